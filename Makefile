@@ -1,0 +1,105 @@
+# Respite - one GNU Makefile, no generated build system (STYLE.md 10).
+#   make                 build bin/respite (-O2 -g, jemalloc)
+#   make run             install dependencies, build, start on the defaults
+#   make test            install dependencies, run every test (unit and
+#                        integration, plain and under ASan+UBSan)
+#   make SANITIZER=address,undefined   sanitized build (forces MALLOC=libc)
+#   make V=1             show the commands
+
+CC      ?= cc
+V       ?= 0
+Q       := $(if $(filter 1,$(V)),,@)
+PKGS    := libuv hiredis libxxhash
+SANITIZER ?=
+MALLOC  ?= jemalloc
+
+ifneq ($(SANITIZER),)
+  MALLOC   := libc
+  VARIANT  := san
+  SANFLAGS := -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize-recover=all
+  OPT      := -O1 -g
+else
+  VARIANT  := release
+  SANFLAGS :=
+  OPT      := -O2 -g
+endif
+
+BUILD   := build/$(VARIANT)
+BIN     := $(if $(SANITIZER),bin/respite-san,bin/respite)
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) -MMD -MP \
+           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+ifeq ($(MALLOC),jemalloc)
+  CFLAGS += -DUSE_JEMALLOC
+  LDLIBS += -ljemalloc
+endif
+LDFLAGS += $(SANFLAGS)
+
+PROTOCOL_SRC := $(wildcard protocol/*.c)
+STORE_SRC    := $(wildcard store/*.c)
+CONF_SRC     := $(wildcard conf/*.c)
+SERVER_SRC   := $(wildcard server/*.c)
+LEAF_OBJ     := $(patsubst %.c,$(BUILD)/%.o,$(PROTOCOL_SRC) $(STORE_SRC) $(CONF_SRC))
+SERVER_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(SERVER_SRC))
+UNIT_SRC     := $(wildcard tests/unit/test_*.c)
+UNIT_BIN     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+.PHONY: all run test test-unit test-integration unit-bins deps bench fuzz clean check-includes
+
+all: $(BIN)
+
+$(BIN): $(SERVER_OBJ) $(LEAF_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -I. -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LEAF_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -I. -o $@ $< $(LEAF_OBJ) $(LDLIBS)
+
+unit-bins: $(UNIT_BIN)
+
+# Installs the Debian packages and the pinned npm clients the build and the
+# tests need; a no-op when they are already there.
+deps:
+	$(Q)scripts/deps.sh
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	./bin/respite $(ARGS)
+
+test: deps
+	$(Q)scripts/run-tests.sh
+
+test-unit:
+	$(Q)scripts/run-tests.sh unit
+
+test-integration:
+	$(Q)scripts/run-tests.sh integration
+
+bench: all
+	$(Q)scripts/bench.sh
+
+# protocol/, store/ and conf/ must not include each other or server/.
+check-includes:
+	$(Q)scripts/check-includes.sh
+
+fuzz:
+	$(Q)mkdir -p build/fuzz
+	$(Q)clang -g -O1 -fsanitize=fuzzer,address -I. -D_GNU_SOURCE \
+	    -o build/fuzz/fuzz_reader tests/fuzz/fuzz_reader.c $(PROTOCOL_SRC) \
+	    $(shell pkg-config --cflags --libs hiredis)
+	@echo "run: build/fuzz/fuzz_reader -max_total_time=60"
+
+clean:
+	rm -rf build bin
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,71 @@
+/* conf.h - configuration: defaults, parsing of a redis.conf-style file and
+ * of "--directive value..." arguments, validation, and the CONFIG GET/SET
+ * view of every directive. Produces one plain struct; no sockets, no libuv.
+ *
+ * Ownership: struct conf owns every string in it; conf_close() frees them. */
+#ifndef RESPITE_CONF_H
+#define RESPITE_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONF_MAX_BIND 16
+
+struct conf_obuf_limit {
+    uint64_t hard, soft;       /* bytes; 0 = none */
+    int64_t soft_seconds;
+};
+
+struct conf {
+    char *bind[CONF_MAX_BIND];
+    int nbind;
+    int port;                   /* 0 = no TCP listener */
+    char *unixsocket;           /* NULL = none */
+    int unixsocketperm;         /* octal, 0 = leave as created */
+    int databases;
+    int shards;
+    int hz;
+    int64_t active_expire_budget_us;
+    char *requirepass;          /* NULL = none */
+    int64_t maxclients;
+    int64_t timeout;            /* idle client timeout, seconds, 0 = never */
+    int64_t tcp_keepalive;
+    int64_t tcp_backlog;
+    uint64_t proto_max_bulk_len;
+    uint64_t client_query_buffer_limit;
+    struct conf_obuf_limit obuf_normal, obuf_pubsub;
+    uint64_t maxmemory;         /* accepted, 0 = no limit */
+    char *loglevel;             /* debug verbose notice warning */
+    char *logfile;              /* "" = stderr */
+    char *notify_keyspace_events; /* canonical class letters */
+    int daemonize;              /* only "no" is supported */
+    char *dir;
+};
+
+/* Fills c with every default. Returns 0, or -1 on OOM. */
+int conf_init(struct conf *c);
+void conf_close(struct conf *c);
+
+/* Applies a config file. On error returns -1 and writes
+ * "file:line: reason" into err. */
+int conf_load_file(struct conf *c, const char *path, char *err, size_t errlen);
+/* Applies "respite [config-file] [--directive value ...]" arguments
+ * (argv[0] is the program name). A first argument not starting with "--"
+ * is the config file, loaded before the directives. On error returns -1
+ * with the reason in err. */
+int conf_load_args(struct conf *c, int argc, char **argv, char *err,
+                   size_t errlen);
+
+/* Sets one directive from already-split arguments (as CONFIG SET does).
+ * runtime != 0 rejects directives that cannot change while running.
+ * Returns 0, or -1 with Redis-style reason text in err (without "ERR "). */
+int conf_set(struct conf *c, const char *name, const char *const *args,
+             int nargs, int runtime, char *err, size_t errlen);
+
+/* Visits every directive, in table order, with its current value
+ * formatted as CONFIG GET prints it (the caller filters by pattern). The
+ * value string is valid only during the call. */
+typedef void (*conf_visit_cb)(void *ctx, const char *name, const char *value);
+void conf_each(const struct conf *c, conf_visit_cb cb, void *ctx);
+
+#endif

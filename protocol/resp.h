@@ -1,0 +1,108 @@
+/* resp.h - RESP in (request reader on top of hiredis) and RESP out (reply
+ * encoder into a growable byte buffer). No sockets, no libuv, no clock.
+ *
+ * Ownership: a struct resp_reader owns its hiredis reader, its argument
+ * arena and its argv arrays. The argv handed out by resp_reader_next() is
+ * borrowed: valid until the next call to resp_reader_next() or
+ * resp_reader_feed() on the same reader. A struct resp_out owns its bytes. */
+#ifndef RESPITE_RESP_H
+#define RESPITE_RESP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+    RESP_OK = 0,
+    RESP_AGAIN = 1,          /* need more bytes */
+    RESP_ERR_PROTOCOL = -1,  /* malformed request; see resp_reader_error() */
+    RESP_ERR_NOMEM = -2,
+};
+
+struct resp_limits {
+    size_t max_bulk_len;      /* proto-max-bulk-len, Redis: 512mb */
+    size_t max_querybuf;      /* client-query-buffer-limit, Redis: 1gb */
+    size_t max_multibulk;     /* elements per request, Redis: 1024*1024 */
+    size_t max_inline;        /* inline request line, Redis: 64kb */
+};
+
+/* One complete request. Views are borrowed from the reader (see above). */
+struct resp_request {
+    size_t argc;
+    const char **argv;
+    const size_t *argvlen;
+};
+
+struct resp_reader {
+    void *hr;                  /* redisReader *, opaque here */
+    struct resp_limits limits;
+    char *arena;               /* argument bytes of the request being read */
+    size_t arena_len, arena_cap;
+    size_t *offs;              /* per argument: offset into arena */
+    size_t *lens;              /* per argument: length */
+    const char **argv;         /* built from offs once a request completes */
+    size_t argc, argv_cap, expected;
+    int bad;                   /* nonzero: set by a callback, see resp.c */
+    char err[128];             /* protocol error text, without "ERR " */
+};
+
+/* Returns RESP_OK or RESP_ERR_NOMEM. */
+int resp_reader_init(struct resp_reader *r, const struct resp_limits *lim);
+void resp_reader_close(struct resp_reader *r);
+/* Appends bytes read from the socket (copied). Returns RESP_OK, or
+ * RESP_ERR_PROTOCOL when the unparsed input exceeds max_querybuf. */
+int resp_reader_feed(struct resp_reader *r, const char *buf, size_t len);
+/* Extracts the next complete request (RESP multibulk or inline line).
+ * Returns RESP_OK with *req filled (argc may be 0 for an empty request, which
+ * the caller skips), RESP_AGAIN when more input is needed, or
+ * RESP_ERR_PROTOCOL / RESP_ERR_NOMEM. After an error the reader is unusable. */
+int resp_reader_next(struct resp_reader *r, struct resp_request *req);
+/* Protocol error text such as "Protocol error: invalid bulk length". */
+const char *resp_reader_error(const struct resp_reader *r);
+/* Bytes buffered but not yet consumed (for query buffer accounting). */
+size_t resp_reader_pending(const struct resp_reader *r);
+
+/* ---- Reply encoder ---------------------------------------------------- */
+
+struct resp_out {
+    char *data;
+    size_t len, cap;
+    int proto;                 /* 2 or 3: selects RESP3 types where they differ */
+    int nomem;                 /* sticky: an append failed to allocate */
+};
+
+void resp_out_init(struct resp_out *o, int proto);
+void resp_out_close(struct resp_out *o);
+/* Drops the bytes but keeps the allocation (unless it grew beyond keep). */
+void resp_out_reset(struct resp_out *o, size_t keep);
+void resp_add_raw(struct resp_out *o, const char *p, size_t n);
+
+void resp_add_simple(struct resp_out *o, const char *s);          /* +s */
+/* -msg; msg is the whole text after '-', e.g. "ERR syntax error". CR/LF in
+ * msg are replaced by spaces. */
+void resp_add_error(struct resp_out *o, const char *msg, size_t n);
+void resp_add_errorf(struct resp_out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void resp_add_int(struct resp_out *o, int64_t v);                 /* :v */
+void resp_add_bulk(struct resp_out *o, const char *p, size_t n);  /* $n */
+void resp_add_bulk_cstr(struct resp_out *o, const char *s);
+void resp_add_bulk_i64(struct resp_out *o, int64_t v);
+/* Null bulk: $-1 in RESP2, _ in RESP3. */
+void resp_add_null(struct resp_out *o);
+/* Null array: *-1 in RESP2, _ in RESP3. */
+void resp_add_null_array(struct resp_out *o);
+void resp_add_array(struct resp_out *o, size_t n);                /* *n */
+/* %n in RESP3; *2n in RESP2 (the caller writes 2n elements either way). */
+void resp_add_map(struct resp_out *o, size_t n);
+/* ~n in RESP3; *n in RESP2. */
+void resp_add_set(struct resp_out *o, size_t n);
+/* >n in RESP3; *n in RESP2. */
+void resp_add_push(struct resp_out *o, size_t n);
+/* ,d in RESP3; bulk string in RESP2, formatted as Redis 7 does ("%.17g"
+ * shortest round-trip, "inf"/"-inf"). */
+void resp_add_double(struct resp_out *o, double d);
+/* #t / #f in RESP3; :1 / :0 in RESP2. */
+void resp_add_bool(struct resp_out *o, int v);
+/* =n\r\ntxt:... in RESP3; plain bulk string in RESP2. */
+void resp_add_verbatim(struct resp_out *o, const char *p, size_t n);
+
+#endif

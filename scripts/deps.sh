@@ -1,0 +1,33 @@
+#!/bin/sh
+# Installs what building and testing Respite needs on Debian 12: the four
+# libraries, the reference redis-server and its tools, Python's redis client,
+# clang for the fuzzer, and the pinned npm clients (tests/package-lock.json).
+# Does nothing that is already done, so `make test` stays quick on a warm machine.
+set -e
+cd "$(dirname "$0")/.."
+
+PKGS="build-essential pkg-config libuv1-dev libhiredis-dev libjemalloc-dev
+libxxhash-dev redis-server redis-tools python3-redis nodejs npm"
+
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \
+        || missing="$missing $p"
+done
+# nodejs may come from elsewhere than Debian; a working node+npm is enough.
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+    missing=$(echo "$missing" | tr ' ' '\n' | grep -vxE 'nodejs|npm' | tr '\n' ' ')
+fi
+if [ -n "$(echo "$missing" | tr -d ' ')" ]; then
+    echo "deps: installing$missing"
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+fi
+
+if [ -f tests/package-lock.json ] && \
+   { [ ! -d tests/node_modules ] || [ tests/package-lock.json -nt tests/node_modules ]; }; then
+    echo "deps: npm ci (tests/)"
+    (cd tests && npm ci --no-audit --no-fund --loglevel=error)
+    touch tests/node_modules
+fi

@@ -1,0 +1,256 @@
+/* server.h - the daemon's shared types: the one struct server, the client,
+ * the command table entry, and the helpers every command handler uses to
+ * read arguments and write replies. Private to server/.
+ *
+ * Threading: everything runs on the one libuv loop thread. */
+#ifndef RESPITE_SERVER_H
+#define RESPITE_SERVER_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "conf/conf.h"
+#include "protocol/resp.h"
+#include "store/store.h"
+
+#define RESPITE_VERSION "0.1.0"
+#define REDIS_COMPAT_VERSION "7.4.0"
+
+/* ---- Commands ---------------------------------------------------------- */
+
+struct client;
+typedef void (*cmd_proc)(struct client *c);
+
+enum cmd_flags {
+    CMD_WRITE = 1 << 0,      /* may modify the keyspace */
+    CMD_READONLY = 1 << 1,
+    CMD_FAST = 1 << 2,
+    CMD_PUBSUB = 1 << 3,     /* allowed in RESP2 subscribed mode */
+    CMD_NOAUTH = 1 << 4,     /* allowed before AUTH */
+    CMD_NOMULTI = 1 << 5,    /* runs at once even inside MULTI (EXEC...) */
+    CMD_ADMIN = 1 << 6,
+    CMD_LOADING = 1 << 7,
+    CMD_STALE = 1 << 8,
+    CMD_NOSCRIPT = 1 << 9,
+    CMD_DENYOOM = 1 << 10,
+    CMD_SKIP_STATS = 1 << 11,
+};
+
+struct command {
+    const char *name;        /* upper case */
+    cmd_proc proc;
+    int arity;               /* Redis's: n exact, -n at least n */
+    unsigned flags;
+    int first_key, last_key, key_step;   /* as COMMAND INFO reports */
+    const char *group;       /* "string", "generic", "connection", ... */
+    const char *summary;     /* one line, for COMMAND DOCS */
+    const char *since;       /* Redis version that introduced it */
+};
+
+/* Per-command counters for INFO commandstats, indexed like the table. */
+struct command_stats {
+    uint64_t calls, usec, rejected, failed;
+};
+
+/* Exact, case-insensitive lookup; NULL when unknown. */
+const struct command *command_lookup(const char *name, size_t len);
+/* The table and its size, for COMMAND and INFO. */
+const struct command *command_table(size_t *n);
+
+/* ---- Clients ----------------------------------------------------------- */
+
+enum client_flags {
+    CLIENT_CLOSE_AFTER_REPLY = 1 << 0,  /* QUIT, protocol error */
+    CLIENT_CLOSING = 1 << 1,            /* uv_close requested */
+    CLIENT_MULTI = 1 << 2,
+    CLIENT_DIRTY_CAS = 1 << 3,          /* a WATCHed key changed */
+    CLIENT_DIRTY_EXEC = 1 << 4,         /* a command failed to queue */
+    CLIENT_REPLY_OFF = 1 << 5,
+    CLIENT_REPLY_SKIP_NEXT = 1 << 6,
+    CLIENT_REPLY_SKIP = 1 << 7,
+    CLIENT_PENDING_WRITE = 1 << 8,      /* on srv->pending_write */
+    CLIENT_PENDING_READ = 1 << 9,       /* unparsed input, on pending_read */
+    CLIENT_UNIX = 1 << 10,
+    CLIENT_READ_PAUSED = 1 << 11,       /* output over its limit */
+};
+
+/* A queued MULTI command: argv copied into one allocation. */
+struct queued_cmd {
+    const struct command *cmd;
+    size_t argc;
+    char **argv;
+    size_t *argvlen;
+};
+
+struct watched_key {
+    int db;
+    size_t klen;
+    char *key;                          /* owned */
+};
+
+struct client {
+    struct server *srv;
+    union {
+        uv_handle_t handle;
+        uv_stream_t stream;
+        uv_tcp_t tcp;
+        uv_pipe_t pipe;
+    } h;
+    struct client *prev, *next;         /* srv->clients */
+    struct client *pw_next;             /* srv->pending_write list */
+    struct client *pr_next;             /* srv->pending_read list */
+    uint64_t id;
+    unsigned flags;
+    int proto;                          /* 2 or 3 */
+    int db;
+    int authed;
+    char *name;                         /* CLIENT SETNAME, owned, or NULL */
+    char *lib_name, *lib_ver;           /* CLIENT SETINFO, owned, or NULL */
+    char addr[64], laddr[64];
+    int64_t ctime_ms, last_ms;          /* created, last command */
+    const struct command *last_cmd;
+
+    struct resp_reader reader;
+    struct resp_out out;                /* replies being gathered */
+    struct resp_out wbuf;               /* frozen while a uv_write runs */
+    int writing;                        /* a uv_write on wbuf is in flight */
+    uv_write_t wreq;
+
+    /* The command being run: borrowed from the reader (or a MULTI queue). */
+    size_t argc;
+    const char **argv;
+    const size_t *argvlen;
+    const struct command *cmd;
+
+    struct queued_cmd *mqueue;
+    size_t mcount, mcap;
+    struct watched_key *watched;
+    size_t nwatched;
+};
+
+/* ---- The server --------------------------------------------------------- */
+
+#define SERVER_MAX_LISTENERS (CONF_MAX_BIND + 1)
+
+struct server {
+    uv_loop_t *loop;
+    struct conf conf;
+    struct store **db;                  /* conf.databases of them */
+    uv_stream_t *listeners[SERVER_MAX_LISTENERS];
+    int nlisteners;
+    uv_timer_t sweeper;
+    uv_prepare_t flusher;
+    uv_idle_t reader_idle;
+    uv_signal_t sigterm, sigint;
+    int shutting_down;
+
+    struct client *clients;             /* all connected */
+    struct client *pending_write;
+    struct client *pending_read;
+    size_t nclients;
+    size_t nwatching;                   /* clients with WATCHed keys */
+    uint64_t next_client_id;
+
+    struct command_stats *cmdstats;     /* indexed like command_table() */
+    int64_t clock_offset_ms;            /* DEBUG SET-CLOCK-OFFSET, tests */
+    int64_t start_ms;
+    uint64_t stat_commands, stat_connections, stat_rejected_conn;
+    uint64_t stat_expired, stat_hits, stat_misses, stat_net_in, stat_net_out;
+    uint64_t stat_errors;
+    uint64_t dirty;                     /* writes since start */
+    char run_id[41];
+};
+
+/* Wall clock in Unix ms as the keyspace sees it (includes the test offset). */
+int64_t server_now_ms(const struct server *srv);
+/* The database the client has SELECTed. */
+struct store *client_db(struct client *c);
+/* Records that a key changed (WATCH invalidation, dirty counter).
+ * Every write handler calls it once per key it modified. */
+void server_key_modified(struct server *srv, int db, const char *key,
+                         size_t klen);
+/* Whole-database change (FLUSHDB, FLUSHALL, SWAPDB): db < 0 means all. */
+void server_db_modified(struct server *srv, int db);
+/* Starts an orderly shutdown (SHUTDOWN, SIGTERM). */
+void server_shutdown(struct server *srv);
+void server_log(const struct server *srv, char level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Client lifecycle (client.c). */
+void client_close(struct client *c);
+/* Queues the client for the flush before the loop blocks. */
+void client_mark_write(struct client *c);
+/* Runs one parsed command: lookup, arity, auth, MULTI queueing, call. */
+void client_dispatch(struct client *c);
+/* Calls the handler with stats; used by dispatch and EXEC. */
+void client_call(struct client *c);
+
+/* ---- Replies ------------------------------------------------------------
+ * Handlers write with resp_add_*(&c->out, ...) and report errors through
+ * reply_error(), the one place that knows every error text a client sees
+ * (reply.c). */
+
+enum reply_err {
+    ERR_SYNTAX,              /* ERR syntax error */
+    ERR_NOT_INT,             /* ERR value is not an integer or out of range */
+    ERR_NOT_FLOAT,           /* ERR value is not a valid float */
+    ERR_OVERFLOW,            /* ERR increment or decrement would overflow */
+    ERR_INCR_NAN,            /* ERR increment would produce NaN or Infinity */
+    ERR_WRONGTYPE,
+    ERR_NO_SUCH_KEY,
+    ERR_INVALID_EXPIRE,      /* ERR invalid expire time in '%s' command */
+    ERR_DB_INDEX,            /* ERR DB index is out of range */
+    ERR_OOM,
+    ERR_NOAUTH,
+    ERR_WRONGPASS,
+    ERR_AUTH_NOPASS,         /* AUTH <password> called without any password configured */
+    ERR_ARITY,               /* wrong number of arguments for '%s' command */
+    ERR_UNKNOWN_CMD,         /* unknown command '%s', with args beginning with: %s */
+    ERR_UNKNOWN_SUBCMD,      /* unknown subcommand '%s'. Try %s HELP. */
+    ERR_STRING_TOO_LONG,     /* string exceeds maximum allowed size (proto-max-bulk-len) */
+    ERR_OFFSET_RANGE,        /* offset is out of range */
+    ERR_NESTED_MULTI,        /* MULTI calls can not be nested */
+    ERR_EXEC_NO_MULTI,       /* EXEC without MULTI */
+    ERR_DISCARD_NO_MULTI,    /* DISCARD without MULTI */
+    ERR_WATCH_IN_MULTI,      /* WATCH inside MULTI is not allowed */
+    ERR_EXECABORT,
+    ERR_SAME_OBJECT,         /* source and destination objects are the same */
+    ERR_NOPROTO,
+    ERR_TIMEOUT_NEG,         /* timeout is negative */
+    ERR_BIT_OFFSET,
+    ERR_SELECT_NOT_ALLOWED,
+    ERR_INVALID_CURSOR,      /* invalid cursor */
+    ERR_PUBSUB_CONTEXT,      /* Can't execute '%s': only (P|S)SUBSCRIBE / ... */
+    ERR_CUSTOM,              /* "%s": the whole message, e.g. for rare texts */
+    ERR__COUNT
+};
+
+/* Writes the error e; some take printf arguments as listed in reply.c.
+ * Bytes from the client are clipped and stripped of CR/LF. */
+void reply_error(struct client *c, enum reply_err e, ...);
+void reply_ok(struct client *c);
+
+/* ---- Arguments ---------------------------------------------------------- */
+
+/* 1 if argument i equals word, ASCII case-insensitively. */
+int arg_is(const struct client *c, size_t i, const char *word);
+/* Strict integer parse as Redis's string2ll: no spaces, no '+', no leading
+ * zeros, fits int64. Returns 1 on success. */
+int parse_i64(const char *p, size_t n, int64_t *out);
+/* Parses a long double as Redis's string2ld (no spaces, no NaN). */
+int parse_ldouble(const char *p, size_t n, long double *out);
+/* parse_i64 of argument i, or replies ERR_NOT_INT and returns 0. */
+int arg_i64_or_reply(struct client *c, size_t i, int64_t *out);
+/* Like arg_i64_or_reply, also requiring min <= v <= max, replying
+ * with msg_err (an ERR_* code) when out of range. */
+int arg_i64_range_or_reply(struct client *c, size_t i, int64_t min,
+                           int64_t max, enum reply_err range_err,
+                           int64_t *out);
+
+/* Formats a long double as Redis's INCRBYFLOAT does ("%.17Lg", no
+ * trailing zeros). Returns the length written into buf (>= 64 bytes). */
+size_t format_ldouble(char *buf, size_t cap, long double v);
+
+#endif

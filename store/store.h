@@ -1,0 +1,145 @@
+/* store.h - one database's keyspace: N shards chosen by XXH3 of the key,
+ * each a hash table with incremental rehashing and a side index of the
+ * keys that carry a TTL. No sockets, no RESP, no libuv, no clock: every
+ * call that needs the time takes now_ms (Unix milliseconds).
+ *
+ * Ownership: setters copy key and value. Entry pointers and the views
+ * they give (key, string value) are borrowed: valid until the next
+ * mutating call on the same store (a lookup that lazily expires a key
+ * counts as mutating). Handlers copy into the reply at once. */
+#ifndef RESPITE_STORE_H
+#define RESPITE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum store_rc {
+    STORE_OK = 0,
+    STORE_NOT_FOUND = -1,
+    STORE_WRONGTYPE = -2,
+    STORE_NOMEM = -3,
+    STORE_EXISTS = -4,
+    STORE_TOO_BIG = -5,     /* result would exceed STORE_MAX_STR */
+};
+
+enum store_type {
+    STORE_T_STRING = 0,
+    STORE_T__COUNT
+};
+
+#define STORE_MAX_STR ((size_t)512 * 1024 * 1024)
+#define STORE_NO_TTL (-1)          /* expire_ms meaning "no TTL" */
+#define STORE_KEEP_TTL (-2)        /* store_key_set: keep the existing TTL */
+#define STORE_MAX_SHARDS 256
+
+struct store;                  /* opaque */
+struct store_entry;            /* opaque; see accessors below */
+
+/* Called for every key the store removes because its TTL passed (by a
+ * lookup or by store_expire_step), after it is unlinked and before it is
+ * freed. The key view is valid only during the call. */
+typedef void (*store_expired_cb)(void *ctx, const char *key, size_t klen);
+/* Called by store_scan for each live key; views valid during the call. */
+typedef void (*store_scan_cb)(void *ctx, const struct store_entry *e);
+/* Monotonic microseconds, used only to bound store_expire_step. */
+typedef uint64_t (*store_clock_us)(void *ctx);
+
+/* nshards: 1..STORE_MAX_SHARDS, rounded up to a power of two. NULL on OOM. */
+struct store *store_new(unsigned nshards);
+void store_free(struct store *s);
+void store_set_expired_cb(struct store *s, store_expired_cb cb, void *ctx);
+/* Removes every key (FLUSHDB). */
+void store_clear(struct store *s);
+
+/* Keys held, including expired keys not yet swept. */
+size_t store_size(const struct store *s);
+/* Keys held that carry a TTL. */
+size_t store_volatile_size(const struct store *s);
+
+/* ---- Keys ------------------------------------------------------------- */
+
+/* The live entry for key, or NULL. An expired key is removed (and reported
+ * to the expired callback) and NULL returned. */
+struct store_entry *store_key_find(struct store *s, const char *key,
+                                   size_t klen, int64_t now_ms);
+/* Sets key to a string value, replacing any value of any type.
+ * expire_ms: absolute Unix ms, STORE_NO_TTL or STORE_KEEP_TTL.
+ * Returns STORE_OK or STORE_NOMEM (the old value is then untouched). */
+int store_key_set(struct store *s, const char *key, size_t klen,
+                  const char *val, size_t vlen, int64_t expire_ms,
+                  int64_t now_ms);
+/* Removes key. Returns 1 if a live key was removed, else 0. */
+int store_key_delete(struct store *s, const char *key, size_t klen,
+                     int64_t now_ms);
+/* Sets (expire_ms >= 0) or clears (STORE_NO_TTL) the TTL of a live key.
+ * Returns STORE_OK, STORE_NOT_FOUND or STORE_NOMEM. */
+int store_key_expire_set(struct store *s, const char *key, size_t klen,
+                         int64_t expire_ms, int64_t now_ms);
+/* Moves the value and TTL of src to dst in store d (d may equal s),
+ * replacing dst. Returns STORE_OK, STORE_NOT_FOUND or STORE_NOMEM. */
+int store_key_rename(struct store *s, const char *src, size_t slen,
+                     struct store *d, const char *dst, size_t dlen,
+                     int64_t now_ms);
+/* Copies value and TTL of src to dst in store d, replacing dst.
+ * Returns STORE_OK, STORE_NOT_FOUND or STORE_NOMEM. */
+int store_key_copy(struct store *s, const char *src, size_t slen,
+                   struct store *d, const char *dst, size_t dlen,
+                   int64_t now_ms);
+/* A uniformly-ish random live key (copied into the caller's view through
+ * the returned entry), or NULL when empty. */
+struct store_entry *store_key_random(struct store *s, int64_t now_ms);
+
+/* ---- String values ---------------------------------------------------- */
+
+/* Resizes the string value of a live string key to newlen bytes (new
+ * bytes are zero) and returns a writable pointer to the value, or NULL on
+ * OOM (value untouched). *e is updated since the entry may move. */
+char *store_str_resize(struct store *s, struct store_entry **e,
+                       size_t newlen);
+
+/* ---- Entry accessors -------------------------------------------------- */
+
+const char *store_entry_key(const struct store_entry *e, size_t *klen);
+enum store_type store_entry_type(const struct store_entry *e);
+/* String value; e must be a STORE_T_STRING entry. */
+const char *store_entry_str(const struct store_entry *e, size_t *vlen);
+/* Absolute expire time in Unix ms, or STORE_NO_TTL. */
+int64_t store_entry_expire(const struct store_entry *e);
+
+/* ---- Iteration -------------------------------------------------------- */
+
+/* Visits about count buckets' worth of keys starting at cursor and returns
+ * the next cursor (0 when done). The cursor is opaque: (shard, reversed
+ * bucket index). Every key present for the whole iteration is visited at
+ * least once, across table resizes; duplicates are possible. Expired keys
+ * are skipped, not visited. */
+uint64_t store_scan(struct store *s, uint64_t cursor, size_t count,
+                    int64_t now_ms, store_scan_cb cb, void *ctx);
+
+/* ---- Expiry and housekeeping ------------------------------------------ */
+
+struct store_expire_stats {
+    uint64_t expired;          /* keys removed by store_expire_step */
+    uint64_t time_us;          /* time spent in store_expire_step */
+    double last_stale_ratio;   /* expired/sampled in the last step */
+};
+
+/* Active expiry: samples keys with a TTL shard by shard, removing expired
+ * ones, until budget_us (measured with clock) is spent or nothing is left
+ * worth doing. Also advances incremental rehashing. Returns keys removed. */
+size_t store_expire_step(struct store *s, int64_t now_ms, uint64_t budget_us,
+                         store_clock_us clock, void *clock_ctx);
+void store_expire_stats(const struct store *s, struct store_expire_stats *out);
+
+/* Redis-style glob match: *, ?, [a-z], [^x], \\ escapes. Returns 1 or 0. */
+int store_glob_match(const char *pat, size_t plen, const char *s, size_t slen,
+                     int nocase);
+
+/* Bytes the store allocated for keys, values and tables (approximate). */
+size_t store_mem_usage(const struct store *s);
+
+/* Test hook for fault injection: the n-th allocation from now on (1 = the
+ * next) made for this store fails; 0 disables. */
+void store_set_fail_after(struct store *s, unsigned long n);
+
+#endif

@@ -1,0 +1,85 @@
+/* handlers.h - every command handler, for the table in commands.c.
+ * A handler reads c->argc/c->argv/c->argvlen (arity already checked),
+ * writes exactly one reply to c->out, and calls server_key_modified() for
+ * each key it changed. */
+#ifndef RESPITE_HANDLERS_H
+#define RESPITE_HANDLERS_H
+
+struct client;
+
+/* cmd_conn.c: connection */
+void cmd_ping(struct client *c);
+void cmd_echo(struct client *c);
+void cmd_quit(struct client *c);
+void cmd_hello(struct client *c);
+void cmd_auth(struct client *c);
+void cmd_select(struct client *c);
+void cmd_client(struct client *c);
+void cmd_reset(struct client *c);
+
+/* cmd_server.c: server */
+void cmd_dbsize(struct client *c);
+void cmd_flushdb(struct client *c);
+void cmd_flushall(struct client *c);
+void cmd_swapdb(struct client *c);
+void cmd_time(struct client *c);
+void cmd_shutdown(struct client *c);
+void cmd_info(struct client *c);
+void cmd_command(struct client *c);
+void cmd_config(struct client *c);
+void cmd_debug(struct client *c);
+void cmd_lastsave(struct client *c);
+
+/* multi.c: transactions */
+void cmd_multi(struct client *c);
+void cmd_exec(struct client *c);
+void cmd_discard(struct client *c);
+void cmd_watch(struct client *c);
+void cmd_unwatch(struct client *c);
+
+/* cmd_string.c: strings */
+void cmd_get(struct client *c);
+void cmd_set(struct client *c);
+void cmd_setnx(struct client *c);
+void cmd_setex(struct client *c);
+void cmd_psetex(struct client *c);
+void cmd_getset(struct client *c);
+void cmd_getdel(struct client *c);
+void cmd_getex(struct client *c);
+void cmd_mget(struct client *c);
+void cmd_mset(struct client *c);
+void cmd_msetnx(struct client *c);
+void cmd_append(struct client *c);
+void cmd_strlen(struct client *c);
+void cmd_getrange(struct client *c);
+void cmd_setrange(struct client *c);
+void cmd_incr(struct client *c);
+void cmd_decr(struct client *c);
+void cmd_incrby(struct client *c);
+void cmd_decrby(struct client *c);
+void cmd_incrbyfloat(struct client *c);
+
+/* cmd_keys.c: generic key commands */
+void cmd_del(struct client *c);
+void cmd_unlink(struct client *c);
+void cmd_exists(struct client *c);
+void cmd_touch(struct client *c);
+void cmd_type(struct client *c);
+void cmd_expire(struct client *c);
+void cmd_pexpire(struct client *c);
+void cmd_expireat(struct client *c);
+void cmd_pexpireat(struct client *c);
+void cmd_ttl(struct client *c);
+void cmd_pttl(struct client *c);
+void cmd_expiretime(struct client *c);
+void cmd_pexpiretime(struct client *c);
+void cmd_persist(struct client *c);
+void cmd_rename(struct client *c);
+void cmd_renamenx(struct client *c);
+void cmd_copy(struct client *c);
+void cmd_move(struct client *c);
+void cmd_randomkey(struct client *c);
+void cmd_keys(struct client *c);
+void cmd_scan(struct client *c);
+
+#endif

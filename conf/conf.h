@@ -18,7 +18,7 @@ struct conf_obuf_limit {
 
 struct conf {
     char *bind[CONF_MAX_BIND];
-    int nbind;
+    int nbind;                  /* 0 after bind "": all interfaces */
     int port;                   /* 0 = no TCP listener */
     char *unixsocket;           /* NULL = none */
     int unixsocketperm;         /* octal, 0 = leave as created */
@@ -34,16 +34,22 @@ struct conf {
     uint64_t proto_max_bulk_len;
     uint64_t client_query_buffer_limit;
     struct conf_obuf_limit obuf_normal, obuf_pubsub;
+    struct conf_obuf_limit obuf_replica; /* accepted and shown, unused */
     uint64_t maxmemory;         /* accepted, 0 = no limit */
     char *loglevel;             /* debug verbose notice warning */
     char *logfile;              /* "" = stderr */
     char *notify_keyspace_events; /* canonical class letters */
     int daemonize;              /* only "no" is supported */
     char *dir;
+    char *enable_debug_command; /* no, yes, or local (loopback clients) */
+    /* Private to conf.c: values of the Redis directives accepted as no-ops
+     * (encodings, persistence...), kept as CONFIG GET prints them. */
+    char **noop;
 };
 
 /* Fills c with every default. Returns 0, or -1 on OOM. */
 int conf_init(struct conf *c);
+/* Frees everything c owns and zeroes it; safe twice or on a zeroed c. */
 void conf_close(struct conf *c);
 
 /* Applies a config file. On error returns -1 and writes
@@ -57,7 +63,12 @@ int conf_load_args(struct conf *c, int argc, char **argv, char *err,
                    size_t errlen);
 
 /* Sets one directive from already-split arguments (as CONFIG SET does).
- * runtime != 0 rejects directives that cannot change while running.
+ * runtime != 0 rejects directives that cannot change while running. Those
+ * that can: requirepass, maxclients, timeout, tcp-keepalive, hz,
+ * active-expire-budget-us, notify-keyspace-events, proto-max-bulk-len,
+ * client-query-buffer-limit, client-output-buffer-limit, maxmemory,
+ * loglevel and most no-op Redis directives; the caller re-reads the struct
+ * (e.g. re-arms the sweeper timer after hz changes).
  * Returns 0, or -1 with Redis-style reason text in err (without "ERR "). */
 int conf_set(struct conf *c, const char *name, const char *const *args,
              int nargs, int runtime, char *err, size_t errlen);

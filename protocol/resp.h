@@ -25,7 +25,8 @@ struct resp_limits {
     size_t max_inline;        /* inline request line, Redis: 64kb */
 };
 
-/* One complete request. Views are borrowed from the reader (see above). */
+/* One complete request. Views are borrowed from the reader (see above).
+ * Each argv[i] is also NUL-terminated (the NUL is not in argvlen[i]). */
 struct resp_request {
     size_t argc;
     const char **argv;
@@ -41,11 +42,12 @@ struct resp_reader {
     size_t *lens;              /* per argument: length */
     const char **argv;         /* built from offs once a request completes */
     size_t argc, argv_cap, expected;
-    int bad;                   /* nonzero: set by a callback, see resp.c */
+    int bad;                   /* nonzero: sticky error code, see reader.c */
     char err[128];             /* protocol error text, without "ERR " */
 };
 
-/* Returns RESP_OK or RESP_ERR_NOMEM. */
+/* Returns RESP_OK or RESP_ERR_NOMEM. r must not move afterwards (hiredis
+ * keeps a pointer to it). A zero limit means Redis's default. */
 int resp_reader_init(struct resp_reader *r, const struct resp_limits *lim);
 void resp_reader_close(struct resp_reader *r);
 /* Appends bytes read from the socket (copied). Returns RESP_OK, or

@@ -28,7 +28,6 @@ void cmd_info(struct client *c);
 void cmd_command(struct client *c);
 void cmd_config(struct client *c);
 void cmd_debug(struct client *c);
-void cmd_lastsave(struct client *c);
 
 /* multi.c: transactions */
 void cmd_multi(struct client *c);

@@ -21,6 +21,7 @@
 /* ---- Commands ---------------------------------------------------------- */
 
 struct client;
+struct server;
 typedef void (*cmd_proc)(struct client *c);
 
 enum cmd_flags {
@@ -54,10 +55,24 @@ struct command_stats {
     uint64_t calls, usec, rejected, failed;
 };
 
+/* A container command's subcommand (CONFIG GET, CLIENT ID...). */
+struct subcommand {
+    const char *name;        /* upper case */
+    cmd_proc proc;
+    int arity;               /* counts the container too: CONFIG GET is -3 */
+};
+
+/* Builds srv->cmd_index; returns 0, or -1 on OOM. */
+int command_index_init(struct server *srv);
 /* Exact, case-insensitive lookup; NULL when unknown. */
-const struct command *command_lookup(const char *name, size_t len);
+const struct command *command_lookup(const struct server *srv,
+                                     const char *name, size_t len);
 /* The table and its size, for COMMAND and INFO. */
 const struct command *command_table(size_t *n);
+/* Runs the subcommand named by argv[1] from table, or replies the unknown
+ * subcommand / arity error as Redis does. */
+void subcommand_dispatch(struct client *c, const struct subcommand *table,
+                         size_t n);
 
 /* ---- Clients ----------------------------------------------------------- */
 
@@ -154,13 +169,20 @@ struct server {
     uint64_t next_client_id;
 
     struct command_stats *cmdstats;     /* indexed like command_table() */
-    int64_t clock_offset_ms;            /* DEBUG SET-CLOCK-OFFSET, tests */
+    const struct command **cmd_index;   /* open-addressing, see commands.c */
+    size_t cmd_index_mask;
+    int64_t clock_offset_ms;            /* DEBUG JUMP-CLOCK, tests only */
+    int active_expire_off;              /* DEBUG SET-ACTIVE-EXPIRE 0 */
+    int sweep_db;                       /* where the next tick starts */
+    struct db_ctx *db_ctx;              /* expired-callback context per db */
+    char executable[256], config_file[256];
     int64_t start_ms;
     uint64_t stat_commands, stat_connections, stat_rejected_conn;
     uint64_t stat_expired, stat_hits, stat_misses, stat_net_in, stat_net_out;
     uint64_t stat_errors;
     uint64_t dirty;                     /* writes since start */
     char run_id[41];
+    char readbuf[64 * 1024];            /* libuv reads here; see client.c */
 };
 
 /* Wall clock in Unix ms as the keyspace sees it (includes the test offset). */
@@ -173,15 +195,39 @@ void server_key_modified(struct server *srv, int db, const char *key,
                          size_t klen);
 /* Whole-database change (FLUSHDB, FLUSHALL, SWAPDB): db < 0 means all. */
 void server_db_modified(struct server *srv, int db);
+/* Swaps databases a and b (SWAPDB). */
+void server_db_swap(struct server *srv, int a, int b);
+/* Acts on configuration that changed at run time (CONFIG SET). */
+void server_conf_applied(struct server *srv);
+/* Zeroes the INFO stats counters (CONFIG RESETSTAT). */
+void server_reset_stats(struct server *srv);
+/* Starts the active expiry timer (sweeper.c). Returns 0 or a libuv error. */
+int sweeper_start(struct server *srv);
 /* Starts an orderly shutdown (SHUTDOWN, SIGTERM). */
 void server_shutdown(struct server *srv);
 void server_log(const struct server *srv, char level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Client lifecycle (client.c). */
+/* Client lifecycle and I/O (client.c). */
 void client_close(struct client *c);
 /* Queues the client for the flush before the loop blocks. */
 void client_mark_write(struct client *c);
+/* Writes out what the client has gathered (called by the prepare handle). */
+void client_flush(struct client *c);
+void server_on_connection(uv_stream_t *listener, int status);
+void server_on_prepare(uv_prepare_t *h);
+void server_on_idle(uv_idle_t *h);
+/* "ip:port" of a socket address ("[v6]:port" is not used: Redis prints
+ * v6 addresses bare too). */
+void server_format_addr(const struct sockaddr *sa, char *buf, size_t cap);
+
+/* Transactions (multi.c). */
+/* Frees the MULTI queue and leaves MULTI state. */
+void client_multi_reset(struct client *c);
+/* Queues c->argv for EXEC (copied) and replies +QUEUED. */
+void client_multi_queue(struct client *c);
+/* Forgets every WATCHed key. */
+void client_unwatch_all(struct client *c);
 /* Runs one parsed command: lookup, arity, auth, MULTI queueing, call. */
 void client_dispatch(struct client *c);
 /* Calls the handler with stats; used by dispatch and EXEC. */
@@ -200,15 +246,15 @@ enum reply_err {
     ERR_INCR_NAN,            /* ERR increment would produce NaN or Infinity */
     ERR_WRONGTYPE,
     ERR_NO_SUCH_KEY,
-    ERR_INVALID_EXPIRE,      /* ERR invalid expire time in '%s' command */
+    ERR_INVALID_EXPIRE,      /* (const char *lowercase command name) */
     ERR_DB_INDEX,            /* ERR DB index is out of range */
     ERR_OOM,
     ERR_NOAUTH,
     ERR_WRONGPASS,
     ERR_AUTH_NOPASS,         /* AUTH <password> called without any password configured */
-    ERR_ARITY,               /* wrong number of arguments for '%s' command */
-    ERR_UNKNOWN_CMD,         /* unknown command '%s', with args beginning with: %s */
-    ERR_UNKNOWN_SUBCMD,      /* unknown subcommand '%s'. Try %s HELP. */
+    ERR_ARITY,               /* (const char *lowercase name) */
+    ERR_UNKNOWN_CMD,         /* (int len, const char *name, const char *args) */
+    ERR_UNKNOWN_SUBCMD,      /* (int len, const char *sub, const char *CMD) */
     ERR_STRING_TOO_LONG,     /* string exceeds maximum allowed size (proto-max-bulk-len) */
     ERR_OFFSET_RANGE,        /* offset is out of range */
     ERR_NESTED_MULTI,        /* MULTI calls can not be nested */
@@ -222,8 +268,8 @@ enum reply_err {
     ERR_BIT_OFFSET,
     ERR_SELECT_NOT_ALLOWED,
     ERR_INVALID_CURSOR,      /* invalid cursor */
-    ERR_PUBSUB_CONTEXT,      /* Can't execute '%s': only (P|S)SUBSCRIBE / ... */
-    ERR_CUSTOM,              /* "%s": the whole message, e.g. for rare texts */
+    ERR_PUBSUB_CONTEXT,      /* (const char *lowercase command name) */
+    ERR_CUSTOM,              /* (const char *whole message, code first) */
     ERR__COUNT
 };
 
@@ -249,8 +295,13 @@ int arg_i64_range_or_reply(struct client *c, size_t i, int64_t min,
                            int64_t max, enum reply_err range_err,
                            int64_t *out);
 
-/* Formats a long double as Redis's INCRBYFLOAT does ("%.17Lg", no
- * trailing zeros). Returns the length written into buf (>= 64 bytes). */
+/* Longest text parse_ldouble accepts and format_ldouble may produce, as
+ * Redis's MAX_LONG_DOUBLE_CHARS. */
+#define LDOUBLE_STR_MAX (5 * 1024)
+
+/* Formats a long double as Redis's INCRBYFLOAT does ("%.17Lf" without
+ * trailing zeros, "inf"/"-inf"). buf holds at least LDOUBLE_STR_MAX bytes.
+ * Returns the length written, or 0 if it did not fit. */
 size_t format_ldouble(char *buf, size_t cap, long double v);
 
 #endif

@@ -1,0 +1,1375 @@
+/* conf.c - defaults, redis.conf parsing, command-line directives, CONFIG
+ * SET validation and the CONFIG GET view, all driven by one table.
+ *
+ * Every directive is one row of the static const table `defs` below: its
+ * name (and an optional second name, for Redis's old ziplist spellings),
+ * the syntax of its value, where the value lives, its default written as
+ * it would be in a config file, its bounds and whether CONFIG SET may
+ * change it while running. Nothing else in the module knows which
+ * directives exist: conf_init() applies each row's default through the
+ * same code path as a config file line, so a default that does not parse
+ * is caught by the first unit test, and conf_each() walks the rows in
+ * order to produce what CONFIG GET prints.
+ *
+ *     config file line  --split_line()-->  name + argv
+ *     --name argv...    ----------------/       |
+ *     CONFIG SET n v    --split on ' '--/       v
+ *                                  lookup(name) -> row -> apply()
+ *                                                          |
+ *                  parse + validate into temporaries  <----+
+ *                  then commit (the old value survives any error)
+ *
+ * Where a value lives:
+ *   - a field of struct conf, found by offsetof/sizeof in the row (the
+ *     size tells an int from an int64_t), for directives Respite obeys;
+ *   - c->noop[row], a string, for Redis directives that do not apply here
+ *     (encodings, persistence, lazy freeing...). They are still parsed and
+ *     validated like Redis does, then kept in the form CONFIG GET shows,
+ *     so "hash-max-listpack-value 1kb" reads back as "1024" and client
+ *     libraries that probe them see Redis's answers.
+ *
+ * Error texts follow Redis 7 (config.c) where a client could see them:
+ * "argument must be between 0 and 65535 inclusive", "can't set immutable
+ * config", and so on. File and command-line errors wrap the same reasons
+ * as "path:line: bad value for 'port': ...".
+ *
+ * Deliberately not done: `include`, `rename-command`, users and modules
+ * (rejected with a clear error); CONFIG REWRITE; resolving or binding
+ * addresses (the server does that). The module never prints or exits.
+ * Differences from Redis: `save` defaults to "" (Respite does not
+ * persist); "n" is kept in notify-keyspace-events next to "A" (Redis 7
+ * drops it from the printed form although the flag stays set); `dir` is
+ * not changed into, just recorded. */
+#include "conf/conf.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ------------------------------------------------------------------------
+ * The directive table
+ * --------------------------------------------------------------------- */
+
+enum def_type {
+    T_BOOL,     /* yes / no */
+    T_INT,      /* strict decimal integer, int or int64_t field */
+    T_OCTAL,    /* octal integer, int field */
+    T_MEM,      /* byte count with k/kb/m/mb/g/gb units, uint64_t field */
+    T_STR,      /* any string, char * field */
+    T_ENUM,     /* one of `choices`, kept in its canonical spelling */
+    T_BIND,     /* 0..CONF_MAX_BIND addresses */
+    T_OBUF,     /* client-output-buffer-limit triples */
+    T_NOTIFY,   /* notify-keyspace-events class letters */
+    T_SAVE,     /* "seconds changes" pairs, no-op */
+    T_IGNORE,   /* deprecated in Redis: accepted from files, not shown */
+};
+
+#define F_MUTABLE   (1u << 0)   /* CONFIG SET may change it at run time */
+#define F_MULTI     (1u << 1)   /* takes any number of arguments */
+#define F_EMPTYNULL (1u << 2)   /* T_STR: "" is stored as NULL */
+#define F_HIDDEN    (1u << 3)   /* not shown by conf_each, not CONFIG SET */
+
+typedef int (*def_check_fn)(long long *v, char *why, size_t wlen);
+
+struct conf_def {
+    const char *name;
+    const char *alias;          /* a second name for the same value */
+    enum def_type type;
+    unsigned flags;
+    size_t off, size;           /* field in struct conf; size 0 = no-op */
+    const char *def;            /* default, as a config file would say it */
+    long long lo;               /* bounds for T_INT, T_OCTAL, T_MEM */
+    unsigned long long hi;
+    const char *const *choices; /* T_ENUM, NULL terminated */
+    def_check_fn check;         /* T_BOOL, T_INT: extra check or clamp */
+};
+
+#define AT(f) offsetof(struct conf, f), sizeof(((struct conf *)0)->f)
+#define NOOP 0, 0
+#define MB (1024LL * 1024)
+
+static int check_hz(long long *v, char *why, size_t wlen);
+static int check_daemonize(long long *v, char *why, size_t wlen);
+
+static const char *const loglevels[] = {
+    "debug", "verbose", "notice", "warning", NULL
+};
+static const char *const policies[] = {
+    "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
+    "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction", NULL
+};
+static const char *const supervised_modes[] = {
+    "upstart", "systemd", "auto", "no", NULL
+};
+static const char *const fsync_modes[] = {
+    "everysec", "always", "no", NULL
+};
+static const char *const debug_modes[] = {
+    "no", "yes", "local", NULL
+};
+static const char *const facilities[] = {
+    "user", "local0", "local1", "local2", "local3", "local4", "local5",
+    "local6", "local7", NULL
+};
+
+/* Keep conf/respite.conf in the same order as this table (a unit test
+ * checks it). Bounds and defaults are Redis 7's unless noted. */
+static const struct conf_def defs[] = {
+    /* Network. */
+    { "bind", NULL, T_BIND, F_MULTI, AT(bind), "127.0.0.1",
+      0, 0, NULL, NULL },
+    { "port", NULL, T_INT, 0, AT(port), "6379",
+      0, 65535, NULL, NULL },
+    { "unixsocket", NULL, T_STR, F_EMPTYNULL, AT(unixsocket), "",
+      0, 0, NULL, NULL },
+    { "unixsocketperm", NULL, T_OCTAL, 0, AT(unixsocketperm), "0",
+      0, 0777, NULL, NULL },
+    { "tcp-backlog", NULL, T_INT, 0, AT(tcp_backlog), "511",
+      0, INT_MAX, NULL, NULL },
+    { "tcp-keepalive", NULL, T_INT, F_MUTABLE, AT(tcp_keepalive), "300",
+      0, INT_MAX, NULL, NULL },
+    { "timeout", NULL, T_INT, F_MUTABLE, AT(timeout), "0",
+      0, INT_MAX, NULL, NULL },
+    { "maxclients", NULL, T_INT, F_MUTABLE, AT(maxclients), "10000",
+      1, UINT_MAX, NULL, NULL },
+    { "protected-mode", NULL, T_BOOL, F_MUTABLE, NOOP, "yes",
+      0, 0, NULL, NULL },
+
+    /* Security. */
+    { "requirepass", NULL, T_STR, F_MUTABLE | F_EMPTYNULL, AT(requirepass),
+      "", 0, 0, NULL, NULL },
+
+    /* Keyspace and the expiry sweeper. databases and shards have our own
+     * caps; hz takes any non-negative value and is clamped to 1..500. */
+    { "databases", NULL, T_INT, 0, AT(databases), "16",
+      1, 4096, NULL, NULL },
+    { "shards", NULL, T_INT, 0, AT(shards), "16",
+      1, 256, NULL, NULL },
+    { "hz", NULL, T_INT, F_MUTABLE, AT(hz), "10",
+      0, INT_MAX, NULL, check_hz },
+    { "active-expire-budget-us", NULL, T_INT, F_MUTABLE,
+      AT(active_expire_budget_us), "1000", 1, 1000000, NULL, NULL },
+    { "active-expire-effort", NULL, T_INT, F_MUTABLE, NOOP, "1",
+      1, 10, NULL, NULL },
+    { "dynamic-hz", NULL, T_BOOL, F_MUTABLE, NOOP, "yes",
+      0, 0, NULL, NULL },
+    { "notify-keyspace-events", NULL, T_NOTIFY, F_MUTABLE,
+      AT(notify_keyspace_events), "", 0, 0, NULL, NULL },
+
+    /* Limits. */
+    { "proto-max-bulk-len", NULL, T_MEM, F_MUTABLE, AT(proto_max_bulk_len),
+      "512mb", MB, LLONG_MAX, NULL, NULL },
+    { "client-query-buffer-limit", NULL, T_MEM, F_MUTABLE,
+      AT(client_query_buffer_limit), "1gb", MB, LLONG_MAX, NULL, NULL },
+    { "client-output-buffer-limit", NULL, T_OBUF, F_MUTABLE | F_MULTI,
+      AT(obuf_normal),
+      "normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60",
+      0, 0, NULL, NULL },
+    { "maxmemory", NULL, T_MEM, F_MUTABLE, AT(maxmemory), "0",
+      0, ULLONG_MAX, NULL, NULL },
+    { "maxmemory-policy", NULL, T_ENUM, F_MUTABLE, NOOP, "noeviction",
+      0, 0, policies, NULL },
+    { "maxmemory-samples", NULL, T_INT, F_MUTABLE, NOOP, "5",
+      1, INT_MAX, NULL, NULL },
+    { "maxmemory-eviction-tenacity", NULL, T_INT, F_MUTABLE, NOOP, "10",
+      0, 100, NULL, NULL },
+
+    /* Process and logging. */
+    { "loglevel", NULL, T_ENUM, F_MUTABLE, AT(loglevel), "notice",
+      0, 0, loglevels, NULL },
+    { "logfile", NULL, T_STR, 0, AT(logfile), "",
+      0, 0, NULL, NULL },
+    { "daemonize", NULL, T_BOOL, 0, AT(daemonize), "no",
+      0, 0, NULL, check_daemonize },
+    { "supervised", NULL, T_ENUM, 0, NOOP, "no",
+      0, 0, supervised_modes, NULL },
+    { "pidfile", NULL, T_STR, 0, NOOP, "",
+      0, 0, NULL, NULL },
+    { "dir", NULL, T_STR, 0, AT(dir), ".",
+      0, 0, NULL, NULL },
+    { "enable-debug-command", NULL, T_ENUM, 0, AT(enable_debug_command),
+      "no", 0, 0, debug_modes, NULL },
+    { "always-show-logo", NULL, T_BOOL, 0, NOOP, "no",
+      0, 0, NULL, NULL },
+    { "set-proc-title", NULL, T_BOOL, 0, NOOP, "yes",
+      0, 0, NULL, NULL },
+    { "syslog-enabled", NULL, T_BOOL, 0, NOOP, "no",
+      0, 0, NULL, NULL },
+    { "syslog-ident", NULL, T_STR, 0, NOOP, "redis",
+      0, 0, NULL, NULL },
+    { "syslog-facility", NULL, T_ENUM, 0, NOOP, "local0",
+      0, 0, facilities, NULL },
+    { "io-threads", NULL, T_INT, 0, NOOP, "1",
+      1, 128, NULL, NULL },
+    { "jemalloc-bg-thread", NULL, T_BOOL, F_MUTABLE, NOOP, "yes",
+      0, 0, NULL, NULL },
+
+    /* Persistence: accepted, not implemented. */
+    { "save", NULL, T_SAVE, F_MUTABLE | F_MULTI, NOOP, "",
+      0, 0, NULL, NULL },
+    { "stop-writes-on-bgsave-error", NULL, T_BOOL, F_MUTABLE, NOOP, "yes",
+      0, 0, NULL, NULL },
+    { "rdbcompression", NULL, T_BOOL, F_MUTABLE, NOOP, "yes",
+      0, 0, NULL, NULL },
+    { "rdbchecksum", NULL, T_BOOL, 0, NOOP, "yes",
+      0, 0, NULL, NULL },
+    { "dbfilename", NULL, T_STR, F_MUTABLE, NOOP, "dump.rdb",
+      0, 0, NULL, NULL },
+    { "appendonly", NULL, T_BOOL, F_MUTABLE, NOOP, "no",
+      0, 0, NULL, NULL },
+    { "appendfilename", NULL, T_STR, 0, NOOP, "appendonly.aof",
+      0, 0, NULL, NULL },
+    { "appenddirname", NULL, T_STR, 0, NOOP, "appendonlydir",
+      0, 0, NULL, NULL },
+    { "appendfsync", NULL, T_ENUM, F_MUTABLE, NOOP, "everysec",
+      0, 0, fsync_modes, NULL },
+    { "no-appendfsync-on-rewrite", NULL, T_BOOL, F_MUTABLE, NOOP, "no",
+      0, 0, NULL, NULL },
+    { "auto-aof-rewrite-percentage", NULL, T_INT, F_MUTABLE, NOOP, "100",
+      0, INT_MAX, NULL, NULL },
+    { "auto-aof-rewrite-min-size", NULL, T_MEM, F_MUTABLE, NOOP, "64mb",
+      0, LLONG_MAX, NULL, NULL },
+    { "aof-load-truncated", NULL, T_BOOL, F_MUTABLE, NOOP, "yes",
+      0, 0, NULL, NULL },
+    { "aof-use-rdb-preamble", NULL, T_BOOL, F_MUTABLE, NOOP, "yes",
+      0, 0, NULL, NULL },
+
+    /* Value encodings: accepted, not used. */
+    { "hash-max-listpack-entries", "hash-max-ziplist-entries", T_INT,
+      F_MUTABLE, NOOP, "512", 0, LONG_MAX, NULL, NULL },
+    { "hash-max-listpack-value", "hash-max-ziplist-value", T_MEM,
+      F_MUTABLE, NOOP, "64", 0, LONG_MAX, NULL, NULL },
+    { "list-max-listpack-size", "list-max-ziplist-size", T_INT,
+      F_MUTABLE, NOOP, "-2", INT_MIN, INT_MAX, NULL, NULL },
+    { "list-compress-depth", NULL, T_INT, F_MUTABLE, NOOP, "0",
+      0, INT_MAX, NULL, NULL },
+    { "set-max-intset-entries", NULL, T_INT, F_MUTABLE, NOOP, "512",
+      0, LONG_MAX, NULL, NULL },
+    { "set-max-listpack-entries", NULL, T_INT, F_MUTABLE, NOOP, "128",
+      0, LONG_MAX, NULL, NULL },
+    { "set-max-listpack-value", NULL, T_MEM, F_MUTABLE, NOOP, "64",
+      0, LONG_MAX, NULL, NULL },
+    { "zset-max-listpack-entries", "zset-max-ziplist-entries", T_INT,
+      F_MUTABLE, NOOP, "128", 0, LONG_MAX, NULL, NULL },
+    { "zset-max-listpack-value", "zset-max-ziplist-value", T_MEM,
+      F_MUTABLE, NOOP, "64", 0, LONG_MAX, NULL, NULL },
+    { "hll-sparse-max-bytes", NULL, T_MEM, F_MUTABLE, NOOP, "3000",
+      0, LONG_MAX, NULL, NULL },
+    { "stream-node-max-bytes", NULL, T_MEM, F_MUTABLE, NOOP, "4096",
+      0, LONG_MAX, NULL, NULL },
+    { "stream-node-max-entries", NULL, T_INT, F_MUTABLE, NOOP, "100",
+      0, LLONG_MAX, NULL, NULL },
+    { "activerehashing", NULL, T_BOOL, F_MUTABLE, NOOP, "yes",
+      0, 0, NULL, NULL },
+
+    /* Lazy freeing: accepted, not used. */
+    { "lazyfree-lazy-eviction", NULL, T_BOOL, F_MUTABLE, NOOP, "no",
+      0, 0, NULL, NULL },
+    { "lazyfree-lazy-expire", NULL, T_BOOL, F_MUTABLE, NOOP, "no",
+      0, 0, NULL, NULL },
+    { "lazyfree-lazy-server-del", NULL, T_BOOL, F_MUTABLE, NOOP, "no",
+      0, 0, NULL, NULL },
+    { "lazyfree-lazy-user-del", NULL, T_BOOL, F_MUTABLE, NOOP, "no",
+      0, 0, NULL, NULL },
+    { "lazyfree-lazy-user-flush", NULL, T_BOOL, F_MUTABLE, NOOP, "no",
+      0, 0, NULL, NULL },
+
+    /* Monitoring: accepted, not used. */
+    { "busy-reply-threshold", "lua-time-limit", T_INT, F_MUTABLE, NOOP,
+      "5000", 0, LONG_MAX, NULL, NULL },
+    { "slowlog-log-slower-than", NULL, T_INT, F_MUTABLE, NOOP, "10000",
+      -1, LLONG_MAX, NULL, NULL },
+    { "slowlog-max-len", NULL, T_INT, F_MUTABLE, NOOP, "128",
+      0, LONG_MAX, NULL, NULL },
+    { "latency-monitor-threshold", NULL, T_INT, F_MUTABLE, NOOP, "0",
+      0, LLONG_MAX, NULL, NULL },
+    { "latency-tracking", NULL, T_BOOL, F_MUTABLE, NOOP, "yes",
+      0, 0, NULL, NULL },
+    { "acllog-max-len", NULL, T_INT, F_MUTABLE, NOOP, "128",
+      0, LONG_MAX, NULL, NULL },
+
+    /* Removed from Redis 7 but still accepted from old config files. */
+    { "list-max-ziplist-entries", NULL, T_IGNORE, F_HIDDEN, NOOP, "",
+      0, 0, NULL, NULL },
+    { "list-max-ziplist-value", NULL, T_IGNORE, F_HIDDEN, NOOP, "",
+      0, 0, NULL, NULL },
+    { "lua-replicate-commands", NULL, T_IGNORE, F_HIDDEN, NOOP, "",
+      0, 0, NULL, NULL },
+};
+
+#define NDEFS (sizeof(defs) / sizeof(defs[0]))
+
+/* Redis directives we recognise but refuse, so the error says so. */
+static const char *const unsupported[] = {
+    "include", "rename-command", "user", "loadmodule", "replicaof",
+    "slaveof", "sentinel", "cluster-enabled", "tls-port", NULL
+};
+
+/* Results of apply(). */
+enum {
+    APPLY_OK = 0,
+    APPLY_BAD = -1,     /* reason written to `why` */
+    APPLY_ARITY = -2,   /* wrong number of arguments */
+    APPLY_NOMEM = -3,
+};
+
+/* State kept across the lines of one start-up load (file then args). */
+struct load_ctx {
+    int save_seen;      /* later "save" lines add to earlier ones */
+};
+
+/* ------------------------------------------------------------------------
+ * Small helpers: growable strings and argument vectors
+ * --------------------------------------------------------------------- */
+
+struct sbuf {
+    char *p;
+    size_t len, cap;
+    int oom;
+};
+
+static int sbuf_add(struct sbuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return -1;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 32;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = 1;
+            return -1;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+    return 0;
+}
+
+static int sbuf_str(struct sbuf *b, const char *s)
+{
+    return sbuf_add(b, s, strlen(s));
+}
+
+struct args {
+    char **v;
+    int n, cap;
+};
+
+static void args_free(struct args *a)
+{
+    for (int i = 0; i < a->n; i++)
+        free(a->v[i]);
+    free(a->v);
+    a->v = NULL;
+    a->n = a->cap = 0;
+}
+
+/* Takes ownership of s, also on failure. */
+static int args_push(struct args *a, char *s)
+{
+    if (a->n == a->cap) {
+        int cap = a->cap ? a->cap * 2 : 8;
+        char **v = realloc(a->v, (size_t)cap * sizeof(*v));
+        if (!v) {
+            free(s);
+            return -1;
+        }
+        a->v = v;
+        a->cap = cap;
+    }
+    a->v[a->n++] = s;
+    return 0;
+}
+
+static int args_push_copy(struct args *a, const char *s, size_t n)
+{
+    char *copy = malloc(n + 1);
+    if (!copy)
+        return -1;
+    memcpy(copy, s, n);
+    copy[n] = '\0';
+    return args_push(a, copy);
+}
+
+/* Copies at most ~60 bytes of a user-supplied name into dst for an error
+ * message, with control bytes (CR, LF...) turned into spaces. */
+static void clip(char *dst, size_t dstlen, const char *src)
+{
+    size_t i = 0, max = dstlen - 4;
+    for (; src[i] && i < max; i++) {
+        unsigned char ch = (unsigned char)src[i];
+        dst[i] = (ch < 0x20 || ch == 0x7f) ? ' ' : (char)ch;
+    }
+    if (src[i])
+        memcpy(dst + i, "...", 4);
+    else
+        dst[i] = '\0';
+}
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+/* ------------------------------------------------------------------------
+ * Splitting a config line (Redis's sdssplitargs rules)
+ * --------------------------------------------------------------------- */
+
+enum { SPLIT_OK, SPLIT_QUOTES, SPLIT_NUL, SPLIT_NOMEM };
+
+static int hexval(char ch)
+{
+    if (ch >= '0' && ch <= '9') return ch - '0';
+    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+    return ch - 'A' + 10;
+}
+
+/* Reads one token starting at *pp into tok and advances *pp past it.
+ * Double quotes take \n \r \t \b \a \xHH and \<any> escapes; single quotes
+ * take only \'. A closing quote must end the token. */
+static int split_token(const char **pp, struct sbuf *tok)
+{
+    const char *p = *pp;
+    int quote = 0;
+    for (;;) {
+        char ch;
+        if (quote == '"') {
+            if (p[0] == '\\' && p[1] == 'x' &&
+                isxdigit((unsigned char)p[2]) &&
+                isxdigit((unsigned char)p[3])) {
+                ch = (char)(hexval(p[2]) * 16 + hexval(p[3]));
+                if (ch == '\0')
+                    return SPLIT_NUL;
+                p += 4;
+            } else if (p[0] == '\\' && p[1]) {
+                switch (p[1]) {
+                case 'n': ch = '\n'; break;
+                case 'r': ch = '\r'; break;
+                case 't': ch = '\t'; break;
+                case 'b': ch = '\b'; break;
+                case 'a': ch = '\a'; break;
+                default:  ch = p[1]; break;
+                }
+                p += 2;
+            } else if (p[0] == '"') {
+                if (p[1] && !isspace((unsigned char)p[1]))
+                    return SPLIT_QUOTES;
+                p++;
+                break;
+            } else if (p[0] == '\0') {
+                return SPLIT_QUOTES;
+            } else {
+                ch = *p++;
+            }
+        } else if (quote == '\'') {
+            if (p[0] == '\\' && p[1] == '\'') {
+                ch = '\'';
+                p += 2;
+            } else if (p[0] == '\'') {
+                if (p[1] && !isspace((unsigned char)p[1]))
+                    return SPLIT_QUOTES;
+                p++;
+                break;
+            } else if (p[0] == '\0') {
+                return SPLIT_QUOTES;
+            } else {
+                ch = *p++;
+            }
+        } else {
+            if (*p == '\0' || isspace((unsigned char)*p))
+                break;
+            if (*p == '"' || *p == '\'') {
+                quote = *p++;
+                continue;
+            }
+            ch = *p++;
+        }
+        if (sbuf_add(tok, &ch, 1) != 0)
+            return SPLIT_NOMEM;
+    }
+    *pp = p;
+    return sbuf_add(tok, "", 0) == 0 ? SPLIT_OK : SPLIT_NOMEM;
+}
+
+/* Splits a config line into out (which must be empty). On failure out is
+ * left empty. */
+static int split_line(const char *line, struct args *out)
+{
+    const char *p = line;
+    for (;;) {
+        while (*p && isspace((unsigned char)*p))
+            p++;
+        if (*p == '\0')
+            return SPLIT_OK;
+        struct sbuf tok = {0};
+        int rc = split_token(&p, &tok);
+        if (rc == SPLIT_OK && args_push(out, tok.p) != 0)
+            rc = SPLIT_NOMEM;
+        else if (rc != SPLIT_OK)
+            free(tok.p);
+        if (rc != SPLIT_OK) {
+            args_free(out);
+            return rc;
+        }
+    }
+}
+
+/* Splits a CONFIG SET value on spaces, as Redis does for directives that
+ * take several arguments; empty pieces are dropped. */
+static int split_spaces(const char *s, struct args *out)
+{
+    while (*s) {
+        const char *end = strchr(s, ' ');
+        size_t n = end ? (size_t)(end - s) : strlen(s);
+        if (n && args_push_copy(out, s, n) != 0) {
+            args_free(out);
+            return -1;
+        }
+        s += n;
+        if (*s == ' ')
+            s++;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Value parsers (Redis's string2ll, memtoull, yesnotoi)
+ * --------------------------------------------------------------------- */
+
+/* Strict decimal: no spaces, no '+', no leading zeros, no "-0". */
+static int parse_ll(const char *s, long long *out)
+{
+    const char *p = s;
+    int neg = 0;
+    if (p[0] == '0' && p[1] == '\0') {
+        *out = 0;
+        return 0;
+    }
+    if (*p == '-') {
+        neg = 1;
+        p++;
+    }
+    if (*p < '1' || *p > '9')
+        return -1;
+    unsigned long long v = 0;
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (ULLONG_MAX - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    if (neg) {
+        if (v > (unsigned long long)LLONG_MAX + 1)
+            return -1;
+        *out = v == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN
+                                                      : -(long long)v;
+    } else {
+        if (v > (unsigned long long)LLONG_MAX)
+            return -1;
+        *out = (long long)v;
+    }
+    return 0;
+}
+
+/* Bytes with an optional unit: b, k (1000), kb (1024), m, mb, g, gb, any
+ * case. Like Redis, an empty number counts as 0. */
+static int parse_mem(const char *s, unsigned long long *out)
+{
+    static const struct { const char *unit; unsigned long long mul; }
+    units[] = {
+        { "", 1 }, { "b", 1 },
+        { "k", 1000ULL }, { "kb", 1024ULL },
+        { "m", 1000ULL * 1000 }, { "mb", 1024ULL * 1024 },
+        { "g", 1000ULL * 1000 * 1000 }, { "gb", 1024ULL * 1024 * 1024 },
+    };
+    const char *u = s;
+    while (*u >= '0' && *u <= '9')
+        u++;
+    unsigned long long mul = 0;
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+        if (strcasecmp(u, units[i].unit) == 0)
+            mul = units[i].mul;
+    if (mul == 0)
+        return -1;
+    unsigned long long v = 0;
+    for (const char *p = s; p < u; p++) {
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (ULLONG_MAX - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    if (v > ULLONG_MAX / mul)
+        return -1;
+    *out = v * mul;
+    return 0;
+}
+
+static int check_hz(long long *v, char *why, size_t wlen)
+{
+    (void)why;
+    (void)wlen;
+    /* Redis treats hz as a hint: out-of-range values are clamped. */
+    if (*v < 1)
+        *v = 1;
+    if (*v > 500)
+        *v = 500;
+    return 0;
+}
+
+static int check_daemonize(long long *v, char *why, size_t wlen)
+{
+    if (*v) {
+        snprintf(why, wlen, "daemonize yes is not supported; run respite "
+                 "in the foreground under a supervisor");
+        return -1;
+    }
+    return 0;
+}
+
+static int range_error(const struct conf_def *d, char *why, size_t wlen)
+{
+    if (d->type == T_OCTAL)
+        snprintf(why, wlen, "argument must be between %llo and %llo "
+                 "inclusive", (unsigned long long)d->lo, d->hi);
+    else
+        snprintf(why, wlen, "argument must be between %lld and %llu "
+                 "inclusive", d->lo, d->hi);
+    return APPLY_BAD;
+}
+
+/* ------------------------------------------------------------------------
+ * Keyspace event classes (Redis's notify.c order)
+ * --------------------------------------------------------------------- */
+
+enum {
+    N_K = 1 << 0, N_E = 1 << 1, N_G = 1 << 2, N_STR = 1 << 3,
+    N_L = 1 << 4, N_S = 1 << 5, N_H = 1 << 6, N_Z = 1 << 7,
+    N_X = 1 << 8, N_EV = 1 << 9, N_T = 1 << 10, N_M = 1 << 11,
+    N_D = 1 << 12, N_N = 1 << 13,
+    N_ALL = N_G | N_STR | N_L | N_S | N_H | N_Z | N_X | N_EV | N_T | N_D,
+};
+
+/* The letters in the order Redis prints them, after "A" if all of
+ * N_ALL is set; K, E and m are always printed last. */
+static const struct { char letter; int flag; } notify_letters[] = {
+    { 'g', N_G }, { '$', N_STR }, { 'l', N_L }, { 's', N_S },
+    { 'h', N_H }, { 'z', N_Z }, { 'x', N_X }, { 'e', N_EV },
+    { 't', N_T }, { 'd', N_D }, { 'n', N_N },
+};
+
+static int notify_parse(const char *s)
+{
+    int flags = 0;
+    for (; *s; s++) {
+        switch (*s) {
+        case 'A': flags |= N_ALL; break;
+        case 'K': flags |= N_K; break;
+        case 'E': flags |= N_E; break;
+        case 'm': flags |= N_M; break;
+        default: {
+            size_t i, n = sizeof(notify_letters) / sizeof(notify_letters[0]);
+            for (i = 0; i < n; i++)
+                if (notify_letters[i].letter == *s)
+                    break;
+            if (i == n)
+                return -1;
+            flags |= notify_letters[i].flag;
+        }
+        }
+    }
+    return flags;
+}
+
+/* Writes the canonical form into buf (at least 20 bytes). */
+static void notify_format(int flags, char *buf)
+{
+    char *p = buf;
+    int all = (flags & N_ALL) == N_ALL;
+    if (all)
+        *p++ = 'A';
+    for (size_t i = 0; i < sizeof(notify_letters) / sizeof(notify_letters[0]);
+         i++) {
+        int f = notify_letters[i].flag;
+        /* Redis 7 drops 'n' after 'A'; we keep it so it is not lost. */
+        if ((flags & f) && (!all || f == N_N))
+            *p++ = notify_letters[i].letter;
+    }
+    if (flags & N_K) *p++ = 'K';
+    if (flags & N_E) *p++ = 'E';
+    if (flags & N_M) *p++ = 'm';
+    *p = '\0';
+}
+
+/* ------------------------------------------------------------------------
+ * Storing parsed values
+ * --------------------------------------------------------------------- */
+
+static void *field(struct conf *c, const struct conf_def *d)
+{
+    return (char *)c + d->off;
+}
+
+static const void *cfield(const struct conf *c, const struct conf_def *d)
+{
+    return (const char *)c + d->off;
+}
+
+/* Replaces a string slot; s is owned by the slot afterwards. */
+static void replace_str(char **slot, char *s)
+{
+    free(*slot);
+    *slot = s;
+}
+
+static void format_num(const struct conf_def *d, long long v,
+                       unsigned long long u, char *buf, size_t len)
+{
+    switch (d->type) {
+    case T_BOOL:  snprintf(buf, len, "%s", v ? "yes" : "no"); break;
+    case T_OCTAL: snprintf(buf, len, "%llo", (unsigned long long)v); break;
+    case T_MEM:   snprintf(buf, len, "%llu", u); break;
+    default:      snprintf(buf, len, "%lld", v); break;
+    }
+}
+
+static int commit_num(struct conf *c, size_t row, long long v,
+                      unsigned long long u)
+{
+    const struct conf_def *d = &defs[row];
+    if (d->size == 0) {
+        char buf[32];
+        format_num(d, v, u, buf, sizeof(buf));
+        char *s = dup_str(buf);
+        if (!s)
+            return APPLY_NOMEM;
+        replace_str(&c->noop[row], s);
+        return APPLY_OK;
+    }
+    void *p = field(c, d);
+    if (d->type == T_MEM)
+        *(uint64_t *)p = u;
+    else if (d->size == sizeof(int))
+        *(int *)p = (int)v;
+    else
+        *(int64_t *)p = v;
+    return APPLY_OK;
+}
+
+/* Stores a copy of s (or NULL for "" when F_EMPTYNULL). */
+static int commit_str(struct conf *c, size_t row, const char *s)
+{
+    const struct conf_def *d = &defs[row];
+    char *copy = NULL;
+    if (d->size == 0 || !(d->flags & F_EMPTYNULL) || *s) {
+        copy = dup_str(s);
+        if (!copy)
+            return APPLY_NOMEM;
+    }
+    replace_str(d->size ? (char **)field(c, d) : &c->noop[row], copy);
+    return APPLY_OK;
+}
+
+static int apply_bind(struct conf *c, const char *const *argv, int argc,
+                      char *why, size_t wlen)
+{
+    if (argc > CONF_MAX_BIND) {
+        snprintf(why, wlen, "Too many bind addresses specified.");
+        return APPLY_BAD;
+    }
+    if (argc == 1 && argv[0][0] == '\0')
+        argc = 0;
+    char *fresh[CONF_MAX_BIND];
+    for (int i = 0; i < argc; i++) {
+        fresh[i] = dup_str(argv[i]);
+        if (!fresh[i]) {
+            while (i--)
+                free(fresh[i]);
+            return APPLY_NOMEM;
+        }
+    }
+    for (int i = 0; i < c->nbind; i++)
+        free(c->bind[i]);
+    for (int i = 0; i < CONF_MAX_BIND; i++)
+        c->bind[i] = i < argc ? fresh[i] : NULL;
+    c->nbind = argc;
+    return APPLY_OK;
+}
+
+static struct conf_obuf_limit *obuf_class(struct conf *c, const char *name)
+{
+    if (!strcasecmp(name, "normal"))
+        return &c->obuf_normal;
+    if (!strcasecmp(name, "replica") || !strcasecmp(name, "slave"))
+        return &c->obuf_replica;
+    if (!strcasecmp(name, "pubsub"))
+        return &c->obuf_pubsub;
+    return NULL;
+}
+
+/* "<class> <hard> <soft> <soft-seconds>" repeated; all or nothing. */
+static int apply_obuf(struct conf *c, const char *const *argv, int argc,
+                      char *why, size_t wlen)
+{
+    struct conf_obuf_limit *dst[3];
+    struct conf_obuf_limit val[3];
+    int n = 0;
+    if (argc % 4) {
+        snprintf(why, wlen, "Wrong number of arguments in buffer limit "
+                 "configuration.");
+        return APPLY_BAD;
+    }
+    for (int j = 0; j < argc; j += 4) {
+        struct conf_obuf_limit *cls = obuf_class(c, argv[j]);
+        if (!cls) {
+            snprintf(why, wlen, "Invalid client class specified in buffer "
+                     "limit configuration.");
+            return APPLY_BAD;
+        }
+        unsigned long long hard, soft;
+        char *end;
+        errno = 0;
+        long long secs = strtoll(argv[j + 3], &end, 10);
+        if (parse_mem(argv[j + 1], &hard) || parse_mem(argv[j + 2], &soft) ||
+            *end != '\0' || errno || secs < 0 || secs > INT_MAX) {
+            snprintf(why, wlen, "Error in hard, soft or soft_seconds setting "
+                     "in buffer limit configuration.");
+            return APPLY_BAD;
+        }
+        int k;
+        for (k = 0; k < n && dst[k] != cls; k++)
+            ;
+        dst[k] = cls;
+        val[k] = (struct conf_obuf_limit){ hard, soft, secs };
+        if (k == n)
+            n++;
+    }
+    for (int k = 0; k < n; k++)
+        *dst[k] = val[k];
+    return APPLY_OK;
+}
+
+static int apply_save(struct conf *c, size_t row, const char *const *argv,
+                      int argc, struct load_ctx *ctx, char *why, size_t wlen)
+{
+    if (argc == 1 && argv[0][0] == '\0')
+        argc = 0;
+    if (argc & 1) {
+        snprintf(why, wlen, "Invalid save parameters");
+        return APPLY_BAD;
+    }
+    struct sbuf b = {0};
+    int append = ctx && ctx->save_seen && argc > 0;
+    if (append && c->noop[row])
+        sbuf_str(&b, c->noop[row]);
+    sbuf_add(&b, "", 0);
+    for (int j = 0; j < argc; j++) {
+        char *end, num[24];
+        long long v = strtoll(argv[j], &end, 10);
+        if (*end != '\0' || v < ((j & 1) ? 0 : 1)) {
+            free(b.p);
+            snprintf(why, wlen, "Invalid save parameters");
+            return APPLY_BAD;
+        }
+        snprintf(num, sizeof(num), "%lld", v);
+        if (b.len)
+            sbuf_add(&b, " ", 1);
+        sbuf_str(&b, num);
+    }
+    if (b.oom) {
+        free(b.p);
+        return APPLY_NOMEM;
+    }
+    replace_str(&c->noop[row], b.p);
+    if (ctx)
+        ctx->save_seen = 1;
+    return APPLY_OK;
+}
+
+/* Parses, validates and stores one directive. On APPLY_BAD the reason, in
+ * Redis's words, is in why; on any failure the old value is untouched. */
+static int apply(struct conf *c, size_t row, const char *const *argv,
+                 int argc, struct load_ctx *ctx, char *why, size_t wlen)
+{
+    const struct conf_def *d = &defs[row];
+    if (!(d->flags & F_MULTI) && argc != 1)
+        return APPLY_ARITY;
+
+    switch (d->type) {
+    case T_BOOL: {
+        long long v;
+        if (!strcasecmp(argv[0], "yes")) {
+            v = 1;
+        } else if (!strcasecmp(argv[0], "no")) {
+            v = 0;
+        } else {
+            snprintf(why, wlen, "argument must be 'yes' or 'no'");
+            return APPLY_BAD;
+        }
+        if (d->check && d->check(&v, why, wlen))
+            return APPLY_BAD;
+        return commit_num(c, row, v, 0);
+    }
+    case T_INT: {
+        long long v;
+        if (parse_ll(argv[0], &v)) {
+            snprintf(why, wlen, "argument couldn't be parsed into an "
+                     "integer");
+            return APPLY_BAD;
+        }
+        if (v < d->lo || (v > 0 && (unsigned long long)v > d->hi))
+            return range_error(d, why, wlen);
+        if (d->check && d->check(&v, why, wlen))
+            return APPLY_BAD;
+        return commit_num(c, row, v, 0);
+    }
+    case T_OCTAL: {
+        char *end;
+        errno = 0;
+        long long v = strtoll(argv[0], &end, 8);
+        if (errno || *end != '\0') {
+            snprintf(why, wlen, "argument couldn't be parsed as an octal "
+                     "number");
+            return APPLY_BAD;
+        }
+        if (v < d->lo || (v > 0 && (unsigned long long)v > d->hi))
+            return range_error(d, why, wlen);
+        return commit_num(c, row, v, 0);
+    }
+    case T_MEM: {
+        unsigned long long u;
+        if (parse_mem(argv[0], &u)) {
+            snprintf(why, wlen, "argument must be a memory value");
+            return APPLY_BAD;
+        }
+        if (u < (unsigned long long)d->lo || u > d->hi)
+            return range_error(d, why, wlen);
+        return commit_num(c, row, 0, u);
+    }
+    case T_STR:
+        return commit_str(c, row, argv[0]);
+    case T_ENUM: {
+        for (size_t i = 0; d->choices[i]; i++)
+            if (!strcasecmp(argv[0], d->choices[i]))
+                return commit_str(c, row, d->choices[i]);
+        struct sbuf b = {0};
+        sbuf_str(&b, "argument must be one of the following: ");
+        for (size_t i = 0; d->choices[i]; i++) {
+            sbuf_str(&b, i ? ", " : "");
+            sbuf_str(&b, d->choices[i]);
+        }
+        snprintf(why, wlen, "%s", b.oom ? "bad value" : b.p);
+        free(b.p);
+        return APPLY_BAD;
+    }
+    case T_BIND:
+        return apply_bind(c, argv, argc, why, wlen);
+    case T_OBUF:
+        return apply_obuf(c, argv, argc, why, wlen);
+    case T_NOTIFY: {
+        char buf[32];
+        int flags = notify_parse(argv[0]);
+        if (flags < 0) {
+            snprintf(why, wlen, "Invalid event class character. Use "
+                     "'Ag$lshzxeKEtmdn'.");
+            return APPLY_BAD;
+        }
+        notify_format(flags, buf);
+        return commit_str(c, row, buf);
+    }
+    case T_SAVE:
+        return apply_save(c, row, argv, argc, ctx, why, wlen);
+    case T_IGNORE:
+        return APPLY_OK;
+    }
+    return APPLY_BAD;
+}
+
+/* Returns the row of a directive name or alias, or -1. */
+static int lookup(const char *name)
+{
+    for (size_t i = 0; i < NDEFS; i++)
+        if (!strcasecmp(name, defs[i].name) ||
+            (defs[i].alias && !strcasecmp(name, defs[i].alias)))
+            return (int)i;
+    return -1;
+}
+
+/* ------------------------------------------------------------------------
+ * Public API
+ * --------------------------------------------------------------------- */
+
+/* Zeroes c, then applies every row's default through apply(), so defaults
+ * obey the same rules as config files. Returns 0, or -1 on OOM with c left
+ * empty (conf_close is still safe). */
+int conf_init(struct conf *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->noop = calloc(NDEFS, sizeof(*c->noop));
+    if (!c->noop)
+        return -1;
+    for (size_t i = 0; i < NDEFS; i++) {
+        const struct conf_def *d = &defs[i];
+        struct args a = {0};
+        const char *one[1] = { d->def };
+        const char *const *argv = one;
+        int argc = 1, rc;
+        char why[256];
+        if (d->flags & F_MULTI) {
+            if (split_spaces(d->def, &a) != 0) {
+                conf_close(c);
+                return -1;
+            }
+            argv = (const char *const *)a.v;
+            argc = a.n;
+        }
+        rc = apply(c, i, argv, argc, NULL, why, sizeof(why));
+        args_free(&a);
+        if (rc != APPLY_OK) {
+            conf_close(c);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Frees every string c owns and zeroes it. Safe on a zeroed struct and
+ * after a failed conf_init. */
+void conf_close(struct conf *c)
+{
+    for (int i = 0; i < c->nbind; i++)
+        free(c->bind[i]);
+    if (c->noop) {
+        for (size_t i = 0; i < NDEFS; i++)
+            free(c->noop[i]);
+    }
+    free(c->noop);
+    for (size_t i = 0; i < NDEFS; i++) {
+        const struct conf_def *d = &defs[i];
+        int is_str = d->type == T_STR || d->type == T_ENUM ||
+                     d->type == T_NOTIFY;
+        if (d->size && is_str)
+            free(*(char **)field(c, d));
+    }
+    memset(c, 0, sizeof(*c));
+}
+
+/* Applies one "name arg..." from a file or the command line; on failure
+ * writes a reason without location into reason. */
+static int apply_directive(struct conf *c, const char *name,
+                           const char *const *argv, int argc,
+                           struct load_ctx *ctx, char *reason, size_t rlen)
+{
+    char shown[64], why[256];
+    clip(shown, sizeof(shown), name);
+    int row = lookup(name);
+    if (row < 0) {
+        for (size_t i = 0; unsupported[i]; i++) {
+            if (!strcasecmp(name, unsupported[i])) {
+                snprintf(reason, rlen, "'%s' is not supported", shown);
+                return -1;
+            }
+        }
+        snprintf(reason, rlen, "unknown directive '%s'", shown);
+        return -1;
+    }
+    switch (apply(c, (size_t)row, argv, argc, ctx, why, sizeof(why))) {
+    case APPLY_OK:
+        return 0;
+    case APPLY_ARITY:
+        snprintf(reason, rlen, "wrong number of arguments for '%s'", shown);
+        return -1;
+    case APPLY_NOMEM:
+        snprintf(reason, rlen, "out of memory");
+        return -1;
+    default:
+        snprintf(reason, rlen, "bad value for '%s': %s", shown, why);
+        return -1;
+    }
+}
+
+static int load_file(struct conf *c, const char *path, struct load_ctx *ctx,
+                     char *err, size_t errlen)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        snprintf(err, errlen, "%s: can't open: %s", path, strerror(errno));
+        return -1;
+    }
+    char *line = NULL, reason[384];
+    size_t cap = 0;
+    int lineno = 0, rc = 0;
+    while (getline(&line, &cap, fp) != -1) {
+        lineno++;
+        char *s = line, *e = line + strlen(line);
+        while (*s == ' ' || *s == '\t')
+            s++;
+        while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
+                         e[-1] == '\n'))
+            *--e = '\0';
+        if (*s == '#' || *s == '\0')
+            continue;
+
+        struct args a = {0};
+        switch (split_line(s, &a)) {
+        case SPLIT_QUOTES:
+            snprintf(reason, sizeof(reason), "unbalanced quotes");
+            rc = -1;
+            break;
+        case SPLIT_NUL:
+            snprintf(reason, sizeof(reason), "NUL byte (\\x00) in a value");
+            rc = -1;
+            break;
+        case SPLIT_NOMEM:
+            snprintf(reason, sizeof(reason), "out of memory");
+            rc = -1;
+            break;
+        default:
+            if (a.n > 0)
+                rc = apply_directive(c, a.v[0],
+                                     (const char *const *)a.v + 1, a.n - 1,
+                                     ctx, reason, sizeof(reason));
+            break;
+        }
+        args_free(&a);
+        if (rc) {
+            snprintf(err, errlen, "%s:%d: %s", path, lineno, reason);
+            break;
+        }
+    }
+    if (rc == 0 && ferror(fp)) {
+        snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
+        rc = -1;
+    }
+    free(line);
+    fclose(fp);
+    return rc;
+}
+
+/* Applies a redis.conf-style file, line by line. Returns 0, or -1 with
+ * "path:line: reason" in err; lines before the bad one stay applied. */
+int conf_load_file(struct conf *c, const char *path, char *err, size_t errlen)
+{
+    struct load_ctx ctx = {0};
+    return load_file(c, path, &ctx, err, errlen);
+}
+
+static int is_main_flag(const char *s)
+{
+    return !strcmp(s, "--version") || !strcmp(s, "--help") ||
+           !strcmp(s, "-v") || !strcmp(s, "-h");
+}
+
+/* Applies "[config-file] [--directive value...]" like redis-server: the
+ * file first, then each directive in order, so the command line wins. The
+ * first token after a directive name is always a value (so "--requirepass
+ * --x" works); later tokens starting with "--" begin the next directive.
+ * "--port 7000" as one token is split like a config line. A bare "--save"
+ * means save "". --version/--help/-v/-h are skipped: main() handles them.
+ * Returns 0, or -1 with the reason in err. */
+int conf_load_args(struct conf *c, int argc, char **argv, char *err,
+                   size_t errlen)
+{
+    struct load_ctx ctx = {0};
+    char reason[384];
+    int i = 1;
+    if (argc > 1 && strncmp(argv[1], "--", 2) != 0 && !is_main_flag(argv[1])) {
+        if (load_file(c, argv[1], &ctx, err, errlen) != 0)
+            return -1;
+        i = 2;
+    }
+    while (i < argc) {
+        const char *tok = argv[i];
+        if (is_main_flag(tok)) {
+            i++;
+            continue;
+        }
+        if (strncmp(tok, "--", 2) != 0) {
+            char shown[64];
+            clip(shown, sizeof(shown), tok);
+            snprintf(err, errlen, "command line: unexpected argument '%s' "
+                     "(directives are written --name value)", shown);
+            return -1;
+        }
+        struct args a = {0};
+        int rc = split_line(tok + 2, &a);
+        if (rc == SPLIT_OK && a.n == 0) {
+            snprintf(err, errlen, "command line: empty directive name '--'");
+            return -1;
+        }
+        if (rc != SPLIT_OK) {
+            snprintf(err, errlen, "command line: %s in '%.40s'",
+                     rc == SPLIT_NOMEM ? "out of memory" : "bad quoting",
+                     tok);
+            return -1;
+        }
+        i++;
+        /* The first value may start with "--", except after a bare
+         * "--save" (Redis reads "--save --port 1" as save ""). */
+        if (a.n == 1 && i < argc &&
+            (strcasecmp(a.v[0], "save") || strncmp(argv[i], "--", 2))) {
+            rc = args_push_copy(&a, argv[i], strlen(argv[i]));
+            i++;
+        }
+        while (rc == 0 && i < argc && strncmp(argv[i], "--", 2) != 0) {
+            rc = args_push_copy(&a, argv[i], strlen(argv[i]));
+            i++;
+        }
+        if (rc == 0 && a.n == 1 && !strcasecmp(a.v[0], "save"))
+            rc = args_push_copy(&a, "", 0);
+        if (rc != 0) {
+            args_free(&a);
+            snprintf(err, errlen, "command line: out of memory");
+            return -1;
+        }
+        rc = apply_directive(c, a.v[0], (const char *const *)a.v + 1,
+                             a.n - 1, &ctx, reason, sizeof(reason));
+        args_free(&a);
+        if (rc) {
+            snprintf(err, errlen, "command line: %s", reason);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* CONFIG SET one directive. A single argument to a directive that takes
+ * several (bind, save, client-output-buffer-limit) is split on spaces, as
+ * Redis does. Errors use Redis 7's wording without the "ERR " prefix.
+ * Returns 0, or -1 with err set; c is unchanged on error. */
+int conf_set(struct conf *c, const char *name, const char *const *args,
+             int nargs, int runtime, char *err, size_t errlen)
+{
+    static const char failed[] = "CONFIG SET failed (possibly related to "
+                                 "argument '%s') - %s";
+    char shown[64], why[256];
+    int row = lookup(name);
+    if (row < 0 || (runtime && (defs[row].flags & F_HIDDEN))) {
+        clip(shown, sizeof(shown), name);
+        snprintf(err, errlen, "Unknown option or number of arguments for "
+                 "CONFIG SET - '%s'", shown);
+        return -1;
+    }
+    const struct conf_def *d = &defs[row];
+    const char *shown_name = strcasecmp(name, d->name) ? d->alias : d->name;
+    if (runtime && !(d->flags & F_MUTABLE)) {
+        snprintf(err, errlen, failed, shown_name,
+                 "can't set immutable config");
+        return -1;
+    }
+    struct args split = {0};
+    if ((d->flags & F_MULTI) && nargs == 1) {
+        if (split_spaces(args[0], &split) != 0) {
+            snprintf(err, errlen, failed, shown_name, "out of memory");
+            return -1;
+        }
+        args = (const char *const *)split.v;
+        nargs = split.n;
+    }
+    int rc = apply(c, (size_t)row, args, nargs, NULL, why, sizeof(why));
+    args_free(&split);
+    switch (rc) {
+    case APPLY_OK:
+        return 0;
+    case APPLY_ARITY:
+        snprintf(err, errlen, failed, shown_name, "wrong number of arguments");
+        return -1;
+    case APPLY_NOMEM:
+        snprintf(err, errlen, failed, shown_name, "out of memory");
+        return -1;
+    default:
+        snprintf(err, errlen, failed, shown_name, why);
+        return -1;
+    }
+}
+
+/* Formats one row's value as CONFIG GET prints it; the result points into
+ * c or into b and is valid until either changes. */
+static const char *format_value(const struct conf *c, size_t row,
+                                struct sbuf *b)
+{
+    const struct conf_def *d = &defs[row];
+    char num[32];
+    if (d->size == 0)
+        return c->noop && c->noop[row] ? c->noop[row] : "";
+    const void *p = cfield(c, d);
+    switch (d->type) {
+    case T_STR:
+    case T_ENUM:
+    case T_NOTIFY: {
+        const char *s = *(char *const *)p;
+        return s ? s : "";
+    }
+    case T_BIND:
+        for (int i = 0; i < c->nbind; i++) {
+            if (i)
+                sbuf_add(b, " ", 1);
+            sbuf_str(b, c->bind[i]);
+        }
+        break;
+    case T_OBUF: {
+        const struct { const char *name; const struct conf_obuf_limit *l; }
+        cls[] = {
+            { "normal", &c->obuf_normal },
+            { "slave", &c->obuf_replica },
+            { "pubsub", &c->obuf_pubsub },
+        };
+        for (size_t i = 0; i < 3; i++) {
+            char one[96];
+            snprintf(one, sizeof(one), "%s%s %llu %llu %lld", i ? " " : "",
+                     cls[i].name, (unsigned long long)cls[i].l->hard,
+                     (unsigned long long)cls[i].l->soft,
+                     (long long)cls[i].l->soft_seconds);
+            sbuf_str(b, one);
+        }
+        break;
+    }
+    case T_MEM:
+        format_num(d, 0, *(const uint64_t *)p, num, sizeof(num));
+        sbuf_str(b, num);
+        break;
+    default: {
+        long long v = d->size == sizeof(int) ? *(const int *)p
+                                             : (long long)*(const int64_t *)p;
+        format_num(d, v, 0, num, sizeof(num));
+        sbuf_str(b, num);
+        break;
+    }
+    }
+    return b->oom || !b->p ? "" : b->p;
+}
+
+/* Calls cb for every visible directive in table order, and once more
+ * under its alias right after it; values as CONFIG GET prints them. */
+void conf_each(const struct conf *c, conf_visit_cb cb, void *ctx)
+{
+    struct sbuf b = {0};
+    for (size_t i = 0; i < NDEFS; i++) {
+        const struct conf_def *d = &defs[i];
+        if (d->flags & F_HIDDEN)
+            continue;
+        b.len = 0;
+        b.oom = 0;
+        if (b.p)
+            b.p[0] = '\0';
+        const char *v = format_value(c, i, &b);
+        cb(ctx, d->name, v);
+        if (d->alias)
+            cb(ctx, d->alias, v);
+    }
+    free(b.p);
+}

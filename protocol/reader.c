@@ -1,0 +1,870 @@
+/* reader.c - requests in: RESP multibulk through hiredis, inline by hand.
+ *
+ * hiredis's reader is a good RESP tokenizer, but its default object
+ * functions build a reply tree with one allocation and one copy per
+ * argument. We install our own functions and use hiredis only to find
+ * where each bulk string starts and ends:
+ *
+ *   socket bytes --feed--> hiredis buffer (sds, compacted by hiredis)
+ *                              |
+ *          redisReaderGetReply |  createArray(root)  -> expected = n
+ *                              |  createString(elem) -> copy into arena
+ *                              v
+ *   arena:  "SET\0key\0value\0"      offs: 0 4 8      lens: 3 3 5
+ *                              |
+ *          request complete    |  argv[i] = arena + offs[i]
+ *                              v
+ *   struct resp_request { argc, argv, argvlen }  (borrowed views)
+ *
+ * Offsets, not pointers, are recorded while a request is read, because
+ * the arena may move when it grows; pointers are made once, when the
+ * whole request is in. The char * hiredis passes to createString is never
+ * kept: it points into hiredis's buffer, which GetReply memmoves
+ * (sdsrange) before returning once 1 KiB has been consumed.
+ *
+ * Callbacks and their contract. privdata is the struct resp_reader, so it
+ * must not move after resp_reader_init(). A callback returns the reader
+ * itself as a non-NULL sentinel "object"; NULL would tell hiredis "out of
+ * memory", so it is returned only when our own allocation failed. Any
+ * shape other than "root array of bulk strings" sets r->bad with the
+ * Redis 7 error text and returns the sentinel; hiredis may keep parsing
+ * the rest of that request, but nothing it produces is used. freeObject
+ * does nothing: the arena is simply reset at the next request.
+ *
+ * Limits hiredis 0.14 does not enforce are checked here, always before
+ * anything of the claimed size would be allocated:
+ *
+ *   - The root count line is parsed by us (strictly, like Redis's
+ *     string2ll) before GetReply runs, so createArray's int argument is
+ *     never a truncated value, and counts <= 0 (an empty command) never
+ *     reach hiredis. argv is reserved for min(count, 1024) and grows as
+ *     elements arrive, as Redis does.
+ *   - A bulk length is checked three ways, whichever comes first: in
+ *     createString (the header "$<len>\r\n" still sits at hiredis's
+ *     buf + pos, so it is re-parsed strictly), in createNil ("$-1"), and
+ *     by peeking at buf + pos when GetReply returns nothing while hiredis
+ *     waits for a bulk body. So "$999999999999\r\n" fails as soon as its
+ *     header is in, and is never waited for.
+ *   - An element whose type byte is not '$' fails with Redis's "expected
+ *     '$', got 'X'". The byte is checked before hiredis reads it: by
+ *     looking one byte past each element (and past the count line) inside
+ *     the callbacks, or before the next GetReply when it had not arrived.
+ *     So hiredis never gets to report its own "reply type byte" error.
+ *   - Length lines (count, bulk length, inline line) longer than
+ *     max_inline fail with Redis's "too big ..." texts, decided on the
+ *     first max_inline + 2 bytes so the answer does not depend on how the
+ *     input was split into reads.
+ *
+ * Inline commands. When no request is in progress (hiredis's task stack
+ * is idle) and the next unconsumed byte is not '*', the line up to '\n'
+ * is split like Redis's sdssplitargs ("double quotes" with \n \r \t \b \a
+ * \xHH escapes, 'single quotes' with \'), straight into the arena, and
+ * hiredis's pos is moved past it. We compact hiredis's buffer ourselves
+ * after that (sdsrange, as GetReply does), since GetReply is not called
+ * for inline input and the consumed bytes would otherwise pile up.
+ *
+ * Debian's 0.14.1 carries backported strict length parsing ("Bad bulk
+ * string length", "Bulk string length out of range"); upstream 0.14.1
+ * parses leniently (non-digits give -1, i.e. nil). Both are handled: the
+ * strict checks above run either way, and a hiredis error that slips
+ * through is translated to the Redis text.
+ *
+ * What this file does not do: it never replies (the server turns
+ * resp_reader_error() into "-ERR ..."), never closes anything, and never
+ * applies authentication-dependent limits; it knows nothing of commands. */
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hiredis/hiredis.h>
+#include <hiredis/read.h>
+#include <hiredis/sds.h>
+
+#include "protocol/resp.h"
+
+/* hiredis 1.x keeps the task stack behind pointers, takes the array count
+ * as size_t, and prefixes its sds functions; 0.14 (Debian 12) does not. */
+#if defined(HIREDIS_MAJOR) && HIREDIS_MAJOR >= 1
+#define HR_TASK(hr, i) ((hr)->task[(i)])
+typedef size_t hr_count;
+#define hr_sdsrange(s, start) hi_sdsrange((s), (ssize_t)(start), -1)
+#define hr_sdslen(s) hi_sdslen(s)
+#else
+#define HR_TASK(hr, i) (&(hr)->rstack[(i)])
+typedef int hr_count;
+#define hr_sdsrange(s, start) sdsrange((s), (int)(start), -1)
+#define hr_sdslen(s) sdslen(s)
+#endif
+
+#define DEFAULT_MAX_BULK_LEN ((size_t)512 * 1024 * 1024)
+#define DEFAULT_MAX_QUERYBUF ((size_t)1024 * 1024 * 1024)
+#define DEFAULT_MAX_MULTIBULK ((size_t)1024 * 1024)
+#define DEFAULT_MAX_INLINE ((size_t)64 * 1024)
+
+/* hiredis 0.14's sdsrange takes int offsets, so its buffer must stay
+ * below 2 GiB: leave room for one compaction's worth of consumed bytes. */
+#define MAX_QUERYBUF_CLAMP ((size_t)INT_MAX - 16 * 1024 * 1024)
+
+#define ARGV_INITIAL 16
+#define ARGV_RESERVE_MAX 1024  /* never reserve more from a claimed count */
+#define ARGV_KEEP 1024         /* shrink argv arrays beyond this */
+#define ARENA_MIN 256
+#define ARENA_KEEP ((size_t)64 * 1024) /* drop the arena beyond this */
+#define COMPACT_AT 1024                /* as hiredis: sdsrange past 1 KiB */
+
+/* ---- Errors ------------------------------------------------------------ */
+
+/* Records the first error; later ones are ignored so the text always names
+ * the earliest problem in the stream. Returns the code for convenience. */
+static int set_error(struct resp_reader *r, int code, const char *msg)
+{
+    if (r->bad)
+        return r->bad;
+    r->bad = code;
+    snprintf(r->err, sizeof(r->err), "%s", msg);
+    return code;
+}
+
+static int set_nomem(struct resp_reader *r)
+{
+    return set_error(r, RESP_ERR_NOMEM, "Out of memory");
+}
+
+/* Redis: "Protocol error: expected '$', got '%c'". CR/LF would be turned
+ * into spaces on the wire anyway, and a NUL can not live in a C string. */
+static int set_expected_dollar(struct resp_reader *r, char got)
+{
+    char msg[64];
+    if (got == '\0' || got == '\r' || got == '\n')
+        got = ' ';
+    snprintf(msg, sizeof(msg), "Protocol error: expected '$', got '%c'",
+             got);
+    return set_error(r, RESP_ERR_PROTOCOL, msg);
+}
+
+static int set_bad_bulk_len(struct resp_reader *r)
+{
+    return set_error(r, RESP_ERR_PROTOCOL,
+                     "Protocol error: invalid bulk length");
+}
+
+/* The type byte hiredis consumed for a task, for "expected '$', got X"
+ * once the byte itself may have been compacted away. */
+static char type_byte(int type)
+{
+    switch (type) {
+    case REDIS_REPLY_ARRAY: return '*';
+    case REDIS_REPLY_INTEGER: return ':';
+    case REDIS_REPLY_STATUS: return '+';
+    case REDIS_REPLY_ERROR: return '-';
+    case REDIS_REPLY_STRING: return '$';
+#ifdef REDIS_REPLY_DOUBLE
+    case REDIS_REPLY_DOUBLE: return ',';
+#endif
+#ifdef REDIS_REPLY_BOOL
+    case REDIS_REPLY_BOOL: return '#';
+#endif
+#ifdef REDIS_REPLY_MAP
+    case REDIS_REPLY_MAP: return '%';
+#endif
+#ifdef REDIS_REPLY_SET
+    case REDIS_REPLY_SET: return '~';
+#endif
+#ifdef REDIS_REPLY_PUSH
+    case REDIS_REPLY_PUSH: return '>';
+#endif
+#ifdef REDIS_REPLY_ATTR
+    case REDIS_REPLY_ATTR: return '|';
+#endif
+#ifdef REDIS_REPLY_BIGNUM
+    case REDIS_REPLY_BIGNUM: return '(';
+#endif
+#ifdef REDIS_REPLY_VERB
+    case REDIS_REPLY_VERB: return '=';
+#endif
+    case REDIS_REPLY_NIL: return '_';
+    default: return '?';
+    }
+}
+
+/* ---- Small parsing helpers -------------------------------------------- */
+
+/* Strict decimal parse with Redis's string2ll rules: optional '-', no '+',
+ * no spaces, no leading zeros, no overflow. Returns 1 on success. */
+static int parse_ll(const char *s, size_t n, long long *out)
+{
+    if (n == 0 || n > 20)
+        return 0;
+    size_t i = 0;
+    int neg = 0;
+    if (s[0] == '-') {
+        neg = 1;
+        i = 1;
+        if (n == 1)
+            return 0;
+    }
+    if (s[i] == '0') {
+        if (n == 1) {
+            *out = 0;
+            return 1;
+        }
+        return 0; /* "00", "01", "-0" */
+    }
+    unsigned long long v = 0;
+    for (; i < n; i++) {
+        unsigned d = (unsigned char)s[i] - '0';
+        if (d > 9)
+            return 0;
+        if (v > (ULLONG_MAX - d) / 10)
+            return 0;
+        v = v * 10 + d;
+    }
+    if (neg) {
+        if (v > (unsigned long long)LLONG_MAX + 1)
+            return 0;
+        *out = v == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN
+                                                      : -(long long)v;
+    } else {
+        if (v > (unsigned long long)LLONG_MAX)
+            return 0;
+        *out = (long long)v;
+    }
+    return 1;
+}
+
+/* First "\r\n" in p[0..n), as hiredis's seekNewline; NULL if none. */
+static const char *find_crlf(const char *p, size_t n)
+{
+    while (n >= 2) {
+        const char *cr = memchr(p, '\r', n - 1);
+        if (!cr)
+            return NULL;
+        if (cr[1] == '\n')
+            return cr;
+        n -= (size_t)(cr + 1 - p);
+        p = cr + 1;
+    }
+    return NULL;
+}
+
+/* Looks for the end of a length line starting at p (avail bytes there).
+ * Returns 1 with *len set when found, 0 when more input is needed, -1
+ * when the line is longer than max (decided on the first max + 2 bytes,
+ * so the outcome does not depend on how the input was split). */
+static int length_line(const char *p, size_t avail, size_t max, size_t *len)
+{
+    size_t window = avail < max + 2 ? avail : max + 2;
+    const char *crlf = find_crlf(p, window);
+    if (crlf) {
+        *len = (size_t)(crlf - p);
+        return 1;
+    }
+    return avail >= max + 2 ? -1 : 0;
+}
+
+/* ---- Arena and argv --------------------------------------------------- */
+
+static int argv_reserve(struct resp_reader *r, size_t n)
+{
+    if (n <= r->argv_cap)
+        return 0;
+    size_t cap = r->argv_cap ? r->argv_cap : ARGV_INITIAL;
+    while (cap < n)
+        cap *= 2;
+    if (cap > SIZE_MAX / sizeof(size_t))
+        return -1;
+    size_t *offs = realloc(r->offs, cap * sizeof(*offs));
+    if (!offs)
+        return -1;
+    r->offs = offs;
+    size_t *lens = realloc(r->lens, cap * sizeof(*lens));
+    if (!lens)
+        return -1;
+    r->lens = lens;
+    const char **argv = realloc(r->argv, cap * sizeof(*argv));
+    if (!argv)
+        return -1;
+    r->argv = argv;
+    r->argv_cap = cap;
+    return 0;
+}
+
+/* Makes room for n more arena bytes; returns 0 or -1 (out of memory). */
+static int arena_reserve(struct resp_reader *r, size_t n)
+{
+    if (n <= r->arena_cap - r->arena_len)
+        return 0;
+    if (n > SIZE_MAX / 2 - r->arena_len)
+        return -1;
+    size_t need = r->arena_len + n;
+    size_t cap = r->arena_cap < ARENA_MIN ? ARENA_MIN : r->arena_cap * 2;
+    if (cap < need)
+        cap = need;
+    char *a = realloc(r->arena, cap);
+    if (!a)
+        return -1;
+    r->arena = a;
+    r->arena_cap = cap;
+    return 0;
+}
+
+/* Appends one argument (NUL-terminated in the arena, not counted in its
+ * length) and records its offset. Returns 0 or -1 (out of memory). */
+static int arg_push(struct resp_reader *r, const char *p, size_t n)
+{
+    if (argv_reserve(r, r->argc + 1) != 0 || arena_reserve(r, n + 1) != 0)
+        return -1;
+    if (n)
+        memcpy(r->arena + r->arena_len, p, n);
+    r->arena[r->arena_len + n] = '\0';
+    r->offs[r->argc] = r->arena_len;
+    r->lens[r->argc] = n;
+    r->argc++;
+    r->arena_len += n + 1;
+    return 0;
+}
+
+/* Starts a new request: the previous one's views die here. Capacity is
+ * kept for the next request unless a big one inflated it. */
+static void request_reset(struct resp_reader *r)
+{
+    r->argc = 0;
+    r->expected = 0;
+    r->arena_len = 0;
+    if (r->arena_cap > ARENA_KEEP) {
+        free(r->arena);
+        r->arena = NULL;
+        r->arena_cap = 0;
+    }
+    if (r->argv_cap > ARGV_KEEP) {
+        /* Shrinking realloc failing is harmless: keep the big arrays. */
+        size_t *offs = realloc(r->offs, ARGV_INITIAL * sizeof(*offs));
+        size_t *lens = offs ? realloc(r->lens, ARGV_INITIAL * sizeof(*lens))
+                            : NULL;
+        const char **argv =
+            lens ? realloc(r->argv, ARGV_INITIAL * sizeof(*argv)) : NULL;
+        if (offs)
+            r->offs = offs;
+        if (lens)
+            r->lens = lens;
+        if (argv) {
+            r->argv = argv;
+            r->argv_cap = ARGV_INITIAL;
+        }
+    }
+}
+
+static void request_finish(struct resp_reader *r, struct resp_request *req)
+{
+    for (size_t i = 0; i < r->argc; i++)
+        r->argv[i] = r->arena + r->offs[i];
+    req->argc = r->argc;
+    req->argv = r->argv;
+    req->argvlen = r->lens;
+}
+
+/* ---- hiredis buffer access ------------------------------------------- */
+
+/* True when hiredis holds no partial request: the next unconsumed byte
+ * (if any) starts a new one. */
+static int hr_idle(const redisReader *hr)
+{
+    return hr->ridx == -1 || (hr->ridx == 0 && HR_TASK(hr, 0)->type < 0);
+}
+
+/* Drops consumed bytes once 1 KiB has piled up, as GetReply does. */
+static void hr_compact(redisReader *hr)
+{
+    if (hr->pos >= COMPACT_AT) {
+        hr_sdsrange(hr->buf, hr->pos);
+        hr->pos = 0;
+        hr->len = hr_sdslen(hr->buf);
+    }
+}
+
+/* If more elements of the current request are expected and the byte at
+ * next (inside hiredis's buffer) is there, it must be '$'. Called from the
+ * callbacks, so hiredis never reads a foreign type byte unchecked. */
+static void check_next_type(struct resp_reader *r, const char *next)
+{
+    const redisReader *hr = r->hr;
+    if (r->argc < r->expected && next < hr->buf + hr->len && *next != '$')
+        set_expected_dollar(r, *next);
+}
+
+/* Validates a complete bulk length line; returns 0 or an error code. */
+static int check_bulk_len(struct resp_reader *r, const char *p, size_t n,
+                          long long *out)
+{
+    long long ll;
+    if (n > r->limits.max_inline)
+        return set_error(r, RESP_ERR_PROTOCOL,
+                         "Protocol error: too big bulk count string");
+    if (!parse_ll(p, n, &ll) || ll < 0 ||
+        (unsigned long long)ll > r->limits.max_bulk_len)
+        return set_bad_bulk_len(r);
+    if (out)
+        *out = ll;
+    return 0;
+}
+
+/* Looks at what hiredis is waiting for inside a request, between
+ * GetReply calls: the next element's type byte, or the length line of a
+ * bulk whose body has not arrived. Returns 0 or an error code. */
+static int peek_element(struct resp_reader *r)
+{
+    redisReader *hr = r->hr;
+    if (hr->ridx < 1)
+        return 0;
+    const redisReadTask *t = HR_TASK(hr, hr->ridx);
+    const char *p = hr->buf + hr->pos;
+    size_t avail = hr->len - hr->pos;
+    if (t->type < 0) {
+        if (avail > 0 && *p != '$')
+            return set_expected_dollar(r, *p);
+        return 0;
+    }
+    if (t->type != REDIS_REPLY_STRING)
+        return set_expected_dollar(r, type_byte(t->type));
+    /* hiredis consumed the '$' but not the length line: it is at p. */
+    size_t n;
+    int found = length_line(p, avail, r->limits.max_inline, &n);
+    if (found < 0)
+        return set_error(r, RESP_ERR_PROTOCOL,
+                         "Protocol error: too big bulk count string");
+    if (found == 0)
+        return 0;
+    return check_bulk_len(r, p, n, NULL);
+}
+
+/* ---- hiredis callbacks ------------------------------------------------ */
+
+static void *cb_string(const redisReadTask *task, char *str, size_t len)
+{
+    struct resp_reader *r = task->privdata;
+    if (r->bad)
+        return r;
+    if (task->parent == NULL || task->parent->parent != NULL) {
+        /* A root string can not happen (non-'*' input goes inline); a
+         * deeper one belongs to a nested array, already an error. */
+        set_expected_dollar(r, '*');
+        return r;
+    }
+    if (task->type != REDIS_REPLY_STRING) {
+        set_expected_dollar(r, type_byte(task->type));
+        return r;
+    }
+    /* The length line is still at buf + pos (hiredis advances pos only
+     * after this returns). Re-parse it strictly and check the limit
+     * before copying anything. */
+    const redisReader *hr = r->hr;
+    const char *hdr = hr->buf + hr->pos;
+    long long claimed;
+    if (check_bulk_len(r, hdr, (size_t)(str - 2 - hdr), &claimed) != 0)
+        return r;
+    if ((unsigned long long)claimed != len) {
+        set_bad_bulk_len(r); /* a lenient parse disagreed with ours */
+        return r;
+    }
+    if (arg_push(r, str, len) != 0) {
+        set_nomem(r);
+        return NULL;
+    }
+    check_next_type(r, str + len + 2);
+    return r;
+}
+
+static void *cb_array(const redisReadTask *task, hr_count count)
+{
+    struct resp_reader *r = task->privdata;
+    if (r->bad)
+        return r;
+    if (task->parent != NULL) {
+        set_expected_dollar(r, '*');
+        return r;
+    }
+    /* The count line was validated before GetReply (read_count), so this
+     * is the value stored in r->expected; compare anyway. */
+    if (count <= 0 || (size_t)count != r->expected) {
+        set_error(r, RESP_ERR_PROTOCOL,
+                  "Protocol error: invalid multibulk length");
+        return r;
+    }
+    size_t reserve = r->expected < ARGV_RESERVE_MAX ? r->expected
+                                                    : ARGV_RESERVE_MAX;
+    if (argv_reserve(r, reserve) != 0) {
+        set_nomem(r);
+        return NULL;
+    }
+    const redisReader *hr = r->hr;
+    check_next_type(r, hr->buf + hr->pos);
+    return r;
+}
+
+static void *cb_integer(const redisReadTask *task, long long v)
+{
+    struct resp_reader *r = task->privdata;
+    (void)v;
+    set_expected_dollar(r, ':');
+    return r;
+}
+
+static void *cb_nil(const redisReadTask *task)
+{
+    struct resp_reader *r = task->privdata;
+    if (task->type == REDIS_REPLY_STRING)
+        set_bad_bulk_len(r); /* "$-1" in a request */
+    else
+        set_expected_dollar(r, type_byte(task->type));
+    return r;
+}
+
+#if defined(HIREDIS_MAJOR) && HIREDIS_MAJOR >= 1
+static void *cb_double(const redisReadTask *task, double d, char *s,
+                       size_t n)
+{
+    struct resp_reader *r = task->privdata;
+    (void)d;
+    (void)s;
+    (void)n;
+    set_expected_dollar(r, ',');
+    return r;
+}
+
+static void *cb_bool(const redisReadTask *task, int v)
+{
+    struct resp_reader *r = task->privdata;
+    (void)v;
+    set_expected_dollar(r, '#');
+    return r;
+}
+#endif
+
+static void cb_free(void *obj)
+{
+    (void)obj; /* objects are the reader itself; the arena is reset */
+}
+
+static redisReplyObjectFunctions reader_fns = {
+    .createString = cb_string,
+    .createArray = cb_array,
+    .createInteger = cb_integer,
+    .createNil = cb_nil,
+#if defined(HIREDIS_MAJOR) && HIREDIS_MAJOR >= 1
+    .createDouble = cb_double,
+    .createBool = cb_bool,
+#endif
+    .freeObject = cb_free,
+};
+
+/* ---- Inline requests --------------------------------------------------- */
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+           c == '\f';
+}
+
+static int hex_val(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Splits line[0..n) into arguments exactly as Redis's sdssplitargs does
+ * (the line is a C string there, so it ends at the first NUL), writing
+ * each argument into the arena. Returns 0, RESP_ERR_PROTOCOL (unbalanced
+ * quotes) or RESP_ERR_NOMEM. */
+static int split_inline(struct resp_reader *r, const char *line, size_t n)
+{
+    const char *nul = memchr(line, '\0', n);
+    if (nul)
+        n = (size_t)(nul - line);
+    /* Arguments never outgrow the line, plus one NUL each: reserve once. */
+    if (arena_reserve(r, 2 * n + 1) != 0)
+        return set_nomem(r);
+#define AT(i) ((i) < n ? line[(i)] : '\0')
+    size_t i = 0;
+    for (;;) {
+        while (i < n && is_space(line[i]))
+            i++;
+        if (i >= n)
+            return 0;
+        char *out = r->arena + r->arena_len;
+        size_t len = 0;
+        int inq = 0, insq = 0, done = 0;
+        while (!done) {
+            char c = AT(i);
+            if (inq) {
+                if (c == '\\' && AT(i + 1) == 'x' && hex_val(AT(i + 2)) >= 0 &&
+                    hex_val(AT(i + 3)) >= 0) {
+                    out[len++] =
+                        (char)(hex_val(AT(i + 2)) * 16 + hex_val(AT(i + 3)));
+                    i += 3;
+                } else if (c == '\\' && AT(i + 1) != '\0') {
+                    i++;
+                    switch (AT(i)) {
+                    case 'n': out[len++] = '\n'; break;
+                    case 'r': out[len++] = '\r'; break;
+                    case 't': out[len++] = '\t'; break;
+                    case 'b': out[len++] = '\b'; break;
+                    case 'a': out[len++] = '\a'; break;
+                    default: out[len++] = AT(i); break;
+                    }
+                } else if (c == '"') {
+                    /* A closing quote must be followed by a space or end. */
+                    if (AT(i + 1) != '\0' && !is_space(AT(i + 1)))
+                        goto unbalanced;
+                    done = 1;
+                } else if (c == '\0') {
+                    goto unbalanced;
+                } else {
+                    out[len++] = c;
+                }
+            } else if (insq) {
+                if (c == '\\' && AT(i + 1) == '\'') {
+                    i++;
+                    out[len++] = '\'';
+                } else if (c == '\'') {
+                    if (AT(i + 1) != '\0' && !is_space(AT(i + 1)))
+                        goto unbalanced;
+                    done = 1;
+                } else if (c == '\0') {
+                    goto unbalanced;
+                } else {
+                    out[len++] = c;
+                }
+            } else {
+                switch (c) {
+                case ' ': case '\n': case '\r': case '\t': case '\0':
+                    done = 1;
+                    break;
+                case '"': inq = 1; break;
+                case '\'': insq = 1; break;
+                default: out[len++] = c; break;
+                }
+            }
+            if (AT(i) != '\0')
+                i++;
+        }
+        /* The bytes are already in place; record them as an argument. */
+        if (argv_reserve(r, r->argc + 1) != 0)
+            return set_nomem(r);
+        out[len] = '\0';
+        r->offs[r->argc] = r->arena_len;
+        r->lens[r->argc] = len;
+        r->argc++;
+        r->arena_len += len + 1;
+    }
+#undef AT
+unbalanced:
+    return set_error(r, RESP_ERR_PROTOCOL,
+                     "Protocol error: unbalanced quotes in request");
+}
+
+/* Reads one inline request at hiredis's pos. */
+static int read_inline(struct resp_reader *r, struct resp_request *req)
+{
+    redisReader *hr = r->hr;
+    const char *p = hr->buf + hr->pos;
+    size_t avail = hr->len - hr->pos;
+    size_t max = r->limits.max_inline;
+    const char *nl = memchr(p, '\n', avail < max + 1 ? avail : max + 1);
+    if (!nl) {
+        if (avail > max)
+            return set_error(r, RESP_ERR_PROTOCOL,
+                             "Protocol error: too big inline request");
+        return RESP_AGAIN;
+    }
+    size_t linelen = (size_t)(nl - p);
+    size_t consumed = linelen + 1;
+    if (linelen > 0 && p[linelen - 1] == '\r')
+        linelen--;
+    int rc = split_inline(r, p, linelen);
+    if (rc != 0)
+        return rc;
+    hr->pos += consumed;
+    hr_compact(hr);
+    request_finish(r, req);
+    return RESP_OK;
+}
+
+/* ---- Public API ------------------------------------------------------- */
+
+/* Sets up r with limits lim (a zero field means Redis's default). r must
+ * not move afterwards: hiredis's privdata points at it. Returns RESP_OK,
+ * or RESP_ERR_NOMEM with nothing left to free. */
+int resp_reader_init(struct resp_reader *r, const struct resp_limits *lim)
+{
+    memset(r, 0, sizeof(*r));
+    if (lim)
+        r->limits = *lim;
+    struct resp_limits *l = &r->limits;
+    if (!l->max_bulk_len)
+        l->max_bulk_len = DEFAULT_MAX_BULK_LEN;
+    if (!l->max_querybuf)
+        l->max_querybuf = DEFAULT_MAX_QUERYBUF;
+    if (!l->max_multibulk)
+        l->max_multibulk = DEFAULT_MAX_MULTIBULK;
+    if (!l->max_inline)
+        l->max_inline = DEFAULT_MAX_INLINE;
+    if (l->max_multibulk > INT_MAX)
+        l->max_multibulk = INT_MAX; /* createArray takes an int in 0.14 */
+    if (l->max_querybuf > MAX_QUERYBUF_CLAMP)
+        l->max_querybuf = MAX_QUERYBUF_CLAMP;
+    if (l->max_inline > l->max_querybuf)
+        l->max_inline = l->max_querybuf;
+
+    redisReader *hr = redisReaderCreateWithFunctions(&reader_fns);
+    if (!hr)
+        return RESP_ERR_NOMEM;
+    hr->privdata = r;
+    r->hr = hr;
+    if (argv_reserve(r, ARGV_INITIAL) != 0) {
+        resp_reader_close(r);
+        return RESP_ERR_NOMEM;
+    }
+    return RESP_OK;
+}
+
+/* Frees everything r owns; the argv views handed out die with it. Safe to
+ * call twice. */
+void resp_reader_close(struct resp_reader *r)
+{
+    if (r->hr)
+        redisReaderFree(r->hr);
+    free(r->arena);
+    free(r->offs);
+    free(r->lens);
+    free(r->argv);
+    r->hr = NULL;
+    r->arena = NULL;
+    r->offs = r->lens = NULL;
+    r->argv = NULL;
+    r->arena_len = r->arena_cap = r->argc = r->argv_cap = 0;
+}
+
+/* Copies len bytes into hiredis's buffer. Returns RESP_OK, the sticky
+ * error of a reader that already failed, RESP_ERR_PROTOCOL when the
+ * unconsumed input would exceed max_querybuf (nothing is copied then), or
+ * RESP_ERR_NOMEM. The last request's views stay valid. */
+int resp_reader_feed(struct resp_reader *r, const char *buf, size_t len)
+{
+    if (r->bad)
+        return r->bad;
+    if (len == 0)
+        return RESP_OK;
+    redisReader *hr = r->hr;
+    size_t pending = hr->len - hr->pos;
+    if (len > r->limits.max_querybuf - pending)
+        return set_error(r, RESP_ERR_PROTOCOL,
+                         "Protocol error: query buffer limit exceeded");
+    if (redisReaderFeed(hr, buf, len) != REDIS_OK)
+        return set_nomem(r);
+    return RESP_OK;
+}
+
+/* Reads the root count line at hiredis's pos ('*' there). Returns RESP_OK
+ * with *count set, RESP_AGAIN, or an error code. */
+static int read_count(struct resp_reader *r, long long *count)
+{
+    redisReader *hr = r->hr;
+    const char *p = hr->buf + hr->pos + 1;
+    size_t avail = hr->len - hr->pos - 1;
+    size_t n;
+    int found = length_line(p, avail, r->limits.max_inline, &n);
+    if (found < 0)
+        return set_error(r, RESP_ERR_PROTOCOL,
+                         "Protocol error: too big mbulk count string");
+    if (found == 0)
+        return RESP_AGAIN;
+    if (!parse_ll(p, n, count) ||
+        (*count > 0 && (unsigned long long)*count > r->limits.max_multibulk))
+        return set_error(r, RESP_ERR_PROTOCOL,
+                         "Protocol error: invalid multibulk length");
+    if (*count <= 0) {
+        /* "*0" and "*-1" are empty commands to Redis: consume them here so
+         * hiredis never sees a count it would treat differently. */
+        hr->pos += 1 + n + 2;
+        hr_compact(hr);
+    }
+    return RESP_OK;
+}
+
+/* Maps an error hiredis raised by itself (none of our callbacks flagged
+ * one first) to our codes and Redis's wording. */
+static int translate_hiredis_error(struct resp_reader *r)
+{
+    const redisReader *hr = r->hr;
+    if (hr->err == REDIS_ERR_OOM)
+        return set_nomem(r);
+    if (strstr(hr->errstr, "ulk string length"))
+        return set_bad_bulk_len(r);
+    if (strstr(hr->errstr, "ulti-bulk length"))
+        return set_error(r, RESP_ERR_PROTOCOL,
+                         "Protocol error: invalid multibulk length");
+    char msg[sizeof(r->err)];
+    snprintf(msg, sizeof(msg), "Protocol error: %.100s", hr->errstr);
+    return set_error(r, RESP_ERR_PROTOCOL, msg);
+}
+
+/* Extracts the next complete request; see resp.h. The argv views point
+ * into r's arena and stay valid until the next resp_reader_next() call. */
+int resp_reader_next(struct resp_reader *r, struct resp_request *req)
+{
+    if (r->bad)
+        return r->bad;
+    redisReader *hr = r->hr;
+    if (hr_idle(hr)) {
+        request_reset(r);
+        if (hr->pos >= hr->len)
+            return RESP_AGAIN;
+        if (hr->buf[hr->pos] != '*')
+            return read_inline(r, req);
+        long long count;
+        int rc = read_count(r, &count);
+        if (rc != RESP_OK)
+            return rc;
+        if (count <= 0) {
+            request_finish(r, req);
+            return RESP_OK;
+        }
+        r->expected = (size_t)count;
+    } else if (peek_element(r) != 0) {
+        return r->bad;
+    }
+
+    void *reply = NULL;
+    int rc = redisReaderGetReply(hr, &reply);
+    if (r->bad)
+        return r->bad;
+    if (rc != REDIS_OK)
+        return translate_hiredis_error(r);
+    if (reply == NULL)
+        return peek_element(r) != 0 ? r->bad : RESP_AGAIN;
+    if (r->argc != r->expected)
+        return set_error(r, RESP_ERR_PROTOCOL,
+                         "Protocol error: invalid multibulk length");
+    request_finish(r, req);
+    return RESP_OK;
+}
+
+/* The protocol error text (without "ERR "), or "" if there was none. */
+const char *resp_reader_error(const struct resp_reader *r)
+{
+    return r->err;
+}
+
+/* Bytes received but not yet consumed by a completed or partial parse. */
+size_t resp_reader_pending(const struct resp_reader *r)
+{
+    const redisReader *hr = r->hr;
+    return hr ? hr->len - hr->pos : 0;
+}

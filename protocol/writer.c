@@ -1,0 +1,386 @@
+/* writer.c - replies out: RESP2/RESP3 encoding into a growable buffer.
+ *
+ * A struct resp_out is one flat byte buffer:
+ *
+ *   data: [ bytes ready for the socket ......... | free ........ ]
+ *          0                                   len              cap
+ *
+ * Every resp_add_* makes room once (out_reserve), then writes its whole
+ * frame with memcpy; nothing is written partially. When an allocation
+ * fails, nomem is set and stays set: later appends do nothing, so a
+ * caller can build a whole reply and check once. resp_out_reset() clears
+ * it together with the bytes. The buffer never shrinks except there.
+ *
+ * The hot paths (integers, lengths, bulk headers) format numbers with a
+ * two-digits-at-a-time table instead of snprintf; only doubles and
+ * resp_add_errorf use the printf family.
+ *
+ * RESP3 types fall back to their RESP2 spelling when proto is 2, as Redis
+ * 7.0 does: map -> flat array of 2n, set/push -> array, null -> "$-1" or
+ * "*-1", bool -> ":1"/":0", double -> bulk string, verbatim -> bulk.
+ * Doubles use "%.17g" (Redis 7.0.15; 7.2 switched to shortest round-trip)
+ * with "inf", "-inf" and "nan" spelled out.
+ *
+ * This file does not know about sockets, clients or commands; it never
+ * decides what to reply, only how the bytes look. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "protocol/resp.h"
+
+#define OUT_MIN 256
+#define OUT_MAX ((size_t)PTRDIFF_MAX / 2) /* larger is a bug, not a reply */
+#define NUM_MAX 24 /* type byte + sign + 20 digits + CRLF fits */
+
+static const char digits2[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
+/* Writes v in decimal so that it ends just before end; returns the first
+ * character written. */
+static char *u64_fmt(char *end, uint64_t v)
+{
+    char *p = end;
+    while (v >= 100) {
+        unsigned i = (unsigned)(v % 100) * 2;
+        v /= 100;
+        p -= 2;
+        p[0] = digits2[i];
+        p[1] = digits2[i + 1];
+    }
+    if (v < 10) {
+        *--p = (char)('0' + v);
+    } else {
+        unsigned i = (unsigned)v * 2;
+        p -= 2;
+        p[0] = digits2[i];
+        p[1] = digits2[i + 1];
+    }
+    return p;
+}
+
+static char *i64_fmt(char *end, int64_t v)
+{
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    char *p = u64_fmt(end, u);
+    if (v < 0)
+        *--p = '-';
+    return p;
+}
+
+/* Returns room for n more bytes at data + len, or NULL (nomem set). */
+static char *out_reserve(struct resp_out *o, size_t n)
+{
+    if (o->nomem)
+        return NULL;
+    if (n <= o->cap - o->len)
+        return o->data + o->len;
+    if (n > OUT_MAX - o->len) {
+        o->nomem = 1;
+        return NULL;
+    }
+    size_t need = o->len + n;
+    size_t cap = o->cap < OUT_MIN ? OUT_MIN : o->cap;
+    while (cap < need)
+        cap *= 2;
+    char *p = realloc(o->data, cap);
+    if (!p) {
+        o->nomem = 1;
+        return NULL;
+    }
+    o->data = p;
+    o->cap = cap;
+    return o->data + o->len;
+}
+
+/* "<type><n>\r\n" for a signed number. */
+static void add_header_i64(struct resp_out *o, char type, int64_t n)
+{
+    char buf[NUM_MAX];
+    char *end = buf + sizeof(buf) - 2;
+    char *p = i64_fmt(end, n);
+    *--p = type;
+    end[0] = '\r';
+    end[1] = '\n';
+    resp_add_raw(o, p, (size_t)(buf + sizeof(buf) - p));
+}
+
+/* "<type><n>\r\n" for a count. */
+static void add_header_u64(struct resp_out *o, char type, uint64_t n)
+{
+    char buf[NUM_MAX];
+    char *end = buf + sizeof(buf) - 2;
+    char *p = u64_fmt(end, n);
+    *--p = type;
+    end[0] = '\r';
+    end[1] = '\n';
+    resp_add_raw(o, p, (size_t)(buf + sizeof(buf) - p));
+}
+
+/* Writes "<type><text with CR/LF as spaces>\r\n". */
+static void add_line(struct resp_out *o, char type, const char *s, size_t n)
+{
+    if (n > OUT_MAX) {
+        o->nomem = 1;
+        return;
+    }
+    char *p = out_reserve(o, n + 3);
+    if (!p)
+        return;
+    p[0] = type;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        p[1 + i] = (c == '\r' || c == '\n') ? ' ' : c;
+    }
+    p[n + 1] = '\r';
+    p[n + 2] = '\n';
+    o->len += n + 3;
+}
+
+/* Starts an empty buffer speaking proto (2 or 3); allocates nothing. */
+void resp_out_init(struct resp_out *o, int proto)
+{
+    o->data = NULL;
+    o->len = o->cap = 0;
+    o->proto = proto;
+    o->nomem = 0;
+}
+
+/* Frees the bytes; o may be initialised again. */
+void resp_out_close(struct resp_out *o)
+{
+    free(o->data);
+    o->data = NULL;
+    o->len = o->cap = 0;
+}
+
+/* Drops the bytes and clears nomem; the allocation is kept when it is at
+ * most keep bytes, otherwise freed (keep 0 always frees). */
+void resp_out_reset(struct resp_out *o, size_t keep)
+{
+    o->len = 0;
+    o->nomem = 0;
+    if (o->cap > keep) {
+        free(o->data);
+        o->data = NULL;
+        o->cap = 0;
+    }
+}
+
+/* Appends n bytes as they are (the caller wrote valid RESP). */
+void resp_add_raw(struct resp_out *o, const char *p, size_t n)
+{
+    if (n == 0)
+        return;
+    char *dst = out_reserve(o, n);
+    if (!dst)
+        return;
+    memcpy(dst, p, n);
+    o->len += n;
+}
+
+/* "+s\r\n"; CR/LF in s become spaces so the reply can not be split. */
+void resp_add_simple(struct resp_out *o, const char *s)
+{
+    add_line(o, '+', s, strlen(s));
+}
+
+/* "-msg\r\n"; msg is the text after '-' (e.g. "ERR syntax error"). */
+void resp_add_error(struct resp_out *o, const char *msg, size_t n)
+{
+    add_line(o, '-', msg, n);
+}
+
+/* resp_add_error with a printf format; long texts go through the heap. */
+void resp_add_errorf(struct resp_out *o, const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        resp_add_error(o, "ERR", 3);
+        return;
+    }
+    if ((size_t)n < sizeof(buf)) {
+        resp_add_error(o, buf, (size_t)n);
+        return;
+    }
+    char *big = malloc((size_t)n + 1);
+    if (!big) {
+        o->nomem = 1;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    resp_add_error(o, big, (size_t)n);
+    free(big);
+}
+
+/* ":v\r\n". */
+void resp_add_int(struct resp_out *o, int64_t v)
+{
+    add_header_i64(o, ':', v);
+}
+
+/* "$n\r\n<bytes>\r\n", reserved and copied in one go. */
+void resp_add_bulk(struct resp_out *o, const char *p, size_t n)
+{
+    char hdr[NUM_MAX];
+    char *end = hdr + sizeof(hdr) - 2;
+    char *h = u64_fmt(end, (uint64_t)n);
+    *--h = '$';
+    end[0] = '\r';
+    end[1] = '\n';
+    size_t hlen = (size_t)(hdr + sizeof(hdr) - h);
+    if (n > OUT_MAX) {
+        o->nomem = 1;
+        return;
+    }
+    char *dst = out_reserve(o, hlen + n + 2);
+    if (!dst)
+        return;
+    memcpy(dst, h, hlen);
+    if (n)
+        memcpy(dst + hlen, p, n);
+    dst[hlen + n] = '\r';
+    dst[hlen + n + 1] = '\n';
+    o->len += hlen + n + 2;
+}
+
+/* Bulk string of a C string; NULL gives the null bulk. */
+void resp_add_bulk_cstr(struct resp_out *o, const char *s)
+{
+    if (!s)
+        resp_add_null(o);
+    else
+        resp_add_bulk(o, s, strlen(s));
+}
+
+/* Bulk string holding v in decimal (Redis's addReplyBulkLongLong). */
+void resp_add_bulk_i64(struct resp_out *o, int64_t v)
+{
+    char buf[NUM_MAX];
+    char *end = buf + sizeof(buf);
+    char *p = i64_fmt(end, v);
+    resp_add_bulk(o, p, (size_t)(end - p));
+}
+
+/* "$-1\r\n" in RESP2, "_\r\n" in RESP3. */
+void resp_add_null(struct resp_out *o)
+{
+    if (o->proto >= 3)
+        resp_add_raw(o, "_\r\n", 3);
+    else
+        resp_add_raw(o, "$-1\r\n", 5);
+}
+
+/* "*-1\r\n" in RESP2, "_\r\n" in RESP3. */
+void resp_add_null_array(struct resp_out *o)
+{
+    if (o->proto >= 3)
+        resp_add_raw(o, "_\r\n", 3);
+    else
+        resp_add_raw(o, "*-1\r\n", 5);
+}
+
+/* "*n\r\n". */
+void resp_add_array(struct resp_out *o, size_t n)
+{
+    add_header_u64(o, '*', (uint64_t)n);
+}
+
+/* "%n\r\n" in RESP3, "*<2n>\r\n" in RESP2. */
+void resp_add_map(struct resp_out *o, size_t n)
+{
+    if (o->proto >= 3)
+        add_header_u64(o, '%', (uint64_t)n);
+    else
+        add_header_u64(o, '*', (uint64_t)n * 2);
+}
+
+/* "~n\r\n" in RESP3, "*n\r\n" in RESP2. */
+void resp_add_set(struct resp_out *o, size_t n)
+{
+    add_header_u64(o, o->proto >= 3 ? '~' : '*', (uint64_t)n);
+}
+
+/* ">n\r\n" in RESP3, "*n\r\n" in RESP2. */
+void resp_add_push(struct resp_out *o, size_t n)
+{
+    add_header_u64(o, o->proto >= 3 ? '>' : '*', (uint64_t)n);
+}
+
+/* ",<d>\r\n" in RESP3, a bulk string in RESP2; "%.17g" for finite values
+ * and "inf", "-inf", "nan" otherwise, as Redis 7.0.15 prints them. */
+void resp_add_double(struct resp_out *o, double d)
+{
+    char buf[64];
+    int n;
+    if (isnan(d))
+        n = snprintf(buf, sizeof(buf), "nan");
+    else if (isinf(d))
+        n = snprintf(buf, sizeof(buf), "%s", d > 0 ? "inf" : "-inf");
+    else
+        n = snprintf(buf, sizeof(buf), "%.17g", d);
+    if (n < 0 || (size_t)n >= sizeof(buf))
+        n = 0;
+    if (o->proto >= 3) {
+        char *p = out_reserve(o, (size_t)n + 3);
+        if (!p)
+            return;
+        p[0] = ',';
+        memcpy(p + 1, buf, (size_t)n);
+        p[n + 1] = '\r';
+        p[n + 2] = '\n';
+        o->len += (size_t)n + 3;
+    } else {
+        resp_add_bulk(o, buf, (size_t)n);
+    }
+}
+
+/* "#t"/"#f" in RESP3, ":1"/":0" in RESP2. */
+void resp_add_bool(struct resp_out *o, int v)
+{
+    if (o->proto >= 3)
+        resp_add_raw(o, v ? "#t\r\n" : "#f\r\n", 4);
+    else
+        resp_add_raw(o, v ? ":1\r\n" : ":0\r\n", 4);
+}
+
+/* "=<n+4>\r\ntxt:<bytes>\r\n" in RESP3, a plain bulk string in RESP2. */
+void resp_add_verbatim(struct resp_out *o, const char *p, size_t n)
+{
+    if (o->proto < 3) {
+        resp_add_bulk(o, p, n);
+        return;
+    }
+    if (n > OUT_MAX) {
+        o->nomem = 1;
+        return;
+    }
+    char hdr[NUM_MAX];
+    char *end = hdr + sizeof(hdr) - 2;
+    char *h = u64_fmt(end, (uint64_t)n + 4);
+    *--h = '=';
+    end[0] = '\r';
+    end[1] = '\n';
+    size_t hlen = (size_t)(hdr + sizeof(hdr) - h);
+    char *dst = out_reserve(o, hlen + n + 6);
+    if (!dst)
+        return;
+    memcpy(dst, h, hlen);
+    memcpy(dst + hlen, "txt:", 4);
+    if (n)
+        memcpy(dst + hlen + 4, p, n);
+    dst[hlen + n + 4] = '\r';
+    dst[hlen + n + 5] = '\n';
+    o->len += hlen + n + 6;
+}

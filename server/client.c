@@ -1,0 +1,386 @@
+/* client.c - one connection: accept, read, parse, write, close.
+ *
+ * Reading. libuv reads into one buffer the server shares (the bytes are
+ * copied into the client's resp_reader at once), the reader splits them
+ * into requests, and each request is dispatched. At most
+ * CMDS_PER_READ requests run per read callback; a client with more
+ * already buffered goes on srv->pending_read and a uv_idle handle, active
+ * only while that list is non-empty, finishes the rest on later loop
+ * iterations. So one client pipelining without pause can not starve the
+ * others: each turn of the loop serves everyone a slice.
+ *
+ * Writing. Handlers append replies to c->out. A client with output goes
+ * on srv->pending_write; the uv_prepare handle (run just before the loop
+ * blocks, like Redis's beforeSleep) flushes them all: uv_try_write first,
+ * and if the kernel takes only part, the buffers swap so the rest becomes
+ * c->wbuf, frozen until its uv_write callback runs, while new replies keep
+ * going to c->out. So replies are gathered and written once per iteration.
+ *
+ * Back-pressure: a client whose unwritten output passes
+ * CLIENT_OUTBUF_PAUSE stops being read until it drains, so a pipeline of
+ * big GETs against a client that does not read cannot grow without bound.
+ *
+ * Closing. client_close() takes the client off every list at once and
+ * asks libuv to close the handle; memory is freed only in the close
+ * callback (STYLE.md 5). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/server.h"
+
+#define CMDS_PER_READ 32
+#define CLIENT_OUTBUF_PAUSE ((size_t)64 * 1024 * 1024)
+#define OUT_KEEP ((size_t)64 * 1024)
+
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
+static void process_input(struct client *c);
+
+/* libuv's read buffer: one per server, consumed before on_read returns. */
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    struct client *c = h->data;
+    (void)suggested;
+    buf->base = c->srv->readbuf;
+    buf->len = sizeof(c->srv->readbuf);
+}
+
+static void list_remove_pending(struct client **head, struct client *c,
+                                int read_list)
+{
+    for (struct client **p = head; *p;
+         p = read_list ? &(*p)->pr_next : &(*p)->pw_next) {
+        if (*p == c) {
+            *p = read_list ? c->pr_next : c->pw_next;
+            return;
+        }
+    }
+}
+
+static void on_close(uv_handle_t *h)
+{
+    struct client *c = h->data;
+    resp_reader_close(&c->reader);
+    resp_out_close(&c->out);
+    resp_out_close(&c->wbuf);
+    client_multi_reset(c);
+    free(c->mqueue);
+    free(c->name);
+    free(c->lib_name);
+    free(c->lib_ver);
+    free(c);
+}
+
+/* Closes the connection now; replies not yet written are dropped. The
+ * memory goes in the close callback. */
+void client_close(struct client *c)
+{
+    if (c->flags & CLIENT_CLOSING)
+        return;
+    struct server *srv = c->srv;
+    c->flags |= CLIENT_CLOSING;
+    if (c->flags & CLIENT_PENDING_WRITE)
+        list_remove_pending(&srv->pending_write, c, 0);
+    if (c->flags & CLIENT_PENDING_READ)
+        list_remove_pending(&srv->pending_read, c, 1);
+    c->flags &= ~(unsigned)(CLIENT_PENDING_WRITE | CLIENT_PENDING_READ);
+    client_unwatch_all(c);
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        srv->clients = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    srv->nclients--;
+    uv_close(&c->h.handle, on_close);
+}
+
+/* Puts the client on the list the prepare handle flushes. */
+void client_mark_write(struct client *c)
+{
+    if (c->flags & (CLIENT_PENDING_WRITE | CLIENT_CLOSING))
+        return;
+    c->flags |= CLIENT_PENDING_WRITE;
+    c->pw_next = c->srv->pending_write;
+    c->srv->pending_write = c;
+}
+
+static void mark_read(struct client *c)
+{
+    if (c->flags & (CLIENT_PENDING_READ | CLIENT_CLOSING))
+        return;
+    c->flags |= CLIENT_PENDING_READ;
+    c->pr_next = c->srv->pending_read;
+    c->srv->pending_read = c;
+    uv_idle_start(&c->srv->reader_idle, server_on_idle);
+}
+
+static size_t pending_output(const struct client *c)
+{
+    return c->out.len + c->wbuf.len;
+}
+
+static void pause_reading(struct client *c)
+{
+    if (c->flags & CLIENT_READ_PAUSED)
+        return;
+    c->flags |= CLIENT_READ_PAUSED;
+    uv_read_stop(&c->h.stream);
+}
+
+static void resume_reading(struct client *c)
+{
+    if (!(c->flags & CLIENT_READ_PAUSED) || (c->flags & CLIENT_CLOSING))
+        return;
+    c->flags &= ~(unsigned)CLIENT_READ_PAUSED;
+    uv_read_start(&c->h.stream, on_alloc, on_read);
+    process_input(c);
+}
+
+static void on_write(uv_write_t *req, int status)
+{
+    struct client *c = req->data;
+    c->writing = 0;
+    c->srv->stat_net_out += c->wbuf.len;
+    resp_out_reset(&c->wbuf, OUT_KEEP);
+    if (c->flags & CLIENT_CLOSING)
+        return;
+    if (status < 0) {
+        client_close(c);
+        return;
+    }
+    if (c->out.len > 0)
+        client_mark_write(c);
+    else if (c->flags & CLIENT_CLOSE_AFTER_REPLY)
+        client_close(c);
+    if (pending_output(c) < CLIENT_OUTBUF_PAUSE / 2)
+        resume_reading(c);
+}
+
+/* Writes what c->out holds: as much as the socket takes now, the rest
+ * through uv_write from the frozen half of the buffer pair. */
+void client_flush(struct client *c)
+{
+    if (c->writing || (c->flags & CLIENT_CLOSING))
+        return;
+    if (c->out.len == 0) {
+        if (c->flags & CLIENT_CLOSE_AFTER_REPLY)
+            client_close(c);
+        return;
+    }
+    uv_buf_t b = uv_buf_init(c->out.data, (unsigned)c->out.len);
+    int n = uv_try_write(&c->h.stream, &b, 1);
+    if (n == UV_EAGAIN || n == UV_ENOSYS)
+        n = 0;
+    if (n < 0) {
+        client_close(c);
+        return;
+    }
+    if ((size_t)n == c->out.len) {
+        c->srv->stat_net_out += (size_t)n;
+        resp_out_reset(&c->out, OUT_KEEP);
+        if (c->flags & CLIENT_CLOSE_AFTER_REPLY)
+            client_close(c);
+        return;
+    }
+    struct resp_out tmp = c->wbuf;
+    c->wbuf = c->out;
+    c->out = tmp;
+    c->out.proto = c->wbuf.proto;
+    c->srv->stat_net_out += (size_t)n;
+    memmove(c->wbuf.data, c->wbuf.data + n, c->wbuf.len - (size_t)n);
+    c->wbuf.len -= (size_t)n;
+    b = uv_buf_init(c->wbuf.data, (unsigned)c->wbuf.len);
+    c->wreq.data = c;
+    c->writing = 1;
+    if (uv_write(&c->wreq, &c->h.stream, &b, 1, on_write) != 0) {
+        c->writing = 0;
+        client_close(c);
+        return;
+    }
+    if (pending_output(c) > CLIENT_OUTBUF_PAUSE)
+        pause_reading(c);
+}
+
+/* Replies with the reader's protocol error and closes after the flush. */
+static void protocol_error(struct client *c)
+{
+    const char *msg = resp_reader_error(&c->reader);
+    char buf[256];
+    int n = snprintf(buf, sizeof(buf), "ERR %s", msg);
+    resp_add_error(&c->out, buf, (size_t)n < sizeof(buf) ? (size_t)n
+                                                         : sizeof(buf) - 1);
+    c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+    client_mark_write(c);
+    server_log(c->srv, 'v', "client %s: %s", c->addr, msg);
+}
+
+/* Runs up to CMDS_PER_READ buffered requests; leaves the client on the
+ * pending-read list when more remain. */
+static void process_input(struct client *c)
+{
+    for (int budget = CMDS_PER_READ; budget > 0; budget--) {
+        if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSING |
+                        CLIENT_READ_PAUSED))
+            return;
+        struct resp_request req;
+        int rc = resp_reader_next(&c->reader, &req);
+        if (rc == RESP_AGAIN)
+            return;
+        if (rc != RESP_OK) {
+            protocol_error(c);
+            return;
+        }
+        if (req.argc == 0)
+            continue;
+        c->argc = req.argc;
+        c->argv = req.argv;
+        c->argvlen = req.argvlen;
+        client_dispatch(c);
+        if (c->out.len > 0)
+            client_mark_write(c);
+        if (pending_output(c) > CLIENT_OUTBUF_PAUSE)
+            pause_reading(c);
+    }
+    mark_read(c);
+}
+
+/* The idle callback: gives every client with buffered requests one more
+ * slice, then stops itself when nobody is left waiting. */
+void server_on_idle(uv_idle_t *h)
+{
+    struct server *srv = h->data;
+    struct client *list = srv->pending_read;
+    srv->pending_read = NULL;
+    while (list) {
+        struct client *c = list;
+        list = c->pr_next;
+        c->flags &= ~(unsigned)CLIENT_PENDING_READ;
+        process_input(c);
+    }
+    if (!srv->pending_read)
+        uv_idle_stop(h);
+}
+
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+{
+    struct client *c = s->data;
+    if (nread < 0) {
+        client_close(c);
+        return;
+    }
+    if (nread == 0 || (c->flags & (CLIENT_CLOSING | CLIENT_CLOSE_AFTER_REPLY)))
+        return;
+    c->srv->stat_net_in += (uint64_t)nread;
+    if (resp_reader_feed(&c->reader, buf->base, (size_t)nread) != RESP_OK) {
+        protocol_error(c);
+        return;
+    }
+    if (!(c->flags & CLIENT_PENDING_READ))
+        process_input(c);
+}
+
+static void client_fill_addrs(struct client *c)
+{
+    if (c->flags & CLIENT_UNIX) {
+        snprintf(c->addr, sizeof(c->addr), "%s:0",
+                 c->srv->conf.unixsocket ? c->srv->conf.unixsocket : "");
+        snprintf(c->laddr, sizeof(c->laddr), "%s:0",
+                 c->srv->conf.unixsocket ? c->srv->conf.unixsocket : "");
+        return;
+    }
+    struct sockaddr_storage ss;
+    int len = sizeof(ss);
+    if (uv_tcp_getpeername(&c->h.tcp, (struct sockaddr *)&ss, &len) == 0)
+        server_format_addr((struct sockaddr *)&ss, c->addr, sizeof(c->addr));
+    len = sizeof(ss);
+    if (uv_tcp_getsockname(&c->h.tcp, (struct sockaddr *)&ss, &len) == 0)
+        server_format_addr((struct sockaddr *)&ss, c->laddr, sizeof(c->laddr));
+}
+
+static struct client *client_new(struct server *srv, int is_unix)
+{
+    struct client *c = calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    struct resp_limits lim = {
+        .max_bulk_len = srv->conf.proto_max_bulk_len,
+        .max_querybuf = srv->conf.client_query_buffer_limit,
+        .max_multibulk = 1024 * 1024,
+        .max_inline = 64 * 1024,
+    };
+    if (resp_reader_init(&c->reader, &lim) != RESP_OK) {
+        free(c);
+        return NULL;
+    }
+    c->srv = srv;
+    c->proto = 2;
+    resp_out_init(&c->out, 2);
+    resp_out_init(&c->wbuf, 2);
+    c->id = ++srv->next_client_id;
+    c->authed = srv->conf.requirepass == NULL;
+    c->ctime_ms = c->last_ms = server_now_ms(srv);
+    if (is_unix)
+        c->flags |= CLIENT_UNIX;
+    int rc = is_unix ? uv_pipe_init(srv->loop, &c->h.pipe, 0)
+                     : uv_tcp_init(srv->loop, &c->h.tcp);
+    if (rc != 0) {
+        resp_reader_close(&c->reader);
+        free(c);
+        return NULL;
+    }
+    c->h.handle.data = c;
+    return c;
+}
+
+/* Accepts one connection on a listener; over maxclients the client is told
+ * so and closed, as Redis does. */
+void server_on_connection(uv_stream_t *listener, int status)
+{
+    struct server *srv = listener->data;
+    if (status < 0)
+        return;
+    int is_unix = listener->type == UV_NAMED_PIPE;
+    struct client *c = client_new(srv, is_unix);
+    if (!c)
+        return;
+    if (uv_accept(listener, &c->h.stream) != 0) {
+        uv_close(&c->h.handle, on_close);
+        return;
+    }
+    c->next = srv->clients;
+    if (srv->clients)
+        srv->clients->prev = c;
+    srv->clients = c;
+    srv->nclients++;
+    srv->stat_connections++;
+    if (!is_unix) {
+        uv_tcp_nodelay(&c->h.tcp, 1);
+        if (srv->conf.tcp_keepalive > 0)
+            uv_tcp_keepalive(&c->h.tcp, 1,
+                             (unsigned)srv->conf.tcp_keepalive);
+    }
+    client_fill_addrs(c);
+    if ((int64_t)srv->nclients > srv->conf.maxclients) {
+        srv->stat_rejected_conn++;
+        resp_add_error(&c->out, "ERR max number of clients reached", 33);
+        c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+        client_mark_write(c);
+        return;
+    }
+    if (uv_read_start(&c->h.stream, on_alloc, on_read) != 0)
+        client_close(c);
+}
+
+/* The prepare callback: flushes every client with pending output. */
+void server_on_prepare(uv_prepare_t *h)
+{
+    struct server *srv = h->data;
+    struct client *list = srv->pending_write;
+    srv->pending_write = NULL;
+    while (list) {
+        struct client *c = list;
+        list = c->pw_next;
+        c->flags &= ~(unsigned)CLIENT_PENDING_WRITE;
+        client_flush(c);
+    }
+}

@@ -1,0 +1,571 @@
+/* cmd_conn.c - connection commands: PING, ECHO, QUIT, HELLO, AUTH, SELECT,
+ * RESET and the CLIENT container.
+ *
+ * Authentication follows Redis 7's default user: without requirepass the
+ * default user has no password (AUTH <pass> is an error, AUTH default
+ * <anything> succeeds); with requirepass only that password opens the
+ * connection. There are no other users. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/handlers.h"
+#include "server/server.h"
+
+void cmd_ping(struct client *c)
+{
+    if (c->argc > 2) {
+        reply_error(c, ERR_ARITY, "ping");
+        return;
+    }
+    if (c->argc == 2)
+        resp_add_bulk(&c->out, c->argv[1], c->argvlen[1]);
+    else
+        resp_add_simple(&c->out, "PONG");
+}
+
+void cmd_echo(struct client *c)
+{
+    resp_add_bulk(&c->out, c->argv[1], c->argvlen[1]);
+}
+
+void cmd_quit(struct client *c)
+{
+    reply_ok(c);
+    c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+}
+
+/* Checks user/password against the default user. Returns 1 when they
+ * open the connection. */
+static int auth_check(const struct server *srv, const char *user, size_t ulen,
+                      const char *pass, size_t plen)
+{
+    if (ulen != 7 || memcmp(user, "default", 7) != 0)
+        return 0;
+    const char *want = srv->conf.requirepass;
+    return want == NULL ||
+           (strlen(want) == plen && memcmp(want, pass, plen) == 0);
+}
+
+void cmd_auth(struct client *c)
+{
+    if (c->argc > 3) {
+        reply_error(c, ERR_SYNTAX);
+        return;
+    }
+    const char *user = "default", *pass = c->argv[1];
+    size_t ulen = 7, plen = c->argvlen[1];
+    if (c->argc == 2 && c->srv->conf.requirepass == NULL) {
+        reply_error(c, ERR_AUTH_NOPASS);
+        return;
+    }
+    if (c->argc == 3) {
+        user = c->argv[1];
+        ulen = c->argvlen[1];
+        pass = c->argv[2];
+        plen = c->argvlen[2];
+    }
+    if (!auth_check(c->srv, user, ulen, pass, plen)) {
+        reply_error(c, ERR_WRONGPASS);
+        return;
+    }
+    c->authed = 1;
+    reply_ok(c);
+}
+
+/* Validates and sets the client name ("" clears it). Replies the error
+ * and returns 0 on a bad name. */
+static int set_name_or_reply(struct client *c, const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] < '!' || p[i] > '~') {
+            reply_error(c, ERR_CUSTOM, "ERR Client names cannot contain "
+                        "spaces, newlines or special characters.");
+            return 0;
+        }
+    }
+    free(c->name);
+    c->name = NULL;
+    if (n > 0) {
+        c->name = strndup(p, n);
+        if (!c->name) {
+            reply_error(c, ERR_OOM);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+void cmd_hello(struct client *c)
+{
+    int64_t ver = 0;
+    size_t j = 1;
+    if (c->argc >= 2) {
+        if (!parse_i64(c->argv[1], c->argvlen[1], &ver)) {
+            reply_error(c, ERR_CUSTOM, "ERR Protocol version is not an "
+                        "integer or out of range");
+            return;
+        }
+        if (ver < 2 || ver > 3) {
+            reply_error(c, ERR_NOPROTO);
+            return;
+        }
+        j = 2;
+    }
+    size_t auth_at = 0, name_at = 0;
+    for (; j < c->argc; j++) {
+        size_t more = c->argc - 1 - j;
+        if (arg_is(c, j, "AUTH") && more >= 2) {
+            auth_at = j + 1;
+            j += 2;
+        } else if (arg_is(c, j, "SETNAME") && more >= 1) {
+            name_at = j + 1;
+            j++;
+        } else {
+            char msg[200];
+            snprintf(msg, sizeof(msg), "ERR Syntax error in HELLO option "
+                     "'%.*s'", (int)(c->argvlen[j] > 64 ? 64 : c->argvlen[j]),
+                     c->argv[j]);
+            reply_error(c, ERR_CUSTOM, msg);
+            return;
+        }
+    }
+    if (auth_at) {
+        if (!auth_check(c->srv, c->argv[auth_at], c->argvlen[auth_at],
+                        c->argv[auth_at + 1], c->argvlen[auth_at + 1])) {
+            reply_error(c, ERR_WRONGPASS);
+            return;
+        }
+        c->authed = 1;
+    }
+    if (!c->authed) {
+        reply_error(c, ERR_CUSTOM, "NOAUTH HELLO must be called with the "
+                    "client already authenticated, otherwise the HELLO "
+                    "<proto> AUTH <user> <pass> option can be used to "
+                    "authenticate the client and select the RESP protocol "
+                    "version at the same time");
+        return;
+    }
+    if (name_at && !set_name_or_reply(c, c->argv[name_at],
+                                      c->argvlen[name_at]))
+        return;
+    if (ver) {
+        c->proto = (int)ver;
+        c->out.proto = (int)ver;
+    }
+    resp_add_map(&c->out, 7);
+    resp_add_bulk_cstr(&c->out, "server");
+    resp_add_bulk_cstr(&c->out, "redis");
+    resp_add_bulk_cstr(&c->out, "version");
+    resp_add_bulk_cstr(&c->out, REDIS_COMPAT_VERSION);
+    resp_add_bulk_cstr(&c->out, "proto");
+    resp_add_int(&c->out, c->proto);
+    resp_add_bulk_cstr(&c->out, "id");
+    resp_add_int(&c->out, (int64_t)c->id);
+    resp_add_bulk_cstr(&c->out, "mode");
+    resp_add_bulk_cstr(&c->out, "standalone");
+    resp_add_bulk_cstr(&c->out, "role");
+    resp_add_bulk_cstr(&c->out, "master");
+    resp_add_bulk_cstr(&c->out, "modules");
+    resp_add_array(&c->out, 0);
+}
+
+void cmd_select(struct client *c)
+{
+    int64_t id;
+    if (!parse_i64(c->argv[1], c->argvlen[1], &id) || id < INT32_MIN ||
+        id > INT32_MAX) {
+        reply_error(c, ERR_NOT_INT);
+        return;
+    }
+    if (id < 0 || id >= c->srv->conf.databases) {
+        reply_error(c, ERR_DB_INDEX);
+        return;
+    }
+    c->db = (int)id;
+    reply_ok(c);
+}
+
+void cmd_reset(struct client *c)
+{
+    client_multi_reset(c);
+    client_unwatch_all(c);
+    c->db = 0;
+    c->proto = 2;
+    c->out.proto = 2;
+    free(c->name);
+    c->name = NULL;
+    c->flags &= ~(unsigned)(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP_NEXT);
+    c->authed = c->srv->conf.requirepass == NULL;
+    resp_add_simple(&c->out, "RESET");
+}
+
+/* ---- CLIENT ------------------------------------------------------------ */
+
+static void client_flags_str(const struct client *c, char *buf)
+{
+    char *p = buf;
+    if (c->flags & CLIENT_MULTI)
+        *p++ = 'x';
+    if (c->flags & CLIENT_DIRTY_CAS)
+        *p++ = 'd';
+    if (c->flags & CLIENT_CLOSE_AFTER_REPLY)
+        *p++ = 'c';
+    if (c->flags & CLIENT_UNIX)
+        *p++ = 'U';
+    if (p == buf)
+        *p++ = 'N';
+    *p = '\0';
+}
+
+/* Appends the CLIENT LIST line of c (with its newline) to out. */
+static void client_info_line(struct resp_out *out, const struct client *c,
+                             int64_t now)
+{
+    char flags[16], cmd[48] = "NULL", line[1024];
+    client_flags_str(c, flags);
+    if (c->last_cmd) {
+        size_t n = strlen(c->last_cmd->name);
+        for (size_t i = 0; i <= n && i < sizeof(cmd); i++)
+            cmd[i] = (char)tolower((unsigned char)c->last_cmd->name[i]);
+    }
+    uv_os_fd_t fd = -1;
+    uv_fileno(&c->h.handle, &fd);
+    int n = snprintf(line, sizeof(line),
+        "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld "
+        "flags=%s db=%d sub=0 psub=0 ssub=0 multi=%d qbuf=%zu qbuf-free=0 "
+        "argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=0 oll=0 omem=%zu "
+        "tot-mem=%zu events=r cmd=%s user=default redir=-1 resp=%d "
+        "lib-name=%s lib-ver=%s\n",
+        (unsigned long long)c->id, c->addr, c->laddr, (int)fd,
+        c->name ? c->name : "", (long long)((now - c->ctime_ms) / 1000),
+        (long long)((now - c->last_ms) / 1000), flags, c->db,
+        (c->flags & CLIENT_MULTI) ? (int)c->mcount : -1,
+        resp_reader_pending(&c->reader), c->reader.arena_cap,
+        c->out.cap + c->wbuf.cap,
+        sizeof(*c) + c->out.cap + c->wbuf.cap + c->reader.arena_cap, cmd,
+        c->proto, c->lib_name ? c->lib_name : "",
+        c->lib_ver ? c->lib_ver : "");
+    if (n > 0)
+        resp_add_raw(out, line, (size_t)n < sizeof(line) ? (size_t)n
+                                                         : sizeof(line) - 1);
+}
+
+/* Replies text (built in a scratch buffer) as Redis replies CLIENT LIST:
+ * a bulk string, verbatim in RESP3. */
+static void reply_text(struct client *c, struct resp_out *text)
+{
+    if (text->nomem) {
+        reply_error(c, ERR_OOM);
+        return;
+    }
+    resp_add_verbatim(&c->out, text->data ? text->data : "", text->len);
+}
+
+static void client_id(struct client *c)
+{
+    resp_add_int(&c->out, (int64_t)c->id);
+}
+
+static void client_setname(struct client *c)
+{
+    if (set_name_or_reply(c, c->argv[2], c->argvlen[2]))
+        reply_ok(c);
+}
+
+static void client_getname(struct client *c)
+{
+    if (c->name)
+        resp_add_bulk_cstr(&c->out, c->name);
+    else
+        resp_add_null(&c->out);
+}
+
+static void client_setinfo(struct client *c)
+{
+    char **slot;
+    const char *what;
+    if (arg_is(c, 2, "LIB-NAME")) {
+        slot = &c->lib_name;
+        what = "lib-name";
+    } else if (arg_is(c, 2, "LIB-VER")) {
+        slot = &c->lib_ver;
+        what = "lib-ver";
+    } else {
+        char msg[200];
+        snprintf(msg, sizeof(msg), "ERR Unrecognized option '%.*s'",
+                 (int)(c->argvlen[2] > 64 ? 64 : c->argvlen[2]), c->argv[2]);
+        reply_error(c, ERR_CUSTOM, msg);
+        return;
+    }
+    for (size_t i = 0; i < c->argvlen[3]; i++) {
+        if (c->argv[3][i] < '!' || c->argv[3][i] > '~') {
+            char msg[128];
+            snprintf(msg, sizeof(msg), "ERR %s cannot contain spaces, "
+                     "newlines or special characters.", what);
+            reply_error(c, ERR_CUSTOM, msg);
+            return;
+        }
+    }
+    char *v = strndup(c->argv[3], c->argvlen[3]);
+    if (!v) {
+        reply_error(c, ERR_OOM);
+        return;
+    }
+    free(*slot);
+    *slot = v;
+    reply_ok(c);
+}
+
+static void client_info(struct client *c)
+{
+    struct resp_out text;
+    resp_out_init(&text, 2);
+    client_info_line(&text, c, server_now_ms(c->srv));
+    reply_text(c, &text);
+    resp_out_close(&text);
+}
+
+/* CLIENT LIST [TYPE normal|pubsub|master|replica] [ID id ...] */
+static void client_list(struct client *c)
+{
+    int only_normal = -1;       /* -1: all, 1: normal, 0: none match */
+    size_t ids_at = 0;
+    for (size_t j = 2; j < c->argc; j++) {
+        if (arg_is(c, j, "TYPE") && j + 1 < c->argc) {
+            j++;
+            if (arg_is(c, j, "normal"))
+                only_normal = 1;
+            else if (arg_is(c, j, "pubsub") || arg_is(c, j, "master") ||
+                     arg_is(c, j, "replica") || arg_is(c, j, "slave"))
+                only_normal = 0;
+            else {
+                char msg[200];
+                snprintf(msg, sizeof(msg), "ERR Unknown client type '%.*s'",
+                         (int)(c->argvlen[j] > 64 ? 64 : c->argvlen[j]),
+                         c->argv[j]);
+                reply_error(c, ERR_CUSTOM, msg);
+                return;
+            }
+        } else if (arg_is(c, j, "ID") && j + 1 < c->argc) {
+            ids_at = j + 1;
+            for (size_t k = ids_at; k < c->argc; k++) {
+                int64_t id;
+                if (!parse_i64(c->argv[k], c->argvlen[k], &id) || id <= 0) {
+                    reply_error(c, ERR_CUSTOM, "ERR Invalid client ID");
+                    return;
+                }
+            }
+            break;
+        } else {
+            reply_error(c, ERR_SYNTAX);
+            return;
+        }
+    }
+    struct resp_out text;
+    resp_out_init(&text, 2);
+    int64_t now = server_now_ms(c->srv);
+    for (struct client *o = c->srv->clients; o && only_normal != 0;
+         o = o->next) {
+        int match = ids_at == 0;
+        for (size_t k = ids_at; ids_at && k < c->argc && !match; k++) {
+            int64_t id;
+            parse_i64(c->argv[k], c->argvlen[k], &id);
+            match = (uint64_t)id == o->id;
+        }
+        if (match)
+            client_info_line(&text, o, now);
+    }
+    reply_text(c, &text);
+    resp_out_close(&text);
+}
+
+/* Kills o; the caller's own connection closes once its reply is out. */
+static void kill_client(struct client *c, struct client *o)
+{
+    if (o == c)
+        c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+    else
+        client_close(o);
+}
+
+struct kill_filter {
+    int64_t id;                 /* 0: any */
+    const char *addr, *laddr;   /* NULL: any */
+    size_t addrlen, laddrlen;
+    int skipme;
+    int type_normal;            /* -1 any, 1 normal, 0 none */
+};
+
+static int kill_matches(const struct kill_filter *f, const struct client *c,
+                        const struct client *o)
+{
+    if (f->skipme && o == c)
+        return 0;
+    if (f->type_normal == 0)
+        return 0;
+    if (f->id && (uint64_t)f->id != o->id)
+        return 0;
+    if (f->addr && (strlen(o->addr) != f->addrlen ||
+                    memcmp(o->addr, f->addr, f->addrlen) != 0))
+        return 0;
+    if (f->laddr && (strlen(o->laddr) != f->laddrlen ||
+                     memcmp(o->laddr, f->laddr, f->laddrlen) != 0))
+        return 0;
+    return 1;
+}
+
+/* Parses CLIENT KILL's filter form. Returns 1, or replies and returns 0. */
+static int kill_filter_parse(struct client *c, struct kill_filter *f)
+{
+    *f = (struct kill_filter){ .skipme = 1, .type_normal = -1 };
+    for (size_t j = 2; j < c->argc; j += 2) {
+        if (j + 1 >= c->argc) {
+            reply_error(c, ERR_SYNTAX);
+            return 0;
+        }
+        size_t v = j + 1;
+        if (arg_is(c, j, "ID")) {
+            if (!parse_i64(c->argv[v], c->argvlen[v], &f->id) || f->id <= 0) {
+                reply_error(c, ERR_CUSTOM, "ERR client-id should be greater "
+                            "than 0");
+                return 0;
+            }
+        } else if (arg_is(c, j, "ADDR")) {
+            f->addr = c->argv[v];
+            f->addrlen = c->argvlen[v];
+        } else if (arg_is(c, j, "LADDR")) {
+            f->laddr = c->argv[v];
+            f->laddrlen = c->argvlen[v];
+        } else if (arg_is(c, j, "TYPE")) {
+            if (arg_is(c, v, "normal"))
+                f->type_normal = 1;
+            else if (arg_is(c, v, "pubsub") || arg_is(c, v, "master") ||
+                     arg_is(c, v, "replica") || arg_is(c, v, "slave"))
+                f->type_normal = 0;
+            else {
+                reply_error(c, ERR_CUSTOM, "ERR Unknown client type");
+                return 0;
+            }
+        } else if (arg_is(c, j, "SKIPME")) {
+            if (arg_is(c, v, "yes"))
+                f->skipme = 1;
+            else if (arg_is(c, v, "no"))
+                f->skipme = 0;
+            else {
+                reply_error(c, ERR_SYNTAX);
+                return 0;
+            }
+        } else if (arg_is(c, j, "USER")) {
+            if (!arg_is(c, v, "default")) {
+                char msg[200];
+                snprintf(msg, sizeof(msg), "ERR No such user '%.*s'",
+                         (int)(c->argvlen[v] > 64 ? 64 : c->argvlen[v]),
+                         c->argv[v]);
+                reply_error(c, ERR_CUSTOM, msg);
+                return 0;
+            }
+        } else {
+            reply_error(c, ERR_SYNTAX);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* CLIENT KILL addr:port | CLIENT KILL <filter> <value> ... */
+static void client_kill(struct client *c)
+{
+    if (c->argc == 3) {
+        for (struct client *o = c->srv->clients; o; o = o->next) {
+            if (strlen(o->addr) == c->argvlen[2] &&
+                memcmp(o->addr, c->argv[2], c->argvlen[2]) == 0) {
+                reply_ok(c);
+                kill_client(c, o);
+                return;
+            }
+        }
+        reply_error(c, ERR_CUSTOM, "ERR No such client");
+        return;
+    }
+    struct kill_filter f;
+    if (!kill_filter_parse(c, &f))
+        return;
+    int64_t killed = 0;
+    struct client *self = NULL;
+    for (struct client *o = c->srv->clients, *next; o; o = next) {
+        next = o->next;
+        if (!kill_matches(&f, c, o))
+            continue;
+        killed++;
+        if (o == c)
+            self = c;
+        else
+            client_close(o);
+    }
+    resp_add_int(&c->out, killed);
+    if (self)
+        kill_client(c, self);
+}
+
+static void client_reply(struct client *c)
+{
+    if (arg_is(c, 2, "ON")) {
+        c->flags &= ~(unsigned)(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP_NEXT);
+        reply_ok(c);
+    } else if (arg_is(c, 2, "OFF")) {
+        c->flags |= CLIENT_REPLY_OFF;
+    } else if (arg_is(c, 2, "SKIP")) {
+        if (!(c->flags & CLIENT_REPLY_OFF))
+            c->flags |= CLIENT_REPLY_SKIP_NEXT;
+    } else {
+        reply_error(c, ERR_SYNTAX);
+    }
+}
+
+static void client_help(struct client *c)
+{
+    static const char *const lines[] = {
+        "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GETNAME", "    Return the name of the current connection.",
+        "ID", "    Return the ID of the current connection.",
+        "INFO", "    Return information about the current client connection.",
+        "KILL <ip:port>", "    Kill connection made from <ip:port>.",
+        "KILL <option> <value> [<option> <value> [...]]",
+        "    Kill connections. Options are: ID, ADDR, LADDR, TYPE, USER, "
+        "SKIPME.",
+        "LIST [TYPE normal|master|replica|pubsub] [ID <id> ...]",
+        "    Return information about client connections.",
+        "REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current "
+        "connection.",
+        "SETNAME <name>", "    Assign the name <name> to the current "
+        "connection.",
+        "SETINFO <LIB-NAME|LIB-VER> <value>", "    Set client library "
+        "name or version.",
+        "HELP", "    Print this help.",
+    };
+    size_t n = sizeof(lines) / sizeof(lines[0]);
+    resp_add_array(&c->out, n);
+    for (size_t i = 0; i < n; i++)
+        resp_add_simple(&c->out, lines[i]);
+}
+
+static const struct subcommand client_subcommands[] = {
+    { "ID", client_id, 2 },
+    { "SETNAME", client_setname, 3 },
+    { "GETNAME", client_getname, 2 },
+    { "SETINFO", client_setinfo, 4 },
+    { "INFO", client_info, 2 },
+    { "LIST", client_list, -2 },
+    { "KILL", client_kill, -3 },
+    { "REPLY", client_reply, 3 },
+    { "HELP", client_help, 2 },
+};
+
+void cmd_client(struct client *c)
+{
+    subcommand_dispatch(c, client_subcommands,
+                        sizeof(client_subcommands) /
+                            sizeof(client_subcommands[0]));
+}

@@ -1,0 +1,185 @@
+/* cmd_server.c - whole-server commands: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB,
+ * TIME, SHUTDOWN and DEBUG. INFO, COMMAND and CONFIG have files of their
+ * own. */
+#include <stdio.h>
+#include <string.h>
+
+#include "server/handlers.h"
+#include "server/server.h"
+
+void cmd_dbsize(struct client *c)
+{
+    resp_add_int(&c->out, (int64_t)store_size(client_db(c)));
+}
+
+/* FLUSHDB/FLUSHALL take an optional SYNC or ASYNC; both free at once here
+ * (freeing is fast and nothing else runs meanwhile). Returns 1 if valid. */
+static int flush_args_ok(struct client *c)
+{
+    if (c->argc > 2 || (c->argc == 2 && !arg_is(c, 1, "SYNC") &&
+                        !arg_is(c, 1, "ASYNC"))) {
+        reply_error(c, ERR_SYNTAX);
+        return 0;
+    }
+    return 1;
+}
+
+void cmd_flushdb(struct client *c)
+{
+    if (!flush_args_ok(c))
+        return;
+    server_db_modified(c->srv, c->db);
+    store_clear(client_db(c));
+    reply_ok(c);
+}
+
+void cmd_flushall(struct client *c)
+{
+    if (!flush_args_ok(c))
+        return;
+    server_db_modified(c->srv, -1);
+    for (int i = 0; i < c->srv->conf.databases; i++)
+        store_clear(c->srv->db[i]);
+    reply_ok(c);
+}
+
+/* Parses a SWAPDB index, replying Redis's wording on failure. */
+static int db_index_or_reply(struct client *c, size_t i, const char *which,
+                             int *out)
+{
+    int64_t v;
+    if (!parse_i64(c->argv[i], c->argvlen[i], &v) || v < INT32_MIN ||
+        v > INT32_MAX) {
+        char msg[64];
+        snprintf(msg, sizeof(msg), "ERR invalid %s DB index", which);
+        reply_error(c, ERR_CUSTOM, msg);
+        return 0;
+    }
+    *out = (int)v;
+    return 1;
+}
+
+void cmd_swapdb(struct client *c)
+{
+    int a, b;
+    if (!db_index_or_reply(c, 1, "first", &a) ||
+        !db_index_or_reply(c, 2, "second", &b))
+        return;
+    struct server *srv = c->srv;
+    if (a < 0 || a >= srv->conf.databases || b < 0 ||
+        b >= srv->conf.databases) {
+        reply_error(c, ERR_DB_INDEX);
+        return;
+    }
+    if (a != b) {
+        server_db_modified(srv, a);
+        server_db_modified(srv, b);
+        server_db_swap(srv, a, b);
+    }
+    reply_ok(c);
+}
+
+void cmd_time(struct client *c)
+{
+    uv_timeval64_t tv;
+    uv_gettimeofday(&tv);
+    int64_t us = tv.tv_sec * 1000000 + tv.tv_usec +
+                 c->srv->clock_offset_ms * 1000;
+    resp_add_array(&c->out, 2);
+    resp_add_bulk_i64(&c->out, us / 1000000);
+    resp_add_bulk_i64(&c->out, us % 1000000);
+}
+
+void cmd_shutdown(struct client *c)
+{
+    for (size_t i = 1; i < c->argc; i++) {
+        if (arg_is(c, i, "ABORT")) {
+            reply_error(c, ERR_CUSTOM, "ERR No shutdown in progress.");
+            return;
+        }
+        if (arg_is(c, i, "SAVE")) {
+            /* There is nothing to save to: refuse rather than pretend. */
+            server_log(c->srv, 'w', "SHUTDOWN SAVE refused: Respite has no "
+                       "persistence");
+            reply_error(c, ERR_CUSTOM, "ERR Errors trying to SHUTDOWN. "
+                        "Check logs.");
+            return;
+        }
+        if (!arg_is(c, i, "NOSAVE") && !arg_is(c, i, "NOW") &&
+            !arg_is(c, i, "FORCE")) {
+            reply_error(c, ERR_SYNTAX);
+            return;
+        }
+    }
+    server_log(c->srv, 'w', "User requested shutdown...");
+    server_shutdown(c->srv);
+}
+
+/* DEBUG is for tests and, as in Redis 7, refused unless
+ * enable-debug-command allows it. */
+static void debug_jump_clock(struct client *c)
+{
+    int64_t ms;
+    if (!arg_i64_or_reply(c, 2, &ms))
+        return;
+    c->srv->clock_offset_ms += ms;
+    reply_ok(c);
+}
+
+static void debug_set_active_expire(struct client *c)
+{
+    int64_t on;
+    if (!arg_i64_or_reply(c, 2, &on))
+        return;
+    c->srv->active_expire_off = on == 0;
+    reply_ok(c);
+}
+
+static void debug_help(struct client *c)
+{
+    static const char *const lines[] = {
+        "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "JUMP-CLOCK <milliseconds>",
+        "    Move the keyspace clock forward (or back) by <milliseconds>.",
+        "SET-ACTIVE-EXPIRE <0|1>",
+        "    Turn the active expiry sweeper off or on.",
+        "HELP",
+        "    Print this help.",
+    };
+    size_t n = sizeof(lines) / sizeof(lines[0]);
+    resp_add_array(&c->out, n);
+    for (size_t i = 0; i < n; i++)
+        resp_add_simple(&c->out, lines[i]);
+}
+
+static const struct subcommand debug_subcommands[] = {
+    { "JUMP-CLOCK", debug_jump_clock, 3 },
+    { "SET-ACTIVE-EXPIRE", debug_set_active_expire, 3 },
+    { "HELP", debug_help, 2 },
+};
+
+/* enable-debug-command: "yes", or "local" for loopback and unix clients. */
+static int debug_allowed(const struct client *c)
+{
+    const char *mode = c->srv->conf.enable_debug_command;
+    if (strcmp(mode, "yes") == 0)
+        return 1;
+    return strcmp(mode, "local") == 0 &&
+           ((c->flags & CLIENT_UNIX) || strncmp(c->addr, "127.", 4) == 0 ||
+            strncmp(c->addr, "::1:", 4) == 0);
+}
+
+void cmd_debug(struct client *c)
+{
+    if (!debug_allowed(c)) {
+        reply_error(c, ERR_CUSTOM, "ERR DEBUG command not allowed. If the "
+                    "enable-debug-command option is set to \"local\", you "
+                    "can run it from a local connection, otherwise you need "
+                    "to set this option in the configuration file, and then "
+                    "restart the server.");
+        return;
+    }
+    subcommand_dispatch(c, debug_subcommands,
+                        sizeof(debug_subcommands) /
+                            sizeof(debug_subcommands[0]));
+}

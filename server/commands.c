@@ -1,0 +1,277 @@
+/* commands.c - the command table, the only place that knows which commands
+ * exist, and the dispatcher.
+ *
+ * The table is static and declarative; COMMAND, INFO commandstats and the
+ * README's command list are generated from it. Lookup is exact and
+ * case-insensitive on (length, bytes) through an open-addressing index
+ * built once at start-up in struct server (no global state).
+ *
+ * Dispatch does, in order: lookup, arity, authentication, MULTI queueing,
+ * then calls the handler. A handler writes exactly one reply. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "server/handlers.h"
+#include "server/server.h"
+
+#define W CMD_WRITE
+#define R CMD_READONLY
+#define F CMD_FAST
+#define DOOM CMD_DENYOOM
+
+static const struct command commands[] = {
+/* name          handler          arity flags              keys    group       since  summary */
+{ "PING",        cmd_ping,          -1, F|CMD_PUBSUB|CMD_STALE,   0, 0, 0, "connection", "1.0.0", "Returns the server's liveliness response." },
+{ "ECHO",        cmd_echo,           2, F,                  0, 0, 0, "connection", "1.0.0", "Returns the given string." },
+{ "QUIT",        cmd_quit,          -1, F|CMD_NOAUTH|CMD_PUBSUB|CMD_NOMULTI, 0, 0, 0, "connection", "1.0.0", "Closes the connection." },
+{ "HELLO",       cmd_hello,         -1, F|CMD_NOAUTH,       0, 0, 0, "connection", "6.0.0", "Handshakes with the server." },
+{ "AUTH",        cmd_auth,          -2, F|CMD_NOAUTH,       0, 0, 0, "connection", "1.0.0", "Authenticates the connection." },
+{ "SELECT",      cmd_select,         2, F,                  0, 0, 0, "connection", "1.0.0", "Changes the selected database." },
+{ "CLIENT",      cmd_client,        -2, 0,                  0, 0, 0, "connection", "2.4.0", "A container for client connection commands." },
+{ "RESET",       cmd_reset,          1, F|CMD_NOAUTH|CMD_PUBSUB|CMD_NOMULTI, 0, 0, 0, "connection", "6.2.0", "Resets the connection." },
+{ "DBSIZE",      cmd_dbsize,         1, R|F,                0, 0, 0, "server", "1.0.0", "Returns the number of keys in the database." },
+{ "FLUSHDB",     cmd_flushdb,       -1, W,                  0, 0, 0, "server", "1.0.0", "Removes all keys from the current database." },
+{ "FLUSHALL",    cmd_flushall,      -1, W,                  0, 0, 0, "server", "1.0.0", "Removes all keys from all databases." },
+{ "SWAPDB",      cmd_swapdb,         3, W|F,                0, 0, 0, "server", "4.0.0", "Swaps two databases." },
+{ "TIME",        cmd_time,           1, F,                  0, 0, 0, "server", "2.6.0", "Returns the server time." },
+{ "SHUTDOWN",    cmd_shutdown,      -1, CMD_ADMIN|CMD_NOMULTI, 0, 0, 0, "server", "1.0.0", "Stops the server." },
+{ "INFO",        cmd_info,          -1, 0,                  0, 0, 0, "server", "1.0.0", "Returns information and statistics about the server." },
+{ "COMMAND",     cmd_command,       -1, 0,                  0, 0, 0, "server", "2.8.13", "Returns detailed information about all commands." },
+{ "CONFIG",      cmd_config,        -2, CMD_ADMIN,          0, 0, 0, "server", "2.0.0", "A container for server configuration commands." },
+{ "DEBUG",       cmd_debug,         -2, CMD_ADMIN,          0, 0, 0, "server", "1.0.0", "Test helpers (Respite: JUMP-CLOCK, SET-ACTIVE-EXPIRE)." },
+{ "MULTI",       cmd_multi,          1, F|CMD_NOMULTI,      0, 0, 0, "transactions", "1.2.0", "Starts a transaction." },
+{ "EXEC",        cmd_exec,           1, CMD_NOMULTI,        0, 0, 0, "transactions", "1.2.0", "Executes all commands in a transaction." },
+{ "DISCARD",     cmd_discard,        1, F|CMD_NOMULTI,      0, 0, 0, "transactions", "2.0.0", "Discards a transaction." },
+{ "WATCH",       cmd_watch,         -2, F|CMD_NOMULTI,      1, -1, 1, "transactions", "2.2.0", "Monitors changes to keys to determine the execution of a transaction." },
+{ "UNWATCH",     cmd_unwatch,        1, F,                  0, 0, 0, "transactions", "2.2.0", "Forgets about watched keys of a transaction." },
+{ "GET",         cmd_get,            2, R|F,                1, 1, 1, "string", "1.0.0", "Returns the string value of a key." },
+{ "SET",         cmd_set,           -3, W|DOOM,             1, 1, 1, "string", "1.0.0", "Sets the string value of a key, ignoring its type." },
+{ "SETNX",       cmd_setnx,          3, W|DOOM|F,           1, 1, 1, "string", "1.0.0", "Sets the string value of a key only when the key doesn't exist." },
+{ "SETEX",       cmd_setex,          4, W|DOOM,             1, 1, 1, "string", "2.0.0", "Sets the string value and expiration time of a key." },
+{ "PSETEX",      cmd_psetex,         4, W|DOOM,             1, 1, 1, "string", "2.6.0", "Sets both string value and expiration time in milliseconds of a key." },
+{ "GETSET",      cmd_getset,         3, W|DOOM|F,           1, 1, 1, "string", "1.0.0", "Returns the previous string value of a key after setting it to a new value." },
+{ "GETDEL",      cmd_getdel,         2, W|F,                1, 1, 1, "string", "6.2.0", "Returns the string value of a key after deleting the key." },
+{ "GETEX",       cmd_getex,         -2, W|F,                1, 1, 1, "string", "6.2.0", "Returns the string value of a key after setting its expiration time." },
+{ "MGET",        cmd_mget,          -2, R|F,                1, -1, 1, "string", "1.0.0", "Atomically returns the string values of one or more keys." },
+{ "MSET",        cmd_mset,          -3, W|DOOM,             1, -1, 2, "string", "1.0.1", "Atomically creates or modifies the string values of one or more keys." },
+{ "MSETNX",      cmd_msetnx,        -3, W|DOOM,             1, -1, 2, "string", "1.0.1", "Atomically modifies the string values of one or more keys only when all keys don't exist." },
+{ "APPEND",      cmd_append,         3, W|DOOM|F,           1, 1, 1, "string", "2.0.0", "Appends a string to the value of a key. Creates the key if it doesn't exist." },
+{ "STRLEN",      cmd_strlen,         2, R|F,                1, 1, 1, "string", "2.2.0", "Returns the length of a string value." },
+{ "GETRANGE",    cmd_getrange,       4, R,                  1, 1, 1, "string", "2.4.0", "Returns a substring of the string stored at a key." },
+{ "SUBSTR",      cmd_getrange,       4, R,                  1, 1, 1, "string", "1.0.0", "Returns a substring from a string value." },
+{ "SETRANGE",    cmd_setrange,       4, W|DOOM,             1, 1, 1, "string", "2.2.0", "Overwrites a part of a string value with another by an offset." },
+{ "INCR",        cmd_incr,           2, W|DOOM|F,           1, 1, 1, "string", "1.0.0", "Increments the integer value of a key by one." },
+{ "DECR",        cmd_decr,           2, W|DOOM|F,           1, 1, 1, "string", "1.0.0", "Decrements the integer value of a key by one." },
+{ "INCRBY",      cmd_incrby,         3, W|DOOM|F,           1, 1, 1, "string", "1.0.0", "Increments the integer value of a key by a number." },
+{ "DECRBY",      cmd_decrby,         3, W|DOOM|F,           1, 1, 1, "string", "1.0.0", "Decrements a number from the integer value of a key." },
+{ "INCRBYFLOAT", cmd_incrbyfloat,    3, W|DOOM|F,           1, 1, 1, "string", "2.6.0", "Increment the floating point value of a key by a number." },
+{ "DEL",         cmd_del,           -2, W,                  1, -1, 1, "generic", "1.0.0", "Deletes one or more keys." },
+{ "UNLINK",      cmd_unlink,        -2, W|F,                1, -1, 1, "generic", "4.0.0", "Asynchronously deletes one or more keys." },
+{ "EXISTS",      cmd_exists,        -2, R|F,                1, -1, 1, "generic", "1.0.0", "Determines whether one or more keys exist." },
+{ "TOUCH",       cmd_touch,         -2, R|F,                1, -1, 1, "generic", "3.2.1", "Returns the number of existing keys out of those specified." },
+{ "TYPE",        cmd_type,           2, R|F,                1, 1, 1, "generic", "1.0.0", "Determines the type of value stored at a key." },
+{ "EXPIRE",      cmd_expire,        -3, W|F,                1, 1, 1, "generic", "1.0.0", "Sets the expiration time of a key in seconds." },
+{ "PEXPIRE",     cmd_pexpire,       -3, W|F,                1, 1, 1, "generic", "2.6.0", "Sets the expiration time of a key in milliseconds." },
+{ "EXPIREAT",    cmd_expireat,      -3, W|F,                1, 1, 1, "generic", "1.2.0", "Sets the expiration time of a key to a Unix timestamp." },
+{ "PEXPIREAT",   cmd_pexpireat,     -3, W|F,                1, 1, 1, "generic", "2.6.0", "Sets the expiration time of a key to a Unix milliseconds timestamp." },
+{ "TTL",         cmd_ttl,            2, R|F,                1, 1, 1, "generic", "1.0.0", "Returns the expiration time in seconds of a key." },
+{ "PTTL",        cmd_pttl,           2, R|F,                1, 1, 1, "generic", "2.6.0", "Returns the expiration time in milliseconds of a key." },
+{ "EXPIRETIME",  cmd_expiretime,     2, R|F,                1, 1, 1, "generic", "7.0.0", "Returns the expiration time of a key as a Unix timestamp." },
+{ "PEXPIRETIME", cmd_pexpiretime,    2, R|F,                1, 1, 1, "generic", "7.0.0", "Returns the expiration time of a key as a Unix milliseconds timestamp." },
+{ "PERSIST",     cmd_persist,        2, W|F,                1, 1, 1, "generic", "2.2.0", "Removes the expiration time of a key." },
+{ "RENAME",      cmd_rename,         3, W,                  1, 2, 1, "generic", "1.0.0", "Renames a key and overwrites the destination." },
+{ "RENAMENX",    cmd_renamenx,       3, W|F,                1, 2, 1, "generic", "1.0.0", "Renames a key only when the target key name doesn't exist." },
+{ "COPY",        cmd_copy,          -3, W|DOOM,             1, 2, 1, "generic", "6.2.0", "Copies the value of a key to a new key." },
+{ "MOVE",        cmd_move,           3, W|F,                1, 1, 1, "generic", "1.0.0", "Moves a key to another database." },
+{ "RANDOMKEY",   cmd_randomkey,      1, R,                  0, 0, 0, "generic", "1.0.0", "Returns a random key name from the database." },
+{ "KEYS",        cmd_keys,           2, R,                  0, 0, 0, "generic", "1.0.0", "Returns all key names that match a pattern." },
+{ "SCAN",        cmd_scan,          -2, R,                  0, 0, 0, "generic", "2.8.0", "Iterates over the key names in the database." },
+};
+
+#undef W
+#undef R
+#undef F
+#undef DOOM
+
+/* The whole table; *n receives its length. */
+const struct command *command_table(size_t *n)
+{
+    *n = sizeof(commands) / sizeof(commands[0]);
+    return commands;
+}
+
+static uint32_t name_hash(const char *p, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (uint32_t)toupper((unsigned char)p[i])) * 16777619u;
+    return h;
+}
+
+/* Builds the lookup index in srv. Returns 0, or -1 on OOM. */
+int command_index_init(struct server *srv)
+{
+    size_t n;
+    const struct command *t = command_table(&n);
+    size_t slots = 16;
+    while (slots < n * 4)
+        slots <<= 1;
+    srv->cmd_index = calloc(slots, sizeof(*srv->cmd_index));
+    srv->cmdstats = calloc(n, sizeof(*srv->cmdstats));
+    if (!srv->cmd_index || !srv->cmdstats)
+        return -1;
+    srv->cmd_index_mask = slots - 1;
+    for (size_t i = 0; i < n; i++) {
+        size_t j = name_hash(t[i].name, strlen(t[i].name)) & srv->cmd_index_mask;
+        while (srv->cmd_index[j])
+            j = (j + 1) & srv->cmd_index_mask;
+        srv->cmd_index[j] = &t[i];
+    }
+    return 0;
+}
+
+/* The command named by name[0..len), any case, or NULL. */
+const struct command *command_lookup(const struct server *srv,
+                                     const char *name, size_t len)
+{
+    size_t j = name_hash(name, len) & srv->cmd_index_mask;
+    for (const struct command *cmd; (cmd = srv->cmd_index[j]) != NULL;
+         j = (j + 1) & srv->cmd_index_mask) {
+        if (strlen(cmd->name) == len && strncasecmp(cmd->name, name, len) == 0)
+            return cmd;
+    }
+    return NULL;
+}
+
+static void lowercase(char *dst, size_t cap, const char *src, size_t n)
+{
+    if (n >= cap)
+        n = cap - 1;
+    for (size_t i = 0; i < n; i++)
+        dst[i] = (char)tolower((unsigned char)src[i]);
+    dst[n] = '\0';
+}
+
+/* Runs the subcommand named by argv[1] from table, or replies the unknown
+ * subcommand / arity error as Redis 7 words them. */
+void subcommand_dispatch(struct client *c, const struct subcommand *table,
+                         size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct subcommand *sc = &table[i];
+        if (!arg_is(c, 1, sc->name))
+            continue;
+        if ((sc->arity > 0 && (size_t)sc->arity != c->argc) ||
+            (sc->arity < 0 && c->argc < (size_t)-sc->arity)) {
+            char name[96], sub[48];
+            lowercase(name, 48, c->cmd->name, strlen(c->cmd->name));
+            lowercase(sub, sizeof(sub), c->argv[1], c->argvlen[1]);
+            strcat(name, "|");
+            strcat(name, sub);
+            reply_error(c, ERR_ARITY, name);
+            return;
+        }
+        sc->proc(c);
+        return;
+    }
+    int len = c->argvlen[1] > 128 ? 128 : (int)c->argvlen[1];
+    reply_error(c, ERR_UNKNOWN_SUBCMD, len, c->argv[1], c->cmd->name);
+}
+
+static void reply_unknown_command(struct client *c)
+{
+    /* Redis lists the first arguments, quoted, up to about 128 bytes. */
+    char args[160];
+    size_t used = 0;
+    args[0] = '\0';
+    for (size_t i = 1; i < c->argc && used < 128; i++) {
+        int room = 128 - (int)used;
+        int n = snprintf(args + used, sizeof(args) - used, "'%.*s' ",
+                         (int)c->argvlen[i] < room ? (int)c->argvlen[i] : room,
+                         c->argv[i]);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+        if (used >= sizeof(args))
+            used = sizeof(args) - 1;
+    }
+    int len = c->argvlen[0] > 128 ? 128 : (int)c->argvlen[0];
+    reply_error(c, ERR_UNKNOWN_CMD, len, c->argv[0], args);
+}
+
+static int arity_ok(const struct command *cmd, size_t argc)
+{
+    return cmd->arity > 0 ? argc == (size_t)cmd->arity
+                          : argc >= (size_t)-cmd->arity;
+}
+
+/* Runs c->cmd with its statistics, honouring CLIENT REPLY OFF/SKIP. */
+void client_call(struct client *c)
+{
+    struct server *srv = c->srv;
+    if (c->flags & CLIENT_REPLY_SKIP_NEXT) {
+        c->flags &= ~(unsigned)CLIENT_REPLY_SKIP_NEXT;
+        c->flags |= CLIENT_REPLY_SKIP;
+    }
+    size_t before = c->out.len;
+    uint64_t t0 = uv_hrtime();
+    c->cmd->proc(c);
+    uint64_t dt = (uv_hrtime() - t0) / 1000;
+    struct command_stats *st = &srv->cmdstats[c->cmd - commands];
+    st->calls++;
+    st->usec += dt;
+    if (c->out.len > before && c->out.data[before] == '-') {
+        st->failed++;
+        srv->stat_errors++;
+    }
+    srv->stat_commands++;
+    c->last_cmd = c->cmd;
+    /* CLIENT REPLY OFF and SKIP write nothing themselves, so dropping
+     * what the command wrote is all it takes. */
+    if (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP))
+        c->out.len = before;
+    c->flags &= ~(unsigned)CLIENT_REPLY_SKIP;
+}
+
+/* Marks a rejected command inside MULTI so EXEC aborts, as Redis does. */
+static void reject(struct client *c)
+{
+    if (c->flags & CLIENT_MULTI)
+        c->flags |= CLIENT_DIRTY_EXEC;
+    c->srv->stat_errors++;
+}
+
+/* Looks up and runs the request in c->argv: lookup, arity, auth, MULTI
+ * queueing, call. */
+void client_dispatch(struct client *c)
+{
+    struct server *srv = c->srv;
+    c->last_ms = server_now_ms(srv);
+    c->cmd = command_lookup(srv, c->argv[0], c->argvlen[0]);
+    if (!c->cmd) {
+        reply_unknown_command(c);
+        reject(c);
+        return;
+    }
+    if (!arity_ok(c->cmd, c->argc)) {
+        char name[48];
+        lowercase(name, sizeof(name), c->cmd->name, strlen(c->cmd->name));
+        reply_error(c, ERR_ARITY, name);
+        srv->cmdstats[c->cmd - commands].rejected++;
+        reject(c);
+        return;
+    }
+    if (!c->authed && !(c->cmd->flags & CMD_NOAUTH)) {
+        reply_error(c, ERR_NOAUTH);
+        srv->cmdstats[c->cmd - commands].rejected++;
+        reject(c);
+        return;
+    }
+    if ((c->flags & CLIENT_MULTI) && !(c->cmd->flags & CMD_NOMULTI)) {
+        client_multi_queue(c);
+        return;
+    }
+    client_call(c);
+}

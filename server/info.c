@@ -1,0 +1,282 @@
+/* info.c - INFO: the sections server, clients, memory, persistence, stats,
+ * replication, cpu, keyspace and commandstats, in Redis's "field:value"
+ * text. redis_version says 7.4.0 because client libraries gate features on
+ * it; respite_version says what this really is. The reply is a bulk string
+ * (verbatim in RESP3), which redis-cli depends on. */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "server/handlers.h"
+#include "server/memory.h"
+#include "server/server.h"
+
+enum {
+    SEC_SERVER = 1 << 0,
+    SEC_CLIENTS = 1 << 1,
+    SEC_MEMORY = 1 << 2,
+    SEC_PERSISTENCE = 1 << 3,
+    SEC_STATS = 1 << 4,
+    SEC_REPLICATION = 1 << 5,
+    SEC_CPU = 1 << 6,
+    SEC_KEYSPACE = 1 << 7,
+    SEC_COMMANDSTATS = 1 << 8,
+    SEC_DEFAULT = SEC_SERVER | SEC_CLIENTS | SEC_MEMORY | SEC_PERSISTENCE |
+                  SEC_STATS | SEC_REPLICATION | SEC_CPU | SEC_KEYSPACE,
+    SEC_ALL = SEC_DEFAULT | SEC_COMMANDSTATS,
+};
+
+static const struct {
+    const char *name;
+    unsigned bit;
+} section_names[] = {
+    { "server", SEC_SERVER },     { "clients", SEC_CLIENTS },
+    { "memory", SEC_MEMORY },     { "persistence", SEC_PERSISTENCE },
+    { "stats", SEC_STATS },       { "replication", SEC_REPLICATION },
+    { "cpu", SEC_CPU },           { "keyspace", SEC_KEYSPACE },
+    { "commandstats", SEC_COMMANDSTATS },
+    { "default", SEC_DEFAULT },   { "all", SEC_ALL },
+    { "everything", SEC_ALL },
+};
+
+static unsigned sections_from_args(const struct client *c)
+{
+    if (c->argc == 1)
+        return SEC_DEFAULT;
+    unsigned mask = 0;
+    for (size_t i = 1; i < c->argc; i++)
+        for (size_t k = 0; k < sizeof(section_names) / sizeof(*section_names);
+             k++)
+            if (arg_is(c, i, section_names[k].name))
+                mask |= section_names[k].bit;
+    return mask;
+}
+
+static void add(struct resp_out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Appends one formatted line plus CRLF. */
+static void add(struct resp_out *o, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof(line) - 2, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n > sizeof(line) - 3)
+        n = (int)sizeof(line) - 3;
+    line[n++] = '\r';
+    line[n++] = '\n';
+    resp_add_raw(o, line, (size_t)n);
+}
+
+/* Starts a section: a blank line before every section but the first. */
+static void header(struct resp_out *o, const char *title)
+{
+    if (o->len > 0)
+        resp_add_raw(o, "\r\n", 2);
+    add(o, "# %s", title);
+}
+
+static void human_bytes(char *buf, size_t cap, size_t n)
+{
+    double d = (double)n;
+    if (d < 1024)
+        snprintf(buf, cap, "%zuB", n);
+    else if (d < 1024.0 * 1024)
+        snprintf(buf, cap, "%.2fK", d / 1024);
+    else if (d < 1024.0 * 1024 * 1024)
+        snprintf(buf, cap, "%.2fM", d / (1024 * 1024));
+    else
+        snprintf(buf, cap, "%.2fG", d / (1024.0 * 1024 * 1024));
+}
+
+static void section_server(struct resp_out *o, const struct server *srv)
+{
+    struct utsname u;
+    uname(&u);
+    int64_t now = server_now_ms(srv);
+    uv_timeval64_t tv;
+    uv_gettimeofday(&tv);
+    int64_t up = (now - srv->start_ms) / 1000;
+    header(o, "Server");
+    add(o, "redis_version:%s", REDIS_COMPAT_VERSION);
+    add(o, "respite_version:%s", RESPITE_VERSION);
+    add(o, "redis_git_sha1:00000000");
+    add(o, "redis_git_dirty:0");
+    add(o, "redis_mode:standalone");
+    add(o, "os:%s %s %s", u.sysname, u.release, u.machine);
+    add(o, "arch_bits:%d", (int)(sizeof(void *) * 8));
+    add(o, "multiplexing_api:libuv-%s", uv_version_string());
+    add(o, "gcc_version:%d.%d.%d", __GNUC__, __GNUC_MINOR__,
+        __GNUC_PATCHLEVEL__);
+    add(o, "process_id:%d", (int)getpid());
+    add(o, "run_id:%s", srv->run_id);
+    add(o, "tcp_port:%d", srv->conf.port);
+    add(o, "server_time_usec:%lld",
+        (long long)(tv.tv_sec * 1000000 + tv.tv_usec));
+    add(o, "uptime_in_seconds:%lld", (long long)up);
+    add(o, "uptime_in_days:%lld", (long long)(up / 86400));
+    add(o, "hz:%d", srv->conf.hz);
+    add(o, "configured_hz:%d", srv->conf.hz);
+    add(o, "executable:%s", srv->executable);
+    add(o, "config_file:%s", srv->config_file);
+}
+
+static void section_clients(struct resp_out *o, const struct server *srv)
+{
+    header(o, "Clients");
+    add(o, "connected_clients:%zu", srv->nclients);
+    add(o, "maxclients:%lld", (long long)srv->conf.maxclients);
+    add(o, "blocked_clients:0");
+    add(o, "tracking_clients:0");
+    add(o, "watching_clients:%zu", srv->nwatching);
+}
+
+static void section_memory(struct resp_out *o, const struct server *srv)
+{
+    size_t used = server_mem_used(), rss = server_mem_rss();
+    char h1[32], h2[32], alloc[32];
+    human_bytes(h1, sizeof(h1), used);
+    human_bytes(h2, sizeof(h2), rss);
+    server_mem_allocator(alloc, sizeof(alloc));
+    size_t dataset = 0;
+    for (int i = 0; i < srv->conf.databases; i++)
+        dataset += store_mem_usage(srv->db[i]);
+    header(o, "Memory");
+    add(o, "used_memory:%zu", used);
+    add(o, "used_memory_human:%s", h1);
+    add(o, "used_memory_rss:%zu", rss);
+    add(o, "used_memory_rss_human:%s", h2);
+    add(o, "used_memory_dataset:%zu", dataset);
+    add(o, "maxmemory:%llu", (unsigned long long)srv->conf.maxmemory);
+    add(o, "maxmemory_policy:noeviction");
+    add(o, "mem_allocator:%s", alloc);
+}
+
+static void section_persistence(struct resp_out *o, const struct server *srv)
+{
+    header(o, "Persistence");
+    add(o, "loading:0");
+    add(o, "async_loading:0");
+    add(o, "rdb_changes_since_last_save:%llu",
+        (unsigned long long)srv->dirty);
+    add(o, "rdb_bgsave_in_progress:0");
+    add(o, "aof_enabled:0");
+    add(o, "aof_rewrite_in_progress:0");
+}
+
+static void section_stats(struct resp_out *o, const struct server *srv)
+{
+    uint64_t expired = srv->stat_expired;
+    double stale = 0;
+    for (int i = 0; i < srv->conf.databases; i++) {
+        struct store_expire_stats es;
+        store_expire_stats(srv->db[i], &es);
+        if (es.last_stale_ratio > stale)
+            stale = es.last_stale_ratio;
+    }
+    header(o, "Stats");
+    add(o, "total_connections_received:%llu",
+        (unsigned long long)srv->stat_connections);
+    add(o, "total_commands_processed:%llu",
+        (unsigned long long)srv->stat_commands);
+    add(o, "total_net_input_bytes:%llu",
+        (unsigned long long)srv->stat_net_in);
+    add(o, "total_net_output_bytes:%llu",
+        (unsigned long long)srv->stat_net_out);
+    add(o, "rejected_connections:%llu",
+        (unsigned long long)srv->stat_rejected_conn);
+    add(o, "expired_keys:%llu", (unsigned long long)expired);
+    add(o, "expired_stale_perc:%.2f", stale * 100);
+    add(o, "evicted_keys:0");
+    add(o, "keyspace_hits:%llu", (unsigned long long)srv->stat_hits);
+    add(o, "keyspace_misses:%llu", (unsigned long long)srv->stat_misses);
+    add(o, "pubsub_channels:0");
+    add(o, "pubsub_patterns:0");
+    add(o, "total_error_replies:%llu", (unsigned long long)srv->stat_errors);
+}
+
+static void section_cpu(struct resp_out *o)
+{
+    struct rusage self;
+    getrusage(RUSAGE_SELF, &self);
+    header(o, "CPU");
+    add(o, "used_cpu_sys:%ld.%06ld", (long)self.ru_stime.tv_sec,
+        (long)self.ru_stime.tv_usec);
+    add(o, "used_cpu_user:%ld.%06ld", (long)self.ru_utime.tv_sec,
+        (long)self.ru_utime.tv_usec);
+}
+
+static void section_keyspace(struct resp_out *o, const struct server *srv)
+{
+    header(o, "Keyspace");
+    for (int i = 0; i < srv->conf.databases; i++) {
+        size_t keys = store_size(srv->db[i]);
+        if (keys)
+            add(o, "db%d:keys=%zu,expires=%zu,avg_ttl=0", i, keys,
+                store_volatile_size(srv->db[i]));
+    }
+}
+
+static void section_commandstats(struct resp_out *o, const struct server *srv)
+{
+    size_t n;
+    const struct command *t = command_table(&n);
+    header(o, "Commandstats");
+    for (size_t i = 0; i < n; i++) {
+        const struct command_stats *st = &srv->cmdstats[i];
+        if (!st->calls && !st->rejected && !st->failed)
+            continue;
+        char name[32];
+        size_t k = 0;
+        for (; t[i].name[k] && k < sizeof(name) - 1; k++)
+            name[k] = (char)tolower((unsigned char)t[i].name[k]);
+        name[k] = '\0';
+        add(o, "cmdstat_%s:calls=%llu,usec=%llu,usec_per_call=%.2f,"
+            "rejected_calls=%llu,failed_calls=%llu", name,
+            (unsigned long long)st->calls, (unsigned long long)st->usec,
+            st->calls ? (double)st->usec / (double)st->calls : 0.0,
+            (unsigned long long)st->rejected, (unsigned long long)st->failed);
+    }
+}
+
+void cmd_info(struct client *c)
+{
+    unsigned mask = sections_from_args(c);
+    const struct server *srv = c->srv;
+    struct resp_out text;
+    resp_out_init(&text, 2);
+    if (mask & SEC_SERVER)
+        section_server(&text, srv);
+    if (mask & SEC_CLIENTS)
+        section_clients(&text, srv);
+    if (mask & SEC_MEMORY)
+        section_memory(&text, srv);
+    if (mask & SEC_PERSISTENCE)
+        section_persistence(&text, srv);
+    if (mask & SEC_STATS)
+        section_stats(&text, srv);
+    if (mask & SEC_REPLICATION) {
+        header(&text, "Replication");
+        add(&text, "role:master");
+        add(&text, "connected_slaves:0");
+    }
+    if (mask & SEC_CPU)
+        section_cpu(&text);
+    if (mask & SEC_KEYSPACE)
+        section_keyspace(&text, srv);
+    if (mask & SEC_COMMANDSTATS)
+        section_commandstats(&text, srv);
+    if (text.nomem)
+        reply_error(c, ERR_OOM);
+    else
+        resp_add_verbatim(&c->out, text.data ? text.data : "", text.len);
+    resp_out_close(&text);
+}

@@ -1,0 +1,37 @@
+/* keys.h - lookups shared by the string and generic key handlers
+ * (cmd_string.c, cmd_keys.c). Private to those two files.
+ *
+ * Redis counts keyspace_hits / keyspace_misses only for lookups made to
+ * read a key (GET, MGET, EXISTS, TTL...), never for lookups a write makes
+ * on its way (INCR, RENAME, EXPIRE...). key_lookup_read() is the read
+ * kind; writes call store_key_find() directly. */
+#ifndef RESPITE_KEYS_H
+#define RESPITE_KEYS_H
+
+#include "server/server.h"
+
+/* The live entry for key in the client's database, or NULL, counting a
+ * keyspace hit or miss. The entry is borrowed (see store.h). */
+static inline struct store_entry *key_lookup_read(struct client *c,
+                                                  const char *key,
+                                                  size_t klen, int64_t now)
+{
+    struct store_entry *e = store_key_find(client_db(c), key, klen, now);
+    if (e)
+        c->srv->stat_hits++;
+    else
+        c->srv->stat_misses++;
+    return e;
+}
+
+/* 1 if e holds a string; else replies WRONGTYPE and returns 0. */
+static inline int key_is_string_or_reply(struct client *c,
+                                         const struct store_entry *e)
+{
+    if (store_entry_type(e) == STORE_T_STRING)
+        return 1;
+    reply_error(c, ERR_WRONGTYPE);
+    return 0;
+}
+
+#endif

@@ -1,0 +1,345 @@
+/* main.c - the daemon: parses the command line and config, owns the one
+ * struct server, opens the listeners (TCP on every bind address, a unix
+ * socket when configured), starts the sweeper, the flush-before-poll
+ * handle and the signal handlers, runs the loop, and tears everything down
+ * in order on SHUTDOWN or SIGTERM/SIGINT so the process exits 0.
+ *
+ * Time: the keyspace clock is Unix milliseconds derived from libuv's
+ * cached loop time (one clock read per loop iteration, not per command),
+ * plus a test-only offset that DEBUG JUMP-CLOCK moves. */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <hiredis/hiredis.h>
+
+#include "server/server.h"
+
+/* The expired callback's context: which database a store is. */
+struct db_ctx {
+    struct server *srv;
+    int db;
+};
+
+static int64_t wall_base_ms;   /* Unix ms minus uv_now() at start */
+
+/* The keyspace clock, Unix ms. */
+int64_t server_now_ms(const struct server *srv)
+{
+    return wall_base_ms + (int64_t)uv_now(srv->loop) + srv->clock_offset_ms;
+}
+
+/* The client's selected database. */
+struct store *client_db(struct client *c)
+{
+    return c->srv->db[c->db];
+}
+
+/* Formats sa as "ip:port". */
+void server_format_addr(const struct sockaddr *sa, char *buf, size_t cap)
+{
+    char ip[64] = "?";
+    int port = 0;
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+        uv_ip4_name(in, ip, sizeof(ip));
+        port = ntohs(in->sin_port);
+    } else if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+        uv_ip6_name(in6, ip, sizeof(ip));
+        port = ntohs(in6->sin6_port);
+    }
+    snprintf(buf, cap, "%s:%d", ip, port);
+}
+
+static void on_expired(void *ctx, const char *key, size_t klen)
+{
+    struct db_ctx *d = ctx;
+    d->srv->stat_expired++;
+    server_key_modified(d->srv, d->db, key, klen);
+}
+
+/* Swaps databases a and b; each store keeps reporting under its new
+ * index. */
+void server_db_swap(struct server *srv, int a, int b)
+{
+    struct store *t = srv->db[a];
+    srv->db[a] = srv->db[b];
+    srv->db[b] = t;
+    store_set_expired_cb(srv->db[a], on_expired, &srv->db_ctx[a]);
+    store_set_expired_cb(srv->db[b], on_expired, &srv->db_ctx[b]);
+}
+
+/* Re-arms what depends on configuration changed by CONFIG SET. */
+void server_conf_applied(struct server *srv)
+{
+    sweeper_start(srv);
+}
+
+/* Zeroes the counters INFO stats and commandstats show. */
+void server_reset_stats(struct server *srv)
+{
+    size_t n;
+    command_table(&n);
+    memset(srv->cmdstats, 0, n * sizeof(*srv->cmdstats));
+    srv->stat_commands = srv->stat_connections = srv->stat_rejected_conn = 0;
+    srv->stat_expired = srv->stat_hits = srv->stat_misses = 0;
+    srv->stat_net_in = srv->stat_net_out = srv->stat_errors = 0;
+}
+
+static void close_listeners(struct server *srv)
+{
+    for (int i = 0; i < srv->nlisteners; i++)
+        uv_close((uv_handle_t *)srv->listeners[i], (uv_close_cb)free);
+    srv->nlisteners = 0;
+    if (srv->conf.unixsocket)
+        unlink(srv->conf.unixsocket);
+}
+
+/* Closes listeners, clients and every handle; uv_run then returns. Replies
+ * already gathered get one last non-blocking write first. */
+void server_shutdown(struct server *srv)
+{
+    if (srv->shutting_down)
+        return;
+    srv->shutting_down = 1;
+    server_on_prepare(&srv->flusher);
+    while (srv->clients)
+        client_close(srv->clients);
+    close_listeners(srv);
+    uv_close((uv_handle_t *)&srv->sweeper, NULL);
+    uv_close((uv_handle_t *)&srv->flusher, NULL);
+    uv_close((uv_handle_t *)&srv->reader_idle, NULL);
+    uv_close((uv_handle_t *)&srv->sigterm, NULL);
+    uv_close((uv_handle_t *)&srv->sigint, NULL);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+    struct server *srv = h->data;
+    server_log(srv, 'w', "Received %s scheduling shutdown...",
+               signum == SIGINT ? "SIGINT" : "SIGTERM");
+    server_shutdown(srv);
+}
+
+static int listen_tcp(struct server *srv, const char *addr)
+{
+    struct sockaddr_storage ss;
+    int v6 = strchr(addr, ':') != NULL;
+    int rc = v6 ? uv_ip6_addr(addr, srv->conf.port, (struct sockaddr_in6 *)&ss)
+                : uv_ip4_addr(addr, srv->conf.port, (struct sockaddr_in *)&ss);
+    if (!v6 && strcmp(addr, "*") == 0)
+        rc = uv_ip4_addr("0.0.0.0", srv->conf.port, (struct sockaddr_in *)&ss);
+    uv_tcp_t *t = malloc(sizeof(*t));
+    if (!t)
+        return UV_ENOMEM;
+    uv_tcp_init(srv->loop, t);
+    t->data = srv;
+    if (rc == 0)
+        rc = uv_tcp_bind(t, (struct sockaddr *)&ss, v6 ? UV_TCP_IPV6ONLY : 0);
+    if (rc == 0)
+        rc = uv_listen((uv_stream_t *)t, (int)srv->conf.tcp_backlog,
+                       server_on_connection);
+    if (rc != 0) {
+        server_log(srv, 'w', "Could not create server TCP listening socket "
+                   "%s:%d: %s", addr, srv->conf.port, uv_strerror(rc));
+        uv_close((uv_handle_t *)t, (uv_close_cb)free);
+        return rc;
+    }
+    srv->listeners[srv->nlisteners++] = (uv_stream_t *)t;
+    return 0;
+}
+
+static int listen_unix(struct server *srv, const char *path)
+{
+    uv_pipe_t *p = malloc(sizeof(*p));
+    if (!p)
+        return UV_ENOMEM;
+    uv_pipe_init(srv->loop, p, 0);
+    p->data = srv;
+    unlink(path);
+    int rc = uv_pipe_bind(p, path);
+    if (rc == 0 && srv->conf.unixsocketperm)
+        chmod(path, (mode_t)srv->conf.unixsocketperm);
+    if (rc == 0)
+        rc = uv_listen((uv_stream_t *)p, (int)srv->conf.tcp_backlog,
+                       server_on_connection);
+    if (rc != 0) {
+        server_log(srv, 'w', "Failed opening Unix socket %s: %s", path,
+                   uv_strerror(rc));
+        uv_close((uv_handle_t *)p, (uv_close_cb)free);
+        return rc;
+    }
+    srv->listeners[srv->nlisteners++] = (uv_stream_t *)p;
+    return 0;
+}
+
+static int open_listeners(struct server *srv)
+{
+    if (srv->conf.port > 0 && srv->conf.nbind == 0) {
+        /* bind "" means every interface, as in Redis. */
+        if (listen_tcp(srv, "0.0.0.0") != 0 || listen_tcp(srv, "::") != 0)
+            return -1;
+    }
+    if (srv->conf.port > 0)
+        for (int i = 0; i < srv->conf.nbind; i++)
+            if (listen_tcp(srv, srv->conf.bind[i]) != 0)
+                return -1;
+    if (srv->conf.unixsocket && listen_unix(srv, srv->conf.unixsocket) != 0)
+        return -1;
+    if (srv->nlisteners == 0) {
+        server_log(srv, 'w', "Configured to not listen anywhere, exiting.");
+        return -1;
+    }
+    return 0;
+}
+
+static void make_run_id(char *out)
+{
+    unsigned char raw[20];
+    int fd = open("/dev/urandom", O_RDONLY);
+    ssize_t got = fd >= 0 ? read(fd, raw, sizeof(raw)) : -1;
+    if (fd >= 0)
+        close(fd);
+    for (size_t i = 0; i < sizeof(raw); i++) {
+        unsigned v = got == (ssize_t)sizeof(raw) ? raw[i]
+                                                 : (unsigned)rand() & 0xff;
+        sprintf(out + i * 2, "%02x", v);
+    }
+}
+
+static int open_databases(struct server *srv)
+{
+    int n = srv->conf.databases;
+    srv->db = calloc((size_t)n, sizeof(*srv->db));
+    srv->db_ctx = calloc((size_t)n, sizeof(*srv->db_ctx));
+    if (!srv->db || !srv->db_ctx)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        srv->db[i] = store_new((unsigned)srv->conf.shards);
+        if (!srv->db[i])
+            return -1;
+        srv->db_ctx[i] = (struct db_ctx){ srv, i };
+        store_set_expired_cb(srv->db[i], on_expired, &srv->db_ctx[i]);
+    }
+    return 0;
+}
+
+static void close_databases(struct server *srv)
+{
+    for (int i = 0; srv->db && i < srv->conf.databases; i++)
+        store_free(srv->db[i]);
+    free(srv->db);
+    free(srv->db_ctx);
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "Usage: respite [/path/to/respite.conf] [--directive value ...]\n"
+        "       respite --version\n"
+        "       respite --help\n\n"
+        "Examples:\n"
+        "       respite                      (defaults: 127.0.0.1:6379)\n"
+        "       respite conf/respite.conf\n"
+        "       respite --port 7777 --requirepass secret\n"
+        "       respite conf/respite.conf --loglevel verbose\n\n"
+        "Every directive of conf/respite.conf may be given as --name value.\n");
+}
+
+static int server_init(struct server *srv, int argc, char **argv)
+{
+    char err[512];
+    if (conf_init(&srv->conf) != 0) {
+        fprintf(stderr, "respite: out of memory\n");
+        return -1;
+    }
+    if (conf_load_args(&srv->conf, argc, argv, err, sizeof(err)) != 0) {
+        fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR (Respite %s) ***\n"
+                "%s\n", RESPITE_VERSION, err);
+        return -1;
+    }
+    if (argc > 1 && strncmp(argv[1], "--", 2) != 0)
+        snprintf(srv->config_file, sizeof(srv->config_file), "%s", argv[1]);
+    size_t exe = sizeof(srv->executable);
+    if (uv_exepath(srv->executable, &exe) != 0)
+        snprintf(srv->executable, sizeof(srv->executable), "%s", argv[0]);
+    srv->loop = uv_default_loop();
+    srv->loop->data = srv;
+    uv_timeval64_t tv;
+    uv_gettimeofday(&tv);
+    wall_base_ms = tv.tv_sec * 1000 + tv.tv_usec / 1000 -
+                   (int64_t)uv_now(srv->loop);
+    srv->start_ms = server_now_ms(srv);
+    make_run_id(srv->run_id);
+    if (open_databases(srv) != 0 || command_index_init(srv) != 0) {
+        fprintf(stderr, "respite: out of memory\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int server_start(struct server *srv)
+{
+    signal(SIGPIPE, SIG_IGN);
+    if (open_listeners(srv) != 0)
+        return -1;
+    uv_prepare_init(srv->loop, &srv->flusher);
+    srv->flusher.data = srv;
+    uv_prepare_start(&srv->flusher, server_on_prepare);
+    uv_idle_init(srv->loop, &srv->reader_idle);
+    srv->reader_idle.data = srv;
+    uv_timer_init(srv->loop, &srv->sweeper);
+    sweeper_start(srv);
+    uv_signal_init(srv->loop, &srv->sigterm);
+    uv_signal_init(srv->loop, &srv->sigint);
+    srv->sigterm.data = srv->sigint.data = srv;
+    uv_signal_start(&srv->sigterm, on_signal, SIGTERM);
+    uv_signal_start(&srv->sigint, on_signal, SIGINT);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && (strcmp(argv[1], "--version") == 0 ||
+                      strcmp(argv[1], "-v") == 0)) {
+        printf("Respite v=%s redis-compat=%s libuv=%s hiredis=%d.%d.%d\n",
+               RESPITE_VERSION, REDIS_COMPAT_VERSION, uv_version_string(),
+               HIREDIS_MAJOR, HIREDIS_MINOR, HIREDIS_PATCH);
+        return 0;
+    }
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
+                      strcmp(argv[1], "-h") == 0)) {
+        usage(stdout);
+        return 0;
+    }
+    struct server *srv = calloc(1, sizeof(*srv));
+    if (!srv)
+        return 1;
+    int status = 1;
+    if (server_init(srv, argc, argv) == 0 && server_start(srv) == 0) {
+        server_log(srv, 'n', "Respite %s (redis %s compatible) started, "
+                   "pid=%d, port=%d", RESPITE_VERSION, REDIS_COMPAT_VERSION,
+                   (int)getpid(), srv->conf.port);
+        server_log(srv, 'n', "Ready to accept connections");
+        uv_run(srv->loop, UV_RUN_DEFAULT);
+        server_log(srv, 'n', "Respite is now ready to exit, bye bye...");
+        status = 0;
+    } else if (srv->loop) {
+        /* Start-up failed before any other handle was opened. */
+        close_listeners(srv);
+        uv_run(srv->loop, UV_RUN_DEFAULT);
+    }
+    if (srv->loop)
+        uv_loop_close(srv->loop);
+    close_databases(srv);
+    free(srv->cmd_index);
+    free(srv->cmdstats);
+    conf_close(&srv->conf);
+    free(srv);
+    return status;
+}

@@ -1,0 +1,229 @@
+/* multi.c - MULTI/EXEC/DISCARD and optimistic locking with WATCH.
+ *
+ * Queued commands are copied (the reader's argv is only borrowed) into one
+ * allocation each: the pointer array, the length array and the bytes.
+ *
+ * WATCH keeps a small per-client list of (db, key). Every write handler
+ * calls server_key_modified(), which is a no-op while nobody watches and
+ * otherwise marks every client watching that key CLIENT_DIRTY_CAS (the
+ * writer included, as in Redis). Keys removed by expiry count as modified
+ * (the store's expired callback calls it), and EXEC looks each watched key
+ * up first so a key that expired logically but was not yet swept counts
+ * too. The watcher lists are walked linearly: watching is rare and the
+ * lists are short, so no reverse index is kept. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/server.h"
+
+/* Queues the current command, copied, and replies +QUEUED. */
+void client_multi_queue(struct client *c)
+{
+    if (c->mcount == c->mcap) {
+        size_t cap = c->mcap ? c->mcap * 2 : 8;
+        struct queued_cmd *q = realloc(c->mqueue, cap * sizeof(*q));
+        if (!q) {
+            reply_error(c, ERR_OOM);
+            c->flags |= CLIENT_DIRTY_EXEC;
+            return;
+        }
+        c->mqueue = q;
+        c->mcap = cap;
+    }
+    size_t bytes = 0;
+    for (size_t i = 0; i < c->argc; i++)
+        bytes += c->argvlen[i] + 1;
+    size_t head = c->argc * (sizeof(char *) + sizeof(size_t));
+    char *block = malloc(head + bytes);
+    if (!block) {
+        reply_error(c, ERR_OOM);
+        c->flags |= CLIENT_DIRTY_EXEC;
+        return;
+    }
+    struct queued_cmd *q = &c->mqueue[c->mcount++];
+    q->cmd = c->cmd;
+    q->argc = c->argc;
+    q->argv = (char **)block;
+    q->argvlen = (size_t *)(block + c->argc * sizeof(char *));
+    char *p = block + head;
+    for (size_t i = 0; i < c->argc; i++) {
+        memcpy(p, c->argv[i], c->argvlen[i]);
+        p[c->argvlen[i]] = '\0';
+        q->argv[i] = p;
+        q->argvlen[i] = c->argvlen[i];
+        p += c->argvlen[i] + 1;
+    }
+    resp_add_simple(&c->out, "QUEUED");
+}
+
+/* Frees the queue and leaves MULTI state. */
+void client_multi_reset(struct client *c)
+{
+    for (size_t i = 0; i < c->mcount; i++)
+        free(c->mqueue[i].argv);
+    c->mcount = 0;
+    c->flags &= ~(unsigned)(CLIENT_MULTI | CLIENT_DIRTY_CAS |
+                            CLIENT_DIRTY_EXEC);
+}
+
+/* Forgets every watched key. */
+void client_unwatch_all(struct client *c)
+{
+    if (c->nwatched == 0)
+        return;
+    for (size_t i = 0; i < c->nwatched; i++)
+        free(c->watched[i].key);
+    free(c->watched);
+    c->watched = NULL;
+    c->nwatched = 0;
+    c->srv->nwatching--;
+}
+
+/* Marks every client watching (db, key) dirty. */
+void server_key_modified(struct server *srv, int db, const char *key,
+                         size_t klen)
+{
+    srv->dirty++;
+    if (srv->nwatching == 0)
+        return;
+    for (struct client *w = srv->clients; w; w = w->next) {
+        for (size_t i = 0; i < w->nwatched; i++) {
+            const struct watched_key *k = &w->watched[i];
+            if (k->db == db && k->klen == klen &&
+                memcmp(k->key, key, klen) == 0) {
+                w->flags |= CLIENT_DIRTY_CAS;
+                break;
+            }
+        }
+    }
+}
+
+/* Before a database is emptied or swapped (db < 0: all of them): marks
+ * clients watching a key that exists there, as Redis does. */
+void server_db_modified(struct server *srv, int db)
+{
+    srv->dirty++;
+    if (srv->nwatching == 0)
+        return;
+    int64_t now = server_now_ms(srv);
+    for (struct client *w = srv->clients; w; w = w->next) {
+        for (size_t i = 0; i < w->nwatched; i++) {
+            const struct watched_key *k = &w->watched[i];
+            if ((db < 0 || k->db == db) &&
+                store_key_find(srv->db[k->db], k->key, k->klen, now)) {
+                w->flags |= CLIENT_DIRTY_CAS;
+                break;
+            }
+        }
+    }
+}
+
+void cmd_multi(struct client *c)
+{
+    if (c->flags & CLIENT_MULTI) {
+        reply_error(c, ERR_NESTED_MULTI);
+        return;
+    }
+    c->flags |= CLIENT_MULTI;
+    reply_ok(c);
+}
+
+void cmd_discard(struct client *c)
+{
+    if (!(c->flags & CLIENT_MULTI)) {
+        reply_error(c, ERR_DISCARD_NO_MULTI);
+        return;
+    }
+    client_multi_reset(c);
+    client_unwatch_all(c);
+    reply_ok(c);
+}
+
+/* Looks every watched key up so that one which expired since WATCH is
+ * removed now and, through the expired callback, marks this client. */
+static void expire_watched(struct client *c)
+{
+    int64_t now = server_now_ms(c->srv);
+    for (size_t i = 0; i < c->nwatched && !(c->flags & CLIENT_DIRTY_CAS); i++)
+        store_key_find(c->srv->db[c->watched[i].db], c->watched[i].key,
+                       c->watched[i].klen, now);
+}
+
+void cmd_exec(struct client *c)
+{
+    if (!(c->flags & CLIENT_MULTI)) {
+        reply_error(c, ERR_EXEC_NO_MULTI);
+        return;
+    }
+    if (c->flags & CLIENT_DIRTY_EXEC) {
+        reply_error(c, ERR_EXECABORT);
+        client_multi_reset(c);
+        client_unwatch_all(c);
+        return;
+    }
+    expire_watched(c);
+    if (c->flags & CLIENT_DIRTY_CAS) {
+        resp_add_null_array(&c->out);
+        client_multi_reset(c);
+        client_unwatch_all(c);
+        return;
+    }
+    /* Watching ends before the queue runs: the transaction's own writes
+     * must not mark anybody's EXEC, least of all this one. */
+    client_unwatch_all(c);
+    const struct command *exec = c->cmd;
+    size_t n = c->mcount;
+    resp_add_array(&c->out, n);
+    for (size_t i = 0; i < n; i++) {
+        struct queued_cmd *q = &c->mqueue[i];
+        c->cmd = q->cmd;
+        c->argc = q->argc;
+        c->argv = (const char **)q->argv;
+        c->argvlen = q->argvlen;
+        client_call(c);
+    }
+    c->cmd = exec;
+    client_multi_reset(c);
+}
+
+void cmd_watch(struct client *c)
+{
+    if (c->flags & CLIENT_MULTI) {
+        reply_error(c, ERR_WATCH_IN_MULTI);
+        return;
+    }
+    int64_t now = server_now_ms(c->srv);
+    for (size_t i = 1; i < c->argc; i++) {
+        int seen = 0;
+        for (size_t j = 0; j < c->nwatched && !seen; j++)
+            seen = c->watched[j].db == c->db &&
+                   c->watched[j].klen == c->argvlen[i] &&
+                   memcmp(c->watched[j].key, c->argv[i], c->argvlen[i]) == 0;
+        if (seen)
+            continue;
+        /* An expired key is removed now, so it reads as absent from here. */
+        store_key_find(client_db(c), c->argv[i], c->argvlen[i], now);
+        struct watched_key *w =
+            realloc(c->watched, (c->nwatched + 1) * sizeof(*w));
+        char *key = malloc(c->argvlen[i] + 1);
+        if (!w || !key) {
+            if (w)
+                c->watched = w;
+            free(key);
+            reply_error(c, ERR_OOM);
+            return;
+        }
+        c->watched = w;
+        memcpy(key, c->argv[i], c->argvlen[i]);
+        w[c->nwatched] = (struct watched_key){ c->db, c->argvlen[i], key };
+        if (c->nwatched++ == 0)
+            c->srv->nwatching++;
+    }
+    reply_ok(c);
+}
+
+void cmd_unwatch(struct client *c)
+{
+    client_unwatch_all(c);
+    reply_ok(c);
+}

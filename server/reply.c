@@ -1,0 +1,211 @@
+/* reply.c - every error text a client can see, and the argument parsers
+ * handlers share.
+ *
+ * Errors are listed once, in errors[] below, indexed by enum reply_err, so
+ * the wording that client libraries match on (the first word is the code:
+ * ERR, WRONGTYPE, NOAUTH...) lives in one place and follows Redis 7. Some
+ * entries are printf formats; the comment in server.h says which take
+ * arguments. Bytes that came from a client are always passed with a length
+ * ("%.*s"), clipped, and CR/LF never reach the wire (resp_add_error strips
+ * them), so a reply can not be split by user input.
+ *
+ * The parsers are strict the way Redis's string2ll/string2ld are, because
+ * replies such as "value is not an integer or out of range" for "+1" or
+ * " 1" are part of the behaviour clients see. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/server.h"
+
+static const char *const errors[ERR__COUNT] = {
+    [ERR_SYNTAX] = "ERR syntax error",
+    [ERR_NOT_INT] = "ERR value is not an integer or out of range",
+    [ERR_NOT_FLOAT] = "ERR value is not a valid float",
+    [ERR_OVERFLOW] = "ERR increment or decrement would overflow",
+    [ERR_INCR_NAN] = "ERR increment would produce NaN or Infinity",
+    [ERR_WRONGTYPE] = "WRONGTYPE Operation against a key holding the wrong "
+                      "kind of value",
+    [ERR_NO_SUCH_KEY] = "ERR no such key",
+    [ERR_INVALID_EXPIRE] = "ERR invalid expire time in '%s' command",
+    [ERR_DB_INDEX] = "ERR DB index is out of range",
+    [ERR_OOM] = "OOM command not allowed when used memory > 'maxmemory'.",
+    [ERR_NOAUTH] = "NOAUTH Authentication required.",
+    [ERR_WRONGPASS] = "WRONGPASS invalid username-password pair or user is "
+                      "disabled.",
+    [ERR_AUTH_NOPASS] = "ERR AUTH <password> called without any password "
+                        "configured for the default user. Are you sure your "
+                        "configuration is correct?",
+    [ERR_ARITY] = "ERR wrong number of arguments for '%s' command",
+    [ERR_UNKNOWN_CMD] = "ERR unknown command '%.*s', with args beginning "
+                        "with: %s",
+    [ERR_UNKNOWN_SUBCMD] = "ERR unknown subcommand '%.*s'. Try %s HELP.",
+    [ERR_STRING_TOO_LONG] = "ERR string exceeds maximum allowed size "
+                            "(proto-max-bulk-len)",
+    [ERR_OFFSET_RANGE] = "ERR offset is out of range",
+    [ERR_NESTED_MULTI] = "ERR MULTI calls can not be nested",
+    [ERR_EXEC_NO_MULTI] = "ERR EXEC without MULTI",
+    [ERR_DISCARD_NO_MULTI] = "ERR DISCARD without MULTI",
+    [ERR_WATCH_IN_MULTI] = "ERR WATCH inside MULTI is not allowed",
+    [ERR_EXECABORT] = "EXECABORT Transaction discarded because of previous "
+                      "errors.",
+    [ERR_SAME_OBJECT] = "ERR source and destination objects are the same",
+    [ERR_NOPROTO] = "NOPROTO unsupported protocol version",
+    [ERR_TIMEOUT_NEG] = "ERR timeout is negative",
+    [ERR_BIT_OFFSET] = "ERR bit offset is not an integer or out of range",
+    [ERR_SELECT_NOT_ALLOWED] = "ERR SELECT is not allowed in cluster mode",
+    [ERR_INVALID_CURSOR] = "ERR invalid cursor",
+    [ERR_PUBSUB_CONTEXT] = "ERR Can't execute '%s': only (P|S)SUBSCRIBE / "
+                           "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
+                           "allowed in this context",
+    [ERR_CUSTOM] = "%s",
+};
+
+/* Writes error e, formatted with the arguments its table entry expects. */
+void reply_error(struct client *c, enum reply_err e, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, e);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    int n = vsnprintf(buf, sizeof(buf), errors[e], ap);
+#pragma GCC diagnostic pop
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    if ((size_t)n >= sizeof(buf))
+        n = sizeof(buf) - 1;
+    resp_add_error(&c->out, buf, (size_t)n);
+}
+
+/* Writes +OK. */
+void reply_ok(struct client *c)
+{
+    resp_add_simple(&c->out, "OK");
+}
+
+/* Returns 1 if argument i equals word, ignoring ASCII case. */
+int arg_is(const struct client *c, size_t i, const char *word)
+{
+    size_t n = strlen(word);
+    return i < c->argc && c->argvlen[i] == n &&
+           strncasecmp(c->argv[i], word, n) == 0;
+}
+
+/* Parses p[0..n) as a signed 64-bit decimal with Redis's strictness.
+ * Returns 1 and sets *out, or 0. */
+int parse_i64(const char *p, size_t n, int64_t *out)
+{
+    if (n == 0 || n > 20)
+        return 0;
+    if (n == 1 && p[0] == '0') {
+        *out = 0;
+        return 1;
+    }
+    size_t i = 0;
+    int neg = 0;
+    if (p[0] == '-') {
+        neg = 1;
+        if (++i == n)
+            return 0;
+    }
+    if (p[i] < '1' || p[i] > '9')
+        return 0;
+    uint64_t v = 0;
+    for (; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return 0;
+        unsigned d = (unsigned)(p[i] - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return 0;
+        v = v * 10 + d;
+    }
+    if (neg) {
+        if (v > (uint64_t)INT64_MAX + 1)
+            return 0;
+        *out = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
+    } else {
+        if (v > (uint64_t)INT64_MAX)
+            return 0;
+        *out = (int64_t)v;
+    }
+    return 1;
+}
+
+/* Parses p[0..n) as a long double the way Redis's string2ld does: no
+ * leading space, nothing left over, no NaN, no overflow. Returns 1 or 0. */
+int parse_ldouble(const char *p, size_t n, long double *out)
+{
+    char buf[LDOUBLE_STR_MAX + 1];
+    if (n == 0 || n >= sizeof(buf))
+        return 0;
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    errno = 0;
+    char *end;
+    long double v = strtold(buf, &end);
+    if (isspace((unsigned char)buf[0]) || *end != '\0' ||
+        (size_t)(end - buf) != n || errno == EINVAL || isnan(v) ||
+        (errno == ERANGE &&
+         (v == HUGE_VALL || v == -HUGE_VALL || fpclassify(v) == FP_ZERO)))
+        return 0;
+    *out = v;
+    return 1;
+}
+
+/* Parses argument i as an int64, or replies ERR_NOT_INT. Returns 1 or 0. */
+int arg_i64_or_reply(struct client *c, size_t i, int64_t *out)
+{
+    if (parse_i64(c->argv[i], c->argvlen[i], out))
+        return 1;
+    reply_error(c, ERR_NOT_INT);
+    return 0;
+}
+
+/* Parses argument i as an int64 in [min, max]; replies ERR_NOT_INT when
+ * it is no integer and range_err when it is out of range. */
+int arg_i64_range_or_reply(struct client *c, size_t i, int64_t min,
+                           int64_t max, enum reply_err range_err,
+                           int64_t *out)
+{
+    if (!arg_i64_or_reply(c, i, out))
+        return 0;
+    if (*out < min || *out > max) {
+        reply_error(c, range_err);
+        return 0;
+    }
+    return 1;
+}
+
+/* Formats v as Redis's INCRBYFLOAT replies it. Returns the length, or 0
+ * when buf is too small. */
+size_t format_ldouble(char *buf, size_t cap, long double v)
+{
+    if (isinf(v)) {
+        const char *s = v > 0 ? "inf" : "-inf";
+        size_t n = strlen(s);
+        if (n + 1 > cap)
+            return 0;
+        memcpy(buf, s, n + 1);
+        return n;
+    }
+    int l = snprintf(buf, cap, "%.17Lf", v);
+    if (l < 0 || (size_t)l + 1 > cap)
+        return 0;
+    if (memchr(buf, '.', (size_t)l)) {
+        while (buf[l - 1] == '0')
+            l--;
+        if (buf[l - 1] == '.')
+            l--;
+    }
+    if (l == 2 && buf[0] == '-' && buf[1] == '0') {
+        buf[0] = '0';
+        l = 1;
+    }
+    buf[l] = '\0';
+    return (size_t)l;
+}

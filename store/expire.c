@@ -1,0 +1,135 @@
+/* expire.c - active expiry: the incremental sweep that gives back the
+ * memory of expired keys nobody reads (lazy expiry in store.c handles the
+ * ones that are read). The same trade-off as Redis's active expire cycle:
+ *
+ *   call 1: shard c, c+1, ...        call 2: starts after the last shard
+ *           |                                 call 1 worked on
+ *           v
+ *     rehash 100 buckets at a time while the shard is rehashing
+ *     round: sample 20 random slots of vol[] (all of them when <= 20),
+ *            delete the expired ones
+ *     repeat while more than 10% of the sample was expired,
+ *     else go on to the next shard
+ *
+ * The clock is read at the start, after every rehash chunk, every 16
+ * sampling rounds, and at the end; the step returns once budget_us has
+ * passed, so it overshoots by at most 16 rounds (about 320 deletions).
+ * The random slots come from the store's own PRNG.
+ *
+ * It does not look at keys without a TTL, and never reads a clock of its
+ * own: without a clock callback there is no time limit. */
+#include "store/store_int.h"
+
+#define SAMPLE 20
+#define ROUNDS_PER_CHECK 16
+#define REHASH_CHUNK 100
+
+struct sweep {
+    struct store *s;
+    int64_t now;
+    store_clock_us clock;
+    void *clock_ctx;
+    uint64_t start, budget;
+    size_t sampled, expired;
+    unsigned rounds;
+};
+
+static int out_of_time(const struct sweep *w)
+{
+    return w->clock && w->clock(w->clock_ctx) - w->start >= w->budget;
+}
+
+static void expire_entry(struct store *s, struct store_shard *sh,
+                         struct store_entry *e)
+{
+    store__entry_remove(s, sh, store__table_link_of(sh, e), 1);
+}
+
+/* One sampling round on sh; returns the number of keys it removed and
+ * sets *all when it looked at every volatile key of the shard. */
+static size_t sample_round(struct sweep *w, struct store_shard *sh,
+                           size_t *nsampled, int *all)
+{
+    size_t expired = 0;
+    if (sh->nvol <= SAMPLE) {
+        /* Walk down: a removal moves the last slot, already checked, into
+         * slot j. */
+        *nsampled = sh->nvol;
+        *all = 1;
+        for (size_t j = sh->nvol; j-- > 0;) {
+            struct store_entry *e = sh->vol[j];
+            if (store__expire(e) <= w->now) {
+                expire_entry(w->s, sh, e);
+                expired++;
+            }
+        }
+        return expired;
+    }
+    *nsampled = SAMPLE;
+    *all = 0;
+    for (int j = 0; j < SAMPLE && sh->nvol > 0; j++) {
+        struct store_entry *e = sh->vol[store__rand(w->s) % sh->nvol];
+        if (store__expire(e) <= w->now) {
+            expire_entry(w->s, sh, e);
+            expired++;
+        }
+    }
+    return expired;
+}
+
+/* Works on one shard; returns 1 when the time budget ran out. */
+static int sweep_shard(struct sweep *w, struct store_shard *sh)
+{
+    while (store__rehashing(sh)) {
+        store__table_rehash(w->s, sh, REHASH_CHUNK);
+        if (out_of_time(w))
+            return 1;
+    }
+    while (sh->nvol > 0) {
+        size_t n = 0;
+        int all = 0;
+        size_t expired = sample_round(w, sh, &n, &all);
+        w->sampled += n;
+        w->expired += expired;
+        if (++w->rounds % ROUNDS_PER_CHECK == 0 && out_of_time(w))
+            return 1;
+        if (all || expired * 10 <= n)
+            break;
+    }
+    store__table_shrink(w->s, sh);
+    return 0;
+}
+
+/* Removes expired keys shard by shard, and advances rehashing, until
+ * budget_us (measured with clock) is spent or every shard was visited
+ * once. Starts on the shard after the one the previous call ended on.
+ * Returns the number of keys removed (each reported to the expired
+ * callback). */
+size_t store_expire_step(struct store *s, int64_t now_ms, uint64_t budget_us,
+                         store_clock_us clock, void *clock_ctx)
+{
+    struct sweep w = {
+        .s = s, .now = now_ms, .clock = clock, .clock_ctx = clock_ctx,
+        .start = clock ? clock(clock_ctx) : 0, .budget = budget_us,
+    };
+    unsigned mask = s->nshards - 1, i = s->exp_cursor & mask;
+    for (unsigned k = 0; k < s->nshards; k++) {
+        int timeout = sweep_shard(&w, &s->shards[i]);
+        i = (i + 1) & mask;
+        if (timeout)
+            break;
+    }
+    s->exp_cursor = i;
+    uint64_t end = clock ? clock(clock_ctx) : w.start;
+    s->stats.expired += w.expired;
+    s->stats.time_us += end - w.start;
+    s->stats.last_stale_ratio =
+        w.sampled ? (double)w.expired / (double)w.sampled : 0.0;
+    return w.expired;
+}
+
+/* Copies the active-expiry counters into *out. */
+void store_expire_stats(const struct store *s, struct store_expire_stats *out)
+{
+    *out = s->stats;
+}

@@ -1,0 +1,181 @@
+/* store_int.h - private to store/: the entry layout, the shard and store
+ * structs, and the helpers the store's .c files share. Nothing outside
+ * store/ includes this (tests/unit/test_store.c does, to check
+ * invariants).
+ *
+ * An entry is one allocation holding the key and a string value:
+ *
+ *   +------+------+------+------+-------+-----------------+-----+-------+
+ *   | next | klen | vlen | type | flags | [expire][vidx]  | key | value |
+ *   +------+------+------+------+-------+-----------------+-----+-------+
+ *     8      4      4      1      1      12, only with      klen  vlen
+ *                                        STORE__F_TTL
+ *
+ * The header is offsetof(data) = 18 bytes (sizeof would round to 24).
+ * The TTL prefix is read and written with memcpy since data[] is not
+ * aligned. vidx is the entry's slot in its shard's volatile array. */
+#ifndef RESPITE_STORE_INT_H
+#define RESPITE_STORE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include "store/store.h"
+
+struct store_entry {
+    struct store_entry *next;      /* bucket chain */
+    uint32_t klen;
+    uint32_t vlen;
+    uint8_t type;                  /* enum store_type */
+    uint8_t flags;                 /* STORE__F_* */
+    char data[];
+};
+
+#define STORE__HDR offsetof(struct store_entry, data)
+#define STORE__F_TTL 0x01
+#define STORE__TTL_SIZE 12         /* int64 expire_ms + uint32 vidx */
+
+/* One hash table: size is 0 (never allocated) or a power of two. */
+struct store_table {
+    struct store_entry **b;
+    size_t size;
+};
+
+/* A shard: t[0] is the table; t[1] is non-empty only while rehashing
+ * (t[0] buckets below rehashidx are then empty). vol is the dense array
+ * of the entries that carry a TTL. */
+struct store_shard {
+    struct store_table t[2];
+    size_t rehashidx;
+    size_t used;                   /* entries in t[0] and t[1] */
+    struct store_entry **vol;
+    size_t nvol, vcap;
+};
+
+struct store {
+    unsigned nshards;              /* power of two */
+    unsigned exp_cursor;           /* shard the next expire step starts on */
+    size_t nkeys, nvol;
+    size_t mem;                    /* bytes allocated, as malloc sees it */
+    unsigned long fail_after;      /* fault injection; 0 = off */
+    uint64_t rng;
+    store_expired_cb expired_cb;
+    void *expired_ctx;
+    struct store_expire_stats stats;
+    struct store_shard shards[];
+};
+
+/* ---- Hashing and entry fields ----------------------------------------- */
+
+static inline uint64_t store__hash(const char *key, size_t klen)
+{
+    return XXH3_64bits(key, klen);
+}
+
+/* The shard comes from the top 8 bits, the bucket from the low bits. */
+static inline struct store_shard *store__shard(struct store *s, uint64_t h)
+{
+    return &s->shards[(h >> 56) & (s->nshards - 1)];
+}
+
+static inline int store__has_ttl(const struct store_entry *e)
+{
+    return e->flags & STORE__F_TTL;
+}
+
+static inline size_t store__prefix(const struct store_entry *e)
+{
+    return store__has_ttl(e) ? STORE__TTL_SIZE : 0;
+}
+
+static inline size_t store__esize(size_t klen, size_t vlen, int ttl)
+{
+    return STORE__HDR + (ttl ? STORE__TTL_SIZE : 0) + klen + vlen;
+}
+
+static inline char *store__ekey(struct store_entry *e)
+{
+    return e->data + store__prefix(e);
+}
+
+static inline const char *store__ckey(const struct store_entry *e)
+{
+    return e->data + store__prefix(e);
+}
+
+static inline char *store__eval(struct store_entry *e)
+{
+    return e->data + store__prefix(e) + e->klen;
+}
+
+static inline int64_t store__expire(const struct store_entry *e)
+{
+    int64_t t;
+    if (!store__has_ttl(e))
+        return STORE_NO_TTL;
+    memcpy(&t, e->data, sizeof t);
+    return t;
+}
+
+static inline void store__expire_put(struct store_entry *e, int64_t t)
+{
+    memcpy(e->data, &t, sizeof t);
+}
+
+static inline uint32_t store__vidx(const struct store_entry *e)
+{
+    uint32_t i;
+    memcpy(&i, e->data + 8, sizeof i);
+    return i;
+}
+
+static inline void store__vidx_put(struct store_entry *e, uint32_t i)
+{
+    memcpy(e->data + 8, &i, sizeof i);
+}
+
+static inline int store__expired(const struct store_entry *e, int64_t now)
+{
+    return store__has_ttl(e) && store__expire(e) <= now;
+}
+
+/* memcmp that accepts NULL pointers when n is 0. */
+static inline int store__mem_eq(const void *a, const void *b, size_t n)
+{
+    return n == 0 || memcmp(a, b, n) == 0;
+}
+
+/* ---- store.c ----------------------------------------------------------- */
+
+void *store__malloc(struct store *s, size_t n);
+void *store__calloc(struct store *s, size_t n, size_t size);
+void *store__realloc(struct store *s, void *p, size_t n);
+void store__free(struct store *s, void *p);
+uint64_t store__rand(struct store *s);
+void store__entry_remove(struct store *s, struct store_shard *sh,
+                         struct store_entry **link, int expired);
+int store__check(const struct store *s);
+
+/* ---- table.c ----------------------------------------------------------- */
+
+struct store_entry **store__table_find(struct store_shard *sh, uint64_t h,
+                                       const char *key, size_t klen);
+struct store_entry **store__table_link_of(struct store_shard *sh,
+                                          const struct store_entry *e);
+int store__table_reserve(struct store *s, struct store_shard *sh);
+void store__table_link(struct store_shard *sh, uint64_t h,
+                       struct store_entry *e);
+void store__table_rehash(struct store *s, struct store_shard *sh, size_t n);
+void store__table_shrink(struct store *s, struct store_shard *sh);
+void store__table_clear(struct store *s, struct store_shard *sh);
+
+static inline int store__rehashing(const struct store_shard *sh)
+{
+    return sh->t[1].size != 0;
+}
+
+#endif

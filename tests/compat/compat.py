@@ -1,0 +1,448 @@
+#!/usr/bin/python3
+"""compat.py - byte-for-byte compatibility of Respite with redis-server.
+
+Starts Debian's redis-server (the reference, $REDIS_REF_BIN or
+/usr/bin/redis-server, with --save '' --appendonly no) and the server under
+test ($RESPITE_BIN, default bin/respite) side by side on free ports, then
+runs every case of cases.txt (or the files given with -f) on both over raw
+sockets and compares the raw reply bytes. Each case runs twice: in RESP2,
+and on a connection that first switched to RESP3 with HELLO 3 (whose reply
+is compared by shape only, since version and id differ). Each (case,
+protocol) pair is one test: "ok  name [resp2]" / "FAIL name [resp3]" with
+every differing reply, then a last line "RESULT <passed> <failed>".
+
+Case file syntax (see cases.txt):
+
+    # comment
+    === case name                 starts a case; {resp2} or {resp3} after
+                                  the name runs it in one protocol only
+    SET k "a b\\x00"              a command, split like redis-cli does
+                                  (double quotes take \\n \\r \\t \\xHH)
+    @2 SET k v                    the same on a second connection
+    !shape TIME                   compare only the reply's shape: types,
+                                  aggregate sizes and map keys
+    !type INFO                    compare only the reply's type byte
+    !sorted KEYS *                compare an array's elements as a sorted list
+    !ignore CLIENT ID             run it, do not compare (setup)
+    !scan MATCH k* COUNT 3        iterate SCAN from 0 to the end and compare
+                                  the set of keys returned, not the bytes
+    !raw "PING\\r\\n"               send these bytes (quoted like a command
+                                  argument), compare one reply
+    !noreply CLIENT REPLY SKIP    send; both must stay silent for 100 ms
+    !closed                       both connections must now be closed
+
+Before each case both servers get FLUSHALL and the connections are new.
+If the server under test dies, the case fails and the server is restarted
+so the remaining cases still run.
+
+Usage: compat.py [-f cases.txt] [-k substring] [--dump]
+  --dump prints the reference replies (to check new cases).
+"""
+
+import argparse
+import os
+import select
+import socket
+import sys
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+import harness as h  # noqa: E402
+
+REF_BIN = os.environ.get("REDIS_REF_BIN", "/usr/bin/redis-server")
+REPLY_TIMEOUT = 3.0
+
+
+# ---------------------------------------------------------------------------
+# Case file
+# ---------------------------------------------------------------------------
+
+class CaseError(Exception):
+    pass
+
+
+def split_args(line):
+    """Splits a command line like redis-cli / sdssplitargs: whitespace
+    separated, "double quotes" with \\n \\r \\t \\b \\a \\xHH \\" \\\\ escapes,
+    'single quotes' with \\' only. Returns a list of bytes."""
+    out = []
+    i, n = 0, len(line)
+    while True:
+        while i < n and line[i].isspace():
+            i += 1
+        if i >= n:
+            return out
+        cur = bytearray()
+        inq = insq = False
+        while True:
+            if inq:
+                if i >= n:
+                    raise CaseError("unbalanced quotes: %s" % line)
+                c = line[i]
+                if c == "\\" and i + 3 < n and line[i + 1] == "x" and \
+                        all(ch in "0123456789abcdefABCDEF" for ch in line[i + 2:i + 4]):
+                    cur.append(int(line[i + 2:i + 4], 16))
+                    i += 3
+                elif c == "\\" and i + 1 < n:
+                    i += 1
+                    cur += {"n": b"\n", "r": b"\r", "t": b"\t", "b": b"\b",
+                            "a": b"\a"}.get(line[i], line[i].encode())
+                elif c == '"':
+                    if i + 1 < n and not line[i + 1].isspace():
+                        raise CaseError("closing quote must be followed by a "
+                                        "space: %s" % line)
+                    inq = False
+                    i += 1
+                    break
+                else:
+                    cur += c.encode()
+            elif insq:
+                if i >= n:
+                    raise CaseError("unbalanced quotes: %s" % line)
+                c = line[i]
+                if c == "\\" and i + 1 < n and line[i + 1] == "'":
+                    cur += b"'"
+                    i += 1
+                elif c == "'":
+                    insq = False
+                    i += 1
+                    break
+                else:
+                    cur += c.encode()
+            else:
+                if i >= n or line[i].isspace():
+                    break
+                c = line[i]
+                if c == '"':
+                    inq = True
+                elif c == "'":
+                    insq = True
+                else:
+                    cur += c.encode()
+            i += 1
+        out.append(bytes(cur))
+
+
+class Case:
+    def __init__(self, name, protos, where):
+        self.name = name
+        self.protos = protos
+        self.where = where
+        self.steps = []     # (conn index, mode, args)
+
+
+DIRECTIVES = ("!shape", "!type", "!sorted", "!ignore", "!scan", "!raw",
+              "!noreply", "!closed")
+
+
+def load_cases(path):
+    cases = []
+    cur = None
+    with open(path, encoding="utf-8") as f:
+        for lineno, raw in enumerate(f, 1):
+            line = raw.rstrip("\n")
+            s = line.strip()
+            if not s or s.startswith("#"):
+                continue
+            where = "%s:%d" % (os.path.basename(path), lineno)
+            if s.startswith("==="):
+                name = s[3:].strip()
+                protos = (2, 3)
+                if name.endswith("{resp2}"):
+                    protos, name = (2,), name[:-7].strip()
+                elif name.endswith("{resp3}"):
+                    protos, name = (3,), name[:-7].strip()
+                cur = Case(name, protos, where)
+                cases.append(cur)
+                continue
+            if cur is None:
+                raise CaseError("%s: command outside a case" % where)
+            conn = 0
+            if s.startswith("@2 "):
+                conn, s = 1, s[3:].strip()
+            mode = "cmd"
+            if s.startswith("!"):
+                word, _, rest = s.partition(" ")
+                if word not in DIRECTIVES:
+                    raise CaseError("%s: unknown directive %s" % (where, word))
+                mode, s = word[1:], rest.strip()
+            try:
+                args = split_args(s)
+            except CaseError as e:
+                raise CaseError("%s: %s" % (where, e))
+            if mode == "raw":
+                if len(args) != 1:
+                    raise CaseError("%s: !raw takes one quoted argument" % where)
+            elif mode not in ("closed", "scan") and not args:
+                raise CaseError("%s: empty command" % where)
+            cur.steps.append((conn, mode, args, s))
+    return cases
+
+
+# ---------------------------------------------------------------------------
+# Running one side
+# ---------------------------------------------------------------------------
+
+CLOSED = b"<connection closed>"
+TIMEOUT = b"<no reply within %.0fs>" % REPLY_TIMEOUT
+
+
+class Side:
+    """One server and the (up to two) connections of the current case."""
+
+    def __init__(self, server):
+        self.server = server
+        self.conns = [None, None]
+        self.dead = [False, False]
+        self.proto = 2
+
+    def open(self, proto):
+        self.close()
+        self.proto = proto
+        self.dead = [False, False]
+        with self.server.conn(timeout=REPLY_TIMEOUT) as admin:
+            rep = admin.call("FLUSHALL")
+            if rep != b"+OK\r\n":
+                raise h.ServerError("FLUSHALL replied %r" % rep)
+
+    def conn(self, i):
+        if self.conns[i] is None:
+            c = self.server.conn(timeout=REPLY_TIMEOUT)
+            self.conns[i] = c
+            if self.proto == 3:
+                self.hello = c.call("HELLO", "3")
+        return self.conns[i]
+
+    def close(self):
+        for i, c in enumerate(self.conns):
+            if c is not None:
+                c.close()
+            self.conns[i] = None
+
+    def request(self, i, data):
+        """Sends data, returns one raw reply or a <marker>."""
+        if self.dead[i]:
+            return CLOSED
+        c = self.conn(i)
+        try:
+            c.send(data)
+            return c.read_raw()
+        except socket.timeout:
+            self.dead[i] = True
+            return TIMEOUT
+        except (ConnectionError, OSError):
+            self.dead[i] = True
+            return CLOSED
+        except h.ProtocolError as e:
+            self.dead[i] = True
+            return b"<unparsable reply: %s>" % str(e).encode()
+
+    def silent(self, i, data):
+        if self.dead[i]:
+            return CLOSED
+        c = self.conn(i)
+        try:
+            c.send(data)
+        except OSError:
+            self.dead[i] = True
+            return CLOSED
+        if c.pos < len(c.buf):
+            return b"<reply>"
+        r, _, _ = select.select([c.sock], [], [], 0.1)
+        return b"<reply>" if r else b"<silent>"
+
+    def closed(self, i):
+        if self.dead[i]:
+            return b"<closed>"
+        c = self.conn(i)
+        try:
+            return b"<closed>" if c.is_closed(timeout=REPLY_TIMEOUT) else b"<open>"
+        except OSError:
+            return b"<closed>"
+
+    def scan(self, i, args):
+        """Full SCAN iteration; returns a canonical description."""
+        cursor = b"0"
+        keys = set()
+        for _ in range(100000):
+            rep = self.request(i, h.encode(b"SCAN", cursor, *args))
+            if rep.startswith(b"<") or rep.startswith(b"-"):
+                return rep
+            try:
+                val = h.parse(rep)
+                cursor, batch = val
+                assert isinstance(cursor, bytes) and isinstance(batch, list)
+            except Exception:
+                return b"<bad SCAN reply " + rep[:200] + b">"
+            keys.update(batch)
+            if cursor == b"0":
+                return b"keys: " + b" ".join(sorted(keys))
+        return b"<SCAN did not end>"
+
+
+# ---------------------------------------------------------------------------
+# Shapes
+# ---------------------------------------------------------------------------
+
+def shape(raw):
+    """The shape of a raw reply: types, aggregate sizes, map keys."""
+    if raw.startswith(b"<"):
+        return raw
+    try:
+        return repr(_shape(raw, 0)[0]).encode()
+    except Exception as e:
+        return b"<unparsable: %s>" % str(e).encode()
+
+
+def _shape(raw, pos):
+    end = raw.index(b"\r\n", pos)
+    t, body = raw[pos:pos + 1], raw[pos + 1:end]
+    pos = end + 2
+    if t in b"$!=":
+        n = int(body)
+        return (t.decode(),) if n >= 0 else ("null",), pos + max(n + 2, 0)
+    if t in b"*~>":
+        n = int(body)
+        items = []
+        for _ in range(max(n, 0)):
+            s, pos = _shape(raw, pos)
+            items.append(s)
+        return (t.decode(), items) if n >= 0 else ("null",), pos
+    if t in b"%|":
+        n = int(body)
+        items = []
+        for _ in range(n):
+            k, pos = h._parse(raw, pos)
+            v, pos = _shape(raw, pos)
+            items.append((k, v))
+        return (t.decode(), items), pos
+    if t == b"_":
+        return ("null",), pos
+    return (t.decode(),), pos
+
+
+def sorted_elements(raw):
+    if raw.startswith(b"<") or raw[:1] not in b"*~":
+        return raw
+    try:
+        val = h.parse(raw)
+    except Exception:
+        return raw
+    if not isinstance(val, list):
+        return raw
+    return raw[:1] + b" sorted: " + repr(sorted(val, key=repr)).encode()
+
+
+# ---------------------------------------------------------------------------
+# Running cases
+# ---------------------------------------------------------------------------
+
+def run_case(case, proto, ref, sut, dump=False):
+    """Runs one case on both sides; returns a list of mismatch texts."""
+    diffs = []
+    for side in (ref, sut):
+        side.open(proto)
+    for conn, mode, args, text in case.steps:
+        label = ("@2 " if conn else "") + ("!%s " % mode if mode != "cmd" else "") + text
+        outs = []
+        for side in (ref, sut):
+            if mode == "raw":
+                out = side.request(conn, args[0])
+            elif mode == "closed":
+                out = side.closed(conn)
+            elif mode == "noreply":
+                out = side.silent(conn, h.encode(*args))
+            elif mode == "scan":
+                out = side.scan(conn, args)
+            else:
+                out = side.request(conn, h.encode(*args))
+                if mode == "shape":
+                    out = shape(out)
+                elif mode == "type":
+                    out = out[:1] if not out.startswith(b"<") else out
+                elif mode == "sorted":
+                    out = sorted_elements(out)
+            outs.append(out)
+        if dump:
+            print("    %-40s %s" % (label[:40], clip(outs[0], 200)))
+        if mode != "ignore" and outs[0] != outs[1]:
+            diffs.append("  %s   (%s)\n    redis:   %s\n    respite: %s" % (
+                label, case.where, clip(outs[0]), clip(outs[1])))
+    if proto == 3 and shape(ref.__dict__.get("hello", b"")) != shape(sut.__dict__.get("hello", b"")):
+        diffs.append("  HELLO 3 (implicit)\n    redis:   %s\n    respite: %s" % (
+            clip(shape(ref.hello)), clip(shape(sut.hello))))
+    for side in (ref, sut):
+        side.close()
+    return diffs
+
+
+def clip(b, n=600):
+    s = repr(b)
+    return s if len(s) <= n else s[:n] + "...(%d bytes)" % len(b)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("-f", "--file", action="append",
+                    help="case file (default cases.txt beside this script)")
+    ap.add_argument("-k", help="only cases whose name contains this")
+    ap.add_argument("--dump", action="store_true",
+                    help="print every reference reply")
+    opts = ap.parse_args()
+    files = opts.file or [os.path.join(HERE, "cases.txt")]
+    cases = []
+    for f in files:
+        cases += load_cases(f)
+    if opts.k:
+        cases = [c for c in cases if opts.k.lower() in c.name.lower()]
+
+    ref_server = h.Server(binary=REF_BIN, name="compat-ref", tracked=False,
+                          debug_command=False).start()
+    sut_server = h.Server(name="compat-sut", tracked=False).start()
+    print("reference %s on %d, under test %s on %d" % (
+        REF_BIN, ref_server.port, sut_server.binary, sut_server.port), flush=True)
+    ref, sut = Side(ref_server), Side(sut_server)
+    passed = failed = 0
+    crashes = []
+    for case in cases:
+        for proto in case.protos:
+            name = "%s [resp%d]" % (case.name, proto)
+            try:
+                diffs = run_case(case, proto, ref, sut, dump=opts.dump)
+            except Exception:
+                diffs = ["  harness error:\n" + traceback.format_exc()]
+            if sut_server.proc.poll() is not None:
+                diffs.append("  server under test exited with status %s; log:\n%s"
+                             % (sut_server.proc.returncode, sut_server.log_tail(30)))
+                crashes.append(name)
+                sut_server = h.Server(name="compat-sut", tracked=False).start()
+                sut = Side(sut_server)
+            if ref_server.proc.poll() is not None:
+                print("reference redis-server died; stopping", flush=True)
+                failed += 1
+                break
+            if diffs:
+                failed += 1
+                print("FAIL %s\n%s" % (name, "\n".join(diffs)), flush=True)
+            else:
+                passed += 1
+                print("ok   %s" % name, flush=True)
+    ref_server.stop()
+    status = sut_server.stop()
+    report = sut_server.sanitizer_report()
+    if status == 0 and report is None:
+        passed += 1
+        print("ok   server under test exited cleanly", flush=True)
+    else:
+        failed += 1
+        print("FAIL server under test exited cleanly: status %s, %s\n%s" % (
+            status, report or "no sanitizer report", sut_server.log_tail()))
+    if crashes:
+        print("server under test crashed in: %s" % ", ".join(crashes))
+    print("RESULT %d %d" % (passed, failed), flush=True)
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

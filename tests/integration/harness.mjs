@@ -1,0 +1,204 @@
+// harness.mjs - the Node side of the integration harness (see harness.py,
+// which this mirrors): start a server binary ($RESPITE_BIN, default
+// bin/respite) on a free 127.0.0.1 port, wait until it answers PING, stop
+// it by PID (SIGTERM, then SIGKILL), keep its output in build/test-logs/,
+// and a tiny runner printing "ok  name" / "FAIL name" and "RESULT p f".
+
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const ROOT = path.resolve(here, '..', '..');
+const LOG_DIR = path.join(ROOT, 'build', 'test-logs');
+
+export function serverBin() {
+  return process.env.RESPITE_BIN || path.join(ROOT, 'bin', 'respite');
+}
+
+let isRedisCache;
+export function isRedis() {
+  if (isRedisCache === undefined) {
+    const r = spawnSync(serverBin(), ['--version'], { timeout: 10000 });
+    isRedisCache = !!(r.stdout && r.stdout.toString().startsWith('Redis server v='));
+  }
+  return isRedisCache;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+// Sends one inline PING on a fresh socket; resolves to the first reply line
+// or null on any failure.
+function pingOnce(port) {
+  return new Promise((resolve) => {
+    const sock = net.connect({ port, host: '127.0.0.1' });
+    let buf = '';
+    const done = (v) => { sock.destroy(); resolve(v); };
+    sock.setTimeout(1000, () => done(null));
+    sock.on('error', () => done(null));
+    sock.on('connect', () => sock.write('PING\r\n'));
+    sock.on('data', (d) => {
+      buf += d.toString();
+      const i = buf.indexOf('\r\n');
+      if (i >= 0) done(buf.slice(0, i));
+    });
+  });
+}
+
+export class Server {
+  constructor(directives = [], name = 'node') {
+    this.directives = directives.map(String);
+    this.name = name;
+  }
+
+  async start() {
+    const bin = serverBin();
+    if (!fs.existsSync(bin)) throw new Error(`no executable ${bin} (run make, or set RESPITE_BIN)`);
+    fs.mkdirSync(LOG_DIR, { recursive: true });
+    this.port = await freePort();
+    this.logPath = path.join(LOG_DIR, `${this.name}-${this.port}-${process.pid}.log`);
+    const log = fs.openSync(this.logPath, 'w');
+    const argv = ['--port', String(this.port), '--bind', '127.0.0.1'];
+    if (isRedis()) argv.push('--save', '', '--appendonly', 'no');
+    argv.push('--enable-debug-command', 'yes', ...this.directives);
+    this.proc = spawn(bin, argv, { stdio: ['ignore', log, log], cwd: os.tmpdir() });
+    fs.closeSync(log);
+    this.exited = new Promise((resolve) => this.proc.on('exit', (code, sig) => resolve({ code, sig })));
+    const deadline = Date.now() + 10000;
+    while (Date.now() < deadline) {
+      if (this.proc.exitCode !== null) break;
+      const rep = await pingOnce(this.port);
+      if (rep === '+PONG' || (rep && rep.startsWith('-NOAUTH'))) return this;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    this.kill();
+    throw new Error(`${bin} did not start on port ${this.port}\n${this.logTail()}`);
+  }
+
+  url(db = 0) {
+    return `redis://127.0.0.1:${this.port}/${db}`;
+  }
+
+  kill() {
+    if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) {
+      this.proc.kill('SIGKILL');
+    }
+  }
+
+  // SIGTERM, SIGKILL after 10 s; resolves to the exit code (or the signal name).
+  async stop() {
+    if (!this.proc) return null;
+    if (this.proc.exitCode === null && this.proc.signalCode === null) {
+      this.proc.kill('SIGTERM');
+      const t = setTimeout(() => this.kill(), 10000);
+      const r = await this.exited;
+      clearTimeout(t);
+      return r.code ?? r.sig;
+    }
+    const r = await this.exited;
+    return r.code ?? r.sig;
+  }
+
+  logTail(lines = 40) {
+    try {
+      const text = fs.readFileSync(this.logPath, 'utf8').split('\n');
+      return text.slice(-lines).map((l) => '    | ' + l).join('\n');
+    } catch {
+      return '    | (no log)';
+    }
+  }
+
+  sanitizerReport() {
+    try {
+      const text = fs.readFileSync(this.logPath, 'utf8');
+      const m = text.match(/.*(ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:).*/);
+      return m ? m[0] : null;
+    } catch {
+      return null;
+    }
+  }
+}
+
+export function assertEq(got, want, what = 'value') {
+  const g = JSON.stringify(got, (k, v) => (typeof v === 'bigint' ? v.toString() : v));
+  const w = JSON.stringify(want, (k, v) => (typeof v === 'bigint' ? v.toString() : v));
+  if (g !== w) throw new Error(`${what}: got ${g}, want ${w}`);
+}
+
+export async function assertRejects(promise, re, what = 'error') {
+  try {
+    await promise;
+  } catch (e) {
+    if (!re.test(String(e && e.message))) {
+      throw new Error(`${what}: error ${JSON.stringify(e && e.message)} does not match ${re}`);
+    }
+    return e;
+  }
+  throw new Error(`${what}: no error, wanted ${re}`);
+}
+
+const tests = [];
+export function test(name, fn, opts = {}) {
+  tests.push({ name, fn, opts });
+}
+
+// Runs the tests against one shared server (passed to each test), then
+// checks the server exits 0 on SIGTERM with no sanitizer report.
+export async function run(directives = []) {
+  let passed = 0;
+  let failed = 0;
+  let server;
+  try {
+    server = await new Server(directives, path.basename(process.argv[1], '.mjs')).start();
+  } catch (e) {
+    console.log(`FAIL server start\n${e.stack}`);
+    console.log('RESULT 0 1');
+    process.exit(1);
+  }
+  for (const t of tests) {
+    if (t.opts.respiteOnly && isRedis()) {
+      console.log(`skip ${t.name} (${t.opts.reason || 'respite only'})`);
+      continue;
+    }
+    const t0 = Date.now();
+    let timer;
+    try {
+      await Promise.race([
+        t.fn(server),
+        new Promise((_, rej) => { timer = setTimeout(() => rej(new Error('test timed out after 60 s')), 60000); }),
+      ]);
+      passed++;
+      console.log(`ok   ${t.name} (${((Date.now() - t0) / 1000).toFixed(2)}s)`);
+    } catch (e) {
+      failed++;
+      console.log(`FAIL ${t.name}\n${e && e.stack ? e.stack : e}`);
+      console.log(`  server log ${server.logPath}:\n${server.logTail()}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  const status = await server.stop();
+  const report = server.sanitizerReport();
+  if (status === 0 && !report) {
+    passed++;
+    console.log('ok   shared server exited cleanly');
+  } else {
+    failed++;
+    console.log(`FAIL shared server exited cleanly: status ${status}, ${report || 'no sanitizer report'}`);
+    console.log(server.logTail());
+  }
+  console.log(`RESULT ${passed} ${failed}`);
+  process.exit(failed ? 1 : 0);
+}

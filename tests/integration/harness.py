@@ -1,0 +1,578 @@
+"""harness.py - the shared part of Respite's Python integration tests.
+
+Three things live here, all with the standard library only:
+
+* Server: starts a server binary (RESPITE_BIN, default bin/respite) on a
+  free 127.0.0.1 port with "--port N --bind 127.0.0.1" plus any extra
+  directives, waits until it answers PING, and stops it by PID (SIGTERM,
+  then SIGKILL after a grace period). Its stderr and stdout go to a log
+  file under build/test-logs/ that is printed when a test fails.
+  Pointing RESPITE_BIN at Debian's redis-server works too; the harness
+  then adds "--save '' --appendonly no" so nothing touches the disk.
+
+* Conn: a raw TCP connection with a real RESP2/RESP3 reply reader.
+  read_raw() returns the exact bytes of one complete reply (so tests can
+  compare bytes), parse() turns raw bytes into Python values.
+
+* A tiny test runner: @test registers a function, run() calls each one,
+  prints "ok  name" / "FAIL name" with the traceback (and the tail of the
+  server log), "skip name (reason)" for respite-only tests when the binary
+  is redis-server, and a last line "RESULT <passed> <failed>" that
+  scripts/run-tests.sh adds up. Skipped tests count in neither number.
+
+Run the test files with /usr/bin/python3, which has Debian's redis-py.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+LOG_DIR = os.path.join(ROOT, "build", "test-logs")
+
+
+def server_bin():
+    """The binary under test: $RESPITE_BIN or bin/respite."""
+    return os.environ.get("RESPITE_BIN") or os.path.join(ROOT, "bin", "respite")
+
+
+_is_redis_cache = {}
+
+
+def is_redis(binary=None):
+    """True when the binary is a real redis-server (it answers --version
+    with "Redis server v="), so respite-only features must be skipped."""
+    binary = binary or server_bin()
+    if binary not in _is_redis_cache:
+        try:
+            out = subprocess.run([binary, "--version"], capture_output=True,
+                                 timeout=10).stdout
+        except OSError:
+            out = b""
+        _is_redis_cache[binary] = out.startswith(b"Redis server v=")
+    return _is_redis_cache[binary]
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+    finally:
+        s.close()
+
+
+# ---------------------------------------------------------------------------
+# Server process
+# ---------------------------------------------------------------------------
+
+class ServerError(Exception):
+    pass
+
+
+class Server:
+    """One server process on a free port. Use start()/stop() or `with`."""
+
+    def __init__(self, *directives, binary=None, name="server",
+                 debug_command=True, start_timeout=10.0, tracked=True,
+                 config_file=None):
+        self.binary = binary or server_bin()
+        self.config_file = config_file
+        self.directives = [str(d) for d in directives]
+        self.name = name
+        self.debug_command = debug_command
+        self.start_timeout = start_timeout
+        self.proc = None
+        self.port = None
+        self.log_path = None
+        self.returncode = None
+        # A tracked server is stopped (and its log checked for sanitizer
+        # reports) when the current test ends.
+        self.tracked = tracked
+
+    @property
+    def redis(self):
+        return is_redis(self.binary)
+
+    def argv(self, port):
+        argv = [self.binary]
+        if self.config_file:
+            argv.append(self.config_file)
+        argv += ["--port", str(port), "--bind", "127.0.0.1"]
+        if self.redis:
+            argv += ["--save", "", "--appendonly", "no"]
+        if self.debug_command:
+            argv += ["--enable-debug-command", "yes"]
+        return argv + self.directives
+
+    def start(self):
+        if self.tracked:
+            _servers.append(self)
+        if not os.access(self.binary, os.X_OK):
+            raise ServerError("no executable %s (run make, or set RESPITE_BIN)"
+                              % self.binary)
+        os.makedirs(LOG_DIR, exist_ok=True)
+        last_err = None
+        for _attempt in range(3):   # another process may grab the port
+            self.port = free_port()
+            fd, self.log_path = tempfile.mkstemp(
+                prefix="%s-%d-" % (self.name, self.port), suffix=".log",
+                dir=LOG_DIR)
+            with os.fdopen(fd, "wb") as log:
+                # In a scratch directory so a stray dump file never lands
+                # in the work tree.
+                self.proc = subprocess.Popen(
+                    self.argv(self.port), stdout=log, stderr=log,
+                    stdin=subprocess.DEVNULL, cwd=tempfile.gettempdir())
+            try:
+                self._wait_ready()
+                return self
+            except ServerError as e:
+                last_err = e
+                self.kill()
+                if b"ddress already in use" not in self.log_bytes():
+                    break
+        raise ServerError("%s did not start: %s\n%s" % (
+            self.binary, last_err, self.log_tail()))
+
+    def _wait_ready(self):
+        deadline = time.monotonic() + self.start_timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise ServerError("exited with status %d" % self.proc.returncode)
+            try:
+                with Conn(self.port, timeout=1.0) as c:
+                    reply = c.call("PING")
+                    # NOAUTH also proves it is up and serving.
+                    if reply == b"+PONG\r\n" or reply.startswith(b"-NOAUTH"):
+                        return
+            except (OSError, ConnectionError):
+                pass
+            time.sleep(0.02)
+        raise ServerError("no PING reply within %.0fs" % self.start_timeout)
+
+    def wait_exit(self, timeout=10.0):
+        """Waits for the process to exit by itself; returns its status."""
+        self.returncode = self.proc.wait(timeout=timeout)
+        return self.returncode
+
+    def stop(self, grace=10.0):
+        """SIGTERM, then SIGKILL after `grace` seconds. Returns the exit
+        status (negative for a signal, as subprocess reports it)."""
+        if self.proc is None:
+            return self.returncode
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.returncode = self.proc.returncode
+        return self.returncode
+
+    def kill(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def log_bytes(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read()
+        except (OSError, TypeError):
+            return b""
+
+    def log_tail(self, lines=40):
+        text = self.log_bytes().decode("utf-8", "replace").splitlines()
+        return "\n".join("    | " + l for l in text[-lines:])
+
+    def sanitizer_report(self):
+        """The first sanitizer or crash line in the log, or None."""
+        for line in self.log_bytes().decode("utf-8", "replace").splitlines():
+            if ("ERROR: AddressSanitizer" in line
+                    or "ERROR: LeakSanitizer" in line
+                    or "runtime error:" in line
+                    or "=== REDIS BUG REPORT" in line):
+                return line.strip()
+        return None
+
+    def client(self, **kw):
+        """A redis-py client for this server (decode_responses off)."""
+        import redis
+        return redis.Redis(host="127.0.0.1", port=self.port,
+                           socket_timeout=kw.pop("socket_timeout", 30), **kw)
+
+    def conn(self, timeout=10.0):
+        return Conn(self.port, timeout=timeout)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+# ---------------------------------------------------------------------------
+# Raw RESP connection
+# ---------------------------------------------------------------------------
+
+def encode(*args):
+    """Encodes one command as a RESP multibulk request."""
+    out = [b"*%d\r\n" % len(args)]
+    for a in args:
+        if isinstance(a, str):
+            a = a.encode()
+        elif isinstance(a, int):
+            a = str(a).encode()
+        elif isinstance(a, float):
+            a = repr(a).encode()
+        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+    return b"".join(out)
+
+
+class ProtocolError(Exception):
+    pass
+
+
+# Reply types whose payload is one line, and those that are length-prefixed.
+_LINE_TYPES = b"+-:_,#("
+_BULK_TYPES = b"$!="
+_AGG_TYPES = b"*~>"     # count elements
+_MAP_TYPES = b"%|"      # count pairs
+
+
+class Conn:
+    """A raw socket speaking RESP. All replies come back as raw bytes."""
+
+    def __init__(self, port, host="127.0.0.1", timeout=10.0):
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buf = b""
+        self.pos = 0
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def settimeout(self, t):
+        self.sock.settimeout(t)
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def call(self, *args):
+        """Sends one command, returns the raw bytes of its reply."""
+        self.send(encode(*args))
+        return self.read_raw()
+
+    def _fill(self):
+        if self.pos:
+            self.buf = self.buf[self.pos:]
+            self.pos = 0
+        chunk = self.sock.recv(1 << 20)
+        if not chunk:
+            raise ConnectionError("connection closed by server")
+        self.buf += chunk
+
+    def _line(self):
+        while True:
+            i = self.buf.find(b"\r\n", self.pos)
+            if i >= 0:
+                line = self.buf[self.pos:i + 2]
+                self.pos = i + 2
+                return line
+            self._fill()
+
+    def _exact(self, n):
+        while len(self.buf) - self.pos < n:
+            self._fill()
+        data = self.buf[self.pos:self.pos + n]
+        self.pos += n
+        return data
+
+    def _one(self, out):
+        line = self._line()
+        out.append(line)
+        t = line[:1]
+        if not t:
+            raise ProtocolError("empty reply line")
+        if t in _LINE_TYPES:
+            return
+        try:
+            n = int(line[1:-2])
+        except ValueError:
+            raise ProtocolError("bad length in %r" % line)
+        if t in _BULK_TYPES:
+            if n >= 0:
+                data = self._exact(n + 2)
+                if data[-2:] != b"\r\n":
+                    raise ProtocolError("bulk not terminated by CRLF")
+                out.append(data)
+            return
+        if t in _AGG_TYPES or t in _MAP_TYPES:
+            count = n * 2 if t in _MAP_TYPES else n
+            for _ in range(max(count, 0)):
+                self._one(out)
+            if t == b"|":       # an attribute precedes the real reply
+                self._one(out)
+            return
+        raise ProtocolError("unknown reply type %r in %r" % (t, line))
+
+    def read_raw(self):
+        """Reads exactly one complete reply; returns its bytes."""
+        out = []
+        self._one(out)
+        return b"".join(out)
+
+    def read_n(self, n):
+        return [self.read_raw() for _ in range(n)]
+
+    def is_closed(self, timeout=5.0):
+        """True when the server closed the connection (EOF or reset) with
+        nothing more buffered, waiting up to `timeout` seconds."""
+        if self.pos < len(self.buf):
+            return False
+        old = self.sock.gettimeout()
+        self.sock.settimeout(timeout)
+        try:
+            data = self.sock.recv(1)
+            if data:
+                self.buf += data
+                return False
+            return True
+        except ConnectionResetError:
+            return True
+        except socket.timeout:
+            return False
+        finally:
+            self.sock.settimeout(old)
+
+
+def parse(raw):
+    """Parses one complete raw reply into Python values: bytes for strings,
+    int, float, bool, None, list, set (as a list), dict (as a list of
+    pairs), and RespError for errors. Verbatim strings keep their prefix."""
+    val, pos = _parse(raw, 0)
+    if pos != len(raw):
+        raise ProtocolError("trailing bytes after reply")
+    return val
+
+
+class RespError(Exception):
+    def __eq__(self, other):
+        return isinstance(other, RespError) and self.args == other.args
+
+    def __hash__(self):
+        return hash(self.args)
+
+
+class Push(list):
+    pass
+
+
+def _parse(raw, pos):
+    end = raw.index(b"\r\n", pos)
+    t, body = raw[pos:pos + 1], raw[pos + 1:end]
+    pos = end + 2
+    if t == b"+":
+        return body, pos
+    if t in b"-":
+        return RespError(body.decode("utf-8", "replace")), pos
+    if t == b":":
+        return int(body), pos
+    if t == b"_":
+        return None, pos
+    if t == b",":
+        return float(body), pos
+    if t == b"#":
+        return body == b"t", pos
+    if t == b"(":
+        return int(body), pos
+    if t in b"$!=":
+        n = int(body)
+        if n < 0:
+            return None, pos
+        data = raw[pos:pos + n]
+        if t == b"!":
+            return RespError(data.decode("utf-8", "replace")), pos + n + 2
+        return data, pos + n + 2
+    if t in b"*~>":
+        n = int(body)
+        if n < 0:
+            return None, pos
+        items = Push() if t == b">" else []
+        for _ in range(n):
+            v, pos = _parse(raw, pos)
+            items.append(v)
+        return items, pos
+    if t in b"%|":
+        n = int(body)
+        pairs = []
+        for _ in range(n):
+            k, pos = _parse(raw, pos)
+            v, pos = _parse(raw, pos)
+            pairs.append((k, v))
+        if t == b"|":
+            return _parse(raw, pos)
+        return pairs, pos
+    raise ProtocolError("unknown type %r" % t)
+
+
+# ---------------------------------------------------------------------------
+# Test runner
+# ---------------------------------------------------------------------------
+
+_tests = []
+_servers = []       # servers whose log is shown when a test fails
+_current = {"server": None}
+
+
+class Skip(Exception):
+    pass
+
+
+def test(fn=None, *, respite_only=False, reason=None):
+    """Registers a test. respite_only=True skips it against redis-server
+    (e.g. it needs DEBUG JUMP-CLOCK)."""
+    def wrap(f):
+        f._respite_only = respite_only
+        f._reason = reason or "needs a respite-only feature"
+        _tests.append(f)
+        return f
+    return wrap(fn) if fn is not None else wrap
+
+
+def skip(reason):
+    raise Skip(reason)
+
+
+_shared = {}
+
+
+def shared_server():
+    """One server for the whole file, started on first use. Tests that use
+    it should start from flushed() so they do not see each other's keys."""
+    if "s" not in _shared:
+        _shared["s"] = Server(name="shared", tracked=False).start()
+    return _shared["s"]
+
+
+def flushed(**kw):
+    """A redis-py client on the shared server after FLUSHALL."""
+    r = shared_server().client(**kw)
+    r.flushall()
+    return r
+
+
+def _clip(v, n=300):
+    s = repr(v)
+    return s if len(s) <= n else s[:n] + "...(%d chars)" % len(s)
+
+
+def assert_eq(got, want, what=""):
+    if got == want:
+        return
+    if isinstance(got, set) and isinstance(want, set):
+        raise AssertionError("%s: sets differ: extra %s, missing %s" % (
+            what or "value", _clip(sorted(got - want)),
+            _clip(sorted(want - got))))
+    raise AssertionError("%s: got %s, want %s" % (
+        what or "value", _clip(got), _clip(want)))
+
+
+def assert_raises_text(fn, prefix):
+    """Calls fn and checks it raises a redis-py error whose text starts
+    with prefix (the code word dropped, as redis-py does for ERR)."""
+    import redis
+    try:
+        fn()
+    except redis.exceptions.ResponseError as e:
+        text = str(e)
+        if not text.startswith(prefix):
+            raise AssertionError("error %r does not start with %r" % (text, prefix))
+        return e
+    raise AssertionError("no error raised, wanted %r" % prefix)
+
+
+def _stop_tracked():
+    """Stops the servers the current test tracked; returns (log, report)
+    for the first one whose log has a sanitizer report, else None."""
+    bad = None
+    for s in _servers:
+        if s.proc is not None and s.proc.poll() is None:
+            s.stop()
+        report = s.sanitizer_report()
+        if report and bad is None:
+            bad = (s.log_path, report)
+    return bad
+
+
+def run():
+    """Runs every registered test, prints the RESULT line, exits."""
+    passed = failed = 0
+    only = set(sys.argv[1:])
+    for f in _tests:
+        name = f.__name__
+        if only and name not in only:
+            continue
+        if f._respite_only and is_redis():
+            print("skip %s (%s)" % (name, f._reason), flush=True)
+            continue
+        del _servers[:]
+        t0 = time.monotonic()
+        err = None
+        try:
+            f()
+        except Skip as e:
+            print("skip %s (%s)" % (name, e), flush=True)
+            _stop_tracked()
+            continue
+        except Exception:
+            err = traceback.format_exc()
+        # Servers a test started itself are stopped here; a sanitizer
+        # report in their log fails the test even if its asserts passed.
+        bad = _stop_tracked()
+        if err is None and bad:
+            err = "server %s: %s\n" % bad
+        if err is None:
+            passed += 1
+            print("ok   %s (%.2fs)" % (name, time.monotonic() - t0), flush=True)
+        else:
+            failed += 1
+            print("FAIL %s" % name, flush=True)
+            sys.stdout.write(err)
+            for s in _servers + list(_shared.values()):
+                print("  server log %s (port %s):" % (s.log_path, s.port))
+                print(s.log_tail())
+            sys.stdout.flush()
+    # The shared server must shut down cleanly and without a sanitizer
+    # report: one more test, so a leak or UB found at exit fails the suite.
+    if "s" in _shared:
+        s = _shared.pop("s")
+        status = s.stop()
+        report = s.sanitizer_report()
+        if status == 0 and report is None:
+            passed += 1
+            print("ok   shared server exited cleanly", flush=True)
+        else:
+            failed += 1
+            print("FAIL shared server exited cleanly: status %s, %s" % (
+                status, report or "no sanitizer report"), flush=True)
+            print(s.log_tail())
+    print("RESULT %d %d" % (passed, failed), flush=True)
+    sys.exit(1 if failed else 0)

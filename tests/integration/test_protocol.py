@@ -1,0 +1,413 @@
+#!/usr/bin/python3
+"""The wire protocol over raw sockets: inline commands, RESP3 after HELLO 3,
+byte-at-a-time input, protocol errors (reply, then close, others unharmed),
+huge claimed lengths, deep pipelines, many clients, maxclients, QUIT."""
+
+import os
+import select
+import socket
+import sys
+import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness as h  # noqa: E402
+from harness import Conn, assert_eq, encode, test  # noqa: E402
+
+
+def server():
+    s = h.shared_server()
+    with s.conn() as c:
+        assert_eq(c.call("FLUSHALL"), b"+OK\r\n")
+    return s
+
+
+def assert_still_serving(s):
+    with s.conn() as c:
+        assert_eq(c.call("PING"), b"+PONG\r\n", "another client after the error")
+
+
+def no_reply_within(c, seconds):
+    """True when nothing arrives on c for `seconds` (used to check the
+    server does not answer an incomplete request)."""
+    if c.pos < len(c.buf):
+        return False
+    r, _, _ = select.select([c.sock], [], [], seconds)
+    return not r
+
+
+@test
+def inline_commands():
+    s = server()
+    with s.conn() as c:
+        c.send(b"PING\r\n")
+        assert_eq(c.read_raw(), b"+PONG\r\n")
+        c.send(b"PING\n")
+        assert_eq(c.read_raw(), b"+PONG\r\n", "LF-only inline")
+        c.send(b'SET a "b c"\r\nGET a\r\n')
+        assert_eq(c.read_n(2), [b"+OK\r\n", b"$3\r\nb c\r\n"])
+        c.send(b"\r\n\r\nECHO hello\r\n")
+        assert_eq(c.read_raw(), b"$5\r\nhello\r\n", "empty lines are skipped")
+        c.send(b'ECHO "a\\x41\\n"\r\n')
+        assert_eq(c.read_raw(), b"$3\r\naA\n\r\n", "escapes in double quotes")
+        c.send(b"ECHO 'a\\x41'\r\n")
+        assert_eq(c.read_raw(), b"$5\r\na\\x41\r\n", "single quotes are literal")
+        c.send(b"  set   k2    v2  \r\nget k2\r\n")
+        assert_eq(c.read_n(2), [b"+OK\r\n", b"$2\r\nv2\r\n"])
+        # mixing inline and multibulk in one write
+        c.send(b"PING\r\n" + encode("ECHO", "x y") + b"PING\r\n")
+        assert_eq(c.read_n(3), [b"+PONG\r\n", b"$3\r\nx y\r\n", b"+PONG\r\n"])
+
+
+@test
+def inline_unbalanced_quotes():
+    s = server()
+    with s.conn() as c:
+        c.send(b'SET a "b\r\n')
+        assert_eq(c.read_raw(),
+                  b"-ERR Protocol error: unbalanced quotes in request\r\n")
+        assert c.is_closed(), "connection left open after a protocol error"
+    assert_still_serving(s)
+
+
+@test
+def protocol_error_invalid_multibulk_length():
+    s = server()
+    bystander = s.conn()
+    assert_eq(bystander.call("PING"), b"+PONG\r\n")
+    with s.conn() as c:
+        c.send(b"*abc\r\n")
+        assert_eq(c.read_raw(),
+                  b"-ERR Protocol error: invalid multibulk length\r\n")
+        assert c.is_closed(), "connection left open after a protocol error"
+    assert_eq(bystander.call("SET", "k", "v"), b"+OK\r\n",
+              "an open connection is unharmed")
+    assert_still_serving(s)
+    bystander.close()
+
+
+@test
+def protocol_error_replies_after_earlier_commands():
+    """Commands before the bad one in the same write are answered first."""
+    s = server()
+    with s.conn() as c:
+        c.send(encode("SET", "k", "v") + encode("GET", "k") + b"*x\r\n"
+               + encode("PING"))
+        assert_eq(c.read_n(3), [
+            b"+OK\r\n", b"$1\r\nv\r\n",
+            b"-ERR Protocol error: invalid multibulk length\r\n"])
+        assert c.is_closed(), "PING after the protocol error must not run"
+
+
+@test
+def protocol_error_huge_bulk_length():
+    s = server()
+    with s.conn() as c:
+        c.send(b"*1\r\n$2147483648\r\n")
+        assert_eq(c.read_raw(), b"-ERR Protocol error: invalid bulk length\r\n")
+        assert c.is_closed()
+    with s.conn() as c:
+        c.send(b"*2\r\n$3\r\nGET\r\n$99999999999999999999\r\n")
+        assert_eq(c.read_raw(), b"-ERR Protocol error: invalid bulk length\r\n")
+        assert c.is_closed()
+    with s.conn() as c:
+        c.send(b"*1\r\n$-5\r\n")
+        assert_eq(c.read_raw(), b"-ERR Protocol error: invalid bulk length\r\n")
+        assert c.is_closed()
+    assert_still_serving(s)
+
+
+@test
+def protocol_error_huge_multibulk_count():
+    s = server()
+    with s.conn() as c:
+        c.send(b"*3000000000\r\n")
+        assert_eq(c.read_raw(),
+                  b"-ERR Protocol error: invalid multibulk length\r\n")
+        assert c.is_closed()
+    assert_still_serving(s)
+
+
+@test
+def protocol_error_not_a_bulk():
+    s = server()
+    for bad, what in ((b"*1\r\nfoo\r\n", b"f"), (b"*1\r\n*1\r\n", b"*"),
+                      (b"*2\r\n$4\r\nECHO\r\n:5\r\n", b":")):
+        with s.conn() as c:
+            c.send(bad)
+            assert_eq(c.read_raw(), b"-ERR Protocol error: expected '$', got '"
+                      + what + b"'\r\n", repr(bad))
+            assert c.is_closed(), repr(bad)
+    assert_still_serving(s)
+
+
+@test
+def claimed_large_count_is_not_preallocated():
+    """A client may claim a million arguments and send a few; the server
+    keeps waiting (Redis accepts counts up to INT_MAX) and still serves
+    others. Closing the socket must free it."""
+    s = server()
+    with s.conn() as c:
+        c.send(b"*1000000\r\n$4\r\nECHO\r\n")
+        assert no_reply_within(c, 0.2), "replied to an incomplete request"
+        assert_still_serving(s)
+
+
+@test
+def empty_and_negative_multibulk_are_ignored():
+    s = server()
+    with s.conn() as c:
+        c.send(b"*0\r\n*-1\r\nPING\r\n")
+        assert_eq(c.read_raw(), b"+PONG\r\n")
+
+
+@test
+def byte_at_a_time():
+    s = server()
+    stream = (encode("SET", "k", "hello world") + encode("GET", "k")
+              + b"PING\r\n" + encode("MSET", "a", "x" * 300, "b", "")
+              + encode("MGET", "a", "b", "nope"))
+    with s.conn() as c:
+        for i in range(len(stream)):
+            c.send(stream[i:i + 1])
+        assert_eq(c.read_n(5), [
+            b"+OK\r\n", b"$11\r\nhello world\r\n", b"+PONG\r\n", b"+OK\r\n",
+            b"*3\r\n$300\r\n" + b"x" * 300 + b"\r\n$0\r\n\r\n$-1\r\n"])
+        # Every prefix of a request is incomplete: nothing is answered
+        # until its last byte arrives.
+        req = encode("ECHO", "abc")
+        c.send(req[:-1])
+        assert no_reply_within(c, 0.1), "replied before the request was complete"
+        c.send(req[-1:])
+        assert_eq(c.read_raw(), b"$3\r\nabc\r\n")
+
+
+@test
+def resp3_after_hello():
+    s = server()
+    with s.conn() as c:
+        assert_eq(c.call("SET", "f", "1.5"), b"+OK\r\n")
+        hello = h.parse(c.call("HELLO", "3"))
+        fields = dict(hello)
+        assert_eq(list(k for k, _ in hello),
+                  [b"server", b"version", b"proto", b"id", b"mode", b"role",
+                   b"modules"], "HELLO 3 map keys")
+        assert_eq(fields[b"proto"], 3)
+        assert_eq(fields[b"modules"], [])
+        assert_eq(c.call("GET", "nope"), b"_\r\n", "RESP3 null")
+        assert_eq(c.call("MGET", "f", "nope"), b"*2\r\n$3\r\n1.5\r\n_\r\n")
+        assert_eq(c.call("INCRBYFLOAT", "f", "1.5"), b"$1\r\n3\r\n")
+        assert_eq(c.call("EXISTS", "f"), b":1\r\n")
+        cfg = c.call("CONFIG", "GET", "maxclients")
+        assert_eq(cfg, b"%1\r\n$10\r\nmaxclients\r\n$5\r\n10000\r\n",
+                  "CONFIG GET is a map in RESP3")
+        c.call("MULTI")
+        c.call("WATCH", "x")
+        c.call("DISCARD")
+        assert_eq(c.call("WATCH", "f"), b"+OK\r\n")
+        s.client().set("f", "2")
+        c.call("MULTI")
+        assert_eq(c.call("EXEC"), b"_\r\n", "aborted EXEC is a RESP3 null")
+        assert_eq(c.call("PING"), b"+PONG\r\n")
+        back = h.parse(c.call("HELLO", "2"))
+        assert isinstance(back, list) and back[4] == b"proto" and back[5] == 2, back
+        assert_eq(c.call("GET", "nope"), b"$-1\r\n", "RESP2 null again")
+        assert_eq(c.call("HELLO", "4"),
+                  b"-NOPROTO unsupported protocol version\r\n")
+        assert_eq(c.call("HELLO", "x"),
+                  b"-ERR Protocol version is not an integer or out of range\r\n")
+
+
+@test
+def hello_setname_and_auth_without_password():
+    s = server()
+    with s.conn() as c:
+        r = h.parse(c.call("HELLO", "3", "SETNAME", "myname"))
+        assert_eq(dict(r)[b"proto"], 3)
+        assert_eq(c.call("CLIENT", "GETNAME"), b"$6\r\nmyname\r\n")
+        # Without requirepass the default user is "nopass": any password
+        # is accepted for it, by name, in HELLO and in AUTH.
+        r = h.parse(c.call("HELLO", "3", "AUTH", "default", "anything"))
+        assert_eq(dict(r)[b"proto"], 3)
+        assert_eq(c.call("AUTH", "default", "whatever"), b"+OK\r\n")
+        assert_eq(c.call("AUTH", "pw"),
+                  b"-ERR AUTH <password> called without any password "
+                  b"configured for the default user. Are you sure your "
+                  b"configuration is correct?\r\n")
+
+
+@test
+def deep_pipeline_does_not_starve_others():
+    """One client writes 10,000 commands at once and does not read; another
+    client's commands are answered meanwhile, then the first gets all of
+    its replies in order."""
+    s = server()
+    value = b"v" * 1000
+    with s.conn() as setup:
+        assert_eq(setup.call("SET", "big", value), b"+OK\r\n")
+    n = 10000
+    batch = b"".join(encode("INCR", "counter") + encode("GET", "big")
+                     for _ in range(n // 2))
+    a = s.conn(timeout=60)
+    sender = threading.Thread(target=a.send, args=(batch,))
+    sender.start()                      # ~10 MB of replies pile up
+    with s.conn() as b:
+        for i in range(20):
+            assert_eq(b.call("SET", "other%d" % i, i), b"+OK\r\n")
+            assert_eq(b.call("PING"), b"+PONG\r\n")
+    got_incr = 0
+    for i in range(n):
+        rep = a.read_raw()
+        if i % 2 == 0:
+            got_incr += 1
+            assert_eq(rep, b":%d\r\n" % got_incr, "INCR reply %d" % i)
+        else:
+            assert rep == b"$1000\r\n" + value + b"\r\n", "GET reply %d" % i
+    sender.join()
+    a.close()
+    with s.conn() as c:
+        assert_eq(c.call("GET", "counter"), b"$4\r\n5000\r\n")
+
+
+@test
+def pipeline_10000_in_one_write():
+    s = server()
+    reqs = b"".join(encode("SET", "k%d" % i, "v%d" % i) for i in range(10000))
+    with s.conn(timeout=60) as c:
+        c.send(reqs)
+        replies = c.read_n(10000)
+        assert_eq(set(replies), {b"+OK\r\n"})
+        assert_eq(c.call("DBSIZE"), b":10000\r\n")
+        c.send(b"".join(encode("GET", "k%d" % i) for i in range(10000)))
+        for i in range(10000):
+            v = b"v%d" % i
+            assert_eq(c.read_raw(), b"$%d\r\n%s\r\n" % (len(v), v))
+
+
+@test
+def many_clients_at_once():
+    s = server()
+    conns = [s.conn(timeout=30) for _ in range(300)]
+    for i, c in enumerate(conns):
+        c.send(encode("SET", "c%d" % i, i) + encode("INCR", "shared"))
+    for i, c in enumerate(conns):
+        assert_eq(c.read_raw(), b"+OK\r\n")
+        r = h.parse(c.read_raw())
+        assert 1 <= r <= 300, r
+    for i, c in enumerate(conns):
+        c.send(encode("GET", "c%d" % i))
+    for i, c in enumerate(conns):
+        v = str(i).encode()
+        assert_eq(c.read_raw(), b"$%d\r\n%s\r\n" % (len(v), v))
+    assert_eq(conns[0].call("GET", "shared"), b"$3\r\n300\r\n")
+    for c in conns:
+        c.close()
+
+
+@test
+def many_threads_with_redis_py():
+    s = server()
+    errors = []
+
+    def worker(n):
+        try:
+            r = s.client()
+            for i in range(200):
+                r.set("t%d:%d" % (n, i), i)
+                r.incr("total")
+            assert r.get("t%d:199" % n) == b"199"
+        except Exception as e:     # reported by the main thread
+            errors.append(e)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[:3]
+    r = s.client()
+    assert_eq(r.get("total"), b"8000")
+    assert_eq(r.dbsize(), 8001)
+
+
+@test
+def client_disconnect_mid_request_and_mid_reply():
+    s = server()
+    with s.conn() as setup:
+        setup.call("SET", "big", b"x" * (4 << 20))
+    for _ in range(20):
+        c = s.conn()
+        c.send(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100000\r\nabc")   # half a request
+        c.close()
+        c = s.conn()
+        c.send(encode("GET", "big") * 5)                         # 20 MB reply
+        c.close()
+    assert_still_serving(s)
+
+
+@test
+def quit_replies_ok_and_closes():
+    s = server()
+    with s.conn() as c:
+        assert_eq(c.call("QUIT"), b"+OK\r\n")
+        assert c.is_closed(), "connection open after QUIT"
+    with s.conn() as c:
+        c.send(b"QUIT\r\nPING\r\n")
+        assert_eq(c.read_raw(), b"+OK\r\n")
+        assert c.is_closed(), "command after QUIT was served"
+
+
+@test
+def large_value_raw_socket():
+    s = server()
+    payload = os.urandom(3 * 1024 * 1024)
+    with s.conn(timeout=30) as c:
+        assert_eq(c.call("SET", "raw", payload), b"+OK\r\n")
+        rep = c.call("GET", "raw")
+        assert rep == b"$%d\r\n" % len(payload) + payload + b"\r\n", \
+            "3 MiB reply differs (len %d)" % len(rep)
+
+
+@test
+def maxclients_rejects_extra():
+    s = h.Server("--maxclients", "2", name="maxclients").start()
+    a, b = s.conn(), s.conn()
+    assert_eq(a.call("PING"), b"+PONG\r\n")
+    assert_eq(b.call("PING"), b"+PONG\r\n")
+    c = s.conn()
+    assert_eq(c.read_raw(), b"-ERR max number of clients reached\r\n")
+    assert c.is_closed(), "third client not closed"
+    c.close()
+    assert_eq(a.call("PING"), b"+PONG\r\n", "first client still served")
+    a.close()
+    # once a slot is free a new client gets in (the close may take a moment
+    # to be noticed, so retry briefly)
+    import time
+    deadline = time.monotonic() + 5
+    while True:
+        d = s.conn()
+        d.send(encode("PING"))
+        rep = d.read_raw()
+        if rep == b"+PONG\r\n":
+            break
+        d.close()
+        assert time.monotonic() < deadline, "no slot freed: %r" % rep
+        time.sleep(0.02)
+    d.close()
+    b.close()
+
+
+@test
+def query_buffer_limit_closes_client():
+    """A bulk bigger than proto-max-bulk-len is a protocol error."""
+    s = h.Server("--proto-max-bulk-len", "1mb", name="bulklimit").start()
+    with s.conn() as c:
+        c.send(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$%d\r\n" % (2 * 1024 * 1024))
+        assert_eq(c.read_raw(), b"-ERR Protocol error: invalid bulk length\r\n")
+        assert c.is_closed()
+    with s.conn() as c:
+        assert_eq(c.call("SET", "k", b"x" * (1024 * 1024)), b"+OK\r\n",
+                  "exactly the limit is fine")
+
+
+if __name__ == "__main__":
+    h.run()

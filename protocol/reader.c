@@ -339,19 +339,23 @@ static void request_reset(struct resp_reader *r)
         r->arena_cap = 0;
     }
     if (r->argv_cap > ARGV_KEEP) {
-        /* Shrinking realloc failing is harmless: keep the big arrays. */
-        size_t *offs = realloc(r->offs, ARGV_INITIAL * sizeof(*offs));
-        size_t *lens = offs ? realloc(r->lens, ARGV_INITIAL * sizeof(*lens))
-                            : NULL;
-        const char **argv =
-            lens ? realloc(r->argv, ARGV_INITIAL * sizeof(*argv)) : NULL;
-        if (offs)
+        /* All three or none, so argv_cap stays true for each array. If an
+         * allocation fails the big arrays are simply kept. */
+        size_t *offs = malloc(ARGV_INITIAL * sizeof(*offs));
+        size_t *lens = malloc(ARGV_INITIAL * sizeof(*lens));
+        const char **argv = malloc(ARGV_INITIAL * sizeof(*argv));
+        if (offs && lens && argv) {
+            free(r->offs);
+            free(r->lens);
+            free(r->argv);
             r->offs = offs;
-        if (lens)
             r->lens = lens;
-        if (argv) {
             r->argv = argv;
             r->argv_cap = ARGV_INITIAL;
+        } else {
+            free(offs);
+            free(lens);
+            free(argv);
         }
     }
 }
@@ -487,7 +491,7 @@ static void *cb_array(const redisReadTask *task, hr_count count)
     }
     /* The count line was validated before GetReply (read_count), so this
      * is the value stored in r->expected; compare anyway. */
-    if (count <= 0 || (size_t)count != r->expected) {
+    if ((size_t)count != r->expected) {
         set_error(r, RESP_ERR_PROTOCOL,
                   "Protocol error: invalid multibulk length");
         return r;

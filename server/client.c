@@ -23,6 +23,7 @@
  * Closing. client_close() takes the client off every list at once and
  * asks libuv to close the handle; memory is freed only in the close
  * callback (STYLE.md 5). */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -305,7 +306,7 @@ static struct client *client_new(struct server *srv, int is_unix)
     struct resp_limits lim = {
         .max_bulk_len = srv->conf.proto_max_bulk_len,
         .max_querybuf = srv->conf.client_query_buffer_limit,
-        .max_multibulk = 1024 * 1024,
+        .max_multibulk = INT_MAX,     /* as Redis 7 */
         .max_inline = 64 * 1024,
     };
     if (resp_reader_init(&c->reader, &lim) != RESP_OK) {

@@ -99,7 +99,7 @@ static void command_info(struct client *c)
         if (cmd)
             add_info(&c->out, cmd);
         else
-            resp_add_null_array(&c->out);
+            resp_add_null(&c->out);
     }
 }
 

@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "server/handlers.h"
 #include "server/server.h"
@@ -19,12 +20,31 @@ struct get_ctx {
     size_t count;
 };
 
+static int is_glob(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] == '*' || p[i] == '?' || p[i] == '[')
+            return 1;
+    return 0;
+}
+
+/* A pattern without glob characters is an exact, case-insensitive name,
+ * and Redis then replies the name as the client spelled it. */
 static void get_visit(void *ctx, const char *name, const char *value)
 {
     struct get_ctx *g = ctx;
     struct client *c = g->c;
     size_t nlen = strlen(name);
     for (size_t i = 2; i < c->argc; i++) {
+        if (!is_glob(c->argv[i], c->argvlen[i])) {
+            if (c->argvlen[i] != nlen ||
+                strncasecmp(c->argv[i], name, nlen) != 0)
+                continue;
+            resp_add_bulk(&g->pairs, c->argv[i], c->argvlen[i]);
+            resp_add_bulk_cstr(&g->pairs, value);
+            g->count++;
+            return;
+        }
         if (store_glob_match(c->argv[i], c->argvlen[i], name, nlen, 1)) {
             resp_add_bulk(&g->pairs, name, nlen);
             resp_add_bulk_cstr(&g->pairs, value);

@@ -27,8 +27,8 @@
  * SCAN follows Redis's loop: it keeps calling store_scan until it has
  * looked at COUNT keys (before filtering), the cursor wraps to 0, or
  * 10 * COUNT calls have been made, so a sparse table still returns
- * promptly. The cursor is strict: only decimal digits that fit in 64
- * bits are accepted.
+ * promptly. The cursor is parsed as Redis's strtoul() would, quirks
+ * included (see cursor_or_reply).
  *
  * Not done here: KEYS and SCAN with a literal pattern prefix still walk
  * the whole database (the prefix index is a later change). */
@@ -54,12 +54,18 @@ static const char *type_name(const struct store_entry *e)
 }
 
 /* Parses argument i as a database index, replying Redis's errors: not an
- * int, or outside 0..databases-1. Returns 1, or 0 after replying. */
+ * integer, not an int (Redis's getIntFromObjectOrReply), or outside
+ * 0..databases-1. Returns 1, or 0 after replying. */
 static int db_index_or_reply(struct client *c, size_t i, int *db)
 {
     int64_t v;
-    if (!arg_i64_range_or_reply(c, i, INT_MIN, INT_MAX, ERR_NOT_INT, &v))
+    if (!arg_i64_or_reply(c, i, &v))
         return 0;
+    if (v < INT_MIN || v > INT_MAX) {
+        reply_error(c, ERR_CUSTOM, "ERR value is out of range, value must "
+                                   "between -2147483648 and 2147483647");
+        return 0;
+    }
     if (v < 0 || v >= c->srv->conf.databases) {
         reply_error(c, ERR_DB_INDEX);
         return 0;
@@ -493,12 +499,14 @@ struct scan_ctx {
     size_t plen;
     const char *type;        /* TYPE filter, NULL for every type */
     size_t tlen;
+    struct server *srv;      /* for the hits Redis counts under TYPE */
 };
 
-static void scan_ctx_init(struct scan_ctx *s, int proto)
+static void scan_ctx_init(struct scan_ctx *s, struct client *c)
 {
     memset(s, 0, sizeof(*s));
-    resp_out_init(&s->keys, proto);
+    resp_out_init(&s->keys, c->out.proto);
+    s->srv = c->srv;
 }
 
 /* Sets the MATCH pattern; the bare "*" is no filter at all. */
@@ -516,6 +524,8 @@ static int scan_wanted(const struct scan_ctx *s, const struct store_entry *e,
     if (s->pat && !store_glob_match(s->pat, s->plen, key, klen, 0))
         return 0;
     if (s->type) {
+        /* Redis looks each such key up for reading, a keyspace hit. */
+        s->srv->stat_hits++;
         const char *name = type_name(e);
         if (strlen(name) != s->tlen || strncasecmp(name, s->type, s->tlen))
             return 0;
@@ -559,7 +569,7 @@ static int scan_ctx_ok_or_reply(struct client *c, struct scan_ctx *s)
 void cmd_keys(struct client *c)
 {
     struct scan_ctx s;
-    scan_ctx_init(&s, c->out.proto);
+    scan_ctx_init(&s, c);
     scan_ctx_match(&s, c->argv[1], c->argvlen[1]);
     struct store *db = client_db(c);
     int64_t now = server_now_ms(c->srv);
@@ -571,15 +581,21 @@ void cmd_keys(struct client *c)
         scan_ctx_emit(c, &s);
 }
 
-/* Parses argument i as a SCAN cursor: decimal digits that fit in 64 bits.
- * Returns 1, or replies "invalid cursor" and returns 0. */
+/* Parses argument i as a SCAN cursor with exactly what Redis's strtoul()
+ * accepts, since clients see the difference: decimal digits that fit in
+ * 64 bits, an optional sign (a minus wraps, as strtoul's does), the empty
+ * string as 0, and, the argument being read as a C string, nothing after
+ * a NUL byte. Returns 1, or replies "invalid cursor" and returns 0. */
 static int cursor_or_reply(struct client *c, size_t i, uint64_t *cursor)
 {
     const char *p = c->argv[i];
-    size_t n = c->argvlen[i];
+    size_t n = strnlen(p, c->argvlen[i]), k = 0;
+    int neg = n > 0 && p[0] == '-';
+    if (n > 0 && (p[0] == '+' || p[0] == '-'))
+        k++;
     uint64_t v = 0;
-    int ok = n > 0;
-    for (size_t k = 0; ok && k < n; k++) {
+    int ok = n == 0 || k < n;
+    for (; ok && k < n; k++) {
         unsigned d = (unsigned)(p[k] - '0');
         ok = d <= 9 && v <= (UINT64_MAX - d) / 10;
         v = v * 10 + d;
@@ -588,7 +604,7 @@ static int cursor_or_reply(struct client *c, size_t i, uint64_t *cursor)
         reply_error(c, ERR_INVALID_CURSOR);
         return 0;
     }
-    *cursor = v;
+    *cursor = neg ? 0 - v : v;
     return 1;
 }
 
@@ -631,7 +647,7 @@ void cmd_scan(struct client *c)
     struct scan_ctx s;
     if (!cursor_or_reply(c, 1, &cursor))
         return;
-    scan_ctx_init(&s, c->out.proto);
+    scan_ctx_init(&s, c);
     if (!scan_args_or_reply(c, &s, &count)) {
         resp_out_close(&s.keys);
         return;

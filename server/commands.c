@@ -9,6 +9,7 @@
  * Dispatch does, in order: lookup, arity, authentication, MULTI queueing,
  * then calls the handler. A handler writes exactly one reply. */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -243,6 +244,20 @@ static void reject(struct client *c)
     c->srv->stat_errors++;
 }
 
+/* A rejected EXEC discards the transaction, and its error says so (Redis's
+ * execCommandAbort): reason is the error without its leading "ERR ". */
+static void reject_exec(struct client *c, const char *reason)
+{
+    char msg[160];
+    snprintf(msg, sizeof(msg), "EXECABORT Transaction discarded because "
+             "of: %s", reason);
+    reply_error(c, ERR_CUSTOM, msg);
+    client_multi_reset(c);
+    client_unwatch_all(c);
+    c->srv->cmdstats[c->cmd - commands].rejected++;
+    c->srv->stat_errors++;
+}
+
 /* Looks up and runs the request in c->argv: lookup, arity, auth, MULTI
  * queueing, call. */
 void client_dispatch(struct client *c)
@@ -253,6 +268,14 @@ void client_dispatch(struct client *c)
     if (!c->cmd) {
         reply_unknown_command(c);
         reject(c);
+        return;
+    }
+    if (!arity_ok(c->cmd, c->argc) && c->cmd->proc == cmd_exec) {
+        reject_exec(c, "wrong number of arguments for 'exec' command");
+        return;
+    }
+    if (!c->authed && c->cmd->proc == cmd_exec) {
+        reject_exec(c, "NOAUTH Authentication required.");
         return;
     }
     if (!arity_ok(c->cmd, c->argc)) {

@@ -225,5 +225,6 @@ void cmd_watch(struct client *c)
 void cmd_unwatch(struct client *c)
 {
     client_unwatch_all(c);
+    c->flags &= ~(unsigned)CLIENT_DIRTY_CAS;
     reply_ok(c);
 }

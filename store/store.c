@@ -320,7 +320,7 @@ struct store_entry *store_key_find(struct store *s, const char *key,
 {
     uint64_t h = store__hash(key, klen);
     struct store_shard *sh = store__shard(s, h);
-    store__table_rehash(s, sh, 1);
+    store__rehash_step(s, sh);
     struct store_entry **link = find_live(s, sh, h, key, klen, now_ms);
     return link ? *link : NULL;
 }
@@ -335,7 +335,7 @@ int store_key_set(struct store *s, const char *key, size_t klen,
         return STORE_TOO_BIG;
     uint64_t h = store__hash(key, klen);
     struct store_shard *sh = store__shard(s, h);
-    store__table_rehash(s, sh, 1);
+    store__rehash_step(s, sh);
     struct store_entry **link = find_live(s, sh, h, key, klen, now_ms);
     struct store_entry *old = link ? *link : NULL;
 
@@ -388,7 +388,7 @@ int store_key_delete(struct store *s, const char *key, size_t klen,
 {
     uint64_t h = store__hash(key, klen);
     struct store_shard *sh = store__shard(s, h);
-    store__table_rehash(s, sh, 1);
+    store__rehash_step(s, sh);
     struct store_entry **link = find_live(s, sh, h, key, klen, now_ms);
     if (!link)
         return 0;
@@ -405,7 +405,7 @@ int store_key_expire_set(struct store *s, const char *key, size_t klen,
 {
     uint64_t h = store__hash(key, klen);
     struct store_shard *sh = store__shard(s, h);
-    store__table_rehash(s, sh, 1);
+    store__rehash_step(s, sh);
     struct store_entry **link = find_live(s, sh, h, key, klen, now_ms);
     if (!link)
         return STORE_NOT_FOUND;
@@ -445,8 +445,8 @@ static int key_move(struct store *s, const char *src, size_t slen,
         return STORE_TOO_BIG;
     uint64_t hs = store__hash(src, slen), hd = store__hash(dst, dlen);
     struct store_shard *ss = store__shard(s, hs), *ds = store__shard(d, hd);
-    store__table_rehash(s, ss, 1);
-    store__table_rehash(d, ds, 1);
+    store__rehash_step(s, ss);
+    store__rehash_step(d, ds);
 
     /* Expire dst first: its removal could invalidate src's link. */
     find_live(d, ds, hd, dst, dlen, now_ms);
@@ -556,7 +556,7 @@ struct store_entry *store_key_random(struct store *s, int64_t now_ms)
             r -= sh->used;
             sh++;
         }
-        store__table_rehash(s, sh, 1);
+        store__rehash_step(s, sh);
         struct store_entry *e = random_bucket(s, sh);
         if (!e)
             return NULL;       /* cannot happen: used > 0 */

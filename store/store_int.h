@@ -149,6 +149,21 @@ static inline int store__mem_eq(const void *a, const void *b, size_t n)
     return n == 0 || memcmp(a, b, n) == 0;
 }
 
+/* Key equality, with the common 8..16-byte case done in two word loads
+ * (overlapping when shorter than 16) instead of a call to memcmp. */
+static inline int store__key_eq(const char *a, const char *b, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        uint64_t x, y, u, w;
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        memcpy(&u, a + n - 8, 8);
+        memcpy(&w, b + n - 8, 8);
+        return ((x ^ y) | (u ^ w)) == 0;
+    }
+    return store__mem_eq(a, b, n);
+}
+
 /* ---- store.c ----------------------------------------------------------- */
 
 void *store__malloc(struct store *s, size_t n);
@@ -176,6 +191,13 @@ void store__table_clear(struct store *s, struct store_shard *sh);
 static inline int store__rehashing(const struct store_shard *sh)
 {
     return sh->t[1].size != 0;
+}
+
+/* The bucket (or few) of rehash work every operation on a shard does. */
+static inline void store__rehash_step(struct store *s, struct store_shard *sh)
+{
+    if (store__rehashing(sh))
+        store__table_rehash(s, sh, 1);
 }
 
 #endif

@@ -41,7 +41,7 @@ struct store_entry **store__table_find(struct store_shard *sh, uint64_t h,
             return NULL;
         struct store_entry **link = &t->b[h & (t->size - 1)];
         for (struct store_entry *e; (e = *link) != NULL; link = &e->next) {
-            if (e->klen == klen && store__mem_eq(store__ckey(e), key, klen))
+            if (e->klen == klen && store__key_eq(store__ckey(e), key, klen))
                 return link;
         }
     }
@@ -142,6 +142,8 @@ void store__table_rehash(struct store *s, struct store_shard *sh, size_t n)
         t1->b = NULL;
         t1->size = 0;
         sh->rehashidx = 0;
+        /* Deletes during a long rehash may call for another shrink. */
+        store__table_shrink(s, sh);
     }
 }
 

@@ -193,6 +193,7 @@ class Side:
 
     def __init__(self, server):
         self.server = server
+        self.hello = None
         self.conns = [None, None]
         self.dead = [False, False]
         self.proto = 2
@@ -201,6 +202,7 @@ class Side:
         self.close()
         self.proto = proto
         self.dead = [False, False]
+        self.hello = None
         with self.server.conn(timeout=REPLY_TIMEOUT) as admin:
             rep = admin.call("FLUSHALL")
             if rep != b"+OK\r\n":
@@ -323,14 +325,15 @@ def _shape(raw, pos):
 
 
 def sorted_elements(raw):
-    if raw.startswith(b"<") or raw[:1] not in b"*~":
+    """An array's (or set's, or map's pairs') elements, sorted."""
+    if raw.startswith(b"<") or raw[:1] not in b"*~%":
         return raw
     try:
         val = h.parse(raw)
     except Exception:
         return raw
-    if not isinstance(val, list):
-        return raw
+    if raw[:1] == b"*" and not isinstance(val, list):
+        return raw          # a null array
     return raw[:1] + b" sorted: " + repr(sorted(val, key=repr)).encode()
 
 
@@ -369,12 +372,21 @@ def run_case(case, proto, ref, sut, dump=False):
         if mode != "ignore" and outs[0] != outs[1]:
             diffs.append("  %s   (%s)\n    redis:   %s\n    respite: %s" % (
                 label, case.where, clip(outs[0]), clip(outs[1])))
-    if proto == 3 and shape(ref.__dict__.get("hello", b"")) != shape(sut.__dict__.get("hello", b"")):
+    if ref.hello is not None and sut.hello is not None and \
+            shape(ref.hello) != shape(sut.hello):
         diffs.append("  HELLO 3 (implicit)\n    redis:   %s\n    respite: %s" % (
             clip(shape(ref.hello)), clip(shape(sut.hello))))
     for side in (ref, sut):
         side.close()
     return diffs
+
+
+def responsive(server):
+    try:
+        with server.conn(timeout=REPLY_TIMEOUT) as c:
+            return c.call("PING") == b"+PONG\r\n"
+    except (OSError, ConnectionError, h.ProtocolError):
+        return False
 
 
 def clip(b, n=600):
@@ -412,6 +424,11 @@ def main():
                 diffs = run_case(case, proto, ref, sut, dump=opts.dump)
             except Exception:
                 diffs = ["  harness error:\n" + traceback.format_exc()]
+            if sut_server.proc.poll() is None and not responsive(sut_server):
+                diffs.append("  server under test stopped answering PING; "
+                             "killed and restarted; log:\n%s"
+                             % sut_server.log_tail(30))
+                sut_server.kill()
             if sut_server.proc.poll() is not None:
                 diffs.append("  server under test exited with status %s; log:\n%s"
                              % (sut_server.proc.returncode, sut_server.log_tail(30)))

@@ -15,8 +15,15 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(here, '..', '..');
 const LOG_DIR = path.join(ROOT, 'build', 'test-logs');
 
+// An absolute path: servers run in a scratch directory.
 export function serverBin() {
-  return process.env.RESPITE_BIN || path.join(ROOT, 'bin', 'respite');
+  const b = process.env.RESPITE_BIN || path.join(ROOT, 'bin', 'respite');
+  if (!b.includes(path.sep)) {
+    const r = spawnSync('sh', ['-c', `command -v "${b}"`]);
+    const found = r.stdout ? r.stdout.toString().trim() : '';
+    return found || b;
+  }
+  return path.resolve(b);
 }
 
 let isRedisCache;

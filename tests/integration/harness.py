@@ -37,8 +37,13 @@ LOG_DIR = os.path.join(ROOT, "build", "test-logs")
 
 
 def server_bin():
-    """The binary under test: $RESPITE_BIN or bin/respite."""
-    return os.environ.get("RESPITE_BIN") or os.path.join(ROOT, "bin", "respite")
+    """The binary under test: $RESPITE_BIN or bin/respite, as an absolute
+    path (servers run in a scratch directory)."""
+    b = os.environ.get("RESPITE_BIN") or os.path.join(ROOT, "bin", "respite")
+    if os.sep not in b:
+        import shutil
+        return shutil.which(b) or b
+    return os.path.abspath(b)
 
 
 _is_redis_cache = {}
@@ -82,7 +87,7 @@ class Server:
     def __init__(self, *directives, binary=None, name="server",
                  debug_command=True, start_timeout=10.0, tracked=True,
                  config_file=None):
-        self.binary = binary or server_bin()
+        self.binary = os.path.abspath(binary) if binary else server_bin()
         self.config_file = config_file
         self.directives = [str(d) for d in directives]
         self.name = name

@@ -16,9 +16,11 @@ from harness import assert_eq, test  # noqa: E402
 def cli(*args, stdin=None, timeout=120):
     """Runs redis-cli against the shared server; returns the process."""
     s = h.shared_server()
+    # Without commands on stdin, stdin is /dev/null (CI may run with none).
+    io = {"input": stdin} if stdin is not None else {"stdin": subprocess.DEVNULL}
     return subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", str(s.port)]
-                          + [str(a) for a in args], input=stdin,
-                          capture_output=True, timeout=timeout)
+                          + [str(a) for a in args], capture_output=True,
+                          timeout=timeout, **io)
 
 
 def out(*args, **kw):
@@ -138,10 +140,11 @@ def info_keyspace_with_expires():
 def cli_with_password():
     s = h.Server("--requirepass", "pw", name="cliauth").start()
     p = subprocess.run(["redis-cli", "-p", str(s.port), "--no-auth-warning",
-                        "-a", "pw", "ping"], capture_output=True, timeout=30)
+                        "-a", "pw", "ping"], capture_output=True, timeout=30,
+                       stdin=subprocess.DEVNULL)
     assert_eq(p.stdout, b"PONG\n")
     p = subprocess.run(["redis-cli", "-p", str(s.port), "ping"],
-                       capture_output=True, timeout=30)
+                       capture_output=True, timeout=30, stdin=subprocess.DEVNULL)
     assert_eq(p.stdout, b"NOAUTH Authentication required.\n\n")
 
 

@@ -1,0 +1,408 @@
+#!/bin/bash
+# bench.sh - throughput and memory of Respite next to Debian's redis-server.
+#
+#   scripts/bench.sh          full run (about 4 minutes on 2 cores)
+#   scripts/bench.sh quick    smoke test: 1 round, small -n, 100k keys
+#
+# Throughput: both servers run side by side on free 127.0.0.1 ports, and
+# redis-benchmark -c 50 measures SET, GET and "SET key val EX 100", each
+# with -P 1 and -P 16. Every round runs every case once on Respite and
+# then on Redis (A B A B ...), so slow drift of the machine hits both alike;
+# the table shows the median of the rounds.
+#
+# Memory: fresh instances of both servers load MEM_KEYS keys (13-byte key
+# "key:000000001", 32-byte value) through a pipelining client
+# (scripts/bench_mem.py, 1000 SETs per round trip); the table shows
+# (used_memory after - before) / keys and the same for RSS.
+#
+# Results go to stdout as markdown, progress to stderr. The script reports;
+# it never fails on a target. It stops every server it started, by PID.
+#
+# Settings (environment):
+#   ROUNDS    rounds of the throughput cases          (3, quick: 1)
+#   N         requests per -P 1 run                   (200000, quick: 20000)
+#   N_P16     requests per -P 16 run                  (1000000, quick: 100000)
+#   KEYSPACE  redis-benchmark -r                      (100000)
+#   MEM_KEYS  keys loaded for the memory table        (1000000, quick: 100000)
+#   MEM_LOADER  py: scripts/bench_mem.py, batches of 1000 (default);
+#             pipe: the whole load as one stream into redis-cli --pipe
+#   PIN       1 pins servers to CPU 0 and clients to CPU 1 when there are
+#             at least 2 CPUs; 0 leaves placement to the kernel  (0)
+#   RESPITE_BIN  the Respite binary                   (bin/respite)
+#   REDIS_BIN    the reference server                 (redis-server)
+
+set -u
+CMDLINE="$0${*:+ $*}"
+cd "$(dirname "$0")/.." || exit 1
+
+MODE=full
+case "${1:-}" in
+    "") ;;
+    quick) MODE=quick ;;
+    *) echo "usage: $0 [quick]" >&2; exit 2 ;;
+esac
+
+if [ "$MODE" = quick ]; then
+    ROUNDS=${ROUNDS:-1}; N=${N:-20000}; N_P16=${N_P16:-100000}
+    MEM_KEYS=${MEM_KEYS:-100000}
+else
+    ROUNDS=${ROUNDS:-3}; N=${N:-200000}; N_P16=${N_P16:-1000000}
+    MEM_KEYS=${MEM_KEYS:-1000000}
+fi
+KEYSPACE=${KEYSPACE:-100000}
+PIN=${PIN:-0}
+MEM_LOADER=${MEM_LOADER:-py}
+PYTHON=${PYTHON:-/usr/bin/python3}
+RESPITE_BIN=${RESPITE_BIN:-bin/respite}
+REDIS_BIN=${REDIS_BIN:-redis-server}
+CLIENTS=50
+# Upper bound on any one benchmark or load step; only keeps a hung server
+# from hanging the script, a step that hits it is reported, not judged.
+STEP_TIMEOUT=${STEP_TIMEOUT:-600}
+
+for v in ROUNDS N N_P16 KEYSPACE MEM_KEYS STEP_TIMEOUT; do
+    case "${!v}" in
+        ''|*[!0-9]*|0) echo "bench: $v must be a positive integer" >&2; exit 2 ;;
+    esac
+done
+
+log() { echo "bench: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+case "$MEM_LOADER" in
+    py) [ -x "$PYTHON" ] || die "$PYTHON not found (MEM_LOADER=pipe needs no Python)" ;;
+    pipe) ;;
+    *) die "MEM_LOADER must be py or pipe" ;;
+esac
+for tool in redis-benchmark redis-cli timeout awk; do
+    command -v "$tool" >/dev/null 2>&1 || die "$tool not found (scripts/deps.sh installs it)"
+done
+command -v "$REDIS_BIN" >/dev/null 2>&1 || die "$REDIS_BIN not found"
+if [ ! -x "$RESPITE_BIN" ]; then
+    log "$RESPITE_BIN missing, running make"
+    make >&2 || die "make failed"
+    [ -x "$RESPITE_BIN" ] || die "make did not produce $RESPITE_BIN"
+fi
+
+NCPU=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+SRV_PIN=(); CLI_PIN=(); PIN_NOTE="none"
+if [ "$PIN" = 1 ] && [ "$NCPU" -ge 2 ] && command -v taskset >/dev/null 2>&1; then
+    SRV_PIN=(taskset -c 0); CLI_PIN=(taskset -c 1)
+    PIN_NOTE="servers on CPU 0, redis-benchmark/redis-cli on CPU 1"
+fi
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/respite-bench.XXXXXX") || die "mktemp failed"
+
+# ---------------------------------------------------------------------------
+# Servers. PIDS holds every server we started; the EXIT trap stops them.
+# ---------------------------------------------------------------------------
+
+PIDS=()
+KEEP_WORK=0
+
+stop_pid() {
+    local pid=$1 i
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null
+    for i in $(seq 1 50); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        log "pid $pid ignored SIGTERM for 5 s, sending SIGKILL"
+        kill -KILL "$pid" 2>/dev/null
+    fi
+    wait "$pid" 2>/dev/null
+    return 0
+}
+
+cleanup() {
+    local pid
+    for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+    if [ "$KEEP_WORK" = 1 ]; then
+        log "server logs kept in $WORK"
+    else
+        rm -rf "$WORK"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# A port on 127.0.0.1 that nothing answers on right now (a random pick;
+# start_server retries if we lose a race for it).
+pick_port() {
+    local i p
+    for i in $(seq 1 50); do
+        p=$((20000 + RANDOM % 40000))
+        (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
+    done
+    return 1
+}
+
+# start_server NAME -> sets SRV_PID and SRV_PORT. NAME is respite or redis.
+start_server() {
+    local name=$1 attempt port pid i logf
+    for attempt in 1 2 3 4 5; do
+        port=$(pick_port) || die "no free port found"
+        logf="$WORK/$name-$port.log"
+        if [ "$name" = respite ]; then
+            "${SRV_PIN[@]}" "$RESPITE_BIN" --port "$port" --bind 127.0.0.1 \
+                >"$logf" 2>&1 &
+        else
+            mkdir -p "$WORK/redis-$port"
+            "${SRV_PIN[@]}" "$REDIS_BIN" --port "$port" --bind 127.0.0.1 \
+                --save '' --appendonly no --dir "$WORK/redis-$port" \
+                >"$logf" 2>&1 &
+        fi
+        pid=$!
+        PIDS+=("$pid")
+        for i in $(seq 1 100); do
+            kill -0 "$pid" 2>/dev/null || break
+            if [ "$(redis-cli -h 127.0.0.1 -p "$port" PING 2>/dev/null)" = PONG ]; then
+                SRV_PID=$pid; SRV_PORT=$port
+                log "started $name pid $pid on 127.0.0.1:$port"
+                return 0
+            fi
+            sleep 0.1
+        done
+        log "$name did not come up on port $port (attempt $attempt); log:"
+        tail -n 5 "$logf" >&2
+        stop_pid "$pid"
+    done
+    die "could not start $name"
+}
+
+# Fails the run (with the server's log) if a server died under load.
+check_alive() {
+    local name=$1 pid=$2 port=$3
+    if ! kill -0 "$pid" 2>/dev/null; then
+        KEEP_WORK=1
+        log "$name (pid $pid) is gone; last lines of its log:"
+        tail -n 20 "$WORK/$name-$port.log" >&2
+        exit 1
+    fi
+}
+
+# One INFO field, digits only.
+info_field() {
+    redis-cli -h 127.0.0.1 -p "$1" INFO memory 2>/dev/null \
+        | tr -d '\r' | awk -F: -v f="$2" '$1 == f { print $2; exit }'
+}
+
+# ---------------------------------------------------------------------------
+# Header
+# ---------------------------------------------------------------------------
+
+CPU=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)
+BENCH_P1="redis-benchmark -h 127.0.0.1 -p PORT -c $CLIENTS -r $KEYSPACE -q --csv -n $N -P 1"
+BENCH_P16="redis-benchmark -h 127.0.0.1 -p PORT -c $CLIENTS -r $KEYSPACE -q --csv -n $N_P16 -P 16"
+
+echo "## Respite benchmark"
+echo
+echo '```'
+echo "command:   $CMDLINE"
+echo "settings:  ROUNDS=$ROUNDS N=$N N_P16=$N_P16 KEYSPACE=$KEYSPACE MEM_KEYS=$MEM_KEYS MEM_LOADER=$MEM_LOADER PIN=$PIN"
+echo "date:      $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+echo "loadavg:   $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) (before the run)"
+echo "cpu:       ${CPU:-unknown} ($NCPU online)"
+echo "pinning:   $PIN_NOTE"
+echo "respite:   $RESPITE_BIN --port PORT --bind 127.0.0.1"
+echo "           $("$RESPITE_BIN" --version 2>&1 | head -n 1)"
+echo "redis:     $REDIS_BIN --port PORT --bind 127.0.0.1 --save '' --appendonly no"
+echo "           $("$REDIS_BIN" --version 2>&1 | head -n 1)"
+echo "client:    $(redis-benchmark --version 2>&1 | head -n 1)"
+echo "P1 runs:   $BENCH_P1 {-t set | -t get | SET ex:__rand_int__ val EX 100}"
+echo "P16 runs:  $BENCH_P16 {same}"
+echo '```'
+echo
+
+# ---------------------------------------------------------------------------
+# Throughput
+# ---------------------------------------------------------------------------
+
+CASES=(set1 get1 ex1 set16 get16 ex16)
+declare -A LABEL=(
+    [set1]="SET, -P 1"  [get1]="GET, -P 1"  [ex1]="SET EX 100, -P 1"
+    [set16]="SET, -P 16" [get16]="GET, -P 16" [ex16]="SET EX 100, -P 16"
+)
+declare -A SAMPLES=()   # "case,server" -> space-separated rps values
+NOTES=()                # anything odd, printed after the tables
+
+# run_case CASE SERVER PORT -> appends one rps sample (or NA).
+run_case() {
+    local c=$1 srv=$2 port=$3 n p out rc rps extra
+    case "$c" in *16) n=$N_P16; p=16 ;; *) n=$N; p=1 ;; esac
+    local args=(-h 127.0.0.1 -p "$port" -c "$CLIENTS" -r "$KEYSPACE" -q --csv
+                -n "$n" -P "$p")
+    case "$c" in
+        set*) args+=(-t set) ;;
+        get*) args+=(-t get) ;;
+        ex*)  args+=(SET 'ex:__rand_int__' val EX 100) ;;
+    esac
+    out=$(timeout "$STEP_TIMEOUT" "${CLI_PIN[@]}" redis-benchmark "${args[@]}" 2>&1)
+    rc=$?
+    # The CSV row is "name","rps",...: rps is the 7th field from the end,
+    # so a comma inside the name would not shift it.
+    rps=$(printf '%s\n' "$out" | tr -d '\r' | awk -F, '
+        /^"/ && $1 != "\"test\"" { v = $(NF-6); gsub(/"/, "", v); print v; exit }')
+    extra=$(printf '%s\n' "$out" | tr -d '\r' | grep -v '^"' | grep -v '^[[:space:]]*$' | head -n 3)
+    if [ $rc -ne 0 ] || [ -z "$rps" ]; then
+        NOTES+=("$srv ${LABEL[$c]}: redis-benchmark exit $rc, no result; output: $(printf '%s' "$out" | tail -c 300 | tr '\n' ' ')")
+        rps=NA
+    elif [ -n "$extra" ]; then
+        NOTES+=("$srv ${LABEL[$c]}: redis-benchmark printed: $(printf '%s' "$extra" | tr '\n' ' ')")
+    fi
+    SAMPLES["$c,$srv"]="${SAMPLES["$c,$srv"]:-}${SAMPLES["$c,$srv"]:+ }$rps"
+    log "round $r/$ROUNDS  ${LABEL[$c]}  $srv: $rps req/s"
+}
+
+# Median of the numeric words on stdin ("NA" ignored); empty if none.
+median() {
+    tr ' ' '\n' | grep -E '^[0-9.]+$' | sort -g | awk '
+        { v[NR] = $1 }
+        END { if (NR == 0) exit
+              if (NR % 2) print v[(NR + 1) / 2]
+              else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+ratio() {  # ratio A B -> "1.23x" or "n/a"
+    awk -v a="$1" -v b="$2" 'BEGIN {
+        if (a == "" || b == "" || b + 0 == 0) print "n/a"
+        else printf "%.2fx\n", a / b }'
+}
+
+whole() {  # whole X -> X rounded to an integer, or "n/a" if empty
+    if [ -n "$1" ]; then printf '%.0f\n' "$1"; else echo n/a; fi
+}
+
+start_server respite; A_PID=$SRV_PID; A_PORT=$SRV_PORT
+start_server redis;   B_PID=$SRV_PID; B_PORT=$SRV_PORT
+
+# Sanity: the EX form must really set a TTL on both, or the numbers lie.
+for sp in "respite:$A_PORT" "redis:$B_PORT"; do
+    srv=${sp%%:*}; port=${sp#*:}
+    set_reply=$(redis-cli -h 127.0.0.1 -p "$port" SET ex:sanity val EX 100 2>&1)
+    ttl_reply=$(redis-cli -h 127.0.0.1 -p "$port" TTL ex:sanity 2>&1)
+    case "$set_reply,$ttl_reply" in
+        OK,[1-9]|OK,[1-9][0-9]|OK,100) ;;
+        *) NOTES+=("$srv: SET ex:sanity val EX 100 -> '$set_reply', TTL -> '$ttl_reply'") ;;
+    esac
+    redis-cli -h 127.0.0.1 -p "$port" DEL ex:sanity >/dev/null 2>&1
+done
+
+T0=$(date +%s)
+for r in $(seq 1 "$ROUNDS"); do
+    for c in "${CASES[@]}"; do
+        run_case "$c" respite "$A_PORT"; check_alive respite "$A_PID" "$A_PORT"
+        run_case "$c" redis "$B_PORT";   check_alive redis "$B_PID" "$B_PORT"
+    done
+done
+T1=$(date +%s)
+
+for sp in "respite:$A_PORT" "redis:$B_PORT"; do
+    srv=${sp%%:*}; port=${sp#*:}
+    NOTES+=("$srv after throughput: dbsize $(redis-cli -h 127.0.0.1 -p "$port" DBSIZE 2>&1), used_memory $(info_field "$port" used_memory), used_memory_rss $(info_field "$port" used_memory_rss)")
+done
+
+stop_pid "$A_PID"; stop_pid "$B_PID"
+
+echo "### Throughput (requests/s, median of $ROUNDS round(s), -c $CLIENTS)"
+echo
+echo "| Case | Respite | Redis 7.0 | Respite/Redis |"
+echo "|---|---:|---:|---:|"
+for c in "${CASES[@]}"; do
+    a=$(echo "${SAMPLES["$c,respite"]}" | median)
+    b=$(echo "${SAMPLES["$c,redis"]}" | median)
+    printf '| %s | %s | %s | %s |\n' "${LABEL[$c]}" "$(whole "$a")" \
+        "$(whole "$b")" "$(ratio "$a" "$b")"
+done
+echo
+echo "Every sample, in run order ($((T1 - T0)) s in all):"
+echo
+echo '```'
+for c in "${CASES[@]}"; do
+    printf '%-18s respite: %-40s redis: %s\n' "${LABEL[$c]}" \
+        "${SAMPLES["$c,respite"]}" "${SAMPLES["$c,redis"]}"
+done
+echo '```'
+echo
+
+# ---------------------------------------------------------------------------
+# Memory
+# ---------------------------------------------------------------------------
+
+# The RESP stream for MEM_KEYS SETs: "key:%09d" (13 bytes) -> 32-byte value.
+gen_load() {
+    awk -v n="$MEM_KEYS" 'BEGIN {
+        for (i = 1; i <= n; i++)
+            printf "*3\r\n$3\r\nSET\r\n$13\r\nkey:%09d\r\n$32\r\nvalue:%026d\r\n", i, i
+    }'
+}
+
+declare -A MEM=()   # "server,field" -> bytes
+load_memory() {
+    local srv=$1 pid port out dbsize
+    start_server "$srv"; pid=$SRV_PID; port=$SRV_PORT
+    # Redis refreshes used_memory_rss from its cron (every 100 ms), so give
+    # it a moment before each reading; Respite reads /proc at INFO time.
+    sleep 1
+    MEM["$srv,used0"]=$(info_field "$port" used_memory)
+    MEM["$srv,rss0"]=$(info_field "$port" used_memory_rss)
+    local t0=$(date +%s.%N)
+    if [ "$MEM_LOADER" = pipe ]; then
+        out=$(gen_load | timeout "$STEP_TIMEOUT" "${CLI_PIN[@]}" \
+              redis-cli -h 127.0.0.1 -p "$port" --pipe 2>&1)
+        ok="errors: 0, replies: $MEM_KEYS"
+    else
+        out=$(timeout "$STEP_TIMEOUT" "${CLI_PIN[@]}" "$PYTHON" \
+              scripts/bench_mem.py "$port" "$MEM_KEYS" 2>&1)
+        ok="replies $MEM_KEYS errors 0 "
+    fi
+    MEM["$srv,secs"]=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+    check_alive "$srv" "$pid" "$port"
+    if ! printf '%s' "$out" | grep -q "$ok"; then
+        NOTES+=("$srv memory load ($MEM_LOADER): $(printf '%s' "$out" | tail -n 2 | tr '\n' ' ')")
+    fi
+    dbsize=$(redis-cli -h 127.0.0.1 -p "$port" DBSIZE 2>&1)
+    [ "$dbsize" = "$MEM_KEYS" ] || NOTES+=("$srv memory load: DBSIZE $dbsize, expected $MEM_KEYS")
+    sleep 1
+    MEM["$srv,used1"]=$(info_field "$port" used_memory)
+    MEM["$srv,rss1"]=$(info_field "$port" used_memory_rss)
+    log "$srv: used_memory ${MEM["$srv,used0"]} -> ${MEM["$srv,used1"]}, rss ${MEM["$srv,rss0"]} -> ${MEM["$srv,rss1"]}"
+    stop_pid "$pid"
+}
+
+load_memory respite
+load_memory redis
+
+per_key() {  # per_key SERVER FIELD -> bytes per key, one decimal
+    awk -v a="${MEM["$1,${2}0"]:-}" -v b="${MEM["$1,${2}1"]:-}" -v n="$MEM_KEYS" 'BEGIN {
+        if (a == "" || b == "") print "n/a"; else printf "%.1f\n", (b - a) / n }'
+}
+
+echo "### Memory ($MEM_KEYS keys: 13-byte key, 32-byte value)"
+echo
+echo "| Bytes per key | Respite | Redis 7.0 | Respite/Redis |"
+echo "|---|---:|---:|---:|"
+for f in used rss; do
+    a=$(per_key respite "$f"); b=$(per_key redis "$f")
+    case "$a$b" in *n/a*) rt=n/a ;; *) rt=$(ratio "$a" "$b") ;; esac
+    [ "$f" = used ] && name=used_memory || name=RSS
+    echo "| $name | $a | $b | $rt |"
+done
+echo
+echo '```'
+for srv in respite redis; do
+    printf '%-8s used_memory %s -> %s   used_memory_rss %s -> %s   load %s s\n' \
+        "$srv" "${MEM["$srv,used0"]:-?}" "${MEM["$srv,used1"]:-?}" \
+        "${MEM["$srv,rss0"]:-?}" "${MEM["$srv,rss1"]:-?}" "${MEM["$srv,secs"]:-?}"
+done
+echo '```'
+
+
+NOTES+=("loadavg after the run: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)")
+echo
+echo "### Notes"
+echo
+for note in "${NOTES[@]}"; do echo "- $note"; done

@@ -1,0 +1,97 @@
+#!/usr/bin/python3
+"""Writes the README's command list from the server's own command table.
+
+The table in server/commands.c is the only place that knows which commands
+exist; this script starts bin/respite, asks COMMAND DOCS, and rewrites the
+part of README.md between the COMMANDS markers. With --check it only
+compares and exits 1 when the README is stale (the integration suite runs
+that, so the list can not drift)."""
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import redis
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BEGIN = "<!-- COMMANDS BEGIN (scripts/gen-commands.py) -->"
+END = "<!-- COMMANDS END -->"
+GROUP_TITLES = {
+    "connection": "Connection", "server": "Server",
+    "transactions": "Transactions", "string": "Strings",
+    "generic": "Keys",
+}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch_docs(binary):
+    port = free_port()
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind",
+                             "127.0.0.1"], stderr=subprocess.DEVNULL)
+    try:
+        r = redis.Redis(port=port, decode_responses=True)
+        for _ in range(100):
+            try:
+                r.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        # Straight off the connection: redis-py's COMMAND reply parser
+        # expects COMMAND INFO's shape.
+        conn = r.connection_pool.get_connection("COMMAND")
+        conn.send_command("COMMAND", "DOCS")
+        raw = conn.read_response()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    if isinstance(raw, dict):
+        return raw
+    docs = {}
+    for i in range(0, len(raw), 2):
+        fields = raw[i + 1]
+        docs[raw[i]] = dict(zip(fields[::2], fields[1::2]))
+    return docs
+
+
+def render(docs):
+    groups = {}
+    for name, d in docs.items():
+        groups.setdefault(d["group"], []).append((name.upper(), d["summary"]))
+    lines = [BEGIN, ""]
+    for group in sorted(groups, key=lambda g: list(GROUP_TITLES).index(g)
+                        if g in GROUP_TITLES else 99):
+        lines.append("**%s**: " % GROUP_TITLES.get(group, group.title())
+                     + ", ".join(sorted(n for n, _ in groups[group])))
+        lines.append("")
+    lines.append("%d commands." % len(docs))
+    lines.append(END)
+    return "\n".join(lines)
+
+
+def main():
+    check = "--check" in sys.argv
+    binary = os.environ.get("RESPITE_BIN", os.path.join(ROOT, "bin/respite"))
+    readme_path = os.path.join(ROOT, "README.md")
+    with open(readme_path) as f:
+        readme = f.read()
+    start, stop = readme.index(BEGIN), readme.index(END) + len(END)
+    fresh = readme[:start] + render(fetch_docs(binary)) + readme[stop:]
+    if check:
+        if fresh != readme:
+            print("README.md command list is stale: run scripts/gen-commands.py")
+            return 1
+        print("README.md command list matches the command table")
+        return 0
+    with open(readme_path, "w") as f:
+        f.write(fresh)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,871 @@
+/* test_protocol.c - the request reader and the reply writer.
+ *
+ * Reader tests feed each sample stream split at every byte boundary (and
+ * at every pair of boundaries for short samples, and one byte at a time)
+ * and require the same requests, or the same error text, every time.
+ * Requests are compared in a serialized form, "<len>:<bytes>," per
+ * argument and ";" per request, so binary arguments compare exactly. */
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hiredis/read.h>
+
+#include "protocol/resp.h"
+#include "tests/unit/unit.h"
+
+/* ---- Helpers ---------------------------------------------------------- */
+
+struct sbuf {
+    char *p;
+    size_t len, cap;
+};
+
+static void sb_add(struct sbuf *b, const char *p, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *q = realloc(b->p, cap);
+        if (!q)
+            abort();
+        b->p = q;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, p, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void sb_free(struct sbuf *b)
+{
+    free(b->p);
+    b->p = NULL;
+    b->len = b->cap = 0;
+}
+
+/* Appends the serialized request; returns 0, or -1 if an argument is not
+ * NUL-terminated as resp.h promises. */
+static int ser_req(struct sbuf *b, const struct resp_request *req)
+{
+    for (size_t i = 0; i < req->argc; i++) {
+        char num[32];
+        int n = snprintf(num, sizeof(num), "%zu:", req->argvlen[i]);
+        sb_add(b, num, (size_t)n);
+        sb_add(b, req->argv[i], req->argvlen[i]);
+        sb_add(b, ",", 1);
+        if (req->argv[i][req->argvlen[i]] != '\0')
+            return -1;
+    }
+    sb_add(b, ";", 1);
+    return 0;
+}
+
+static const struct resp_limits default_limits = {
+    .max_bulk_len = 512 * 1024 * 1024,
+    .max_querybuf = 1024 * 1024 * 1024,
+    .max_multibulk = 1024 * 1024,
+    .max_inline = 64 * 1024,
+};
+
+/* Drains every complete request into out. Returns RESP_AGAIN or the
+ * error code. */
+static int drain(struct resp_reader *r, struct sbuf *out)
+{
+    for (;;) {
+        struct resp_request req;
+        int rc = resp_reader_next(r, &req);
+        if (rc != RESP_OK)
+            return rc;
+        if (ser_req(out, &req) != 0)
+            sb_add(out, "<no NUL>", 8);
+    }
+}
+
+/* Feeds in[0..n) cut at the given increasing positions, draining after
+ * each piece. Returns RESP_AGAIN when all input was accepted, else the
+ * error code; err receives the error text. */
+static int drive(const char *in, size_t n, const size_t *cuts, size_t ncuts,
+                 const struct resp_limits *lim, struct sbuf *out,
+                 char *err, size_t errsz)
+{
+    struct resp_reader r;
+    if (resp_reader_init(&r, lim) != RESP_OK)
+        abort();
+    int rc = RESP_AGAIN;
+    size_t start = 0;
+    for (size_t k = 0; k <= ncuts && rc == RESP_AGAIN; k++) {
+        size_t end = k < ncuts ? cuts[k] : n;
+        rc = resp_reader_feed(&r, in + start, end - start);
+        if (rc == RESP_OK)
+            rc = drain(&r, out);
+        start = end;
+    }
+    snprintf(err, errsz, "%s", resp_reader_error(&r));
+    resp_reader_close(&r);
+    return rc;
+}
+
+/* Runs every split of a sample; fails with the first mismatch. */
+#define CHECK_SPLITS(in, n, lim, want_rc, want_out, want_err)               \
+    do {                                                                    \
+        size_t n__ = (n);                                                   \
+        size_t *cuts__ = malloc((n__ + 1) * sizeof(size_t));                \
+        for (size_t c__ = 0; c__ < n__; c__++)                              \
+            cuts__[c__] = c__ + 1;                                          \
+        /* mode 0: whole; 1: one cut at each i, then byte by byte;     */ \
+        /* 2: every pair of cuts (short samples only)                  */ \
+        for (size_t mode__ = 0; mode__ < 3; mode__++) {                     \
+            size_t runs__ = mode__ == 0 ? 1                                 \
+                          : mode__ == 1 ? n__ + 2                           \
+                          : (n__ <= 160 ? n__ * n__ : 0);                   \
+            for (size_t i__ = 0; i__ < runs__; i__++) {                     \
+                size_t cut__[2], nc__ = 0;                                  \
+                const size_t *cp__ = cut__;                                 \
+                if (mode__ == 1 && i__ == n__ + 1) {                        \
+                    cp__ = cuts__;                                          \
+                    nc__ = n__ ? n__ - 1 : 0;                               \
+                } else if (mode__ == 1) {                                   \
+                    cut__[0] = i__;                                         \
+                    nc__ = 1;                                               \
+                } else if (mode__ == 2) {                                   \
+                    cut__[0] = i__ / n__;                                   \
+                    cut__[1] = i__ % n__;                                   \
+                    if (cut__[0] > cut__[1])                                \
+                        continue;                                           \
+                    nc__ = 2;                                               \
+                }                                                           \
+                struct sbuf out__ = {0};                                    \
+                char err__[128];                                            \
+                int rc__ = drive((in), n__, cp__, nc__, (lim), &out__,      \
+                                 err__, sizeof(err__));                     \
+                int ok__ = rc__ == (want_rc) &&                             \
+                           out__.len == sizeof(want_out) - 1 &&             \
+                           memcmp(out__.p ? out__.p : "", (want_out),       \
+                                  out__.len) == 0 &&                        \
+                           strcmp(err__, (want_err)) == 0;                  \
+                if (!ok__) {                                                \
+                    fprintf(stderr, "    mode %zu run %zu: rc %d out "      \
+                            "\"%.*s\" err \"%s\"\n", mode__, i__, rc__,     \
+                            (int)out__.len, out__.p ? out__.p : "",         \
+                            err__);                                         \
+                    sb_free(&out__);                                        \
+                    free(cuts__);                                           \
+                    UNIT_FAIL_("split mismatch for %s", #in);               \
+                }                                                           \
+                sb_free(&out__);                                            \
+            }                                                               \
+        }                                                                   \
+        free(cuts__);                                                       \
+    } while (0)
+
+#define SAMPLE_OK(lit, want)                                                \
+    CHECK_SPLITS(lit, sizeof(lit) - 1, &default_limits, RESP_AGAIN, want, "")
+
+#define SAMPLE_ERR(lim, lit, want_err)                                      \
+    CHECK_SPLITS(lit, sizeof(lit) - 1, lim, RESP_ERR_PROTOCOL, "",          \
+                 want_err)
+
+/* Any outcome: limits, expected requests, expected error text. */
+#define SAMPLE(lim, lit, want_rc, want_out, want_err)                       \
+    CHECK_SPLITS(lit, sizeof(lit) - 1, lim, want_rc, want_out, want_err)
+
+#define FEED(r, lit) resp_reader_feed((r), (lit), sizeof(lit) - 1)
+
+/* ---- Reader: well-formed input ---------------------------------------- */
+
+TEST(reader_set_command)
+{
+    SAMPLE_OK("*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nvalue\r\n",
+              "3:SET,3:key,5:value,;");
+}
+
+TEST(reader_pipelined_batch)
+{
+    SAMPLE_OK("*1\r\n$4\r\nPING\r\n"
+              "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"
+              "PING\r\n"
+              "*2\r\n$4\r\nECHO\r\n$0\r\n\r\n"
+              "*0\r\n"
+              "\r\n"
+              "*-1\r\n"
+              "ECHO hi\n"
+              "*3\r\n$4\r\nMSET\r\n$1\r\na\r\n$1\r\nb\r\n",
+              "4:PING,;3:GET,1:k,;4:PING,;4:ECHO,0:,;;;;4:ECHO,2:hi,;"
+              "4:MSET,1:a,1:b,;");
+}
+
+TEST(reader_binary_payload)
+{
+    SAMPLE_OK("*3\r\n$3\r\nSET\r\n$3\r\n\r\n\0\r\n$8\r\na\r\n\0b\n\r*\r\n",
+              "3:SET,3:\r\n\0,8:a\r\n\0b\n\r*,;");
+}
+
+TEST(reader_empty_bulk)
+{
+    SAMPLE_OK("*3\r\n$3\r\nSET\r\n$0\r\n\r\n$0\r\n\r\n",
+              "3:SET,0:,0:,;");
+}
+
+TEST(reader_inline_quotes)
+{
+    SAMPLE_OK("SET \"a b\" 'c d' \"\\x41\\n\\t\\\"\" 'it\\'s'  plain\r\n"
+              "  \r\n"
+              "ECHO \"\" ''\n"
+              "x\"y z\" \"\\xZZ\"\r\n"
+              "a\tb\r\n",
+              "3:SET,3:a b,3:c d,4:A\n\t\",4:it's,5:plain,;"
+              ";"
+              "4:ECHO,0:,0:,;"
+              "4:xy z,3:xZZ,;"
+              "1:a,1:b,;");
+}
+
+TEST(reader_inline_nul_ends_line)
+{
+    /* Redis splits the line as a C string: bytes after a NUL are lost. */
+    SAMPLE_OK("GET a\0b c\r\nPING\r\n", "3:GET,1:a,;4:PING,;");
+}
+
+TEST(reader_unterminated_trailer_skipped)
+{
+    /* Like Redis and hiredis, the two bytes after a bulk are skipped
+     * unchecked. */
+    SAMPLE_OK("*1\r\n$3\r\nabcXY*1\r\n$1\r\nz\r\n", "3:abc,;1:z,;");
+}
+
+/* ---- Reader: malformed input ------------------------------------------ */
+
+TEST(reader_invalid_multibulk_length)
+{
+    const char *t = "Protocol error: invalid multibulk length";
+    SAMPLE_ERR(&default_limits, "*abc\r\n", t);
+    SAMPLE_ERR(&default_limits, "*+1\r\n$1\r\na\r\n", t);
+    SAMPLE_ERR(&default_limits, "*01\r\n$1\r\na\r\n", t);
+    SAMPLE_ERR(&default_limits, "*1 \r\n", t);
+    SAMPLE_ERR(&default_limits, "*\r\n", t);
+    SAMPLE_ERR(&default_limits, "*1048577\r\n", t);
+    SAMPLE_ERR(&default_limits, "*4294967297\r\n$1\r\na\r\n", t);
+    SAMPLE_ERR(&default_limits, "*99999999999999999999\r\n", t);
+    SAMPLE(&default_limits, "PING\r\n*x\r\n", RESP_ERR_PROTOCOL, "4:PING,;",
+           t);
+}
+
+TEST(reader_invalid_bulk_length)
+{
+    const char *t = "Protocol error: invalid bulk length";
+    SAMPLE_ERR(&default_limits, "*1\r\n$-1\r\n", t);
+    SAMPLE_ERR(&default_limits, "*2\r\n$1\r\na\r\n$-1\r\n", t);
+    SAMPLE_ERR(&default_limits, "*1\r\n$-5\r\n", t);
+    SAMPLE_ERR(&default_limits, "*1\r\n$abc\r\n", t);
+    SAMPLE_ERR(&default_limits, "*1\r\n$+3\r\nabc\r\n", t);
+    SAMPLE_ERR(&default_limits, "*1\r\n$03\r\nabc\r\n", t);
+    SAMPLE_ERR(&default_limits, "*1\r\n$3x\r\nabc\r\n", t);
+    SAMPLE_ERR(&default_limits, "*1\r\n$\r\n\r\n", t);
+    SAMPLE_ERR(&default_limits, "*1\r\n$99999999999999999999\r\n", t);
+    /* wraps to 3 in a lenient 64-bit parse */
+    SAMPLE_ERR(&default_limits, "*1\r\n$18446744073709551619\r\nabc\r\n", t);
+    SAMPLE_ERR(&default_limits, "*1\r\n$9223372036854775807\r\n", t);
+    SAMPLE_ERR(&default_limits, "*1\r\n$536870913\r\n", t); /* 512mb + 1 */
+}
+
+TEST(reader_expected_dollar)
+{
+    SAMPLE_ERR(&default_limits, "*2\r\n:1\r\n",
+               "Protocol error: expected '$', got ':'");
+    SAMPLE_ERR(&default_limits, "*2\r\n$1\r\na\r\n+OK\r\n",
+               "Protocol error: expected '$', got '+'");
+    SAMPLE_ERR(&default_limits, "*1\r\n-ERR x\r\n",
+               "Protocol error: expected '$', got '-'");
+    SAMPLE_ERR(&default_limits, "*1\r\n*1\r\n$1\r\na\r\n",
+               "Protocol error: expected '$', got '*'");
+    SAMPLE_ERR(&default_limits, "*1\r\n*-1\r\n",
+               "Protocol error: expected '$', got '*'");
+    SAMPLE_ERR(&default_limits, "*1\r\nx",
+               "Protocol error: expected '$', got 'x'");
+    SAMPLE_ERR(&default_limits, "*2\r\n$1\r\na\r\nx",
+               "Protocol error: expected '$', got 'x'");
+    SAMPLE_ERR(&default_limits, "*3\r\n$1\r\na\r\n$1\r\nb\r\n%1\r\n",
+               "Protocol error: expected '$', got '%'");
+    SAMPLE_ERR(&default_limits,
+               "*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n"
+               "*1\r\n*1\r\n$1\r\na\r\n",
+               "Protocol error: expected '$', got '*'");
+    SAMPLE_ERR(&default_limits, "*1\r\n\r\n",
+               "Protocol error: expected '$', got ' '");
+}
+
+TEST(reader_unbalanced_quotes)
+{
+    const char *t = "Protocol error: unbalanced quotes in request";
+    SAMPLE_ERR(&default_limits, "SET \"abc\r\n", t);
+    SAMPLE_ERR(&default_limits, "SET 'abc\r\n", t);
+    SAMPLE_ERR(&default_limits, "SET \"a\"b\r\n", t);
+    SAMPLE_ERR(&default_limits, "SET 'a'b\r\n", t);
+    SAMPLE(&default_limits, "PING\r\nSET \"a\\\"\r\n", RESP_ERR_PROTOCOL,
+           "4:PING,;", t);
+}
+
+TEST(reader_limit_multibulk)
+{
+    struct resp_limits lim = default_limits;
+    lim.max_multibulk = 3;
+    SAMPLE(&lim, "*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n", RESP_AGAIN,
+           "1:a,1:b,1:c,;", "");
+    SAMPLE_ERR(&lim, "*4\r\n$1\r\na\r\n",
+               "Protocol error: invalid multibulk length");
+}
+
+TEST(reader_limit_bulk_len)
+{
+    struct resp_limits lim = default_limits;
+    lim.max_bulk_len = 10;
+    SAMPLE(&lim, "*1\r\n$10\r\n0123456789\r\n", RESP_AGAIN,
+           "10:0123456789,;", "");
+    SAMPLE_ERR(&lim, "*1\r\n$11\r\n01234567890\r\n",
+               "Protocol error: invalid bulk length");
+
+    /* The header alone is enough: the body is never waited for. */
+    struct resp_reader r;
+    struct resp_request req;
+    ASSERT_OK(resp_reader_init(&r, &lim));
+    ASSERT_OK(FEED(&r, "*1\r\n$11\r\n"));
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_ERR_PROTOCOL);
+    ASSERT_STR_EQ(resp_reader_error(&r), "Protocol error: invalid bulk length");
+    /* Sticky: the reader stays failed. */
+    ASSERT_EQ(FEED(&r, "x"), RESP_ERR_PROTOCOL);
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_ERR_PROTOCOL);
+    resp_reader_close(&r);
+
+    /* With the default 512mb limit, a claimed 512mb is waited for without
+     * allocating it: only what arrived is buffered. */
+    ASSERT_OK(resp_reader_init(&r, &default_limits));
+    ASSERT_OK(FEED(&r, "*1\r\n$536870912\r\nab"));
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_AGAIN);
+    ASSERT(r.arena_cap < 4096);
+    ASSERT(resp_reader_pending(&r) <= 19);
+    resp_reader_close(&r);
+}
+
+TEST(reader_limit_querybuf)
+{
+    struct resp_limits lim = default_limits;
+    lim.max_querybuf = 64;
+    struct resp_reader r;
+    struct resp_request req;
+    ASSERT_OK(resp_reader_init(&r, &lim));
+    /* A complete request drained frees its share of the budget. */
+    ASSERT_OK(FEED(&r, "*1\r\n$40\r\n"));
+    ASSERT_OK(resp_reader_feed(&r, "0123456789012345678901234567890123456789"
+                                   "\r\n", 42));
+    ASSERT_EQ(resp_reader_pending(&r), 51);
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_OK);
+    ASSERT_EQ(req.argc, 1);
+    ASSERT_EQ(resp_reader_pending(&r), 0);
+    ASSERT_OK(FEED(&r, "*1\r\n$50\r\n"));
+    ASSERT_OK(resp_reader_feed(&r, "01234567890123456789012345678901234567890"
+                                   "123456789", 50)); /* 59 pending */
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_AGAIN);
+    ASSERT_OK(FEED(&r, "\r\n")); /* 61 */
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_OK);
+    /* Now exceed it with input that can not complete. */
+    ASSERT_OK(FEED(&r, "*1\r\n$60\r\n"));
+    ASSERT_OK(resp_reader_feed(&r, "0123456789012345678901234567890123456789"
+                                   "012345", 46));
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_AGAIN);
+    /* hiredis consumed the count line and the '$': 50 bytes unparsed. */
+    ASSERT_EQ(resp_reader_pending(&r), 50);
+    ASSERT_OK(FEED(&r, "01234567890123")); /* 64: at the limit */
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_AGAIN);
+    ASSERT_EQ(FEED(&r, "3"), RESP_ERR_PROTOCOL);
+    ASSERT_STR_EQ(resp_reader_error(&r),
+                  "Protocol error: query buffer limit exceeded");
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_ERR_PROTOCOL);
+    resp_reader_close(&r);
+}
+
+TEST(reader_limit_inline)
+{
+    struct resp_limits lim = default_limits;
+    lim.max_inline = 16;
+    struct resp_reader r;
+    struct resp_request req;
+    /* 16 bytes without newline: still waiting; one more is too many. */
+    ASSERT_OK(resp_reader_init(&r, &lim));
+    ASSERT_OK(FEED(&r, "aaaaaaaaaaaaaaaa"));
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_AGAIN);
+    ASSERT_OK(FEED(&r, "\n"));
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_OK);
+    ASSERT_EQ(req.argc, 1);
+    ASSERT_EQ(req.argvlen[0], 16);
+    resp_reader_close(&r);
+
+    SAMPLE_ERR(&lim, "aaaaaaaaaaaaaaaaa",
+               "Protocol error: too big inline request");
+    SAMPLE_ERR(&lim, "aaaaaaaaaaaaaaaaaaaaaaa\r\n",
+               "Protocol error: too big inline request");
+    SAMPLE_ERR(&lim, "*111111111111111111",
+               "Protocol error: too big mbulk count string");
+    SAMPLE_ERR(&lim, "*1\r\n$111111111111111111",
+               "Protocol error: too big bulk count string");
+
+    /* The default 64kb, on count and bulk length lines. */
+    size_t n = 70000;
+    char *big = malloc(n + 8);
+    ASSERT(big != NULL);
+    big[0] = '*';
+    memset(big + 1, '1', n - 1);
+    struct sbuf out = {0};
+    char err[128];
+    size_t cuts[] = {1, 30000, 65537};
+    ASSERT_EQ(drive(big, n, cuts, 3, &default_limits, &out, err,
+                    sizeof(err)), RESP_ERR_PROTOCOL);
+    ASSERT_STR_EQ(err, "Protocol error: too big mbulk count string");
+    memcpy(big, "*1\r\n$", 5);
+    ASSERT_EQ(drive(big, n, cuts, 3, &default_limits, &out, err,
+                    sizeof(err)), RESP_ERR_PROTOCOL);
+    ASSERT_STR_EQ(err, "Protocol error: too big bulk count string");
+    memset(big, 'a', n);
+    ASSERT_EQ(drive(big, n, cuts, 3, &default_limits, &out, err,
+                    sizeof(err)), RESP_ERR_PROTOCOL);
+    ASSERT_STR_EQ(err, "Protocol error: too big inline request");
+    ASSERT_EQ(out.len, 0);
+    free(big);
+    sb_free(&out);
+}
+
+/* ---- Reader: volume, arena and compaction ----------------------------- */
+
+static void build_pipeline(struct sbuf *in, struct sbuf *want, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        char key[32], val[64], line[256];
+        int kl = snprintf(key, sizeof(key), "key:%zu", i);
+        int vl = snprintf(val, sizeof(val), "value-%zu-%s", i * 7919,
+                          i % 3 ? "x" : "with\r\nbreak");
+        int n;
+        if (i % 7 == 3) {
+            n = snprintf(line, sizeof(line), "GET %s\r\n", key);
+            sb_add(in, line, (size_t)n);
+            n = snprintf(line, sizeof(line), "3:GET,%d:%s,;", kl, key);
+        } else {
+            n = snprintf(line, sizeof(line),
+                         "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n", kl, key,
+                         vl);
+            sb_add(in, line, (size_t)n);
+            sb_add(in, val, (size_t)vl);
+            sb_add(in, "\r\n", 2);
+            n = snprintf(line, sizeof(line), "3:SET,%d:%s,%d:", kl, key, vl);
+            sb_add(want, line, (size_t)n);
+            sb_add(want, val, (size_t)vl);
+            n = snprintf(line, sizeof(line), ",;");
+        }
+        sb_add(want, line, (size_t)n);
+    }
+}
+
+TEST(reader_pipeline_5000)
+{
+    struct sbuf in = {0}, want = {0};
+    build_pipeline(&in, &want, 5000);
+    size_t chunks[] = {0, 1, 7, 4096, 65536};
+    for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+        size_t step = chunks[c] ? chunks[c] : in.len;
+        size_t ncuts = (in.len - 1) / step;
+        size_t *cuts = malloc((ncuts + 1) * sizeof(size_t));
+        ASSERT(cuts != NULL);
+        for (size_t k = 0; k < ncuts; k++)
+            cuts[k] = (k + 1) * step;
+        struct sbuf out = {0};
+        char err[128];
+        int rc = drive(in.p, in.len, cuts, ncuts, &default_limits, &out, err,
+                       sizeof(err));
+        int same = out.len == want.len && memcmp(out.p, want.p, out.len) == 0;
+        free(cuts);
+        sb_free(&out);
+        ASSERT_EQ(rc, RESP_AGAIN);
+        ASSERT(same);
+    }
+    sb_free(&in);
+    sb_free(&want);
+}
+
+TEST(reader_arena_reuse_after_large_argument)
+{
+    struct resp_reader r;
+    struct resp_request req;
+    ASSERT_OK(resp_reader_init(&r, &default_limits));
+    ASSERT_OK(FEED(&r, "*2\r\n$3\r\nGET\r\n$3\r\nabc\r\n"));
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_OK);
+    const char *small_arena = r.arena;
+    size_t small_cap = r.arena_cap;
+    ASSERT_OK(FEED(&r, "*2\r\n$3\r\nGET\r\n$3\r\nxyz\r\n"));
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_OK);
+    ASSERT(r.arena == small_arena); /* reused, not reallocated */
+    ASSERT_EQ(r.arena_cap, small_cap);
+    ASSERT_MEM_EQ(req.argv[1], req.argvlen[1], "xyz");
+
+    size_t big = 1024 * 1024;
+    char *payload = malloc(big);
+    ASSERT(payload != NULL);
+    for (size_t i = 0; i < big; i++)
+        payload[i] = (char)('a' + i % 26);
+    char hdr[64];
+    int hl = snprintf(hdr, sizeof(hdr),
+                      "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$%zu\r\n",
+                      big);
+    ASSERT_OK(resp_reader_feed(&r, hdr, (size_t)hl));
+    for (size_t off = 0; off < big; off += 10000) {
+        size_t n = big - off < 10000 ? big - off : 10000;
+        ASSERT_OK(resp_reader_feed(&r, payload + off, n));
+        ASSERT_EQ(resp_reader_next(&r, &req), RESP_AGAIN);
+    }
+    ASSERT_OK(FEED(&r, "\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"));
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_OK);
+    ASSERT_EQ(req.argc, 3);
+    ASSERT_EQ(req.argvlen[2], big);
+    ASSERT(memcmp(req.argv[2], payload, big) == 0);
+    ASSERT(r.arena_cap >= big);
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_OK);
+    ASSERT(r.arena_cap <= 64 * 1024); /* shrunk for the next request */
+    ASSERT_EQ(req.argc, 2);
+    ASSERT_MEM_EQ(req.argv[0], req.argvlen[0], "GET");
+    ASSERT_MEM_EQ(req.argv[1], req.argvlen[1], "k");
+    ASSERT_EQ(resp_reader_pending(&r), 0);
+    free(payload);
+    resp_reader_close(&r);
+}
+
+TEST(reader_many_arguments)
+{
+    /* More arguments than the 1024 reserved up front; argv grows. */
+    struct sbuf in = {0}, want = {0};
+    size_t count = 3000;
+    char line[64];
+    int n = snprintf(line, sizeof(line), "*%zu\r\n", count);
+    sb_add(&in, line, (size_t)n);
+    for (size_t i = 0; i < count; i++) {
+        char arg[16];
+        int al = snprintf(arg, sizeof(arg), "%zu", i);
+        n = snprintf(line, sizeof(line), "$%d\r\n%s\r\n", al, arg);
+        sb_add(&in, line, (size_t)n);
+        n = snprintf(line, sizeof(line), "%d:%s,", al, arg);
+        sb_add(&want, line, (size_t)n);
+    }
+    sb_add(&want, ";", 1);
+    sb_add(&in, "PING\r\n", 6);
+    sb_add(&want, "4:PING,;", 8);
+    size_t cuts[] = {3, 5000, 5001, 17000};
+    struct sbuf out = {0};
+    char err[128];
+    int rc = drive(in.p, in.len, cuts, 4, &default_limits, &out, err,
+                   sizeof(err));
+    int same = out.len == want.len && memcmp(out.p, want.p, out.len) == 0;
+    ASSERT_EQ(rc, RESP_AGAIN);
+    ASSERT(same);
+
+    /* The argv arrays grew past 1024 and shrink for the next request. */
+    struct resp_reader r;
+    struct resp_request req;
+    ASSERT_OK(resp_reader_init(&r, &default_limits));
+    ASSERT_OK(resp_reader_feed(&r, in.p, in.len));
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_OK);
+    ASSERT_EQ(req.argc, count);
+    ASSERT(r.argv_cap >= count);
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_OK);
+    ASSERT_EQ(req.argc, 1);
+    ASSERT(r.argv_cap <= 1024);
+    resp_reader_close(&r);
+    sb_free(&in);
+    sb_free(&want);
+    sb_free(&out);
+}
+
+TEST(reader_after_compaction)
+{
+    struct resp_reader r;
+    struct resp_request req;
+    ASSERT_OK(resp_reader_init(&r, &default_limits));
+    redisReader *hr = r.hr;
+    char val[2000];
+    memset(val, 'v', sizeof(val));
+
+    /* (1) A complete 2 KiB request, then the start of the next one:
+     * GetReply compacts after the first, the second survives the move. */
+    char hdr[64];
+    int hl = snprintf(hdr, sizeof(hdr),
+                      "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$%zu\r\n",
+                      sizeof(val));
+    ASSERT_OK(resp_reader_feed(&r, hdr, (size_t)hl));
+    ASSERT_OK(resp_reader_feed(&r, val, sizeof(val)));
+    ASSERT_OK(FEED(&r, "\r\n*2\r\n$3\r\nGET\r\n$10\r\nabc"));
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_OK);
+    ASSERT_EQ(req.argvlen[2], sizeof(val));
+    ASSERT(hr->pos < 1024); /* compacted */
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_AGAIN);
+    ASSERT_OK(FEED(&r, "defghij\r\n"));
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_OK);
+    ASSERT_EQ(req.argc, 2);
+    ASSERT_MEM_EQ(req.argv[0], req.argvlen[0], "GET");
+    ASSERT_MEM_EQ(req.argv[1], req.argvlen[1], "abcdefghij");
+
+    /* (2) Compaction in the middle of a request: the first arguments were
+     * copied out before hiredis moved its buffer. */
+    hl = snprintf(hdr, sizeof(hdr), "*3\r\n$3\r\nSET\r\n$%zu\r\n", sizeof(val));
+    ASSERT_OK(resp_reader_feed(&r, hdr, (size_t)hl));
+    ASSERT_OK(resp_reader_feed(&r, val, sizeof(val)));
+    ASSERT_OK(FEED(&r, "\r\n$5\r\nva"));
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_AGAIN);
+    ASSERT(hr->pos < 1024);
+    ASSERT_OK(FEED(&r, "lue\r\n"));
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_OK);
+    ASSERT_EQ(req.argc, 3);
+    ASSERT_MEM_EQ(req.argv[0], req.argvlen[0], "SET");
+    ASSERT_EQ(req.argvlen[1], sizeof(val));
+    ASSERT(memcmp(req.argv[1], val, sizeof(val)) == 0);
+    ASSERT_MEM_EQ(req.argv[2], req.argvlen[2], "value");
+
+    /* (3) Inline-only traffic: GetReply never runs, we compact. */
+    for (int round = 0; round < 50; round++) {
+        for (int i = 0; i < 100; i++)
+            ASSERT_OK(FEED(&r, "PING\r\n"));
+        ASSERT_OK(FEED(&r, "ECHO ab"));
+        for (int i = 0; i < 100; i++) {
+            ASSERT_EQ(resp_reader_next(&r, &req), RESP_OK);
+            ASSERT_MEM_EQ(req.argv[0], req.argvlen[0], "PING");
+        }
+        ASSERT_EQ(resp_reader_next(&r, &req), RESP_AGAIN);
+        ASSERT(hr->len < 2048);
+        ASSERT_OK(FEED(&r, "c\r\n"));
+        ASSERT_EQ(resp_reader_next(&r, &req), RESP_OK);
+        ASSERT_EQ(req.argc, 2);
+        ASSERT_MEM_EQ(req.argv[1], req.argvlen[1], "abc");
+    }
+    resp_reader_close(&r);
+    resp_reader_close(&r); /* twice is harmless */
+}
+
+TEST(reader_empty_and_pending)
+{
+    struct resp_reader r;
+    struct resp_request req;
+    ASSERT_OK(resp_reader_init(&r, NULL)); /* defaults */
+    ASSERT_EQ(r.limits.max_inline, 64 * 1024);
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_AGAIN);
+    ASSERT_OK(FEED(&r, ""));
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_AGAIN);
+    ASSERT_OK(FEED(&r, "\r\n*0\r\nPI"));
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_OK);
+    ASSERT_EQ(req.argc, 0);
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_OK);
+    ASSERT_EQ(req.argc, 0);
+    ASSERT_EQ(resp_reader_pending(&r), 2);
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_AGAIN);
+    ASSERT_STR_EQ(resp_reader_error(&r), "");
+    resp_reader_close(&r);
+}
+
+/* ---- Writer ------------------------------------------------------------ */
+
+#define OUT_IS(o, lit)                                                      \
+    do {                                                                    \
+        ASSERT_EQ((o)->nomem, 0);                                           \
+        ASSERT((o)->data != NULL);                                          \
+        ASSERT_MEM_EQ((o)->data, (o)->len, lit);                            \
+        resp_out_reset((o), 1024);                                          \
+    } while (0)
+
+TEST(writer_resp2)
+{
+    struct resp_out o;
+    resp_out_init(&o, 2);
+    resp_add_simple(&o, "OK");
+    OUT_IS(&o, "+OK\r\n");
+    resp_add_simple(&o, "a\r\nb");
+    OUT_IS(&o, "+a  b\r\n");
+    resp_add_error(&o, "ERR bad\r\nthing\n", 15);
+    OUT_IS(&o, "-ERR bad  thing \r\n");
+    resp_add_errorf(&o, "ERR unknown command '%s'", "FOO");
+    OUT_IS(&o, "-ERR unknown command 'FOO'\r\n");
+    resp_add_int(&o, 0);
+    resp_add_int(&o, 7);
+    resp_add_int(&o, -1);
+    resp_add_int(&o, 10);
+    resp_add_int(&o, 99);
+    resp_add_int(&o, 100);
+    resp_add_int(&o, 1234567890123LL);
+    OUT_IS(&o, ":0\r\n:7\r\n:-1\r\n:10\r\n:99\r\n:100\r\n:1234567890123\r\n");
+    resp_add_int(&o, INT64_MAX);
+    resp_add_int(&o, INT64_MIN);
+    OUT_IS(&o, ":9223372036854775807\r\n:-9223372036854775808\r\n");
+    resp_add_bulk(&o, "foo", 3);
+    resp_add_bulk(&o, "", 0);
+    resp_add_bulk(&o, "a\r\n\0b", 5);
+    OUT_IS(&o, "$3\r\nfoo\r\n$0\r\n\r\n$5\r\na\r\n\0b\r\n");
+    resp_add_bulk_cstr(&o, "hello");
+    resp_add_bulk_cstr(&o, NULL);
+    OUT_IS(&o, "$5\r\nhello\r\n$-1\r\n");
+    resp_add_bulk_i64(&o, -42);
+    resp_add_bulk_i64(&o, INT64_MIN);
+    OUT_IS(&o, "$3\r\n-42\r\n$20\r\n-9223372036854775808\r\n");
+    resp_add_null(&o);
+    resp_add_null_array(&o);
+    OUT_IS(&o, "$-1\r\n*-1\r\n");
+    resp_add_array(&o, 0);
+    resp_add_array(&o, 3);
+    resp_add_map(&o, 2);
+    resp_add_set(&o, 5);
+    resp_add_push(&o, 3);
+    OUT_IS(&o, "*0\r\n*3\r\n*4\r\n*5\r\n*3\r\n");
+    resp_add_bool(&o, 1);
+    resp_add_bool(&o, 0);
+    OUT_IS(&o, ":1\r\n:0\r\n");
+    resp_add_double(&o, 3.14);
+    resp_add_double(&o, 1.5);
+    resp_add_double(&o, 0.0);
+    resp_add_double(&o, 100);
+    OUT_IS(&o, "$18\r\n3.1400000000000001\r\n$3\r\n1.5\r\n$1\r\n0\r\n"
+               "$3\r\n100\r\n");
+    resp_add_double(&o, 1e300);
+    resp_add_double(&o, -0.1);
+    OUT_IS(&o, "$23\r\n1.0000000000000001e+300\r\n"
+               "$20\r\n-0.10000000000000001\r\n");
+    resp_add_double(&o, INFINITY);
+    resp_add_double(&o, -INFINITY);
+    resp_add_double(&o, NAN);
+    OUT_IS(&o, "$3\r\ninf\r\n$4\r\n-inf\r\n$3\r\nnan\r\n");
+    resp_add_verbatim(&o, "txt", 3);
+    OUT_IS(&o, "$3\r\ntxt\r\n");
+    resp_add_raw(&o, "+PONG\r\n", 7);
+    OUT_IS(&o, "+PONG\r\n");
+    resp_out_close(&o);
+}
+
+TEST(writer_resp3)
+{
+    struct resp_out o;
+    resp_out_init(&o, 3);
+    resp_add_simple(&o, "OK");
+    resp_add_error(&o, "ERR x", 5);
+    resp_add_int(&o, -5);
+    resp_add_bulk(&o, "ab", 2);
+    OUT_IS(&o, "+OK\r\n-ERR x\r\n:-5\r\n$2\r\nab\r\n");
+    resp_add_null(&o);
+    resp_add_null_array(&o);
+    resp_add_bulk_cstr(&o, NULL);
+    OUT_IS(&o, "_\r\n_\r\n_\r\n");
+    resp_add_array(&o, 2);
+    resp_add_map(&o, 2);
+    resp_add_set(&o, 5);
+    resp_add_push(&o, 3);
+    OUT_IS(&o, "*2\r\n%2\r\n~5\r\n>3\r\n");
+    resp_add_bool(&o, 1);
+    resp_add_bool(&o, 0);
+    OUT_IS(&o, "#t\r\n#f\r\n");
+    resp_add_double(&o, 3.14);
+    resp_add_double(&o, 2);
+    resp_add_double(&o, INFINITY);
+    resp_add_double(&o, -INFINITY);
+    resp_add_double(&o, NAN);
+    resp_add_double(&o, -NAN);
+    OUT_IS(&o, ",3.1400000000000001\r\n,2\r\n,inf\r\n,-inf\r\n,nan\r\n"
+               ",nan\r\n");
+    resp_add_verbatim(&o, "hello", 5);
+    resp_add_verbatim(&o, "", 0);
+    OUT_IS(&o, "=9\r\ntxt:hello\r\n=4\r\ntxt:\r\n");
+    resp_out_close(&o);
+}
+
+TEST(writer_growth_and_nomem)
+{
+    struct resp_out o;
+    resp_out_init(&o, 2);
+    ASSERT(o.data == NULL);
+    /* Many appends: one contiguous, correct stream. */
+    for (int i = 0; i < 10000; i++)
+        resp_add_int(&o, i);
+    ASSERT_EQ(o.nomem, 0);
+    size_t pos = 0;
+    for (int i = 0; i < 10000; i++) {
+        char want[32];
+        int n = snprintf(want, sizeof(want), ":%d\r\n", i);
+        ASSERT(memcmp(o.data + pos, want, (size_t)n) == 0);
+        pos += (size_t)n;
+    }
+    ASSERT_EQ(pos, o.len);
+    /* A big bulk is a single reservation. */
+    char *big = malloc(300000);
+    ASSERT(big != NULL);
+    memset(big, 'z', 300000);
+    resp_out_reset(&o, 0);
+    ASSERT(o.data == NULL);
+    resp_add_bulk(&o, big, 300000);
+    ASSERT_EQ(o.len, 9 + 300000 + 2);
+    ASSERT(memcmp(o.data, "$300000\r\nzz", 11) == 0);
+    free(big);
+    /* reset keeps a small allocation, drops a large one */
+    resp_out_reset(&o, 1 << 20);
+    ASSERT(o.data != NULL);
+    ASSERT_EQ(o.len, 0);
+    resp_out_reset(&o, 1024);
+    ASSERT(o.data == NULL);
+    ASSERT_EQ(o.cap, 0);
+
+    /* nomem is sticky until reset and nothing partial is written. */
+    resp_add_simple(&o, "OK");
+    resp_add_raw(&o, "x", SIZE_MAX - 2);
+    ASSERT_EQ(o.nomem, 1);
+    resp_add_int(&o, 5);
+    resp_add_bulk(&o, "abc", 3);
+    ASSERT_EQ(o.nomem, 1);
+    ASSERT_MEM_EQ(o.data, o.len, "+OK\r\n");
+    resp_out_reset(&o, 1024);
+    ASSERT_EQ(o.nomem, 0);
+    resp_add_int(&o, 5);
+    OUT_IS(&o, ":5\r\n");
+
+    /* A long formatted error goes through the heap path. */
+    char arg[600];
+    memset(arg, 'q', sizeof(arg) - 1);
+    arg[sizeof(arg) - 1] = '\0';
+    resp_add_errorf(&o, "ERR %s", arg);
+    ASSERT_EQ(o.len, 1 + 4 + 599 + 2);
+    ASSERT(memcmp(o.data, "-ERR qqq", 8) == 0);
+    ASSERT(memcmp(o.data + o.len - 3, "q\r\n", 3) == 0);
+    resp_out_close(&o);
+    resp_out_close(&o);
+}
+
+static const struct unit_test tests[] = {
+    UNIT(reader_set_command),
+    UNIT(reader_pipelined_batch),
+    UNIT(reader_binary_payload),
+    UNIT(reader_empty_bulk),
+    UNIT(reader_inline_quotes),
+    UNIT(reader_inline_nul_ends_line),
+    UNIT(reader_unterminated_trailer_skipped),
+    UNIT(reader_invalid_multibulk_length),
+    UNIT(reader_invalid_bulk_length),
+    UNIT(reader_expected_dollar),
+    UNIT(reader_unbalanced_quotes),
+    UNIT(reader_limit_multibulk),
+    UNIT(reader_limit_bulk_len),
+    UNIT(reader_limit_querybuf),
+    UNIT(reader_limit_inline),
+    UNIT(reader_pipeline_5000),
+    UNIT(reader_arena_reuse_after_large_argument),
+    UNIT(reader_many_arguments),
+    UNIT(reader_after_compaction),
+    UNIT(reader_empty_and_pending),
+    UNIT(writer_resp2),
+    UNIT(writer_resp3),
+    UNIT(writer_growth_and_nomem),
+};
+
+int main(void)
+{
+    return unit_run(tests, UNIT_COUNT(tests));
+}

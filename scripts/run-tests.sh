@@ -196,6 +196,8 @@ fi
 
 if [ "$MODE" = all ]; then
     run_step "check-includes" scripts/check-includes.sh
+    run_step "README command list matches the command table" \
+        "$PY" scripts/gen-commands.py --check
 fi
 
 # ---------------------------------------------------------------------------

@@ -117,7 +117,7 @@ static void mark_read(struct client *c)
 
 static size_t pending_output(const struct client *c)
 {
-    return c->out.len + c->wbuf.len;
+    return c->out.len + c->wbuf.len - c->wbuf_sent;
 }
 
 static void pause_reading(struct client *c)
@@ -141,7 +141,8 @@ static void on_write(uv_write_t *req, int status)
 {
     struct client *c = req->data;
     c->writing = 0;
-    c->srv->stat_net_out += c->wbuf.len;
+    c->srv->stat_net_out += c->wbuf.len - c->wbuf_sent;
+    c->wbuf_sent = 0;
     resp_out_reset(&c->wbuf, OUT_KEEP);
     if (c->flags & CLIENT_CLOSING)
         return;
@@ -188,9 +189,10 @@ void client_flush(struct client *c)
     c->out = tmp;
     c->out.proto = c->wbuf.proto;
     c->srv->stat_net_out += (size_t)n;
-    memmove(c->wbuf.data, c->wbuf.data + n, c->wbuf.len - (size_t)n);
-    c->wbuf.len -= (size_t)n;
-    b = uv_buf_init(c->wbuf.data, (unsigned)c->wbuf.len);
+    /* The first n bytes are out; uv_write sends the rest from where they
+     * stop (no memmove of a possibly large buffer). */
+    c->wbuf_sent = (size_t)n;
+    b = uv_buf_init(c->wbuf.data + n, (unsigned)(c->wbuf.len - (size_t)n));
     c->wreq.data = c;
     c->writing = 1;
     if (uv_write(&c->wreq, &c->h.stream, &b, 1, on_write) != 0) {

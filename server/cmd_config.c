@@ -105,9 +105,7 @@ static void config_set(struct client *c)
         int rc = conf_set(&c->srv->conf, name, pieces, n, 1, err, sizeof(err));
         free(value);
         if (rc != 0) {
-            char msg[300];
-            snprintf(msg, sizeof(msg), "ERR %s", err);
-            reply_error(c, ERR_CUSTOM, msg);
+            reply_error(c, ERR_CONFIG, err);
             return;
         }
     }

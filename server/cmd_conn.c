@@ -80,8 +80,7 @@ static int set_name_or_reply(struct client *c, const char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (p[i] < '!' || p[i] > '~') {
-            reply_error(c, ERR_CUSTOM, "ERR Client names cannot contain "
-                        "spaces, newlines or special characters.");
+            reply_error(c, ERR_CLIENT_NAME);
             return 0;
         }
     }
@@ -103,8 +102,7 @@ void cmd_hello(struct client *c)
     size_t j = 1;
     if (c->argc >= 2) {
         if (!parse_i64(c->argv[1], c->argvlen[1], &ver)) {
-            reply_error(c, ERR_CUSTOM, "ERR Protocol version is not an "
-                        "integer or out of range");
+            reply_error(c, ERR_PROTO_VERSION);
             return;
         }
         if (ver < 2 || ver > 3) {
@@ -123,11 +121,7 @@ void cmd_hello(struct client *c)
             name_at = j + 1;
             j++;
         } else {
-            char msg[200];
-            snprintf(msg, sizeof(msg), "ERR Syntax error in HELLO option "
-                     "'%.*s'", (int)(c->argvlen[j] > 64 ? 64 : c->argvlen[j]),
-                     c->argv[j]);
-            reply_error(c, ERR_CUSTOM, msg);
+            reply_error(c, ERR_HELLO_OPTION, ARGV_CLIPPED(c, j));
             return;
         }
     }
@@ -140,11 +134,7 @@ void cmd_hello(struct client *c)
         c->authed = 1;
     }
     if (!c->authed) {
-        reply_error(c, ERR_CUSTOM, "NOAUTH HELLO must be called with the "
-                    "client already authenticated, otherwise the HELLO "
-                    "<proto> AUTH <user> <pass> option can be used to "
-                    "authenticate the client and select the RESP protocol "
-                    "version at the same time");
+        reply_error(c, ERR_HELLO_NOAUTH);
         return;
     }
     if (name_at && !set_name_or_reply(c, c->argv[name_at],
@@ -293,18 +283,12 @@ static void client_setinfo(struct client *c)
         slot = &c->lib_ver;
         what = "lib-ver";
     } else {
-        char msg[200];
-        snprintf(msg, sizeof(msg), "ERR Unrecognized option '%.*s'",
-                 (int)(c->argvlen[2] > 64 ? 64 : c->argvlen[2]), c->argv[2]);
-        reply_error(c, ERR_CUSTOM, msg);
+        reply_error(c, ERR_SETINFO_OPTION, ARGV_CLIPPED(c, 2));
         return;
     }
     for (size_t i = 0; i < c->argvlen[3]; i++) {
         if (c->argv[3][i] < '!' || c->argv[3][i] > '~') {
-            char msg[128];
-            snprintf(msg, sizeof(msg), "ERR %s cannot contain spaces, "
-                     "newlines or special characters.", what);
-            reply_error(c, ERR_CUSTOM, msg);
+            reply_error(c, ERR_SETINFO_CHARS, what);
             return;
         }
     }
@@ -341,11 +325,7 @@ static void client_list(struct client *c)
                      arg_is(c, j, "replica") || arg_is(c, j, "slave"))
                 only_normal = 0;
             else {
-                char msg[200];
-                snprintf(msg, sizeof(msg), "ERR Unknown client type '%.*s'",
-                         (int)(c->argvlen[j] > 64 ? 64 : c->argvlen[j]),
-                         c->argv[j]);
-                reply_error(c, ERR_CUSTOM, msg);
+                reply_error(c, ERR_CLIENT_TYPE, ARGV_CLIPPED(c, j));
                 return;
             }
         } else if (arg_is(c, j, "ID") && j + 1 < c->argc) {
@@ -353,7 +333,7 @@ static void client_list(struct client *c)
             for (size_t k = ids_at; k < c->argc; k++) {
                 int64_t id;
                 if (!parse_i64(c->argv[k], c->argvlen[k], &id) || id <= 0) {
-                    reply_error(c, ERR_CUSTOM, "ERR Invalid client ID");
+                    reply_error(c, ERR_INVALID_CLIENT_ID);
                     return;
                 }
             }
@@ -428,8 +408,7 @@ static int kill_filter_parse(struct client *c, struct kill_filter *f)
         size_t v = j + 1;
         if (arg_is(c, j, "ID")) {
             if (!parse_i64(c->argv[v], c->argvlen[v], &f->id) || f->id <= 0) {
-                reply_error(c, ERR_CUSTOM, "ERR client-id should be greater "
-                            "than 0");
+                reply_error(c, ERR_CLIENT_ID_POSITIVE);
                 return 0;
             }
         } else if (arg_is(c, j, "ADDR")) {
@@ -445,7 +424,7 @@ static int kill_filter_parse(struct client *c, struct kill_filter *f)
                      arg_is(c, v, "replica") || arg_is(c, v, "slave"))
                 f->type_normal = 0;
             else {
-                reply_error(c, ERR_CUSTOM, "ERR Unknown client type");
+                reply_error(c, ERR_CLIENT_TYPE, ARGV_CLIPPED(c, v));
                 return 0;
             }
         } else if (arg_is(c, j, "SKIPME")) {
@@ -459,11 +438,7 @@ static int kill_filter_parse(struct client *c, struct kill_filter *f)
             }
         } else if (arg_is(c, j, "USER")) {
             if (!arg_is(c, v, "default")) {
-                char msg[200];
-                snprintf(msg, sizeof(msg), "ERR No such user '%.*s'",
-                         (int)(c->argvlen[v] > 64 ? 64 : c->argvlen[v]),
-                         c->argv[v]);
-                reply_error(c, ERR_CUSTOM, msg);
+                reply_error(c, ERR_NO_SUCH_USER, ARGV_CLIPPED(c, v));
                 return 0;
             }
         } else {
@@ -486,7 +461,7 @@ static void client_kill(struct client *c)
                 return;
             }
         }
-        reply_error(c, ERR_CUSTOM, "ERR No such client");
+        reply_error(c, ERR_NO_SUCH_CLIENT);
         return;
     }
     struct kill_filter f;

@@ -62,8 +62,7 @@ static int db_index_or_reply(struct client *c, size_t i, int *db)
     if (!arg_i64_or_reply(c, i, &v))
         return 0;
     if (v < INT_MIN || v > INT_MAX) {
-        reply_error(c, ERR_CUSTOM, "ERR value is out of range, value must "
-                                   "between -2147483648 and 2147483647");
+        reply_error(c, ERR_INT_RANGE);
         return 0;
     }
     if (v < 0 || v >= c->srv->conf.databases) {
@@ -199,13 +198,9 @@ static const struct {
  * clipped; Redis prints it as a C string, so it stops at a NUL byte. */
 static void expire_reply_bad_option(struct client *c, size_t i)
 {
-    char msg[160];
     size_t n = strnlen(c->argv[i], c->argvlen[i]);
-    if (n > 128)
-        n = 128;
-    snprintf(msg, sizeof(msg), "ERR Unsupported option %.*s", (int)n,
-             c->argv[i]);
-    reply_error(c, ERR_CUSTOM, msg);
+    reply_error(c, ERR_UNSUPPORTED_OPTION, (int)(n > 128 ? 128 : n),
+                c->argv[i]);
 }
 
 /* Parses NX XX GT LT from argv[3] on into *flags. Returns 1, or replies
@@ -224,13 +219,11 @@ static int expire_flags_or_reply(struct client *c, unsigned *flags)
         *flags |= expire_opts[k].flag;
     }
     if ((*flags & EXP_NX) && (*flags & (EXP_XX | EXP_GT | EXP_LT))) {
-        reply_error(c, ERR_CUSTOM, "ERR NX and XX, GT or LT options at the "
-                                   "same time are not compatible");
+        reply_error(c, ERR_EXPIRE_NX_XX);
         return 0;
     }
     if ((*flags & EXP_GT) && (*flags & EXP_LT)) {
-        reply_error(c, ERR_CUSTOM, "ERR GT and LT options at the same time "
-                                   "are not compatible");
+        reply_error(c, ERR_EXPIRE_GT_LT);
         return 0;
     }
     return 1;

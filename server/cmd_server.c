@@ -50,9 +50,7 @@ static int db_index_or_reply(struct client *c, size_t i, const char *which,
     int64_t v;
     if (!parse_i64(c->argv[i], c->argvlen[i], &v) || v < INT32_MIN ||
         v > INT32_MAX) {
-        char msg[64];
-        snprintf(msg, sizeof(msg), "ERR invalid %s DB index", which);
-        reply_error(c, ERR_CUSTOM, msg);
+        reply_error(c, ERR_SWAPDB_INDEX, which);
         return 0;
     }
     *out = (int)v;
@@ -94,15 +92,14 @@ void cmd_shutdown(struct client *c)
 {
     for (size_t i = 1; i < c->argc; i++) {
         if (arg_is(c, i, "ABORT")) {
-            reply_error(c, ERR_CUSTOM, "ERR No shutdown in progress.");
+            reply_error(c, ERR_NO_SHUTDOWN);
             return;
         }
         if (arg_is(c, i, "SAVE")) {
             /* There is nothing to save to: refuse rather than pretend. */
             server_log(c->srv, 'w', "SHUTDOWN SAVE refused: Respite has no "
                        "persistence");
-            reply_error(c, ERR_CUSTOM, "ERR Errors trying to SHUTDOWN. "
-                        "Check logs.");
+            reply_error(c, ERR_SHUTDOWN_FAILED);
             return;
         }
         if (!arg_is(c, i, "NOSAVE") && !arg_is(c, i, "NOW") &&
@@ -172,11 +169,7 @@ static int debug_allowed(const struct client *c)
 void cmd_debug(struct client *c)
 {
     if (!debug_allowed(c)) {
-        reply_error(c, ERR_CUSTOM, "ERR DEBUG command not allowed. If the "
-                    "enable-debug-command option is set to \"local\", you "
-                    "can run it from a local connection, otherwise you need "
-                    "to set this option in the configuration file, and then "
-                    "restart the server.");
+        reply_error(c, ERR_DEBUG_DISABLED);
         return;
     }
     subcommand_dispatch(c, debug_subcommands,

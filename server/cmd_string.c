@@ -651,7 +651,7 @@ void cmd_decrby(struct client *c)
     if (!arg_i64_or_reply(c, 2, &by))
         return;
     if (by == INT64_MIN) {
-        reply_error(c, ERR_CUSTOM, "ERR decrement would overflow");
+        reply_error(c, ERR_DECR_OVERFLOW);
         return;
     }
     incr_generic(c, -by);

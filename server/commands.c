@@ -248,10 +248,7 @@ static void reject(struct client *c)
  * execCommandAbort): reason is the error without its leading "ERR ". */
 static void reject_exec(struct client *c, const char *reason)
 {
-    char msg[160];
-    snprintf(msg, sizeof(msg), "EXECABORT Transaction discarded because "
-             "of: %s", reason);
-    reply_error(c, ERR_CUSTOM, msg);
+    reply_error(c, ERR_EXECABORT_BECAUSE, reason);
     client_multi_reset(c);
     client_unwatch_all(c);
     c->srv->cmdstats[c->cmd - commands].rejected++;

@@ -61,7 +61,44 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_PUBSUB_CONTEXT] = "ERR Can't execute '%s': only (P|S)SUBSCRIBE / "
                            "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
                            "allowed in this context",
-    [ERR_CUSTOM] = "%s",
+    [ERR_EXECABORT_BECAUSE] = "EXECABORT Transaction discarded because "
+                              "of: %s",
+    [ERR_CLIENT_NAME] = "ERR Client names cannot contain spaces, newlines "
+                        "or special characters.",
+    [ERR_PROTO_VERSION] = "ERR Protocol version is not an integer or out "
+                          "of range",
+    [ERR_HELLO_NOAUTH] = "NOAUTH HELLO must be called with the client "
+                         "already authenticated, otherwise the HELLO <proto> "
+                         "AUTH <user> <pass> option can be used to "
+                         "authenticate the client and select the RESP "
+                         "protocol version at the same time",
+    [ERR_HELLO_OPTION] = "ERR Syntax error in HELLO option '%.*s'",
+    [ERR_INVALID_CLIENT_ID] = "ERR Invalid client ID",
+    [ERR_CLIENT_ID_POSITIVE] = "ERR client-id should be greater than 0",
+    [ERR_CLIENT_TYPE] = "ERR Unknown client type '%.*s'",
+    [ERR_NO_SUCH_CLIENT] = "ERR No such client",
+    [ERR_NO_SUCH_USER] = "ERR No such user '%.*s'",
+    [ERR_SETINFO_OPTION] = "ERR Unrecognized option '%.*s'",
+    [ERR_SETINFO_CHARS] = "ERR %s cannot contain spaces, newlines or "
+                          "special characters.",
+    /* "must between" is Redis's own wording. */
+    [ERR_INT_RANGE] = "ERR value is out of range, value must between "
+                      "-2147483648 and 2147483647",
+    [ERR_EXPIRE_NX_XX] = "ERR NX and XX, GT or LT options at the same time "
+                         "are not compatible",
+    [ERR_EXPIRE_GT_LT] = "ERR GT and LT options at the same time are not "
+                         "compatible",
+    [ERR_UNSUPPORTED_OPTION] = "ERR Unsupported option %.*s",
+    [ERR_DECR_OVERFLOW] = "ERR decrement would overflow",
+    [ERR_NO_SHUTDOWN] = "ERR No shutdown in progress.",
+    [ERR_SHUTDOWN_FAILED] = "ERR Errors trying to SHUTDOWN. Check logs.",
+    [ERR_DEBUG_DISABLED] = "ERR DEBUG command not allowed. If the "
+                           "enable-debug-command option is set to \"local\", "
+                           "you can run it from a local connection, otherwise "
+                           "you need to set this option in the configuration "
+                           "file, and then restart the server.",
+    [ERR_SWAPDB_INDEX] = "ERR invalid %s DB index",
+    [ERR_CONFIG] = "ERR %s",
 };
 
 /* Writes error e, formatted with the arguments its table entry expects. */

@@ -130,6 +130,7 @@ struct client {
     struct resp_reader reader;
     struct resp_out out;                /* replies being gathered */
     struct resp_out wbuf;               /* frozen while a uv_write runs */
+    size_t wbuf_sent;                   /* wbuf bytes uv_try_write took */
     int writing;                        /* a uv_write on wbuf is in flight */
     uv_write_t wreq;
 
@@ -269,9 +270,35 @@ enum reply_err {
     ERR_SELECT_NOT_ALLOWED,
     ERR_INVALID_CURSOR,      /* invalid cursor */
     ERR_PUBSUB_CONTEXT,      /* (const char *lowercase command name) */
-    ERR_CUSTOM,              /* (const char *whole message, code first) */
+    ERR_EXECABORT_BECAUSE,   /* (const char *reason) */
+    ERR_CLIENT_NAME,
+    ERR_PROTO_VERSION,
+    ERR_HELLO_NOAUTH,
+    ERR_HELLO_OPTION,        /* (ARGV_CLIPPED) */
+    ERR_INVALID_CLIENT_ID,
+    ERR_CLIENT_ID_POSITIVE,
+    ERR_CLIENT_TYPE,         /* (ARGV_CLIPPED) */
+    ERR_NO_SUCH_CLIENT,
+    ERR_NO_SUCH_USER,        /* (ARGV_CLIPPED) */
+    ERR_SETINFO_OPTION,      /* (ARGV_CLIPPED) */
+    ERR_SETINFO_CHARS,       /* (const char *"lib-name" or "lib-ver") */
+    ERR_INT_RANGE,           /* a DB index beyond int */
+    ERR_EXPIRE_NX_XX,
+    ERR_EXPIRE_GT_LT,
+    ERR_UNSUPPORTED_OPTION,  /* (int len, const char *option) */
+    ERR_DECR_OVERFLOW,
+    ERR_NO_SHUTDOWN,
+    ERR_SHUTDOWN_FAILED,
+    ERR_DEBUG_DISABLED,
+    ERR_SWAPDB_INDEX,        /* (const char *"first" or "second") */
+    ERR_CONFIG,              /* (const char *conf's reason) */
     ERR__COUNT
 };
+
+/* Argument i of c as the (int len, const char *p) pair a "%.*s" takes,
+ * clipped to 128 bytes so an error never echoes a whole request. */
+#define ARGV_CLIPPED(c, i)                                                  \
+    (int)((c)->argvlen[i] > 128 ? 128 : (c)->argvlen[i]), (c)->argv[i]
 
 /* Writes the error e; some take printf arguments as listed in reply.c.
  * Bytes from the client are clipped and stripped of CR/LF. */

@@ -3,7 +3,8 @@
  * ones that are read). The same trade-off as Redis's active expire cycle:
  *
  *   call 1: shard c, c+1, ...        call 2: starts after the last shard
- *           |                                 call 1 worked on
+ *           |                        call 1 worked on (c+1 after a pass
+ *           |                        over every shard)
  *           v
  *     rehash 100 buckets at a time while the shard is rehashing
  *     round: sample 20 random slots of vol[] (all of them when <= 20),
@@ -112,14 +113,17 @@ size_t store_expire_step(struct store *s, int64_t now_ms, uint64_t budget_us,
         .s = s, .now = now_ms, .clock = clock, .clock_ctx = clock_ctx,
         .start = clock ? clock(clock_ctx) : 0, .budget = budget_us,
     };
-    unsigned mask = s->nshards - 1, i = s->exp_cursor & mask;
-    for (unsigned k = 0; k < s->nshards; k++) {
+    unsigned mask = s->nshards - 1, first = s->exp_cursor & mask;
+    /* After a full pass, the next call starts one shard further on. */
+    s->exp_cursor = (first + 1) & mask;
+    for (unsigned k = 0, i = first; k < s->nshards; k++) {
         int timeout = sweep_shard(&w, &s->shards[i]);
         i = (i + 1) & mask;
-        if (timeout)
+        if (timeout) {
+            s->exp_cursor = i;
             break;
+        }
     }
-    s->exp_cursor = i;
     uint64_t end = clock ? clock(clock_ctx) : w.start;
     s->stats.expired += w.expired;
     s->stats.time_us += end - w.start;

@@ -38,7 +38,7 @@
 
 #define VOL_MIN 8
 
-/* ---- Allocation, accounting, fault injection --------------------------- */
+/* ---- Allocation, accounting, fault injection ----------------------------- */
 
 static int fail_now(struct store *s)
 {
@@ -98,7 +98,7 @@ uint64_t store__rand(struct store *s)
     return z ^ (z >> 31);
 }
 
-/* ---- The volatile array ----------------------------------------------- */
+/* ---- The volatile array -------------------------------------------------- */
 
 /* Makes room for one more volatile entry in sh. */
 static int vol_reserve(struct store *s, struct store_shard *sh)
@@ -151,7 +151,7 @@ static void vol_remove(struct store *s, struct store_shard *sh,
     }
 }
 
-/* ---- Entries ------------------------------------------------------------ */
+/* ---- Entries ------------------------------------------------------------- */
 
 static struct store_entry *entry_new(struct store *s, const char *key,
                                      size_t klen, size_t vlen, int ttl)
@@ -237,7 +237,7 @@ static int64_t norm_expire(int64_t t)
     return t < 0 && t != STORE_NO_TTL ? 0 : t;
 }
 
-/* ---- Lifecycle ------------------------------------------------------------ */
+/* ---- Lifecycle ----------------------------------------------------------- */
 
 /* Returns a new empty store with nshards (clamped to 1..256 and rounded up
  * to a power of two) shards, or NULL on OOM. Free with store_free. */
@@ -311,7 +311,7 @@ void store_set_fail_after(struct store *s, unsigned long n)
     s->fail_after = n;
 }
 
-/* ---- Keys ------------------------------------------------------------------ */
+/* ---- Keys ---------------------------------------------------------------- */
 
 /* Returns key's live entry (borrowed, valid until the next mutating call)
  * or NULL; an expired key is removed and reported. */
@@ -572,7 +572,7 @@ struct store_entry *store_key_random(struct store *s, int64_t now_ms)
     return NULL;
 }
 
-/* ---- String values ---------------------------------------------------- */
+/* ---- String values ------------------------------------------------------- */
 
 /* Resizes *e's string value to newlen (new bytes zeroed) and returns the
  * writable value; *e is updated since the entry may move. Returns NULL on
@@ -606,7 +606,7 @@ char *store_str_resize(struct store *s, struct store_entry **ep,
     return v;
 }
 
-/* ---- Entry accessors -------------------------------------------------- */
+/* ---- Entry accessors ----------------------------------------------------- */
 
 /* Returns the key bytes (borrowed) and stores their length in *klen. */
 const char *store_entry_key(const struct store_entry *e, size_t *klen)
@@ -634,7 +634,7 @@ int64_t store_entry_expire(const struct store_entry *e)
     return store__expire(e);
 }
 
-/* ---- Invariant check (tests) ------------------------------------------ */
+/* ---- Invariant check (tests) --------------------------------------------- */
 
 #define CHECK(cond)                                                         \
     do { if (!(cond)) return __LINE__; } while (0)

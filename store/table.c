@@ -17,7 +17,9 @@
  *   - No call moves more than a bounded number of buckets: an ordinary
  *     operation moves 1 bucket (looking at no more than 10 empty ones),
  *     store_expire_step moves 100 per clock check. Allocating the new
- *     bucket array is one calloc, which the kernel backs lazily.
+ *     bucket array is one calloc, which the kernel backs lazily; freeing
+ *     the drained one is one free, whose munmap costs time in proportion
+ *     to the array (a few ms for the 64 MB of a 10M-key table).
  *
  * Growth starts when used reaches t[0].size (load factor 1), shrinking
  * when used falls below 1/8 of it (never below 4 buckets). A failed

@@ -15,7 +15,7 @@
 #define K(lit) (lit), (sizeof(lit) - 1)
 #define T0 INT64_C(1700000000000)          /* "now" in Unix ms */
 
-/* ---- Helpers ------------------------------------------------------------ */
+/* ---- Helpers ------------------------------------------------------------- */
 
 struct expired_log {
     size_t n;
@@ -83,7 +83,7 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* ---- Basic keys --------------------------------------------------------- */
+/* ---- Basic keys ---------------------------------------------------------- */
 
 TEST(set_get_overwrite_delete)
 {
@@ -179,7 +179,7 @@ TEST(many_keys_grow_and_shrink)
     store_free(s);
 }
 
-/* ---- TTL ---------------------------------------------------------------- */
+/* ---- TTL ----------------------------------------------------------------- */
 
 TEST(ttl_lazy_expiry)
 {
@@ -292,7 +292,7 @@ TEST(ttl_expire_set_persist_keepttl)
     store_free(s);
 }
 
-/* ---- Scan ----------------------------------------------------------------- */
+/* ---- Scan ---------------------------------------------------------------- */
 
 struct seen {
     unsigned *count;           /* per key id */
@@ -372,6 +372,47 @@ TEST(scan_across_grow_and_shrink)
     ASSERT_OK(scan_across_resize(1, 10));
     ASSERT_OK(scan_across_resize(16, 2));
     ASSERT_OK(scan_across_resize(16, 100));
+}
+
+/* A shrink by a large factor: one small bucket expands to hundreds of
+ * large ones, more than one call's budget, so the walk stops inside the
+ * expansions and resumes there. */
+TEST(scan_during_big_shrink)
+{
+    struct store *s = store_new(1);
+    struct store_shard *sh = &s->shards[0];
+    unsigned count[10] = { 0 };
+    struct seen sn = { count, 10, "k", 0 };
+    char k[32];
+    for (long i = 0; i < 100000; i++) {
+        keyname(k, sizeof k, "k", i);
+        ASSERT_OK(set(s, k, "v", STORE_NO_TTL, T0));
+    }
+    for (long i = 10; i < 100000; i++) {
+        keyname(k, sizeof k, "k", i);
+        ASSERT_EQ(store_key_delete(s, k, strlen(k), T0), 1);
+    }
+    int guard = 0;
+    while (!(store__rehashing(sh) && sh->t[0].size >= 256 * sh->t[1].size)
+           && guard++ < 1000000)
+        store_key_find(s, K("k0"), T0);
+    ASSERT(store__rehashing(sh));
+    ASSERT(sh->t[0].size >= 256 * sh->t[1].size);
+    uint64_t cur = 0;
+    int calls = 0;
+    do {
+        size_t before = sn.emitted;
+        cur = store_scan(s, cur, 1, T0, on_scan, &sn);
+        ASSERT(sn.emitted - before <= 10);
+        store_key_find(s, K("k0"), T0);       /* moves the rehash on */
+        calls++;
+    } while (cur != 0 && calls < 1000000);
+    ASSERT_EQ(cur, 0);
+    ASSERT(calls > 8);
+    for (int i = 0; i < 10; i++)
+        ASSERT(count[i] >= 1);
+    ASSERT_OK(store__check(s));
+    store_free(s);
 }
 
 TEST(scan_full_and_empty)
@@ -487,7 +528,7 @@ TEST(scan_with_random_ops)
     }
 }
 
-/* ---- Active expiry ---------------------------------------------------- */
+/* ---- Active expiry ------------------------------------------------------- */
 
 struct fake_clock {
     uint64_t us, tick;
@@ -582,7 +623,7 @@ TEST(expire_step_mixed)
     store_free(s);
 }
 
-/* ---- Rename / copy ---------------------------------------------------- */
+/* ---- Rename / copy ------------------------------------------------------- */
 
 TEST(rename_copy_across_stores)
 {
@@ -676,7 +717,7 @@ TEST(rename_copy_across_stores)
     store_free(b);
 }
 
-/* ---- String resize ---------------------------------------------------- */
+/* ---- String resize ------------------------------------------------------- */
 
 TEST(str_resize)
 {
@@ -720,7 +761,7 @@ TEST(str_resize)
     store_free(s);
 }
 
-/* ---- Random key ------------------------------------------------------- */
+/* ---- Random key ---------------------------------------------------------- */
 
 TEST(random_key)
 {
@@ -785,7 +826,7 @@ TEST(random_key)
     store_free(s);
 }
 
-/* ---- Glob ------------------------------------------------------------- */
+/* ---- Glob ---------------------------------------------------------------- */
 
 TEST(glob)
 {
@@ -867,7 +908,7 @@ TEST(glob_pathological)
     ASSERT(now_s() - t < 1.0);
 }
 
-/* ---- Fault injection -------------------------------------------------- */
+/* ---- Fault injection ----------------------------------------------------- */
 
 #define FI_KEYS 400
 
@@ -1067,7 +1108,7 @@ TEST(fault_injection)
     printf("     fault injection: %lu runs, %d reported NOMEM\n", n, hits);
 }
 
-/* ---- Memory per key --------------------------------------------------- */
+/* ---- Memory per key ------------------------------------------------------ */
 
 TEST(memory_per_key)
 {
@@ -1104,6 +1145,7 @@ static const struct unit_test tests[] = {
     UNIT(ttl_lazy_expiry),
     UNIT(ttl_expire_set_persist_keepttl),
     UNIT(scan_across_grow_and_shrink),
+    UNIT(scan_during_big_shrink),
     UNIT(scan_full_and_empty),
     UNIT(scan_stale_cursors),
     UNIT(scan_with_random_ops),

@@ -101,10 +101,10 @@ PIDS=()
 KEEP_WORK=0
 
 stop_pid() {
-    local pid=$1 i
+    local pid=$1 _
     kill -0 "$pid" 2>/dev/null || return 0
     kill -TERM "$pid" 2>/dev/null
-    for i in $(seq 1 50); do
+    for _ in $(seq 1 50); do
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
     done
@@ -129,12 +129,15 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# A port on 127.0.0.1 that nothing answers on right now (a random pick;
-# start_server retries if we lose a race for it).
+# A port on 127.0.0.1 that nothing answers on right now: a random pick
+# below the kernel's ephemeral range, so no client socket holds it either
+# (start_server retries if we lose a race for it anyway).
 pick_port() {
-    local i p
-    for i in $(seq 1 50); do
-        p=$((20000 + RANDOM % 40000))
+    local lo=32768 p _
+    read -r lo _ 2>/dev/null </proc/sys/net/ipv4/ip_local_port_range
+    [ "${lo:-0}" -gt 12000 ] 2>/dev/null || lo=61000
+    for _ in $(seq 1 50); do
+        p=$((10000 + RANDOM % (lo - 10000)))
         (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
     done
     return 1
@@ -142,7 +145,7 @@ pick_port() {
 
 # start_server NAME -> sets SRV_PID and SRV_PORT. NAME is respite or redis.
 start_server() {
-    local name=$1 attempt port pid i logf
+    local name=$1 attempt port pid logf _
     for attempt in 1 2 3 4 5; do
         port=$(pick_port) || die "no free port found"
         logf="$WORK/$name-$port.log"
@@ -157,7 +160,7 @@ start_server() {
         fi
         pid=$!
         PIDS+=("$pid")
-        for i in $(seq 1 100); do
+        for _ in $(seq 1 100); do
             kill -0 "$pid" 2>/dev/null || break
             if [ "$(redis-cli -h 127.0.0.1 -p "$port" PING 2>/dev/null)" = PONG ]; then
                 SRV_PID=$pid; SRV_PORT=$port
@@ -369,7 +372,8 @@ load_memory() {
     sleep 1
     MEM["$srv,used0"]=$(info_field "$port" used_memory)
     MEM["$srv,rss0"]=$(info_field "$port" used_memory_rss)
-    local t0=$(date +%s.%N)
+    local t0
+    t0=$(date +%s.%N)
     if [ "$MEM_LOADER" = pipe ]; then
         out=$(gen_load | timeout --foreground "$STEP_TIMEOUT" "${CLI_PIN[@]}" \
               redis-cli -h 127.0.0.1 -p "$port" --pipe 2>&1)

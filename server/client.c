@@ -29,8 +29,9 @@
 
 #include "server/server.h"
 
-#define CMDS_PER_READ 32
+#define CMDS_PER_READ 128
 #define CLIENT_OUTBUF_PAUSE ((size_t)64 * 1024 * 1024)
+#define CLIENT_INPUT_PAUSE ((size_t)256 * 1024)
 #define OUT_KEEP ((size_t)64 * 1024)
 
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
@@ -120,21 +121,55 @@ static size_t pending_output(const struct client *c)
     return c->out.len + c->wbuf.len - c->wbuf_sent;
 }
 
+/* Reading from the socket stops while the client owes too much output
+ * (CLIENT_READ_PAUSED) or already has more complete input than it has had
+ * turns to run (CLIENT_INPUT_FULL); it runs again once neither holds. */
+static void update_reading(struct client *c)
+{
+    if (c->flags & CLIENT_CLOSING)
+        return;
+    int want = !(c->flags & (CLIENT_READ_PAUSED | CLIENT_INPUT_FULL));
+    int reading = (c->flags & CLIENT_READING) != 0;
+    if (want && !reading) {
+        if (uv_read_start(&c->h.stream, on_alloc, on_read) == 0)
+            c->flags |= CLIENT_READING;
+    } else if (!want && reading) {
+        uv_read_stop(&c->h.stream);
+        c->flags &= ~(unsigned)CLIENT_READING;
+    }
+}
+
 static void pause_reading(struct client *c)
 {
-    if (c->flags & CLIENT_READ_PAUSED)
-        return;
     c->flags |= CLIENT_READ_PAUSED;
-    uv_read_stop(&c->h.stream);
+    update_reading(c);
 }
 
 static void resume_reading(struct client *c)
 {
-    if (!(c->flags & CLIENT_READ_PAUSED) || (c->flags & CLIENT_CLOSING))
+    if (!(c->flags & CLIENT_READ_PAUSED))
         return;
     c->flags &= ~(unsigned)CLIENT_READ_PAUSED;
-    uv_read_start(&c->h.stream, on_alloc, on_read);
+    update_reading(c);
     process_input(c);
+}
+
+/* Input backlog: a client waiting for another turn with more than
+ * CLIENT_INPUT_PAUSE bytes unparsed is not read until the backlog is run,
+ * so a pipelined stream is buffered a slice at a time, not whole. A single
+ * large argument still arrives whole: the client is then not waiting for a
+ * turn (its reader needs more bytes), so it keeps being read. */
+static void update_input_full(struct client *c)
+{
+    int full = (c->flags & CLIENT_PENDING_READ) &&
+               resp_reader_pending(&c->reader) > CLIENT_INPUT_PAUSE;
+    if (full == !!(c->flags & CLIENT_INPUT_FULL))
+        return;
+    if (full)
+        c->flags |= CLIENT_INPUT_FULL;
+    else
+        c->flags &= ~(unsigned)CLIENT_INPUT_FULL;
+    update_reading(c);
 }
 
 static void on_write(uv_write_t *req, int status)
@@ -227,8 +262,10 @@ static void process_input(struct client *c)
             return;
         struct resp_request req;
         int rc = resp_reader_next(&c->reader, &req);
-        if (rc == RESP_AGAIN)
+        if (rc == RESP_AGAIN) {
+            update_input_full(c);
             return;
+        }
         if (rc != RESP_OK) {
             protocol_error(c);
             return;
@@ -245,6 +282,7 @@ static void process_input(struct client *c)
             pause_reading(c);
     }
     mark_read(c);
+    update_input_full(c);
 }
 
 /* The idle callback: gives every client with buffered requests one more
@@ -278,7 +316,9 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         protocol_error(c);
         return;
     }
-    if (!(c->flags & CLIENT_PENDING_READ))
+    if (c->flags & CLIENT_PENDING_READ)
+        update_input_full(c);      /* it waits for its turn in the idle */
+    else
         process_input(c);
 }
 
@@ -370,7 +410,8 @@ void server_on_connection(uv_stream_t *listener, int status)
         client_mark_write(c);
         return;
     }
-    if (uv_read_start(&c->h.stream, on_alloc, on_read) != 0)
+    update_reading(c);
+    if (!(c->flags & CLIENT_READING))
         client_close(c);
 }
 

@@ -176,11 +176,13 @@ static void section_stats(struct resp_out *o, const struct server *srv)
 {
     uint64_t expired = srv->stat_expired;
     double stale = 0;
+    uint64_t sweep_us = 0;
     for (int i = 0; i < srv->conf.databases; i++) {
         struct store_expire_stats es;
         store_expire_stats(srv->db[i], &es);
         if (es.last_stale_ratio > stale)
             stale = es.last_stale_ratio;
+        sweep_us += es.time_us;
     }
     header(o, "Stats");
     add(o, "total_connections_received:%llu",
@@ -195,6 +197,8 @@ static void section_stats(struct resp_out *o, const struct server *srv)
         (unsigned long long)srv->stat_rejected_conn);
     add(o, "expired_keys:%llu", (unsigned long long)expired);
     add(o, "expired_stale_perc:%.2f", stale * 100);
+    add(o, "expire_cycle_cpu_milliseconds:%llu",
+        (unsigned long long)(sweep_us / 1000));
     add(o, "evicted_keys:0");
     add(o, "keyspace_hits:%llu", (unsigned long long)srv->stat_hits);
     add(o, "keyspace_misses:%llu", (unsigned long long)srv->stat_misses);

@@ -1,12 +1,17 @@
 /* memory.c - what INFO memory reports: bytes allocated (from jemalloc's own
- * statistics when built with it, from glibc's mallinfo2 otherwise, e.g.
- * under the sanitizers) and the process's resident set size. */
+ * statistics when built with it, from ASan's allocator under
+ * AddressSanitizer, from glibc's mallinfo2 otherwise) and the process's
+ * resident set size. */
 #include <malloc.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #ifdef USE_JEMALLOC
 #include <jemalloc/jemalloc.h>
+#elif defined(__SANITIZE_ADDRESS__)
+/* ASan replaces malloc, and glibc's mallinfo2 then sees nothing. This is
+ * the runtime's own counter (declared here: gcc ships no header for it). */
+size_t __sanitizer_get_current_allocated_bytes(void);
 #endif
 
 #include "server/memory.h"
@@ -24,6 +29,8 @@ size_t server_mem_used(void)
     if (mallctl("stats.allocated", &allocated, &sz, NULL, 0) == 0)
         return allocated;
     return 0;
+#elif defined(__SANITIZE_ADDRESS__)
+    return __sanitizer_get_current_allocated_bytes();
 #else
     struct mallinfo2 mi = mallinfo2();
     return mi.uordblks + mi.hblkhd;

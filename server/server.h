@@ -89,6 +89,8 @@ enum client_flags {
     CLIENT_PENDING_READ = 1 << 9,       /* unparsed input, on pending_read */
     CLIENT_UNIX = 1 << 10,
     CLIENT_READ_PAUSED = 1 << 11,       /* output over its limit */
+    CLIENT_INPUT_FULL = 1 << 12,        /* unrun input over its limit */
+    CLIENT_READING = 1 << 13,           /* uv_read_start is in effect */
 };
 
 /* A queued MULTI command: argv copied into one allocation. */
@@ -175,6 +177,7 @@ struct server {
     int64_t clock_offset_ms;            /* DEBUG JUMP-CLOCK, tests only */
     int active_expire_off;              /* DEBUG SET-ACTIVE-EXPIRE 0 */
     int sweep_db;                       /* where the next tick starts */
+    int sweep_hurry;                    /* ticking fast to clear a backlog */
     struct db_ctx *db_ctx;              /* expired-callback context per db */
     char executable[256], config_file[256];
     int64_t start_ms;

@@ -185,10 +185,7 @@ static void command_help(struct client *c)
         "<pattern>)]", "    Return a list of all commands.",
         "HELP", "    Print this help.",
     };
-    size_t n = sizeof(lines) / sizeof(lines[0]);
-    resp_add_array(&c->out, n);
-    for (size_t i = 0; i < n; i++)
-        resp_add_simple(&c->out, lines[i]);
+    reply_help(c, lines, sizeof(lines) / sizeof(lines[0]));
 }
 
 static const struct subcommand command_subcommands[] = {

@@ -133,10 +133,7 @@ static void config_help(struct client *c)
         "HELP",
         "    Print this help.",
     };
-    size_t n = sizeof(lines) / sizeof(lines[0]);
-    resp_add_array(&c->out, n);
-    for (size_t i = 0; i < n; i++)
-        resp_add_simple(&c->out, lines[i]);
+    reply_help(c, lines, sizeof(lines) / sizeof(lines[0]));
 }
 
 static const struct subcommand config_subcommands[] = {

@@ -520,10 +520,7 @@ static void client_help(struct client *c)
         "name or version.",
         "HELP", "    Print this help.",
     };
-    size_t n = sizeof(lines) / sizeof(lines[0]);
-    resp_add_array(&c->out, n);
-    for (size_t i = 0; i < n; i++)
-        resp_add_simple(&c->out, lines[i]);
+    reply_help(c, lines, sizeof(lines) / sizeof(lines[0]));
 }
 
 static const struct subcommand client_subcommands[] = {

@@ -125,6 +125,14 @@ void reply_ok(struct client *c)
     resp_add_simple(&c->out, "OK");
 }
 
+/* Writes a HELP reply: an array of status lines, as Redis's addReplyHelp. */
+void reply_help(struct client *c, const char *const *lines, size_t n)
+{
+    resp_add_array(&c->out, n);
+    for (size_t i = 0; i < n; i++)
+        resp_add_simple(&c->out, lines[i]);
+}
+
 /* Returns 1 if argument i equals word, ignoring ASCII case. */
 int arg_is(const struct client *c, size_t i, const char *word)
 {

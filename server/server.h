@@ -307,6 +307,8 @@ enum reply_err {
  * Bytes from the client are clipped and stripped of CR/LF. */
 void reply_error(struct client *c, enum reply_err e, ...);
 void reply_ok(struct client *c);
+/* Writes the lines of a container command's HELP as status strings. */
+void reply_help(struct client *c, const char *const *lines, size_t n);
 
 /* ---- Arguments ---------------------------------------------------------- */
 

@@ -5,7 +5,11 @@
  * argument. We install our own functions and use hiredis only to find
  * where each bulk string starts and ends:
  *
- *   socket bytes --feed--> hiredis buffer (sds, compacted by hiredis)
+ *   socket bytes --feed--> stage   [consumed | staged ........ | free]
+ *                              |   one buffer, read offset stage_pos
+ *                              |   16 KiB at a time, only when hiredis
+ *                              v   holds no complete request
+ *                          hiredis buffer (sds, compacted by hiredis)
  *                              |
  *          redisReaderGetReply |  createArray(root)  -> expected = n
  *                              |  createString(elem) -> copy into arena
@@ -21,6 +25,32 @@
  * whole request is in. The char * hiredis passes to createString is never
  * kept: it points into hiredis's buffer, which GetReply memmoves
  * (sdsrange) before returning once 1 KiB has been consumed.
+ *
+ * Why the stage. That memmove moves everything unconsumed, so hiredis's
+ * buffer must stay short. Fed a whole pipelined stream (redis-cli --pipe
+ * sends megabytes at once), every ~17 small commands moved the entire
+ * backlog: quadratic, 400k SETs in one stream took 15 s. Now the backlog
+ * waits in our stage, and resp_reader_next() hands hiredis one slice
+ * (FEED_CHUNK) at a time, only when what hiredis holds yields no complete
+ * request, then tries again; hiredis's buffer stays about a slice long.
+ * The stage is compacted only when its consumed prefix is at least half
+ * of it, so each byte is copied an amortised O(1) times. Slicing never
+ * changes a result: it is the same as the client sending its bytes in
+ * pieces, and the unit tests split their samples at every byte boundary,
+ * with slices down to one byte.
+ *
+ * hiredis's buffer grows past a slice in two cases, both bounded by bytes
+ * that already arrived. A bulk string must be whole in that buffer, so
+ * while hiredis waits for a body it gets all the staged bytes the body
+ * lacks, and the buffer grows geometrically (sds alone grows in 1 MiB
+ * steps past 1 MiB, a realloc each: quadratic for a 500 MB argument) but
+ * never ahead of the bytes. And a count, bulk length or inline line not
+ * yet ended gets slice after slice until its end, or until max_inline
+ * decides it is too long. When nothing is staged, feed copies straight
+ * into hiredis what it would be given next anyway, so small requests and
+ * big bodies are copied once, not twice. Before each slice, hiredis's
+ * consumed prefix is dropped, and a buffer a big request left large is
+ * swapped for a small one, so an idle client keeps little memory.
  *
  * Callbacks and their contract. privdata is the struct resp_reader, so it
  * must not move after resp_reader_init(). A callback returns the reader
@@ -91,11 +121,21 @@
 typedef size_t hr_count;
 #define hr_sdsrange(s, start) hi_sdsrange((s), (ssize_t)(start), -1)
 #define hr_sdslen(s) hi_sdslen(s)
+#define hr_sdsavail(s) hi_sdsavail(s)
+#define hr_sdsalloc(s) hi_sdsalloc(s)
+#define hr_sdsnewlen(p, n) hi_sdsnewlen((p), (n))
+#define hr_sdsfree(s) hi_sdsfree(s)
+#define hr_sdsMakeRoomFor(s, n) hi_sdsMakeRoomFor((s), (n))
 #else
 #define HR_TASK(hr, i) (&(hr)->rstack[(i)])
 typedef int hr_count;
 #define hr_sdsrange(s, start) sdsrange((s), (int)(start), -1)
 #define hr_sdslen(s) sdslen(s)
+#define hr_sdsavail(s) sdsavail(s)
+#define hr_sdsalloc(s) sdsalloc(s)
+#define hr_sdsnewlen(p, n) sdsnewlen((p), (n))
+#define hr_sdsfree(s) sdsfree(s)
+#define hr_sdsMakeRoomFor(s, n) sdsMakeRoomFor((s), (n))
 #endif
 
 #define DEFAULT_MAX_BULK_LEN ((size_t)512 * 1024 * 1024)
@@ -113,6 +153,10 @@ typedef int hr_count;
 #define ARENA_MIN 256
 #define ARENA_KEEP ((size_t)64 * 1024) /* drop the arena beyond this */
 #define COMPACT_AT 1024                /* as hiredis: sdsrange past 1 KiB */
+#define FEED_CHUNK ((size_t)16 * 1024) /* staged bytes given to hiredis */
+#define STAGE_MIN ((size_t)4 * 1024)
+#define STAGE_KEEP ((size_t)16 * 1024) /* drop an empty stage beyond this */
+#define HR_KEEP ((size_t)64 * 1024)    /* hiredis buffer worth keeping */
 
 /* ---- Errors ------------------------------------------------------------ */
 
@@ -443,6 +487,157 @@ static int peek_element(struct resp_reader *r)
     return check_bulk_len(r, p, n, NULL);
 }
 
+/* ---- Staging: socket bytes wait here, hiredis gets a slice ------------ */
+
+/* Forgets the staged bytes once all were handed over; a buffer inflated
+ * by a burst is freed rather than kept for an idle client. */
+static void stage_drained(struct resp_reader *r)
+{
+    r->stage_pos = r->stage_len = 0;
+    if (r->stage_cap > STAGE_KEEP) {
+        free(r->stage);
+        r->stage = NULL;
+        r->stage_cap = 0;
+    }
+}
+
+/* Appends len bytes to the stage. The consumed prefix is dropped only
+ * when it is at least as long as what is still staged, so every byte
+ * moved is paid for by a byte consumed before it: amortised O(1) copying
+ * per byte, however much is buffered. Returns 0 or -1 (out of memory). */
+static int stage_append(struct resp_reader *r, const char *buf, size_t len)
+{
+    if (len > r->stage_cap - r->stage_len) {
+        size_t live = r->stage_len - r->stage_pos;
+        if (r->stage_pos > 0 && r->stage_pos >= live) {
+            memmove(r->stage, r->stage + r->stage_pos, live);
+            r->stage_pos = 0;
+            r->stage_len = live;
+        }
+    }
+    if (len > r->stage_cap - r->stage_len) {
+        if (len > SIZE_MAX / 2 - r->stage_len)
+            return -1;
+        size_t need = r->stage_len + len;
+        size_t cap = r->stage_cap < STAGE_MIN ? STAGE_MIN : r->stage_cap * 2;
+        if (cap < need)
+            cap = need;
+        char *p = realloc(r->stage, cap);
+        if (!p)
+            return -1;
+        r->stage = p;
+        r->stage_cap = cap;
+    }
+    memcpy(r->stage + r->stage_len, buf, len);
+    r->stage_len += len;
+    return 0;
+}
+
+/* While hiredis waits for the body of a bulk string whose length line it
+ * already holds, the bytes still missing (body and CRLF); else 0. The
+ * length was checked against max_bulk_len by peek_element. */
+static size_t bulk_missing(const struct resp_reader *r)
+{
+    const redisReader *hr = r->hr;
+    if (hr->ridx < 1 || HR_TASK(hr, hr->ridx)->type != REDIS_REPLY_STRING)
+        return 0;
+    const char *p = hr->buf + hr->pos;
+    size_t avail = hr->len - hr->pos, n;
+    long long ll;
+    if (length_line(p, avail, r->limits.max_inline, &n) != 1 ||
+        !parse_ll(p, n, &ll) || ll < 0 ||
+        (unsigned long long)ll > r->limits.max_bulk_len)
+        return 0;
+    size_t need = n + 2 + (size_t)ll + 2;
+    return need > avail ? need - avail : 0;
+}
+
+/* Drops hiredis's consumed prefix before more bytes go in (what remains
+ * is one partial request, or the partial element hiredis is inside), and
+ * swaps a buffer left large by a big request for a fresh small one. */
+static void hr_trim(redisReader *hr)
+{
+    size_t live = hr->len - hr->pos;
+    if (hr_sdsalloc(hr->buf) > HR_KEEP && live < hr_sdsalloc(hr->buf) / 4) {
+        char *fresh = hr_sdsnewlen(hr->buf + hr->pos, live);
+        if (fresh) {
+            hr_sdsfree(hr->buf);
+            hr->buf = fresh;
+            hr->pos = 0;
+            hr->len = live;
+            return;
+        }
+    }
+    if (hr->pos > 0) {
+        hr_sdsrange(hr->buf, hr->pos);
+        hr->pos = 0;
+        hr->len = hr_sdslen(hr->buf);
+    }
+}
+
+/* Makes room for n more bytes in hiredis's buffer. Past 1 MiB, sds grows
+ * in 1 MiB steps, each a realloc that may copy everything: quadratic for
+ * a bulk string of hundreds of MB streamed in. So while a bulk body is
+ * missing, grow geometrically instead: by what is buffered, capped at what
+ * the bulk still lacks, so the allocation stays within about twice the
+ * bytes that arrived and a claimed length alone allocates nothing.
+ * Returns 0 or -1 (out of memory). */
+static int hr_reserve(redisReader *hr, size_t n, size_t missing)
+{
+    if (hr_sdsavail(hr->buf) >= n)
+        return 0;
+    size_t add = hr->len < missing ? hr->len : missing;
+    if (add < n)
+        add = n;
+    char *buf = hr_sdsMakeRoomFor(hr->buf, add);
+    if (!buf)
+        return -1;
+    hr->buf = buf;
+    return 0;
+}
+
+/* Appends n bytes to hiredis's buffer; missing is bulk_missing(r).
+ * Returns 0 or RESP_ERR_NOMEM. */
+static int hr_feed(struct resp_reader *r, const char *p, size_t n,
+                   size_t missing)
+{
+    redisReader *hr = r->hr;
+    if (hr_reserve(hr, n, missing) != 0 ||
+        redisReaderFeed(hr, p, n) != REDIS_OK)
+        return set_nomem(r);
+    return 0;
+}
+
+static size_t chunk_size(const struct resp_reader *r)
+{
+    return r->feed_chunk ? r->feed_chunk : FEED_CHUNK;
+}
+
+/* Hands hiredis the next slice of staged bytes: one feed_chunk, or, while
+ * it waits for a bulk body, as many as that body still lacks (the body
+ * must be whole in its buffer). Called only when hiredis holds no
+ * complete request. Returns 1 when bytes moved, 0 when nothing is staged,
+ * or RESP_ERR_NOMEM. */
+static int stage_to_hiredis(struct resp_reader *r)
+{
+    hr_trim(r->hr);
+    size_t live = r->stage_len - r->stage_pos;
+    if (live == 0)
+        return 0;
+    size_t missing = bulk_missing(r);
+    size_t n = chunk_size(r);
+    if (n < missing)
+        n = missing;
+    if (n > live)
+        n = live;
+    if (hr_feed(r, r->stage + r->stage_pos, n, missing) != 0)
+        return r->bad;
+    r->stage_pos += n;
+    if (r->stage_pos == r->stage_len)
+        stage_drained(r);
+    return 1;
+}
+
 /* ---- hiredis callbacks ------------------------------------------------ */
 
 static void *cb_string(const redisReadTask *task, char *str, size_t len)
@@ -730,7 +925,11 @@ int resp_reader_init(struct resp_reader *r, const struct resp_limits *lim)
     if (!hr)
         return RESP_ERR_NOMEM;
     hr->privdata = r;
+    /* hiredis frees its empty buffer when more than maxbuf of it is
+     * unused; agree with hr_trim so the two do not undo each other. */
+    hr->maxbuf = HR_KEEP;
     r->hr = hr;
+    r->feed_chunk = FEED_CHUNK;
     if (argv_reserve(r, ARGV_INITIAL) != 0) {
         resp_reader_close(r);
         return RESP_ERR_NOMEM;
@@ -744,33 +943,54 @@ void resp_reader_close(struct resp_reader *r)
 {
     if (r->hr)
         redisReaderFree(r->hr);
+    free(r->stage);
     free(r->arena);
     free(r->offs);
     free(r->lens);
     free(r->argv);
     r->hr = NULL;
+    r->stage = NULL;
+    r->stage_pos = r->stage_len = r->stage_cap = 0;
     r->arena = NULL;
     r->offs = r->lens = NULL;
     r->argv = NULL;
     r->arena_len = r->arena_cap = r->argc = r->argv_cap = 0;
 }
 
-/* Copies len bytes into hiredis's buffer. Returns RESP_OK, the sticky
- * error of a reader that already failed, RESP_ERR_PROTOCOL when the
- * unconsumed input would exceed max_querybuf (nothing is copied then), or
- * RESP_ERR_NOMEM. The last request's views stay valid. */
+/* Copies len bytes in: when nothing is staged, as many as hiredis would be
+ * given next anyway go straight into its buffer (one copy, not two, for
+ * small requests and for the body of a big bulk string); the rest is
+ * staged. Returns RESP_OK, the sticky error of a reader that already
+ * failed, RESP_ERR_PROTOCOL when the unconsumed input would exceed
+ * max_querybuf (nothing is copied then), or RESP_ERR_NOMEM. The last
+ * request's views stay valid. */
 int resp_reader_feed(struct resp_reader *r, const char *buf, size_t len)
 {
     if (r->bad)
         return r->bad;
     if (len == 0)
         return RESP_OK;
-    redisReader *hr = r->hr;
-    size_t pending = hr->len - hr->pos;
+    size_t pending = resp_reader_pending(r);
     if (len > r->limits.max_querybuf - pending)
         return set_error(r, RESP_ERR_PROTOCOL,
                          "Protocol error: query buffer limit exceeded");
-    if (redisReaderFeed(hr, buf, len) != REDIS_OK)
+    if (r->stage_pos == r->stage_len) {
+        /* Up to one slice beyond what hiredis holds unconsumed, or what
+         * the bulk body it waits for still lacks. */
+        redisReader *hr = r->hr;
+        size_t missing = bulk_missing(r);
+        size_t held = hr->len - hr->pos, chunk = chunk_size(r);
+        size_t n = held < chunk ? chunk - held : 0;
+        if (n < missing)
+            n = missing;
+        if (n > len)
+            n = len;
+        if (n > 0 && hr_feed(r, buf, n, missing) != 0)
+            return r->bad;
+        buf += n;
+        len -= n;
+    }
+    if (len > 0 && stage_append(r, buf, len) != 0)
         return set_nomem(r);
     return RESP_OK;
 }
@@ -819,9 +1039,9 @@ static int translate_hiredis_error(struct resp_reader *r)
     return set_error(r, RESP_ERR_PROTOCOL, msg);
 }
 
-/* Extracts the next complete request; see resp.h. The argv views point
- * into r's arena and stay valid until the next resp_reader_next() call. */
-int resp_reader_next(struct resp_reader *r, struct resp_request *req)
+/* Extracts the next complete request from what hiredis's buffer holds,
+ * ignoring the stage. Returns as resp_reader_next(). */
+static int next_buffered(struct resp_reader *r, struct resp_request *req)
 {
     if (r->bad)
         return r->bad;
@@ -860,15 +1080,33 @@ int resp_reader_next(struct resp_reader *r, struct resp_request *req)
     return RESP_OK;
 }
 
+/* Extracts the next complete request; see resp.h. The argv views point
+ * into r's arena and stay valid until the next resp_reader_next() call.
+ * Staged bytes go to hiredis a slice at a time, only once what it holds
+ * yields no request, so its buffer (and every memmove inside it) stays
+ * about one slice long. */
+int resp_reader_next(struct resp_reader *r, struct resp_request *req)
+{
+    for (;;) {
+        int rc = next_buffered(r, req);
+        if (rc != RESP_AGAIN)
+            return rc;
+        rc = stage_to_hiredis(r);
+        if (rc <= 0)
+            return rc == 0 ? RESP_AGAIN : rc;
+    }
+}
+
 /* The protocol error text (without "ERR "), or "" if there was none. */
 const char *resp_reader_error(const struct resp_reader *r)
 {
     return r->err;
 }
 
-/* Bytes received but not yet consumed by a completed or partial parse. */
+/* Bytes received but not yet consumed by a completed or partial parse:
+ * the staged ones and those hiredis holds past its pos. */
 size_t resp_reader_pending(const struct resp_reader *r)
 {
     const redisReader *hr = r->hr;
-    return hr ? hr->len - hr->pos : 0;
+    return (r->stage_len - r->stage_pos) + (hr ? hr->len - hr->pos : 0);
 }

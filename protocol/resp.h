@@ -1,10 +1,11 @@
 /* resp.h - RESP in (request reader on top of hiredis) and RESP out (reply
  * encoder into a growable byte buffer). No sockets, no libuv, no clock.
  *
- * Ownership: a struct resp_reader owns its hiredis reader, its argument
- * arena and its argv arrays. The argv handed out by resp_reader_next() is
- * borrowed: valid until the next call to resp_reader_next() or
- * resp_reader_feed() on the same reader. A struct resp_out owns its bytes. */
+ * Ownership: a struct resp_reader owns its hiredis reader, its staging
+ * buffer, its argument arena and its argv arrays. The argv handed out by
+ * resp_reader_next() is borrowed: valid until the next call to
+ * resp_reader_next() or resp_reader_feed() on the same reader. A struct
+ * resp_out owns its bytes. */
 #ifndef RESPITE_RESP_H
 #define RESPITE_RESP_H
 
@@ -36,6 +37,11 @@ struct resp_request {
 struct resp_reader {
     void *hr;                  /* redisReader *, opaque here */
     struct resp_limits limits;
+    /* Staged input: bytes fed but not yet handed to hiredis, which is given
+     * them a slice at a time so its buffer stays small (see reader.c). */
+    char *stage;
+    size_t stage_pos, stage_len, stage_cap;
+    size_t feed_chunk;         /* slice size; tests may lower it after init */
     char *arena;               /* argument bytes of the request being read */
     size_t arena_len, arena_cap;
     size_t *offs;              /* per argument: offset into arena */
@@ -50,8 +56,9 @@ struct resp_reader {
  * keeps a pointer to it). A zero limit means Redis's default. */
 int resp_reader_init(struct resp_reader *r, const struct resp_limits *lim);
 void resp_reader_close(struct resp_reader *r);
-/* Appends bytes read from the socket (copied). Returns RESP_OK, or
- * RESP_ERR_PROTOCOL when the unparsed input exceeds max_querybuf. */
+/* Appends bytes read from the socket (copied; nothing is parsed until
+ * resp_reader_next()). Returns RESP_OK, or RESP_ERR_PROTOCOL when the
+ * unparsed input exceeds max_querybuf. */
 int resp_reader_feed(struct resp_reader *r, const char *buf, size_t len);
 /* Extracts the next complete request (RESP multibulk or inline line).
  * Returns RESP_OK with *req filled (argc may be 0 for an empty request, which
@@ -60,7 +67,8 @@ int resp_reader_feed(struct resp_reader *r, const char *buf, size_t len);
 int resp_reader_next(struct resp_reader *r, struct resp_request *req);
 /* Protocol error text such as "Protocol error: invalid bulk length". */
 const char *resp_reader_error(const struct resp_reader *r);
-/* Bytes buffered but not yet consumed (for query buffer accounting). */
+/* Bytes buffered but not yet consumed, staged and inside hiredis together
+ * (for query buffer accounting). */
 size_t resp_reader_pending(const struct resp_reader *r);
 
 /* ---- Reply encoder ---------------------------------------------------- */

@@ -20,7 +20,7 @@ END = "<!-- COMMANDS END -->"
 GROUP_TITLES = {
     "connection": "Connection", "server": "Server",
     "transactions": "Transactions", "string": "Strings",
-    "generic": "Keys",
+    "generic": "Keys", "pubsub": "Pub/Sub",
 }
 
 

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/pubsub.h"
 #include "server/server.h"
 
 #define CMDS_PER_READ 128
@@ -86,6 +87,7 @@ void client_close(struct client *c)
         list_remove_pending(&srv->pending_read, c, 1);
     c->flags &= ~(unsigned)(CLIENT_PENDING_WRITE | CLIENT_PENDING_READ);
     client_unwatch_all(c);
+    pubsub_client_close(c);
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -421,9 +423,21 @@ void server_on_prepare(uv_prepare_t *h)
     struct server *srv = h->data;
     struct client *list = srv->pending_write;
     srv->pending_write = NULL;
+    /* While requests are still queued (the idle handle keeps the loop from
+     * blocking), a subscriber that is not itself running commands may keep
+     * its pub/sub output back until a batch is worth a write: one syscall
+     * per subscriber per batch, not per slice of a publisher's pipeline.
+     * pubsub_client_hold() bounds the wait in bytes and loop passes. */
+    int hold = srv->pending_read != NULL && !srv->shutting_down;
     while (list) {
         struct client *c = list;
         list = c->pw_next;
+        if (hold && !(c->flags & CLIENT_PENDING_READ) &&
+            pubsub_client_hold(c)) {
+            c->pw_next = srv->pending_write;
+            srv->pending_write = c;
+            continue;
+        }
         c->flags &= ~(unsigned)CLIENT_PENDING_WRITE;
         client_flush(c);
     }

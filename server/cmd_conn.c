@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "server/handlers.h"
+#include "server/pubsub.h"
 #include "server/server.h"
 
 void cmd_ping(struct client *c)
@@ -19,10 +20,18 @@ void cmd_ping(struct client *c)
         reply_error(c, ERR_ARITY, "ping");
         return;
     }
-    if (c->argc == 2)
+    if (c->proto == 2 && pubsub_client_subscribed(c)) {
+        /* RESP2 subscribed mode: Redis answers with a frame a subscriber
+         * can parse like a message. */
+        resp_add_array(&c->out, 2);
+        resp_add_bulk(&c->out, "pong", 4);
+        resp_add_bulk(&c->out, c->argc == 2 ? c->argv[1] : "",
+                      c->argc == 2 ? c->argvlen[1] : 0);
+    } else if (c->argc == 2) {
         resp_add_bulk(&c->out, c->argv[1], c->argvlen[1]);
-    else
+    } else {
         resp_add_simple(&c->out, "PONG");
+    }
 }
 
 void cmd_echo(struct client *c)
@@ -181,6 +190,7 @@ void cmd_reset(struct client *c)
 {
     client_multi_reset(c);
     client_unwatch_all(c);
+    pubsub_client_close(c);
     c->db = 0;
     c->proto = 2;
     c->out.proto = 2;
@@ -196,6 +206,8 @@ void cmd_reset(struct client *c)
 static void client_flags_str(const struct client *c, char *buf)
 {
     char *p = buf;
+    if (pubsub_client_subscribed(c))
+        *p++ = 'P';
     if (c->flags & CLIENT_MULTI)
         *p++ = 'x';
     if (c->flags & CLIENT_DIRTY_CAS)
@@ -224,13 +236,16 @@ static void client_info_line(struct resp_out *out, const struct client *c,
     uv_fileno(&c->h.handle, &fd);
     int n = snprintf(line, sizeof(line),
         "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld "
-        "flags=%s db=%d sub=0 psub=0 ssub=0 multi=%d qbuf=%zu qbuf-free=0 "
+        "flags=%s db=%d sub=%zu psub=%zu ssub=%zu multi=%d qbuf=%zu qbuf-free=0 "
         "argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=0 oll=0 omem=%zu "
         "tot-mem=%zu events=r cmd=%s user=default redir=-1 resp=%d "
         "lib-name=%s lib-ver=%s\n",
         (unsigned long long)c->id, c->addr, c->laddr, (int)fd,
         c->name ? c->name : "", (long long)((now - c->ctime_ms) / 1000),
         (long long)((now - c->last_ms) / 1000), flags, c->db,
+        pubsub_client_count(c, PUBSUB_CHANNEL),
+        pubsub_client_count(c, PUBSUB_PATTERN),
+        pubsub_client_count(c, PUBSUB_SHARD),
         (c->flags & CLIENT_MULTI) ? (int)c->mcount : -1,
         resp_reader_pending(&c->reader), c->reader.arena_cap,
         c->out.cap + c->wbuf.cap,
@@ -314,14 +329,16 @@ static void client_info(struct client *c)
 /* CLIENT LIST [TYPE normal|pubsub|master|replica] [ID id ...] */
 static void client_list(struct client *c)
 {
-    int only_normal = -1;       /* -1: all, 1: normal, 0: none match */
+    int only_normal = -1;       /* -1: all, 1: normal, 0: none, 2: pubsub */
     size_t ids_at = 0;
     for (size_t j = 2; j < c->argc; j++) {
         if (arg_is(c, j, "TYPE") && j + 1 < c->argc) {
             j++;
             if (arg_is(c, j, "normal"))
                 only_normal = 1;
-            else if (arg_is(c, j, "pubsub") || arg_is(c, j, "master") ||
+            else if (arg_is(c, j, "pubsub"))
+                only_normal = 2;
+            else if (arg_is(c, j, "master") ||
                      arg_is(c, j, "replica") || arg_is(c, j, "slave"))
                 only_normal = 0;
             else {
@@ -354,6 +371,9 @@ static void client_list(struct client *c)
             parse_i64(c->argv[k], c->argvlen[k], &id);
             match = (uint64_t)id == o->id;
         }
+        if (only_normal > 0 &&
+            (only_normal == 2) != pubsub_client_subscribed(o))
+            match = 0;
         if (match)
             client_info_line(&text, o, now);
     }
@@ -375,7 +395,7 @@ struct kill_filter {
     const char *addr, *laddr;   /* NULL: any */
     size_t addrlen, laddrlen;
     int skipme;
-    int type_normal;            /* -1 any, 1 normal, 0 none */
+    int type_normal;            /* -1 any, 1 normal, 0 none, 2 pubsub */
 };
 
 static int kill_matches(const struct kill_filter *f, const struct client *c,
@@ -384,6 +404,9 @@ static int kill_matches(const struct kill_filter *f, const struct client *c,
     if (f->skipme && o == c)
         return 0;
     if (f->type_normal == 0)
+        return 0;
+    if (f->type_normal > 0 &&
+        (f->type_normal == 2) != pubsub_client_subscribed(o))
         return 0;
     if (f->id && (uint64_t)f->id != o->id)
         return 0;
@@ -420,7 +443,9 @@ static int kill_filter_parse(struct client *c, struct kill_filter *f)
         } else if (arg_is(c, j, "TYPE")) {
             if (arg_is(c, v, "normal"))
                 f->type_normal = 1;
-            else if (arg_is(c, v, "pubsub") || arg_is(c, v, "master") ||
+            else if (arg_is(c, v, "pubsub"))
+                f->type_normal = 2;
+            else if (arg_is(c, v, "master") ||
                      arg_is(c, v, "replica") || arg_is(c, v, "slave"))
                 f->type_normal = 0;
             else {

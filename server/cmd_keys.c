@@ -30,8 +30,12 @@
  * promptly. The cursor is parsed as Redis's strtoul() would, quirks
  * included (see cursor_or_reply).
  *
- * Not done here: KEYS and SCAN with a literal pattern prefix still walk
- * the whole database (the prefix index is a later change). */
+ * A pattern that starts with a literal prefix (the bytes before the
+ * first '*', '?', '[' or '\\') takes the store's ordered index instead
+ * (store_scan_prefix, store/prefix.c): only the keys under the prefix are
+ * examined, in byte order, COUNT of them per SCAN call, and the full
+ * pattern and TYPE filter those. Its cursor is the store's resume-point
+ * token; patterns without a literal prefix keep the hash-table cursor. */
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -40,6 +44,7 @@
 
 #include "server/handlers.h"
 #include "server/keys.h"
+#include "server/pubsub.h"
 #include "server/server.h"
 
 /* Redis's type names, as TYPE replies them and SCAN TYPE matches them. */
@@ -91,6 +96,8 @@ void cmd_del(struct client *c)
     for (size_t i = 1; i < c->argc; i++) {
         if (store_key_delete(db, c->argv[i], c->argvlen[i], now)) {
             server_key_modified(c->srv, c->db, c->argv[i], c->argvlen[i]);
+            server_notify(c->srv, NOTIFY_GENERIC, "del", c->db, c->argv[i],
+                          c->argvlen[i]);
             n++;
         }
     }
@@ -294,6 +301,8 @@ static void expire_generic(struct client *c, int seconds, int relative,
         return;
     }
     server_key_modified(c->srv, c->db, key, klen);
+    server_notify(c->srv, NOTIFY_GENERIC, when <= now ? "del" : "expire",
+                  c->db, key, klen);
     resp_add_int(&c->out, 1);
 }
 
@@ -337,6 +346,8 @@ void cmd_persist(struct client *c)
         return;
     }
     server_key_modified(c->srv, c->db, c->argv[1], c->argvlen[1]);
+    server_notify(c->srv, NOTIFY_GENERIC, "persist", c->db, c->argv[1],
+                  c->argvlen[1]);
     resp_add_int(&c->out, 1);
 }
 
@@ -376,6 +387,9 @@ static void rename_generic(struct client *c, int nx)
     }
     server_key_modified(c->srv, c->db, src, slen);
     server_key_modified(c->srv, c->db, dst, dlen);
+    server_notify(c->srv, NOTIFY_NEW, "new", c->db, dst, dlen);
+    server_notify(c->srv, NOTIFY_GENERIC, "rename_from", c->db, src, slen);
+    server_notify(c->srv, NOTIFY_GENERIC, "rename_to", c->db, dst, dlen);
     rename_reply(c, nx, 1);
 }
 
@@ -436,6 +450,8 @@ void cmd_copy(struct client *c)
         return;
     }
     server_key_modified(c->srv, dbid, dst, dlen);
+    server_notify(c->srv, NOTIFY_NEW, "new", dbid, dst, dlen);
+    server_notify(c->srv, NOTIFY_GENERIC, "copy_to", dbid, dst, dlen);
     resp_add_int(&c->out, 1);
 }
 
@@ -464,6 +480,9 @@ void cmd_move(struct client *c)
     }
     server_key_modified(c->srv, c->db, key, klen);
     server_key_modified(c->srv, dbid, key, klen);
+    server_notify(c->srv, NOTIFY_NEW, "new", dbid, key, klen);
+    server_notify(c->srv, NOTIFY_GENERIC, "move_from", c->db, key, klen);
+    server_notify(c->srv, NOTIFY_GENERIC, "move_to", dbid, key, klen);
     resp_add_int(&c->out, 1);
 }
 
@@ -566,10 +585,16 @@ void cmd_keys(struct client *c)
     scan_ctx_match(&s, c->argv[1], c->argvlen[1]);
     struct store *db = client_db(c);
     int64_t now = server_now_ms(c->srv);
+    size_t lit = s.pat ? store_glob_literal_len(s.pat, s.plen) : 0;
     uint64_t cursor = 0;
-    do {
-        cursor = store_scan(db, cursor, 1024, now, scan_collect, &s);
-    } while (cursor != 0);
+    if (lit > 0) {
+        store_scan_prefix(db, s.pat, lit, 0, SIZE_MAX, now, scan_collect,
+                          &s);
+    } else {
+        do {
+            cursor = store_scan(db, cursor, 1024, now, scan_collect, &s);
+        } while (cursor != 0);
+    }
     if (scan_ctx_ok_or_reply(c, &s))
         scan_ctx_emit(c, &s);
 }
@@ -648,11 +673,17 @@ void cmd_scan(struct client *c)
 
     struct store *db = client_db(c);
     int64_t now = server_now_ms(c->srv);
+    size_t lit = s.pat ? store_glob_literal_len(s.pat, s.plen) : 0;
     size_t calls = count > SIZE_MAX / 10 ? SIZE_MAX : count * 10;
-    do {
-        cursor = store_scan(db, cursor, count - s.visited, now, scan_collect,
-                            &s);
-    } while (cursor != 0 && s.visited < count && --calls > 0);
+    if (lit > 0) {
+        cursor = store_scan_prefix(db, s.pat, lit, cursor, count, now,
+                                   scan_collect, &s);
+    } else {
+        do {
+            cursor = store_scan(db, cursor, count - s.visited, now,
+                                scan_collect, &s);
+        } while (cursor != 0 && s.visited < count && --calls > 0);
+    }
     if (!scan_ctx_ok_or_reply(c, &s))
         return;
 

@@ -12,7 +12,8 @@
  * SET and GETEX share one option parser, driven by a table. Options come
  * in two groups whose members exclude each other:
  *
- *     condition   NX XX                          (SET only)
+ *     condition   NX XX IFEQ IFNE IFDEQ IFDNE    (SET only; the IF* take
+ *                                                an operand, see cmd_lock.c)
  *     ttl         KEEPTTL (SET) PERSIST (GETEX) EX PX EXAT PXAT
  *
  * plus GET (SET only). Repeating the same option is allowed and the last
@@ -36,6 +37,8 @@
 
 #include "server/handlers.h"
 #include "server/keys.h"
+#include "server/lock.h"
+#include "server/pubsub.h"
 #include "server/server.h"
 
 /* ---- Small helpers ----------------------------------------------------- */
@@ -93,10 +96,15 @@ enum {
     OPT_PX = 1 << 6,
     OPT_EXAT = 1 << 7,
     OPT_PXAT = 1 << 8,
+    OPT_IFEQ = 1 << 9,       /* conditional SET (Redis 8.4, Valkey 8.1+) */
+    OPT_IFNE = 1 << 10,
+    OPT_IFDEQ = 1 << 11,
+    OPT_IFDNE = 1 << 12,
 };
 
 #define OPT_EXPIRE (OPT_EX | OPT_PX | OPT_EXAT | OPT_PXAT)
-#define OPT_GROUP_COND (OPT_NX | OPT_XX)
+#define OPT_IF (OPT_IFEQ | OPT_IFNE | OPT_IFDEQ | OPT_IFDNE)
+#define OPT_GROUP_COND (OPT_NX | OPT_XX | OPT_IF)
 #define OPT_GROUP_TTL (OPT_KEEPTTL | OPT_PERSIST | OPT_EXPIRE)
 
 /* Which command may use an option. */
@@ -116,11 +124,16 @@ static const struct str_opt {
     { "PX", OPT_PX, FOR_SET | FOR_GETEX },
     { "EXAT", OPT_EXAT, FOR_SET | FOR_GETEX },
     { "PXAT", OPT_PXAT, FOR_SET | FOR_GETEX },
+    { "IFEQ", OPT_IFEQ, FOR_SET },
+    { "IFNE", OPT_IFNE, FOR_SET },
+    { "IFDEQ", OPT_IFDEQ, FOR_SET },
+    { "IFDNE", OPT_IFDNE, FOR_SET },
 };
 
 struct str_args {
     unsigned flags;          /* OPT_* seen */
     size_t expire_arg;       /* argv index of the expire value, 0 if none */
+    size_t cmp_arg;          /* argv index of the IF* operand, 0 if none */
 };
 
 /* The option argument i names if cmd accepts it, else NULL. */
@@ -137,6 +150,15 @@ static const struct str_opt *str_opt_find(const struct client *c, size_t i,
 /* The options an option may not be combined with: the rest of its group. */
 static unsigned str_opt_clashes(unsigned flag)
 {
+    /* XX may accompany one IF* (both must hold), which the lock recipe
+     * "SET k token XX PX 30000 IFEQ token" relies on. Redis PR #15291
+     * (2026) makes XX with IF* a syntax error in later Redis; portable
+     * code drops the redundant XX. NX with IF*, or two IF*, is a syntax
+     * error here as there. */
+    if (flag & OPT_XX)
+        return OPT_NX;
+    if (flag & OPT_IF)
+        return OPT_GROUP_COND & ~flag & ~OPT_XX;
     if (flag & OPT_GROUP_COND)
         return OPT_GROUP_COND & ~flag;
     if (flag & OPT_GROUP_TTL)
@@ -151,18 +173,26 @@ static int str_args_or_reply(struct client *c, size_t first, unsigned cmd,
 {
     a->flags = 0;
     a->expire_arg = 0;
+    a->cmp_arg = 0;
     for (size_t i = first; i < c->argc; i++) {
         const struct str_opt *o = str_opt_find(c, i, cmd);
-        int takes_value = o && (o->flag & OPT_EXPIRE);
+        int takes_value = o && (o->flag & (OPT_EXPIRE | OPT_IF));
         if (!o || (a->flags & str_opt_clashes(o->flag)) ||
             (takes_value && i + 1 >= c->argc)) {
             reply_error(c, ERR_SYNTAX);
             return 0;
         }
         a->flags |= o->flag;
-        if (takes_value)
+        if (takes_value && (o->flag & OPT_IF))
+            a->cmp_arg = ++i;
+        else if (takes_value)
             a->expire_arg = ++i;
     }
+    /* A digest operand is checked here, before anything is replied or
+     * written (Redis 8.4 wants exactly 16 hex characters). */
+    if ((a->flags & (OPT_IFDEQ | OPT_IFDNE)) &&
+        !server_digest_arg_ok_or_reply(c, a->cmp_arg))
+        return 0;
     return 1;
 }
 
@@ -210,6 +240,23 @@ static void set_reply_done(struct client *c, enum set_reply kind, int done)
         resp_add_null(&c->out);
 }
 
+/* 1 if the existing string e passes SET's IFEQ/IFNE/IFDEQ/IFDNE test
+ * against argument a->cmp_arg (a digest already validated). */
+static int set_cond_holds(const struct client *c, const struct str_args *a,
+                          const struct store_entry *e)
+{
+    size_t n;
+    const char *v = store_entry_str(e, &n);
+    const char *cmp = c->argv[a->cmp_arg];
+    size_t clen = c->argvlen[a->cmp_arg];
+    if (a->flags & (OPT_IFEQ | OPT_IFNE)) {
+        int eq = n == clen && memcmp(v, cmp, n) == 0;
+        return (a->flags & OPT_IFEQ) ? eq : !eq;
+    }
+    int eq = server_digest_matches(v, n, cmp, clen);
+    return (a->flags & OPT_IFDEQ) ? eq : !eq;
+}
+
 /* The one SET: argv[1] is the key, argv[vi] the value, a the options,
  * name the lower-case command name for errors. With GET the old value is
  * the reply, whether or not NX/XX let the write happen. */
@@ -235,7 +282,12 @@ static void set_generic(struct client *c, size_t vi, const struct str_args *a,
         e = store_key_find(db, key, klen, now);
     }
 
-    if (((a->flags & OPT_NX) && e) || ((a->flags & OPT_XX) && !e)) {
+    if ((a->flags & OPT_IF) && e && !(a->flags & OPT_GET) &&
+        !key_is_string_or_reply(c, e))
+        return;
+    if (((a->flags & OPT_NX) && e) ||
+        ((a->flags & (OPT_XX | OPT_IFEQ | OPT_IFDEQ)) && !e) ||
+        ((a->flags & OPT_IF) && e && !set_cond_holds(c, a, e))) {
         if (!(a->flags & OPT_GET))
             set_reply_done(c, kind, 0);
         return;
@@ -246,11 +298,17 @@ static void set_generic(struct client *c, size_t vi, const struct str_args *a,
         return;
     }
     server_key_modified(c->srv, c->db, key, klen);
+    if (!e)
+        server_notify(c->srv, NOTIFY_NEW, "new", c->db, key, klen);
+    server_notify(c->srv, NOTIFY_STRING, "set", c->db, key, klen);
+    if (a->expire_arg)
+        server_notify(c->srv, NOTIFY_GENERIC, "expire", c->db, key, klen);
     if (!(a->flags & OPT_GET))
         set_reply_done(c, kind, 1);
 }
 
-/* SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL] */
+/* SET key value [NX|XX|IFEQ v|IFNE v|IFDEQ d|IFDNE d] [GET]
+ *     [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL] */
 void cmd_set(struct client *c)
 {
     struct str_args a;
@@ -316,8 +374,11 @@ void cmd_getdel(struct client *c)
     if (!ok)
         return;
     reply_str_or_null(c, e);
-    if (e && store_key_delete(client_db(c), c->argv[1], c->argvlen[1], now))
+    if (e && store_key_delete(client_db(c), c->argv[1], c->argvlen[1], now)) {
         server_key_modified(c->srv, c->db, c->argv[1], c->argvlen[1]);
+        server_notify(c->srv, NOTIFY_GENERIC, "del", c->db, c->argv[1],
+                      c->argvlen[1]);
+    }
 }
 
 /* Applies GETEX's TTL change to e (already replied, since mark) and
@@ -348,6 +409,9 @@ static void getex_apply(struct client *c, const struct str_args *a,
         return;
     }
     server_key_modified(c->srv, c->db, key, klen);
+    server_notify(c->srv, NOTIFY_GENERIC,
+                  !a->expire_arg ? "persist" : at <= now ? "del" : "expire",
+                  c->db, key, klen);
 }
 
 /* GETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST] */
@@ -461,12 +525,18 @@ static void mset_generic(struct client *c, int nx, const char *name)
         }
     }
     for (size_t i = 1; i < c->argc; i += 2) {
+        if ((c->srv->notify_mask & NOTIFY_NEW) &&
+            !store_key_find(db, c->argv[i], c->argvlen[i], now))
+            server_notify(c->srv, NOTIFY_NEW, "new", c->db, c->argv[i],
+                          c->argvlen[i]);
         if (store_key_set(db, c->argv[i], c->argvlen[i], c->argv[i + 1],
                           c->argvlen[i + 1], STORE_NO_TTL, now) != STORE_OK) {
             reply_error(c, ERR_OOM);
             return;
         }
         server_key_modified(c->srv, c->db, c->argv[i], c->argvlen[i]);
+        server_notify(c->srv, NOTIFY_STRING, "set", c->db, c->argv[i],
+                      c->argvlen[i]);
     }
     if (nx)
         resp_add_int(&c->out, 1);
@@ -517,6 +587,9 @@ void cmd_append(struct client *c)
         total = olen + vlen;
     }
     server_key_modified(c->srv, c->db, key, klen);
+    if (!e)
+        server_notify(c->srv, NOTIFY_NEW, "new", c->db, key, klen);
+    server_notify(c->srv, NOTIFY_STRING, "append", c->db, key, klen);
     resp_add_int(&c->out, (int64_t)total);
 }
 
@@ -574,6 +647,9 @@ void cmd_setrange(struct client *c)
     }
     memcpy(p + off, val, vlen);
     server_key_modified(c->srv, c->db, key, klen);
+    if (created)
+        server_notify(c->srv, NOTIFY_NEW, "new", c->db, key, klen);
+    server_notify(c->srv, NOTIFY_STRING, "setrange", c->db, key, klen);
     resp_add_int(&c->out, (int64_t)newlen);
 }
 
@@ -619,8 +695,14 @@ static void incr_generic(struct client *c, int64_t by)
     v += by;
     char buf[32];
     int n = snprintf(buf, sizeof(buf), "%" PRId64, v);
-    if (counter_store_or_reply(c, buf, (size_t)n, now))
-        resp_add_int(&c->out, v);
+    if (!counter_store_or_reply(c, buf, (size_t)n, now))
+        return;
+    if (!e)
+        server_notify(c->srv, NOTIFY_NEW, "new", c->db, c->argv[1],
+                      c->argvlen[1]);
+    server_notify(c->srv, NOTIFY_STRING, "incrby", c->db, c->argv[1],
+                  c->argvlen[1]);
+    resp_add_int(&c->out, v);
 }
 
 /* INCR key */
@@ -686,6 +768,12 @@ void cmd_incrbyfloat(struct client *c)
         reply_error(c, ERR_INCR_NAN);
         return;
     }
-    if (counter_store_or_reply(c, buf, n, now))
-        resp_add_bulk(&c->out, buf, n);
+    if (!counter_store_or_reply(c, buf, n, now))
+        return;
+    if (!e)
+        server_notify(c->srv, NOTIFY_NEW, "new", c->db, c->argv[1],
+                      c->argvlen[1]);
+    server_notify(c->srv, NOTIFY_STRING, "incrbyfloat", c->db, c->argv[1],
+                  c->argvlen[1]);
+    resp_add_bulk(&c->out, buf, n);
 }

@@ -6,7 +6,8 @@
  * case-insensitive on (length, bytes) through an open-addressing index
  * built once at start-up in struct server (no global state).
  *
- * Dispatch does, in order: lookup, arity, authentication, MULTI queueing,
+ * Dispatch does, in order: lookup, arity, authentication, the RESP2
+ * subscribed-mode filter (CMD_PUBSUB), MULTI queueing,
  * then calls the handler. A handler writes exactly one reply. */
 #include <ctype.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <strings.h>
 
 #include "server/handlers.h"
+#include "server/pubsub.h"
 #include "server/server.h"
 
 #define W CMD_WRITE
@@ -68,6 +70,11 @@ static const struct command commands[] = {
 { "INCRBY",      cmd_incrby,         3, W|DOOM|F,           1, 1, 1, "string", "1.0.0", "Increments the integer value of a key by a number." },
 { "DECRBY",      cmd_decrby,         3, W|DOOM|F,           1, 1, 1, "string", "1.0.0", "Decrements a number from the integer value of a key." },
 { "INCRBYFLOAT", cmd_incrbyfloat,    3, W|DOOM|F,           1, 1, 1, "string", "2.6.0", "Increment the floating point value of a key by a number." },
+{ "DELEX",       cmd_delex,         -2, W|F,                1, 1, 1, "string", "8.4.0", "Conditionally removes a key based on its value or the value's digest." },
+{ "DELIFEQ",     cmd_delifeq,        3, W|F,                1, 1, 1, "string", "9.0.0", "Deletes a key if its value equals the given string (Valkey)." },
+{ "DIGEST",      cmd_digest,         2, R|F,                1, 1, 1, "string", "8.4.0", "Returns the XXH3 digest of a string value as 16 hex digits." },
+{ "RATELIMIT",   cmd_ratelimit,     -4, W|DOOM|F,           1, 1, 1, "string", "0.1.0", "Spends units of a rate limit kept in a key (Respite: GCRA, fixed or sliding window)." },
+{ "CL.THROTTLE", cmd_cl_throttle,   -5, W|DOOM|F,           1, 1, 1, "string", "0.1.0", "Rate-limits with GCRA, replying as the redis-cell module does." },
 { "DEL",         cmd_del,           -2, W,                  1, -1, 1, "generic", "1.0.0", "Deletes one or more keys." },
 { "UNLINK",      cmd_unlink,        -2, W|F,                1, -1, 1, "generic", "4.0.0", "Asynchronously deletes one or more keys." },
 { "EXISTS",      cmd_exists,        -2, R|F,                1, -1, 1, "generic", "1.0.0", "Determines whether one or more keys exist." },
@@ -89,6 +96,15 @@ static const struct command commands[] = {
 { "RANDOMKEY",   cmd_randomkey,      1, R,                  0, 0, 0, "generic", "1.0.0", "Returns a random key name from the database." },
 { "KEYS",        cmd_keys,           2, R,                  0, 0, 0, "generic", "1.0.0", "Returns all key names that match a pattern." },
 { "SCAN",        cmd_scan,          -2, R,                  0, 0, 0, "generic", "2.8.0", "Iterates over the key names in the database." },
+{ "SUBSCRIBE",   cmd_subscribe,     -2, CMD_PUBSUB|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 0, 0, 0, "pubsub", "2.0.0", "Listens for messages published to channels." },
+{ "UNSUBSCRIBE", cmd_unsubscribe,   -1, CMD_PUBSUB|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 0, 0, 0, "pubsub", "2.0.0", "Stops listening to messages posted to channels." },
+{ "PSUBSCRIBE",  cmd_psubscribe,    -2, CMD_PUBSUB|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 0, 0, 0, "pubsub", "2.0.0", "Listens for messages published to channels that match one or more patterns." },
+{ "PUNSUBSCRIBE", cmd_punsubscribe, -1, CMD_PUBSUB|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 0, 0, 0, "pubsub", "2.0.0", "Stops listening to messages published to channels that match one or more patterns." },
+{ "SSUBSCRIBE",  cmd_ssubscribe,    -2, CMD_PUBSUB|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 1, -1, 1, "pubsub", "7.0.0", "Listens for messages published to shard channels." },
+{ "SUNSUBSCRIBE", cmd_sunsubscribe, -1, CMD_PUBSUB|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 1, -1, 1, "pubsub", "7.0.0", "Stops listening to messages posted to shard channels." },
+{ "PUBLISH",     cmd_publish,        3, F|CMD_LOADING|CMD_STALE, 0, 0, 0, "pubsub", "2.0.0", "Posts a message to a channel." },
+{ "SPUBLISH",    cmd_spublish,       3, F|CMD_LOADING|CMD_STALE, 1, 1, 1, "pubsub", "7.0.0", "Post a message to a shard channel" },
+{ "PUBSUB",      cmd_pubsub,        -2, 0,                  0, 0, 0, "pubsub", "2.8.0", "A container for Pub/Sub commands." },
 };
 
 #undef W
@@ -255,6 +271,28 @@ static void reject_exec(struct client *c, const char *reason)
     c->srv->stat_errors++;
 }
 
+/* Rejects a command in RESP2 subscribed mode; like Redis, a container's
+ * subcommand is named "container|sub". */
+static void reply_pubsub_context(struct client *c)
+{
+    static const char *const containers[] = {
+        "CLIENT", "CONFIG", "PUBSUB", "COMMAND", "OBJECT", "MEMORY",
+        "SCRIPT", "XINFO", "XGROUP", "FUNCTION", "ACL", "LATENCY", "SLOWLOG",
+    };
+    char name[96];
+    lowercase(name, 48, c->cmd->name, strlen(c->cmd->name));
+    for (size_t i = 0; c->argc > 1 &&
+                       i < sizeof(containers) / sizeof(containers[0]); i++) {
+        if (strcmp(c->cmd->name, containers[i]) == 0) {
+            size_t n = strlen(name);
+            name[n] = '|';
+            lowercase(name + n + 1, 46, c->argv[1], c->argvlen[1]);
+            break;
+        }
+    }
+    reply_error(c, ERR_PUBSUB_CONTEXT, name);
+}
+
 /* Looks up and runs the request in c->argv: lookup, arity, auth, MULTI
  * queueing, call. */
 void client_dispatch(struct client *c)
@@ -285,6 +323,13 @@ void client_dispatch(struct client *c)
     }
     if (!c->authed && !(c->cmd->flags & CMD_NOAUTH)) {
         reply_error(c, ERR_NOAUTH);
+        srv->cmdstats[c->cmd - commands].rejected++;
+        reject(c);
+        return;
+    }
+    if (c->proto == 2 && !(c->cmd->flags & CMD_PUBSUB) &&
+        pubsub_client_subscribed(c)) {
+        reply_pubsub_context(c);
         srv->cmdstats[c->cmd - commands].rejected++;
         reject(c);
         return;

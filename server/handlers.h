@@ -58,6 +58,15 @@ void cmd_incrby(struct client *c);
 void cmd_decrby(struct client *c);
 void cmd_incrbyfloat(struct client *c);
 
+/* cmd_lock.c: compare-and-delete, digests */
+void cmd_delex(struct client *c);
+void cmd_delifeq(struct client *c);
+void cmd_digest(struct client *c);
+
+/* cmd_ratelimit.c: rate limiting */
+void cmd_ratelimit(struct client *c);
+void cmd_cl_throttle(struct client *c);
+
 /* cmd_keys.c: generic key commands */
 void cmd_del(struct client *c);
 void cmd_unlink(struct client *c);
@@ -80,5 +89,16 @@ void cmd_move(struct client *c);
 void cmd_randomkey(struct client *c);
 void cmd_keys(struct client *c);
 void cmd_scan(struct client *c);
+
+/* cmd_pubsub.c: pub/sub */
+void cmd_subscribe(struct client *c);
+void cmd_unsubscribe(struct client *c);
+void cmd_psubscribe(struct client *c);
+void cmd_punsubscribe(struct client *c);
+void cmd_ssubscribe(struct client *c);
+void cmd_sunsubscribe(struct client *c);
+void cmd_publish(struct client *c);
+void cmd_spublish(struct client *c);
+void cmd_pubsub(struct client *c);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "server/handlers.h"
 #include "server/memory.h"
+#include "server/pubsub.h"
 #include "server/server.h"
 
 enum {
@@ -135,6 +136,7 @@ static void section_clients(struct resp_out *o, const struct server *srv)
     add(o, "connected_clients:%zu", srv->nclients);
     add(o, "maxclients:%lld", (long long)srv->conf.maxclients);
     add(o, "blocked_clients:0");
+    add(o, "pubsub_clients:%zu", pubsub_clients(srv));
     add(o, "tracking_clients:0");
     add(o, "watching_clients:%zu", srv->nwatching);
 }
@@ -146,15 +148,19 @@ static void section_memory(struct resp_out *o, const struct server *srv)
     human_bytes(h1, sizeof(h1), used);
     human_bytes(h2, sizeof(h2), rss);
     server_mem_allocator(alloc, sizeof(alloc));
-    size_t dataset = 0;
-    for (int i = 0; i < srv->conf.databases; i++)
+    size_t dataset = 0, prefix_index = 0;
+    for (int i = 0; i < srv->conf.databases; i++) {
         dataset += store_mem_usage(srv->db[i]);
+        prefix_index += store_prefix_mem_usage(srv->db[i]);
+    }
     header(o, "Memory");
     add(o, "used_memory:%zu", used);
     add(o, "used_memory_human:%s", h1);
     add(o, "used_memory_rss:%zu", rss);
     add(o, "used_memory_rss_human:%s", h2);
     add(o, "used_memory_dataset:%zu", dataset);
+    /* Respite's: the part of the dataset the prefix index takes. */
+    add(o, "used_memory_prefix_index:%zu", prefix_index);
     add(o, "maxmemory:%llu", (unsigned long long)srv->conf.maxmemory);
     add(o, "maxmemory_policy:noeviction");
     add(o, "mem_allocator:%s", alloc);
@@ -202,8 +208,9 @@ static void section_stats(struct resp_out *o, const struct server *srv)
     add(o, "evicted_keys:0");
     add(o, "keyspace_hits:%llu", (unsigned long long)srv->stat_hits);
     add(o, "keyspace_misses:%llu", (unsigned long long)srv->stat_misses);
-    add(o, "pubsub_channels:0");
-    add(o, "pubsub_patterns:0");
+    add(o, "pubsub_channels:%zu", pubsub_size(srv, PUBSUB_CHANNEL));
+    add(o, "pubsub_patterns:%zu", pubsub_size(srv, PUBSUB_PATTERN));
+    add(o, "pubsubshard_channels:%zu", pubsub_size(srv, PUBSUB_SHARD));
     add(o, "total_error_replies:%llu", (unsigned long long)srv->stat_errors);
 }
 

@@ -8,6 +8,7 @@
 #ifndef RESPITE_KEYS_H
 #define RESPITE_KEYS_H
 
+#include "server/pubsub.h"
 #include "server/server.h"
 
 /* The live entry for key in the client's database, or NULL, counting a
@@ -19,8 +20,10 @@ static inline struct store_entry *key_lookup_read(struct client *c,
     struct store_entry *e = store_key_find(client_db(c), key, klen, now);
     if (e)
         c->srv->stat_hits++;
-    else
+    else {
         c->srv->stat_misses++;
+        server_notify(c->srv, NOTIFY_KEY_MISS, "keymiss", c->db, key, klen);
+    }
     return e;
 }
 

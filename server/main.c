@@ -17,6 +17,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "server/pubsub.h"
 #include "server/server.h"
 
 /* The expired callback's context: which database a store is. */
@@ -61,6 +62,7 @@ static void on_expired(void *ctx, const char *key, size_t klen)
     struct db_ctx *d = ctx;
     d->srv->stat_expired++;
     server_key_modified(d->srv, d->db, key, klen);
+    server_notify(d->srv, NOTIFY_EXPIRED, "expired", d->db, key, klen);
 }
 
 /* Swaps databases a and b; each store keeps reporting under its new
@@ -78,6 +80,7 @@ void server_db_swap(struct server *srv, int a, int b)
 void server_conf_applied(struct server *srv)
 {
     sweeper_start(srv);
+    server_notify_conf(srv);
 }
 
 /* Zeroes the counters INFO stats and commandstats show. */
@@ -276,7 +279,9 @@ static int server_init(struct server *srv, int argc, char **argv)
                    (int64_t)uv_now(srv->loop);
     srv->start_ms = server_now_ms(srv);
     make_run_id(srv->run_id);
-    if (open_databases(srv) != 0 || command_index_init(srv) != 0) {
+    server_notify_conf(srv);
+    if (open_databases(srv) != 0 || command_index_init(srv) != 0 ||
+        pubsub_init(srv) != 0) {
         fprintf(stderr, "respite: out of memory\n");
         return -1;
     }
@@ -337,6 +342,7 @@ int main(int argc, char **argv)
     if (srv->loop)
         uv_loop_close(srv->loop);
     close_databases(srv);
+    pubsub_close(srv);
     free(srv->cmd_index);
     free(srv->cmdstats);
     conf_close(&srv->conf);

@@ -99,6 +99,18 @@ static const char *const errors[ERR__COUNT] = {
                            "file, and then restart the server.",
     [ERR_SWAPDB_INDEX] = "ERR invalid %s DB index",
     [ERR_CONFIG] = "ERR %s",
+    [ERR_SUBCMD_ARGS] = "ERR unknown subcommand or wrong number of "
+                        "arguments for '%.*s'. Try %s HELP.",
+    [ERR_RL_NOT_STATE] = "ERR key does not hold rate limiter state",
+    [ERR_RL_ARG] = "ERR %s must be an integer from %lld to %lld",
+    [ERR_RL_COST] = "ERR %s must not be greater than the burst",
+    [ERR_RL_ALGO] = "ERR ALGO must be one of gcra, fixed, sliding",
+    /* Redis 8.4's wording for a malformed IFDEQ/IFDNE digest. */
+    [ERR_DIGEST_LEN] = "ERR must be exactly 16 hexadecimal characters",
+    [ERR_DELEX_TYPE] = "ERR Key should be of string type if conditions are "
+                       "specified",
+    [ERR_DELEX_COND] = "ERR Invalid condition. Use IFEQ, IFNE, IFDEQ, or "
+                       "IFDNE",
 };
 
 /* Writes error e, formatted with the arguments its table entry expects. */

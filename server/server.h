@@ -146,6 +146,7 @@ struct client {
     size_t mcount, mcap;
     struct watched_key *watched;
     size_t nwatched;
+    struct pubsub_client *ps;           /* subscriptions, see pubsub.c */
 };
 
 /* ---- The server --------------------------------------------------------- */
@@ -185,6 +186,8 @@ struct server {
     uint64_t stat_expired, stat_hits, stat_misses, stat_net_in, stat_net_out;
     uint64_t stat_errors;
     uint64_t dirty;                     /* writes since start */
+    struct pubsub *pubsub;              /* channels, patterns (pubsub.c) */
+    int notify_mask;                    /* notify-keyspace-events bits */
     char run_id[41];
     char readbuf[64 * 1024];            /* libuv reads here; see client.c */
 };
@@ -295,6 +298,14 @@ enum reply_err {
     ERR_DEBUG_DISABLED,
     ERR_SWAPDB_INDEX,        /* (const char *"first" or "second") */
     ERR_CONFIG,              /* (const char *conf's reason) */
+    ERR_SUBCMD_ARGS,         /* (ARGV_CLIPPED, const char *CMD) */
+    ERR_RL_NOT_STATE,        /* key does not hold rate limiter state */
+    ERR_RL_ARG,              /* (const char *arg, long long min, long long max) */
+    ERR_RL_COST,             /* (const char *"COST" or "quantity") above burst */
+    ERR_RL_ALGO,             /* ALGO must be gcra, fixed or sliding */
+    ERR_DIGEST_LEN,          /* must be exactly 16 hexadecimal characters */
+    ERR_DELEX_TYPE,          /* Key should be of string type if conditions... */
+    ERR_DELEX_COND,          /* Invalid condition. Use IFEQ, IFNE, ... */
     ERR__COUNT
 };
 

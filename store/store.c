@@ -195,6 +195,7 @@ void store__entry_remove(struct store *s, struct store_shard *sh,
     *link = e->next;
     sh->used--;
     s->nkeys--;
+    store__pindex_remove(s, sh, e);
     if (store__has_ttl(e))
         vol_remove(s, sh, e);
     if (expired && s->expired_cb)
@@ -202,11 +203,13 @@ void store__entry_remove(struct store *s, struct store_shard *sh,
     store__free(s, e);
 }
 
-/* Replaces *link's entry old with ne in the chain and, when both carry a
- * TTL, in vol[] too. The caller fixes vol[] otherwise. */
+/* Replaces *link's entry old with ne (same key) in the chain and the
+ * prefix index and, when both carry a TTL, in vol[] too. The caller fixes
+ * vol[] otherwise. */
 static void entry_swap(struct store_shard *sh, struct store_entry **link,
                        struct store_entry *old, struct store_entry *ne)
 {
+    *store__pindex_slot(sh, old) = ne;
     ne->next = old->next;
     *link = ne;
     if (store__has_ttl(old) && store__has_ttl(ne)) {
@@ -278,10 +281,12 @@ void store_clear(struct store *s)
     for (unsigned i = 0; i < s->nshards; i++) {
         struct store_shard *sh = &s->shards[i];
         store__table_clear(s, sh);
+        store__pindex_clear(s, sh);
         store__free(s, sh->vol);
         sh->vol = NULL;
         sh->nvol = sh->vcap = 0;
     }
+    store__presume_clear(s);
     s->nkeys = 0;
     s->nvol = 0;
 }
@@ -465,6 +470,8 @@ static int key_move(struct store *s, const char *src, size_t slen,
         return STORE_NOMEM;
     if (!store__table_find(ds, hd, dst, dlen) && store__table_reserve(d, ds))
         return STORE_NOMEM;
+    if (store__pindex_reserve(d, ds))
+        return STORE_NOMEM;
     struct store_entry *ne = e;
     if (!move || slen != dlen) {
         ne = entry_clone(d, e, dst, dlen, ttl);
@@ -478,6 +485,7 @@ static int key_move(struct store *s, const char *src, size_t slen,
         *sl = e->next;
         ss->used--;
         s->nkeys--;
+        store__pindex_remove(s, ss, e);
         if (ttl)
             vol_remove(s, ss, e);
     }
@@ -590,12 +598,14 @@ char *store_str_resize(struct store *s, struct store_entry **ep,
     /* Find the link before realloc: afterwards e may be gone. The link is
      * a bucket slot or another entry's next field, never inside e. */
     struct store_entry **link = store__table_link_of(sh, e);
+    struct store_entry **pslot = store__pindex_slot(sh, e);
     size_t oldlen = e->vlen;
     struct store_entry *ne = store__realloc(
         s, e, store__esize(e->klen, newlen, store__has_ttl(e)));
     if (!ne)
         return NULL;
     *link = ne;
+    *pslot = ne;
     if (store__has_ttl(ne))
         sh->vol[store__vidx(ne)] = ne;
     ne->vlen = (uint32_t)newlen;
@@ -675,6 +685,9 @@ static int check_shard(const struct store *s, unsigned si,
     }
     CHECK(n == sh->used);
     CHECK(nttl == sh->nvol);
+    int rc = store__pindex_check(sh, mem);
+    if (rc)
+        return rc;
     CHECK(sh->nvol <= sh->vcap);
     CHECK(!sh->vcap == !sh->vol);
     if (sh->vol)
@@ -698,6 +711,9 @@ int store__check(const struct store *s)
     }
     CHECK(keys == s->nkeys);
     CHECK(vols == s->nvol);
+    int prc = store__presume_check(s, &mem);
+    if (prc)
+        return prc;
     CHECK(mem == s->mem);
     return 0;
 }

@@ -116,6 +116,20 @@ int64_t store_entry_expire(const struct store_entry *e);
 uint64_t store_scan(struct store *s, uint64_t cursor, size_t count,
                     int64_t now_ms, store_scan_cb cb, void *ctx);
 
+/* Visits, in byte order, up to count keys (live or not) that start with
+ * pfx, from cursor on, calling cb for each live one, and returns the next
+ * cursor (0 when done). Costs O(nshards log n + count log nshards), not
+ * the size of the store. Same guarantee as store_scan; any cursor value
+ * is safe, an unknown one may repeat keys. cb must not modify the store. */
+uint64_t store_scan_prefix(struct store *s, const char *pfx, size_t plen,
+                           uint64_t cursor, size_t count, int64_t now_ms,
+                           store_scan_cb cb, void *ctx);
+/* Length of the literal prefix of a glob pattern: the bytes before the
+ * first '*', '?', '[' or '\\'. */
+size_t store_glob_literal_len(const char *pat, size_t plen);
+/* Bytes of store_mem_usage taken by the prefix index and resume points. */
+size_t store_prefix_mem_usage(const struct store *s);
+
 /* ---- Expiry and housekeeping ------------------------------------------ */
 
 struct store_expire_stats {
@@ -141,5 +155,47 @@ size_t store_mem_usage(const struct store *s);
 /* Test hook for fault injection: the n-th allocation from now on (1 = the
  * next) made for this store fails; 0 disables. */
 void store_set_fail_after(struct store *s, unsigned long n);
+
+/* ---- Rate limiter state (ratelimit.c) --------------------------------- */
+
+enum store_rl_algo { STORE_RL_GCRA = 0, STORE_RL_FIXED = 1,
+                     STORE_RL_SLIDING = 2 };
+
+#define STORE_RL_MAX ((int64_t)1 << 40)      /* max limit/period/burst/cost */
+#define STORE_RL_MAX_NOW ((int64_t)1 << 42)  /* now_ms must be below */
+#define STORE_RL_STATE_MAX 40                /* bytes an encoded state needs */
+
+struct store_rl_params {
+    int algo;                  /* enum store_rl_algo */
+    int64_t limit, period_ms;  /* 1..STORE_RL_MAX */
+    int64_t burst;             /* 1..STORE_RL_MAX */
+    int64_t cost;              /* 0..STORE_RL_MAX; 0 only reports */
+};
+
+struct store_rl_result {
+    int allowed;
+    int64_t limit, remaining, retry_after_ms, reset_after_ms;
+};
+
+/* Runs one rate-limiter call at now_ms against the key's current value
+ * (state/slen, borrowed; state NULL when the key is absent). Fills *r.
+ * When the call changed the state, writes the new value to out (at least
+ * STORE_RL_STATE_MAX bytes) and sets *outlen; else *outlen = 0 (denied or
+ * cost 0): store it with TTL now_ms + r->reset_after_ms. Returns 0, -1 if
+ * state is not limiter state, -2 if a parameter is out of range. */
+int store_rl_apply(const struct store_rl_params *p, const char *state,
+                   size_t slen, int64_t now_ms, struct store_rl_result *r,
+                   char *out, size_t *outlen);
+/* 1 if s[0..n) is a rate limiter's state, else 0. */
+int store_rl_is_state(const char *s, size_t n);
+/* Sets key to the state val (TTL expire_ms, absolute) like store_key_set;
+ * e is the key's live entry from the lookup that read the old state, or
+ * NULL. Updates in place when it can. Returns STORE_OK or STORE_NOMEM. */
+int store_rl_write(struct store *s, struct store_entry *e, const char *key,
+                   size_t klen, const char *val, size_t vlen,
+                   int64_t expire_ms, int64_t now_ms);
+
+/* XXH3 64-bit hash of p[0..n) (DIGEST, SET IFDEQ; digest.c). */
+uint64_t store_digest(const char *p, size_t n);
 
 #endif

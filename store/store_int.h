@@ -45,6 +45,27 @@ struct store_table {
     size_t size;
 };
 
+/* The ordered index of a shard's keys (prefix.c): sorted chunks of entry
+ * pointers under a sorted directory. Every entry linked in the shard's
+ * tables is in it; code that links, unlinks or moves an entry must tell
+ * it (store__table_reserve/link do for inserts, store__entry_remove for
+ * removals, store__pindex_slot for an entry that moves). */
+#define PCHUNK_CAP 127             /* 8 + 127 * 8 = 1024 bytes */
+struct store__pchunk {
+    uint32_t n, pad;
+    struct store_entry *e[PCHUNK_CAP];
+};
+struct store__pdir {
+    uint64_t head;                 /* first 8 key bytes of c->e[0] */
+    struct store__pchunk *c;
+};
+struct store_pindex {
+    struct store__pdir *dir;
+    uint32_t nc, dcap;             /* chunks in dir[], slots allocated */
+    size_t n;                      /* entries */
+    struct store__pchunk *spare;   /* for the next split (reserve) */
+};
+
 /* A shard: t[0] is the table; t[1] is non-empty only while rehashing
  * (t[0] buckets below rehashidx are then empty). vol is the dense array
  * of the entries that carry a TTL. */
@@ -54,6 +75,7 @@ struct store_shard {
     size_t used;                   /* entries in t[0] and t[1] */
     struct store_entry **vol;
     size_t nvol, vcap;
+    struct store_pindex pix;       /* ordered index (prefix.c) */
 };
 
 struct store {
@@ -66,6 +88,10 @@ struct store {
     store_expired_cb expired_cb;
     void *expired_ctx;
     struct store_expire_stats stats;
+    size_t pmem;                   /* of mem: prefix indexes, resume points */
+    struct store__presume *presume;    /* prefix scan resume points */
+    uint64_t ptick;
+    uint32_t pgen;
     struct store_shard shards[];
 };
 
@@ -174,6 +200,19 @@ uint64_t store__rand(struct store *s);
 void store__entry_remove(struct store *s, struct store_shard *sh,
                          struct store_entry **link, int expired);
 int store__check(const struct store *s);
+
+/* ---- prefix.c ---------------------------------------------------------- */
+
+int store__pindex_reserve(struct store *s, struct store_shard *sh);
+void store__pindex_insert(struct store_shard *sh, struct store_entry *e);
+void store__pindex_remove(struct store *s, struct store_shard *sh,
+                          const struct store_entry *e);
+struct store_entry **store__pindex_slot(struct store_shard *sh,
+                                        const struct store_entry *e);
+void store__pindex_clear(struct store *s, struct store_shard *sh);
+int store__pindex_check(const struct store_shard *sh, size_t *mem);
+void store__presume_clear(struct store *s);
+int store__presume_check(const struct store *s, size_t *mem);
 
 /* ---- table.c ----------------------------------------------------------- */
 

@@ -81,11 +81,14 @@ static void resize_start(struct store *s, struct store_shard *sh,
     sh->rehashidx = 0;
 }
 
-/* Makes sure an insert into this shard can link an entry: allocates the
- * first bucket array and starts growing at load factor 1. Returns
- * STORE_OK, or STORE_NOMEM only when the shard has no buckets at all. */
+/* Makes sure an insert into this shard can link an entry: reserves room
+ * in the prefix index, allocates the first bucket array and starts
+ * growing at load factor 1. Returns STORE_OK, or STORE_NOMEM when the
+ * index has no room or the shard no buckets at all. */
 int store__table_reserve(struct store *s, struct store_shard *sh)
 {
+    if (store__pindex_reserve(s, sh))
+        return STORE_NOMEM;
     if (sh->t[0].size == 0) {
         struct store_entry **b = store__calloc(s, TABLE_MIN, sizeof *b);
         if (!b)
@@ -99,8 +102,9 @@ int store__table_reserve(struct store *s, struct store_shard *sh)
     return STORE_OK;
 }
 
-/* Links e (hash h) at the head of its bucket; store__table_reserve must
- * have succeeded first. Counts it in used. */
+/* Links e (hash h) at the head of its bucket and into the shard's prefix
+ * index; store__table_reserve must have succeeded first. Counts it in
+ * used. */
 void store__table_link(struct store_shard *sh, uint64_t h,
                        struct store_entry *e)
 {
@@ -109,6 +113,7 @@ void store__table_link(struct store_shard *sh, uint64_t h,
     e->next = *b;
     *b = e;
     sh->used++;
+    store__pindex_insert(sh, e);
 }
 
 /* Moves up to n non-empty buckets from t[0] to t[1], looking at no more

@@ -2,13 +2,15 @@
  *
  *   make fuzz && build/fuzz/fuzz_reader -max_total_time=60
  *
- * Input layout: byte 0 picks the limits and the largest chunk size,
- * bytes 1-4 seed the chunking, the rest is what a client sent.
+ * Input layout: byte 0 picks the limits, the largest chunk size and the
+ * slice size, bytes 1-4 seed the chunking, the rest is what a client sent.
  *
  * Each input is read three times:
  *
  *   A  fed whole, then drained;
- *   B  fed in random chunks (1..maxchunk bytes), drained after each;
+ *   B  fed in random chunks (1..maxchunk bytes), drained after each, with
+ *      the reader handing hiredis its staged bytes in slices of 1, 7 or
+ *      64 bytes, or of the default 16 KiB;
  *   C  like B but with a tiny client-query-buffer-limit, for crashes only.
  *
  * A and B must agree: the same requests in the same order, then the same
@@ -84,14 +86,18 @@ static int drain(struct resp_reader *r, struct outcome *o)
     }
 }
 
-/* Reads in[0..n) in chunks of 1..maxchunk bytes (0: all at once). */
+/* Reads in[0..n) in chunks of 1..maxchunk bytes (0: all at once), the
+ * reader giving hiredis slices of slice bytes (0: its default). */
 static void run(const uint8_t *in, size_t n, const struct resp_limits *lim,
-                uint32_t seed, size_t maxchunk, struct outcome *o)
+                uint32_t seed, size_t maxchunk, size_t slice,
+                struct outcome *o)
 {
     struct resp_reader r;
     memset(o, 0, sizeof(*o));
     if (resp_reader_init(&r, lim) != RESP_OK)
         abort();
+    if (slice)
+        r.feed_chunk = slice;
     int rc = RESP_AGAIN;
     size_t off = 0;
     while (rc == RESP_AGAIN && off < n) {
@@ -148,10 +154,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     static const size_t chunk_sizes[] = {1, 2, 3, 7, 16, 64, 512, 4096};
     size_t maxchunk = chunk_sizes[(cfg >> 1) & 7];
+    static const size_t slice_sizes[] = {0, 1, 7, 64};
+    size_t slice = slice_sizes[(cfg >> 4) & 3];
 
     struct outcome a, b;
-    run(in, n, &lim, seed, 0, &a);
-    run(in, n, &lim, seed, maxchunk, &b);
+    run(in, n, &lim, seed, 0, 0, &a);
+    run(in, n, &lim, seed, maxchunk, slice, &b);
     int same_err = a.rc == b.rc &&
                    (a.rc == RESP_AGAIN || equivalent_errors(a.err, b.err));
     int same_out = a.len == b.len && (a.len == 0 ||
@@ -166,7 +174,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(b.p);
 
     lim.max_querybuf = 48;
-    run(in, n, &lim, seed ^ 0x5bd1e995u, maxchunk, &a);
+    run(in, n, &lim, seed ^ 0x5bd1e995u, maxchunk, slice, &a);
     free(a.p);
     return 0;
 }

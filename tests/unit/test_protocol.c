@@ -2,7 +2,9 @@
  *
  * Reader tests feed each sample stream split at every byte boundary (and
  * at every pair of boundaries for short samples, and one byte at a time)
- * and require the same requests, or the same error text, every time.
+ * and require the same requests, or the same error text, every time. The
+ * samples run again with the reader handing hiredis its staged bytes in
+ * slices of 1, 2, 3 and 64 bytes instead of 16 KiB.
  * Requests are compared in a serialized form, "<len>:<bytes>," per
  * argument and ";" per request, so binary arguments compare exactly. */
 #include <limits.h>
@@ -11,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <hiredis/hiredis.h>
 #include <hiredis/read.h>
+#include <hiredis/sds.h>
 
 #include "protocol/resp.h"
 #include "tests/unit/unit.h"
@@ -71,6 +75,15 @@ static const struct resp_limits default_limits = {
     .max_inline = 64 * 1024,
 };
 
+#if defined(HIREDIS_MAJOR) && HIREDIS_MAJOR >= 1
+#define hr_alloc(s) hi_sdsalloc(s)
+#else
+#define hr_alloc(s) sdsalloc(s)
+#endif
+
+/* Nonzero: drive() makes its readers hand hiredis slices of this size. */
+static size_t slice_override;
+
 /* Drains every complete request into out. Returns RESP_AGAIN or the
  * error code. */
 static int drain(struct resp_reader *r, struct sbuf *out)
@@ -95,6 +108,8 @@ static int drive(const char *in, size_t n, const size_t *cuts, size_t ncuts,
     struct resp_reader r;
     if (resp_reader_init(&r, lim) != RESP_OK)
         abort();
+    if (slice_override)
+        r.feed_chunk = slice_override;
     int rc = RESP_AGAIN;
     size_t start = 0;
     for (size_t k = 0; k <= ncuts && rc == RESP_AGAIN; k++) {
@@ -668,6 +683,179 @@ TEST(reader_empty_and_pending)
     resp_reader_close(&r);
 }
 
+/* ---- Reader: staging ---------------------------------------------------- */
+
+TEST(reader_pipeline_200k_in_64k_chunks)
+{
+    /* redis-cli --pipe: one long stream of small commands arriving in
+     * 64 KiB reads, drained after each read, then drained only once the
+     * whole stream is buffered. Before the stage, hiredis's buffer held
+     * that backlog and memmoved all of it every ~1 KiB consumed. */
+    struct sbuf in = {0}, want = {0};
+    build_pipeline(&in, &want, 200000);
+    for (int backlog = 0; backlog < 2; backlog++) {
+        struct resp_reader r;
+        struct resp_request req;
+        ASSERT_OK(resp_reader_init(&r, &default_limits));
+        const redisReader *hr = r.hr;
+        struct sbuf out = {0};
+        size_t hr_max = 0;
+        int rc = RESP_AGAIN, bad_nul = 0;
+        for (size_t off = 0; off < in.len; off += 65536) {
+            size_t k = in.len - off < 65536 ? in.len - off : 65536;
+            ASSERT_OK(resp_reader_feed(&r, in.p + off, k));
+            if (backlog && off + k < in.len)
+                continue;
+            if (backlog)
+                ASSERT_EQ(resp_reader_pending(&r), in.len);
+            while ((rc = resp_reader_next(&r, &req)) == RESP_OK) {
+                bad_nul |= ser_req(&out, &req);
+                if (hr->len > hr_max)
+                    hr_max = hr->len;
+            }
+            ASSERT_EQ(rc, RESP_AGAIN);
+        }
+        int same = out.len == want.len && memcmp(out.p, want.p, out.len) == 0;
+        sb_free(&out);
+        ASSERT(same);
+        ASSERT_EQ(bad_nul, 0);
+        ASSERT_EQ(resp_reader_pending(&r), 0);
+        /* About one 16 KiB slice, never the megabytes buffered. */
+        ASSERT(hr_max <= 32 * 1024);
+        resp_reader_close(&r);
+    }
+    sb_free(&in);
+    sb_free(&want);
+}
+
+TEST(reader_bulk_20mb_in_64k_chunks)
+{
+    /* A 20 MB argument in 64 KiB reads. Read after each: the body goes
+     * straight into hiredis, whose buffer never runs ahead of the bytes
+     * that arrived. Then read only at the end: all of it was staged and
+     * moves into hiredis once its length line is known. */
+    size_t big = 20 * 1024 * 1024;
+    char *payload = malloc(big);
+    ASSERT(payload != NULL);
+    for (size_t i = 0; i < big; i++)
+        payload[i] = "a\r\n$*\0z"[(i * 2654435761u >> 7) % 7];
+    char hdr[64];
+    int hl = snprintf(hdr, sizeof(hdr),
+                      "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$%zu\r\n", big);
+    for (int staged = 0; staged < 2; staged++) {
+        struct resp_reader r;
+        struct resp_request req;
+        ASSERT_OK(resp_reader_init(&r, &default_limits));
+        const redisReader *hr = r.hr;
+        ASSERT_OK(resp_reader_feed(&r, hdr, (size_t)hl));
+        size_t fed = (size_t)hl;
+        for (size_t off = 0; off < big; off += 65536) {
+            size_t k = big - off < 65536 ? big - off : 65536;
+            ASSERT_OK(resp_reader_feed(&r, payload + off, k));
+            fed += k;
+            if (staged)
+                continue;
+            ASSERT_EQ(resp_reader_next(&r, &req), RESP_AGAIN);
+            /* "*3\r\n", "$3\r\nSET\r\n", "$1\r\nk\r\n" and a '$' are
+             * consumed; nothing is staged. */
+            ASSERT_EQ(resp_reader_pending(&r), fed - 21);
+            ASSERT_EQ(r.stage_len - r.stage_pos, 0);
+            ASSERT(hr_alloc(hr->buf) <= 2 * fed + 2 * 1024 * 1024);
+        }
+        if (staged)
+            ASSERT_EQ(resp_reader_pending(&r), fed);
+        ASSERT_OK(FEED(&r, "\r\nPING\r\n"));
+        ASSERT_EQ(resp_reader_next(&r, &req), RESP_OK);
+        ASSERT_EQ(req.argc, 3);
+        ASSERT_MEM_EQ(req.argv[1], req.argvlen[1], "k");
+        ASSERT_EQ(req.argvlen[2], big);
+        ASSERT(memcmp(req.argv[2], payload, big) == 0);
+        ASSERT_EQ(req.argv[2][big], '\0');
+        ASSERT_EQ(resp_reader_next(&r, &req), RESP_OK);
+        ASSERT_EQ(req.argc, 1);
+        ASSERT_MEM_EQ(req.argv[0], req.argvlen[0], "PING");
+        ASSERT_EQ(resp_reader_next(&r, &req), RESP_AGAIN);
+        ASSERT_EQ(resp_reader_pending(&r), 0);
+        /* An idle client keeps neither the big stage nor the big buffer. */
+        ASSERT(r.stage_cap <= 16 * 1024);
+        ASSERT(hr_alloc(((const redisReader *)r.hr)->buf) <= 64 * 1024);
+        resp_reader_close(&r);
+    }
+    free(payload);
+}
+
+TEST(reader_limit_querybuf_counts_staged)
+{
+    struct resp_limits lim = default_limits;
+    lim.max_querybuf = 64;
+    struct resp_reader r;
+    struct resp_request req;
+    ASSERT_OK(resp_reader_init(&r, &lim));
+    r.feed_chunk = 8; /* most of what follows waits in the stage */
+    ASSERT_OK(FEED(&r, "*1\r\n$60\r\n"));
+    ASSERT_OK(resp_reader_feed(&r, "0123456789012345678901234567890123456789"
+                                   "012345", 46));
+    ASSERT(r.stage_len - r.stage_pos > 0);
+    ASSERT_EQ(resp_reader_pending(&r), 55);
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_AGAIN);
+    ASSERT_EQ(resp_reader_pending(&r), 50); /* "*1\r\n" and '$' consumed */
+    ASSERT_OK(FEED(&r, "0123456789"));
+    ASSERT_OK(FEED(&r, "0123")); /* 64: at the limit */
+    ASSERT_EQ(FEED(&r, "4"), RESP_ERR_PROTOCOL);
+    ASSERT_STR_EQ(resp_reader_error(&r),
+                  "Protocol error: query buffer limit exceeded");
+    resp_reader_close(&r);
+
+    /* Nothing parsed yet: the limit counts the staged bytes alone. */
+    ASSERT_OK(resp_reader_init(&r, &lim));
+    r.feed_chunk = 8;
+    char junk[64];
+    memset(junk, 'a', sizeof(junk));
+    ASSERT_OK(resp_reader_feed(&r, junk, sizeof(junk)));
+    ASSERT_EQ(resp_reader_pending(&r), 64);
+    ASSERT_EQ(FEED(&r, "a"), RESP_ERR_PROTOCOL);
+    resp_reader_close(&r);
+}
+
+TEST(reader_samples_in_small_slices)
+{
+    /* Every split of every sample again, with hiredis given its staged
+     * bytes a few at a time: slicing must never change a result. */
+    static void (*const samples[])(int *) = {
+        test_reader_set_command,
+        test_reader_pipelined_batch,
+        test_reader_binary_payload,
+        test_reader_empty_bulk,
+        test_reader_inline_quotes,
+        test_reader_inline_nul_ends_line,
+        test_reader_unterminated_trailer_skipped,
+        test_reader_invalid_multibulk_length,
+        test_reader_invalid_bulk_length,
+        test_reader_expected_dollar,
+        test_reader_unbalanced_quotes,
+        test_reader_limit_multibulk,
+        test_reader_limit_bulk_len,
+        test_reader_pipeline_5000,
+        test_reader_many_arguments,
+        test_reader_limit_inline, /* last: 64 KiB lines, big slices only */
+    };
+    static const size_t slices[] = {1, 2, 3, 64};
+    size_t nsamples = sizeof(samples) / sizeof(samples[0]);
+    for (size_t i = 0; i < sizeof(slices) / sizeof(slices[0]); i++) {
+        slice_override = slices[i];
+        /* A line is rescanned per slice until it ends: quadratic in 64
+         * KiB with 1-byte slices, so the long-line sample skips those. */
+        size_t n = slices[i] < 64 ? nsamples - 1 : nsamples;
+        for (size_t k = 0; k < n && !*unit_failed_; k++)
+            samples[k](unit_failed_);
+        if (*unit_failed_) {
+            fprintf(stderr, "    (with %zu-byte slices)\n", slices[i]);
+            break;
+        }
+    }
+    slice_override = 0;
+}
+
 /* ---- Writer ------------------------------------------------------------ */
 
 #define OUT_IS(o, lit)                                                      \
@@ -860,6 +1048,10 @@ static const struct unit_test tests[] = {
     UNIT(reader_many_arguments),
     UNIT(reader_after_compaction),
     UNIT(reader_empty_and_pending),
+    UNIT(reader_pipeline_200k_in_64k_chunks),
+    UNIT(reader_bulk_20mb_in_64k_chunks),
+    UNIT(reader_limit_querybuf_counts_staged),
+    UNIT(reader_samples_in_small_slices),
     UNIT(writer_resp2),
     UNIT(writer_resp3),
     UNIT(writer_growth_and_nomem),

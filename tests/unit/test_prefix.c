@@ -1,0 +1,478 @@
+/* test_prefix.c - unit tests for store/prefix.c: the ordered index kept
+ * in step with every kind of change (checked by store__check after random
+ * operations), prefix scans in order, the cursor guarantee under random
+ * inserts, deletes and expiries interleaved with small COUNT steps, stale
+ * and garbage cursors, a failed resume-point allocation, and the index's
+ * bytes per key.
+ *
+ * Keys are "<prefix><id>" with a few prefixes sharing leading bytes
+ * ("p:", "p:x", "q") so the range bounds get exercised. */
+#include <stdlib.h>
+#include <time.h>
+
+#include "store/store.h"
+#include "store/store_int.h"
+#include "tests/unit/unit.h"
+
+#define K(lit) (lit), (sizeof(lit) - 1)
+#define T0 INT64_C(1700000000000)
+
+static uint64_t lcg(uint64_t *x)
+{
+    *x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+    return *x >> 33;
+}
+
+static int set(struct store *s, const char *key, const char *val,
+               int64_t exp, int64_t now)
+{
+    return store_key_set(s, key, strlen(key), val, strlen(val), exp, now);
+}
+
+/* ---- Collecting scan output ---------------------------------------------- */
+
+#define MAXK 4096
+
+struct seen {
+    char keys[MAXK][24];
+    size_t n;
+    int sorted;                /* every key > the previous one in the call */
+    int bad_prefix;
+    const char *pfx;
+    char prev[24];
+    size_t prevlen;
+};
+
+static void collect(void *ctx, const struct store_entry *e)
+{
+    struct seen *w = ctx;
+    size_t klen;
+    const char *k = store_entry_key(e, &klen);
+    size_t plen = strlen(w->pfx);
+    if (klen < plen || memcmp(k, w->pfx, plen) != 0)
+        w->bad_prefix = 1;
+    if (w->prevlen) {
+        size_t m = klen < w->prevlen ? klen : w->prevlen;
+        int r = memcmp(w->prev, k, m);
+        if (r > 0 || (r == 0 && w->prevlen >= klen))
+            w->sorted = 0;
+    }
+    if (klen < sizeof w->prev) {
+        memcpy(w->prev, k, klen);
+        w->prevlen = klen;
+    }
+    if (w->n < MAXK && klen < sizeof w->keys[0]) {
+        memcpy(w->keys[w->n], k, klen);
+        w->keys[w->n][klen] = '\0';
+        w->n++;
+    }
+}
+
+static void seen_init(struct seen *w, const char *pfx)
+{
+    memset(w, 0, sizeof *w);
+    w->pfx = pfx;
+    w->sorted = 1;
+}
+
+static int seen_has(const struct seen *w, const char *key)
+{
+    for (size_t i = 0; i < w->n; i++) {
+        if (strcmp(w->keys[i], key) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* A full iteration in steps of count; returns the calls made, or -1 if
+ * it did not end within limit calls. */
+static long scan_all(struct store *s, const char *pfx, size_t count,
+                     int64_t now, struct seen *w, long limit)
+{
+    uint64_t cur = 0;
+    long calls = 0;
+    do {
+        w->prevlen = 0;        /* order is checked within one call */
+        cur = store_scan_prefix(s, pfx, strlen(pfx), cur, count, now,
+                                collect, w);
+        if (++calls > limit)
+            return -1;
+    } while (cur != 0);
+    return calls;
+}
+
+/* ---- Tests --------------------------------------------------------------- */
+
+TEST(literal_len)
+{
+    ASSERT_EQ(store_glob_literal_len(K("pfx:*")), 4);
+    ASSERT_EQ(store_glob_literal_len(K("user:42:?x")), 8);
+    ASSERT_EQ(store_glob_literal_len(K("a[bc]*")), 1);
+    ASSERT_EQ(store_glob_literal_len(K("a\\*b")), 1);
+    ASSERT_EQ(store_glob_literal_len(K("*")), 0);
+    ASSERT_EQ(store_glob_literal_len(K("plain")), 5);
+    ASSERT_EQ(store_glob_literal_len("", 0), 0);
+}
+
+TEST(ordered_ranges)
+{
+    struct store *s = store_new(8);
+    char k[32];
+    /* Out of order inserts, prefixes that nest and border each other. */
+    for (int i = 999; i >= 0; i--) {
+        snprintf(k, sizeof k, "p:%03d", i);
+        ASSERT_OK(set(s, k, "v", STORE_NO_TTL, T0));
+        snprintf(k, sizeof k, "q%d", i);
+        ASSERT_OK(set(s, k, "v", STORE_NO_TTL, T0));
+    }
+    ASSERT_OK(set(s, "p", "v", STORE_NO_TTL, T0));
+    ASSERT_OK(set(s, "p;", "v", STORE_NO_TTL, T0));
+    ASSERT_OK(set(s, "o~", "v", STORE_NO_TTL, T0));
+    ASSERT_OK(store__check(s));
+
+    static struct seen w;
+    seen_init(&w, "p:");
+    ASSERT_EQ(scan_all(s, "p:", 100000, T0, &w, 2), 1);
+    ASSERT_EQ(w.n, 1000);
+    ASSERT(w.sorted);
+    ASSERT(!w.bad_prefix);
+    ASSERT_STR_EQ(w.keys[0], "p:000");
+    ASSERT_STR_EQ(w.keys[999], "p:999");
+
+    seen_init(&w, "p:12");
+    ASSERT_EQ(scan_all(s, "p:12", 3, T0, &w, 100), 4);
+    ASSERT_EQ(w.n, 10);
+    ASSERT_STR_EQ(w.keys[9], "p:129");
+
+    seen_init(&w, "p");
+    ASSERT(scan_all(s, "p", 7, T0, &w, 1000) > 0);
+    ASSERT_EQ(w.n, 1002);
+    seen_init(&w, "nothing");
+    ASSERT_EQ(scan_all(s, "nothing", 10, T0, &w, 1), 1);
+    ASSERT_EQ(w.n, 0);
+    seen_init(&w, "");
+    ASSERT(scan_all(s, "", 1000, T0, &w, 100) > 0);
+    ASSERT_EQ(w.n, 2003);
+
+    /* A finished iteration gives its resume point back. */
+    size_t pmem = store_prefix_mem_usage(s);
+    uint64_t cur = store_scan_prefix(s, K("p:"), 0, 10, T0, collect, &w);
+    ASSERT(cur != 0);
+    cur = store_scan_prefix(s, K("p:"), cur, 5000, T0, collect, &w);
+    ASSERT_EQ(cur, 0);
+    ASSERT(store_prefix_mem_usage(s) >= pmem);
+    ASSERT_OK(store__check(s));
+
+    store_clear(s);
+    ASSERT_EQ(store_prefix_mem_usage(s), 0);
+    seen_init(&w, "p:");
+    ASSERT_EQ(scan_all(s, "p:", 10, T0, &w, 1), 1);
+    ASSERT_EQ(w.n, 0);
+    store_free(s);
+}
+
+/* Every operation that links, unlinks or moves an entry, at random, with
+ * the index checked against the tables after each batch. */
+TEST(index_follows_every_change)
+{
+    struct store *a = store_new(4), *b = store_new(2);
+    uint64_t x = 7;
+    char k[32], k2[32];
+    int64_t now = T0;
+    for (int round = 0; round < 40; round++) {
+        for (int op = 0; op < 2000; op++) {
+            unsigned r = (unsigned)lcg(&x);
+            snprintf(k, sizeof k, "k:%u", (unsigned)(lcg(&x) % 3000));
+            struct store *s = r % 5 == 0 ? b : a;
+            switch (r / 5 % 9) {
+            case 0: case 1:
+                set(s, k, "value", STORE_NO_TTL, now);
+                break;
+            case 2:
+                set(s, k, r & 64 ? "a longer value here" : "v",
+                    now + (int64_t)(lcg(&x) % 50), now);
+                break;
+            case 3:
+                store_key_delete(s, k, strlen(k), now);
+                break;
+            case 4:
+                store_key_expire_set(s, k, strlen(k),
+                                     r & 64 ? STORE_NO_TTL
+                                            : now + (int64_t)(r % 100),
+                                     now);
+                break;
+            case 5: {
+                struct store_entry *e = store_key_find(s, k, strlen(k), now);
+                if (e)
+                    store_str_resize(s, &e, (lcg(&x) % 40));
+                break;
+            }
+            case 6:
+                snprintf(k2, sizeof k2, "k:%u", (unsigned)(lcg(&x) % 3000));
+                store_key_rename(s, k, strlen(k), s, k2, strlen(k2), now);
+                break;
+            case 7:
+                snprintf(k2, sizeof k2, "k:%u", (unsigned)(lcg(&x) % 3000));
+                store_key_copy(a, k, strlen(k), b, k2, strlen(k2), now);
+                break;
+            default:
+                /* MOVE: same name, other store. */
+                if (!store_key_find(b, k, strlen(k), now))
+                    store_key_rename(a, k, strlen(k), b, k, strlen(k), now);
+                break;
+            }
+        }
+        now += 10;
+        store_expire_step(a, now, 0, NULL, NULL);
+        ASSERT_OK(store__check(a));
+        ASSERT_OK(store__check(b));
+        if (round == 20) {
+            store_clear(b);
+            ASSERT_OK(store__check(b));
+        }
+    }
+    /* Emptying a store keyed one by one gives the chunks back. */
+    for (unsigned i = 0; i < 3000; i++) {
+        snprintf(k, sizeof k, "k:%u", i);
+        store_key_delete(a, k, strlen(k), now);
+    }
+    ASSERT_EQ(store_size(a), 0);
+    ASSERT_OK(store__check(a));
+    ASSERT(store_prefix_mem_usage(a) < 4 * 2048);
+    store_free(a);
+    store_free(b);
+}
+
+/* The property: random inserts, deletes and expiries between the calls
+ * of a prefix scan in small COUNT steps; every key under the prefix that
+ * was present from the first call to the last is returned, nothing
+ * outside the prefix is, and the iteration ends. */
+TEST(property_scan_under_churn)
+{
+    enum { N = 1500 };
+    static struct seen w;
+    static int present[N], throughout[N];
+    static int64_t expire[N];
+    uint64_t x = 12345;
+    char k[32];
+    for (int trial = 0; trial < 60; trial++) {
+        struct store *s = store_new(1u << (trial % 4));
+        int64_t now = T0;
+        memset(present, 0, sizeof present);
+        for (int i = 0; i < N; i++) {
+            expire[i] = STORE_NO_TTL;
+            if (lcg(&x) % 2)
+                continue;
+            snprintf(k, sizeof k, "%s%d", i % 3 ? "p:" : "o:", i);
+            int64_t exp = lcg(&x) % 4 == 0 ? now + 1 + (int64_t)(lcg(&x) % 500)
+                                           : STORE_NO_TTL;
+            ASSERT_OK(set(s, k, "v", exp, now));
+            present[i] = 1;
+            expire[i] = exp;
+        }
+        memcpy(throughout, present, sizeof present);
+        seen_init(&w, "p:");
+        size_t count = 1 + lcg(&x) % 7;
+        uint64_t cur = 0;
+        long calls = 0;
+        do {
+            w.prevlen = 0;
+            cur = store_scan_prefix(s, K("p:"), cur, count, now, collect, &w);
+            ASSERT(w.sorted);
+            calls++;
+            ASSERT(calls <= 2 * N);
+            /* Churn between calls. */
+            for (int op = 0; op < 5; op++) {
+                int i = (int)(lcg(&x) % N);
+                snprintf(k, sizeof k, "%s%d", i % 3 ? "p:" : "o:", i);
+                switch (lcg(&x) % 4) {
+                case 0:
+                    store_key_delete(s, k, strlen(k), now);
+                    present[i] = throughout[i] = 0;
+                    break;
+                case 1:
+                    if (!present[i]) {
+                        set(s, k, "new", STORE_NO_TTL, now);
+                        present[i] = 1;
+                        expire[i] = STORE_NO_TTL;
+                    }
+                    break;
+                case 2:
+                    if (present[i]) {
+                        int64_t e = now + 1 + (int64_t)(lcg(&x) % 300);
+                        store_key_expire_set(s, k, strlen(k), e, now);
+                        expire[i] = e;
+                    }
+                    break;
+                default:
+                    if (present[i])
+                        set(s, k, "a much longer value", STORE_KEEP_TTL,
+                            now);
+                    break;
+                }
+            }
+            now += 3;
+            for (int i = 0; i < N; i++) {
+                if (expire[i] != STORE_NO_TTL && expire[i] <= now)
+                    present[i] = throughout[i] = 0;
+            }
+            if (calls % 5 == 0)
+                store_expire_step(s, now, 0, NULL, NULL);
+        } while (cur != 0);
+        ASSERT(!w.bad_prefix);
+        for (int i = 0; i < N; i++) {
+            if (!throughout[i] || i % 3 == 0)
+                continue;
+            snprintf(k, sizeof k, "p:%d", i);
+            if (!seen_has(&w, k))
+                UNIT_FAIL_("trial %d count %zu: %s skipped", trial, count, k);
+        }
+        ASSERT_OK(store__check(s));
+        store_free(s);
+    }
+}
+
+/* An iteration whose resume point was evicted by a thousand others goes
+ * on from its hint: duplicates, no skips, and it ends. */
+TEST(stale_cursor_falls_back)
+{
+    struct store *s = store_new(4);
+    static struct seen w, junk;
+    char k[32];
+    for (int i = 0; i < 3000; i++) {
+        snprintf(k, sizeof k, "p:%05d", (i * 7919) % 3000);
+        ASSERT_OK(set(s, k, "v", STORE_NO_TTL, T0));
+    }
+    seen_init(&w, "p:");
+    uint64_t cur = store_scan_prefix(s, K("p:"), 0, 1500, T0, collect, &w);
+    ASSERT(cur != 0);
+    ASSERT_EQ(w.n, 1500);
+    ASSERT_STR_EQ(w.keys[1499], "p:01499");
+    /* 1024+ other iterations take every resume slot. */
+    seen_init(&junk, "p:");
+    for (int i = 0; i < 1100; i++) {
+        junk.n = 0;
+        ASSERT(store_scan_prefix(s, K("p:"), 0, 1, T0, collect, &junk) != 0);
+    }
+    w.prevlen = 0;
+    size_t before = w.n;
+    cur = store_scan_prefix(s, K("p:"), cur, 100000, T0, collect, &w);
+    ASSERT_EQ(cur, 0);
+    /* Hint "014" (the bytes after "p:" of p:01499) restarts at p:01400. */
+    ASSERT_STR_EQ(w.keys[before], "p:01400");
+    ASSERT_EQ(w.n, 1500 + 1600);
+    for (int i = 0; i < 3000; i++) {
+        snprintf(k, sizeof k, "p:%05d", i);
+        ASSERT(seen_has(&w, k));
+    }
+
+    /* Garbage cursors of every shape end, and cover the keys after the
+     * place their hint bytes name. */
+    uint64_t x = 99;
+    for (int t = 0; t < 300; t++) {
+        uint64_t g = (uint64_t)lcg(&x) << 32 ^ lcg(&x);
+        if (t % 3 == 0)
+            g &= 0x3ff;        /* slot only, generation 0: from the start */
+        seen_init(&junk, "p:");
+        long calls = 0;
+        size_t count = 1 + (size_t)(t % 50);
+        do {
+            g = store_scan_prefix(s, K("p:"), g, count, T0, collect, &junk);
+            ASSERT(++calls <= 3000 + 1);
+        } while (g != 0);
+        if (t % 3 == 0)
+            ASSERT_EQ(junk.n, 3000 > MAXK ? MAXK : 3000);
+    }
+    /* A cursor from another prefix: "q" sorts after every saved "p:" key
+     * and "a" before, so both start at their own range, here empty. */
+    seen_init(&junk, "p:");
+    cur = store_scan_prefix(s, K("p:"), 0, 10, T0, collect, &junk);
+    ASSERT(cur != 0);
+    ASSERT_EQ(store_scan_prefix(s, K("q"), cur, 10, T0, collect, &junk), 0);
+    ASSERT_EQ(store_scan_prefix(s, K("a"), cur, 10, T0, collect, &junk), 0);
+    ASSERT_EQ(junk.n, 10);
+    ASSERT_OK(store__check(s));
+    store_free(s);
+}
+
+/* Without memory for a resume point the cursor carries only its hint,
+ * and the iteration still covers everything. */
+TEST(resume_point_nomem)
+{
+    struct store *s = store_new(2);
+    static struct seen w;
+    char k[32];
+    for (int i = 0; i < 500; i++) {
+        snprintf(k, sizeof k, "p:%03d", i);
+        ASSERT_OK(set(s, k, "v", STORE_NO_TTL, T0));
+    }
+    seen_init(&w, "p:");
+    uint64_t cur = 0;
+    long calls = 0;
+    do {
+        store_set_fail_after(s, 1);
+        w.prevlen = 0;
+        cur = store_scan_prefix(s, K("p:"), cur, 50, T0, collect, &w);
+        ASSERT(++calls < 100);
+    } while (cur != 0);
+    store_set_fail_after(s, 0);
+    for (int i = 0; i < 500; i++) {
+        snprintf(k, sizeof k, "p:%03d", i);
+        ASSERT(seen_has(&w, k));
+    }
+    ASSERT_OK(store__check(s));
+    store_free(s);
+}
+
+/* Expired keys under the prefix are not visited, and are removed. */
+TEST(expired_keys_skipped)
+{
+    struct store *s = store_new(2);
+    static struct seen w;
+    ASSERT_OK(set(s, "p:a", "v", T0 + 10, T0));
+    ASSERT_OK(set(s, "p:b", "v", STORE_NO_TTL, T0));
+    ASSERT_OK(set(s, "p:c", "v", T0 + 10, T0));
+    seen_init(&w, "p:");
+    ASSERT_EQ(scan_all(s, "p:", 10, T0 + 10, &w, 1), 1);
+    ASSERT_EQ(w.n, 1);
+    ASSERT_STR_EQ(w.keys[0], "p:b");
+    ASSERT_EQ(store_size(s), 1);
+    ASSERT_OK(store__check(s));
+    store_free(s);
+}
+
+/* Bytes per key of the index at 200k keys in a store of 16 shards,
+ * random order (loaded in order it is about 8). */
+TEST(index_memory_per_key)
+{
+    enum { N = 200000 };
+    struct store *s = store_new(16);
+    char k[32];
+    uint64_t x = 3;
+    for (long i = 0; i < N; i++) {
+        snprintf(k, sizeof k, "key:%09lu",
+                 (unsigned long)(lcg(&x) % 1000000000));
+        set(s, k, "v", STORE_NO_TTL, T0);
+    }
+    double per = (double)store_prefix_mem_usage(s) / (double)store_size(s);
+    printf("     prefix index: %.1f bytes/key at %zu keys (random order)\n",
+           per, store_size(s));
+    ASSERT(per < 16.0);
+    store_free(s);
+}
+
+static const struct unit_test tests[] = {
+    UNIT(literal_len),
+    UNIT(ordered_ranges),
+    UNIT(index_follows_every_change),
+    UNIT(property_scan_under_churn),
+    UNIT(stale_cursor_falls_back),
+    UNIT(resume_point_nomem),
+    UNIT(expired_keys_skipped),
+    UNIT(index_memory_per_key),
+};
+
+int main(void)
+{
+    return unit_run(tests, UNIT_COUNT(tests));
+}

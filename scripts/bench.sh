@@ -426,6 +426,17 @@ for srv in respite redis; do
 done
 echo '```'
 
+# The feature cases live in scripts of their own (each runs alone too);
+# they print markdown tables in the same style.
+for case in prefix-scan pubsub ratelimit; do
+    echo
+    log "running scripts/bench-$case.sh $MODE"
+    if [ "$MODE" = quick ]; then
+        scripts/bench-$case.sh quick || NOTES+=("bench-$case.sh failed")
+    else
+        scripts/bench-$case.sh || NOTES+=("bench-$case.sh failed")
+    fi
+done
 
 NOTES+=("loadavg after the run: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)")
 echo

@@ -897,15 +897,13 @@ static int read_inline(struct resp_reader *r, struct resp_request *req)
 
 /* ---- Public API ------------------------------------------------------- */
 
-/* Sets up r with limits lim (a zero field means Redis's default). r must
- * not move afterwards: hiredis's privdata points at it. Returns RESP_OK,
- * or RESP_ERR_NOMEM with nothing left to free. */
-int resp_reader_init(struct resp_reader *r, const struct resp_limits *lim)
+/* Replaces r's limits (a zero field means the default); takes effect from
+ * the next byte fed, so CONFIG SET reaches open connections. */
+void resp_reader_set_limits(struct resp_reader *r,
+                            const struct resp_limits *lim)
 {
-    memset(r, 0, sizeof(*r));
-    if (lim)
-        r->limits = *lim;
     struct resp_limits *l = &r->limits;
+    *l = lim ? *lim : (struct resp_limits){ 0 };
     if (!l->max_bulk_len)
         l->max_bulk_len = DEFAULT_MAX_BULK_LEN;
     if (!l->max_querybuf)
@@ -920,6 +918,15 @@ int resp_reader_init(struct resp_reader *r, const struct resp_limits *lim)
         l->max_querybuf = MAX_QUERYBUF_CLAMP;
     if (l->max_inline > l->max_querybuf)
         l->max_inline = l->max_querybuf;
+}
+
+/* Sets up r with limits lim (a zero field means Redis's default). r must
+ * not move afterwards: hiredis's privdata points at it. Returns RESP_OK,
+ * or RESP_ERR_NOMEM with nothing left to free. */
+int resp_reader_init(struct resp_reader *r, const struct resp_limits *lim)
+{
+    memset(r, 0, sizeof(*r));
+    resp_reader_set_limits(r, lim);
 
     redisReader *hr = redisReaderCreateWithFunctions(&reader_fns);
     if (!hr)

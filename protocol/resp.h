@@ -56,6 +56,9 @@ struct resp_reader {
  * keeps a pointer to it). A zero limit means Redis's default. */
 int resp_reader_init(struct resp_reader *r, const struct resp_limits *lim);
 void resp_reader_close(struct resp_reader *r);
+/* Replaces the limits of a reader in use (CONFIG SET); zero means default. */
+void resp_reader_set_limits(struct resp_reader *r,
+                            const struct resp_limits *lim);
 /* Appends bytes read from the socket (copied; nothing is parsed until
  * resp_reader_next()). Returns RESP_OK, or RESP_ERR_PROTOCOL when the
  * unparsed input exceeds max_querybuf. */

@@ -342,17 +342,33 @@ static void client_fill_addrs(struct client *c)
         server_format_addr((struct sockaddr *)&ss, c->laddr, sizeof(c->laddr));
 }
 
-static struct client *client_new(struct server *srv, int is_unix)
+/* The request limits the configuration sets for every reader. */
+static void reader_limits(const struct server *srv, struct resp_limits *lim)
 {
-    struct client *c = calloc(1, sizeof(*c));
-    if (!c)
-        return NULL;
-    struct resp_limits lim = {
+    *lim = (struct resp_limits){
         .max_bulk_len = srv->conf.proto_max_bulk_len,
         .max_querybuf = srv->conf.client_query_buffer_limit,
         .max_multibulk = INT_MAX,     /* as Redis 7 */
         .max_inline = 64 * 1024,
     };
+}
+
+/* Gives every connected client the limits now configured (CONFIG SET). */
+void client_apply_limits_all(struct server *srv)
+{
+    struct resp_limits lim;
+    reader_limits(srv, &lim);
+    for (struct client *c = srv->clients; c; c = c->next)
+        resp_reader_set_limits(&c->reader, &lim);
+}
+
+static struct client *client_new(struct server *srv, int is_unix)
+{
+    struct client *c = calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    struct resp_limits lim;
+    reader_limits(srv, &lim);
     if (resp_reader_init(&c->reader, &lim) != RESP_OK) {
         free(c);
         return NULL;

@@ -81,6 +81,7 @@ void server_conf_applied(struct server *srv)
 {
     sweeper_start(srv);
     server_notify_conf(srv);
+    client_apply_limits_all(srv);
 }
 
 /* Zeroes the counters INFO stats and commandstats show. */

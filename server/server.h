@@ -219,6 +219,8 @@ void server_log(const struct server *srv, char level, const char *fmt, ...)
 void client_close(struct client *c);
 /* Queues the client for the flush before the loop blocks. */
 void client_mark_write(struct client *c);
+/* Gives every connected client the request limits now configured. */
+void client_apply_limits_all(struct server *srv);
 /* Writes out what the client has gathered (called by the prepare handle). */
 void client_flush(struct client *c);
 void server_on_connection(uv_stream_t *listener, int status);

@@ -429,5 +429,18 @@ def query_buffer_limit_closes_client():
                   "exactly the limit is fine")
 
 
+@test
+def config_set_bulk_limit_reaches_open_connections():
+    """CONFIG SET proto-max-bulk-len applies at once, also to the
+    connection that set it, as in Redis."""
+    s = h.Server(name="bulklimit").start()
+    with s.conn() as c:
+        assert_eq(c.call("CONFIG", "SET", "proto-max-bulk-len", "1mb"),
+                  b"+OK\r\n")
+        c.send(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2000000\r\n")
+        assert_eq(c.read_raw(), b"-ERR Protocol error: invalid bulk length\r\n")
+        assert c.is_closed(), "connection open after the protocol error"
+
+
 if __name__ == "__main__":
     h.run()

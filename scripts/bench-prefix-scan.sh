@@ -29,15 +29,10 @@
 #   REDIS_BIN    the reference server        (redis-server)
 
 set -u
-CMDLINE="$0${*:+ $*}"
-cd "$(dirname "$0")/.." || exit 1
+# shellcheck source=bench-lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/bench-lib.sh" || exit 1
+bench_init bench-prefix-scan "$@"
 
-MODE=full
-case "${1:-}" in
-    "") ;;
-    quick) MODE=quick ;;
-    *) echo "usage: $0 [quick]" >&2; exit 2 ;;
-esac
 if [ "$MODE" = quick ]; then
     KEYS=${KEYS:-100000}; REPS=${REPS:-3}
 else
@@ -47,97 +42,15 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 RESPITE_BIN=${RESPITE_BIN:-bin/respite}
 REDIS_BIN=${REDIS_BIN:-redis-server}
 
-for v in KEYS REPS; do
-    case "${!v}" in
-        ''|*[!0-9]*|0) echo "bench-prefix-scan: $v must be a positive integer" >&2; exit 2 ;;
-    esac
-done
-
-log() { echo "bench-prefix-scan: $*" >&2; }
-die() { log "$*"; exit 1; }
+check_positive KEYS REPS
 
 [ -x "$PYTHON" ] || die "$PYTHON not found"
 "$PYTHON" -c 'import redis' 2>/dev/null || die "$PYTHON has no redis module"
-for tool in redis-cli awk; do
-    command -v "$tool" >/dev/null 2>&1 || die "$tool not found (scripts/deps.sh installs it)"
-done
+need_tools redis-cli awk
 command -v "$REDIS_BIN" >/dev/null 2>&1 || die "$REDIS_BIN not found"
-if [ ! -x "$RESPITE_BIN" ]; then
-    log "$RESPITE_BIN missing, running make"
-    make >&2 || die "make failed"
-fi
+need_respite
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/respite-pscan.XXXXXX") || die "mktemp failed"
-PIDS=()
-
-stop_pid() {
-    local pid=$1 _
-    kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM "$pid" 2>/dev/null
-    for _ in $(seq 1 50); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    return 0
-}
-
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# A port on 127.0.0.1 nothing answers on, below the ephemeral range.
-pick_port() {
-    local lo=32768 p _
-    read -r lo _ 2>/dev/null </proc/sys/net/ipv4/ip_local_port_range
-    [ "${lo:-0}" -gt 12000 ] 2>/dev/null || lo=61000
-    for _ in $(seq 1 50); do
-        p=$((10000 + RANDOM % (lo - 10000)))
-        (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
-    done
-    return 1
-}
-
-# start_server NAME -> sets SRV_PID and SRV_PORT (NAME: respite or redis).
-start_server() {
-    local name=$1 attempt port pid logf _
-    for attempt in 1 2 3; do
-        port=$(pick_port) || die "no free port found"
-        logf="$WORK/$name-$port.log"
-        if [ "$name" = respite ]; then
-            "$RESPITE_BIN" --port "$port" --bind 127.0.0.1 >"$logf" 2>&1 &
-        else
-            mkdir -p "$WORK/redis-$port"
-            "$REDIS_BIN" --port "$port" --bind 127.0.0.1 --save '' \
-                --appendonly no --dir "$WORK/redis-$port" >"$logf" 2>&1 &
-        fi
-        pid=$!
-        PIDS+=("$pid")
-        for _ in $(seq 1 100); do
-            kill -0 "$pid" 2>/dev/null || break
-            if [ "$(redis-cli -h 127.0.0.1 -p "$port" PING 2>/dev/null)" = PONG ]; then
-                SRV_PID=$pid; SRV_PORT=$port
-                log "started $name pid $pid on 127.0.0.1:$port"
-                return 0
-            fi
-            sleep 0.1
-        done
-        log "$name did not come up on port $port (attempt $attempt)"
-        stop_pid "$pid"
-    done
-    die "could not start $name"
-}
-
-info_field() {
-    redis-cli -h 127.0.0.1 -p "$1" INFO memory 2>/dev/null \
-        | tr -d '\r' | awk -F: -v f="$2" '$1 == f { print $2; exit }'
-}
+make_work respite-pscan
 
 # The load as raw RESP for redis-cli --pipe.
 log "generating $KEYS SETs"
@@ -207,11 +120,11 @@ read -r R_MS D_MS R_CALLS D_CALLS <<<"$TIMES"
 kill -0 "$R_PID" 2>/dev/null || die "Respite died"
 kill -0 "$D_PID" 2>/dev/null || die "Redis died"
 
-REDIS_NAME=$("$REDIS_BIN" --version 2>/dev/null | sed -n 's/^Redis server v=\([0-9.]*\).*/Redis \1/p')
+REDIS_NAME=$(redis_name)
 awk -v keys="$KEYS" -v expect="$EXPECT" -v reps="$REPS" \
     -v rms="$R_MS" -v dms="$D_MS" -v rc="$R_CALLS" -v dc="$D_CALLS" \
     -v rmem="$R_MEM" -v dmem="$D_MEM" -v ridx="${R_INDEX:-0}" \
-    -v rname="${REDIS_NAME:-Redis}" -v cmd="$CMDLINE" 'BEGIN {
+    -v rname="$REDIS_NAME" -v cmd="$CMDLINE" 'BEGIN {
     printf "Prefix scan: %d keys (13-byte keys, 32-byte values), %d of them under `pfx:`;\n", keys, expect;
     printf "one full `SCAN cursor MATCH pfx:* COUNT 1000` iteration, median of %d (`%s`).\n\n", reps, cmd;
     printf "| | Respite | %s |\n|---|---|---|\n", rname;

@@ -26,50 +26,20 @@
 #   REDIS_BIN    the reference server             (redis-server)
 
 set -u
-cd "$(dirname "$0")/.." || exit 1
+# shellcheck source=bench-lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/bench-lib.sh" || exit 1
+bench_init bench-pubsub "$@"
 
-MODE=full
-case "${1:-}" in
-    "") ;;
-    quick) MODE=quick ;;
-    *) echo "usage: $0 [quick]" >&2; exit 2 ;;
-esac
 if [ "$MODE" = quick ]; then MSGS=${MSGS:-100000}; else MSGS=${MSGS:-1000000}; fi
 SUBS=${SUBS:-"1 10 50"}
 PYTHON=${PYTHON:-/usr/bin/python3}
 RESPITE_BIN=${RESPITE_BIN:-bin/respite}
 REDIS_BIN=${REDIS_BIN:-redis-server}
 
-[ -x "$RESPITE_BIN" ] || make -s >&2 || exit 1
-
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-}
-trap cleanup EXIT
-
-free_port() {
-    "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-# start NAME BIN [args...]: starts a server, sets PORT_<NAME>.
-start() {
-    local name=$1 bin=$2 port
-    shift 2
-    port=$(free_port)
-    "$bin" --port "$port" --bind 127.0.0.1 "$@" \
-        --client-output-buffer-limit pubsub 0 0 0 >/dev/null 2>&1 &
-    PIDS+=($!)
-    for _ in $(seq 100); do
-        redis-cli -p "$port" ping >/dev/null 2>&1 && break
-        sleep 0.05
-    done
-    printf -v "PORT_$name" %s "$port"
-}
-
-start RESPITE "$RESPITE_BIN"
-start REDIS "$REDIS_BIN" --save "" --appendonly no
+need_respite
+make_work respite-pubsub
+start_server respite --client-output-buffer-limit pubsub 0 0 0; PORT_RESPITE=$SRV_PORT
+start_server redis --client-output-buffer-limit pubsub 0 0 0;   PORT_REDIS=$SRV_PORT
 
 echo "## Pub/sub fan-out ($MSGS messages of 16 bytes, one publisher pipelining)"
 echo

@@ -34,15 +34,10 @@
 #   RESPITE_BIN  the Respite binary        (bin/respite)
 
 set -u
-CMDLINE="$0${*:+ $*}"
-cd "$(dirname "$0")/.." || exit 1
+# shellcheck source=bench-lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/bench-lib.sh" || exit 1
+bench_init bench-ratelimit "$@"
 
-MODE=full
-case "${1:-}" in
-    "") ;;
-    quick) MODE=quick ;;
-    *) echo "usage: $0 [quick]" >&2; exit 2 ;;
-esac
 if [ "$MODE" = quick ]; then
     ROUNDS=${ROUNDS:-1}; N=${N:-20000}; N_P16=${N_P16:-100000}
 else
@@ -54,76 +49,14 @@ RESPITE_BIN=${RESPITE_BIN:-bin/respite}
 CLIENTS=50
 STEP_TIMEOUT=${STEP_TIMEOUT:-600}
 
-for v in ROUNDS N N_P16 KEYSPACE STEP_TIMEOUT; do
-    case "${!v}" in
-        ''|*[!0-9]*|0) echo "bench-ratelimit: $v must be a positive integer" >&2; exit 2 ;;
-    esac
-done
+check_positive ROUNDS N N_P16 KEYSPACE STEP_TIMEOUT
 
-log() { echo "bench-ratelimit: $*" >&2; }
-die() { log "$*"; exit 1; }
+need_tools redis-benchmark redis-cli timeout awk sort
+need_respite
+setup_pin "server on CPU 0, redis-benchmark on CPU 1"
 
-for tool in redis-benchmark redis-cli timeout awk sort; do
-    command -v "$tool" >/dev/null 2>&1 || die "$tool not found (scripts/deps.sh installs it)"
-done
-if [ ! -x "$RESPITE_BIN" ]; then
-    log "$RESPITE_BIN missing, running make"
-    make >&2 || die "make failed"
-fi
-
-NCPU=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
-SRV_PIN=(); CLI_PIN=(); PIN_NOTE="none"
-if [ "$PIN" = 1 ] && [ "$NCPU" -ge 2 ] && command -v taskset >/dev/null 2>&1; then
-    SRV_PIN=(taskset -c 0); CLI_PIN=(taskset -c 1)
-    PIN_NOTE="server on CPU 0, redis-benchmark on CPU 1"
-fi
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/respite-bench-rl.XXXXXX") || die "mktemp failed"
-SRV_PID=""
-
-cleanup() {
-    if [ -n "$SRV_PID" ] && kill -0 "$SRV_PID" 2>/dev/null; then
-        kill -TERM "$SRV_PID" 2>/dev/null
-        for _ in $(seq 1 50); do
-            kill -0 "$SRV_PID" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -0 "$SRV_PID" 2>/dev/null && kill -KILL "$SRV_PID" 2>/dev/null
-        wait "$SRV_PID" 2>/dev/null
-    fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-pick_port() {
-    local lo=32768 p _
-    read -r lo _ 2>/dev/null </proc/sys/net/ipv4/ip_local_port_range
-    [ "${lo:-0}" -gt 12000 ] 2>/dev/null || lo=61000
-    for _ in $(seq 1 50); do
-        p=$((10000 + RANDOM % (lo - 10000)))
-        (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
-    done
-    return 1
-}
-
-PORT=""
-for attempt in 1 2 3; do
-    PORT=$(pick_port) || die "no free port found"
-    "${SRV_PIN[@]}" "$RESPITE_BIN" --port "$PORT" --bind 127.0.0.1 \
-        >"$WORK/respite.log" 2>&1 &
-    SRV_PID=$!
-    for _ in $(seq 1 100); do
-        kill -0 "$SRV_PID" 2>/dev/null || break
-        [ "$(redis-cli -h 127.0.0.1 -p "$PORT" PING 2>/dev/null)" = PONG ] && break 2
-        sleep 0.1
-    done
-    log "respite did not come up on $PORT (attempt $attempt)"
-    kill -KILL "$SRV_PID" 2>/dev/null; wait "$SRV_PID" 2>/dev/null; SRV_PID=""
-done
-[ -n "$SRV_PID" ] || die "could not start respite"
-log "started respite pid $SRV_PID on 127.0.0.1:$PORT"
+make_work respite-bench-rl
+start_server respite; PORT=$SRV_PORT
 
 # bench P N ARGS... -> prints the rps of one redis-benchmark run, or NA.
 bench() {
@@ -134,7 +67,7 @@ bench() {
         -n "$n" -P "$p" "$@" 2>&1)
     rps=$(printf '%s\n' "$out" | tr -d '\r' | awk -F, '
         /^"/ && $1 != "\"test\"" { v = $(NF-6); gsub(/"/, "", v); print v; exit }')
-    kill -0 "$SRV_PID" 2>/dev/null || die "respite died; log: $(tail -n 5 "$WORK/respite.log")"
+    kill -0 "$SRV_PID" 2>/dev/null || die "respite died; log: $(tail -n 5 "$WORK/respite-$PORT.log")"
     echo "${rps:-NA}"
 }
 
@@ -170,9 +103,9 @@ echo
 echo '```'
 echo "command:   $CMDLINE"
 echo "settings:  ROUNDS=$ROUNDS N=$N N_P16=$N_P16 KEYSPACE=$KEYSPACE PIN=$PIN ($PIN_NOTE)"
-echo "date:      $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-echo "cpu:       $(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null) ($NCPU online)"
-echo "respite:   $("$RESPITE_BIN" --version 2>&1 | head -n 1)"
+echo "date:      $(utc_now)"
+echo "cpu:       $CPU_MODEL ($NCPU online)"
+echo "respite:   $(version_line "$RESPITE_BIN")"
 echo "client:    redis-benchmark -c $CLIENTS -r $KEYSPACE -P {1,16}: -t get | RATELIMIT rl:__rand_int__ 100 60000"
 echo "           | RATELIMIT lv:__rand_int__ 100 6000000 (live)"
 echo "check:     sample limiter key ${SAMPLE:-none}, PTTL ${SAMPLE_TTL:-n/a} ms"

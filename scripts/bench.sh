@@ -32,15 +32,9 @@
 #   REDIS_BIN    the reference server                 (redis-server)
 
 set -u
-CMDLINE="$0${*:+ $*}"
-cd "$(dirname "$0")/.." || exit 1
-
-MODE=full
-case "${1:-}" in
-    "") ;;
-    quick) MODE=quick ;;
-    *) echo "usage: $0 [quick]" >&2; exit 2 ;;
-esac
+# shellcheck source=bench-lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/bench-lib.sh" || exit 1
+bench_init bench "$@"
 
 if [ "$MODE" = quick ]; then
     ROUNDS=${ROUNDS:-1}; N=${N:-20000}; N_P16=${N_P16:-100000}
@@ -60,121 +54,21 @@ CLIENTS=50
 # from hanging the script, a step that hits it is reported, not judged.
 STEP_TIMEOUT=${STEP_TIMEOUT:-600}
 
-for v in ROUNDS N N_P16 KEYSPACE MEM_KEYS STEP_TIMEOUT; do
-    case "${!v}" in
-        ''|*[!0-9]*|0) echo "bench: $v must be a positive integer" >&2; exit 2 ;;
-    esac
-done
-
-log() { echo "bench: $*" >&2; }
-die() { log "$*"; exit 1; }
+check_positive ROUNDS N N_P16 KEYSPACE MEM_KEYS STEP_TIMEOUT
 
 case "$MEM_LOADER" in
     py) [ -x "$PYTHON" ] || die "$PYTHON not found (MEM_LOADER=pipe needs no Python)" ;;
     pipe) ;;
     *) die "MEM_LOADER must be py or pipe" ;;
 esac
-for tool in redis-benchmark redis-cli timeout awk; do
-    command -v "$tool" >/dev/null 2>&1 || die "$tool not found (scripts/deps.sh installs it)"
-done
+need_tools redis-benchmark redis-cli timeout awk
 command -v "$REDIS_BIN" >/dev/null 2>&1 || die "$REDIS_BIN not found"
-if [ ! -x "$RESPITE_BIN" ]; then
-    log "$RESPITE_BIN missing, running make"
-    make >&2 || die "make failed"
-    [ -x "$RESPITE_BIN" ] || die "make did not produce $RESPITE_BIN"
-fi
+need_respite
+setup_pin "servers on CPU 0, redis-benchmark/redis-cli on CPU 1"
 
-NCPU=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
-SRV_PIN=(); CLI_PIN=(); PIN_NOTE="none"
-if [ "$PIN" = 1 ] && [ "$NCPU" -ge 2 ] && command -v taskset >/dev/null 2>&1; then
-    SRV_PIN=(taskset -c 0); CLI_PIN=(taskset -c 1)
-    PIN_NOTE="servers on CPU 0, redis-benchmark/redis-cli on CPU 1"
-fi
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/respite-bench.XXXXXX") || die "mktemp failed"
-
-# ---------------------------------------------------------------------------
-# Servers. PIDS holds every server we started; the EXIT trap stops them.
-# ---------------------------------------------------------------------------
-
-PIDS=()
-KEEP_WORK=0
-
-stop_pid() {
-    local pid=$1 _
-    kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM "$pid" 2>/dev/null
-    for _ in $(seq 1 50); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        log "pid $pid ignored SIGTERM for 5 s, sending SIGKILL"
-        kill -KILL "$pid" 2>/dev/null
-    fi
-    wait "$pid" 2>/dev/null
-    return 0
-}
-
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-    if [ "$KEEP_WORK" = 1 ]; then
-        log "server logs kept in $WORK"
-    else
-        rm -rf "$WORK"
-    fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# A port on 127.0.0.1 that nothing answers on right now: a random pick
-# below the kernel's ephemeral range, so no client socket holds it either
-# (start_server retries if we lose a race for it anyway).
-pick_port() {
-    local lo=32768 p _
-    read -r lo _ 2>/dev/null </proc/sys/net/ipv4/ip_local_port_range
-    [ "${lo:-0}" -gt 12000 ] 2>/dev/null || lo=61000
-    for _ in $(seq 1 50); do
-        p=$((10000 + RANDOM % (lo - 10000)))
-        (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
-    done
-    return 1
-}
-
-# start_server NAME -> sets SRV_PID and SRV_PORT. NAME is respite or redis.
-start_server() {
-    local name=$1 attempt port pid logf _
-    for attempt in 1 2 3 4 5; do
-        port=$(pick_port) || die "no free port found"
-        logf="$WORK/$name-$port.log"
-        if [ "$name" = respite ]; then
-            "${SRV_PIN[@]}" "$RESPITE_BIN" --port "$port" --bind 127.0.0.1 \
-                >"$logf" 2>&1 &
-        else
-            mkdir -p "$WORK/redis-$port"
-            "${SRV_PIN[@]}" "$REDIS_BIN" --port "$port" --bind 127.0.0.1 \
-                --save '' --appendonly no --dir "$WORK/redis-$port" \
-                >"$logf" 2>&1 &
-        fi
-        pid=$!
-        PIDS+=("$pid")
-        for _ in $(seq 1 100); do
-            kill -0 "$pid" 2>/dev/null || break
-            if [ "$(redis-cli -h 127.0.0.1 -p "$port" PING 2>/dev/null)" = PONG ]; then
-                SRV_PID=$pid; SRV_PORT=$port
-                log "started $name pid $pid on 127.0.0.1:$port"
-                return 0
-            fi
-            sleep 0.1
-        done
-        log "$name did not come up on port $port (attempt $attempt); log:"
-        tail -n 5 "$logf" >&2
-        stop_pid "$pid"
-    done
-    die "could not start $name"
-}
+# Servers (start_server, stop_pid in scripts/bench-lib.sh): the EXIT trap
+# stops every one started, and removes WORK unless KEEP_WORK=1.
+make_work respite-bench
 
 # Fails the run (with the server's log) if a server died under load.
 check_alive() {
@@ -187,19 +81,11 @@ check_alive() {
     fi
 }
 
-# One INFO field, digits only.
-info_field() {
-    redis-cli -h 127.0.0.1 -p "$1" INFO memory 2>/dev/null \
-        | tr -d '\r' | awk -F: -v f="$2" '$1 == f { print $2; exit }'
-}
-
 # ---------------------------------------------------------------------------
 # Header
 # ---------------------------------------------------------------------------
 
-REDIS_NAME=$("$REDIS_BIN" --version 2>/dev/null | sed -n 's/^Redis server v=\([0-9.]*\).*/Redis \1/p')
-REDIS_NAME=${REDIS_NAME:-Redis}
-CPU=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)
+REDIS_NAME=$(redis_name)
 BENCH_P1="redis-benchmark -h 127.0.0.1 -p PORT -c $CLIENTS -r $KEYSPACE -q --csv -n $N -P 1"
 BENCH_P16="redis-benchmark -h 127.0.0.1 -p PORT -c $CLIENTS -r $KEYSPACE -q --csv -n $N_P16 -P 16"
 
@@ -208,15 +94,15 @@ echo
 echo '```'
 echo "command:   $CMDLINE"
 echo "settings:  ROUNDS=$ROUNDS N=$N N_P16=$N_P16 KEYSPACE=$KEYSPACE MEM_KEYS=$MEM_KEYS MEM_LOADER=$MEM_LOADER PIN=$PIN"
-echo "date:      $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+echo "date:      $(utc_now)"
 echo "loadavg:   $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) (before the run)"
-echo "cpu:       ${CPU:-unknown} ($NCPU online)"
+echo "cpu:       ${CPU_MODEL:-unknown} ($NCPU online)"
 echo "pinning:   $PIN_NOTE"
 echo "respite:   $RESPITE_BIN --port PORT --bind 127.0.0.1"
-echo "           $("$RESPITE_BIN" --version 2>&1 | head -n 1)"
+echo "           $(version_line "$RESPITE_BIN")"
 echo "redis:     $REDIS_BIN --port PORT --bind 127.0.0.1 --save '' --appendonly no"
-echo "           $("$REDIS_BIN" --version 2>&1 | head -n 1)"
-echo "client:    $(redis-benchmark --version 2>&1 | head -n 1)"
+echo "           $(version_line "$REDIS_BIN")"
+echo "client:    $(version_line redis-benchmark)"
 echo "P1 runs:   $BENCH_P1 {-t set | -t get | SET ex:__rand_int__ val EX 100}"
 echo "P16 runs:  $BENCH_P16 {same}"
 echo '```'

@@ -20,7 +20,8 @@ END = "<!-- COMMANDS END -->"
 GROUP_TITLES = {
     "connection": "Connection", "server": "Server",
     "transactions": "Transactions", "string": "Strings",
-    "generic": "Keys", "pubsub": "Pub/Sub",
+    "generic": "Keys", "pubsub": "Pub/Sub", "hash": "Hashes",
+    "set": "Sets",
 }
 
 

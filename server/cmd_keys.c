@@ -50,6 +50,8 @@
 /* Redis's type names, as TYPE replies them and SCAN TYPE matches them. */
 static const char *const type_names[STORE_T__COUNT] = {
     [STORE_T_STRING] = "string",
+    [STORE_T_HASH] = "hash",
+    [STORE_T_SET] = "set",
 };
 
 /* The TYPE name of e, or "none" for a missing key. */

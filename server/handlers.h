@@ -67,6 +67,43 @@ void cmd_digest(struct client *c);
 void cmd_ratelimit(struct client *c);
 void cmd_cl_throttle(struct client *c);
 
+/* cmd_hash.c: hashes */
+void cmd_hset(struct client *c);
+void cmd_hsetnx(struct client *c);
+void cmd_hmset(struct client *c);
+void cmd_hget(struct client *c);
+void cmd_hmget(struct client *c);
+void cmd_hgetall(struct client *c);
+void cmd_hdel(struct client *c);
+void cmd_hexists(struct client *c);
+void cmd_hlen(struct client *c);
+void cmd_hstrlen(struct client *c);
+void cmd_hkeys(struct client *c);
+void cmd_hvals(struct client *c);
+void cmd_hincrby(struct client *c);
+void cmd_hincrbyfloat(struct client *c);
+void cmd_hrandfield(struct client *c);
+void cmd_hscan(struct client *c);
+
+/* cmd_set.c: sets */
+void cmd_sadd(struct client *c);
+void cmd_srem(struct client *c);
+void cmd_sismember(struct client *c);
+void cmd_smismember(struct client *c);
+void cmd_smembers(struct client *c);
+void cmd_scard(struct client *c);
+void cmd_spop(struct client *c);
+void cmd_srandmember(struct client *c);
+void cmd_smove(struct client *c);
+void cmd_sinter(struct client *c);
+void cmd_sintercard(struct client *c);
+void cmd_sinterstore(struct client *c);
+void cmd_sunion(struct client *c);
+void cmd_sunionstore(struct client *c);
+void cmd_sdiff(struct client *c);
+void cmd_sdiffstore(struct client *c);
+void cmd_sscan(struct client *c);
+
 /* cmd_keys.c: generic key commands */
 void cmd_del(struct client *c);
 void cmd_unlink(struct client *c);

@@ -111,6 +111,17 @@ static const char *const errors[ERR__COUNT] = {
                        "specified",
     [ERR_DELEX_COND] = "ERR Invalid condition. Use IFEQ, IFNE, IFDEQ, or "
                        "IFDNE",
+    [ERR_HASH_NOT_INT] = "ERR hash value is not an integer",
+    [ERR_HASH_NOT_FLOAT] = "ERR hash value is not a float",
+    [ERR_NAN_INF] = "ERR value is NaN or Infinity",
+    [ERR_LONG_RANGE] = "ERR value is out of range, value must between "
+                       "-9223372036854775807 and 9223372036854775807",
+    [ERR_VALUE_RANGE] = "ERR value is out of range",
+    [ERR_NOT_POSITIVE] = "ERR value is out of range, must be positive",
+    [ERR_NUMKEYS_ZERO] = "ERR numkeys should be greater than 0",
+    [ERR_NUMKEYS_ARGS] = "ERR Number of keys can't be greater than number "
+                         "of args",
+    [ERR_LIMIT_NEG] = "ERR LIMIT can't be negative",
 };
 
 /* Writes error e, formatted with the arguments its table entry expects. */

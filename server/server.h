@@ -308,6 +308,15 @@ enum reply_err {
     ERR_DIGEST_LEN,          /* must be exactly 16 hexadecimal characters */
     ERR_DELEX_TYPE,          /* Key should be of string type if conditions... */
     ERR_DELEX_COND,          /* Invalid condition. Use IFEQ, IFNE, ... */
+    ERR_HASH_NOT_INT,        /* hash value is not an integer */
+    ERR_HASH_NOT_FLOAT,      /* hash value is not a float */
+    ERR_NAN_INF,             /* value is NaN or Infinity */
+    ERR_LONG_RANGE,          /* value must between -LONG_MAX and LONG_MAX */
+    ERR_VALUE_RANGE,         /* value is out of range */
+    ERR_NOT_POSITIVE,        /* value is out of range, must be positive */
+    ERR_NUMKEYS_ZERO,        /* numkeys should be greater than 0 */
+    ERR_NUMKEYS_ARGS,        /* Number of keys can't be greater than ... */
+    ERR_LIMIT_NEG,           /* LIMIT can't be negative */
     ERR__COUNT
 };
 

@@ -13,6 +13,10 @@
  * (bounded: limit, burst, period and cost are at most 2^40, now below
  * 2^42 ms, so no product exceeds 2^123). Results go back to ms rounded up,
  * so "retry after r ms" is the first whole ms at which the call passes.
+ * Typical parameters (limit up to 2^20, period, burst and cost up to
+ * 2^30, state written with the same limit) keep every value below 2^63,
+ * so rl_gcra64 does the same arithmetic in int64; a unit test checks it
+ * against the 128-bit code on random and boundary parameters.
  *
  *     ticks:  now            TAT                now + burst*T
  *              |--- spent ---|------ remaining ------|
@@ -59,18 +63,28 @@ struct rl_state {
     int64_t a, b, c, d;
 };
 
+/* Little-endian 64-bit fields. On a little-endian host (all we build
+ * for in practice) one unaligned load or store; else byte by byte. */
 static void put64(char *p, int64_t v)
 {
     uint64_t u = (uint64_t)v;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(p, &u, sizeof u);
+#else
     for (int i = 0; i < 8; i++)
         p[i] = (char)(u >> (8 * i));
+#endif
 }
 
 static int64_t get64(const char *p)
 {
     uint64_t u = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(&u, p, sizeof u);
+#else
     for (int i = 0; i < 8; i++)
         u |= (uint64_t)(unsigned char)p[i] << (8 * i);
+#endif
     return (int64_t)u;
 }
 
@@ -143,10 +157,87 @@ static int64_t floor_pos(i128 a, i128 b)
 
 /* ---- GCRA ---------------------------------------------------------------- */
 
+/* Set by store__rl_force_wide (tests): always take the 128-bit path. */
+static int rl_force_wide;
+
+/* Test hook: on != 0 makes every GCRA call use the 128-bit arithmetic, so
+ * a test can check the 64-bit fast path gives the same answers. */
+void store__rl_force_wide(int on)
+{
+    rl_force_wide = on;
+}
+
+/* Bounds under which rl_gcra64's int64 arithmetic cannot overflow: now
+ * in ticks < 2^42 * 2^20 = 2^62, tau and cost*T < 2^60, a stored TAT at
+ * most 2^61, so pushed < 2^63 and every difference fits. */
+#define RL_FAST_LIMIT (INT64_C(1) << 20)
+#define RL_FAST_PARAM (INT64_C(1) << 30)
+#define RL_FAST_TAT (INT64_C(1) << 61)
+
+/* 1 if rl_gcra64 may handle this call (see the bounds above). */
+static int rl_gcra_fits(const struct store_rl_params *p,
+                        const struct rl_state *st, int have)
+{
+    if (rl_force_wide || p->limit > RL_FAST_LIMIT ||
+        p->period_ms > RL_FAST_PARAM || p->burst > RL_FAST_PARAM ||
+        p->cost > RL_FAST_PARAM)
+        return 0;
+    if (have && st->algo == STORE_RL_GCRA)
+        return st->a == p->limit && st->b == 0 && st->c >= 0 &&
+               st->c <= RL_FAST_TAT;
+    return 1;
+}
+
+/* rl_gcra below in int64, for the common case where rl_gcra_fits: the
+ * same formulas step by step (no rescaling: the state's limit is ours),
+ * without the 128-bit multiplications and divisions. */
+static void rl_gcra64(const struct store_rl_params *p,
+                      const struct rl_state *st, int have, int64_t now_ms,
+                      struct store_rl_result *r, struct rl_state *next,
+                      int *write)
+{
+    int64_t L = p->limit, T = p->period_ms;
+    int64_t now = now_ms * L;
+    int64_t tat = now;
+    if (have && st->algo == STORE_RL_GCRA)
+        tat = st->c;                         /* hi word is 0 */
+    if (tat < now)
+        tat = now;
+    int64_t tau = p->burst * T;
+    int64_t pushed = tat + p->cost * T;
+    int64_t used = tat;
+    r->limit = p->burst;
+    if (p->cost > p->burst) {
+        r->allowed = 0;
+        r->retry_after_ms = -1;              /* can never pass */
+    } else if (pushed - now <= tau) {
+        r->allowed = 1;
+        r->retry_after_ms = -1;
+        used = pushed;
+        if (p->cost > 0) {
+            next->algo = STORE_RL_GCRA;
+            next->a = p->limit;
+            next->b = 0;
+            next->c = pushed;
+            *write = 1;
+        }
+    } else {
+        r->allowed = 0;
+        r->retry_after_ms = (pushed - tau - now + L - 1) / L;
+    }
+    int64_t left = tau - (used - now);
+    r->remaining = left <= 0 ? 0 : left / T;
+    r->reset_after_ms = (used - now + L - 1) / L;
+}
+
 static void rl_gcra(const struct store_rl_params *p, const struct rl_state *st,
                     int have, int64_t now_ms, struct store_rl_result *r,
                     struct rl_state *next, int *write)
 {
+    if (rl_gcra_fits(p, st, have)) {
+        rl_gcra64(p, st, have, now_ms, r, next, write);
+        return;
+    }
     i128 L = p->limit, T = p->period_ms;
     i128 now = (i128)now_ms * L;
     i128 tat = now;
@@ -320,14 +411,57 @@ int store_rl_is_state(const char *s, size_t n)
     return rl_decode(s, n, &st) == 0;
 }
 
+/* Removes k's stale entry, reporting it expired (as find_live in
+ * store.c does when a lookup meets an expired key). */
+static void rl_drop_stale(struct store *s, struct store_rl_key *k)
+{
+    struct store_entry **link = store__table_link_of(k->sh, k->stale);
+    k->stale = NULL;
+    store__entry_remove(s, k->sh, link, 1);
+    store__table_shrink(s, k->sh);
+}
+
+/* Looks a limiter key up; see store.h. A limiter whose state ran out
+ * (TTL = reset-after) is usually called again soon, and rewriting the
+ * expired entry in place spares removing it from the table, the ordered
+ * index and vol[] only to allocate and insert the same key again. */
+void store_rl_find(struct store *s, const char *key, size_t klen,
+                   int64_t now_ms, struct store_rl_key *k)
+{
+    uint64_t h = store__hash(key, klen);
+    struct store_shard *sh = store__shard(s, h);
+    store__rehash_step(s, sh);
+    struct store_entry **link = store__table_find(sh, h, key, klen);
+    k->e = link ? *link : NULL;
+    k->stale = NULL;
+    k->sh = sh;
+    if (k->e && store__expired(k->e, now_ms)) {
+        k->stale = k->e;
+        k->e = NULL;
+        if (k->stale->type != STORE_T_STRING)
+            rl_drop_stale(s, k);
+    }
+}
+
 /* Stores limiter state; see store.h. A limiter in use already holds a
  * state of the same length with a TTL, so the common case rewrites the
  * value and the TTL in place: no lookup, no allocation, and the key's
  * place in the table and the indexes stays as it is. */
-int store_rl_write(struct store *s, struct store_entry *e, const char *key,
+int store_rl_write(struct store *s, struct store_rl_key *k, const char *key,
                    size_t klen, const char *val, size_t vlen,
                    int64_t expire_ms, int64_t now_ms)
 {
+    struct store_entry *e = k->e;
+    if (k->stale) {
+        e = k->stale;
+        if (e->vlen != vlen || expire_ms < 0) {
+            rl_drop_stale(s, k);
+            return store_key_set(s, key, klen, val, vlen, expire_ms, now_ms);
+        }
+        k->stale = NULL;
+        if (s->expired_cb)
+            s->expired_cb(s->expired_ctx, store__ckey(e), e->klen);
+    }
     if (e && e->type == STORE_T_STRING && e->vlen == vlen &&
         store__has_ttl(e) && expire_ms >= 0) {
         memcpy(store__eval(e), val, vlen);
@@ -335,4 +469,11 @@ int store_rl_write(struct store *s, struct store_entry *e, const char *key,
         return STORE_OK;
     }
     return store_key_set(s, key, klen, val, vlen, expire_ms, now_ms);
+}
+
+/* Ends a lookup that wrote nothing; see store.h. */
+void store_rl_done(struct store *s, struct store_rl_key *k)
+{
+    if (k->stale)
+        rl_drop_stale(s, k);
 }

@@ -185,6 +185,14 @@ static struct store_entry *entry_clone(struct store *s,
     return n;
 }
 
+/* Frees entry e and the object its value owns, if any. */
+void store__entry_free(struct store *s, struct store_entry *e)
+{
+    if (store__ops[e->type].free)
+        store__ops[e->type].free(s, store__obj(e));
+    store__free(s, e);
+}
+
 /* Unlinks the entry *link points at from shard sh of s, drops it from
  * vol[], reports it to the expired callback when expired is set, and
  * frees it. Never starts or advances a rehash. */
@@ -200,7 +208,7 @@ void store__entry_remove(struct store *s, struct store_shard *sh,
         vol_remove(s, sh, e);
     if (expired && s->expired_cb)
         s->expired_cb(s->expired_ctx, store__ckey(e), e->klen);
-    store__free(s, e);
+    store__entry_free(s, e);
 }
 
 /* Replaces *link's entry old with ne (same key) in the chain and the
@@ -330,11 +338,33 @@ struct store_entry *store_key_find(struct store *s, const char *key,
     return link ? *link : NULL;
 }
 
+static int key_set_typed(struct store *s, const char *key, size_t klen,
+                         const char *val, size_t vlen, int type,
+                         int64_t expire_ms, int64_t now_ms);
+
 /* Sets key to a copy of val. Returns STORE_OK, STORE_NOMEM (nothing
  * changed) or STORE_TOO_BIG (key or value over the limits). */
 int store_key_set(struct store *s, const char *key, size_t klen,
                   const char *val, size_t vlen, int64_t expire_ms,
                   int64_t now_ms)
+{
+    return key_set_typed(s, key, klen, val, vlen, STORE_T_STRING, expire_ms,
+                         now_ms);
+}
+
+/* Sets key, without a TTL, to the collection c, which it then owns. */
+int store_key_set_coll(struct store *s, const char *key, size_t klen,
+                       struct store_coll *c, int64_t now_ms)
+{
+    return key_set_typed(s, key, klen, (const char *)&c, sizeof c,
+                         store_coll_type(c), STORE_NO_TTL, now_ms);
+}
+
+/* store_key_set for a value of any type: val is the string, or the
+ * object pointer's bytes. */
+static int key_set_typed(struct store *s, const char *key, size_t klen,
+                         const char *val, size_t vlen, int type,
+                         int64_t expire_ms, int64_t now_ms)
 {
     if (klen > UINT32_MAX || vlen > STORE_MAX_STR)
         return STORE_TOO_BIG;
@@ -350,7 +380,8 @@ int store_key_set(struct store *s, const char *key, size_t klen,
     exp = norm_expire(exp);
     int ttl = exp != STORE_NO_TTL;
 
-    if (old && old->type == STORE_T_STRING && old->vlen == vlen &&
+    if (old && old->type == STORE_T_STRING && type == STORE_T_STRING &&
+        old->vlen == vlen &&
         !store__has_ttl(old) == !ttl) {
         if (vlen)
             memmove(store__eval(old), val, vlen);
@@ -366,6 +397,7 @@ int store_key_set(struct store *s, const char *key, size_t klen,
     struct store_entry *e = entry_new(s, key, klen, vlen, ttl);
     if (!e)
         return STORE_NOMEM;
+    e->type = (uint8_t)type;
     if (vlen)
         memcpy(store__eval(e), val, vlen);
     if (ttl)
@@ -377,7 +409,7 @@ int store_key_set(struct store *s, const char *key, size_t klen,
             vol_remove(s, sh, old);
         else if (ttl && !store__has_ttl(old))
             vol_add(s, sh, e);
-        store__free(s, old);
+        store__entry_free(s, old);
     } else {
         store__table_link(sh, h, e);
         s->nkeys++;
@@ -477,6 +509,15 @@ static int key_move(struct store *s, const char *src, size_t slen,
         ne = entry_clone(d, e, dst, dlen, ttl);
         if (!ne)
             return STORE_NOMEM;
+        if (!move && store__ops[e->type].clone) {
+            /* COPY: the new entry gets its own deep copy of the object. */
+            void *o = store__ops[e->type].clone(d, store__obj(e));
+            if (!o) {
+                store__free(d, ne);
+                return STORE_NOMEM;
+            }
+            memcpy(store__eval(ne), &o, sizeof o);
+        }
         if (ttl)
             store__expire_put(ne, exp);
     }
@@ -492,6 +533,12 @@ static int key_move(struct store *s, const char *src, size_t slen,
     struct store_entry **dl = store__table_find(ds, hd, dst, dlen);
     if (dl)
         store__entry_remove(d, ds, dl, 0);
+    if (move && s != d && store__ops[e->type].mem) {
+        /* MOVE keeps the object: its bytes now count in d. */
+        size_t n = store__ops[e->type].mem(store__obj(e));
+        s->mem -= n;
+        d->mem += n;
+    }
     if (ne == e) {
         memcpy(store__ekey(e), dst, dlen);
         if (s != d) {
@@ -638,6 +685,12 @@ const char *store_entry_str(const struct store_entry *e, size_t *vlen)
     return store__ckey(e) + e->klen;
 }
 
+/* Returns the collection a hash or set entry owns (borrowed). */
+struct store_coll *store_entry_coll(const struct store_entry *e)
+{
+    return store__obj(e);
+}
+
 /* Returns the absolute expire time in Unix ms, or STORE_NO_TTL. */
 int64_t store_entry_expire(const struct store_entry *e)
 {
@@ -669,8 +722,13 @@ static int check_shard(const struct store *s, unsigned si,
                 uint64_t h = store__hash(store__ckey(e), e->klen);
                 CHECK(((h >> 56) & (s->nshards - 1)) == si);
                 CHECK((h & (tb->size - 1)) == i);
-                CHECK(e->type == STORE_T_STRING);
+                CHECK(e->type < STORE_T__COUNT);
                 CHECK(e->vlen <= STORE_MAX_STR);
+                if (e->type != STORE_T_STRING) {
+                    CHECK(e->vlen == sizeof(void *));
+                    CHECK(store__coll_check(store__obj(e)) == 0);
+                    *mem += store__ops[e->type].mem(store__obj(e));
+                }
                 CHECK(malloc_usable_size((void *)e) >=
                       store__esize(e->klen, e->vlen, store__has_ttl(e)));
                 *mem += malloc_usable_size((void *)e);

@@ -24,6 +24,8 @@ enum store_rc {
 
 enum store_type {
     STORE_T_STRING = 0,
+    STORE_T_HASH,               /* value: a struct store_coll (coll.c) */
+    STORE_T_SET,                /* value: a struct store_coll, no values */
     STORE_T__COUNT
 };
 
@@ -96,6 +98,63 @@ struct store_entry *store_key_random(struct store *s, int64_t now_ms);
  * OOM (value untouched). *e is updated since the entry may move. */
 char *store_str_resize(struct store *s, struct store_entry **e,
                        size_t newlen);
+
+/* ---- Hashes and sets (coll.c) ----------------------------------------- */
+
+/* A hash or set value. The key's entry owns it; pointers to it and views
+ * into it are borrowed like entries (valid until the next call that may
+ * change the store), except a collection from store_coll_new, which the
+ * caller owns until store_key_set_coll or store_coll_free. */
+struct store_coll;
+/* One element: field (or member) and value (empty for sets). Borrowed. */
+struct store_coll_view {
+    const char *f, *v;
+    size_t flen, vlen;
+};
+/* Iterator for store_coll_next: zero it to start. */
+struct store_coll_it {
+    size_t pos;
+    const void *node;
+};
+typedef void (*store_coll_cb)(void *ctx, const struct store_coll_view *v);
+
+/* Key's collection of type in *out (NULL if absent and !create); returns
+ * STORE_OK, STORE_WRONGTYPE or STORE_NOMEM. A created one is empty. */
+int store_coll_open(struct store *s, const char *key, size_t klen,
+                    enum store_type type, int create, int64_t now_ms,
+                    struct store_coll **out);
+struct store_coll *store_coll_new(struct store *s, enum store_type type);
+void store_coll_free(struct store *s, struct store_coll *c);
+/* Sets key (no TTL) to c, replacing any value; takes ownership of c on
+ * STORE_OK only. Returns STORE_OK, STORE_NOMEM or STORE_TOO_BIG. */
+int store_key_set_coll(struct store *s, const char *key, size_t klen,
+                       struct store_coll *c, int64_t now_ms);
+/* The collection a hash or set entry holds (borrowed). */
+struct store_coll *store_entry_coll(const struct store_entry *e);
+size_t store_coll_len(const struct store_coll *c);
+enum store_type store_coll_type(const struct store_coll *c);
+int store_coll_is_compact(const struct store_coll *c);
+/* 1 and *out filled (out may be NULL) if field f exists, else 0. */
+int store_coll_get(const struct store_coll *c, const char *f, size_t flen,
+                   struct store_coll_view *out);
+/* Adds or updates f (sets ignore v; nx keeps an existing f). Returns 1
+ * added, 0 existed, STORE_NOMEM or STORE_TOO_BIG (unchanged). */
+int store_coll_put(struct store *s, struct store_coll *c, const char *f,
+                   size_t flen, const char *v, size_t vlen, int nx);
+/* Removes f: 1 if it was there, else 0. Delete the key when emptied. */
+int store_coll_del(struct store *s, struct store_coll *c, const char *f,
+                   size_t flen);
+int store_coll_next(const struct store_coll *c, struct store_coll_it *it,
+                    struct store_coll_view *v);
+/* HSCAN/SSCAN step: Redis's guarantee (see coll.c). Next cursor or 0. */
+uint64_t store_coll_scan(const struct store_coll *c, uint64_t cursor,
+                         size_t count, store_coll_cb cb, void *ctx);
+/* A random element of non-empty c. */
+void store_coll_random(struct store *s, const struct store_coll *c,
+                       struct store_coll_view *v);
+/* count (<= len) distinct random elements into out. STORE_OK/NOMEM. */
+int store_coll_sample(struct store *s, const struct store_coll *c,
+                      size_t count, struct store_coll_view *out);
 
 /* ---- Entry accessors -------------------------------------------------- */
 
@@ -188,12 +247,29 @@ int store_rl_apply(const struct store_rl_params *p, const char *state,
                    char *out, size_t *outlen);
 /* 1 if s[0..n) is a rate limiter's state, else 0. */
 int store_rl_is_state(const char *s, size_t n);
-/* Sets key to the state val (TTL expire_ms, absolute) like store_key_set;
- * e is the key's live entry from the lookup that read the old state, or
- * NULL. Updates in place when it can. Returns STORE_OK or STORE_NOMEM. */
-int store_rl_write(struct store *s, struct store_entry *e, const char *key,
+/* A limiter key as store_rl_find found it. */
+struct store_rl_key {
+    struct store_entry *e;         /* live entry, or NULL: key absent */
+    struct store_entry *stale;     /* expired string kept for reuse */
+    struct store_shard *sh;        /* stale's shard */
+};
+/* Looks key up like store_key_find (k->e), except that an expired string
+ * entry is not removed yet but kept in k->stale, so that the write that
+ * usually follows can reuse it. Must be followed by store_rl_write or
+ * store_rl_done, with no other use of s in between. */
+void store_rl_find(struct store *s, const char *key, size_t klen,
+                   int64_t now_ms, struct store_rl_key *k);
+/* Sets key to the state val (TTL expire_ms, absolute) like store_key_set,
+ * after store_rl_find filled k. A stale entry is reported expired, then
+ * rewritten in place when it fits, else removed; a live entry of the
+ * same size with a TTL is rewritten in place too. Returns STORE_OK or
+ * STORE_NOMEM. */
+int store_rl_write(struct store *s, struct store_rl_key *k, const char *key,
                    size_t klen, const char *val, size_t vlen,
                    int64_t expire_ms, int64_t now_ms);
+/* Ends a store_rl_find that wrote nothing: removes (and reports) a stale
+ * entry as store_key_find would have. */
+void store_rl_done(struct store *s, struct store_rl_key *k);
 
 /* XXH3 64-bit hash of p[0..n) (DIGEST, SET IFDEQ; digest.c). */
 uint64_t store_digest(const char *p, size_t n);

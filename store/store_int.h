@@ -13,7 +13,11 @@
  *
  * The header is offsetof(data) = 18 bytes (sizeof would round to 24).
  * The TTL prefix is read and written with memcpy since data[] is not
- * aligned. vidx is the entry's slot in its shard's volatile array. */
+ * aligned. vidx is the entry's slot in its shard's volatile array.
+ *
+ * A hash or set entry (type != STORE_T_STRING) has vlen == sizeof(void *)
+ * and its value bytes hold a pointer to the object it owns (coll.c);
+ * store__obj_ops below frees, deep-copies and measures it. */
 #ifndef RESPITE_STORE_INT_H
 #define RESPITE_STORE_INT_H
 
@@ -190,12 +194,34 @@ static inline int store__key_eq(const char *a, const char *b, size_t n)
     return store__mem_eq(a, b, n);
 }
 
+/* ---- Object values (coll.c) ------------------------------------------- */
+
+/* A non-string value is an object the entry owns; its value bytes hold
+ * the pointer (vlen == sizeof(void *)). These dispatch on entry->type;
+ * the string row is all NULL. */
+struct store__obj_ops {
+    void (*free)(struct store *s, void *o);
+    void *(*clone)(struct store *d, const void *o);   /* NULL on OOM */
+    size_t (*mem)(const void *o);                     /* bytes held */
+};
+extern const struct store__obj_ops store__ops[STORE_T__COUNT];
+
+static inline void *store__obj(const struct store_entry *e)
+{
+    void *o;
+    memcpy(&o, store__ckey(e) + e->klen, sizeof o);
+    return o;
+}
+
+int store__coll_check(const struct store_coll *c);
+
 /* ---- store.c ----------------------------------------------------------- */
 
 void *store__malloc(struct store *s, size_t n);
 void *store__calloc(struct store *s, size_t n, size_t size);
 void *store__realloc(struct store *s, void *p, size_t n);
 void store__free(struct store *s, void *p);
+void store__entry_free(struct store *s, struct store_entry *e);
 uint64_t store__rand(struct store *s);
 void store__entry_remove(struct store *s, struct store_shard *sh,
                          struct store_entry **link, int expired);
@@ -213,6 +239,10 @@ void store__pindex_clear(struct store *s, struct store_shard *sh);
 int store__pindex_check(const struct store_shard *sh, size_t *mem);
 void store__presume_clear(struct store *s);
 int store__presume_check(const struct store *s, size_t *mem);
+
+/* ---- ratelimit.c ------------------------------------------------------- */
+
+void store__rl_force_wide(int on);
 
 /* ---- table.c ----------------------------------------------------------- */
 

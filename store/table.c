@@ -182,7 +182,7 @@ void store__table_clear(struct store *s, struct store_shard *sh)
             struct store_entry *e = t->b[j];
             while (e) {
                 struct store_entry *next = e->next;
-                store__free(s, e);
+                store__entry_free(s, e);
                 e = next;
             }
         }

@@ -224,6 +224,51 @@ def keyspace_notifications():
                     ("del", "lk")])
 
 
+@test(respite_only=True)
+def expired_limiter_events():
+    """A limiter whose state ran out is reported expired before the call
+    that starts it again (new, ratelimit); a peek on it only expires it.
+    Jump and call share a MULTI so the sweeper cannot get there first."""
+    s = h.shared_server()
+    r = h.flushed()
+    r.config_set("notify-keyspace-events", "EAn")
+    before = r.info("stats")["expired_keys"]
+    try:
+        with s.conn() as sub:
+            sub.send(h.encode("PSUBSCRIBE", "__keyevent@0__:*"))
+            sub.read_raw()
+            sub.send(h.encode("SUBSCRIBE", "fence"))
+            sub.read_raw()
+            assert_eq(rl(r, "e", 2, 1000), [1, 2, 1, -1, 500])
+            p = r.pipeline(transaction=True)
+            p.execute_command("DEBUG", "JUMP-CLOCK", 600)
+            p.execute_command("RATELIMIT", "e", 2, 1000)
+            p.pttl("e")
+            res = p.execute()
+            assert_eq(res[1], [1, 2, 1, -1, 500], "a fresh limiter")
+            assert_eq(res[2], 500, "TTL is the new reset-after")
+            p = r.pipeline(transaction=True)
+            p.execute_command("DEBUG", "JUMP-CLOCK", 600)
+            p.execute_command("RATELIMIT", "e", 2, 1000, "COST", 0)
+            p.exists("e")
+            res = p.execute()
+            assert_eq(res[1], [1, 2, 2, -1, 0], "a peek sees it full")
+            assert_eq(res[2], 0, "the peek removed the expired key")
+            r.publish("fence", "end")
+            got = []
+            while True:
+                m = h.parse(sub.read_raw())
+                if m[0] == b"message":
+                    break
+                got.append((m[2].decode()[len("__keyevent@0__:"):],
+                            m[3].decode()))
+    finally:
+        r.config_set("notify-keyspace-events", "")
+    assert_eq(got, [("new", "e"), ("ratelimit", "e"), ("expired", "e"),
+                    ("new", "e"), ("ratelimit", "e"), ("expired", "e")])
+    assert_eq(r.info("stats")["expired_keys"] - before, 2)
+
+
 # ---- CL.THROTTLE ----------------------------------------------------------
 
 @test(respite_only=True)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "store/store.h"
+#include "store/store_int.h"
 #include "tests/unit/unit.h"
 
 #define T0 INT64_C(1700000000000)          /* a window boundary for 1000 ms */
@@ -297,6 +298,65 @@ TEST(retry_and_reset_are_exact)
     }
 }
 
+/* A GCRA parameter for the fast-path test: small, or near one of the
+ * bounds where ratelimit.c switches from 64- to 128-bit arithmetic. */
+static int64_t gcra_param(void)
+{
+    static const int64_t edge[] = {
+        (INT64_C(1) << 20) - 1, INT64_C(1) << 20, (INT64_C(1) << 20) + 1,
+        (INT64_C(1) << 30) - 1, INT64_C(1) << 30, (INT64_C(1) << 30) + 1,
+        STORE_RL_MAX,
+    };
+    switch (rng() % 3) {
+    case 0:
+        return 1 + (int64_t)(rng() % 1000);
+    case 1:
+        return edge[rng() % (sizeof edge / sizeof edge[0])];
+    default:
+        return 1 + (int64_t)(rng() % (uint64_t)STORE_RL_MAX);
+    }
+}
+
+TEST(gcra_fast_path_matches_wide)
+{
+    /* The same call sequences once with the 64-bit fast path allowed and
+     * once forced through the 128-bit code: every result field and every
+     * state byte must agree, including parameter changes between calls
+     * (rescaled state) and clocks up to the largest now accepted. */
+    for (int round = 0; round < 4000; round++) {
+        struct key fast = { .len = 0 }, wide = { .len = 0 };
+        int64_t now = (int64_t)(rng() % 2 ? rng() % (uint64_t)T0
+                                          : rng() % (uint64_t)STORE_RL_MAX_NOW);
+        struct store_rl_params p = P(STORE_RL_GCRA, gcra_param(),
+                                     gcra_param(), gcra_param(), 1);
+        for (int step = 0; step < 30; step++) {
+            if (rng() % 8 == 0)
+                p.limit = gcra_param();
+            if (rng() % 8 == 0)
+                p.burst = gcra_param();
+            p.cost = rng() % 4 == 0 ? gcra_param()
+                                    : (int64_t)(rng() % 3);
+            struct store_rl_result rf, rw;
+            store__rl_force_wide(0);
+            int cf = call(&fast, &p, now, &rf);
+            store__rl_force_wide(1);
+            int cw = call(&wide, &p, now, &rw);
+            store__rl_force_wide(0);
+            ASSERT_EQ(cf, cw);
+            ASSERT_EQ(rf.allowed, rw.allowed);
+            ASSERT_EQ(rf.limit, rw.limit);
+            ASSERT_EQ(rf.remaining, rw.remaining);
+            ASSERT_EQ(rf.retry_after_ms, rw.retry_after_ms);
+            ASSERT_EQ(rf.reset_after_ms, rw.reset_after_ms);
+            ASSERT_EQ(fast.len, wide.len);
+            ASSERT(memcmp(fast.v, wide.v, fast.len) == 0);
+            int64_t step_ms = (int64_t)(rng() % 2000);
+            if (now + step_ms < STORE_RL_MAX_NOW)
+                now += step_ms;
+        }
+    }
+}
+
 /* ---- State encoding ------------------------------------------------------ */
 
 TEST(rejects_other_strings)
@@ -338,6 +398,105 @@ TEST(parameter_change_keeps_usage)
     ASSERT_EQ(r.remaining, 10);
 }
 
+/* ---- Store side: store_rl_find / store_rl_write / store_rl_done ---------- */
+
+static int expired_calls;
+
+static void count_expired(void *ctx, const char *key, size_t klen)
+{
+    (void)ctx;
+    (void)key;
+    (void)klen;
+    expired_calls++;
+}
+
+/* One RATELIMIT-like call against store s, as cmd_ratelimit.c does it.
+ * Returns 1 if the key was live before the call. */
+static int store_call(struct store *s, const struct store_rl_params *p,
+                      int64_t now, struct store_rl_result *r)
+{
+    struct store_rl_key k;
+    store_rl_find(s, "lim", 3, now, &k);
+    const char *state = NULL;
+    size_t slen = 0;
+    if (k.e)
+        state = store_entry_str(k.e, &slen);
+    char out[STORE_RL_STATE_MAX];
+    size_t outlen;
+    if (store_rl_apply(p, state, slen, now, r, out, &outlen) != 0 ||
+        outlen == 0)
+        store_rl_done(s, &k);
+    else if (store_rl_write(s, &k, "lim", 3, out, outlen,
+                            now + r->reset_after_ms, now) != STORE_OK)
+        return -1;
+    return k.e != NULL;
+}
+
+TEST(store_rl_reuses_expired_entry)
+{
+    /* An expired limiter is reported expired exactly once and rewritten
+     * in place (same entry, still one key with a TTL); a call that writes
+     * nothing removes it as an ordinary lookup would. */
+    struct store *s = store_new(4);
+    ASSERT(s != NULL);
+    store_set_expired_cb(s, count_expired, NULL);
+    expired_calls = 0;
+    struct store_rl_params p = P(STORE_RL_GCRA, 10, 1000, 10, 1);
+    struct store_rl_result r;
+    ASSERT_EQ(store_call(s, &p, T0, &r), 0);
+    ASSERT_EQ(r.reset_after_ms, 100);
+    ASSERT_EQ(store_call(s, &p, T0 + 1, &r), 1);
+    ASSERT_EQ(r.reset_after_ms, 199);
+    struct store_entry *e = store_key_find(s, "lim", 3, T0 + 1);
+    ASSERT(e != NULL);
+    ASSERT_EQ(store_entry_expire(e), T0 + 200);
+    ASSERT_EQ(expired_calls, 0);
+
+    /* Expired at T0 + 200: reused, reported once, fresh state. */
+    ASSERT_EQ(store_call(s, &p, T0 + 200, &r), 0);
+    ASSERT_EQ(expired_calls, 1);
+    ASSERT_EQ(r.remaining, 9);
+    ASSERT_EQ(store_key_find(s, "lim", 3, T0 + 200), e);
+    ASSERT_EQ(store_entry_expire(e), T0 + 300);
+    ASSERT_EQ(store_size(s), 1);
+    ASSERT_EQ(store_volatile_size(s), 1);
+    ASSERT_OK(store__check(s));
+
+    /* Expired, then a COST 0 peek: removed and reported. */
+    struct store_rl_params zero = P(STORE_RL_GCRA, 10, 1000, 10, 0);
+    ASSERT_EQ(store_call(s, &zero, T0 + 300, &r), 0);
+    ASSERT_EQ(r.remaining, 10);
+    ASSERT_EQ(expired_calls, 2);
+    ASSERT_EQ(store_size(s), 0);
+    ASSERT_EQ(store_volatile_size(s), 0);
+    ASSERT(store_key_find(s, "lim", 3, T0 + 300) == NULL);
+    ASSERT_OK(store__check(s));
+
+    /* An expired string of another length: reported, replaced. */
+    ASSERT_OK(store_key_set(s, "lim", 3, "hello", 5, T0 + 400, T0 + 300));
+    ASSERT_EQ(store_call(s, &p, T0 + 400, &r), 0);
+    ASSERT_EQ(expired_calls, 3);
+    e = store_key_find(s, "lim", 3, T0 + 400);
+    ASSERT(e != NULL);
+    size_t vlen;
+    const char *v = store_entry_str(e, &vlen);
+    ASSERT(store_rl_is_state(v, vlen));
+    ASSERT_EQ(store_entry_expire(e), T0 + 500);
+    ASSERT_EQ(store_size(s), 1);
+    ASSERT_EQ(store_volatile_size(s), 1);
+    ASSERT_OK(store__check(s));
+
+    /* A live string that is not limiter state is left alone. */
+    ASSERT_OK(store_key_set(s, "lim", 3, "hello", 5, STORE_NO_TTL, T0));
+    struct store_rl_key k;
+    store_rl_find(s, "lim", 3, T0 + 400, &k);
+    ASSERT(k.e != NULL && k.stale == NULL);
+    store_rl_done(s, &k);
+    ASSERT_EQ(store_size(s), 1);
+    ASSERT_EQ(expired_calls, 3);
+    store_free(s);
+}
+
 static const struct unit_test tests[] = {
     UNIT(gcra_burst_then_rate),
     UNIT(gcra_fractional_interval),
@@ -348,8 +507,10 @@ static const struct unit_test tests[] = {
     UNIT(fixed_window_cost),
     UNIT(sliding_window_weights_previous),
     UNIT(retry_and_reset_are_exact),
+    UNIT(gcra_fast_path_matches_wide),
     UNIT(rejects_other_strings),
     UNIT(parameter_change_keeps_usage),
+    UNIT(store_rl_reuses_expired_entry),
 };
 
 int main(void)

@@ -1,0 +1,176 @@
+# bench-lib.sh - helpers shared by scripts/bench*.sh; sourced, never run.
+#
+#   bench_init NAME "$@"   log prefix NAME, CMDLINE, cd to the repo root, MODE
+#                          (full, or quick for "quick"; else usage, exit 2);
+#                          EXIT trap stops every PID in PIDS and removes WORK
+#                          (kept if KEEP_WORK=1); INT/TERM exit 130/143
+#   log MSG, die MSG       progress / fatal error on stderr, "NAME: MSG"
+#   check_positive VAR...  exit 2 unless each named variable is a positive integer
+#   need_tools TOOL...     die unless each TOOL is on PATH
+#   need_respite           run make if $RESPITE_BIN is missing
+#   setup_pin NOTE         PIN=1 with 2+ CPUs: SRV_PIN/CLI_PIN taskset prefixes,
+#                          PIN_NOTE=NOTE (else empty, "none")
+#   make_work PREFIX       WORK=a fresh directory under ${TMPDIR:-/tmp}
+#   stop_pid PID           SIGTERM, up to 5 s, then SIGKILL; reaps it
+#   pick_port              a free 127.0.0.1 port below the ephemeral range
+#   start_server NAME [ARG...]  respite or redis (NAME) on a free port, with
+#                          ARGs; waits for PING, retries a lost port race;
+#                          sets SRV_PID and SRV_PORT, log in $WORK/NAME-PORT.log
+#   info_field PORT FIELD  one INFO memory field of the server on PORT
+#   header: utc_now, version_line BIN, redis_name, CPU_MODEL, NCPU
+# The caller sets RESPITE_BIN (and REDIS_BIN to start redis) first.
+
+# shellcheck shell=bash disable=SC2034  # CMDLINE, MODE, ...: for the callers
+
+BENCH_NAME=bench
+PIDS=()
+WORK=""
+KEEP_WORK=0
+SRV_PIN=(); CLI_PIN=(); PIN_NOTE="none"
+NCPU=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+CPU_MODEL=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)
+
+log() { echo "$BENCH_NAME: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+bench_init() {
+    BENCH_NAME=$1
+    shift
+    CMDLINE="$0${*:+ $*}"
+    cd "$(dirname "$0")/.." || exit 1
+    MODE=full
+    case "${1:-}" in
+        "") ;;
+        quick) MODE=quick ;;
+        *) echo "usage: $0 [quick]" >&2; exit 2 ;;
+    esac
+    trap cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
+check_positive() {
+    local v
+    for v in "$@"; do
+        case "${!v}" in
+            ''|*[!0-9]*|0) echo "$BENCH_NAME: $v must be a positive integer" >&2; exit 2 ;;
+        esac
+    done
+}
+
+need_tools() {
+    local tool
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null 2>&1 || die "$tool not found (scripts/deps.sh installs it)"
+    done
+}
+
+need_respite() {
+    if [ ! -x "$RESPITE_BIN" ]; then
+        log "$RESPITE_BIN missing, running make"
+        make >&2 || die "make failed"
+        [ -x "$RESPITE_BIN" ] || die "make did not produce $RESPITE_BIN"
+    fi
+}
+
+setup_pin() {
+    if [ "$PIN" = 1 ] && [ "$NCPU" -ge 2 ] && command -v taskset >/dev/null 2>&1; then
+        SRV_PIN=(taskset -c 0); CLI_PIN=(taskset -c 1)
+        PIN_NOTE=$1
+    fi
+}
+
+make_work() {
+    WORK=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX") || die "mktemp failed"
+}
+
+stop_pid() {
+    local pid=$1 _
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null
+    for _ in $(seq 1 50); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        log "pid $pid ignored SIGTERM for 5 s, sending SIGKILL"
+        kill -KILL "$pid" 2>/dev/null
+    fi
+    wait "$pid" 2>/dev/null
+    return 0
+}
+
+cleanup() {
+    local pid
+    for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+    [ -n "$WORK" ] || return 0
+    if [ "$KEEP_WORK" = 1 ]; then
+        log "server logs kept in $WORK"
+    else
+        rm -rf "$WORK"
+    fi
+}
+
+# A port on 127.0.0.1 that nothing answers on right now: a random pick
+# below the kernel's ephemeral range, so no client socket holds it either
+# (start_server retries if we lose a race for it anyway).
+pick_port() {
+    local lo=32768 p _
+    read -r lo _ 2>/dev/null </proc/sys/net/ipv4/ip_local_port_range
+    [ "${lo:-0}" -gt 12000 ] 2>/dev/null || lo=61000
+    for _ in $(seq 1 50); do
+        p=$((10000 + RANDOM % (lo - 10000)))
+        (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
+    done
+    return 1
+}
+
+start_server() {
+    local name=$1 attempt port pid logf _
+    shift
+    for attempt in 1 2 3 4 5; do
+        port=$(pick_port) || die "no free port found"
+        logf="$WORK/$name-$port.log"
+        if [ "$name" = respite ]; then
+            "${SRV_PIN[@]}" "$RESPITE_BIN" --port "$port" --bind 127.0.0.1 \
+                "$@" >"$logf" 2>&1 &
+        else
+            mkdir -p "$WORK/redis-$port"
+            "${SRV_PIN[@]}" "$REDIS_BIN" --port "$port" --bind 127.0.0.1 \
+                --save '' --appendonly no --dir "$WORK/redis-$port" \
+                "$@" >"$logf" 2>&1 &
+        fi
+        pid=$!
+        PIDS+=("$pid")
+        for _ in $(seq 1 100); do
+            kill -0 "$pid" 2>/dev/null || break
+            if [ "$(redis-cli -h 127.0.0.1 -p "$port" PING 2>/dev/null)" = PONG ]; then
+                SRV_PID=$pid; SRV_PORT=$port
+                log "started $name pid $pid on 127.0.0.1:$port"
+                return 0
+            fi
+            sleep 0.1
+        done
+        log "$name did not come up on port $port (attempt $attempt); log:"
+        tail -n 5 "$logf" >&2
+        stop_pid "$pid"
+    done
+    die "could not start $name"
+}
+
+# One INFO field, digits only.
+info_field() {
+    redis-cli -h 127.0.0.1 -p "$1" INFO memory 2>/dev/null \
+        | tr -d '\r' | awk -F: -v f="$2" '$1 == f { print $2; exit }'
+}
+
+utc_now() { date -u '+%Y-%m-%d %H:%M:%S UTC'; }
+
+version_line() { "$1" --version 2>&1 | head -n 1; }
+
+# "Redis 7.0.15", from $REDIS_BIN --version; "Redis" if that says nothing.
+redis_name() {
+    local v
+    v=$("$REDIS_BIN" --version 2>/dev/null | sed -n 's/^Redis server v=\([0-9.]*\).*/Redis \1/p')
+    echo "${v:-Redis}"
+}

@@ -1,0 +1,712 @@
+/* coll.c - hash and set values: one structure, two encodings.
+ *
+ * A hash maps fields to values; a set is a hash whose values are empty.
+ * The entry of such a key holds, as its value bytes, a pointer to a
+ * struct store_coll it owns (store_int.h, store__obj_ops). Small
+ * collections are one contiguous block, like Redis's listpack:
+ *
+ *   compact:  [used][len][field bytes][len][value bytes] ...
+ *             used: uint32 bytes of elements; len: LEB128, one byte
+ *             below 128; sets store no value
+ *
+ * Lookups in it are linear, which is fast for COLL_MAX_ENTRIES elements
+ * of at most COLL_MAX_VALUE bytes. The first insert beyond either limit
+ * converts it, once, to a chained hash table of nodes
+ *
+ *   table:    b[hash & (size-1)] -> node{next, flen, vlen, field, value}
+ *
+ * which grows and shrinks by rehashing at once (collections are never
+ * so large that an incremental rehash pays for its complexity here).
+ * A table never goes back to compact, as in Redis.
+ *
+ * The limits are Redis's defaults for hash-max-listpack-entries (128) and
+ * hash-max-listpack-value (64), used for sets too (Redis 7.2's
+ * set-max-listpack-*); those config directives stay no-ops.
+ *
+ * Scanning a table uses Redis's reverse-binary cursor: every element
+ * present for the whole scan is returned at least once across resizes.
+ * A compact collection is returned whole by the first call (cursor 0).
+ *
+ * Every allocation goes through store__malloc & co., so used_memory
+ * counts collections; a failed allocation changes nothing. */
+#include "store/store_int.h"
+
+#include <malloc.h>
+#include <stdlib.h>
+
+#define COLL_MAX_ENTRIES 128
+#define COLL_MAX_VALUE 64
+#define TABLE_MIN 4
+
+struct coll_node {
+    struct coll_node *next;
+    uint32_t flen, vlen;
+    char data[];               /* field, then value */
+};
+
+/* 16 bytes, one allocator size class below 24: it counts once per key.
+ * compact: p is NULL or [uint32 bytes used][elements]; table: p is the
+ * bucket array of 1 << shift buckets. */
+struct store_coll {
+    uint8_t type;              /* STORE_T_HASH or STORE_T_SET */
+    uint8_t compact;
+    uint8_t shift;             /* table: log2 of the bucket count */
+    uint8_t pad;
+    uint32_t n;                /* elements */
+    void *p;
+};
+
+_Static_assert(sizeof(struct store_coll) == 16, "one 16-byte size class");
+
+#define LP_HDR 4
+
+static size_t lp_used(const struct store_coll *c)
+{
+    uint32_t u = 0;
+    if (c->p)
+        memcpy(&u, c->p, sizeof u);
+    return u;
+}
+
+static char *lp_data(const struct store_coll *c)
+{
+    return (char *)c->p + LP_HDR;
+}
+
+static void lp_used_put(struct store_coll *c, size_t used)
+{
+    uint32_t u = (uint32_t)used;
+    memcpy(c->p, &u, sizeof u);
+}
+
+static struct coll_node **ht_b(const struct store_coll *c)
+{
+    return c->p;
+}
+
+static size_t ht_size(const struct store_coll *c)
+{
+    return (size_t)1 << c->shift;
+}
+
+static uint8_t log2_of(size_t size)
+{
+    uint8_t k = 0;
+    while (((size_t)1 << k) < size)
+        k++;
+    return k;
+}
+
+/* ---- Compact encoding ----------------------------------------------------- */
+
+static size_t varint_len(size_t v)
+{
+    size_t n = 1;
+    while (v >= 128) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+static size_t varint_put(char *p, size_t v)
+{
+    size_t n = 0;
+    while (v >= 128) {
+        p[n++] = (char)(0x80 | (v & 0x7f));
+        v >>= 7;
+    }
+    p[n++] = (char)v;
+    return n;
+}
+
+static size_t varint_get(const char *p, size_t *v)
+{
+    size_t r = 0, n = 0;
+    int shift = 0;
+    for (;;) {
+        unsigned char b = (unsigned char)p[n++];
+        r |= (size_t)(b & 0x7f) << shift;
+        if (!(b & 0x80))
+            break;
+        shift += 7;
+    }
+    *v = r;
+    return n;
+}
+
+/* Decodes the element at offset off of a compact c into *v; returns the
+ * offset of the next one. */
+static size_t lp_elem(const struct store_coll *c, size_t off,
+                      struct store_coll_view *v)
+{
+    const char *p = lp_data(c);
+    size_t len;
+    off += varint_get(p + off, &len);
+    v->f = p + off;
+    v->flen = len;
+    off += len;
+    v->v = NULL;
+    v->vlen = 0;
+    if (c->type == STORE_T_HASH) {
+        off += varint_get(p + off, &len);
+        v->v = p + off;
+        v->vlen = len;
+        off += len;
+    }
+    return off;
+}
+
+/* Offset of field f in compact c, or -1; *end gets the element's end. */
+static long lp_find(const struct store_coll *c, const char *f, size_t flen,
+                    size_t *end, struct store_coll_view *out)
+{
+    size_t off = 0;
+    while (off < lp_used(c)) {
+        struct store_coll_view v;
+        size_t next = lp_elem(c, off, &v);
+        if (v.flen == flen && store__mem_eq(v.f, f, flen)) {
+            *end = next;
+            if (out)
+                *out = v;
+            return (long)off;
+        }
+        off = next;
+    }
+    return -1;
+}
+
+static size_t elem_size(const struct store_coll *c, size_t flen,
+                        size_t vlen)
+{
+    size_t n = varint_len(flen) + flen;
+    if (c->type == STORE_T_HASH)
+        n += varint_len(vlen) + vlen;
+    return n;
+}
+
+/* Replaces bytes [off, end) of the compact buffer with element (f, v).
+ * Returns STORE_OK or STORE_NOMEM (nothing changed). */
+static int lp_splice(struct store *s, struct store_coll *c, size_t off,
+                     size_t end, const char *f, size_t flen, const char *v,
+                     size_t vlen)
+{
+    size_t esz = elem_size(c, flen, vlen);
+    size_t old = lp_used(c);
+    size_t used = old - (end - off) + esz;
+    if (!c->p || LP_HDR + used > malloc_usable_size(c->p)) {
+        /* Exact size: the allocator's size classes give the slack, and
+         * growing within a class does not copy. */
+        char *nb = store__realloc(s, c->p, LP_HDR + used);
+        if (!nb)
+            return STORE_NOMEM;
+        if (!c->p)
+            memset(nb, 0, LP_HDR);
+        c->p = nb;
+    }
+    char *buf = lp_data(c);
+    memmove(buf + off + esz, buf + end, old - end);
+    char *p = buf + off;
+    /* f and v never point into buf: callers pass client bytes. */
+    p += varint_put(p, flen);
+    if (flen)
+        memcpy(p, f, flen);
+    p += flen;
+    if (c->type == STORE_T_HASH) {
+        p += varint_put(p, vlen);
+        if (vlen)
+            memcpy(p, v, vlen);
+    }
+    lp_used_put(c, used);
+    return STORE_OK;
+}
+
+/* ---- Table encoding ------------------------------------------------------- */
+
+static size_t bucket_of(const struct store_coll *c, const char *f,
+                        size_t flen)
+{
+    return store__hash(f, flen) & (ht_size(c) - 1);
+}
+
+static struct coll_node **ht_find(const struct store_coll *c, const char *f,
+                                  size_t flen)
+{
+    struct coll_node **l = &ht_b(c)[bucket_of(c, f, flen)];
+    for (; *l; l = &(*l)->next)
+        if ((*l)->flen == flen && store__mem_eq((*l)->data, f, flen))
+            return l;
+    return NULL;
+}
+
+/* Rehashes table c into size buckets. STORE_OK or STORE_NOMEM. */
+static int ht_resize(struct store *s, struct store_coll *c, size_t size)
+{
+    struct coll_node **nb = store__calloc(s, size, sizeof *nb);
+    if (!nb)
+        return STORE_NOMEM;
+    for (size_t i = 0; c->p && i < ht_size(c); i++) {
+        struct coll_node *x = ht_b(c)[i];
+        while (x) {
+            struct coll_node *next = x->next;
+            size_t j = store__hash(x->data, x->flen) & (size - 1);
+            x->next = nb[j];
+            nb[j] = x;
+            x = next;
+        }
+    }
+    store__free(s, c->p);
+    c->p = nb;
+    c->shift = log2_of(size);
+    return STORE_OK;
+}
+
+static struct coll_node *node_new(struct store *s, const char *f,
+                                  size_t flen, const char *v, size_t vlen)
+{
+    struct coll_node *x = store__malloc(s, sizeof *x + flen + vlen);
+    if (!x)
+        return NULL;
+    x->next = NULL;
+    x->flen = (uint32_t)flen;
+    x->vlen = (uint32_t)vlen;
+    if (flen)
+        memcpy(x->data, f, flen);
+    if (vlen)
+        memcpy(x->data + flen, v, vlen);
+    return x;
+}
+
+/* Converts compact c to a table sized for extra more elements. */
+static int to_table(struct store *s, struct store_coll *c, size_t extra)
+{
+    size_t size = TABLE_MIN;
+    while (size < c->n + extra)
+        size *= 2;
+    struct coll_node **b = store__calloc(s, size, sizeof *b);
+    if (!b)
+        return STORE_NOMEM;
+    struct coll_node *list = NULL;
+    size_t off = 0;
+    while (off < lp_used(c)) {
+        struct store_coll_view v;
+        off = lp_elem(c, off, &v);
+        struct coll_node *x = node_new(s, v.f, v.flen, v.v, v.vlen);
+        if (!x) {
+            while (list) {
+                struct coll_node *next = list->next;
+                store__free(s, list);
+                list = next;
+            }
+            store__free(s, b);
+            return STORE_NOMEM;
+        }
+        x->next = list;
+        list = x;
+    }
+    while (list) {
+        struct coll_node *next = list->next;
+        size_t j = store__hash(list->data, list->flen) & (size - 1);
+        list->next = b[j];
+        b[j] = list;
+        list = next;
+    }
+    store__free(s, c->p);
+    c->compact = 0;
+    c->p = b;
+    c->shift = log2_of(size);
+    return STORE_OK;
+}
+
+/* ---- Object ops (store_int.h) --------------------------------------------- */
+
+/* Creates an empty collection of type (STORE_T_HASH or STORE_T_SET),
+ * owned by the caller until given to a key. NULL on OOM. */
+struct store_coll *store_coll_new(struct store *s, enum store_type type)
+{
+    struct store_coll *c = store__malloc(s, sizeof *c);
+    if (!c)
+        return NULL;
+    memset(c, 0, sizeof *c);
+    c->type = (uint8_t)type;
+    c->compact = 1;
+    return c;
+}
+
+/* Frees a collection the caller owns (not one a key holds); NULL is a
+ * no-op. */
+void store_coll_free(struct store *s, struct store_coll *c)
+{
+    if (!c)
+        return;
+    if (c->compact) {
+        store__free(s, c->p);
+    } else {
+        for (size_t i = 0; i < ht_size(c); i++) {
+            struct coll_node *x = ht_b(c)[i];
+            while (x) {
+                struct coll_node *next = x->next;
+                store__free(s, x);
+                x = next;
+            }
+        }
+        store__free(s, c->p);
+    }
+    store__free(s, c);
+}
+
+static void obj_free(struct store *s, void *o)
+{
+    store_coll_free(s, o);
+}
+
+/* Deep copy of o allocated from store d, or NULL on OOM. */
+static void *obj_clone(struct store *d, const void *o)
+{
+    const struct store_coll *c = o;
+    struct store_coll *n = store_coll_new(d, (enum store_type)c->type);
+    if (!n)
+        return NULL;
+    struct store_coll_it it = { 0, NULL };
+    struct store_coll_view v;
+    if (!c->compact && to_table(d, n, c->n)) {
+        store_coll_free(d, n);
+        return NULL;
+    }
+    while (store_coll_next(c, &it, &v))
+        if (store_coll_put(d, n, v.f, v.flen, v.v, v.vlen, 0) < 0) {
+            store_coll_free(d, n);
+            return NULL;
+        }
+    return n;
+}
+
+/* Bytes malloc holds for o. */
+static size_t obj_mem(const void *o)
+{
+    const struct store_coll *c = o;
+    size_t m = malloc_usable_size((void *)c);
+    if (c->compact) {
+        if (c->p)
+            m += malloc_usable_size(c->p);
+        return m;
+    }
+    m += malloc_usable_size(c->p);
+    for (size_t i = 0; i < ht_size(c); i++)
+        for (struct coll_node *x = ht_b(c)[i]; x; x = x->next)
+            m += malloc_usable_size(x);
+    return m;
+}
+
+const struct store__obj_ops store__ops[STORE_T__COUNT] = {
+    [STORE_T_STRING] = { NULL, NULL, NULL },
+    [STORE_T_HASH] = { obj_free, obj_clone, obj_mem },
+    [STORE_T_SET] = { obj_free, obj_clone, obj_mem },
+};
+
+/* ---- Public API ----------------------------------------------------------- */
+
+/* Finds key's collection of type. Returns STORE_OK with *out set (NULL
+ * when the key is absent and create is 0), STORE_WRONGTYPE when the key
+ * holds another type, or STORE_NOMEM. A created collection is empty:
+ * the caller adds to it or deletes the key. */
+int store_coll_open(struct store *s, const char *key, size_t klen,
+                    enum store_type type, int create, int64_t now_ms,
+                    struct store_coll **out)
+{
+    *out = NULL;
+    struct store_entry *e = store_key_find(s, key, klen, now_ms);
+    if (e) {
+        if (e->type != type)
+            return STORE_WRONGTYPE;
+        *out = store__obj(e);
+        return STORE_OK;
+    }
+    if (!create)
+        return STORE_OK;
+    struct store_coll *c = store_coll_new(s, type);
+    if (!c)
+        return STORE_NOMEM;
+    int rc = store_key_set_coll(s, key, klen, c, now_ms);
+    if (rc) {
+        store_coll_free(s, c);
+        return rc;
+    }
+    *out = c;
+    return STORE_OK;
+}
+
+/* Elements in c. */
+size_t store_coll_len(const struct store_coll *c)
+{
+    return c->n;
+}
+
+/* The type of c: STORE_T_HASH or STORE_T_SET. */
+enum store_type store_coll_type(const struct store_coll *c)
+{
+    return (enum store_type)c->type;
+}
+
+/* 1 while c is in the compact encoding (OBJECT ENCODING, tests). */
+int store_coll_is_compact(const struct store_coll *c)
+{
+    return c->compact;
+}
+
+/* Looks up field f: returns 1 and fills *out (borrowed views; out may be
+ * NULL), or 0. */
+int store_coll_get(const struct store_coll *c, const char *f, size_t flen,
+                   struct store_coll_view *out)
+{
+    if (c->compact) {
+        size_t end;
+        return lp_find(c, f, flen, &end, out) >= 0;
+    }
+    struct coll_node **l = ht_find(c, f, flen);
+    if (!l)
+        return 0;
+    if (out) {
+        out->f = (*l)->data;
+        out->flen = (*l)->flen;
+        out->v = (*l)->data + (*l)->flen;
+        out->vlen = (*l)->vlen;
+    }
+    return 1;
+}
+
+/* Sets field f to v (sets ignore v). With nx an existing field is left
+ * alone. Returns 1 if f was added, 0 if it existed, STORE_NOMEM or
+ * STORE_TOO_BIG (nothing changed). f and v must not point into c. */
+int store_coll_put(struct store *s, struct store_coll *c, const char *f,
+                   size_t flen, const char *v, size_t vlen, int nx)
+{
+    if (c->type != STORE_T_HASH)
+        vlen = 0;
+    if (flen > UINT32_MAX || vlen > UINT32_MAX)
+        return STORE_TOO_BIG;
+    if (c->compact) {
+        size_t end;
+        long off = lp_find(c, f, flen, &end, NULL);
+        if (off >= 0) {
+            if (nx || c->type != STORE_T_HASH)
+                return 0;
+            if (vlen > COLL_MAX_VALUE) {
+                if (to_table(s, c, 0))
+                    return STORE_NOMEM;
+                return store_coll_put(s, c, f, flen, v, vlen, 0);
+            }
+            return lp_splice(s, c, (size_t)off, end, f, flen, v, vlen) ?
+                   STORE_NOMEM : 0;
+        }
+        if (c->n + 1 > COLL_MAX_ENTRIES || flen > COLL_MAX_VALUE ||
+            vlen > COLL_MAX_VALUE) {
+            if (to_table(s, c, 1))
+                return STORE_NOMEM;
+            return store_coll_put(s, c, f, flen, v, vlen, nx);
+        }
+        if (lp_splice(s, c, lp_used(c), lp_used(c), f, flen, v, vlen))
+            return STORE_NOMEM;
+        c->n++;
+        return 1;
+    }
+    struct coll_node **l = ht_find(c, f, flen);
+    if (l) {
+        struct coll_node *x = *l;
+        if (nx || c->type != STORE_T_HASH)
+            return 0;
+        if (x->vlen == vlen) {
+            if (vlen)
+                memcpy(x->data + flen, v, vlen);
+            return 0;
+        }
+        struct coll_node *y = node_new(s, f, flen, v, vlen);
+        if (!y)
+            return STORE_NOMEM;
+        y->next = x->next;
+        *l = y;
+        store__free(s, x);
+        return 0;
+    }
+    if (c->n >= ht_size(c) && ht_resize(s, c, ht_size(c) * 2))
+        return STORE_NOMEM;
+    struct coll_node *y = node_new(s, f, flen, v, vlen);
+    if (!y)
+        return STORE_NOMEM;
+    size_t j = bucket_of(c, f, flen);
+    y->next = ht_b(c)[j];
+    ht_b(c)[j] = y;
+    c->n++;
+    return 1;
+}
+
+/* Removes field f. Returns 1 if it was there, else 0. The caller deletes
+ * the key when c becomes empty. */
+int store_coll_del(struct store *s, struct store_coll *c, const char *f,
+                   size_t flen)
+{
+    if (c->compact) {
+        size_t end;
+        long off = lp_find(c, f, flen, &end, NULL);
+        if (off < 0)
+            return 0;
+        char *buf = lp_data(c);
+        size_t used = lp_used(c);
+        memmove(buf + off, buf + end, used - end);
+        lp_used_put(c, used - (end - (size_t)off));
+        c->n--;
+        return 1;
+    }
+    struct coll_node **l = ht_find(c, f, flen);
+    if (!l)
+        return 0;
+    struct coll_node *x = *l;
+    *l = x->next;
+    store__free(s, x);
+    c->n--;
+    /* Shrinking is optional: a failed allocation just keeps the size. */
+    if (ht_size(c) > TABLE_MIN && c->n < ht_size(c) / 8) {
+        size_t size = TABLE_MIN;
+        while (size < c->n * 2)
+            size *= 2;
+        ht_resize(s, c, size);
+    }
+    return 1;
+}
+
+/* Iterates c: start with it zeroed; each call fills *v (borrowed) and
+ * returns 1, or returns 0 at the end. c must not change meanwhile. */
+int store_coll_next(const struct store_coll *c, struct store_coll_it *it,
+                    struct store_coll_view *v)
+{
+    if (c->compact) {
+        if (it->pos >= lp_used(c))
+            return 0;
+        it->pos = lp_elem(c, it->pos, v);
+        return 1;
+    }
+    const struct coll_node *x = it->node;
+    while (!x) {
+        if (it->pos >= ht_size(c))
+            return 0;
+        x = ht_b(c)[it->pos++];
+    }
+    v->f = x->data;
+    v->flen = x->flen;
+    v->v = x->data + x->flen;
+    v->vlen = x->vlen;
+    it->node = x->next;
+    return 1;
+}
+
+static uint64_t rev64(uint64_t v)
+{
+    uint64_t r = 0;
+    for (int i = 0; i < 64; i++) {
+        r = (r << 1) | (v & 1);
+        v >>= 1;
+    }
+    return r;
+}
+
+/* Calls cb for the elements of about count buckets from cursor on and
+ * returns the next cursor (0 when done). Every element present for the
+ * whole scan is visited at least once; duplicates are possible after a
+ * shrink. A compact collection is visited whole. cb must not change c. */
+uint64_t store_coll_scan(const struct store_coll *c, uint64_t cursor,
+                         size_t count, store_coll_cb cb, void *ctx)
+{
+    struct store_coll_view v;
+    if (c->compact) {
+        struct store_coll_it it = { 0, NULL };
+        while (store_coll_next(c, &it, &v))
+            cb(ctx, &v);
+        return 0;
+    }
+    uint64_t mask = ht_size(c) - 1;
+    size_t buckets = count ? count : 1;
+    do {
+        for (const struct coll_node *x = ht_b(c)[cursor & mask]; x;
+             x = x->next) {
+            v.f = x->data;
+            v.flen = x->flen;
+            v.v = x->data + x->flen;
+            v.vlen = x->vlen;
+            cb(ctx, &v);
+        }
+        cursor |= ~mask;
+        cursor = rev64(rev64(cursor) + 1);
+    } while (cursor && --buckets);
+    return cursor;
+}
+
+/* Fills *v (borrowed) with a random element of non-empty c. */
+void store_coll_random(struct store *s, const struct store_coll *c,
+                       struct store_coll_view *v)
+{
+    if (c->compact) {
+        size_t k = store__rand(s) % c->n;
+        struct store_coll_it it = { 0, NULL };
+        do
+            store_coll_next(c, &it, v);
+        while (k--);
+        return;
+    }
+    const struct coll_node *x;
+    do
+        x = ht_b(c)[store__rand(s) & (ht_size(c) - 1)];
+    while (!x);
+    size_t len = 0;
+    for (const struct coll_node *y = x; y; y = y->next)
+        len++;
+    for (size_t k = store__rand(s) % len; k; k--)
+        x = x->next;
+    v->f = x->data;
+    v->flen = x->flen;
+    v->v = x->data + x->flen;
+    v->vlen = x->vlen;
+}
+
+/* Fills out[0..count) with distinct random elements of c (borrowed);
+ * count must not exceed store_coll_len(c). Returns STORE_OK or
+ * STORE_NOMEM. O(len) time and a temporary array of len views. */
+int store_coll_sample(struct store *s, const struct store_coll *c,
+                      size_t count, struct store_coll_view *out)
+{
+    struct store_coll_view *all = malloc((c->n ? c->n : 1) * sizeof *all);
+    if (!all)
+        return STORE_NOMEM;
+    struct store_coll_it it = { 0, NULL };
+    size_t n = 0;
+    while (n < c->n && store_coll_next(c, &it, &all[n]))
+        n++;
+    for (size_t i = 0; i < count && i < n; i++) {
+        size_t j = i + store__rand(s) % (n - i);
+        struct store_coll_view t = all[i];
+        all[i] = all[j];
+        all[j] = t;
+        out[i] = all[i];
+    }
+    free(all);
+    return STORE_OK;
+}
+
+/* Invariant check for the tests: 0 or the failing line. */
+int store__coll_check(const struct store_coll *c)
+{
+    size_t n = 0;
+    struct store_coll_it it = { 0, NULL };
+    struct store_coll_view v;
+    while (store_coll_next(c, &it, &v)) {
+        n++;
+        if (c->compact && (c->n > COLL_MAX_ENTRIES))
+            return __LINE__;
+        if (!c->compact && ht_find(c, v.f, v.flen) == NULL)
+            return __LINE__;
+    }
+    if (n != c->n)
+        return __LINE__;
+    if (!c->compact && (ht_size(c) & (ht_size(c) - 1)))
+        return __LINE__;
+    return 0;
+}

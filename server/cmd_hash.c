@@ -394,29 +394,6 @@ void cmd_hrandfield(struct client *c)
 
 /* ---- HSCAN / SSCAN ------------------------------------------------------ */
 
-/* Same strtoul() rules as SCAN's cursor (cmd_keys.c). */
-static int cursor_or_reply(struct client *c, size_t i, uint64_t *cursor)
-{
-    const char *p = c->argv[i];
-    size_t n = strnlen(p, c->argvlen[i]), k = 0;
-    int neg = n > 0 && p[0] == '-';
-    if (n > 0 && (p[0] == '+' || p[0] == '-'))
-        k++;
-    uint64_t v = 0;
-    int ok = n == 0 || k < n;
-    for (; ok && k < n; k++) {
-        unsigned d = (unsigned)(p[k] - '0');
-        ok = d <= 9 && v <= (UINT64_MAX - d) / 10;
-        v = v * 10 + d;
-    }
-    if (!ok) {
-        reply_error(c, ERR_INVALID_CURSOR);
-        return 0;
-    }
-    *cursor = neg ? 0 - v : v;
-    return 1;
-}
-
 struct coll_scan_ctx {
     struct resp_out items;
     size_t nitems, seen;
@@ -444,7 +421,7 @@ static void scan_cb(void *ctx, const struct store_coll_view *v)
 void cmd_coll_scan(struct client *c, enum store_type t)
 {
     uint64_t cursor;
-    if (!cursor_or_reply(c, 2, &cursor))
+    if (!arg_cursor_or_reply(c, 2, &cursor))
         return;
     int ok;
     struct store_coll *h = coll_read(c, 1, t, &ok);

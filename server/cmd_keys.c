@@ -28,7 +28,7 @@
  * looked at COUNT keys (before filtering), the cursor wraps to 0, or
  * 10 * COUNT calls have been made, so a sparse table still returns
  * promptly. The cursor is parsed as Redis's strtoul() would, quirks
- * included (see cursor_or_reply).
+ * included (see arg_cursor_or_reply in reply.c).
  *
  * A pattern that starts with a literal prefix (the bytes before the
  * first '*', '?', '[' or '\\') takes the store's ordered index instead
@@ -601,33 +601,6 @@ void cmd_keys(struct client *c)
         scan_ctx_emit(c, &s);
 }
 
-/* Parses argument i as a SCAN cursor with exactly what Redis's strtoul()
- * accepts, since clients see the difference: decimal digits that fit in
- * 64 bits, an optional sign (a minus wraps, as strtoul's does), the empty
- * string as 0, and, the argument being read as a C string, nothing after
- * a NUL byte. Returns 1, or replies "invalid cursor" and returns 0. */
-static int cursor_or_reply(struct client *c, size_t i, uint64_t *cursor)
-{
-    const char *p = c->argv[i];
-    size_t n = strnlen(p, c->argvlen[i]), k = 0;
-    int neg = n > 0 && p[0] == '-';
-    if (n > 0 && (p[0] == '+' || p[0] == '-'))
-        k++;
-    uint64_t v = 0;
-    int ok = n == 0 || k < n;
-    for (; ok && k < n; k++) {
-        unsigned d = (unsigned)(p[k] - '0');
-        ok = d <= 9 && v <= (UINT64_MAX - d) / 10;
-        v = v * 10 + d;
-    }
-    if (!ok) {
-        reply_error(c, ERR_INVALID_CURSOR);
-        return 0;
-    }
-    *cursor = neg ? 0 - v : v;
-    return 1;
-}
-
 /* Parses SCAN's [MATCH p] [COUNT n] [TYPE t] into s and *count. Returns
  * 1, or replies and returns 0. */
 static int scan_args_or_reply(struct client *c, struct scan_ctx *s,
@@ -665,7 +638,7 @@ void cmd_scan(struct client *c)
     uint64_t cursor;
     size_t count;
     struct scan_ctx s;
-    if (!cursor_or_reply(c, 1, &cursor))
+    if (!arg_cursor_or_reply(c, 1, &cursor))
         return;
     scan_ctx_init(&s, c);
     if (!scan_args_or_reply(c, &s, &count)) {

@@ -249,6 +249,33 @@ int arg_i64_range_or_reply(struct client *c, size_t i, int64_t min,
     return 1;
 }
 
+/* Parses argument i as a SCAN cursor with exactly what Redis's strtoul()
+ * accepts, since clients see the difference: decimal digits that fit in
+ * 64 bits, an optional sign (a minus wraps, as strtoul's does), the empty
+ * string as 0, and, the argument being read as a C string, nothing after
+ * a NUL byte. Returns 1, or replies "invalid cursor" and returns 0. */
+int arg_cursor_or_reply(struct client *c, size_t i, uint64_t *cursor)
+{
+    const char *p = c->argv[i];
+    size_t n = strnlen(p, c->argvlen[i]), k = 0;
+    int neg = n > 0 && p[0] == '-';
+    if (n > 0 && (p[0] == '+' || p[0] == '-'))
+        k++;
+    uint64_t v = 0;
+    int ok = n == 0 || k < n;
+    for (; ok && k < n; k++) {
+        unsigned d = (unsigned)(p[k] - '0');
+        ok = d <= 9 && v <= (UINT64_MAX - d) / 10;
+        v = v * 10 + d;
+    }
+    if (!ok) {
+        reply_error(c, ERR_INVALID_CURSOR);
+        return 0;
+    }
+    *cursor = neg ? 0 - v : v;
+    return 1;
+}
+
 /* Formats v as Redis's INCRBYFLOAT replies it. Returns the length, or 0
  * when buf is too small. */
 size_t format_ldouble(char *buf, size_t cap, long double v)

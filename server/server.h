@@ -349,6 +349,10 @@ int arg_i64_range_or_reply(struct client *c, size_t i, int64_t min,
                            int64_t max, enum reply_err range_err,
                            int64_t *out);
 
+/* Parses argument i as a SCAN/HSCAN/SSCAN cursor as Redis's strtoul() does,
+ * or replies "invalid cursor" and returns 0. */
+int arg_cursor_or_reply(struct client *c, size_t i, uint64_t *cursor);
+
 /* Longest text parse_ldouble accepts and format_ldouble may produce, as
  * Redis's MAX_LONG_DOUBLE_CHARS. */
 #define LDOUBLE_STR_MAX (5 * 1024)

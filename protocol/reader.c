@@ -335,23 +335,31 @@ static int argv_reserve(struct resp_reader *r, size_t n)
     return 0;
 }
 
+/* Makes room for n more bytes after the len used in *buf (capacity *cap),
+ * doubling and never below min. Returns 0 or -1 (out of memory). */
+static int buf_reserve(char **buf, size_t *cap, size_t len, size_t n,
+                       size_t min)
+{
+    if (n <= *cap - len)
+        return 0;
+    if (n > SIZE_MAX / 2 - len)
+        return -1;
+    size_t need = len + n;
+    size_t grown = *cap < min ? min : *cap * 2;
+    if (grown < need)
+        grown = need;
+    char *p = realloc(*buf, grown);
+    if (!p)
+        return -1;
+    *buf = p;
+    *cap = grown;
+    return 0;
+}
+
 /* Makes room for n more arena bytes; returns 0 or -1 (out of memory). */
 static int arena_reserve(struct resp_reader *r, size_t n)
 {
-    if (n <= r->arena_cap - r->arena_len)
-        return 0;
-    if (n > SIZE_MAX / 2 - r->arena_len)
-        return -1;
-    size_t need = r->arena_len + n;
-    size_t cap = r->arena_cap < ARENA_MIN ? ARENA_MIN : r->arena_cap * 2;
-    if (cap < need)
-        cap = need;
-    char *a = realloc(r->arena, cap);
-    if (!a)
-        return -1;
-    r->arena = a;
-    r->arena_cap = cap;
-    return 0;
+    return buf_reserve(&r->arena, &r->arena_cap, r->arena_len, n, ARENA_MIN);
 }
 
 /* Appends one argument (NUL-terminated in the arena, not counted in its
@@ -515,19 +523,9 @@ static int stage_append(struct resp_reader *r, const char *buf, size_t len)
             r->stage_len = live;
         }
     }
-    if (len > r->stage_cap - r->stage_len) {
-        if (len > SIZE_MAX / 2 - r->stage_len)
-            return -1;
-        size_t need = r->stage_len + len;
-        size_t cap = r->stage_cap < STAGE_MIN ? STAGE_MIN : r->stage_cap * 2;
-        if (cap < need)
-            cap = need;
-        char *p = realloc(r->stage, cap);
-        if (!p)
-            return -1;
-        r->stage = p;
-        r->stage_cap = cap;
-    }
+    if (buf_reserve(&r->stage, &r->stage_cap, r->stage_len, len,
+                    STAGE_MIN) != 0)
+        return -1;
     memcpy(r->stage + r->stage_len, buf, len);
     r->stage_len += len;
     return 0;

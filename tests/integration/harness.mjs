@@ -6,6 +6,7 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,39 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(here, '..', '..');
+
+// The Node clients under test, from tests/node_modules (pinned versions).
+const requireClient = createRequire(path.join(ROOT, 'tests', 'package.json'));
+
+// Runs fn with a connected node-redis client on database db of server,
+// after FLUSHALL, and closes it. Connection errors surface through the
+// failing command instead of an 'error' event.
+export async function withNodeRedis(server, fn, db = 0, opts = {}) {
+  const { createClient } = requireClient('redis');
+  const c = createClient({ url: server.url(db), ...opts });
+  c.on('error', () => {});
+  await c.connect();
+  try {
+    await c.flushAll();
+    return await fn(c);
+  } finally {
+    c.destroy();
+  }
+}
+
+// The same with an ioredis client.
+export async function withIoredis(server, fn, db = 0, opts = {}) {
+  const Redis = requireClient('ioredis');
+  const c = new Redis(server.url(db), { lazyConnect: true, ...opts });
+  c.on('error', () => {});
+  await c.connect();
+  try {
+    await c.flushall();
+    return await fn(c);
+  } finally {
+    c.disconnect();
+  }
+}
 const LOG_DIR = path.join(ROOT, 'build', 'test-logs');
 
 // An absolute path: servers run in a scratch directory.

@@ -3,41 +3,11 @@
 // object, smembers as an array, pipelines). Run:
 // node tests/integration/test_hashes_sets.mjs
 
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { assertEq, assertRejects, ROOT, run, test } from './harness.mjs';
-
-const require = createRequire(path.join(ROOT, 'tests', 'package.json'));
-const { createClient } = require('redis');
-const Redis = require('ioredis');
-
-async function nodeRedis(server, fn) {
-  const c = createClient({ url: server.url(0) });
-  c.on('error', () => {});
-  await c.connect();
-  try {
-    await c.flushAll();
-    return await fn(c);
-  } finally {
-    c.destroy();
-  }
-}
-
-async function ioredis(server, fn) {
-  const c = new Redis(server.url(0), { lazyConnect: true });
-  c.on('error', () => {});
-  await c.connect();
-  try {
-    await c.flushall();
-    return await fn(c);
-  } finally {
-    c.disconnect();
-  }
-}
+import { assertEq, assertRejects, run, test, withIoredis, withNodeRedis } from './harness.mjs';
 
 const sorted = (a) => [...a].sort();
 
-test('node-redis: hashes (HGETALL map)', (s) => nodeRedis(s, async (c) => {
+test('node-redis: hashes (HGETALL map)', (s) => withNodeRedis(s, async (c) => {
   assertEq(await c.hSet('user:1', { name: 'ada', age: '36' }), 2);
   assertEq(await c.hGet('user:1', 'name'), 'ada');
   assertEq(await c.hGetAll('user:1'), { name: 'ada', age: '36' }, 'HGETALL');
@@ -53,7 +23,7 @@ test('node-redis: hashes (HGETALL map)', (s) => nodeRedis(s, async (c) => {
   await assertRejects(c.hSet('str', 'f', 'v'), /^WRONGTYPE/, 'HSET on a string');
 }));
 
-test('node-redis: sets (SMEMBERS set)', (s) => nodeRedis(s, async (c) => {
+test('node-redis: sets (SMEMBERS set)', (s) => withNodeRedis(s, async (c) => {
   assertEq(await c.sAdd('a', ['1', '2', '3']), 3);
   assertEq(await c.sAdd('b', ['2', '3', '4']), 3);
   assertEq(sorted(await c.sMembers('a')), ['1', '2', '3'], 'SMEMBERS');
@@ -69,7 +39,7 @@ test('node-redis: sets (SMEMBERS set)', (s) => nodeRedis(s, async (c) => {
   assertEq(await c.type('a'), 'set');
 }));
 
-test('ioredis: hashes and sets', (s) => ioredis(s, async (c) => {
+test('ioredis: hashes and sets', (s) => withIoredis(s, async (c) => {
   await c.hset('h', 'a', '1', 'b', '2');
   assertEq(await c.hgetall('h'), { a: '1', b: '2' }, 'hgetall');
   assertEq(await c.hsetnx('h', 'a', 'x'), 0);

@@ -3,24 +3,7 @@
 // keys deleted and added while iterating, and KEYS prefix*.
 // Run: node tests/integration/test_prefix_scan.mjs
 
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { assertEq, ROOT, run, test } from './harness.mjs';
-
-const require = createRequire(path.join(ROOT, 'tests', 'package.json'));
-const { createClient } = require('redis');
-
-async function withClient(server, fn) {
-  const c = createClient({ url: server.url(0) });
-  c.on('error', () => {});
-  await c.connect();
-  try {
-    await c.flushAll();
-    return await fn(c);
-  } finally {
-    c.destroy();
-  }
-}
+import { assertEq, run, test, withNodeRedis } from './harness.mjs';
 
 // n keys "user:<i>" and 3n around them ("use", "user;<i>", "users:<i>").
 async function fill(c, n) {
@@ -42,7 +25,7 @@ async function collect(c, opts) {
 
 const range = (n, f) => Array.from({ length: n }, (_, i) => f(i));
 
-test('scanIterator MATCH prefix*', (s) => withClient(s, async (c) => {
+test('scanIterator MATCH prefix*', (s) => withNodeRedis(s, async (c) => {
   await fill(c, 1200);
   for (const COUNT of [1, 10, 1000]) {
     const seen = new Set(await collect(c, { MATCH: 'user:*', COUNT }));
@@ -56,7 +39,7 @@ test('scanIterator MATCH prefix*', (s) => withClient(s, async (c) => {
     ...range(100, (i) => `user:11${String(i).padStart(2, '0')}`)].sort());
 }));
 
-test('scanIterator with TYPE', (s) => withClient(s, async (c) => {
+test('scanIterator with TYPE', (s) => withNodeRedis(s, async (c) => {
   await fill(c, 300);
   const strings = new Set(await collect(c, { MATCH: 'user:*', TYPE: 'string', COUNT: 40 }));
   assertEq(strings.size, 300, 'TYPE string');
@@ -64,7 +47,7 @@ test('scanIterator with TYPE', (s) => withClient(s, async (c) => {
   assertEq(hashes, [], 'TYPE hash');
 }));
 
-test('keys deleted and added while iterating', (s) => withClient(s, async (c) => {
+test('keys deleted and added while iterating', (s) => withNodeRedis(s, async (c) => {
   await fill(c, 1000);
   const throughout = new Set(range(1000, (i) => `user:${i}`));
   const seen = new Set();
@@ -88,7 +71,7 @@ test('keys deleted and added while iterating', (s) => withClient(s, async (c) =>
   assertEq(missing, [], 'keys present throughout that were skipped');
 }));
 
-test('sorted by bytes, COUNT keys examined a call', (s) => withClient(s, async (c) => {
+test('sorted by bytes, COUNT keys examined a call', (s) => withNodeRedis(s, async (c) => {
   await fill(c, 50);
   const [first, keys] = await c.sendCommand(['SCAN', '0', 'MATCH', 'user:*', 'COUNT', '8']);
   if (first === '0') throw new Error('ended after 8 of 50');
@@ -97,7 +80,7 @@ test('sorted by bytes, COUNT keys examined a call', (s) => withClient(s, async (
   assertEq(keys.slice(0, 3), ['user:0', 'user:1', 'user:10']);
 }), { respiteOnly: true, reason: 'byte order is Respite\'s' });
 
-test('KEYS prefix*', (s) => withClient(s, async (c) => {
+test('KEYS prefix*', (s) => withNodeRedis(s, async (c) => {
   await fill(c, 200);
   assertEq((await c.keys('user:*')).length, 200);
   assertEq((await c.keys('user:19?')).sort(), range(10, (i) => `user:19${i}`));

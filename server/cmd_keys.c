@@ -52,6 +52,9 @@ static const char *const type_names[STORE_T__COUNT] = {
     [STORE_T_STRING] = "string",
     [STORE_T_HASH] = "hash",
     [STORE_T_SET] = "set",
+    [STORE_T_LIST] = "list",
+    [STORE_T_ZSET] = "zset",
+    [STORE_T_STREAM] = "stream",
 };
 
 /* The TYPE name of e, or "none" for a missing key. */

@@ -288,7 +288,7 @@ static int sets_or_reply(struct client *c, size_t first, size_t n,
             reply_error(c, ERR_WRONGTYPE);
             return 0;
         }
-        sets[j] = store_entry_coll(e);
+        sets[j] = store_entry_obj(e);
     }
     return 1;
 }
@@ -403,7 +403,8 @@ static void set_op_cmd(struct client *c, enum set_op op, int store,
         resp_add_int(&c->out, 0);
         return;
     }
-    if (store_key_set_coll(db, c->argv[1], c->argvlen[1], out, now)) {
+    if (store_key_set_obj(db, c->argv[1], c->argvlen[1], STORE_T_SET, out,
+                          now)) {
         store_coll_free(db, out);
         reply_error(c, ERR_OOM);
         return;

@@ -1,9 +1,10 @@
-/* coll.h - what the hash and set handlers share (cmd_hash.c, cmd_set.c):
- * typed lookups that reply WRONGTYPE, dropping a key its last element
- * left, and the HSCAN/SSCAN body. Private to those two files.
+/* coll.h - what the handlers of the object types share (hash, set, list,
+ * sorted set, stream): typed lookups that reply WRONGTYPE, dropping a key
+ * its last element left, and the HSCAN/SSCAN body. The coll_ forms are
+ * the hash/set spellings of the obj_ ones.
  *
  * Lookups follow Redis: read commands count a keyspace hit or miss
- * (key_lookup_read), writes do not. A collection pointer is borrowed like
+ * (key_lookup_read), writes do not. An object pointer is borrowed like
  * an entry (store.h): valid until the next call that may change the
  * store. */
 #ifndef RESPITE_COLL_H
@@ -13,10 +14,10 @@
 #include "server/pubsub.h"
 #include "server/server.h"
 
-/* Argument i's collection of type t for a read, or NULL when absent;
- * *ok is 0 when WRONGTYPE was replied instead. */
-static inline struct store_coll *coll_read(struct client *c, size_t i,
-                                           enum store_type t, int *ok)
+/* Argument i's object of type t for a read, or NULL when absent; *ok is
+ * 0 when WRONGTYPE was replied instead. */
+static inline void *obj_read(struct client *c, size_t i, enum store_type t,
+                             int *ok)
 {
     struct store_entry *e = key_lookup_read(c, c->argv[i], c->argvlen[i],
                                             server_now_ms(c->srv));
@@ -28,39 +29,56 @@ static inline struct store_coll *coll_read(struct client *c, size_t i,
         *ok = 0;
         return NULL;
     }
-    return store_entry_coll(e);
+    return store_entry_obj(e);
 }
 
-/* Argument i's collection of type t for a write, created (empty) when
- * create is set. NULL with *ok 1: absent; *ok 0: WRONGTYPE or OOM was
- * replied. */
-static inline struct store_coll *coll_write(struct client *c, size_t i,
-                                            enum store_type t, int create,
-                                            int *ok)
+/* Argument i's object of type t for a write, created (empty) when create
+ * is set. NULL with *ok 1: absent; *ok 0: WRONGTYPE or OOM was replied. */
+static inline void *obj_write(struct client *c, size_t i, enum store_type t,
+                              int create, int *ok)
 {
-    struct store_coll *h;
-    int rc = store_coll_open(client_db(c), c->argv[i], c->argvlen[i], t,
-                             create, server_now_ms(c->srv), &h);
+    void *o;
+    int rc = store_obj_open(client_db(c), c->argv[i], c->argvlen[i], t,
+                            create, server_now_ms(c->srv), &o);
     *ok = rc == STORE_OK;
     if (rc == STORE_WRONGTYPE)
         reply_error(c, ERR_WRONGTYPE);
     else if (rc != STORE_OK)
         reply_error(c, ERR_OOM);
-    return h;
+    return o;
 }
 
-/* Deletes argument i's key when its collection h is empty, with the
- * "del" event. Returns 1 if it did. */
-static inline int coll_drop_if_empty(struct client *c, size_t i,
-                                     const struct store_coll *h)
+static inline struct store_coll *coll_read(struct client *c, size_t i,
+                                           enum store_type t, int *ok)
 {
-    if (store_coll_len(h) != 0)
+    return obj_read(c, i, t, ok);
+}
+
+static inline struct store_coll *coll_write(struct client *c, size_t i,
+                                            enum store_type t, int create,
+                                            int *ok)
+{
+    return obj_write(c, i, t, create, ok);
+}
+
+/* Deletes argument i's key when its object o of type t is empty, with the
+ * "del" event. Returns 1 if it did. */
+static inline int obj_drop_if_empty(struct client *c, size_t i,
+                                    enum store_type t, const void *o)
+{
+    if (store_obj_len(t, o) != 0)
         return 0;
     store_key_delete(client_db(c), c->argv[i], c->argvlen[i],
                      server_now_ms(c->srv));
     server_notify(c->srv, NOTIFY_GENERIC, "del", c->db, c->argv[i],
                   c->argvlen[i]);
     return 1;
+}
+
+static inline int coll_drop_if_empty(struct client *c, size_t i,
+                                     const struct store_coll *h)
+{
+    return obj_drop_if_empty(c, i, store_coll_type(h), h);
 }
 
 /* Records a change to argument i's key: WATCH, dirty, event of class cls. */

@@ -398,10 +398,25 @@ static size_t obj_mem(const void *o)
     return m;
 }
 
-const struct store__obj_ops store__ops[STORE_T__COUNT] = {
-    [STORE_T_STRING] = { NULL, NULL, NULL },
-    [STORE_T_HASH] = { obj_free, obj_clone, obj_mem },
-    [STORE_T_SET] = { obj_free, obj_clone, obj_mem },
+static int coll_check(const struct store_coll *c);
+
+static void *obj_create(struct store *s, enum store_type t)
+{
+    return store_coll_new(s, t);
+}
+
+static size_t obj_len(const void *o)
+{
+    return ((const struct store_coll *)o)->n;
+}
+
+static int obj_check(const void *o)
+{
+    return coll_check(o);
+}
+
+const struct store__obj_ops store__coll_ops = {
+    obj_create, obj_free, obj_clone, obj_mem, obj_len, obj_check,
 };
 
 /* ---- Public API ----------------------------------------------------------- */
@@ -414,26 +429,10 @@ int store_coll_open(struct store *s, const char *key, size_t klen,
                     enum store_type type, int create, int64_t now_ms,
                     struct store_coll **out)
 {
-    *out = NULL;
-    struct store_entry *e = store_key_find(s, key, klen, now_ms);
-    if (e) {
-        if (e->type != type)
-            return STORE_WRONGTYPE;
-        *out = store__obj(e);
-        return STORE_OK;
-    }
-    if (!create)
-        return STORE_OK;
-    struct store_coll *c = store_coll_new(s, type);
-    if (!c)
-        return STORE_NOMEM;
-    int rc = store_key_set_coll(s, key, klen, c, now_ms);
-    if (rc) {
-        store_coll_free(s, c);
-        return rc;
-    }
-    *out = c;
-    return STORE_OK;
+    void *o;
+    int rc = store_obj_open(s, key, klen, type, create, now_ms, &o);
+    *out = o;
+    return rc;
 }
 
 /* Elements in c. */
@@ -692,7 +691,7 @@ int store_coll_sample(struct store *s, const struct store_coll *c,
 }
 
 /* Invariant check for the tests: 0 or the failing line. */
-int store__coll_check(const struct store_coll *c)
+static int coll_check(const struct store_coll *c)
 {
     size_t n = 0;
     struct store_coll_it it = { 0, NULL };

@@ -188,8 +188,8 @@ static struct store_entry *entry_clone(struct store *s,
 /* Frees entry e and the object its value owns, if any. */
 void store__entry_free(struct store *s, struct store_entry *e)
 {
-    if (store__ops[e->type].free)
-        store__ops[e->type].free(s, store__obj(e));
+    if (store__ops[e->type])
+        store__ops[e->type]->free(s, store__obj(e));
     store__free(s, e);
 }
 
@@ -352,12 +352,12 @@ int store_key_set(struct store *s, const char *key, size_t klen,
                          now_ms);
 }
 
-/* Sets key, without a TTL, to the collection c, which it then owns. */
-int store_key_set_coll(struct store *s, const char *key, size_t klen,
-                       struct store_coll *c, int64_t now_ms)
+/* Sets key, without a TTL, to the object o of type, which it then owns. */
+int store_key_set_obj(struct store *s, const char *key, size_t klen,
+                      enum store_type type, void *o, int64_t now_ms)
 {
-    return key_set_typed(s, key, klen, (const char *)&c, sizeof c,
-                         store_coll_type(c), STORE_NO_TTL, now_ms);
+    return key_set_typed(s, key, klen, (const char *)&o, sizeof o, type,
+                         STORE_NO_TTL, now_ms);
 }
 
 /* store_key_set for a value of any type: val is the string, or the
@@ -509,9 +509,9 @@ static int key_move(struct store *s, const char *src, size_t slen,
         ne = entry_clone(d, e, dst, dlen, ttl);
         if (!ne)
             return STORE_NOMEM;
-        if (!move && store__ops[e->type].clone) {
+        if (!move && store__ops[e->type]) {
             /* COPY: the new entry gets its own deep copy of the object. */
-            void *o = store__ops[e->type].clone(d, store__obj(e));
+            void *o = store__ops[e->type]->clone(d, store__obj(e));
             if (!o) {
                 store__free(d, ne);
                 return STORE_NOMEM;
@@ -533,9 +533,9 @@ static int key_move(struct store *s, const char *src, size_t slen,
     struct store_entry **dl = store__table_find(ds, hd, dst, dlen);
     if (dl)
         store__entry_remove(d, ds, dl, 0);
-    if (move && s != d && store__ops[e->type].mem) {
+    if (move && s != d && store__ops[e->type]) {
         /* MOVE keeps the object: its bytes now count in d. */
-        size_t n = store__ops[e->type].mem(store__obj(e));
+        size_t n = store__ops[e->type]->mem(store__obj(e));
         s->mem -= n;
         d->mem += n;
     }
@@ -685,8 +685,8 @@ const char *store_entry_str(const struct store_entry *e, size_t *vlen)
     return store__ckey(e) + e->klen;
 }
 
-/* Returns the collection a hash or set entry owns (borrowed). */
-struct store_coll *store_entry_coll(const struct store_entry *e)
+/* Returns the object a non-string entry owns (borrowed). */
+void *store_entry_obj(const struct store_entry *e)
 {
     return store__obj(e);
 }
@@ -726,8 +726,8 @@ static int check_shard(const struct store *s, unsigned si,
                 CHECK(e->vlen <= STORE_MAX_STR);
                 if (e->type != STORE_T_STRING) {
                     CHECK(e->vlen == sizeof(void *));
-                    CHECK(store__coll_check(store__obj(e)) == 0);
-                    *mem += store__ops[e->type].mem(store__obj(e));
+                    CHECK(store__ops[e->type]->check(store__obj(e)) == 0);
+                    *mem += store__ops[e->type]->mem(store__obj(e));
                 }
                 CHECK(malloc_usable_size((void *)e) >=
                       store__esize(e->klen, e->vlen, store__has_ttl(e)));

@@ -26,6 +26,9 @@ enum store_type {
     STORE_T_STRING = 0,
     STORE_T_HASH,               /* value: a struct store_coll (coll.c) */
     STORE_T_SET,                /* value: a struct store_coll, no values */
+    STORE_T_LIST,               /* value: a struct store_list (list.c) */
+    STORE_T_ZSET,               /* value: a struct store_zset (zset.c) */
+    STORE_T_STREAM,             /* value: a struct store_stream (stream.c) */
     STORE_T__COUNT
 };
 
@@ -99,12 +102,34 @@ struct store_entry *store_key_random(struct store *s, int64_t now_ms);
 char *store_str_resize(struct store *s, struct store_entry **e,
                        size_t newlen);
 
+/* ---- Object values (obj.c) ------------------------------------------- */
+
+/* Every type but strings is an object the key's entry owns. A pointer to
+ * one is borrowed like an entry (valid until the next call that may
+ * change the store), except an object a type's _new function returned,
+ * which the caller owns until store_key_set_obj takes it or it is freed. */
+
+/* Key's object of type in *out (NULL if absent and !create); returns
+ * STORE_OK, STORE_WRONGTYPE or STORE_NOMEM. A created one is empty: the
+ * caller adds to it or deletes the key. */
+int store_obj_open(struct store *s, const char *key, size_t klen,
+                   enum store_type type, int create, int64_t now_ms,
+                   void **out);
+/* Sets key (no TTL) to o of type, replacing any value; takes ownership of
+ * o on STORE_OK only. Returns STORE_OK, STORE_NOMEM or STORE_TOO_BIG. */
+int store_key_set_obj(struct store *s, const char *key, size_t klen,
+                      enum store_type type, void *o, int64_t now_ms);
+/* The object a non-string entry holds (borrowed). */
+void *store_entry_obj(const struct store_entry *e);
+/* Elements in object o of type (hash fields, list items, entries...). */
+size_t store_obj_len(enum store_type type, const void *o);
+
 /* ---- Hashes and sets (coll.c) ----------------------------------------- */
 
 /* A hash or set value. The key's entry owns it; pointers to it and views
  * into it are borrowed like entries (valid until the next call that may
  * change the store), except a collection from store_coll_new, which the
- * caller owns until store_key_set_coll or store_coll_free. */
+ * caller owns until store_key_set_obj or store_coll_free. */
 struct store_coll;
 /* One element: field (or member) and value (empty for sets). Borrowed. */
 struct store_coll_view {
@@ -125,12 +150,6 @@ int store_coll_open(struct store *s, const char *key, size_t klen,
                     struct store_coll **out);
 struct store_coll *store_coll_new(struct store *s, enum store_type type);
 void store_coll_free(struct store *s, struct store_coll *c);
-/* Sets key (no TTL) to c, replacing any value; takes ownership of c on
- * STORE_OK only. Returns STORE_OK, STORE_NOMEM or STORE_TOO_BIG. */
-int store_key_set_coll(struct store *s, const char *key, size_t klen,
-                       struct store_coll *c, int64_t now_ms);
-/* The collection a hash or set entry holds (borrowed). */
-struct store_coll *store_entry_coll(const struct store_entry *e);
 size_t store_coll_len(const struct store_coll *c);
 enum store_type store_coll_type(const struct store_coll *c);
 int store_coll_is_compact(const struct store_coll *c);

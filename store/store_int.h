@@ -17,7 +17,7 @@
  *
  * A hash or set entry (type != STORE_T_STRING) has vlen == sizeof(void *)
  * and its value bytes hold a pointer to the object it owns (coll.c);
- * store__obj_ops below frees, deep-copies and measures it. */
+ * store__ops below creates, frees, deep-copies and measures it. */
 #ifndef RESPITE_STORE_INT_H
 #define RESPITE_STORE_INT_H
 
@@ -194,17 +194,25 @@ static inline int store__key_eq(const char *a, const char *b, size_t n)
     return store__mem_eq(a, b, n);
 }
 
-/* ---- Object values (coll.c) ------------------------------------------- */
+/* ---- Object values (obj.c) --------------------------------------------- */
 
 /* A non-string value is an object the entry owns; its value bytes hold
- * the pointer (vlen == sizeof(void *)). These dispatch on entry->type;
- * the string row is all NULL. */
+ * the pointer (vlen == sizeof(void *)). Each type's file defines its row
+ * (coll.c: hash and set; list.c, zset.c, stream.c); obj.c gathers them
+ * into store__ops, indexed by entry->type, whose string row is NULL. */
 struct store__obj_ops {
+    void *(*create)(struct store *s, enum store_type t);  /* NULL on OOM */
     void (*free)(struct store *s, void *o);
     void *(*clone)(struct store *d, const void *o);   /* NULL on OOM */
     size_t (*mem)(const void *o);                     /* bytes held */
+    size_t (*len)(const void *o);                     /* elements */
+    int (*check)(const void *o);                      /* 0 if consistent */
 };
-extern const struct store__obj_ops store__ops[STORE_T__COUNT];
+extern const struct store__obj_ops *const store__ops[STORE_T__COUNT];
+extern const struct store__obj_ops store__coll_ops;
+extern const struct store__obj_ops store__list_ops;
+extern const struct store__obj_ops store__zset_ops;
+extern const struct store__obj_ops store__stream_ops;
 
 static inline void *store__obj(const struct store_entry *e)
 {
@@ -213,7 +221,6 @@ static inline void *store__obj(const struct store_entry *e)
     return o;
 }
 
-int store__coll_check(const struct store_coll *c);
 
 /* ---- store.c ----------------------------------------------------------- */
 

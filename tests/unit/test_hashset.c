@@ -337,7 +337,7 @@ TEST(lifecycle)
     /* A collection from store_coll_new given to a key. */
     struct store_coll *n = store_coll_new(s, STORE_T_SET);
     put(s, n, "m", NULL);
-    ASSERT_OK(store_key_set_coll(s, K("new"), n, T0));
+    ASSERT_OK(store_key_set_obj(s, K("new"), STORE_T_SET, n, T0));
     ASSERT_EQ(store_entry_type(store_key_find(s, K("new"), T0)), STORE_T_SET);
     ASSERT_OK(store__check(s));
     store_free(s);

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/blocking.h"
 #include "server/pubsub.h"
 #include "server/server.h"
 
@@ -88,6 +89,7 @@ void client_close(struct client *c)
     c->flags &= ~(unsigned)(CLIENT_PENDING_WRITE | CLIENT_PENDING_READ);
     client_unwatch_all(c);
     pubsub_client_close(c);
+    blocking_client_gone(c);
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -163,7 +165,7 @@ static void resume_reading(struct client *c)
  * turn (its reader needs more bytes), so it keeps being read. */
 static void update_input_full(struct client *c)
 {
-    int full = (c->flags & CLIENT_PENDING_READ) &&
+    int full = (c->flags & (CLIENT_PENDING_READ | CLIENT_BLOCKED)) &&
                resp_reader_pending(&c->reader) > CLIENT_INPUT_PAUSE;
     if (full == !!(c->flags & CLIENT_INPUT_FULL))
         return;
@@ -241,6 +243,18 @@ void client_flush(struct client *c)
         pause_reading(c);
 }
 
+/* See server.h: a blocked client was served or timed out. */
+void client_resume(struct client *c)
+{
+    if (c->flags & CLIENT_CLOSING)
+        return;
+    if (c->out.len > 0)
+        client_mark_write(c);
+    if (resp_reader_pending(&c->reader) > 0)
+        mark_read(c);
+    update_input_full(c);
+}
+
 /* Replies with the reader's protocol error and closes after the flush. */
 static void protocol_error(struct client *c)
 {
@@ -262,6 +276,10 @@ static void process_input(struct client *c)
         if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSING |
                         CLIENT_READ_PAUSED))
             return;
+        if (c->flags & CLIENT_BLOCKED) {
+            update_input_full(c);
+            return;
+        }
         struct resp_request req;
         int rc = resp_reader_next(&c->reader, &req);
         if (rc == RESP_AGAIN) {
@@ -278,6 +296,7 @@ static void process_input(struct client *c)
         c->argv = req.argv;
         c->argvlen = req.argvlen;
         client_dispatch(c);
+        blocking_serve_ready(c->srv);
         if (c->out.len > 0)
             client_mark_write(c);
         if (pending_output(c) > CLIENT_OUTBUF_PAUSE)
@@ -437,6 +456,8 @@ void server_on_connection(uv_stream_t *listener, int status)
 void server_on_prepare(uv_prepare_t *h)
 {
     struct server *srv = h->data;
+    /* Keys made ready by something other than a command (expiry). */
+    blocking_serve_ready(srv);
     struct client *list = srv->pending_write;
     srv->pending_write = NULL;
     /* While requests are still queued (the idle handle keeps the loop from

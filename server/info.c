@@ -11,6 +11,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "server/blocking.h"
 #include "server/handlers.h"
 #include "server/memory.h"
 #include "server/pubsub.h"
@@ -135,7 +136,7 @@ static void section_clients(struct resp_out *o, const struct server *srv)
     header(o, "Clients");
     add(o, "connected_clients:%zu", srv->nclients);
     add(o, "maxclients:%lld", (long long)srv->conf.maxclients);
-    add(o, "blocked_clients:0");
+    add(o, "blocked_clients:%zu", blocking_count(srv));
     add(o, "pubsub_clients:%zu", pubsub_clients(srv));
     add(o, "tracking_clients:0");
     add(o, "watching_clients:%zu", srv->nwatching);

@@ -17,6 +17,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "server/blocking.h"
 #include "server/pubsub.h"
 #include "server/server.h"
 
@@ -115,6 +116,7 @@ void server_shutdown(struct server *srv)
     while (srv->clients)
         client_close(srv->clients);
     close_listeners(srv);
+    blocking_close(srv);
     uv_close((uv_handle_t *)&srv->sweeper, NULL);
     uv_close((uv_handle_t *)&srv->flusher, NULL);
     uv_close((uv_handle_t *)&srv->reader_idle, NULL);
@@ -301,6 +303,8 @@ static int server_start(struct server *srv)
     srv->reader_idle.data = srv;
     uv_timer_init(srv->loop, &srv->sweeper);
     sweeper_start(srv);
+    if (blocking_init(srv) != 0)
+        return -1;
     uv_signal_init(srv->loop, &srv->sigterm);
     uv_signal_init(srv->loop, &srv->sigint);
     srv->sigterm.data = srv->sigint.data = srv;

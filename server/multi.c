@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/blocking.h"
 #include "server/server.h"
 
 /* Queues the current command, copied, and replies +QUEUED. */
@@ -84,6 +85,7 @@ void server_key_modified(struct server *srv, int db, const char *key,
                          size_t klen)
 {
     srv->dirty++;
+    blocking_key_touched(srv, db, key, klen);
     if (srv->nwatching == 0)
         return;
     for (struct client *w = srv->clients; w; w = w->next) {
@@ -103,6 +105,7 @@ void server_key_modified(struct server *srv, int db, const char *key,
 void server_db_modified(struct server *srv, int db)
 {
     srv->dirty++;
+    blocking_db_touched(srv, db);
     if (srv->nwatching == 0)
         return;
     int64_t now = server_now_ms(srv);

@@ -91,6 +91,7 @@ enum client_flags {
     CLIENT_READ_PAUSED = 1 << 11,       /* output over its limit */
     CLIENT_INPUT_FULL = 1 << 12,        /* unrun input over its limit */
     CLIENT_READING = 1 << 13,           /* uv_read_start is in effect */
+    CLIENT_BLOCKED = 1 << 14,           /* waits on keys (blocking.c) */
 };
 
 /* A queued MULTI command: argv copied into one allocation. */
@@ -147,6 +148,7 @@ struct client {
     struct watched_key *watched;
     size_t nwatched;
     struct pubsub_client *ps;           /* subscriptions, see pubsub.c */
+    struct blocked *blocked;            /* while CLIENT_BLOCKED, blocking.c */
 };
 
 /* ---- The server --------------------------------------------------------- */
@@ -187,6 +189,7 @@ struct server {
     uint64_t stat_errors;
     uint64_t dirty;                     /* writes since start */
     struct pubsub *pubsub;              /* channels, patterns (pubsub.c) */
+    struct blocking *blocking;          /* blocked clients (blocking.c) */
     int notify_mask;                    /* notify-keyspace-events bits */
     char run_id[41];
     char readbuf[64 * 1024];            /* libuv reads here; see client.c */
@@ -221,6 +224,9 @@ void client_close(struct client *c);
 void client_mark_write(struct client *c);
 /* Gives every connected client the request limits now configured. */
 void client_apply_limits_all(struct server *srv);
+/* Lets a client that was blocked run its buffered input again and
+ * queues its reply (blocking.c). */
+void client_resume(struct client *c);
 /* Writes out what the client has gathered (called by the prepare handle). */
 void client_flush(struct client *c);
 void server_on_connection(uv_stream_t *listener, int status);
@@ -274,6 +280,9 @@ enum reply_err {
     ERR_SAME_OBJECT,         /* source and destination objects are the same */
     ERR_NOPROTO,
     ERR_TIMEOUT_NEG,         /* timeout is negative */
+    ERR_TIMEOUT_NOT_FLOAT,   /* timeout is not a float or out of range */
+    ERR_TIMEOUT_NOT_INT,     /* timeout is not an integer or out of range */
+    ERR_TIMEOUT_RANGE,       /* timeout is out of range */
     ERR_BIT_OFFSET,
     ERR_SELECT_NOT_ALLOWED,
     ERR_INVALID_CURSOR,      /* invalid cursor */

@@ -17,6 +17,12 @@
 #                          ARGs; waits for PING, retries a lost port race;
 #                          sets SRV_PID and SRV_PORT, log in $WORK/NAME-PORT.log
 #   info_field PORT FIELD  one INFO memory field of the server on PORT
+#   rps_of PORT P N ARG... requests/s of one redis-benchmark -c $CLIENTS run
+#                          (ARGs: -t tests, or a command), or NA
+#   median                 median of the numbers on stdin (NA ignored), or NA
+#   ratio A B              "A/B" as "1.23x", or "n/a"
+#   mem_per_item SRV N GEN  starts SRV fresh, pipes GEN's RESP output into
+#                          redis-cli --pipe, prints used_memory growth / N
 #   header: utc_now, version_line BIN, redis_name, CPU_MODEL, NCPU
 # The caller sets RESPITE_BIN (and REDIS_BIN to start redis) first.
 
@@ -173,4 +179,44 @@ redis_name() {
     local v
     v=$("$REDIS_BIN" --version 2>/dev/null | sed -n 's/^Redis server v=\([0-9.]*\).*/Redis \1/p')
     echo "${v:-Redis}"
+}
+
+rps_of() {
+    local port=$1 p=$2 n=$3 out
+    shift 3
+    out=$(timeout --foreground "${STEP_TIMEOUT:-600}" "${CLI_PIN[@]}" \
+        redis-benchmark -h 127.0.0.1 -p "$port" -c "${CLIENTS:-50}" \
+        -r "${KEYSPACE:-100000}" -q --csv -n "$n" -P "$p" "$@" 2>&1)
+    # The CSV row is "name","rps",...: rps is the 7th field from the end.
+    printf '%s\n' "$out" | tr -d '\r' | awk -F, '
+        /^"/ && $1 != "\"test\"" { v = $(NF-6); gsub(/"/, "", v); print v; f = 1; exit }
+        END { if (!f) print "NA" }'
+}
+
+median() {
+    tr ' ' '\n' | grep -E '^[0-9.]+$' | sort -g |
+        awk '{ v[NR] = $1 } END { if (NR == 0) print "NA";
+              else if (NR % 2) print v[(NR + 1) / 2];
+              else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+ratio() {
+    awk -v a="$1" -v b="$2" 'BEGIN {
+        if (a + 0 > 0 && b + 0 > 0) printf "%.2fx\n", a / b; else print "n/a" }'
+}
+
+mem_per_item() {
+    local srv=$1 n=$2 gen=$3 port pid before after out
+    start_server "$srv"; pid=$SRV_PID; port=$SRV_PORT
+    sleep 1
+    before=$(info_field "$port" used_memory)
+    out=$("$gen" | timeout --foreground "${STEP_TIMEOUT:-600}" \
+          redis-cli -h 127.0.0.1 -p "$port" --pipe 2>&1)
+    printf '%s' "$out" | grep -q 'errors: 0' ||
+        log "$srv load ($gen): $(printf '%s' "$out" | tail -n 2 | tr '\n' ' ')"
+    sleep 1
+    after=$(info_field "$port" used_memory)
+    stop_pid "$pid"
+    awk -v a="$before" -v b="$after" -v n="$n" 'BEGIN {
+        if (a == "" || b == "") print "n/a"; else printf "%.1f\n", (b - a) / n }'
 }

@@ -58,24 +58,12 @@ setup_pin "server on CPU 0, redis-benchmark on CPU 1"
 make_work respite-bench-rl
 start_server respite; PORT=$SRV_PORT
 
-# bench P N ARGS... -> prints the rps of one redis-benchmark run, or NA.
+# bench P N ARGS... -> the rps of one redis-benchmark run, or NA.
 bench() {
-    local p=$1 n=$2 out rps
-    shift 2
-    out=$(timeout --foreground "$STEP_TIMEOUT" "${CLI_PIN[@]}" redis-benchmark \
-        -h 127.0.0.1 -p "$PORT" -c "$CLIENTS" -r "$KEYSPACE" -q --csv \
-        -n "$n" -P "$p" "$@" 2>&1)
-    rps=$(printf '%s\n' "$out" | tr -d '\r' | awk -F, '
-        /^"/ && $1 != "\"test\"" { v = $(NF-6); gsub(/"/, "", v); print v; exit }')
+    local rps
+    rps=$(rps_of "$PORT" "$@")
     kill -0 "$SRV_PID" 2>/dev/null || die "respite died; log: $(tail -n 5 "$WORK/respite-$PORT.log")"
-    echo "${rps:-NA}"
-}
-
-median() {
-    tr ' ' '\n' | grep -v '^NA$' | grep -v '^$' | sort -g |
-        awk '{ v[NR] = $1 } END { if (NR == 0) print "NA";
-              else if (NR % 2) print v[(NR + 1) / 2];
-              else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+    echo "$rps"
 }
 
 log "filling $KEYSPACE random keys for GET"
@@ -111,16 +99,13 @@ echo "           | RATELIMIT lv:__rand_int__ 100 6000000 (live)"
 echo "check:     sample limiter key ${SAMPLE:-none}, PTTL ${SAMPLE_TTL:-n/a} ms"
 echo '```'
 echo
-ratio() {
-    awk -v g="$1" -v r="$2" 'BEGIN { if (g + 0 > 0 && r + 0 > 0) printf "%.2fx", r / g; else print "NA" }'
-}
 echo "| pipeline | GET rps | RATELIMIT rps | RATELIMIT / GET | live rps | live / GET |"
 echo "|---|---:|---:|---:|---:|---:|"
 for p in 1 16; do
     g=$(echo "${S[get$p]}" | median)
     r=$(echo "${S[rl$p]}" | median)
     l=$(echo "${S[lv$p]}" | median)
-    echo "| -P $p | $g | $r | $(ratio "$g" "$r") | $l | $(ratio "$g" "$l") |"
+    echo "| -P $p | $g | $r | $(ratio "$r" "$g") | $l | $(ratio "$l" "$g") |"
 done
 echo
 echo "Median of $ROUNDS round(s); target RATELIMIT / GET >= 0.90x."

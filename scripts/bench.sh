@@ -148,23 +148,8 @@ run_case() {
     log "round $r/$ROUNDS  ${LABEL[$c]}  $srv: $rps req/s"
 }
 
-# Median of the numeric words on stdin ("NA" ignored); empty if none.
-median() {
-    tr ' ' '\n' | grep -E '^[0-9.]+$' | sort -g | awk '
-        { v[NR] = $1 }
-        END { if (NR == 0) exit
-              if (NR % 2) print v[(NR + 1) / 2]
-              else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-ratio() {  # ratio A B -> "1.23x" or "n/a"
-    awk -v a="$1" -v b="$2" 'BEGIN {
-        if (a == "" || b == "" || b + 0 == 0) print "n/a"
-        else printf "%.2fx\n", a / b }'
-}
-
-whole() {  # whole X -> X rounded to an integer, or "n/a" if empty
-    if [ -n "$1" ]; then printf '%.0f\n' "$1"; else echo n/a; fi
+whole() {  # whole X -> X rounded to an integer, or "n/a" if empty or NA
+    case "$1" in ''|NA) echo n/a ;; *) printf '%.0f\n' "$1" ;; esac
 }
 
 start_server respite; A_PID=$SRV_PID; A_PORT=$SRV_PORT
@@ -314,7 +299,7 @@ echo '```'
 
 # The feature cases live in scripts of their own (each runs alone too);
 # they print markdown tables in the same style.
-for case in prefix-scan pubsub ratelimit; do
+for case in prefix-scan pubsub ratelimit types streams; do
     echo
     log "running scripts/bench-$case.sh $MODE"
     if [ "$MODE" = quick ]; then

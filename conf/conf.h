@@ -42,6 +42,14 @@ struct conf {
     int daemonize;              /* only "no" is supported */
     char *dir;
     char *enable_debug_command; /* no, yes, or local (loopback clients) */
+    /* Compact encodings' limits, the *-max-listpack-* directives. */
+    int64_t hash_max_listpack_entries;
+    uint64_t hash_max_listpack_value;
+    int64_t list_max_listpack_size;
+    int64_t set_max_listpack_entries;
+    uint64_t set_max_listpack_value;
+    int64_t zset_max_listpack_entries;
+    uint64_t zset_max_listpack_value;
     /* Private to conf.c: values of the Redis directives accepted as no-ops
      * (encodings, persistence...), kept as CONFIG GET prints them. */
     char **noop;

@@ -77,12 +77,15 @@ void server_db_swap(struct server *srv, int a, int b)
     store_set_expired_cb(srv->db[b], on_expired, &srv->db_ctx[b]);
 }
 
+static void apply_limits(struct server *srv);
+
 /* Re-arms what depends on configuration changed by CONFIG SET. */
 void server_conf_applied(struct server *srv)
 {
     sweeper_start(srv);
     server_notify_conf(srv);
     client_apply_limits_all(srv);
+    apply_limits(srv);
 }
 
 /* Zeroes the counters INFO stats and commandstats show. */
@@ -218,6 +221,23 @@ static void make_run_id(char *out)
     }
 }
 
+/* Gives every database the compact-encoding limits configured now. */
+static void apply_limits(struct server *srv)
+{
+    const struct conf *cf = &srv->conf;
+    struct store_limits l = {
+        .hash_entries = (size_t)cf->hash_max_listpack_entries,
+        .hash_value = (size_t)cf->hash_max_listpack_value,
+        .set_entries = (size_t)cf->set_max_listpack_entries,
+        .set_value = (size_t)cf->set_max_listpack_value,
+        .zset_entries = (size_t)cf->zset_max_listpack_entries,
+        .zset_value = (size_t)cf->zset_max_listpack_value,
+        .list_size = cf->list_max_listpack_size,
+    };
+    for (int i = 0; i < cf->databases; i++)
+        store_set_limits(srv->db[i], &l);
+}
+
 static int open_databases(struct server *srv)
 {
     int n = srv->conf.databases;
@@ -232,6 +252,7 @@ static int open_databases(struct server *srv)
         srv->db_ctx[i] = (struct db_ctx){ srv, i };
         store_set_expired_cb(srv->db[i], on_expired, &srv->db_ctx[i]);
     }
+    apply_limits(srv);
     return 0;
 }
 

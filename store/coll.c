@@ -9,8 +9,9 @@
  *             used: uint32 bytes of elements; len: LEB128, one byte
  *             below 128; sets store no value
  *
- * Lookups in it are linear, which is fast for COLL_MAX_ENTRIES elements
- * of at most COLL_MAX_VALUE bytes. The first insert beyond either limit
+ * Lookups in it are linear, which is fast for the few elements of a few
+ * bytes the store's limits allow (struct store_limits: the hash- and
+ * set-max-listpack-* directives). The first insert beyond either limit
  * converts it, once, to a chained hash table of nodes
  *
  *   table:    b[hash & (size-1)] -> node{next, flen, vlen, field, value}
@@ -19,9 +20,9 @@
  * so large that an incremental rehash pays for its complexity here).
  * A table never goes back to compact, as in Redis.
  *
- * The limits are Redis's defaults for hash-max-listpack-entries (128) and
- * hash-max-listpack-value (64), used for sets too (Redis 7.2's
- * set-max-listpack-*); those config directives stay no-ops.
+ * Hashes follow hash-max-listpack-*, sets Redis 7.2's set-max-listpack-*
+ * (Redis 7.0 keeps small sets of strings in a hash table, so ours are
+ * smaller there). Lowering a limit at run time converts nothing at once.
  *
  * Scanning a table uses Redis's reverse-binary cursor: every element
  * present for the whole scan is returned at least once across resizes.
@@ -34,8 +35,6 @@
 #include <malloc.h>
 #include <stdlib.h>
 
-#define COLL_MAX_ENTRIES 128
-#define COLL_MAX_VALUE 64
 #define TABLE_MIN 4
 
 struct coll_node {
@@ -485,12 +484,16 @@ int store_coll_put(struct store *s, struct store_coll *c, const char *f,
     if (flen > UINT32_MAX || vlen > UINT32_MAX)
         return STORE_TOO_BIG;
     if (c->compact) {
+        const struct store_limits *lim = &s->limits;
+        int hash = c->type == STORE_T_HASH;
+        size_t max_entries = hash ? lim->hash_entries : lim->set_entries;
+        size_t max_value = hash ? lim->hash_value : lim->set_value;
         size_t end;
         long off = lp_find(c, f, flen, &end, NULL);
         if (off >= 0) {
             if (nx || c->type != STORE_T_HASH)
                 return 0;
-            if (vlen > COLL_MAX_VALUE) {
+            if (vlen > max_value) {
                 if (to_table(s, c, 0))
                     return STORE_NOMEM;
                 return store_coll_put(s, c, f, flen, v, vlen, 0);
@@ -498,8 +501,8 @@ int store_coll_put(struct store *s, struct store_coll *c, const char *f,
             return lp_splice(s, c, (size_t)off, end, f, flen, v, vlen) ?
                    STORE_NOMEM : 0;
         }
-        if (c->n + 1 > COLL_MAX_ENTRIES || flen > COLL_MAX_VALUE ||
-            vlen > COLL_MAX_VALUE) {
+        if (c->n + 1 > max_entries || flen > max_value ||
+            vlen > max_value) {
             if (to_table(s, c, 1))
                 return STORE_NOMEM;
             return store_coll_put(s, c, f, flen, v, vlen, nx);
@@ -698,7 +701,7 @@ static int coll_check(const struct store_coll *c)
     struct store_coll_view v;
     while (store_coll_next(c, &it, &v)) {
         n++;
-        if (c->compact && (c->n > COLL_MAX_ENTRIES))
+        if (c->compact && c->n > STORE_COMPACT_MAX)
             return __LINE__;
         if (!c->compact && ht_find(c, v.f, v.flen) == NULL)
             return __LINE__;

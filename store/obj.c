@@ -49,3 +49,31 @@ size_t store_obj_len(enum store_type type, const void *o)
 {
     return store__ops[type]->len(o);
 }
+
+static size_t clamp(size_t v)
+{
+    return v < STORE_COMPACT_MAX ? v : STORE_COMPACT_MAX;
+}
+
+/* See store.h. */
+void store_set_limits(struct store *s, const struct store_limits *l)
+{
+    s->limits = *l;
+    s->limits.hash_entries = clamp(l->hash_entries);
+    s->limits.hash_value = clamp(l->hash_value);
+    s->limits.set_entries = clamp(l->set_entries);
+    s->limits.set_value = clamp(l->set_value);
+    s->limits.zset_entries = clamp(l->zset_entries);
+    s->limits.zset_value = clamp(l->zset_value);
+    if (l->list_size > STORE_COMPACT_MAX)
+        s->limits.list_size = STORE_COMPACT_MAX;
+    if (l->list_size < -5)
+        s->limits.list_size = -5;
+    if (l->list_size == 0)
+        s->limits.list_size = 1;
+}
+
+const struct store_limits *store_get_limits(const struct store *s)
+{
+    return &s->limits;
+}

@@ -264,6 +264,7 @@ struct store *store_new(unsigned nshards)
     s->nshards = n;
     s->mem = malloc_usable_size(s);
     s->rng = (uint64_t)(uintptr_t)s ^ 0x5851f42d4c957f2dULL;
+    s->limits = (struct store_limits)STORE_LIMITS_DEFAULT;
     return s;
 }
 

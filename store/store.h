@@ -104,6 +104,26 @@ char *store_str_resize(struct store *s, struct store_entry **e,
 
 /* ---- Object values (obj.c) ------------------------------------------- */
 
+/* Compact-encoding limits, the *-max-listpack-* directives: a collection
+ * leaves its one-block encoding once it holds more than _entries elements
+ * or an element longer than _value bytes. Values above
+ * STORE_COMPACT_MAX are taken as STORE_COMPACT_MAX, so one block stays
+ * small enough to search linearly and to size with 32 bits. */
+struct store_limits {
+    size_t hash_entries, hash_value;
+    size_t set_entries, set_value;
+    size_t zset_entries, zset_value;
+    int64_t list_size;         /* >0: entries a block; -1..-5: 4..64 KiB */
+};
+#define STORE_COMPACT_MAX 4096
+/* Redis 7's defaults (sets: Redis 7.2's set-max-listpack-*). */
+#define STORE_LIMITS_DEFAULT { 512, 64, 128, 64, 128, 64, -2 }
+/* Applies l to collections that grow from now on; existing ones keep
+ * their encoding until they next grow past the limits. */
+void store_set_limits(struct store *s, const struct store_limits *l);
+/* The limits in force (clamped). */
+const struct store_limits *store_get_limits(const struct store *s);
+
 /* Every type but strings is an object the key's entry owns. A pointer to
  * one is borrowed like an entry (valid until the next call that may
  * change the store), except an object a type's _new function returned,
@@ -174,6 +194,102 @@ void store_coll_random(struct store *s, const struct store_coll *c,
 /* count (<= len) distinct random elements into out. STORE_OK/NOMEM. */
 int store_coll_sample(struct store *s, const struct store_coll *c,
                       size_t count, struct store_coll_view *out);
+
+/* ---- Sorted sets (zset.c) --------------------------------------------- */
+
+/* A sorted set value: members with double scores, ordered by score then
+ * member bytes. Owned and borrowed like a collection (above); one from
+ * store_zset_new is the caller's until store_key_set_obj takes it. Open
+ * a key's set with store_obj_open(..., STORE_T_ZSET, ...). */
+struct store_zset;
+/* One member and its score. The view is borrowed: valid until z changes. */
+struct store_zset_view {
+    const char *m;
+    size_t mlen;
+    double score;
+};
+/* Iterator: set up with store_zset_seek. */
+struct store_zset_it {
+    const void *node;
+    size_t off;
+    int rev;
+};
+/* A score range: min..max, each end exclusive when its flag is set. */
+struct store_zset_srange {
+    double min, max;
+    int minex, maxex;
+};
+/* A lexicographic range of members; mink/maxk: -1 for "-", 1 for "+",
+ * 0 for the bytes in min/max (borrowed). */
+struct store_zset_lrange {
+    const char *min, *max;
+    size_t minlen, maxlen;
+    int minex, maxex;
+    int mink, maxk;
+};
+typedef void (*store_zset_cb)(void *ctx, const struct store_zset_view *v);
+
+/* store_zset_add flags (ZADD's options). */
+#define STORE_ZADD_NX 1
+#define STORE_ZADD_XX 2
+#define STORE_ZADD_GT 4
+#define STORE_ZADD_LT 8
+#define STORE_ZADD_INCR 16
+enum store_zadd_result {
+    STORE_ZADD_NOP = 0,        /* not added or updated (NX, XX, GT, LT) */
+    STORE_ZADD_SAME = 1,       /* member exists, score unchanged */
+    STORE_ZADD_ADDED = 2,
+    STORE_ZADD_UPDATED = 3,
+    STORE_ZADD_NAN = 4,        /* the score would be NaN: unchanged */
+};
+
+struct store_zset *store_zset_new(struct store *s);
+void store_zset_free(struct store *s, struct store_zset *z);
+size_t store_zset_len(const struct store_zset *z);
+int store_zset_is_compact(const struct store_zset *z);
+/* 1 and *score if m is a member, else 0. */
+int store_zset_score(const struct store_zset *z, const char *m, size_t mlen,
+                     double *score);
+/* Adds or updates m per flags; returns an enum store_zadd_result (*out:
+ * the resulting score unless NOP/NAN), or STORE_NOMEM / STORE_TOO_BIG
+ * (unchanged). m must not point into z. */
+int store_zset_add(struct store *s, struct store_zset *z, const char *m,
+                   size_t mlen, double score, int flags, double *out);
+/* Removes m: 1 if it was there, else 0. Delete the key when emptied. */
+int store_zset_del(struct store *s, struct store_zset *z, const char *m,
+                   size_t mlen);
+/* 1 and the 0-based *rank (from the top when rev) of m, else 0. */
+int store_zset_rank(const struct store_zset *z, const char *m, size_t mlen,
+                    int rev, size_t *rank);
+/* Removes ascending ranks start..end (inclusive, end < len); returns how
+ * many. Never fails. */
+size_t store_zset_del_rank(struct store *s, struct store_zset *z,
+                           size_t start, size_t end);
+/* Iteration from 0-based rank (from the top when rev) in that direction. */
+void store_zset_seek(const struct store_zset *z, size_t rank, int rev,
+                     struct store_zset_it *it);
+int store_zset_next(const struct store_zset *z, struct store_zset_it *it,
+                    struct store_zset_view *v);
+/* 1 if a score / member lies in the range. */
+int store_zset_srange_has(const struct store_zset_srange *r, double d);
+int store_zset_lrange_has(const struct store_zset_lrange *r, const char *m,
+                          size_t mlen);
+/* First member in range walking in direction rev: 1 and its rank from
+ * that end, or 0. */
+int store_zset_first_score(const struct store_zset *z,
+                           const struct store_zset_srange *r, int rev,
+                           size_t *rank);
+int store_zset_first_lex(const struct store_zset *z,
+                         const struct store_zset_lrange *r, int rev,
+                         size_t *rank);
+/* Members in range (ZCOUNT, ZLEXCOUNT). */
+size_t store_zset_count_score(const struct store_zset *z,
+                              const struct store_zset_srange *r);
+size_t store_zset_count_lex(const struct store_zset *z,
+                            const struct store_zset_lrange *r);
+/* ZSCAN step, with HSCAN's guarantee. Next cursor or 0. */
+uint64_t store_zset_scan(const struct store_zset *z, uint64_t cursor,
+                         size_t count, store_zset_cb cb, void *ctx);
 
 /* ---- Entry accessors -------------------------------------------------- */
 

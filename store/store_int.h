@@ -89,6 +89,7 @@ struct store {
     size_t mem;                    /* bytes allocated, as malloc sees it */
     unsigned long fail_after;      /* fault injection; 0 = off */
     uint64_t rng;
+    struct store_limits limits;    /* compact encodings (obj.c) */
     store_expired_cb expired_cb;
     void *expired_ctx;
     struct store_expire_stats stats;

@@ -87,10 +87,20 @@ TEST(set_basic)
     store_free(s);
 }
 
+/* The limits of the tests below: hash 128 entries, 64 bytes. */
+static struct store *store_128(void)
+{
+    struct store *s = store_new(1);
+    struct store_limits l = STORE_LIMITS_DEFAULT;
+    l.hash_entries = 128;
+    store_set_limits(s, &l);
+    return s;
+}
+
 /* Conversion by count, by field length and by value length. */
 TEST(conversion)
 {
-    struct store *s = store_new(1);
+    struct store *s = store_128();
     struct store_coll *h = open_c(s, "h", STORE_T_HASH, 1);
     char f[32];
     for (int i = 0; i < 128; i++) {
@@ -344,10 +354,53 @@ TEST(lifecycle)
     store_free(d);              /* ASan checks nothing leaked */
 }
 
+/* The limits come from store_set_limits, per type, clamped. */
+TEST(limits)
+{
+    struct store *s = store_new(1);
+    ASSERT_EQ(store_get_limits(s)->hash_entries, 512);
+    ASSERT_EQ(store_get_limits(s)->set_entries, 128);
+    struct store_limits l = STORE_LIMITS_DEFAULT;
+    l.hash_entries = 4;
+    l.set_value = 3;
+    l.zset_entries = 1000000;
+    store_set_limits(s, &l);
+    ASSERT_EQ(store_get_limits(s)->zset_entries, STORE_COMPACT_MAX);
+    struct store_coll *h = open_c(s, "h", STORE_T_HASH, 1);
+    for (int i = 0; i < 4; i++) {
+        char f[8];
+        snprintf(f, sizeof f, "f%d", i);
+        ASSERT_EQ(put(s, h, f, "v"), 1);
+    }
+    ASSERT(store_coll_is_compact(h));
+    ASSERT_EQ(put(s, h, "f4", "v"), 1);
+    ASSERT(!store_coll_is_compact(h));
+    struct store_coll *m = open_c(s, "m", STORE_T_SET, 1);
+    ASSERT_EQ(put(s, m, "abc", NULL), 1);
+    ASSERT(store_coll_is_compact(m));
+    ASSERT_EQ(put(s, m, "abcd", NULL), 1);    /* over set_value */
+    ASSERT(!store_coll_is_compact(m));
+    /* Lowering a limit leaves bigger compact ones consistent. */
+    struct store_coll *h2 = open_c(s, "h2", STORE_T_HASH, 1);
+    for (int i = 0; i < 3; i++) {
+        char f[8];
+        snprintf(f, sizeof f, "g%d", i);
+        ASSERT_EQ(put(s, h2, f, "v"), 1);
+    }
+    l.hash_entries = 1;
+    store_set_limits(s, &l);
+    ASSERT(store_coll_is_compact(h2));
+    ASSERT_OK(store__check(s));
+    ASSERT_EQ(put(s, h2, "g9", "v"), 1);
+    ASSERT(!store_coll_is_compact(h2));
+    ASSERT_OK(store__check(s));
+    store_free(s);
+}
+
 /* Allocation failures leave the collection's contents as they were. */
 TEST(fault_injection)
 {
-    struct store *s = store_new(1);
+    struct store *s = store_128();
     struct store_coll *c = filled(s, "h", 128);
     for (unsigned long k = 1; k < 200; k++) {
         store_set_fail_after(s, k);
@@ -395,6 +448,7 @@ static const struct unit_test tests[] = {
     UNIT(scan_across_resizes),
     UNIT(random_members),
     UNIT(lifecycle),
+    UNIT(limits),
     UNIT(fault_injection),
     UNIT(memory_figure),
 };

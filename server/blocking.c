@@ -368,12 +368,13 @@ void client_block(struct client *c, const size_t *key_args, size_t nkeys,
     bl->deadline_ms = deadline_ms;
     bl->reply = reply;
     bl->nwait = nkeys;
+    c->blocked = bl;                    /* the heap reaches it through c */
     if (link_waits(b, c, bl, key_args) != 0) {
+        c->blocked = NULL;
         blocked_free(bl);
         reply_error(c, ERR_OOM);
         return;
     }
-    c->blocked = bl;
     c->flags |= CLIENT_BLOCKED;
     b->nblocked++;
     if (deadline_ms)
@@ -515,10 +516,7 @@ static void on_timer(uv_timer_t *t)
     int64_t now = server_now_ms(b->srv);
     while (b->nheap > 0 && deadline_of(b, 0) <= now) {
         struct client *c = b->heap[0];
-        if (c->blocked->reply == BLOCK_NULL_BULK)
-            resp_add_null(&c->out);
-        else
-            resp_add_null_array(&c->out);
+        resp_add_null_array(&c->out);
         unblock(b, c);
         client_resume(c);
     }
@@ -539,48 +537,37 @@ size_t blocking_count(const struct server *srv)
 
 /* ---- Timeouts and set-up ----------------------------------------------------- */
 
-/* See blocking.h. Redis takes seconds as a float (at most 2^63 ms away)
- * and XREAD's milliseconds as an integer. */
+/* See blocking.h. Redis 7.0 takes seconds as a long double and XREAD's
+ * milliseconds as an integer. Seconds beyond the range of a 64-bit count
+ * of ms (inf too) overflow its conversion into a negative number, so
+ * they get "timeout is negative" there; the same reply here. A deadline
+ * past the end of time means never. */
 int block_timeout_or_reply(struct client *c, size_t i, enum block_unit unit,
                            int64_t *deadline_ms)
 {
     int64_t ms;
     if (unit == BLOCK_SECONDS) {
         long double v;
-        if (!parse_ldouble(c->argv[i], c->argvlen[i], &v) || isnan(v)) {
+        if (!parse_ldouble(c->argv[i], c->argvlen[i], &v)) {
             reply_error(c, ERR_TIMEOUT_NOT_FLOAT);
             return 0;
         }
-        if (v < 0) {
+        v = ceill(v * 1000);
+        if (v < 0 || v >= (long double)INT64_MAX) {
             reply_error(c, ERR_TIMEOUT_NEG);
             return 0;
         }
-        v *= 1000;
-        if (v > (long double)INT64_MAX) {
-            reply_error(c, ERR_TIMEOUT_RANGE);
-            return 0;
-        }
-        ms = (int64_t)ceill(v);
-    } else {
-        if (!parse_i64(c->argv[i], c->argvlen[i], &ms)) {
-            reply_error(c, ERR_TIMEOUT_NOT_INT);
-            return 0;
-        }
-        if (ms < 0) {
-            reply_error(c, ERR_TIMEOUT_NEG);
-            return 0;
-        }
-    }
-    if (ms == 0) {
-        *deadline_ms = 0;
-        return 1;
-    }
-    int64_t now = server_now_ms(c->srv);
-    if (ms > INT64_MAX - now) {
-        reply_error(c, ERR_TIMEOUT_RANGE);
+        ms = (int64_t)v;
+    } else if (!parse_i64(c->argv[i], c->argvlen[i], &ms)) {
+        reply_error(c, ERR_TIMEOUT_NOT_INT);
         return 0;
     }
-    *deadline_ms = now + ms;
+    if (ms < 0) {
+        reply_error(c, ERR_TIMEOUT_NEG);
+        return 0;
+    }
+    int64_t now = server_now_ms(c->srv);
+    *deadline_ms = ms == 0 ? 0 : ms > INT64_MAX - now ? 0 : now + ms;
     return 1;
 }
 

@@ -14,7 +14,7 @@
  *     of its arguments. A rerun that again finds nothing calls
  *     client_block() again, which then only keeps the client where it
  *     is in every queue, with no reply;
- *   - its deadline: the timeout reply (a null, see enum block_reply);
+ *   - its deadline: a null array (*-1, RESP3 _);
  *   - its disconnection.
  * Inside MULTI/EXEC (client_can_block() is 0) a blocking command must not
  * block: it replies as if its timeout had passed at once. */
@@ -29,8 +29,9 @@
 struct client;
 struct server;
 
-/* What a blocked client receives when its deadline passes. RESP3 gets _
- * for both. */
+/* What a blocking command replies when it cannot block (inside EXEC).
+ * When a blocked client's deadline passes, Redis 7.0 sends a null array
+ * for every command, BLMOVE included, and so does blocking.c. */
 enum block_reply {
     BLOCK_NULL_ARRAY,        /* *-1: BLPOP, BLMPOP, BZPOP*, XREAD... */
     BLOCK_NULL_BULK,         /* $-1: BLMOVE, BRPOPLPUSH */
@@ -42,8 +43,8 @@ enum block_unit {
 };
 
 /* Parses argument i as a timeout in unit, with Redis's errors (not a
- * float / not an integer, negative, out of range), into *deadline_ms: an
- * absolute server_now_ms() time, or 0 for "forever" (a timeout of 0).
+ * float / not an integer, negative), into *deadline_ms: an absolute
+ * server_now_ms() time, or 0 for "forever" (a timeout of 0).
  * Returns 1, or 0 after replying the error. */
 int block_timeout_or_reply(struct client *c, size_t i, enum block_unit unit,
                            int64_t *deadline_ms);
@@ -54,7 +55,8 @@ int client_can_block(const struct client *c);
 /* Blocks c, running its command (c->argv, copied), on the nkeys keys
  * that are arguments key_args[0..nkeys) of it, in c's database, until
  * one of them holds a value of type (or, with wake_on_delete, is
- * deleted), or deadline_ms (0: never) passes, when reply is sent.
+ * deleted), or deadline_ms (0: never) passes. reply is kept for the
+ * caller's EXEC path only (see enum block_reply).
  * Writes no reply itself. Replies OOM on allocation failure. During a
  * rerun it keeps c's place and does nothing else. */
 void client_block(struct client *c, const size_t *key_args, size_t nkeys,

@@ -1,0 +1,270 @@
+#!/usr/bin/python3
+"""The blocking machinery itself (server/blocking.c), through raw sockets:
+what every blocking command shares, whichever type it waits on.
+
+- A blocked client runs nothing else: commands it pipelined behind the
+  blocking one wait, then run in order once it is served.
+- A key that turns into another type does not wake the waiter (no
+  WRONGTYPE for a blocked BLPOP); the right type later does.
+- A write made by a served client (BLMOVE's push) wakes the next waiter
+  in the same pass; FIFO order across clients.
+- Timeouts: clients with different deadlines time out in deadline order,
+  each with a null array (BLMOVE too, as in Redis 7.0); the timeout
+  argument errors.
+- SWAPDB brings data to waiters in the swapped database; CLIENT KILL and
+  disconnection of a blocked client leave the others served.
+- MULTI/EXEC never blocks.
+
+Every test also passes against redis-server 7.0.15
+(RESPITE_BIN=/usr/bin/redis-server)."""
+
+import os
+import socket
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness as h  # noqa: E402
+from harness import assert_eq, test  # noqa: E402
+
+
+def blocked_count(r):
+    return r.info("clients")["blocked_clients"]
+
+
+def wait_blocked(r, n, timeout=5.0):
+    """Waits until n clients are blocked (the server saw the commands)."""
+    deadline = time.monotonic() + timeout
+    while blocked_count(r) != n:
+        if time.monotonic() > deadline:
+            raise AssertionError("blocked_clients %d, want %d"
+                                 % (blocked_count(r), n))
+        time.sleep(0.005)
+
+
+def no_reply(conn, wait=0.1):
+    """True if nothing arrives on conn within wait seconds."""
+    conn.settimeout(wait)
+    try:
+        conn.sock.recv(1, socket.MSG_PEEK)
+        return False
+    except socket.timeout:
+        return True
+    finally:
+        conn.settimeout(10.0)
+
+
+@test
+def pipelined_commands_wait_behind_a_blocked_one():
+    s = h.shared_server()
+    r = s.client()
+    r.flushall()
+    with s.conn() as c:
+        c.send(h.encode("BLPOP", "q", "0") + h.encode("PING") +
+               h.encode("LLEN", "q"))
+        wait_blocked(r, 1)
+        assert no_reply(c), "PING ran while BLPOP was blocked"
+        r.rpush("q", "a", "b")
+        assert_eq(c.read_raw(), b"*2\r\n$1\r\nq\r\n$1\r\na\r\n", "BLPOP")
+        assert_eq(c.read_raw(), b"+PONG\r\n", "PING after")
+        assert_eq(c.read_raw(), b":1\r\n", "LLEN sees the pop")
+    assert_eq(blocked_count(r), 0)
+
+
+@test
+def other_type_does_not_wake_the_waiter():
+    s = h.shared_server()
+    r = s.client()
+    r.flushall()
+    with s.conn() as c:
+        c.send(h.encode("BLPOP", "k", "0"))
+        wait_blocked(r, 1)
+        r.set("k", "a string")
+        r.sadd("other", "x")
+        assert no_reply(c), "a string under the key woke BLPOP"
+        assert_eq(blocked_count(r), 1)
+        r.delete("k")
+        r.lpush("k", "v")
+        assert_eq(c.read_raw(), b"*2\r\n$1\r\nk\r\n$1\r\nv\r\n")
+
+
+@test
+def fifo_and_chained_wakeups():
+    """Three BLMOVE clients chained q1 -> q2 -> q3, and a BLPOP on q3: one
+    push into q1 moves along the chain in one pass."""
+    s = h.shared_server()
+    r = s.client()
+    r.flushall()
+    conns = [s.conn() for _ in range(3)]
+    try:
+        conns[0].send(h.encode("BLMOVE", "q1", "q2", "LEFT", "RIGHT", "0"))
+        wait_blocked(r, 1)
+        conns[1].send(h.encode("BLMOVE", "q2", "q3", "LEFT", "RIGHT", "0"))
+        wait_blocked(r, 2)
+        conns[2].send(h.encode("BLPOP", "q3", "0"))
+        wait_blocked(r, 3)
+        r.rpush("q1", "job")
+        assert_eq(conns[0].read_raw(), b"$3\r\njob\r\n")
+        assert_eq(conns[1].read_raw(), b"$3\r\njob\r\n")
+        assert_eq(conns[2].read_raw(), b"*2\r\n$2\r\nq3\r\n$3\r\njob\r\n")
+        assert_eq(r.exists("q1", "q2", "q3"), 0)
+        # FIFO: three waiters on one key, three pushes one at a time.
+        for c in conns:
+            c.send(h.encode("BLPOP", "f", "0"))
+            wait_blocked(r, conns.index(c) + 1)
+        r.rpush("f", "1", "2", "3")
+        for i, c in enumerate(conns):
+            want = b"*2\r\n$1\r\nf\r\n$1\r\n" + str(i + 1).encode() + b"\r\n"
+            assert_eq(c.read_raw(), want, "waiter %d" % i)
+    finally:
+        for c in conns:
+            c.close()
+
+
+@test
+def timeouts_in_deadline_order_with_their_nulls():
+    s = h.shared_server()
+    r = s.client()
+    r.flushall()
+    specs = [("BLPOP", "a", "0.3"), ("BLMOVE", "b", "c", "LEFT", "LEFT",
+                                     "0.1"),
+             ("BRPOP", "d", "e", "0.2")]
+    conns = [s.conn() for _ in specs]
+    try:
+        t0 = time.monotonic()
+        for i, (c, spec) in enumerate(zip(conns, specs)):
+            c.send(h.encode(*spec))
+            wait_blocked(r, i + 1)
+        got = {}
+        for i in (1, 2, 0):
+            got[i] = conns[i].read_raw()
+            got["t%d" % i] = time.monotonic() - t0
+        assert_eq(got[0], b"*-1\r\n", "BLPOP timeout")
+        # Every timeout is a null array in Redis 7.0, BLMOVE's too.
+        assert_eq(got[1], b"*-1\r\n", "BLMOVE timeout")
+        assert_eq(got[2], b"*-1\r\n", "BRPOP timeout")
+        assert got["t1"] >= 0.09 and got["t1"] < 2, got
+        assert got["t0"] >= 0.29 and got["t0"] < 3, got
+        assert_eq(blocked_count(r), 0)
+        # RESP3: _ for both kinds.
+        c = conns[0]
+        c.call("HELLO", "3")
+        assert_eq(c.call("BLPOP", "a", "0.01"), b"_\r\n")
+        assert_eq(c.call("BLMOVE", "a", "b", "LEFT", "LEFT", "0.01"),
+                  b"_\r\n")
+        c.call("HELLO", "2")
+    finally:
+        for c in conns:
+            c.close()
+
+
+@test
+def timeout_argument_errors():
+    s = h.shared_server()
+    with s.conn() as c:
+        assert_eq(c.call("BLPOP", "k", "-1"),
+                  b"-ERR timeout is negative\r\n")
+        assert_eq(c.call("BLPOP", "k", "abc"),
+                  b"-ERR timeout is not a float or out of range\r\n")
+        assert_eq(c.call("BLPOP", "k", "nan"),
+                  b"-ERR timeout is not a float or out of range\r\n")
+        # Redis 7.0 overflows ms beyond 64 bits into a negative number.
+        assert_eq(c.call("BLPOP", "k", "1e300"),
+                  b"-ERR timeout is negative\r\n")
+        assert_eq(c.call("BLPOP", "k", "inf"),
+                  b"-ERR timeout is negative\r\n")
+        assert_eq(c.call("XREAD", "BLOCK", "1.5", "STREAMS", "s", "0"),
+                  b"-ERR timeout is not an integer or out of range\r\n")
+        assert_eq(c.call("XREAD", "BLOCK", "-1", "STREAMS", "s", "0"),
+                  b"-ERR timeout is negative\r\n")
+        assert_eq(c.call("BLPOP", "k", "0.001"), b"*-1\r\n")
+
+
+@test
+def swapdb_brings_data_to_waiters():
+    s = h.shared_server()
+    r = s.client()
+    r.flushall()
+    with s.conn() as c:
+        c.call("SELECT", "1")
+        c.send(h.encode("BLPOP", "k", "0"))
+        wait_blocked(r, 1)
+        r.rpush("k", "from-db0")
+        assert no_reply(c), "a push in db 0 woke a waiter in db 1"
+        r.swapdb(0, 1)
+        assert_eq(c.read_raw(), b"*2\r\n$1\r\nk\r\n$8\r\nfrom-db0\r\n")
+
+
+@test
+def killed_and_disconnected_waiters_leave_the_queue():
+    s = h.shared_server()
+    r = s.client()
+    r.flushall()
+    a, b, d = s.conn(), s.conn(), s.conn()
+    try:
+        a.send(h.encode("CLIENT", "ID"))
+        a_id = h.parse(a.read_raw())
+        a.send(h.encode("BLPOP", "k", "0"))
+        wait_blocked(r, 1)
+        b.send(h.encode("BLPOP", "k", "0"))
+        wait_blocked(r, 2)
+        d.send(h.encode("BLPOP", "k", "0"))
+        wait_blocked(r, 3)
+        assert_eq(r.client_kill_filter(_id=a_id), 1)
+        b.close()
+        wait_blocked(r, 1)
+        r.rpush("k", "v")
+        assert_eq(d.read_raw(), b"*2\r\n$1\r\nk\r\n$1\r\nv\r\n")
+        assert_eq(r.llen("k"), 0)
+    finally:
+        for c in (a, b, d):
+            c.close()
+
+
+@test
+def exec_never_blocks():
+    s = h.shared_server()
+    r = s.client()
+    r.flushall()
+    with s.conn() as c:
+        c.call("MULTI")
+        c.call("BLPOP", "empty", "0")
+        c.call("BLMOVE", "empty", "x", "LEFT", "LEFT", "0")
+        t0 = time.monotonic()
+        assert_eq(c.call("EXEC"), b"*2\r\n*-1\r\n$-1\r\n")
+        assert time.monotonic() - t0 < 1
+
+
+@test
+def many_waiters_on_many_keys():
+    """200 clients, each blocked on its own key and a shared one; pushes
+    to half the own keys and one push per client on the shared key."""
+    s = h.shared_server()
+    r = s.client()
+    r.flushall()
+    conns = [s.conn() for _ in range(200)]
+    try:
+        for i, c in enumerate(conns):
+            c.send(h.encode("BLPOP", "own:%d" % i, "shared", "0"))
+        wait_blocked(r, 200)
+        for i in range(0, 200, 2):
+            r.rpush("own:%d" % i, "mine")
+        wait_blocked(r, 100)
+        r.rpush("shared", *range(100))
+        wait_blocked(r, 0)
+        seen = []
+        for i, c in enumerate(conns):
+            key, val = h.parse(c.read_raw())
+            if i % 2 == 0:
+                assert_eq((key, val), (b"own:%d" % i, b"mine"))
+            else:
+                assert_eq(key, b"shared")
+                seen.append(int(val))
+        assert_eq(seen, list(range(100)), "shared key served in FIFO order")
+    finally:
+        for c in conns:
+            c.close()
+
+
+if __name__ == "__main__":
+    h.run()

@@ -210,6 +210,8 @@ static void client_flags_str(const struct client *c, char *buf)
         *p++ = 'P';
     if (c->flags & CLIENT_MULTI)
         *p++ = 'x';
+    if (c->flags & CLIENT_BLOCKED)
+        *p++ = 'b';
     if (c->flags & CLIENT_DIRTY_CAS)
         *p++ = 'd';
     if (c->flags & CLIENT_CLOSE_AFTER_REPLY)

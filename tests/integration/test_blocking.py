@@ -210,6 +210,8 @@ def killed_and_disconnected_waiters_leave_the_queue():
         wait_blocked(r, 2)
         d.send(h.encode("BLPOP", "k", "0"))
         wait_blocked(r, 3)
+        flags = {cl["id"]: cl["flags"] for cl in r.client_list()}
+        assert_eq(flags[str(a_id)], "b", "CLIENT LIST flags of a waiter")
         assert_eq(r.client_kill_filter(_id=a_id), 1)
         b.close()
         wait_blocked(r, 1)

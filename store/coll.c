@@ -669,12 +669,45 @@ void store_coll_random(struct store *s, const struct store_coll *c,
     v->vlen = x->vlen;
 }
 
+/* store_coll_sample for a few elements of a big table: random draws,
+ * repeats rejected through an open-addressing set of the elements' field
+ * pointers (every element has its own node, so the pointer names it).
+ * Expected O(count) while count is at most a quarter of the elements. */
+static int sample_draws(struct store *s, const struct store_coll *c,
+                        size_t count, struct store_coll_view *out)
+{
+    size_t cap = 16;
+    while (cap < count * 2)
+        cap <<= 1;
+    const char **seen = calloc(cap, sizeof *seen);
+    if (!seen)
+        return STORE_NOMEM;
+    size_t got = 0;
+    while (got < count) {
+        struct store_coll_view v;
+        store_coll_random(s, c, &v);
+        size_t h = (size_t)XXH3_64bits(&v.f, sizeof v.f) & (cap - 1);
+        while (seen[h] && seen[h] != v.f)
+            h = (h + 1) & (cap - 1);
+        if (seen[h])
+            continue;
+        seen[h] = v.f;
+        out[got++] = v;
+    }
+    free(seen);
+    return STORE_OK;
+}
+
 /* Fills out[0..count) with distinct random elements of c (borrowed);
  * count must not exceed store_coll_len(c). Returns STORE_OK or
- * STORE_NOMEM. O(len) time and a temporary array of len views. */
+ * STORE_NOMEM. A few of many are drawn at random (sample_draws); else
+ * every element is listed and the first count of a partial shuffle
+ * taken, O(len) time and a temporary array of len views. */
 int store_coll_sample(struct store *s, const struct store_coll *c,
                       size_t count, struct store_coll_view *out)
 {
+    if (!c->compact && count <= c->n / 4)
+        return sample_draws(s, c, count, out);
     struct store_coll_view *all = malloc((c->n ? c->n : 1) * sizeof *all);
     if (!all)
         return STORE_NOMEM;

@@ -278,11 +278,16 @@ TEST(random_members)
         for (int i = 0; i < n; i++)
             distinct += hits[i] > 0;
         ASSERT(distinct > n * 9 / 10);
-        struct store_coll_view out[10];
-        ASSERT_OK(store_coll_sample(s, c, 10, out));
-        for (int i = 0; i < 10; i++)
-            for (int j = 0; j < i; j++)
-                ASSERT(out[i].f != out[j].f);
+        /* 10 of 10 lists them all; k of 1000 (k <= 250) draws. */
+        for (int k = 10; k <= (big ? 250 : 10); k += 240) {
+            struct store_coll_view out[250];
+            ASSERT_OK(store_coll_sample(s, c, (size_t)k, out));
+            int seen[1000] = { 0 };
+            for (int i = 0; i < k; i++) {
+                ASSERT(store_coll_get(c, out[i].f, out[i].flen, NULL));
+                ASSERT(!seen[num(&out[i])]++);
+            }
+        }
     }
     store_free(s);
 }
@@ -368,7 +373,7 @@ TEST(limits)
     ASSERT_EQ(store_get_limits(s)->zset_entries, STORE_COMPACT_MAX);
     struct store_coll *h = open_c(s, "h", STORE_T_HASH, 1);
     for (int i = 0; i < 4; i++) {
-        char f[8];
+        char f[16];
         snprintf(f, sizeof f, "f%d", i);
         ASSERT_EQ(put(s, h, f, "v"), 1);
     }
@@ -383,7 +388,7 @@ TEST(limits)
     /* Lowering a limit leaves bigger compact ones consistent. */
     struct store_coll *h2 = open_c(s, "h2", STORE_T_HASH, 1);
     for (int i = 0; i < 3; i++) {
-        char f[8];
+        char f[16];
         snprintf(f, sizeof f, "g%d", i);
         ASSERT_EQ(put(s, h2, f, "v"), 1);
     }

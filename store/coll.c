@@ -16,9 +16,10 @@
  *
  *   table:    b[hash & (size-1)] -> node{next, flen, vlen, field, value}
  *
- * which grows and shrinks by rehashing at once (collections are never
- * so large that an incremental rehash pays for its complexity here).
- * A table never goes back to compact, as in Redis.
+ * which grows and shrinks by incremental rehashing, as the keyspace's
+ * tables do: a second bucket array takes the chains a few buckets per
+ * write, so no single HSET into a hash of millions of fields pays for
+ * moving them all. A table never goes back to compact, as in Redis.
  *
  * Hashes follow hash-max-listpack-*, sets Redis 7.2's set-max-listpack-*
  * (Redis 7.0 keeps small sets of strings in a hash table, so ours are
@@ -44,16 +45,26 @@ struct coll_node {
 };
 
 /* 16 bytes, one allocator size class below 24: it counts once per key.
- * compact: p is NULL or [uint32 bytes used][elements]; table: p is the
- * bucket array of 1 << shift buckets. */
+ * compact: p is NULL or [uint32 bytes used][elements]; table: p is a
+ * struct coll_ht. */
 struct store_coll {
     uint8_t type;              /* STORE_T_HASH or STORE_T_SET */
     uint8_t compact;
-    uint8_t shift;             /* table: log2 of the bucket count */
-    uint8_t pad;
+    uint8_t pad[2];
     uint32_t n;                /* elements */
     void *p;
 };
+
+/* A table's buckets: b[0], and b[1] while an incremental rehash moves
+ * b[0]'s chains there, a few buckets per write; b[0]'s buckets below
+ * rehashidx are then empty. Lookups try both; inserts go to b[1]. */
+struct coll_ht {
+    struct coll_node **b[2];
+    uint8_t shift[2];          /* log2 of each bucket count */
+    size_t rehashidx;
+};
+
+#define REHASH_STEP 2          /* buckets moved per write */
 
 _Static_assert(sizeof(struct store_coll) == 16, "one 16-byte size class");
 
@@ -78,14 +89,20 @@ static void lp_used_put(struct store_coll *c, size_t used)
     memcpy(c->p, &u, sizeof u);
 }
 
-static struct coll_node **ht_b(const struct store_coll *c)
+static struct coll_ht *ht(const struct store_coll *c)
 {
     return c->p;
 }
 
-static size_t ht_size(const struct store_coll *c)
+/* Buckets of table t (0 or 1) of h; 0 when absent. */
+static size_t ht_size(const struct coll_ht *h, int t)
 {
-    return (size_t)1 << c->shift;
+    return h->b[t] ? (size_t)1 << h->shift[t] : 0;
+}
+
+static int ht_rehashing(const struct coll_ht *h)
+{
+    return h->b[1] != NULL;
 }
 
 static uint8_t log2_of(size_t size)
@@ -222,42 +239,69 @@ static int lp_splice(struct store *s, struct store_coll *c, size_t off,
 
 /* ---- Table encoding ------------------------------------------------------- */
 
-static size_t bucket_of(const struct store_coll *c, const char *f,
-                        size_t flen)
-{
-    return store__hash(f, flen) & (ht_size(c) - 1);
-}
-
+/* The link to field f's node in table c, or NULL. */
 static struct coll_node **ht_find(const struct store_coll *c, const char *f,
                                   size_t flen)
 {
-    struct coll_node **l = &ht_b(c)[bucket_of(c, f, flen)];
-    for (; *l; l = &(*l)->next)
-        if ((*l)->flen == flen && store__mem_eq((*l)->data, f, flen))
-            return l;
+    const struct coll_ht *h = ht(c);
+    uint64_t hash = store__hash(f, flen);
+    for (int t = 0; t < 2 && h->b[t]; t++) {
+        size_t i = hash & (ht_size(h, t) - 1);
+        if (t == 0 && ht_rehashing(h) && i < h->rehashidx)
+            continue;
+        for (struct coll_node **l = &h->b[t][i]; *l; l = &(*l)->next)
+            if ((*l)->flen == flen && store__mem_eq((*l)->data, f, flen))
+                return l;
+    }
     return NULL;
 }
 
-/* Rehashes table c into size buckets. STORE_OK or STORE_NOMEM. */
-static int ht_resize(struct store *s, struct store_coll *c, size_t size)
+/* Starts moving table c to size buckets. Optional: on OOM the table
+ * keeps its size, only with longer (or emptier) chains. */
+static void ht_resize(struct store *s, struct store_coll *c, size_t size)
 {
-    struct coll_node **nb = store__calloc(s, size, sizeof *nb);
-    if (!nb)
-        return STORE_NOMEM;
-    for (size_t i = 0; c->p && i < ht_size(c); i++) {
-        struct coll_node *x = ht_b(c)[i];
+    struct coll_ht *h = ht(c);
+    if (ht_rehashing(h) || size == ht_size(h, 0))
+        return;
+    h->b[1] = store__calloc(s, size, sizeof(struct coll_node *));
+    if (!h->b[1])
+        return;
+    h->shift[1] = log2_of(size);
+    h->rehashidx = 0;
+}
+
+/* Moves up to n non-empty buckets of a rehashing table to its new
+ * buckets (visiting at most 10 * n empty ones), and ends the rehash once
+ * the old buckets are drained. */
+static void ht_step(struct store *s, struct store_coll *c, size_t n)
+{
+    struct coll_ht *h = ht(c);
+    if (!ht_rehashing(h))
+        return;
+    size_t size0 = ht_size(h, 0), mask1 = ht_size(h, 1) - 1;
+    size_t empty = 10 * n;
+    while (n && h->rehashidx < size0) {
+        struct coll_node *x = h->b[0][h->rehashidx];
+        if (!x && empty-- == 0)
+            return;
+        h->b[0][h->rehashidx++] = NULL;
+        if (x)
+            n--;
         while (x) {
             struct coll_node *next = x->next;
-            size_t j = store__hash(x->data, x->flen) & (size - 1);
-            x->next = nb[j];
-            nb[j] = x;
+            size_t j = store__hash(x->data, x->flen) & mask1;
+            x->next = h->b[1][j];
+            h->b[1][j] = x;
             x = next;
         }
     }
-    store__free(s, c->p);
-    c->p = nb;
-    c->shift = log2_of(size);
-    return STORE_OK;
+    if (h->rehashidx < size0)
+        return;
+    store__free(s, h->b[0]);
+    h->b[0] = h->b[1];
+    h->shift[0] = h->shift[1];
+    h->b[1] = NULL;
+    h->rehashidx = 0;
 }
 
 static struct coll_node *node_new(struct store *s, const char *f,
@@ -282,9 +326,13 @@ static int to_table(struct store *s, struct store_coll *c, size_t extra)
     size_t size = TABLE_MIN;
     while (size < c->n + extra)
         size *= 2;
+    struct coll_ht *h = store__malloc(s, sizeof *h);
     struct coll_node **b = store__calloc(s, size, sizeof *b);
-    if (!b)
+    if (!h || !b) {
+        store__free(s, h);
+        store__free(s, b);
         return STORE_NOMEM;
+    }
     struct coll_node *list = NULL;
     size_t off = 0;
     while (off < lp_used(c)) {
@@ -298,6 +346,7 @@ static int to_table(struct store *s, struct store_coll *c, size_t extra)
                 list = next;
             }
             store__free(s, b);
+            store__free(s, h);
             return STORE_NOMEM;
         }
         x->next = list;
@@ -311,9 +360,9 @@ static int to_table(struct store *s, struct store_coll *c, size_t extra)
         list = next;
     }
     store__free(s, c->p);
+    *h = (struct coll_ht){ .b = { b, NULL }, .shift = { log2_of(size), 0 } };
     c->compact = 0;
-    c->p = b;
-    c->shift = log2_of(size);
+    c->p = h;
     return STORE_OK;
 }
 
@@ -338,19 +387,21 @@ void store_coll_free(struct store *s, struct store_coll *c)
 {
     if (!c)
         return;
-    if (c->compact) {
-        store__free(s, c->p);
-    } else {
-        for (size_t i = 0; i < ht_size(c); i++) {
-            struct coll_node *x = ht_b(c)[i];
-            while (x) {
-                struct coll_node *next = x->next;
-                store__free(s, x);
-                x = next;
+    if (!c->compact) {
+        struct coll_ht *h = ht(c);
+        for (int t = 0; t < 2; t++) {
+            for (size_t i = 0; i < ht_size(h, t); i++) {
+                struct coll_node *x = h->b[t][i];
+                while (x) {
+                    struct coll_node *next = x->next;
+                    store__free(s, x);
+                    x = next;
+                }
             }
+            store__free(s, h->b[t]);
         }
-        store__free(s, c->p);
     }
+    store__free(s, c->p);
     store__free(s, c);
 }
 
@@ -390,10 +441,15 @@ static size_t obj_mem(const void *o)
             m += malloc_usable_size(c->p);
         return m;
     }
+    const struct coll_ht *h = ht(c);
     m += malloc_usable_size(c->p);
-    for (size_t i = 0; i < ht_size(c); i++)
-        for (struct coll_node *x = ht_b(c)[i]; x; x = x->next)
-            m += malloc_usable_size(x);
+    for (int t = 0; t < 2; t++) {
+        if (h->b[t])
+            m += malloc_usable_size(h->b[t]);
+        for (size_t i = 0; i < ht_size(h, t); i++)
+            for (struct coll_node *x = h->b[t][i]; x; x = x->next)
+                m += malloc_usable_size(x);
+    }
     return m;
 }
 
@@ -512,6 +568,7 @@ int store_coll_put(struct store *s, struct store_coll *c, const char *f,
         c->n++;
         return 1;
     }
+    ht_step(s, c, REHASH_STEP);
     struct coll_node **l = ht_find(c, f, flen);
     if (l) {
         struct coll_node *x = *l;
@@ -530,14 +587,16 @@ int store_coll_put(struct store *s, struct store_coll *c, const char *f,
         store__free(s, x);
         return 0;
     }
-    if (c->n >= ht_size(c) && ht_resize(s, c, ht_size(c) * 2))
-        return STORE_NOMEM;
     struct coll_node *y = node_new(s, f, flen, v, vlen);
     if (!y)
         return STORE_NOMEM;
-    size_t j = bucket_of(c, f, flen);
-    y->next = ht_b(c)[j];
-    ht_b(c)[j] = y;
+    struct coll_ht *h = ht(c);
+    if (c->n >= ht_size(h, 0))
+        ht_resize(s, c, ht_size(h, 0) * 2);
+    int t = ht_rehashing(h);
+    size_t j = store__hash(f, flen) & (ht_size(h, t) - 1);
+    y->next = h->b[t][j];
+    h->b[t][j] = y;
     c->n++;
     return 1;
 }
@@ -559,6 +618,7 @@ int store_coll_del(struct store *s, struct store_coll *c, const char *f,
         c->n--;
         return 1;
     }
+    ht_step(s, c, REHASH_STEP);
     struct coll_node **l = ht_find(c, f, flen);
     if (!l)
         return 0;
@@ -566,8 +626,8 @@ int store_coll_del(struct store *s, struct store_coll *c, const char *f,
     *l = x->next;
     store__free(s, x);
     c->n--;
-    /* Shrinking is optional: a failed allocation just keeps the size. */
-    if (ht_size(c) > TABLE_MIN && c->n < ht_size(c) / 8) {
+    size_t size0 = ht_size(ht(c), 0);
+    if (size0 > TABLE_MIN && c->n < size0 / 8) {
         size_t size = TABLE_MIN;
         while (size < c->n * 2)
             size *= 2;
@@ -587,11 +647,14 @@ int store_coll_next(const struct store_coll *c, struct store_coll_it *it,
         it->pos = lp_elem(c, it->pos, v);
         return 1;
     }
+    const struct coll_ht *h = ht(c);
+    size_t size0 = ht_size(h, 0);
     const struct coll_node *x = it->node;
     while (!x) {
-        if (it->pos >= ht_size(c))
+        if (it->pos >= size0 + ht_size(h, 1))
             return 0;
-        x = ht_b(c)[it->pos++];
+        x = it->pos < size0 ? h->b[0][it->pos] : h->b[1][it->pos - size0];
+        it->pos++;
     }
     v->f = x->data;
     v->flen = x->flen;
@@ -611,6 +674,17 @@ static uint64_t rev64(uint64_t v)
     return r;
 }
 
+static void emit_chain(const struct coll_node *x, store_coll_cb cb,
+                       void *ctx)
+{
+    for (; x; x = x->next) {
+        struct store_coll_view v = {
+            x->data, x->data + x->flen, x->flen, x->vlen,
+        };
+        cb(ctx, &v);
+    }
+}
+
 /* Calls cb for the elements of about count buckets from cursor on and
  * returns the next cursor (0 when done). Every element present for the
  * whole scan is visited at least once; duplicates are possible after a
@@ -625,19 +699,28 @@ uint64_t store_coll_scan(const struct store_coll *c, uint64_t cursor,
             cb(ctx, &v);
         return 0;
     }
-    uint64_t mask = ht_size(c) - 1;
+    const struct coll_ht *h = ht(c);
     size_t buckets = count ? count : 1;
+    if (!ht_rehashing(h)) {
+        uint64_t mask = ht_size(h, 0) - 1;
+        do {
+            emit_chain(h->b[0][cursor & mask], cb, ctx);
+            cursor |= ~mask;
+            cursor = rev64(rev64(cursor) + 1);
+        } while (cursor && --buckets);
+        return cursor;
+    }
+    /* Rehashing: the bucket of the smaller table, then every bucket of
+     * the larger one that it expands to (Redis's dictScan). */
+    int small = ht_size(h, 0) > ht_size(h, 1);
+    uint64_t m0 = ht_size(h, small) - 1, m1 = ht_size(h, !small) - 1;
     do {
-        for (const struct coll_node *x = ht_b(c)[cursor & mask]; x;
-             x = x->next) {
-            v.f = x->data;
-            v.flen = x->flen;
-            v.v = x->data + x->flen;
-            v.vlen = x->vlen;
-            cb(ctx, &v);
-        }
-        cursor |= ~mask;
-        cursor = rev64(rev64(cursor) + 1);
+        emit_chain(h->b[small][cursor & m0], cb, ctx);
+        do {
+            emit_chain(h->b[!small][cursor & m1], cb, ctx);
+            cursor |= ~m1;
+            cursor = rev64(rev64(cursor) + 1);
+        } while (cursor & (m0 ^ m1));
     } while (cursor && --buckets);
     return cursor;
 }
@@ -654,10 +737,14 @@ void store_coll_random(struct store *s, const struct store_coll *c,
         while (k--);
         return;
     }
+    const struct coll_ht *h = ht(c);
+    size_t size0 = ht_size(h, 0), skip = ht_rehashing(h) ? h->rehashidx : 0;
+    size_t span = size0 - skip + ht_size(h, 1);
     const struct coll_node *x;
-    do
-        x = ht_b(c)[store__rand(s) & (ht_size(c) - 1)];
-    while (!x);
+    do {
+        size_t i = skip + store__rand(s) % span;
+        x = i < size0 ? h->b[0][i] : h->b[1][i - size0];
+    } while (!x);
     size_t len = 0;
     for (const struct coll_node *y = x; y; y = y->next)
         len++;
@@ -726,6 +813,11 @@ int store_coll_sample(struct store *s, const struct store_coll *c,
     return STORE_OK;
 }
 
+int store__coll_rehashing(const struct store_coll *c)
+{
+    return !c->compact && ht_rehashing(ht(c));
+}
+
 /* Invariant check for the tests: 0 or the failing line. */
 static int coll_check(const struct store_coll *c)
 {
@@ -741,7 +833,13 @@ static int coll_check(const struct store_coll *c)
     }
     if (n != c->n)
         return __LINE__;
-    if (!c->compact && (ht_size(c) & (ht_size(c) - 1)))
+    if (c->compact)
+        return 0;
+    const struct coll_ht *h = ht(c);
+    if (!h->b[0] || (ht_rehashing(h) && h->rehashidx >= ht_size(h, 0)))
         return __LINE__;
+    for (size_t i = 0; ht_rehashing(h) && i < h->rehashidx; i++)
+        if (h->b[0][i])
+            return __LINE__;
     return 0;
 }

@@ -71,7 +71,8 @@ struct store_pindex {
 };
 
 /* A shard: t[0] is the table; t[1] is non-empty only while rehashing
- * (t[0] buckets below rehashidx are then empty). vol is the dense array
+ * (t[0] buckets below rehashidx are then empty, and only the t[1] buckets
+ * they map to are initialised: see store__home). vol is the dense array
  * of the entries that carry a TTL. */
 struct store_shard {
     struct store_table t[2];
@@ -97,6 +98,7 @@ struct store {
     struct store__presume *presume;    /* prefix scan resume points */
     uint64_t ptick;
     uint32_t pgen;
+    struct store_stream *streams;  /* stream.c: retention ring */
     struct store_shard shards[];
 };
 
@@ -215,6 +217,9 @@ extern const struct store__obj_ops store__list_ops;
 extern const struct store__obj_ops store__zset_ops;
 extern const struct store__obj_ops store__stream_ops;
 
+/* 1 while table-encoded c is moving to new buckets (coll.c; tests). */
+int store__coll_rehashing(const struct store_coll *c);
+
 static inline void *store__obj(const struct store_entry *e)
 {
     void *o;
@@ -268,6 +273,31 @@ void store__table_clear(struct store *s, struct store_shard *sh);
 static inline int store__rehashing(const struct store_shard *sh)
 {
     return sh->t[1].size != 0;
+}
+
+/* The bucket that holds (or would hold) a key of hash h: while rehashing,
+ * keys of t[0] buckets below rehashidx live in t[1], the others still in
+ * t[0] (table.c's essay says why). rehashidx is 0 when not rehashing.
+ * t[0] must have buckets. */
+static inline struct store_entry **store__home(struct store_shard *sh,
+                                               uint64_t h)
+{
+    size_t i = h & (sh->t[0].size - 1);
+    if (i < sh->rehashidx)
+        return &sh->t[1].b[h & (sh->t[1].size - 1)];
+    return &sh->t[0].b[i];
+}
+
+/* Bucket j of table t[ti], or NULL for a bucket of t[1] that the rehash
+ * has not written yet: t[1]'s array is not zeroed up front, and such a
+ * bucket holds no entries. Readers that walk buckets by index (SCAN,
+ * random keys, checks) go through this. */
+static inline struct store_entry **store__bucket_at(struct store_shard *sh,
+                                                    int ti, size_t j)
+{
+    if (ti == 1 && (j & (sh->t[0].size - 1)) >= sh->rehashidx)
+        return NULL;
+    return &sh->t[ti].b[j];
 }
 
 /* The bucket (or few) of rehash work every operation on a shard does. */

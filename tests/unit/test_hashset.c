@@ -190,7 +190,7 @@ TEST(random_model)
                 }
             }
             ASSERT_EQ(store_coll_len(c), n);
-            if (op % 2000 == 0)
+            if (op % 200 == 0)
                 ASSERT_OK(store__check(s));
         }
         /* Iteration visits exactly the model's fields. */
@@ -253,6 +253,43 @@ TEST(scan_across_resizes)
     } while (cur != 0);
     for (int i = 0; i < 500; i++)
         ASSERT(seen.hit[i]);
+    ASSERT_OK(store__check(s));
+    store_free(s);
+}
+
+/* The same while the table is mid-rehash at every call: a few inserts
+ * (then deletes) between scan steps keep an incremental rehash going. */
+TEST(scan_during_rehash)
+{
+    struct store *s = store_new(1);
+    struct store_coll *c = open_c(s, "s", STORE_T_SET, 1);
+    char f[16];
+    for (int i = 0; i < 500; i++) {
+        snprintf(f, sizeof f, "m%d", i);
+        put(s, c, f, NULL);
+    }
+    struct seen seen;
+    memset(&seen, 0, sizeof seen);
+    uint64_t cur = 0;
+    int step = 0, next = 1000, rehashing_seen = 0;
+    do {
+        cur = store_coll_scan(c, cur, 2, on_scan, &seen);
+        step++;
+        for (int k = 0; k < 5 && step < 200 && next < 2000; k++) {
+            snprintf(f, sizeof f, "m%d", next++);
+            put(s, c, f, NULL);
+        }
+        for (int k = 0; k < 5 && step >= 200 && next > 1000; k++) {
+            snprintf(f, sizeof f, "m%d", --next);
+            store_coll_del(s, c, f, strlen(f));
+        }
+        rehashing_seen += store__coll_rehashing(c);
+        if (step % 50 == 0)
+            ASSERT_OK(store__check(s));
+    } while (cur != 0);
+    for (int i = 0; i < 500; i++)
+        ASSERT(seen.hit[i]);
+    ASSERT(rehashing_seen > 0);
     ASSERT_OK(store__check(s));
     store_free(s);
 }
@@ -451,6 +488,7 @@ static const struct unit_test tests[] = {
     UNIT(conversion),
     UNIT(random_model),
     UNIT(scan_across_resizes),
+    UNIT(scan_during_rehash),
     UNIT(random_members),
     UNIT(lifecycle),
     UNIT(limits),

@@ -23,6 +23,10 @@
 #   ratio A B              "A/B" as "1.23x", or "n/a"
 #   mem_per_item SRV N GEN  starts SRV fresh, pipes GEN's RESP output into
 #                          redis-cli --pipe, prints used_memory growth / N
+#   ab_rounds, ab_table    ROUNDS rounds of CASES at -P 1 and -P 16 on
+#                          respite (A_PORT, A_PID) then redis (B_PORT,
+#                          B_PID), arguments from the caller's case_args
+#                          CASE, samples in S; then their markdown table
 #   header: utc_now, version_line BIN, redis_name, CPU_MODEL, NCPU
 # The caller sets RESPITE_BIN (and REDIS_BIN to start redis) first.
 
@@ -219,4 +223,37 @@ mem_per_item() {
     stop_pid "$pid"
     awk -v a="$before" -v b="$after" -v n="$n" 'BEGIN {
         if (a == "" || b == "") print "n/a"; else printf "%.1f\n", (b - a) / n }'
+}
+
+declare -A S=()
+ab_rounds() {
+    local r c p n sp srv port pid v args
+    for r in $(seq 1 "$ROUNDS"); do
+        for c in "${CASES[@]}"; do
+            mapfile -t args < <(case_args "$c")
+            for p in 1 16; do
+                n=$N; [ "$p" = 16 ] && n=$N_P16
+                for sp in "respite:$A_PORT:$A_PID" "redis:$B_PORT:$B_PID"; do
+                    IFS=: read -r srv port pid <<<"$sp"
+                    v=$(rps_of "$port" "$p" "$n" "${args[@]}")
+                    kill -0 "$pid" 2>/dev/null || die "$srv died during $c"
+                    S["$c,$p,$srv"]+="$v "
+                    log "round $r/$ROUNDS  ${LABEL[$c]} -P $p  $srv: $v req/s"
+                done
+            done
+        done
+    done
+}
+
+ab_table() {
+    local c p a b
+    echo "| Case | -P | Respite | Redis | Respite/Redis |"
+    echo "|---|---:|---:|---:|---:|"
+    for c in "${CASES[@]}"; do
+        for p in 1 16; do
+            a=$(echo "${S["$c,$p,respite"]}" | median)
+            b=$(echo "${S["$c,$p,redis"]}" | median)
+            echo "| ${LABEL[$c]} | $p | $a | $b | $(ratio "$a" "$b") |"
+        done
+    done
 }

@@ -80,22 +80,7 @@ for port in "$A_PORT" "$B_PORT"; do
     gen_entries bench:r 10000 | redis-cli -h 127.0.0.1 -p "$port" --pipe >/dev/null 2>&1
 done
 
-declare -A S=()
-for r in $(seq 1 "$ROUNDS"); do
-    for c in "${CASES[@]}"; do
-        mapfile -t args < <(case_args "$c")
-        for p in 1 16; do
-            n=$N; [ "$p" = 16 ] && n=$N_P16
-            for sp in "respite:$A_PORT:$A_PID" "redis:$B_PORT:$B_PID"; do
-                IFS=: read -r srv port pid <<<"$sp"
-                v=$(rps_of "$port" "$p" "$n" "${args[@]}")
-                kill -0 "$pid" 2>/dev/null || die "$srv died during $c"
-                S["$c,$p,$srv"]+="$v "
-                log "round $r/$ROUNDS  ${LABEL[$c]} -P $p  $srv: $v req/s"
-            done
-        done
-    done
-done
+ab_rounds
 CHECK="XLEN bench:r: respite $(redis-cli -h 127.0.0.1 -p "$A_PORT" XLEN bench:r), redis $(redis-cli -h 127.0.0.1 -p "$B_PORT" XLEN bench:r)"
 stop_pid "$A_PID"; stop_pid "$B_PID"
 
@@ -115,15 +100,7 @@ echo "client:    redis-benchmark -c $CLIENTS -P {1,16} {XADD bench:s * f1 v1 f2 
 echo "check:     $CHECK"
 echo '```'
 echo
-echo "| Case | -P | Respite | Redis | Respite/Redis |"
-echo "|---|---:|---:|---:|---:|"
-for c in "${CASES[@]}"; do
-    for p in 1 16; do
-        a=$(echo "${S["$c,$p,respite"]}" | median)
-        b=$(echo "${S["$c,$p,redis"]}" | median)
-        echo "| ${LABEL[$c]} | $p | $a | $b | $(ratio "$a" "$b") |"
-    done
-done
+ab_table
 echo
 echo "Memory, $STREAM_ENTRIES entries of 3 small fields in one stream, used_memory growth per entry:"
 echo

@@ -76,22 +76,7 @@ start_server respite; A_PID=$SRV_PID; A_PORT=$SRV_PORT
 start_server redis;   B_PID=$SRV_PID; B_PORT=$SRV_PORT
 load_zrange "$A_PORT"; load_zrange "$B_PORT"
 
-declare -A S=()
-for r in $(seq 1 "$ROUNDS"); do
-    for c in "${CASES[@]}"; do
-        mapfile -t args < <(case_args "$c")
-        for p in 1 16; do
-            n=$N; [ "$p" = 16 ] && n=$N_P16
-            for sp in "respite:$A_PORT:$A_PID" "redis:$B_PORT:$B_PID"; do
-                IFS=: read -r srv port pid <<<"$sp"
-                v=$(rps_of "$port" "$p" "$n" "${args[@]}")
-                kill -0 "$pid" 2>/dev/null || die "$srv died during $c"
-                S["$c,$p,$srv"]+="$v "
-                log "round $r/$ROUNDS  ${LABEL[$c]} -P $p  $srv: $v req/s"
-            done
-        done
-    done
-done
+ab_rounds
 ZCARD_A=$(redis-cli -h 127.0.0.1 -p "$A_PORT" ZCARD bench:z)
 ZCARD_B=$(redis-cli -h 127.0.0.1 -p "$B_PORT" ZCARD bench:z)
 stop_pid "$A_PID"; stop_pid "$B_PID"
@@ -144,15 +129,7 @@ echo "client:    redis-benchmark -c $CLIENTS -r $KEYSPACE -P {1,16} {-t hset|lpu
 echo "check:     ZCARD bench:z after the rounds: respite $ZCARD_A, redis $ZCARD_B"
 echo '```'
 echo
-echo "| Case | -P | Respite | Redis | Respite/Redis |"
-echo "|---|---:|---:|---:|---:|"
-for c in "${CASES[@]}"; do
-    for p in 1 16; do
-        a=$(echo "${S["$c,$p,respite"]}" | median)
-        b=$(echo "${S["$c,$p,redis"]}" | median)
-        echo "| ${LABEL[$c]} | $p | $a | $b | $(ratio "$a" "$b") |"
-    done
-done
+ab_table
 echo
 echo "Memory, $TYPE_KEYS collections of 10 elements per type, used_memory growth per element:"
 echo

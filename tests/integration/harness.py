@@ -484,6 +484,34 @@ def flushed(**kw):
     return r
 
 
+def blocked_count(r):
+    """INFO blocked_clients of the server behind redis-py client r."""
+    return r.info("clients")["blocked_clients"]
+
+
+def wait_blocked(r, n, timeout=5.0):
+    """Waits until exactly n clients are blocked (the server has seen the
+    blocking commands), or fails after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while blocked_count(r) != n:
+        if time.monotonic() > deadline:
+            raise AssertionError("blocked_clients %d, want %d"
+                                 % (blocked_count(r), n))
+        time.sleep(0.005)
+
+
+def no_reply(conn, wait=0.1):
+    """True if nothing arrives on raw Conn conn within wait seconds."""
+    conn.settimeout(wait)
+    try:
+        conn.sock.recv(1, socket.MSG_PEEK)
+        return False
+    except socket.timeout:
+        return True
+    finally:
+        conn.settimeout(10.0)
+
+
 def _clip(v, n=300):
     s = repr(v)
     return s if len(s) <= n else s[:n] + "...(%d chars)" % len(s)

@@ -19,39 +19,15 @@ Every test also passes against redis-server 7.0.15
 (RESPITE_BIN=/usr/bin/redis-server)."""
 
 import os
-import socket
+import random
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
-from harness import assert_eq, test  # noqa: E402
-
-
-def blocked_count(r):
-    return r.info("clients")["blocked_clients"]
-
-
-def wait_blocked(r, n, timeout=5.0):
-    """Waits until n clients are blocked (the server saw the commands)."""
-    deadline = time.monotonic() + timeout
-    while blocked_count(r) != n:
-        if time.monotonic() > deadline:
-            raise AssertionError("blocked_clients %d, want %d"
-                                 % (blocked_count(r), n))
-        time.sleep(0.005)
-
-
-def no_reply(conn, wait=0.1):
-    """True if nothing arrives on conn within wait seconds."""
-    conn.settimeout(wait)
-    try:
-        conn.sock.recv(1, socket.MSG_PEEK)
-        return False
-    except socket.timeout:
-        return True
-    finally:
-        conn.settimeout(10.0)
+from harness import (assert_eq, blocked_count, no_reply,  # noqa: E402
+                     test, wait_blocked)
 
 
 @test
@@ -266,6 +242,80 @@ def many_waiters_on_many_keys():
     finally:
         for c in conns:
             c.close()
+
+
+@test
+def random_traffic_loses_and_duplicates_nothing():
+    """Producers push 6000 unique jobs into q1/q2; movers BLMOVE q1 -> q3
+    and BRPOPLPUSH q2 -> q3 with short timeouts; consumers BLPOP/BRPOP q3;
+    meanwhile clients block on an idle key and hang up, and others time
+    out. Every job must come out exactly once."""
+    s = h.shared_server()
+    r = s.client()
+    r.flushall()
+    jobs = 6000
+    done = threading.Event()
+    got, errors = [], []
+    lock = threading.Lock()
+
+    def producer(k):
+        c = s.client()
+        for i in range(k, jobs, 2):
+            c.rpush("q1" if i % 3 else "q2", "job:%d" % i)
+
+    def mover(src, use_blmove):
+        c = s.client()
+        while not done.is_set():
+            if use_blmove:
+                c.blmove(src, "q3", 0.02, "LEFT", "RIGHT")
+            else:
+                c.brpoplpush(src, "q3", 0.02)
+
+    def consumer(pop):
+        c = s.client()
+        while not done.is_set():
+            v = pop(c)
+            if v is not None:
+                with lock:
+                    got.append(v[1].decode())
+
+    def quitter():
+        rnd = random.Random(7)
+        while not done.is_set():
+            with s.conn() as q:
+                q.send(h.encode("BLPOP", "idle", "0"))
+                time.sleep(rnd.random() * 0.01)
+
+    def guard(fn, *a):
+        try:
+            fn(*a)
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(repr(e))
+
+    workers = [threading.Thread(target=guard, args=a) for a in [
+        (mover, "q1", True), (mover, "q1", False), (mover, "q2", True),
+        (consumer, lambda c: c.blpop(["q3"], 0.03)),
+        (consumer, lambda c: c.brpop(["q3", "q1"], 0.01)),
+        (quitter,)]]
+    producers = [threading.Thread(target=guard, args=(producer, k))
+                 for k in (0, 1)]
+    for t in workers + producers:
+        t.start()
+    for t in producers:
+        t.join()
+    deadline = time.monotonic() + 60
+    while len(got) < jobs and time.monotonic() < deadline and not errors:
+        time.sleep(0.05)
+    done.set()
+    for t in workers:
+        t.join()
+    assert_eq(errors, [], "client errors")
+    leftover = [v.decode() for k in ("q1", "q2", "q3")
+                for v in r.lrange(k, 0, -1)]
+    everything = got + leftover
+    assert_eq(len(everything), jobs, "jobs out (popped + left)")
+    assert_eq(set(everything), {"job:%d" % i for i in range(jobs)})
+    wait_blocked(r, 0)
 
 
 if __name__ == "__main__":

@@ -159,6 +159,11 @@ static const struct conf_def defs[] = {
       0, 0, NULL, NULL },
     { "notify-keyspace-events", NULL, T_NOTIFY, F_MUTABLE,
       AT(notify_keyspace_events), "", 0, 0, NULL, NULL },
+    /* Stream retention (Respite): applied by the sweeper; 0 = off. */
+    { "stream-max-entries", NULL, T_INT, F_MUTABLE, AT(stream_max_entries),
+      "0", 0, LLONG_MAX, NULL, NULL },
+    { "stream-retention-ms", NULL, T_INT, F_MUTABLE,
+      AT(stream_retention_ms), "0", 0, LLONG_MAX, NULL, NULL },
 
     /* Limits. */
     { "proto-max-bulk-len", NULL, T_MEM, F_MUTABLE, AT(proto_max_bulk_len),

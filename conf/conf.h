@@ -39,6 +39,8 @@ struct conf {
     char *loglevel;             /* debug verbose notice warning */
     char *logfile;              /* "" = stderr */
     char *notify_keyspace_events; /* canonical class letters */
+    int64_t stream_max_entries;  /* retention: entries a stream keeps, 0 off */
+    int64_t stream_retention_ms; /* retention: max entry age by ID, 0 off */
     int daemonize;              /* only "no" is supported */
     char *dir;
     char *enable_debug_command; /* no, yes, or local (loopback clients) */

@@ -21,7 +21,8 @@ GROUP_TITLES = {
     "connection": "Connection", "server": "Server",
     "transactions": "Transactions", "string": "Strings",
     "generic": "Keys", "pubsub": "Pub/Sub", "hash": "Hashes",
-    "set": "Sets",
+    "set": "Sets", "sorted_set": "Sorted sets", "list": "Lists",
+    "stream": "Streams",
 }
 
 

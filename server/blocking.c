@@ -65,7 +65,6 @@ struct blocked {
     size_t heap_slot;
     enum store_type type;
     int wake_on_delete;
-    enum block_reply reply;
     size_t nwait;
     struct bwait wait[];
 };
@@ -349,7 +348,7 @@ static int link_waits(struct blocking *b, struct client *c,
 /* See blocking.h. */
 void client_block(struct client *c, const size_t *key_args, size_t nkeys,
                   enum store_type type, int wake_on_delete,
-                  int64_t deadline_ms, enum block_reply reply)
+                  int64_t deadline_ms)
 {
     struct blocking *b = c->srv->blocking;
     if (b->rerun == c) {
@@ -366,7 +365,6 @@ void client_block(struct client *c, const size_t *key_args, size_t nkeys,
     bl->type = type;
     bl->wake_on_delete = wake_on_delete;
     bl->deadline_ms = deadline_ms;
-    bl->reply = reply;
     bl->nwait = nkeys;
     c->blocked = bl;                    /* the heap reaches it through c */
     if (link_waits(b, c, bl, key_args) != 0) {
@@ -432,16 +430,17 @@ static int rerun(struct blocking *b, struct client *c)
     return 1;
 }
 
-/* 1 if waiter bl may be rerun for key k: the key holds bl's type, or is
- * gone and bl asked to wake on deletion. */
+/* 1 if waiter bl may be rerun for key k: the key holds bl's type, or bl
+ * asked to wake on deletion and the key is gone or was overwritten with
+ * another type (Redis 7.0 counts that as a deletion too). */
 static int key_serves(struct server *srv, const struct bkey *k,
                       const struct blocked *bl)
 {
     struct store_entry *e = store_key_find(srv->db[k->db], k->key, k->klen,
                                            server_now_ms(srv));
-    if (!e)
+    if (!e || store_entry_type(e) != bl->type)
         return bl->wake_on_delete;
-    return store_entry_type(e) == bl->type;
+    return 1;
 }
 
 static void mark_ready(struct blocking *b, struct bkey *k)

@@ -9,15 +9,16 @@
  *     server_key_modified(), which marks the key ready when clients wait
  *     on it. After the command (after EXEC for a transaction), the waiters
  *     of each ready key are served in the order they blocked: each one
- *     whose key now holds the awaited type (or is gone, for those that
- *     asked to wake on deletion) runs its command again from a saved copy
- *     of its arguments. A rerun that again finds nothing calls
- *     client_block() again, which then only keeps the client where it
- *     is in every queue, with no reply;
+ *     whose key now holds the awaited type (or, for those that asked to
+ *     wake on deletion, is gone or holds another type) runs its command
+ *     again from a saved copy of its arguments. A rerun that again finds
+ *     nothing calls client_block() again, which then only keeps the
+ *     client where it is in every queue, with no reply;
  *   - its deadline: a null array (*-1, RESP3 _);
  *   - its disconnection.
  * Inside MULTI/EXEC (client_can_block() is 0) a blocking command must not
- * block: it replies as if its timeout had passed at once. */
+ * block: it replies its null at once (BLMOVE a null bulk there, though
+ * its timeout is a null array as for every command in Redis 7.0). */
 #ifndef RESPITE_BLOCKING_H
 #define RESPITE_BLOCKING_H
 
@@ -28,14 +29,6 @@
 
 struct client;
 struct server;
-
-/* What a blocking command replies when it cannot block (inside EXEC).
- * When a blocked client's deadline passes, Redis 7.0 sends a null array
- * for every command, BLMOVE included, and so does blocking.c. */
-enum block_reply {
-    BLOCK_NULL_ARRAY,        /* *-1: BLPOP, BLMPOP, BZPOP*, XREAD... */
-    BLOCK_NULL_BULK,         /* $-1: BLMOVE, BRPOPLPUSH */
-};
 
 enum block_unit {
     BLOCK_SECONDS,           /* BLPOP & co.: a float of seconds */
@@ -55,13 +48,12 @@ int client_can_block(const struct client *c);
 /* Blocks c, running its command (c->argv, copied), on the nkeys keys
  * that are arguments key_args[0..nkeys) of it, in c's database, until
  * one of them holds a value of type (or, with wake_on_delete, is
- * deleted), or deadline_ms (0: never) passes. reply is kept for the
- * caller's EXEC path only (see enum block_reply).
+ * deleted), or deadline_ms (0: never) passes.
  * Writes no reply itself. Replies OOM on allocation failure. During a
  * rerun it keeps c's place and does nothing else. */
 void client_block(struct client *c, const size_t *key_args, size_t nkeys,
                   enum store_type type, int wake_on_delete,
-                  int64_t deadline_ms, enum block_reply reply);
+                  int64_t deadline_ms);
 
 /* Replaces argument i of the saved command of c, which has just called
  * client_block() (XREAD: "$" becomes the stream's last ID, so a rerun

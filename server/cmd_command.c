@@ -16,7 +16,7 @@ static const struct {
     { CMD_PUBSUB, "pubsub" },     { CMD_NOSCRIPT, "noscript" },
     { CMD_LOADING, "loading" },   { CMD_STALE, "stale" },
     { CMD_FAST, "fast" },         { CMD_NOAUTH, "no_auth" },
-    { CMD_NOMULTI, "no_multi" },
+    { CMD_NOMULTI, "no_multi" }, { CMD_BLOCKING, "blocking" },
 };
 
 static void add_lower_bulk(struct resp_out *o, const char *s)

@@ -390,6 +390,7 @@ static void rename_generic(struct client *c, int nx)
         reply_error(c, ERR_OOM);
         return;
     }
+    store_stream_placed(db, dst, dlen, now);
     server_key_modified(c->srv, c->db, src, slen);
     server_key_modified(c->srv, c->db, dst, dlen);
     server_notify(c->srv, NOTIFY_NEW, "new", c->db, dst, dlen);
@@ -454,6 +455,7 @@ void cmd_copy(struct client *c)
         reply_error(c, ERR_OOM);
         return;
     }
+    store_stream_placed(d, dst, dlen, now);
     server_key_modified(c->srv, dbid, dst, dlen);
     server_notify(c->srv, NOTIFY_NEW, "new", dbid, dst, dlen);
     server_notify(c->srv, NOTIFY_GENERIC, "copy_to", dbid, dst, dlen);
@@ -483,6 +485,7 @@ void cmd_move(struct client *c)
         reply_error(c, ERR_OOM);
         return;
     }
+    store_stream_placed(d, key, klen, now);
     server_key_modified(c->srv, c->db, key, klen);
     server_key_modified(c->srv, dbid, key, klen);
     server_notify(c->srv, NOTIFY_NEW, "new", dbid, key, klen);

@@ -48,6 +48,19 @@ static inline void *obj_write(struct client *c, size_t i, enum store_type t,
     return o;
 }
 
+/* Argument i's object of type t for a blocked client's rerun, or NULL;
+ * a key of another type counts as absent there, as Redis 7.0 serves a
+ * woken BLPOP or XREAD from the key that woke it (and tells a woken
+ * XREADGROUP its stream is gone). */
+static inline void *obj_woken(struct client *c, size_t i, enum store_type t)
+{
+    void *o;
+    if (store_obj_open(client_db(c), c->argv[i], c->argvlen[i], t, 0,
+                       server_now_ms(c->srv), &o) != STORE_OK)
+        return NULL;
+    return o;
+}
+
 static inline struct store_coll *coll_read(struct client *c, size_t i,
                                            enum store_type t, int *ok)
 {

@@ -104,6 +104,67 @@ void cmd_sdiff(struct client *c);
 void cmd_sdiffstore(struct client *c);
 void cmd_sscan(struct client *c);
 
+/* cmd_list.c: lists */
+void cmd_lpush(struct client *c);
+void cmd_rpush(struct client *c);
+void cmd_lpushx(struct client *c);
+void cmd_rpushx(struct client *c);
+void cmd_lpop(struct client *c);
+void cmd_rpop(struct client *c);
+void cmd_llen(struct client *c);
+void cmd_lrange(struct client *c);
+void cmd_lindex(struct client *c);
+void cmd_lpos(struct client *c);
+void cmd_lset(struct client *c);
+void cmd_linsert(struct client *c);
+void cmd_lrem(struct client *c);
+void cmd_ltrim(struct client *c);
+void cmd_lmove(struct client *c);
+void cmd_rpoplpush(struct client *c);
+void cmd_lmpop(struct client *c);
+void cmd_blpop(struct client *c);
+void cmd_brpop(struct client *c);
+void cmd_blmove(struct client *c);
+void cmd_brpoplpush(struct client *c);
+void cmd_blmpop(struct client *c);
+
+/* cmd_zset.c, cmd_zsetops.c: sorted sets */
+void cmd_zadd(struct client *c);
+void cmd_zincrby(struct client *c);
+void cmd_zrem(struct client *c);
+void cmd_zcard(struct client *c);
+void cmd_zcount(struct client *c);
+void cmd_zlexcount(struct client *c);
+void cmd_zscore(struct client *c);
+void cmd_zmscore(struct client *c);
+void cmd_zrank(struct client *c);
+void cmd_zrevrank(struct client *c);
+void cmd_zrange(struct client *c);
+void cmd_zrangestore(struct client *c);
+void cmd_zrevrange(struct client *c);
+void cmd_zrangebyscore(struct client *c);
+void cmd_zrevrangebyscore(struct client *c);
+void cmd_zrangebylex(struct client *c);
+void cmd_zrevrangebylex(struct client *c);
+void cmd_zremrangebyrank(struct client *c);
+void cmd_zremrangebyscore(struct client *c);
+void cmd_zremrangebylex(struct client *c);
+void cmd_zpopmin(struct client *c);
+void cmd_zpopmax(struct client *c);
+void cmd_bzpopmin(struct client *c);
+void cmd_bzpopmax(struct client *c);
+void cmd_zmpop(struct client *c);
+void cmd_bzmpop(struct client *c);
+void cmd_zunionstore(struct client *c);
+void cmd_zinterstore(struct client *c);
+void cmd_zdiffstore(struct client *c);
+void cmd_zunion(struct client *c);
+void cmd_zinter(struct client *c);
+void cmd_zdiff(struct client *c);
+void cmd_zintercard(struct client *c);
+void cmd_zrandmember(struct client *c);
+void cmd_zscan(struct client *c);
+
 /* cmd_keys.c: generic key commands */
 void cmd_del(struct client *c);
 void cmd_unlink(struct client *c);
@@ -126,6 +187,23 @@ void cmd_move(struct client *c);
 void cmd_randomkey(struct client *c);
 void cmd_keys(struct client *c);
 void cmd_scan(struct client *c);
+
+/* cmd_stream.c, cmd_xgroup.c: streams */
+void cmd_xadd(struct client *c);
+void cmd_xlen(struct client *c);
+void cmd_xrange(struct client *c);
+void cmd_xrevrange(struct client *c);
+void cmd_xdel(struct client *c);
+void cmd_xtrim(struct client *c);
+void cmd_xsetid(struct client *c);
+void cmd_xread(struct client *c);
+void cmd_xreadgroup(struct client *c);
+void cmd_xgroup(struct client *c);
+void cmd_xinfo(struct client *c);
+void cmd_xack(struct client *c);
+void cmd_xpending(struct client *c);
+void cmd_xclaim(struct client *c);
+void cmd_xautoclaim(struct client *c);
 
 /* cmd_pubsub.c: pub/sub */
 void cmd_subscribe(struct client *c);

@@ -18,8 +18,21 @@
 #include <hiredis/hiredis.h>
 
 #include "server/blocking.h"
+#include "server/ping.h"
 #include "server/pubsub.h"
 #include "server/server.h"
+
+#ifdef USE_JEMALLOC
+/* jemalloc's start-up options: it reads this symbol (MALLOC_CONF in the
+ * environment still overrides). With background_thread, returning freed
+ * pages to the kernel (madvise of dirty memory as it decays) runs on
+ * jemalloc's own thread instead of inside whichever malloc or free in a
+ * command crosses a decay epoch: at 10M keys those purges stalled single
+ * commands for 1-25 ms (issue 2; scripts/bench-rehash-pause.sh measures
+ * it, store/table.c avoids the other big stall, zeroing a new bucket
+ * array). */
+const char *malloc_conf = "background_thread:true";
+#endif
 
 /* The expired callback's context: which database a store is. */
 struct db_ctx {
@@ -268,6 +281,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
         "Usage: respite [/path/to/respite.conf] [--directive value ...]\n"
+        "       respite --ping HOST:PORT [PASSWORD]   (health check: exit 0 "
+        "on PONG)\n"
         "       respite --version\n"
         "       respite --help\n\n"
         "Examples:\n"
@@ -348,6 +363,8 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
+    if (argc >= 2 && strcmp(argv[1], "--ping") == 0)
+        return server_ping_main(argc - 2, argv + 2);
     struct server *srv = calloc(1, sizeof(*srv));
     if (!srv)
         return 1;

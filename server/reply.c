@@ -57,7 +57,6 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_TIMEOUT_NEG] = "ERR timeout is negative",
     [ERR_TIMEOUT_NOT_FLOAT] = "ERR timeout is not a float or out of range",
     [ERR_TIMEOUT_NOT_INT] = "ERR timeout is not an integer or out of range",
-    [ERR_TIMEOUT_RANGE] = "ERR timeout is out of range",
     [ERR_BIT_OFFSET] = "ERR bit offset is not an integer or out of range",
     [ERR_SELECT_NOT_ALLOWED] = "ERR SELECT is not allowed in cluster mode",
     [ERR_INVALID_CURSOR] = "ERR invalid cursor",
@@ -125,6 +124,96 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_NUMKEYS_ARGS] = "ERR Number of keys can't be greater than number "
                          "of args",
     [ERR_LIMIT_NEG] = "ERR LIMIT can't be negative",
+    /* Sorted sets. */
+    [ERR_ZADD_NX_XX] = "ERR XX and NX options at the same time are not "
+                       "compatible",
+    [ERR_ZADD_GT_LT_NX] = "ERR GT, LT, and/or NX options at the same time "
+                          "are not compatible",
+    [ERR_ZADD_INCR_PAIR] = "ERR INCR option supports a single "
+                           "increment-element pair",
+    [ERR_ZSET_NAN] = "ERR resulting score is not a number (NaN)",
+    [ERR_ZRANGE_FLOAT] = "ERR min or max is not a float",
+    [ERR_ZRANGE_LEX] = "ERR min or max not valid string range item",
+    [ERR_ZRANGE_LIMIT] = "ERR syntax error, LIMIT is only supported in "
+                         "combination with either BYSCORE or BYLEX",
+    [ERR_ZRANGE_LEX_SCORES] = "ERR syntax error, WITHSCORES not supported "
+                              "in combination with BYLEX",
+    [ERR_ZSET_NUMKEYS] = "ERR at least 1 input key is needed for '%s' "
+                         "command",
+    [ERR_ZSET_WEIGHT] = "ERR weight value is not a float",
+    [ERR_COUNT_POSITIVE] = "ERR count should be greater than 0",
+    /* Lists (cmd_list.c). */
+    [ERR_LIST_INDEX] = "ERR index out of range",
+    [ERR_LPOS_RANK] = "ERR RANK can't be zero: use 1 to start from the "
+                      "first match, 2 from the second ... or use negative "
+                      "to start from the end of the list",
+    [ERR_LPOS_COUNT] = "ERR COUNT can't be negative",
+    [ERR_LPOS_MAXLEN] = "ERR MAXLEN can't be negative",
+    /* Streams: Redis 7.0's wording. */
+    [ERR_XID_INVALID] = "ERR Invalid stream ID specified as stream command "
+                        "argument",
+    [ERR_XADD_ID_ZERO] = "ERR The ID specified in XADD must be greater than "
+                         "0-0",
+    [ERR_XADD_ID_SMALL] = "ERR The ID specified in XADD is equal or smaller "
+                          "than the target stream top item",
+    [ERR_XADD_EXHAUSTED] = "ERR The stream has exhausted the last possible "
+                           "ID, unable to add more items",
+    [ERR_XADD_TOO_LARGE] = "ERR Elements are too large to be stored",
+    [ERR_XMAXLEN_NEG] = "ERR The MAXLEN argument must be >= 0.",
+    [ERR_XLIMIT_NEG] = "ERR The LIMIT argument must be >= 0.",
+    [ERR_XLIMIT_NOSTRAT] = "ERR syntax error, LIMIT cannot be used without "
+                           "specifying a trimming strategy",
+    [ERR_XLIMIT_NOAPPROX] = "ERR syntax error, LIMIT cannot be used without "
+                            "the special ~ option",
+    [ERR_XTRIM_NOSTRAT] = "ERR syntax error, XTRIM must be called with a "
+                          "trimming strategy",
+    [ERR_XTRIM_BOTH] = "ERR syntax error, MAXLEN and MINID options at the "
+                       "same time are not compatible",
+    [ERR_XSTART_INVALID] = "ERR invalid start ID for the interval",
+    [ERR_XEND_INVALID] = "ERR invalid end ID for the interval",
+    [ERR_XSETID_SMALL] = "ERR The ID specified in XSETID is smaller than the "
+                         "target stream top item",
+    [ERR_XSETID_ADDED_SMALL] = "ERR The entries_added specified in XSETID is "
+                               "smaller than the target stream length",
+    [ERR_XSETID_MAXDEL_ARG] = "ERR The ID specified in XSETID is smaller "
+                              "than the provided max_deleted_entry_id",
+    [ERR_XSETID_MAXDEL_CUR] = "ERR The ID specified in XSETID is smaller "
+                              "than current max_deleted_entry_id",
+    [ERR_XSETID_ADDED_NEG] = "ERR entries_added must be positive",
+    /* 7.0.15 says XREAD and '$' for XREADGROUP too. */
+    [ERR_XREAD_UNBALANCED] = "ERR Unbalanced XREAD list of streams: for each "
+                             "stream key an ID or '$' must be specified.",
+    [ERR_XREAD_GROUP_OPT] = "ERR The GROUP option is only supported by "
+                            "XREADGROUP. You called XREAD instead.",
+    [ERR_XREAD_NOACK_OPT] = "ERR The NOACK option is only supported by "
+                            "XREADGROUP. You called XREAD instead.",
+    [ERR_XREAD_MISSING_GROUP] = "ERR Missing GROUP option for XREADGROUP",
+    [ERR_XREAD_DOLLAR] = "ERR The $ ID is meaningless in the context of "
+                         "XREADGROUP: you want to read the history of this "
+                         "consumer by specifying a proper ID, or use the > "
+                         "ID to get new messages. The $ ID would just return "
+                         "an empty result set.",
+    [ERR_XREAD_GT] = "ERR The > ID can be specified only when calling "
+                     "XREADGROUP using the GROUP <group> <consumer> option.",
+    [ERR_NOGROUP_READ] = "NOGROUP No such key '%.*s' or consumer group "
+                         "'%.*s' in XREADGROUP with GROUP option",
+    [ERR_NOGROUP_KEY] = "NOGROUP No such key '%.*s' or consumer group '%.*s'",
+    [ERR_NOGROUP_XGROUP] = "NOGROUP No such consumer group '%.*s' for key "
+                           "name '%.*s'",
+    [ERR_NOGROUP_BLOCKED] = "NOGROUP the consumer group this client was "
+                            "blocked on no longer exists",
+    [ERR_UNBLOCKED_DELETED] = "UNBLOCKED the stream key no longer exists",
+    [ERR_BUSYGROUP] = "BUSYGROUP Consumer Group name already exists",
+    [ERR_XGROUP_NOKEY] = "ERR The XGROUP subcommand requires the key to "
+                         "exist. Note that for CREATE you may want to use "
+                         "the MKSTREAM option to create an empty stream "
+                         "automatically.",
+    [ERR_XGROUP_ENTRIESREAD] = "ERR value for ENTRIESREAD must be positive "
+                               "or -1",
+    [ERR_XCLAIM_MINIDLE] = "ERR Invalid min-idle-time argument for %s",
+    [ERR_XCLAIM_OPT] = "ERR Invalid %s option argument for XCLAIM",
+    [ERR_XCLAIM_UNKNOWN] = "ERR Unrecognized XCLAIM option '%.*s'",
+    [ERR_XAUTOCLAIM_COUNT] = "ERR COUNT must be > 0",
 };
 
 /* Writes error e, formatted with the arguments its table entry expects. */

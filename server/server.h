@@ -37,6 +37,7 @@ enum cmd_flags {
     CMD_NOSCRIPT = 1 << 9,
     CMD_DENYOOM = 1 << 10,
     CMD_SKIP_STATS = 1 << 11,
+    CMD_BLOCKING = 1 << 12,  /* may block the client (BLPOP...) */
 };
 
 struct command {
@@ -213,6 +214,8 @@ void server_conf_applied(struct server *srv);
 void server_reset_stats(struct server *srv);
 /* Starts the active expiry timer (sweeper.c). Returns 0 or a libuv error. */
 int sweeper_start(struct server *srv);
+/* Stream retention for one sweeper tick (retention.c): streams visited. */
+size_t stream_retention_step(struct server *srv, uint64_t budget_us);
 /* Starts an orderly shutdown (SHUTDOWN, SIGTERM). */
 void server_shutdown(struct server *srv);
 void server_log(const struct server *srv, char level, const char *fmt, ...)
@@ -282,7 +285,6 @@ enum reply_err {
     ERR_TIMEOUT_NEG,         /* timeout is negative */
     ERR_TIMEOUT_NOT_FLOAT,   /* timeout is not a float or out of range */
     ERR_TIMEOUT_NOT_INT,     /* timeout is not an integer or out of range */
-    ERR_TIMEOUT_RANGE,       /* timeout is out of range */
     ERR_BIT_OFFSET,
     ERR_SELECT_NOT_ALLOWED,
     ERR_INVALID_CURSOR,      /* invalid cursor */
@@ -326,6 +328,60 @@ enum reply_err {
     ERR_NUMKEYS_ZERO,        /* numkeys should be greater than 0 */
     ERR_NUMKEYS_ARGS,        /* Number of keys can't be greater than ... */
     ERR_LIMIT_NEG,           /* LIMIT can't be negative */
+    /* Sorted sets (cmd_zset.c, cmd_zsetops.c). */
+    ERR_ZADD_NX_XX,          /* XX and NX options at the same time... */
+    ERR_ZADD_GT_LT_NX,       /* GT, LT, and/or NX options at the same time... */
+    ERR_ZADD_INCR_PAIR,      /* INCR option supports a single ... pair */
+    ERR_ZSET_NAN,            /* resulting score is not a number (NaN) */
+    ERR_ZRANGE_FLOAT,        /* min or max is not a float */
+    ERR_ZRANGE_LEX,          /* min or max not valid string range item */
+    ERR_ZRANGE_LIMIT,        /* syntax error, LIMIT is only supported ... */
+    ERR_ZRANGE_LEX_SCORES,   /* syntax error, WITHSCORES not supported ... */
+    ERR_ZSET_NUMKEYS,        /* (const char *lowercase command name) */
+    ERR_ZSET_WEIGHT,         /* weight value is not a float */
+    ERR_COUNT_POSITIVE,      /* count should be greater than 0 */
+    /* Lists (cmd_list.c). */
+    ERR_LIST_INDEX,          /* index out of range */
+    ERR_LPOS_RANK,           /* RANK can't be zero: use 1 to start ... */
+    ERR_LPOS_COUNT,          /* COUNT can't be negative */
+    ERR_LPOS_MAXLEN,         /* MAXLEN can't be negative */
+    /* Streams (cmd_stream.c, cmd_xgroup.c). */
+    ERR_XID_INVALID,         /* Invalid stream ID specified as ... argument */
+    ERR_XADD_ID_ZERO,        /* The ID specified in XADD must be > 0-0 */
+    ERR_XADD_ID_SMALL,       /* ... equal or smaller than the ... top item */
+    ERR_XADD_EXHAUSTED,      /* The stream has exhausted the last possible ID */
+    ERR_XADD_TOO_LARGE,      /* Elements are too large to be stored */
+    ERR_XMAXLEN_NEG,         /* The MAXLEN argument must be >= 0. */
+    ERR_XLIMIT_NEG,          /* The LIMIT argument must be >= 0. */
+    ERR_XLIMIT_NOSTRAT,      /* LIMIT cannot be used without ... strategy */
+    ERR_XLIMIT_NOAPPROX,     /* LIMIT cannot be used without the special ~ */
+    ERR_XTRIM_NOSTRAT,       /* XTRIM must be called with a trimming strategy */
+    ERR_XTRIM_BOTH,          /* MAXLEN and MINID options at the same time */
+    ERR_XSTART_INVALID,      /* invalid start ID for the interval */
+    ERR_XEND_INVALID,        /* invalid end ID for the interval */
+    ERR_XSETID_SMALL,        /* ... smaller than the target stream top item */
+    ERR_XSETID_ADDED_SMALL,  /* entries_added ... smaller than ... length */
+    ERR_XSETID_MAXDEL_ARG,   /* ... smaller than the provided max_deleted... */
+    ERR_XSETID_MAXDEL_CUR,   /* ... smaller than current max_deleted_entry_id */
+    ERR_XSETID_ADDED_NEG,    /* entries_added must be positive */
+    ERR_XREAD_UNBALANCED,    /* Unbalanced XREAD list of streams ... */
+    ERR_XREAD_GROUP_OPT,     /* The GROUP option is only supported by ... */
+    ERR_XREAD_NOACK_OPT,     /* The NOACK option is only supported by ... */
+    ERR_XREAD_MISSING_GROUP, /* Missing GROUP option for XREADGROUP */
+    ERR_XREAD_DOLLAR,        /* The $ ID is meaningless in ... XREADGROUP */
+    ERR_XREAD_GT,            /* The > ID can be specified only when ... */
+    ERR_NOGROUP_READ,        /* (ARGV_CLIPPED key, ARGV_CLIPPED group) */
+    ERR_NOGROUP_KEY,         /* (ARGV_CLIPPED key, ARGV_CLIPPED group) */
+    ERR_NOGROUP_XGROUP,      /* (ARGV_CLIPPED group, ARGV_CLIPPED key) */
+    ERR_NOGROUP_BLOCKED,     /* the consumer group this client was blocked on */
+    ERR_UNBLOCKED_DELETED,   /* UNBLOCKED the stream key no longer exists */
+    ERR_BUSYGROUP,           /* BUSYGROUP Consumer Group name already exists */
+    ERR_XGROUP_NOKEY,        /* The XGROUP subcommand requires the key ... */
+    ERR_XGROUP_ENTRIESREAD,  /* value for ENTRIESREAD must be positive or -1 */
+    ERR_XCLAIM_MINIDLE,      /* (const char *"XCLAIM" or "XAUTOCLAIM") */
+    ERR_XCLAIM_OPT,          /* (const char *"IDLE", "TIME" or "RETRYCOUNT") */
+    ERR_XCLAIM_UNKNOWN,      /* (ARGV_CLIPPED option) */
+    ERR_XAUTOCLAIM_COUNT,    /* COUNT must be > 0 */
     ERR__COUNT
 };
 

@@ -11,6 +11,9 @@ const struct store__obj_ops *const store__ops[STORE_T__COUNT] = {
     [STORE_T_STRING] = NULL,
     [STORE_T_HASH] = &store__coll_ops,
     [STORE_T_SET] = &store__coll_ops,
+    [STORE_T_LIST] = &store__list_ops,
+    [STORE_T_ZSET] = &store__zset_ops,
+    [STORE_T_STREAM] = &store__stream_ops,
 };
 
 /* Finds key's object of type. Returns STORE_OK with *out set (NULL when

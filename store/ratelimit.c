@@ -435,6 +435,7 @@ void store_rl_find(struct store *s, const char *key, size_t klen,
     k->e = link ? *link : NULL;
     k->stale = NULL;
     k->sh = sh;
+    k->h = h;
     if (k->e && store__expired(k->e, now_ms)) {
         k->stale = k->e;
         k->e = NULL;
@@ -446,12 +447,18 @@ void store_rl_find(struct store *s, const char *key, size_t klen,
 /* Stores limiter state; see store.h. A limiter in use already holds a
  * state of the same length with a TTL, so the common case rewrites the
  * value and the TTL in place: no lookup, no allocation, and the key's
- * place in the table and the indexes stays as it is. */
+ * place in the table and the indexes stays as it is. A new limiter is
+ * inserted with the hash and shard store_rl_find found, without a second
+ * lookup. */
 int store_rl_write(struct store *s, struct store_rl_key *k, const char *key,
                    size_t klen, const char *val, size_t vlen,
                    int64_t expire_ms, int64_t now_ms)
 {
     struct store_entry *e = k->e;
+    if (!e && !k->stale && expire_ms >= 0 && klen <= UINT32_MAX &&
+        vlen <= STORE_MAX_STR)
+        return store__key_insert(s, k->sh, k->h, key, klen, val, vlen,
+                                 STORE_T_STRING, expire_ms);
     if (k->stale) {
         e = k->stale;
         if (e->vlen != vlen || expire_ms < 0) {

@@ -82,6 +82,18 @@ static void visit(struct scan_ctx *c, struct store_shard *sh,
         c->budget--;
 }
 
+/* Visits bucket j of table t[ti]; a t[1] bucket the rehash has not
+ * initialised yet holds nothing (store__bucket_at) but costs budget. */
+static void visit_at(struct scan_ctx *c, struct store_shard *sh, int ti,
+                     size_t j)
+{
+    struct store_entry **link = store__bucket_at(sh, ti, j);
+    if (link)
+        visit(c, sh, link);
+    else if (c->budget > 0)
+        c->budget--;
+}
+
 /* One step of the walk of shard sh at cursor v; returns the next cursor,
  * 0 when the shard is done. */
 static uint64_t scan_shard(struct scan_ctx *c, struct store_shard *sh,
@@ -94,15 +106,11 @@ static uint64_t scan_shard(struct scan_ctx *c, struct store_shard *sh,
         visit(c, sh, &sh->t[0].b[v & m0]);
         return next_cursor(v, m0);
     }
-    struct store_table *small = &sh->t[0], *large = &sh->t[1];
-    if (small->size > large->size) {
-        small = &sh->t[1];
-        large = &sh->t[0];
-    }
-    uint64_t m0 = small->size - 1, m1 = large->size - 1;
-    visit(c, sh, &small->b[v & m0]);
+    int small = sh->t[0].size > sh->t[1].size, large = !small;
+    uint64_t m0 = sh->t[small].size - 1, m1 = sh->t[large].size - 1;
+    visit_at(c, sh, small, v & m0);
     do {
-        visit(c, sh, &large->b[v & m1]);
+        visit_at(c, sh, large, v & m1);
         v = next_cursor(v, m1);
     } while ((v & (m0 ^ m1)) && c->budget > 0);
     return v;

@@ -391,9 +391,9 @@ static int key_set_typed(struct store *s, const char *key, size_t klen,
         return STORE_OK;
     }
 
-    if (ttl && !(old && store__has_ttl(old)) && vol_reserve(s, sh))
-        return STORE_NOMEM;
-    if (!old && store__table_reserve(s, sh))
+    if (!old)
+        return store__key_insert(s, sh, h, key, klen, val, vlen, type, exp);
+    if (ttl && !store__has_ttl(old) && vol_reserve(s, sh))
         return STORE_NOMEM;
     struct store_entry *e = entry_new(s, key, klen, vlen, ttl);
     if (!e)
@@ -403,20 +403,41 @@ static int key_set_typed(struct store *s, const char *key, size_t klen,
         memcpy(store__eval(e), val, vlen);
     if (ttl)
         store__expire_put(e, exp);
+    entry_swap(sh, link, old, e);
+    if (store__has_ttl(old) && !ttl)
+        vol_remove(s, sh, old);
+    else if (ttl && !store__has_ttl(old))
+        vol_add(s, sh, e);
+    store__entry_free(s, old);
+    return STORE_OK;
+}
 
-    if (old) {
-        entry_swap(sh, link, old, e);
-        if (store__has_ttl(old) && !ttl)
-            vol_remove(s, sh, old);
-        else if (ttl && !store__has_ttl(old))
-            vol_add(s, sh, e);
-        store__entry_free(s, old);
-    } else {
-        store__table_link(sh, h, e);
-        s->nkeys++;
-        if (ttl)
-            vol_add(s, sh, e);
-    }
+/* Adds key, which is absent from shard sh (h is its hash, and nothing
+ * has changed sh since it was looked up), with a copy of val as a value
+ * of type, expiring at exp (absolute ms >= 0, or STORE_NO_TTL). The
+ * caller checked the length limits. Returns STORE_OK or STORE_NOMEM
+ * (nothing changed). */
+int store__key_insert(struct store *s, struct store_shard *sh, uint64_t h,
+                      const char *key, size_t klen, const char *val,
+                      size_t vlen, int type, int64_t exp)
+{
+    int ttl = exp != STORE_NO_TTL;
+    if (ttl && vol_reserve(s, sh))
+        return STORE_NOMEM;
+    if (store__table_reserve(s, sh))
+        return STORE_NOMEM;
+    struct store_entry *e = entry_new(s, key, klen, vlen, ttl);
+    if (!e)
+        return STORE_NOMEM;
+    e->type = (uint8_t)type;
+    if (vlen)
+        memcpy(store__eval(e), val, vlen);
+    if (ttl)
+        store__expire_put(e, exp);
+    store__table_link(sh, h, e);
+    s->nkeys++;
+    if (ttl)
+        vol_add(s, sh, e);
     return STORE_OK;
 }
 
@@ -588,9 +609,10 @@ static struct store_entry *random_bucket(struct store *s,
     size_t span = s0 + s1 - lo;
     size_t i = lo + store__rand(s) % span;
     for (size_t tries = 0; tries < 64 + span; tries++) {
-        struct store_entry *e = i < s0 ? sh->t[0].b[i] : sh->t[1].b[i - s0];
-        if (e)
-            return e;
+        struct store_entry **b = i < s0 ? &sh->t[0].b[i]
+                                        : store__bucket_at(sh, 1, i - s0);
+        if (b && *b)
+            return *b;
         if (tries < 64)
             i = lo + store__rand(s) % span;
         else if (++i == s0 + s1)
@@ -710,6 +732,8 @@ static int check_shard(const struct store *s, unsigned si,
     size_t n = 0, nttl = 0;
     CHECK(sh->t[1].size == 0 || sh->t[0].size != 0);
     CHECK(sh->t[0].size == 0 || sh->t[0].size >= 4);
+    CHECK(store__rehashing(sh) ? sh->rehashidx < sh->t[0].size
+                               : sh->rehashidx == 0);
     for (int t = 0; t < 2; t++) {
         const struct store_table *tb = &sh->t[t];
         CHECK((tb->size & (tb->size - 1)) == 0);
@@ -719,10 +743,15 @@ static int check_shard(const struct store *s, unsigned si,
         for (size_t i = 0; i < tb->size; i++) {
             if (t == 0 && store__rehashing(sh) && i < sh->rehashidx)
                 CHECK(tb->b[i] == NULL);
-            for (const struct store_entry *e = tb->b[i]; e; e = e->next) {
+            struct store_entry *const *b =
+                store__bucket_at((struct store_shard *)sh, t, i);
+            if (!b)
+                continue;          /* t[1] bucket not initialised yet */
+            for (const struct store_entry *e = *b; e; e = e->next) {
                 uint64_t h = store__hash(store__ckey(e), e->klen);
                 CHECK(((h >> 56) & (s->nshards - 1)) == si);
                 CHECK((h & (tb->size - 1)) == i);
+                CHECK(store__home((struct store_shard *)sh, h) == b);
                 CHECK(e->type < STORE_T__COUNT);
                 CHECK(e->vlen <= STORE_MAX_STR);
                 if (e->type != STORE_T_STRING) {

@@ -195,6 +195,72 @@ void store_coll_random(struct store *s, const struct store_coll *c,
 int store_coll_sample(struct store *s, const struct store_coll *c,
                       size_t count, struct store_coll_view *out);
 
+/* ---- Lists (list.c) --------------------------------------------------- */
+
+/* A list value: a chain of compact blocks. Owned and borrowed like a
+ * collection (above); one from store_list_new is the caller's until
+ * store_key_set_obj takes it. Open a key's list with
+ * store_obj_open(..., STORE_T_LIST, ...). Indexes are 0-based; where a
+ * signed index is taken, -1 is the last element. */
+struct store_list;
+enum store_list_end { STORE_LIST_HEAD = 0, STORE_LIST_TAIL = 1 };
+/* One element's bytes. Borrowed until l changes; p may point into buf
+ * (integers are stored as numbers), so never copy a view, copy p. */
+struct store_list_view {
+    const char *p;
+    size_t len;
+    char buf[24];
+};
+/* A walk over l (store_list_it_init, store_list_next). */
+struct store_list_it {
+    const void *b;
+    size_t off;
+    int rev;
+};
+
+struct store_list *store_list_new(struct store *s);
+void store_list_free(struct store *s, struct store_list *l);
+size_t store_list_len(const struct store_list *l);
+/* 1 while l is a single block (Redis's listpack encoding). */
+int store_list_is_compact(const struct store_list *l);
+/* Adds v at end. STORE_OK or STORE_NOMEM (unchanged). */
+int store_list_push(struct store *s, struct store_list *l, int end,
+                    const char *v, size_t vlen);
+/* Deletes n (clipped) elements at end. */
+void store_list_pop(struct store *s, struct store_list *l, int end,
+                    size_t n);
+/* Element idx (signed) into *v: 1, or 0 when out of range. */
+int store_list_index(const struct store_list *l, int64_t idx,
+                     struct store_list_view *v);
+/* Replaces element idx (signed): STORE_OK, STORE_NOT_FOUND, STORE_NOMEM. */
+int store_list_set(struct store *s, struct store_list *l, int64_t idx,
+                   const char *v, size_t vlen);
+/* Inserts v before/after the first element equal to pivot: 1, 0 (no
+ * pivot) or STORE_NOMEM (unchanged). */
+int store_list_insert(struct store *s, struct store_list *l, int after,
+                      const char *pivot, size_t plen, const char *v,
+                      size_t vlen);
+/* LREM: removes count (>0 from the head, <0 from the tail, 0 all)
+ * elements equal to v; returns how many. */
+size_t store_list_rem(struct store *s, struct store_list *l, int64_t count,
+                      const char *v, size_t vlen);
+/* Deletes n elements from index start on (clipped). */
+void store_list_del_range(struct store *s, struct store_list *l,
+                          size_t start, size_t n);
+/* Keeps the count elements from index start (clipped), drops the rest. */
+void store_list_trim(struct store *s, struct store_list *l, size_t start,
+                     size_t count);
+/* Moves the element at end from of non-empty src to end to of dst (src
+ * may be dst). STORE_OK or STORE_NOMEM (unchanged). */
+int store_list_move(struct store *s, struct store_list *src, int from,
+                    struct store_list *dst, int to);
+/* Starts a walk at element idx (unsigned) toward the tail, or toward the
+ * head with rev; out of range gives an empty walk. */
+void store_list_it_init(const struct store_list *l, size_t idx, int rev,
+                        struct store_list_it *it);
+/* Next element into *v: 1, or 0 at the end. l must not change. */
+int store_list_next(struct store_list_it *it, struct store_list_view *v);
+
 /* ---- Sorted sets (zset.c) --------------------------------------------- */
 
 /* A sorted set value: members with double scores, ordered by score then
@@ -247,6 +313,10 @@ struct store_zset *store_zset_new(struct store *s);
 void store_zset_free(struct store *s, struct store_zset *z);
 size_t store_zset_len(const struct store_zset *z);
 int store_zset_is_compact(const struct store_zset *z);
+/* Converts z to the skip list encoding. STORE_OK or STORE_NOMEM. */
+int store_zset_expand(struct store *s, struct store_zset *z);
+/* Back to the compact encoding if z fits the limits (never fails). */
+void store_zset_fit(struct store *s, struct store_zset *z);
 /* 1 and *score if m is a member, else 0. */
 int store_zset_score(const struct store_zset *z, const char *m, size_t mlen,
                      double *score);
@@ -386,7 +456,8 @@ int store_rl_is_state(const char *s, size_t n);
 struct store_rl_key {
     struct store_entry *e;         /* live entry, or NULL: key absent */
     struct store_entry *stale;     /* expired string kept for reuse */
-    struct store_shard *sh;        /* stale's shard */
+    struct store_shard *sh;        /* the key's shard */
+    uint64_t h;                    /* the key's hash */
 };
 /* Looks key up like store_key_find (k->e), except that an expired string
  * entry is not removed yet but kept in k->stale, so that the write that
@@ -405,6 +476,233 @@ int store_rl_write(struct store *s, struct store_rl_key *k, const char *key,
 /* Ends a store_rl_find that wrote nothing: removes (and reports) a stale
  * entry as store_key_find would have. */
 void store_rl_done(struct store *s, struct store_rl_key *k);
+
+/* ---- Streams (stream.c) ----------------------------------------------- */
+
+/* A stream value: entries in ID order, consumer groups with their pending
+ * entries lists. The key's entry owns it; the pointer and every view into
+ * it (entries, groups, consumers, pending entries) are borrowed: valid
+ * until the next call that changes the stream or the store. */
+struct store_stream;
+
+/* An entry ID, <ms>-<seq>; compared as the pair (ms, seq). */
+struct store_sid {
+    uint64_t ms, seq;
+};
+
+/* One entry, as store_stream_it_next / store_stream_get give it: its ID,
+ * its field count, and where its fields are; read the pairs in order with
+ * store_stream_field. Borrowed. */
+struct store_stream_entry {
+    struct store_sid id;
+    size_t nfields;
+    const char *p;             /* private: the next encoded pair */
+    const char *mf;            /* private: master field names, or NULL */
+    size_t left;               /* private: pairs not read yet */
+};
+
+/* A range walk, forward or reverse, over live entries with lo <= ID <=
+ * hi. Fill it with store_stream_it_init; it holds no allocation. */
+struct store_stream_it {
+    const struct store_stream *st;
+    struct store_sid lo, hi;
+    int rev, done;
+    size_t b;                  /* private: block index */
+    uint32_t k, nk;            /* private: entry index / entries in offs */
+    uint32_t offs[128];        /* private: entry offsets of block b */
+};
+
+/* Counters kept for XINFO and the consumer groups' lag (Redis 7 fields). */
+struct store_stream_info {
+    uint64_t length;           /* live entries */
+    uint64_t entries_added;    /* entries ever added */
+    struct store_sid last_id;  /* last ID generated or set (XSETID) */
+    struct store_sid max_deleted;  /* greatest ID deleted, or 0-0 */
+    size_t nblocks;            /* storage blocks (XINFO radix-tree-keys) */
+    size_t ngroups;
+};
+
+#define STORE_SID_MAX UINT64_MAX
+/* entries_read of a group whose read counter is unknown. */
+#define STORE_SG_READ_UNKNOWN INT64_MIN
+
+/* A pending entry: delivered to consumer, not acknowledged yet. */
+struct store_snack {
+    struct store_sid id;
+    int64_t delivery_time;     /* Unix ms of the last delivery */
+    uint64_t delivery_count;
+    struct store_sconsumer *consumer;
+};
+
+/* Pending IDs or entries kept sorted by ID in one array with free room at
+ * both ends, so adding at the end and acking at the front are O(1) and a
+ * lookup is a binary search. Read it with store_sg_pel_at & co. */
+struct store_svec {
+    char *a;
+    uint32_t head, n, cap;
+};
+
+/* A consumer of a group: its name, when it was last seen (any command
+ * naming it) and its own pending IDs (struct store_sid, sorted). */
+struct store_sconsumer {
+    char *name;
+    size_t nlen;
+    int64_t seen_time;
+    struct store_svec pel;
+};
+
+/* A consumer group. Handlers may assign last_id and entries_read
+ * directly; everything else changes through the functions below. */
+struct store_sgroup {
+    char *name;
+    size_t nlen;
+    struct store_sid last_id;      /* last delivered ID */
+    int64_t entries_read;          /* or STORE_SG_READ_UNKNOWN */
+    struct store_svec pel;         /* struct store_snack, sorted by ID */
+    struct store_sconsumer **c;    /* sorted by name */
+    size_t nc, ccap;
+};
+
+/* -1, 0 or 1 as a is before, equal to or after b. */
+int store_sid_cmp(struct store_sid a, struct store_sid b);
+/* a + 1 / a - 1 in ID order; return -1 (a unchanged) at the end. */
+int store_sid_incr(struct store_sid *a);
+int store_sid_decr(struct store_sid *a);
+
+/* An empty stream the caller owns (until store_key_set_obj), or NULL. */
+struct store_stream *store_stream_new(struct store *s);
+void store_stream_info(const struct store_stream *st,
+                       struct store_stream_info *out);
+/* The first live entry's ID in *out; 0 when the stream is empty. */
+int store_stream_first_id(const struct store_stream *st,
+                          struct store_sid *out);
+/* The last live entry's ID in *out; 0 when the stream is empty. */
+int store_stream_last_live_id(const struct store_stream *st,
+                              struct store_sid *out);
+/* The ID XADD * gives at now_ms: (now, 0) past the last ID, else the last
+ * ID plus one. Returns 0, or -1 when the last ID is the greatest. */
+int store_stream_next_id(const struct store_stream *st, int64_t now_ms,
+                         struct store_sid *out);
+/* Appends an entry with ID id (greater than the last ID) and nfields
+ * pairs: field fv[2i] and value fv[2i+1] (lengths in fvlen), as in a
+ * command's arguments. Returns STORE_OK, STORE_EXISTS (id not greater
+ * than the last ID), STORE_TOO_BIG or STORE_NOMEM (unchanged). */
+int store_stream_append(struct store *s, struct store_stream *st,
+                        struct store_sid id, size_t nfields,
+                        const char *const *fv, const size_t *fvlen);
+/* Deletes entry id (a tombstone; an emptied block is freed). Returns 1 if
+ * it was a live entry, else 0. Updates max_deleted. */
+int store_stream_delete(struct store *s, struct store_stream *st,
+                        struct store_sid id);
+/* Sets the last ID, entries_added (if >= 0) and max_deleted (if not 0-0)
+ * as XSETID does; the caller checked them. */
+void store_stream_set_last(struct store_stream *st, struct store_sid id,
+                           int64_t entries_added, struct store_sid maxdel);
+/* XTRIM / XADD trimming: removes the oldest entries while more than
+ * maxlen remain (MAXLEN), or while their ID is below minid (MINID; maxlen
+ * is then ignored, pass minid NULL for MAXLEN). approx only drops whole
+ * blocks; limit (0: none) caps the entries removed in whole blocks, as
+ * Redis's LIMIT. Returns the entries removed. Never allocates. */
+uint64_t store_stream_trim(struct store *s, struct store_stream *st,
+                           uint64_t maxlen, const struct store_sid *minid,
+                           int approx, uint64_t limit);
+/* Entry id in *e (may be NULL) if it is live: 1, else 0. */
+int store_stream_get(const struct store_stream *st, struct store_sid id,
+                     struct store_stream_entry *e);
+
+void store_stream_it_init(struct store_stream_it *it,
+                          const struct store_stream *st,
+                          struct store_sid lo, struct store_sid hi, int rev);
+/* The next live entry in the range: 1 and *e filled, or 0 at the end. */
+int store_stream_it_next(struct store_stream_it *it,
+                         struct store_stream_entry *e);
+/* The next field/value pair of e: 1, or 0 when all were read. */
+int store_stream_field(struct store_stream_entry *e, const char **f,
+                       size_t *flen, const char **v, size_t *vlen);
+
+/* The lag and read-counter arithmetic of Redis 7 (XINFO, XREADGROUP):
+ * the logical position of id counted from the first entry ever added,
+ * or STORE_SG_READ_UNKNOWN when tombstones make it unknowable. */
+int64_t store_stream_estimate_read(const struct store_stream *st,
+                                   struct store_sid id);
+/* 1 if a deleted entry may lie in [lo, hi] (hi NULL: to the end). */
+int store_stream_has_tombstones(const struct store_stream *st,
+                                struct store_sid lo,
+                                const struct store_sid *hi);
+
+/* Groups, sorted by name. */
+size_t store_stream_ngroups(const struct store_stream *st);
+struct store_sgroup *store_stream_group_at(const struct store_stream *st,
+                                           size_t i);
+struct store_sgroup *store_stream_group_find(const struct store_stream *st,
+                                             const char *name, size_t nlen);
+/* Creates group name. Returns STORE_OK, STORE_EXISTS or STORE_NOMEM. */
+int store_stream_group_create(struct store *s, struct store_stream *st,
+                              const char *name, size_t nlen,
+                              struct store_sid last_id, int64_t entries_read);
+/* Destroys group name with its consumers: 1 if it existed, else 0. */
+int store_stream_group_destroy(struct store *s, struct store_stream *st,
+                               const char *name, size_t nlen);
+
+/* Consumer name of g, or NULL. */
+struct store_sconsumer *store_sg_consumer_find(const struct store_sgroup *g,
+                                               const char *name,
+                                               size_t nlen);
+/* Creates consumer name (seen at now_ms) into *out. Returns STORE_OK,
+ * STORE_EXISTS (*out is the existing one) or STORE_NOMEM. */
+int store_sg_consumer_create(struct store *s, struct store_sgroup *g,
+                             const char *name, size_t nlen, int64_t now_ms,
+                             struct store_sconsumer **out);
+/* Deletes consumer name and its pending entries; returns how many were
+ * pending, or -1 if there was no such consumer. */
+int64_t store_sg_consumer_delete(struct store *s, struct store_sgroup *g,
+                                 const char *name, size_t nlen);
+
+/* The i-th pending entry of g (ID order); i < g->pel.n. */
+struct store_snack *store_sg_pel_at(const struct store_sgroup *g, size_t i);
+/* The i-th pending ID of consumer c; i < c->pel.n. */
+struct store_sid store_sc_pel_at(const struct store_sconsumer *c, size_t i);
+/* Index of the first pending entry (of g / of c) with ID >= id. */
+size_t store_sg_pel_seek(const struct store_sgroup *g, struct store_sid id);
+size_t store_sc_pel_seek(const struct store_sconsumer *c,
+                         struct store_sid id);
+/* g's pending entry id, or NULL. */
+struct store_snack *store_sg_pel_find(const struct store_sgroup *g,
+                                      struct store_sid id);
+/* Makes id pending for c (delivered at now_ms, count): adds it, or moves
+ * it from its current consumer. Returns STORE_OK or STORE_NOMEM. */
+int store_sg_pel_assign(struct store *s, struct store_sgroup *g,
+                        struct store_sconsumer *c, struct store_sid id,
+                        int64_t now_ms, uint64_t count);
+/* Removes pending id (XACK): 1 if it was pending, else 0. */
+int store_sg_pel_ack(struct store *s, struct store_sgroup *g,
+                     struct store_sid id);
+
+/* Retention (the sweeper; stream-max-entries / stream-retention-ms).
+ * A stream is registered under its key when written through
+ * store_stream_touch (XADD does); a stream renamed, moved or copied is
+ * registered again at its next touch. */
+/* Records that st lives at key in s. Returns STORE_OK or STORE_NOMEM. */
+int store_stream_touch(struct store *s, struct store_stream *st,
+                       const char *key, size_t klen);
+/* After RENAME / COPY / MOVE stored a value at key: registers a stream
+ * there under that key (and takes a moved one out of its old store's
+ * ring). Callers must not skip it after a cross-store MOVE. */
+void store_stream_placed(struct store *s, const char *key, size_t klen,
+                         int64_t now_ms);
+/* Called for each stream a retention step trimmed: its key (valid during
+ * the call) and the entries removed. */
+typedef void (*store_stream_trim_cb)(void *ctx, const char *key,
+                                     size_t klen, uint64_t removed);
+/* Visits up to visits registered streams of s, round robin, trimming
+ * each to max_entries (0: no limit) and removing entries whose ID time is
+ * below now_ms - retention_ms (retention_ms 0: no limit), at most limit
+ * entries per stream. Returns the streams visited (0: none registered). */
+size_t store_stream_retention_step(struct store *s, int64_t now_ms,
+                                   uint64_t max_entries,
+                                   int64_t retention_ms, uint64_t limit,
+                                   size_t visits, store_stream_trim_cb cb,
+                                   void *ctx);
 
 /* XXH3 64-bit hash of p[0..n) (DIGEST, SET IFDEQ; digest.c). */
 uint64_t store_digest(const char *p, size_t n);

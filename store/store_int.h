@@ -60,7 +60,7 @@ struct store__pchunk {
     struct store_entry *e[PCHUNK_CAP];
 };
 struct store__pdir {
-    uint64_t head;                 /* first 8 key bytes of c->e[0] */
+    uint64_t head, head2;          /* first 16 key bytes of c->e[0] */
     struct store__pchunk *c;
 };
 struct store_pindex {
@@ -238,6 +238,9 @@ void store__entry_free(struct store *s, struct store_entry *e);
 uint64_t store__rand(struct store *s);
 void store__entry_remove(struct store *s, struct store_shard *sh,
                          struct store_entry **link, int expired);
+int store__key_insert(struct store *s, struct store_shard *sh, uint64_t h,
+                      const char *key, size_t klen, const char *val,
+                      size_t vlen, int type, int64_t exp);
 int store__check(const struct store *s);
 
 /* ---- prefix.c ---------------------------------------------------------- */

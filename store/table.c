@@ -9,17 +9,37 @@
  * chosen by the top bits of the same hash. We do not store the hash in
  * the entry (it would cost 4-8 bytes a key); rehashing recomputes it.
  *
+ * No pause when the table resizes. Issue 2 allows no operation above 1 ms
+ * at 10M keys, where a shard's bucket array is 8 MB; zeroing that in one
+ * call (calloc of memory the allocator reuses) took up to 14 ms. So the
+ * new array is malloc'ed and never zeroed as a whole: each bucket of t[1]
+ * is first written by the rehash step that moves the t[0] bucket feeding
+ * it (bucket i feeds i and i + size when growing, i & mask1 when
+ * shrinking; a shrink writes t[1][i] when it moves t[0][i], i < size1,
+ * before any other bucket feeds it). Until then that t[1] bucket is
+ * garbage, so nobody may read it:
+ *   - a key whose t[0] bucket (h & mask0) is below rehashidx lives in
+ *     t[1], any other key still in t[0], and inserts follow the same rule
+ *     (store__home). Unlike dict.c, which inserts into t[1] always, every
+ *     key has exactly one possible bucket, so a lookup reads one chain;
+ *   - code that walks buckets by index (SCAN, RANDOMKEY, the checks) asks
+ *     store__bucket_at, which says "empty" for t[1] bucket j while
+ *     (j & mask0) >= rehashidx.
+ * Pages of the new array are thus touched (and faulted in) a few buckets
+ * at a time too. The drained array is freed in one free(); with the
+ * allocator's background purging (server/main.c) that costs no purge in
+ * the caller.
+ *
  * Invariants:
  *   - t[0].size is 0 (nothing ever inserted) or a power of two >= 4.
- *   - t[1].size != 0 exactly while rehashing; new entries then go to t[1]
- *     and t[0].b[i] == NULL for every i < rehashidx.
+ *   - t[1].size != 0 exactly while rehashing; rehashidx is 0 otherwise.
+ *     While rehashing t[0].b[i] == NULL for every i < rehashidx, and a
+ *     t[1] bucket j is initialised iff (j & mask0) < rehashidx.
+ *   - every entry is in its store__home bucket.
  *   - used counts the entries in both tables.
  *   - No call moves more than a bounded number of buckets: an ordinary
  *     operation moves 1 bucket (looking at no more than 10 empty ones),
- *     store_expire_step moves 100 per clock check. Allocating the new
- *     bucket array is one calloc, which the kernel backs lazily; freeing
- *     the drained one is one free, whose munmap costs time in proportion
- *     to the array (a few ms for the 64 MB of a 10M-key table).
+ *     store_expire_step moves 100 per clock check.
  *
  * Growth starts when used reaches t[0].size (load factor 1), shrinking
  * when used falls below 1/8 of it (never below 4 buckets). A failed
@@ -37,15 +57,12 @@
 struct store_entry **store__table_find(struct store_shard *sh, uint64_t h,
                                        const char *key, size_t klen)
 {
-    for (int i = 0; i < 2; i++) {
-        struct store_table *t = &sh->t[i];
-        if (t->size == 0)
-            return NULL;
-        struct store_entry **link = &t->b[h & (t->size - 1)];
-        for (struct store_entry *e; (e = *link) != NULL; link = &e->next) {
-            if (e->klen == klen && store__key_eq(store__ckey(e), key, klen))
-                return link;
-        }
+    if (sh->t[0].size == 0)
+        return NULL;
+    struct store_entry **link = store__home(sh, h);
+    for (struct store_entry *e; (e = *link) != NULL; link = &e->next) {
+        if (e->klen == klen && store__key_eq(store__ckey(e), key, klen))
+            return link;
     }
     return NULL;
 }
@@ -54,16 +71,13 @@ struct store_entry **store__table_find(struct store_shard *sh, uint64_t h,
 struct store_entry **store__table_link_of(struct store_shard *sh,
                                           const struct store_entry *e)
 {
+    if (sh->t[0].size == 0)
+        return NULL;
     uint64_t h = store__hash(store__ckey(e), e->klen);
-    for (int i = 0; i < 2; i++) {
-        struct store_table *t = &sh->t[i];
-        if (t->size == 0)
-            break;
-        struct store_entry **link = &t->b[h & (t->size - 1)];
-        for (; *link; link = &(*link)->next) {
-            if (*link == e)
-                return link;
-        }
+    struct store_entry **link = store__home(sh, h);
+    for (; *link; link = &(*link)->next) {
+        if (*link == e)
+            return link;
     }
     return NULL;
 }
@@ -73,7 +87,9 @@ static void resize_start(struct store *s, struct store_shard *sh,
 {
     if (store__rehashing(sh) || size == sh->t[0].size)
         return;
-    struct store_entry **b = store__calloc(s, size, sizeof *b);
+    /* Not zeroed: the rehash initialises each bucket before its first
+     * use (see the top of this file). */
+    struct store_entry **b = store__malloc(s, size * sizeof *b);
     if (!b)
         return;                /* try again on a later operation */
     sh->t[1].b = b;
@@ -108,8 +124,7 @@ int store__table_reserve(struct store *s, struct store_shard *sh)
 void store__table_link(struct store_shard *sh, uint64_t h,
                        struct store_entry *e)
 {
-    struct store_table *t = &sh->t[store__rehashing(sh) ? 1 : 0];
-    struct store_entry **b = &t->b[h & (t->size - 1)];
+    struct store_entry **b = store__home(sh, h);
     e->next = *b;
     *b = e;
     sh->used++;
@@ -117,30 +132,40 @@ void store__table_link(struct store_shard *sh, uint64_t h,
 }
 
 /* Moves up to n non-empty buckets from t[0] to t[1], looking at no more
- * than 10*n empty ones, and ends the rehash once t[0] is drained. */
+ * than 10*n empty ones, and ends the rehash once t[0] is drained. Each
+ * t[0] bucket passed, empty or not, first initialises the t[1] buckets
+ * that become readable when rehashidx passes it. */
 void store__table_rehash(struct store *s, struct store_shard *sh, size_t n)
 {
     if (!store__rehashing(sh))
         return;
     struct store_table *t0 = &sh->t[0], *t1 = &sh->t[1];
     size_t m1 = t1->size - 1;
+    int grow = t1->size > t0->size;
     size_t empty = n * 10;
     while (n > 0 && sh->rehashidx < t0->size) {
-        struct store_entry *e = t0->b[sh->rehashidx];
+        size_t i = sh->rehashidx;
+        if (grow) {
+            t1->b[i] = NULL;
+            t1->b[i + t0->size] = NULL;
+        } else if (i < t1->size) {
+            t1->b[i] = NULL;
+        }
+        struct store_entry *e = t0->b[i];
+        sh->rehashidx++;
         if (!e) {
-            sh->rehashidx++;
             if (--empty == 0)
                 break;
             continue;
         }
         while (e) {
             struct store_entry *next = e->next;
-            size_t i = store__hash(store__ckey(e), e->klen) & m1;
-            e->next = t1->b[i];
-            t1->b[i] = e;
+            size_t j = store__hash(store__ckey(e), e->klen) & m1;
+            e->next = t1->b[j];
+            t1->b[j] = e;
             e = next;
         }
-        t0->b[sh->rehashidx++] = NULL;
+        t0->b[i] = NULL;
         n--;
     }
     if (sh->rehashidx >= t0->size) {
@@ -179,16 +204,19 @@ void store__table_clear(struct store *s, struct store_shard *sh)
     for (int i = 0; i < 2; i++) {
         struct store_table *t = &sh->t[i];
         for (size_t j = 0; j < t->size; j++) {
-            struct store_entry *e = t->b[j];
+            struct store_entry **b = store__bucket_at(sh, i, j);
+            struct store_entry *e = b ? *b : NULL;
             while (e) {
                 struct store_entry *next = e->next;
                 store__entry_free(s, e);
                 e = next;
             }
         }
-        store__free(s, t->b);
-        t->b = NULL;
-        t->size = 0;
+    }
+    for (int i = 0; i < 2; i++) {
+        store__free(s, sh->t[i].b);
+        sh->t[i].b = NULL;
+        sh->t[i].size = 0;
     }
     sh->rehashidx = 0;
     sh->used = 0;

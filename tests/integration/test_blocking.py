@@ -65,6 +65,62 @@ def other_type_does_not_wake_the_waiter():
 
 
 @test
+def wrong_types_met_by_a_woken_client_as_redis_70():
+    """redis-server 7.0.15, woken by k2: BLPOP k1 k2 and BLMPOP pop from
+    k2 though k1 became a string meanwhile; BLMOVE whose destination
+    became a string gets WRONGTYPE and leaves its source alone."""
+    s = h.shared_server()
+    r = s.client()
+    r.flushall()
+    with s.conn() as c:
+        c.send(h.encode("BLPOP", "k1", "k2", "0"))
+        wait_blocked(r, 1)
+        r.set("k1", "x")
+        r.rpush("k2", "v")
+        assert_eq(c.read_raw(), b"*2\r\n$2\r\nk2\r\n$1\r\nv\r\n")
+        r.delete("k1")
+        c.send(h.encode("BLMPOP", "0", "2", "k1", "k3", "LEFT"))
+        wait_blocked(r, 1)
+        r.set("k1", "x")
+        r.rpush("k3", "w")
+        assert_eq(h.parse(c.read_raw()), [b"k3", [b"w"]])
+        c.send(h.encode("BLMOVE", "src", "dst", "LEFT", "LEFT", "0"))
+        wait_blocked(r, 1)
+        r.set("dst", "str")
+        r.rpush("src", "v")
+        assert_eq(c.read_raw()[:10], b"-WRONGTYPE")
+        assert_eq(r.lrange("src", 0, -1), [b"v"])
+        assert_eq(blocked_count(r), 0)
+
+
+@test
+def wrong_types_met_by_woken_stream_readers_as_redis_70():
+    """XREAD woken by s2 serves s2 though s1 became a string; a blocked
+    XREADGROUP whose stream is overwritten by a string is told the key
+    is gone, as if it were deleted."""
+    s = h.shared_server()
+    r = s.client()
+    r.flushall()
+    with s.conn() as c:
+        c.send(h.encode("XREAD", "BLOCK", "0", "STREAMS", "s1", "s2",
+                        "0", "0"))
+        wait_blocked(r, 1)
+        r.set("s1", "str")
+        r.xadd("s2", {"a": "1"}, id="1-1")
+        assert_eq(h.parse(c.read_raw()),
+                  [[b"s2", [[b"1-1", [b"a", b"1"]]]]])
+        r.delete("s1")
+        r.xgroup_create("s1", "g", "$", mkstream=True)
+        c.send(h.encode("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0",
+                        "STREAMS", "s1", ">"))
+        wait_blocked(r, 1)
+        r.set("s1", "str")
+        assert_eq(c.read_raw(),
+                  b"-UNBLOCKED the stream key no longer exists\r\n")
+        assert_eq(blocked_count(r), 0)
+
+
+@test
 def fifo_and_chained_wakeups():
     """Three BLMOVE clients chained q1 -> q2 -> q3, and a BLPOP on q3: one
     push into q1 moves along the chain in one pass."""

@@ -19,7 +19,6 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
 from harness import assert_eq, test  # noqa: E402
-import redis  # noqa: E402
 
 
 def pcall(conn, *args):

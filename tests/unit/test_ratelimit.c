@@ -4,6 +4,7 @@
  * ms at which the call passes, reset-after being exactly when the state
  * equals an absent key, state decoding, and no drift after a million
  * calls with an emission interval that is not a whole number of ms. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "store/store.h"
@@ -497,6 +498,54 @@ TEST(store_rl_reuses_expired_entry)
     store_free(s);
 }
 
+/* store_rl_write inserts a new limiter with the hash and shard that
+ * store_rl_find found: across table growth (each find moves a rehash
+ * step), and with every allocation of the insert failing in turn, which
+ * must leave the store as it was. */
+TEST(store_rl_new_keys_across_growth)
+{
+    struct store *s = store_new(2);
+    ASSERT(s != NULL);
+    struct store_rl_params p = P(STORE_RL_GCRA, 10, 1000, 10, 1);
+    char key[32];
+    char out[STORE_RL_STATE_MAX];
+    for (int i = 0; i < 5000; i++) {
+        int klen = snprintf(key, sizeof key, "rl:%d", i);
+        struct store_rl_key k;
+        struct store_rl_result r;
+        size_t outlen;
+        int rc = STORE_NOMEM;
+        for (unsigned long fail = 1; rc == STORE_NOMEM; fail++) {
+            /* Fault injection only on a sample: every call is checked
+             * once with no failure below. */
+            store_set_fail_after(s, i % 97 == 0 && fail < 10 ? fail : 0);
+            store_rl_find(s, key, (size_t)klen, T0, &k);
+            ASSERT(k.e == NULL && k.stale == NULL);
+            ASSERT_EQ(store_rl_apply(&p, NULL, 0, T0, &r, out, &outlen), 0);
+            rc = store_rl_write(s, &k, key, (size_t)klen, out, outlen,
+                                T0 + r.reset_after_ms, T0);
+            if (rc == STORE_NOMEM) {
+                ASSERT_EQ(store_size(s), (size_t)i);
+                ASSERT_OK(store__check(s));
+            }
+        }
+        ASSERT_EQ(rc, STORE_OK);
+        if (i % 251 == 0)
+            ASSERT_OK(store__check(s));
+    }
+    store_set_fail_after(s, 0);
+    ASSERT_EQ(store_size(s), 5000);
+    ASSERT_EQ(store_volatile_size(s), 5000);
+    for (int i = 0; i < 5000; i++) {
+        int klen = snprintf(key, sizeof key, "rl:%d", i);
+        struct store_entry *e = store_key_find(s, key, (size_t)klen, T0);
+        ASSERT(e != NULL);
+        ASSERT_EQ(store_entry_expire(e), T0 + 100);
+    }
+    ASSERT_OK(store__check(s));
+    store_free(s);
+}
+
 static const struct unit_test tests[] = {
     UNIT(gcra_burst_then_rate),
     UNIT(gcra_fractional_interval),
@@ -511,6 +560,7 @@ static const struct unit_test tests[] = {
     UNIT(rejects_other_strings),
     UNIT(parameter_change_keeps_usage),
     UNIT(store_rl_reuses_expired_entry),
+    UNIT(store_rl_new_keys_across_growth),
 };
 
 int main(void)

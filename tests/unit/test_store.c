@@ -179,6 +179,46 @@ TEST(many_keys_grow_and_shrink)
     store_free(s);
 }
 
+/* The new bucket array of a resize is not zeroed; its buckets are written
+ * as the rehash reaches them and keys go to the table their bucket has
+ * reached (store__home). Check every invariant after every call while one
+ * shard grows through several sizes and shrinks back, with lookups,
+ * overwrites, deletes and RANDOMKEY in between, so every mix of
+ * rehashidx, insert and removal is seen by store__check. */
+TEST(rehash_checked_every_call)
+{
+    struct store *s = store_new(1);
+    struct store_shard *sh = &s->shards[0];
+    char k[32], buf[32];
+    int saw_grow = 0, saw_shrink = 0;
+    for (long i = 0; i < 3000; i++) {
+        keyname(k, sizeof k, "k", i);
+        ASSERT_OK(set(s, k, k, STORE_NO_TTL, T0));
+        if (i % 3 == 0) {
+            keyname(k, sizeof k, "k", i / 2);
+            ASSERT_STR_EQ(get(s, k, T0, buf, sizeof buf), k);
+            ASSERT(store_key_random(s, T0) != NULL);
+        }
+        if (store__rehashing(sh))
+            saw_grow |= sh->t[1].size > sh->t[0].size;
+        ASSERT_OK(store__check(s));
+    }
+    for (long i = 0; i < 3000; i++) {
+        keyname(k, sizeof k, "k", i);
+        ASSERT_EQ(store_key_delete(s, k, strlen(k), T0), 1);
+        if (i % 5 == 0 && i < 1500) {
+            keyname(k, sizeof k, "k", 2999 - i);
+            ASSERT_STR_EQ(get(s, k, T0, buf, sizeof buf), k);
+        }
+        if (store__rehashing(sh))
+            saw_shrink |= sh->t[1].size < sh->t[0].size;
+        ASSERT_OK(store__check(s));
+    }
+    ASSERT(saw_grow && saw_shrink);
+    ASSERT_EQ(store_size(s), 0);
+    store_free(s);
+}
+
 /* ---- TTL ----------------------------------------------------------------- */
 
 TEST(ttl_lazy_expiry)
@@ -1142,6 +1182,7 @@ TEST(memory_per_key)
 static const struct unit_test tests[] = {
     UNIT(set_get_overwrite_delete),
     UNIT(many_keys_grow_and_shrink),
+    UNIT(rehash_checked_every_call),
     UNIT(ttl_lazy_expiry),
     UNIT(ttl_expire_set_persist_keepttl),
     UNIT(scan_across_grow_and_shrink),

@@ -1,0 +1,924 @@
+/* cmd_xgroup.c - consumer groups and stream introspection: XGROUP
+ * (CREATE SETID DESTROY CREATECONSUMER DELCONSUMER HELP), XACK, XPENDING,
+ * XCLAIM, XAUTOCLAIM and XINFO (STREAM [FULL] GROUPS CONSUMERS HELP).
+ *
+ * Groups, consumers and pending entries live in store/stream_group.c;
+ * XREADGROUP is in cmd_stream.c with XREAD. Replies and the order of
+ * checks follow Redis 7.0.15, where a missing key is a missing group:
+ * XCLAIM replies NOGROUP before parsing its arguments, XAUTOCLAIM and
+ * XPENDING after, XACK answers 0 without looking at the IDs.
+ *
+ * Redis replies with deferred lengths where it does not know a count in
+ * advance (XCLAIM, XAUTOCLAIM, XPENDING); our encoder has none, so those
+ * handlers change the PEL first, remember what they did in a small
+ * array, and write the reply afterwards. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/cmd_stream.h"
+#include "server/handlers.h"
+
+/* ---- XGROUP ------------------------------------------------------------- */
+
+/* The checks every XGROUP subcommand but HELP starts with (Redis does
+ * them before dispatching). Returns the stream (NULL: absent, allowed
+ * only with MKSTREAM) and *g the group when it exists; *ok 0 after an
+ * error reply. */
+static struct store_stream *xgroup_pre(struct client *c, int need_group,
+                                       int mkstream, struct store_sgroup **g,
+                                       int *ok)
+{
+    *g = NULL;
+    struct store_stream *st = obj_write(c, 2, STORE_T_STREAM, 0, ok);
+    if (!*ok)
+        return NULL;
+    if (st)
+        *g = store_stream_group_find(st, c->argv[3], c->argvlen[3]);
+    if (mkstream)
+        return st;
+    if (!st) {
+        reply_error(c, ERR_XGROUP_NOKEY);
+        *ok = 0;
+    } else if (need_group && !*g) {
+        reply_error(c, ERR_NOGROUP_XGROUP, ARGV_CLIPPED(c, 3),
+                    ARGV_CLIPPED(c, 2));
+        *ok = 0;
+    }
+    return st;
+}
+
+static void subcmd_syntax(struct client *c, const char *cmd)
+{
+    reply_error(c, ERR_SUBCMD_ARGS, ARGV_CLIPPED(c, 1), cmd);
+}
+
+/* An ENTRIESREAD value: >= 0 or -1 (unknown). 1, or 0 after a reply. */
+static int entries_read_or_reply(struct client *c, size_t i, int64_t *out)
+{
+    if (!arg_i64_or_reply(c, i, out))
+        return 0;
+    if (*out < 0 && *out != -1) {
+        reply_error(c, ERR_XGROUP_ENTRIESREAD);
+        return 0;
+    }
+    if (*out == -1)
+        *out = STORE_SG_READ_UNKNOWN;
+    return 1;
+}
+
+/* XGROUP CREATE key group id|$ [MKSTREAM] [ENTRIESREAD n]. */
+static void xgroup_create(struct client *c)
+{
+    int mkstream = 0, ok;
+    int64_t entries_read = STORE_SG_READ_UNKNOWN;
+    for (size_t i = 5; i < c->argc;) {
+        if (arg_is(c, i, "MKSTREAM")) {
+            mkstream = 1;
+            i++;
+        } else if (arg_is(c, i, "ENTRIESREAD") && i + 1 < c->argc) {
+            if (!entries_read_or_reply(c, i + 1, &entries_read))
+                return;
+            i += 2;
+        } else {
+            subcmd_syntax(c, "XGROUP");
+            return;
+        }
+    }
+    struct store_sgroup *g;
+    struct store_stream *st = xgroup_pre(c, 0, mkstream, &g, &ok);
+    if (!ok)
+        return;
+    if (c->argc > 8) {
+        subcmd_syntax(c, "XGROUP");
+        return;
+    }
+    struct store_sid id = { 0, 0 };
+    if (c->argvlen[4] == 1 && c->argv[4][0] == '$') {
+        if (st) {
+            struct store_stream_info info;
+            store_stream_info(st, &info);
+            id = info.last_id;
+        }
+    } else if (!xid_parse_or_reply(c, 4, 0, 1, &id, NULL)) {
+        return;
+    }
+    int created = 0;
+    if (!st) {
+        st = obj_write(c, 2, STORE_T_STREAM, 1, &ok);
+        if (!ok)
+            return;
+        created = 1;
+    }
+    int rc = store_stream_group_create(client_db(c), st, c->argv[3],
+                                       c->argvlen[3], id, entries_read);
+    if (rc == STORE_NOMEM) {
+        if (created)
+            store_key_delete(client_db(c), c->argv[2], c->argvlen[2],
+                             server_now_ms(c->srv));
+        reply_error(c, ERR_OOM);
+        return;
+    }
+    if (created)
+        server_key_modified(c->srv, c->db, c->argv[2], c->argvlen[2]);
+    if (rc == STORE_EXISTS) {
+        reply_error(c, ERR_BUSYGROUP);
+        return;
+    }
+    c->srv->dirty++;
+    reply_ok(c);
+    notify_stream(c, 2, "xgroup-create");
+}
+
+/* XGROUP SETID key group id|$ [ENTRIESREAD n]. */
+static void xgroup_setid(struct client *c)
+{
+    int ok;
+    struct store_sgroup *g;
+    struct store_stream *st = xgroup_pre(c, 1, 0, &g, &ok);
+    if (!ok)
+        return;
+    if (c->argc != 5 && c->argc != 7) {
+        subcmd_syntax(c, "XGROUP");
+        return;
+    }
+    int64_t entries_read = STORE_SG_READ_UNKNOWN;
+    if (c->argc == 7) {
+        if (!arg_is(c, 5, "ENTRIESREAD")) {
+            subcmd_syntax(c, "XGROUP");
+            return;
+        }
+        if (!entries_read_or_reply(c, 6, &entries_read))
+            return;
+    }
+    struct store_sid id;
+    if (c->argvlen[4] == 1 && c->argv[4][0] == '$') {
+        struct store_stream_info info;
+        store_stream_info(st, &info);
+        id = info.last_id;
+    } else if (!xid_parse_or_reply(c, 4, 0, 0, &id, NULL)) {
+        return;
+    }
+    g->last_id = id;
+    g->entries_read = entries_read;
+    c->srv->dirty++;
+    reply_ok(c);
+    notify_stream(c, 2, "xgroup-setid");
+}
+
+/* XGROUP DESTROY key group: 1 or 0. Wakes XREADGROUP readers of it. */
+static void xgroup_destroy(struct client *c)
+{
+    int ok;
+    struct store_sgroup *g;
+    struct store_stream *st = xgroup_pre(c, 0, 0, &g, &ok);
+    if (!ok)
+        return;
+    if (!g) {
+        resp_add_int(&c->out, 0);
+        return;
+    }
+    store_stream_group_destroy(client_db(c), st, c->argv[3], c->argvlen[3]);
+    resp_add_int(&c->out, 1);
+    c->srv->dirty++;
+    notify_stream(c, 2, "xgroup-destroy");
+    /* Blocked readers of the group rerun and answer NOGROUP. */
+    server_key_modified(c->srv, c->db, c->argv[2], c->argvlen[2]);
+}
+
+/* XGROUP CREATECONSUMER key group consumer: 1 if created, else 0. */
+static void xgroup_createconsumer(struct client *c)
+{
+    int ok;
+    struct store_sgroup *g;
+    xgroup_pre(c, 1, 0, &g, &ok);
+    if (!ok)
+        return;
+    struct store_sconsumer *cons;
+    int rc = store_sg_consumer_create(client_db(c), g, c->argv[4],
+                                      c->argvlen[4], server_now_ms(c->srv),
+                                      &cons);
+    if (rc == STORE_NOMEM) {
+        reply_error(c, ERR_OOM);
+        return;
+    }
+    resp_add_int(&c->out, rc == STORE_OK);
+    if (rc == STORE_OK) {
+        c->srv->dirty++;
+        notify_stream(c, 2, "xgroup-createconsumer");
+    }
+}
+
+/* XGROUP DELCONSUMER key group consumer: its pending entries. */
+static void xgroup_delconsumer(struct client *c)
+{
+    int ok;
+    struct store_sgroup *g;
+    xgroup_pre(c, 1, 0, &g, &ok);
+    if (!ok)
+        return;
+    int64_t n = store_sg_consumer_delete(client_db(c), g, c->argv[4],
+                                         c->argvlen[4]);
+    resp_add_int(&c->out, n < 0 ? 0 : n);
+    if (n >= 0) {
+        c->srv->dirty++;
+        notify_stream(c, 2, "xgroup-delconsumer");
+    }
+}
+
+static void xgroup_help(struct client *c)
+{
+    static const char *const lines[] = {
+        "XGROUP <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "CREATE <key> <groupname> <id|$> [option]",
+        "    Create a new consumer group. Options are:",
+        "    * MKSTREAM",
+        "      Create the empty stream if it does not exist.",
+        "    * ENTRIESREAD entries_read",
+        "      Set the group's entries_read counter (internal use).",
+        "CREATECONSUMER <key> <groupname> <consumer>",
+        "    Create a new consumer in the specified group.",
+        "DELCONSUMER <key> <groupname> <consumer>",
+        "    Remove the specified consumer.",
+        "DESTROY <key> <groupname>",
+        "    Remove the specified group.",
+        "SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]",
+        "    Set the current group ID and entries_read counter.",
+        "HELP",
+        "    Prints this help.",
+    };
+    reply_help(c, lines, sizeof(lines) / sizeof(lines[0]));
+}
+
+static const struct subcommand xgroup_subcommands[] = {
+    { "CREATE", xgroup_create, -5 },
+    { "SETID", xgroup_setid, -5 },
+    { "DESTROY", xgroup_destroy, 4 },
+    { "CREATECONSUMER", xgroup_createconsumer, 5 },
+    { "DELCONSUMER", xgroup_delconsumer, 5 },
+    { "HELP", xgroup_help, 2 },
+};
+
+/* XGROUP subcommand ...: dispatches on argv[1]. */
+void cmd_xgroup(struct client *c)
+{
+    subcommand_dispatch(c, xgroup_subcommands,
+                        sizeof(xgroup_subcommands) /
+                            sizeof(xgroup_subcommands[0]));
+}
+
+/* ---- XACK --------------------------------------------------------------- */
+
+/* XACK key group id [id ...]: entries acknowledged. */
+void cmd_xack(struct client *c)
+{
+    int ok;
+    struct store_stream *st = obj_write(c, 1, STORE_T_STREAM, 0, &ok);
+    if (!ok)
+        return;
+    struct store_sgroup *g =
+        st ? store_stream_group_find(st, c->argv[2], c->argvlen[2]) : NULL;
+    if (!g) {
+        resp_add_int(&c->out, 0);
+        return;
+    }
+    struct store_sid id;
+    for (size_t j = 3; j < c->argc; j++)
+        if (!xid_parse_or_reply(c, j, 0, 1, &id, NULL))
+            return;
+    int64_t n = 0;
+    for (size_t j = 3; j < c->argc; j++) {
+        xid_parse(c->argv[j], c->argvlen[j], 0, 1, &id, NULL);
+        n += store_sg_pel_ack(client_db(c), g, id);
+    }
+    c->srv->dirty += (uint64_t)n;
+    resp_add_int(&c->out, n);
+}
+
+/* ---- XPENDING ----------------------------------------------------------- */
+
+/* XPENDING key group [[IDLE ms] start end count [consumer]]. */
+void cmd_xpending(struct client *c)
+{
+    int justinfo = c->argc == 3;
+    if (c->argc != 3 && (c->argc < 6 || c->argc > 9)) {
+        reply_error(c, ERR_SYNTAX);
+        return;
+    }
+    struct store_sid lo = { 0, 0 }, hi = { 0, 0 };
+    int64_t count = 0, minidle = 0;
+    size_t consarg = 0;
+    if (c->argc >= 6) {
+        size_t si = 3;
+        if (arg_is(c, 3, "IDLE")) {
+            if (!arg_i64_or_reply(c, 4, &minidle))
+                return;
+            if (c->argc < 8) {
+                reply_error(c, ERR_SYNTAX);
+                return;
+            }
+            si += 2;
+        }
+        if (!arg_i64_or_reply(c, si + 2, &count))
+            return;
+        if (count < 0)
+            count = 0;
+        int ex;
+        if (!xid_interval_or_reply(c, si, 0, &lo, &ex))
+            return;
+        if (ex && store_sid_incr(&lo)) {
+            reply_error(c, ERR_XSTART_INVALID);
+            return;
+        }
+        if (!xid_interval_or_reply(c, si + 1, UINT64_MAX, &hi, &ex))
+            return;
+        if (ex && store_sid_decr(&hi)) {
+            reply_error(c, ERR_XEND_INVALID);
+            return;
+        }
+        if (si + 3 < c->argc)
+            consarg = si + 3;
+    }
+    int ok;
+    struct store_stream *st = obj_read(c, 1, STORE_T_STREAM, &ok);
+    if (!ok)
+        return;
+    struct store_sgroup *g =
+        st ? store_stream_group_find(st, c->argv[2], c->argvlen[2]) : NULL;
+    if (!g) {
+        reply_error(c, ERR_NOGROUP_KEY, ARGV_CLIPPED(c, 1),
+                    ARGV_CLIPPED(c, 2));
+        return;
+    }
+    if (justinfo) {
+        resp_add_array(&c->out, 4);
+        size_t n = g->pel.n;
+        resp_add_int(&c->out, (int64_t)n);
+        if (n == 0) {
+            resp_add_null(&c->out);
+            resp_add_null(&c->out);
+            resp_add_null_array(&c->out);
+            return;
+        }
+        reply_xid(c, store_sg_pel_at(g, 0)->id);
+        reply_xid(c, store_sg_pel_at(g, n - 1)->id);
+        size_t nc = 0;
+        for (size_t i = 0; i < g->nc; i++)
+            nc += g->c[i]->pel.n > 0;
+        resp_add_array(&c->out, nc);
+        for (size_t i = 0; i < g->nc; i++) {
+            const struct store_sconsumer *k = g->c[i];
+            if (!k->pel.n)
+                continue;
+            resp_add_array(&c->out, 2);
+            resp_add_bulk(&c->out, k->name, k->nlen);
+            resp_add_bulk_i64(&c->out, (int64_t)k->pel.n);
+        }
+        return;
+    }
+    const struct store_sconsumer *cons = NULL;
+    if (consarg) {
+        cons = store_sg_consumer_find(g, c->argv[consarg], c->argvlen[consarg]);
+        if (!cons) {
+            resp_add_array(&c->out, 0);
+            return;
+        }
+    }
+    int64_t now = server_now_ms(c->srv);
+    /* Two passes over the same range: count, then write. */
+    for (int pass = 0; pass < 2; pass++) {
+        size_t i = cons ? store_sc_pel_seek(cons, lo)
+                        : store_sg_pel_seek(g, lo);
+        size_t end = cons ? cons->pel.n : g->pel.n;
+        int64_t left = count, n = 0;
+        for (; left && i < end; i++) {
+            const struct store_snack *nk =
+                cons ? store_sg_pel_find(g, store_sc_pel_at(cons, i))
+                     : store_sg_pel_at(g, i);
+            if (!nk || store_sid_cmp(nk->id, hi) > 0)
+                break;
+            if (minidle && now - nk->delivery_time < minidle)
+                continue;
+            left--;
+            n++;
+            if (pass == 0)
+                continue;
+            resp_add_array(&c->out, 4);
+            reply_xid(c, nk->id);
+            resp_add_bulk(&c->out, nk->consumer->name, nk->consumer->nlen);
+            int64_t el = now - nk->delivery_time;
+            resp_add_int(&c->out, el < 0 ? 0 : el);
+            resp_add_int(&c->out, (int64_t)nk->delivery_count);
+        }
+        if (pass == 0)
+            resp_add_array(&c->out, (size_t)n);
+    }
+}
+
+/* ---- XCLAIM / XAUTOCLAIM ------------------------------------------------ */
+
+/* The consumer named by argument i of c in g, created (with its event)
+ * and marked seen. NULL after an OOM reply. */
+static struct store_sconsumer *claimer(struct client *c, struct store_sgroup *g,
+                                       size_t i)
+{
+    struct store_sconsumer *cons;
+    int64_t now = server_now_ms(c->srv);
+    int rc = store_sg_consumer_create(client_db(c), g, c->argv[i],
+                                      c->argvlen[i], now, &cons);
+    if (rc == STORE_NOMEM)
+        return NULL;
+    cons->seen_time = now;
+    if (rc == STORE_OK)
+        notify_stream(c, 1, "xgroup-createconsumer");
+    return cons;
+}
+
+/* Writes id's entry, or a null when it is gone (JUSTID: just the ID). */
+static void reply_claimed(struct client *c, const struct store_stream *st,
+                          struct store_sid id, int justid)
+{
+    struct store_stream_entry e;
+    if (justid)
+        reply_xid(c, id);
+    else if (store_stream_get(st, id, &e))
+        reply_xentry(c, &e);
+    else
+        resp_add_null(&c->out);
+}
+
+/* XCLAIM key group consumer min-idle id [id ...] [IDLE ms] [TIME ms]
+ * [RETRYCOUNT n] [FORCE] [JUSTID] [LASTID id]. */
+void cmd_xclaim(struct client *c)
+{
+    int ok;
+    struct store_stream *st = obj_write(c, 1, STORE_T_STREAM, 0, &ok);
+    if (!ok)
+        return;
+    struct store_sgroup *g =
+        st ? store_stream_group_find(st, c->argv[2], c->argvlen[2]) : NULL;
+    if (!g) {
+        reply_error(c, ERR_NOGROUP_KEY, ARGV_CLIPPED(c, 1),
+                    ARGV_CLIPPED(c, 2));
+        return;
+    }
+    int64_t minidle, retrycount = -1, deliverytime = -1;
+    int force = 0, justid = 0;
+    if (!parse_i64(c->argv[4], c->argvlen[4], &minidle)) {
+        reply_error(c, ERR_XCLAIM_MINIDLE, "XCLAIM");
+        return;
+    }
+    if (minidle < 0)
+        minidle = 0;
+    size_t j = 5;
+    struct store_sid id, lastid = { 0, 0 };
+    while (j < c->argc &&
+           xid_parse(c->argv[j], c->argvlen[j], 0, 1, &id, NULL))
+        j++;
+    size_t last_id_arg = j;
+    int64_t now = server_now_ms(c->srv);
+    for (; j < c->argc; j++) {
+        int more = j + 1 < c->argc;
+        if (arg_is(c, j, "FORCE")) {
+            force = 1;
+        } else if (arg_is(c, j, "JUSTID")) {
+            justid = 1;
+        } else if (arg_is(c, j, "IDLE") && more) {
+            j++;
+            if (!parse_i64(c->argv[j], c->argvlen[j], &deliverytime)) {
+                reply_error(c, ERR_XCLAIM_OPT, "IDLE");
+                return;
+            }
+            deliverytime = now - deliverytime;
+        } else if (arg_is(c, j, "TIME") && more) {
+            j++;
+            if (!parse_i64(c->argv[j], c->argvlen[j], &deliverytime)) {
+                reply_error(c, ERR_XCLAIM_OPT, "TIME");
+                return;
+            }
+        } else if (arg_is(c, j, "RETRYCOUNT") && more) {
+            j++;
+            if (!parse_i64(c->argv[j], c->argvlen[j], &retrycount)) {
+                reply_error(c, ERR_XCLAIM_OPT, "RETRYCOUNT");
+                return;
+            }
+        } else if (arg_is(c, j, "LASTID") && more) {
+            j++;
+            if (!xid_parse_or_reply(c, j, 0, 1, &lastid, NULL))
+                return;
+        } else {
+            reply_error(c, ERR_XCLAIM_UNKNOWN, ARGV_CLIPPED(c, j));
+            return;
+        }
+    }
+    if (store_sid_cmp(lastid, g->last_id) > 0)
+        g->last_id = lastid;
+    if (deliverytime != -1) {
+        if (deliverytime < 0 || deliverytime > now)
+            deliverytime = now;
+    } else {
+        deliverytime = now;
+    }
+    struct store *s = client_db(c);
+    struct store_sid small[16], *done = small;
+    size_t ndone = 0;
+    if (last_id_arg - 5 > 16 &&
+        !(done = malloc((last_id_arg - 5) * sizeof(*done)))) {
+        reply_error(c, ERR_OOM);
+        return;
+    }
+    struct store_sconsumer *cons = NULL;
+    for (size_t k = 5; k < last_id_arg; k++) {
+        xid_parse(c->argv[k], c->argvlen[k], 0, 1, &id, NULL);
+        struct store_snack *nk = store_sg_pel_find(g, id);
+        if (!store_stream_get(st, id, NULL)) {
+            /* The entry is gone: so is its pending entry. */
+            if (nk) {
+                store_sg_pel_ack(s, g, id);
+                c->srv->dirty++;
+            }
+            continue;
+        }
+        uint64_t dcount;
+        if (nk) {
+            if (minidle && now - nk->delivery_time < minidle)
+                continue;
+            dcount = nk->delivery_count;
+        } else if (force) {
+            dcount = 1;
+        } else {
+            continue;
+        }
+        if (!cons && !(cons = claimer(c, g, 3)))
+            break;
+        if (retrycount >= 0)
+            dcount = (uint64_t)retrycount;
+        else if (!justid)
+            dcount++;
+        if (store_sg_pel_assign(s, g, cons, id, deliverytime, dcount))
+            break;
+        done[ndone++] = id;
+        c->srv->dirty++;
+    }
+    resp_add_array(&c->out, ndone);
+    for (size_t k = 0; k < ndone; k++)
+        reply_claimed(c, st, done[k], justid);
+    if (done != small)
+        free(done);
+}
+
+/* XAUTOCLAIM key group consumer min-idle start [COUNT n] [JUSTID]:
+ * [next start, claimed, deleted IDs]. */
+void cmd_xautoclaim(struct client *c)
+{
+    int64_t minidle, count = 100;
+    int justid = 0, ex;
+    struct store_sid start;
+    if (!parse_i64(c->argv[4], c->argvlen[4], &minidle)) {
+        reply_error(c, ERR_XCLAIM_MINIDLE, "XAUTOCLAIM");
+        return;
+    }
+    if (minidle < 0)
+        minidle = 0;
+    if (!xid_interval_or_reply(c, 5, 0, &start, &ex))
+        return;
+    if (ex && store_sid_incr(&start)) {
+        reply_error(c, ERR_XSTART_INVALID);
+        return;
+    }
+    for (size_t j = 6; j < c->argc; j++) {
+        if (arg_is(c, j, "COUNT") && j + 1 < c->argc) {
+            /* Redis caps it at LONG_MAX / 16 (sizeof(streamID)). */
+            if (!parse_i64(c->argv[j + 1], c->argvlen[j + 1], &count) ||
+                count < 1 || count > INT64_MAX / 16) {
+                reply_error(c, ERR_XAUTOCLAIM_COUNT);
+                return;
+            }
+            j++;
+        } else if (arg_is(c, j, "JUSTID")) {
+            justid = 1;
+        } else {
+            reply_error(c, ERR_SYNTAX);
+            return;
+        }
+    }
+    int ok;
+    struct store_stream *st = obj_write(c, 1, STORE_T_STREAM, 0, &ok);
+    if (!ok)
+        return;
+    struct store_sgroup *g =
+        st ? store_stream_group_find(st, c->argv[2], c->argvlen[2]) : NULL;
+    if (!g) {
+        reply_error(c, ERR_NOGROUP_KEY, ARGV_CLIPPED(c, 1),
+                    ARGV_CLIPPED(c, 2));
+        return;
+    }
+    struct store_sid zero = { 0, 0 };
+    struct store *s = client_db(c);
+    int64_t now = server_now_ms(c->srv);
+    int64_t attempts = count * 10;
+    size_t cap = g->pel.n < (uint64_t)count ? g->pel.n : (size_t)count;
+    struct store_sid *claimed = malloc((cap ? cap : 1) * sizeof(*claimed));
+    struct store_sid *deleted = malloc((cap ? cap : 1) * sizeof(*deleted));
+    if (!claimed || !deleted) {
+        free(claimed);
+        free(deleted);
+        reply_error(c, ERR_OOM);
+        return;
+    }
+    size_t nclaimed = 0, ndeleted = 0;
+    struct store_sconsumer *cons = NULL;
+    size_t i = store_sg_pel_seek(g, start);
+    while (attempts-- && count && i < g->pel.n) {
+        struct store_snack *nk = store_sg_pel_at(g, i);
+        struct store_sid id = nk->id;
+        if (!store_stream_get(st, id, NULL)) {
+            store_sg_pel_ack(s, g, id);
+            deleted[ndeleted++] = id;
+            count--;
+            c->srv->dirty++;
+            continue;
+        }
+        if (minidle && now - nk->delivery_time < minidle) {
+            i++;
+            continue;
+        }
+        if (!cons && !(cons = claimer(c, g, 3)))
+            break;
+        uint64_t dcount = nk->delivery_count + (justid ? 0 : 1);
+        if (store_sg_pel_assign(s, g, cons, id, now, dcount))
+            break;
+        claimed[nclaimed++] = id;
+        count--;
+        i++;
+        c->srv->dirty++;
+    }
+    struct store_sid next = i < g->pel.n ? store_sg_pel_at(g, i)->id : zero;
+    resp_add_array(&c->out, 3);
+    reply_xid(c, next);
+    resp_add_array(&c->out, nclaimed);
+    for (size_t k = 0; k < nclaimed; k++)
+        reply_claimed(c, st, claimed[k], justid);
+    resp_add_array(&c->out, ndeleted);
+    for (size_t k = 0; k < ndeleted; k++)
+        reply_xid(c, deleted[k]);
+    free(claimed);
+    free(deleted);
+}
+
+/* ---- XINFO -------------------------------------------------------------- */
+
+/* The group's lag as Redis 7 computes it into *lag (negative when a
+ * group's counter was set past the stream's, as in Redis): 1, or 0 when
+ * it is unknown. */
+static int group_lag(const struct store_stream *st,
+                     const struct store_sgroup *g, int64_t *lag)
+{
+    struct store_stream_info info;
+    store_stream_info(st, &info);
+    *lag = 0;
+    if (!info.entries_added)
+        return 1;
+    if (g->entries_read != STORE_SG_READ_UNKNOWN &&
+        !store_stream_has_tombstones(st, g->last_id, NULL)) {
+        *lag = (int64_t)info.entries_added - g->entries_read;
+        return 1;
+    }
+    int64_t r = store_stream_estimate_read(st, g->last_id);
+    if (r == STORE_SG_READ_UNKNOWN)
+        return 0;
+    *lag = (int64_t)info.entries_added - r;
+    return 1;
+}
+
+static void reply_lag_fields(struct client *c, const struct store_stream *st,
+                             const struct store_sgroup *g)
+{
+    resp_add_bulk_cstr(&c->out, "entries-read");
+    if (g->entries_read != STORE_SG_READ_UNKNOWN)
+        resp_add_int(&c->out, g->entries_read);
+    else
+        resp_add_null(&c->out);
+    resp_add_bulk_cstr(&c->out, "lag");
+    int64_t lag;
+    if (group_lag(st, g, &lag))
+        resp_add_int(&c->out, lag);
+    else
+        resp_add_null(&c->out);
+}
+
+/* The stream of argument 2 for XINFO, or NULL after an error reply. */
+static struct store_stream *xinfo_stream(struct client *c)
+{
+    int ok;
+    struct store_stream *st = obj_read(c, 2, STORE_T_STREAM, &ok);
+    if (ok && !st)
+        reply_error(c, ERR_NO_SUCH_KEY);
+    return st;
+}
+
+/* XINFO CONSUMERS key group. */
+static void xinfo_consumers(struct client *c)
+{
+    struct store_stream *st = xinfo_stream(c);
+    if (!st)
+        return;
+    struct store_sgroup *g =
+        store_stream_group_find(st, c->argv[3], c->argvlen[3]);
+    if (!g) {
+        reply_error(c, ERR_NOGROUP_XGROUP, ARGV_CLIPPED(c, 3),
+                    ARGV_CLIPPED(c, 2));
+        return;
+    }
+    int64_t now = server_now_ms(c->srv);
+    resp_add_array(&c->out, g->nc);
+    for (size_t i = 0; i < g->nc; i++) {
+        const struct store_sconsumer *k = g->c[i];
+        resp_add_map(&c->out, 3);
+        resp_add_bulk_cstr(&c->out, "name");
+        resp_add_bulk(&c->out, k->name, k->nlen);
+        resp_add_bulk_cstr(&c->out, "pending");
+        resp_add_int(&c->out, (int64_t)k->pel.n);
+        resp_add_bulk_cstr(&c->out, "idle");
+        int64_t idle = now - k->seen_time;
+        resp_add_int(&c->out, idle < 0 ? 0 : idle);
+    }
+}
+
+/* XINFO GROUPS key. */
+static void xinfo_groups(struct client *c)
+{
+    struct store_stream *st = xinfo_stream(c);
+    if (!st)
+        return;
+    size_t n = store_stream_ngroups(st);
+    resp_add_array(&c->out, n);
+    for (size_t i = 0; i < n; i++) {
+        const struct store_sgroup *g = store_stream_group_at(st, i);
+        resp_add_map(&c->out, 6);
+        resp_add_bulk_cstr(&c->out, "name");
+        resp_add_bulk(&c->out, g->name, g->nlen);
+        resp_add_bulk_cstr(&c->out, "consumers");
+        resp_add_int(&c->out, (int64_t)g->nc);
+        resp_add_bulk_cstr(&c->out, "pending");
+        resp_add_int(&c->out, (int64_t)g->pel.n);
+        resp_add_bulk_cstr(&c->out, "last-delivered-id");
+        reply_xid(c, g->last_id);
+        reply_lag_fields(c, st, g);
+    }
+}
+
+static size_t clip(size_t n, int64_t count)
+{
+    return count && (uint64_t)count < n ? (size_t)count : n;
+}
+
+/* XINFO STREAM key FULL [COUNT n]: groups with PELs and consumers. */
+static void xinfo_stream_full(struct client *c, const struct store_stream *st,
+                              int64_t count)
+{
+    struct store_stream_info info;
+    store_stream_info(st, &info);
+    resp_add_bulk_cstr(&c->out, "entries");
+    struct store_sid lo = { 0, 0 }, hi = { UINT64_MAX, UINT64_MAX };
+    reply_xrange(c, st, lo, hi, (size_t)count, 0);
+    resp_add_bulk_cstr(&c->out, "groups");
+    resp_add_array(&c->out, info.ngroups);
+    for (size_t i = 0; i < info.ngroups; i++) {
+        const struct store_sgroup *g = store_stream_group_at(st, i);
+        resp_add_map(&c->out, 7);
+        resp_add_bulk_cstr(&c->out, "name");
+        resp_add_bulk(&c->out, g->name, g->nlen);
+        resp_add_bulk_cstr(&c->out, "last-delivered-id");
+        reply_xid(c, g->last_id);
+        reply_lag_fields(c, st, g);
+        resp_add_bulk_cstr(&c->out, "pel-count");
+        resp_add_int(&c->out, (int64_t)g->pel.n);
+        resp_add_bulk_cstr(&c->out, "pending");
+        size_t np = clip(g->pel.n, count);
+        resp_add_array(&c->out, np);
+        for (size_t k = 0; k < np; k++) {
+            const struct store_snack *nk = store_sg_pel_at(g, k);
+            resp_add_array(&c->out, 4);
+            reply_xid(c, nk->id);
+            resp_add_bulk(&c->out, nk->consumer->name, nk->consumer->nlen);
+            resp_add_int(&c->out, nk->delivery_time);
+            resp_add_int(&c->out, (int64_t)nk->delivery_count);
+        }
+        resp_add_bulk_cstr(&c->out, "consumers");
+        resp_add_array(&c->out, g->nc);
+        for (size_t k = 0; k < g->nc; k++) {
+            const struct store_sconsumer *cn = g->c[k];
+            resp_add_map(&c->out, 4);
+            resp_add_bulk_cstr(&c->out, "name");
+            resp_add_bulk(&c->out, cn->name, cn->nlen);
+            resp_add_bulk_cstr(&c->out, "seen-time");
+            resp_add_int(&c->out, cn->seen_time);
+            resp_add_bulk_cstr(&c->out, "pel-count");
+            resp_add_int(&c->out, (int64_t)cn->pel.n);
+            resp_add_bulk_cstr(&c->out, "pending");
+            size_t nq = clip(cn->pel.n, count);
+            resp_add_array(&c->out, nq);
+            for (size_t q = 0; q < nq; q++) {
+                struct store_sid id = store_sc_pel_at(cn, q);
+                const struct store_snack *nk = store_sg_pel_find(g, id);
+                resp_add_array(&c->out, 3);
+                reply_xid(c, id);
+                resp_add_int(&c->out, nk ? nk->delivery_time : 0);
+                resp_add_int(&c->out, nk ? (int64_t)nk->delivery_count : 0);
+            }
+        }
+    }
+}
+
+/* XINFO STREAM key [FULL [COUNT n]]. */
+static void xinfo_stream_cmd(struct client *c)
+{
+    int full = 0;
+    int64_t count = 10;
+    size_t extra = c->argc - 3;
+    if (extra) {
+        if (!arg_is(c, 3, "FULL") || (extra != 1 && extra != 3) ||
+            (extra == 3 && !arg_is(c, 4, "COUNT"))) {
+            subcmd_syntax(c, "XINFO");
+            return;
+        }
+        if (extra == 3) {
+            if (!arg_i64_or_reply(c, 5, &count))
+                return;
+            if (count < 0)
+                count = 0;
+        }
+        full = 1;
+    }
+    struct store_stream *st = xinfo_stream(c);
+    if (!st)
+        return;
+    struct store_stream_info info;
+    store_stream_info(st, &info);
+    struct store_sid first = { 0, 0 };
+    store_stream_first_id(st, &first);
+    resp_add_map(&c->out, full ? 9 : 10);
+    resp_add_bulk_cstr(&c->out, "length");
+    resp_add_int(&c->out, (int64_t)info.length);
+    /* Our blocks stand in for Redis's radix tree keys (its listpacks). */
+    resp_add_bulk_cstr(&c->out, "radix-tree-keys");
+    resp_add_int(&c->out, (int64_t)info.nblocks);
+    resp_add_bulk_cstr(&c->out, "radix-tree-nodes");
+    resp_add_int(&c->out, (int64_t)info.nblocks + 1);
+    resp_add_bulk_cstr(&c->out, "last-generated-id");
+    reply_xid(c, info.last_id);
+    resp_add_bulk_cstr(&c->out, "max-deleted-entry-id");
+    reply_xid(c, info.max_deleted);
+    resp_add_bulk_cstr(&c->out, "entries-added");
+    resp_add_int(&c->out, (int64_t)info.entries_added);
+    resp_add_bulk_cstr(&c->out, "recorded-first-entry-id");
+    reply_xid(c, first);
+    if (full) {
+        xinfo_stream_full(c, st, count);
+        return;
+    }
+    resp_add_bulk_cstr(&c->out, "groups");
+    resp_add_int(&c->out, (int64_t)info.ngroups);
+    struct store_sid lo = { 0, 0 }, hi = { UINT64_MAX, UINT64_MAX };
+    for (int rev = 0; rev < 2; rev++) {
+        resp_add_bulk_cstr(&c->out, rev ? "last-entry" : "first-entry");
+        struct store_stream_it it;
+        struct store_stream_entry e;
+        store_stream_it_init(&it, st, lo, hi, rev);
+        if (store_stream_it_next(&it, &e))
+            reply_xentry(c, &e);
+        else
+            resp_add_null(&c->out);
+    }
+}
+
+static void xinfo_help(struct client *c)
+{
+    static const char *const lines[] = {
+        "XINFO <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "CONSUMERS <key> <groupname>",
+        "    Show consumers of <groupname>.",
+        "GROUPS <key>",
+        "    Show the stream consumer groups.",
+        "STREAM <key> [FULL [COUNT <count>]",
+        "    Show information about the stream.",
+        "HELP",
+        "    Prints this help.",
+    };
+    reply_help(c, lines, sizeof(lines) / sizeof(lines[0]));
+}
+
+static const struct subcommand xinfo_subcommands[] = {
+    { "CONSUMERS", xinfo_consumers, 4 },
+    { "GROUPS", xinfo_groups, 3 },
+    { "STREAM", xinfo_stream_cmd, -3 },
+    { "HELP", xinfo_help, 2 },
+};
+
+/* XINFO subcommand ...: dispatches on argv[1]. */
+void cmd_xinfo(struct client *c)
+{
+    subcommand_dispatch(c, xinfo_subcommands,
+                        sizeof(xinfo_subcommands) /
+                            sizeof(xinfo_subcommands[0]));
+}

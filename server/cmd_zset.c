@@ -1,0 +1,973 @@
+/* cmd_zset.c - the sorted set commands on one key: ZADD ZINCRBY ZREM
+ * ZCARD ZSCORE ZMSCORE ZRANK ZREVRANK ZCOUNT ZLEXCOUNT, the range family
+ * ZRANGE ZREVRANGE ZRANGEBYSCORE ZREVRANGEBYSCORE ZRANGEBYLEX
+ * ZREVRANGEBYLEX ZRANGESTORE, ZREMRANGEBYRANK/SCORE/LEX, and the pops
+ * ZPOPMIN ZPOPMAX BZPOPMIN BZPOPMAX ZMPOP BZMPOP. The multi-key algebra,
+ * ZSCAN and ZRANDMEMBER are in cmd_zsetops.c.
+ *
+ * Sorted sets live in store/zset.c. Replies follow Redis 7.0 byte for
+ * byte, including its order of checks: ZADD parses options, counts its
+ * arguments and parses every score before it looks the key up; the range
+ * commands parse all options and the range before the lookup; a missing
+ * key is an empty set. Scores are written as resp_add_double does
+ * ("%.17g", as 7.0 does, so 1.1 reads back as 1.1000000000000001; a RESP3
+ * double), integers through a faster path (add_score).
+ * With WITHSCORES, RESP2 gets a flat member, score list and RESP3 an
+ * array of [member, score] pairs; ZPOPMIN with a count likewise.
+ *
+ * Score arguments are parsed as Redis does: ZADD's scores with string2d
+ * (strtod over the whole argument, no leading space, no NaN, no
+ * overflow), range bounds with zslParseRange's laxer strtod (a leading
+ * space or an empty string pass; "(" makes a bound exclusive).
+ *
+ * Element views die at the next store change, so handlers that write
+ * while reading (the pops) reply from a view before removing it. An
+ * emptied set loses its key, with "del" after the command's own event. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/blocking.h"
+#include "server/coll.h"
+#include "server/handlers.h"
+
+/* Writes score d as resp_add_double does, with a fast path for the
+ * integers "%.17g" prints as plain digits (below 1e17, not -0). */
+static void add_score(struct resp_out *o, double d)
+{
+    if (d > -1e17 && d < 1e17 && d == (double)(int64_t)d &&
+        !(d == 0 && signbit(d))) {
+        char buf[32];
+        char *p = buf + sizeof buf;
+        int64_t v = (int64_t)d;
+        uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+        do
+            *--p = (char)('0' + u % 10);
+        while (u /= 10);
+        if (v < 0)
+            *--p = '-';
+        size_t n = (size_t)(buf + sizeof buf - p);
+        if (o->proto >= 3) {
+            char line[40];
+            line[0] = ',';
+            memcpy(line + 1, p, n);
+            memcpy(line + 1 + n, "\r\n", 2);
+            resp_add_raw(o, line, n + 3);
+        } else {
+            resp_add_bulk(o, p, n);
+        }
+        return;
+    }
+    resp_add_double(o, d);
+}
+
+/* ---- Argument parsing --------------------------------------------------- */
+
+/* Redis's string2d over argument i: 1 and *out, or 0. Arguments are NUL
+ * terminated, so strtod stops at an embedded NUL and the length check
+ * rejects it, as Redis's does. */
+static int parse_score(const struct client *c, size_t i, double *out)
+{
+    const char *p = c->argv[i];
+    size_t n = c->argvlen[i];
+    if (n == 0 || p[0] == ' ' || (p[0] >= '\t' && p[0] <= '\r'))
+        return 0;
+    char *end;
+    errno = 0;
+    double d = strtod(p, &end);
+    if ((size_t)(end - p) != n || isnan(d) ||
+        (errno == ERANGE &&
+         (d == HUGE_VAL || d == -HUGE_VAL || fpclassify(d) == FP_ZERO)))
+        return 0;
+    *out = d;
+    return 1;
+}
+
+/* One end of a score range, as zslParseRange: "(" exclusive, then strtod
+ * whose whole rest must be used (up to the first NUL). */
+static int parse_bound(const char *p, double *d, int *ex)
+{
+    *ex = 0;
+    if (p[0] == '(') {
+        *ex = 1;
+        p++;
+    }
+    char *end;
+    *d = strtod(p, &end);
+    return end[0] == '\0' && !isnan(*d);
+}
+
+/* Arguments i and j as a score range: 1, or 0 after replying. */
+static int srange_or_reply(struct client *c, size_t i, size_t j,
+                           struct store_zset_srange *r)
+{
+    if (parse_bound(c->argv[i], &r->min, &r->minex) &&
+        parse_bound(c->argv[j], &r->max, &r->maxex))
+        return 1;
+    reply_error(c, ERR_ZRANGE_FLOAT);
+    return 0;
+}
+
+/* One end of a lex range, as zslParseLexRangeItem: "+" / "-" alone (up to
+ * a NUL), or "[" / "(" then the bytes. */
+static int parse_lex(const struct client *c, size_t i, const char **b,
+                     size_t *blen, int *ex, int *kind)
+{
+    const char *p = c->argv[i];
+    size_t n = c->argvlen[i];
+    *b = NULL;
+    *blen = 0;
+    *kind = 0;
+    switch (n ? p[0] : '\0') {
+    case '+':
+    case '-':
+        if (p[1] != '\0')
+            return 0;
+        *ex = 1;
+        *kind = p[0] == '+' ? 1 : -1;
+        return 1;
+    case '(':
+    case '[':
+        *ex = p[0] == '(';
+        *b = p + 1;
+        *blen = n - 1;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int lrange_or_reply(struct client *c, size_t i, size_t j,
+                           struct store_zset_lrange *r)
+{
+    if (parse_lex(c, i, &r->min, &r->minlen, &r->minex, &r->mink) &&
+        parse_lex(c, j, &r->max, &r->maxlen, &r->maxex, &r->maxk))
+        return 1;
+    reply_error(c, ERR_ZRANGE_LEX);
+    return 0;
+}
+
+/* ---- ZADD ZINCRBY ZREM -------------------------------------------------- */
+
+/* ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...]
+ * and ZINCRBY key increment member (incr set). */
+static void zadd_generic(struct client *c, int flags)
+{
+    size_t i = 2;
+    int ch = 0;
+    for (; i < c->argc; i++) {
+        if (arg_is(c, i, "NX"))
+            flags |= STORE_ZADD_NX;
+        else if (arg_is(c, i, "XX"))
+            flags |= STORE_ZADD_XX;
+        else if (arg_is(c, i, "CH"))
+            ch = 1;
+        else if (arg_is(c, i, "INCR"))
+            flags |= STORE_ZADD_INCR;
+        else if (arg_is(c, i, "GT"))
+            flags |= STORE_ZADD_GT;
+        else if (arg_is(c, i, "LT"))
+            flags |= STORE_ZADD_LT;
+        else
+            break;
+    }
+    size_t elements = c->argc - i;
+    if (elements % 2 || elements == 0) {
+        reply_error(c, ERR_SYNTAX);
+        return;
+    }
+    elements /= 2;
+    int nx = flags & STORE_ZADD_NX, xx = flags & STORE_ZADD_XX;
+    int gt = flags & STORE_ZADD_GT, lt = flags & STORE_ZADD_LT;
+    int incr = flags & STORE_ZADD_INCR;
+    if (nx && xx) {
+        reply_error(c, ERR_ZADD_NX_XX);
+        return;
+    }
+    if ((gt && nx) || (lt && nx) || (gt && lt)) {
+        reply_error(c, ERR_ZADD_GT_LT_NX);
+        return;
+    }
+    if (incr && elements > 1) {
+        reply_error(c, ERR_ZADD_INCR_PAIR);
+        return;
+    }
+    double *scores = malloc(elements * sizeof *scores);
+    if (!scores) {
+        reply_error(c, ERR_OOM);
+        return;
+    }
+    for (size_t j = 0; j < elements; j++)
+        if (!parse_score(c, i + 2 * j, &scores[j])) {
+            free(scores);
+            reply_error(c, ERR_NOT_FLOAT);
+            return;
+        }
+    int ok;
+    struct store_zset *z = obj_write(c, 1, STORE_T_ZSET, !xx, &ok);
+    if (!ok) {
+        free(scores);
+        return;
+    }
+    int64_t added = 0, updated = 0, processed = 0;
+    double score = 0;
+    for (size_t j = 0; z && j < elements; j++) {
+        size_t m = i + 2 * j + 1;
+        double out = 0;
+        int rc = store_zset_add(client_db(c), z, c->argv[m], c->argvlen[m],
+                                scores[j], flags, &out);
+        if (rc < 0 || rc == STORE_ZADD_NAN) {
+            if (added || updated)
+                coll_changed(c, 1, NOTIFY_ZSET, incr ? "zincr" : "zadd");
+            else
+                obj_drop_if_empty(c, 1, STORE_T_ZSET, z);
+            free(scores);
+            reply_error(c, rc < 0 ? ERR_OOM : ERR_ZSET_NAN);
+            return;
+        }
+        added += rc == STORE_ZADD_ADDED;
+        updated += rc == STORE_ZADD_UPDATED;
+        if (rc != STORE_ZADD_NOP) {
+            processed++;
+            score = out;
+        }
+    }
+    free(scores);
+    if (added || updated)
+        coll_changed(c, 1, NOTIFY_ZSET, incr ? "zincr" : "zadd");
+    if (incr) {
+        if (processed)
+            add_score(&c->out, score);
+        else
+            resp_add_null(&c->out);
+    } else {
+        resp_add_int(&c->out, ch ? added + updated : added);
+    }
+}
+
+/* ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...] */
+void cmd_zadd(struct client *c)
+{
+    zadd_generic(c, 0);
+}
+
+/* ZINCRBY key increment member: the new score. */
+void cmd_zincrby(struct client *c)
+{
+    zadd_generic(c, STORE_ZADD_INCR);
+}
+
+/* ZREM key member [member ...]: members removed. */
+void cmd_zrem(struct client *c)
+{
+    int ok;
+    struct store_zset *z = obj_write(c, 1, STORE_T_ZSET, 0, &ok);
+    if (!ok)
+        return;
+    int64_t n = 0;
+    for (size_t i = 2; z && i < c->argc; i++) {
+        n += store_zset_del(client_db(c), z, c->argv[i], c->argvlen[i]);
+        if (store_zset_len(z) == 0)
+            break;
+    }
+    if (n > 0) {
+        coll_changed(c, 1, NOTIFY_ZSET, "zrem");
+        obj_drop_if_empty(c, 1, STORE_T_ZSET, z);
+    }
+    resp_add_int(&c->out, n);
+}
+
+/* ---- Reads of one member or the size ------------------------------------ */
+
+/* ZCARD key */
+void cmd_zcard(struct client *c)
+{
+    int ok;
+    struct store_zset *z = obj_read(c, 1, STORE_T_ZSET, &ok);
+    if (ok)
+        resp_add_int(&c->out, z ? (int64_t)store_zset_len(z) : 0);
+}
+
+/* ZSCORE key member: the score, or null. */
+void cmd_zscore(struct client *c)
+{
+    int ok;
+    struct store_zset *z = obj_read(c, 1, STORE_T_ZSET, &ok);
+    double d;
+    if (!ok)
+        return;
+    if (z && store_zset_score(z, c->argv[2], c->argvlen[2], &d))
+        add_score(&c->out, d);
+    else
+        resp_add_null(&c->out);
+}
+
+/* ZMSCORE key member [member ...]: a score or null for each. */
+void cmd_zmscore(struct client *c)
+{
+    int ok;
+    struct store_zset *z = obj_read(c, 1, STORE_T_ZSET, &ok);
+    if (!ok)
+        return;
+    resp_add_array(&c->out, c->argc - 2);
+    for (size_t i = 2; i < c->argc; i++) {
+        double d;
+        if (z && store_zset_score(z, c->argv[i], c->argvlen[i], &d))
+            add_score(&c->out, d);
+        else
+            resp_add_null(&c->out);
+    }
+}
+
+static void zrank_generic(struct client *c, int rev)
+{
+    int ok;
+    struct store_zset *z = obj_read(c, 1, STORE_T_ZSET, &ok);
+    size_t rank;
+    if (!ok)
+        return;
+    if (z && store_zset_rank(z, c->argv[2], c->argvlen[2], rev, &rank))
+        resp_add_int(&c->out, (int64_t)rank);
+    else
+        resp_add_null(&c->out);
+}
+
+/* ZRANK key member: 0-based rank by ascending score, or null. */
+void cmd_zrank(struct client *c)
+{
+    zrank_generic(c, 0);
+}
+
+/* ZREVRANK key member: 0-based rank by descending score, or null. */
+void cmd_zrevrank(struct client *c)
+{
+    zrank_generic(c, 1);
+}
+
+/* ZCOUNT key min max: members with a score in the range. */
+void cmd_zcount(struct client *c)
+{
+    struct store_zset_srange r;
+    if (!srange_or_reply(c, 2, 3, &r))
+        return;
+    int ok;
+    struct store_zset *z = obj_read(c, 1, STORE_T_ZSET, &ok);
+    if (ok)
+        resp_add_int(&c->out,
+                     z ? (int64_t)store_zset_count_score(z, &r) : 0);
+}
+
+/* ZLEXCOUNT key min max: members in the lexicographic range. */
+void cmd_zlexcount(struct client *c)
+{
+    struct store_zset_lrange r;
+    if (!lrange_or_reply(c, 2, 3, &r))
+        return;
+    int ok;
+    struct store_zset *z = obj_read(c, 1, STORE_T_ZSET, &ok);
+    if (ok)
+        resp_add_int(&c->out, z ? (int64_t)store_zset_count_lex(z, &r) : 0);
+}
+
+/* ---- The range family --------------------------------------------------- */
+
+enum range_type { RANGE_AUTO, RANGE_RANK, RANGE_SCORE, RANGE_LEX };
+enum range_dir { DIR_AUTO, DIR_FORWARD, DIR_REVERSE };
+
+/* Where a range's members go: the reply (scores or not), or a new set. */
+struct range_out {
+    struct client *c;
+    size_t n;
+    int withscores;
+    int count_only;              /* a first pass that sizes the reply */
+    struct store_zset *dst;      /* ZRANGESTORE's result, or NULL */
+    int nomem;
+};
+
+static void range_emit(struct range_out *o, const struct store_zset_view *v)
+{
+    o->n++;
+    if (o->count_only)
+        return;
+    if (o->dst) {
+        double out;
+        if (!o->nomem &&
+            store_zset_add(client_db(o->c), o->dst, v->m, v->mlen, v->score,
+                           0, &out) < 0)
+            o->nomem = 1;
+        return;
+    }
+    struct resp_out *out = &o->c->out;
+    if (o->withscores && out->proto >= 3)
+        resp_add_array(out, 2);
+    resp_add_bulk(out, v->m, v->mlen);
+    if (o->withscores)
+        add_score(out, v->score);
+}
+
+/* Emits up to limit (< 0: all) members from rank start in direction rev,
+ * skipping offset first, while they stay in range (sr or lr, or both
+ * NULL for a rank range). */
+static void range_walk(struct range_out *o, const struct store_zset *z,
+                       size_t start, int rev, int64_t offset, int64_t limit,
+                       const struct store_zset_srange *sr,
+                       const struct store_zset_lrange *lr)
+{
+    struct store_zset_it it;
+    struct store_zset_view v;
+    if (offset < 0)
+        return;
+    store_zset_seek(z, start + (size_t)offset, rev, &it);
+    while (limit != 0 && store_zset_next(z, &it, &v)) {
+        if (sr && !store_zset_srange_has(sr, v.score))
+            break;
+        if (lr && !store_zset_lrange_has(lr, v.m, v.mlen))
+            break;
+        range_emit(o, &v);
+        if (limit > 0)
+            limit--;
+    }
+}
+
+/* Stores the gathered range (ZRANGESTORE: argv[1] set to the result,
+ * or deleted when it is empty) and replies its size. */
+static void range_store(struct range_out *o)
+{
+    struct client *c = o->c;
+    struct store *db = client_db(c);
+    int64_t now = server_now_ms(c->srv);
+    if (o->nomem) {
+        reply_error(c, ERR_OOM);
+        return;
+    }
+    if (o->n == 0) {
+        resp_add_int(&c->out, 0);
+        if (store_key_delete(db, c->argv[1], c->argvlen[1], now))
+            coll_changed(c, 1, NOTIFY_GENERIC, "del");
+        return;
+    }
+    if (store_key_set_obj(db, c->argv[1], c->argvlen[1], STORE_T_ZSET,
+                          o->dst, now)) {
+        reply_error(c, ERR_OOM);
+        return;
+    }
+    o->dst = NULL;
+    resp_add_int(&c->out, (int64_t)o->n);
+    coll_changed(c, 1, NOTIFY_ZSET, "zrangestore");
+}
+
+/* Redis's zrangeGenericCommand: first is the source key's argument, then
+ * min and max; options follow. store: ZRANGESTORE (argv[1] is the
+ * destination). type/dir: what the command fixes (AUTO: options may). */
+static void zrange_generic(struct client *c, size_t first, int store,
+                           enum range_type type, enum range_dir dir)
+{
+    size_t minidx = first + 1, maxidx = first + 2;
+    int withscores = 0;
+    int64_t offset = 0, limit = -1;
+    for (size_t j = first + 3; j < c->argc; j++) {
+        size_t left = c->argc - j - 1;
+        if (!store && arg_is(c, j, "WITHSCORES")) {
+            withscores = 1;
+        } else if (arg_is(c, j, "LIMIT") && left >= 2) {
+            if (!arg_i64_or_reply(c, j + 1, &offset) ||
+                !arg_i64_or_reply(c, j + 2, &limit))
+                return;
+            j += 2;
+        } else if (dir == DIR_AUTO && arg_is(c, j, "REV")) {
+            dir = DIR_REVERSE;
+        } else if (type == RANGE_AUTO && arg_is(c, j, "BYLEX")) {
+            type = RANGE_LEX;
+        } else if (type == RANGE_AUTO && arg_is(c, j, "BYSCORE")) {
+            type = RANGE_SCORE;
+        } else {
+            reply_error(c, ERR_SYNTAX);
+            return;
+        }
+    }
+    if (dir == DIR_AUTO)
+        dir = DIR_FORWARD;
+    if (type == RANGE_AUTO)
+        type = RANGE_RANK;
+    if (limit != -1 && type == RANGE_RANK) {
+        reply_error(c, ERR_ZRANGE_LIMIT);
+        return;
+    }
+    if (withscores && type == RANGE_LEX) {
+        reply_error(c, ERR_ZRANGE_LEX_SCORES);
+        return;
+    }
+    int rev = dir == DIR_REVERSE;
+    if (rev && type != RANGE_RANK) {
+        size_t t = minidx;
+        minidx = maxidx;
+        maxidx = t;
+    }
+    int64_t start = 0, end = 0;
+    struct store_zset_srange sr;
+    struct store_zset_lrange lr;
+    if (type == RANGE_RANK) {
+        if (!arg_i64_or_reply(c, minidx, &start) ||
+            !arg_i64_or_reply(c, maxidx, &end))
+            return;
+    } else if (type == RANGE_SCORE) {
+        if (!srange_or_reply(c, minidx, maxidx, &sr))
+            return;
+    } else if (!lrange_or_reply(c, minidx, maxidx, &lr)) {
+        return;
+    }
+
+    int ok;
+    struct store_zset *z = obj_read(c, first, STORE_T_ZSET, &ok);
+    if (!ok)
+        return;
+    struct range_out o = { .c = c, .withscores = withscores };
+    if (store) {
+        o.dst = store_zset_new(client_db(c));
+        if (!o.dst) {
+            reply_error(c, ERR_OOM);
+            return;
+        }
+    }
+    /* Where the walk starts and how far it goes. */
+    size_t len = z ? store_zset_len(z) : 0, from = 0;
+    const struct store_zset_srange *wsr = NULL;
+    const struct store_zset_lrange *wlr = NULL;
+    int walk = 0;
+    if (!z) {
+        /* empty */
+    } else if (type == RANGE_RANK) {
+        int64_t llen = (int64_t)len;
+        if (start < 0)
+            start += llen;
+        if (end < 0)
+            end += llen;
+        if (start < 0)
+            start = 0;
+        if (start <= end && start < llen) {
+            if (end >= llen)
+                end = llen - 1;
+            from = (size_t)start;
+            offset = 0;
+            limit = end - start + 1;
+            walk = 1;
+        }
+    } else if (offset > 0 && (uint64_t)offset >= len) {
+        /* Redis answers an offset past the end at once. */
+    } else if (type == RANGE_SCORE) {
+        walk = store_zset_first_score(z, &sr, rev, &from);
+        wsr = &sr;
+    } else {
+        walk = store_zset_first_lex(z, &lr, rev, &from);
+        wlr = &lr;
+    }
+    /* From the first member in range on, Redis checks only the far end
+     * (which matters for lex ranges over members of different scores). */
+    if (rev) {
+        sr.max = HUGE_VAL;
+        sr.maxex = 0;
+        lr.maxk = 1;
+    } else {
+        sr.min = -HUGE_VAL;
+        sr.minex = 0;
+        lr.mink = -1;
+    }
+    if (store) {
+        if (walk)
+            range_walk(&o, z, from, rev, offset, limit, wsr, wlr);
+        range_store(&o);
+        if (o.dst)
+            store_zset_free(client_db(c), o.dst);
+        return;
+    }
+    /* Count first, then write straight into the reply: no staging. */
+    if (walk && type != RANGE_RANK) {
+        o.count_only = 1;
+        range_walk(&o, z, from, rev, offset, limit, wsr, wlr);
+        o.count_only = 0;
+    } else if (walk) {
+        o.n = (size_t)limit;
+    }
+    resp_add_array(&c->out, withscores && c->proto < 3 ? o.n * 2 : o.n);
+    if (walk)
+        range_walk(&o, z, from, rev, offset, limit, wsr, wlr);
+}
+
+/* ZRANGE key start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count]
+ * [WITHSCORES] */
+void cmd_zrange(struct client *c)
+{
+    zrange_generic(c, 1, 0, RANGE_AUTO, DIR_AUTO);
+}
+
+/* ZRANGESTORE dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count] */
+void cmd_zrangestore(struct client *c)
+{
+    zrange_generic(c, 2, 1, RANGE_AUTO, DIR_AUTO);
+}
+
+/* ZREVRANGE key start stop [WITHSCORES] */
+void cmd_zrevrange(struct client *c)
+{
+    zrange_generic(c, 1, 0, RANGE_RANK, DIR_REVERSE);
+}
+
+/* ZRANGEBYSCORE key min max [WITHSCORES] [LIMIT offset count] */
+void cmd_zrangebyscore(struct client *c)
+{
+    zrange_generic(c, 1, 0, RANGE_SCORE, DIR_FORWARD);
+}
+
+/* ZREVRANGEBYSCORE key max min [WITHSCORES] [LIMIT offset count] */
+void cmd_zrevrangebyscore(struct client *c)
+{
+    zrange_generic(c, 1, 0, RANGE_SCORE, DIR_REVERSE);
+}
+
+/* ZRANGEBYLEX key min max [LIMIT offset count] */
+void cmd_zrangebylex(struct client *c)
+{
+    zrange_generic(c, 1, 0, RANGE_LEX, DIR_FORWARD);
+}
+
+/* ZREVRANGEBYLEX key max min [LIMIT offset count] */
+void cmd_zrevrangebylex(struct client *c)
+{
+    zrange_generic(c, 1, 0, RANGE_LEX, DIR_REVERSE);
+}
+
+/* ---- ZREMRANGEBY* ------------------------------------------------------- */
+
+static void zremrange_generic(struct client *c, enum range_type type)
+{
+    static const char *const events[] = {
+        [RANGE_RANK] = "zremrangebyrank",
+        [RANGE_SCORE] = "zremrangebyscore",
+        [RANGE_LEX] = "zremrangebylex",
+    };
+    int64_t start = 0, end = 0;
+    struct store_zset_srange sr;
+    struct store_zset_lrange lr;
+    if (type == RANGE_RANK) {
+        if (!arg_i64_or_reply(c, 2, &start) || !arg_i64_or_reply(c, 3, &end))
+            return;
+    } else if (type == RANGE_SCORE) {
+        if (!srange_or_reply(c, 2, 3, &sr))
+            return;
+    } else if (!lrange_or_reply(c, 2, 3, &lr)) {
+        return;
+    }
+    int ok;
+    struct store_zset *z = obj_write(c, 1, STORE_T_ZSET, 0, &ok);
+    if (!ok)
+        return;
+    if (!z) {
+        resp_add_int(&c->out, 0);
+        return;
+    }
+    size_t len = store_zset_len(z), from = 0, count = 0;
+    if (type == RANGE_RANK) {
+        int64_t llen = (int64_t)len;
+        if (start < 0)
+            start += llen;
+        if (end < 0)
+            end += llen;
+        if (start < 0)
+            start = 0;
+        if (start <= end && start < llen) {
+            if (end >= llen)
+                end = llen - 1;
+            from = (size_t)start;
+            count = (size_t)(end - start + 1);
+        }
+    } else {
+        int found = type == RANGE_SCORE
+                        ? store_zset_first_score(z, &sr, 0, &from)
+                        : store_zset_first_lex(z, &lr, 0, &from);
+        /* Then only the far end counts, as in Redis. */
+        sr.min = -HUGE_VAL;
+        sr.minex = 0;
+        lr.mink = -1;
+        struct store_zset_it it;
+        struct store_zset_view v;
+        store_zset_seek(z, from, 0, &it);
+        while (found && store_zset_next(z, &it, &v) &&
+               (type == RANGE_SCORE
+                    ? store_zset_srange_has(&sr, v.score)
+                    : store_zset_lrange_has(&lr, v.m, v.mlen)))
+            count++;
+    }
+    if (count)
+        store_zset_del_rank(client_db(c), z, from, from + count - 1);
+    if (count) {
+        coll_changed(c, 1, NOTIFY_ZSET, events[type]);
+        obj_drop_if_empty(c, 1, STORE_T_ZSET, z);
+    }
+    resp_add_int(&c->out, (int64_t)count);
+}
+
+/* ZREMRANGEBYRANK key start stop */
+void cmd_zremrangebyrank(struct client *c)
+{
+    zremrange_generic(c, RANGE_RANK);
+}
+
+/* ZREMRANGEBYSCORE key min max */
+void cmd_zremrangebyscore(struct client *c)
+{
+    zremrange_generic(c, RANGE_SCORE);
+}
+
+/* ZREMRANGEBYLEX key min max */
+void cmd_zremrangebylex(struct client *c)
+{
+    zremrange_generic(c, RANGE_LEX);
+}
+
+/* ---- Pops --------------------------------------------------------------- */
+
+/* How a pop's reply is shaped (Redis's genericZpopCommand). */
+enum pop_shape {
+    POP_FLAT,        /* ZPOPMIN/MAX: [m, s, m, s...] (RESP3 with a count:
+                      * [[m, s], ...]) */
+    POP_KEY_FLAT,    /* BZPOPMIN/MAX: [key, m, s] */
+    POP_KEY_NESTED,  /* ZMPOP/BZMPOP: [key, [[m, s], ...]] */
+};
+
+/* Pops up to count (-1: one, plain) members of z, argument ki's set, from
+ * the low end (max 0) or the high end, replying in shape; then the event
+ * and "del" when emptied. */
+static void pop_reply(struct client *c, size_t ki, struct store_zset *z,
+                      int max, int64_t count, enum pop_shape shape)
+{
+    int nested = shape == POP_KEY_NESTED ||
+                 (shape == POP_FLAT && c->proto >= 3 && count != -1);
+    if (count == -1)
+        count = 1;
+    size_t len = store_zset_len(z);
+    size_t n = (uint64_t)count > len ? len : (size_t)count;
+    if (shape == POP_FLAT) {
+        resp_add_array(&c->out, nested ? n : n * 2);
+    } else if (shape == POP_KEY_FLAT) {
+        resp_add_array(&c->out, n * 2 + 1);
+        resp_add_bulk(&c->out, c->argv[ki], c->argvlen[ki]);
+    } else {
+        resp_add_array(&c->out, 2);
+        resp_add_bulk(&c->out, c->argv[ki], c->argvlen[ki]);
+        resp_add_array(&c->out, n);
+    }
+    struct store_zset_it it;
+    struct store_zset_view v;
+    store_zset_seek(z, 0, max, &it);
+    for (size_t i = 0; i < n && store_zset_next(z, &it, &v); i++) {
+        if (nested)
+            resp_add_array(&c->out, 2);
+        resp_add_bulk(&c->out, v.m, v.mlen);
+        add_score(&c->out, v.score);
+    }
+    if (n) {
+        if (max)
+            store_zset_del_rank(client_db(c), z, len - n, len - 1);
+        else
+            store_zset_del_rank(client_db(c), z, 0, n - 1);
+        coll_changed(c, ki, NOTIFY_ZSET, max ? "zpopmax" : "zpopmin");
+        obj_drop_if_empty(c, ki, STORE_T_ZSET, z);
+    }
+}
+
+/* ZPOPMIN / ZPOPMAX key [count] */
+static void zpop_generic(struct client *c, int max)
+{
+    if (c->argc > 3) {
+        reply_error(c, ERR_SYNTAX);
+        return;
+    }
+    int64_t count = -1;
+    if (c->argc == 3 &&
+        (!parse_i64(c->argv[2], c->argvlen[2], &count) || count < 0)) {
+        reply_error(c, ERR_NOT_POSITIVE);
+        return;
+    }
+    int ok;
+    struct store_zset *z = obj_write(c, 1, STORE_T_ZSET, 0, &ok);
+    if (!ok)
+        return;
+    if (!z || count == 0) {
+        resp_add_array(&c->out, 0);
+        return;
+    }
+    pop_reply(c, 1, z, max, count, POP_FLAT);
+}
+
+/* ZPOPMIN key [count] */
+void cmd_zpopmin(struct client *c)
+{
+    zpop_generic(c, 0);
+}
+
+/* ZPOPMAX key [count] */
+void cmd_zpopmax(struct client *c)
+{
+    zpop_generic(c, 1);
+}
+
+/* The first of keys argv[first..first+n) holding a set, in *ki; NULL
+ * when none does; *ok 0 after replying WRONGTYPE (a key of another type
+ * before the first set). */
+static struct store_zset *first_nonempty(struct client *c, size_t first,
+                                         size_t n, size_t *ki, int *ok)
+{
+    *ok = 1;
+    for (size_t i = first; i < first + n; i++) {
+        void *z;
+        int rc = store_obj_open(client_db(c), c->argv[i], c->argvlen[i],
+                                STORE_T_ZSET, 0, server_now_ms(c->srv), &z);
+        /* A woken client is served from a key that holds a set now; one
+         * of its other keys turning into another type meanwhile does not
+         * make it fail (Redis serves the ready key directly). */
+        if (rc == STORE_WRONGTYPE && client_block_rerun(c))
+            continue;
+        if (rc == STORE_WRONGTYPE) {
+            reply_error(c, ERR_WRONGTYPE);
+            *ok = 0;
+            return NULL;
+        }
+        if (z) {
+            *ki = i;
+            return z;
+        }
+    }
+    return NULL;
+}
+
+/* Blocks c on its keys argv[first..first+n), or replies the timeout's
+ * null at once where it must not block (inside MULTI). */
+static void block_or_null(struct client *c, size_t first, size_t n,
+                          int64_t deadline)
+{
+    if (!client_can_block(c)) {
+        resp_add_null_array(&c->out);
+        return;
+    }
+    size_t *keys = malloc(n * sizeof *keys);
+    if (!keys) {
+        reply_error(c, ERR_OOM);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        keys[i] = first + i;
+    client_block(c, keys, n, STORE_T_ZSET, 0, deadline);
+    free(keys);
+}
+
+/* BZPOPMIN / BZPOPMAX key [key ...] timeout */
+static void bzpop_generic(struct client *c, int max)
+{
+    int64_t deadline;
+    if (!block_timeout_or_reply(c, c->argc - 1, BLOCK_SECONDS, &deadline))
+        return;
+    size_t ki;
+    int ok;
+    struct store_zset *z = first_nonempty(c, 1, c->argc - 2, &ki, &ok);
+    if (!ok)
+        return;
+    if (z) {
+        pop_reply(c, ki, z, max, -1, POP_KEY_FLAT);
+        return;
+    }
+    block_or_null(c, 1, c->argc - 2, deadline);
+}
+
+/* BZPOPMIN key [key ...] timeout */
+void cmd_bzpopmin(struct client *c)
+{
+    bzpop_generic(c, 0);
+}
+
+/* BZPOPMAX key [key ...] timeout */
+void cmd_bzpopmax(struct client *c)
+{
+    bzpop_generic(c, 1);
+}
+
+/* ZMPOP / BZMPOP body from argument i (numkeys): parses numkeys, the
+ * keys, MIN|MAX and COUNT; returns 1 with the fields set, or 0 after
+ * replying. */
+static int mpop_args(struct client *c, size_t i, size_t *nkeys, int *max,
+                     int64_t *count)
+{
+    int64_t numkeys;
+    if (!parse_i64(c->argv[i], c->argvlen[i], &numkeys) || numkeys < 1) {
+        reply_error(c, ERR_NUMKEYS_ZERO);
+        return 0;
+    }
+    size_t where = i + 1 + (size_t)numkeys;
+    if ((uint64_t)numkeys >= c->argc - i - 1) {
+        reply_error(c, ERR_SYNTAX);
+        return 0;
+    }
+    if (arg_is(c, where, "MIN")) {
+        *max = 0;
+    } else if (arg_is(c, where, "MAX")) {
+        *max = 1;
+    } else {
+        reply_error(c, ERR_SYNTAX);
+        return 0;
+    }
+    *count = -1;
+    for (size_t j = where + 1; j < c->argc; j++) {
+        if (*count == -1 && arg_is(c, j, "COUNT") && j + 1 < c->argc) {
+            j++;
+            if (!parse_i64(c->argv[j], c->argvlen[j], count) || *count < 1) {
+                reply_error(c, ERR_COUNT_POSITIVE);
+                return 0;
+            }
+        } else {
+            reply_error(c, ERR_SYNTAX);
+            return 0;
+        }
+    }
+    if (*count == -1)
+        *count = 1;
+    *nkeys = (size_t)numkeys;
+    return 1;
+}
+
+/* ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] */
+void cmd_zmpop(struct client *c)
+{
+    size_t n, ki;
+    int max, ok;
+    int64_t count;
+    if (!mpop_args(c, 1, &n, &max, &count))
+        return;
+    struct store_zset *z = first_nonempty(c, 2, n, &ki, &ok);
+    if (!ok)
+        return;
+    if (!z) {
+        resp_add_null_array(&c->out);
+        return;
+    }
+    pop_reply(c, ki, z, max, count, POP_KEY_NESTED);
+}
+
+/* BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]: Redis
+ * parses the timeout last. */
+void cmd_bzmpop(struct client *c)
+{
+    int64_t deadline, count;
+    size_t n, ki;
+    int max, ok;
+    if (!mpop_args(c, 2, &n, &max, &count) ||
+        !block_timeout_or_reply(c, 1, BLOCK_SECONDS, &deadline))
+        return;
+    struct store_zset *z = first_nonempty(c, 3, n, &ki, &ok);
+    if (!ok)
+        return;
+    if (z) {
+        pop_reply(c, ki, z, max, count, POP_KEY_NESTED);
+        return;
+    }
+    block_or_null(c, 3, n, deadline);
+}

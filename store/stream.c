@@ -1,0 +1,962 @@
+/* stream.c - stream values: entries appended in ID order, stored in
+ * blocks, and the bookkeeping Redis 7 keeps beside them (last ID, max
+ * deleted ID, entries added). Consumer groups live in stream_group.c; the
+ * two share the struct in stream_int.h.
+ *
+ * Entries arrive in ID order, so they are packed into contiguous blocks
+ * of at most BLOCK_MAX_ENTRIES entries and about BLOCK_MAX_BYTES bytes,
+ * held in an array sorted by ID (blocks never overlap):
+ *
+ *   st->b[b0 .. b0+nb)  ->  block{first, last, used, cap, eoff, n, live}
+ *   block data:  [master fields][entry][entry]...
+ *   master:      varint nf, then nf x (varint len, bytes): the field
+ *                names of the block's first entry
+ *   entry:       flags (DELETED, SAME), varint ms - first.ms, varint seq
+ *                (minus first.seq when the ms are equal), varint nf, then
+ *                nf x (varint len, value bytes) when SAME (the names are
+ *                the master's), else nf x (field, value)
+ *
+ * Events from one source usually carry the same fields, so an entry
+ * typically costs its values plus four or five bytes; with a 48-byte
+ * block header per 100 entries that is well below Redis's listpack
+ * entries and rax nodes.
+ *
+ * A range lookup binary-searches the block array by ID, then walks
+ * entries inside the block (at most 100). Deleting marks the entry
+ * DELETED (a tombstone) and counts it out of the block's live entries; a
+ * block left with no live entry is freed, so the first block always has
+ * a live entry and the first ID is cheap. Trimming from the head frees
+ * whole blocks (the array keeps a head offset b0, so that is O(1)) and
+ * tombstones inside the first block that survives, with Redis's rules
+ * for "~" and LIMIT so that XTRIM removes the same entries Redis does.
+ *
+ * Retention: the store keeps a ring of the streams that XADD touched
+ * (s->streams, linked through the streams themselves, with a copy of the
+ * key), so the sweeper can visit streams round robin without scanning the
+ * keyspace. RENAME, COPY and MOVE re-register the stream they placed
+ * (store_stream_placed), so a stream is only ever in the ring of the
+ * store that holds it; a member whose key no longer holds it anyway
+ * leaves the ring at its next visit and rejoins at its next touch.
+ *
+ * This file does not parse or format IDs and never reads a clock. Every
+ * allocation goes through store__malloc & co; a failed one changes
+ * nothing. */
+#include "store/stream_int.h"
+
+#include <malloc.h>
+#include <stdlib.h>
+
+#define BLOCK_MAX_ENTRIES 100
+#define BLOCK_MAX_BYTES 4096
+#define E_DELETED 0x01
+#define E_SAME 0x02
+
+_Static_assert(BLOCK_MAX_ENTRIES <= 128, "it->offs holds a block");
+
+/* ---- IDs -------------------------------------------------------------- */
+
+/* -1, 0 or 1 as a sorts before, equal to or after b. */
+int store_sid_cmp(struct store_sid a, struct store_sid b)
+{
+    if (a.ms != b.ms)
+        return a.ms < b.ms ? -1 : 1;
+    if (a.seq != b.seq)
+        return a.seq < b.seq ? -1 : 1;
+    return 0;
+}
+
+/* The next ID; -1 (unchanged) when a is the greatest. */
+int store_sid_incr(struct store_sid *a)
+{
+    if (a->seq == UINT64_MAX) {
+        if (a->ms == UINT64_MAX)
+            return -1;
+        a->ms++;
+        a->seq = 0;
+    } else {
+        a->seq++;
+    }
+    return 0;
+}
+
+/* The previous ID; -1 (unchanged) when a is 0-0. */
+int store_sid_decr(struct store_sid *a)
+{
+    if (a->seq == 0) {
+        if (a->ms == 0)
+            return -1;
+        a->ms--;
+        a->seq = UINT64_MAX;
+    } else {
+        a->seq--;
+    }
+    return 0;
+}
+
+static int sid_zero(struct store_sid a)
+{
+    return a.ms == 0 && a.seq == 0;
+}
+
+/* ---- Varints and entry decoding --------------------------------------- */
+
+static size_t vlen_of(uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 128) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+static size_t vput(char *p, uint64_t v)
+{
+    size_t n = 0;
+    while (v >= 128) {
+        p[n++] = (char)(0x80 | (v & 0x7f));
+        v >>= 7;
+    }
+    p[n++] = (char)v;
+    return n;
+}
+
+static const char *vget(const char *p, uint64_t *v)
+{
+    uint64_t r = 0;
+    unsigned shift = 0;
+    for (;;) {
+        unsigned char c = (unsigned char)*p++;
+        r |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80))
+            break;
+        shift += 7;
+    }
+    *v = r;
+    return p;
+}
+
+static const char *skip_str(const char *p)
+{
+    uint64_t n;
+    p = vget(p, &n);
+    return p + n;
+}
+
+/* The header of the entry at p in b: ID, flags, field count; returns
+ * where its pairs start. */
+static const char *entry_head(const struct sblock *b, const char *p,
+                              struct store_sid *id, int *flags, uint64_t *nf)
+{
+    uint64_t dms, dseq;
+    *flags = (unsigned char)*p++;
+    p = vget(p, &dms);
+    p = vget(p, &dseq);
+    p = vget(p, nf);
+    id->ms = b->first.ms + dms;
+    id->seq = dms == 0 ? b->first.seq + dseq : dseq;
+    return p;
+}
+
+/* Where the entry after the one at p ends. */
+static const char *entry_skip(const struct sblock *b, const char *p)
+{
+    struct store_sid id;
+    int flags;
+    uint64_t nf;
+    p = entry_head(b, p, &id, &flags, &nf);
+    for (uint64_t i = 0; i < nf; i++) {
+        if (!(flags & E_SAME))
+            p = skip_str(p);
+        p = skip_str(p);
+    }
+    return p;
+}
+
+static void entry_view(const struct sblock *b, const char *p,
+                       struct store_stream_entry *e)
+{
+    int flags;
+    uint64_t nf;
+    e->p = entry_head(b, p, &e->id, &flags, &nf);
+    e->nfields = nf;
+    e->left = nf;
+    e->mf = NULL;
+    if (flags & E_SAME) {
+        uint64_t mnf;
+        e->mf = vget(b->data, &mnf);
+    }
+}
+
+/* The next field/value pair of e: 1, or 0 when all were read. */
+int store_stream_field(struct store_stream_entry *e, const char **f,
+                       size_t *flen, const char **v, size_t *vlen)
+{
+    if (e->left == 0)
+        return 0;
+    uint64_t n;
+    const char *fp = e->mf ? e->mf : e->p;
+    fp = vget(fp, &n);
+    *f = fp;
+    *flen = n;
+    fp += n;
+    if (e->mf)
+        e->mf = fp;
+    else
+        e->p = fp;
+    const char *p = vget(e->p, &n);
+    *v = p;
+    *vlen = n;
+    e->p = p + n;
+    e->left--;
+    return 1;
+}
+
+/* Offsets of the entries of b into offs; returns how many. */
+static uint32_t block_offsets(const struct sblock *b, uint32_t *offs)
+{
+    uint32_t k = 0, off = b->eoff;
+    while (off < b->used) {
+        offs[k++] = off;
+        off = (uint32_t)(entry_skip(b, b->data + off) - b->data);
+    }
+    return k;
+}
+
+/* ---- Blocks ----------------------------------------------------------- */
+
+static struct sblock *blk(const struct store_stream *st, size_t i)
+{
+    return st->b[st->b0 + i];
+}
+
+/* Index of the last block whose first ID is <= id, or -1 if none. */
+static long block_find(const struct store_stream *st, struct store_sid id)
+{
+    size_t lo = 0, hi = st->nb;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (store_sid_cmp(blk(st, mid)->first, id) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (long)lo - 1;
+}
+
+/* Removes block i from the array and frees it. */
+static void block_drop(struct store *s, struct store_stream *st, size_t i)
+{
+    store__free(s, blk(st, i));
+    if (i == 0) {
+        st->b0++;
+    } else {
+        memmove(&st->b[st->b0 + i], &st->b[st->b0 + i + 1],
+                (st->nb - i - 1) * sizeof(*st->b));
+    }
+    st->nb--;
+    if (st->nb == 0)
+        st->b0 = 0;
+}
+
+/* Room for one more block pointer at the end. Returns 0 or -1. */
+static int blocks_reserve(struct store *s, struct store_stream *st)
+{
+    if (st->b0 + st->nb < st->bcap)
+        return 0;
+    if (st->b0 > 0 && st->nb < st->bcap / 2) {
+        memmove(st->b, st->b + st->b0, st->nb * sizeof(*st->b));
+        st->b0 = 0;
+        return 0;
+    }
+    size_t ncap = st->bcap ? st->bcap * 2 : 4;
+    struct sblock **nb = store__realloc(s, st->b, ncap * sizeof(*nb));
+    if (!nb)
+        return -1;
+    st->b = nb;
+    st->bcap = ncap;
+    return 0;
+}
+
+/* Encoded size of every other string of len[] (n of them): the field
+ * names (len) or the values (len + 1) of an entry. */
+static size_t strs_size(size_t n, const size_t *len)
+{
+    size_t t = 0;
+    for (size_t i = 0; i < n; i++)
+        t += vlen_of(len[2 * i]) + len[2 * i];
+    return t;
+}
+
+/* 1 if the names fv[0], fv[2]... equal block b's master field names. */
+static int same_fields(const struct sblock *b, size_t nf,
+                       const char *const *fv, const size_t *fvlen)
+{
+    uint64_t mnf, n;
+    const char *p = vget(b->data, &mnf);
+    if (mnf != nf)
+        return 0;
+    for (size_t i = 0; i < nf; i++) {
+        p = vget(p, &n);
+        if (n != fvlen[2 * i] || (n && memcmp(p, fv[2 * i], n) != 0))
+            return 0;
+        p += n;
+    }
+    return 1;
+}
+
+/* ---- The stream ------------------------------------------------------- */
+
+static void *obj_create(struct store *s, enum store_type t)
+{
+    (void)t;
+    return store__calloc(s, 1, sizeof(struct store_stream));
+}
+
+/* An empty stream the caller owns until store_key_set_obj, or NULL. */
+struct store_stream *store_stream_new(struct store *s)
+{
+    return obj_create(s, STORE_T_STREAM);
+}
+
+/* Takes st out of its store's retention ring, if it is in one. */
+static void ring_unlink(struct store_stream *st)
+{
+    struct store *o = st->owner;
+    if (!o)
+        return;
+    if (st->rnext == st) {
+        o->streams = NULL;
+    } else {
+        st->rprev->rnext = st->rnext;
+        st->rnext->rprev = st->rprev;
+        if (o->streams == st)
+            o->streams = st->rnext;
+    }
+    st->rnext = st->rprev = NULL;
+    st->owner = NULL;
+}
+
+/* Puts st at the end of s's ring (just before the head). */
+static void ring_link(struct store *s, struct store_stream *st)
+{
+    struct store_stream *h = s->streams;
+    if (!h) {
+        st->rnext = st->rprev = st;
+        s->streams = st;
+    } else {
+        st->rnext = h;
+        st->rprev = h->rprev;
+        h->rprev->rnext = st;
+        h->rprev = st;
+    }
+    st->owner = s;
+}
+
+static void obj_free(struct store *s, void *o)
+{
+    struct store_stream *st = o;
+    if (!st)
+        return;
+    ring_unlink(st);
+    for (size_t i = 0; i < st->nb; i++)
+        store__free(s, blk(st, i));
+    store__free(s, st->b);
+    store__stream_groups_free(s, st);
+    store__free(s, st->key);
+    store__free(s, st);
+}
+
+static void *obj_clone(struct store *d, const void *o)
+{
+    const struct store_stream *src = o;
+    struct store_stream *st = store__calloc(d, 1, sizeof(*st));
+    if (!st)
+        return NULL;
+    st->length = src->length;
+    st->entries_added = src->entries_added;
+    st->last_id = src->last_id;
+    st->max_deleted = src->max_deleted;
+    if (src->nb) {
+        st->b = store__malloc(d, src->nb * sizeof(*st->b));
+        if (!st->b)
+            goto fail;
+        st->bcap = src->nb;
+        for (size_t i = 0; i < src->nb; i++) {
+            const struct sblock *b = blk(src, i);
+            struct sblock *nb = store__malloc(d, sizeof(*b) + b->used);
+            if (!nb)
+                goto fail;
+            memcpy(nb, b, sizeof(*b) + b->used);
+            nb->cap = b->used;
+            st->b[st->nb++] = nb;
+        }
+    }
+    if (store__stream_groups_clone(d, st, src))
+        goto fail;
+    return st;
+fail:
+    obj_free(d, st);
+    return NULL;
+}
+
+static size_t obj_mem(const void *o)
+{
+    const struct store_stream *st = o;
+    size_t n = malloc_usable_size((void *)st);
+    if (st->b)
+        n += malloc_usable_size(st->b);
+    for (size_t i = 0; i < st->nb; i++)
+        n += malloc_usable_size(blk(st, i));
+    if (st->key)
+        n += malloc_usable_size(st->key);
+    return n + store__stream_groups_mem(st);
+}
+
+static size_t obj_len(const void *o)
+{
+    return ((const struct store_stream *)o)->length;
+}
+
+/* 0 if the blocks, counters and groups agree with each other. */
+static int obj_check(const void *o)
+{
+    const struct store_stream *st = o;
+    uint64_t live = 0;
+    struct store_sid prev = { 0, 0 };
+    int any = 0;
+    uint32_t offs[BLOCK_MAX_ENTRIES + 28];
+    if (st->b0 + st->nb > st->bcap && st->nb)
+        return -1;
+    for (size_t i = 0; i < st->nb; i++) {
+        const struct sblock *b = blk(st, i);
+        if (b->used > b->cap || b->n == 0 || b->live == 0 ||
+            b->n > BLOCK_MAX_ENTRIES || b->live > b->n)
+            return -2;
+        uint32_t k = block_offsets(b, offs);
+        if (k != b->n)
+            return -3;
+        uint32_t nlive = 0;
+        for (uint32_t j = 0; j < k; j++) {
+            struct store_stream_entry e;
+            entry_view(b, b->data + offs[j], &e);
+            if (any && store_sid_cmp(e.id, prev) <= 0)
+                return -4;
+            if (j == 0 && store_sid_cmp(e.id, b->first) != 0)
+                return -5;
+            prev = e.id;
+            any = 1;
+            if (!(b->data[offs[j]] & E_DELETED))
+                nlive++;
+        }
+        if (nlive != b->live || store_sid_cmp(prev, b->last) != 0)
+            return -6;
+        live += nlive;
+    }
+    if (live != st->length || (any && store_sid_cmp(prev, st->last_id) > 0))
+        return -7;
+    if (st->entries_added < st->length)
+        return -8;
+    return store__stream_groups_check(st);
+}
+
+const struct store__obj_ops store__stream_ops = {
+    obj_create, obj_free, obj_clone, obj_mem, obj_len, obj_check,
+};
+
+/* Fills *out with st's counters. */
+void store_stream_info(const struct store_stream *st,
+                       struct store_stream_info *out)
+{
+    out->length = st->length;
+    out->entries_added = st->entries_added;
+    out->last_id = st->last_id;
+    out->max_deleted = st->max_deleted;
+    out->nblocks = st->nb;
+    out->ngroups = st->ng;
+}
+
+/* The first live entry's ID: 1 and *out, or 0 when empty. */
+int store_stream_first_id(const struct store_stream *st,
+                          struct store_sid *out)
+{
+    if (st->nb == 0)
+        return 0;
+    const struct sblock *b = blk(st, 0);
+    const char *p = b->data + b->eoff, *end = b->data + b->used;
+    while (p < end) {
+        if (!(*p & E_DELETED)) {
+            int flags;
+            uint64_t nf;
+            entry_head(b, p, out, &flags, &nf);
+            return 1;
+        }
+        p = entry_skip(b, p);
+    }
+    return 0;
+}
+
+/* The last live entry's ID: 1 and *out, or 0 when empty. */
+int store_stream_last_live_id(const struct store_stream *st,
+                              struct store_sid *out)
+{
+    if (st->nb == 0)
+        return 0;
+    const struct sblock *b = blk(st, st->nb - 1);
+    if (!(b->data[b->lastoff] & E_DELETED)) {
+        *out = b->last;
+        return 1;
+    }
+    uint32_t offs[BLOCK_MAX_ENTRIES];
+    uint32_t k = block_offsets(b, offs);
+    while (k-- > 0) {
+        if (!(b->data[offs[k]] & E_DELETED)) {
+            int flags;
+            uint64_t nf;
+            entry_head(b, b->data + offs[k], out, &flags, &nf);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* XADD *'s ID at now_ms. Returns 0, or -1 when IDs are exhausted. */
+int store_stream_next_id(const struct store_stream *st, int64_t now_ms,
+                         struct store_sid *out)
+{
+    uint64_t now = now_ms < 0 ? 0 : (uint64_t)now_ms;
+    if (now > st->last_id.ms) {
+        out->ms = now;
+        out->seq = 0;
+        return 0;
+    }
+    *out = st->last_id;
+    return store_sid_incr(out);
+}
+
+/* Appends entry id with nfields pairs fv[2i], fv[2i+1]. Returns
+ * STORE_OK, STORE_EXISTS (id is not above the last ID), STORE_TOO_BIG or
+ * STORE_NOMEM (nothing changed). */
+int store_stream_append(struct store *s, struct store_stream *st,
+                        struct store_sid id, size_t nfields,
+                        const char *const *fv, const size_t *fvlen)
+{
+    const char *const *f = fv, *const *v = fv + 1;
+    const size_t *flen = fvlen, *vlen = fvlen + 1;
+    if (store_sid_cmp(id, st->last_id) <= 0)
+        return STORE_EXISTS;
+    size_t fsz = strs_size(nfields, flen), vsz = strs_size(nfields, vlen);
+    struct sblock *b = st->nb ? blk(st, st->nb - 1) : NULL;
+    int same = b && same_fields(b, nfields, fv, fvlen);
+    uint64_t dms = 0, dseq = 0;
+    if (b) {
+        dms = id.ms - b->first.ms;
+        dseq = dms == 0 ? id.seq - b->first.seq : id.seq;
+    }
+    size_t esz = 1 + vlen_of(dms) + vlen_of(dseq) + vlen_of(nfields) + vsz +
+                 (same ? 0 : fsz);
+    if (!b || b->n >= BLOCK_MAX_ENTRIES ||
+        b->used + esz > BLOCK_MAX_BYTES) {
+        /* A new block whose master fields are this entry's. */
+        if (blocks_reserve(s, st))
+            return STORE_NOMEM;
+        size_t msz = vlen_of(nfields) + fsz;
+        esz = 1 + 1 + 1 + vlen_of(nfields) + vsz;
+        size_t need = msz + esz, cap = need < 128 ? 128 : need;
+        if (need > UINT32_MAX / 2)
+            return STORE_TOO_BIG;
+        struct sblock *nb = store__malloc(s, sizeof(*nb) + cap);
+        if (!nb)
+            return STORE_NOMEM;
+        if (b && b->cap > b->used + 32) {
+            /* The old block is complete: give its slack back. */
+            struct sblock *t = store__realloc(s, b, sizeof(*b) + b->used);
+            if (t) {
+                t->cap = t->used;
+                st->b[st->b0 + st->nb - 1] = t;
+            }
+        }
+        nb->first = id;
+        nb->cap = (uint32_t)cap;
+        nb->n = nb->live = 0;
+        char *p = nb->data;
+        p += vput(p, nfields);
+        for (size_t i = 0; i < nfields; i++) {
+            p += vput(p, flen[2 * i]);
+            if (flen[2 * i])
+                memcpy(p, f[2 * i], flen[2 * i]);
+            p += flen[2 * i];
+        }
+        nb->eoff = nb->used = (uint32_t)(p - nb->data);
+        st->b[st->b0 + st->nb++] = nb;
+        b = nb;
+        same = 1;
+        dms = dseq = 0;
+    } else if (b->used + esz > b->cap) {
+        size_t cap = b->cap + b->cap / 2;
+        if (cap < b->used + esz)
+            cap = b->used + esz;
+        struct sblock *t = store__realloc(s, b, sizeof(*b) + cap);
+        if (!t)
+            return STORE_NOMEM;
+        t->cap = (uint32_t)cap;
+        st->b[st->b0 + st->nb - 1] = b = t;
+    }
+    char *p = b->data + b->used;
+    b->lastoff = b->used;
+    *p++ = same ? E_SAME : 0;
+    p += vput(p, dms);
+    p += vput(p, dseq);
+    p += vput(p, nfields);
+    for (size_t i = 0; i < nfields; i++) {
+        if (!same) {
+            p += vput(p, flen[2 * i]);
+            if (flen[2 * i])
+                memcpy(p, f[2 * i], flen[2 * i]);
+            p += flen[2 * i];
+        }
+        p += vput(p, vlen[2 * i]);
+        if (vlen[2 * i])
+            memcpy(p, v[2 * i], vlen[2 * i]);
+        p += vlen[2 * i];
+    }
+    b->used = (uint32_t)(p - b->data);
+    b->n++;
+    b->live++;
+    b->last = id;
+    st->length++;
+    st->entries_added++;
+    st->last_id = id;
+    return STORE_OK;
+}
+
+/* Finds entry id: its block index in *bi and offset in *off. 1 if found
+ * (live or deleted), else 0. */
+static int entry_find(const struct store_stream *st, struct store_sid id,
+                      size_t *bi, uint32_t *off)
+{
+    long i = block_find(st, id);
+    if (i < 0)
+        return 0;
+    const struct sblock *b = blk(st, (size_t)i);
+    if (store_sid_cmp(id, b->last) > 0)
+        return 0;
+    const char *p = b->data + b->eoff, *end = b->data + b->used;
+    while (p < end) {
+        struct store_sid eid;
+        int flags;
+        uint64_t nf;
+        entry_head(b, p, &eid, &flags, &nf);
+        int c = store_sid_cmp(eid, id);
+        if (c == 0) {
+            *bi = (size_t)i;
+            *off = (uint32_t)(p - b->data);
+            return 1;
+        }
+        if (c > 0)
+            return 0;
+        p = entry_skip(b, p);
+    }
+    return 0;
+}
+
+/* Live entry id into *e (may be NULL): 1, else 0. */
+int store_stream_get(const struct store_stream *st, struct store_sid id,
+                     struct store_stream_entry *e)
+{
+    size_t bi;
+    uint32_t off;
+    if (!entry_find(st, id, &bi, &off))
+        return 0;
+    const struct sblock *b = blk(st, bi);
+    if (b->data[off] & E_DELETED)
+        return 0;
+    if (e)
+        entry_view(b, b->data + off, e);
+    return 1;
+}
+
+/* Tombstones live entry id. Returns 1, or 0 if it was not live. */
+int store_stream_delete(struct store *s, struct store_stream *st,
+                        struct store_sid id)
+{
+    size_t bi;
+    uint32_t off;
+    if (!entry_find(st, id, &bi, &off))
+        return 0;
+    struct sblock *b = blk(st, bi);
+    if (b->data[off] & E_DELETED)
+        return 0;
+    b->data[off] |= E_DELETED;
+    b->live--;
+    st->length--;
+    if (store_sid_cmp(id, st->max_deleted) > 0)
+        st->max_deleted = id;
+    if (b->live == 0)
+        block_drop(s, st, bi);
+    return 1;
+}
+
+/* XSETID: the caller checked the values against the stream. */
+void store_stream_set_last(struct store_stream *st, struct store_sid id,
+                           int64_t entries_added, struct store_sid maxdel)
+{
+    st->last_id = id;
+    if (entries_added >= 0)
+        st->entries_added = (uint64_t)entries_added;
+    if (!sid_zero(maxdel))
+        st->max_deleted = maxdel;
+}
+
+/* Redis's streamTrim: whole blocks from the head while they can go,
+ * then (unless approx) tombstones inside the next one. */
+uint64_t store_stream_trim(struct store *s, struct store_stream *st,
+                           uint64_t maxlen, const struct store_sid *minid,
+                           int approx, uint64_t limit)
+{
+    uint64_t removed = 0;
+    while (st->nb > 0) {
+        if (!minid && st->length <= maxlen)
+            break;
+        struct sblock *b = blk(st, 0);
+        uint64_t entries = b->live;
+        if (limit && removed + entries > limit)
+            break;
+        int whole = minid ? store_sid_cmp(b->last, *minid) < 0
+                          : st->length - entries >= maxlen;
+        if (whole) {
+            block_drop(s, st, 0);
+            st->length -= entries;
+            removed += entries;
+            continue;
+        }
+        if (approx)
+            break;
+        char *p = b->data + b->eoff, *end = b->data + b->used;
+        while (p < end) {
+            struct store_sid id;
+            int flags;
+            uint64_t nf;
+            entry_head(b, p, &id, &flags, &nf);
+            if (!(flags & E_DELETED)) {
+                if (!minid && st->length <= maxlen)
+                    break;
+                if (minid && store_sid_cmp(id, *minid) >= 0)
+                    break;
+                *p |= E_DELETED;
+                b->live--;
+                st->length--;
+                removed++;
+            }
+            p = (char *)entry_skip(b, p);
+        }
+        if (b->live == 0)
+            block_drop(s, st, 0);
+        break;
+    }
+    return removed;
+}
+
+/* ---- Range iteration -------------------------------------------------- */
+
+/* Starts a walk over live entries with lo <= ID <= hi, reverse if rev. */
+void store_stream_it_init(struct store_stream_it *it,
+                          const struct store_stream *st,
+                          struct store_sid lo, struct store_sid hi, int rev)
+{
+    it->st = st;
+    it->lo = lo;
+    it->hi = hi;
+    it->rev = rev;
+    it->done = store_sid_cmp(lo, hi) > 0 || st->nb == 0;
+    it->nk = it->k = 0;
+    if (it->done)
+        return;
+    long i = block_find(st, rev ? hi : lo);
+    if (i < 0) {
+        if (rev) {
+            it->done = 1;
+            return;
+        }
+        i = 0;
+    }
+    it->b = (size_t)i;
+    it->nk = block_offsets(blk(st, it->b), it->offs);
+    it->k = rev ? it->nk : 0;
+}
+
+/* The next live entry in range: 1 and *e, or 0 at the end. */
+int store_stream_it_next(struct store_stream_it *it,
+                         struct store_stream_entry *e)
+{
+    const struct store_stream *st = it->st;
+    while (!it->done) {
+        const struct sblock *b = blk(st, it->b);
+        if (it->rev ? it->k == 0 : it->k == it->nk) {
+            if (it->rev ? it->b == 0 : it->b + 1 >= st->nb) {
+                it->done = 1;
+                break;
+            }
+            it->b += it->rev ? (size_t)-1 : 1;
+            b = blk(st, it->b);
+            it->nk = block_offsets(b, it->offs);
+            it->k = it->rev ? it->nk : 0;
+            continue;
+        }
+        uint32_t off = it->rev ? it->offs[--it->k] : it->offs[it->k++];
+        const char *p = b->data + off;
+        entry_view(b, p, e);
+        if (it->rev) {
+            if (store_sid_cmp(e->id, it->lo) < 0) {
+                it->done = 1;
+                break;
+            }
+            if (store_sid_cmp(e->id, it->hi) > 0)
+                continue;
+        } else {
+            if (store_sid_cmp(e->id, it->hi) > 0) {
+                it->done = 1;
+                break;
+            }
+            if (store_sid_cmp(e->id, it->lo) < 0)
+                continue;
+        }
+        if (*p & E_DELETED)
+            continue;
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- Read counters (Redis 7's lag arithmetic) ------------------------- */
+
+/* 1 if a tombstone may lie in [lo, hi] (hi NULL: up to the end). */
+int store_stream_has_tombstones(const struct store_stream *st,
+                                struct store_sid lo,
+                                const struct store_sid *hi)
+{
+    struct store_sid first;
+    if (!st->length || sid_zero(st->max_deleted))
+        return 0;
+    if (store_stream_first_id(st, &first) &&
+        store_sid_cmp(first, st->max_deleted) > 0)
+        return 0;
+    struct store_sid end = { UINT64_MAX, UINT64_MAX };
+    if (hi)
+        end = *hi;
+    return store_sid_cmp(lo, st->max_deleted) <= 0 &&
+           store_sid_cmp(st->max_deleted, end) <= 0;
+}
+
+/* The logical read counter of id: entries from the first ever added up
+ * to id, or STORE_SG_READ_UNKNOWN. */
+int64_t store_stream_estimate_read(const struct store_stream *st,
+                                   struct store_sid id)
+{
+    if (!st->entries_added)
+        return 0;
+    if (!st->length && store_sid_cmp(id, st->last_id) < 1)
+        return (int64_t)st->entries_added;
+    int cmp_last = store_sid_cmp(id, st->last_id);
+    if (cmp_last == 0)
+        return (int64_t)st->entries_added;
+    if (cmp_last > 0)
+        return STORE_SG_READ_UNKNOWN;
+    struct store_sid first = { UINT64_MAX, UINT64_MAX };
+    store_stream_first_id(st, &first);
+    int cmp_first = store_sid_cmp(id, first);
+    if (sid_zero(st->max_deleted) ||
+        store_sid_cmp(st->max_deleted, first) < 0) {
+        if (cmp_first < 0)
+            return (int64_t)(st->entries_added - st->length);
+        if (cmp_first == 0)
+            return (int64_t)(st->entries_added - st->length + 1);
+    }
+    return STORE_SG_READ_UNKNOWN;
+}
+
+/* ---- Retention ---------------------------------------------------------- */
+
+/* Records that st is stored at key in s (for the retention sweep).
+ * Returns STORE_OK or STORE_NOMEM (st then stays out of the ring). */
+int store_stream_touch(struct store *s, struct store_stream *st,
+                       const char *key, size_t klen)
+{
+    if (st->owner == s && st->klen == klen &&
+        (klen == 0 || memcmp(st->key, key, klen) == 0))
+        return STORE_OK;
+    char *k = store__malloc(s, klen ? klen : 1);
+    if (!k) {
+        /* Out of every ring rather than in one of another store. */
+        ring_unlink(st);
+        return STORE_NOMEM;
+    }
+    if (klen)
+        memcpy(k, key, klen);
+    store__free(s, st->key);
+    st->key = k;
+    st->klen = klen;
+    ring_unlink(st);
+    ring_link(s, st);
+    return STORE_OK;
+}
+
+/* After RENAME, COPY or MOVE put a value at key in s: a stream there is
+ * registered under its new key, and a moved one leaves the ring of the
+ * store it came from, which must not point at it once it lives (and may
+ * be freed) elsewhere. */
+void store_stream_placed(struct store *s, const char *key, size_t klen,
+                         int64_t now_ms)
+{
+    struct store_entry *e = store_key_find(s, key, klen, now_ms);
+    if (e && e->type == STORE_T_STREAM)
+        store_stream_touch(s, store__obj(e), key, klen);
+}
+
+/* One round-robin pass over up to visits streams of s's ring; see
+ * store.h. */
+size_t store_stream_retention_step(struct store *s, int64_t now_ms,
+                                   uint64_t max_entries,
+                                   int64_t retention_ms, uint64_t limit,
+                                   size_t visits, store_stream_trim_cb cb,
+                                   void *ctx)
+{
+    size_t visited = 0;
+    struct store_stream *start = s->streams;
+    while (visited < visits && s->streams) {
+        struct store_stream *st = s->streams;
+        s->streams = st->rnext;
+        visited++;
+        uint64_t h = store__hash(st->key, st->klen);
+        struct store_shard *sh = store__shard(s, h);
+        struct store_entry **l = store__table_find(sh, h, st->key, st->klen);
+        if (!l || (*l)->type != STORE_T_STREAM || store__obj(*l) != st) {
+            /* Renamed, moved or copied over: it rejoins at its next
+             * XADD, under its new key. */
+            if (start == st)
+                start = st->rnext == st ? NULL : st->rnext;
+            ring_unlink(st);
+            if (!start)
+                break;
+            continue;
+        }
+        if (!store__expired(*l, now_ms)) {
+            uint64_t removed = 0;
+            if (max_entries && st->length > max_entries)
+                removed += store_stream_trim(s, st, max_entries, NULL, 0,
+                                             limit);
+            if (retention_ms > 0 && now_ms > retention_ms) {
+                struct store_sid minid = { (uint64_t)(now_ms - retention_ms),
+                                           0 };
+                if (!limit || removed < limit)
+                    removed += store_stream_trim(s, st, 0, &minid, 0,
+                                                 limit ? limit - removed : 0);
+            }
+            if (removed && cb)
+                cb(ctx, st->key, st->klen, removed);
+        }
+        if (s->streams == start)
+            break;
+    }
+    return visited;
+}

@@ -4,7 +4,8 @@
 #   unit         builds the release and the sanitized (ASan+UBSan) variants
 #                with their unit test binaries, runs build/{release,san}/tests/test_*
 #   integration  builds both server binaries, runs every integration suite
-#                (tests/integration/test_*.py and test_*.mjs, tests/compat)
+#                (tests/integration/test_*.py and test_*.mjs, the apps'
+#                scenarios in tests/scenarios/, tests/compat)
 #                against bin/respite and then against bin/respite-san
 #   all          both, plus scripts/check-includes.sh (the default)
 #
@@ -173,11 +174,11 @@ if [ "$MODE" != unit ]; then
             continue
         fi
         export RESPITE_BIN=$abs
-        for t in tests/integration/test_*.py; do
+        for t in tests/integration/test_*.py tests/scenarios/test_*.py; do
             [ -f "$t" ] || continue
             run_suite "$(basename "$t") [$tag]" "$PY" "$t"
         done
-        for t in tests/integration/test_*.mjs; do
+        for t in tests/integration/test_*.mjs tests/scenarios/*.mjs; do
             [ -f "$t" ] || continue
             if [ $have_node -eq 1 ]; then
                 run_suite "$(basename "$t") [$tag]" node "$t"

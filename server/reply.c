@@ -70,7 +70,7 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_PROTO_VERSION] = "ERR Protocol version is not an integer or out "
                           "of range",
     [ERR_HELLO_NOAUTH] = "NOAUTH HELLO must be called with the client "
-                         "already authenticated, otherwise the HELLO <proto> "
+                         "already authenticated, otherwise the HELLO "
                          "AUTH <user> <pass> option can be used to "
                          "authenticate the client and select the RESP "
                          "protocol version at the same time",
@@ -257,43 +257,11 @@ int arg_is(const struct client *c, size_t i, const char *word)
 }
 
 /* Parses p[0..n) as a signed 64-bit decimal with Redis's strictness.
- * Returns 1 and sets *out, or 0. */
+ * Returns 1 and sets *out, or 0. The store's parser, so that what a list
+ * keeps as a number is what commands take as one. */
 int parse_i64(const char *p, size_t n, int64_t *out)
 {
-    if (n == 0 || n > 20)
-        return 0;
-    if (n == 1 && p[0] == '0') {
-        *out = 0;
-        return 1;
-    }
-    size_t i = 0;
-    int neg = 0;
-    if (p[0] == '-') {
-        neg = 1;
-        if (++i == n)
-            return 0;
-    }
-    if (p[i] < '1' || p[i] > '9')
-        return 0;
-    uint64_t v = 0;
-    for (; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9')
-            return 0;
-        unsigned d = (unsigned)(p[i] - '0');
-        if (v > (UINT64_MAX - d) / 10)
-            return 0;
-        v = v * 10 + d;
-    }
-    if (neg) {
-        if (v > (uint64_t)INT64_MAX + 1)
-            return 0;
-        *out = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
-    } else {
-        if (v > (uint64_t)INT64_MAX)
-            return 0;
-        *out = (int64_t)v;
-    }
-    return 1;
+    return store_i64_parse(p, n, out);
 }
 
 /* Parses p[0..n) as a long double the way Redis's string2ld does: no

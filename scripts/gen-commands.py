@@ -14,6 +14,8 @@ import time
 
 import redis
 
+import readme_section
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BEGIN = "<!-- COMMANDS BEGIN (scripts/gen-commands.py) -->"
 END = "<!-- COMMANDS END -->"
@@ -65,34 +67,21 @@ def render(docs):
     groups = {}
     for name, d in docs.items():
         groups.setdefault(d["group"], []).append((name.upper(), d["summary"]))
-    lines = [BEGIN, ""]
+    lines = [""]
     for group in sorted(groups, key=lambda g: list(GROUP_TITLES).index(g)
                         if g in GROUP_TITLES else 99):
         lines.append("**%s**: " % GROUP_TITLES.get(group, group.title())
                      + ", ".join(sorted(n for n, _ in groups[group])))
         lines.append("")
     lines.append("%d commands." % len(docs))
-    lines.append(END)
     return "\n".join(lines)
 
 
 def main():
-    check = "--check" in sys.argv
     binary = os.environ.get("RESPITE_BIN", os.path.join(ROOT, "bin/respite"))
-    readme_path = os.path.join(ROOT, "README.md")
-    with open(readme_path) as f:
-        readme = f.read()
-    start, stop = readme.index(BEGIN), readme.index(END) + len(END)
-    fresh = readme[:start] + render(fetch_docs(binary)) + readme[stop:]
-    if check:
-        if fresh != readme:
-            print("README.md command list is stale: run scripts/gen-commands.py")
-            return 1
-        print("README.md command list matches the command table")
-        return 0
-    with open(readme_path, "w") as f:
-        f.write(fresh)
-    return 0
+    return readme_section.update(BEGIN, END, render(fetch_docs(binary)),
+                                 "command list", "scripts/gen-commands.py",
+                                 "--check" in sys.argv)
 
 
 if __name__ == "__main__":

@@ -199,6 +199,8 @@ if [ "$MODE" = all ]; then
     run_step "check-includes" scripts/check-includes.sh
     run_step "README command list matches the command table" \
         "$PY" scripts/gen-commands.py --check
+    run_step "README directive reference matches conf/respite.conf" \
+        "$PY" scripts/gen-directives.py --check
 fi
 
 # ---------------------------------------------------------------------------

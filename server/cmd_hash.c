@@ -1,6 +1,6 @@
 /* cmd_hash.c - the hash commands: HSET HSETNX HMSET HGET HMGET HGETALL
  * HDEL HEXISTS HLEN HSTRLEN HKEYS HVALS HINCRBY HINCRBYFLOAT HRANDFIELD
- * HSCAN, and the scan body SSCAN shares.
+ * HSCAN, and the scan body SSCAN and ZSCAN share.
  *
  * Hashes live in store/coll.c; these handlers parse, look the key up with
  * coll_read / coll_write (coll.h), and reply as Redis 7.0 does, in the
@@ -392,48 +392,27 @@ void cmd_hrandfield(struct client *c)
     cmd_coll_rand_count(c, h, count, withvalues);
 }
 
-/* ---- HSCAN / SSCAN ------------------------------------------------------ */
+/* ---- HSCAN / SSCAN / ZSCAN ---------------------------------------------- */
 
-struct coll_scan_ctx {
-    struct resp_out items;
-    size_t nitems, seen;
-    const char *pat;
-    size_t plen;
-    int values;
-};
-
-static void scan_cb(void *ctx, const struct store_coll_view *v)
-{
-    struct coll_scan_ctx *s = ctx;
-    s->seen++;
-    if (s->pat && !store_glob_match(s->pat, s->plen, v->f, v->flen, 0))
-        return;
-    resp_add_bulk(&s->items, v->f, v->flen);
-    s->nitems++;
-    if (s->values) {
-        resp_add_bulk(&s->items, v->v, v->vlen);
-        s->nitems++;
-    }
-}
-
-/* HSCAN / SSCAN key cursor [MATCH pattern] [COUNT count]: Redis's order,
- * cursor first, then the key, then the options. */
-void cmd_coll_scan(struct client *c, enum store_type t)
+/* HSCAN / SSCAN / ZSCAN key cursor [MATCH pattern] [COUNT count]: Redis's
+ * order, cursor first, then the key, then the options. step walks one
+ * bucket of the object into s. */
+void cmd_obj_scan(struct client *c, enum store_type t, obj_scan_step *step)
 {
     uint64_t cursor;
     if (!arg_cursor_or_reply(c, 2, &cursor))
         return;
     int ok;
-    struct store_coll *h = coll_read(c, 1, t, &ok);
+    const void *o = obj_read(c, 1, t, &ok);
     if (!ok)
         return;
-    if (!h) {
+    if (!o) {
         resp_add_array(&c->out, 2);
         resp_add_bulk(&c->out, "0", 1);
         resp_add_array(&c->out, 0);
         return;
     }
-    struct coll_scan_ctx s = { .values = t == STORE_T_HASH };
+    struct obj_scan s = { .pat = NULL };
     int64_t count = 10;
     for (size_t i = 3; i < c->argc; i += 2) {
         int has_value = i + 1 < c->argc;
@@ -457,7 +436,7 @@ void cmd_coll_scan(struct client *c, enum store_type t)
     /* Like Redis: buckets until count elements came, at most 10*count. */
     int64_t budget = count * 10;
     do {
-        cursor = store_coll_scan(h, cursor, 1, scan_cb, &s);
+        cursor = step(o, cursor, &s);
     } while (cursor && --budget > 0 && (int64_t)s.seen < count);
     if (s.items.nomem) {
         resp_out_close(&s.items);
@@ -471,6 +450,39 @@ void cmd_coll_scan(struct client *c, enum store_type t)
     resp_add_array(&c->out, s.nitems);
     resp_add_raw(&c->out, s.items.data, s.items.len);
     resp_out_close(&s.items);
+}
+
+static void set_scan_cb(void *ctx, const struct store_coll_view *v)
+{
+    obj_scan_take(ctx, v->f, v->flen);
+}
+
+static void hash_scan_cb(void *ctx, const struct store_coll_view *v)
+{
+    struct obj_scan *s = ctx;
+    if (!obj_scan_take(s, v->f, v->flen))
+        return;
+    resp_add_bulk(&s->items, v->v, v->vlen);
+    s->nitems++;
+}
+
+static uint64_t set_scan_step(const void *o, uint64_t cursor,
+                              struct obj_scan *s)
+{
+    return store_coll_scan(o, cursor, 1, set_scan_cb, s);
+}
+
+static uint64_t hash_scan_step(const void *o, uint64_t cursor,
+                               struct obj_scan *s)
+{
+    return store_coll_scan(o, cursor, 1, hash_scan_cb, s);
+}
+
+/* HSCAN / SSCAN key cursor [MATCH pattern] [COUNT count] on a collection
+ * of type t: fields and values of a hash, members of a set. */
+void cmd_coll_scan(struct client *c, enum store_type t)
+{
+    cmd_obj_scan(c, t, t == STORE_T_HASH ? hash_scan_step : set_scan_step);
 }
 
 /* HSCAN key cursor [MATCH pattern] [COUNT count] */

@@ -241,27 +241,6 @@ void cmd_llen(struct client *c)
         resp_add_int(&c->out, l ? (int64_t)store_list_len(l) : 0);
 }
 
-/* Resolves Redis's inclusive [start, end] (negative from the tail) over a
- * list of len elements into *from and *n; returns 0 for an empty range. */
-static int resolve_range(int64_t start, int64_t end, size_t len,
-                         size_t *from, size_t *n)
-{
-    int64_t llen = (int64_t)len;
-    if (start < 0)
-        start = llen + start;
-    if (end < 0)
-        end = llen + end;
-    if (start < 0)
-        start = 0;
-    if (start > end || start >= llen)
-        return 0;
-    if (end >= llen)
-        end = llen - 1;
-    *from = (size_t)start;
-    *n = (size_t)(end - start) + 1;
-    return 1;
-}
-
 /* LRANGE key start stop */
 void cmd_lrange(struct client *c)
 {
@@ -273,7 +252,7 @@ void cmd_lrange(struct client *c)
     if (!ok)
         return;
     size_t from, n;
-    if (!l || !resolve_range(start, end, store_list_len(l), &from, &n)) {
+    if (!l || !rank_range(start, end, store_list_len(l), &from, &n)) {
         resp_add_array(&c->out, 0);
         return;
     }
@@ -487,7 +466,7 @@ void cmd_ltrim(struct client *c)
         return;
     if (l) {
         size_t from = 0, n = 0;
-        if (!resolve_range(start, end, store_list_len(l), &from, &n))
+        if (!rank_range(start, end, store_list_len(l), &from, &n))
             n = 0;
         store_list_trim(client_db(c), l, from, n);
         server_notify(c->srv, NOTIFY_LIST, "ltrim", c->db, c->argv[1],
@@ -576,34 +555,66 @@ void cmd_brpoplpush(struct client *c)
 
 /* ---- Pops from several keys ------------------------------------------------- */
 
-/* Blocks c on the nkeys keys that are arguments first.. of its command,
- * or replies the null array when it may not block. */
-static void block_on(struct client *c, size_t first, size_t nkeys,
-                     int64_t deadline)
+/* Blocks c on its n keys from argument first on, for objects of type t,
+ * or replies the timeout's null array at once where it must not block
+ * (inside MULTI). */
+static void block_or_null(struct client *c, size_t first, size_t n,
+                          enum store_type t, int64_t deadline)
 {
     if (!client_can_block(c)) {
         resp_add_null_array(&c->out);
         return;
     }
-    size_t *keys = malloc(nkeys * sizeof *keys);
+    size_t *keys = malloc(n * sizeof *keys);
     if (!keys) {
         reply_error(c, ERR_OOM);
         return;
     }
-    for (size_t k = 0; k < nkeys; k++)
+    for (size_t k = 0; k < n; k++)
         keys[k] = first + k;
-    client_block(c, keys, nkeys, STORE_T_LIST, 0, deadline);
+    client_block(c, keys, n, t, 0, deadline);
     free(keys);
 }
 
-/* Argument j's list for a pop from several keys (NULL: none); see
- * obj_woken for a rerun. */
-static struct store_list *pop_source(struct client *c, size_t j, int *ok)
+/* The object of type t of the first of the n keys from argument first on
+ * that holds a non-empty one, its index in *at; NULL when there is none,
+ * and *ok 0 after a WRONGTYPE reply. A blocked client's rerun skips keys
+ * of another type (obj_woken). */
+static void *first_nonempty(struct client *c, size_t first, size_t n,
+                            enum store_type t, size_t *at, int *ok)
 {
-    if (!client_block_rerun(c))
-        return list_write(c, j, 0, ok);
+    int rerun = client_block_rerun(c);
     *ok = 1;
-    return obj_woken(c, j, STORE_T_LIST);
+    for (size_t j = first; j < first + n; j++) {
+        void *o = rerun ? obj_woken(c, j, t) : obj_write(c, j, t, 0, ok);
+        if (!*ok)
+            return NULL;
+        if (o && store_obj_len(t, o) > 0) {
+            *at = j;
+            return o;
+        }
+    }
+    return NULL;
+}
+
+/* The pop from several keys that lists and sorted sets share (coll.h):
+ * the object of type t to pop from, the first non-empty one of the n keys
+ * from argument first on, its index in *at. NULL when c was answered
+ * instead: an error, or with none, the null array or (block set) c
+ * blocked until deadline. */
+void *obj_pop_source(struct client *c, size_t first, size_t n,
+                     enum store_type t, int block, int64_t deadline,
+                     size_t *at)
+{
+    int ok;
+    void *o = first_nonempty(c, first, n, t, at, &ok);
+    if (!ok || o)
+        return o;
+    if (block)
+        block_or_null(c, first, n, t, deadline);
+    else
+        resp_add_null_array(&c->out);
+    return NULL;
 }
 
 /* BLPOP / BRPOP key [key ...] timeout: [key, element] from the first
@@ -613,19 +624,14 @@ static void bpop_generic(struct client *c, int end)
     int64_t deadline;
     if (!block_timeout_or_reply(c, c->argc - 1, BLOCK_SECONDS, &deadline))
         return;
-    for (size_t j = 1; j < c->argc - 1; j++) {
-        int ok;
-        struct store_list *l = pop_source(c, j, &ok);
-        if (!ok)
-            return;
-        if (l && store_list_len(l) > 0) {
-            resp_add_array(&c->out, 2);
-            resp_add_bulk(&c->out, c->argv[j], c->argvlen[j]);
-            pop_one(c, j, l, end);
-            return;
-        }
-    }
-    block_on(c, 1, c->argc - 2, deadline);
+    size_t j;
+    struct store_list *l = obj_pop_source(c, 1, c->argc - 2, STORE_T_LIST,
+                                          1, deadline, &j);
+    if (!l)
+        return;
+    resp_add_array(&c->out, 2);
+    resp_add_bulk(&c->out, c->argv[j], c->argvlen[j]);
+    pop_one(c, j, l, end);
 }
 
 /* BLPOP key [key ...] timeout */
@@ -670,22 +676,14 @@ static void mpop_generic(struct client *c, size_t numkeys_at, int block,
     }
     if (count == -1)
         count = 1;
-    for (size_t j = first; j < where_at; j++) {
-        int ok;
-        struct store_list *l = pop_source(c, j, &ok);
-        if (!ok)
-            return;
-        if (l && store_list_len(l) > 0) {
-            resp_add_array(&c->out, 2);
-            resp_add_bulk(&c->out, c->argv[j], c->argvlen[j]);
-            pop_range(c, j, l, end, count);
-            return;
-        }
-    }
-    if (block)
-        block_on(c, first, (size_t)numkeys, deadline);
-    else
-        resp_add_null_array(&c->out);
+    size_t j;
+    struct store_list *l = obj_pop_source(c, first, (size_t)numkeys,
+                                          STORE_T_LIST, block, deadline, &j);
+    if (!l)
+        return;
+    resp_add_array(&c->out, 2);
+    resp_add_bulk(&c->out, c->argv[j], c->argvlen[j]);
+    pop_range(c, j, l, end, count);
 }
 
 /* LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count] */

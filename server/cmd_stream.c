@@ -107,19 +107,38 @@ int xid_parse_or_reply(struct client *c, size_t i, uint64_t missing_seq,
     return 0;
 }
 
-/* An XRANGE-style bound, "(" making it exclusive (*excl): 1, or 0 after
- * the invalid-ID error. */
-int xid_interval_or_reply(struct client *c, size_t i, uint64_t missing_seq,
-                          struct store_sid *id, int *excl)
+/* Checks arguments from..argc-1 as strict IDs (XDEL, XACK parse them
+ * all before changing anything): 1, or 0 after the invalid-ID error. */
+int xids_or_reply(struct client *c, size_t from)
+{
+    struct store_sid id;
+    for (size_t j = from; j < c->argc; j++)
+        if (!xid_parse_or_reply(c, j, 0, 1, &id, NULL))
+            return 0;
+    return 1;
+}
+
+/* An XRANGE-style start (end 0: a missing seq is 0) or end (UINT64_MAX),
+ * "(" making it exclusive: then moved to the next ID after (before) it.
+ * 1, or 0 after the invalid-ID or the invalid start/end error. */
+int xid_interval_or_reply(struct client *c, size_t i, int end,
+                          struct store_sid *id)
 {
     const char *p = c->argv[i];
     size_t n = c->argvlen[i];
-    *excl = n > 1 && p[0] == '(';
-    int ok = *excl ? xid_parse(p + 1, n - 1, missing_seq, 1, id, NULL)
-                   : xid_parse(p, n, missing_seq, 0, id, NULL);
-    if (!ok)
+    int excl = n > 1 && p[0] == '(';
+    uint64_t missing_seq = end ? UINT64_MAX : 0;
+    int ok = excl ? xid_parse(p + 1, n - 1, missing_seq, 1, id, NULL)
+                  : xid_parse(p, n, missing_seq, 0, id, NULL);
+    if (!ok) {
         reply_error(c, ERR_XID_INVALID);
-    return ok;
+        return 0;
+    }
+    if (excl && (end ? store_sid_decr(id) : store_sid_incr(id))) {
+        reply_error(c, end ? ERR_XEND_INVALID : ERR_XSTART_INVALID);
+        return 0;
+    }
+    return 1;
 }
 
 /* Writes id as "<ms>-<seq>". */
@@ -381,19 +400,9 @@ void cmd_xlen(struct client *c)
 static void xrange_generic(struct client *c, int rev)
 {
     struct store_sid lo, hi;
-    int lex, hex;
-    if (!xid_interval_or_reply(c, rev ? 3 : 2, 0, &lo, &lex))
+    if (!xid_interval_or_reply(c, rev ? 3 : 2, 0, &lo) ||
+        !xid_interval_or_reply(c, rev ? 2 : 3, 1, &hi))
         return;
-    if (lex && store_sid_incr(&lo)) {
-        reply_error(c, ERR_XSTART_INVALID);
-        return;
-    }
-    if (!xid_interval_or_reply(c, rev ? 2 : 3, UINT64_MAX, &hi, &hex))
-        return;
-    if (hex && store_sid_decr(&hi)) {
-        reply_error(c, ERR_XEND_INVALID);
-        return;
-    }
     int64_t count = -1;
     for (size_t j = 4; j < c->argc; j++) {
         if (arg_is(c, j, "COUNT") && j + 1 < c->argc) {
@@ -445,10 +454,9 @@ void cmd_xdel(struct client *c)
         resp_add_int(&c->out, 0);
         return;
     }
+    if (!xids_or_reply(c, 2))
+        return;
     struct store_sid id;
-    for (size_t j = 2; j < c->argc; j++)
-        if (!xid_parse_or_reply(c, j, 0, 1, &id, NULL))
-            return;
     int64_t n = 0;
     for (size_t j = 2; j < c->argc; j++) {
         xid_parse(c->argv[j], c->argvlen[j], 0, 1, &id, NULL);

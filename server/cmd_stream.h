@@ -15,10 +15,13 @@ int xid_parse_or_reply(struct client *c, size_t i, uint64_t missing_seq,
 /* The same with no reply: 1 or 0. */
 int xid_parse(const char *p, size_t n, uint64_t missing_seq, int strict,
               struct store_sid *id, int *seq_given);
-/* XRANGE's bounds: as xid_parse_or_reply, plus "(" for an exclusive
- * bound (*excl = 1; the rest is then strict). */
-int xid_interval_or_reply(struct client *c, size_t i, uint64_t missing_seq,
-                          struct store_sid *id, int *excl);
+/* Checks that arguments from..argc-1 are all strict stream IDs: 1, or 0
+ * after the invalid-ID error. */
+int xids_or_reply(struct client *c, size_t from);
+/* An XRANGE bound, the start (end 0) or the end: as xid_parse_or_reply,
+ * plus "(" for an exclusive bound, moved to the next (previous) ID. */
+int xid_interval_or_reply(struct client *c, size_t i, int end,
+                          struct store_sid *id);
 /* Writes id as a bulk string "<ms>-<seq>". */
 void reply_xid(struct client *c, struct store_sid id);
 /* Writes [id, [field, value, ...]]. Consumes e's fields. */

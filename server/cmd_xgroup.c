@@ -66,6 +66,24 @@ static int entries_read_or_reply(struct client *c, size_t i, int64_t *out)
     return 1;
 }
 
+/* Argument 4 of CREATE and SETID: "$" for st's last ID (0-0 when there
+ * is no stream yet), else an ID (strict: no "-" or "+"). 1, or 0 after
+ * the invalid-ID error. */
+static int group_id_or_reply(struct client *c, const struct store_stream *st,
+                             int strict, struct store_sid *id)
+{
+    if (c->argvlen[4] == 1 && c->argv[4][0] == '$') {
+        *id = (struct store_sid){ 0, 0 };
+        if (st) {
+            struct store_stream_info info;
+            store_stream_info(st, &info);
+            *id = info.last_id;
+        }
+        return 1;
+    }
+    return xid_parse_or_reply(c, 4, 0, strict, id, NULL);
+}
+
 /* XGROUP CREATE key group id|$ [MKSTREAM] [ENTRIESREAD n]. */
 static void xgroup_create(struct client *c)
 {
@@ -92,16 +110,9 @@ static void xgroup_create(struct client *c)
         subcmd_syntax(c, "XGROUP");
         return;
     }
-    struct store_sid id = { 0, 0 };
-    if (c->argvlen[4] == 1 && c->argv[4][0] == '$') {
-        if (st) {
-            struct store_stream_info info;
-            store_stream_info(st, &info);
-            id = info.last_id;
-        }
-    } else if (!xid_parse_or_reply(c, 4, 0, 1, &id, NULL)) {
+    struct store_sid id;
+    if (!group_id_or_reply(c, st, 1, &id))
         return;
-    }
     int created = 0;
     if (!st) {
         st = obj_write(c, 2, STORE_T_STREAM, 1, &ok);
@@ -151,13 +162,8 @@ static void xgroup_setid(struct client *c)
             return;
     }
     struct store_sid id;
-    if (c->argvlen[4] == 1 && c->argv[4][0] == '$') {
-        struct store_stream_info info;
-        store_stream_info(st, &info);
-        id = info.last_id;
-    } else if (!xid_parse_or_reply(c, 4, 0, 0, &id, NULL)) {
+    if (!group_id_or_reply(c, st, 0, &id))
         return;
-    }
     g->last_id = id;
     g->entries_read = entries_read;
     c->srv->dirty++;
@@ -281,10 +287,9 @@ void cmd_xack(struct client *c)
         resp_add_int(&c->out, 0);
         return;
     }
+    if (!xids_or_reply(c, 3))
+        return;
     struct store_sid id;
-    for (size_t j = 3; j < c->argc; j++)
-        if (!xid_parse_or_reply(c, j, 0, 1, &id, NULL))
-            return;
     int64_t n = 0;
     for (size_t j = 3; j < c->argc; j++) {
         xid_parse(c->argv[j], c->argvlen[j], 0, 1, &id, NULL);
@@ -294,7 +299,40 @@ void cmd_xack(struct client *c)
     resp_add_int(&c->out, n);
 }
 
-/* ---- XPENDING ----------------------------------------------------------- */
+/* ---- XPENDING, XCLAIM, XAUTOCLAIM -------------------------------------- */
+
+/* Argument 1's stream into *st and its group named by argument 2, looked
+ * up for writing or not; NULL after an error reply (NOGROUP when the key
+ * or the group is missing). */
+static struct store_sgroup *group_or_reply(struct client *c, int write,
+                                           struct store_stream **st)
+{
+    int ok;
+    *st = write ? obj_write(c, 1, STORE_T_STREAM, 0, &ok)
+                : obj_read(c, 1, STORE_T_STREAM, &ok);
+    if (!ok)
+        return NULL;
+    struct store_sgroup *g =
+        *st ? store_stream_group_find(*st, c->argv[2], c->argvlen[2]) : NULL;
+    if (!g)
+        reply_error(c, ERR_NOGROUP_KEY, ARGV_CLIPPED(c, 1),
+                    ARGV_CLIPPED(c, 2));
+    return g;
+}
+
+/* XCLAIM's and XAUTOCLAIM's min-idle-time (argument 4), negative taken
+ * as 0: 1, or 0 after the error naming cmd. */
+static int minidle_or_reply(struct client *c, const char *cmd,
+                            int64_t *minidle)
+{
+    if (!parse_i64(c->argv[4], c->argvlen[4], minidle)) {
+        reply_error(c, ERR_XCLAIM_MINIDLE, cmd);
+        return 0;
+    }
+    if (*minidle < 0)
+        *minidle = 0;
+    return 1;
+}
 
 /* XPENDING key group [[IDLE ms] start end count [consumer]]. */
 void cmd_xpending(struct client *c)
@@ -322,33 +360,16 @@ void cmd_xpending(struct client *c)
             return;
         if (count < 0)
             count = 0;
-        int ex;
-        if (!xid_interval_or_reply(c, si, 0, &lo, &ex))
+        if (!xid_interval_or_reply(c, si, 0, &lo) ||
+            !xid_interval_or_reply(c, si + 1, 1, &hi))
             return;
-        if (ex && store_sid_incr(&lo)) {
-            reply_error(c, ERR_XSTART_INVALID);
-            return;
-        }
-        if (!xid_interval_or_reply(c, si + 1, UINT64_MAX, &hi, &ex))
-            return;
-        if (ex && store_sid_decr(&hi)) {
-            reply_error(c, ERR_XEND_INVALID);
-            return;
-        }
         if (si + 3 < c->argc)
             consarg = si + 3;
     }
-    int ok;
-    struct store_stream *st = obj_read(c, 1, STORE_T_STREAM, &ok);
-    if (!ok)
+    struct store_stream *st;
+    struct store_sgroup *g = group_or_reply(c, 0, &st);
+    if (!g)
         return;
-    struct store_sgroup *g =
-        st ? store_stream_group_find(st, c->argv[2], c->argvlen[2]) : NULL;
-    if (!g) {
-        reply_error(c, ERR_NOGROUP_KEY, ARGV_CLIPPED(c, 1),
-                    ARGV_CLIPPED(c, 2));
-        return;
-    }
     if (justinfo) {
         resp_add_array(&c->out, 4);
         size_t n = g->pel.n;
@@ -414,8 +435,6 @@ void cmd_xpending(struct client *c)
     }
 }
 
-/* ---- XCLAIM / XAUTOCLAIM ------------------------------------------------ */
-
 /* The consumer named by argument i of c in g, created (with its event)
  * and marked seen. NULL after an OOM reply. */
 static struct store_sconsumer *claimer(struct client *c, struct store_sgroup *g,
@@ -446,29 +465,29 @@ static void reply_claimed(struct client *c, const struct store_stream *st,
         resp_add_null(&c->out);
 }
 
+/* The integer of XCLAIM option opt at argument i: 1, or 0 after the
+ * error naming opt. */
+static int claim_opt_or_reply(struct client *c, size_t i, const char *opt,
+                              int64_t *out)
+{
+    if (parse_i64(c->argv[i], c->argvlen[i], out))
+        return 1;
+    reply_error(c, ERR_XCLAIM_OPT, opt);
+    return 0;
+}
+
 /* XCLAIM key group consumer min-idle id [id ...] [IDLE ms] [TIME ms]
  * [RETRYCOUNT n] [FORCE] [JUSTID] [LASTID id]. */
 void cmd_xclaim(struct client *c)
 {
-    int ok;
-    struct store_stream *st = obj_write(c, 1, STORE_T_STREAM, 0, &ok);
-    if (!ok)
+    struct store_stream *st;
+    struct store_sgroup *g = group_or_reply(c, 1, &st);
+    if (!g)
         return;
-    struct store_sgroup *g =
-        st ? store_stream_group_find(st, c->argv[2], c->argvlen[2]) : NULL;
-    if (!g) {
-        reply_error(c, ERR_NOGROUP_KEY, ARGV_CLIPPED(c, 1),
-                    ARGV_CLIPPED(c, 2));
-        return;
-    }
     int64_t minidle, retrycount = -1, deliverytime = -1;
     int force = 0, justid = 0;
-    if (!parse_i64(c->argv[4], c->argvlen[4], &minidle)) {
-        reply_error(c, ERR_XCLAIM_MINIDLE, "XCLAIM");
+    if (!minidle_or_reply(c, "XCLAIM", &minidle))
         return;
-    }
-    if (minidle < 0)
-        minidle = 0;
     size_t j = 5;
     struct store_sid id, lastid = { 0, 0 };
     while (j < c->argc &&
@@ -483,24 +502,15 @@ void cmd_xclaim(struct client *c)
         } else if (arg_is(c, j, "JUSTID")) {
             justid = 1;
         } else if (arg_is(c, j, "IDLE") && more) {
-            j++;
-            if (!parse_i64(c->argv[j], c->argvlen[j], &deliverytime)) {
-                reply_error(c, ERR_XCLAIM_OPT, "IDLE");
+            if (!claim_opt_or_reply(c, ++j, "IDLE", &deliverytime))
                 return;
-            }
             deliverytime = now - deliverytime;
         } else if (arg_is(c, j, "TIME") && more) {
-            j++;
-            if (!parse_i64(c->argv[j], c->argvlen[j], &deliverytime)) {
-                reply_error(c, ERR_XCLAIM_OPT, "TIME");
+            if (!claim_opt_or_reply(c, ++j, "TIME", &deliverytime))
                 return;
-            }
         } else if (arg_is(c, j, "RETRYCOUNT") && more) {
-            j++;
-            if (!parse_i64(c->argv[j], c->argvlen[j], &retrycount)) {
-                reply_error(c, ERR_XCLAIM_OPT, "RETRYCOUNT");
+            if (!claim_opt_or_reply(c, ++j, "RETRYCOUNT", &retrycount))
                 return;
-            }
         } else if (arg_is(c, j, "LASTID") && more) {
             j++;
             if (!xid_parse_or_reply(c, j, 0, 1, &lastid, NULL))
@@ -571,20 +581,11 @@ void cmd_xclaim(struct client *c)
 void cmd_xautoclaim(struct client *c)
 {
     int64_t minidle, count = 100;
-    int justid = 0, ex;
+    int justid = 0;
     struct store_sid start;
-    if (!parse_i64(c->argv[4], c->argvlen[4], &minidle)) {
-        reply_error(c, ERR_XCLAIM_MINIDLE, "XAUTOCLAIM");
+    if (!minidle_or_reply(c, "XAUTOCLAIM", &minidle) ||
+        !xid_interval_or_reply(c, 5, 0, &start))
         return;
-    }
-    if (minidle < 0)
-        minidle = 0;
-    if (!xid_interval_or_reply(c, 5, 0, &start, &ex))
-        return;
-    if (ex && store_sid_incr(&start)) {
-        reply_error(c, ERR_XSTART_INVALID);
-        return;
-    }
     for (size_t j = 6; j < c->argc; j++) {
         if (arg_is(c, j, "COUNT") && j + 1 < c->argc) {
             /* Redis caps it at LONG_MAX / 16 (sizeof(streamID)). */
@@ -601,17 +602,10 @@ void cmd_xautoclaim(struct client *c)
             return;
         }
     }
-    int ok;
-    struct store_stream *st = obj_write(c, 1, STORE_T_STREAM, 0, &ok);
-    if (!ok)
+    struct store_stream *st;
+    struct store_sgroup *g = group_or_reply(c, 1, &st);
+    if (!g)
         return;
-    struct store_sgroup *g =
-        st ? store_stream_group_find(st, c->argv[2], c->argvlen[2]) : NULL;
-    if (!g) {
-        reply_error(c, ERR_NOGROUP_KEY, ARGV_CLIPPED(c, 1),
-                    ARGV_CLIPPED(c, 2));
-        return;
-    }
     struct store_sid zero = { 0, 0 };
     struct store *s = client_db(c);
     int64_t now = server_now_ms(c->srv);

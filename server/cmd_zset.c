@@ -23,7 +23,6 @@
  * Element views die at the next store change, so handlers that write
  * while reading (the pops) reply from a view before removing it. An
  * emptied set loses its key, with "del" after the command's own event. */
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,26 +62,6 @@ static void add_score(struct resp_out *o, double d)
 }
 
 /* ---- Argument parsing --------------------------------------------------- */
-
-/* Redis's string2d over argument i: 1 and *out, or 0. Arguments are NUL
- * terminated, so strtod stops at an embedded NUL and the length check
- * rejects it, as Redis's does. */
-static int parse_score(const struct client *c, size_t i, double *out)
-{
-    const char *p = c->argv[i];
-    size_t n = c->argvlen[i];
-    if (n == 0 || p[0] == ' ' || (p[0] >= '\t' && p[0] <= '\r'))
-        return 0;
-    char *end;
-    errno = 0;
-    double d = strtod(p, &end);
-    if ((size_t)(end - p) != n || isnan(d) ||
-        (errno == ERANGE &&
-         (d == HUGE_VAL || d == -HUGE_VAL || fpclassify(d) == FP_ZERO)))
-        return 0;
-    *out = d;
-    return 1;
-}
 
 /* One end of a score range, as zslParseRange: "(" exclusive, then strtod
  * whose whole rest must be used (up to the first NUL). */
@@ -198,12 +177,14 @@ static void zadd_generic(struct client *c, int flags)
         reply_error(c, ERR_OOM);
         return;
     }
-    for (size_t j = 0; j < elements; j++)
-        if (!parse_score(c, i + 2 * j, &scores[j])) {
+    for (size_t j = 0; j < elements; j++) {
+        size_t k = i + 2 * j;
+        if (!parse_double(c->argv[k], c->argvlen[k], &scores[j])) {
             free(scores);
             reply_error(c, ERR_NOT_FLOAT);
             return;
         }
+    }
     int ok;
     struct store_zset *z = obj_write(c, 1, STORE_T_ZSET, !xx, &ok);
     if (!ok) {
@@ -538,20 +519,11 @@ static void zrange_generic(struct client *c, size_t first, int store,
     if (!z) {
         /* empty */
     } else if (type == RANGE_RANK) {
-        int64_t llen = (int64_t)len;
-        if (start < 0)
-            start += llen;
-        if (end < 0)
-            end += llen;
-        if (start < 0)
-            start = 0;
-        if (start <= end && start < llen) {
-            if (end >= llen)
-                end = llen - 1;
-            from = (size_t)start;
+        size_t n;
+        walk = rank_range(start, end, len, &from, &n);
+        if (walk) {
             offset = 0;
-            limit = end - start + 1;
-            walk = 1;
+            limit = (int64_t)n;
         }
     } else if (offset > 0 && (uint64_t)offset >= len) {
         /* Redis answers an offset past the end at once. */
@@ -668,19 +640,7 @@ static void zremrange_generic(struct client *c, enum range_type type)
     }
     size_t len = store_zset_len(z), from = 0, count = 0;
     if (type == RANGE_RANK) {
-        int64_t llen = (int64_t)len;
-        if (start < 0)
-            start += llen;
-        if (end < 0)
-            end += llen;
-        if (start < 0)
-            start = 0;
-        if (start <= end && start < llen) {
-            if (end >= llen)
-                end = llen - 1;
-            from = (size_t)start;
-            count = (size_t)(end - start + 1);
-        }
+        rank_range(start, end, len, &from, &count);
     } else {
         int found = type == RANGE_SCORE
                         ? store_zset_first_score(z, &sr, 0, &from)
@@ -812,55 +772,6 @@ void cmd_zpopmax(struct client *c)
     zpop_generic(c, 1);
 }
 
-/* The first of keys argv[first..first+n) holding a set, in *ki; NULL
- * when none does; *ok 0 after replying WRONGTYPE (a key of another type
- * before the first set). */
-static struct store_zset *first_nonempty(struct client *c, size_t first,
-                                         size_t n, size_t *ki, int *ok)
-{
-    *ok = 1;
-    for (size_t i = first; i < first + n; i++) {
-        void *z;
-        int rc = store_obj_open(client_db(c), c->argv[i], c->argvlen[i],
-                                STORE_T_ZSET, 0, server_now_ms(c->srv), &z);
-        /* A woken client is served from a key that holds a set now; one
-         * of its other keys turning into another type meanwhile does not
-         * make it fail (Redis serves the ready key directly). */
-        if (rc == STORE_WRONGTYPE && client_block_rerun(c))
-            continue;
-        if (rc == STORE_WRONGTYPE) {
-            reply_error(c, ERR_WRONGTYPE);
-            *ok = 0;
-            return NULL;
-        }
-        if (z) {
-            *ki = i;
-            return z;
-        }
-    }
-    return NULL;
-}
-
-/* Blocks c on its keys argv[first..first+n), or replies the timeout's
- * null at once where it must not block (inside MULTI). */
-static void block_or_null(struct client *c, size_t first, size_t n,
-                          int64_t deadline)
-{
-    if (!client_can_block(c)) {
-        resp_add_null_array(&c->out);
-        return;
-    }
-    size_t *keys = malloc(n * sizeof *keys);
-    if (!keys) {
-        reply_error(c, ERR_OOM);
-        return;
-    }
-    for (size_t i = 0; i < n; i++)
-        keys[i] = first + i;
-    client_block(c, keys, n, STORE_T_ZSET, 0, deadline);
-    free(keys);
-}
-
 /* BZPOPMIN / BZPOPMAX key [key ...] timeout */
 static void bzpop_generic(struct client *c, int max)
 {
@@ -868,15 +779,10 @@ static void bzpop_generic(struct client *c, int max)
     if (!block_timeout_or_reply(c, c->argc - 1, BLOCK_SECONDS, &deadline))
         return;
     size_t ki;
-    int ok;
-    struct store_zset *z = first_nonempty(c, 1, c->argc - 2, &ki, &ok);
-    if (!ok)
-        return;
-    if (z) {
+    struct store_zset *z = obj_pop_source(c, 1, c->argc - 2, STORE_T_ZSET,
+                                          1, deadline, &ki);
+    if (z)
         pop_reply(c, ki, z, max, -1, POP_KEY_FLAT);
-        return;
-    }
-    block_or_null(c, 1, c->argc - 2, deadline);
 }
 
 /* BZPOPMIN key [key ...] timeout */
@@ -938,18 +844,13 @@ static int mpop_args(struct client *c, size_t i, size_t *nkeys, int *max,
 void cmd_zmpop(struct client *c)
 {
     size_t n, ki;
-    int max, ok;
+    int max;
     int64_t count;
     if (!mpop_args(c, 1, &n, &max, &count))
         return;
-    struct store_zset *z = first_nonempty(c, 2, n, &ki, &ok);
-    if (!ok)
-        return;
-    if (!z) {
-        resp_add_null_array(&c->out);
-        return;
-    }
-    pop_reply(c, ki, z, max, count, POP_KEY_NESTED);
+    struct store_zset *z = obj_pop_source(c, 2, n, STORE_T_ZSET, 0, 0, &ki);
+    if (z)
+        pop_reply(c, ki, z, max, count, POP_KEY_NESTED);
 }
 
 /* BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]: Redis
@@ -958,16 +859,12 @@ void cmd_bzmpop(struct client *c)
 {
     int64_t deadline, count;
     size_t n, ki;
-    int max, ok;
+    int max;
     if (!mpop_args(c, 2, &n, &max, &count) ||
         !block_timeout_or_reply(c, 1, BLOCK_SECONDS, &deadline))
         return;
-    struct store_zset *z = first_nonempty(c, 3, n, &ki, &ok);
-    if (!ok)
-        return;
-    if (z) {
+    struct store_zset *z = obj_pop_source(c, 3, n, STORE_T_ZSET, 1, deadline,
+                                          &ki);
+    if (z)
         pop_reply(c, ki, z, max, count, POP_KEY_NESTED);
-        return;
-    }
-    block_or_null(c, 3, n, deadline);
 }

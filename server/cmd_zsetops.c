@@ -15,7 +15,6 @@
  * also an input reads the old value; the STORE forms then give it to the
  * key, or delete the key when the result is empty ("del" only if a key
  * was there). */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,23 +78,6 @@ static int src_find(const struct zsrc *s, const char *m, size_t mlen,
         return store_zset_score(s->o, m, mlen, score);
     *score = 1.0;
     return store_coll_get(s->o, m, mlen, NULL);
-}
-
-/* Redis's string2d: strtod over all n bytes, no leading space, no NaN,
- * no overflow. 1 and *out, or 0. p is NUL-terminated. */
-static int parse_double(const char *p, size_t n, double *out)
-{
-    if (n == 0 || p[0] == ' ' || (p[0] >= '\t' && p[0] <= '\r'))
-        return 0;
-    char *end;
-    errno = 0;
-    double d = strtod(p, &end);
-    if ((size_t)(end - p) != n || isnan(d) ||
-        (errno == ERANGE &&
-         (d == HUGE_VAL || d == -HUGE_VAL || fpclassify(d) == FP_ZERO)))
-        return 0;
-    *out = d;
-    return 1;
 }
 
 static int by_len(const void *a, const void *b)
@@ -411,18 +393,10 @@ void cmd_zintercard(struct client *c)
 
 /* ---- ZSCAN -------------------------------------------------------------- */
 
-struct zscan_ctx {
-    struct resp_out items;
-    size_t nitems, seen;
-    const char *pat;
-    size_t plen;
-};
-
 static void zscan_cb(void *ctx, const struct store_zset_view *v)
 {
-    struct zscan_ctx *s = ctx;
-    s->seen++;
-    if (s->pat && !store_glob_match(s->pat, s->plen, v->m, v->mlen, 0))
+    struct obj_scan *s = ctx;
+    if (!obj_scan_take(s, v->m, v->mlen))
         return;
     /* A bulk string in both protocols, "%.17g" as Redis's ld2string. */
     char buf[64];
@@ -431,65 +405,20 @@ static void zscan_cb(void *ctx, const struct store_zset_view *v)
         n = snprintf(buf, sizeof buf, "%s", v->score > 0 ? "inf" : "-inf");
     else
         n = snprintf(buf, sizeof buf, "%.17g", v->score);
-    resp_add_bulk(&s->items, v->m, v->mlen);
     resp_add_bulk(&s->items, buf, (size_t)n);
-    s->nitems += 2;
+    s->nitems++;
 }
 
-/* ZSCAN key cursor [MATCH pattern] [COUNT count]: cursor first, then the
- * key, then the options, as HSCAN. */
+static uint64_t zscan_step(const void *o, uint64_t cursor, struct obj_scan *s)
+{
+    return store_zset_scan(o, cursor, 1, zscan_cb, s);
+}
+
+/* ZSCAN key cursor [MATCH pattern] [COUNT count]: members and scores, as
+ * HSCAN's fields and values. */
 void cmd_zscan(struct client *c)
 {
-    uint64_t cursor;
-    if (!arg_cursor_or_reply(c, 2, &cursor))
-        return;
-    int ok;
-    struct store_zset *z = obj_read(c, 1, STORE_T_ZSET, &ok);
-    if (!ok)
-        return;
-    if (!z) {
-        resp_add_array(&c->out, 2);
-        resp_add_bulk(&c->out, "0", 1);
-        resp_add_array(&c->out, 0);
-        return;
-    }
-    struct zscan_ctx s = { .pat = NULL };
-    int64_t count = 10;
-    for (size_t i = 3; i < c->argc; i += 2) {
-        int has_value = i + 1 < c->argc;
-        if (arg_is(c, i, "COUNT") && has_value) {
-            if (!arg_i64_or_reply(c, i + 1, &count))
-                return;
-            if (count < 1) {
-                reply_error(c, ERR_SYNTAX);
-                return;
-            }
-        } else if (arg_is(c, i, "MATCH") && has_value) {
-            int all = c->argvlen[i + 1] == 1 && c->argv[i + 1][0] == '*';
-            s.pat = all ? NULL : c->argv[i + 1];
-            s.plen = all ? 0 : c->argvlen[i + 1];
-        } else {
-            reply_error(c, ERR_SYNTAX);
-            return;
-        }
-    }
-    resp_out_init(&s.items, c->out.proto);
-    int64_t budget = count * 10;
-    do {
-        cursor = store_zset_scan(z, cursor, 1, zscan_cb, &s);
-    } while (cursor && --budget > 0 && (int64_t)s.seen < count);
-    if (s.items.nomem) {
-        resp_out_close(&s.items);
-        reply_error(c, ERR_OOM);
-        return;
-    }
-    char buf[24];
-    int n = snprintf(buf, sizeof buf, "%llu", (unsigned long long)cursor);
-    resp_add_array(&c->out, 2);
-    resp_add_bulk(&c->out, buf, (size_t)n);
-    resp_add_array(&c->out, s.nitems);
-    resp_add_raw(&c->out, s.items.data, s.items.len);
-    resp_out_close(&s.items);
+    cmd_obj_scan(c, STORE_T_ZSET, zscan_step);
 }
 
 /* ---- ZRANDMEMBER -------------------------------------------------------- */

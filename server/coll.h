@@ -1,7 +1,8 @@
 /* coll.h - what the handlers of the object types share (hash, set, list,
  * sorted set, stream): typed lookups that reply WRONGTYPE, dropping a key
- * its last element left, and the HSCAN/SSCAN body. The coll_ forms are
- * the hash/set spellings of the obj_ ones.
+ * its last element left, the *SCAN body, the pop from several keys
+ * (lists, sorted sets), and the score and rank-range parsers. The coll_
+ * forms are the hash/set spellings of the obj_ ones.
  *
  * Lookups follow Redis: read commands count a keyspace hit or miss
  * (key_lookup_read), writes do not. An object pointer is borrowed like
@@ -9,6 +10,10 @@
  * store. */
 #ifndef RESPITE_COLL_H
 #define RESPITE_COLL_H
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
 
 #include "server/keys.h"
 #include "server/pubsub.h"
@@ -102,9 +107,85 @@ static inline void coll_changed(struct client *c, size_t i, int cls,
     server_notify(c->srv, cls, event, c->db, c->argv[i], c->argvlen[i]);
 }
 
+/* Redis's string2d, for sorted-set scores and weights: strtod over all n
+ * bytes, no leading space, no NaN, no overflow. 1 and *out, or 0. p is
+ * NUL-terminated (as arguments are), so strtod stops at an embedded NUL
+ * and the length check rejects it, as Redis's does. */
+static inline int parse_double(const char *p, size_t n, double *out)
+{
+    if (n == 0 || p[0] == ' ' || (p[0] >= '\t' && p[0] <= '\r'))
+        return 0;
+    char *end;
+    errno = 0;
+    double d = strtod(p, &end);
+    if ((size_t)(end - p) != n || isnan(d) ||
+        (errno == ERANGE &&
+         (d == HUGE_VAL || d == -HUGE_VAL || fpclassify(d) == FP_ZERO)))
+        return 0;
+    *out = d;
+    return 1;
+}
+
+/* Resolves Redis's inclusive rank range [start, end] (negative from the
+ * tail) over len elements (LRANGE, LTRIM, ZRANGE, ZREMRANGEBYRANK) into
+ * the first rank *from and the count *n; returns 0 for an empty range. */
+static inline int rank_range(int64_t start, int64_t end, size_t len,
+                             size_t *from, size_t *n)
+{
+    int64_t llen = (int64_t)len;
+    if (start < 0)
+        start += llen;
+    if (end < 0)
+        end += llen;
+    if (start < 0)
+        start = 0;
+    if (start > end || start >= llen)
+        return 0;
+    if (end >= llen)
+        end = llen - 1;
+    *from = (size_t)start;
+    *n = (size_t)(end - start) + 1;
+    return 1;
+}
+
+/* What a *SCAN walk fills: the reply's elements (nitems of them), how
+ * many elements it met, and the MATCH pattern (NULL: all). */
+struct obj_scan {
+    struct resp_out items;
+    size_t nitems, seen;
+    const char *pat;
+    size_t plen;
+};
+
+/* Walks one bucket of object o from cursor into s; returns the next
+ * cursor (0 when done). */
+typedef uint64_t obj_scan_step(const void *o, uint64_t cursor,
+                               struct obj_scan *s);
+
+/* Counts an element a scan met; when its name p[0..n) matches, adds it
+ * to the reply and returns 1 (the caller adds its value), else 0. */
+static inline int obj_scan_take(struct obj_scan *s, const char *p, size_t n)
+{
+    s->seen++;
+    if (s->pat && !store_glob_match(s->pat, s->plen, p, n, 0))
+        return 0;
+    resp_add_bulk(&s->items, p, n);
+    s->nitems++;
+    return 1;
+}
+
+/* HSCAN / SSCAN / ZSCAN key cursor [MATCH p] [COUNT n] on an object of
+ * type t, walked by step (cmd_hash.c). */
+void cmd_obj_scan(struct client *c, enum store_type t, obj_scan_step *step);
 /* HSCAN / SSCAN key cursor [MATCH p] [COUNT n] on a collection of type t
  * (cmd_hash.c). */
 void cmd_coll_scan(struct client *c, enum store_type t);
+/* For a pop from several keys: the first non-empty object of type t of
+ * the n keys from argument first on, its index in *at; NULL when c was
+ * answered (error, null array) or, with block, blocked (cmd_list.c). */
+void *obj_pop_source(struct client *c, size_t first, size_t n,
+                     enum store_type t, int block, int64_t deadline,
+                     size_t *at);
 /* An array of |count| random elements of non-empty h (cmd_hash.c):
  * negative count allows repeats; with values as HRANDFIELD WITHVALUES. */
 void cmd_coll_rand_count(struct client *c, struct store_coll *h,

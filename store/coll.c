@@ -115,57 +115,21 @@ static uint8_t log2_of(size_t size)
 
 /* ---- Compact encoding ----------------------------------------------------- */
 
-static size_t varint_len(size_t v)
-{
-    size_t n = 1;
-    while (v >= 128) {
-        v >>= 7;
-        n++;
-    }
-    return n;
-}
-
-static size_t varint_put(char *p, size_t v)
-{
-    size_t n = 0;
-    while (v >= 128) {
-        p[n++] = (char)(0x80 | (v & 0x7f));
-        v >>= 7;
-    }
-    p[n++] = (char)v;
-    return n;
-}
-
-static size_t varint_get(const char *p, size_t *v)
-{
-    size_t r = 0, n = 0;
-    int shift = 0;
-    for (;;) {
-        unsigned char b = (unsigned char)p[n++];
-        r |= (size_t)(b & 0x7f) << shift;
-        if (!(b & 0x80))
-            break;
-        shift += 7;
-    }
-    *v = r;
-    return n;
-}
-
 /* Decodes the element at offset off of a compact c into *v; returns the
  * offset of the next one. */
 static size_t lp_elem(const struct store_coll *c, size_t off,
                       struct store_coll_view *v)
 {
     const char *p = lp_data(c);
-    size_t len;
-    off += varint_get(p + off, &len);
+    uint64_t len;
+    off += store__varint_get(p + off, &len);
     v->f = p + off;
     v->flen = len;
     off += len;
     v->v = NULL;
     v->vlen = 0;
     if (c->type == STORE_T_HASH) {
-        off += varint_get(p + off, &len);
+        off += store__varint_get(p + off, &len);
         v->v = p + off;
         v->vlen = len;
         off += len;
@@ -195,9 +159,9 @@ static long lp_find(const struct store_coll *c, const char *f, size_t flen,
 static size_t elem_size(const struct store_coll *c, size_t flen,
                         size_t vlen)
 {
-    size_t n = varint_len(flen) + flen;
+    size_t n = store__varint_len(flen) + flen;
     if (c->type == STORE_T_HASH)
-        n += varint_len(vlen) + vlen;
+        n += store__varint_len(vlen) + vlen;
     return n;
 }
 
@@ -224,12 +188,12 @@ static int lp_splice(struct store *s, struct store_coll *c, size_t off,
     memmove(buf + off + esz, buf + end, old - end);
     char *p = buf + off;
     /* f and v never point into buf: callers pass client bytes. */
-    p += varint_put(p, flen);
+    p += store__varint_put(p, flen);
     if (flen)
         memcpy(p, f, flen);
     p += flen;
     if (c->type == STORE_T_HASH) {
-        p += varint_put(p, vlen);
+        p += store__varint_put(p, vlen);
         if (vlen)
             memcpy(p, v, vlen);
     }
@@ -664,16 +628,6 @@ int store_coll_next(const struct store_coll *c, struct store_coll_it *it,
     return 1;
 }
 
-static uint64_t rev64(uint64_t v)
-{
-    uint64_t r = 0;
-    for (int i = 0; i < 64; i++) {
-        r = (r << 1) | (v & 1);
-        v >>= 1;
-    }
-    return r;
-}
-
 static void emit_chain(const struct coll_node *x, store_coll_cb cb,
                        void *ctx)
 {
@@ -683,6 +637,18 @@ static void emit_chain(const struct coll_node *x, store_coll_cb cb,
         };
         cb(ctx, &v);
     }
+}
+
+struct chain_scan {
+    const struct coll_ht *h;
+    store_coll_cb cb;
+    void *ctx;
+};
+
+static void scan_bucket(void *ctx, int t, uint64_t i)
+{
+    struct chain_scan *sc = ctx;
+    emit_chain(sc->h->b[t][i], sc->cb, sc->ctx);
 }
 
 /* Calls cb for the elements of about count buckets from cursor on and
@@ -700,29 +666,9 @@ uint64_t store_coll_scan(const struct store_coll *c, uint64_t cursor,
         return 0;
     }
     const struct coll_ht *h = ht(c);
-    size_t buckets = count ? count : 1;
-    if (!ht_rehashing(h)) {
-        uint64_t mask = ht_size(h, 0) - 1;
-        do {
-            emit_chain(h->b[0][cursor & mask], cb, ctx);
-            cursor |= ~mask;
-            cursor = rev64(rev64(cursor) + 1);
-        } while (cursor && --buckets);
-        return cursor;
-    }
-    /* Rehashing: the bucket of the smaller table, then every bucket of
-     * the larger one that it expands to (Redis's dictScan). */
-    int small = ht_size(h, 0) > ht_size(h, 1);
-    uint64_t m0 = ht_size(h, small) - 1, m1 = ht_size(h, !small) - 1;
-    do {
-        emit_chain(h->b[small][cursor & m0], cb, ctx);
-        do {
-            emit_chain(h->b[!small][cursor & m1], cb, ctx);
-            cursor |= ~m1;
-            cursor = rev64(rev64(cursor) + 1);
-        } while (cursor & (m0 ^ m1));
-    } while (cursor && --buckets);
-    return cursor;
+    struct chain_scan sc = { h, cb, ctx };
+    return store__buckets_scan(cursor, count, ht_size(h, 0), ht_size(h, 1),
+                               scan_bucket, &sc);
 }
 
 /* Fills *v (borrowed) with a random element of non-empty c. */

@@ -109,47 +109,11 @@ struct store_list {
 
 /* ---- Element encoding ---------------------------------------------------- */
 
-static size_t varint_len(size_t v)
-{
-    size_t n = 1;
-    while (v >= 128) {
-        v >>= 7;
-        n++;
-    }
-    return n;
-}
-
-static size_t varint_put(unsigned char *p, size_t v)
-{
-    size_t n = 0;
-    while (v >= 128) {
-        p[n++] = (unsigned char)(0x80 | (v & 0x7f));
-        v >>= 7;
-    }
-    p[n++] = (unsigned char)v;
-    return n;
-}
-
-static size_t varint_get(const unsigned char *p, size_t *v)
-{
-    size_t r = 0, n = 0;
-    int shift = 0;
-    for (;;) {
-        unsigned char b = p[n++];
-        r |= (size_t)(b & 0x7f) << shift;
-        if (!(b & 0x80))
-            break;
-        shift += 7;
-    }
-    *v = r;
-    return n;
-}
-
 /* The backlen: v's LEB128 groups stored so that reading backwards from
  * the end gives the low group first. */
 static void backlen_put(unsigned char *p, size_t v)
 {
-    size_t n = varint_len(v);
+    size_t n = store__varint_len(v);
     for (size_t i = 0; i < n; i++) {
         p[n - 1 - i] = (unsigned char)((v & 0x7f) | (i + 1 < n ? 0x80 : 0));
         v >>= 7;
@@ -170,9 +134,11 @@ static size_t backlen_get(const unsigned char *end, size_t *v)
     }
 }
 
-/* Strict decimal parse, as Redis's string2ll: the texts that format back
- * to themselves. Returns 1 and sets *out, or 0. */
-static int as_int(const char *p, size_t n, int64_t *out)
+/* Parses p[0..n) as a signed 64-bit decimal with Redis's strictness
+ * (string2ll: the texts that format back to themselves). Returns 1 and
+ * sets *out, or 0. server/ parses integer arguments with it too, so a
+ * list stores as a number exactly what a client may use as one. */
+int store_i64_parse(const char *p, size_t n, int64_t *out)
 {
     if (n == 0 || n > 20)
         return 0;
@@ -198,7 +164,7 @@ static int as_int(const char *p, size_t n, int64_t *out)
     if (neg) {
         if (v > (uint64_t)INT64_MAX + 1)
             return 0;
-        *out = (int64_t)(0 - v);
+        *out = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
     } else {
         if (v > (uint64_t)INT64_MAX)
             return 0;
@@ -241,7 +207,7 @@ static void enc_make(struct enc *e, const char *v, size_t vlen)
     int64_t x;
     e->p = NULL;
     e->plen = 0;
-    if (as_int(v, vlen, &x)) {
+    if (store_i64_parse(v, vlen, &x)) {
         if (x >= 0 && x < 64) {
             e->h[0] = (unsigned char)(T_UINT6 + x);
             e->hlen = 1;
@@ -263,12 +229,12 @@ static void enc_make(struct enc *e, const char *v, size_t vlen)
         e->plen = vlen;
     } else {
         e->h[0] = T_LSTR;
-        e->hlen = 1 + varint_put(e->h + 1, vlen);
+        e->hlen = 1 + store__varint_put(e->h + 1, vlen);
         e->p = v;
         e->plen = vlen;
     }
     e->size = e->hlen + e->plen;
-    e->total = e->size + varint_len(e->size);
+    e->total = e->size + store__varint_len(e->size);
 }
 
 static void enc_write(unsigned char *dst, const struct enc *e)
@@ -289,8 +255,8 @@ static size_t el_inner(const unsigned char *p)
         return 1;
     if (h < T_LSTR)
         return 1 + (h - T_INT + 1);
-    size_t len;
-    size_t k = varint_get(p + 1, &len);
+    uint64_t len;
+    size_t k = store__varint_get(p + 1, &len);
     return 1 + k + len;
 }
 
@@ -298,7 +264,7 @@ static size_t el_inner(const unsigned char *p)
 static size_t el_size(const unsigned char *p)
 {
     size_t in = el_inner(p);
-    return in + varint_len(in);
+    return in + store__varint_len(in);
 }
 
 /* Start of the element that ends at end. */
@@ -339,8 +305,8 @@ static size_t el_view(const unsigned char *p, struct store_list_view *v)
         v->len = int_text(v->buf, el_int(p));
         v->p = v->buf;
     } else {
-        size_t len;
-        size_t k = varint_get(p + 1, &len);
+        uint64_t len;
+        size_t k = store__varint_get(p + 1, &len);
         v->p = (const char *)p + 1 + k;
         v->len = len;
     }
@@ -360,7 +326,7 @@ static void match_make(struct match *m, const char *v, size_t vlen)
 {
     m->p = v;
     m->len = vlen;
-    m->is_int = as_int(v, vlen, &m->x);
+    m->is_int = store_i64_parse(v, vlen, &m->x);
 }
 
 static int el_eq(const unsigned char *p, const struct match *m)
@@ -370,11 +336,12 @@ static int el_eq(const unsigned char *p, const struct match *m)
     if (m->is_int)
         return 0;
     unsigned h = p[0];
-    size_t len, k = 1;
+    uint64_t len;
+    size_t k = 1;
     if (h < 0x80)
         len = h;
     else
-        k += varint_get(p + 1, &len);
+        k += store__varint_get(p + 1, &len);
     return len == m->len && store__mem_eq(p + k, m->p, len);
 }
 

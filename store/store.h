@@ -197,6 +197,11 @@ int store_coll_sample(struct store *s, const struct store_coll *c,
 
 /* ---- Lists (list.c) --------------------------------------------------- */
 
+/* Parses p[0..n) as a signed 64-bit decimal with Redis's strictness
+ * (string2ll): only the texts that format back to themselves, which are
+ * the ones a list stores as numbers. Returns 1 and sets *out, or 0. */
+int store_i64_parse(const char *p, size_t n, int64_t *out);
+
 /* A list value: a chain of compact blocks. Owned and borrowed like a
  * collection (above); one from store_list_new is the caller's until
  * store_key_set_obj takes it. Open a key's list with

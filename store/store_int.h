@@ -197,6 +197,103 @@ static inline int store__key_eq(const char *a, const char *b, size_t n)
     return store__mem_eq(a, b, n);
 }
 
+/* ---- LEB128 varints (coll.c, list.c, stream.c) ------------------------- */
+
+/* Bytes store__varint_put writes for v: 7 bits a byte, low group first. */
+static inline size_t store__varint_len(uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 128) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+/* Writes v at p; returns the bytes written. */
+static inline size_t store__varint_put(void *p, uint64_t v)
+{
+    unsigned char *q = p;
+    size_t n = 0;
+    while (v >= 128) {
+        q[n++] = (unsigned char)(0x80 | (v & 0x7f));
+        v >>= 7;
+    }
+    q[n++] = (unsigned char)v;
+    return n;
+}
+
+/* Reads the varint at p into *v; returns the bytes read. */
+static inline size_t store__varint_get(const void *p, uint64_t *v)
+{
+    const unsigned char *q = p;
+    uint64_t r = 0;
+    size_t n = 0;
+    unsigned shift = 0;
+    for (;;) {
+        unsigned char b = q[n++];
+        r |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80))
+            break;
+        shift += 7;
+    }
+    *v = r;
+    return n;
+}
+
+/* ---- Reverse-binary bucket scans (coll.c, zset_iter.c) ---------------- */
+
+static inline uint64_t store__rev64(uint64_t v)
+{
+    v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);
+    v = ((v >> 2) & 0x3333333333333333ULL) | ((v & 0x3333333333333333ULL) << 2);
+    v = ((v >> 4) & 0x0f0f0f0f0f0f0f0fULL) | ((v & 0x0f0f0f0f0f0f0f0fULL) << 4);
+    return __builtin_bswap64(v);
+}
+
+/* The cursor after v in a table of mask m: the next bucket in reverse-
+ * binary order, so that a scan survives a resize (Redis's dictScan).
+ * 0 after the last bucket. */
+static inline uint64_t store__cursor_next(uint64_t v, uint64_t m)
+{
+    return store__rev64(store__rev64(v | ~m) + 1);
+}
+
+/* Bucket i of table t (0 or 1) of the caller's pair, met by a scan. */
+typedef void store__bucket_fn(void *ctx, int t, uint64_t i);
+
+/* Visits about count buckets (at least one) of a pair of power-of-two
+ * tables of size0 and size1 buckets (size1 0 when not rehashing), from
+ * cursor on; returns the next cursor, 0 when done. While rehashing, each
+ * bucket of the smaller table is followed by every bucket of the larger
+ * one that it expands to (Redis's dictScan). */
+static inline uint64_t store__buckets_scan(uint64_t cursor, size_t count,
+                                           size_t size0, size_t size1,
+                                           store__bucket_fn *visit,
+                                           void *ctx)
+{
+    size_t buckets = count ? count : 1;
+    if (size1 == 0) {
+        uint64_t mask = size0 - 1;
+        do {
+            visit(ctx, 0, cursor & mask);
+            cursor = store__cursor_next(cursor, mask);
+        } while (cursor && --buckets);
+        return cursor;
+    }
+    int small = size0 > size1;
+    uint64_t m0 = (small ? size1 : size0) - 1;
+    uint64_t m1 = (small ? size0 : size1) - 1;
+    do {
+        visit(ctx, small, cursor & m0);
+        do {
+            visit(ctx, !small, cursor & m1);
+            cursor = store__cursor_next(cursor, m1);
+        } while (cursor & (m0 ^ m1));
+    } while (cursor && --buckets);
+    return cursor;
+}
+
 /* ---- Object values (obj.c) --------------------------------------------- */
 
 /* A non-string value is an object the entry owns; its value bytes hold

@@ -98,48 +98,12 @@ static int sid_zero(struct store_sid a)
     return a.ms == 0 && a.seq == 0;
 }
 
-/* ---- Varints and entry decoding --------------------------------------- */
-
-static size_t vlen_of(uint64_t v)
-{
-    size_t n = 1;
-    while (v >= 128) {
-        v >>= 7;
-        n++;
-    }
-    return n;
-}
-
-static size_t vput(char *p, uint64_t v)
-{
-    size_t n = 0;
-    while (v >= 128) {
-        p[n++] = (char)(0x80 | (v & 0x7f));
-        v >>= 7;
-    }
-    p[n++] = (char)v;
-    return n;
-}
-
-static const char *vget(const char *p, uint64_t *v)
-{
-    uint64_t r = 0;
-    unsigned shift = 0;
-    for (;;) {
-        unsigned char c = (unsigned char)*p++;
-        r |= (uint64_t)(c & 0x7f) << shift;
-        if (!(c & 0x80))
-            break;
-        shift += 7;
-    }
-    *v = r;
-    return p;
-}
+/* ---- Entry decoding --------------------------------------------------- */
 
 static const char *skip_str(const char *p)
 {
     uint64_t n;
-    p = vget(p, &n);
+    p += store__varint_get(p, &n);
     return p + n;
 }
 
@@ -150,9 +114,9 @@ static const char *entry_head(const struct sblock *b, const char *p,
 {
     uint64_t dms, dseq;
     *flags = (unsigned char)*p++;
-    p = vget(p, &dms);
-    p = vget(p, &dseq);
-    p = vget(p, nf);
+    p += store__varint_get(p, &dms);
+    p += store__varint_get(p, &dseq);
+    p += store__varint_get(p, nf);
     id->ms = b->first.ms + dms;
     id->seq = dms == 0 ? b->first.seq + dseq : dseq;
     return p;
@@ -184,7 +148,7 @@ static void entry_view(const struct sblock *b, const char *p,
     e->mf = NULL;
     if (flags & E_SAME) {
         uint64_t mnf;
-        e->mf = vget(b->data, &mnf);
+        e->mf = b->data + store__varint_get(b->data, &mnf);
     }
 }
 
@@ -196,7 +160,7 @@ int store_stream_field(struct store_stream_entry *e, const char **f,
         return 0;
     uint64_t n;
     const char *fp = e->mf ? e->mf : e->p;
-    fp = vget(fp, &n);
+    fp += store__varint_get(fp, &n);
     *f = fp;
     *flen = n;
     fp += n;
@@ -204,7 +168,7 @@ int store_stream_field(struct store_stream_entry *e, const char **f,
         e->mf = fp;
     else
         e->p = fp;
-    const char *p = vget(e->p, &n);
+    const char *p = e->p + store__varint_get(e->p, &n);
     *v = p;
     *vlen = n;
     e->p = p + n;
@@ -284,7 +248,7 @@ static size_t strs_size(size_t n, const size_t *len)
 {
     size_t t = 0;
     for (size_t i = 0; i < n; i++)
-        t += vlen_of(len[2 * i]) + len[2 * i];
+        t += store__varint_len(len[2 * i]) + len[2 * i];
     return t;
 }
 
@@ -293,11 +257,11 @@ static int same_fields(const struct sblock *b, size_t nf,
                        const char *const *fv, const size_t *fvlen)
 {
     uint64_t mnf, n;
-    const char *p = vget(b->data, &mnf);
+    const char *p = b->data + store__varint_get(b->data, &mnf);
     if (mnf != nf)
         return 0;
     for (size_t i = 0; i < nf; i++) {
-        p = vget(p, &n);
+        p += store__varint_get(p, &n);
         if (n != fvlen[2 * i] || (n && memcmp(p, fv[2 * i], n) != 0))
             return 0;
         p += n;
@@ -553,15 +517,15 @@ int store_stream_append(struct store *s, struct store_stream *st,
         dms = id.ms - b->first.ms;
         dseq = dms == 0 ? id.seq - b->first.seq : id.seq;
     }
-    size_t esz = 1 + vlen_of(dms) + vlen_of(dseq) + vlen_of(nfields) + vsz +
-                 (same ? 0 : fsz);
+    size_t esz = 1 + store__varint_len(dms) + store__varint_len(dseq) +
+                 store__varint_len(nfields) + vsz + (same ? 0 : fsz);
     if (!b || b->n >= BLOCK_MAX_ENTRIES ||
         b->used + esz > BLOCK_MAX_BYTES) {
         /* A new block whose master fields are this entry's. */
         if (blocks_reserve(s, st))
             return STORE_NOMEM;
-        size_t msz = vlen_of(nfields) + fsz;
-        esz = 1 + 1 + 1 + vlen_of(nfields) + vsz;
+        size_t msz = store__varint_len(nfields) + fsz;
+        esz = 1 + 1 + 1 + store__varint_len(nfields) + vsz;
         size_t need = msz + esz, cap = need < 128 ? 128 : need;
         if (need > UINT32_MAX / 2)
             return STORE_TOO_BIG;
@@ -580,9 +544,9 @@ int store_stream_append(struct store *s, struct store_stream *st,
         nb->cap = (uint32_t)cap;
         nb->n = nb->live = 0;
         char *p = nb->data;
-        p += vput(p, nfields);
+        p += store__varint_put(p, nfields);
         for (size_t i = 0; i < nfields; i++) {
-            p += vput(p, flen[2 * i]);
+            p += store__varint_put(p, flen[2 * i]);
             if (flen[2 * i])
                 memcpy(p, f[2 * i], flen[2 * i]);
             p += flen[2 * i];
@@ -605,17 +569,17 @@ int store_stream_append(struct store *s, struct store_stream *st,
     char *p = b->data + b->used;
     b->lastoff = b->used;
     *p++ = same ? E_SAME : 0;
-    p += vput(p, dms);
-    p += vput(p, dseq);
-    p += vput(p, nfields);
+    p += store__varint_put(p, dms);
+    p += store__varint_put(p, dseq);
+    p += store__varint_put(p, nfields);
     for (size_t i = 0; i < nfields; i++) {
         if (!same) {
-            p += vput(p, flen[2 * i]);
+            p += store__varint_put(p, flen[2 * i]);
             if (flen[2 * i])
                 memcpy(p, f[2 * i], flen[2 * i]);
             p += flen[2 * i];
         }
-        p += vput(p, vlen[2 * i]);
+        p += store__varint_put(p, vlen[2 * i]);
         if (vlen[2 * i])
             memcpy(p, v[2 * i], vlen[2 * i]);
         p += vlen[2 * i];

@@ -268,16 +268,6 @@ size_t store_zset_count_lex(const struct store_zset *z,
 
 /* ---- Scanning ------------------------------------------------------------ */
 
-static uint64_t rev64(uint64_t v)
-{
-    uint64_t r = 0;
-    for (int i = 0; i < 64; i++) {
-        r = (r << 1) | (v & 1);
-        v >>= 1;
-    }
-    return r;
-}
-
 static void emit_chain(const struct zs_node *x, store_zset_cb cb, void *ctx)
 {
     struct store_zset_view v;
@@ -287,6 +277,18 @@ static void emit_chain(const struct zs_node *x, store_zset_cb cb, void *ctx)
         v.score = x->score;
         cb(ctx, &v);
     }
+}
+
+struct chain_scan {
+    const struct zsl *h;
+    store_zset_cb cb;
+    void *ctx;
+};
+
+static void scan_bucket(void *ctx, int t, uint64_t i)
+{
+    struct chain_scan *sc = ctx;
+    emit_chain(sc->h->ht[t][i], sc->cb, sc->ctx);
 }
 
 /* Calls cb for the members of about count hash buckets from cursor on
@@ -305,29 +307,9 @@ uint64_t store_zset_scan(const struct store_zset *z, uint64_t cursor,
         return 0;
     }
     const struct zsl *h = zsl(z);
-    size_t buckets = count ? count : 1;
-    if (!ht_rehashing(h)) {
-        uint64_t mask = ht_size(h, 0) - 1;
-        do {
-            emit_chain(h->ht[0][cursor & mask], cb, ctx);
-            cursor |= ~mask;
-            cursor = rev64(rev64(cursor) + 1);
-        } while (cursor && --buckets);
-        return cursor;
-    }
-    /* Rehashing: the bucket of the smaller table, then every bucket of
-     * the larger one that it expands to (Redis's dictScan). */
-    int small = ht_size(h, 0) > ht_size(h, 1);
-    uint64_t m0 = ht_size(h, small) - 1, m1 = ht_size(h, !small) - 1;
-    do {
-        emit_chain(h->ht[small][cursor & m0], cb, ctx);
-        do {
-            emit_chain(h->ht[!small][cursor & m1], cb, ctx);
-            cursor |= ~m1;
-            cursor = rev64(rev64(cursor) + 1);
-        } while (cursor & (m0 ^ m1));
-    } while (cursor && --buckets);
-    return cursor;
+    struct chain_scan sc = { h, cb, ctx };
+    return store__buckets_scan(cursor, count, ht_size(h, 0), ht_size(h, 1),
+                               scan_bucket, &sc);
 }
 
 /* ---- Checks -------------------------------------------------------------- */

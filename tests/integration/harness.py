@@ -23,12 +23,14 @@ Three things live here, all with the standard library only:
 Run the test files with /usr/bin/python3, which has Debian's redis-py.
 """
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 
@@ -498,6 +500,64 @@ def wait_blocked(r, n, timeout=5.0):
             raise AssertionError("blocked_clients %d, want %d"
                                  % (blocked_count(r), n))
         time.sleep(0.005)
+
+
+@contextlib.contextmanager
+def conns(n, server=None):
+    """A list of n raw Conns to server (the shared one by default), all
+    closed when the with block ends."""
+    server = server or shared_server()
+    cs = [server.conn() for _ in range(n)]
+    try:
+        yield cs
+    finally:
+        for c in cs:
+            c.close()
+
+
+def send_blocked(r, conn, n, *args):
+    """Sends command args on raw Conn conn and waits until n clients are
+    blocked (args is the blocking command, so conn is the n-th)."""
+    conn.send(encode(*args))
+    wait_blocked(r, n)
+
+
+class Bg(threading.Thread):
+    """Runs fn(client) in a thread on its own redis-py client of the shared
+    server (made with **kw); get() returns what fn returned or raises what
+    it raised."""
+
+    def __init__(self, fn, **kw):
+        super().__init__(daemon=True)
+        self.fn, self.kw, self.result, self.error = fn, kw, None, None
+        self.start()
+
+    def run(self):
+        try:
+            self.result = self.fn(shared_server().client(**self.kw))
+        except Exception as e:  # reported by get()
+            self.error = e
+
+    def get(self, timeout=10.0):
+        self.join(timeout)
+        if self.is_alive():
+            raise AssertionError("background client still blocked")
+        if self.error:
+            raise self.error
+        return self.result
+
+
+def keyevents_until_fence(r, sub):
+    """Publishes to "fence" with redis-py client r and returns the (event,
+    key) pairs raw Conn sub received on __keyevent@<db>__:* before that
+    message (sub must be subscribed to both)."""
+    r.publish("fence", "end")
+    got = []
+    while True:
+        m = parse(sub.read_raw())
+        if m[0] == b"message":
+            return got
+        got.append((m[2].decode().split(":", 1)[1], m[3].decode()))
 
 
 def no_reply(conn, wait=0.1):

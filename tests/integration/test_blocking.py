@@ -32,9 +32,7 @@ from harness import (assert_eq, blocked_count, no_reply,  # noqa: E402
 
 @test
 def pipelined_commands_wait_behind_a_blocked_one():
-    s = h.shared_server()
-    r = s.client()
-    r.flushall()
+    s, r = h.shared_server(), h.flushed()
     with s.conn() as c:
         c.send(h.encode("BLPOP", "q", "0") + h.encode("PING") +
                h.encode("LLEN", "q"))
@@ -49,12 +47,9 @@ def pipelined_commands_wait_behind_a_blocked_one():
 
 @test
 def other_type_does_not_wake_the_waiter():
-    s = h.shared_server()
-    r = s.client()
-    r.flushall()
+    s, r = h.shared_server(), h.flushed()
     with s.conn() as c:
-        c.send(h.encode("BLPOP", "k", "0"))
-        wait_blocked(r, 1)
+        h.send_blocked(r, c, 1, "BLPOP", "k", "0")
         r.set("k", "a string")
         r.sadd("other", "x")
         assert no_reply(c), "a string under the key woke BLPOP"
@@ -69,23 +64,18 @@ def wrong_types_met_by_a_woken_client_as_redis_70():
     """redis-server 7.0.15, woken by k2: BLPOP k1 k2 and BLMPOP pop from
     k2 though k1 became a string meanwhile; BLMOVE whose destination
     became a string gets WRONGTYPE and leaves its source alone."""
-    s = h.shared_server()
-    r = s.client()
-    r.flushall()
+    s, r = h.shared_server(), h.flushed()
     with s.conn() as c:
-        c.send(h.encode("BLPOP", "k1", "k2", "0"))
-        wait_blocked(r, 1)
+        h.send_blocked(r, c, 1, "BLPOP", "k1", "k2", "0")
         r.set("k1", "x")
         r.rpush("k2", "v")
         assert_eq(c.read_raw(), b"*2\r\n$2\r\nk2\r\n$1\r\nv\r\n")
         r.delete("k1")
-        c.send(h.encode("BLMPOP", "0", "2", "k1", "k3", "LEFT"))
-        wait_blocked(r, 1)
+        h.send_blocked(r, c, 1, "BLMPOP", "0", "2", "k1", "k3", "LEFT")
         r.set("k1", "x")
         r.rpush("k3", "w")
         assert_eq(h.parse(c.read_raw()), [b"k3", [b"w"]])
-        c.send(h.encode("BLMOVE", "src", "dst", "LEFT", "LEFT", "0"))
-        wait_blocked(r, 1)
+        h.send_blocked(r, c, 1, "BLMOVE", "src", "dst", "LEFT", "LEFT", "0")
         r.set("dst", "str")
         r.rpush("src", "v")
         assert_eq(c.read_raw()[:10], b"-WRONGTYPE")
@@ -98,9 +88,7 @@ def wrong_types_met_by_woken_stream_readers_as_redis_70():
     """XREAD woken by s2 serves s2 though s1 became a string; a blocked
     XREADGROUP whose stream is overwritten by a string is told the key
     is gone, as if it were deleted."""
-    s = h.shared_server()
-    r = s.client()
-    r.flushall()
+    s, r = h.shared_server(), h.flushed()
     with s.conn() as c:
         c.send(h.encode("XREAD", "BLOCK", "0", "STREAMS", "s1", "s2",
                         "0", "0"))
@@ -124,17 +112,13 @@ def wrong_types_met_by_woken_stream_readers_as_redis_70():
 def fifo_and_chained_wakeups():
     """Three BLMOVE clients chained q1 -> q2 -> q3, and a BLPOP on q3: one
     push into q1 moves along the chain in one pass."""
-    s = h.shared_server()
-    r = s.client()
-    r.flushall()
-    conns = [s.conn() for _ in range(3)]
-    try:
-        conns[0].send(h.encode("BLMOVE", "q1", "q2", "LEFT", "RIGHT", "0"))
-        wait_blocked(r, 1)
-        conns[1].send(h.encode("BLMOVE", "q2", "q3", "LEFT", "RIGHT", "0"))
-        wait_blocked(r, 2)
-        conns[2].send(h.encode("BLPOP", "q3", "0"))
-        wait_blocked(r, 3)
+    r = h.flushed()
+    with h.conns(3) as conns:
+        h.send_blocked(r, conns[0], 1,
+                       "BLMOVE", "q1", "q2", "LEFT", "RIGHT", "0")
+        h.send_blocked(r, conns[1], 2,
+                       "BLMOVE", "q2", "q3", "LEFT", "RIGHT", "0")
+        h.send_blocked(r, conns[2], 3, "BLPOP", "q3", "0")
         r.rpush("q1", "job")
         assert_eq(conns[0].read_raw(), b"$3\r\njob\r\n")
         assert_eq(conns[1].read_raw(), b"$3\r\njob\r\n")
@@ -142,31 +126,23 @@ def fifo_and_chained_wakeups():
         assert_eq(r.exists("q1", "q2", "q3"), 0)
         # FIFO: three waiters on one key, three pushes one at a time.
         for c in conns:
-            c.send(h.encode("BLPOP", "f", "0"))
-            wait_blocked(r, conns.index(c) + 1)
+            h.send_blocked(r, c, conns.index(c) + 1, "BLPOP", "f", "0")
         r.rpush("f", "1", "2", "3")
         for i, c in enumerate(conns):
             want = b"*2\r\n$1\r\nf\r\n$1\r\n" + str(i + 1).encode() + b"\r\n"
             assert_eq(c.read_raw(), want, "waiter %d" % i)
-    finally:
-        for c in conns:
-            c.close()
 
 
 @test
 def timeouts_in_deadline_order_with_their_nulls():
-    s = h.shared_server()
-    r = s.client()
-    r.flushall()
+    r = h.flushed()
     specs = [("BLPOP", "a", "0.3"), ("BLMOVE", "b", "c", "LEFT", "LEFT",
                                      "0.1"),
              ("BRPOP", "d", "e", "0.2")]
-    conns = [s.conn() for _ in specs]
-    try:
+    with h.conns(len(specs)) as conns:
         t0 = time.monotonic()
         for i, (c, spec) in enumerate(zip(conns, specs)):
-            c.send(h.encode(*spec))
-            wait_blocked(r, i + 1)
+            h.send_blocked(r, c, i + 1, *spec)
         got = {}
         for i in (1, 2, 0):
             got[i] = conns[i].read_raw()
@@ -185,9 +161,6 @@ def timeouts_in_deadline_order_with_their_nulls():
         assert_eq(c.call("BLMOVE", "a", "b", "LEFT", "LEFT", "0.01"),
                   b"_\r\n")
         c.call("HELLO", "2")
-    finally:
-        for c in conns:
-            c.close()
 
 
 @test
@@ -214,13 +187,10 @@ def timeout_argument_errors():
 
 @test
 def swapdb_brings_data_to_waiters():
-    s = h.shared_server()
-    r = s.client()
-    r.flushall()
+    s, r = h.shared_server(), h.flushed()
     with s.conn() as c:
         c.call("SELECT", "1")
-        c.send(h.encode("BLPOP", "k", "0"))
-        wait_blocked(r, 1)
+        h.send_blocked(r, c, 1, "BLPOP", "k", "0")
         r.rpush("k", "from-db0")
         assert no_reply(c), "a push in db 0 woke a waiter in db 1"
         r.swapdb(0, 1)
@@ -229,19 +199,13 @@ def swapdb_brings_data_to_waiters():
 
 @test
 def killed_and_disconnected_waiters_leave_the_queue():
-    s = h.shared_server()
-    r = s.client()
-    r.flushall()
-    a, b, d = s.conn(), s.conn(), s.conn()
-    try:
+    r = h.flushed()
+    with h.conns(3) as (a, b, d):
         a.send(h.encode("CLIENT", "ID"))
         a_id = h.parse(a.read_raw())
-        a.send(h.encode("BLPOP", "k", "0"))
-        wait_blocked(r, 1)
-        b.send(h.encode("BLPOP", "k", "0"))
-        wait_blocked(r, 2)
-        d.send(h.encode("BLPOP", "k", "0"))
-        wait_blocked(r, 3)
+        h.send_blocked(r, a, 1, "BLPOP", "k", "0")
+        h.send_blocked(r, b, 2, "BLPOP", "k", "0")
+        h.send_blocked(r, d, 3, "BLPOP", "k", "0")
         flags = {cl["id"]: cl["flags"] for cl in r.client_list()}
         assert_eq(flags[str(a_id)], "b", "CLIENT LIST flags of a waiter")
         assert_eq(r.client_kill_filter(_id=a_id), 1)
@@ -250,16 +214,11 @@ def killed_and_disconnected_waiters_leave_the_queue():
         r.rpush("k", "v")
         assert_eq(d.read_raw(), b"*2\r\n$1\r\nk\r\n$1\r\nv\r\n")
         assert_eq(r.llen("k"), 0)
-    finally:
-        for c in (a, b, d):
-            c.close()
 
 
 @test
 def exec_never_blocks():
-    s = h.shared_server()
-    r = s.client()
-    r.flushall()
+    s, r = h.shared_server(), h.flushed()
     with s.conn() as c:
         c.call("MULTI")
         c.call("BLPOP", "empty", "0")
@@ -273,11 +232,8 @@ def exec_never_blocks():
 def many_waiters_on_many_keys():
     """200 clients, each blocked on its own key and a shared one; pushes
     to half the own keys and one push per client on the shared key."""
-    s = h.shared_server()
-    r = s.client()
-    r.flushall()
-    conns = [s.conn() for _ in range(200)]
-    try:
+    r = h.flushed()
+    with h.conns(200) as conns:
         for i, c in enumerate(conns):
             c.send(h.encode("BLPOP", "own:%d" % i, "shared", "0"))
         wait_blocked(r, 200)
@@ -295,9 +251,6 @@ def many_waiters_on_many_keys():
                 assert_eq(key, b"shared")
                 seen.append(int(val))
         assert_eq(seen, list(range(100)), "shared key served in FIFO order")
-    finally:
-        for c in conns:
-            c.close()
 
 
 @test
@@ -306,9 +259,7 @@ def random_traffic_loses_and_duplicates_nothing():
     and BRPOPLPUSH q2 -> q3 with short timeouts; consumers BLPOP/BRPOP q3;
     meanwhile clients block on an idle key and hang up, and others time
     out. Every job must come out exactly once."""
-    s = h.shared_server()
-    r = s.client()
-    r.flushall()
+    s, r = h.shared_server(), h.flushed()
     jobs = 6000
     done = threading.Event()
     got, errors = [], []

@@ -14,53 +14,14 @@ operations, and TYPE / SCAN TYPE / RENAME / COPY / EXPIRE of lists.
 import os
 import random
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
-from harness import assert_eq, assert_raises_text, test  # noqa: E402
+from harness import (Bg, assert_eq, assert_raises_text,  # noqa: E402
+                     test, wait_blocked)
 
 import redis  # noqa: E402
-
-
-def client():
-    return h.shared_server().client()
-
-
-def wait_blocked(r, n, timeout=5.0):
-    """Waits until INFO reports n blocked clients."""
-    end = time.time() + timeout
-    while time.time() < end:
-        if r.info("clients")["blocked_clients"] == n:
-            return
-        time.sleep(0.005)
-    raise AssertionError("blocked_clients never reached %d (is %d)" % (
-        n, r.info("clients")["blocked_clients"]))
-
-
-class Bg(threading.Thread):
-    """Runs fn(client) on its own connection in a thread; .result holds
-    what it returned, or .error what it raised."""
-
-    def __init__(self, fn):
-        super().__init__(daemon=True)
-        self.fn, self.result, self.error = fn, None, None
-        self.start()
-
-    def run(self):
-        try:
-            self.result = self.fn(client())
-        except Exception as e:  # reported by get()
-            self.error = e
-
-    def get(self, timeout=10.0):
-        self.join(timeout)
-        if self.is_alive():
-            raise AssertionError("background client still blocked")
-        if self.error:
-            raise self.error
-        return self.result
 
 
 @test
@@ -160,8 +121,7 @@ def blocked_client_disconnects():
     r = h.flushed()
     srv = h.shared_server()
     c = srv.conn()
-    c.send(h.encode("BLPOP", "q", "0"))
-    wait_blocked(r, 1)
+    h.send_blocked(r, c, 1, "BLPOP", "q", "0")
     c.close()
     wait_blocked(r, 0)
     r.rpush("q", "x")
@@ -169,8 +129,7 @@ def blocked_client_disconnects():
     # A blocked client whose connection dies in the middle of waiting on
     # several keys leaves nothing behind.
     c = srv.conn()
-    c.send(h.encode("BRPOP", "a", "b", "c", "0"))
-    wait_blocked(r, 1)
+    h.send_blocked(r, c, 1, "BRPOP", "a", "b", "c", "0")
     c.close()
     wait_blocked(r, 0)
     r.rpush("a", "1")

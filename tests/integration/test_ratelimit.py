@@ -43,18 +43,6 @@ def other_type_key(r, key):
 
 # ---- RATELIMIT ----------------------------------------------------------
 
-def keyevents_until_fence(r, sub):
-    """Publishes to "fence" and returns the (event, key) pairs sub received
-    on __keyevent@0__:* before that message."""
-    r.publish("fence", "end")
-    got = []
-    while True:
-        m = h.parse(sub.read_raw())
-        if m[0] == b"message":
-            return got
-        got.append((m[2].decode()[len("__keyevent@0__:"):], m[3].decode()))
-
-
 @test(respite_only=True)
 def shared_limiter_two_clients():
     r1 = h.flushed()
@@ -221,7 +209,7 @@ def keyspace_notifications():
             r.set("lk", "t")
             r.execute_command("DELEX", "lk", "IFEQ", "x")    # nothing
             r.execute_command("DELEX", "lk", "IFEQ", "t")    # del
-            got = keyevents_until_fence(r, sub)
+            got = h.keyevents_until_fence(r, sub)
     finally:
         r.config_set("notify-keyspace-events", "")
     assert_eq(got, [("new", "n"), ("ratelimit", "n"), ("new", "c"),
@@ -259,7 +247,7 @@ def expired_limiter_events():
             res = p.execute()
             assert_eq(res[1], [1, 2, 2, -1, 0], "a peek sees it full")
             assert_eq(res[2], 0, "the peek removed the expired key")
-            got = keyevents_until_fence(r, sub)
+            got = h.keyevents_until_fence(r, sub)
     finally:
         r.config_set("notify-keyspace-events", "")
     assert_eq(got, [("new", "e"), ("ratelimit", "e"), ("expired", "e"),

@@ -56,6 +56,19 @@ def load_events(r):
     return model
 
 
+def paged(read, key, start, end, count):
+    """The IDs read(key, cursor, end, count=count) gives page by page (an
+    XRANGE or XREVRANGE), the cursor moving past each page's last ID,
+    until a short page."""
+    seen, cursor = [], start
+    while True:
+        page = read(key, cursor, end, count=count)
+        seen += [eid for eid, _ in page]
+        if len(page) < count:
+            return seen
+        cursor = "(" + page[-1][0]
+
+
 @test
 def event_store_pages_and_time_ranges():
     r = h.flushed(decode_responses=True)
@@ -64,23 +77,11 @@ def event_store_pages_and_time_ranges():
         key = "user-%d" % u
         assert_eq(r.xlen(key), PER_USER, "XLEN")
         # Read with a cursor in pages of 32 until a short page.
-        seen, cursor = [], "-"
-        while True:
-            page = r.xrange(key, cursor, "+", count=32)
-            seen += [eid for eid, _ in page]
-            if len(page) < 32:
-                break
-            cursor = "(" + page[-1][0]
-        assert_eq(seen, model[u], "paged XRANGE of " + key)
+        assert_eq(paged(r.xrange, key, "-", "+", 32), model[u],
+                  "paged XRANGE of " + key)
         # Newest first, in pages, with XREVRANGE.
-        seen, cursor = [], "+"
-        while True:
-            page = r.xrevrange(key, cursor, "-", count=50)
-            seen += [eid for eid, _ in page]
-            if len(page) < 50:
-                break
-            cursor = "(" + page[-1][0]
-        assert_eq(seen, model[u][::-1], "paged XREVRANGE")
+        assert_eq(paged(r.xrevrange, key, "+", "-", 50), model[u][::-1],
+                  "paged XREVRANGE")
         # A time range by ID: ms only, the sequence is filled in.
         got = r.xrange(key, "1500", "1990")
         want = [e for e in model[u] if 1500 <= int(e.split("-")[0]) <= 1990]
@@ -219,15 +220,12 @@ def claim_deleted_and_history():
 
 @test
 def block_timeout_and_wakeup():
-    s = h.shared_server()
-    r = s.client()
-    r.flushall()
+    s, r = h.shared_server(), h.flushed()
     t = time.monotonic()
     assert_eq(r.xread({"s": "$"}, block=150), [], "timeout")
     assert time.monotonic() - t >= 0.14, "returned before the timeout"
     with s.conn() as c:
-        c.send(h.encode("XREAD", "BLOCK", "0", "STREAMS", "s", "$"))
-        wait_blocked(r, 1)
+        h.send_blocked(r, c, 1, "XREAD", "BLOCK", "0", "STREAMS", "s", "$")
         r.set("other", "x")
         assert no_reply(c), "an unrelated write woke XREAD"
         r.xadd("s", {"a": "1"}, id="5-1")
@@ -238,12 +236,9 @@ def block_timeout_and_wakeup():
 
 @test
 def several_blocked_readers_and_a_disconnect():
-    s = h.shared_server()
-    r = s.client()
-    r.flushall()
+    r = h.flushed()
     r.xadd("s", {"a": "0"}, id="1-0")
-    conns = [s.conn() for _ in range(4)]
-    try:
+    with h.conns(4) as conns:
         for i, c in enumerate(conns):
             c.send(h.encode("XREAD", "COUNT", "5", "BLOCK", "0", "STREAMS",
                             "other", "s", "0", "$"))
@@ -266,17 +261,12 @@ def several_blocked_readers_and_a_disconnect():
         for i in (0, 2):
             assert_eq(h.parse(conns[i].read_raw()),
                       [[b"other", [[b"7-7", [b"b", b"2"]]]]])
-    finally:
-        for c in conns:
-            c.close()
     assert_eq(r.ping(), True)
 
 
 @test
 def readgroup_block_wakes_on_delete_and_destroy():
-    s = h.shared_server()
-    r = s.client()
-    r.flushall()
+    s, r = h.shared_server(), h.flushed()
     r.xgroup_create("s", "g", id="$", mkstream=True)
     with s.conn() as c:
         c.send(h.encode("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0",
@@ -357,9 +347,7 @@ def keys_commands_and_types():
 
 @test
 def keyspace_events():
-    s = h.shared_server()
-    r = s.client()
-    r.flushall()
+    s, r = h.shared_server(), h.flushed()
     r.config_set("notify-keyspace-events", "KEA")
     with s.conn() as c:
         c.call("PSUBSCRIBE", "__keyevent@0__:*")
@@ -378,19 +366,12 @@ def keyspace_events():
         r.xgroup_delconsumer("s", "g", "c1")
         r.xgroup_destroy("s", "g")
         r.xgroup_create("new", "g", id="$", mkstream=True)
-        r.publish("fence", "x")
         want = ["xadd:s", "xadd:s", "xadd:s", "xdel:s",
                 "xtrim:s", "xsetid:s", "xgroup-create:s",
                 "xgroup-createconsumer:s", "xgroup-setid:s",
                 "xgroup-delconsumer:s", "xgroup-destroy:s",
                 "xgroup-create:new"]
-        got = []
-        while True:
-            m = h.parse(c.read_raw())
-            if m[0] == b"message":
-                break
-            got.append("%s:%s" % (m[2].decode().split(":", 1)[1],
-                                  m[3].decode()))
+        got = ["%s:%s" % e for e in h.keyevents_until_fence(r, c)]
         assert_eq(got, want, "events")
     r.config_set("notify-keyspace-events", "")
 

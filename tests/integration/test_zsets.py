@@ -114,18 +114,11 @@ def sliding_window_limiter_in_multi():
 def bzpopmin_woken_by_zadd():
     srv = h.shared_server()
     r = h.flushed(decode_responses=True)
-    got = []
-
-    def waiter():
-        c = srv.client(decode_responses=True)
-        got.append(c.bzpopmin(["q1", "q2"], timeout=5))
-
-    t = threading.Thread(target=waiter)
-    t.start()
-    time.sleep(0.2)
+    bg = h.Bg(lambda c: c.bzpopmin(["q1", "q2"], timeout=5),
+              decode_responses=True)
+    h.wait_blocked(r, 1)
     assert_eq(r.zadd("q2", {"b": 2, "a": 1}), 2)
-    t.join(5)
-    assert_eq(got, [("q2", "a", 1.0)], "woken")
+    assert_eq(bg.get(), ("q2", "a", 1.0), "woken")
     assert_eq(r.zrange("q2", 0, -1), ["b"], "one popped")
     # Timeout: None after about the timeout.
     c = srv.client(decode_responses=True)
@@ -290,22 +283,14 @@ def watch_sees_zset_writes():
 
 @test
 def bzpopmin_woken_by_zunionstore_and_other_keys():
-    srv = h.shared_server()
     r = h.flushed(decode_responses=True)
-    got = []
-
-    def waiter():
-        c = srv.client(decode_responses=True)
-        got.append(c.bzpopmax(["k1", "k2"], timeout=5))
-
-    t = threading.Thread(target=waiter)
-    t.start()
-    time.sleep(0.2)
+    bg = h.Bg(lambda c: c.bzpopmax(["k1", "k2"], timeout=5),
+              decode_responses=True)
+    h.wait_blocked(r, 1)
     r.set("k1", "now a string")          # not a set: keeps waiting
     r.zadd("src", {"m": 7})
     r.zunionstore("k2", ["src"])
-    t.join(5)
-    assert_eq(got, [("k2", "m", 7.0)], "served from k2")
+    assert_eq(bg.get(), ("k2", "m", 7.0), "served from k2")
     assert_eq(r.exists("k2"), 0, "emptied")
 
 
@@ -330,17 +315,10 @@ def events():
     r.zunionstore("u", ["a"])
     r.zinterstore("u", ["a", "nosuch"])   # empty: del of u
     r.zrangestore("d", "a", 0, -1)
-    r.publish("fence", "x")
     want = ["zadd:z", "zincr:z", "zrem:z", "zpopmin:z", "del:z", "zadd:z",
             "zremrangebyscore:z", "zremrangebyrank:z", "zremrangebylex:z",
             "del:z", "zadd:a", "zunionstore:u", "del:u", "zrangestore:d"]
-    got = []
-    while len(got) < len(want):
-        m = h.parse(c.read_raw())
-        if m[0] == b"message":
-            break
-        got.append("%s:%s" % (m[2].decode().split(":", 1)[1],
-                              m[3].decode()))
+    got = ["%s:%s" % e for e in h.keyevents_until_fence(r, c)]
     assert_eq(got, want, "events")
     r.config_set("notify-keyspace-events", "")
     c.close()

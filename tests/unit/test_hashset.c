@@ -87,20 +87,11 @@ TEST(set_basic)
     store_free(s);
 }
 
-/* The limits of the tests below: hash 128 entries, 64 bytes. */
-static struct store *store_128(void)
-{
-    struct store *s = store_new(1);
-    struct store_limits l = STORE_LIMITS_DEFAULT;
-    l.hash_entries = 128;
-    store_set_limits(s, &l);
-    return s;
-}
-
 /* Conversion by count, by field length and by value length. */
 TEST(conversion)
 {
-    struct store *s = store_128();
+    /* hash-max-listpack-entries 128, -value 64 (the default). */
+    struct store *s = STORE_WITH_LIMITS(.hash_entries = 128);
     struct store_coll *h = open_c(s, "h", STORE_T_HASH, 1);
     char f[32];
     for (int i = 0; i < 128; i++) {
@@ -222,34 +213,46 @@ static void on_scan(void *ctx, const struct store_coll_view *v)
         s->hit[k] = 1;
 }
 
+/* Adds (add set) or deletes members "m<from>".."m<to - 1>" of c; deletes
+ * go from the last one down. */
+static void members(struct store *s, struct store_coll *c, int from, int to,
+                    int add)
+{
+    char f[16];
+    for (int i = from; i < to; i++) {
+        snprintf(f, sizeof f, "m%d", add ? i : to - 1 - (i - from));
+        if (add)
+            put(s, c, f, NULL);
+        else
+            store_coll_del(s, c, f, strlen(f));
+    }
+}
+
+/* A set "s" of members m0..m499, for the scans below. */
+static struct store_coll *scan_set(struct store *s, struct seen *seen)
+{
+    memset(seen, 0, sizeof *seen);
+    struct store_coll *c = open_c(s, "s", STORE_T_SET, 1);
+    members(s, c, 0, 500, 1);
+    return c;
+}
+
 /* Elements present for the whole scan are returned even when the table
  * grows and shrinks between calls. */
 TEST(scan_across_resizes)
 {
     struct store *s = store_new(1);
-    struct store_coll *c = open_c(s, "s", STORE_T_SET, 1);
-    char f[16];
-    for (int i = 0; i < 500; i++) {
-        snprintf(f, sizeof f, "m%d", i);
-        put(s, c, f, NULL);
-    }
     struct seen seen;
-    memset(&seen, 0, sizeof seen);
+    struct store_coll *c = scan_set(s, &seen);
     uint64_t cur = 0;
     int step = 0;
     do {
         cur = store_coll_scan(c, cur, 3, on_scan, &seen);
         step++;
         if (step == 20)              /* grow: 1000 more */
-            for (int i = 1000; i < 2000; i++) {
-                snprintf(f, sizeof f, "m%d", i);
-                put(s, c, f, NULL);
-            }
+            members(s, c, 1000, 2000, 1);
         if (step == 200)             /* shrink: drop them again */
-            for (int i = 1000; i < 2000; i++) {
-                snprintf(f, sizeof f, "m%d", i);
-                store_coll_del(s, c, f, strlen(f));
-            }
+            members(s, c, 1000, 2000, 0);
     } while (cur != 0);
     for (int i = 0; i < 500; i++)
         ASSERT(seen.hit[i]);
@@ -262,26 +265,19 @@ TEST(scan_across_resizes)
 TEST(scan_during_rehash)
 {
     struct store *s = store_new(1);
-    struct store_coll *c = open_c(s, "s", STORE_T_SET, 1);
-    char f[16];
-    for (int i = 0; i < 500; i++) {
-        snprintf(f, sizeof f, "m%d", i);
-        put(s, c, f, NULL);
-    }
     struct seen seen;
-    memset(&seen, 0, sizeof seen);
+    struct store_coll *c = scan_set(s, &seen);
     uint64_t cur = 0;
     int step = 0, next = 1000, rehashing_seen = 0;
     do {
         cur = store_coll_scan(c, cur, 2, on_scan, &seen);
         step++;
-        for (int k = 0; k < 5 && step < 200 && next < 2000; k++) {
-            snprintf(f, sizeof f, "m%d", next++);
-            put(s, c, f, NULL);
-        }
-        for (int k = 0; k < 5 && step >= 200 && next > 1000; k++) {
-            snprintf(f, sizeof f, "m%d", --next);
-            store_coll_del(s, c, f, strlen(f));
+        if (step < 200 && next < 2000) {            /* five more */
+            members(s, c, next, next + 5, 1);
+            next += 5;
+        } else if (step >= 200 && next > 1000) {    /* five fewer */
+            members(s, c, next - 5, next, 0);
+            next -= 5;
         }
         rehashing_seen += store__coll_rehashing(c);
         if (step % 50 == 0)
@@ -442,44 +438,35 @@ TEST(limits)
 /* Allocation failures leave the collection's contents as they were. */
 TEST(fault_injection)
 {
-    struct store *s = store_128();
+    struct store *s = STORE_WITH_LIMITS(.hash_entries = 128);
     struct store_coll *c = filled(s, "h", 128);
-    for (unsigned long k = 1; k < 200; k++) {
-        store_set_fail_after(s, k);
-        int rc = put(s, c, "extra-field", "v");
-        store_set_fail_after(s, 0);
-        ASSERT_OK(store__check(s));
-        if (rc == 1)
-            break;
-        ASSERT_EQ(rc, STORE_NOMEM);
-        /* The contents stay; the encoding may already be a table. */
-        ASSERT_EQ(store_coll_len(c), 128);
-        ASSERT(!store_coll_get(c, K("extra-field"), NULL));
-    }
+    int rc;
+    /* The contents stay; the encoding may already be a table. */
+    FAULT_LOOP(s, 200, rc, put(s, c, "extra-field", "v"), 1,
+               ASSERT_EQ(store_coll_len(c), 128);
+               ASSERT(!store_coll_get(c, K("extra-field"), NULL)););
     ASSERT_EQ(store_coll_len(c), 129);
     store_free(s);
+}
+
+/* Hashes of n fields "field0".. with 9-byte values. */
+static void fill_fields(struct store *s, const char *key, int n)
+{
+    struct store_coll *c = open_c(s, key, STORE_T_HASH, 1);
+    char f[32];
+    for (int i = 0; i < n; i++) {
+        snprintf(f, sizeof f, "field%d", i);
+        put(s, c, f, "value-123");
+    }
 }
 
 /* Memory per element of small collections (compared in the report with
  * Redis's used_memory figures). */
 TEST(memory_figure)
 {
-    struct store *s = store_new(1);
-    size_t before = store_mem_usage(s);
-    char key[32], f[32];
-    for (int k = 0; k < 1000; k++) {
-        snprintf(key, sizeof key, "hash:%d", k);
-        struct store_coll *c = open_c(s, key, STORE_T_HASH, 1);
-        for (int i = 0; i < 10; i++) {
-            snprintf(f, sizeof f, "field%d", i);
-            put(s, c, f, "value-123");
-        }
-    }
-    size_t used = store_mem_usage(s) - before;
-    printf("    1000 hashes x 10 fields (field6..7 / 9-byte values): "
-           "%zu bytes, %.1f per field\n", used, used / 10000.0);
-    ASSERT(used / 10000 < 60);
-    store_free(s);
+    ASSERT(unit_mem_figure("hash", 1000, 10, fill_fields,
+                           "1000 hashes x 10 fields (field6..7 / 9-byte "
+                           "values)") < 60);
 }
 
 static const struct unit_test tests[] = {

@@ -19,16 +19,24 @@
 static struct store_list *open_l(struct store *s, const char *key,
                                  int create)
 {
-    void *o = NULL;
-    int rc = store_obj_open(s, key, strlen(key), STORE_T_LIST, create, T0,
-                            &o);
-    return rc == STORE_OK ? o : NULL;
+    return unit_obj(s, key, STORE_T_LIST, create, T0);
 }
 
 static int push(struct store *s, struct store_list *l, int end,
                 const char *v)
 {
     return store_list_push(s, l, end, v, strlen(v));
+}
+
+/* Pushes fmt formatted with i (one %d) at the tail, for i in [from, to). */
+static void push_range(struct store *s, struct store_list *l,
+                       const char *fmt, int from, int to)
+{
+    char buf[32];
+    for (int i = from; i < to; i++) {
+        snprintf(buf, sizeof buf, fmt, i);
+        push(s, l, STORE_LIST_TAIL, buf);
+    }
 }
 
 /* 1 if element idx of l is the text want. */
@@ -105,6 +113,25 @@ static size_t m_diff(const struct model *m, const struct store_list *l)
         if (!store_list_next(&it, &v) || !m_eq(m, i, v.p, v.len))
             return i + 1;
     return store_list_next(&it, &v) ? 1 : 0;
+}
+
+/* The list matches the model and the store's accounting holds. */
+#define ASSERT_MODEL(s, m, l)                                               \
+    do {                                                                    \
+        ASSERT_EQ(m_diff((m), (l)), 0);                                     \
+        ASSERT_OK(store__check(s));                                         \
+    } while (0)
+
+/* Keeps a random run between a few elements and a few blocks' worth:
+ * past max elements, the first 1000 go from both. */
+static void keep_bounded(struct store *s, struct store_list *l,
+                         struct model *m, size_t max)
+{
+    if (m->n <= max)
+        return;
+    store_list_trim(s, l, 1000, m->n);
+    for (int k = 0; k < 1000; k++)
+        m_delete(m, 0);
 }
 
 /* A value for the random tests: mostly from a small pool (so LREM and
@@ -225,12 +252,10 @@ TEST(conversion_and_back)
     struct store *s = store_new(1);
     struct store_list *l = open_l(s, "l", 1);
     char buf[32];
-    for (int i = 0; i < 5000; i++) {
-        snprintf(buf, sizeof buf, "v%d", i);
-        ASSERT_OK(push(s, l, STORE_LIST_TAIL, buf));
-        if (i == 10)
-            ASSERT(store_list_is_compact(l));
-    }
+    push_range(s, l, "v%d", 0, 11);
+    ASSERT(store_list_is_compact(l));
+    push_range(s, l, "v%d", 11, 5000);
+    ASSERT_EQ(store_list_len(l), 5000);
     ASSERT(!store_list_is_compact(l));
     ASSERT_OK(store__check(s));
     for (int i = 0; i < 5000; i += 97) {
@@ -338,10 +363,7 @@ TEST(iterate_ranges)
     struct store *s = store_new(1);
     struct store_list *l = open_l(s, "l", 1);
     char buf[32];
-    for (int i = 0; i < 3000; i++) {
-        snprintf(buf, sizeof buf, "%d", i);
-        push(s, l, STORE_LIST_TAIL, buf);
-    }
+    push_range(s, l, "%d", 0, 3000);
     struct store_list_it it;
     struct store_list_view v;
     store_list_it_init(l, 1234, 0, &it);
@@ -371,10 +393,7 @@ static struct store_list *filled(struct store *s, const char *key, int n);
 static void random_run(int *unit_failed_, int64_t fill, int steps)
 {
     srand(7);
-    struct store *s = store_new(1);
-    struct store_limits lim = STORE_LIMITS_DEFAULT;
-    lim.list_size = fill;
-    store_set_limits(s, &lim);
+    struct store *s = STORE_WITH_LIMITS(.list_size = fill);
     struct store_list *l = open_l(s, "l", 1);
     struct model m = { 0 };
     char *buf = malloc(20000), *buf2 = malloc(20000);
@@ -458,19 +477,11 @@ static void random_run(int *unit_failed_, int64_t fill, int steps)
             size_t j = i < 0 ? m.n - (size_t)-i : (size_t)i;
             ASSERT(m_eq(&m, j, v.p, v.len));
         }
-        if (step % 500 == 0 || m.n < 10) {
-            ASSERT_EQ(m_diff(&m, l), 0);
-            ASSERT_OK(store__check(s));
-        }
-        /* Keep it between a few elements and a few blocks' worth. */
-        if (m.n > 3000) {
-            store_list_trim(s, l, 1000, m.n);
-            for (int k = 0; k < 1000; k++)
-                m_delete(&m, 0);
-        }
+        if (step % 500 == 0 || m.n < 10)
+            ASSERT_MODEL(s, &m, l);
+        keep_bounded(s, l, &m, 3000);
     }
-    ASSERT_EQ(m_diff(&m, l), 0);
-    ASSERT_OK(store__check(s));
+    ASSERT_MODEL(s, &m, l);
     m_free(&m);
     free(buf);
     free(buf2);
@@ -497,15 +508,12 @@ TEST(random_other_fills)
  * applies as blocks grow. */
 TEST(fill_by_count)
 {
-    struct store *s = store_new(1);
-    struct store_limits lim = STORE_LIMITS_DEFAULT;
-    lim.list_size = 4;
-    store_set_limits(s, &lim);
+    struct store *s = STORE_WITH_LIMITS(.list_size = 4);
     struct store_list *l = filled(s, "l", 10);
     ASSERT(!store_list_is_compact(l));
     ASSERT_OK(store__check(s));
-    lim.list_size = -2;
-    store_set_limits(s, &lim);
+    /* Back to the default, -2 (8 KiB blocks). */
+    store_set_limits(s, &(struct store_limits)STORE_LIMITS_DEFAULT);
     store_list_trim(s, l, 0, 4);
     ASSERT(store_list_is_compact(l));
     ASSERT_OK(store__check(s));
@@ -519,28 +527,18 @@ TEST(fill_by_count)
 static struct store_list *filled(struct store *s, const char *key, int n)
 {
     struct store_list *l = open_l(s, key, 1);
-    char buf[32];
-    for (int i = 0; i < n; i++) {
-        snprintf(buf, sizeof buf, "e%d", i);
-        push(s, l, STORE_LIST_TAIL, buf);
-    }
+    push_range(s, l, "e%d", 0, n);
     return l;
 }
 
-/* Runs op with the k-th allocation failing, for k = 1, 2, ... until it
- * succeeds: each failure must return STORE_NOMEM with the list and the
- * store's accounting unchanged. */
-#define FAULT_LOOP(s, l, model, expr_ok, op)                                \
-    for (unsigned long k_ = 1; k_ < 100; k_++) {                            \
-        store_set_fail_after((s), k_);                                      \
-        int rc_ = (op);                                                     \
-        store_set_fail_after((s), 0);                                       \
-        ASSERT_OK(store__check(s));                                         \
-        if (rc_ == (expr_ok))                                               \
-            break;                                                          \
-        ASSERT_EQ(rc_, STORE_NOMEM);                                        \
-        ASSERT_EQ(m_diff((model), (l)), 0);                                 \
-    }
+/* Runs op under FAULT_LOOP (unit.h): each failure must leave the list
+ * equal to the model. */
+#define LIST_FAULTS(s, l, model, ok, op)                                    \
+    do {                                                                    \
+        int rc_;                                                            \
+        FAULT_LOOP((s), 100, rc_, (op), (ok),                               \
+                   ASSERT_EQ(m_diff((model), (l)), 0););                    \
+    } while (0)
 
 static void model_of(struct model *m, const struct store_list *l)
 {
@@ -568,46 +566,43 @@ TEST(fault_injection)
             size_t mid = m.n / 2;
             switch (op) {
             case 0:
-                FAULT_LOOP(s, l, &m, STORE_OK,
-                           store_list_push(s, l, STORE_LIST_HEAD, K("new")));
+                LIST_FAULTS(s, l, &m, STORE_OK,
+                            store_list_push(s, l, STORE_LIST_HEAD, K("new")));
                 m_insert(&m, 0, K("new"));
                 break;
             case 1:
-                FAULT_LOOP(s, l, &m, STORE_OK,
-                           store_list_push(s, l, STORE_LIST_TAIL, big,
-                                           10000));
+                LIST_FAULTS(s, l, &m, STORE_OK,
+                            store_list_push(s, l, STORE_LIST_TAIL, big,
+                                            10000));
                 m_insert(&m, m.n, big, 10000);
                 break;
             case 2:
                 if (!m.n)
                     break;
-                FAULT_LOOP(s, l, &m, STORE_OK,
-                           store_list_set(s, l, (int64_t)mid, big, 300));
+                LIST_FAULTS(s, l, &m, STORE_OK,
+                            store_list_set(s, l, (int64_t)mid, big, 300));
                 m_delete(&m, mid);
                 m_insert(&m, mid, big, 300);
                 break;
-            case 3:
+            case 3:     /* a small value after the pivot */
+            case 4: {   /* a big one before it */
                 if (!m.n)
                     break;
-                FAULT_LOOP(s, l, &m, 1,
-                           store_list_insert(s, l, 1, m.v[mid], m.len[mid],
-                                             K("ins")));
-                m_insert(&m, mid + 1, K("ins"));
+                int after = op == 3;
+                const char *v = after ? "ins" : big;
+                size_t vl = after ? 3 : 9000;
+                LIST_FAULTS(s, l, &m, 1,
+                            store_list_insert(s, l, after, m.v[mid],
+                                              m.len[mid], v, vl));
+                m_insert(&m, mid + (size_t)after, v, vl);
                 break;
-            case 4:
-                if (!m.n)
-                    break;
-                FAULT_LOOP(s, l, &m, 1,
-                           store_list_insert(s, l, 0, m.v[mid], m.len[mid],
-                                             big, 9000));
-                m_insert(&m, mid, big, 9000);
-                break;
+            }
             case 5:
                 if (!m.n)
                     break;
-                FAULT_LOOP(s, l, &m, STORE_OK,
-                           store_list_move(s, l, STORE_LIST_TAIL, l,
-                                           STORE_LIST_HEAD));
+                LIST_FAULTS(s, l, &m, STORE_OK,
+                            store_list_move(s, l, STORE_LIST_TAIL, l,
+                                            STORE_LIST_HEAD));
                 {
                     char t[32];
                     size_t tl = m.len[m.n - 1];
@@ -618,27 +613,18 @@ TEST(fault_injection)
                 break;
             case 6: {
                 /* A clone (COPY) fails whole or succeeds whole. */
-                int rc = -1;
-                for (unsigned long k = 1; k < 100; k++) {
-                    store_set_fail_after(s, k);
-                    rc = store_key_copy(s, K("l"), s, K("c"), T0);
-                    store_set_fail_after(s, 0);
-                    ASSERT_OK(store__check(s));
-                    if (rc == STORE_OK)
-                        break;
-                    ASSERT_EQ(rc, STORE_NOMEM);
-                    ASSERT(store_key_find(s, K("c"), T0) == NULL);
-                }
+                int rc;
+                FAULT_LOOP(s, 100, rc,
+                           store_key_copy(s, K("l"), s, K("c"), T0), STORE_OK,
+                           ASSERT(store_key_find(s, K("c"), T0) == NULL););
                 if (m.n) {
-                    ASSERT_OK(rc);
                     struct store_list *c = open_l(s, "c", 0);
                     ASSERT_EQ(m_diff(&m, c), 0);
                 }
                 break;
             }
             }
-            ASSERT_EQ(m_diff(&m, l), 0);
-            ASSERT_OK(store__check(s));
+            ASSERT_MODEL(s, &m, l);
             m_free(&m);
             store_free(s);
         }
@@ -695,19 +681,12 @@ TEST(random_with_faults)
             m_delete(&m, end == STORE_LIST_HEAD ? 0 : m.n - 1);
         }
         store_set_fail_after(s, 0);
-        if (step % 200 == 0) {
-            ASSERT_EQ(m_diff(&m, l), 0);
-            ASSERT_OK(store__check(s));
-        }
-        if (m.n > 2000) {
-            store_list_trim(s, l, 1000, m.n);
-            for (int k = 0; k < 1000; k++)
-                m_delete(&m, 0);
-        }
+        if (step % 200 == 0)
+            ASSERT_MODEL(s, &m, l);
+        keep_bounded(s, l, &m, 2000);
     }
     ASSERT(failures > 0);
-    ASSERT_EQ(m_diff(&m, l), 0);
-    ASSERT_OK(store__check(s));
+    ASSERT_MODEL(s, &m, l);
     m_free(&m);
     free(buf);
     store_free(s);
@@ -745,35 +724,26 @@ TEST(keyspace_lifecycle)
     store_free(d);
 }
 
-/* Memory per element of small lists (compared in the report with Redis's
- * used_memory figures). */
+/* A list of n "job:<number>" elements, the numbers all of one width (4
+ * digits up to 1000 elements, more beyond). */
+static void fill_jobs(struct store *s, const char *key, int n)
+{
+    int first = 1000;
+    while (first < n)
+        first *= 10;
+    push_range(s, open_l(s, key, 1), "job:%d", first, first + n);
+}
+
+/* Memory per element of small lists and one big one (compared in the
+ * report with Redis's used_memory figures). */
 TEST(memory_figure)
 {
-    struct store *s = store_new(1);
-    size_t before = store_mem_usage(s);
-    char key[32], v[32];
-    for (int k = 0; k < 1000; k++) {
-        snprintf(key, sizeof key, "list:%d", k);
-        struct store_list *l = open_l(s, key, 1);
-        for (int i = 0; i < 10; i++) {
-            snprintf(v, sizeof v, "job:%d", 1000 + i);
-            push(s, l, STORE_LIST_TAIL, v);
-        }
-    }
-    size_t used = store_mem_usage(s) - before;
-    printf("    1000 lists x 10 elements (8-byte strings): %zu bytes, "
-           "%.1f per element\n", used, used / 10000.0);
-    struct store_list *big = open_l(s, "big", 1);
-    before = store_mem_usage(s);
-    for (int i = 0; i < 100000; i++) {
-        snprintf(v, sizeof v, "job:%d", 100000 + i);
-        push(s, big, STORE_LIST_TAIL, v);
-    }
-    used = store_mem_usage(s) - before;
-    printf("    one list x 100000 elements (10-byte strings): %.1f bytes "
-           "per element\n", used / 100000.0);
-    ASSERT_OK(store__check(s));
-    store_free(s);
+    /* > 0: false for the NAN of a failed store__check. */
+    ASSERT(unit_mem_figure("list", 1000, 10, fill_jobs,
+                           "1000 lists x 10 elements (8-byte strings)") > 0);
+    ASSERT(unit_mem_figure("big", 1, 100000, fill_jobs,
+                           "one list x 100000 elements (10-byte strings)")
+           > 0);
 }
 
 static const struct unit_test tests[] = {

@@ -19,10 +19,7 @@
 static struct store_zset *open_z(struct store *s, const char *key,
                                  int create)
 {
-    void *o = NULL;
-    int rc = store_obj_open(s, key, strlen(key), STORE_T_ZSET, create, T0,
-                            &o);
-    return rc == STORE_OK ? o : NULL;
+    return unit_obj(s, key, STORE_T_ZSET, create, T0);
 }
 
 static int add(struct store *s, struct store_zset *z, const char *m,
@@ -30,6 +27,26 @@ static int add(struct store *s, struct store_zset *z, const char *m,
 {
     double out;
     return store_zset_add(s, z, m, strlen(m), score, flags, &out);
+}
+
+/* Adds n members fmt formatted with i (one %d), scored i * step, to the
+ * set of key (made if missing). */
+static struct store_zset *filled_with(struct store *s, const char *key,
+                                      const char *fmt, double step, int n)
+{
+    struct store_zset *z = open_z(s, key, 1);
+    char m[32];
+    for (int i = 0; i < n; i++) {
+        snprintf(m, sizeof m, fmt, i);
+        add(s, z, m, i * step, 0);
+    }
+    return z;
+}
+
+/* A set of n members "m0".."m<n-1>", member i scored i / 2. */
+static struct store_zset *filled(struct store *s, const char *key, int n)
+{
+    return filled_with(s, key, "m%d", 0.5, n);
 }
 
 /* ---- Basics -------------------------------------------------------------- */
@@ -183,10 +200,7 @@ TEST(expand_and_fit)
 /* A compact set with members over 127 bytes (two-byte lengths). */
 TEST(long_members_compact)
 {
-    struct store *s = store_new(1);
-    struct store_limits l = STORE_LIMITS_DEFAULT;
-    l.zset_value = 1000;
-    store_set_limits(s, &l);
+    struct store *s = STORE_WITH_LIMITS(.zset_value = 1000);
     struct store_zset *z = open_z(s, "z", 1);
     char m[600];
     for (int i = 0; i < 20; i++) {
@@ -405,12 +419,8 @@ static void count_cb(void *ctx, const struct store_zset_view *v)
 TEST(scan_across_resizes)
 {
     struct store *s = store_new(1);
-    struct store_zset *z = open_z(s, "z", 1);
+    struct store_zset *z = filled(s, "z", 500);
     char m[16];
-    for (int i = 0; i < 500; i++) {
-        snprintf(m, sizeof m, "m%d", i);
-        add(s, z, m, i, 0);
-    }
     unsigned char seen[2000] = { 0 };
     uint64_t cur = 0;
     int step = 0;
@@ -436,17 +446,6 @@ TEST(scan_across_resizes)
 }
 
 /* ---- Lifecycle, faults, memory ------------------------------------------- */
-
-static struct store_zset *filled(struct store *s, const char *key, int n)
-{
-    struct store_zset *z = open_z(s, key, 1);
-    char m[16];
-    for (int i = 0; i < n; i++) {
-        snprintf(m, sizeof m, "m%d", i);
-        add(s, z, m, i * 0.5, 0);
-    }
-    return z;
-}
 
 TEST(lifecycle)
 {
@@ -494,76 +493,44 @@ TEST(fault_injection)
 {
     struct store *s = store_new(1);
     struct store_zset *z = filled(s, "z", 128);
-    for (unsigned long k = 1; k < 400; k++) {
-        store_set_fail_after(s, k);
-        int rc = add(s, z, "extra", 3.25, 0);
-        store_set_fail_after(s, 0);
-        ASSERT_OK(store__check(s));
-        if (rc == STORE_ZADD_ADDED)
-            break;
-        ASSERT_EQ(rc, STORE_NOMEM);
-        ASSERT_EQ(store_zset_len(z), 128);
-        double d;
-        ASSERT(!store_zset_score(z, K("extra"), &d));
-    }
+    int rc;
+    double d;
+    FAULT_LOOP(s, 400, rc, add(s, z, "extra", 3.25, 0), STORE_ZADD_ADDED,
+               ASSERT_EQ(store_zset_len(z), 128);
+               ASSERT(!store_zset_score(z, K("extra"), &d)););
     ASSERT_EQ(store_zset_len(z), 129);
     /* Updates in a compact set that need to grow it. */
     struct store_zset *y = filled(s, "y", 10);
-    for (unsigned long k = 1; k < 10; k++) {
-        store_set_fail_after(s, k);
-        int rc = add(s, y, "m3", 1.0 / 3, 0);
-        store_set_fail_after(s, 0);
-        double d;
-        ASSERT(store_zset_score(y, K("m3"), &d));
-        if (rc == STORE_ZADD_UPDATED) {
-            ASSERT(d == 1.0 / 3);
-            break;
-        }
-        ASSERT_EQ(rc, STORE_NOMEM);
-        ASSERT(d == 1.5);
-    }
+    FAULT_LOOP(s, 10, rc, add(s, y, "m3", 1.0 / 3, 0), STORE_ZADD_UPDATED,
+               ASSERT(store_zset_score(y, K("m3"), &d) && d == 1.5););
+    ASSERT(store_zset_score(y, K("m3"), &d) && d == 1.0 / 3);
     /* COPY under failures. */
-    for (unsigned long k = 1; k < 400; k++) {
-        store_set_fail_after(s, k);
-        int rc = store_key_copy(s, K("z"), s, K("z2"), T0);
-        store_set_fail_after(s, 0);
-        ASSERT_OK(store__check(s));
-        if (rc == STORE_OK)
-            break;
-        ASSERT_EQ(rc, STORE_NOMEM);
-    }
+    FAULT_LOOP(s, 400, rc, store_key_copy(s, K("z"), s, K("z2"), T0),
+               STORE_OK, ASSERT(store_key_find(s, K("z2"), T0) == NULL););
     ASSERT_EQ(store_zset_len(open_z(s, "z2", 0)), 129);
     store_free(s);
 }
 
+/* Sets of n members "member0".. scored 0, 100, 200 ...: integers. */
+static void fill_int_scores(struct store *s, const char *key, int n)
+{
+    filled_with(s, key, "member%d", 100, n);
+}
+
+/* Sets of n members "member:0".. scored 0, 1.5, 3 ...: floats. */
+static void fill_float_scores(struct store *s, const char *key, int n)
+{
+    filled_with(s, key, "member:%d", 1.5, n);
+}
+
 TEST(memory_figure)
 {
-    struct store *s = store_new(1);
-    size_t before = store_mem_usage(s);
-    char key[32], m[32];
-    for (int k = 0; k < 1000; k++) {
-        snprintf(key, sizeof key, "zset:%d", k);
-        struct store_zset *z = open_z(s, key, 1);
-        for (int i = 0; i < 10; i++) {
-            snprintf(m, sizeof m, "member%d", i);
-            add(s, z, m, i * 100, 0);
-        }
-    }
-    size_t used = store_mem_usage(s) - before;
-    printf("    1000 zsets x 10 members (member0..9, integer scores): "
-           "%zu bytes, %.1f per member\n", used, used / 10000.0);
-    ASSERT(used / 10000 < 40);
-    before = store_mem_usage(s);
-    struct store_zset *z = open_z(s, "big", 1);
-    for (int i = 0; i < 100000; i++) {
-        snprintf(m, sizeof m, "member:%d", i);
-        add(s, z, m, i * 1.5, 0);
-    }
-    used = store_mem_usage(s) - before;
-    printf("    1 zset x 100000 members (member:N, float scores): "
-           "%zu bytes, %.1f per member\n", used, used / 100000.0);
-    ASSERT(used / 100000 < 100);
-    store_free(s);
+    ASSERT(unit_mem_figure("zset", 1000, 10, fill_int_scores,
+                           "1000 zsets x 10 members (member0..9, integer "
+                           "scores)") < 40);
+    ASSERT(unit_mem_figure("big", 1, 100000, fill_float_scores,
+                           "1 zset x 100000 members (member:N, float "
+                           "scores)") < 100);
 }
 
 static const struct unit_test tests[] = {

@@ -172,6 +172,34 @@ export class Server {
   }
 }
 
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Polls until pred() (sync or async) is true; fails after ms milliseconds.
+export async function until(pred, what, ms = 5000) {
+  const end = Date.now() + ms;
+  while (!(await pred())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+// Waits until client c's server reports n blocked clients.
+export const waitBlocked = (c, n) => until(
+  async () => (await c.info('clients')).includes(`blocked_clients:${n}\r\n`),
+  `${n} blocked clients`);
+
+// A message inbox: push is the listener, take(n) the next n messages.
+export function inbox() {
+  const got = [];
+  return {
+    push: (...msg) => got.push(msg),
+    async take(n) {
+      await until(() => got.length >= n, `${n} messages (have ${got.length})`);
+      return got.splice(0, n);
+    },
+  };
+}
+
 export function assertEq(got, want, what = 'value') {
   const g = JSON.stringify(got, (k, v) => (typeof v === 'bigint' ? v.toString() : v));
   const w = JSON.stringify(want, (k, v) => (typeof v === 'bigint' ? v.toString() : v));

@@ -7,9 +7,10 @@
 // blocked connection answers nothing else. Run:
 // node tests/integration/test_lists.mjs
 
-import { assertEq, assertRejects, run, test, withIoredis, withNodeRedis } from './harness.mjs';
+import {
+  assertEq, assertRejects, run, sleep, test, withIoredis, withNodeRedis,
+} from './harness.mjs';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function blockedClients(info) {
   const m = /blocked_clients:(\d+)/.exec(await info());

@@ -6,9 +6,10 @@
 // blocking reads woken by another connection or timing out. Run:
 // node tests/integration/test_streams.mjs
 
-import { assertEq, assertRejects, run, test, withIoredis, withNodeRedis } from './harness.mjs';
+import {
+  assertEq, assertRejects, run, sleep, test, withIoredis, withNodeRedis,
+} from './harness.mjs';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function waitBlocked(c, n) {
   for (let i = 0; i < 500; i++) {

@@ -16,12 +16,12 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { assertEq, assertRejects, ROOT, run, Server, test } from '../integration/harness.mjs';
+import {
+  ROOT, Server, assertEq, assertRejects, inbox, run, sleep, test, until, waitBlocked,
+} from '../integration/harness.mjs';
 
 const require = createRequire(path.join(ROOT, 'tests', 'package.json'));
 const { createClient } = require('redis');
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Registers a scenario. fn gets app(url) (a connected client as an app
 // makes it: createClient({ url }), default options), dup(client) (its own
@@ -45,31 +45,6 @@ function scenario(name, fn, opts) {
       for (const c of open) if (c.isOpen) c.destroy();
     }
   }, opts);
-}
-
-// Polls until pred() is true; fails after ms milliseconds.
-async function until(pred, what, ms = 5000) {
-  const end = Date.now() + ms;
-  while (!(await pred())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
-
-const waitBlocked = (c, n) => until(
-  async () => (await c.info('clients')).includes(`blocked_clients:${n}\r\n`),
-  `${n} blocked clients`);
-
-// A message inbox: push is the listener, take(n) the next n messages.
-function inbox() {
-  const got = [];
-  return {
-    push: (...msg) => got.push(msg),
-    async take(n) {
-      await until(() => got.length >= n, `${n} messages (have ${got.length})`);
-      return got.splice(0, n);
-    },
-  };
 }
 
 scenario('1 cache with TTLs, read-through', async ({ app }) => {

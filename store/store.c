@@ -339,6 +339,25 @@ struct store_entry *store_key_find(struct store *s, const char *key,
     return link ? *link : NULL;
 }
 
+/* A new entry for key holding a copy of val as a value of type, expiring
+ * at exp (absolute ms, or STORE_NO_TTL); not linked anywhere. NULL on
+ * OOM. */
+static struct store_entry *entry_filled(struct store *s, const char *key,
+                                        size_t klen, const char *val,
+                                        size_t vlen, int type, int64_t exp)
+{
+    int ttl = exp != STORE_NO_TTL;
+    struct store_entry *e = entry_new(s, key, klen, vlen, ttl);
+    if (!e)
+        return NULL;
+    e->type = (uint8_t)type;
+    if (vlen)
+        memcpy(store__eval(e), val, vlen);
+    if (ttl)
+        store__expire_put(e, exp);
+    return e;
+}
+
 static int key_set_typed(struct store *s, const char *key, size_t klen,
                          const char *val, size_t vlen, int type,
                          int64_t expire_ms, int64_t now_ms);
@@ -395,14 +414,9 @@ static int key_set_typed(struct store *s, const char *key, size_t klen,
         return store__key_insert(s, sh, h, key, klen, val, vlen, type, exp);
     if (ttl && !store__has_ttl(old) && vol_reserve(s, sh))
         return STORE_NOMEM;
-    struct store_entry *e = entry_new(s, key, klen, vlen, ttl);
+    struct store_entry *e = entry_filled(s, key, klen, val, vlen, type, exp);
     if (!e)
         return STORE_NOMEM;
-    e->type = (uint8_t)type;
-    if (vlen)
-        memcpy(store__eval(e), val, vlen);
-    if (ttl)
-        store__expire_put(e, exp);
     entry_swap(sh, link, old, e);
     if (store__has_ttl(old) && !ttl)
         vol_remove(s, sh, old);
@@ -426,14 +440,9 @@ int store__key_insert(struct store *s, struct store_shard *sh, uint64_t h,
         return STORE_NOMEM;
     if (store__table_reserve(s, sh))
         return STORE_NOMEM;
-    struct store_entry *e = entry_new(s, key, klen, vlen, ttl);
+    struct store_entry *e = entry_filled(s, key, klen, val, vlen, type, exp);
     if (!e)
         return STORE_NOMEM;
-    e->type = (uint8_t)type;
-    if (vlen)
-        memcpy(store__eval(e), val, vlen);
-    if (ttl)
-        store__expire_put(e, exp);
     store__table_link(sh, h, e);
     s->nkeys++;
     if (ttl)

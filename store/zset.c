@@ -4,8 +4,8 @@
  * Small sets are one contiguous block of entries sorted by score, then
  * member, like Redis's listpack:
  *
- *   compact:  [used][mlen][tag][score: 0..8 bytes][member][elen] ...
- *             used: uint32 bytes of entries that follow
+ *   compact:  [mlen][tag][score: 0..8 bytes][member][elen] ...
+ *             (the byte count lives in struct store_zset, zset_int.h)
  *             mlen: member bytes, LEB128 (one byte below 128)
  *             tag:  9..255 = the score is the integer tag - 25
  *                   (-16..230, no more bytes); 1..7 = an integer of
@@ -145,15 +145,13 @@ static long lp_find(const struct store_zset *z, const char *m, size_t mlen,
 /* Makes room for extra more bytes. STORE_OK or STORE_NOMEM. */
 static int lp_reserve(struct store *s, struct store_zset *z, size_t extra)
 {
-    size_t need = LP_HDR + lp_used(z) + extra;
+    size_t need = lp_used(z) + extra;
     if (z->p && need <= malloc_usable_size(z->p))
         return STORE_OK;
     /* Exact size: the allocator's size classes give the slack. */
     char *nb = store__realloc(s, z->p, need);
     if (!nb)
         return STORE_NOMEM;
-    if (!z->p)
-        memset(nb, 0, LP_HDR);
     z->p = nb;
     return STORE_OK;
 }
@@ -334,7 +332,7 @@ static void zsl_path(const struct store_zset *z, double score, const char *m,
 {
     struct zs_node *x = zhead(z);
     size_t r = 0;
-    for (int i = z->level - 1; i >= 0; i--) {
+    for (int i = zsl(z)->level - 1; i >= 0; i--) {
         while (x->lvl[i].fwd &&
                before(x->lvl[i].fwd->score, node_m(x->lvl[i].fwd),
                       x->lvl[i].fwd->mlen, score, m, mlen)) {
@@ -354,13 +352,13 @@ static void zsl_link(struct store_zset *z, struct zs_node *x)
     size_t rank[ZSL_MAXLEVEL];
     zsl_path(z, x->score, node_m(x), x->mlen, update, rank);
     int level = x->level;
-    if (level > z->level) {
-        for (int i = z->level; i < level; i++) {
+    if (level > zsl(z)->level) {
+        for (int i = zsl(z)->level; i < level; i++) {
             rank[i] = 0;
             update[i] = zhead(z);
             update[i]->lvl[i].span = z->n;
         }
-        z->level = (uint8_t)level;
+        zsl(z)->level = (uint8_t)level;
     }
     for (int i = 0; i < level; i++) {
         x->lvl[i].fwd = update[i]->lvl[i].fwd;
@@ -368,7 +366,7 @@ static void zsl_link(struct store_zset *z, struct zs_node *x)
         x->lvl[i].span = update[i]->lvl[i].span - (rank[0] - rank[i]);
         update[i]->lvl[i].span = (rank[0] - rank[i]) + 1;
     }
-    for (int i = level; i < z->level; i++)
+    for (int i = level; i < zsl(z)->level; i++)
         update[i]->lvl[i].span++;
     x->back = update[0] == zhead(z) ? NULL : update[0];
     if (x->lvl[0].fwd)
@@ -382,7 +380,7 @@ static void zsl_link(struct store_zset *z, struct zs_node *x)
 static void zsl_unlink(struct store_zset *z, struct zs_node *x,
                        struct zs_node **update)
 {
-    for (int i = 0; i < z->level; i++) {
+    for (int i = 0; i < zsl(z)->level; i++) {
         if (update[i]->lvl[i].fwd == x) {
             update[i]->lvl[i].span += x->lvl[i].span - 1;
             update[i]->lvl[i].fwd = x->lvl[i].fwd;
@@ -394,8 +392,8 @@ static void zsl_unlink(struct store_zset *z, struct zs_node *x,
         x->lvl[0].fwd->back = x->back;
     else
         zsl(z)->tail = x->back;
-    while (z->level > 1 && zhead(z)->lvl[z->level - 1].fwd == NULL)
-        z->level--;
+    while (zsl(z)->level > 1 && zhead(z)->lvl[zsl(z)->level - 1].fwd == NULL)
+        zsl(z)->level--;
     z->n--;
 }
 
@@ -436,7 +434,7 @@ static int to_skiplist(struct store *s, struct store_zset *z, size_t extra)
 {
     struct store_zset t;
     memset(&t, 0, sizeof t);
-    t.level = 1;
+    t.used = ZS_SKIPLIST;
     size_t size = HT_MIN;
     while (size < z->n + extra)
         size *= 2;
@@ -446,6 +444,7 @@ static int to_skiplist(struct store *s, struct store_zset *z, size_t extra)
                  ZSL_MAXLEVEL * sizeof(struct zs_level);
     t.p = store__calloc(s, 1, hsz);
     if (t.p) {
+        zsl(&t)->level = 1;
         zhead(&t)->level = ZSL_MAXLEVEL;
         zsl(&t)->ht[0] = store__calloc(s, size, sizeof(struct zs_node *));
         zsl(&t)->shift[0] = log2_of(size);
@@ -468,7 +467,6 @@ static int to_skiplist(struct store *s, struct store_zset *z, size_t extra)
         ht_add(&t, x);
     }
     store__free(s, z->p);
-    t.compact = 0;
     *z = t;
     return STORE_OK;
 }
@@ -483,7 +481,6 @@ struct store_zset *store_zset_new(struct store *s)
     if (!z)
         return NULL;
     memset(z, 0, sizeof *z);
-    z->compact = 1;
     return z;
 }
 
@@ -492,7 +489,7 @@ void store_zset_free(struct store *s, struct store_zset *z)
 {
     if (!z)
         return;
-    if (z->compact)
+    if (zs_compact(z))
         store__free(s, z->p);
     else
         zsl_free(s, z);
@@ -517,14 +514,15 @@ static void *obj_clone(struct store *d, const void *o)
     struct store_zset *n = store_zset_new(d);
     if (!n)
         return NULL;
-    if (z->compact) {
+    if (zs_compact(z)) {
         size_t used = lp_used(z);
         if (used && lp_reserve(d, n, used)) {
             store_zset_free(d, n);
             return NULL;
         }
         if (used)
-            memcpy(n->p, z->p, LP_HDR + used);
+            memcpy(n->p, z->p, used);
+        lp_used_put(n, used);
         n->n = z->n;
         return n;
     }
@@ -551,7 +549,7 @@ static size_t obj_mem(const void *o)
 {
     const struct store_zset *z = o;
     size_t m = malloc_usable_size((void *)z);
-    if (z->compact)
+    if (zs_compact(z))
         return m + (z->p ? malloc_usable_size(z->p) : 0);
     m += malloc_usable_size(z->p) + malloc_usable_size(zsl(z)->ht[0]);
     if (zsl(z)->ht[1])
@@ -580,7 +578,7 @@ const struct store__obj_ops store__zset_ops = {
  * STORE_NOMEM (unchanged). */
 int store_zset_expand(struct store *s, struct store_zset *z)
 {
-    return z->compact ? to_skiplist(s, z, 0) : STORE_OK;
+    return zs_compact(z) ? to_skiplist(s, z, 0) : STORE_OK;
 }
 
 /* Converts skip list z back to the compact encoding when it fits the
@@ -589,7 +587,7 @@ int store_zset_expand(struct store *s, struct store_zset *z)
  * keeps the skip list. */
 void store_zset_fit(struct store *s, struct store_zset *z)
 {
-    if (z->compact || z->n > s->limits.zset_entries)
+    if (zs_compact(z) || z->n > s->limits.zset_entries)
         return;
     size_t bytes = 0;
     int64_t iv;
@@ -599,18 +597,16 @@ void store_zset_fit(struct store *s, struct store_zset *z)
             return;
         bytes += lp_esize(x->mlen, lp_tag(x->score, &iv));
     }
-    char *p = store__malloc(s, LP_HDR + bytes);
-    if (!p)
+    char *p = bytes ? store__malloc(s, bytes) : NULL;
+    if (bytes && !p)
         return;
-    size_t off = LP_HDR;
+    size_t off = 0;
     for (const struct zs_node *x = zhead(z)->lvl[0].fwd; x;
          x = x->lvl[0].fwd) {
         lp_write(p + off, node_m(x), x->mlen, x->score);
         off += lp_esize(x->mlen, lp_tag(x->score, &iv));
     }
     zsl_free(s, z);
-    z->compact = 1;
-    z->level = 0;
     z->p = p;
     lp_used_put(z, bytes);
 }
@@ -626,14 +622,14 @@ size_t store_zset_len(const struct store_zset *z)
 /* 1 while z is in the compact encoding (tests). */
 int store_zset_is_compact(const struct store_zset *z)
 {
-    return z->compact;
+    return zs_compact(z);
 }
 
 /* 1 and *score set if m is a member, else 0. */
 int store_zset_score(const struct store_zset *z, const char *m, size_t mlen,
                      double *score)
 {
-    if (z->compact) {
+    if (zs_compact(z)) {
         size_t end;
         return lp_find(z, m, mlen, &end, score) >= 0;
     }
@@ -648,7 +644,7 @@ int store_zset_score(const struct store_zset *z, const char *m, size_t mlen,
 static int insert_new(struct store *s, struct store_zset *z, const char *m,
                       size_t mlen, double score)
 {
-    if (z->compact) {
+    if (zs_compact(z)) {
         if (z->n + 1 > s->limits.zset_entries ||
             mlen > s->limits.zset_value) {
             if (to_skiplist(s, z, 1))
@@ -676,7 +672,7 @@ static int insert_new(struct store *s, struct store_zset *z, const char *m,
 static int update_score(struct store *s, struct store_zset *z, const char *m,
                         size_t mlen, double old, double score)
 {
-    if (z->compact) {
+    if (zs_compact(z)) {
         int64_t iv;
         size_t oldsz = lp_esize(mlen, lp_tag(old, &iv));
         size_t newsz = lp_esize(mlen, lp_tag(score, &iv));
@@ -751,7 +747,7 @@ int store_zset_add(struct store *s, struct store_zset *z, const char *m,
 int store_zset_del(struct store *s, struct store_zset *z, const char *m,
                    size_t mlen)
 {
-    if (z->compact) {
+    if (zs_compact(z)) {
         size_t end;
         double cur;
         long off = lp_find(z, m, mlen, &end, &cur);
@@ -778,7 +774,7 @@ int store_zset_rank(const struct store_zset *z, const char *m, size_t mlen,
                     int rev, size_t *rank)
 {
     size_t r = 0;
-    if (z->compact) {
+    if (zs_compact(z)) {
         size_t off = 0;
         struct store_zset_view v;
         for (;; r++) {
@@ -806,7 +802,7 @@ size_t store_zset_del_rank(struct store *s, struct store_zset *z,
     if (start > end || end >= z->n)
         return 0;
     size_t count = end - start + 1;
-    if (z->compact) {
+    if (zs_compact(z)) {
         size_t a = lp_at(z, start), b = a;
         struct store_zset_view v;
         for (size_t i = 0; i < count; i++)
@@ -818,7 +814,7 @@ size_t store_zset_del_rank(struct store *s, struct store_zset *z,
     struct zs_node *update[ZSL_MAXLEVEL];
     struct zs_node *x = zhead(z);
     size_t t = 0;
-    for (int i = z->level - 1; i >= 0; i--) {
+    for (int i = zsl(z)->level - 1; i >= 0; i--) {
         while (x->lvl[i].fwd && t + x->lvl[i].span < start + 1) {
             t += x->lvl[i].span;
             x = x->lvl[i].fwd;

@@ -35,16 +35,24 @@ struct zs_node {
 };
 
 /* 16 bytes, the smallest allocator class that holds it: it counts once
- * per key. compact: p is NULL or [uint32 bytes of entries][entries];
- * skip list: p is a struct zsl followed by the head node. */
+ * per key. compact: p is NULL or the entries, used their bytes (kept
+ * here, not in a header of p, so a block of small members fits the
+ * allocator class below); skip list: used is ZS_SKIPLIST and p a struct
+ * zsl followed by the head node. The limits keep a compact block far
+ * below 4 GB (STORE_COMPACT_MAX entries of at most STORE_COMPACT_MAX
+ * bytes). */
 struct store_zset {
-    uint8_t compact;
-    uint8_t level;             /* skip list: levels in use (>= 1) */
-    uint8_t pad0;
-    uint8_t pad;
     uint32_t n;                /* members */
+    uint32_t used;
     void *p;
 };
+
+#define ZS_SKIPLIST UINT32_MAX
+
+static inline int zs_compact(const struct store_zset *z)
+{
+    return z->used != ZS_SKIPLIST;
+}
 
 _Static_assert(sizeof(struct store_zset) == 16, "one 16-byte size class");
 
@@ -56,12 +64,11 @@ struct zsl {
     struct zs_node *tail;      /* last node, NULL when empty */
     struct zs_node **ht[2];
     uint8_t shift[2];          /* log2 of each bucket count */
+    uint8_t level;             /* levels in use (>= 1) */
     size_t rehashidx;
 };
 
 #define REHASH_STEP 2          /* buckets moved per write */
-
-#define LP_HDR 4
 
 static inline struct zsl *zsl(const struct store_zset *z)
 {
@@ -81,16 +88,12 @@ static inline struct zs_node *zhead(const struct store_zset *z)
 /* Bytes of entries in a compact set. */
 static inline size_t lp_used(const struct store_zset *z)
 {
-    uint32_t u = 0;
-    if (z->p)
-        memcpy(&u, z->p, sizeof u);
-    return u;
+    return z->used;
 }
 
 static inline void lp_used_put(struct store_zset *z, size_t used)
 {
-    uint32_t u = (uint32_t)used;
-    memcpy(z->p, &u, sizeof u);
+    z->used = (uint32_t)used;
 }
 
 /* Orders members as Redis's sdscmp: bytes, then length. */
@@ -125,7 +128,7 @@ static inline size_t lp_elen_get(const unsigned char *end)
 
 static inline char *lp(const struct store_zset *z)
 {
-    return (char *)z->p + LP_HDR;
+    return z->p;
 }
 
 /* Decodes the entry at off into *v; returns the next entry's offset. */
@@ -188,7 +191,7 @@ static inline struct zs_node *zsl_at(const struct store_zset *z, size_t r)
 {
     struct zs_node *x = zhead(z);
     size_t t = 0;
-    for (int i = z->level - 1; i >= 0; i--) {
+    for (int i = zsl(z)->level - 1; i >= 0; i--) {
         while (x->lvl[i].fwd && t + x->lvl[i].span <= r) {
             t += x->lvl[i].span;
             x = x->lvl[i].fwd;

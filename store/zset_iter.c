@@ -29,7 +29,7 @@ void store_zset_seek(const struct store_zset *z, size_t rank, int rev,
         return;
     }
     size_t fwd = rev ? z->n - 1 - rank : rank;
-    if (z->compact) {
+    if (zs_compact(z)) {
         it->off = lp_at(z, fwd);
         if (rev) {
             struct store_zset_view v;
@@ -45,7 +45,7 @@ void store_zset_seek(const struct store_zset *z, size_t rank, int rev,
 int store_zset_next(const struct store_zset *z, struct store_zset_it *it,
                     struct store_zset_view *v)
 {
-    if (z->compact) {
+    if (zs_compact(z)) {
         if (it->rev) {
             if (it->off == 0)
                 return 0;
@@ -169,7 +169,7 @@ static int first_in(const struct store_zset *z, const struct bound *b,
     store_zset_next(z, &it, &v);
     if (!b_lte_max(b, v.score, v.m, v.mlen))
         return 0;
-    if (z->compact) {
+    if (zs_compact(z)) {
         store_zset_seek(z, 0, rev, &it);
         for (size_t r = 0; store_zset_next(z, &it, &v); r++) {
             if (rev ? b_lte_max(b, v.score, v.m, v.mlen)
@@ -185,7 +185,7 @@ static int first_in(const struct store_zset *z, const struct bound *b,
     }
     struct zs_node *x = zhead(z);
     size_t t = 0;
-    for (int i = z->level - 1; i >= 0; i--) {
+    for (int i = zsl(z)->level - 1; i >= 0; i--) {
         for (struct zs_node *f; (f = x->lvl[i].fwd) != NULL;) {
             int go = rev ? b_lte_max(b, f->score, node_m(f), f->mlen)
                          : !b_gte_min(b, f->score, node_m(f), f->mlen);
@@ -235,7 +235,7 @@ static size_t count_in(const struct store_zset *z, const struct bound *b)
     size_t first, last;
     if (!first_in(z, b, 0, &first))
         return 0;
-    if (!z->compact) {
+    if (!zs_compact(z)) {
         if (!first_in(z, b, 1, &last))
             return 0;
         return z->n - last - first;
@@ -299,7 +299,7 @@ uint64_t store_zset_scan(const struct store_zset *z, uint64_t cursor,
                          size_t count, store_zset_cb cb, void *ctx)
 {
     struct store_zset_view v;
-    if (z->compact) {
+    if (zs_compact(z)) {
         struct store_zset_it it;
         store_zset_seek(z, 0, 0, &it);
         while (store_zset_next(z, &it, &v))
@@ -335,7 +335,7 @@ int store__zset_check(const struct store_zset *z)
     }
     if (n != z->n)
         return __LINE__;
-    if (z->compact) {
+    if (zs_compact(z)) {
         if (z->n > STORE_COMPACT_MAX)
             return __LINE__;
         /* Walking backwards meets the same entries. */
@@ -346,7 +346,7 @@ int store__zset_check(const struct store_zset *z)
         return k == n ? 0 : __LINE__;
     }
     /* Spans: each level's links add up to the ranks seen on level 0. */
-    for (int i = 0; i < z->level; i++) {
+    for (int i = 0; i < zsl(z)->level; i++) {
         size_t r = 0;
         const struct zs_node *x = zhead(z);
         while (x->lvl[i].fwd) {

@@ -23,10 +23,13 @@
 #   ratio A B              "A/B" as "1.23x", or "n/a"
 #   mem_per_item SRV N GEN  starts SRV fresh, pipes GEN's RESP output into
 #                          redis-cli --pipe, prints used_memory growth / N
+#   cpu_ticks PID          user + system clock ticks PID has used so far
 #   ab_rounds, ab_table    ROUNDS rounds of CASES at -P 1 and -P 16 on
 #                          respite (A_PORT, A_PID) then redis (B_PORT,
 #                          B_PID), arguments from the caller's case_args
-#                          CASE, samples in S; then their markdown table
+#                          CASE, requests/s in S and the server's CPU
+#                          microseconds a request in CPU; then their
+#                          markdown table
 #   header: utc_now, version_line BIN, redis_name, CPU_MODEL, NCPU
 # The caller sets RESPITE_BIN (and REDIS_BIN to start redis) first.
 
@@ -225,9 +228,24 @@ mem_per_item() {
         if (a == "" || b == "") print "n/a"; else printf "%.1f\n", (b - a) / n }'
 }
 
-declare -A S=()
+declare -A S=() CPU=()
+cpu_ticks() {
+    # Fields 14 and 15 of /proc/PID/stat; the name before them is in
+    # parentheses and may hold spaces, so count from its closing one.
+    sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}
+
+# The server's CPU time a request, in microseconds: throughput on a shared
+# 2-core machine swings with the neighbours' load, and at -P 1 both servers
+# make the same two system calls a request, so what a server itself spends
+# shows better in the CPU time it was charged than in requests/s.
+cpu_us() {
+    awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n="$2" \
+        'BEGIN { printf "%.2f\n", t * 1000000 / hz / n }'
+}
+
 ab_rounds() {
-    local r c p n sp srv port pid v args
+    local r c p n sp srv port pid v args t0
     for r in $(seq 1 "$ROUNDS"); do
         for c in "${CASES[@]}"; do
             mapfile -t args < <(case_args "$c")
@@ -235,9 +253,11 @@ ab_rounds() {
                 n=$N; [ "$p" = 16 ] && n=$N_P16
                 for sp in "respite:$A_PORT:$A_PID" "redis:$B_PORT:$B_PID"; do
                     IFS=: read -r srv port pid <<<"$sp"
+                    t0=$(cpu_ticks "$pid")
                     v=$(rps_of "$port" "$p" "$n" "${args[@]}")
                     kill -0 "$pid" 2>/dev/null || die "$srv died during $c"
                     S["$c,$p,$srv"]+="$v "
+                    CPU["$c,$p,$srv"]+="$(cpu_us $(($(cpu_ticks "$pid") - t0)) "$n") "
                     log "round $r/$ROUNDS  ${LABEL[$c]} -P $p  $srv: $v req/s"
                 done
             done
@@ -246,14 +266,16 @@ ab_rounds() {
 }
 
 ab_table() {
-    local c p a b
-    echo "| Case | -P | Respite | Redis | Respite/Redis |"
-    echo "|---|---:|---:|---:|---:|"
+    local c p a b ca cb
+    echo "| Case | -P | Respite | Redis | Respite/Redis | CPU us/req Respite | Redis | Redis/Respite |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
     for c in "${CASES[@]}"; do
         for p in 1 16; do
             a=$(echo "${S["$c,$p,respite"]}" | median)
             b=$(echo "${S["$c,$p,redis"]}" | median)
-            echo "| ${LABEL[$c]} | $p | $a | $b | $(ratio "$a" "$b") |"
+            ca=$(echo "${CPU["$c,$p,respite"]}" | median)
+            cb=$(echo "${CPU["$c,$p,redis"]}" | median)
+            echo "| ${LABEL[$c]} | $p | $a | $b | $(ratio "$a" "$b") | $ca | $cb | $(ratio "$cb" "$ca") |"
         done
     done
 }

@@ -504,6 +504,7 @@ struct store_stream_entry {
     const char *p;             /* private: the next encoded pair */
     const char *mf;            /* private: master field names, or NULL */
     size_t left;               /* private: pairs not read yet */
+    char num[19];              /* private: the text of a number value */
 };
 
 /* A range walk, forward or reverse, over live entries with lo <= ID <=
@@ -621,7 +622,8 @@ void store_stream_it_init(struct store_stream_it *it,
 /* The next live entry in the range: 1 and *e filled, or 0 at the end. */
 int store_stream_it_next(struct store_stream_it *it,
                          struct store_stream_entry *e);
-/* The next field/value pair of e: 1, or 0 when all were read. */
+/* The next field/value pair of e: 1, or 0 when all were read. A value
+ * stored as a number is formatted into e: valid until the next call. */
 int store_stream_field(struct store_stream_entry *e, const char **f,
                        size_t *flen, const char **v, size_t *vlen);
 

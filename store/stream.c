@@ -3,23 +3,37 @@
  * deleted ID, entries added). Consumer groups live in stream_group.c; the
  * two share the struct in stream_int.h.
  *
- * Entries arrive in ID order, so they are packed into contiguous blocks
- * of at most BLOCK_MAX_ENTRIES entries and about BLOCK_MAX_BYTES bytes,
- * held in an array sorted by ID (blocks never overlap):
+ * Entries arrive in ID order, so they are packed into contiguous blocks,
+ * held in an array sorted by ID (blocks never overlap). A block ends
+ * where Redis ends a stream node (100 entries, or about 4096 bytes of
+ * listpack, which each block counts as Redis would encode it), so that
+ * XTRIM "~" removes the same entries:
  *
- *   st->b[b0 .. b0+nb)  ->  block{first, last, used, cap, eoff, n, live}
+ *   st->b[b0 .. b0+nb)  ->  block{first, last, used, cap, eoff, lastoff,
+ *                                 lpbytes, n, live}
  *   block data:  [master fields][entry][entry]...
  *   master:      varint nf, then nf x (varint len, bytes): the field
  *                names of the block's first entry
- *   entry:       flags (DELETED, SAME), varint ms - first.ms, varint seq
- *                (minus first.seq when the ms are equal), varint nf, then
- *                nf x (varint len, value bytes) when SAME (the names are
- *                the master's), else nf x (field, value)
+ *   entry:       flags (DELETED, SAME, the ID's shape), the ID as one or
+ *                two varints measured from the block's first ID (same
+ *                ms: seq - first.seq; seq 0: ms - first.ms; else both
+ *                ms - first.ms and seq), then with SAME (the master's
+ *                names) nf x value, else varint nf and nf x (varint
+ *                len, name bytes, value)
+ *   value:       varint h: odd h is the number h >> 1 whose canonical
+ *                decimal text ("0", "42", below 2^63; not "-1", "007" or
+ *                "+1") is the value, even h is h >> 1 bytes of text
  *
- * Events from one source usually carry the same fields, so an entry
- * typically costs its values plus four or five bytes; with a 48-byte
- * block header per 100 entries that is well below Redis's listpack
- * entries and rax nodes.
+ * Events from one source usually carry the same fields, and their values
+ * are often counters, IDs and timestamps, so an entry typically costs a
+ * flags byte, an ID byte or two, and its values, numbers in a third of
+ * their text's bytes: 1M entries of "a <n> b <n> c <n>" take about 13
+ * bytes each against Redis's 26. Every entry decodes from its own bytes
+ * and its block's first ID, so a lookup walks the block without keeping
+ * state, and a block keeps its first ID when its first entry is deleted.
+ * Blocks take their allocation's whole size class (see "Block
+ * allocation"); a 56-byte header and the master come once per 100
+ * entries.
  *
  * A range lookup binary-searches the block array by ID, then walks
  * entries inside the block (at most 100). Deleting marks the entry
@@ -46,10 +60,14 @@
 #include <malloc.h>
 #include <stdlib.h>
 
-#define BLOCK_MAX_ENTRIES 100
-#define BLOCK_MAX_BYTES 4096
+#define BLOCK_MAX_ENTRIES 100   /* Redis's stream-node-max-entries */
+#define BLOCK_MAX_BYTES 4096    /* and stream-node-max-bytes */
 #define E_DELETED 0x01
-#define E_SAME 0x02
+#define E_SAME 0x02             /* the master's field names */
+#define E_ID_MASK 0x0c          /* the ID's shape (id_size) */
+#define E_ID_SEQ 0x00
+#define E_ID_MS 0x04
+#define E_ID_BOTH 0x08
 
 _Static_assert(BLOCK_MAX_ENTRIES <= 128, "it->offs holds a block");
 
@@ -98,8 +116,100 @@ static int sid_zero(struct store_sid a)
     return a.ms == 0 && a.seq == 0;
 }
 
+/* ---- Values ----------------------------------------------------------- */
+
+/* A value is a varint h, then for odd h nothing: the value is the
+ * canonical decimal text of the number h >> 1; for even h, h >> 1 bytes
+ * of text. Event fields are mostly counters, IDs and timestamps, which
+ * this stores in a third of their text's bytes. */
+
+#define NUM_DIGITS_MAX 19      /* below 2^63, so h >> 1 loses nothing */
+_Static_assert(sizeof(((struct store_stream_entry *)0)->num) >=
+                   NUM_DIGITS_MAX,
+               "an entry holds a number's text");
+
+/* 1 and *v if p[0..n) is exactly how num_format writes *v: "0", "42";
+ * not "", "-1", "+1", "007", "1.0" or 2^63 and above, which stay text so
+ * that every value reads back byte for byte. */
+static int num_parse(const char *p, size_t n, uint64_t *v)
+{
+    if (n == 0 || n > NUM_DIGITS_MAX || (p[0] == '0' && n > 1))
+        return 0;
+    uint64_t x = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned d = (unsigned)(unsigned char)p[i] - '0';
+        if (d > 9)
+            return 0;
+        x = x * 10 + d;   /* 19 digits stay below 2^64 */
+    }
+    if (x >> 63)
+        return 0;
+    *v = x;
+    return 1;
+}
+
+/* Writes v in decimal at the end of buf[0..NUM_DIGITS_MAX); returns where
+ * the digits start. */
+static char *num_format(uint64_t v, char *buf)
+{
+    char *p = buf + NUM_DIGITS_MAX;
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return p;
+}
+
+/* The varint that heads value p[0..n): a number's tag or text's length. */
+static uint64_t val_head(const char *p, size_t n)
+{
+    uint64_t x;
+    return num_parse(p, n, &x) ? x << 1 | 1 : (uint64_t)n << 1;
+}
+
+static size_t val_size(const char *p, size_t n)
+{
+    uint64_t h = val_head(p, n);
+    return store__varint_len(h) + (h & 1 ? 0 : n);
+}
+
+static char *val_put(char *q, const char *p, size_t n)
+{
+    uint64_t h = val_head(p, n);
+    q += store__varint_put(q, h);
+    if (h & 1 || n == 0)
+        return q;
+    memcpy(q, p, n);
+    return q + n;
+}
+
+/* Reads the value at p: its text into *v, *vlen (a number's into num,
+ * NUM_DIGITS_MAX bytes); returns where the value ends. */
+static const char *val_get(const char *p, char *num, const char **v,
+                           size_t *vlen)
+{
+    uint64_t h;
+    p += store__varint_get(p, &h);
+    if (h & 1) {
+        *v = num_format(h >> 1, num);
+        *vlen = (size_t)(num + NUM_DIGITS_MAX - *v);
+        return p;
+    }
+    *v = p;
+    *vlen = h >> 1;
+    return p + (h >> 1);
+}
+
+static const char *val_skip(const char *p)
+{
+    uint64_t h;
+    p += store__varint_get(p, &h);
+    return h & 1 ? p : p + (h >> 1);
+}
+
 /* ---- Entry decoding --------------------------------------------------- */
 
+/* A field name: varint length, bytes. */
 static const char *skip_str(const char *p)
 {
     uint64_t n;
@@ -107,18 +217,64 @@ static const char *skip_str(const char *p)
     return p + n;
 }
 
+/* The entry's ID, from its block's first ID f, in the shape its flags
+ * name: the same ms (the seq's distance), seq 0 (the ms's distance), or
+ * both distances. A burst of XADD * shares a millisecond, a trickle gets
+ * one each: either way one varint, mostly a single byte. */
+static size_t id_size(struct store_sid f, struct store_sid id, int *shape)
+{
+    if (id.ms == f.ms) {
+        *shape = E_ID_SEQ;
+        return store__varint_len(id.seq - f.seq);
+    }
+    *shape = id.seq == 0 ? E_ID_MS : E_ID_BOTH;
+    return store__varint_len(id.ms - f.ms) +
+           (id.seq == 0 ? 0 : store__varint_len(id.seq));
+}
+
+static char *id_put(char *p, struct store_sid f, struct store_sid id,
+                    int shape)
+{
+    if (shape == E_ID_SEQ)
+        return p + store__varint_put(p, id.seq - f.seq);
+    p += store__varint_put(p, id.ms - f.ms);
+    if (shape == E_ID_BOTH)
+        p += store__varint_put(p, id.seq);
+    return p;
+}
+
+/* The master field names' count, and where the names start. */
+static const char *master_names(const struct sblock *b, uint64_t *nf)
+{
+    return b->data + store__varint_get(b->data, nf);
+}
+
 /* The header of the entry at p in b: ID, flags, field count; returns
- * where its pairs start. */
+ * where its values (SAME) or its count and pairs start. */
 static const char *entry_head(const struct sblock *b, const char *p,
                               struct store_sid *id, int *flags, uint64_t *nf)
 {
-    uint64_t dms, dseq;
+    uint64_t d;
     *flags = (unsigned char)*p++;
-    p += store__varint_get(p, &dms);
-    p += store__varint_get(p, &dseq);
-    p += store__varint_get(p, nf);
-    id->ms = b->first.ms + dms;
-    id->seq = dms == 0 ? b->first.seq + dseq : dseq;
+    p += store__varint_get(p, &d);
+    switch (*flags & E_ID_MASK) {
+    case E_ID_SEQ:
+        id->ms = b->first.ms;
+        id->seq = b->first.seq + d;
+        break;
+    case E_ID_MS:
+        id->ms = b->first.ms + d;
+        id->seq = 0;
+        break;
+    default:
+        id->ms = b->first.ms + d;
+        p += store__varint_get(p, &id->seq);
+        break;
+    }
+    if (*flags & E_SAME)
+        master_names(b, nf);
+    else
+        p += store__varint_get(p, nf);
     return p;
 }
 
@@ -132,7 +288,7 @@ static const char *entry_skip(const struct sblock *b, const char *p)
     for (uint64_t i = 0; i < nf; i++) {
         if (!(flags & E_SAME))
             p = skip_str(p);
-        p = skip_str(p);
+        p = val_skip(p);
     }
     return p;
 }
@@ -146,13 +302,12 @@ static void entry_view(const struct sblock *b, const char *p,
     e->nfields = nf;
     e->left = nf;
     e->mf = NULL;
-    if (flags & E_SAME) {
-        uint64_t mnf;
-        e->mf = b->data + store__varint_get(b->data, &mnf);
-    }
+    if (flags & E_SAME)
+        e->mf = master_names(b, &nf);
 }
 
-/* The next field/value pair of e: 1, or 0 when all were read. */
+/* The next field/value pair of e: 1, or 0 when all were read. A number
+ * value's text is in e, valid until the next call. */
 int store_stream_field(struct store_stream_entry *e, const char **f,
                        size_t *flen, const char **v, size_t *vlen)
 {
@@ -168,10 +323,7 @@ int store_stream_field(struct store_stream_entry *e, const char **f,
         e->mf = fp;
     else
         e->p = fp;
-    const char *p = e->p + store__varint_get(e->p, &n);
-    *v = p;
-    *vlen = n;
-    e->p = p + n;
+    e->p = val_get(e->p, e->num, v, vlen);
     e->left--;
     return 1;
 }
@@ -242,14 +394,36 @@ static int blocks_reserve(struct store *s, struct store_stream *st)
     return 0;
 }
 
-/* Encoded size of every other string of len[] (n of them): the field
- * names (len) or the values (len + 1) of an entry. */
-static size_t strs_size(size_t n, const size_t *len)
+/* Encoded size of the field names fv[0], fv[2]... (nf of them). */
+static size_t names_size(size_t nf, const size_t *fvlen)
 {
     size_t t = 0;
-    for (size_t i = 0; i < n; i++)
-        t += store__varint_len(len[2 * i]) + len[2 * i];
+    for (size_t i = 0; i < nf; i++)
+        t += store__varint_len(fvlen[2 * i]) + fvlen[2 * i];
     return t;
+}
+
+/* Encoded size of the values fv[1], fv[3]... (nf of them). */
+static size_t vals_size(size_t nf, const char *const *fv, const size_t *fvlen)
+{
+    size_t t = 0;
+    for (size_t i = 0; i < nf; i++)
+        t += val_size(fv[2 * i + 1], fvlen[2 * i + 1]);
+    return t;
+}
+
+/* Writes the count and names of fv at p; returns where they end. */
+static char *names_put(char *p, size_t nf, const char *const *fv,
+                       const size_t *fvlen)
+{
+    p += store__varint_put(p, nf);
+    for (size_t i = 0; i < nf; i++) {
+        p += store__varint_put(p, fvlen[2 * i]);
+        if (fvlen[2 * i])
+            memcpy(p, fv[2 * i], fvlen[2 * i]);
+        p += fvlen[2 * i];
+    }
+    return p;
 }
 
 /* 1 if the names fv[0], fv[2]... equal block b's master field names. */
@@ -498,6 +672,198 @@ int store_stream_next_id(const struct store_stream *st, int64_t now_ms,
     return store_sid_incr(out);
 }
 
+/* ---- Redis's node size ------------------------------------------------ */
+
+/* XTRIM "~" removes whole blocks only, so which entries it removes depends
+ * on where blocks end; to remove the ones Redis does, a block ends where
+ * Redis ends a node: at 100 entries, or when the node's listpack bytes
+ * plus the new entry's field and value lengths reach 4096. A block
+ * counts its listpack bytes as Redis would encode them: integers (and
+ * strings that are canonical int64s) in 1 to 9 bytes, other strings
+ * after a 1, 2 or 5 byte length, each element followed by its back
+ * length. Deleting never changes them (flags and counts stay below 128). */
+
+#define LP_HEADER 7            /* total bytes, element count, end byte */
+
+static uint32_t lp_elem(size_t enc)
+{
+    size_t back = enc < 128         ? 1
+                  : enc < 16383     ? 2
+                  : enc < 2097151   ? 3
+                  : enc < 268435455 ? 4
+                                    : 5;
+    size_t n = enc + back;
+    return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+}
+
+static uint32_t lp_int(int64_t v)
+{
+    size_t enc = v >= 0 && v <= 127                   ? 1
+                 : v >= -4096 && v <= 4095            ? 2
+                 : v >= -32768 && v <= 32767          ? 3
+                 : v >= -8388608 && v <= 8388607      ? 4
+                 : v >= INT32_MIN && v <= INT32_MAX   ? 5
+                                                      : 9;
+    return lp_elem(enc);
+}
+
+/* A string as listpack stores it: as an integer if it is one's canonical
+ * text (as Redis's string2ll reads it). */
+static uint32_t lp_str(const char *p, size_t n)
+{
+    int64_t v;
+    if (store_i64_parse(p, n, &v))
+        return lp_int(v);
+    return lp_elem(n < 64 ? 1 + n : n < 4096 ? 2 + n : 5 + n);
+}
+
+static uint32_t sat_add(uint32_t a, size_t b)
+{
+    return b > UINT32_MAX - a ? UINT32_MAX : (uint32_t)(a + b);
+}
+
+/* The listpack bytes of the entry id (fields fv) in a node whose master
+ * ID is f: flags, ms and seq distances, [count, names,] values, and the
+ * element count that lets Redis walk the node backwards. */
+static uint32_t lp_entry(struct store_sid f, struct store_sid id, int same,
+                         size_t nf, const char *const *fv, const size_t *fvlen)
+{
+    uint32_t t = lp_int(0);
+    t = sat_add(t, lp_int((int64_t)(id.ms - f.ms)));
+    t = sat_add(t, lp_int((int64_t)(id.seq - f.seq)));
+    if (!same)
+        t = sat_add(t, lp_int((int64_t)nf));
+    for (size_t i = 0; i < nf; i++) {
+        if (!same)
+            t = sat_add(t, lp_str(fv[2 * i], fvlen[2 * i]));
+        t = sat_add(t, lp_str(fv[2 * i + 1], fvlen[2 * i + 1]));
+    }
+    return sat_add(t, lp_int((int64_t)(3 + nf + (same ? 0 : nf + 1))));
+}
+
+/* A new node's header and master entry: count, deleted, the names and
+ * their count, and the terminating 0. */
+static uint32_t lp_master(size_t nf, const char *const *fv,
+                          const size_t *fvlen)
+{
+    uint32_t t = LP_HEADER + 2 * lp_int(0) + lp_int((int64_t)nf);
+    for (size_t i = 0; i < nf; i++)
+        t = sat_add(t, lp_str(fv[2 * i], fvlen[2 * i]));
+    return sat_add(t, lp_int(0));
+}
+
+/* 1 if Redis would start a new node for an entry of fields fv. */
+static int lp_full(const struct sblock *b, size_t nf, const size_t *fvlen)
+{
+    if (b->n >= BLOCK_MAX_ENTRIES)
+        return 1;
+    size_t raw = 0;
+    for (size_t i = 0; i < 2 * nf; i++)
+        raw += fvlen[i];
+    return b->lpbytes + raw >= BLOCK_MAX_BYTES;
+}
+
+/* ---- Block allocation ------------------------------------------------- */
+
+/* Block sizes follow the allocator: a block's cap is all that its
+ * allocation can hold (malloc_usable_size), so the size class's rounding
+ * is room to fill rather than waste. A stream's first block starts small
+ * and grows by half (a stream may never see a second entry); later ones
+ * start at the size of the block before them, which filled up, so a
+ * steady stream fills each block without copying it. A full block is
+ * shrunk to its bytes when the next one opens. */
+#define BLOCK_MIN_CAP 128
+
+static struct sblock *block_realloc(struct store *s, struct sblock *b,
+                                    size_t cap)
+{
+    struct sblock *t = store__realloc(s, b, sizeof(*t) + cap);
+    if (t)
+        t->cap = (uint32_t)(malloc_usable_size(t) - sizeof(*t));
+    return t;
+}
+
+/* Gives the slack of the last block, which is full, back. */
+static void block_seal(struct store *s, struct store_stream *st)
+{
+    struct sblock *b = blk(st, st->nb - 1);
+    if (b->cap <= b->used + 16)
+        return;
+    struct sblock *t = block_realloc(s, b, b->used);
+    if (t)
+        st->b[st->b0 + st->nb - 1] = t;
+}
+
+/* A new last block with the names of fv as its master, room for need
+ * more bytes; NULL when out of memory (nothing changed). */
+static struct sblock *block_open(struct store *s, struct store_stream *st,
+                                 size_t nf, const char *const *fv,
+                                 const size_t *fvlen, size_t need)
+{
+    size_t msz = store__varint_len(nf) + names_size(nf, fvlen);
+    size_t cap = BLOCK_MIN_CAP;
+    if (st->nb) {
+        const struct sblock *prev = blk(st, st->nb - 1);
+        cap = prev->used + prev->used / 16;
+        if (cap > BLOCK_MAX_BYTES)
+            cap = BLOCK_MAX_BYTES;
+    }
+    if (cap < msz + need)
+        cap = msz + need;
+    if (blocks_reserve(s, st))
+        return NULL;
+    struct sblock *b = block_realloc(s, NULL, cap);
+    if (!b)
+        return NULL;
+    if (st->nb)
+        block_seal(s, st);
+    b->n = b->live = 0;
+    b->eoff = b->used = (uint32_t)(names_put(b->data, nf, fv, fvlen) -
+                                   b->data);
+    st->b[st->b0 + st->nb++] = b;
+    return b;
+}
+
+/* Room for need more bytes in the last block. Returns 0 or -1. */
+static int block_grow(struct store *s, struct store_stream *st, size_t need)
+{
+    struct sblock *b = blk(st, st->nb - 1);
+    if (b->used + need <= b->cap)
+        return 0;
+    size_t cap = b->cap + b->cap / 2;
+    if (cap < b->used + need)
+        cap = b->used + need;
+    struct sblock *t = block_realloc(s, b, cap);
+    if (!t)
+        return -1;
+    st->b[st->b0 + st->nb - 1] = t;
+    return 0;
+}
+
+/* Writes entry id at p in a block whose first ID is f; returns where it
+ * ends. */
+static char *entry_put(char *p, struct store_sid f, struct store_sid id,
+                       int same, int shape, size_t nf, const char *const *fv,
+                       const size_t *fvlen)
+{
+    *p++ = (char)((same ? E_SAME : 0) | shape);
+    p = id_put(p, f, id, shape);
+    if (same) {
+        for (size_t i = 0; i < nf; i++)
+            p = val_put(p, fv[2 * i + 1], fvlen[2 * i + 1]);
+        return p;
+    }
+    p += store__varint_put(p, nf);
+    for (size_t i = 0; i < nf; i++) {
+        p += store__varint_put(p, fvlen[2 * i]);
+        if (fvlen[2 * i])
+            memcpy(p, fv[2 * i], fvlen[2 * i]);
+        p += fvlen[2 * i];
+        p = val_put(p, fv[2 * i + 1], fvlen[2 * i + 1]);
+    }
+    return p;
+}
+
 /* Appends entry id with nfields pairs fv[2i], fv[2i+1]. Returns
  * STORE_OK, STORE_EXISTS (id is not above the last ID), STORE_TOO_BIG or
  * STORE_NOMEM (nothing changed). */
@@ -505,85 +871,40 @@ int store_stream_append(struct store *s, struct store_stream *st,
                         struct store_sid id, size_t nfields,
                         const char *const *fv, const size_t *fvlen)
 {
-    const char *const *f = fv, *const *v = fv + 1;
-    const size_t *flen = fvlen, *vlen = fvlen + 1;
     if (store_sid_cmp(id, st->last_id) <= 0)
         return STORE_EXISTS;
-    size_t fsz = strs_size(nfields, flen), vsz = strs_size(nfields, vlen);
+    size_t vsz = vals_size(nfields, fv, fvlen);
     struct sblock *b = st->nb ? blk(st, st->nb - 1) : NULL;
-    int same = b && same_fields(b, nfields, fv, fvlen);
-    uint64_t dms = 0, dseq = 0;
+    int same = 0, shape = E_ID_SEQ;
+    size_t esz = 0;
     if (b) {
-        dms = id.ms - b->first.ms;
-        dseq = dms == 0 ? id.seq - b->first.seq : id.seq;
+        same = same_fields(b, nfields, fv, fvlen);
+        esz = 1 + id_size(b->first, id, &shape) + vsz;
+        if (!same)
+            esz += store__varint_len(nfields) + names_size(nfields, fvlen);
     }
-    size_t esz = 1 + store__varint_len(dms) + store__varint_len(dseq) +
-                 store__varint_len(nfields) + vsz + (same ? 0 : fsz);
-    if (!b || b->n >= BLOCK_MAX_ENTRIES ||
-        b->used + esz > BLOCK_MAX_BYTES) {
-        /* A new block whose master fields are this entry's. */
-        if (blocks_reserve(s, st))
-            return STORE_NOMEM;
-        size_t msz = store__varint_len(nfields) + fsz;
-        esz = 1 + 1 + 1 + store__varint_len(nfields) + vsz;
-        size_t need = msz + esz, cap = need < 128 ? 128 : need;
-        if (need > UINT32_MAX / 2)
-            return STORE_TOO_BIG;
-        struct sblock *nb = store__malloc(s, sizeof(*nb) + cap);
-        if (!nb)
-            return STORE_NOMEM;
-        if (b && b->cap > b->used + 32) {
-            /* The old block is complete: give its slack back. */
-            struct sblock *t = store__realloc(s, b, sizeof(*b) + b->used);
-            if (t) {
-                t->cap = t->used;
-                st->b[st->b0 + st->nb - 1] = t;
-            }
-        }
-        nb->first = id;
-        nb->cap = (uint32_t)cap;
-        nb->n = nb->live = 0;
-        char *p = nb->data;
-        p += store__varint_put(p, nfields);
-        for (size_t i = 0; i < nfields; i++) {
-            p += store__varint_put(p, flen[2 * i]);
-            if (flen[2 * i])
-                memcpy(p, f[2 * i], flen[2 * i]);
-            p += flen[2 * i];
-        }
-        nb->eoff = nb->used = (uint32_t)(p - nb->data);
-        st->b[st->b0 + st->nb++] = nb;
-        b = nb;
+    if (!b || lp_full(b, nfields, fvlen)) {
+        /* The first entry of a new block: its names are the master's,
+         * its ID the block's first (ID_SEQ, distance 0). */
         same = 1;
-        dms = dseq = 0;
-    } else if (b->used + esz > b->cap) {
-        size_t cap = b->cap + b->cap / 2;
-        if (cap < b->used + esz)
-            cap = b->used + esz;
-        struct sblock *t = store__realloc(s, b, sizeof(*b) + cap);
-        if (!t)
+        shape = E_ID_SEQ;
+        esz = 1 + 1 + vsz;
+        if (esz + names_size(nfields, fvlen) > UINT32_MAX / 2)
+            return STORE_TOO_BIG;
+        b = block_open(s, st, nfields, fv, fvlen, esz);
+        if (!b)
             return STORE_NOMEM;
-        t->cap = (uint32_t)cap;
-        st->b[st->b0 + st->nb - 1] = b = t;
+        b->first = id;
+        b->lpbytes = lp_master(nfields, fv, fvlen);
+    } else if (block_grow(s, st, esz)) {
+        return STORE_NOMEM;
     }
-    char *p = b->data + b->used;
+    b = blk(st, st->nb - 1);
+    b->lpbytes = sat_add(b->lpbytes,
+                         lp_entry(b->first, id, same, nfields, fv, fvlen));
     b->lastoff = b->used;
-    *p++ = same ? E_SAME : 0;
-    p += store__varint_put(p, dms);
-    p += store__varint_put(p, dseq);
-    p += store__varint_put(p, nfields);
-    for (size_t i = 0; i < nfields; i++) {
-        if (!same) {
-            p += store__varint_put(p, flen[2 * i]);
-            if (flen[2 * i])
-                memcpy(p, f[2 * i], flen[2 * i]);
-            p += flen[2 * i];
-        }
-        p += store__varint_put(p, vlen[2 * i]);
-        if (vlen[2 * i])
-            memcpy(p, v[2 * i], vlen[2 * i]);
-        p += vlen[2 * i];
-    }
+    char *p = entry_put(b->data + b->used, b->first, id, same, shape,
+                        nfields, fv, fvlen);
     b->used = (uint32_t)(p - b->data);
     b->n++;
     b->live++;

@@ -8,11 +8,12 @@
 #include "store/store_int.h"
 
 /* A block of entries; data[] holds the master field names from 0, then
- * the entries from eoff to used. */
+ * the entries from eoff to used (encoded as stream.c's essay shows). */
 struct sblock {
     struct store_sid first, last;  /* first and last entry, live or not */
     uint32_t used, cap;            /* bytes of data[] */
     uint32_t eoff, lastoff;        /* first entry, last entry */
+    uint32_t lpbytes;              /* its size as a Redis listpack */
     uint16_t n, live;              /* entries, entries not deleted */
     char data[];
 };

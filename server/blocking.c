@@ -25,7 +25,7 @@
  * then takes in turn. Only the rerun client can leave a FIFO while that
  * FIFO is walked, so keeping the next pointer before the rerun is safe.
  *
- * Not here: CLIENT UNBLOCK, and clients blocked by anything but keys
+ * Not here: clients blocked by anything but keys
  * (WAIT, modules). */
 #include <math.h>
 #include <stdlib.h>
@@ -527,6 +527,20 @@ void blocking_client_gone(struct client *c)
 {
     if (c->blocked)
         unblock(c->srv->blocking, c);
+}
+
+/* See blocking.h. */
+int blocking_unblock(struct client *c, int error)
+{
+    if (!c->blocked)
+        return 0;
+    if (error)
+        reply_error(c, ERR_UNBLOCKED_CLIENT);
+    else
+        resp_add_null_array(&c->out);
+    unblock(c->srv->blocking, c);
+    client_resume(c);
+    return 1;
 }
 
 size_t blocking_count(const struct server *srv)

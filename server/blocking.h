@@ -78,6 +78,10 @@ void blocking_db_touched(struct server *srv, int db);
 void blocking_serve_ready(struct server *srv);
 /* Forgets c's blocked state (disconnection, CLIENT KILL). */
 void blocking_client_gone(struct client *c);
+/* CLIENT UNBLOCK: if c is blocked, ends its wait now with the timeout's
+ * null, or with the -UNBLOCKED error when error is set, and returns 1;
+ * else returns 0. */
+int blocking_unblock(struct client *c, int error);
 /* Clients blocked now (INFO blocked_clients). */
 size_t blocking_count(const struct server *srv);
 /* Set-up at start (0, or -1 on OOM) and tear-down at shutdown, after the

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/blocking.h"
 #include "server/handlers.h"
 #include "server/pubsub.h"
 #include "server/server.h"
@@ -511,6 +512,36 @@ static void client_kill(struct client *c)
         kill_client(c, self);
 }
 
+/* CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 if client id was blocked and now
+ * is not. Redis checks the reason before the id. */
+static void client_unblock(struct client *c)
+{
+    if (c->argc > 4) {
+        reply_error(c, ERR_SUBCMD_ARGS, ARGV_CLIPPED(c, 1), "CLIENT");
+        return;
+    }
+    int error = 0;
+    if (c->argc == 4) {
+        if (arg_is(c, 3, "ERROR")) {
+            error = 1;
+        } else if (!arg_is(c, 3, "TIMEOUT")) {
+            reply_error(c, ERR_UNBLOCK_REASON);
+            return;
+        }
+    }
+    int64_t id;
+    if (!arg_i64_or_reply(c, 2, &id))
+        return;
+    int done = 0;
+    for (struct client *o = c->srv->clients; o; o = o->next) {
+        if (id >= 0 && o->id == (uint64_t)id) {
+            done = blocking_unblock(o, error);
+            break;
+        }
+    }
+    resp_add_int(&c->out, done);
+}
+
 static void client_reply(struct client *c)
 {
     if (arg_is(c, 2, "ON")) {
@@ -545,6 +576,8 @@ static void client_help(struct client *c)
         "connection.",
         "SETINFO <LIB-NAME|LIB-VER> <value>", "    Set client library "
         "name or version.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
         "HELP", "    Print this help.",
     };
     reply_help(c, lines, sizeof(lines) / sizeof(lines[0]));
@@ -559,6 +592,7 @@ static const struct subcommand client_subcommands[] = {
     { "LIST", client_list, -2 },
     { "KILL", client_kill, -3 },
     { "REPLY", client_reply, 3 },
+    { "UNBLOCK", client_unblock, -3 },
     { "HELP", client_help, 2 },
 };
 

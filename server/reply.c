@@ -203,6 +203,9 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_NOGROUP_BLOCKED] = "NOGROUP the consumer group this client was "
                             "blocked on no longer exists",
     [ERR_UNBLOCKED_DELETED] = "UNBLOCKED the stream key no longer exists",
+    [ERR_UNBLOCKED_CLIENT] = "UNBLOCKED client unblocked via CLIENT UNBLOCK",
+    [ERR_UNBLOCK_REASON] = "ERR CLIENT UNBLOCK reason should be TIMEOUT or "
+                           "ERROR",
     [ERR_BUSYGROUP] = "BUSYGROUP Consumer Group name already exists",
     [ERR_XGROUP_NOKEY] = "ERR The XGROUP subcommand requires the key to "
                          "exist. Note that for CREATE you may want to use "

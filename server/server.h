@@ -375,6 +375,8 @@ enum reply_err {
     ERR_NOGROUP_XGROUP,      /* (ARGV_CLIPPED group, ARGV_CLIPPED key) */
     ERR_NOGROUP_BLOCKED,     /* the consumer group this client was blocked on */
     ERR_UNBLOCKED_DELETED,   /* UNBLOCKED the stream key no longer exists */
+    ERR_UNBLOCKED_CLIENT,    /* UNBLOCKED client unblocked via CLIENT UNBLOCK */
+    ERR_UNBLOCK_REASON,      /* CLIENT UNBLOCK reason should be ... */
     ERR_BUSYGROUP,           /* BUSYGROUP Consumer Group name already exists */
     ERR_XGROUP_NOKEY,        /* The XGROUP subcommand requires the key ... */
     ERR_XGROUP_ENTRIESREAD,  /* value for ENTRIESREAD must be positive or -1 */

@@ -14,6 +14,8 @@ what every blocking command shares, whichever type it waits on.
 - SWAPDB brings data to waiters in the swapped database; CLIENT KILL and
   disconnection of a blocked client leave the others served.
 - MULTI/EXEC never blocks.
+- CLIENT UNBLOCK ends a wait with the timeout's null or -UNBLOCKED, and
+  its argument errors.
 
 Every test also passes against redis-server 7.0.15
 (RESPITE_BIN=/usr/bin/redis-server)."""
@@ -323,6 +325,46 @@ def random_traffic_loses_and_duplicates_nothing():
     assert_eq(len(everything), jobs, "jobs out (popped + left)")
     assert_eq(set(everything), {"job:%d" % i for i in range(jobs)})
     wait_blocked(r, 0)
+
+
+@test
+def client_unblock_with_timeout_or_error():
+    r = h.flushed()
+    with h.conns(2) as (a, b):
+        a.send(h.encode("CLIENT", "ID"))
+        aid = int(a.read_raw()[1:])
+        b.send(h.encode("CLIENT", "ID"))
+        bid = int(b.read_raw()[1:])
+        assert_eq(r.execute_command("CLIENT", "UNBLOCK", aid), 0,
+                  "not blocked")
+        a.send(h.encode("BLPOP", "q", "0") + h.encode("PING"))
+        h.send_blocked(r, b, 2, "XREAD", "BLOCK", "0", "STREAMS", "s", "$")
+        assert_eq(r.execute_command("CLIENT", "UNBLOCK", aid), 1)
+        assert_eq(a.read_raw(), b"*-1\r\n", "as a timeout")
+        assert_eq(a.read_raw(), b"+PONG\r\n", "pipelined PING runs after")
+        assert_eq(blocked_count(r), 1)
+        assert_eq(r.execute_command("CLIENT", "UNBLOCK", bid, "error"), 1)
+        assert_eq(b.read_raw(),
+                  b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n")
+        assert_eq(blocked_count(r), 0)
+        assert_eq(r.execute_command("CLIENT", "UNBLOCK", bid, "TIMEOUT"), 0)
+        r.rpush("q", "v")
+        assert no_reply(a), "the unblocked BLPOP still waited on q"
+        assert_eq(r.llen("q"), 1)
+    with h.shared_server().conn() as c:
+        for args, want in [
+                (("x", "y"), b"-ERR CLIENT UNBLOCK reason should be TIMEOUT"
+                             b" or ERROR\r\n"),
+                (("x",), b"-ERR value is not an integer or out of range\r\n"),
+                (("-1",), b":0\r\n"),
+                (("1", "2", "3"), b"-ERR unknown subcommand or wrong number of"
+                                  b" arguments for 'UNBLOCK'. Try CLIENT"
+                                  b" HELP.\r\n")]:
+            c.send(h.encode("CLIENT", "UNBLOCK", *args))
+            assert_eq(c.read_raw(), want, repr(args))
+        c.send(h.encode("CLIENT", "UNBLOCK"))
+        assert_eq(c.read_raw(), b"-ERR wrong number of arguments for "
+                                b"'client|unblock' command\r\n")
 
 
 if __name__ == "__main__":

@@ -220,7 +220,8 @@ def killed_and_disconnected_waiters_leave_the_queue():
 
 @test
 def exec_never_blocks():
-    s, r = h.shared_server(), h.flushed()
+    s = h.shared_server()
+    h.flushed()
     with s.conn() as c:
         c.call("MULTI")
         c.call("BLPOP", "empty", "0")

@@ -109,25 +109,32 @@ echo "           | RATELIMIT lv:__rand_int__ 100 6000000 (live)"
 echo "check:     sample limiter key ${SAMPLE:-none}, PTTL ${SAMPLE_TTL:-n/a} ms"
 echo '```'
 echo
+# rows ARRAY CPU: the table rows of the medians in ARRAY (S or CPU); with
+# CPU=1 the ratios are GET's over each case's (less time is better).
+rows() {
+    local -n a=$1
+    local p g r l
+    for p in 1 16; do
+        g=$(echo "${a[get$p]}" | median)
+        r=$(echo "${a[rl$p]}" | median)
+        l=$(echo "${a[lv$p]}" | median)
+        if [ "$2" = 1 ]; then
+            echo "| -P $p | $g | $r | $(ratio "$g" "$r") | $l | $(ratio "$g" "$l") |"
+        else
+            echo "| -P $p | $g | $r | $(ratio "$r" "$g") | $l | $(ratio "$l" "$g") |"
+        fi
+    done
+}
+
 echo "| pipeline | GET rps | RATELIMIT rps | RATELIMIT / GET | live rps | live / GET |"
 echo "|---|---:|---:|---:|---:|---:|"
-for p in 1 16; do
-    g=$(echo "${S[get$p]}" | median)
-    r=$(echo "${S[rl$p]}" | median)
-    l=$(echo "${S[lv$p]}" | median)
-    echo "| -P $p | $g | $r | $(ratio "$r" "$g") | $l | $(ratio "$l" "$g") |"
-done
+rows S 0
 echo
 echo "The server's CPU microseconds a request (steadier than rps on a shared"
 echo "machine), and GET's as a share of each RATELIMIT case's:"
 echo
 echo "| pipeline | GET | RATELIMIT | GET / RATELIMIT | live | GET / live |"
 echo "|---|---:|---:|---:|---:|---:|"
-for p in 1 16; do
-    g=$(echo "${CPU[get$p]}" | median)
-    r=$(echo "${CPU[rl$p]}" | median)
-    l=$(echo "${CPU[lv$p]}" | median)
-    echo "| -P $p | $g | $r | $(ratio "$g" "$r") | $l | $(ratio "$g" "$l") |"
-done
+rows CPU 1
 echo
 echo "Median of $ROUNDS round(s); target RATELIMIT / GET >= 0.90x."

@@ -412,17 +412,23 @@ static size_t vals_size(size_t nf, const char *const *fv, const size_t *fvlen)
     return t;
 }
 
+/* Writes field name f (its length, then its bytes) at p; returns where
+ * it ends. */
+static char *name_put(char *p, const char *f, size_t flen)
+{
+    p += store__varint_put(p, flen);
+    if (flen)
+        memcpy(p, f, flen);
+    return p + flen;
+}
+
 /* Writes the count and names of fv at p; returns where they end. */
 static char *names_put(char *p, size_t nf, const char *const *fv,
                        const size_t *fvlen)
 {
     p += store__varint_put(p, nf);
-    for (size_t i = 0; i < nf; i++) {
-        p += store__varint_put(p, fvlen[2 * i]);
-        if (fvlen[2 * i])
-            memcpy(p, fv[2 * i], fvlen[2 * i]);
-        p += fvlen[2 * i];
-    }
+    for (size_t i = 0; i < nf; i++)
+        p = name_put(p, fv[2 * i], fvlen[2 * i]);
     return p;
 }
 
@@ -855,10 +861,7 @@ static char *entry_put(char *p, struct store_sid f, struct store_sid id,
     }
     p += store__varint_put(p, nf);
     for (size_t i = 0; i < nf; i++) {
-        p += store__varint_put(p, fvlen[2 * i]);
-        if (fvlen[2 * i])
-            memcpy(p, fv[2 * i], fvlen[2 * i]);
-        p += fvlen[2 * i];
+        p = name_put(p, fv[2 * i], fvlen[2 * i]);
         p = val_put(p, fv[2 * i + 1], fvlen[2 * i + 1]);
     }
     return p;

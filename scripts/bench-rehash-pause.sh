@@ -12,7 +12,9 @@
 #   RUNS          runs; with 2 or more, also lists the calls that were
 #                 slow in every run: stalls the store causes itself, at
 #                 the same call each time (the machine's land at random)
-#   DETAIL=1      CPU time, faults and preemptions of each slow call
+#   DETAIL=1      CPU time, faults, preemptions and start time (CLOCK_MONOTONIC,
+#                 to match `perf record -k CLOCK_MONOTONIC` samples) of each
+#                 slow call; shown with RUNS=1
 #   MALLOC_CONF   passed to jemalloc, overriding the options the tool
 #                 compiles in like server/main.c (background_thread:true);
 #                 MALLOC_CONF=background_thread:false shows the purges that

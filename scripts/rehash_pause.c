@@ -22,8 +22,10 @@
  * With DETAIL=1 in the environment each slow store call is printed with
  * its thread CPU time, page faults, voluntary waits and preemptions
  * (clock_gettime(CLOCK_THREAD_CPUTIME_ID) and getrusage around every call:
- * about 2.5 us more per call). Under a hypervisor that does not report
- * steal time, CPU time includes the time the vCPU was taken away.
+ * about 2.5 us more per call), and the CLOCK_MONOTONIC time it started,
+ * so that `perf record -k CLOCK_MONOTONIC -g` samples can be matched to
+ * it. Under a hypervisor that does not report steal time, CPU time
+ * includes the time the vCPU was taken away.
  *
  * Usage: rehash_pause [keys] [threshold-us] [ttl]; with ttl set every key
  * gets a TTL (so the volatile arrays grow too).
@@ -116,9 +118,9 @@ static int run(struct store *s, long n, int del, int ttl,
             printf("  %s #%ld: %.0f us", del ? "delete" : "insert", i, d);
             if (detail)
                 printf(" (cpu %.0f us, %ld faults, %ld waits, "
-                       "%ld preemptions)", u1.cpu_us - u0.cpu_us,
+                       "%ld preemptions; at %.6f s)", u1.cpu_us - u0.cpu_us,
                        u1.minflt - u0.minflt, u1.nvcsw - u0.nvcsw,
-                       u1.nivcsw - u0.nivcsw);
+                       u1.nivcsw - u0.nivcsw, t / 1e6);
             printf("\n");
         }
         if (d < 100)

@@ -144,16 +144,19 @@ static void section_clients(struct resp_out *o, const struct server *srv)
 
 static void section_memory(struct resp_out *o, const struct server *srv)
 {
-    size_t used = server_mem_used(), rss = server_mem_rss();
+    size_t dataset = 0, prefix_index = 0, mapped = 0;
+    for (int i = 0; i < srv->conf.databases; i++) {
+        dataset += store_mem_usage(srv->db[i]);
+        prefix_index += store_prefix_mem_usage(srv->db[i]);
+        mapped += store_mem_mapped(srv->db[i]);
+    }
+    /* The stores map their big tables themselves (store/pages.c), past
+     * the allocator's statistics. */
+    size_t used = server_mem_used() + mapped, rss = server_mem_rss();
     char h1[32], h2[32], alloc[32];
     human_bytes(h1, sizeof(h1), used);
     human_bytes(h2, sizeof(h2), rss);
     server_mem_allocator(alloc, sizeof(alloc));
-    size_t dataset = 0, prefix_index = 0;
-    for (int i = 0; i < srv->conf.databases; i++) {
-        dataset += store_mem_usage(srv->db[i]);
-        prefix_index += store_prefix_mem_usage(srv->db[i]);
-    }
     header(o, "Memory");
     add(o, "used_memory:%zu", used);
     add(o, "used_memory_human:%s", h1);

@@ -1,7 +1,8 @@
 /* memory.c - what INFO memory reports: bytes allocated (from jemalloc's own
  * statistics when built with it, from ASan's allocator under
  * AddressSanitizer, from glibc's mallinfo2 otherwise) and the process's
- * resident set size. */
+ * resident set size. The stores' big tables are mappings of their own
+ * that no allocator counts; info.c adds store_mem_mapped to this. */
 #include <malloc.h>
 #include <stdio.h>
 #include <unistd.h>

@@ -19,7 +19,8 @@
  *   - an entry has STORE__F_TTL iff it is in its shard's vol[], and then
  *     vol[vidx] == entry; vol[] is dense (removal swaps in the last slot).
  *   - nkeys / nvol equal the sums of the shards' used / nvol.
- *   - mem is the sum of malloc_usable_size() of every block we hold.
+ *   - mem is the sum of malloc_usable_size() of every block we hold,
+ *     plus the bytes of the arrays kept in mappings (pages.c).
  *   - a failed allocation leaves everything as it was: each operation
  *     allocates everything it needs before it changes anything.
  *
@@ -40,7 +41,9 @@
 
 /* ---- Allocation, accounting, fault injection ----------------------------- */
 
-static int fail_now(struct store *s)
+/* Returns 1 when fault injection fails this allocation (store__malloc's
+ * and pages.c's); counts it down otherwise. */
+int store__fail_now(struct store *s)
 {
     return s->fail_after != 0 && --s->fail_after == 0;
 }
@@ -49,7 +52,7 @@ static int fail_now(struct store *s)
  * Returns NULL on failure. */
 void *store__malloc(struct store *s, size_t n)
 {
-    if (fail_now(s))
+    if (store__fail_now(s))
         return NULL;
     void *p = malloc(n);
     if (p)
@@ -60,7 +63,7 @@ void *store__malloc(struct store *s, size_t n)
 /* calloc for the store: as store__malloc, zeroed. */
 void *store__calloc(struct store *s, size_t n, size_t size)
 {
-    if (fail_now(s))
+    if (store__fail_now(s))
         return NULL;
     void *p = calloc(n, size);
     if (p)
@@ -71,7 +74,7 @@ void *store__calloc(struct store *s, size_t n, size_t size)
 /* realloc for the store: on failure returns NULL and p is untouched. */
 void *store__realloc(struct store *s, void *p, size_t n)
 {
-    if (fail_now(s))
+    if (store__fail_now(s))
         return NULL;
     size_t old = p ? malloc_usable_size(p) : 0;
     void *q = realloc(p, n);
@@ -100,19 +103,31 @@ uint64_t store__rand(struct store *s)
 
 /* ---- The volatile array -------------------------------------------------- */
 
-/* Makes room for one more volatile entry in sh. */
-static int vol_reserve(struct store *s, struct store_shard *sh)
+/* Doubles sh's vol[]. A big array is a mapping that mremap grows without
+ * copying (pages.c). */
+static int vol_grow(struct store *s, struct store_shard *sh)
 {
-    if (sh->nvol < sh->vcap)
-        return STORE_OK;
     if (sh->vcap >= UINT32_MAX)
         return STORE_NOMEM;
     size_t cap = sh->vcap ? sh->vcap * 2 : VOL_MIN;
-    struct store_entry **v = store__realloc(s, sh->vol, cap * sizeof *v);
+    struct store_entry **v = store__array_resize(
+        s, sh->vol, sh->vcap * sizeof *v, cap * sizeof *v);
     if (!v)
         return STORE_NOMEM;
     sh->vol = v;
     sh->vcap = cap;
+    return STORE_OK;
+}
+
+/* Makes room for one more volatile entry in sh. */
+static int vol_reserve(struct store *s, struct store_shard *sh)
+{
+    if (sh->nvol == sh->vcap && vol_grow(s, sh))
+        return STORE_NOMEM;
+    /* The slot vol_add writes next: a mapped array's pages are faulted
+     * in a granule at a time, ahead of the writes (pages.c). */
+    size_t w = sizeof *sh->vol;
+    store__array_fill(s, sh->vol, sh->vcap * w, sh->nvol * w);
     return STORE_OK;
 }
 
@@ -140,11 +155,10 @@ static void vol_remove(struct store *s, struct store_shard *sh,
     s->nvol--;
     if (sh->vcap > 2 * VOL_MIN && sh->nvol < sh->vcap / 4) {
         /* Not a fault-injection point: a failed shrink changes nothing. */
-        size_t old = malloc_usable_size(sh->vol);
-        struct store_entry **v = realloc(sh->vol,
-                                         sh->vcap / 2 * sizeof *v);
+        size_t w = sizeof *sh->vol;
+        struct store_entry **v = store__array_shrink(
+            s, sh->vol, sh->vcap * w, sh->vcap / 2 * w);
         if (v) {
-            s->mem += malloc_usable_size(v) - old;
             sh->vol = v;
             sh->vcap /= 2;
         }
@@ -263,6 +277,7 @@ struct store *store_new(unsigned nshards)
         return NULL;
     s->nshards = n;
     s->mem = malloc_usable_size(s);
+    s->map_min = STORE__MAP_MIN;
     s->rng = (uint64_t)(uintptr_t)s ^ 0x5851f42d4c957f2dULL;
     s->limits = (struct store_limits)STORE_LIMITS_DEFAULT;
     return s;
@@ -291,7 +306,7 @@ void store_clear(struct store *s)
         struct store_shard *sh = &s->shards[i];
         store__table_clear(s, sh);
         store__pindex_clear(s, sh);
-        store__free(s, sh->vol);
+        store__array_free(s, sh->vol, sh->vcap * sizeof *sh->vol, 0);
         sh->vol = NULL;
         sh->nvol = sh->vcap = 0;
     }
@@ -747,8 +762,8 @@ static int check_shard(const struct store *s, unsigned si,
         const struct store_table *tb = &sh->t[t];
         CHECK((tb->size & (tb->size - 1)) == 0);
         CHECK(!tb->size == !tb->b);
-        if (tb->b)
-            *mem += malloc_usable_size(tb->b);
+        size_t done = t == 0 ? sh->rehashidx * sizeof *tb->b : 0;
+        *mem += store__array_mem(s, tb->b, tb->size * sizeof *tb->b, done);
         for (size_t i = 0; i < tb->size; i++) {
             if (t == 0 && store__rehashing(sh) && i < sh->rehashidx)
                 CHECK(tb->b[i] == NULL);
@@ -787,8 +802,7 @@ static int check_shard(const struct store *s, unsigned si,
         return rc;
     CHECK(sh->nvol <= sh->vcap);
     CHECK(!sh->vcap == !sh->vol);
-    if (sh->vol)
-        *mem += malloc_usable_size(sh->vol);
+    *mem += store__array_mem(s, sh->vol, sh->vcap * sizeof *sh->vol, 0);
     *keys += n;
     *vols += nttl;
     return 0;

@@ -420,6 +420,9 @@ int store_glob_match(const char *pat, size_t plen, const char *s, size_t slen,
 
 /* Bytes the store allocated for keys, values and tables (approximate). */
 size_t store_mem_usage(const struct store *s);
+/* Bytes of store_mem_usage in mappings of the store's own (big tables),
+ * which the allocator's statistics do not include. */
+size_t store_mem_mapped(const struct store *s);
 
 /* Test hook for fault injection: the n-th allocation from now on (1 = the
  * next) made for this store fails; 0 disables. */

@@ -88,6 +88,8 @@ struct store {
     unsigned exp_cursor;           /* shard the next expire step starts on */
     size_t nkeys, nvol;
     size_t mem;                    /* bytes allocated, as malloc sees it */
+    size_t mapped;                 /* of mem: arrays in mappings (pages.c) */
+    size_t map_min;                /* arrays this big or bigger are mapped */
     unsigned long fail_after;      /* fault injection; 0 = off */
     uint64_t rng;
     struct store_limits limits;    /* compact encodings (obj.c) */
@@ -331,6 +333,7 @@ void *store__malloc(struct store *s, size_t n);
 void *store__calloc(struct store *s, size_t n, size_t size);
 void *store__realloc(struct store *s, void *p, size_t n);
 void store__free(struct store *s, void *p);
+int store__fail_now(struct store *s);
 void store__entry_free(struct store *s, struct store_entry *e);
 uint64_t store__rand(struct store *s);
 void store__entry_remove(struct store *s, struct store_shard *sh,
@@ -339,6 +342,22 @@ int store__key_insert(struct store *s, struct store_shard *sh, uint64_t h,
                       const char *key, size_t klen, const char *val,
                       size_t vlen, int type, int64_t exp);
 int store__check(const struct store *s);
+
+/* ---- pages.c ----------------------------------------------------------- */
+
+/* Arrays of STORE__MAP_MIN bytes or more live in mappings of their own
+ * (pages.c says why); struct store's map_min starts at this. */
+#define STORE__MAP_MIN (256 * 1024)
+
+void *store__array_alloc(struct store *s, size_t bytes);
+void store__array_free(struct store *s, void *p, size_t bytes, size_t done);
+size_t store__array_mem(const struct store *s, const void *p, size_t bytes,
+                        size_t done);
+void store__array_drain(struct store *s, void *p, size_t bytes, size_t from,
+                        size_t to);
+void store__array_fill(struct store *s, void *p, size_t bytes, size_t at);
+void *store__array_resize(struct store *s, void *p, size_t ob, size_t nb);
+void *store__array_shrink(struct store *s, void *p, size_t ob, size_t nb);
 
 /* ---- prefix.c ---------------------------------------------------------- */
 

@@ -25,10 +25,20 @@
  *   - code that walks buckets by index (SCAN, RANDOMKEY, the checks) asks
  *     store__bucket_at, which says "empty" for t[1] bucket j while
  *     (j & mask0) >= rehashidx.
- * Pages of the new array are thus touched (and faulted in) a few buckets
- * at a time too. The drained array is freed in one free(); with the
- * allocator's background purging (server/main.c) that costs no purge in
- * the caller.
+ * Pages of the new array are thus first written a few buckets at a time
+ * too.
+ *
+ * The allocator must not pause either: handing jemalloc a bucket array of
+ * megabytes, or taking one back, purged pages inline or waited on its
+ * background purge thread for 1-6 ms. So arrays of 256 KB and more
+ * (s->map_min) are mappings of their own (pages.c). The new array is
+ * mapped unpopulated; the step faults its pages in 64 KB at a time just
+ * before it writes them (store__array_fill: a fault a page costs too
+ * much on a VM). The drained array gives its pages back while the rehash
+ * passes them (store__array_drain after each step; those buckets are
+ * NULL, and a page given back reads as zeros, so they stay NULL),
+ * leaving nothing resident for the final unmap. Smaller arrays stay with
+ * malloc.
  *
  * Invariants:
  *   - t[0].size is 0 (nothing ever inserted) or a power of two >= 4.
@@ -89,7 +99,7 @@ static void resize_start(struct store *s, struct store_shard *sh,
         return;
     /* Not zeroed: the rehash initialises each bucket before its first
      * use (see the top of this file). */
-    struct store_entry **b = store__malloc(s, size * sizeof *b);
+    struct store_entry **b = store__array_alloc(s, size * sizeof *b);
     if (!b)
         return;                /* try again on a later operation */
     sh->t[1].b = b;
@@ -142,13 +152,17 @@ void store__table_rehash(struct store *s, struct store_shard *sh, size_t n)
     struct store_table *t0 = &sh->t[0], *t1 = &sh->t[1];
     size_t m1 = t1->size - 1;
     int grow = t1->size > t0->size;
-    size_t empty = n * 10;
+    size_t empty = n * 10, from = sh->rehashidx;
+    size_t w = sizeof *t0->b, bytes1 = t1->size * w;
     while (n > 0 && sh->rehashidx < t0->size) {
         size_t i = sh->rehashidx;
         if (grow) {
+            store__array_fill(s, t1->b, bytes1, i * w);
+            store__array_fill(s, t1->b, bytes1, (i + t0->size) * w);
             t1->b[i] = NULL;
             t1->b[i + t0->size] = NULL;
         } else if (i < t1->size) {
+            store__array_fill(s, t1->b, bytes1, i * w);
             t1->b[i] = NULL;
         }
         struct store_entry *e = t0->b[i];
@@ -168,8 +182,9 @@ void store__table_rehash(struct store *s, struct store_shard *sh, size_t n)
         t0->b[i] = NULL;
         n--;
     }
+    store__array_drain(s, t0->b, t0->size * w, from * w, sh->rehashidx * w);
     if (sh->rehashidx >= t0->size) {
-        store__free(s, t0->b);
+        store__array_free(s, t0->b, t0->size * w, t0->size * w);
         *t0 = *t1;
         t1->b = NULL;
         t1->size = 0;
@@ -203,7 +218,8 @@ void store__table_clear(struct store *s, struct store_shard *sh)
 {
     for (int i = 0; i < 2; i++) {
         struct store_table *t = &sh->t[i];
-        for (size_t j = 0; j < t->size; j++) {
+        /* t[0] below rehashidx is empty, and perhaps drained already. */
+        for (size_t j = i == 0 ? sh->rehashidx : 0; j < t->size; j++) {
             struct store_entry **b = store__bucket_at(sh, i, j);
             struct store_entry *e = b ? *b : NULL;
             while (e) {
@@ -214,9 +230,11 @@ void store__table_clear(struct store *s, struct store_shard *sh)
         }
     }
     for (int i = 0; i < 2; i++) {
-        store__free(s, sh->t[i].b);
-        sh->t[i].b = NULL;
-        sh->t[i].size = 0;
+        struct store_table *t = &sh->t[i];
+        size_t done = i == 0 ? sh->rehashidx * sizeof *t->b : 0;
+        store__array_free(s, t->b, t->size * sizeof *t->b, done);
+        t->b = NULL;
+        t->size = 0;
     }
     sh->rehashidx = 0;
     sh->used = 0;

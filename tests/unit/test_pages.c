@@ -1,0 +1,475 @@
+/* test_pages.c - unit tests for store/pages.c: the store's big arrays
+ * (bucket arrays, volatile arrays) in mappings of their own.
+ *
+ * Each test lowers the store's map_min to four pages (16 KB with 4 KB
+ * pages: a table of 2048 buckets, a volatile array of 2048 slots), so a
+ * few thousand keys take the mapped path, its progressive release while
+ * a rehash drains a table, and its mremap growth. They check the rehash
+ * and lookups mid-rehash, SCAN coverage across resizes, the memory
+ * accounting (store__check compares s->mem with what it finds; here also
+ * s->mapped with the shard's state, and mincore for pages given back),
+ * FLUSH returning everything, and fault injection on the mappings. */
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "store/store.h"
+#include "store/store_int.h"
+#include "tests/unit/unit.h"
+
+#define T0 INT64_C(1700000000000)          /* "now" in Unix ms */
+#define TTL (T0 + 3600 * 1000)
+
+static size_t page(void)
+{
+    return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/* A one-shard store that maps arrays of four pages and more. */
+static struct store *small_map_store(void)
+{
+    struct store *s = store_new(1);
+    if (s)
+        s->map_min = 4 * page();
+    return s;
+}
+
+static int key(char *buf, size_t cap, long id)
+{
+    snprintf(buf, cap, "k%ld", id);
+    return (int)strlen(buf);
+}
+
+static int put(struct store *s, long id, int64_t exp)
+{
+    char k[32];
+    int n = key(k, sizeof k, id);
+    return store_key_set(s, k, (size_t)n, k, (size_t)n, exp, T0);
+}
+
+static int del(struct store *s, long id)
+{
+    char k[32];
+    int n = key(k, sizeof k, id);
+    return store_key_delete(s, k, (size_t)n, T0);
+}
+
+static int persist(struct store *s, long id)
+{
+    char k[32];
+    int n = key(k, sizeof k, id);
+    return store_key_expire_set(s, k, (size_t)n, STORE_NO_TTL, T0);
+}
+
+/* A clock for store_expire_step that never runs out of budget. */
+static uint64_t still_clock(void *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+
+/* 1 if key id is linked where a lookup looks for it; does not move the
+ * rehash on (store_key_find would), so a test can stop mid-rehash. */
+static int linked(struct store *s, long id)
+{
+    char k[32];
+    int n = key(k, sizeof k, id);
+    uint64_t h = store__hash(k, (size_t)n);
+    return store__table_find(store__shard(s, h), h, k, (size_t)n) != NULL;
+}
+
+/* The mapped bytes of an array of bytes with the first done drained, as
+ * the header of pages.c describes them (arrays here are whole pages, and
+ * they are drained in granules of map_min bytes). */
+static size_t mapped_of(const struct store *s, size_t bytes, size_t done)
+{
+    if (bytes < s->map_min)
+        return 0;
+    return bytes - done / s->map_min * s->map_min;
+}
+
+/* The mapped bytes shard 0 of s should account for. */
+static size_t expect_mapped(const struct store *s)
+{
+    const struct store_shard *sh = &s->shards[0];
+    size_t w = sizeof(void *);
+    return mapped_of(s, sh->t[0].size * w, sh->rehashidx * w) +
+           mapped_of(s, sh->t[1].size * w, 0) +
+           mapped_of(s, sh->vcap * w, 0);
+}
+
+/* Pages of [p, p + len) resident in memory. */
+static size_t resident_pages(const void *p, size_t len)
+{
+    size_t n = len / page(), in = 0;
+    unsigned char *v = malloc(n);
+    if (!v || mincore((void *)p, len, v) != 0) {
+        free(v);
+        return (size_t)-1;
+    }
+    for (size_t i = 0; i < n; i++)
+        in += v[i] & 1;
+    free(v);
+    return in;
+}
+
+/* ---- Tables -------------------------------------------------------------- */
+
+/* A shard grows through mapped tables to 64K buckets and shrinks back,
+ * store__check and the mapped figure checked along the way; in the middle
+ * of a mapped grow and a mapped shrink every key is looked up. */
+TEST(table_grow_shrink_mapped)
+{
+    struct store *s = small_map_store();
+    struct store_shard *sh = &s->shards[0];
+    const long n = 50000;
+    size_t empty = store_mem_usage(s);
+    int looked_grow = 0, looked_shrink = 0;
+    for (long i = 0; i < n; i++) {
+        ASSERT_OK(put(s, i, STORE_NO_TTL));
+        if (i % 97 == 0) {
+            ASSERT_OK(store__check(s));
+            ASSERT_EQ(store_mem_mapped(s), expect_mapped(s));
+        }
+        if (!looked_grow && store__rehashing(sh) &&
+            sh->t[0].size * 8 >= s->map_min &&
+            sh->rehashidx > sh->t[0].size / 2) {
+            for (long j = 0; j <= i; j++)
+                ASSERT(linked(s, j));
+            ASSERT(!linked(s, n + 1));
+            ASSERT_OK(store__check(s));
+            looked_grow = 1;
+        }
+    }
+    ASSERT(looked_grow);
+    ASSERT(sh->t[0].size >= 65536 / 2);
+    ASSERT(store_mem_mapped(s) >= sh->t[0].size * sizeof(void *));
+    for (long i = 0; i < n - 100; i++) {
+        ASSERT_EQ(del(s, i), 1);
+        if (i % 97 == 0) {
+            ASSERT_OK(store__check(s));
+            ASSERT_EQ(store_mem_mapped(s), expect_mapped(s));
+        }
+        if (!looked_shrink && store__rehashing(sh) &&
+            sh->t[1].size < sh->t[0].size &&
+            sh->t[0].size * 8 >= 4 * s->map_min &&
+            sh->rehashidx > sh->t[0].size / 2) {
+            for (long j = 0; j < n; j++)
+                ASSERT_EQ(linked(s, j), j > i);
+            ASSERT_OK(store__check(s));
+            looked_shrink = 1;
+        }
+    }
+    ASSERT(looked_shrink);
+    for (int i = 0; i < 100000 && store__rehashing(sh); i++)
+        ASSERT_EQ(del(s, -1), 0);          /* moves the rehash on */
+    ASSERT_OK(store__check(s));
+    ASSERT_EQ(store_size(s), 100);
+    ASSERT(sh->t[0].size * 8 < s->map_min);
+    ASSERT_EQ(store_mem_mapped(s), 0);
+    store_clear(s);
+    ASSERT_EQ(store_mem_usage(s), empty);
+    store_free(s);
+}
+
+/* While a rehash drains a mapped table, the pages it has passed go back
+ * to the kernel (not resident, not counted), read as empty buckets, and
+ * the final release finds nothing left. */
+TEST(drained_pages_released)
+{
+    struct store *s = small_map_store();
+    struct store_shard *sh = &s->shards[0];
+    long i = 0;
+    /* Fill until a grow from 16K buckets (128 KB, mapped) starts. */
+    while (!(store__rehashing(sh) && sh->t[0].size == 16384))
+        ASSERT_OK(put(s, i++, STORE_NO_TTL));
+    size_t bytes = sh->t[0].size * sizeof(void *);
+    struct store_entry **old = sh->t[0].b;
+    ASSERT_EQ(resident_pages(old, bytes), bytes / page());
+    size_t before = store_mem_mapped(s);
+    store__table_rehash(s, sh, sh->t[0].size / 2);
+    ASSERT(store__rehashing(sh));
+    size_t done = sh->rehashidx * sizeof(void *) / s->map_min * s->map_min;
+    ASSERT(done >= bytes / 4);
+    ASSERT_EQ(resident_pages(old, done), 0);
+    ASSERT_EQ(resident_pages((char *)old + done, bytes - done),
+              (bytes - done) / page());
+    ASSERT_EQ(store_mem_mapped(s), expect_mapped(s));
+    ASSERT(store_mem_mapped(s) < before);
+    for (size_t j = 0; j < sh->rehashidx; j++)
+        ASSERT(old[j] == NULL);
+    ASSERT_OK(store__check(s));
+    for (long j = 0; j < i; j++)
+        ASSERT(linked(s, j));
+    store__table_rehash(s, sh, sh->t[0].size);
+    ASSERT(!store__rehashing(sh));
+    ASSERT_EQ(store_mem_mapped(s), sh->t[0].size * sizeof(void *));
+    ASSERT_OK(store__check(s));
+    for (long j = 0; j < i; j++)
+        ASSERT(linked(s, j));
+    store_free(s);
+}
+
+/* The writers of a mapped array fault its pages in a granule (a quarter
+ * of map_min) at a time ahead of the writes: the first rehash step of a
+ * grow makes the first granule of both halves of the new table resident,
+ * and nothing else; the first TTL key past a doubled volatile array makes
+ * the first granule of its new half resident. */
+TEST(fill_ahead_of_writes)
+{
+    struct store *s = store_new(1);
+    struct store_shard *sh = &s->shards[0];
+    s->map_min = 16 * page();
+    size_t g = 4 * page(), w = sizeof(void *);
+    long i = 0;
+    while (!(store__rehashing(sh) && sh->t[1].size * w >= 2 * s->map_min))
+    {
+        ASSERT_OK(put(s, i, STORE_NO_TTL));
+        i++;
+    }
+    ASSERT_EQ(sh->rehashidx, 0);
+    size_t half = sh->t[0].size * w;
+    ASSERT_EQ(resident_pages(sh->t[1].b, 2 * half), 0);
+    store__table_rehash(s, sh, 1);
+    ASSERT(sh->rehashidx * w < g);
+    ASSERT_EQ(resident_pages(sh->t[1].b, g), g / page());
+    ASSERT_EQ(resident_pages((char *)sh->t[1].b + half, g), g / page());
+    ASSERT_EQ(resident_pages(sh->t[1].b, 2 * half), 2 * g / page());
+    ASSERT_OK(store__check(s));
+    store_clear(s);
+
+    i = 0;
+    while (!(sh->nvol == sh->vcap && sh->vcap * w >= s->map_min)) {
+        ASSERT_OK(put(s, i, TTL));
+        i++;
+    }
+    size_t old = sh->vcap * w;
+    ASSERT_OK(put(s, i, TTL));
+    ASSERT_EQ(sh->vcap * w, 2 * old);
+    ASSERT_EQ(resident_pages((char *)sh->vol + old, old), g / page());
+    ASSERT_OK(store__check(s));
+    store_free(s);
+}
+
+/* ---- SCAN ---------------------------------------------------------------- */
+
+struct seen {
+    unsigned char *hit;
+    long n;
+};
+
+static void on_scan(void *ctx, const struct store_entry *e)
+{
+    struct seen *sn = ctx;
+    size_t klen;
+    const char *k = store_entry_key(e, &klen);
+    long id = 0;
+    for (size_t i = 1; i < klen; i++)
+        id = id * 10 + (k[i] - '0');
+    if (id >= 0 && id < sn->n)
+        sn->hit[id] = 1;
+}
+
+/* SCAN with a small COUNT while the keyspace grows from 1000 keys through
+ * mapped tables and back: each of the first 1000 keys, present all along,
+ * is returned. */
+TEST(scan_across_mapped_resizes)
+{
+    struct store *s = small_map_store();
+    const long stable = 1000, extra = 40000;
+    struct seen sn = { calloc((size_t)stable, 1), stable };
+    ASSERT(sn.hit != NULL);
+    for (long i = 0; i < stable; i++)
+        ASSERT_OK(put(s, i, STORE_NO_TTL));
+    uint64_t cur = 0;
+    long added = 0, deleted = 0;
+    int calls = 0, saw_mapped_rehash = 0;
+    do {
+        cur = store_scan(s, cur, 4, T0, on_scan, &sn);
+        calls++;
+        for (int j = 0; j < 200 && added < extra; j++, added++)
+            ASSERT_OK(put(s, stable + added, STORE_NO_TTL));
+        for (int j = 0; j < 400 && added == extra && deleted < extra;
+             j++, deleted++)
+            ASSERT_EQ(del(s, stable + deleted), 1);
+        struct store_shard *sh = &s->shards[0];
+        saw_mapped_rehash |= store__rehashing(sh) &&
+                             sh->t[0].size * 8 >= s->map_min;
+    } while (cur != 0 && calls < 1000000);
+    ASSERT_EQ(cur, 0);
+    ASSERT(saw_mapped_rehash);
+    ASSERT(added == extra);
+    for (long i = 0; i < stable; i++)
+        ASSERT(sn.hit[i]);
+    ASSERT_OK(store__check(s));
+    free(sn.hit);
+    store_free(s);
+}
+
+/* ---- Volatile arrays ----------------------------------------------------- */
+
+/* TTL keys move the volatile array from malloc to a mapping, grow it with
+ * mremap, and removals shrink it back down to malloc; the entries'
+ * back-pointers (checked by store__check) survive every move. */
+TEST(vol_array_mapped)
+{
+    struct store *s = small_map_store();
+    struct store_shard *sh = &s->shards[0];
+    const long n = 40000;
+    size_t empty = store_mem_usage(s);
+    for (long i = 0; i < n; i++) {
+        ASSERT_OK(put(s, i, TTL + i));
+        if (i % 101 == 0 || sh->nvol == sh->vcap) {
+            ASSERT_OK(store__check(s));
+            ASSERT_EQ(store_mem_mapped(s), expect_mapped(s));
+        }
+    }
+    ASSERT(sh->vcap * sizeof(void *) >= 16 * s->map_min);
+    ASSERT_EQ(store_volatile_size(s), n);
+    for (long i = 0; i < n - 10; i++) {
+        if (i % 2)
+            ASSERT_EQ(del(s, i), 1);
+        else
+            ASSERT_OK(persist(s, i));
+        if (i % 101 == 0) {
+            ASSERT_OK(store__check(s));
+            ASSERT_EQ(store_mem_mapped(s), expect_mapped(s));
+        }
+    }
+    ASSERT_EQ(store_volatile_size(s), 10);
+    ASSERT(sh->vcap * sizeof(void *) < s->map_min);
+    ASSERT_OK(store__check(s));
+    /* The sweeper removes the rest once the clock passes their TTL. */
+    store_expire_step(s, TTL + n, 1000000, still_clock, NULL);
+    ASSERT_EQ(store_volatile_size(s), 0);
+    ASSERT_OK(store__check(s));
+    store_clear(s);
+    ASSERT_EQ(store_mem_usage(s), empty);
+    ASSERT_EQ(store_mem_mapped(s), 0);
+    store_free(s);
+}
+
+/* ---- FLUSH --------------------------------------------------------------- */
+
+/* store_clear in the middle of a mapped rehash, with part of the old
+ * table drained and a mapped volatile array, gives back every byte. */
+TEST(flush_mid_rehash)
+{
+    struct store *s = small_map_store();
+    struct store_shard *sh = &s->shards[0];
+    size_t empty = store_mem_usage(s);
+    for (int round = 0; round < 3; round++) {
+        long i = 0;
+        while (!(store__rehashing(sh) && sh->t[0].size >= 8192 &&
+                 sh->rehashidx > sh->t[0].size / 3))
+        {
+            ASSERT_OK(put(s, i, i % 2 ? TTL : STORE_NO_TTL));
+            i++;
+        }
+        ASSERT(store_mem_mapped(s) > 0);
+        ASSERT_EQ(store_mem_mapped(s), expect_mapped(s));
+        ASSERT_OK(store__check(s));
+        store_clear(s);
+        ASSERT_EQ(store_size(s), 0);
+        ASSERT_EQ(store_mem_mapped(s), 0);
+        ASSERT_EQ(store_mem_usage(s), empty);
+        ASSERT_OK(store__check(s));
+    }
+    store_free(s);
+}
+
+/* ---- Fault injection ----------------------------------------------------- */
+
+/* Growing a mapped volatile array can fail (fault injection reaches the
+ * mapping and the mremap): the insert then reports STORE_NOMEM and
+ * changes nothing; a later try succeeds. Tried at the malloc-to-mapping
+ * step and at a mapped-to-mapped step. */
+TEST(fault_injection_vol)
+{
+    struct store *s = small_map_store();
+    struct store_shard *sh = &s->shards[0];
+    long i = 0;
+    int steps = 0;
+    while (steps < 2) {
+        ASSERT_OK(put(s, i++, TTL));
+        if (sh->nvol != sh->vcap ||
+            (sh->vcap * 2 * sizeof(void *) < s->map_min))
+            continue;
+        size_t mem = store_mem_usage(s), mapped = store_mem_mapped(s);
+        size_t cap = sh->vcap;
+        int rc, failed = 0;
+        FAULT_LOOP(s, 20, rc, put(s, i, TTL), STORE_OK,
+                   ASSERT_EQ(store_size(s), (size_t)i);
+                   ASSERT_EQ(sh->vcap, cap);
+                   ASSERT_EQ(store_mem_usage(s), mem);
+                   ASSERT_EQ(store_mem_mapped(s), mapped);
+                   ASSERT(!linked(s, i));
+                   failed = 1;);
+        ASSERT(failed);
+        ASSERT(linked(s, i));
+        ASSERT_EQ(sh->vcap, cap * 2);
+        ASSERT_EQ(store_mem_mapped(s), expect_mapped(s));
+        i++;
+        steps++;
+    }
+    ASSERT_OK(store__check(s));
+    store_free(s);
+}
+
+/* A failed mapping for a new bucket array is no error: the insert still
+ * succeeds, the table carries on at a higher load without rehashing and
+ * nothing is mapped; the next insert starts the resize. */
+TEST(fault_injection_table)
+{
+    struct store *s = small_map_store();
+    struct store_shard *sh = &s->shards[0];
+    long i = 0;
+    /* 1024 buckets (8 KB, malloc'ed) full: the next resize is mapped. */
+    while (!(sh->t[0].size == 1024 && !store__rehashing(sh) &&
+             sh->used == 1024))
+        ASSERT_OK(put(s, i++, STORE_NO_TTL));
+    ASSERT_EQ(store_mem_mapped(s), 0);
+    int skipped = 0;
+    for (unsigned long k = 1; k < 20; k++) {
+        store_set_fail_after(s, k);
+        int rc = put(s, i, STORE_NO_TTL);
+        int unused = s->fail_after != 0;
+        store_set_fail_after(s, 0);
+        ASSERT_OK(store__check(s));
+        if (rc == STORE_NOMEM) {
+            ASSERT(!linked(s, i));
+            continue;
+        }
+        ASSERT_OK(rc);
+        ASSERT(linked(s, i));
+        if (store__rehashing(sh)) {
+            ASSERT(unused);
+            break;
+        }
+        /* The k-th allocation was the bucket array. */
+        ASSERT_EQ(store_mem_mapped(s), 0);
+        skipped = 1;
+        ASSERT_EQ(del(s, i), 1);
+    }
+    ASSERT(skipped);
+    ASSERT(store__rehashing(sh));
+    ASSERT_EQ(sh->t[1].size, 2048);
+    ASSERT_EQ(store_mem_mapped(s), 2048 * sizeof(void *));
+    store_free(s);
+}
+
+static const struct unit_test tests[] = {
+    UNIT(table_grow_shrink_mapped),
+    UNIT(drained_pages_released),
+    UNIT(fill_ahead_of_writes),
+    UNIT(scan_across_mapped_resizes),
+    UNIT(vol_array_mapped),
+    UNIT(flush_mid_rehash),
+    UNIT(fault_injection_vol),
+    UNIT(fault_injection_table),
+};
+
+int main(void)
+{
+    return unit_run(tests, UNIT_COUNT(tests));
+}

@@ -88,6 +88,11 @@ void resp_out_close(struct resp_out *o);
 /* Drops the bytes but keeps the allocation (unless it grew beyond keep). */
 void resp_out_reset(struct resp_out *o, size_t keep);
 void resp_add_raw(struct resp_out *o, const char *p, size_t n);
+/* Write v in decimal so that it ends just before end (two digits at a
+ * time, no snprintf); return the first character written. Room for 20
+ * digits and a sign is the caller's. For replies built by hand. */
+char *resp_u64_fmt(char *end, uint64_t v);
+char *resp_i64_fmt(char *end, int64_t v);
 
 void resp_add_simple(struct resp_out *o, const char *s);          /* +s */
 /* -msg; msg is the whole text after '-', e.g. "ERR syntax error". CR/LF in

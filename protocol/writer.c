@@ -41,9 +41,8 @@ static const char digits2[] =
     "34353637383940414243444546474849505152535455565758596061626364656667"
     "6869707172737475767778798081828384858687888990919293949596979899";
 
-/* Writes v in decimal so that it ends just before end; returns the first
- * character written. */
-static char *u64_fmt(char *end, uint64_t v)
+/* See resp.h. */
+char *resp_u64_fmt(char *end, uint64_t v)
 {
     char *p = end;
     while (v >= 100) {
@@ -64,10 +63,11 @@ static char *u64_fmt(char *end, uint64_t v)
     return p;
 }
 
-static char *i64_fmt(char *end, int64_t v)
+/* See resp.h. */
+char *resp_i64_fmt(char *end, int64_t v)
 {
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    char *p = u64_fmt(end, u);
+    char *p = resp_u64_fmt(end, u);
     if (v < 0)
         *--p = '-';
     return p;
@@ -103,7 +103,7 @@ static void add_header_i64(struct resp_out *o, char type, int64_t n)
 {
     char buf[NUM_MAX];
     char *end = buf + sizeof(buf) - 2;
-    char *p = i64_fmt(end, n);
+    char *p = resp_i64_fmt(end, n);
     *--p = type;
     end[0] = '\r';
     end[1] = '\n';
@@ -115,7 +115,7 @@ static void add_header_u64(struct resp_out *o, char type, uint64_t n)
 {
     char buf[NUM_MAX];
     char *end = buf + sizeof(buf) - 2;
-    char *p = u64_fmt(end, n);
+    char *p = resp_u64_fmt(end, n);
     *--p = type;
     end[0] = '\r';
     end[1] = '\n';
@@ -235,7 +235,7 @@ void resp_add_bulk(struct resp_out *o, const char *p, size_t n)
 {
     char hdr[NUM_MAX];
     char *end = hdr + sizeof(hdr) - 2;
-    char *h = u64_fmt(end, (uint64_t)n);
+    char *h = resp_u64_fmt(end, (uint64_t)n);
     *--h = '$';
     end[0] = '\r';
     end[1] = '\n';
@@ -269,7 +269,7 @@ void resp_add_bulk_i64(struct resp_out *o, int64_t v)
 {
     char buf[NUM_MAX];
     char *end = buf + sizeof(buf);
-    char *p = i64_fmt(end, v);
+    char *p = resp_i64_fmt(end, v);
     resp_add_bulk(o, p, (size_t)(end - p));
 }
 
@@ -368,7 +368,7 @@ void resp_add_verbatim(struct resp_out *o, const char *p, size_t n)
     }
     char hdr[NUM_MAX];
     char *end = hdr + sizeof(hdr) - 2;
-    char *h = u64_fmt(end, (uint64_t)n + 4);
+    char *h = resp_u64_fmt(end, (uint64_t)n + 4);
     *--h = '=';
     end[0] = '\r';
     end[1] = '\n';

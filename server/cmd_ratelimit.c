@@ -106,35 +106,14 @@ static int rl_run_or_reply(struct client *c, const struct store_rl_params *p,
     return 1;
 }
 
-static const char rl_digits2[] =
-    "00010203040506070809101112131415161718192021222324252627282930313233"
-    "34353637383940414243444546474849505152535455565758596061626364656667"
-    "6869707172737475767778798081828384858687888990919293949596979899";
-
 /* Writes ":<v>\r\n" ending just before end; returns its first byte. */
 static char *rl_fmt_int(char *end, int64_t v)
 {
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
     *--end = '\n';
     *--end = '\r';
-    while (u >= 100) {
-        const char *d = rl_digits2 + (u % 100) * 2;
-        u /= 100;
-        end -= 2;
-        end[0] = d[0];
-        end[1] = d[1];
-    }
-    if (u >= 10) {
-        end -= 2;
-        end[0] = rl_digits2[u * 2];
-        end[1] = rl_digits2[u * 2 + 1];
-    } else {
-        *--end = (char)('0' + u);
-    }
-    if (v < 0)
-        *--end = '-';
-    *--end = ':';
-    return end;
+    char *p = resp_i64_fmt(end, v);
+    *--p = ':';
+    return p;
 }
 
 /* The five-integer reply, formatted back to front into one buffer and

@@ -141,37 +141,13 @@ int xid_interval_or_reply(struct client *c, size_t i, int end,
     return 1;
 }
 
-/* Writes v's decimal digits to end at p, two at a time (an ID's ms has
- * 13); returns where they start. */
-static char *u64_digits(char *p, uint64_t v)
-{
-    static const char pairs[] =
-        "00010203040506070809101112131415161718192021222324252627282930"
-        "31323334353637383940414243444546474849505152535455565758596061"
-        "6263646566676869707172737475767778798081828384858687888990919293"
-        "949596979899";
-    while (v >= 100) {
-        const char *d = pairs + 2 * (v % 100);
-        v /= 100;
-        *--p = d[1];
-        *--p = d[0];
-    }
-    if (v >= 10) {
-        *--p = pairs[2 * v + 1];
-        *--p = pairs[2 * v];
-    } else {
-        *--p = (char)('0' + v);
-    }
-    return p;
-}
-
 /* Writes id as "<ms>-<seq>" (every XADD replies one: no snprintf). */
 void reply_xid(struct client *c, struct store_sid id)
 {
     char buf[48], *end = buf + sizeof buf;
-    char *p = u64_digits(end, id.seq);
+    char *p = resp_u64_fmt(end, id.seq);
     *--p = '-';
-    p = u64_digits(p, id.ms);
+    p = resp_u64_fmt(p, id.ms);
     resp_add_bulk(&c->out, p, (size_t)(end - p));
 }
 

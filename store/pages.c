@@ -69,8 +69,9 @@ static int is_mapped(const struct store *s, size_t bytes)
  * not one a page). */
 static size_t drained(const struct store *s, size_t done)
 {
-    size_t g = page_round(s->map_min);
-    return done / g * g;
+    /* Whole pages already: map_min is a power of two of four pages or
+     * more. */
+    return done / s->map_min * s->map_min;
 }
 
 static void *map_new(struct store *s, size_t bytes)
@@ -136,8 +137,13 @@ void store__array_fill(struct store *s, void *p, size_t bytes, size_t at)
 {
     if (!is_mapped(s, bytes))
         return;
-    size_t g = page_round(s->map_min / 4), len = page_round(bytes);
-    if (at % g != 0 || at >= len)
+    /* Whole pages (see drained); checked first, as the rehash asks for
+     * every bucket. */
+    size_t g = s->map_min / 4;
+    if (at % g != 0)
+        return;
+    size_t len = page_round(bytes);
+    if (at >= len)
         return;
     madvise((char *)p + at, len - at < g ? len - at : g, MADV_POPULATE_WRITE);
 }

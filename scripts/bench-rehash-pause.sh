@@ -15,6 +15,9 @@
 #   DETAIL=1      CPU time, faults, preemptions and start time (CLOCK_MONOTONIC,
 #                 to match `perf record -k CLOCK_MONOTONIC` samples) of each
 #                 slow call; shown with RUNS=1
+#   RELEASE=inline  the store unmaps and drops pages itself, inside its
+#                 calls, instead of handing them to server/release.c's
+#                 thread as the server does
 #   MALLOC_CONF   passed to jemalloc, overriding the options the tool
 #                 compiles in like server/main.c (background_thread:true);
 #                 MALLOC_CONF=background_thread:false shows the purges that
@@ -24,10 +27,11 @@ cd "$(dirname "$0")/.."
 make -s all >/dev/null
 mkdir -p build/bench
 cc -O2 -std=c11 -D_GNU_SOURCE -I. -o build/bench/rehash_pause \
-    scripts/rehash_pause.c build/release/store/*.o -lxxhash -ljemalloc
+    scripts/rehash_pause.c build/release/store/*.o \
+    build/release/server/release.o -luv -lxxhash -ljemalloc
 KEYS=${KEYS:-10000000} THRESHOLD_US=${THRESHOLD_US:-1000} TTL=${TTL:-0}
 RUNS=${RUNS:-1}
-echo "command: scripts/bench-rehash-pause.sh (KEYS=$KEYS THRESHOLD_US=$THRESHOLD_US TTL=$TTL RUNS=$RUNS MALLOC_CONF=${MALLOC_CONF:-})"
+echo "command: scripts/bench-rehash-pause.sh (KEYS=$KEYS THRESHOLD_US=$THRESHOLD_US TTL=$TTL RUNS=$RUNS RELEASE=${RELEASE:-thread} MALLOC_CONF=${MALLOC_CONF:-})"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for r in $(seq 1 "$RUNS"); do

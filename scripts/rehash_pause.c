@@ -27,14 +27,20 @@
  * it. Under a hypervisor that does not report steal time, CPU time
  * includes the time the vCPU was taken away.
  *
+ * As in the server, the store hands the pages it gives back to a release
+ * thread (server/release.c); with RELEASE=inline in the environment it
+ * gives them back itself, inside the timed calls.
+ *
  * Usage: rehash_pause [keys] [threshold-us] [ttl]; with ttl set every key
  * gets a TTL (so the volatile arrays grow too).
  * scripts/bench-rehash-pause.sh builds and runs it. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 
+#include "server/release.h"
 #include "store/store.h"
 
 /* The allocator settings server/main.c compiles in (jemalloc reads this
@@ -151,12 +157,18 @@ int main(int argc, char **argv)
     int all = env && *env == '1';
     if (n < 1)
         return 2;
+    env = getenv("RELEASE");
+    int inline_release = env && strcmp(env, "inline") == 0;
+    struct release rel;
     struct store *s = store_new(16);
-    if (!s)
+    if (!s || release_start(&rel) != 0)
         return 1;
+    if (!inline_release)
+        store_set_release_cb(s, release_pages, &rel);
     if (run(s, n, 0, ttl, threshold, detail, all) ||
         run(s, n, 1, ttl, threshold, detail, all))
         return 1;
     store_free(s);
+    release_stop(&rel);
     return 0;
 }

@@ -151,8 +151,11 @@ static void section_memory(struct resp_out *o, const struct server *srv)
         mapped += store_mem_mapped(srv->db[i]);
     }
     /* The stores map their big tables themselves (store/pages.c), past
-     * the allocator's statistics. */
-    size_t used = server_mem_used() + mapped, rss = server_mem_rss();
+     * the allocator's statistics, and pages they gave up stay resident
+     * until the release thread gets to them. */
+    size_t used = server_mem_used() + mapped +
+                  release_pending(&srv->release);
+    size_t rss = server_mem_rss();
     char h1[32], h2[32], alloc[32];
     human_bytes(h1, sizeof(h1), used);
     human_bytes(h2, sizeof(h2), rss);

@@ -256,7 +256,7 @@ static int open_databases(struct server *srv)
     int n = srv->conf.databases;
     srv->db = calloc((size_t)n, sizeof(*srv->db));
     srv->db_ctx = calloc((size_t)n, sizeof(*srv->db_ctx));
-    if (!srv->db || !srv->db_ctx)
+    if (!srv->db || !srv->db_ctx || release_start(&srv->release) != 0)
         return -1;
     for (int i = 0; i < n; i++) {
         srv->db[i] = store_new((unsigned)srv->conf.shards);
@@ -264,6 +264,7 @@ static int open_databases(struct server *srv)
             return -1;
         srv->db_ctx[i] = (struct db_ctx){ srv, i };
         store_set_expired_cb(srv->db[i], on_expired, &srv->db_ctx[i]);
+        store_set_release_cb(srv->db[i], release_pages, &srv->release);
     }
     apply_limits(srv);
     return 0;
@@ -273,6 +274,7 @@ static void close_databases(struct server *srv)
 {
     for (int i = 0; srv->db && i < srv->conf.databases; i++)
         store_free(srv->db[i]);
+    release_stop(&srv->release);
     free(srv->db);
     free(srv->db_ctx);
 }

@@ -14,6 +14,7 @@
 #include "conf/conf.h"
 #include "protocol/resp.h"
 #include "store/store.h"
+#include "server/release.h"
 
 #define RESPITE_VERSION "0.1.0"
 #define REDIS_COMPAT_VERSION "7.4.0"
@@ -183,6 +184,7 @@ struct server {
     int sweep_db;                       /* where the next tick starts */
     int sweep_hurry;                    /* ticking fast to clear a backlog */
     struct db_ctx *db_ctx;              /* expired-callback context per db */
+    struct release release;             /* gives the stores' pages back */
     char executable[256], config_file[256];
     int64_t start_ms;
     uint64_t stat_commands, stat_connections, stat_rejected_conn;

@@ -22,8 +22,19 @@
  *     madvise(MADV_DONTNEED), so the final unmap finds nothing resident.
  *     A dropped page reads back as zeros, which is what those buckets
  *     hold anyway (NULL), so code that still reads them stays correct;
- *   - grown and shrunk with mremap, which moves page-table entries and
- *     copies nothing.
+ *   - the volatile arrays, which grow and shrink, reserve address space
+ *     ahead (STORE__SPAN_AHEAD times their size, untouched pages cost
+ *     nothing), so most doublings need no call at all and the rest an
+ *     mremap that moves page-table entries and copies nothing; the shard
+ *     records the span (vspan).
+ *
+ * Unmapping pages, or dropping them, makes the kernel flush them from the
+ * TLB of every CPU the process last ran on, and on our VMs that wait for
+ * another vCPU took 1-3 ms. A store with a release callback (the server's
+ * is server/release.c, a thread) hands those jobs over instead of running
+ * them (give_back). Callers must never write again to pages they have
+ * given back: a drained bucket is only read, and a shrunk volatile array
+ * ends its span where it ends, so growing again maps new pages.
  *
  * Smaller arrays stay with malloc: a syscall per small table would cost
  * more than it saves. Whether an array is mapped depends only on its byte
@@ -74,15 +85,35 @@ static size_t drained(const struct store *s, size_t done)
     return done / s->map_min * s->map_min;
 }
 
-static void *map_new(struct store *s, size_t bytes)
+/* Gives back len bytes at addr, resident of them counted in s->mem until
+ * now: unmaps them, or (unmap 0) drops their pages. Both make the kernel
+ * flush the pages from every CPU's TLB, which can wait milliseconds for
+ * another CPU (server/release.c), so a store with a release callback
+ * hands the job over instead. */
+static void give_back(struct store *s, void *addr, size_t len,
+                      size_t resident, int unmap)
+{
+    s->mem -= resident;
+    s->mapped -= resident;
+    struct store_release job = { addr, len, resident, unmap };
+    if (s->release_cb)
+        s->release_cb(s->release_ctx, &job);
+    else if (unmap)
+        munmap(addr, len);
+    else
+        madvise(addr, len, MADV_DONTNEED);
+}
+
+/* Maps span bytes (at least page_round(bytes)) for an array of bytes. */
+static void *map_new(struct store *s, size_t bytes, size_t span)
 {
     if (store__fail_now(s))
         return NULL;
-    size_t len = page_round(bytes);
-    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+    void *p = mmap(NULL, span, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)
         return NULL;
+    size_t len = page_round(bytes);
     s->mem += len;
     s->mapped += len;
     return p;
@@ -94,7 +125,7 @@ static void *map_new(struct store *s, size_t bytes)
 void *store__array_alloc(struct store *s, size_t bytes)
 {
     if (is_mapped(s, bytes))
-        return map_new(s, bytes);
+        return map_new(s, bytes, page_round(bytes));
     return store__malloc(s, bytes);
 }
 
@@ -108,10 +139,8 @@ void store__array_free(struct store *s, void *p, size_t bytes, size_t done)
         store__free(s, p);
         return;
     }
-    size_t len = page_round(bytes), gone = drained(s, done);
-    munmap(p, len);
-    s->mem -= len - gone;
-    s->mapped -= len - gone;
+    size_t len = page_round(bytes);
+    give_back(s, p, len, len - drained(s, done), 1);
 }
 
 /* Bytes array p of bytes (first done drained) counts in s->mem. */
@@ -160,62 +189,112 @@ void store__array_drain(struct store *s, void *p, size_t bytes, size_t from,
     size_t a = drained(s, from), b = drained(s, to);
     if (b == a)
         return;
-    madvise((char *)p + a, b - a, MADV_DONTNEED);
-    s->mem -= b - a;
-    s->mapped -= b - a;
+    give_back(s, (char *)p + a, b - a, b - a, 0);
 }
 
-/* Moves the first keep bytes of old (an array of ob bytes) into a new
- * array of nb bytes and frees old. NULL on failure, old untouched. */
-static void *move_to_new(struct store *s, void *old, size_t ob, size_t nb,
-                         size_t keep)
+/* The address space a growable array of bytes reserves when it is
+ * mapped anew: room to double three times in place. */
+static size_t span_for(size_t bytes)
 {
-    void *p = store__array_alloc(s, nb);
-    if (!p)
+    return page_round(bytes) * STORE__SPAN_AHEAD;
+}
+
+/* Moves growable array p (NULL, or ob bytes, malloc'ed) into a mapping
+ * for nb bytes. */
+static void *grown_to_map(struct store *s, void *p, size_t ob, size_t nb,
+                          size_t *span)
+{
+    size_t sp = span_for(nb);
+    void *q = map_new(s, nb, sp);
+    if (!q)
         return NULL;
-    if (keep)
-        memcpy(p, old, keep);
-    store__array_free(s, old, ob, 0);
-    return p;
+    if (p) {
+        memcpy(q, p, ob < nb ? ob : nb);
+        store__free(s, p);
+    }
+    *span = sp;
+    return q;
 }
 
-/* Resizes array p (NULL, or ob bytes, none drained) to nb bytes (> 0),
- * keeping the first min(ob, nb) bytes. A mapped array stays mapped
- * through mremap, which moves pages instead of copying them; an array
- * crossing map_min moves once between malloc and a mapping. Returns the
- * array, or NULL on failure (fault injection included) with p untouched. */
-void *store__array_resize(struct store *s, void *p, size_t ob, size_t nb)
+/* Moves the first nb bytes of mapped growable array p of ob bytes into a
+ * malloc'ed block. */
+static void *grown_to_malloc(struct store *s, void *p, size_t ob,
+                             size_t nb, size_t *span)
 {
-    if (!p)
-        return store__array_alloc(s, nb);
-    int was = is_mapped(s, ob), will = is_mapped(s, nb);
+    void *q = store__malloc(s, nb);
+    if (!q)
+        return NULL;
+    memcpy(q, p, nb);
+    give_back(s, p, *span, page_round(ob), 1);
+    *span = 0;
+    return q;
+}
+
+/* Resizes growable array p (NULL, or ob bytes) to nb bytes (> 0),
+ * keeping the first min(ob, nb) bytes. *span is the address space its
+ * mapping holds (0 while it is malloc'ed), and is updated. A mapped array
+ * grows in place while it fits its span, and otherwise mremap moves its
+ * pages to a new span (copying nothing, but flushing TLBs, so spans leave
+ * room); shrinking gives the tail back. An array crossing map_min moves
+ * once between malloc and a mapping. Returns the array, or NULL on
+ * failure (fault injection included) with p untouched. */
+void *store__array_resize(struct store *s, void *p, size_t ob, size_t nb,
+                          size_t *span)
+{
+    int was = *span != 0, will = is_mapped(s, nb);
     if (!was && !will)
-        return store__realloc(s, p, nb);
-    if (was != will)
-        return move_to_new(s, p, ob, nb, ob < nb ? ob : nb);
+        return p ? store__realloc(s, p, nb) : store__malloc(s, nb);
+    if (!was)
+        return grown_to_map(s, p, ob, nb, span);
+    if (!will)
+        return grown_to_malloc(s, p, ob, nb, span);
     size_t ol = page_round(ob), nl = page_round(nb);
-    if (ol == nl)
+    if (nl < ol) {
+        /* The span ends at the array: a later write past it can never
+         * land in pages the release callback has yet to give back. */
+        give_back(s, (char *)p + nl, *span - nl, ol - nl, 1);
+        *span = nl;
         return p;
+    }
     if (nl > ol && store__fail_now(s))
         return NULL;
-    void *q = mremap(p, ol, nl, MREMAP_MAYMOVE);
-    if (q == MAP_FAILED)
-        return NULL;
+    if (nl > *span) {
+        size_t sp = span_for(nb);
+        void *q = mremap(p, *span, sp, MREMAP_MAYMOVE);
+        if (q == MAP_FAILED)
+            return NULL;
+        p = q;
+        *span = sp;
+    }
     s->mem += nl - ol;
     s->mapped += nl - ol;
-    return q;
+    return p;
 }
 
 /* store__array_resize to a smaller nb, but not a fault-injection point:
  * callers treat a failed shrink (NULL, p untouched) as nothing happening,
  * so failing it would test nothing. */
-void *store__array_shrink(struct store *s, void *p, size_t ob, size_t nb)
+void *store__array_shrink(struct store *s, void *p, size_t ob, size_t nb,
+                          size_t *span)
 {
     unsigned long armed = s->fail_after;
     s->fail_after = 0;
-    void *q = store__array_resize(s, p, ob, nb);
+    void *q = store__array_resize(s, p, ob, nb, span);
     s->fail_after = armed;
     return q;
+}
+
+/* Frees growable array p of bytes whose mapping holds span bytes (0 if
+ * malloc'ed); NULL is a no-op. */
+void store__array_free_grown(struct store *s, void *p, size_t bytes,
+                             size_t span)
+{
+    if (!p)
+        return;
+    if (!span)
+        store__free(s, p);
+    else
+        give_back(s, p, span, page_round(bytes), 1);
 }
 
 /* Returns the bytes of the store's arrays that live in mappings of their

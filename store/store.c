@@ -103,15 +103,15 @@ uint64_t store__rand(struct store *s)
 
 /* ---- The volatile array -------------------------------------------------- */
 
-/* Doubles sh's vol[]. A big array is a mapping that mremap grows without
- * copying (pages.c). */
+/* Doubles sh's vol[]. A big array is a mapping that grows in place or by
+ * mremap, without copying (pages.c). */
 static int vol_grow(struct store *s, struct store_shard *sh)
 {
     if (sh->vcap >= UINT32_MAX)
         return STORE_NOMEM;
     size_t cap = sh->vcap ? sh->vcap * 2 : VOL_MIN;
     struct store_entry **v = store__array_resize(
-        s, sh->vol, sh->vcap * sizeof *v, cap * sizeof *v);
+        s, sh->vol, sh->vcap * sizeof *v, cap * sizeof *v, &sh->vspan);
     if (!v)
         return STORE_NOMEM;
     sh->vol = v;
@@ -157,7 +157,7 @@ static void vol_remove(struct store *s, struct store_shard *sh,
         /* Not a fault-injection point: a failed shrink changes nothing. */
         size_t w = sizeof *sh->vol;
         struct store_entry **v = store__array_shrink(
-            s, sh->vol, sh->vcap * w, sh->vcap / 2 * w);
+            s, sh->vol, sh->vcap * w, sh->vcap / 2 * w, &sh->vspan);
         if (v) {
             sh->vol = v;
             sh->vcap /= 2;
@@ -299,6 +299,13 @@ void store_set_expired_cb(struct store *s, store_expired_cb cb, void *ctx)
     s->expired_ctx = ctx;
 }
 
+/* Sets who gives the store's big mappings back (pages.c). */
+void store_set_release_cb(struct store *s, store_release_cb cb, void *ctx)
+{
+    s->release_cb = cb;
+    s->release_ctx = ctx;
+}
+
 /* Removes every key and frees every table (FLUSHDB). No callbacks. */
 void store_clear(struct store *s)
 {
@@ -306,9 +313,10 @@ void store_clear(struct store *s)
         struct store_shard *sh = &s->shards[i];
         store__table_clear(s, sh);
         store__pindex_clear(s, sh);
-        store__array_free(s, sh->vol, sh->vcap * sizeof *sh->vol, 0);
+        store__array_free_grown(s, sh->vol, sh->vcap * sizeof *sh->vol,
+                                sh->vspan);
         sh->vol = NULL;
-        sh->nvol = sh->vcap = 0;
+        sh->nvol = sh->vcap = sh->vspan = 0;
     }
     store__presume_clear(s);
     s->nkeys = 0;
@@ -802,6 +810,7 @@ static int check_shard(const struct store *s, unsigned si,
         return rc;
     CHECK(sh->nvol <= sh->vcap);
     CHECK(!sh->vcap == !sh->vol);
+    CHECK(sh->vspan == 0 || sh->vspan >= sh->vcap * sizeof *sh->vol);
     *mem += store__array_mem(s, sh->vol, sh->vcap * sizeof *sh->vol, 0);
     *keys += n;
     *vols += nttl;

@@ -48,11 +48,26 @@ typedef void (*store_expired_cb)(void *ctx, const char *key, size_t klen);
 typedef void (*store_scan_cb)(void *ctx, const struct store_entry *e);
 /* Monotonic microseconds, used only to bound store_expire_step. */
 typedef uint64_t (*store_clock_us)(void *ctx);
+/* A mapping, or part of one, the store is done with (see
+ * store_set_release_cb): unmap it (unmap 1), or drop its pages with
+ * madvise(MADV_DONTNEED) and keep the mapping (unmap 0). resident: bytes
+ * of it the store counted in store_mem_usage until now. */
+struct store_release {
+    void *addr;
+    size_t len;
+    size_t resident;
+    int unmap;
+};
+typedef void (*store_release_cb)(void *ctx, const struct store_release *job);
 
 /* nshards: 1..STORE_MAX_SHARDS, rounded up to a power of two. NULL on OOM. */
 struct store *store_new(unsigned nshards);
 void store_free(struct store *s);
 void store_set_expired_cb(struct store *s, store_expired_cb cb, void *ctx);
+/* Hands the store's pages-release jobs to cb instead of running them in
+ * the call that frees (store/pages.c): cb must run them in the order
+ * given, and may run them later on another thread. Set before use. */
+void store_set_release_cb(struct store *s, store_release_cb cb, void *ctx);
 /* Removes every key (FLUSHDB). */
 void store_clear(struct store *s);
 

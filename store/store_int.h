@@ -80,6 +80,7 @@ struct store_shard {
     size_t used;                   /* entries in t[0] and t[1] */
     struct store_entry **vol;
     size_t nvol, vcap;
+    size_t vspan;                  /* vol's mapping, 0 if malloc'ed (pages.c) */
     struct store_pindex pix;       /* ordered index (prefix.c) */
 };
 
@@ -95,6 +96,8 @@ struct store {
     struct store_limits limits;    /* compact encodings (obj.c) */
     store_expired_cb expired_cb;
     void *expired_ctx;
+    store_release_cb release_cb;   /* NULL: pages.c releases inline */
+    void *release_ctx;
     struct store_expire_stats stats;
     size_t pmem;                   /* of mem: prefix indexes, resume points */
     struct store__presume *presume;    /* prefix scan resume points */
@@ -356,8 +359,16 @@ size_t store__array_mem(const struct store *s, const void *p, size_t bytes,
 void store__array_drain(struct store *s, void *p, size_t bytes, size_t from,
                         size_t to);
 void store__array_fill(struct store *s, void *p, size_t bytes, size_t at);
-void *store__array_resize(struct store *s, void *p, size_t ob, size_t nb);
-void *store__array_shrink(struct store *s, void *p, size_t ob, size_t nb);
+/* A growable array (store__array_resize) mapped anew reserves this many
+ * times its size of address space (pages.c). */
+#define STORE__SPAN_AHEAD 8
+
+void *store__array_resize(struct store *s, void *p, size_t ob, size_t nb,
+                          size_t *span);
+void *store__array_shrink(struct store *s, void *p, size_t ob, size_t nb,
+                          size_t *span);
+void store__array_free_grown(struct store *s, void *p, size_t bytes,
+                             size_t span);
 
 /* ---- prefix.c ---------------------------------------------------------- */
 

@@ -8,7 +8,9 @@
  * and lookups mid-rehash, SCAN coverage across resizes, the memory
  * accounting (store__check compares s->mem with what it finds; here also
  * s->mapped with the shard's state, and mincore for pages given back),
- * FLUSH returning everything, and fault injection on the mappings. */
+ * FLUSH returning everything, the volatile array growing in place within
+ * its span, the release callback taking over every unmap and drop, and
+ * fault injection on the mappings. */
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -378,6 +380,141 @@ TEST(flush_mid_rehash)
     store_free(s);
 }
 
+/* ---- Growth in place ----------------------------------------------------- */
+
+/* A volatile array mapped anew reserves STORE__SPAN_AHEAD times its size:
+ * the doublings that fit leave it where it is; the one past the span
+ * moves it to a new span; a shrink ends the span at the array. */
+TEST(vol_span_in_place)
+{
+    struct store *s = small_map_store();
+    struct store_shard *sh = &s->shards[0];
+    size_t w = sizeof(void *);
+    long i = 0;
+    while (sh->vspan == 0)
+        ASSERT_OK(put(s, i++, TTL));
+    ASSERT_EQ(sh->vcap * w, s->map_min);
+    ASSERT_EQ(sh->vspan, STORE__SPAN_AHEAD * s->map_min);
+    struct store_entry **first = sh->vol;
+    int doublings = 0;
+    while (sh->vcap * w < sh->vspan || sh->nvol < sh->vcap) {
+        size_t cap = sh->vcap;
+        ASSERT_OK(put(s, i++, TTL));
+        if (sh->vcap != cap) {
+            ASSERT(sh->vol == first);
+            doublings++;
+        }
+    }
+    ASSERT_EQ(doublings, 3);                  /* x8: three in place */
+    ASSERT_OK(put(s, i++, TTL));              /* past the span */
+    ASSERT_EQ(sh->vspan, STORE__SPAN_AHEAD * sh->vcap * w);
+    ASSERT_OK(store__check(s));
+    ASSERT_EQ(store_mem_mapped(s), expect_mapped(s));
+    /* Shrink: delete until the array halves. */
+    size_t cap = sh->vcap;
+    while (sh->vcap == cap)
+        ASSERT_EQ(del(s, --i), 1);
+    ASSERT_EQ(sh->vspan, sh->vcap * w);
+    ASSERT_EQ(store_mem_mapped(s), expect_mapped(s));
+    /* The pages past the span are gone, the array's are still there. */
+    unsigned char v;
+    ASSERT(mincore((char *)sh->vol + sh->vspan, page(), &v) != 0);
+    ASSERT_EQ(mincore(sh->vol, page(), &v), 0);
+    for (long j = 0; j < i; j++)
+        ASSERT(linked(s, j));
+    ASSERT_OK(store__check(s));
+    store_free(s);
+}
+
+/* ---- The release callback ------------------------------------------------ */
+
+struct jobs {
+    struct store_release j[4096];
+    size_t n, lost;
+    size_t resident;                /* sum of the jobs' resident bytes */
+};
+
+static void record_job(void *ctx, const struct store_release *job)
+{
+    struct jobs *q = ctx;
+    if (q->n < sizeof q->j / sizeof q->j[0])
+        q->j[q->n++] = *job;
+    else
+        q->lost++;
+    q->resident += job->resident;
+}
+
+static void run_jobs(struct jobs *q)
+{
+    for (size_t i = 0; i < q->n; i++) {
+        if (q->j[i].unmap)
+            munmap(q->j[i].addr, q->j[i].len);
+        else
+            madvise(q->j[i].addr, q->j[i].len, MADV_DONTNEED);
+    }
+    q->n = 0;
+}
+
+/* With a release callback the store gives back no pages itself: the
+ * drained part of a table stays resident until the callback's jobs run,
+ * but the store stops counting it when it hands the job over, and the
+ * jobs together carry exactly the bytes it stopped counting. Freeing the
+ * store hands over every mapping it holds. */
+TEST(release_cb_defers)
+{
+    static struct jobs q;
+    q.n = q.lost = q.resident = 0;
+    struct store *s = small_map_store();
+    struct store_shard *sh = &s->shards[0];
+    store_set_release_cb(s, record_job, &q);
+    long i = 0;
+    for (; !(store__rehashing(sh) && sh->t[0].size == 16384); i++)
+        ASSERT_OK(put(s, i, i % 2 ? TTL : STORE_NO_TTL));
+    run_jobs(&q);
+    size_t bytes = sh->t[0].size * sizeof(void *);
+    struct store_entry **old = sh->t[0].b;
+    size_t before = store_mem_mapped(s), handed = q.resident;
+    store__table_rehash(s, sh, sh->t[0].size / 2);
+    size_t done = sh->rehashidx * sizeof(void *) / s->map_min * s->map_min;
+    ASSERT(done >= bytes / 4);
+    ASSERT(q.n > 0);
+    ASSERT_EQ(q.j[0].unmap, 0);
+    ASSERT_EQ(resident_pages(old, done), done / page());
+    ASSERT_EQ(store_mem_mapped(s), expect_mapped(s));
+    ASSERT_EQ(before - store_mem_mapped(s), q.resident - handed);
+    run_jobs(&q);
+    ASSERT_EQ(resident_pages(old, done), 0);
+    for (long j = 0; j < i; j++)
+        ASSERT(linked(s, j));
+    ASSERT_OK(store__check(s));
+    /* Finishing the rehash hands over the old table: unmapped once the
+     * job runs. */
+    store__table_rehash(s, sh, sh->t[0].size);
+    ASSERT(!store__rehashing(sh));
+    ASSERT(q.n > 0 && q.j[q.n - 1].unmap && q.j[q.n - 1].addr == old);
+    unsigned char v;
+    ASSERT_EQ(mincore(old, page(), &v), 0);
+    run_jobs(&q);
+    ASSERT(mincore(old, page(), &v) != 0);
+    /* store_free hands over the table and the volatile array. */
+    void *table = sh->t[0].b, *vol = sh->vol;
+    size_t mapped = store_mem_mapped(s);
+    ASSERT(mapped > 0 && sh->vspan > 0);
+    handed = q.resident;
+    store_free(s);
+    ASSERT_EQ(q.resident - handed, mapped);
+    int saw_table = 0, saw_vol = 0;
+    for (size_t k = 0; k < q.n; k++) {
+        saw_table |= q.j[k].unmap && q.j[k].addr == table;
+        saw_vol |= q.j[k].unmap && q.j[k].addr == vol;
+    }
+    ASSERT(saw_table && saw_vol);
+    run_jobs(&q);
+    ASSERT(mincore(table, page(), &v) != 0);
+    ASSERT(mincore(vol, page(), &v) != 0);
+    ASSERT_EQ(q.lost, 0);
+}
+
 /* ---- Fault injection ----------------------------------------------------- */
 
 /* Growing a mapped volatile array can fail (fault injection reaches the
@@ -465,6 +602,8 @@ static const struct unit_test tests[] = {
     UNIT(scan_across_mapped_resizes),
     UNIT(vol_array_mapped),
     UNIT(flush_mid_rehash),
+    UNIT(vol_span_in_place),
+    UNIT(release_cb_defers),
     UNIT(fault_injection_vol),
     UNIT(fault_injection_table),
 };

@@ -1,0 +1,35 @@
+/* release.h - a thread that gives the stores' big mappings back to the
+ * kernel, off the event loop (release.c says why). */
+#ifndef RESPITE_RELEASE_H
+#define RESPITE_RELEASE_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <uv.h>
+
+#include "store/store.h"
+
+#define RELEASE_QUEUE 1024          /* jobs waiting at most */
+
+struct release {
+    uv_thread_t thread;
+    uv_mutex_t lock;
+    uv_cond_t wake;                 /* job queued, or stop asked */
+    uv_cond_t room;                 /* a job taken off a full queue */
+    struct store_release q[RELEASE_QUEUE];
+    unsigned head, n;               /* first queued job; jobs queued */
+    /* Bytes in queued jobs or in hand; atomic so INFO reads it
+     * without the lock. */
+    atomic_size_t pending;
+    int stop;
+    int started;
+};
+
+int release_start(struct release *r);
+/* A store_release_cb (store/store.h): queues the job; ctx is the
+ * struct release. */
+void release_pages(void *ctx, const struct store_release *job);
+size_t release_pending(const struct release *r);
+void release_stop(struct release *r);
+
+#endif

@@ -102,7 +102,7 @@ static int run(struct store *s, long n, int del, int ttl,
     float *ctl = malloc((size_t)n * sizeof *ctl);
     if (!op || !ctl)
         return 1;
-    long printed = 0;
+    long printed = 0, faulted = 0;
     double mean = 1;               /* us, running average of a store call */
     struct usage u0, u1;
     for (long i = 0; i < n; i++) {
@@ -120,6 +120,8 @@ static int run(struct store *s, long n, int del, int ttl,
         if (detail)
             usage_now(&u1);
         op[i] = (float)d;
+        if (detail && d > threshold_us && u1.minflt > u0.minflt)
+            faulted++;
         if (d > threshold_us && (all || printed++ < 40)) {
             printf("  %s #%ld: %.0f us", del ? "delete" : "insert", i, d);
             if (detail)
@@ -141,6 +143,9 @@ static int run(struct store *s, long n, int del, int ttl,
            n, mean);
     summary("store", op, n, threshold_us);
     summary("control", ctl, n, threshold_us);
+    if (detail)
+        printf("  (%ld of the store's slow calls took page faults)\n",
+               faulted);
     free(op);
     free(ctl);
     return 0;

@@ -193,7 +193,7 @@ void store__array_drain(struct store *s, void *p, size_t bytes, size_t from,
 }
 
 /* The address space a growable array of bytes reserves when it is
- * mapped anew: room to double three times in place. */
+ * mapped anew: room to double five times in place. */
 static size_t span_for(size_t bytes)
 {
     return page_round(bytes) * STORE__SPAN_AHEAD;

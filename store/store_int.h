@@ -360,8 +360,9 @@ void store__array_drain(struct store *s, void *p, size_t bytes, size_t from,
                         size_t to);
 void store__array_fill(struct store *s, void *p, size_t bytes, size_t at);
 /* A growable array (store__array_resize) mapped anew reserves this many
- * times its size of address space (pages.c). */
-#define STORE__SPAN_AHEAD 8
+ * times its size of address space (pages.c): a volatile array mapped at
+ * 256 KB grows in place to 8 MB, a million keys with a TTL a shard. */
+#define STORE__SPAN_AHEAD 32
 
 void *store__array_resize(struct store *s, void *p, size_t ob, size_t nb,
                           size_t *span);

@@ -417,34 +417,42 @@ def main():
     ref, sut = Side(ref_server), Side(sut_server)
     passed = failed = 0
     crashes = []
-    for case in cases:
-        for proto in case.protos:
-            name = "%s [resp%d]" % (case.name, proto)
-            try:
-                diffs = run_case(case, proto, ref, sut, dump=opts.dump)
-            except Exception:
-                diffs = ["  harness error:\n" + traceback.format_exc()]
-            if sut_server.proc.poll() is None and not responsive(sut_server):
-                diffs.append("  server under test stopped answering PING; "
-                             "killed and restarted; log:\n%s"
-                             % sut_server.log_tail(30))
-                sut_server.kill()
-            if sut_server.proc.poll() is not None:
-                diffs.append("  server under test exited with status %s; log:\n%s"
-                             % (sut_server.proc.returncode, sut_server.log_tail(30)))
-                crashes.append(name)
-                sut_server = h.Server(name="compat-sut", tracked=False).start()
-                sut = Side(sut_server)
-            if ref_server.proc.poll() is not None:
-                print("reference redis-server died; stopping", flush=True)
-                failed += 1
-                break
-            if diffs:
-                failed += 1
-                print("FAIL %s\n%s" % (name, "\n".join(diffs)), flush=True)
-            else:
-                passed += 1
-                print("ok   %s" % name, flush=True)
+    # The servers are untracked (started once for every case), so anything
+    # that ends the run early, a closed stdout under `--dump | head`
+    # included, must stop them here.
+    try:
+        for case in cases:
+            for proto in case.protos:
+                name = "%s [resp%d]" % (case.name, proto)
+                try:
+                    diffs = run_case(case, proto, ref, sut, dump=opts.dump)
+                except Exception:
+                    diffs = ["  harness error:\n" + traceback.format_exc()]
+                if sut_server.proc.poll() is None and not responsive(sut_server):
+                    diffs.append("  server under test stopped answering PING; "
+                                 "killed and restarted; log:\n%s"
+                                 % sut_server.log_tail(30))
+                    sut_server.kill()
+                if sut_server.proc.poll() is not None:
+                    diffs.append("  server under test exited with status %s; log:\n%s"
+                                 % (sut_server.proc.returncode, sut_server.log_tail(30)))
+                    crashes.append(name)
+                    sut_server = h.Server(name="compat-sut", tracked=False).start()
+                    sut = Side(sut_server)
+                if ref_server.proc.poll() is not None:
+                    print("reference redis-server died; stopping", flush=True)
+                    failed += 1
+                    break
+                if diffs:
+                    failed += 1
+                    print("FAIL %s\n%s" % (name, "\n".join(diffs)), flush=True)
+                else:
+                    passed += 1
+                    print("ok   %s" % name, flush=True)
+    except BaseException:
+        ref_server.stop()
+        sut_server.stop()
+        raise
     ref_server.stop()
     status = sut_server.stop()
     report = sut_server.sanitizer_report()

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "server/handlers.h"
 #include "server/pubsub.h"
@@ -224,12 +223,31 @@ const struct command *command_table(size_t *n)
     return commands;
 }
 
+/* Command names fold ASCII letters only (as strncasecmp does in the C
+ * locale), inline: the lookup runs once per request, and toupper() and
+ * strncasecmp() were each a library call per byte or per name. */
+static unsigned char ascii_upper(unsigned char ch)
+{
+    return ch >= 'a' && ch <= 'z' ? (unsigned char)(ch - ('a' - 'A')) : ch;
+}
+
 static uint32_t name_hash(const char *p, size_t n)
 {
     uint32_t h = 2166136261u;
     for (size_t i = 0; i < n; i++)
-        h = (h ^ (uint32_t)toupper((unsigned char)p[i])) * 16777619u;
+        h = (h ^ ascii_upper((unsigned char)p[i])) * 16777619u;
     return h;
+}
+
+/* 1 if table name cname equals p[0..n), ignoring ASCII case. p may hold
+ * NUL bytes: cname's own NUL ends the compare. */
+static int name_eq(const char *cname, const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (cname[i] == '\0' || ascii_upper((unsigned char)cname[i]) !=
+                                    ascii_upper((unsigned char)p[i]))
+            return 0;
+    return cname[n] == '\0';
 }
 
 /* Builds the lookup index in srv. Returns 0, or -1 on OOM. */
@@ -261,7 +279,7 @@ const struct command *command_lookup(const struct server *srv,
     size_t j = name_hash(name, len) & srv->cmd_index_mask;
     for (const struct command *cmd; (cmd = srv->cmd_index[j]) != NULL;
          j = (j + 1) & srv->cmd_index_mask) {
-        if (strlen(cmd->name) == len && strncasecmp(cmd->name, name, len) == 0)
+        if (name_eq(cmd->name, name, len))
             return cmd;
     }
     return NULL;

@@ -39,6 +39,11 @@
  * table only leaves the chains longer). A skip list goes back to compact
  * only through store_zset_fit (Redis's zsetConvertToListpackIfNeeded).
  *
+ * A walk down a large skip list is a chain of cache misses, one per node
+ * visited. A score change that moves a member needs two walks (its place
+ * now, its new place); zsl_move runs them interleaved in one loop, so
+ * their misses overlap instead of queueing.
+ *
  * Invariants: entries are strictly increasing in (score, member); scores
  * are never NaN (the API rejects it); -0.0 compares equal to 0.0, as C's
  * == does, and the compact encoding stores it as 0 (Redis likewise).
@@ -345,12 +350,44 @@ static void zsl_path(const struct store_zset *z, double score, const char *m,
     }
 }
 
-/* Links node x (its score, member and level set) in order. */
-static void zsl_link(struct store_zset *z, struct zs_node *x)
+/* The paths to (s1, m) and (s2, m) at once, as two zsl_path calls would
+ * give them (zsl_move's old place and new one), a step of each per turn
+ * so that their cache misses overlap (see the opening comment). */
+static void zsl_path2(const struct store_zset *z, double s1, double s2,
+                      const char *m, size_t mlen, struct zs_node **u1,
+                      size_t *r1, struct zs_node **u2, size_t *r2)
 {
-    struct zs_node *update[ZSL_MAXLEVEL];
-    size_t rank[ZSL_MAXLEVEL];
-    zsl_path(z, x->score, node_m(x), x->mlen, update, rank);
+    struct zs_node *a = zhead(z), *b = a;
+    size_t ra = 0, rb = 0;
+    for (int i = zsl(z)->level - 1; i >= 0; i--) {
+        int more_a = 1, more_b = 1;
+        while (more_a || more_b) {
+            struct zs_node *fa = a->lvl[i].fwd, *fb = b->lvl[i].fwd;
+            more_a = more_a && fa &&
+                     before(fa->score, node_m(fa), fa->mlen, s1, m, mlen);
+            more_b = more_b && fb &&
+                     before(fb->score, node_m(fb), fb->mlen, s2, m, mlen);
+            if (more_a) {
+                ra += a->lvl[i].span;
+                a = fa;
+            }
+            if (more_b) {
+                rb += b->lvl[i].span;
+                b = fb;
+            }
+        }
+        u1[i] = a;
+        r1[i] = ra;
+        u2[i] = b;
+        r2[i] = rb;
+    }
+}
+
+/* Links node x (its score, member and level set) in order, after the
+ * nodes update[] of ranks rank[] (zsl_path's for x's score and member). */
+static void zsl_link_at(struct store_zset *z, struct zs_node *x,
+                        struct zs_node **update, size_t *rank)
+{
     int level = x->level;
     if (level > zsl(z)->level) {
         for (int i = zsl(z)->level; i < level; i++) {
@@ -374,6 +411,15 @@ static void zsl_link(struct store_zset *z, struct zs_node *x)
     else
         zsl(z)->tail = x;
     z->n++;
+}
+
+/* Links node x (its score, member and level set) in order. */
+static void zsl_link(struct store_zset *z, struct zs_node *x)
+{
+    struct zs_node *update[ZSL_MAXLEVEL];
+    size_t rank[ZSL_MAXLEVEL];
+    zsl_path(z, x->score, node_m(x), x->mlen, update, rank);
+    zsl_link_at(z, x, update, rank);
 }
 
 /* Unlinks x from the levels, given the path update[] to it. */
@@ -668,9 +714,37 @@ static int insert_new(struct store *s, struct store_zset *z, const char *m,
     return STORE_OK;
 }
 
-/* Changes the score of existing member m from old to score. */
-static int update_score(struct store *s, struct store_zset *z, const char *m,
-                        size_t mlen, double old, double score)
+/* Moves skip list node x to score (not equal to its own): one
+ * interleaved descent finds both its place now and its new place
+ * (zsl_path2), then the new path is corrected for x's removal: a step
+ * through x itself becomes one through its predecessor there, and ranks
+ * past x drop by one. */
+static void zsl_move(struct store_zset *z, struct zs_node *x, double score)
+{
+    struct zs_node *from[ZSL_MAXLEVEL], *to[ZSL_MAXLEVEL];
+    size_t from_rank[ZSL_MAXLEVEL], to_rank[ZSL_MAXLEVEL];
+    int levels = zsl(z)->level;
+    zsl_path2(z, x->score, score, node_m(x), x->mlen, from, from_rank, to,
+              to_rank);
+    size_t xrank = from_rank[0] + 1;
+    zsl_unlink(z, x, from);
+    for (int i = 0; i < levels; i++) {
+        if (to[i] == x) {
+            to[i] = from[i];
+            to_rank[i] = from_rank[i];
+        } else if (to_rank[i] > xrank) {
+            to_rank[i]--;
+        }
+    }
+    x->score = score;
+    zsl_link_at(z, x, to, to_rank);
+}
+
+/* Changes the score of existing member m from old to score; x is its
+ * node in a skip list (NULL when compact). */
+static int update_score(struct store *s, struct store_zset *z,
+                        struct zs_node *x, const char *m, size_t mlen,
+                        double old, double score)
 {
     if (zs_compact(z)) {
         int64_t iv;
@@ -685,7 +759,6 @@ static int update_score(struct store *s, struct store_zset *z, const char *m,
         lp_insert(z, m, mlen, score);
         return STORE_OK;
     }
-    struct zs_node *x = *ht_find(z, m, mlen);
     /* Stays in place when still between its neighbours (Redis does the
      * same): no relinking. */
     struct zs_node *next = x->lvl[0].fwd;
@@ -696,10 +769,24 @@ static int update_score(struct store *s, struct store_zset *z, const char *m,
         x->score = score;
         return STORE_OK;
     }
-    zsl_unlink_node(z, x);
-    x->score = score;
-    zsl_link(z, x);
+    zsl_move(z, x, score);
     return STORE_OK;
+}
+
+/* Member m's score into *score, and its node into *x when z is a skip
+ * list (else NULL). Returns 1, or 0 when m is no member. */
+static int member_find(const struct store_zset *z, const char *m,
+                       size_t mlen, double *score, struct zs_node **x)
+{
+    *x = NULL;
+    if (zs_compact(z))
+        return store_zset_score(z, m, mlen, score);
+    struct zs_node **l = ht_find(z, m, mlen);
+    if (!l)
+        return 0;
+    *x = *l;
+    *score = (*l)->score;
+    return 1;
 }
 
 /* Adds m with score, or updates it, as ZADD's flags say (STORE_ZADD_*):
@@ -716,7 +803,8 @@ int store_zset_add(struct store *s, struct store_zset *z, const char *m,
     if (mlen > UINT32_MAX)
         return STORE_TOO_BIG;
     double cur;
-    if (store_zset_score(z, m, mlen, &cur)) {
+    struct zs_node *x;
+    if (member_find(z, m, mlen, &cur, &x)) {
         if (flags & STORE_ZADD_NX)
             return STORE_ZADD_NOP;
         if (flags & STORE_ZADD_INCR) {
@@ -730,7 +818,7 @@ int store_zset_add(struct store *s, struct store_zset *z, const char *m,
         *out = score;
         if (score == cur)
             return STORE_ZADD_SAME;
-        if (update_score(s, z, m, mlen, cur, score))
+        if (update_score(s, z, x, m, mlen, cur, score))
             return STORE_NOMEM;
         return STORE_ZADD_UPDATED;
     }

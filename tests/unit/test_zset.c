@@ -367,6 +367,67 @@ TEST(random_model)
     store_free(s);
 }
 
+/* Score changes that move members of a large skip list: to either side,
+ * to a neighbour's place, onto tied scores (the member then decides the
+ * order), and across the levels, checked against a model by rank and by
+ * the invariant check (which follows every level's spans). */
+struct move_el {
+    int id;
+    double score;
+};
+
+static int move_cmp(const void *a, const void *b)
+{
+    const struct move_el *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? -1 : 1;
+    char mx[16], my[16];
+    snprintf(mx, sizeof mx, "m%d", x->id);
+    snprintf(my, sizeof my, "m%d", y->id);
+    return strcmp(mx, my);
+}
+
+TEST(moves_model)
+{
+    enum { N = 2000 };
+    static struct move_el sorted[N];
+    static double score[N];
+    struct store *s = store_new(1);
+    struct store_zset *z = open_z(s, "z", 1);
+    char m[16];
+    srand(11);
+    for (int i = 0; i < N; i++) {
+        score[i] = rand() % 50;
+        snprintf(m, sizeof m, "m%d", i);
+        ASSERT_EQ(add(s, z, m, score[i], 0), STORE_ZADD_ADDED);
+    }
+    ASSERT(!store_zset_is_compact(z));
+    for (int step = 1; step <= 20000; step++) {
+        int i = rand() % N, kind = rand() % 4;
+        double to = kind == 0 ? rand() % 50                  /* anywhere */
+                  : kind == 1 ? score[i] + (rand() % 3 - 1)  /* nearby */
+                  : kind == 2 ? score[rand() % N]            /* a tie */
+                              : score[i] + 0.5 * (rand() % 2 ? 1 : -1);
+        snprintf(m, sizeof m, "m%d", i);
+        ASSERT_EQ(add(s, z, m, to, 0),
+                  to == score[i] ? STORE_ZADD_SAME : STORE_ZADD_UPDATED);
+        score[i] = to;
+        if (step % 2000 != 0)
+            continue;
+        ASSERT_OK(store__check(s));
+        for (int k = 0; k < N; k++)
+            sorted[k] = (struct move_el){ k, score[k] };
+        qsort(sorted, N, sizeof sorted[0], move_cmp);
+        for (int k = 0; k < N; k++) {
+            size_t r;
+            snprintf(m, sizeof m, "m%d", sorted[k].id);
+            ASSERT(store_zset_rank(z, m, strlen(m), 0, &r));
+            ASSERT_EQ(r, (size_t)k);
+        }
+    }
+    store_free(s);
+}
+
 /* Lex ranges over equal scores, both encodings. */
 TEST(lex_ranges)
 {
@@ -544,6 +605,7 @@ static const struct unit_test tests[] = {
     UNIT(expand_and_fit),
     UNIT(long_members_compact),
     UNIT(random_model),
+    UNIT(moves_model),
     UNIT(lex_ranges),
     UNIT(scan_across_resizes),
     UNIT(lifecycle),

@@ -195,35 +195,37 @@ pipe_file() {
 
 dbsize() { redis-cli -h 127.0.0.1 -p "$1" DBSIZE 2>/dev/null | tr -dc 0-9; }
 
+# load_phase SRV PORT FILE PHASE: FILE piped into the server under the
+# probe, then SETTLE seconds; the probe's figures go under PHASE and the
+# load's seconds into INFO[PHASE_s,SRV].
+load_phase() {
+    local srv=$1 port=$2 file=$3 phase=$4 s
+    probe_start "$port"
+    s=$(pipe_file "$srv" "$port" "$file" "$phase")
+    sleep "$SETTLE"; probe_stop "$srv" "$phase"
+    INFO["${phase}_s,$srv"]+="$s "
+}
+
 # one_server SRV ROUND: a fresh SRV through idle, grow and shrink.
 one_server() {
-    local srv=$1 r=$2 pid port s
+    local srv=$1 r=$2 pid port
     start_server "$srv"; pid=$SRV_PID; port=$SRV_PORT
 
     log "round $r/$ROUNDS $srv: idle ${IDLE}s"
     probe_start "$port"; sleep "$IDLE"; probe_stop "$srv" idle
 
     log "round $r/$ROUNDS $srv: growing to $KEYS keys"
-    probe_start "$port"
-    s=$(pipe_file "$srv" "$port" "$WORK/grow.resp" grow)
-    sleep "$SETTLE"; probe_stop "$srv" grow
-    INFO["grow_s,$srv"]+="$s "
+    load_phase "$srv" "$port" "$WORK/grow.resp" grow
     INFO["keys,$srv"]+="$(dbsize "$port") "
     INFO["rss,$srv"]+="$(info_field "$port" used_memory_rss | awk '{ printf "%.0f", $1 / 1048576 }') "
 
     if [ "$REWRITE" = 1 ]; then
         log "round $r/$ROUNDS $srv: setting the $KEYS keys again"
-        probe_start "$port"
-        s=$(pipe_file "$srv" "$port" "$WORK/grow.resp" rewrite)
-        sleep "$SETTLE"; probe_stop "$srv" rewrite
-        INFO["rewrite_s,$srv"]+="$s "
+        load_phase "$srv" "$port" "$WORK/grow.resp" rewrite
     fi
 
     log "round $r/$ROUNDS $srv: deleting them"
-    probe_start "$port"
-    s=$(pipe_file "$srv" "$port" "$WORK/shrink.resp" shrink)
-    sleep "$SETTLE"; probe_stop "$srv" shrink
-    INFO["shrink_s,$srv"]+="$s "
+    load_phase "$srv" "$port" "$WORK/shrink.resp" shrink
     INFO["left,$srv"]+="$(dbsize "$port") "
 
     kill -0 "$pid" 2>/dev/null || log "$srv died during round $r"

@@ -24,9 +24,11 @@
 #   mem_per_item SRV N GEN  starts SRV fresh, pipes GEN's RESP output into
 #                          redis-cli --pipe, prints used_memory growth / N
 #   cpu_ticks PID          user + system clock ticks PID has used so far
+#   ab_order ROUND         "respite redis" in odd rounds, "redis respite"
+#                          in even ones
 #   ab_rounds, ab_table    ROUNDS rounds of CASES at -P 1 and -P 16 on
-#                          respite (A_PORT, A_PID) then redis (B_PORT,
-#                          B_PID), arguments from the caller's case_args
+#                          respite (A_PORT, A_PID) and redis (B_PORT,
+#                          B_PID) in ab_order, arguments from the caller's case_args
 #                          CASE, requests/s in S and the server's CPU
 #                          microseconds a request in CPU; then their
 #                          markdown table
@@ -244,15 +246,22 @@ cpu_us() {
         'BEGIN { printf "%.2f\n", t * 1000000 / hz / n }'
 }
 
+# Whichever server runs first in a pair runs right after the other's -P 16
+# run; swapping the order every round keeps that from favouring one.
+ab_order() {
+    if [ $(($1 % 2)) = 1 ]; then echo respite redis; else echo redis respite; fi
+}
+
 ab_rounds() {
-    local r c p n sp srv port pid v args t0
+    local r c p n srv port pid v args t0
     for r in $(seq 1 "$ROUNDS"); do
         for c in "${CASES[@]}"; do
             mapfile -t args < <(case_args "$c")
             for p in 1 16; do
                 n=$N; [ "$p" = 16 ] && n=$N_P16
-                for sp in "respite:$A_PORT:$A_PID" "redis:$B_PORT:$B_PID"; do
-                    IFS=: read -r srv port pid <<<"$sp"
+                for srv in $(ab_order "$r"); do
+                    port=$A_PORT; pid=$A_PID
+                    [ "$srv" = redis ] && { port=$B_PORT; pid=$B_PID; }
                     t0=$(cpu_ticks "$pid")
                     v=$(rps_of "$port" "$p" "$n" "${args[@]}")
                     kill -0 "$pid" 2>/dev/null || die "$srv died during $c"

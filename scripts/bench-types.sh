@@ -6,8 +6,8 @@
 #   scripts/bench-types.sh quick    smoke test: 1 round, small -n
 #
 # Throughput: both servers side by side on free 127.0.0.1 ports; every
-# round runs each case with -P 1 and -P 16 on Respite, then on Redis
-# (A B A B ...). The cases are redis-benchmark's own tests hset, lpush,
+# round runs each case with -P 1 and -P 16 on both servers, Respite first
+# in odd rounds and Redis first in even ones (A B B A ...). The cases are redis-benchmark's own tests hset, lpush,
 # rpop, sadd and zadd, and "ZRANGE over 100 elements": ZRANGE bench:z 0 99
 # WITHSCORES on a sorted set of 100 members loaded before the rounds. The
 # table shows the median of the rounds.

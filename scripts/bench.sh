@@ -6,9 +6,10 @@
 #
 # Throughput: both servers run side by side on free 127.0.0.1 ports, and
 # redis-benchmark -c 50 measures SET, GET and "SET key val EX 100", each
-# with -P 1 and -P 16. Every round runs every case once on Respite and
-# then on Redis (A B A B ...), so slow drift of the machine hits both alike;
-# the table shows the median of the rounds.
+# with -P 1 and -P 16. Every round runs every case once on each server,
+# Respite first in odd rounds and Redis first in even ones (A B B A ...),
+# so slow drift of the machine hits both alike; the table shows the
+# median of the rounds.
 #
 # Memory: fresh instances of both servers load MEM_KEYS keys (13-byte key
 # "key:000000001", 32-byte value) through a pipelining client
@@ -187,8 +188,13 @@ check_alive respite "$A_PID" "$A_PORT"; check_alive redis "$B_PID" "$B_PORT"
 T0=$(date +%s)
 for r in $(seq 1 "$ROUNDS"); do
     for c in "${CASES[@]}"; do
-        run_case "$c" respite "$A_PORT"; check_alive respite "$A_PID" "$A_PORT"
-        run_case "$c" redis "$B_PORT";   check_alive redis "$B_PID" "$B_PORT"
+        for srv in $(ab_order "$r"); do
+            if [ "$srv" = respite ]; then
+                run_case "$c" respite "$A_PORT"; check_alive respite "$A_PID" "$A_PORT"
+            else
+                run_case "$c" redis "$B_PORT";   check_alive redis "$B_PID" "$B_PORT"
+            fi
+        done
     done
 done
 T1=$(date +%s)

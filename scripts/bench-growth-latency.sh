@@ -119,14 +119,6 @@ case "$PRIO" in
     *) log "PRIO must be fifo, nice or none"; exit 2 ;;
 esac
 
-# Drops PID from PIDS once it is stopped, so the EXIT trap never signals
-# a number the kernel may have handed to someone else's process since.
-forget_pid() {
-    local p keep=()
-    for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-    PIDS=("${keep[@]}")
-}
-
 T_START=$(date +%s)
 log "generating $KEYS SETs and $KEYS DELs"
 awk -v n="$KEYS" -v ttl="$TTL" -v set="$WORK/grow.resp" -v del="$WORK/shrink.resp" 'BEGIN {
@@ -166,7 +158,7 @@ probe_start() {
 # R[PHASE,METRIC,SRV]; a probe that printed nothing leaves NA.
 probe_stop() {
     local srv=$1 phase=$2 line i vals
-    stop_pid "$PROBE_PID"; forget_pid "$PROBE_PID"
+    stop_pid "$PROBE_PID"
     line=$(head -n 1 "$PROBE_OUT")
     read -r -a vals <<<"$line"
     [ "${#vals[@]}" = "${#METRICS[@]}" ] ||
@@ -229,7 +221,7 @@ one_server() {
     INFO["left,$srv"]+="$(dbsize "$port") "
 
     kill -0 "$pid" 2>/dev/null || log "$srv died during round $r"
-    stop_pid "$pid"; forget_pid "$pid"
+    stop_pid "$pid"
 }
 
 LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)

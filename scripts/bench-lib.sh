@@ -11,7 +11,8 @@
 #   setup_pin NOTE         PIN=1 with 2+ CPUs: SRV_PIN/CLI_PIN taskset prefixes,
 #                          PIN_NOTE=NOTE (else empty, "none")
 #   make_work PREFIX       WORK=a fresh directory under ${TMPDIR:-/tmp}
-#   stop_pid PID           SIGTERM, up to 5 s, then SIGKILL; reaps it
+#   stop_pid PID           SIGTERM, up to 5 s, then SIGKILL; reaps it and
+#                          drops it from PIDS
 #   pick_port              a free 127.0.0.1 port below the ephemeral range
 #   start_server NAME [ARG...]  respite or redis (NAME) on a free port, with
 #                          ARGs; waits for PING, retries a lost port race;
@@ -99,8 +100,17 @@ make_work() {
     WORK=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX") || die "mktemp failed"
 }
 
+# Dropping a stopped PID from PIDS keeps the EXIT trap from signalling a
+# process that later reuses the number.
+forget_pid() {
+    local p keep=()
+    for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+    PIDS=("${keep[@]}")
+}
+
 stop_pid() {
     local pid=$1 _
+    forget_pid "$pid"
     kill -0 "$pid" 2>/dev/null || return 0
     kill -TERM "$pid" 2>/dev/null
     for _ in $(seq 1 50); do

@@ -27,6 +27,8 @@
 #   MEM_KEYS  keys loaded for the memory table        (1000000, quick: 100000)
 #   MEM_LOADER  py: scripts/bench_mem.py, batches of 1000 (default);
 #             pipe: the whole load as one stream into redis-cli --pipe
+#   FEATURES  the scripts/bench-NAME.sh run after the core tables
+#             (prefix-scan pubsub ratelimit types streams; empty: none)
 #   PIN       1 pins servers to CPU 0 and clients to CPU 1 when there are
 #             at least 2 CPUs; 0 leaves placement to the kernel  (0)
 #   RESPITE_BIN  the Respite binary                   (bin/respite)
@@ -46,6 +48,7 @@ else
 fi
 KEYSPACE=${KEYSPACE:-100000}
 PIN=${PIN:-0}
+FEATURES=${FEATURES-prefix-scan pubsub ratelimit types streams}
 MEM_LOADER=${MEM_LOADER:-py}
 PYTHON=${PYTHON:-/usr/bin/python3}
 RESPITE_BIN=${RESPITE_BIN:-bin/respite}
@@ -94,7 +97,7 @@ echo "## Respite benchmark"
 echo
 echo '```'
 echo "command:   $CMDLINE"
-echo "settings:  ROUNDS=$ROUNDS N=$N N_P16=$N_P16 KEYSPACE=$KEYSPACE MEM_KEYS=$MEM_KEYS MEM_LOADER=$MEM_LOADER PIN=$PIN"
+echo "settings:  ROUNDS=$ROUNDS N=$N N_P16=$N_P16 KEYSPACE=$KEYSPACE MEM_KEYS=$MEM_KEYS MEM_LOADER=$MEM_LOADER PIN=$PIN FEATURES=\"$FEATURES\""
 echo "date:      $(utc_now)"
 echo "loadavg:   $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) (before the run)"
 echo "cpu:       ${CPU_MODEL:-unknown} ($NCPU online)"
@@ -305,7 +308,7 @@ echo '```'
 
 # The feature cases live in scripts of their own (each runs alone too);
 # they print markdown tables in the same style.
-for case in prefix-scan pubsub ratelimit types streams; do
+for case in $FEATURES; do
     echo
     log "running scripts/bench-$case.sh $MODE"
     if [ "$MODE" = quick ]; then

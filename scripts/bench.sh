@@ -312,9 +312,9 @@ for case in $FEATURES; do
     echo
     log "running scripts/bench-$case.sh $MODE"
     if [ "$MODE" = quick ]; then
-        scripts/bench-$case.sh quick || NOTES+=("bench-$case.sh failed")
+        scripts/bench-"$case".sh quick || NOTES+=("bench-$case.sh failed")
     else
-        scripts/bench-$case.sh || NOTES+=("bench-$case.sh failed")
+        scripts/bench-"$case".sh || NOTES+=("bench-$case.sh failed")
     fi
 done
 

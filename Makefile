@@ -68,6 +68,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(LEAF_OBJ)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -I. -o $@ $< $(LEAF_OBJ) $(LDLIBS)
 
+# test_prefault also links the server's prefault thread.
+$(BUILD)/tests/test_prefault: tests/unit/test_prefault.c $(BUILD)/server/prefault.o
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -I. -o $@ $^ $(LDLIBS)
+
 unit-bins: $(UNIT_BIN)
 
 # The release objects linked with -static against Debian's archives

@@ -29,17 +29,22 @@
  *
  * As in the server, the store hands the pages it gives back to a release
  * thread (server/release.c); with RELEASE=inline in the environment it
- * gives them back itself, inside the timed calls.
+ * gives them back itself, inside the timed calls. Also as in the server,
+ * a thread populates the memory jemalloc maps for this thread's arena
+ * before the store touches it (server/prefault.c); PREFAULT=0 in the
+ * environment leaves that out, for the A/B.
  *
  * Usage: rehash_pause [keys] [threshold-us] [ttl]; with ttl set every key
  * gets a TTL (so the volatile arrays grow too).
  * scripts/bench-rehash-pause.sh builds and runs it. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 
+#include "server/prefault.h"
 #include "server/release.h"
 #include "store/store.h"
 
@@ -151,6 +156,21 @@ static int run(struct store *s, long n, int del, int ttl,
     return 0;
 }
 
+/* What the prefault thread did so far (nothing when it is off). */
+static void prefault_report(struct prefault *pf)
+{
+    struct prefault_stats st;
+    if (!pf)
+        return;
+    prefault_stats(pf, &st);
+    printf("  prefault: %" PRIu64 " growths, %.1f MB; %" PRIu64 " jobs "
+           "queued, %" PRIu64 " dropped, %" PRIu64 " done, %.1f MB "
+           "populated%s\n", st.grown, (double)st.grown_bytes / 1048576,
+           st.queued, st.dropped, st.done,
+           (double)st.populated_bytes / 1048576,
+           st.unsupported ? " (kernel lacks MADV_POPULATE_WRITE)" : "");
+}
+
 int main(int argc, char **argv)
 {
     long n = argc > 1 ? atol(argv[1]) : 10000000;
@@ -170,10 +190,22 @@ int main(int argc, char **argv)
         return 1;
     if (!inline_release)
         store_set_release_cb(s, release_pages, &rel);
-    if (run(s, n, 0, ttl, threshold, detail, all) ||
-        run(s, n, 1, ttl, threshold, detail, all))
+    env = getenv("PREFAULT");
+    struct prefault *pf = NULL;
+    if (!env || *env != '0') {
+        pf = prefault_new();
+        if (!pf || prefault_start(pf) != 0 ||
+            prefault_hook_thread_arena(pf) != 0)
+            return 1;
+    }
+    if (run(s, n, 0, ttl, threshold, detail, all))
         return 1;
+    prefault_report(pf);
+    if (run(s, n, 1, ttl, threshold, detail, all))
+        return 1;
+    prefault_report(pf);
     store_free(s);
     release_stop(&rel);
+    prefault_free(pf);
     return 0;
 }

@@ -19,6 +19,7 @@
 
 #include "server/blocking.h"
 #include "server/ping.h"
+#include "server/prefault.h"
 #include "server/pubsub.h"
 #include "server/server.h"
 
@@ -295,6 +296,21 @@ static void usage(FILE *f)
         "Every directive of conf/respite.conf may be given as --name value.\n");
 }
 
+/* Has a thread populate the memory jemalloc maps for this (the loop's)
+ * thread's arena before the loop touches it (server/prefault.c). NULL
+ * when that cannot be had, jemalloc not being the allocator say: an
+ * optimisation only, so the server runs without it. */
+static struct prefault *prefault_loop_arena(void)
+{
+    struct prefault *pf = prefault_new();
+    if (pf && (prefault_start(pf) != 0 ||
+               prefault_hook_thread_arena(pf) != 0)) {
+        prefault_free(pf);
+        pf = NULL;
+    }
+    return pf;
+}
+
 static int server_init(struct server *srv, int argc, char **argv)
 {
     char err[512];
@@ -370,6 +386,7 @@ int main(int argc, char **argv)
     struct server *srv = calloc(1, sizeof(*srv));
     if (!srv)
         return 1;
+    struct prefault *pf = prefault_loop_arena();
     int status = 1;
     if (server_init(srv, argc, argv) == 0 && server_start(srv) == 0) {
         server_log(srv, 'n', "Respite %s (redis %s compatible) started, "
@@ -392,5 +409,6 @@ int main(int argc, char **argv)
     free(srv->cmdstats);
     conf_close(&srv->conf);
     free(srv);
+    prefault_free(pf);
     return status;
 }

@@ -30,9 +30,10 @@
  * As in the server, the store hands the pages it gives back to a release
  * thread (server/release.c); with RELEASE=inline in the environment it
  * gives them back itself, inside the timed calls. Also as in the server,
- * a thread populates the memory jemalloc maps for this thread's arena
- * before the store touches it (server/prefault.c); PREFAULT=0 in the
- * environment leaves that out, for the A/B.
+ * a thread populates the memory jemalloc maps for this thread's arena,
+ * and the store's own new mappings, before the store touches them
+ * (server/prefault.c); PREFAULT=0 in the environment leaves that out,
+ * for the A/B.
  *
  * Usage: rehash_pause [keys] [threshold-us] [ttl]; with ttl set every key
  * gets a TTL (so the volatile arrays grow too).
@@ -156,6 +157,13 @@ static int run(struct store *s, long n, int del, int ttl,
     return 0;
 }
 
+/* As in the server (server/main.c): the store's new mappings go to the
+ * prefault thread too. */
+static void populate_pages(void *ctx, void *addr, size_t len)
+{
+    (void)prefault_queue(ctx, addr, len);
+}
+
 /* What the prefault thread did so far (nothing when it is off). */
 static void prefault_report(struct prefault *pf)
 {
@@ -197,6 +205,7 @@ int main(int argc, char **argv)
         if (!pf || prefault_start(pf) != 0 ||
             prefault_hook_thread_arena(pf) != 0)
             return 1;
+        store_set_populate_cb(s, populate_pages, pf);
     }
     if (run(s, n, 0, ttl, threshold, detail, all))
         return 1;

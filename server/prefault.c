@@ -55,9 +55,11 @@
 #endif
 
 /* Populated per madvise call: each call holds the mm's lock for reading,
- * which would hold up the loop's own mmap (jemalloc growing, the store
- * mapping a table) for the whole range. */
-#define PREFAULT_CHUNK (1u << 20)
+ * and the loop's own mmap (jemalloc growing, the store mapping a table)
+ * waits for it. At 15 us a fault (more now and then) 16 pages keep that
+ * wait well under a millisecond; 1 MB chunks made the 16 tables mapped
+ * at 8M keys wait 4 ms and more (scripts/bench-rehash-pause.sh). */
+#define PREFAULT_CHUNK (1u << 16)
 
 struct job {
     char *addr;

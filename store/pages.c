@@ -15,7 +15,12 @@
  *     in as they reach them, a granule of map_min / 4 bytes (64 KB) at a
  *     time in one madvise(MADV_POPULATE_WRITE) (store__array_fill),
  *     so the cost of a new array is spread over the operations that fill
- *     it. On a VM a page fault is expensive (see store__array_fill);
+ *     it. On a VM a page fault is expensive (see store__array_fill). A
+ *     store with a populate callback (the server's is
+ *     server/prefault.c, a thread) also hands it every range about to
+ *     be written for the first time (populate_ahead), so those pages are
+ *     usually present before the writers reach them and the fill costs
+ *     little;
  *   - a table being drained by the rehash gives its pages back while the
  *     rehash passes them (store__array_drain): every whole granule of
  *     map_min bytes below the rehash index is dropped with
@@ -104,6 +109,14 @@ static void give_back(struct store *s, void *addr, size_t len,
         madvise(addr, len, MADV_DONTNEED);
 }
 
+/* Offers bytes [from, to) of mapping p, about to be written for the first
+ * time, to the populate callback. */
+static void populate_ahead(struct store *s, void *p, size_t from, size_t to)
+{
+    if (s->populate_cb && to > from)
+        s->populate_cb(s->populate_ctx, (char *)p + from, to - from);
+}
+
 /* Maps span bytes (at least page_round(bytes)) for an array of bytes. */
 static void *map_new(struct store *s, size_t bytes, size_t span)
 {
@@ -124,9 +137,12 @@ static void *map_new(struct store *s, size_t bytes, size_t span)
  * included). Free with store__array_free. */
 void *store__array_alloc(struct store *s, size_t bytes)
 {
-    if (is_mapped(s, bytes))
-        return map_new(s, bytes, page_round(bytes));
-    return store__malloc(s, bytes);
+    if (!is_mapped(s, bytes))
+        return store__malloc(s, bytes);
+    void *p = map_new(s, bytes, page_round(bytes));
+    if (p)
+        populate_ahead(s, p, 0, page_round(bytes));
+    return p;
 }
 
 /* Frees an array of bytes from store__array_alloc/resize whose first done
@@ -161,10 +177,17 @@ size_t store__array_mem(const struct store *s, const void *p, size_t bytes,
  * On our (PVM) VMs the first write to a page cost 15 us on average, and
  * about 1 in 10,000 such faults over 1 ms; one MADV_POPULATE_WRITE of 16
  * pages cost 1-3 us a page, and rarely over 1 ms. Where the kernel lacks
- * it (before 5.14) the call fails and the writes fault as before. */
+ * it (before 5.14) the call fails and the writes fault as before.
+ *
+ * Not with a populate callback: its thread populates the same pages, and
+ * madvise takes the process's memory-map lock, which the thread's calls
+ * and the release thread's unmaps hold too, so the loop queued behind
+ * them (5-8 ms calls at the 8M-key resize, 20-50 waits each); a plain
+ * page fault takes only its own mapping's lock, and most pages are
+ * present by then anyway. */
 void store__array_fill(struct store *s, void *p, size_t bytes, size_t at)
 {
-    if (!is_mapped(s, bytes))
+    if (!is_mapped(s, bytes) || s->populate_cb)
         return;
     /* Whole pages (see drained); checked first, as the rehash asks for
      * every bucket. */
@@ -208,10 +231,12 @@ static void *grown_to_map(struct store *s, void *p, size_t ob, size_t nb,
     void *q = map_new(s, nb, sp);
     if (!q)
         return NULL;
+    size_t kept = p ? (ob < nb ? ob : nb) : 0;
     if (p) {
-        memcpy(q, p, ob < nb ? ob : nb);
+        memcpy(q, p, kept);
         store__free(s, p);
     }
+    populate_ahead(s, q, page_round(kept), page_round(nb));
     *span = sp;
     return q;
 }
@@ -268,6 +293,7 @@ void *store__array_resize(struct store *s, void *p, size_t ob, size_t nb,
     }
     s->mem += nl - ol;
     s->mapped += nl - ol;
+    populate_ahead(s, p, ol, nl);
     return p;
 }
 

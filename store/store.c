@@ -306,6 +306,13 @@ void store_set_release_cb(struct store *s, store_release_cb cb, void *ctx)
     s->release_ctx = ctx;
 }
 
+/* Sets who faults in the store's new mappings ahead (pages.c). */
+void store_set_populate_cb(struct store *s, store_populate_cb cb, void *ctx)
+{
+    s->populate_cb = cb;
+    s->populate_ctx = ctx;
+}
+
 /* Removes every key and frees every table (FLUSHDB). No callbacks. */
 void store_clear(struct store *s)
 {

@@ -59,6 +59,9 @@ struct store_release {
     int unmap;
 };
 typedef void (*store_release_cb)(void *ctx, const struct store_release *job);
+/* A range of a mapping the store just made, which its writers will fill
+ * (see store_set_populate_cb). */
+typedef void (*store_populate_cb)(void *ctx, void *addr, size_t len);
 
 /* nshards: 1..STORE_MAX_SHARDS, rounded up to a power of two. NULL on OOM. */
 struct store *store_new(unsigned nshards);
@@ -68,6 +71,10 @@ void store_set_expired_cb(struct store *s, store_expired_cb cb, void *ctx);
  * the call that frees (store/pages.c): cb must run them in the order
  * given, and may run them later on another thread. Set before use. */
 void store_set_release_cb(struct store *s, store_release_cb cb, void *ctx);
+/* Tells cb of every range of the store's own mappings that is about to be
+ * written for the first time (store/pages.c), so that another thread can
+ * fault it in first; cb may do that later, or not at all. Set before use. */
+void store_set_populate_cb(struct store *s, store_populate_cb cb, void *ctx);
 /* Removes every key (FLUSHDB). */
 void store_clear(struct store *s);
 

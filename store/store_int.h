@@ -98,6 +98,8 @@ struct store {
     void *expired_ctx;
     store_release_cb release_cb;   /* NULL: pages.c releases inline */
     void *release_ctx;
+    store_populate_cb populate_cb; /* NULL: the writers fault pages in */
+    void *populate_ctx;
     struct store_expire_stats stats;
     size_t pmem;                   /* of mem: prefix indexes, resume points */
     struct store__presume *presume;    /* prefix scan resume points */

@@ -520,6 +520,77 @@ TEST(release_cb_defers)
 
 /* ---- Fault injection ----------------------------------------------------- */
 
+/* The populate callback's requests, in order. */
+struct range {
+    char *addr;
+    size_t len;
+    size_t resident;               /* pages resident when offered */
+};
+
+struct ranges {
+    struct range r[64];
+    size_t n, lost;
+};
+
+static void record_range(void *ctx, void *addr, size_t len)
+{
+    struct ranges *q = ctx;
+    if (q->n < sizeof q->r / sizeof q->r[0])
+        q->r[q->n++] = (struct range){ addr, len, resident_pages(addr, len) };
+    else
+        q->lost++;
+}
+
+/* The index of the range starting at addr, or -1. */
+static long range_at(const struct ranges *q, const void *addr)
+{
+    for (size_t k = 0; k < q->n; k++)
+        if (q->r[k].addr == addr)
+            return (long)k;
+    return -1;
+}
+
+/* A populate callback is offered every new mapped bucket array whole, and
+ * each page of a growing volatile array exactly once, as it grows, before
+ * anything is written there: the ranges come in the array's order and the
+ * pages are still absent when offered (the writers fault them in later). */
+TEST(populate_cb_offers_new_ranges)
+{
+    static struct ranges q;
+    q.n = q.lost = 0;
+    struct store *s = small_map_store();
+    struct store_shard *sh = &s->shards[0];
+    store_set_populate_cb(s, record_range, &q);
+    size_t w = sizeof(void *);
+    long i = 0;
+    /* Up to a mapped table in rehash and a volatile array that doubled in
+     * its span twice. */
+    while (!(store__rehashing(sh) && sh->t[1].size * w >= s->map_min) ||
+           sh->vcap * w < 4 * s->map_min)
+        ASSERT_OK(put(s, i++, TTL));
+    ASSERT_EQ(q.lost, 0);
+    for (size_t k = 0; k < q.n; k++)
+        ASSERT_EQ(q.r[k].resident, 0);
+    /* The new table, whole. */
+    long t = range_at(&q, sh->t[1].b);
+    ASSERT(t >= 0);
+    ASSERT_EQ(q.r[t].len, sh->t[1].size * w);
+    /* The volatile array: from the end of what the move into a mapping
+     * copied, each later range starting where the one before ended, up to
+     * the array's end. */
+    char *vol = (char *)sh->vol, *at = NULL;
+    for (size_t k = 0; k < q.n; k++) {
+        if (q.r[k].addr < vol || q.r[k].addr >= vol + sh->vspan)
+            continue;
+        ASSERT(at == NULL || q.r[k].addr == at);
+        ASSERT(q.r[k].addr < vol + s->map_min || at != NULL);
+        at = q.r[k].addr + q.r[k].len;
+    }
+    ASSERT(at == vol + sh->vcap * w);
+    ASSERT_OK(store__check(s));
+    store_free(s);
+}
+
 /* Growing a mapped volatile array can fail (fault injection reaches the
  * mapping and the mremap): the insert then reports STORE_NOMEM and
  * changes nothing; a later try succeeds. Tried at the malloc-to-mapping
@@ -607,6 +678,7 @@ static const struct unit_test tests[] = {
     UNIT(flush_mid_rehash),
     UNIT(vol_span_in_place),
     UNIT(release_cb_defers),
+    UNIT(populate_cb_offers_new_ranges),
     UNIT(fault_injection_vol),
     UNIT(fault_injection_table),
 };

@@ -136,6 +136,8 @@ static const struct conf_def defs[] = {
       0, INT_MAX, NULL, NULL },
     { "maxclients", NULL, T_INT, F_MUTABLE, AT(maxclients), "10000",
       1, UINT_MAX, NULL, NULL },
+    { "busy-poll-us", NULL, T_INT, F_MUTABLE, AT(busy_poll_us), "50",
+      0, 10000, NULL, NULL },
     { "protected-mode", NULL, T_BOOL, F_MUTABLE, NOOP, "yes",
       0, 0, NULL, NULL },
 

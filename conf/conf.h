@@ -28,6 +28,7 @@ struct conf {
     int64_t active_expire_budget_us;
     char *requirepass;          /* NULL = none */
     int64_t maxclients;
+    int64_t busy_poll_us;       /* 0 = off (server/busypoll.c) */
     int64_t timeout;            /* idle client timeout, seconds, 0 = never */
     int64_t tcp_keepalive;
     int64_t tcp_backlog;

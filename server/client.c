@@ -478,4 +478,5 @@ void server_on_prepare(uv_prepare_t *h)
         c->flags &= ~(unsigned)CLIENT_PENDING_WRITE;
         client_flush(c);
     }
+    busypoll_before_poll(srv);
 }

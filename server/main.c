@@ -137,6 +137,7 @@ void server_shutdown(struct server *srv)
     uv_close((uv_handle_t *)&srv->sweeper, NULL);
     uv_close((uv_handle_t *)&srv->flusher, NULL);
     uv_close((uv_handle_t *)&srv->reader_idle, NULL);
+    busypoll_close(srv);
     uv_close((uv_handle_t *)&srv->sigterm, NULL);
     uv_close((uv_handle_t *)&srv->sigint, NULL);
 }
@@ -252,6 +253,13 @@ static void apply_limits(struct server *srv)
         store_set_limits(srv->db[i], &l);
 }
 
+/* A store_populate_cb: the prefault thread faults the range in, unless
+ * its queue is full (then the store's writers do, as without it). */
+static void populate_pages(void *ctx, void *addr, size_t len)
+{
+    (void)prefault_queue(ctx, addr, len);
+}
+
 static int open_databases(struct server *srv)
 {
     int n = srv->conf.databases;
@@ -266,6 +274,8 @@ static int open_databases(struct server *srv)
         srv->db_ctx[i] = (struct db_ctx){ srv, i };
         store_set_expired_cb(srv->db[i], on_expired, &srv->db_ctx[i]);
         store_set_release_cb(srv->db[i], release_pages, &srv->release);
+        if (srv->prefault)
+            store_set_populate_cb(srv->db[i], populate_pages, srv->prefault);
     }
     apply_limits(srv);
     return 0;
@@ -355,6 +365,7 @@ static int server_start(struct server *srv)
     uv_prepare_start(&srv->flusher, server_on_prepare);
     uv_idle_init(srv->loop, &srv->reader_idle);
     srv->reader_idle.data = srv;
+    busypoll_init(srv);
     uv_timer_init(srv->loop, &srv->sweeper);
     sweeper_start(srv);
     if (blocking_init(srv) != 0)
@@ -386,7 +397,7 @@ int main(int argc, char **argv)
     struct server *srv = calloc(1, sizeof(*srv));
     if (!srv)
         return 1;
-    struct prefault *pf = prefault_loop_arena();
+    srv->prefault = prefault_loop_arena();
     int status = 1;
     if (server_init(srv, argc, argv) == 0 && server_start(srv) == 0) {
         server_log(srv, 'n', "Respite %s (redis %s compatible) started, "
@@ -408,7 +419,7 @@ int main(int argc, char **argv)
     free(srv->cmd_index);
     free(srv->cmdstats);
     conf_close(&srv->conf);
+    prefault_free(srv->prefault);
     free(srv);
-    prefault_free(pf);
     return status;
 }

@@ -14,6 +14,8 @@
 #include "conf/conf.h"
 #include "protocol/resp.h"
 #include "store/store.h"
+#include "server/busypoll.h"
+#include "server/prefault.h"
 #include "server/release.h"
 
 #define RESPITE_VERSION "0.1.0"
@@ -166,6 +168,7 @@ struct server {
     uv_timer_t sweeper;
     uv_prepare_t flusher;
     uv_idle_t reader_idle;
+    struct busypoll busypoll;           /* polls on before sleeping */
     uv_signal_t sigterm, sigint;
     int shutting_down;
 
@@ -185,6 +188,7 @@ struct server {
     int sweep_hurry;                    /* ticking fast to clear a backlog */
     struct db_ctx *db_ctx;              /* expired-callback context per db */
     struct release release;             /* gives the stores' pages back */
+    struct prefault *prefault;          /* faults memory in ahead; or NULL */
     char executable[256], config_file[256];
     int64_t start_ms;
     uint64_t stat_commands, stat_connections, stat_rejected_conn;

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
@@ -127,6 +128,29 @@ def sigint_exits_zero():
         assert_eq(c.call("SET", "a", "b"), b"+OK\r\n")
     s.proc.send_signal(signal.SIGINT)
     assert_eq(s.wait_exit(), 0, "exit status after SIGINT")
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of pid so far (/proc/PID/stat)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@test(respite_only=True, reason="busy-poll-us is Respite's")
+def busy_poll_stops_when_requests_stop():
+    """After requests the loop polls on for at most busy-poll-us (here the
+    largest, 10 ms) and then sleeps: a server left idle uses no CPU."""
+    s = h.Server("--busy-poll-us", "10000", name="busypoll").start()
+    with s.conn() as c:
+        for i in range(2000):
+            assert_eq(c.call("SET", "k%d" % (i % 10), "v"), b"+OK\r\n")
+        assert_eq(c.call("CONFIG", "GET", "busy-poll-us"),
+                  encode("busy-poll-us", "10000"))
+        before = cpu_seconds(s.proc.pid)
+        time.sleep(1.0)
+        used = cpu_seconds(s.proc.pid) - before
+    assert used < 0.2, "idle server used %.2f s of CPU in 1 s" % used
 
 
 @test

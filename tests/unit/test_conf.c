@@ -104,6 +104,7 @@ TEST(defaults_fields)
     ASSERT_EQ(c.active_expire_budget_us, 1000);
     ASSERT(c.requirepass == NULL);
     ASSERT_EQ(c.maxclients, 10000);
+    ASSERT_EQ(c.busy_poll_us, 50);
     ASSERT_EQ(c.timeout, 0);
     ASSERT_EQ(c.tcp_keepalive, 300);
     ASSERT_EQ(c.tcp_backlog, 511);
@@ -645,6 +646,14 @@ TEST(set_runtime_rules)
                   "'maxclients') - argument must be between 1 and "
                   "4294967295 inclusive");
     ASSERT_EQ(c.maxclients, 10000);
+
+    ASSERT_OK(set1(&c, "busy-poll-us", "0", 1, err, sizeof(err)));
+    ASSERT_EQ(c.busy_poll_us, 0);
+    ASSERT_EQ(set1(&c, "busy-poll-us", "10001", 1, err, sizeof(err)), -1);
+    ASSERT_STR_EQ(err, "CONFIG SET failed (possibly related to argument "
+                  "'busy-poll-us') - argument must be between 0 and "
+                  "10000 inclusive");
+    ASSERT_EQ(c.busy_poll_us, 0);
 
     ASSERT_OK(set1(&c, "hz", "1000", 1, err, sizeof(err)));
     ASSERT_EQ(c.hz, 500);

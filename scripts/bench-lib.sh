@@ -15,7 +15,9 @@
 #                          drops it from PIDS
 #   pick_port              a free 127.0.0.1 port below the ephemeral range
 #   start_server NAME [ARG...]  respite or redis (NAME) on a free port, with
-#                          ARGs; waits for PING, retries a lost port race;
+#                          ARGs (respite also gets $RESPITE_ARGS from the
+#                          environment, e.g. "--busy-poll-us 0"); waits for
+#                          PING, retries a lost port race;
 #                          sets SRV_PID and SRV_PORT, log in $WORK/NAME-PORT.log
 #   info_field PORT FIELD  one INFO memory field of the server on PORT
 #   rps_of PORT P N ARG... requests/s of one redis-benchmark -c $CLIENTS run
@@ -157,8 +159,9 @@ start_server() {
         port=$(pick_port) || die "no free port found"
         logf="$WORK/$name-$port.log"
         if [ "$name" = respite ]; then
+            # shellcheck disable=SC2086  # RESPITE_ARGS: directives, split
             "${SRV_PIN[@]}" "$RESPITE_BIN" --port "$port" --bind 127.0.0.1 \
-                "$@" >"$logf" 2>&1 &
+                ${RESPITE_ARGS:-} "$@" >"$logf" 2>&1 &
         else
             mkdir -p "$WORK/redis-$port"
             "${SRV_PIN[@]}" "$REDIS_BIN" --port "$port" --bind 127.0.0.1 \

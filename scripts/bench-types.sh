@@ -26,6 +26,7 @@
 #   TYPE_KEYS  collections per type in the memory table (100000, quick: 10000)
 #   PIN        1 pins servers to CPU 0, clients to CPU 1 (0)
 #   RESPITE_BIN, REDIS_BIN   the two servers           (bin/respite, redis-server)
+#   RESPITE_ARGS             directives for Respite, e.g. "--busy-poll-us 0"
 
 set -u
 # shellcheck source=bench-lib.sh source-path=SCRIPTDIR
@@ -123,7 +124,7 @@ echo "command:   $CMDLINE"
 echo "settings:  ROUNDS=$ROUNDS N=$N N_P16=$N_P16 TYPE_KEYS=$TYPE_KEYS PIN=$PIN ($PIN_NOTE)"
 echo "date:      $(utc_now)"
 echo "cpu:       ${CPU_MODEL:-unknown} ($NCPU online)"
-echo "respite:   $(version_line "$RESPITE_BIN")"
+echo "respite:   $(version_line "$RESPITE_BIN")${RESPITE_ARGS:+, with $RESPITE_ARGS}"
 echo "redis:     $(version_line "$REDIS_BIN")"
 echo "client:    redis-benchmark -c $CLIENTS -r $KEYSPACE -P {1,16} {-t hset|lpush|rpop|sadd|zadd | ZRANGE bench:z 0 99 WITHSCORES}"
 echo "check:     ZCARD bench:z after the rounds: respite $ZCARD_A, redis $ZCARD_B"

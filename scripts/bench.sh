@@ -32,6 +32,7 @@
 #   PIN       1 pins servers to CPU 0 and clients to CPU 1 when there are
 #             at least 2 CPUs; 0 leaves placement to the kernel  (0)
 #   RESPITE_BIN  the Respite binary                   (bin/respite)
+#   RESPITE_ARGS directives for Respite, e.g. "--busy-poll-us 0" (none)
 #   REDIS_BIN    the reference server                 (redis-server)
 
 set -u
@@ -102,7 +103,7 @@ echo "date:      $(utc_now)"
 echo "loadavg:   $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) (before the run)"
 echo "cpu:       ${CPU_MODEL:-unknown} ($NCPU online)"
 echo "pinning:   $PIN_NOTE"
-echo "respite:   $RESPITE_BIN --port PORT --bind 127.0.0.1"
+echo "respite:   $RESPITE_BIN --port PORT --bind 127.0.0.1${RESPITE_ARGS:+ $RESPITE_ARGS}"
 echo "           $(version_line "$RESPITE_BIN")"
 echo "redis:     $REDIS_BIN --port PORT --bind 127.0.0.1 --save '' --appendonly no"
 echo "           $(version_line "$REDIS_BIN")"

@@ -100,21 +100,6 @@ static size_t expect_mapped(const struct store *s)
            mapped_of(s, sh->vcap * w, 0);
 }
 
-/* Pages of [p, p + len) resident in memory. */
-static size_t resident_pages(const void *p, size_t len)
-{
-    size_t n = len / page(), in = 0;
-    unsigned char *v = malloc(n);
-    if (!v || mincore((void *)p, len, v) != 0) {
-        free(v);
-        return (size_t)-1;
-    }
-    for (size_t i = 0; i < n; i++)
-        in += v[i] & 1;
-    free(v);
-    return in;
-}
-
 /* ---- Tables -------------------------------------------------------------- */
 
 /* A shard grows through mapped tables to 64K buckets and shrinks back,
@@ -187,14 +172,14 @@ TEST(drained_pages_released)
         ASSERT_OK(put(s, i++, STORE_NO_TTL));
     size_t bytes = sh->t[0].size * sizeof(void *);
     struct store_entry **old = sh->t[0].b;
-    ASSERT_EQ(resident_pages(old, bytes), bytes / page());
+    ASSERT_EQ(unit_resident_pages(old, bytes), bytes / page());
     size_t before = store_mem_mapped(s);
     store__table_rehash(s, sh, sh->t[0].size / 2);
     ASSERT(store__rehashing(sh));
     size_t done = sh->rehashidx * sizeof(void *) / s->map_min * s->map_min;
     ASSERT(done >= bytes / 4);
-    ASSERT_EQ(resident_pages(old, done), 0);
-    ASSERT_EQ(resident_pages((char *)old + done, bytes - done),
+    ASSERT_EQ(unit_resident_pages(old, done), 0);
+    ASSERT_EQ(unit_resident_pages((char *)old + done, bytes - done),
               (bytes - done) / page());
     ASSERT_EQ(store_mem_mapped(s), expect_mapped(s));
     ASSERT(store_mem_mapped(s) < before);
@@ -231,12 +216,12 @@ TEST(fill_ahead_of_writes)
     }
     ASSERT_EQ(sh->rehashidx, 0);
     size_t half = sh->t[0].size * w;
-    ASSERT_EQ(resident_pages(sh->t[1].b, 2 * half), 0);
+    ASSERT_EQ(unit_resident_pages(sh->t[1].b, 2 * half), 0);
     store__table_rehash(s, sh, 1);
     ASSERT(sh->rehashidx * w < g);
-    ASSERT_EQ(resident_pages(sh->t[1].b, g), g / page());
-    ASSERT_EQ(resident_pages((char *)sh->t[1].b + half, g), g / page());
-    ASSERT_EQ(resident_pages(sh->t[1].b, 2 * half), 2 * g / page());
+    ASSERT_EQ(unit_resident_pages(sh->t[1].b, g), g / page());
+    ASSERT_EQ(unit_resident_pages((char *)sh->t[1].b + half, g), g / page());
+    ASSERT_EQ(unit_resident_pages(sh->t[1].b, 2 * half), 2 * g / page());
     ASSERT_OK(store__check(s));
     store_clear(s);
 
@@ -248,7 +233,7 @@ TEST(fill_ahead_of_writes)
     size_t old = sh->vcap * w;
     ASSERT_OK(put(s, i, TTL));
     ASSERT_EQ(sh->vcap * w, 2 * old);
-    ASSERT_EQ(resident_pages((char *)sh->vol + old, old), g / page());
+    ASSERT_EQ(unit_resident_pages((char *)sh->vol + old, old), g / page());
     ASSERT_OK(store__check(s));
     store_free(s);
 }
@@ -482,11 +467,11 @@ TEST(release_cb_defers)
     ASSERT(done >= bytes / 4);
     ASSERT(q.n > 0);
     ASSERT_EQ(q.j[0].unmap, 0);
-    ASSERT_EQ(resident_pages(old, done), done / page());
+    ASSERT_EQ(unit_resident_pages(old, done), done / page());
     ASSERT_EQ(store_mem_mapped(s), expect_mapped(s));
     ASSERT_EQ(before - store_mem_mapped(s), q.resident - handed);
     run_jobs(&q);
-    ASSERT_EQ(resident_pages(old, done), 0);
+    ASSERT_EQ(unit_resident_pages(old, done), 0);
     for (long j = 0; j < i; j++)
         ASSERT(linked(s, j));
     ASSERT_OK(store__check(s));
@@ -536,7 +521,7 @@ static void record_range(void *ctx, void *addr, size_t len)
 {
     struct ranges *q = ctx;
     if (q->n < sizeof q->r / sizeof q->r[0])
-        q->r[q->n++] = (struct range){ addr, len, resident_pages(addr, len) };
+        q->r[q->n++] = (struct range){ addr, len, unit_resident_pages(addr, len) };
     else
         q->lost++;
 }

@@ -21,21 +21,6 @@ static size_t page(void)
     return (size_t)sysconf(_SC_PAGESIZE);
 }
 
-/* Resident pages in [addr, addr + len); addr page-aligned. */
-static size_t resident(void *addr, size_t len)
-{
-    size_t n = (len + page() - 1) / page(), in = 0;
-    unsigned char *v = malloc(n);
-    if (!v || mincore(addr, len, v) != 0) {
-        free(v);
-        return (size_t)-1;
-    }
-    for (size_t i = 0; i < n; i++)
-        in += v[i] & 1;
-    free(v);
-    return in;
-}
-
 /* Waits up to 10 s for the thread to finish every queued job. */
 static int wait_done(struct prefault *p)
 {
@@ -65,15 +50,15 @@ TEST(queue_runs_on_thread_and_drops_when_full)
     prefault_stats(p, &st);
     ASSERT_EQ(st.queued, PREFAULT_QUEUE);
     ASSERT_EQ(st.dropped, 1);
-    ASSERT_EQ(resident(m, n * pg), 0);
+    ASSERT_EQ(unit_resident_pages(m, n * pg), 0);
     ASSERT_OK(prefault_start(p));
     ASSERT_OK(wait_done(p));
     prefault_stats(p, &st);
     if (st.unsupported) {               /* kernel before 5.14 */
         ASSERT_EQ(st.populated_bytes, 0);
     } else {
-        ASSERT_EQ(resident(m, PREFAULT_QUEUE * pg), PREFAULT_QUEUE);
-        ASSERT_EQ(resident(m + PREFAULT_QUEUE * pg, pg), 0);
+        ASSERT_EQ(unit_resident_pages(m, PREFAULT_QUEUE * pg), PREFAULT_QUEUE);
+        ASSERT_EQ(unit_resident_pages(m + PREFAULT_QUEUE * pg, pg), 0);
         ASSERT_EQ(st.populated_bytes, PREFAULT_QUEUE * pg);
         for (size_t i = 0; i < PREFAULT_QUEUE * pg; i++)
             ASSERT_EQ(m[i], 0);         /* populated, not written */
@@ -108,12 +93,12 @@ TEST(hook_populates_what_the_arena_grows)
      * cache_oblivious option); the extent starts at the page. */
     char *last = (char *)((uintptr_t)b[nb - 1] & ~(uintptr_t)(page() - 1));
     /* Queued, but no thread yet: jemalloc itself left the pages alone. */
-    ASSERT_EQ(resident(last, BLOCK), 0);
+    ASSERT_EQ(unit_resident_pages(last, BLOCK), 0);
     ASSERT_OK(prefault_start(p));
     ASSERT_OK(wait_done(p));
     prefault_stats(p, &st);
     if (!st.unsupported) {
-        ASSERT_EQ(resident(last, BLOCK), BLOCK / page());
+        ASSERT_EQ(unit_resident_pages(last, BLOCK), BLOCK / page());
         ASSERT(st.populated_bytes >= BLOCK);
     }
     prefault_free(p);                   /* jemalloc's hooks back */

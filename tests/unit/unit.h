@@ -12,7 +12,10 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 struct unit_test {
     const char *name;
@@ -70,6 +73,23 @@ static inline int unit_run(const struct unit_test *t, size_t n)
     }
     printf("RESULT %d %d\n", passed, failed);
     return failed ? 1 : 0;
+}
+
+/* Pages of [p, p + len) resident in memory (mincore); p page-aligned, a
+ * partial last page counted. (size_t)-1 when mincore fails. */
+static inline size_t unit_resident_pages(const void *p, size_t len)
+{
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+    size_t n = (len + pg - 1) / pg, in = 0;
+    unsigned char *v = malloc(n ? n : 1);
+    if (!v || mincore((void *)p, len, v) != 0) {
+        free(v);
+        return (size_t)-1;
+    }
+    for (size_t i = 0; i < n; i++)
+        in += v[i] & 1;
+    free(v);
+    return in;
 }
 
 /* ---- Store helpers, for tests that include store/store_int.h (and

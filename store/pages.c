@@ -17,10 +17,10 @@
  *     so the cost of a new array is spread over the operations that fill
  *     it. On a VM a page fault is expensive (see store__array_fill). A
  *     store with a populate callback (the server's is
- *     server/prefault.c, a thread) also hands it every range about to
- *     be written for the first time (populate_ahead), so those pages are
- *     usually present before the writers reach them and the fill costs
- *     little;
+ *     server/prefault.c, a thread) hands it every range about to be
+ *     written for the first time instead (populate_ahead): that thread
+ *     faults the pages in, usually before the writers reach them, and
+ *     store__array_fill does nothing;
  *   - a table being drained by the rehash gives its pages back while the
  *     rehash passes them (store__array_drain): every whole granule of
  *     map_min bytes below the rehash index is dropped with

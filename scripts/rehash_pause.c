@@ -157,13 +157,6 @@ static int run(struct store *s, long n, int del, int ttl,
     return 0;
 }
 
-/* As in the server (server/main.c): the store's new mappings go to the
- * prefault thread too. */
-static void populate_pages(void *ctx, void *addr, size_t len)
-{
-    (void)prefault_queue(ctx, addr, len);
-}
-
 /* What the prefault thread did so far (nothing when it is off). */
 static void prefault_report(struct prefault *pf)
 {
@@ -205,7 +198,7 @@ int main(int argc, char **argv)
         if (!pf || prefault_start(pf) != 0 ||
             prefault_hook_thread_arena(pf) != 0)
             return 1;
-        store_set_populate_cb(s, populate_pages, pf);
+        store_set_populate_cb(s, prefault_pages, pf);
     }
     if (run(s, n, 0, ttl, threshold, detail, all))
         return 1;

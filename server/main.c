@@ -253,13 +253,6 @@ static void apply_limits(struct server *srv)
         store_set_limits(srv->db[i], &l);
 }
 
-/* A store_populate_cb: the prefault thread faults the range in, unless
- * its queue is full (then the store's writers do, as without it). */
-static void populate_pages(void *ctx, void *addr, size_t len)
-{
-    (void)prefault_queue(ctx, addr, len);
-}
-
 static int open_databases(struct server *srv)
 {
     int n = srv->conf.databases;
@@ -275,7 +268,7 @@ static int open_databases(struct server *srv)
         store_set_expired_cb(srv->db[i], on_expired, &srv->db_ctx[i]);
         store_set_release_cb(srv->db[i], release_pages, &srv->release);
         if (srv->prefault)
-            store_set_populate_cb(srv->db[i], populate_pages, srv->prefault);
+            store_set_populate_cb(srv->db[i], prefault_pages, srv->prefault);
     }
     apply_limits(srv);
     return 0;

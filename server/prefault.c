@@ -103,6 +103,11 @@ int prefault_queue(struct prefault *p, void *addr, size_t len)
     return rc;
 }
 
+void prefault_pages(void *ctx, void *addr, size_t len)
+{
+    (void)prefault_queue(ctx, addr, len);
+}
+
 /* Faults the job's range in, a chunk at a time; the bytes populated. */
 static size_t populate(struct prefault *p, const struct job *j)
 {

@@ -24,6 +24,10 @@ struct prefault *prefault_new(void);
 int prefault_start(struct prefault *p);
 int prefault_hook_thread_arena(struct prefault *p);
 int prefault_queue(struct prefault *p, void *addr, size_t len);
+/* A store_populate_cb (store/store.h): queues the range; ctx is the
+ * struct prefault. A full queue drops it (the store's writers then fault
+ * the pages in themselves). */
+void prefault_pages(void *ctx, void *addr, size_t len);
 void prefault_stats(struct prefault *p, struct prefault_stats *out);
 void prefault_free(struct prefault *p);
 

@@ -29,6 +29,8 @@
 #   cpu_ticks PID          user + system clock ticks PID has used so far
 #   ab_order ROUND         "respite redis" in odd rounds, "redis respite"
 #                          in even ones
+#   ab_server SRV          RUN_PORT and RUN_PID: A_PORT/A_PID for respite,
+#                          B_PORT/B_PID for redis
 #   ab_rounds, ab_table    ROUNDS rounds of CASES at -P 1 and -P 16 on
 #                          respite (A_PORT, A_PID) and redis (B_PORT,
 #                          B_PID) in ab_order, arguments from the caller's case_args
@@ -265,6 +267,11 @@ ab_order() {
     if [ $(($1 % 2)) = 1 ]; then echo respite redis; else echo redis respite; fi
 }
 
+ab_server() {
+    if [ "$1" = respite ]; then RUN_PORT=$A_PORT; RUN_PID=$A_PID
+    else RUN_PORT=$B_PORT; RUN_PID=$B_PID; fi
+}
+
 ab_rounds() {
     local r c p n srv port pid v args t0
     for r in $(seq 1 "$ROUNDS"); do
@@ -273,8 +280,7 @@ ab_rounds() {
             for p in 1 16; do
                 n=$N; [ "$p" = 16 ] && n=$N_P16
                 for srv in $(ab_order "$r"); do
-                    port=$A_PORT; pid=$A_PID
-                    [ "$srv" = redis ] && { port=$B_PORT; pid=$B_PID; }
+                    ab_server "$srv"; port=$RUN_PORT; pid=$RUN_PID
                     t0=$(cpu_ticks "$pid")
                     v=$(rps_of "$port" "$p" "$n" "${args[@]}")
                     kill -0 "$pid" 2>/dev/null || die "$srv died during $c"

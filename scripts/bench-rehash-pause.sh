@@ -19,8 +19,9 @@
 #                 calls, instead of handing them to server/release.c's
 #                 thread as the server does
 #   PREFAULT=0    no thread populating the memory jemalloc maps for the
-#                 store's arena before the store touches it (the server
-#                 runs one, server/prefault.c); for the A/B
+#                 store's arena, and the store's new tables, before the
+#                 store touches them (the server runs one,
+#                 server/prefault.c); for the A/B
 #   MALLOC_CONF   passed to jemalloc, overriding the options the tool
 #                 compiles in like server/main.c (background_thread:true);
 #                 MALLOC_CONF=background_thread:false shows the purges that

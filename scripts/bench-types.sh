@@ -7,10 +7,11 @@
 #
 # Throughput: both servers side by side on free 127.0.0.1 ports; every
 # round runs each case with -P 1 and -P 16 on both servers, Respite first
-# in odd rounds and Redis first in even ones (A B B A ...). The cases are redis-benchmark's own tests hset, lpush,
-# rpop, sadd and zadd, and "ZRANGE over 100 elements": ZRANGE bench:z 0 99
-# WITHSCORES on a sorted set of 100 members loaded before the rounds. The
-# table shows the median of the rounds.
+# in odd rounds and Redis first in even ones (A B B A ...). The cases are
+# redis-benchmark's own tests hset, lpush, rpop, sadd and zadd, and
+# "ZRANGE over 100 elements": ZRANGE bench:z 0 99 WITHSCORES on a sorted
+# set of 100 members loaded before the rounds. The table shows the median
+# of the rounds.
 #
 # Memory: fresh instances load TYPE_KEYS small collections of 10 elements
 # each (8-byte fields/members, 8-byte values, sorted-set scores 0..9) with

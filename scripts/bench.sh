@@ -193,11 +193,9 @@ T0=$(date +%s)
 for r in $(seq 1 "$ROUNDS"); do
     for c in "${CASES[@]}"; do
         for srv in $(ab_order "$r"); do
-            if [ "$srv" = respite ]; then
-                run_case "$c" respite "$A_PORT"; check_alive respite "$A_PID" "$A_PORT"
-            else
-                run_case "$c" redis "$B_PORT";   check_alive redis "$B_PID" "$B_PORT"
-            fi
+            ab_server "$srv"
+            run_case "$c" "$srv" "$RUN_PORT"
+            check_alive "$srv" "$RUN_PID" "$RUN_PORT"
         done
     done
 done

@@ -503,8 +503,6 @@ TEST(release_cb_defers)
     ASSERT_EQ(q.lost, 0);
 }
 
-/* ---- Fault injection ----------------------------------------------------- */
-
 /* The populate callback's requests, in order. */
 struct range {
     char *addr;
@@ -521,7 +519,8 @@ static void record_range(void *ctx, void *addr, size_t len)
 {
     struct ranges *q = ctx;
     if (q->n < sizeof q->r / sizeof q->r[0])
-        q->r[q->n++] = (struct range){ addr, len, unit_resident_pages(addr, len) };
+        q->r[q->n++] = (struct range){ addr, len,
+                                       unit_resident_pages(addr, len) };
     else
         q->lost++;
 }
@@ -575,6 +574,8 @@ TEST(populate_cb_offers_new_ranges)
     ASSERT_OK(store__check(s));
     store_free(s);
 }
+
+/* ---- Fault injection ----------------------------------------------------- */
 
 /* Growing a mapped volatile array can fail (fault injection reaches the
  * mapping and the mremap): the insert then reports STORE_NOMEM and

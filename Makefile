@@ -74,6 +74,12 @@ $(BUILD)/tests/test_prefault: tests/unit/test_prefault.c $(BUILD)/server/prefaul
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -I. -o $@ $^ $(LDLIBS)
 
+# test_premap also links the server's premap thread.
+$(BUILD)/tests/test_premap: tests/unit/test_premap.c $(BUILD)/server/premap.o
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -I. -o $@ $^ $(LDLIBS)
+
 unit-bins: $(UNIT_BIN)
 
 # The release objects linked with -static against Debian's archives

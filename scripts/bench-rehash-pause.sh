@@ -22,6 +22,9 @@
 #                 store's arena, and the store's new tables, before the
 #                 store touches them (the server runs one,
 #                 server/prefault.c); for the A/B
+#   PREMAP=0      no thread mapping each table's next doubling ahead
+#                 (the server runs one, server/premap.c): a resize then
+#                 calls mmap inside the store's call; for the A/B
 #   MALLOC_CONF   passed to jemalloc, overriding the options the tool
 #                 compiles in like server/main.c (background_thread:true);
 #                 MALLOC_CONF=background_thread:false shows the purges that
@@ -32,10 +35,11 @@ make -s all >/dev/null
 mkdir -p build/bench
 cc -O2 -std=c11 -D_GNU_SOURCE -I. -o build/bench/rehash_pause \
     scripts/rehash_pause.c build/release/store/*.o \
-    build/release/server/release.o build/release/server/prefault.o -luv -lxxhash -ljemalloc
+    build/release/server/release.o build/release/server/prefault.o \
+    build/release/server/premap.o -luv -lxxhash -ljemalloc
 KEYS=${KEYS:-10000000} THRESHOLD_US=${THRESHOLD_US:-1000} TTL=${TTL:-0}
 RUNS=${RUNS:-1}
-echo "command: scripts/bench-rehash-pause.sh (KEYS=$KEYS THRESHOLD_US=$THRESHOLD_US TTL=$TTL RUNS=$RUNS RELEASE=${RELEASE:-thread} PREFAULT=${PREFAULT:-1} MALLOC_CONF=${MALLOC_CONF:-})"
+echo "command: scripts/bench-rehash-pause.sh (KEYS=$KEYS THRESHOLD_US=$THRESHOLD_US TTL=$TTL RUNS=$RUNS RELEASE=${RELEASE:-thread} PREFAULT=${PREFAULT:-1} PREMAP=${PREMAP:-1} MALLOC_CONF=${MALLOC_CONF:-})"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for r in $(seq 1 "$RUNS"); do

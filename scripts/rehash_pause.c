@@ -33,7 +33,10 @@
  * a thread populates the memory jemalloc maps for this thread's arena,
  * and the store's own new mappings, before the store touches them
  * (server/prefault.c); PREFAULT=0 in the environment leaves that out,
- * for the A/B.
+ * for the A/B. And as in the server, a thread maps each table's next
+ * doubling ahead, so that a resize takes a ready mapping instead of
+ * calling mmap inside the timed call (server/premap.c); PREMAP=0 leaves
+ * that out.
  *
  * Usage: rehash_pause [keys] [threshold-us] [ttl]; with ttl set every key
  * gets a TTL (so the volatile arrays grow too).
@@ -46,6 +49,7 @@
 #include <time.h>
 
 #include "server/prefault.h"
+#include "server/premap.h"
 #include "server/release.h"
 #include "store/store.h"
 
@@ -172,6 +176,28 @@ static void prefault_report(struct prefault *pf)
            st.unsupported ? " (kernel lacks MADV_POPULATE_WRITE)" : "");
 }
 
+/* What the premap thread did so far (nothing when it is off). */
+static void premap_report(struct premap *m)
+{
+    struct premap_stats st;
+    if (!m)
+        return;
+    premap_stats(m, &st);
+    printf("  premap: %" PRIu64 " tables taken ready, %" PRIu64 " mapped "
+           "inline (%" PRIu64 " of them late); %" PRIu64 " jobs queued, "
+           "%" PRIu64 " dropped, %" PRIu64 " evicted, %" PRIu64 " mapped, "
+           "%" PRIu64 " failed; %.1f MB ready\n", st.taken, st.missed,
+           st.late, st.queued, st.dropped, st.evicted, st.mapped, st.failed,
+           (double)st.ready_bytes / 1048576);
+}
+
+/* 1 unless the environment variable name is set to 0. */
+static int env_on(const char *name)
+{
+    const char *env = getenv(name);
+    return !env || *env != '0';
+}
+
 int main(int argc, char **argv)
 {
     long n = argc > 1 ? atol(argv[1]) : 10000000;
@@ -191,23 +217,32 @@ int main(int argc, char **argv)
         return 1;
     if (!inline_release)
         store_set_release_cb(s, release_pages, &rel);
-    env = getenv("PREFAULT");
     struct prefault *pf = NULL;
-    if (!env || *env != '0') {
+    if (env_on("PREFAULT")) {
         pf = prefault_new();
         if (!pf || prefault_start(pf) != 0 ||
             prefault_hook_thread_arena(pf) != 0)
             return 1;
         store_set_populate_cb(s, prefault_pages, pf);
     }
+    struct premap *pm = NULL;
+    if (env_on("PREMAP")) {
+        pm = premap_new();
+        if (!pm || premap_start(pm) != 0)
+            return 1;
+        store_set_map_cb(s, premap_map, pm);
+    }
     if (run(s, n, 0, ttl, threshold, detail, all))
         return 1;
     prefault_report(pf);
+    premap_report(pm);
     if (run(s, n, 1, ttl, threshold, detail, all))
         return 1;
     prefault_report(pf);
+    premap_report(pm);
     store_free(s);
     release_stop(&rel);
     prefault_free(pf);
+    premap_free(pm);
     return 0;
 }

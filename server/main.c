@@ -20,6 +20,7 @@
 #include "server/blocking.h"
 #include "server/ping.h"
 #include "server/prefault.h"
+#include "server/premap.h"
 #include "server/pubsub.h"
 #include "server/server.h"
 
@@ -269,6 +270,8 @@ static int open_databases(struct server *srv)
         store_set_release_cb(srv->db[i], release_pages, &srv->release);
         if (srv->prefault)
             store_set_populate_cb(srv->db[i], prefault_pages, srv->prefault);
+        if (srv->premap)
+            store_set_map_cb(srv->db[i], premap_map, srv->premap);
     }
     apply_limits(srv);
     return 0;
@@ -312,6 +315,19 @@ static struct prefault *prefault_loop_arena(void)
         pf = NULL;
     }
     return pf;
+}
+
+/* Has a thread map the stores' next bucket arrays ahead, off the loop
+ * (server/premap.c). NULL when that cannot be had: the stores then map
+ * their tables themselves. */
+static struct premap *premap_tables(void)
+{
+    struct premap *m = premap_new();
+    if (m && premap_start(m) != 0) {
+        premap_free(m);
+        m = NULL;
+    }
+    return m;
 }
 
 static int server_init(struct server *srv, int argc, char **argv)
@@ -391,6 +407,7 @@ int main(int argc, char **argv)
     if (!srv)
         return 1;
     srv->prefault = prefault_loop_arena();
+    srv->premap = premap_tables();
     int status = 1;
     if (server_init(srv, argc, argv) == 0 && server_start(srv) == 0) {
         server_log(srv, 'n', "Respite %s (redis %s compatible) started, "
@@ -413,6 +430,7 @@ int main(int argc, char **argv)
     free(srv->cmdstats);
     conf_close(&srv->conf);
     prefault_free(srv->prefault);
+    premap_free(srv->premap);
     free(srv);
     return status;
 }

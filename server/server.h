@@ -16,6 +16,7 @@
 #include "store/store.h"
 #include "server/busypoll.h"
 #include "server/prefault.h"
+#include "server/premap.h"
 #include "server/release.h"
 
 #define RESPITE_VERSION "0.1.0"
@@ -189,6 +190,7 @@ struct server {
     struct db_ctx *db_ctx;              /* expired-callback context per db */
     struct release release;             /* gives the stores' pages back */
     struct prefault *prefault;          /* faults memory in ahead; or NULL */
+    struct premap *premap;              /* maps tables ahead; or NULL */
     char executable[256], config_file[256];
     int64_t start_ms;
     uint64_t stat_commands, stat_connections, stat_rejected_conn;

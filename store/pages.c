@@ -33,6 +33,15 @@
  *     mremap that moves page-table entries and copies nothing; the shard
  *     records the span (vspan).
  *
+ * Even the mmap of a new table can stall: it takes the process's
+ * memory-map lock for writing, and waited there 5-8 ms behind the helper
+ * threads' unmaps and populates at the 8M-key resize, when all 16 shards
+ * map 8 MB tables at once. A store with a map callback (the server's is
+ * server/premap.c, a thread that maps regions ahead) asks it for every
+ * new bucket array first (map_new), and maps the array itself only when
+ * the callback has none ready. The volatile arrays do not ask: they map
+ * once, when they outgrow malloc, and then grow by mremap.
+ *
  * Unmapping pages, or dropping them, makes the kernel flush them from the
  * TLB of every CPU the process last ran on, and on our VMs that wait for
  * another vCPU took 1-3 ms. A store with a release callback (the server's
@@ -117,13 +126,16 @@ static void populate_ahead(struct store *s, void *p, size_t from, size_t to)
         s->populate_cb(s->populate_ctx, (char *)p + from, to - from);
 }
 
-/* Maps span bytes (at least page_round(bytes)) for an array of bytes. */
-static void *map_new(struct store *s, size_t bytes, size_t span)
+/* Maps span bytes (at least page_round(bytes)) for an array of bytes;
+ * with ask set, from the map callback when it has them. */
+static void *map_new(struct store *s, size_t bytes, size_t span, int ask)
 {
     if (store__fail_now(s))
         return NULL;
-    void *p = mmap(NULL, span, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    void *p = ask && s->map_cb ? s->map_cb(s->map_ctx, span) : NULL;
+    if (!p)
+        p = mmap(NULL, span, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)
         return NULL;
     size_t len = page_round(bytes);
@@ -139,7 +151,7 @@ void *store__array_alloc(struct store *s, size_t bytes)
 {
     if (!is_mapped(s, bytes))
         return store__malloc(s, bytes);
-    void *p = map_new(s, bytes, page_round(bytes));
+    void *p = map_new(s, bytes, page_round(bytes), 1);
     if (p)
         populate_ahead(s, p, 0, page_round(bytes));
     return p;
@@ -228,7 +240,7 @@ static void *grown_to_map(struct store *s, void *p, size_t ob, size_t nb,
                           size_t *span)
 {
     size_t sp = span_for(nb);
-    void *q = map_new(s, nb, sp);
+    void *q = map_new(s, nb, sp, 0);
     if (!q)
         return NULL;
     size_t kept = p ? (ob < nb ? ob : nb) : 0;

@@ -313,6 +313,13 @@ void store_set_populate_cb(struct store *s, store_populate_cb cb, void *ctx)
     s->populate_ctx = ctx;
 }
 
+/* Sets who maps the store's new bucket arrays (pages.c). */
+void store_set_map_cb(struct store *s, store_map_cb cb, void *ctx)
+{
+    s->map_cb = cb;
+    s->map_ctx = ctx;
+}
+
 /* Removes every key and frees every table (FLUSHDB). No callbacks. */
 void store_clear(struct store *s)
 {

@@ -62,6 +62,9 @@ typedef void (*store_release_cb)(void *ctx, const struct store_release *job);
 /* A range of a mapping the store just made, which its writers will fill
  * (see store_set_populate_cb). */
 typedef void (*store_populate_cb)(void *ctx, void *addr, size_t len);
+/* A new mapping of len bytes (whole pages) for one of the store's arrays
+ * (see store_set_map_cb), or NULL. */
+typedef void *(*store_map_cb)(void *ctx, size_t len);
 
 /* nshards: 1..STORE_MAX_SHARDS, rounded up to a power of two. NULL on OOM. */
 struct store *store_new(unsigned nshards);
@@ -75,6 +78,12 @@ void store_set_release_cb(struct store *s, store_release_cb cb, void *ctx);
  * written for the first time (store/pages.c), so that another thread can
  * fault it in first; cb may do that later, or not at all. Set before use. */
 void store_set_populate_cb(struct store *s, store_populate_cb cb, void *ctx);
+/* Asks cb for the mapping of every new bucket array big enough to be
+ * mapped (store/pages.c) instead of calling mmap: cb returns len bytes of
+ * fresh MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE read/write memory,
+ * which the store then owns (and unmaps as any of its mappings), or NULL,
+ * and the store maps it itself. Set before use. */
+void store_set_map_cb(struct store *s, store_map_cb cb, void *ctx);
 /* Removes every key (FLUSHDB). */
 void store_clear(struct store *s);
 

@@ -100,6 +100,8 @@ struct store {
     void *release_ctx;
     store_populate_cb populate_cb; /* NULL: the writers fault pages in */
     void *populate_ctx;
+    store_map_cb map_cb;           /* NULL: pages.c maps tables itself */
+    void *map_ctx;
     struct store_expire_stats stats;
     size_t pmem;                   /* of mem: prefix indexes, resume points */
     struct store__presume *presume;    /* prefix scan resume points */

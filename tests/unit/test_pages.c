@@ -9,8 +9,9 @@
  * accounting (store__check compares s->mem with what it finds; here also
  * s->mapped with the shard's state, and mincore for pages given back),
  * FLUSH returning everything, the volatile array growing in place within
- * its span, the release callback taking over every unmap and drop, and
- * fault injection on the mappings. */
+ * its span, the release callback taking over every unmap and drop, the
+ * map callback supplying new tables, and fault injection on the
+ * mappings. */
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -575,6 +576,138 @@ TEST(populate_cb_offers_new_ranges)
     store_free(s);
 }
 
+/* ---- The map callback ---------------------------------------------------- */
+
+/* The map callback's regions, mapped by the test, while give is set. */
+struct maps {
+    char *r[16];
+    size_t len[16];
+    size_t n, asked;
+    int give;
+};
+
+static void *give_map(void *ctx, size_t len)
+{
+    struct maps *m = ctx;
+    m->asked++;
+    if (!m->give || m->n == sizeof m->r / sizeof m->r[0])
+        return NULL;
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    m->r[m->n] = p;
+    m->len[m->n++] = len;
+    return p;
+}
+
+/* 1 if p is one of the callback's regions. */
+static int from_map_cb(const struct maps *m, const void *p)
+{
+    for (size_t k = 0; k < m->n; k++)
+        if (m->r[k] == p)
+            return 1;
+    return 0;
+}
+
+/* Inserts keys from *i on until shard 0 rehashes into a table of size
+ * buckets. */
+static int grow_to(struct store *s, long *i, size_t size)
+{
+    struct store_shard *sh = &s->shards[0];
+    while (!(store__rehashing(sh) && sh->t[1].size == size))
+        if (put(s, (*i)++, TTL) != STORE_OK)
+            return -1;
+    return 0;
+}
+
+/* With a map callback every new mapped bucket array is the callback's
+ * region, asked for once at its exact length, accounted as if the store
+ * had mapped it, and unmapped by the store like its own; the volatile
+ * array never asks. When the callback has nothing, the store maps the
+ * table itself. */
+TEST(map_cb_supplies_tables)
+{
+    static struct maps m;
+    static struct jobs q;
+    m = (struct maps){ .give = 1 };
+    q.n = q.lost = q.resident = 0;
+    struct store *s = small_map_store();
+    struct store_shard *sh = &s->shards[0];
+    store_set_map_cb(s, give_map, &m);
+    store_set_release_cb(s, record_job, &q);
+    size_t w = sizeof(void *);
+    long i = 0;
+    /* Three mapped tables (2048, 4096, 8192 buckets), and a volatile
+     * array that moved into a mapping and grew there. */
+    ASSERT_OK(grow_to(s, &i, 8192));
+    ASSERT(sh->vspan > 0 && sh->vcap * w >= 4 * s->map_min);
+    ASSERT_EQ(m.asked, 3);
+    ASSERT_EQ(m.n, 3);
+    for (size_t k = 0; k < m.n; k++)
+        ASSERT_EQ(m.len[k], (2048 * w) << k);
+    ASSERT(sh->t[1].b == (void *)m.r[2]);
+    ASSERT(sh->t[0].b == (void *)m.r[1]);
+    ASSERT(!from_map_cb(&m, sh->vol));
+    ASSERT_EQ(store_mem_mapped(s), expect_mapped(s));
+    ASSERT_OK(store__check(s));
+    /* The first table was drained and handed back whole, as the store's
+     * own tables are. */
+    int unmapped = 0;
+    for (size_t k = 0; k < q.n; k++)
+        unmapped |= q.j[k].unmap && q.j[k].addr == m.r[0] &&
+                    q.j[k].len == m.len[0];
+    ASSERT(unmapped);
+    run_jobs(&q);
+    /* Nothing to give: the next table is the store's own mapping. */
+    m.give = 0;
+    ASSERT_OK(grow_to(s, &i, 16384));
+    ASSERT_EQ(m.asked, 4);
+    ASSERT_EQ(m.n, 3);
+    ASSERT(sh->t[1].b != NULL && !from_map_cb(&m, sh->t[1].b));
+    ASSERT_EQ(store_mem_mapped(s), expect_mapped(s));
+    for (long j = 0; j < i; j++)
+        ASSERT(linked(s, j));
+    ASSERT_OK(store__check(s));
+    store_free(s);
+    run_jobs(&q);
+    ASSERT_EQ(q.lost, 0);
+}
+
+/* A bucket array whose allocation fault injection fails never asks the
+ * callback (a region it handed over would be lost). */
+TEST(map_cb_not_asked_when_failing)
+{
+    static struct maps m;
+    m = (struct maps){ .give = 1 };
+    struct store *s = small_map_store();
+    struct store_shard *sh = &s->shards[0];
+    store_set_map_cb(s, give_map, &m);
+    long i = 0;
+    /* 1024 buckets (8 KB, malloc'ed) full: the next resize is mapped. */
+    while (!(sh->t[0].size == 1024 && !store__rehashing(sh) &&
+             sh->used == 1024))
+        ASSERT_OK(put(s, i++, STORE_NO_TTL));
+    ASSERT_EQ(m.asked, 0);
+    int failed_table = 0;
+    for (unsigned long k = 1; k < 20 && !store__rehashing(sh); k++) {
+        store_set_fail_after(s, k);
+        int rc = put(s, i, STORE_NO_TTL);
+        store_set_fail_after(s, 0);
+        if (rc == STORE_OK && !store__rehashing(sh)) {
+            failed_table = 1;       /* the k-th allocation was the table */
+            ASSERT_EQ(m.asked, 0);
+            ASSERT_EQ(del(s, i), 1);
+        }
+    }
+    ASSERT(failed_table);
+    ASSERT(store__rehashing(sh));
+    ASSERT_EQ(m.asked, 1);
+    ASSERT(sh->t[1].b == (void *)m.r[0]);
+    ASSERT_OK(store__check(s));
+    store_free(s);
+}
+
 /* ---- Fault injection ----------------------------------------------------- */
 
 /* Growing a mapped volatile array can fail (fault injection reaches the
@@ -665,6 +798,8 @@ static const struct unit_test tests[] = {
     UNIT(vol_span_in_place),
     UNIT(release_cb_defers),
     UNIT(populate_cb_offers_new_ranges),
+    UNIT(map_cb_supplies_tables),
+    UNIT(map_cb_not_asked_when_failing),
     UNIT(fault_injection_vol),
     UNIT(fault_injection_table),
 };

@@ -229,6 +229,23 @@ ratio() {
         if (a + 0 > 0 && b + 0 > 0) printf "%.2fx\n", a / b; else print "n/a" }'
 }
 
+# paired_ratio "A1 A2 ..." "B1 B2 ...": the median of the rounds' ratios
+# Ai / Bi, each pair measured back to back, so that drift of a shared
+# machine between rounds cancels out (a ratio of two medians can pair a
+# fast round of one case with a slow round of the other).
+paired_ratio() {
+    awk -v a="$1" -v b="$2" 'BEGIN {
+        n = split(a, x, " "); split(b, y, " "); k = 0
+        for (i = 1; i <= n; i++)
+            if (x[i] + 0 > 0 && y[i] + 0 > 0) r[++k] = x[i] / y[i]
+        if (k == 0) { print "n/a"; exit }
+        for (i = 2; i <= k; i++)
+            for (j = i; j > 1 && r[j - 1] > r[j]; j--) {
+                t = r[j]; r[j] = r[j - 1]; r[j - 1] = t }
+        m = k % 2 ? r[(k + 1) / 2] : (r[k / 2] + r[k / 2 + 1]) / 2
+        printf "%.2fx\n", m }'
+}
+
 mem_per_item() {
     local srv=$1 n=$2 gen=$3 port pid before after out
     start_server "$srv"; pid=$SRV_PID; port=$SRV_PORT

@@ -34,12 +34,16 @@
 #
 # each with -P 1 and -P 16, alternating GET and RATELIMIT so drift of the
 # machine hits both alike. The table shows the median rps of the rounds and
-# RATELIMIT/GET (target: at least 0.9). Markdown to stdout, progress to
+# RATELIMIT/GET (target: at least 0.9) as the median of the rounds' own
+# ratios, each run against the GET run just before it: on a shared VM a
+# whole run can be 2x slower than the next, and a ratio of medians would
+# compare runs far apart in time. Each run's figures also go to stderr.
+# Markdown to stdout, progress to
 # stderr; it reports and never fails on the target. It stops the server it
 # started, by PID. scripts/bench.sh calls it for the README.
 #
 # Settings (environment):
-#   ROUNDS    rounds                       (3, quick: 1)
+#   ROUNDS    rounds                       (5, quick: 1)
 #   N         requests per -P 1 run        (200000, quick: 20000)
 #   N_P16     requests per -P 16 run       (1000000, quick: 100000)
 #   KEYSPACE  redis-benchmark -r           (100000)
@@ -55,7 +59,7 @@ bench_init bench-ratelimit "$@"
 if [ "$MODE" = quick ]; then
     ROUNDS=${ROUNDS:-1}; N=${N:-20000}; N_P16=${N_P16:-100000}
 else
-    ROUNDS=${ROUNDS:-3}; N=${N:-200000}; N_P16=${N_P16:-1000000}
+    ROUNDS=${ROUNDS:-5}; N=${N:-200000}; N_P16=${N_P16:-1000000}
 fi
 KEYSPACE=${KEYSPACE:-100000}
 PIN=${PIN:-0}
@@ -84,11 +88,14 @@ bench() {
 # sample NAME P N ARGS...: one run's rps into S[NAME], the server's CPU
 # microseconds a request (bench-lib.sh cpu_us) into CPU[NAME].
 sample() {
-    local name=$1 t0
+    local name=$1 t0 rps us
     shift
     t0=$(cpu_ticks "$SRV_PID")
-    S[$name]+="$(bench "$@") "
-    CPU[$name]+="$(cpu_us $(($(cpu_ticks "$SRV_PID") - t0)) "$2") "
+    rps=$(bench "$@")
+    us=$(cpu_us $(($(cpu_ticks "$SRV_PID") - t0)) "$2")
+    S[$name]+="$rps "
+    CPU[$name]+="$us "
+    log "  $name: $rps rps, $us us a request"
 }
 
 # db_keys FIELD: keys (or expires, those with a TTL) the server holds in
@@ -172,8 +179,10 @@ echo "           | RATELIMIT lv:__rand_int__ 100 6000000 (live)"
 echo "check:     after a RATELIMIT run ${CHECK:-no rl:* key}; live ${LV_KEY:-none}, PTTL ${LV_TTL:-n/a} ms"
 echo '```'
 echo
-# rows ARRAY CPU: the table rows of the medians in ARRAY (S or CPU); with
-# CPU=1 the ratios are GET's over each case's (less time is better).
+# rows ARRAY CPU: the table rows of ARRAY (S or CPU): each case's median,
+# and the median of the rounds' ratios (paired_ratio: each RATELIMIT run
+# against the GET run just before it); with CPU=1 the ratios are GET's
+# over each case's (less time is better).
 rows() {
     local -n a=$1
     local p g r l
@@ -182,9 +191,9 @@ rows() {
         r=$(echo "${a[rl$p]}" | median)
         l=$(echo "${a[lv$p]}" | median)
         if [ "$2" = 1 ]; then
-            echo "| -P $p | $g | $r | $(ratio "$g" "$r") | $l | $(ratio "$g" "$l") |"
+            echo "| -P $p | $g | $r | $(paired_ratio "${a[get$p]}" "${a[rl$p]}") | $l | $(paired_ratio "${a[get$p]}" "${a[lv$p]}") |"
         else
-            echo "| -P $p | $g | $r | $(ratio "$r" "$g") | $l | $(ratio "$l" "$g") |"
+            echo "| -P $p | $g | $r | $(paired_ratio "${a[rl$p]}" "${a[get$p]}") | $l | $(paired_ratio "${a[lv$p]}" "${a[get$p]}") |"
         fi
     done
 }
@@ -194,7 +203,8 @@ echo "|---|---:|---:|---:|---:|---:|"
 rows S 0
 echo
 echo "The server's CPU microseconds a request (steadier than rps on a shared"
-echo "machine), and GET's as a share of each RATELIMIT case's:"
+echo "machine; at -P 1 mostly the loop's busy polling, see busy-poll-us),"
+echo "and GET's as a share of each RATELIMIT case's:"
 echo
 echo "| pipeline | GET | RATELIMIT | GET / RATELIMIT | live | GET / live |"
 echo "|---|---:|---:|---:|---:|---:|"
@@ -214,4 +224,6 @@ for p in 1 16; do
     echo "| -P $p | $x | $t | $(ratio "$g" "$t") |"
 done
 echo
-echo "Median of $ROUNDS round(s); target RATELIMIT / GET >= 0.90x."
+echo "Medians of $ROUNDS round(s); a ratio is the median of the rounds' ratios"
+echo "(each RATELIMIT run against the GET run just before it). Target"
+echo "RATELIMIT / GET >= 0.90x."

@@ -241,6 +241,19 @@ static int parse_ll(const char *s, size_t n, long long *out)
 {
     if (n == 0 || n > 20)
         return 0;
+    if (n <= 18 && s[0] >= '1' && s[0] <= '9') {
+        /* What every length line holds: no sign, no leading zero, and
+         * too few digits to overflow, so no per-digit overflow test. */
+        long long v = 0;
+        for (size_t i = 0; i < n; i++) {
+            unsigned d = (unsigned char)s[i] - '0';
+            if (d > 9)
+                return 0;
+            v = v * 10 + d;
+        }
+        *out = v;
+        return 1;
+    }
     size_t i = 0;
     int neg = 0;
     if (s[0] == '-') {
@@ -366,7 +379,10 @@ static int arena_reserve(struct resp_reader *r, size_t n)
  * length) and records its offset. Returns 0 or -1 (out of memory). */
 static int arg_push(struct resp_reader *r, const char *p, size_t n)
 {
-    if (argv_reserve(r, r->argc + 1) != 0 || arena_reserve(r, n + 1) != 0)
+    /* The capacity tests inline: the calls are for growing only. */
+    if (r->argc >= r->argv_cap && argv_reserve(r, r->argc + 1) != 0)
+        return -1;
+    if (n >= r->arena_cap - r->arena_len && arena_reserve(r, n + 1) != 0)
         return -1;
     if (n)
         memcpy(r->arena + r->arena_len, p, n);
@@ -464,6 +480,21 @@ static int check_bulk_len(struct resp_reader *r, const char *p, size_t n,
     if (out)
         *out = ll;
     return 0;
+}
+
+/* 1 if the length line p[0..n) is exactly len in decimal, below 100 and
+ * within the limits: what check_bulk_len plus the compare with hiredis's
+ * value would accept, decided without a general parse for the short
+ * arguments nearly every request has. 0 sends the line the long way. */
+static int short_len_ok(const struct resp_reader *r, const char *p, size_t n,
+                        size_t len)
+{
+    if (len > r->limits.max_bulk_len || n > r->limits.max_inline)
+        return 0;
+    if (len < 10)
+        return n == 1 && p[0] == (char)('0' + len);
+    return len < 100 && n == 2 && p[0] == (char)('0' + len / 10) &&
+           p[1] == (char)('0' + len % 10);
 }
 
 /* Looks at what hiredis is waiting for inside a request, between
@@ -658,12 +689,15 @@ static void *cb_string(const redisReadTask *task, char *str, size_t len)
      * before copying anything. */
     const redisReader *hr = r->hr;
     const char *hdr = hr->buf + hr->pos;
-    long long claimed;
-    if (check_bulk_len(r, hdr, (size_t)(str - 2 - hdr), &claimed) != 0)
-        return r;
-    if ((unsigned long long)claimed != len) {
-        set_bad_bulk_len(r); /* a lenient parse disagreed with ours */
-        return r;
+    size_t n = (size_t)(str - 2 - hdr);
+    if (!short_len_ok(r, hdr, n, len)) {
+        long long claimed;
+        if (check_bulk_len(r, hdr, n, &claimed) != 0)
+            return r;
+        if ((unsigned long long)claimed != len) {
+            set_bad_bulk_len(r); /* a lenient parse disagreed with ours */
+            return r;
+        }
     }
     if (arg_push(r, str, len) != 0) {
         set_nomem(r);

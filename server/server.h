@@ -67,6 +67,12 @@ struct subcommand {
     int arity;               /* counts the container too: CONFIG GET is -3 */
 };
 
+/* A slot of srv->cmd_index: a table entry and its name's length. */
+struct command_slot {
+    const struct command *cmd;          /* NULL: empty */
+    size_t len;
+};
+
 /* Builds srv->cmd_index; returns 0, or -1 on OOM. */
 int command_index_init(struct server *srv);
 /* Exact, case-insensitive lookup; NULL when unknown. */
@@ -181,7 +187,7 @@ struct server {
     uint64_t next_client_id;
 
     struct command_stats *cmdstats;     /* indexed like command_table() */
-    const struct command **cmd_index;   /* open-addressing, see commands.c */
+    struct command_slot *cmd_index;     /* open-addressing, see commands.c */
     size_t cmd_index_mask;
     int64_t clock_offset_ms;            /* DEBUG JUMP-CLOCK, tests only */
     int active_expire_off;              /* DEBUG SET-ACTIVE-EXPIRE 0 */

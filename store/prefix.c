@@ -254,28 +254,51 @@ static uint32_t dir_find(const struct store_pindex *px, const char *key,
     return lo - 1;
 }
 
-/* The first slot of c whose key is >= key (> key when strict). */
+/* The slot chunk_bound compares in the state (base, len): the last of
+ * the lower half, or base itself once one slot is left. */
+static uint32_t probe_slot(uint32_t base, uint32_t len)
+{
+    return len > 1 ? base + len / 2 - 1 : base;
+}
+
+static void prefetch_slot(const struct store__pchunk *c, uint32_t i)
+{
+    __builtin_prefetch((const char *)c->e[i] + STORE__HDR);
+}
+
+/* The first slot of c whose key is >= key (> key when strict).
+ *
+ * Each step compares one entry, likely a cache miss, and the next step
+ * depends on it. The search halves len the same way whichever way a
+ * compare goes (base moves up by half or stays), so the entries the next
+ * two steps may compare are known now: four states, base + {0, half} +
+ * {0, half1}. Fetching them two steps early keeps two levels of misses
+ * in flight instead of waiting out each in turn (an insert into a chunk
+ * of 127 compares 8 entries). */
 static uint32_t chunk_bound(const struct store__pchunk *c, const char *key,
                             size_t klen, int strict)
 {
-    uint32_t lo = 0, hi = c->n;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        /* Each step loads an entry that is likely a cache miss, and the
-         * next step depends on it; fetching both possible next entries
-         * now overlaps their misses with this one. */
-        uint32_t nl = lo + (mid - lo) / 2, nr = mid + 1 + (hi - mid - 1) / 2;
-        if (nl < mid)
-            __builtin_prefetch((const char *)c->e[nl] + STORE__HDR);
-        if (nr < hi)
-            __builtin_prefetch((const char *)c->e[nr] + STORE__HDR);
-        int r = entry_cmp(c->e[mid], key, klen);
+    uint32_t base = 0, len = c->n;
+    if (len == 0)
+        return 0;
+    uint32_t half = len / 2;
+    prefetch_slot(c, probe_slot(0, len));
+    prefetch_slot(c, probe_slot(0, len - half));
+    prefetch_slot(c, probe_slot(half, len - half));
+    while (len > 1) {
+        half = len / 2;
+        uint32_t len1 = len - half, half1 = len1 / 2, len2 = len1 - half1;
+        prefetch_slot(c, probe_slot(base, len2));
+        prefetch_slot(c, probe_slot(base + half1, len2));
+        prefetch_slot(c, probe_slot(base + half, len2));
+        prefetch_slot(c, probe_slot(base + half + half1, len2));
+        int r = entry_cmp(c->e[base + half - 1], key, klen);
         if (r < 0 || (strict && r == 0))
-            lo = mid + 1;
-        else
-            hi = mid;
+            base += half;
+        len = len1;
     }
-    return lo;
+    int r = entry_cmp(c->e[base], key, klen);
+    return base + (r < 0 || (strict && r == 0));
 }
 
 /* A position in one shard's index: chunk ci of dir[], slot i. */

@@ -74,6 +74,20 @@ def reply_shape_resp2_and_resp3():
 
 
 @test(respite_only=True)
+def command_names_any_case():
+    s = h.shared_server()
+    h.flushed()
+    with s.conn() as c:
+        assert_eq(c.call("rAtElImIt", "k", "10", "1000"),
+                  b"*5\r\n:1\r\n:10\r\n:9\r\n:-1\r\n:100\r\n")
+        assert_eq(c.call("cl.throttle", "k2", "0", "1", "60")[:8],
+                  b"*5\r\n:0\r\n")
+        # The '.' differs from \x0e by 0x20 only: that is not a case.
+        assert c.call("CL\x0eTHROTTLE", "k3", "0", "1", "60").startswith(
+            b"-ERR unknown command"), "non-letter folded"
+
+
+@test(respite_only=True)
 def reset_after_is_the_pttl():
     r = h.flushed()
     for algo in ("gcra", "fixed", "sliding"):

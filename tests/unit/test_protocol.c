@@ -198,6 +198,13 @@ TEST(reader_set_command)
               "3:SET,3:key,5:value,;");
 }
 
+TEST(reader_length_digits)
+{
+    SAMPLE_OK("*4\r\n$3\r\nSET\r\n$10\r\n0123456789\r\n"
+              "$12\r\nabcdefghijkl\r\n$9\r\n123456789\r\n",
+              "3:SET,10:0123456789,12:abcdefghijkl,9:123456789,;");
+}
+
 TEST(reader_pipelined_batch)
 {
     SAMPLE_OK("*1\r\n$4\r\nPING\r\n"
@@ -278,6 +285,9 @@ TEST(reader_invalid_bulk_length)
     SAMPLE_ERR(&default_limits, "*1\r\n$abc\r\n", t);
     SAMPLE_ERR(&default_limits, "*1\r\n$+3\r\nabc\r\n", t);
     SAMPLE_ERR(&default_limits, "*1\r\n$03\r\nabc\r\n", t);
+    SAMPLE_ERR(&default_limits, "*1\r\n$00\r\n\r\n", t);
+    SAMPLE_ERR(&default_limits, "*1\r\n$-0\r\n\r\n", t);
+    SAMPLE_ERR(&default_limits, "*1\r\n$010\r\n0123456789\r\n", t);
     SAMPLE_ERR(&default_limits, "*1\r\n$3x\r\nabc\r\n", t);
     SAMPLE_ERR(&default_limits, "*1\r\n$\r\n\r\n", t);
     SAMPLE_ERR(&default_limits, "*1\r\n$99999999999999999999\r\n", t);
@@ -1029,6 +1039,7 @@ TEST(writer_growth_and_nomem)
 
 static const struct unit_test tests[] = {
     UNIT(reader_set_command),
+    UNIT(reader_length_digits),
     UNIT(reader_pipelined_batch),
     UNIT(reader_binary_payload),
     UNIT(reader_empty_bulk),

@@ -281,6 +281,9 @@ static uint32_t chunk_bound(const struct store__pchunk *c, const char *key,
     uint32_t base = 0, len = c->n;
     if (len == 0)
         return 0;
+    /* The slots' pointers first: up to 16 lines of the chunk itself. */
+    for (uint32_t i = 0; i < len; i += 64 / sizeof c->e[0])
+        __builtin_prefetch(&c->e[i]);
     uint32_t half = len / 2;
     prefetch_slot(c, probe_slot(0, len));
     prefetch_slot(c, probe_slot(0, len - half));

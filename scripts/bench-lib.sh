@@ -269,6 +269,14 @@ cpu_ticks() {
     sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
 }
 
+# The CPU ticks this shell's finished children (and theirs, once waited
+# for) were charged: fields 16 and 17 of /proc/$$/stat. Around one
+# redis-benchmark run the difference is the client's CPU, plus a tick or
+# so of the small tools run meanwhile.
+child_ticks() {
+    sed 's/.*) //' "/proc/$$/stat" | awk '{ print $14 + $15 }'
+}
+
 # The server's CPU time a request, in microseconds: throughput on a shared
 # 2-core machine swings with the neighbours' load, and at -P 1 both servers
 # make the same two system calls a request, so what a server itself spends

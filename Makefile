@@ -68,14 +68,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(LEAF_OBJ)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -I. -o $@ $< $(LEAF_OBJ) $(LDLIBS)
 
-# test_prefault also links the server's prefault thread.
-$(BUILD)/tests/test_prefault: tests/unit/test_prefault.c $(BUILD)/server/prefault.o
-	@mkdir -p $(dir $@)
-	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -I. -o $@ $^ $(LDLIBS)
-
-# test_premap also links the server's premap thread.
-$(BUILD)/tests/test_premap: tests/unit/test_premap.c $(BUILD)/server/premap.o
+# The unit tests of a server thread link it and worker.o, which starts
+# and stops it.
+THREAD_TESTS := $(patsubst %,$(BUILD)/tests/test_%,prefault premap release)
+$(THREAD_TESTS): $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/server/%.o \
+                 $(BUILD)/server/worker.o
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -I. -o $@ $^ $(LDLIBS)

@@ -36,7 +36,8 @@ mkdir -p build/bench
 cc -O2 -std=c11 -D_GNU_SOURCE -I. -o build/bench/rehash_pause \
     scripts/rehash_pause.c build/release/store/*.o \
     build/release/server/release.o build/release/server/prefault.o \
-    build/release/server/premap.o -luv -lxxhash -ljemalloc
+    build/release/server/premap.o build/release/server/worker.o \
+    -luv -lxxhash -ljemalloc
 KEYS=${KEYS:-10000000} THRESHOLD_US=${THRESHOLD_US:-1000} TTL=${TTL:-0}
 RUNS=${RUNS:-1}
 echo "command: scripts/bench-rehash-pause.sh (KEYS=$KEYS THRESHOLD_US=$THRESHOLD_US TTL=$TTL RUNS=$RUNS RELEASE=${RELEASE:-thread} PREFAULT=${PREFAULT:-1} PREMAP=${PREMAP:-1} MALLOC_CONF=${MALLOC_CONF:-})"

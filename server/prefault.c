@@ -36,9 +36,12 @@
  * missing one gets a zeroed page, which is what the next read or write
  * would see anyway (so jemalloc's "fresh memory is zeroed" still holds).
  * If the range was purged or unmapped meanwhile, the populate only costs
- * RSS until the next purge, or fails harmlessly (ENOMEM). */
+ * RSS until the next purge, or fails harmlessly (ENOMEM).
+ *
+ * The thread's start and stop are server/worker.c's. A stop drops what
+ * is queued and cuts the running job short at the next chunk: nothing
+ * is lost, the pages fault in when they are used. */
 #include <errno.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -49,6 +52,7 @@
 #endif
 
 #include "server/prefault.h"
+#include "server/worker.h"
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23          /* Linux 5.14 */
@@ -73,14 +77,12 @@ struct prefault {
     unsigned arena;
     int hooked;
 #endif
-    uv_thread_t thread;
-    uv_mutex_t lock;
-    uv_cond_t wake;                     /* job queued, or stop asked */
+    /* The thread. Its lock guards the queue and st; its stop flag is
+     * also read between chunks, without the lock. */
+    struct worker w;
     struct job q[PREFAULT_QUEUE];
     unsigned head, n;
-    struct prefault_stats st;           /* under lock */
-    atomic_int stop;                    /* also read between chunks */
-    int started;
+    struct prefault_stats st;
 };
 
 /* Queues [addr, addr + len) to be populated: 0, or -1 when the queue was
@@ -89,17 +91,17 @@ struct prefault {
 int prefault_queue(struct prefault *p, void *addr, size_t len)
 {
     int rc = -1;
-    uv_mutex_lock(&p->lock);
+    uv_mutex_lock(&p->w.lock);
     if (p->n < PREFAULT_QUEUE && !p->st.unsupported) {
         p->q[(p->head + p->n) % PREFAULT_QUEUE] = (struct job){ addr, len };
         p->n++;
         p->st.queued++;
-        uv_cond_signal(&p->wake);
+        uv_cond_signal(&p->w.wake);
         rc = 0;
     } else {
         p->st.dropped++;
     }
-    uv_mutex_unlock(&p->lock);
+    uv_mutex_unlock(&p->w.lock);
     return rc;
 }
 
@@ -112,41 +114,41 @@ void prefault_pages(void *ctx, void *addr, size_t len)
 static size_t populate(struct prefault *p, const struct job *j)
 {
     size_t done = 0;
-    for (size_t off = 0; off < j->len && !atomic_load(&p->stop);
+    for (size_t off = 0; off < j->len && !worker_stopping(&p->w);
          off += PREFAULT_CHUNK) {
         size_t len = j->len - off < PREFAULT_CHUNK ? j->len - off
                                                    : PREFAULT_CHUNK;
         if (madvise(j->addr + off, len, MADV_POPULATE_WRITE) == 0) {
             done += len;
         } else if (errno == EINVAL) {
-            uv_mutex_lock(&p->lock);
+            uv_mutex_lock(&p->w.lock);
             p->st.unsupported = 1;      /* before Linux 5.14: stop asking */
-            uv_mutex_unlock(&p->lock);
+            uv_mutex_unlock(&p->w.lock);
             break;
         }
     }
     return done;
 }
 
-static void worker(void *arg)
+static void thread_main(void *arg)
 {
     struct prefault *p = arg;
-    uv_mutex_lock(&p->lock);
+    uv_mutex_lock(&p->w.lock);
     for (;;) {
-        while (p->n == 0 && !atomic_load(&p->stop))
-            uv_cond_wait(&p->wake, &p->lock);
-        if (atomic_load(&p->stop))
+        while (p->n == 0 && !worker_stopping(&p->w))
+            uv_cond_wait(&p->w.wake, &p->w.lock);
+        if (worker_stopping(&p->w))
             break;                      /* what is queued need not run */
         struct job j = p->q[p->head];
         p->head = (p->head + 1) % PREFAULT_QUEUE;
         p->n--;
-        uv_mutex_unlock(&p->lock);
+        uv_mutex_unlock(&p->w.lock);
         size_t done = populate(p, &j);
-        uv_mutex_lock(&p->lock);
+        uv_mutex_lock(&p->w.lock);
         p->st.populated_bytes += done;
         p->st.done++;
     }
-    uv_mutex_unlock(&p->lock);
+    uv_mutex_unlock(&p->w.lock);
 }
 
 /* An empty queue and no thread yet (prefault_start); NULL when out of
@@ -154,27 +156,17 @@ static void worker(void *arg)
 struct prefault *prefault_new(void)
 {
     struct prefault *p = calloc(1, sizeof(*p));
-    if (!p)
+    if (p && worker_init(&p->w) != 0) {
+        free(p);
         return NULL;
-    if (uv_mutex_init(&p->lock) != 0)
-        goto no_lock;
-    if (uv_cond_init(&p->wake) != 0)
-        goto no_wake;
+    }
     return p;
-no_wake:
-    uv_mutex_destroy(&p->lock);
-no_lock:
-    free(p);
-    return NULL;
 }
 
 /* Starts the thread. 0, or a negative libuv error code. */
 int prefault_start(struct prefault *p)
 {
-    int rc = uv_thread_create(&p->thread, worker, p);
-    if (rc == 0)
-        p->started = 1;
-    return rc;
+    return worker_start(&p->w, thread_main, p);
 }
 
 #ifdef USE_JEMALLOC
@@ -188,10 +180,10 @@ static void *alloc_hook(extent_hooks_t *h, void *new_addr, size_t size,
                                 commit, arena_ind);
     if (!addr)
         return NULL;
-    uv_mutex_lock(&p->lock);
+    uv_mutex_lock(&p->w.lock);
     p->st.grown++;
     p->st.grown_bytes += size;
-    uv_mutex_unlock(&p->lock);
+    uv_mutex_unlock(&p->w.lock);
     /* Decommitted memory (PROT_NONE without overcommit) cannot be
      * written; jemalloc commits it later through another hook. */
     if (*commit)
@@ -238,9 +230,9 @@ int prefault_hook_thread_arena(struct prefault *p)
 /* A copy of the counters. */
 void prefault_stats(struct prefault *p, struct prefault_stats *out)
 {
-    uv_mutex_lock(&p->lock);
+    uv_mutex_lock(&p->w.lock);
     *out = p->st;
-    uv_mutex_unlock(&p->lock);
+    uv_mutex_unlock(&p->w.lock);
 }
 
 /* Gives jemalloc its own hooks back, ends the thread (dropping what is
@@ -258,16 +250,9 @@ void prefault_free(struct prefault *p)
         keep = mallctl(name, NULL, NULL, &p->orig, sizeof(p->orig)) != 0;
     }
 #endif
-    if (p->started) {
-        uv_mutex_lock(&p->lock);
-        atomic_store(&p->stop, 1);
-        uv_cond_signal(&p->wake);
-        uv_mutex_unlock(&p->lock);
-        uv_thread_join(&p->thread);
-    }
+    worker_stop(&p->w);
     if (keep)
         return;
-    uv_cond_destroy(&p->wake);
-    uv_mutex_destroy(&p->lock);
+    worker_close(&p->w);
     free(p);
 }

@@ -46,12 +46,16 @@
  * inserts into one database that is 16 regions of 16 MB (the doubling
  * the tables did not reach), and its deletes add 16 of 4 MB (queued by
  * shrinks); at most PREMAP_POOL regions of the longest table size. What
- * is left at premap_free is unmapped there. */
+ * is left at premap_free is unmapped there.
+ *
+ * The thread's start and stop are server/worker.c's. A stop leaves the
+ * jobs still queued unrun: premap_free unmaps what the pool holds. */
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <uv.h>
 
 #include "server/premap.h"
+#include "server/worker.h"
 
 enum slot_state { FREE, WANTED, MAPPING, READY };
 
@@ -65,14 +69,10 @@ struct slot {
 };
 
 struct premap {
-    uv_thread_t thread;
-    uv_mutex_t lock;
-    uv_cond_t wake;                     /* job queued, or stop asked */
+    struct worker w;                    /* its lock guards the rest */
     struct slot slots[PREMAP_POOL];
     uint64_t tick;                      /* orders jobs and ready regions */
-    struct premap_stats st;             /* under lock */
-    int stop;
-    int started;
+    struct premap_stats st;
 };
 
 /* The slot in state with the lowest seq, or NULL (lock held). */
@@ -117,7 +117,7 @@ static int queue_locked(struct premap *m, size_t len)
     sl->addr = NULL;
     sl->seq = ++m->tick;
     m->st.queued++;
-    uv_cond_signal(&m->wake);
+    uv_cond_signal(&m->w.wake);
     return 0;
 }
 
@@ -144,9 +144,9 @@ static void *take_locked(struct premap *m, size_t len)
  * is evicted to make room. Never waits for the thread. */
 int premap_queue(struct premap *m, size_t len)
 {
-    uv_mutex_lock(&m->lock);
+    uv_mutex_lock(&m->w.lock);
     int rc = queue_locked(m, len);
-    uv_mutex_unlock(&m->lock);
+    uv_mutex_unlock(&m->w.lock);
     return rc;
 }
 
@@ -154,20 +154,20 @@ int premap_queue(struct premap *m, size_t len)
  * none is ready. Queues nothing; never waits for the thread. */
 void *premap_take(struct premap *m, size_t len)
 {
-    uv_mutex_lock(&m->lock);
+    uv_mutex_lock(&m->w.lock);
     void *p = take_locked(m, len);
-    uv_mutex_unlock(&m->lock);
+    uv_mutex_unlock(&m->w.lock);
     return p;
 }
 
 void *premap_map(void *ctx, size_t len)
 {
     struct premap *m = ctx;
-    uv_mutex_lock(&m->lock);
+    uv_mutex_lock(&m->w.lock);
     void *p = take_locked(m, len);
     if (len <= SIZE_MAX / 2)
         (void)queue_locked(m, 2 * len);
-    uv_mutex_unlock(&m->lock);
+    uv_mutex_unlock(&m->w.lock);
     return p;
 }
 
@@ -178,12 +178,12 @@ static void run(struct premap *m, struct slot *sl)
     char *old = sl->old;
     size_t old_len = sl->old_len, len = sl->len;
     sl->old = NULL;
-    uv_mutex_unlock(&m->lock);
+    uv_mutex_unlock(&m->w.lock);
     if (old)
         munmap(old, old_len);
     void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    uv_mutex_lock(&m->lock);
+    uv_mutex_lock(&m->w.lock);
     if (p == MAP_FAILED) {
         m->st.failed++;
         sl->state = FREE;
@@ -197,19 +197,19 @@ static void run(struct premap *m, struct slot *sl)
     sl->seq = ++m->tick;
 }
 
-static void worker(void *arg)
+static void thread_main(void *arg)
 {
     struct premap *m = arg;
-    uv_mutex_lock(&m->lock);
+    uv_mutex_lock(&m->w.lock);
     for (;;) {
         struct slot *sl;
-        while (!(sl = oldest(m, WANTED)) && !m->stop)
-            uv_cond_wait(&m->wake, &m->lock);
-        if (m->stop)
+        while (!(sl = oldest(m, WANTED)) && !worker_stopping(&m->w))
+            uv_cond_wait(&m->w.wake, &m->w.lock);
+        if (worker_stopping(&m->w))
             break;                      /* premap_free unmaps the rest */
         run(m, sl);
     }
-    uv_mutex_unlock(&m->lock);
+    uv_mutex_unlock(&m->w.lock);
 }
 
 /* An empty pool and no thread yet (premap_start); NULL when out of
@@ -217,35 +217,25 @@ static void worker(void *arg)
 struct premap *premap_new(void)
 {
     struct premap *m = calloc(1, sizeof(*m));
-    if (!m)
+    if (m && worker_init(&m->w) != 0) {
+        free(m);
         return NULL;
-    if (uv_mutex_init(&m->lock) != 0)
-        goto no_lock;
-    if (uv_cond_init(&m->wake) != 0)
-        goto no_wake;
+    }
     return m;
-no_wake:
-    uv_mutex_destroy(&m->lock);
-no_lock:
-    free(m);
-    return NULL;
 }
 
 /* Starts the thread. 0, or a negative libuv error code. */
 int premap_start(struct premap *m)
 {
-    int rc = uv_thread_create(&m->thread, worker, m);
-    if (rc == 0)
-        m->started = 1;
-    return rc;
+    return worker_start(&m->w, thread_main, m);
 }
 
 /* A copy of the counters. */
 void premap_stats(struct premap *m, struct premap_stats *out)
 {
-    uv_mutex_lock(&m->lock);
+    uv_mutex_lock(&m->w.lock);
     *out = m->st;
-    uv_mutex_unlock(&m->lock);
+    uv_mutex_unlock(&m->w.lock);
 }
 
 /* Ends the thread (the jobs still queued never run), unmaps every region
@@ -255,13 +245,7 @@ void premap_free(struct premap *m)
 {
     if (!m)
         return;
-    if (m->started) {
-        uv_mutex_lock(&m->lock);
-        m->stop = 1;
-        uv_cond_signal(&m->wake);
-        uv_mutex_unlock(&m->lock);
-        uv_thread_join(&m->thread);
-    }
+    worker_stop(&m->w);
     for (int i = 0; i < PREMAP_POOL; i++) {
         struct slot *sl = &m->slots[i];
         if (sl->state == READY)
@@ -269,7 +253,6 @@ void premap_free(struct premap *m)
         if (sl->old)
             munmap(sl->old, sl->old_len);
     }
-    uv_cond_destroy(&m->wake);
-    uv_mutex_destroy(&m->lock);
+    worker_close(&m->w);
     free(m);
 }

@@ -17,7 +17,11 @@
  * room rather than run the job itself, for the same reason. While a job
  * waits its pages are still resident: `pending` counts them, and INFO
  * adds it to used_memory (the store stopped counting them when it queued
- * the job). */
+ * the job).
+ *
+ * The thread's start and stop are server/worker.c's. A stop here runs
+ * every queued job first: each one is memory the store already let go
+ * of, and nothing else would give it back. */
 #include <sys/mman.h>
 
 #include "server/release.h"
@@ -39,60 +43,56 @@ static void run(const struct store_release *j)
         madvise(j->addr, j->len, MADV_DONTNEED);
 }
 
-static void worker(void *arg)
+/* Runs the jobs first in, first out; after a stop, until none is left. */
+static void thread_main(void *arg)
 {
     struct release *r = arg;
-    uv_mutex_lock(&r->lock);
+    uv_mutex_lock(&r->w.lock);
     for (;;) {
-        while (r->n == 0 && !r->stop)
-            uv_cond_wait(&r->wake, &r->lock);
+        while (r->n == 0 && !worker_stopping(&r->w))
+            uv_cond_wait(&r->w.wake, &r->w.lock);
         if (r->n == 0)
             break;
         struct store_release j;
         take(r, &j);
-        uv_mutex_unlock(&r->lock);
+        uv_mutex_unlock(&r->w.lock);
         run(&j);
         atomic_fetch_sub(&r->pending, j.resident);
-        uv_mutex_lock(&r->lock);
+        uv_mutex_lock(&r->w.lock);
     }
-    uv_mutex_unlock(&r->lock);
+    uv_mutex_unlock(&r->w.lock);
 }
 
 /* Starts the thread. 0, or a negative libuv error code. */
 int release_start(struct release *r)
 {
     *r = (struct release){ 0 };
-    int rc = uv_mutex_init(&r->lock);
+    int rc = worker_init(&r->w);
     if (rc)
         return rc;
-    if ((rc = uv_cond_init(&r->wake)) != 0)
-        goto no_wake;
     if ((rc = uv_cond_init(&r->room)) != 0)
         goto no_room;
-    if ((rc = uv_thread_create(&r->thread, worker, r)) != 0)
+    if ((rc = worker_start(&r->w, thread_main, r)) != 0)
         goto no_thread;
-    r->started = 1;
     return 0;
 no_thread:
     uv_cond_destroy(&r->room);
 no_room:
-    uv_cond_destroy(&r->wake);
-no_wake:
-    uv_mutex_destroy(&r->lock);
+    worker_close(&r->w);
     return rc;
 }
 
 void release_pages(void *ctx, const struct store_release *job)
 {
     struct release *r = ctx;
-    uv_mutex_lock(&r->lock);
+    uv_mutex_lock(&r->w.lock);
     while (r->n == RELEASE_QUEUE)
-        uv_cond_wait(&r->room, &r->lock);
+        uv_cond_wait(&r->room, &r->w.lock);
     r->q[(r->head + r->n) % RELEASE_QUEUE] = *job;
     r->n++;
     atomic_fetch_add(&r->pending, job->resident);
-    uv_cond_signal(&r->wake);
-    uv_mutex_unlock(&r->lock);
+    uv_cond_signal(&r->w.wake);
+    uv_mutex_unlock(&r->w.lock);
 }
 
 /* Bytes queued and not yet given back. */
@@ -102,18 +102,12 @@ size_t release_pending(const struct release *r)
 }
 
 /* Runs what is queued, then ends the thread; a no-op if it never
- * started. */
+ * started (or was stopped already). */
 void release_stop(struct release *r)
 {
-    if (!r->started)
+    if (!r->w.started)
         return;
-    uv_mutex_lock(&r->lock);
-    r->stop = 1;
-    uv_cond_signal(&r->wake);
-    uv_mutex_unlock(&r->lock);
-    uv_thread_join(&r->thread);
+    worker_stop(&r->w);
     uv_cond_destroy(&r->room);
-    uv_cond_destroy(&r->wake);
-    uv_mutex_destroy(&r->lock);
-    r->started = 0;
+    worker_close(&r->w);
 }

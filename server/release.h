@@ -7,22 +7,19 @@
 #include <stddef.h>
 #include <uv.h>
 
+#include "server/worker.h"
 #include "store/store.h"
 
 #define RELEASE_QUEUE 1024          /* jobs waiting at most */
 
 struct release {
-    uv_thread_t thread;
-    uv_mutex_t lock;
-    uv_cond_t wake;                 /* job queued, or stop asked */
+    struct worker w;                /* the thread; its lock guards q */
     uv_cond_t room;                 /* a job taken off a full queue */
     struct store_release q[RELEASE_QUEUE];
     unsigned head, n;               /* first queued job; jobs queued */
     /* Bytes in queued jobs or in hand; atomic so INFO reads it
      * without the lock. */
     atomic_size_t pending;
-    int stop;
-    int started;
 };
 
 int release_start(struct release *r);

@@ -32,31 +32,13 @@
 #include "server/pubsub.h"
 #include "server/server.h"
 
-/* parse_i64 with a short cut for what nearly every call sends: 1 to 18
- * digits without a leading zero, which parse_i64 accepts with the same
- * value (18 digits cannot overflow). Anything else goes to parse_i64. */
-static int rl_parse(const char *p, size_t n, int64_t *out)
-{
-    if (n == 0 || n > 18 || p[0] < '1' || p[0] > '9')
-        return parse_i64(p, n, out);
-    int64_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned d = (unsigned)(unsigned char)p[i] - '0';
-        if (d > 9)
-            return 0;
-        v = v * 10 + (int64_t)d;
-    }
-    *out = v;
-    return 1;
-}
-
 /* Parses argument i as an integer in [min, max]; else replies an error
  * naming it (name) and returns 0. */
 static int rl_arg_or_reply(struct client *c, size_t i, const char *name,
                            int64_t min, int64_t max, int64_t *out)
 {
     int64_t v;
-    if (!rl_parse(c->argv[i], c->argvlen[i], &v) || v < min || v > max) {
+    if (!parse_i64(c->argv[i], c->argvlen[i], &v) || v < min || v > max) {
         reply_error(c, ERR_RL_ARG, name, (long long)min, (long long)max);
         return 0;
     }

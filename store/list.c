@@ -134,32 +134,16 @@ static size_t backlen_get(const unsigned char *end, size_t *v)
     }
 }
 
-/* Parses p[0..n) as a signed 64-bit decimal with Redis's strictness
- * (string2ll: the texts that format back to themselves). Returns 1 and
- * sets *out, or 0. server/ parses integer arguments with it too, so a
- * list stores as a number exactly what a client may use as one. */
-int store_i64_parse(const char *p, size_t n, int64_t *out)
+/* store_i64_parse for 19 or 20 digits d[0..n) (first not '0'), which
+ * may overflow: each step is tested. */
+static int i64_parse_long(const char *d, size_t n, int neg, int64_t *out)
 {
-    if (n == 0 || n > 20)
-        return 0;
-    if (n == 1 && p[0] == '0') {
-        *out = 0;
-        return 1;
-    }
-    size_t i = 0;
-    int neg = p[0] == '-';
-    if (neg && ++i == n)
-        return 0;
-    if (p[i] < '1' || p[i] > '9')
-        return 0;
     uint64_t v = 0;
-    for (; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9')
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = (unsigned)(unsigned char)d[i] - '0';
+        if (c > 9 || v > (UINT64_MAX - c) / 10)
             return 0;
-        unsigned d = (unsigned)(p[i] - '0');
-        if (v > (UINT64_MAX - d) / 10)
-            return 0;
-        v = v * 10 + d;
+        v = v * 10 + c;
     }
     if (neg) {
         if (v > (uint64_t)INT64_MAX + 1)
@@ -170,6 +154,34 @@ int store_i64_parse(const char *p, size_t n, int64_t *out)
             return 0;
         *out = (int64_t)v;
     }
+    return 1;
+}
+
+/* Parses p[0..n) as a signed 64-bit decimal with Redis's strictness
+ * (string2ll: the texts that format back to themselves). Returns 1 and
+ * sets *out, or 0. server/ parses integer arguments with it too, so a
+ * list stores as a number exactly what a client may use as one. Up to 18
+ * digits cannot overflow, so the numbers nearly every call sends skip
+ * the per-digit overflow test; longer ones take i64_parse_long. */
+int store_i64_parse(const char *p, size_t n, int64_t *out)
+{
+    if (n == 0 || n > 20)
+        return 0;
+    int neg = p[0] == '-';
+    size_t i = (size_t)neg;
+    /* "0" is the only text that may start with a zero ("-0" is not). */
+    if (i == n || (p[i] == '0' && n > 1))
+        return 0;
+    if (n - i > 18)
+        return i64_parse_long(p + i, n - i, neg, out);
+    int64_t v = 0;
+    for (; i < n; i++) {
+        unsigned d = (unsigned)(unsigned char)p[i] - '0';
+        if (d > 9)
+            return 0;
+        v = v * 10 + (int64_t)d;
+    }
+    *out = neg ? -v : v;
     return 1;
 }
 

@@ -6,6 +6,7 @@
  * object lifecycle through the keyspace (COPY deep copies, RENAME keeps,
  * DEL frees) with store__check's memory accounting. Prints a
  * memory-per-element figure for small lists. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -229,6 +230,63 @@ TEST(integer_encoding)
     ASSERT_EQ(store_list_len(l), n - 6);
     ASSERT_OK(store__check(s));
     store_free(s);
+}
+
+/* What Redis's string2ll accepts: the texts that format back to
+ * themselves, so a reference is snprintf of strtoll's value. */
+static int i64_reference(const char *t, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(t, &end, 10);
+    char back[32];
+    snprintf(back, sizeof back, "%lld", v);
+    if (errno != 0 || *end != '\0' || strcmp(back, t) != 0)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+/* store_i64_parse against the reference: the edges of the 18-digit
+ * short path and of int64, then random digit strings of every length
+ * with signs, zeros and stray bytes mixed in. */
+TEST(i64_parse)
+{
+    static const char *const edges[] = {
+        "0", "-0", "00", "01", "-01", "-", "", "+1", " 1", "1 ", "1a",
+        "999999999999999999", "-999999999999999999",
+        "1000000000000000000", "-1000000000000000000",
+        "9223372036854775807", "9223372036854775808",
+        "-9223372036854775808", "-9223372036854775809",
+        "18446744073709551615", "18446744073709551616",
+        "99999999999999999999", "-99999999999999999999",
+        "100000000000000000000",
+    };
+    for (size_t i = 0; i < sizeof edges / sizeof *edges; i++) {
+        int64_t want = 0, got = 0;
+        int ok = i64_reference(edges[i], &want);
+        ASSERT_EQ(store_i64_parse(edges[i], strlen(edges[i]), &got), ok);
+        if (ok)
+            ASSERT_EQ(got, want);
+    }
+    static const char alphabet[] = "0123456789999-0/:";
+    srand(7);
+    for (int round = 0; round < 200000; round++) {
+        char t[24];
+        size_t n = (size_t)(rand() % 22);
+        for (size_t i = 0; i < n; i++)
+            t[i] = rand() % 8 ? (char)('0' + rand() % 10)
+                              : alphabet[rand() % (sizeof alphabet - 1)];
+        if (n > 0 && rand() % 4 == 0)
+            t[0] = '-';
+        t[n] = '\0';
+        int64_t want = 0, got = 0;
+        int ok = i64_reference(t, &want);
+        int rc = store_i64_parse(t, n, &got);
+        if (rc != ok || (ok && got != want))
+            UNIT_FAIL_("\"%s\": got %d %lld, want %d %lld", t, rc,
+                       (long long)got, ok, (long long)want);
+    }
 }
 
 /* Small values take about two bytes more than their text. */
@@ -749,6 +807,7 @@ TEST(memory_figure)
 static const struct unit_test tests[] = {
     UNIT(basic_push_pop_index),
     UNIT(integer_encoding),
+    UNIT(i64_parse),
     UNIT(compact_size),
     UNIT(conversion_and_back),
     UNIT(big_values),

@@ -977,6 +977,38 @@ TEST(writer_resp3)
     resp_out_close(&o);
 }
 
+/* Every digit count, both signs, at the edges where it changes: the
+ * counting in writer.c against snprintf. Counts (resp_add_array) reach
+ * 20 digits. */
+TEST(writer_number_widths)
+{
+    struct resp_out o;
+    resp_out_init(&o, 2);
+    char want[64];
+    uint64_t p10 = 1;
+    for (int k = 0; k < 20; k++, p10 *= 10) {
+        const uint64_t us[] = { p10 - 1, p10, p10 + 1 };
+        for (size_t i = 0; i < 3; i++) {
+            resp_out_reset(&o, 1024);
+            resp_add_array(&o, (size_t)us[i]);
+            int n = snprintf(want, sizeof want, "*%" PRIu64 "\r\n", us[i]);
+            ASSERT_EQ(o.len, n);
+            ASSERT(memcmp(o.data, want, (size_t)n) == 0);
+            if (us[i] > (uint64_t)INT64_MAX)
+                continue;
+            for (int sign = -1; sign <= 1; sign += 2) {
+                int64_t v = sign * (int64_t)us[i];
+                resp_out_reset(&o, 1024);
+                resp_add_int(&o, v);
+                n = snprintf(want, sizeof want, ":%" PRId64 "\r\n", v);
+                ASSERT_EQ(o.len, n);
+                ASSERT(memcmp(o.data, want, (size_t)n) == 0);
+            }
+        }
+    }
+    resp_out_close(&o);
+}
+
 TEST(writer_growth_and_nomem)
 {
     struct resp_out o;
@@ -1065,6 +1097,7 @@ static const struct unit_test tests[] = {
     UNIT(reader_samples_in_small_slices),
     UNIT(writer_resp2),
     UNIT(writer_resp3),
+    UNIT(writer_number_widths),
     UNIT(writer_growth_and_nomem),
 };
 

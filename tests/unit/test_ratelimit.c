@@ -380,6 +380,84 @@ TEST(rejects_other_strings)
     ASSERT_EQ(store_rl_apply(&bad, NULL, 0, T0, &r, out, &outlen), -2);
 }
 
+/* GCRA state as ratelimit.c lays it out: "\xffRL1", algo, then limit
+ * and TAT in the short form (wide = 0) or limit, TAT high and low words
+ * (wide = 1), little-endian. */
+static size_t gcra_state(char *out, int wide, int64_t limit, int64_t tat)
+{
+    memcpy(out, "\xffRL1", 4);
+    out[4] = (char)STORE_RL_GCRA;
+    size_t n = 5;
+    int limit_bytes = wide ? 8 : 4;
+    for (int i = 0; i < limit_bytes; i++)
+        out[n++] = (char)((uint64_t)limit >> (8 * i));
+    for (int i = 0; wide && i < 8; i++)
+        out[n++] = 0;
+    for (int i = 0; i < 8; i++)
+        out[n++] = (char)((uint64_t)tat >> (8 * i));
+    return n;
+}
+
+TEST(gcra_state_short_and_wide)
+{
+    /* Every everyday limiter is written in the short form, 17 bytes. */
+    struct key k = { .len = 0 };
+    struct store_rl_params p = P(STORE_RL_GCRA, 100, 60000, 100, 1);
+    struct store_rl_result r;
+    for (int i = 0; i < 3; i++) {
+        ASSERT_OK(call(&k, &p, T0 + i, &r));
+        ASSERT_EQ(k.len, 17);
+        char want[32];
+        ASSERT_EQ(gcra_state(want, 0, 100, T0 * 100 + 60000 * (i + 1)), 17);
+        ASSERT(memcmp(k.v, want, 17) == 0);
+    }
+    /* A limit of 2^32 or more needs the wide form, 29 bytes. */
+    struct key big = { .len = 0 };
+    struct store_rl_params q = P(STORE_RL_GCRA, INT64_C(1) << 32,
+                                 INT64_C(1) << 32, INT64_C(1) << 33,
+                                 INT64_C(1) << 32);
+    ASSERT_OK(call(&big, &q, T0, &r));
+    ASSERT_EQ(big.len, 29);
+    /* It decodes with its usage: 2^32 units of 1 ms each are spent, so a
+     * 1000-a-second limiter waits until TAT - burst, 2^32 - 1000 + 1 ms. */
+    struct store_rl_params s1 = P(STORE_RL_GCRA, 1000, 1000, 1000, 1);
+    r = peek(&big, &s1, T0);
+    ASSERT_EQ(r.allowed, 0);
+    ASSERT_EQ(r.retry_after_ms, (INT64_C(1) << 32) - 1000 + 1);
+    /* The same state in either form gives the same answers and the same
+     * next state, written short (an older wide state is upgraded). */
+    for (int64_t spent = 0; spent <= 150; spent += 50) {
+        struct key w = { .len = 0 }, sh = { .len = 0 };
+        int64_t tat = T0 * 100 + spent * 60000;
+        w.len = gcra_state(w.v, 1, 100, tat);
+        sh.len = gcra_state(sh.v, 0, 100, tat);
+        struct store_rl_result rw, rs;
+        ASSERT_OK(call(&w, &p, T0, &rw));
+        ASSERT_OK(call(&sh, &p, T0, &rs));
+        ASSERT_EQ(rw.allowed, rs.allowed);
+        ASSERT_EQ(rw.remaining, rs.remaining);
+        ASSERT_EQ(rw.retry_after_ms, rs.retry_after_ms);
+        ASSERT_EQ(rw.reset_after_ms, rs.reset_after_ms);
+        ASSERT_EQ(rs.allowed, spent < 100);
+        ASSERT_EQ(sh.len, 17);
+        /* A denied call writes nothing: the wide state stays wide. */
+        ASSERT_EQ(w.len, rs.allowed ? 17 : 29);
+        if (rs.allowed)
+            ASSERT(memcmp(w.v, sh.v, sh.len) == 0);
+    }
+    /* A short state that could not have been written is not state. */
+    char bad[32];
+    size_t n = gcra_state(bad, 0, 0, T0 * 100);          /* limit 0 */
+    ASSERT(!store_rl_is_state(bad, n));
+    n = gcra_state(bad, 0, 100, -1);                     /* TAT < 0 */
+    ASSERT(!store_rl_is_state(bad, n));
+    n = gcra_state(bad, 0, 100, T0 * 100);
+    ASSERT(store_rl_is_state(bad, n));
+    ASSERT(!store_rl_is_state(bad, n - 1));
+    bad[n] = 0;
+    ASSERT(!store_rl_is_state(bad, n + 1));
+}
+
 TEST(parameter_change_keeps_usage)
 {
     /* Spend 10 of 10 per second, then ask with 20 per second: the spent
@@ -558,6 +636,7 @@ static const struct unit_test tests[] = {
     UNIT(retry_and_reset_are_exact),
     UNIT(gcra_fast_path_matches_wide),
     UNIT(rejects_other_strings),
+    UNIT(gcra_state_short_and_wide),
     UNIT(parameter_change_keeps_usage),
     UNIT(store_rl_reuses_expired_entry),
     UNIT(store_rl_new_keys_across_growth),

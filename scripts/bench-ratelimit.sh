@@ -2,12 +2,13 @@
 # bench-ratelimit.sh - RATELIMIT throughput against GET on the same Respite
 # server, in the same run (Redis has no equivalent command to compare with).
 #
-#   scripts/bench-ratelimit.sh          full run (about a minute on 2 cores)
+#   scripts/bench-ratelimit.sh          full run (about four minutes on 2 cores)
 #   scripts/bench-ratelimit.sh quick    smoke test: 1 round, small -n
 #
-# One Respite server on a free 127.0.0.1 port. First the keyspace is filled
-# with SET over the same KEYSPACE random keys, so GET mostly hits, and the
-# "live" limiters are created the same way; one untimed RATELIMIT run then
+# One Respite server on a free 127.0.0.1 port. First the "live" limiters
+# are created over KEYSPACE random keys (the used_memory they add is
+# reported a limiter), then SET fills the same random keys for GET, so
+# GET mostly hits; one untimed RATELIMIT run then
 # grows the hash table to its size with the expiring limiters too. So every
 # timed run, GET included, sees the same keyspace and no table growth.
 # Then every round runs, with redis-benchmark -c 50 -r KEYSPACE:
@@ -149,8 +150,16 @@ sample_rl() {
 declare -A S=() CPU=() CLI=() EXP=()
 CHECK=""
 log "filling $KEYSPACE random keys for GET and the live limiters"
-bench 16 $((KEYSPACE * 5)) -t set >/dev/null
+# The live limiters go into an empty server first, so the used_memory
+# they add, over their number, is what a limiter costs (15-byte key, its
+# TTL, the table and index slots) on a table grown for them alone.
+mem0=$(info_field "$PORT" used_memory)
 bench 16 $((KEYSPACE * 5)) RATELIMIT 'lv:__rand_int__' 100 6000000 >/dev/null
+LV_MEM=$(awk -v a="$mem0" -v b="$(info_field "$PORT" used_memory)" \
+    -v n="$(db_keys keys)" 'BEGIN {
+        if (a == "" || b == "" || n + 0 == 0) print "n/a";
+        else printf "%.1f\n", (b - a) / n }')
+bench 16 $((KEYSPACE * 5)) -t set >/dev/null
 log "one untimed RATELIMIT run: the table grows to hold the expiring limiters"
 keys=$(db_keys keys)
 vol=$(db_keys expires)
@@ -184,6 +193,7 @@ echo "respite:   $(version_line "$RESPITE_BIN")"
 echo "client:    redis-benchmark -c $CLIENTS -r $KEYSPACE -P {1,16}: -t get | RATELIMIT rl:__rand_int__ 100 60000"
 echo "           | RATELIMIT lv:__rand_int__ 100 6000000 (live)"
 echo "check:     after a RATELIMIT run ${CHECK:-no rl:* key}; live ${LV_KEY:-none}, PTTL ${LV_TTL:-n/a} ms"
+echo "memory:    $LV_MEM bytes a live limiter (used_memory growth / keys while they were created)"
 echo '```'
 echo
 # rows ARRAY CPU: the table rows of ARRAY (S or CPU): each case's median,

@@ -2,7 +2,7 @@
 # bench-ratelimit.sh - RATELIMIT throughput against GET on the same Respite
 # server, in the same run (Redis has no equivalent command to compare with).
 #
-#   scripts/bench-ratelimit.sh          full run (about four minutes on 2 cores)
+#   scripts/bench-ratelimit.sh          full run (about five minutes on 2 cores)
 #   scripts/bench-ratelimit.sh quick    smoke test: 1 round, small -n
 #
 # One Respite server on a free 127.0.0.1 port. First the "live" limiters
@@ -16,6 +16,7 @@
 #   GET        -t get                                  (key:__rand_int__)
 #   RATELIMIT  RATELIMIT rl:__rand_int__ 100 60000     (one limiter per key)
 #   live       RATELIMIT lv:__rand_int__ 100 6000000
+#   control    SMISMEMBER no:__rand_int__ a b c d e
 #
 # "RATELIMIT" is a typical API limit, 100 a minute: an idle limiter expires
 # 600 ms after a call (TTL = reset-after). At -P 1 a key is hit about every
@@ -24,7 +25,11 @@
 # the first call of each key in a run creates it (KEYSPACE / N_P16 = 10%
 # of the calls) and the rest update it in place. "live" uses a 100-minute
 # period, so keys stay and every call updates its state in place; the two
-# bracket real workloads.
+# bracket real workloads. "control" is a command Redis has that replies
+# as RATELIMIT does, five integers, after one lookup of a random key (a
+# miss) and no other work: where RATELIMIT / GET comes out like control /
+# GET, what RATELIMIT costs beyond GET is its reply (mostly the client's
+# parsing of it), not its limiter.
 #
 # The expiring limiters are deleted later by the server's expiry sweep.
 # After each RATELIMIT run the script waits until the run's limiters have
@@ -33,15 +38,17 @@
 # case runs next; the server CPU spent meanwhile is reported apart
 # ("expiry"), as part of that case's cost.
 #
-# each with -P 1 and -P 16, alternating GET and RATELIMIT so drift of the
-# machine hits both alike. The table shows the median rps of the rounds and
-# RATELIMIT/GET (target: at least 0.9) as the median of the rounds' own
-# ratios, each run against the GET run just before it: on a shared VM a
-# whole run can be 2x slower than the next, and a ratio of medians would
-# compare runs far apart in time. The server's CPU a request is reported,
-# and redis-benchmark's: on two cores the two share the machine, so the
-# rps ratio moves with the client's cost of each reply as well. Each
-# run's figures also go to stderr.
+# each with -P 1 and -P 16, with a GET run before and after every case
+# (GET, RATELIMIT, GET, live, GET, control, GET). The table shows the
+# median rps of the rounds and RATELIMIT/GET (target: at least 0.9) as
+# the median of the rounds' own ratios, each run against the mean of the
+# two GET runs around it: on a shared VM the speed drifts within seconds
+# and a whole run can be 2x slower than the next, so a ratio of medians
+# would compare runs far apart in time, and a GET on one side only would
+# charge a steady drift to the case. The server's CPU a request is
+# reported, and redis-benchmark's: on two cores the two share the
+# machine, so the rps ratio moves with the client's cost of each reply as
+# well. Each run's figures also go to stderr.
 # Markdown to stdout, progress to
 # stderr; it reports and never fails on the target. It stops the server it
 # started, by PID. scripts/bench.sh calls it for the README.
@@ -103,6 +110,7 @@ sample() {
     S[$name]+="$rps "
     CPU[$name]+="$us "
     CLI[$name]+="$cus "
+    LAST_RPS=$rps LAST_CPU=$us
     log "  $name: $rps rps, $us us a request, client $cus us"
 }
 
@@ -147,7 +155,8 @@ sample_rl() {
     EXP[$name]+="$(cpu_us "$(drain "${keys:-0}" "${vol:-0}")" "$3") "
 }
 
-declare -A S=() CPU=() CLI=() EXP=()
+declare -A S=() CPU=() CLI=() EXP=() BS=() BCPU=()
+LAST_RPS=NA LAST_CPU=NA
 CHECK=""
 log "filling $KEYSPACE random keys for GET and the live limiters"
 # The live limiters go into an empty server first, so the used_memory
@@ -166,15 +175,38 @@ vol=$(db_keys expires)
 bench 16 $((KEYSPACE * 2)) RATELIMIT 'rl:__rand_int__' 100 60000 >/dev/null
 drain "${keys:-0}" "${vol:-0}" >/dev/null
 
+# mean2 A B: the mean of two figures, NA if either is missing.
+mean2() {
+    awk -v a="$1" -v b="$2" 'BEGIN {
+        if (a + 0 > 0 && b + 0 > 0) printf "%.2f\n", (a + b) / 2; else print "NA" }'
+}
+
+# Every case runs between two GET runs, and its ratios are taken against
+# their mean: the machine's speed drifts within seconds here, and a GET
+# on each side cancels a drift that is steady across the three runs.
 for round in $(seq 1 "$ROUNDS"); do
     for p in 1 16; do
         n=$N; [ "$p" = 16 ] && n=$N_P16
         log "round $round, -P $p: GET"
         sample "get$p" "$p" "$n" -t get
-        log "round $round, -P $p: RATELIMIT"
-        sample_rl "rl$p" "$p" "$n" RATELIMIT 'rl:__rand_int__' 100 60000
-        log "round $round, -P $p: RATELIMIT, live keys"
-        sample "lv$p" "$p" "$n" RATELIMIT 'lv:__rand_int__' 100 6000000
+        for c in rl lv ct; do
+            g0=$LAST_RPS u0=$LAST_CPU
+            case $c in
+            rl)
+                log "round $round, -P $p: RATELIMIT"
+                sample_rl "rl$p" "$p" "$n" RATELIMIT 'rl:__rand_int__' 100 60000 ;;
+            lv)
+                log "round $round, -P $p: RATELIMIT, live keys"
+                sample "lv$p" "$p" "$n" RATELIMIT 'lv:__rand_int__' 100 6000000 ;;
+            ct)
+                log "round $round, -P $p: control, SMISMEMBER (five-integer reply)"
+                sample "ct$p" "$p" "$n" SMISMEMBER 'no:__rand_int__' a b c d e ;;
+            esac
+            log "round $round, -P $p: GET"
+            sample "get$p" "$p" "$n" -t get
+            BS[$c$p]+="$(mean2 "$g0" "$LAST_RPS") "
+            BCPU[$c$p]+="$(mean2 "$u0" "$LAST_CPU") "
+        done
     done
 done
 
@@ -191,33 +223,33 @@ echo "date:      $(utc_now)"
 echo "cpu:       $CPU_MODEL ($NCPU online)"
 echo "respite:   $(version_line "$RESPITE_BIN")"
 echo "client:    redis-benchmark -c $CLIENTS -r $KEYSPACE -P {1,16}: -t get | RATELIMIT rl:__rand_int__ 100 60000"
-echo "           | RATELIMIT lv:__rand_int__ 100 6000000 (live)"
+echo "           | RATELIMIT lv:__rand_int__ 100 6000000 (live) | SMISMEMBER no:__rand_int__ a b c d e (control)"
 echo "check:     after a RATELIMIT run ${CHECK:-no rl:* key}; live ${LV_KEY:-none}, PTTL ${LV_TTL:-n/a} ms"
 echo "memory:    $LV_MEM bytes a live limiter (used_memory growth / keys while they were created)"
 echo '```'
 echo
-# rows ARRAY CPU: the table rows of ARRAY (S or CPU): each case's median,
-# and the median of the rounds' ratios (paired_ratio: each RATELIMIT run
-# against the GET run just before it); with CPU=1 the ratios are GET's
-# over each case's (less time is better).
+# rows ARRAY BRACKETS CPU: the table rows of ARRAY (S or CPU): each case's
+# median, and the median of the rounds' ratios (paired_ratio: each run
+# against the mean of the GET runs around it, from BRACKETS: BS or BCPU);
+# with CPU=1 the ratios are GET's over each case's (less time is better).
 rows() {
-    local -n a=$1
+    local -n a=$1 b=$2
     local p g r l
     for p in 1 16; do
         g=$(echo "${a[get$p]}" | median)
         r=$(echo "${a[rl$p]}" | median)
         l=$(echo "${a[lv$p]}" | median)
-        if [ "$2" = 1 ]; then
-            echo "| -P $p | $g | $r | $(paired_ratio "${a[get$p]}" "${a[rl$p]}") | $l | $(paired_ratio "${a[get$p]}" "${a[lv$p]}") |"
+        if [ "$3" = 1 ]; then
+            echo "| -P $p | $g | $r | $(paired_ratio "${b[rl$p]}" "${a[rl$p]}") | $l | $(paired_ratio "${b[lv$p]}" "${a[lv$p]}") |"
         else
-            echo "| -P $p | $g | $r | $(paired_ratio "${a[rl$p]}" "${a[get$p]}") | $l | $(paired_ratio "${a[lv$p]}" "${a[get$p]}") |"
+            echo "| -P $p | $g | $r | $(paired_ratio "${a[rl$p]}" "${b[rl$p]}") | $l | $(paired_ratio "${a[lv$p]}" "${b[lv$p]}") |"
         fi
     done
 }
 
 echo "| pipeline | GET rps | RATELIMIT rps | RATELIMIT / GET | live rps | live / GET |"
 echo "|---|---:|---:|---:|---:|---:|"
-rows S 0
+rows S BS 0
 echo
 echo "The server's CPU microseconds a request (steadier than rps on a shared"
 echo "machine; at -P 1 mostly the loop's busy polling, see busy-poll-us),"
@@ -225,7 +257,7 @@ echo "and GET's as a share of each RATELIMIT case's:"
 echo
 echo "| pipeline | GET | RATELIMIT | GET / RATELIMIT | live | GET / live |"
 echo "|---|---:|---:|---:|---:|---:|"
-rows CPU 1
+rows CPU BCPU 1
 echo
 echo "redis-benchmark's own CPU microseconds a request. It shares the two"
 echo "cores with the server, so what it spends (a RATELIMIT reply is five"
@@ -235,6 +267,16 @@ echo "| pipeline | GET | RATELIMIT | live |"
 echo "|---|---:|---:|---:|"
 for p in 1 16; do
     echo "| -P $p | $(echo "${CLI[get$p]}" | median) | $(echo "${CLI[rl$p]}" | median) | $(echo "${CLI[lv$p]}" | median) |"
+done
+echo
+echo "The control, SMISMEMBER on missing keys with five members: one lookup"
+echo "and the same five-integer reply as RATELIMIT, no limiter. Requests/s"
+echo "and GET's server CPU a request as a share of its:"
+echo
+echo "| pipeline | control rps | control / GET | server: GET / control | client us |"
+echo "|---|---:|---:|---:|---:|"
+for p in 1 16; do
+    echo "| -P $p | $(echo "${S[ct$p]}" | median) | $(paired_ratio "${S[ct$p]}" "${BS[ct$p]}") | $(paired_ratio "${BCPU[ct$p]}" "${CPU[ct$p]}") | $(echo "${CLI[ct$p]}" | median) |"
 done
 echo
 echo "The expiring limiters' later sweep, in server CPU microseconds per"
@@ -252,5 +294,5 @@ for p in 1 16; do
 done
 echo
 echo "Medians of $ROUNDS round(s); a ratio is the median of the rounds' ratios"
-echo "(each RATELIMIT run against the GET run just before it). Target"
+echo "(each run against the mean of the GET runs just before and after it). Target"
 echo "RATELIMIT / GET >= 0.90x."

@@ -68,51 +68,39 @@ struct rl_state {
     int64_t a, b, c, d;
 };
 
-/* Little-endian 64-bit fields. On a little-endian host (all we build
- * for in practice) one unaligned load or store; else byte by byte. */
-static void put64(char *p, int64_t v)
-{
-    uint64_t u = (uint64_t)v;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    memcpy(p, &u, sizeof u);
-#else
-    for (int i = 0; i < 8; i++)
-        p[i] = (char)(u >> (8 * i));
-#endif
-}
-
-static int64_t get64(const char *p)
-{
-    uint64_t u = 0;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    memcpy(&u, p, sizeof u);
-#else
-    for (int i = 0; i < 8; i++)
-        u |= (uint64_t)(unsigned char)p[i] << (8 * i);
-#endif
-    return (int64_t)u;
-}
-
-static void put32(char *p, uint32_t v)
+/* Little-endian fields of n bytes (4 or 8). On a little-endian host (all
+ * we build for in practice) one unaligned load or store; else byte by
+ * byte. */
+static void put_le(char *p, uint64_t v, size_t n)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    memcpy(p, &v, sizeof v);
+    memcpy(p, &v, n);
 #else
-    for (int i = 0; i < 4; i++)
+    for (size_t i = 0; i < n; i++)
         p[i] = (char)(v >> (8 * i));
 #endif
 }
 
-static uint32_t get32(const char *p)
+static uint64_t get_le(const char *p, size_t n)
 {
-    uint32_t v = 0;
+    uint64_t v = 0;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    memcpy(&v, p, sizeof v);
+    memcpy(&v, p, n);
 #else
-    for (int i = 0; i < 4; i++)
-        v |= (uint32_t)(unsigned char)p[i] << (8 * i);
+    for (size_t i = 0; i < n; i++)
+        v |= (uint64_t)(unsigned char)p[i] << (8 * i);
 #endif
     return v;
+}
+
+static void put64(char *p, int64_t v)
+{
+    put_le(p, (uint64_t)v, 8);
+}
+
+static int64_t get64(const char *p)
+{
+    return (int64_t)get_le(p, 8);
 }
 
 #define RL_SHORT_LEN (RL_HDR + 4 + 8)        /* gcra: limit(4) tat(8) */
@@ -141,7 +129,7 @@ static int rl_decode(const char *s, size_t n, struct rl_state *st)
         return -1;
     st->algo = algo;
     if (algo == STORE_RL_GCRA && n == RL_SHORT_LEN) {
-        st->a = get32(s + RL_HDR);
+        st->a = (int64_t)get_le(s + RL_HDR, 4);
         st->b = 0;
         st->c = get64(s + RL_HDR + 4);
         st->d = 0;
@@ -169,7 +157,7 @@ static size_t rl_encode(const struct rl_state *st, char *out)
     memcpy(out, RL_MAGIC, RL_MAGIC_LEN);
     out[RL_MAGIC_LEN] = (char)st->algo;
     if (rl_short(st)) {
-        put32(out + RL_HDR, (uint32_t)st->a);
+        put_le(out + RL_HDR, (uint64_t)st->a, 4);
         put64(out + RL_HDR + 4, st->c);
         return RL_SHORT_LEN;
     }

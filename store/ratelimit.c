@@ -36,9 +36,10 @@
  *                           sliding: period(8) window(8) cur(8) prev(8)
  *
  * GCRA state is written short whenever limit < 2^32 and TAT < 2^63, that
- * is for every limit a person would set: 17 bytes instead of 29 keep a
- * limiter whose key is up to 17 bytes in one 64-byte allocation, so a
- * call touches one cache line of it instead of two. Both forms decode.
+ * is for every limit a person would set: 17 bytes instead of 29 fit a
+ * limiter whose key is up to 17 bytes in a 64-byte allocation instead of
+ * an 80-byte one (bench-ratelimit.sh: 95 bytes a live limiter, from 110).
+ * Both forms decode.
  * The magic, the exact length and range checks on every field make an
  * ordinary string fail to decode (-1), which the server reports as "key
  * does not hold rate limiter state". State of another algorithm, or

@@ -26,10 +26,11 @@
 # of the calls) and the rest update it in place. "live" uses a 100-minute
 # period, so keys stay and every call updates its state in place; the two
 # bracket real workloads. "control" is a command Redis has that replies
-# as RATELIMIT does, five integers, after one lookup of a random key (a
-# miss) and no other work: where RATELIMIT / GET comes out like control /
-# GET, what RATELIMIT costs beyond GET is its reply (mostly the client's
-# parsing of it), not its limiter.
+# as RATELIMIT does, five integers, after one lookup of a random key and
+# no other work: a yardstick for how near GET a command with this reply
+# gets here, limiter or not. Its lookup misses, which costs the server
+# less than GET's hit (no entry to fetch), and it sends seven arguments
+# where RATELIMIT sends four.
 #
 # The expiring limiters are deleted later by the server's expiry sweep.
 # After each RATELIMIT run the script waits until the run's limiters have
@@ -270,8 +271,9 @@ for p in 1 16; do
 done
 echo
 echo "The control, SMISMEMBER on missing keys with five members: one lookup"
-echo "and the same five-integer reply as RATELIMIT, no limiter. Requests/s"
-echo "and GET's server CPU a request as a share of its:"
+echo "(a miss, cheaper than GET's hit) and the same five-integer reply as"
+echo "RATELIMIT, no limiter. Requests/s and GET's server CPU a request as a"
+echo "share of its:"
 echo
 echo "| pipeline | control rps | control / GET | server: GET / control | client us |"
 echo "|---|---:|---:|---:|---:|"

@@ -12,6 +12,7 @@
  * also grows the hash table, so the medians leave it out.
  *
  * Output: ns an insert and a delete for each round, then their medians. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

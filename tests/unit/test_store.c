@@ -803,6 +803,32 @@ TEST(str_resize)
 
 /* ---- Random key ---------------------------------------------------------- */
 
+/* The chance that store_key_random returns each key "r<id>" (id < n):
+ * a shard in proportion to its keys, then one of its non-empty buckets,
+ * then one entry of that bucket's chain, each uniformly (as Redis does;
+ * a key sharing its bucket comes up less often). No shard may be
+ * rehashing. */
+static void random_key_odds(const struct store *s, double *p, long n)
+{
+    for (unsigned si = 0; si < s->nshards; si++) {
+        const struct store_shard *sh = &s->shards[si];
+        size_t nonempty = 0;
+        for (size_t j = 0; j < sh->t[0].size; j++)
+            nonempty += sh->t[0].b[j] != NULL;
+        for (size_t j = 0; j < sh->t[0].size; j++) {
+            size_t len = 0;
+            for (const struct store_entry *e = sh->t[0].b[j]; e; e = e->next)
+                len++;
+            for (const struct store_entry *e = sh->t[0].b[j]; e; e = e->next) {
+                long id = key_id(e, "r");
+                if (id >= 0 && id < n)
+                    p[id] = (double)sh->used / (double)s->nkeys /
+                            (double)nonempty / (double)len;
+            }
+        }
+    }
+}
+
 TEST(random_key)
 {
     struct store *s = store_new(8);
@@ -822,12 +848,30 @@ TEST(random_key)
         keyname(k, sizeof k, "r", i);
         ASSERT_OK(set(s, k, "v", STORE_NO_TTL, T0));
     }
+    /* Finish any rehash the inserts started (each call steps it), so
+     * the layout the odds are read from stays put. */
+    for (int i = 0; i < 1000; i++)
+        ASSERT(store_key_random(s, T0) != NULL);
+    for (unsigned si = 0; si < s->nshards; si++)
+        ASSERT(!store__rehashing(&s->shards[si]));
+    double odds[100] = { 0 }, total = 0;
+    random_key_odds(s, odds, 100);
     for (int i = 0; i < 20000; i++)
         on_scan(&sn, store_key_random(s, T0));
+    /* Each count within 6 standard deviations of its expectation (about
+     * 200, from 90 to 400 with this layout): a false failure about once
+     * in 10^8 runs. The old fixed bounds (50, 450) failed about once in
+     * 100 runs on the key expected 400 times. Picking shards uniformly,
+     * or always a chain's first entry, fails this. */
     for (int i = 0; i < 100; i++) {
-        ASSERT(seen[i] > 50);       /* 200 expected */
-        ASSERT(seen[i] < 450);
+        double want = 20000 * odds[i];
+        total += odds[i];
+        ASSERT(want > 0);
+        if (fabs(seen[i] - want) > 6 * sqrt(want) + 1)
+            UNIT_FAIL_("r%d: seen %u times, %.0f expected", i, seen[i],
+                       want);
     }
+    ASSERT(fabs(total - 1) < 1e-9);
     /* Expired keys are skipped and removed. */
     for (long i = 0; i < 500; i++) {
         keyname(k, sizeof k, "x", i);

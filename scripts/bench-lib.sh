@@ -24,6 +24,9 @@
 #                          (ARGs: -t tests, or a command), or NA
 #   median                 median of the numbers on stdin (NA ignored), or NA
 #   ratio A B              "A/B" as "1.23x", or "n/a"
+#   paired_ratio A B       median of the ratios of the paired figures of
+#                          two lists, as "0.95x"; paired_ci A B: its 90%
+#                          confidence interval, as "0.91-0.98"
 #   mem_per_item SRV N GEN  starts SRV fresh, pipes GEN's RESP output into
 #                          redis-cli --pipe, prints used_memory growth / N
 #   cpu_ticks PID          user + system clock ticks PID has used so far
@@ -229,21 +232,38 @@ ratio() {
         if (a + 0 > 0 && b + 0 > 0) printf "%.2fx\n", a / b; else print "n/a" }'
 }
 
+# sorted_ratios "A1 A2 ..." "B1 B2 ...": the ratios Ai / Bi of the pairs
+# where both are numbers, one a line, in increasing order.
+sorted_ratios() {
+    awk -v a="$1" -v b="$2" 'BEGIN {
+        n = split(a, x, " "); split(b, y, " ")
+        for (i = 1; i <= n; i++)
+            if (x[i] + 0 > 0 && y[i] + 0 > 0) printf "%.6f\n", x[i] / y[i] }' |
+        sort -g
+}
+
 # paired_ratio "A1 A2 ..." "B1 B2 ...": the median of the rounds' ratios
 # Ai / Bi, each pair measured back to back, so that drift of a shared
 # machine between rounds cancels out (a ratio of two medians can pair a
 # fast round of one case with a slow round of the other).
 paired_ratio() {
-    awk -v a="$1" -v b="$2" 'BEGIN {
-        n = split(a, x, " "); split(b, y, " "); k = 0
-        for (i = 1; i <= n; i++)
-            if (x[i] + 0 > 0 && y[i] + 0 > 0) r[++k] = x[i] / y[i]
-        if (k == 0) { print "n/a"; exit }
-        for (i = 2; i <= k; i++)
-            for (j = i; j > 1 && r[j - 1] > r[j]; j--) {
-                t = r[j]; r[j] = r[j - 1]; r[j - 1] = t }
-        m = k % 2 ? r[(k + 1) / 2] : (r[k / 2] + r[k / 2 + 1]) / 2
+    sorted_ratios "$1" "$2" | awk '{ r[NR] = $1 } END {
+        if (NR == 0) { print "n/a"; exit }
+        m = NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2
         printf "%.2fx\n", m }'
+}
+
+# paired_ci "A1 A2 ..." "B1 B2 ...": an interval that holds the median
+# ratio paired_ratio estimates with at least 90% confidence, as "lo-hi":
+# the j-th smallest and j-th largest of the n ratios, j the largest with
+# P(Binomial(n, 1/2) < j) <= 5% (the sign test's interval: it assumes
+# only that the rounds are independent, no distribution). "n/a" below 5
+# rounds, where no such j exists.
+paired_ci() {
+    sorted_ratios "$1" "$2" | awk '{ r[NR] = $1 } END {
+        n = NR; c = 0.5 ^ n; p = c; j = 0
+        while (n > 0 && p <= 0.05) { j++; c = c * (n - j + 1) / j; p += c }
+        if (j < 1) print "n/a"; else printf "%.2f-%.2f\n", r[j], r[n + 1 - j] }'
 }
 
 mem_per_item() {

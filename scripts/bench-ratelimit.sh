@@ -46,7 +46,11 @@
 # two GET runs around it: on a shared VM the speed drifts within seconds
 # and a whole run can be 2x slower than the next, so a ratio of medians
 # would compare runs far apart in time, and a GET on one side only would
-# charge a steady drift to the case. The server's CPU a request is
+# charge a steady drift to the case. Beside each ratio is the interval
+# that holds the median ratio with 90% confidence (bench-lib.sh
+# paired_ci): on this machine the rounds' ratios spread by +-0.1, so a
+# median near 0.9 alone does not say which side of the target it is. The
+# server's CPU a request is
 # reported, and redis-benchmark's: on two cores the two share the
 # machine, so the rps ratio moves with the client's cost of each reply as
 # well. Each run's figures also go to stderr.
@@ -229,10 +233,16 @@ echo "check:     after a RATELIMIT run ${CHECK:-no rl:* key}; live ${LV_KEY:-non
 echo "memory:    $LV_MEM bytes a live limiter (used_memory growth / keys while they were created)"
 echo '```'
 echo
+# with_ci A B: paired_ratio A B and, in parentheses, its paired_ci.
+with_ci() {
+    echo "$(paired_ratio "$1" "$2") ($(paired_ci "$1" "$2"))"
+}
+
 # rows ARRAY BRACKETS CPU: the table rows of ARRAY (S or CPU): each case's
-# median, and the median of the rounds' ratios (paired_ratio: each run
-# against the mean of the GET runs around it, from BRACKETS: BS or BCPU);
-# with CPU=1 the ratios are GET's over each case's (less time is better).
+# median, and the median of the rounds' ratios with its confidence
+# interval (each run against the mean of the GET runs around it, from
+# BRACKETS: BS or BCPU); with CPU=1 the ratios are GET's over each case's
+# (less time is better).
 rows() {
     local -n a=$1 b=$2
     local p g r l
@@ -241,9 +251,9 @@ rows() {
         r=$(echo "${a[rl$p]}" | median)
         l=$(echo "${a[lv$p]}" | median)
         if [ "$3" = 1 ]; then
-            echo "| -P $p | $g | $r | $(paired_ratio "${b[rl$p]}" "${a[rl$p]}") | $l | $(paired_ratio "${b[lv$p]}" "${a[lv$p]}") |"
+            echo "| -P $p | $g | $r | $(with_ci "${b[rl$p]}" "${a[rl$p]}") | $l | $(with_ci "${b[lv$p]}" "${a[lv$p]}") |"
         else
-            echo "| -P $p | $g | $r | $(paired_ratio "${a[rl$p]}" "${b[rl$p]}") | $l | $(paired_ratio "${a[lv$p]}" "${b[lv$p]}") |"
+            echo "| -P $p | $g | $r | $(with_ci "${a[rl$p]}" "${b[rl$p]}") | $l | $(with_ci "${a[lv$p]}" "${b[lv$p]}") |"
         fi
     done
 }
@@ -278,7 +288,7 @@ echo
 echo "| pipeline | control rps | control / GET | server: GET / control | client us |"
 echo "|---|---:|---:|---:|---:|"
 for p in 1 16; do
-    echo "| -P $p | $(echo "${S[ct$p]}" | median) | $(paired_ratio "${S[ct$p]}" "${BS[ct$p]}") | $(paired_ratio "${BCPU[ct$p]}" "${CPU[ct$p]}") | $(echo "${CLI[ct$p]}" | median) |"
+    echo "| -P $p | $(echo "${S[ct$p]}" | median) | $(with_ci "${S[ct$p]}" "${BS[ct$p]}") | $(paired_ratio "${BCPU[ct$p]}" "${CPU[ct$p]}") | $(echo "${CLI[ct$p]}" | median) |"
 done
 echo
 echo "The expiring limiters' later sweep, in server CPU microseconds per"
@@ -296,5 +306,8 @@ for p in 1 16; do
 done
 echo
 echo "Medians of $ROUNDS round(s); a ratio is the median of the rounds' ratios"
-echo "(each run against the mean of the GET runs just before and after it). Target"
-echo "RATELIMIT / GET >= 0.90x."
+echo "(each run against the mean of the GET runs just before and after it), and"
+echo "in parentheses an interval that holds the true median ratio with at least"
+echo "90% confidence (sign test; n/a under 5 rounds). Target RATELIMIT / GET"
+echo ">= 0.90x: met when the interval's lower end is >= 0.90, missed when its"
+echo "upper end is below, and not decided by these rounds otherwise."

@@ -49,11 +49,11 @@
 # charge a steady drift to the case. Beside each ratio is the interval
 # that holds the median ratio with 90% confidence (bench-lib.sh
 # paired_ci): on this machine the rounds' ratios spread by +-0.1, so a
-# median near 0.9 alone does not say which side of the target it is. The
-# server's CPU a request is
-# reported, and redis-benchmark's: on two cores the two share the
-# machine, so the rps ratio moves with the client's cost of each reply as
-# well. Each run's figures also go to stderr.
+# median near 0.9 alone does not say which side of the target it is.
+# The server's CPU a request is reported, and redis-benchmark's: on two
+# cores the two share the machine, so the rps ratio moves with the
+# client's cost of each reply as well. Each run's figures also go to
+# stderr.
 # Markdown to stdout, progress to
 # stderr; it reports and never fails on the target. It stops the server it
 # started, by PID. scripts/bench.sh calls it for the README.

@@ -26,7 +26,7 @@
 #   ratio A B              "A/B" as "1.23x", or "n/a"
 #   paired_ratio A B       median of the ratios of the paired figures of
 #                          two lists, as "0.95x"; paired_ci A B: its 90%
-#                          confidence interval, as "0.91-0.98"
+#                          confidence interval, as "0.912-0.981"
 #   mem_per_item SRV N GEN  starts SRV fresh, pipes GEN's RESP output into
 #                          redis-cli --pipe, prints used_memory growth / N
 #   cpu_ticks PID          user + system clock ticks PID has used so far
@@ -263,7 +263,7 @@ paired_ci() {
     sorted_ratios "$1" "$2" | awk '{ r[NR] = $1 } END {
         n = NR; c = 0.5 ^ n; p = c; j = 0
         while (n > 0 && p <= 0.05) { j++; c = c * (n - j + 1) / j; p += c }
-        if (j < 1) print "n/a"; else printf "%.2f-%.2f\n", r[j], r[n + 1 - j] }'
+        if (j < 1) print "n/a"; else printf "%.3f-%.3f\n", r[j], r[n + 1 - j] }'
 }
 
 mem_per_item() {

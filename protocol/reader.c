@@ -99,6 +99,13 @@
  * strict checks above run either way, and a hiredis error that slips
  * through is translated to the Redis text.
  *
+ * Look-ahead. resp_reader_peek_keys() scans, without consuming, the
+ * complete requests hiredis holds after its pos and reports each one's
+ * argument 1, so the server can prefetch the keys of a pipeline before
+ * running it. It reads nothing past hiredis's len, needs hiredis idle (at
+ * a request boundary), and reports no errors: what stops it is left to
+ * the real parse.
+ *
  * What this file does not do: it never replies (the server turns
  * resp_reader_error() into "-ERR ..."), never closes anything, and never
  * applies authentication-dependent limits; it knows nothing of commands. */
@@ -1148,4 +1155,90 @@ size_t resp_reader_pending(const struct resp_reader *r)
 {
     const redisReader *hr = r->hr;
     return (r->stage_len - r->stage_pos) + (hr ? hr->len - hr->pos : 0);
+}
+
+/* ---- Look-ahead for prefetching --------------------------------------- */
+
+#define PEEK_KEY_MAX 256       /* longer argument 1s are not worth hashing */
+
+/* Reads "<digits>\r\n" at *pp, before end; returns the number and moves
+ * *pp past the line, or returns -1 (not such a line, or not all there).
+ * One and two digits, what nearly every length line holds, are read
+ * without the loop: this runs for every element of a pipeline. */
+static inline long long peek_number(const char **pp, const char *end)
+{
+    const char *p = *pp;
+    if (end - p >= 4) {
+        unsigned d0 = (unsigned)(unsigned char)p[0] - '0';
+        unsigned d1 = (unsigned)(unsigned char)p[1] - '0';
+        if (d0 <= 9 && p[1] == '\r' && p[2] == '\n') {
+            *pp = p + 3;
+            return d0;
+        }
+        if (d0 <= 9 && d1 <= 9 && p[2] == '\r' && p[3] == '\n') {
+            *pp = p + 4;
+            return d0 * 10 + d1;
+        }
+    }
+    long long v = 0;
+    int digits = 0;
+    while (p < end && *p >= '0' && *p <= '9') {
+        if (++digits > 18)
+            return -1;
+        v = v * 10 + (*p++ - '0');
+    }
+    if (digits == 0 || end - p < 2 || p[0] != '\r' || p[1] != '\n')
+        return -1;
+    *pp = p + 2;
+    return v;
+}
+
+/* Scans one multibulk request at *pp without consuming it; returns 1 and
+ * moves *pp past it when it is all before end, with *key and *klen set to
+ * its argument 1 (NULL when there is none or it is too long), else 0. */
+static int peek_request(const char **pp, const char *end, const char **key,
+                        size_t *klen)
+{
+    const char *p = *pp;
+    if (p >= end || *p++ != '*')
+        return 0;
+    long long argc = peek_number(&p, end);
+    if (argc < 1)
+        return 0;
+    *key = NULL;
+    *klen = 0;
+    for (long long i = 0; i < argc; i++) {
+        if (p >= end || *p++ != '$')
+            return 0;
+        long long len = peek_number(&p, end);
+        if (len < 0 || end - p < len + 2 || p[len] != '\r' ||
+            p[len + 1] != '\n')
+            return 0;
+        if (i == 1 && len <= PEEK_KEY_MAX) {
+            *key = p;
+            *klen = (size_t)len;
+        }
+        p += len + 2;
+    }
+    *pp = p;
+    return 1;
+}
+
+/* Looks ahead at buffered requests; see resp.h. Only what hiredis holds
+ * is looked at, from a request boundary: the stage is not, so neither a
+ * request in progress nor a backlog costs more than one slice of
+ * scanning. The scan trusts nothing and reports no error: whatever
+ * stops it, the real parse decides. */
+size_t resp_reader_peek_keys(const struct resp_reader *r, const char **keys,
+                             size_t *lens, size_t max)
+{
+    const redisReader *hr = r->hr;
+    if (r->bad || !hr || !hr_idle(hr))
+        return 0;
+    const char *p = hr->buf + hr->pos;
+    const char *end = hr->buf + hr->len;
+    size_t n = 0;
+    while (n < max && peek_request(&p, end, &keys[n], &lens[n]))
+        n++;
+    return n;
 }

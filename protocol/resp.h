@@ -73,6 +73,15 @@ const char *resp_reader_error(const struct resp_reader *r);
 /* Bytes buffered but not yet consumed, staged and inside hiredis together
  * (for query buffer accounting). */
 size_t resp_reader_pending(const struct resp_reader *r);
+/* Looks, without consuming anything, at up to max complete multibulk
+ * requests that come next, and returns how many it saw: keys[i]/lens[i]
+ * is the i-th one's argument 1 (the key, for most commands), or NULL
+ * when it has none or it is over 256 bytes. A hint for prefetching, not
+ * a parse: it may see fewer requests than are buffered, and a request
+ * it passes may still turn out malformed. The views are valid until the
+ * next resp_reader_next() or resp_reader_feed(). */
+size_t resp_reader_peek_keys(const struct resp_reader *r, const char **keys,
+                             size_t *lens, size_t max);
 
 /* ---- Reply encoder ---------------------------------------------------- */
 

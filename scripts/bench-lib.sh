@@ -37,6 +37,8 @@
 #   ab_rounds, ab_table    ROUNDS rounds of CASES at -P 1 and -P 16 on
 #                          respite (A_PORT, A_PID) and redis (B_PORT,
 #                          B_PID) in ab_order, arguments from the caller's case_args
+#                          (progress names the two as AB_NAME[respite] and
+#                          AB_NAME[redis] when the caller sets them)
 #                          CASE, requests/s in S and the server's CPU
 #                          microseconds a request in CPU; then their
 #                          markdown table
@@ -50,6 +52,7 @@ PIDS=()
 WORK=""
 KEEP_WORK=0
 SRV_PIN=(); CLI_PIN=(); PIN_NOTE="none"
+declare -A AB_NAME=()
 NCPU=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 CPU_MODEL=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)
 
@@ -331,7 +334,7 @@ ab_rounds() {
                     kill -0 "$pid" 2>/dev/null || die "$srv died during $c"
                     S["$c,$p,$srv"]+="$v "
                     CPU["$c,$p,$srv"]+="$(cpu_us $(($(cpu_ticks "$pid") - t0)) "$n") "
-                    log "round $r/$ROUNDS  ${LABEL[$c]} -P $p  $srv: $v req/s"
+                    log "round $r/$ROUNDS  ${LABEL[$c]} -P $p  ${AB_NAME[$srv]:-$srv}: $v req/s"
                 done
             done
         done

@@ -125,6 +125,14 @@ int store_key_copy(struct store *s, const char *src, size_t slen,
  * the returned entry), or NULL when empty. */
 struct store_entry *store_key_random(struct store *s, int64_t now_ms);
 
+/* Lookups of these keys (NULL entries are skipped) are about to come:
+ * starts loading what they will read first, so that their cache misses
+ * overlap instead of coming one after another. A hint only: nothing
+ * changes, and keys past the first STORE_PREFETCH_MAX are ignored. */
+#define STORE_PREFETCH_MAX 16
+void store_prefetch(struct store *s, const char *const *keys,
+                    const size_t *lens, size_t n);
+
 /* ---- String values ---------------------------------------------------- */
 
 /* Resizes the string value of a live string key to newlen bytes (new

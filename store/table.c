@@ -239,3 +239,32 @@ void store__table_clear(struct store *s, struct store_shard *sh)
     sh->rehashidx = 0;
     sh->used = 0;
 }
+
+/* Prefetches for a batch of lookups; see store.h. Two passes so that the
+ * batch's misses overlap: the first hashes every key and starts loading
+ * its bucket, the second reads the buckets (arrived or on their way) and
+ * starts loading the first entry of each chain, whose header and key a
+ * lookup compares first. store__home reads only initialised buckets,
+ * so this is safe while a shard rehashes; nothing is written. */
+void store_prefetch(struct store *s, const char *const *keys,
+                    const size_t *lens, size_t n)
+{
+    struct store_entry **b[STORE_PREFETCH_MAX];
+    if (n > STORE_PREFETCH_MAX)
+        n = STORE_PREFETCH_MAX;
+    for (size_t i = 0; i < n; i++) {
+        b[i] = NULL;
+        if (!keys[i])
+            continue;
+        uint64_t h = store__hash(keys[i], lens[i]);
+        struct store_shard *sh = store__shard(s, h);
+        if (sh->t[0].size == 0)
+            continue;
+        b[i] = store__home(sh, h);
+        __builtin_prefetch(b[i]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (b[i] && *b[i])
+            __builtin_prefetch(*b[i]);
+    }
+}

@@ -866,6 +866,131 @@ TEST(reader_samples_in_small_slices)
     slice_override = 0;
 }
 
+/* ---- Reader: look-ahead for prefetching ------------------------------- */
+
+/* Formats what resp_reader_peek_keys saw as "key,key,-," ('-' for none). */
+static void peek_text(struct resp_reader *r, size_t max, char *out,
+                      size_t outsz)
+{
+    const char *keys[8];
+    size_t lens[8];
+    size_t n = resp_reader_peek_keys(r, keys, lens, max < 8 ? max : 8);
+    size_t o = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n && o < outsz; i++)
+        o += (size_t)(keys[i] ? snprintf(out + o, outsz - o, "%.*s,",
+                                         (int)lens[i], keys[i])
+                              : snprintf(out + o, outsz - o, "-,"));
+}
+
+TEST(peek_keys_of_a_pipeline)
+{
+    struct resp_reader r;
+    char got[256], big[400];
+    memset(big, 'x', sizeof big);
+    ASSERT_OK(resp_reader_init(&r, &default_limits));
+    ASSERT_OK(FEED(&r, "*2\r\n$3\r\nGET\r\n$2\r\nk1\r\n"
+                       "*3\r\n$3\r\nSET\r\n$2\r\nk2\r\n$1\r\nv\r\n"
+                       "*1\r\n$4\r\nPING\r\n"));
+    char hdr[64];
+    int hl = snprintf(hdr, sizeof hdr, "*2\r\n$3\r\nGET\r\n$%d\r\n",
+                      (int)sizeof big - 1);
+    ASSERT_OK(resp_reader_feed(&r, hdr, (size_t)hl));
+    ASSERT_OK(resp_reader_feed(&r, big, sizeof big - 1));
+    ASSERT_OK(FEED(&r, "\r\n*2\r\n$3\r\nGET\r\n$4\r\nk\r\nz\r\n"
+                       "*2\r\n$3\r\nGET\r\n$2\r\nk6"));
+    peek_text(&r, 8, got, sizeof got);
+    ASSERT_STR_EQ(got, "k1,k2,-,-,k\r\nz,");
+    peek_text(&r, 2, got, sizeof got);
+    ASSERT_STR_EQ(got, "k1,k2,");
+    /* Nothing was consumed: the real parse still starts at GET k1, and
+     * the look-ahead then starts after it. */
+    struct resp_request req;
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_OK);
+    ASSERT_MEM_EQ(req.argv[1], req.argvlen[1], "k1");
+    peek_text(&r, 8, got, sizeof got);
+    ASSERT_STR_EQ(got, "k2,-,-,k\r\nz,");
+    ASSERT_OK(FEED(&r, "\r\n"));
+    peek_text(&r, 8, got, sizeof got);
+    ASSERT_STR_EQ(got, "k2,-,-,k\r\nz,k6,");
+    resp_reader_close(&r);
+}
+
+TEST(peek_keys_stops_where_the_parse_must_decide)
+{
+    struct resp_reader r;
+    struct resp_request req;
+    char got[256];
+    /* An inline line, a malformed element and a request in progress end
+     * the look-ahead; the requests before them are still seen. */
+    static const char *const inputs[] = {
+        "*2\r\n$3\r\nGET\r\n$1\r\na\r\nPING\r\n*2\r\n$3\r\nGET\r\n$1\r\nb\r\n",
+        "*2\r\n$3\r\nGET\r\n$1\r\na\r\n*2\r\n:3\r\nGET\r\n$1\r\nb\r\n",
+        "*2\r\n$3\r\nGET\r\n$1\r\na\r\n*2\r\n$x\r\n",
+        "*2\r\n$3\r\nGET\r\n$1\r\na\r\n*0\r\n*2\r\n$3\r\nGET\r\n$1\r\nb\r\n",
+        "*2\r\n$3\r\nGET\r\n$1\r\na\r\n*-1\r\n",
+        "*2\r\n$3\r\nGET\r\n$1\r\na\r\n*2\r\n$3\r\nGET\r\n$1\r\nbXY",
+        "*2\r\n$3\r\nGET\r\n$1\r\na\r\n*2\r\n$3\r\nGET\r\n$99999999999999999999\r\n",
+    };
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+        ASSERT_OK(resp_reader_init(&r, &default_limits));
+        ASSERT_OK(resp_reader_feed(&r, inputs[i], strlen(inputs[i])));
+        peek_text(&r, 8, got, sizeof got);
+        if (strcmp(got, "a,") != 0)
+            UNIT_FAIL_("input %zu: saw \"%s\"", i, got);
+        resp_reader_close(&r);
+    }
+    ASSERT_OK(resp_reader_init(&r, &default_limits));
+    ASSERT_OK(FEED(&r, "PING\r\n*2\r\n$3\r\nGET\r\n$1\r\nb\r\n"));
+    peek_text(&r, 8, got, sizeof got);
+    ASSERT_STR_EQ(got, "");
+    resp_reader_close(&r);
+    /* hiredis is inside a request: no look-ahead until it completes. */
+    ASSERT_OK(resp_reader_init(&r, &default_limits));
+    ASSERT_OK(FEED(&r, "*2\r\n$3\r\nGET\r\n"));
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_AGAIN);
+    ASSERT_OK(FEED(&r, "$1\r\nb\r\n*2\r\n$3\r\nGET\r\n$1\r\nc\r\n"));
+    peek_text(&r, 8, got, sizeof got);
+    ASSERT_STR_EQ(got, "");
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_OK);
+    peek_text(&r, 8, got, sizeof got);
+    ASSERT_STR_EQ(got, "c,");
+    resp_reader_close(&r);
+}
+
+/* Every prefix of a pipeline: the look-ahead sees exactly the requests
+ * that are whole in it (and, under ASan, reads nothing past its end). */
+TEST(peek_keys_every_prefix)
+{
+    static const char in[] = "*2\r\n$3\r\nGET\r\n$2\r\nab\r\n"
+                             "*1\r\n$4\r\nPING\r\n"
+                             "*3\r\n$3\r\nSET\r\n$10\r\n0123456789\r\n"
+                             "$0\r\n\r\n"
+                             "*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n";
+    static const size_t ends[] = { 21, 35, 71, 92 };
+    static const char *const want[] = { "", "ab,", "ab,-,",
+                                        "ab,-,0123456789,",
+                                        "ab,-,0123456789,n," };
+    char got[256];
+    for (size_t len = 0; len <= sizeof in - 1; len++) {
+        struct resp_reader r;
+        ASSERT_OK(resp_reader_init(&r, &default_limits));
+        char *copy = malloc(len ? len : 1);   /* exact size for ASan */
+        ASSERT(copy != NULL);
+        memcpy(copy, in, len);
+        ASSERT_OK(resp_reader_feed(&r, copy, len));
+        free(copy);
+        size_t whole = 0;
+        while (whole < 4 && ends[whole] <= len)
+            whole++;
+        peek_text(&r, 8, got, sizeof got);
+        if (strcmp(got, want[whole]) != 0)
+            UNIT_FAIL_("prefix %zu: saw \"%s\", want \"%s\"", len, got,
+                       want[whole]);
+        resp_reader_close(&r);
+    }
+}
+
 /* ---- Writer ------------------------------------------------------------ */
 
 #define OUT_IS(o, lit)                                                      \
@@ -1095,6 +1220,9 @@ static const struct unit_test tests[] = {
     UNIT(reader_bulk_20mb_in_64k_chunks),
     UNIT(reader_limit_querybuf_counts_staged),
     UNIT(reader_samples_in_small_slices),
+    UNIT(peek_keys_of_a_pipeline),
+    UNIT(peek_keys_stops_where_the_parse_must_decide),
+    UNIT(peek_keys_every_prefix),
     UNIT(writer_resp2),
     UNIT(writer_resp3),
     UNIT(writer_number_widths),

@@ -219,6 +219,64 @@ TEST(rehash_checked_every_call)
     store_free(s);
 }
 
+/* store_prefetch is a hint: through every state of a growing and a
+ * shrinking table it changes nothing (same rehash position, sizes, keys
+ * and values; store__check holds) and reads only buckets it may (ASan
+ * checks the small arrays); NULL keys, absent keys, shards with no table
+ * yet and batches over STORE_PREFETCH_MAX are all fine. */
+TEST(prefetch_changes_nothing)
+{
+    struct store *s = store_new(4);
+    char names[STORE_PREFETCH_MAX + 4][32], buf[32];
+    const char *keys[STORE_PREFETCH_MAX + 4];
+    size_t lens[STORE_PREFETCH_MAX + 4];
+    size_t nk = STORE_PREFETCH_MAX + 4;
+    for (size_t j = 0; j < nk; j++) {
+        keyname(names[j], sizeof names[j], "p", (long)j * 7);
+        keys[j] = j % 5 == 4 ? NULL : names[j];
+        lens[j] = strlen(names[j]);
+    }
+    store_prefetch(s, keys, lens, nk);          /* no shard has a table */
+    ASSERT_EQ(store_size(s), 0);
+    int saw_rehash = 0;
+    for (long i = 0; i < 6000; i++) {
+        char k[32];
+        keyname(k, sizeof k, "p", i < 3000 ? i : i - 3000);
+        if (i < 3000)
+            ASSERT_OK(set(s, k, k, STORE_NO_TTL, T0));
+        else
+            ASSERT_EQ(store_key_delete(s, k, strlen(k), T0), 1);
+        size_t idx[4], size0[4], size1[4], used[4];
+        for (int h = 0; h < 4; h++) {
+            struct store_shard *sh = &s->shards[h];
+            idx[h] = sh->rehashidx;
+            size0[h] = sh->t[0].size;
+            size1[h] = sh->t[1].size;
+            used[h] = sh->used;
+            saw_rehash |= store__rehashing(sh);
+        }
+        store_prefetch(s, keys, lens, nk);
+        for (int h = 0; h < 4; h++) {
+            struct store_shard *sh = &s->shards[h];
+            ASSERT_EQ(sh->rehashidx, idx[h]);
+            ASSERT_EQ(sh->t[0].size, size0[h]);
+            ASSERT_EQ(sh->t[1].size, size1[h]);
+            ASSERT_EQ(sh->used, used[h]);
+        }
+        if (i % 97 == 0) {
+            ASSERT_OK(store__check(s));
+            long live = i < 3000 ? i : 2999;
+            long first = i < 3000 ? 0 : i - 2999;
+            keyname(k, sizeof k, "p", (first + live) / 2);
+            ASSERT_STR_EQ(get(s, k, T0, buf, sizeof buf), k);
+        }
+    }
+    ASSERT(saw_rehash);
+    ASSERT_EQ(store_size(s), 0);
+    ASSERT_OK(store__check(s));
+    store_free(s);
+}
+
 /* ---- TTL ----------------------------------------------------------------- */
 
 TEST(ttl_lazy_expiry)
@@ -1227,6 +1285,7 @@ static const struct unit_test tests[] = {
     UNIT(set_get_overwrite_delete),
     UNIT(many_keys_grow_and_shrink),
     UNIT(rehash_checked_every_call),
+    UNIT(prefetch_changes_nothing),
     UNIT(ttl_lazy_expiry),
     UNIT(ttl_expire_set_persist_keepttl),
     UNIT(scan_across_grow_and_shrink),

@@ -52,8 +52,10 @@
 # median near 0.9 alone does not say which side of the target it is.
 # The server's CPU a request is reported, and redis-benchmark's: on two
 # cores the two share the machine, so the rps ratio moves with the
-# client's cost of each reply as well. Each run's figures also go to
-# stderr.
+# client's cost of each reply as well; from those, the rate the client
+# alone allows a command with RATELIMIT's reply, as a share of GET's, is
+# printed too (the control's client cost stands for that reply). Each
+# run's figures also go to stderr.
 # Markdown to stdout, progress to
 # stderr; it reports and never fails on the target. It stops the server it
 # started, by PID. scripts/bench.sh calls it for the README.
@@ -289,6 +291,23 @@ echo "| pipeline | control rps | control / GET | server: GET / control | client 
 echo "|---|---:|---:|---:|---:|"
 for p in 1 16; do
     echo "| -P $p | $(echo "${S[ct$p]}" | median) | $(with_ci "${S[ct$p]}" "${BS[ct$p]}") | $(paired_ratio "${BCPU[ct$p]}" "${CPU[ct$p]}") | $(echo "${CLI[ct$p]}" | median) |"
+done
+echo
+echo "What the client alone allows: a run goes at the pace of whichever of"
+echo "server and client spends more a request, so a command whose requests"
+echo "and replies cost redis-benchmark what the control's do gets at most"
+echo "max(GET server us, GET client us) / control client us of GET's rate,"
+echo "however little it costs the server:"
+echo
+for p in 1 16; do
+    awk -v p="$p" -v gs="$(echo "${CPU[get$p]}" | median)" \
+        -v gc="$(echo "${CLI[get$p]}" | median)" \
+        -v cc="$(echo "${CLI[ct$p]}" | median)" 'BEGIN {
+        m = gs + 0 > gc + 0 ? gs : gc
+        if (m + 0 > 0 && cc + 0 > 0)
+            printf "- -P %s: max(%s, %s) / %s = %.2fx\n", p, gs, gc, cc, m / cc
+        else
+            printf "- -P %s: n/a\n", p }'
 done
 echo
 echo "The expiring limiters' later sweep, in server CPU microseconds per"

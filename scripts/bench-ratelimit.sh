@@ -28,9 +28,10 @@
 # bracket real workloads. "control" is a command Redis has that replies
 # as RATELIMIT does, five integers, after one lookup of a random key and
 # no other work: a yardstick for how near GET a command with this reply
-# gets here, limiter or not. Its lookup misses, which costs the server
-# less than GET's hit (no entry to fetch), and it sends seven arguments
-# where RATELIMIT sends four.
+# gets here, limiter or not (the report divides each round's RATELIMIT
+# ratio by its control ratio, too). Its lookup misses, which costs the
+# server less than GET's hit (no entry to fetch), and it sends seven
+# arguments where RATELIMIT sends four.
 #
 # The expiring limiters are deleted later by the server's expiry sweep.
 # After each RATELIMIT run the script waits until the run's limiters have
@@ -240,6 +241,16 @@ with_ci() {
     echo "$(paired_ratio "$1" "$2") ($(paired_ci "$1" "$2"))"
 }
 
+# per_round "A1 A2 ..." "B1 B2 ...": the rounds' ratios Ai / Bi as a list
+# (0 where a figure is missing, which the ratio functions then skip).
+per_round() {
+    awk -v a="$1" -v b="$2" 'BEGIN {
+        n = split(a, x, " "); split(b, y, " ")
+        for (i = 1; i <= n; i++)
+            printf "%s%.6f", (i > 1 ? " " : ""), (y[i] + 0 > 0 ? x[i] / y[i] : 0)
+        print "" }'
+}
+
 # rows ARRAY BRACKETS CPU: the table rows of ARRAY (S or CPU): each case's
 # median, and the median of the rounds' ratios with its confidence
 # interval (each run against the mean of the GET runs around it, from
@@ -291,6 +302,17 @@ echo "| pipeline | control rps | control / GET | server: GET / control | client 
 echo "|---|---:|---:|---:|---:|"
 for p in 1 16; do
     echo "| -P $p | $(echo "${S[ct$p]}" | median) | $(with_ci "${S[ct$p]}" "${BS[ct$p]}") | $(paired_ratio "${BCPU[ct$p]}" "${CPU[ct$p]}") | $(echo "${CLI[ct$p]}" | median) |"
+done
+echo
+echo "RATELIMIT against the control: each round's RATELIMIT / GET ratio over"
+echo "its control / GET ratio (the same reply, no limiter work), median and"
+echo "90% interval:"
+echo
+echo "| pipeline | RATELIMIT / control | live / control |"
+echo "|---|---:|---:|"
+for p in 1 16; do
+    ct=$(per_round "${S[ct$p]}" "${BS[ct$p]}")
+    echo "| -P $p | $(with_ci "$(per_round "${S[rl$p]}" "${BS[rl$p]}")" "$ct") | $(with_ci "$(per_round "${S[lv$p]}" "${BS[lv$p]}")" "$ct") |"
 done
 echo
 echo "What the client alone allows: a run goes at the pace of whichever of"

@@ -18,7 +18,9 @@
  * difference mirrors Redis: a bulk length line longer than max_inline is
  * "too big bulk count string" when it arrives without its CRLF and
  * "invalid bulk length" when it arrives whole. Any disagreement, or an
- * argument that breaks a limit or is not NUL-terminated, traps.
+ * argument that breaks a limit or is not NUL-terminated, traps. So does
+ * a look-ahead (resp_reader_peek_keys, asked before every request) that
+ * the parse contradicts.
  * AddressSanitizer catches the rest (overreads of hiredis's buffer
  * after compaction, a claimed length turned into an allocation, leaks). */
 #include <stddef.h>
@@ -64,12 +66,40 @@ static uint32_t xorshift(uint32_t *s)
     return x;
 }
 
-/* Drains complete requests into o, checking each against the limits. */
+/* What resp_reader_peek_keys saw of the next request must be what the
+ * parse then makes of it: a request it saw whole is never waited for,
+ * and when the parse accepts it, argument 1 is the key it reported (or
+ * it reported none: fewer than 2 arguments, or argument 1 over 256). */
+static void check_peeked(int rc, const struct resp_request *req,
+                         const char *key, size_t klen)
+{
+    if (rc == RESP_AGAIN)
+        __builtin_trap();
+    if (rc != RESP_OK)
+        return;
+    int has = req->argc >= 2 && req->argvlen[1] <= 256;
+    if (has != (key != NULL))
+        __builtin_trap();
+    if (key && (req->argvlen[1] != klen ||
+                memcmp(req->argv[1], key, klen) != 0))
+        __builtin_trap();
+}
+
+/* Drains complete requests into o, checking each against the limits and
+ * against the look-ahead. */
 static int drain(struct resp_reader *r, struct outcome *o)
 {
     for (;;) {
+        const char *key;
+        size_t klen;
+        char kcopy[256];
+        size_t seen = resp_reader_peek_keys(r, &key, &klen, 1);
+        if (seen && key)
+            memcpy(kcopy, key, klen);
         struct resp_request req;
         int rc = resp_reader_next(r, &req);
+        if (seen)
+            check_peeked(rc, &req, key ? kcopy : NULL, klen);
         if (rc != RESP_OK)
             return rc;
         if (resp_reader_pending(r) > r->limits.max_querybuf)

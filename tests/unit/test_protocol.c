@@ -959,7 +959,9 @@ TEST(peek_keys_stops_where_the_parse_must_decide)
 }
 
 /* Every prefix of a pipeline: the look-ahead sees exactly the requests
- * that are whole in it (and, under ASan, reads nothing past its end). */
+ * that are whole in it. (ASan cannot see a read past hiredis's len, its
+ * buffer has room beyond; the fuzz target checks the look-ahead against
+ * the parse instead.) */
 TEST(peek_keys_every_prefix)
 {
     static const char in[] = "*2\r\n$3\r\nGET\r\n$2\r\nab\r\n"
@@ -975,11 +977,7 @@ TEST(peek_keys_every_prefix)
     for (size_t len = 0; len <= sizeof in - 1; len++) {
         struct resp_reader r;
         ASSERT_OK(resp_reader_init(&r, &default_limits));
-        char *copy = malloc(len ? len : 1);   /* exact size for ASan */
-        ASSERT(copy != NULL);
-        memcpy(copy, in, len);
-        ASSERT_OK(resp_reader_feed(&r, copy, len));
-        free(copy);
+        ASSERT_OK(resp_reader_feed(&r, in, len));
         size_t whole = 0;
         while (whole < 4 && ends[whole] <= len)
             whole++;

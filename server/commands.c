@@ -404,10 +404,10 @@ void client_call(struct client *c)
     size_t before = c->out.len;
     uint64_t t0 = uv_hrtime();
     c->cmd->proc(c);
-    uint64_t dt = (uv_hrtime() - t0) / 1000;
+    uint64_t dt = uv_hrtime() - t0;
     struct command_stats *st = &srv->cmdstats[c->cmd - commands];
     st->calls++;
-    st->usec += dt;
+    st->nsec += dt;
     if (c->out.len > before && c->out.data[before] == '-') {
         st->failed++;
         srv->stat_errors++;

@@ -259,8 +259,9 @@ static void section_commandstats(struct resp_out *o, const struct server *srv)
         name[k] = '\0';
         add(o, "cmdstat_%s:calls=%llu,usec=%llu,usec_per_call=%.2f,"
             "rejected_calls=%llu,failed_calls=%llu", name,
-            (unsigned long long)st->calls, (unsigned long long)st->usec,
-            st->calls ? (double)st->usec / (double)st->calls : 0.0,
+            (unsigned long long)st->calls,
+            (unsigned long long)(st->nsec / 1000),
+            st->calls ? (double)st->nsec / 1000.0 / (double)st->calls : 0.0,
             (unsigned long long)st->rejected, (unsigned long long)st->failed);
     }
 }

@@ -299,6 +299,40 @@ def pipeline_10000_in_one_write():
             assert_eq(c.read_raw(), b"$%d\r\n%s\r\n" % (len(v), v))
 
 
+def cmdstat(c, name):
+    """The fields of INFO commandstats' cmdstat_<name> line, or None."""
+    info = c.call("INFO", "commandstats").decode()
+    for line in info.split("\r\n"):
+        if line.startswith("cmdstat_%s:" % name):
+            return dict(kv.split("=") for kv in line.split(":", 1)[1].split(","))
+    return None
+
+
+@test
+def commandstats_count_and_time_pipelined_calls():
+    """INFO commandstats counts every call and sums its time as Redis
+    does. Pipelined GETs take well under a microsecond each, yet at least
+    10 ns: their usec_per_call must show it (a time cut to whole
+    microseconds per call before summing showed 0.00), and be usec /
+    calls."""
+    s = server()
+    n = 20000
+    with s.conn(timeout=60) as c:
+        assert_eq(c.call("SET", "k1", "v"), b"+OK\r\n")
+        assert_eq(c.call("CONFIG", "RESETSTAT"), b"+OK\r\n")
+        assert_eq(cmdstat(c, "get"), None, "no GET since RESETSTAT")
+        c.send(b"".join(encode("GET", "k%d" % (i % 2)) for i in range(n)))
+        replies = c.read_n(n)
+        assert_eq(replies[1], b"$1\r\nv\r\n")
+        st = cmdstat(c, "get")
+        assert st is not None, "cmdstat_get after %d GETs" % n
+        assert_eq(st["calls"], str(n))
+        assert_eq((st["rejected_calls"], st["failed_calls"]), ("0", "0"))
+        usec, per_call = int(st["usec"]), float(st["usec_per_call"])
+        assert per_call >= 0.01 and usec < 10 * n, st
+        assert abs(per_call - usec / n) <= 0.01, st
+
+
 @test
 def many_clients_at_once():
     s = server()

@@ -1159,8 +1159,6 @@ size_t resp_reader_pending(const struct resp_reader *r)
 
 /* ---- Look-ahead for prefetching --------------------------------------- */
 
-#define PEEK_KEY_MAX 256       /* longer argument 1s are not worth hashing */
-
 /* Reads "<digits>\r\n" at *pp, before end; returns the number and moves
  * *pp past the line, or returns -1 (not such a line, or not all there).
  * One and two digits, what nearly every length line holds, are read
@@ -1214,7 +1212,7 @@ static int peek_request(const char **pp, const char *end, const char **key,
         if (len < 0 || end - p < len + 2 || p[len] != '\r' ||
             p[len + 1] != '\n')
             return 0;
-        if (i == 1 && len <= PEEK_KEY_MAX) {
+        if (i == 1 && len <= RESP_PEEK_KEY_MAX) {
             *key = p;
             *klen = (size_t)len;
         }

@@ -76,10 +76,12 @@ size_t resp_reader_pending(const struct resp_reader *r);
 /* Looks, without consuming anything, at up to max complete multibulk
  * requests that come next, and returns how many it saw: keys[i]/lens[i]
  * is the i-th one's argument 1 (the key, for most commands), or NULL
- * when it has none or it is over 256 bytes. A hint for prefetching, not
+ * when it has none or it is over RESP_PEEK_KEY_MAX bytes (longer ones
+ * are not worth hashing for a prefetch). A hint for prefetching, not
  * a parse: it may see fewer requests than are buffered, and a request
  * it passes may still turn out malformed. The views are valid until the
  * next resp_reader_next() or resp_reader_feed(). */
+#define RESP_PEEK_KEY_MAX 256
 size_t resp_reader_peek_keys(const struct resp_reader *r, const char **keys,
                              size_t *lens, size_t max);
 

@@ -24,6 +24,7 @@
 #                          (ARGs: -t tests, or a command), or NA
 #   median                 median of the numbers on stdin (NA ignored), or NA
 #   ratio A B              "A/B" as "1.23x", or "n/a"
+#   round_ratios A B       the rounds' ratios Ai / Bi, in round order
 #   paired_ratio A B       median of the ratios of the paired figures of
 #                          two lists, as "0.95x"; paired_ci A B: its 90%
 #                          confidence interval, as "0.912-0.981"
@@ -237,12 +238,19 @@ ratio() {
 
 # sorted_ratios "A1 A2 ..." "B1 B2 ...": the ratios Ai / Bi of the pairs
 # where both are numbers, one a line, in increasing order.
-sorted_ratios() {
+# round_ratios "A1 A2 ..." "B1 B2 ...": the rounds' ratios Ai / Bi as a
+# list in round order, 0 where a figure is missing (NA), which the ratio
+# functions below skip.
+round_ratios() {
     awk -v a="$1" -v b="$2" 'BEGIN {
         n = split(a, x, " "); split(b, y, " ")
         for (i = 1; i <= n; i++)
-            if (x[i] + 0 > 0 && y[i] + 0 > 0) printf "%.6f\n", x[i] / y[i] }' |
-        sort -g
+            printf "%s%.6f", (i > 1 ? " " : ""), (y[i] + 0 > 0 ? x[i] / y[i] : 0)
+        print "" }'
+}
+
+sorted_ratios() {
+    round_ratios "$1" "$2" | tr ' ' '\n' | awk '$1 + 0 > 0' | sort -g
 }
 
 # paired_ratio "A1 A2 ..." "B1 B2 ...": the median of the rounds' ratios

@@ -241,16 +241,6 @@ with_ci() {
     echo "$(paired_ratio "$1" "$2") ($(paired_ci "$1" "$2"))"
 }
 
-# per_round "A1 A2 ..." "B1 B2 ...": the rounds' ratios Ai / Bi as a list
-# (0 where a figure is missing, which the ratio functions then skip).
-per_round() {
-    awk -v a="$1" -v b="$2" 'BEGIN {
-        n = split(a, x, " "); split(b, y, " ")
-        for (i = 1; i <= n; i++)
-            printf "%s%.6f", (i > 1 ? " " : ""), (y[i] + 0 > 0 ? x[i] / y[i] : 0)
-        print "" }'
-}
-
 # rows ARRAY BRACKETS CPU: the table rows of ARRAY (S or CPU): each case's
 # median, and the median of the rounds' ratios with its confidence
 # interval (each run against the mean of the GET runs around it, from
@@ -311,8 +301,8 @@ echo
 echo "| pipeline | RATELIMIT / control | live / control |"
 echo "|---|---:|---:|"
 for p in 1 16; do
-    ct=$(per_round "${S[ct$p]}" "${BS[ct$p]}")
-    echo "| -P $p | $(with_ci "$(per_round "${S[rl$p]}" "${BS[rl$p]}")" "$ct") | $(with_ci "$(per_round "${S[lv$p]}" "${BS[lv$p]}")" "$ct") |"
+    ct=$(round_ratios "${S[ct$p]}" "${BS[ct$p]}")
+    echo "| -P $p | $(with_ci "$(round_ratios "${S[rl$p]}" "${BS[rl$p]}")" "$ct") | $(with_ci "$(round_ratios "${S[lv$p]}" "${BS[lv$p]}")" "$ct") |"
 done
 echo
 echo "What the client alone allows: a run goes at the pace of whichever of"

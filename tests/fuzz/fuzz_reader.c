@@ -69,7 +69,8 @@ static uint32_t xorshift(uint32_t *s)
 /* What resp_reader_peek_keys saw of the next request must be what the
  * parse then makes of it: a request it saw whole is never waited for,
  * and when the parse accepts it, argument 1 is the key it reported (or
- * it reported none: fewer than 2 arguments, or argument 1 over 256). */
+ * it reported none: fewer than 2 arguments, or argument 1 longer than
+ * RESP_PEEK_KEY_MAX). */
 static void check_peeked(int rc, const struct resp_request *req,
                          const char *key, size_t klen)
 {
@@ -77,7 +78,7 @@ static void check_peeked(int rc, const struct resp_request *req,
         __builtin_trap();
     if (rc != RESP_OK)
         return;
-    int has = req->argc >= 2 && req->argvlen[1] <= 256;
+    int has = req->argc >= 2 && req->argvlen[1] <= RESP_PEEK_KEY_MAX;
     if (has != (key != NULL))
         __builtin_trap();
     if (key && (req->argvlen[1] != klen ||
@@ -92,7 +93,7 @@ static int drain(struct resp_reader *r, struct outcome *o)
     for (;;) {
         const char *key;
         size_t klen;
-        char kcopy[256];
+        char kcopy[RESP_PEEK_KEY_MAX];
         size_t seen = resp_reader_peek_keys(r, &key, &klen, 1);
         if (seen && key)
             memcpy(kcopy, key, klen);

@@ -886,7 +886,7 @@ static void peek_text(struct resp_reader *r, size_t max, char *out,
 TEST(peek_keys_of_a_pipeline)
 {
     struct resp_reader r;
-    char got[256], big[400];
+    char got[256], big[RESP_PEEK_KEY_MAX + 2];   /* one byte over */
     memset(big, 'x', sizeof big);
     ASSERT_OK(resp_reader_init(&r, &default_limits));
     ASSERT_OK(FEED(&r, "*2\r\n$3\r\nGET\r\n$2\r\nk1\r\n"

@@ -393,25 +393,40 @@ void cmd_zintercard(struct client *c)
 
 /* ---- ZSCAN -------------------------------------------------------------- */
 
+struct zscan_ctx {
+    struct obj_scan *scan;
+    int compact;
+};
+
+/* ZSCAN's score text. Redis replies with the score as its listpack holds
+ * it, written at insert time with integral scores up to 2^62 in integer
+ * form ("123456789012345680"), and with "%.17g" ("1.2345678901234568e+17",
+ * as ZSCORE) once the set is a skip list; so do we, by encoding. */
+static int zscan_score(char *buf, size_t size, double d, int compact)
+{
+    const double limit = 4611686018427387904.0;        /* 2^62 */
+    if (isinf(d))
+        return snprintf(buf, size, "%s", d > 0 ? "inf" : "-inf");
+    if (compact && d >= -limit && d <= limit && d == (double)(long long)d)
+        return snprintf(buf, size, "%lld", (long long)d);
+    return snprintf(buf, size, "%.17g", d);
+}
+
 static void zscan_cb(void *ctx, const struct store_zset_view *v)
 {
-    struct obj_scan *s = ctx;
-    if (!obj_scan_take(s, v->m, v->mlen))
+    struct zscan_ctx *z = ctx;
+    if (!obj_scan_take(z->scan, v->m, v->mlen))
         return;
-    /* A bulk string in both protocols, "%.17g" as Redis's ld2string. */
     char buf[64];
-    int n;
-    if (v->score == HUGE_VAL || v->score == -HUGE_VAL)
-        n = snprintf(buf, sizeof buf, "%s", v->score > 0 ? "inf" : "-inf");
-    else
-        n = snprintf(buf, sizeof buf, "%.17g", v->score);
-    resp_add_bulk(&s->items, buf, (size_t)n);
-    s->nitems++;
+    int n = zscan_score(buf, sizeof buf, v->score, z->compact);
+    resp_add_bulk(&z->scan->items, buf, (size_t)n);
+    z->scan->nitems++;
 }
 
 static uint64_t zscan_step(const void *o, uint64_t cursor, struct obj_scan *s)
 {
-    return store_zset_scan(o, cursor, 1, zscan_cb, s);
+    struct zscan_ctx z = { s, store_zset_is_compact(o) };
+    return store_zset_scan(o, cursor, 1, zscan_cb, &z);
 }
 
 /* ZSCAN key cursor [MATCH pattern] [COUNT count]: members and scores, as

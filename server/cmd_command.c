@@ -196,13 +196,15 @@ static const struct subcommand command_subcommands[] = {
     { "HELP", command_help, 2 },
 };
 
+const struct subcommand_table command_subs = {
+    command_subcommands, sizeof(command_subcommands) / sizeof(command_subcommands[0])
+};
+
 void cmd_command(struct client *c)
 {
     if (c->argc == 1) {
         command_all(c);
         return;
     }
-    subcommand_dispatch(c, command_subcommands,
-                        sizeof(command_subcommands) /
-                            sizeof(command_subcommands[0]));
+    subcommand_dispatch(c, &command_subs);
 }

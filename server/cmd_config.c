@@ -143,9 +143,11 @@ static const struct subcommand config_subcommands[] = {
     { "HELP", config_help, 2 },
 };
 
+const struct subcommand_table config_subs = {
+    config_subcommands, sizeof(config_subcommands) / sizeof(config_subcommands[0])
+};
+
 void cmd_config(struct client *c)
 {
-    subcommand_dispatch(c, config_subcommands,
-                        sizeof(config_subcommands) /
-                            sizeof(config_subcommands[0]));
+    subcommand_dispatch(c, &config_subs);
 }

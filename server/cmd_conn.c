@@ -596,9 +596,11 @@ static const struct subcommand client_subcommands[] = {
     { "HELP", client_help, 2 },
 };
 
+const struct subcommand_table client_subs = {
+    client_subcommands, sizeof(client_subcommands) / sizeof(client_subcommands[0])
+};
+
 void cmd_client(struct client *c)
 {
-    subcommand_dispatch(c, client_subcommands,
-                        sizeof(client_subcommands) /
-                            sizeof(client_subcommands[0]));
+    subcommand_dispatch(c, &client_subs);
 }

@@ -239,9 +239,11 @@ static const struct subcommand pubsub_subcommands[] = {
     { "HELP", pubsub_help, 2 },
 };
 
+const struct subcommand_table pubsub_subs = {
+    pubsub_subcommands, sizeof(pubsub_subcommands) / sizeof(pubsub_subcommands[0])
+};
+
 void cmd_pubsub(struct client *c)
 {
-    subcommand_dispatch(c, pubsub_subcommands,
-                        sizeof(pubsub_subcommands) /
-                            sizeof(pubsub_subcommands[0]));
+    subcommand_dispatch(c, &pubsub_subs);
 }

@@ -152,6 +152,11 @@ static const struct subcommand debug_subcommands[] = {
     { "HELP", debug_help, 2 },
 };
 
+/* Not in DEBUG's table entry: DEBUG checks enable-debug-command first. */
+static const struct subcommand_table debug_subs = {
+    debug_subcommands, sizeof(debug_subcommands) / sizeof(debug_subcommands[0])
+};
+
 /* enable-debug-command: "yes", or "local" for loopback and unix clients. */
 static int debug_allowed(const struct client *c)
 {
@@ -169,7 +174,5 @@ void cmd_debug(struct client *c)
         reply_error(c, ERR_DEBUG_DISABLED);
         return;
     }
-    subcommand_dispatch(c, debug_subcommands,
-                        sizeof(debug_subcommands) /
-                            sizeof(debug_subcommands[0]));
+    subcommand_dispatch(c, &debug_subs);
 }

@@ -264,12 +264,14 @@ static const struct subcommand xgroup_subcommands[] = {
     { "HELP", xgroup_help, 2 },
 };
 
+const struct subcommand_table xgroup_subs = {
+    xgroup_subcommands, sizeof(xgroup_subcommands) / sizeof(xgroup_subcommands[0])
+};
+
 /* XGROUP subcommand ...: dispatches on argv[1]. */
 void cmd_xgroup(struct client *c)
 {
-    subcommand_dispatch(c, xgroup_subcommands,
-                        sizeof(xgroup_subcommands) /
-                            sizeof(xgroup_subcommands[0]));
+    subcommand_dispatch(c, &xgroup_subs);
 }
 
 /* ---- XACK --------------------------------------------------------------- */
@@ -909,10 +911,12 @@ static const struct subcommand xinfo_subcommands[] = {
     { "HELP", xinfo_help, 2 },
 };
 
+const struct subcommand_table xinfo_subs = {
+    xinfo_subcommands, sizeof(xinfo_subcommands) / sizeof(xinfo_subcommands[0])
+};
+
 /* XINFO subcommand ...: dispatches on argv[1]. */
 void cmd_xinfo(struct client *c)
 {
-    subcommand_dispatch(c, xinfo_subcommands,
-                        sizeof(xinfo_subcommands) /
-                            sizeof(xinfo_subcommands[0]));
+    subcommand_dispatch(c, &xinfo_subs);
 }

@@ -6,7 +6,8 @@
  * case-insensitive on (length, bytes) through an open-addressing index
  * built once at start-up in struct server (no global state).
  *
- * Dispatch does, in order: lookup, arity, authentication, the RESP2
+ * Dispatch does, in order: lookup, arity (a container's subcommand
+ * included), authentication, the RESP2
  * subscribed-mode filter (CMD_PUBSUB), MULTI queueing,
  * then calls the handler. A handler writes exactly one reply. */
 #include <ctype.h>
@@ -25,191 +26,191 @@
 #define DOOM CMD_DENYOOM
 
 static const struct command commands[] = {
-/* name          handler          arity flags              keys    group       since  summary */
-{ "PING",        cmd_ping,          -1, F|CMD_PUBSUB|CMD_STALE,   0, 0, 0, "connection", "1.0.0", "Returns the server's liveliness response." },
-{ "ECHO",        cmd_echo,           2, F,                  0, 0, 0, "connection", "1.0.0", "Returns the given string." },
-{ "QUIT",        cmd_quit,          -1, F|CMD_NOAUTH|CMD_PUBSUB|CMD_NOMULTI, 0, 0, 0, "connection", "1.0.0", "Closes the connection." },
-{ "HELLO",       cmd_hello,         -1, F|CMD_NOAUTH,       0, 0, 0, "connection", "6.0.0", "Handshakes with the server." },
-{ "AUTH",        cmd_auth,          -2, F|CMD_NOAUTH,       0, 0, 0, "connection", "1.0.0", "Authenticates the connection." },
-{ "SELECT",      cmd_select,         2, F,                  0, 0, 0, "connection", "1.0.0", "Changes the selected database." },
-{ "CLIENT",      cmd_client,        -2, 0,                  0, 0, 0, "connection", "2.4.0", "A container for client connection commands." },
-{ "RESET",       cmd_reset,          1, F|CMD_NOAUTH|CMD_PUBSUB|CMD_NOMULTI, 0, 0, 0, "connection", "6.2.0", "Resets the connection." },
-{ "DBSIZE",      cmd_dbsize,         1, R|F,                0, 0, 0, "server", "1.0.0", "Returns the number of keys in the database." },
-{ "FLUSHDB",     cmd_flushdb,       -1, W,                  0, 0, 0, "server", "1.0.0", "Removes all keys from the current database." },
-{ "FLUSHALL",    cmd_flushall,      -1, W,                  0, 0, 0, "server", "1.0.0", "Removes all keys from all databases." },
-{ "SWAPDB",      cmd_swapdb,         3, W|F,                0, 0, 0, "server", "4.0.0", "Swaps two databases." },
-{ "TIME",        cmd_time,           1, F,                  0, 0, 0, "server", "2.6.0", "Returns the server time." },
-{ "SHUTDOWN",    cmd_shutdown,      -1, CMD_ADMIN|CMD_NOMULTI, 0, 0, 0, "server", "1.0.0", "Stops the server." },
-{ "INFO",        cmd_info,          -1, 0,                  0, 0, 0, "server", "1.0.0", "Returns information and statistics about the server." },
-{ "COMMAND",     cmd_command,       -1, 0,                  0, 0, 0, "server", "2.8.13", "Returns detailed information about all commands." },
-{ "CONFIG",      cmd_config,        -2, CMD_ADMIN,          0, 0, 0, "server", "2.0.0", "A container for server configuration commands." },
-{ "DEBUG",       cmd_debug,         -2, CMD_ADMIN,          0, 0, 0, "server", "1.0.0", "Test helpers (Respite: JUMP-CLOCK, SET-ACTIVE-EXPIRE)." },
-{ "MULTI",       cmd_multi,          1, F|CMD_NOMULTI,      0, 0, 0, "transactions", "1.2.0", "Starts a transaction." },
-{ "EXEC",        cmd_exec,           1, CMD_NOMULTI,        0, 0, 0, "transactions", "1.2.0", "Executes all commands in a transaction." },
-{ "DISCARD",     cmd_discard,        1, F|CMD_NOMULTI,      0, 0, 0, "transactions", "2.0.0", "Discards a transaction." },
-{ "WATCH",       cmd_watch,         -2, F|CMD_NOMULTI,      1, -1, 1, "transactions", "2.2.0", "Monitors changes to keys to determine the execution of a transaction." },
-{ "UNWATCH",     cmd_unwatch,        1, F,                  0, 0, 0, "transactions", "2.2.0", "Forgets about watched keys of a transaction." },
-{ "GET",         cmd_get,            2, R|F,                1, 1, 1, "string", "1.0.0", "Returns the string value of a key." },
-{ "SET",         cmd_set,           -3, W|DOOM,             1, 1, 1, "string", "1.0.0", "Sets the string value of a key, ignoring its type." },
-{ "SETNX",       cmd_setnx,          3, W|DOOM|F,           1, 1, 1, "string", "1.0.0", "Sets the string value of a key only when the key doesn't exist." },
-{ "SETEX",       cmd_setex,          4, W|DOOM,             1, 1, 1, "string", "2.0.0", "Sets the string value and expiration time of a key." },
-{ "PSETEX",      cmd_psetex,         4, W|DOOM,             1, 1, 1, "string", "2.6.0", "Sets both string value and expiration time in milliseconds of a key." },
-{ "GETSET",      cmd_getset,         3, W|DOOM|F,           1, 1, 1, "string", "1.0.0", "Returns the previous string value of a key after setting it to a new value." },
-{ "GETDEL",      cmd_getdel,         2, W|F,                1, 1, 1, "string", "6.2.0", "Returns the string value of a key after deleting the key." },
-{ "GETEX",       cmd_getex,         -2, W|F,                1, 1, 1, "string", "6.2.0", "Returns the string value of a key after setting its expiration time." },
-{ "MGET",        cmd_mget,          -2, R|F,                1, -1, 1, "string", "1.0.0", "Atomically returns the string values of one or more keys." },
-{ "MSET",        cmd_mset,          -3, W|DOOM,             1, -1, 2, "string", "1.0.1", "Atomically creates or modifies the string values of one or more keys." },
-{ "MSETNX",      cmd_msetnx,        -3, W|DOOM,             1, -1, 2, "string", "1.0.1", "Atomically modifies the string values of one or more keys only when all keys don't exist." },
-{ "APPEND",      cmd_append,         3, W|DOOM|F,           1, 1, 1, "string", "2.0.0", "Appends a string to the value of a key. Creates the key if it doesn't exist." },
-{ "STRLEN",      cmd_strlen,         2, R|F,                1, 1, 1, "string", "2.2.0", "Returns the length of a string value." },
-{ "GETRANGE",    cmd_getrange,       4, R,                  1, 1, 1, "string", "2.4.0", "Returns a substring of the string stored at a key." },
-{ "SUBSTR",      cmd_getrange,       4, R,                  1, 1, 1, "string", "1.0.0", "Returns a substring from a string value." },
-{ "SETRANGE",    cmd_setrange,       4, W|DOOM,             1, 1, 1, "string", "2.2.0", "Overwrites a part of a string value with another by an offset." },
-{ "INCR",        cmd_incr,           2, W|DOOM|F,           1, 1, 1, "string", "1.0.0", "Increments the integer value of a key by one." },
-{ "DECR",        cmd_decr,           2, W|DOOM|F,           1, 1, 1, "string", "1.0.0", "Decrements the integer value of a key by one." },
-{ "INCRBY",      cmd_incrby,         3, W|DOOM|F,           1, 1, 1, "string", "1.0.0", "Increments the integer value of a key by a number." },
-{ "DECRBY",      cmd_decrby,         3, W|DOOM|F,           1, 1, 1, "string", "1.0.0", "Decrements a number from the integer value of a key." },
-{ "INCRBYFLOAT", cmd_incrbyfloat,    3, W|DOOM|F,           1, 1, 1, "string", "2.6.0", "Increment the floating point value of a key by a number." },
-{ "DELEX",       cmd_delex,         -2, W|F,                1, 1, 1, "string", "8.4.0", "Conditionally removes a key based on its value or the value's digest." },
-{ "DELIFEQ",     cmd_delifeq,        3, W|F,                1, 1, 1, "string", "9.0.0", "Deletes a key if its value equals the given string (Valkey)." },
-{ "DIGEST",      cmd_digest,         2, R|F,                1, 1, 1, "string", "8.4.0", "Returns the XXH3 digest of a string value as 16 hex digits." },
-{ "RATELIMIT",   cmd_ratelimit,     -4, W|DOOM|F,           1, 1, 1, "string", "0.1.0", "Spends units of a rate limit kept in a key (Respite: GCRA, fixed or sliding window)." },
-{ "CL.THROTTLE", cmd_cl_throttle,   -5, W|DOOM|F,           1, 1, 1, "string", "0.1.0", "Rate-limits with GCRA, replying as the redis-cell module does." },
-{ "DEL",         cmd_del,           -2, W,                  1, -1, 1, "generic", "1.0.0", "Deletes one or more keys." },
-{ "UNLINK",      cmd_unlink,        -2, W|F,                1, -1, 1, "generic", "4.0.0", "Asynchronously deletes one or more keys." },
-{ "EXISTS",      cmd_exists,        -2, R|F,                1, -1, 1, "generic", "1.0.0", "Determines whether one or more keys exist." },
-{ "TOUCH",       cmd_touch,         -2, R|F,                1, -1, 1, "generic", "3.2.1", "Returns the number of existing keys out of those specified." },
-{ "TYPE",        cmd_type,           2, R|F,                1, 1, 1, "generic", "1.0.0", "Determines the type of value stored at a key." },
-{ "EXPIRE",      cmd_expire,        -3, W|F,                1, 1, 1, "generic", "1.0.0", "Sets the expiration time of a key in seconds." },
-{ "PEXPIRE",     cmd_pexpire,       -3, W|F,                1, 1, 1, "generic", "2.6.0", "Sets the expiration time of a key in milliseconds." },
-{ "EXPIREAT",    cmd_expireat,      -3, W|F,                1, 1, 1, "generic", "1.2.0", "Sets the expiration time of a key to a Unix timestamp." },
-{ "PEXPIREAT",   cmd_pexpireat,     -3, W|F,                1, 1, 1, "generic", "2.6.0", "Sets the expiration time of a key to a Unix milliseconds timestamp." },
-{ "TTL",         cmd_ttl,            2, R|F,                1, 1, 1, "generic", "1.0.0", "Returns the expiration time in seconds of a key." },
-{ "PTTL",        cmd_pttl,           2, R|F,                1, 1, 1, "generic", "2.6.0", "Returns the expiration time in milliseconds of a key." },
-{ "EXPIRETIME",  cmd_expiretime,     2, R|F,                1, 1, 1, "generic", "7.0.0", "Returns the expiration time of a key as a Unix timestamp." },
-{ "PEXPIRETIME", cmd_pexpiretime,    2, R|F,                1, 1, 1, "generic", "7.0.0", "Returns the expiration time of a key as a Unix milliseconds timestamp." },
-{ "PERSIST",     cmd_persist,        2, W|F,                1, 1, 1, "generic", "2.2.0", "Removes the expiration time of a key." },
-{ "RENAME",      cmd_rename,         3, W,                  1, 2, 1, "generic", "1.0.0", "Renames a key and overwrites the destination." },
-{ "RENAMENX",    cmd_renamenx,       3, W|F,                1, 2, 1, "generic", "1.0.0", "Renames a key only when the target key name doesn't exist." },
-{ "COPY",        cmd_copy,          -3, W|DOOM,             1, 2, 1, "generic", "6.2.0", "Copies the value of a key to a new key." },
-{ "MOVE",        cmd_move,           3, W|F,                1, 1, 1, "generic", "1.0.0", "Moves a key to another database." },
-{ "RANDOMKEY",   cmd_randomkey,      1, R,                  0, 0, 0, "generic", "1.0.0", "Returns a random key name from the database." },
-{ "KEYS",        cmd_keys,           2, R,                  0, 0, 0, "generic", "1.0.0", "Returns all key names that match a pattern." },
-{ "SCAN",        cmd_scan,          -2, R,                  0, 0, 0, "generic", "2.8.0", "Iterates over the key names in the database." },
-{ "HSET",        cmd_hset,          -4, W|DOOM|F,           1, 1, 1, "hash", "2.0.0", "Creates or modifies the value of a field in a hash." },
-{ "HSETNX",      cmd_hsetnx,         4, W|DOOM|F,           1, 1, 1, "hash", "2.0.0", "Sets the value of a field in a hash only when the field doesn't exist." },
-{ "HMSET",       cmd_hmset,         -4, W|DOOM|F,           1, 1, 1, "hash", "2.0.0", "Sets the values of multiple fields." },
-{ "HGET",        cmd_hget,           3, R|F,                1, 1, 1, "hash", "2.0.0", "Returns the value of a field in a hash." },
-{ "HMGET",       cmd_hmget,         -3, R|F,                1, 1, 1, "hash", "2.0.0", "Returns the values of all fields in a hash." },
-{ "HGETALL",     cmd_hgetall,        2, R,                  1, 1, 1, "hash", "2.0.0", "Returns all fields and values in a hash." },
-{ "HDEL",        cmd_hdel,          -3, W|F,                1, 1, 1, "hash", "2.0.0", "Deletes one or more fields and their values from a hash. Deletes the hash if no fields remain." },
-{ "HEXISTS",     cmd_hexists,        3, R|F,                1, 1, 1, "hash", "2.0.0", "Determines whether a field exists in a hash." },
-{ "HLEN",        cmd_hlen,           2, R|F,                1, 1, 1, "hash", "2.0.0", "Returns the number of fields in a hash." },
-{ "HSTRLEN",     cmd_hstrlen,        3, R|F,                1, 1, 1, "hash", "3.2.0", "Returns the length of the value of a field." },
-{ "HKEYS",       cmd_hkeys,          2, R,                  1, 1, 1, "hash", "2.0.0", "Returns all fields in a hash." },
-{ "HVALS",       cmd_hvals,          2, R,                  1, 1, 1, "hash", "2.0.0", "Returns all values in a hash." },
-{ "HINCRBY",     cmd_hincrby,        4, W|DOOM|F,           1, 1, 1, "hash", "2.0.0", "Increments the integer value of a field in a hash by a number. Uses 0 as initial value if the field doesn't exist." },
-{ "HINCRBYFLOAT", cmd_hincrbyfloat,  4, W|DOOM|F,           1, 1, 1, "hash", "2.6.0", "Increments the floating point value of a field by a number. Uses 0 as initial value if the field doesn't exist." },
-{ "HRANDFIELD",  cmd_hrandfield,    -2, R,                  1, 1, 1, "hash", "6.2.0", "Returns one or more random fields from a hash." },
-{ "HSCAN",       cmd_hscan,         -3, R,                  1, 1, 1, "hash", "2.8.0", "Iterates over fields and values of a hash." },
-{ "SADD",        cmd_sadd,          -3, W|DOOM|F,           1, 1, 1, "set", "1.0.0", "Adds one or more members to a set. Creates the key if it doesn't exist." },
-{ "SREM",        cmd_srem,          -3, W|F,                1, 1, 1, "set", "1.0.0", "Removes one or more members from a set. Deletes the set if the last member was removed." },
-{ "SISMEMBER",   cmd_sismember,      3, R|F,                1, 1, 1, "set", "1.0.0", "Determines whether a member belongs to a set." },
-{ "SMISMEMBER",  cmd_smismember,    -3, R|F,                1, 1, 1, "set", "6.2.0", "Determines whether multiple members belong to a set." },
-{ "SMEMBERS",    cmd_smembers,       2, R,                  1, 1, 1, "set", "1.0.0", "Returns all members of a set." },
-{ "SCARD",       cmd_scard,          2, R|F,                1, 1, 1, "set", "1.0.0", "Returns the number of members in a set." },
-{ "SPOP",        cmd_spop,          -2, W|F,                1, 1, 1, "set", "1.0.0", "Returns one or more random members from a set after removing them. Deletes the set if the last member was popped." },
-{ "SRANDMEMBER", cmd_srandmember,   -2, R,                  1, 1, 1, "set", "1.0.0", "Get one or multiple random members from a set" },
-{ "SMOVE",       cmd_smove,          4, W|F,                1, 2, 1, "set", "1.0.0", "Moves a member from one set to another." },
-{ "SINTER",      cmd_sinter,        -2, R,                  1, -1, 1, "set", "1.0.0", "Returns the intersect of multiple sets." },
-{ "SINTERCARD",  cmd_sintercard,    -3, R,                  0, 0, 0, "set", "7.0.0", "Returns the number of members of the intersect of multiple sets." },
-{ "SINTERSTORE", cmd_sinterstore,   -3, W|DOOM,             1, -1, 1, "set", "1.0.0", "Stores the intersect of multiple sets in a key." },
-{ "SUNION",      cmd_sunion,        -2, R,                  1, -1, 1, "set", "1.0.0", "Returns the union of multiple sets." },
-{ "SUNIONSTORE", cmd_sunionstore,   -3, W|DOOM,             1, -1, 1, "set", "1.0.0", "Stores the union of multiple sets in a key." },
-{ "SDIFF",       cmd_sdiff,         -2, R,                  1, -1, 1, "set", "1.0.0", "Returns the difference of multiple sets." },
-{ "SDIFFSTORE",  cmd_sdiffstore,    -3, W|DOOM,             1, -1, 1, "set", "1.0.0", "Stores the difference of multiple sets in a key." },
-{ "SSCAN",       cmd_sscan,         -3, R,                  1, 1, 1, "set", "2.8.0", "Iterates over members of a set." },
-{ "LPUSH",       cmd_lpush,         -3, W|DOOM|F,           1, 1, 1, "list", "1.0.0", "Prepends one or more elements to a list. Creates the key if it doesn't exist." },
-{ "RPUSH",       cmd_rpush,         -3, W|DOOM|F,           1, 1, 1, "list", "1.0.0", "Appends one or more elements to a list. Creates the key if it doesn't exist." },
-{ "LPUSHX",      cmd_lpushx,        -3, W|DOOM|F,           1, 1, 1, "list", "2.2.0", "Prepends one or more elements to a list only when the list exists." },
-{ "RPUSHX",      cmd_rpushx,        -3, W|DOOM|F,           1, 1, 1, "list", "2.2.0", "Appends an element to a list only when the list exists." },
-{ "LPOP",        cmd_lpop,          -2, W|F,                1, 1, 1, "list", "1.0.0", "Returns the first elements in a list after removing it. Deletes the list if the last element was popped." },
-{ "RPOP",        cmd_rpop,          -2, W|F,                1, 1, 1, "list", "1.0.0", "Returns and removes the last elements of a list. Deletes the list if the last element was popped." },
-{ "LLEN",        cmd_llen,           2, R|F,                1, 1, 1, "list", "1.0.0", "Returns the length of a list." },
-{ "LRANGE",      cmd_lrange,         4, R,                  1, 1, 1, "list", "1.0.0", "Returns a range of elements from a list." },
-{ "LINDEX",      cmd_lindex,         3, R,                  1, 1, 1, "list", "1.0.0", "Returns an element from a list by its index." },
-{ "LPOS",        cmd_lpos,          -3, R,                  1, 1, 1, "list", "6.0.6", "Returns the index of matching elements in a list." },
-{ "LSET",        cmd_lset,           4, W|DOOM,             1, 1, 1, "list", "1.0.0", "Sets the value of an element in a list by its index." },
-{ "LINSERT",     cmd_linsert,        5, W|DOOM,             1, 1, 1, "list", "2.2.0", "Inserts an element before or after another element in a list." },
-{ "LREM",        cmd_lrem,           4, W,                  1, 1, 1, "list", "1.0.0", "Removes elements from a list. Deletes the list if the last element was removed." },
-{ "LTRIM",       cmd_ltrim,          4, W,                  1, 1, 1, "list", "1.0.0", "Removes elements from both ends a list. Deletes the list if all elements were trimmed." },
-{ "LMOVE",       cmd_lmove,          5, W|DOOM,             1, 2, 1, "list", "6.2.0", "Returns an element after popping it from one list and pushing it to another. Deletes the list if the last element was moved." },
-{ "RPOPLPUSH",   cmd_rpoplpush,      3, W|DOOM,             1, 2, 1, "list", "1.2.0", "Returns the last element of a list after removing and pushing it to another list. Deletes the list if the last element was popped." },
-{ "LMPOP",       cmd_lmpop,         -4, W,                  0, 0, 0, "list", "7.0.0", "Returns multiple elements from a list after removing them. Deletes the list if the last element was popped." },
-{ "BLPOP",       cmd_blpop,         -3, W|CMD_NOSCRIPT|CMD_BLOCKING, 1, -2, 1, "list", "2.0.0", "Removes and returns the first element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped." },
-{ "BRPOP",       cmd_brpop,         -3, W|CMD_NOSCRIPT|CMD_BLOCKING, 1, -2, 1, "list", "2.0.0", "Removes and returns the last element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped." },
-{ "BLMOVE",      cmd_blmove,         6, W|DOOM|CMD_NOSCRIPT|CMD_BLOCKING, 1, 2, 1, "list", "6.2.0", "Pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise. Deletes the list if the last element was moved." },
-{ "BRPOPLPUSH",  cmd_brpoplpush,     4, W|DOOM|CMD_NOSCRIPT|CMD_BLOCKING, 1, 2, 1, "list", "2.2.0", "Pops an element from a list, pushes it to another list and returns it. Block until an element is available otherwise. Deletes the list if the last element was popped." },
-{ "BLMPOP",      cmd_blmpop,        -5, W|CMD_BLOCKING,     0, 0, 0, "list", "7.0.0", "Pops the first element from one of multiple lists. Blocks until an element is available otherwise. Deletes the list if the last element was popped." },
-{ "ZADD",        cmd_zadd,          -4, W|DOOM|F,            1, 1, 1, "sorted_set", "1.2.0", "Adds one or more members to a sorted set, or updates their scores. Creates the key if it doesn't exist." },
-{ "ZINCRBY",     cmd_zincrby,        4, W|DOOM|F,            1, 1, 1, "sorted_set", "1.2.0", "Increments the score of a member in a sorted set." },
-{ "ZREM",        cmd_zrem,          -3, W|F,                 1, 1, 1, "sorted_set", "1.2.0", "Removes one or more members from a sorted set. Deletes the sorted set if all members were removed." },
-{ "ZCARD",       cmd_zcard,          2, R|F,                 1, 1, 1, "sorted_set", "1.2.0", "Returns the number of members in a sorted set." },
-{ "ZCOUNT",      cmd_zcount,         4, R|F,                 1, 1, 1, "sorted_set", "2.0.0", "Returns the count of members in a sorted set that have scores within a range." },
-{ "ZLEXCOUNT",   cmd_zlexcount,      4, R|F,                 1, 1, 1, "sorted_set", "2.8.9", "Returns the number of members in a sorted set within a lexicographical range." },
-{ "ZSCORE",      cmd_zscore,         3, R|F,                 1, 1, 1, "sorted_set", "1.2.0", "Returns the score of a member in a sorted set." },
-{ "ZMSCORE",     cmd_zmscore,       -3, R|F,                 1, 1, 1, "sorted_set", "6.2.0", "Returns the score of one or more members in a sorted set." },
-{ "ZRANK",       cmd_zrank,          3, R|F,                 1, 1, 1, "sorted_set", "2.0.0", "Returns the index of a member in a sorted set ordered by ascending scores." },
-{ "ZREVRANK",    cmd_zrevrank,       3, R|F,                 1, 1, 1, "sorted_set", "2.0.0", "Returns the index of a member in a sorted set ordered by descending scores." },
-{ "ZRANGE",      cmd_zrange,        -4, R,                   1, 1, 1, "sorted_set", "1.2.0", "Returns members in a sorted set within a range of indexes, scores or lexicographical values." },
-{ "ZRANGESTORE", cmd_zrangestore,   -5, W|DOOM,              1, 2, 1, "sorted_set", "6.2.0", "Stores a range of members from sorted set in a key." },
-{ "ZREVRANGE",   cmd_zrevrange,     -4, R,                   1, 1, 1, "sorted_set", "1.2.0", "Returns members in a sorted set within a range of indexes in reverse order." },
-{ "ZRANGEBYSCORE",cmd_zrangebyscore,  -4, R,                   1, 1, 1, "sorted_set", "1.0.5", "Returns members in a sorted set within a range of scores." },
-{ "ZREVRANGEBYSCORE",cmd_zrevrangebyscore,  -4, R,                   1, 1, 1, "sorted_set", "2.2.0", "Returns members in a sorted set within a range of scores in reverse order." },
-{ "ZRANGEBYLEX", cmd_zrangebylex,   -4, R,                   1, 1, 1, "sorted_set", "2.8.9", "Returns members in a sorted set within a lexicographical range." },
-{ "ZREVRANGEBYLEX",cmd_zrevrangebylex,  -4, R,                   1, 1, 1, "sorted_set", "2.8.9", "Returns members in a sorted set within a lexicographical range in reverse order." },
-{ "ZREMRANGEBYRANK",cmd_zremrangebyrank,   4, W,                   1, 1, 1, "sorted_set", "2.0.0", "Removes members in a sorted set within a range of indexes. Deletes the sorted set if all members were removed." },
-{ "ZREMRANGEBYSCORE",cmd_zremrangebyscore,   4, W,                   1, 1, 1, "sorted_set", "1.2.0", "Removes members in a sorted set within a range of scores. Deletes the sorted set if all members were removed." },
-{ "ZREMRANGEBYLEX",cmd_zremrangebylex,   4, W,                   1, 1, 1, "sorted_set", "2.8.9", "Removes members in a sorted set within a lexicographical range. Deletes the sorted set if all members were removed." },
-{ "ZPOPMIN",     cmd_zpopmin,       -2, W|F,                 1, 1, 1, "sorted_set", "5.0.0", "Returns the lowest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped." },
-{ "ZPOPMAX",     cmd_zpopmax,       -2, W|F,                 1, 1, 1, "sorted_set", "5.0.0", "Returns the highest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped." },
-{ "BZPOPMIN",    cmd_bzpopmin,      -3, W|F|CMD_NOSCRIPT,    1, -2, 1, "sorted_set", "5.0.0", "Removes and returns the member with the lowest score from one or more sorted sets. Blocks until a member is available otherwise." },
-{ "BZPOPMAX",    cmd_bzpopmax,      -3, W|F|CMD_NOSCRIPT,    1, -2, 1, "sorted_set", "5.0.0", "Removes and returns the member with the highest score from one or more sorted sets. Blocks until a member available otherwise." },
-{ "ZMPOP",       cmd_zmpop,         -4, W,                   0, 0, 0, "sorted_set", "7.0.0", "Returns the highest- or lowest-scoring members from one or more sorted sets after removing them." },
-{ "BZMPOP",      cmd_bzmpop,        -5, W,                   0, 0, 0, "sorted_set", "7.0.0", "Removes and returns a member by score from one or more sorted sets. Blocks until a member is available otherwise." },
-{ "ZUNIONSTORE", cmd_zunionstore,   -4, W|DOOM,              1, 1, 1, "sorted_set", "2.0.0", "Stores the union of multiple sorted sets in a key." },
-{ "ZINTERSTORE", cmd_zinterstore,   -4, W|DOOM,              1, 1, 1, "sorted_set", "2.0.0", "Stores the intersect of multiple sorted sets in a key." },
-{ "ZDIFFSTORE",  cmd_zdiffstore,    -4, W|DOOM,              1, 1, 1, "sorted_set", "6.2.0", "Stores the difference of multiple sorted sets in a key." },
-{ "ZUNION",      cmd_zunion,        -3, R,                   0, 0, 0, "sorted_set", "6.2.0", "Returns the union of multiple sorted sets." },
-{ "ZINTER",      cmd_zinter,        -3, R,                   0, 0, 0, "sorted_set", "6.2.0", "Returns the intersect of multiple sorted sets." },
-{ "ZDIFF",       cmd_zdiff,         -3, R,                   0, 0, 0, "sorted_set", "6.2.0", "Returns the difference between multiple sorted sets." },
-{ "ZINTERCARD",  cmd_zintercard,    -3, R,                   0, 0, 0, "sorted_set", "7.0.0", "Returns the number of members of the intersect of multiple sorted sets." },
-{ "ZRANDMEMBER", cmd_zrandmember,   -2, R,                   1, 1, 1, "sorted_set", "6.2.0", "Returns one or more random members from a sorted set." },
-{ "ZSCAN",       cmd_zscan,         -3, R,                   1, 1, 1, "sorted_set", "2.8.0", "Iterates over members and scores of a sorted set." },
-{ "XADD",        cmd_xadd,          -5, W|DOOM|F,           1, 1, 1, "stream", "5.0.0", "Appends a new message to a stream. Creates the key if it doesn't exist." },
-{ "XLEN",        cmd_xlen,           2, R|F,                1, 1, 1, "stream", "5.0.0", "Return the number of messages in a stream." },
-{ "XRANGE",      cmd_xrange,        -4, R,                  1, 1, 1, "stream", "5.0.0", "Returns the messages from a stream within a range of IDs." },
-{ "XREVRANGE",   cmd_xrevrange,     -4, R,                  1, 1, 1, "stream", "5.0.0", "Returns the messages from a stream within a range of IDs in reverse order." },
-{ "XDEL",        cmd_xdel,          -3, W|F,                1, 1, 1, "stream", "5.0.0", "Returns the number of messages after removing them from a stream." },
-{ "XTRIM",       cmd_xtrim,         -4, W,                  1, 1, 1, "stream", "5.0.0", "Deletes messages from the beginning of a stream." },
-{ "XSETID",      cmd_xsetid,        -3, W|DOOM|F,           1, 1, 1, "stream", "5.0.0", "An internal command for replicating stream values." },
-{ "XREAD",       cmd_xread,         -4, R|CMD_BLOCKING,     0, 0, 0, "stream", "5.0.0", "Returns messages from multiple streams with IDs greater than the ones requested. Blocks until a message is available otherwise." },
-{ "XREADGROUP",  cmd_xreadgroup,    -7, W|CMD_BLOCKING,     0, 0, 0, "stream", "5.0.0", "Returns new or historical messages from a stream for a consumer in a group. Blocks until a message is available otherwise." },
-{ "XGROUP",      cmd_xgroup,        -2, 0,                  0, 0, 0, "stream", "5.0.0", "A container for consumer groups commands." },
-{ "XINFO",       cmd_xinfo,         -2, 0,                  0, 0, 0, "stream", "5.0.0", "A container for stream introspection commands." },
-{ "XACK",        cmd_xack,          -4, W|F,                1, 1, 1, "stream", "5.0.0", "Returns the number of messages that were successfully acknowledged by the consumer group member of a stream." },
-{ "XPENDING",    cmd_xpending,      -3, R,                  1, 1, 1, "stream", "5.0.0", "Returns the information and entries from a stream consumer group's pending entries list." },
-{ "XCLAIM",      cmd_xclaim,        -6, W|F,                1, 1, 1, "stream", "5.0.0", "Changes, or acquires, ownership of a message in a consumer group, as if the message was delivered a consumer group member." },
-{ "XAUTOCLAIM",  cmd_xautoclaim,    -6, W|F,                1, 1, 1, "stream", "6.2.0", "Changes, or acquires, ownership of messages in a consumer group, as if the messages were delivered to as consumer group member." },
-{ "SUBSCRIBE",   cmd_subscribe,     -2, CMD_PUBSUB|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 0, 0, 0, "pubsub", "2.0.0", "Listens for messages published to channels." },
-{ "UNSUBSCRIBE", cmd_unsubscribe,   -1, CMD_PUBSUB|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 0, 0, 0, "pubsub", "2.0.0", "Stops listening to messages posted to channels." },
-{ "PSUBSCRIBE",  cmd_psubscribe,    -2, CMD_PUBSUB|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 0, 0, 0, "pubsub", "2.0.0", "Listens for messages published to channels that match one or more patterns." },
-{ "PUNSUBSCRIBE", cmd_punsubscribe, -1, CMD_PUBSUB|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 0, 0, 0, "pubsub", "2.0.0", "Stops listening to messages published to channels that match one or more patterns." },
-{ "SSUBSCRIBE",  cmd_ssubscribe,    -2, CMD_PUBSUB|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 1, -1, 1, "pubsub", "7.0.0", "Listens for messages published to shard channels." },
-{ "SUNSUBSCRIBE", cmd_sunsubscribe, -1, CMD_PUBSUB|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 1, -1, 1, "pubsub", "7.0.0", "Stops listening to messages posted to shard channels." },
-{ "PUBLISH",     cmd_publish,        3, F|CMD_LOADING|CMD_STALE, 0, 0, 0, "pubsub", "2.0.0", "Posts a message to a channel." },
-{ "SPUBLISH",    cmd_spublish,       3, F|CMD_LOADING|CMD_STALE, 1, 1, 1, "pubsub", "7.0.0", "Post a message to a shard channel" },
-{ "PUBSUB",      cmd_pubsub,        -2, 0,                  0, 0, 0, "pubsub", "2.8.0", "A container for Pub/Sub commands." },
+/* name          handler          arity flags              keys    group       since  summary  subcommands */
+{ "PING",        cmd_ping,          -1, F|CMD_PUBSUB|CMD_STALE,   0, 0, 0, "connection", "1.0.0", "Returns the server's liveliness response.", NULL },
+{ "ECHO",        cmd_echo,           2, F,                  0, 0, 0, "connection", "1.0.0", "Returns the given string.", NULL },
+{ "QUIT",        cmd_quit,          -1, F|CMD_NOAUTH|CMD_PUBSUB|CMD_NOMULTI, 0, 0, 0, "connection", "1.0.0", "Closes the connection.", NULL },
+{ "HELLO",       cmd_hello,         -1, F|CMD_NOAUTH,       0, 0, 0, "connection", "6.0.0", "Handshakes with the server.", NULL },
+{ "AUTH",        cmd_auth,          -2, F|CMD_NOAUTH,       0, 0, 0, "connection", "1.0.0", "Authenticates the connection.", NULL },
+{ "SELECT",      cmd_select,         2, F,                  0, 0, 0, "connection", "1.0.0", "Changes the selected database.", NULL },
+{ "CLIENT",      cmd_client,        -2, 0,                  0, 0, 0, "connection", "2.4.0", "A container for client connection commands.", &client_subs },
+{ "RESET",       cmd_reset,          1, F|CMD_NOAUTH|CMD_PUBSUB|CMD_NOMULTI, 0, 0, 0, "connection", "6.2.0", "Resets the connection.", NULL },
+{ "DBSIZE",      cmd_dbsize,         1, R|F,                0, 0, 0, "server", "1.0.0", "Returns the number of keys in the database.", NULL },
+{ "FLUSHDB",     cmd_flushdb,       -1, W,                  0, 0, 0, "server", "1.0.0", "Removes all keys from the current database.", NULL },
+{ "FLUSHALL",    cmd_flushall,      -1, W,                  0, 0, 0, "server", "1.0.0", "Removes all keys from all databases.", NULL },
+{ "SWAPDB",      cmd_swapdb,         3, W|F,                0, 0, 0, "server", "4.0.0", "Swaps two databases.", NULL },
+{ "TIME",        cmd_time,           1, F,                  0, 0, 0, "server", "2.6.0", "Returns the server time.", NULL },
+{ "SHUTDOWN",    cmd_shutdown,      -1, CMD_ADMIN|CMD_NOMULTI, 0, 0, 0, "server", "1.0.0", "Stops the server.", NULL },
+{ "INFO",        cmd_info,          -1, 0,                  0, 0, 0, "server", "1.0.0", "Returns information and statistics about the server.", NULL },
+{ "COMMAND",     cmd_command,       -1, 0,                  0, 0, 0, "server", "2.8.13", "Returns detailed information about all commands.", &command_subs },
+{ "CONFIG",      cmd_config,        -2, CMD_ADMIN,          0, 0, 0, "server", "2.0.0", "A container for server configuration commands.", &config_subs },
+{ "DEBUG",       cmd_debug,         -2, CMD_ADMIN,          0, 0, 0, "server", "1.0.0", "Test helpers (Respite: JUMP-CLOCK, SET-ACTIVE-EXPIRE).", NULL },
+{ "MULTI",       cmd_multi,          1, F|CMD_NOMULTI,      0, 0, 0, "transactions", "1.2.0", "Starts a transaction.", NULL },
+{ "EXEC",        cmd_exec,           1, CMD_NOMULTI,        0, 0, 0, "transactions", "1.2.0", "Executes all commands in a transaction.", NULL },
+{ "DISCARD",     cmd_discard,        1, F|CMD_NOMULTI,      0, 0, 0, "transactions", "2.0.0", "Discards a transaction.", NULL },
+{ "WATCH",       cmd_watch,         -2, F|CMD_NOMULTI,      1, -1, 1, "transactions", "2.2.0", "Monitors changes to keys to determine the execution of a transaction.", NULL },
+{ "UNWATCH",     cmd_unwatch,        1, F,                  0, 0, 0, "transactions", "2.2.0", "Forgets about watched keys of a transaction.", NULL },
+{ "GET",         cmd_get,            2, R|F,                1, 1, 1, "string", "1.0.0", "Returns the string value of a key.", NULL },
+{ "SET",         cmd_set,           -3, W|DOOM,             1, 1, 1, "string", "1.0.0", "Sets the string value of a key, ignoring its type.", NULL },
+{ "SETNX",       cmd_setnx,          3, W|DOOM|F,           1, 1, 1, "string", "1.0.0", "Sets the string value of a key only when the key doesn't exist.", NULL },
+{ "SETEX",       cmd_setex,          4, W|DOOM,             1, 1, 1, "string", "2.0.0", "Sets the string value and expiration time of a key.", NULL },
+{ "PSETEX",      cmd_psetex,         4, W|DOOM,             1, 1, 1, "string", "2.6.0", "Sets both string value and expiration time in milliseconds of a key.", NULL },
+{ "GETSET",      cmd_getset,         3, W|DOOM|F,           1, 1, 1, "string", "1.0.0", "Returns the previous string value of a key after setting it to a new value.", NULL },
+{ "GETDEL",      cmd_getdel,         2, W|F,                1, 1, 1, "string", "6.2.0", "Returns the string value of a key after deleting the key.", NULL },
+{ "GETEX",       cmd_getex,         -2, W|F,                1, 1, 1, "string", "6.2.0", "Returns the string value of a key after setting its expiration time.", NULL },
+{ "MGET",        cmd_mget,          -2, R|F,                1, -1, 1, "string", "1.0.0", "Atomically returns the string values of one or more keys.", NULL },
+{ "MSET",        cmd_mset,          -3, W|DOOM,             1, -1, 2, "string", "1.0.1", "Atomically creates or modifies the string values of one or more keys.", NULL },
+{ "MSETNX",      cmd_msetnx,        -3, W|DOOM,             1, -1, 2, "string", "1.0.1", "Atomically modifies the string values of one or more keys only when all keys don't exist.", NULL },
+{ "APPEND",      cmd_append,         3, W|DOOM|F,           1, 1, 1, "string", "2.0.0", "Appends a string to the value of a key. Creates the key if it doesn't exist.", NULL },
+{ "STRLEN",      cmd_strlen,         2, R|F,                1, 1, 1, "string", "2.2.0", "Returns the length of a string value.", NULL },
+{ "GETRANGE",    cmd_getrange,       4, R,                  1, 1, 1, "string", "2.4.0", "Returns a substring of the string stored at a key.", NULL },
+{ "SUBSTR",      cmd_getrange,       4, R,                  1, 1, 1, "string", "1.0.0", "Returns a substring from a string value.", NULL },
+{ "SETRANGE",    cmd_setrange,       4, W|DOOM,             1, 1, 1, "string", "2.2.0", "Overwrites a part of a string value with another by an offset.", NULL },
+{ "INCR",        cmd_incr,           2, W|DOOM|F,           1, 1, 1, "string", "1.0.0", "Increments the integer value of a key by one.", NULL },
+{ "DECR",        cmd_decr,           2, W|DOOM|F,           1, 1, 1, "string", "1.0.0", "Decrements the integer value of a key by one.", NULL },
+{ "INCRBY",      cmd_incrby,         3, W|DOOM|F,           1, 1, 1, "string", "1.0.0", "Increments the integer value of a key by a number.", NULL },
+{ "DECRBY",      cmd_decrby,         3, W|DOOM|F,           1, 1, 1, "string", "1.0.0", "Decrements a number from the integer value of a key.", NULL },
+{ "INCRBYFLOAT", cmd_incrbyfloat,    3, W|DOOM|F,           1, 1, 1, "string", "2.6.0", "Increment the floating point value of a key by a number.", NULL },
+{ "DELEX",       cmd_delex,         -2, W|F,                1, 1, 1, "string", "8.4.0", "Conditionally removes a key based on its value or the value's digest.", NULL },
+{ "DELIFEQ",     cmd_delifeq,        3, W|F,                1, 1, 1, "string", "9.0.0", "Deletes a key if its value equals the given string (Valkey).", NULL },
+{ "DIGEST",      cmd_digest,         2, R|F,                1, 1, 1, "string", "8.4.0", "Returns the XXH3 digest of a string value as 16 hex digits.", NULL },
+{ "RATELIMIT",   cmd_ratelimit,     -4, W|DOOM|F,           1, 1, 1, "string", "0.1.0", "Spends units of a rate limit kept in a key (Respite: GCRA, fixed or sliding window).", NULL },
+{ "CL.THROTTLE", cmd_cl_throttle,   -5, W|DOOM|F,           1, 1, 1, "string", "0.1.0", "Rate-limits with GCRA, replying as the redis-cell module does.", NULL },
+{ "DEL",         cmd_del,           -2, W,                  1, -1, 1, "generic", "1.0.0", "Deletes one or more keys.", NULL },
+{ "UNLINK",      cmd_unlink,        -2, W|F,                1, -1, 1, "generic", "4.0.0", "Asynchronously deletes one or more keys.", NULL },
+{ "EXISTS",      cmd_exists,        -2, R|F,                1, -1, 1, "generic", "1.0.0", "Determines whether one or more keys exist.", NULL },
+{ "TOUCH",       cmd_touch,         -2, R|F,                1, -1, 1, "generic", "3.2.1", "Returns the number of existing keys out of those specified.", NULL },
+{ "TYPE",        cmd_type,           2, R|F,                1, 1, 1, "generic", "1.0.0", "Determines the type of value stored at a key.", NULL },
+{ "EXPIRE",      cmd_expire,        -3, W|F,                1, 1, 1, "generic", "1.0.0", "Sets the expiration time of a key in seconds.", NULL },
+{ "PEXPIRE",     cmd_pexpire,       -3, W|F,                1, 1, 1, "generic", "2.6.0", "Sets the expiration time of a key in milliseconds.", NULL },
+{ "EXPIREAT",    cmd_expireat,      -3, W|F,                1, 1, 1, "generic", "1.2.0", "Sets the expiration time of a key to a Unix timestamp.", NULL },
+{ "PEXPIREAT",   cmd_pexpireat,     -3, W|F,                1, 1, 1, "generic", "2.6.0", "Sets the expiration time of a key to a Unix milliseconds timestamp.", NULL },
+{ "TTL",         cmd_ttl,            2, R|F,                1, 1, 1, "generic", "1.0.0", "Returns the expiration time in seconds of a key.", NULL },
+{ "PTTL",        cmd_pttl,           2, R|F,                1, 1, 1, "generic", "2.6.0", "Returns the expiration time in milliseconds of a key.", NULL },
+{ "EXPIRETIME",  cmd_expiretime,     2, R|F,                1, 1, 1, "generic", "7.0.0", "Returns the expiration time of a key as a Unix timestamp.", NULL },
+{ "PEXPIRETIME", cmd_pexpiretime,    2, R|F,                1, 1, 1, "generic", "7.0.0", "Returns the expiration time of a key as a Unix milliseconds timestamp.", NULL },
+{ "PERSIST",     cmd_persist,        2, W|F,                1, 1, 1, "generic", "2.2.0", "Removes the expiration time of a key.", NULL },
+{ "RENAME",      cmd_rename,         3, W,                  1, 2, 1, "generic", "1.0.0", "Renames a key and overwrites the destination.", NULL },
+{ "RENAMENX",    cmd_renamenx,       3, W|F,                1, 2, 1, "generic", "1.0.0", "Renames a key only when the target key name doesn't exist.", NULL },
+{ "COPY",        cmd_copy,          -3, W|DOOM,             1, 2, 1, "generic", "6.2.0", "Copies the value of a key to a new key.", NULL },
+{ "MOVE",        cmd_move,           3, W|F,                1, 1, 1, "generic", "1.0.0", "Moves a key to another database.", NULL },
+{ "RANDOMKEY",   cmd_randomkey,      1, R,                  0, 0, 0, "generic", "1.0.0", "Returns a random key name from the database.", NULL },
+{ "KEYS",        cmd_keys,           2, R,                  0, 0, 0, "generic", "1.0.0", "Returns all key names that match a pattern.", NULL },
+{ "SCAN",        cmd_scan,          -2, R,                  0, 0, 0, "generic", "2.8.0", "Iterates over the key names in the database.", NULL },
+{ "HSET",        cmd_hset,          -4, W|DOOM|F,           1, 1, 1, "hash", "2.0.0", "Creates or modifies the value of a field in a hash.", NULL },
+{ "HSETNX",      cmd_hsetnx,         4, W|DOOM|F,           1, 1, 1, "hash", "2.0.0", "Sets the value of a field in a hash only when the field doesn't exist.", NULL },
+{ "HMSET",       cmd_hmset,         -4, W|DOOM|F,           1, 1, 1, "hash", "2.0.0", "Sets the values of multiple fields.", NULL },
+{ "HGET",        cmd_hget,           3, R|F,                1, 1, 1, "hash", "2.0.0", "Returns the value of a field in a hash.", NULL },
+{ "HMGET",       cmd_hmget,         -3, R|F,                1, 1, 1, "hash", "2.0.0", "Returns the values of all fields in a hash.", NULL },
+{ "HGETALL",     cmd_hgetall,        2, R,                  1, 1, 1, "hash", "2.0.0", "Returns all fields and values in a hash.", NULL },
+{ "HDEL",        cmd_hdel,          -3, W|F,                1, 1, 1, "hash", "2.0.0", "Deletes one or more fields and their values from a hash. Deletes the hash if no fields remain.", NULL },
+{ "HEXISTS",     cmd_hexists,        3, R|F,                1, 1, 1, "hash", "2.0.0", "Determines whether a field exists in a hash.", NULL },
+{ "HLEN",        cmd_hlen,           2, R|F,                1, 1, 1, "hash", "2.0.0", "Returns the number of fields in a hash.", NULL },
+{ "HSTRLEN",     cmd_hstrlen,        3, R|F,                1, 1, 1, "hash", "3.2.0", "Returns the length of the value of a field.", NULL },
+{ "HKEYS",       cmd_hkeys,          2, R,                  1, 1, 1, "hash", "2.0.0", "Returns all fields in a hash.", NULL },
+{ "HVALS",       cmd_hvals,          2, R,                  1, 1, 1, "hash", "2.0.0", "Returns all values in a hash.", NULL },
+{ "HINCRBY",     cmd_hincrby,        4, W|DOOM|F,           1, 1, 1, "hash", "2.0.0", "Increments the integer value of a field in a hash by a number. Uses 0 as initial value if the field doesn't exist.", NULL },
+{ "HINCRBYFLOAT", cmd_hincrbyfloat,  4, W|DOOM|F,           1, 1, 1, "hash", "2.6.0", "Increments the floating point value of a field by a number. Uses 0 as initial value if the field doesn't exist.", NULL },
+{ "HRANDFIELD",  cmd_hrandfield,    -2, R,                  1, 1, 1, "hash", "6.2.0", "Returns one or more random fields from a hash.", NULL },
+{ "HSCAN",       cmd_hscan,         -3, R,                  1, 1, 1, "hash", "2.8.0", "Iterates over fields and values of a hash.", NULL },
+{ "SADD",        cmd_sadd,          -3, W|DOOM|F,           1, 1, 1, "set", "1.0.0", "Adds one or more members to a set. Creates the key if it doesn't exist.", NULL },
+{ "SREM",        cmd_srem,          -3, W|F,                1, 1, 1, "set", "1.0.0", "Removes one or more members from a set. Deletes the set if the last member was removed.", NULL },
+{ "SISMEMBER",   cmd_sismember,      3, R|F,                1, 1, 1, "set", "1.0.0", "Determines whether a member belongs to a set.", NULL },
+{ "SMISMEMBER",  cmd_smismember,    -3, R|F,                1, 1, 1, "set", "6.2.0", "Determines whether multiple members belong to a set.", NULL },
+{ "SMEMBERS",    cmd_smembers,       2, R,                  1, 1, 1, "set", "1.0.0", "Returns all members of a set.", NULL },
+{ "SCARD",       cmd_scard,          2, R|F,                1, 1, 1, "set", "1.0.0", "Returns the number of members in a set.", NULL },
+{ "SPOP",        cmd_spop,          -2, W|F,                1, 1, 1, "set", "1.0.0", "Returns one or more random members from a set after removing them. Deletes the set if the last member was popped.", NULL },
+{ "SRANDMEMBER", cmd_srandmember,   -2, R,                  1, 1, 1, "set", "1.0.0", "Get one or multiple random members from a set", NULL },
+{ "SMOVE",       cmd_smove,          4, W|F,                1, 2, 1, "set", "1.0.0", "Moves a member from one set to another.", NULL },
+{ "SINTER",      cmd_sinter,        -2, R,                  1, -1, 1, "set", "1.0.0", "Returns the intersect of multiple sets.", NULL },
+{ "SINTERCARD",  cmd_sintercard,    -3, R,                  0, 0, 0, "set", "7.0.0", "Returns the number of members of the intersect of multiple sets.", NULL },
+{ "SINTERSTORE", cmd_sinterstore,   -3, W|DOOM,             1, -1, 1, "set", "1.0.0", "Stores the intersect of multiple sets in a key.", NULL },
+{ "SUNION",      cmd_sunion,        -2, R,                  1, -1, 1, "set", "1.0.0", "Returns the union of multiple sets.", NULL },
+{ "SUNIONSTORE", cmd_sunionstore,   -3, W|DOOM,             1, -1, 1, "set", "1.0.0", "Stores the union of multiple sets in a key.", NULL },
+{ "SDIFF",       cmd_sdiff,         -2, R,                  1, -1, 1, "set", "1.0.0", "Returns the difference of multiple sets.", NULL },
+{ "SDIFFSTORE",  cmd_sdiffstore,    -3, W|DOOM,             1, -1, 1, "set", "1.0.0", "Stores the difference of multiple sets in a key.", NULL },
+{ "SSCAN",       cmd_sscan,         -3, R,                  1, 1, 1, "set", "2.8.0", "Iterates over members of a set.", NULL },
+{ "LPUSH",       cmd_lpush,         -3, W|DOOM|F,           1, 1, 1, "list", "1.0.0", "Prepends one or more elements to a list. Creates the key if it doesn't exist.", NULL },
+{ "RPUSH",       cmd_rpush,         -3, W|DOOM|F,           1, 1, 1, "list", "1.0.0", "Appends one or more elements to a list. Creates the key if it doesn't exist.", NULL },
+{ "LPUSHX",      cmd_lpushx,        -3, W|DOOM|F,           1, 1, 1, "list", "2.2.0", "Prepends one or more elements to a list only when the list exists.", NULL },
+{ "RPUSHX",      cmd_rpushx,        -3, W|DOOM|F,           1, 1, 1, "list", "2.2.0", "Appends an element to a list only when the list exists.", NULL },
+{ "LPOP",        cmd_lpop,          -2, W|F,                1, 1, 1, "list", "1.0.0", "Returns the first elements in a list after removing it. Deletes the list if the last element was popped.", NULL },
+{ "RPOP",        cmd_rpop,          -2, W|F,                1, 1, 1, "list", "1.0.0", "Returns and removes the last elements of a list. Deletes the list if the last element was popped.", NULL },
+{ "LLEN",        cmd_llen,           2, R|F,                1, 1, 1, "list", "1.0.0", "Returns the length of a list.", NULL },
+{ "LRANGE",      cmd_lrange,         4, R,                  1, 1, 1, "list", "1.0.0", "Returns a range of elements from a list.", NULL },
+{ "LINDEX",      cmd_lindex,         3, R,                  1, 1, 1, "list", "1.0.0", "Returns an element from a list by its index.", NULL },
+{ "LPOS",        cmd_lpos,          -3, R,                  1, 1, 1, "list", "6.0.6", "Returns the index of matching elements in a list.", NULL },
+{ "LSET",        cmd_lset,           4, W|DOOM,             1, 1, 1, "list", "1.0.0", "Sets the value of an element in a list by its index.", NULL },
+{ "LINSERT",     cmd_linsert,        5, W|DOOM,             1, 1, 1, "list", "2.2.0", "Inserts an element before or after another element in a list.", NULL },
+{ "LREM",        cmd_lrem,           4, W,                  1, 1, 1, "list", "1.0.0", "Removes elements from a list. Deletes the list if the last element was removed.", NULL },
+{ "LTRIM",       cmd_ltrim,          4, W,                  1, 1, 1, "list", "1.0.0", "Removes elements from both ends a list. Deletes the list if all elements were trimmed.", NULL },
+{ "LMOVE",       cmd_lmove,          5, W|DOOM,             1, 2, 1, "list", "6.2.0", "Returns an element after popping it from one list and pushing it to another. Deletes the list if the last element was moved.", NULL },
+{ "RPOPLPUSH",   cmd_rpoplpush,      3, W|DOOM,             1, 2, 1, "list", "1.2.0", "Returns the last element of a list after removing and pushing it to another list. Deletes the list if the last element was popped.", NULL },
+{ "LMPOP",       cmd_lmpop,         -4, W,                  0, 0, 0, "list", "7.0.0", "Returns multiple elements from a list after removing them. Deletes the list if the last element was popped.", NULL },
+{ "BLPOP",       cmd_blpop,         -3, W|CMD_NOSCRIPT|CMD_BLOCKING, 1, -2, 1, "list", "2.0.0", "Removes and returns the first element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", NULL },
+{ "BRPOP",       cmd_brpop,         -3, W|CMD_NOSCRIPT|CMD_BLOCKING, 1, -2, 1, "list", "2.0.0", "Removes and returns the last element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", NULL },
+{ "BLMOVE",      cmd_blmove,         6, W|DOOM|CMD_NOSCRIPT|CMD_BLOCKING, 1, 2, 1, "list", "6.2.0", "Pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise. Deletes the list if the last element was moved.", NULL },
+{ "BRPOPLPUSH",  cmd_brpoplpush,     4, W|DOOM|CMD_NOSCRIPT|CMD_BLOCKING, 1, 2, 1, "list", "2.2.0", "Pops an element from a list, pushes it to another list and returns it. Block until an element is available otherwise. Deletes the list if the last element was popped.", NULL },
+{ "BLMPOP",      cmd_blmpop,        -5, W|CMD_BLOCKING,     0, 0, 0, "list", "7.0.0", "Pops the first element from one of multiple lists. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", NULL },
+{ "ZADD",        cmd_zadd,          -4, W|DOOM|F,            1, 1, 1, "sorted_set", "1.2.0", "Adds one or more members to a sorted set, or updates their scores. Creates the key if it doesn't exist.", NULL },
+{ "ZINCRBY",     cmd_zincrby,        4, W|DOOM|F,            1, 1, 1, "sorted_set", "1.2.0", "Increments the score of a member in a sorted set.", NULL },
+{ "ZREM",        cmd_zrem,          -3, W|F,                 1, 1, 1, "sorted_set", "1.2.0", "Removes one or more members from a sorted set. Deletes the sorted set if all members were removed.", NULL },
+{ "ZCARD",       cmd_zcard,          2, R|F,                 1, 1, 1, "sorted_set", "1.2.0", "Returns the number of members in a sorted set.", NULL },
+{ "ZCOUNT",      cmd_zcount,         4, R|F,                 1, 1, 1, "sorted_set", "2.0.0", "Returns the count of members in a sorted set that have scores within a range.", NULL },
+{ "ZLEXCOUNT",   cmd_zlexcount,      4, R|F,                 1, 1, 1, "sorted_set", "2.8.9", "Returns the number of members in a sorted set within a lexicographical range.", NULL },
+{ "ZSCORE",      cmd_zscore,         3, R|F,                 1, 1, 1, "sorted_set", "1.2.0", "Returns the score of a member in a sorted set.", NULL },
+{ "ZMSCORE",     cmd_zmscore,       -3, R|F,                 1, 1, 1, "sorted_set", "6.2.0", "Returns the score of one or more members in a sorted set.", NULL },
+{ "ZRANK",       cmd_zrank,          3, R|F,                 1, 1, 1, "sorted_set", "2.0.0", "Returns the index of a member in a sorted set ordered by ascending scores.", NULL },
+{ "ZREVRANK",    cmd_zrevrank,       3, R|F,                 1, 1, 1, "sorted_set", "2.0.0", "Returns the index of a member in a sorted set ordered by descending scores.", NULL },
+{ "ZRANGE",      cmd_zrange,        -4, R,                   1, 1, 1, "sorted_set", "1.2.0", "Returns members in a sorted set within a range of indexes, scores or lexicographical values.", NULL },
+{ "ZRANGESTORE", cmd_zrangestore,   -5, W|DOOM,              1, 2, 1, "sorted_set", "6.2.0", "Stores a range of members from sorted set in a key.", NULL },
+{ "ZREVRANGE",   cmd_zrevrange,     -4, R,                   1, 1, 1, "sorted_set", "1.2.0", "Returns members in a sorted set within a range of indexes in reverse order.", NULL },
+{ "ZRANGEBYSCORE",cmd_zrangebyscore,  -4, R,                   1, 1, 1, "sorted_set", "1.0.5", "Returns members in a sorted set within a range of scores.", NULL },
+{ "ZREVRANGEBYSCORE",cmd_zrevrangebyscore,  -4, R,                   1, 1, 1, "sorted_set", "2.2.0", "Returns members in a sorted set within a range of scores in reverse order.", NULL },
+{ "ZRANGEBYLEX", cmd_zrangebylex,   -4, R,                   1, 1, 1, "sorted_set", "2.8.9", "Returns members in a sorted set within a lexicographical range.", NULL },
+{ "ZREVRANGEBYLEX",cmd_zrevrangebylex,  -4, R,                   1, 1, 1, "sorted_set", "2.8.9", "Returns members in a sorted set within a lexicographical range in reverse order.", NULL },
+{ "ZREMRANGEBYRANK",cmd_zremrangebyrank,   4, W,                   1, 1, 1, "sorted_set", "2.0.0", "Removes members in a sorted set within a range of indexes. Deletes the sorted set if all members were removed.", NULL },
+{ "ZREMRANGEBYSCORE",cmd_zremrangebyscore,   4, W,                   1, 1, 1, "sorted_set", "1.2.0", "Removes members in a sorted set within a range of scores. Deletes the sorted set if all members were removed.", NULL },
+{ "ZREMRANGEBYLEX",cmd_zremrangebylex,   4, W,                   1, 1, 1, "sorted_set", "2.8.9", "Removes members in a sorted set within a lexicographical range. Deletes the sorted set if all members were removed.", NULL },
+{ "ZPOPMIN",     cmd_zpopmin,       -2, W|F,                 1, 1, 1, "sorted_set", "5.0.0", "Returns the lowest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", NULL },
+{ "ZPOPMAX",     cmd_zpopmax,       -2, W|F,                 1, 1, 1, "sorted_set", "5.0.0", "Returns the highest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", NULL },
+{ "BZPOPMIN",    cmd_bzpopmin,      -3, W|F|CMD_NOSCRIPT,    1, -2, 1, "sorted_set", "5.0.0", "Removes and returns the member with the lowest score from one or more sorted sets. Blocks until a member is available otherwise.", NULL },
+{ "BZPOPMAX",    cmd_bzpopmax,      -3, W|F|CMD_NOSCRIPT,    1, -2, 1, "sorted_set", "5.0.0", "Removes and returns the member with the highest score from one or more sorted sets. Blocks until a member available otherwise.", NULL },
+{ "ZMPOP",       cmd_zmpop,         -4, W,                   0, 0, 0, "sorted_set", "7.0.0", "Returns the highest- or lowest-scoring members from one or more sorted sets after removing them.", NULL },
+{ "BZMPOP",      cmd_bzmpop,        -5, W,                   0, 0, 0, "sorted_set", "7.0.0", "Removes and returns a member by score from one or more sorted sets. Blocks until a member is available otherwise.", NULL },
+{ "ZUNIONSTORE", cmd_zunionstore,   -4, W|DOOM,              1, 1, 1, "sorted_set", "2.0.0", "Stores the union of multiple sorted sets in a key.", NULL },
+{ "ZINTERSTORE", cmd_zinterstore,   -4, W|DOOM,              1, 1, 1, "sorted_set", "2.0.0", "Stores the intersect of multiple sorted sets in a key.", NULL },
+{ "ZDIFFSTORE",  cmd_zdiffstore,    -4, W|DOOM,              1, 1, 1, "sorted_set", "6.2.0", "Stores the difference of multiple sorted sets in a key.", NULL },
+{ "ZUNION",      cmd_zunion,        -3, R,                   0, 0, 0, "sorted_set", "6.2.0", "Returns the union of multiple sorted sets.", NULL },
+{ "ZINTER",      cmd_zinter,        -3, R,                   0, 0, 0, "sorted_set", "6.2.0", "Returns the intersect of multiple sorted sets.", NULL },
+{ "ZDIFF",       cmd_zdiff,         -3, R,                   0, 0, 0, "sorted_set", "6.2.0", "Returns the difference between multiple sorted sets.", NULL },
+{ "ZINTERCARD",  cmd_zintercard,    -3, R,                   0, 0, 0, "sorted_set", "7.0.0", "Returns the number of members of the intersect of multiple sorted sets.", NULL },
+{ "ZRANDMEMBER", cmd_zrandmember,   -2, R,                   1, 1, 1, "sorted_set", "6.2.0", "Returns one or more random members from a sorted set.", NULL },
+{ "ZSCAN",       cmd_zscan,         -3, R,                   1, 1, 1, "sorted_set", "2.8.0", "Iterates over members and scores of a sorted set.", NULL },
+{ "XADD",        cmd_xadd,          -5, W|DOOM|F,           1, 1, 1, "stream", "5.0.0", "Appends a new message to a stream. Creates the key if it doesn't exist.", NULL },
+{ "XLEN",        cmd_xlen,           2, R|F,                1, 1, 1, "stream", "5.0.0", "Return the number of messages in a stream.", NULL },
+{ "XRANGE",      cmd_xrange,        -4, R,                  1, 1, 1, "stream", "5.0.0", "Returns the messages from a stream within a range of IDs.", NULL },
+{ "XREVRANGE",   cmd_xrevrange,     -4, R,                  1, 1, 1, "stream", "5.0.0", "Returns the messages from a stream within a range of IDs in reverse order.", NULL },
+{ "XDEL",        cmd_xdel,          -3, W|F,                1, 1, 1, "stream", "5.0.0", "Returns the number of messages after removing them from a stream.", NULL },
+{ "XTRIM",       cmd_xtrim,         -4, W,                  1, 1, 1, "stream", "5.0.0", "Deletes messages from the beginning of a stream.", NULL },
+{ "XSETID",      cmd_xsetid,        -3, W|DOOM|F,           1, 1, 1, "stream", "5.0.0", "An internal command for replicating stream values.", NULL },
+{ "XREAD",       cmd_xread,         -4, R|CMD_BLOCKING,     0, 0, 0, "stream", "5.0.0", "Returns messages from multiple streams with IDs greater than the ones requested. Blocks until a message is available otherwise.", NULL },
+{ "XREADGROUP",  cmd_xreadgroup,    -7, W|CMD_BLOCKING,     0, 0, 0, "stream", "5.0.0", "Returns new or historical messages from a stream for a consumer in a group. Blocks until a message is available otherwise.", NULL },
+{ "XGROUP",      cmd_xgroup,        -2, 0,                  0, 0, 0, "stream", "5.0.0", "A container for consumer groups commands.", &xgroup_subs },
+{ "XINFO",       cmd_xinfo,         -2, 0,                  0, 0, 0, "stream", "5.0.0", "A container for stream introspection commands.", &xinfo_subs },
+{ "XACK",        cmd_xack,          -4, W|F,                1, 1, 1, "stream", "5.0.0", "Returns the number of messages that were successfully acknowledged by the consumer group member of a stream.", NULL },
+{ "XPENDING",    cmd_xpending,      -3, R,                  1, 1, 1, "stream", "5.0.0", "Returns the information and entries from a stream consumer group's pending entries list.", NULL },
+{ "XCLAIM",      cmd_xclaim,        -6, W|F,                1, 1, 1, "stream", "5.0.0", "Changes, or acquires, ownership of a message in a consumer group, as if the message was delivered a consumer group member.", NULL },
+{ "XAUTOCLAIM",  cmd_xautoclaim,    -6, W|F,                1, 1, 1, "stream", "6.2.0", "Changes, or acquires, ownership of messages in a consumer group, as if the messages were delivered to as consumer group member.", NULL },
+{ "SUBSCRIBE",   cmd_subscribe,     -2, CMD_PUBSUB|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 0, 0, 0, "pubsub", "2.0.0", "Listens for messages published to channels.", NULL },
+{ "UNSUBSCRIBE", cmd_unsubscribe,   -1, CMD_PUBSUB|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 0, 0, 0, "pubsub", "2.0.0", "Stops listening to messages posted to channels.", NULL },
+{ "PSUBSCRIBE",  cmd_psubscribe,    -2, CMD_PUBSUB|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 0, 0, 0, "pubsub", "2.0.0", "Listens for messages published to channels that match one or more patterns.", NULL },
+{ "PUNSUBSCRIBE", cmd_punsubscribe, -1, CMD_PUBSUB|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 0, 0, 0, "pubsub", "2.0.0", "Stops listening to messages published to channels that match one or more patterns.", NULL },
+{ "SSUBSCRIBE",  cmd_ssubscribe,    -2, CMD_PUBSUB|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 1, -1, 1, "pubsub", "7.0.0", "Listens for messages published to shard channels.", NULL },
+{ "SUNSUBSCRIBE", cmd_sunsubscribe, -1, CMD_PUBSUB|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 1, -1, 1, "pubsub", "7.0.0", "Stops listening to messages posted to shard channels.", NULL },
+{ "PUBLISH",     cmd_publish,        3, F|CMD_LOADING|CMD_STALE, 0, 0, 0, "pubsub", "2.0.0", "Posts a message to a channel.", NULL },
+{ "SPUBLISH",    cmd_spublish,       3, F|CMD_LOADING|CMD_STALE, 1, 1, 1, "pubsub", "7.0.0", "Post a message to a shard channel", NULL },
+{ "PUBSUB",      cmd_pubsub,        -2, 0,                  0, 0, 0, "pubsub", "2.8.0", "A container for Pub/Sub commands.", &pubsub_subs },
 };
 
 #undef W
@@ -340,30 +341,41 @@ static void lowercase(char *dst, size_t cap, const char *src, size_t n)
     dst[n] = '\0';
 }
 
-/* Runs the subcommand named by argv[1] from table, or replies the unknown
- * subcommand / arity error as Redis 7 words them. */
-void subcommand_dispatch(struct client *c, const struct subcommand *table,
-                         size_t n)
+/* "container|sub" in lower case, as Redis names a subcommand in errors. */
+static void subcommand_name(char *dst, const struct client *c)
 {
-    for (size_t i = 0; i < n; i++) {
-        const struct subcommand *sc = &table[i];
+    size_t n = strlen(c->cmd->name);
+    lowercase(dst, 48, c->cmd->name, n);
+    dst[n < 47 ? n : 47] = '|';
+    lowercase(dst + (n < 47 ? n : 47) + 1, 47, c->argv[1], c->argvlen[1]);
+}
+
+const struct subcommand *subcommand_check(struct client *c,
+                                          const struct subcommand_table *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        const struct subcommand *sc = &t->subs[i];
         if (!arg_is(c, 1, sc->name))
             continue;
         if ((sc->arity > 0 && (size_t)sc->arity != c->argc) ||
             (sc->arity < 0 && c->argc < (size_t)-sc->arity)) {
-            char name[96], sub[48];
-            lowercase(name, 48, c->cmd->name, strlen(c->cmd->name));
-            lowercase(sub, sizeof(sub), c->argv[1], c->argvlen[1]);
-            strcat(name, "|");
-            strcat(name, sub);
+            char name[96];
+            subcommand_name(name, c);
             reply_error(c, ERR_ARITY, name);
-            return;
+            return NULL;
         }
-        sc->proc(c);
-        return;
+        return sc;
     }
     int len = c->argvlen[1] > 128 ? 128 : (int)c->argvlen[1];
     reply_error(c, ERR_UNKNOWN_SUBCMD, len, c->argv[1], c->cmd->name);
+    return NULL;
+}
+
+void subcommand_dispatch(struct client *c, const struct subcommand_table *t)
+{
+    const struct subcommand *sc = subcommand_check(c, t);
+    if (sc)
+        sc->proc(c);
 }
 
 static void reply_unknown_command(struct client *c)
@@ -444,21 +456,11 @@ static void reject_exec(struct client *c, const char *reason)
  * subcommand is named "container|sub". */
 static void reply_pubsub_context(struct client *c)
 {
-    static const char *const containers[] = {
-        "CLIENT", "CONFIG", "PUBSUB", "COMMAND", "OBJECT", "MEMORY",
-        "SCRIPT", "XINFO", "XGROUP", "FUNCTION", "ACL", "LATENCY", "SLOWLOG",
-    };
     char name[96];
-    lowercase(name, 48, c->cmd->name, strlen(c->cmd->name));
-    for (size_t i = 0; c->argc > 1 &&
-                       i < sizeof(containers) / sizeof(containers[0]); i++) {
-        if (strcmp(c->cmd->name, containers[i]) == 0) {
-            size_t n = strlen(name);
-            name[n] = '|';
-            lowercase(name + n + 1, 46, c->argv[1], c->argvlen[1]);
-            break;
-        }
-    }
+    if (c->cmd->subs && c->argc > 1)
+        subcommand_name(name, c);
+    else
+        lowercase(name, 48, c->cmd->name, strlen(c->cmd->name));
     reply_error(c, ERR_PUBSUB_CONTEXT, name);
 }
 
@@ -486,6 +488,11 @@ void client_dispatch(struct client *c)
         char name[48];
         lowercase(name, sizeof(name), c->cmd->name, strlen(c->cmd->name));
         reply_error(c, ERR_ARITY, name);
+        srv->cmdstats[c->cmd - commands].rejected++;
+        reject(c);
+        return;
+    }
+    if (c->cmd->subs && c->argc > 1 && !subcommand_check(c, c->cmd->subs)) {
         srv->cmdstats[c->cmd - commands].rejected++;
         reject(c);
         return;

@@ -6,6 +6,11 @@
 #define RESPITE_HANDLERS_H
 
 struct client;
+struct subcommand_table;
+
+/* The containers' subcommands, named by their table entries. */
+extern const struct subcommand_table client_subs, command_subs, config_subs,
+    pubsub_subs, xgroup_subs, xinfo_subs;
 
 /* cmd_conn.c: connection */
 void cmd_ping(struct client *c);

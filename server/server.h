@@ -53,6 +53,7 @@ struct command {
     const char *group;       /* "string", "generic", "connection", ... */
     const char *summary;     /* one line, for COMMAND DOCS */
     const char *since;       /* Redis version that introduced it */
+    const struct subcommand_table *subs;   /* a container's, else NULL */
 };
 
 /* Per-command counters for INFO commandstats, indexed like the table. */
@@ -68,6 +69,14 @@ struct subcommand {
     int arity;               /* counts the container too: CONFIG GET is -3 */
 };
 
+/* A container's subcommands, which its table entry names, so dispatch
+ * refuses an unknown one or a wrong arity before queueing it in MULTI, as
+ * Redis does. */
+struct subcommand_table {
+    const struct subcommand *subs;
+    size_t n;
+};
+
 /* A slot of srv->cmd_index: a table entry and its name's length. */
 struct command_slot {
     const struct command *cmd;          /* NULL: empty */
@@ -81,10 +90,13 @@ const struct command *command_lookup(const struct server *srv,
                                      const char *name, size_t len);
 /* The table and its size, for COMMAND and INFO. */
 const struct command *command_table(size_t *n);
-/* Runs the subcommand named by argv[1] from table, or replies the unknown
- * subcommand / arity error as Redis does. */
-void subcommand_dispatch(struct client *c, const struct subcommand *table,
-                         size_t n);
+/* The subcommand of t that argv[1] names; NULL, after replying the
+ * unknown subcommand or arity error as Redis words them, when there is
+ * none. */
+const struct subcommand *subcommand_check(struct client *c,
+                                          const struct subcommand_table *t);
+/* Runs the subcommand of t that argv[1] names, or replies the error. */
+void subcommand_dispatch(struct client *c, const struct subcommand_table *t);
 
 /* ---- Clients ----------------------------------------------------------- */
 

@@ -33,6 +33,14 @@ def noauth_before_auth():
         assert_eq(c.call("SELECT", "1"), NOAUTH)
         c.send(b"GET k\r\n")
         assert_eq(c.read_raw(), NOAUTH, "inline command before AUTH")
+        # Like a wrong arity, a container's unknown subcommand or
+        # subcommand arity is refused before authentication is asked.
+        assert_eq(c.call("CONFIG", "GET", "x"), NOAUTH)
+        assert_eq(c.call("CONFIG", "FOO"),
+                  b"-ERR unknown subcommand 'FOO'. Try CONFIG HELP.\r\n")
+        assert_eq(c.call("XGROUP", "SETID"),
+                  b"-ERR wrong number of arguments for 'xgroup|setid' "
+                  b"command\r\n")
         # Redis 7.0.15's text, byte for byte (later versions say
         # "HELLO <proto> AUTH").
         assert_eq(c.call("HELLO", "3"),

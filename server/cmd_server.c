@@ -28,7 +28,7 @@ void cmd_flushdb(struct client *c)
 {
     if (!flush_args_ok(c))
         return;
-    server_db_modified(c->srv, c->db);
+    server_db_modified(c->srv, c->db, -1);
     store_clear(client_db(c));
     reply_ok(c);
 }
@@ -37,7 +37,7 @@ void cmd_flushall(struct client *c)
 {
     if (!flush_args_ok(c))
         return;
-    server_db_modified(c->srv, -1);
+    server_db_modified(c->srv, -1, -1);
     for (int i = 0; i < c->srv->conf.databases; i++)
         store_clear(c->srv->db[i]);
     reply_ok(c);
@@ -70,8 +70,8 @@ void cmd_swapdb(struct client *c)
         return;
     }
     if (a != b) {
-        server_db_modified(srv, a);
-        server_db_modified(srv, b);
+        server_db_modified(srv, a, b);
+        server_db_modified(srv, b, a);
         server_db_swap(srv, a, b);
     }
     reply_ok(c);

@@ -101,8 +101,9 @@ void server_key_modified(struct server *srv, int db, const char *key,
 }
 
 /* Before a database is emptied or swapped (db < 0: all of them): marks
- * clients watching a key that exists there, as Redis does. */
-void server_db_modified(struct server *srv, int db)
+ * clients watching a key that exists there, or in the database it takes
+ * over (with), as Redis does. */
+void server_db_modified(struct server *srv, int db, int with)
 {
     srv->dirty++;
     blocking_db_touched(srv, db);
@@ -113,7 +114,9 @@ void server_db_modified(struct server *srv, int db)
         for (size_t i = 0; i < w->nwatched; i++) {
             const struct watched_key *k = &w->watched[i];
             if ((db < 0 || k->db == db) &&
-                store_key_find(srv->db[k->db], k->key, k->klen, now)) {
+                (store_key_find(srv->db[k->db], k->key, k->klen, now) ||
+                 (with >= 0 &&
+                  store_key_find(srv->db[with], k->key, k->klen, now)))) {
                 w->flags |= CLIENT_DIRTY_CAS;
                 break;
             }

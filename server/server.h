@@ -231,8 +231,10 @@ struct store *client_db(struct client *c);
  * Every write handler calls it once per key it modified. */
 void server_key_modified(struct server *srv, int db, const char *key,
                          size_t klen);
-/* Whole-database change (FLUSHDB, FLUSHALL, SWAPDB): db < 0 means all. */
-void server_db_modified(struct server *srv, int db);
+/* Whole-database change (FLUSHDB, FLUSHALL, SWAPDB): db < 0 means all.
+ * with >= 0 is the database whose keys db takes over (SWAPDB): a key
+ * watched in db and present in either counts as modified. */
+void server_db_modified(struct server *srv, int db, int with);
 /* Swaps databases a and b (SWAPDB). */
 void server_db_swap(struct server *srv, int a, int b);
 /* Acts on configuration that changed at run time (CONFIG SET). */

@@ -190,6 +190,9 @@ if [ "$MODE" != unit ]; then
         done
         if [ -f tests/compat/compat.py ]; then
             run_suite "compat vs redis-server [$tag]" "$PY" tests/compat/compat.py
+            # Fixed seeds, so a failure replays; other seeds explore more.
+            run_suite "differential vs redis-server [$tag]" "$PY" \
+                tests/compat/differential.py --rounds 60 --commands 400 --quiet
         fi
     done
     unset RESPITE_BIN

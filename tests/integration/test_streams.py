@@ -18,13 +18,18 @@ server.
   with CONFIG SET, applied by the sweeper with "xtrim" events; the age
   limit checked with DEBUG JUMP-CLOCK.
 
-All but the retention tests also pass against redis-server 7.0.15
-(RESPITE_BIN=/usr/bin/redis-server)."""
+- XSETID below a deleted entry's ID is refused, as Redis 7.2 does, and
+  XSETID aborts a WATCH (Respite only: Redis 7.0 does neither).
+
+All but the retention and XSETID tests also pass against redis-server
+7.0.15 (RESPITE_BIN=/usr/bin/redis-server)."""
 
 import os
 import sys
 import threading
 import time
+
+import redis
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
@@ -343,6 +348,39 @@ def keys_commands_and_types():
     r.xdel("s3", "1-0", "2-0")
     assert_eq(r.exists("s3"), 1)
     assert_eq(r.xlen("s3"), 0)
+
+
+@test(respite_only=True,
+      reason="Redis 7.0 accepts an XSETID below max-deleted-entry-id (7.2 refuses) and its XSETID leaves WATCH alone")
+def xsetid_below_a_deleted_entry():
+    r = h.flushed(decode_responses=True)
+    r.xadd("s", {"a": "1"}, id="1-1")
+    r.xadd("s", {"a": "2"}, id="2-0")
+    r.xdel("s", "2-0")
+    assert_raises_text(
+        lambda: r.execute_command("XSETID", "s", "1-5"),
+        "The ID specified in XSETID is smaller than current "
+        "max_deleted_entry_id")
+    info = r.xinfo_stream("s")
+    assert_eq(info["last-generated-id"], "2-0", "refused, nothing changed")
+    # Below the top entry as well: the deleted ID is checked first.
+    assert_raises_text(
+        lambda: r.execute_command("XSETID", "s", "0-5"),
+        "The ID specified in XSETID is smaller than current")
+    assert_eq(r.execute_command("XSETID", "s", "2-0"), "OK")
+    # A write like any other for WATCH.
+    w = h.shared_server().client(decode_responses=True)
+    pipe = w.pipeline()
+    pipe.watch("s")
+    assert_eq(r.execute_command("XSETID", "s", "3-0"), "OK")
+    pipe.multi()
+    pipe.ping()
+    try:
+        pipe.execute()
+        raise AssertionError("EXEC ran after XSETID changed a watched key")
+    except redis.exceptions.WatchError:
+        pass
+    assert_eq(r.xinfo_stream("s")["last-generated-id"], "3-0")
 
 
 @test

@@ -646,38 +646,46 @@ void cmd_brpop(struct client *c)
     bpop_generic(c, STORE_LIST_TAIL);
 }
 
-/* LMPOP / BLMPOP body from argument numkeys_at: numkeys key [key ...]
- * LEFT|RIGHT [COUNT count]. Replies [key, [elements]] from the first
- * non-empty list; else the null array, or blocks when block is set. */
-static void mpop_generic(struct client *c, size_t numkeys_at, int block,
-                         int64_t deadline)
+/* LMPOP / BLMPOP arguments from numkeys_at: numkeys key [key ...]
+ * LEFT|RIGHT [COUNT count]. Returns 0 after replying Redis's error. */
+static int mpop_args(struct client *c, size_t numkeys_at, size_t *numkeys,
+                     int *end, int64_t *count)
 {
-    int64_t numkeys, count = -1;
+    int64_t n;
     if (!arg_range_or_reply(c, numkeys_at, 1, INT64_MAX, ERR_NUMKEYS_ZERO,
-                            &numkeys))
-        return;
-    if ((uint64_t)numkeys >= c->argc - numkeys_at - 1) {
+                            &n))
+        return 0;
+    if ((uint64_t)n >= c->argc - numkeys_at - 1) {
         reply_error(c, ERR_SYNTAX);
-        return;
+        return 0;
     }
-    size_t first = numkeys_at + 1, where_at = first + (size_t)numkeys;
-    int end;
-    if (!arg_end_or_reply(c, where_at, &end))
-        return;
+    size_t where_at = numkeys_at + 1 + (size_t)n;
+    if (!arg_end_or_reply(c, where_at, end))
+        return 0;
+    *count = -1;
     for (size_t j = where_at + 1; j < c->argc; j++) {
-        if (count == -1 && arg_is(c, j, "COUNT") && j + 1 < c->argc) {
+        if (*count == -1 && arg_is(c, j, "COUNT") && j + 1 < c->argc) {
             if (!arg_range_or_reply(c, ++j, 1, INT64_MAX, ERR_COUNT_POSITIVE,
-                                    &count))
-                return;
+                                    count))
+                return 0;
         } else {
             reply_error(c, ERR_SYNTAX);
-            return;
+            return 0;
         }
     }
-    if (count == -1)
-        count = 1;
+    if (*count == -1)
+        *count = 1;
+    *numkeys = (size_t)n;
+    return 1;
+}
+
+/* Replies [key, [elements]] from the first non-empty list of the numkeys
+ * keys after numkeys_at; else the null array, or blocks when block is set. */
+static void mpop_run(struct client *c, size_t numkeys_at, size_t numkeys,
+                     int end, int64_t count, int block, int64_t deadline)
+{
     size_t j;
-    struct store_list *l = obj_pop_source(c, first, (size_t)numkeys,
+    struct store_list *l = obj_pop_source(c, numkeys_at + 1, numkeys,
                                           STORE_T_LIST, block, deadline, &j);
     if (!l)
         return;
@@ -689,13 +697,21 @@ static void mpop_generic(struct client *c, size_t numkeys_at, int block,
 /* LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count] */
 void cmd_lmpop(struct client *c)
 {
-    mpop_generic(c, 1, 0, 0);
+    size_t numkeys;
+    int end;
+    int64_t count;
+    if (mpop_args(c, 1, &numkeys, &end, &count))
+        mpop_run(c, 1, numkeys, end, count, 0, 0);
 }
 
-/* BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count] */
+/* BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]: Redis
+ * parses the timeout last. */
 void cmd_blmpop(struct client *c)
 {
-    int64_t deadline;
-    if (block_timeout_or_reply(c, 1, BLOCK_SECONDS, &deadline))
-        mpop_generic(c, 2, 1, deadline);
+    size_t numkeys;
+    int end;
+    int64_t count, deadline;
+    if (mpop_args(c, 2, &numkeys, &end, &count) &&
+        block_timeout_or_reply(c, 1, BLOCK_SECONDS, &deadline))
+        mpop_run(c, 2, numkeys, end, count, 1, deadline);
 }

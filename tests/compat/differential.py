@@ -165,7 +165,13 @@ def commands():
          + some(KEYS)),
         (2, "exact", lambda: ["TYPE", k()]),
         (1, "exact", lambda: [pick(["RENAME", "RENAMENX"]), k(), k()]),
-        (1, "exact", lambda: ["COPY", k(), k()] + maybe("REPLACE")),
+        (1, "exact", lambda: ["COPY", k(), k()] + maybe("REPLACE")
+         + maybe("DB", pick(["0", "1", "x", "99"]), p=0.3)),
+        (1, "shape", lambda: ["RANDOMKEY"]),
+        (1, "exact", lambda: ["SELECT", pick(["0", "0", "0", "1", "x", "99"])]),
+        (1, "exact", lambda: ["PUBLISH", pick(["ch", ""]), pick(VALUES)]),
+        (1, "exact", lambda: ["PUBSUB", pick(["NUMSUB", "CHANNELS"])]
+         + some(["ch", "*", "x"], 0, 2)),
         (2, "exact", lambda: ["EXPIRE", k()] + ttl_args(False) + expire_flag()),
         (1, "exact", lambda: ["PEXPIRE", k()] + ttl_args(True) + expire_flag()),
         (1, "exact", lambda: ["EXPIREAT", k(), abs_time(False)] + expire_flag()),
@@ -215,7 +221,15 @@ def commands():
         (1, "exact", lambda: ["LMPOP", pick(["1", "2", "0"]), key("l"), key("l"),
                               pick(["LEFT", "RIGHT"])]
          + maybe("COUNT", pick(SMALL))),
-        (1, "exact", lambda: [pick(["BLPOP", "BRPOP"]), key("l"), key("l"), "0.01"]),
+        (1, "exact", lambda: [pick(["BLPOP", "BRPOP"]), key("l"), key("l"),
+                              pick(TIMEOUTS)]),
+        (1, "exact", lambda: ["BLMOVE", key("l"), key("l"),
+                              pick(["LEFT", "RIGHT"]), pick(["LEFT", "RIGHT"]),
+                              pick(TIMEOUTS)]),
+        (1, "exact", lambda: ["BRPOPLPUSH", key("l"), key("l"), pick(TIMEOUTS)]),
+        (1, "exact", lambda: ["BLMPOP", pick(TIMEOUTS), pick(["1", "2", "0"]),
+                              key("l"), key("l"), pick(["LEFT", "RIGHT"])]
+         + maybe("COUNT", pick(SMALL))),
         # sets
         (4, "exact", lambda: ["SADD", key("t")] + some(MEMBERS)),
         (2, "exact", lambda: ["SREM", key("t")] + some(MEMBERS)),
@@ -279,6 +293,11 @@ def commands():
             if random.random() < 0.7 else [])),
         (1, "exact", lambda: [pick(["ZUNION", "ZINTER", "ZDIFF"]), "2", key("z"), key("z")]
          + maybe("WITHSCORES")),
+        (1, "exact", lambda: [pick(["BZPOPMIN", "BZPOPMAX"]), key("z"),
+                              key("z"), pick(TIMEOUTS)]),
+        (1, "exact", lambda: ["BZMPOP", pick(TIMEOUTS), pick(["1", "2"]),
+                              key("z"), key("z"), pick(["MIN", "MAX"])]
+         + maybe("COUNT", pick(SMALL))),
         (1, "exact", lambda: ["ZINTERCARD", "2", key("z"), key("z")]
          + maybe("LIMIT", pick(SMALL))),
         (1, "exact", lambda: ["ZRANGESTORE", key("z"), key("z"), pick(SMALL), pick(SMALL)]),
@@ -293,6 +312,9 @@ def commands():
         (2, "exact", lambda: [pick(["XRANGE", "XREVRANGE"]), key("x"), stream_id(),
                               stream_id()] + maybe("COUNT", pick(SMALL))),
         (1, "exact", lambda: ["XLEN", key("x")]),
+        (2, "exact", lambda: ["XREAD"] + maybe("COUNT", pick(["1", "2", "0"]))
+         + ["STREAMS", key("x")] + maybe(key("x"), p=0.3)
+         + [stream_id()]),
         (1, "exact", lambda: ["XDEL", key("x")] + some(["1-1", "2-0", "3-0", "x"])),
         (1, "exact", lambda: ["XTRIM", key("x"), pick(["MAXLEN", "MINID"])]
          + maybe("=", p=0.3) + [pick(["0", "1", "2", "2-0", "x"])]),
@@ -339,6 +361,8 @@ def commands():
 
 # Without their count these answer a random pick: never cut short.
 RANDOM_PICKS = {"SPOP", "SRANDMEMBER", "HRANDFIELD", "ZRANDMEMBER"}
+# Blocking commands only with timeouts that end, bad ones included.
+TIMEOUTS = ["0.01", "0.001", "-1", "x", "0.01"]
 GROUPS = ["g1", "g2"]
 CONSUMERS = ["c1", "c2", "c3"]
 SCORE_BOUNDS = ["-inf", "+inf", "0", "1", "(1", "1.5", "(2", "3", "-1",

@@ -24,7 +24,8 @@ wrong is caught too. A run is a number of rounds, each from FLUSHALL,
 each a seeded sequence: a mismatch prints the round's seed and protocol
 and its last 40 commands; `--seed S --rounds 1 --resp N` replays it. A
 round stops at its first mismatch (the two states may have diverged).
-A few commands a round lose their last arguments, for the arity errors.
+A few commands a round lose their last arguments, for the arity errors;
+some rounds send commands in pipelines of 2 to 16, in one write.
 
 Usage: differential.py [--seed S] [--rounds R] [--commands N]
                        [--resp 2|3|both] [--quiet]
@@ -404,6 +405,19 @@ class Differ:
 
     def compare(self, mode, args):
         a, b = self.both(args)
+        return self.normalise(mode, args, a, b)
+
+    def compare_batch(self, batch):
+        """The (mode, args) of batch sent to each side in one write, as a
+        pipelining client does, so the server reads them together (and
+        looks ahead for their keys); the replies in order, normalised."""
+        data = [h.encode(*args) for _, args in batch]
+        ra, rb = send_batch(self.ref, data), send_batch(self.sut, data)
+        return [self.normalise(mode, args, a, b)
+                for (mode, args), a, b in zip(batch, ra, rb)]
+
+    @staticmethod
+    def normalise(mode, args, a, b):
         if mode == "sorted":
             a, b = compat.sorted_elements(pairwise(args, a)), \
                 compat.sorted_elements(pairwise(args, b))
@@ -498,29 +512,58 @@ class Differ:
         if WIDE[0]:
             MEMBERS.extend(EXTRA)
             FIELDS.extend(EXTRA)
+        pipelined = random.random() < 0.3
         self.open()
         log = []
-        for i in range(n):
-            if random.random() < 0.04:
+        i = checked = 0
+        while i < n:
+            i += 1
+            if pipelined and random.random() < 0.5:
+                batch = [self.draw() for _ in range(random.randint(2, 16))]
+                batch = [b for b in batch if b[0] != "scan"] or [batch[0]]
+                if batch[0][0] == "scan":
+                    batch = [("exact", ["PING"])]
+                log.extend(args for _, args in batch)
+                for j, (a, b) in enumerate(self.compare_batch(batch)):
+                    if a != b:
+                        return mismatch(seed, log, "reply %d of the pipeline "
+                                        "ending at" % (j + 1), a, b)
+                i += len(batch) - 1
+            elif random.random() < 0.04:
                 diff = (self.transaction(log) if random.random() < 0.7
                         else self.watched(log))
                 if diff:
                     return mismatch(seed, log, "reply", *diff)
                 continue
-            mode, args = self.draw()
-            log.append(args)
-            if mode == "scan":
-                a, b = self.compare_scan(args)
             else:
-                a, b = self.compare(mode, args)
-            if a != b:
-                return mismatch(seed, log, "reply", a, b)
-            if (i + 1) % CHECK_EVERY == 0 or i == n - 1:
+                mode, args = self.draw()
+                log.append(args)
+                if mode == "scan":
+                    a, b = self.compare_scan(args)
+                else:
+                    a, b = self.compare(mode, args)
+                if a != b:
+                    return mismatch(seed, log, "reply", a, b)
+            if i // CHECK_EVERY > checked or i >= n:
+                checked = i // CHECK_EVERY
                 da, db = self.dump(self.ref), self.dump(self.sut)
                 if not self.same_state(da, db):
                     return mismatch(seed, log, "state after", show(da),
                                     show(db))
         return None
+
+
+def send_batch(side, data):
+    """Sends the requests in one write; one raw reply each, or markers."""
+    if side.dead[0]:
+        return [compat.CLOSED] * len(data)
+    c = side.conn(0)
+    try:
+        c.send(b"".join(data))
+        return [c.read_raw() for _ in data]
+    except (OSError, ConnectionError, h.ProtocolError):
+        side.dead[0] = True
+        return [compat.CLOSED] * len(data)
 
 
 def iterate(side, args):

@@ -111,7 +111,12 @@ def stream_id():
                  "0-0", "-", "+", "(1-1", "(2-0", "abc", "1-18446744073709551615"])
 
 
-def expire_flag():
+def expire_flag(relative):
+    """GT and LT only with absolute times: a relative one equal to the
+    key's (EXPIRE k 100 after SET k v EX 100) is greater or not as a
+    millisecond ticks between the two commands or not."""
+    if relative:
+        return one_of([], [], [], ["NX"], ["XX"], ["NX", "XX"], ["BAD"])
     return one_of([], [], [], [], ["NX"], ["XX"], ["GT"], ["LT"], ["NX", "XX"],
                   ["GT", "LT"], ["BAD"])
 
@@ -119,7 +124,9 @@ def expire_flag():
 def abs_time(unit_ms):
     """An absolute time near now: the same argument goes to both."""
     now = int(time.time() * (1000 if unit_ms else 1))
-    delta = pick([-5, 100, 1000]) * (1000 if unit_ms else 1)
+    # Far from the relative times (100 s, 1000 s), so GT and LT against an
+    # expiry set by one never depend on when it ran.
+    delta = pick([-5, 300, 3000]) * (1000 if unit_ms else 1)
     return str(now + delta)
 
 
@@ -175,10 +182,14 @@ def commands():
         (1, "exact", lambda: ["PUBLISH", pick(["ch", ""]), pick(VALUES)]),
         (1, "exact", lambda: ["PUBSUB", pick(["NUMSUB", "CHANNELS"])]
          + some(["ch", "*", "x"], 0, 2)),
-        (2, "exact", lambda: ["EXPIRE", k()] + ttl_args(False) + expire_flag()),
-        (1, "exact", lambda: ["PEXPIRE", k()] + ttl_args(True) + expire_flag()),
-        (1, "exact", lambda: ["EXPIREAT", k(), abs_time(False)] + expire_flag()),
-        (1, "exact", lambda: ["PEXPIREAT", k(), abs_time(True)] + expire_flag()),
+        (2, "exact", lambda: ["EXPIRE", k()] + ttl_args(False)
+         + expire_flag(True)),
+        (1, "exact", lambda: ["PEXPIRE", k()] + ttl_args(True)
+         + expire_flag(True)),
+        (1, "exact", lambda: ["EXPIREAT", k(), abs_time(False)]
+         + expire_flag(False)),
+        (1, "exact", lambda: ["PEXPIREAT", k(), abs_time(True)]
+         + expire_flag(False)),
         (2, "ttl", lambda: [pick(["TTL", "PTTL"]), k()]),
         (1, "ttl", lambda: [pick(["EXPIRETIME", "PEXPIRETIME"]), k()]),
         (1, "exact", lambda: ["PERSIST", k()]),

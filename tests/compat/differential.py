@@ -18,6 +18,9 @@ except where Redis itself leaves the answer open:
              can tick between the two servers' calls) or TTL_MARGIN_MS;
              DBSIZE within 2, since an expired key counts until swept
 
+and lex range commands go only to sorted sets whose members share one
+score, the case Redis defines (see equal_scores).
+
 Every CHECK_EVERY commands the whole keyspace is dumped on both (type,
 content, TTL) and compared, so a write that replied right but stored
 wrong is caught too. A run is a number of rounds, each from FLUSHALL,
@@ -25,7 +28,8 @@ each a seeded sequence: a mismatch prints the round's seed and protocol
 and its last 40 commands; `--seed S --rounds 1 --resp N` replays it. A
 round stops at its first mismatch (the two states may have diverged).
 A few commands a round lose their last arguments, for the arity errors;
-some rounds send commands in pipelines of 2 to 16, in one write.
+some rounds send commands in pipelines of 2 to 16, in one write, and
+some set the compact encodings' limits (CONFIG SET) to a few entries.
 
 Usage: differential.py [--seed S] [--rounds R] [--commands N]
                        [--resp 2|3|both] [--quiet]
@@ -391,6 +395,12 @@ def commands():
 
 # Without their count these answer a random pick: never cut short.
 RANDOM_PICKS = {"SPOP", "SRANDMEMBER", "HRANDFIELD", "ZRANDMEMBER"}
+# (directive, Redis's default, small values for tight rounds)
+LIMITS = [("hash-max-listpack-entries", "512", ["0", "1", "4"]),
+          ("hash-max-listpack-value", "64", ["1", "3", "8"]),
+          ("zset-max-listpack-entries", "128", ["0", "1", "4"]),
+          ("zset-max-listpack-value", "64", ["1", "3", "8"]),
+          ("list-max-listpack-size", "-2", ["1", "2", "4", "-1"])]
 # Blocking commands only with timeouts that end, bad ones included.
 TIMEOUTS = ["0.01", "0.001", "-1", "x", "0.01"]
 GROUPS = ["g1", "g2"]
@@ -426,6 +436,21 @@ class Differ:
         ra, rb = send_batch(self.ref, data), send_batch(self.sut, data)
         return [self.normalise(mode, args, a, b)
                 for (mode, args), a, b in zip(batch, ra, rb)]
+
+    def equal_scores(self, key):
+        """Whether a lex range is defined on key: Redis documents lex
+        ranges only for members of one score, and otherwise its answer
+        depends on the encoding and on a skip list's random levels."""
+        raw = self.ref.request(0, h.encode("ZRANGE", key, "0", "-1",
+                                           "WITHSCORES"))
+        if raw[:1] != b"*":
+            return True                 # an error or nothing: defined
+        items = h.parse(raw)
+        if items and isinstance(items[0], list):
+            scores = [pair[1] for pair in items]          # RESP3 pairs
+        else:
+            scores = items[1::2]
+        return len(set(scores)) <= 1
 
     @staticmethod
     def normalise(mode, args, a, b):
@@ -477,12 +502,13 @@ class Differ:
                 return False
         return True
 
-    def draw(self, exact_only=False):
+    def draw(self, exact_only=False, lex_ok=True):
         while True:
             _, mode, make = random.choices(self.table, self.weights)[0]
-            if mode == "exact" or not exact_only:
+            args = make()
+            if (mode == "exact" or not exact_only) and (
+                    lex_ok or lex_key(args) is None):
                 break
-        args = make()
         if random.random() < 0.02 and args[0] not in RANDOM_PICKS:
             args = args[:random.randint(1, len(args))]
         return mode, args
@@ -490,7 +516,7 @@ class Differ:
     def transaction(self, log):
         """MULTI, a few commands, then EXEC or DISCARD: the queued replies
         and the EXEC array compared whole. Returns the first difference."""
-        body = [self.draw(exact_only=True)[1]
+        body = [self.draw(exact_only=True, lex_ok=False)[1]
                 for _ in range(random.randint(1, 4))]
         end = ["DISCARD"] if random.random() < 0.15 else ["EXEC"]
         for args in [["MULTI"]] + body + [end]:
@@ -503,11 +529,12 @@ class Differ:
     def watched(self, log):
         """A second connection WATCHes keys, this one runs a command that
         may touch them, and the second's MULTI/EXEC runs or aborts."""
-        write = self.draw(True)[1]
+        write = self.draw(True, False)[1]
         while write[0] == "XSETID":     # Redis 7.0's leaves WATCH alone
-            write = self.draw(True)[1]
+            write = self.draw(True, False)[1]
         steps = [(1, ["WATCH"] + some(KEYS, 1, 2)), (0, write),
-                 (1, ["MULTI"]), (1, self.draw(True)[1]), (1, ["EXEC"])]
+                 (1, ["MULTI"]), (1, self.draw(True, False)[1]),
+                 (1, ["EXEC"])]
         for conn, args in steps:
             log.append((["@2"] if conn else []) + args)
             data = h.encode(*args)
@@ -515,6 +542,18 @@ class Differ:
             if a != b:
                 return a, b
         return None
+
+    def limits(self, tight):
+        """The compact encodings' limits both servers share: Redis's
+        defaults, or (tight) a few entries and bytes, so that conversions
+        both ways happen with small values. Sets are left out: Redis 7.0
+        has no set-max-listpack-*."""
+        for name, default, small in LIMITS:
+            args = ["CONFIG", "SET", name, pick(small) if tight else default]
+            for side in (self.ref, self.sut):
+                rep = side.request(0, h.encode(*args))
+                if rep != b"+OK\r\n":
+                    raise h.ServerError("%s: %r" % (" ".join(args), rep))
 
     def round(self, seed, n):
         random.seed(seed)
@@ -525,12 +564,14 @@ class Differ:
             FIELDS.extend(EXTRA)
         pipelined = random.random() < 0.3
         self.open()
+        self.limits(random.random() < 0.3)
         log = []
         i = checked = 0
         while i < n:
             i += 1
             if pipelined and random.random() < 0.5:
-                batch = [self.draw() for _ in range(random.randint(2, 16))]
+                batch = [self.draw(lex_ok=False)
+                         for _ in range(random.randint(2, 16))]
                 batch = [b for b in batch if b[0] != "scan"] or [batch[0]]
                 if batch[0][0] == "scan":
                     batch = [("exact", ["PING"])]
@@ -548,6 +589,8 @@ class Differ:
                 continue
             else:
                 mode, args = self.draw()
+                if lex_key(args) and not self.equal_scores(lex_key(args)):
+                    continue
                 log.append(args)
                 if mode == "scan":
                     a, b = self.compare_scan(args)
@@ -562,6 +605,19 @@ class Differ:
                     return mismatch(seed, log, "state after", show(da),
                                     show(db))
         return None
+
+
+def lex_key(args):
+    """The sorted set a lex range command reads, else None."""
+    name = args[0]
+    if name in ("ZRANGEBYLEX", "ZREVRANGEBYLEX", "ZLEXCOUNT",
+                "ZREMRANGEBYLEX") and len(args) > 1:
+        return args[1]
+    if name == "ZRANGE" and "BYLEX" in args:
+        return args[1]
+    if name == "ZRANGESTORE" and "BYLEX" in args:
+        return args[2]
+    return None
 
 
 def send_batch(side, data):

@@ -546,7 +546,14 @@ static void zrange_generic(struct client *c, size_t first, int store,
         lr.mink = -1;
     }
     if (store) {
-        if (walk)
+        /* Like Redis, a rank range known to outgrow the compact limit is
+         * stored as a skip list from the start, not converted once full
+         * (which shows: a -0 score survives only in a skip list). */
+        if (walk && type == RANGE_RANK &&
+            limit > c->srv->conf.zset_max_listpack_entries &&
+            store_zset_expand(client_db(c), o.dst) != STORE_OK)
+            o.nomem = 1;
+        if (walk && !o.nomem)
             range_walk(&o, z, from, rev, offset, limit, wsr, wlr);
         range_store(&o);
         if (o.dst)

@@ -646,10 +646,8 @@ void cmd_brpop(struct client *c)
     bpop_generic(c, STORE_LIST_TAIL);
 }
 
-/* LMPOP / BLMPOP arguments from numkeys_at: numkeys key [key ...]
- * LEFT|RIGHT [COUNT count]. Returns 0 after replying Redis's error. */
-static int mpop_args(struct client *c, size_t numkeys_at, size_t *numkeys,
-                     int *end, int64_t *count)
+int mpop_args(struct client *c, size_t numkeys_at, const char *w0,
+              const char *w1, size_t *numkeys, int *which, int64_t *count)
 {
     int64_t n;
     if (!arg_range_or_reply(c, numkeys_at, 1, INT64_MAX, ERR_NUMKEYS_ZERO,
@@ -660,8 +658,14 @@ static int mpop_args(struct client *c, size_t numkeys_at, size_t *numkeys,
         return 0;
     }
     size_t where_at = numkeys_at + 1 + (size_t)n;
-    if (!arg_end_or_reply(c, where_at, end))
+    if (arg_is(c, where_at, w0)) {
+        *which = 0;
+    } else if (arg_is(c, where_at, w1)) {
+        *which = 1;
+    } else {
+        reply_error(c, ERR_SYNTAX);
         return 0;
+    }
     *count = -1;
     for (size_t j = where_at + 1; j < c->argc; j++) {
         if (*count == -1 && arg_is(c, j, "COUNT") && j + 1 < c->argc) {
@@ -698,10 +702,11 @@ static void mpop_run(struct client *c, size_t numkeys_at, size_t numkeys,
 void cmd_lmpop(struct client *c)
 {
     size_t numkeys;
-    int end;
+    int right;
     int64_t count;
-    if (mpop_args(c, 1, &numkeys, &end, &count))
-        mpop_run(c, 1, numkeys, end, count, 0, 0);
+    if (mpop_args(c, 1, "LEFT", "RIGHT", &numkeys, &right, &count))
+        mpop_run(c, 1, numkeys, right ? STORE_LIST_TAIL : STORE_LIST_HEAD,
+                 count, 0, 0);
 }
 
 /* BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]: Redis
@@ -709,9 +714,10 @@ void cmd_lmpop(struct client *c)
 void cmd_blmpop(struct client *c)
 {
     size_t numkeys;
-    int end;
+    int right;
     int64_t count, deadline;
-    if (mpop_args(c, 2, &numkeys, &end, &count) &&
+    if (mpop_args(c, 2, "LEFT", "RIGHT", &numkeys, &right, &count) &&
         block_timeout_or_reply(c, 1, BLOCK_SECONDS, &deadline))
-        mpop_run(c, 2, numkeys, end, count, 1, deadline);
+        mpop_run(c, 2, numkeys, right ? STORE_LIST_TAIL : STORE_LIST_HEAD,
+                 count, 1, deadline);
 }

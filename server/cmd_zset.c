@@ -804,56 +804,13 @@ void cmd_bzpopmax(struct client *c)
     bzpop_generic(c, 1);
 }
 
-/* ZMPOP / BZMPOP body from argument i (numkeys): parses numkeys, the
- * keys, MIN|MAX and COUNT; returns 1 with the fields set, or 0 after
- * replying. */
-static int mpop_args(struct client *c, size_t i, size_t *nkeys, int *max,
-                     int64_t *count)
-{
-    int64_t numkeys;
-    if (!parse_i64(c->argv[i], c->argvlen[i], &numkeys) || numkeys < 1) {
-        reply_error(c, ERR_NUMKEYS_ZERO);
-        return 0;
-    }
-    size_t where = i + 1 + (size_t)numkeys;
-    if ((uint64_t)numkeys >= c->argc - i - 1) {
-        reply_error(c, ERR_SYNTAX);
-        return 0;
-    }
-    if (arg_is(c, where, "MIN")) {
-        *max = 0;
-    } else if (arg_is(c, where, "MAX")) {
-        *max = 1;
-    } else {
-        reply_error(c, ERR_SYNTAX);
-        return 0;
-    }
-    *count = -1;
-    for (size_t j = where + 1; j < c->argc; j++) {
-        if (*count == -1 && arg_is(c, j, "COUNT") && j + 1 < c->argc) {
-            j++;
-            if (!parse_i64(c->argv[j], c->argvlen[j], count) || *count < 1) {
-                reply_error(c, ERR_COUNT_POSITIVE);
-                return 0;
-            }
-        } else {
-            reply_error(c, ERR_SYNTAX);
-            return 0;
-        }
-    }
-    if (*count == -1)
-        *count = 1;
-    *nkeys = (size_t)numkeys;
-    return 1;
-}
-
 /* ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] */
 void cmd_zmpop(struct client *c)
 {
     size_t n, ki;
     int max;
     int64_t count;
-    if (!mpop_args(c, 1, &n, &max, &count))
+    if (!mpop_args(c, 1, "MIN", "MAX", &n, &max, &count))
         return;
     struct store_zset *z = obj_pop_source(c, 2, n, STORE_T_ZSET, 0, 0, &ki);
     if (z)
@@ -867,7 +824,7 @@ void cmd_bzmpop(struct client *c)
     int64_t deadline, count;
     size_t n, ki;
     int max;
-    if (!mpop_args(c, 2, &n, &max, &count) ||
+    if (!mpop_args(c, 2, "MIN", "MAX", &n, &max, &count) ||
         !block_timeout_or_reply(c, 1, BLOCK_SECONDS, &deadline))
         return;
     struct store_zset *z = obj_pop_source(c, 3, n, STORE_T_ZSET, 1, deadline,

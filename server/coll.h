@@ -186,6 +186,11 @@ void cmd_coll_scan(struct client *c, enum store_type t);
 void *obj_pop_source(struct client *c, size_t first, size_t n,
                      enum store_type t, int block, int64_t deadline,
                      size_t *at);
+/* LMPOP / ZMPOP arguments from numkeys_at: numkeys key [key ...] w0|w1
+ * [COUNT count] (count 1 when absent); *which is 0 for w0, 1 for w1.
+ * Returns 0 after replying Redis's error (cmd_list.c). */
+int mpop_args(struct client *c, size_t numkeys_at, const char *w0,
+              const char *w1, size_t *numkeys, int *which, int64_t *count);
 /* An array of |count| random elements of non-empty h (cmd_hash.c):
  * negative count allows repeats; with values as HRANDFIELD WITHVALUES. */
 void cmd_coll_rand_count(struct client *c, struct store_coll *h,

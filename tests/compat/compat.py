@@ -224,21 +224,28 @@ class Side:
 
     def request(self, i, data):
         """Sends data, returns one raw reply or a <marker>."""
+        return self.pipeline(i, [data])[0]
+
+    def pipeline(self, i, requests):
+        """Sends the requests in one write; returns one raw reply each, a
+        <marker> from the first that failed on."""
         if self.dead[i]:
-            return CLOSED
+            return [CLOSED] * len(requests)
         c = self.conn(i)
+        replies = []
         try:
-            c.send(data)
-            return c.read_raw()
+            c.send(b"".join(requests))
+            for _ in requests:
+                replies.append(c.read_raw())
+            return replies
         except socket.timeout:
-            self.dead[i] = True
-            return TIMEOUT
+            marker = TIMEOUT
         except (ConnectionError, OSError):
-            self.dead[i] = True
-            return CLOSED
+            marker = CLOSED
         except h.ProtocolError as e:
-            self.dead[i] = True
-            return b"<unparsable reply: %s>" % str(e).encode()
+            marker = b"<unparsable reply: %s>" % str(e).encode()
+        self.dead[i] = True
+        return replies + [marker] * (len(requests) - len(replies))
 
     def silent(self, i, data):
         if self.dead[i]:
@@ -263,12 +270,16 @@ class Side:
         except OSError:
             return b"<closed>"
 
-    def scan(self, i, args):
-        """Full SCAN iteration; returns a canonical description."""
+    def scan(self, i, args, name=b"SCAN", key=()):
+        """Full SCAN iteration (or HSCAN/SSCAN/ZSCAN of key, given as a
+        1-tuple); returns a canonical description: the set of what came
+        back (field-value pairs for HSCAN and ZSCAN), sorted. A set, since
+        SCAN may return an element twice across a rehash."""
         cursor = b"0"
         keys = set()
+        pairs = name.upper() in (b"HSCAN", b"ZSCAN")
         for _ in range(100000):
-            rep = self.request(i, h.encode(b"SCAN", cursor, *args))
+            rep = self.request(i, h.encode(name, *key, cursor, *args))
             if rep.startswith(b"<") or rep.startswith(b"-"):
                 return rep
             try:
@@ -277,6 +288,9 @@ class Side:
                 assert isinstance(cursor, bytes) and isinstance(batch, list)
             except Exception:
                 return b"<bad SCAN reply " + rep[:200] + b">"
+            if pairs:
+                batch = [repr(tuple(batch[j:j + 2])).encode()
+                         for j in range(0, len(batch), 2)]
             keys.update(batch)
             if cursor == b"0":
                 return b"keys: " + b" ".join(sorted(keys))

@@ -433,7 +433,7 @@ class Differ:
         pipelining client does, so the server reads them together (and
         looks ahead for their keys); the replies in order, normalised."""
         data = [h.encode(*args) for _, args in batch]
-        ra, rb = send_batch(self.ref, data), send_batch(self.sut, data)
+        ra, rb = self.ref.pipeline(0, data), self.sut.pipeline(0, data)
         return [self.normalise(mode, args, a, b)
                 for (mode, args), a, b in zip(batch, ra, rb)]
 
@@ -467,7 +467,10 @@ class Differ:
     def compare_scan(self, args):
         """A whole SCAN-family iteration on each side: what it returned, as
         a sorted list (pairs kept together for HSCAN and ZSCAN)."""
-        return tuple(iterate(side, args) for side in (self.ref, self.sut))
+        name, rest = args[0].encode(), args[1:]
+        key = tuple(rest[:1]) if name != b"SCAN" else ()
+        return tuple(side.scan(0, rest[len(key):], name, key)
+                     for side in (self.ref, self.sut))
 
     def dump(self, side):
         """The whole keyspace: a line a key with its type and content, and
@@ -618,39 +621,6 @@ def lex_key(args):
     if name == "ZRANGESTORE" and "BYLEX" in args:
         return args[2]
     return None
-
-
-def send_batch(side, data):
-    """Sends the requests in one write; one raw reply each, or markers."""
-    if side.dead[0]:
-        return [compat.CLOSED] * len(data)
-    c = side.conn(0)
-    try:
-        c.send(b"".join(data))
-        return [c.read_raw() for _ in data]
-    except (OSError, ConnectionError, h.ProtocolError):
-        side.dead[0] = True
-        return [compat.CLOSED] * len(data)
-
-
-def iterate(side, args):
-    name, rest = args[0], args[1:]
-    head = rest[:1] if name != "SCAN" else []
-    opts = rest[len(head):]
-    cursor, seen = b"0", []
-    for _ in range(10000):
-        rep = side.request(0, h.encode(name, *head, cursor, *opts))
-        if rep[:1] != b"*":
-            return rep
-        cursor, batch = h.parse(rep)
-        if name in ("HSCAN", "ZSCAN"):
-            batch = [tuple(batch[j:j + 2]) for j in range(0, len(batch), 2)]
-        seen += batch
-        if cursor == b"0":
-            # SCAN may return a key twice across a rehash; a set says
-            # what came back, the count whether anything was lost.
-            return repr(sorted(set(seen))).encode()
-    return b"<no end>"
 
 
 def pairwise(args, raw):

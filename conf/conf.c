@@ -37,9 +37,10 @@
  * (rejected with a clear error); CONFIG REWRITE; resolving or binding
  * addresses (the server does that). The module never prints or exits.
  * Differences from Redis: `save` defaults to "" (Respite does not
- * persist); "n" is kept in notify-keyspace-events next to "A" (Redis 7
- * drops it from the printed form although the flag stays set); `dir` is
- * not changed into, just recorded. */
+ * persist); `dir` is not changed into, just recorded.
+ * notify-keyspace-events is stored with "n" next to "A", so the flag
+ * survives, and printed as Redis 7 prints it, without (the flag stays set
+ * there too). */
 #include "conf/conf.h"
 
 #include <ctype.h>
@@ -706,8 +707,10 @@ static int notify_parse(const char *s)
     return flags;
 }
 
-/* Writes the canonical form into buf (at least 20 bytes). */
-static void notify_format(int flags, char *buf)
+/* Writes the canonical form into buf (at least 20 bytes): the stored
+ * one, or with shown set the one CONFIG GET prints, where "n" after "A"
+ * is left out as Redis 7 leaves it out. */
+static void notify_format(int flags, int shown, char *buf)
 {
     char *p = buf;
     int all = (flags & N_ALL) == N_ALL;
@@ -716,8 +719,7 @@ static void notify_format(int flags, char *buf)
     for (size_t i = 0; i < sizeof(notify_letters) / sizeof(notify_letters[0]);
          i++) {
         int f = notify_letters[i].flag;
-        /* Redis 7 drops 'n' after 'A'; we keep it so it is not lost. */
-        if ((flags & f) && (!all || f == N_N))
+        if ((flags & f) && (!all || (f == N_N && !shown)))
             *p++ = notify_letters[i].letter;
     }
     if (flags & N_K) *p++ = 'K';
@@ -999,7 +1001,7 @@ static int apply(struct conf *c, size_t row, const char *const *argv,
                      "'Ag$lshzxeKEtmdn'.");
             return APPLY_BAD;
         }
-        notify_format(flags, buf);
+        notify_format(flags, 0, buf);
         return commit_str(c, row, buf);
     }
     case T_SAVE:
@@ -1320,10 +1322,16 @@ static const char *format_value(const struct conf *c, size_t row,
     const void *p = cfield(c, d);
     switch (d->type) {
     case T_STR:
-    case T_ENUM:
-    case T_NOTIFY: {
+    case T_ENUM: {
         const char *s = *(char *const *)p;
         return s ? s : "";
+    }
+    case T_NOTIFY: {
+        const char *s = *(char *const *)p;
+        int flags = s ? notify_parse(s) : 0;
+        notify_format(flags < 0 ? 0 : flags, 1, num);
+        sbuf_str(b, num);
+        break;
     }
     case T_BIND:
         for (int i = 0; i < c->nbind; i++) {

@@ -159,6 +159,9 @@ void cmd_spop(struct client *c)
         resp_add_set(&c->out, 0);
         return;
     } else if ((uint64_t)count >= store_coll_len(s)) {
+        /* Redis answers this case with SMEMBERS's code, whose read lookup
+         * counts a keyspace hit. */
+        key_count_read(c, c->argv[1], c->argvlen[1], 1);
         reply_members(c, s);
         store_key_delete(client_db(c), c->argv[1], c->argvlen[1],
                          server_now_ms(c->srv));
@@ -240,13 +243,16 @@ void cmd_smove(struct client *c)
         resp_add_int(&c->out, 0);
         return;
     }
-    /* Make sure the destination can take the member before removing it. */
+    /* Make sure the destination can take the member before removing it.
+     * Its "new" event waits for the source's events, as in Redis, which
+     * creates it only then. */
     int created = 0;
     if (!dst) {
-        int ok;
-        dst = coll_write(c, 2, STORE_T_SET, 1, &ok);
-        if (!ok)
+        if (store_coll_open(db, c->argv[2], c->argvlen[2], STORE_T_SET, 1,
+                            now, &dst) != STORE_OK) {
+            reply_error(c, ERR_OOM);
             return;
+        }
         created = 1;
     }
     int rc = store_coll_put(db, dst, c->argv[3], c->argvlen[3], NULL, 0, 0);
@@ -259,6 +265,8 @@ void cmd_smove(struct client *c)
     store_coll_del(db, src, c->argv[3], c->argvlen[3]);
     coll_changed(c, 1, NOTIFY_SET, "srem");
     coll_drop_if_empty(c, 1, src);
+    if (created)
+        key_new(c, 2);
     if (rc == 1)
         coll_changed(c, 2, NOTIFY_SET, "sadd");
     resp_add_int(&c->out, 1);
@@ -269,18 +277,16 @@ void cmd_smove(struct client *c)
 enum set_op { OP_INTER, OP_UNION, OP_DIFF };
 
 /* The sets named by argv[first..first+n), NULL for missing keys, in
- * sets[]. Returns 1, or 0 after replying WRONGTYPE. Reads count hits and
- * misses unless write (the STORE forms) is set. */
+ * sets[]. Returns 1, or 0 after replying WRONGTYPE. Every lookup counts a
+ * hit or miss, the STORE forms' too, as in Redis. */
 static int sets_or_reply(struct client *c, size_t first, size_t n,
-                         int write, struct store_coll **sets)
+                         struct store_coll **sets)
 {
     int64_t now = server_now_ms(c->srv);
     for (size_t j = 0; j < n; j++) {
         size_t i = first + j;
         struct store_entry *e =
-            write ? store_key_find(client_db(c), c->argv[i], c->argvlen[i],
-                                   now)
-                  : key_lookup_read(c, c->argv[i], c->argvlen[i], now);
+            key_lookup_read(c, c->argv[i], c->argvlen[i], now);
         sets[j] = NULL;
         if (!e)
             continue;
@@ -377,7 +383,7 @@ static void set_op_cmd(struct client *c, enum set_op op, int store,
         reply_error(c, ERR_OOM);
         return;
     }
-    if (!sets_or_reply(c, first, n, store, sets)) {
+    if (!sets_or_reply(c, first, n, sets)) {
         free(sets);
         store_coll_free(client_db(c), out);
         return;
@@ -403,8 +409,7 @@ static void set_op_cmd(struct client *c, enum set_op op, int store,
         resp_add_int(&c->out, 0);
         return;
     }
-    if (store_key_set_obj(db, c->argv[1], c->argvlen[1], STORE_T_SET, out,
-                          now)) {
+    if (obj_store(c, STORE_T_SET, out)) {
         store_coll_free(db, out);
         reply_error(c, ERR_OOM);
         return;
@@ -486,7 +491,7 @@ void cmd_sintercard(struct client *c)
         reply_error(c, ERR_OOM);
         return;
     }
-    if (sets_or_reply(c, 2, n, 0, sets)) {
+    if (sets_or_reply(c, 2, n, sets)) {
         set_op(c, OP_INTER, sets, n, (size_t)limit, &card, NULL);
         resp_add_int(&c->out, (int64_t)card);
     }

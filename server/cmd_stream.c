@@ -533,7 +533,7 @@ void cmd_xsetid(struct client *c)
 /* What one stream of an XREAD serves: entries after gt. */
 struct xread_key {
     struct store_sid gt;
-    int serve, history;
+    int serve, history, found;
 };
 
 /* Serves one stream of XREADGROUP with ">": the entries after the group's
@@ -737,6 +737,7 @@ static void xread_generic(struct client *c, int group)
         }
         if (!st)
             continue;
+        k[j].found = 1;
         struct store_sid maxid;
         if (group) {
             if (k[j].gt.ms != UINT64_MAX || k[j].gt.seq != UINT64_MAX) {
@@ -752,6 +753,12 @@ static void xread_generic(struct client *c, int group)
         }
         served += k[j].serve;
     }
+
+    /* Redis looks every stream up again to serve it, and counts that
+     * lookup (and its keymiss) too; a woken client's rerun counts none. */
+    for (size_t j = 0; !rerun && j < n; j++)
+        key_count_read(c, c->argv[streams + j], c->argvlen[streams + j],
+                       k[j].found);
 
     if (served) {
         if (c->proto == 2)

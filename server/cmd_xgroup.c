@@ -279,8 +279,8 @@ void cmd_xgroup(struct client *c)
 /* XACK key group id [id ...]: entries acknowledged. */
 void cmd_xack(struct client *c)
 {
-    int ok;
-    struct store_stream *st = obj_write(c, 1, STORE_T_STREAM, 0, &ok);
+    int ok;   /* looked up as a read (a hit or miss), as in Redis */
+    struct store_stream *st = obj_read(c, 1, STORE_T_STREAM, &ok);
     if (!ok)
         return;
     struct store_sgroup *g =
@@ -303,23 +303,34 @@ void cmd_xack(struct client *c)
 
 /* ---- XPENDING, XCLAIM, XAUTOCLAIM -------------------------------------- */
 
-/* Argument 1's stream into *st and its group named by argument 2, looked
- * up for writing or not; NULL after an error reply (NOGROUP when the key
- * or the group is missing). */
-static struct store_sgroup *group_or_reply(struct client *c, int write,
-                                           struct store_stream **st)
+/* The stream of e, argument 1's entry or NULL, into *st and its group
+ * named by argument 2; NULL after an error reply: WRONGTYPE, or NOGROUP
+ * when the key or the group is missing. */
+static struct store_sgroup *group_of_or_reply(struct client *c,
+                                              struct store_entry *e,
+                                              struct store_stream **st)
 {
-    int ok;
-    *st = write ? obj_write(c, 1, STORE_T_STREAM, 0, &ok)
-                : obj_read(c, 1, STORE_T_STREAM, &ok);
-    if (!ok)
+    *st = NULL;
+    if (e && store_entry_type(e) != STORE_T_STREAM) {
+        reply_error(c, ERR_WRONGTYPE);
         return NULL;
+    }
+    if (e)
+        *st = store_entry_obj(e);
     struct store_sgroup *g =
         *st ? store_stream_group_find(*st, c->argv[2], c->argvlen[2]) : NULL;
     if (!g)
         reply_error(c, ERR_NOGROUP_KEY, ARGV_CLIPPED(c, 1),
                     ARGV_CLIPPED(c, 2));
     return g;
+}
+
+/* Argument 1's key looked up as Redis's XPENDING, XCLAIM and XAUTOCLAIM
+ * do, as a read (a keyspace hit or miss, though the last two write). */
+static struct store_entry *stream_key_read(struct client *c)
+{
+    return key_lookup_read(c, c->argv[1], c->argvlen[1],
+                           server_now_ms(c->srv));
 }
 
 /* XCLAIM's and XAUTOCLAIM's min-idle-time (argument 4), negative taken
@@ -369,7 +380,7 @@ void cmd_xpending(struct client *c)
             consarg = si + 3;
     }
     struct store_stream *st;
-    struct store_sgroup *g = group_or_reply(c, 0, &st);
+    struct store_sgroup *g = group_of_or_reply(c, stream_key_read(c), &st);
     if (!g)
         return;
     if (justinfo) {
@@ -483,7 +494,7 @@ static int claim_opt_or_reply(struct client *c, size_t i, const char *opt,
 void cmd_xclaim(struct client *c)
 {
     struct store_stream *st;
-    struct store_sgroup *g = group_or_reply(c, 1, &st);
+    struct store_sgroup *g = group_of_or_reply(c, stream_key_read(c), &st);
     if (!g)
         return;
     int64_t minidle, retrycount = -1, deliverytime = -1;
@@ -585,6 +596,9 @@ void cmd_xautoclaim(struct client *c)
     int64_t minidle, count = 100;
     int justid = 0;
     struct store_sid start;
+    /* Redis looks the key up before anything else but reports its type or
+     * missing group only once the arguments are read. */
+    struct store_entry *e = stream_key_read(c);
     if (!minidle_or_reply(c, "XAUTOCLAIM", &minidle) ||
         !xid_interval_or_reply(c, 5, 0, &start))
         return;
@@ -605,7 +619,7 @@ void cmd_xautoclaim(struct client *c)
         }
     }
     struct store_stream *st;
-    struct store_sgroup *g = group_or_reply(c, 1, &st);
+    struct store_sgroup *g = group_of_or_reply(c, e, &st);
     if (!g)
         return;
     struct store_sid zero = { 0, 0 };

@@ -428,8 +428,7 @@ static void range_store(struct range_out *o)
             coll_changed(c, 1, NOTIFY_GENERIC, "del");
         return;
     }
-    if (store_key_set_obj(db, c->argv[1], c->argvlen[1], STORE_T_ZSET,
-                          o->dst, now)) {
+    if (obj_store(c, STORE_T_ZSET, o->dst)) {
         reply_error(c, ERR_OOM);
         return;
     }

@@ -240,9 +240,7 @@ static void zset_op_cmd(struct client *c, enum zop op, size_t nk, int store,
     size_t j = nk + 1;
     for (size_t i = 0; i < n; i++, j++) {
         struct store_entry *e =
-            store ? store_key_find(client_db(c), c->argv[j], c->argvlen[j],
-                                   now)
-                  : key_lookup_read(c, c->argv[j], c->argvlen[j], now);
+            key_lookup_read(c, c->argv[j], c->argvlen[j], now);
         src[i].weight = 1.0;
         if (!e)
             continue;
@@ -337,8 +335,7 @@ static void zset_op_cmd(struct client *c, enum zop op, size_t nk, int store,
         return;
     }
     store_zset_fit(db, dst);
-    if (store_key_set_obj(db, c->argv[1], c->argvlen[1], STORE_T_ZSET, dst,
-                          now)) {
+    if (obj_store(c, STORE_T_ZSET, dst)) {
         store_zset_free(db, dst);
         reply_error(c, ERR_OOM);
         return;

@@ -37,14 +37,21 @@ static inline void *obj_read(struct client *c, size_t i, enum store_type t,
     return store_entry_obj(e);
 }
 
-/* Argument i's object of type t for a write, created (empty) when create
- * is set. NULL with *ok 1: absent; *ok 0: WRONGTYPE or OOM was replied. */
+/* Argument i's object of type t for a write, created (empty, with the
+ * "new" event) when create is set. NULL with *ok 1: absent; *ok 0:
+ * WRONGTYPE or OOM was replied. */
 static inline void *obj_write(struct client *c, size_t i, enum store_type t,
                               int create, int *ok)
 {
     void *o;
-    int rc = store_obj_open(client_db(c), c->argv[i], c->argvlen[i], t,
-                            create, server_now_ms(c->srv), &o);
+    struct store *db = client_db(c);
+    int64_t now = server_now_ms(c->srv);
+    int rc = store_obj_open(db, c->argv[i], c->argvlen[i], t, 0, now, &o);
+    if (rc == STORE_OK && !o && create) {
+        rc = store_obj_open(db, c->argv[i], c->argvlen[i], t, 1, now, &o);
+        if (rc == STORE_OK)
+            key_new(c, i);
+    }
     *ok = rc == STORE_OK;
     if (rc == STORE_WRONGTYPE)
         reply_error(c, ERR_WRONGTYPE);
@@ -97,6 +104,21 @@ static inline int coll_drop_if_empty(struct client *c, size_t i,
                                      const struct store_coll *h)
 {
     return obj_drop_if_empty(c, i, store_coll_type(h), h);
+}
+
+/* Makes o, of type t, argument 1's value in place of any other (the
+ * *STORE commands), with the "new" event when the key did not exist, as
+ * Redis's setKey adds or overwrites. 0, or the store's error (o is then
+ * still the caller's). */
+static inline int obj_store(struct client *c, enum store_type t, void *o)
+{
+    struct store *db = client_db(c);
+    int64_t now = server_now_ms(c->srv);
+    int existed = store_key_find(db, c->argv[1], c->argvlen[1], now) != NULL;
+    int rc = store_key_set_obj(db, c->argv[1], c->argvlen[1], t, o, now);
+    if (rc == STORE_OK && !existed)
+        key_new(c, 1);
+    return rc;
 }
 
 /* Records a change to argument i's key: WATCH, dirty, event of class cls. */

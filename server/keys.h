@@ -11,6 +11,19 @@
 #include "server/pubsub.h"
 #include "server/server.h"
 
+/* Counts a read lookup of key that found it (hit) or not: a keyspace hit,
+ * or a miss and its keymiss event. */
+static inline void key_count_read(struct client *c, const char *key,
+                                  size_t klen, int hit)
+{
+    if (hit) {
+        c->srv->stat_hits++;
+        return;
+    }
+    c->srv->stat_misses++;
+    server_notify(c->srv, NOTIFY_KEY_MISS, "keymiss", c->db, key, klen);
+}
+
 /* The live entry for key in the client's database, or NULL, counting a
  * keyspace hit or miss. The entry is borrowed (see store.h). */
 static inline struct store_entry *key_lookup_read(struct client *c,
@@ -18,13 +31,16 @@ static inline struct store_entry *key_lookup_read(struct client *c,
                                                   size_t klen, int64_t now)
 {
     struct store_entry *e = store_key_find(client_db(c), key, klen, now);
-    if (e)
-        c->srv->stat_hits++;
-    else {
-        c->srv->stat_misses++;
-        server_notify(c->srv, NOTIFY_KEY_MISS, "keymiss", c->db, key, klen);
-    }
+    key_count_read(c, key, klen, e != NULL);
     return e;
+}
+
+/* Publishes "new" for argument i's key, which this command created: the
+ * event of Redis's dbAdd, before the command's own events on the key. */
+static inline void key_new(struct client *c, size_t i)
+{
+    server_notify(c->srv, NOTIFY_NEW, "new", c->db, c->argv[i],
+                  c->argvlen[i]);
 }
 
 /* 1 if e holds a string; else replies WRONGTYPE and returns 0. */

@@ -31,15 +31,50 @@ A few commands a round lose their last arguments, for the arity errors;
 some rounds send commands in pipelines of 2 to 16, in one write, and
 some set the compact encodings' limits (CONFIG SET) to a few entries.
 
+Keyspace notifications: NOTIFY_SHARE of the rounds (drawn from a
+generator of their own, so a seed sends the same commands either way)
+set notify-keyspace-events to one of NOTIFY_FLAGS on both (the CONFIG GET
+after it compared too) and open a subscriber on each, in the round's
+protocol, to __key*__:* (every database) and a marker channel. Every
+--notify-every commands (CHECK_EVERY by default; 1 finds the command) a
+PUBLISH of a new marker goes down the main connection, and the subscriber
+is read up to it: a server runs one command at a time, so everything the
+commands before it published is ahead of it, in order. The two sequences
+of messages are compared byte for byte, in order (within a command, as
+"new" before "set", and across commands), except what Redis itself
+leaves to timing:
+
+    expired  a key past its time goes when a command touches it or when
+             the sweeper (hz 10) samples it, whichever comes first, so
+             its "expired" may fall in another window or at another
+             place in the sequence (for a key in the database the dumps
+             do not read, any time). Expired messages are set aside and
+             compared as a multiset over the round; if that differs,
+             after 300 ms and a TYPE of every key in both databases, so
+             each key past its time is gone on both either way. The
+             messages a command publishes after touching such a key
+             ("new", "keymiss") are the same either way, and compared.
+    keymiss  of SCAN with TYPE: Redis looks up each key it returns to
+             read its type, so a key past its time and not swept yet
+             publishes expired then keymiss, a swept one nothing. In the
+             SCAN's own window keymiss is left out of the comparison and,
+             with x and m both on, each side must publish one keymiss per
+             key it expired there, as Redis does.
+    evicted  needs maxmemory, which neither server has: none expected,
+             and one would be a difference like any other.
+
 Usage: differential.py [--seed S] [--rounds R] [--commands N]
                        [--resp 2|3|both] [--quiet]
+                       [--notify-flags F,...] [--notify-every N]
 Exit status 1 when any round mismatched. Prints "RESULT <passed> <failed>"
 (a round is a test) last, as the other suites do.
 """
 
 import argparse
+import collections
 import os
 import random
+import socket
 import sys
 import time
 
@@ -405,6 +440,13 @@ LIMITS = [("hash-max-listpack-entries", "512", ["0", "1", "4"]),
 TIMEOUTS = ["0.01", "0.001", "-1", "x", "0.01"]
 GROUPS = ["g1", "g2"]
 CONSUMERS = ["c1", "c2", "c3"]
+# notify-keyspace-events of a notification round: each has K or E and a
+# class, so something is published; n (new) and m (keymiss) are outside A.
+NOTIFY_FLAGS = ["KEA", "AKE", "KA", "EA", "Kg$lshzxt", "KEg$", "Eg", "K$",
+                "El", "Kl", "Ehz", "Ks", "Kt", "Egx", "KEAn", "En", "KEAm",
+                "Em", "Exe", "KAnm"]
+NOTIFY_SHARE = 0.3
+MARKER = b"differential-marker"     # matches no keyspace pattern
 SCORE_BOUNDS = ["-inf", "+inf", "0", "1", "(1", "1.5", "(2", "3", "-1",
                 "10", "x", "(inf", "(-inf", "nan"]
 LEX_BOUNDS = ["-", "+", "[a", "(a", "[c", "(d", "[", "(", "a", "[1"]
@@ -415,8 +457,17 @@ class Differ:
         self.ref, self.sut, self.proto = ref, sut, proto
         self.table = commands()
         self.weights = [w for w, _, _ in self.table]
+        self.notify_flags, self.notify_every = NOTIFY_FLAGS, CHECK_EVERY
+        self.flags = ""
+        self.subs = None        # the subscribers of a notification round
+        self.expired = None     # per side, the expired messages by count
+        self.window_expired = None  # per side, keys expired in the window
+        self.marks = 0
 
     def open(self):
+        for c in self.subs or ():
+            c.close()
+        self.subs = None
         for side in (self.ref, self.sut):
             side.open(self.proto)
 
@@ -440,9 +491,11 @@ class Differ:
     def equal_scores(self, key):
         """Whether a lex range is defined on key: Redis documents lex
         ranges only for members of one score, and otherwise its answer
-        depends on the encoding and on a skip list's random levels."""
-        raw = self.ref.request(0, h.encode("ZRANGE", key, "0", "-1",
-                                           "WITHSCORES"))
+        depends on the encoding and on a skip list's random levels. Asked
+        of both, so both publish the same keymiss."""
+        data = h.encode("ZRANGE", key, "0", "-1", "WITHSCORES")
+        raw = self.ref.request(0, data)
+        self.sut.request(0, data)
         if raw[:1] != b"*":
             return True                 # an error or nothing: defined
         items = h.parse(raw)
@@ -466,11 +519,17 @@ class Differ:
 
     def compare_scan(self, args):
         """A whole SCAN-family iteration on each side: what it returned, as
-        a sorted list (pairs kept together for HSCAN and ZSCAN)."""
+        a sorted list (pairs kept together for HSCAN and ZSCAN). How many
+        calls an iteration takes, and so how many lookups it counts, is
+        each server's own: the count of keyspace lookups skips them."""
         name, rest = args[0].encode(), args[1:]
         key = tuple(rest[:1]) if name != b"SCAN" else ()
-        return tuple(side.scan(0, rest[len(key):], name, key)
-                     for side in (self.ref, self.sut))
+        before = self.lookups()
+        out = tuple(side.scan(0, rest[len(key):], name, key)
+                    for side in (self.ref, self.sut))
+        self.base = [b + n - m for b, n, m in
+                     zip(self.base, self.lookups(), before)]
+        return out
 
     def dump(self, side):
         """The whole keyspace: a line a key with its type and content, and
@@ -491,6 +550,22 @@ class Differ:
                 lines.append(rep)
                 ttls.append(side.request(0, h.encode("PTTL", k)))
         return lines, ttls
+
+    def lookups(self):
+        """Each side's keyspace_hits + keyspace_misses: which lookups
+        count as reads (and so publish keymiss) is Redis's choice per
+        command, and the sum does not depend on whether a key past its
+        time was found so or swept before."""
+        out = []
+        for side in (self.ref, self.sut):
+            info = h.parse(side.request(0, h.encode("INFO", "stats")))
+            if isinstance(info, bytes):
+                info = info.decode(errors="replace")
+            fields = dict(line.split(":", 1) for line in info.split("\r\n")
+                          if ":" in line)
+            out.append(int(fields["keyspace_hits"]) +
+                       int(fields["keyspace_misses"]))
+        return out
 
     @staticmethod
     def same_state(da, db):
@@ -558,6 +633,92 @@ class Differ:
                 if rep != b"+OK\r\n":
                     raise h.ServerError("%s: %r" % (" ".join(args), rep))
 
+    def listen(self, flags, log):
+        """Sets notify-keyspace-events to flags on both (every round, since
+        the servers outlive it) and, for a notification round, opens a
+        subscriber on each, in the round's protocol, to every keyspace
+        and keyevent channel and the marker's. Returns the first
+        difference in the replies."""
+        for args in (["CONFIG", "SET", "notify-keyspace-events", flags],
+                     ["CONFIG", "GET", "notify-keyspace-events"]):
+            log.append(args)
+            a, b = self.both(args)
+            if a != b:
+                return a, b
+        self.flags = flags
+        if not flags:
+            return None
+        self.subs, self.expired = [], [collections.Counter() for _ in "ab"]
+        for side in (self.ref, self.sut):
+            c = side.server.conn(timeout=compat.REPLY_TIMEOUT)
+            self.subs.append(c)
+            if self.proto == 3:
+                c.call("HELLO", "3")
+            c.send(h.encode("SUBSCRIBE", MARKER)
+                   + h.encode("PSUBSCRIBE", "__key*__:*"))
+        log.append(["SUBSCRIBE", MARKER.decode()])
+        log.append(["PSUBSCRIBE", "__key*__:*"])
+        a, b = (b"".join(c.read_n(2)) for c in self.subs)
+        return (a, b) if a != b else None
+
+    def notified(self):
+        """The notifications of the commands run since the last call, on
+        each side: PUBLISH a new marker on the main connection, then read
+        the subscriber up to it. A server runs one command at a time and
+        every reply before the marker's was read, so whatever they
+        published is queued ahead of the marker, in order. Expired events
+        are set aside in self.expired (see the docstring)."""
+        self.marks += 1
+        mark = b"%d" % self.marks
+        out, self.window_expired = [], []
+        for side, sub, expired in zip((self.ref, self.sut), self.subs,
+                                      self.expired):
+            got = []
+            out.append(got)
+            self.window_expired.append(collections.Counter())
+            rep = side.request(0, h.encode("PUBLISH", MARKER, mark))
+            if rep != b":1\r\n":
+                got.append(b"<PUBLISH of the marker replied %r>" % rep)
+                continue
+            try:
+                while True:
+                    raw = sub.read_raw()
+                    msg = h.parse(raw)
+                    if msg[1:] == [MARKER, mark]:
+                        break
+                    if subject(msg)[3] == b"expired":
+                        expired[raw] += 1
+                        self.window_expired[-1][subject(msg)[:3]] += 1
+                    else:
+                        got.append(raw)
+            except socket.timeout:
+                got.append(b"<no marker within %ds>" % compat.REPLY_TIMEOUT)
+            except (OSError, ConnectionError, h.ProtocolError) as e:
+                got.append(b"<subscriber: %s>" % str(e).encode())
+        return out
+
+    def expired_differ(self):
+        """The expired messages of the whole round, compared as multisets:
+        when they differ, after 300 ms (three sweeps) and a TYPE of every
+        key in both databases, so any key past its time is gone on both
+        whichever way it went. Returns the difference, or None."""
+        if self.expired[0] != self.expired[1]:
+            time.sleep(0.3)
+            for side in (self.ref, self.sut):
+                with side.server.conn(timeout=compat.REPLY_TIMEOUT) as c:
+                    for db in ("0", "1"):
+                        c.call("SELECT", db)
+                        for k in KEYS:
+                            c.call("TYPE", k)
+            self.notified()             # only the expired ones count now
+        a, b = self.expired
+        if a == b:
+            return None
+        return (b" | ".join(b"%s x%d" % (event_text(m), a[m] - b[m])
+                            for m in sorted(a - b)),
+                b" | ".join(b"%s x%d" % (event_text(m), b[m] - a[m])
+                            for m in sorted(b - a)))
+
     def round(self, seed, n):
         random.seed(seed)
         WIDE[0] = random.random() < 0.3
@@ -568,8 +729,17 @@ class Differ:
         pipelined = random.random() < 0.3
         self.open()
         self.limits(random.random() < 0.3)
+        self.base = self.lookups()
+        # Its own generator, so a seed sends the same commands either way.
+        notes = random.Random("notify %d" % seed)
+        flags = notes.choice(self.notify_flags) \
+            if notes.random() < NOTIFY_SHARE else ""
         log = []
-        i = checked = 0
+        diff = self.listen(flags, log)
+        if diff:
+            return mismatch(seed, log, "setup", *diff)
+        i = checked = heard = 0
+        since = len(log)
         while i < n:
             i += 1
             if pipelined and random.random() < 0.5:
@@ -589,13 +759,23 @@ class Differ:
                         else self.watched(log))
                 if diff:
                     return mismatch(seed, log, "reply", *diff)
-                continue
+                # then the checks, as after any command
             else:
                 mode, args = self.draw()
                 if lex_key(args) and not self.equal_scores(lex_key(args)):
                     continue
                 log.append(args)
-                if mode == "scan":
+                if mode == "scan" and self.subs and "TYPE" in args:
+                    report = self.hear(seed, log[:-1], since)
+                    if report:
+                        return report
+                    since = len(log) - 1
+                    a, b = self.compare_scan(args)
+                    report = self.hear(seed, log, since, typed_scan=True)
+                    if report:
+                        return report
+                    since = len(log)
+                elif mode == "scan":
                     a, b = self.compare_scan(args)
                 else:
                     a, b = self.compare(mode, args)
@@ -607,7 +787,97 @@ class Differ:
                 if not self.same_state(da, db):
                     return mismatch(seed, log, "state after", show(da),
                                     show(db))
+                ra, rb = (n - b for n, b in zip(self.lookups(), self.base))
+                if ra != rb:
+                    return mismatch(seed, log, "keyspace hits + misses "
+                                    "since the round began, after", ra, rb)
+            if self.subs and (i // self.notify_every > heard or i >= n):
+                heard = i // self.notify_every
+                report = self.hear(seed, log, since)
+                if report:
+                    return report
+                since = len(log)
+        if self.subs:
+            report = self.hear(seed, log, since)
+            if report:
+                return report
+            diff = self.expired_differ()
+            if diff:
+                return mismatch(seed, log, "expired notifications over the "
+                                "round, after", *diff)
         return None
+
+    def hear(self, seed, log, since, typed_scan=False):
+        """The notifications since command `since` on both, compared in
+        order; a report of the first difference, or None. After a SCAN
+        with TYPE, keymiss is checked on each side against expired, then
+        left out (see the docstring)."""
+        a, b = self.notified()
+        paired = "m" in self.flags and ("x" in self.flags or
+                                        "A" in self.flags)
+        if typed_scan and paired:
+            for side, got, expired in zip(("redis", "respite"), (a, b),
+                                          self.window_expired):
+                missed = collections.Counter(
+                    subject(m)[:3] for m in got if subject(m)[3] == b"keymiss")
+                if missed != expired:
+                    return mismatch(seed, log, "keymiss of SCAN TYPE on %s at"
+                                    % side, keys_text(expired),
+                                    keys_text(missed), ("expired", "keymiss"))
+        if typed_scan:
+            a, b = ([m for m in got if subject(m)[3] != b"keymiss"]
+                    for got in (a, b))
+        if a == b and not any(m[:1] == b"<" for m in a):
+            return None
+        k = next((j for j, (x, y) in enumerate(zip(a, b)) if x != y),
+                 min(len(a), len(b)))
+        raw = k < min(len(a), len(b)) and \
+            event_text(a[k]) == event_text(b[k])
+        return mismatch(seed, log, "notification %d since command %d, at"
+                        % (k + 1, since), events(a, k, raw), events(b, k, raw))
+
+
+def subject(msg):
+    """(channel kind, db, key, event) of a keyspace or keyevent message
+    (raw or parsed), else Nones."""
+    if isinstance(msg, bytes):
+        try:
+            msg = h.parse(msg)
+        except Exception:
+            msg = None
+    if isinstance(msg, list) and len(msg) == 4 and msg[2][:2] == b"__":
+        kind, _, rest = msg[2].partition(b"@")
+        db, _, name = rest.partition(b"__:")
+        if kind == b"__keyspace":
+            return kind, db, name, msg[3]
+        return kind, db, msg[3], name
+    return None, None, None, None
+
+
+def keys_text(counter):
+    """subject()s counted, for a report."""
+    return b" ".join(b"%s@%s:%s" % t for t in sorted(counter.elements()))
+
+
+def event_text(raw):
+    """A message as "channel payload", or its bytes if it is not one."""
+    try:
+        msg = h.parse(raw)
+    except Exception:
+        return raw
+    if isinstance(msg, list) and len(msg) == 4 and \
+            all(isinstance(x, bytes) for x in msg):
+        return msg[2] + b" " + msg[3]
+    return raw
+
+
+def events(seq, k, raw=False):
+    """The messages of seq around index k (raw bytes when only the
+    encoding differs), for a report."""
+    lo = max(0, k - 3)
+    shown = [m if raw else event_text(m) for m in seq[lo:k + 8]]
+    return ((b"... " if lo else b"") + b" | ".join(shown)
+            + (b" | ..." if k + 8 < len(seq) else b" (end)"))
 
 
 def lex_key(args):
@@ -657,13 +927,13 @@ def show(dump):
     return b"\n".join(lines) + b"\nPTTLs: " + b" ".join(t.strip() for t in ttls)
 
 
-def mismatch(seed, log, what, a, b):
+def mismatch(seed, log, what, a, b, labels=("redis", "respite")):
     lines = ["seed %d: %s command %d differs" % (seed, what, len(log))]
     for args in log[-40:]:
         lines.append("    " + " ".join(repr(x) if (" " in x or not x) else x
                                        for x in args))
-    lines.append("  redis:   " + compat.clip(a, 1500))
-    lines.append("  respite: " + compat.clip(b, 1500))
+    for label, x in zip(labels, (a, b)):
+        lines.append("  %-8s %s" % (label + ":", compat.clip(x, 1500)))
     return "\n".join(lines)
 
 
@@ -675,11 +945,19 @@ def main():
     ap.add_argument("--resp", choices=["2", "3", "both"], default="both",
                     help="protocol of the rounds (both: alternate)")
     ap.add_argument("--quiet", action="store_true")
+    ap.add_argument("--notify-flags", help="notify-keyspace-events values "
+                    "of the notification rounds, comma separated")
+    ap.add_argument("--notify-every", type=int, default=CHECK_EVERY,
+                    help="commands between notification checks (1 to find "
+                    "the command that differs)")
     opts = ap.parse_args()
     ref_server = h.Server(binary=compat.REF_BIN, name="diff-ref",
                           tracked=False, debug_command=False).start()
     sut_server = h.Server(name="diff-sut", tracked=False).start()
     differ = Differ(compat.Side(ref_server), compat.Side(sut_server), 2)
+    if opts.notify_flags:
+        differ.notify_flags = opts.notify_flags.split(",")
+    differ.notify_every = opts.notify_every
     passed = failed = 0
     try:
         for r in range(opts.rounds):

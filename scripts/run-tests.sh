@@ -5,7 +5,8 @@
 #                with their unit test binaries, runs build/{release,san}/tests/test_*
 #   integration  builds both server binaries, runs every integration suite
 #                (tests/integration/test_*.py and test_*.mjs, the apps'
-#                scenarios in tests/scenarios/, tests/compat)
+#                scenarios in tests/scenarios/, tests/compat: compat.py,
+#                differential.py, diff_blocking.py)
 #                against bin/respite and then against bin/respite-san
 #   all          both, plus scripts/check-includes.sh (the default)
 #
@@ -193,6 +194,8 @@ if [ "$MODE" != unit ]; then
             # Fixed seeds, so a failure replays; other seeds explore more.
             run_suite "differential vs redis-server [$tag]" "$PY" \
                 tests/compat/differential.py --rounds 60 --commands 400 --quiet
+            run_suite "blocking differential vs redis-server [$tag]" "$PY" \
+                tests/compat/diff_blocking.py --rounds 60 --steps 40 --quiet
         fi
     done
     unset RESPITE_BIN

@@ -332,12 +332,21 @@ static void process_input(struct client *c)
 }
 
 /* The idle callback: gives every client with buffered requests one more
- * slice, then stops itself when nobody is left waiting. */
+ * slice, in the order they were put on the list (mark_read pushes at
+ * the front), then stops itself when nobody is left waiting. Order
+ * matters when one command woke several blocked clients: Redis runs
+ * what each pipelined after its blocking command in the order it served
+ * them. */
 void server_on_idle(uv_idle_t *h)
 {
     struct server *srv = h->data;
-    struct client *list = srv->pending_read;
-    srv->pending_read = NULL;
+    struct client *list = NULL;
+    while (srv->pending_read) {
+        struct client *c = srv->pending_read;
+        srv->pending_read = c->pr_next;
+        c->pr_next = list;
+        list = c;
+    }
     while (list) {
         struct client *c = list;
         list = c->pr_next;

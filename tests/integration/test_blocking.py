@@ -14,10 +14,14 @@ what every blocking command shares, whichever type it waits on.
 - SWAPDB brings data to waiters in the swapped database; CLIENT KILL and
   disconnection of a blocked client leave the others served.
 - MULTI/EXEC never blocks.
+- Clients served by one push run what they pipelined in that order.
+- Woken for several keys at once, a client is served as by Redis 7.2,
+  which runs its command again (respite-only: 7.0 serves it from the key
+  that became ready first).
 - CLIENT UNBLOCK ends a wait with the timeout's null or -UNBLOCKED, and
   its argument errors.
 
-Every test also passes against redis-server 7.0.15
+Every test but the 7.2 one also passes against redis-server 7.0.15
 (RESPITE_BIN=/usr/bin/redis-server)."""
 
 import os
@@ -133,6 +137,58 @@ def fifo_and_chained_wakeups():
         for i, c in enumerate(conns):
             want = b"*2\r\n$1\r\nf\r\n$1\r\n" + str(i + 1).encode() + b"\r\n"
             assert_eq(c.read_raw(), want, "waiter %d" % i)
+
+
+@test
+def served_together_run_their_pipelines_in_order():
+    """Three clients woken by one push, each with an LPOP pipelined
+    behind its BLPOP: the LPOPs run in the order the clients were served
+    (they ran last served first)."""
+    r = h.flushed()
+    r.rpush("l", "a", "b", "c")
+    with h.conns(3) as conns:
+        for i, c in enumerate(conns):
+            c.send(h.encode("BLPOP", "q", "0") + h.encode("LPOP", "l"))
+            wait_blocked(r, i + 1)
+        r.rpush("q", "x", "y", "z")
+        for c, want in zip(conns, (b"x", b"y", b"z")):
+            assert_eq(c.read_raw(), b"*2\r\n$1\r\nq\r\n$1\r\n" + want +
+                      b"\r\n")
+        got = [c.read_raw() for c in conns]
+        assert_eq(got, [b"$1\r\na\r\n", b"$1\r\nb\r\n", b"$1\r\nc\r\n"])
+
+
+@test(respite_only=True,
+      reason="Redis 7.0 serves a waiter from the key that became ready "
+             "first; 7.2, like Respite, runs its command again")
+def several_keys_ready_at_once_served_as_redis_72():
+    r = h.flushed()
+    with h.conns(2) as (c, x):
+        h.send_blocked(r, c, 1, "BLPOP", "a", "b", "0")
+        pipe = r.pipeline(transaction=True)
+        pipe.rpush("b", "B")
+        pipe.rpush("a", "A")
+        pipe.execute()
+        assert_eq(c.read_raw(), b"*2\r\n$1\r\na\r\n$1\r\nA\r\n",
+                  "first key in argument order")
+        assert_eq(r.lrange("b", 0, -1), [b"B"])
+        # A woken XREAD replies every stream with new entries.
+        r.xadd("s1", {"f": "v"}, id="1-0")
+        r.xadd("s2", {"f": "v"}, id="1-0")
+        h.send_blocked(r, x, 1, "XREAD", "BLOCK", "0", "STREAMS", "s1", "s2",
+                       "$", "$")
+        pipe = r.pipeline(transaction=True)
+        pipe.xadd("s2", {"f": "b"}, id="2-0")
+        pipe.xadd("s1", {"f": "a"}, id="2-0")
+        pipe.execute()
+        got = h.parse(x.read_raw())
+        assert_eq([s[0] for s in got], [b"s1", b"s2"], "both streams")
+        # Nothing new after the signal: it keeps waiting.
+        h.send_blocked(r, x, 1, "XREAD", "BLOCK", "0", "STREAMS", "s1", "$")
+        r.execute_command("XADD", "s1", "MAXLEN", "0", "3-0", "f", "v")
+        assert no_reply(x), "woken with nothing to read"
+        r.xadd("s1", {"f": "v"}, id="4-0")
+        assert_eq(h.parse(x.read_raw())[0][1][0][0], b"4-0")
 
 
 @test

@@ -57,6 +57,11 @@
 # alone allows a command with RATELIMIT's reply, as a share of GET's, is
 # printed too (the control's client cost stands for that reply). Each
 # run's figures also go to stderr.
+# SHARE=1 measures the server instead: the server and a busy loop share
+# CPU 0 and redis-benchmark has CPU 1 to itself, so the server, with
+# about half a core, is what limits the rate, as it is in production
+# where many client machines feed one server. The rps ratios then follow
+# the server's cost of each request, not redis-benchmark's.
 # Markdown to stdout, progress to
 # stderr; it reports and never fails on the target. It stops the server it
 # started, by PID. scripts/bench.sh calls it for the README.
@@ -68,6 +73,7 @@
 #   KEYSPACE  redis-benchmark -r           (100000)
 #   DRAIN_TIMEOUT  seconds to wait for a run's limiters to be swept  (30)
 #   PIN       1 pins the server to CPU 0 and the client to CPU 1   (0)
+#   SHARE     1 also runs a busy loop on CPU 0 (implies PIN=1)     (0)
 #   RESPITE_BIN  the Respite binary        (bin/respite)
 
 set -u
@@ -82,6 +88,8 @@ else
 fi
 KEYSPACE=${KEYSPACE:-100000}
 PIN=${PIN:-0}
+SHARE=${SHARE:-0}
+[ "$SHARE" = 1 ] && PIN=1
 RESPITE_BIN=${RESPITE_BIN:-bin/respite}
 CLIENTS=50
 STEP_TIMEOUT=${STEP_TIMEOUT:-600}
@@ -92,6 +100,10 @@ check_positive ROUNDS N N_P16 KEYSPACE STEP_TIMEOUT DRAIN_TIMEOUT
 need_tools redis-benchmark redis-cli timeout awk sort
 need_respite
 setup_pin "server on CPU 0, redis-benchmark on CPU 1"
+if [ "$SHARE" = 1 ]; then
+    [ ${#SRV_PIN[@]} -gt 0 ] || die "SHARE=1 needs 2 CPUs and taskset"
+    PIN_NOTE="$PIN_NOTE; a busy loop shares CPU 0"
+fi
 
 make_work respite-bench-rl
 start_server respite; PORT=$SRV_PORT
@@ -182,6 +194,10 @@ keys=$(db_keys keys)
 vol=$(db_keys expires)
 bench 16 $((KEYSPACE * 2)) RATELIMIT 'rl:__rand_int__' 100 60000 >/dev/null
 drain "${keys:-0}" "${vol:-0}" >/dev/null
+if [ "$SHARE" = 1 ]; then
+    "${SRV_PIN[@]}" sh -c 'while :; do :; done' &
+    PIDS+=("$!")
+fi
 
 # mean2 A B: the mean of two figures, NA if either is missing.
 mean2() {
@@ -226,7 +242,7 @@ echo "## RATELIMIT vs GET (Respite)"
 echo
 echo '```'
 echo "command:   $CMDLINE"
-echo "settings:  ROUNDS=$ROUNDS N=$N N_P16=$N_P16 KEYSPACE=$KEYSPACE PIN=$PIN ($PIN_NOTE)"
+echo "settings:  ROUNDS=$ROUNDS N=$N N_P16=$N_P16 KEYSPACE=$KEYSPACE PIN=$PIN SHARE=$SHARE ($PIN_NOTE)"
 echo "date:      $(utc_now)"
 echo "cpu:       $CPU_MODEL ($NCPU online)"
 echo "respite:   $(version_line "$RESPITE_BIN")"

@@ -534,7 +534,43 @@ void cmd_xsetid(struct client *c)
 struct xread_key {
     struct store_sid gt;
     int serve, history, found;
+    const struct store_stream *st;  /* of an XREADGROUP ">" read */
+    struct store_sid cursor;        /* the group's last ID before it */
 };
+
+/* Where an XREADGROUP ">" read of up to count entries (0: all) after
+ * cursor leaves the group's last ID. */
+static struct store_sid cursor_after(const struct store_stream *st,
+                                     struct store_sid cursor, size_t count)
+{
+    struct store_sid start = cursor, hi = { UINT64_MAX, UINT64_MAX };
+    if (store_sid_incr(&start) != 0)
+        return cursor;
+    struct store_stream_it it;
+    struct store_stream_entry e;
+    store_stream_it_init(&it, st, start, hi, 0);
+    for (size_t n = 0; (!count || n < count) && store_stream_it_next(&it, &e);
+         n++)
+        cursor = e.id;
+    return cursor;
+}
+
+/* The group's last ID before the ">" read k[j] of st: where the last
+ * earlier ">" read of the same stream in this call leaves it (Redis
+ * serves a stream named twice twice, the second read going on from the
+ * first), else last_id. */
+static struct store_sid cursor_before(const struct xread_key *k, size_t j,
+                                      const struct store_stream *st,
+                                      struct store_sid last_id, size_t count)
+{
+    while (j-- > 0) {
+        if (k[j].st != st)
+            continue;
+        return k[j].serve ? cursor_after(st, k[j].cursor, count)
+                          : k[j].cursor;
+    }
+    return last_id;
+}
 
 /* Serves one stream of XREADGROUP with ">": the entries after the group's
  * last ID, which become pending for consumer (unless noack). */
@@ -742,10 +778,15 @@ static void xread_generic(struct client *c, int group)
         if (group) {
             if (k[j].gt.ms != UINT64_MAX || k[j].gt.seq != UINT64_MAX) {
                 k[j].serve = k[j].history = 1;
-            } else if (store_stream_last_live_id(st, &maxid) &&
-                       store_sid_cmp(maxid, g->last_id) > 0) {
-                k[j].serve = 1;
-                k[j].gt = g->last_id;
+            } else {
+                k[j].st = st;
+                k[j].cursor = cursor_before(k, j, st, g->last_id,
+                                            (size_t)count);
+                if (store_stream_last_live_id(st, &maxid) &&
+                    store_sid_cmp(maxid, k[j].cursor) > 0) {
+                    k[j].serve = 1;
+                    k[j].gt = k[j].cursor;
+                }
             }
         } else if (store_stream_last_live_id(st, &maxid) &&
                    store_sid_cmp(maxid, k[j].gt) > 0) {

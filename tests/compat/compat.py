@@ -403,6 +403,41 @@ def responsive(server):
         return False
 
 
+def seeded_rounds(label, opts, ref_server, sut_server, play):
+    """The loop of the seeded differential tests: opts.rounds rounds from
+    opts.seed, RESP2 and RESP3 in turn unless opts.resp names one;
+    play(seed, proto) runs one and returns None or the report of its first
+    difference. Stops both servers at the end, prints RESULT, returns the
+    exit status; the server under test exiting or a sanitizer report
+    counts as a failure."""
+    passed = failed = 0
+    try:
+        for r in range(opts.rounds):
+            seed = opts.seed + r
+            proto = int(opts.resp) if opts.resp != "both" else 2 + r % 2
+            report = play(seed, proto)
+            name = "%s seed %d [resp%d]" % (label, seed, proto)
+            if report is None:
+                passed += 1
+                if not opts.quiet:
+                    print("ok  " + name, flush=True)
+            else:
+                failed += 1
+                print("FAIL " + name + "\n" + report, flush=True)
+            if sut_server.proc.poll() is not None:
+                print("respite exited:\n" + sut_server.log_tail())
+                failed += 1
+                break
+    finally:
+        crash = sut_server.sanitizer_report()
+        ref_server.stop()
+        sut_server.stop()
+    if crash:
+        failed += 1
+        print("FAIL sanitizer: " + crash)
+    return passed, failed
+
+
 def clip(b, n=600):
     s = repr(b)
     return s if len(s) <= n else s[:n] + "...(%d bytes)" % len(b)

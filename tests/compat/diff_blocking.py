@@ -572,33 +572,14 @@ def main():
                           tracked=False, debug_command=False).start()
     sut_server = h.Server(name="diffb-sut", tracked=False).start()
     ref, sut = Side(ref_server), Side(sut_server)
-    passed = failed = 0
     try:
-        for r in range(opts.rounds):
-            seed = opts.seed + r
-            proto = int(opts.resp) if opts.resp != "both" else 2 + r % 2
-            report = Round(ref, sut, proto, seed, opts.steps).run()
-            name = "diff_blocking seed %d [resp%d]" % (seed, proto)
-            if report is None:
-                passed += 1
-                if not opts.quiet:
-                    print("ok  " + name, flush=True)
-            else:
-                failed += 1
-                print("FAIL " + name + "\n" + report, flush=True)
-            if sut_server.proc.poll() is not None:
-                print("respite exited:\n" + sut_server.log_tail())
-                failed += 1
-                break
+        passed, failed = compat.seeded_rounds(
+            "diff_blocking", opts, ref_server, sut_server,
+            lambda seed, proto: Round(ref, sut, proto, seed,
+                                      opts.steps).run())
     finally:
         ref.close()
         sut.close()
-        crash = sut_server.sanitizer_report()
-        ref_server.stop()
-        sut_server.stop()
-    if crash:
-        failed += 1
-        print("FAIL sanitizer: " + crash)
     if ENDED_EMPTY[0]:
         print("%d round(s) ended early, passed, at Redis 7.0's empty stream "
               "wake" % ENDED_EMPTY[0])

@@ -958,30 +958,13 @@ def main():
     if opts.notify_flags:
         differ.notify_flags = opts.notify_flags.split(",")
     differ.notify_every = opts.notify_every
-    passed = failed = 0
-    try:
-        for r in range(opts.rounds):
-            seed = opts.seed + r
-            differ.proto = int(opts.resp) if opts.resp != "both" else 2 + r % 2
-            report = differ.round(seed, opts.commands)
-            name = "differential seed %d [resp%d]" % (seed, differ.proto)
-            if report is None:
-                passed += 1
-                if not opts.quiet:
-                    print("ok  " + name, flush=True)
-            else:
-                failed += 1
-                print("FAIL " + name + "\n" + report, flush=True)
-            if sut_server.proc.poll() is not None:
-                print("respite exited:\n" + sut_server.log_tail())
-                break
-    finally:
-        crash = sut_server.sanitizer_report()
-        ref_server.stop()
-        sut_server.stop()
-    if crash:
-        failed += 1
-        print("FAIL sanitizer: " + crash)
+
+    def play(seed, proto):
+        differ.proto = proto
+        return differ.round(seed, opts.commands)
+
+    passed, failed = compat.seeded_rounds("differential", opts, ref_server,
+                                          sut_server, play)
     print("RESULT %d %d" % (passed, failed))
     return 1 if failed else 0
 

@@ -34,6 +34,24 @@ summary) are compared. Who was served with which element shows the order
 of service. Elements are unique tokens, stream IDs explicit and
 increasing, so both servers hold the same data.
 
+Keyspace notifications: NOTIFY_SHARE of the rounds (drawn from a
+generator of their own, so a seed draws the same steps either way) set
+notify-keyspace-events to one of NOTIFY_FLAGS on both (the CONFIG GET
+after it compared too) and open a subscriber on each, in the round's
+protocol, to __key*__:* (every database) and a marker channel, as
+differential.py does. After the setup, after every step (once the
+waiters' replies agree) and, with m (keymiss) on, after the dump's reads,
+a PUBLISH of a new marker goes down the admin connection and the
+subscriber is read up to it: the server runs one command at a time and
+every reply of the step was read, so all the step published is queued
+ahead of the marker. The two sequences are compared byte for byte, in
+order: the writer's events, then those of the waiters it woke (BLMOVE's
+new and push into its destination, then the pop and del of its source,
+BLPOP's lpop and del, XREADGROUP's xgroup-createconsumer, zpopmin...)
+and of what they pipelined, in the order they were served. Expired
+events need a key to outlive its time, which no round lets happen (see
+expiry below): none are expected, and one would be a difference.
+
 What Redis itself leaves to timing is designed out:
 
     timeouts  long ones (0, 30 or 60 s) never fire within a round; a short
@@ -63,6 +81,15 @@ reference, 7.0, serves it from the key that woke it:
               7.2 and Respite keep it waiting; the two clients then differ
               for good, so a round that meets it ends there, passed
               (XADD MAXLEN 0, the commonest way there, is not drawn)
+    rerun     Respite runs a waiter again after any write to its key,
+              Redis only after a write that adds data; that shows only
+              when XGROUP SETID moves a group's cursor back under a
+              blocked XREADGROUP (Respite serves it at the next write of
+              any kind, an EXPIRE say, Redis at the next XADD; seed 5033
+              before this rule). So SETID goes back to 0 only while no
+              waiter is blocked in XREADGROUP on that stream and not in
+              a MULTI (one left open may run after a waiter blocks);
+              otherwise it is drawn as SETID $, which never moves back
 
 A round stops at its first difference and prints its seed, protocol and
 every step so far; `--seed S --rounds 1 --resp N --steps K` replays it.
@@ -78,6 +105,7 @@ import os
 import random
 import re
 import select
+import socket
 import sys
 import time
 
@@ -85,6 +113,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 import harness as h  # noqa: E402
 import compat  # noqa: E402
+import differential  # noqa: E402
 
 LISTS, ZSETS, STREAMS = ["l0", "l1", "l2"], ["z0", "z1"], ["x0", "x1"]
 KEYS = LISTS + ZSETS + STREAMS + ["s0"]
@@ -95,6 +124,11 @@ SETTLE = 1.0                # how long replies may take to agree
 CLOSED = b"<connection closed>"
 NOREPLY = b"<no reply within %.0fs>" % REPLY_TIMEOUT
 ENDED_EMPTY = [0]           # rounds ended at 7.0's empty stream wake
+# notify-keyspace-events of a notification round (see the docstring): n
+# (new) and m (keymiss) are outside A; l, z, t and g are what waiters do.
+NOTIFY_FLAGS = ["KEA", "KEAn", "Elgzt", "KEAm", "Kl", "Egt", "KEAnm", "Ez$"]
+NOTIFY_SHARE = 0.5
+MARKER = b"diff-blocking-marker"    # matches no keyspace pattern
 
 
 class Incomplete(Exception):
@@ -157,21 +191,60 @@ class Side:
 
     def __init__(self, server):
         self.server = server
-        self.admin = None
+        self.admin = self.sub = None
         self.writers, self.waiters, self.ids = [], [], []
 
-    def open(self, proto, nwaiters, nwriters):
+    def open(self, proto, nwaiters, nwriters, flags):
+        """New connections; notify-keyspace-events set to flags (every
+        round, since the server outlives it) and, when flags is not empty,
+        a subscriber, in the round's protocol, to every keyspace and
+        keyevent channel and the marker's. Returns the replies of the
+        setup."""
         self.close()
         self.proto = proto
         self.admin = Link(self.server.port)
-        self.admin.call("FLUSHALL")
+        out = [self.admin.call("FLUSHALL")]
+        for args in (["CONFIG", "SET", "notify-keyspace-events", flags],
+                     ["CONFIG", "GET", "notify-keyspace-events"]):
+            out.append(self.admin.call(*args))
+        if flags:
+            self.sub = h.Conn(self.server.port, timeout=REPLY_TIMEOUT)
+            if proto == 3:
+                self.sub.call("HELLO", "3")
+            self.sub.send(h.encode("SUBSCRIBE", MARKER)
+                          + h.encode("PSUBSCRIBE", "__key*__:*"))
+            out += self.sub.read_n(2)
         self.writers = [Link(self.server.port, proto) for _ in range(nwriters)]
         self.waiters, self.ids = [None] * nwaiters, [None] * nwaiters
+        return out
 
     def close(self):
-        for c in [self.admin] + self.writers + self.waiters:
+        for c in [self.admin, self.sub] + self.writers + self.waiters:
             if c is not None:
                 c.close()
+        self.sub = None
+
+    def notified(self, mark):
+        """The notifications published since the last call: a PUBLISH of
+        a new marker, then the subscriber read up to it. The server runs
+        one command at a time and everything before was answered, so
+        whatever it published is queued ahead of the marker, in order."""
+        got = []
+        rep = self.admin.call("PUBLISH", MARKER, mark)
+        if rep[:1] != b":" or rep == b":0\r\n":
+            return [b"<PUBLISH of the marker replied %r>" % rep]
+        try:
+            while True:
+                raw = self.sub.read_raw()
+                msg = h.parse(raw)
+                if isinstance(msg, list) and msg[1:] == [MARKER, mark]:
+                    return got
+                got.append(raw)
+        except socket.timeout:
+            got.append(b"<no marker within %ds>" % REPLY_TIMEOUT)
+        except (OSError, ConnectionError, h.ProtocolError) as e:
+            got.append(b"<subscriber: %s>" % str(e).encode())
+        return got
 
     def waiter(self, i):
         if self.waiters[i] is None:
@@ -252,6 +325,10 @@ class Round:
         self.db1 = False            # db 1 used: dump it too
         self.multi = set()          # writers inside MULTI
         self.waited = []            # keys of the last blocking commands
+        self.flags = ""             # notify-keyspace-events of the round
+        self.blocked = {}           # waiter: its last blocking command
+        self.queuing = False        # drawing commands for a MULTI
+        self.marks = 0
 
     # -- drawing arguments ------------------------------------------------
 
@@ -359,11 +436,14 @@ class Round:
                          ["PERSIST", self.any_key()]])
         if kind == "G":
             k = self.key("x")
-            return pick([["XGROUP", "CREATE", k, "g", pick(["$", "0"]),
+            args = pick([["XGROUP", "CREATE", k, "g", pick(["$", "0"]),
                           "MKSTREAM"],
                          ["XGROUP", "DESTROY", k, "g"],
                          ["XGROUP", "SETID", k, "g", pick(["0", "$"])],
                          ["XDEL", k, "%d-0" % self.xid]])
+            if args[1] == "SETID" and (self.queuing or self.group_waits(k)):
+                args[4] = "$"       # never back under a waiter: rerun
+            return args
         if kind == "Y":
             return ["FLUSHDB"] if r() < 0.5 else ["FLUSHALL"]
         return ["DBSIZE"]           # Q: a write that touches nothing
@@ -378,6 +458,7 @@ class Round:
     def step_block(self, i):
         args, short = self.blocking(i)
         self.waited = ([a for a in args if a in KEYS] + self.waited)[:6]
+        self.blocked[i] = args
         reqs = [h.encode(*args)]
         # What runs after the waiter is served: LPOP shows in which order
         # the clients served together went on.
@@ -391,18 +472,33 @@ class Round:
             s.block(i, reqs)
         return [[], []], ({i} if short else set())
 
+    def group_waits(self, k):
+        """Whether a waiter may be blocked in XREADGROUP on stream k."""
+        return any(c is not None and c.pending > 0 and
+                   self.blocked[i][:1] == ["XREADGROUP"] and
+                   k in self.blocked[i]
+                   for i, c in enumerate(self.sides[0].waiters))
+
     def step_write(self):
+        try:
+            return self.write_step()
+        finally:
+            self.queuing = False
+
+    def write_step(self):
         w = random.randrange(len(self.sides[0].writers))
         if w in self.multi:         # an open MULTI: queue more or end it
             if random.random() < 0.5:
                 self.multi.discard(w)
                 return self.on_writer(w, ["EXEC" if random.random() < 0.9
                                           else "DISCARD"])
+            self.queuing = True
             return self.on_writer(w, self.write())
         if random.random() < 0.03:
             return self.swapdb(w)
         if random.random() < 0.15:
             outs = self.on_writer(w, ["MULTI"])
+            self.queuing = True
             for _ in range(random.randint(1, 4)):
                 # A blocking command in MULTI answers at once.
                 args = (self.blocking(0)[0] if random.random() < 0.1
@@ -481,12 +577,42 @@ class Round:
                   for i, reps in sorted(g.items()) if reps]
         return outs
 
+    def hear(self, what=""):
+        """The notifications since the last call on both sides, compared
+        in order; the report of the first difference, or None (what names
+        the window: "" for the last step, or "the dump after")."""
+        if not self.flags:
+            return None
+        self.marks += 1
+        mark = b"%d" % self.marks
+        a, b = (s.notified(mark) for s in self.sides)
+        if a == b and not any(m[:1] == b"<" for m in a):
+            return None
+        k = next((j for j, (x, y) in enumerate(zip(a, b)) if x != y),
+                 min(len(a), len(b)))
+        raw = k < min(len(a), len(b)) and \
+            differential.event_text(a[k]) == differential.event_text(b[k])
+        label = "notifications (%s)" % self.flags
+        return self.mismatch([(label, differential.events(a, k, raw))],
+                             [(label, differential.events(b, k, raw))],
+                             ("notification %d of %s" % (k + 1, what))
+                             .strip())
+
     def run(self):
+        # Its own generator, so a seed draws the same steps either way.
+        notes = random.Random("notify %d" % self.seed)
+        self.flags = notes.choice(NOTIFY_FLAGS) \
+            if notes.random() < NOTIFY_SHARE else ""
         random.seed(self.seed)
         nwait = random.randint(2, 5)
         nwrite = random.randint(1, 2)
-        for s in self.sides:
-            s.open(self.proto, nwait, nwrite)
+        setup = [s.open(self.proto, nwait, nwrite, self.flags)
+                 for s in self.sides]
+        if self.flags:
+            self.log.append("CONFIG SET notify-keyspace-events %s; a "
+                            "subscriber to __key*__:*" % self.flags)
+        if setup[0] != setup[1]:
+            return self.mismatch(*([("setup", b" ".join(x))] for x in setup))
         # Streams with a group, mostly, so XREADGROUP has something to wait on.
         for k in STREAMS:
             if random.random() < 0.7:
@@ -495,6 +621,9 @@ class Round:
                     outs = self.on_writer(0, args)
                     if outs[0] != outs[1]:
                         return self.mismatch(*outs)
+        report = self.hear()
+        if report:
+            return report
         first = random.randint(2, nwait)
         for n in range(self.steps):
             sides = self.sides[0]
@@ -517,12 +646,19 @@ class Round:
                 return None
             if outs[0] != outs[1]:
                 return self.mismatch(*outs)
+            report = self.hear()
+            if report:
+                return report
             if not outs[0] and not self.log[-1].startswith("close"):
                 continue            # a waiter blocked: nothing changed
             dbs = ["0", "1"] if self.db1 else ["0"]
             da, db = (s.dump(dbs) for s in self.sides)
             if da != db:
                 return self.mismatch(da, db, "keys after")
+            if "m" in self.flags:   # the dump's reads publish keymiss
+                report = self.hear("the dump after")
+                if report:
+                    return report
         return None
 
     def mismatch(self, a, b, what="replies of"):

@@ -305,10 +305,19 @@ int command_index_init(struct server *srv)
     size_t slots = 16;
     while (slots < n * 4)
         slots <<= 1;
+    size_t nstats = n;
+    srv->sub_stats = calloc(n, sizeof(*srv->sub_stats));
+    if (!srv->sub_stats)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        srv->sub_stats[i] = nstats;
+        nstats += t[i].subs ? t[i].subs->n : 0;
+    }
     srv->cmd_index = calloc(slots, sizeof(*srv->cmd_index));
-    srv->cmdstats = calloc(n, sizeof(*srv->cmdstats));
+    srv->cmdstats = calloc(nstats, sizeof(*srv->cmdstats));
     if (!srv->cmd_index || !srv->cmdstats)
         return -1;
+    srv->ncmdstats = nstats;
     srv->cmd_index_mask = slots - 1;
     for (size_t i = 0; i < n; i++) {
         size_t len = strlen(t[i].name);
@@ -405,6 +414,28 @@ static int arity_ok(const struct command *cmd, size_t argc)
                           : argc >= (size_t)-cmd->arity;
 }
 
+/* See server.h. A container called alone ("COMMAND") counts as itself. */
+struct command_stats *command_stats_of(const struct client *c)
+{
+    struct server *srv = c->srv;
+    size_t i = (size_t)(c->cmd - commands);
+    const struct subcommand_table *t = c->cmd->subs;
+    if (!t || c->argc < 2)
+        return &srv->cmdstats[i];
+    for (size_t j = 0; j < t->n; j++)
+        if (arg_is(c, 1, t->subs[j].name))
+            return &srv->cmdstats[srv->sub_stats[i] + j];
+    return NULL;
+}
+
+/* Counts a call refused before it ran. */
+static void count_rejected(const struct client *c)
+{
+    struct command_stats *st = command_stats_of(c);
+    if (st)
+        st->rejected++;
+}
+
 /* Runs c->cmd with its statistics, honouring CLIENT REPLY OFF/SKIP. */
 void client_call(struct client *c)
 {
@@ -417,13 +448,14 @@ void client_call(struct client *c)
     uint64_t t0 = uv_hrtime();
     c->cmd->proc(c);
     uint64_t dt = uv_hrtime() - t0;
-    struct command_stats *st = &srv->cmdstats[c->cmd - commands];
-    st->calls++;
-    st->nsec += dt;
-    if (c->out.len > before && c->out.data[before] == '-') {
-        st->failed++;
-        srv->stat_errors++;
+    struct command_stats *st = command_stats_of(c);
+    int failed = c->out.len > before && c->out.data[before] == '-';
+    if (st) {
+        st->calls++;
+        st->nsec += dt;
+        st->failed += (uint64_t)failed;
     }
+    srv->stat_errors += (uint64_t)failed;
     srv->stat_commands++;
     c->last_cmd = c->cmd;
     /* CLIENT REPLY OFF and SKIP write nothing themselves, so dropping
@@ -448,7 +480,7 @@ static void reject_exec(struct client *c, const char *reason)
     reply_error(c, ERR_EXECABORT_BECAUSE, reason);
     client_multi_reset(c);
     client_unwatch_all(c);
-    c->srv->cmdstats[c->cmd - commands].rejected++;
+    count_rejected(c);
     c->srv->stat_errors++;
 }
 
@@ -488,25 +520,25 @@ void client_dispatch(struct client *c)
         char name[48];
         lowercase(name, sizeof(name), c->cmd->name, strlen(c->cmd->name));
         reply_error(c, ERR_ARITY, name);
-        srv->cmdstats[c->cmd - commands].rejected++;
+        count_rejected(c);
         reject(c);
         return;
     }
     if (c->cmd->subs && c->argc > 1 && !subcommand_check(c, c->cmd->subs)) {
-        srv->cmdstats[c->cmd - commands].rejected++;
+        count_rejected(c);
         reject(c);
         return;
     }
     if (!c->authed && !(c->cmd->flags & CMD_NOAUTH)) {
         reply_error(c, ERR_NOAUTH);
-        srv->cmdstats[c->cmd - commands].rejected++;
+        count_rejected(c);
         reject(c);
         return;
     }
     if (c->proto == 2 && !(c->cmd->flags & CMD_PUBSUB) &&
         pubsub_client_subscribed(c)) {
         reply_pubsub_context(c);
-        srv->cmdstats[c->cmd - commands].rejected++;
+        count_rejected(c);
         reject(c);
         return;
     }

@@ -243,26 +243,36 @@ static void section_keyspace(struct resp_out *o, const struct server *srv)
     }
 }
 
+/* One cmdstat_ line, for a command or (sub not NULL) a container's
+ * subcommand, "container|sub" as Redis 7 names it; none if unused. */
+static void cmdstat_line(struct resp_out *o, const char *cmd, const char *sub,
+                         const struct command_stats *st)
+{
+    if (!st->calls && !st->rejected && !st->failed)
+        return;
+    char name[64];
+    int n = snprintf(name, sizeof(name), "%s%s%s", cmd, sub ? "|" : "",
+                     sub ? sub : "");
+    for (int k = 0; k < n && k < (int)sizeof(name); k++)
+        name[k] = (char)tolower((unsigned char)name[k]);
+    add(o, "cmdstat_%s:calls=%llu,usec=%llu,usec_per_call=%.2f,"
+        "rejected_calls=%llu,failed_calls=%llu", name,
+        (unsigned long long)st->calls,
+        (unsigned long long)(st->nsec / 1000),
+        st->calls ? (double)st->nsec / 1000.0 / (double)st->calls : 0.0,
+        (unsigned long long)st->rejected, (unsigned long long)st->failed);
+}
+
 static void section_commandstats(struct resp_out *o, const struct server *srv)
 {
     size_t n;
     const struct command *t = command_table(&n);
     header(o, "Commandstats");
     for (size_t i = 0; i < n; i++) {
-        const struct command_stats *st = &srv->cmdstats[i];
-        if (!st->calls && !st->rejected && !st->failed)
-            continue;
-        char name[32];
-        size_t k = 0;
-        for (; t[i].name[k] && k < sizeof(name) - 1; k++)
-            name[k] = (char)tolower((unsigned char)t[i].name[k]);
-        name[k] = '\0';
-        add(o, "cmdstat_%s:calls=%llu,usec=%llu,usec_per_call=%.2f,"
-            "rejected_calls=%llu,failed_calls=%llu", name,
-            (unsigned long long)st->calls,
-            (unsigned long long)(st->nsec / 1000),
-            st->calls ? (double)st->nsec / 1000.0 / (double)st->calls : 0.0,
-            (unsigned long long)st->rejected, (unsigned long long)st->failed);
+        cmdstat_line(o, t[i].name, NULL, &srv->cmdstats[i]);
+        for (size_t j = 0; t[i].subs && j < t[i].subs->n; j++)
+            cmdstat_line(o, t[i].name, t[i].subs->subs[j].name,
+                         &srv->cmdstats[srv->sub_stats[i] + j]);
     }
 }
 

@@ -106,9 +106,7 @@ void server_conf_applied(struct server *srv)
 /* Zeroes the counters INFO stats and commandstats show. */
 void server_reset_stats(struct server *srv)
 {
-    size_t n;
-    command_table(&n);
-    memset(srv->cmdstats, 0, n * sizeof(*srv->cmdstats));
+    memset(srv->cmdstats, 0, srv->ncmdstats * sizeof(*srv->cmdstats));
     srv->stat_commands = srv->stat_connections = srv->stat_rejected_conn = 0;
     srv->stat_expired = srv->stat_hits = srv->stat_misses = 0;
     srv->stat_net_in = srv->stat_net_out = srv->stat_errors = 0;
@@ -428,6 +426,7 @@ int main(int argc, char **argv)
     pubsub_close(srv);
     free(srv->cmd_index);
     free(srv->cmdstats);
+    free(srv->sub_stats);
     conf_close(&srv->conf);
     prefault_free(srv->prefault);
     premap_free(srv->premap);

@@ -83,8 +83,11 @@ struct command_slot {
     size_t len;
 };
 
-/* Builds srv->cmd_index; returns 0, or -1 on OOM. */
+/* Builds srv->cmd_index and the counters; returns 0, or -1 on OOM. */
 int command_index_init(struct server *srv);
+/* The counters of c's command: a container's subcommand's own, or NULL
+ * when argv[1] names none (Redis counts such a call nowhere). */
+struct command_stats *command_stats_of(const struct client *c);
 /* Exact, case-insensitive lookup; NULL when unknown. */
 const struct command *command_lookup(const struct server *srv,
                                      const char *name, size_t len);
@@ -199,7 +202,12 @@ struct server {
     size_t nwatching;                   /* clients with WATCHed keys */
     uint64_t next_client_id;
 
-    struct command_stats *cmdstats;     /* indexed like command_table() */
+    /* INFO commandstats: command_table()'s counters, then each
+     * container's subcommands' (Redis 7 counts "config|get" apart);
+     * sub_stats[i] is where command i's subcommands' start. */
+    struct command_stats *cmdstats;
+    size_t ncmdstats;
+    size_t *sub_stats;
     struct command_slot *cmd_index;     /* open-addressing, see commands.c */
     size_t cmd_index_mask;
     int64_t clock_offset_ms;            /* DEBUG JUMP-CLOCK, tests only */

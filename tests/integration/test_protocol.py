@@ -334,6 +334,31 @@ def commandstats_count_and_time_pipelined_calls():
 
 
 @test
+def commandstats_count_subcommands_apart():
+    """As Redis 7: a container's subcommands have their own lines
+    (cmdstat_config|get), a wrong subcommand arity is rejected on the
+    subcommand, an unknown subcommand is counted nowhere, and the
+    container alone counts as itself."""
+    s = server()
+    with s.conn() as c:
+        assert_eq(c.call("CONFIG", "RESETSTAT"), b"+OK\r\n")
+        c.call("CONFIG", "GET", "maxclients")
+        c.call("CONFIG", "GET")
+        c.call("CONFIG", "NOSUCH")
+        c.call("CONFIG")
+        c.call("CLIENT", "ID")
+        st = cmdstat(c, "config|get")
+        assert st is not None, "cmdstat_config|get"
+        assert_eq((st["calls"], st["rejected_calls"]), ("1", "1"))
+        assert_eq(cmdstat(c, "client|id")["calls"], "1")
+        st = cmdstat(c, "config")
+        assert_eq((st["calls"], st["rejected_calls"]), ("0", "1"))
+        assert_eq(cmdstat(c, "config|nosuch"), None)
+        assert_eq(cmdstat(c, "client"), None, "no line for the container")
+        assert_eq(cmdstat(c, "config|resetstat")["calls"], "1")
+
+
+@test
 def many_clients_at_once():
     s = server()
     conns = [s.conn(timeout=30) for _ in range(300)]

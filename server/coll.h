@@ -48,7 +48,7 @@ static inline void *obj_write(struct client *c, size_t i, enum store_type t,
     int64_t now = server_now_ms(c->srv);
     int rc = store_obj_open(db, c->argv[i], c->argvlen[i], t, 0, now, &o);
     if (rc == STORE_OK && !o && create) {
-        rc = store_obj_open(db, c->argv[i], c->argvlen[i], t, 1, now, &o);
+        rc = store_obj_create(db, c->argv[i], c->argvlen[i], t, now, &o);
         if (rc == STORE_OK)
             key_new(c, i);
     }

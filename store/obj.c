@@ -34,8 +34,16 @@ int store_obj_open(struct store *s, const char *key, size_t klen,
     }
     if (!create)
         return STORE_OK;
+    return store_obj_create(s, key, klen, type, now_ms, out);
+}
+
+/* See store.h. */
+int store_obj_create(struct store *s, const char *key, size_t klen,
+                     enum store_type type, int64_t now_ms, void **out)
+{
     const struct store__obj_ops *ops = store__ops[type];
     void *o = ops->create(s, type);
+    *out = NULL;
     if (!o)
         return STORE_NOMEM;
     int rc = store_key_set_obj(s, key, klen, type, o, now_ms);

@@ -174,6 +174,11 @@ const struct store_limits *store_get_limits(const struct store *s);
 int store_obj_open(struct store *s, const char *key, size_t klen,
                    enum store_type type, int create, int64_t now_ms,
                    void **out);
+/* The creating half of store_obj_open, for a caller that just found the
+ * key absent (and so knows it is adding it): an empty object of type as
+ * key's value in *out. STORE_OK, STORE_NOMEM or STORE_TOO_BIG. */
+int store_obj_create(struct store *s, const char *key, size_t klen,
+                     enum store_type type, int64_t now_ms, void **out);
 /* Sets key (no TTL) to o of type, replacing any value; takes ownership of
  * o on STORE_OK only. Returns STORE_OK, STORE_NOMEM or STORE_TOO_BIG. */
 int store_key_set_obj(struct store *s, const char *key, size_t klen,

@@ -520,6 +520,7 @@ struct scan_ctx {
     const char *type;        /* TYPE filter, NULL for every type */
     size_t tlen;
     struct server *srv;      /* for the hits Redis counts under TYPE */
+    struct client *c;
 };
 
 static void scan_ctx_init(struct scan_ctx *s, struct client *c)
@@ -527,6 +528,7 @@ static void scan_ctx_init(struct scan_ctx *s, struct client *c)
     memset(s, 0, sizeof(*s));
     resp_out_init(&s->keys, c->out.proto);
     s->srv = c->srv;
+    s->c = c;
 }
 
 /* Sets the MATCH pattern; the bare "*" is no filter at all. */
@@ -551,6 +553,16 @@ static int scan_wanted(const struct scan_ctx *s, const struct store_entry *e,
             return 0;
     }
     return 1;
+}
+
+/* Expired-key observer of a SCAN with TYPE: Redis looks each key that
+ * matches up for reading, so one past its time is a keyspace miss and a
+ * keymiss event after its "expired". */
+static void scan_expired(void *ctx, const char *key, size_t klen)
+{
+    struct scan_ctx *s = ctx;
+    if (!s->pat || store_glob_match(s->pat, s->plen, key, klen, 0))
+        key_count_read(s->c, key, klen, 0);
 }
 
 /* store_scan callback: copies a wanted key into the context. */
@@ -656,6 +668,10 @@ void cmd_scan(struct client *c)
     int64_t now = server_now_ms(c->srv);
     size_t lit = s.pat ? store_glob_literal_len(s.pat, s.plen) : 0;
     size_t calls = count > SIZE_MAX / 10 ? SIZE_MAX : count * 10;
+    if (s.type) {
+        c->srv->expired_observer = scan_expired;
+        c->srv->expired_observer_ctx = &s;
+    }
     if (lit > 0) {
         cursor = store_scan_prefix(db, s.pat, lit, cursor, count, now,
                                    scan_collect, &s);
@@ -665,6 +681,7 @@ void cmd_scan(struct client *c)
                                 scan_collect, &s);
         } while (cursor != 0 && s.visited < count && --calls > 0);
     }
+    c->srv->expired_observer = NULL;
     if (!scan_ctx_ok_or_reply(c, &s))
         return;
 

@@ -210,6 +210,26 @@ def keymiss_class():
 
 
 @test(respite_only=True, reason="needs DEBUG JUMP-CLOCK")
+def scan_type_looks_up_keys_past_their_time():
+    """As Redis: SCAN with TYPE reads every key that matches, so one past
+    its time and not swept yet is expired, then a keymiss and a keyspace
+    miss; one that does not match the pattern is not looked up."""
+    r, ev = setup("KExm")
+    r.execute_command("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+    r.set("gone", "1", px=1000)
+    r.set("here", "1")
+    r.execute_command("DEBUG", "JUMP-CLOCK", "2000")
+    r.config_resetstat()
+    cursor, keys = r.scan(0, match="g*", _type="string", count=100)
+    assert_eq((cursor, keys), (0, []))
+    assert_eq(ev.collect(r), both("gone", "expired") + both("gone", "keymiss"))
+    assert_eq(r.info("stats")["keyspace_misses"], 1)
+    r.execute_command("DEBUG", "SET-ACTIVE-EXPIRE", "1")
+    r.config_set("notify-keyspace-events", "")
+    ev.close()
+
+
+@test(respite_only=True, reason="needs DEBUG JUMP-CLOCK")
 def expired_class_lazy_and_sweeper():
     r, ev = setup("KEx")
     r.execute_command("DEBUG", "SET-ACTIVE-EXPIRE", "0")

@@ -61,10 +61,16 @@ static int class_match(const char *pat, size_t plen, size_t p,
 }
 
 /* Returns 1 if str[0..slen) matches the glob pattern pat[0..plen), else
- * 0. Time O(plen * slen), no recursion, no allocation. */
+ * 0. Time O(plen * slen), no recursion, no allocation. An empty string
+ * matches only the empty pattern, "*" included, as in Redis, whose
+ * matcher stops before looking at the pattern (KEYS and the SCANs treat
+ * a bare "*" as no pattern at all, so an empty key or field still shows
+ * there; PSUBSCRIBE and PUBSUB CHANNELS do not). */
 int store_glob_match(const char *pat, size_t plen, const char *str,
                      size_t slen, int nocase)
 {
+    if (slen == 0)
+        return plen == 0;
     size_t p = 0, s = 0;
     size_t star_p = SIZE_MAX, star_s = 0;   /* after the last '*' */
     while (s < slen) {

@@ -146,6 +146,8 @@ def payloads_are_8bit_clean():
 # Pattern, channel, expected match: Redis's glob syntax through PSUBSCRIBE.
 GLOB_CASES = [
     (b"*", b"anything", True),
+    (b"*", b"", False),          # Redis 7.0: "" matches only ""
+    (b"", b"", True),
     (b"h?llo", b"hello", True),
     (b"h?llo", b"hllo", False),
     (b"h*llo", b"hllo", True),

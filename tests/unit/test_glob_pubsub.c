@@ -14,7 +14,11 @@ struct glob_case {
 };
 
 static const struct glob_case cases[] = {
-    { "*", "", 0, 0, 1 },
+    { "*", "", 0, 0, 0 },      /* as Redis: "" matches only "" */
+    { "**", "", 0, 0, 0 },
+    { "", "", 0, 0, 1 },
+    { "", "a", 0, 0, 0 },
+    { "a*", "a", 0, 0, 1 },
     { "*", "anything", 0, 0, 1 },
     { "news.*", "news.art", 0, 0, 1 },
     { "news.*", "news", 0, 0, 0 },

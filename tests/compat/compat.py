@@ -438,6 +438,33 @@ def seeded_rounds(label, opts, ref_server, sut_server, play):
     return passed, failed
 
 
+def scenario_rounds(doc, label, side_cls, round_cls):
+    """The main() of the multi-connection differential tests
+    (diff_blocking.py, diff_pubsub.py): their options, both servers, one
+    side_cls(server) each, and seeded_rounds over round_cls(ref, sut,
+    proto, seed, steps).run(). Returns (passed, failed)."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--rounds", type=int, default=60)
+    ap.add_argument("--steps", type=int, default=40)
+    ap.add_argument("--resp", choices=["2", "3", "both"], default="both",
+                    help="protocol of the rounds (both: alternate)")
+    ap.add_argument("--quiet", action="store_true")
+    opts = ap.parse_args()
+    ref_server = h.Server(binary=REF_BIN, name=label + "-ref", tracked=False,
+                          debug_command=False).start()
+    sut_server = h.Server(name=label + "-sut", tracked=False).start()
+    ref, sut = side_cls(ref_server), side_cls(sut_server)
+    try:
+        return seeded_rounds(
+            label, opts, ref_server, sut_server,
+            lambda seed, proto: round_cls(ref, sut, proto, seed,
+                                          opts.steps).run())
+    finally:
+        ref.close()
+        sut.close()
+
+
 def clip(b, n=600):
     s = repr(b)
     return s if len(s) <= n else s[:n] + "...(%d bytes)" % len(b)

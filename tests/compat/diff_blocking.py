@@ -100,7 +100,6 @@ Exit status 1 when any round mismatched. Prints "RESULT <passed> <failed>"
 (a round is a test) last, as the other suites do.
 """
 
-import argparse
 import os
 import random
 import re
@@ -696,26 +695,8 @@ def fmt(args):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--rounds", type=int, default=60)
-    ap.add_argument("--steps", type=int, default=40)
-    ap.add_argument("--resp", choices=["2", "3", "both"], default="both",
-                    help="protocol of the rounds (both: alternate)")
-    ap.add_argument("--quiet", action="store_true")
-    opts = ap.parse_args()
-    ref_server = h.Server(binary=compat.REF_BIN, name="diffb-ref",
-                          tracked=False, debug_command=False).start()
-    sut_server = h.Server(name="diffb-sut", tracked=False).start()
-    ref, sut = Side(ref_server), Side(sut_server)
-    try:
-        passed, failed = compat.seeded_rounds(
-            "diff_blocking", opts, ref_server, sut_server,
-            lambda seed, proto: Round(ref, sut, proto, seed,
-                                      opts.steps).run())
-    finally:
-        ref.close()
-        sut.close()
+    passed, failed = compat.scenario_rounds(__doc__, "diff_blocking", Side,
+                                            Round)
     if ENDED_EMPTY[0]:
         print("%d round(s) ended early, passed, at Redis 7.0's empty stream "
               "wake" % ENDED_EMPTY[0])

@@ -6,7 +6,8 @@
 #   integration  builds both server binaries, runs every integration suite
 #                (tests/integration/test_*.py and test_*.mjs, the apps'
 #                scenarios in tests/scenarios/, tests/compat: compat.py,
-#                differential.py, diff_blocking.py, diff_pubsub.py)
+#                differential.py, diff_blocking.py, diff_pubsub.py,
+#                diff_multi.py)
 #                against bin/respite and then against bin/respite-san
 #   all          both, plus scripts/check-includes.sh (the default)
 #
@@ -198,6 +199,8 @@ if [ "$MODE" != unit ]; then
                 tests/compat/diff_blocking.py --rounds 60 --steps 40 --quiet
             run_suite "pub/sub differential vs redis-server [$tag]" "$PY" \
                 tests/compat/diff_pubsub.py --rounds 60 --steps 40 --quiet
+            run_suite "transaction differential vs redis-server [$tag]" \
+                "$PY" tests/compat/diff_multi.py --rounds 60 --steps 40 --quiet
         fi
     done
     unset RESPITE_BIN

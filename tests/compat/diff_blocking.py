@@ -134,6 +134,19 @@ class Incomplete(Exception):
     pass
 
 
+def until(done):
+    """Waits until done() holds, REPLY_TIMEOUT at most."""
+    deadline = time.monotonic() + REPLY_TIMEOUT
+    while not done() and time.monotonic() < deadline:
+        time.sleep(0.001)
+
+
+def client_gone(admin, cid):
+    """Whether the server has let client cid go (admin: a Link)."""
+    line = h.parse(admin.call("CLIENT", "LIST", "ID", cid))
+    return b"flags=" not in line
+
+
 class Link(h.Conn):
     """A Conn whose poll() returns the replies complete so far without
     waiting; call() still waits up to REPLY_TIMEOUT."""
@@ -260,18 +273,13 @@ class Side:
                 return word[6:]
         return None
 
-    def until(self, done):
-        deadline = time.monotonic() + REPLY_TIMEOUT
-        while not done() and time.monotonic() < deadline:
-            time.sleep(0.001)
-
     def block(self, i, requests):
         """Sends the waiter's requests; returns once it is blocked or
         answered, so waiters queue in the order they are sent."""
         c = self.waiter(i)
         c.send(b"".join(requests))
         c.pending += len(requests)
-        self.until(lambda: c.pos < len(c.buf)
+        until(lambda: c.pos < len(c.buf)
                    or select.select([c.sock], [], [], 0)[0]
                    or b"b" in (self.client_flags(i) or b""))
 
@@ -279,7 +287,7 @@ class Side:
         """Closes the waiter and waits until the server has let it go."""
         self.waiters[i].close()
         self.waiters[i] = None
-        self.until(lambda: self.client_flags(i) is None)
+        until(lambda: self.client_flags(i) is None)
 
     def poll(self):
         return {i: c.poll() for i, c in enumerate(self.waiters)

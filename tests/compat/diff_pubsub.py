@@ -94,7 +94,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 import harness as h  # noqa: E402
 import compat  # noqa: E402
 from diff_blocking import (CLOSED, NOREPLY, REPLY_TIMEOUT,  # noqa: E402
-                           Incomplete, Link)
+                           Incomplete, Link, client_gone, until)
 
 SETTLE = 1.0                # how long deliveries may take to agree
 
@@ -170,7 +170,7 @@ class Side:
         self.close()
         self.proto = proto
         self.admin = Link(self.server.port)
-        self.until(lambda: h.parse(self.admin.call(
+        until(lambda: h.parse(self.admin.call(
             "CLIENT", "LIST")).count(b"\n") <= 1)
         self.admin.call("FLUSHALL")
         self.pubs = [Link(self.server.port, proto) for _ in range(npubs)]
@@ -189,15 +189,8 @@ class Side:
             self.subs[i] = c
         return self.subs[i]
 
-    def until(self, done):
-        deadline = time.monotonic() + REPLY_TIMEOUT
-        while not done() and time.monotonic() < deadline:
-            time.sleep(0.001)
-
     def gone(self, i):
-        """Whether the server has let subscriber i's client go."""
-        line = h.parse(self.admin.call("CLIENT", "LIST", "ID", self.ids[i]))
-        return b"flags=" not in line
+        return client_gone(self.admin, self.ids[i])
 
     def poll(self, got):
         for i, c in enumerate(self.subs):
@@ -399,7 +392,7 @@ class Round:
         if [b"QUIT"] in cmds:
             self.model[i] = None
             for g, s in zip(got, self.sides):
-                s.until(lambda: s.gone(i))
+                until(lambda: s.gone(i))
                 s.drain(i, g)
         self.sync(got)
         return [[], []], got, {i: unordered}
@@ -412,7 +405,7 @@ class Round:
             s.sub(i)            # a slot never opened opens first
             s.subs[i].close()
             s.subs[i] = None
-            s.until(lambda: s.gone(i))
+            until(lambda: s.gone(i))
         return [[], []], got, {}
 
     def step_pub(self):

@@ -438,6 +438,27 @@ def seeded_rounds(label, opts, ref_server, sut_server, play):
     return passed, failed
 
 
+class ScenarioRound:
+    """What the rounds of the scenario tests share: both sides, the
+    round's protocol, seed and length, its step log, and the head of a
+    failure report."""
+
+    def __init__(self, ref, sut, proto, seed, steps):
+        self.sides, self.proto, self.seed = (ref, sut), proto, seed
+        self.steps = steps
+        self.log = []
+
+    def report_head(self, what):
+        """What differs at which step, the line that replays the round,
+        then every step so far."""
+        lines = ["seed %d [resp%d]: %s step %d differ; replay with --seed "
+                 "%d --rounds 1 --resp %d --steps %d" % (
+                     self.seed, self.proto, what, len(self.log), self.seed,
+                     self.proto, self.steps)]
+        return lines + ["  %3d %s" % (n + 1, s)
+                        for n, s in enumerate(self.log)]
+
+
 def scenario_rounds(doc, label, side_cls, round_cls):
     """The main() of the multi-connection differential tests
     (diff_blocking.py, diff_pubsub.py): their options, both servers, one

@@ -147,6 +147,15 @@ def client_gone(admin, cid):
     return b"flags=" not in line
 
 
+def fresh_admin(port):
+    """An admin Link to the server at port, once the last round's clients
+    are gone, and FLUSHALL run."""
+    admin = Link(port)
+    until(lambda: h.parse(admin.call("CLIENT", "LIST")).count(b"\n") <= 1)
+    admin.call("FLUSHALL")
+    return admin
+
+
 class Link(h.Conn):
     """A Conn whose poll() returns the replies complete so far without
     waiting; call() still waits up to REPLY_TIMEOUT."""
@@ -322,11 +331,9 @@ class Side:
         return out
 
 
-class Round:
+class Round(compat.ScenarioRound):
     def __init__(self, ref, sut, proto, seed, steps):
-        self.sides, self.proto, self.seed = (ref, sut), proto, seed
-        self.steps = steps
-        self.log = []
+        super().__init__(ref, sut, proto, seed, steps)
         self.tokens = 0
         self.xid = 1                # stream IDs: <xid>-0, always rising
         self.db1 = False            # db 1 used: dump it too
@@ -669,11 +676,7 @@ class Round:
         return None
 
     def mismatch(self, a, b, what="replies of"):
-        lines = ["seed %d [resp%d]: %s step %d differ; replay with --seed %d "
-                 "--rounds 1 --resp %d --steps %d" % (
-                     self.seed, self.proto, what, len(self.log), self.seed,
-                     self.proto, self.steps)]
-        lines += ["  %3d %s" % (n + 1, s) for n, s in enumerate(self.log)]
+        lines = self.report_head(what)
         da, db = dict(a), dict(b)
         for label in sorted(set(da) | set(db)):
             if da.get(label) != db.get(label):

@@ -85,7 +85,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 import harness as h  # noqa: E402
 import compat  # noqa: E402
 from diff_blocking import (CLOSED, NOREPLY, Incomplete,  # noqa: E402
-                           Link, client_gone, until)
+                           Link, client_gone, fresh_admin,
+                           until)
 from diff_pubsub import fmt  # noqa: E402
 
 KEYS = [b"a", b"b", b"c"]
@@ -104,10 +105,7 @@ class Side:
         """New connections, once the last round's are gone."""
         self.close()
         self.proto = proto
-        self.admin = Link(self.server.port)
-        until(lambda: h.parse(self.admin.call(
-            "CLIENT", "LIST")).count(b"\n") <= 1)
-        self.admin.call("FLUSHALL")
+        self.admin = fresh_admin(self.server.port)
         self.conns, self.ids = [None] * n, [None] * n
 
     def close(self):
@@ -197,11 +195,9 @@ def pairs(raw):
     return b"*pairs " + repr(sorted(zip(v[::2], v[1::2]))).encode()
 
 
-class Round:
+class Round(compat.ScenarioRound):
     def __init__(self, ref, sut, proto, seed, steps):
-        self.sides, self.proto, self.seed = (ref, sut), proto, seed
-        self.steps = steps
-        self.log = []
+        super().__init__(ref, sut, proto, seed, steps)
         self.tokens = 0
 
     # -- drawing ------------------------------------------------------------
@@ -368,11 +364,7 @@ class Round:
         return None
 
     def mismatch(self, a, b):
-        lines = ["seed %d [resp%d]: step %d differs; replay with --seed %d "
-                 "--rounds 1 --resp %d --steps %d" % (
-                     self.seed, self.proto, len(self.log), self.seed,
-                     self.proto, self.steps)]
-        lines += ["  %3d %s" % (n + 1, s) for n, s in enumerate(self.log)]
+        lines = self.report_head("replies or keys after")
         da, db = dict(a), dict(b)
         for label in sorted(set(da) | set(db), key=str):
             x, y = da.get(label, b"<nothing>"), db.get(label, b"<nothing>")

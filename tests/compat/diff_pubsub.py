@@ -94,7 +94,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 import harness as h  # noqa: E402
 import compat  # noqa: E402
 from diff_blocking import (CLOSED, NOREPLY, REPLY_TIMEOUT,  # noqa: E402
-                           Incomplete, Link, client_gone, until)
+                           Incomplete, Link, client_gone, fresh_admin,
+                           until)
 
 SETTLE = 1.0                # how long deliveries may take to agree
 
@@ -169,10 +170,7 @@ class Side:
         """New connections, once the last round's are gone."""
         self.close()
         self.proto = proto
-        self.admin = Link(self.server.port)
-        until(lambda: h.parse(self.admin.call(
-            "CLIENT", "LIST")).count(b"\n") <= 1)
-        self.admin.call("FLUSHALL")
+        self.admin = fresh_admin(self.server.port)
         self.pubs = [Link(self.server.port, proto) for _ in range(npubs)]
         self.subs, self.ids = [None] * nsubs, [None] * nsubs
 
@@ -244,11 +242,9 @@ class Side:
                     break
 
 
-class Round:
+class Round(compat.ScenarioRound):
     def __init__(self, ref, sut, proto, seed, steps):
-        self.sides, self.proto, self.seed = (ref, sut), proto, seed
-        self.steps = steps
-        self.log = []
+        super().__init__(ref, sut, proto, seed, steps)
         self.tokens = 0
         self.syncs = 0
 
@@ -529,11 +525,7 @@ class Round:
         return self.mismatch(a, b)
 
     def mismatch(self, a, b):
-        lines = ["seed %d [resp%d]: step %d differs; replay with --seed %d "
-                 "--rounds 1 --resp %d --steps %d" % (
-                     self.seed, self.proto, len(self.log), self.seed,
-                     self.proto, self.steps)]
-        lines += ["  %3d %s" % (n + 1, s) for n, s in enumerate(self.log)]
+        lines = self.report_head("replies of")
         da, db = dict(a), dict(b)
         none = (b"<nothing>", b"<nothing>")
         for label in sorted(set(da) | set(db)):

@@ -19,6 +19,14 @@
  *                  parse + validate into temporaries  <----+
  *                  then commit (the old value survives any error)
  *
+ * CONFIG SET with several pairs (conf_set_many) follows Redis 7.0: every
+ * name is checked before any value (unknown, immutable, protected,
+ * repeated), then the values go to a deep copy of the struct, which
+ * replaces it only if all of them apply. A directive with several
+ * arguments splits a CONFIG SET value at each single space (sdssplitlen),
+ * and a lone file or command-line argument as a config line (`--save
+ * "900 1"`), both as Redis 7.0 does.
+ *
  * Where a value lives:
  *   - a field of struct conf, found by offsetof/sizeof in the row (the
  *     size tells an int from an int64_t), for directives Respite obeys;
@@ -37,7 +45,11 @@
  * (rejected with a clear error); CONFIG REWRITE; resolving or binding
  * addresses (the server does that). The module never prints or exits.
  * Differences from Redis: `save` defaults to "" (Respite does not
- * persist); `dir` is not changed into, just recorded.
+ * persist); `dir` is not changed into, just recorded (checked as chdir
+ * would, a relative one joined to the previous, and shown resolved as
+ * getcwd() would show it); protected directives (dir, dbfilename) are
+ * always refused by CONFIG SET, as there without enable-protected-configs,
+ * which Respite does not have.
  * notify-keyspace-events is stored with "n" next to "A", so the flag
  * survives, and printed as Redis 7 prints it, without (the flag stays set
  * there too). */
@@ -50,6 +62,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* ------------------------------------------------------------------------
  * The directive table
@@ -61,6 +75,8 @@ enum def_type {
     T_OCTAL,    /* octal integer, int field */
     T_MEM,      /* byte count with k/kb/m/mb/g/gb units, uint64_t field */
     T_STR,      /* any string, char * field */
+    T_DIR,      /* an existing directory, char * field (see apply_dir) */
+    T_FNAME,    /* a file name, not a path (Redis's pathIsBaseName) */
     T_ENUM,     /* one of `choices`, kept in its canonical spelling */
     T_BIND,     /* 0..CONF_MAX_BIND addresses */
     T_OBUF,     /* client-output-buffer-limit triples */
@@ -73,6 +89,9 @@ enum def_type {
 #define F_MULTI     (1u << 1)   /* takes any number of arguments */
 #define F_EMPTYNULL (1u << 2)   /* T_STR: "" is stored as NULL */
 #define F_HIDDEN    (1u << 3)   /* not shown by conf_each, not CONFIG SET */
+#define F_PROTECTED (1u << 4)   /* CONFIG SET refuses it, as Redis does
+                                   while enable-protected-configs is no */
+#define F_NONEMPTY  (1u << 5)   /* T_FNAME: "" is refused */
 
 typedef int (*def_check_fn)(long long *v, char *why, size_t wlen);
 
@@ -179,8 +198,8 @@ static const struct conf_def defs[] = {
       0, 0, NULL, NULL },
     { "maxmemory", NULL, T_MEM, F_MUTABLE, AT(maxmemory), "0",
       0, ULLONG_MAX, NULL, NULL },
-    { "maxmemory-policy", NULL, T_ENUM, F_MUTABLE, NOOP, "noeviction",
-      0, 0, policies, NULL },
+    { "maxmemory-policy", NULL, T_ENUM, F_MUTABLE, AT(maxmemory_policy),
+      "noeviction", 0, 0, policies, NULL },
     { "maxmemory-samples", NULL, T_INT, F_MUTABLE, NOOP, "5",
       1, INT_MAX, NULL, NULL },
     { "maxmemory-eviction-tenacity", NULL, T_INT, F_MUTABLE, NOOP, "10",
@@ -197,7 +216,7 @@ static const struct conf_def defs[] = {
       0, 0, supervised_modes, NULL },
     { "pidfile", NULL, T_STR, 0, NOOP, "",
       0, 0, NULL, NULL },
-    { "dir", NULL, T_STR, 0, AT(dir), ".",
+    { "dir", NULL, T_DIR, F_MUTABLE | F_PROTECTED, AT(dir), ".",
       0, 0, NULL, NULL },
     { "enable-debug-command", NULL, T_ENUM, 0, AT(enable_debug_command),
       "no", 0, 0, debug_modes, NULL },
@@ -225,13 +244,13 @@ static const struct conf_def defs[] = {
       0, 0, NULL, NULL },
     { "rdbchecksum", NULL, T_BOOL, 0, NOOP, "yes",
       0, 0, NULL, NULL },
-    { "dbfilename", NULL, T_STR, F_MUTABLE, NOOP, "dump.rdb",
-      0, 0, NULL, NULL },
+    { "dbfilename", NULL, T_FNAME, F_MUTABLE | F_PROTECTED, NOOP,
+      "dump.rdb", 0, 0, NULL, NULL },
     { "appendonly", NULL, T_BOOL, F_MUTABLE, NOOP, "no",
       0, 0, NULL, NULL },
-    { "appendfilename", NULL, T_STR, 0, NOOP, "appendonly.aof",
+    { "appendfilename", NULL, T_FNAME, F_NONEMPTY, NOOP, "appendonly.aof",
       0, 0, NULL, NULL },
-    { "appenddirname", NULL, T_STR, 0, NOOP, "appendonlydir",
+    { "appenddirname", NULL, T_FNAME, F_NONEMPTY, NOOP, "appendonlydir",
       0, 0, NULL, NULL },
     { "appendfsync", NULL, T_ENUM, F_MUTABLE, NOOP, "everysec",
       0, 0, fsync_modes, NULL },
@@ -413,14 +432,13 @@ static int args_push_copy(struct args *a, const char *s, size_t n)
 }
 
 /* Copies at most ~60 bytes of a user-supplied name into dst for an error
- * message, with control bytes (CR, LF...) turned into spaces. */
+ * message, with CR and LF turned into spaces (what Redis's error replies
+ * do; other bytes are echoed as they are, as there). */
 static void clip(char *dst, size_t dstlen, const char *src)
 {
     size_t i = 0, max = dstlen - 4;
-    for (; src[i] && i < max; i++) {
-        unsigned char ch = (unsigned char)src[i];
-        dst[i] = (ch < 0x20 || ch == 0x7f) ? ' ' : (char)ch;
-    }
+    for (; src[i] && i < max; i++)
+        dst[i] = (src[i] == '\r' || src[i] == '\n') ? ' ' : src[i];
     if (src[i])
         memcpy(dst + i, "...", 4);
     else
@@ -539,22 +557,25 @@ static int split_line(const char *line, struct args *out)
     }
 }
 
-/* Splits a CONFIG SET value on spaces, as Redis does for directives that
- * take several arguments; empty pieces are dropped. */
+/* Splits a CONFIG SET value at every single space, as Redis's
+ * sdssplitlen(value, " ") does for directives that take several arguments:
+ * "" gives no piece at all, and empty pieces are kept ("3600  1" is three
+ * pieces, the middle one empty), so such values fail as they do there. */
 static int split_spaces(const char *s, struct args *out)
 {
-    while (*s) {
+    if (*s == '\0')
+        return 0;
+    for (;;) {
         const char *end = strchr(s, ' ');
         size_t n = end ? (size_t)(end - s) : strlen(s);
-        if (n && args_push_copy(out, s, n) != 0) {
+        if (args_push_copy(out, s, n) != 0) {
             args_free(out);
             return -1;
         }
-        s += n;
-        if (*s == ' ')
-            s++;
+        if (!end)
+            return 0;
+        s = end + 1;
     }
-    return 0;
 }
 
 /* ------------------------------------------------------------------------
@@ -599,7 +620,11 @@ static int parse_ll(const char *s, long long *out)
 }
 
 /* Bytes with an optional unit: b, k (1000), kb (1024), m, mb, g, gb, any
- * case. Like Redis, an empty number counts as 0. */
+ * case, read the way Redis 7.0's memtoull reads them: no sign; an empty
+ * number counts as 0 ("kb" is 0); more than 127 digits is an error; a
+ * number beyond 64 bits saturates at ULLONG_MAX (strtoull's overflow is not
+ * checked there) and the unit's product wraps modulo 2^64 (nor is that), so
+ * "17179869184gb" is 0. Bounds checks come after, on what this returns. */
 static int parse_mem(const char *s, unsigned long long *out)
 {
     static const struct { const char *unit; unsigned long long mul; }
@@ -616,18 +641,35 @@ static int parse_mem(const char *s, unsigned long long *out)
     for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
         if (strcasecmp(u, units[i].unit) == 0)
             mul = units[i].mul;
-    if (mul == 0)
+    if (mul == 0 || u - s >= 128)
         return -1;
     unsigned long long v = 0;
     for (const char *p = s; p < u; p++) {
         unsigned d = (unsigned)(*p - '0');
-        if (v > (ULLONG_MAX - d) / 10)
-            return -1;
+        if (v > (ULLONG_MAX - d) / 10) {
+            v = ULLONG_MAX;
+            break;
+        }
         v = v * 10 + d;
     }
-    if (v > ULLONG_MAX / mul)
-        return -1;
     *out = v * mul;
+    return 0;
+}
+
+/* T_FNAME: Redis's isValidDBfilename, isValidAOFfilename and
+ * isValidAOFdirname (pathIsBaseName: no '/', no '\'). */
+static int check_fname(const struct conf_def *d, const char *s, char *why,
+                       size_t wlen)
+{
+    if ((d->flags & F_NONEMPTY) && *s == '\0') {
+        snprintf(why, wlen, "%s can't be empty", d->name);
+        return -1;
+    }
+    if (strchr(s, '/') || strchr(s, '\\')) {
+        snprintf(why, wlen, "%s can't be a path, just a %s", d->name,
+                 strcmp(d->name, "appenddirname") ? "filename" : "dirname");
+        return -1;
+    }
     return 0;
 }
 
@@ -731,6 +773,13 @@ static void notify_format(int flags, int shown, char *buf)
 /* ------------------------------------------------------------------------
  * Storing parsed values
  * --------------------------------------------------------------------- */
+
+/* Whether a row with a field keeps it as a char * (owned). */
+static int is_str_type(enum def_type t)
+{
+    return t == T_STR || t == T_FNAME || t == T_DIR || t == T_ENUM ||
+           t == T_NOTIFY;
+}
 
 static void *field(struct conf *c, const struct conf_def *d)
 {
@@ -853,12 +902,13 @@ static int apply_obuf(struct conf *c, const char *const *argv, int argc,
                      "limit configuration.");
             return APPLY_BAD;
         }
+        /* Redis reads soft_seconds with strtoll into an int, so a value
+         * past 32 bits wraps before the sign check, as there. */
         unsigned long long hard, soft;
         char *end;
-        errno = 0;
-        long long secs = strtoll(argv[j + 3], &end, 10);
+        int secs = (int)strtoll(argv[j + 3], &end, 10);
         if (parse_mem(argv[j + 1], &hard) || parse_mem(argv[j + 2], &soft) ||
-            *end != '\0' || errno || secs < 0 || secs > INT_MAX) {
+            *end != '\0' || secs < 0) {
             snprintf(why, wlen, "Error in hard, soft or soft_seconds setting "
                      "in buffer limit configuration.");
             return APPLY_BAD;
@@ -898,7 +948,9 @@ static int apply_save(struct conf *c, size_t row, const char *const *argv,
             snprintf(why, wlen, "Invalid save parameters");
             return APPLY_BAD;
         }
-        snprintf(num, sizeof(num), "%lld", v);
+        /* Redis keeps the changes count in an int: checked before it is
+         * truncated, shown truncated. */
+        snprintf(num, sizeof(num), "%lld", (j & 1) ? (long long)(int)v : v);
         if (b.len)
             sbuf_add(&b, " ", 1);
         sbuf_str(&b, num);
@@ -910,6 +962,45 @@ static int apply_save(struct conf *c, size_t row, const char *const *argv,
     replace_str(&c->noop[row], b.p);
     if (ctx)
         ctx->save_seen = 1;
+    return APPLY_OK;
+}
+
+/* dir: Redis chdir()s into it, so the value must name a directory that
+ * can be entered, the error is strerror's text, and a relative path starts
+ * from the previous dir. Respite writes no files and never changes
+ * directory: it keeps the joined path, and format_value shows it resolved
+ * as Redis's getcwd() would. */
+static int apply_dir(struct conf *c, size_t row, const char *path,
+                     char *why, size_t wlen)
+{
+    const struct conf_def *d = &defs[row];
+    const char *prev = *(char **)field(c, d);
+    struct sbuf b = {0};
+    if (path[0] != '/' && prev) {
+        sbuf_str(&b, prev);
+        sbuf_add(&b, "/", 1);
+    }
+    sbuf_str(&b, path);
+    if (b.oom) {
+        free(b.p);
+        return APPLY_NOMEM;
+    }
+    struct stat st;
+    int err = 0;
+    if (path[0] == '\0')
+        err = ENOENT;
+    else if (stat(b.p, &st) != 0)
+        err = errno;
+    else if (!S_ISDIR(st.st_mode))
+        err = ENOTDIR;
+    else if (access(b.p, X_OK) != 0)
+        err = errno;
+    if (err) {
+        free(b.p);
+        snprintf(why, wlen, "%s", strerror(err));
+        return APPLY_BAD;
+    }
+    replace_str((char **)field(c, d), b.p);
     return APPLY_OK;
 }
 
@@ -975,12 +1066,18 @@ static int apply(struct conf *c, size_t row, const char *const *argv,
     }
     case T_STR:
         return commit_str(c, row, argv[0]);
+    case T_FNAME:
+        if (check_fname(d, argv[0], why, wlen))
+            return APPLY_BAD;
+        return commit_str(c, row, argv[0]);
+    case T_DIR:
+        return apply_dir(c, row, argv[0], why, wlen);
     case T_ENUM: {
         for (size_t i = 0; d->choices[i]; i++)
             if (!strcasecmp(argv[0], d->choices[i]))
                 return commit_str(c, row, d->choices[i]);
         struct sbuf b = {0};
-        sbuf_str(&b, "argument must be one of the following: ");
+        sbuf_str(&b, "argument(s) must be one of the following: ");
         for (size_t i = 0; d->choices[i]; i++) {
             sbuf_str(&b, i ? ", " : "");
             sbuf_str(&b, d->choices[i]);
@@ -1073,9 +1170,7 @@ void conf_close(struct conf *c)
     free(c->noop);
     for (size_t i = 0; i < NDEFS; i++) {
         const struct conf_def *d = &defs[i];
-        int is_str = d->type == T_STR || d->type == T_ENUM ||
-                     d->type == T_NOTIFY;
-        if (d->size && is_str)
+        if (d->size && is_str_type(d->type))
             free(*(char **)field(c, d));
     }
     memset(c, 0, sizeof(*c));
@@ -1100,7 +1195,26 @@ static int apply_directive(struct conf *c, const char *name,
         snprintf(reason, rlen, "unknown directive '%s'", shown);
         return -1;
     }
-    switch (apply(c, (size_t)row, argv, argc, ctx, why, sizeof(why))) {
+    /* Like Redis 7.0, a directive taking several arguments given just one
+     * non-empty one (`--save "900 1"`, `save "900 1"`) splits it as a
+     * config line; unbalanced quotes there leave no argument at all. */
+    struct args split = {0};
+    if ((defs[row].flags & F_MULTI) && argc == 1 && argv[0][0]) {
+        int rc = split_line(argv[0], &split);
+        if (rc == SPLIT_NOMEM) {
+            snprintf(reason, rlen, "out of memory");
+            return -1;
+        }
+        if (rc == SPLIT_NUL) {
+            snprintf(reason, rlen, "NUL byte (\\x00) in a value");
+            return -1;
+        }
+        argv = (const char *const *)split.v;
+        argc = split.n;
+    }
+    int rc = apply(c, (size_t)row, argv, argc, ctx, why, sizeof(why));
+    args_free(&split);
+    switch (rc) {
     case APPLY_OK:
         return 0;
     case APPLY_ARITY:
@@ -1260,34 +1374,96 @@ int conf_load_args(struct conf *c, int argc, char **argv, char *err,
     return 0;
 }
 
-/* CONFIG SET one directive. A single argument to a directive that takes
- * several (bind, save, client-output-buffer-limit) is split on spaces, as
- * Redis does. Errors use Redis 7's wording without the "ERR " prefix.
- * Returns 0, or -1 with err set; c is unchanged on error. */
-int conf_set(struct conf *c, const char *name, const char *const *args,
-             int nargs, int runtime, char *err, size_t errlen)
+/* Deep-copies src into dst (which is overwritten). Returns 0, or -1 on OOM
+ * with dst left empty. */
+static int conf_copy(struct conf *dst, const struct conf *src)
 {
-    static const char failed[] = "CONFIG SET failed (possibly related to "
+    *dst = *src;
+    dst->noop = NULL;
+    for (int i = 0; i < CONF_MAX_BIND; i++)
+        dst->bind[i] = NULL;
+    for (size_t i = 0; i < NDEFS; i++) {
+        const struct conf_def *d = &defs[i];
+        if (d->size && is_str_type(d->type))
+            *(char **)field(dst, d) = NULL;
+    }
+    int nbind = dst->nbind;
+    dst->nbind = 0;
+    int oom = 0;
+    for (int i = 0; i < nbind; i++) {
+        dst->bind[i] = dup_str(src->bind[i]);
+        oom |= dst->bind[i] == NULL;
+        dst->nbind = i + 1;
+    }
+    dst->noop = calloc(NDEFS, sizeof(*dst->noop));
+    oom |= dst->noop == NULL;
+    for (size_t i = 0; i < NDEFS && !oom; i++) {
+        const struct conf_def *d = &defs[i];
+        const char *from = NULL;
+        char **to = NULL;
+        if (d->size == 0) {
+            from = src->noop[i];
+            to = &dst->noop[i];
+        } else if (is_str_type(d->type)) {
+            from = *(char *const *)cfield(src, d);
+            to = (char **)field(dst, d);
+        }
+        if (from) {
+            *to = dup_str(from);
+            oom |= *to == NULL;
+        }
+    }
+    if (oom) {
+        conf_close(dst);
+        return -1;
+    }
+    return 0;
+}
+
+static const char set_failed[] = "CONFIG SET failed (possibly related to "
                                  "argument '%s') - %s";
-    char shown[64], why[256];
+
+/* The first check of CONFIG SET, on the name alone: writes the error for
+ * an unknown (or hidden), immutable or protected directive into err, the
+ * name shown as the client spelled it, and returns -1 (unknown) or -2;
+ * else returns the row. */
+static int set_row(const char *name, char *err, size_t errlen)
+{
+    char shown[64];
     int row = lookup(name);
-    if (row < 0 || (runtime && (defs[row].flags & F_HIDDEN))) {
-        clip(shown, sizeof(shown), name);
+    clip(shown, sizeof(shown), name);
+    if (row < 0 || (defs[row].flags & F_HIDDEN)) {
         snprintf(err, errlen, "Unknown option or number of arguments for "
                  "CONFIG SET - '%s'", shown);
         return -1;
     }
-    const struct conf_def *d = &defs[row];
-    const char *shown_name = strcasecmp(name, d->name) ? d->alias : d->name;
-    if (runtime && !(d->flags & F_MUTABLE)) {
-        snprintf(err, errlen, failed, shown_name,
-                 "can't set immutable config");
-        return -1;
+    if (!(defs[row].flags & F_MUTABLE)) {
+        snprintf(err, errlen, set_failed, shown, "can't set immutable config");
+        return -2;
     }
+    if (defs[row].flags & F_PROTECTED) {
+        snprintf(err, errlen, set_failed, shown, "can't set protected config");
+        return -2;
+    }
+    return row;
+}
+
+/* Applies one CONFIG SET value to row; a directive that takes several
+ * arguments gets the value split at single spaces. Errors name the
+ * directive as Redis 7.0 does: in lower case, the alias if the client used
+ * it. Returns 0, or -1 with err set. */
+static int set_value(struct conf *c, int row, const char *name,
+                     const char *const *args, int nargs, char *err,
+                     size_t errlen)
+{
+    const struct conf_def *d = &defs[row];
+    const char *shown = d->alias && !strcasecmp(name, d->alias) ? d->alias
+                                                                : d->name;
+    char why[256];
     struct args split = {0};
     if ((d->flags & F_MULTI) && nargs == 1) {
         if (split_spaces(args[0], &split) != 0) {
-            snprintf(err, errlen, failed, shown_name, "out of memory");
+            snprintf(err, errlen, set_failed, shown, "out of memory");
             return -1;
         }
         args = (const char *const *)split.v;
@@ -1299,15 +1475,94 @@ int conf_set(struct conf *c, const char *name, const char *const *args,
     case APPLY_OK:
         return 0;
     case APPLY_ARITY:
-        snprintf(err, errlen, failed, shown_name, "wrong number of arguments");
+        snprintf(err, errlen, set_failed, shown, "wrong number of arguments");
         return -1;
     case APPLY_NOMEM:
-        snprintf(err, errlen, failed, shown_name, "out of memory");
+        snprintf(err, errlen, set_failed, shown, "out of memory");
         return -1;
     default:
-        snprintf(err, errlen, failed, shown_name, why);
+        snprintf(err, errlen, set_failed, shown, why);
         return -1;
     }
+}
+
+/* One directive from already-split arguments. With runtime set, the CONFIG
+ * SET rules apply (set_row); a single argument to a directive that takes
+ * several is split on spaces either way. Returns 0, or -1 with err set; c
+ * is unchanged on error. */
+int conf_set(struct conf *c, const char *name, const char *const *args,
+             int nargs, int runtime, char *err, size_t errlen)
+{
+    int row;
+    if (runtime) {
+        row = set_row(name, err, errlen);
+        if (row < 0)
+            return -1;
+    } else {
+        row = lookup(name);
+        if (row < 0) {
+            char shown[64];
+            clip(shown, sizeof(shown), name);
+            snprintf(err, errlen, "Unknown option or number of arguments "
+                     "for CONFIG SET - '%s'", shown);
+            return -1;
+        }
+    }
+    return set_value(c, row, name, args, nargs, err, errlen);
+}
+
+/* CONFIG SET name value [name value ...], Redis 7.0's configSetCommand:
+ * every name is checked first, in order, and the first unknown, immutable,
+ * protected or repeated one fails the command (a name and its alias are
+ * two parameters there, so both may appear); then the values are applied
+ * in order to a copy of c, which replaces c only if all of them succeed. */
+int conf_set_many(struct conf *c, const char *const *names,
+                  const char *const *values, int n, char *err, size_t errlen)
+{
+    int *rows = calloc(n > 0 ? (size_t)n : 1, sizeof(*rows));
+    if (!rows) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        rows[i] = set_row(names[i], err, errlen);
+        if (rows[i] < 0) {
+            rc = -1;
+            break;
+        }
+        const struct conf_def *d = &defs[rows[i]];
+        int alias = d->alias && !strcasecmp(names[i], d->alias);
+        for (int j = 0; j < i; j++) {
+            const struct conf_def *e = &defs[rows[j]];
+            if (rows[j] == rows[i] &&
+                alias == (e->alias && !strcasecmp(names[j], e->alias))) {
+                char shown[64];
+                clip(shown, sizeof(shown), names[i]);
+                snprintf(err, errlen, set_failed, shown,
+                         "duplicate parameter");
+                rc = -1;
+                break;
+            }
+        }
+    }
+    struct conf tmp;
+    if (rc == 0 && conf_copy(&tmp, c) != 0) {
+        snprintf(err, errlen, "out of memory");
+        rc = -1;
+    } else if (rc == 0) {
+        for (int i = 0; i < n && rc == 0; i++)
+            rc = set_value(&tmp, rows[i], names[i], &values[i], 1, err,
+                           errlen);
+        if (rc == 0) {
+            conf_close(c);
+            *c = tmp;
+        } else {
+            conf_close(&tmp);
+        }
+    }
+    free(rows);
+    return rc;
 }
 
 /* Formats one row's value as CONFIG GET prints it; the result points into
@@ -1322,9 +1577,19 @@ static const char *format_value(const struct conf *c, size_t row,
     const void *p = cfield(c, d);
     switch (d->type) {
     case T_STR:
+    case T_FNAME:
     case T_ENUM: {
         const char *s = *(char *const *)p;
         return s ? s : "";
+    }
+    case T_DIR: {
+        /* As Redis's getcwd(): absolute, symbolic links resolved, "" if
+         * the directory is gone. */
+        const char *s = *(char *const *)p;
+        char *abs = s ? realpath(s, NULL) : NULL;
+        sbuf_str(b, abs ? abs : "");
+        free(abs);
+        break;
     }
     case T_NOTIFY: {
         const char *s = *(char *const *)p;

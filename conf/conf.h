@@ -37,6 +37,7 @@ struct conf {
     struct conf_obuf_limit obuf_normal, obuf_pubsub;
     struct conf_obuf_limit obuf_replica; /* accepted and shown, unused */
     uint64_t maxmemory;         /* accepted, 0 = no limit */
+    char *maxmemory_policy;     /* accepted and shown (INFO), no eviction */
     char *loglevel;             /* debug verbose notice warning */
     char *logfile;              /* "" = stderr */
     char *notify_keyspace_events; /* canonical class letters */
@@ -73,16 +74,27 @@ int conf_load_file(struct conf *c, const char *path, char *err, size_t errlen);
 int conf_load_args(struct conf *c, int argc, char **argv, char *err,
                    size_t errlen);
 
-/* Sets one directive from already-split arguments (as CONFIG SET does).
- * runtime != 0 rejects directives that cannot change while running. Those
- * that can: requirepass, maxclients, timeout, tcp-keepalive, hz,
- * active-expire-budget-us, notify-keyspace-events, proto-max-bulk-len,
- * client-query-buffer-limit, client-output-buffer-limit, maxmemory,
- * loglevel and most no-op Redis directives; the caller re-reads the struct
- * (e.g. re-arms the sweeper timer after hz changes).
- * Returns 0, or -1 with Redis-style reason text in err (without "ERR "). */
+/* Sets one directive from already-split arguments; a single argument to a
+ * directive that takes several (bind, save, client-output-buffer-limit) is
+ * split at single spaces, as CONFIG SET does. runtime != 0 applies CONFIG
+ * SET's rules: unknown, immutable and protected (dir, dbfilename) names are
+ * refused. Those that can change: requirepass, maxclients, timeout,
+ * tcp-keepalive, hz, active-expire-budget-us, notify-keyspace-events,
+ * proto-max-bulk-len, client-query-buffer-limit, client-output-buffer-limit,
+ * maxmemory, loglevel and most no-op Redis directives; the caller re-reads
+ * the struct (e.g. re-arms the sweeper timer after hz changes).
+ * Returns 0, or -1 with Redis-style reason text in err (without "ERR ");
+ * c is unchanged on error. */
 int conf_set(struct conf *c, const char *name, const char *const *args,
              int nargs, int runtime, char *err, size_t errlen);
+
+/* CONFIG SET name value [name value ...] (n pairs, NUL-terminated, borrowed)
+ * with Redis 7.0's rules: all names are checked first and the first
+ * unknown, immutable, protected or repeated one is reported; then every
+ * value is applied, in order, and c changes only if all of them apply (all
+ * or nothing). Returns 0, or -1 with the reply text in err (without "ERR "). */
+int conf_set_many(struct conf *c, const char *const *names,
+                  const char *const *values, int n, char *err, size_t errlen);
 
 /* Visits every directive, in table order, with its current value
  * formatted as CONFIG GET prints it (the caller filters by pattern). The

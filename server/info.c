@@ -169,7 +169,7 @@ static void section_memory(struct resp_out *o, const struct server *srv)
     /* Respite's: the part of the dataset the prefix index takes. */
     add(o, "used_memory_prefix_index:%zu", prefix_index);
     add(o, "maxmemory:%llu", (unsigned long long)srv->conf.maxmemory);
-    add(o, "maxmemory_policy:noeviction");
+    add(o, "maxmemory_policy:%s", srv->conf.maxmemory_policy);
     add(o, "mem_allocator:%s", alloc);
 }
 

@@ -501,5 +501,32 @@ def config_set_bulk_limit_reaches_open_connections():
         assert c.is_closed(), "connection open after the protocol error"
 
 
+def info_field(c, section, name):
+    """The value of name in INFO section, or None."""
+    for line in c.call("INFO", section).decode().split("\r\n"):
+        if line.startswith(name + ":"):
+            return line.split(":", 1)[1]
+    return None
+
+
+@test
+def info_shows_configured_maxmemory_policy():
+    """INFO memory's maxmemory_policy is the configured one, as Redis's,
+    after CONFIG SET and from the command line (it was always noeviction)."""
+    s = h.Server("--maxmemory-policy", "volatile-ttl",
+                 name="policy").start()
+    with s.conn() as c:
+        assert_eq(info_field(c, "memory", "maxmemory_policy"), "volatile-ttl")
+        assert_eq(c.call("CONFIG", "SET", "maxmemory-policy", "ALLKEYS-LRU"),
+                  b"+OK\r\n")
+        assert_eq(info_field(c, "memory", "maxmemory_policy"), "allkeys-lru")
+        assert_eq(c.call("CONFIG", "SET", "maxmemory-policy", "nope")[:4],
+                  b"-ERR")
+        assert_eq(info_field(c, "memory", "maxmemory_policy"), "allkeys-lru")
+        assert_eq(c.call("CONFIG", "SET", "maxmemory-policy", "noeviction"),
+                  b"+OK\r\n")
+        assert_eq(info_field(c, "memory", "maxmemory_policy"), "noeviction")
+
+
 if __name__ == "__main__":
     h.run()

@@ -5,7 +5,9 @@
 #include "tests/unit/unit.h"
 
 #include <limits.h>
+#include <stdarg.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -145,7 +147,13 @@ TEST(defaults_config_get)
     ASSERT_STR_EQ(get(&c, "notify-keyspace-events"), "");
     ASSERT_STR_EQ(get(&c, "loglevel"), "notice");
     ASSERT_STR_EQ(get(&c, "logfile"), "");
-    ASSERT_STR_EQ(get(&c, "dir"), ".");
+    /* dir reads as Redis's getcwd(): absolute. */
+    char cwd[PATH_MAX];
+    ASSERT(getcwd(cwd, sizeof(cwd)) != NULL);
+    char *real = realpath(cwd, NULL);
+    ASSERT_STR_EQ(get(&c, "dir"), real);
+    free(real);
+    ASSERT_STR_EQ(c.dir, ".");
     ASSERT_STR_EQ(get(&c, "hz"), "10");
     ASSERT_STR_EQ(get(&c, "databases"), "16");
     ASSERT_STR_EQ(get(&c, "shards"), "16");
@@ -233,9 +241,14 @@ TEST(each_names_unique)
 TEST(file_syntax)
 {
     struct conf c;
-    char err[512], path[64];
+    char err[512], path[64], base[64], dir[128], text[2048];
+    /* dir must exist: a quoted name with a quote and a space in it. */
+    snprintf(base, sizeof(base), "/tmp/test_conf_dir_XXXXXX");
+    ASSERT(mkdtemp(base) != NULL);
+    snprintf(dir, sizeof(dir), "%s/it's here", base);
+    ASSERT_OK(mkdir(dir, 0700));
     ASSERT_OK(conf_init(&c));
-    const char *text =
+    snprintf(text, sizeof(text),
         "# a comment\n"
         "\n"
         "   \t\n"
@@ -244,7 +257,7 @@ TEST(file_syntax)
         "Bind 10.0.0.1   ::1\t 127.0.0.1\n"
         "requirepass \"p a\\\"s\\\\s\\n\\t\\x41\\x7a\"\n"
         "logfile '/tmp/a b.log'\n"
-        "dir '/var/lib/it\\'s here'\n"
+        "dir '%s/it\\'s here'\n"
         "unixsocket /tmp/respite.sock\n"
         "unixsocketperm 770\n"
         "maxmemory 100MB\n"
@@ -256,8 +269,10 @@ TEST(file_syntax)
         "hz 100\n"
         "databases 32\n"
         "shards 64\n"
-        "   maxclients   50   \n";
+        "   maxclients   50   \n", base);
     int rc = load_text(&c, text, err, sizeof(err), path, sizeof(path));
+    rmdir(dir);
+    rmdir(base);
     if (rc)
         fprintf(stderr, "    %s\n", err);
     ASSERT_OK(rc);
@@ -268,7 +283,7 @@ TEST(file_syntax)
     ASSERT_STR_EQ(c.bind[2], "127.0.0.1");
     ASSERT_STR_EQ(get(&c, "bind"), "10.0.0.1 ::1 127.0.0.1");
     ASSERT_STR_EQ(c.requirepass, "p a\"s\\s\n\tAz");
-    ASSERT_STR_EQ(c.dir, "/var/lib/it's here");
+    ASSERT_STR_EQ(c.dir, dir);
     ASSERT_STR_EQ(c.logfile, "/tmp/a b.log");
     ASSERT_STR_EQ(c.unixsocket, "/tmp/respite.sock");
     ASSERT_EQ(c.unixsocketperm, 0770);
@@ -316,8 +331,25 @@ TEST(file_errors)
     ASSERT(load_fails("daemonize maybe\n", 1, "bad value for 'daemonize': "
                       "argument must be 'yes' or 'no'"));
     ASSERT(load_fails("loglevel loud\n", 1, "bad value for 'loglevel': "
-                      "argument must be one of the following: debug, "
+                      "argument(s) must be one of the following: debug, "
                       "verbose, notice, warning"));
+    ASSERT(load_fails("dir /nonexistent/x\n", 1, "bad value for 'dir': No "
+                      "such file or directory"));
+    ASSERT(load_fails("dir \"\"\n", 1, "bad value for 'dir': No such file "
+                      "or directory"));
+    ASSERT(load_fails("dir /dev/null\n", 1, "bad value for 'dir': Not a "
+                      "directory"));
+    ASSERT(load_fails("dbfilename a/b.rdb\n", 1, "bad value for "
+                      "'dbfilename': dbfilename can't be a path, just a "
+                      "filename"));
+    ASSERT(load_fails("appendfilename \"\"\n", 1, "bad value for "
+                      "'appendfilename': appendfilename can't be empty"));
+    ASSERT(load_fails("appendfilename a\\\\b\n", 1, "bad value for "
+                      "'appendfilename': appendfilename can't be a path, "
+                      "just a filename"));
+    ASSERT(load_fails("appenddirname ../x\n", 1, "bad value for "
+                      "'appenddirname': appenddirname can't be a path, just "
+                      "a dirname"));
     ASSERT(load_fails("maxmemory 1tb\n", 1, "bad value for 'maxmemory': "
                       "argument must be a memory value"));
     ASSERT(load_fails("proto-max-bulk-len 1000\n", 1,
@@ -357,8 +389,9 @@ TEST(file_errors)
     ASSERT(load_fails("bind 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17\n", 1,
                       "bad value for 'bind': Too many bind addresses "
                       "specified."));
-    /* Names echoed in errors lose control bytes and are clipped. */
-    ASSERT(load_fails("\"a\\rb\" 1\n", 1, "unknown directive 'a b'"));
+    /* Names echoed in errors lose CR and LF, as in Redis's replies. */
+    ASSERT(load_fails("\"a\\rb\\nc\\td\" 1\n", 1,
+                      "unknown directive 'a b c\td'"));
 }
 
 TEST(file_missing)
@@ -721,7 +754,11 @@ TEST(set_multi_arg_values)
     const char *args[] = { "10.0.0.1", "10.0.0.2" };
     ASSERT_OK(conf_set(&c, "bind", args, 2, 0, err, sizeof(err)));
     ASSERT_STR_EQ(get(&c, "bind"), "10.0.0.1 10.0.0.2");
+    /* Split at every space, as Redis's sdssplitlen: empty pieces stay. */
     ASSERT_OK(set1(&c, "bind", "127.0.0.1 ::1 ", 0, err, sizeof(err)));
+    ASSERT_EQ(c.nbind, 3);
+    ASSERT_STR_EQ(c.bind[2], "");
+    ASSERT_OK(set1(&c, "bind", "127.0.0.1 ::1", 0, err, sizeof(err)));
     ASSERT_EQ(c.nbind, 2);
     ASSERT_STR_EQ(get(&c, "bind"), "127.0.0.1 ::1");
     ASSERT_OK(set1(&c, "bind", "", 0, err, sizeof(err)));
@@ -736,8 +773,195 @@ TEST(set_multi_arg_values)
     ASSERT_EQ(set1(&c, "save", "0 1", 1, err, sizeof(err)), -1);
     ASSERT_STR_EQ(err, "CONFIG SET failed (possibly related to argument "
                   "'save') - Invalid save parameters");
+    ASSERT_EQ(set1(&c, "save", "60  5", 1, err, sizeof(err)), -1);
+    ASSERT_EQ(set1(&c, "save", "60 5 ", 1, err, sizeof(err)), -1);
+    ASSERT_EQ(set1(&c, "save", " ", 1, err, sizeof(err)), -1);
+    ASSERT_STR_EQ(get(&c, "save"), "60 5");
     ASSERT_OK(set1(&c, "save", "", 1, err, sizeof(err)));
     ASSERT_STR_EQ(get(&c, "save"), "");
+    /* Redis keeps the changes count in an int. */
+    ASSERT_OK(set1(&c, "save", "3600 4294967297 60 2147483648", 1, err,
+                   sizeof(err)));
+    ASSERT_STR_EQ(get(&c, "save"), "3600 1 60 -2147483648");
+    ASSERT_OK(set1(&c, "save", "", 1, err, sizeof(err)));
+
+    /* No value at all leaves the limits as they are; so does a wrong
+     * one, and the seconds wrap at 32 bits before the sign check. */
+    ASSERT_OK(set1(&c, "client-output-buffer-limit", "", 1, err,
+                   sizeof(err)));
+    ASSERT_STR_EQ(get(&c, "client-output-buffer-limit"),
+                  "normal 1048576 2097152 3 slave 1 2 3 pubsub 10 20 30");
+    ASSERT_EQ(set1(&c, "client-output-buffer-limit", "pubsub 1 2 3 ", 1,
+                   err, sizeof(err)), -1);
+    ASSERT_STR_EQ(err, "CONFIG SET failed (possibly related to argument "
+                  "'client-output-buffer-limit') - Wrong number of arguments "
+                  "in buffer limit configuration.");
+    ASSERT_OK(set1(&c, "client-output-buffer-limit",
+                   "pubsub 1 2 4294967297", 1, err, sizeof(err)));
+    ASSERT_EQ(c.obuf_pubsub.soft_seconds, 1);
+    ASSERT_EQ(set1(&c, "client-output-buffer-limit",
+                   "pubsub 1 2 2147483648", 1, err, sizeof(err)), -1);
+    ASSERT_EQ(set1(&c, "client-output-buffer-limit",
+                   "pubsub 1 2 99999999999999999999", 1, err, sizeof(err)),
+              -1);
+    ASSERT_EQ(c.obuf_pubsub.soft_seconds, 1);
+    conf_close(&c);
+}
+
+/* CONFIG SET's rules over several pairs (conf_set_many). */
+static int set_many(struct conf *c, char *err, size_t errlen, int n, ...)
+{
+    const char *names[8], *values[8];
+    va_list ap;
+    va_start(ap, n);
+    for (int i = 0; i < n && i < 8; i++) {
+        names[i] = va_arg(ap, const char *);
+        values[i] = va_arg(ap, const char *);
+    }
+    va_end(ap);
+    return conf_set_many(c, names, values, n, err, errlen);
+}
+
+TEST(set_many_all_or_nothing)
+{
+    struct conf c;
+    char err[512];
+    ASSERT_OK(conf_init(&c));
+    ASSERT_OK(set_many(&c, err, sizeof(err), 3, "maxclients", "50",
+                       "TIMEOUT", "7", "save", "3600 1"));
+    ASSERT_EQ(c.maxclients, 50);
+    ASSERT_EQ(c.timeout, 7);
+    ASSERT_STR_EQ(get(&c, "save"), "3600 1");
+    /* A bad value anywhere changes nothing, strings included. */
+    ASSERT_EQ(set_many(&c, err, sizeof(err), 4, "maxclients", "60",
+                       "requirepass", "pw", "save", "", "timeout", "x"), -1);
+    ASSERT_STR_EQ(err, "CONFIG SET failed (possibly related to argument "
+                  "'timeout') - argument couldn't be parsed into an "
+                  "integer");
+    ASSERT_EQ(c.maxclients, 50);
+    ASSERT(c.requirepass == NULL);
+    ASSERT_STR_EQ(get(&c, "save"), "3600 1");
+    /* Every name is checked before any value, first problem reported,
+     * as spelled. */
+    ASSERT_EQ(set_many(&c, err, sizeof(err), 2, "maxclients", "x",
+                       "DataBases", "1"), -1);
+    ASSERT_STR_EQ(err, "CONFIG SET failed (possibly related to argument "
+                  "'DataBases') - can't set immutable config");
+    ASSERT_EQ(set_many(&c, err, sizeof(err), 2, "databases", "1", "nosuch",
+                       "1"), -1);
+    ASSERT_STR_EQ(err, "CONFIG SET failed (possibly related to argument "
+                  "'databases') - can't set immutable config");
+    ASSERT_EQ(set_many(&c, err, sizeof(err), 2, "nosuch", "1", "databases",
+                       "1"), -1);
+    ASSERT_STR_EQ(err, "Unknown option or number of arguments for CONFIG "
+                  "SET - 'nosuch'");
+    ASSERT_EQ(set_many(&c, err, sizeof(err), 2, "timeout", "1", "Dir",
+                       "/tmp"), -1);
+    ASSERT_STR_EQ(err, "CONFIG SET failed (possibly related to argument "
+                  "'Dir') - can't set protected config");
+    ASSERT_EQ(set_many(&c, err, sizeof(err), 1, "dbfilename", "x.rdb"), -1);
+    ASSERT_STR_EQ(err, "CONFIG SET failed (possibly related to argument "
+                  "'dbfilename') - can't set protected config");
+    /* A name twice, in any case, is an error; a name and its alias are
+     * two parameters to Redis 7.0, applied in order. */
+    ASSERT_EQ(set_many(&c, err, sizeof(err), 2, "timeout", "1", "TimeOut",
+                       "2"), -1);
+    ASSERT_STR_EQ(err, "CONFIG SET failed (possibly related to argument "
+                  "'TimeOut') - duplicate parameter");
+    ASSERT_EQ(c.timeout, 7);
+    ASSERT_OK(set_many(&c, err, sizeof(err), 2, "hash-max-ziplist-entries",
+                       "10", "hash-max-listpack-entries", "20"));
+    ASSERT_EQ(c.hash_max_listpack_entries, 20);
+    /* Value errors name the parameter in lower case, alias if used. */
+    ASSERT_EQ(set_many(&c, err, sizeof(err), 1, "HASH-MAX-ZIPLIST-ENTRIES",
+                       "x"), -1);
+    ASSERT_STR_EQ(err, "CONFIG SET failed (possibly related to argument "
+                  "'hash-max-ziplist-entries') - argument couldn't be "
+                  "parsed into an integer");
+    /* Only multi-argument directives split a value. */
+    ASSERT_OK(set_many(&c, err, sizeof(err), 1, "requirepass", "a b"));
+    ASSERT_STR_EQ(c.requirepass, "a b");
+    ASSERT_EQ(set_many(&c, err, sizeof(err), 1, "loglevel", "notice x"), -1);
+    ASSERT_STR_EQ(err, "CONFIG SET failed (possibly related to argument "
+                  "'loglevel') - argument(s) must be one of the following: "
+                  "debug, verbose, notice, warning");
+    /* The policy is a field now, for INFO. */
+    ASSERT_OK(set_many(&c, err, sizeof(err), 1, "maxmemory-policy",
+                       "Volatile-TTL"));
+    ASSERT_STR_EQ(c.maxmemory_policy, "volatile-ttl");
+    conf_close(&c);
+}
+
+TEST(dir_like_getcwd)
+{
+    struct conf c;
+    char err[512], base[64], sub[96], file[96];
+    snprintf(base, sizeof(base), "/tmp/test_conf_dir_XXXXXX");
+    ASSERT(mkdtemp(base) != NULL);
+    snprintf(sub, sizeof(sub), "%s/sub", base);
+    snprintf(file, sizeof(file), "%s/file", base);
+    ASSERT_OK(mkdir(sub, 0700));
+    FILE *f = fopen(file, "w");
+    ASSERT(f != NULL);
+    fclose(f);
+    char *real_base = realpath(base, NULL), want[PATH_MAX + 8];
+    ASSERT_OK(conf_init(&c));
+    ASSERT_OK(set1(&c, "dir", base, 0, err, sizeof(err)));
+    ASSERT_STR_EQ(get(&c, "dir"), real_base);
+    /* Relative to the previous dir, as Redis's chdir() makes it. */
+    ASSERT_OK(set1(&c, "dir", "sub", 0, err, sizeof(err)));
+    snprintf(want, sizeof(want), "%s/sub", real_base);
+    ASSERT_STR_EQ(get(&c, "dir"), want);
+    ASSERT_OK(set1(&c, "dir", "..", 0, err, sizeof(err)));
+    ASSERT_STR_EQ(get(&c, "dir"), real_base);
+    ASSERT_EQ(set1(&c, "dir", "file", 0, err, sizeof(err)), -1);
+    ASSERT_STR_EQ(err, "CONFIG SET failed (possibly related to argument "
+                  "'dir') - Not a directory");
+    ASSERT_EQ(set1(&c, "dir", "nosuch", 0, err, sizeof(err)), -1);
+    ASSERT_STR_EQ(err, "CONFIG SET failed (possibly related to argument "
+                  "'dir') - No such file or directory");
+    ASSERT_STR_EQ(get(&c, "dir"), real_base);
+    /* Gone: "" as getcwd() fails. */
+    ASSERT_OK(set1(&c, "dir", "sub", 0, err, sizeof(err)));
+    ASSERT_OK(rmdir(sub));
+    ASSERT_STR_EQ(get(&c, "dir"), "");
+    conf_close(&c);
+    unlink(file);
+    rmdir(base);
+    free(real_base);
+}
+
+TEST(multi_arg_directive_in_one_argument)
+{
+    /* Redis 7.0 splits a lone argument of a multi-argument directive as a
+     * config line: `--save "900 1"` and `save "900  1"` both work. */
+    struct conf c;
+    char err[512], path[64];
+    ASSERT_OK(conf_init(&c));
+    char *argv[] = { "respite", "--save", "900  1", "--save", "'300' 10",
+                     "--client-output-buffer-limit", " pubsub 1mb 2mb 3 ",
+                     "--bind", "127.0.0.1  ::1", NULL };
+    int rc = conf_load_args(&c, 9, argv, err, sizeof(err));
+    if (rc)
+        fprintf(stderr, "    %s\n", err);
+    ASSERT_OK(rc);
+    ASSERT_STR_EQ(get(&c, "save"), "900 1 300 10");
+    ASSERT_EQ(c.obuf_pubsub.hard, 1024 * 1024);
+    ASSERT_EQ(c.obuf_pubsub.soft_seconds, 3);
+    ASSERT_EQ(c.nbind, 2);
+    ASSERT_STR_EQ(c.bind[1], "::1");
+    /* Unbalanced quotes leave no argument: save "" then. */
+    char *argv2[] = { "respite", "--save", "\"900 1", NULL };
+    ASSERT_OK(conf_load_args(&c, 3, argv2, err, sizeof(err)));
+    ASSERT_STR_EQ(get(&c, "save"), "");
+    ASSERT_OK(load_text(&c, "save \"60 5\"\nsave \"\"\nsave \"1 2\"\n",
+                        err, sizeof(err), path, sizeof(path)));
+    ASSERT_STR_EQ(get(&c, "save"), "1 2");
+    /* Not for single-argument directives. */
+    char *argv3[] = { "respite", "--timeout", "1 2", NULL };
+    ASSERT_EQ(conf_load_args(&c, 3, argv3, err, sizeof(err)), -1);
+    ASSERT_STR_EQ(err, "command line: bad value for 'timeout': argument "
+                  "couldn't be parsed into an integer");
     conf_close(&c);
 }
 
@@ -760,7 +984,7 @@ TEST(noop_round_trip)
     ASSERT_STR_EQ(get(&c, "maxmemory-policy"), "allkeys-lru");
     ASSERT_OK(set1(&c, "appendonly", "YES", 1, err, sizeof(err)));
     ASSERT_STR_EQ(get(&c, "appendonly"), "yes");
-    ASSERT_OK(set1(&c, "dbfilename", "x.rdb", 1, err, sizeof(err)));
+    ASSERT_OK(set1(&c, "dbfilename", "x.rdb", 0, err, sizeof(err)));
     ASSERT_STR_EQ(get(&c, "dbfilename"), "x.rdb");
     ASSERT_OK(set1(&c, "list-max-listpack-size", "-5", 1, err,
                    sizeof(err)));
@@ -773,7 +997,7 @@ TEST(noop_round_trip)
 
     ASSERT_EQ(set1(&c, "maxmemory-policy", "lru", 1, err, sizeof(err)), -1);
     ASSERT_STR_EQ(err, "CONFIG SET failed (possibly related to argument "
-                  "'maxmemory-policy') - argument must be one of the "
+                  "'maxmemory-policy') - argument(s) must be one of the "
                   "following: volatile-lru, volatile-lfu, volatile-random, "
                   "volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, "
                   "noeviction");
@@ -863,9 +1087,23 @@ TEST(memory_units)
     ASSERT_EQ(mem(&c, "1.5mb"), -1);
     ASSERT_EQ(mem(&c, " 1"), -1);
     ASSERT_EQ(mem(&c, "1 mb"), -1);
-    ASSERT_EQ(mem(&c, "18446744073709551616"), -1);
-    ASSERT_EQ(mem(&c, "17179869184gb"), -1);
-    ASSERT_EQ(mem(&c, "mb"), 0);    /* as Redis's memtoull */
+    ASSERT_EQ(mem(&c, "mb"), 0);    /* as Redis 7.0's memtoull */
+    /* Its overflows: digits saturate, units wrap, 128 digits fail. */
+    ASSERT_OK(set1(&c, "maxmemory", "18446744073709551616", 1,
+                   (char[64]){0}, 64));
+    ASSERT_STR_EQ(get(&c, "maxmemory"), "18446744073709551615");
+    ASSERT_OK(set1(&c, "maxmemory", "99999999999999999999999kb", 1,
+                   (char[64]){0}, 64));
+    ASSERT_STR_EQ(get(&c, "maxmemory"), "18446744073709550592");
+    ASSERT_EQ(mem(&c, "17179869184gb"), 0);
+    ASSERT_EQ(mem(&c, "17179869185gb"), 1024 * 1024 * 1024);
+    char digits[130];
+    memset(digits, '1', 128);
+    digits[128] = '\0';
+    ASSERT_EQ(mem(&c, digits), -1);
+    digits[127] = '\0';
+    ASSERT_EQ(mem(&c, digits), -1 /* ULLONG_MAX as long long */);
+    ASSERT_STR_EQ(get(&c, "maxmemory"), "18446744073709551615");
     conf_close(&c);
 }
 
@@ -945,6 +1183,9 @@ static const struct unit_test tests[] = {
     UNIT(set_runtime_rules),
     UNIT(set_requirepass),
     UNIT(set_multi_arg_values),
+    UNIT(set_many_all_or_nothing),
+    UNIT(dir_like_getcwd),
+    UNIT(multi_arg_directive_in_one_argument),
     UNIT(noop_round_trip),
     UNIT(notify_canonical),
     UNIT(memory_units),

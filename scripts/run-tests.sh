@@ -7,7 +7,7 @@
 #                (tests/integration/test_*.py and test_*.mjs, the apps'
 #                scenarios in tests/scenarios/, tests/compat: compat.py,
 #                differential.py, diff_blocking.py, diff_pubsub.py,
-#                diff_multi.py)
+#                diff_multi.py, diff_config.py)
 #                against bin/respite and then against bin/respite-san
 #   all          both, plus scripts/check-includes.sh (the default)
 #
@@ -201,6 +201,8 @@ if [ "$MODE" != unit ]; then
                 tests/compat/diff_pubsub.py --rounds 60 --steps 40 --quiet
             run_suite "transaction differential vs redis-server [$tag]" \
                 "$PY" tests/compat/diff_multi.py --rounds 60 --steps 40 --quiet
+            run_suite "config differential vs redis-server [$tag]" "$PY" \
+                tests/compat/diff_config.py --rounds 60 --quiet
         fi
     done
     unset RESPITE_BIN

@@ -61,6 +61,24 @@
  * the rest of that request, but nothing it produces is used. freeObject
  * does nothing: the arena is simply reset at the next request.
  *
+ * Where a line ends: as in Redis, not as in hiredis (find_line). Redis
+ * looks for the end of a line with strchr, in a C string, so a NUL
+ * before the end hides it and the line never ends; a count or bulk
+ * length line ends at its first '\r', once one more byte is there, and
+ * Redis skips that byte unread, '\n' or not; only then does it look at
+ * the line's type byte and number. hiredis wants "\r\n". So every line
+ * is found by us before hiredis reads it: the count line by read_count(),
+ * each element's line by check_element(), called from the callback of
+ * the element (or count) before it, or by peek_element() before the next
+ * GetReply when the element had not arrived. A line that ended in '\r'
+ * and another byte gets that byte made '\n' in hiredis's buffer, so
+ * hiredis ends the line where Redis does. An element whose line has not
+ * ended for Redis is kept from hiredis, which could end it past a NUL:
+ * the callback sets hiredis's len back to the element's start, so that
+ * GetReply stops there, and next_buffered() restores it (len is always
+ * sdslen(buf) otherwise), and peek_element() does not call GetReply
+ * until check_element() agrees.
+ *
  * Limits hiredis 0.14 does not enforce are checked here, always before
  * anything of the claimed size would be allocated:
  *
@@ -69,21 +87,17 @@
  *     never a truncated value, and counts <= 0 (an empty command) never
  *     reach hiredis. argv is reserved for min(count, 1024) and grows as
  *     elements arrive, as Redis does.
- *   - A bulk length is checked three ways, whichever comes first: in
- *     createString (the header "$<len>\r\n" still sits at hiredis's
- *     buf + pos, so it is re-parsed strictly), in createNil ("$-1"), and
- *     by peeking at buf + pos when GetReply returns nothing while hiredis
- *     waits for a bulk body. So "$999999999999\r\n" fails as soon as its
- *     header is in, and is never waited for.
- *   - An element whose type byte is not '$' fails with Redis's "expected
- *     '$', got 'X'". The byte is checked before hiredis reads it: by
- *     looking one byte past each element (and past the count line) inside
- *     the callbacks, or before the next GetReply when it had not arrived.
- *     So hiredis never gets to report its own "reply type byte" error.
- *   - Length lines (count, bulk length, inline line) longer than
- *     max_inline fail with Redis's "too big ..." texts, decided on the
- *     first max_inline + 2 bytes so the answer does not depend on how the
- *     input was split into reads.
+ *   - Each element is checked, in Redis's order, once its line has
+ *     ended: the type byte must be '$' (else Redis's "expected '$', got
+ *     'X'", so hiredis never gets to report its own "reply type byte"
+ *     error), then the length must be valid and within max_bulk_len. So
+ *     "$999999999999\r\n" fails as soon as its line is in, and is never
+ *     waited for. createString re-parses the line hiredis read (it still
+ *     sits at buf + pos) in case a lenient hiredis disagrees.
+ *   - Lines (count, bulk length, inline request) with no end within
+ *     max_inline bytes of their first byte fail with Redis's "too big
+ *     ..." texts once more than that is buffered; find_line says why
+ *     this answer does not depend on how the input was split into reads.
  *
  * Inline commands. When no request is in progress (hiredis's task stack
  * is idle) and the next unconsumed byte is not '*', the line up to '\n'
@@ -92,6 +106,11 @@
  * hiredis's pos is moved past it. We compact hiredis's buffer ourselves
  * after that (sdsrange, as GetReply does), since GetReply is not called
  * for inline input and the consumed bytes would otherwise pile up.
+ *
+ * End of input. resp_reader_end() says no more bytes will come (the peer
+ * shut down its side): the requests already fed still come out, then
+ * resp_reader_next() says RESP_END instead of RESP_AGAIN, and the rest
+ * of a request cut short is simply never used, as in Redis.
  *
  * Debian's 0.14.1 carries backported strict length parsing ("Bad bulk
  * string length", "Bulk string length out of range"); upstream 0.14.1
@@ -298,34 +317,65 @@ static int parse_ll(const char *s, size_t n, long long *out)
     return 1;
 }
 
-/* First "\r\n" in p[0..n), as hiredis's seekNewline; NULL if none. */
-static const char *find_crlf(const char *p, size_t n)
+/* What find_line() reports. */
+enum { LINE_WAIT, LINE_FOUND, LINE_TOO_LONG };
+
+/* Finds the end of a request line the way Redis 7.0 does: the line p
+ * points at (avail bytes there) starts with its first byte (the '*' of a
+ * count, the type byte of an element, or an inline request's first byte)
+ * and ends at the first term: '\r' for count and bulk length lines, '\n'
+ * for inline requests. Redis searches with strchr, as a C string, so a
+ * NUL before the term hides it: the line then never ends. A length line
+ * ends only once one more byte follows its '\r', and Redis skips that
+ * byte unread, '\n' or not. With no end in sight, the line is too long
+ * once more than max bytes are buffered from its start.
+ *
+ * Redis applies that test to what it has read so far, in reads whose
+ * size grows with its query buffer, so a line whose end lies past max
+ * passes or fails depending on where its reads stopped (sent in one
+ * write, a 100 KiB inline request passes). Here the end must lie within
+ * the first max + 1 bytes: the same answer whenever Redis's is certain
+ * (an end at most max bytes in: never too long; no end at all: too long
+ * once more than max bytes came), and one answer however the input was
+ * split.
+ * Returns LINE_FOUND with *len (the bytes before the term), LINE_WAIT,
+ * or LINE_TOO_LONG. */
+static int find_line(const char *p, size_t avail, size_t max, char term,
+                     size_t *len)
 {
-    while (n >= 2) {
-        const char *cr = memchr(p, '\r', n - 1);
-        if (!cr)
-            return NULL;
-        if (cr[1] == '\n')
-            return cr;
-        n -= (size_t)(cr + 1 - p);
-        p = cr + 1;
+    size_t window = avail < max + 1 ? avail : max + 1;
+    const char *end = memchr(p, term, window);
+    if (end && !memchr(p, '\0', (size_t)(end - p))) {
+        if (term == '\r' && (size_t)(end - p) + 1 >= avail)
+            return LINE_WAIT; /* the byte after '\r' is not here yet */
+        *len = (size_t)(end - p);
+        return LINE_FOUND;
     }
-    return NULL;
+    return avail > max ? LINE_TOO_LONG : LINE_WAIT;
 }
 
-/* Looks for the end of a length line starting at p (avail bytes there).
- * Returns 1 with *len set when found, 0 when more input is needed, -1
- * when the line is longer than max (decided on the first max + 2 bytes,
- * so the outcome does not depend on how the input was split). */
-static int length_line(const char *p, size_t avail, size_t max, size_t *len)
+/* The length lines nearly every request has, like "*3\r\n" or "$10\r\n":
+ * a type byte, one or two digits (no leading zero) and "\r\n", with the
+ * '\r' at most max bytes in. Returns the number, with *len set as
+ * find_line() would, or -1 for any other line, which then goes the long
+ * way (find_line, parse_ll): this runs for every element of a pipeline. */
+static inline long short_line(const char *p, size_t avail, size_t max,
+                              size_t *len)
 {
-    size_t window = avail < max + 2 ? avail : max + 2;
-    const char *crlf = find_crlf(p, window);
-    if (crlf) {
-        *len = (size_t)(crlf - p);
-        return 1;
+    if (avail < 4 || max < 3)
+        return -1;
+    unsigned d0 = (unsigned)(unsigned char)p[1] - '0';
+    unsigned d1 = (unsigned)(unsigned char)p[2] - '0';
+    if (d0 <= 9 && p[2] == '\r' && p[3] == '\n') {
+        *len = 2;
+        return (long)d0;
     }
-    return avail >= max + 2 ? -1 : 0;
+    if (d0 - 1 <= 8 && d1 <= 9 && avail >= 5 && p[3] == '\r' &&
+        p[4] == '\n') {
+        *len = 3;
+        return (long)(d0 * 10 + d1);
+    }
+    return -1;
 }
 
 /* ---- Arena and argv --------------------------------------------------- */
@@ -463,24 +513,12 @@ static void hr_compact(redisReader *hr)
     }
 }
 
-/* If more elements of the current request are expected and the byte at
- * next (inside hiredis's buffer) is there, it must be '$'. Called from the
- * callbacks, so hiredis never reads a foreign type byte unchecked. */
-static void check_next_type(struct resp_reader *r, const char *next)
-{
-    const redisReader *hr = r->hr;
-    if (r->argc < r->expected && next < hr->buf + hr->len && *next != '$')
-        set_expected_dollar(r, *next);
-}
-
-/* Validates a complete bulk length line; returns 0 or an error code. */
+/* Validates the digits p[0..n) of a bulk length line (find_line keeps
+ * them short); returns 0 or an error code. */
 static int check_bulk_len(struct resp_reader *r, const char *p, size_t n,
                           long long *out)
 {
     long long ll;
-    if (n > r->limits.max_inline)
-        return set_error(r, RESP_ERR_PROTOCOL,
-                         "Protocol error: too big bulk count string");
     if (!parse_ll(p, n, &ll) || ll < 0 ||
         (unsigned long long)ll > r->limits.max_bulk_len)
         return set_bad_bulk_len(r);
@@ -504,33 +542,67 @@ static int short_len_ok(const struct resp_reader *r, const char *p, size_t n,
            p[1] == (char)('0' + len % 10);
 }
 
-/* Looks at what hiredis is waiting for inside a request, between
- * GetReply calls: the next element's type byte, or the length line of a
- * bulk whose body has not arrived. Returns 0 or an error code. */
+/* Checks the element that starts at p (avail bytes there) before
+ * hiredis reads its type byte, in Redis's order: its length line must
+ * have ended (find_line; with no end in sight it may be too long), then
+ * the type must be '$', then the length valid. A line that ends in '\r'
+ * and some other byte gets that byte made '\n' in place: Redis skips it
+ * unread, and hiredis looks for "\r\n". Returns 1 when hiredis may read
+ * the element, 0 when it must not yet (the line has not ended for Redis,
+ * while hiredis's own search for "\r\n" could end it elsewhere: past a
+ * NUL), or an error code. */
+static int check_element(struct resp_reader *r, char *p, size_t avail)
+{
+    size_t n;
+    long quick = p[0] == '$' ? short_line(p, avail, r->limits.max_inline, &n)
+                             : -1;
+    if (quick >= 0 && (unsigned long)quick <= r->limits.max_bulk_len)
+        return 1;
+    int found = find_line(p, avail, r->limits.max_inline, '\r', &n);
+    if (found == LINE_TOO_LONG)
+        return set_error(r, RESP_ERR_PROTOCOL,
+                         "Protocol error: too big bulk count string");
+    if (found == LINE_WAIT)
+        return 0;
+    if (p[0] != '$')
+        return set_expected_dollar(r, p[0]);
+    if (check_bulk_len(r, p + 1, n - 1, NULL) != 0)
+        return r->bad;
+    p[n + 1] = '\n';
+    return 1;
+}
+
+/* Called from the callbacks once the count or an element is read: when
+ * the request expects more, checks the next element, at next inside
+ * hiredis's buffer, before hiredis gets to it. If hiredis must not read
+ * it (yet), the end of the buffer is hidden from hiredis at next, so this
+ * GetReply stops there; next_buffered() shows it again right after. */
+static void check_next(struct resp_reader *r, char *next)
+{
+    redisReader *hr = r->hr;
+    if (r->argc >= r->expected)
+        return;
+    size_t at = (size_t)(next - hr->buf);
+    if (check_element(r, next, hr->len - at) != 1)
+        hr->len = at;
+}
+
+/* Looks at what hiredis waits for inside a request, between GetReply
+ * calls: an element whose type byte it has not read yet is checked as in
+ * check_next(); one it has read had its length line checked then, and
+ * waits for its body. Returns 1 when GetReply may run, 0 when it must
+ * wait for more bytes, or an error code. */
 static int peek_element(struct resp_reader *r)
 {
     redisReader *hr = r->hr;
     if (hr->ridx < 1)
-        return 0;
+        return 1;
     const redisReadTask *t = HR_TASK(hr, hr->ridx);
-    const char *p = hr->buf + hr->pos;
-    size_t avail = hr->len - hr->pos;
-    if (t->type < 0) {
-        if (avail > 0 && *p != '$')
-            return set_expected_dollar(r, *p);
-        return 0;
-    }
-    if (t->type != REDIS_REPLY_STRING)
+    if (t->type < 0)
+        return check_element(r, hr->buf + hr->pos, hr->len - hr->pos);
+    if (t->type != REDIS_REPLY_STRING) /* never: checked before it read */
         return set_expected_dollar(r, type_byte(t->type));
-    /* hiredis consumed the '$' but not the length line: it is at p. */
-    size_t n;
-    int found = length_line(p, avail, r->limits.max_inline, &n);
-    if (found < 0)
-        return set_error(r, RESP_ERR_PROTOCOL,
-                         "Protocol error: too big bulk count string");
-    if (found == 0)
-        return 0;
-    return check_bulk_len(r, p, n, NULL);
+    return 1;
 }
 
 /* ---- Staging: socket bytes wait here, hiredis gets a slice ------------ */
@@ -571,7 +643,7 @@ static int stage_append(struct resp_reader *r, const char *buf, size_t len)
 
 /* While hiredis waits for the body of a bulk string whose length line it
  * already holds, the bytes still missing (body and CRLF); else 0. The
- * length was checked against max_bulk_len by peek_element. */
+ * line was checked (and its end made "\r\n") by check_element. */
 static size_t bulk_missing(const struct resp_reader *r)
 {
     const redisReader *hr = r->hr;
@@ -580,7 +652,7 @@ static size_t bulk_missing(const struct resp_reader *r)
     const char *p = hr->buf + hr->pos;
     size_t avail = hr->len - hr->pos, n;
     long long ll;
-    if (length_line(p, avail, r->limits.max_inline, &n) != 1 ||
+    if (find_line(p, avail, r->limits.max_inline, '\r', &n) != LINE_FOUND ||
         !parse_ll(p, n, &ll) || ll < 0 ||
         (unsigned long long)ll > r->limits.max_bulk_len)
         return 0;
@@ -691,9 +763,9 @@ static void *cb_string(const redisReadTask *task, char *str, size_t len)
         set_expected_dollar(r, type_byte(task->type));
         return r;
     }
-    /* The length line is still at buf + pos (hiredis advances pos only
-     * after this returns). Re-parse it strictly and check the limit
-     * before copying anything. */
+    /* check_element() passed the line before hiredis read it. It is
+     * still at buf + pos (hiredis advances pos only after this returns):
+     * re-parse it, cheaply, to be sure hiredis read the same length. */
     const redisReader *hr = r->hr;
     const char *hdr = hr->buf + hr->pos;
     size_t n = (size_t)(str - 2 - hdr);
@@ -710,7 +782,7 @@ static void *cb_string(const redisReadTask *task, char *str, size_t len)
         set_nomem(r);
         return NULL;
     }
-    check_next_type(r, str + len + 2);
+    check_next(r, str + len + 2);
     return r;
 }
 
@@ -736,8 +808,8 @@ static void *cb_array(const redisReadTask *task, hr_count count)
         set_nomem(r);
         return NULL;
     }
-    const redisReader *hr = r->hr;
-    check_next_type(r, hr->buf + hr->pos);
+    redisReader *hr = r->hr;
+    check_next(r, hr->buf + hr->pos);
     return r;
 }
 
@@ -816,15 +888,12 @@ static int hex_val(char c)
     return -1;
 }
 
-/* Splits line[0..n) into arguments exactly as Redis's sdssplitargs does
- * (the line is a C string there, so it ends at the first NUL), writing
- * each argument into the arena. Returns 0, RESP_ERR_PROTOCOL (unbalanced
- * quotes) or RESP_ERR_NOMEM. */
+/* Splits line[0..n) into arguments exactly as Redis's sdssplitargs does,
+ * writing each argument into the arena. The line holds no NUL (a NUL
+ * keeps it from ending: find_line). Returns 0, RESP_ERR_PROTOCOL
+ * (unbalanced quotes) or RESP_ERR_NOMEM. */
 static int split_inline(struct resp_reader *r, const char *line, size_t n)
 {
-    const char *nul = memchr(line, '\0', n);
-    if (nul)
-        n = (size_t)(nul - line);
     /* Arguments never outgrow the line, plus one NUL each: reserve once. */
     if (arena_reserve(r, 2 * n + 1) != 0)
         return set_nomem(r);
@@ -912,16 +981,14 @@ static int read_inline(struct resp_reader *r, struct resp_request *req)
 {
     redisReader *hr = r->hr;
     const char *p = hr->buf + hr->pos;
-    size_t avail = hr->len - hr->pos;
-    size_t max = r->limits.max_inline;
-    const char *nl = memchr(p, '\n', avail < max + 1 ? avail : max + 1);
-    if (!nl) {
-        if (avail > max)
-            return set_error(r, RESP_ERR_PROTOCOL,
-                             "Protocol error: too big inline request");
+    size_t linelen;
+    int found = find_line(p, hr->len - hr->pos, r->limits.max_inline, '\n',
+                          &linelen);
+    if (found == LINE_TOO_LONG)
+        return set_error(r, RESP_ERR_PROTOCOL,
+                         "Protocol error: too big inline request");
+    if (found == LINE_WAIT)
         return RESP_AGAIN;
-    }
-    size_t linelen = (size_t)(nl - p);
     size_t consumed = linelen + 1;
     if (linelen > 0 && p[linelen - 1] == '\r')
         linelen--;
@@ -1046,24 +1113,32 @@ int resp_reader_feed(struct resp_reader *r, const char *buf, size_t len)
 static int read_count(struct resp_reader *r, long long *count)
 {
     redisReader *hr = r->hr;
-    const char *p = hr->buf + hr->pos + 1;
-    size_t avail = hr->len - hr->pos - 1;
-    size_t n;
-    int found = length_line(p, avail, r->limits.max_inline, &n);
-    if (found < 0)
-        return set_error(r, RESP_ERR_PROTOCOL,
-                         "Protocol error: too big mbulk count string");
-    if (found == 0)
-        return RESP_AGAIN;
-    if (!parse_ll(p, n, count) ||
-        (*count > 0 && (unsigned long long)*count > r->limits.max_multibulk))
+    char *p = hr->buf + hr->pos;
+    size_t avail = hr->len - hr->pos, n;
+    long quick = short_line(p, avail, r->limits.max_inline, &n);
+    if (quick >= 0) {
+        *count = quick;
+    } else {
+        int found = find_line(p, avail, r->limits.max_inline, '\r', &n);
+        if (found == LINE_TOO_LONG)
+            return set_error(r, RESP_ERR_PROTOCOL,
+                             "Protocol error: too big mbulk count string");
+        if (found == LINE_WAIT)
+            return RESP_AGAIN;
+        if (!parse_ll(p + 1, n - 1, count))
+            return set_error(r, RESP_ERR_PROTOCOL,
+                             "Protocol error: invalid multibulk length");
+    }
+    if (*count > 0 && (unsigned long long)*count > r->limits.max_multibulk)
         return set_error(r, RESP_ERR_PROTOCOL,
                          "Protocol error: invalid multibulk length");
     if (*count <= 0) {
         /* "*0" and "*-1" are empty commands to Redis: consume them here so
          * hiredis never sees a count it would treat differently. */
-        hr->pos += 1 + n + 2;
+        hr->pos += n + 2;
         hr_compact(hr);
+    } else {
+        p[n + 1] = '\n'; /* as check_element: Redis skips it unread */
     }
     return RESP_OK;
 }
@@ -1107,18 +1182,21 @@ static int next_buffered(struct resp_reader *r, struct resp_request *req)
             return RESP_OK;
         }
         r->expected = (size_t)count;
-    } else if (peek_element(r) != 0) {
-        return r->bad;
+    } else {
+        int go = peek_element(r);
+        if (go != 1)
+            return go == 0 ? RESP_AGAIN : r->bad;
     }
 
     void *reply = NULL;
     int rc = redisReaderGetReply(hr, &reply);
+    hr->len = hr_sdslen(hr->buf); /* shows what check_next() hid */
     if (r->bad)
         return r->bad;
     if (rc != REDIS_OK)
         return translate_hiredis_error(r);
     if (reply == NULL)
-        return peek_element(r) != 0 ? r->bad : RESP_AGAIN;
+        return RESP_AGAIN;
     if (r->argc != r->expected)
         return set_error(r, RESP_ERR_PROTOCOL,
                          "Protocol error: invalid multibulk length");
@@ -1138,9 +1216,18 @@ int resp_reader_next(struct resp_reader *r, struct resp_request *req)
         if (rc != RESP_AGAIN)
             return rc;
         rc = stage_to_hiredis(r);
-        if (rc <= 0)
-            return rc == 0 ? RESP_AGAIN : rc;
+        if (rc < 0)
+            return rc;
+        if (rc == 0)
+            return r->ended ? RESP_END : RESP_AGAIN;
     }
+}
+
+/* Marks the end of the input; see resp.h. Nothing is dropped here: the
+ * caller keeps calling resp_reader_next() until it says RESP_END. */
+void resp_reader_end(struct resp_reader *r)
+{
+    r->ended = 1;
 }
 
 /* The protocol error text (without "ERR "), or "" if there was none. */

@@ -15,6 +15,7 @@
 enum {
     RESP_OK = 0,
     RESP_AGAIN = 1,          /* need more bytes */
+    RESP_END = 2,            /* no more bytes come: see resp_reader_end() */
     RESP_ERR_PROTOCOL = -1,  /* malformed request; see resp_reader_error() */
     RESP_ERR_NOMEM = -2,
 };
@@ -49,6 +50,7 @@ struct resp_reader {
     const char **argv;         /* built from offs once a request completes */
     size_t argc, argv_cap, expected;
     int bad;                   /* nonzero: sticky error code, see reader.c */
+    int ended;                 /* resp_reader_end() was called */
     char err[128];             /* protocol error text, without "ERR " */
 };
 
@@ -65,9 +67,14 @@ void resp_reader_set_limits(struct resp_reader *r,
 int resp_reader_feed(struct resp_reader *r, const char *buf, size_t len);
 /* Extracts the next complete request (RESP multibulk or inline line).
  * Returns RESP_OK with *req filled (argc may be 0 for an empty request, which
- * the caller skips), RESP_AGAIN when more input is needed, or
- * RESP_ERR_PROTOCOL / RESP_ERR_NOMEM. After an error the reader is unusable. */
+ * the caller skips), RESP_AGAIN when more input is needed (RESP_END instead
+ * once resp_reader_end() said none will come), or RESP_ERR_PROTOCOL /
+ * RESP_ERR_NOMEM. After an error the reader is unusable. */
 int resp_reader_next(struct resp_reader *r, struct resp_request *req);
+/* Marks the end of the input (the peer shut down its side): the requests
+ * already fed still come out, then resp_reader_next() returns RESP_END,
+ * and what is left of a request cut short is dropped, as Redis does. */
+void resp_reader_end(struct resp_reader *r);
 /* Protocol error text such as "Protocol error: invalid bulk length". */
 const char *resp_reader_error(const struct resp_reader *r);
 /* Bytes buffered but not yet consumed, staged and inside hiredis together

@@ -25,7 +25,9 @@
  *
  * Closing. client_close() takes the client off every list at once and
  * asks libuv to close the handle; memory is freed only in the close
- * callback (STYLE.md 5). */
+ * callback (STYLE.md 5). At EOF (the peer shut down its writing side)
+ * the requests already received still run and their replies go out
+ * before the close, as with Redis (on_eof). */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,6 +260,23 @@ void client_resume(struct client *c)
     update_input_full(c);
 }
 
+/* Closes the connection once the replies it has are written. */
+static void close_after_reply(struct client *c)
+{
+    c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+    client_mark_write(c);
+}
+
+/* The input ended (EOF) and nothing more will run: closes once the
+ * replies are out, right now when they are, so that the connection's
+ * slot (maxclients) is free before the loop accepts another, as when a
+ * client simply disconnects. */
+static void close_at_eof(struct client *c)
+{
+    c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+    client_flush(c);
+}
+
 /* Replies with the reader's protocol error and closes after the flush. */
 static void protocol_error(struct client *c)
 {
@@ -266,8 +285,7 @@ static void protocol_error(struct client *c)
     int n = snprintf(buf, sizeof(buf), "ERR %s", msg);
     resp_add_error(&c->out, buf, (size_t)n < sizeof(buf) ? (size_t)n
                                                          : sizeof(buf) - 1);
-    c->flags |= CLIENT_CLOSE_AFTER_REPLY;
-    client_mark_write(c);
+    close_after_reply(c);
     server_log(c->srv, 'v', "client %s: %s", c->addr, msg);
 }
 
@@ -291,7 +309,8 @@ static int prefetch_ahead(struct client *c)
 }
 
 /* Runs up to CMDS_PER_READ buffered requests; leaves the client on the
- * pending-read list when more remain. */
+ * pending-read list when more remain, and closes it (after its replies)
+ * when its input ended and nothing is left to run. */
 static void process_input(struct client *c)
 {
     int ahead = 0;             /* requests the last prefetch covered */
@@ -300,7 +319,11 @@ static void process_input(struct client *c)
                         CLIENT_READ_PAUSED))
             return;
         if (c->flags & CLIENT_BLOCKED) {
-            update_input_full(c);
+            /* Redis frees a blocked client when it reads EOF. */
+            if (c->reader.ended)
+                close_at_eof(c);
+            else
+                update_input_full(c);
             return;
         }
         if (ahead-- == 0)
@@ -309,6 +332,10 @@ static void process_input(struct client *c)
         int rc = resp_reader_next(&c->reader, &req);
         if (rc == RESP_AGAIN) {
             update_input_full(c);
+            return;
+        }
+        if (rc == RESP_END) {
+            close_at_eof(c);
             return;
         }
         if (rc != RESP_OK) {
@@ -357,9 +384,33 @@ void server_on_idle(uv_idle_t *h)
         uv_idle_stop(h);
 }
 
+/* The peer shut down its side: EOF. Redis runs each request as soon as
+ * it has read it and writes the replies before it reads again, so when
+ * it reads EOF, every request sent before it has run and been answered,
+ * and a client that sends its requests, shuts down its side and reads
+ * gets every reply. Here requests may still wait for a turn
+ * (CMDS_PER_READ) and replies for the prepare handle, so the reader is
+ * told that no more input comes: the requests left run in their turns,
+ * and process_input() closes the connection after the last reply once
+ * the reader says RESP_END. A request cut short is dropped unanswered, as
+ * in Redis, and so is a blocked client (process_input() sees to both).
+ * libuv has stopped reading by itself; CLIENT_READING stays set, so
+ * update_reading() does not start it again (and if back-pressure stops
+ * and restarts it, the next read just reports EOF again). */
+static void on_eof(struct client *c)
+{
+    resp_reader_end(&c->reader);
+    if (!(c->flags & CLIENT_PENDING_READ))
+        process_input(c); /* else the idle handle gives it its turns */
+}
+
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
     struct client *c = s->data;
+    if (nread == UV_EOF) {
+        on_eof(c);
+        return;
+    }
     if (nread < 0) {
         client_close(c);
         return;

@@ -246,10 +246,70 @@ TEST(reader_inline_quotes)
               "1:a,1:b,;");
 }
 
-TEST(reader_inline_nul_ends_line)
+TEST(reader_nul_keeps_line_open)
 {
-    /* Redis splits the line as a C string: bytes after a NUL are lost. */
-    SAMPLE_OK("GET a\0b c\r\nPING\r\n", "3:GET,1:a,;4:PING,;");
+    /* Redis looks for the end of a line with strchr, as in a C string: a
+     * NUL before it hides it, so the line waits, whatever follows, until
+     * more than max_inline bytes are buffered from its start. */
+    SAMPLE(&default_limits, "GET a\0b c\r\nPING\r\n", RESP_AGAIN, "", "");
+    SAMPLE(&default_limits, "PING\r\n*1\0\r\n$4\r\nPING\r\n", RESP_AGAIN,
+           "4:PING,;", "");
+    SAMPLE(&default_limits, "*2\r\n$4\r\nECHO\r\n$1\0\r\na\r\nPING\r\n",
+           RESP_AGAIN, "", "");
+    /* After the '\r' it is the byte Redis skips; in a body it is data. */
+    SAMPLE_OK("*2\r\n$4\r\0ECHO\r\n$1\r\n\0\r\n", "4:ECHO,1:\0,;");
+
+    struct resp_limits lim = default_limits;
+    lim.max_inline = 16;
+    SAMPLE(&lim, "GET a\0b\r\nPING\r\n", RESP_AGAIN, "", ""); /* 15 bytes */
+    SAMPLE(&lim, "GET a\0b\r\nPING\r\n\n", RESP_AGAIN, "", "");
+    SAMPLE_ERR(&lim, "GET a\0b\r\nPING\r\n\n\n",
+               "Protocol error: too big inline request");
+    SAMPLE_ERR(&lim, "*1\0\r\n$4\r\nPING\r\nPING\r\n",
+               "Protocol error: too big mbulk count string");
+    SAMPLE_ERR(&lim, "*1\r\n$4\0\r\nPING\r\nPING\r\n",
+               "Protocol error: too big bulk count string");
+}
+
+TEST(reader_length_line_ends_at_cr)
+{
+    /* Redis ends a count or bulk length line at its first '\r', once one
+     * more byte is there, and skips that byte unread. */
+    SAMPLE_OK("*1\rX$4\r\nPING\r\n", "4:PING,;");
+    SAMPLE_OK("*2\r\n$4\rXECHO\r\n$2\r\r\nhi\r\n", "4:ECHO,2:\nh,;;");
+    SAMPLE_OK("*1\r\n$4\r\r\nPING\r\n", "4:\nPIN,;;");
+    SAMPLE_OK("*0\rX*-1\r\r*1\r\n$1\r\na\r\n", ";;1:a,;");
+    SAMPLE(&default_limits, "*1\r", RESP_AGAIN, "", "");
+    SAMPLE(&default_limits, "*1\r\n$4\r", RESP_AGAIN, "", "");
+    /* The line is "1\nx": not a number. */
+    SAMPLE_ERR(&default_limits, "*1\nx\r\n",
+               "Protocol error: invalid multibulk length");
+
+    /* max_inline bytes from the '*' (or '$') to the '\r' are fine. */
+    struct resp_limits lim = default_limits;
+    lim.max_inline = 16;
+    SAMPLE_ERR(&lim, "*111111111111111\r\n",
+               "Protocol error: invalid multibulk length");
+    SAMPLE_ERR(&lim, "*1111111111111111\r\n",
+               "Protocol error: too big mbulk count string");
+    SAMPLE_ERR(&lim, "*1\r\n$111111111111111\r\n",
+               "Protocol error: invalid bulk length");
+    SAMPLE_ERR(&lim, "*1\r\n$1111111111111111\r\n",
+               "Protocol error: too big bulk count string");
+}
+
+TEST(reader_type_byte_waits_for_its_line)
+{
+    /* Redis looks at an element's type byte only once its line ended. */
+    SAMPLE(&default_limits, "*1\r\n:5", RESP_AGAIN, "", "");
+    SAMPLE(&default_limits, "*1\r\n:5\r", RESP_AGAIN, "", "");
+    SAMPLE(&default_limits, "*2\r\n$1\r\na\r\n+OK", RESP_AGAIN, "", "");
+    SAMPLE_ERR(&default_limits, "*1\r\n:5\rX",
+               "Protocol error: expected '$', got ':'");
+    struct resp_limits lim = default_limits;
+    lim.max_inline = 16;
+    SAMPLE_ERR(&lim, "*1\r\n:aaaaaaaaaaaaaaaaa",
+               "Protocol error: too big bulk count string");
 }
 
 TEST(reader_unterminated_trailer_skipped)
@@ -309,9 +369,9 @@ TEST(reader_expected_dollar)
                "Protocol error: expected '$', got '*'");
     SAMPLE_ERR(&default_limits, "*1\r\n*-1\r\n",
                "Protocol error: expected '$', got '*'");
-    SAMPLE_ERR(&default_limits, "*1\r\nx",
+    SAMPLE_ERR(&default_limits, "*1\r\nx\r\n",
                "Protocol error: expected '$', got 'x'");
-    SAMPLE_ERR(&default_limits, "*2\r\n$1\r\na\r\nx",
+    SAMPLE_ERR(&default_limits, "*2\r\n$1\r\na\r\nx\r\n",
                "Protocol error: expected '$', got 'x'");
     SAMPLE_ERR(&default_limits, "*3\r\n$1\r\na\r\n$1\r\nb\r\n%1\r\n",
                "Protocol error: expected '$', got '%'");
@@ -827,6 +887,37 @@ TEST(reader_limit_querybuf_counts_staged)
     resp_reader_close(&r);
 }
 
+TEST(reader_end_of_input)
+{
+    /* After resp_reader_end(), what was fed still comes out, staged
+     * bytes included; then RESP_END, and a request cut short is dropped. */
+    for (size_t slice = 1; slice <= 16 * 1024; slice *= 128) {
+        struct resp_reader r;
+        struct resp_request req;
+        ASSERT_OK(resp_reader_init(&r, &default_limits));
+        r.feed_chunk = slice;
+        ASSERT_OK(FEED(&r, "PING\r\n\r\n*1\r\n$4\r\nPING\r\n*1\r\n$4\r\nPI"));
+        ASSERT_EQ(resp_reader_next(&r, &req), RESP_OK);
+        ASSERT_EQ(req.argc, 1);
+        resp_reader_end(&r);
+        ASSERT_EQ(resp_reader_next(&r, &req), RESP_OK);
+        ASSERT_EQ(req.argc, 0);
+        ASSERT_EQ(resp_reader_next(&r, &req), RESP_OK);
+        ASSERT_MEM_EQ(req.argv[0], req.argvlen[0], "PING");
+        ASSERT_EQ(resp_reader_next(&r, &req), RESP_END);
+        ASSERT_EQ(resp_reader_next(&r, &req), RESP_END);
+        resp_reader_close(&r);
+    }
+    /* An error still wins. */
+    struct resp_reader r;
+    struct resp_request req;
+    ASSERT_OK(resp_reader_init(&r, &default_limits));
+    ASSERT_OK(FEED(&r, "*x\r\n"));
+    resp_reader_end(&r);
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_ERR_PROTOCOL);
+    resp_reader_close(&r);
+}
+
 TEST(reader_samples_in_small_slices)
 {
     /* Every split of every sample again, with hiredis given its staged
@@ -837,7 +928,9 @@ TEST(reader_samples_in_small_slices)
         test_reader_binary_payload,
         test_reader_empty_bulk,
         test_reader_inline_quotes,
-        test_reader_inline_nul_ends_line,
+        test_reader_nul_keeps_line_open,
+        test_reader_length_line_ends_at_cr,
+        test_reader_type_byte_waits_for_its_line,
         test_reader_unterminated_trailer_skipped,
         test_reader_invalid_multibulk_length,
         test_reader_invalid_bulk_length,
@@ -1199,7 +1292,9 @@ static const struct unit_test tests[] = {
     UNIT(reader_binary_payload),
     UNIT(reader_empty_bulk),
     UNIT(reader_inline_quotes),
-    UNIT(reader_inline_nul_ends_line),
+    UNIT(reader_nul_keeps_line_open),
+    UNIT(reader_length_line_ends_at_cr),
+    UNIT(reader_type_byte_waits_for_its_line),
     UNIT(reader_unterminated_trailer_skipped),
     UNIT(reader_invalid_multibulk_length),
     UNIT(reader_invalid_bulk_length),
@@ -1217,6 +1312,7 @@ static const struct unit_test tests[] = {
     UNIT(reader_pipeline_200k_in_64k_chunks),
     UNIT(reader_bulk_20mb_in_64k_chunks),
     UNIT(reader_limit_querybuf_counts_staged),
+    UNIT(reader_end_of_input),
     UNIT(reader_samples_in_small_slices),
     UNIT(peek_keys_of_a_pipeline),
     UNIT(peek_keys_stops_where_the_parse_must_decide),

@@ -92,8 +92,8 @@
  *     'X'", so hiredis never gets to report its own "reply type byte"
  *     error), then the length must be valid and within max_bulk_len. So
  *     "$999999999999\r\n" fails as soon as its line is in, and is never
- *     waited for. createString re-parses the line hiredis read (it still
- *     sits at buf + pos) in case a lenient hiredis disagrees.
+ *     waited for. What passes is a strict decimal, which a lenient
+ *     hiredis parses to the same length, so createString takes hiredis's.
  *   - Lines (count, bulk length, inline request) with no end within
  *     max_inline bytes of their first byte fail with Redis's "too big
  *     ..." texts once more than that is buffered; find_line says why
@@ -515,31 +515,33 @@ static void hr_compact(redisReader *hr)
 
 /* Validates the digits p[0..n) of a bulk length line (find_line keeps
  * them short); returns 0 or an error code. */
-static int check_bulk_len(struct resp_reader *r, const char *p, size_t n,
-                          long long *out)
+static int check_bulk_len(struct resp_reader *r, const char *p, size_t n)
 {
     long long ll;
     if (!parse_ll(p, n, &ll) || ll < 0 ||
         (unsigned long long)ll > r->limits.max_bulk_len)
         return set_bad_bulk_len(r);
-    if (out)
-        *out = ll;
     return 0;
 }
 
-/* 1 if the length line p[0..n) is exactly len in decimal, below 100 and
- * within the limits: what check_bulk_len plus the compare with hiredis's
- * value would accept, decided without a general parse for the short
- * arguments nearly every request has. 0 sends the line the long way. */
-static int short_len_ok(const struct resp_reader *r, const char *p, size_t n,
-                        size_t len)
+/* check_element() for every line short_line() does not take: the long
+ * way, kept out of line so the per-element fast path stays small. */
+static __attribute__((noinline)) int
+check_element_line(struct resp_reader *r, char *p, size_t avail)
 {
-    if (len > r->limits.max_bulk_len || n > r->limits.max_inline)
+    size_t n;
+    int found = find_line(p, avail, r->limits.max_inline, '\r', &n);
+    if (found == LINE_TOO_LONG)
+        return set_error(r, RESP_ERR_PROTOCOL,
+                         "Protocol error: too big bulk count string");
+    if (found == LINE_WAIT)
         return 0;
-    if (len < 10)
-        return n == 1 && p[0] == (char)('0' + len);
-    return len < 100 && n == 2 && p[0] == (char)('0' + len / 10) &&
-           p[1] == (char)('0' + len % 10);
+    if (p[0] != '$')
+        return set_expected_dollar(r, p[0]);
+    if (check_bulk_len(r, p + 1, n - 1) != 0)
+        return r->bad;
+    p[n + 1] = '\n';
+    return 1;
 }
 
 /* Checks the element that starts at p (avail bytes there) before
@@ -551,25 +553,15 @@ static int short_len_ok(const struct resp_reader *r, const char *p, size_t n,
  * the element, 0 when it must not yet (the line has not ended for Redis,
  * while hiredis's own search for "\r\n" could end it elsewhere: past a
  * NUL), or an error code. */
-static int check_element(struct resp_reader *r, char *p, size_t avail)
+static inline int check_element(struct resp_reader *r, char *p,
+                                size_t avail)
 {
     size_t n;
     long quick = p[0] == '$' ? short_line(p, avail, r->limits.max_inline, &n)
                              : -1;
     if (quick >= 0 && (unsigned long)quick <= r->limits.max_bulk_len)
         return 1;
-    int found = find_line(p, avail, r->limits.max_inline, '\r', &n);
-    if (found == LINE_TOO_LONG)
-        return set_error(r, RESP_ERR_PROTOCOL,
-                         "Protocol error: too big bulk count string");
-    if (found == LINE_WAIT)
-        return 0;
-    if (p[0] != '$')
-        return set_expected_dollar(r, p[0]);
-    if (check_bulk_len(r, p + 1, n - 1, NULL) != 0)
-        return r->bad;
-    p[n + 1] = '\n';
-    return 1;
+    return check_element_line(r, p, avail);
 }
 
 /* Called from the callbacks once the count or an element is read: when
@@ -763,21 +755,9 @@ static void *cb_string(const redisReadTask *task, char *str, size_t len)
         set_expected_dollar(r, type_byte(task->type));
         return r;
     }
-    /* check_element() passed the line before hiredis read it. It is
-     * still at buf + pos (hiredis advances pos only after this returns):
-     * re-parse it, cheaply, to be sure hiredis read the same length. */
-    const redisReader *hr = r->hr;
-    const char *hdr = hr->buf + hr->pos;
-    size_t n = (size_t)(str - 2 - hdr);
-    if (!short_len_ok(r, hdr, n, len)) {
-        long long claimed;
-        if (check_bulk_len(r, hdr, n, &claimed) != 0)
-            return r;
-        if ((unsigned long long)claimed != len) {
-            set_bad_bulk_len(r); /* a lenient parse disagreed with ours */
-            return r;
-        }
-    }
+    /* check_element() passed this element's line before hiredis read
+     * it: a strict decimal within max_bulk_len, which any hiredis parses
+     * to the same len. */
     if (arg_push(r, str, len) != 0) {
         set_nomem(r);
         return NULL;

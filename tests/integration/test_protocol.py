@@ -5,6 +5,7 @@ huge claimed lengths, deep pipelines, many clients, maxclients, QUIT."""
 
 import os
 import select
+import socket
 import sys
 import threading
 
@@ -433,6 +434,23 @@ def quit_replies_ok_and_closes():
         c.send(b"QUIT\r\nPING\r\n")
         assert_eq(c.read_raw(), b"+OK\r\n")
         assert c.is_closed(), "command after QUIT was served"
+
+
+@test
+def requests_before_eof_all_answered():
+    """A client that sends its requests and shuts down its side (nc -N,
+    a script's pipe) gets every reply, as from Redis, then the close; a
+    request cut short by the EOF is dropped unanswered. Respite used to
+    close at EOF, dropping what was not yet run or sent."""
+    s = server()
+    with s.conn(timeout=30) as c:
+        c.send(b"PING\r\n" * 1000 + encode("SET", "k", "v") +
+               encode("GET", "k") + b"\r\n" * 200 + b"*2\r\n$3\r\nGET")
+        c.sock.shutdown(socket.SHUT_WR)
+        replies = c.read_n(1002)
+        assert_eq(replies[:1000], [b"+PONG\r\n"] * 1000)
+        assert_eq(replies[1000:], [b"+OK\r\n", b"$1\r\nv\r\n"])
+        assert c.is_closed(), "connection open after EOF"
 
 
 @test

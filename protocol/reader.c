@@ -125,9 +125,15 @@
  * a request boundary), and reports no errors: what stops it is left to
  * the real parse.
  *
+ * Before AUTH. With limits.unauth set (the server sets it while the
+ * client must authenticate, and clears it before the next request once
+ * it has), a count over UNAUTH_MAX_ARGS or a bulk length over
+ * UNAUTH_MAX_BULK fails with Redis's "unauthenticated ..." texts, each
+ * after the check of the same line for any client.
+ *
  * What this file does not do: it never replies (the server turns
- * resp_reader_error() into "-ERR ..."), never closes anything, and never
- * applies authentication-dependent limits; it knows nothing of commands. */
+ * resp_reader_error() into "-ERR ..."), never closes anything, and knows
+ * nothing of commands or of who has authenticated. */
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -521,6 +527,9 @@ static int check_bulk_len(struct resp_reader *r, const char *p, size_t n)
     if (!parse_ll(p, n, &ll) || ll < 0 ||
         (unsigned long long)ll > r->limits.max_bulk_len)
         return set_bad_bulk_len(r);
+    if (r->limits.unauth && ll > UNAUTH_MAX_BULK)
+        return set_error(r, RESP_ERR_PROTOCOL,
+                         "Protocol error: unauthenticated bulk length");
     return 0;
 }
 
@@ -1112,6 +1121,9 @@ static int read_count(struct resp_reader *r, long long *count)
     if (*count > 0 && (unsigned long long)*count > r->limits.max_multibulk)
         return set_error(r, RESP_ERR_PROTOCOL,
                          "Protocol error: invalid multibulk length");
+    if (r->limits.unauth && *count > UNAUTH_MAX_ARGS)
+        return set_error(r, RESP_ERR_PROTOCOL,
+                         "Protocol error: unauthenticated multibulk length");
     if (*count <= 0) {
         /* "*0" and "*-1" are empty commands to Redis: consume them here so
          * hiredis never sees a count it would treat differently. */

@@ -25,7 +25,14 @@ struct resp_limits {
     size_t max_querybuf;      /* client-query-buffer-limit, Redis: 1gb */
     size_t max_multibulk;     /* elements per request, Redis: 1024*1024 */
     size_t max_inline;        /* inline request line, Redis: 64kb */
+    int unauth;               /* before AUTH: at most UNAUTH_MAX_ARGS of
+                                 UNAUTH_MAX_BULK bytes, as Redis */
 };
+
+/* Redis's limits for a client that must still authenticate, so one that
+ * has no password cannot make the server hold large requests. */
+#define UNAUTH_MAX_ARGS 10
+#define UNAUTH_MAX_BULK 16384
 
 /* One complete request. Views are borrowed from the reader (see above).
  * Each argv[i] is also NUL-terminated (the NUL is not in argvlen[i]). */

@@ -435,6 +435,49 @@ TEST(reader_limit_bulk_len)
     resp_reader_close(&r);
 }
 
+TEST(reader_limit_unauthenticated)
+{
+    struct resp_limits lim = default_limits;
+    lim.unauth = 1;
+    SAMPLE(&lim, "*10\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n"
+           "$1\r\ne\r\n$1\r\nf\r\n$1\r\ng\r\n$1\r\nh\r\n$1\r\ni\r\n"
+           "$1\r\nj\r\n", RESP_AGAIN,
+           "1:a,1:b,1:c,1:d,1:e,1:f,1:g,1:h,1:i,1:j,;", "");
+    SAMPLE_ERR(&lim, "*11\r\n",
+               "Protocol error: unauthenticated multibulk length");
+    SAMPLE_ERR(&lim, "*1\r\n$16385\r\n",
+               "Protocol error: unauthenticated bulk length");
+    /* A line any client would fail gets the general error first. */
+    SAMPLE_ERR(&lim, "*1048577\r\n",
+               "Protocol error: invalid multibulk length");
+    SAMPLE_ERR(&lim, "*1\r\n$-5\r\n", "Protocol error: invalid bulk length");
+    /* Inline requests have no such limit, in Redis either. */
+    SAMPLE(&lim, "a b c d e f g h i j k\r\n", RESP_AGAIN,
+           "1:a,1:b,1:c,1:d,1:e,1:f,1:g,1:h,1:i,1:j,1:k,;", "");
+
+    /* A 16384-byte argument is waited for; once the server lifts the
+     * limits (AUTH), the very next request may be larger. */
+    struct resp_reader r;
+    struct resp_request req;
+    ASSERT_OK(resp_reader_init(&r, &lim));
+    ASSERT_OK(FEED(&r, "*1\r\n$16384\r\n"));
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_AGAIN);
+    resp_reader_close(&r);
+    ASSERT_OK(resp_reader_init(&r, &lim));
+    ASSERT_OK(FEED(&r, "*2\r\n$4\r\nAUTH\r\n$2\r\npw\r\n"
+                       "*11\r\n$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n"
+                       "$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n"
+                       "$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n"));
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_OK);
+    ASSERT_EQ(req.argc, 2);
+    struct resp_limits authed = lim;
+    authed.unauth = 0;
+    resp_reader_set_limits(&r, &authed);
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_OK);
+    ASSERT_EQ(req.argc, 11);
+    resp_reader_close(&r);
+}
+
 TEST(reader_limit_querybuf)
 {
     struct resp_limits lim = default_limits;
@@ -1302,6 +1345,7 @@ static const struct unit_test tests[] = {
     UNIT(reader_unbalanced_quotes),
     UNIT(reader_limit_multibulk),
     UNIT(reader_limit_bulk_len),
+    UNIT(reader_limit_unauthenticated),
     UNIT(reader_limit_querybuf),
     UNIT(reader_limit_inline),
     UNIT(reader_pipeline_5000),

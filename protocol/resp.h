@@ -106,6 +106,7 @@ struct resp_out {
     size_t len, cap;
     int proto;                 /* 2 or 3: selects RESP3 types where they differ */
     int nomem;                 /* sticky: an append failed to allocate */
+    int muted;                 /* appends are dropped (CLIENT REPLY OFF) */
 };
 
 void resp_out_init(struct resp_out *o, int proto);

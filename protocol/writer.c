@@ -10,6 +10,8 @@
  * fails, nomem is set and stays set: later appends do nothing, so a
  * caller can build a whole reply and check once. resp_out_reset() clears
  * it together with the bytes. The buffer never shrinks except there.
+ * While muted is set, appends are dropped the same way, without nomem
+ * (CLIENT REPLY OFF): the owner sets and clears it.
  *
  * The hot paths (integers, lengths, bulk headers) format numbers with a
  * two-digits-at-a-time table instead of snprintf; only doubles and
@@ -73,10 +75,11 @@ char *resp_i64_fmt(char *end, int64_t v)
     return p;
 }
 
-/* Returns room for n more bytes at data + len, or NULL (nomem set). */
+/* Returns room for n more bytes at data + len, or NULL (nomem set, or
+ * muted). */
 static char *out_reserve(struct resp_out *o, size_t n)
 {
-    if (o->nomem)
+    if (o->nomem || o->muted)
         return NULL;
     if (n <= o->cap - o->len)
         return o->data + o->len;
@@ -149,6 +152,7 @@ void resp_out_init(struct resp_out *o, int proto)
     o->len = o->cap = 0;
     o->proto = proto;
     o->nomem = 0;
+    o->muted = 0;
 }
 
 /* Frees the bytes; o may be initialised again. */

@@ -271,6 +271,8 @@ static void unblock(struct blocking *b, struct client *c)
     c->flags &= ~(unsigned)CLIENT_BLOCKED;
     b->nblocked--;
     blocked_free(bl);
+    client_reply_done(c);
+    c->unblocked_turn = c->srv->loop_turns + 1;
 }
 
 /* Copies c's running command into bl. Returns 0 or -1 on OOM. */

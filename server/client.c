@@ -232,6 +232,7 @@ void client_flush(struct client *c)
     c->wbuf = c->out;
     c->out = tmp;
     c->out.proto = c->wbuf.proto;
+    c->out.muted = c->wbuf.muted;
     c->srv->stat_net_out += (size_t)n;
     /* The first n bytes are out; uv_write sends the rest from where they
      * stop (no memmove of a possibly large buffer). */
@@ -563,5 +564,6 @@ void server_on_prepare(uv_prepare_t *h)
         c->flags &= ~(unsigned)CLIENT_PENDING_WRITE;
         client_flush(c);
     }
+    srv->loop_turns++;
     busypoll_before_poll(srv);
 }

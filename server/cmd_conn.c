@@ -4,7 +4,26 @@
  * Authentication follows Redis 7's default user: without requirepass the
  * default user has no password (AUTH <pass> is an error, AUTH default
  * <anything> succeeds); with requirepass only that password opens the
- * connection. There are no other users. */
+ * connection. There are no other users. c->authed is Redis's
+ * "authenticated" flag, set when the connection opens without a password
+ * or when it gives the right one; whether a command needs it is asked
+ * each time (client_auth_required), so clearing requirepass lets every
+ * connection in and setting it again shuts out those that never
+ * authenticated, as in Redis.
+ *
+ * CLIENT REPLY OFF and SKIP mute c->out (resp_out.muted), which drops
+ * whatever is written while they hold: a command's reply, its refusal or
+ * +QUEUED, a blocked command's eventual reply. Pub/sub confirmations and
+ * messages unmute it for their frame (cmd_pubsub.c, pubsub.c), as Redis's
+ * CLIENT_PUSHING does. client_dispatch applies the mode before each
+ * command and ends a SKIP after it (after it is served, if it blocked).
+ * A client told to close after its reply (QUIT, killing itself) is muted
+ * for good, pushes too: Redis adds nothing to such a client's output, so
+ * an EXEC that kills its own connection sends its array's header and the
+ * replies before the kill's, then closes.
+ *
+ * CLIENT LIST and CLIENT INFO print Redis 7.0's fields in its order, then
+ * 7.2's lib-name and lib-ver (CLIENT SETINFO). */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +63,13 @@ void cmd_quit(struct client *c)
 {
     reply_ok(c);
     c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+    client_reply_mode_apply(c);
+}
+
+/* See server.h. */
+int client_auth_required(const struct client *c)
+{
+    return !c->authed && c->srv->conf.requirepass != NULL;
 }
 
 /* Checks user/password against the default user. Returns 1 when they
@@ -106,6 +132,11 @@ static int set_name_or_reply(struct client *c, const char *p, size_t n)
     return 1;
 }
 
+/* HELLO [protover [AUTH user pass] [SETNAME name]]. As in Redis 7.0,
+ * each option takes effect as it is read, before the check that the
+ * client is authenticated: an AUTH that succeeds holds even when a later
+ * option is refused, and a SETNAME names the connection even when HELLO
+ * then answers NOAUTH or a syntax error. */
 void cmd_hello(struct client *c)
 {
     int64_t ver = 0;
@@ -121,35 +152,32 @@ void cmd_hello(struct client *c)
         }
         j = 2;
     }
-    size_t auth_at = 0, name_at = 0;
     for (; j < c->argc; j++) {
         size_t more = c->argc - 1 - j;
         if (arg_is(c, j, "AUTH") && more >= 2) {
-            auth_at = j + 1;
+            if (!auth_check(c->srv, c->argv[j + 1], c->argvlen[j + 1],
+                            c->argv[j + 2], c->argvlen[j + 2])) {
+                reply_error(c, ERR_WRONGPASS);
+                return;
+            }
+            c->authed = 1;
             j += 2;
         } else if (arg_is(c, j, "SETNAME") && more >= 1) {
-            name_at = j + 1;
+            if (!set_name_or_reply(c, c->argv[j + 1], c->argvlen[j + 1]))
+                return;
             j++;
         } else {
             reply_error(c, ERR_HELLO_OPTION, ARGV_CLIPPED(c, j));
             return;
         }
     }
-    if (auth_at) {
-        if (!auth_check(c->srv, c->argv[auth_at], c->argvlen[auth_at],
-                        c->argv[auth_at + 1], c->argvlen[auth_at + 1])) {
-            reply_error(c, ERR_WRONGPASS);
-            return;
-        }
-        c->authed = 1;
-    }
+    /* Redis 7.0 asks for authentication itself here, not whether one is
+     * required: a connection opened while requirepass was set still gets
+     * NOAUTH from HELLO once it is cleared, though other commands run. */
     if (!c->authed) {
         reply_error(c, ERR_HELLO_NOAUTH);
         return;
     }
-    if (name_at && !set_name_or_reply(c, c->argv[name_at],
-                                      c->argvlen[name_at]))
-        return;
     if (ver) {
         c->proto = (int)ver;
         c->out.proto = (int)ver;
@@ -197,7 +225,10 @@ void cmd_reset(struct client *c)
     c->out.proto = 2;
     free(c->name);
     c->name = NULL;
+    /* Not CLIENT_REPLY_SKIP: right after CLIENT REPLY SKIP, RESET is the
+     * command skipped, as in Redis. */
     c->flags &= ~(unsigned)(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP_NEXT);
+    client_reply_mode_apply(c);
     c->authed = c->srv->conf.requirepass == NULL;
     resp_add_simple(&c->out, "RESET");
 }
@@ -217,6 +248,10 @@ static void client_flags_str(const struct client *c, char *buf)
         *p++ = 'd';
     if (c->flags & CLIENT_CLOSE_AFTER_REPLY)
         *p++ = 'c';
+    /* Unblocked in this turn of the loop: Redis's CLIENT_UNBLOCKED, which
+     * lasts until its beforeSleep, our flush pass. */
+    if (c->unblocked_turn == c->srv->loop_turns + 1)
+        *p++ = 'u';
     if (c->flags & CLIENT_UNIX)
         *p++ = 'U';
     if (p == buf)
@@ -228,12 +263,14 @@ static void client_flags_str(const struct client *c, char *buf)
 static void client_info_line(struct resp_out *out, const struct client *c,
                              int64_t now)
 {
-    char flags[16], cmd[48] = "NULL", line[1024];
+    char flags[16], cmd[96] = "NULL", line[1024];
     client_flags_str(c, flags);
     if (c->last_cmd) {
-        size_t n = strlen(c->last_cmd->name);
-        for (size_t i = 0; i <= n && i < sizeof(cmd); i++)
-            cmd[i] = (char)tolower((unsigned char)c->last_cmd->name[i]);
+        /* "get", or "client|list" for a subcommand, as Redis names them */
+        snprintf(cmd, sizeof(cmd), "%s%s%s", c->last_cmd->name,
+                 c->last_sub ? "|" : "", c->last_sub ? c->last_sub->name : "");
+        for (char *p = cmd; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
     }
     uv_os_fd_t fd = -1;
     uv_fileno(&c->h.handle, &fd);
@@ -329,56 +366,67 @@ static void client_info(struct client *c)
     resp_out_close(&text);
 }
 
-/* CLIENT LIST [TYPE normal|pubsub|master|replica] [ID id ...] */
+/* The client with this id, or NULL. */
+static struct client *client_by_id(struct server *srv, int64_t id)
+{
+    for (struct client *o = srv->clients; o; o = o->next)
+        if (id > 0 && o->id == (uint64_t)id)
+            return o;
+    return NULL;
+}
+
+/* CLIENT LIST [TYPE normal|pubsub|master|replica] | [ID id ...], as Redis
+ * 7.0 parses it: TYPE and ID do not mix; ID lists the clients in the order
+ * given (twice if given twice), and an id no client has (0, -1 too) adds
+ * nothing. Without ID, oldest first. */
 static void client_list(struct client *c)
 {
-    int only_normal = -1;       /* -1: all, 1: normal, 0: none, 2: pubsub */
-    size_t ids_at = 0;
-    for (size_t j = 2; j < c->argc; j++) {
-        if (arg_is(c, j, "TYPE") && j + 1 < c->argc) {
-            j++;
-            if (arg_is(c, j, "normal"))
-                only_normal = 1;
-            else if (arg_is(c, j, "pubsub"))
-                only_normal = 2;
-            else if (arg_is(c, j, "master") ||
-                     arg_is(c, j, "replica") || arg_is(c, j, "slave"))
-                only_normal = 0;
-            else {
-                reply_error(c, ERR_CLIENT_TYPE, ARGV_CLIPPED(c, j));
-                return;
-            }
-        } else if (arg_is(c, j, "ID") && j + 1 < c->argc) {
-            ids_at = j + 1;
-            for (size_t k = ids_at; k < c->argc; k++) {
-                int64_t id;
-                if (!parse_i64(c->argv[k], c->argvlen[k], &id) || id <= 0) {
-                    reply_error(c, ERR_INVALID_CLIENT_ID);
-                    return;
-                }
-            }
-            break;
-        } else {
-            reply_error(c, ERR_SYNTAX);
+    int type = -1;              /* -1: all, 1: normal, 0: none, 2: pubsub */
+    int by_id = 0;
+    if (c->argc == 4 && arg_is(c, 2, "TYPE")) {
+        if (arg_is(c, 3, "normal"))
+            type = 1;
+        else if (arg_is(c, 3, "pubsub"))
+            type = 2;
+        else if (arg_is(c, 3, "master") || arg_is(c, 3, "replica") ||
+                 arg_is(c, 3, "slave"))
+            type = 0;
+        else {
+            reply_error(c, ERR_CLIENT_TYPE, ARGV_CLIPPED(c, 3));
             return;
         }
+    } else if (c->argc > 3 && arg_is(c, 2, "ID")) {
+        by_id = 1;
+        for (size_t k = 3; k < c->argc; k++) {
+            int64_t id;
+            if (!parse_i64(c->argv[k], c->argvlen[k], &id)) {
+                reply_error(c, ERR_INVALID_CLIENT_ID);
+                return;
+            }
+        }
+    } else if (c->argc != 2) {
+        reply_error(c, ERR_SYNTAX);
+        return;
     }
     struct resp_out text;
     resp_out_init(&text, 2);
     int64_t now = server_now_ms(c->srv);
-    for (struct client *o = c->srv->clients; o && only_normal != 0;
-         o = o->next) {
-        int match = ids_at == 0;
-        for (size_t k = ids_at; ids_at && k < c->argc && !match; k++) {
+    if (by_id) {
+        for (size_t k = 3; k < c->argc; k++) {
             int64_t id;
             parse_i64(c->argv[k], c->argvlen[k], &id);
-            match = (uint64_t)id == o->id;
+            struct client *o = client_by_id(c->srv, id);
+            if (o)
+                client_info_line(&text, o, now);
         }
-        if (only_normal > 0 &&
-            (only_normal == 2) != pubsub_client_subscribed(o))
-            match = 0;
-        if (match)
-            client_info_line(&text, o, now);
+    } else if (type != 0) {
+        /* srv->clients is newest first: walk it from its end. */
+        struct client *o = c->srv->clients;
+        while (o && o->next)
+            o = o->next;
+        for (; o; o = o->prev)
+            if (type < 0 || (type == 2) == pubsub_client_subscribed(o))
+                client_info_line(&text, o, now);
     }
     reply_text(c, &text);
     resp_out_close(&text);
@@ -387,9 +435,10 @@ static void client_list(struct client *c)
 /* Kills o; the caller's own connection closes once its reply is out. */
 static void kill_client(struct client *c, struct client *o)
 {
-    if (o == c)
+    if (o == c) {
         c->flags |= CLIENT_CLOSE_AFTER_REPLY;
-    else
+        client_reply_mode_apply(c);     /* EXEC's next replies are lost */
+    } else
         client_close(o);
 }
 
@@ -542,13 +591,42 @@ static void client_unblock(struct client *c)
     resp_add_int(&c->out, done);
 }
 
+/* See server.h. */
+void client_reply_mode_apply(struct client *c)
+{
+    c->out.muted = (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP |
+                                CLIENT_CLOSE_AFTER_REPLY)) != 0;
+}
+
+/* See server.h. */
+int client_push_unmute(struct client *c)
+{
+    int muted = c->out.muted;
+    c->out.muted = (c->flags & CLIENT_CLOSE_AFTER_REPLY) != 0;
+    return muted;
+}
+
+/* See server.h. */
+void client_reply_done(struct client *c)
+{
+    c->flags &= ~(unsigned)CLIENT_REPLY_SKIP;
+    client_reply_mode_apply(c);
+}
+
+/* CLIENT REPLY ON|OFF|SKIP: OFF mutes the replies from this one on, SKIP
+ * the next command's (see client_dispatch). */
 static void client_reply(struct client *c)
 {
     if (arg_is(c, 2, "ON")) {
-        c->flags &= ~(unsigned)(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP_NEXT);
+        /* Right after CLIENT REPLY SKIP, this is the command skipped:
+         * Redis answers it all the same. */
+        c->flags &= ~(unsigned)(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP_NEXT |
+                                CLIENT_REPLY_SKIP);
+        client_reply_mode_apply(c);
         reply_ok(c);
     } else if (arg_is(c, 2, "OFF")) {
         c->flags |= CLIENT_REPLY_OFF;
+        client_reply_mode_apply(c);
     } else if (arg_is(c, 2, "SKIP")) {
         if (!(c->flags & CLIENT_REPLY_OFF))
             c->flags |= CLIENT_REPLY_SKIP_NEXT;

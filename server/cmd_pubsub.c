@@ -23,9 +23,12 @@ static size_t confirm_count(const struct client *c, enum pubsub_kind k)
            pubsub_client_count(c, PUBSUB_PATTERN);
 }
 
+/* Confirmations get through CLIENT REPLY OFF and SKIP, as in Redis 7.0
+ * (which marks them as pushes, in RESP2 too). */
 static void confirm(struct client *c, const char *kind, const char *name,
                     size_t len, size_t count)
 {
+    int muted = client_push_unmute(c);
     resp_add_push(&c->out, 3);
     resp_add_bulk_cstr(&c->out, kind);
     if (name)
@@ -33,6 +36,7 @@ static void confirm(struct client *c, const char *kind, const char *name,
     else
         resp_add_null(&c->out);
     resp_add_int(&c->out, (int64_t)count);
+    c->out.muted = muted;
 }
 
 static void subscribe_generic(struct client *c, enum pubsub_kind k,

@@ -359,13 +359,21 @@ static void subcommand_name(char *dst, const struct client *c)
     lowercase(dst + (n < 47 ? n : 47) + 1, 47, c->argv[1], c->argvlen[1]);
 }
 
+/* The subcommand of t that argv[1] names, any case, or NULL. */
+static const struct subcommand *
+subcommand_named(const struct client *c, const struct subcommand_table *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (arg_is(c, 1, t->subs[i].name))
+            return &t->subs[i];
+    return NULL;
+}
+
 const struct subcommand *subcommand_check(struct client *c,
                                           const struct subcommand_table *t)
 {
-    for (size_t i = 0; i < t->n; i++) {
-        const struct subcommand *sc = &t->subs[i];
-        if (!arg_is(c, 1, sc->name))
-            continue;
+    const struct subcommand *sc = subcommand_named(c, t);
+    if (sc) {
         if ((sc->arity > 0 && (size_t)sc->arity != c->argc) ||
             (sc->arity < 0 && c->argc < (size_t)-sc->arity)) {
             char name[96];
@@ -436,20 +444,19 @@ static void count_rejected(const struct client *c)
         st->rejected++;
 }
 
-/* Runs c->cmd with its statistics, honouring CLIENT REPLY OFF/SKIP. */
+/* Runs c->cmd with its statistics. */
 void client_call(struct client *c)
 {
     struct server *srv = c->srv;
-    if (c->flags & CLIENT_REPLY_SKIP_NEXT) {
-        c->flags &= ~(unsigned)CLIENT_REPLY_SKIP_NEXT;
-        c->flags |= CLIENT_REPLY_SKIP;
-    }
     size_t before = c->out.len;
+    uint64_t errors = c->nerrors;
     uint64_t t0 = uv_hrtime();
     c->cmd->proc(c);
     uint64_t dt = uv_hrtime() - t0;
     struct command_stats *st = command_stats_of(c);
-    int failed = c->out.len > before && c->out.data[before] == '-';
+    /* Nothing written: CLIENT REPLY OFF or SKIP muted the reply. */
+    int failed = c->out.len > before ? c->out.data[before] == '-'
+                                     : c->nerrors != errors;
     if (st) {
         st->calls++;
         st->nsec += dt;
@@ -457,12 +464,6 @@ void client_call(struct client *c)
     }
     srv->stat_errors += (uint64_t)failed;
     srv->stat_commands++;
-    c->last_cmd = c->cmd;
-    /* CLIENT REPLY OFF and SKIP write nothing themselves, so dropping
-     * what the command wrote is all it takes. */
-    if (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP))
-        c->out.len = before;
-    c->flags &= ~(unsigned)CLIENT_REPLY_SKIP;
 }
 
 /* Marks a rejected command inside MULTI so EXEC aborts, as Redis does. */
@@ -498,11 +499,21 @@ static void reply_pubsub_context(struct client *c)
 
 /* Looks up and runs the request in c->argv: lookup, arity, auth, MULTI
  * queueing, call. */
-void client_dispatch(struct client *c)
+static void dispatch(struct client *c)
 {
     struct server *srv = c->srv;
     c->last_ms = server_now_ms(srv);
     c->cmd = command_lookup(srv, c->argv[0], c->argvlen[0]);
+    /* CLIENT LIST's cmd= is what Redis's lookup finds, before any check
+     * and before queueing: the subcommand when argv[1] names one, nothing
+     * for an unknown command or subcommand. EXEC's commands leave it. */
+    c->last_cmd = c->cmd;
+    c->last_sub = NULL;
+    if (c->cmd && c->cmd->subs && c->argc > 1) {
+        c->last_sub = subcommand_named(c, c->cmd->subs);
+        if (!c->last_sub)
+            c->last_cmd = NULL;
+    }
     if (!c->cmd) {
         reply_unknown_command(c);
         reject(c);
@@ -512,7 +523,7 @@ void client_dispatch(struct client *c)
         reject_exec(c, "wrong number of arguments for 'exec' command");
         return;
     }
-    if (!c->authed && c->cmd->proc == cmd_exec) {
+    if (client_auth_required(c) && c->cmd->proc == cmd_exec) {
         reject_exec(c, "NOAUTH Authentication required.");
         return;
     }
@@ -529,7 +540,7 @@ void client_dispatch(struct client *c)
         reject(c);
         return;
     }
-    if (!c->authed && !(c->cmd->flags & CMD_NOAUTH)) {
+    if (client_auth_required(c) && !(c->cmd->flags & CMD_NOAUTH)) {
         reply_error(c, ERR_NOAUTH);
         count_rejected(c);
         reject(c);
@@ -537,6 +548,12 @@ void client_dispatch(struct client *c)
     }
     if (c->proto == 2 && !(c->cmd->flags & CMD_PUBSUB) &&
         pubsub_client_subscribed(c)) {
+        if (c->cmd->proc == cmd_exec) {
+            reject_exec(c, "Can't execute 'exec': only (P|S)SUBSCRIBE / "
+                           "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
+                           "allowed in this context");
+            return;
+        }
         reply_pubsub_context(c);
         count_rejected(c);
         reject(c);
@@ -547,4 +564,20 @@ void client_dispatch(struct client *c)
         return;
     }
     client_call(c);
+}
+
+/* See server.h. CLIENT REPLY OFF and SKIP silence every reply of the
+ * command, its refusal or +QUEUED included, as Redis's
+ * prepareClientToWrite does; SKIP then ends, except for a command that
+ * blocked: its reply, when it is served, is the one skipped. */
+void client_dispatch(struct client *c)
+{
+    if (c->flags & CLIENT_REPLY_SKIP_NEXT) {
+        c->flags &= ~(unsigned)CLIENT_REPLY_SKIP_NEXT;
+        c->flags |= CLIENT_REPLY_SKIP;
+    }
+    client_reply_mode_apply(c);
+    dispatch(c);
+    if (!(c->flags & CLIENT_BLOCKED))
+        client_reply_done(c);
 }

@@ -17,9 +17,16 @@
 #include "server/blocking.h"
 #include "server/server.h"
 
-/* Queues the current command, copied, and replies +QUEUED. */
+/* Queues the current command, copied, and replies +QUEUED. A transaction
+ * EXEC will abort anyway (a command failed to queue, a watched key
+ * changed) queues nothing more, as in Redis, whose CLIENT LIST multi=
+ * shows it. */
 void client_multi_queue(struct client *c)
 {
+    if (c->flags & (CLIENT_DIRTY_EXEC | CLIENT_DIRTY_CAS)) {
+        resp_add_simple(&c->out, "QUEUED");
+        return;
+    }
     if (c->mcount == c->mcap) {
         size_t cap = c->mcap ? c->mcap * 2 : 8;
         struct queued_cmd *q = realloc(c->mqueue, cap * sizeof(*q));

@@ -449,14 +449,17 @@ static void check_limits(struct server *srv, struct client *s)
 static void deliver(struct server *srv, struct client *s, const char *f,
                     size_t n)
 {
-    if (s->flags & (CLIENT_CLOSING | CLIENT_REPLY_OFF) || s->ps->doomed)
+    if (s->flags & CLIENT_CLOSING || s->ps->doomed)
         return;
+    /* Messages get through CLIENT REPLY OFF and SKIP, as in Redis 7.0. */
+    int muted = client_push_unmute(s);
     if (s->proto == 3) {
         resp_add_raw(&s->out, ">", 1);
         resp_add_raw(&s->out, f + 1, n - 1);
     } else {
         resp_add_raw(&s->out, f, n);
     }
+    s->out.muted = muted;
     client_mark_write(s);
     check_limits(srv, s);
 }

@@ -235,6 +235,7 @@ void reply_error(struct client *c, enum reply_err e, ...)
     if ((size_t)n >= sizeof(buf))
         n = sizeof(buf) - 1;
     resp_add_error(&c->out, buf, (size_t)n);
+    c->nerrors++;
 }
 
 /* Writes +OK. */

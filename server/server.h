@@ -152,10 +152,13 @@ struct client {
     int db;
     int authed;
     char *name;                         /* CLIENT SETNAME, owned, or NULL */
+    uint64_t nerrors;                   /* error replies (reply_error) */
     char *lib_name, *lib_ver;           /* CLIENT SETINFO, owned, or NULL */
     char addr[64], laddr[64];
     int64_t ctime_ms, last_ms;          /* created, last command */
-    const struct command *last_cmd;
+    uint64_t unblocked_turn;            /* srv->loop_turns + 1 at unblock */
+    const struct command *last_cmd;     /* CLIENT LIST cmd=, or NULL */
+    const struct subcommand *last_sub;  /* its subcommand, or NULL */
 
     struct resp_reader reader;
     struct resp_out out;                /* replies being gathered */
@@ -200,6 +203,7 @@ struct server {
     struct client *pending_read;
     size_t nclients;
     size_t nwatching;                   /* clients with WATCHed keys */
+    uint64_t loop_turns;                /* flush passes (prepare) so far */
     uint64_t next_client_id;
 
     /* INFO commandstats: command_table()'s counters, then each
@@ -289,6 +293,22 @@ void client_multi_queue(struct client *c);
 void client_unwatch_all(struct client *c);
 /* Runs one parsed command: lookup, arity, auth, MULTI queueing, call. */
 void client_dispatch(struct client *c);
+
+/* Connection state (cmd_conn.c). */
+/* Whether c must authenticate first: a password is set and c has not
+ * given it (Redis's authRequired, so clearing requirepass lets in a
+ * connection that never authenticated, and setting it again shuts it
+ * out). */
+int client_auth_required(const struct client *c);
+/* Mutes c->out while CLIENT REPLY OFF or SKIP is in force or c is to
+ * close after its reply, unmutes it otherwise. */
+void client_reply_mode_apply(struct client *c);
+/* c's command is done (answered, or served after it blocked): a CLIENT
+ * REPLY SKIP in force ends. */
+void client_reply_done(struct client *c);
+/* Unmutes c->out for a pub/sub frame, unless c is to close after its
+ * reply; returns the mute to put back after the frame. */
+int client_push_unmute(struct client *c);
 /* Calls the handler with stats; used by dispatch and EXEC. */
 void client_call(struct client *c);
 

@@ -436,6 +436,140 @@ def quit_replies_ok_and_closes():
         assert c.is_closed(), "command after QUIT was served"
 
 
+def client_fields(line):
+    """A CLIENT LIST line as {field: value}."""
+    return dict(w.split(b"=", 1) for w in line.strip().split(b" ")
+                if b"=" in w)
+
+
+def listed_ids(text):
+    return [int(client_fields(line)[b"id"])
+            for line in text.split(b"\n") if line]
+
+
+@test
+def client_list_order_and_id_filter():
+    """CLIENT LIST lists the oldest connection first, as Redis does;
+    CLIENT LIST ID lists the ids in the order given, twice if given twice,
+    and skips an id no client has (0 and -1 too, no error). Compared with
+    redis-server 7.0.15 by tests/compat/diff_conn.py."""
+    s = server()
+    with s.conn() as a, s.conn() as b, s.conn() as c:
+        ids = [h.parse(x.call("CLIENT", "ID")) for x in (a, b, c)]
+        everyone = listed_ids(h.parse(b.call("CLIENT", "LIST")))
+        assert_eq([i for i in everyone if i in ids], ids, "oldest first")
+        text = h.parse(c.call("CLIENT", "LIST", "ID", ids[2], ids[0], 0,
+                              ids[2], -1, 999999999))
+        assert_eq(listed_ids(text), [ids[2], ids[0], ids[2]])
+
+
+@test
+def client_list_cmd_field():
+    """cmd= is what the client's last command looked up, as Redis 7.0
+    shows it: the running CLIENT LIST or INFO itself, a subcommand as
+    container|sub, NULL after an unknown command or subcommand, the
+    command after its arity error, the command queued in MULTI, and exec
+    after EXEC (inside it too)."""
+    s = server()
+    with s.conn() as a, s.conn() as b:
+        bid = h.parse(b.call("CLIENT", "ID"))
+        info = client_fields(h.parse(a.call("CLIENT", "INFO")))
+        assert_eq(info[b"cmd"], b"client|info")
+        own = h.parse(a.call("CLIENT", "LIST", "ID", h.parse(
+            a.call("CLIENT", "ID"))))
+        assert_eq(client_fields(own)[b"cmd"], b"client|list")
+        for args, want in [(["CONFIG", "GET", "maxclients"], b"config|get"),
+                           (["NOSUCH"], b"NULL"), (["GET"], b"get"),
+                           (["CLIENT", "FOO"], b"NULL"),
+                           (["CLIENT", "ID", "x"], b"client|id"),
+                           (["CLIENT"], b"client"), (["MULTI"], b"multi"),
+                           (["SET", "k", "v"], b"set"),
+                           (["CLIENT", "GETNAME"], b"client|getname"),
+                           (["EXEC"], b"exec")]:
+            b.call(*args)
+            line = h.parse(a.call("CLIENT", "LIST", "ID", bid))
+            assert_eq(client_fields(line)[b"cmd"], want, " ".join(args))
+        assert_eq(b.call("MULTI"), b"+OK\r\n")
+        b.call("CLIENT", "INFO")
+        rep = h.parse(b.call("EXEC"))
+        assert_eq(client_fields(rep[0])[b"cmd"], b"exec", "inside EXEC")
+
+
+@test
+def client_list_multi_count_stops_once_exec_must_abort():
+    """multi= counts the commands queued. Once EXEC can only abort (a
+    command failed to queue, or a watched key changed) nothing more is
+    queued, as in Redis; flags shows x, and d for the watched key."""
+    s = server()
+    with s.conn() as a, s.conn() as b:
+        bid = h.parse(b.call("CLIENT", "ID"))
+
+        def fields():
+            return client_fields(h.parse(a.call("CLIENT", "LIST", "ID", bid)))
+        b.call("MULTI")
+        b.call("SET", "a", "1")
+        assert_eq(fields()[b"multi"], b"1")
+        b.call("GET")
+        assert_eq(b.call("SET", "b", "2"), b"+QUEUED\r\n")
+        assert_eq(fields()[b"multi"], b"1", "after a command failed to queue")
+        assert_eq(b.call("EXEC")[:11], b"-EXECABORT ")
+        b.call("WATCH", "k")
+        a.call("SET", "k", "x")
+        b.call("MULTI")
+        assert_eq(b.call("SET", "c", "3"), b"+QUEUED\r\n")
+        f = fields()
+        assert_eq((f[b"multi"], f[b"flags"]), (b"0", b"xd"),
+                  "after a watched key changed")
+        assert_eq(b.call("EXEC"), b"*-1\r\n")
+        assert_eq(fields()[b"multi"], b"-1")
+
+
+@test
+def client_list_unblocked_flag():
+    """A client unblocked shows flag u until the server's next pass before
+    it sleeps (Redis's CLIENT_UNBLOCKED): to a CLIENT LIST in the same
+    EXEC as the CLIENT UNBLOCK, not to the next command."""
+    s = server()
+    with s.conn() as a, s.conn() as b:
+        bid = h.parse(b.call("CLIENT", "ID"))
+        b.send(encode("BLPOP", "blk", "0"))
+        h.wait_blocked(s.client(), 1)
+        a.call("MULTI")
+        a.call("CLIENT", "UNBLOCK", bid)
+        a.call("CLIENT", "LIST", "ID", bid)
+        rep = h.parse(a.call("EXEC"))
+        assert_eq(rep[0], 1)
+        assert_eq(client_fields(rep[1])[b"flags"], b"u", "in the same EXEC")
+        assert_eq(b.read_raw(), b"*-1\r\n")
+        line = h.parse(a.call("CLIENT", "LIST", "ID", bid))
+        assert_eq(client_fields(line)[b"flags"], b"N", "afterwards")
+
+
+@test
+def exec_killing_its_own_connection():
+    """A CLIENT KILL of the client itself inside EXEC: Redis adds nothing
+    to a connection once it is to close, so the array's header and the
+    replies up to the kill's go out, then the connection closes (a broken
+    stream, byte for byte what redis-server 7.0.15 sends)."""
+    s = server()
+    for kill, first in [(["CLIENT", "KILL"], b"+OK\r\n"),
+                        (["CLIENT", "KILL", "SKIPME", "no", "ADDR"],
+                         b":1\r\n")]:
+        with s.conn() as c:
+            addr = "127.0.0.1:%d" % c.sock.getsockname()[1]
+            c.send(encode("MULTI") + encode("PING") + encode(*kill, addr) +
+                   encode("CLIENT", "GETNAME") + encode("PING") +
+                   encode("EXEC"))
+            assert_eq(c.read_n(5), [b"+OK\r\n"] + [b"+QUEUED\r\n"] * 4)
+            data = c.buf[c.pos:]
+            while True:
+                chunk = c.sock.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+            assert_eq(data, b"*4\r\n+PONG\r\n" + first, " ".join(kill))
+
+
 @test
 def requests_before_eof_all_answered():
     """A client that sends its requests and shuts down its side (nc -N,

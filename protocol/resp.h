@@ -68,6 +68,9 @@ void resp_reader_close(struct resp_reader *r);
 /* Replaces the limits of a reader in use (CONFIG SET); zero means default. */
 void resp_reader_set_limits(struct resp_reader *r,
                             const struct resp_limits *lim);
+/* Turns the limits before AUTH (resp_limits.unauth) on or off, from the
+ * next request on. */
+void resp_reader_set_unauth(struct resp_reader *r, int on);
 /* Appends bytes read from the socket (copied; nothing is parsed until
  * resp_reader_next()). Returns RESP_OK, or RESP_ERR_PROTOCOL when the
  * unparsed input exceeds max_querybuf. */

@@ -330,6 +330,9 @@ static void process_input(struct client *c)
         if (ahead-- == 0)
             ahead = prefetch_ahead(c) - 1;
         struct resp_request req;
+        /* Before every request: AUTH, RESET and CONFIG SET requirepass
+         * change it, and a pipeline's next request sees the change. */
+        resp_reader_set_unauth(&c->reader, client_auth_required(c));
         int rc = resp_reader_next(&c->reader, &req);
         if (rc == RESP_AGAIN) {
             update_input_full(c);
@@ -401,7 +404,10 @@ void server_on_idle(uv_idle_t *h)
 static void on_eof(struct client *c)
 {
     resp_reader_end(&c->reader);
-    if (!(c->flags & CLIENT_PENDING_READ))
+    if (c->flags & CLIENT_CLOSE_AFTER_REPLY)
+        close_at_eof(c); /* nothing more runs; a QUIT under CLIENT REPLY
+                            OFF has no reply whose flush would close it */
+    else if (!(c->flags & CLIENT_PENDING_READ))
         process_input(c); /* else the idle handle gives it its turns */
 }
 

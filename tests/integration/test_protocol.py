@@ -8,6 +8,7 @@ import select
 import socket
 import sys
 import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
@@ -588,6 +589,25 @@ def requests_before_eof_all_answered():
 
 
 @test
+def quit_under_reply_off_closes_at_eof():
+    """QUIT after CLIENT REPLY OFF writes nothing, so no flush closes the
+    connection: it stays until the peer's EOF, as in Redis, and then
+    goes (it once stayed for good)."""
+    s = server()
+    with s.conn() as a, s.conn() as admin:
+        a.send(b"CLIENT REPLY OFF\r\nQUIT\r\n")
+        deadline = time.time() + 5
+        while b"cmd=quit" not in admin.call("CLIENT", "LIST"):
+            assert time.time() < deadline, "QUIT never ran"
+            time.sleep(0.01)
+        a.sock.shutdown(socket.SHUT_WR)
+        assert a.is_closed(), "connection open after EOF"
+        while b"cmd=quit" in admin.call("CLIENT", "LIST"):
+            assert time.time() < deadline, "client still listed after EOF"
+            time.sleep(0.01)
+
+
+@test
 def large_value_raw_socket():
     s = server()
     payload = os.urandom(3 * 1024 * 1024)
@@ -612,7 +632,6 @@ def maxclients_rejects_extra():
     a.close()
     # once a slot is free a new client gets in (the close may take a moment
     # to be noticed, so retry briefly)
-    import time
     deadline = time.monotonic() + 5
     while True:
         d = s.conn()

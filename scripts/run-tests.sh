@@ -7,7 +7,8 @@
 #                (tests/integration/test_*.py and test_*.mjs, the apps'
 #                scenarios in tests/scenarios/, tests/compat: compat.py,
 #                differential.py, diff_blocking.py, diff_pubsub.py,
-#                diff_multi.py, diff_config.py, diff_protocol.py)
+#                diff_multi.py, diff_config.py, diff_protocol.py,
+#                diff_conn.py)
 #                against bin/respite and then against bin/respite-san
 #   all          both, plus scripts/check-includes.sh (the default)
 #
@@ -205,6 +206,8 @@ if [ "$MODE" != unit ]; then
                 tests/compat/diff_config.py --rounds 60 --quiet
             run_suite "protocol differential vs redis-server [$tag]" "$PY" \
                 tests/compat/diff_protocol.py --rounds 600 --quiet
+            run_suite "connection differential vs redis-server [$tag]" \
+                "$PY" tests/compat/diff_conn.py --rounds 60 --steps 40 --quiet
         fi
     done
     unset RESPITE_BIN

@@ -1015,12 +1015,6 @@ void resp_reader_set_limits(struct resp_reader *r,
         l->max_inline = l->max_querybuf;
 }
 
-/* See resp.h. */
-void resp_reader_set_unauth(struct resp_reader *r, int on)
-{
-    r->limits.unauth = on;
-}
-
 /* Sets up r with limits lim (a zero field means Redis's default). r must
  * not move afterwards: hiredis's privdata points at it. Returns RESP_OK,
  * or RESP_ERR_NOMEM with nothing left to free. */

@@ -69,8 +69,11 @@ void resp_reader_close(struct resp_reader *r);
 void resp_reader_set_limits(struct resp_reader *r,
                             const struct resp_limits *lim);
 /* Turns the limits before AUTH (resp_limits.unauth) on or off, from the
- * next request on. */
-void resp_reader_set_unauth(struct resp_reader *r, int on);
+ * next request on. Inline: the server sets it before every request. */
+static inline void resp_reader_set_unauth(struct resp_reader *r, int on)
+{
+    r->limits.unauth = on;
+}
 /* Appends bytes read from the socket (copied; nothing is parsed until
  * resp_reader_next()). Returns RESP_OK, or RESP_ERR_PROTOCOL when the
  * unparsed input exceeds max_querybuf. */

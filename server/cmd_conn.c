@@ -66,12 +66,6 @@ void cmd_quit(struct client *c)
     client_reply_mode_apply(c);
 }
 
-/* See server.h. */
-int client_auth_required(const struct client *c)
-{
-    return !c->authed && c->srv->conf.requirepass != NULL;
-}
-
 /* Checks user/password against the default user. Returns 1 when they
  * open the connection. */
 static int auth_check(const struct server *srv, const char *user, size_t ulen,
@@ -592,25 +586,11 @@ static void client_unblock(struct client *c)
 }
 
 /* See server.h. */
-void client_reply_mode_apply(struct client *c)
-{
-    c->out.muted = (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP |
-                                CLIENT_CLOSE_AFTER_REPLY)) != 0;
-}
-
-/* See server.h. */
 int client_push_unmute(struct client *c)
 {
     int muted = c->out.muted;
     c->out.muted = (c->flags & CLIENT_CLOSE_AFTER_REPLY) != 0;
     return muted;
-}
-
-/* See server.h. */
-void client_reply_done(struct client *c)
-{
-    c->flags &= ~(unsigned)CLIENT_REPLY_SKIP;
-    client_reply_mode_apply(c);
 }
 
 /* CLIENT REPLY ON|OFF|SKIP: OFF mutes the replies from this one on, SKIP

@@ -299,13 +299,25 @@ void client_dispatch(struct client *c);
  * given it (Redis's authRequired, so clearing requirepass lets in a
  * connection that never authenticated, and setting it again shuts it
  * out). */
-int client_auth_required(const struct client *c);
+static inline int client_auth_required(const struct client *c)
+{
+    return !c->authed && c->srv->conf.requirepass != NULL;
+}
 /* Mutes c->out while CLIENT REPLY OFF or SKIP is in force or c is to
- * close after its reply, unmutes it otherwise. */
-void client_reply_mode_apply(struct client *c);
+ * close after its reply, unmutes it otherwise. Inline, as the two below
+ * run for every command. */
+static inline void client_reply_mode_apply(struct client *c)
+{
+    c->out.muted = (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP |
+                                CLIENT_CLOSE_AFTER_REPLY)) != 0;
+}
 /* c's command is done (answered, or served after it blocked): a CLIENT
  * REPLY SKIP in force ends. */
-void client_reply_done(struct client *c);
+static inline void client_reply_done(struct client *c)
+{
+    c->flags &= ~(unsigned)CLIENT_REPLY_SKIP;
+    client_reply_mode_apply(c);
+}
 /* Unmutes c->out for a pub/sub frame, unless c is to close after its
  * reply; returns the mute to put back after the frame. */
 int client_push_unmute(struct client *c);

@@ -502,6 +502,11 @@ static void reply_pubsub_context(struct client *c)
 static void dispatch(struct client *c)
 {
     struct server *srv = c->srv;
+    /* The keyspace clock moves for every request, as Redis's cached time
+     * does for every command it calls: a key whose TTL runs out during a
+     * slow command is gone for the next one of the same pipeline. EXEC
+     * runs its queued commands through client_call, on one time. */
+    uv_update_time(srv->loop);
     c->last_ms = server_now_ms(srv);
     c->cmd = command_lookup(srv, c->argv[0], c->argvlen[0]);
     /* CLIENT LIST's cmd= is what Redis's lookup finds, before any check

@@ -78,5 +78,27 @@ def million_keys_swept_while_serving():
         N, took, slowest_ping * 1000))
 
 
+@test
+def clock_moves_between_pipelined_commands():
+    """A key whose TTL runs out while a slow command ahead of it in the
+    same pipeline runs is gone for the commands after it: Redis reads its
+    clock for every command, not once per batch of input."""
+    s = h.Server(name="expiry-pipeline").start()
+    with s.conn() as c:
+        for i in range(20):
+            c.call("SADD", "big", *[b"m%d" % j
+                                    for j in range(i * 10000, (i + 1) * 10000)])
+        t = time.monotonic()
+        c.call("SUNIONSTORE", "dst", "big")
+        slow_ms = (time.monotonic() - t) * 1000
+        assert slow_ms > 8, "SUNIONSTORE took only %.1f ms" % slow_ms
+        c.send(h.encode("SET", "k", "v", "PX", "3")
+               + h.encode("SUNIONSTORE", "dst", "big")
+               + h.encode("GET", "k") + h.encode("EXISTS", "k"))
+        got = c.read_n(4)
+        assert_eq(got[2:], [b"$-1\r\n", b":0\r\n"],
+                  "GET/EXISTS after a %.0f ms command" % slow_ms)
+
+
 if __name__ == "__main__":
     h.run()

@@ -452,7 +452,8 @@ void client_call(struct client *c)
     uint64_t errors = c->nerrors;
     uint64_t t0 = uv_hrtime();
     c->cmd->proc(c);
-    uint64_t dt = uv_hrtime() - t0;
+    srv->call_end_ns = uv_hrtime();
+    uint64_t dt = srv->call_end_ns - t0;
     struct command_stats *st = command_stats_of(c);
     /* Nothing written: CLIENT REPLY OFF or SKIP muted the reply. */
     int failed = c->out.len > before ? c->out.data[before] == '-'
@@ -502,11 +503,6 @@ static void reply_pubsub_context(struct client *c)
 static void dispatch(struct client *c)
 {
     struct server *srv = c->srv;
-    /* The keyspace clock moves for every request, as Redis's cached time
-     * does for every command it calls: a key whose TTL runs out during a
-     * slow command is gone for the next one of the same pipeline. EXEC
-     * runs its queued commands through client_call, on one time. */
-    uv_update_time(srv->loop);
     c->last_ms = server_now_ms(srv);
     c->cmd = command_lookup(srv, c->argv[0], c->argvlen[0]);
     /* CLIENT LIST's cmd= is what Redis's lookup finds, before any check
@@ -569,6 +565,12 @@ static void dispatch(struct client *c)
         return;
     }
     client_call(c);
+    /* The keyspace clock moves on with every top-level command (see
+     * server_now_ms), from the time client_call read anyway: a key whose
+     * TTL ran out during a slow command is gone for the next one of the
+     * same pipeline. Not in client_call: EXEC's queued commands run on
+     * one time, as in Redis. */
+    srv->call_end_ms = srv->call_end_ns / 1000000;
 }
 
 /* See server.h. CLIENT REPLY OFF and SKIP silence every reply of the

@@ -44,10 +44,18 @@ struct db_ctx {
 
 static int64_t wall_base_ms;   /* Unix ms minus uv_now() at start */
 
-/* The keyspace clock, Unix ms. */
+/* The keyspace clock, Unix ms: the loop's time, cached when it woke, or
+ * the end of the last top-level command if later, so a command after a
+ * slow one in the same pipeline sees the time move on, as Redis's cached
+ * time does for every command it calls. Both are CLOCK_MONOTONIC (libuv's
+ * loop time may be its coarse variant, a little behind), and the larger
+ * never goes back. */
 int64_t server_now_ms(const struct server *srv)
 {
-    return wall_base_ms + (int64_t)uv_now(srv->loop) + srv->clock_offset_ms;
+    uint64_t mono = uv_now(srv->loop);
+    if (srv->call_end_ms > mono)
+        mono = srv->call_end_ms;
+    return wall_base_ms + (int64_t)mono + srv->clock_offset_ms;
 }
 
 /* The client's selected database. */

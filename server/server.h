@@ -215,6 +215,11 @@ struct server {
     struct command_slot *cmd_index;     /* open-addressing, see commands.c */
     size_t cmd_index_mask;
     int64_t clock_offset_ms;            /* DEBUG JUMP-CLOCK, tests only */
+    /* uv_hrtime() when the last command's call ended (client_call), and
+     * the same in ms once a top-level command is done (dispatch): the
+     * keyspace clock is at least that, see server_now_ms. */
+    uint64_t call_end_ns;
+    uint64_t call_end_ms;
     int active_expire_off;              /* DEBUG SET-ACTIVE-EXPIRE 0 */
     /* Told of each key a running command finds expired, right after its
      * "expired" event (SCAN ... TYPE, which Redis looks up as reads). */

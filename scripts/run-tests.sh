@@ -8,7 +8,7 @@
 #                scenarios in tests/scenarios/, tests/compat: compat.py,
 #                differential.py, diff_blocking.py, diff_pubsub.py,
 #                diff_multi.py, diff_config.py, diff_protocol.py,
-#                diff_conn.py)
+#                diff_conn.py, diff_expiry.py)
 #                against bin/respite and then against bin/respite-san
 #   all          both, plus scripts/check-includes.sh (the default)
 #
@@ -208,6 +208,8 @@ if [ "$MODE" != unit ]; then
                 tests/compat/diff_protocol.py --rounds 600 --quiet
             run_suite "connection differential vs redis-server [$tag]" \
                 "$PY" tests/compat/diff_conn.py --rounds 60 --steps 40 --quiet
+            run_suite "expiry differential vs redis-server [$tag]" "$PY" \
+                tests/compat/diff_expiry.py --rounds 60 --quiet
         fi
     done
     unset RESPITE_BIN

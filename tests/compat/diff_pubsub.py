@@ -47,7 +47,9 @@ subscriber's step, and at the end of the round, each live subscriber
 also gets a PING with an argument of the test's own, and is read up to
 its reply: the server runs one command at a time, so all the step sent
 it is ahead (the PING's reply is part of the stream, and shows whether
-the connection is in subscribed mode). A QUIT's, close's or kill's step
+the connection is in subscribed mode). The subscriber that took the
+step goes first and alone, so a PUBLISH it sent has run before the
+others' PINGs are sent, rather than racing them. A QUIT's, close's or kill's step
 waits until the server has let the client go (CLIENT LIST ID), then reads
 that connection to its end, so no later PUBLISH or PUBSUB count races
 it; the slot reconnects when it is next drawn. Per connection, the bytes
@@ -213,11 +215,19 @@ class Side:
         c.close()
         self.subs[i] = None
 
-    def sync(self, token, got):
+    def sync(self, token, got, first=None):
         """PING token down every live subscriber, then reads each up to
-        the reply."""
-        live = [i for i, c in enumerate(self.subs)
-                if c is not None and not c.eof]
+        the reply. Subscriber first, if given, goes through that alone
+        before the others are PINGed: what it just sent (a PUBLISH, say)
+        has then run, so it cannot race the others' PINGs."""
+        if first is not None and self.subs[first] is not None:
+            self.sync_slots(token, got, [first])
+        self.sync_slots(token, got, [i for i in range(len(self.subs))
+                                     if i != first])
+
+    def sync_slots(self, token, got, slots):
+        live = [i for i in slots
+                if self.subs[i] is not None and not self.subs[i].eof]
         for i in live:
             try:
                 self.subs[i].send(h.encode("PING", token))
@@ -390,7 +400,7 @@ class Round(compat.ScenarioRound):
             for g, s in zip(got, self.sides):
                 until(lambda: s.gone(i))
                 s.drain(i, g)
-        self.sync(got)
+        self.sync(got, first=i)
         return [[], []], got, {i: unordered}
 
     def step_close(self, i):
@@ -464,11 +474,11 @@ class Round(compat.ScenarioRound):
                 self.model[i] = None
         return outs, got, {}
 
-    def sync(self, got):
+    def sync(self, got, first=None):
         self.syncs += 1
         token = b"sync-%d" % self.syncs
         for g, s in zip(got, self.sides):
-            s.sync(token, g)
+            s.sync(token, g, first)
 
     def settle(self, outs, got):
         """Reads the subscribers on both sides until both got the same

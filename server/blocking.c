@@ -510,6 +510,17 @@ void blocking_serve_ready(struct server *srv)
     b->serving = 0;
 }
 
+/* Counts blocked client c's call failed: CLIENT UNBLOCK ERROR ended it
+ * (it was counted as a call when it blocked). */
+static void count_failed(struct client *c)
+{
+    c->cmd = c->blocked->cmd;
+    c->argc = 0;
+    struct command_stats *st = command_stats_of(c);
+    if (st)
+        st->failed++;
+}
+
 /* Replies the timeout null to every client whose deadline has passed. */
 static void on_timer(uv_timer_t *t)
 {
@@ -536,10 +547,12 @@ int blocking_unblock(struct client *c, int error)
 {
     if (!c->blocked)
         return 0;
-    if (error)
+    if (error) {
         reply_error(c, ERR_UNBLOCKED_CLIENT);
-    else
+        count_failed(c);
+    } else {
         resp_add_null_array(&c->out);
+    }
     unblock(c->srv->blocking, c);
     client_resume(c);
     return 1;
@@ -548,6 +561,11 @@ int blocking_unblock(struct client *c, int error)
 size_t blocking_count(const struct server *srv)
 {
     return srv->blocking ? srv->blocking->nblocked : 0;
+}
+
+size_t blocking_count_timed(const struct server *srv)
+{
+    return srv->blocking ? srv->blocking->nheap : 0;
 }
 
 /* ---- Timeouts and set-up ----------------------------------------------------- */

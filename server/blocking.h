@@ -84,6 +84,8 @@ void blocking_client_gone(struct client *c);
 int blocking_unblock(struct client *c, int error);
 /* Clients blocked now (INFO blocked_clients). */
 size_t blocking_count(const struct server *srv);
+/* Of them, those with a timeout (INFO clients_in_timeout_table). */
+size_t blocking_count_timed(const struct server *srv);
 /* Set-up at start (0, or -1 on OOM) and tear-down at shutdown, after the
  * last client is closed. */
 int blocking_init(struct server *srv);

@@ -284,8 +284,8 @@ static void protocol_error(struct client *c)
     const char *msg = resp_reader_error(&c->reader);
     char buf[256];
     int n = snprintf(buf, sizeof(buf), "ERR %s", msg);
-    resp_add_error(&c->out, buf, (size_t)n < sizeof(buf) ? (size_t)n
-                                                         : sizeof(buf) - 1);
+    reply_error_text(c, buf, (size_t)n < sizeof(buf) ? (size_t)n
+                                                     : sizeof(buf) - 1);
     close_after_reply(c);
     server_log(c->srv, 'v', "client %s: %s", c->addr, msg);
 }

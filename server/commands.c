@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/blocking.h"
 #include "server/handlers.h"
 #include "server/pubsub.h"
 #include "server/server.h"
@@ -458,21 +459,23 @@ void client_call(struct client *c)
     /* Nothing written: CLIENT REPLY OFF or SKIP muted the reply. */
     int failed = c->out.len > before ? c->out.data[before] == '-'
                                      : c->nerrors != errors;
+    /* A blocked client's rerun (blocking.c) was counted as a call when it
+     * first ran and blocked; as in Redis 7.0, only its failure counts. */
+    uint64_t call = !client_block_rerun(c);
     if (st) {
-        st->calls++;
+        st->calls += call;
         st->nsec += dt;
         st->failed += (uint64_t)failed;
     }
-    srv->stat_errors += (uint64_t)failed;
-    srv->stat_commands++;
+    srv->stat_commands += call;
 }
 
-/* Marks a rejected command inside MULTI so EXEC aborts, as Redis does. */
+/* Marks a rejected command inside MULTI so EXEC aborts, as Redis does.
+ * Its error reply counted itself in total_error_replies (reply_error). */
 static void reject(struct client *c)
 {
     if (c->flags & CLIENT_MULTI)
         c->flags |= CLIENT_DIRTY_EXEC;
-    c->srv->stat_errors++;
 }
 
 /* A rejected EXEC discards the transaction, and its error says so (Redis's
@@ -483,7 +486,6 @@ static void reject_exec(struct client *c, const char *reason)
     client_multi_reset(c);
     client_unwatch_all(c);
     count_rejected(c);
-    c->srv->stat_errors++;
 }
 
 /* Rejects a command in RESP2 subscribed mode; like Redis, a container's

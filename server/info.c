@@ -1,7 +1,8 @@
 /* info.c - INFO: the sections server, clients, memory, persistence, stats,
- * replication, cpu, keyspace and commandstats, in Redis's "field:value"
- * text. redis_version says 7.4.0 because client libraries gate features on
- * it; respite_version says what this really is. The reply is a bulk string
+ * replication, cpu, commandstats, errorstats and keyspace, in Redis's
+ * "field:value" text and Redis 7.0's order. redis_version says 7.4.0
+ * because client libraries gate features on it; respite_version says
+ * what this really is. The reply is a bulk string
  * (verbatim in RESP3), which redis-cli depends on. */
 #include <ctype.h>
 #include <stdarg.h>
@@ -27,8 +28,10 @@ enum {
     SEC_CPU = 1 << 6,
     SEC_KEYSPACE = 1 << 7,
     SEC_COMMANDSTATS = 1 << 8,
+    SEC_ERRORSTATS = 1 << 9,
     SEC_DEFAULT = SEC_SERVER | SEC_CLIENTS | SEC_MEMORY | SEC_PERSISTENCE |
-                  SEC_STATS | SEC_REPLICATION | SEC_CPU | SEC_KEYSPACE,
+                  SEC_STATS | SEC_REPLICATION | SEC_CPU | SEC_ERRORSTATS |
+                  SEC_KEYSPACE,
     SEC_ALL = SEC_DEFAULT | SEC_COMMANDSTATS,
 };
 
@@ -40,7 +43,7 @@ static const struct {
     { "memory", SEC_MEMORY },     { "persistence", SEC_PERSISTENCE },
     { "stats", SEC_STATS },       { "replication", SEC_REPLICATION },
     { "cpu", SEC_CPU },           { "keyspace", SEC_KEYSPACE },
-    { "commandstats", SEC_COMMANDSTATS },
+    { "commandstats", SEC_COMMANDSTATS }, { "errorstats", SEC_ERRORSTATS },
     { "default", SEC_DEFAULT },   { "all", SEC_ALL },
     { "everything", SEC_ALL },
 };
@@ -129,17 +132,21 @@ static void section_server(struct resp_out *o, const struct server *srv)
     add(o, "configured_hz:%d", srv->conf.hz);
     add(o, "executable:%s", srv->executable);
     add(o, "config_file:%s", srv->config_file);
+    add(o, "io_threads_active:0");
 }
 
 static void section_clients(struct resp_out *o, const struct server *srv)
 {
     header(o, "Clients");
     add(o, "connected_clients:%zu", srv->nclients);
+    add(o, "cluster_connections:0");
     add(o, "maxclients:%lld", (long long)srv->conf.maxclients);
     add(o, "blocked_clients:%zu", blocking_count(srv));
-    add(o, "pubsub_clients:%zu", pubsub_clients(srv));
     add(o, "tracking_clients:0");
+    /* Redis 7.4's, in its order. */
+    add(o, "pubsub_clients:%zu", pubsub_clients(srv));
     add(o, "watching_clients:%zu", srv->nwatching);
+    add(o, "clients_in_timeout_table:%zu", blocking_count_timed(srv));
 }
 
 static void section_memory(struct resp_out *o, const struct server *srv)
@@ -156,9 +163,12 @@ static void section_memory(struct resp_out *o, const struct server *srv)
     size_t used = server_mem_used() + mapped +
                   release_pending(&srv->release);
     size_t rss = server_mem_rss();
-    char h1[32], h2[32], alloc[32];
+    char h1[32], h2[32], h3[32], h4[32], alloc[32];
     human_bytes(h1, sizeof(h1), used);
     human_bytes(h2, sizeof(h2), rss);
+    human_bytes(h3, sizeof(h3), (size_t)srv->conf.maxmemory);
+    uint64_t total = uv_get_total_memory();
+    human_bytes(h4, sizeof(h4), (size_t)total);
     server_mem_allocator(alloc, sizeof(alloc));
     header(o, "Memory");
     add(o, "used_memory:%zu", used);
@@ -168,8 +178,15 @@ static void section_memory(struct resp_out *o, const struct server *srv)
     add(o, "used_memory_dataset:%zu", dataset);
     /* Respite's: the part of the dataset the prefix index takes. */
     add(o, "used_memory_prefix_index:%zu", prefix_index);
+    add(o, "total_system_memory:%llu", (unsigned long long)total);
+    add(o, "total_system_memory_human:%s", h4);
     add(o, "maxmemory:%llu", (unsigned long long)srv->conf.maxmemory);
+    add(o, "maxmemory_human:%s", h3);
     add(o, "maxmemory_policy:%s", srv->conf.maxmemory_policy);
+    /* As Redis computes them: resident memory against used_memory. */
+    add(o, "mem_fragmentation_ratio:%.2f", used ? (double)rss / (double)used
+                                                : 0.0);
+    add(o, "mem_fragmentation_bytes:%lld", (long long)rss - (long long)used);
     add(o, "mem_allocator:%s", alloc);
 }
 
@@ -180,9 +197,21 @@ static void section_persistence(struct resp_out *o, const struct server *srv)
     add(o, "async_loading:0");
     add(o, "rdb_changes_since_last_save:%llu",
         (unsigned long long)srv->dirty);
+    /* What Redis shows with persistence off and nothing ever saved. */
     add(o, "rdb_bgsave_in_progress:0");
+    add(o, "rdb_last_save_time:%lld", (long long)(srv->start_ms / 1000));
+    add(o, "rdb_last_bgsave_status:ok");
+    add(o, "rdb_last_bgsave_time_sec:-1");
+    add(o, "rdb_current_bgsave_time_sec:-1");
+    add(o, "rdb_saves:0");
     add(o, "aof_enabled:0");
     add(o, "aof_rewrite_in_progress:0");
+    add(o, "aof_rewrite_scheduled:0");
+    add(o, "aof_last_rewrite_time_sec:-1");
+    add(o, "aof_current_rewrite_time_sec:-1");
+    add(o, "aof_last_bgrewrite_status:ok");
+    add(o, "aof_rewrites:0");
+    add(o, "aof_last_write_status:ok");
 }
 
 static void section_stats(struct resp_out *o, const struct server *srv)
@@ -213,23 +242,37 @@ static void section_stats(struct resp_out *o, const struct server *srv)
     add(o, "expire_cycle_cpu_milliseconds:%llu",
         (unsigned long long)(sweep_us / 1000));
     add(o, "evicted_keys:0");
+    add(o, "evicted_clients:0");
     add(o, "keyspace_hits:%llu", (unsigned long long)srv->stat_hits);
     add(o, "keyspace_misses:%llu", (unsigned long long)srv->stat_misses);
     add(o, "pubsub_channels:%zu", pubsub_size(srv, PUBSUB_CHANNEL));
     add(o, "pubsub_patterns:%zu", pubsub_size(srv, PUBSUB_PATTERN));
     add(o, "pubsubshard_channels:%zu", pubsub_size(srv, PUBSUB_SHARD));
+    add(o, "latest_fork_usec:0");           /* Respite never forks */
+    add(o, "total_forks:0");
+    /* Redis's counts errors met in AOF loading and replication. */
+    add(o, "unexpected_error_replies:0");
     add(o, "total_error_replies:%llu", (unsigned long long)srv->stat_errors);
+}
+
+/* One "name_sys" and "name_user" pair from getrusage(who): INFO runs on
+ * the loop's thread, so RUSAGE_THREAD is the main thread's. */
+static void cpu_pair(struct resp_out *o, int who, const char *suffix)
+{
+    struct rusage ru;
+    getrusage(who, &ru);
+    add(o, "used_cpu_sys%s:%ld.%06ld", suffix, (long)ru.ru_stime.tv_sec,
+        (long)ru.ru_stime.tv_usec);
+    add(o, "used_cpu_user%s:%ld.%06ld", suffix, (long)ru.ru_utime.tv_sec,
+        (long)ru.ru_utime.tv_usec);
 }
 
 static void section_cpu(struct resp_out *o)
 {
-    struct rusage self;
-    getrusage(RUSAGE_SELF, &self);
     header(o, "CPU");
-    add(o, "used_cpu_sys:%ld.%06ld", (long)self.ru_stime.tv_sec,
-        (long)self.ru_stime.tv_usec);
-    add(o, "used_cpu_user:%ld.%06ld", (long)self.ru_utime.tv_sec,
-        (long)self.ru_utime.tv_usec);
+    cpu_pair(o, RUSAGE_SELF, "");
+    cpu_pair(o, RUSAGE_CHILDREN, "_children");
+    cpu_pair(o, RUSAGE_THREAD, "_main_thread");
 }
 
 static void section_keyspace(struct resp_out *o, const struct server *srv)
@@ -276,6 +319,15 @@ static void section_commandstats(struct resp_out *o, const struct server *srv)
     }
 }
 
+/* Error replies by code, in byte order, as Redis 7 lists them. */
+static void section_errorstats(struct resp_out *o, const struct server *srv)
+{
+    header(o, "Errorstats");
+    for (size_t i = 0; i < srv->nerrorstats; i++)
+        add(o, "errorstat_%s:count=%llu", srv->errorstats[i].code,
+            (unsigned long long)srv->errorstats[i].count);
+}
+
 void cmd_info(struct client *c)
 {
     unsigned mask = sections_from_args(c);
@@ -296,13 +348,22 @@ void cmd_info(struct client *c)
         header(&text, "Replication");
         add(&text, "role:master");
         add(&text, "connected_slaves:0");
+        /* What Redis shows with no replica ever attached. */
+        add(&text, "master_failover_state:no-failover");
+        add(&text, "master_repl_offset:0");
+        add(&text, "second_repl_offset:-1");
+        add(&text, "repl_backlog_active:0");
+        add(&text, "repl_backlog_first_byte_offset:0");
+        add(&text, "repl_backlog_histlen:0");
     }
     if (mask & SEC_CPU)
         section_cpu(&text);
-    if (mask & SEC_KEYSPACE)
-        section_keyspace(&text, srv);
     if (mask & SEC_COMMANDSTATS)
         section_commandstats(&text, srv);
+    if (mask & SEC_ERRORSTATS)
+        section_errorstats(&text, srv);
+    if (mask & SEC_KEYSPACE)
+        section_keyspace(&text, srv);
     if (text.nomem)
         reply_error(c, ERR_OOM);
     else

@@ -120,6 +120,7 @@ void server_reset_stats(struct server *srv)
     srv->stat_commands = srv->stat_connections = srv->stat_rejected_conn = 0;
     srv->stat_expired = srv->stat_hits = srv->stat_misses = 0;
     srv->stat_net_in = srv->stat_net_out = srv->stat_errors = 0;
+    srv->nerrorstats = 0;
 }
 
 static void close_listeners(struct server *srv)

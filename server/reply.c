@@ -219,6 +219,38 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_XAUTOCLAIM_COUNT] = "ERR COUNT must be > 0",
 };
 
+/* Counts an error reply under its code for INFO errorstats, as Redis's
+ * afterErrorReply does: the first word if a space ends it within 32
+ * bytes, else "ERR", and in total_error_replies. The codes are those of
+ * the table above, so the 32 slots never fill; a code past them is not
+ * listed. */
+static void count_error(struct server *srv, const char *msg, size_t len)
+{
+    srv->stat_errors++;
+    const char *sp = memchr(msg, ' ', len < 32 ? len : 32);
+    size_t n = sp ? (size_t)(sp - msg) : 3;
+    const char *code = sp ? msg : "ERR";
+    size_t i = 0;
+    for (; i < srv->nerrorstats; i++) {
+        int cmp = strncmp(srv->errorstats[i].code, code, n);
+        if (cmp == 0 && srv->errorstats[i].code[n] == '\0') {
+            srv->errorstats[i].count++;
+            return;
+        }
+        if (cmp >= 0)
+            break;
+    }
+    size_t cap = sizeof(srv->errorstats) / sizeof(*srv->errorstats);
+    if (srv->nerrorstats == cap || n >= sizeof(srv->errorstats[0].code))
+        return;
+    memmove(&srv->errorstats[i + 1], &srv->errorstats[i],
+            (srv->nerrorstats - i) * sizeof(*srv->errorstats));
+    memcpy(srv->errorstats[i].code, code, n);
+    srv->errorstats[i].code[n] = '\0';
+    srv->errorstats[i].count = 1;
+    srv->nerrorstats++;
+}
+
 /* Writes error e, formatted with the arguments its table entry expects. */
 void reply_error(struct client *c, enum reply_err e, ...)
 {
@@ -234,7 +266,14 @@ void reply_error(struct client *c, enum reply_err e, ...)
         n = 0;
     if ((size_t)n >= sizeof(buf))
         n = sizeof(buf) - 1;
-    resp_add_error(&c->out, buf, (size_t)n);
+    reply_error_text(c, buf, (size_t)n);
+}
+
+/* Writes the error text msg, already formatted, and counts it. */
+void reply_error_text(struct client *c, const char *msg, size_t len)
+{
+    resp_add_error(&c->out, msg, len);
+    count_error(c->srv, msg, len);
     c->nerrors++;
 }
 

@@ -236,6 +236,13 @@ struct server {
     uint64_t stat_commands, stat_connections, stat_rejected_conn;
     uint64_t stat_expired, stat_hits, stat_misses, stat_net_in, stat_net_out;
     uint64_t stat_errors;
+    /* INFO errorstats: error replies counted by code (their first word),
+     * kept in byte order, the order Redis's rax lists them in. */
+    struct error_stat {
+        char code[32];
+        uint64_t count;
+    } errorstats[32];
+    size_t nerrorstats;
     uint64_t dirty;                     /* writes since start */
     struct pubsub *pubsub;              /* channels, patterns (pubsub.c) */
     struct blocking *blocking;          /* blocked clients (blocking.c) */
@@ -473,6 +480,9 @@ enum reply_err {
 /* Writes the error e; some take printf arguments as listed in reply.c.
  * Bytes from the client are clipped and stripped of CR/LF. */
 void reply_error(struct client *c, enum reply_err e, ...);
+/* An error whose text is not in reply_error's table (a protocol error):
+ * written and counted (INFO errorstats, total_error_replies) as one. */
+void reply_error_text(struct client *c, const char *msg, size_t len);
 void reply_ok(struct client *c);
 /* Writes the lines of a container command's HELP as status strings. */
 void reply_help(struct client *c, const char *const *lines, size_t n);

@@ -1,0 +1,204 @@
+#!/usr/bin/python3
+"""INFO's counters as monitoring tools read them: errorstats, error
+replies of every origin, blocked commands counted once, and the order of
+the sections. Each test passes on redis-server 7.0 too
+(RESPITE_BIN=/usr/bin/redis-server); tests/compat/diff_info.py compares
+the two at random."""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness as h  # noqa: E402
+from harness import assert_eq, encode, test  # noqa: E402
+
+
+def info(conn, *sections):
+    """INFO's text as {section title: {field: value}} plus the titles in
+    order under the key None."""
+    raw = h.parse(conn.call("INFO", *sections)).decode()
+    out, titles, cur = {}, [], None
+    for line in raw.split("\r\n"):
+        if line.startswith("# "):
+            cur = out.setdefault(line[2:], {})
+            titles.append(line[2:])
+        elif line:
+            k, _, v = line.partition(":")
+            cur[k] = v
+    out[None] = titles
+    return out
+
+
+def reset():
+    """A connection to the shared server after FLUSHALL and RESETSTAT."""
+    c = h.shared_server().conn()
+    c.call("FLUSHALL")
+    c.call("CONFIG", "RESETSTAT")
+    return c
+
+
+@test
+def keyspace_comes_after_commandstats_and_errorstats():
+    with reset() as c:
+        c.call("SET", "k", "v")
+        c.call("NOSUCH")
+        for args in (["everything"], ["all"]):
+            titles = info(c, *args)[None]
+            mine = [t for t in titles
+                    if t in ("Commandstats", "Errorstats", "Keyspace")]
+            assert_eq(mine, ["Commandstats", "Errorstats", "Keyspace"],
+                      "INFO %s sections" % args[0])
+        titles = info(c)[None]
+        assert "Errorstats" in titles and "Commandstats" not in titles, \
+            titles
+        assert_eq(titles[-1], "Keyspace", "INFO's last section")
+        assert_eq(info(c, "stats", "errorstats")[None],
+                  ["Stats", "Errorstats"], "INFO stats errorstats")
+
+
+@test
+def errorstats_count_by_code_in_byte_order():
+    with reset() as c:
+        c.call("RPUSH", "l", "x")
+        c.call("GET", "l")                  # WRONGTYPE
+        c.call("NOSUCH")                    # ERR, rejected
+        c.call("GET")                       # ERR, wrong arity
+        c.call("INCR", "l")                 # WRONGTYPE
+        c.call("XGROUP", "CREATECONSUMER", "l", "g", "c")   # WRONGTYPE
+        i = info(c, "errorstats", "stats")
+        assert_eq(list(i["Errorstats"].items()),
+                  [("errorstat_ERR", "count=2"),
+                   ("errorstat_WRONGTYPE", "count=3")], "errorstats")
+        assert_eq(i["Stats"]["total_error_replies"], "5",
+                  "total_error_replies")
+        assert_eq(i["Stats"]["unexpected_error_replies"], "0",
+                  "unexpected_error_replies")
+        stats = list(i["Stats"])
+        assert_eq(stats.index("unexpected_error_replies") + 1,
+                  stats.index("total_error_replies"), "their order")
+        c.call("CONFIG", "RESETSTAT")
+        assert_eq(info(c, "errorstats")["Errorstats"], {},
+                  "errorstats after RESETSTAT")
+
+
+@test
+def errors_inside_exec_and_rejected_ones_count():
+    with reset() as c:
+        c.call("RPUSH", "l", "x")
+        c.send(encode("MULTI") + encode("GET", "l") + encode("LLEN", "l")
+               + encode("EXEC"))
+        c.read_n(4)
+        c.send(encode("MULTI") + encode("NOSUCH") + encode("EXEC"))
+        c.read_n(3)
+        i = info(c, "errorstats", "stats")
+        assert_eq(dict(i["Errorstats"]),
+                  {"errorstat_WRONGTYPE": "count=1",
+                   "errorstat_ERR": "count=1",
+                   "errorstat_EXECABORT": "count=1"}, "errorstats")
+        assert_eq(i["Stats"]["total_error_replies"], "3",
+                  "total_error_replies")
+
+
+@test
+def protocol_error_counts_as_an_error_reply():
+    with reset() as c:
+        with h.shared_server().conn() as bad:
+            bad.send(b"*1\r\n$abc\r\n")
+            assert bad.read_raw().startswith(b"-ERR Protocol error")
+        i = info(c, "errorstats", "stats")
+        assert_eq(i["Stats"]["total_error_replies"], "1",
+                  "total_error_replies")
+        assert_eq(i["Errorstats"], {"errorstat_ERR": "count=1"},
+                  "errorstats")
+
+
+def cmdstat(c, name):
+    line = info(c, "commandstats")["Commandstats"].get("cmdstat_" + name)
+    if line is None:
+        return None
+    d = dict(p.split("=") for p in line.split(","))
+    return (int(d["calls"]), int(d["failed_calls"]))
+
+
+@test
+def a_blocked_command_counts_one_call():
+    with reset() as c, h.shared_server().conn() as w:
+        w.send(encode("BLPOP", "q", "0"))
+        h.wait_blocked(h.shared_server().client(), 1)
+        before = int(info(c, "stats")["Stats"]["total_commands_processed"])
+        assert_eq(cmdstat(c, "blpop"), (1, 0), "BLPOP blocked")
+        c.call("RPUSH", "q", "a")
+        assert_eq(h.parse(w.read_raw()), [b"q", b"a"], "BLPOP's reply")
+        assert_eq(cmdstat(c, "blpop"), (1, 0), "BLPOP served")
+        after = int(info(c, "stats")["Stats"]["total_commands_processed"])
+        # INFO stats, INFO commandstats, RPUSH, INFO commandstats.
+        assert_eq(after - before, 4, "commands processed meanwhile")
+        w.call("BLPOP", "q", "0.01")
+        assert_eq(cmdstat(c, "blpop"), (2, 0), "BLPOP timed out")
+
+
+@test
+def client_unblock_error_fails_the_blocked_command():
+    with reset() as c, h.shared_server().conn() as w:
+        wid = h.parse(w.call("CLIENT", "ID"))
+        w.send(encode("BZPOPMIN", "z", "0"))
+        h.wait_blocked(h.shared_server().client(), 1)
+        assert_eq(c.call("CLIENT", "UNBLOCK", wid, "ERROR"), b":1\r\n",
+                  "CLIENT UNBLOCK")
+        assert w.read_raw().startswith(b"-UNBLOCKED"), "waiter's reply"
+        assert_eq(cmdstat(c, "bzpopmin"), (1, 1), "BZPOPMIN's stats")
+        i = info(c, "errorstats")
+        assert_eq(i["Errorstats"], {"errorstat_UNBLOCKED": "count=1"},
+                  "errorstats")
+
+
+@test
+def clients_in_timeout_table_counts_waits_with_a_timeout():
+    with reset() as c, h.shared_server().conn() as w1, \
+            h.shared_server().conn() as w2:
+        r = h.shared_server().client()
+        h.send_blocked(r, w1, 1, "BLPOP", "q1", "0")
+        h.send_blocked(r, w2, 2, "BLPOP", "q2", "30")
+        i = info(c, "clients")["Clients"]
+        assert_eq((i["blocked_clients"], i["clients_in_timeout_table"]),
+                  ("2", "1"), "blocked, of them with a timeout")
+
+
+# What monitoring tools read and Respite fills: the values Redis shows
+# with nothing persisted, replicated, forked or evicted.
+CONSTANTS = {
+    "Server": {"io_threads_active": "0"},
+    "Clients": {"cluster_connections": "0"},
+    "Memory": {"maxmemory_human": "0B"},
+    "Persistence": {"rdb_last_bgsave_status": "ok", "rdb_saves": "0",
+                    "rdb_last_bgsave_time_sec": "-1",
+                    "aof_last_bgrewrite_status": "ok",
+                    "aof_last_write_status": "ok", "aof_rewrites": "0"},
+    "Stats": {"evicted_clients": "0", "total_forks": "0",
+              "latest_fork_usec": "0"},
+    "Replication": {"master_failover_state": "no-failover",
+                    "master_repl_offset": "0", "repl_backlog_active": "0"},
+}
+
+
+@test
+def fields_monitoring_tools_read():
+    with reset() as c:
+        i = info(c, "everything")
+        for title, fields in CONSTANTS.items():
+            got = {k: i[title].get(k) for k in fields}
+            assert_eq(got, fields, title)
+        m = i["Memory"]
+        assert int(m["total_system_memory"]) > 0, m
+        assert float(m["mem_fragmentation_ratio"]) > 0, m
+        int(m["mem_fragmentation_bytes"])
+        for k in ("used_cpu_sys_children", "used_cpu_user_main_thread"):
+            float(i["CPU"][k])
+        last_save = int(i["Persistence"]["rdb_last_save_time"])
+        up = int(i["Server"]["uptime_in_seconds"])
+        now = int(i["Server"]["server_time_usec"]) // 1000000
+        assert abs(now - up - last_save) <= 2, (now, up, last_save)
+
+
+if __name__ == "__main__":
+    h.run()

@@ -461,7 +461,7 @@ void client_call(struct client *c)
                                      : c->nerrors != errors;
     /* A blocked client's rerun (blocking.c) was counted as a call when it
      * first ran and blocked; as in Redis 7.0, only its failure counts. */
-    uint64_t call = !client_block_rerun(c);
+    uint64_t call = !(c->blocked && client_block_rerun(c));
     if (st) {
         st->calls += call;
         st->nsec += dt;

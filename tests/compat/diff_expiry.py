@@ -117,6 +117,7 @@ import harness as h  # noqa: E402
 import compat  # noqa: E402
 from differential import subject, event_text  # noqa: E402
 from diff_blocking import fresh_admin  # noqa: E402
+from diff_multi import pairs  # noqa: E402
 from diff_pubsub import fmt  # noqa: E402
 
 KEYS = [b"k%d" % i for i in range(5)]
@@ -214,18 +215,8 @@ class Side:
                 out.append((b"db%d:%s" % (db, k), b" ".join(
                     [r[0].strip(), ttl.strip(), r[2], r[3],
                      compat.sorted_elements(r[4]), r[5],
-                     compat.sorted_elements(pairs(r[6])), r[7]])))
+                     pairs(r[6]), r[7]])))
         return out
-
-
-def pairs(raw):
-    """HGETALL's flat array as an array of field-value pairs."""
-    if raw[:1] != b"*":
-        return raw
-    v = h.parse(raw)
-    if not isinstance(v, list):
-        return raw
-    return b"*" + repr(sorted(zip(v[::2], v[1::2]))).encode()
 
 
 class Round(compat.ScenarioRound):

@@ -535,8 +535,7 @@ void server_on_connection(uv_stream_t *listener, int status)
     if ((int64_t)srv->nclients > srv->conf.maxclients) {
         srv->stat_rejected_conn++;
         resp_add_error(&c->out, "ERR max number of clients reached", 33);
-        c->flags |= CLIENT_CLOSE_AFTER_REPLY;
-        client_mark_write(c);
+        close_after_reply(c);
         return;
     }
     update_reading(c);

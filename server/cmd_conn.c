@@ -575,14 +575,8 @@ static void client_unblock(struct client *c)
     int64_t id;
     if (!arg_i64_or_reply(c, 2, &id))
         return;
-    int done = 0;
-    for (struct client *o = c->srv->clients; o; o = o->next) {
-        if (id >= 0 && o->id == (uint64_t)id) {
-            done = blocking_unblock(o, error);
-            break;
-        }
-    }
-    resp_add_int(&c->out, done);
+    struct client *o = client_by_id(c->srv, id);
+    resp_add_int(&c->out, o ? blocking_unblock(o, error) : 0);
 }
 
 /* See server.h. */

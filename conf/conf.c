@@ -200,10 +200,10 @@ static const struct conf_def defs[] = {
       0, ULLONG_MAX, NULL, NULL },
     { "maxmemory-policy", NULL, T_ENUM, F_MUTABLE, AT(maxmemory_policy),
       "noeviction", 0, 0, policies, NULL },
-    { "maxmemory-samples", NULL, T_INT, F_MUTABLE, NOOP, "5",
-      1, INT_MAX, NULL, NULL },
-    { "maxmemory-eviction-tenacity", NULL, T_INT, F_MUTABLE, NOOP, "10",
-      0, 100, NULL, NULL },
+    { "maxmemory-samples", NULL, T_INT, F_MUTABLE, AT(maxmemory_samples),
+      "5", 1, INT_MAX, NULL, NULL },
+    { "maxmemory-eviction-tenacity", NULL, T_INT, F_MUTABLE,
+      AT(maxmemory_eviction_tenacity), "10", 0, 100, NULL, NULL },
 
     /* Process and logging. */
     { "loglevel", NULL, T_ENUM, F_MUTABLE, AT(loglevel), "notice",

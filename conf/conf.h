@@ -36,8 +36,10 @@ struct conf {
     uint64_t client_query_buffer_limit;
     struct conf_obuf_limit obuf_normal, obuf_pubsub;
     struct conf_obuf_limit obuf_replica; /* accepted and shown, unused */
-    uint64_t maxmemory;         /* accepted, 0 = no limit */
-    char *maxmemory_policy;     /* accepted and shown (INFO), no eviction */
+    uint64_t maxmemory;         /* 0 = no limit (server/maxmemory.c) */
+    char *maxmemory_policy;     /* noeviction, allkeys-lru... */
+    int64_t maxmemory_samples;  /* keys sampled a choice (lru, ttl) */
+    int64_t maxmemory_eviction_tenacity; /* eviction time a command, 0-100 */
     char *loglevel;             /* debug verbose notice warning */
     char *logfile;              /* "" = stderr */
     char *notify_keyspace_events; /* canonical class letters */

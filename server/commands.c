@@ -549,6 +549,17 @@ static void dispatch(struct client *c)
         reject(c);
         return;
     }
+    if (srv->conf.maxmemory && maxmemory_refuses(c)) {
+        if (c->cmd->proc == cmd_exec) {
+            reject_exec(c, "OOM command not allowed when used memory > "
+                           "'maxmemory'.");
+            return;
+        }
+        reply_error(c, ERR_OOM);
+        count_rejected(c);
+        reject(c);
+        return;
+    }
     if (c->proto == 2 && !(c->cmd->flags & CMD_PUBSUB) &&
         pubsub_client_subscribed(c)) {
         if (c->cmd->proc == cmd_exec) {

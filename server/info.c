@@ -151,17 +151,12 @@ static void section_clients(struct resp_out *o, const struct server *srv)
 
 static void section_memory(struct resp_out *o, const struct server *srv)
 {
-    size_t dataset = 0, prefix_index = 0, mapped = 0;
+    size_t dataset = 0, prefix_index = 0;
     for (int i = 0; i < srv->conf.databases; i++) {
         dataset += store_mem_usage(srv->db[i]);
         prefix_index += store_prefix_mem_usage(srv->db[i]);
-        mapped += store_mem_mapped(srv->db[i]);
     }
-    /* The stores map their big tables themselves (store/pages.c), past
-     * the allocator's statistics, and pages they gave up stay resident
-     * until the release thread gets to them. */
-    size_t used = server_mem_used() + mapped +
-                  release_pending(&srv->release);
+    size_t used = server_used_memory(srv);
     size_t rss = server_mem_rss();
     char h1[32], h2[32], h3[32], h4[32], alloc[32];
     human_bytes(h1, sizeof(h1), used);
@@ -241,7 +236,7 @@ static void section_stats(struct resp_out *o, const struct server *srv)
     add(o, "expired_stale_perc:%.2f", stale * 100);
     add(o, "expire_cycle_cpu_milliseconds:%llu",
         (unsigned long long)(sweep_us / 1000));
-    add(o, "evicted_keys:0");
+    add(o, "evicted_keys:%llu", (unsigned long long)srv->maxmem.evicted);
     add(o, "evicted_clients:0");
     add(o, "keyspace_hits:%llu", (unsigned long long)srv->stat_hits);
     add(o, "keyspace_misses:%llu", (unsigned long long)srv->stat_misses);

@@ -37,10 +37,6 @@ const char *malloc_conf = "background_thread:true";
 #endif
 
 /* The expired callback's context: which database a store is. */
-struct db_ctx {
-    struct server *srv;
-    int db;
-};
 
 static int64_t wall_base_ms;   /* Unix ms minus uv_now() at start */
 
@@ -108,6 +104,7 @@ static void apply_limits(struct server *srv);
 void server_conf_applied(struct server *srv)
 {
     sweeper_start(srv);
+    maxmemory_configure(srv);
     server_notify_conf(srv);
     client_apply_limits_all(srv);
     apply_limits(srv);
@@ -119,6 +116,7 @@ void server_reset_stats(struct server *srv)
     memset(srv->cmdstats, 0, srv->ncmdstats * sizeof(*srv->cmdstats));
     srv->stat_commands = srv->stat_connections = srv->stat_rejected_conn = 0;
     srv->stat_expired = srv->stat_hits = srv->stat_misses = 0;
+    srv->maxmem.evicted = 0;
     srv->stat_net_in = srv->stat_net_out = srv->stat_errors = 0;
     srv->nerrorstats = 0;
 }
@@ -386,6 +384,7 @@ static int server_start(struct server *srv)
     busypoll_init(srv);
     uv_timer_init(srv->loop, &srv->sweeper);
     sweeper_start(srv);
+    maxmemory_configure(srv);
     if (blocking_init(srv) != 0)
         return -1;
     uv_signal_init(srv->loop, &srv->sigterm);

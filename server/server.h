@@ -15,6 +15,7 @@
 #include "protocol/resp.h"
 #include "store/store.h"
 #include "server/busypoll.h"
+#include "server/maxmemory.h"
 #include "server/prefault.h"
 #include "server/premap.h"
 #include "server/release.h"
@@ -185,6 +186,12 @@ struct client {
 
 #define SERVER_MAX_LISTENERS (CONF_MAX_BIND + 1)
 
+/* Which database a store's callbacks (expired, evicted) report for. */
+struct db_ctx {
+    struct server *srv;
+    int db;
+};
+
 struct server {
     uv_loop_t *loop;
     struct conf conf;
@@ -228,6 +235,7 @@ struct server {
     int sweep_db;                       /* where the next tick starts */
     int sweep_hurry;                    /* ticking fast to clear a backlog */
     struct db_ctx *db_ctx;              /* expired-callback context per db */
+    struct maxmemory maxmem;            /* eviction state (maxmemory.c) */
     struct release release;             /* gives the stores' pages back */
     struct prefault *prefault;          /* faults memory in ahead; or NULL */
     struct premap *premap;              /* maps tables ahead; or NULL */

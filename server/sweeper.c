@@ -54,6 +54,10 @@ static void on_tick(uv_timer_t *t)
 {
     struct server *srv = t->data;
     stream_retention_step(srv, srv->conf.active_expire_budget_us / 4 + 1);
+    if (srv->conf.maxmemory) {
+        maxmemory_refresh(srv);
+        maxmemory_enforce(srv);
+    }
     if (srv->active_expire_off)
         return;
     int behind = sweep(srv);

@@ -473,11 +473,14 @@ void store_rl_find(struct store *s, const char *key, size_t klen,
     k->stale = NULL;
     k->sh = sh;
     k->h = h;
+    s->atime = store__atime(now_ms);
     if (k->e && store__expired(k->e, now_ms)) {
         k->stale = k->e;
         k->e = NULL;
         if (k->stale->type != STORE_T_STRING)
             rl_drop_stale(s, k);
+    } else if (k->e) {
+        store__touch(k->e, s->atime);
     }
 }
 
@@ -510,6 +513,7 @@ int store_rl_write(struct store *s, struct store_rl_key *k, const char *key,
         store__has_ttl(e) && expire_ms >= 0) {
         memcpy(store__eval(e), val, vlen);
         store__expire_put(e, expire_ms);
+        store__touch(e, s->atime);
         return STORE_OK;
     }
     return store_key_set(s, key, klen, val, vlen, expire_ms, now_ms);

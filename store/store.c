@@ -177,7 +177,7 @@ static struct store_entry *entry_new(struct store *s, const char *key,
     e->klen = (uint32_t)klen;
     e->vlen = (uint32_t)vlen;
     e->type = STORE_T_STRING;
-    e->flags = ttl ? STORE__F_TTL : 0;
+    e->flags = (uint8_t)((ttl ? STORE__F_TTL : 0) | s->atime);
     if (klen)
         memcpy(store__ekey(e), key, klen);
     return e;
@@ -247,11 +247,15 @@ static struct store_entry **find_live(struct store *s, struct store_shard *sh,
                                       size_t klen, int64_t now_ms)
 {
     struct store_entry **link = store__table_find(sh, h, key, klen);
-    if (link && store__expired(*link, now_ms)) {
+    s->atime = store__atime(now_ms);
+    if (!link)
+        return NULL;
+    if (store__expired(*link, now_ms)) {
         store__entry_remove(s, sh, link, 1);
         store__table_shrink(s, sh);
         return NULL;
     }
+    store__touch(*link, s->atime);
     return link;
 }
 

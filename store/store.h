@@ -125,6 +125,29 @@ int store_key_copy(struct store *s, const char *src, size_t slen,
  * the returned entry), or NULL when empty. */
 struct store_entry *store_key_random(struct store *s, int64_t now_ms);
 
+/* ---- Eviction (evict.c) ----------------------------------------------- */
+
+/* How store_evict_sample ranks keys. */
+enum store_evict_by {
+    STORE_EVICT_RANDOM,            /* any one key */
+    STORE_EVICT_LRU,               /* idle longest, by the access stamp */
+    STORE_EVICT_TTL,               /* nearest expire time */
+};
+/* A candidate: its entry (borrowed) and how much it deserves eviction,
+ * comparable between stores for the same enum store_evict_by. */
+struct store_victim {
+    struct store_entry *e;
+    uint64_t score;
+};
+/* Samples n random keys (one for STORE_EVICT_RANDOM; only keys with a TTL
+ * when volatile_only) and puts the best candidate in *v. Returns 0 when s
+ * has no candidate. Expired keys met are removed and reported. */
+int store_evict_sample(struct store *s, int by, int volatile_only,
+                       unsigned n, int64_t now_ms, struct store_victim *v);
+/* Removes e, a candidate of s, reporting its key to cb before it goes. */
+void store_evict(struct store *s, struct store_entry *e, store_expired_cb cb,
+                 void *ctx);
+
 /* Lookups of these keys (NULL entries are skipped) are about to come:
  * starts loading what they will read first, so that their cache misses
  * overlap instead of coming one after another. A hint only: nothing

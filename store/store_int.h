@@ -11,6 +11,8 @@
  *     8      4      4      1      1      12, only with      klen  vlen
  *                                        STORE__F_TTL
  *
+ * flags holds STORE__F_TTL and the access stamp (STORE__F_ATIME).
+ *
  * The header is offsetof(data) = 18 bytes (sizeof would round to 24).
  * The TTL prefix is read and written with memcpy since data[] is not
  * aligned. vidx is the entry's slot in its shard's volatile array.
@@ -41,6 +43,9 @@ struct store_entry {
 
 #define STORE__HDR offsetof(struct store_entry, data)
 #define STORE__F_TTL 0x01
+/* The other 7 bits of flags: when the key was last looked up, in units of
+ * 1024 ms modulo 128 (evict.c's LRU). */
+#define STORE__F_ATIME 0xFE
 #define STORE__TTL_SIZE 12         /* int64 expire_ms + uint32 vidx */
 
 /* One hash table: size is 0 (never allocated) or a power of two. */
@@ -107,6 +112,7 @@ struct store {
     struct store__presume *presume;    /* prefix scan resume points */
     uint64_t ptick;
     uint32_t pgen;
+    uint8_t atime;                 /* stamp of the latest lookup's now_ms */
     struct store_stream *streams;  /* stream.c: retention ring */
     struct store_shard shards[];
 };
@@ -122,6 +128,18 @@ static inline uint64_t store__hash(const char *key, size_t klen)
 static inline struct store_shard *store__shard(struct store *s, uint64_t h)
 {
     return &s->shards[(h >> 56) & (s->nshards - 1)];
+}
+
+/* The access stamp of time now_ms, in STORE__F_ATIME's bits. */
+static inline uint8_t store__atime(int64_t now_ms)
+{
+    return (uint8_t)((uint64_t)now_ms >> 9) & STORE__F_ATIME;
+}
+
+/* Marks e as used at the stamp atime (store__atime). */
+static inline void store__touch(struct store_entry *e, uint8_t atime)
+{
+    e->flags = (uint8_t)((e->flags & STORE__F_TTL) | atime);
 }
 
 static inline int store__has_ttl(const struct store_entry *e)

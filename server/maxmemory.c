@@ -1,0 +1,165 @@
+/* maxmemory.c - enforcing maxmemory as Redis does: before each command,
+ * while used memory is above the limit, evict keys by maxmemory-policy;
+ * if it stays above (noeviction, or nothing left to evict), refuse the
+ * commands that may add memory (CMD_DENYOOM, and everything but EXEC,
+ * DISCARD, QUIT and RESET inside MULTI) with OOM.
+ *
+ * Measuring: INFO's used_memory asks jemalloc to refresh its statistics,
+ * about 10 us, too slow for every command. The stores count every byte
+ * they allocate, so used memory is taken as
+ *
+ *     base + the stores' bytes now        base = used_memory - stores' bytes
+ *                                                at the last refresh
+ *
+ * and base is refreshed every sweeper tick and on CONFIG SET. The dataset
+ * part is exact at every command; what lies outside it (connection
+ * buffers, MULTI queues) is at most one tick old.
+ *
+ * Choosing: store/evict.c samples one database; here the databases are
+ * compared (lru: idle longest, ttl: expiring first; random: the next
+ * non-empty database in turn). The lfu policies evict as the lru ones:
+ * Respite keeps no access counts. One call evicts for at most the time
+ * maxmemory-eviction-tenacity allows (Redis's formula: 50 us a step up to
+ * 10, then 15% more a step, 100 = no limit); when that runs out, the
+ * command goes ahead and the next command or tick goes on evicting. */
+#include <math.h>
+#include <string.h>
+
+#include "server/handlers.h"
+#include "server/memory.h"
+#include "server/pubsub.h"
+#include "server/server.h"
+
+/* See maxmemory.h. */
+void maxmemory_configure(struct server *srv)
+{
+    struct maxmemory *m = &srv->maxmem;
+    const char *p = srv->conf.maxmemory_policy;
+    m->none = strcmp(p, "noeviction") == 0;
+    m->volatile_only = strncmp(p, "volatile-", 9) == 0;
+    if (strstr(p, "-ttl"))
+        m->by = STORE_EVICT_TTL;
+    else if (strstr(p, "-random"))
+        m->by = STORE_EVICT_RANDOM;
+    else
+        m->by = STORE_EVICT_LRU;
+    int64_t t = srv->conf.maxmemory_eviction_tenacity;
+    if (t >= 100)
+        m->budget_ns = 0;
+    else if (t <= 10)
+        m->budget_ns = (uint64_t)(50 * t) * 1000;
+    else
+        m->budget_ns = (uint64_t)(500000.0 * pow(1.15, (double)(t - 10)));
+    maxmemory_refresh(srv);
+}
+
+/* Bytes the stores hold now. */
+static size_t stores_bytes(const struct server *srv)
+{
+    size_t n = 0;
+    for (int i = 0; i < srv->conf.databases; i++)
+        n += store_mem_usage(srv->db[i]);
+    return n;
+}
+
+/* See maxmemory.h. */
+size_t server_used_memory(const struct server *srv)
+{
+    size_t mapped = 0;
+    for (int i = 0; i < srv->conf.databases; i++)
+        mapped += store_mem_mapped(srv->db[i]);
+    return server_mem_used() + mapped + release_pending(&srv->release);
+}
+
+/* See maxmemory.h. */
+void maxmemory_refresh(struct server *srv)
+{
+    srv->maxmem.base = (int64_t)server_used_memory(srv) -
+                       (int64_t)stores_bytes(srv);
+}
+
+/* 1 while used memory is above maxmemory. */
+static int over(const struct server *srv)
+{
+    int64_t used = srv->maxmem.base + (int64_t)stores_bytes(srv);
+    return used > 0 && (uint64_t)used > srv->conf.maxmemory;
+}
+
+/* A store_expired_cb for evictions: ctx is the database's struct db_ctx. */
+static void on_evicted(void *ctx, const char *key, size_t klen)
+{
+    struct db_ctx *d = ctx;
+    d->srv->maxmem.evicted++;
+    server_key_modified(d->srv, d->db, key, klen);
+    server_notify(d->srv, NOTIFY_EVICTED, "evicted", d->db, key, klen);
+}
+
+/* Evicts one key chosen across the databases; 0 if there is none. */
+static int evict_one(struct server *srv, int64_t now)
+{
+    struct maxmemory *m = &srv->maxmem;
+    int ndb = srv->conf.databases;
+    unsigned n = (unsigned)srv->conf.maxmemory_samples;
+    struct store_victim best = { NULL, 0 }, v;
+    int best_db = -1;
+    for (int i = 0; i < ndb; i++) {
+        int db = (m->next_db + i) % ndb;
+        if (!store_evict_sample(srv->db[db], m->by, m->volatile_only, n, now,
+                                &v))
+            continue;
+        if (best_db < 0 || v.score > best.score) {
+            best = v;
+            best_db = db;
+        }
+        if (m->by == STORE_EVICT_RANDOM)
+            break;
+    }
+    if (best_db < 0)
+        return 0;
+    m->next_db = (best_db + 1) % ndb;
+    store_evict(srv->db[best_db], best.e, on_evicted, &srv->db_ctx[best_db]);
+    return 1;
+}
+
+/* See maxmemory.h. */
+int maxmemory_enforce(struct server *srv)
+{
+    if (!srv->conf.maxmemory || !over(srv))
+        return 0;
+    if (srv->maxmem.none)
+        return 1;
+    int64_t now = server_now_ms(srv);
+    uint64_t start = uv_hrtime();
+    for (unsigned n = 1; over(srv); n++) {
+        if (!evict_one(srv, now))
+            return 1;
+        if (n % 16 == 0 && srv->maxmem.budget_ns &&
+            uv_hrtime() - start > srv->maxmem.budget_ns)
+            return 0;
+    }
+    return 0;
+}
+
+/* 1 if c's command, when refused for memory, may not run (Redis's
+ * processCommand): a denyoom command, EXEC of a transaction holding one,
+ * and inside MULTI anything but EXEC, DISCARD, QUIT and RESET. */
+static int grows_memory(const struct client *c)
+{
+    cmd_proc p = c->cmd->proc;
+    if (c->cmd->flags & CMD_DENYOOM)
+        return 1;
+    if (p == cmd_exec) {
+        for (size_t i = 0; i < c->mcount; i++)
+            if (c->mqueue[i].cmd->flags & CMD_DENYOOM)
+                return 1;
+        return 0;
+    }
+    return (c->flags & CLIENT_MULTI) && p != cmd_discard && p != cmd_quit &&
+           p != cmd_reset;
+}
+
+/* See maxmemory.h. */
+int maxmemory_refuses(struct client *c)
+{
+    return maxmemory_enforce(c->srv) && grows_memory(c);
+}

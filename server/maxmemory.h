@@ -1,0 +1,38 @@
+/* maxmemory.h - keeping used memory under the maxmemory directive:
+ * evicting keys by maxmemory-policy, and telling dispatch when a command
+ * must be refused with OOM (maxmemory.c says how memory is measured). */
+#ifndef RESPITE_MAXMEMORY_H
+#define RESPITE_MAXMEMORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct server;
+struct client;
+
+struct maxmemory {
+    int none;                       /* noeviction */
+    int by;                         /* enum store_evict_by */
+    int volatile_only;              /* volatile-* policies */
+    int next_db;                    /* where the next random pick starts */
+    uint64_t budget_ns;             /* eviction time a call, 0 = no limit */
+    int64_t base;                   /* used memory outside the stores */
+    uint64_t evicted;               /* INFO evicted_keys */
+};
+
+/* Reads the maxmemory-* directives (at start and after CONFIG SET). */
+void maxmemory_configure(struct server *srv);
+/* INFO's used_memory: the allocator's figure, the stores' own mappings
+ * and the pages waiting for the release thread. Costs a few us. */
+size_t server_used_memory(const struct server *srv);
+/* Re-reads the part of used memory outside the stores (sweeper tick). */
+void maxmemory_refresh(struct server *srv);
+/* Evicts until used memory is within maxmemory or this call's time is
+ * up. Returns 1 when still over with nothing left to evict (or policy
+ * noeviction), else 0. */
+int maxmemory_enforce(struct server *srv);
+/* 1 when c's command must be refused with OOM: used memory is over
+ * maxmemory after eviction and the command may grow it (Redis's rule). */
+int maxmemory_refuses(struct client *c);
+
+#endif

@@ -1,0 +1,595 @@
+#!/usr/bin/python3
+"""maxmemory and maxmemory-policy enforced as Redis 7.0 does.
+
+Covers: the OOM refusal of denyoom commands under noeviction (exact
+text; reads and DEL still answer; the refused write leaves the key as it
+was; errorstat_OOM and rejected_calls); MULTI over the limit (every
+queued command but EXEC/DISCARD/QUIT/RESET refused, EXEC then aborts;
+EXEC of a queued write once over the limit is refused with EXECABORT, a
+read-only one runs); allkeys-* policies evicting from every database;
+volatile-* policies evicting only keys with a TTL; evicted_keys, the
+"evicted" keyspace event and WATCH of an evicted key; a realistic limit
+under a pipelined write load (allkeys-lru and noeviction); the quality
+of the LRU approximation and of volatile-ttl; INFO memory and CONFIG
+RESETSTAT.
+
+Each test starts its own server, so no limit leaks into another test.
+Every test passes on redis-server 7.0 too
+(RESPITE_BIN=/usr/bin/redis-server), where the replies were found by
+experiment. Redis already evicts inside CONFIG SET maxmemory; the tests
+always send one more command before they look, so a server that evicts
+only before the next command passes them too.
+
+The file takes about 4 s on Respite and 6 s on redis-server (most of it
+starting a server a test); LRU quality sleeps 2.2 s for real, since the
+per-key access clock of both servers ticks about once a second."""
+
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness as h  # noqa: E402
+from harness import assert_eq, test  # noqa: E402
+
+OOM = b"-OOM command not allowed when used memory > 'maxmemory'.\r\n"
+EXECABORT_PREVIOUS = (b"-EXECABORT Transaction discarded because of "
+                      b"previous errors.\r\n")
+EXECABORT_OOM = (b"-EXECABORT Transaction discarded because of: OOM command "
+                 b"not allowed when used memory > 'maxmemory'.\r\n")
+OK = b"+OK\r\n"
+
+# How far above maxmemory used_memory may be when INFO reads it. Both
+# servers evict before every command, INFO included, so what is left over
+# is the allocation INFO itself makes plus what eviction could not take
+# back (the buffers of the connection). The loads below write 1000-byte
+# values in batches of 500 (about 520 KB of requests), all read before
+# INFO runs; Redis measures at most ~25 KB over. 256 KB is ten times that
+# and still small against the 4 MB of headroom the load test gives.
+SLACK = 256 * 1024
+
+
+def server(policy="noeviction"):
+    """A fresh server with this policy and no limit yet (stopped when the
+    test ends), and a raw connection to it."""
+    s = h.Server("--maxmemory-policy", policy, name="maxmemory").start()
+    return s, s.conn()
+
+
+def info(c, section):
+    """INFO <section> as {field: value} (strings)."""
+    out = {}
+    for line in h.parse(c.call("INFO", section)).decode().split("\r\n"):
+        if line and not line.startswith("#"):
+            k, _, v = line.partition(":")
+            out[k] = v
+    return out
+
+
+def field(c, section, name):
+    return info(c, section)[name]
+
+
+def pipe(c, cmds):
+    """Sends the commands in one write; returns their raw replies."""
+    c.send(b"".join(h.encode(*a) for a in cmds))
+    return c.read_n(len(cmds))
+
+
+def count_existing(c, names):
+    return sum(1 for r in pipe(c, [("EXISTS", n) for n in names])
+               if r == b":1\r\n")
+
+
+def limit(c, nbytes):
+    assert_eq(c.call("CONFIG", "SET", "maxmemory", str(nbytes)), OK,
+              "CONFIG SET maxmemory %s" % nbytes)
+
+
+# ---------------------------------------------------------------------------
+# noeviction
+# ---------------------------------------------------------------------------
+
+DENYOOM = [
+    ("SET", "s", "2"),
+    ("SET", "new", "1"),
+    ("INCR", "n"),
+    ("LPUSH", "l", "x"),
+    ("SADD", "set", "x"),
+    ("HSET", "h", "f", "x"),
+    ("ZADD", "z", "2", "x"),
+    ("XADD", "x", "*", "f", "x"),
+    ("APPEND", "s", "x"),
+    ("SETRANGE", "s", "0", "x"),
+    ("MSET", "s", "3", "new", "1"),
+    ("SETNX", "new", "1"),
+    ("GETSET", "s", "x"),
+    ("INCRBYFLOAT", "n", "1.5"),
+    ("SETEX", "s", "100", "x"),
+]
+
+
+def populate(c):
+    for args in (("SET", "s", "1"), ("SET", "n", "10"),
+                 ("RPUSH", "l", "a", "b"), ("SADD", "set", "a"),
+                 ("HSET", "h", "f", "v"), ("ZADD", "z", "1", "m"),
+                 ("XADD", "x", "1-1", "f", "v"),
+                 ("SET", "t", "v", "EX", "1000")):
+        c.call(*args)
+
+
+def dataset(c):
+    """Raw replies that show every key of populate() in full."""
+    return pipe(c, [("GET", "s"), ("GET", "n"), ("LRANGE", "l", "0", "-1"),
+                    ("SMEMBERS", "set"), ("HGETALL", "h"),
+                    ("ZRANGE", "z", "0", "-1", "WITHSCORES"),
+                    ("XRANGE", "x", "-", "+"), ("EXISTS", "new"),
+                    ("DBSIZE",), ("TYPE", "t")])
+
+
+@test
+def noeviction_refuses_denyoom_commands_with_exact_text():
+    s, c = server()
+    populate(c)
+    limit(c, 1)
+    for args in DENYOOM:
+        assert_eq(c.call(*args), OOM, " ".join(args))
+
+
+@test
+def noeviction_reads_and_del_still_answer():
+    s, c = server()
+    populate(c)
+    limit(c, 1)
+    assert_eq(c.call("GET", "s"), b"$1\r\n1\r\n", "GET")
+    assert_eq(c.call("EXISTS", "s", "l", "nosuch"), b":2\r\n", "EXISTS")
+    assert_eq(c.call("TTL", "s"), b":-1\r\n", "TTL")
+    assert_eq(c.call("DBSIZE"), b":8\r\n", "DBSIZE")
+    assert_eq(c.call("PING"), b"+PONG\r\n", "PING")
+    assert_eq(c.call("SCAN", "0", "MATCH", "set", "COUNT", "100"),
+              b"*2\r\n$1\r\n0\r\n*1\r\n$3\r\nset\r\n", "SCAN MATCH")
+    cursor, keys = h.parse(c.call("SCAN", "0", "COUNT", "100"))
+    assert_eq((cursor, sorted(keys)),
+              (b"0", [b"h", b"l", b"n", b"s", b"set", b"t", b"x", b"z"]),
+              "SCAN")
+    assert_eq(c.call("LPOP", "l"), b"$1\r\na\r\n", "LPOP (not denyoom)")
+    assert_eq(c.call("DEL", "s", "l"), b":2\r\n", "DEL")
+    assert_eq(c.call("GET", "s"), b"$-1\r\n", "GET after DEL")
+    assert_eq(c.call("DBSIZE"), b":6\r\n", "DBSIZE after DEL")
+    # DEL freed memory, but not below one byte: writes stay refused.
+    assert_eq(c.call("SET", "s", "1"), OOM, "SET after DEL")
+
+
+@test
+def refused_writes_leave_the_dataset_as_it_was():
+    s, c = server()
+    populate(c)
+    before = dataset(c)
+    ttl = int(h.parse(c.call("TTL", "t")))
+    limit(c, 1)
+    for args in DENYOOM:
+        c.call(*args)
+    assert_eq(dataset(c), before, "dataset after the refused writes")
+    assert 990 <= int(h.parse(c.call("TTL", "t"))) <= ttl, "TTL of t"
+    limit(c, 0)
+    assert_eq(dataset(c), before, "dataset after the limit is lifted")
+    assert_eq(c.call("SET", "s", "2"), OK, "SET with no limit")
+
+
+@test
+def oom_counted_in_errorstats_and_rejected_calls():
+    s, c = server()
+    c.call("SET", "a", "1")
+    limit(c, 1)
+    assert_eq(c.call("CONFIG", "RESETSTAT"), OK, "RESETSTAT")
+    c.call("SET", "a", "2")
+    c.call("SET", "b", "2")
+    c.call("LPUSH", "l", "x")
+    c.call("GET", "a")
+    e = info(c, "errorstats")
+    assert_eq(e, {"errorstat_OOM": "count=3"}, "errorstats")
+    cs = info(c, "commandstats")
+    set_stat = dict(kv.split("=") for kv in cs["cmdstat_set"].split(","))
+    assert_eq((set_stat["calls"], set_stat["rejected_calls"],
+               set_stat["failed_calls"]), ("0", "2", "0"),
+              "cmdstat_set calls, rejected_calls, failed_calls")
+    lp = dict(kv.split("=") for kv in cs["cmdstat_lpush"].split(","))
+    assert_eq((lp["calls"], lp["rejected_calls"]), ("0", "1"), "cmdstat_lpush")
+    get = dict(kv.split("=") for kv in cs["cmdstat_get"].split(","))
+    assert_eq((get["calls"], get["rejected_calls"]), ("1", "0"), "cmdstat_get")
+    assert_eq(field(c, "stats", "total_error_replies"), "3",
+              "total_error_replies")
+
+
+# ---------------------------------------------------------------------------
+# MULTI / EXEC
+# ---------------------------------------------------------------------------
+
+@test
+def multi_over_the_limit_refuses_queued_commands_and_exec_aborts():
+    s, c = server()
+    c.call("SET", "a", "1")
+    limit(c, 1)
+    assert_eq(c.call("MULTI"), OK, "MULTI")
+    # Even reads, DEL, PING, SELECT, WATCH, CONFIG and a nested MULTI.
+    for args in (("GET", "a"), ("DEL", "a"), ("PING",), ("SELECT", "1"),
+                 ("WATCH", "a"), ("CONFIG", "GET", "maxmemory"),
+                 ("MULTI",), ("SET", "a", "2")):
+        assert_eq(c.call(*args), OOM, "queued " + " ".join(args))
+    # Lookup and arity come before the memory check.
+    assert_eq(c.call("GET"),
+              b"-ERR wrong number of arguments for 'get' command\r\n",
+              "GET with no key")
+    assert_eq(c.call("EXEC"), EXECABORT_PREVIOUS, "EXEC")
+    assert_eq(c.call("GET", "a"), b"$1\r\n1\r\n", "GET after EXEC")
+    assert_eq(c.call("MULTI"), OK, "MULTI again")
+    assert_eq(c.call("EXEC"), b"*0\r\n", "empty MULTI/EXEC")
+    e = info(c, "errorstats")
+    assert_eq((e["errorstat_OOM"], e["errorstat_EXECABORT"]),
+              ("count=8", "count=1"), "errorstats")
+
+
+@test
+def multi_over_the_limit_discard_reset_and_quit_still_work():
+    s, c = server()
+    c.call("SET", "a", "1")
+    limit(c, 1)
+    c.call("MULTI")
+    assert_eq(c.call("GET", "a"), OOM, "queued GET")
+    assert_eq(c.call("DISCARD"), OK, "DISCARD")
+    assert_eq(c.call("GET", "a"), b"$1\r\n1\r\n", "GET after DISCARD")
+    c.call("MULTI")
+    assert_eq(c.call("RESET"), b"+RESET\r\n", "RESET inside MULTI")
+    assert_eq(c.call("EXEC"), b"-ERR EXEC without MULTI\r\n",
+              "EXEC after RESET")
+    c.call("MULTI")
+    assert_eq(c.call("QUIT"), OK, "QUIT inside MULTI")
+    assert c.is_closed(), "QUIT closed the connection"
+
+
+@test
+def exec_of_a_queued_write_is_refused_once_over_the_limit():
+    s, c = server()
+    c.call("SET", "a", "1")
+    assert_eq(c.call("MULTI"), OK, "MULTI")
+    assert_eq(c.call("SET", "a", "2"), b"+QUEUED\r\n", "SET queued")
+    assert_eq(c.call("GET", "a"), b"+QUEUED\r\n", "GET queued")
+    with s.conn() as other:
+        limit(other, 1)
+        other.call("CONFIG", "RESETSTAT")
+    assert_eq(c.call("EXEC"), EXECABORT_OOM, "EXEC")
+    # The refusal is EXEC's, counted under the code of its reply.
+    assert_eq(info(c, "errorstats"), {"errorstat_EXECABORT": "count=1"},
+              "errorstats")
+    ex = dict(kv.split("=") for kv in
+              info(c, "commandstats")["cmdstat_exec"].split(","))
+    assert_eq((ex["calls"], ex["rejected_calls"], ex["failed_calls"]),
+              ("0", "1", "0"), "cmdstat_exec calls, rejected, failed")
+    assert_eq(c.call("GET", "a"), b"$1\r\n1\r\n", "a after the refused EXEC")
+    assert_eq(c.call("EXEC"), b"-ERR EXEC without MULTI\r\n",
+              "the transaction is gone")
+
+
+@test
+def exec_of_a_read_only_transaction_runs_over_the_limit():
+    s, c = server()
+    c.call("SET", "a", "1")
+    c.call("MULTI")
+    c.call("GET", "a")
+    c.call("DEL", "a")
+    c.call("EXISTS", "a")
+    with s.conn() as other:
+        limit(other, 1)
+    assert_eq(c.call("EXEC"), b"*3\r\n$1\r\n1\r\n:1\r\n:0\r\n", "EXEC")
+    assert_eq(c.call("DBSIZE"), b":0\r\n", "DBSIZE")
+
+
+# ---------------------------------------------------------------------------
+# Eviction policies
+# ---------------------------------------------------------------------------
+
+def fill_two_dbs(c, ttl=False):
+    """k0..k4 in db 0 and d3k0..d3k2 in db 3, with a TTL if ttl; returns
+    the (db, key) pairs."""
+    ex = ("EX", "1000") if ttl else ()
+    keys = []
+    for i in range(5):
+        assert_eq(c.call("SET", "k%d" % i, "v", *ex), OK, "SET")
+        keys.append((0, "k%d" % i))
+    c.call("SELECT", "3")
+    for i in range(3):
+        assert_eq(c.call("SET", "d3k%d" % i, "v", *ex), OK, "SET")
+        keys.append((3, "d3k%d" % i))
+    c.call("SELECT", "0")
+    return keys
+
+
+def dbsizes(c):
+    out = []
+    for db in ("0", "3"):
+        c.call("SELECT", db)
+        out.append(h.parse(c.call("DBSIZE")))
+    c.call("SELECT", "0")
+    return out
+
+
+@test
+def allkeys_policies_evict_every_key_of_every_db():
+    for policy in ("allkeys-random", "allkeys-lru", "allkeys-lfu"):
+        s, c = server(policy)
+        fill_two_dbs(c)
+        limit(c, 1)
+        # A read is enough to make room (Redis evicts already in CONFIG SET).
+        assert_eq(c.call("GET", "k0"), b"$-1\r\n", policy + ": GET k0")
+        assert_eq(dbsizes(c), [0, 0], policy + ": DBSIZE of db 0 and 3")
+        assert_eq(field(c, "stats", "evicted_keys"), "8",
+                  policy + ": evicted_keys")
+        # Nothing is left to evict: writes are refused.
+        assert_eq(c.call("SET", "x", "1"), OOM, policy + ": SET")
+        assert_eq(c.call("DBSIZE"), b":0\r\n", policy + ": DBSIZE after SET")
+        assert_eq(field(c, "stats", "evicted_keys"), "8",
+                  policy + ": evicted_keys after SET")
+        s.stop()
+
+
+@test
+def a_ping_makes_room():
+    s, c = server("allkeys-random")
+    fill_two_dbs(c)
+    limit(c, 1)
+    assert_eq(c.call("PING"), b"+PONG\r\n", "PING")
+    assert_eq(dbsizes(c), [0, 0], "DBSIZE of db 0 and 3")
+
+
+@test
+def volatile_policies_evict_only_keys_with_a_ttl():
+    for policy in ("volatile-random", "volatile-ttl", "volatile-lru",
+                   "volatile-lfu"):
+        s, c = server(policy)
+        fill_two_dbs(c, ttl=True)
+        c.call("SET", "p0", "v")
+        c.call("RPUSH", "p1", "v")
+        c.call("SELECT", "3")
+        c.call("SET", "p3", "v")
+        c.call("SELECT", "0")
+        limit(c, 1)
+        assert_eq(c.call("PING"), b"+PONG\r\n", policy + ": PING")
+        assert_eq(dbsizes(c), [2, 1], policy + ": DBSIZE of db 0 and 3")
+        assert_eq(c.call("EXISTS", "p0", "p1"), b":2\r\n",
+                  policy + ": persistent keys of db 0")
+        assert_eq(field(c, "stats", "evicted_keys"), "8",
+                  policy + ": evicted_keys")
+        # No volatile key is left: writes are refused, the rest stays.
+        assert_eq(c.call("SET", "x", "1", "EX", "10"), OOM,
+                  policy + ": SET EX")
+        assert_eq(c.call("LPUSH", "p1", "w"), OOM, policy + ": LPUSH")
+        assert_eq(c.call("LRANGE", "p1", "0", "-1"), b"*1\r\n$1\r\nv\r\n",
+                  policy + ": LRANGE p1")
+        assert_eq(dbsizes(c), [2, 1], policy + ": DBSIZE after the refusals")
+        s.stop()
+
+
+@test
+def evictions_publish_evicted_keyspace_events():
+    s, c = server("allkeys-random")
+    keys = fill_two_dbs(c)
+    c.call("CONFIG", "SET", "notify-keyspace-events", "KEe")
+    with s.conn() as sub:
+        sub.call("PSUBSCRIBE", "__key*__:*")
+        limit(c, 1)
+        c.call("PING")
+        msgs = [h.parse(sub.read_raw()) for _ in range(2 * len(keys))]
+        assert h.no_reply(sub), "no event beyond one pair per key"
+    got = []
+    for i in range(0, len(msgs), 2):
+        space, event = msgs[i], msgs[i + 1]
+        assert_eq(space[:2], [b"pmessage", b"__key*__:*"], "message kind")
+        assert_eq(event[:2], [b"pmessage", b"__key*__:*"], "message kind")
+        ch, _, key = space[2].decode().partition("__:")
+        db = int(ch[len("__keyspace@"):])
+        assert_eq(space[3], b"evicted", "keyspace message")
+        # The keyevent message for the same key follows its keyspace one.
+        assert_eq((event[2], event[3]),
+                  (b"__keyevent@%d__:evicted" % db, key.encode()),
+                  "keyevent message after %r" % space[2])
+        got.append((db, key))
+    assert_eq(sorted(got), sorted(keys), "evicted keys")
+
+
+@test
+def evicted_keyevent_with_class_e_alone():
+    s, c = server("volatile-random")
+    c.call("SET", "a", "v", "EX", "100")
+    c.call("SET", "b", "v", "EX", "100")
+    c.call("SET", "p", "v")
+    c.call("CONFIG", "SET", "notify-keyspace-events", "Ee")
+    with s.conn() as sub:
+        sub.call("SUBSCRIBE", "__keyevent@0__:evicted")
+        limit(c, 1)
+        c.call("PING")
+        got = sorted(sub.read_raw() for _ in range(2))
+        assert h.no_reply(sub), "one event per evicted key"
+    assert_eq(got, [b"*3\r\n$7\r\nmessage\r\n$22\r\n__keyevent@0__:evicted"
+                    b"\r\n$1\r\n%s\r\n" % k for k in (b"a", b"b")],
+              "messages")
+
+
+@test
+def watch_of_an_evicted_key_fails_exec():
+    s, c = server("allkeys-random")
+    c.call("SET", "k", "1")
+    assert_eq(c.call("WATCH", "k"), OK, "WATCH")
+    with s.conn() as other:
+        limit(other, 1)
+        other.call("PING")
+        limit(other, 0)
+    assert_eq(c.call("MULTI"), OK, "MULTI")
+    assert_eq(c.call("SET", "k", "2"), b"+QUEUED\r\n", "SET queued")
+    assert_eq(c.call("EXEC"), b"*-1\r\n", "EXEC")
+    assert_eq(c.call("EXISTS", "k"), b":0\r\n", "k is gone")
+    # Over the limit still: an empty transaction is allowed, and it too
+    # fails when a watched key was evicted.
+    c.call("SET", "w", "1")
+    c.call("WATCH", "w")
+    limit(c, 1)
+    c.call("MULTI")
+    assert_eq(c.call("EXEC"), b"*-1\r\n", "empty EXEC over the limit")
+    c.call("MULTI")
+    assert_eq(c.call("EXEC"), b"*0\r\n", "empty EXEC, nothing watched")
+
+
+@test
+def watch_of_a_key_not_evicted_still_execs():
+    s, c = server("volatile-lru")
+    c.call("SET", "p", "1")
+    c.call("SET", "v", "1", "EX", "100")
+    c.call("WATCH", "p")
+    with s.conn() as other:
+        limit(other, 1)
+        other.call("PING")
+        assert_eq(other.call("EXISTS", "p", "v"), b":1\r\n", "only v evicted")
+        limit(other, 0)
+    c.call("MULTI")
+    c.call("GET", "p")
+    assert_eq(c.call("EXEC"), b"*1\r\n$1\r\n1\r\n", "EXEC")
+
+
+# ---------------------------------------------------------------------------
+# Realistic limits
+# ---------------------------------------------------------------------------
+
+VALUE = b"x" * 1000
+N_LOAD = 20000
+BATCH = 500
+
+
+def load(c, maxmemory):
+    """Writes N_LOAD 1000-byte values in pipelined batches; returns the
+    replies and checks used_memory after each batch."""
+    replies = []
+    for b in range(0, N_LOAD, BATCH):
+        replies += pipe(c, [("SET", "key:%d" % i, VALUE)
+                            for i in range(b, b + BATCH)])
+        used = int(field(c, "memory", "used_memory"))
+        assert used <= maxmemory + SLACK, \
+            "used_memory %d > maxmemory %d + %d after %d SETs" % (
+                used, maxmemory, SLACK, b + BATCH)
+    return replies
+
+
+@test
+def allkeys_lru_keeps_used_memory_under_a_realistic_limit():
+    s, c = server("allkeys-lru")
+    mm = int(field(c, "memory", "used_memory")) + 4 * 1024 * 1024
+    limit(c, mm)
+    replies = load(c, mm)
+    bad = [r for r in replies if r != OK]
+    assert_eq(bad[:3], [], "replies other than +OK (%d)" % len(bad))
+    limit(c, 0)       # so the two counts below are read at one moment
+    n = h.parse(c.call("DBSIZE"))
+    evicted = int(field(c, "stats", "evicted_keys"))
+    assert 0 < n < N_LOAD, "DBSIZE %d" % n
+    assert_eq(evicted + n, N_LOAD, "evicted_keys + DBSIZE")
+    # 4 MB hold a few thousand 1000-byte values, not a handful.
+    assert n > 1000, "DBSIZE %d" % n
+
+
+@test
+def noeviction_refuses_writes_under_a_realistic_limit():
+    s, c = server("noeviction")
+    mm = int(field(c, "memory", "used_memory")) + 4 * 1024 * 1024
+    limit(c, mm)
+    replies = load(c, mm)
+    ok = replies.count(OK)
+    oom = replies.count(OOM)
+    assert_eq(ok + oom, N_LOAD, "+OK and OOM replies")
+    assert oom > 0 and ok > 1000, "ok %d, oom %d" % (ok, oom)
+    assert_eq(replies[-1], OOM, "the last SET")
+    assert_eq(h.parse(c.call("DBSIZE")), ok, "DBSIZE")
+    assert_eq(field(c, "stats", "evicted_keys"), "0", "evicted_keys")
+
+
+@test
+def allkeys_lru_evicts_cold_keys_before_hot_ones():
+    s, c = server("allkeys-lru")
+    used0 = int(field(c, "memory", "used_memory"))
+    val = b"c" * 200
+    cold = ["cold:%d" % i for i in range(3000)]
+    hot = ["hot:%d" % i for i in range(300)]
+    pipe(c, [("SET", k, val) for k in cold])
+    time.sleep(2.2)     # more than two ticks of the access clock
+    pipe(c, [("SET", k, val) for k in hot])
+    pipe(c, [("GET", k) for k in hot])
+    used1 = int(field(c, "memory", "used_memory"))
+    # Room for about half of the keys.
+    limit(c, used0 + (used1 - used0) // 2)
+    assert_eq(pipe(c, [("SET", "trigger:%d" % i, "x") for i in range(10)]),
+              [OK] * 10, "SETs that trigger eviction")
+    n_hot, n_cold = count_existing(c, hot), count_existing(c, cold)
+    # Redis keeps 300 hot and ~950 cold keys; allkeys-random keeps ~120
+    # hot ones.
+    assert n_hot >= 270, "only %d of 300 hot keys left (%d cold)" % (
+        n_hot, n_cold)
+    assert n_cold <= 1500, "%d of 3000 cold keys left" % n_cold
+    assert int(field(c, "stats", "evicted_keys")) > 0, "evicted_keys"
+
+
+@test
+def volatile_ttl_evicts_the_keys_nearest_to_expiring_first():
+    s, c = server("volatile-ttl")
+    used0 = int(field(c, "memory", "used_memory"))
+    val = b"c" * 200
+    short = ["short:%d" % i for i in range(1000)]
+    long_ = ["long:%d" % i for i in range(1000)]
+    persist = ["persist:%d" % i for i in range(200)]
+    cmds = []
+    for a, b in zip(short, long_):
+        cmds += [("SET", b, val, "EX", "100000"),
+                 ("SET", a, val, "EX", "1000")]
+    pipe(c, cmds)
+    pipe(c, [("SET", k, val) for k in persist])
+    used1 = int(field(c, "memory", "used_memory"))
+    limit(c, used0 + (used1 - used0) * 6 // 10)
+    pipe(c, [("SET", "trigger:%d" % i, "x") for i in range(10)])
+    n_short, n_long = count_existing(c, short), count_existing(c, long_)
+    # Redis: ~50 short and ~820 long keys left (~1200 evicted).
+    assert n_short <= 200, "%d of 1000 short-TTL keys left (%d long)" % (
+        n_short, n_long)
+    assert n_long >= 600, "only %d of 1000 long-TTL keys left" % n_long
+    assert_eq(count_existing(c, persist), 200, "keys without a TTL left")
+
+
+# ---------------------------------------------------------------------------
+# INFO and CONFIG
+# ---------------------------------------------------------------------------
+
+@test
+def info_memory_shows_maxmemory_and_policy():
+    s, c = server()
+    m = info(c, "memory")
+    assert_eq((m["maxmemory"], m["maxmemory_human"], m["maxmemory_policy"]),
+              ("0", "0B", "noeviction"), "INFO memory at start")
+    limit(c, "10mb")
+    c.call("CONFIG", "SET", "maxmemory-policy", "volatile-lfu")
+    m = info(c, "memory")
+    assert_eq((m["maxmemory"], m["maxmemory_human"], m["maxmemory_policy"]),
+              ("10485760", "10.00M", "volatile-lfu"), "INFO memory")
+    assert_eq(c.call("CONFIG", "GET", "maxmemory"),
+              b"*2\r\n$9\r\nmaxmemory\r\n$8\r\n10485760\r\n", "CONFIG GET")
+
+
+@test
+def config_resetstat_zeroes_evicted_keys():
+    s, c = server("allkeys-random")
+    for i in range(3):
+        c.call("SET", "k%d" % i, "v")
+    limit(c, 1)
+    c.call("PING")
+    assert_eq(field(c, "stats", "evicted_keys"), "3", "evicted_keys")
+    assert_eq(c.call("CONFIG", "RESETSTAT"), OK, "RESETSTAT")
+    assert_eq(field(c, "stats", "evicted_keys"), "0",
+              "evicted_keys after RESETSTAT")
+
+
+if __name__ == "__main__":
+    h.run()

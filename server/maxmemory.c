@@ -30,6 +30,28 @@
 #include "server/pubsub.h"
 #include "server/server.h"
 
+/* Eviction time a call under maxmemory-eviction-tenacity t (Redis's
+ * scale); UINT64_MAX is no limit. */
+static uint64_t budget_ns(int64_t t)
+{
+    if (t >= 100)
+        return UINT64_MAX;
+    if (t <= 10)
+        return (uint64_t)(50 * t) * 1000;
+    return (uint64_t)(500000.0 * pow(1.15, (double)(t - 10)));
+}
+
+/* A new limit: a warning when memory in use is already above it. */
+static void limit_changed(struct server *srv)
+{
+    uint64_t limit = srv->conf.maxmemory;
+    size_t used = server_used_memory(srv);
+    if (limit && limit < used)
+        server_log(srv, 'w', "maxmemory is now %llu bytes, below the %zu "
+                   "in use: keys will be evicted or writes refused, as "
+                   "maxmemory-policy says", (unsigned long long)limit, used);
+}
+
 /* See maxmemory.h. */
 void maxmemory_configure(struct server *srv)
 {
@@ -43,14 +65,13 @@ void maxmemory_configure(struct server *srv)
         m->by = STORE_EVICT_RANDOM;
     else
         m->by = STORE_EVICT_LRU;
-    int64_t t = srv->conf.maxmemory_eviction_tenacity;
-    if (t >= 100)
-        m->budget_ns = 0;
-    else if (t <= 10)
-        m->budget_ns = (uint64_t)(50 * t) * 1000;
-    else
-        m->budget_ns = (uint64_t)(500000.0 * pow(1.15, (double)(t - 10)));
+    m->budget_ns = budget_ns(srv->conf.maxmemory_eviction_tenacity);
     maxmemory_refresh(srv);
+    if (srv->conf.maxmemory != m->limit) {
+        m->limit = srv->conf.maxmemory;
+        limit_changed(srv);
+        maxmemory_enforce(srv);
+    }
 }
 
 /* Bytes the stores hold now. */
@@ -133,8 +154,7 @@ int maxmemory_enforce(struct server *srv)
     for (unsigned n = 1; over(srv); n++) {
         if (!evict_one(srv, now))
             return 1;
-        if (n % 16 == 0 && srv->maxmem.budget_ns &&
-            uv_hrtime() - start > srv->maxmem.budget_ns)
+        if (n % 16 == 0 && uv_hrtime() - start > srv->maxmem.budget_ns)
             return 0;
     }
     return 0;

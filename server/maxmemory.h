@@ -15,12 +15,15 @@ struct maxmemory {
     int by;                         /* enum store_evict_by */
     int volatile_only;              /* volatile-* policies */
     int next_db;                    /* where the next random pick starts */
-    uint64_t budget_ns;             /* eviction time a call, 0 = no limit */
+    uint64_t budget_ns;             /* eviction time a call (UINT64_MAX: none) */
     int64_t base;                   /* used memory outside the stores */
     uint64_t evicted;               /* INFO evicted_keys */
+    uint64_t limit;                 /* maxmemory when last configured */
 };
 
-/* Reads the maxmemory-* directives (at start and after CONFIG SET). */
+/* Reads the maxmemory-* directives (at start and after CONFIG SET). A
+ * new limit takes effect at once, as in Redis: a warning when used memory
+ * is above it, and eviction. */
 void maxmemory_configure(struct server *srv);
 /* INFO's used_memory: the allocator's figure, the stores' own mappings
  * and the pages waiting for the release thread. Costs a few us. */

@@ -143,6 +143,7 @@ void server_shutdown(struct server *srv)
     close_listeners(srv);
     blocking_close(srv);
     uv_close((uv_handle_t *)&srv->sweeper, NULL);
+    maxmemory_close(srv);
     uv_close((uv_handle_t *)&srv->flusher, NULL);
     uv_close((uv_handle_t *)&srv->reader_idle, NULL);
     busypoll_close(srv);
@@ -384,6 +385,7 @@ static int server_start(struct server *srv)
     busypoll_init(srv);
     uv_timer_init(srv->loop, &srv->sweeper);
     sweeper_start(srv);
+    maxmemory_init(srv);
     maxmemory_configure(srv);
     if (blocking_init(srv) != 0)
         return -1;

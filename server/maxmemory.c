@@ -19,9 +19,9 @@
  * compared (lru: idle longest, ttl: expiring first; random: the next
  * non-empty database in turn). The lfu policies evict as the lru ones:
  * Respite keeps no access counts. One call evicts for at most the time
- * maxmemory-eviction-tenacity allows (Redis's formula: 50 us a step up to
+ * maxmemory-eviction-tenacity allows (Redis's scale: 50 us a step up to
  * 10, then 15% more a step, 100 = no limit); when that runs out, the
- * command goes ahead and the next command or tick goes on evicting. */
+ * command goes ahead and a timer goes on evicting between commands. */
 #include <math.h>
 #include <string.h>
 
@@ -29,6 +29,19 @@
 #include "server/memory.h"
 #include "server/pubsub.h"
 #include "server/server.h"
+
+/* See maxmemory.h. */
+void maxmemory_init(struct server *srv)
+{
+    uv_timer_init(srv->loop, &srv->maxmem.timer);
+    srv->maxmem.timer.data = srv;
+}
+
+/* See maxmemory.h. */
+void maxmemory_close(struct server *srv)
+{
+    uv_close((uv_handle_t *)&srv->maxmem.timer, NULL);
+}
 
 /* Eviction time a call under maxmemory-eviction-tenacity t (Redis's
  * scale); UINT64_MAX is no limit. */
@@ -142,22 +155,43 @@ static int evict_one(struct server *srv, int64_t now)
     return 1;
 }
 
-/* See maxmemory.h. */
-int maxmemory_enforce(struct server *srv)
+enum { EVICT_OK, EVICT_FAIL, EVICT_RUNNING };
+
+/* Evicts while over the limit, for at most the time tenacity allows. */
+static int evict_for_a_while(struct server *srv)
 {
     if (!srv->conf.maxmemory || !over(srv))
-        return 0;
+        return EVICT_OK;
     if (srv->maxmem.none)
-        return 1;
+        return EVICT_FAIL;
     int64_t now = server_now_ms(srv);
     uint64_t start = uv_hrtime();
     for (unsigned n = 1; over(srv); n++) {
         if (!evict_one(srv, now))
-            return 1;
+            return EVICT_FAIL;
         if (n % 16 == 0 && uv_hrtime() - start > srv->maxmem.budget_ns)
-            return 0;
+            return EVICT_RUNNING;
     }
-    return 0;
+    return EVICT_OK;
+}
+
+/* The eviction that ran out of time goes on, a step a loop turn (Redis's
+ * evictionTimeProc), so the clients are served in between. */
+static void on_timer(uv_timer_t *t)
+{
+    struct server *srv = t->data;
+    if (evict_for_a_while(srv) == EVICT_RUNNING)
+        uv_timer_start(t, on_timer, 0, 0);
+}
+
+/* See maxmemory.h. */
+int maxmemory_enforce(struct server *srv)
+{
+    uv_timer_t *t = &srv->maxmem.timer;
+    int rc = evict_for_a_while(srv);
+    if (rc == EVICT_RUNNING && !uv_is_active((uv_handle_t *)t))
+        uv_timer_start(t, on_timer, 0, 0);
+    return rc == EVICT_FAIL;
 }
 
 /* 1 if c's command, when refused for memory, may not run (Redis's

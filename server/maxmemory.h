@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <uv.h>
 
 struct server;
 struct client;
@@ -19,8 +20,11 @@ struct maxmemory {
     int64_t base;                   /* used memory outside the stores */
     uint64_t evicted;               /* INFO evicted_keys */
     uint64_t limit;                 /* maxmemory when last configured */
+    uv_timer_t timer;               /* goes on evicting after a call's time */
 };
 
+void maxmemory_init(struct server *srv);
+void maxmemory_close(struct server *srv);
 /* Reads the maxmemory-* directives (at start and after CONFIG SET). A
  * new limit takes effect at once, as in Redis: a warning when used memory
  * is above it, and eviction. */
@@ -31,8 +35,8 @@ size_t server_used_memory(const struct server *srv);
 /* Re-reads the part of used memory outside the stores (sweeper tick). */
 void maxmemory_refresh(struct server *srv);
 /* Evicts until used memory is within maxmemory or this call's time is
- * up. Returns 1 when still over with nothing left to evict (or policy
- * noeviction), else 0. */
+ * up (then a timer goes on between commands). Returns 1 when still over
+ * with nothing left to evict (or policy noeviction), else 0. */
 int maxmemory_enforce(struct server *srv);
 /* 1 when c's command must be refused with OOM: used memory is over
  * maxmemory after eviction and the command may grow it (Redis's rule). */

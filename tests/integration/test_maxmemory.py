@@ -342,6 +342,32 @@ def a_ping_makes_room():
 
 
 @test
+def eviction_beyond_a_commands_time_goes_on_between_commands():
+    """With maxmemory-eviction-tenacity 0 one command evicts for almost
+    no time (about 16 keys), runs even though memory is still over the
+    limit (eviction is still going), and eviction then goes on between
+    commands without anyone asking (Redis's evictionTimeProc)."""
+    s, c = server("allkeys-random")
+    n = 50000
+    for i in range(0, n, 5000):
+        pipe(c, [("SET", "k%d" % j, "v") for j in range(i, i + 5000)])
+    assert_eq(c.call("CONFIG", "SET", "maxmemory-eviction-tenacity", "0"),
+              OK, "CONFIG SET tenacity")
+    # In one write, so nothing runs between the three commands.
+    replies = pipe(c, [("CONFIG", "SET", "maxmemory", "1"),
+                       ("SET", "new", "1"), ("DBSIZE",)])
+    assert_eq(replies[:2], [OK, OK], "CONFIG SET, then a SET runs")
+    left = int(h.parse(replies[2]))
+    assert 0 < left < n, "keys left right after the limit: %d" % left
+    deadline = time.time() + 5
+    while time.time() < deadline and c.call("DBSIZE") != b":0\r\n":
+        time.sleep(0.05)
+    assert_eq(c.call("DBSIZE"), b":0\r\n", "DBSIZE once eviction is done")
+    assert_eq(field(c, "stats", "evicted_keys"), str(n + 1), "evicted_keys")
+    s.stop()
+
+
+@test
 def volatile_policies_evict_only_keys_with_a_ttl():
     for policy in ("volatile-random", "volatile-ttl", "volatile-lru",
                    "volatile-lfu"):

@@ -157,8 +157,10 @@ static void section_memory(struct resp_out *o, const struct server *srv)
         prefix_index += store_prefix_mem_usage(srv->db[i]);
     }
     size_t used = server_used_memory(srv);
+    /* The peak as the sweeper's ticks saw it, and now. */
+    size_t peak = used > srv->mem_peak ? used : srv->mem_peak;
     size_t rss = server_mem_rss();
-    char h1[32], h2[32], h3[32], h4[32], alloc[32];
+    char h1[32], h2[32], h3[32], h4[32], h5[32], alloc[32];
     human_bytes(h1, sizeof(h1), used);
     human_bytes(h2, sizeof(h2), rss);
     human_bytes(h3, sizeof(h3), (size_t)srv->conf.maxmemory);
@@ -170,6 +172,10 @@ static void section_memory(struct resp_out *o, const struct server *srv)
     add(o, "used_memory_human:%s", h1);
     add(o, "used_memory_rss:%zu", rss);
     add(o, "used_memory_rss_human:%s", h2);
+    human_bytes(h5, sizeof(h5), peak);
+    add(o, "used_memory_peak:%zu", peak);
+    add(o, "used_memory_peak_human:%s", h5);
+    add(o, "used_memory_peak_perc:%.2f%%", (double)used * 100 / (double)peak);
     add(o, "used_memory_dataset:%zu", dataset);
     /* Respite's: the part of the dataset the prefix index takes. */
     add(o, "used_memory_prefix_index:%zu", prefix_index);

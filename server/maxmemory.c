@@ -79,7 +79,7 @@ void maxmemory_configure(struct server *srv)
     else
         m->by = STORE_EVICT_LRU;
     m->budget_ns = budget_ns(srv->conf.maxmemory_eviction_tenacity);
-    maxmemory_refresh(srv);
+    maxmemory_refresh(srv, server_used_memory(srv));
     if (srv->conf.maxmemory != m->limit) {
         m->limit = srv->conf.maxmemory;
         limit_changed(srv);
@@ -106,10 +106,9 @@ size_t server_used_memory(const struct server *srv)
 }
 
 /* See maxmemory.h. */
-void maxmemory_refresh(struct server *srv)
+void maxmemory_refresh(struct server *srv, size_t used)
 {
-    srv->maxmem.base = (int64_t)server_used_memory(srv) -
-                       (int64_t)stores_bytes(srv);
+    srv->maxmem.base = (int64_t)used - (int64_t)stores_bytes(srv);
 }
 
 /* 1 while used memory is above maxmemory. */

@@ -32,8 +32,9 @@ void maxmemory_configure(struct server *srv);
 /* INFO's used_memory: the allocator's figure, the stores' own mappings
  * and the pages waiting for the release thread. Costs a few us. */
 size_t server_used_memory(const struct server *srv);
-/* Re-reads the part of used memory outside the stores (sweeper tick). */
-void maxmemory_refresh(struct server *srv);
+/* Takes the part of used memory outside the stores from used, just read
+ * with server_used_memory (sweeper tick). */
+void maxmemory_refresh(struct server *srv, size_t used);
 /* Evicts until used memory is within maxmemory or this call's time is
  * up (then a timer goes on between commands). Returns 1 when still over
  * with nothing left to evict (or policy noeviction), else 0. */

@@ -244,6 +244,7 @@ struct server {
     uint64_t stat_commands, stat_connections, stat_rejected_conn;
     uint64_t stat_expired, stat_hits, stat_misses, stat_net_in, stat_net_out;
     uint64_t stat_errors;
+    size_t mem_peak;                    /* most used_memory seen by a tick */
     /* INFO errorstats: error replies counted by code (their first word),
      * kept in byte order, the order Redis's rax lists them in. */
     struct error_stat {

@@ -7,6 +7,7 @@ the two at random."""
 
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
@@ -198,6 +199,30 @@ def fields_monitoring_tools_read():
         up = int(i["Server"]["uptime_in_seconds"])
         now = int(i["Server"]["server_time_usec"]) // 1000000
         assert abs(now - up - last_save) <= 2, (now, up, last_save)
+
+
+@test
+def used_memory_peak_keeps_the_high_water_mark():
+    """The peak is at least used_memory, and what a load added stays in it
+    after FLUSHALL gave the memory back (both servers sample it on their
+    100 ms timer, so the test waits for a tick)."""
+    s = h.Server(name="peak").start()
+    c = s.conn()
+    val = b"p" * 1000
+    for i in range(0, 4000, 500):
+        c.send(b"".join(h.encode("SET", "k%d" % j, val)
+                        for j in range(i, i + 500)))
+        c.read_n(500)
+    loaded = int(info(c, "memory")["Memory"]["used_memory"])
+    time.sleep(0.3)
+    assert_eq(c.call("FLUSHALL"), b"+OK\r\n", "FLUSHALL")
+    m = info(c, "memory")["Memory"]
+    used, peak = int(m["used_memory"]), int(m["used_memory_peak"])
+    assert peak >= loaded > used + 3000000, (peak, loaded, used)
+    perc = float(m["used_memory_peak_perc"].rstrip("%"))
+    assert abs(perc - used * 100.0 / peak) < 1, (perc, used, peak)
+    assert m["used_memory_peak_human"].endswith("M"), m
+    s.stop()
 
 
 if __name__ == "__main__":

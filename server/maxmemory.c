@@ -11,9 +11,10 @@
  *     base + the stores' bytes now        base = used_memory - stores' bytes
  *                                                at the last refresh
  *
- * and base is refreshed every sweeper tick and on CONFIG SET. The dataset
- * part is exact at every command; what lies outside it (connection
- * buffers, MULTI queues) is at most one tick old.
+ * and base is refreshed every sweeper tick, on CONFIG SET, and within
+ * 1/16 of the limit once a loop millisecond. The dataset part is exact at
+ * every command; what lies outside it (connection buffers, MULTI queues)
+ * is at most a millisecond old near the limit.
  *
  * Choosing: store/evict.c samples one database; here the databases are
  * compared (lru: idle longest, ttl: expiring first; random: the next
@@ -109,6 +110,20 @@ size_t server_used_memory(const struct server *srv)
 void maxmemory_refresh(struct server *srv, size_t used)
 {
     srv->maxmem.base = (int64_t)used - (int64_t)stores_bytes(srv);
+    srv->maxmem.base_ms = uv_now(srv->loop);
+}
+
+/* Within 1/16 of the limit, what lies outside the stores (new
+ * connections' buffers) can tip the balance: re-read it, at most once a
+ * loop millisecond, instead of waiting for the tick. */
+static void refresh_if_near(struct server *srv)
+{
+    struct maxmemory *m = &srv->maxmem;
+    uint64_t limit = srv->conf.maxmemory;
+    int64_t used = m->base + (int64_t)stores_bytes(srv);
+    if (used > (int64_t)(limit - limit / 16) &&
+        uv_now(srv->loop) != m->base_ms)
+        maxmemory_refresh(srv, server_used_memory(srv));
 }
 
 /* 1 while used memory is above maxmemory. */
@@ -159,7 +174,10 @@ enum { EVICT_OK, EVICT_FAIL, EVICT_RUNNING };
 /* Evicts while over the limit, for at most the time tenacity allows. */
 static int evict_for_a_while(struct server *srv)
 {
-    if (!srv->conf.maxmemory || !over(srv))
+    if (!srv->conf.maxmemory)
+        return EVICT_OK;
+    refresh_if_near(srv);
+    if (!over(srv))
         return EVICT_OK;
     if (srv->maxmem.none)
         return EVICT_FAIL;

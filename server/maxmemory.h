@@ -18,6 +18,7 @@ struct maxmemory {
     int next_db;                    /* where the next random pick starts */
     uint64_t budget_ns;             /* eviction time a call (UINT64_MAX: none) */
     int64_t base;                   /* used memory outside the stores */
+    uint64_t base_ms;               /* uv_now of its last refresh */
     uint64_t evicted;               /* INFO evicted_keys */
     uint64_t limit;                 /* maxmemory when last configured */
     uv_timer_t timer;               /* goes on evicting after a call's time */

@@ -4,8 +4,13 @@
  * policies:
  *
  *   STORE_EVICT_RANDOM  one random key
- *   STORE_EVICT_LRU     of n random keys, the one idle longest
- *   STORE_EVICT_TTL     of n random keys with a TTL, the one expiring first
+ *   STORE_EVICT_LRU     of n sampled keys, the one idle longest
+ *   STORE_EVICT_TTL     of n sampled keys, the one expiring first
+ *
+ * A sample of n keys is read, up to 16 at a time, from consecutive
+ * buckets of a shard (or consecutive slots of its array of keys with a
+ * TTL) starting at a random place, as Redis does: cheaper in cache misses
+ * than n keys picked one by one, and as good a sample of the idle times.
  *
  * Idle time comes from the 7-bit access stamp in each entry's flags
  * (store__touch, in units of 1024 ms modulo 128): a key idle for more than
@@ -17,29 +22,89 @@
  * expired callback), not evicted. */
 #include "store/store_int.h"
 
-/* Expired keys one sample may remove before it gives up (bounded time). */
-#define EXPIRED_MAX 1000
+#define CHUNK 16                   /* keys gathered in one walk */
+#define WALK 32                    /* buckets or slots walked a key wanted */
 
-/* A random entry of s's volatile arrays, or NULL; expired ones met are
- * removed (at most *budget of them). */
-static struct store_entry *random_volatile(struct store *s, int64_t now_ms,
-                                           int *budget)
+/* Entries met expired during a walk, removed once it is over (removing
+ * them during it would move what the walk reads next). */
+struct stale {
+    struct store_entry *e[CHUNK];
+    unsigned n;
+};
+
+static void stale_remove(struct store *s, struct store_shard *sh,
+                         struct stale *st)
 {
-    while (s->nvol > 0 && *budget > 0) {
-        size_t r = store__rand(s) % s->nvol;
-        struct store_shard *sh = s->shards;
-        while (r >= sh->nvol) {
-            r -= sh->nvol;
-            sh++;
-        }
-        struct store_entry *e = sh->vol[r];
-        if (!store__expired(e, now_ms))
-            return e;
-        store__entry_remove(s, sh, store__table_link_of(sh, e), 1);
+    for (unsigned k = 0; k < st->n; k++)
+        store__entry_remove(s, sh, store__table_link_of(sh, st->e[k]), 1);
+    if (st->n)
         store__table_shrink(s, sh);
-        (*budget)--;
+}
+
+/* A shard picked in proportion to its keys (vol: to its keys with a
+ * TTL); total > 0. */
+static struct store_shard *pick_shard(struct store *s, size_t total, int vol)
+{
+    size_t r = store__rand(s) % total;
+    struct store_shard *sh = s->shards;
+    while (r >= (vol ? sh->nvol : sh->used)) {
+        r -= vol ? sh->nvol : sh->used;
+        sh++;
     }
-    return NULL;
+    return sh;
+}
+
+/* Up to n (<= CHUNK) live keys of s from consecutive buckets of one
+ * shard, from a random bucket on, as Redis's dictGetSomeKeys: the bucket
+ * array is read in order, so a key costs about one cache miss instead of
+ * the three of a random key's probe and chain walk. */
+static unsigned walk_buckets(struct store *s, int64_t now_ms,
+                             struct store_entry **out, unsigned n)
+{
+    struct store_shard *sh = pick_shard(s, s->nkeys, 0);
+    store__rehash_step(s, sh);
+    size_t s0 = sh->t[0].size, s1 = sh->t[1].size;
+    size_t lo = store__rehashing(sh) ? sh->rehashidx : 0;
+    size_t span = s0 + s1 - lo, i = lo + store__rand(s) % span;
+    struct stale st = { .n = 0 };
+    unsigned got = 0;
+    for (size_t k = 0; k < span && k < (size_t)n * WALK && got < n; k++) {
+        struct store_entry **b = i < s0 ? &sh->t[0].b[i]
+                                        : store__bucket_at(sh, 1, i - s0);
+        for (struct store_entry *e = b ? *b : NULL; e && got < n;
+             e = e->next) {
+            if (!store__expired(e, now_ms))
+                out[got++] = e;
+            else if (st.n < CHUNK)
+                st.e[st.n++] = e;
+        }
+        if (++i == s0 + s1)
+            i = lo;
+    }
+    stale_remove(s, sh, &st);
+    return got;
+}
+
+/* The same from consecutive slots of one shard's array of keys with a
+ * TTL, from a random slot on. */
+static unsigned walk_volatile(struct store *s, int64_t now_ms,
+                              struct store_entry **out, unsigned n)
+{
+    struct store_shard *sh = pick_shard(s, s->nvol, 1);
+    size_t i = store__rand(s) % sh->nvol;
+    struct stale st = { .n = 0 };
+    unsigned got = 0;
+    for (size_t k = 0; k < sh->nvol && got < n; k++) {
+        struct store_entry *e = sh->vol[i];
+        if (!store__expired(e, now_ms))
+            out[got++] = e;
+        else if (st.n < CHUNK)
+            st.e[st.n++] = e;
+        if (++i == sh->nvol)
+            i = 0;
+    }
+    stale_remove(s, sh, &st);
+    return got;
 }
 
 /* How much e deserves eviction under by (higher first). */
@@ -52,27 +117,45 @@ static uint64_t score(const struct store_entry *e, int by, uint8_t atime)
     return 0;
 }
 
-/* See store.h. */
+/* The next up to n (<= CHUNK) sampled keys into out: for the random
+ * policy over all keys, one key as RANDOMKEY picks it (uniform over
+ * buckets, then over the chain); else a walk. */
+static unsigned sample(struct store *s, int by, int volatile_only,
+                       int64_t now_ms, struct store_entry **out, unsigned n)
+{
+    if (volatile_only)
+        return walk_volatile(s, now_ms, out, n);
+    if (by != STORE_EVICT_RANDOM)
+        return walk_buckets(s, now_ms, out, n);
+    out[0] = store_key_random(s, now_ms);
+    return out[0] != NULL;
+}
+
+/* See store.h. Each walk either adds to the sample or removes expired
+ * keys; the number of walks is bounded all the same, since a sparse table
+ * can give an empty walk. */
 int store_evict_sample(struct store *s, int by, int volatile_only,
                        unsigned n, int64_t now_ms, struct store_victim *v)
 {
-    int budget = EXPIRED_MAX;
     uint8_t atime = store__atime(now_ms);
     v->e = NULL;
     v->score = 0;
-    if (by != STORE_EVICT_LRU && by != STORE_EVICT_TTL)
+    if (by == STORE_EVICT_RANDOM)
         n = 1;
-    for (unsigned i = 0; i < n; i++) {
-        struct store_entry *e = volatile_only
-                                    ? random_volatile(s, now_ms, &budget)
-                                    : store_key_random(s, now_ms);
-        if (!e)
-            break;
-        uint64_t sc = score(e, by, atime);
-        if (!v->e || sc > v->score) {
-            v->e = e;
-            v->score = sc;
+    struct store_entry *got[CHUNK];
+    unsigned want = n, walks = 0;
+    while (want > 0 && walks++ < n + 64 &&
+           (volatile_only ? s->nvol : s->nkeys) > 0) {
+        unsigned k = sample(s, by, volatile_only, now_ms, got,
+                            want < CHUNK ? want : CHUNK);
+        for (unsigned j = 0; j < k; j++) {
+            uint64_t sc = score(got[j], by, atime);
+            if (!v->e || sc > v->score) {
+                v->e = got[j];
+                v->score = sc;
+            }
         }
+        want -= k;
     }
     return v->e != NULL;
 }

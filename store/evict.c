@@ -3,7 +3,7 @@
  * one database's keys and scores them, the way Redis approximates its
  * policies:
  *
- *   STORE_EVICT_RANDOM  one random key
+ *   STORE_EVICT_RANDOM  the first key from a random place
  *   STORE_EVICT_LRU     of n sampled keys, the one idle longest
  *   STORE_EVICT_TTL     of n sampled keys, the one expiring first
  *
@@ -11,6 +11,9 @@
  * buckets of a shard (or consecutive slots of its array of keys with a
  * TTL) starting at a random place, as Redis does: cheaper in cache misses
  * than n keys picked one by one, and as good a sample of the idle times.
+ * For the random policy the first key of such a walk is slightly biased
+ * towards keys after empty buckets, which does not matter for eviction
+ * and saves the repeated random probes of RANDOMKEY.
  *
  * Idle time comes from the 7-bit access stamp in each entry's flags
  * (store__touch, in units of 1024 ms modulo 128): a key idle for more than
@@ -117,20 +120,6 @@ static uint64_t score(const struct store_entry *e, int by, uint8_t atime)
     return 0;
 }
 
-/* The next up to n (<= CHUNK) sampled keys into out: for the random
- * policy over all keys, one key as RANDOMKEY picks it (uniform over
- * buckets, then over the chain); else a walk. */
-static unsigned sample(struct store *s, int by, int volatile_only,
-                       int64_t now_ms, struct store_entry **out, unsigned n)
-{
-    if (volatile_only)
-        return walk_volatile(s, now_ms, out, n);
-    if (by != STORE_EVICT_RANDOM)
-        return walk_buckets(s, now_ms, out, n);
-    out[0] = store_key_random(s, now_ms);
-    return out[0] != NULL;
-}
-
 /* See store.h. Each walk either adds to the sample or removes expired
  * keys; the number of walks is bounded all the same, since a sparse table
  * can give an empty walk. */
@@ -146,8 +135,9 @@ int store_evict_sample(struct store *s, int by, int volatile_only,
     unsigned want = n, walks = 0;
     while (want > 0 && walks++ < n + 64 &&
            (volatile_only ? s->nvol : s->nkeys) > 0) {
-        unsigned k = sample(s, by, volatile_only, now_ms, got,
-                            want < CHUNK ? want : CHUNK);
+        unsigned ask = want < CHUNK ? want : CHUNK;
+        unsigned k = volatile_only ? walk_volatile(s, now_ms, got, ask)
+                                   : walk_buckets(s, now_ms, got, ask);
         for (unsigned j = 0; j < k; j++) {
             uint64_t sc = score(got[j], by, atime);
             if (!v->e || sc > v->score) {

@@ -1,6 +1,7 @@
 // ioredis 6 with default options (HELLO 3, CLIENT SETINFO, then an INFO
 // ready check): strings with TTL, pipeline and multi, WATCH, scanStream,
-// db in the URL, error texts. Run: node tests/integration/test_ioredis.mjs
+// db in the URL, error texts, maxmemory (OOM errors, evicted events).
+// Run: node tests/integration/test_ioredis.mjs
 
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -148,6 +149,42 @@ test('error texts surface', (s) => withClient(s, async (c) => {
   await assertRejects(c.incrbyfloat('s', 1), /^ERR value is not a valid float$/);
   assertEq(await c.ping(), 'PONG');
 }));
+
+test('maxmemory: OOM surfaces as an error, evictions as events', async () => {
+  const s = await new Server(['--maxmemory-policy', 'noeviction'], 'ioredis_oom').start();
+  const c = client(s);
+  const sub = client(s);
+  try {
+    await c.connect();
+    await sub.connect();
+    await c.set('keep', 'v');
+    await c.set('vol', 'v', 'EX', 1000);
+    assertEq(await c.config('SET', 'maxmemory', '1'), 'OK');
+    const oom = /^OOM command not allowed when used memory > 'maxmemory'\.$/;
+    await assertRejects(c.set('k', 'v'), oom, 'SET over the limit');
+    await assertRejects(c.lpush('l', 'a'), oom, 'LPUSH over the limit');
+    assertEq(await c.get('keep'), 'v', 'GET still answers');
+    await assertRejects(c.multi().get('keep').exec(), /EXECABORT/, 'MULTI over the limit');
+    // volatile-lru takes the key with a TTL only, and says so.
+    await c.config('SET', 'notify-keyspace-events', 'Ee');
+    const events = [];
+    sub.on('message', (ch, msg) => events.push(`${ch} ${msg}`));
+    await sub.subscribe('__keyevent@0__:evicted');
+    await c.config('SET', 'maxmemory-policy', 'volatile-lru');
+    assertEq(await c.ping(), 'PONG');
+    assertEq(await c.exists('vol', 'keep'), 1);
+    assertEq(await c.get('keep'), 'v');
+    await assertRejects(c.set('k', 'v'), oom, 'SET once nothing is left to evict');
+    for (let i = 0; i < 50 && events.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assertEq(events, ['__keyevent@0__:evicted vol'], 'evicted events');
+    assertEq(await c.config('SET', 'maxmemory', '0'), 'OK');
+    assertEq(await c.set('k', 'v'), 'OK');
+  } finally {
+    c.disconnect();
+    sub.disconnect();
+    assertEq(await s.stop(), 0, 'oom server exit status');
+  }
+});
 
 test('password and wrong password', async () => {
   const s = await new Server(['--requirepass', 'pw'], 'ioredis_auth').start();

@@ -11,8 +11,9 @@
  *     base + the stores' bytes now        base = used_memory - stores' bytes
  *                                                at the last refresh
  *
- * and base is refreshed every sweeper tick, on CONFIG SET, and within
- * 1/16 of the limit once a loop millisecond. The dataset part is exact at
+ * and base is refreshed every sweeper tick (every tenth without a limit:
+ * the peak INFO shows comes from it too), on CONFIG SET, and within 1/16
+ * of the limit once a loop millisecond. The dataset part is exact at
  * every command; what lies outside it (connection buffers, MULTI queues)
  * is at most a millisecond old near the limit.
  *
@@ -42,6 +43,52 @@ void maxmemory_init(struct server *srv)
 void maxmemory_close(struct server *srv)
 {
     uv_close((uv_handle_t *)&srv->maxmem.timer, NULL);
+}
+
+/* Bytes the stores hold now. */
+static size_t stores_bytes(const struct server *srv)
+{
+    size_t n = 0;
+    for (int i = 0; i < srv->conf.databases; i++)
+        n += store_mem_usage(srv->db[i]);
+    return n;
+}
+
+/* See maxmemory.h. */
+size_t server_used_memory(const struct server *srv)
+{
+    size_t mapped = 0;
+    for (int i = 0; i < srv->conf.databases; i++)
+        mapped += store_mem_mapped(srv->db[i]);
+    return server_mem_used() + mapped + release_pending(&srv->release);
+}
+
+/* Takes the part of used memory outside the stores from used, just read
+ * with server_used_memory. */
+static void refresh_base(struct server *srv, size_t used)
+{
+    srv->maxmem.base = (int64_t)used - (int64_t)stores_bytes(srv);
+    srv->maxmem.base_ms = uv_now(srv->loop);
+}
+
+/* Within 1/16 of the limit, what lies outside the stores (new
+ * connections' buffers) can tip the balance: re-read it, at most once a
+ * loop millisecond, instead of waiting for the tick. */
+static void refresh_if_near(struct server *srv)
+{
+    struct maxmemory *m = &srv->maxmem;
+    uint64_t limit = srv->conf.maxmemory;
+    int64_t used = m->base + (int64_t)stores_bytes(srv);
+    if (used > (int64_t)(limit - limit / 16) &&
+        uv_now(srv->loop) != m->base_ms)
+        refresh_base(srv, server_used_memory(srv));
+}
+
+/* 1 while used memory is above maxmemory. */
+static int over(const struct server *srv)
+{
+    int64_t used = srv->maxmem.base + (int64_t)stores_bytes(srv);
+    return used > 0 && (uint64_t)used > srv->conf.maxmemory;
 }
 
 /* Eviction time a call under maxmemory-eviction-tenacity t (Redis's
@@ -80,57 +127,12 @@ void maxmemory_configure(struct server *srv)
     else
         m->by = STORE_EVICT_LRU;
     m->budget_ns = budget_ns(srv->conf.maxmemory_eviction_tenacity);
-    maxmemory_refresh(srv, server_used_memory(srv));
+    refresh_base(srv, server_used_memory(srv));
     if (srv->conf.maxmemory != m->limit) {
         m->limit = srv->conf.maxmemory;
         limit_changed(srv);
         maxmemory_enforce(srv);
     }
-}
-
-/* Bytes the stores hold now. */
-static size_t stores_bytes(const struct server *srv)
-{
-    size_t n = 0;
-    for (int i = 0; i < srv->conf.databases; i++)
-        n += store_mem_usage(srv->db[i]);
-    return n;
-}
-
-/* See maxmemory.h. */
-size_t server_used_memory(const struct server *srv)
-{
-    size_t mapped = 0;
-    for (int i = 0; i < srv->conf.databases; i++)
-        mapped += store_mem_mapped(srv->db[i]);
-    return server_mem_used() + mapped + release_pending(&srv->release);
-}
-
-/* See maxmemory.h. */
-void maxmemory_refresh(struct server *srv, size_t used)
-{
-    srv->maxmem.base = (int64_t)used - (int64_t)stores_bytes(srv);
-    srv->maxmem.base_ms = uv_now(srv->loop);
-}
-
-/* Within 1/16 of the limit, what lies outside the stores (new
- * connections' buffers) can tip the balance: re-read it, at most once a
- * loop millisecond, instead of waiting for the tick. */
-static void refresh_if_near(struct server *srv)
-{
-    struct maxmemory *m = &srv->maxmem;
-    uint64_t limit = srv->conf.maxmemory;
-    int64_t used = m->base + (int64_t)stores_bytes(srv);
-    if (used > (int64_t)(limit - limit / 16) &&
-        uv_now(srv->loop) != m->base_ms)
-        maxmemory_refresh(srv, server_used_memory(srv));
-}
-
-/* 1 while used memory is above maxmemory. */
-static int over(const struct server *srv)
-{
-    int64_t used = srv->maxmem.base + (int64_t)stores_bytes(srv);
-    return used > 0 && (uint64_t)used > srv->conf.maxmemory;
 }
 
 /* A store_expired_cb for evictions: ctx is the database's struct db_ctx. */
@@ -233,4 +235,18 @@ static int grows_memory(const struct client *c)
 int maxmemory_refuses(struct client *c)
 {
     return maxmemory_enforce(c->srv) && grows_memory(c);
+}
+
+/* See maxmemory.h. Without a limit, the figure outside the stores is
+ * re-read once a second only (jemalloc's refresh costs ~10 us); the peak
+ * sees the stores' bytes at every tick all the same. */
+void maxmemory_tick(struct server *srv)
+{
+    struct maxmemory *m = &srv->maxmem;
+    if (srv->conf.maxmemory || ++m->ticks % 10 == 0)
+        refresh_base(srv, server_used_memory(srv));
+    int64_t used = m->base + (int64_t)stores_bytes(srv);
+    if (used > 0 && (size_t)used > srv->mem_peak)
+        srv->mem_peak = (size_t)used;
+    maxmemory_enforce(srv);
 }

@@ -19,6 +19,7 @@ struct maxmemory {
     uint64_t budget_ns;             /* eviction time a call (UINT64_MAX: none) */
     int64_t base;                   /* used memory outside the stores */
     uint64_t base_ms;               /* uv_now of its last refresh */
+    unsigned ticks;                 /* sweeper ticks, for the refresh */
     uint64_t evicted;               /* INFO evicted_keys */
     uint64_t limit;                 /* maxmemory when last configured */
     uv_timer_t timer;               /* goes on evicting after a call's time */
@@ -33,9 +34,9 @@ void maxmemory_configure(struct server *srv);
 /* INFO's used_memory: the allocator's figure, the stores' own mappings
  * and the pages waiting for the release thread. Costs a few us. */
 size_t server_used_memory(const struct server *srv);
-/* Takes the part of used memory outside the stores from used, just read
- * with server_used_memory (sweeper tick). */
-void maxmemory_refresh(struct server *srv, size_t used);
+/* The sweeper's tick: refreshes the memory figures, keeps the peak
+ * (INFO used_memory_peak), goes on evicting if over the limit. */
+void maxmemory_tick(struct server *srv);
 /* Evicts until used memory is within maxmemory or this call's time is
  * up (then a timer goes on between commands). Returns 1 when still over
  * with nothing left to evict (or policy noeviction), else 0. */

@@ -54,13 +54,7 @@ static void on_tick(uv_timer_t *t)
 {
     struct server *srv = t->data;
     stream_retention_step(srv, srv->conf.active_expire_budget_us / 4 + 1);
-    size_t used = server_used_memory(srv);
-    if (used > srv->mem_peak)
-        srv->mem_peak = used;
-    if (srv->conf.maxmemory) {
-        maxmemory_refresh(srv, used);
-        maxmemory_enforce(srv);
-    }
+    maxmemory_tick(srv);
     if (srv->active_expire_off)
         return;
     int behind = sweep(srv);

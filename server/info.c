@@ -149,7 +149,8 @@ static void section_clients(struct resp_out *o, const struct server *srv)
     add(o, "clients_in_timeout_table:%zu", blocking_count_timed(srv));
 }
 
-static void section_memory(struct resp_out *o, const struct server *srv)
+/* Not const: what INFO reads counts towards the peak, as in Redis. */
+static void section_memory(struct resp_out *o, struct server *srv)
 {
     size_t dataset = 0, prefix_index = 0;
     for (int i = 0; i < srv->conf.databases; i++) {
@@ -157,8 +158,9 @@ static void section_memory(struct resp_out *o, const struct server *srv)
         prefix_index += store_prefix_mem_usage(srv->db[i]);
     }
     size_t used = server_used_memory(srv);
-    /* The peak as the sweeper's ticks saw it, and now. */
-    size_t peak = used > srv->mem_peak ? used : srv->mem_peak;
+    if (used > srv->mem_peak)
+        srv->mem_peak = used;
+    size_t peak = srv->mem_peak;
     size_t rss = server_mem_rss();
     char h1[32], h2[32], h3[32], h4[32], h5[32], alloc[32];
     human_bytes(h1, sizeof(h1), used);
@@ -340,7 +342,7 @@ void cmd_info(struct client *c)
     if (mask & SEC_CLIENTS)
         section_clients(&text, srv);
     if (mask & SEC_MEMORY)
-        section_memory(&text, srv);
+        section_memory(&text, c->srv);
     if (mask & SEC_PERSISTENCE)
         section_persistence(&text, srv);
     if (mask & SEC_STATS)

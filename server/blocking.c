@@ -511,14 +511,11 @@ void blocking_serve_ready(struct server *srv)
 }
 
 /* Counts blocked client c's call failed: CLIENT UNBLOCK ERROR ended it
- * (it was counted as a call when it blocked). */
+ * (it was counted as a call when it blocked). Blocking commands are no
+ * containers, so the command's own counters are the ones. */
 static void count_failed(struct client *c)
 {
-    c->cmd = c->blocked->cmd;
-    c->argc = 0;
-    struct command_stats *st = command_stats_of(c);
-    if (st)
-        st->failed++;
+    command_stats_of_cmd(c->srv, c->blocked->cmd)->failed++;
 }
 
 /* Replies the timeout null to every client whose deadline has passed. */

@@ -423,6 +423,13 @@ static int arity_ok(const struct command *cmd, size_t argc)
                           : argc >= (size_t)-cmd->arity;
 }
 
+/* See server.h. */
+struct command_stats *command_stats_of_cmd(struct server *srv,
+                                           const struct command *cmd)
+{
+    return &srv->cmdstats[cmd - commands];
+}
+
 /* See server.h. A container called alone ("COMMAND") counts as itself. */
 struct command_stats *command_stats_of(const struct client *c)
 {
@@ -430,7 +437,7 @@ struct command_stats *command_stats_of(const struct client *c)
     size_t i = (size_t)(c->cmd - commands);
     const struct subcommand_table *t = c->cmd->subs;
     if (!t || c->argc < 2)
-        return &srv->cmdstats[i];
+        return command_stats_of_cmd(srv, c->cmd);
     for (size_t j = 0; j < t->n; j++)
         if (arg_is(c, 1, t->subs[j].name))
             return &srv->cmdstats[srv->sub_stats[i] + j];

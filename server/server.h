@@ -89,6 +89,9 @@ int command_index_init(struct server *srv);
 /* The counters of c's command: a container's subcommand's own, or NULL
  * when argv[1] names none (Redis counts such a call nowhere). */
 struct command_stats *command_stats_of(const struct client *c);
+/* The counters of cmd itself (a container's, not its subcommands'). */
+struct command_stats *command_stats_of_cmd(struct server *srv,
+                                           const struct command *cmd);
 /* Exact, case-insensitive lookup; NULL when unknown. */
 const struct command *command_lookup(const struct server *srv,
                                      const char *name, size_t len);

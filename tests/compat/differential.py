@@ -60,12 +60,49 @@ leaves to timing:
              SCAN's own window keymiss is left out of the comparison and,
              with x and m both on, each side must publish one keymiss per
              key it expired there, as Redis does.
-    evicted  needs maxmemory, which neither server has: none expected,
-             and one would be a difference like any other.
+    evicted  only after the limit of an allkeys-random round (below):
+             set aside with the expired ones, each counted as the
+             expired message of its key. Elsewhere none expected, and
+             one would be a difference like any other.
+
+Out of memory: OOM_SHARE of the rounds (drawn from a generator of their
+own too, so a seed sends the same commands either way) set, after a
+random 1/3 to 2/3 of their commands, maxmemory-policy and then maxmemory
+1 on both, replies compared. Used memory is then above the limit on both
+for the rest of the round whatever the commands do, so each command
+flagged denyoom (a subcommand: its own flag, as XGROUP CREATE) is
+refused with -OOM and every other one runs, and inside MULTI everything
+but EXEC and DISCARD is refused, so that EXEC aborts. That is as
+deterministic as the rest: what is refused depends only on the command
+and each server's table of flags, which these rounds thus compare command by
+command (the checks Redis makes before the limit, arity and unknown
+subcommands, still come first). OOM_IN_MULTI of these rounds wait (up to
+a sixth of the round) for a transaction and set the limit from the
+second connection once it has queued one or more commands, so that its
+EXEC is refused (EXECABORT ... OOM) if it holds a denyoom command and
+runs otherwise; in a pipelined round the limit may fall in the middle of
+a pipeline. The policy is noeviction in two thirds of them, else
+allkeys-random after maxmemory-eviction-tenacity 100: with no time limit
+on eviction (the default 500 us could stop it half way, and let the next
+denyoom command run), both servers evict every key of every database in
+the CONFIG SET of maxmemory, before replying, and the rest of the round
+is noeviction on an empty keyspace, since nothing is left to evict. Each
+server evicts in its own random order, hence the evicted notifications
+set aside and compared as a multiset; a key past its time and not swept
+yet is evicted by Redis but expired by Respite (store/evict.c removes
+the expired keys it meets as expired), the key gone either way, hence
+evicted counted as expired, and allkeys-random only in the rounds whose
+flags publish both classes or neither. However the round ends (at a
+difference, on an exception), maxmemory 0, noeviction and tenacity 10
+are set again on both from a connection of their own. Whatever the
+harness sends besides the drawn commands (the dumps' reads, INFO, the
+SCAN family, PUBLISH of the marker, SELECT, TYPE, CONFIG SET, FLUSHALL,
+HELLO) is not denyoom in Redis, so it works the same under the limit.
 
 Usage: differential.py [--seed S] [--rounds R] [--commands N]
                        [--resp 2|3|both] [--quiet]
                        [--notify-flags F,...] [--notify-every N]
+                       [--oom-share F]
 Exit status 1 when any round mismatched. Prints "RESULT <passed> <failed>"
 (a round is a test) last, as the other suites do.
 """
@@ -446,6 +483,11 @@ NOTIFY_FLAGS = ["KEA", "AKE", "KA", "EA", "Kg$lshzxt", "KEg$", "Eg", "K$",
                 "El", "Kl", "Ehz", "Ks", "Kt", "Egx", "KEAn", "En", "KEAm",
                 "Em", "Exe", "KAnm"]
 NOTIFY_SHARE = 0.3
+# Out of memory rounds (see the docstring): their share, the policies they
+# pick from, and the share that set the limit inside a transaction.
+OOM_SHARE = 0.3
+OOM_POLICIES = ["noeviction", "noeviction", "allkeys-random"]
+OOM_IN_MULTI = 0.3
 MARKER = b"differential-marker"     # matches no keyspace pattern
 SCORE_BOUNDS = ["-inf", "+inf", "0", "1", "(1", "1.5", "(2", "3", "-1",
                 "10", "x", "(inf", "(-inf", "nan"]
@@ -463,6 +505,9 @@ class Differ:
         self.expired = None     # per side, the expired messages by count
         self.window_expired = None  # per side, keys expired in the window
         self.marks = 0
+        self.oom_share = OOM_SHARE
+        self.oom = None         # the out of memory plan of the round
+        self.limited = False    # whether its limit is set yet
 
     def open(self):
         for c in self.subs or ():
@@ -591,13 +636,20 @@ class Differ:
             args = args[:random.randint(1, len(args))]
         return mode, args
 
-    def transaction(self, log):
+    def transaction(self, log, limit=False):
         """MULTI, a few commands, then EXEC or DISCARD: the queued replies
-        and the EXEC array compared whole. Returns the first difference."""
+        and the EXEC array compared whole. With limit, the out of memory
+        plan's limit is set from the second connection once one or more
+        commands are queued. Returns the first difference."""
         body = [self.draw(exact_only=True, lex_ok=False)[1]
                 for _ in range(random.randint(1, 4))]
         end = ["DISCARD"] if random.random() < 0.15 else ["EXEC"]
-        for args in [["MULTI"]] + body + [end]:
+        at = self.oom.rng.randint(2, len(body) + 1) if limit else None
+        for j, args in enumerate([["MULTI"]] + body + [end]):
+            if j == at:
+                diff = self.set_limit(log, conn=1)
+                if diff:
+                    return diff
             log.append(args)
             a, b = self.both(args)
             if a != b:
@@ -686,9 +738,13 @@ class Differ:
                     msg = h.parse(raw)
                     if msg[1:] == [MARKER, mark]:
                         break
-                    if subject(msg)[3] == b"expired":
+                    event = subject(msg)[3]
+                    if event == b"expired":
                         expired[raw] += 1
                         self.window_expired[-1][subject(msg)[:3]] += 1
+                    elif event == b"evicted" and self.oom and \
+                            self.oom.policy != "noeviction":
+                        expired[as_expired(raw)] += 1
                     else:
                         got.append(raw)
             except socket.timeout:
@@ -719,7 +775,73 @@ class Differ:
                 b" | ".join(b"%s x%d" % (event_text(m), b[m] - a[m])
                             for m in sorted(b - a)))
 
+    def plan_oom(self, seed, n, flags):
+        """The round's out of memory plan, or None, from a generator of its
+        own (so a seed sends the same commands either way): after how many
+        commands the limit is set, under which policy, and whether in a
+        transaction. allkeys-random only where evicted and expired
+        notifications are both published or neither (see the docstring)."""
+        rng = random.Random("oom %d" % seed)
+        if rng.random() >= self.oom_share:
+            return None
+        at = rng.randint(n // 3, 2 * n // 3)
+        policy = rng.choice(OOM_POLICIES)
+        if flags and publishes(flags, "x") != publishes(flags, "e"):
+            policy = "noeviction"
+        return OomPlan(rng, at, policy, rng.random() < OOM_IN_MULTI,
+                       at + max(1, n // 6))
+
+    def limit_args(self):
+        """The CONFIG SETs that put both servers over their limit: with
+        allkeys-random, no time limit on eviction first, so that the
+        CONFIG SET of maxmemory evicts every key before it replies."""
+        out = [["CONFIG", "SET", "maxmemory-policy", self.oom.policy],
+               ["CONFIG", "SET", "maxmemory", "1"]]
+        if self.oom.policy != "noeviction":
+            out.insert(0, ["CONFIG", "SET", "maxmemory-eviction-tenacity",
+                           "100"])
+        return out
+
+    def set_limit(self, log, conn=0):
+        """Sends limit_args() on connection conn of both, replies compared;
+        the first difference, or None."""
+        self.limited = True
+        for args in self.limit_args():
+            log.append((["@2"] if conn else []) + args)
+            data = h.encode(*args)
+            a, b = self.ref.request(conn, data), self.sut.request(conn, data)
+            if a != b:
+                return a, b
+        return None
+
+    def unlimit(self):
+        """maxmemory and its policy and tenacity back to the defaults on
+        both, from a connection of their own (the round's may be dead or
+        in MULTI), whichever way the round ended."""
+        for side in (self.ref, self.sut):
+            try:
+                with side.server.conn(timeout=compat.REPLY_TIMEOUT) as c:
+                    for args in (["maxmemory", "0"],
+                                 ["maxmemory-policy", "noeviction"],
+                                 ["maxmemory-eviction-tenacity", "10"]):
+                        rep = c.call("CONFIG", "SET", *args)
+                        if rep != b"+OK\r\n":
+                            raise h.ServerError("CONFIG SET %s: %r"
+                                                % (" ".join(args), rep))
+            except (OSError, ConnectionError, h.ProtocolError):
+                pass            # a server that died: reported elsewhere
+
     def round(self, seed, n):
+        """One round (see play); whatever way it ends, the out of memory
+        plan's limit is lifted, so the next round is not affected."""
+        try:
+            return self.play(seed, n)
+        finally:
+            if self.oom:
+                self.unlimit()
+            self.oom, self.limited = None, False
+
+    def play(self, seed, n):
         random.seed(seed)
         WIDE[0] = random.random() < 0.3
         MEMBERS[:], FIELDS[:] = NARROW
@@ -738,9 +860,14 @@ class Differ:
         diff = self.listen(flags, log)
         if diff:
             return mismatch(seed, log, "setup", *diff)
+        self.oom = plan = self.plan_oom(seed, n, flags)
         i = checked = heard = 0
         since = len(log)
         while i < n:
+            # The limit is due from command plan.at on; a plan for a
+            # transaction waits for one up to plan.wait_until.
+            due = plan and not self.limited and i >= plan.at
+            waits = due and plan.in_multi and i < plan.wait_until
             i += 1
             if pipelined and random.random() < 0.5:
                 batch = [self.draw(lex_ok=False)
@@ -748,19 +875,33 @@ class Differ:
                 batch = [b for b in batch if b[0] != "scan"] or [batch[0]]
                 if batch[0][0] == "scan":
                     batch = [("exact", ["PING"])]
+                sent = len(batch)
+                if due and not waits:   # somewhere in the pipeline
+                    at = plan.rng.randint(0, len(batch))
+                    batch[at:at] = [("exact", a) for a in self.limit_args()]
+                    self.limited = True
                 log.extend(args for _, args in batch)
                 for j, (a, b) in enumerate(self.compare_batch(batch)):
                     if a != b:
                         return mismatch(seed, log, "reply %d of the pipeline "
                                         "ending at" % (j + 1), a, b)
-                i += len(batch) - 1
+                i += sent - 1
             elif random.random() < 0.04:
-                diff = (self.transaction(log) if random.random() < 0.7
-                        else self.watched(log))
+                in_tx = random.random() < 0.7
+                if due and not (in_tx and plan.in_multi) and not waits:
+                    diff = self.set_limit(log)
+                    if diff:
+                        return mismatch(seed, log, "reply", *diff)
+                diff = (self.transaction(log, due and plan.in_multi)
+                        if in_tx else self.watched(log))
                 if diff:
                     return mismatch(seed, log, "reply", *diff)
                 # then the checks, as after any command
             else:
+                if due and not waits:
+                    diff = self.set_limit(log)
+                    if diff:
+                        return mismatch(seed, log, "reply", *diff)
                 mode, args = self.draw()
                 if lex_key(args) and not self.equal_scores(lex_key(args)):
                     continue
@@ -835,6 +976,29 @@ class Differ:
             event_text(a[k]) == event_text(b[k])
         return mismatch(seed, log, "notification %d since command %d, at"
                         % (k + 1, since), events(a, k, raw), events(b, k, raw))
+
+
+class OomPlan:
+    """When and how a round goes out of memory (Differ.plan_oom): the
+    limit is due after `at` commands, under `policy`; with in_multi, in
+    the first transaction from then on, unless none comes before
+    wait_until. rng draws where in a pipeline or transaction."""
+
+    def __init__(self, rng, at, policy, in_multi, wait_until):
+        self.rng, self.at, self.policy = rng, at, policy
+        self.in_multi, self.wait_until = in_multi, wait_until
+
+
+def publishes(flags, cls):
+    """Whether notify-keyspace-events flags publish the class cls."""
+    return cls in flags or (cls in "g$lshzxet" and "A" in flags)
+
+
+def as_expired(raw):
+    """An evicted message (keyspace or keyevent, RESP2 or 3) as the expired
+    one of the same key: the two words have the same length, and no key
+    of the rounds holds either."""
+    return raw.replace(b"evicted", b"expired")
 
 
 def subject(msg):
@@ -950,6 +1114,9 @@ def main():
     ap.add_argument("--notify-every", type=int, default=CHECK_EVERY,
                     help="commands between notification checks (1 to find "
                     "the command that differs)")
+    ap.add_argument("--oom-share", type=float, default=OOM_SHARE,
+                    help="share of the rounds that go out of memory "
+                    "partway (default %.1f)" % OOM_SHARE)
     opts = ap.parse_args()
     ref_server = h.Server(binary=compat.REF_BIN, name="diff-ref",
                           tracked=False, debug_command=False).start()
@@ -958,6 +1125,7 @@ def main():
     if opts.notify_flags:
         differ.notify_flags = opts.notify_flags.split(",")
     differ.notify_every = opts.notify_every
+    differ.oom_share = opts.oom_share
 
     def play(seed, proto):
         differ.proto = proto

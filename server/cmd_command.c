@@ -189,11 +189,11 @@ static void command_help(struct client *c)
 }
 
 static const struct subcommand command_subcommands[] = {
-    { "COUNT", command_count, 2 },
-    { "INFO", command_info, -2 },
-    { "DOCS", command_docs, -2 },
-    { "LIST", command_list, -2 },
-    { "HELP", command_help, 2 },
+    { "COUNT", command_count, 2, 0 },
+    { "INFO", command_info, -2, 0 },
+    { "DOCS", command_docs, -2, 0 },
+    { "LIST", command_list, -2, 0 },
+    { "HELP", command_help, 2, 0 },
 };
 
 const struct subcommand_table command_subs = {

@@ -138,10 +138,10 @@ static void config_help(struct client *c)
 }
 
 static const struct subcommand config_subcommands[] = {
-    { "GET", config_get, -3 },
-    { "SET", config_set, -4 },
-    { "RESETSTAT", config_resetstat, 2 },
-    { "HELP", config_help, 2 },
+    { "GET", config_get, -3, 0 },
+    { "SET", config_set, -4, 0 },
+    { "RESETSTAT", config_resetstat, 2, 0 },
+    { "HELP", config_help, 2, 0 },
 };
 
 const struct subcommand_table config_subs = {

@@ -636,16 +636,16 @@ static void client_help(struct client *c)
 }
 
 static const struct subcommand client_subcommands[] = {
-    { "ID", client_id, 2 },
-    { "SETNAME", client_setname, 3 },
-    { "GETNAME", client_getname, 2 },
-    { "SETINFO", client_setinfo, 4 },
-    { "INFO", client_info, 2 },
-    { "LIST", client_list, -2 },
-    { "KILL", client_kill, -3 },
-    { "REPLY", client_reply, 3 },
-    { "UNBLOCK", client_unblock, -3 },
-    { "HELP", client_help, 2 },
+    { "ID", client_id, 2, 0 },
+    { "SETNAME", client_setname, 3, 0 },
+    { "GETNAME", client_getname, 2, 0 },
+    { "SETINFO", client_setinfo, 4, 0 },
+    { "INFO", client_info, 2, 0 },
+    { "LIST", client_list, -2, 0 },
+    { "KILL", client_kill, -3, 0 },
+    { "REPLY", client_reply, 3, 0 },
+    { "UNBLOCK", client_unblock, -3, 0 },
+    { "HELP", client_help, 2, 0 },
 };
 
 const struct subcommand_table client_subs = {

@@ -235,12 +235,12 @@ static void pubsub_help(struct client *c)
 }
 
 static const struct subcommand pubsub_subcommands[] = {
-    { "CHANNELS", pubsub_channels, -2 },
-    { "NUMSUB", pubsub_numsub, -2 },
-    { "NUMPAT", pubsub_numpat, 2 },
-    { "SHARDCHANNELS", pubsub_shardchannels, -2 },
-    { "SHARDNUMSUB", pubsub_shardnumsub, -2 },
-    { "HELP", pubsub_help, 2 },
+    { "CHANNELS", pubsub_channels, -2, 0 },
+    { "NUMSUB", pubsub_numsub, -2, 0 },
+    { "NUMPAT", pubsub_numpat, 2, 0 },
+    { "SHARDCHANNELS", pubsub_shardchannels, -2, 0 },
+    { "SHARDNUMSUB", pubsub_shardnumsub, -2, 0 },
+    { "HELP", pubsub_help, 2, 0 },
 };
 
 const struct subcommand_table pubsub_subs = {

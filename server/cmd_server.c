@@ -147,9 +147,9 @@ static void debug_help(struct client *c)
 }
 
 static const struct subcommand debug_subcommands[] = {
-    { "JUMP-CLOCK", debug_jump_clock, 3 },
-    { "SET-ACTIVE-EXPIRE", debug_set_active_expire, 3 },
-    { "HELP", debug_help, 2 },
+    { "JUMP-CLOCK", debug_jump_clock, 3, 0 },
+    { "SET-ACTIVE-EXPIRE", debug_set_active_expire, 3, 0 },
+    { "HELP", debug_help, 2, 0 },
 };
 
 /* Not in DEBUG's table entry: DEBUG checks enable-debug-command first. */

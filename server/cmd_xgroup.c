@@ -256,12 +256,12 @@ static void xgroup_help(struct client *c)
 }
 
 static const struct subcommand xgroup_subcommands[] = {
-    { "CREATE", xgroup_create, -5 },
-    { "SETID", xgroup_setid, -5 },
-    { "DESTROY", xgroup_destroy, 4 },
-    { "CREATECONSUMER", xgroup_createconsumer, 5 },
-    { "DELCONSUMER", xgroup_delconsumer, 5 },
-    { "HELP", xgroup_help, 2 },
+    { "CREATE", xgroup_create, -5, CMD_DENYOOM },
+    { "SETID", xgroup_setid, -5, 0 },
+    { "DESTROY", xgroup_destroy, 4, 0 },
+    { "CREATECONSUMER", xgroup_createconsumer, 5, CMD_DENYOOM },
+    { "DELCONSUMER", xgroup_delconsumer, 5, 0 },
+    { "HELP", xgroup_help, 2, 0 },
 };
 
 const struct subcommand_table xgroup_subs = {
@@ -919,10 +919,10 @@ static void xinfo_help(struct client *c)
 }
 
 static const struct subcommand xinfo_subcommands[] = {
-    { "CONSUMERS", xinfo_consumers, 4 },
-    { "GROUPS", xinfo_groups, 3 },
-    { "STREAM", xinfo_stream_cmd, -3 },
-    { "HELP", xinfo_help, 2 },
+    { "CONSUMERS", xinfo_consumers, 4, 0 },
+    { "GROUPS", xinfo_groups, 3, 0 },
+    { "STREAM", xinfo_stream_cmd, -3, 0 },
+    { "HELP", xinfo_help, 2, 0 },
 };
 
 const struct subcommand_table xinfo_subs = {

@@ -219,11 +219,11 @@ int maxmemory_enforce(struct server *srv)
 static int grows_memory(const struct client *c)
 {
     cmd_proc p = c->cmd->proc;
-    if (c->cmd->flags & CMD_DENYOOM)
+    if (client_cmd_flags(c) & CMD_DENYOOM)
         return 1;
     if (p == cmd_exec) {
         for (size_t i = 0; i < c->mcount; i++)
-            if (c->mqueue[i].cmd->flags & CMD_DENYOOM)
+            if (c->mqueue[i].flags & CMD_DENYOOM)
                 return 1;
         return 0;
     }

@@ -50,6 +50,7 @@ void client_multi_queue(struct client *c)
     }
     struct queued_cmd *q = &c->mqueue[c->mcount++];
     q->cmd = c->cmd;
+    q->flags = client_cmd_flags(c);
     q->argc = c->argc;
     q->argv = (char **)block;
     q->argvlen = (size_t *)(block + c->argc * sizeof(char *));

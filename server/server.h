@@ -68,6 +68,7 @@ struct subcommand {
     const char *name;        /* upper case */
     cmd_proc proc;
     int arity;               /* counts the container too: CONFIG GET is -3 */
+    unsigned flags;          /* added to the container's (CMD_DENYOOM) */
 };
 
 /* A container's subcommands, which its table entry names, so dispatch
@@ -128,6 +129,7 @@ enum client_flags {
 /* A queued MULTI command: argv copied into one allocation. */
 struct queued_cmd {
     const struct command *cmd;
+    unsigned flags;                     /* client_cmd_flags when queued */
     size_t argc;
     char **argv;
     size_t *argvlen;
@@ -184,6 +186,13 @@ struct client {
     struct pubsub_client *ps;           /* subscriptions, see pubsub.c */
     struct blocked *blocked;            /* while CLIENT_BLOCKED, blocking.c */
 };
+
+/* The flags of c's command in dispatch, its subcommand's added: XGROUP
+ * CREATE may add data (CMD_DENYOOM), XGROUP DESTROY may not. */
+static inline unsigned client_cmd_flags(const struct client *c)
+{
+    return c->cmd->flags | (c->last_sub ? c->last_sub->flags : 0);
+}
 
 /* ---- The server --------------------------------------------------------- */
 

@@ -35,9 +35,15 @@
  * (store_scan_prefix, store/prefix.c): only the keys under the prefix are
  * examined, in byte order, COUNT of them per SCAN call, and the full
  * pattern and TYPE filter those. Its cursor is the store's resume-point
- * token; patterns without a literal prefix keep the hash-table cursor. */
+ * token; patterns without a literal prefix keep the hash-table cursor.
+ *
+ * Expired keys the walk meets, as in Redis: KEYS leaves them alone; SCAN
+ * expires those its pattern keeps, after the walk (the store may not
+ * change inside it), and with TYPE looks them up as reads, so each is an
+ * "expired" event, a keyspace miss and a "keymiss" event. */
 #include <inttypes.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -510,10 +516,13 @@ void cmd_randomkey(struct client *c)
 
 /* ---- KEYS and SCAN ------------------------------------------------------ */
 
-/* What a walk collects: matching keys encoded as bulk strings in keys. */
+/* What a walk collects: matching keys encoded as bulk strings in keys,
+ * and for SCAN the expired keys to expire afterwards, the same way. */
 struct scan_ctx {
     struct resp_out keys;
     size_t nkeys;            /* bulk strings in keys */
+    struct resp_out stale;   /* SCAN: expired keys the pattern keeps */
+    int64_t now;
     size_t visited;          /* keys seen before filtering (SCAN COUNT) */
     const char *pat;         /* MATCH pattern, NULL for every key */
     size_t plen;
@@ -527,8 +536,16 @@ static void scan_ctx_init(struct scan_ctx *s, struct client *c)
 {
     memset(s, 0, sizeof(*s));
     resp_out_init(&s->keys, c->out.proto);
+    resp_out_init(&s->stale, 2);
+    s->now = server_now_ms(c->srv);
     s->srv = c->srv;
     s->c = c;
+}
+
+static void scan_ctx_close(struct scan_ctx *s)
+{
+    resp_out_close(&s->keys);
+    resp_out_close(&s->stale);
 }
 
 /* Sets the MATCH pattern; the bare "*" is no filter at all. */
@@ -555,27 +572,54 @@ static int scan_wanted(const struct scan_ctx *s, const struct store_entry *e,
     return 1;
 }
 
-/* Expired-key observer of a SCAN with TYPE: Redis looks each key that
- * matches up for reading, so one past its time is a keyspace miss and a
- * keymiss event after its "expired". */
-static void scan_expired(void *ctx, const char *key, size_t klen)
+/* store_scan callback of KEYS: copies a live wanted key into the context. */
+static void keys_collect(void *ctx, const struct store_entry *e)
 {
     struct scan_ctx *s = ctx;
-    if (!s->pat || store_glob_match(s->pat, s->plen, key, klen, 0))
-        key_count_read(s->c, key, klen, 0);
+    size_t klen;
+    const char *key = store_entry_key(e, &klen);
+    if (store_entry_expired(e, s->now) || !scan_wanted(s, e, key, klen))
+        return;
+    resp_add_bulk(&s->keys, key, klen);
+    s->nkeys++;
 }
 
-/* store_scan callback: copies a wanted key into the context. */
+/* store_scan callback of SCAN: as keys_collect, and an expired key the
+ * pattern keeps is set aside to be expired after the walk. */
 static void scan_collect(void *ctx, const struct store_entry *e)
 {
     struct scan_ctx *s = ctx;
     size_t klen;
     const char *key = store_entry_key(e, &klen);
     s->visited++;
+    if (store_entry_expired(e, s->now)) {
+        if (!s->pat || store_glob_match(s->pat, s->plen, key, klen, 0))
+            resp_add_bulk(&s->stale, key, klen);
+        return;
+    }
     if (!scan_wanted(s, e, key, klen))
         return;
     resp_add_bulk(&s->keys, key, klen);
     s->nkeys++;
+}
+
+/* Expires the keys scan_collect set aside, in the order met: a lookup
+ * removes each and publishes "expired"; with TYPE it is a read that
+ * missed, as Redis's lookup makes it. */
+static void scan_expire_stale(struct scan_ctx *s)
+{
+    struct client *c = s->c;
+    const char *p = s->stale.data, *end = p + s->stale.len;
+    while (p < end) {
+        char *q;
+        size_t klen = strtoull(p + 1, &q, 10);  /* "$<len>\r\n<key>\r\n" */
+        const char *key = q + 2;
+        if (s->type)
+            key_lookup_read(c, key, klen, s->now);
+        else
+            store_key_find(client_db(c), key, klen, s->now);
+        p = key + klen + 2;
+    }
 }
 
 /* Writes the collected keys as an array into the reply and frees them. */
@@ -583,16 +627,16 @@ static void scan_ctx_emit(struct client *c, struct scan_ctx *s)
 {
     resp_add_array(&c->out, s->nkeys);
     resp_add_raw(&c->out, s->keys.data, s->keys.len);
-    resp_out_close(&s->keys);
+    scan_ctx_close(s);
 }
 
 /* 1 if the collection did not run out of memory; else frees it, replies
  * OOM and returns 0. */
 static int scan_ctx_ok_or_reply(struct client *c, struct scan_ctx *s)
 {
-    if (!s->keys.nomem)
+    if (!s->keys.nomem && !s->stale.nomem)
         return 1;
-    resp_out_close(&s->keys);
+    scan_ctx_close(s);
     reply_error(c, ERR_OOM);
     return 0;
 }
@@ -604,15 +648,13 @@ void cmd_keys(struct client *c)
     scan_ctx_init(&s, c);
     scan_ctx_match(&s, c->argv[1], c->argvlen[1]);
     struct store *db = client_db(c);
-    int64_t now = server_now_ms(c->srv);
     size_t lit = s.pat ? store_glob_literal_len(s.pat, s.plen) : 0;
     uint64_t cursor = 0;
     if (lit > 0) {
-        store_scan_prefix(db, s.pat, lit, 0, SIZE_MAX, now, scan_collect,
-                          &s);
+        store_scan_prefix(db, s.pat, lit, 0, SIZE_MAX, keys_collect, &s);
     } else {
         do {
-            cursor = store_scan(db, cursor, 1024, now, scan_collect, &s);
+            cursor = store_scan(db, cursor, 1024, keys_collect, &s);
         } while (cursor != 0);
     }
     if (scan_ctx_ok_or_reply(c, &s))
@@ -660,30 +702,25 @@ void cmd_scan(struct client *c)
         return;
     scan_ctx_init(&s, c);
     if (!scan_args_or_reply(c, &s, &count)) {
-        resp_out_close(&s.keys);
+        scan_ctx_close(&s);
         return;
     }
 
     struct store *db = client_db(c);
-    int64_t now = server_now_ms(c->srv);
     size_t lit = s.pat ? store_glob_literal_len(s.pat, s.plen) : 0;
     size_t calls = count > SIZE_MAX / 10 ? SIZE_MAX : count * 10;
-    if (s.type) {
-        c->srv->expired_observer = scan_expired;
-        c->srv->expired_observer_ctx = &s;
-    }
     if (lit > 0) {
-        cursor = store_scan_prefix(db, s.pat, lit, cursor, count, now,
+        cursor = store_scan_prefix(db, s.pat, lit, cursor, count,
                                    scan_collect, &s);
     } else {
         do {
-            cursor = store_scan(db, cursor, count - s.visited, now,
-                                scan_collect, &s);
+            cursor = store_scan(db, cursor, count - s.visited, scan_collect,
+                                &s);
         } while (cursor != 0 && s.visited < count && --calls > 0);
     }
-    c->srv->expired_observer = NULL;
     if (!scan_ctx_ok_or_reply(c, &s))
         return;
+    scan_expire_stale(&s);
 
     char buf[24];
     int n = snprintf(buf, sizeof(buf), "%" PRIu64, cursor);

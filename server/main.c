@@ -83,8 +83,6 @@ static void on_expired(void *ctx, const char *key, size_t klen)
     d->srv->stat_expired++;
     server_key_modified(d->srv, d->db, key, klen);
     server_notify(d->srv, NOTIFY_EXPIRED, "expired", d->db, key, klen);
-    if (d->srv->expired_observer)
-        d->srv->expired_observer(d->srv->expired_observer_ctx, key, klen);
 }
 
 /* Swaps databases a and b; each store keeps reporting under its new

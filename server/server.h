@@ -240,10 +240,6 @@ struct server {
     uint64_t call_end_ns;
     uint64_t call_end_ms;
     int active_expire_off;              /* DEBUG SET-ACTIVE-EXPIRE 0 */
-    /* Told of each key a running command finds expired, right after its
-     * "expired" event (SCAN ... TYPE, which Redis looks up as reads). */
-    void (*expired_observer)(void *ctx, const char *key, size_t klen);
-    void *expired_observer_ctx;
     int sweep_db;                       /* where the next tick starts */
     int sweep_hurry;                    /* ticking fast to clear a backlog */
     struct db_ctx *db_ctx;              /* expired-callback context per db */

@@ -125,8 +125,9 @@
  * interleaved with every one of its calls. A call that reaches the end of
  * the prefix range returns 0 and frees its slot.
  *
- * Expired keys met on the way are not visited; up to EXPIRED_MAX of them
- * a call are removed after the walk (and reported), as SCAN does.
+ * Expired keys are visited like the others and left where they are: the
+ * caller decides (KEYS skips them, SCAN expires those its pattern keeps,
+ * as Redis does).
  *
  * Not done here: pattern matching (the caller applies the rest of the
  * pattern), and any ordering by anything but raw bytes. */
@@ -142,7 +143,6 @@
 #define GEN_MASK ((UINT32_C(1) << GEN_BITS) - 1)
 #define HINT_SHIFT (SLOT_BITS + GEN_BITS)
 #define HINT_BYTES 3
-#define EXPIRED_MAX 64
 #define SEEK_BUF 512               /* longest prefix the hint can extend */
 
 /* A resume point: a copy of the last key an iteration examined. */
@@ -782,8 +782,8 @@ static int pcur_next(struct pcur *c, const char *pfx, size_t plen)
  * skipped, and some removed after the walk. cb must not modify the
  * store. */
 uint64_t store_scan_prefix(struct store *s, const char *pfx, size_t plen,
-                           uint64_t cursor, size_t count, int64_t now_ms,
-                           store_scan_cb cb, void *ctx)
+                           uint64_t cursor, size_t count, store_scan_cb cb,
+                           void *ctx)
 {
     if (count == 0)
         count = 1;
@@ -821,18 +821,10 @@ uint64_t store_scan_prefix(struct store *s, const char *pfx, size_t plen,
     for (size_t i = nh / 2; i-- > 0;)
         heap_down(heap, nh, i);
 
-    struct store_entry *expired[EXPIRED_MAX];
-    unsigned expired_shard[EXPIRED_MAX];
-    size_t nexp = 0;
     const struct store_entry *last = NULL;
     for (size_t seen = 0; seen < count && nh > 0; seen++) {
         const struct store_entry *e = pcur_entry(&heap[0]);
-        if (!store__expired(e, now_ms)) {
-            cb(ctx, e);
-        } else if (nexp < EXPIRED_MAX) {
-            expired_shard[nexp] = heap[0].shard;
-            expired[nexp++] = (struct store_entry *)e;
-        }
+        cb(ctx, e);
         last = e;
         if (!pcur_next(&heap[0], pfx, plen))
             heap[0] = heap[--nh];
@@ -844,10 +836,5 @@ uint64_t store_scan_prefix(struct store *s, const char *pfx, size_t plen,
         next = presume_save(s, r, store__ckey(last), last->klen, plen);
     else if (r)
         presume_free(s, r);
-    for (size_t i = 0; i < nexp; i++) {
-        struct store_shard *sh = &s->shards[expired_shard[i]];
-        store__entry_remove(s, sh, store__table_link_of(sh, expired[i]), 1);
-        store__table_shrink(s, sh);
-    }
     return next;
 }

@@ -32,8 +32,9 @@
  * not below nshards returns 0 at once; any other junk is masked, so a
  * stale cursor can neither crash nor loop.
  *
- * Expired keys met on the way are removed (and reported), not visited.
- * Nothing here starts or advances a rehash. */
+ * Expired keys are visited like the others and left where they are: the
+ * caller decides (KEYS skips them, SCAN expires those its filters keep, as
+ * Redis does). Nothing here starts or advances a rehash or removes a key. */
 #include "store/store_int.h"
 
 #define CURSOR_BITS 56
@@ -57,26 +58,17 @@ static uint64_t next_cursor(uint64_t v, uint64_t m)
 }
 
 struct scan_ctx {
-    struct store *s;
-    int64_t now;
     store_scan_cb cb;
     void *ctx;
     size_t budget;             /* buckets we may still look at */
     size_t emitted;
 };
 
-static void visit(struct scan_ctx *c, struct store_shard *sh,
-                  struct store_entry **link)
+static void visit(struct scan_ctx *c, const struct store_entry *e)
 {
-    struct store_entry *e;
-    while ((e = *link) != NULL) {
-        if (store__expired(e, c->now)) {
-            store__entry_remove(c->s, sh, link, 1);
-            continue;
-        }
+    for (; e; e = e->next) {
         c->cb(c->ctx, e);
         c->emitted++;
-        link = &e->next;
     }
     if (c->budget > 0)
         c->budget--;
@@ -89,7 +81,7 @@ static void visit_at(struct scan_ctx *c, struct store_shard *sh, int ti,
 {
     struct store_entry **link = store__bucket_at(sh, ti, j);
     if (link)
-        visit(c, sh, link);
+        visit(c, *link);
     else if (c->budget > 0)
         c->budget--;
 }
@@ -103,7 +95,7 @@ static uint64_t scan_shard(struct scan_ctx *c, struct store_shard *sh,
         return 0;
     if (!store__rehashing(sh)) {
         uint64_t m0 = sh->t[0].size - 1;
-        visit(c, sh, &sh->t[0].b[v & m0]);
+        visit(c, sh->t[0].b[v & m0]);
         return next_cursor(v, m0);
     }
     int small = sh->t[0].size > sh->t[1].size, large = !small;
@@ -116,11 +108,11 @@ static uint64_t scan_shard(struct scan_ctx *c, struct store_shard *sh,
     return v;
 }
 
-/* Visits live keys from cursor on, calling cb for each, until count keys
- * were visited or count*10 buckets examined, and returns the next cursor
- * (0 when the iteration is complete). cb must not modify the store. */
+/* Visits keys from cursor on, calling cb for each, until count keys were
+ * visited or count*10 buckets examined, and returns the next cursor (0
+ * when the iteration is complete). cb must not modify the store. */
 uint64_t store_scan(struct store *s, uint64_t cursor, size_t count,
-                    int64_t now_ms, store_scan_cb cb, void *ctx)
+                    store_scan_cb cb, void *ctx)
 {
     uint64_t shard = cursor >> CURSOR_BITS;
     uint64_t v = cursor & CURSOR_MASK;
@@ -129,7 +121,7 @@ uint64_t store_scan(struct store *s, uint64_t cursor, size_t count,
     if (count == 0)
         count = 1;
     struct scan_ctx c = {
-        .s = s, .now = now_ms, .cb = cb, .ctx = ctx,
+        .cb = cb, .ctx = ctx,
         .budget = count > SIZE_MAX / 10 ? SIZE_MAX : count * 10,
     };
     while (c.budget > 0 && c.emitted < count) {

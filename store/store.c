@@ -770,6 +770,12 @@ int64_t store_entry_expire(const struct store_entry *e)
     return store__expire(e);
 }
 
+/* See store.h. */
+int store_entry_expired(const struct store_entry *e, int64_t now_ms)
+{
+    return store__expired(e, now_ms);
+}
+
 /* ---- Invariant check (tests) --------------------------------------------- */
 
 #define CHECK(cond)                                                         \

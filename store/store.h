@@ -44,7 +44,8 @@ struct store_entry;            /* opaque; see accessors below */
  * lookup or by store_expire_step), after it is unlinked and before it is
  * freed. The key view is valid only during the call. */
 typedef void (*store_expired_cb)(void *ctx, const char *key, size_t klen);
-/* Called by store_scan for each live key; views valid during the call. */
+/* Called by store_scan for each key, expired ones too (see
+ * store_entry_expired); views valid during the call. */
 typedef void (*store_scan_cb)(void *ctx, const struct store_entry *e);
 /* Monotonic microseconds, used only to bound store_expire_step. */
 typedef uint64_t (*store_clock_us)(void *ctx);
@@ -441,6 +442,8 @@ enum store_type store_entry_type(const struct store_entry *e);
 const char *store_entry_str(const struct store_entry *e, size_t *vlen);
 /* Absolute expire time in Unix ms, or STORE_NO_TTL. */
 int64_t store_entry_expire(const struct store_entry *e);
+/* 1 if e's TTL has passed at now_ms (a scan's keys may be). */
+int store_entry_expired(const struct store_entry *e, int64_t now_ms);
 
 /* ---- Iteration -------------------------------------------------------- */
 
@@ -448,18 +451,20 @@ int64_t store_entry_expire(const struct store_entry *e);
  * the next cursor (0 when done). The cursor is opaque: (shard, reversed
  * bucket index). Every key present for the whole iteration is visited at
  * least once, across table resizes; duplicates are possible. Expired keys
- * are skipped, not visited. */
+ * are visited and left in place: Redis's KEYS skips them, its SCAN expires
+ * the ones its filters keep, so that is the caller's choice. */
 uint64_t store_scan(struct store *s, uint64_t cursor, size_t count,
-                    int64_t now_ms, store_scan_cb cb, void *ctx);
+                    store_scan_cb cb, void *ctx);
 
-/* Visits, in byte order, up to count keys (live or not) that start with
- * pfx, from cursor on, calling cb for each live one, and returns the next
- * cursor (0 when done). Costs O(nshards log n + count log nshards), not
- * the size of the store. Same guarantee as store_scan; any cursor value
- * is safe, an unknown one may repeat keys. cb must not modify the store. */
+/* Visits, in byte order, up to count keys that start with pfx, from
+ * cursor on, calling cb for each (expired ones too, as store_scan), and
+ * returns the next cursor (0 when done). Costs O(nshards log n + count log
+ * nshards), not the size of the store. Same guarantee as store_scan; any
+ * cursor value is safe, an unknown one may repeat keys. cb must not
+ * modify the store. */
 uint64_t store_scan_prefix(struct store *s, const char *pfx, size_t plen,
-                           uint64_t cursor, size_t count, int64_t now_ms,
-                           store_scan_cb cb, void *ctx);
+                           uint64_t cursor, size_t count, store_scan_cb cb,
+                           void *ctx);
 /* Length of the literal prefix of a glob pattern: the bytes before the
  * first '*', '?', '[' or '\\'. */
 size_t store_glob_literal_len(const char *pat, size_t plen);

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """The expiry sweeper at scale: a million keys with a 1 s TTL leave DBSIZE
 and give their memory back within seconds of expiring, nobody touching
-them, while the server keeps answering other clients.
+them, while the server keeps answering other clients; and which expired
+keys KEYS and SCAN leave or expire, as Redis does.
 
 The keys are loaded with redis-cli --pipe (one fast bulk load) with the
 sweeper off; then the clock is moved past their TTL with DEBUG JUMP-CLOCK
@@ -98,6 +99,39 @@ def clock_moves_between_pipelined_commands():
         got = c.read_n(4)
         assert_eq(got[2:], [b"$-1\r\n", b":0\r\n"],
                   "GET/EXISTS after a %.0f ms command" % slow_ms)
+
+
+@test
+def keys_skips_expired_keys_scan_expires_the_ones_it_keeps():
+    """Redis's KEYS leaves expired keys where they are; SCAN expires those
+    its MATCH keeps (an "expired" each), and with TYPE looks them up as
+    reads (a keyspace miss each). Passes on redis-server too."""
+    s = h.Server(name="scan-expired").start()
+    c = s.conn()
+
+    def stat(name):
+        text = h.parse(c.call("INFO", "stats")).decode()
+        return int(text.split(name + ":")[1].split("\r\n")[0])
+
+    assert_eq(c.call("DEBUG", "SET-ACTIVE-EXPIRE", "0"), b"+OK\r\n",
+              "sweeper off")
+    for k in ("a1", "a2", "b1"):
+        c.call("SET", k, "v", "PX", "1")
+    c.call("SET", "live", "v")
+    time.sleep(0.05)
+    assert_eq(h.parse(c.call("KEYS", "*")), [b"live"], "KEYS *")
+    assert_eq((stat("expired_keys"), h.parse(c.call("DBSIZE"))), (0, 4),
+              "expired_keys and DBSIZE after KEYS")
+    reply = h.parse(c.call("SCAN", "0", "MATCH", "a*", "COUNT", "100"))
+    assert_eq(reply[1], [], "SCAN MATCH a*")
+    assert_eq((stat("expired_keys"), h.parse(c.call("DBSIZE"))), (2, 2),
+              "expired_keys and DBSIZE after SCAN MATCH a*")
+    reply = h.parse(c.call("SCAN", "0", "TYPE", "string", "COUNT", "100"))
+    assert_eq(reply[1], [b"live"], "SCAN TYPE string")
+    assert_eq((stat("expired_keys"), stat("keyspace_misses"),
+               h.parse(c.call("DBSIZE"))), (3, 1, 1),
+              "expired_keys, misses and DBSIZE after SCAN TYPE")
+    s.stop()
 
 
 if __name__ == "__main__":

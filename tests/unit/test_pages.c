@@ -273,7 +273,7 @@ TEST(scan_across_mapped_resizes)
     long added = 0, deleted = 0;
     int calls = 0, saw_mapped_rehash = 0;
     do {
-        cur = store_scan(s, cur, 4, T0, on_scan, &sn);
+        cur = store_scan(s, cur, 4, on_scan, &sn);
         calls++;
         for (int j = 0; j < 200 && added < extra; j++, added++)
             ASSERT_OK(put(s, stable + added, STORE_NO_TTL));

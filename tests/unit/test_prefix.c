@@ -41,6 +41,8 @@ struct seen {
     const char *pfx;
     char prev[24];
     size_t prevlen;
+    int64_t now;               /* keys expired by then are counted apart */
+    size_t expired;
 };
 
 static void collect(void *ctx, const struct store_entry *e)
@@ -60,6 +62,10 @@ static void collect(void *ctx, const struct store_entry *e)
     if (klen < sizeof w->prev) {
         memcpy(w->prev, k, klen);
         w->prevlen = klen;
+    }
+    if (store_entry_expired(e, w->now)) {
+        w->expired++;
+        return;
     }
     if (w->n < MAXK && klen < sizeof w->keys[0]) {
         memcpy(w->keys[w->n], k, klen);
@@ -91,9 +97,10 @@ static long scan_all(struct store *s, const char *pfx, size_t count,
 {
     uint64_t cur = 0;
     long calls = 0;
+    w->now = now;
     do {
         w->prevlen = 0;        /* order is checked within one call */
-        cur = store_scan_prefix(s, pfx, strlen(pfx), cur, count, now,
+        cur = store_scan_prefix(s, pfx, strlen(pfx), cur, count,
                                 collect, w);
         if (++calls > limit)
             return -1;
@@ -156,9 +163,9 @@ TEST(ordered_ranges)
 
     /* A finished iteration gives its resume point back. */
     size_t pmem = store_prefix_mem_usage(s);
-    uint64_t cur = store_scan_prefix(s, K("p:"), 0, 10, T0, collect, &w);
+    uint64_t cur = store_scan_prefix(s, K("p:"), 0, 10, collect, &w);
     ASSERT(cur != 0);
-    cur = store_scan_prefix(s, K("p:"), cur, 5000, T0, collect, &w);
+    cur = store_scan_prefix(s, K("p:"), cur, 5000, collect, &w);
     ASSERT_EQ(cur, 0);
     ASSERT(store_prefix_mem_usage(s) >= pmem);
     ASSERT_OK(store__check(s));
@@ -277,7 +284,8 @@ TEST(property_scan_under_churn)
         long calls = 0;
         do {
             w.prevlen = 0;
-            cur = store_scan_prefix(s, K("p:"), cur, count, now, collect, &w);
+            w.now = now;
+            cur = store_scan_prefix(s, K("p:"), cur, count, collect, &w);
             ASSERT(w.sorted);
             calls++;
             ASSERT(calls <= 2 * N);
@@ -344,7 +352,7 @@ TEST(stale_cursor_falls_back)
         ASSERT_OK(set(s, k, "v", STORE_NO_TTL, T0));
     }
     seen_init(&w, "p:");
-    uint64_t cur = store_scan_prefix(s, K("p:"), 0, 1500, T0, collect, &w);
+    uint64_t cur = store_scan_prefix(s, K("p:"), 0, 1500, collect, &w);
     ASSERT(cur != 0);
     ASSERT_EQ(w.n, 1500);
     ASSERT_STR_EQ(w.keys[1499], "p:01499");
@@ -352,11 +360,11 @@ TEST(stale_cursor_falls_back)
     seen_init(&junk, "p:");
     for (int i = 0; i < 1100; i++) {
         junk.n = 0;
-        ASSERT(store_scan_prefix(s, K("p:"), 0, 1, T0, collect, &junk) != 0);
+        ASSERT(store_scan_prefix(s, K("p:"), 0, 1, collect, &junk) != 0);
     }
     w.prevlen = 0;
     size_t before = w.n;
-    cur = store_scan_prefix(s, K("p:"), cur, 100000, T0, collect, &w);
+    cur = store_scan_prefix(s, K("p:"), cur, 100000, collect, &w);
     ASSERT_EQ(cur, 0);
     /* Hint "014" (the bytes after "p:" of p:01499) restarts at p:01400. */
     ASSERT_STR_EQ(w.keys[before], "p:01400");
@@ -377,7 +385,7 @@ TEST(stale_cursor_falls_back)
         long calls = 0;
         size_t count = 1 + (size_t)(t % 50);
         do {
-            g = store_scan_prefix(s, K("p:"), g, count, T0, collect, &junk);
+            g = store_scan_prefix(s, K("p:"), g, count, collect, &junk);
             ASSERT(++calls <= 3000 + 1);
         } while (g != 0);
         if (t % 3 == 0)
@@ -386,10 +394,10 @@ TEST(stale_cursor_falls_back)
     /* A cursor from another prefix: "q" sorts after every saved "p:" key
      * and "a" before, so both start at their own range, here empty. */
     seen_init(&junk, "p:");
-    cur = store_scan_prefix(s, K("p:"), 0, 10, T0, collect, &junk);
+    cur = store_scan_prefix(s, K("p:"), 0, 10, collect, &junk);
     ASSERT(cur != 0);
-    ASSERT_EQ(store_scan_prefix(s, K("q"), cur, 10, T0, collect, &junk), 0);
-    ASSERT_EQ(store_scan_prefix(s, K("a"), cur, 10, T0, collect, &junk), 0);
+    ASSERT_EQ(store_scan_prefix(s, K("q"), cur, 10, collect, &junk), 0);
+    ASSERT_EQ(store_scan_prefix(s, K("a"), cur, 10, collect, &junk), 0);
     ASSERT_EQ(junk.n, 10);
     ASSERT_OK(store__check(s));
     store_free(s);
@@ -412,7 +420,7 @@ TEST(resume_point_nomem)
     do {
         store_set_fail_after(s, 1);
         w.prevlen = 0;
-        cur = store_scan_prefix(s, K("p:"), cur, 50, T0, collect, &w);
+        cur = store_scan_prefix(s, K("p:"), cur, 50, collect, &w);
         ASSERT(++calls < 100);
     } while (cur != 0);
     store_set_fail_after(s, 0);
@@ -424,8 +432,9 @@ TEST(resume_point_nomem)
     store_free(s);
 }
 
-/* Expired keys under the prefix are not visited, and are removed. */
-TEST(expired_keys_skipped)
+/* Expired keys under the prefix are visited like the others and left in
+ * place (the caller expires them or not). */
+TEST(expired_keys_visited_not_removed)
 {
     struct store *s = store_new(2);
     static struct seen w;
@@ -436,7 +445,9 @@ TEST(expired_keys_skipped)
     ASSERT_EQ(scan_all(s, "p:", 10, T0 + 10, &w, 1), 1);
     ASSERT_EQ(w.n, 1);
     ASSERT_STR_EQ(w.keys[0], "p:b");
-    ASSERT_EQ(store_size(s), 1);
+    ASSERT_EQ(w.expired, 2);
+    ASSERT(w.sorted);
+    ASSERT_EQ(store_size(s), 3);
     ASSERT_OK(store__check(s));
     store_free(s);
 }
@@ -468,7 +479,7 @@ static const struct unit_test tests[] = {
     UNIT(property_scan_under_churn),
     UNIT(stale_cursor_falls_back),
     UNIT(resume_point_nomem),
-    UNIT(expired_keys_skipped),
+    UNIT(expired_keys_visited_not_removed),
     UNIT(index_memory_per_key),
 };
 

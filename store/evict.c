@@ -21,28 +21,12 @@
  * the entry header at 18 bytes; sampling several keys makes a wrong pick
  * among them unlikely.
  *
- * Expired keys met while sampling are removed as expired (reported to the
- * expired callback), not evicted. */
+ * A key whose TTL has passed but that nothing has removed yet is a
+ * candidate like any other, and its removal an eviction, as in Redis. */
 #include "store/store_int.h"
 
 #define CHUNK 16                   /* keys gathered in one walk */
 #define WALK 32                    /* buckets or slots walked a key wanted */
-
-/* Entries met expired during a walk, removed once it is over (removing
- * them during it would move what the walk reads next). */
-struct stale {
-    struct store_entry *e[CHUNK];
-    unsigned n;
-};
-
-static void stale_remove(struct store *s, struct store_shard *sh,
-                         struct stale *st)
-{
-    for (unsigned k = 0; k < st->n; k++)
-        store__entry_remove(s, sh, store__table_link_of(sh, st->e[k]), 1);
-    if (st->n)
-        store__table_shrink(s, sh);
-}
 
 /* A shard picked in proportion to its keys (vol: to its keys with a
  * TTL); total > 0. */
@@ -57,56 +41,44 @@ static struct store_shard *pick_shard(struct store *s, size_t total, int vol)
     return sh;
 }
 
-/* Up to n (<= CHUNK) live keys of s from consecutive buckets of one
+/* Up to n (<= CHUNK) keys of s from consecutive buckets of one
  * shard, from a random bucket on, as Redis's dictGetSomeKeys: the bucket
  * array is read in order, so a key costs about one cache miss instead of
  * the three of a random key's probe and chain walk. */
-static unsigned walk_buckets(struct store *s, int64_t now_ms,
-                             struct store_entry **out, unsigned n)
+static unsigned walk_buckets(struct store *s, struct store_entry **out,
+                             unsigned n)
 {
     struct store_shard *sh = pick_shard(s, s->nkeys, 0);
     store__rehash_step(s, sh);
     size_t s0 = sh->t[0].size, s1 = sh->t[1].size;
     size_t lo = store__rehashing(sh) ? sh->rehashidx : 0;
     size_t span = s0 + s1 - lo, i = lo + store__rand(s) % span;
-    struct stale st = { .n = 0 };
     unsigned got = 0;
     for (size_t k = 0; k < span && k < (size_t)n * WALK && got < n; k++) {
         struct store_entry **b = i < s0 ? &sh->t[0].b[i]
                                         : store__bucket_at(sh, 1, i - s0);
         for (struct store_entry *e = b ? *b : NULL; e && got < n;
-             e = e->next) {
-            if (!store__expired(e, now_ms))
-                out[got++] = e;
-            else if (st.n < CHUNK)
-                st.e[st.n++] = e;
-        }
+             e = e->next)
+            out[got++] = e;
         if (++i == s0 + s1)
             i = lo;
     }
-    stale_remove(s, sh, &st);
     return got;
 }
 
 /* The same from consecutive slots of one shard's array of keys with a
  * TTL, from a random slot on. */
-static unsigned walk_volatile(struct store *s, int64_t now_ms,
-                              struct store_entry **out, unsigned n)
+static unsigned walk_volatile(struct store *s, struct store_entry **out,
+                              unsigned n)
 {
     struct store_shard *sh = pick_shard(s, s->nvol, 1);
     size_t i = store__rand(s) % sh->nvol;
-    struct stale st = { .n = 0 };
     unsigned got = 0;
     for (size_t k = 0; k < sh->nvol && got < n; k++) {
-        struct store_entry *e = sh->vol[i];
-        if (!store__expired(e, now_ms))
-            out[got++] = e;
-        else if (st.n < CHUNK)
-            st.e[st.n++] = e;
+        out[got++] = sh->vol[i];
         if (++i == sh->nvol)
             i = 0;
     }
-    stale_remove(s, sh, &st);
     return got;
 }
 
@@ -120,9 +92,8 @@ static uint64_t score(const struct store_entry *e, int by, uint8_t atime)
     return 0;
 }
 
-/* See store.h. Each walk either adds to the sample or removes expired
- * keys; the number of walks is bounded all the same, since a sparse table
- * can give an empty walk. */
+/* See store.h. A walk of a sparse table can come back empty, so the
+ * number of walks is bounded. */
 int store_evict_sample(struct store *s, int by, int volatile_only,
                        unsigned n, int64_t now_ms, struct store_victim *v)
 {
@@ -136,8 +107,8 @@ int store_evict_sample(struct store *s, int by, int volatile_only,
     while (want > 0 && walks++ < n + 64 &&
            (volatile_only ? s->nvol : s->nkeys) > 0) {
         unsigned ask = want < CHUNK ? want : CHUNK;
-        unsigned k = volatile_only ? walk_volatile(s, now_ms, got, ask)
-                                   : walk_buckets(s, now_ms, got, ask);
+        unsigned k = volatile_only ? walk_volatile(s, got, ask)
+                                   : walk_buckets(s, got, ask);
         for (unsigned j = 0; j < k; j++) {
             uint64_t sc = score(got[j], by, atime);
             if (!v->e || sc > v->score) {

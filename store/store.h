@@ -142,7 +142,7 @@ struct store_victim {
 };
 /* Samples n random keys (one for STORE_EVICT_RANDOM; only keys with a TTL
  * when volatile_only) and puts the best candidate in *v. Returns 0 when s
- * has no candidate. Expired keys met are removed and reported. */
+ * has no candidate. A key past its TTL is a candidate too, as in Redis. */
 int store_evict_sample(struct store *s, int by, int volatile_only,
                        unsigned n, int64_t now_ms, struct store_victim *v);
 /* Removes e, a candidate of s, reporting its key to cb before it goes. */

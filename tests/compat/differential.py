@@ -88,10 +88,10 @@ denyoom command run), both servers evict every key of every database in
 the CONFIG SET of maxmemory, before replying, and the rest of the round
 is noeviction on an empty keyspace, since nothing is left to evict. Each
 server evicts in its own random order, hence the evicted notifications
-set aside and compared as a multiset; a key past its time and not swept
-yet is evicted by Redis but expired by Respite (store/evict.c removes
-the expired keys it meets as expired), the key gone either way, hence
-evicted counted as expired, and allkeys-random only in the rounds whose
+set aside and compared as a multiset; a key past its time goes by the
+sweeper (expired) or by the eviction (evicted), whichever comes first on
+each server, the key gone either way, hence evicted counted as expired,
+and allkeys-random only in the rounds whose
 flags publish both classes or neither. However the round ends (at a
 difference, on an exception), maxmemory 0, noeviction and tenacity 10
 are set again on both from a connection of their own. Whatever the

@@ -1,7 +1,7 @@
 /* test_evict.c - unit tests for store/evict.c: which key each policy
  * picks (lru by the access stamp, ttl by the nearest expire time, volatile
- * only among keys with a TTL), that expired keys met while sampling are
- * expired rather than chosen, and that store_evict removes the key,
+ * only among keys with a TTL), that keys past their TTL are candidates
+ * like any (as in Redis), and that store_evict removes the key,
  * reports it and gives its memory back. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,22 +139,25 @@ TEST(no_candidate)
     store_free(s);
 }
 
-/* Expired keys met while sampling are expired (reported as such), never
- * offered for eviction. */
-TEST(expired_are_not_candidates)
+/* A key past its TTL that nothing removed yet is a candidate like any
+ * other (the nearest expiry of all for ttl), and its removal is an
+ * eviction, not an expiry, as in Redis. */
+TEST(expired_are_candidates)
 {
     struct store *s = store_new(4);
-    struct key_log expired = { 0 };
+    struct key_log expired = { 0 }, evicted = { 0 };
     store_set_expired_cb(s, on_key, &expired);
     ASSERT_OK(fill(s, NKEYS, T0, even_ttl));
     int64_t after = T0 + 2000000 + NKEYS * 1000;   /* every TTL passed */
     struct store_victim v;
-    ASSERT_EQ(store_evict_sample(s, STORE_EVICT_TTL, 1, 5, after, &v), 0);
-    ASSERT_EQ(expired.n, NKEYS / 2);
-    for (int round = 0; round < 20; round++) {
-        ASSERT_EQ(store_evict_sample(s, STORE_EVICT_LRU, 0, 5, after, &v), 1);
-        ASSERT_EQ(key_index(v.e) % 2, 1);
-    }
+    ASSERT_EQ(store_evict_sample(s, STORE_EVICT_TTL, 1, SAMPLES, after, &v),
+              1);
+    ASSERT_EQ(key_index(v.e), 0);
+    store_evict(s, v.e, on_key, &evicted);
+    ASSERT_EQ(evicted.n, 1);
+    ASSERT_STR_EQ(evicted.last, "k0");
+    ASSERT_EQ(expired.n, 0);
+    ASSERT_EQ(store_size(s), NKEYS - 1);
     ASSERT_OK(store__check(s));
     store_free(s);
 }
@@ -191,7 +194,7 @@ static const struct unit_test tests[] = {
     UNIT(lru_counts_writes),
     UNIT(ttl_picks_the_nearest),
     UNIT(no_candidate),
-    UNIT(expired_are_not_candidates),
+    UNIT(expired_are_candidates),
     UNIT(evict_removes),
 };
 

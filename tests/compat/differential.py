@@ -666,12 +666,18 @@ class Differ:
                  (1, ["MULTI"]), (1, self.draw(True, False)[1]),
                  (1, ["EXEC"])]
         for conn, args in steps:
-            log.append((["@2"] if conn else []) + args)
-            data = h.encode(*args)
-            a, b = self.ref.request(conn, data), self.sut.request(conn, data)
-            if a != b:
-                return a, b
+            diff = self.send_both(log, conn, args)
+            if diff:
+                return diff
         return None
+
+    def send_both(self, log, conn, args):
+        """Sends args on connection conn of both servers, logged; the two
+        replies if they differ, else None."""
+        log.append((["@2"] if conn else []) + args)
+        data = h.encode(*args)
+        a, b = self.ref.request(conn, data), self.sut.request(conn, data)
+        return (a, b) if a != b else None
 
     def limits(self, tight):
         """The compact encodings' limits both servers share: Redis's
@@ -807,11 +813,9 @@ class Differ:
         the first difference, or None."""
         self.limited = True
         for args in self.limit_args():
-            log.append((["@2"] if conn else []) + args)
-            data = h.encode(*args)
-            a, b = self.ref.request(conn, data), self.sut.request(conn, data)
-            if a != b:
-                return a, b
+            diff = self.send_both(log, conn, args)
+            if diff:
+                return diff
         return None
 
     def unlimit(self):

@@ -71,24 +71,32 @@ static void refresh_base(struct server *srv, size_t used)
     srv->maxmem.base_ms = uv_now(srv->loop);
 }
 
-/* Within 1/16 of the limit, what lies outside the stores (new
- * connections' buffers) can tip the balance: re-read it, at most once a
- * loop millisecond, instead of waiting for the tick. */
-static void refresh_if_near(struct server *srv)
+/* Used memory now: base and the stores' bytes. */
+static int64_t used_now(const struct server *srv)
 {
-    struct maxmemory *m = &srv->maxmem;
-    uint64_t limit = srv->conf.maxmemory;
-    int64_t used = m->base + (int64_t)stores_bytes(srv);
-    if (used > (int64_t)(limit - limit / 16) &&
-        uv_now(srv->loop) != m->base_ms)
-        refresh_base(srv, server_used_memory(srv));
+    return srv->maxmem.base + (int64_t)stores_bytes(srv);
 }
 
-/* 1 while used memory is above maxmemory. */
-static int over(const struct server *srv)
+/* 1 if used memory, used, is above maxmemory. */
+static int over(const struct server *srv, int64_t used)
 {
-    int64_t used = srv->maxmem.base + (int64_t)stores_bytes(srv);
     return used > 0 && (uint64_t)used > srv->conf.maxmemory;
+}
+
+/* used_now, except that within 1/16 of the limit, where what lies
+ * outside the stores (new connections' buffers) can tip the balance, that
+ * part is re-read first, at most once a loop millisecond, instead of
+ * waiting for the tick. */
+static int64_t used_fresh(struct server *srv)
+{
+    uint64_t limit = srv->conf.maxmemory;
+    int64_t used = used_now(srv);
+    if (used > (int64_t)(limit - limit / 16) &&
+        uv_now(srv->loop) != srv->maxmem.base_ms) {
+        refresh_base(srv, server_used_memory(srv));
+        used = used_now(srv);
+    }
+    return used;
 }
 
 /* Eviction time a call under maxmemory-eviction-tenacity t (Redis's
@@ -102,11 +110,11 @@ static uint64_t budget_ns(int64_t t)
     return (uint64_t)(500000.0 * pow(1.15, (double)(t - 10)));
 }
 
-/* A new limit: a warning when memory in use is already above it. */
-static void limit_changed(struct server *srv)
+/* A new limit: a warning when the memory in use, used, is already above
+ * it. */
+static void limit_changed(struct server *srv, size_t used)
 {
     uint64_t limit = srv->conf.maxmemory;
-    size_t used = server_used_memory(srv);
     if (limit && limit < used)
         server_log(srv, 'w', "maxmemory is now %llu bytes, below the %zu "
                    "in use: keys will be evicted or writes refused, as "
@@ -127,10 +135,11 @@ void maxmemory_configure(struct server *srv)
     else
         m->by = STORE_EVICT_LRU;
     m->budget_ns = budget_ns(srv->conf.maxmemory_eviction_tenacity);
-    refresh_base(srv, server_used_memory(srv));
+    size_t used = server_used_memory(srv);
+    refresh_base(srv, used);
     if (srv->conf.maxmemory != m->limit) {
         m->limit = srv->conf.maxmemory;
-        limit_changed(srv);
+        limit_changed(srv, used);
         maxmemory_enforce(srv);
     }
 }
@@ -176,16 +185,13 @@ enum { EVICT_OK, EVICT_FAIL, EVICT_RUNNING };
 /* Evicts while over the limit, for at most the time tenacity allows. */
 static int evict_for_a_while(struct server *srv)
 {
-    if (!srv->conf.maxmemory)
-        return EVICT_OK;
-    refresh_if_near(srv);
-    if (!over(srv))
+    if (!srv->conf.maxmemory || !over(srv, used_fresh(srv)))
         return EVICT_OK;
     if (srv->maxmem.none)
         return EVICT_FAIL;
     int64_t now = server_now_ms(srv);
     uint64_t start = uv_hrtime();
-    for (unsigned n = 1; over(srv); n++) {
+    for (unsigned n = 1; over(srv, used_now(srv)); n++) {
         if (!evict_one(srv, now))
             return EVICT_FAIL;
         if (n % 16 == 0 && uv_hrtime() - start > srv->maxmem.budget_ns)
@@ -245,7 +251,7 @@ void maxmemory_tick(struct server *srv)
     struct maxmemory *m = &srv->maxmem;
     if (srv->conf.maxmemory || ++m->ticks % 10 == 0)
         refresh_base(srv, server_used_memory(srv));
-    int64_t used = m->base + (int64_t)stores_bytes(srv);
+    int64_t used = used_now(srv);
     if (used > 0 && (size_t)used > srv->mem_peak)
         srv->mem_peak = (size_t)used;
     maxmemory_enforce(srv);

@@ -11,7 +11,7 @@
 CC      ?= cc
 V       ?= 0
 Q       := $(if $(filter 1,$(V)),,@)
-PKGS    := libuv hiredis libxxhash
+PKGS    := libuv hiredis libxxhash lua5.1
 SANITIZER ?=
 MALLOC  ?= jemalloc
 
@@ -32,7 +32,10 @@ BIN     := $(if $(SANITIZER),bin/respite-san,bin/respite)
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) -MMD -MP \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+# Scripting (EVAL) embeds Lua 5.1 as Redis does, with Debian's cjson and
+# bitop modules as the scripts' cjson and bit globals.
+LUA_MODS := -llua5.1-cjson -llua5.1-bitop
+LDLIBS  += $(LUA_MODS) $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 ifeq ($(MALLOC),jemalloc)
   CFLAGS += -DUSE_JEMALLOC
   LDLIBS += -ljemalloc
@@ -71,6 +74,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(LEAF_OBJ)
 # The unit tests of a server thread link it and worker.o, which starts
 # and stops it.
 THREAD_TESTS := $(patsubst %,$(BUILD)/tests/test_%,prefault premap release)
+# Likewise test_sha1 links the one server/ leaf it tests.
+$(BUILD)/tests/test_sha1: tests/unit/test_sha1.c $(BUILD)/server/sha1.o
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -I. -o $@ $^ $(LDLIBS)
+
 $(THREAD_TESTS): $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/server/%.o \
                  $(BUILD)/server/worker.o
 	@mkdir -p $(dir $@)
@@ -84,7 +93,7 @@ unit-bins: $(UNIT_BIN)
 # it may need NSS (getaddrinfo, getpwnam): binds are numeric addresses.
 # ld still warns about getpwuid_r: libuv's core.c.o holds it for
 # uv_os_get_passwd, which Respite never calls.
-STATIC_LDLIBS := -lhiredis -lxxhash $(if $(filter jemalloc,$(MALLOC)),-ljemalloc) \
+STATIC_LDLIBS := -lhiredis -lxxhash $(LUA_MODS) -llua5.1 $(if $(filter jemalloc,$(MALLOC)),-ljemalloc) \
                  $(shell pkg-config --static --libs libuv-static 2>/dev/null) -lm
 
 static: bin/respite-static

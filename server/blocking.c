@@ -406,7 +406,7 @@ int client_block_rerun(const struct client *c)
 
 int client_can_block(const struct client *c)
 {
-    return !(c->flags & CLIENT_MULTI);
+    return !(c->flags & (CLIENT_MULTI | CLIENT_SCRIPT));
 }
 
 /* Runs blocked client c's command again. Returns 1 if it was served (and

@@ -636,15 +636,15 @@ static void client_help(struct client *c)
 }
 
 static const struct subcommand client_subcommands[] = {
-    { "ID", client_id, 2, 0 },
-    { "SETNAME", client_setname, 3, 0 },
-    { "GETNAME", client_getname, 2, 0 },
-    { "SETINFO", client_setinfo, 4, 0 },
-    { "INFO", client_info, 2, 0 },
-    { "LIST", client_list, -2, 0 },
-    { "KILL", client_kill, -3, 0 },
-    { "REPLY", client_reply, 3, 0 },
-    { "UNBLOCK", client_unblock, -3, 0 },
+    { "ID", client_id, 2, CMD_NOSCRIPT },
+    { "SETNAME", client_setname, 3, CMD_NOSCRIPT },
+    { "GETNAME", client_getname, 2, CMD_NOSCRIPT },
+    { "SETINFO", client_setinfo, 4, CMD_NOSCRIPT },
+    { "INFO", client_info, 2, CMD_NOSCRIPT },
+    { "LIST", client_list, -2, CMD_NOSCRIPT },
+    { "KILL", client_kill, -3, CMD_NOSCRIPT },
+    { "REPLY", client_reply, 3, CMD_NOSCRIPT },
+    { "UNBLOCK", client_unblock, -3, CMD_NOSCRIPT },
     { "HELP", client_help, 2, 0 },
 };
 

@@ -10,7 +10,7 @@ struct subcommand_table;
 
 /* The containers' subcommands, named by their table entries. */
 extern const struct subcommand_table client_subs, command_subs, config_subs,
-    pubsub_subs, xgroup_subs, xinfo_subs;
+    pubsub_subs, xgroup_subs, xinfo_subs, script_subs;
 
 /* cmd_conn.c: connection */
 void cmd_ping(struct client *c);
@@ -21,6 +21,13 @@ void cmd_auth(struct client *c);
 void cmd_select(struct client *c);
 void cmd_client(struct client *c);
 void cmd_reset(struct client *c);
+
+/* cmd_script.c: scripting */
+void cmd_eval(struct client *c);
+void cmd_eval_ro(struct client *c);
+void cmd_evalsha(struct client *c);
+void cmd_evalsha_ro(struct client *c);
+void cmd_script(struct client *c);
 
 /* cmd_server.c: server */
 void cmd_dbsize(struct client *c);

@@ -22,6 +22,7 @@
 #include "server/prefault.h"
 #include "server/premap.h"
 #include "server/pubsub.h"
+#include "server/script.h"
 #include "server/server.h"
 
 #ifdef USE_JEMALLOC
@@ -363,7 +364,7 @@ static int server_init(struct server *srv, int argc, char **argv)
     make_run_id(srv->run_id);
     server_notify_conf(srv);
     if (open_databases(srv) != 0 || command_index_init(srv) != 0 ||
-        pubsub_init(srv) != 0) {
+        pubsub_init(srv) != 0 || script_engine_init(srv) != 0) {
         fprintf(stderr, "respite: out of memory\n");
         return -1;
     }
@@ -434,6 +435,7 @@ int main(int argc, char **argv)
         uv_loop_close(srv->loop);
     close_databases(srv);
     pubsub_close(srv);
+    script_engine_close(srv);
     free(srv->cmd_index);
     free(srv->cmdstats);
     free(srv->sub_stats);

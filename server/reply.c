@@ -123,6 +123,14 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_NUMKEYS_ZERO] = "ERR numkeys should be greater than 0",
     [ERR_NUMKEYS_ARGS] = "ERR Number of keys can't be greater than number "
                          "of args",
+    [ERR_NUMKEYS_NEG] = "ERR Number of keys can't be negative",
+    [ERR_NOSCRIPT] = "NOSCRIPT No matching script. Please use EVAL.",
+    [ERR_NOTBUSY] = "NOTBUSY No scripts in execution right now.",
+    [ERR_SCRIPT_FLUSH_MODE] = "ERR SCRIPT FLUSH only support SYNC|ASYNC "
+                              "option",
+    [ERR_SHEBANG_ENGINE] = "ERR Unexpected engine in script shebang: %.*s",
+    [ERR_SHEBANG_OPTION] = "ERR Unknown lua shebang option: %.*s",
+    [ERR_SHEBANG_FLAG] = "ERR Unexpected flag in script shebang: %.*s",
     [ERR_LIMIT_NEG] = "ERR LIMIT can't be negative",
     /* Sorted sets. */
     [ERR_ZADD_NX_XX] = "ERR XX and NX options at the same time are not "

@@ -124,6 +124,7 @@ enum client_flags {
     CLIENT_INPUT_FULL = 1 << 12,        /* unrun input over its limit */
     CLIENT_READING = 1 << 13,           /* uv_read_start is in effect */
     CLIENT_BLOCKED = 1 << 14,           /* waits on keys (blocking.c) */
+    CLIENT_SCRIPT = 1 << 15,            /* runs a script's commands */
 };
 
 /* A queued MULTI command: argv copied into one allocation. */
@@ -263,6 +264,7 @@ struct server {
     uint64_t dirty;                     /* writes since start */
     struct pubsub *pubsub;              /* channels, patterns (pubsub.c) */
     struct blocking *blocking;          /* blocked clients (blocking.c) */
+    struct scripting *scripting;        /* Lua and its cache (script.c) */
     int notify_mask;                    /* notify-keyspace-events bits */
     char run_id[41];
     char readbuf[64 * 1024];            /* libuv reads here; see client.c */
@@ -429,6 +431,14 @@ enum reply_err {
     ERR_NOT_POSITIVE,        /* value is out of range, must be positive */
     ERR_NUMKEYS_ZERO,        /* numkeys should be greater than 0 */
     ERR_NUMKEYS_ARGS,        /* Number of keys can't be greater than ... */
+    ERR_NUMKEYS_NEG,         /* Number of keys can't be negative */
+    /* Scripting (cmd_script.c, script.c). */
+    ERR_NOSCRIPT,            /* NOSCRIPT No matching script. ... */
+    ERR_NOTBUSY,             /* NOTBUSY No scripts in execution right now. */
+    ERR_SCRIPT_FLUSH_MODE,   /* SCRIPT FLUSH only support SYNC|ASYNC option */
+    ERR_SHEBANG_ENGINE,      /* (int len, const char *word) */
+    ERR_SHEBANG_OPTION,      /* (int len, const char *word) */
+    ERR_SHEBANG_FLAG,        /* (int len, const char *flag) */
     ERR_LIMIT_NEG,           /* LIMIT can't be negative */
     /* Sorted sets (cmd_zset.c, cmd_zsetops.c). */
     ERR_ZADD_NX_XX,          /* XX and NX options at the same time... */

@@ -1,0 +1,182 @@
+/* cmd_script.c - EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT (LOAD,
+ * EXISTS, FLUSH, KILL, HELP), Redis 7.0's scripting commands. The Lua
+ * engine, the cache and the conversions are in script.c; this file reads
+ * the arguments and applies the checks Redis makes before a script runs.
+ *
+ * SCRIPT KILL answers NOTBUSY, which is the truth here: a script runs to
+ * its end on the loop thread, so none is running when another command is
+ * read. SCRIPT DEBUG (the Lua debugger) is not implemented and stays an
+ * unknown subcommand. */
+#include <string.h>
+
+#include "server/handlers.h"
+#include "server/maxmemory.h"
+#include "server/script.h"
+#include "server/server.h"
+
+/* argv[2] as numkeys, between 0 and the arguments left, or replies. */
+static int numkeys_or_reply(struct client *c, size_t *out)
+{
+    int64_t n;
+    if (!arg_i64_or_reply(c, 2, &n))
+        return 0;
+    if (n > (int64_t)(c->argc - 3)) {
+        reply_error(c, ERR_NUMKEYS_ARGS);
+        return 0;
+    }
+    if (n < 0) {
+        reply_error(c, ERR_NUMKEYS_NEG);
+        return 0;
+    }
+    *out = (size_t)n;
+    return 1;
+}
+
+/* The checks Redis 7.0 makes on a script that declared its flags: one
+ * that may write is refused while over maxmemory unless allow-oom. A
+ * script without a shebang is checked at each command instead. */
+static int may_run_or_reply(struct client *c, unsigned flags)
+{
+    if ((flags & SCRIPT_LEGACY) || (flags & SCRIPT_NO_WRITES) ||
+        (flags & SCRIPT_ALLOW_OOM))
+        return 1;
+    if (c->srv->conf.maxmemory && maxmemory_enforce(c->srv)) {
+        reply_error(c, ERR_OOM);
+        return 0;
+    }
+    return 1;
+}
+
+/* EVAL and EVAL_RO: the body in argv[1], compiled and cached first. */
+static void eval_body(struct client *c, int ro)
+{
+    size_t numkeys;
+    char sha[41];
+    unsigned flags;
+    if (!numkeys_or_reply(c, &numkeys) ||
+        script_load_or_reply(c, c->argv[1], c->argvlen[1], sha, &flags) != 0 ||
+        !may_run_or_reply(c, flags))
+        return;
+    script_run(c, sha, flags, numkeys, ro);
+}
+
+/* EVALSHA and EVALSHA_RO: a cached script by its SHA-1, in any case. */
+static void eval_sha(struct client *c, int ro)
+{
+    size_t numkeys;
+    unsigned flags;
+    if (!numkeys_or_reply(c, &numkeys))
+        return;
+    if (!script_cached(c->srv, c->argv[1], c->argvlen[1], &flags)) {
+        reply_error(c, ERR_NOSCRIPT);
+        return;
+    }
+    if (!may_run_or_reply(c, flags))
+        return;
+    char sha[41];
+    for (size_t i = 0; i < 40; i++) {
+        char ch = c->argv[1][i];
+        sha[i] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+    }
+    sha[40] = '\0';
+    script_run(c, sha, flags, numkeys, ro);
+}
+
+void cmd_eval(struct client *c)
+{
+    eval_body(c, 0);
+}
+
+void cmd_eval_ro(struct client *c)
+{
+    eval_body(c, 1);
+}
+
+void cmd_evalsha(struct client *c)
+{
+    eval_sha(c, 0);
+}
+
+void cmd_evalsha_ro(struct client *c)
+{
+    eval_sha(c, 1);
+}
+
+/* SCRIPT LOAD body: its SHA-1, once compiled and cached. */
+static void script_load_cmd(struct client *c)
+{
+    char sha[41];
+    unsigned flags;
+    if (script_load_or_reply(c, c->argv[2], c->argvlen[2], sha, &flags) == 0)
+        resp_add_bulk(&c->out, sha, 40);
+}
+
+/* SCRIPT EXISTS sha...: 1 or 0 for each. */
+static void script_exists_cmd(struct client *c)
+{
+    resp_add_array(&c->out, c->argc - 2);
+    for (size_t i = 2; i < c->argc; i++)
+        resp_add_int(&c->out,
+                     script_cached(c->srv, c->argv[i], c->argvlen[i], NULL));
+}
+
+/* SCRIPT FLUSH [ASYNC|SYNC]: both empty the cache at once. */
+static void script_flush_cmd(struct client *c)
+{
+    if (c->argc > 3 ||
+        (c->argc == 3 && !arg_is(c, 2, "SYNC") && !arg_is(c, 2, "ASYNC"))) {
+        reply_error(c, ERR_SCRIPT_FLUSH_MODE);
+        return;
+    }
+    script_flush(c->srv);
+    reply_ok(c);
+}
+
+/* SCRIPT KILL: no script is ever running when a command is read. */
+static void script_kill_cmd(struct client *c)
+{
+    reply_error(c, ERR_NOTBUSY);
+}
+
+static void script_help_cmd(struct client *c)
+{
+    static const char *const lines[] = {
+        "SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "EXISTS <sha1> [<sha1> ...]",
+        "    Return information about the existence of the scripts in the "
+        "script cache.",
+        "FLUSH [ASYNC|SYNC]",
+        "    Flush the Lua scripts cache. Very dangerous on replicas.",
+        "    When called without the optional mode argument, the behavior "
+        "is determined by the",
+        "    lazyfree-lazy-user-flush configuration directive. Valid modes "
+        "are:",
+        "    * ASYNC: Asynchronously flush the scripts cache.",
+        "    * SYNC: Synchronously flush the scripts cache.",
+        "KILL",
+        "    Kill the currently executing Lua script.",
+        "LOAD <script>",
+        "    Load a script into the scripts cache without executing it.",
+        "HELP",
+        "    Prints this help.",
+    };
+    reply_help(c, lines, sizeof(lines) / sizeof(lines[0]));
+}
+
+static const struct subcommand script_subcommands[] = {
+    { "LOAD", script_load_cmd, 3, CMD_NOSCRIPT | CMD_STALE },
+    { "EXISTS", script_exists_cmd, -3, CMD_NOSCRIPT },
+    { "FLUSH", script_flush_cmd, -2, CMD_NOSCRIPT },
+    { "KILL", script_kill_cmd, 2, CMD_NOSCRIPT },
+    { "HELP", script_help_cmd, 2, CMD_LOADING | CMD_STALE },
+};
+
+const struct subcommand_table script_subs = {
+    script_subcommands,
+    sizeof(script_subcommands) / sizeof(script_subcommands[0])
+};
+
+void cmd_script(struct client *c)
+{
+    subcommand_dispatch(c, &script_subs);
+}

@@ -1,0 +1,50 @@
+/* script.h - the Lua engine behind EVAL, EVALSHA and SCRIPT (script.c):
+ * one Lua 5.1 state per server, the script cache, the redis.* API, and
+ * the conversions between RESP replies and Lua values. */
+#ifndef RESPITE_SCRIPT_H
+#define RESPITE_SCRIPT_H
+
+#include <stddef.h>
+
+struct client;
+struct server;
+
+/* Shebang flags (#!lua flags=...), as Redis 7.0 names them. A script
+ * without a shebang has SCRIPT_LEGACY. */
+enum script_flags {
+    SCRIPT_NO_WRITES = 1 << 0,
+    SCRIPT_ALLOW_OOM = 1 << 1,
+    SCRIPT_ALLOW_STALE = 1 << 2,
+    SCRIPT_NO_CLUSTER = 1 << 3,
+    SCRIPT_CROSS_SLOT = 1 << 4,
+    SCRIPT_LEGACY = 1 << 5,
+};
+
+/* Opens the Lua state into srv->scripting; returns 0, or -1 on OOM. */
+int script_engine_init(struct server *srv);
+/* Closes it (a no-op when it never opened). */
+void script_engine_close(struct server *srv);
+
+/* Compiles body[0..len) unless its SHA-1 is cached, and caches it. On
+ * success returns 0 with sha (41 bytes) holding the name and *flags the
+ * shebang's; otherwise replies the error to c and returns -1. */
+int script_load_or_reply(struct client *c, const char *body, size_t len,
+                         char sha[41], unsigned *flags);
+/* Whether the script sha (any case) is cached; *flags receives its
+ * shebang flags when it is. */
+int script_cached(struct server *srv, const char *sha, size_t len,
+                  unsigned *flags);
+/* Forgets every cached script (SCRIPT FLUSH). */
+void script_flush(struct server *srv);
+/* Runs the cached script sha (lower-case, cached) for c with c->argv[3]
+ * onwards as its numkeys KEYS and then ARGV, and writes its reply to
+ * c->out. ro: EVAL_RO/EVALSHA_RO, no write command may run. */
+void script_run(struct client *c, const char *sha, unsigned flags,
+                size_t numkeys, int ro);
+
+/* For INFO: scripts cached, bytes of their bodies, the Lua heap. */
+size_t script_count(const struct server *srv);
+size_t script_bodies_bytes(const struct server *srv);
+size_t script_lua_memory(const struct server *srv);
+
+#endif

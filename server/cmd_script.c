@@ -34,11 +34,17 @@ static int numkeys_or_reply(struct client *c, size_t *out)
 
 /* The checks Redis 7.0 makes on a script that declared its flags: one
  * that may write is refused while over maxmemory unless allow-oom. A
- * script without a shebang is checked at each command instead. */
-static int may_run_or_reply(struct client *c, unsigned flags)
+ * script without a shebang is checked at each command instead. EVAL_RO
+ * and EVALSHA_RO refuse a declared script that did not say no-writes. */
+static int may_run_or_reply(struct client *c, unsigned flags, int ro)
 {
-    if ((flags & SCRIPT_LEGACY) || (flags & SCRIPT_NO_WRITES) ||
-        (flags & SCRIPT_ALLOW_OOM))
+    if ((flags & SCRIPT_LEGACY) || (flags & SCRIPT_NO_WRITES))
+        return 1;
+    if (ro) {
+        reply_error(c, ERR_SCRIPT_RO_WRITE_FLAG);
+        return 0;
+    }
+    if (flags & SCRIPT_ALLOW_OOM)
         return 1;
     if (c->srv->conf.maxmemory && maxmemory_enforce(c->srv)) {
         reply_error(c, ERR_OOM);
@@ -55,7 +61,7 @@ static void eval_body(struct client *c, int ro)
     unsigned flags;
     if (!numkeys_or_reply(c, &numkeys) ||
         script_load_or_reply(c, c->argv[1], c->argvlen[1], sha, &flags) != 0 ||
-        !may_run_or_reply(c, flags))
+        !may_run_or_reply(c, flags, ro))
         return;
     script_run(c, sha, flags, numkeys, ro);
 }
@@ -65,13 +71,18 @@ static void eval_sha(struct client *c, int ro)
 {
     size_t numkeys;
     unsigned flags;
+    /* Redis answers a name that is no SHA-1 before it reads numkeys. */
+    if (c->argvlen[1] != 40) {
+        reply_error(c, ERR_NOSCRIPT);
+        return;
+    }
     if (!numkeys_or_reply(c, &numkeys))
         return;
     if (!script_cached(c->srv, c->argv[1], c->argvlen[1], &flags)) {
         reply_error(c, ERR_NOSCRIPT);
         return;
     }
-    if (!may_run_or_reply(c, flags))
+    if (!may_run_or_reply(c, flags, ro))
         return;
     char sha[41];
     for (size_t i = 0; i < 40; i++) {

@@ -668,6 +668,11 @@ static void xread_generic(struct client *c, int group)
     for (size_t i = 1; i < c->argc; i++) {
         size_t more = c->argc - i - 1;
         if (arg_is(c, i, "BLOCK") && more) {
+            /* A script can never wait: Redis refuses the option there. */
+            if (c->flags & CLIENT_SCRIPT) {
+                reply_error(c, ERR_XREAD_BLOCK_SCRIPT, ARGV_CLIPPED(c, 0));
+                return;
+            }
             i++;
             if (!block_timeout_or_reply(c, i, BLOCK_MILLISECONDS, &deadline))
                 return;

@@ -128,6 +128,8 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_NOTBUSY] = "NOTBUSY No scripts in execution right now.",
     [ERR_SCRIPT_FLUSH_MODE] = "ERR SCRIPT FLUSH only support SYNC|ASYNC "
                               "option",
+    [ERR_SCRIPT_RO_WRITE_FLAG] = "ERR Can not execute a script with write "
+                                 "flag using *_ro command.",
     [ERR_SHEBANG_ENGINE] = "ERR Unexpected engine in script shebang: %.*s",
     [ERR_SHEBANG_OPTION] = "ERR Unknown lua shebang option: %.*s",
     [ERR_SHEBANG_FLAG] = "ERR Unexpected flag in script shebang: %.*s",
@@ -201,6 +203,8 @@ static const char *const errors[ERR__COUNT] = {
                          "consumer by specifying a proper ID, or use the > "
                          "ID to get new messages. The $ ID would just return "
                          "an empty result set.",
+    [ERR_XREAD_BLOCK_SCRIPT] = "ERR %.*s command is not allowed with BLOCK "
+                               "option from scripts",
     [ERR_XREAD_GT] = "ERR The > ID can be specified only when calling "
                      "XREADGROUP using the GROUP <group> <consumer> option.",
     [ERR_NOGROUP_READ] = "NOGROUP No such key '%.*s' or consumer group "

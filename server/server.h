@@ -436,6 +436,7 @@ enum reply_err {
     ERR_NOSCRIPT,            /* NOSCRIPT No matching script. ... */
     ERR_NOTBUSY,             /* NOTBUSY No scripts in execution right now. */
     ERR_SCRIPT_FLUSH_MODE,   /* SCRIPT FLUSH only support SYNC|ASYNC option */
+    ERR_SCRIPT_RO_WRITE_FLAG, /* Can not execute a script with write flag ... */
     ERR_SHEBANG_ENGINE,      /* (int len, const char *word) */
     ERR_SHEBANG_OPTION,      /* (int len, const char *word) */
     ERR_SHEBANG_FLAG,        /* (int len, const char *flag) */
@@ -482,6 +483,7 @@ enum reply_err {
     ERR_XREAD_MISSING_GROUP, /* Missing GROUP option for XREADGROUP */
     ERR_XREAD_DOLLAR,        /* The $ ID is meaningless in ... XREADGROUP */
     ERR_XREAD_GT,            /* The > ID can be specified only when ... */
+    ERR_XREAD_BLOCK_SCRIPT,  /* (ARGV_CLIPPED name) ... BLOCK ... scripts */
     ERR_NOGROUP_READ,        /* (ARGV_CLIPPED key, ARGV_CLIPPED group) */
     ERR_NOGROUP_KEY,         /* (ARGV_CLIPPED key, ARGV_CLIPPED group) */
     ERR_NOGROUP_XGROUP,      /* (ARGV_CLIPPED group, ARGV_CLIPPED key) */

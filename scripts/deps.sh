@@ -1,13 +1,14 @@
 #!/bin/sh
 # Installs what building and testing Respite needs on Debian 12: the four
-# libraries, the reference redis-server and its tools, Python's redis client,
+# libraries and Lua 5.1 with its cjson and bitop modules (scripting), the
+# reference redis-server and its tools, Python's redis client,
 # clang for the fuzzer, and the pinned npm clients (tests/package-lock.json).
 # Does nothing that is already done, so `make test` stays quick on a warm machine.
 set -e
 cd "$(dirname "$0")/.."
 
 PKGS="build-essential pkg-config libuv1-dev libhiredis-dev libjemalloc-dev
-libxxhash-dev redis-server redis-tools python3-redis nodejs npm"
+libxxhash-dev liblua5.1-0-dev lua-cjson-dev lua-bitop-dev redis-server redis-tools python3-redis nodejs npm"
 
 missing=""
 for p in $PKGS; do

@@ -24,7 +24,7 @@ GROUP_TITLES = {
     "transactions": "Transactions", "string": "Strings",
     "generic": "Keys", "pubsub": "Pub/Sub", "hash": "Hashes",
     "set": "Sets", "sorted_set": "Sorted sets", "list": "Lists",
-    "stream": "Streams",
+    "stream": "Streams", "scripting": "Scripting",
 }
 
 

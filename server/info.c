@@ -16,6 +16,7 @@
 #include "server/handlers.h"
 #include "server/memory.h"
 #include "server/pubsub.h"
+#include "server/script.h"
 #include "server/server.h"
 
 enum {
@@ -183,6 +184,15 @@ static void section_memory(struct resp_out *o, struct server *srv)
     add(o, "used_memory_prefix_index:%zu", prefix_index);
     add(o, "total_system_memory:%llu", (unsigned long long)total);
     add(o, "total_system_memory_human:%s", h4);
+    /* Scripting: the Lua heap, and the cached scripts' bodies. */
+    size_t lua = script_lua_memory(srv);
+    char h6[32];
+    human_bytes(h6, sizeof(h6), lua);
+    add(o, "used_memory_lua:%zu", lua);
+    add(o, "used_memory_vm_eval:%zu", lua);
+    add(o, "used_memory_lua_human:%s", h6);
+    add(o, "used_memory_scripts_eval:%zu", script_bodies_bytes(srv));
+    add(o, "number_of_cached_scripts:%zu", script_count(srv));
     add(o, "maxmemory:%llu", (unsigned long long)srv->conf.maxmemory);
     add(o, "maxmemory_human:%s", h3);
     add(o, "maxmemory_policy:%s", srv->conf.maxmemory_policy);

@@ -17,8 +17,9 @@
  * Debian's stock Lua the same errors come from proxies: the globals table
  * itself is kept empty, with a metatable that reads through to a hidden
  * table and refuses writes, and string, math, table, coroutine, redis,
- * cjson and bit are empty proxies over the real tables. So rawget(_G, k)
- * and pairs() over them see nothing (a difference README notes).
+ * cjson and bit are empty proxies over the real tables. rawget, rawset,
+ * next, pairs and setmetatable are replaced by versions that see through
+ * a proxy (or refuse to write it); ipairs and the # operator do not.
  *
  *   registry.scripts[sha] = compiled function     registry.flags[sha] = n
  *
@@ -738,19 +739,114 @@ static int global_get(lua_State *L)
                          "variable '%s'", name ? name : "?");
 }
 
+/* A proxy's metatable names the table it stands for under this key, so
+ * the raw functions below can see through it. */
+#define RO_BACKING "__respite_ro"
+
+/* Fills the metatable at the top of the stack for a proxy of the table at
+ * backing: writes refused, getmetatable() answers an empty table and
+ * setmetatable() is refused (below). */
+static void readonly_meta(lua_State *L, int backing)
+{
+    lua_pushvalue(L, backing);
+    lua_setfield(L, -2, RO_BACKING);
+    lua_pushcfunction(L, readonly_error);
+    lua_setfield(L, -2, "__newindex");
+    lua_newtable(L);
+    lua_setfield(L, -2, "__metatable");
+}
+
 /* Replaces the table at the top of the stack by a read-only proxy of it. */
 static void push_readonly_proxy(lua_State *L)
 {
+    int backing = lua_gettop(L);
     lua_newtable(L);                    /* proxy */
     lua_newtable(L);                    /* its metatable */
-    lua_pushvalue(L, -3);
+    lua_pushvalue(L, backing);
     lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, readonly_error);
-    lua_setfield(L, -2, "__newindex");
-    lua_pushboolean(L, 0);
-    lua_setfield(L, -2, "__metatable");
+    readonly_meta(L, backing);
     lua_setmetatable(L, -2);
     lua_replace(L, -2);
+}
+
+/* If the value at idx is a proxy, pushes the table behind it and returns
+ * 1; otherwise pushes nothing and returns 0. */
+static int proxied(lua_State *L, int idx)
+{
+    if (!lua_istable(L, idx) || !lua_getmetatable(L, idx))
+        return 0;
+    lua_getfield(L, -1, RO_BACKING);
+    if (lua_istable(L, -1)) {
+        lua_remove(L, -2);
+        return 1;
+    }
+    lua_pop(L, 2);
+    return 0;
+}
+
+/* Redis's read-only tables refuse rawset and setmetatable too, with the
+ * bare message (no position: a C function raised it). */
+static int readonly_plain_error(lua_State *L)
+{
+    lua_pushliteral(L, "Attempt to modify a readonly table");
+    return lua_error(L);
+}
+
+static int ro_rawset(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    luaL_checkany(L, 2);
+    luaL_checkany(L, 3);
+    if (proxied(L, 1))
+        return readonly_plain_error(L);
+    lua_settop(L, 3);
+    lua_rawset(L, 1);
+    return 1;
+}
+
+static int ro_setmetatable(lua_State *L)
+{
+    if (proxied(L, 1))
+        return readonly_plain_error(L);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+/* rawget, next and pairs read what a proxy stands for, as they read a
+ * read-only table in Redis. */
+static int ro_rawget(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    luaL_checkany(L, 2);
+    if (proxied(L, 1))
+        lua_replace(L, 1);
+    lua_settop(L, 2);
+    lua_rawget(L, 1);
+    return 1;
+}
+
+static int ro_next(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    if (proxied(L, 1))
+        lua_replace(L, 1);
+    lua_settop(L, 2);
+    if (lua_next(L, 1))
+        return 2;
+    lua_pushnil(L);
+    return 1;
+}
+
+static int ro_pairs(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_pushcfunction(L, ro_next);
+    if (!proxied(L, 1))
+        lua_pushvalue(L, 1);
+    lua_pushnil(L);
+    return 3;
 }
 
 static void register_redis(lua_State *L)
@@ -820,6 +916,17 @@ static int setup_globals(lua_State *L)
     }
     lua_pushcfunction(L, script_pcall);
     lua_setglobal(L, "pcall");
+    static const luaL_Reg raw[] = {
+        { "rawset", ro_rawset }, { "rawget", ro_rawget },
+        { "next", ro_next }, { "pairs", ro_pairs },
+    };
+    for (size_t i = 0; i < sizeof(raw) / sizeof(raw[0]); i++) {
+        lua_pushcfunction(L, raw[i].func);
+        lua_setglobal(L, raw[i].name);
+    }
+    lua_getglobal(L, "setmetatable");
+    lua_pushcclosure(L, ro_setmetatable, 1);
+    lua_setglobal(L, "setmetatable");
     register_redis(L);
 
     lua_newtable(L);                    /* the hidden table */
@@ -847,10 +954,7 @@ static int setup_globals(lua_State *L)
     lua_pushvalue(L, hidden);
     lua_pushcclosure(L, global_get, 1);
     lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, readonly_error);
-    lua_setfield(L, -2, "__newindex");
-    lua_pushboolean(L, 0);
-    lua_setfield(L, -2, "__metatable");
+    readonly_meta(L, hidden);
     lua_setmetatable(L, LUA_GLOBALSINDEX);
     lua_pushvalue(L, hidden);
     return 1;

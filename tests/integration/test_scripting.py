@@ -16,7 +16,8 @@ seen by MULTI/EXEC, SELECT staying inside the script; one clock for a
 whole script (a key with a 1 ms TTL outlives a 20 ms script that set
 it); blocking commands that answer at once; over maxmemory, a script
 without a shebang refused at its first write, one with allow-oom let
-through; EVAL inside MULTI; INFO's scripting fields.
+through; EVAL inside MULTI; INFO's scripting fields; a table that holds
+itself, written as nested arrays until Lua's stack limit.
 
 Every test passes on redis-server 7.0 too
 (RESPITE_BIN=/usr/bin/redis-server); the replies were found there."""
@@ -403,6 +404,28 @@ def info_counts_cached_scripts():
     assert mem["used_memory_lua"] > 0
     r.script_flush()
     assert_eq(r.info("memory")["number_of_cached_scripts"], 0)
+
+
+@test
+def a_table_that_holds_itself_ends_at_the_stack_limit():
+    h.flushed()
+    import socket
+    sock = socket.create_connection(("127.0.0.1", h.shared_server().port))
+    try:
+        sock.sendall(h.encode("EVAL", "local t = {} t[1] = t return t", "0"))
+        tail = b"-ERR reached lua stack limit\r\n"
+        data = b""
+        while not data.endswith(tail):
+            chunk = sock.recv(65536)
+            assert chunk, "connection closed after %d bytes" % len(data)
+            data += chunk
+        # As deep as Lua's C stack allows (7995 levels on both servers).
+        depth = data.count(b"*1\r\n")
+        assert 7000 < depth < 9000, depth
+        assert_eq(len(data), depth * 4 + len(tail))
+    finally:
+        sock.close()
+    assert_eq(h.shared_server().client().ping(), True)
 
 
 if __name__ == "__main__":

@@ -67,6 +67,8 @@ struct scripting {
 #define REG_SCRIPTS "respite.scripts"
 #define REG_FLAGS "respite.flags"
 #define REG_ENGINE "respite.engine"
+/* Marks an error table whose error a command already counted. */
+#define ERR_COUNTED "ignore_error_stats_update"
 
 static struct scripting *engine_of(lua_State *L)
 {
@@ -331,10 +333,14 @@ static void reply_table(struct scripting *s, struct client *c, int top)
     size_t n;
     if (raw_field(L, -1, "err") == LUA_TSTRING) {
         const char *e = lua_tolstring(L, -1, &n);
-        if (top)
+        int counted = raw_field(L, -2, ERR_COUNTED) != LUA_TNIL;
+        lua_pop(L, 1);
+        if (top && !counted) {
             reply_error_text(c, e, n);
-        else
+        } else {
             resp_add_error(o, e, n);
+            c->nerrors += (uint64_t)top;
+        }
         lua_pop(L, 1);
         return;
     }
@@ -503,25 +509,31 @@ static int redis_command(lua_State *L, int raise)
     if (!cmd)
         return error_out(L, raise,
                          "Unknown Redis command called from script");
+    /* A command refused here counts as a rejected call of it, as in
+     * Redis. */
+    fake->cmd = cmd;
+    struct command_stats *st = command_stats_of(fake);
     int arity = sub ? sub->arity : cmd->arity;
-    if ((arity > 0 && argc != arity) || (arity < 0 && argc < -arity))
-        return error_out(L, raise, "Wrong number of args calling Redis "
-                                   "command from script");
+    const char *refused = NULL;
     unsigned flags = cmd->flags | (sub ? sub->flags : 0);
-    if (flags & CMD_NOSCRIPT)
-        return error_out(L, raise,
-                         "This Redis command is not allowed from script");
-    if ((flags & CMD_WRITE) && (s->ro || (s->flags & SCRIPT_NO_WRITES)))
-        return error_out(L, raise, "Write commands are not allowed from "
-                                   "read-only scripts.");
+    if ((arity > 0 && argc != arity) || (arity < 0 && argc < -arity))
+        refused = "Wrong number of args calling Redis command from script";
+    else if (flags & CMD_NOSCRIPT)
+        refused = "This Redis command is not allowed from script";
+    else if ((flags & CMD_WRITE) && (s->ro || (s->flags & SCRIPT_NO_WRITES)))
+        refused = "Write commands are not allowed from read-only scripts.";
     /* Over the limit when the script started, its first write may not
      * add data, as in Redis (a later one may: half a script's writes are
      * worse than a little more memory). */
-    if ((flags & CMD_DENYOOM) && s->oom && !s->wrote &&
-        !(s->flags & SCRIPT_ALLOW_OOM))
-        return error_out(L, raise, "-OOM command not allowed when used "
-                                   "memory > 'maxmemory'.");
-    fake->cmd = cmd;
+    else if ((flags & CMD_DENYOOM) && s->oom && !s->wrote &&
+             !(s->flags & SCRIPT_ALLOW_OOM))
+        refused = "-OOM command not allowed when used memory > "
+                  "'maxmemory'.";
+    if (refused) {
+        if (st)
+            st->rejected++;
+        return error_out(L, raise, refused);
+    }
     fake->last_sub = sub;
     fake->proto = s->resp;
     resp_out_reset(&fake->out, 64 * 1024);
@@ -535,6 +547,10 @@ static int redis_command(lua_State *L, int raise)
     if (fake->out.len > 0 && p[0] == '-') {
         const char *eol = line_end(p, end);
         push_error_table(L, p, (size_t)((eol ? eol : end) - p));
+        /* Counted in the error stats already, when the command replied:
+         * the script's reply that passes it on is not counted again. */
+        lua_pushboolean(L, 1);
+        lua_setfield(L, -2, ERR_COUNTED);
         if (raise)
             return lua_error(L);
         return 1;
@@ -1239,7 +1255,7 @@ static void reply_script_error(struct client *c, lua_State *L,
 {
     const char *err = NULL, *source = NULL;
     size_t elen = 0;
-    int line = -1;
+    int line = -1, counted = 0;
     if (lua_istable(L, -1)) {
         lua_getfield(L, -1, "err");
         err = lua_tolstring(L, -1, &elen);
@@ -1248,7 +1264,9 @@ static void reply_script_error(struct client *c, lua_State *L,
         lua_getfield(L, -3, "line");
         if (lua_isnumber(L, -1))
             line = (int)lua_tointeger(L, -1);
-        lua_pop(L, 3);
+        lua_getfield(L, -4, ERR_COUNTED);
+        counted = lua_toboolean(L, -1);
+        lua_pop(L, 4);
     } else {
         err = lua_tolstring(L, -1, &elen);      /* out of memory */
     }
@@ -1268,7 +1286,12 @@ static void reply_script_error(struct client *c, lua_State *L,
                      sha, source, line);
     else
         n = snprintf(msg, cap, "%.*s", (int)elen, err);
-    reply_error_text(c, msg, n > 0 ? (size_t)n : 0);
+    if (counted) {
+        resp_add_error(&c->out, msg, n > 0 ? (size_t)n : 0);
+        c->nerrors++;
+    } else {
+        reply_error_text(c, msg, n > 0 ? (size_t)n : 0);
+    }
     free(msg);
 }
 

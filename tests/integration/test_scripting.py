@@ -11,7 +11,8 @@ errors raised as ResponseError with the script's sha and line); RESP3
 replies to a HELLO 3 connection (map, set, double, boolean, null,
 big number) and redis.setresp(3) inside the script; what a script's
 commands do to the rest of the server: keyspace notifications, WATCH,
-commandstats (the commands a script runs count, as in Redis), dirty keys
+commandstats (the commands a script runs count, as in Redis), each
+error counted once in errorstats, dirty keys
 seen by MULTI/EXEC, SELECT staying inside the script; one clock for a
 whole script (a key with a 1 ms TTL outlives a 20 ms script that set
 it); blocking commands that answer at once; over maxmemory, a script
@@ -284,6 +285,48 @@ def commandstats_count_a_scripts_commands():
     assert_eq(stats["cmdstat_eval"]["calls"], 1)
     assert_eq(stats["cmdstat_incr"]["calls"], 2)
     assert_eq(stats["cmdstat_get"]["calls"], 1)
+
+
+@test
+def error_stats_count_each_error_once():
+    # An error a command inside the script replied counts when it happens
+    # (errorstat, the command's failed_calls), and the script's reply that
+    # passes it on does not count again; an error of the script's own
+    # counts as the script's. Refusals count as the command's rejected
+    # calls.
+    r = h.flushed()
+    r.set("s", "abc")
+    r.lpush("l", "x")
+    r.config_resetstat()
+    for body in ["return redis.call('incr', 's')",
+                 "redis.pcall('get', 'l'); return 1",
+                 "return redis.pcall('incr', 's')",
+                 "return redis.call('nosuch')",
+                 "error('x')",
+                 "return redis.call('get')",
+                 "return redis.call('multi')",
+                 "return {err='MY x'}",
+                 "#!lua flags=no-writes\nreturn redis.call('set', 'x', '1')",
+                 "retur"]:
+        try:
+            r.eval(body, 0)
+        except redis.exceptions.ResponseError:
+            pass
+    info = r.info("all")
+    assert_eq(info["total_error_replies"], 10)
+    assert_eq(info["errorstat_ERR"], "count=8")
+    assert_eq(info["errorstat_MY"], "count=1")
+    assert_eq(info["errorstat_WRONGTYPE"], "count=1")
+    assert_eq((info["cmdstat_eval"]["calls"],
+               info["cmdstat_eval"]["failed_calls"]), (10, 9))
+    assert_eq((info["cmdstat_incr"]["calls"],
+               info["cmdstat_incr"]["failed_calls"]), (2, 2))
+    assert_eq((info["cmdstat_get"]["calls"],
+               info["cmdstat_get"]["rejected_calls"],
+               info["cmdstat_get"]["failed_calls"]), (1, 1, 1))
+    assert_eq(info["cmdstat_multi"]["rejected_calls"], 1)
+    assert_eq((info["cmdstat_set"]["rejected_calls"],
+               info["cmdstat_set"]["failed_calls"]), (1, 0))
 
 
 @test

@@ -55,6 +55,7 @@ struct scripting {
     size_t nscripts, body_bytes;
     const char **argv;                  /* redis.call's, reused */
     size_t *argvlen;
+    char *numbuf;                       /* numbers as text, NUM_SLOT each */
     size_t argv_cap;
     /* The run in progress. */
     unsigned flags;                     /* SCRIPT_* of the script */
@@ -64,6 +65,7 @@ struct scripting {
     int oom;                            /* over maxmemory at the start */
 };
 
+#define NUM_SLOT 32                     /* "%.17g" of a double fits */
 #define REG_SCRIPTS "respite.scripts"
 #define REG_FLAGS "respite.flags"
 #define REG_ENGINE "respite.engine"
@@ -324,8 +326,8 @@ static int raw_field(lua_State *L, int idx, const char *name)
 static void reply_value(struct scripting *s, struct client *c, int top);
 
 /* Writes the table on top of the stack (left there) as Redis 7.0 does:
- * err, ok, double, big_number, map, set, else an array up to its first
- * nil. */
+ * err, ok, double, big_number, verbatim_string, map, set, else an array
+ * up to its first nil. */
 static void reply_table(struct scripting *s, struct client *c, int top)
 {
     lua_State *L = s->L;
@@ -369,6 +371,34 @@ static void reply_table(struct scripting *s, struct client *c, int top)
         }
         lua_pop(L, 1);
         return;
+    }
+    lua_pop(L, 1);
+    if (raw_field(L, -1, "verbatim_string") == LUA_TTABLE) {
+        size_t flen = 0;
+        const char *fmt = NULL, *str = NULL;
+        if (raw_field(L, -1, "format") == LUA_TSTRING)
+            fmt = lua_tolstring(L, -1, &flen);
+        if (raw_field(L, -2, "string") == LUA_TSTRING)
+            str = lua_tolstring(L, -1, &n);
+        if (fmt && str) {
+            if (o->proto >= 3) {
+                /* =<len>\r\nfmt:text\r\n, the format three bytes. */
+                char fbuf[4] = "   ";
+                memcpy(fbuf, fmt, flen < 3 ? flen : 3);
+                char head[32];
+                int hn = snprintf(head, sizeof(head), "=%zu\r\n", n + 4);
+                resp_add_raw(o, head, (size_t)hn);
+                resp_add_raw(o, fbuf, 3);
+                resp_add_raw(o, ":", 1);
+                resp_add_raw(o, str, n);
+                resp_add_raw(o, "\r\n", 2);
+            } else {
+                resp_add_bulk(o, str, n);
+            }
+            lua_pop(L, 3);
+            return;
+        }
+        lua_pop(L, 2);
     }
     lua_pop(L, 1);
     int kind = 0;
@@ -480,18 +510,28 @@ static int redis_command(lua_State *L, int raise)
         size_t *lens = realloc(s->argvlen, cap * sizeof(*lens));
         if (lens)
             s->argvlen = lens;
-        if (!argv || !lens)
+        char *nums = realloc(s->numbuf, cap * NUM_SLOT);
+        if (nums)
+            s->numbuf = nums;
+        if (!argv || !lens || !nums)
             return luaL_error(L, "not enough memory");
         s->argv_cap = cap;
     }
     for (int i = 0; i < argc; i++) {
         int t = lua_type(L, i + 1);
-        if (t != LUA_TSTRING && t != LUA_TNUMBER)
+        if (t == LUA_TNUMBER) {
+            /* As Redis: "%.17g", not Lua's own "%.14g" (0.1 is
+             * "0.10000000000000001"), kept in s->numbuf for the call. */
+            char *slot = s->numbuf + (size_t)i * NUM_SLOT;
+            int n = snprintf(slot, NUM_SLOT, "%.17g", lua_tonumber(L, i + 1));
+            s->argv[i] = slot;
+            s->argvlen[i] = n > 0 ? (size_t)n : 0;
+        } else if (t == LUA_TSTRING) {
+            s->argv[i] = lua_tolstring(L, i + 1, &s->argvlen[i]);
+        } else {
             return error_out(L, raise, "Lua redis lib command arguments "
                                        "must be strings or integers");
-        /* Numbers become their Lua text (%.14g) in place on the stack,
-         * where the bytes stay for the whole call. */
-        s->argv[i] = lua_tolstring(L, i + 1, &s->argvlen[i]);
+        }
     }
     fake->argc = (size_t)argc;
     fake->argv = s->argv;
@@ -1033,6 +1073,7 @@ void script_engine_close(struct server *srv)
     free(s->fake);
     free(s->argv);
     free(s->argvlen);
+    free(s->numbuf);
     free(s);
     srv->scripting = NULL;
 }

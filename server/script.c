@@ -774,6 +774,74 @@ static int script_pcall(lua_State *L)
     return lua_gettop(L);
 }
 
+/* ---- Loading code as text only ------------------------------------------ */
+
+/* luaL_loadbuffer that never takes a precompiled chunk: Lua 5.1 runs
+ * bytecode unchecked, so a crafted one could corrupt the server's memory.
+ * Redis's Lua reads such a chunk as text (and fails on the ESC byte);
+ * a space in front makes stock Lua do the same, with the same message
+ * (line numbers and the chunk name are unchanged). */
+static int load_text(lua_State *L, const char *p, size_t n, const char *name)
+{
+    if (n == 0 || p[0] != LUA_SIGNATURE[0])
+        return luaL_loadbuffer(L, p, n, name);
+    lua_pushliteral(L, " ");
+    lua_pushlstring(L, p, n);
+    lua_concat(L, 2);
+    size_t m;
+    const char *t = lua_tolstring(L, -1, &m);
+    int rc = luaL_loadbuffer(L, t, m, name);
+    lua_remove(L, -2);
+    return rc;
+}
+
+/* loadstring(s [, name]) through load_text: the function, or nil and the
+ * message. */
+static int safe_loadstring(lua_State *L)
+{
+    size_t n;
+    const char *p = luaL_checklstring(L, 1, &n);
+    const char *name = luaL_optstring(L, 2, p);
+    if (load_text(L, p, n, name) == 0)
+        return 1;
+    lua_pushnil(L);
+    lua_insert(L, -2);
+    return 2;
+}
+
+/* load(reader [, name]): the pieces joined, then as loadstring. */
+static int safe_load(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TFUNCTION);
+    const char *name = luaL_optstring(L, 2, "=(load)");
+    lua_settop(L, 2);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (;;) {
+        lua_pushvalue(L, 1);
+        lua_call(L, 0, 1);
+        if (lua_isnil(L, -1)) {
+            lua_pop(L, 1);
+            break;
+        }
+        if (!lua_isstring(L, -1))
+            return luaL_error(L, "reader function must return a string");
+        if (lua_objlen(L, -1) == 0) {
+            lua_pop(L, 1);
+            break;
+        }
+        luaL_addvalue(&b);
+    }
+    luaL_pushresult(&b);
+    size_t n;
+    const char *p = lua_tolstring(L, -1, &n);
+    if (load_text(L, p, n, name) == 0)
+        return 1;
+    lua_pushnil(L);
+    lua_insert(L, -2);
+    return 2;
+}
+
 /* ---- Protected globals ------------------------------------------------ */
 
 /* __newindex of the globals and the library tables. */
@@ -975,6 +1043,7 @@ static int setup_globals(lua_State *L)
     static const luaL_Reg raw[] = {
         { "rawset", ro_rawset }, { "rawget", ro_rawget },
         { "next", ro_next }, { "pairs", ro_pairs },
+        { "loadstring", safe_loadstring }, { "load", safe_load },
     };
     for (size_t i = 0; i < sizeof(raw) / sizeof(raw[0]); i++) {
         lua_pushcfunction(L, raw[i].func);
@@ -1206,7 +1275,7 @@ int script_load_or_reply(struct client *c, const char *body, size_t len,
         copy[0] = copy[1] = '-';
         code = copy;
     }
-    int rc = luaL_loadbuffer(L, code, len, "@user_script");
+    int rc = load_text(L, code, len, "@user_script");
     free(copy);
     if (rc != 0) {
         size_t n;

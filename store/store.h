@@ -786,6 +786,62 @@ size_t store_stream_retention_step(struct store *s, int64_t now_ms,
                                    size_t visits, store_stream_trim_cb cb,
                                    void *ctx);
 
+/* ---- Bitmaps (bits.c) ------------------------------------------------- */
+
+/* Bit arithmetic over byte buffers for the bitmap commands. Bit 0 is the
+ * most significant bit of byte 0. Buffers are borrowed for the call. */
+
+/* Bit off of p[0..n); 0 past the end. */
+int store_bit_get(const unsigned char *p, size_t n, uint64_t off);
+/* Sets bit off of p (which must reach it) to bit (0 or 1); returns the
+ * old value. */
+int store_bit_set(unsigned char *p, uint64_t off, int bit);
+/* Resolves BITCOUNT/BITPOS's start and end (inclusive; negative counts
+ * from the end; in bytes, or bits when in_bits) over a string of len bytes
+ * to the bit positions [*from, *to]. Returns 0 when the range is empty. */
+int store_bits_range(int64_t start, int64_t end, int in_bits, size_t len,
+                     uint64_t *from, uint64_t *to);
+/* Set bits among bits [from, to] of p[0..n); to < 8n. */
+uint64_t store_bits_count(const unsigned char *p, size_t n, uint64_t from,
+                          uint64_t to);
+/* Position of the first bit equal to bit (0 or 1) among bits [from, to]
+ * of p[0..n) (to < 8n), or -1. */
+int64_t store_bits_pos(const unsigned char *p, size_t n, int bit,
+                       uint64_t from, uint64_t to);
+
+enum store_bitop { STORE_BITOP_AND, STORE_BITOP_OR, STORE_BITOP_XOR,
+                   STORE_BITOP_NOT };
+/* dst[0..n) = op over src[0..nsrc), source k being len[k] bytes read as
+ * zero-padded to n (a missing key is len 0, src NULL). NOT takes one
+ * source of n bytes. dst must not overlap a source. */
+void store_bits_op(enum store_bitop op, unsigned char *dst, size_t n,
+                   const unsigned char *const *src, const size_t *len,
+                   size_t nsrc);
+
+/* The bits-wide (1..64) field at bit off of p[0..n), bytes past the end
+ * read as zero, as an unsigned number. */
+uint64_t store_bits_field_get(const unsigned char *p, size_t n, uint64_t off,
+                              unsigned bits);
+/* Writes the low bits of v as the bits-wide field at bit off of p, which
+ * must reach its last bit. */
+void store_bits_field_set(unsigned char *p, uint64_t off, unsigned bits,
+                          uint64_t v);
+/* v, a bits-wide field, as a signed number (two's complement). */
+int64_t store_bits_sign_extend(uint64_t v, unsigned bits);
+/* What BITFIELD does on overflow: wrap around, saturate at the type's
+ * bounds, or fail (the caller writes nothing and replies nil). */
+enum store_bits_overflow { STORE_BITS_WRAP, STORE_BITS_SAT,
+                           STORE_BITS_FAIL };
+/* value + incr in a bits-wide field, signed (bits 1..64; value is an
+ * int64 reinterpreted) or unsigned (bits 1..63; value may be any uint64,
+ * as SET's argument is). Returns 0 with *out the sum when it fits, else 1
+ * (above the maximum) or -1 (below the minimum) with *out wrapped or
+ * saturated (untouched for STORE_BITS_FAIL). *out is the field's value as
+ * a uint64 (sign-extended when signed). */
+int store_bits_field_add(int sign, unsigned bits, uint64_t value,
+                         int64_t incr, enum store_bits_overflow mode,
+                         uint64_t *out);
+
 /* XXH3 64-bit hash of p[0..n) (DIGEST, SET IFDEQ; digest.c). */
 uint64_t store_digest(const char *p, size_t n);
 

@@ -63,6 +63,15 @@ void cmd_incrby(struct client *c);
 void cmd_decrby(struct client *c);
 void cmd_incrbyfloat(struct client *c);
 
+/* cmd_bits.c: bitmaps */
+void cmd_setbit(struct client *c);
+void cmd_getbit(struct client *c);
+void cmd_bitcount(struct client *c);
+void cmd_bitpos(struct client *c);
+void cmd_bitop(struct client *c);
+void cmd_bitfield(struct client *c);
+void cmd_bitfield_ro(struct client *c);
+
 /* cmd_lock.c: compare-and-delete, digests */
 void cmd_delex(struct client *c);
 void cmd_delifeq(struct client *c);

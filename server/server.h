@@ -486,6 +486,13 @@ enum reply_err {
     ERR_XCLAIM_OPT,          /* (const char *"IDLE", "TIME" or "RETRYCOUNT") */
     ERR_XCLAIM_UNKNOWN,      /* (ARGV_CLIPPED option) */
     ERR_XAUTOCLAIM_COUNT,    /* COUNT must be > 0 */
+    /* Bitmaps (ERR_BIT_OFFSET is above, with the other range errors). */
+    ERR_BIT_VALUE,           /* bit is not an integer or out of range */
+    ERR_BITPOS_BIT,          /* The bit argument must be 1 or 0. */
+    ERR_BITOP_NOT,           /* BITOP NOT must be called with a single ... */
+    ERR_BITFIELD_TYPE,       /* Invalid bitfield type. Use something like ... */
+    ERR_BITFIELD_OVERFLOW,   /* Invalid OVERFLOW type specified */
+    ERR_BITFIELD_RO,         /* BITFIELD_RO only supports the GET subcommand */
     ERR__COUNT
 };
 

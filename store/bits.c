@@ -260,7 +260,7 @@ int store_bits_field_add(int sign, unsigned bits, uint64_t value,
         min = -max - 1;
         sum = (__int128)(int64_t)value + incr;
     } else {
-        max = (INT64_C(1) << bits) - 1;   /* unsigned fields: bits <= 63 */
+        max = (__int128)((UINT64_C(1) << bits) - 1); /* bits <= 63 */
         min = 0;
         sum = (__int128)value + incr;
     }

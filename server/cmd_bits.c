@@ -96,8 +96,9 @@ static int bf_type_or_reply(struct client *c, size_t i, int *sign,
 
 /* ---- The string -------------------------------------------------------- */
 
-/* The live string at argv[1] for a read: 1 with *p and *n (NULL and 0 when the
- * key is missing), counting a hit or miss; or 0 after WRONGTYPE. */
+/* The live string at argv[1] for a read: 1 with *p and *n (NULL and 0
+ * when the key is missing), counting a hit or miss; or 0 after
+ * WRONGTYPE. */
 static int bits_read_or_reply(struct client *c, const unsigned char **p,
                               size_t *n)
 {

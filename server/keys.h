@@ -1,5 +1,6 @@
-/* keys.h - lookups shared by the string and generic key handlers
- * (cmd_string.c, cmd_keys.c). Private to those two files.
+/* keys.h - lookups shared by the handlers that find keys themselves
+ * (cmd_string.c, cmd_bits.c, cmd_keys.c, cmd_lock.c, cmd_ratelimit.c)
+ * and, through coll.h, by the object types' handlers.
  *
  * Redis counts keyspace_hits / keyspace_misses only for lookups made to
  * read a key (GET, MGET, EXISTS, TTL...), never for lookups a write makes

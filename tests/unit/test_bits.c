@@ -67,7 +67,7 @@ static uint64_t ref_field(const unsigned char *p, size_t n, uint64_t off,
     return v;
 }
 
-/* ---- Single bits ---------------------------------------------------------- */
+/* ---- Single bits -------------------------------------------------------- */
 
 TEST(bit_get_and_set)
 {

@@ -116,7 +116,8 @@ done
 check() {
     local cli=(redis-cli -h 127.0.0.1 -p "$1")
     echo "$("${cli[@]}" BITCOUNT bench:big) $("${cli[@]}" BITPOS bench:zero 1)" \
-         "$("${cli[@]}" BITCOUNT bench:dst) $("${cli[@]}" BITFIELD_RO ctr:000000000001 GET u8 '#3' | tr -d '\n')"
+         "$("${cli[@]}" BITCOUNT bench:dst)" \
+         "$("${cli[@]}" BITFIELD_RO bench:big GET i64 '#100' | tr -d '\n')"
 }
 CHECK_A=$(check "$A_PORT")
 CHECK_B=$(check "$B_PORT")
@@ -132,7 +133,7 @@ echo "cpu:       ${CPU_MODEL:-unknown} ($NCPU online)"
 echo "respite:   $(version_line "$RESPITE_BIN")${RESPITE_ARGS:+, with $RESPITE_ARGS}"
 echo "redis:     $(version_line "$REDIS_BIN")"
 echo "client:    redis-benchmark -c $CLIENTS -r $KEYSPACE -P {1,16} <case>"
-echo "check:     BITCOUNT big, BITPOS zero 1, BITCOUNT dst, a counter:" \
+echo "check:     BITCOUNT big, BITPOS zero 1, BITCOUNT dst, an i64 of big:" \
      "respite $CHECK_A; redis $CHECK_B"
 echo '```'
 echo

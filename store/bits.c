@@ -85,6 +85,17 @@ static unsigned char byte_mask(unsigned lo, unsigned hi)
     return (unsigned char)(left & right);
 }
 
+/* Set bits in w. Without -mpopcnt (the build targets any x86-64)
+ * __builtin_popcountll is a libgcc call per word; this is a few
+ * instructions inline. */
+static inline uint64_t pop64(uint64_t w)
+{
+    w -= (w >> 1) & 0x5555555555555555u;
+    w = (w & 0x3333333333333333u) + ((w >> 2) & 0x3333333333333333u);
+    w = (w + (w >> 4)) & 0x0f0f0f0f0f0f0f0fu;
+    return (w * 0x0101010101010101u) >> 56;
+}
+
 /* See store.h. */
 uint64_t store_bits_count(const unsigned char *p, size_t n, uint64_t from,
                           uint64_t to)
@@ -92,27 +103,22 @@ uint64_t store_bits_count(const unsigned char *p, size_t n, uint64_t from,
     (void)n;
     uint64_t first = from >> 3, last = to >> 3;
     if (first == last)
-        return (uint64_t)__builtin_popcount(
-            p[first] & byte_mask(from & 7, to & 7));
-    uint64_t count = (uint64_t)__builtin_popcount(
-        p[first] & byte_mask(from & 7, 7));
-    count += (uint64_t)__builtin_popcount(p[last] & byte_mask(0, to & 7));
+        return pop64(p[first] & byte_mask(from & 7, to & 7));
+    uint64_t count = pop64(p[first] & byte_mask(from & 7, 7)) +
+                     pop64(p[last] & byte_mask(0, to & 7));
     const unsigned char *q = p + first + 1, *end = p + last;
     for (; q + 32 <= end; q += 32) {
         uint64_t w[4];
         memcpy(w, q, sizeof(w));
-        count += (uint64_t)(__builtin_popcountll(w[0]) +
-                            __builtin_popcountll(w[1]) +
-                            __builtin_popcountll(w[2]) +
-                            __builtin_popcountll(w[3]));
+        count += pop64(w[0]) + pop64(w[1]) + pop64(w[2]) + pop64(w[3]);
     }
     for (; q + 8 <= end; q += 8) {
         uint64_t w;
         memcpy(&w, q, 8);
-        count += (uint64_t)__builtin_popcountll(w);
+        count += pop64(w);
     }
     for (; q < end; q++)
-        count += (uint64_t)__builtin_popcount(*q);
+        count += pop64(*q);
     return count;
 }
 
@@ -143,6 +149,12 @@ int64_t store_bits_pos(const unsigned char *p, size_t n, int bit,
     /* Whole bytes: skip words with nothing to find. */
     const uint64_t skip = bit ? 0 : UINT64_MAX;
     uint64_t b = first + 1;
+    for (; b + 32 <= last; b += 32) {
+        uint64_t w[4];
+        memcpy(w, p + b, sizeof(w));
+        if ((w[0] ^ skip) | (w[1] ^ skip) | (w[2] ^ skip) | (w[3] ^ skip))
+            break;
+    }
     for (; b + 8 <= last; b += 8) {
         uint64_t w;
         memcpy(&w, p + b, 8);

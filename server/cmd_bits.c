@@ -29,6 +29,7 @@
  * the destination ("del") when every source is empty or missing. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "server/handlers.h"
 #include "server/keys.h"
@@ -36,6 +37,14 @@
 #include "server/server.h"
 
 /* ---- Arguments ---------------------------------------------------------- */
+
+/* 1 if argument i is the keyword word, ignoring ASCII case. Arguments are
+ * NUL-terminated and Redis compares these keywords as C strings, so a
+ * NUL byte ends one here too ("BIT\0x" is BIT). */
+static int kw_is(const struct client *c, size_t i, const char *word)
+{
+    return strcasecmp(c->argv[i], word) == 0;
+}
 
 /* Parses argument i as a bit offset into *off. With hash, "#n" is n
  * fields of bits bits (BITFIELD). Replies ERR_BIT_OFFSET and returns 0
@@ -65,8 +74,8 @@ bad:
  * syntax error and returns 0. */
 static int bit_unit_or_reply(struct client *c, size_t i, int *in_bits)
 {
-    if (arg_is(c, i, "BIT") || arg_is(c, i, "BYTE")) {
-        *in_bits = arg_is(c, i, "BIT");
+    if (kw_is(c, i, "BIT") || kw_is(c, i, "BYTE")) {
+        *in_bits = kw_is(c, i, "BIT");
         return 1;
     }
     reply_error(c, ERR_SYNTAX);
@@ -301,13 +310,13 @@ void cmd_bitpos(struct client *c)
 void cmd_bitop(struct client *c)
 {
     enum store_bitop op;
-    if (arg_is(c, 1, "AND"))
+    if (kw_is(c, 1, "AND"))
         op = STORE_BITOP_AND;
-    else if (arg_is(c, 1, "OR"))
+    else if (kw_is(c, 1, "OR"))
         op = STORE_BITOP_OR;
-    else if (arg_is(c, 1, "XOR"))
+    else if (kw_is(c, 1, "XOR"))
         op = STORE_BITOP_XOR;
-    else if (arg_is(c, 1, "NOT"))
+    else if (kw_is(c, 1, "NOT"))
         op = STORE_BITOP_NOT;
     else {
         reply_error(c, ERR_SYNTAX);
@@ -404,19 +413,19 @@ static int bf_parse_or_reply(struct client *c, struct bf_op *ops,
         struct bf_op op = { 0 };
         int sign;
         unsigned bits;
-        if (arg_is(c, j, "GET") && rest >= 2) {
+        if (kw_is(c, j, "GET") && rest >= 2) {
             op.kind = BF_GET;
-        } else if (arg_is(c, j, "SET") && rest >= 3) {
+        } else if (kw_is(c, j, "SET") && rest >= 3) {
             op.kind = BF_SET;
-        } else if (arg_is(c, j, "INCRBY") && rest >= 3) {
+        } else if (kw_is(c, j, "INCRBY") && rest >= 3) {
             op.kind = BF_INCRBY;
-        } else if (arg_is(c, j, "OVERFLOW") && rest >= 1) {
+        } else if (kw_is(c, j, "OVERFLOW") && rest >= 1) {
             j++;
-            if (arg_is(c, j, "WRAP"))
+            if (kw_is(c, j, "WRAP"))
                 mode = STORE_BITS_WRAP;
-            else if (arg_is(c, j, "SAT"))
+            else if (kw_is(c, j, "SAT"))
                 mode = STORE_BITS_SAT;
-            else if (arg_is(c, j, "FAIL"))
+            else if (kw_is(c, j, "FAIL"))
                 mode = STORE_BITS_FAIL;
             else {
                 reply_error(c, ERR_BITFIELD_OVERFLOW);

@@ -13,8 +13,9 @@
  *
  * Ranges are inclusive bit positions [from, to], already clipped to the
  * buffer by store_bits_range (which holds Redis's start/end rules). Whole
- * bytes in the middle of a range are taken eight at a time; only the
- * partial bytes at either edge are masked.
+ * bytes in the middle of a range are read as 8-byte words, four at a time
+ * where the loop allows; only the partial bytes at either edge are
+ * masked. BITOP combines its sources a word at a time the same way.
  *
  * Bit fields are 1..64 bits wide, read and written most significant bit
  * first from any bit offset, so a field may straddle up to nine bytes.

@@ -99,6 +99,10 @@ size_t store_volatile_size(const struct store *s);
  * to the expired callback) and NULL returned. */
 struct store_entry *store_key_find(struct store *s, const char *key,
                                    size_t klen, int64_t now_ms);
+/* As store_key_find, but the key is not marked as used (OBJECT, MEMORY
+ * USAGE): its access stamp and LFU counter stay as they are. */
+struct store_entry *store_key_peek(struct store *s, const char *key,
+                                   size_t klen, int64_t now_ms);
 /* Sets key to a string value, replacing any value of any type.
  * expire_ms: absolute Unix ms, STORE_NO_TTL or STORE_KEEP_TTL.
  * Returns STORE_OK or STORE_NOMEM (the old value is then untouched). */
@@ -133,6 +137,7 @@ enum store_evict_by {
     STORE_EVICT_RANDOM,            /* any one key */
     STORE_EVICT_LRU,               /* idle longest, by the access stamp */
     STORE_EVICT_TTL,               /* nearest expire time */
+    STORE_EVICT_LFU,               /* lowest decayed LFU counter */
 };
 /* A candidate: its entry (borrowed) and how much it deserves eviction,
  * comparable between stores for the same enum store_evict_by. */
@@ -148,6 +153,23 @@ int store_evict_sample(struct store *s, int by, int volatile_only,
 /* Removes e, a candidate of s, reporting its key to cb before it goes. */
 void store_evict(struct store *s, struct store_entry *e, store_expired_cb cb,
                  void *ctx);
+
+/* ---- Access tracking (lfu.c) ----------------------------------------- */
+
+/* Turns LFU counting on (an lfu maxmemory-policy) or off (the access
+ * stamp is then the LRU time). log_factor and decay_minutes are
+ * lfu-log-factor and lfu-decay-time (0: counters never decay). Switching
+ * reinterprets the stamps, as in Redis: it takes a while to settle. */
+void store_set_lfu(struct store *s, int on, uint32_t log_factor,
+                   uint32_t decay_minutes);
+/* e's LFU counter (0..31) decayed to now_ms, without changing it. */
+unsigned store_entry_freq(const struct store *s, const struct store_entry *e,
+                          int64_t now_ms);
+/* Milliseconds since e was last looked up, in steps of 1024 and below
+ * 128 steps (the stamp wraps), when LFU counting is off. */
+int64_t store_entry_idle_ms(const struct store_entry *e, int64_t now_ms);
+/* Seeds the store's random generator (tests: repeatable draws). */
+void store_set_seed(struct store *s, uint64_t seed);
 
 /* Lookups of these keys (NULL entries are skipped) are about to come:
  * starts loading what they will read first, so that their cache misses
@@ -207,6 +229,10 @@ int store_obj_create(struct store *s, const char *key, size_t klen,
  * o on STORE_OK only. Returns STORE_OK, STORE_NOMEM or STORE_TOO_BIG. */
 int store_key_set_obj(struct store *s, const char *key, size_t klen,
                       enum store_type type, void *o, int64_t now_ms);
+/* Bytes key e takes in the store: its entry, its value's structures and
+ * its slots in the shard's tables (store.c says which). O(elements) for
+ * a collection. */
+size_t store_entry_mem(const struct store_entry *e);
 /* The object a non-string entry holds (borrowed). */
 void *store_entry_obj(const struct store_entry *e);
 /* Elements in object o of type (hash fields, list items, entries...). */
@@ -468,6 +494,9 @@ uint64_t store_scan_prefix(struct store *s, const char *pfx, size_t plen,
 /* Length of the literal prefix of a glob pattern: the bytes before the
  * first '*', '?', '[' or '\\'. */
 size_t store_glob_literal_len(const char *pat, size_t plen);
+/* Bytes of store_mem_usage in the shards' bucket arrays (*main) and
+ * arrays of keys with a TTL (*expires): Redis's MEMORY STATS overheads. */
+void store_mem_tables(const struct store *s, size_t *main, size_t *expires);
 /* Bytes of store_mem_usage taken by the prefix index and resume points. */
 size_t store_prefix_mem_usage(const struct store *s);
 

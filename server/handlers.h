@@ -10,7 +10,7 @@ struct subcommand_table;
 
 /* The containers' subcommands, named by their table entries. */
 extern const struct subcommand_table client_subs, command_subs, config_subs,
-    pubsub_subs, xgroup_subs, xinfo_subs;
+    pubsub_subs, xgroup_subs, xinfo_subs, object_subs, memory_subs;
 
 /* cmd_conn.c: connection */
 void cmd_ping(struct client *c);
@@ -33,6 +33,10 @@ void cmd_info(struct client *c);
 void cmd_command(struct client *c);
 void cmd_config(struct client *c);
 void cmd_debug(struct client *c);
+
+/* cmd_object.c, cmd_memory.c: introspection */
+void cmd_object(struct client *c);
+void cmd_memory(struct client *c);
 
 /* multi.c: transactions */
 void cmd_multi(struct client *c);

@@ -227,6 +227,15 @@ static const char *const errors[ERR__COUNT] = {
                           "is.",
     [ERR_BITFIELD_OVERFLOW] = "ERR Invalid OVERFLOW type specified",
     [ERR_BITFIELD_RO] = "ERR BITFIELD_RO only supports the GET subcommand",
+    [ERR_OBJECT_IDLETIME_LFU] = "ERR An LFU maxmemory policy is selected, "
+        "idle time not tracked. Please note that when switching between "
+        "policies at runtime LRU and LFU data will take some time to "
+        "adjust.",
+    [ERR_OBJECT_FREQ_NOT_LFU] = "ERR An LFU maxmemory policy is not "
+        "selected, access frequency not tracked. Please note that when "
+        "switching between policies at runtime LRU and LFU data will take "
+        "some time to adjust.",
+    [ERR_MEMORY_PURGE] = "ERR Error purging dirty pages",
 };
 
 /* Counts an error reply under its code for INFO errorstats, as Redis's

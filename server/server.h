@@ -253,6 +253,7 @@ struct server {
     uint64_t stat_expired, stat_hits, stat_misses, stat_net_in, stat_net_out;
     uint64_t stat_errors;
     size_t mem_peak;                    /* most used_memory seen by a tick */
+    size_t mem_startup;                 /* used_memory once started */
     /* INFO errorstats: error replies counted by code (their first word),
      * kept in byte order, the order Redis's rax lists them in. */
     struct error_stat {
@@ -493,6 +494,10 @@ enum reply_err {
     ERR_BITFIELD_TYPE,       /* Invalid bitfield type. Use something like ... */
     ERR_BITFIELD_OVERFLOW,   /* Invalid OVERFLOW type specified */
     ERR_BITFIELD_RO,         /* BITFIELD_RO only supports the GET subcommand */
+    /* OBJECT, MEMORY (cmd_object.c, cmd_memory.c). */
+    ERR_OBJECT_IDLETIME_LFU, /* An LFU maxmemory policy is selected, ... */
+    ERR_OBJECT_FREQ_NOT_LFU, /* An LFU maxmemory policy is not selected, ... */
+    ERR_MEMORY_PURGE,        /* Error purging dirty pages */
     ERR__COUNT
 };
 

@@ -36,6 +36,17 @@ static inline struct store_entry *key_lookup_read(struct client *c,
     return e;
 }
 
+/* As key_lookup_read, without marking the key as used (its LRU time and
+ * LFU counter stay): Redis's LOOKUP_NOTOUCH, for EXISTS, TYPE and TTL. */
+static inline struct store_entry *key_peek_read(struct client *c,
+                                                const char *key, size_t klen,
+                                                int64_t now)
+{
+    struct store_entry *e = store_key_peek(client_db(c), key, klen, now);
+    key_count_read(c, key, klen, e != NULL);
+    return e;
+}
+
 /* Publishes "new" for argument i's key, which this command created: the
  * event of Redis's dbAdd, before the command's own events on the key. */
 static inline void key_new(struct client *c, size_t i)

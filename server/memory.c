@@ -144,7 +144,8 @@ int server_mem_purge(void)
 {
 #ifdef USE_JEMALLOC
     char name[64];
-    snprintf(name, sizeof(name), "arena.%u.purge", (unsigned)MALLCTL_ARENAS_ALL);
+    snprintf(name, sizeof(name), "arena.%u.purge",
+             (unsigned)MALLCTL_ARENAS_ALL);
     return mallctl(name, NULL, NULL, NULL, 0) == 0 ? 0 : -1;
 #else
     return 0;

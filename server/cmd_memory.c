@@ -6,7 +6,8 @@
  * rounding included) rather than estimated from samples as Redis does, so
  * SAMPLES is checked and has no effect, and a big collection is walked
  * whole. The figure is Respite's, not what Redis would take for the same
- * data.
+ * data. As in Redis, a key past its TTL that nothing removed yet is
+ * measured, not expired, and the lookup counts no hit or miss.
  *
  * STATS has Redis 7.0's fields in its order; what Respite does not have
  * (replication backlog, replicas, cluster links, AOF, scripts) is 0, and
@@ -48,9 +49,8 @@ static void memory_usage(struct client *c)
             return;
         }
     }
-    struct store_entry *e = store_key_peek(client_db(c), c->argv[2],
-                                           c->argvlen[2],
-                                           server_now_ms(c->srv));
+    struct store_entry *e = store_key_peek_any(client_db(c), c->argv[2],
+                                               c->argvlen[2]);
     if (!e) {
         resp_add_null(&c->out);
         return;

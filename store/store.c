@@ -415,6 +415,16 @@ struct store_entry *store_key_peek(struct store *s, const char *key,
     return *link;
 }
 
+/* See store.h. */
+struct store_entry *store_key_peek_any(struct store *s, const char *key,
+                                       size_t klen)
+{
+    uint64_t h = store__hash(key, klen);
+    struct store_shard *sh = store__shard(s, h);
+    struct store_entry **link = store__table_find(sh, h, key, klen);
+    return link ? *link : NULL;
+}
+
 /* A new entry for key holding a copy of val as a value of type, expiring
  * at exp (absolute ms, or STORE_NO_TTL); not linked anywhere. NULL on
  * OOM. */
@@ -617,6 +627,8 @@ static int key_move(struct store *s, const char *src, size_t slen,
         ne = entry_clone(d, e, dst, dlen, ttl);
         if (!ne)
             return STORE_NOMEM;
+        if (!move)
+            ne->freq = STORE__LFU_INIT;    /* a copy is a new value */
         if (!move && store__ops[e->type]) {
             /* COPY: the new entry gets its own deep copy of the object. */
             void *o = store__ops[e->type]->clone(d, store__obj(e));

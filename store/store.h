@@ -103,6 +103,10 @@ struct store_entry *store_key_find(struct store *s, const char *key,
  * USAGE): its access stamp and LFU counter stay as they are. */
 struct store_entry *store_key_peek(struct store *s, const char *key,
                                    size_t klen, int64_t now_ms);
+/* key's entry even when past its TTL (nothing expires, nothing is
+ * touched), or NULL: MEMORY USAGE measures what is there, as Redis's. */
+struct store_entry *store_key_peek_any(struct store *s, const char *key,
+                                       size_t klen);
 /* Sets key to a string value, replacing any value of any type.
  * expire_ms: absolute Unix ms, STORE_NO_TTL or STORE_KEEP_TTL.
  * Returns STORE_OK or STORE_NOMEM (the old value is then untouched). */

@@ -19,6 +19,7 @@ compact set is Redis 7.2's listpack; 7.0 says hashtable)."""
 import os
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
@@ -232,6 +233,22 @@ def memory_usage_grows_with_the_value():
     assert r.memory_usage("h") > one + 1000 * 20, r.memory_usage("h")
     assert_eq(r.memory_usage("h", samples=0), r.memory_usage("h"))
     r.execute_command("MEMORY", "USAGE", "h", "SAMPLES", "5")
+
+
+@test
+def memory_usage_measures_a_key_past_its_ttl():
+    s = h.Server(name="object").start()
+    r = s.client()
+    r.execute_command("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+    r.set("k", "v" * 100, px=1)
+    time.sleep(0.01)
+    r.config_resetstat()
+    assert r.memory_usage("k") > 100
+    stats = r.info("stats")
+    assert_eq((stats["keyspace_hits"], stats["keyspace_misses"],
+               stats["expired_keys"]), (0, 0, 0))
+    assert_eq(r.get("k"), None)
+    assert_eq(r.memory_usage("k"), None)
 
 
 @test

@@ -170,6 +170,39 @@ TEST(overwrite_keeps_the_counter)
     store_free(s);
 }
 
+TEST(copy_starts_a_new_count_rename_keeps_it)
+{
+    struct store *s = lfu_store(0, 1);
+    ASSERT_OK(store_key_set(s, "k", 1, "v", 1, STORE_NO_TTL, T0));
+    for (int j = 0; j < 5; j++)
+        store_key_find(s, "k", 1, T0);
+    ASSERT_OK(store_key_copy(s, "k", 1, s, "copy", 4, T0));
+    ASSERT_EQ(store_entry_freq(s, store_key_peek(s, "copy", 4, T0), T0),
+              STORE__LFU_INIT);
+    /* The copy's lookup of k counted: 5 + 5 + 1. */
+    ASSERT_OK(store_key_rename(s, "k", 1, s, "renamed-longer", 14, T0));
+    ASSERT_EQ(store_entry_freq(s, store_key_peek(s, "renamed-longer", 14, T0),
+                               T0), STORE__LFU_INIT + 7);
+    /* A TTL change moves the entry and keeps the count. */
+    ASSERT_OK(store_key_expire_set(s, "copy", 4, T0 + 100000, T0));
+    ASSERT_EQ(store_entry_freq(s, store_key_peek(s, "copy", 4, T0), T0),
+              STORE__LFU_INIT + 1);
+    ASSERT_OK(store__check(s));
+    store_free(s);
+}
+
+TEST(peek_any_sees_expired_keys)
+{
+    struct store *s = store_new(4);
+    ASSERT_OK(store_key_set(s, "k", 1, "v", 1, T0 + 10, T0));
+    ASSERT(store_key_peek_any(s, "k", 1) != NULL);
+    ASSERT(store_key_peek_any(s, "nokey", 5) == NULL);
+    ASSERT(store_key_peek(s, "k", 1, T0 + 20) == NULL);
+    ASSERT(store_key_peek_any(s, "k", 1) == NULL);
+    ASSERT_EQ(store_size(s), 0);
+    store_free(s);
+}
+
 TEST(entry_mem_counts_entry_value_and_slots)
 {
     struct store *s = store_new(4);
@@ -213,6 +246,8 @@ static const struct unit_test tests[] = {
     UNIT(idle_time_in_1024_ms_steps),
     UNIT(evict_lfu_picks_the_coldest),
     UNIT(overwrite_keeps_the_counter),
+    UNIT(copy_starts_a_new_count_rename_keeps_it),
+    UNIT(peek_any_sees_expired_keys),
     UNIT(entry_mem_counts_entry_value_and_slots),
 };
 

@@ -2,6 +2,7 @@
 """OBJECT, MEMORY and LFU eviction over a socket, as Redis 7.0 answers.
 
 Covers: OBJECT ENCODING of every type and across the compact thresholds;
+the keyspace hits and misses OBJECT counts (and no keymiss event);
 REFCOUNT; IDLETIME growing with the keyspace clock and reset by a read,
 not by OBJECT, EXISTS, TYPE or TTL; FREQ rising with reads under allkeys-lfu (lfu-log-factor 0
 makes every read count), not with OBJECT, and decaying by lfu-decay-time;
@@ -74,6 +75,26 @@ def object_refcount():
     assert_eq(obj(r, "REFCOUNT", "str"), 1)
     assert_eq(obj(r, "REFCOUNT", "list"), 1)
     assert_eq(obj(r, "REFCOUNT", "missing"), None)
+
+
+@test
+def object_counts_hits_and_misses_without_keymiss_events():
+    s = h.Server("--notify-keyspace-events", "Em", name="object").start()
+    r = s.client()
+    r.set("k", "v")
+    p = r.pubsub()
+    p.subscribe("__keyevent@0__:keymiss")
+    assert_eq(p.get_message(timeout=5)["type"], "subscribe")
+    r.config_resetstat()
+    obj(r, "ENCODING", "k")
+    obj(r, "ENCODING", "nokey")
+    obj(r, "REFCOUNT", "nokey")
+    stats = r.info("stats")
+    assert_eq((stats["keyspace_hits"], stats["keyspace_misses"]), (1, 2))
+    r.get("fence")
+    m = p.get_message(timeout=5)
+    assert_eq((m["type"], m["data"]), ("message", b"fence"))
+    p.close()
 
 
 @test(respite_only=True, reason="needs DEBUG JUMP-CLOCK")

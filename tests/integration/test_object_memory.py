@@ -4,13 +4,14 @@
 Covers: OBJECT ENCODING of every type and across the compact thresholds;
 the keyspace hits and misses OBJECT counts (and no keymiss event);
 REFCOUNT; IDLETIME growing with the keyspace clock and reset by a read,
-not by OBJECT, EXISTS, TYPE or TTL; FREQ rising with reads under allkeys-lfu (lfu-log-factor 0
-makes every read count), not with OBJECT, and decaying by lfu-decay-time;
-allkeys-lfu eviction keeping the hot keys under maxmemory; lfu-log-factor
-and lfu-decay-time in CONFIG and on the command line; MEMORY USAGE
-growing with the value; MEMORY STATS, DOCTOR, PURGE and MALLOC-STATS;
-and redis-cli --bigkeys and --memkeys, which run SCAN, TYPE, the length
-commands and MEMORY USAGE.
+not by OBJECT, EXISTS, TYPE or TTL; FREQ rising with reads under
+allkeys-lfu (lfu-log-factor 0 makes every read count), not with OBJECT,
+and decaying by lfu-decay-time; allkeys-lfu eviction keeping the hot keys
+under maxmemory; lfu-log-factor and lfu-decay-time in CONFIG and on the
+command line; MEMORY USAGE growing with the value and measuring a key
+past its TTL; MEMORY STATS, DOCTOR, PURGE and MALLOC-STATS; and redis-cli
+--bigkeys and --memkeys, which run SCAN, TYPE, the length commands and
+MEMORY USAGE.
 
 Tests that need DEBUG JUMP-CLOCK are Respite only; the others pass on
 redis-server 7.0 too (RESPITE_BIN=/usr/bin/redis-server), where the only

@@ -11,7 +11,7 @@ under maxmemory; lfu-log-factor and lfu-decay-time in CONFIG and on the
 command line; MEMORY USAGE growing with the value and measuring a key
 past its TTL; MEMORY STATS, DOCTOR, PURGE and MALLOC-STATS; and redis-cli
 --bigkeys and --memkeys, which run SCAN, TYPE, the length commands and
-MEMORY USAGE.
+MEMORY USAGE, and --hotkeys, which runs OBJECT FREQ under an lfu policy.
 
 Tests that need DEBUG JUMP-CLOCK are Respite only; the others pass on
 redis-server 7.0 too (RESPITE_BIN=/usr/bin/redis-server), where the only
@@ -338,6 +338,24 @@ def redis_cli_bigkeys_and_memkeys():
         out
     for kind in ("list", "hash", "set", "zset", "stream"):
         assert ("found '\"%s\"' has " % kind) in out, (kind, out)
+
+
+@test
+def redis_cli_hotkeys_under_lfu():
+    s = h.Server("--maxmemory-policy", "allkeys-lfu", "--lfu-log-factor",
+                 "0", name="object").start()
+    r = s.client()
+    for i in range(20):
+        r.set("k%d" % i, "v")
+    for _ in range(20):
+        r.get("k7")
+    for _ in range(3):
+        r.get("k2")
+    out = cli(s, "--hotkeys")
+    summary = out.split("-------- summary -------")[1].strip().splitlines()
+    assert_eq(summary[0], "Sampled 20 keys in the keyspace!")
+    assert_eq(summary[1], 'hot key found with counter: 25\tkeyname: "k7"')
+    assert_eq(summary[2], 'hot key found with counter: 8\tkeyname: "k2"')
 
 
 if __name__ == "__main__":

@@ -56,6 +56,7 @@ static int string_int(const struct store_entry *e, int64_t *v)
     return n <= 20 && parse_i64(p, n, v);
 }
 
+/* Redis's name for e's encoding (the file's essay has the table). */
 static const char *encoding(const struct store_entry *e)
 {
     void *o = store_entry_type(e) == STORE_T_STRING ? NULL
@@ -75,6 +76,7 @@ static const char *encoding(const struct store_entry *e)
         return store_zset_is_compact(o) ? "listpack" : "skiplist";
     case STORE_T_LIST:
         return "quicklist";
+    case STORE_T_STREAM:
     default:
         return "stream";
     }
@@ -107,6 +109,7 @@ static void object_refcount(struct client *c)
     resp_add_int(&c->out, shared ? INT_MAX : 1);
 }
 
+/* 1 under allkeys-lfu or volatile-lfu, with or without a limit. */
 static int lfu_policy(const struct server *srv)
 {
     return !srv->maxmem.none && srv->maxmem.by == STORE_EVICT_LFU;

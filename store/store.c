@@ -243,21 +243,43 @@ static void entry_swap(struct store_shard *sh, struct store_entry **link,
     }
 }
 
-/* The link of key's live entry, or NULL; an expired entry is removed. */
+/* Removes *link's entry if it is past its TTL at now_ms: 1 if it did. */
+static int drop_expired(struct store *s, struct store_shard *sh,
+                        struct store_entry **link, int64_t now_ms)
+{
+    if (!store__expired(*link, now_ms))
+        return 0;
+    store__entry_remove(s, sh, link, 1);
+    store__table_shrink(s, sh);
+    return 1;
+}
+
+/* find_live under an lfu policy, out of the way of the common path. */
+static __attribute__((noinline)) struct store_entry **
+find_live_lfu(struct store *s, struct store_shard *sh,
+              struct store_entry **link, int64_t now_ms)
+{
+    s->atime = store__lfu_stamp(now_ms);
+    if (!link || drop_expired(s, sh, link, now_ms))
+        return NULL;
+    store__lfu_hit(s, *link);
+    return link;
+}
+
+/* The link of key's live entry, or NULL; an expired entry is removed. A
+ * live one is marked as used: its access stamp (or LFU count) and
+ * s->atime, the stamp new entries get, move to now_ms. */
 static struct store_entry **find_live(struct store *s, struct store_shard *sh,
                                       uint64_t h, const char *key,
                                       size_t klen, int64_t now_ms)
 {
     struct store_entry **link = store__table_find(sh, h, key, klen);
-    s->atime = store__stamp(s, now_ms);
-    if (!link)
+    if (__builtin_expect(s->lfu, 0))
+        return find_live_lfu(s, sh, link, now_ms);
+    s->atime = store__atime(now_ms);
+    if (!link || drop_expired(s, sh, link, now_ms))
         return NULL;
-    if (store__expired(*link, now_ms)) {
-        store__entry_remove(s, sh, link, 1);
-        store__table_shrink(s, sh);
-        return NULL;
-    }
-    store__access(s, *link);
+    store__touch(*link, s->atime);
     return link;
 }
 
@@ -396,8 +418,8 @@ struct store_entry *store_key_find(struct store *s, const char *key,
     return link ? *link : NULL;
 }
 
-/* See store.h. A copy of find_live without the access, so that the
- * lookup every command makes pays no extra test for it. */
+/* See store.h. find_live without the access, apart so that the lookup
+ * every command makes pays no extra test for it. */
 struct store_entry *store_key_peek(struct store *s, const char *key,
                                    size_t klen, int64_t now_ms)
 {
@@ -405,13 +427,8 @@ struct store_entry *store_key_peek(struct store *s, const char *key,
     struct store_shard *sh = store__shard(s, h);
     store__rehash_step(s, sh);
     struct store_entry **link = store__table_find(sh, h, key, klen);
-    if (!link)
+    if (!link || drop_expired(s, sh, link, now_ms))
         return NULL;
-    if (store__expired(*link, now_ms)) {
-        store__entry_remove(s, sh, link, 1);
-        store__table_shrink(s, sh);
-        return NULL;
-    }
     return *link;
 }
 

@@ -19,10 +19,11 @@
  *
  * Choosing: store/evict.c samples one database; here the databases are
  * compared (lru: idle longest, lfu: lowest decayed access counter, ttl:
- * expiring first; random: the next non-empty database in turn). One call evicts for at most the time
- * maxmemory-eviction-tenacity allows (Redis's scale: 50 us a step up to
- * 10, then 15% more a step, 100 = no limit); when that runs out, the
- * command goes ahead and a timer goes on evicting between commands. */
+ * expiring first; random: the next non-empty database in turn). One call
+ * evicts for at most the time maxmemory-eviction-tenacity allows (Redis's
+ * scale: 50 us a step up to 10, then 15% more a step, 100 = no limit);
+ * when that runs out, the command goes ahead and a timer goes on evicting
+ * between commands. */
 #include <math.h>
 #include <string.h>
 

@@ -219,7 +219,7 @@ test('OBJECT and MEMORY through the client (RESP3 and RESP2)', (s) => withClient
 test('OBJECT FREQ under allkeys-lfu', async () => {
   const { Server } = await import('./harness.mjs');
   const s = await new Server(['--maxmemory-policy', 'allkeys-lfu',
-    '--lfu-log-factor', '0'], 'node_redis_lfu').start();
+    '--lfu-log-factor', '0', '--lfu-decay-time', '0'], 'node_redis_lfu').start();
   try {
     const c = await client(s);
     await c.set('k', 'v');

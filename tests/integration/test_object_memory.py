@@ -122,7 +122,7 @@ def object_idletime_grows_and_object_does_not_touch():
 @test
 def object_freq_rises_with_reads_under_lfu():
     s = h.Server("--maxmemory-policy", "allkeys-lfu", "--lfu-log-factor",
-                 "0", name="object").start()
+                 "0", "--lfu-decay-time", "0", name="object").start()
     r = s.client()
     r.set("k", "v")
     r.set("cold", "v")
@@ -151,7 +151,7 @@ def object_freq_rises_with_reads_under_lfu():
 @test
 def exists_type_ttl_do_not_count_touch_does():
     s = h.Server("--maxmemory-policy", "allkeys-lfu", "--lfu-log-factor",
-                 "0", name="object").start()
+                 "0", "--lfu-decay-time", "0", name="object").start()
     r = s.client()
     r.set("k", "v")
     for cmd in ("EXISTS", "TYPE", "TTL", "PTTL", "EXPIRETIME"):
@@ -167,12 +167,15 @@ def exists_type_ttl_do_not_count_touch_does():
 @test(respite_only=True, reason="needs DEBUG JUMP-CLOCK")
 def object_freq_decays_by_lfu_decay_time():
     s = h.Server("--maxmemory-policy", "volatile-lfu", "--lfu-log-factor",
-                 "0", name="object").start()
+                 "0", "--lfu-decay-time", "0", name="object").start()
     r = s.client()
     r.set("k", "v")
     for _ in range(10):
         r.get("k")
     assert_eq(obj(r, "FREQ", "k"), 15)
+    # Decay 0 kept the reads from straddling a minute; the stamp is the
+    # last read's minute, so exactly 3 minutes pass from it.
+    r.config_set("lfu-decay-time", "1")
     r.execute_command("DEBUG", "JUMP-CLOCK", str(3 * 60000))
     assert_eq(obj(r, "FREQ", "k"), 12)
     r.config_set("lfu-decay-time", "2")
@@ -209,7 +212,8 @@ def lfu_config_directives():
 @test
 def lfu_eviction_keeps_the_hot_keys():
     s = h.Server("--maxmemory-policy", "allkeys-lfu", "--lfu-log-factor",
-                 "0", "--maxmemory-samples", "10", name="object").start()
+                 "0", "--lfu-decay-time", "0", "--maxmemory-samples", "10",
+                 name="object").start()
     r = s.client()
     hot = ["hot:%d" % i for i in range(200)]
     p = r.pipeline(transaction=False)
@@ -343,7 +347,7 @@ def redis_cli_bigkeys_and_memkeys():
 @test
 def redis_cli_hotkeys_under_lfu():
     s = h.Server("--maxmemory-policy", "allkeys-lfu", "--lfu-log-factor",
-                 "0", name="object").start()
+                 "0", "--lfu-decay-time", "0", name="object").start()
     r = s.client()
     for i in range(20):
         r.set("k%d" % i, "v")

@@ -237,6 +237,52 @@ TEST(entry_mem_counts_entry_value_and_slots)
     store_free(s);
 }
 
+/* For a list, a sorted set and a stream too, what MEMORY USAGE reports
+ * grows by exactly what the store's own count grows by. */
+TEST(entry_mem_follows_the_store_for_every_type)
+{
+    struct store *s = store_new(4);
+    char m[32];
+    void *o;
+    double score;
+    ASSERT_OK(store_obj_open(s, "l", 1, STORE_T_LIST, 1, T0, &o));
+    ASSERT_OK(store_list_push(s, o, STORE_LIST_TAIL, "x", 1));
+    size_t e0 = store_entry_mem(store_key_peek(s, "l", 1, T0));
+    size_t s0 = store_mem_usage(s);
+    for (int i = 0; i < 5000; i++) {
+        int len = snprintf(m, sizeof m, "element-%d", i);
+        ASSERT_OK(store_list_push(s, o, STORE_LIST_TAIL, m, (size_t)len));
+    }
+    ASSERT_EQ(store_entry_mem(store_key_peek(s, "l", 1, T0)) - e0,
+              store_mem_usage(s) - s0);
+
+    ASSERT_OK(store_obj_open(s, "z", 1, STORE_T_ZSET, 1, T0, &o));
+    ASSERT(store_zset_add(s, o, "a", 1, 1.0, 0, &score) >= 0);
+    e0 = store_entry_mem(store_key_peek(s, "z", 1, T0));
+    s0 = store_mem_usage(s);
+    for (int i = 0; i < 1000; i++) {
+        int len = snprintf(m, sizeof m, "member-%d", i);
+        ASSERT(store_zset_add(s, o, m, (size_t)len, i, 0, &score) >= 0);
+    }
+    ASSERT_EQ(store_entry_mem(store_key_peek(s, "z", 1, T0)) - e0,
+              store_mem_usage(s) - s0);
+
+    ASSERT_OK(store_obj_open(s, "x", 1, STORE_T_STREAM, 1, T0, &o));
+    const char *fv[2] = { "field", "value" };
+    size_t fvlen[2] = { 5, 5 };
+    ASSERT_OK(store_stream_append(s, o, (struct store_sid){ 1, 0 }, 1, fv,
+                                  fvlen));
+    e0 = store_entry_mem(store_key_peek(s, "x", 1, T0));
+    s0 = store_mem_usage(s);
+    for (uint64_t i = 2; i < 1000; i++)
+        ASSERT_OK(store_stream_append(s, o, (struct store_sid){ i, 0 }, 1,
+                                      fv, fvlen));
+    ASSERT_EQ(store_entry_mem(store_key_peek(s, "x", 1, T0)) - e0,
+              store_mem_usage(s) - s0);
+    ASSERT_OK(store__check(s));
+    store_free(s);
+}
+
 static const struct unit_test tests[] = {
     UNIT(new_key_starts_at_five),
     UNIT(factor_zero_counts_every_hit_up_to_31),
@@ -249,6 +295,7 @@ static const struct unit_test tests[] = {
     UNIT(copy_starts_a_new_count_rename_keeps_it),
     UNIT(peek_any_sees_expired_keys),
     UNIT(entry_mem_counts_entry_value_and_slots),
+    UNIT(entry_mem_follows_the_store_for_every_type),
 };
 
 int main(void)

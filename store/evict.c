@@ -21,7 +21,8 @@
  * about two minutes can look recently used. That is the price of keeping
  * the entry header at 18 bytes; sampling several keys makes a wrong pick
  * among them unlikely. The LFU counter (lfu.c) is read decayed to now,
- * as Redis ranks keys, without being changed.
+ * as Redis ranks keys, and the decay is written back so that its 7-bit
+ * reference does not wrap on keys eviction keeps seeing.
  *
  * A key whose TTL has passed but that nothing has removed yet is a
  * candidate like any other, and its removal an eviction, as in Redis. */
@@ -86,7 +87,7 @@ static unsigned walk_volatile(struct store *s, struct store_entry **out,
 
 /* How much e deserves eviction under by (higher first); stamp is now's
  * store__atime, or store__lfu_stamp for STORE_EVICT_LFU. */
-static uint64_t score(const struct store *s, const struct store_entry *e,
+static uint64_t score(const struct store *s, struct store_entry *e,
                       int by, uint8_t stamp)
 {
     if (by == STORE_EVICT_TTL)
@@ -94,7 +95,7 @@ static uint64_t score(const struct store *s, const struct store_entry *e,
     if (by == STORE_EVICT_LRU)
         return (uint8_t)(stamp - (e->flags & STORE__F_ATIME)) >> 1;
     if (by == STORE_EVICT_LFU)
-        return STORE__LFU_MAX - store__lfu_decayed(s, e, stamp);
+        return STORE__LFU_MAX - store__lfu_settle(s, e, stamp);
     return 0;
 }
 

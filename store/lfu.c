@@ -16,9 +16,13 @@
  * grows with the logarithm of the hits. A new key starts at 5, so it is
  * not the first to go. The counter stops at 31 (Redis: 255): with the
  * default factor of 10 that is reached after some 3000 hits. The stamp
- * wraps: a key untouched for 128 minutes or more decays as if untouched
- * for the remainder, so a long-idle key can keep part of its count until
- * its next lookup (Redis's 16-bit minutes wrap after 45 days).
+ * wraps: a key untouched for 128 minutes or more would decay as if
+ * untouched for the remainder (Redis's 16-bit minutes wrap after 45
+ * days). Eviction therefore writes back the decay of every key it samples
+ * (store__lfu_settle), so under memory pressure a key is seen again well
+ * within the 128 minutes; a key nothing looks at for that long can keep
+ * part of its count (OBJECT FREQ shows it) until it is next read or
+ * sampled.
  *
  * The random draw is the store's own generator; callers pass the time,
  * as everywhere in store/. */
@@ -32,6 +36,28 @@ unsigned store__lfu_decayed(const struct store *s,
     unsigned minutes = (uint8_t)(stamp - (e->flags & STORE__F_ATIME)) >> 1;
     unsigned periods = s->lfu_decay ? minutes / s->lfu_decay : 0;
     return periods >= e->freq ? 0 : e->freq - periods;
+}
+
+/* See store_int.h: e's counter decayed to stamp, written back. The
+ * reference moves by the whole periods only, so a key sampled often
+ * still loses one every lfu-decay-time minutes. */
+unsigned store__lfu_settle(const struct store *s, struct store_entry *e,
+                           uint8_t stamp)
+{
+    unsigned ref = e->flags & STORE__F_ATIME;
+    unsigned minutes = (uint8_t)(stamp - ref) >> 1;
+    if (!s->lfu_decay || minutes < s->lfu_decay)
+        return e->freq;
+    unsigned periods = minutes / s->lfu_decay;
+    if (periods >= e->freq) {
+        e->freq = 0;
+        store__touch(e, stamp);
+        return 0;
+    }
+    e->freq = (e->freq - periods) & STORE__LFU_MAX;
+    store__touch(e, (uint8_t)((ref + 2 * periods * s->lfu_decay) &
+                              STORE__F_ATIME));
+    return e->freq;
 }
 
 /* See store_int.h: a lookup at the stamp in s->atime found e. */

@@ -160,6 +160,8 @@ static inline void store__touch(struct store_entry *e, uint8_t atime)
 void store__lfu_hit(struct store *s, struct store_entry *e);
 unsigned store__lfu_decayed(const struct store *s,
                             const struct store_entry *e, uint8_t stamp);
+unsigned store__lfu_settle(const struct store *s, struct store_entry *e,
+                           uint8_t stamp);
 
 /* The stamp of time now_ms under an lfu policy: minutes modulo 128, in
  * STORE__F_ATIME's bits. */

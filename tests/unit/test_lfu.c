@@ -156,6 +156,35 @@ TEST(evict_lfu_picks_the_coldest)
     store_free(s);
 }
 
+/* Sampling writes the decay back: whole periods only (the remainder
+ * still counts), and a key eviction keeps seeing never wraps. */
+TEST(evict_sampling_settles_the_decay)
+{
+    struct store *s = lfu_store(1000000, 1);
+    ASSERT_OK(store_key_set(s, "k", 1, "v", 1, STORE_NO_TTL, T0));
+    struct store_entry *e = store_key_peek(s, "k", 1, T0);
+    e->freq = 10;
+    struct store_victim v;
+    ASSERT_EQ(store_evict_sample(s, STORE_EVICT_LFU, 0, 1, T0 + 90000, &v), 1);
+    ASSERT_EQ(e->freq, 9);
+    ASSERT_EQ(store_evict_sample(s, STORE_EVICT_LFU, 0, 1, T0 + 2 * MIN, &v),
+              1);
+    ASSERT_EQ(e->freq, 8);
+    ASSERT_EQ(store_entry_freq(s, e, T0 + 3 * MIN), 7);
+    /* Down to 0 an hour later, and still 0 past the stamp's 128 minutes. */
+    ASSERT_EQ(store_evict_sample(s, STORE_EVICT_LFU, 0, 1, T0 + 60 * MIN, &v),
+              1);
+    ASSERT_EQ(v.score, STORE__LFU_MAX);
+    ASSERT_EQ(store_entry_freq(s, e, T0 + 130 * MIN), 0);
+    /* Unsampled, the stamp wraps: 130 minutes look like 2. (The read
+     * at minute 61 decays 31 by one and, at this factor, adds nothing.) */
+    e->freq = 31;
+    store_key_find(s, "k", 1, T0 + 61 * MIN);
+    ASSERT_EQ(e->freq, 30);
+    ASSERT_EQ(store_entry_freq(s, e, T0 + (61 + 130) * MIN), 28);
+    store_free(s);
+}
+
 TEST(overwrite_keeps_the_counter)
 {
     struct store *s = lfu_store(0, 1);
@@ -291,6 +320,7 @@ static const struct unit_test tests[] = {
     UNIT(peek_does_not_touch),
     UNIT(idle_time_in_1024_ms_steps),
     UNIT(evict_lfu_picks_the_coldest),
+    UNIT(evict_sampling_settles_the_decay),
     UNIT(overwrite_keeps_the_counter),
     UNIT(copy_starts_a_new_count_rename_keeps_it),
     UNIT(peek_any_sees_expired_keys),

@@ -204,6 +204,10 @@ static const struct conf_def defs[] = {
       "5", 1, INT_MAX, NULL, NULL },
     { "maxmemory-eviction-tenacity", NULL, T_INT, F_MUTABLE,
       AT(maxmemory_eviction_tenacity), "10", 0, 100, NULL, NULL },
+    { "lfu-log-factor", NULL, T_INT, F_MUTABLE, AT(lfu_log_factor), "10",
+      0, INT_MAX, NULL, NULL },
+    { "lfu-decay-time", NULL, T_INT, F_MUTABLE, AT(lfu_decay_time), "1",
+      0, INT_MAX, NULL, NULL },
 
     /* Process and logging. */
     { "loglevel", NULL, T_ENUM, F_MUTABLE, AT(loglevel), "notice",

@@ -40,6 +40,8 @@ struct conf {
     char *maxmemory_policy;     /* noeviction, allkeys-lru... */
     int64_t maxmemory_samples;  /* keys sampled a choice (lru, ttl) */
     int64_t maxmemory_eviction_tenacity; /* eviction time a command, 0-100 */
+    int64_t lfu_log_factor;     /* LFU counter growth (store/lfu.c) */
+    int64_t lfu_decay_time;     /* minutes a counter decrement, 0 = never */
     char *loglevel;             /* debug verbose notice warning */
     char *logfile;              /* "" = stderr */
     char *notify_keyspace_events; /* canonical class letters */

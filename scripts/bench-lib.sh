@@ -51,7 +51,7 @@
 BENCH_NAME=bench
 PIDS=()
 WORK=""
-KEEP_WORK=0
+KEEP_WORK=${KEEP_WORK:-0}        # 1 from the environment keeps WORK
 SRV_PIN=(); CLI_PIN=(); PIN_NOTE="none"
 declare -A AB_NAME=()
 NCPU=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)

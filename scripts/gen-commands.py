@@ -22,6 +22,7 @@ END = "<!-- COMMANDS END -->"
 GROUP_TITLES = {
     "connection": "Connection", "server": "Server",
     "transactions": "Transactions", "string": "Strings",
+    "bitmap": "Bitmaps",
     "generic": "Keys", "pubsub": "Pub/Sub", "hash": "Hashes",
     "set": "Sets", "sorted_set": "Sorted sets", "list": "Lists",
     "stream": "Streams", "scripting": "Scripting",

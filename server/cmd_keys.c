@@ -122,33 +122,38 @@ void cmd_unlink(struct client *c)
 }
 
 /* Replies how many of the arguments name live keys, counting repeats, as
- * EXISTS and TOUCH do. */
-static void count_live(struct client *c)
+ * EXISTS and TOUCH do; touch marks them as used (TOUCH), else they are
+ * left as they were (EXISTS, as Redis's LOOKUP_NOTOUCH). */
+static void count_live(struct client *c, int touch)
 {
     int64_t now = server_now_ms(c->srv);
     int64_t n = 0;
-    for (size_t i = 1; i < c->argc; i++)
-        n += key_lookup_read(c, c->argv[i], c->argvlen[i], now) != NULL;
+    for (size_t i = 1; i < c->argc; i++) {
+        const char *k = c->argv[i];
+        size_t klen = c->argvlen[i];
+        n += (touch ? key_lookup_read(c, k, klen, now)
+                    : key_peek_read(c, k, klen, now)) != NULL;
+    }
     resp_add_int(&c->out, n);
 }
 
 /* EXISTS key [key ...] */
 void cmd_exists(struct client *c)
 {
-    count_live(c);
+    count_live(c, 0);
 }
 
-/* TOUCH key [key ...]: there is no access time to update, so it counts. */
+/* TOUCH key [key ...]: marks the keys as used and counts them. */
 void cmd_touch(struct client *c)
 {
-    count_live(c);
+    count_live(c, 1);
 }
 
 /* TYPE key: a status reply, "none" when missing. */
 void cmd_type(struct client *c)
 {
-    struct store_entry *e = key_lookup_read(c, c->argv[1], c->argvlen[1],
-                                            server_now_ms(c->srv));
+    struct store_entry *e = key_peek_read(c, c->argv[1], c->argvlen[1],
+                                          server_now_ms(c->srv));
     resp_add_simple(&c->out, type_name(e));
 }
 
@@ -160,8 +165,7 @@ void cmd_type(struct client *c)
 static void ttl_generic(struct client *c, int in_ms, int absolute)
 {
     int64_t now = server_now_ms(c->srv);
-    struct store_entry *e =
-        key_lookup_read(c, c->argv[1], c->argvlen[1], now);
+    struct store_entry *e = key_peek_read(c, c->argv[1], c->argvlen[1], now);
     if (!e) {
         resp_add_int(&c->out, -2);
         return;

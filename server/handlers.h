@@ -10,7 +10,8 @@ struct subcommand_table;
 
 /* The containers' subcommands, named by their table entries. */
 extern const struct subcommand_table client_subs, command_subs, config_subs,
-    pubsub_subs, xgroup_subs, xinfo_subs, script_subs;
+    pubsub_subs, xgroup_subs, xinfo_subs, object_subs, memory_subs,
+    script_subs;
 
 /* cmd_conn.c: connection */
 void cmd_ping(struct client *c);
@@ -41,6 +42,10 @@ void cmd_command(struct client *c);
 void cmd_config(struct client *c);
 void cmd_debug(struct client *c);
 
+/* cmd_object.c, cmd_memory.c: introspection */
+void cmd_object(struct client *c);
+void cmd_memory(struct client *c);
+
 /* multi.c: transactions */
 void cmd_multi(struct client *c);
 void cmd_exec(struct client *c);
@@ -69,6 +74,15 @@ void cmd_decr(struct client *c);
 void cmd_incrby(struct client *c);
 void cmd_decrby(struct client *c);
 void cmd_incrbyfloat(struct client *c);
+
+/* cmd_bits.c: bitmaps */
+void cmd_setbit(struct client *c);
+void cmd_getbit(struct client *c);
+void cmd_bitcount(struct client *c);
+void cmd_bitpos(struct client *c);
+void cmd_bitop(struct client *c);
+void cmd_bitfield(struct client *c);
+void cmd_bitfield_ro(struct client *c);
 
 /* cmd_lock.c: compare-and-delete, digests */
 void cmd_delex(struct client *c);

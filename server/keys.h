@@ -1,5 +1,6 @@
-/* keys.h - lookups shared by the string and generic key handlers
- * (cmd_string.c, cmd_keys.c). Private to those two files.
+/* keys.h - lookups shared by the handlers that find keys themselves
+ * (cmd_string.c, cmd_bits.c, cmd_keys.c, cmd_lock.c, cmd_ratelimit.c)
+ * and, through coll.h, by the object types' handlers.
  *
  * Redis counts keyspace_hits / keyspace_misses only for lookups made to
  * read a key (GET, MGET, EXISTS, TTL...), never for lookups a write makes
@@ -31,6 +32,17 @@ static inline struct store_entry *key_lookup_read(struct client *c,
                                                   size_t klen, int64_t now)
 {
     struct store_entry *e = store_key_find(client_db(c), key, klen, now);
+    key_count_read(c, key, klen, e != NULL);
+    return e;
+}
+
+/* As key_lookup_read, without marking the key as used (its LRU time and
+ * LFU counter stay): Redis's LOOKUP_NOTOUCH, for EXISTS, TYPE and TTL. */
+static inline struct store_entry *key_peek_read(struct client *c,
+                                                const char *key, size_t klen,
+                                                int64_t now)
+{
+    struct store_entry *e = store_key_peek(client_db(c), key, klen, now);
     key_count_read(c, key, klen, e != NULL);
     return e;
 }

@@ -393,6 +393,7 @@ static int server_start(struct server *srv)
     srv->sigterm.data = srv->sigint.data = srv;
     uv_signal_start(&srv->sigterm, on_signal, SIGTERM);
     uv_signal_start(&srv->sigint, on_signal, SIGINT);
+    srv->mem_startup = server_used_memory(srv);
     return 0;
 }
 

@@ -18,12 +18,12 @@
  * is at most a millisecond old near the limit.
  *
  * Choosing: store/evict.c samples one database; here the databases are
- * compared (lru: idle longest, ttl: expiring first; random: the next
- * non-empty database in turn). The lfu policies evict as the lru ones:
- * Respite keeps no access counts. One call evicts for at most the time
- * maxmemory-eviction-tenacity allows (Redis's scale: 50 us a step up to
- * 10, then 15% more a step, 100 = no limit); when that runs out, the
- * command goes ahead and a timer goes on evicting between commands. */
+ * compared (lru: idle longest, lfu: lowest decayed access counter, ttl:
+ * expiring first; random: the next non-empty database in turn). One call
+ * evicts for at most the time maxmemory-eviction-tenacity allows (Redis's
+ * scale: 50 us a step up to 10, then 15% more a step, 100 = no limit);
+ * when that runs out, the command goes ahead and a timer goes on evicting
+ * between commands. */
 #include <math.h>
 #include <string.h>
 
@@ -132,8 +132,16 @@ void maxmemory_configure(struct server *srv)
         m->by = STORE_EVICT_TTL;
     else if (strstr(p, "-random"))
         m->by = STORE_EVICT_RANDOM;
+    else if (strstr(p, "-lfu"))
+        m->by = STORE_EVICT_LFU;
     else
         m->by = STORE_EVICT_LRU;
+    /* The stores count accesses under an lfu policy even without a limit,
+     * as Redis does, so OBJECT FREQ works and eviction starts informed. */
+    for (int i = 0; i < srv->conf.databases; i++)
+        store_set_lfu(srv->db[i], m->by == STORE_EVICT_LFU,
+                      (uint32_t)srv->conf.lfu_log_factor,
+                      (uint32_t)srv->conf.lfu_decay_time);
     m->budget_ns = budget_ns(srv->conf.maxmemory_eviction_tenacity);
     size_t used = server_used_memory(srv);
     refresh_base(srv, used);

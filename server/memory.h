@@ -8,4 +8,19 @@ size_t server_mem_used(void);
 size_t server_mem_rss(void);
 void server_mem_allocator(char *buf, size_t cap);
 
+/* jemalloc's allocated, active and resident bytes (MEMORY STATS); 0 and
+ * filled with jemalloc, -1 with another allocator. */
+struct server_mem_alloc {
+    size_t allocated, active, resident;
+};
+int server_mem_alloc_stats(struct server_mem_alloc *out);
+/* jemalloc's statistics report (malloc_stats_print), NUL-terminated, in
+ * a malloc'ed buffer the caller frees; *len gets its length. NULL with
+ * another allocator, or on OOM (*len is then 1). */
+char *server_mem_malloc_stats(size_t *len);
+/* Gives the dirty pages of every jemalloc arena back to the system
+ * (MEMORY PURGE). 0, or -1 if jemalloc refused; 0 with another
+ * allocator, which has nothing to purge this way. */
+int server_mem_purge(void);
+
 #endif

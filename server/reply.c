@@ -229,6 +229,25 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_XCLAIM_OPT] = "ERR Invalid %s option argument for XCLAIM",
     [ERR_XCLAIM_UNKNOWN] = "ERR Unrecognized XCLAIM option '%.*s'",
     [ERR_XAUTOCLAIM_COUNT] = "ERR COUNT must be > 0",
+    /* Bitmaps. */
+    [ERR_BIT_VALUE] = "ERR bit is not an integer or out of range",
+    [ERR_BITPOS_BIT] = "ERR The bit argument must be 1 or 0.",
+    [ERR_BITOP_NOT] = "ERR BITOP NOT must be called with a single source "
+                      "key.",
+    [ERR_BITFIELD_TYPE] = "ERR Invalid bitfield type. Use something like "
+                          "i16 u8. Note that u64 is not supported but i64 "
+                          "is.",
+    [ERR_BITFIELD_OVERFLOW] = "ERR Invalid OVERFLOW type specified",
+    [ERR_BITFIELD_RO] = "ERR BITFIELD_RO only supports the GET subcommand",
+    [ERR_OBJECT_IDLETIME_LFU] = "ERR An LFU maxmemory policy is selected, "
+        "idle time not tracked. Please note that when switching between "
+        "policies at runtime LRU and LFU data will take some time to "
+        "adjust.",
+    [ERR_OBJECT_FREQ_NOT_LFU] = "ERR An LFU maxmemory policy is not "
+        "selected, access frequency not tracked. Please note that when "
+        "switching between policies at runtime LRU and LFU data will take "
+        "some time to adjust.",
+    [ERR_MEMORY_PURGE] = "ERR Error purging dirty pages",
 };
 
 /* Counts an error reply under its code for INFO errorstats, as Redis's

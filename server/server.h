@@ -254,6 +254,7 @@ struct server {
     uint64_t stat_expired, stat_hits, stat_misses, stat_net_in, stat_net_out;
     uint64_t stat_errors;
     size_t mem_peak;                    /* most used_memory seen by a tick */
+    size_t mem_startup;                 /* used_memory once started */
     /* INFO errorstats: error replies counted by code (their first word),
      * kept in byte order, the order Redis's rax lists them in. */
     struct error_stat {
@@ -498,6 +499,17 @@ enum reply_err {
     ERR_XCLAIM_OPT,          /* (const char *"IDLE", "TIME" or "RETRYCOUNT") */
     ERR_XCLAIM_UNKNOWN,      /* (ARGV_CLIPPED option) */
     ERR_XAUTOCLAIM_COUNT,    /* COUNT must be > 0 */
+    /* Bitmaps (ERR_BIT_OFFSET is above, with the other range errors). */
+    ERR_BIT_VALUE,           /* bit is not an integer or out of range */
+    ERR_BITPOS_BIT,          /* The bit argument must be 1 or 0. */
+    ERR_BITOP_NOT,           /* BITOP NOT must be called with a single ... */
+    ERR_BITFIELD_TYPE,       /* Invalid bitfield type. Use something like ... */
+    ERR_BITFIELD_OVERFLOW,   /* Invalid OVERFLOW type specified */
+    ERR_BITFIELD_RO,         /* BITFIELD_RO only supports the GET subcommand */
+    /* OBJECT, MEMORY (cmd_object.c, cmd_memory.c). */
+    ERR_OBJECT_IDLETIME_LFU, /* An LFU maxmemory policy is selected, ... */
+    ERR_OBJECT_FREQ_NOT_LFU, /* An LFU maxmemory policy is not selected, ... */
+    ERR_MEMORY_PURGE,        /* Error purging dirty pages */
     ERR__COUNT
 };
 

@@ -6,6 +6,7 @@
  *   STORE_EVICT_RANDOM  the first key from a random place
  *   STORE_EVICT_LRU     of n sampled keys, the one idle longest
  *   STORE_EVICT_TTL     of n sampled keys, the one expiring first
+ *   STORE_EVICT_LFU     of n sampled keys, the lowest decayed counter
  *
  * A sample of n keys is read, up to 16 at a time, from consecutive
  * buckets of a shard (or consecutive slots of its array of keys with a
@@ -19,7 +20,9 @@
  * (store__touch, in units of 1024 ms modulo 128): a key idle for more than
  * about two minutes can look recently used. That is the price of keeping
  * the entry header at 18 bytes; sampling several keys makes a wrong pick
- * among them unlikely.
+ * among them unlikely. The LFU counter (lfu.c) is read decayed to now,
+ * as Redis ranks keys, and the decay is written back so that its 7-bit
+ * reference does not wrap on keys eviction keeps seeing.
  *
  * A key whose TTL has passed but that nothing has removed yet is a
  * candidate like any other, and its removal an eviction, as in Redis. */
@@ -82,13 +85,17 @@ static unsigned walk_volatile(struct store *s, struct store_entry **out,
     return got;
 }
 
-/* How much e deserves eviction under by (higher first). */
-static uint64_t score(const struct store_entry *e, int by, uint8_t atime)
+/* How much e deserves eviction under by (higher first); stamp is now's
+ * store__atime, or store__lfu_stamp for STORE_EVICT_LFU. */
+static uint64_t score(const struct store *s, struct store_entry *e,
+                      int by, uint8_t stamp)
 {
     if (by == STORE_EVICT_TTL)
         return UINT64_MAX - (uint64_t)store__expire(e);
     if (by == STORE_EVICT_LRU)
-        return (uint8_t)(atime - (e->flags & STORE__F_ATIME)) >> 1;
+        return (uint8_t)(stamp - (e->flags & STORE__F_ATIME)) >> 1;
+    if (by == STORE_EVICT_LFU)
+        return STORE__LFU_MAX - store__lfu_settle(s, e, stamp);
     return 0;
 }
 
@@ -97,7 +104,8 @@ static uint64_t score(const struct store_entry *e, int by, uint8_t atime)
 int store_evict_sample(struct store *s, int by, int volatile_only,
                        unsigned n, int64_t now_ms, struct store_victim *v)
 {
-    uint8_t atime = store__atime(now_ms);
+    uint8_t stamp = by == STORE_EVICT_LFU ? store__lfu_stamp(now_ms)
+                                          : store__atime(now_ms);
     v->e = NULL;
     v->score = 0;
     if (by == STORE_EVICT_RANDOM)
@@ -110,7 +118,7 @@ int store_evict_sample(struct store *s, int by, int volatile_only,
         unsigned k = volatile_only ? walk_volatile(s, got, ask)
                                    : walk_buckets(s, got, ask);
         for (unsigned j = 0; j < k; j++) {
-            uint64_t sc = score(got[j], by, atime);
+            uint64_t sc = score(s, got[j], by, stamp);
             if (!v->e || sc > v->score) {
                 v->e = got[j];
                 v->score = sc;

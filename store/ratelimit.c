@@ -473,14 +473,14 @@ void store_rl_find(struct store *s, const char *key, size_t klen,
     k->stale = NULL;
     k->sh = sh;
     k->h = h;
-    s->atime = store__atime(now_ms);
+    s->atime = store__stamp(s, now_ms);
     if (k->e && store__expired(k->e, now_ms)) {
         k->stale = k->e;
         k->e = NULL;
         if (k->stale->type != STORE_T_STRING)
             rl_drop_stale(s, k);
     } else if (k->e) {
-        store__touch(k->e, s->atime);
+        store__access(s, k->e);
     }
 }
 

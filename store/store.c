@@ -177,6 +177,7 @@ static struct store_entry *entry_new(struct store *s, const char *key,
     e->klen = (uint32_t)klen;
     e->vlen = (uint32_t)vlen;
     e->type = STORE_T_STRING;
+    e->freq = STORE__LFU_INIT;
     e->flags = (uint8_t)((ttl ? STORE__F_TTL : 0) | s->atime);
     if (klen)
         memcpy(store__ekey(e), key, klen);
@@ -194,6 +195,7 @@ static struct store_entry *entry_clone(struct store *s,
     if (!n)
         return NULL;
     n->type = e->type;
+    n->freq = e->freq;
     if (e->vlen)
         memcpy(store__eval(n), store__ckey(e) + e->klen, e->vlen);
     return n;
@@ -241,20 +243,42 @@ static void entry_swap(struct store_shard *sh, struct store_entry **link,
     }
 }
 
-/* The link of key's live entry, or NULL; an expired entry is removed. */
+/* Removes *link's entry if it is past its TTL at now_ms: 1 if it did. */
+static int drop_expired(struct store *s, struct store_shard *sh,
+                        struct store_entry **link, int64_t now_ms)
+{
+    if (!store__expired(*link, now_ms))
+        return 0;
+    store__entry_remove(s, sh, link, 1);
+    store__table_shrink(s, sh);
+    return 1;
+}
+
+/* find_live under an lfu policy, out of the way of the common path. */
+static __attribute__((noinline)) struct store_entry **
+find_live_lfu(struct store *s, struct store_shard *sh,
+              struct store_entry **link, int64_t now_ms)
+{
+    s->atime = store__lfu_stamp(now_ms);
+    if (!link || drop_expired(s, sh, link, now_ms))
+        return NULL;
+    store__lfu_hit(s, *link);
+    return link;
+}
+
+/* The link of key's live entry, or NULL; an expired entry is removed. A
+ * live one is marked as used: its access stamp (or LFU count) and
+ * s->atime, the stamp new entries get, move to now_ms. */
 static struct store_entry **find_live(struct store *s, struct store_shard *sh,
                                       uint64_t h, const char *key,
                                       size_t klen, int64_t now_ms)
 {
     struct store_entry **link = store__table_find(sh, h, key, klen);
+    if (__builtin_expect(s->lfu, 0))
+        return find_live_lfu(s, sh, link, now_ms);
     s->atime = store__atime(now_ms);
-    if (!link)
+    if (!link || drop_expired(s, sh, link, now_ms))
         return NULL;
-    if (store__expired(*link, now_ms)) {
-        store__entry_remove(s, sh, link, 1);
-        store__table_shrink(s, sh);
-        return NULL;
-    }
     store__touch(*link, s->atime);
     return link;
 }
@@ -360,6 +384,20 @@ size_t store_mem_usage(const struct store *s)
     return s->mem;
 }
 
+/* See store.h. Counted from the arrays' sizes: a big one is a mapping
+ * of exactly that many bytes, a small one a malloc block of about it. */
+void store_mem_tables(const struct store *s, size_t *main, size_t *expires)
+{
+    size_t m = 0, x = 0;
+    for (unsigned i = 0; i < s->nshards; i++) {
+        const struct store_shard *sh = &s->shards[i];
+        m += (sh->t[0].size + sh->t[1].size) * sizeof(struct store_entry *);
+        x += sh->vcap * sizeof(struct store_entry *);
+    }
+    *main = m;
+    *expires = x;
+}
+
 /* Arms fault injection: the n-th allocation from now on fails (0: off). */
 void store_set_fail_after(struct store *s, unsigned long n)
 {
@@ -377,6 +415,30 @@ struct store_entry *store_key_find(struct store *s, const char *key,
     struct store_shard *sh = store__shard(s, h);
     store__rehash_step(s, sh);
     struct store_entry **link = find_live(s, sh, h, key, klen, now_ms);
+    return link ? *link : NULL;
+}
+
+/* See store.h. find_live without the access, apart so that the lookup
+ * every command makes pays no extra test for it. */
+struct store_entry *store_key_peek(struct store *s, const char *key,
+                                   size_t klen, int64_t now_ms)
+{
+    uint64_t h = store__hash(key, klen);
+    struct store_shard *sh = store__shard(s, h);
+    store__rehash_step(s, sh);
+    struct store_entry **link = store__table_find(sh, h, key, klen);
+    if (!link || drop_expired(s, sh, link, now_ms))
+        return NULL;
+    return *link;
+}
+
+/* See store.h. */
+struct store_entry *store_key_peek_any(struct store *s, const char *key,
+                                       size_t klen)
+{
+    uint64_t h = store__hash(key, klen);
+    struct store_shard *sh = store__shard(s, h);
+    struct store_entry **link = store__table_find(sh, h, key, klen);
     return link ? *link : NULL;
 }
 
@@ -458,6 +520,7 @@ static int key_set_typed(struct store *s, const char *key, size_t klen,
     struct store_entry *e = entry_filled(s, key, klen, val, vlen, type, exp);
     if (!e)
         return STORE_NOMEM;
+    e->freq = old->freq;           /* an overwrite keeps the count (Redis) */
     entry_swap(sh, link, old, e);
     if (store__has_ttl(old) && !ttl)
         vol_remove(s, sh, old);
@@ -581,6 +644,8 @@ static int key_move(struct store *s, const char *src, size_t slen,
         ne = entry_clone(d, e, dst, dlen, ttl);
         if (!ne)
             return STORE_NOMEM;
+        if (!move)
+            ne->freq = STORE__LFU_INIT;    /* a copy is a new value */
         if (!move && store__ops[e->type]) {
             /* COPY: the new entry gets its own deep copy of the object. */
             void *o = store__ops[e->type]->clone(d, store__obj(e));
@@ -762,6 +827,20 @@ const char *store_entry_str(const struct store_entry *e, size_t *vlen)
 void *store_entry_obj(const struct store_entry *e)
 {
     return store__obj(e);
+}
+
+/* See store.h. The slots are the key's share of the structures that
+ * point at it: one pointer in its shard's bucket array (at the load
+ * factor of 1 the table grows at), one in the ordered index and, with a
+ * TTL, one in the volatile array. */
+size_t store_entry_mem(const struct store_entry *e)
+{
+    size_t n = malloc_usable_size((void *)e) + 2 * sizeof(void *);
+    if (store__has_ttl(e))
+        n += sizeof(void *);
+    if (store__ops[e->type])
+        n += store__ops[e->type]->mem(store__obj(e));
+    return n;
 }
 
 /* Returns the absolute expire time in Unix ms, or STORE_NO_TTL. */

@@ -99,6 +99,14 @@ size_t store_volatile_size(const struct store *s);
  * to the expired callback) and NULL returned. */
 struct store_entry *store_key_find(struct store *s, const char *key,
                                    size_t klen, int64_t now_ms);
+/* As store_key_find, but the key is not marked as used (OBJECT, MEMORY
+ * USAGE): its access stamp and LFU counter stay as they are. */
+struct store_entry *store_key_peek(struct store *s, const char *key,
+                                   size_t klen, int64_t now_ms);
+/* key's entry even when past its TTL (nothing expires, nothing is
+ * touched), or NULL: MEMORY USAGE measures what is there, as Redis's. */
+struct store_entry *store_key_peek_any(struct store *s, const char *key,
+                                       size_t klen);
 /* Sets key to a string value, replacing any value of any type.
  * expire_ms: absolute Unix ms, STORE_NO_TTL or STORE_KEEP_TTL.
  * Returns STORE_OK or STORE_NOMEM (the old value is then untouched). */
@@ -133,6 +141,7 @@ enum store_evict_by {
     STORE_EVICT_RANDOM,            /* any one key */
     STORE_EVICT_LRU,               /* idle longest, by the access stamp */
     STORE_EVICT_TTL,               /* nearest expire time */
+    STORE_EVICT_LFU,               /* lowest decayed LFU counter */
 };
 /* A candidate: its entry (borrowed) and how much it deserves eviction,
  * comparable between stores for the same enum store_evict_by. */
@@ -148,6 +157,23 @@ int store_evict_sample(struct store *s, int by, int volatile_only,
 /* Removes e, a candidate of s, reporting its key to cb before it goes. */
 void store_evict(struct store *s, struct store_entry *e, store_expired_cb cb,
                  void *ctx);
+
+/* ---- Access tracking (lfu.c) ----------------------------------------- */
+
+/* Turns LFU counting on (an lfu maxmemory-policy) or off (the access
+ * stamp is then the LRU time). log_factor and decay_minutes are
+ * lfu-log-factor and lfu-decay-time (0: counters never decay). Switching
+ * reinterprets the stamps, as in Redis: it takes a while to settle. */
+void store_set_lfu(struct store *s, int on, uint32_t log_factor,
+                   uint32_t decay_minutes);
+/* e's LFU counter (0..31) decayed to now_ms, without changing it. */
+unsigned store_entry_freq(const struct store *s, const struct store_entry *e,
+                          int64_t now_ms);
+/* Milliseconds since e was last looked up, in steps of 1024 and below
+ * 128 steps (the stamp wraps), when LFU counting is off. */
+int64_t store_entry_idle_ms(const struct store_entry *e, int64_t now_ms);
+/* Seeds the store's random generator (tests: repeatable draws). */
+void store_set_seed(struct store *s, uint64_t seed);
 
 /* Lookups of these keys (NULL entries are skipped) are about to come:
  * starts loading what they will read first, so that their cache misses
@@ -207,6 +233,10 @@ int store_obj_create(struct store *s, const char *key, size_t klen,
  * o on STORE_OK only. Returns STORE_OK, STORE_NOMEM or STORE_TOO_BIG. */
 int store_key_set_obj(struct store *s, const char *key, size_t klen,
                       enum store_type type, void *o, int64_t now_ms);
+/* Bytes key e takes in the store: its entry, its value's structures and
+ * its slots in the shard's tables (store.c says which). O(elements) for
+ * a collection. */
+size_t store_entry_mem(const struct store_entry *e);
 /* The object a non-string entry holds (borrowed). */
 void *store_entry_obj(const struct store_entry *e);
 /* Elements in object o of type (hash fields, list items, entries...). */
@@ -468,6 +498,9 @@ uint64_t store_scan_prefix(struct store *s, const char *pfx, size_t plen,
 /* Length of the literal prefix of a glob pattern: the bytes before the
  * first '*', '?', '[' or '\\'. */
 size_t store_glob_literal_len(const char *pat, size_t plen);
+/* Bytes of store_mem_usage in the shards' bucket arrays (*main) and
+ * arrays of keys with a TTL (*expires): Redis's MEMORY STATS overheads. */
+void store_mem_tables(const struct store *s, size_t *main, size_t *expires);
 /* Bytes of store_mem_usage taken by the prefix index and resume points. */
 size_t store_prefix_mem_usage(const struct store *s);
 
@@ -785,6 +818,62 @@ size_t store_stream_retention_step(struct store *s, int64_t now_ms,
                                    int64_t retention_ms, uint64_t limit,
                                    size_t visits, store_stream_trim_cb cb,
                                    void *ctx);
+
+/* ---- Bitmaps (bits.c) ------------------------------------------------- */
+
+/* Bit arithmetic over byte buffers for the bitmap commands. Bit 0 is the
+ * most significant bit of byte 0. Buffers are borrowed for the call. */
+
+/* Bit off of p[0..n); 0 past the end. */
+int store_bit_get(const unsigned char *p, size_t n, uint64_t off);
+/* Sets bit off of p (which must reach it) to bit (0 or 1); returns the
+ * old value. */
+int store_bit_set(unsigned char *p, uint64_t off, int bit);
+/* Resolves BITCOUNT/BITPOS's start and end (inclusive; negative counts
+ * from the end; in bytes, or bits when in_bits) over a string of len bytes
+ * to the bit positions [*from, *to]. Returns 0 when the range is empty. */
+int store_bits_range(int64_t start, int64_t end, int in_bits, size_t len,
+                     uint64_t *from, uint64_t *to);
+/* Set bits among bits [from, to] of p[0..n); to < 8n. */
+uint64_t store_bits_count(const unsigned char *p, size_t n, uint64_t from,
+                          uint64_t to);
+/* Position of the first bit equal to bit (0 or 1) among bits [from, to]
+ * of p[0..n) (to < 8n), or -1. */
+int64_t store_bits_pos(const unsigned char *p, size_t n, int bit,
+                       uint64_t from, uint64_t to);
+
+enum store_bitop { STORE_BITOP_AND, STORE_BITOP_OR, STORE_BITOP_XOR,
+                   STORE_BITOP_NOT };
+/* dst[0..n) = op over src[0..nsrc), source k being len[k] bytes read as
+ * zero-padded to n (a missing key is len 0, src NULL). NOT takes one
+ * source of n bytes. dst must not overlap a source. */
+void store_bits_op(enum store_bitop op, unsigned char *dst, size_t n,
+                   const unsigned char *const *src, const size_t *len,
+                   size_t nsrc);
+
+/* The bits-wide (1..64) field at bit off of p[0..n), bytes past the end
+ * read as zero, as an unsigned number. */
+uint64_t store_bits_field_get(const unsigned char *p, size_t n, uint64_t off,
+                              unsigned bits);
+/* Writes the low bits of v as the bits-wide field at bit off of p, which
+ * must reach its last bit. */
+void store_bits_field_set(unsigned char *p, uint64_t off, unsigned bits,
+                          uint64_t v);
+/* v, a bits-wide field, as a signed number (two's complement). */
+int64_t store_bits_sign_extend(uint64_t v, unsigned bits);
+/* What BITFIELD does on overflow: wrap around, saturate at the type's
+ * bounds, or fail (the caller writes nothing and replies nil). */
+enum store_bits_overflow { STORE_BITS_WRAP, STORE_BITS_SAT,
+                           STORE_BITS_FAIL };
+/* value + incr in a bits-wide field, signed (bits 1..64; value is an
+ * int64 reinterpreted) or unsigned (bits 1..63; value may be any uint64,
+ * as SET's argument is). Returns 0 with *out the sum when it fits, else 1
+ * (above the maximum) or -1 (below the minimum) with *out wrapped or
+ * saturated (untouched for STORE_BITS_FAIL). *out is the field's value as
+ * a uint64 (sign-extended when signed). */
+int store_bits_field_add(int sign, unsigned bits, uint64_t value,
+                         int64_t incr, enum store_bits_overflow mode,
+                         uint64_t *out);
 
 /* XXH3 64-bit hash of p[0..n) (DIGEST, SET IFDEQ; digest.c). */
 uint64_t store_digest(const char *p, size_t n);

@@ -11,7 +11,11 @@
  *     8      4      4      1      1      12, only with      klen  vlen
  *                                        STORE__F_TTL
  *
- * flags holds STORE__F_TTL and the access stamp (STORE__F_ATIME).
+ * type holds the value's type in 3 bits and the LFU counter in the other
+ * 5 (lfu.c); flags holds STORE__F_TTL and the access stamp
+ * (STORE__F_ATIME), which under an lfu policy is the counter's decay
+ * reference instead (the same bits, in minutes: Redis shares its 24-bit
+ * lru field the same way).
  *
  * The header is offsetof(data) = 18 bytes (sizeof would round to 24).
  * The TTL prefix is read and written with memcpy since data[] is not
@@ -36,7 +40,8 @@ struct store_entry {
     struct store_entry *next;      /* bucket chain */
     uint32_t klen;
     uint32_t vlen;
-    uint8_t type;                  /* enum store_type */
+    uint8_t type : 3;              /* enum store_type */
+    uint8_t freq : 5;              /* LFU counter, 0..STORE__LFU_MAX */
     uint8_t flags;                 /* STORE__F_* */
     char data[];
 };
@@ -47,6 +52,8 @@ struct store_entry {
  * 1024 ms modulo 128 (evict.c's LRU). */
 #define STORE__F_ATIME 0xFE
 #define STORE__TTL_SIZE 12         /* int64 expire_ms + uint32 vidx */
+_Static_assert(STORE__HDR == 18, "the entry header is 18 bytes");
+_Static_assert(STORE_T__COUNT <= 8, "the type fits in 3 bits");
 
 /* One hash table: size is 0 (never allocated) or a power of two. */
 struct store_table {
@@ -113,6 +120,9 @@ struct store {
     uint64_t ptick;
     uint32_t pgen;
     uint8_t atime;                 /* stamp of the latest lookup's now_ms */
+    uint8_t lfu;                   /* lfu policy: stamps are minutes (lfu.c) */
+    uint32_t lfu_log_factor;       /* lfu-log-factor */
+    uint32_t lfu_decay;            /* lfu-decay-time, minutes; 0: never */
     struct store_stream *streams;  /* stream.c: retention ring */
     struct store_shard shards[];
 };
@@ -140,6 +150,43 @@ static inline uint8_t store__atime(int64_t now_ms)
 static inline void store__touch(struct store_entry *e, uint8_t atime)
 {
     e->flags = (uint8_t)((e->flags & STORE__F_TTL) | atime);
+}
+
+/* ---- LFU (lfu.c) -------------------------------------------------------- */
+
+#define STORE__LFU_INIT 5          /* a new key's counter, as Redis's */
+#define STORE__LFU_MAX 31          /* 5 bits */
+
+void store__lfu_hit(struct store *s, struct store_entry *e);
+unsigned store__lfu_decayed(const struct store *s,
+                            const struct store_entry *e, uint8_t stamp);
+unsigned store__lfu_settle(const struct store *s, struct store_entry *e,
+                           uint8_t stamp);
+
+/* The stamp of time now_ms under an lfu policy: minutes modulo 128, in
+ * STORE__F_ATIME's bits. */
+static inline uint8_t store__lfu_stamp(int64_t now_ms)
+{
+    return (uint8_t)(((uint64_t)now_ms / 60000) << 1) & STORE__F_ATIME;
+}
+
+/* The stamp a lookup at now_ms leaves in s->atime: access time, or the
+ * LFU decay reference. */
+static inline uint8_t store__stamp(const struct store *s, int64_t now_ms)
+{
+    if (__builtin_expect(s->lfu, 0))
+        return store__lfu_stamp(now_ms);
+    return store__atime(now_ms);
+}
+
+/* A lookup found e, at the stamp in s->atime: marks it used (LRU), or
+ * counts the access (LFU). */
+static inline void store__access(struct store *s, struct store_entry *e)
+{
+    if (__builtin_expect(s->lfu, 0))
+        store__lfu_hit(s, e);
+    else
+        store__touch(e, s->atime);
 }
 
 static inline int store__has_ttl(const struct store_entry *e)

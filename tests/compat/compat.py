@@ -472,9 +472,7 @@ def scenario_rounds(doc, label, side_cls, round_cls):
                     help="protocol of the rounds (both: alternate)")
     ap.add_argument("--quiet", action="store_true")
     opts = ap.parse_args()
-    ref_server = h.Server(binary=REF_BIN, name=label + "-ref", tracked=False,
-                          debug_command=False).start()
-    sut_server = h.Server(name=label + "-sut", tracked=False).start()
+    ref_server, sut_server = start_pair(label)
     ref, sut = side_cls(ref_server), side_cls(sut_server)
     try:
         return seeded_rounds(
@@ -484,6 +482,20 @@ def scenario_rounds(doc, label, side_cls, round_cls):
     finally:
         ref.close()
         sut.close()
+
+
+def start_pair(label):
+    """The reference server and the server under test, started. They are
+    untracked, so if the second fails to start the first is stopped here
+    rather than outliving the run."""
+    ref_server = h.Server(binary=REF_BIN, name=label + "-ref", tracked=False,
+                          debug_command=False).start()
+    try:
+        sut_server = h.Server(name=label + "-sut", tracked=False).start()
+    except BaseException:
+        ref_server.stop()
+        raise
+    return ref_server, sut_server
 
 
 def clip(b, n=600):
@@ -506,9 +518,7 @@ def main():
     if opts.k:
         cases = [c for c in cases if opts.k.lower() in c.name.lower()]
 
-    ref_server = h.Server(binary=REF_BIN, name="compat-ref", tracked=False,
-                          debug_command=False).start()
-    sut_server = h.Server(name="compat-sut", tracked=False).start()
+    ref_server, sut_server = start_pair("compat")
     print("reference %s on %d, under test %s on %d" % (
         REF_BIN, ref_server.port, sut_server.binary, sut_server.port), flush=True)
     ref, sut = Side(ref_server), Side(sut_server)

@@ -208,6 +208,8 @@ PARAMS = {
     "lazyfree-lazy-server-del": ("bool",),
     "lazyfree-lazy-user-del": ("bool",),
     "lazyfree-lazy-user-flush": ("bool",),
+    "lfu-decay-time": ("int", 0, INT_MAX),
+    "lfu-log-factor": ("int", 0, INT_MAX),
     "list-compress-depth": ("int", 0, INT_MAX),
     "list-max-listpack-size": ("int", -INT_MAX - 1, INT_MAX),
     "list-max-ziplist-size": ("int", -INT_MAX - 1, INT_MAX),

@@ -212,6 +212,27 @@ def ttl_args(unit_ms):
                  ["100000", "1000000", "0", "-1", "abc"])]
 
 
+BIT_OFFSETS = ["0", "1", "7", "8", "9", "15", "31", "100", "-1", "x",
+               "4294967296"]
+
+
+def bitfield_ops():
+    """Zero to three BITFIELD subcommands, now and then a bad one."""
+    out = []
+    for _ in range(random.randint(0, 3)):
+        op = pick(["GET", "GET", "SET", "INCRBY", "INCRBY", "OVERFLOW"])
+        if op == "OVERFLOW":
+            out += [op, pick(["WRAP", "SAT", "FAIL", "fail", "NONE"])]
+            continue
+        out += [op, pick(["u8", "i8", "u1", "i1", "u4", "i16", "i64", "u63",
+                          "u64", "I8"]),
+                pick(["0", "3", "#1", "#2", "40", "-1", "x"])]
+        if op != "GET":
+            out.append(pick(SMALL + ["200", "-200", "9223372036854775807",
+                                     "-9223372036854775808", "x"]))
+    return out
+
+
 # (weight, compare mode, argument maker)
 def commands():
     k = key
@@ -246,6 +267,21 @@ def commands():
                               pick(VALUES)]),
         (2, "exact", lambda: [pick(["GETRANGE", "SUBSTR"]), key("s"), pick(SMALL),
                               pick(SMALL)]),
+        # bitmaps (offsets stay small: a bit near 2^32 is a 512 MB string)
+        (2, "exact", lambda: ["SETBIT", key("s"), pick(BIT_OFFSETS),
+                              pick(["0", "1", "1", "2", "x"])]),
+        (1, "exact", lambda: ["GETBIT", key("s"), pick(BIT_OFFSETS)]),
+        (1, "exact", lambda: ["BITCOUNT", key("s")] + one_of(
+            [], [], [pick(SMALL), pick(SMALL)], [pick(SMALL)],
+            [pick(SMALL), pick(SMALL), pick(["BYTE", "BIT", "bit", "x"])])),
+        (1, "exact", lambda: ["BITPOS", key("s"), pick(["0", "1", "1", "2"])]
+         + one_of([], [pick(SMALL)], [pick(SMALL), pick(SMALL)],
+                  [pick(SMALL), pick(SMALL), pick(["BYTE", "BIT", "x"])])),
+        (1, "exact", lambda: ["BITOP", pick(["AND", "OR", "XOR", "NOT", "x"]),
+                              key("s")] + [key("s") for _ in range(
+                                  random.choice([1, 1, 2, 3]))]),
+        (2, "exact", lambda: [pick(["BITFIELD", "BITFIELD", "BITFIELD_RO"]),
+                              key("s")] + bitfield_ops()),
         # keys
         (2, "exact", lambda: [pick(["DEL", "UNLINK", "EXISTS", "TOUCH"])]
          + some(KEYS)),

@@ -1,6 +1,7 @@
 // node-redis 6 with default options (it opens with HELLO 3 and sends
 // CLIENT SETINFO): strings with TTL, multi/exec, pipelines, WATCH,
-// scanIterator, SELECT through the URL, error texts.
+// scanIterator, SELECT through the URL, error texts, OBJECT and MEMORY
+// (node-redis parses MEMORY STATS itself), OBJECT FREQ under allkeys-lfu.
 // Run: node tests/integration/test_node_redis.mjs
 
 import { createRequire } from 'node:module';
@@ -184,6 +185,51 @@ test('auth with password', async () => {
   } finally {
     const st = await s.stop();
     assertEq(st, 0, 'auth server exit status');
+  }
+});
+
+test('OBJECT and MEMORY through the client (RESP3 and RESP2)', (s) => withClient(s, async (c) => {
+  await c.set('n', '123');
+  await c.set('s', 'x'.repeat(100));
+  await c.rPush('l', ['a', 'b']);
+  assertEq(await c.objectEncoding('n'), 'int', 'encoding of 123');
+  assertEq(await c.objectEncoding('s'), 'raw', 'encoding of 100 bytes');
+  assertEq(await c.objectEncoding('l'), 'quicklist', 'encoding of a list');
+  assertEq(await c.objectEncoding('missing'), null, 'encoding of nothing');
+  assertEq(await c.objectRefCount('n'), 2147483647, 'shared integer');
+  assertEq(await c.objectRefCount('s'), 1, 'refcount');
+  const usage = await c.memoryUsage('s');
+  assertEq(typeof usage === 'number' && usage > 100, true, `usage ${usage}`);
+  assertEq(await c.memoryUsage('missing'), null, 'usage of nothing');
+  assertEq(await c.memoryUsage('s', { SAMPLES: 0 }), usage, 'SAMPLES 0');
+  // node-redis parses MEMORY STATS itself: a map in RESP3, pairs in RESP2.
+  const st3 = await c.memoryStats();
+  assertEq(st3['keys.count'], 3, 'keys.count (RESP3)');
+  const r2 = await client(s, 0, { RESP: 2 });
+  try {
+    const st2 = await r2.memoryStats();
+    assertEq(st2['keys.count'], 3, 'keys.count (RESP2)');
+    assertEq(typeof st2['dataset.percentage'], 'number', 'a ratio is a number');
+    assertEq(await r2.objectEncoding('n'), 'int', 'encoding (RESP2)');
+  } finally {
+    r2.destroy();
+  }
+}));
+
+test('OBJECT FREQ under allkeys-lfu', async () => {
+  const { Server } = await import('./harness.mjs');
+  const s = await new Server(['--maxmemory-policy', 'allkeys-lfu',
+    '--lfu-log-factor', '0', '--lfu-decay-time', '0'], 'node_redis_lfu').start();
+  try {
+    const c = await client(s);
+    await c.set('k', 'v');
+    for (let i = 0; i < 10; i++) await c.get('k');
+    assertEq(await c.objectFreq('k'), 15, 'one a read with lfu-log-factor 0');
+    await assertRejects(c.objectIdleTime('k'), /An LFU maxmemory policy is selected/,
+      'IDLETIME under LFU');
+    c.destroy();
+  } finally {
+    assertEq(await s.stop(), 0, 'lfu server exit status');
   }
 });
 

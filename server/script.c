@@ -23,12 +23,15 @@
  *
  *   registry.scripts[sha] = compiled function     registry.flags[sha] = n
  *
+ * Code is compiled as text only (EVAL, SCRIPT LOAD, loadstring, load):
+ * stock Lua would run a precompiled chunk unchecked.
+ *
  * Lua raises errors with longjmp: the functions Lua calls hold no C
  * allocation across a call that may raise (the argv of redis.call lives in
  * struct scripting and is reused). What this does not do: SCRIPT DEBUG,
  * killing a running script (a script runs to its end on the one loop
  * thread, so none is ever running when another command is read), Redis's
- * deterministic math.random, and the struct and cmsgpack libraries. */
+ * own math.random generator, and the struct and cmsgpack libraries. */
 #include <lauxlib.h>
 #include <lua.h>
 #include <lualib.h>
@@ -617,10 +620,10 @@ static int redis_sha1hex(lua_State *L)
 {
     if (lua_gettop(L) != 1)
         return error_out(L, 1, "wrong number of arguments");
-    size_t n;
-    const char *p = luaL_checklstring(L, 1, &n);
+    size_t n = 0;
+    const char *p = lua_tolstring(L, 1, &n);    /* not a string: "" */
     char hex[41];
-    sha1_hex(p, n, hex);
+    sha1_hex(p ? p : "", p ? n : 0, hex);
     lua_pushstring(L, hex);
     return 1;
 }
@@ -663,9 +666,11 @@ static int redis_log(lua_State *L)
         return error_out(L, 1, "redis.log() requires two arguments or "
                                "more.");
     if (!lua_isnumber(L, 1))
-        return error_out(L, 1, "First argument must be a number.");
+        return error_out(L, 1, "First argument must be a number (log "
+                               "level).");
+    /* Truncated, as Redis reads it: 1.5 is LOG_VERBOSE. */
     lua_Number level = lua_tonumber(L, 1);
-    if (level < 0 || level > 3 || level != floor(level))
+    if (!(level > -1 && level < 4))
         return error_out(L, 1, "Invalid debug level.");
     char msg[1024];
     size_t used = 0;
@@ -692,8 +697,8 @@ static int redis_setresp(lua_State *L)
 {
     if (lua_gettop(L) != 1)
         return error_out(L, 1, "redis.setresp() requires one argument.");
-    lua_Number v = lua_tonumber(L, 1);
-    if (v != 2 && v != 3)
+    lua_Number v = lua_tonumber(L, 1);          /* truncated, as Redis */
+    if (!(v >= 2 && v < 4))
         return error_out(L, 1, "RESP version must be 2 or 3.");
     engine_of(L)->resp = (int)v;
     return 0;
@@ -706,7 +711,8 @@ static int redis_setresp(lua_State *L)
 static int redis_set_repl(lua_State *L)
 {
     if (lua_gettop(L) != 1)
-        return error_out(L, 1, "redis.set_repl() requires one argument.");
+        /* Sic: Redis 7.0's wording, for one argument. */
+        return error_out(L, 1, "redis.set_repl() requires two arguments.");
     lua_Number v = lua_tonumber(L, 1);
     if (v != floor(v) || v < 0 || v > REPL_ALL)
         return error_out(L, 1, "Invalid replication flags. Use REPL_AOF, "

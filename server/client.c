@@ -95,6 +95,7 @@ void client_close(struct client *c)
     client_unwatch_all(c);
     pubsub_client_close(c);
     blocking_client_gone(c);
+    monitor_stop(c);
     if (c->prev)
         c->prev->next = c->next;
     else

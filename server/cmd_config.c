@@ -138,9 +138,9 @@ static void config_help(struct client *c)
 }
 
 static const struct subcommand config_subcommands[] = {
-    { "GET", config_get, -3, 0 },
-    { "SET", config_set, -4, 0 },
-    { "RESETSTAT", config_resetstat, 2, 0 },
+    { "GET", config_get, -3, CMD_ADMIN },
+    { "SET", config_set, -4, CMD_ADMIN },
+    { "RESETSTAT", config_resetstat, 2, CMD_ADMIN },
     { "HELP", config_help, 2, 0 },
 };
 

@@ -84,6 +84,11 @@ void cmd_auth(struct client *c)
         reply_error(c, ERR_SYNTAX);
         return;
     }
+    /* Even a failed AUTH's arguments stay out of MONITOR and the slow
+     * log; a syntax error's do not, as in Redis. */
+    client_redact_arg(c, 1);
+    if (c->argc == 3)
+        client_redact_arg(c, 2);
     const char *user = "default", *pass = c->argv[1];
     size_t ulen = 7, plen = c->argvlen[1];
     if (c->argc == 2 && c->srv->conf.requirepass == NULL) {
@@ -149,6 +154,10 @@ void cmd_hello(struct client *c)
     for (; j < c->argc; j++) {
         size_t more = c->argc - 1 - j;
         if (arg_is(c, j, "AUTH") && more >= 2) {
+            /* Only credentials reached: options after an error are shown
+             * as sent, as in Redis. */
+            client_redact_arg(c, j + 1);
+            client_redact_arg(c, j + 2);
             if (!auth_check(c->srv, c->argv[j + 1], c->argvlen[j + 1],
                             c->argv[j + 2], c->argvlen[j + 2])) {
                 reply_error(c, ERR_WRONGPASS);
@@ -224,6 +233,7 @@ void cmd_reset(struct client *c)
     c->flags &= ~(unsigned)(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP_NEXT);
     client_reply_mode_apply(c);
     c->authed = c->srv->conf.requirepass == NULL;
+    monitor_stop(c);
     resp_add_simple(&c->out, "RESET");
 }
 
@@ -232,6 +242,8 @@ void cmd_reset(struct client *c)
 static void client_flags_str(const struct client *c, char *buf)
 {
     char *p = buf;
+    if (c->flags & CLIENT_MONITOR)
+        *p++ = 'O';
     if (pubsub_client_subscribed(c))
         *p++ = 'P';
     if (c->flags & CLIENT_MULTI)
@@ -641,10 +653,10 @@ static const struct subcommand client_subcommands[] = {
     { "GETNAME", client_getname, 2, 0 },
     { "SETINFO", client_setinfo, 4, 0 },
     { "INFO", client_info, 2, 0 },
-    { "LIST", client_list, -2, 0 },
-    { "KILL", client_kill, -3, 0 },
+    { "LIST", client_list, -2, CMD_ADMIN },
+    { "KILL", client_kill, -3, CMD_ADMIN },
     { "REPLY", client_reply, 3, 0 },
-    { "UNBLOCK", client_unblock, -3, 0 },
+    { "UNBLOCK", client_unblock, -3, CMD_ADMIN },
     { "HELP", client_help, 2, 0 },
 };
 

@@ -7,8 +7,8 @@
  * built once at start-up in struct server (no global state).
  *
  * Dispatch does, in order: lookup, arity (a container's subcommand
- * included), authentication, the RESP2
- * subscribed-mode filter (CMD_PUBSUB), MULTI queueing,
+ * included), authentication, maxmemory, a MONITOR client's keyspace
+ * filter, the RESP2 subscribed-mode filter (CMD_PUBSUB), MULTI queueing,
  * then calls the handler. A handler writes exactly one reply. */
 #include <ctype.h>
 #include <stdint.h>
@@ -44,11 +44,13 @@ static const struct command commands[] = {
 { "SHUTDOWN",    cmd_shutdown,      -1, CMD_ADMIN|CMD_NOMULTI, 0, 0, 0, "server", "1.0.0", "Stops the server.", NULL },
 { "INFO",        cmd_info,          -1, 0,                  0, 0, 0, "server", "1.0.0", "Returns information and statistics about the server.", NULL },
 { "COMMAND",     cmd_command,       -1, 0,                  0, 0, 0, "server", "2.8.13", "Returns detailed information about all commands.", &command_subs },
-{ "CONFIG",      cmd_config,        -2, CMD_ADMIN,          0, 0, 0, "server", "2.0.0", "A container for server configuration commands.", &config_subs },
+{ "CONFIG",      cmd_config,        -2, 0,                  0, 0, 0, "server", "2.0.0", "A container for server configuration commands.", &config_subs },
 { "MEMORY",      cmd_memory,        -2, 0,                  0, 0, 0, "server", "4.0.0", "A container for memory diagnostics commands.", &memory_subs },
+{ "MONITOR",     cmd_monitor,        1, CMD_ADMIN|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 0, 0, 0, "server", "1.0.0", "Listens for all requests received by the server in real-time.", NULL },
+{ "SLOWLOG",     cmd_slowlog,       -2, 0,                  0, 0, 0, "server", "2.2.12", "A container for slow log commands.", &slowlog_subs },
 { "DEBUG",       cmd_debug,         -2, CMD_ADMIN,          0, 0, 0, "server", "1.0.0", "Test helpers (Respite: JUMP-CLOCK, SET-ACTIVE-EXPIRE).", NULL },
 { "MULTI",       cmd_multi,          1, F|CMD_NOMULTI,      0, 0, 0, "transactions", "1.2.0", "Starts a transaction.", NULL },
-{ "EXEC",        cmd_exec,           1, CMD_NOMULTI,        0, 0, 0, "transactions", "1.2.0", "Executes all commands in a transaction.", NULL },
+{ "EXEC",        cmd_exec,           1, CMD_NOMULTI|CMD_SKIP_SLOWLOG,        0, 0, 0, "transactions", "1.2.0", "Executes all commands in a transaction.", NULL },
 { "DISCARD",     cmd_discard,        1, F|CMD_NOMULTI,      0, 0, 0, "transactions", "2.0.0", "Discards a transaction.", NULL },
 { "WATCH",       cmd_watch,         -2, F|CMD_NOMULTI,      1, -1, 1, "transactions", "2.2.0", "Monitors changes to keys to determine the execution of a transaction.", NULL },
 { "UNWATCH",     cmd_unwatch,        1, F,                  0, 0, 0, "transactions", "2.2.0", "Forgets about watched keys of a transaction.", NULL },
@@ -218,8 +220,8 @@ static const struct command commands[] = {
 { "PUNSUBSCRIBE", cmd_punsubscribe, -1, CMD_PUBSUB|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 0, 0, 0, "pubsub", "2.0.0", "Stops listening to messages published to channels that match one or more patterns.", NULL },
 { "SSUBSCRIBE",  cmd_ssubscribe,    -2, CMD_PUBSUB|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 1, -1, 1, "pubsub", "7.0.0", "Listens for messages published to shard channels.", NULL },
 { "SUNSUBSCRIBE", cmd_sunsubscribe, -1, CMD_PUBSUB|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 1, -1, 1, "pubsub", "7.0.0", "Stops listening to messages posted to shard channels.", NULL },
-{ "PUBLISH",     cmd_publish,        3, F|CMD_LOADING|CMD_STALE, 0, 0, 0, "pubsub", "2.0.0", "Posts a message to a channel.", NULL },
-{ "SPUBLISH",    cmd_spublish,       3, F|CMD_LOADING|CMD_STALE, 1, 1, 1, "pubsub", "7.0.0", "Post a message to a shard channel", NULL },
+{ "PUBLISH",     cmd_publish,        3, F|CMD_LOADING|CMD_STALE|CMD_MAY_REPLICATE, 0, 0, 0, "pubsub", "2.0.0", "Posts a message to a channel.", NULL },
+{ "SPUBLISH",    cmd_spublish,       3, F|CMD_LOADING|CMD_STALE|CMD_MAY_REPLICATE, 1, 1, 1, "pubsub", "7.0.0", "Post a message to a shard channel", NULL },
 { "PUBSUB",      cmd_pubsub,        -2, 0,                  0, 0, 0, "pubsub", "2.8.0", "A container for Pub/Sub commands.", &pubsub_subs },
 };
 
@@ -379,6 +381,14 @@ subcommand_named(const struct client *c, const struct subcommand_table *t)
     return NULL;
 }
 
+/* See server.h. */
+const struct subcommand *subcommand_of(const struct client *c)
+{
+    if (!c->cmd->subs || c->argc < 2)
+        return NULL;
+    return subcommand_named(c, c->cmd->subs);
+}
+
 const struct subcommand *subcommand_check(struct client *c,
                                           const struct subcommand_table *t)
 {
@@ -471,6 +481,16 @@ void client_call(struct client *c)
     c->cmd->proc(c);
     srv->call_end_ns = uv_hrtime();
     uint64_t dt = srv->call_end_ns - t0;
+    /* MONITOR and the slow log: a predictable branch each while nobody
+     * monitors and the command is fast. A blocked command's time is kept
+     * for its entry when it is unblocked (blocking.c). */
+    if (srv->monitors)
+        monitor_feed(c);
+    if (c->flags & CLIENT_BLOCKED)
+        c->block_ns += dt;
+    else if (dt >= srv->slowlog_threshold_ns)
+        slowlog_command(c, c->argc, c->argv, c->argvlen, dt);
+    c->redacted = 0;
     struct command_stats *st = command_stats_of(c);
     /* Nothing written: CLIENT REPLY OFF or SKIP muted the reply. */
     int failed = c->out.len > before ? c->out.data[before] == '-'
@@ -572,6 +592,15 @@ static void dispatch(struct client *c)
             return;
         }
         reply_error(c, ERR_OOM);
+        count_rejected(c);
+        reject(c);
+        return;
+    }
+    /* Redis 7.0 treats a monitor as a replica: no keyspace access. */
+    if ((c->flags & CLIENT_MONITOR) &&
+        (client_cmd_flags(c) & (CMD_WRITE | CMD_READONLY |
+                                CMD_MAY_REPLICATE))) {
+        reply_error(c, ERR_MONITOR_KEYSPACE);
         count_rejected(c);
         reject(c);
         return;

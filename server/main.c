@@ -104,6 +104,7 @@ void server_conf_applied(struct server *srv)
     sweeper_start(srv);
     maxmemory_configure(srv);
     server_notify_conf(srv);
+    slowlog_configure(srv);
     client_apply_limits_all(srv);
     apply_limits(srv);
 }
@@ -362,6 +363,8 @@ static int server_init(struct server *srv, int argc, char **argv)
     srv->start_ms = server_now_ms(srv);
     make_run_id(srv->run_id);
     server_notify_conf(srv);
+    slowlog_init(&srv->slowlog);
+    slowlog_configure(srv);
     if (open_databases(srv) != 0 || command_index_init(srv) != 0 ||
         pubsub_init(srv) != 0) {
         fprintf(stderr, "respite: out of memory\n");
@@ -435,6 +438,7 @@ int main(int argc, char **argv)
         uv_loop_close(srv->loop);
     close_databases(srv);
     pubsub_close(srv);
+    slowlog_close(&srv->slowlog);
     free(srv->cmd_index);
     free(srv->cmdstats);
     free(srv->sub_stats);

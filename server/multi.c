@@ -185,7 +185,11 @@ void cmd_exec(struct client *c)
     /* Watching ends before the queue runs: the transaction's own writes
      * must not mark anybody's EXEC, least of all this one. */
     client_unwatch_all(c);
+    /* EXEC's own arguments come back after the queue (MONITOR shows it). */
     const struct command *exec = c->cmd;
+    size_t exec_argc = c->argc;
+    const char **exec_argv = c->argv;
+    const size_t *exec_argvlen = c->argvlen;
     size_t n = c->mcount;
     resp_add_array(&c->out, n);
     for (size_t i = 0; i < n; i++) {
@@ -197,6 +201,9 @@ void cmd_exec(struct client *c)
         client_call(c);
     }
     c->cmd = exec;
+    c->argc = exec_argc;
+    c->argv = exec_argv;
+    c->argvlen = exec_argvlen;
     client_multi_reset(c);
 }
 

@@ -19,6 +19,7 @@
 #include "server/prefault.h"
 #include "server/premap.h"
 #include "server/release.h"
+#include "server/slowlog.h"
 
 #define RESPITE_VERSION "0.1.0"
 #define REDIS_COMPAT_VERSION "7.4.0"
@@ -43,6 +44,11 @@ enum cmd_flags {
     CMD_DENYOOM = 1 << 10,
     CMD_SKIP_STATS = 1 << 11,
     CMD_BLOCKING = 1 << 12,  /* may block the client (BLPOP...) */
+    CMD_MAY_REPLICATE = 1 << 13, /* neither read nor write, yet Redis
+                                    propagates it (PUBLISH): refused to a
+                                    MONITOR client like a keyspace one */
+    CMD_SKIP_SLOWLOG = 1 << 14,  /* never in the slow log (EXEC: its
+                                    commands are, one by one) */
 };
 
 struct command {
@@ -68,7 +74,9 @@ struct subcommand {
     const char *name;        /* upper case */
     cmd_proc proc;
     int arity;               /* counts the container too: CONFIG GET is -3 */
-    unsigned flags;          /* added to the container's (CMD_DENYOOM) */
+    unsigned flags;          /* added to the container's (CMD_DENYOOM);
+                                Redis's own for MONITOR: CMD_ADMIN (not
+                                shown), CMD_WRITE, CMD_READONLY */
 };
 
 /* A container's subcommands, which its table entry names, so dispatch
@@ -103,6 +111,9 @@ const struct command *command_table(size_t *n);
  * none. */
 const struct subcommand *subcommand_check(struct client *c,
                                           const struct subcommand_table *t);
+/* The subcommand of c's command that argv[1] names, any case; NULL for
+ * a command without subcommands, or none named. */
+const struct subcommand *subcommand_of(const struct client *c);
 /* Runs the subcommand of t that argv[1] names, or replies the error. */
 void subcommand_dispatch(struct client *c, const struct subcommand_table *t);
 
@@ -124,6 +135,7 @@ enum client_flags {
     CLIENT_INPUT_FULL = 1 << 12,        /* unrun input over its limit */
     CLIENT_READING = 1 << 13,           /* uv_read_start is in effect */
     CLIENT_BLOCKED = 1 << 14,           /* waits on keys (blocking.c) */
+    CLIENT_MONITOR = 1 << 15,           /* on srv->monitors (monitor.c) */
 };
 
 /* A queued MULTI command: argv copied into one allocation. */
@@ -185,6 +197,15 @@ struct client {
     size_t nwatched;
     struct pubsub_client *ps;           /* subscriptions, see pubsub.c */
     struct blocked *blocked;            /* while CLIENT_BLOCKED, blocking.c */
+    struct client *mon_prev, *mon_next; /* srv->monitors, if CLIENT_MONITOR */
+    /* Arguments of the running command that MONITOR and the slow log show
+     * as "(redacted)" (AUTH's, HELLO's AUTH pair): bit i for argument i,
+     * bit 63 for 63 and beyond. Set by the handler, cleared by
+     * client_call. */
+    uint64_t redacted;
+    /* ns the blocked command has run so far (its first run and reruns),
+     * for its slow log entry when it is unblocked. */
+    uint64_t block_ns;
 };
 
 /* The flags of c's command in dispatch, its subcommand's added: XGROUP
@@ -264,6 +285,11 @@ struct server {
     uint64_t dirty;                     /* writes since start */
     struct pubsub *pubsub;              /* channels, patterns (pubsub.c) */
     struct blocking *blocking;          /* blocked clients (blocking.c) */
+    struct client *monitors;            /* MONITOR clients, or NULL */
+    struct slowlog slowlog;
+    /* slowlog-log-slower-than in ns, UINT64_MAX when off (negative), so
+     * client_call tests one comparison. */
+    uint64_t slowlog_threshold_ns;
     int notify_mask;                    /* notify-keyspace-events bits */
     char run_id[41];
     char readbuf[64 * 1024];            /* libuv reads here; see client.c */
@@ -353,6 +379,28 @@ static inline void client_reply_done(struct client *c)
 int client_push_unmute(struct client *c);
 /* Calls the handler with stats; used by dispatch and EXEC. */
 void client_call(struct client *c);
+/* Shows argument i of the running command as "(redacted)" to MONITOR and
+ * in the slow log (AUTH's password). */
+static inline void client_redact_arg(struct client *c, size_t i)
+{
+    c->redacted |= (uint64_t)1 << (i < 63 ? i : 63);
+}
+
+/* MONITOR (monitor.c). */
+/* Sends c's command, which just ran, to every MONITOR client, unless it
+ * is one Redis keeps from them (admin commands such as CONFIG SET). */
+void monitor_feed(struct client *c);
+/* Takes c off the MONITOR list (RESET, disconnection); no-op otherwise. */
+void monitor_stop(struct client *c);
+
+/* Slow log (cmd_slowlog.c). */
+/* Records c's command, argc/argv/argvlen (borrowed), which ran for ns,
+ * if that is at least slowlog-log-slower-than and the command is one
+ * Redis logs. */
+void slowlog_command(struct client *c, size_t argc, const char *const *argv,
+                     const size_t *argvlen, uint64_t ns);
+/* Re-reads slowlog-log-slower-than (start-up, CONFIG SET). */
+void slowlog_configure(struct server *srv);
 
 /* ---- Replies ------------------------------------------------------------
  * Handlers write with resp_add_*(&c->out, ...) and report errors through
@@ -498,6 +546,10 @@ enum reply_err {
     ERR_OBJECT_IDLETIME_LFU, /* An LFU maxmemory policy is selected, ... */
     ERR_OBJECT_FREQ_NOT_LFU, /* An LFU maxmemory policy is not selected, ... */
     ERR_MEMORY_PURGE,        /* Error purging dirty pages */
+    /* MONITOR and SLOWLOG (monitor.c, cmd_slowlog.c). */
+    ERR_MONITOR_KEYSPACE,    /* Replica can't interact with the keyspace */
+    ERR_MONITOR_DENY_BLOCKING, /* MONITOR isn't allowed for DENY BLOCKING ... */
+    ERR_SLOWLOG_COUNT,       /* count should be greater than or equal to -1 */
     ERR__COUNT
 };
 

@@ -260,6 +260,8 @@ static void client_flags_str(const struct client *c, char *buf)
         *p++ = 'u';
     if (c->flags & CLIENT_UNIX)
         *p++ = 'U';
+    if (c->flags & CLIENT_NO_EVICT)
+        *p++ = 'e';
     if (p == buf)
         *p++ = 'N';
     *p = '\0';
@@ -621,6 +623,22 @@ static void client_reply(struct client *c)
     }
 }
 
+/* CLIENT NO-EVICT ON|OFF: recorded (CLIENT LIST flag e, kept by RESET as
+ * in Redis 7.0). Respite never evicts a client, as Redis does not while
+ * maxmemory-clients is 0, its default, so the answer is true either way. */
+static void client_no_evict(struct client *c)
+{
+    if (arg_is(c, 2, "ON"))
+        c->flags |= CLIENT_NO_EVICT;
+    else if (arg_is(c, 2, "OFF"))
+        c->flags &= ~(unsigned)CLIENT_NO_EVICT;
+    else {
+        reply_error(c, ERR_SYNTAX);
+        return;
+    }
+    reply_ok(c);
+}
+
 static void client_help(struct client *c)
 {
     static const char *const lines[] = {
@@ -642,6 +660,8 @@ static void client_help(struct client *c)
         "name or version.",
         "UNBLOCK <clientid> [TIMEOUT|ERROR]",
         "    Unblock the specified blocked client.",
+        "NO-EVICT (ON|OFF)",
+        "    Protect current client connection from eviction.",
         "HELP", "    Print this help.",
     };
     reply_help(c, lines, sizeof(lines) / sizeof(lines[0]));
@@ -657,6 +677,7 @@ static const struct subcommand client_subcommands[] = {
     { "KILL", client_kill, -3, CMD_ADMIN },
     { "REPLY", client_reply, 3, 0 },
     { "UNBLOCK", client_unblock, -3, CMD_ADMIN },
+    { "NO-EVICT", client_no_evict, 3, CMD_ADMIN },
     { "HELP", client_help, 2, 0 },
 };
 

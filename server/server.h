@@ -136,6 +136,7 @@ enum client_flags {
     CLIENT_READING = 1 << 13,           /* uv_read_start is in effect */
     CLIENT_BLOCKED = 1 << 14,           /* waits on keys (blocking.c) */
     CLIENT_MONITOR = 1 << 15,           /* on srv->monitors (monitor.c) */
+    CLIENT_NO_EVICT = 1 << 16,          /* CLIENT NO-EVICT ON (recorded) */
 };
 
 /* A queued MULTI command: argv copied into one allocation. */

@@ -357,5 +357,24 @@ def redis_cli_monitor():
         cli.wait()
 
 
+@test
+def client_no_evict_is_recorded():
+    s = h.Server(name="monitor").start()
+    with s.conn() as c:
+        assert b" flags=N " in c.call("CLIENT", "INFO")
+        assert_eq(c.call("CLIENT", "NO-EVICT", "on"), b"+OK\r\n")
+        assert b" flags=e " in c.call("CLIENT", "INFO")
+        c.call("SUBSCRIBE", "ch")
+        with s.conn() as other:
+            assert b" flags=Pe " in other.call("CLIENT", "LIST")
+        # RESET keeps it, as in Redis 7.0; OFF clears it.
+        assert_eq(c.call("RESET"), b"+RESET\r\n")
+        assert b" flags=e " in c.call("CLIENT", "INFO")
+        assert_eq(c.call("CLIENT", "NO-EVICT", "OFF"), b"+OK\r\n")
+        assert b" flags=N " in c.call("CLIENT", "INFO")
+        assert_eq(c.call("CLIENT", "NO-EVICT", "maybe"),
+                  b"-ERR syntax error\r\n")
+
+
 if __name__ == "__main__":
     h.run()

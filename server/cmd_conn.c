@@ -248,7 +248,7 @@ static void client_flags_str(const struct client *c, char *buf)
         *p++ = 'P';
     if (c->flags & CLIENT_MULTI)
         *p++ = 'x';
-    if (c->flags & CLIENT_BLOCKED)
+    if (c->flags & (CLIENT_BLOCKED | CLIENT_POSTPONED))
         *p++ = 'b';
     if (c->flags & CLIENT_DIRTY_CAS)
         *p++ = 'd';
@@ -662,6 +662,9 @@ static void client_help(struct client *c)
         "    Unblock the specified blocked client.",
         "NO-EVICT (ON|OFF)",
         "    Protect current client connection from eviction.",
+        "PAUSE <timeout> [WRITE|ALL]",
+        "    Suspend all, or just write, clients for <timeout> milliseconds.",
+        "UNPAUSE", "    Stop the current client pause, resuming traffic.",
         "HELP", "    Print this help.",
     };
     reply_help(c, lines, sizeof(lines) / sizeof(lines[0]));
@@ -678,6 +681,8 @@ static const struct subcommand client_subcommands[] = {
     { "REPLY", client_reply, 3, 0 },
     { "UNBLOCK", client_unblock, -3, CMD_ADMIN },
     { "NO-EVICT", client_no_evict, 3, CMD_ADMIN },
+    { "PAUSE", client_pause, -3, CMD_ADMIN },
+    { "UNPAUSE", client_unpause, 2, CMD_ADMIN },
     { "HELP", client_help, 2, 0 },
 };
 

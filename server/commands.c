@@ -8,7 +8,8 @@
  *
  * Dispatch does, in order: lookup, arity (a container's subcommand
  * included), authentication, maxmemory, a MONITOR client's keyspace
- * filter, the RESP2 subscribed-mode filter (CMD_PUBSUB), MULTI queueing,
+ * filter, the RESP2 subscribed-mode filter (CMD_PUBSUB), CLIENT PAUSE
+ * (pause.c), MULTI queueing,
  * then calls the handler. A handler writes exactly one reply. */
 #include <ctype.h>
 #include <stdint.h>
@@ -630,6 +631,8 @@ static void dispatch(struct client *c)
         reject(c);
         return;
     }
+    if (srv->pause_type != PAUSE_NONE && pause_postpones(c))
+        return;
     if ((c->flags & CLIENT_MULTI) && !(c->cmd->flags & CMD_NOMULTI)) {
         client_multi_queue(c);
         return;
@@ -655,6 +658,6 @@ void client_dispatch(struct client *c)
     }
     client_reply_mode_apply(c);
     dispatch(c);
-    if (!(c->flags & CLIENT_BLOCKED))
+    if (!(c->flags & (CLIENT_BLOCKED | CLIENT_POSTPONED)))
         client_reply_done(c);
 }

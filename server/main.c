@@ -142,6 +142,7 @@ void server_shutdown(struct server *srv)
     close_listeners(srv);
     blocking_close(srv);
     uv_close((uv_handle_t *)&srv->sweeper, NULL);
+    uv_close((uv_handle_t *)&srv->pause_timer, NULL);
     maxmemory_close(srv);
     uv_close((uv_handle_t *)&srv->flusher, NULL);
     uv_close((uv_handle_t *)&srv->reader_idle, NULL);
@@ -390,6 +391,7 @@ static int server_start(struct server *srv)
     maxmemory_configure(srv);
     if (blocking_init(srv) != 0)
         return -1;
+    pause_init(srv);
     uv_signal_init(srv->loop, &srv->sigterm);
     uv_signal_init(srv->loop, &srv->sigint);
     srv->sigterm.data = srv->sigint.data = srv;

@@ -241,6 +241,7 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_MONITOR_DENY_BLOCKING] = "ERR MONITOR isn't allowed for DENY "
                                   "BLOCKING client",
     [ERR_SLOWLOG_COUNT] = "ERR count should be greater than or equal to -1",
+    [ERR_PAUSE_MODE] = "ERR CLIENT PAUSE mode must be WRITE or ALL",
 };
 
 /* Counts an error reply under its code for INFO errorstats, as Redis's

@@ -137,6 +137,7 @@ enum client_flags {
     CLIENT_BLOCKED = 1 << 14,           /* waits on keys (blocking.c) */
     CLIENT_MONITOR = 1 << 15,           /* on srv->monitors (monitor.c) */
     CLIENT_NO_EVICT = 1 << 16,          /* CLIENT NO-EVICT ON (recorded) */
+    CLIENT_POSTPONED = 1 << 17,         /* waits out a CLIENT PAUSE (pause.c) */
 };
 
 /* A queued MULTI command: argv copied into one allocation. */
@@ -199,6 +200,10 @@ struct client {
     struct pubsub_client *ps;           /* subscriptions, see pubsub.c */
     struct blocked *blocked;            /* while CLIENT_BLOCKED, blocking.c */
     struct client *mon_prev, *mon_next; /* srv->monitors, if CLIENT_MONITOR */
+    /* While CLIENT_POSTPONED: the command that waits, copied, and the
+     * next client on srv->postponed. */
+    struct queued_cmd postponed;
+    struct client *pp_next;
     /* Arguments of the running command that MONITOR and the slow log show
      * as "(redacted)" (AUTH's, HELLO's AUTH pair): bit i for argument i,
      * bit 63 for 63 and beyond. Set by the handler, cleared by
@@ -287,6 +292,13 @@ struct server {
     struct pubsub *pubsub;              /* channels, patterns (pubsub.c) */
     struct blocking *blocking;          /* blocked clients (blocking.c) */
     struct client *monitors;            /* MONITOR clients, or NULL */
+    /* CLIENT PAUSE (pause.c): PAUSE_NONE, _WRITE or _ALL until
+     * pause_end_ms (uv_now's clock); the postponed clients in order. */
+    int pause_type;
+    uint64_t pause_end_ms;
+    uv_timer_t pause_timer;
+    struct client *postponed, *postponed_tail;
+    size_t npostponed;
     struct slowlog slowlog;
     /* slowlog-log-slower-than in ns, UINT64_MAX when off (negative), so
      * client_call tests one comparison. */
@@ -325,6 +337,9 @@ void server_log(const struct server *srv, char level, const char *fmt, ...)
 
 /* Client lifecycle and I/O (client.c). */
 void client_close(struct client *c);
+/* Gives c a turn to run its input on the next pass of the loop (a
+ * postponed client, when a pause ends). */
+void client_wake(struct client *c);
 /* Queues the client for the flush before the loop blocks. */
 void client_mark_write(struct client *c);
 /* Gives every connected client the request limits now configured. */
@@ -346,6 +361,9 @@ void server_format_addr(const struct sockaddr *sa, char *buf, size_t cap);
 void client_multi_reset(struct client *c);
 /* Queues c->argv for EXEC (copied) and replies +QUEUED. */
 void client_multi_queue(struct client *c);
+/* Copies c's command (cmd, flags, argv) into q, one allocation, which
+ * free(q->argv) releases. Returns 0, or -1 on OOM. */
+int client_cmd_save(const struct client *c, struct queued_cmd *q);
 /* Forgets every WATCHed key. */
 void client_unwatch_all(struct client *c);
 /* Runs one parsed command: lookup, arity, auth, MULTI queueing, call. */
@@ -385,6 +403,28 @@ void client_call(struct client *c);
 static inline void client_redact_arg(struct client *c, size_t i)
 {
     c->redacted |= (uint64_t)1 << (i < 63 ? i : 63);
+}
+
+/* CLIENT PAUSE (pause.c). */
+enum { PAUSE_NONE, PAUSE_WRITE, PAUSE_ALL };
+/* Prepares the pause timer. */
+void pause_init(struct server *srv);
+/* 1 if a CLIENT PAUSE holds c's command back (dispatch, after every
+ * other check, as in Redis); it is then copied and c waits. */
+int pause_postpones(struct client *c);
+/* Once no pause holds c, hands its postponed command to *out (owned:
+ * free(out->argv) after running it) and returns 1; 0 while it waits. */
+int pause_take_postponed(struct client *c, struct queued_cmd *out);
+/* CLIENT PAUSE and CLIENT UNPAUSE (subcommands of CLIENT). */
+void client_pause(struct client *c);
+void client_unpause(struct client *c);
+/* Forgets c's postponed command (disconnection). */
+void pause_client_gone(struct client *c);
+/* The clients waiting out a pause (INFO blocked_clients counts them, as
+ * in Redis 7.0). */
+static inline size_t pause_postponed_count(const struct server *srv)
+{
+    return srv->npostponed;
 }
 
 /* MONITOR (monitor.c). */
@@ -551,6 +591,7 @@ enum reply_err {
     ERR_MONITOR_KEYSPACE,    /* Replica can't interact with the keyspace */
     ERR_MONITOR_DENY_BLOCKING, /* MONITOR isn't allowed for DENY BLOCKING ... */
     ERR_SLOWLOG_COUNT,       /* count should be greater than or equal to -1 */
+    ERR_PAUSE_MODE,          /* CLIENT PAUSE mode must be WRITE or ALL */
     ERR__COUNT
 };
 

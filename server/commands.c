@@ -549,6 +549,32 @@ static void reply_pubsub_context(struct client *c)
     reply_error(c, ERR_PUBSUB_CONTEXT, name);
 }
 
+/* 1 if the RESP2 subscribed mode refuses c's command. */
+static int pubsub_refuses(const struct client *c)
+{
+    return c->proto == 2 && !(c->cmd->flags & CMD_PUBSUB) &&
+           pubsub_client_subscribed(c);
+}
+
+/* The checks of dispatch for a MONITOR client or while CLIENT PAUSE
+ * holds, in Redis's order: a monitor is refused keyspace commands (Redis
+ * 7.0 treats it as a replica), then the subscribed mode refuses what it
+ * refuses (left to dispatch), then the pause may hold the command back
+ * (pause.c). Returns 1 when the command was refused or held. */
+static int held_or_refused(struct client *c)
+{
+    if ((c->flags & CLIENT_MONITOR) &&
+        (client_cmd_flags(c) & (CMD_WRITE | CMD_READONLY |
+                                CMD_MAY_REPLICATE))) {
+        reply_error(c, ERR_MONITOR_KEYSPACE);
+        count_rejected(c);
+        reject(c);
+        return 1;
+    }
+    return c->srv->pause_type != PAUSE_NONE && !pubsub_refuses(c) &&
+           pause_postpones(c);
+}
+
 /* Looks up and runs the request in c->argv: lookup, arity, auth, MULTI
  * queueing, call. */
 static void dispatch(struct client *c)
@@ -609,17 +635,11 @@ static void dispatch(struct client *c)
         reject(c);
         return;
     }
-    /* Redis 7.0 treats a monitor as a replica: no keyspace access. */
-    if ((c->flags & CLIENT_MONITOR) &&
-        (client_cmd_flags(c) & (CMD_WRITE | CMD_READONLY |
-                                CMD_MAY_REPLICATE))) {
-        reply_error(c, ERR_MONITOR_KEYSPACE);
-        count_rejected(c);
-        reject(c);
+    /* A MONITOR client and CLIENT PAUSE: one branch while neither. */
+    if (((c->flags & CLIENT_MONITOR) | (unsigned)srv->pause_type) != 0 &&
+        held_or_refused(c))
         return;
-    }
-    if (c->proto == 2 && !(c->cmd->flags & CMD_PUBSUB) &&
-        pubsub_client_subscribed(c)) {
+    if (pubsub_refuses(c)) {
         if (c->cmd->proc == cmd_exec) {
             reject_exec(c, "Can't execute 'exec': only (P|S)SUBSCRIBE / "
                            "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
@@ -631,8 +651,6 @@ static void dispatch(struct client *c)
         reject(c);
         return;
     }
-    if (srv->pause_type != PAUSE_NONE && pause_postpones(c))
-        return;
     if ((c->flags & CLIENT_MULTI) && !(c->cmd->flags & CMD_NOMULTI)) {
         client_multi_queue(c);
         return;

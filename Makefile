@@ -86,6 +86,12 @@ $(THREAD_TESTS): $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/server/%.o 
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -I. -o $@ $^ $(LDLIBS)
 
+# The slow log's list is plain data in server/: its test links it alone.
+$(BUILD)/tests/test_slowlog: tests/unit/test_slowlog.c $(BUILD)/server/slowlog.o
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -I. -o $@ $^ $(LDLIBS)
+
 unit-bins: $(UNIT_BIN)
 
 # The release objects linked with -static against Debian's archives

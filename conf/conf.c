@@ -313,13 +313,15 @@ static const struct conf_def defs[] = {
     { "lazyfree-lazy-user-flush", NULL, T_BOOL, F_MUTABLE, NOOP, "no",
       0, 0, NULL, NULL },
 
+    /* The slow log (server/cmd_slowlog.c). */
+    { "slowlog-log-slower-than", NULL, T_INT, F_MUTABLE,
+      AT(slowlog_log_slower_than), "10000", -1, LLONG_MAX, NULL, NULL },
+    { "slowlog-max-len", NULL, T_INT, F_MUTABLE, AT(slowlog_max_len), "128",
+      0, LONG_MAX, NULL, NULL },
+
     /* Monitoring: accepted, not used. */
     { "busy-reply-threshold", "lua-time-limit", T_INT, F_MUTABLE, NOOP,
       "5000", 0, LONG_MAX, NULL, NULL },
-    { "slowlog-log-slower-than", NULL, T_INT, F_MUTABLE, NOOP, "10000",
-      -1, LLONG_MAX, NULL, NULL },
-    { "slowlog-max-len", NULL, T_INT, F_MUTABLE, NOOP, "128",
-      0, LONG_MAX, NULL, NULL },
     { "latency-monitor-threshold", NULL, T_INT, F_MUTABLE, NOOP, "0",
       0, LLONG_MAX, NULL, NULL },
     { "latency-tracking", NULL, T_BOOL, F_MUTABLE, NOOP, "yes",

@@ -45,6 +45,8 @@ struct conf {
     char *loglevel;             /* debug verbose notice warning */
     char *logfile;              /* "" = stderr */
     char *notify_keyspace_events; /* canonical class letters */
+    int64_t slowlog_log_slower_than; /* us; 0 logs everything, -1 nothing */
+    int64_t slowlog_max_len;    /* entries the slow log keeps */
     int64_t stream_max_entries;  /* retention: entries a stream keeps, 0 off */
     int64_t stream_retention_ms; /* retention: max entry age by ID, 0 off */
     int daemonize;              /* only "no" is supported */
@@ -84,6 +86,7 @@ int conf_load_args(struct conf *c, int argc, char **argv, char *err,
  * SET's rules: unknown, immutable and protected (dir, dbfilename) names are
  * refused. Those that can change: requirepass, maxclients, timeout,
  * tcp-keepalive, hz, active-expire-budget-us, notify-keyspace-events,
+ * slowlog-log-slower-than, slowlog-max-len,
  * proto-max-bulk-len, client-query-buffer-limit, client-output-buffer-limit,
  * maxmemory, loglevel and most no-op Redis directives; the caller re-reads
  * the struct (e.g. re-arms the sweeper timer after hz changes).

@@ -61,6 +61,13 @@ struct blocked {
     size_t argc;
     char **argv;                        /* each owned */
     size_t *argvlen;
+    /* The arguments client_block_set_arg replaced, as the client sent
+     * them, for the slow log (XREAD's "$"): NULL until one is, then argc
+     * of them, {NULL, 0} where unchanged. Owned. */
+    struct sent_arg {
+        char *p;
+        size_t len;
+    } *sent;
     int64_t deadline_ms;                /* 0: none */
     size_t heap_slot;
     enum store_type type;
@@ -240,8 +247,12 @@ static void timer_update(struct blocking *b)
 
 static void blocked_free(struct blocked *bl)
 {
-    for (size_t i = 0; i < bl->argc; i++)
+    for (size_t i = 0; i < bl->argc; i++) {
         free(bl->argv[i]);
+        if (bl->sent)
+            free(bl->sent[i].p);
+    }
+    free(bl->sent);
     free(bl->argv);
     free(bl->argvlen);
     free(bl);
@@ -269,10 +280,45 @@ static void unblock(struct blocking *b, struct client *c)
         heap_remove(b, c);
     c->blocked = NULL;
     c->flags &= ~(unsigned)CLIENT_BLOCKED;
+    c->block_ns = 0;
     b->nblocked--;
     blocked_free(bl);
     client_reply_done(c);
     c->unblocked_turn = c->srv->loop_turns + 1;
+}
+
+/* Records blocked client c's command in the slow log as it is unblocked
+ * (served, or CLIENT UNBLOCK), with the time its runs took (client_call
+ * summed them) and its arguments as sent, as Redis 7.0 does; not when it
+ * times out or c goes away (7.0 does not log those either). */
+static void log_slow(struct client *c)
+{
+    struct blocked *bl = c->blocked;
+    if (c->block_ns < c->srv->slowlog_threshold_ns)
+        return;
+    const char **argv = (const char **)bl->argv;
+    const size_t *argvlen = bl->argvlen;
+    const char **sent = NULL;
+    size_t *sentlen = NULL;
+    if (bl->sent) {
+        sent = malloc(bl->argc * sizeof(*sent));
+        sentlen = malloc(bl->argc * sizeof(*sentlen));
+        if (sent && sentlen) {
+            for (size_t i = 0; i < bl->argc; i++) {
+                int orig = bl->sent[i].p != NULL;
+                sent[i] = orig ? bl->sent[i].p : bl->argv[i];
+                sentlen[i] = orig ? bl->sent[i].len : bl->argvlen[i];
+            }
+            argv = sent;
+            argvlen = sentlen;
+        }
+    }
+    const struct command *cmd = c->cmd;
+    c->cmd = bl->cmd;
+    slowlog_command(c, bl->argc, argv, argvlen, c->block_ns);
+    c->cmd = cmd;
+    free(sent);
+    free(sentlen);
 }
 
 /* Copies c's running command into bl. Returns 0 or -1 on OOM. */
@@ -388,12 +434,19 @@ int client_block_set_arg(struct client *c, size_t i, const char *s,
     struct blocked *bl = c->blocked;
     if (!bl || c->srv->blocking->rerun == c || i >= bl->argc)
         return 0;
+    if (!bl->sent && !(bl->sent = calloc(bl->argc, sizeof(*bl->sent))))
+        return -1;
     char *p = malloc(len + 1);
     if (!p)
         return -1;
     memcpy(p, s, len);
     p[len] = '\0';
-    free(bl->argv[i]);
+    if (bl->sent[i].p) {
+        free(bl->argv[i]);
+    } else {
+        bl->sent[i].p = bl->argv[i];    /* kept for the slow log */
+        bl->sent[i].len = bl->argvlen[i];
+    }
     bl->argv[i] = p;
     bl->argvlen[i] = len;
     return 0;
@@ -427,6 +480,7 @@ static int rerun(struct blocking *b, struct client *c)
     c->argvlen = NULL;
     if (b->rerun_blocked)
         return 0;
+    log_slow(c);
     unblock(b, c);
     client_resume(c);
     return 1;
@@ -550,6 +604,7 @@ int blocking_unblock(struct client *c, int error)
     } else {
         resp_add_null_array(&c->out);
     }
+    log_slow(c);
     unblock(c->srv->blocking, c);
     client_resume(c);
     return 1;

@@ -95,6 +95,8 @@ void client_close(struct client *c)
     client_unwatch_all(c);
     pubsub_client_close(c);
     blocking_client_gone(c);
+    monitor_stop(c);
+    pause_client_gone(c);
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -123,6 +125,12 @@ static void mark_read(struct client *c)
     c->pr_next = c->srv->pending_read;
     c->srv->pending_read = c;
     uv_idle_start(&c->srv->reader_idle, server_on_idle);
+}
+
+/* See server.h. */
+void client_wake(struct client *c)
+{
+    mark_read(c);
 }
 
 static size_t pending_output(const struct client *c)
@@ -170,7 +178,8 @@ static void resume_reading(struct client *c)
  * turn (its reader needs more bytes), so it keeps being read. */
 static void update_input_full(struct client *c)
 {
-    int full = (c->flags & (CLIENT_PENDING_READ | CLIENT_BLOCKED)) &&
+    int full = (c->flags & (CLIENT_PENDING_READ | CLIENT_BLOCKED |
+                            CLIENT_POSTPONED)) &&
                resp_reader_pending(&c->reader) > CLIENT_INPUT_PAUSE;
     if (full == !!(c->flags & CLIENT_INPUT_FULL))
         return;
@@ -309,6 +318,17 @@ static int prefetch_ahead(struct client *c)
     return (int)n;
 }
 
+/* What follows each command: waiters it woke are served, its reply is
+ * queued, and a client owing too much output stops being read. */
+static void after_dispatch(struct client *c)
+{
+    blocking_serve_ready(c->srv);
+    if (c->out.len > 0)
+        client_mark_write(c);
+    if (pending_output(c) > CLIENT_OUTBUF_PAUSE)
+        pause_reading(c);
+}
+
 /* Runs up to CMDS_PER_READ buffered requests; leaves the client on the
  * pending-read list when more remain, and closes it (after its replies)
  * when its input ended and nothing is left to run. */
@@ -319,7 +339,18 @@ static void process_input(struct client *c)
         if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSING |
                         CLIENT_READ_PAUSED))
             return;
-        if (c->flags & CLIENT_BLOCKED) {
+        struct queued_cmd held = { 0 };
+        if ((c->flags & CLIENT_POSTPONED) && pause_take_postponed(c, &held)) {
+            /* Its turn after a CLIENT PAUSE: the held command runs first. */
+            c->argc = held.argc;
+            c->argv = (const char **)held.argv;
+            c->argvlen = held.argvlen;
+            client_dispatch(c);
+            free(held.argv);
+            after_dispatch(c);
+            continue;
+        }
+        if (c->flags & (CLIENT_BLOCKED | CLIENT_POSTPONED)) {
             /* Redis frees a blocked client when it reads EOF. */
             if (c->reader.ended)
                 close_at_eof(c);
@@ -352,11 +383,7 @@ static void process_input(struct client *c)
         c->argv = req.argv;
         c->argvlen = req.argvlen;
         client_dispatch(c);
-        blocking_serve_ready(c->srv);
-        if (c->out.len > 0)
-            client_mark_write(c);
-        if (pending_output(c) > CLIENT_OUTBUF_PAUSE)
-            pause_reading(c);
+        after_dispatch(c);
     }
     mark_read(c);
     update_input_full(c);

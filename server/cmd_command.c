@@ -15,6 +15,7 @@ static const struct {
     { CMD_DENYOOM, "denyoom" },   { CMD_ADMIN, "admin" },
     { CMD_PUBSUB, "pubsub" },     { CMD_NOSCRIPT, "noscript" },
     { CMD_LOADING, "loading" },   { CMD_STALE, "stale" },
+    { CMD_SKIP_SLOWLOG, "skip_slowlog" },
     { CMD_FAST, "fast" },         { CMD_NOAUTH, "no_auth" },
     { CMD_NOMULTI, "no_multi" }, { CMD_BLOCKING, "blocking" },
 };

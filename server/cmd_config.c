@@ -138,9 +138,9 @@ static void config_help(struct client *c)
 }
 
 static const struct subcommand config_subcommands[] = {
-    { "GET", config_get, -3, CMD_NOSCRIPT },
-    { "SET", config_set, -4, CMD_NOSCRIPT },
-    { "RESETSTAT", config_resetstat, 2, CMD_NOSCRIPT },
+    { "GET", config_get, -3, CMD_ADMIN | CMD_NOSCRIPT },
+    { "SET", config_set, -4, CMD_ADMIN | CMD_NOSCRIPT },
+    { "RESETSTAT", config_resetstat, 2, CMD_ADMIN | CMD_NOSCRIPT },
     { "HELP", config_help, 2, 0 },
 };
 

@@ -84,6 +84,11 @@ void cmd_auth(struct client *c)
         reply_error(c, ERR_SYNTAX);
         return;
     }
+    /* Even a failed AUTH's arguments stay out of MONITOR and the slow
+     * log; a syntax error's do not, as in Redis. */
+    client_redact_arg(c, 1);
+    if (c->argc == 3)
+        client_redact_arg(c, 2);
     const char *user = "default", *pass = c->argv[1];
     size_t ulen = 7, plen = c->argvlen[1];
     if (c->argc == 2 && c->srv->conf.requirepass == NULL) {
@@ -149,6 +154,10 @@ void cmd_hello(struct client *c)
     for (; j < c->argc; j++) {
         size_t more = c->argc - 1 - j;
         if (arg_is(c, j, "AUTH") && more >= 2) {
+            /* Only credentials reached: options after an error are shown
+             * as sent, as in Redis. */
+            client_redact_arg(c, j + 1);
+            client_redact_arg(c, j + 2);
             if (!auth_check(c->srv, c->argv[j + 1], c->argvlen[j + 1],
                             c->argv[j + 2], c->argvlen[j + 2])) {
                 reply_error(c, ERR_WRONGPASS);
@@ -224,6 +233,7 @@ void cmd_reset(struct client *c)
     c->flags &= ~(unsigned)(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP_NEXT);
     client_reply_mode_apply(c);
     c->authed = c->srv->conf.requirepass == NULL;
+    monitor_stop(c);
     resp_add_simple(&c->out, "RESET");
 }
 
@@ -232,11 +242,13 @@ void cmd_reset(struct client *c)
 static void client_flags_str(const struct client *c, char *buf)
 {
     char *p = buf;
+    if (c->flags & CLIENT_MONITOR)
+        *p++ = 'O';
     if (pubsub_client_subscribed(c))
         *p++ = 'P';
     if (c->flags & CLIENT_MULTI)
         *p++ = 'x';
-    if (c->flags & CLIENT_BLOCKED)
+    if (c->flags & (CLIENT_BLOCKED | CLIENT_POSTPONED))
         *p++ = 'b';
     if (c->flags & CLIENT_DIRTY_CAS)
         *p++ = 'd';
@@ -248,6 +260,8 @@ static void client_flags_str(const struct client *c, char *buf)
         *p++ = 'u';
     if (c->flags & CLIENT_UNIX)
         *p++ = 'U';
+    if (c->flags & CLIENT_NO_EVICT)
+        *p++ = 'e';
     if (p == buf)
         *p++ = 'N';
     *p = '\0';
@@ -609,6 +623,22 @@ static void client_reply(struct client *c)
     }
 }
 
+/* CLIENT NO-EVICT ON|OFF: recorded (CLIENT LIST flag e, kept by RESET as
+ * in Redis 7.0). Respite never evicts a client, as Redis does not while
+ * maxmemory-clients is 0, its default, so the answer is true either way. */
+static void client_no_evict(struct client *c)
+{
+    if (arg_is(c, 2, "ON"))
+        c->flags |= CLIENT_NO_EVICT;
+    else if (arg_is(c, 2, "OFF"))
+        c->flags &= ~(unsigned)CLIENT_NO_EVICT;
+    else {
+        reply_error(c, ERR_SYNTAX);
+        return;
+    }
+    reply_ok(c);
+}
+
 static void client_help(struct client *c)
 {
     static const char *const lines[] = {
@@ -630,6 +660,11 @@ static void client_help(struct client *c)
         "name or version.",
         "UNBLOCK <clientid> [TIMEOUT|ERROR]",
         "    Unblock the specified blocked client.",
+        "NO-EVICT (ON|OFF)",
+        "    Protect current client connection from eviction.",
+        "PAUSE <timeout> [WRITE|ALL]",
+        "    Suspend all, or just write, clients for <timeout> milliseconds.",
+        "UNPAUSE", "    Stop the current client pause, resuming traffic.",
         "HELP", "    Print this help.",
     };
     reply_help(c, lines, sizeof(lines) / sizeof(lines[0]));
@@ -641,10 +676,13 @@ static const struct subcommand client_subcommands[] = {
     { "GETNAME", client_getname, 2, CMD_NOSCRIPT },
     { "SETINFO", client_setinfo, 4, CMD_NOSCRIPT },
     { "INFO", client_info, 2, CMD_NOSCRIPT },
-    { "LIST", client_list, -2, CMD_NOSCRIPT },
-    { "KILL", client_kill, -3, CMD_NOSCRIPT },
+    { "LIST", client_list, -2, CMD_ADMIN | CMD_NOSCRIPT },
+    { "KILL", client_kill, -3, CMD_ADMIN | CMD_NOSCRIPT },
     { "REPLY", client_reply, 3, CMD_NOSCRIPT },
-    { "UNBLOCK", client_unblock, -3, CMD_NOSCRIPT },
+    { "UNBLOCK", client_unblock, -3, CMD_ADMIN | CMD_NOSCRIPT },
+    { "NO-EVICT", client_no_evict, 3, CMD_ADMIN | CMD_NOSCRIPT },
+    { "PAUSE", client_pause, -3, CMD_ADMIN | CMD_NOSCRIPT },
+    { "UNPAUSE", client_unpause, 2, CMD_ADMIN | CMD_NOSCRIPT },
     { "HELP", client_help, 2, 0 },
 };
 

@@ -256,11 +256,11 @@ static void xgroup_help(struct client *c)
 }
 
 static const struct subcommand xgroup_subcommands[] = {
-    { "CREATE", xgroup_create, -5, CMD_DENYOOM },
-    { "SETID", xgroup_setid, -5, 0 },
-    { "DESTROY", xgroup_destroy, 4, 0 },
-    { "CREATECONSUMER", xgroup_createconsumer, 5, CMD_DENYOOM },
-    { "DELCONSUMER", xgroup_delconsumer, 5, 0 },
+    { "CREATE", xgroup_create, -5, CMD_WRITE | CMD_DENYOOM },
+    { "SETID", xgroup_setid, -5, CMD_WRITE },
+    { "DESTROY", xgroup_destroy, 4, CMD_WRITE },
+    { "CREATECONSUMER", xgroup_createconsumer, 5, CMD_WRITE | CMD_DENYOOM },
+    { "DELCONSUMER", xgroup_delconsumer, 5, CMD_WRITE },
     { "HELP", xgroup_help, 2, 0 },
 };
 
@@ -919,9 +919,9 @@ static void xinfo_help(struct client *c)
 }
 
 static const struct subcommand xinfo_subcommands[] = {
-    { "CONSUMERS", xinfo_consumers, 4, 0 },
-    { "GROUPS", xinfo_groups, 3, 0 },
-    { "STREAM", xinfo_stream_cmd, -3, 0 },
+    { "CONSUMERS", xinfo_consumers, 4, CMD_READONLY },
+    { "GROUPS", xinfo_groups, 3, CMD_READONLY },
+    { "STREAM", xinfo_stream_cmd, -3, CMD_READONLY },
     { "HELP", xinfo_help, 2, 0 },
 };
 

@@ -7,8 +7,9 @@
  * built once at start-up in struct server (no global state).
  *
  * Dispatch does, in order: lookup, arity (a container's subcommand
- * included), authentication, the RESP2
- * subscribed-mode filter (CMD_PUBSUB), MULTI queueing,
+ * included), authentication, maxmemory, a MONITOR client's keyspace
+ * filter, the RESP2 subscribed-mode filter (CMD_PUBSUB), CLIENT PAUSE
+ * (pause.c), MULTI queueing,
  * then calls the handler. A handler writes exactly one reply. */
 #include <ctype.h>
 #include <stdint.h>
@@ -44,11 +45,13 @@ static const struct command commands[] = {
 { "SHUTDOWN",    cmd_shutdown,      -1, CMD_ADMIN|CMD_NOMULTI|CMD_NOSCRIPT, 0, 0, 0, "server", "1.0.0", "Stops the server.", NULL },
 { "INFO",        cmd_info,          -1, 0,                  0, 0, 0, "server", "1.0.0", "Returns information and statistics about the server.", NULL },
 { "COMMAND",     cmd_command,       -1, 0,                  0, 0, 0, "server", "2.8.13", "Returns detailed information about all commands.", &command_subs },
-{ "CONFIG",      cmd_config,        -2, CMD_ADMIN,          0, 0, 0, "server", "2.0.0", "A container for server configuration commands.", &config_subs },
+{ "CONFIG",      cmd_config,        -2, 0,                  0, 0, 0, "server", "2.0.0", "A container for server configuration commands.", &config_subs },
 { "MEMORY",      cmd_memory,        -2, 0,                  0, 0, 0, "server", "4.0.0", "A container for memory diagnostics commands.", &memory_subs },
+{ "MONITOR",     cmd_monitor,        1, CMD_ADMIN|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 0, 0, 0, "server", "1.0.0", "Listens for all requests received by the server in real-time.", NULL },
+{ "SLOWLOG",     cmd_slowlog,       -2, 0,                  0, 0, 0, "server", "2.2.12", "A container for slow log commands.", &slowlog_subs },
 { "DEBUG",       cmd_debug,         -2, CMD_ADMIN|CMD_NOSCRIPT,          0, 0, 0, "server", "1.0.0", "Test helpers (Respite: JUMP-CLOCK, SET-ACTIVE-EXPIRE).", NULL },
 { "MULTI",       cmd_multi,          1, F|CMD_NOMULTI|CMD_NOSCRIPT,      0, 0, 0, "transactions", "1.2.0", "Starts a transaction.", NULL },
-{ "EXEC",        cmd_exec,           1, CMD_NOMULTI|CMD_NOSCRIPT,        0, 0, 0, "transactions", "1.2.0", "Executes all commands in a transaction.", NULL },
+{ "EXEC",        cmd_exec,           1, CMD_NOMULTI|CMD_SKIP_SLOWLOG|CMD_NOSCRIPT,        0, 0, 0, "transactions", "1.2.0", "Executes all commands in a transaction.", NULL },
 { "DISCARD",     cmd_discard,        1, F|CMD_NOMULTI|CMD_NOSCRIPT,      0, 0, 0, "transactions", "2.0.0", "Discards a transaction.", NULL },
 { "WATCH",       cmd_watch,         -2, F|CMD_NOMULTI|CMD_NOSCRIPT,      1, -1, 1, "transactions", "2.2.0", "Monitors changes to keys to determine the execution of a transaction.", NULL },
 { "UNWATCH",     cmd_unwatch,        1, F|CMD_NOSCRIPT,                  0, 0, 0, "transactions", "2.2.0", "Forgets about watched keys of a transaction.", NULL },
@@ -223,8 +226,8 @@ static const struct command commands[] = {
 { "PUNSUBSCRIBE", cmd_punsubscribe, -1, CMD_PUBSUB|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 0, 0, 0, "pubsub", "2.0.0", "Stops listening to messages published to channels that match one or more patterns.", NULL },
 { "SSUBSCRIBE",  cmd_ssubscribe,    -2, CMD_PUBSUB|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 1, -1, 1, "pubsub", "7.0.0", "Listens for messages published to shard channels.", NULL },
 { "SUNSUBSCRIBE", cmd_sunsubscribe, -1, CMD_PUBSUB|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 1, -1, 1, "pubsub", "7.0.0", "Stops listening to messages posted to shard channels.", NULL },
-{ "PUBLISH",     cmd_publish,        3, F|CMD_LOADING|CMD_STALE, 0, 0, 0, "pubsub", "2.0.0", "Posts a message to a channel.", NULL },
-{ "SPUBLISH",    cmd_spublish,       3, F|CMD_LOADING|CMD_STALE, 1, 1, 1, "pubsub", "7.0.0", "Post a message to a shard channel", NULL },
+{ "PUBLISH",     cmd_publish,        3, F|CMD_LOADING|CMD_STALE|CMD_MAY_REPLICATE, 0, 0, 0, "pubsub", "2.0.0", "Posts a message to a channel.", NULL },
+{ "SPUBLISH",    cmd_spublish,       3, F|CMD_LOADING|CMD_STALE|CMD_MAY_REPLICATE, 1, 1, 1, "pubsub", "7.0.0", "Post a message to a shard channel", NULL },
 { "PUBSUB",      cmd_pubsub,        -2, 0,                  0, 0, 0, "pubsub", "2.8.0", "A container for Pub/Sub commands.", &pubsub_subs },
 };
 
@@ -384,6 +387,14 @@ subcommand_named(const struct client *c, const struct subcommand_table *t)
     return NULL;
 }
 
+/* See server.h. */
+const struct subcommand *subcommand_of(const struct client *c)
+{
+    if (!c->cmd->subs || c->argc < 2)
+        return NULL;
+    return subcommand_named(c, c->cmd->subs);
+}
+
 const struct subcommand *subcommand_check(struct client *c,
                                           const struct subcommand_table *t)
 {
@@ -466,6 +477,22 @@ static void count_rejected(const struct client *c)
         st->rejected++;
 }
 
+/* What client_call does after a command someone may want to see: the
+ * monitors get it, the slow log gets it when it was slow (a blocked one
+ * when it is unblocked: blocking.c sums its time in c->block_ns), and
+ * its redacted arguments are forgotten. Out of line, off the fast path. */
+static __attribute__((noinline, cold)) void call_observed(struct client *c,
+                                                          uint64_t dt)
+{
+    if (c->srv->monitors)
+        monitor_feed(c);
+    if (c->flags & CLIENT_BLOCKED)
+        c->block_ns += dt;
+    else if (dt >= c->srv->slowlog_threshold_ns)
+        slowlog_command(c, c->argc, c->argv, c->argvlen, dt);
+    c->redacted = 0;
+}
+
 /* Runs c->cmd with its statistics. */
 void client_call(struct client *c)
 {
@@ -476,6 +503,12 @@ void client_call(struct client *c)
     c->cmd->proc(c);
     srv->call_end_ns = uv_hrtime();
     uint64_t dt = srv->call_end_ns - t0;
+    /* MONITOR, the slow log, a blocked command's time and redacted
+     * arguments: one predictable branch (the conditions or'ed without
+     * branching) while nobody monitors and the command is fast. */
+    if (((uintptr_t)srv->monitors | (c->flags & CLIENT_BLOCKED) |
+         c->redacted | (dt >= srv->slowlog_threshold_ns)) != 0)
+        call_observed(c, dt);
     struct command_stats *st = command_stats_of(c);
     /* Nothing written: CLIENT REPLY OFF or SKIP muted the reply. */
     int failed = c->out.len > before ? c->out.data[before] == '-'
@@ -519,6 +552,32 @@ static void reply_pubsub_context(struct client *c)
     else
         lowercase(name, 48, c->cmd->name, strlen(c->cmd->name));
     reply_error(c, ERR_PUBSUB_CONTEXT, name);
+}
+
+/* 1 if the RESP2 subscribed mode refuses c's command. */
+static int pubsub_refuses(const struct client *c)
+{
+    return c->proto == 2 && !(c->cmd->flags & CMD_PUBSUB) &&
+           pubsub_client_subscribed(c);
+}
+
+/* The checks of dispatch for a MONITOR client or while CLIENT PAUSE
+ * holds, in Redis's order: a monitor is refused keyspace commands (Redis
+ * 7.0 treats it as a replica), then the subscribed mode refuses what it
+ * refuses (left to dispatch), then the pause may hold the command back
+ * (pause.c). Returns 1 when the command was refused or held. */
+static int held_or_refused(struct client *c)
+{
+    if ((c->flags & CLIENT_MONITOR) &&
+        (client_cmd_flags(c) & (CMD_WRITE | CMD_READONLY |
+                                CMD_MAY_REPLICATE))) {
+        reply_error(c, ERR_MONITOR_KEYSPACE);
+        count_rejected(c);
+        reject(c);
+        return 1;
+    }
+    return c->srv->pause_type != PAUSE_NONE && !pubsub_refuses(c) &&
+           pause_postpones(c);
 }
 
 /* Looks up and runs the request in c->argv: lookup, arity, auth, MULTI
@@ -581,8 +640,11 @@ static void dispatch(struct client *c)
         reject(c);
         return;
     }
-    if (c->proto == 2 && !(c->cmd->flags & CMD_PUBSUB) &&
-        pubsub_client_subscribed(c)) {
+    /* A MONITOR client and CLIENT PAUSE: one branch while neither. */
+    if (((c->flags & CLIENT_MONITOR) | (unsigned)srv->pause_type) != 0 &&
+        held_or_refused(c))
+        return;
+    if (pubsub_refuses(c)) {
         if (c->cmd->proc == cmd_exec) {
             reject_exec(c, "Can't execute 'exec': only (P|S)SUBSCRIBE / "
                            "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
@@ -619,6 +681,6 @@ void client_dispatch(struct client *c)
     }
     client_reply_mode_apply(c);
     dispatch(c);
-    if (!(c->flags & CLIENT_BLOCKED))
+    if (!(c->flags & (CLIENT_BLOCKED | CLIENT_POSTPONED)))
         client_reply_done(c);
 }

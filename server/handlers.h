@@ -10,8 +10,8 @@ struct subcommand_table;
 
 /* The containers' subcommands, named by their table entries. */
 extern const struct subcommand_table client_subs, command_subs, config_subs,
-    pubsub_subs, xgroup_subs, xinfo_subs, object_subs, memory_subs,
-    script_subs;
+    pubsub_subs, slowlog_subs, xgroup_subs, xinfo_subs, object_subs,
+    memory_subs, script_subs;
 
 /* cmd_conn.c: connection */
 void cmd_ping(struct client *c);
@@ -45,6 +45,9 @@ void cmd_debug(struct client *c);
 /* cmd_object.c, cmd_memory.c: introspection */
 void cmd_object(struct client *c);
 void cmd_memory(struct client *c);
+/* monitor.c, cmd_slowlog.c: debugging aids */
+void cmd_monitor(struct client *c);
+void cmd_slowlog(struct client *c);
 
 /* multi.c: transactions */
 void cmd_multi(struct client *c);

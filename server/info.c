@@ -142,7 +142,9 @@ static void section_clients(struct resp_out *o, const struct server *srv)
     add(o, "connected_clients:%zu", srv->nclients);
     add(o, "cluster_connections:0");
     add(o, "maxclients:%lld", (long long)srv->conf.maxclients);
-    add(o, "blocked_clients:%zu", blocking_count(srv));
+    /* Clients waiting out a CLIENT PAUSE count, as in Redis 7.0. */
+    add(o, "blocked_clients:%zu",
+        blocking_count(srv) + pause_postponed_count(srv));
     add(o, "tracking_clients:0");
     /* Redis 7.4's, in its order. */
     add(o, "pubsub_clients:%zu", pubsub_clients(srv));

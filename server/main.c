@@ -105,6 +105,7 @@ void server_conf_applied(struct server *srv)
     sweeper_start(srv);
     maxmemory_configure(srv);
     server_notify_conf(srv);
+    slowlog_configure(srv);
     client_apply_limits_all(srv);
     apply_limits(srv);
 }
@@ -142,6 +143,7 @@ void server_shutdown(struct server *srv)
     close_listeners(srv);
     blocking_close(srv);
     uv_close((uv_handle_t *)&srv->sweeper, NULL);
+    uv_close((uv_handle_t *)&srv->pause_timer, NULL);
     maxmemory_close(srv);
     uv_close((uv_handle_t *)&srv->flusher, NULL);
     uv_close((uv_handle_t *)&srv->reader_idle, NULL);
@@ -363,6 +365,8 @@ static int server_init(struct server *srv, int argc, char **argv)
     srv->start_ms = server_now_ms(srv);
     make_run_id(srv->run_id);
     server_notify_conf(srv);
+    slowlog_init(&srv->slowlog);
+    slowlog_configure(srv);
     if (open_databases(srv) != 0 || command_index_init(srv) != 0 ||
         pubsub_init(srv) != 0 || script_engine_init(srv) != 0) {
         fprintf(stderr, "respite: out of memory\n");
@@ -388,6 +392,7 @@ static int server_start(struct server *srv)
     maxmemory_configure(srv);
     if (blocking_init(srv) != 0)
         return -1;
+    pause_init(srv);
     uv_signal_init(srv->loop, &srv->sigterm);
     uv_signal_init(srv->loop, &srv->sigint);
     srv->sigterm.data = srv->sigint.data = srv;
@@ -436,6 +441,7 @@ int main(int argc, char **argv)
         uv_loop_close(srv->loop);
     close_databases(srv);
     pubsub_close(srv);
+    slowlog_close(&srv->slowlog);
     script_engine_close(srv);
     free(srv->cmd_index);
     free(srv->cmdstats);

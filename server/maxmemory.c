@@ -193,7 +193,10 @@ enum { EVICT_OK, EVICT_FAIL, EVICT_RUNNING };
 /* Evicts while over the limit, for at most the time tenacity allows. */
 static int evict_for_a_while(struct server *srv)
 {
-    if (!srv->conf.maxmemory || !over(srv, used_fresh(srv)))
+    /* Nothing is evicted while CLIENT PAUSE holds, nor refused for
+     * memory: a write waits for the pause's end anyway (Redis 7.0). */
+    if (!srv->conf.maxmemory || srv->pause_type != PAUSE_NONE ||
+        !over(srv, used_fresh(srv)))
         return EVICT_OK;
     if (srv->maxmem.none)
         return EVICT_FAIL;

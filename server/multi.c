@@ -38,17 +38,25 @@ void client_multi_queue(struct client *c)
         c->mqueue = q;
         c->mcap = cap;
     }
+    if (client_cmd_save(c, &c->mqueue[c->mcount]) != 0) {
+        reply_error(c, ERR_OOM);
+        c->flags |= CLIENT_DIRTY_EXEC;
+        return;
+    }
+    c->mcount++;
+    resp_add_simple(&c->out, "QUEUED");
+}
+
+/* See server.h. */
+int client_cmd_save(const struct client *c, struct queued_cmd *q)
+{
     size_t bytes = 0;
     for (size_t i = 0; i < c->argc; i++)
         bytes += c->argvlen[i] + 1;
     size_t head = c->argc * (sizeof(char *) + sizeof(size_t));
     char *block = malloc(head + bytes);
-    if (!block) {
-        reply_error(c, ERR_OOM);
-        c->flags |= CLIENT_DIRTY_EXEC;
-        return;
-    }
-    struct queued_cmd *q = &c->mqueue[c->mcount++];
+    if (!block)
+        return -1;
     q->cmd = c->cmd;
     q->flags = client_cmd_flags(c);
     q->argc = c->argc;
@@ -62,7 +70,7 @@ void client_multi_queue(struct client *c)
         q->argvlen[i] = c->argvlen[i];
         p += c->argvlen[i] + 1;
     }
-    resp_add_simple(&c->out, "QUEUED");
+    return 0;
 }
 
 /* Frees the queue and leaves MULTI state. */
@@ -185,7 +193,11 @@ void cmd_exec(struct client *c)
     /* Watching ends before the queue runs: the transaction's own writes
      * must not mark anybody's EXEC, least of all this one. */
     client_unwatch_all(c);
+    /* EXEC's own arguments come back after the queue (MONITOR shows it). */
     const struct command *exec = c->cmd;
+    size_t exec_argc = c->argc;
+    const char **exec_argv = c->argv;
+    const size_t *exec_argvlen = c->argvlen;
     size_t n = c->mcount;
     resp_add_array(&c->out, n);
     for (size_t i = 0; i < n; i++) {
@@ -197,6 +209,9 @@ void cmd_exec(struct client *c)
         client_call(c);
     }
     c->cmd = exec;
+    c->argc = exec_argc;
+    c->argv = exec_argv;
+    c->argvlen = exec_argvlen;
     client_multi_reset(c);
 }
 

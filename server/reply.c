@@ -248,6 +248,12 @@ static const char *const errors[ERR__COUNT] = {
         "switching between policies at runtime LRU and LFU data will take "
         "some time to adjust.",
     [ERR_MEMORY_PURGE] = "ERR Error purging dirty pages",
+    /* In Redis 7.0 a MONITOR client is a replica that still gets replies. */
+    [ERR_MONITOR_KEYSPACE] = "ERR Replica can't interact with the keyspace",
+    [ERR_MONITOR_DENY_BLOCKING] = "ERR MONITOR isn't allowed for DENY "
+                                  "BLOCKING client",
+    [ERR_SLOWLOG_COUNT] = "ERR count should be greater than or equal to -1",
+    [ERR_PAUSE_MODE] = "ERR CLIENT PAUSE mode must be WRITE or ALL",
 };
 
 /* Counts an error reply under its code for INFO errorstats, as Redis's

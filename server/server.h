@@ -19,6 +19,7 @@
 #include "server/prefault.h"
 #include "server/premap.h"
 #include "server/release.h"
+#include "server/slowlog.h"
 
 #define RESPITE_VERSION "0.1.0"
 #define REDIS_COMPAT_VERSION "7.4.0"
@@ -43,6 +44,11 @@ enum cmd_flags {
     CMD_DENYOOM = 1 << 10,
     CMD_SKIP_STATS = 1 << 11,
     CMD_BLOCKING = 1 << 12,  /* may block the client (BLPOP...) */
+    CMD_MAY_REPLICATE = 1 << 13, /* neither read nor write, yet Redis
+                                    propagates it (PUBLISH): refused to a
+                                    MONITOR client like a keyspace one */
+    CMD_SKIP_SLOWLOG = 1 << 14,  /* never in the slow log (EXEC: its
+                                    commands are, one by one) */
 };
 
 struct command {
@@ -68,7 +74,9 @@ struct subcommand {
     const char *name;        /* upper case */
     cmd_proc proc;
     int arity;               /* counts the container too: CONFIG GET is -3 */
-    unsigned flags;          /* added to the container's (CMD_DENYOOM) */
+    unsigned flags;          /* added to the container's (CMD_DENYOOM);
+                                Redis's own for MONITOR: CMD_ADMIN (not
+                                shown), CMD_WRITE, CMD_READONLY */
 };
 
 /* A container's subcommands, which its table entry names, so dispatch
@@ -103,6 +111,9 @@ const struct command *command_table(size_t *n);
  * none. */
 const struct subcommand *subcommand_check(struct client *c,
                                           const struct subcommand_table *t);
+/* The subcommand of c's command that argv[1] names, any case; NULL for
+ * a command without subcommands, or none named. */
+const struct subcommand *subcommand_of(const struct client *c);
 /* Runs the subcommand of t that argv[1] names, or replies the error. */
 void subcommand_dispatch(struct client *c, const struct subcommand_table *t);
 
@@ -124,7 +135,10 @@ enum client_flags {
     CLIENT_INPUT_FULL = 1 << 12,        /* unrun input over its limit */
     CLIENT_READING = 1 << 13,           /* uv_read_start is in effect */
     CLIENT_BLOCKED = 1 << 14,           /* waits on keys (blocking.c) */
-    CLIENT_SCRIPT = 1 << 15,            /* runs a script's commands */
+    CLIENT_MONITOR = 1 << 15,           /* on srv->monitors (monitor.c) */
+    CLIENT_NO_EVICT = 1 << 16,          /* CLIENT NO-EVICT ON (recorded) */
+    CLIENT_POSTPONED = 1 << 17,         /* waits out a CLIENT PAUSE (pause.c) */
+    CLIENT_SCRIPT = 1 << 18,            /* runs a script's commands */
 };
 
 /* A queued MULTI command: argv copied into one allocation. */
@@ -186,6 +200,19 @@ struct client {
     size_t nwatched;
     struct pubsub_client *ps;           /* subscriptions, see pubsub.c */
     struct blocked *blocked;            /* while CLIENT_BLOCKED, blocking.c */
+    struct client *mon_prev, *mon_next; /* srv->monitors, if CLIENT_MONITOR */
+    /* While CLIENT_POSTPONED: the command that waits, copied, and the
+     * next client on srv->postponed. */
+    struct queued_cmd postponed;
+    struct client *pp_next;
+    /* Arguments of the running command that MONITOR and the slow log show
+     * as "(redacted)" (AUTH's, HELLO's AUTH pair): bit i for argument i,
+     * bit 63 for 63 and beyond. Set by the handler, cleared by
+     * client_call. */
+    uint64_t redacted;
+    /* ns the blocked command has run so far (its first run and reruns),
+     * for its slow log entry when it is unblocked. */
+    uint64_t block_ns;
 };
 
 /* The flags of c's command in dispatch, its subcommand's added: XGROUP
@@ -265,6 +292,18 @@ struct server {
     uint64_t dirty;                     /* writes since start */
     struct pubsub *pubsub;              /* channels, patterns (pubsub.c) */
     struct blocking *blocking;          /* blocked clients (blocking.c) */
+    struct client *monitors;            /* MONITOR clients, or NULL */
+    /* CLIENT PAUSE (pause.c): PAUSE_NONE, _WRITE or _ALL until
+     * pause_end_ms (uv_now's clock); the postponed clients in order. */
+    int pause_type;
+    uint64_t pause_end_ms;
+    uv_timer_t pause_timer;
+    struct client *postponed, *postponed_tail;
+    size_t npostponed;
+    struct slowlog slowlog;
+    /* slowlog-log-slower-than in ns, UINT64_MAX when off (negative), so
+     * client_call tests one comparison. */
+    uint64_t slowlog_threshold_ns;
     struct scripting *scripting;        /* Lua and its cache (script.c) */
     int notify_mask;                    /* notify-keyspace-events bits */
     char run_id[41];
@@ -300,6 +339,9 @@ void server_log(const struct server *srv, char level, const char *fmt, ...)
 
 /* Client lifecycle and I/O (client.c). */
 void client_close(struct client *c);
+/* Gives c a turn to run its input on the next pass of the loop (a
+ * postponed client, when a pause ends). */
+void client_wake(struct client *c);
 /* Queues the client for the flush before the loop blocks. */
 void client_mark_write(struct client *c);
 /* Gives every connected client the request limits now configured. */
@@ -321,6 +363,9 @@ void server_format_addr(const struct sockaddr *sa, char *buf, size_t cap);
 void client_multi_reset(struct client *c);
 /* Queues c->argv for EXEC (copied) and replies +QUEUED. */
 void client_multi_queue(struct client *c);
+/* Copies c's command (cmd, flags, argv) into q, one allocation, which
+ * free(q->argv) releases. Returns 0, or -1 on OOM. */
+int client_cmd_save(const struct client *c, struct queued_cmd *q);
 /* Forgets every WATCHed key. */
 void client_unwatch_all(struct client *c);
 /* Runs one parsed command: lookup, arity, auth, MULTI queueing, call. */
@@ -355,6 +400,50 @@ static inline void client_reply_done(struct client *c)
 int client_push_unmute(struct client *c);
 /* Calls the handler with stats; used by dispatch and EXEC. */
 void client_call(struct client *c);
+/* Shows argument i of the running command as "(redacted)" to MONITOR and
+ * in the slow log (AUTH's password). */
+static inline void client_redact_arg(struct client *c, size_t i)
+{
+    c->redacted |= (uint64_t)1 << (i < 63 ? i : 63);
+}
+
+/* CLIENT PAUSE (pause.c). */
+enum { PAUSE_NONE, PAUSE_WRITE, PAUSE_ALL };
+/* Prepares the pause timer. */
+void pause_init(struct server *srv);
+/* 1 if a CLIENT PAUSE holds c's command back (dispatch, after every
+ * other check, as in Redis); it is then copied and c waits. */
+int pause_postpones(struct client *c);
+/* Once no pause holds c, hands its postponed command to *out (owned:
+ * free(out->argv) after running it) and returns 1; 0 while it waits. */
+int pause_take_postponed(struct client *c, struct queued_cmd *out);
+/* CLIENT PAUSE and CLIENT UNPAUSE (subcommands of CLIENT). */
+void client_pause(struct client *c);
+void client_unpause(struct client *c);
+/* Forgets c's postponed command (disconnection). */
+void pause_client_gone(struct client *c);
+/* The clients waiting out a pause (INFO blocked_clients counts them, as
+ * in Redis 7.0). */
+static inline size_t pause_postponed_count(const struct server *srv)
+{
+    return srv->npostponed;
+}
+
+/* MONITOR (monitor.c). */
+/* Sends c's command, which just ran, to every MONITOR client, unless it
+ * is one Redis keeps from them (admin commands such as CONFIG SET). */
+void monitor_feed(struct client *c);
+/* Takes c off the MONITOR list (RESET, disconnection); no-op otherwise. */
+void monitor_stop(struct client *c);
+
+/* Slow log (cmd_slowlog.c). */
+/* Records c's command, argc/argv/argvlen (borrowed), which ran for ns,
+ * if that is at least slowlog-log-slower-than and the command is one
+ * Redis logs. */
+void slowlog_command(struct client *c, size_t argc, const char *const *argv,
+                     const size_t *argvlen, uint64_t ns);
+/* Re-reads slowlog-log-slower-than (start-up, CONFIG SET). */
+void slowlog_configure(struct server *srv);
 
 /* ---- Replies ------------------------------------------------------------
  * Handlers write with resp_add_*(&c->out, ...) and report errors through
@@ -510,6 +599,11 @@ enum reply_err {
     ERR_OBJECT_IDLETIME_LFU, /* An LFU maxmemory policy is selected, ... */
     ERR_OBJECT_FREQ_NOT_LFU, /* An LFU maxmemory policy is not selected, ... */
     ERR_MEMORY_PURGE,        /* Error purging dirty pages */
+    /* MONITOR and SLOWLOG (monitor.c, cmd_slowlog.c). */
+    ERR_MONITOR_KEYSPACE,    /* Replica can't interact with the keyspace */
+    ERR_MONITOR_DENY_BLOCKING, /* MONITOR isn't allowed for DENY BLOCKING ... */
+    ERR_SLOWLOG_COUNT,       /* count should be greater than or equal to -1 */
+    ERR_PAUSE_MODE,          /* CLIENT PAUSE mode must be WRITE or ALL */
     ERR__COUNT
 };
 

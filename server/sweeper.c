@@ -53,9 +53,12 @@ static int sweep(struct server *srv)
 static void on_tick(uv_timer_t *t)
 {
     struct server *srv = t->data;
-    stream_retention_step(srv, srv->conf.active_expire_budget_us / 4 + 1);
+    /* CLIENT PAUSE: nothing expires or is trimmed meanwhile, as in Redis
+     * (maxmemory_tick sees the pause too and evicts nothing). */
+    if (srv->pause_type == PAUSE_NONE)
+        stream_retention_step(srv, srv->conf.active_expire_budget_us / 4 + 1);
     maxmemory_tick(srv);
-    if (srv->active_expire_off)
+    if (srv->active_expire_off || srv->pause_type != PAUSE_NONE)
         return;
     int behind = sweep(srv);
     if (behind != srv->sweep_hurry) {

@@ -243,12 +243,15 @@ static void entry_swap(struct store_shard *sh, struct store_entry **link,
     }
 }
 
-/* Removes *link's entry if it is past its TTL at now_ms: 1 if it did. */
+/* 1 if *link's entry is past its TTL at now_ms, and then removes it,
+ * unless expiry is paused (CLIENT PAUSE): the key then only looks gone. */
 static int drop_expired(struct store *s, struct store_shard *sh,
                         struct store_entry **link, int64_t now_ms)
 {
     if (!store__expired(*link, now_ms))
         return 0;
+    if (s->expire_paused)
+        return 1;
     store__entry_remove(s, sh, link, 1);
     store__table_shrink(s, sh);
     return 1;
@@ -318,6 +321,12 @@ void store_free(struct store *s)
         return;
     store_clear(s);
     free(s);
+}
+
+/* See store.h. */
+void store_set_expire_paused(struct store *s, int on)
+{
+    s->expire_paused = on != 0;
 }
 
 /* Sets the callback told about keys removed because their TTL passed. */

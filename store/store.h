@@ -71,6 +71,12 @@ typedef void *(*store_map_cb)(void *ctx, size_t len);
 struct store *store_new(unsigned nshards);
 void store_free(struct store *s);
 void store_set_expired_cb(struct store *s, store_expired_cb cb, void *ctx);
+/* on != 0: lookups treat a key past its TTL as absent but leave it in
+ * place (no expired callback), as Redis does while clients are paused
+ * (CLIENT PAUSE); the caller runs no write and no expire step meanwhile,
+ * since a write would not see the entry. 0 (the default): such a key is
+ * removed when found. */
+void store_set_expire_paused(struct store *s, int on);
 /* Hands the store's pages-release jobs to cb instead of running them in
  * the call that frees (store/pages.c): cb must run them in the order
  * given, and may run them later on another thread. Set before use. */

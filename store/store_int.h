@@ -123,6 +123,7 @@ struct store {
     uint8_t lfu;                   /* lfu policy: stamps are minutes (lfu.c) */
     uint32_t lfu_log_factor;       /* lfu-log-factor */
     uint32_t lfu_decay;            /* lfu-decay-time, minutes; 0: never */
+    uint8_t expire_paused;         /* store_set_expire_paused */
     struct store_stream *streams;  /* stream.c: retention ring */
     struct store_shard shards[];
 };

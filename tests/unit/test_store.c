@@ -279,6 +279,30 @@ TEST(prefetch_changes_nothing)
 
 /* ---- TTL ----------------------------------------------------------------- */
 
+/* While expiry is paused (CLIENT PAUSE), an expired key reads as absent
+ * and stays, unreported; once resumed, the next lookup removes it. */
+TEST(expire_paused_leaves_expired_keys)
+{
+    struct store *s = store_new(2);
+    struct expired_log log = { 0 };
+    store_set_expired_cb(s, on_expired, &log);
+    ASSERT_OK(set(s, "t", "v", T0 + 100, T0));
+    store_set_expire_paused(s, 1);
+    ASSERT(store_key_find(s, K("t"), T0 + 99) != NULL);
+    ASSERT(store_key_find(s, K("t"), T0 + 100) == NULL);
+    ASSERT(store_key_find(s, K("t"), T0 + 200) == NULL);
+    ASSERT_EQ(log.n, 0);
+    ASSERT_EQ(store_size(s), 1);
+    ASSERT_EQ(store_volatile_size(s), 1);
+    ASSERT_OK(store__check(s));
+    store_set_expire_paused(s, 0);
+    ASSERT(store_key_find(s, K("t"), T0 + 200) == NULL);
+    ASSERT_EQ(log.n, 1);
+    ASSERT_STR_EQ(log.last, "t");
+    ASSERT_EQ(store_size(s), 0);
+    store_free(s);
+}
+
 TEST(ttl_lazy_expiry)
 {
     struct store *s = store_new(2);
@@ -1298,6 +1322,7 @@ static const struct unit_test tests[] = {
     UNIT(many_keys_grow_and_shrink),
     UNIT(rehash_checked_every_call),
     UNIT(prefetch_changes_nothing),
+    UNIT(expire_paused_leaves_expired_keys),
     UNIT(ttl_lazy_expiry),
     UNIT(ttl_expire_set_persist_keepttl),
     UNIT(scan_across_grow_and_shrink),

@@ -53,12 +53,21 @@ static int may_run_or_reply(struct client *c, unsigned flags, int ro)
     return 1;
 }
 
+/* MONITOR shows a script call before the commands the script runs (as
+ * Redis does; client_call leaves these commands to this). */
+static void show_to_monitors(struct client *c)
+{
+    if (c->srv->monitors)
+        monitor_feed(c);
+}
+
 /* EVAL and EVAL_RO: the body in argv[1], compiled and cached first. */
 static void eval_body(struct client *c, int ro)
 {
     size_t numkeys;
     char sha[41];
     unsigned flags;
+    show_to_monitors(c);
     if (!numkeys_or_reply(c, &numkeys) ||
         script_load_or_reply(c, c->argv[1], c->argvlen[1], sha, &flags) != 0 ||
         !may_run_or_reply(c, flags, ro))
@@ -71,6 +80,7 @@ static void eval_sha(struct client *c, int ro)
 {
     size_t numkeys;
     unsigned flags;
+    show_to_monitors(c);
     /* Redis answers a name that is no SHA-1 before it reads numkeys. */
     if (c->argvlen[1] != 40) {
         reply_error(c, ERR_NOSCRIPT);

@@ -215,10 +215,10 @@ static const struct command commands[] = {
 { "XPENDING",    cmd_xpending,      -3, R,                  1, 1, 1, "stream", "5.0.0", "Returns the information and entries from a stream consumer group's pending entries list.", NULL },
 { "XCLAIM",      cmd_xclaim,        -6, W|F,                1, 1, 1, "stream", "5.0.0", "Changes, or acquires, ownership of a message in a consumer group, as if the message was delivered a consumer group member.", NULL },
 { "XAUTOCLAIM",  cmd_xautoclaim,    -6, W|F,                1, 1, 1, "stream", "6.2.0", "Changes, or acquires, ownership of messages in a consumer group, as if the messages were delivered to as consumer group member.", NULL },
-{ "EVAL",        cmd_eval,          -3, CMD_NOSCRIPT|CMD_STALE, 0, 0, 0, "scripting", "2.6.0", "Executes a server-side Lua script.", NULL },
-{ "EVALSHA",     cmd_evalsha,       -3, CMD_NOSCRIPT|CMD_STALE, 0, 0, 0, "scripting", "2.6.0", "Executes a server-side Lua script by SHA1 digest.", NULL },
-{ "EVAL_RO",     cmd_eval_ro,       -3, R|CMD_NOSCRIPT|CMD_STALE, 0, 0, 0, "scripting", "7.0.0", "Executes a read-only server-side Lua script.", NULL },
-{ "EVALSHA_RO",  cmd_evalsha_ro,    -3, R|CMD_NOSCRIPT|CMD_STALE, 0, 0, 0, "scripting", "7.0.0", "Executes a read-only server-side Lua script by SHA1 digest.", NULL },
+{ "EVAL",        cmd_eval,          -3, CMD_NOSCRIPT|CMD_STALE|CMD_MAY_REPLICATE|CMD_SCRIPT_FLAGS, 0, 0, 0, "scripting", "2.6.0", "Executes a server-side Lua script.", NULL },
+{ "EVALSHA",     cmd_evalsha,       -3, CMD_NOSCRIPT|CMD_STALE|CMD_MAY_REPLICATE|CMD_SCRIPT_FLAGS, 0, 0, 0, "scripting", "2.6.0", "Executes a server-side Lua script by SHA1 digest.", NULL },
+{ "EVAL_RO",     cmd_eval_ro,       -3, R|CMD_NOSCRIPT|CMD_STALE|CMD_SCRIPT_FLAGS, 0, 0, 0, "scripting", "7.0.0", "Executes a read-only server-side Lua script.", NULL },
+{ "EVALSHA_RO",  cmd_evalsha_ro,    -3, R|CMD_NOSCRIPT|CMD_STALE|CMD_SCRIPT_FLAGS, 0, 0, 0, "scripting", "7.0.0", "Executes a read-only server-side Lua script by SHA1 digest.", NULL },
 { "SCRIPT",      cmd_script,        -2, 0,                  0, 0, 0, "scripting", "2.6.0", "A container for Lua scripts management commands.", &script_subs },
 { "SUBSCRIBE",   cmd_subscribe,     -2, CMD_PUBSUB|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 0, 0, 0, "pubsub", "2.0.0", "Listens for messages published to channels.", NULL },
 { "UNSUBSCRIBE", cmd_unsubscribe,   -1, CMD_PUBSUB|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 0, 0, 0, "pubsub", "2.0.0", "Stops listening to messages posted to channels.", NULL },
@@ -484,7 +484,9 @@ static void count_rejected(const struct client *c)
 static __attribute__((noinline, cold)) void call_observed(struct client *c,
                                                           uint64_t dt)
 {
-    if (c->srv->monitors)
+    /* EVAL and its kin were shown before they ran (cmd_script.c), so
+     * that the script's own commands come after them, as in Redis. */
+    if (c->srv->monitors && !(c->cmd->flags & CMD_SCRIPT_FLAGS))
         monitor_feed(c);
     if (c->flags & CLIENT_BLOCKED)
         c->block_ns += dt;

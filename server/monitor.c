@@ -95,9 +95,10 @@ void monitor_feed(struct client *c)
         hn = snprintf(head, sizeof(head), "+%ld.%06ld [%d unix:%s]",
                       (long)tv.tv_sec, (long)tv.tv_usec, c->db,
                       srv->conf.unixsocket ? srv->conf.unixsocket : "");
-    else
+    else    /* a script's commands show as Redis shows them, "lua" */
         hn = snprintf(head, sizeof(head), "+%ld.%06ld [%d %s]",
-                      (long)tv.tv_sec, (long)tv.tv_usec, c->db, c->addr);
+                      (long)tv.tv_sec, (long)tv.tv_usec, c->db,
+                      (c->flags & CLIENT_SCRIPT) ? "lua" : c->addr);
     if (hn < 0)
         return;
     size_t len = (size_t)hn < sizeof(head) ? (size_t)hn : sizeof(head) - 1;

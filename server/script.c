@@ -1126,6 +1126,8 @@ int script_engine_init(struct server *srv)
     fake->flags = CLIENT_SCRIPT;
     fake->proto = 2;
     fake->authed = 1;
+    /* What Redis's script client shows as its address (SLOWLOG). */
+    snprintf(fake->addr, sizeof(fake->addr), "?:0");
     resp_out_init(&fake->out, 2);
     s->L = luaL_newstate();
     if (!s->L || lua_cpcall(s->L, engine_setup, s) != 0) {
@@ -1158,7 +1160,7 @@ void script_engine_close(struct server *srv)
 /* ---- The cache ---------------------------------------------------------- */
 
 /* Parses a "#!lua [flags=a,b]" first line (body starts with "#!") into
- * *flags, or replies Redis 7.0's error and returns -1. */
+ * *flags, or replies Redis 7.0's error (unless c is NULL) and returns -1. */
 static int shebang_or_reply(struct client *c, const char *body, size_t len,
                             unsigned *flags)
 {
@@ -1184,13 +1186,15 @@ static int shebang_or_reply(struct client *c, const char *body, size_t len,
         int n = (int)(p - w);
         if (word == 0) {
             if (n != 5 || memcmp(w, "#!lua", 5) != 0) {
-                reply_error(c, ERR_SHEBANG_ENGINE, n > 128 ? 128 : n, w);
+                if (c)
+                    reply_error(c, ERR_SHEBANG_ENGINE, n > 128 ? 128 : n, w);
                 return -1;
             }
             continue;
         }
         if (n < 6 || memcmp(w, "flags=", 6) != 0) {
-            reply_error(c, ERR_SHEBANG_OPTION, n > 128 ? 128 : n, w);
+            if (c)
+                reply_error(c, ERR_SHEBANG_OPTION, n > 128 ? 128 : n, w);
             return -1;
         }
         for (const char *f = w + 6; f < p;) {
@@ -1203,8 +1207,9 @@ static int shebang_or_reply(struct client *c, const char *body, size_t len,
                      memcmp(known[k].name, f, fn) == 0))
                 k++;
             if (k == sizeof(known) / sizeof(known[0])) {
-                reply_error(c, ERR_SHEBANG_FLAG, (int)(fn > 128 ? 128 : fn),
-                            f);
+                if (c)
+                    reply_error(c, ERR_SHEBANG_FLAG,
+                                (int)(fn > 128 ? 128 : fn), f);
                 return -1;
             }
             *flags |= known[k].flag;
@@ -1329,6 +1334,39 @@ void script_flush(struct server *srv)
     s->nscripts = 0;
     s->body_bytes = 0;
     lua_gc(L, LUA_GCCOLLECT, 0);
+}
+
+/* See server.h. Redis 7.0's rule: a script that declared flags takes its
+ * write, denyoom and stale from them (and is known not to replicate if it
+ * does not write); one without a shebang keeps the command's. EVAL's
+ * body not cached yet is read for its shebang. */
+unsigned script_cmd_flags(const struct client *c, unsigned flags)
+{
+    if (c->argc < 3)
+        return flags;
+    unsigned sf = SCRIPT_LEGACY;
+    cmd_proc p = c->cmd->proc;
+    if (p == cmd_eval || p == cmd_eval_ro) {
+        char sha[41];
+        sha1_hex(c->argv[1], c->argvlen[1], sha);
+        if (!script_cached(c->srv, sha, 40, &sf) && c->argvlen[1] >= 2 &&
+            c->argv[1][0] == '#' && c->argv[1][1] == '!' &&
+            shebang_or_reply(NULL, c->argv[1], c->argvlen[1], &sf) != 0)
+            return flags;
+    } else if (!script_cached(c->srv, c->argv[1], c->argvlen[1], &sf)) {
+        return flags;
+    }
+    if (sf & SCRIPT_LEGACY)
+        return flags;
+    flags &= ~(unsigned)(CMD_STALE | CMD_DENYOOM | CMD_WRITE |
+                         CMD_MAY_REPLICATE);
+    if (!(sf & (SCRIPT_ALLOW_OOM | SCRIPT_NO_WRITES)))
+        flags |= CMD_DENYOOM;
+    if (!(sf & SCRIPT_NO_WRITES))
+        flags |= CMD_WRITE;
+    if (sf & SCRIPT_ALLOW_STALE)
+        flags |= CMD_STALE;
+    return flags;
 }
 
 /* ---- Running ------------------------------------------------------------ */

@@ -49,6 +49,8 @@ enum cmd_flags {
                                     MONITOR client like a keyspace one */
     CMD_SKIP_SLOWLOG = 1 << 14,  /* never in the slow log (EXEC: its
                                     commands are, one by one) */
+    CMD_SCRIPT_FLAGS = 1 << 15,  /* a script's shebang decides write,
+                                    denyoom, stale (EVAL...: script.c) */
 };
 
 struct command {
@@ -215,11 +217,17 @@ struct client {
     uint64_t block_ns;
 };
 
+/* The flags EVAL's script declares in its shebang, applied to flags as
+ * Redis 7.0 does; flags unchanged for a script without one (script.c). */
+unsigned script_cmd_flags(const struct client *c, unsigned flags);
+
 /* The flags of c's command in dispatch, its subcommand's added: XGROUP
- * CREATE may add data (CMD_DENYOOM), XGROUP DESTROY may not. */
+ * CREATE may add data (CMD_DENYOOM), XGROUP DESTROY may not; a script's
+ * as its shebang says: "#!lua" may write, "flags=no-writes" may not. */
 static inline unsigned client_cmd_flags(const struct client *c)
 {
-    return c->cmd->flags | (c->last_sub ? c->last_sub->flags : 0);
+    unsigned f = c->cmd->flags | (c->last_sub ? c->last_sub->flags : 0);
+    return (f & CMD_SCRIPT_FLAGS) ? script_cmd_flags(c, f) : f;
 }
 
 /* ---- The server --------------------------------------------------------- */

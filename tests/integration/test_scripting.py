@@ -18,7 +18,10 @@ whole script (a key with a 1 ms TTL outlives a 20 ms script that set
 it); blocking commands that answer at once; over maxmemory, a script
 without a shebang refused at its first write, one with allow-oom let
 through; EVAL inside MULTI; INFO's scripting fields; a table that holds
-itself, written as nested arrays until Lua's stack limit.
+itself, written as nested arrays until Lua's stack limit; MONITOR (the
+script, then its commands as "lua"), SLOWLOG (the script's commands from
+"?:0") and CLIENT PAUSE WRITE (holding scripts that may write, by their
+shebang).
 
 Every test passes on redis-server 7.0 too
 (RESPITE_BIN=/usr/bin/redis-server); the replies were found there."""
@@ -490,6 +493,63 @@ def script_help_and_no_debugger():
         raise AssertionError("FUNCTION answered")
     except redis.exceptions.ResponseError as e:
         assert str(e).startswith("unknown command 'FUNCTION'"), str(e)
+
+
+@test
+def monitor_shows_the_script_then_its_commands():
+    r = h.flushed()
+    with h.shared_server().conn() as mon:
+        mon.call("MONITOR")
+        r.eval("redis.call('set', 'mk', 'v'); return redis.call('get', 'mk')",
+               1, "mk")
+        lines = [h.parse(mon.read_raw()) for _ in range(3)]
+    lines = [ln.decode() if isinstance(ln, bytes) else str(ln) for ln in lines]
+    assert lines[0].endswith('"EVAL" "redis.call(\'set\', \'mk\', \'v\'); '
+                             'return redis.call(\'get\', \'mk\')" "1" "mk"'), \
+        lines[0]
+    assert lines[1].endswith('[0 lua] "set" "mk" "v"'), lines[1]
+    assert lines[2].endswith('[0 lua] "get" "mk"'), lines[2]
+
+
+@test
+def slowlog_has_the_script_and_its_commands():
+    r = h.flushed()
+    r.config_set("slowlog-log-slower-than", 0)
+    try:
+        r.slowlog_reset()
+        r.eval("redis.call('set', 'sk', 'v'); return 1", 0)
+        entries = r.execute_command("SLOWLOG", "GET", 10)
+    finally:
+        r.config_set("slowlog-log-slower-than", 10000)
+    got = [(e[3], e[4]) for e in entries]
+    # Newest first: the EVAL (logged when it ended), the command it ran,
+    # from the script client "?:0", then SLOWLOG RESET.
+    assert_eq([args for args, _ in got],
+              [[b"EVAL", b"redis.call('set', 'sk', 'v'); return 1", b"0"],
+               [b"set", b"sk", b"v"], [b"SLOWLOG", b"RESET"]])
+    assert_eq(got[1][1], b"?:0")
+    assert got[0][1].startswith(b"127.0.0.1:"), got[0][1]
+
+
+@test
+def client_pause_write_holds_scripts_that_may_write():
+    r = h.flushed()
+    other = h.shared_server().client()
+
+    def held(*args):
+        r.execute_command("CLIENT", "PAUSE", 300, "WRITE")
+        t0 = time.monotonic()
+        other.execute_command(*args)
+        waited = time.monotonic() - t0
+        r.execute_command("CLIENT", "UNPAUSE")
+        return waited > 0.2
+
+    assert held("EVAL", "return 1", 0), "a script without a shebang ran"
+    assert held("EVAL", "#!lua\nreturn 1", 0), "a script that may write ran"
+    assert not held("EVAL", "#!lua flags=no-writes\nreturn 1", 0)
+    assert not held("EVAL_RO", "return 1", 0)
+    sha = r.script_load("#!lua flags=no-writes\nreturn 2")
+    assert not held("EVALSHA", sha, 0)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,634 @@
+/* script_api.c - what a script sees: redis.call/pcall and the rest of
+ * the redis table, pcall as Redis 7.0 has it, loadstring/load of text only,
+ * and the protected globals (script.c's essay says how they work). */
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/script.h"
+#include "server/script_int.h"
+#include "server/server.h"
+#include "server/sha1.h"
+
+/* Debian's lua-cjson-dev and lua-bitop-dev, linked in (see Makefile). */
+int luaopen_cjson(lua_State *L);
+int luaopen_bit(lua_State *L);
+
+static struct scripting *engine_of(lua_State *L)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, REG_ENGINE);
+    struct scripting *s = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    return s;
+}
+
+/* Pushes the error msg and raises it, or returns it as the one result. */
+static int error_out(lua_State *L, int raise, const char *msg)
+{
+    script__push_error(L, msg, strlen(msg));
+    if (raise)
+        return lua_error(L);
+    return 1;
+}
+
+/* ---- The redis.* API ---------------------------------------------------- */
+
+/* redis.call and redis.pcall: runs a command as the script client. raise:
+ * an error reply is raised (call) instead of returned (pcall). */
+static int redis_command(lua_State *L, int raise)
+{
+    struct scripting *s = engine_of(L);
+    struct client *fake = s->fake;
+    int argc = lua_gettop(L);
+    if (argc == 0)
+        return error_out(L, raise, "Please specify at least one argument "
+                                   "for this redis lib call");
+    if ((size_t)argc > s->argv_cap) {
+        size_t cap = (size_t)argc * 2;
+        const char **argv = realloc(s->argv, cap * sizeof(*argv));
+        if (argv)
+            s->argv = argv;
+        size_t *lens = realloc(s->argvlen, cap * sizeof(*lens));
+        if (lens)
+            s->argvlen = lens;
+        char *nums = realloc(s->numbuf, cap * NUM_SLOT);
+        if (nums)
+            s->numbuf = nums;
+        if (!argv || !lens || !nums)
+            return luaL_error(L, "not enough memory");
+        s->argv_cap = cap;
+    }
+    for (int i = 0; i < argc; i++) {
+        int t = lua_type(L, i + 1);
+        if (t == LUA_TNUMBER) {
+            /* As Redis: "%.17g", not Lua's own "%.14g" (0.1 is
+             * "0.10000000000000001"), kept in s->numbuf for the call. */
+            char *slot = s->numbuf + (size_t)i * NUM_SLOT;
+            int n = snprintf(slot, NUM_SLOT, "%.17g", lua_tonumber(L, i + 1));
+            s->argv[i] = slot;
+            s->argvlen[i] = n > 0 ? (size_t)n : 0;
+        } else if (t == LUA_TSTRING) {
+            s->argv[i] = lua_tolstring(L, i + 1, &s->argvlen[i]);
+        } else {
+            return error_out(L, raise, "Lua redis lib command arguments "
+                                       "must be strings or integers");
+        }
+    }
+    fake->argc = (size_t)argc;
+    fake->argv = s->argv;
+    fake->argvlen = s->argvlen;
+    const struct command *cmd =
+        command_lookup(s->srv, s->argv[0], s->argvlen[0]);
+    const struct subcommand *sub = NULL;
+    if (cmd && cmd->subs && argc > 1) {
+        for (size_t i = 0; i < cmd->subs->n && !sub; i++)
+            if (arg_is(fake, 1, cmd->subs->subs[i].name))
+                sub = &cmd->subs->subs[i];
+        if (!sub)
+            cmd = NULL;                 /* Redis finds no such command */
+    }
+    if (!cmd)
+        return error_out(L, raise,
+                         "Unknown Redis command called from script");
+    /* A command refused here counts as a rejected call of it, as in
+     * Redis. */
+    fake->cmd = cmd;
+    struct command_stats *st = command_stats_of(fake);
+    int arity = sub ? sub->arity : cmd->arity;
+    const char *refused = NULL;
+    unsigned flags = cmd->flags | (sub ? sub->flags : 0);
+    if ((arity > 0 && argc != arity) || (arity < 0 && argc < -arity))
+        refused = "Wrong number of args calling Redis command from script";
+    else if (flags & CMD_NOSCRIPT)
+        refused = "This Redis command is not allowed from script";
+    else if ((flags & CMD_WRITE) && (s->ro || (s->flags & SCRIPT_NO_WRITES)))
+        refused = "Write commands are not allowed from read-only scripts.";
+    /* Over the limit when the script started, its first write may not
+     * add data, as in Redis (a later one may: half a script's writes are
+     * worse than a little more memory). */
+    else if ((flags & CMD_DENYOOM) && s->oom && !s->wrote &&
+             !(s->flags & SCRIPT_ALLOW_OOM))
+        refused = "-OOM command not allowed when used memory > "
+                  "'maxmemory'.";
+    if (refused) {
+        if (st)
+            st->rejected++;
+        return error_out(L, raise, refused);
+    }
+    fake->last_sub = sub;
+    fake->proto = s->resp;
+    resp_out_reset(&fake->out, 64 * 1024);
+    fake->out.proto = s->resp;
+    client_call(fake);
+    if (flags & CMD_WRITE)
+        s->wrote = 1;
+    if (fake->out.nomem)
+        return luaL_error(L, "not enough memory");
+    const char *p = fake->out.data, *end = p + fake->out.len;
+    if (fake->out.len > 0 && p[0] == '-') {
+        const char *eol = script__line_end(p, end);
+        script__push_error(L, p, (size_t)((eol ? eol : end) - p));
+        /* Counted in the error stats already, when the command replied:
+         * the script's reply that passes it on is not counted again. */
+        lua_pushboolean(L, 1);
+        lua_setfield(L, -2, ERR_COUNTED);
+        if (raise)
+            return lua_error(L);
+        return 1;
+    }
+    if (!script__parse_reply(L, p, end))
+        return luaL_error(L, "unreadable reply from the command");
+    return 1;
+}
+
+static int redis_call(lua_State *L)
+{
+    return redis_command(L, 1);
+}
+
+static int redis_pcall(lua_State *L)
+{
+    return redis_command(L, 0);
+}
+
+/* redis.sha1hex(s): the SHA-1 of s in hex. */
+static int redis_sha1hex(lua_State *L)
+{
+    if (lua_gettop(L) != 1)
+        return error_out(L, 1, "wrong number of arguments");
+    size_t n = 0;
+    const char *p = lua_tolstring(L, 1, &n);    /* not a string: "" */
+    char hex[41];
+    sha1_hex(p ? p : "", p ? n : 0, hex);
+    lua_pushstring(L, hex);
+    return 1;
+}
+
+/* redis.error_reply(s) and redis.status_reply(s): the tables a script
+ * returns for an error or status reply; a wrong call returns an error. */
+static int redis_error_reply(lua_State *L)
+{
+    if (lua_gettop(L) != 1 || lua_type(L, 1) != LUA_TSTRING)
+        return error_out(L, 0, "wrong number or type of arguments");
+    size_t n;
+    const char *p = lua_tolstring(L, 1, &n);
+    if (n > 0 && p[0] == '-') {
+        script__push_error(L, p, n);
+    } else {
+        lua_pushliteral(L, "-");
+        lua_pushvalue(L, 1);
+        lua_concat(L, 2);
+        p = lua_tolstring(L, -1, &n);
+        script__push_error(L, p, n);
+    }
+    return 1;
+}
+
+static int redis_status_reply(lua_State *L)
+{
+    if (lua_gettop(L) != 1 || lua_type(L, 1) != LUA_TSTRING)
+        return error_out(L, 0, "wrong number or type of arguments");
+    lua_newtable(L);
+    lua_pushvalue(L, 1);
+    lua_setfield(L, -2, "ok");
+    return 1;
+}
+
+/* redis.log(level, ...): the arguments joined by spaces, to the log. */
+static int redis_log(lua_State *L)
+{
+    int argc = lua_gettop(L);
+    if (argc < 2)
+        return error_out(L, 1, "redis.log() requires two arguments or "
+                               "more.");
+    if (!lua_isnumber(L, 1))
+        return error_out(L, 1, "First argument must be a number (log "
+                               "level).");
+    /* Truncated, as Redis reads it: 1.5 is LOG_VERBOSE. */
+    lua_Number level = lua_tonumber(L, 1);
+    if (!(level > -1 && level < 4))
+        return error_out(L, 1, "Invalid debug level.");
+    char msg[1024];
+    size_t used = 0;
+    for (int i = 2; i <= argc; i++) {
+        size_t n;
+        const char *p = lua_tolstring(L, i, &n);
+        if (!p)
+            continue;
+        if (used && used < sizeof(msg) - 1)
+            msg[used++] = ' ';
+        size_t room = sizeof(msg) - 1 - used;
+        n = n < room ? n : room;
+        memcpy(msg + used, p, n);
+        used += n;
+    }
+    msg[used] = '\0';
+    struct scripting *s = engine_of(L);
+    server_log(s->srv, "dvnw"[(int)level], "%s", msg);
+    return 0;
+}
+
+/* redis.setresp(2 or 3): the protocol the script's commands reply in. */
+static int redis_setresp(lua_State *L)
+{
+    if (lua_gettop(L) != 1)
+        return error_out(L, 1, "redis.setresp() requires one argument.");
+    lua_Number v = lua_tonumber(L, 1);          /* truncated, as Redis */
+    if (!(v >= 2 && v < 4))
+        return error_out(L, 1, "RESP version must be 2 or 3.");
+    engine_of(L)->resp = (int)v;
+    return 0;
+}
+
+#define REPL_ALL 3
+
+/* redis.set_repl(flags): checked, and without effect (no replication;
+ * Redis 7.0 always replicates a script's effects). */
+static int redis_set_repl(lua_State *L)
+{
+    if (lua_gettop(L) != 1)
+        /* Sic: Redis 7.0's wording, for one argument. */
+        return error_out(L, 1, "redis.set_repl() requires two arguments.");
+    lua_Number v = lua_tonumber(L, 1);
+    if (v != floor(v) || v < 0 || v > REPL_ALL)
+        return error_out(L, 1, "Invalid replication flags. Use REPL_AOF, "
+                               "REPL_REPLICA, REPL_ALL or REPL_NONE.");
+    return 0;
+}
+
+/* redis.replicate_commands(): true, as in Redis 7.0 where effects
+ * replication is the only mode. */
+static int redis_replicate_commands(lua_State *L)
+{
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* redis.breakpoint() outside the debugger, which Respite lacks: false. */
+static int redis_breakpoint(lua_State *L)
+{
+    lua_pushboolean(L, 0);
+    return 1;
+}
+
+/* redis.debug(...) outside the debugger: nothing. */
+static int redis_debug(lua_State *L)
+{
+    (void)L;
+    return 0;
+}
+
+/* redis.acl_check_cmd(cmd, ...): whether the user may run it. Respite
+ * has one user, the default one, allowed every command. */
+static int redis_acl_check_cmd(lua_State *L)
+{
+    if (lua_gettop(L) == 0)
+        return error_out(L, 1, "Please specify at least one argument for "
+                               "this redis lib call");
+    struct scripting *s = engine_of(L);
+    size_t n;
+    const char *name = lua_tolstring(L, 1, &n);
+    if (!name || !command_lookup(s->srv, name, n))
+        return error_out(L, 1, "Invalid command passed to "
+                               "redis.acl_check_cmd()");
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* pcall as Redis 7.0 has it: an error table caught is returned as its
+ * err text, so pcall(redis.call, ...) gives the message. */
+static int script_pcall(lua_State *L)
+{
+    luaL_checkany(L, 1);
+    int status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
+    if (status != 0) {
+        if (lua_istable(L, -1)) {
+            lua_getfield(L, -1, "err");
+            if (lua_isstring(L, -1))
+                lua_replace(L, -2);
+            else
+                lua_pop(L, 1);
+        }
+        lua_pushboolean(L, 0);
+        lua_insert(L, -2);
+        return 2;
+    }
+    lua_pushboolean(L, 1);
+    lua_insert(L, 1);
+    return lua_gettop(L);
+}
+
+/* ---- Loading code as text only ------------------------------------------ */
+
+/* luaL_loadbuffer that never takes a precompiled chunk: Lua 5.1 runs
+ * bytecode unchecked, so a crafted one could corrupt the server's memory.
+ * Redis's Lua reads such a chunk as text (and fails on the ESC byte);
+ * a space in front makes stock Lua do the same, with the same message
+ * (line numbers and the chunk name are unchanged). */
+int script__load_text(lua_State *L, const char *p, size_t n, const char *name)
+{
+    if (n == 0 || p[0] != LUA_SIGNATURE[0])
+        return luaL_loadbuffer(L, p, n, name);
+    lua_pushliteral(L, " ");
+    lua_pushlstring(L, p, n);
+    lua_concat(L, 2);
+    size_t m;
+    const char *t = lua_tolstring(L, -1, &m);
+    int rc = luaL_loadbuffer(L, t, m, name);
+    lua_remove(L, -2);
+    return rc;
+}
+
+/* loadstring(s [, name]) through script__load_text: the function, or nil and the
+ * message. */
+static int safe_loadstring(lua_State *L)
+{
+    size_t n;
+    const char *p = luaL_checklstring(L, 1, &n);
+    const char *name = luaL_optstring(L, 2, p);
+    if (script__load_text(L, p, n, name) == 0)
+        return 1;
+    lua_pushnil(L);
+    lua_insert(L, -2);
+    return 2;
+}
+
+/* load(reader [, name]): the pieces joined, then as loadstring. */
+static int safe_load(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TFUNCTION);
+    const char *name = luaL_optstring(L, 2, "=(load)");
+    lua_settop(L, 2);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (;;) {
+        lua_pushvalue(L, 1);
+        lua_call(L, 0, 1);
+        if (lua_isnil(L, -1)) {
+            lua_pop(L, 1);
+            break;
+        }
+        if (!lua_isstring(L, -1))
+            return luaL_error(L, "reader function must return a string");
+        if (lua_objlen(L, -1) == 0) {
+            lua_pop(L, 1);
+            break;
+        }
+        luaL_addvalue(&b);
+    }
+    luaL_pushresult(&b);
+    size_t n;
+    const char *p = lua_tolstring(L, -1, &n);
+    if (script__load_text(L, p, n, name) == 0)
+        return 1;
+    lua_pushnil(L);
+    lua_insert(L, -2);
+    return 2;
+}
+
+/* ---- Protected globals ------------------------------------------------ */
+
+/* __newindex of the globals and the library tables. */
+static int readonly_error(lua_State *L)
+{
+    return luaL_error(L, "Attempt to modify a readonly table");
+}
+
+/* __index of the globals: reads the hidden table (upvalue 1); a name it
+ * does not hold is an error, as in Redis. */
+static int global_get(lua_State *L)
+{
+    lua_pushvalue(L, 2);
+    lua_rawget(L, lua_upvalueindex(1));
+    if (!lua_isnil(L, -1))
+        return 1;
+    const char *name = lua_tostring(L, 2);
+    return luaL_error(L, "Script attempted to access nonexistent global "
+                         "variable '%s'", name ? name : "?");
+}
+
+/* A proxy's metatable names the table it stands for under this key, so
+ * the raw functions below can see through it. */
+#define RO_BACKING "__respite_ro"
+
+/* Fills the metatable at the top of the stack for a proxy of the table at
+ * backing: writes refused, getmetatable() answers an empty table and
+ * setmetatable() is refused (below). */
+static void readonly_meta(lua_State *L, int backing)
+{
+    lua_pushvalue(L, backing);
+    lua_setfield(L, -2, RO_BACKING);
+    lua_pushcfunction(L, readonly_error);
+    lua_setfield(L, -2, "__newindex");
+    lua_newtable(L);
+    lua_setfield(L, -2, "__metatable");
+}
+
+/* Replaces the table at the top of the stack by a read-only proxy of it. */
+static void push_readonly_proxy(lua_State *L)
+{
+    int backing = lua_gettop(L);
+    lua_newtable(L);                    /* proxy */
+    lua_newtable(L);                    /* its metatable */
+    lua_pushvalue(L, backing);
+    lua_setfield(L, -2, "__index");
+    readonly_meta(L, backing);
+    lua_setmetatable(L, -2);
+    lua_replace(L, -2);
+}
+
+/* If the value at idx is a proxy, pushes the table behind it and returns
+ * 1; otherwise pushes nothing and returns 0. */
+static int proxied(lua_State *L, int idx)
+{
+    if (!lua_istable(L, idx) || !lua_getmetatable(L, idx))
+        return 0;
+    lua_getfield(L, -1, RO_BACKING);
+    if (lua_istable(L, -1)) {
+        lua_remove(L, -2);
+        return 1;
+    }
+    lua_pop(L, 2);
+    return 0;
+}
+
+/* Redis's read-only tables refuse rawset and setmetatable too, with the
+ * bare message (no position: a C function raised it). */
+static int readonly_plain_error(lua_State *L)
+{
+    lua_pushliteral(L, "Attempt to modify a readonly table");
+    return lua_error(L);
+}
+
+static int ro_rawset(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    luaL_checkany(L, 2);
+    luaL_checkany(L, 3);
+    if (proxied(L, 1))
+        return readonly_plain_error(L);
+    lua_settop(L, 3);
+    lua_rawset(L, 1);
+    return 1;
+}
+
+static int ro_setmetatable(lua_State *L)
+{
+    if (proxied(L, 1))
+        return readonly_plain_error(L);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+/* rawget, next and pairs read what a proxy stands for, as they read a
+ * read-only table in Redis. */
+static int ro_rawget(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    luaL_checkany(L, 2);
+    if (proxied(L, 1))
+        lua_replace(L, 1);
+    lua_settop(L, 2);
+    lua_rawget(L, 1);
+    return 1;
+}
+
+static int ro_next(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    if (proxied(L, 1))
+        lua_replace(L, 1);
+    lua_settop(L, 2);
+    if (lua_next(L, 1))
+        return 2;
+    lua_pushnil(L);
+    return 1;
+}
+
+static int ro_pairs(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_pushcfunction(L, ro_next);
+    if (!proxied(L, 1))
+        lua_pushvalue(L, 1);
+    lua_pushnil(L);
+    return 3;
+}
+
+static void register_redis(lua_State *L)
+{
+    static const luaL_Reg fns[] = {
+        { "call", redis_call },
+        { "pcall", redis_pcall },
+        { "sha1hex", redis_sha1hex },
+        { "error_reply", redis_error_reply },
+        { "status_reply", redis_status_reply },
+        { "log", redis_log },
+        { "setresp", redis_setresp },
+        { "set_repl", redis_set_repl },
+        { "replicate_commands", redis_replicate_commands },
+        { "breakpoint", redis_breakpoint },
+        { "debug", redis_debug },
+        { "acl_check_cmd", redis_acl_check_cmd },
+        { NULL, NULL },
+    };
+    static const struct { const char *name; int v; } ints[] = {
+        { "LOG_DEBUG", 0 },  { "LOG_VERBOSE", 1 }, { "LOG_NOTICE", 2 },
+        { "LOG_WARNING", 3 }, { "REPL_NONE", 0 },  { "REPL_AOF", 1 },
+        { "REPL_SLAVE", 2 }, { "REPL_REPLICA", 2 }, { "REPL_ALL", REPL_ALL },
+    };
+    lua_newtable(L);
+    for (const luaL_Reg *f = fns; f->name; f++) {
+        lua_pushcfunction(L, f->func);
+        lua_setfield(L, -2, f->name);
+    }
+    for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+        lua_pushinteger(L, ints[i].v);
+        lua_setfield(L, -2, ints[i].name);
+    }
+    /* The version INFO reports, and its number as 0x00MMmmpp. */
+    int major = 0, minor = 0, patch = 0;
+    sscanf(REDIS_COMPAT_VERSION, "%d.%d.%d", &major, &minor, &patch);
+    lua_pushstring(L, REDIS_COMPAT_VERSION);
+    lua_setfield(L, -2, "REDIS_VERSION");
+    lua_pushinteger(L, major << 16 | minor << 8 | patch);
+    lua_setfield(L, -2, "REDIS_VERSION_NUM");
+    lua_setglobal(L, "redis");
+}
+
+/* Opens the libraries Redis gives scripts, then moves every global into
+ * the hidden table and protects the globals and the library tables. */
+int script__setup_globals(lua_State *L)
+{
+    static const lua_CFunction libs[] = {
+        luaopen_base, luaopen_table, luaopen_string, luaopen_math,
+        luaopen_bit,
+    };
+    for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++) {
+        lua_pushcfunction(L, libs[i]);
+        lua_call(L, 0, 0);
+    }
+    /* cjson returns its table rather than setting a global. */
+    lua_pushcfunction(L, luaopen_cjson);
+    lua_call(L, 0, 1);
+    lua_setglobal(L, "cjson");
+    static const char *const removed[] = {
+        "print", "getfenv", "setfenv", "dofile", "loadfile", "require",
+        "module", "newproxy",
+    };
+    for (size_t i = 0; i < sizeof(removed) / sizeof(removed[0]); i++) {
+        lua_pushnil(L);
+        lua_setglobal(L, removed[i]);
+    }
+    lua_pushcfunction(L, script_pcall);
+    lua_setglobal(L, "pcall");
+    static const luaL_Reg raw[] = {
+        { "rawset", ro_rawset }, { "rawget", ro_rawget },
+        { "next", ro_next }, { "pairs", ro_pairs },
+        { "loadstring", safe_loadstring }, { "load", safe_load },
+    };
+    for (size_t i = 0; i < sizeof(raw) / sizeof(raw[0]); i++) {
+        lua_pushcfunction(L, raw[i].func);
+        lua_setglobal(L, raw[i].name);
+    }
+    lua_getglobal(L, "setmetatable");
+    lua_pushcclosure(L, ro_setmetatable, 1);
+    lua_setglobal(L, "setmetatable");
+    register_redis(L);
+
+    lua_newtable(L);                    /* the hidden table */
+    int hidden = lua_gettop(L);
+    for (;;) {
+        lua_pushnil(L);
+        if (!lua_next(L, LUA_GLOBALSINDEX))
+            break;
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, hidden);          /* hidden[k] = v */
+        lua_pushnil(L);
+        lua_rawset(L, LUA_GLOBALSINDEX);     /* _G[k] = nil */
+    }
+    static const char *const ro[] = { "string", "math", "table", "coroutine",
+                                      "redis", "cjson", "bit" };
+    for (size_t i = 0; i < sizeof(ro) / sizeof(ro[0]); i++) {
+        lua_getfield(L, hidden, ro[i]);
+        push_readonly_proxy(L);
+        lua_setfield(L, hidden, ro[i]);
+    }
+    lua_pushvalue(L, LUA_GLOBALSINDEX);
+    lua_setfield(L, hidden, "_G");
+    lua_newtable(L);                    /* the globals' metatable */
+    lua_pushvalue(L, hidden);
+    lua_pushcclosure(L, global_get, 1);
+    lua_setfield(L, -2, "__index");
+    readonly_meta(L, hidden);
+    lua_setmetatable(L, LUA_GLOBALSINDEX);
+    lua_pushvalue(L, hidden);
+    return 1;
+}

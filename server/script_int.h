@@ -1,0 +1,60 @@
+/* script_int.h - what script.c, script_conv.c and script_api.c share:
+ * the engine's state and the helpers one file lends another. Private to
+ * the three. */
+#ifndef RESPITE_SCRIPT_INT_H
+#define RESPITE_SCRIPT_INT_H
+
+#include <lua.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct client;
+struct server;
+
+struct scripting {
+    struct server *srv;
+    lua_State *L;
+    struct client *fake;                /* runs redis.call's commands */
+    int globals_ref;                    /* the hidden globals table */
+    size_t nscripts, body_bytes;
+    const char **argv;                  /* redis.call's, reused */
+    size_t *argvlen;
+    char *numbuf;                       /* numbers as text, NUM_SLOT each */
+    size_t argv_cap;
+    /* The run in progress. */
+    unsigned flags;                     /* SCRIPT_* of the script */
+    int ro;                             /* EVAL_RO, EVALSHA_RO */
+    int resp;                           /* redis.setresp: 2 or 3 */
+    int wrote;                          /* a write command ran */
+    int oom;                            /* over maxmemory at the start */
+    uint64_t runs;                      /* scripts run, for the GC steps */
+};
+
+#define NUM_SLOT 32                     /* "%.17g" of a double fits */
+#define REG_SCRIPTS "respite.scripts"
+#define REG_FLAGS "respite.flags"
+#define REG_ENGINE "respite.engine"
+/* Marks an error table whose error a command already counted. */
+#define ERR_COUNTED "ignore_error_stats_update"
+
+/* script_conv.c: RESP replies and Lua values. */
+/* Pushes the error text p[0..n) as a table {err = "CODE message"}. */
+void script__push_error(lua_State *L, const char *p, size_t n);
+/* The end ('\r') of the line that starts at p, or NULL. */
+const char *script__line_end(const char *p, const char *end);
+/* Pushes the reply at p as a Lua value and returns where it ends, or
+ * NULL (something pushed all the same) when it is malformed. */
+const char *script__parse_reply(lua_State *L, const char *p, const char *end);
+/* Writes the value on top of s->L to c->out and pops it; top: it is the
+ * script's result, whose error counts as the command's. */
+void script__reply_value(struct scripting *s, struct client *c, int top);
+
+/* script_api.c: what scripts see. */
+/* Opens the libraries, the redis table and the protected globals; leaves
+ * the hidden globals table on the stack. May raise (lua_cpcall it). */
+int script__setup_globals(lua_State *L);
+/* luaL_loadbuffer of text only, never of a precompiled chunk. */
+int script__load_text(lua_State *L, const char *p, size_t n,
+                      const char *name);
+
+#endif

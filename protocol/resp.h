@@ -127,6 +127,8 @@ char *resp_u64_fmt(char *end, uint64_t v);
 char *resp_i64_fmt(char *end, int64_t v);
 
 void resp_add_simple(struct resp_out *o, const char *s);          /* +s */
+/* +text of n bytes; CR/LF in it are replaced by spaces. */
+void resp_add_status(struct resp_out *o, const char *p, size_t n);
 /* -msg; msg is the whole text after '-', e.g. "ERR syntax error". CR/LF in
  * msg are replaced by spaces. */
 void resp_add_error(struct resp_out *o, const char *msg, size_t n);
@@ -147,12 +149,17 @@ void resp_add_map(struct resp_out *o, size_t n);
 void resp_add_set(struct resp_out *o, size_t n);
 /* >n in RESP3; *n in RESP2. */
 void resp_add_push(struct resp_out *o, size_t n);
-/* ,d in RESP3; bulk string in RESP2, formatted as Redis 7 does ("%.17g"
- * shortest round-trip, "inf"/"-inf"). */
+/* ,d in RESP3; bulk string in RESP2, formatted as Redis 7.0 does ("%.17g",
+ * so NaN is "nan" or "-nan" by its sign; "inf"/"-inf"). */
 void resp_add_double(struct resp_out *o, double d);
 /* #t / #f in RESP3; :1 / :0 in RESP2. */
 void resp_add_bool(struct resp_out *o, int v);
 /* =n\r\ntxt:... in RESP3; plain bulk string in RESP2. */
 void resp_add_verbatim(struct resp_out *o, const char *p, size_t n);
+/* The same with another three-byte format than txt (fmt is not a string). */
+void resp_add_verbatim_as(struct resp_out *o, const char fmt[3],
+                          const char *p, size_t n);
+/* (digits in RESP3; bulk string in RESP2. CR/LF in p become spaces. */
+void resp_add_big_number(struct resp_out *o, const char *p, size_t n);
 
 #endif

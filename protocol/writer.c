@@ -194,6 +194,12 @@ void resp_add_simple(struct resp_out *o, const char *s)
     add_line(o, '+', s, strlen(s));
 }
 
+/* "+text\r\n" of n bytes, CR/LF as spaces. */
+void resp_add_status(struct resp_out *o, const char *p, size_t n)
+{
+    add_line(o, '+', p, n);
+}
+
 /* "-msg\r\n"; msg is the text after '-' (e.g. "ERR syntax error"). */
 void resp_add_error(struct resp_out *o, const char *msg, size_t n)
 {
@@ -328,9 +334,7 @@ void resp_add_double(struct resp_out *o, double d)
 {
     char buf[64];
     int n;
-    if (isnan(d))
-        n = snprintf(buf, sizeof(buf), "nan");
-    else if (isinf(d))
+    if (isinf(d))
         n = snprintf(buf, sizeof(buf), "%s", d > 0 ? "inf" : "-inf");
     else
         n = snprintf(buf, sizeof(buf), "%.17g", d);
@@ -359,8 +363,9 @@ void resp_add_bool(struct resp_out *o, int v)
         resp_add_raw(o, v ? ":1\r\n" : ":0\r\n", 4);
 }
 
-/* "=<n+4>\r\ntxt:<bytes>\r\n" in RESP3, a plain bulk string in RESP2. */
-void resp_add_verbatim(struct resp_out *o, const char *p, size_t n)
+/* "=<n+4>\r\nfmt:<bytes>\r\n" in RESP3, a plain bulk string in RESP2. */
+void resp_add_verbatim_as(struct resp_out *o, const char fmt[3],
+                          const char *p, size_t n)
 {
     if (o->proto < 3) {
         resp_add_bulk(o, p, n);
@@ -381,10 +386,25 @@ void resp_add_verbatim(struct resp_out *o, const char *p, size_t n)
     if (!dst)
         return;
     memcpy(dst, h, hlen);
-    memcpy(dst + hlen, "txt:", 4);
+    memcpy(dst + hlen, fmt, 3);
+    dst[hlen + 3] = ':';
     if (n)
         memcpy(dst + hlen + 4, p, n);
     dst[hlen + n + 4] = '\r';
     dst[hlen + n + 5] = '\n';
     o->len += hlen + n + 6;
+}
+
+void resp_add_verbatim(struct resp_out *o, const char *p, size_t n)
+{
+    resp_add_verbatim_as(o, "txt", p, n);
+}
+
+/* "(<digits>\r\n" in RESP3 (CR/LF as spaces), a bulk string in RESP2. */
+void resp_add_big_number(struct resp_out *o, const char *p, size_t n)
+{
+    if (o->proto >= 3)
+        add_line(o, '(', p, n);
+    else
+        resp_add_bulk(o, p, n);
 }

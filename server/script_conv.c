@@ -16,7 +16,6 @@
  * hiredis 0.14's reader, which knows no RESP3 types, could not do it. */
 #include <lauxlib.h>
 #include <lua.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -205,39 +204,6 @@ const char *script__parse_reply(lua_State *L, const char *p, const char *end)
 
 /* ---- Lua -> RESP reply -------------------------------------------------- */
 
-/* +text with CR and LF turned into spaces, as Redis writes a status. */
-static void add_status(struct resp_out *o, const char *p, size_t n)
-{
-    resp_add_raw(o, "+", 1);
-    size_t start = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] == '\r' || p[i] == '\n') {
-            resp_add_raw(o, p + start, i - start);
-            resp_add_raw(o, " ", 1);
-            start = i + 1;
-        }
-    }
-    resp_add_raw(o, p + start, n - start);
-    resp_add_raw(o, "\r\n", 2);
-}
-
-/* A double as Redis 7.0 writes one ("%.17g", so -nan for 0/0 as glibc
- * prints it): ',' in RESP3, a bulk string in RESP2. */
-static void add_double(struct resp_out *o, double d)
-{
-    char buf[64];
-    int n = snprintf(buf, sizeof(buf), "%.17g", d);
-    if (n < 0 || (size_t)n >= sizeof(buf))
-        n = 0;
-    if (o->proto >= 3) {
-        resp_add_raw(o, ",", 1);
-        resp_add_raw(o, buf, (size_t)n);
-        resp_add_raw(o, "\r\n", 2);
-    } else {
-        resp_add_bulk(o, buf, (size_t)n);
-    }
-}
-
 /* A Lua number as a reply integer, truncated; one out of range (or NaN)
  * gives what x86's conversion gives Redis: the smallest int64. */
 static int64_t number_to_i64(lua_Number d)
@@ -279,26 +245,20 @@ static void reply_table(struct scripting *s, struct client *c, int top)
     lua_pop(L, 1);
     if (raw_field(L, -1, "ok") == LUA_TSTRING) {
         const char *ok = lua_tolstring(L, -1, &n);
-        add_status(o, ok, n);
+        resp_add_status(o, ok, n);
         lua_pop(L, 1);
         return;
     }
     lua_pop(L, 1);
     if (raw_field(L, -1, "double") == LUA_TNUMBER) {
-        add_double(o, lua_tonumber(L, -1));
+        resp_add_double(o, lua_tonumber(L, -1));
         lua_pop(L, 1);
         return;
     }
     lua_pop(L, 1);
     if (raw_field(L, -1, "big_number") == LUA_TSTRING) {
         const char *big = lua_tolstring(L, -1, &n);
-        if (o->proto >= 3) {
-            resp_add_raw(o, "(", 1);
-            resp_add_raw(o, big, n);
-            resp_add_raw(o, "\r\n", 2);
-        } else {
-            resp_add_bulk(o, big, n);
-        }
+        resp_add_big_number(o, big, n);
         lua_pop(L, 1);
         return;
     }
@@ -311,20 +271,10 @@ static void reply_table(struct scripting *s, struct client *c, int top)
         if (raw_field(L, -2, "string") == LUA_TSTRING)
             str = lua_tolstring(L, -1, &n);
         if (fmt && str) {
-            if (o->proto >= 3) {
-                /* =<len>\r\nfmt:text\r\n, the format three bytes. */
-                char fbuf[4] = "   ";
-                memcpy(fbuf, fmt, flen < 3 ? flen : 3);
-                char head[32];
-                int hn = snprintf(head, sizeof(head), "=%zu\r\n", n + 4);
-                resp_add_raw(o, head, (size_t)hn);
-                resp_add_raw(o, fbuf, 3);
-                resp_add_raw(o, ":", 1);
-                resp_add_raw(o, str, n);
-                resp_add_raw(o, "\r\n", 2);
-            } else {
-                resp_add_bulk(o, str, n);
-            }
+            /* The format is three bytes on the wire: padded or cut. */
+            char fbuf[3] = {' ', ' ', ' '};
+            memcpy(fbuf, fmt, flen < 3 ? flen : 3);
+            resp_add_verbatim_as(o, fbuf, str, n);
             lua_pop(L, 3);
             return;
         }

@@ -1196,6 +1196,9 @@ TEST(writer_resp2)
     OUT_IS(&o, "$3\r\ninf\r\n$4\r\n-inf\r\n$3\r\nnan\r\n");
     resp_add_verbatim(&o, "txt", 3);
     OUT_IS(&o, "$3\r\ntxt\r\n");
+    resp_add_verbatim_as(&o, "mkd", "# x", 3);
+    resp_add_big_number(&o, "12345678901234567890", 20);
+    OUT_IS(&o, "$3\r\n# x\r\n$20\r\n12345678901234567890\r\n");
     resp_add_raw(&o, "+PONG\r\n", 7);
     OUT_IS(&o, "+PONG\r\n");
     resp_out_close(&o);
@@ -1229,10 +1232,14 @@ TEST(writer_resp3)
     resp_add_double(&o, NAN);
     resp_add_double(&o, -NAN);
     OUT_IS(&o, ",3.1400000000000001\r\n,2\r\n,inf\r\n,-inf\r\n,nan\r\n"
-               ",nan\r\n");
+               ",-nan\r\n");
     resp_add_verbatim(&o, "hello", 5);
     resp_add_verbatim(&o, "", 0);
     OUT_IS(&o, "=9\r\ntxt:hello\r\n=4\r\ntxt:\r\n");
+    resp_add_verbatim_as(&o, "mkd", "# x", 3);
+    resp_add_big_number(&o, "12345678901234567890", 20);
+    resp_add_status(&o, "a\r\nb", 4);
+    OUT_IS(&o, "=7\r\nmkd:# x\r\n(12345678901234567890\r\n+a  b\r\n");
     resp_out_close(&o);
 }
 

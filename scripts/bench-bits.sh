@@ -91,26 +91,12 @@ start_server respite; A_PID=$SRV_PID; A_PORT=$SRV_PORT
 start_server redis;   B_PID=$SRV_PID; B_PORT=$SRV_PORT
 load "$A_PORT"; load "$B_PORT"
 
-# ab_rounds with fewer requests for the 64 KiB cases, which are heavier
-# a request, so their runs take about as long as the others'.
-for r in $(seq 1 "$ROUNDS"); do
-    for c in "${CASES[@]}"; do
-        mapfile -t args < <(case_args "$c")
-        for p in 1 16; do
-            n=$N; [ "$p" = 16 ] && n=$N_P16
-            case "$c" in bitcount|bitpos|bitop) n=$N_BIG ;; esac
-            for srv in $(ab_order "$r"); do
-                ab_server "$srv"; port=$RUN_PORT; pid=$RUN_PID
-                t0=$(cpu_ticks "$pid")
-                v=$(rps_of "$port" "$p" "$n" "${args[@]}")
-                kill -0 "$pid" 2>/dev/null || die "$srv died during $c"
-                S["$c,$p,$srv"]+="$v "
-                CPU["$c,$p,$srv"]+="$(cpu_us $(($(cpu_ticks "$pid") - t0)) "$n") "
-                log "round $r/$ROUNDS  ${LABEL[$c]} -P $p  $srv: $v req/s"
-            done
-        done
-    done
-done
+# Fewer requests for the 64 KiB cases, which are heavier a request, so
+# their runs take about as long as the others'.
+case_requests() {
+    case "$1" in bitcount|bitpos|bitop) echo "$N_BIG" ;; *) echo "$2" ;; esac
+}
+ab_rounds
 
 # The same answers on both: a check that the cases did the same work.
 check() {

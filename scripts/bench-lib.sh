@@ -37,7 +37,9 @@
 #                          B_PORT/B_PID for redis
 #   ab_rounds, ab_table    ROUNDS rounds of CASES at -P 1 and -P 16 on
 #                          respite (A_PORT, A_PID) and redis (B_PORT,
-#                          B_PID) in ab_order, arguments from the caller's case_args
+#                          B_PID) in ab_order, arguments from the caller's case_args,
+#                          requests a run from its case_requests CASE N if it
+#                          defines one (else N, N_P16 at -P 16)
 #                          (progress names the two as AB_NAME[respite] and
 #                          AB_NAME[redis] when the caller sets them)
 #                          CASE, requests/s in S and the server's CPU
@@ -335,6 +337,7 @@ ab_rounds() {
             mapfile -t args < <(case_args "$c")
             for p in 1 16; do
                 n=$N; [ "$p" = 16 ] && n=$N_P16
+                declare -F case_requests >/dev/null && n=$(case_requests "$c" "$n")
                 for srv in $(ab_order "$r"); do
                     ab_server "$srv"; port=$RUN_PORT; pid=$RUN_PID
                     t0=$(cpu_ticks "$pid")

@@ -16,10 +16,11 @@
 #   4. `podman build --format docker` (the OCI format drops HEALTHCHECK);
 #   5. checks, each one counted: the image is under 10 MB and runs as a
 #      non-root user; a container answers PING on a 127.0.0.1-published
-#      port, reports healthy, stops on SIGTERM within 2 s with exit status
-#      0; arguments are appended as directives; a config file mounted on
-#      /etc/respite.conf is used; `podman-compose up -d` brings up
-#      docker-compose.yml and the example app exits 0.
+#      port, runs a Lua script (cjson, bit), reports healthy, stops on
+#      SIGTERM within 2 s with exit status 0; arguments are appended as
+#      directives; a config file mounted on /etc/respite.conf is used;
+#      `podman-compose up -d` brings up docker-compose.yml and the example
+#      app exits 0.
 # Containers it started are removed on exit; images are kept, so the next
 # run is warm (layer cache, base image present).
 #
@@ -223,6 +224,16 @@ if podman run -d --name "$c" -p "127.0.0.1:$port:6379" "$IMAGE" \
 else
     cat "$WORK/run.log"; podman logs "$c" 2>&1 | tail -n 20
     bad "container answers PING on 127.0.0.1:$port"
+fi
+
+# The static binary links Lua 5.1 with Debian's cjson and bitop modules:
+# a script using all three (and a command from it) answers.
+script="return cjson.encode({bit.band(7, 3), redis.call('SET', 'k', 'v'), redis.call('GET', 'k')})"
+got=$(redis-cli -p "$port" EVAL "$script" 0 2>&1)
+if [ "$got" = '[3,{"ok":"OK"},"v"]' ]; then
+    ok "EVAL runs Lua with cjson and bit in the image"
+else
+    bad "EVAL runs Lua with cjson and bit in the image (got '$got')"
 fi
 
 uid=$(podman top "$c" huser 2>/dev/null | tail -n 1 | tr -d ' ')

@@ -884,4 +884,60 @@ int store_bits_field_add(int sign, unsigned bits, uint64_t value,
 /* XXH3 64-bit hash of p[0..n) (DIGEST, SET IFDEQ; digest.c). */
 uint64_t store_digest(const char *p, size_t n);
 
+/* ---- Geospatial arithmetic (geo.c) ------------------------------------
+ * Geohashes, distances and search boxes for the GEO commands, whose keys
+ * are sorted sets scored by store_geo_score. Pure functions. */
+#define STORE_GEO_STEP_MAX 26
+#define STORE_GEO_LON_MIN -180.0
+#define STORE_GEO_LON_MAX 180.0
+#define STORE_GEO_LAT_MIN -85.05112878
+#define STORE_GEO_LAT_MAX 85.05112878
+
+struct store_geo_hash {
+    uint64_t bits;
+    unsigned step;                 /* bits of each coordinate */
+};
+struct store_geo_range {
+    double min, max;
+};
+struct store_geo_area {
+    struct store_geo_hash hash;
+    struct store_geo_range lon, lat;
+};
+/* A search area: a circle of radius, or a box width x height, centred on
+ * lon, lat; sizes in a unit of conversion metres. */
+struct store_geo_shape {
+    int box;
+    double lon, lat;
+    double radius, width, height;
+    double conversion;
+};
+
+int store_geo_valid(double lon, double lat);
+int store_geo_encode(const struct store_geo_range *lonr,
+                     const struct store_geo_range *latr, double lon,
+                     double lat, unsigned step, struct store_geo_hash *h);
+int store_geo_decode(const struct store_geo_range *lonr,
+                     const struct store_geo_range *latr,
+                     struct store_geo_hash h, struct store_geo_area *a);
+/* The sorted set score of a valid point. */
+uint64_t store_geo_score(double lon, double lat);
+/* A score back to xy[0] longitude, xy[1] latitude (the box's centre). */
+int store_geo_score_decode(double score, double xy[2]);
+/* GEOHASH's 11 characters (no NUL) for a point. */
+void store_geo_hash_string(double lon, double lat, char out[11]);
+/* Metres, haversine on Redis's earth radius. */
+double store_geo_distance(double lon1, double lat1, double lon2,
+                          double lat2);
+double store_geo_lat_distance(double lat1, double lat2);
+/* 1 and *dist (metres from the centre) when the point is in shape s. */
+int store_geo_within(const struct store_geo_shape *s, double lon,
+                     double lat, double *dist);
+/* The geohash step a search of range_m metres at latitude lat uses. */
+unsigned store_geo_steps(double range_m, double lat);
+/* The score ranges [min[i], max[i]) to scan for shape s, in scan order;
+ * returns how many (<= 9). */
+size_t store_geo_search_ranges(const struct store_geo_shape *s,
+                               uint64_t min[9], uint64_t max[9]);
+
 #endif

@@ -157,6 +157,18 @@ void cmd_blmove(struct client *c);
 void cmd_brpoplpush(struct client *c);
 void cmd_blmpop(struct client *c);
 
+/* cmd_geo.c: geospatial commands on sorted sets */
+void cmd_geoadd(struct client *c);
+void cmd_geopos(struct client *c);
+void cmd_geodist(struct client *c);
+void cmd_geohash(struct client *c);
+void cmd_georadius(struct client *c);
+void cmd_georadius_ro(struct client *c);
+void cmd_georadiusbymember(struct client *c);
+void cmd_georadiusbymember_ro(struct client *c);
+void cmd_geosearch(struct client *c);
+void cmd_geosearchstore(struct client *c);
+
 /* cmd_zset.c, cmd_zsetops.c: sorted sets */
 void cmd_zadd(struct client *c);
 void cmd_zincrby(struct client *c);

@@ -152,6 +152,24 @@ static const char *const errors[ERR__COUNT] = {
                          "command",
     [ERR_ZSET_WEIGHT] = "ERR weight value is not a float",
     [ERR_COUNT_POSITIVE] = "ERR count should be greater than 0",
+    /* Geospatial: Redis 7.0's wording, lower case and all. */
+    [ERR_GEO_LONLAT] = "ERR invalid longitude,latitude pair %f,%f",
+    [ERR_GEO_UNIT] = "ERR unsupported unit provided. please use M, KM, FT, "
+                     "MI",
+    [ERR_GEO_MEMBER] = "ERR could not decode requested zset member",
+    [ERR_GEO_RADIUS] = "ERR need numeric radius",
+    [ERR_GEO_WIDTH] = "ERR need numeric width",
+    [ERR_GEO_HEIGHT] = "ERR need numeric height",
+    [ERR_GEO_RADIUS_NEG] = "ERR radius cannot be negative",
+    [ERR_GEO_BOX_NEG] = "ERR height or width cannot be negative",
+    [ERR_GEO_COUNT] = "ERR COUNT must be > 0",
+    [ERR_GEO_STORE_WITH] = "ERR %s is not compatible with WITHDIST, "
+                           "WITHHASH and WITHCOORD options",
+    [ERR_GEO_FROM] = "ERR exactly one of FROMMEMBER or FROMLONLAT can be "
+                     "specified for %s",
+    [ERR_GEO_BY] = "ERR exactly one of BYRADIUS and BYBOX can be specified "
+                   "for %s",
+    [ERR_GEO_ANY] = "ERR the ANY argument requires COUNT argument",
     /* Lists (cmd_list.c). */
     [ERR_LIST_INDEX] = "ERR index out of range",
     [ERR_LPOS_RANK] = "ERR RANK can't be zero: use 1 to start from the "

@@ -551,6 +551,20 @@ enum reply_err {
     ERR_ZSET_NUMKEYS,        /* (const char *lowercase command name) */
     ERR_ZSET_WEIGHT,         /* weight value is not a float */
     ERR_COUNT_POSITIVE,      /* count should be greater than 0 */
+    /* Geospatial (cmd_geo.c). */
+    ERR_GEO_LONLAT,          /* (double lon, double lat) invalid pair */
+    ERR_GEO_UNIT,            /* unsupported unit provided. ... */
+    ERR_GEO_MEMBER,          /* could not decode requested zset member */
+    ERR_GEO_RADIUS,          /* need numeric radius */
+    ERR_GEO_WIDTH,           /* need numeric width */
+    ERR_GEO_HEIGHT,          /* need numeric height */
+    ERR_GEO_RADIUS_NEG,      /* radius cannot be negative */
+    ERR_GEO_BOX_NEG,         /* height or width cannot be negative */
+    ERR_GEO_COUNT,           /* COUNT must be > 0 */
+    ERR_GEO_STORE_WITH,      /* (const char *"GEOSEARCHSTORE" or "STORE ...") */
+    ERR_GEO_FROM,            /* (const char *command name as sent) */
+    ERR_GEO_BY,              /* (const char *command name as sent) */
+    ERR_GEO_ANY,             /* the ANY argument requires COUNT argument */
     /* Lists (cmd_list.c). */
     ERR_LIST_INDEX,          /* index out of range */
     ERR_LPOS_RANK,           /* RANK can't be zero: use 1 to start ... */

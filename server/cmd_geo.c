@@ -13,7 +13,9 @@
  * centre (store_geo_search_ranges), keeping the members inside the
  * shape in the order met: box by box, by score within a box, which is
  * Redis's order too, so even unsorted replies match. ASC/DESC sort by
- * distance with qsort (glibc's is a stable merge sort, as under Redis);
+ * distance with qsort (glibc's is a stable merge sort, as under Redis),
+ * or, when COUNT keeps fewer than all matches, with the partial
+ * quicksort Redis uses there, whose order of equal distances is its own;
  * COUNT without ANY implies ASC; ANY stops the scan at COUNT matches.
  *
  * Reply formats as Redis 7.0: coordinates as "%.17f" with trailing zeros
@@ -370,7 +372,98 @@ static int by_dist_asc(const void *a, const void *b)
 
 static int by_dist_desc(const void *a, const void *b)
 {
-    return by_dist_asc(b, a);
+    return -by_dist_asc(a, b);
+}
+
+typedef int geo_cmp(const void *a, const void *b);
+
+static void pt_swap(struct geo_point *x, struct geo_point *y)
+{
+    struct geo_point t = *x;
+    *x = *y;
+    *y = t;
+}
+
+static struct geo_point *med3(struct geo_point *a, struct geo_point *b,
+                              struct geo_point *c, geo_cmp *cmp)
+{
+    if (cmp(a, b) < 0)
+        return cmp(b, c) < 0 ? b : cmp(a, c) < 0 ? c : a;
+    return cmp(b, c) > 0 ? b : cmp(a, c) < 0 ? a : c;
+}
+
+/* Sorts a[0..n) enough that the elements lo..hi (inclusive) are in their
+ * final places: Bentley and McIlroy's three-way quicksort ("Engineering a
+ * Sort Function", 1993) that skips the partitions outside lo..hi. Redis
+ * sorts a search with COUNT below the number of matches this way (its
+ * pqsort), and the algorithm is not stable, so equal distances come out
+ * in its order only if the same steps are taken: keep them in step. */
+static void partial_sort(struct geo_point *a, size_t n, geo_cmp *cmp,
+                         const struct geo_point *lo,
+                         const struct geo_point *hi)
+{
+    for (;;) {
+        if (n < 7) {
+            for (struct geo_point *pm = a + 1; pm < a + n; pm++)
+                for (struct geo_point *pl = pm; pl > a && cmp(pl - 1, pl) > 0;
+                     pl--)
+                    pt_swap(pl, pl - 1);
+            return;
+        }
+        struct geo_point *pm = a + n / 2;
+        if (n > 7) {
+            struct geo_point *pl = a, *pn = a + n - 1;
+            if (n > 40) {
+                size_t d = n / 8;
+                pl = med3(pl, pl + d, pl + 2 * d, cmp);
+                pm = med3(pm - d, pm, pm + d, cmp);
+                pn = med3(pn - 2 * d, pn - d, pn, cmp);
+            }
+            pm = med3(pl, pm, pn, cmp);
+        }
+        pt_swap(a, pm);
+        /* [a, pa) equal to the pivot, [pa, pb) less, (pc, pd] greater,
+         * (pd, a + n) equal. */
+        struct geo_point *pa = a + 1, *pb = a + 1;
+        struct geo_point *pc = a + n - 1, *pd = a + n - 1;
+        for (;;) {
+            int r;
+            while (pb <= pc && (r = cmp(pb, a)) <= 0) {
+                if (r == 0)
+                    pt_swap(pa++, pb);
+                pb++;
+            }
+            while (pb <= pc && (r = cmp(pc, a)) >= 0) {
+                if (r == 0)
+                    pt_swap(pc, pd--);
+                pc--;
+            }
+            if (pb > pc)
+                break;
+            pt_swap(pb++, pc--);
+        }
+        /* Move the equal runs to the middle. */
+        struct geo_point *pn = a + n;
+        size_t k = (size_t)(pa - a) < (size_t)(pb - pa) ? (size_t)(pa - a)
+                                                         : (size_t)(pb - pa);
+        for (size_t i = 0; i < k; i++)
+            pt_swap(a + i, pb - k + i);
+        k = (size_t)(pd - pc) < (size_t)(pn - pd - 1) ? (size_t)(pd - pc)
+                                                      : (size_t)(pn - pd - 1);
+        for (size_t i = 0; i < k; i++)
+            pt_swap(pb + i, pn - k + i);
+        /* Recurse into the lesser part, loop on the greater one, each
+         * only when it overlaps lo..hi. */
+        size_t nl = (size_t)(pb - pa), ng = (size_t)(pd - pc);
+        if (nl > 1 && !(hi < a || lo > a + nl - 1))
+            partial_sort(a, nl, cmp, lo, hi);
+        if (ng <= 1)
+            return;
+        a = pn - ng;
+        n = ng;
+        if (hi < a || lo > a + n - 1)
+            return;
+    }
 }
 
 /* Stores n points of f into argument di's key (scores: their hashes, or
@@ -556,8 +649,13 @@ static void geo_search(struct client *c, enum geo_kind kind, int nostore)
         return;
     }
     size_t n = count && (uint64_t)count < f.n ? (size_t)count : f.n;
-    if (sort && f.n > 1)
-        qsort(f.p, f.n, sizeof *f.p, sort > 0 ? by_dist_asc : by_dist_desc);
+    /* All matches: glibc's qsort (a stable merge sort), as Redis; fewer:
+     * the partial quicksort, as Redis. */
+    geo_cmp *cmp = sort > 0 ? by_dist_asc : by_dist_desc;
+    if (sort && n == f.n && f.n > 1)
+        qsort(f.p, f.n, sizeof *f.p, cmp);
+    else if (sort && n > 0)
+        partial_sort(f.p, f.n, cmp, f.p, f.p + n - 1);
     if (store_at) {
         geo_store(c, store_at, &f, n, storedist, s.conversion, event);
         free(f.p);

@@ -131,17 +131,24 @@ uint64_t store_geo_score(double lon, double lat)
     return h.bits << (52 - 2 * h.step);
 }
 
-/* Score to bits the way x86-64 converts a double to uint64 (what Redis's
- * cast compiles to), without C's undefined behaviour: any sorted set
- * score decodes to some point. */
+/* Score to bits the way gcc's double to uint64 cast behaves on x86-64
+ * (what Redis's decoding compiles to), without C's undefined behaviour,
+ * so any sorted set score decodes to the point Redis shows: below 2^63
+ * a signed conversion (out of range: 2^63), above it one of score - 2^63
+ * with the top bit flipped (2^64 and more: 0). */
 static uint64_t score_bits(double score)
 {
-    if (isnan(score) || score <= -9223372036854775808.0 ||
-        score >= 18446744073709551616.0)
+    const double two63 = 9223372036854775808.0;
+    if (isnan(score))
         return 0x8000000000000000ULL;
-    if (score < 9223372036854775808.0)
+    if (score < two63) {
+        if (score <= -two63)
+            return 0x8000000000000000ULL;
         return (uint64_t)(int64_t)score;
-    return (uint64_t)score;
+    }
+    if (score - two63 >= two63)
+        return 0;
+    return (uint64_t)(int64_t)(score - two63) ^ 0x8000000000000000ULL;
 }
 
 /* Decodes a sorted set score into xy[0] (longitude) and xy[1] (latitude):

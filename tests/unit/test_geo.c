@@ -42,9 +42,20 @@ TEST(decode_is_box_centre)
     /* Past the last box: clamped to the limits. */
     ASSERT(store_geo_score_decode(13510798882111488.0, xy));
     ASSERT(xy[0] == 180.0 && xy[1] == 85.05112878);
-    /* Any score decodes to something, negative ones included. */
+    /* Any score decodes as Redis's cast does on x86-64: -1 is all ones
+     * (the top corner), 2^64 and more are 0, -2^63 and less are 2^63
+     * (latitude bits 0, longitude past the end). */
     ASSERT(store_geo_score_decode(-1.5, xy));
+    ASSERT(xy[0] == 180.0 && xy[1] == 85.05112878);
     ASSERT(store_geo_score_decode(1e300, xy));
+    ASSERT(fmt_eq("%.17f", xy[0], "-179.99999731779098511"));
+    ASSERT(store_geo_score_decode(1e20, xy));
+    ASSERT(fmt_eq("%.17f", xy[0], "-179.99999731779098511"));
+    ASSERT(store_geo_score_decode(-1e300, xy));
+    ASSERT(xy[0] == 180.0);
+    ASSERT(fmt_eq("%.17f", xy[1], "-85.05112751263942528"));
+    ASSERT(store_geo_score_decode(1.8e19, xy));
+    ASSERT(xy[0] == 180.0 && xy[1] == 85.05112878);
 }
 
 TEST(hash_strings)

@@ -24,7 +24,8 @@ GROUP_TITLES = {
     "transactions": "Transactions", "string": "Strings",
     "bitmap": "Bitmaps",
     "generic": "Keys", "pubsub": "Pub/Sub", "hash": "Hashes",
-    "set": "Sets", "sorted_set": "Sorted sets", "list": "Lists",
+    "set": "Sets", "sorted_set": "Sorted sets", "geo": "Geospatial",
+    "list": "Lists",
     "stream": "Streams", "scripting": "Scripting",
 }
 

@@ -81,9 +81,13 @@ def search_store_results():
     r = h.flushed(decode_responses=True)
     for name, (lon, lat) in STORES.items():
         r.geoadd("stores", [lon, lat, name])
+    before = r.info("persistence")["rdb_changes_since_last_save"]
     n = r.geosearchstore("near", "stores", longitude=2.35, latitude=48.85,
                          radius=10, unit="km")
     assert_eq(n, 3)
+    # Redis counts one change per member stored.
+    assert_eq(r.info("persistence")["rdb_changes_since_last_save"] - before,
+              3, "dirty")
     assert_eq(r.zscore("near", "louvre"), r.zscore("stores", "louvre"),
               "hash scores copied")
     n = r.geosearchstore("dist", "stores", longitude=2.35, latitude=48.85,

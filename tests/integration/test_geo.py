@@ -5,8 +5,9 @@ Scenarios: a store locator (GEOADD stores, GEOSEARCH by radius and box
 with distances and coordinates, nearest-N with COUNT), GEOSEARCHSTORE and
 GEORADIUS STORE/STOREDIST results read back as sorted sets, GEOADD's
 NX/XX/CH and its ZADD identity (ZSCORE shows the geohash, the event is
-"zadd"), WATCH invalidated by GEOADD, errors and WRONGTYPE, and random
-points and searches replayed on redis-server side by side, compared byte
+"zadd"), WATCH invalidated by GEOADD, BZPOPMIN woken by
+GEOSEARCHSTORE, errors and WRONGTYPE, and random points and searches
+replayed on redis-server side by side, compared byte
 for byte in RESP2 and RESP3 (unsorted searches included: both servers
 scan the same boxes in the same score order; shared points give equal
 distances, ordered under COUNT as Redis's partial quicksort does).
@@ -144,6 +145,20 @@ def geoadd_is_zadd():
         raise AssertionError("EXEC ran after a GEOADD on a watched key")
     except redis.WatchError:
         pass
+
+
+@test
+def bzpopmin_woken_by_geosearchstore():
+    r = h.flushed(decode_responses=True)
+    r.geoadd("g", [13.361389, 38.115556, "Palermo",
+                   15.087269, 37.502669, "Catania"])
+    bg = h.Bg(lambda c: c.bzpopmin("near", 5), decode_responses=True)
+    h.wait_blocked(r, 1)
+    assert_eq(r.geosearchstore("near", "g", longitude=15, latitude=37,
+                               radius=100, unit="km", storedist=True), 1)
+    key, member, score = bg.get()
+    assert_eq((key, member), ("near", "Catania"), "woken")
+    assert abs(score - 56.4413) < 1e-4, score
 
 
 @test

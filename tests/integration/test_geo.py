@@ -5,12 +5,12 @@ Scenarios: a store locator (GEOADD stores, GEOSEARCH by radius and box
 with distances and coordinates, nearest-N with COUNT), GEOSEARCHSTORE and
 GEORADIUS STORE/STOREDIST results read back as sorted sets, GEOADD's
 NX/XX/CH and its ZADD identity (ZSCORE shows the geohash, the event is
-"zadd"), WATCH invalidated by GEOADD, BZPOPMIN woken by
-GEOSEARCHSTORE, errors and WRONGTYPE, and random points and searches
-replayed on redis-server side by side, compared byte
-for byte in RESP2 and RESP3 (unsorted searches included: both servers
-scan the same boxes in the same score order; shared points give equal
-distances, ordered under COUNT as Redis's partial quicksort does).
+"zadd"), the store forms' events, WATCH invalidated by GEOADD, BZPOPMIN
+woken by GEOSEARCHSTORE, errors and WRONGTYPE, and random points and
+searches replayed on redis-server side by side, compared byte for byte
+in RESP2 and RESP3 (unsorted searches included: both servers scan the
+same boxes in the same score order; shared points give equal distances,
+ordered under COUNT as Redis's partial quicksort does).
 """
 
 import math
@@ -145,6 +145,32 @@ def geoadd_is_zadd():
         raise AssertionError("EXEC ran after a GEOADD on a watched key")
     except redis.WatchError:
         pass
+
+
+@test
+def store_events():
+    srv = h.shared_server()
+    r = h.flushed()
+    r.config_set("notify-keyspace-events", "KEAn")
+    c = srv.conn()
+    c.call("PSUBSCRIBE", "__keyevent@0__:*")
+    c.call("SUBSCRIBE", "fence")
+    r.geoadd("g", [13.361389, 38.115556, "Palermo"])
+    r.geoadd("g", [13.361389, 38.115556, "Palermo"])      # no change
+    r.geosearchstore("d", "g", longitude=13, latitude=38, radius=100,
+                     unit="km")
+    r.georadius("g", 13, 38, 100, unit="km", store="e")
+    r.georadius("g", 13, 38, 100, unit="km", store="e")   # overwrite
+    r.georadius("g", 0, 1, 1, unit="km", store="e")       # empty: del
+    r.geosearchstore("d", "nosuch", longitude=13, latitude=38, radius=1,
+                     unit="km")                            # del
+    r.geosearch("g", longitude=13, latitude=38, radius=100, unit="km")
+    want = ["new:g", "zadd:g", "new:d", "geosearchstore:d", "new:e",
+            "georadiusstore:e", "georadiusstore:e", "del:e", "del:d"]
+    got = ["%s:%s" % e for e in h.keyevents_until_fence(r, c)]
+    assert_eq(got, want, "events")
+    r.config_set("notify-keyspace-events", "")
+    c.close()
 
 
 @test

@@ -50,7 +50,7 @@ else
 fi
 KEYSPACE=${KEYSPACE:-100000}
 PIN=${PIN:-0}
-FEATURES=${FEATURES-prefix-scan pubsub ratelimit types streams evict bits lfu eval}
+FEATURES=${FEATURES-prefix-scan pubsub ratelimit types streams evict bits lfu eval geo}
 MEM_LOADER=${MEM_LOADER:-py}
 PYTHON=${PYTHON:-/usr/bin/python3}
 RESPITE_BIN=${RESPITE_BIN:-bin/respite}

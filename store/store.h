@@ -20,6 +20,7 @@ enum store_rc {
     STORE_NOMEM = -3,
     STORE_EXISTS = -4,
     STORE_TOO_BIG = -5,     /* result would exceed STORE_MAX_STR */
+    STORE_HLL_INVALID = -6, /* HyperLogLog registers do not decode */
 };
 
 enum store_type {
@@ -824,6 +825,63 @@ size_t store_stream_retention_step(struct store *s, int64_t now_ms,
                                    int64_t retention_ms, uint64_t limit,
                                    size_t visits, store_stream_trim_cb cb,
                                    void *ctx);
+
+/* ---- HyperLogLog (hll.c) ---------------------------------------------- */
+
+/* Redis's HyperLogLog string format: a 16-byte header ("HYLL", encoding,
+ * 3 zero bytes, the cached count little endian with bit 7 of byte 15
+ * meaning stale), then 2^14 registers, dense (6 bits each) or sparse
+ * (run-length opcodes). */
+#define STORE_HLL_HDR 16
+#define STORE_HLL_REGISTERS 16384
+#define STORE_HLL_DENSE_SIZE (STORE_HLL_HDR + STORE_HLL_REGISTERS * 6 / 8)
+#define STORE_HLL_EMPTY_SIZE (STORE_HLL_HDR + 2)
+enum { STORE_HLL_DENSE = 0, STORE_HLL_SPARSE = 1 };
+
+/* A value being written: p (owned, malloc'd) holds len bytes in cap.
+ * Sparse writes may grow it with realloc; a dense value never grows, so
+ * p may borrow a dense value in place with cap = len. */
+struct store_hll_buf {
+    unsigned char *p;
+    size_t len, cap;
+};
+
+/* MurmurHash64A of key[0..len) with seed. */
+uint64_t store_hll_hash(const void *key, size_t len, uint64_t seed);
+/* The register (*reg) and the value (1..51) element ele hashes to. */
+unsigned store_hll_pattern(const void *ele, size_t len, unsigned *reg);
+/* 1 if p[0..n) is a HyperLogLog value by its header: magic, a known
+ * encoding and, for dense, the exact size. Registers are not checked. */
+int store_hll_valid(const unsigned char *p, size_t n);
+/* Writes an empty sparse HyperLogLog, STORE_HLL_EMPTY_SIZE bytes, with a
+ * valid cached count of 0. */
+void store_hll_init(unsigned char *p);
+/* 1 with *card if the header's cached count is valid, else 0. */
+int store_hll_cached(const unsigned char *p, uint64_t *card);
+/* Stores card as the cached count (valid). */
+void store_hll_cache_set(unsigned char *p, uint64_t card);
+/* Marks the cached count stale. */
+void store_hll_invalidate(unsigned char *p);
+/* Raises register idx to count if it is lower: 1 if it changed, 0 if not,
+ * STORE_HLL_INVALID (broken sparse value) or STORE_NOMEM. A sparse value
+ * turns dense when count > 32 or when it would grow past sparse_max
+ * bytes. The cached count is left alone. */
+int store_hll_set(struct store_hll_buf *b, unsigned idx, unsigned count,
+                  size_t sparse_max);
+/* store_hll_set for the register and value that ele hashes to. */
+int store_hll_add(struct store_hll_buf *b, const void *ele, size_t len,
+                  size_t sparse_max);
+/* Converts a sparse value to dense (no-op if dense): STORE_OK,
+ * STORE_HLL_INVALID or STORE_NOMEM (value untouched on error). */
+int store_hll_to_dense(struct store_hll_buf *b);
+/* max[i] = MAX(max[i], register i of the valid-headed value p[0..n)) for
+ * the 2^14 registers: STORE_OK or STORE_HLL_INVALID. */
+int store_hll_merge(uint8_t *max, const unsigned char *p, size_t n);
+/* The estimated count of p[0..n) (valid header); *invalid set to 1 when
+ * the sparse registers do not decode. Ignores the cache. */
+uint64_t store_hll_count(const unsigned char *p, size_t n, int *invalid);
+/* The estimated count of 2^14 registers, one per byte. */
+uint64_t store_hll_count_raw(const uint8_t *max);
 
 /* ---- Bitmaps (bits.c) ------------------------------------------------- */
 

@@ -269,8 +269,9 @@ static const struct conf_def defs[] = {
     { "aof-use-rdb-preamble", NULL, T_BOOL, F_MUTABLE, NOOP, "yes",
       0, 0, NULL, NULL },
 
-    /* Compact encodings' limits (store_limits); intsets and list
-     * compression do not exist here, so those two are accepted only. */
+    /* Compact encodings' limits (store_limits, and the HyperLogLog
+     * commands' sparse limit); intsets and list compression do not exist
+     * here, so those two are accepted only. */
     { "hash-max-listpack-entries", "hash-max-ziplist-entries", T_INT,
       F_MUTABLE, AT(hash_max_listpack_entries), "512", 0, LONG_MAX, NULL,
       NULL },
@@ -292,8 +293,8 @@ static const struct conf_def defs[] = {
       NULL },
     { "zset-max-listpack-value", "zset-max-ziplist-value", T_MEM,
       F_MUTABLE, AT(zset_max_listpack_value), "64", 0, LONG_MAX, NULL, NULL },
-    { "hll-sparse-max-bytes", NULL, T_MEM, F_MUTABLE, NOOP, "3000",
-      0, LONG_MAX, NULL, NULL },
+    { "hll-sparse-max-bytes", NULL, T_MEM, F_MUTABLE,
+      AT(hll_sparse_max_bytes), "3000", 0, LONG_MAX, NULL, NULL },
     { "stream-node-max-bytes", NULL, T_MEM, F_MUTABLE, NOOP, "4096",
       0, LONG_MAX, NULL, NULL },
     { "stream-node-max-entries", NULL, T_INT, F_MUTABLE, NOOP, "100",

@@ -87,6 +87,11 @@ void cmd_bitop(struct client *c);
 void cmd_bitfield(struct client *c);
 void cmd_bitfield_ro(struct client *c);
 
+/* cmd_hll.c: HyperLogLog */
+void cmd_pfadd(struct client *c);
+void cmd_pfcount(struct client *c);
+void cmd_pfmerge(struct client *c);
+
 /* cmd_lock.c: compare-and-delete, digests */
 void cmd_delex(struct client *c);
 void cmd_delifeq(struct client *c);

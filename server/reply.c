@@ -257,6 +257,9 @@ static const char *const errors[ERR__COUNT] = {
                           "is.",
     [ERR_BITFIELD_OVERFLOW] = "ERR Invalid OVERFLOW type specified",
     [ERR_BITFIELD_RO] = "ERR BITFIELD_RO only supports the GET subcommand",
+    [ERR_HLL_WRONGTYPE] = "WRONGTYPE Key is not a valid HyperLogLog string "
+                          "value.",
+    [ERR_HLL_INVALID] = "INVALIDOBJ Corrupted HLL object detected",
     [ERR_OBJECT_IDLETIME_LFU] = "ERR An LFU maxmemory policy is selected, "
         "idle time not tracked. Please note that when switching between "
         "policies at runtime LRU and LFU data will take some time to "

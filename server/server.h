@@ -617,6 +617,9 @@ enum reply_err {
     ERR_BITFIELD_TYPE,       /* Invalid bitfield type. Use something like ... */
     ERR_BITFIELD_OVERFLOW,   /* Invalid OVERFLOW type specified */
     ERR_BITFIELD_RO,         /* BITFIELD_RO only supports the GET subcommand */
+    /* HyperLogLog (cmd_hll.c). */
+    ERR_HLL_WRONGTYPE,       /* WRONGTYPE Key is not a valid HyperLogLog ... */
+    ERR_HLL_INVALID,         /* INVALIDOBJ Corrupted HLL object detected */
     /* OBJECT, MEMORY (cmd_object.c, cmd_memory.c). */
     ERR_OBJECT_IDLETIME_LFU, /* An LFU maxmemory policy is selected, ... */
     ERR_OBJECT_FREQ_NOT_LFU, /* An LFU maxmemory policy is not selected, ... */

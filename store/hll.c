@@ -201,8 +201,10 @@ static size_t put_zeros(unsigned char *q, unsigned len)
 }
 
 /* Calls visit for every run of registers of a sparse body; returns the
- * number of registers covered when it stops (M if well formed). A VAL run
- * that would pass the last register ends the walk, as in Redis. */
+ * number of registers covered (M if well formed). A VAL run that would
+ * pass the last register ends the walk and makes the value broken even
+ * when the runs before it cover exactly M registers (Redis 7.0.15 says
+ * INVALIDOBJ there too). */
 typedef void (*run_cb)(unsigned first, unsigned len, unsigned val,
                        void *ctx);
 static size_t sparse_walk(const unsigned char *p, size_t n, run_cb visit,
@@ -222,7 +224,7 @@ static size_t sparse_walk(const unsigned char *p, size_t n, run_cb visit,
             len = VAL_LEN(p);
             val = VAL_VALUE(p);
             if (idx + len > M)
-                break;
+                return (size_t)M + 1;
             p++;
         }
         if (visit && idx < M)
@@ -317,7 +319,11 @@ static int sparse_set(struct store_hll_buf *b, unsigned idx, unsigned count,
 {
     if (count > VAL_MAX)
         goto promote;
-    if (buf_reserve(b, b->len + 3) != 0)
+    /* Room for the split, plus one byte: an XZERO cut short at the end
+     * (a broken value) is rewritten as if its missing byte were there,
+     * and like Redis, which writes that byte over the string's NUL
+     * terminator, we keep the length and drop the byte. */
+    if (buf_reserve(b, b->len + 4) != 0)
         return STORE_NOMEM;
     unsigned char *start = b->p + HDR, *end = b->p + b->len, *p = start;
     unsigned char *prev = NULL;
@@ -443,8 +449,8 @@ int store_hll_merge(uint8_t *max, const unsigned char *p, size_t n)
         }
         return STORE_OK;
     }
-    /* A zero run past the last register is skipped, a VAL run stops the
-     * walk (both make the value invalid, but only after the merge). */
+    /* Runs past the last register are never written; the value is
+     * reported broken after the walk. */
     if (sparse_walk(p + HDR, n - HDR, max_fill, max) != M)
         return STORE_HLL_INVALID;
     return STORE_OK;

@@ -211,6 +211,17 @@ TEST(broken_sparse_values)
     ASSERT_EQ(store_hll_merge(m, longv, 20), STORE_HLL_INVALID);
     store_hll_count(longv, 20, &invalid);
     ASSERT_EQ(invalid, 1);
+
+    /* All registers covered, then a VAL run past the end: broken too. */
+    unsigned char over[] = "HYLL\x01\0\0\0\0\0\0\0\0\0\0\x80\x7f\xff\xfc";
+    ASSERT_EQ(store_hll_merge(m, over, 19), STORE_HLL_INVALID);
+    store_hll_count(over, 19, &invalid);
+    ASSERT_EQ(invalid, 1);
+    b = (struct store_hll_buf){ malloc(19), 19, 19 };
+    memcpy(b.p, over, 19);
+    ASSERT_EQ(store_hll_to_dense(&b), STORE_HLL_INVALID);
+    ASSERT_EQ(store_hll_set(&b, 7, 40, 3000), STORE_HLL_INVALID);
+    free(b.p);
 }
 
 TEST(counts_match_redis)

@@ -22,7 +22,7 @@ END = "<!-- COMMANDS END -->"
 GROUP_TITLES = {
     "connection": "Connection", "server": "Server",
     "transactions": "Transactions", "string": "Strings",
-    "bitmap": "Bitmaps",
+    "bitmap": "Bitmaps", "hyperloglog": "HyperLogLog",
     "generic": "Keys", "pubsub": "Pub/Sub", "hash": "Hashes",
     "set": "Sets", "sorted_set": "Sorted sets", "geo": "Geospatial",
     "list": "Lists",

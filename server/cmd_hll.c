@@ -1,6 +1,7 @@
-/* cmd_hll.c - the HyperLogLog commands: PFADD PFCOUNT PFMERGE. The format
- * and the arithmetic are store/hll.c's; this file finds the string values,
- * checks them, writes them back and replies.
+/* cmd_hll.c - the HyperLogLog commands: PFADD PFCOUNT PFMERGE, and
+ * PFDEBUG to look inside a value. The format and the arithmetic are
+ * store/hll.c's; this file finds the string values, checks them, writes
+ * them back and replies.
  *
  * A HyperLogLog is a plain string, so GET, SET, APPEND and friends see the
  * same bytes as on Redis. A string is accepted when its header is right
@@ -21,6 +22,7 @@
  *   PFMERGE  destkey becomes the union of itself and the sources (dense
  *            when any input is dense), created if missing; always WATCH,
  *            dirty, a "pfadd" event (Redis's choice) and a stale count.
+ *   PFDEBUG  GETREG and TODENSE make a sparse value dense: dirty only.
  *
  * Sparse values are edited in a private copy and written back, since a
  * write may grow them a few bytes at a time; dense values, which never
@@ -28,6 +30,7 @@
  * hit or miss per key read, PFADD none, as in Redis. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "server/handlers.h"
 #include "server/keys.h"
@@ -274,4 +277,106 @@ void cmd_pfmerge(struct client *c)
     reply_ok(c);
 done:
     free(max);
+}
+
+/* ---- PFDEBUG ------------------------------------------------------------ */
+
+/* Converts the sparse value of e to dense in place of the old one: 1 if
+ * it converted, 0 if already dense, or -1 after replying INVALIDOBJ or
+ * OOM. Counted in dirty, though WATCH and events are left alone: Redis
+ * does the same, since the registers do not change. */
+static int hll_to_dense_or_reply(struct client *c, struct store_entry **e)
+{
+    size_t n;
+    const char *v = store_entry_str(*e, &n);
+    if (v[4] == STORE_HLL_DENSE)
+        return 0;
+    struct store_hll_buf b;
+    if (!hll_open(c, e, &b)) {
+        reply_error(c, ERR_OOM);
+        return -1;
+    }
+    int rc = store_hll_to_dense(&b);
+    if (!hll_close(c, e, &b, rc == STORE_OK) || rc != STORE_OK) {
+        hll_reply_failure(c, rc == STORE_OK ? STORE_NOMEM : rc);
+        return -1;
+    }
+    c->srv->dirty++;
+    return 1;
+}
+
+/* A growing text for PFDEBUG DECODE (owned by the caller). */
+struct hll_text {
+    char *p;
+    size_t len, cap;
+    int oom;
+};
+
+static void decode_op(char kind, unsigned len, unsigned val, void *ctx)
+{
+    struct hll_text *t = ctx;
+    char item[32];
+    int n = kind == 'v' ? snprintf(item, sizeof(item), "v:%u,%u ", val, len)
+                        : snprintf(item, sizeof(item), "%c:%u ", kind, len);
+    if (t->len + (size_t)n > t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 256;
+        char *p = t->oom ? NULL : realloc(t->p, cap);
+        if (!p) {
+            t->oom = 1;
+            return;
+        }
+        t->p = p;
+        t->cap = cap;
+    }
+    memcpy(t->p + t->len, item, (size_t)n);
+    t->len += (size_t)n;
+}
+
+/* PFDEBUG GETREG|DECODE|ENCODING|TODENSE key: GETREG replies the 2^14
+ * registers (making the value dense), DECODE the sparse opcodes as text
+ * ("z:len" ZERO, "Z:len" XZERO, "v:value,len" VAL), ENCODING "dense" or
+ * "sparse", TODENSE 1 if it converted the value, else 0. The key is
+ * checked before the subcommand's name. */
+void cmd_pfdebug(struct client *c)
+{
+    struct store_entry *e = store_key_find(client_db(c), c->argv[2],
+                                           c->argvlen[2],
+                                           server_now_ms(c->srv));
+    const unsigned char *v;
+    size_t n;
+    if (!e) {
+        reply_error(c, ERR_PFDEBUG_NOKEY);
+        return;
+    }
+    if (!hll_view_or_reply(c, e, &v, &n))
+        return;
+    const char *sub = c->argv[1];
+    if (strcasecmp(sub, "GETREG") == 0) {
+        if (hll_to_dense_or_reply(c, &e) < 0)
+            return;
+        v = (const unsigned char *)store_entry_str(e, &n);
+        resp_add_array(&c->out, STORE_HLL_REGISTERS);
+        for (unsigned i = 0; i < STORE_HLL_REGISTERS; i++)
+            resp_add_int(&c->out, store_hll_register(v, i));
+    } else if (strcasecmp(sub, "DECODE") == 0) {
+        if (v[4] != STORE_HLL_SPARSE) {
+            reply_error(c, ERR_PFDEBUG_NOT_SPARSE);
+            return;
+        }
+        struct hll_text t = { NULL, 0, 0, 0 };
+        store_hll_sparse_ops(v, n, decode_op, &t);
+        if (t.oom)
+            reply_error(c, ERR_OOM);
+        else   /* without the last item's space */
+            resp_add_bulk(&c->out, t.p ? t.p : "", t.len ? t.len - 1 : 0);
+        free(t.p);
+    } else if (strcasecmp(sub, "ENCODING") == 0) {
+        resp_add_simple(&c->out, v[4] == STORE_HLL_DENSE ? "dense" : "sparse");
+    } else if (strcasecmp(sub, "TODENSE") == 0) {
+        int rc = hll_to_dense_or_reply(c, &e);
+        if (rc >= 0)
+            resp_add_int(&c->out, rc);
+    } else {
+        reply_error(c, ERR_PFDEBUG_SUBCMD, ARGV_CLIPPED(c, 1));
+    }
 }

@@ -91,6 +91,7 @@ void cmd_bitfield_ro(struct client *c);
 void cmd_pfadd(struct client *c);
 void cmd_pfcount(struct client *c);
 void cmd_pfmerge(struct client *c);
+void cmd_pfdebug(struct client *c);
 
 /* cmd_lock.c: compare-and-delete, digests */
 void cmd_delex(struct client *c);

@@ -260,6 +260,9 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_HLL_WRONGTYPE] = "WRONGTYPE Key is not a valid HyperLogLog string "
                           "value.",
     [ERR_HLL_INVALID] = "INVALIDOBJ Corrupted HLL object detected",
+    [ERR_PFDEBUG_NOKEY] = "ERR The specified key does not exist",
+    [ERR_PFDEBUG_NOT_SPARSE] = "ERR HLL encoding is not sparse",
+    [ERR_PFDEBUG_SUBCMD] = "ERR Unknown PFDEBUG subcommand '%.*s'",
     [ERR_OBJECT_IDLETIME_LFU] = "ERR An LFU maxmemory policy is selected, "
         "idle time not tracked. Please note that when switching between "
         "policies at runtime LRU and LFU data will take some time to "

@@ -620,6 +620,9 @@ enum reply_err {
     /* HyperLogLog (cmd_hll.c). */
     ERR_HLL_WRONGTYPE,       /* WRONGTYPE Key is not a valid HyperLogLog ... */
     ERR_HLL_INVALID,         /* INVALIDOBJ Corrupted HLL object detected */
+    ERR_PFDEBUG_NOKEY,       /* The specified key does not exist */
+    ERR_PFDEBUG_NOT_SPARSE,  /* HLL encoding is not sparse */
+    ERR_PFDEBUG_SUBCMD,      /* (ARGV_CLIPPED subcommand) */
     /* OBJECT, MEMORY (cmd_object.c, cmd_memory.c). */
     ERR_OBJECT_IDLETIME_LFU, /* An LFU maxmemory policy is selected, ... */
     ERR_OBJECT_FREQ_NOT_LFU, /* An LFU maxmemory policy is not selected, ... */

@@ -428,6 +428,33 @@ int store_hll_add(struct store_hll_buf *b, const void *ele, size_t len,
     return store_hll_set(b, reg, count, sparse_max);
 }
 
+/* ---- Inspection ---------------------------------------------------------- */
+
+/* See store.h. */
+unsigned store_hll_register(const unsigned char *p, unsigned i)
+{
+    return dense_get(p + HDR, i);
+}
+
+/* See store.h. */
+void store_hll_sparse_ops(const unsigned char *p, size_t n,
+                          store_hll_op_cb cb, void *ctx)
+{
+    const unsigned char *end = p + n;
+    for (p += HDR; p < end;) {
+        if (IS_ZERO(p)) {
+            cb('z', ZERO_LEN(p), 0, ctx);
+            p++;
+        } else if (IS_XZERO(p)) {
+            cb('Z', xzero_len(p, end), 0, ctx);
+            p += 2;
+        } else {
+            cb('v', VAL_LEN(p), VAL_VALUE(p), ctx);
+            p++;
+        }
+    }
+}
+
 /* ---- Merge and count ----------------------------------------------------- */
 
 static void max_fill(unsigned first, unsigned len, unsigned val, void *ctx)

@@ -882,6 +882,15 @@ int store_hll_merge(uint8_t *max, const unsigned char *p, size_t n);
 uint64_t store_hll_count(const unsigned char *p, size_t n, int *invalid);
 /* The estimated count of 2^14 registers, one per byte. */
 uint64_t store_hll_count_raw(const uint8_t *max);
+/* Register i (0..2^14-1) of the dense value p. */
+unsigned store_hll_register(const unsigned char *p, unsigned i);
+/* One opcode of a sparse value: kind 'z' (ZERO), 'Z' (XZERO) or 'v'
+ * (VAL, with its value), and the registers it covers. */
+typedef void (*store_hll_op_cb)(char kind, unsigned len, unsigned val,
+                                void *ctx);
+/* Calls cb for each opcode of the sparse value p[0..n), in order. */
+void store_hll_sparse_ops(const unsigned char *p, size_t n,
+                          store_hll_op_cb cb, void *ctx);
 
 /* ---- Bitmaps (bits.c) ------------------------------------------------- */
 

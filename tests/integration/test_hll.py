@@ -12,9 +12,10 @@ none for a PFADD that changes nothing or for PFCOUNT); WATCH aborted by a
 PFADD that changes a register and by a PFCOUNT that writes back the
 count, not by a PFADD that changes nothing nor a cached PFCOUNT; dirty
 (rdb_changes_since_last_save) and keyspace hits and misses; and
-hll-sparse-max-bytes through CONFIG SET. Every test passes on redis-server
-7.0 too (RESPITE_BIN=/usr/bin/redis-server); the byte comparisons then
-compare redis-server with itself."""
+hll-sparse-max-bytes through CONFIG SET; PFDEBUG TODENSE and GETREG.
+Every test passes on redis-server 7.0 too
+(RESPITE_BIN=/usr/bin/redis-server); the byte comparisons then compare
+redis-server with itself."""
 
 import os
 import random
@@ -208,6 +209,30 @@ def watch_dirty_and_keyspace_stats():
     r.pfadd("n4", "a")               # a write: neither
     stats = r.info("stats")
     assert_eq((stats["keyspace_hits"], stats["keyspace_misses"]), (2, 2))
+
+
+@test
+def pfdebug_todense_counts_in_dirty_only():
+    s = h.shared_server()
+    r = h.flushed()
+    other = s.client()
+    r.pfadd("k", "a", "b")
+    before = r.get("k")
+    d = r.info("persistence")["rdb_changes_since_last_save"]
+    with r.pipeline() as p:
+        p.watch("k")
+        assert_eq(other.execute_command("PFDEBUG", "TODENSE", "k"), 1)
+        p.multi()
+        p.ping()
+        assert_eq(p.execute(), [True])      # WATCH not touched
+    assert_eq(r.info("persistence")["rdb_changes_since_last_save"] - d, 1)
+    assert_eq(r.execute_command("PFDEBUG", "ENCODING", "k"), b"dense")
+    assert_eq(r.strlen("k"), 12304)
+    assert_eq(r.get("k")[5:16], before[5:16])     # the cached count kept
+    regs = r.execute_command("PFDEBUG", "GETREG", "k")
+    assert_eq(len(regs), 16384)
+    assert_eq(sorted(v for v in regs if v), [v for v in sorted(regs) if v])
+    assert_eq(sum(1 for v in regs if v), 2)
 
 
 @test

@@ -264,7 +264,39 @@ TEST(counts_within_error)
     free(b.p);
 }
 
+/* Collects sparse opcodes as text, "z3 Z100 v2x1 ". */
+static void op_text(char kind, unsigned len, unsigned val, void *ctx)
+{
+    char *out = ctx;
+    size_t n = strlen(out);
+    if (kind == 'v')
+        snprintf(out + n, 256 - n, "v%ux%u ", val, len);
+    else
+        snprintf(out + n, 256 - n, "%c%u ", kind, len);
+}
+
+TEST(inspection)
+{
+    struct store_hll_buf b = hll_new();
+    char text[256] = "";
+    store_hll_sparse_ops(b.p, b.len, op_text, text);
+    ASSERT_STR_EQ(text, "Z16384 ");
+    ASSERT_EQ(store_hll_set(&b, 10, 3, 3000), 1);
+    ASSERT_EQ(store_hll_set(&b, 11, 3, 3000), 1);
+    ASSERT_EQ(store_hll_set(&b, 100, 1, 3000), 1);
+    text[0] = 0;
+    store_hll_sparse_ops(b.p, b.len, op_text, text);
+    ASSERT_STR_EQ(text, "z10 v3x2 Z88 v1x1 Z16283 ");
+    ASSERT_OK(store_hll_to_dense(&b));
+    ASSERT_EQ(store_hll_register(b.p, 9), 0);
+    ASSERT_EQ(store_hll_register(b.p, 10), 3);
+    ASSERT_EQ(store_hll_register(b.p, 11), 3);
+    ASSERT_EQ(store_hll_register(b.p, 100), 1);
+    free(b.p);
+}
+
 static const struct unit_test tests[] = {
+    UNIT(inspection),
     UNIT(hash_and_pattern),
     UNIT(empty_value_and_header),
     UNIT(sparse_bytes_match_redis),

@@ -1,5 +1,5 @@
 /* cmd_hll.c - the HyperLogLog commands: PFADD PFCOUNT PFMERGE, and
- * PFDEBUG to look inside a value. The format and the arithmetic are
+ * PFDEBUG and PFSELFTEST to look inside. The format and the arithmetic are
  * store/hll.c's; this file finds the string values, checks them, writes
  * them back and replies.
  *
@@ -23,6 +23,8 @@
  *            when any input is dense), created if missing; always WATCH,
  *            dirty, a "pfadd" event (Redis's choice) and a stale count.
  *   PFDEBUG  GETREG and TODENSE make a sparse value dense: dirty only.
+ *
+ * PFSELFTEST runs store/hll.c's own checks.
  *
  * Sparse values are edited in a private copy and written back, since a
  * write may grow them a few bytes at a time; dense values, which never
@@ -379,4 +381,19 @@ void cmd_pfdebug(struct client *c)
     } else {
         reply_error(c, ERR_PFDEBUG_SUBCMD, ARGV_CLIPPED(c, 1));
     }
+}
+
+/* PFSELFTEST: runs store/hll.c's self-test (about a second, blocking like
+ * Redis's) and replies OK, or TESTFAILED with what went wrong. */
+void cmd_pfselftest(struct client *c)
+{
+    char what[160] = "";
+    int rc = store_hll_selftest((uint64_t)server_now_ms(c->srv), what,
+                                sizeof(what));
+    if (rc == 0)
+        reply_ok(c);
+    else if (rc == STORE_NOMEM)
+        reply_error(c, ERR_OOM);
+    else
+        reply_error(c, ERR_PFSELFTEST, what);
 }

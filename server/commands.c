@@ -87,6 +87,7 @@ static const struct command commands[] = {
 { "PFCOUNT",     cmd_pfcount,       -2, R,                  1, -1, 1, "hyperloglog", "2.8.9", "Returns the approximated cardinality of the set(s) observed by the HyperLogLog key(s).", NULL },
 { "PFMERGE",     cmd_pfmerge,       -2, W|DOOM,             1, -1, 1, "hyperloglog", "2.8.9", "Merges one or more HyperLogLog values into a single key.", NULL },
 { "PFDEBUG",     cmd_pfdebug,        3, W|DOOM|CMD_ADMIN,    2, 2, 1, "hyperloglog", "2.8.9", "Internal commands for debugging HyperLogLog values.", NULL },
+{ "PFSELFTEST",  cmd_pfselftest,     1, CMD_ADMIN,            0, 0, 0, "hyperloglog", "2.8.9", "An internal command for testing HyperLogLog values.", NULL },
 { "DELEX",       cmd_delex,         -2, W|F,                1, 1, 1, "string", "8.4.0", "Conditionally removes a key based on its value or the value's digest.", NULL },
 { "DELIFEQ",     cmd_delifeq,        3, W|F,                1, 1, 1, "string", "9.0.0", "Deletes a key if its value equals the given string (Valkey).", NULL },
 { "DIGEST",      cmd_digest,         2, R|F,                1, 1, 1, "string", "8.4.0", "Returns the XXH3 digest of a string value as 16 hex digits.", NULL },

@@ -92,6 +92,7 @@ void cmd_pfadd(struct client *c);
 void cmd_pfcount(struct client *c);
 void cmd_pfmerge(struct client *c);
 void cmd_pfdebug(struct client *c);
+void cmd_pfselftest(struct client *c);
 
 /* cmd_lock.c: compare-and-delete, digests */
 void cmd_delex(struct client *c);

@@ -263,6 +263,7 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_PFDEBUG_NOKEY] = "ERR The specified key does not exist",
     [ERR_PFDEBUG_NOT_SPARSE] = "ERR HLL encoding is not sparse",
     [ERR_PFDEBUG_SUBCMD] = "ERR Unknown PFDEBUG subcommand '%.*s'",
+    [ERR_PFSELFTEST] = "TESTFAILED %s",
     [ERR_OBJECT_IDLETIME_LFU] = "ERR An LFU maxmemory policy is selected, "
         "idle time not tracked. Please note that when switching between "
         "policies at runtime LRU and LFU data will take some time to "

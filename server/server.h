@@ -623,6 +623,7 @@ enum reply_err {
     ERR_PFDEBUG_NOKEY,       /* The specified key does not exist */
     ERR_PFDEBUG_NOT_SPARSE,  /* HLL encoding is not sparse */
     ERR_PFDEBUG_SUBCMD,      /* (ARGV_CLIPPED subcommand) */
+    ERR_PFSELFTEST,          /* TESTFAILED (const char *what) */
     /* OBJECT, MEMORY (cmd_object.c, cmd_memory.c). */
     ERR_OBJECT_IDLETIME_LFU, /* An LFU maxmemory policy is selected, ... */
     ERR_OBJECT_FREQ_NOT_LFU, /* An LFU maxmemory policy is not selected, ... */

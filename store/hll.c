@@ -37,6 +37,7 @@
  * Deliberately not here: keys, the WRONGTYPE/INVALIDOBJ replies and
  * whether to write back the cached count, which are the server's. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -552,4 +553,152 @@ uint64_t store_hll_count_raw(const uint8_t *max)
     for (unsigned i = 0; i < M; i++)
         histo[max[i] & 63]++;
     return estimate(histo);
+}
+
+/* ---- Self-test ------------------------------------------------------------ */
+
+/* xorshift64*: the self-test's fixed sequence. */
+static uint64_t st_next(uint64_t *x)
+{
+    *x ^= *x >> 12;
+    *x ^= *x << 25;
+    *x ^= *x >> 27;
+    return *x * 0x2545F4914F6CDD1Dull;
+}
+
+/* Dense registers read back what was written, whatever the neighbours. */
+static int selftest_registers(uint64_t *rnd, char *err, size_t errlen)
+{
+    uint8_t *want = malloc(M);
+    unsigned char *r = calloc(1, STORE_HLL_DENSE_SIZE - HDR);
+    int rc = 0;
+    if (!r || !want) {
+        rc = STORE_NOMEM;
+        goto out;
+    }
+    for (int cycle = 0; cycle < 100; cycle++) {
+        for (unsigned i = 0; i < M; i++) {
+            want[i] = (uint8_t)(st_next(rnd) & 63);
+            dense_put(r, i, want[i]);
+        }
+        for (unsigned i = 0; i < M; i++) {
+            if (dense_get(r, i) != want[i]) {
+                snprintf(err, errlen, "Register error at %u: %u vs %u", i,
+                         dense_get(r, i), (unsigned)want[i]);
+                rc = 1;
+                goto out;
+            }
+        }
+    }
+out:
+    free(r);
+    free(want);
+    return rc;
+}
+
+/* A sparse value written at random registers and converted holds the same
+ * registers as a dense one given the same writes. */
+static int selftest_sparse(uint64_t *rnd, char *err, size_t errlen)
+{
+    int rc = 0;
+    for (int cycle = 0; cycle < 100 && rc == 0; cycle++) {
+        struct store_hll_buf s = { malloc(STORE_HLL_EMPTY_SIZE),
+                                   STORE_HLL_EMPTY_SIZE,
+                                   STORE_HLL_EMPTY_SIZE };
+        struct store_hll_buf d = { calloc(1, STORE_HLL_DENSE_SIZE),
+                                   STORE_HLL_DENSE_SIZE,
+                                   STORE_HLL_DENSE_SIZE };
+        if (!s.p || !d.p) {
+            rc = STORE_NOMEM;
+            goto next;
+        }
+        store_hll_init(s.p);
+        memcpy(d.p, "HYLL", 4);
+        unsigned writes = (unsigned)(st_next(rnd) % 2000);
+        for (unsigned k = 0; k < writes; k++) {
+            unsigned idx = (unsigned)(st_next(rnd) % M);
+            unsigned v = 1 + (unsigned)(st_next(rnd) % 32);
+            /* The dense value never fails; the sparse one may run out of
+             * memory (a changed register replies 1). */
+            if (store_hll_set(&s, idx, v, (size_t)1 << 20) < 0) {
+                rc = STORE_NOMEM;
+                goto next;
+            }
+            store_hll_set(&d, idx, v, 0);
+        }
+        if ((rc = store_hll_to_dense(&s)) != STORE_OK)
+            goto next;
+        if (memcmp(s.p + HDR, d.p + HDR, STORE_HLL_DENSE_SIZE - HDR) != 0) {
+            snprintf(err, errlen, "Sparse and dense registers disagree "
+                     "after %u writes", writes);
+            rc = 1;
+        }
+next:
+        free(s.p);
+        free(d.p);
+    }
+    return rc;
+}
+
+/* Counts of 10, 100, ... 10^7 distinct elements agree between a value
+ * that starts sparse and one that starts dense, and are within five
+ * standard errors of the truth. */
+static int selftest_error(uint64_t *rnd, char *err, size_t errlen)
+{
+    struct store_hll_buf s = { malloc(STORE_HLL_EMPTY_SIZE),
+                               STORE_HLL_EMPTY_SIZE, STORE_HLL_EMPTY_SIZE };
+    struct store_hll_buf d = { calloc(1, STORE_HLL_DENSE_SIZE),
+                               STORE_HLL_DENSE_SIZE, STORE_HLL_DENSE_SIZE };
+    int rc = 0;
+    if (!s.p || !d.p) {
+        rc = STORE_NOMEM;
+        goto out;
+    }
+    store_hll_init(s.p);
+    memcpy(d.p, "HYLL", 4);
+    uint64_t seed = st_next(rnd), checkpoint = 10;
+    double relerr = 1.04 / sqrt((double)M);
+    for (uint64_t j = 1; j <= 10000000; j++) {
+        unsigned char ele[8];
+        for (int b = 0; b < 8; b++)
+            ele[b] = (unsigned char)((j ^ seed) >> (8 * b));
+        if ((rc = store_hll_add(&s, ele, sizeof(ele), 3000)) < 0 ||
+            (rc = store_hll_add(&d, ele, sizeof(ele), 3000)) < 0)
+            goto out;
+        rc = 0;
+        if (j != checkpoint)
+            continue;
+        int bad;
+        uint64_t cs = store_hll_count(s.p, s.len, &bad);
+        uint64_t cd = store_hll_count(d.p, d.len, &bad);
+        double abserr = fabs((double)cs - (double)j);
+        double maxerr = relerr * 5 * (double)j;
+        if (maxerr < 1)
+            maxerr = 1;
+        if (cs != cd || abserr > maxerr) {
+            snprintf(err, errlen, "Too big error. card:%llu (dense %llu) "
+                     "of %llu, abserr:%f",
+                     (unsigned long long)cs, (unsigned long long)cd,
+                     (unsigned long long)j, abserr);
+            rc = 1;
+            goto out;
+        }
+        checkpoint *= 10;
+    }
+out:
+    free(s.p);
+    free(d.p);
+    return rc;
+}
+
+/* See store.h. */
+int store_hll_selftest(uint64_t seed, char *err, size_t errlen)
+{
+    uint64_t rnd = seed | 1;
+    int rc = selftest_registers(&rnd, err, errlen);
+    if (rc == 0)
+        rc = selftest_sparse(&rnd, err, errlen);
+    if (rc == 0)
+        rc = selftest_error(&rnd, err, errlen);
+    return rc;
 }

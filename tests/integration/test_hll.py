@@ -12,8 +12,8 @@ none for a PFADD that changes nothing or for PFCOUNT); WATCH aborted by a
 PFADD that changes a register and by a PFCOUNT that writes back the
 count, not by a PFADD that changes nothing nor a cached PFCOUNT; dirty
 (rdb_changes_since_last_save) and keyspace hits and misses; and
-hll-sparse-max-bytes through CONFIG SET; PFDEBUG TODENSE and GETREG.
-Every test passes on redis-server 7.0 too
+hll-sparse-max-bytes through CONFIG SET; PFDEBUG TODENSE and GETREG;
+PFSELFTEST. Every test passes on redis-server 7.0 too
 (RESPITE_BIN=/usr/bin/redis-server); the byte comparisons then compare
 redis-server with itself."""
 
@@ -233,6 +233,12 @@ def pfdebug_todense_counts_in_dirty_only():
     assert_eq(len(regs), 16384)
     assert_eq(sorted(v for v in regs if v), [v for v in sorted(regs) if v])
     assert_eq(sum(1 for v in regs if v), 2)
+
+
+@test
+def pfselftest():
+    r = h.flushed()
+    assert_eq(r.execute_command("PFSELFTEST"), b"OK")
 
 
 @test

@@ -295,6 +295,13 @@ TEST(inspection)
     free(b.p);
 }
 
+TEST(selftest_passes)
+{
+    char what[160] = "";
+    ASSERT_EQ(store_hll_selftest(12345, what, sizeof(what)), 0);
+    ASSERT_STR_EQ(what, "");
+}
+
 static const struct unit_test tests[] = {
     UNIT(inspection),
     UNIT(hash_and_pattern),
@@ -306,6 +313,7 @@ static const struct unit_test tests[] = {
     UNIT(broken_sparse_values),
     UNIT(counts_match_redis),
     UNIT(counts_within_error),
+    UNIT(selftest_passes),
 };
 
 int main(void)

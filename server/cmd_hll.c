@@ -128,11 +128,13 @@ static int hll_open(struct client *c, struct store_entry **e,
         b->len = b->cap = n;
         return b->p != NULL;
     }
-    b->p = malloc(n);
+    /* A few bytes of room: the first sparse write grows it by up to 3. */
+    b->cap = n + 16;
+    b->p = malloc(b->cap);
     if (!b->p)
         return 0;
     memcpy(b->p, v, n);
-    b->len = b->cap = n;
+    b->len = n;
     return 1;
 }
 

@@ -34,6 +34,9 @@
  * histogram: registers above 51 (possible only in a hand-made value) are
  * left out of it, as Redis leaves them out.
  *
+ * Also here: the register and opcode readers behind PFDEBUG, and
+ * PFSELFTEST's checks.
+ *
  * Deliberately not here: keys, the WRONGTYPE/INVALIDOBJ replies and
  * whether to write back the cached count, which are the server's. */
 #include <math.h>

@@ -1013,4 +1013,54 @@ unsigned store_geo_steps(double range_m, double lat);
 size_t store_geo_search_ranges(const struct store_geo_shape *s,
                                uint64_t min[9], uint64_t max[9]);
 
+/* ---- SORT's ordering (sort.c) ----------------------------------------- */
+
+/* One element to sort: its bytes and what it is ordered by (Redis's
+ * redisSortObject). p and by are borrowed and NUL-terminated (p[len] and
+ * by[bylen] are '\0'); by is NULL when its BY key was missing. */
+struct store_sort_item {
+    const char *p;
+    size_t len;
+    const char *by;
+    size_t bylen;
+    double score;
+};
+#define STORE_SORT_DESC 1          /* reverse the order (ties too) */
+#define STORE_SORT_ALPHA 2         /* by bytes, not by score */
+#define STORE_SORT_BY 4            /* ALPHA compares by, not p */
+#define STORE_SORT_BINARY 8        /* ALPHA compares all bytes (STORE), not
+                                      up to the first NUL as strcoll does */
+/* SORT's score of p (NUL-terminated): strtod over the whole text ("" is
+ * 0, leading space and hex allowed), no NaN, no overflow or underflow.
+ * 1 and *out, or 0. */
+int store_sort_score(const char *p, double *out);
+/* Sorts v[0..n) stably as SORT does with flags: numeric by score, equal
+ * scores by the elements' bytes; ALPHA by bytes (with BY, a missing by
+ * first). Returns STORE_OK or STORE_NOMEM (v unchanged). */
+int store_sort_items(struct store_sort_item *v, size_t n, unsigned flags);
+
+/* ---- LCS (lcs.c) -------------------------------------------------------- */
+
+/* The table of LCS lengths of two strings' prefixes. */
+struct store_lcs {
+    uint32_t *dp;                  /* (alen + 1) x (blen + 1), owned */
+    const char *a, *b;             /* borrowed for the table's life */
+    size_t alen, blen;
+};
+/* One run of matching bytes: a[a0..a1] equals b[b0..b1]. */
+typedef void (*store_lcs_cb)(void *ctx, size_t a0, size_t a1, size_t b0,
+                             size_t b1);
+/* Fills l for a and b (borrowed until store_lcs_free). STORE_OK,
+ * STORE_TOO_BIG (a length of 2^32 - 2 or more) or STORE_NOMEM. */
+int store_lcs_init(struct store_lcs *l, const char *a, size_t alen,
+                   const char *b, size_t blen);
+/* Length of the longest common subsequence. */
+size_t store_lcs_len(const struct store_lcs *l);
+/* Walks the subsequence back from the strings' ends as Redis does: writes
+ * it into out (store_lcs_len bytes) unless out is NULL, and calls cb (if
+ * not NULL) for each run of matches, last run first. */
+void store_lcs_walk(const struct store_lcs *l, char *out, store_lcs_cb cb,
+                    void *ctx);
+void store_lcs_free(struct store_lcs *l);
+
 #endif

@@ -1,0 +1,106 @@
+/* sort.c - the order SORT puts elements in, apart from the keyspace: the
+ * handler (server/cmd_sort.c) gathers the elements and what each is
+ * ordered by, this file compares and sorts them.
+ *
+ * Redis's rules, which replies show:
+ *   - numeric: by score; equal scores by the elements' bytes, so the
+ *     result does not depend on the input order;
+ *   - ALPHA: by the elements' (or BY values') bytes with strcoll, which
+ *     under the C and C.UTF-8 locales is byte order up to the first NUL;
+ *     with STORE Redis compares the whole binary string instead. A missing
+ *     BY value comes first;
+ *   - DESC negates the comparison, ties included;
+ *   - glibc's qsort, which Redis calls, is a merge sort: elements that
+ *     compare equal keep their input order. A merge sort here too.
+ *
+ * Not here: Redis's partial quicksort for BY with LIMIT, which orders
+ * equal elements in its own way (see the README). */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store.h"
+
+/* See store.h. */
+int store_sort_score(const char *p, double *out)
+{
+    char *end;
+    errno = 0;
+    double d = strtod(p, &end);
+    if (*end != '\0' || errno == ERANGE || isnan(d))
+        return 0;
+    *out = d;
+    return 1;
+}
+
+/* Byte order of a and b, then the shorter first. */
+static int cmp_binary(const char *a, size_t alen, const char *b, size_t blen)
+{
+    int r = memcmp(a, b, alen < blen ? alen : blen);
+    if (r)
+        return r;
+    return alen < blen ? -1 : alen > blen;
+}
+
+static int cmp_items(const struct store_sort_item *x,
+                     const struct store_sort_item *y, unsigned flags)
+{
+    int r;
+    if (!(flags & STORE_SORT_ALPHA)) {
+        if (x->score != y->score)
+            r = x->score < y->score ? -1 : 1;
+        else
+            r = cmp_binary(x->p, x->len, y->p, y->len);
+    } else {
+        const char *a = x->p, *b = y->p;
+        size_t alen = x->len, blen = y->len;
+        if (flags & STORE_SORT_BY) {
+            a = x->by, b = y->by;
+            alen = x->bylen, blen = y->bylen;
+        }
+        if (!a || !b)
+            r = a == b ? 0 : !a ? -1 : 1;
+        else if (flags & STORE_SORT_BINARY)
+            r = cmp_binary(a, alen, b, blen);
+        else
+            r = strcmp(a, b);
+    }
+    return (flags & STORE_SORT_DESC) ? -r : r;
+}
+
+/* Sorts v[0..n) using tmp (n items) as scratch; stable. */
+static void merge_sort(struct store_sort_item *v, struct store_sort_item *tmp,
+                       size_t n, unsigned flags)
+{
+    if (n < 2)
+        return;
+    size_t h = n / 2;
+    merge_sort(v, tmp, h, flags);
+    merge_sort(v + h, tmp, n - h, flags);
+    if (cmp_items(&v[h - 1], &v[h], flags) <= 0)
+        return;
+    memcpy(tmp, v, h * sizeof(*v));
+    size_t i = 0, j = h, k = 0;
+    while (i < h && j < n) {
+        if (cmp_items(&v[j], &tmp[i], flags) < 0)
+            v[k++] = v[j++];
+        else
+            v[k++] = tmp[i++];
+    }
+    while (i < h)
+        v[k++] = tmp[i++];
+}
+
+/* See store.h. */
+int store_sort_items(struct store_sort_item *v, size_t n, unsigned flags)
+{
+    if (n < 2)
+        return STORE_OK;
+    struct store_sort_item *tmp = malloc((n / 2 + 1) * sizeof(*tmp));
+    if (!tmp)
+        return STORE_NOMEM;
+    merge_sort(v, tmp, n, flags);
+    free(tmp);
+    return STORE_OK;
+}

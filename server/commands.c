@@ -114,6 +114,8 @@ static const struct command commands[] = {
 { "OBJECT",      cmd_object,        -2, 0,                  0, 0, 0, "generic", "2.2.3", "A container for object introspection commands.", &object_subs },
 { "RANDOMKEY",   cmd_randomkey,      1, R,                  0, 0, 0, "generic", "1.0.0", "Returns a random key name from the database.", NULL },
 { "KEYS",        cmd_keys,           2, R,                  0, 0, 0, "generic", "1.0.0", "Returns all key names that match a pattern.", NULL },
+{ "SORT",        cmd_sort,          -2, W|DOOM,             1, 1, 1, "generic", "1.0.0", "Sorts the elements in a list, a set, or a sorted set, optionally storing the result.", NULL },
+{ "SORT_RO",     cmd_sort_ro,       -2, R,                  1, 1, 1, "generic", "7.0.0", "Returns the sorted elements of a list, a set, or a sorted set.", NULL },
 { "SCAN",        cmd_scan,          -2, R,                  0, 0, 0, "generic", "2.8.0", "Iterates over the key names in the database.", NULL },
 { "HSET",        cmd_hset,          -4, W|DOOM|F,           1, 1, 1, "hash", "2.0.0", "Creates or modifies the value of a field in a hash.", NULL },
 { "HSETNX",      cmd_hsetnx,         4, W|DOOM|F,           1, 1, 1, "hash", "2.0.0", "Sets the value of a field in a hash only when the field doesn't exist.", NULL },

@@ -56,6 +56,10 @@ void cmd_discard(struct client *c);
 void cmd_watch(struct client *c);
 void cmd_unwatch(struct client *c);
 
+/* cmd_sort.c: SORT */
+void cmd_sort(struct client *c);
+void cmd_sort_ro(struct client *c);
+
 /* cmd_string.c: strings */
 void cmd_get(struct client *c);
 void cmd_set(struct client *c);

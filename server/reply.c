@@ -279,6 +279,8 @@ static const char *const errors[ERR__COUNT] = {
                                   "BLOCKING client",
     [ERR_SLOWLOG_COUNT] = "ERR count should be greater than or equal to -1",
     [ERR_PAUSE_MODE] = "ERR CLIENT PAUSE mode must be WRITE or ALL",
+    [ERR_SORT_SCORE] = "ERR One or more scores can't be converted into "
+                       "double",
 };
 
 /* Counts an error reply under its code for INFO errorstats, as Redis's

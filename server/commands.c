@@ -76,6 +76,7 @@ static const struct command commands[] = {
 { "INCRBY",      cmd_incrby,         3, W|DOOM|F,           1, 1, 1, "string", "1.0.0", "Increments the integer value of a key by a number.", NULL },
 { "DECRBY",      cmd_decrby,         3, W|DOOM|F,           1, 1, 1, "string", "1.0.0", "Decrements a number from the integer value of a key.", NULL },
 { "INCRBYFLOAT", cmd_incrbyfloat,    3, W|DOOM|F,           1, 1, 1, "string", "2.6.0", "Increment the floating point value of a key by a number.", NULL },
+{ "LCS",         cmd_lcs,           -3, R,                  1, 2, 1, "string", "7.0.0", "Finds the longest common substring.", NULL },
 { "SETBIT",      cmd_setbit,         4, W|DOOM,             1, 1, 1, "bitmap", "2.2.0", "Sets or clears the bit at offset of the string value. Creates the key if it doesn't exist.", NULL },
 { "GETBIT",      cmd_getbit,         3, R|F,                1, 1, 1, "bitmap", "2.2.0", "Returns a bit value by offset.", NULL },
 { "BITCOUNT",    cmd_bitcount,      -2, R,                  1, 1, 1, "bitmap", "2.6.0", "Counts the number of set bits (population counting) in a string.", NULL },

@@ -81,6 +81,8 @@ void cmd_decr(struct client *c);
 void cmd_incrby(struct client *c);
 void cmd_decrby(struct client *c);
 void cmd_incrbyfloat(struct client *c);
+/* cmd_lcs.c */
+void cmd_lcs(struct client *c);
 
 /* cmd_bits.c: bitmaps */
 void cmd_setbit(struct client *c);

@@ -281,6 +281,12 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_PAUSE_MODE] = "ERR CLIENT PAUSE mode must be WRITE or ALL",
     [ERR_SORT_SCORE] = "ERR One or more scores can't be converted into "
                        "double",
+    [ERR_LCS_TYPE] = "ERR The specified keys must contain string values",
+    [ERR_LCS_LEN_IDX] = "ERR If you want both the length and indexes, "
+                        "please just use IDX.",
+    [ERR_LCS_TOO_LONG] = "ERR String too long for LCS",
+    [ERR_LCS_NOMEM] = "ERR Insufficient memory, failed allocating "
+                      "transient memory for LCS",
 };
 
 /* Counts an error reply under its code for INFO errorstats, as Redis's

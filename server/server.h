@@ -635,6 +635,10 @@ enum reply_err {
     ERR_PAUSE_MODE,          /* CLIENT PAUSE mode must be WRITE or ALL */
     /* SORT, LCS, cluster-only commands. */
     ERR_SORT_SCORE,          /* One or more scores can't be converted ... */
+    ERR_LCS_TYPE,            /* The specified keys must contain string ... */
+    ERR_LCS_LEN_IDX,         /* If you want both the length and indexes... */
+    ERR_LCS_TOO_LONG,        /* String too long for LCS */
+    ERR_LCS_NOMEM,           /* Insufficient memory, failed allocating ... */
     ERR__COUNT
 };
 

@@ -25,8 +25,10 @@
  * then takes in turn. Only the rerun client can leave a FIFO while that
  * FIFO is walked, so keeping the next pointer before the rerun is safe.
  *
- * Not here: clients blocked by anything but keys
- * (WAIT, modules). */
+ * WAIT blocks on no key at all: only its deadline, CLIENT UNBLOCK or its
+ * disconnection end it, with 0 where the others reply a null.
+ *
+ * Not here: modules' blocked clients. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +74,7 @@ struct blocked {
     size_t heap_slot;
     enum store_type type;
     int wake_on_delete;
+    int timeout_zero;                   /* WAIT: times out with :0 */
     size_t nwait;
     struct bwait wait[];
 };
@@ -428,6 +431,14 @@ void client_block(struct client *c, const size_t *key_args, size_t nkeys,
 }
 
 /* See blocking.h. */
+void client_block_wait(struct client *c, int64_t deadline_ms)
+{
+    client_block(c, NULL, 0, STORE_T_STRING, 0, deadline_ms);
+    if (c->flags & CLIENT_BLOCKED)
+        c->blocked->timeout_zero = 1;
+}
+
+/* See blocking.h. */
 int client_block_set_arg(struct client *c, size_t i, const char *s,
                          size_t len)
 {
@@ -572,6 +583,15 @@ static void count_failed(struct client *c)
     command_stats_of_cmd(c->srv, c->blocked->cmd)->failed++;
 }
 
+/* The reply of blocked c's timeout: a null array, WAIT's 0. */
+static void reply_timeout(struct client *c)
+{
+    if (c->blocked->timeout_zero)
+        resp_add_int(&c->out, 0);
+    else
+        resp_add_null_array(&c->out);
+}
+
 /* Replies the timeout null to every client whose deadline has passed. */
 static void on_timer(uv_timer_t *t)
 {
@@ -579,7 +599,7 @@ static void on_timer(uv_timer_t *t)
     int64_t now = server_now_ms(b->srv);
     while (b->nheap > 0 && deadline_of(b, 0) <= now) {
         struct client *c = b->heap[0];
-        resp_add_null_array(&c->out);
+        reply_timeout(c);
         unblock(b, c);
         client_resume(c);
     }
@@ -602,7 +622,7 @@ int blocking_unblock(struct client *c, int error)
         reply_error(c, ERR_UNBLOCKED_CLIENT);
         count_failed(c);
     } else {
-        resp_add_null_array(&c->out);
+        reply_timeout(c);
     }
     log_slow(c);
     unblock(c->srv->blocking, c);

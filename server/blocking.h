@@ -55,6 +55,12 @@ void client_block(struct client *c, const size_t *key_args, size_t nkeys,
                   enum store_type type, int wake_on_delete,
                   int64_t deadline_ms);
 
+/* Blocks c on no key until deadline_ms (0: never), CLIENT UNBLOCK or
+ * its disconnection, as WAIT waits for replicas: the timeout, and CLIENT
+ * UNBLOCK without ERROR, reply the integer 0 (no replica acknowledged)
+ * instead of a null. */
+void client_block_wait(struct client *c, int64_t deadline_ms);
+
 /* Replaces argument i of the saved command of c, which has just called
  * client_block() (XREAD: "$" becomes the stream's last ID, so a rerun
  * reads only what arrived after it blocked). Copies s. Returns 0, or -1

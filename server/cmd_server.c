@@ -1,9 +1,13 @@
 /* cmd_server.c - whole-server commands: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB,
- * TIME, SHUTDOWN and DEBUG. INFO, COMMAND and CONFIG have files of their
- * own. */
+ * TIME, SHUTDOWN and DEBUG; and what clients ask a server about saving,
+ * replication and cluster mode: LASTSAVE, ROLE, WAIT, READONLY and
+ * READWRITE, answered truthfully for a server that never saves, has no
+ * replicas and no cluster mode. INFO, COMMAND and CONFIG have files of
+ * their own. */
 #include <stdio.h>
 #include <string.h>
 
+#include "server/blocking.h"
 #include "server/handlers.h"
 #include "server/server.h"
 
@@ -86,6 +90,46 @@ void cmd_time(struct client *c)
     resp_add_array(&c->out, 2);
     resp_add_bulk_i64(&c->out, us / 1000000);
     resp_add_bulk_i64(&c->out, us % 1000000);
+}
+
+/* LASTSAVE: Redis replies its start time until it first saves; Respite
+ * never saves (INFO's rdb_last_save_time says the same). */
+void cmd_lastsave(struct client *c)
+{
+    resp_add_int(&c->out, c->srv->start_ms / 1000);
+}
+
+/* ROLE: a master at replication offset 0 with no replicas. */
+void cmd_role(struct client *c)
+{
+    resp_add_array(&c->out, 3);
+    resp_add_bulk_cstr(&c->out, "master");
+    resp_add_int(&c->out, 0);
+    resp_add_array(&c->out, 0);
+}
+
+/* WAIT numreplicas timeout: how many replicas acknowledged this client's
+ * writes, which is 0 here. Asked for more, it waits as Redis does for
+ * replicas that never come: until the timeout (0: for ever), CLIENT
+ * UNBLOCK or the client goes; at once inside MULTI. */
+void cmd_wait(struct client *c)
+{
+    int64_t n, deadline;
+    if (!arg_i64_or_reply(c, 1, &n) ||
+        !block_timeout_or_reply(c, 2, BLOCK_MILLISECONDS, &deadline))
+        return;
+    if (n <= 0 || !client_can_block(c)) {
+        resp_add_int(&c->out, 0);
+        return;
+    }
+    client_block_wait(c, deadline);
+}
+
+/* READONLY and READWRITE: cluster replicas' commands, refused outside
+ * cluster mode with Redis's words. */
+void cmd_readonly(struct client *c)
+{
+    reply_error(c, ERR_CLUSTER_DISABLED);
 }
 
 void cmd_shutdown(struct client *c)

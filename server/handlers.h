@@ -41,6 +41,10 @@ void cmd_info(struct client *c);
 void cmd_command(struct client *c);
 void cmd_config(struct client *c);
 void cmd_debug(struct client *c);
+void cmd_lastsave(struct client *c);
+void cmd_role(struct client *c);
+void cmd_wait(struct client *c);
+void cmd_readonly(struct client *c);
 
 /* cmd_object.c, cmd_memory.c: introspection */
 void cmd_object(struct client *c);

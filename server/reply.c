@@ -287,6 +287,8 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_LCS_TOO_LONG] = "ERR String too long for LCS",
     [ERR_LCS_NOMEM] = "ERR Insufficient memory, failed allocating "
                       "transient memory for LCS",
+    [ERR_CLUSTER_DISABLED] = "ERR This instance has cluster support "
+                             "disabled",
 };
 
 /* Counts an error reply under its code for INFO errorstats, as Redis's

@@ -639,6 +639,7 @@ enum reply_err {
     ERR_LCS_LEN_IDX,         /* If you want both the length and indexes... */
     ERR_LCS_TOO_LONG,        /* String too long for LCS */
     ERR_LCS_NOMEM,           /* Insufficient memory, failed allocating ... */
+    ERR_CLUSTER_DISABLED,    /* This instance has cluster support disabled */
     ERR__COUNT
 };
 

@@ -2,7 +2,7 @@
 # bench-sort.sh - SORT and LCS: Respite next to Debian's redis-server in
 # one run.
 #
-#   scripts/bench-sort.sh          full run (about 3 minutes on 2 cores)
+#   scripts/bench-sort.sh          full run (about 5 minutes on 2 cores)
 #   scripts/bench-sort.sh quick    smoke test: 1 round, small -n
 #
 # Both servers side by side on free 127.0.0.1 ports; every round runs each

@@ -28,7 +28,7 @@
 #   MEM_LOADER  py: scripts/bench_mem.py, batches of 1000 (default);
 #             pipe: the whole load as one stream into redis-cli --pipe
 #   FEATURES  the scripts/bench-NAME.sh run after the core tables
-#             (prefix-scan pubsub ratelimit types streams evict bits lfu eval geo hll;
+#             (prefix-scan pubsub ratelimit types streams evict bits lfu eval geo hll sort;
 #             empty: none)
 #   PIN       1 pins servers to CPU 0 and clients to CPU 1 when there are
 #             at least 2 CPUs; 0 leaves placement to the kernel  (0)
@@ -50,7 +50,7 @@ else
 fi
 KEYSPACE=${KEYSPACE:-100000}
 PIN=${PIN:-0}
-FEATURES=${FEATURES-prefix-scan pubsub ratelimit types streams evict bits lfu eval geo hll}
+FEATURES=${FEATURES-prefix-scan pubsub ratelimit types streams evict bits lfu eval geo hll sort}
 MEM_LOADER=${MEM_LOADER:-py}
 PYTHON=${PYTHON:-/usr/bin/python3}
 RESPITE_BIN=${RESPITE_BIN:-bin/respite}

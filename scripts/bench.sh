@@ -28,8 +28,8 @@
 #   MEM_LOADER  py: scripts/bench_mem.py, batches of 1000 (default);
 #             pipe: the whole load as one stream into redis-cli --pipe
 #   FEATURES  the scripts/bench-NAME.sh run after the core tables
-#             (prefix-scan pubsub ratelimit types streams evict bits lfu eval geo hll sort;
-#             empty: none)
+#             (prefix-scan pubsub ratelimit types streams evict bits lfu
+#             eval geo hll sort; empty: none)
 #   PIN       1 pins servers to CPU 0 and clients to CPU 1 when there are
 #             at least 2 CPUs; 0 leaves placement to the kernel  (0)
 #   RESPITE_BIN  the Respite binary                   (bin/respite)

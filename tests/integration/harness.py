@@ -479,6 +479,18 @@ def shared_server():
     return _shared["s"]
 
 
+_file_servers = []  # untracked servers a file started for all its tests
+
+
+def file_server(**kw):
+    """An untracked server (Server's keywords) that lives until the end of
+    run(), which stops it: for a reference redis-server that several tests
+    of a file share."""
+    s = Server(tracked=False, **kw).start()
+    _file_servers.append(s)
+    return s
+
+
 def flushed(**kw):
     """A redis-py client on the shared server after FLUSHALL."""
     r = shared_server().client(**kw)
@@ -653,6 +665,8 @@ def run():
                 print("  server log %s (port %s):" % (s.log_path, s.port))
                 print(s.log_tail())
             sys.stdout.flush()
+    for s in _file_servers:
+        s.stop()
     # The shared server must shut down cleanly and without a sanitizer
     # report: one more test, so a leak or UB found at exit fails the suite.
     if "s" in _shared:

@@ -33,8 +33,7 @@ def reference():
     """A redis-py client on a redis-server started once for this file,
     after FLUSHALL."""
     if "s" not in _ref:
-        _ref["s"] = h.Server(binary=REF_BIN, name="reference",
-                             tracked=False).start()
+        _ref["s"] = h.file_server(binary=REF_BIN, name="reference")
     r = _ref["s"].client()
     r.flushall()
     return r

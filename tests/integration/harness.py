@@ -479,6 +479,33 @@ def shared_server():
     return _shared["s"]
 
 
+class KeyEvents:
+    """A raw subscriber to the keyspace notification channels matching
+    pattern, plus a fence channel: collect() PUBLISHes on the fence and
+    returns the (channel, message) pairs that came before it, so a test
+    reads exactly the events its commands caused, without sleeping."""
+
+    def __init__(self, server, pattern="__key*__:*"):
+        self.c = server.conn()
+        self.c.send(encode("PSUBSCRIBE", pattern))
+        self.c.read_raw()
+        self.c.send(encode("SUBSCRIBE", "fence"))
+        self.c.read_raw()
+
+    def collect(self, r):
+        """Events since the last call; r is a redis-py client."""
+        r.publish("fence", "end")
+        out = []
+        while True:
+            m = parse(self.c.read_raw())
+            if m[0] == b"message":
+                return out
+            out.append((m[2].decode("latin-1"), m[3].decode("latin-1")))
+
+    def close(self):
+        self.c.close()
+
+
 _file_servers = []  # untracked servers a file started for all its tests
 
 

@@ -18,36 +18,12 @@ import harness as h  # noqa: E402
 from harness import assert_eq, test  # noqa: E402
 
 
-class Events:
-    """A subscriber to every keyspace/keyevent channel of a server."""
-
-    def __init__(self, server):
-        self.c = server.conn()
-        self.c.send(h.encode("PSUBSCRIBE", "__key*__:*"))
-        self.c.read_raw()
-        self.c.send(h.encode("SUBSCRIBE", "fence"))
-        self.c.read_raw()
-
-    def collect(self, r):
-        """Events since the last call, as (channel, message) pairs."""
-        r.publish("fence", "end")
-        out = []
-        while True:
-            m = h.parse(self.c.read_raw())
-            if m[0] == b"message":
-                return out
-            out.append((m[2].decode("latin-1"), m[3].decode("latin-1")))
-
-    def close(self):
-        self.c.close()
-
-
 def setup(flags):
     s = h.shared_server()
     r = s.client()
     r.flushall()
     r.config_set("notify-keyspace-events", flags)
-    return r, Events(s)
+    return r, h.KeyEvents(s)
 
 
 def space(key, event, db=0):

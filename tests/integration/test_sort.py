@@ -14,30 +14,6 @@ import harness as h  # noqa: E402
 from harness import assert_eq, assert_raises_text, test  # noqa: E402
 
 
-class Events:
-    """A subscriber to every keyevent channel; collect() reads what came
-    before a PUBLISH on a fence channel (as test_notifications.py)."""
-
-    def __init__(self, server):
-        self.c = server.conn()
-        self.c.send(h.encode("PSUBSCRIBE", "__keyevent*__:*"))
-        self.c.read_raw()
-        self.c.send(h.encode("SUBSCRIBE", "fence"))
-        self.c.read_raw()
-
-    def collect(self, r):
-        r.publish("fence", "end")
-        out = []
-        while True:
-            m = h.parse(self.c.read_raw())
-            if m[0] == b"message":
-                return out
-            out.append((m[2].decode("latin-1"), m[3].decode("latin-1")))
-
-    def close(self):
-        self.c.close()
-
-
 def event(key, ev, db=0):
     return ("__keyevent@%d__:%s" % (db, ev), key)
 
@@ -133,7 +109,7 @@ def numeric_errors_and_types():
 def store_events_and_watch():
     r = client()
     r.config_set("notify-keyspace-events", "KEAn")
-    ev = Events(h.shared_server())
+    ev = h.KeyEvents(h.shared_server(), "__keyevent*__:*")
     try:
         r.rpush("l", 2, 1)
         ev.collect(r)

@@ -494,13 +494,8 @@ class KeyEvents:
 
     def collect(self, r):
         """Events since the last call; r is a redis-py client."""
-        r.publish("fence", "end")
-        out = []
-        while True:
-            m = parse(self.c.read_raw())
-            if m[0] == b"message":
-                return out
-            out.append((m[2].decode("latin-1"), m[3].decode("latin-1")))
+        return [(ch.decode("latin-1"), msg.decode("latin-1"))
+                for ch, msg in messages_until_fence(r, self.c)]
 
     def close(self):
         self.c.close()
@@ -586,17 +581,23 @@ class Bg(threading.Thread):
         return self.result
 
 
-def keyevents_until_fence(r, sub):
-    """Publishes to "fence" with redis-py client r and returns the (event,
-    key) pairs raw Conn sub received on __keyevent@<db>__:* before that
-    message (sub must be subscribed to both)."""
+def messages_until_fence(r, sub):
+    """Publishes to "fence" with redis-py client r and returns the
+    (channel, message) pairs, as bytes, of the pattern messages raw Conn
+    sub received before that message (sub must be subscribed to both)."""
     r.publish("fence", "end")
     got = []
     while True:
         m = parse(sub.read_raw())
         if m[0] == b"message":
             return got
-        got.append((m[2].decode().split(":", 1)[1], m[3].decode()))
+        got.append((m[2], m[3]))
+
+
+def keyevents_until_fence(r, sub):
+    """messages_until_fence for __keyevent@<db>__:* as (event, key)."""
+    return [(ch.decode().split(":", 1)[1], msg.decode())
+            for ch, msg in messages_until_fence(r, sub)]
 
 
 def no_reply(conn, wait=0.1):

@@ -169,12 +169,8 @@ def notifications():
     s = h.shared_server()
     r = h.flushed()
     r.config_set("notify-keyspace-events", "KEA")
-    sub = s.conn()
+    ev = h.KeyEvents(s, "__keyevent@0__:*")
     try:
-        sub.send(h.encode("PSUBSCRIBE", "__keyevent@0__:*"))
-        sub.read_raw()
-        sub.send(h.encode("SUBSCRIBE", "fence"))
-        sub.read_raw()
         r.setbit("a", 3, 1)
         r.setbit("a", 3, 1)          # no change: no event
         r.setbit("a", 100, 0)        # grows: an event
@@ -184,12 +180,12 @@ def notifications():
         r.bitop("OR", "c", "a", "b")
         r.bitop("AND", "c", "nosuch")
         r.bitop("AND", "c", "nosuch")
-        assert_eq(h.keyevents_until_fence(r, sub),
+        assert_eq(h.keyevents_until_fence(r, ev.c),
                   [("setbit", "a"), ("setbit", "a"), ("setbit", "b"),
                    ("set", "c"), ("del", "c")])
     finally:
         r.config_set("notify-keyspace-events", "")
-        sub.close()
+        ev.close()
 
 
 @test

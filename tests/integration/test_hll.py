@@ -143,12 +143,8 @@ def notifications():
     s = h.shared_server()
     r = h.flushed()
     r.config_set("notify-keyspace-events", "KEA")
-    sub = s.conn()
+    ev = h.KeyEvents(s, "__keyevent@0__:*")
     try:
-        sub.send(h.encode("PSUBSCRIBE", "__keyevent@0__:*"))
-        sub.read_raw()
-        sub.send(h.encode("SUBSCRIBE", "fence"))
-        sub.read_raw()
         r.pfadd("a", "x")
         r.pfadd("a", "x")            # no change: no event
         r.pfadd("e")                 # created empty: an event
@@ -156,12 +152,12 @@ def notifications():
         r.pfcount("a")               # writes back the count, no event
         r.pfmerge("m", "a", "nosuch")
         r.pfmerge("m")
-        assert_eq(h.keyevents_until_fence(r, sub),
+        assert_eq(h.keyevents_until_fence(r, ev.c),
                   [("pfadd", "a"), ("pfadd", "e"), ("pfadd", "m"),
                    ("pfadd", "m")])
     finally:
         r.config_set("notify-keyspace-events", "")
-        sub.close()
+        ev.close()
 
 
 @test

@@ -257,36 +257,37 @@ unsigned store_geo_steps(double range_m, double lat)
     return (unsigned)step;
 }
 
-/* Moves h one box east (d > 0) or west: the odd (longitude) bits. */
-static void move_x(struct store_geo_hash *h, int d)
+#define GEO_LON_BITS 0xaaaaaaaaaaaaaaaaULL   /* odd bits: longitude */
+#define GEO_LAT_BITS 0x5555555555555555ULL   /* even bits: latitude */
+
+/* Moves h one box along the coordinate whose bits are lane (GEO_LON_BITS:
+ * east for d > 0, else west; GEO_LAT_BITS: north, else south). The other
+ * coordinate's bits are filled with ones (or zeros) so that the carry (or
+ * borrow) runs through them to the lane's next bit, then dropped. */
+static void move_lane(struct store_geo_hash *h, uint64_t lane, int d)
 {
-    uint64_t x = h->bits & 0xaaaaaaaaaaaaaaaaULL;
-    uint64_t y = h->bits & 0x5555555555555555ULL;
-    uint64_t zz = 0x5555555555555555ULL >> (64 - h->step * 2);
+    unsigned shift = 64 - h->step * 2;
+    uint64_t self = h->bits & lane;
+    uint64_t other = h->bits & ~lane;
+    uint64_t fill = ~lane >> shift;
     if (d > 0) {
-        x = x + (zz + 1);
+        self = self + (fill + 1);
     } else {
-        x = x | zz;
-        x = x - (zz + 1);
+        self = self | fill;
+        self = self - (fill + 1);
     }
-    x &= 0xaaaaaaaaaaaaaaaaULL >> (64 - h->step * 2);
-    h->bits = x | y;
+    self &= lane >> shift;
+    h->bits = self | other;
 }
 
-/* Moves h one box north (d > 0) or south: the even (latitude) bits. */
+static void move_x(struct store_geo_hash *h, int d)
+{
+    move_lane(h, GEO_LON_BITS, d);
+}
+
 static void move_y(struct store_geo_hash *h, int d)
 {
-    uint64_t x = h->bits & 0xaaaaaaaaaaaaaaaaULL;
-    uint64_t y = h->bits & 0x5555555555555555ULL;
-    uint64_t zz = 0xaaaaaaaaaaaaaaaaULL >> (64 - h->step * 2);
-    if (d > 0) {
-        y = y + (zz + 1);
-    } else {
-        y = y | zz;
-        y = y - (zz + 1);
-    }
-    y &= 0x5555555555555555ULL >> (64 - h->step * 2);
-    h->bits = x | y;
+    move_lane(h, GEO_LAT_BITS, d);
 }
 
 /* The box of step for the shape's centre and its 8 neighbours, in Redis's

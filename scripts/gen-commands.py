@@ -24,7 +24,7 @@ GROUP_TITLES = {
     "transactions": "Transactions", "string": "Strings",
     "bitmap": "Bitmaps", "hyperloglog": "HyperLogLog",
     "generic": "Keys", "pubsub": "Pub/Sub", "hash": "Hashes",
-    "set": "Sets", "sorted_set": "Sorted sets", "geo": "Geospatial",
+    "set": "Sets", "sorted-set": "Sorted sets", "geo": "Geospatial",
     "list": "Lists",
     "stream": "Streams", "scripting": "Scripting",
 }

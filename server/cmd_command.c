@@ -20,6 +20,111 @@ static const struct {
     { CMD_NOMULTI, "no_multi" }, { CMD_BLOCKING, "blocking" },
 };
 
+/* Redis's ACL categories, in the order it prints them, and the test that
+ * puts a command in each: its group, or a flag. Categories that need a
+ * per-command judgement (@dangerous beyond the admin commands, @keyspace
+ * outside the generic group) are left to the flags we have, so a command
+ * may show fewer categories than in Redis but never one Redis does not
+ * give it (tests/integration/test_command_meta.py). */
+#define ACL_CATS_MAX 8
+
+static const struct {
+    const char *name;
+    const char *group;        /* the command's group, or NULL */
+    unsigned flag;            /* a flag of the command, or 0 */
+} acl_cats[] = {
+    { "keyspace", "generic", 0 },    { "read", NULL, CMD_READONLY },
+    { "write", NULL, CMD_WRITE },    { "set", "set", 0 },
+    { "sortedset", "sorted-set", 0 }, { "list", "list", 0 },
+    { "hash", "hash", 0 },           { "string", "string", 0 },
+    { "bitmap", "bitmap", 0 },       { "hyperloglog", "hyperloglog", 0 },
+    { "geo", "geo", 0 },             { "stream", "stream", 0 },
+    { "pubsub", "pubsub", 0 },       { "admin", NULL, CMD_ADMIN },
+    { "fast", NULL, CMD_FAST },      { "slow", NULL, 0 },
+    { "blocking", NULL, CMD_BLOCKING }, { "dangerous", NULL, CMD_ADMIN },
+    { "connection", "connection", 0 },
+    { "transaction", "transactions", 0 },
+    { "scripting", "scripting", 0 },
+};
+
+/* The commands whose categories in Redis follow neither their group nor
+ * their flags (SORT is "generic" but a set/list/sorted set command; the
+ * scripting _RO variants are not @read), Redis's lists verbatim. */
+static const struct {
+    const char *name;
+    const char *cats[ACL_CATS_MAX];
+} acl_overrides[] = {
+    { "COMMAND", { "slow", "connection" } },
+    { "DBSIZE", { "keyspace", "read", "fast" } },
+    { "FLUSHALL", { "keyspace", "write", "slow", "dangerous" } },
+    { "FLUSHDB", { "keyspace", "write", "slow", "dangerous" } },
+    { "INFO", { "slow", "dangerous" } },
+    { "KEYS", { "keyspace", "read", "slow", "dangerous" } },
+    { "LASTSAVE", { "admin", "fast", "dangerous" } },
+    { "READONLY", { "fast", "connection" } },
+    { "READWRITE", { "fast", "connection" } },
+    { "ROLE", { "admin", "fast", "dangerous" } },
+    { "SORT", { "write", "set", "sortedset", "list", "slow", "dangerous" } },
+    { "SORT_RO", { "read", "set", "sortedset", "list", "slow", "dangerous" } },
+    { "SWAPDB", { "keyspace", "write", "fast", "dangerous" } },
+    { "WAIT", { "slow", "connection" } },
+    { "EVAL_RO", { "slow", "scripting" } },
+    { "EVALSHA_RO", { "slow", "scripting" } },
+};
+
+/* Copies cmd's entry of acl_overrides into out; returns how many, or -1
+ * when cmd has none. */
+static int acl_override(const struct command *cmd, const char **out)
+{
+    for (size_t i = 0; i < sizeof(acl_overrides) / sizeof(*acl_overrides);
+         i++) {
+        if (strcmp(acl_overrides[i].name, cmd->name) != 0)
+            continue;
+        int n = 0;
+        while (n < ACL_CATS_MAX && acl_overrides[i].cats[n]) {
+            out[n] = acl_overrides[i].cats[n];
+            n++;
+        }
+        return n;
+    }
+    return -1;
+}
+
+/* Fills out with cmd's categories; returns how many. @slow is every
+ * command that is not @fast, as in Redis; a container (CLIENT, OBJECT)
+ * takes no category from its group there either. */
+static size_t acl_categories(const struct command *cmd, const char **out)
+{
+    int fixed = acl_override(cmd, out);
+    if (fixed >= 0)
+        return (size_t)fixed;
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof(acl_cats) / sizeof(*acl_cats); i++) {
+        int in;
+        if (acl_cats[i].group)             /* a container has none */
+            in = !cmd->subs && strcmp(cmd->group, acl_cats[i].group) == 0;
+        else if (acl_cats[i].flag)
+            in = (cmd->flags & acl_cats[i].flag) != 0;
+        else
+            in = !(cmd->flags & CMD_FAST);
+        if (in && n < ACL_CATS_MAX)
+            out[n++] = acl_cats[i].name;
+    }
+    return n;
+}
+
+/* 1 if cmd is in ACL category cat[0..len) (no '@'), case-insensitive. */
+static int in_acl_category(const struct command *cmd, const char *cat,
+                           size_t len)
+{
+    const char *cats[ACL_CATS_MAX];
+    size_t n = acl_categories(cmd, cats);
+    for (size_t i = 0; i < n; i++)
+        if (strlen(cats[i]) == len && strncasecmp(cats[i], cat, len) == 0)
+            return 1;
+    return 0;
+}
+
 static void add_lower_bulk(struct resp_out *o, const char *s)
 {
     char buf[64];
@@ -46,14 +151,14 @@ static void add_info(struct resp_out *o, const struct command *cmd)
     resp_add_int(o, cmd->first_key);
     resp_add_int(o, cmd->last_key);
     resp_add_int(o, cmd->key_step);
-    /* ACL categories: the access flag and the command's group. */
-    int access = (cmd->flags & (CMD_WRITE | CMD_READONLY)) != 0;
-    resp_add_set(o, (size_t)access + 1);
-    if (access)
-        resp_add_simple(o, (cmd->flags & CMD_WRITE) ? "@write" : "@read");
-    char group[40] = "@";
-    strncat(group, cmd->group, sizeof(group) - 2);
-    resp_add_simple(o, group);
+    const char *cats[ACL_CATS_MAX];
+    size_t ncats = acl_categories(cmd, cats);
+    resp_add_set(o, ncats);
+    for (size_t i = 0; i < ncats; i++) {
+        char name[40] = "@";
+        strncat(name, cats[i], sizeof(name) - 2);
+        resp_add_simple(o, name);
+    }
     resp_add_set(o, 0);            /* tips */
     resp_add_array(o, 0);          /* key specs */
     resp_add_array(o, 0);          /* subcommands */
@@ -161,8 +266,7 @@ static void command_list(struct client *c)
             lower[k] = (char)tolower((unsigned char)t[i].name[k]);
         if (pat && !store_glob_match(pat, plen, lower, len, 1))
             continue;
-        if (cat && !(strlen(t[i].group) == clen &&
-                     strncasecmp(t[i].group, cat, clen) == 0))
+        if (cat && !in_acl_category(&t[i], cat, clen))
             continue;
         resp_add_bulk(&names, lower, len);
         count++;

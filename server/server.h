@@ -60,8 +60,8 @@ struct command {
     unsigned flags;
     int first_key, last_key, key_step;   /* as COMMAND INFO reports */
     const char *group;       /* "string", "generic", "connection", ... */
-    const char *summary;     /* one line, for COMMAND DOCS */
     const char *since;       /* Redis version that introduced it */
+    const char *summary;     /* one line, for COMMAND DOCS */
     const struct subcommand_table *subs;   /* a container's, else NULL */
 };
 

@@ -769,7 +769,8 @@ struct store_entry *store_key_random(struct store *s, int64_t now_ms)
             e = e->next;
         if (!store__expired(e, now_ms))
             return e;
-        store__entry_remove(s, sh, store__table_link_of(sh, e), 1);
+        if (!s->expire_paused)
+            store__entry_remove(s, sh, store__table_link_of(sh, e), 1);
     }
     return NULL;
 }

@@ -280,7 +280,7 @@ TEST(prefetch_changes_nothing)
 /* ---- TTL ----------------------------------------------------------------- */
 
 /* While expiry is paused (CLIENT PAUSE), an expired key reads as absent
- * and stays, unreported; once resumed, the next lookup removes it. */
+ * (RANDOMKEY too) and stays, unreported; once resumed, the next lookup removes it. */
 TEST(expire_paused_leaves_expired_keys)
 {
     struct store *s = store_new(2);
@@ -291,6 +291,7 @@ TEST(expire_paused_leaves_expired_keys)
     ASSERT(store_key_find(s, K("t"), T0 + 99) != NULL);
     ASSERT(store_key_find(s, K("t"), T0 + 100) == NULL);
     ASSERT(store_key_find(s, K("t"), T0 + 200) == NULL);
+    ASSERT(store_key_random(s, T0 + 200) == NULL);
     ASSERT_EQ(log.n, 0);
     ASSERT_EQ(store_size(s), 1);
     ASSERT_EQ(store_volatile_size(s), 1);

@@ -21,7 +21,8 @@
  *                                               (callback: registry ref)
  *
  * Library names are case-sensitive, function names are not (FCALL f and
- * FCALL F call the same function), as in Redis. Lookups are linear: a
+ * FCALL F call the same function, and two libraries may not hold f and
+ * F), except inside one library, as in Redis. Lookups are linear: a
  * server holds few libraries. What this does not do: FUNCTION KILL of a
  * running function (none ever runs while a command is read, as for
  * SCRIPT KILL), and the load timeout is the only limit on a load. */
@@ -425,9 +426,10 @@ static void add_function(lua_State *L, struct fn_lib *lib,
         raise_error(L, "Library names can only contain letters, numbers, "
                        "or underscores(_) and must be at least one "
                        "character long");
+    /* Case matters here (not across libraries), as in Redis 7.0. */
     for (size_t i = 0; i < lib->nfuncs; i++)
-        if (same_name_nocase(lib->funcs[i].name, lib->funcs[i].namelen,
-                             name, nlen))
+        if (lib->funcs[i].namelen == nlen &&
+            memcmp(lib->funcs[i].name, name, nlen) == 0)
             raise_error(L, "Function already exists in the library");
     if (lib->nfuncs == lib->cap) {
         size_t cap = lib->cap ? lib->cap * 2 : 4;

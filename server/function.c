@@ -804,3 +804,40 @@ void function_run(struct client *c, const struct fn_func *fn,
     script__push_args(L, c, 3 + numkeys, c->argc - 3 - numkeys);
     script__call(s, c, 2, fn->name, fn->flags, ro);
 }
+
+/* ---- INFO ---------------------------------------------------------------- */
+
+size_t function_count(const struct server *srv)
+{
+    const struct fn_libset *set = &srv->functions->live;
+    size_t n = 0;
+    for (size_t i = 0; i < set->n; i++)
+        n += set->libs[i]->nfuncs;
+    return n;
+}
+
+size_t function_lib_count(const struct server *srv)
+{
+    return srv->functions->live.n;
+}
+
+size_t function_bytes(const struct server *srv)
+{
+    const struct fn_libset *set = &srv->functions->live;
+    size_t n = 0;
+    for (size_t i = 0; i < set->n; i++) {
+        const struct fn_lib *lib = set->libs[i];
+        n += sizeof(*lib) + lib->namelen + lib->codelen +
+             lib->cap * sizeof(lib->funcs[0]);
+        for (size_t j = 0; j < lib->nfuncs; j++)
+            n += lib->funcs[j].namelen + lib->funcs[j].desclen;
+    }
+    return n;
+}
+
+size_t function_lua_memory(const struct server *srv)
+{
+    lua_State *L = srv->functions->eng->L;
+    return (size_t)lua_gc(L, LUA_GCCOUNT, 0) * 1024 +
+           (size_t)lua_gc(L, LUA_GCCOUNTB, 0);
+}

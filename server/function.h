@@ -80,6 +80,13 @@ void function_flush(struct server *srv, struct fn_libset *set);
 void function_run(struct client *c, const struct fn_func *fn,
                   size_t numkeys, int ro);
 
+/* For INFO: functions and libraries loaded, the bytes of their names,
+ * descriptions and code, and the functions' Lua heap. */
+size_t function_count(const struct server *srv);
+size_t function_lib_count(const struct server *srv);
+size_t function_bytes(const struct server *srv);
+size_t function_lua_memory(const struct server *srv);
+
 /* function_dump.c: the payload of FUNCTION DUMP, as Redis 7.0 writes it
  * (RDB opcodes and strings, RDB version, CRC-64). Returns a malloc'ed
  * buffer of *len bytes, or NULL when out of memory. */

@@ -12,7 +12,8 @@ with a reference redis-server both ways (byte-identical dumps, compressed
 or not); over maxmemory, a function that may write refused before it
 runs, allow-oom and no-writes ones let through; MONITOR (the FCALL, then
 its commands); CLIENT PAUSE WRITE holding FCALL of a function that may
-write only; a load that loops forever stopped after 500 ms.
+write only; a load that loops forever stopped after 500 ms; INFO memory's
+function counts.
 
 Every test passes on redis-server 7.0 too
 (RESPITE_BIN=/usr/bin/redis-server); the replies were found there."""
@@ -256,6 +257,21 @@ def client_pause_write_holds_functions_that_may_write():
     assert held("FCALL", "count", 0), "a function that may write ran"
     assert not held("FCALL", "peek", 1, "k")
     assert not held("FCALL_RO", "peek", 1, "k")
+
+
+@test
+def info_counts_functions():
+    r = fresh()
+    mem = r.info("memory")
+    assert_eq((mem["number_of_functions"], mem["number_of_libraries"]), (0, 0))
+    r.function_load(LIB)
+    mem = r.info("memory")
+    assert_eq((mem["number_of_functions"], mem["number_of_libraries"]), (5, 1))
+    assert mem["used_memory_vm_functions"] > 0, mem
+    assert_eq(mem["used_memory_vm_total"],
+              mem["used_memory_vm_eval"] + mem["used_memory_vm_functions"])
+    assert mem["used_memory_functions"] > 0, mem
+    r.function_flush()
 
 
 if __name__ == "__main__":

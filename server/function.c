@@ -462,6 +462,10 @@ static int register_function(lua_State *L)
     struct functions *f = functions_of(L);
     struct reg_args a = { 0, 0, 0, 0 };
     int argc = lua_gettop(L);
+    /* A library may keep the function and call it later. */
+    if (!f->loading)
+        return raise_error(L, "redis.register_function can only be called "
+                              "on FUNCTION LOAD command");
     if (argc == 1) {
         if (!lua_istable(L, 1))
             return raise_error(L, "calling redis.register_function with a "

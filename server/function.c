@@ -181,16 +181,19 @@ static void set_remove(struct fn_libset *set, const struct fn_lib *lib)
  * Split as Redis splits it (sdssplitargs: quotes and escapes), so
  * name="x" is the name x. */
 
-#define MAX_TOKENS 16
-#define TOKEN_BYTES 512
-
 struct shebang {
-    char buf[TOKEN_BYTES];
-    size_t used;
-    const char *tok[MAX_TOKENS];
-    size_t len[MAX_TOKENS];
+    char *buf;                          /* the tokens' bytes, unquoted */
+    const char **tok;
+    size_t *len;
     size_t n;
 };
+
+static void shebang_free(struct shebang *sb)
+{
+    free(sb->buf);
+    free(sb->tok);
+    free(sb->len);
+}
 
 static int hex_digit(char ch)
 {
@@ -209,24 +212,28 @@ static int is_space(char ch)
            ch == '\v' || ch == '\f';
 }
 
-/* Splits the line p[0..n) (read up to a NUL, as a C string) into sb.
- * Returns 0, or -1 for unbalanced quotes or a line too long for sb. */
+/* Splits the line p[0..n) into sb, which shebang_free frees whatever
+ * the result. Returns 0, -1 for unbalanced quotes, -2 when out of
+ * memory. */
 static int shebang_split(const char *p, size_t n, struct shebang *sb)
 {
     const char *end = p + n;
-    const char *nul = memchr(p, '\0', n);
-    if (nul)
-        end = nul;
-    sb->n = sb->used = 0;
+    /* Tokens are separated, so there are at most (n + 1) / 2 of them,
+     * and unquoting never lengthens one. */
+    sb->buf = malloc(n + 1);
+    sb->tok = malloc((n / 2 + 1) * sizeof(*sb->tok));
+    sb->len = malloc((n / 2 + 1) * sizeof(*sb->len));
+    sb->n = 0;
+    if (!sb->buf || !sb->tok || !sb->len)
+        return -2;
+    size_t used = 0;
     for (;;) {
         while (p < end && is_space(*p))
             p++;
         if (p == end)
             return 0;
-        if (sb->n == MAX_TOKENS)
-            return -1;
-        char *out = sb->buf + sb->used;
-        size_t room = TOKEN_BYTES - sb->used, olen = 0;
+        char *out = sb->buf + used;
+        size_t olen = 0;
         int quote = 0;
         for (;;) {
             char ch;
@@ -273,18 +280,17 @@ static int shebang_split(const char *p, size_t n, struct shebang *sb)
                 }
                 ch = *p++;
             }
-            if (olen == room)
-                return -1;
             out[olen++] = ch;
         }
         sb->tok[sb->n] = out;
         sb->len[sb->n++] = olen;
-        sb->used += olen;
+        used += olen;
     }
 }
 
 /* Reads the library's name from its shebang into *name (pointing into
- * sb), or replies Redis's error and returns -1. */
+ * sb, which the caller frees in any case), or replies Redis's error and
+ * returns -1. */
 static int metadata_or_reply(struct client *c, const char *code, size_t len,
                              struct shebang *sb, const char **name,
                              size_t *namelen)
@@ -293,9 +299,17 @@ static int metadata_or_reply(struct client *c, const char *code, size_t len,
         reply_error(c, ERR_FN_NO_METADATA);
         return -1;
     }
+    /* The first line as a C string: a NUL before its end leaves it
+     * without one, as in Redis. */
     const char *nl = memchr(code, '\n', len);
-    if (!nl || shebang_split(code, (size_t)(nl - code), sb) != 0 ||
-        sb->n == 0) {
+    if (nl && memchr(code, '\0', (size_t)(nl - code)))
+        nl = NULL;
+    int rc = nl ? shebang_split(code, (size_t)(nl - code), sb) : -1;
+    if (rc == -2) {
+        reply_error(c, ERR_OOM);
+        return -1;
+    }
+    if (rc != 0 || sb->n == 0) {
         reply_error(c, ERR_FN_BAD_METADATA);
         return -1;
     }
@@ -651,19 +665,26 @@ const struct fn_lib *function_load_or_reply(struct client *c,
     struct functions *f = c->srv->functions;
     if (!set)
         set = &f->live;
-    struct shebang sb;
+    struct shebang sb = { NULL, NULL, NULL, 0 };
     const char *name;
     size_t namelen;
-    if (metadata_or_reply(c, code, len, &sb, &name, &namelen) != 0)
+    if (metadata_or_reply(c, code, len, &sb, &name, &namelen) != 0) {
+        shebang_free(&sb);
         return NULL;
+    }
     struct fn_lib *old = set_find(set, name, namelen);
     if (old && !replace) {
-        reply_error(c, ERR_FN_LIB_EXISTS, (int)namelen, name);
+        reply_error(c, ERR_FN_LIB_EXISTS,
+                    (int)(namelen > 128 ? 128 : namelen), name);
+        shebang_free(&sb);
         return NULL;
     }
     struct fn_lib *lib = calloc(1, sizeof(*lib));
-    if (!lib || !(lib->name = dup_bytes(name, namelen)) ||
-        !(lib->code = dup_bytes(code, len)) || set_reserve(set, 1) != 0) {
+    if (lib)
+        lib->name = dup_bytes(name, namelen);
+    shebang_free(&sb);
+    if (!lib || !lib->name || !(lib->code = dup_bytes(code, len)) ||
+        set_reserve(set, 1) != 0) {
         lib_free(f->eng->L, lib);
         reply_error(c, ERR_OOM);
         return NULL;
@@ -701,7 +722,8 @@ int function_join_or_reply(struct client *c, struct fn_libset *from,
     for (size_t i = 0; i < from->n; i++) {
         const struct fn_lib *lib = from->libs[i];
         if (!replace && set_find(live, lib->name, lib->namelen)) {
-            reply_error(c, ERR_FN_LIB_EXISTS_RESTORE, (int)lib->namelen,
+            reply_error(c, ERR_FN_LIB_EXISTS_RESTORE,
+                        (int)(lib->namelen > 128 ? 128 : lib->namelen),
                         lib->name);
             return -1;
         }

@@ -31,6 +31,10 @@
 #define RDB_VERSION 10
 #define TRAILER 10
 #define LZF_MIN 20                      /* Redis compresses longer strings */
+/* One LZF byte stands for at most 264 / 3 plain bytes (a back reference
+ * of 3 bytes copies up to 264): a claimed length past that is a lie, and
+ * is refused before it is allocated. */
+#define LZF_MAX_RATIO 89
 
 /* ---- CRC-64 ------------------------------------------------------------- */
 
@@ -269,7 +273,7 @@ static int get_string(struct reader *r, char **out, size_t *n)
         int e1, e2;
         if (get_len(r, &clen, &e1) != 0 || get_len(r, &plen, &e2) != 0 ||
             e1 || e2 || r->len - r->pos < clen || plen == 0 ||
-            plen > (uint64_t)SIZE_MAX / 2)
+            plen / LZF_MAX_RATIO > clen)
             return -1;
         char *s = malloc(plen);
         if (!s || lzf_expand(r->p + r->pos, clen, (unsigned char *)s,

@@ -26,6 +26,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         build-essential pkg-config libuv1-dev libhiredis-dev libjemalloc-dev \
         libxxhash-dev liblua5.1-0-dev lua-cjson-dev lua-bitop-dev \
+        liblzf-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Makefile ./

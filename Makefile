@@ -36,6 +36,8 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) -MMD -MP \
 # bitop modules as the scripts' cjson and bit globals.
 LUA_MODS := -llua5.1-cjson -llua5.1-bitop
 LDLIBS  += $(LUA_MODS) $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+# FUNCTION DUMP compresses with liblzf, as Debian's redis-server does.
+LDLIBS  += -llzf
 ifeq ($(MALLOC),jemalloc)
   CFLAGS += -DUSE_JEMALLOC
   LDLIBS += -ljemalloc
@@ -102,12 +104,15 @@ unit-bins: $(UNIT_BIN)
 STATIC_LDLIBS := -lhiredis -lxxhash $(LUA_MODS) -llua5.1 $(if $(filter jemalloc,$(MALLOC)),-ljemalloc) \
                  $(shell pkg-config --static --libs libuv-static 2>/dev/null) -lm
 
+# Debian's liblzf-dev has no static archive but ships the sources.
+LZF_STATIC_SRC := /usr/src/liblzf/lzf_c.c /usr/src/liblzf/lzf_d.c
+
 static: bin/respite-static
 
 bin/respite-static: $(SERVER_OBJ) $(LEAF_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	$(Q)$(CC) -static -s -o $@ $^ $(STATIC_LDLIBS)
+	$(Q)$(CC) -static -s -o $@ $^ $(LZF_STATIC_SRC) $(STATIC_LDLIBS)
 
 # Installs the Debian packages and the pinned npm clients the build and the
 # tests need; a no-op when they are already there.

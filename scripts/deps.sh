@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 
 PKGS="build-essential pkg-config libuv1-dev libhiredis-dev libjemalloc-dev
 libxxhash-dev liblua5.1-0-dev lua-cjson-dev lua-bitop-dev redis-server redis-tools python3-redis nodejs npm"
+# liblzf: FUNCTION DUMP's compression, as redis-server's.
+PKGS="$PKGS liblzf-dev"
 
 missing=""
 for p in $PKGS; do

@@ -32,11 +32,12 @@ static int numkeys_or_reply(struct client *c, size_t *out)
     return 1;
 }
 
-/* The checks Redis 7.0 makes on a script that declared its flags: one
- * that may write is refused while over maxmemory unless allow-oom. A
- * script without a shebang is checked at each command instead. EVAL_RO
- * and EVALSHA_RO refuse a declared script that did not say no-writes. */
-static int may_run_or_reply(struct client *c, unsigned flags, int ro)
+/* See script.h. The checks Redis 7.0 makes on a script that declared its
+ * flags: one that may write is refused while over maxmemory unless
+ * allow-oom. A script without a shebang is checked at each command
+ * instead. EVAL_RO and EVALSHA_RO refuse a declared script that did not
+ * say no-writes. */
+int script_may_run_or_reply(struct client *c, unsigned flags, int ro)
 {
     if ((flags & SCRIPT_LEGACY) || (flags & SCRIPT_NO_WRITES))
         return 1;
@@ -70,7 +71,7 @@ static void eval_body(struct client *c, int ro)
     show_to_monitors(c);
     if (!numkeys_or_reply(c, &numkeys) ||
         script_load_or_reply(c, c->argv[1], c->argvlen[1], sha, &flags) != 0 ||
-        !may_run_or_reply(c, flags, ro))
+        !script_may_run_or_reply(c, flags, ro))
         return;
     script_run(c, sha, flags, numkeys, ro);
 }
@@ -92,7 +93,7 @@ static void eval_sha(struct client *c, int ro)
         reply_error(c, ERR_NOSCRIPT);
         return;
     }
-    if (!may_run_or_reply(c, flags, ro))
+    if (!script_may_run_or_reply(c, flags, ro))
         return;
     char sha[41];
     for (size_t i = 0; i < 40; i++) {

@@ -30,6 +30,12 @@ void cmd_evalsha(struct client *c);
 void cmd_evalsha_ro(struct client *c);
 void cmd_script(struct client *c);
 
+/* cmd_function.c: Redis 7 functions */
+extern const struct subcommand_table function_subs;
+void cmd_fcall(struct client *c);
+void cmd_fcall_ro(struct client *c);
+void cmd_function(struct client *c);
+
 /* cmd_server.c: server */
 void cmd_dbsize(struct client *c);
 void cmd_flushdb(struct client *c);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "server/blocking.h"
+#include "server/function.h"
 #include "server/handlers.h"
 #include "server/memory.h"
 #include "server/pubsub.h"
@@ -195,6 +196,20 @@ static void section_memory(struct resp_out *o, struct server *srv)
     add(o, "used_memory_lua_human:%s", h6);
     add(o, "used_memory_scripts_eval:%zu", script_bodies_bytes(srv));
     add(o, "number_of_cached_scripts:%zu", script_count(srv));
+    /* Functions (function.c): their own Lua heap, and the totals. */
+    size_t fn_lua = function_lua_memory(srv);
+    size_t scripts = script_bodies_bytes(srv) + function_bytes(srv);
+    char h7[32], h8[32];
+    human_bytes(h7, sizeof(h7), lua + fn_lua);
+    human_bytes(h8, sizeof(h8), scripts);
+    add(o, "number_of_functions:%zu", function_count(srv));
+    add(o, "number_of_libraries:%zu", function_lib_count(srv));
+    add(o, "used_memory_vm_functions:%zu", fn_lua);
+    add(o, "used_memory_vm_total:%zu", lua + fn_lua);
+    add(o, "used_memory_vm_total_human:%s", h7);
+    add(o, "used_memory_functions:%zu", function_bytes(srv));
+    add(o, "used_memory_scripts:%zu", scripts);
+    add(o, "used_memory_scripts_human:%s", h8);
     add(o, "maxmemory:%llu", (unsigned long long)srv->conf.maxmemory);
     add(o, "maxmemory_human:%s", h3);
     add(o, "maxmemory_policy:%s", srv->conf.maxmemory_policy);

@@ -18,6 +18,7 @@
 #include <hiredis/hiredis.h>
 
 #include "server/blocking.h"
+#include "server/function.h"
 #include "server/ping.h"
 #include "server/prefault.h"
 #include "server/premap.h"
@@ -368,7 +369,8 @@ static int server_init(struct server *srv, int argc, char **argv)
     slowlog_init(&srv->slowlog);
     slowlog_configure(srv);
     if (open_databases(srv) != 0 || command_index_init(srv) != 0 ||
-        pubsub_init(srv) != 0 || script_engine_init(srv) != 0) {
+        pubsub_init(srv) != 0 || script_engine_init(srv) != 0 ||
+        function_engine_init(srv) != 0) {
         fprintf(stderr, "respite: out of memory\n");
         return -1;
     }
@@ -443,6 +445,7 @@ int main(int argc, char **argv)
     pubsub_close(srv);
     slowlog_close(&srv->slowlog);
     script_engine_close(srv);
+    function_engine_close(srv);
     free(srv->cmd_index);
     free(srv->cmdstats);
     free(srv->sub_stats);

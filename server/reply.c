@@ -134,6 +134,35 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_SHEBANG_OPTION] = "ERR Unknown lua shebang option: %.*s",
     [ERR_SHEBANG_FLAG] = "ERR Unexpected flag in script shebang: %.*s",
     [ERR_LIMIT_NEG] = "ERR LIMIT can't be negative",
+    [ERR_FN_NOT_FOUND] = "ERR Function not found",
+    [ERR_FN_NUMKEYS] = "ERR Bad number of keys provided",
+    [ERR_FN_LIB_NOT_FOUND] = "ERR Library not found",
+    [ERR_FN_LIB_EXISTS] = "ERR Library '%.*s' already exists",
+    [ERR_FN_LIB_EXISTS_RESTORE] = "ERR Library %.*s already exists",
+    [ERR_FN_EXISTS] = "ERR Function %.*s already exists",
+    [ERR_FN_NO_METADATA] = "ERR Missing library metadata",
+    [ERR_FN_BAD_METADATA] = "ERR Invalid library metadata",
+    [ERR_FN_NO_NAME] = "ERR Library name was not given",
+    [ERR_FN_NAME_TWICE] = "ERR Invalid metadata value, name argument was "
+                          "given multiple times",
+    [ERR_FN_METADATA_VALUE] = "ERR Invalid metadata value given: %.*s",
+    [ERR_FN_BAD_NAME] = "ERR Library names can only contain letters, "
+                        "numbers, or underscores(_) and must be at least "
+                        "one character long",
+    [ERR_FN_ENGINE] = "ERR Engine '%.*s' not found",
+    [ERR_FN_NONE_REGISTERED] = "ERR No functions registered",
+    [ERR_FN_LOAD_OPTION] = "ERR Unknown option given: %.*s",
+    [ERR_FN_LIST_ARG] = "ERR Unknown argument %.*s",
+    [ERR_FN_LIST_NO_LIB] = "ERR library name argument was not given",
+    [ERR_FN_FLUSH_MODE] = "ERR FUNCTION FLUSH only supports SYNC|ASYNC "
+                          "option",
+    [ERR_FN_RESTORE_POLICY] = "ERR Wrong restore policy given, value "
+                              "should be either FLUSH, APPEND or REPLACE.",
+    [ERR_FN_PAYLOAD] = "ERR DUMP payload version or checksum are wrong",
+    [ERR_FN_NOT_FUNCTION] = "ERR given type is not a function",
+    [ERR_FN_LOAD_NAME] = "ERR Failed loading library name",
+    [ERR_FN_LOAD_PAYLOAD] = "ERR Failed loading library payload",
+    [ERR_FN_PRE_GA] = "ERR Pre-GA function format not supported",
     /* Sorted sets. */
     [ERR_ZADD_NX_XX] = "ERR XX and NX options at the same time are not "
                        "compatible",

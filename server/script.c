@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/function.h"
 #include "server/handlers.h"
 #include "server/maxmemory.h"
 #include "server/script.h"
@@ -66,14 +67,15 @@ static int engine_setup(lua_State *L)
     return 0;
 }
 
-int script_engine_init(struct server *srv)
+/* See script_int.h. */
+struct scripting *script__engine_new(struct server *srv)
 {
     struct scripting *s = calloc(1, sizeof(*s));
     struct client *fake = calloc(1, sizeof(*fake));
     if (!s || !fake) {
         free(s);
         free(fake);
-        return -1;
+        return NULL;
     }
     s->srv = srv;
     s->fake = fake;
@@ -92,15 +94,14 @@ int script_engine_init(struct server *srv)
         resp_out_close(&fake->out);
         free(fake);
         free(s);
-        return -1;
+        return NULL;
     }
-    srv->scripting = s;
-    return 0;
+    return s;
 }
 
-void script_engine_close(struct server *srv)
+/* See script_int.h. */
+void script__engine_free(struct scripting *s)
 {
-    struct scripting *s = srv->scripting;
     if (!s)
         return;
     lua_close(s->L);
@@ -110,6 +111,17 @@ void script_engine_close(struct server *srv)
     free(s->argvlen);
     free(s->numbuf);
     free(s);
+}
+
+int script_engine_init(struct server *srv)
+{
+    srv->scripting = script__engine_new(srv);
+    return srv->scripting ? 0 : -1;
+}
+
+void script_engine_close(struct server *srv)
+{
+    script__engine_free(srv->scripting);
     srv->scripting = NULL;
 }
 
@@ -295,14 +307,18 @@ void script_flush(struct server *srv)
 /* See server.h. Redis 7.0's rule: a script that declared flags takes its
  * write, denyoom and stale from them (and is known not to replicate if it
  * does not write); one without a shebang keeps the command's. EVAL's
- * body not cached yet is read for its shebang. */
+ * body not cached yet is read for its shebang; FCALL's function always
+ * declared its flags (function.c). */
 unsigned script_cmd_flags(const struct client *c, unsigned flags)
 {
     if (c->argc < 3)
         return flags;
     unsigned sf = SCRIPT_LEGACY;
     cmd_proc p = c->cmd->proc;
-    if (p == cmd_eval || p == cmd_eval_ro) {
+    if (p == cmd_fcall || p == cmd_fcall_ro) {
+        if (!function_flags(c->srv, c->argv[1], c->argvlen[1], &sf))
+            return flags;
+    } else if (p == cmd_eval || p == cmd_eval_ro) {
         char sha[41];
         sha1_hex(c->argv[1], c->argvlen[1], sha);
         if (!script_cached(c->srv, sha, 40, &sf) && c->argvlen[1] >= 2 &&
@@ -327,11 +343,11 @@ unsigned script_cmd_flags(const struct client *c, unsigned flags)
 
 /* ---- Running ------------------------------------------------------------ */
 
-/* The message handler of a script's run: makes the error a table {err}
+/* See script_int.h. The message handler of a script's run: makes the error a table {err}
  * ("ERR " and the text, for an error that is not one already) and adds
  * where it was raised, source and line, from the innermost Lua function
  * (skipping the C function that raised it, redis.call or error). */
-static int error_handler(lua_State *L)
+int script__error_handler(lua_State *L)
 {
     if (!lua_istable(L, 1)) {
         const char *m = lua_tostring(L, 1);
@@ -361,9 +377,10 @@ static int error_handler(lua_State *L)
 }
 
 /* Replies the error table at the top of the stack, as Redis 7.0 words a
- * script's error: "<err> script: <sha>, on <source>:<line>." */
+ * script's error: "<err> script: <name>, on <source>:<line>.", where the
+ * name is the script's SHA-1 or the function's name. */
 static void reply_script_error(struct client *c, lua_State *L,
-                               const char *sha)
+                               const char *name)
 {
     const char *err = NULL, *source = NULL;
     size_t elen = 0;
@@ -395,7 +412,7 @@ static void reply_script_error(struct client *c, lua_State *L,
     int n;
     if (source && line >= 0)
         n = snprintf(msg, cap, "%.*s script: %s, on %s:%d.", (int)elen, err,
-                     sha, source, line);
+                     name, source, line);
     else
         n = snprintf(msg, cap, "%.*s", (int)elen, err);
     if (counted) {
@@ -407,9 +424,9 @@ static void reply_script_error(struct client *c, lua_State *L,
     free(msg);
 }
 
-/* KEYS or ARGV: c->argv[from .. from+n) as a new table. */
-static void push_args(lua_State *L, const struct client *c, size_t from,
-                      size_t n)
+/* See script_int.h. */
+void script__push_args(lua_State *L, const struct client *c, size_t from,
+                       size_t n)
 {
     lua_createtable(L, n > 1024 ? 1024 : (int)n, 0);
     for (size_t i = 0; i < n; i++) {
@@ -421,17 +438,25 @@ static void push_args(lua_State *L, const struct client *c, size_t from,
 void script_run(struct client *c, const char *sha, unsigned flags,
                 size_t numkeys, int ro)
 {
-    struct server *srv = c->srv;
-    struct scripting *s = srv->scripting;
+    struct scripting *s = c->srv->scripting;
     lua_State *L = s->L;
-    int base = lua_gettop(L);
     lua_rawgeti(L, LUA_REGISTRYINDEX, s->globals_ref);
-    push_args(L, c, 3, numkeys);
+    script__push_args(L, c, 3, numkeys);
     lua_setfield(L, -2, "KEYS");
-    push_args(L, c, 3 + numkeys, c->argc - 3 - numkeys);
+    script__push_args(L, c, 3 + numkeys, c->argc - 3 - numkeys);
     lua_setfield(L, -2, "ARGV");
     lua_pop(L, 1);
+    cache_get(L, REG_SCRIPTS, sha);
+    script__call(s, c, 0, sha, flags, ro);
+}
 
+/* See script_int.h. */
+void script__call(struct scripting *s, struct client *c, int nargs,
+                  const char *name, unsigned flags, int ro)
+{
+    struct server *srv = c->srv;
+    lua_State *L = s->L;
+    int base = lua_gettop(L) - nargs - 1;
     s->flags = flags;
     s->ro = ro;
     s->resp = 2;
@@ -440,12 +465,12 @@ void script_run(struct client *c, const char *sha, unsigned flags,
     s->fake->db = c->db;
     s->fake->flags = CLIENT_SCRIPT;
 
-    lua_pushcfunction(L, error_handler);
-    cache_get(L, REG_SCRIPTS, sha);
-    if (lua_pcall(L, 0, 1, base + 1) == 0)
+    lua_pushcfunction(L, script__error_handler);
+    lua_insert(L, base + 1);
+    if (lua_pcall(L, nargs, 1, base + 1) == 0)
         script__reply_value(s, c, 1);
     else
-        reply_script_error(c, L, sha);
+        reply_script_error(c, L, name);
     lua_settop(L, base);
     /* Garbage from scripts is collected in steps, one every GC_PERIOD
      * runs as large as the period, as Redis does, rather than a little

@@ -42,6 +42,11 @@ void script_flush(struct server *srv);
 void script_run(struct client *c, const char *sha, unsigned flags,
                 size_t numkeys, int ro);
 
+/* Whether a script (or function) of these flags may run for c now: a
+ * *_RO command (ro) refuses one that may write, maxmemory one that may
+ * add data; otherwise replies the error and returns 0 (cmd_script.c). */
+int script_may_run_or_reply(struct client *c, unsigned flags, int ro);
+
 /* For INFO: scripts cached, bytes of their bodies, the Lua heap. */
 size_t script_count(const struct server *srv);
 size_t script_bodies_bytes(const struct server *srv);

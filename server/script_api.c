@@ -456,6 +456,26 @@ static int proxied(lua_State *L, int idx)
     return 0;
 }
 
+/* See script_int.h. */
+void script__strict_proxy(lua_State *L)
+{
+    int backing = lua_gettop(L);
+    lua_newtable(L);                    /* proxy */
+    lua_newtable(L);                    /* its metatable */
+    lua_pushvalue(L, backing);
+    lua_pushcclosure(L, global_get, 1);
+    lua_setfield(L, -2, "__index");
+    readonly_meta(L, backing);
+    lua_setmetatable(L, -2);
+    lua_replace(L, -2);
+}
+
+/* See script_int.h. */
+int script__unproxy(lua_State *L, int idx)
+{
+    return proxied(L, idx);
+}
+
 /* Redis's read-only tables refuse rawset and setmetatable too, with the
  * bare message (no position: a C function raised it). */
 static int readonly_plain_error(lua_State *L)

@@ -49,10 +49,35 @@ const char *script__parse_reply(lua_State *L, const char *p, const char *end);
  * script's result, whose error counts as the command's. */
 void script__reply_value(struct scripting *s, struct client *c, int top);
 
+/* script.c: the engine, shared with function.c (a state of its own). */
+/* A new engine: a Lua state with the globals of script_api.c and its
+ * script client; NULL when out of memory. */
+struct scripting *script__engine_new(struct server *srv);
+/* Closes it; NULL is a no-op. */
+void script__engine_free(struct scripting *s);
+/* lua_pcall's message handler for a run: the error as a table {err,
+ * source, line}, "ERR " put before a text error. */
+int script__error_handler(lua_State *L);
+/* KEYS or ARGV: c->argv[from .. from+n) as a new table. */
+void script__push_args(lua_State *L, const struct client *c, size_t from,
+                       size_t n);
+/* Calls the function under the nargs arguments on top of s->L for c with
+ * the script's flags (SCRIPT_*) and ro (a *_RO command), writes its
+ * result or its error ("... script: <name>, on ...") to c and pops them. */
+void script__call(struct scripting *s, struct client *c, int nargs,
+                  const char *name, unsigned flags, int ro);
+
 /* script_api.c: what scripts see. */
 /* Opens the libraries, the redis table and the protected globals; leaves
  * the hidden globals table on the stack. May raise (lua_cpcall it). */
 int script__setup_globals(lua_State *L);
+/* Replaces the table at the top of the stack by a read-only proxy whose
+ * missing names raise "Script attempted to access nonexistent global
+ * variable", like the globals. */
+void script__strict_proxy(lua_State *L);
+/* If the value at idx is a read-only proxy, pushes the table behind it
+ * and returns 1; otherwise pushes nothing and returns 0. */
+int script__unproxy(lua_State *L, int idx);
 /* luaL_loadbuffer of text only, never of a precompiled chunk. */
 int script__load_text(lua_State *L, const char *p, size_t n,
                       const char *name);

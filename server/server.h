@@ -313,6 +313,7 @@ struct server {
      * client_call tests one comparison. */
     uint64_t slowlog_threshold_ns;
     struct scripting *scripting;        /* Lua and its cache (script.c) */
+    struct functions *functions;        /* FUNCTION's libraries (function.c) */
     int notify_mask;                    /* notify-keyspace-events bits */
     char run_id[41];
     char readbuf[64 * 1024];            /* libuv reads here; see client.c */
@@ -539,6 +540,31 @@ enum reply_err {
     ERR_SHEBANG_OPTION,      /* (int len, const char *word) */
     ERR_SHEBANG_FLAG,        /* (int len, const char *flag) */
     ERR_LIMIT_NEG,           /* LIMIT can't be negative */
+    /* Functions (function.c, cmd_function.c). */
+    ERR_FN_NOT_FOUND,        /* Function not found */
+    ERR_FN_NUMKEYS,          /* Bad number of keys provided */
+    ERR_FN_LIB_NOT_FOUND,    /* Library not found */
+    ERR_FN_LIB_EXISTS,       /* (int len, const char *name) quoted */
+    ERR_FN_LIB_EXISTS_RESTORE, /* (int len, const char *name) unquoted */
+    ERR_FN_EXISTS,           /* (int len, const char *name) */
+    ERR_FN_NO_METADATA,      /* Missing library metadata */
+    ERR_FN_BAD_METADATA,     /* Invalid library metadata */
+    ERR_FN_NO_NAME,          /* Library name was not given */
+    ERR_FN_NAME_TWICE,       /* ... name argument was given multiple times */
+    ERR_FN_METADATA_VALUE,   /* (int len, const char *value) */
+    ERR_FN_BAD_NAME,         /* Library names can only contain letters, ... */
+    ERR_FN_ENGINE,           /* (int len, const char *engine) */
+    ERR_FN_NONE_REGISTERED,  /* No functions registered */
+    ERR_FN_LOAD_OPTION,      /* (ARGV_CLIPPED option) */
+    ERR_FN_LIST_ARG,         /* (ARGV_CLIPPED argument) */
+    ERR_FN_LIST_NO_LIB,      /* library name argument was not given */
+    ERR_FN_FLUSH_MODE,       /* FUNCTION FLUSH only supports SYNC|ASYNC */
+    ERR_FN_RESTORE_POLICY,   /* Wrong restore policy given, ... */
+    ERR_FN_PAYLOAD,          /* DUMP payload version or checksum are wrong */
+    ERR_FN_NOT_FUNCTION,     /* given type is not a function */
+    ERR_FN_LOAD_NAME,        /* Failed loading library name */
+    ERR_FN_LOAD_PAYLOAD,     /* Failed loading library payload */
+    ERR_FN_PRE_GA,           /* Pre-GA function format not supported */
     /* Sorted sets (cmd_zset.c, cmd_zsetops.c). */
     ERR_ZADD_NX_XX,          /* XX and NX options at the same time... */
     ERR_ZADD_GT_LT_NX,       /* GT, LT, and/or NX options at the same time... */

@@ -488,11 +488,6 @@ def script_help_and_no_debugger():
         raise AssertionError("SCRIPT DEBUG answered")
     except redis.exceptions.ResponseError as e:
         assert_eq(str(e), "unknown subcommand 'DEBUG'. Try SCRIPT HELP.")
-    try:
-        r.execute_command("FUNCTION", "LIST")
-        raise AssertionError("FUNCTION answered")
-    except redis.exceptions.ResponseError as e:
-        assert str(e).startswith("unknown command 'FUNCTION'"), str(e)
 
 
 @test

@@ -70,6 +70,7 @@ static const struct {
     { "WAIT", { "slow", "connection" } },
     { "EVAL_RO", { "slow", "scripting" } },
     { "EVALSHA_RO", { "slow", "scripting" } },
+    { "FCALL_RO", { "slow", "scripting" } },
 };
 
 /* Copies cmd's entry of acl_overrides into out; returns how many, or -1

@@ -57,4 +57,9 @@ int script__setup_globals(lua_State *L);
 int script__load_text(lua_State *L, const char *p, size_t n,
                       const char *name);
 
+/* script_msgpack.c and script_struct.c: push the cmsgpack and struct
+ * tables. May raise (out of memory). */
+int script__open_cmsgpack(lua_State *L);
+int script__open_struct(lua_State *L);
+
 #endif

@@ -411,10 +411,6 @@ static int global_get(lua_State *L)
                          "variable '%s'", name ? name : "?");
 }
 
-/* A proxy's metatable names the table it stands for under this key, so
- * the raw functions below can see through it. */
-#define RO_BACKING "__respite_ro"
-
 /* Fills the metatable at the top of the stack for a proxy of the table at
  * backing: writes refused, getmetatable() answers an empty table and
  * setmetatable() is refused (below). */

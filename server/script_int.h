@@ -34,6 +34,9 @@ struct scripting {
 #define REG_SCRIPTS "respite.scripts"
 #define REG_FLAGS "respite.flags"
 #define REG_ENGINE "respite.engine"
+/* A read-only proxy's metatable names the table it stands for under this
+ * key, so the raw functions (and cmsgpack.pack) can see through it. */
+#define RO_BACKING "__respite_ro"
 /* Marks an error table whose error a command already counted. */
 #define ERR_COUNTED "ignore_error_stats_update"
 

@@ -201,6 +201,20 @@ static void pack_table(struct packer *b, int level)
     }
 }
 
+/* Replaces a read-only proxy at the top of the stack (a library table)
+ * by the table behind it, which is what Redis packs. */
+static void see_through_proxy(lua_State *L)
+{
+    if (!lua_getmetatable(L, -1))
+        return;
+    lua_getfield(L, -1, RO_BACKING);
+    if (lua_istable(L, -1))
+        lua_replace(L, -3);
+    else
+        lua_pop(L, 1);
+    lua_pop(L, 1);
+}
+
 /* Packs the value at the top of the stack and pops it. */
 static void pack_value(struct packer *b, int level)
 {
@@ -219,8 +233,10 @@ static void pack_value(struct packer *b, int level)
         pack_number(b, lua_tonumber(L, -1));
         break;
     case LUA_TTABLE:
-        if (level < MAX_NESTING)
+        if (level < MAX_NESTING) {
+            see_through_proxy(L);
             pack_table(b, level);
+        }
         else
             put_head(b, 0xc0, 0, 0);    /* too deep: nil */
         break;

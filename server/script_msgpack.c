@@ -253,9 +253,12 @@ static int mp_pack(lua_State *L)
     int nargs = lua_gettop(L);
     if (nargs == 0)
         return luaL_argerror(L, 0, "MessagePack pack needs input.");
-    if (!lua_checkstack(L, 8))
+    /* Redis asks for a slot per argument, which refuses more than about
+     * 4000 (half of Lua's C stack limit). */
+    if (!lua_checkstack(L, nargs))
         return luaL_argerror(L, 0, "Too many arguments for MessagePack "
                                    "pack.");
+    luaL_checkstack(L, 8, "in function mp_pack");
     struct packer b = { .L = L, .cap = 64 };
     b.p = lua_newuserdata(L, b.cap);
     b.slot = lua_gettop(L);

@@ -5,7 +5,9 @@
 // fails and is retried before it completes; the worker must see every job
 // in the order BullMQ promises and getJobCounts must add up. A second
 // test covers a job that exhausts its attempts, removal, pause/resume
-// and bulk adds.
+// and bulk adds; a third flows (a parent after its children), a job
+// scheduler, deduplication, a rate-limited worker with metrics, and the
+// global concurrency setting.
 // Passes on redis-server too (RESPITE_BIN=/usr/bin/redis-server).
 // Run: node tests/integration/test_bullmq.mjs
 
@@ -15,7 +17,7 @@ import path from 'node:path';
 import { ROOT, assertEq, run, test, until } from './harness.mjs';
 
 const require = createRequire(path.join(ROOT, 'tests', 'package.json'));
-const { Queue, Worker, QueueEvents } = require('bullmq');
+const { FlowProducer, Queue, Worker, QueueEvents } = require('bullmq');
 
 const connection = (s) => ({ host: '127.0.0.1', port: s.port, maxRetriesPerRequest: null });
 
@@ -118,6 +120,42 @@ test('failed jobs, removal, pause and bulk adds', (s) => withQueue(s, 'more', as
     { completed: 4, failed: 1, wait: 0, active: 0 });
   await queue.clean(0, 10, 'completed');
   assertEq(await queue.getJobCounts('completed'), { completed: 0 }, 'after clean');
+}));
+
+test('flows, job schedulers, deduplication, limiter and metrics', (s) => withQueue(s, 'flows', async (queue, closing) => {
+  const flows = closing(new FlowProducer({ connection: connection(s) }));
+  const tree = await flows.add({
+    name: 'parent', queueName: 'flows', data: {},
+    children: [1, 2, 3].map((v) => ({ name: 'child', queueName: 'flows', data: { v } })),
+  });
+  assertEq(await tree.job.getState(), 'waiting-children');
+  await queue.upsertJobScheduler('every', { every: 150 }, { name: 'tick', data: {} });
+  const first = await queue.add('dedup', {}, { deduplication: { id: 'same' } });
+  const second = await queue.add('dedup', {}, { deduplication: { id: 'same' } });
+  assertEq(second.id, first.id, 'deduplicated id');
+  assertEq(await queue.setGlobalConcurrency(2), 1);
+  assertEq(await queue.getGlobalConcurrency(), 2);
+
+  const seen = [];
+  closing(new Worker('flows', async (job) => {
+    seen.push(job.name);
+    if (job.name === 'parent') {
+      const values = Object.values(await job.getChildrenValues());
+      return values.reduce((a, b) => a + b, 0);
+    }
+    return job.name === 'child' ? job.data.v * 10 : 1;
+  }, { connection: connection(s), limiter: { max: 100, duration: 1000 }, metrics: { maxDataPoints: 10 } }));
+  await until(async () => (await tree.job.getState()) === 'completed', 'the parent to complete', 20000);
+  assertEq((await queue.getJob(tree.job.id)).returnvalue, 60, 'sum of the children');
+  assertEq(seen.indexOf('parent') > seen.lastIndexOf('child'), true, 'parent after its children');
+  await until(() => seen.filter((n) => n === 'tick').length >= 3, 'three scheduled ticks', 20000);
+  assertEq((await queue.getJobSchedulers()).map((j) => j.key), ['every']);
+  await queue.removeJobScheduler('every');
+  assertEq(await queue.getJobSchedulers(), []);
+  assertEq(seen.filter((n) => n === 'dedup').length, 1, 'one deduplicated job ran');
+  const metrics = await queue.getMetrics('completed');
+  if (!(metrics.meta.count >= 5)) throw new Error(`metrics count ${metrics.meta.count}`);
+  assertEq(await queue.getJobCounts('failed', 'waiting-children'), { failed: 0, 'waiting-children': 0 });
 }));
 
 run();

@@ -333,5 +333,94 @@ def random_against_redis():
     b.close()
 
 
+# struct: random formats, arguments and data through pack, unpack and
+# size (errors caught in the script, so their texts are compared too).
+STRUCT = DUMP + """
+local args = {}
+for i = 3, #ARGV do
+    local kind, v = string.sub(ARGV[i], 1, 1), string.sub(ARGV[i], 2)
+    if kind == 'n' then v = tonumber(v)
+    elseif kind == 'e' then v = loadstring('return ' .. v)() end
+    args[#args + 1] = v
+end
+local out = {}
+for _, r in ipairs({{pcall(struct.pack, ARGV[1], unpack(args))},
+                    {pcall(struct.unpack, ARGV[1], ARGV[2])},
+                    {pcall(struct.unpack, ARGV[1], ARGV[2], #ARGV[2] % 3)},
+                    {pcall(struct.size, ARGV[1])}}) do
+    for i = 1, #r do r[i] = d(r[i]) end
+    out[#out + 1] = table.concat(r, ' ')
+end
+return out
+"""
+
+
+def rand_format(rnd):
+    """A random format and arguments that mostly fit it."""
+    parts, args = [], []
+    for _ in range(rnd.randrange(1, 7)):
+        k = rnd.randrange(20)
+        if k < 3:
+            parts.append(rnd.choice(["<", ">", "!", " ", "x"]))
+        elif k < 5:
+            parts.append("!" + rnd.choice(["1", "2", "4", "8", "3", "0",
+                                           "16"]))
+        elif k < 12:
+            parts.append(rnd.choice("bBhHlLTfd"))
+            args.append(rand_number(rnd))
+        elif k < 15:
+            parts.append(rnd.choice("iI") + rnd.choice(
+                ["", "1", "2", "3", "4", "5", "7", "8", "9", "12", "16",
+                 "33"]))
+            args.append(rand_number(rnd))
+        elif k < 19:
+            parts.append(rnd.choice(["c", "c0", "c1", "c2", "c5", "s"]))
+            args.append("s" + "".join(rnd.choice("ab\x00") for _ in
+                                      range(rnd.randrange(6))))
+        else:
+            parts.append(rnd.choice(["y", "#", "z", "9"]))
+    if rnd.randrange(8) == 0 and args:
+        args.pop(rnd.randrange(len(args)))
+    return "".join(parts), args
+
+
+def rand_number(rnd):
+    """An argument: n (a number), e (a Lua expression) or s (a string)."""
+    k = rnd.randrange(12)
+    if k == 0:
+        return "e" + rnd.choice(["0/0", "1/0", "-1/0", "2^63", "2^64",
+                                 "-2^63", "-2^64", "1e300", "-0.5"])
+    if k == 1:
+        return "s" + rnd.choice(["12", "x", ""])
+    bits = rnd.choice([7, 8, 15, 16, 31, 32, 53, 63, 64, 70])
+    v = rnd.randrange(-(1 << bits), 1 << bits)
+    if rnd.randrange(4) == 0:
+        return "n%d.%d" % (v, rnd.randrange(10))
+    return "n%d" % v
+
+
+@test
+def random_struct_against_redis():
+    if not os.path.exists(REF_BIN):
+        h.skip("no " + REF_BIN)
+    ref = h.file_server(binary=REF_BIN, name="reference")
+    ours = h.shared_server()
+    seed = int(os.environ.get("SEED", random.randrange(1 << 30)))
+    rnd = random.Random(seed)
+    a, b = ref.client(), ours.client()
+    oks = 0
+    for i in range(400):
+        fmt, args = rand_format(rnd)
+        data = bytes(rnd.randrange(256) if rnd.randrange(3) else 0
+                     for _ in range(rnd.randrange(40)))
+        want = a.eval(STRUCT, 0, fmt, data, *args)
+        assert_eq(b.eval(STRUCT, 0, fmt, data, *args), want,
+                  "seed %d step %d: %r %r %r" % (seed, i, fmt, data, args))
+        oks += want[0].startswith(b"true")
+    assert oks > 100, "only %d packs succeeded" % oks
+    a.close()
+    b.close()
+
+
 if __name__ == "__main__":
     h.run()

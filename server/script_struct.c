@@ -305,7 +305,8 @@ static int st_unpack(lua_State *L)
             nres++;
         } else if (opt == 'c') {
             if (size == 0) {
-                size = previous_length(L, nres--);
+                size = previous_length(L, nres);
+                nres--;
                 luaL_argcheck(L, size <= len && pos <= len - size, 2,
                               "data string too short");
             }

@@ -13,6 +13,12 @@
  * booleans and every int width; bin, ext and the reserved byte 0xc1 are
  * "Bad data format", as in Redis. Every number unpacks as a Lua number.
  *
+ * Redis's quirks, kept: a uint64 unpacks as signed (0xcf ff.. is -1);
+ * unpack_limit(s, 0) is unpack(s) (no offset in front); the "Invalid
+ * request" error names the input's length as the limit; a nil or NaN
+ * map key is Lua's own "table index is nil/NaN" error; a read-only
+ * library table packs as the table behind its proxy.
+ *
  *   pack(v...)                     -> the encodings, concatenated
  *   unpack(s)                      -> every value in s
  *   unpack_one(s [, off])          -> next offset (-1 at the end), value

@@ -19,7 +19,8 @@
  * Debian's stock Lua the same errors come from proxies: the globals table
  * itself is kept empty, with a metatable that reads through to a hidden
  * table and refuses writes, and string, math, table, coroutine, redis,
- * cjson and bit are empty proxies over the real tables. rawget, rawset,
+ * cjson, bit, cmsgpack and struct are empty proxies over the real tables
+ * (cmsgpack and struct are ours: script_msgpack.c, script_struct.c). rawget, rawset,
  * next, pairs and setmetatable are replaced by versions that see through
  * a proxy (or refuse to write it); ipairs and the # operator do not.
  *
@@ -32,8 +33,8 @@
  * allocation across a call that may raise (the argv of redis.call lives in
  * struct scripting and is reused). What this does not do: SCRIPT DEBUG,
  * killing a running script (a script runs to its end on the one loop
- * thread, so none is ever running when another command is read), Redis's
- * own math.random generator, and the struct and cmsgpack libraries. */
+ * thread, so none is ever running when another command is read), and
+ * Redis's own math.random generator. */
 #include <lauxlib.h>
 #include <lua.h>
 #include <stdio.h>

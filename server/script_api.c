@@ -411,10 +411,6 @@ static int global_get(lua_State *L)
                          "variable '%s'", name ? name : "?");
 }
 
-/* A proxy's metatable names the table it stands for under this key, so
- * the raw functions below can see through it. */
-#define RO_BACKING "__respite_ro"
-
 /* Fills the metatable at the top of the stack for a proxy of the table at
  * backing: writes refused, getmetatable() answers an empty table and
  * setmetatable() is refused (below). */
@@ -594,10 +590,18 @@ int script__setup_globals(lua_State *L)
         lua_pushcfunction(L, libs[i]);
         lua_call(L, 0, 0);
     }
-    /* cjson returns its table rather than setting a global. */
-    lua_pushcfunction(L, luaopen_cjson);
-    lua_call(L, 0, 1);
-    lua_setglobal(L, "cjson");
+    /* cjson, cmsgpack and struct return their tables rather than
+     * setting globals. */
+    static const struct { const char *name; lua_CFunction open; } tabs[] = {
+        { "cjson", luaopen_cjson },
+        { "cmsgpack", script__open_cmsgpack },
+        { "struct", script__open_struct },
+    };
+    for (size_t i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++) {
+        lua_pushcfunction(L, tabs[i].open);
+        lua_call(L, 0, 1);
+        lua_setglobal(L, tabs[i].name);
+    }
     static const char *const removed[] = {
         "print", "getfenv", "setfenv", "dofile", "loadfile", "require",
         "module", "newproxy",
@@ -635,7 +639,8 @@ int script__setup_globals(lua_State *L)
         lua_rawset(L, LUA_GLOBALSINDEX);     /* _G[k] = nil */
     }
     static const char *const ro[] = { "string", "math", "table", "coroutine",
-                                      "redis", "cjson", "bit" };
+                                      "redis", "cjson", "bit", "cmsgpack",
+                                      "struct" };
     for (size_t i = 0; i < sizeof(ro) / sizeof(ro[0]); i++) {
         lua_getfield(L, hidden, ro[i]);
         push_readonly_proxy(L);

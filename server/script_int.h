@@ -34,6 +34,9 @@ struct scripting {
 #define REG_SCRIPTS "respite.scripts"
 #define REG_FLAGS "respite.flags"
 #define REG_ENGINE "respite.engine"
+/* A read-only proxy's metatable names the table it stands for under this
+ * key, so the raw functions (and cmsgpack.pack) can see through it. */
+#define RO_BACKING "__respite_ro"
 /* Marks an error table whose error a command already counted. */
 #define ERR_COUNTED "ignore_error_stats_update"
 
@@ -81,5 +84,10 @@ int script__unproxy(lua_State *L, int idx);
 /* luaL_loadbuffer of text only, never of a precompiled chunk. */
 int script__load_text(lua_State *L, const char *p, size_t n,
                       const char *name);
+
+/* script_msgpack.c and script_struct.c: push the cmsgpack and struct
+ * tables. May raise (out of memory). */
+int script__open_cmsgpack(lua_State *L);
+int script__open_struct(lua_State *L);
 
 #endif

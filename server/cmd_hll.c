@@ -264,9 +264,12 @@ void cmd_pfmerge(struct client *c)
         reply_error(c, ERR_OOM);
         goto done;
     }
+    /* max holds destkey's own registers too, so a dense result is max. */
     int rc = dense ? store_hll_to_dense(&b) : STORE_OK;
+    if (dense && rc >= 0)
+        rc = store_hll_set_all(&b, max);
     size_t maxb = (size_t)c->srv->conf.hll_sparse_max_bytes;
-    for (unsigned i = 0; i < STORE_HLL_REGISTERS && rc >= 0; i++)
+    for (unsigned i = 0; !dense && i < STORE_HLL_REGISTERS && rc >= 0; i++)
         if (max[i])
             rc = store_hll_set(&b, i, max[i], maxb);
     unsigned char *p = hll_close(c, &e, &b, rc >= 0);

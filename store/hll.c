@@ -172,6 +172,59 @@ static void dense_put(unsigned char *r, unsigned i, unsigned v)
     }
 }
 
+/* Every 8 registers fill 6 bytes exactly (8 x 6 bits, lowest first), so
+ * whole-value passes take them 8 at a time, one register a byte of a
+ * 64-bit word, instead of locating each register's bits on its own. */
+/* n <= 8 bytes at p as a little-endian number, and back: one unaligned
+ * load or store on a little-endian host, else byte by byte. */
+static uint64_t load_le(const unsigned char *p, size_t n)
+{
+    uint64_t w = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(&w, p, n);
+#else
+    for (size_t i = 0; i < n; i++)
+        w |= (uint64_t)p[i] << (8 * i);
+#endif
+    return w;
+}
+
+static void store_le(unsigned char *p, uint64_t w, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(p, &w, n);
+#else
+    for (size_t i = 0; i < n; i++)
+        p[i] = (unsigned char)(w >> (8 * i));
+#endif
+}
+
+static uint64_t dense_unpack8(const unsigned char *b)
+{
+    uint64_t w = load_le(b, 6);
+    /* 4 x 12 bits into 16-bit lanes, then each into 2 x 6 in bytes. */
+    w = (w & 0xfff) | (w & 0xfff000) << 4 | (w & 0xfff000000) << 8 |
+        (w & 0xfff000000000) << 12;
+    return (w & 0x003f003f003f003f) | (w & 0x0fc00fc00fc00fc0) << 2;
+}
+
+static void dense_pack8(unsigned char *b, uint64_t w)
+{
+    w = (w & 0x003f003f003f003f) | (w >> 2 & 0x0fc00fc00fc00fc0);
+    w = (w & 0xfff) | (w >> 4 & 0xfff000) | (w >> 8 & 0xfff000000) |
+        (w >> 12 & 0xfff000000000);
+    store_le(b, w, 6);
+}
+
+/* The larger of each byte pair of a and b, every byte below 128: the
+ * subtraction of each lane leaves its top bit set where a >= b. */
+static uint64_t bytes_max(uint64_t a, uint64_t b)
+{
+    uint64_t ge = ((a | 0x8080808080808080) - b) & 0x8080808080808080;
+    uint64_t mask = (ge >> 7) * 0xff;
+    return (a & mask) | (b & ~mask);
+}
+
 /* ---- Sparse opcodes ------------------------------------------------------ */
 
 #define IS_ZERO(p) ((*(p) & 0xc0) == 0)
@@ -424,6 +477,16 @@ int store_hll_set(struct store_hll_buf *b, unsigned idx, unsigned count,
 }
 
 /* See store.h. */
+int store_hll_set_all(struct store_hll_buf *b, const uint8_t *regs)
+{
+    if (b->p[4] != STORE_HLL_DENSE)
+        return STORE_HLL_INVALID;
+    for (unsigned i = 0; i < M; i += 8)
+        dense_pack8(b->p + HDR + i / 8 * 6, load_le(regs + i, 8));
+    return STORE_OK;
+}
+
+/* See store.h. */
 int store_hll_add(struct store_hll_buf *b, const void *ele, size_t len,
                   size_t sparse_max)
 {
@@ -473,11 +536,9 @@ static void max_fill(unsigned first, unsigned len, unsigned val, void *ctx)
 int store_hll_merge(uint8_t *max, const unsigned char *p, size_t n)
 {
     if (p[4] == STORE_HLL_DENSE) {
-        for (unsigned i = 0; i < M; i++) {
-            unsigned v = dense_get(p + HDR, i);
-            if (v > max[i])
-                max[i] = (uint8_t)v;
-        }
+        for (unsigned i = 0; i < M; i += 8)
+            store_le(max + i, bytes_max(load_le(max + i, 8),
+                                        dense_unpack8(p + HDR + i / 8 * 6)), 8);
         return STORE_OK;
     }
     /* Runs past the last register are never written; the value is

@@ -868,6 +868,10 @@ void store_hll_invalidate(unsigned char *p);
  * bytes. The cached count is left alone. */
 int store_hll_set(struct store_hll_buf *b, unsigned idx, unsigned count,
                   size_t sparse_max);
+/* Writes regs[i] (each below 64) into every register of the dense value
+ * b: STORE_OK, or STORE_HLL_INVALID when b is not dense. A register may
+ * go down, so a union passes the value's own registers in regs too. */
+int store_hll_set_all(struct store_hll_buf *b, const uint8_t *regs);
 /* store_hll_set for the register and value that ele hashes to. */
 int store_hll_add(struct store_hll_buf *b, const void *ele, size_t len,
                   size_t sparse_max);

@@ -188,6 +188,43 @@ TEST(merge_is_union)
     free(all.p);
 }
 
+/* The 8-registers-a-word passes (store_hll_set_all, dense merge) give
+ * the bytes and registers of setting each register on its own, for every
+ * value 0..63 in every position of a word. */
+TEST(set_all_matches_register_by_register)
+{
+    static uint8_t regs[STORE_HLL_REGISTERS];
+    uint64_t x = 88172645463325252u;
+    for (unsigned i = 0; i < STORE_HLL_REGISTERS; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        regs[i] = i < 64 * 8 ? (uint8_t)((i / 8 + i % 8) & 63)
+                             : (uint8_t)(x % 64);
+    }
+    struct store_hll_buf one = hll_new(), all = hll_new();
+    ASSERT_OK(store_hll_to_dense(&one));
+    ASSERT_OK(store_hll_to_dense(&all));
+    for (unsigned i = 0; i < STORE_HLL_REGISTERS; i++)
+        ASSERT(store_hll_set(&one, i, regs[i], 0) >= 0);
+    memset(all.p + STORE_HLL_HDR, 0xff, all.len - STORE_HLL_HDR);
+    ASSERT_OK(store_hll_set_all(&all, regs));
+    ASSERT(memcmp(one.p, all.p, one.len) == 0);
+    static uint8_t m[STORE_HLL_REGISTERS];
+    ASSERT_OK(store_hll_merge(m, all.p, all.len));
+    ASSERT(memcmp(m, regs, sizeof(m)) == 0);
+    /* Merging keeps the larger register of each pair. */
+    static uint8_t half[STORE_HLL_REGISTERS];
+    for (unsigned i = 0; i < STORE_HLL_REGISTERS; i++)
+        half[i] = (uint8_t)(63 - regs[i]);
+    ASSERT_OK(store_hll_merge(half, all.p, all.len));
+    for (unsigned i = 0; i < STORE_HLL_REGISTERS; i++)
+        ASSERT_EQ(half[i], regs[i] > 63 - regs[i] ? regs[i] : 63 - regs[i]);
+    struct store_hll_buf sparse = hll_new();
+    ASSERT_EQ(store_hll_set_all(&sparse, regs), STORE_HLL_INVALID);
+    free(sparse.p);
+    free(one.p);
+    free(all.p);
+}
+
 TEST(broken_sparse_values)
 {
     uint8_t m[STORE_HLL_REGISTERS] = {0};
@@ -310,6 +347,7 @@ static const struct unit_test tests[] = {
     UNIT(sparse_to_dense_promotion),
     UNIT(dense_register_layout),
     UNIT(merge_is_union),
+    UNIT(set_all_matches_register_by_register),
     UNIT(broken_sparse_values),
     UNIT(counts_match_redis),
     UNIT(counts_within_error),

@@ -556,6 +556,18 @@ def send_blocked(r, conn, n, *args):
     wait_blocked(r, n)
 
 
+def held_by_write_pause(pauser, other, *args):
+    """1 if command args from redis-py client other waits out a 300 ms
+    CLIENT PAUSE WRITE that client pauser sets (a command that may write
+    is held; a read-only one runs at once)."""
+    pauser.execute_command("CLIENT", "PAUSE", 300, "WRITE")
+    t0 = time.monotonic()
+    other.execute_command(*args)
+    waited = time.monotonic() - t0
+    pauser.execute_command("CLIENT", "UNPAUSE")
+    return waited > 0.2
+
+
 class Bg(threading.Thread):
     """Runs fn(client) in a thread on its own redis-py client of the shared
     server (made with **kw); get() returns what fn returned or raises what

@@ -302,15 +302,25 @@ def lua_expr(rnd, depth=0):
     return "{" + ", ".join(items) + "}"
 
 
-@test
-def random_against_redis():
+_ref = {}
+
+
+def random_pair():
+    """(reference client, client of the server under test, a Random, its
+    seed): the reference redis-server is started once for the file; SEED
+    in the environment repeats a run."""
     if not os.path.exists(REF_BIN):
         h.skip("no " + REF_BIN)
-    ref = h.file_server(binary=REF_BIN, name="reference")
-    ours = h.shared_server()
+    if "s" not in _ref:
+        _ref["s"] = h.file_server(binary=REF_BIN, name="reference")
     seed = int(os.environ.get("SEED", random.randrange(1 << 30)))
-    rnd = random.Random(seed)
-    a, b = ref.client(), ours.client()
+    return (_ref["s"].client(), h.shared_server().client(),
+            random.Random(seed), seed)
+
+
+@test
+def random_against_redis():
+    a, b, rnd, seed = random_pair()
     for i in range(300):
         data = rand_packed(rnd)
         assert_eq(b.eval(UNPACK, 0, data), a.eval(UNPACK, 0, data),
@@ -401,13 +411,7 @@ def rand_number(rnd):
 
 @test
 def random_struct_against_redis():
-    if not os.path.exists(REF_BIN):
-        h.skip("no " + REF_BIN)
-    ref = h.file_server(binary=REF_BIN, name="reference")
-    ours = h.shared_server()
-    seed = int(os.environ.get("SEED", random.randrange(1 << 30)))
-    rnd = random.Random(seed)
-    a, b = ref.client(), ours.client()
+    a, b, rnd, seed = random_pair()
     oks = 0
     for i in range(400):
         fmt, args = rand_format(rnd)

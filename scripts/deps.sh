@@ -11,6 +11,8 @@ PKGS="build-essential pkg-config libuv1-dev libhiredis-dev libjemalloc-dev
 libxxhash-dev liblua5.1-0-dev lua-cjson-dev lua-bitop-dev redis-server redis-tools python3-redis nodejs npm"
 # liblzf: FUNCTION DUMP's compression, as redis-server's.
 PKGS="$PKGS liblzf-dev"
+# python3-rq: a real Python job queue the tests run on Respite (test_rq.py).
+PKGS="$PKGS python3-rq"
 
 missing=""
 for p in $PKGS; do

@@ -24,6 +24,7 @@
 #include "server/pubsub.h"
 #include "server/script.h"
 #include "server/server.h"
+#include "server/tracking.h"
 
 #ifdef USE_JEMALLOC
 /* jemalloc's start-up options: it reads this symbol (MALLOC_CONF in the
@@ -441,6 +442,7 @@ int main(int argc, char **argv)
         uv_loop_close(srv->loop);
     close_databases(srv);
     pubsub_close(srv);
+    tracking_close(srv);
     slowlog_close(&srv->slowlog);
     script_engine_close(srv);
     free(srv->cmd_index);

@@ -16,6 +16,7 @@
 
 #include "server/blocking.h"
 #include "server/server.h"
+#include "server/tracking.h"
 
 /* Queues the current command, copied, and replies +QUEUED. A transaction
  * EXEC will abort anyway (a command failed to queue, a watched key
@@ -102,6 +103,8 @@ void server_key_modified(struct server *srv, int db, const char *key,
 {
     srv->dirty++;
     blocking_key_touched(srv, db, key, klen);
+    if (srv->tracking_clients)
+        tracking_key_modified(srv, key, klen);
     if (srv->nwatching == 0)
         return;
     for (struct client *w = srv->clients; w; w = w->next) {
@@ -123,6 +126,9 @@ void server_db_modified(struct server *srv, int db, int with)
 {
     srv->dirty++;
     blocking_db_touched(srv, db);
+    /* FLUSHDB and FLUSHALL (not SWAPDB, as in Redis). */
+    if (srv->tracking_clients && with < 0)
+        tracking_flushed(srv);
     if (srv->nwatching == 0)
         return;
     int64_t now = server_now_ms(srv);

@@ -1,0 +1,924 @@
+/* tracking.c - server-assisted client-side caching, as Redis 7's CLIENT
+ * TRACKING: the table of keys clients may have cached, the BCAST prefixes,
+ * and the invalidation messages.
+ *
+ * Default mode: after a read-only command of a tracking client, its keys
+ * are remembered with the client. When such a key changes (a write, DEL,
+ * expiry, eviction), every client that read it gets one invalidation
+ * message naming it, and the key is forgotten until read again. There is
+ * one key space for all databases, as in Redis: GET k in db 1 is
+ * invalidated by SET k in db 0. Each (key, client) pair is a link that
+ * sits on two lists, the key's and the client's, so turning tracking off
+ * or disconnecting removes exactly that client's pairs (Redis keeps them
+ * until the key changes), and a pair table keyed by the two pointers
+ * finds a link already there without walking either list:
+ *
+ *   keys:   k1 -> [link c1] -> [link c2]       clients: c1 -> [k1] -> [k7]
+ *
+ * BCAST mode: nothing is remembered. A client registers prefixes (the
+ * empty one matches every key); each prefix collects the keys that
+ * changed under it, with the id of the client that was running the
+ * command (for NOLOOP), and before the loop sleeps every registered
+ * client gets one message per prefix with the keys, sorted and once each.
+ *
+ * A message goes to the tracking client itself in RESP3 (a push,
+ * ">2 invalidate [keys]"), or to its REDIRECT client: a push if that one
+ * speaks RESP3, a message on __redis__:invalidate if it is in RESP2
+ * subscribed mode, nothing otherwise. FLUSHDB/FLUSHALL send a null instead
+ * of the keys, in the tracking client's own protocol, and empty the
+ * table. A client's own change to a key it tracks is held back until its
+ * command (EXEC, EVAL) has replied, so pushes never land inside a reply.
+ *
+ * Not here: tracking-table-max-keys (the table grows with what clients
+ * read and shrinks as keys change or clients go). */
+#include <stdlib.h>
+#include <string.h>
+
+#include <xxhash.h>
+
+#include "server/handlers.h"
+#include "server/pubsub.h"
+#include "server/server.h"
+#include "server/tracking.h"
+
+#define MIN_BUCKETS 16
+/* Appends a string literal's bytes. */
+#define ADD_LIT(o, lit) resp_add_raw((o), (lit), sizeof(lit) - 1)
+
+struct tracking_key {
+    struct tracking_key *hnext;         /* hash chain */
+    uint64_t hash;
+    struct tracking_link *links;        /* the clients that read it */
+    size_t klen;
+    char key[];
+};
+
+struct tracking_link {
+    struct tracking_link *hnext;        /* pair table chain */
+    uint64_t hash;
+    struct tracking_key *k;
+    struct tracking_client *tc;
+    struct tracking_link *kprev, *knext;  /* k->links */
+    struct tracking_link *cprev, *cnext;  /* tc->links */
+};
+
+/* A key changed under a BCAST prefix since the last broadcast. */
+struct changed_key {
+    char *key;                          /* owned */
+    size_t klen;
+    uint64_t writer;                    /* client id, 0 for none */
+    size_t seq;                         /* arrival, so the last write wins */
+};
+
+struct tracking_prefix {
+    struct tracking_prefix *next;       /* srv list, in byte order */
+    struct tracking_client **clients;
+    size_t nclients, ccap;
+    struct changed_key *changed;
+    size_t nchanged, chcap;
+    size_t len;
+    char p[];
+};
+
+/* An invalidation held back for the running command's client: key NULL
+ * stands for a flush. */
+struct held {
+    char *key;
+    size_t klen;
+};
+
+struct tracking {
+    struct tracking_key **kb;           /* key table */
+    size_t kmask, nkeys;
+    struct tracking_link **lb;          /* pair table */
+    size_t lmask, nlinks;
+    struct tracking_prefix *prefixes;
+    size_t nprefixes;
+    int bcast_due;                      /* some prefix has changed keys */
+    struct tracking_client *all;        /* every client with state */
+    struct held *held;
+    size_t nheld, hcap;
+};
+
+/* ---- Small hash tables -------------------------------------------------- */
+
+/* Rehashes a chained table of nodes that start with (next, hash) into
+ * nb buckets (a power of two). Returns 0, or -1 (table unchanged). */
+struct hnode {
+    struct hnode *next;
+    uint64_t hash;
+};
+
+static int rehash(void ***buckets, size_t *mask, size_t nb)
+{
+    struct hnode **nbk = calloc(nb, sizeof(*nbk));
+    if (!nbk)
+        return -1;
+    struct hnode **old = (struct hnode **)*buckets;
+    for (size_t i = 0; old && i <= *mask; i++) {
+        for (struct hnode *n = old[i], *next; n; n = next) {
+            next = n->next;
+            n->next = nbk[n->hash & (nb - 1)];
+            nbk[n->hash & (nb - 1)] = n;
+        }
+    }
+    free(old);
+    *buckets = (void **)nbk;
+    *mask = nb - 1;
+    return 0;
+}
+
+/* Grows a table about to hold n nodes, shrinks one far too big for them;
+ * a failed resize leaves it working, only slower. */
+static void fit(void ***buckets, size_t *mask, size_t n)
+{
+    size_t nb = *buckets ? *mask + 1 : 0;
+    if (n > nb)
+        rehash(buckets, mask, nb ? nb * 2 : MIN_BUCKETS);
+    else if (nb > MIN_BUCKETS && n < nb / 8)
+        rehash(buckets, mask, nb / 2);
+}
+
+static uint64_t pair_hash(const struct tracking_key *k,
+                          const struct tracking_client *tc)
+{
+    const void *pair[2] = { k, tc };
+    return XXH3_64bits(pair, sizeof(pair));
+}
+
+/* ---- The server's state ------------------------------------------------ */
+
+static struct tracking *state(struct server *srv)
+{
+    if (!srv->tracking)
+        srv->tracking = calloc(1, sizeof(struct tracking));
+    return srv->tracking;
+}
+
+/* See tracking.h. */
+struct tracking_client *tracking_client_get(struct client *c)
+{
+    if (c->trk)
+        return c->trk;
+    struct tracking *t = state(c->srv);
+    struct tracking_client *tc = t ? calloc(1, sizeof(*tc)) : NULL;
+    if (!tc)
+        return NULL;
+    tc->c = c;
+    tc->next = t->all;
+    if (t->all)
+        t->all->prev = tc;
+    t->all = tc;
+    c->trk = tc;
+    return tc;
+}
+
+/* ---- The key table ------------------------------------------------------ */
+
+static struct tracking_key *key_find(const struct tracking *t,
+                                     const char *key, size_t klen,
+                                     uint64_t h)
+{
+    if (!t->kb)
+        return NULL;
+    for (struct tracking_key *k = t->kb[h & t->kmask]; k; k = k->hnext)
+        if (k->hash == h && k->klen == klen && memcmp(k->key, key, klen) == 0)
+            return k;
+    return NULL;
+}
+
+static struct tracking_link *link_find(const struct tracking *t,
+                                       const struct tracking_key *k,
+                                       const struct tracking_client *tc,
+                                       uint64_t h)
+{
+    if (!t->lb)
+        return NULL;
+    for (struct tracking_link *l = t->lb[h & t->lmask]; l; l = l->hnext)
+        if (l->k == k && l->tc == tc)
+            return l;
+    return NULL;
+}
+
+static void key_unlink(struct tracking *t, struct tracking_key *k)
+{
+    struct tracking_key **p = &t->kb[k->hash & t->kmask];
+    while (*p != k)
+        p = &(*p)->hnext;
+    *p = k->hnext;
+    t->nkeys--;
+    free(k);
+    fit((void ***)&t->kb, &t->kmask, t->nkeys);
+}
+
+/* Removes link l from its two lists and the pair table, and its key once
+ * no client is left on it. */
+static void link_drop(struct tracking *t, struct tracking_link *l)
+{
+    struct tracking_link **p = &t->lb[l->hash & t->lmask];
+    while (*p != l)
+        p = &(*p)->hnext;
+    *p = l->hnext;
+    if (l->kprev)
+        l->kprev->knext = l->knext;
+    else
+        l->k->links = l->knext;
+    if (l->knext)
+        l->knext->kprev = l->kprev;
+    if (l->cprev)
+        l->cprev->cnext = l->cnext;
+    else
+        l->tc->links = l->cnext;
+    if (l->cnext)
+        l->cnext->cprev = l->cprev;
+    struct tracking_key *k = l->k;
+    free(l);
+    t->nlinks--;
+    fit((void ***)&t->lb, &t->lmask, t->nlinks);
+    if (!k->links)
+        key_unlink(t, k);
+}
+
+/* Remembers that tc may cache key. Out of memory, the key is not
+ * remembered (its client misses one invalidation, as if it read it
+ * before turning tracking on). */
+static void remember(struct tracking *t, struct tracking_client *tc,
+                     const char *key, size_t klen)
+{
+    uint64_t h = XXH3_64bits(key, klen);
+    struct tracking_key *k = key_find(t, key, klen, h);
+    if (!k) {
+        fit((void ***)&t->kb, &t->kmask, t->nkeys + 1);
+        if (!t->kb || !(k = malloc(sizeof(*k) + klen)))
+            return;
+        k->hash = h;
+        k->links = NULL;
+        k->klen = klen;
+        memcpy(k->key, key, klen);
+        k->hnext = t->kb[h & t->kmask];
+        t->kb[h & t->kmask] = k;
+        t->nkeys++;
+    }
+    uint64_t lh = pair_hash(k, tc);
+    if (link_find(t, k, tc, lh))
+        return;
+    fit((void ***)&t->lb, &t->lmask, t->nlinks + 1);
+    struct tracking_link *l = t->lb ? malloc(sizeof(*l)) : NULL;
+    if (!l) {
+        if (!k->links)
+            key_unlink(t, k);
+        return;
+    }
+    l->hash = lh;
+    l->k = k;
+    l->tc = tc;
+    l->hnext = t->lb[lh & t->lmask];
+    t->lb[lh & t->lmask] = l;
+    l->kprev = NULL;
+    l->knext = k->links;
+    if (k->links)
+        k->links->kprev = l;
+    k->links = l;
+    l->cprev = NULL;
+    l->cnext = tc->links;
+    if (tc->links)
+        tc->links->cprev = l;
+    tc->links = l;
+    t->nlinks++;
+}
+
+/* ---- Messages ----------------------------------------------------------- */
+
+/* Where tc's messages go, with their header written: ">2 invalidate" or
+ * RESP2's "message __redis__:invalidate". NULL when nothing can be sent
+ * (RESP2 without a subscribed redirect client); a REDIRECT client that has
+ * gone marks tc broken and tells tc so in RESP3. *muted is the output's
+ * mute to put back once the message is written. */
+static struct client *message_start(struct tracking_client *tc, int *muted)
+{
+    struct client *dst = tc->c;
+    if (tc->redir_id) {
+        if (!tc->redir) {
+            tc->flags |= TRK_BROKEN_REDIR;
+            if (dst->proto == 3) {
+                int m = client_push_unmute(dst);
+                ADD_LIT(&dst->out, ">2\r\n$21\r\ntracking-redir-broken\r\n");
+                resp_add_int(&dst->out, (int64_t)tc->redir_id);
+                dst->out.muted = m;
+                client_mark_write(dst);
+            }
+            return NULL;
+        }
+        dst = tc->redir;
+        if (dst->proto != 3 && !pubsub_client_subscribed(dst))
+            return NULL;
+    } else if (dst->proto != 3) {
+        return NULL;
+    }
+    *muted = client_push_unmute(dst);
+    if (dst->proto == 3)
+        ADD_LIT(&dst->out, ">2\r\n$10\r\ninvalidate\r\n");
+    else
+        ADD_LIT(&dst->out, "*3\r\n$7\r\nmessage\r\n$20\r\n"
+                           "__redis__:invalidate\r\n");
+    return dst;
+}
+
+static void message_end(struct client *dst, int muted)
+{
+    dst->out.muted = muted;
+    client_mark_write(dst);
+}
+
+/* Tells tc that key changed. */
+static void send_key(struct tracking_client *tc, const char *key,
+                     size_t klen)
+{
+    int muted;
+    struct client *dst = message_start(tc, &muted);
+    if (!dst)
+        return;
+    resp_add_array(&dst->out, 1);
+    resp_add_bulk(&dst->out, key, klen);
+    message_end(dst, muted);
+}
+
+/* Tells tc that everything changed: a null in tc's own protocol, even
+ * when it goes to a redirect client of the other one, as in Redis. */
+static void send_flush(struct tracking_client *tc)
+{
+    int proto = tc->c->proto;
+    int muted;
+    struct client *dst = message_start(tc, &muted);
+    if (!dst)
+        return;
+    if (proto == 3)
+        ADD_LIT(&dst->out, "_\r\n");
+    else
+        ADD_LIT(&dst->out, "$-1\r\n");
+    message_end(dst, muted);
+}
+
+/* Holds an invalidation for the running command's client back until its
+ * reply is out (key NULL: a flush). Out of memory, it is sent at once. */
+static void hold(struct tracking *t, struct tracking_client *tc,
+                 const char *key, size_t klen)
+{
+    if (t->nheld == t->hcap) {
+        size_t cap = t->hcap ? t->hcap * 2 : 8;
+        struct held *n = realloc(t->held, cap * sizeof(*n));
+        if (!n)
+            goto now;
+        t->held = n;
+        t->hcap = cap;
+    }
+    char *copy = NULL;
+    if (key && !(copy = malloc(klen ? klen : 1)))
+        goto now;
+    if (key)
+        memcpy(copy, key, klen);
+    t->held[t->nheld].key = copy;
+    t->held[t->nheld].klen = klen;
+    t->nheld++;
+    return;
+now:
+    if (key)
+        send_key(tc, key, klen);
+    else
+        send_flush(tc);
+}
+
+/* ---- Invalidation ------------------------------------------------------- */
+
+static int has_prefix(const char *key, size_t klen,
+                      const struct tracking_prefix *p)
+{
+    return p->len <= klen && memcmp(key, p->p, p->len) == 0;
+}
+
+/* Notes key under every BCAST prefix it starts with. */
+static void note_changed(struct server *srv, struct tracking *t,
+                         const char *key, size_t klen)
+{
+    uint64_t writer = srv->current_client ? srv->current_client->id : 0;
+    for (struct tracking_prefix *p = t->prefixes; p; p = p->next) {
+        if (!has_prefix(key, klen, p))
+            continue;
+        if (p->nchanged == p->chcap) {
+            size_t cap = p->chcap ? p->chcap * 2 : 8;
+            struct changed_key *n = realloc(p->changed, cap * sizeof(*n));
+            if (!n)
+                continue;
+            p->changed = n;
+            p->chcap = cap;
+        }
+        char *copy = malloc(klen ? klen : 1);
+        if (!copy)
+            continue;
+        memcpy(copy, key, klen);
+        p->changed[p->nchanged] = (struct changed_key){ copy, klen, writer,
+                                                        p->nchanged };
+        p->nchanged++;
+        t->bcast_due = 1;
+    }
+}
+
+/* See tracking.h. */
+void tracking_key_modified(struct server *srv, const char *key, size_t klen)
+{
+    struct tracking *t = srv->tracking;
+    if (!t)
+        return;
+    if (t->prefixes)
+        note_changed(srv, t, key, klen);
+    if (!t->kb)
+        return;
+    struct tracking_key *k = key_find(t, key, klen, XXH3_64bits(key, klen));
+    if (!k)
+        return;
+    struct client *cur = srv->current_client;
+    while (k->links) {
+        struct tracking_link *l = k->links;
+        struct tracking_client *tc = l->tc;
+        int last = l->knext == NULL;
+        if ((tc->flags & TRK_ON) &&
+            !((tc->flags & TRK_NOLOOP) && tc->c == cur)) {
+            if (tc->c == cur)
+                hold(t, tc, key, klen);
+            else
+                send_key(tc, key, klen);
+        }
+        /* The key goes with its last link: key points into it. */
+        link_drop(t, l);
+        if (last)
+            break;
+    }
+}
+
+/* Forgets every key and link. */
+static void table_clear(struct tracking *t)
+{
+    for (size_t i = 0; t->lb && i <= t->lmask; i++)
+        for (struct tracking_link *l = t->lb[i], *n; l; l = n) {
+            n = l->hnext;
+            free(l);
+        }
+    for (size_t i = 0; t->kb && i <= t->kmask; i++)
+        for (struct tracking_key *k = t->kb[i], *n; k; k = n) {
+            n = k->hnext;
+            free(k);
+        }
+    for (struct tracking_client *tc = t->all; tc; tc = tc->next)
+        tc->links = NULL;
+    free(t->lb);
+    free(t->kb);
+    t->lb = NULL;
+    t->kb = NULL;
+    t->lmask = t->kmask = 0;
+    t->nlinks = t->nkeys = 0;
+}
+
+/* See tracking.h. */
+void tracking_flushed(struct server *srv)
+{
+    struct tracking *t = srv->tracking;
+    if (!t)
+        return;
+    for (struct tracking_client *tc = t->all; tc; tc = tc->next) {
+        if (!(tc->flags & TRK_ON))
+            continue;
+        if (tc->c == srv->current_client)
+            hold(t, tc, NULL, 0);
+        else
+            send_flush(tc);
+    }
+    table_clear(t);
+}
+
+/* See tracking.h. */
+void tracking_command_done(struct client *c)
+{
+    struct tracking *t = c->srv->tracking;
+    struct tracking_client *tc = c->trk;
+    for (size_t i = 0; t && i < t->nheld; i++) {
+        if (t->held[i].key)
+            send_key(tc, t->held[i].key, t->held[i].klen);
+        else
+            send_flush(tc);
+        free(t->held[i].key);
+    }
+    if (t)
+        t->nheld = 0;
+    /* CLIENT CACHING holds for the next command, or the next MULTI's
+     * commands; other CLIENT subcommands leave it, as in Redis. */
+    if (!(c->flags & CLIENT_MULTI) &&
+        !(c->last_cmd && c->last_cmd->proc == cmd_client && c->last_sub))
+        tc->flags &= ~(unsigned)TRK_CACHING;
+}
+
+/* ---- Remembering keys --------------------------------------------------- */
+
+/* Calls remember for the keys of a "numkeys key..." command at argv[1]. */
+static void numkeys_keys(struct tracking *t, struct tracking_client *tc,
+                         const struct client *c)
+{
+    int64_t n;
+    if (c->argc < 2 || !parse_i64(c->argv[1], c->argvlen[1], &n) || n <= 0 ||
+        (uint64_t)n > c->argc - 2)
+        return;
+    for (size_t i = 2; i < 2 + (size_t)n; i++)
+        remember(t, tc, c->argv[i], c->argvlen[i]);
+}
+
+/* XREAD's keys: the first half of what follows STREAMS. */
+static void xread_keys(struct tracking *t, struct tracking_client *tc,
+                       const struct client *c)
+{
+    for (size_t i = 1; i < c->argc; i++) {
+        if (!arg_is(c, i, "STREAMS"))
+            continue;
+        size_t rest = c->argc - i - 1;
+        if (rest == 0 || rest % 2)
+            return;
+        for (size_t j = i + 1; j < i + 1 + rest / 2; j++)
+            remember(t, tc, c->argv[j], c->argvlen[j]);
+        return;
+    }
+}
+
+/* Remembers the keys of c's command for tc: the table's first/last/step,
+ * argv[2] for a read-only subcommand (XINFO STREAM key), numkeys for
+ * the commands whose keys move. */
+static void command_keys(struct tracking *t, struct tracking_client *tc,
+                         const struct client *c)
+{
+    const struct command *cmd = c->cmd;
+    if (cmd->subs) {
+        if (c->argc > 2)
+            remember(t, tc, c->argv[2], c->argvlen[2]);
+        return;
+    }
+    if (cmd->first_key > 0) {
+        long last = cmd->last_key < 0 ? (long)c->argc + cmd->last_key
+                                      : cmd->last_key;
+        long step = cmd->key_step > 0 ? cmd->key_step : 1;
+        for (long i = cmd->first_key; i <= last && i < (long)c->argc;
+             i += step)
+            remember(t, tc, c->argv[i], c->argvlen[i]);
+        return;
+    }
+    if (cmd->proc == cmd_xread)
+        xread_keys(t, tc, c);
+    else if (cmd->proc == cmd_sintercard || cmd->proc == cmd_zunion ||
+             cmd->proc == cmd_zinter || cmd->proc == cmd_zdiff ||
+             cmd->proc == cmd_zintercard)
+        numkeys_keys(t, tc, c);
+}
+
+/* See tracking.h. */
+void tracking_after_call(struct client *c)
+{
+    struct server *srv = c->srv;
+    /* A script's commands are tracked for the client that ran it; the
+     * script itself (EVAL_RO) is not, its keys need not be read. */
+    struct client *caller = (c->flags & CLIENT_SCRIPT) ? srv->current_client
+                                                       : c;
+    if (!caller || !caller->trk || !srv->tracking)
+        return;
+    struct tracking_client *tc = caller->trk;
+    unsigned mode = tc->flags;
+    if (!(mode & TRK_ON) || (mode & TRK_BCAST))
+        return;
+    /* Not c->last_sub: inside EXEC that is EXEC's. */
+    const struct subcommand *sub = c->cmd->subs ? subcommand_of(c) : NULL;
+    unsigned flags = c->cmd->flags | (sub ? sub->flags : 0);
+    if (!(flags & CMD_READONLY) || (flags & CMD_SCRIPT_FLAGS))
+        return;
+    int caching = (mode & TRK_CACHING) != 0;
+    if (((mode & TRK_OPTIN) && !caching) || ((mode & TRK_OPTOUT) && caching))
+        return;
+    command_keys(srv->tracking, tc, c);
+}
+
+/* ---- BCAST -------------------------------------------------------------- */
+
+static int bytes_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+    int r = memcmp(a, b, alen < blen ? alen : blen);
+    if (r)
+        return r;
+    return alen < blen ? -1 : alen > blen;
+}
+
+static int changed_cmp(const void *pa, const void *pb)
+{
+    const struct changed_key *a = pa, *b = pb;
+    int r = bytes_cmp(a->key, a->klen, b->key, b->klen);
+    if (r)
+        return r;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* Sorts p's changed keys and keeps the last write of each. */
+static size_t changed_unique(struct tracking_prefix *p)
+{
+    qsort(p->changed, p->nchanged, sizeof(*p->changed), changed_cmp);
+    size_t n = 0;
+    for (size_t i = 0; i < p->nchanged; i++) {
+        struct changed_key *k = &p->changed[i];
+        if (n > 0 && bytes_cmp(p->changed[n - 1].key, p->changed[n - 1].klen,
+                               k->key, k->klen) == 0) {
+            free(p->changed[n - 1].key);
+            p->changed[n - 1] = *k;
+        } else {
+            p->changed[n++] = *k;
+        }
+    }
+    return n;
+}
+
+/* Sends p's n changed keys to tc, less those tc wrote itself if NOLOOP. */
+static void broadcast_to(struct tracking_prefix *p, size_t n,
+                         struct tracking_client *tc)
+{
+    uint64_t self = (tc->flags & TRK_NOLOOP) ? tc->c->id : 0;
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        count += !self || p->changed[i].writer != self;
+    if (count == 0)
+        return;
+    int muted;
+    struct client *dst = message_start(tc, &muted);
+    if (!dst)
+        return;
+    resp_add_array(&dst->out, count);
+    for (size_t i = 0; i < n; i++)
+        if (!self || p->changed[i].writer != self)
+            resp_add_bulk(&dst->out, p->changed[i].key, p->changed[i].klen);
+    message_end(dst, muted);
+}
+
+/* See tracking.h. */
+void tracking_broadcast(struct server *srv)
+{
+    struct tracking *t = srv->tracking;
+    if (!t->bcast_due)
+        return;
+    t->bcast_due = 0;
+    for (struct tracking_prefix *p = t->prefixes; p; p = p->next) {
+        if (p->nchanged == 0)
+            continue;
+        size_t n = changed_unique(p);
+        for (size_t i = 0; i < p->nclients; i++)
+            broadcast_to(p, n, p->clients[i]);
+        for (size_t i = 0; i < n; i++)
+            free(p->changed[i].key);
+        p->nchanged = 0;
+    }
+}
+
+/* The prefix p (len) from the server's list, created; NULL on OOM. */
+static struct tracking_prefix *prefix_get(struct tracking *t, const char *p,
+                                          size_t len)
+{
+    struct tracking_prefix **at = &t->prefixes;
+    while (*at && bytes_cmp((*at)->p, (*at)->len, p, len) < 0)
+        at = &(*at)->next;
+    if (*at && bytes_cmp((*at)->p, (*at)->len, p, len) == 0)
+        return *at;
+    struct tracking_prefix *n = calloc(1, sizeof(*n) + len);
+    if (!n)
+        return NULL;
+    n->len = len;
+    memcpy(n->p, p, len);
+    n->next = *at;
+    *at = n;
+    t->nprefixes++;
+    return n;
+}
+
+static void prefix_free(struct tracking_prefix *p)
+{
+    for (size_t i = 0; i < p->nchanged; i++)
+        free(p->changed[i].key);
+    free(p->changed);
+    free(p->clients);
+    free(p);
+}
+
+/* Takes tc off prefix p, and p off the list once nobody is left. */
+static void prefix_leave(struct tracking *t, struct tracking_prefix *p,
+                         struct tracking_client *tc)
+{
+    for (size_t i = 0; i < p->nclients; i++) {
+        if (p->clients[i] == tc) {
+            p->clients[i] = p->clients[--p->nclients];
+            break;
+        }
+    }
+    if (p->nclients > 0)
+        return;
+    struct tracking_prefix **at = &t->prefixes;
+    while (*at != p)
+        at = &(*at)->next;
+    *at = p->next;
+    t->nprefixes--;
+    prefix_free(p);
+}
+
+/* Registers tc for prefix p (len), kept sorted in tc's own list. Returns
+ * 0, or -1 on OOM. */
+static int prefix_join(struct tracking *t, struct tracking_client *tc,
+                       const char *p, size_t len)
+{
+    struct tracking_prefix **mine =
+        realloc(tc->prefixes, (tc->nprefixes + 1) * sizeof(*mine));
+    if (!mine)
+        return -1;
+    tc->prefixes = mine;
+    struct tracking_prefix *bp = prefix_get(t, p, len);
+    if (!bp)
+        return -1;
+    for (size_t i = 0; i < tc->nprefixes; i++)
+        if (tc->prefixes[i] == bp)
+            return 0;                   /* BCAST again, no prefix: "" */
+    if (bp->nclients == bp->ccap) {
+        size_t cap = bp->ccap ? bp->ccap * 2 : 4;
+        struct tracking_client **n = realloc(bp->clients, cap * sizeof(*n));
+        if (!n) {
+            if (bp->nclients == 0)
+                prefix_leave(t, bp, tc);
+            return -1;
+        }
+        bp->clients = n;
+        bp->ccap = cap;
+    }
+    bp->clients[bp->nclients++] = tc;
+    size_t i = tc->nprefixes;
+    while (i > 0 && bytes_cmp(mine[i - 1]->p, mine[i - 1]->len, p, len) > 0) {
+        mine[i] = mine[i - 1];
+        i--;
+    }
+    mine[i] = bp;
+    tc->nprefixes++;
+    return 0;
+}
+
+/* See tracking.h. */
+int tracking_prefix_overlap(const struct client *c, const char *p,
+                            size_t len, const char **hit, size_t *hit_len)
+{
+    const struct tracking_client *tc = c->trk;
+    for (size_t i = 0; tc && i < tc->nprefixes; i++) {
+        const struct tracking_prefix *q = tc->prefixes[i];
+        size_t n = q->len < len ? q->len : len;
+        if (memcmp(q->p, p, n) == 0) {
+            *hit = q->p;
+            *hit_len = q->len;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* See tracking.h. */
+void tracking_prefix_at(const struct client *c, size_t i, const char **p,
+                        size_t *len)
+{
+    *p = c->trk->prefixes[i]->p;
+    *len = c->trk->prefixes[i]->len;
+}
+
+/* ---- Turning tracking on and off ---------------------------------------- */
+
+/* Points tc's redirect at target (NULL: none), keeping the targets'
+ * counts. */
+static void redirect_set(struct tracking_client *tc, uint64_t id,
+                         struct client *target)
+{
+    if (tc->redir && tc->redir->trk)
+        tc->redir->trk->targeted--;
+    tc->redir_id = id;
+    tc->redir = target;
+    if (target)
+        target->trk->targeted++;
+}
+
+/* See tracking.h. */
+int tracking_enable(struct client *c, const struct tracking_opts *o)
+{
+    struct server *srv = c->srv;
+    struct tracking_client *tc = tracking_client_get(c);
+    if (!tc || (o->redir && !tracking_client_get(o->redir)))
+        return -1;
+    struct tracking *t = srv->tracking;
+    if (o->flags & TRK_BCAST) {
+        if (o->nprefix == 0 && prefix_join(t, tc, "", 0) != 0)
+            return -1;
+        for (size_t i = 0; i < o->nprefix; i++)
+            if (prefix_join(t, tc, o->prefix[i], o->prefix_len[i]) != 0)
+                return -1;
+    }
+    if (!(tc->flags & TRK_ON))
+        srv->tracking_clients++;
+    redirect_set(tc, o->redir_id, o->redir);
+    /* CLIENT CACHING's mark survives, as in Redis: it is a CLIENT
+     * command. */
+    tc->flags = TRK_ON | (tc->flags & TRK_CACHING) |
+                (o->flags & (TRK_BCAST | TRK_OPTIN | TRK_OPTOUT |
+                             TRK_NOLOOP));
+    return 0;
+}
+
+/* See tracking.h. */
+void tracking_disable(struct client *c)
+{
+    struct tracking_client *tc = c->trk;
+    struct tracking *t = c->srv->tracking;
+    if (!tc || !t)
+        return;
+    while (tc->links)
+        link_drop(t, tc->links);
+    for (size_t i = 0; i < tc->nprefixes; i++)
+        prefix_leave(t, tc->prefixes[i], tc);
+    free(tc->prefixes);
+    tc->prefixes = NULL;
+    tc->nprefixes = 0;
+    if (tc->flags & TRK_ON)
+        c->srv->tracking_clients--;
+    tc->flags = 0;
+}
+
+/* See tracking.h. */
+void tracking_client_gone(struct client *c)
+{
+    struct tracking_client *tc = c->trk;
+    if (!tc)
+        return;
+    struct tracking *t = c->srv->tracking;
+    tracking_disable(c);
+    redirect_set(tc, tc->redir_id, NULL);
+    if (tc->targeted > 0)
+        for (struct tracking_client *o = t->all; o; o = o->next)
+            if (o->redir == c)
+                o->redir = NULL;
+    if (tc->prev)
+        tc->prev->next = tc->next;
+    else
+        t->all = tc->next;
+    if (tc->next)
+        tc->next->prev = tc->prev;
+    free(tc);
+    c->trk = NULL;
+}
+
+/* See tracking.h. */
+void tracking_close(struct server *srv)
+{
+    struct tracking *t = srv->tracking;
+    if (!t)
+        return;
+    table_clear(t);
+    while (t->prefixes) {
+        struct tracking_prefix *p = t->prefixes;
+        t->prefixes = p->next;
+        prefix_free(p);
+    }
+    for (size_t i = 0; i < t->nheld; i++)
+        free(t->held[i].key);
+    free(t->held);
+    free(t);
+    srv->tracking = NULL;
+}
+
+/* ---- What CLIENT LIST and INFO show ------------------------------------- */
+
+/* See tracking.h. */
+void tracking_stats(const struct server *srv, struct tracking_stats *st)
+{
+    const struct tracking *t = srv->tracking;
+    st->keys = t ? t->nkeys : 0;
+    st->items = t ? t->nlinks : 0;
+    st->prefixes = t ? t->nprefixes : 0;
+}
+
+/* See tracking.h. */
+char *tracking_flags_str(const struct client *c, char *p)
+{
+    unsigned f = c->trk ? c->trk->flags : 0;
+    if (f & TRK_ON)
+        *p++ = 't';
+    if (f & TRK_BROKEN_REDIR)
+        *p++ = 'R';
+    if (f & TRK_BCAST)
+        *p++ = 'B';
+    return p;
+}
+
+/* See tracking.h. */
+long long tracking_redir_of(const struct client *c)
+{
+    if (!c->trk || !(c->trk->flags & TRK_ON))
+        return -1;
+    return (long long)c->trk->redir_id;
+}

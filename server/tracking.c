@@ -857,6 +857,13 @@ void tracking_client_gone(struct client *c)
         return;
     struct tracking *t = c->srv->tracking;
     tracking_disable(c);
+    /* Closed in the middle of its own command: what it held back has
+     * nowhere to go, and must not reach the next command's client. */
+    if (c == c->srv->current_client) {
+        for (size_t i = 0; i < t->nheld; i++)
+            free(t->held[i].key);
+        t->nheld = 0;
+    }
     redirect_set(tc, tc->redir_id, NULL);
     if (tc->targeted > 0)
         for (struct tracking_client *o = t->all; o; o = o->next)

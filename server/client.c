@@ -578,9 +578,10 @@ void server_on_prepare(uv_prepare_t *h)
     struct server *srv = h->data;
     /* Keys made ready by something other than a command (expiry). */
     blocking_serve_ready(srv);
-    /* BCAST invalidations gathered during this turn of the loop. */
+    /* tracking-table-max-keys, and the BCAST invalidations gathered
+     * during this turn of the loop. */
     if (srv->tracking)
-        tracking_broadcast(srv);
+        tracking_before_sleep(srv);
     struct client *list = srv->pending_write;
     srv->pending_write = NULL;
     /* While requests are still queued (the idle handle keeps the loop from

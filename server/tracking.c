@@ -29,8 +29,9 @@
  * table. A client's own change to a key it tracks is held back until its
  * command (EXEC, EVAL) has replied, so pushes never land inside a reply.
  *
- * Not here: tracking-table-max-keys (the table grows with what clients
- * read and shrinks as keys change or clients go). */
+ * tracking-table-max-keys bounds the table: before the loop sleeps, keys
+ * picked at random are invalidated as if they had changed until it fits
+ * (Redis checks before each command; the messages are the same). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,6 +99,9 @@ struct tracking {
     struct tracking_client *all;        /* every client with state */
     struct held *held;
     size_t nheld, hcap;
+    size_t over_turns;                  /* loop turns over max-keys so far */
+    uint64_t rng;                       /* xorshift state: not rand(), whose
+                                           sequence Lua's math.random is */
 };
 
 /* ---- Small hash tables -------------------------------------------------- */
@@ -150,8 +154,11 @@ static uint64_t pair_hash(const struct tracking_key *k,
 
 static struct tracking *state(struct server *srv)
 {
-    if (!srv->tracking)
+    if (!srv->tracking) {
         srv->tracking = calloc(1, sizeof(struct tracking));
+        if (srv->tracking)
+            srv->tracking->rng = 0x9e3779b97f4a7c15ULL;
+    }
     return srv->tracking;
 }
 
@@ -423,6 +430,9 @@ static void note_changed(struct server *srv, struct tracking *t,
     }
 }
 
+static void invalidate(struct server *srv, struct tracking *t,
+                       struct tracking_key *k, const char *key, size_t klen);
+
 /* See tracking.h. */
 void tracking_key_modified(struct server *srv, const char *key, size_t klen)
 {
@@ -434,8 +444,15 @@ void tracking_key_modified(struct server *srv, const char *key, size_t klen)
     if (!t->kb)
         return;
     struct tracking_key *k = key_find(t, key, klen, XXH3_64bits(key, klen));
-    if (!k)
-        return;
+    if (k)
+        invalidate(srv, t, k, key, klen);
+}
+
+/* Tells every client on k that key (k's bytes, or the caller's copy of
+ * them) changed, and forgets k. */
+static void invalidate(struct server *srv, struct tracking *t,
+                       struct tracking_key *k, const char *key, size_t klen)
+{
     struct client *cur = srv->current_client;
     while (k->links) {
         struct tracking_link *l = k->links;
@@ -658,10 +675,9 @@ static void broadcast_to(struct tracking_prefix *p, size_t n,
     message_end(dst, muted);
 }
 
-/* See tracking.h. */
-void tracking_broadcast(struct server *srv)
+/* Sends the BCAST messages gathered since the last call. */
+static void broadcast(struct tracking *t)
 {
-    struct tracking *t = srv->tracking;
     if (!t->bcast_due)
         return;
     t->bcast_due = 0;
@@ -676,6 +692,67 @@ void tracking_broadcast(struct server *srv)
         p->nchanged = 0;
     }
 }
+
+/* ---- tracking-table-max-keys ------------------------------------------- */
+
+/* A key of the table picked at random: a random bucket, then the next
+ * one that is not empty. */
+static struct tracking_key *random_key(struct tracking *t)
+{
+    size_t nb = t->kmask + 1;
+    t->rng ^= t->rng << 13;
+    t->rng ^= t->rng >> 7;
+    t->rng ^= t->rng << 17;
+    size_t i = (size_t)t->rng & t->kmask;
+    for (size_t n = 0; n < nb; n++, i = (i + 1) & t->kmask)
+        if (t->kb[i])
+            return t->kb[i];
+    return NULL;
+}
+
+/* Over tracking-table-max-keys, invalidates random keys as if they had
+ * changed until the table fits. Each turn of the loop tries 100 keys more
+ * than the last while it stays over, as Redis does, so a limit lowered
+ * far below the table is reached over a few turns, not in one long stall.
+ * The copy of the key outlives the key's entry, which invalidate frees. */
+static void limit_keys(struct server *srv, struct tracking *t)
+{
+    uint64_t max = (uint64_t)srv->conf.tracking_table_max_keys;
+    if (max == 0 || t->nkeys <= max) {
+        t->over_turns = 0;
+        return;
+    }
+    char small[256];
+    for (size_t effort = 100 * (t->over_turns + 1); effort > 0; effort--) {
+        struct tracking_key *k = random_key(t);
+        if (!k)
+            break;
+        size_t klen = k->klen;
+        char *copy = klen <= sizeof(small) ? small : malloc(klen);
+        if (!copy)
+            break;
+        memcpy(copy, k->key, klen);
+        invalidate(srv, t, k, copy, klen);
+        if (copy != small)
+            free(copy);
+        if (t->nkeys <= max) {
+            t->over_turns = 0;
+            return;
+        }
+    }
+    t->over_turns++;
+}
+
+/* See tracking.h. */
+void tracking_before_sleep(struct server *srv)
+{
+    struct tracking *t = srv->tracking;
+    if (t->kb)
+        limit_keys(srv, t);
+    broadcast(t);
+}
+
+/* ---- BCAST prefixes ----------------------------------------------------- */
 
 /* The prefix p (len) from the server's list, created; NULL on OOM. */
 static struct tracking_prefix *prefix_get(struct tracking *t, const char *p,

@@ -78,7 +78,7 @@ void tracking_prefix_at(const struct client *c, size_t i, const char **p,
 void tracking_close(struct server *srv);
 
 /* Hooks. Each is called only when srv->tracking_clients > 0, except
- * tracking_command_done (when c->trk) and tracking_broadcast (when
+ * tracking_command_done (when c->trk) and tracking_before_sleep (when
  * srv->tracking). */
 /* The keys of c's command, which just ran, if it reads them and the
  * client that sent it (a script's caller) tracks them. */
@@ -90,9 +90,10 @@ void tracking_flushed(struct server *srv);
 /* c's top-level command is done: its own invalidations, held back so they
  * follow the reply, go out, and CLIENT CACHING's one-command mark ends. */
 void tracking_command_done(struct client *c);
-/* Sends the BCAST messages gathered since the last call (before the loop
- * sleeps, as Redis does in beforeSleep). */
-void tracking_broadcast(struct server *srv);
+/* Before the loop sleeps: invalidates random keys while the table holds
+ * more than tracking-table-max-keys, then sends the BCAST messages
+ * gathered since the last call (Redis's beforeSleep). */
+void tracking_before_sleep(struct server *srv);
 
 /* INFO's figures. */
 struct tracking_stats {

@@ -292,6 +292,42 @@ def many_clients_one_key():
         assert_eq(info_field(r, "stats", "tracking_total_keys"), 0)
 
 
+@test
+def table_max_keys_invalidates_random_keys():
+    s = h.shared_server()
+    r = h.flushed()
+    assert_eq(r.config_get("tracking-table-max-keys"),
+              {"tracking-table-max-keys": "1000000"})
+    r.config_set("tracking-table-max-keys", "2")
+    try:
+        with h.conns(1, s) as (a,):
+            a.call("HELLO", "3")
+            a.call("CLIENT", "TRACKING", "on")
+            keys = ["m%d" % i for i in range(5)]
+            h.parse(a.call("MGET", *keys))
+            # Redis trims before the next command, Respite before the loop
+            # sleeps: either way the pushes come before PING's reply.
+            a.send(h.encode("PING"))
+            got = []
+            while True:
+                raw = a.read_raw()
+                if raw == b"+PONG\r\n":
+                    break
+                assert raw.startswith(PUSH), raw
+                got.append(h.parse(raw)[1][0].decode())
+            assert_eq(len(got), 3, "keys invalidated")
+            assert set(got) <= set(keys) and len(set(got)) == 3, got
+            assert_eq(info_field(r, "stats", "tracking_total_keys"), 2)
+            # The two left are still tracked.
+            left = sorted(set(keys) - set(got))
+            r.config_set("tracking-table-max-keys", "0")
+            r.mset({k: "1" for k in left})
+            assert_eq(sorted(h.parse(a.read_raw())[1][0].decode()
+                             for _ in left), left)
+    finally:
+        r.config_set("tracking-table-max-keys", "1000000")
+
+
 @test(respite_only=True, reason="Redis keeps a client's keys until they "
       "change")
 def table_forgets_clients_that_leave():

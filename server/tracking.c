@@ -3,7 +3,8 @@
  * and the invalidation messages.
  *
  * Default mode: after a read-only command of a tracking client, its keys
- * are remembered with the client. When such a key changes (a write, DEL,
+ * are remembered with the client (in a script, the keys its EVAL
+ * declared, as Redis 7.0 does). When such a key changes (a write, DEL,
  * expiry, eviction), every client that read it gets one invalidation
  * message naming it, and the key is forgotten until read again. There is
  * one key space for all databases, as in Redis: GET k in db 1 is
@@ -403,11 +404,15 @@ static int has_prefix(const char *key, size_t klen,
     return p->len <= klen && memcmp(key, p->p, p->len) == 0;
 }
 
-/* Notes key under every BCAST prefix it starts with. */
+/* Notes key under every BCAST prefix it starts with. The writer NOLOOP
+ * looks at is the client running the command, but nobody for a script's
+ * writes: Redis counts them as its script client's. */
 static void note_changed(struct server *srv, struct tracking *t,
                          const char *key, size_t klen)
 {
-    uint64_t writer = srv->current_client ? srv->current_client->id : 0;
+    const struct client *cur = srv->current_client;
+    int script = cur && cur->cmd && (cur->cmd->flags & CMD_SCRIPT_FLAGS);
+    uint64_t writer = cur && !script ? cur->id : 0;
     for (struct tracking_prefix *p = t->prefixes; p; p = p->next) {
         if (!has_prefix(key, klen, p))
             continue;
@@ -495,19 +500,47 @@ static void table_clear(struct tracking *t)
     t->nlinks = t->nkeys = 0;
 }
 
-/* See tracking.h. */
+static int by_client_id(const void *pa, const void *pb)
+{
+    const struct tracking_client *a = *(struct tracking_client *const *)pa;
+    const struct tracking_client *b = *(struct tracking_client *const *)pb;
+    return a->c->id < b->c->id ? -1 : a->c->id > b->c->id;
+}
+
+/* Tells tc that everything changed, now or after its own command. */
+static void flush_one(struct server *srv, struct tracking_client *tc)
+{
+    if (tc->c == srv->current_client)
+        hold(srv->tracking, tc, NULL, 0);
+    else
+        send_flush(tc);
+}
+
+/* See tracking.h. The clients are told in the order they connected, as
+ * Redis walks its client list: two redirecting to one client show it. */
 void tracking_flushed(struct server *srv)
 {
     struct tracking *t = srv->tracking;
     if (!t)
         return;
+    size_t n = 0;
+    for (struct tracking_client *tc = t->all; tc; tc = tc->next)
+        n += (tc->flags & TRK_ON) != 0;
+    struct tracking_client **v = malloc(n * sizeof(*v) + 1);
+    size_t i = 0;
     for (struct tracking_client *tc = t->all; tc; tc = tc->next) {
         if (!(tc->flags & TRK_ON))
             continue;
-        if (tc->c == srv->current_client)
-            hold(t, tc, NULL, 0);
+        if (v)
+            v[i++] = tc;
         else
-            send_flush(tc);
+            flush_one(srv, tc);         /* out of memory: any order */
+    }
+    if (v) {
+        qsort(v, i, sizeof(*v), by_client_id);
+        for (size_t j = 0; j < i; j++)
+            flush_one(srv, v[j]);
+        free(v);
     }
     table_clear(t);
 }
@@ -535,15 +568,16 @@ void tracking_command_done(struct client *c)
 
 /* ---- Remembering keys --------------------------------------------------- */
 
-/* Calls remember for the keys of a "numkeys key..." command at argv[1]. */
+/* Calls remember for the keys of a "numkeys key..." command whose numkeys
+ * is argv[at]. */
 static void numkeys_keys(struct tracking *t, struct tracking_client *tc,
-                         const struct client *c)
+                         const struct client *c, size_t at)
 {
     int64_t n;
-    if (c->argc < 2 || !parse_i64(c->argv[1], c->argvlen[1], &n) || n <= 0 ||
-        (uint64_t)n > c->argc - 2)
+    if (c->argc <= at || !parse_i64(c->argv[at], c->argvlen[at], &n) ||
+        n <= 0 || (uint64_t)n > c->argc - at - 1)
         return;
-    for (size_t i = 2; i < 2 + (size_t)n; i++)
+    for (size_t i = at + 1; i <= at + (size_t)n; i++)
         remember(t, tc, c->argv[i], c->argvlen[i]);
 }
 
@@ -565,7 +599,7 @@ static void xread_keys(struct tracking *t, struct tracking_client *tc,
 
 /* Remembers the keys of c's command for tc: the table's first/last/step,
  * argv[2] for a read-only subcommand (XINFO STREAM key), numkeys for
- * the commands whose keys move. */
+ * the commands whose keys move (EVAL's declared keys too). */
 static void command_keys(struct tracking *t, struct tracking_client *tc,
                          const struct client *c)
 {
@@ -589,15 +623,18 @@ static void command_keys(struct tracking *t, struct tracking_client *tc,
     else if (cmd->proc == cmd_sintercard || cmd->proc == cmd_zunion ||
              cmd->proc == cmd_zinter || cmd->proc == cmd_zdiff ||
              cmd->proc == cmd_zintercard)
-        numkeys_keys(t, tc, c);
+        numkeys_keys(t, tc, c, 1);
+    else if (cmd->flags & CMD_SCRIPT_FLAGS)
+        numkeys_keys(t, tc, c, 2);
 }
 
 /* See tracking.h. */
 void tracking_after_call(struct client *c)
 {
     struct server *srv = c->srv;
-    /* A script's commands are tracked for the client that ran it; the
-     * script itself (EVAL_RO) is not, its keys need not be read. */
+    /* A script's read-only command tracks, for the client that ran the
+     * script, the keys that client's EVAL declared (not the command's
+     * own), as Redis 7.0 does; EVAL_RO itself tracks nothing. */
     struct client *caller = (c->flags & CLIENT_SCRIPT) ? srv->current_client
                                                        : c;
     if (!caller || !caller->trk || !srv->tracking)
@@ -614,7 +651,7 @@ void tracking_after_call(struct client *c)
     int caching = (mode & TRK_CACHING) != 0;
     if (((mode & TRK_OPTIN) && !caching) || ((mode & TRK_OPTOUT) && caching))
         return;
-    command_keys(srv->tracking, tc, c);
+    command_keys(srv->tracking, tc, caller);
 }
 
 /* ---- BCAST -------------------------------------------------------------- */

@@ -691,7 +691,9 @@ static void dispatch(struct client *c)
         client_multi_queue(c);
         return;
     }
+    srv->in_call = 1;
     client_call(c);
+    srv->in_call = 0;
     /* The keyspace clock moves on with every top-level command (see
      * server_now_ms), from the time client_call read anyway: a key whose
      * TTL ran out during a slow command is gone for the next one of the

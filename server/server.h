@@ -321,9 +321,16 @@ struct server {
      * first tracking client, and how many track now (0: no hook runs). */
     struct tracking *tracking;
     size_t tracking_clients;
-    /* The client whose top-level command is running (client_dispatch),
-     * NULL between commands (expiry by the sweeper). */
+    /* The client whose top-level command is being dispatched
+     * (client_dispatch), NULL between commands (expiry by the sweeper);
+     * in_call: its handler is running (not the checks before it, where
+     * maxmemory evicts). */
     struct client *current_client;
+    int in_call;
+    /* Who is changing a key (server_key_modified): a command, or the
+     * server expiring or evicting it (main.c's and maxmemory.c's
+     * callbacks), which Redis's tracking counts as nobody's change. */
+    int key_origin;
     char run_id[41];
     char readbuf[64 * 1024];            /* libuv reads here; see client.c */
 };
@@ -332,6 +339,8 @@ struct server {
 int64_t server_now_ms(const struct server *srv);
 /* The database the client has SELECTed. */
 struct store *client_db(struct client *c);
+/* srv->key_origin's values. */
+enum { KEY_BY_COMMAND, KEY_BY_SERVER };
 /* Records that a key changed (WATCH invalidation, dirty counter).
  * Every write handler calls it once per key it modified. */
 void server_key_modified(struct server *srv, int db, const char *key,

@@ -406,13 +406,15 @@ static int has_prefix(const char *key, size_t klen,
 
 /* Notes key under every BCAST prefix it starts with. The writer NOLOOP
  * looks at is the client running the command, but nobody for a script's
- * writes: Redis counts them as its script client's. */
+ * writes (Redis counts them as its script client's) or for expiry and
+ * eviction. */
 static void note_changed(struct server *srv, struct tracking *t,
                          const char *key, size_t klen)
 {
     const struct client *cur = srv->current_client;
     int script = cur && cur->cmd && (cur->cmd->flags & CMD_SCRIPT_FLAGS);
-    uint64_t writer = cur && !script ? cur->id : 0;
+    uint64_t writer = cur && !script && srv->key_origin == KEY_BY_COMMAND
+                      ? cur->id : 0;
     for (struct tracking_prefix *p = t->prefixes; p; p = p->next) {
         if (!has_prefix(key, klen, p))
             continue;
@@ -465,7 +467,8 @@ static void invalidate(struct server *srv, struct tracking *t,
         int last = l->knext == NULL;
         if ((tc->flags & TRK_ON) &&
             !((tc->flags & TRK_NOLOOP) && tc->c == cur)) {
-            if (tc->c == cur)
+            /* Held while its handler runs; evicted before it, sent. */
+            if (tc->c == cur && srv->in_call)
                 hold(t, tc, key, klen);
             else
                 send_key(tc, key, klen);
@@ -510,7 +513,7 @@ static int by_client_id(const void *pa, const void *pb)
 /* Tells tc that everything changed, now or after its own command. */
 static void flush_one(struct server *srv, struct tracking_client *tc)
 {
-    if (tc->c == srv->current_client)
+    if (tc->c == srv->current_client && srv->in_call)
         hold(srv->tracking, tc, NULL, 0);
     else
         send_flush(tc);

@@ -47,17 +47,27 @@
 /* Appends a string literal's bytes. */
 #define ADD_LIT(o, lit) resp_add_raw((o), (lit), sizeof(lit) - 1)
 
-struct tracking_key {
-    struct tracking_key *hnext;         /* hash chain */
+/* A node of a chained hash table, first in what the table holds. */
+struct hnode {
+    struct hnode *next;
     uint64_t hash;
+};
+
+/* A chained hash table with a power-of-two number of buckets. */
+struct htable {
+    struct hnode **b;                   /* NULL until the first insert */
+    size_t mask, n;
+};
+
+struct tracking_key {
+    struct hnode h;                     /* in the key table */
     struct tracking_link *links;        /* the clients that read it */
     size_t klen;
     char key[];
 };
 
 struct tracking_link {
-    struct tracking_link *hnext;        /* pair table chain */
-    uint64_t hash;
+    struct hnode h;                     /* in the pair table */
     struct tracking_key *k;
     struct tracking_client *tc;
     struct tracking_link *kprev, *knext;  /* k->links */
@@ -90,10 +100,8 @@ struct held {
 };
 
 struct tracking {
-    struct tracking_key **kb;           /* key table */
-    size_t kmask, nkeys;
-    struct tracking_link **lb;          /* pair table */
-    size_t lmask, nlinks;
+    struct htable keys;                 /* tracking_key by its bytes */
+    struct htable links;                /* tracking_link by (key, client) */
     struct tracking_prefix *prefixes;
     size_t nprefixes;
     int bcast_due;                      /* some prefix has changed keys */
@@ -107,41 +115,63 @@ struct tracking {
 
 /* ---- Small hash tables -------------------------------------------------- */
 
-/* Rehashes a chained table of nodes that start with (next, hash) into
- * nb buckets (a power of two). Returns 0, or -1 (table unchanged). */
-struct hnode {
-    struct hnode *next;
-    uint64_t hash;
-};
-
-static int rehash(void ***buckets, size_t *mask, size_t nb)
+/* Rehashes t into nb buckets (a power of two). Returns 0, or -1 with t
+ * unchanged. */
+static int rehash(struct htable *t, size_t nb)
 {
     struct hnode **nbk = calloc(nb, sizeof(*nbk));
     if (!nbk)
         return -1;
-    struct hnode **old = (struct hnode **)*buckets;
-    for (size_t i = 0; old && i <= *mask; i++) {
-        for (struct hnode *n = old[i], *next; n; n = next) {
+    for (size_t i = 0; t->b && i <= t->mask; i++) {
+        for (struct hnode *n = t->b[i], *next; n; n = next) {
             next = n->next;
             n->next = nbk[n->hash & (nb - 1)];
             nbk[n->hash & (nb - 1)] = n;
         }
     }
-    free(old);
-    *buckets = (void **)nbk;
-    *mask = nb - 1;
+    free(t->b);
+    t->b = nbk;
+    t->mask = nb - 1;
     return 0;
 }
 
-/* Grows a table about to hold n nodes, shrinks one far too big for them;
+/* Grows t about to hold n nodes, shrinks it when far too big for them;
  * a failed resize leaves it working, only slower. */
-static void fit(void ***buckets, size_t *mask, size_t n)
+static void fit(struct htable *t, size_t n)
 {
-    size_t nb = *buckets ? *mask + 1 : 0;
+    size_t nb = t->b ? t->mask + 1 : 0;
     if (n > nb)
-        rehash(buckets, mask, nb ? nb * 2 : MIN_BUCKETS);
+        rehash(t, nb ? nb * 2 : MIN_BUCKETS);
     else if (nb > MIN_BUCKETS && n < nb / 8)
-        rehash(buckets, mask, nb / 2);
+        rehash(t, nb / 2);
+}
+
+/* Adds n (hash set) to t. Returns 0, or -1 when t has no buckets. */
+static int table_add(struct htable *t, struct hnode *n)
+{
+    fit(t, t->n + 1);
+    if (!t->b)
+        return -1;
+    n->next = t->b[n->hash & t->mask];
+    t->b[n->hash & t->mask] = n;
+    t->n++;
+    return 0;
+}
+
+static void table_remove(struct htable *t, struct hnode *n)
+{
+    struct hnode **p = &t->b[n->hash & t->mask];
+    while (*p != n)
+        p = &(*p)->next;
+    *p = n->next;
+    t->n--;
+    fit(t, t->n);
+}
+
+/* The first node of t's chain for hash h, or NULL. */
+static struct hnode *table_chain(const struct htable *t, uint64_t h)
+{
+    return t->b ? t->b[h & t->mask] : NULL;
 }
 
 static uint64_t pair_hash(const struct tracking_key *k,
@@ -187,11 +217,11 @@ static struct tracking_key *key_find(const struct tracking *t,
                                      const char *key, size_t klen,
                                      uint64_t h)
 {
-    if (!t->kb)
-        return NULL;
-    for (struct tracking_key *k = t->kb[h & t->kmask]; k; k = k->hnext)
-        if (k->hash == h && k->klen == klen && memcmp(k->key, key, klen) == 0)
+    for (struct hnode *n = table_chain(&t->keys, h); n; n = n->next) {
+        struct tracking_key *k = (struct tracking_key *)n;
+        if (n->hash == h && k->klen == klen && memcmp(k->key, key, klen) == 0)
             return k;
+    }
     return NULL;
 }
 
@@ -200,33 +230,25 @@ static struct tracking_link *link_find(const struct tracking *t,
                                        const struct tracking_client *tc,
                                        uint64_t h)
 {
-    if (!t->lb)
-        return NULL;
-    for (struct tracking_link *l = t->lb[h & t->lmask]; l; l = l->hnext)
+    for (struct hnode *n = table_chain(&t->links, h); n; n = n->next) {
+        struct tracking_link *l = (struct tracking_link *)n;
         if (l->k == k && l->tc == tc)
             return l;
+    }
     return NULL;
 }
 
-static void key_unlink(struct tracking *t, struct tracking_key *k)
+static void key_free(struct tracking *t, struct tracking_key *k)
 {
-    struct tracking_key **p = &t->kb[k->hash & t->kmask];
-    while (*p != k)
-        p = &(*p)->hnext;
-    *p = k->hnext;
-    t->nkeys--;
+    table_remove(&t->keys, &k->h);
     free(k);
-    fit((void ***)&t->kb, &t->kmask, t->nkeys);
 }
 
 /* Removes link l from its two lists and the pair table, and its key once
  * no client is left on it. */
 static void link_drop(struct tracking *t, struct tracking_link *l)
 {
-    struct tracking_link **p = &t->lb[l->hash & t->lmask];
-    while (*p != l)
-        p = &(*p)->hnext;
-    *p = l->hnext;
+    table_remove(&t->links, &l->h);
     if (l->kprev)
         l->kprev->knext = l->knext;
     else
@@ -241,10 +263,8 @@ static void link_drop(struct tracking *t, struct tracking_link *l)
         l->cnext->cprev = l->cprev;
     struct tracking_key *k = l->k;
     free(l);
-    t->nlinks--;
-    fit((void ***)&t->lb, &t->lmask, t->nlinks);
     if (!k->links)
-        key_unlink(t, k);
+        key_free(t, k);
 }
 
 /* Remembers that tc may cache key. Out of memory, the key is not
@@ -256,32 +276,35 @@ static void remember(struct tracking *t, struct tracking_client *tc,
     uint64_t h = XXH3_64bits(key, klen);
     struct tracking_key *k = key_find(t, key, klen, h);
     if (!k) {
-        fit((void ***)&t->kb, &t->kmask, t->nkeys + 1);
-        if (!t->kb || !(k = malloc(sizeof(*k) + klen)))
+        if (!(k = malloc(sizeof(*k) + klen)))
             return;
-        k->hash = h;
+        k->h.hash = h;
         k->links = NULL;
         k->klen = klen;
         memcpy(k->key, key, klen);
-        k->hnext = t->kb[h & t->kmask];
-        t->kb[h & t->kmask] = k;
-        t->nkeys++;
+        if (table_add(&t->keys, &k->h) != 0) {
+            free(k);
+            return;
+        }
     }
     uint64_t lh = pair_hash(k, tc);
     if (link_find(t, k, tc, lh))
         return;
-    fit((void ***)&t->lb, &t->lmask, t->nlinks + 1);
-    struct tracking_link *l = t->lb ? malloc(sizeof(*l)) : NULL;
+    struct tracking_link *l = malloc(sizeof(*l));
+    if (l) {
+        l->h.hash = lh;
+        if (table_add(&t->links, &l->h) != 0) {
+            free(l);
+            l = NULL;
+        }
+    }
     if (!l) {
         if (!k->links)
-            key_unlink(t, k);
+            key_free(t, k);
         return;
     }
-    l->hash = lh;
     l->k = k;
     l->tc = tc;
-    l->hnext = t->lb[lh & t->lmask];
-    t->lb[lh & t->lmask] = l;
     l->kprev = NULL;
     l->knext = k->links;
     if (k->links)
@@ -292,7 +315,6 @@ static void remember(struct tracking *t, struct tracking_client *tc,
     if (tc->links)
         tc->links->cprev = l;
     tc->links = l;
-    t->nlinks++;
 }
 
 /* ---- Messages ----------------------------------------------------------- */
@@ -448,7 +470,7 @@ void tracking_key_modified(struct server *srv, const char *key, size_t klen)
         return;
     if (t->prefixes)
         note_changed(srv, t, key, klen);
-    if (!t->kb)
+    if (t->keys.n == 0)
         return;
     struct tracking_key *k = key_find(t, key, klen, XXH3_64bits(key, klen));
     if (k)
@@ -480,27 +502,25 @@ static void invalidate(struct server *srv, struct tracking *t,
     }
 }
 
+/* Frees every node of t and its buckets. */
+static void table_free(struct htable *t)
+{
+    for (size_t i = 0; t->b && i <= t->mask; i++)
+        for (struct hnode *n = t->b[i], *next; n; n = next) {
+            next = n->next;
+            free(n);
+        }
+    free(t->b);
+    *t = (struct htable){ 0 };
+}
+
 /* Forgets every key and link. */
 static void table_clear(struct tracking *t)
 {
-    for (size_t i = 0; t->lb && i <= t->lmask; i++)
-        for (struct tracking_link *l = t->lb[i], *n; l; l = n) {
-            n = l->hnext;
-            free(l);
-        }
-    for (size_t i = 0; t->kb && i <= t->kmask; i++)
-        for (struct tracking_key *k = t->kb[i], *n; k; k = n) {
-            n = k->hnext;
-            free(k);
-        }
+    table_free(&t->links);
+    table_free(&t->keys);
     for (struct tracking_client *tc = t->all; tc; tc = tc->next)
         tc->links = NULL;
-    free(t->lb);
-    free(t->kb);
-    t->lb = NULL;
-    t->kb = NULL;
-    t->lmask = t->kmask = 0;
-    t->nlinks = t->nkeys = 0;
 }
 
 static int by_client_id(const void *pa, const void *pb)
@@ -739,14 +759,14 @@ static void broadcast(struct tracking *t)
  * one that is not empty. */
 static struct tracking_key *random_key(struct tracking *t)
 {
-    size_t nb = t->kmask + 1;
+    size_t nb = t->keys.mask + 1;
     t->rng ^= t->rng << 13;
     t->rng ^= t->rng >> 7;
     t->rng ^= t->rng << 17;
-    size_t i = (size_t)t->rng & t->kmask;
-    for (size_t n = 0; n < nb; n++, i = (i + 1) & t->kmask)
-        if (t->kb[i])
-            return t->kb[i];
+    size_t i = (size_t)t->rng & t->keys.mask;
+    for (size_t n = 0; n < nb; n++, i = (i + 1) & t->keys.mask)
+        if (t->keys.b[i])
+            return (struct tracking_key *)t->keys.b[i];
     return NULL;
 }
 
@@ -758,7 +778,7 @@ static struct tracking_key *random_key(struct tracking *t)
 static void limit_keys(struct server *srv, struct tracking *t)
 {
     uint64_t max = (uint64_t)srv->conf.tracking_table_max_keys;
-    if (max == 0 || t->nkeys <= max) {
+    if (max == 0 || t->keys.n <= max) {
         t->over_turns = 0;
         return;
     }
@@ -775,7 +795,7 @@ static void limit_keys(struct server *srv, struct tracking *t)
         invalidate(srv, t, k, copy, klen);
         if (copy != small)
             free(copy);
-        if (t->nkeys <= max) {
+        if (t->keys.n <= max) {
             t->over_turns = 0;
             return;
         }
@@ -787,7 +807,7 @@ static void limit_keys(struct server *srv, struct tracking *t)
 void tracking_before_sleep(struct server *srv)
 {
     struct tracking *t = srv->tracking;
-    if (t->kb)
+    if (t->keys.n)
         limit_keys(srv, t);
     broadcast(t);
 }
@@ -1021,8 +1041,8 @@ void tracking_close(struct server *srv)
 void tracking_stats(const struct server *srv, struct tracking_stats *st)
 {
     const struct tracking *t = srv->tracking;
-    st->keys = t ? t->nkeys : 0;
-    st->items = t ? t->nlinks : 0;
+    st->keys = t ? t->keys.n : 0;
+    st->items = t ? t->links.n : 0;
     st->prefixes = t ? t->nprefixes : 0;
 }
 

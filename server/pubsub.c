@@ -416,6 +416,8 @@ size_t pubsub__numsub(const struct server *srv, enum pubsub_kind k,
 
 /* ---- Delivery ------------------------------------------------------------ */
 
+static void close_victims(struct server *srv);
+
 static void doom(struct pubsub *ps, struct client *s)
 {
     if (s->ps->doomed)
@@ -462,6 +464,19 @@ static void deliver(struct server *srv, struct client *s, const char *f,
     s->out.muted = muted;
     client_mark_write(s);
     check_limits(srv, s);
+}
+
+/* See pubsub.h. */
+void pubsub_client_check_limits(struct client *c)
+{
+    if (pubsub_client_subscribed(c) && !(c->flags & CLIENT_CLOSING))
+        check_limits(c->srv, c);
+}
+
+/* See pubsub.h. */
+void pubsub_close_victims(struct server *srv)
+{
+    close_victims(srv);
 }
 
 static void close_victims(struct server *srv)

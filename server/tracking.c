@@ -354,10 +354,15 @@ static struct client *message_start(struct tracking_client *tc, int *muted)
     return dst;
 }
 
+/* A subscribed RESP2 redirect client is held to the pub/sub output limit;
+ * one over it is closed before the loop sleeps (tracking_before_sleep),
+ * not here, where the table is being walked. */
 static void message_end(struct client *dst, int muted)
 {
     dst->out.muted = muted;
     client_mark_write(dst);
+    if (dst->proto == 2)
+        pubsub_client_check_limits(dst);
 }
 
 /* Tells tc that key changed. */
@@ -810,6 +815,7 @@ void tracking_before_sleep(struct server *srv)
     if (t->keys.n)
         limit_keys(srv, t);
     broadcast(t);
+    pubsub_close_victims(srv);
 }
 
 /* ---- BCAST prefixes ----------------------------------------------------- */

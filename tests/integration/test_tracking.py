@@ -17,6 +17,7 @@ client's keys when it turns tracking off or disconnects (Redis keeps them
 until the keys change)."""
 
 import os
+import socket
 import sys
 import time
 
@@ -275,6 +276,33 @@ def eviction_invalidates():
             got.add(h.parse(raw)[1][0].decode())
         assert_eq(got, gone, "invalidated keys")
         assert h.no_reply(a)
+
+
+@test
+def slow_redirect_subscriber_is_cut_off():
+    """A subscribed redirect client that does not read is held to
+    client-output-buffer-limit pubsub like any subscriber."""
+    s = h.Server("--client-output-buffer-limit", "pubsub 256kb 0 0").start()
+    r = s.client()
+    b, bid = subscriber(s)
+    b.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    with h.conns(1, s) as (a,):
+        a.call("CLIENT", "TRACKING", "on", "REDIRECT", bid)
+        keys = ["%04d" % i + "k" * 1000 for i in range(6000)]
+        for i in range(0, len(keys), 500):
+            r.mset({k: "1" for k in keys[i:i + 500]})
+            h.parse(a.call("MGET", *keys[i:i + 500]))
+        for i in range(0, len(keys), 500):
+            r.delete(*keys[i:i + 500])
+        wait_for(lambda: all(int(c["id"]) != bid for c in r.client_list()),
+                 "the subscriber to be cut off")
+        # The tracking client carries on, its redirect broken.
+        assert_eq(a.call("CLIENT", "GETREDIR"), b":%d\r\n" % bid)
+        a.call("GET", keys[0])
+        r.set(keys[0], "2")
+        line = [c for c in r.client_list() if c["redir"] == str(bid)][0]
+        assert_eq(line["flags"], "tR")
+    b.close()
 
 
 @test

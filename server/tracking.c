@@ -1,6 +1,7 @@
 /* tracking.c - server-assisted client-side caching, as Redis 7's CLIENT
- * TRACKING: the table of keys clients may have cached, the BCAST prefixes,
- * and the invalidation messages.
+ * TRACKING: the table of keys clients may have cached, the invalidation
+ * messages, and turning tracking on and off (BCAST's prefixes are in
+ * tracking_bcast.c, the CLIENT subcommands in cmd_tracking.c).
  *
  * Default mode: after a read-only command of a tracking client, its keys
  * are remembered with the client (in a script, the keys its EVAL
@@ -16,11 +17,9 @@
  *
  *   keys:   k1 -> [link c1] -> [link c2]       clients: c1 -> [k1] -> [k7]
  *
- * BCAST mode: nothing is remembered. A client registers prefixes (the
- * empty one matches every key); each prefix collects the keys that
- * changed under it, with the id of the client that was running the
- * command (for NOLOOP), and before the loop sleeps every registered
- * client gets one message per prefix with the keys, sorted and once each.
+ * BCAST mode: nothing is remembered; every key that changes is noted under
+ * the prefixes it starts with, and sent before the loop sleeps
+ * (tracking_bcast.c).
  *
  * A message goes to the tracking client itself in RESP3 (a push,
  * ">2 invalidate [keys]"), or to its REDIRECT client: a push if that one
@@ -42,22 +41,11 @@
 #include "server/pubsub.h"
 #include "server/server.h"
 #include "server/tracking.h"
+#include "server/tracking_int.h"
 
 #define MIN_BUCKETS 16
 /* Appends a string literal's bytes. */
 #define ADD_LIT(o, lit) resp_add_raw((o), (lit), sizeof(lit) - 1)
-
-/* A node of a chained hash table, first in what the table holds. */
-struct hnode {
-    struct hnode *next;
-    uint64_t hash;
-};
-
-/* A chained hash table with a power-of-two number of buckets. */
-struct htable {
-    struct hnode **b;                   /* NULL until the first insert */
-    size_t mask, n;
-};
 
 struct tracking_key {
     struct hnode h;                     /* in the key table */
@@ -72,45 +60,6 @@ struct tracking_link {
     struct tracking_client *tc;
     struct tracking_link *kprev, *knext;  /* k->links */
     struct tracking_link *cprev, *cnext;  /* tc->links */
-};
-
-/* A key changed under a BCAST prefix since the last broadcast. */
-struct changed_key {
-    char *key;                          /* owned */
-    size_t klen;
-    uint64_t writer;                    /* client id, 0 for none */
-    size_t seq;                         /* arrival, so the last write wins */
-};
-
-struct tracking_prefix {
-    struct tracking_prefix *next;       /* srv list, in byte order */
-    struct tracking_client **clients;
-    size_t nclients, ccap;
-    struct changed_key *changed;
-    size_t nchanged, chcap;
-    size_t len;
-    char p[];
-};
-
-/* An invalidation held back for the running command's client: key NULL
- * stands for a flush. */
-struct held {
-    char *key;
-    size_t klen;
-};
-
-struct tracking {
-    struct htable keys;                 /* tracking_key by its bytes */
-    struct htable links;                /* tracking_link by (key, client) */
-    struct tracking_prefix *prefixes;
-    size_t nprefixes;
-    int bcast_due;                      /* some prefix has changed keys */
-    struct tracking_client *all;        /* every client with state */
-    struct held *held;
-    size_t nheld, hcap;
-    size_t over_turns;                  /* loop turns over max-keys so far */
-    uint64_t rng;                       /* xorshift state: not rand(), whose
-                                           sequence Lua's math.random is */
 };
 
 /* ---- Small hash tables -------------------------------------------------- */
@@ -324,7 +273,8 @@ static void remember(struct tracking *t, struct tracking_client *tc,
  * (RESP2 without a subscribed redirect client); a REDIRECT client that has
  * gone marks tc broken and tells tc so in RESP3. *muted is the output's
  * mute to put back once the message is written. */
-static struct client *message_start(struct tracking_client *tc, int *muted)
+struct client *tracking__message_start(struct tracking_client *tc,
+                                       int *muted)
 {
     struct client *dst = tc->c;
     if (tc->redir_id) {
@@ -357,7 +307,7 @@ static struct client *message_start(struct tracking_client *tc, int *muted)
 /* A subscribed RESP2 redirect client is held to the pub/sub output limit;
  * one over it is closed before the loop sleeps (tracking_before_sleep),
  * not here, where the table is being walked. */
-static void message_end(struct client *dst, int muted)
+void tracking__message_end(struct client *dst, int muted)
 {
     dst->out.muted = muted;
     client_mark_write(dst);
@@ -370,12 +320,12 @@ static void send_key(struct tracking_client *tc, const char *key,
                      size_t klen)
 {
     int muted;
-    struct client *dst = message_start(tc, &muted);
+    struct client *dst = tracking__message_start(tc, &muted);
     if (!dst)
         return;
     resp_add_array(&dst->out, 1);
     resp_add_bulk(&dst->out, key, klen);
-    message_end(dst, muted);
+    tracking__message_end(dst, muted);
 }
 
 /* Tells tc that everything changed: a null in tc's own protocol, even
@@ -384,14 +334,14 @@ static void send_flush(struct tracking_client *tc)
 {
     int proto = tc->c->proto;
     int muted;
-    struct client *dst = message_start(tc, &muted);
+    struct client *dst = tracking__message_start(tc, &muted);
     if (!dst)
         return;
     if (proto == 3)
         ADD_LIT(&dst->out, "_\r\n");
     else
         ADD_LIT(&dst->out, "$-1\r\n");
-    message_end(dst, muted);
+    tracking__message_end(dst, muted);
 }
 
 /* Holds an invalidation for the running command's client back until its
@@ -425,45 +375,6 @@ now:
 
 /* ---- Invalidation ------------------------------------------------------- */
 
-static int has_prefix(const char *key, size_t klen,
-                      const struct tracking_prefix *p)
-{
-    return p->len <= klen && memcmp(key, p->p, p->len) == 0;
-}
-
-/* Notes key under every BCAST prefix it starts with. The writer NOLOOP
- * looks at is the client running the command, but nobody for a script's
- * writes (Redis counts them as its script client's) or for expiry and
- * eviction. */
-static void note_changed(struct server *srv, struct tracking *t,
-                         const char *key, size_t klen)
-{
-    const struct client *cur = srv->current_client;
-    int script = cur && cur->cmd && (cur->cmd->flags & CMD_SCRIPT_FLAGS);
-    uint64_t writer = cur && !script && srv->key_origin == KEY_BY_COMMAND
-                      ? cur->id : 0;
-    for (struct tracking_prefix *p = t->prefixes; p; p = p->next) {
-        if (!has_prefix(key, klen, p))
-            continue;
-        if (p->nchanged == p->chcap) {
-            size_t cap = p->chcap ? p->chcap * 2 : 8;
-            struct changed_key *n = realloc(p->changed, cap * sizeof(*n));
-            if (!n)
-                continue;
-            p->changed = n;
-            p->chcap = cap;
-        }
-        char *copy = malloc(klen ? klen : 1);
-        if (!copy)
-            continue;
-        memcpy(copy, key, klen);
-        p->changed[p->nchanged] = (struct changed_key){ copy, klen, writer,
-                                                        p->nchanged };
-        p->nchanged++;
-        t->bcast_due = 1;
-    }
-}
-
 static void invalidate(struct server *srv, struct tracking *t,
                        struct tracking_key *k, const char *key, size_t klen);
 
@@ -474,7 +385,7 @@ void tracking_key_modified(struct server *srv, const char *key, size_t klen)
     if (!t)
         return;
     if (t->prefixes)
-        note_changed(srv, t, key, klen);
+        tracking__bcast_note(srv, t, key, klen);
     if (t->keys.n == 0)
         return;
     struct tracking_key *k = key_find(t, key, klen, XXH3_64bits(key, klen));
@@ -682,82 +593,6 @@ void tracking_after_call(struct client *c)
     command_keys(srv->tracking, tc, caller);
 }
 
-/* ---- BCAST -------------------------------------------------------------- */
-
-static int bytes_cmp(const char *a, size_t alen, const char *b, size_t blen)
-{
-    int r = memcmp(a, b, alen < blen ? alen : blen);
-    if (r)
-        return r;
-    return alen < blen ? -1 : alen > blen;
-}
-
-static int changed_cmp(const void *pa, const void *pb)
-{
-    const struct changed_key *a = pa, *b = pb;
-    int r = bytes_cmp(a->key, a->klen, b->key, b->klen);
-    if (r)
-        return r;
-    return a->seq < b->seq ? -1 : a->seq > b->seq;
-}
-
-/* Sorts p's changed keys and keeps the last write of each. */
-static size_t changed_unique(struct tracking_prefix *p)
-{
-    qsort(p->changed, p->nchanged, sizeof(*p->changed), changed_cmp);
-    size_t n = 0;
-    for (size_t i = 0; i < p->nchanged; i++) {
-        struct changed_key *k = &p->changed[i];
-        if (n > 0 && bytes_cmp(p->changed[n - 1].key, p->changed[n - 1].klen,
-                               k->key, k->klen) == 0) {
-            free(p->changed[n - 1].key);
-            p->changed[n - 1] = *k;
-        } else {
-            p->changed[n++] = *k;
-        }
-    }
-    return n;
-}
-
-/* Sends p's n changed keys to tc, less those tc wrote itself if NOLOOP. */
-static void broadcast_to(struct tracking_prefix *p, size_t n,
-                         struct tracking_client *tc)
-{
-    uint64_t self = (tc->flags & TRK_NOLOOP) ? tc->c->id : 0;
-    size_t count = 0;
-    for (size_t i = 0; i < n; i++)
-        count += !self || p->changed[i].writer != self;
-    if (count == 0)
-        return;
-    int muted;
-    struct client *dst = message_start(tc, &muted);
-    if (!dst)
-        return;
-    resp_add_array(&dst->out, count);
-    for (size_t i = 0; i < n; i++)
-        if (!self || p->changed[i].writer != self)
-            resp_add_bulk(&dst->out, p->changed[i].key, p->changed[i].klen);
-    message_end(dst, muted);
-}
-
-/* Sends the BCAST messages gathered since the last call. */
-static void broadcast(struct tracking *t)
-{
-    if (!t->bcast_due)
-        return;
-    t->bcast_due = 0;
-    for (struct tracking_prefix *p = t->prefixes; p; p = p->next) {
-        if (p->nchanged == 0)
-            continue;
-        size_t n = changed_unique(p);
-        for (size_t i = 0; i < p->nclients; i++)
-            broadcast_to(p, n, p->clients[i]);
-        for (size_t i = 0; i < n; i++)
-            free(p->changed[i].key);
-        p->nchanged = 0;
-    }
-}
-
 /* ---- tracking-table-max-keys ------------------------------------------- */
 
 /* A key of the table picked at random: a random bucket, then the next
@@ -814,122 +649,8 @@ void tracking_before_sleep(struct server *srv)
     struct tracking *t = srv->tracking;
     if (t->keys.n)
         limit_keys(srv, t);
-    broadcast(t);
+    tracking__bcast_send(t);
     pubsub_close_victims(srv);
-}
-
-/* ---- BCAST prefixes ----------------------------------------------------- */
-
-/* The prefix p (len) from the server's list, created; NULL on OOM. */
-static struct tracking_prefix *prefix_get(struct tracking *t, const char *p,
-                                          size_t len)
-{
-    struct tracking_prefix **at = &t->prefixes;
-    while (*at && bytes_cmp((*at)->p, (*at)->len, p, len) < 0)
-        at = &(*at)->next;
-    if (*at && bytes_cmp((*at)->p, (*at)->len, p, len) == 0)
-        return *at;
-    struct tracking_prefix *n = calloc(1, sizeof(*n) + len);
-    if (!n)
-        return NULL;
-    n->len = len;
-    memcpy(n->p, p, len);
-    n->next = *at;
-    *at = n;
-    t->nprefixes++;
-    return n;
-}
-
-static void prefix_free(struct tracking_prefix *p)
-{
-    for (size_t i = 0; i < p->nchanged; i++)
-        free(p->changed[i].key);
-    free(p->changed);
-    free(p->clients);
-    free(p);
-}
-
-/* Takes tc off prefix p, and p off the list once nobody is left. */
-static void prefix_leave(struct tracking *t, struct tracking_prefix *p,
-                         struct tracking_client *tc)
-{
-    for (size_t i = 0; i < p->nclients; i++) {
-        if (p->clients[i] == tc) {
-            p->clients[i] = p->clients[--p->nclients];
-            break;
-        }
-    }
-    if (p->nclients > 0)
-        return;
-    struct tracking_prefix **at = &t->prefixes;
-    while (*at != p)
-        at = &(*at)->next;
-    *at = p->next;
-    t->nprefixes--;
-    prefix_free(p);
-}
-
-/* Registers tc for prefix p (len), kept sorted in tc's own list. Returns
- * 0, or -1 on OOM. */
-static int prefix_join(struct tracking *t, struct tracking_client *tc,
-                       const char *p, size_t len)
-{
-    struct tracking_prefix **mine =
-        realloc(tc->prefixes, (tc->nprefixes + 1) * sizeof(*mine));
-    if (!mine)
-        return -1;
-    tc->prefixes = mine;
-    struct tracking_prefix *bp = prefix_get(t, p, len);
-    if (!bp)
-        return -1;
-    for (size_t i = 0; i < tc->nprefixes; i++)
-        if (tc->prefixes[i] == bp)
-            return 0;                   /* BCAST again, no prefix: "" */
-    if (bp->nclients == bp->ccap) {
-        size_t cap = bp->ccap ? bp->ccap * 2 : 4;
-        struct tracking_client **n = realloc(bp->clients, cap * sizeof(*n));
-        if (!n) {
-            if (bp->nclients == 0)
-                prefix_leave(t, bp, tc);
-            return -1;
-        }
-        bp->clients = n;
-        bp->ccap = cap;
-    }
-    bp->clients[bp->nclients++] = tc;
-    size_t i = tc->nprefixes;
-    while (i > 0 && bytes_cmp(mine[i - 1]->p, mine[i - 1]->len, p, len) > 0) {
-        mine[i] = mine[i - 1];
-        i--;
-    }
-    mine[i] = bp;
-    tc->nprefixes++;
-    return 0;
-}
-
-/* See tracking.h. */
-int tracking_prefix_overlap(const struct client *c, const char *p,
-                            size_t len, const char **hit, size_t *hit_len)
-{
-    const struct tracking_client *tc = c->trk;
-    for (size_t i = 0; tc && i < tc->nprefixes; i++) {
-        const struct tracking_prefix *q = tc->prefixes[i];
-        size_t n = q->len < len ? q->len : len;
-        if (memcmp(q->p, p, n) == 0) {
-            *hit = q->p;
-            *hit_len = q->len;
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* See tracking.h. */
-void tracking_prefix_at(const struct client *c, size_t i, const char **p,
-                        size_t *len)
-{
-    *p = c->trk->prefixes[i]->p;
-    *len = c->trk->prefixes[i]->len;
 }
 
 /* ---- Turning tracking on and off ---------------------------------------- */
@@ -956,10 +677,11 @@ int tracking_enable(struct client *c, const struct tracking_opts *o)
         return -1;
     struct tracking *t = srv->tracking;
     if (o->flags & TRK_BCAST) {
-        if (o->nprefix == 0 && prefix_join(t, tc, "", 0) != 0)
+        if (o->nprefix == 0 && tracking__prefix_join(t, tc, "", 0) != 0)
             return -1;
         for (size_t i = 0; i < o->nprefix; i++)
-            if (prefix_join(t, tc, o->prefix[i], o->prefix_len[i]) != 0)
+            if (tracking__prefix_join(t, tc, o->prefix[i],
+                                      o->prefix_len[i]) != 0)
                 return -1;
     }
     if (!(tc->flags & TRK_ON))
@@ -982,11 +704,7 @@ void tracking_disable(struct client *c)
         return;
     while (tc->links)
         link_drop(t, tc->links);
-    for (size_t i = 0; i < tc->nprefixes; i++)
-        prefix_leave(t, tc->prefixes[i], tc);
-    free(tc->prefixes);
-    tc->prefixes = NULL;
-    tc->nprefixes = 0;
+    tracking__prefixes_leave(t, tc);
     if (tc->flags & TRK_ON)
         c->srv->tracking_clients--;
     tc->flags = 0;
@@ -1029,11 +747,7 @@ void tracking_close(struct server *srv)
     if (!t)
         return;
     table_clear(t);
-    while (t->prefixes) {
-        struct tracking_prefix *p = t->prefixes;
-        t->prefixes = p->next;
-        prefix_free(p);
-    }
+    tracking__prefixes_free(t);
     for (size_t i = 0; i < t->nheld; i++)
         free(t->held[i].key);
     free(t->held);

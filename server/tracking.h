@@ -1,5 +1,5 @@
-/* tracking.h - server-assisted client-side caching (CLIENT TRACKING),
- * tracking.c and cmd_tracking.c. Private to server/.
+/* tracking.h - server-assisted client-side caching (CLIENT TRACKING):
+ * tracking.c, tracking_bcast.c and cmd_tracking.c. Private to server/.
  *
  * Ownership: the table copies the keys it remembers; a client's tracking
  * state (c->trk) is allocated the first time it turns tracking on or is
@@ -55,7 +55,7 @@ struct tracking_opts {
     size_t nprefix;
 };
 
-/* ---- tracking.c: the table and the messages --------------------------- */
+/* ---- tracking.c and tracking_bcast.c ------------------------------------ */
 
 /* c's state, allocated on first use; NULL on OOM. */
 struct tracking_client *tracking_client_get(struct client *c);

@@ -97,9 +97,9 @@ static int has_prefix(const char *key, size_t klen,
     return p->len <= klen && memcmp(key, p->p, p->len) == 0;
 }
 
-/* See tracking_int.h. The writer NOLOOP looks at is the client running the command, but nobody for a script's
- * writes (Redis counts them as its script client's) or for expiry and
- * eviction. */
+/* See tracking_int.h. The writer NOLOOP looks at is the client running
+ * the command, but nobody for a script's writes (Redis counts them as its
+ * script client's) or for expiry and eviction. */
 void tracking__bcast_note(struct server *srv, struct tracking *t,
                           const char *key, size_t klen)
 {

@@ -375,24 +375,6 @@ now:
 
 /* ---- Invalidation ------------------------------------------------------- */
 
-static void invalidate(struct server *srv, struct tracking *t,
-                       struct tracking_key *k, const char *key, size_t klen);
-
-/* See tracking.h. */
-void tracking_key_modified(struct server *srv, const char *key, size_t klen)
-{
-    struct tracking *t = srv->tracking;
-    if (!t)
-        return;
-    if (t->prefixes)
-        tracking__bcast_note(srv, t, key, klen);
-    if (t->keys.n == 0)
-        return;
-    struct tracking_key *k = key_find(t, key, klen, XXH3_64bits(key, klen));
-    if (k)
-        invalidate(srv, t, k, key, klen);
-}
-
 /* Tells every client on k that key (k's bytes, or the caller's copy of
  * them) changed, and forgets k. */
 static void invalidate(struct server *srv, struct tracking *t,
@@ -411,11 +393,26 @@ static void invalidate(struct server *srv, struct tracking *t,
             else
                 send_key(tc, key, klen);
         }
-        /* The key goes with its last link: key points into it. */
+        /* k is freed with its last link. */
         link_drop(t, l);
         if (last)
             break;
     }
+}
+
+/* See tracking.h. */
+void tracking_key_modified(struct server *srv, const char *key, size_t klen)
+{
+    struct tracking *t = srv->tracking;
+    if (!t)
+        return;
+    if (t->prefixes)
+        tracking__bcast_note(srv, t, key, klen);
+    if (t->keys.n == 0)
+        return;
+    struct tracking_key *k = key_find(t, key, klen, XXH3_64bits(key, klen));
+    if (k)
+        invalidate(srv, t, k, key, klen);
 }
 
 /* Frees every node of t and its buckets. */

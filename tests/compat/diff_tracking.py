@@ -15,7 +15,9 @@ OPTIN or OPTOUT, NOLOOP. Then the same seeded steps run on both servers:
               MULTI with reads and writes, EXEC; EVAL that reads and
               writes; SELECT 0|1 (one key space for all databases);
               CLIENT TRACKING ON again with other options (errors
-              included); CLIENT TRACKINGINFO; OFF or RESET, after which
+              included); CLIENT TRACKINGINFO; a read under CLIENT REPLY
+              OFF; HELLO 2|3 (HELLO's reply is compared by its type
+              only: id and version differ); OFF or RESET, after which
               the tracker is closed and a fresh one takes its slot
     writer    writes of every kind (SET, DEL, MSET, APPEND, EXPIRE,
               PERSIST, RENAME, HSET, SADD, LPUSH, GETDEL, COPY...),
@@ -167,6 +169,8 @@ class Side:
             frames.append(self.named(raw))
 
     def named(self, raw):
+        if raw.startswith((b"%7\r\n$6\r\nserver", b"*14\r\n$6\r\nserver")):
+            return raw[:2] + b" HELLO"      # its id and version differ
         if raw.startswith(b">2\r\n$21\r\ntracking-redir-broken\r\n:"):
             cid = int(raw.split(b":")[-1][:-2])
             return b"tracking-redir-broken " + self.slot_of(cid)
@@ -256,8 +260,13 @@ class Round(compat.ScenarioRound):
             cmds = [["SELECT", rng.choice(["0", "1"])]]
         elif r < 0.85:
             cmds = [tracking_on(rng, 2)]
-        elif r < 0.93:
+        elif r < 0.89:
             cmds = [["CLIENT", "TRACKINGINFO"]]
+        elif r < 0.91:
+            cmds = [["CLIENT", "REPLY", "OFF"], read_cmd(rng),
+                    ["CLIENT", "REPLY", "ON"]]
+        elif r < 0.93:
+            cmds = [["HELLO", rng.choice(["2", "3"])]]
         else:
             cmd = rng.choice([["CLIENT", "TRACKING", "off"], ["RESET"]])
             report = self.step(t, [cmd], fmt(cmd))

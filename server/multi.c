@@ -4,9 +4,11 @@
  * allocation each: the pointer array, the length array and the bytes.
  *
  * WATCH keeps a small per-client list of (db, key). Every write handler
- * calls server_key_modified(), which is a no-op while nobody watches and
- * otherwise marks every client watching that key CLIENT_DIRTY_CAS (the
- * writer included, as in Redis). Keys removed by expiry count as modified
+ * calls server_key_modified(), which also wakes blocked clients and
+ * invalidates client-side caches (tracking.c, one branch while nobody
+ * tracks), is otherwise a no-op while nobody watches, and marks every
+ * client watching that key CLIENT_DIRTY_CAS (the writer included, as in
+ * Redis). Keys removed by expiry count as modified
  * (the store's expired callback calls it), and EXEC looks each watched key
  * up first so a key that expired logically but was not yet swept counts
  * too. The watcher lists are walked linearly: watching is rare and the

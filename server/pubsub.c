@@ -416,8 +416,6 @@ size_t pubsub__numsub(const struct server *srv, enum pubsub_kind k,
 
 /* ---- Delivery ------------------------------------------------------------ */
 
-static void close_victims(struct server *srv);
-
 static void doom(struct pubsub *ps, struct client *s)
 {
     if (s->ps->doomed)
@@ -466,19 +464,6 @@ static void deliver(struct server *srv, struct client *s, const char *f,
     check_limits(srv, s);
 }
 
-/* See pubsub.h. */
-void pubsub_client_check_limits(struct client *c)
-{
-    if (pubsub_client_subscribed(c) && !(c->flags & CLIENT_CLOSING))
-        check_limits(c->srv, c);
-}
-
-/* See pubsub.h. */
-void pubsub_close_victims(struct server *srv)
-{
-    close_victims(srv);
-}
-
 static void close_victims(struct server *srv)
 {
     struct pubsub *ps = srv->pubsub;
@@ -494,6 +479,19 @@ static void close_victims(struct server *srv)
                    v->out.len + v->wbuf.len - v->wbuf_sent);
         client_close(v);
     }
+}
+
+/* See pubsub.h. */
+void pubsub_client_check_limits(struct client *c)
+{
+    if (pubsub_client_subscribed(c) && !(c->flags & CLIENT_CLOSING))
+        check_limits(c->srv, c);
+}
+
+/* See pubsub.h. */
+void pubsub_close_victims(struct server *srv)
+{
+    close_victims(srv);
 }
 
 /* Builds [kind, (pattern,) channel, msg] as a RESP2 array in the scratch

@@ -208,6 +208,9 @@ static const struct conf_def defs[] = {
       0, INT_MAX, NULL, NULL },
     { "lfu-decay-time", NULL, T_INT, F_MUTABLE, AT(lfu_decay_time), "1",
       0, INT_MAX, NULL, NULL },
+    /* Client-side caching (server/tracking.c). */
+    { "tracking-table-max-keys", NULL, T_INT, F_MUTABLE,
+      AT(tracking_table_max_keys), "1000000", 0, LONG_MAX, NULL, NULL },
 
     /* Process and logging. */
     { "loglevel", NULL, T_ENUM, F_MUTABLE, AT(loglevel), "notice",

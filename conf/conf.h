@@ -42,6 +42,7 @@ struct conf {
     int64_t maxmemory_eviction_tenacity; /* eviction time a command, 0-100 */
     int64_t lfu_log_factor;     /* LFU counter growth (store/lfu.c) */
     int64_t lfu_decay_time;     /* minutes a counter decrement, 0 = never */
+    int64_t tracking_table_max_keys; /* CLIENT TRACKING's table, 0 = no limit */
     char *loglevel;             /* debug verbose notice warning */
     char *logfile;              /* "" = stderr */
     char *notify_keyspace_events; /* canonical class letters */

@@ -8,7 +8,8 @@
 #                scenarios in tests/scenarios/, tests/compat: compat.py,
 #                differential.py, diff_blocking.py, diff_pubsub.py,
 #                diff_multi.py, diff_config.py, diff_protocol.py,
-#                diff_conn.py, diff_expiry.py, diff_info.py)
+#                diff_conn.py, diff_expiry.py, diff_info.py,
+#                diff_tracking.py)
 #                against bin/respite and then against bin/respite-san
 #   all          both, plus scripts/check-includes.sh (the default)
 #
@@ -212,6 +213,8 @@ if [ "$MODE" != unit ]; then
                 tests/compat/diff_expiry.py --rounds 60 --quiet
             run_suite "INFO differential vs redis-server [$tag]" "$PY" \
                 tests/compat/diff_info.py --rounds 60 --quiet
+            run_suite "tracking differential vs redis-server [$tag]" "$PY" \
+                tests/compat/diff_tracking.py --rounds 60 --steps 40 --quiet
         fi
     done
     unset RESPITE_BIN

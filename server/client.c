@@ -35,6 +35,7 @@
 #include "server/blocking.h"
 #include "server/pubsub.h"
 #include "server/server.h"
+#include "server/tracking.h"
 
 #define CMDS_PER_READ 128
 #define CLIENT_OUTBUF_PAUSE ((size_t)64 * 1024 * 1024)
@@ -97,6 +98,7 @@ void client_close(struct client *c)
     blocking_client_gone(c);
     monitor_stop(c);
     pause_client_gone(c);
+    tracking_client_gone(c);
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -576,6 +578,10 @@ void server_on_prepare(uv_prepare_t *h)
     struct server *srv = h->data;
     /* Keys made ready by something other than a command (expiry). */
     blocking_serve_ready(srv);
+    /* tracking-table-max-keys, and the BCAST invalidations gathered
+     * during this turn of the loop. */
+    if (srv->tracking)
+        tracking_before_sleep(srv);
     struct client *list = srv->pending_write;
     srv->pending_write = NULL;
     /* While requests are still queued (the idle handle keeps the loop from

@@ -33,6 +33,7 @@
 #include "server/handlers.h"
 #include "server/pubsub.h"
 #include "server/server.h"
+#include "server/tracking.h"
 
 void cmd_ping(struct client *c)
 {
@@ -234,6 +235,7 @@ void cmd_reset(struct client *c)
     client_reply_mode_apply(c);
     c->authed = c->srv->conf.requirepass == NULL;
     monitor_stop(c);
+    tracking_disable(c);
     resp_add_simple(&c->out, "RESET");
 }
 
@@ -250,6 +252,7 @@ static void client_flags_str(const struct client *c, char *buf)
         *p++ = 'x';
     if (c->flags & (CLIENT_BLOCKED | CLIENT_POSTPONED))
         *p++ = 'b';
+    p = tracking_flags_str(c, p);
     if (c->flags & CLIENT_DIRTY_CAS)
         *p++ = 'd';
     if (c->flags & CLIENT_CLOSE_AFTER_REPLY)
@@ -286,7 +289,7 @@ static void client_info_line(struct resp_out *out, const struct client *c,
         "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld "
         "flags=%s db=%d sub=%zu psub=%zu ssub=%zu multi=%d qbuf=%zu qbuf-free=0 "
         "argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=0 oll=0 omem=%zu "
-        "tot-mem=%zu events=r cmd=%s user=default redir=-1 resp=%d "
+        "tot-mem=%zu events=r cmd=%s user=default redir=%lld resp=%d "
         "lib-name=%s lib-ver=%s\n",
         (unsigned long long)c->id, c->addr, c->laddr, (int)fd,
         c->name ? c->name : "", (long long)((now - c->ctime_ms) / 1000),
@@ -298,7 +301,7 @@ static void client_info_line(struct resp_out *out, const struct client *c,
         resp_reader_pending(&c->reader), c->reader.arena_cap,
         c->out.cap + c->wbuf.cap,
         sizeof(*c) + c->out.cap + c->wbuf.cap + c->reader.arena_cap, cmd,
-        c->proto, c->lib_name ? c->lib_name : "",
+        tracking_redir_of(c), c->proto, c->lib_name ? c->lib_name : "",
         c->lib_ver ? c->lib_ver : "");
     if (n > 0)
         resp_add_raw(out, line, (size_t)n < sizeof(line) ? (size_t)n
@@ -643,6 +646,12 @@ static void client_help(struct client *c)
 {
     static const char *const lines[] = {
         "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "CACHING (YES|NO)",
+        "    Enable/disable tracking of the keys for next command in "
+        "OPTIN/OPTOUT modes.",
+        "GETREDIR",
+        "    Return the client ID we are redirecting to when tracking is "
+        "enabled.",
         "GETNAME", "    Return the name of the current connection.",
         "ID", "    Return the ID of the current connection.",
         "INFO", "    Return information about the current client connection.",
@@ -660,6 +669,11 @@ static void client_help(struct client *c)
         "name or version.",
         "UNBLOCK <clientid> [TIMEOUT|ERROR]",
         "    Unblock the specified blocked client.",
+        "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+        "         [OPTIN] [OPTOUT] [NOLOOP]",
+        "    Control server assisted client side caching.",
+        "TRACKINGINFO",
+        "    Report tracking status for the current connection.",
         "NO-EVICT (ON|OFF)",
         "    Protect current client connection from eviction.",
         "PAUSE <timeout> [WRITE|ALL]",
@@ -683,6 +697,10 @@ static const struct subcommand client_subcommands[] = {
     { "NO-EVICT", client_no_evict, 3, CMD_ADMIN | CMD_NOSCRIPT },
     { "PAUSE", client_pause, -3, CMD_ADMIN | CMD_NOSCRIPT },
     { "UNPAUSE", client_unpause, 2, CMD_ADMIN | CMD_NOSCRIPT },
+    { "TRACKING", client_tracking, -3, CMD_NOSCRIPT },
+    { "CACHING", client_caching, 3, CMD_NOSCRIPT },
+    { "GETREDIR", client_getredir, 2, CMD_NOSCRIPT },
+    { "TRACKINGINFO", client_trackinginfo, 2, CMD_NOSCRIPT },
     { "HELP", client_help, 2, 0 },
 };
 

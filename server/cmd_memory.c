@@ -310,7 +310,7 @@ static const struct subcommand memory_subcommands[] = {
     { "MALLOC-STATS", memory_malloc_stats, 2, 0 },
     { "PURGE", memory_purge, 2, 0 },
     { "STATS", memory_stats, 2, 0 },
-    { "USAGE", memory_usage, -3, 0 },
+    { "USAGE", memory_usage, -3, CMD_READONLY },
     { "HELP", memory_help, 2, 0 },
 };
 

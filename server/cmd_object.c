@@ -169,10 +169,10 @@ static void object_help(struct client *c)
 }
 
 static const struct subcommand object_subcommands[] = {
-    { "ENCODING", object_encoding, 3, 0 },
-    { "FREQ", object_freq, 3, 0 },
-    { "IDLETIME", object_idletime, 3, 0 },
-    { "REFCOUNT", object_refcount, 3, 0 },
+    { "ENCODING", object_encoding, 3, CMD_READONLY },
+    { "FREQ", object_freq, 3, CMD_READONLY },
+    { "IDLETIME", object_idletime, 3, CMD_READONLY },
+    { "REFCOUNT", object_refcount, 3, CMD_READONLY },
     { "HELP", object_help, 2, 0 },
 };
 

@@ -21,6 +21,7 @@
 #include "server/handlers.h"
 #include "server/pubsub.h"
 #include "server/server.h"
+#include "server/tracking.h"
 
 #define W CMD_WRITE
 #define R CMD_READONLY
@@ -504,9 +505,10 @@ static void count_rejected(const struct client *c)
 }
 
 /* What client_call does after a command someone may want to see: the
- * monitors get it, the slow log gets it when it was slow (a blocked one
- * when it is unblocked: blocking.c sums its time in c->block_ns), and
- * its redacted arguments are forgotten. Out of line, off the fast path. */
+ * monitors get it, tracking remembers the keys it read, the slow log gets
+ * it when it was slow (a blocked one when it is unblocked: blocking.c
+ * sums its time in c->block_ns), and its redacted arguments are
+ * forgotten. Out of line, off the fast path. */
 static __attribute__((noinline, cold)) void call_observed(struct client *c,
                                                           uint64_t dt)
 {
@@ -514,6 +516,8 @@ static __attribute__((noinline, cold)) void call_observed(struct client *c,
      * that the script's own commands come after them, as in Redis. */
     if (c->srv->monitors && !(c->cmd->flags & CMD_SCRIPT_FLAGS))
         monitor_feed(c);
+    if (c->srv->tracking_clients)
+        tracking_after_call(c);
     if (c->flags & CLIENT_BLOCKED)
         c->block_ns += dt;
     else if (dt >= c->srv->slowlog_threshold_ns)
@@ -531,11 +535,13 @@ void client_call(struct client *c)
     c->cmd->proc(c);
     srv->call_end_ns = uv_hrtime();
     uint64_t dt = srv->call_end_ns - t0;
-    /* MONITOR, the slow log, a blocked command's time and redacted
-     * arguments: one predictable branch (the conditions or'ed without
-     * branching) while nobody monitors and the command is fast. */
+    /* MONITOR, the slow log, a blocked command's time, redacted
+     * arguments and client tracking: one predictable branch (the
+     * conditions or'ed without branching) while nobody monitors or tracks
+     * and the command is fast. */
     if (((uintptr_t)srv->monitors | (c->flags & CLIENT_BLOCKED) |
-         c->redacted | (dt >= srv->slowlog_threshold_ns)) != 0)
+         c->redacted | srv->tracking_clients |
+         (dt >= srv->slowlog_threshold_ns)) != 0)
         call_observed(c, dt);
     struct command_stats *st = command_stats_of(c);
     /* Nothing written: CLIENT REPLY OFF or SKIP muted the reply. */
@@ -688,7 +694,9 @@ static void dispatch(struct client *c)
         client_multi_queue(c);
         return;
     }
+    srv->in_call = 1;
     client_call(c);
+    srv->in_call = 0;
     /* The keyspace clock moves on with every top-level command (see
      * server_now_ms), from the time client_call read anyway: a key whose
      * TTL ran out during a slow command is gone for the next one of the
@@ -708,7 +716,13 @@ void client_dispatch(struct client *c)
         c->flags |= CLIENT_REPLY_SKIP;
     }
     client_reply_mode_apply(c);
+    struct client *outer = c->srv->current_client;
+    c->srv->current_client = c;
     dispatch(c);
+    c->srv->current_client = outer;
+    /* Its invalidations of its own keys follow its reply (tracking.c). */
+    if (c->trk)
+        tracking_command_done(c);
     if (!(c->flags & (CLIENT_BLOCKED | CLIENT_POSTPONED)))
         client_reply_done(c);
 }

@@ -19,6 +19,7 @@
 #include "server/pubsub.h"
 #include "server/script.h"
 #include "server/server.h"
+#include "server/tracking.h"
 
 enum {
     SEC_SERVER = 1 << 0,
@@ -146,7 +147,7 @@ static void section_clients(struct resp_out *o, const struct server *srv)
     /* Clients waiting out a CLIENT PAUSE count, as in Redis 7.0. */
     add(o, "blocked_clients:%zu",
         blocking_count(srv) + pause_postponed_count(srv));
-    add(o, "tracking_clients:0");
+    add(o, "tracking_clients:%zu", srv->tracking_clients);
     /* Redis 7.4's, in its order. */
     add(o, "pubsub_clients:%zu", pubsub_clients(srv));
     add(o, "watching_clients:%zu", srv->nwatching);
@@ -280,6 +281,11 @@ static void section_stats(struct resp_out *o, const struct server *srv)
     add(o, "pubsubshard_channels:%zu", pubsub_size(srv, PUBSUB_SHARD));
     add(o, "latest_fork_usec:0");           /* Respite never forks */
     add(o, "total_forks:0");
+    struct tracking_stats ts;
+    tracking_stats(srv, &ts);
+    add(o, "tracking_total_keys:%zu", ts.keys);
+    add(o, "tracking_total_items:%zu", ts.items);
+    add(o, "tracking_total_prefixes:%zu", ts.prefixes);
     /* Redis's counts errors met in AOF loading and replication. */
     add(o, "unexpected_error_replies:0");
     add(o, "total_error_replies:%llu", (unsigned long long)srv->stat_errors);

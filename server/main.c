@@ -25,6 +25,7 @@
 #include "server/pubsub.h"
 #include "server/script.h"
 #include "server/server.h"
+#include "server/tracking.h"
 
 #ifdef USE_JEMALLOC
 /* jemalloc's start-up options: it reads this symbol (MALLOC_CONF in the
@@ -83,7 +84,9 @@ static void on_expired(void *ctx, const char *key, size_t klen)
 {
     struct db_ctx *d = ctx;
     d->srv->stat_expired++;
+    d->srv->key_origin = KEY_BY_SERVER;
     server_key_modified(d->srv, d->db, key, klen);
+    d->srv->key_origin = KEY_BY_COMMAND;
     server_notify(d->srv, NOTIFY_EXPIRED, "expired", d->db, key, klen);
 }
 
@@ -443,6 +446,7 @@ int main(int argc, char **argv)
         uv_loop_close(srv->loop);
     close_databases(srv);
     pubsub_close(srv);
+    tracking_close(srv);
     slowlog_close(&srv->slowlog);
     script_engine_close(srv);
     function_engine_close(srv);

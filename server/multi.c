@@ -4,9 +4,11 @@
  * allocation each: the pointer array, the length array and the bytes.
  *
  * WATCH keeps a small per-client list of (db, key). Every write handler
- * calls server_key_modified(), which is a no-op while nobody watches and
- * otherwise marks every client watching that key CLIENT_DIRTY_CAS (the
- * writer included, as in Redis). Keys removed by expiry count as modified
+ * calls server_key_modified(), which also wakes blocked clients and
+ * invalidates client-side caches (tracking.c, one branch while nobody
+ * tracks), is otherwise a no-op while nobody watches, and marks every
+ * client watching that key CLIENT_DIRTY_CAS (the writer included, as in
+ * Redis). Keys removed by expiry count as modified
  * (the store's expired callback calls it), and EXEC looks each watched key
  * up first so a key that expired logically but was not yet swept counts
  * too. The watcher lists are walked linearly: watching is rare and the
@@ -16,6 +18,7 @@
 
 #include "server/blocking.h"
 #include "server/server.h"
+#include "server/tracking.h"
 
 /* Queues the current command, copied, and replies +QUEUED. A transaction
  * EXEC will abort anyway (a command failed to queue, a watched key
@@ -102,6 +105,8 @@ void server_key_modified(struct server *srv, int db, const char *key,
 {
     srv->dirty++;
     blocking_key_touched(srv, db, key, klen);
+    if (srv->tracking_clients)
+        tracking_key_modified(srv, key, klen);
     if (srv->nwatching == 0)
         return;
     for (struct client *w = srv->clients; w; w = w->next) {
@@ -123,6 +128,9 @@ void server_db_modified(struct server *srv, int db, int with)
 {
     srv->dirty++;
     blocking_db_touched(srv, db);
+    /* FLUSHDB and FLUSHALL (not SWAPDB, as in Redis). */
+    if (srv->tracking_clients && with < 0)
+        tracking_flushed(srv);
     if (srv->nwatching == 0)
         return;
     int64_t now = server_now_ms(srv);

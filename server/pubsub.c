@@ -481,6 +481,19 @@ static void close_victims(struct server *srv)
     }
 }
 
+/* See pubsub.h. */
+void pubsub_client_check_limits(struct client *c)
+{
+    if (pubsub_client_subscribed(c) && !(c->flags & CLIENT_CLOSING))
+        check_limits(c->srv, c);
+}
+
+/* See pubsub.h. */
+void pubsub_close_victims(struct server *srv)
+{
+    close_victims(srv);
+}
+
 /* Builds [kind, (pattern,) channel, msg] as a RESP2 array in the scratch
  * frame; returns its bytes. */
 static const char *frame_build(struct pubsub *ps, const char *kind,

@@ -59,6 +59,14 @@ int pubsub_client_hold(struct client *c);
  * close, RESET). */
 void pubsub_client_close(struct client *c);
 
+/* Applies client-output-buffer-limit pubsub to subscriber c after output
+ * was added to it outside a publish (tracking's invalidations); over the
+ * limit, c is closed by the next pubsub_close_victims(), as Redis closes
+ * such a client asynchronously. */
+void pubsub_client_check_limits(struct client *c);
+/* Closes the subscribers found over their limit since the last call. */
+void pubsub_close_victims(struct server *srv);
+
 /* Active channels (PUBSUB_CHANNEL or PUBSUB_SHARD) or unique patterns. */
 size_t pubsub_size(const struct server *srv, enum pubsub_kind k);
 /* Clients with at least one subscription (INFO pubsub_clients). */

@@ -318,6 +318,34 @@ static const char *const errors[ERR__COUNT] = {
                       "transient memory for LCS",
     [ERR_CLUSTER_DISABLED] = "ERR This instance has cluster support "
                              "disabled",
+    [ERR_TRACKING_REDIR_ONE] = "ERR A client can only redirect to a single "
+                               "other client",
+    [ERR_TRACKING_REDIR_NONE] = "ERR The client ID you want redirect to "
+                                "does not exist",
+    [ERR_TRACKING_PREFIX] = "ERR PREFIX option requires BCAST mode to be "
+                            "enabled",
+    [ERR_TRACKING_BCAST_SWITCH] = "ERR You can't switch BCAST mode on/off "
+        "before disabling tracking for this client, and then re-enabling it "
+        "with a different mode.",
+    [ERR_TRACKING_BCAST_OPT] = "ERR OPTIN and OPTOUT are not compatible "
+                               "with BCAST",
+    [ERR_TRACKING_OPT_BOTH] = "ERR You can't specify both OPTIN mode and "
+                              "OPTOUT mode",
+    [ERR_TRACKING_OPT_SWITCH] = "ERR You can't switch OPTIN/OPTOUT mode "
+        "before disabling tracking for this client, and then re-enabling it "
+        "with a different mode.",
+    [ERR_TRACKING_OVERLAP_OLD] = "ERR Prefix '%.*s' overlaps with an "
+        "existing prefix '%.*s'. Prefixes for a single client must not "
+        "overlap.",
+    [ERR_TRACKING_OVERLAP_NEW] = "ERR Prefix '%.*s' overlaps with another "
+        "provided prefix '%.*s'. Prefixes for a single client must not "
+        "overlap.",
+    [ERR_CACHING_MODE] = "ERR CLIENT CACHING can be called only when the "
+        "client is in tracking mode with OPTIN or OPTOUT mode enabled",
+    [ERR_CACHING_YES] = "ERR CLIENT CACHING YES is only valid when tracking "
+                        "is enabled in OPTIN mode.",
+    [ERR_CACHING_NO] = "ERR CLIENT CACHING NO is only valid when tracking "
+                       "is enabled in OPTOUT mode.",
 };
 
 /* Counts an error reply under its code for INFO errorstats, as Redis's

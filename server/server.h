@@ -28,6 +28,8 @@
 
 struct client;
 struct server;
+struct tracking;
+struct tracking_client;
 typedef void (*cmd_proc)(struct client *c);
 
 enum cmd_flags {
@@ -215,6 +217,7 @@ struct client {
     /* ns the blocked command has run so far (its first run and reruns),
      * for its slow log entry when it is unblocked. */
     uint64_t block_ns;
+    struct tracking_client *trk;        /* CLIENT TRACKING state (tracking.c) */
 };
 
 /* The flags EVAL's script declares in its shebang, applied to flags as
@@ -315,6 +318,20 @@ struct server {
     struct scripting *scripting;        /* Lua and its cache (script.c) */
     struct functions *functions;        /* FUNCTION's libraries (function.c) */
     int notify_mask;                    /* notify-keyspace-events bits */
+    /* Client-side caching (tracking.c): its state, allocated with the
+     * first tracking client, and how many track now (0: no hook runs). */
+    struct tracking *tracking;
+    size_t tracking_clients;
+    /* The client whose top-level command is being dispatched
+     * (client_dispatch), NULL between commands (expiry by the sweeper);
+     * in_call: its handler is running (not the checks before it, where
+     * maxmemory evicts). */
+    struct client *current_client;
+    int in_call;
+    /* Who is changing a key (server_key_modified): a command, or the
+     * server expiring or evicting it (main.c's and maxmemory.c's
+     * callbacks), which Redis's tracking counts as nobody's change. */
+    int key_origin;
     char run_id[41];
     char readbuf[64 * 1024];            /* libuv reads here; see client.c */
 };
@@ -323,6 +340,8 @@ struct server {
 int64_t server_now_ms(const struct server *srv);
 /* The database the client has SELECTed. */
 struct store *client_db(struct client *c);
+/* srv->key_origin's values. */
+enum { KEY_BY_COMMAND, KEY_BY_SERVER };
 /* Records that a key changed (WATCH invalidation, dirty counter).
  * Every write handler calls it once per key it modified. */
 void server_key_modified(struct server *srv, int db, const char *key,
@@ -666,6 +685,19 @@ enum reply_err {
     ERR_LCS_TOO_LONG,        /* String too long for LCS */
     ERR_LCS_NOMEM,           /* Insufficient memory, failed allocating ... */
     ERR_CLUSTER_DISABLED,    /* This instance has cluster support disabled */
+    /* CLIENT TRACKING and CACHING (cmd_tracking.c). */
+    ERR_TRACKING_REDIR_ONE,  /* A client can only redirect to a single ... */
+    ERR_TRACKING_REDIR_NONE, /* The client ID you want redirect to does ... */
+    ERR_TRACKING_PREFIX,     /* PREFIX option requires BCAST mode ... */
+    ERR_TRACKING_BCAST_SWITCH, /* You can't switch BCAST mode on/off ... */
+    ERR_TRACKING_BCAST_OPT,  /* OPTIN and OPTOUT are not compatible ... */
+    ERR_TRACKING_OPT_BOTH,   /* You can't specify both OPTIN mode and ... */
+    ERR_TRACKING_OPT_SWITCH, /* You can't switch OPTIN/OPTOUT mode ... */
+    ERR_TRACKING_OVERLAP_OLD, /* (int, const char *, int, const char *) */
+    ERR_TRACKING_OVERLAP_NEW, /* (int, const char *, int, const char *) */
+    ERR_CACHING_MODE,        /* CLIENT CACHING can be called only when ... */
+    ERR_CACHING_YES,         /* CLIENT CACHING YES is only valid when ... */
+    ERR_CACHING_NO,          /* CLIENT CACHING NO is only valid when ... */
     ERR__COUNT
 };
 

@@ -247,6 +247,7 @@ PARAMS = {
     "tcp-backlog": ("int", 0, INT_MAX),
     "tcp-keepalive": ("int", 0, INT_MAX),
     "timeout": ("pool", TIMEOUTS),
+    "tracking-table-max-keys": ("int", 0, LONG_MAX),
     "unixsocket": ("pool", [""]),
     "unixsocketperm": ("octal",),
     "zset-max-listpack-entries": ("int", 0, LONG_MAX),

@@ -86,8 +86,7 @@ esac
 read -r -a CASES <<<"$POLICIES"
 [ ${#CASES[@]} -gt 0 ] || { echo "bench-evict: POLICIES is empty" >&2; exit 2; }
 need_tools redis-benchmark redis-cli timeout awk sort
-command -v "$REDIS_BIN" >/dev/null 2>&1 || die "$REDIS_BIN not found"
-need_respite
+need_servers
 setup_pin "servers on CPU 0, redis-benchmark/redis-cli on CPU 1"
 make_work respite-bench-evict
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)

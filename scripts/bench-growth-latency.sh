@@ -101,8 +101,7 @@ check_positive KEYS ROUNDS TTL IDLE SETTLE STEP_TIMEOUT
 [ "$KEYS" -le 999999999 ] || { log "KEYS must be at most 999999999"; exit 2; }
 need_tools redis-cli timeout awk
 [ -x "$PYTHON" ] || die "$PYTHON not found"
-command -v "$REDIS_BIN" >/dev/null 2>&1 || die "$REDIS_BIN not found"
-need_respite
+need_servers
 setup_pin "servers on CPU 0, probe and loader on CPU 1"
 make_work respite-growth
 

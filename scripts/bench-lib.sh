@@ -9,6 +9,7 @@
 #   need_tools TOOL...     die unless each TOOL is on PATH
 #   need_respite           run make when $RESPITE_BIN is the tree's bin/respite
 #                          (a stale one is rebuilt); else it must exist
+#   need_servers           need_respite, and $REDIS_BIN must be on PATH
 #   setup_pin NOTE         PIN=1 with 2+ CPUs: SRV_PIN/CLI_PIN taskset prefixes,
 #                          PIN_NOTE=NOTE (else empty, "none")
 #   make_work PREFIX       WORK=a fresh directory under ${TMPDIR:-/tmp}
@@ -102,6 +103,11 @@ need_respite() {
         make -s >&2 || die "make failed"
     fi
     [ -x "$RESPITE_BIN" ] || die "$RESPITE_BIN missing"
+}
+
+need_servers() {
+    command -v "$REDIS_BIN" >/dev/null 2>&1 || die "$REDIS_BIN not found"
+    need_respite
 }
 
 setup_pin() {

@@ -47,8 +47,7 @@ check_positive KEYS REPS
 [ -x "$PYTHON" ] || die "$PYTHON not found"
 "$PYTHON" -c 'import redis' 2>/dev/null || die "$PYTHON has no redis module"
 need_tools redis-cli awk
-command -v "$REDIS_BIN" >/dev/null 2>&1 || die "$REDIS_BIN not found"
-need_respite
+need_servers
 
 make_work respite-pscan
 

@@ -46,8 +46,7 @@ REDIS_BIN=${REDIS_BIN:-redis-server}
 CLIENTS=50
 check_positive ROUNDS N N_P16
 need_tools redis-benchmark redis-cli timeout awk head
-command -v "$REDIS_BIN" >/dev/null 2>&1 || die "$REDIS_BIN not found"
-need_respite
+need_servers
 setup_pin "servers on CPU 0, redis-benchmark/redis-cli on CPU 1"
 make_work respite-bench-sort
 

@@ -49,8 +49,7 @@ CLIENTS=50
 STEP_TIMEOUT=${STEP_TIMEOUT:-600}
 check_positive ROUNDS N N_P16 TYPE_KEYS STEP_TIMEOUT
 need_tools redis-benchmark redis-cli timeout awk
-command -v "$REDIS_BIN" >/dev/null 2>&1 || die "$REDIS_BIN not found"
-need_respite
+need_servers
 setup_pin "servers on CPU 0, redis-benchmark/redis-cli on CPU 1"
 make_work respite-bench-types
 

@@ -68,8 +68,7 @@ case "$MEM_LOADER" in
     *) die "MEM_LOADER must be py or pipe" ;;
 esac
 need_tools redis-benchmark redis-cli timeout awk
-command -v "$REDIS_BIN" >/dev/null 2>&1 || die "$REDIS_BIN not found"
-need_respite
+need_servers
 setup_pin "servers on CPU 0, redis-benchmark/redis-cli on CPU 1"
 
 # Servers (start_server, stop_pid in scripts/bench-lib.sh): the EXIT trap

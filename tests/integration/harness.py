@@ -497,6 +497,10 @@ class KeyEvents:
         return [(ch.decode("latin-1"), msg.decode("latin-1"))
                 for ch, msg in messages_until_fence(r, self.c)]
 
+    def keyevents(self, r):
+        """collect() of __keyevent@<db>__ channels as (event, key)."""
+        return keyevents_until_fence(r, self.c)
+
     def close(self):
         self.c.close()
 

@@ -112,27 +112,18 @@ def search_store_results():
 @test
 def geoadd_is_zadd():
     r = h.flushed(decode_responses=True)
-    p = r.pubsub()
     r.config_set("notify-keyspace-events", "KEA")
-    p.psubscribe("__keyevent@0__:*")
-    p.get_message(timeout=1)
+    ev = h.KeyEvents(h.shared_server(), "__keyevent@0__:*")
     assert_eq(r.geoadd("g", [13.361389, 38.115556, "Palermo"]), 1)
     assert_eq(r.zscore("g", "Palermo"), 3479099956230698.0)
     assert_eq(r.geoadd("g", [15, 37, "Palermo"], nx=True), 0)
     assert_eq(r.geoadd("g", [15, 37, "Palermo"], xx=True, ch=True), 1)
     assert_eq(r.geoadd("g", [15, 37, "Catania"], xx=True), 0)
     assert_eq(r.zcard("g"), 1)
-    events = []
-    while True:
-        m = p.get_message(timeout=0.5)
-        if m is None:
-            break
-        if m["type"] == "pmessage":
-            events.append(m["channel"].split(":", 1)[1])
     # "new" is class n, which A does not include.
-    assert_eq(events, ["zadd", "zadd"], "events")
+    assert_eq(ev.keyevents(r), [("zadd", "g"), ("zadd", "g")], "events")
     r.config_set("notify-keyspace-events", "")
-    p.close()
+    ev.close()
     # WATCH sees a GEOADD.
     w = h.shared_server().client(decode_responses=True)
     pipe = w.pipeline()
@@ -152,9 +143,7 @@ def store_events():
     srv = h.shared_server()
     r = h.flushed()
     r.config_set("notify-keyspace-events", "KEAn")
-    c = srv.conn()
-    c.call("PSUBSCRIBE", "__keyevent@0__:*")
-    c.call("SUBSCRIBE", "fence")
+    ev = h.KeyEvents(srv, "__keyevent@0__:*")
     r.geoadd("g", [13.361389, 38.115556, "Palermo"])
     r.geoadd("g", [13.361389, 38.115556, "Palermo"])      # no change
     r.geosearchstore("d", "g", longitude=13, latitude=38, radius=100,
@@ -167,10 +156,10 @@ def store_events():
     r.geosearch("g", longitude=13, latitude=38, radius=100, unit="km")
     want = ["new:g", "zadd:g", "new:d", "geosearchstore:d", "new:e",
             "georadiusstore:e", "georadiusstore:e", "del:e", "del:d"]
-    got = ["%s:%s" % e for e in h.keyevents_until_fence(r, c)]
+    got = ["%s:%s" % e for e in ev.keyevents(r)]
     assert_eq(got, want, "events")
     r.config_set("notify-keyspace-events", "")
-    c.close()
+    ev.close()
 
 
 @test

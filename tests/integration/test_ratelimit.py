@@ -6,6 +6,7 @@ Time is moved with DEBUG JUMP-CLOCK, never slept. A RATELIMIT and the
 PTTL that checks it run in one MULTI/EXEC, which the server runs within
 one loop iteration, so both see the same millisecond."""
 
+import contextlib
 import os
 import sys
 
@@ -211,11 +212,7 @@ def keyspace_notifications():
     r = h.flushed()
     r.config_set("notify-keyspace-events", "EAn")
     try:
-        with s.conn() as sub:
-            sub.send(h.encode("PSUBSCRIBE", "__keyevent@0__:*"))
-            sub.read_raw()
-            sub.send(h.encode("SUBSCRIBE", "fence"))
-            sub.read_raw()
+        with contextlib.closing(h.KeyEvents(s, "__keyevent@0__:*")) as ev:
             rl(r, "n", 1, HOUR)             # creates: new, ratelimit
             rl(r, "n", 1, HOUR)             # denied: nothing
             rl(r, "n", 1, HOUR, "COST", 0)  # peek: nothing
@@ -223,7 +220,7 @@ def keyspace_notifications():
             r.set("lk", "t")
             r.execute_command("DELEX", "lk", "IFEQ", "x")    # nothing
             r.execute_command("DELEX", "lk", "IFEQ", "t")    # del
-            got = h.keyevents_until_fence(r, sub)
+            got = ev.keyevents(r)
     finally:
         r.config_set("notify-keyspace-events", "")
     assert_eq(got, [("new", "n"), ("ratelimit", "n"), ("new", "c"),
@@ -241,11 +238,7 @@ def expired_limiter_events():
     r.config_set("notify-keyspace-events", "EAn")
     before = r.info("stats")["expired_keys"]
     try:
-        with s.conn() as sub:
-            sub.send(h.encode("PSUBSCRIBE", "__keyevent@0__:*"))
-            sub.read_raw()
-            sub.send(h.encode("SUBSCRIBE", "fence"))
-            sub.read_raw()
+        with contextlib.closing(h.KeyEvents(s, "__keyevent@0__:*")) as ev:
             assert_eq(rl(r, "e", 2, 1000), [1, 2, 1, -1, 500])
             p = r.pipeline(transaction=True)
             p.execute_command("DEBUG", "JUMP-CLOCK", 600)
@@ -261,7 +254,7 @@ def expired_limiter_events():
             res = p.execute()
             assert_eq(res[1], [1, 2, 2, -1, 0], "a peek sees it full")
             assert_eq(res[2], 0, "the peek removed the expired key")
-            got = h.keyevents_until_fence(r, sub)
+            got = ev.keyevents(r)
     finally:
         r.config_set("notify-keyspace-events", "")
     assert_eq(got, [("new", "e"), ("ratelimit", "e"), ("expired", "e"),

@@ -387,9 +387,8 @@ def xsetid_below_a_deleted_entry():
 def keyspace_events():
     s, r = h.shared_server(), h.flushed()
     r.config_set("notify-keyspace-events", "KEA")
-    with s.conn() as c:
-        c.call("PSUBSCRIBE", "__keyevent@0__:*")
-        c.call("SUBSCRIBE", "fence")
+    ev = h.KeyEvents(s, "__keyevent@0__:*")
+    try:
         r.xadd("s", {"a": "1"}, id="1-0")
         r.xadd("s", {"a": "2"}, id="2-0", maxlen=5)   # "~": no trim
         r.xadd("s", {"a": "3"}, id="3-0")
@@ -409,8 +408,10 @@ def keyspace_events():
                 "xgroup-createconsumer:s", "xgroup-setid:s",
                 "xgroup-delconsumer:s", "xgroup-destroy:s",
                 "xgroup-create:new"]
-        got = ["%s:%s" % e for e in h.keyevents_until_fence(r, c)]
+        got = ["%s:%s" % e for e in ev.keyevents(r)]
         assert_eq(got, want, "events")
+    finally:
+        ev.close()
     r.config_set("notify-keyspace-events", "")
 
 

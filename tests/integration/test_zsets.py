@@ -299,9 +299,7 @@ def events():
     srv = h.shared_server()
     r = h.flushed()
     r.config_set("notify-keyspace-events", "KEA")
-    c = srv.conn()
-    c.call("PSUBSCRIBE", "__keyevent@0__:*")
-    c.call("SUBSCRIBE", "fence")
+    ev = h.KeyEvents(srv, "__keyevent@0__:*")
     r.zadd("z", {"a": 1, "b": 2})
     r.zincrby("z", 1, "a")
     r.zadd("z", {"a": 5}, nx=True)       # no change: no event
@@ -318,10 +316,10 @@ def events():
     want = ["zadd:z", "zincr:z", "zrem:z", "zpopmin:z", "del:z", "zadd:z",
             "zremrangebyscore:z", "zremrangebyrank:z", "zremrangebylex:z",
             "del:z", "zadd:a", "zunionstore:u", "del:u", "zrangestore:d"]
-    got = ["%s:%s" % e for e in h.keyevents_until_fence(r, c)]
+    got = ["%s:%s" % e for e in ev.keyevents(r)]
     assert_eq(got, want, "events")
     r.config_set("notify-keyspace-events", "")
-    c.close()
+    ev.close()
 
 
 # ---------------------------------------------------------------------------

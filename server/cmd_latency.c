@@ -12,8 +12,9 @@
  *     tracking off keeps them (LATENCY HISTOGRAM still shows them) but
  *     INFO latencystats lists nothing;
  *   - values are clamped to 1 ns..1 s when shown.
- * A blocked command counts once, with the time of its first run (as
- * commandstats counts it here), not when it is unblocked.
+ * A blocked command is counted when it is served or CLIENT UNBLOCKed,
+ * with the time its runs took (blocking.c), not when it times out or its
+ * client goes away: Redis 7.0 records it where it logs it slow.
  *
  * The latency monitor (latency-monitor-threshold ms, 0 off): "command"
  * and "fast-command" (CMD_FAST) from client_call's slow path, whenever a
@@ -67,7 +68,7 @@ void latency_event(struct server *srv, enum latency_event ev, uint64_t ns)
 }
 
 void latency_track_first(struct server *srv, struct command_stats *st,
-                         uint64_t ns, uint64_t n)
+                         uint64_t ns)
 {
     if (!srv->conf.latency_tracking)
         return;
@@ -77,7 +78,17 @@ void latency_track_first(struct server *srv, struct command_stats *st,
             return;                 /* the sample is lost */
     }
     st->hist_on = st->hist;
-    latency_hist_add(st->hist, ns, n);
+    latency_hist_add(st->hist, ns, 1);
+}
+
+void latency_track_unblocked(struct server *srv, const struct command *cmd,
+                             uint64_t ns)
+{
+    struct command_stats *st = command_stats_of_cmd(srv, cmd);
+    if (st->hist_on)
+        latency_hist_add(st->hist_on, ns, 1);
+    else
+        latency_track_first(srv, st, ns);
 }
 
 void latency_free(struct server *srv, int all)

@@ -518,6 +518,13 @@ static __attribute__((noinline, cold)) void call_observed(struct client *c,
         monitor_feed(c);
     if (c->flags & CLIENT_BLOCKED) {
         c->block_ns += dt;
+        /* client_call is about to add this run to the command's latency
+         * histogram; a blocked command counts when it is unblocked, so
+         * the sample is taken back first (counters wrap: the sum is
+         * exact), which keeps the test off client_call's fast path. */
+        struct command_stats *st = command_stats_of(c);
+        if (st && st->hist_on)
+            latency_hist_add(st->hist_on, dt, UINT64_MAX);
     } else {
         if (dt >= c->srv->slowlog_threshold_ns)
             slowlog_command(c, c->argc, c->argv, c->argvlen, dt);
@@ -557,11 +564,13 @@ void client_call(struct client *c)
         st->calls += call;
         st->nsec += dt;
         st->failed += (uint64_t)failed;
-        /* latency-tracking: one pointer test and a bucket (latency.h). */
+        /* latency-tracking: a pointer test and a bucket (latency.h). A
+         * blocked command is counted when it is unblocked (blocking.c),
+         * as Redis does: call_observed took this sample back in advance. */
         if (st->hist_on)
-            latency_hist_add(st->hist_on, dt, call);
-        else if (srv->conf.latency_tracking)
-            latency_track_first(srv, st, dt, call);
+            latency_hist_add(st->hist_on, dt, 1);
+        else if (srv->conf.latency_tracking && !(c->flags & CLIENT_BLOCKED))
+            latency_track_first(srv, st, dt);
     }
     srv->stat_commands += call;
 }

@@ -476,8 +476,11 @@ void latency_event(struct server *srv, enum latency_event ev, uint64_t ns);
 /* client_call's slow path for st: the first sample of a histogram not
  * yet allocated, when tracking is on. */
 __attribute__((cold)) void
-latency_track_first(struct server *srv, struct command_stats *st, uint64_t ns,
-                    uint64_t n);
+latency_track_first(struct server *srv, struct command_stats *st, uint64_t ns);
+/* Records a blocked command's run time ns as it is unblocked (served or
+ * CLIENT UNBLOCK, as Redis 7.0; not on a timeout). */
+void latency_track_unblocked(struct server *srv, const struct command *cmd,
+                             uint64_t ns);
 /* Frees the histograms (CONFIG RESETSTAT, before the counters are
  * zeroed) and, with all, the monitor's events too (shutdown). */
 void latency_free(struct server *srv, int all);

@@ -253,6 +253,30 @@ def tracking_off_and_resetstat():
 
 
 @test
+def a_blocked_command_counts_when_served():
+    s = server()
+    with s.conn() as c, s.conn() as w:
+        call(c, "CONFIG", "RESETSTAT")
+        # Timed out: not counted (Redis 7.0 records it where it logs it
+        # slow, and a timeout is neither).
+        assert_eq(call(w, "BLPOP", "nokey", "0.05"), None)
+        assert_eq(call(c, "LATENCY", "HISTOGRAM", "blpop"), [])
+        # Blocked: not yet; served: once.
+        w.send(h.encode("BLPOP", "k", "0"))
+        h.wait_blocked(s.client(), 1)
+        assert_eq(call(c, "LATENCY", "HISTOGRAM", "blpop"), [])
+        call(c, "RPUSH", "k", "a")
+        assert_eq(h.parse(w.read_raw()), [b"k", b"a"])
+        got = as_pairs(call(c, "LATENCY", "HISTOGRAM", "blpop"))
+        assert_eq(check_cdf(got[0][1])[0], 1)
+        # Not blocking: counted at once.
+        call(c, "RPUSH", "k", "b")
+        assert_eq(call(w, "BLPOP", "k", "0"), [b"k", b"b"])
+        got = as_pairs(call(c, "LATENCY", "HISTOGRAM", "blpop"))
+        assert_eq(check_cdf(got[0][1])[0], 2)
+
+
+@test
 def settings_errors():
     s = server()
     with s.conn() as c:

@@ -276,6 +276,51 @@ def a_blocked_command_counts_when_served():
         assert_eq(check_cdf(got[0][1])[0], 2)
 
 
+def fill(r, n, prefix, **kw):
+    """Writes n keys of 100 bytes, pipelined; kw: px for a TTL in ms."""
+    pipe = r.pipeline(transaction=False)
+    for i in range(n):
+        pipe.set("%s%d" % (prefix, i), "x" * 100, **kw)
+        if i % 2000 == 1999:
+            pipe.execute()
+    pipe.execute()
+
+
+def events(r):
+    return {e[0]: e for e in r.execute_command("LATENCY", "LATEST")}
+
+
+@test
+def eviction_is_an_eviction_cycle_event():
+    s = server("--latency-monitor-threshold", "1",
+               "--maxmemory-eviction-tenacity", "100")
+    r = s.client()
+    fill(r, 100000, "k")
+    used = int(r.info("memory")["used_memory"])
+    r.execute_command("CONFIG", "SET", "maxmemory-policy", "allkeys-random")
+    r.execute_command("CONFIG", "SET", "maxmemory", str(used // 3))
+    r.set("one", "more")
+    assert r.dbsize() < 100000
+    ev = events(r)
+    assert b"eviction-cycle" in ev, ev
+    assert ev[b"eviction-cycle"][2] >= 1, ev
+
+
+@test
+def active_expiry_is_an_expire_cycle_event():
+    s = server("--latency-monitor-threshold", "1")
+    r = s.client()
+    if not s.redis:
+        # Respite's sweeper stops a tick at this budget (1 ms by default).
+        r.execute_command("CONFIG", "SET", "active-expire-budget-us", "20000")
+    fill(r, 200000, "k", px=200)
+    deadline = time.monotonic() + 10
+    while b"expire-cycle" not in events(r):
+        assert time.monotonic() < deadline, (r.dbsize(), events(r))
+        time.sleep(0.05)
+    assert events(r)[b"expire-cycle"][2] >= 1
+
+
 @test
 def settings_errors():
     s = server()

@@ -1,4 +1,4 @@
-/* cmd_latency.c - LATENCY LATEST | HISTORY | RESET | HISTOGRAM | HELP,
+/* cmd_latency.c - LATENCY LATEST | HISTORY | GRAPH | RESET | HISTOGRAM | HELP,
  * INFO latencystats, and what feeds them (the data is latency.c).
  *
  * Per-command latency tracking (latency-tracking yes): client_call
@@ -23,9 +23,9 @@
  * client_call tests srv->observe_ns, the smaller of the two thresholds,
  * so the monitor adds nothing to a fast command.
  *
- * Not done: LATENCY DOCTOR and LATENCY GRAPH (Redis's prose report and
- * ASCII chart) reply as unknown subcommands do, and HELP does not list
- * them. */
+ * Not done: LATENCY DOCTOR (Redis's prose report of the events, with
+ * advice) replies as an unknown subcommand does, and HELP does not list
+ * it. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -344,6 +344,118 @@ static void latency_history(struct client *c)
     }
 }
 
+/* ------------------------------------------------------------------------
+ * LATENCY GRAPH: Redis's ASCII chart of a series, rebuilt from what it
+ * prints. A title line, 80 dashes, then the samples oldest first in
+ * blocks of up to 80 columns (a blank line between blocks), each block
+ *
+ *     4 rows of bars     a sample's height is (ms - low) * 12 / (high -
+ *                        low) steps, truncated, at most 11: its top row
+ *                        shows '_', 'o' or '#' for the step's third, the
+ *                        rows under it '|'
+ *     a blank row
+ *     its labels         how long ago, "12s", "5m", "3h" or "2d", written
+ *                        downwards, one character a row
+ * --------------------------------------------------------------------- */
+
+#define GRAPH_COLS 80
+#define GRAPH_ROWS 4
+
+/* "12s", "5m", "3h", "2d": how long ago t was, as Redis labels it. */
+static void age_label(char *buf, size_t cap, int64_t now, int64_t t)
+{
+    int64_t s = now - t;
+    if (s < 60)
+        snprintf(buf, cap, "%llds", (long long)s);
+    else if (s < 3600)
+        snprintf(buf, cap, "%lldm", (long long)(s / 60));
+    else if (s < 86400)
+        snprintf(buf, cap, "%lldh", (long long)(s / 3600));
+    else
+        snprintf(buf, cap, "%lldd", (long long)(s / 86400));
+}
+
+/* One block of n columns: x[0..n) with their labels. */
+static void graph_block(struct resp_out *o, const struct latency_sample *x,
+                        char (*label)[24], size_t n, uint32_t low,
+                        uint32_t high)
+{
+    static const char tops[3] = { '_', 'o', '#' };
+    double range = high > low ? (double)(high - low) : 1.0;
+    char line[GRAPH_COLS + 1];
+    for (int row = 0; row < GRAPH_ROWS; row++) {
+        for (size_t j = 0; j < n; j++) {
+            int step = (int)((double)(x[j].ms - low) * (3 * GRAPH_ROWS) /
+                             range);
+            if (step > 3 * GRAPH_ROWS - 1)
+                step = 3 * GRAPH_ROWS - 1;
+            int level = step - (GRAPH_ROWS - 1 - row) * 3;
+            line[j] = level < 0 ? ' ' : level < 3 ? tops[level] : '|';
+        }
+        line[n] = '\n';
+        resp_add_raw(o, line, n + 1);
+    }
+    memset(line, ' ', n);
+    resp_add_raw(o, line, n + 1);
+    for (size_t k = 0;; k++) {
+        int any = 0;
+        for (size_t j = 0; j < n; j++) {
+            int has = strlen(label[j]) > k;
+            line[j] = has ? label[j][k] : ' ';
+            any |= has;
+        }
+        if (!any)
+            break;
+        resp_add_raw(o, line, n + 1);
+    }
+}
+
+/* GRAPH event: the chart as a verbatim string. */
+static void latency_graph(struct client *c)
+{
+    int ev = latency_event_lookup(c->argv[2], c->argvlen[2]);
+    const struct latency_series *s = ev < 0 ? NULL
+                                            : c->srv->latency.series[ev];
+    if (!s) {
+        reply_error(c, ERR_LATENCY_NO_SAMPLES, ARGV_CLIPPED(c, 2));
+        return;
+    }
+    struct latency_sample x[LATENCY_SERIES_LEN];
+    char label[LATENCY_SERIES_LEN][24];
+    size_t n = latency_series_samples(s, x);
+    int64_t now = (int64_t)time(NULL);
+    uint32_t low = x[0].ms, high = x[0].ms;
+    for (size_t i = 0; i < n; i++) {
+        low = x[i].ms < low ? x[i].ms : low;
+        high = x[i].ms > high ? x[i].ms : high;
+        age_label(label[i], sizeof(label[i]), now, x[i].time);
+    }
+    struct resp_out text;
+    resp_out_init(&text, 2);
+    char head[160];
+    int len = snprintf(head, sizeof(head),
+                       "%s - high %lu ms, low %lu ms (all time high %lu ms)\n",
+                       latency_event_name((enum latency_event)ev),
+                       (unsigned long)high, (unsigned long)low,
+                       (unsigned long)s->max_ms);
+    resp_add_raw(&text, head, (size_t)len);
+    char dashes[GRAPH_COLS + 1];
+    memset(dashes, '-', GRAPH_COLS);
+    dashes[GRAPH_COLS] = '\n';
+    resp_add_raw(&text, dashes, sizeof(dashes));
+    for (size_t j = 0; j < n; j += GRAPH_COLS) {
+        if (j)
+            resp_add_raw(&text, "\n", 1);
+        size_t w = n - j < GRAPH_COLS ? n - j : GRAPH_COLS;
+        graph_block(&text, x + j, label + j, w, low, high);
+    }
+    if (text.nomem)
+        reply_error(c, ERR_OOM);
+    else
+        resp_add_verbatim(&c->out, text.data, text.len);
+    resp_out_close(&text);
+}
+
 /* RESET [event ...]: the number of events that had samples and lost
  * them. */
 static void latency_reset_cmd(struct client *c)
@@ -366,6 +478,8 @@ static void latency_help(struct client *c)
 {
     static const char *const lines[] = {
         "LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GRAPH <event>",
+        "    Return an ASCII latency graph for the <event> class.",
         "HISTORY <event>",
         "    Return time-latency samples for the <event> class.",
         "LATEST",
@@ -390,6 +504,7 @@ static void latency_help(struct client *c)
 static const struct subcommand latency_sub_list[] = {
     { "LATEST", latency_latest, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE },
     { "HISTORY", latency_history, 3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE },
+    { "GRAPH", latency_graph, 3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE },
     { "RESET", latency_reset_cmd, -2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE },
     { "HISTOGRAM", latency_histogram, -2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE },
     { "HELP", latency_help, 2, CMD_LOADING | CMD_STALE },

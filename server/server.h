@@ -691,6 +691,7 @@ enum reply_err {
     ERR_MONITOR_KEYSPACE,    /* Replica can't interact with the keyspace */
     ERR_MONITOR_DENY_BLOCKING, /* MONITOR isn't allowed for DENY BLOCKING ... */
     ERR_SLOWLOG_COUNT,       /* count should be greater than or equal to -1 */
+    ERR_LATENCY_NO_SAMPLES,  /* (ARGV_CLIPPED) LATENCY GRAPH */
     ERR_PAUSE_MODE,          /* CLIENT PAUSE mode must be WRITE or ALL */
     /* SORT, LCS, cluster-only commands. */
     ERR_SORT_SCORE,          /* One or more scores can't be converted ... */

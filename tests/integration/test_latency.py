@@ -321,6 +321,65 @@ def active_expiry_is_an_expire_cycle_event():
     assert events(r)[b"expire-cycle"][2] >= 1
 
 
+def expected_graph(event, samples, worst, now):
+    """LATENCY GRAPH as Redis draws it, from HISTORY's samples."""
+    def label(t):
+        s = now - t
+        for unit, secs in (("s", 1), ("m", 60), ("h", 3600)):
+            if s < secs * (60 if unit != "h" else 24):
+                return "%d%s" % (s // secs, unit)
+        return "%dd" % (s // 86400)
+    vals = [ms for _, ms in samples]
+    low, high = min(vals), max(vals)
+    out = "%s - high %d ms, low %d ms (all time high %d ms)\n" % (
+        event, high, low, worst) + "-" * 80 + "\n"
+    for j in range(0, len(samples), 80):
+        if j:
+            out += "\n"
+        part = samples[j:j + 80]
+        rng = (high - low) or 1
+        steps = [min(int((ms - low) * 12 / rng), 11) for _, ms in part]
+        for row in range(4):
+            out += "".join(" " if lv < 0 else "_o#"[lv] if lv < 3 else "|"
+                           for lv in (st - (3 - row) * 3 for st in steps))
+            out += "\n"
+        out += " " * len(part) + "\n"
+        labels = [label(t) for t, _ in part]
+        for k in range(max(len(x) for x in labels)):
+            out += "".join(x[k] if len(x) > k else " " for x in labels)
+            out += "\n"
+    return out
+
+
+@test
+def graph_draws_the_history():
+    s = server("--latency-monitor-threshold", "1")
+    for proto in (2, 3):
+        with s.conn() as c:
+            if proto == 3:
+                call(c, "HELLO", "3")
+            call(c, "LATENCY", "RESET")
+            assert_eq(call(c, "LATENCY", "GRAPH", "command"), h.RespError(
+                "ERR No samples available for event 'command'"))
+            for ms in (30, 5, 15):
+                slow_eval(c, ms)
+                time.sleep(1.05)
+            for _ in range(3):
+                now = int(time.time())
+                raw = c.call("LATENCY", "GRAPH", "command")
+                hist = call(c, "LATENCY", "HISTORY", "command")
+                worst = call(c, "LATENCY", "LATEST")[0][3]
+                if int(time.time()) == now:
+                    break
+            assert raw.startswith(b"=" if proto == 3 else b"$"), raw
+            text = h.parse(raw)
+            if proto == 3:
+                assert text.startswith(b"txt:"), text
+                text = text[4:]
+            assert_eq(text.decode(), expected_graph("command", hist, worst,
+                                                    now))
+
+
 @test
 def settings_errors():
     s = server()

@@ -180,9 +180,9 @@ static void info_line(void *ctx, const char *name, const uint64_t *hist)
     void **a = ctx;
     struct resp_out *o = a[0];
     const char *list = a[1];
-    char buf[128];
+    char buf[160];
     int n = snprintf(buf, sizeof(buf), "latency_percentiles_usec_%s:", name);
-    resp_add_raw(o, buf, (size_t)n);
+    resp_add_raw(o, buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
     for (const char *p = list; *p;) {
         const char *end = strchr(p, ' ');
         size_t len = end ? (size_t)(end - p) : strlen(p);
@@ -190,7 +190,7 @@ static void info_line(void *ctx, const char *name, const uint64_t *hist)
         uint64_t ns = latency_hist_percentile(hist, pct, TRACK_MAX_NS);
         n = snprintf(buf, sizeof(buf), "%sp%.*s=%.3f", p == list ? "" : ",",
                      (int)(len > 40 ? 40 : len), p, (double)ns / 1000.0);
-        resp_add_raw(o, buf, (size_t)n);
+        resp_add_raw(o, buf, (size_t)n);    /* at most 1 + 41 + 1 + 24 */
         p = end ? end + 1 : p + len;
     }
     resp_add_raw(o, "\r\n", 2);

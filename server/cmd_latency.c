@@ -283,10 +283,7 @@ static void histogram_each(struct client *c, hist_visit_cb cb, void *ctx)
         if (i < 0)
             continue;
         /* A subcommand named alone; a command, then its subcommands. */
-        if (sub >= 0)
-            visit(srv, (size_t)i, sub, cb, ctx);
-        else
-            visit(srv, (size_t)i, -1, cb, ctx);
+        visit(srv, (size_t)i, sub, cb, ctx);
     }
 }
 

@@ -94,6 +94,12 @@ $(BUILD)/tests/test_slowlog: tests/unit/test_slowlog.c $(BUILD)/server/slowlog.o
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -I. -o $@ $^ $(LDLIBS)
 
+# So are the latency histograms and series (server/latency.c).
+$(BUILD)/tests/test_latency: tests/unit/test_latency.c $(BUILD)/server/latency.o
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -I. -o $@ $^ $(LDLIBS)
+
 unit-bins: $(UNIT_BIN)
 
 # The release objects linked with -static against Debian's archives

@@ -83,6 +83,7 @@ enum def_type {
     T_NOTIFY,   /* notify-keyspace-events class letters */
     T_SAVE,     /* "seconds changes" pairs, no-op */
     T_IGNORE,   /* deprecated in Redis: accepted from files, not shown */
+    T_PCTL,     /* percentiles 0..100, kept as CONFIG GET prints them */
 };
 
 #define F_MUTABLE   (1u << 0)   /* CONFIG SET may change it at run time */
@@ -323,13 +324,19 @@ static const struct conf_def defs[] = {
     { "slowlog-max-len", NULL, T_INT, F_MUTABLE, AT(slowlog_max_len), "128",
       0, LONG_MAX, NULL, NULL },
 
+    /* The latency monitor and per-command latency tracking
+     * (server/cmd_latency.c). */
+    { "latency-monitor-threshold", NULL, T_INT, F_MUTABLE,
+      AT(latency_monitor_threshold), "0", 0, LLONG_MAX, NULL, NULL },
+    { "latency-tracking", NULL, T_BOOL, F_MUTABLE, AT(latency_tracking),
+      "yes", 0, 0, NULL, NULL },
+    { "latency-tracking-info-percentiles", NULL, T_PCTL,
+      F_MUTABLE | F_MULTI, AT(latency_tracking_info_percentiles),
+      "50 99 99.9", 0, 0, NULL, NULL },
+
     /* Monitoring: accepted, not used. */
     { "busy-reply-threshold", "lua-time-limit", T_INT, F_MUTABLE, NOOP,
       "5000", 0, LONG_MAX, NULL, NULL },
-    { "latency-monitor-threshold", NULL, T_INT, F_MUTABLE, NOOP, "0",
-      0, LLONG_MAX, NULL, NULL },
-    { "latency-tracking", NULL, T_BOOL, F_MUTABLE, NOOP, "yes",
-      0, 0, NULL, NULL },
     { "acllog-max-len", NULL, T_INT, F_MUTABLE, NOOP, "128",
       0, LONG_MAX, NULL, NULL },
 
@@ -788,7 +795,7 @@ static void notify_format(int flags, int shown, char *buf)
 static int is_str_type(enum def_type t)
 {
     return t == T_STR || t == T_FNAME || t == T_DIR || t == T_ENUM ||
-           t == T_NOTIFY;
+           t == T_NOTIFY || t == T_PCTL;
 }
 
 static void *field(struct conf *c, const struct conf_def *d)
@@ -880,6 +887,53 @@ static int apply_bind(struct conf *c, const char *const *argv, int argc,
         c->bind[i] = i < argc ? fresh[i] : NULL;
     c->nbind = argc;
     return APPLY_OK;
+}
+
+/* Formats a percentile as Redis does: %f, then its trailing zeros (and
+ * point) trimmed, so 99.90 is "99.9" and 99.9999999 "100". */
+static void format_pctl(double v, char *out, size_t len)
+{
+    int n = snprintf(out, len, "%f", v);
+    if (n <= 0 || (size_t)n >= len || !strchr(out, '.'))
+        return;
+    while (n > 0 && out[n - 1] == '0')
+        out[--n] = '\0';
+    if (n > 0 && out[n - 1] == '.')
+        out[n - 1] = '\0';
+}
+
+/* latency-tracking-info-percentiles: numbers strtod reads whole (Redis
+ * takes "1e1" and "0x10" too), each in 0..100; "" is none. Kept as the
+ * list CONFIG GET prints. */
+static int apply_pctl(struct conf *c, size_t row, const char *const *argv,
+                      int argc, char *why, size_t wlen)
+{
+    if (argc == 1 && argv[0][0] == '\0')
+        argc = 0;
+    struct sbuf b = {0};
+    for (int i = 0; i < argc; i++) {
+        char *end;
+        double v = strtod(argv[i], &end);
+        if (argv[i][0] == '\0' || *end != '\0' || v != v) {
+            snprintf(why, wlen, "Invalid latency-tracking-info-percentiles "
+                     "parameters");
+            free(b.p);
+            return APPLY_BAD;
+        }
+        if (v < 0.0 || v > 100.0) {
+            snprintf(why, wlen, "latency-tracking-info-percentiles "
+                     "parameters should sit between [0.0,100.0]");
+            free(b.p);
+            return APPLY_BAD;
+        }
+        char num[32];
+        format_pctl(v, num, sizeof(num));
+        sbuf_str(&b, i ? " " : "");
+        sbuf_str(&b, num);
+    }
+    int rc = b.oom ? APPLY_NOMEM : commit_str(c, row, b.p ? b.p : "");
+    free(b.p);
+    return rc;
 }
 
 static struct conf_obuf_limit *obuf_class(struct conf *c, const char *name)
@@ -1098,6 +1152,8 @@ static int apply(struct conf *c, size_t row, const char *const *argv,
     }
     case T_BIND:
         return apply_bind(c, argv, argc, why, wlen);
+    case T_PCTL:
+        return apply_pctl(c, row, argv, argc, why, wlen);
     case T_OBUF:
         return apply_obuf(c, argv, argc, why, wlen);
     case T_NOTIFY: {
@@ -1588,7 +1644,8 @@ static const char *format_value(const struct conf *c, size_t row,
     switch (d->type) {
     case T_STR:
     case T_FNAME:
-    case T_ENUM: {
+    case T_ENUM:
+    case T_PCTL: {
         const char *s = *(char *const *)p;
         return s ? s : "";
     }

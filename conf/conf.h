@@ -48,6 +48,9 @@ struct conf {
     char *notify_keyspace_events; /* canonical class letters */
     int64_t slowlog_log_slower_than; /* us; 0 logs everything, -1 nothing */
     int64_t slowlog_max_len;    /* entries the slow log keeps */
+    int64_t latency_monitor_threshold; /* ms; 0 = the monitor is off */
+    int latency_tracking;       /* per-command latency histograms */
+    char *latency_tracking_info_percentiles; /* "50 99 99.9", "" = none */
     int64_t stream_max_entries;  /* retention: entries a stream keeps, 0 off */
     int64_t stream_retention_ms; /* retention: max entry age by ID, 0 off */
     int daemonize;              /* only "no" is supported */

@@ -293,10 +293,12 @@ static void unblock(struct blocking *b, struct client *c)
 /* Records blocked client c's command in the slow log as it is unblocked
  * (served, or CLIENT UNBLOCK), with the time its runs took (client_call
  * summed them) and its arguments as sent, as Redis 7.0 does; not when it
- * times out or c goes away (7.0 does not log those either). */
+ * times out or c goes away (7.0 does not log those either). Its latency
+ * histogram gets it there too (cmd_latency.c), as in 7.0. */
 static void log_slow(struct client *c)
 {
     struct blocked *bl = c->blocked;
+    latency_track_unblocked(c->srv, bl->cmd, c->block_ns);
     if (c->block_ns < c->srv->slowlog_threshold_ns)
         return;
     const char **argv = (const char **)bl->argv;

@@ -55,6 +55,7 @@ static const struct command commands[] = {
 { "MEMORY",      cmd_memory,        -2, 0,                  0, 0, 0, "server", "4.0.0", "A container for memory diagnostics commands.", &memory_subs },
 { "MONITOR",     cmd_monitor,        1, CMD_ADMIN|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 0, 0, 0, "server", "1.0.0", "Listens for all requests received by the server in real-time.", NULL },
 { "SLOWLOG",     cmd_slowlog,       -2, 0,                  0, 0, 0, "server", "2.2.12", "A container for slow log commands.", &slowlog_subs },
+{ "LATENCY",     cmd_latency,       -2, 0,                  0, 0, 0, "server", "2.8.13", "A container for latency diagnostics commands.", &latency_subs },
 { "DEBUG",       cmd_debug,         -2, CMD_ADMIN|CMD_NOSCRIPT,          0, 0, 0, "server", "1.0.0", "Test helpers (Respite: JUMP-CLOCK, SET-ACTIVE-EXPIRE).", NULL },
 { "MULTI",       cmd_multi,          1, F|CMD_NOMULTI|CMD_NOSCRIPT,      0, 0, 0, "transactions", "1.2.0", "Starts a transaction.", NULL },
 { "EXEC",        cmd_exec,           1, CMD_NOMULTI|CMD_SKIP_SLOWLOG|CMD_NOSCRIPT,        0, 0, 0, "transactions", "1.2.0", "Executes all commands in a transaction.", NULL },
@@ -507,7 +508,8 @@ static void count_rejected(const struct client *c)
 /* What client_call does after a command someone may want to see: the
  * monitors get it, tracking remembers the keys it read, the slow log gets
  * it when it was slow (a blocked one when it is unblocked: blocking.c
- * sums its time in c->block_ns), and its redacted arguments are
+ * sums its time in c->block_ns), so does the latency monitor (not a
+ * blocked one), and its redacted arguments are
  * forgotten. Out of line, off the fast path. */
 static __attribute__((noinline, cold)) void call_observed(struct client *c,
                                                           uint64_t dt)
@@ -518,10 +520,23 @@ static __attribute__((noinline, cold)) void call_observed(struct client *c,
         monitor_feed(c);
     if (c->srv->tracking_clients)
         tracking_after_call(c);
-    if (c->flags & CLIENT_BLOCKED)
+    if (c->flags & CLIENT_BLOCKED) {
         c->block_ns += dt;
-    else if (dt >= c->srv->slowlog_threshold_ns)
-        slowlog_command(c, c->argc, c->argv, c->argvlen, dt);
+        /* client_call is about to add this run to the command's latency
+         * histogram; a blocked command counts when it is unblocked, so
+         * the sample is taken back first (counters wrap: the sum is
+         * exact), which keeps the test off client_call's fast path. */
+        struct command_stats *st = command_stats_of(c);
+        if (st && st->hist_on)
+            latency_hist_add(st->hist_on, dt, UINT64_MAX);
+    } else {
+        if (dt >= c->srv->slowlog_threshold_ns)
+            slowlog_command(c, c->argc, c->argv, c->argvlen, dt);
+        if (dt >= c->srv->latency_threshold_ns)
+            latency_event(c->srv, (client_cmd_flags(c) & CMD_FAST)
+                                      ? LATENCY_EV_FAST_COMMAND
+                                      : LATENCY_EV_COMMAND, dt);
+    }
     c->redacted = 0;
 }
 
@@ -535,13 +550,13 @@ void client_call(struct client *c)
     c->cmd->proc(c);
     srv->call_end_ns = uv_hrtime();
     uint64_t dt = srv->call_end_ns - t0;
-    /* MONITOR, the slow log, a blocked command's time, redacted
-     * arguments and client tracking: one predictable branch (the
-     * conditions or'ed without branching) while nobody monitors or tracks
-     * and the command is fast. */
+    /* MONITOR, the slow log, the latency monitor, a blocked command's
+     * time, redacted arguments and client tracking: one predictable
+     * branch (the conditions or'ed without branching) while nobody
+     * monitors or tracks and the command is fast. */
     if (((uintptr_t)srv->monitors | (c->flags & CLIENT_BLOCKED) |
          c->redacted | srv->tracking_clients |
-         (dt >= srv->slowlog_threshold_ns)) != 0)
+         (dt >= srv->observe_ns)) != 0)
         call_observed(c, dt);
     struct command_stats *st = command_stats_of(c);
     /* Nothing written: CLIENT REPLY OFF or SKIP muted the reply. */
@@ -554,6 +569,13 @@ void client_call(struct client *c)
         st->calls += call;
         st->nsec += dt;
         st->failed += (uint64_t)failed;
+        /* latency-tracking: a pointer test and a bucket (latency.h). A
+         * blocked command is counted when it is unblocked (blocking.c),
+         * as Redis does: call_observed took this sample back in advance. */
+        if (st->hist_on)
+            latency_hist_add(st->hist_on, dt, 1);
+        else if (srv->conf.latency_tracking && !(c->flags & CLIENT_BLOCKED))
+            latency_track_first(srv, st, dt);
     }
     srv->stat_commands += call;
 }

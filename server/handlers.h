@@ -12,6 +12,7 @@ struct subcommand_table;
 extern const struct subcommand_table client_subs, command_subs, config_subs,
     pubsub_subs, slowlog_subs, xgroup_subs, xinfo_subs, object_subs,
     memory_subs, script_subs;
+extern const struct subcommand_table latency_subs;
 
 /* cmd_conn.c: connection */
 void cmd_ping(struct client *c);
@@ -58,6 +59,8 @@ void cmd_memory(struct client *c);
 /* monitor.c, cmd_slowlog.c: debugging aids */
 void cmd_monitor(struct client *c);
 void cmd_slowlog(struct client *c);
+/* cmd_latency.c: the latency monitor and histograms */
+void cmd_latency(struct client *c);
 
 /* multi.c: transactions */
 void cmd_multi(struct client *c);

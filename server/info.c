@@ -32,10 +32,11 @@ enum {
     SEC_KEYSPACE = 1 << 7,
     SEC_COMMANDSTATS = 1 << 8,
     SEC_ERRORSTATS = 1 << 9,
+    SEC_LATENCYSTATS = 1 << 10,
     SEC_DEFAULT = SEC_SERVER | SEC_CLIENTS | SEC_MEMORY | SEC_PERSISTENCE |
                   SEC_STATS | SEC_REPLICATION | SEC_CPU | SEC_ERRORSTATS |
                   SEC_KEYSPACE,
-    SEC_ALL = SEC_DEFAULT | SEC_COMMANDSTATS,
+    SEC_ALL = SEC_DEFAULT | SEC_COMMANDSTATS | SEC_LATENCYSTATS,
 };
 
 static const struct {
@@ -47,6 +48,7 @@ static const struct {
     { "stats", SEC_STATS },       { "replication", SEC_REPLICATION },
     { "cpu", SEC_CPU },           { "keyspace", SEC_KEYSPACE },
     { "commandstats", SEC_COMMANDSTATS }, { "errorstats", SEC_ERRORSTATS },
+    { "latencystats", SEC_LATENCYSTATS },
     { "default", SEC_DEFAULT },   { "all", SEC_ALL },
     { "everything", SEC_ALL },
 };
@@ -398,6 +400,10 @@ void cmd_info(struct client *c)
         section_commandstats(&text, srv);
     if (mask & SEC_ERRORSTATS)
         section_errorstats(&text, srv);
+    if (mask & SEC_LATENCYSTATS) {
+        header(&text, "Latencystats");
+        latency_info(&text, srv);
+    }
     if (mask & SEC_KEYSPACE)
         section_keyspace(&text, srv);
     if (text.nomem)

@@ -110,6 +110,7 @@ void server_conf_applied(struct server *srv)
     maxmemory_configure(srv);
     server_notify_conf(srv);
     slowlog_configure(srv);
+    latency_configure(srv);
     client_apply_limits_all(srv);
     apply_limits(srv);
 }
@@ -117,6 +118,7 @@ void server_conf_applied(struct server *srv)
 /* Zeroes the counters INFO stats and commandstats show. */
 void server_reset_stats(struct server *srv)
 {
+    latency_free(srv, 0);
     memset(srv->cmdstats, 0, srv->ncmdstats * sizeof(*srv->cmdstats));
     srv->stat_commands = srv->stat_connections = srv->stat_rejected_conn = 0;
     srv->stat_expired = srv->stat_hits = srv->stat_misses = 0;
@@ -371,6 +373,8 @@ static int server_init(struct server *srv, int argc, char **argv)
     server_notify_conf(srv);
     slowlog_init(&srv->slowlog);
     slowlog_configure(srv);
+    latency_monitor_init(&srv->latency);
+    latency_configure(srv);
     if (open_databases(srv) != 0 || command_index_init(srv) != 0 ||
         pubsub_init(srv) != 0 || script_engine_init(srv) != 0 ||
         function_engine_init(srv) != 0) {
@@ -448,6 +452,7 @@ int main(int argc, char **argv)
     pubsub_close(srv);
     tracking_close(srv);
     slowlog_close(&srv->slowlog);
+    latency_free(srv, 1);
     script_engine_close(srv);
     function_engine_close(srv);
     free(srv->cmd_index);

@@ -23,7 +23,9 @@
  * evicts for at most the time maxmemory-eviction-tenacity allows (Redis's
  * scale: 50 us a step up to 10, then 15% more a step, 100 = no limit);
  * when that runs out, the command goes ahead and a timer goes on evicting
- * between commands. */
+ * between commands. The latency monitor (cmd_latency.c) sees each such
+ * call as "eviction-cycle" and, while it is on, each key's removal as
+ * "eviction-del". */
 #include <math.h>
 #include <string.h>
 
@@ -186,7 +188,12 @@ static int evict_one(struct server *srv, int64_t now)
     if (best_db < 0)
         return 0;
     m->next_db = (best_db + 1) % ndb;
+    /* The latency monitor's eviction-del: timed only while it is on. */
+    int timed = srv->latency_threshold_ns != UINT64_MAX;
+    uint64_t t0 = timed ? uv_hrtime() : 0;
     store_evict(srv->db[best_db], best.e, on_evicted, &srv->db_ctx[best_db]);
+    if (timed)
+        latency_event(srv, LATENCY_EV_EVICTION_DEL, uv_hrtime() - t0);
     return 1;
 }
 
@@ -204,13 +211,19 @@ static int evict_for_a_while(struct server *srv)
         return EVICT_FAIL;
     int64_t now = server_now_ms(srv);
     uint64_t start = uv_hrtime();
+    int rc = EVICT_OK;
     for (unsigned n = 1; over(srv, used_now(srv)); n++) {
-        if (!evict_one(srv, now))
-            return EVICT_FAIL;
-        if (n % 16 == 0 && uv_hrtime() - start > srv->maxmem.budget_ns)
-            return EVICT_RUNNING;
+        if (!evict_one(srv, now)) {
+            rc = EVICT_FAIL;
+            break;
+        }
+        if (n % 16 == 0 && uv_hrtime() - start > srv->maxmem.budget_ns) {
+            rc = EVICT_RUNNING;
+            break;
+        }
     }
-    return EVICT_OK;
+    latency_event(srv, LATENCY_EV_EVICTION_CYCLE, uv_hrtime() - start);
+    return rc;
 }
 
 /* The eviction that ran out of time goes on, a step a loop turn (Redis's

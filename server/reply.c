@@ -307,6 +307,7 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_MONITOR_DENY_BLOCKING] = "ERR MONITOR isn't allowed for DENY "
                                   "BLOCKING client",
     [ERR_SLOWLOG_COUNT] = "ERR count should be greater than or equal to -1",
+    [ERR_LATENCY_NO_SAMPLES] = "ERR No samples available for event '%.*s'",
     [ERR_PAUSE_MODE] = "ERR CLIENT PAUSE mode must be WRITE or ALL",
     [ERR_SORT_SCORE] = "ERR One or more scores can't be converted into "
                        "double",

@@ -20,6 +20,7 @@
 #include "server/premap.h"
 #include "server/release.h"
 #include "server/slowlog.h"
+#include "server/latency.h"
 
 #define RESPITE_VERSION "0.1.0"
 #define REDIS_COMPAT_VERSION "7.4.0"
@@ -71,6 +72,14 @@ struct command {
 struct command_stats {
     uint64_t calls, rejected, failed;
     uint64_t nsec;           /* summed in ns: most calls take under 1 us */
+    /* Run-time histogram (latency.h), allocated on the first call while
+     * latency-tracking is on, freed by CONFIG RESETSTAT; hist_on is the
+     * same while tracking is on and NULL while it is off, so client_call
+     * tests one pointer (cmd_latency.c). */
+    uint64_t *hist, *hist_on;
+    /* To 64 bytes: a power of two keeps &cmdstats[i] a shift, one
+     * instruction of every command's budget. */
+    uint64_t unused[2];
 };
 
 /* A container command's subcommand (CONFIG GET, CLIENT ID...). */
@@ -315,6 +324,10 @@ struct server {
     /* slowlog-log-slower-than in ns, UINT64_MAX when off (negative), so
      * client_call tests one comparison. */
     uint64_t slowlog_threshold_ns;
+    struct latency_monitor latency;     /* LATENCY's events (cmd_latency.c) */
+    /* latency-monitor-threshold in ns, UINT64_MAX when off; observe_ns is
+     * the smaller of it and slowlog_threshold_ns, what client_call tests. */
+    uint64_t latency_threshold_ns, observe_ns;
     struct scripting *scripting;        /* Lua and its cache (script.c) */
     struct functions *functions;        /* FUNCTION's libraries (function.c) */
     int notify_mask;                    /* notify-keyspace-events bits */
@@ -472,6 +485,26 @@ void slowlog_command(struct client *c, size_t argc, const char *const *argv,
                      const size_t *argvlen, uint64_t ns);
 /* Re-reads slowlog-log-slower-than (start-up, CONFIG SET). */
 void slowlog_configure(struct server *srv);
+
+/* Latency monitor and tracking (cmd_latency.c). */
+/* Re-reads the latency-* directives (start-up, CONFIG SET), after
+ * slowlog_configure. */
+void latency_configure(struct server *srv);
+/* Records ns for ev when it reaches latency-monitor-threshold. */
+void latency_event(struct server *srv, enum latency_event ev, uint64_t ns);
+/* client_call's slow path for st: the first sample of a histogram not
+ * yet allocated, when tracking is on. */
+__attribute__((cold)) void
+latency_track_first(struct server *srv, struct command_stats *st, uint64_t ns);
+/* Records a blocked command's run time ns as it is unblocked (served or
+ * CLIENT UNBLOCK, as Redis 7.0; not on a timeout). */
+void latency_track_unblocked(struct server *srv, const struct command *cmd,
+                             uint64_t ns);
+/* Frees the histograms (CONFIG RESETSTAT, before the counters are
+ * zeroed) and, with all, the monitor's events too (shutdown). */
+void latency_free(struct server *srv, int all);
+/* INFO latencystats' lines (not its header), appended to o. */
+void latency_info(struct resp_out *o, const struct server *srv);
 
 /* ---- Replies ------------------------------------------------------------
  * Handlers write with resp_add_*(&c->out, ...) and report errors through
@@ -677,6 +710,7 @@ enum reply_err {
     ERR_MONITOR_KEYSPACE,    /* Replica can't interact with the keyspace */
     ERR_MONITOR_DENY_BLOCKING, /* MONITOR isn't allowed for DENY BLOCKING ... */
     ERR_SLOWLOG_COUNT,       /* count should be greater than or equal to -1 */
+    ERR_LATENCY_NO_SAMPLES,  /* (ARGV_CLIPPED) LATENCY GRAPH */
     ERR_PAUSE_MODE,          /* CLIENT PAUSE mode must be WRITE or ALL */
     /* SORT, LCS, cluster-only commands. */
     ERR_SORT_SCORE,          /* One or more scores can't be converted ... */

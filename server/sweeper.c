@@ -12,7 +12,8 @@
  * period. Each tick still holds the loop about a millisecond, clients are
  * served in between, and the sweeper takes at most 1/HURRY_FACTOR of the
  * time; a million keys expiring at once are gone in a second or two
- * rather than the minutes that 1 ms per 100 ms would take. */
+ * rather than the minutes that 1 ms per 100 ms would take. The latency
+ * monitor (cmd_latency.c) sees each tick's sweep as "expire-cycle". */
 #include "server/server.h"
 
 #define HURRY_FACTOR 4
@@ -60,7 +61,9 @@ static void on_tick(uv_timer_t *t)
     maxmemory_tick(srv);
     if (srv->active_expire_off || srv->pause_type != PAUSE_NONE)
         return;
+    uint64_t t0 = uv_hrtime();
     int behind = sweep(srv);
+    latency_event(srv, LATENCY_EV_EXPIRE_CYCLE, uv_hrtime() - t0);
     if (behind != srv->sweep_hurry) {
         srv->sweep_hurry = behind;
         uint64_t hurry = HURRY_FACTOR *

@@ -203,6 +203,9 @@ PARAMS = {
     "jemalloc-bg-thread": ("bool",),
     "latency-monitor-threshold": ("int", 0, LONG_MAX),
     "latency-tracking": ("bool",),
+    "latency-tracking-info-percentiles": ("pool", [
+        "50 99 99.9", "0 100", "12.5", "", "1e1 0x10 50.50", "99.99999999",
+        "101", "-1", "abc", "50  99", " 50", "inf", "nan", "1 1 1"]),
     "lazyfree-lazy-eviction": ("bool",),
     "lazyfree-lazy-expire": ("bool",),
     "lazyfree-lazy-server-del": ("bool",),

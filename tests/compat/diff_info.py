@@ -40,8 +40,7 @@ sometimes INFO, INFO all, INFO default, or a list of sections
 texts are compared:
 
     sections  the list of section titles, in order, once Redis's
-              Modules, Latencystats and Cluster (Respite has none) are
-              left out
+              Modules and Cluster (Respite has neither) are left out
     fields    in every section both have: the field names common to both
               in the same order; a field Respite prints that Redis 7.0
               does not must be in RESPITE_ONLY; what Redis has and
@@ -71,6 +70,11 @@ and these values (the rest is left out):
                                        INFO request included (CLIENT KILL
                                        IDs differ in length between them)
     errorstat_<CODE>:count             exactly, every line
+    latency_percentiles_usec_<cmd>     which commands are listed, exactly
+                                       (client|list included: both poll
+                                       it); each value's format: the same
+                                       p<percentile>= labels, each number
+                                       with 3 decimals; order left out
     cmdstat_<cmd>: calls,              exactly, every line (client|list
       rejected_calls, failed_calls       less the polling); their order is
                                        left out (Redis's is its command
@@ -111,6 +115,7 @@ Respite lacks, then RESULT <passed> <failed>.
 
 import os
 import random
+import re
 import select
 import sys
 import time
@@ -128,8 +133,10 @@ CHANNELS, PATTERNS, SHARDS = ["ch0", "ch1"], ["ch*", "c?1"], ["sh0", "sh1"]
 PASSWORD = "diff-info-pw"
 
 # Sections Redis 7.0 has and Respite does not print (by design: no
-# modules, no latency histograms, no cluster).
-REDIS_ONLY_SECTIONS = {"Modules", "Latencystats", "Cluster"}
+# modules, no cluster).
+REDIS_ONLY_SECTIONS = {"Modules", "Cluster"}
+# A latencystats value: "p50=1.003,p99=2.007,p99.9=4.015" (labels kept).
+PERCENTILE = re.compile(r"p([0-9.]+)=\d+\.\d{3}$")
 # Fields Respite prints and Redis 7.0 does not: README "Where Respite
 # differs" (respite_version, used_memory_prefix_index) and the Redis 7.4
 # fields that go with redis_version:7.4.0 (pubsub_clients,
@@ -265,6 +272,34 @@ def replies(c, n, subscribed):
             continue
         out.append(raw)
     return out
+
+
+def percentile_labels(value):
+    """The labels of a latencystats value, or None if it is malformed."""
+    if value == "":
+        return []
+    labels = []
+    for part in value.split(","):
+        m = PERCENTILE.match(part)
+        if not m:
+            return None
+        labels.append(m.group(1))
+    return labels
+
+
+def latencystats(fa, fb):
+    """Problems between two Latencystats sections: the commands listed,
+    and each value's percentile labels and number format."""
+    probs = []
+    if set(fa) != set(fb):
+        probs.append("Latencystats: redis only %s, respite only %s" % (
+            sorted(set(fa) - set(fb)), sorted(set(fb) - set(fa))))
+    for k in sorted(set(fa) & set(fb)):
+        la, lb = percentile_labels(fa[k]), percentile_labels(fb[k])
+        if la is None or la != lb:
+            probs.append("Latencystats: %s redis %s, respite %s" % (
+                k, fa[k], fb[k]))
+    return probs
 
 
 def field_dict(fields):
@@ -560,18 +595,20 @@ class Round(compat.ScenarioRound):
             fa, fb = da[title], db[title]
             names_a, names_b = [k for k, _ in fa], [k for k, _ in fb]
             miss = [k for k in names_a if k not in names_b]
-            if title not in ("Keyspace", "Commandstats", "Errorstats"):
+            per_cmd = ("Keyspace", "Commandstats", "Errorstats",
+                       "Latencystats")
+            if title not in per_cmd:
                 MISSING.setdefault(title, set()).update(miss)
             extra = [k for k in names_b if k not in names_a
                      and k not in RESPITE_ONLY]
-            if extra and title not in ("Keyspace", "Commandstats",
-                                       "Errorstats"):
+            if extra and title not in per_cmd:
                 probs.append("%s: respite only %s" % (title, extra))
             common_a = [k for k in names_a if k in names_b]
             common_b = [k for k in names_b if k in names_a]
-            # Commandstats: Redis lists them in its command dict's hash
-            # order, which means nothing.
-            if common_a != common_b and title != "Commandstats":
+            # Commandstats, Latencystats: Redis lists them in its command
+            # dict's hash order, which means nothing.
+            if common_a != common_b and title not in ("Commandstats",
+                                                      "Latencystats"):
                 probs.append("%s: order redis %s, respite %s" % (
                     title, common_a, common_b))
             probs += self.values(title, dict(fa), dict(fb))
@@ -609,6 +646,8 @@ class Round(compat.ScenarioRound):
                   for k, x in fb.items()}
             if ka != kb:
                 probs.append("Keyspace: redis %s, respite %s" % (ka, kb))
+        elif title == "Latencystats":
+            probs += latencystats(fa, fb)
         elif title == "Errorstats":
             if fa != fb:
                 probs.append("Errorstats: redis %s, respite %s" % (fa, fb))

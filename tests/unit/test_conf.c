@@ -1164,6 +1164,40 @@ TEST(close_frees_everything)
     conf_close(&z);     /* a zeroed struct too */
 }
 
+TEST(latency_percentiles)
+{
+    struct conf c;
+    char err[512];
+    ASSERT_OK(conf_init(&c));
+    ASSERT_STR_EQ(get(&c, "latency-tracking-info-percentiles"), "50 99 99.9");
+    ASSERT_STR_EQ(get(&c, "latency-tracking"), "yes");
+    /* Shown as Redis shows them: %f with its trailing zeros trimmed. */
+    ASSERT_OK(set1(&c, "latency-tracking-info-percentiles",
+                   "50.50 1e1 0x10 99.99999999 0", 1, err, sizeof(err)));
+    ASSERT_STR_EQ(c.latency_tracking_info_percentiles, "50.5 10 16 100 0");
+    ASSERT_OK(set1(&c, "latency-tracking-info-percentiles", "", 1, err,
+                   sizeof(err)));
+    ASSERT_STR_EQ(get(&c, "latency-tracking-info-percentiles"), "");
+    /* Refused, and the old value kept. */
+    ASSERT_EQ(set1(&c, "latency-tracking-info-percentiles", "100.5", 1, err,
+                   sizeof(err)), -1);
+    ASSERT(strstr(err, "') - latency-tracking-info-percentiles parameters "
+                       "should sit between [0.0,100.0]") != NULL);
+    ASSERT_EQ(set1(&c, "latency-tracking-info-percentiles", "50  99", 1, err,
+                   sizeof(err)), -1);
+    ASSERT(strstr(err, "') - Invalid latency-tracking-info-percentiles "
+                       "parameters") != NULL);
+    ASSERT_EQ(set1(&c, "latency-tracking-info-percentiles", "nan", 1, err,
+                   sizeof(err)), -1);
+    ASSERT_STR_EQ(get(&c, "latency-tracking-info-percentiles"), "");
+    /* A config file's line: one argument each. */
+    const char *args[] = { "90", "99.90" };
+    ASSERT_OK(conf_set(&c, "latency-tracking-info-percentiles", args, 2, 0,
+                       err, sizeof(err)));
+    ASSERT_STR_EQ(c.latency_tracking_info_percentiles, "90 99.9");
+    conf_close(&c);
+}
+
 static const struct unit_test tests[] = {
     UNIT(defaults_fields),
     UNIT(defaults_config_get),
@@ -1191,6 +1225,7 @@ static const struct unit_test tests[] = {
     UNIT(memory_units),
     UNIT(integer_strictness),
     UNIT(close_frees_everything),
+    UNIT(latency_percentiles),
 };
 
 int main(void)

@@ -29,6 +29,9 @@ Case file syntax (see cases.txt):
     !raw "PING\\r\\n"               send these bytes (quoted like a command
                                   argument), compare one reply
     !noreply CLIENT REPLY SKIP    send; both must stay silent for 100 ms
+    !push                         RESP3: read one more reply without sending
+                                  (a push another connection's command
+                                  caused); RESP2: nothing
     !closed                       both connections must now be closed
 
 Before each case both servers get FLUSHALL and the connections are new.
@@ -133,7 +136,7 @@ class Case:
 
 
 DIRECTIVES = ("!shape", "!type", "!sorted", "!ignore", "!scan", "!raw",
-              "!noreply", "!closed")
+              "!noreply", "!closed", "!push")
 
 
 def load_cases(path):
@@ -174,7 +177,7 @@ def load_cases(path):
             if mode == "raw":
                 if len(args) != 1:
                     raise CaseError("%s: !raw takes one quoted argument" % where)
-            elif mode not in ("closed", "scan") and not args:
+            elif mode not in ("closed", "scan", "push") and not args:
                 raise CaseError("%s: empty command" % where)
             cur.steps.append((conn, mode, args, s))
     return cases
@@ -246,6 +249,22 @@ class Side:
             marker = b"<unparsable reply: %s>" % str(e).encode()
         self.dead[i] = True
         return replies + [marker] * (len(requests) - len(replies))
+
+    def push(self, i):
+        """The next reply on connection i, sending nothing: RESP3 only,
+        where a push can arrive unasked."""
+        if self.proto != 3:
+            return b"<RESP2>"
+        if self.dead[i]:
+            return CLOSED
+        try:
+            return self.conn(i).read_raw()
+        except socket.timeout:
+            marker = TIMEOUT
+        except (ConnectionError, OSError):
+            marker = CLOSED
+        self.dead[i] = True
+        return marker
 
     def silent(self, i, data):
         if self.dead[i]:
@@ -372,6 +391,8 @@ def run_case(case, proto, ref, sut, dump=False):
                 out = side.silent(conn, h.encode(*args))
             elif mode == "scan":
                 out = side.scan(conn, args)
+            elif mode == "push":
+                out = side.push(conn)
             else:
                 out = side.request(conn, h.encode(*args))
                 if mode == "shape":

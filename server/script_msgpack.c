@@ -455,8 +455,11 @@ static void unpack_value(lua_State *L, struct cursor *c)
 
 /* Unpacks up to limit values from s[offset..] (all when both are 0, and
  * then without the next offset in front), as Redis's unpack functions do;
- * the string is the only argument left on the stack. */
-static int unpack_from(lua_State *L, int limit, int offset)
+ * the string is the only argument left on the stack. Offset and limit are
+ * Lua integers, as in Redis: 2^32 + 1 is not 1, and a number out of range
+ * (1e300, NaN) arrives as the most negative one. The messages print them
+ * cut to an int, as Redis does. */
+static int unpack_from(lua_State *L, lua_Integer limit, lua_Integer offset)
 {
     size_t len;
     const char *s = luaL_checklstring(L, 1, &len);
@@ -464,10 +467,10 @@ static int unpack_from(lua_State *L, int limit, int offset)
     /* Sic: Redis reports the input's length as the limit. */
     if (offset < 0 || limit < 0)
         return luaL_error(L, "Invalid request to unpack with offset of %d "
-                             "and limit of %d.", offset, (int)len);
+                             "and limit of %d.", (int)offset, (int)len);
     if ((size_t)offset > len)
         return luaL_error(L, "Start offset %d greater than input length "
-                             "%d.", offset, (int)len);
+                             "%d.", (int)offset, (int)len);
     if (all)
         limit = INT_MAX;
     struct cursor c = { (const unsigned char *)s + offset,
@@ -497,7 +500,7 @@ static int mp_unpack(lua_State *L)
 /* cmsgpack.unpack_one(s [, offset]): the next offset, then one value. */
 static int mp_unpack_one(lua_State *L)
 {
-    int offset = (int)luaL_optinteger(L, 2, 0);
+    lua_Integer offset = luaL_optinteger(L, 2, 0);
     lua_pop(L, lua_gettop(L) - 1);      /* none stays none */
     return unpack_from(L, 1, offset);
 }
@@ -506,8 +509,8 @@ static int mp_unpack_one(lua_State *L)
  * limit values. */
 static int mp_unpack_limit(lua_State *L)
 {
-    int limit = (int)luaL_checkinteger(L, 2);
-    int offset = (int)luaL_optinteger(L, 3, 0);
+    lua_Integer limit = luaL_checkinteger(L, 2);
+    lua_Integer offset = luaL_optinteger(L, 3, 0);
     lua_pop(L, lua_gettop(L) - 1);
     return unpack_from(L, limit, offset);
 }

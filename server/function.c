@@ -212,6 +212,13 @@ static int is_space(char ch)
            ch == '\v' || ch == '\f';
 }
 
+/* What ends an unquoted token: fewer than is_space, as in Redis, whose
+ * splitter skips \v and \f between tokens but keeps them inside one. */
+static int ends_token(char ch)
+{
+    return ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t';
+}
+
 /* Splits the line p[0..n) into sb, which shebang_free frees whatever
  * the result. Returns 0, -1 for unbalanced quotes, -2 when out of
  * memory. */
@@ -272,7 +279,7 @@ static int shebang_split(const char *p, size_t n, struct shebang *sb)
                     ch = *p++;
                 }
             } else {
-                if (p == end || is_space(*p))
+                if (p == end || ends_token(*p))
                     break;
                 if (*p == '"' || *p == '\'') {
                     quote = *p++;
@@ -347,7 +354,8 @@ static int metadata_or_reply(struct client *c, const char *code, size_t len,
 
 /* ---- redis.register_function (load time) -------------------------------- */
 
-/* Reads the flags table at idx into *flags; raises on an unknown flag. */
+/* Reads the flags table at idx into *flags; raises on an unknown flag.
+ * Flag names match in any case, as in Redis ('No-Writes'). */
 static void read_flags(lua_State *L, int idx, unsigned *flags)
 {
     *flags = 0;
@@ -360,8 +368,9 @@ static void read_flags(lua_State *L, int idx, unsigned *flags)
         size_t n = 0;
         const char *p = lua_isstring(L, -1) ? lua_tolstring(L, -1, &n) : NULL;
         size_t k = 0, nk = sizeof(fn_flag_names) / sizeof(fn_flag_names[0]);
-        while (p && k < nk && !(strlen(fn_flag_names[k].name) == n &&
-                                memcmp(fn_flag_names[k].name, p, n) == 0))
+        while (p && k < nk && !same_name_nocase(fn_flag_names[k].name,
+                                                strlen(fn_flag_names[k].name),
+                                                p, n))
             k++;
         if (!p || k == nk)
             raise_error(L, "unknown flag given");
@@ -378,7 +387,8 @@ struct reg_args {
 };
 
 /* redis.register_function{function_name=, callback=, flags=,
- * description=}: the named arguments of the table at 1. */
+ * description=}: the named arguments of the table at 1, whose names match
+ * in any case, as in Redis. */
 static void read_named_args(lua_State *L, struct reg_args *a)
 {
     lua_pushnil(L);
@@ -391,23 +401,23 @@ static void read_named_args(lua_State *L, struct reg_args *a)
                            "redis.register_function is not a string");
         const char *k = lua_tostring(L, -2);
         int v = lua_gettop(L);
-        if (strcmp(k, "function_name") == 0) {
+        if (strcasecmp(k, "function_name") == 0) {
             if (!lua_isstring(L, v))
                 raise_error(L, "function_name argument given to "
                                "redis.register_function must be a string");
             a->name = v;
-        } else if (strcmp(k, "description") == 0) {
+        } else if (strcasecmp(k, "description") == 0) {
             if (!lua_isstring(L, v))
                 raise_error(L, "description argument given to "
                                "redis.register_function must be a string");
             a->desc = v;
-        } else if (strcmp(k, "callback") == 0) {
+        } else if (strcasecmp(k, "callback") == 0) {
             if (!lua_isfunction(L, v))
                 raise_error(L, "callback argument given to "
                                "redis.register_function must be a "
                                "function");
             a->callback = v;
-        } else if (strcmp(k, "flags") == 0) {
+        } else if (strcasecmp(k, "flags") == 0) {
             if (!lua_istable(L, v))
                 raise_error(L, "flags argument to redis.register_function "
                                "must be a table representing function "

@@ -377,9 +377,25 @@ int script__error_handler(lua_State *L)
     return 1;
 }
 
+/* lua_pcall body: a plain table with the fields of the error table at 1
+ * that a reply reads, read as Redis reads them (an __index metamethod
+ * runs), so that one raising is caught here. */
+static int copy_error_fields(lua_State *L)
+{
+    static const char *const keys[] = { "err", "source", "line",
+                                        ERR_COUNTED };
+    lua_newtable(L);
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        lua_getfield(L, 1, keys[i]);
+        lua_setfield(L, 2, keys[i]);
+    }
+    return 1;
+}
+
 /* Replies the error table at the top of the stack, as Redis 7.0 words a
  * script's error: "<err> script: <name>, on <source>:<line>.", where the
- * name is the script's SHA-1 or the function's name. */
+ * name is the script's SHA-1 or the function's name. An error table whose
+ * fields raise when read (Redis crashes on it) is an unknown error. */
 static void reply_script_error(struct client *c, lua_State *L,
                                const char *name)
 {
@@ -387,6 +403,12 @@ static void reply_script_error(struct client *c, lua_State *L,
     size_t elen = 0;
     int line = -1, counted = 0;
     if (lua_istable(L, -1)) {
+        lua_pushcfunction(L, copy_error_fields);
+        lua_insert(L, -2);
+        if (lua_pcall(L, 1, 1, 0) != 0) {
+            lua_pop(L, 1);
+            lua_newtable(L);
+        }
         lua_getfield(L, -1, "err");
         err = lua_tolstring(L, -1, &elen);
         lua_getfield(L, -2, "source");

@@ -269,5 +269,29 @@ def info_counts_functions():
     r.function_flush()
 
 
+@test(respite_only=True, reason="redis-server 7.0.15 crashes on it")
+def error_table_whose_fields_raise():
+    # An error object whose __index raises (or gives a table) was read
+    # outside protected mode: Lua's panic ended the server.
+    r = fresh()
+    raising = ("setmetatable({}, {__index = function() "
+               "error('boom') end})")
+    r.function_load("#!lua name=e\nredis.register_function('e', "
+                    "function() error(%s) end)" % raising)
+    h.assert_raises_text(lambda: r.fcall("e", 0), "unknown error")
+    h.assert_raises_text(lambda: r.eval("error(%s)" % raising, 0),
+                         "unknown error")
+    h.assert_raises_text(
+        lambda: r.eval("error(setmetatable({}, {__index = function() "
+                       "return {} end}))", 0), "unknown error script:")
+    # Fields an __index gives are still read, as Redis reads them.
+    h.assert_raises_text(
+        lambda: r.eval("error(setmetatable({}, {__index = function(t, k) "
+                       "return k == 'err' and 'ERR custom' or nil end}))",
+                       0), "custom script:")
+    assert_eq(r.ping(), True)
+    r.function_flush()
+
+
 if __name__ == "__main__":
     h.run()

@@ -464,18 +464,21 @@ static void add_function(lua_State *L, struct fn_lib *lib,
         lib->cap = cap;
     }
     struct fn_func *fn = &lib->funcs[lib->nfuncs];
+    /* The reference first: luaL_ref may raise (out of memory), which
+     * would leak the copies below, not yet owned by lib. */
+    lua_pushvalue(L, a->callback);
+    fn->ref = luaL_ref(L, LUA_REGISTRYINDEX);
     fn->name = dup_bytes(name, nlen);
     fn->desc = desc ? dup_bytes(desc, dlen) : NULL;
     if (!fn->name || (desc && !fn->desc)) {
         free(fn->name);
         free(fn->desc);
+        luaL_unref(L, LUA_REGISTRYINDEX, fn->ref);
         luaL_error(L, "not enough memory");
     }
     fn->namelen = nlen;
     fn->desclen = dlen;
     fn->flags = a->flags;
-    lua_pushvalue(L, a->callback);
-    fn->ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lib->nfuncs++;
 }
 

@@ -271,10 +271,11 @@ static int get_string(struct reader *r, char **out, size_t *n)
     }
     if (enc && len == 3) {
         uint64_t clen, plen;
-        int e1, e2;
-        if (get_len(r, &clen, &e1) != 0 || get_len(r, &plen, &e2) != 0 ||
-            e1 || e2 || r->len - r->pos < clen ||
-            plen / LZF_MAX_RATIO > clen)
+        int e;                          /* ignored: see below */
+        /* An encoded byte (0xC0-0xFF) stands for its low 6 bits here, as
+         * Redis reads these two lengths. */
+        if (get_len(r, &clen, &e) != 0 || get_len(r, &plen, &e) != 0 ||
+            r->len - r->pos < clen || plen / LZF_MAX_RATIO > clen)
             return -1;
         /* A plain length of 0 is the empty string whatever the data, as
          * in Redis (liblzf fails at once and its 0 is the length). */

@@ -638,11 +638,12 @@ static int run_library_code(struct client *c, struct functions *f,
                             struct fn_lib *lib)
 {
     lua_State *L = f->eng->L;
-    /* The shebang becomes a comment; lines keep their numbers. */
-    lib->code[0] = lib->code[1] = '-';
-    int rc = script__load_text(L, lib->code, lib->codelen, "@user_function");
-    lib->code[0] = '#';
-    lib->code[1] = '!';
+    /* The code after the shebang line, from its newline, so that lines
+     * keep their numbers; as in Redis, a CR in the shebang line does not
+     * end it for Lua (a comment would end there). */
+    const char *nl = memchr(lib->code, '\n', lib->codelen);
+    size_t skip = (size_t)(nl - lib->code);
+    int rc = script__load_text(L, nl, lib->codelen - skip, "@user_function");
     if (rc != 0) {
         reply_lua_error(c, L, "ERR Error compiling function: ");
         return -1;

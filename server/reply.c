@@ -133,6 +133,7 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_SHEBANG_ENGINE] = "ERR Unexpected engine in script shebang: %.*s",
     [ERR_SHEBANG_OPTION] = "ERR Unknown lua shebang option: %.*s",
     [ERR_SHEBANG_FLAG] = "ERR Unexpected flag in script shebang: %.*s",
+    [ERR_SHEBANG_INVALID] = "ERR Invalid script shebang",
     [ERR_LIMIT_NEG] = "ERR LIMIT can't be negative",
     [ERR_FN_NOT_FOUND] = "ERR Function not found",
     [ERR_FN_NUMKEYS] = "ERR Bad number of keys provided",

@@ -539,6 +539,7 @@ enum reply_err {
     ERR_SHEBANG_ENGINE,      /* (int len, const char *word) */
     ERR_SHEBANG_OPTION,      /* (int len, const char *word) */
     ERR_SHEBANG_FLAG,        /* (int len, const char *flag) */
+    ERR_SHEBANG_INVALID,     /* Invalid script shebang */
     ERR_LIMIT_NEG,           /* LIMIT can't be negative */
     /* Functions (function.c, cmd_function.c). */
     ERR_FN_NOT_FOUND,        /* Function not found */

@@ -365,9 +365,11 @@ static uint64_t take(struct cursor *c, int n)
 /* Pushes the value at c, or sets c->err (maybe having pushed part). */
 static void unpack_value(lua_State *L, struct cursor *c)
 {
-    luaL_checkstack(L, 1, TOO_MANY);
+    /* The end of the input first, as Redis: at the stack's limit, a
+     * value that is not there is "Missing bytes", not a stack overflow. */
     if (!need(c, 1))
         return;
+    luaL_checkstack(L, 1, TOO_MANY);
     unsigned char t = c->p[0];
     if (t <= 0x7f || t >= 0xe0) {               /* fixint */
         lua_pushnumber(L, t <= 0x7f ? t : (signed char)t);

@@ -432,37 +432,57 @@ def random_restore_and_load_against_redis():
     ref = h.file_server(binary=REF_BIN, name="ref")
     seed = int(os.environ.get("SEED", random.randrange(1 << 30)))
     rnd = random.Random(seed)
-    with h.shared_server().conn() as a, ref.conn() as b:
+    a, conn = h.shared_server().conn(), [ref.conn()]
+    try:
         payloads = []
         for libs in ([0], [1], [2], [0, 1, 2]):
-            for c in (a, b):
+            for c in (a, conn[0]):
                 c.call("FUNCTION", "FLUSH")
                 for i in libs:
                     c.call("FUNCTION", "LOAD", FUZZ_LIBS[i])
                 payloads.append(h.parse(c.call("FUNCTION", "DUMP")))
-        for i in range(1500):
-            pay = mutate_payload(rnd, rnd.choice(payloads))
-            policy = rnd.choice([[], ["APPEND"], ["REPLACE"], ["FLUSH"]])
-            for c in (a, b):
-                c.call("FUNCTION", "FLUSH")
-            want = b.call("FUNCTION", "RESTORE", pay, *policy)
-            assert_eq(a.call("FUNCTION", "RESTORE", pay, *policy), want,
-                      "seed %d step %d: RESTORE %r" % (seed, i, pay))
-            assert_eq(listed(a), listed(b),
-                      "seed %d step %d: LIST after %r" % (seed, i, pay))
-        for i in range(1500):
-            code = random_shebang_code(rnd)
-            replace = ["REPLACE"] if rnd.randrange(2) else []
-            want = b.call("FUNCTION", "LOAD", *replace, code)
-            got = a.call("FUNCTION", "LOAD", *replace, code)
-            # Respite clips echoed values and turns CR/LF into spaces.
-            if len(want) < 100 and b"\n" not in want[:-2] and \
-                    b"\r" not in want[:-2]:
-                assert_eq(got, want, "seed %d step %d: LOAD %r"
-                          % (seed, i, code))
+        fuzz_restore(rnd, seed, a, conn[0], payloads)
+        fuzz_load(rnd, seed, a, conn, ref)
+    finally:
+        a.close()
+        conn[0].close()
+
+
+def fuzz_restore(rnd, seed, a, b, payloads):
+    for i in range(1500):
+        pay = mutate_payload(rnd, rnd.choice(payloads))
+        policy = rnd.choice([[], ["APPEND"], ["REPLACE"], ["FLUSH"]])
         for c in (a, b):
             c.call("FUNCTION", "FLUSH")
+        want = b.call("FUNCTION", "RESTORE", pay, *policy)
+        assert_eq(a.call("FUNCTION", "RESTORE", pay, *policy), want,
+                  "seed %d step %d: RESTORE %r" % (seed, i, pay))
+        assert_eq(listed(a), listed(b),
+                  "seed %d step %d: LIST after %r" % (seed, i, pay))
 
+
+def fuzz_load(rnd, seed, a, conn, ref):
+    """conn[0], the reference's connection, is replaced when Redis breaks
+    its reply."""
+    for i in range(1500):
+        code = random_shebang_code(rnd)
+        replace = ["REPLACE"] if rnd.randrange(2) else []
+        want = conn[0].call("FUNCTION", "LOAD", *replace, code)
+        got = a.call("FUNCTION", "LOAD", *replace, code)
+        # Respite clips echoed values and turns CR/LF into spaces; Redis
+        # echoes them raw, which breaks its reply: a fresh connection
+        # skips what is left of it.
+        line = code.split("\n")[0]
+        if want.startswith((b"-ERR Invalid metadata value given",
+                            b"-ERR Engine")) and any(
+                x in line for x in ("\r", "\\n", "\\r", "\\x0")):
+            conn[0].close()
+            conn[0] = ref.conn()
+        elif len(want) < 100:
+            assert_eq(got, want, "seed %d step %d: LOAD %r"
+                      % (seed, i, code))
+    for c in (a, conn[0]):
+        c.call("FUNCTION", "FLUSH")
 
 if __name__ == "__main__":
     h.run()

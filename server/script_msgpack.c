@@ -182,7 +182,9 @@ static void pack_value(struct packer *b, int level);
 static void pack_table(struct packer *b, int level)
 {
     lua_State *L = b->L;
-    luaL_checkstack(L, 4, "in function mp_encode_lua_table");
+    /* A key, a value and the key's copy, then the metatable and a field
+     * see_through_proxy reads for a nested table. */
+    luaL_checkstack(L, 5, "in function mp_encode_lua_table");
     if (is_array(L)) {
         size_t n = lua_objlen(L, -1);
         pack_count(b, 0x90, 0xdc, n);
@@ -208,12 +210,14 @@ static void pack_table(struct packer *b, int level)
 }
 
 /* Replaces a read-only proxy at the top of the stack (a library table)
- * by the table behind it, which is what Redis packs. */
+ * by the table behind it, which is what Redis packs. The metatable is
+ * read raw: a script's own metatable may have an __index of its own. */
 static void see_through_proxy(lua_State *L)
 {
     if (!lua_getmetatable(L, -1))
         return;
-    lua_getfield(L, -1, RO_BACKING);
+    lua_pushliteral(L, RO_BACKING);
+    lua_rawget(L, -2);
     if (lua_istable(L, -1))
         lua_replace(L, -3);
     else

@@ -360,7 +360,10 @@ static void read_flags(lua_State *L, int idx, unsigned *flags)
 {
     *flags = 0;
     for (int i = 1;; i++) {
-        lua_rawgeti(L, idx, i);
+        /* Not raw, as in Redis: flags=redis raises the load-time redis
+         * table's "nonexistent global variable '1'". */
+        lua_pushinteger(L, i);
+        lua_gettable(L, idx);
         if (lua_isnil(L, -1)) {
             lua_pop(L, 1);
             return;
@@ -391,8 +394,11 @@ struct reg_args {
  * in any case, as in Redis. */
 static void read_named_args(lua_State *L, struct reg_args *a)
 {
+    /* A read-only proxy (redis itself) has its fields behind it, where
+     * Redis, whose read-only tables are real tables, finds them. */
+    int t = script__unproxy(L, 1) ? lua_gettop(L) : 1;
     lua_pushnil(L);
-    while (lua_next(L, 1)) {
+    while (lua_next(L, t)) {
         /* key at -2, value at -1; both stay on the stack while needed */
         if (!lua_checkstack(L, 4))
             luaL_error(L, "not enough memory");

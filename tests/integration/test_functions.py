@@ -484,5 +484,54 @@ def fuzz_load(rnd, seed, a, conn, ref):
     for c in (a, conn[0]):
         c.call("FUNCTION", "FLUSH")
 
+# redis.register_function called with odd arguments: positional, named
+# (any case, unknown, wrong types), flags tables odd or not tables, and
+# the load-time redis table itself. Names never differ by case alone
+# (redis-server 7.0.15 can crash on such collisions).
+REG_VALUES = ["'f'", "'g_1'", "'a-b'", "''", "1", "1.5", "nil", "true", "{}",
+              "function() return 1 end", "{'no-writes'}",
+              "{'NO-WRITES', 'allow-oom'}", "{'bad'}", "{1}", "'desc'",
+              "redis", "redis.register_function",
+              "{[1]='allow-stale', [3]='x'}"]
+REG_KEYS = ["function_name", "Function_Name", "callback", "CALLBACK",
+            "flags", "Flags", "description", "DESCRIPTION", "other", "[1]"]
+
+
+def random_register_call(rnd):
+    k = rnd.randrange(4)
+    if k == 0:
+        return "redis.register_function(%s)" % ", ".join(
+            rnd.choice(REG_VALUES) for _ in range(rnd.randrange(4)))
+    items = ["%s=%s" % (rnd.choice(REG_KEYS), rnd.choice(REG_VALUES))
+             for _ in range(rnd.randrange(5))]
+    if k == 1:
+        items = ["function_name=%s" % rnd.choice(["'f'", "'g'"]),
+                 "callback=function() return 1 end"] + items[:2]
+        rnd.shuffle(items)
+    return "redis.register_function{%s}" % ", ".join(items)
+
+
+@test
+def random_register_function_against_redis():
+    if not os.path.exists(REF_BIN) or h.is_redis():
+        h.skip("needs " + REF_BIN + " as the reference")
+    ref = h.file_server(binary=REF_BIN, name="ref")
+    seed = int(os.environ.get("SEED", random.randrange(1 << 30)))
+    rnd = random.Random(seed)
+    with h.shared_server().conn() as a, ref.conn() as b:
+        for i in range(3000):
+            code = "#!lua name=x\n" + "\n".join(
+                random_register_call(rnd) for _ in range(rnd.randrange(1, 4)))
+            for c in (a, b):
+                c.call("FUNCTION", "FLUSH")
+            assert_eq(a.call("FUNCTION", "LOAD", code),
+                      b.call("FUNCTION", "LOAD", code),
+                      "seed %d step %d: LOAD %r" % (seed, i, code))
+            assert_eq(listed(a), listed(b),
+                      "seed %d step %d: LIST after %r" % (seed, i, code))
+        for c in (a, b):
+            c.call("FUNCTION", "FLUSH")
+
+
 if __name__ == "__main__":
     h.run()

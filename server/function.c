@@ -212,6 +212,13 @@ static int is_space(char ch)
            ch == '\v' || ch == '\f';
 }
 
+/* What ends an unquoted token: fewer than is_space, as in Redis, whose
+ * splitter skips \v and \f between tokens but keeps them inside one. */
+static int ends_token(char ch)
+{
+    return ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t';
+}
+
 /* Splits the line p[0..n) into sb, which shebang_free frees whatever
  * the result. Returns 0, -1 for unbalanced quotes, -2 when out of
  * memory. */
@@ -272,7 +279,7 @@ static int shebang_split(const char *p, size_t n, struct shebang *sb)
                     ch = *p++;
                 }
             } else {
-                if (p == end || is_space(*p))
+                if (p == end || ends_token(*p))
                     break;
                 if (*p == '"' || *p == '\'') {
                     quote = *p++;
@@ -347,12 +354,16 @@ static int metadata_or_reply(struct client *c, const char *code, size_t len,
 
 /* ---- redis.register_function (load time) -------------------------------- */
 
-/* Reads the flags table at idx into *flags; raises on an unknown flag. */
+/* Reads the flags table at idx into *flags; raises on an unknown flag.
+ * Flag names match in any case, as in Redis ('No-Writes'). */
 static void read_flags(lua_State *L, int idx, unsigned *flags)
 {
     *flags = 0;
     for (int i = 1;; i++) {
-        lua_rawgeti(L, idx, i);
+        /* Not raw, as in Redis: flags=redis raises the load-time redis
+         * table's "nonexistent global variable '1'". */
+        lua_pushinteger(L, i);
+        lua_gettable(L, idx);
         if (lua_isnil(L, -1)) {
             lua_pop(L, 1);
             return;
@@ -360,8 +371,9 @@ static void read_flags(lua_State *L, int idx, unsigned *flags)
         size_t n = 0;
         const char *p = lua_isstring(L, -1) ? lua_tolstring(L, -1, &n) : NULL;
         size_t k = 0, nk = sizeof(fn_flag_names) / sizeof(fn_flag_names[0]);
-        while (p && k < nk && !(strlen(fn_flag_names[k].name) == n &&
-                                memcmp(fn_flag_names[k].name, p, n) == 0))
+        while (p && k < nk && !same_name_nocase(fn_flag_names[k].name,
+                                                strlen(fn_flag_names[k].name),
+                                                p, n))
             k++;
         if (!p || k == nk)
             raise_error(L, "unknown flag given");
@@ -378,11 +390,15 @@ struct reg_args {
 };
 
 /* redis.register_function{function_name=, callback=, flags=,
- * description=}: the named arguments of the table at 1. */
+ * description=}: the named arguments of the table at 1, whose names match
+ * in any case, as in Redis. */
 static void read_named_args(lua_State *L, struct reg_args *a)
 {
+    /* A read-only proxy (redis itself) has its fields behind it, where
+     * Redis, whose read-only tables are real tables, finds them. */
+    int t = script__unproxy(L, 1) ? lua_gettop(L) : 1;
     lua_pushnil(L);
-    while (lua_next(L, 1)) {
+    while (lua_next(L, t)) {
         /* key at -2, value at -1; both stay on the stack while needed */
         if (!lua_checkstack(L, 4))
             luaL_error(L, "not enough memory");
@@ -391,23 +407,23 @@ static void read_named_args(lua_State *L, struct reg_args *a)
                            "redis.register_function is not a string");
         const char *k = lua_tostring(L, -2);
         int v = lua_gettop(L);
-        if (strcmp(k, "function_name") == 0) {
+        if (strcasecmp(k, "function_name") == 0) {
             if (!lua_isstring(L, v))
                 raise_error(L, "function_name argument given to "
                                "redis.register_function must be a string");
             a->name = v;
-        } else if (strcmp(k, "description") == 0) {
+        } else if (strcasecmp(k, "description") == 0) {
             if (!lua_isstring(L, v))
                 raise_error(L, "description argument given to "
                                "redis.register_function must be a string");
             a->desc = v;
-        } else if (strcmp(k, "callback") == 0) {
+        } else if (strcasecmp(k, "callback") == 0) {
             if (!lua_isfunction(L, v))
                 raise_error(L, "callback argument given to "
                                "redis.register_function must be a "
                                "function");
             a->callback = v;
-        } else if (strcmp(k, "flags") == 0) {
+        } else if (strcasecmp(k, "flags") == 0) {
             if (!lua_istable(L, v))
                 raise_error(L, "flags argument to redis.register_function "
                                "must be a table representing function "
@@ -454,18 +470,21 @@ static void add_function(lua_State *L, struct fn_lib *lib,
         lib->cap = cap;
     }
     struct fn_func *fn = &lib->funcs[lib->nfuncs];
+    /* The reference first: luaL_ref may raise (out of memory), which
+     * would leak the copies below, not yet owned by lib. */
+    lua_pushvalue(L, a->callback);
+    fn->ref = luaL_ref(L, LUA_REGISTRYINDEX);
     fn->name = dup_bytes(name, nlen);
     fn->desc = desc ? dup_bytes(desc, dlen) : NULL;
     if (!fn->name || (desc && !fn->desc)) {
         free(fn->name);
         free(fn->desc);
+        luaL_unref(L, LUA_REGISTRYINDEX, fn->ref);
         luaL_error(L, "not enough memory");
     }
     fn->namelen = nlen;
     fn->desclen = dlen;
     fn->flags = a->flags;
-    lua_pushvalue(L, a->callback);
-    fn->ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lib->nfuncs++;
 }
 
@@ -625,11 +644,12 @@ static int run_library_code(struct client *c, struct functions *f,
                             struct fn_lib *lib)
 {
     lua_State *L = f->eng->L;
-    /* The shebang becomes a comment; lines keep their numbers. */
-    lib->code[0] = lib->code[1] = '-';
-    int rc = script__load_text(L, lib->code, lib->codelen, "@user_function");
-    lib->code[0] = '#';
-    lib->code[1] = '!';
+    /* The code after the shebang line, from its newline, so that lines
+     * keep their numbers; as in Redis, a CR in the shebang line does not
+     * end it for Lua (a comment would end there). */
+    const char *nl = memchr(lib->code, '\n', lib->codelen);
+    size_t skip = (size_t)(nl - lib->code);
+    int rc = script__load_text(L, nl, lib->codelen - skip, "@user_function");
     if (rc != 0) {
         reply_lua_error(c, L, "ERR Error compiling function: ");
         return -1;

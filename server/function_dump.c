@@ -16,7 +16,8 @@
  * final xor) as Redis computes it. Reading checks the version (at most
  * 10) and the CRC first; then, as in Redis, strings are read up to the end
  * of the whole payload, trailer included, while opcodes start before the
- * trailer. */
+ * trailer. A library may also come as 0xF6 and the pre-GA fields (Redis
+ * 7.0's release candidates wrote them), which Redis still reads. */
 #include <liblzf/lzf.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -241,8 +242,8 @@ static int lzf_expand(const unsigned char *in, size_t n, unsigned char *out,
     return o == olen ? 0 : -1;
 }
 
-/* Reads an RDB string into a malloc'ed buffer (*out, *n); -1 on a short
- * or malformed one. */
+/* Reads an RDB string into a malloc'ed buffer (*out, *n, with a NUL after
+ * the n bytes); -1 on a short or malformed one. */
 static int get_string(struct reader *r, char **out, size_t *n)
 {
     uint64_t len;
@@ -270,17 +271,21 @@ static int get_string(struct reader *r, char **out, size_t *n)
     }
     if (enc && len == 3) {
         uint64_t clen, plen;
-        int e1, e2;
-        if (get_len(r, &clen, &e1) != 0 || get_len(r, &plen, &e2) != 0 ||
-            e1 || e2 || r->len - r->pos < clen || plen == 0 ||
-            plen / LZF_MAX_RATIO > clen)
+        int e;                          /* ignored: see below */
+        /* An encoded byte (0xC0-0xFF) stands for its low 6 bits here, as
+         * Redis reads these two lengths. */
+        if (get_len(r, &clen, &e) != 0 || get_len(r, &plen, &e) != 0 ||
+            r->len - r->pos < clen || plen / LZF_MAX_RATIO > clen)
             return -1;
-        char *s = malloc(plen);
-        if (!s || lzf_expand(r->p + r->pos, clen, (unsigned char *)s,
-                             plen) != 0) {
+        /* A plain length of 0 is the empty string whatever the data, as
+         * in Redis (liblzf fails at once and its 0 is the length). */
+        char *s = malloc(plen + 1);
+        if (!s || (plen && lzf_expand(r->p + r->pos, clen,
+                                      (unsigned char *)s, plen) != 0)) {
             free(s);
             return -1;
         }
+        s[plen] = '\0';
         r->pos += clen;
         *out = s;
         *n = plen;
@@ -288,13 +293,53 @@ static int get_string(struct reader *r, char **out, size_t *n)
     }
     if (enc || r->len - r->pos < len)
         return -1;
-    *out = malloc(len ? len : 1);
+    *out = malloc(len + 1);
     if (!*out)
         return -1;
     memcpy(*out, r->p + r->pos, len);
+    (*out)[len] = '\0';
     r->pos += len;
     *n = len;
     return 0;
+}
+
+/* The code of a library in the pre-GA form (Redis 7.0's release
+ * candidates): its name, engine, an optional description (a length that
+ * says whether one follows) and the code without its shebang. The code
+ * is then "#!<engine> name=<name>\n<code>", each part cut at its first
+ * NUL as Redis formats it. Returns a malloc'ed copy (*len bytes), or NULL
+ * after replying. */
+static char *pre_ga_code_or_reply(struct client *c, struct reader *r,
+                                  size_t *len)
+{
+    char *part[3] = { NULL, NULL, NULL };  /* name, engine, blob */
+    char *desc = NULL, *code = NULL;
+    size_t n[3], dlen;
+    uint64_t has_desc;
+    int enc;
+    if (get_string(r, &part[0], &n[0]) != 0)
+        reply_error(c, ERR_FN_LOAD_NAME);
+    else if (get_string(r, &part[1], &n[1]) != 0)
+        reply_error(c, ERR_FN_LOAD_ENGINE);
+    else if (get_len(r, &has_desc, &enc) != 0)
+        reply_error(c, ERR_FN_LOAD_DESC_FLAG);
+    else if (has_desc && get_string(r, &desc, &dlen) != 0)
+        reply_error(c, ERR_FN_LOAD_DESC);
+    else if (get_string(r, &part[2], &n[2]) != 0)
+        reply_error(c, ERR_FN_LOAD_BLOB);
+    else if (!(code = malloc(n[0] + n[1] + n[2] + 16)))
+        reply_error(c, ERR_OOM);
+    else {
+        size_t k = (size_t)snprintf(code, n[0] + n[1] + 16,
+                                    "#!%s name=%s\n", part[1], part[0]);
+        size_t blen = strlen(part[2]);
+        memcpy(code + k, part[2], blen);
+        *len = k + blen;
+    }
+    free(desc);
+    for (int i = 0; i < 3; i++)
+        free(part[i]);
+    return code;
 }
 
 int function_undump_or_reply(struct client *c, const char *p, size_t n,
@@ -315,17 +360,12 @@ int function_undump_or_reply(struct client *c, const char *p, size_t n,
         char *code;
         size_t len;
         if (op == OP_FUNCTION_PRE_GA) {
-            int ok = get_string(&r, &code, &len) == 0;
-            if (ok)
-                free(code);
-            reply_error(c, ok ? ERR_FN_PRE_GA : ERR_FN_LOAD_NAME);
-            return -1;
-        }
-        if (op != OP_FUNCTION2) {
+            if (!(code = pre_ga_code_or_reply(c, &r, &len)))
+                return -1;
+        } else if (op != OP_FUNCTION2) {
             reply_error(c, ERR_FN_NOT_FUNCTION);
             return -1;
-        }
-        if (get_string(&r, &code, &len) != 0) {
+        } else if (get_string(&r, &code, &len) != 0) {
             reply_error(c, ERR_FN_LOAD_PAYLOAD);
             return -1;
         }

@@ -133,6 +133,7 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_SHEBANG_ENGINE] = "ERR Unexpected engine in script shebang: %.*s",
     [ERR_SHEBANG_OPTION] = "ERR Unknown lua shebang option: %.*s",
     [ERR_SHEBANG_FLAG] = "ERR Unexpected flag in script shebang: %.*s",
+    [ERR_SHEBANG_INVALID] = "ERR Invalid script shebang",
     [ERR_LIMIT_NEG] = "ERR LIMIT can't be negative",
     [ERR_FN_NOT_FOUND] = "ERR Function not found",
     [ERR_FN_NUMKEYS] = "ERR Bad number of keys provided",
@@ -162,7 +163,11 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_FN_NOT_FUNCTION] = "ERR given type is not a function",
     [ERR_FN_LOAD_NAME] = "ERR Failed loading library name",
     [ERR_FN_LOAD_PAYLOAD] = "ERR Failed loading library payload",
-    [ERR_FN_PRE_GA] = "ERR Pre-GA function format not supported",
+    [ERR_FN_LOAD_ENGINE] = "ERR Failed loading engine name",
+    [ERR_FN_LOAD_DESC_FLAG] = "ERR Failed loading library description "
+                              "indicator",
+    [ERR_FN_LOAD_DESC] = "ERR Failed loading library description",
+    [ERR_FN_LOAD_BLOB] = "ERR Failed loading library blob",
     /* Sorted sets. */
     [ERR_ZADD_NX_XX] = "ERR XX and NX options at the same time are not "
                        "compatible",

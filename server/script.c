@@ -140,8 +140,15 @@ static int shebang_or_reply(struct client *c, const char *body, size_t len,
         { "no-cluster", SCRIPT_NO_CLUSTER },
         { "allow-cross-slot-keys", SCRIPT_CROSS_SLOT },
     };
+    /* The line must end, before any NUL (Redis looks for it in a C
+     * string). */
     const char *nl = memchr(body, '\n', len);
-    const char *end = nl ? nl : body + len;
+    if (!nl || memchr(body, '\0', (size_t)(nl - body))) {
+        if (c)
+            reply_error(c, ERR_SHEBANG_INVALID);
+        return -1;
+    }
+    const char *end = nl;
     const char *p = body;
     *flags = 0;
     for (int word = 0;; word++) {
@@ -241,24 +248,18 @@ int script_load_or_reply(struct client *c, const char *body, size_t len,
     if (script_cached(c->srv, sha, 40, flags))
         return 0;
     *flags = SCRIPT_LEGACY;
-    char *copy = NULL;
     const char *code = body;
+    size_t codelen = len;
     if (len >= 2 && body[0] == '#' && body[1] == '!') {
         if (shebang_or_reply(c, body, len, flags) != 0)
             return -1;
-        /* Lua reads the shebang line as a comment; lines keep their
-         * numbers for the error messages. */
-        copy = malloc(len);
-        if (!copy) {
-            reply_error(c, ERR_OOM);
-            return -1;
-        }
-        memcpy(copy, body, len);
-        copy[0] = copy[1] = '-';
-        code = copy;
+        /* Lua gets the code from the shebang's newline on, so lines keep
+         * their numbers; as in Redis, a CR in the shebang line does not
+         * end it for Lua (a comment would end there). */
+        code = memchr(body, '\n', len);    /* there is one: see above */
+        codelen = len - (size_t)(code - body);
     }
-    int rc = script__load_text(L, code, len, "@user_script");
-    free(copy);
+    int rc = script__load_text(L, code, codelen, "@user_script");
     if (rc != 0) {
         size_t n;
         const char *e = lua_tolstring(L, -1, &n);
@@ -377,9 +378,25 @@ int script__error_handler(lua_State *L)
     return 1;
 }
 
+/* lua_pcall body: a plain table with the fields of the error table at 1
+ * that a reply reads, read as Redis reads them (an __index metamethod
+ * runs), so that one raising is caught here. */
+static int copy_error_fields(lua_State *L)
+{
+    static const char *const keys[] = { "err", "source", "line",
+                                        ERR_COUNTED };
+    lua_newtable(L);
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        lua_getfield(L, 1, keys[i]);
+        lua_setfield(L, 2, keys[i]);
+    }
+    return 1;
+}
+
 /* Replies the error table at the top of the stack, as Redis 7.0 words a
  * script's error: "<err> script: <name>, on <source>:<line>.", where the
- * name is the script's SHA-1 or the function's name. */
+ * name is the script's SHA-1 or the function's name. An error table whose
+ * fields raise when read (Redis crashes on it) is an unknown error. */
 static void reply_script_error(struct client *c, lua_State *L,
                                const char *name)
 {
@@ -387,6 +404,12 @@ static void reply_script_error(struct client *c, lua_State *L,
     size_t elen = 0;
     int line = -1, counted = 0;
     if (lua_istable(L, -1)) {
+        lua_pushcfunction(L, copy_error_fields);
+        lua_insert(L, -2);
+        if (lua_pcall(L, 1, 1, 0) != 0) {
+            lua_pop(L, 1);
+            lua_newtable(L);
+        }
         lua_getfield(L, -1, "err");
         err = lua_tolstring(L, -1, &elen);
         lua_getfield(L, -2, "source");

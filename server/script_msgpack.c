@@ -182,7 +182,9 @@ static void pack_value(struct packer *b, int level);
 static void pack_table(struct packer *b, int level)
 {
     lua_State *L = b->L;
-    luaL_checkstack(L, 4, "in function mp_encode_lua_table");
+    /* A key, a value and the key's copy, then the metatable and a field
+     * see_through_proxy reads for a nested table. */
+    luaL_checkstack(L, 5, "in function mp_encode_lua_table");
     if (is_array(L)) {
         size_t n = lua_objlen(L, -1);
         pack_count(b, 0x90, 0xdc, n);
@@ -208,12 +210,14 @@ static void pack_table(struct packer *b, int level)
 }
 
 /* Replaces a read-only proxy at the top of the stack (a library table)
- * by the table behind it, which is what Redis packs. */
+ * by the table behind it, which is what Redis packs. The metatable is
+ * read raw: a script's own metatable may have an __index of its own. */
 static void see_through_proxy(lua_State *L)
 {
     if (!lua_getmetatable(L, -1))
         return;
-    lua_getfield(L, -1, RO_BACKING);
+    lua_pushliteral(L, RO_BACKING);
+    lua_rawget(L, -2);
     if (lua_istable(L, -1))
         lua_replace(L, -3);
     else
@@ -365,9 +369,11 @@ static uint64_t take(struct cursor *c, int n)
 /* Pushes the value at c, or sets c->err (maybe having pushed part). */
 static void unpack_value(lua_State *L, struct cursor *c)
 {
-    luaL_checkstack(L, 1, TOO_MANY);
+    /* The end of the input first, as Redis: at the stack's limit, a
+     * value that is not there is "Missing bytes", not a stack overflow. */
     if (!need(c, 1))
         return;
+    luaL_checkstack(L, 1, TOO_MANY);
     unsigned char t = c->p[0];
     if (t <= 0x7f || t >= 0xe0) {               /* fixint */
         lua_pushnumber(L, t <= 0x7f ? t : (signed char)t);
@@ -455,8 +461,11 @@ static void unpack_value(lua_State *L, struct cursor *c)
 
 /* Unpacks up to limit values from s[offset..] (all when both are 0, and
  * then without the next offset in front), as Redis's unpack functions do;
- * the string is the only argument left on the stack. */
-static int unpack_from(lua_State *L, int limit, int offset)
+ * the string is the only argument left on the stack. Offset and limit are
+ * Lua integers, as in Redis: 2^32 + 1 is not 1, and a number out of range
+ * (1e300, NaN) arrives as the most negative one. The messages print them
+ * cut to an int, as Redis does. */
+static int unpack_from(lua_State *L, lua_Integer limit, lua_Integer offset)
 {
     size_t len;
     const char *s = luaL_checklstring(L, 1, &len);
@@ -464,10 +473,10 @@ static int unpack_from(lua_State *L, int limit, int offset)
     /* Sic: Redis reports the input's length as the limit. */
     if (offset < 0 || limit < 0)
         return luaL_error(L, "Invalid request to unpack with offset of %d "
-                             "and limit of %d.", offset, (int)len);
+                             "and limit of %d.", (int)offset, (int)len);
     if ((size_t)offset > len)
         return luaL_error(L, "Start offset %d greater than input length "
-                             "%d.", offset, (int)len);
+                             "%d.", (int)offset, (int)len);
     if (all)
         limit = INT_MAX;
     struct cursor c = { (const unsigned char *)s + offset,
@@ -497,7 +506,7 @@ static int mp_unpack(lua_State *L)
 /* cmsgpack.unpack_one(s [, offset]): the next offset, then one value. */
 static int mp_unpack_one(lua_State *L)
 {
-    int offset = (int)luaL_optinteger(L, 2, 0);
+    lua_Integer offset = luaL_optinteger(L, 2, 0);
     lua_pop(L, lua_gettop(L) - 1);      /* none stays none */
     return unpack_from(L, 1, offset);
 }
@@ -506,8 +515,8 @@ static int mp_unpack_one(lua_State *L)
  * limit values. */
 static int mp_unpack_limit(lua_State *L)
 {
-    int limit = (int)luaL_checkinteger(L, 2);
-    int offset = (int)luaL_optinteger(L, 3, 0);
+    lua_Integer limit = luaL_checkinteger(L, 2);
+    lua_Integer offset = luaL_optinteger(L, 3, 0);
     lua_pop(L, lua_gettop(L) - 1);
     return unpack_from(L, limit, offset);
 }

@@ -591,6 +591,7 @@ enum reply_err {
     ERR_SHEBANG_ENGINE,      /* (int len, const char *word) */
     ERR_SHEBANG_OPTION,      /* (int len, const char *word) */
     ERR_SHEBANG_FLAG,        /* (int len, const char *flag) */
+    ERR_SHEBANG_INVALID,     /* Invalid script shebang */
     ERR_LIMIT_NEG,           /* LIMIT can't be negative */
     /* Functions (function.c, cmd_function.c). */
     ERR_FN_NOT_FOUND,        /* Function not found */
@@ -616,7 +617,10 @@ enum reply_err {
     ERR_FN_NOT_FUNCTION,     /* given type is not a function */
     ERR_FN_LOAD_NAME,        /* Failed loading library name */
     ERR_FN_LOAD_PAYLOAD,     /* Failed loading library payload */
-    ERR_FN_PRE_GA,           /* Pre-GA function format not supported */
+    ERR_FN_LOAD_ENGINE,      /* Failed loading engine name */
+    ERR_FN_LOAD_DESC_FLAG,   /* Failed loading library description indicator */
+    ERR_FN_LOAD_DESC,        /* Failed loading library description */
+    ERR_FN_LOAD_BLOB,        /* Failed loading library blob */
     /* Sorted sets (cmd_zset.c, cmd_zsetops.c). */
     ERR_ZADD_NX_XX,          /* XX and NX options at the same time... */
     ERR_ZADD_GT_LT_NX,       /* GT, LT, and/or NX options at the same time... */

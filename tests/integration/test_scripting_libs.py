@@ -426,5 +426,137 @@ def random_struct_against_redis():
     b.close()
 
 
+# Odd inputs: random bytes, deep nesting, huge counts and lengths, many
+# values, offsets and limits past the int range, NaN or huge; struct
+# formats with huge counts ('c4294967295', 'i99999999') and odd positions.
+# Arguments after the data are Lua expressions; struct's are E and an
+# expression or S and a string.
+UNPACK_ANY = DUMP + """
+local f = cmsgpack[ARGV[1]]
+local a = {ARGV[2]}
+for i = 3, #ARGV do a[#a + 1] = loadstring('return ' .. ARGV[i])() end
+local r = {pcall(f, unpack(a, 1, #ARGV - 1))}
+for i = 1, #r do r[i] = d(r[i]) end
+return r
+"""
+STRUCT_ANY = DUMP + """
+local f = struct[ARGV[1]]
+local a = {}
+for i = 2, #ARGV do
+    local v = ARGV[i]:sub(2)
+    if ARGV[i]:sub(1, 1) == 'E' then v = loadstring('return ' .. v)() end
+    a[#a + 1] = v
+end
+local r = {pcall(f, unpack(a, 1, #ARGV - 1))}
+for i = 1, #r do r[i] = d(r[i]) end
+return r
+"""
+
+
+def odd_packed(rnd):
+    k = rnd.randrange(5)
+    if k == 0:
+        return bytes(rnd.randrange(256) for _ in range(rnd.randrange(30)))
+    if k == 1:
+        op = rnd.choice([b"\x91", b"\x81\x01", b"\x81", b"\xdc\x00\x01",
+                         b"\xde\x00\x01\xa1k", b"\x92\x01"])
+        return op * rnd.choice([10, 1000, 4000, 8000, 20000]) + \
+            rnd.choice([b"", b"\x01"])
+    if k == 2:
+        return bytes([rnd.choice([0xdc, 0xdd, 0xde, 0xdf, 0xd9, 0xda,
+                                  0xdb])]) + b"\xff" * rnd.randrange(1, 5)
+    if k == 3:
+        return rnd.choice([b"\x01", b"\xc0", b"\x90"]) * rnd.choice(
+            [100, 7999, 8000, 10000])
+    b = bytearray()
+    for _ in range(rnd.randrange(1, 20)):
+        b.append(rnd.randrange(256))
+        b += bytes(rnd.randrange(256) for _ in range(rnd.choice([0, 1, 8])))
+    return bytes(b)
+
+
+def odd_number(rnd, n):
+    return rnd.choice(["0", "1", "-1", str(n), str(n + 1), "2^31", "2^32",
+                       "2^32+1", "-2^31", "2^53", "1e300", "0/0", "0.5",
+                       "-2^63", "'3'", "nil", str(rnd.randrange(-3, n + 3))])
+
+
+def odd_format(rnd):
+    parts = []
+    for _ in range(rnd.randrange(1, 8)):
+        k = rnd.randrange(8)
+        if k < 3:
+            parts.append(rnd.choice("bBhHlLTfdxsc<>! iI"))
+        elif k < 6:
+            parts.append(rnd.choice("ciI!") + rnd.choice(
+                ["0", "3", "8", "32", "33", "99999999", "4294967295",
+                 "2147483647", "2147483648", "1073741824"]))
+        elif k < 7:
+            parts.append(chr(rnd.randrange(1, 128)))
+        else:
+            parts.append(rnd.choice(["bc0", "dc0", "!4i3", ">i7", "<I9"]))
+    return "".join(parts)
+
+
+def odd_struct_args(rnd):
+    fmt = odd_format(rnd)
+    k = rnd.randrange(3)
+    if k == 0:
+        data = bytes(rnd.randrange(256) for _ in range(rnd.randrange(40)))
+        pos = rnd.choice([[], ["E0"], ["E-1"], ["E2^32"], ["E-2^63"],
+                          ["E1e300"], ["E0/0"], ["E2^64"],
+                          ["E%d" % rnd.randrange(50)]])
+        return ["unpack", "S" + fmt, b"S" + data] + pos
+    if k == 1:
+        return ["size", "S" + fmt]
+    return ["pack", "S" + fmt] + [rnd.choice(
+        ["E1", "E-1", "E2^63", "E2^64", "E1e300", "E0/0", "E1/0", "E-3.7",
+         "Estring.rep('x', 40)", "Sabc", "S", "E65536", "E1e40"])
+        for _ in range(rnd.randrange(8))]
+
+
+@test
+def random_odd_inputs_against_redis():
+    a, b, rnd, seed = random_pair()
+    for i in range(500):
+        data = odd_packed(rnd)
+        fn = rnd.choice(["unpack", "unpack_one", "unpack_limit"])
+        extra = []
+        if fn == "unpack_one" and rnd.randrange(4):
+            extra = [odd_number(rnd, len(data))]
+        elif fn == "unpack_limit":
+            extra = [odd_number(rnd, 4)] + (
+                [odd_number(rnd, len(data))] if rnd.randrange(3) else [])
+        assert_eq(b.eval(UNPACK_ANY, 0, fn, data, *extra),
+                  a.eval(UNPACK_ANY, 0, fn, data, *extra),
+                  "seed %d step %d: %s %r %r" % (seed, i, fn, data, extra))
+        args = odd_struct_args(rnd)
+        assert_eq(b.eval(STRUCT_ANY, 0, *args), a.eval(STRUCT_ANY, 0, *args),
+                  "seed %d step %d: struct %r" % (seed, i, args))
+    a.close()
+    b.close()
+
+
+@test
+def pack_cycles_depth_and_width():
+    # Tables past 16 levels pack as nil, so a cycle ends; Lua's stack
+    # limit bounds the arguments. Compared with redis-server.
+    a, b, _, _ = random_pair()
+    for script in [
+            "local t = {} t[1] = t return cmsgpack.pack(t)",
+            "local t = {} t.a = t t.b = t return #cmsgpack.pack(t)",
+            "local t = {} local u = t for i = 1, 10000 do u[1] = {} "
+            "u = u[1] end return cmsgpack.pack(t)",
+            "local t = {} local u = t for i = 1, 10000 do local n = {} "
+            "u[n] = n u = n end return cmsgpack.pack(t)",
+            "return {pcall(cmsgpack.pack, unpack({}, 1, 7000))}",
+            "return #cmsgpack.pack(unpack({}, 1, 3000))",
+            "local t = {} for i = 1, 70000 do t['k' .. i] = 0 end "
+            "return #cmsgpack.pack(t)"]:
+        assert_eq(b.eval(script, 0), a.eval(script, 0), script)
+    a.close()
+    b.close()
+
+
 if __name__ == "__main__":
     h.run()

@@ -443,7 +443,9 @@ static int proxied(lua_State *L, int idx)
 {
     if (!lua_istable(L, idx) || !lua_getmetatable(L, idx))
         return 0;
-    lua_getfield(L, -1, RO_BACKING);
+    /* Raw: a script's own metatable may have an __index of its own. */
+    lua_pushliteral(L, RO_BACKING);
+    lua_rawget(L, -2);
     if (lua_istable(L, -1)) {
         lua_remove(L, -2);
         return 1;

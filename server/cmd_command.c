@@ -21,11 +21,10 @@ static const struct {
 };
 
 /* Redis's ACL categories, in the order it prints them, and the test that
- * puts a command in each: its group, or a flag. Categories that need a
- * per-command judgement (@dangerous beyond the admin commands, @keyspace
- * outside the generic group) are left to the flags we have, so a command
- * may show fewer categories than in Redis but never one Redis does not
- * give it (tests/integration/test_command_meta.py). */
+ * puts a command in each: its group, or a flag. The few commands Redis
+ * judged one by one are in acl_overrides below; together they give
+ * Redis's categories for every command both have
+ * (tests/integration/test_command_meta.py). */
 #define ACL_CATS_MAX 8
 
 static const struct {

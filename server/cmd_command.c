@@ -2,6 +2,7 @@
  * from the one command table in commands.c, so redis-cli's hints and
  * client libraries see exactly what exists. */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "server/handlers.h"
@@ -231,7 +232,27 @@ static void command_docs(struct client *c)
     }
 }
 
-/* COMMAND LIST [FILTERBY PATTERN glob | ACLCAT cat | MODULE name] */
+/* Adds name (lower case) to names when it matches pat (if any); returns
+ * 1 if it was added. */
+static int list_name(struct resp_out *names, const char *pat, size_t plen,
+                     const char *name)
+{
+    char lower[96];
+    size_t len = strlen(name);
+    if (len >= sizeof(lower))
+        len = sizeof(lower) - 1;
+    for (size_t k = 0; k < len; k++)
+        lower[k] = (char)tolower((unsigned char)name[k]);
+    if (pat && !store_glob_match(pat, plen, lower, len, 1))
+        return 0;
+    resp_add_bulk(names, lower, len);
+    return 1;
+}
+
+/* COMMAND LIST [FILTERBY PATTERN glob | ACLCAT cat | MODULE name]: every
+ * command, and as in Redis each container's subcommands as
+ * "container|sub"; ACLCAT lists commands only (subcommands carry no
+ * categories here). */
 static void command_list(struct client *c)
 {
     size_t n;
@@ -260,16 +281,18 @@ static void command_list(struct client *c)
     resp_out_init(&names, c->out.proto);
     size_t count = 0;
     for (size_t i = 0; i < n && !none; i++) {
-        char lower[64];
-        size_t len = strlen(t[i].name);
-        for (size_t k = 0; k <= len; k++)
-            lower[k] = (char)tolower((unsigned char)t[i].name[k]);
-        if (pat && !store_glob_match(pat, plen, lower, len, 1))
+        if (cat) {
+            if (in_acl_category(&t[i], cat, clen))
+                count += list_name(&names, NULL, 0, t[i].name);
             continue;
-        if (cat && !in_acl_category(&t[i], cat, clen))
-            continue;
-        resp_add_bulk(&names, lower, len);
-        count++;
+        }
+        count += list_name(&names, pat, plen, t[i].name);
+        for (size_t j = 0; t[i].subs && j < t[i].subs->n; j++) {
+            char full[96];
+            snprintf(full, sizeof(full), "%s|%s", t[i].name,
+                     t[i].subs->subs[j].name);
+            count += list_name(&names, pat, plen, full);
+        }
     }
     resp_add_array(&c->out, count);
     resp_add_raw(&c->out, names.data ? names.data : "", names.len);

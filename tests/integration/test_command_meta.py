@@ -110,5 +110,21 @@ def list_filterby_aclcat():
                   [])
 
 
+@test
+def list_names_subcommands():
+    r, ref = h.flushed(), reference()
+    ours = set(r.execute_command("COMMAND LIST"))
+    theirs = set(ref.execute_command("COMMAND LIST"))
+    subs = {n for n in ours if b"|" in n}
+    assert {b"client|id", b"config|get", b"object|encoding"} <= subs, subs
+    # CLIENT SETINFO is Redis 7.2's; 7.0 lacks it.
+    assert_eq(sorted(subs - theirs - {b"client|setinfo"}), [])
+    got = set(r.execute_command("COMMAND LIST FILTERBY PATTERN client*"))
+    assert {b"client", b"client|id", b"client|list"} <= got, got
+    assert_eq(sorted(n for n in got if not n.startswith(b"client")), [])
+    assert_eq(r.execute_command("COMMAND LIST FILTERBY PATTERN *|help")
+              .count(b"client|help"), 1)
+
+
 if __name__ == "__main__":
     h.run()

@@ -860,109 +860,31 @@ static redisReplyObjectFunctions reader_fns = {
 
 /* ---- Inline requests --------------------------------------------------- */
 
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
-           c == '\f';
-}
-
-static int hex_val(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Splits line[0..n) into arguments exactly as Redis's sdssplitargs does,
- * writing each argument into the arena. The line holds no NUL (a NUL
- * keeps it from ending: find_line). Returns 0, RESP_ERR_PROTOCOL
- * (unbalanced quotes) or RESP_ERR_NOMEM. */
+/* Splits line[0..n) into arguments exactly as Redis's sdssplitargs does
+ * (resp_split_next), writing each argument, NUL-terminated, into the
+ * arena. Returns 0, RESP_ERR_PROTOCOL (unbalanced quotes) or
+ * RESP_ERR_NOMEM. */
 static int split_inline(struct resp_reader *r, const char *line, size_t n)
 {
     /* Arguments never outgrow the line, plus one NUL each: reserve once. */
     if (arena_reserve(r, 2 * n + 1) != 0)
         return set_nomem(r);
-#define AT(i) ((i) < n ? line[(i)] : '\0')
-    size_t i = 0;
-    for (;;) {
-        while (i < n && is_space(line[i]))
-            i++;
-        if (i >= n)
-            return 0;
-        char *out = r->arena + r->arena_len;
-        size_t len = 0;
-        int inq = 0, insq = 0, done = 0;
-        while (!done) {
-            char c = AT(i);
-            if (inq) {
-                if (c == '\\' && AT(i + 1) == 'x' && hex_val(AT(i + 2)) >= 0 &&
-                    hex_val(AT(i + 3)) >= 0) {
-                    out[len++] =
-                        (char)(hex_val(AT(i + 2)) * 16 + hex_val(AT(i + 3)));
-                    i += 3;
-                } else if (c == '\\' && AT(i + 1) != '\0') {
-                    i++;
-                    switch (AT(i)) {
-                    case 'n': out[len++] = '\n'; break;
-                    case 'r': out[len++] = '\r'; break;
-                    case 't': out[len++] = '\t'; break;
-                    case 'b': out[len++] = '\b'; break;
-                    case 'a': out[len++] = '\a'; break;
-                    default: out[len++] = AT(i); break;
-                    }
-                } else if (c == '"') {
-                    /* A closing quote must be followed by a space or end. */
-                    if (AT(i + 1) != '\0' && !is_space(AT(i + 1)))
-                        goto unbalanced;
-                    done = 1;
-                } else if (c == '\0') {
-                    goto unbalanced;
-                } else {
-                    out[len++] = c;
-                }
-            } else if (insq) {
-                if (c == '\\' && AT(i + 1) == '\'') {
-                    i++;
-                    out[len++] = '\'';
-                } else if (c == '\'') {
-                    if (AT(i + 1) != '\0' && !is_space(AT(i + 1)))
-                        goto unbalanced;
-                    done = 1;
-                } else if (c == '\0') {
-                    goto unbalanced;
-                } else {
-                    out[len++] = c;
-                }
-            } else {
-                switch (c) {
-                case ' ': case '\n': case '\r': case '\t': case '\0':
-                    done = 1;
-                    break;
-                case '"': inq = 1; break;
-                case '\'': insq = 1; break;
-                default: out[len++] = c; break;
-                }
-            }
-            if (AT(i) != '\0')
-                i++;
-        }
-        /* The bytes are already in place; record them as an argument. */
+    size_t pos = 0, len;
+    int rc;
+    while ((rc = resp_split_next(line, n, &pos, r->arena + r->arena_len,
+                                 &len)) == 1) {
         if (argv_reserve(r, r->argc + 1) != 0)
             return set_nomem(r);
-        out[len] = '\0';
+        r->arena[r->arena_len + len] = '\0';
         r->offs[r->argc] = r->arena_len;
         r->lens[r->argc] = len;
         r->argc++;
         r->arena_len += len + 1;
     }
-#undef AT
-unbalanced:
-    return set_error(r, RESP_ERR_PROTOCOL,
-                     "Protocol error: unbalanced quotes in request");
+    if (rc < 0)
+        return set_error(r, RESP_ERR_PROTOCOL,
+                         "Protocol error: unbalanced quotes in request");
+    return 0;
 }
 
 /* Reads one inline request at hiredis's pos. */

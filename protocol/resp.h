@@ -105,6 +105,14 @@ size_t resp_reader_pending(const struct resp_reader *r);
 size_t resp_reader_peek_keys(const struct resp_reader *r, const char **keys,
                              size_t *lens, size_t max);
 
+/* Reads the next argument of line[0..n) from *pos, split as Redis's
+ * sdssplitargs splits an inline request (splitargs.c has the rules). Its
+ * unquoted bytes go to out, which needs room for n - *pos bytes. Returns
+ * 1 with *len set and *pos past the argument, 0 when only spaces are
+ * left, or -1 for unbalanced quotes. */
+int resp_split_next(const char *line, size_t n, size_t *pos, char *out,
+                    size_t *len);
+
 /* ---- Reply encoder ---------------------------------------------------- */
 
 struct resp_out {

@@ -195,36 +195,11 @@ static void shebang_free(struct shebang *sb)
     free(sb->len);
 }
 
-static int hex_digit(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
-static int is_space(char ch)
-{
-    return ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t' ||
-           ch == '\v' || ch == '\f';
-}
-
-/* What ends an unquoted token: fewer than is_space, as in Redis, whose
- * splitter skips \v and \f between tokens but keeps them inside one. */
-static int ends_token(char ch)
-{
-    return ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t';
-}
-
 /* Splits the line p[0..n) into sb, which shebang_free frees whatever
  * the result. Returns 0, -1 for unbalanced quotes, -2 when out of
  * memory. */
 static int shebang_split(const char *p, size_t n, struct shebang *sb)
 {
-    const char *end = p + n;
     /* Tokens are separated, so there are at most (n + 1) / 2 of them,
      * and unquoting never lengthens one. */
     sb->buf = malloc(n + 1);
@@ -233,66 +208,14 @@ static int shebang_split(const char *p, size_t n, struct shebang *sb)
     sb->n = 0;
     if (!sb->buf || !sb->tok || !sb->len)
         return -2;
-    size_t used = 0;
-    for (;;) {
-        while (p < end && is_space(*p))
-            p++;
-        if (p == end)
-            return 0;
-        char *out = sb->buf + used;
-        size_t olen = 0;
-        int quote = 0;
-        for (;;) {
-            char ch;
-            if (quote == '"') {
-                if (p == end)
-                    return -1;
-                if (*p == '\\' && end - p >= 4 && p[1] == 'x' &&
-                    hex_digit(p[2]) >= 0 && hex_digit(p[3]) >= 0) {
-                    ch = (char)(hex_digit(p[2]) * 16 + hex_digit(p[3]));
-                    p += 4;
-                } else if (*p == '\\' && end - p >= 2) {
-                    char e = p[1];
-                    ch = e == 'n' ? '\n' : e == 'r' ? '\r' : e == 't' ? '\t'
-                       : e == 'b' ? '\b' : e == 'a' ? '\a' : e;
-                    p += 2;
-                } else if (*p == '"') {
-                    p++;
-                    if (p < end && !is_space(*p))
-                        return -1;
-                    break;
-                } else {
-                    ch = *p++;
-                }
-            } else if (quote == '\'') {
-                if (p == end)
-                    return -1;
-                if (*p == '\\' && end - p >= 2 && p[1] == '\'') {
-                    ch = '\'';
-                    p += 2;
-                } else if (*p == '\'') {
-                    p++;
-                    if (p < end && !is_space(*p))
-                        return -1;
-                    break;
-                } else {
-                    ch = *p++;
-                }
-            } else {
-                if (p == end || ends_token(*p))
-                    break;
-                if (*p == '"' || *p == '\'') {
-                    quote = *p++;
-                    continue;
-                }
-                ch = *p++;
-            }
-            out[olen++] = ch;
-        }
-        sb->tok[sb->n] = out;
-        sb->len[sb->n++] = olen;
-        used += olen;
+    size_t used = 0, pos = 0, len;
+    int rc;
+    while ((rc = resp_split_next(p, n, &pos, sb->buf + used, &len)) == 1) {
+        sb->tok[sb->n] = sb->buf + used;
+        sb->len[sb->n++] = len;
+        used += len;
     }
+    return rc;
 }
 
 /* Reads the library's name from its shebang into *name (pointing into

@@ -232,20 +232,14 @@ static void command_docs(struct client *c)
     }
 }
 
-/* Adds name (lower case) to names when it matches pat (if any); returns
- * 1 if it was added. */
+/* Adds name (lower case) to names when it matches pat (if any, without
+ * regard to case); returns 1 if it was added. */
 static int list_name(struct resp_out *names, const char *pat, size_t plen,
                      const char *name)
 {
-    char lower[96];
-    size_t len = strlen(name);
-    if (len >= sizeof(lower))
-        len = sizeof(lower) - 1;
-    for (size_t k = 0; k < len; k++)
-        lower[k] = (char)tolower((unsigned char)name[k]);
-    if (pat && !store_glob_match(pat, plen, lower, len, 1))
+    if (pat && !store_glob_match(pat, plen, name, strlen(name), 1))
         return 0;
-    resp_add_bulk(names, lower, len);
+    add_lower_bulk(names, name);
     return 1;
 }
 

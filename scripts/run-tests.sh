@@ -10,7 +10,8 @@
 #                diff_multi.py, diff_config.py, diff_protocol.py,
 #                diff_conn.py, diff_expiry.py, diff_info.py,
 #                diff_tracking.py)
-#                against bin/respite and then against bin/respite-san
+#                against bin/respite and against bin/respite-san, the two
+#                passes side by side (PARALLEL_PASSES below)
 #   all          both, plus scripts/check-includes.sh (the default)
 #
 # Every test program prints a last line "RESULT <passed> <failed>". A suite
@@ -27,6 +28,9 @@
 #                   themselves against the reference server
 #   SKIP_BUILD=1    use what is already built
 #   JOBS            parallel make jobs (default: number of cores)
+#   PARALLEL_PASSES=0  the integration passes one after the other (by
+#                   default they run side by side on a machine with two or
+#                   more cores)
 
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -158,6 +162,96 @@ fi
 # ---------------------------------------------------------------------------
 # Integration suites, once per server binary
 # ---------------------------------------------------------------------------
+# integration_pass BIN: every integration suite against one server binary.
+integration_pass() {
+    local bin=$1 abs tag t
+    case "$bin" in /*) abs=$bin ;; *) abs=$ROOT/$bin ;; esac
+    tag=$(basename "$bin")
+    if [ ! -x "$abs" ]; then
+        note "--- $bin was not built"
+        TOTAL_FAIL=$((TOTAL_FAIL + 1))
+        SUMMARY+=("$(printf '%-58s %5d passed %4d failed  %s' \
+            "integration [$tag]" 0 1 "NOT BUILT")")
+        return
+    fi
+    export RESPITE_BIN=$abs
+    for t in tests/integration/test_*.py tests/scenarios/test_*.py; do
+        [ -f "$t" ] || continue
+        run_suite "$(basename "$t") [$tag]" "$PY" "$t"
+    done
+    for t in tests/integration/test_*.mjs tests/scenarios/*.mjs; do
+        [ -f "$t" ] || continue
+        if [ $have_node -eq 1 ]; then
+            run_suite "$(basename "$t") [$tag]" node "$t"
+        else
+            TOTAL_FAIL=$((TOTAL_FAIL + 1))
+            SUMMARY+=("$(printf '%-58s %5d passed %4d failed  %s' \
+                "$(basename "$t") [$tag]" 0 1 "NO NODE")")
+        fi
+    done
+    if [ -f tests/compat/compat.py ]; then
+        run_suite "compat vs redis-server [$tag]" "$PY" tests/compat/compat.py
+        # Fixed seeds, so a failure replays; other seeds explore more.
+        run_suite "differential vs redis-server [$tag]" "$PY" \
+            tests/compat/differential.py --rounds 60 --commands 400 --quiet
+        run_suite "blocking differential vs redis-server [$tag]" "$PY" \
+            tests/compat/diff_blocking.py --rounds 60 --steps 40 --quiet
+        run_suite "pub/sub differential vs redis-server [$tag]" "$PY" \
+            tests/compat/diff_pubsub.py --rounds 60 --steps 40 --quiet
+        run_suite "transaction differential vs redis-server [$tag]" \
+            "$PY" tests/compat/diff_multi.py --rounds 60 --steps 40 --quiet
+        run_suite "config differential vs redis-server [$tag]" "$PY" \
+            tests/compat/diff_config.py --rounds 60 --quiet
+        run_suite "protocol differential vs redis-server [$tag]" "$PY" \
+            tests/compat/diff_protocol.py --rounds 600 --quiet
+        run_suite "connection differential vs redis-server [$tag]" \
+            "$PY" tests/compat/diff_conn.py --rounds 60 --steps 40 --quiet
+        run_suite "expiry differential vs redis-server [$tag]" "$PY" \
+            tests/compat/diff_expiry.py --rounds 60 --quiet
+        run_suite "INFO differential vs redis-server [$tag]" "$PY" \
+            tests/compat/diff_info.py --rounds 60 --quiet
+        run_suite "tracking differential vs redis-server [$tag]" "$PY" \
+            tests/compat/diff_tracking.py --rounds 60 --steps 40 --quiet
+    fi
+}
+
+# parallel_passes BIN...: integration_pass for each BIN at the same time, in
+# a background shell each: a pass keeps about one core busy (a server and
+# its client taking turns), and CI has two. Each pass's notes are printed
+# once all are done, in BIN order, and its totals and summary lines added
+# to ours; a pass that dies without them counts as 1 failed.
+parallel_passes() {
+    local bin i=0 n state p f lines pids=()
+    note "=== integration passes in parallel: $*"
+    for bin in "$@"; do
+        state="$LOG_DIR/pass-$i.state"
+        rm -f "$state"
+        (
+            TOTAL_PASS=0 TOTAL_FAIL=0 SUMMARY=()
+            integration_pass "$bin"
+            { echo "$TOTAL_PASS $TOTAL_FAIL"; printf '%s\n' "${SUMMARY[@]}"; } \
+                >"$state"
+        ) >"$LOG_DIR/pass-$i.out" 2>&1 &
+        pids+=("$!")
+        i=$((i + 1))
+    done
+    for ((n = 0; n < i; n++)); do
+        wait "${pids[$n]}"
+        cat "$LOG_DIR/pass-$n.out"
+        state="$LOG_DIR/pass-$n.state"
+        if [ ! -s "$state" ]; then
+            note "--- integration pass $n died without its totals"
+            TOTAL_FAIL=$((TOTAL_FAIL + 1))
+            continue
+        fi
+        read -r p f <"$state"
+        TOTAL_PASS=$((TOTAL_PASS + p))
+        TOTAL_FAIL=$((TOTAL_FAIL + f))
+        mapfile -t -s 1 lines <"$state"
+        SUMMARY+=("${lines[@]}")
+    done
+}
+
 if [ "$MODE" != unit ]; then
     BINS=${RESPITE_BINS:-"bin/respite bin/respite-san"}
     have_node=0
@@ -167,56 +261,13 @@ if [ "$MODE" != unit ]; then
     else
         note "=== node or tests/node_modules missing (run scripts/deps.sh): node suites count as failed"
     fi
-    for bin in $BINS; do
-        case "$bin" in /*) abs=$bin ;; *) abs=$ROOT/$bin ;; esac
-        tag=$(basename "$bin")
-        if [ ! -x "$abs" ]; then
-            note "--- $bin was not built"
-            TOTAL_FAIL=$((TOTAL_FAIL + 1))
-            SUMMARY+=("$(printf '%-58s %5d passed %4d failed  %s' \
-                "integration [$tag]" 0 1 "NOT BUILT")")
-            continue
-        fi
-        export RESPITE_BIN=$abs
-        for t in tests/integration/test_*.py tests/scenarios/test_*.py; do
-            [ -f "$t" ] || continue
-            run_suite "$(basename "$t") [$tag]" "$PY" "$t"
+    if [ "${PARALLEL_PASSES:-1}" = 1 ] && [ "$(nproc 2>/dev/null || echo 1)" -ge 2 ]; then
+        parallel_passes $BINS
+    else
+        for bin in $BINS; do
+            integration_pass "$bin"
         done
-        for t in tests/integration/test_*.mjs tests/scenarios/*.mjs; do
-            [ -f "$t" ] || continue
-            if [ $have_node -eq 1 ]; then
-                run_suite "$(basename "$t") [$tag]" node "$t"
-            else
-                TOTAL_FAIL=$((TOTAL_FAIL + 1))
-                SUMMARY+=("$(printf '%-58s %5d passed %4d failed  %s' \
-                    "$(basename "$t") [$tag]" 0 1 "NO NODE")")
-            fi
-        done
-        if [ -f tests/compat/compat.py ]; then
-            run_suite "compat vs redis-server [$tag]" "$PY" tests/compat/compat.py
-            # Fixed seeds, so a failure replays; other seeds explore more.
-            run_suite "differential vs redis-server [$tag]" "$PY" \
-                tests/compat/differential.py --rounds 60 --commands 400 --quiet
-            run_suite "blocking differential vs redis-server [$tag]" "$PY" \
-                tests/compat/diff_blocking.py --rounds 60 --steps 40 --quiet
-            run_suite "pub/sub differential vs redis-server [$tag]" "$PY" \
-                tests/compat/diff_pubsub.py --rounds 60 --steps 40 --quiet
-            run_suite "transaction differential vs redis-server [$tag]" \
-                "$PY" tests/compat/diff_multi.py --rounds 60 --steps 40 --quiet
-            run_suite "config differential vs redis-server [$tag]" "$PY" \
-                tests/compat/diff_config.py --rounds 60 --quiet
-            run_suite "protocol differential vs redis-server [$tag]" "$PY" \
-                tests/compat/diff_protocol.py --rounds 600 --quiet
-            run_suite "connection differential vs redis-server [$tag]" \
-                "$PY" tests/compat/diff_conn.py --rounds 60 --steps 40 --quiet
-            run_suite "expiry differential vs redis-server [$tag]" "$PY" \
-                tests/compat/diff_expiry.py --rounds 60 --quiet
-            run_suite "INFO differential vs redis-server [$tag]" "$PY" \
-                tests/compat/diff_info.py --rounds 60 --quiet
-            run_suite "tracking differential vs redis-server [$tag]" "$PY" \
-                tests/compat/diff_tracking.py --rounds 60 --steps 40 --quiet
-        fi
-    done
+    fi
     unset RESPITE_BIN
 fi
 

@@ -94,14 +94,15 @@ static const struct {
     { "PUBSUB|HELP", { "slow" } },
 };
 
-/* 1 if acl_overrides has an entry named name. */
-static int acl_override_named(const char *name)
+/* The index in acl_overrides of the entry named name[0..len), or -1. */
+static int acl_override_index(const char *name, size_t len)
 {
     for (size_t i = 0; i < sizeof(acl_overrides) / sizeof(*acl_overrides);
          i++)
-        if (strcmp(acl_overrides[i].name, name) == 0)
-            return 1;
-    return 0;
+        if (strlen(acl_overrides[i].name) == len &&
+            memcmp(acl_overrides[i].name, name, len) == 0)
+            return (int)i;
+    return -1;
 }
 
 /* Copies cmd's entry of acl_overrides into out; returns how many, or -1
@@ -109,23 +110,17 @@ static int acl_override_named(const char *name)
  * its own takes its container's. */
 static int acl_override(const struct command *cmd, const char **out)
 {
-    size_t whole = strlen(cmd->name), container = strcspn(cmd->name, "|");
-    for (size_t i = 0; i < sizeof(acl_overrides) / sizeof(*acl_overrides);
-         i++) {
-        const char *name = acl_overrides[i].name;
-        if (strcmp(name, cmd->name) != 0 &&
-            (container == whole || strlen(name) != container ||
-             strncmp(name, cmd->name, container) != 0 ||
-             acl_override_named(cmd->name)))
-            continue;
-        int n = 0;
-        while (n < ACL_CATS_MAX && acl_overrides[i].cats[n]) {
-            out[n] = acl_overrides[i].cats[n];
-            n++;
-        }
-        return n;
+    int i = acl_override_index(cmd->name, strlen(cmd->name));
+    if (i < 0 && strchr(cmd->name, '|'))
+        i = acl_override_index(cmd->name, strcspn(cmd->name, "|"));
+    if (i < 0)
+        return -1;
+    int n = 0;
+    while (n < ACL_CATS_MAX && acl_overrides[i].cats[n]) {
+        out[n] = acl_overrides[i].cats[n];
+        n++;
     }
-    return -1;
+    return n;
 }
 
 /* Fills out with cmd's categories; returns how many. @slow is every
@@ -307,20 +302,29 @@ static const char *sub_name(char *buf, size_t cap, const struct command *cmd,
     return buf;
 }
 
+/* cmd's subcommand sc as a command of its own, named "CMD|SUB" in name
+ * (which it borrows): the container's group and both's flags give its
+ * ACL categories, its key specs its first/last/step. */
+static struct command sub_command(char *name, size_t cap,
+                                  const struct command *cmd,
+                                  const struct subcommand *sc)
+{
+    struct command sub = *cmd;
+    sub.name = sub_name(name, cap, cmd, sc);
+    sub.arity = sc->arity;
+    sub.flags = cmd->flags | sc->flags;
+    sub.subs = NULL;
+    keyspec_legacy_range(keyspec_lookup(name, strlen(name)), &sub.first_key,
+                         &sub.last_key, &sub.key_step);
+    return sub;
+}
+
 static void add_sub_info(struct resp_out *o, const struct command *cmd,
                          const struct subcommand *sc)
 {
     char name[96];
-    sub_name(name, sizeof(name), cmd, sc);
-    /* As a command of its own: the container's group and both's flags
-     * give its ACL categories. */
-    struct command sub = *cmd;
-    sub.name = name;
-    sub.arity = sc->arity;
-    sub.flags = cmd->flags | sc->flags;
-    sub.subs = NULL;
+    struct command sub = sub_command(name, sizeof(name), cmd, sc);
     const struct keyspec_cmd *ks = keyspec_lookup(name, strlen(name));
-    keyspec_legacy_range(ks, &sub.first_key, &sub.last_key, &sub.key_step);
     resp_add_array(o, 10);
     add_lower_bulk(o, name);
     resp_add_int(o, sub.arity);
@@ -441,8 +445,7 @@ static int list_name(struct resp_out *names, const char *pat, size_t plen,
 
 /* COMMAND LIST [FILTERBY PATTERN glob | ACLCAT cat | MODULE name]: every
  * command, and as in Redis each container's subcommands as
- * "container|sub"; ACLCAT lists commands only (subcommands carry no
- * categories here). */
+ * "container|sub". */
 static void command_list(struct client *c)
 {
     size_t n;
@@ -474,6 +477,13 @@ static void command_list(struct client *c)
         if (cat) {
             if (in_acl_category(&t[i], cat, clen))
                 count += list_name(&names, NULL, 0, t[i].name);
+            for (size_t j = 0; t[i].subs && j < t[i].subs->n; j++) {
+                char name[96];
+                struct command sub = sub_command(name, sizeof(name), &t[i],
+                                                 &t[i].subs->subs[j]);
+                if (in_acl_category(&sub, cat, clen))
+                    count += list_name(&names, NULL, 0, name);
+            }
             continue;
         }
         count += list_name(&names, pat, plen, t[i].name);

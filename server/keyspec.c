@@ -15,7 +15,7 @@
  *
  * Nothing here allocates or changes state, so ACL checks can call it on
  * every command; it is not on the call path today. */
-#include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <strings.h>
 
@@ -37,17 +37,44 @@ static int arg_eq(const char *const *argv, const size_t *len, int i,
     return len[i] == n && strncasecmp(argv[i], word, n) == 0;
 }
 
-/* argv[i] as a decimal integer into *out; 0 if it is not one. */
-static int arg_long(const char *const *argv, const size_t *len, int i, long *out)
+/* argv[i] read as C's atoi() reads it, since that is how Redis reads a
+ * key count: leading white space, a sign, the digits up to the first
+ * other byte ("2abc" is 2, "x" is 0), saturated to a long, then cut to
+ * an int (4294967297 is 1). */
+static int arg_atoi(const char *const *argv, const size_t *len, int i)
 {
-    char buf[24];
-    if (len[i] == 0 || len[i] >= sizeof(buf))
-        return 0;
-    memcpy(buf, argv[i], len[i]);
-    buf[len[i]] = '\0';
-    char *end;
-    *out = strtol(buf, &end, 10);
-    return *end == '\0' && (buf[0] == '-' || (buf[0] >= '0' && buf[0] <= '9'));
+    const unsigned char *p = (const unsigned char *)argv[i];
+    size_t n = len[i], j = 0;
+    while (j < n && (p[j] == ' ' || (p[j] >= '\t' && p[j] <= '\r')))
+        j++;
+    int neg = j < n && p[j] == '-';
+    j += j < n && (p[j] == '-' || p[j] == '+');
+    unsigned long limit = neg ? (unsigned long)LONG_MAX + 1 : LONG_MAX;
+    unsigned long v = 0;
+    for (; j < n && p[j] >= '0' && p[j] <= '9'; j++) {
+        unsigned d = p[j] - '0';
+        v = v > (limit - d) / 10 ? limit : v * 10 + d;
+    }
+    return (int)(unsigned)(neg ? 0 - v : v);
+}
+
+/* argv[i] as a key count the way a spec reads it: a canonical decimal
+ * long long ("0", or "-"? then no leading zero), cut to an int; 0 into
+ * *ok when it is not one. */
+static int arg_count(const char *const *argv, const size_t *len, int i,
+                     int *ok)
+{
+    const char *p = argv[i];
+    size_t n = len[i], j = p[0] == '-' && n > 1;
+    *ok = n > 0 && n - j <= 19 && (p[j] != '0' || n == 1);
+    unsigned long long v = 0;
+    for (; *ok && j < n; j++) {
+        *ok = p[j] >= '0' && p[j] <= '9';
+        v = v * 10 + (unsigned)(p[j] - '0');
+    }
+    unsigned long long limit = (unsigned long long)LLONG_MAX + (p[0] == '-');
+    *ok = *ok && v <= limit;
+    return (int)(unsigned)(p[0] == '-' ? 0 - v : v);
 }
 
 /* Where spec's keys begin in the call: an index, -1 when its keyword is
@@ -87,14 +114,13 @@ static int find_keys(const struct keyspec *s, int start, int argc,
         else
             last = argc + s->a;
     } else if (s->find == KS_FIND_KEYNUM) {
-        long num;
-        int at = start + s->a;
-        if (at >= argc || !arg_long(argv, len, at, &num) || num < 1 ||
-            num > argc)
+        int at = start + s->a, ok = 0;
+        int num = at < argc ? arg_count(argv, len, at, &ok) : 0;
+        if (!ok || num < 1 || num > argc)
             return -1;
         step = s->c;
         start += s->b;
-        last = start + (int)(num - 1) * step;
+        last = start + (num - 1) * step;
         if (last >= argc)
             return -1;
     } else {
@@ -128,6 +154,45 @@ static int spec_keys(const struct keyspec_cmd *row, int argc,
             return -1;
         if (find_keys(s, start, argc, argv, len, out, cap, &n) < 0)
             return -1;
+    }
+    return n;
+}
+
+static int has_keynum(const struct keyspec_cmd *row)
+{
+    for (int i = 0; i < keyspec_count(row); i++)
+        if (row->specs[i].find == KS_FIND_KEYNUM)
+            return 1;
+    return 0;
+}
+
+/* A command with a key count whose spec cannot read it ("02", "2x", a
+ * count past the arguments): Redis then reads the count as atoi() does
+ * and lists those keys, then any fixed key (ZUNIONSTORE's destination),
+ * all without flags; -1 when the count is below 1 or runs past the
+ * arguments. */
+static int loose_keys(const struct keyspec_cmd *row, int argc,
+                      const char *const *argv, const size_t *len,
+                      struct keyspec_key *out, int cap)
+{
+    int n = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < keyspec_count(row); i++) {
+            const struct keyspec *s = &row->specs[i];
+            if ((s->find == KS_FIND_KEYNUM) != (pass == 0))
+                continue;
+            if (pass == 1) {
+                if (s->begin == KS_BEGIN_INDEX)
+                    emit(out, cap, &n, s->pos, 0);
+                continue;
+            }
+            int at = s->pos + s->a, first = s->pos + s->b;
+            int num = at < argc ? arg_atoi(argv, len, at) : 0;
+            if (num < 1 || num > (argc - first + s->c - 1) / s->c)
+                return -1;
+            for (int k = 0; k < num; k++)
+                emit(out, cap, &n, first + k * s->c, 0);
+        }
     }
     return n;
 }
@@ -239,8 +304,11 @@ int keyspec_keys(const struct keyspec_cmd *row, int argc,
         return sort_keys(argc, argv, argvlen, 0, out, cap);
     case KS_PROC_XREAD:
         return xread_keys(row, argc, argv, argvlen, out, cap);
-    default:
-        return spec_keys(row, argc, argv, argvlen, out, cap);
+    default: {
+        int n = spec_keys(row, argc, argv, argvlen, out, cap);
+        return n < 0 && has_keynum(row)
+                   ? loose_keys(row, argc, argv, argvlen, out, cap) : n;
+    }
     }
 }
 

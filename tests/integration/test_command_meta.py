@@ -324,6 +324,12 @@ GETKEYS_CASES = [
     "zunionstore d x a", "lmpop 0 a left", "lmpop 3 a b", "sintercard 3 a b",
     "bzmpop 0 0 a min", "xread count 1 a", "xread count 1 streams a",
     "pfmerge d", "eval s 5 a",
+    # key counts a spec cannot read, which Redis reads again as atoi()
+    # does (keys without flags, ZUNIONSTORE's destination last)
+    "zunionstore d 02 a b", "zunionstore d 1x a", "zinter +1 a",
+    "lmpop 02 a b", "bzmpop 0 2abc a b min", "eval s 02 a b",
+    "fcall_ro f 1e3 a", "zunionstore d 03 a b", "zunion -0 a",
+    "zunionstore d 4294967297 a", "zunionstore d 9223372036854775808 a",
 ]
 
 
@@ -391,7 +397,7 @@ def getkeys_random_calls_match():
     look at, for the commands whose keys move."""
     import random
     rnd = random.Random(7)
-    words = ["k", "a", "0", "1", "2", "-1", "x", "store", "STORE",
+    words = ["k", "a", "0", "1", "2", "-1", "x", "01", "2x", "+1", "store", "STORE",
              "storedist", "get", "by", "limit", "streams", "STREAMS", "set",
              "incrby", "overflow", "count", "block", "group", "noack",
              "weights", "left", "px", ""]

@@ -51,7 +51,8 @@ struct keyspec {
 };
 
 /* Commands whose keys Redis finds with code of its own rather than (or
- * besides) their specs, because a spec is unknown or its flags vary. */
+ * besides) their specs, because a spec is unknown or its flags vary.
+ * (Commands with a key count fall back on their own; keyspec.c.) */
 enum keyspec_proc {
     KS_PROC_SPECS = 0,         /* the specs say it all */
     KS_PROC_SET,               /* RW with a GET option, else OW */
@@ -91,6 +92,8 @@ struct keyspec_key {
     unsigned flags;
 };
 
+/* The whole table, sorted by name; *n receives its length. */
+const struct keyspec_cmd *keyspec_rows(size_t *n);
 /* The row of name[0..len) (any case; "OBJECT|ENCODING" for a
  * subcommand), or NULL when it has none: no keys, tips or extra flags. */
 const struct keyspec_cmd *keyspec_lookup(const char *name, size_t len);

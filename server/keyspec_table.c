@@ -715,6 +715,13 @@ static const struct keyspec_cmd rows[] = {
     { RO | ACCESS, BEGIN_INDEX(2), KEYNUM(0, 1, 1) } } },
 };
 
+/* See keyspec.h. */
+const struct keyspec_cmd *keyspec_rows(size_t *n)
+{
+    *n = sizeof(rows) / sizeof(rows[0]);
+    return rows;
+}
+
 /* Compares name[0..len) with a row's name, ignoring ASCII case, as
  * strcmp does (the rows are sorted by their upper-case bytes). */
 static int name_cmp(const char *name, size_t len, const char *row)

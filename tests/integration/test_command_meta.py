@@ -391,6 +391,18 @@ def getkeys_of_every_command_with_keys():
                        for r in replies), name
 
 
+@test(respite_only=True)
+def getkeys_of_respites_own_commands():
+    r = h.flushed()
+    for call, flags in (("RATELIMIT k 10 1000", [b"RW", b"access", b"update"]),
+                        ("CL.THROTTLE k 10 5 60", [b"RW", b"access", b"update"]),
+                        ("DELEX k IFEQ v", [b"RW", b"access", b"delete"]),
+                        ("DELIFEQ k v", [b"RW", b"access", b"delete"]),
+                        ("DIGEST k", [b"RO", b"access"])):
+        got = r.execute_command("COMMAND GETKEYSANDFLAGS " + call)
+        assert_eq((call, got), (call, [[b"k", flags]]))
+
+
 @test
 def getkeys_random_calls_match():
     """Seeded random argument lists from the words the key-finding rules

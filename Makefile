@@ -100,6 +100,13 @@ $(BUILD)/tests/test_latency: tests/unit/test_latency.c $(BUILD)/server/latency.o
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -I. -o $@ $^ $(LDLIBS)
 
+# And the key spec table and its reader (server/keyspec*.c).
+$(BUILD)/tests/test_keyspec: tests/unit/test_keyspec.c $(BUILD)/server/keyspec.o \
+                             $(BUILD)/server/keyspec_table.o
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -I. -o $@ $^ $(LDLIBS)
+
 unit-bins: $(UNIT_BIN)
 
 # The release objects linked with -static against Debian's archives

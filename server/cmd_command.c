@@ -3,22 +3,42 @@
  * client libraries see exactly what exists. */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "server/handlers.h"
+#include "server/keyspec.h"
 #include "server/server.h"
 
+/* The flags COMMAND INFO prints, in Redis's order: a dispatch bit
+ * (server.h), or a flag the key spec table adds (keyspec.h), or
+ * movablekeys, which follows from the key specs. CMD_PUBSUB means
+ * another thing than Redis's pubsub, so that name comes from the table;
+ * CMD_NOMULTI (runs at once inside MULTI) is not Redis's no_multi
+ * (refused inside MULTI), which Respite has no command for. */
+#define MOVABLEKEYS (~0u)
+
 static const struct {
-    unsigned bit;
+    unsigned bit;              /* a CMD_ flag, or 0 */
+    unsigned info;             /* a KS_INFO_ flag, or 0 */
     const char *name;
 } flag_names[] = {
-    { CMD_WRITE, "write" },       { CMD_READONLY, "readonly" },
-    { CMD_DENYOOM, "denyoom" },   { CMD_ADMIN, "admin" },
-    { CMD_PUBSUB, "pubsub" },     { CMD_NOSCRIPT, "noscript" },
-    { CMD_LOADING, "loading" },   { CMD_STALE, "stale" },
-    { CMD_SKIP_SLOWLOG, "skip_slowlog" },
-    { CMD_FAST, "fast" },         { CMD_NOAUTH, "no_auth" },
-    { CMD_NOMULTI, "no_multi" }, { CMD_BLOCKING, "blocking" },
+    { CMD_WRITE, 0, "write" },
+    { CMD_READONLY, 0, "readonly" },
+    { CMD_DENYOOM, 0, "denyoom" },
+    { CMD_ADMIN, 0, "admin" },
+    { 0, KS_INFO_PUBSUB, "pubsub" },
+    { CMD_NOSCRIPT, 0, "noscript" },
+    { CMD_BLOCKING, 0, "blocking" },
+    { CMD_LOADING, KS_INFO_LOADING, "loading" },
+    { CMD_STALE, KS_INFO_STALE, "stale" },
+    { 0, KS_INFO_SKIP_MONITOR, "skip_monitor" },
+    { CMD_SKIP_SLOWLOG, 0, "skip_slowlog" },
+    { CMD_FAST, 0, "fast" },
+    { CMD_NOAUTH, 0, "no_auth" },
+    { 0, KS_INFO_NO_MANDATORY_KEYS, "no_mandatory_keys" },
+    { 0, MOVABLEKEYS, "movablekeys" },
+    { 0, KS_INFO_ALLOW_BUSY, "allow_busy" },
 };
 
 /* Redis's ACL categories, in the order it prints them, and the test that
@@ -71,24 +91,36 @@ static const struct {
     { "EVAL_RO", { "slow", "scripting" } },
     { "EVALSHA_RO", { "slow", "scripting" } },
     { "FCALL_RO", { "slow", "scripting" } },
+    { "PUBSUB|HELP", { "slow" } },
 };
 
-/* Copies cmd's entry of acl_overrides into out; returns how many, or -1
- * when cmd has none. */
-static int acl_override(const struct command *cmd, const char **out)
+/* The index in acl_overrides of the entry named name[0..len), or -1. */
+static int acl_override_index(const char *name, size_t len)
 {
     for (size_t i = 0; i < sizeof(acl_overrides) / sizeof(*acl_overrides);
-         i++) {
-        if (strcmp(acl_overrides[i].name, cmd->name) != 0)
-            continue;
-        int n = 0;
-        while (n < ACL_CATS_MAX && acl_overrides[i].cats[n]) {
-            out[n] = acl_overrides[i].cats[n];
-            n++;
-        }
-        return n;
-    }
+         i++)
+        if (strlen(acl_overrides[i].name) == len &&
+            memcmp(acl_overrides[i].name, name, len) == 0)
+            return (int)i;
     return -1;
+}
+
+/* Copies cmd's entry of acl_overrides into out; returns how many, or -1
+ * when cmd has none. A subcommand ("COMMAND|INFO") without an entry of
+ * its own takes its container's. */
+static int acl_override(const struct command *cmd, const char **out)
+{
+    int i = acl_override_index(cmd->name, strlen(cmd->name));
+    if (i < 0 && strchr(cmd->name, '|'))
+        i = acl_override_index(cmd->name, strcspn(cmd->name, "|"));
+    if (i < 0)
+        return -1;
+    int n = 0;
+    while (n < ACL_CATS_MAX && acl_overrides[i].cats[n]) {
+        out[n] = acl_overrides[i].cats[n];
+        n++;
+    }
+    return n;
 }
 
 /* Fills out with cmd's categories; returns how many. @slow is every
@@ -137,21 +169,31 @@ static void add_lower_bulk(struct resp_out *o, const char *s)
     resp_add_bulk(o, buf, n);
 }
 
-static void add_info(struct resp_out *o, const struct command *cmd)
+/* 1 if COMMAND INFO prints flag_names[i] for a command with dispatch
+ * flags and key spec row ks. */
+static int has_flag(size_t i, unsigned flags, const struct keyspec_cmd *ks)
 {
-    size_t nflags = 0;
-    for (size_t i = 0; i < sizeof(flag_names) / sizeof(*flag_names); i++)
-        nflags += (cmd->flags & flag_names[i].bit) != 0;
-    resp_add_array(o, 10);
-    add_lower_bulk(o, cmd->name);
-    resp_add_int(o, cmd->arity);
-    resp_add_set(o, nflags);
-    for (size_t i = 0; i < sizeof(flag_names) / sizeof(*flag_names); i++)
-        if (cmd->flags & flag_names[i].bit)
+    if (flag_names[i].info == MOVABLEKEYS)
+        return keyspec_movable(ks);
+    return (flags & flag_names[i].bit) ||
+           (ks && (ks->info & flag_names[i].info));
+}
+
+static void add_flags(struct resp_out *o, unsigned flags,
+                      const struct keyspec_cmd *ks)
+{
+    const size_t n = sizeof(flag_names) / sizeof(*flag_names);
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        count += has_flag(i, flags, ks);
+    resp_add_set(o, count);
+    for (size_t i = 0; i < n; i++)
+        if (has_flag(i, flags, ks))
             resp_add_simple(o, flag_names[i].name);
-    resp_add_int(o, cmd->first_key);
-    resp_add_int(o, cmd->last_key);
-    resp_add_int(o, cmd->key_step);
+}
+
+static void add_categories(struct resp_out *o, const struct command *cmd)
+{
     const char *cats[ACL_CATS_MAX];
     size_t ncats = acl_categories(cmd, cats);
     resp_add_set(o, ncats);
@@ -160,9 +202,167 @@ static void add_info(struct resp_out *o, const struct command *cmd)
         strncat(name, cats[i], sizeof(name) - 2);
         resp_add_simple(o, name);
     }
-    resp_add_set(o, 0);            /* tips */
-    resp_add_array(o, 0);          /* key specs */
-    resp_add_array(o, 0);          /* subcommands */
+}
+
+/* The tips, space-separated in the table, as a set of strings. */
+static void add_tips(struct resp_out *o, const struct keyspec_cmd *ks)
+{
+    const char *t = ks && ks->tips ? ks->tips : "";
+    size_t n = 0;
+    for (const char *p = t; *p; p++)
+        n += (p == t || p[-1] == ' ') && *p != ' ';
+    resp_add_set(o, n);
+    while (*t) {
+        size_t len = strcspn(t, " ");
+        if (len)
+            resp_add_bulk(o, t, len);
+        t += len + (t[len] == ' ');
+    }
+}
+
+static const char *const spec_flag_names[] = {
+    "RO", "RW", "OW", "RM", "access", "update", "insert", "delete",
+    "not_key", "incomplete", "variable_flags",
+};
+
+/* A key's or a spec's flags, as a set in Redis's order. */
+static void add_spec_flags(struct resp_out *o, unsigned flags)
+{
+    const size_t n = sizeof(spec_flag_names) / sizeof(*spec_flag_names);
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        count += (flags >> i) & 1;
+    resp_add_set(o, count);
+    for (size_t i = 0; i < n; i++)
+        if ((flags >> i) & 1)
+            resp_add_simple(o, spec_flag_names[i]);
+}
+
+/* One "type"/"spec" map of a key spec; names and values pair up. */
+static void add_search(struct resp_out *o, const char *type, size_t n,
+                       const char *const *names, const int *values,
+                       const char *keyword)
+{
+    resp_add_map(o, 2);
+    resp_add_bulk_cstr(o, "type");
+    resp_add_bulk_cstr(o, type);
+    resp_add_bulk_cstr(o, "spec");
+    resp_add_map(o, n);
+    for (size_t i = 0; i < n; i++) {
+        resp_add_bulk_cstr(o, names[i]);
+        if (keyword && i == 0)
+            resp_add_bulk_cstr(o, keyword);
+        else
+            resp_add_int(o, values[i]);
+    }
+}
+
+/* A key spec, as Redis prints it (its notes, Redis's prose, left out). */
+static void add_spec(struct resp_out *o, const struct keyspec *s)
+{
+    static const char *const index[] = { "index" };
+    static const char *const keyword[] = { "keyword", "startfrom" };
+    static const char *const range[] = { "lastkey", "keystep", "limit" };
+    static const char *const keynum[] = { "keynumidx", "firstkey",
+                                          "keystep" };
+    const int pos[] = { s->pos, s->pos };
+    const int abc[] = { s->a, s->b, s->c };
+    resp_add_map(o, 3);
+    resp_add_bulk_cstr(o, "flags");
+    add_spec_flags(o, s->flags);
+    resp_add_bulk_cstr(o, "begin_search");
+    if (s->begin == KS_BEGIN_INDEX)
+        add_search(o, "index", 1, index, pos, NULL);
+    else if (s->begin == KS_BEGIN_KEYWORD)
+        add_search(o, "keyword", 2, keyword, pos, s->keyword);
+    else
+        add_search(o, "unknown", 0, NULL, NULL, NULL);
+    resp_add_bulk_cstr(o, "find_keys");
+    if (s->find == KS_FIND_RANGE)
+        add_search(o, "range", 3, range, abc, NULL);
+    else if (s->find == KS_FIND_KEYNUM)
+        add_search(o, "keynum", 3, keynum, abc, NULL);
+    else
+        add_search(o, "unknown", 0, NULL, NULL, NULL);
+}
+
+static void add_specs(struct resp_out *o, const struct keyspec_cmd *ks)
+{
+    int n = keyspec_count(ks);
+    resp_add_set(o, (size_t)n);
+    for (int i = 0; i < n; i++)
+        add_spec(o, &ks->specs[i]);
+}
+
+/* The "CONTAINER|SUB" name of cmd's subcommand sc into buf. */
+static const char *sub_name(char *buf, size_t cap, const struct command *cmd,
+                            const struct subcommand *sc)
+{
+    snprintf(buf, cap, "%s|%s", cmd->name, sc->name);
+    return buf;
+}
+
+/* cmd's subcommand sc as a command of its own, named "CMD|SUB" in name
+ * (which it borrows): the container's group and both's flags give its
+ * ACL categories, its key specs its first/last/step. */
+static struct command sub_command(char *name, size_t cap,
+                                  const struct command *cmd,
+                                  const struct subcommand *sc)
+{
+    struct command sub = *cmd;
+    sub.name = sub_name(name, cap, cmd, sc);
+    sub.arity = sc->arity;
+    sub.flags = cmd->flags | sc->flags;
+    sub.subs = NULL;
+    keyspec_legacy_range(keyspec_lookup(name, strlen(name)), &sub.first_key,
+                         &sub.last_key, &sub.key_step);
+    return sub;
+}
+
+static void add_sub_info(struct resp_out *o, const struct command *cmd,
+                         const struct subcommand *sc)
+{
+    char name[96];
+    struct command sub = sub_command(name, sizeof(name), cmd, sc);
+    const struct keyspec_cmd *ks = keyspec_lookup(name, strlen(name));
+    resp_add_array(o, 10);
+    add_lower_bulk(o, name);
+    resp_add_int(o, sub.arity);
+    add_flags(o, sub.flags, ks);
+    resp_add_int(o, sub.first_key);
+    resp_add_int(o, sub.last_key);
+    resp_add_int(o, sub.key_step);
+    add_categories(o, &sub);
+    add_tips(o, ks);
+    add_specs(o, ks);
+    resp_add_set(o, 0);
+}
+
+/* cmd's COMMAND INFO entry: name, arity, flags, first key, last key,
+ * step (the table's, which a test checks against the specs), ACL
+ * categories, tips, key specs, and each subcommand's entry. */
+static void add_info(struct resp_out *o, const struct command *cmd)
+{
+    const struct keyspec_cmd *ks =
+        keyspec_lookup(cmd->name, strlen(cmd->name));
+    resp_add_array(o, 10);
+    add_lower_bulk(o, cmd->name);
+    resp_add_int(o, cmd->arity);
+    add_flags(o, cmd->flags, ks);
+    resp_add_int(o, cmd->first_key);
+    resp_add_int(o, cmd->last_key);
+    resp_add_int(o, cmd->key_step);
+    add_categories(o, cmd);
+    add_tips(o, ks);
+    add_specs(o, ks);
+    size_t nsubs = cmd->subs ? cmd->subs->n : 0;
+    if (nsubs == 0) {
+        resp_add_set(o, 0);
+        return;
+    }
+    resp_add_array(o, nsubs);
+    for (size_t i = 0; i < nsubs; i++)
+        add_sub_info(o, cmd, &cmd->subs->subs[i]);
 }
 
 static void add_docs(struct resp_out *o, const struct command *cmd)
@@ -193,6 +393,18 @@ static void command_count(struct client *c)
     resp_add_int(&c->out, (int64_t)n);
 }
 
+/* cmd's subcommand named name[0..len), any case, or NULL. */
+static const struct subcommand *subcommand_in(const struct command *cmd,
+                                              const char *name, size_t len)
+{
+    for (size_t i = 0; cmd->subs && i < cmd->subs->n; i++) {
+        const char *sub = cmd->subs->subs[i].name;
+        if (strlen(sub) == len && strncasecmp(sub, name, len) == 0)
+            return &cmd->subs->subs[i];
+    }
+    return NULL;
+}
+
 static void command_info(struct client *c)
 {
     if (c->argc == 2) {
@@ -201,9 +413,22 @@ static void command_info(struct client *c)
     }
     resp_add_array(&c->out, c->argc - 2);
     for (size_t i = 2; i < c->argc; i++) {
-        const struct command *cmd =
-            command_lookup(c->srv, c->argv[i], c->argvlen[i]);
-        if (cmd)
+        const char *name = c->argv[i];
+        size_t len = c->argvlen[i];
+        const struct command *cmd = command_lookup(c->srv, name, len);
+        const char *bar = memchr(name, '|', len);
+        const struct subcommand *sc = NULL;
+        if (!cmd && bar) {             /* "config|get", as Redis takes it */
+            cmd = command_lookup(c->srv, name, (size_t)(bar - name));
+            sc = cmd ? subcommand_in(cmd, bar + 1, len - 1 -
+                                                  (size_t)(bar - name))
+                     : NULL;
+            if (!sc)
+                cmd = NULL;
+        }
+        if (sc)
+            add_sub_info(&c->out, cmd, sc);
+        else if (cmd)
             add_info(&c->out, cmd);
         else
             resp_add_null(&c->out);
@@ -245,8 +470,7 @@ static int list_name(struct resp_out *names, const char *pat, size_t plen,
 
 /* COMMAND LIST [FILTERBY PATTERN glob | ACLCAT cat | MODULE name]: every
  * command, and as in Redis each container's subcommands as
- * "container|sub"; ACLCAT lists commands only (subcommands carry no
- * categories here). */
+ * "container|sub". */
 static void command_list(struct client *c)
 {
     size_t n;
@@ -278,6 +502,13 @@ static void command_list(struct client *c)
         if (cat) {
             if (in_acl_category(&t[i], cat, clen))
                 count += list_name(&names, NULL, 0, t[i].name);
+            for (size_t j = 0; t[i].subs && j < t[i].subs->n; j++) {
+                char name[96];
+                struct command sub = sub_command(name, sizeof(name), &t[i],
+                                                 &t[i].subs->subs[j]);
+                if (in_acl_category(&sub, cat, clen))
+                    count += list_name(&names, NULL, 0, name);
+            }
             continue;
         }
         count += list_name(&names, pat, plen, t[i].name);
@@ -293,6 +524,94 @@ static void command_list(struct client *c)
     resp_out_close(&names);
 }
 
+/* The command (or subcommand: its row's name into name) COMMAND GETKEYS
+ * asks about, argv[2] on; its arity into *arity. NULL after replying
+ * when there is none. */
+static const struct command *getkeys_target(struct client *c, char *name,
+                                            size_t cap, int *arity)
+{
+    const struct command *cmd =
+        command_lookup(c->srv, c->argv[2], c->argvlen[2]);
+    if (cmd && !cmd->subs) {
+        snprintf(name, cap, "%s", cmd->name);
+        *arity = cmd->arity;
+        return cmd;
+    }
+    const struct subcommand *sc =
+        cmd ? subcommand_in(cmd, c->argv[3], c->argvlen[3]) : NULL;
+    if (sc) {
+        sub_name(name, cap, cmd, sc);
+        *arity = sc->arity;
+        return cmd;
+    }
+    reply_error(c, ERR_GETKEYS_COMMAND);
+    return NULL;
+}
+
+/* 1 if row's specs name any key (shard channels are not keys). */
+static int has_keys(const struct keyspec_cmd *row)
+{
+    for (int i = 0; i < keyspec_count(row); i++)
+        if (!(row->specs[i].flags & KS_NOT_KEY))
+            return 1;
+    return 0;
+}
+
+/* COMMAND GETKEYS / GETKEYSANDFLAGS cmd arg...: the keys the call would
+ * touch, found as ACL checks will find them (keyspec_keys), with their
+ * flags when with_flags. */
+static void command_getkeys_reply(struct client *c, int with_flags)
+{
+    char name[96];
+    int arity;
+    if (!getkeys_target(c, name, sizeof(name), &arity))
+        return;
+    const struct keyspec_cmd *row = keyspec_lookup(name, strlen(name));
+    int argc = (int)c->argc - 2;
+    if (!has_keys(row)) {
+        reply_error(c, ERR_GETKEYS_NO_KEYS);
+        return;
+    }
+    if ((arity > 0 && arity != argc) || argc < -arity) {
+        reply_error(c, ERR_GETKEYS_ARITY);
+        return;
+    }
+    struct keyspec_key few[16], *keys = few;
+    int n = keyspec_keys(row, argc, c->argv + 2, c->argvlen + 2, few, 16);
+    if (n > 16) {                  /* MSET k v k v...: a second pass */
+        if (!(keys = malloc(sizeof(*keys) * (size_t)n))) {
+            reply_error(c, ERR_OOM);
+            return;
+        }
+        keyspec_keys(row, argc, c->argv + 2, c->argvlen + 2, keys, n);
+    }
+    if (n <= 0 && !(row->info & KS_INFO_NO_MANDATORY_KEYS)) {
+        reply_error(c, ERR_GETKEYS_ARGS);
+        return;
+    }
+    resp_add_array(&c->out, n > 0 ? (size_t)n : 0);
+    for (int i = 0; i < n; i++) {
+        if (with_flags)
+            resp_add_array(&c->out, 2);
+        resp_add_bulk(&c->out, c->argv[2 + keys[i].pos],
+                      c->argvlen[2 + keys[i].pos]);
+        if (with_flags)
+            add_spec_flags(&c->out, keys[i].flags);
+    }
+    if (keys != few)
+        free(keys);
+}
+
+static void command_getkeys(struct client *c)
+{
+    command_getkeys_reply(c, 0);
+}
+
+static void command_getkeysandflags(struct client *c)
+{
+    command_getkeys_reply(c, 1);
+}
+
 static void command_help(struct client *c)
 {
     static const char *const lines[] = {
@@ -305,6 +624,10 @@ static void command_help(struct client *c)
         "commands.",
         "LIST [FILTERBY (MODULE <module-name>|ACLCAT <category>|PATTERN "
         "<pattern>)]", "    Return a list of all commands.",
+        "GETKEYS <full-command>", "    Return the keys a call of the "
+        "command would touch.",
+        "GETKEYSANDFLAGS <full-command>", "    Return those keys with their "
+        "access flags.",
         "HELP", "    Print this help.",
     };
     reply_help(c, lines, sizeof(lines) / sizeof(lines[0]));
@@ -316,6 +639,8 @@ static const struct subcommand command_subcommands[] = {
     { "DOCS", command_docs, -2, 0 },
     { "LIST", command_list, -2, 0 },
     { "HELP", command_help, 2, 0 },
+    { "GETKEYS", command_getkeys, -4, 0 },
+    { "GETKEYSANDFLAGS", command_getkeysandflags, -4, 0 },
 };
 
 const struct subcommand_table command_subs = {

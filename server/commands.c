@@ -30,7 +30,7 @@
 
 static const struct command commands[] = {
 /* name          handler          arity flags              keys    group       since  summary  subcommands */
-{ "PING",        cmd_ping,          -1, F|CMD_PUBSUB|CMD_STALE,   0, 0, 0, "connection", "1.0.0", "Returns the server's liveliness response.", NULL },
+{ "PING",        cmd_ping,          -1, F|CMD_PUBSUB,   0, 0, 0, "connection", "1.0.0", "Returns the server's liveliness response.", NULL },
 { "ECHO",        cmd_echo,           2, F,                  0, 0, 0, "connection", "1.0.0", "Returns the given string.", NULL },
 { "QUIT",        cmd_quit,          -1, F|CMD_NOAUTH|CMD_PUBSUB|CMD_NOMULTI|CMD_NOSCRIPT, 0, 0, 0, "connection", "1.0.0", "Closes the connection.", NULL },
 { "HELLO",       cmd_hello,         -1, F|CMD_NOAUTH|CMD_NOSCRIPT,       0, 0, 0, "connection", "6.0.0", "Handshakes with the server.", NULL },

@@ -352,6 +352,11 @@ static const char *const errors[ERR__COUNT] = {
                         "is enabled in OPTIN mode.",
     [ERR_CACHING_NO] = "ERR CLIENT CACHING NO is only valid when tracking "
                        "is enabled in OPTOUT mode.",
+    [ERR_GETKEYS_COMMAND] = "ERR Invalid command specified",
+    [ERR_GETKEYS_NO_KEYS] = "ERR The command has no key arguments",
+    [ERR_GETKEYS_ARITY] = "ERR Invalid number of arguments specified for "
+                          "command",
+    [ERR_GETKEYS_ARGS] = "ERR Invalid arguments specified for command",
 };
 
 /* Counts an error reply under its code for INFO errorstats, as Redis's

@@ -736,6 +736,10 @@ enum reply_err {
     ERR_CACHING_MODE,        /* CLIENT CACHING can be called only when ... */
     ERR_CACHING_YES,         /* CLIENT CACHING YES is only valid when ... */
     ERR_CACHING_NO,          /* CLIENT CACHING NO is only valid when ... */
+    ERR_GETKEYS_COMMAND,     /* Invalid command specified */
+    ERR_GETKEYS_NO_KEYS,     /* The command has no key arguments */
+    ERR_GETKEYS_ARITY,       /* Invalid number of arguments specified ... */
+    ERR_GETKEYS_ARGS,        /* Invalid arguments specified for command */
     ERR__COUNT
 };
 

@@ -14,8 +14,8 @@
  * (server.h), or a flag the key spec table adds (keyspec.h), or
  * movablekeys, which follows from the key specs. CMD_PUBSUB means
  * another thing than Redis's pubsub, so that name comes from the table;
- * CMD_NOMULTI (runs at once inside MULTI) is not Redis's no_multi
- * (refused inside MULTI), which Respite has no command for. */
+ * Redis's no_multi is CMD_REFUSED_IN_MULTI, not CMD_NOMULTI (runs at
+ * once inside MULTI). */
 #define MOVABLEKEYS (~0u)
 
 static const struct {
@@ -37,6 +37,7 @@ static const struct {
     { CMD_FAST, 0, "fast" },
     { CMD_NOAUTH, 0, "no_auth" },
     { 0, KS_INFO_NO_MANDATORY_KEYS, "no_mandatory_keys" },
+    { CMD_REFUSED_IN_MULTI, 0, "no_multi" },
     { 0, MOVABLEKEYS, "movablekeys" },
     { 0, KS_INFO_ALLOW_BUSY, "allow_busy" },
 };

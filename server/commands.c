@@ -48,7 +48,7 @@ static const struct command commands[] = {
 { "WAIT",        cmd_wait,           3, CMD_NOSCRIPT,       0, 0, 0, "generic", "3.0.0", "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.", NULL },
 { "READONLY",    cmd_readonly,       1, F|CMD_LOADING|CMD_STALE, 0, 0, 0, "cluster", "3.0.0", "Enables read-only queries for a connection to a Redis Cluster replica node.", NULL },
 { "READWRITE",   cmd_readonly,       1, F|CMD_LOADING|CMD_STALE, 0, 0, 0, "cluster", "3.0.0", "Enables read-write queries for a connection to a Redis Cluster replica node.", NULL },
-{ "SHUTDOWN",    cmd_shutdown,      -1, CMD_ADMIN|CMD_NOMULTI|CMD_NOSCRIPT, 0, 0, 0, "server", "1.0.0", "Stops the server.", NULL },
+{ "SHUTDOWN",    cmd_shutdown,      -1, CMD_ADMIN|CMD_REFUSED_IN_MULTI|CMD_NOSCRIPT, 0, 0, 0, "server", "1.0.0", "Stops the server.", NULL },
 { "INFO",        cmd_info,          -1, 0,                  0, 0, 0, "server", "1.0.0", "Returns information and statistics about the server.", NULL },
 { "COMMAND",     cmd_command,       -1, 0,                  0, 0, 0, "server", "2.8.13", "Returns detailed information about all commands.", &command_subs },
 { "CONFIG",      cmd_config,        -2, 0,                  0, 0, 0, "server", "2.0.0", "A container for server configuration commands.", &config_subs },
@@ -713,6 +713,12 @@ static void dispatch(struct client *c)
         return;
     }
     if ((c->flags & CLIENT_MULTI) && !(c->cmd->flags & CMD_NOMULTI)) {
+        if (c->cmd->flags & CMD_REFUSED_IN_MULTI) {
+            reply_error(c, ERR_NOT_IN_MULTI);
+            count_rejected(c);
+            reject(c);
+            return;
+        }
         client_multi_queue(c);
         return;
     }

@@ -50,6 +50,7 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_EXEC_NO_MULTI] = "ERR EXEC without MULTI",
     [ERR_DISCARD_NO_MULTI] = "ERR DISCARD without MULTI",
     [ERR_WATCH_IN_MULTI] = "ERR WATCH inside MULTI is not allowed",
+    [ERR_NOT_IN_MULTI] = "ERR Command not allowed inside a transaction",
     [ERR_EXECABORT] = "EXECABORT Transaction discarded because of previous "
                       "errors.",
     [ERR_SAME_OBJECT] = "ERR source and destination objects are the same",

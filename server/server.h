@@ -54,6 +54,8 @@ enum cmd_flags {
                                     commands are, one by one) */
     CMD_SCRIPT_FLAGS = 1 << 15,  /* a script's shebang decides write,
                                     denyoom, stale (EVAL...: script.c) */
+    CMD_REFUSED_IN_MULTI = 1 << 16, /* Redis's no_multi: an error, not
+                                       queued, inside MULTI (SHUTDOWN) */
 };
 
 struct command {
@@ -534,6 +536,7 @@ enum reply_err {
     ERR_EXEC_NO_MULTI,       /* EXEC without MULTI */
     ERR_DISCARD_NO_MULTI,    /* DISCARD without MULTI */
     ERR_WATCH_IN_MULTI,      /* WATCH inside MULTI is not allowed */
+    ERR_NOT_IN_MULTI,        /* Command not allowed inside a transaction */
     ERR_EXECABORT,
     ERR_SAME_OBJECT,         /* source and destination objects are the same */
     ERR_NOPROTO,

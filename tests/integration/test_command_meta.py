@@ -12,9 +12,7 @@ of the comparison (README, "What differs from Redis"):
   * a key spec's "notes" field: Redis's prose;
   * the order of a container's subcommand entries: Redis's follows its
     hash table's seed, which changes from run to run;
-  * CLIENT SETINFO (Redis 7.2's) among CLIENT's subcommands;
-  * SHUTDOWN's no_multi flag: Respite's SHUTDOWN runs at once inside
-    MULTI rather than being refused there."""
+  * CLIENT SETINFO (Redis 7.2's) among CLIENT's subcommands."""
 
 import os
 import sys
@@ -30,7 +28,7 @@ _ref = {}
 # cluster key extraction, no MONITOR opt-out), or reports because its
 # dispatcher acts on them.
 IGNORED_FLAGS = {b"loading", b"stale", b"allow_busy", b"movablekeys",
-                 b"no_mandatory_keys", b"skip_monitor", b"no_multi",
+                 b"no_mandatory_keys", b"skip_monitor",
                  b"pubsub", b"blocking"}
 
 def reference():
@@ -138,7 +136,7 @@ def list_names_subcommands():
 
 # The intended differences (see the docstring), by entry name.
 SUBCOMMANDS_REDIS_LACKS = {b"client|setinfo"}
-FLAGS_LEFT_OUT = {b"shutdown": {b"no_multi"}}
+
 
 
 def tagged(raw):
@@ -177,15 +175,10 @@ def without_notes(spec):
 
 def normalized(entry, subs_kept):
     """A tagged COMMAND INFO entry with the intended differences taken out:
-    notes dropped, left-out flags dropped, and only the subcommand entries
+    notes dropped, and only the subcommand entries
     named in subs_kept, sorted by name."""
     t, f = entry
     f = list(f)
-    name = f[0][1]
-    if name in FLAGS_LEFT_OUT:
-        ft, flags = f[2]
-        flags = [x for x in flags if x[1] not in FLAGS_LEFT_OUT[name]]
-        f[2] = (ft, flags)
     f[8] = (f[8][0], [without_notes(s) for s in f[8][1]])
     subs = [normalized(s, ()) for s in f[9][1] if s[1][0][1] in subs_kept]
     f[9] = (f[9][0], sorted(subs, key=lambda s: s[1][0][1]))

@@ -247,19 +247,42 @@ class Round(compat.ScenarioRound):
         t = self.ttl.get(dk)
         return t == -1 or (isinstance(t, tuple) and t[0] > now)
 
-    def clear_of_deadlines(self):
+    def clear_of_deadlines(self, cmds=None, db=0):
         """Sleeps until no deadline is within MARGIN_MS of a step starting
-        now and lasting the longest step so far plus 5 ms."""
+        now and lasting the longest step so far plus 5 ms, nor is any
+        deadline that the step's cmds (run in db) compare with GT or LT."""
         while True:
             now = now_ms()
             end = now + self.span + 5
-            wait = 0
+            wait = self.comparisons_settled(cmds, db, now)
             for w in filter(None, map(self.window, list(self.ttl))):
                 if w[0] - MARGIN_MS < end and w[1] + MARGIN_MS > now:
                     wait = max(wait, w[1] + MARGIN_MS + 1 - now)
             if wait <= 0:
                 return
             time.sleep(wait / 1000.0)
+
+    def comparisons_settled(self, cmds, db, now):
+        """The ms to wait until no relative EXPIRE/PEXPIRE with GT or LT
+        in cmds sets a deadline within MARGIN_MS of its key's: the two
+        are compared, and the new one moves on with the clock while the
+        old stays, so the outcome would otherwise be timing's."""
+        wait = 0
+        for c in cmds or []:
+            name = c[0].upper()
+            if name == b"SELECT":
+                db = int(c[1])
+            if name not in (b"EXPIRE", b"PEXPIRE") or \
+                    not {b"GT", b"LT"} & {a.upper() for a in c[3:]}:
+                continue
+            w = self.window((db, c[1]))
+            if w is None:
+                continue
+            new = now + int(c[2]) * (1000 if name == b"EXPIRE" else 1)
+            if w[0] - MARGIN_MS < new + self.span + 5 and \
+                    w[1] + MARGIN_MS > new:
+                wait = max(wait, w[1] + MARGIN_MS + 1 - new)
+        return wait
 
     def crossed(self, s0, s1):
         return any(w[0] - MARGIN_MS < s1 and w[1] + MARGIN_MS > s0
@@ -329,7 +352,12 @@ class Round(compat.ScenarioRound):
         if r < 0.4:
             cmd = [b"PEXPIRE", k, b(ms)]
         elif r < 0.6:
-            cmd = [b"PEXPIREAT", k, b(now + ms)]
+            # Not within the margin of k's deadline, which GT and LT
+            # compare it with: the servers' deadlines differ by a step.
+            at, w = now + ms, self.window((self.db, k))
+            if w and w[0] - MARGIN_MS <= at <= w[1] + MARGIN_MS:
+                at = w[1] + 2 * MARGIN_MS
+            cmd = [b"PEXPIREAT", k, b(at)]
         elif r < 0.7:
             cmd = [b"EXPIRE", k, random.choice([b"1", b"100", b"0", b"-1"])]
         elif r < 0.78:
@@ -483,7 +511,7 @@ class Round(compat.ScenarioRound):
     def step(self, cmds, kind):
         """Runs one step on both; returns the first difference or None."""
         db1 = kind in ("cmd", "keys", "scan", "random") and self.db == 1
-        self.clear_of_deadlines()
+        self.clear_of_deadlines(cmds, 1 if db1 else 0)
         if kind == "random":
             now = now_ms()
             if sum(self.live((1 if db1 else 0, k), now) for k in KEYS) > 1:

@@ -179,6 +179,13 @@ unsigned store_entry_freq(const struct store *s, const struct store_entry *e,
 /* Milliseconds since e was last looked up, in steps of 1024 and below
  * 128 steps (the stamp wraps), when LFU counting is off. */
 int64_t store_entry_idle_ms(const struct store_entry *e, int64_t now_ms);
+/* Sets what OBJECT IDLETIME / FREQ report for e, as RESTORE's IDLETIME
+ * and FREQ do: under an lfu policy the counter to freq (clipped to the
+ * 5-bit maximum) when freq >= 0, else the last access to idle_ms before
+ * now_ms (clipped to the stamp's 127 units of 1024 ms, rounded up) when
+ * idle_ms >= 0. */
+void store_entry_set_access(struct store *s, struct store_entry *e,
+                            int64_t idle_ms, int64_t freq, int64_t now_ms);
 /* Seeds the store's random generator (tests: repeatable draws). */
 void store_set_seed(struct store *s, uint64_t seed);
 

@@ -10,9 +10,7 @@
  *      stores nothing ("del" when a value was replaced), else the key is
  *      added ("new"), its TTL, idle time or LFU counter set, "restore"
  *      published and WATCH / tracking told.
- *
- * Streams are not serialized yet: DUMP of a stream and RESTORE of a
- * stream payload answer an error saying so. */
+ */
 #include <stdlib.h>
 
 #include "server/dump.h"
@@ -22,8 +20,6 @@
 #include "server/server.h"
 
 #define FREQ_MAX 255
-#define RDB_T_STREAM_LISTPACKS 15
-#define RDB_T_STREAM_LISTPACKS_2 19
 
 /* DUMP key: the payload, or null when the key is missing. */
 void cmd_dump(struct client *c)
@@ -33,10 +29,6 @@ void cmd_dump(struct client *c)
                                             now);
     if (!e) {
         resp_add_null(&c->out);
-        return;
-    }
-    if (store_entry_type(e) == STORE_T_STREAM) {
-        reply_error(c, ERR_DUMP_STREAM);
         return;
     }
     size_t len;
@@ -96,10 +88,6 @@ static int restore_value_or_reply(struct client *c, struct dump_value *v)
     size_t n = c->argvlen[3];
     if (!rdb_payload_ok(p, n)) {
         reply_error(c, ERR_FN_PAYLOAD);
-        return 0;
-    }
-    if (p[0] == RDB_T_STREAM_LISTPACKS || p[0] == RDB_T_STREAM_LISTPACKS_2) {
-        reply_error(c, ERR_DUMP_STREAM);
         return 0;
     }
     int rc = dump_restore(client_db(c), p, n, v);

@@ -41,6 +41,7 @@
 enum {
     T_STRING = 0, T_SET = 2, T_HASH = 4, T_ZSET_2 = 5, T_SET_INTSET = 11,
     T_HASH_LISTPACK = 16, T_ZSET_LISTPACK = 17, T_LIST_QUICKLIST_2 = 18,
+    T_STREAM_LISTPACKS_2 = 19,
 };
 #define QL_PACKED 2
 #define QL_SIZE_SAFETY 8192        /* bytes a node never passes by count */
@@ -258,6 +259,10 @@ char *dump_value(const struct store *s, const struct store_entry *e,
         break;
     case STORE_T_LIST:
         dump_list(&b, o, store_get_limits(s)->list_size);
+        break;
+    case STORE_T_STREAM:
+        rdb_put_byte(&b, T_STREAM_LISTPACKS_2);
+        dump_stream(&b, o);
         break;
     default:
         free(b.p);

@@ -9,6 +9,7 @@
  *   13 hash as a ziplist    14 list as ziplist nodes
  *   16 hash as a listpack   17 zset as a listpack
  *   18 list as nodes, each 1 (one plain element) or 2 (a listpack)
+ *   15, 19 stream (restore_stream.c)
  *
  * The bytes are a client's: rdb.c and rdb_pack.c bound every read, and a
  * value is refused as Redis refuses it (with sanitize-dump-payload yes):
@@ -29,7 +30,8 @@ enum {
     T_ZSET_2 = 5, T_HASH_ZIPMAP = 9, T_LIST_ZIPLIST = 10,
     T_SET_INTSET = 11, T_ZSET_ZIPLIST = 12, T_HASH_ZIPLIST = 13,
     T_LIST_QUICKLIST = 14, T_HASH_LISTPACK = 16, T_ZSET_LISTPACK = 17,
-    T_LIST_QUICKLIST_2 = 18,
+    T_LIST_QUICKLIST_2 = 18, T_STREAM_LISTPACKS = 15,
+    T_STREAM_LISTPACKS_2 = 19,
 };
 #define QL_PLAIN 1
 #define QL_PACKED 2
@@ -246,6 +248,8 @@ static int store_type_of(int rdbtype)
     case T_HASH: case T_HASH_ZIPMAP: case T_HASH_ZIPLIST:
     case T_HASH_LISTPACK:
         return STORE_T_HASH;
+    case T_STREAM_LISTPACKS: case T_STREAM_LISTPACKS_2:
+        return STORE_T_STREAM;
     default:
         return -1;
     }
@@ -258,6 +262,8 @@ static void *obj_new(struct store *s, enum store_type t)
         return store_list_new(s);
     case STORE_T_ZSET:
         return store_zset_new(s);
+    case STORE_T_STREAM:
+        return store_stream_new(s);
     default:
         return store_coll_new(s, t);
     }
@@ -271,6 +277,9 @@ static void obj_free(struct store *s, enum store_type t, void *o)
         break;
     case STORE_T_ZSET:
         store_zset_free(s, o);
+        break;
+    case STORE_T_STREAM:
+        store_stream_free(s, o);
         break;
     default:
         store_coll_free(s, o);
@@ -295,6 +304,8 @@ static int load_obj(struct rdb_reader *r, struct fill *f, int rdbtype)
         return load_blob(r, f, rdb_lp_walk, 1, 0);
     case T_LIST_QUICKLIST: case T_LIST_QUICKLIST_2:
         return load_quicklist(r, f, rdbtype == T_LIST_QUICKLIST_2);
+    case T_STREAM_LISTPACKS: case T_STREAM_LISTPACKS_2:
+        return restore_stream(r, f->s, f->obj, rdbtype);
     default:
         return DUMP_BAD;
     }

@@ -699,6 +699,9 @@ int store_sid_decr(struct store_sid *a);
 
 /* An empty stream the caller owns (until store_key_set_obj), or NULL. */
 struct store_stream *store_stream_new(struct store *s);
+/* Frees a stream the caller owns (from store_stream_new); NULL is a
+ * no-op. */
+void store_stream_free(struct store *s, struct store_stream *st);
 void store_stream_info(const struct store_stream *st,
                        struct store_stream_info *out);
 /* The first live entry's ID in *out; 0 when the stream is empty. */
@@ -748,6 +751,16 @@ int store_stream_it_next(struct store_stream_it *it,
  * stored as a number is formatted into e: valid until the next call. */
 int store_stream_field(struct store_stream_entry *e, const char **f,
                        size_t *flen, const char **v, size_t *vlen);
+
+/* The storage blocks, which end where Redis's stream nodes end (DUMP
+ * writes one node each): how many there are, and block i's entries in
+ * order, deleted ones too. Start a walk with *off = 0; each call gives
+ * the next entry in *e (read its pairs with store_stream_field) and sets
+ * *deleted: 1, or 0 after the block's last entry. */
+size_t store_stream_nblocks(const struct store_stream *st);
+int store_stream_block_next(const struct store_stream *st, size_t i,
+                            uint32_t *off, struct store_stream_entry *e,
+                            int *deleted);
 
 /* The lag and read-counter arithmetic of Redis 7 (XINFO, XREADGROUP):
  * the logical position of id counted from the first entry ever added,

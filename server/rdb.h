@@ -93,6 +93,9 @@ void rdb_intset_put(struct rdb_buf *b, const int64_t *v, size_t n);
  * the element count, or -1 when the blob is malformed or cb failed. */
 int64_t rdb_lp_walk(const unsigned char *p, size_t n, rdb_elem_cb cb,
                     void *ctx);
+/* A stream node's listpack: Redis checks its entries, not its count. */
+int64_t rdb_lp_walk_stream(const unsigned char *p, size_t n,
+                           rdb_elem_cb cb, void *ctx);
 int64_t rdb_zl_walk(const unsigned char *p, size_t n, rdb_elem_cb cb,
                     void *ctx);
 int64_t rdb_intset_walk(const unsigned char *p, size_t n, rdb_elem_cb cb,

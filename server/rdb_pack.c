@@ -231,7 +231,8 @@ static size_t lp_entry(const unsigned char *p, size_t avail,
     return hl + len;
 }
 
-/* The backlen that ends at p[-1], read backwards over at most max bytes. */
+/* The backlen that ends at end[-1], read backwards over at most max
+ * (and 5) bytes. */
 static int backlen_read(const unsigned char *end, size_t max, uint64_t *l)
 {
     uint64_t v = 0;
@@ -246,9 +247,9 @@ static int backlen_read(const unsigned char *end, size_t max, uint64_t *l)
     return -1;
 }
 
-/* See rdb.h. */
-int64_t rdb_lp_walk(const unsigned char *p, size_t n, rdb_elem_cb cb,
-                    void *ctx)
+/* rdb_lp_walk, checking the header's count when check_count. */
+static int64_t lp_walk(const unsigned char *p, size_t n, rdb_elem_cb cb,
+                       void *ctx, int check_count)
 {
     if (n < LP_HDR + 1 || get_le(p, 4) != n || p[n - 1] != LP_EOF)
         return -1;
@@ -261,8 +262,11 @@ int64_t rdb_lp_walk(const unsigned char *p, size_t n, rdb_elem_cb cb,
             return -1;
         size_t bl = backlen_size(l);
         uint64_t back;
+        /* Redis reads the back length backwards for as long as bytes
+         * say more follow (5 at most), into the entry if need be. */
         if (end - pos - l < bl ||
-            backlen_read(p + pos + l + bl, bl, &back) != 0 || back != l)
+            backlen_read(p + pos + l + bl, pos + l + bl, &back) != 0 ||
+            back != l)
             return -1;
         pos += l + bl;
         count++;
@@ -270,9 +274,23 @@ int64_t rdb_lp_walk(const unsigned char *p, size_t n, rdb_elem_cb cb,
             return -1;
     }
     uint64_t hc = get_le(p + 4, 2);
-    if (hc != LP_COUNT_UNKNOWN && hc != (uint64_t)count)
+    if (check_count && hc != LP_COUNT_UNKNOWN && hc != (uint64_t)count)
         return -1;
     return count;
+}
+
+/* See rdb.h. */
+int64_t rdb_lp_walk(const unsigned char *p, size_t n, rdb_elem_cb cb,
+                    void *ctx)
+{
+    return lp_walk(p, n, cb, ctx, 1);
+}
+
+/* See rdb.h. */
+int64_t rdb_lp_walk_stream(const unsigned char *p, size_t n, rdb_elem_cb cb,
+                           void *ctx)
+{
+    return lp_walk(p, n, cb, ctx, 0);
 }
 
 /* ---- Ziplist reading ------------------------------------------------------ */

@@ -152,7 +152,12 @@ static int get_text_double(struct rdb_reader *r, double *d)
     }
     if (rdb_get_raw(r, len, &q) != 0)
         return -1;
-    return score_of((const char *)q, len, d);
+    /* Redis scans it with sscanf: text that is no number fails. */
+    char buf[256], *end;
+    memcpy(buf, q, len);
+    buf[len] = '\0';
+    *d = strtod(buf, &end);
+    return end == buf || isnan(*d) ? -1 : 0;
 }
 
 static int get_binary_double(struct rdb_reader *r, double *d)

@@ -75,10 +75,27 @@ static int get_sid_raw(struct rdb_reader *r, struct store_sid *id)
     return 0;
 }
 
+/* A length Redis reads without checking it: a malformed one is taken as
+ * 2^64 - 1 (its first byte consumed), only running out of bytes fails. */
+static int get_loose(struct rdb_reader *r, uint64_t *v)
+{
+    size_t pos = r->pos;
+    if (rdb_get_plain_len(r, v) == 0)
+        return 0;
+    if (pos >= r->len)
+        return -1;
+    unsigned char b = r->p[pos];
+    if (b == 0x80 || b == 0x81)        /* a short 32/64-bit length */
+        return -1;
+    r->pos = pos + 1;
+    *v = UINT64_MAX;
+    return 0;
+}
+
 static int get_sid(struct rdb_reader *r, struct store_sid *id)
 {
-    return rdb_get_plain_len(r, &id->ms) != 0 ||
-                   rdb_get_plain_len(r, &id->seq) != 0 ? -1 : 0;
+    return get_loose(r, &id->ms) != 0 || get_loose(r, &id->seq) != 0 ? -1
+                                                                      : 0;
 }
 
 static int get_ms(struct rdb_reader *r, int64_t *ms)
@@ -143,6 +160,12 @@ static int load_entries(struct store *s, struct store_stream *st,
         if (el_int(es, i++, &count) || count != nf + (same ? 3 : nf + 4))
             goto out;
         struct store_sid id = { m.ms + (uint64_t)dms, m.seq + (uint64_t)dseq };
+        struct store_stream_info info;
+        store_stream_info(st, &info);
+        /* A deleted entry is invisible: Redis does not mind its ID, and
+         * one that could not be appended is dropped. */
+        if ((flags & F_DELETED) && store_sid_cmp(id, info.last_id) <= 0)
+            continue;
         int a = store_stream_append(s, st, id, (size_t)nf, fv, fvlen);
         if (a != STORE_OK) {
             rc = a == STORE_NOMEM ? DUMP_NOMEM : DUMP_BAD;
@@ -173,7 +196,8 @@ static int load_node(struct rdb_reader *r, struct store *s,
     if (bad || rdb_get_string(r, &lp, &n) != 0)
         return DUMP_BAD;
     struct elems es = { NULL, 0, 0 };
-    int rc = rdb_lp_walk((const unsigned char *)lp, n, elems_add, &es) < 0
+    int rc = rdb_lp_walk_stream((const unsigned char *)lp, n, elems_add,
+                                &es) < 0
                  ? DUMP_BAD
                  : load_entries(s, st, m, &es);
     free(es.v);
@@ -181,11 +205,12 @@ static int load_node(struct rdb_reader *r, struct store *s,
     return rc;
 }
 
-/* A consumer's pending IDs: each must be in g's PEL (delivery time and
- * count from there) and not yet owned. */
+/* Consumer number k's pending IDs: each must be in g's PEL (delivery
+ * time and count from there) and not listed twice; one an earlier
+ * consumer owned moves here, as in Redis. owned[i]: who owns pel[i]. */
 static int load_consumer(struct rdb_reader *r, struct store *s,
                          struct store_sgroup *g, const struct store_snack *pel,
-                         unsigned char *owned, size_t npel)
+                         uint64_t *owned, size_t npel, uint64_t k)
 {
     char *name;
     size_t nlen;
@@ -214,9 +239,10 @@ static int load_consumer(struct rdb_reader *r, struct store *s,
             else
                 hi = mid;
         }
-        if (lo == npel || store_sid_cmp(pel[lo].id, id) != 0 || owned[lo])
+        if (lo == npel || store_sid_cmp(pel[lo].id, id) != 0 ||
+            owned[lo] == k)
             return DUMP_BAD;
-        owned[lo] = 1;
+        owned[lo] = k;
         if (store_sg_pel_assign(s, g, c, id, pel[lo].delivery_time,
                                 pel[lo].delivery_count) != STORE_OK)
             return DUMP_NOMEM;
@@ -224,14 +250,20 @@ static int load_consumer(struct rdb_reader *r, struct store *s,
     return DUMP_OK;
 }
 
-/* A group's PEL, read into a sorted array (*pel, *npel; IDs must
- * grow), then its consumers. */
+static int snack_cmp(const void *a, const void *b)
+{
+    return store_sid_cmp(((const struct store_snack *)a)->id,
+                         ((const struct store_snack *)b)->id);
+}
+
+/* A group's PEL, read into an array sorted by ID (in any order, once
+ * each), then its consumers. */
 static int load_group_pel(struct rdb_reader *r, struct store *s,
                           struct store_sgroup *g)
 {
     uint64_t n, nc;
     struct store_snack *pel = NULL;
-    unsigned char *owned = NULL;
+    uint64_t *owned = NULL;
     size_t cap = 0, npel = 0;
     int rc = DUMP_BAD;
     if (rdb_get_plain_len(r, &n) != 0)
@@ -239,8 +271,7 @@ static int load_group_pel(struct rdb_reader *r, struct store *s,
     for (uint64_t i = 0; i < n; i++) {
         struct store_snack nk = { { 0, 0 }, 0, 0, NULL };
         if (get_sid_raw(r, &nk.id) != 0 || get_ms(r, &nk.delivery_time) ||
-            rdb_get_plain_len(r, &nk.delivery_count) != 0 ||
-            (npel && store_sid_cmp(pel[npel - 1].id, nk.id) >= 0))
+            get_loose(r, &nk.delivery_count) != 0)
             goto out;
         if (npel == cap) {
             cap = cap ? 2 * cap : 16;
@@ -253,13 +284,18 @@ static int load_group_pel(struct rdb_reader *r, struct store *s,
         }
         pel[npel++] = nk;
     }
-    owned = calloc(npel ? npel : 1, 1);
+    qsort(pel, npel, sizeof(*pel), snack_cmp);
+    for (size_t i = 1; i < npel; i++)
+        if (store_sid_cmp(pel[i - 1].id, pel[i].id) == 0)
+            goto out;
+    owned = calloc(npel ? npel : 1, sizeof(*owned));
     if (!owned || rdb_get_plain_len(r, &nc) != 0) {
         rc = owned ? DUMP_BAD : DUMP_NOMEM;
         goto out;
     }
     for (uint64_t i = 0; i < nc; i++)
-        if ((rc = load_consumer(r, s, g, pel, owned, npel)) != DUMP_OK)
+        if ((rc = load_consumer(r, s, g, pel, owned, npel, i + 1)) !=
+            DUMP_OK)
             goto out;
     rc = DUMP_OK;
     for (size_t i = 0; i < npel; i++)
@@ -280,7 +316,7 @@ static int load_group(struct rdb_reader *r, struct store *s,
     uint64_t read = UINT64_MAX;
     if (rdb_get_string(r, &name, &nlen) != 0)
         return DUMP_BAD;
-    if (get_sid(r, &last) != 0 || (v2 && rdb_get_plain_len(r, &read))) {
+    if (get_sid(r, &last) != 0 || (v2 && get_loose(r, &read))) {
         free(name);
         return DUMP_BAD;
     }
@@ -308,17 +344,19 @@ int restore_stream(struct rdb_reader *r, struct store *s,
     for (uint64_t i = 0; i < nodes; i++)
         if ((rc = load_node(r, s, st)) != DUMP_OK)
             return rc;
-    if (rdb_get_plain_len(r, &length) != 0 || get_sid(r, &last) != 0)
+    if (get_loose(r, &length) != 0 || get_sid(r, &last) != 0)
         return DUMP_BAD;
     added = length;
     if (v2 && (get_sid(r, &first) != 0 || get_sid(r, &maxdel) != 0 ||
-               rdb_get_plain_len(r, &added) != 0))
+               get_loose(r, &added) != 0))
+        return DUMP_BAD;
+    if (length && !nodes)
         return DUMP_BAD;
     struct store_stream_info info;
     store_stream_info(st, &info);
-    if (store_sid_cmp(last, info.last_id) < 0 || added > INT64_MAX)
+    if (store_sid_cmp(last, info.last_id) < 0)
         return DUMP_BAD;
-    store_stream_set_last(st, last, (int64_t)added, maxdel);
+    store_stream_set_counters(st, last, added, maxdel);
     if (rdb_get_plain_len(r, &ngroups) != 0)
         return DUMP_BAD;
     for (uint64_t i = 0; i < ngroups; i++)

@@ -729,6 +729,11 @@ int store_stream_delete(struct store *s, struct store_stream *st,
  * as XSETID does; the caller checked them. */
 void store_stream_set_last(struct store_stream *st, struct store_sid id,
                            int64_t entries_added, struct store_sid maxdel);
+/* Sets the last ID, entries added and max deleted ID as they are given
+ * (RESTORE: a payload's counters, whatever the entries say). */
+void store_stream_set_counters(struct store_stream *st, struct store_sid last,
+                               uint64_t entries_added,
+                               struct store_sid maxdel);
 /* XTRIM / XADD trimming: removes the oldest entries while more than
  * maxlen remain (MAXLEN), or while their ID is below minid (MINID; maxlen
  * is then ignored, pass minid NULL for MAXLEN). approx only drops whole

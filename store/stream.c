@@ -1002,6 +1002,16 @@ void store_stream_set_last(struct store_stream *st, struct store_sid id,
         st->max_deleted = maxdel;
 }
 
+/* See store.h. */
+void store_stream_set_counters(struct store_stream *st, struct store_sid last,
+                               uint64_t entries_added,
+                               struct store_sid maxdel)
+{
+    st->last_id = last;
+    st->entries_added = entries_added;
+    st->max_deleted = maxdel;
+}
+
 /* Redis's streamTrim: whole blocks from the head while they can go,
  * then (unless approx) tombstones inside the next one. */
 uint64_t store_stream_trim(struct store *s, struct store_stream *st,

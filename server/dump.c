@@ -12,6 +12,7 @@
  *               strings and binary (little-endian) double scores
  *   list    18  a quicklist: a count of nodes, each 2 (packed) and a
  *               listpack of at most list-max-listpack-size (8 KiB)
+ *   stream  19  nodes, counters and groups (dump_stream.c)
  *
  * Compact hashes and zsets are Redis's listpacks entry for entry: the
  * same order (insertion order for hashes, rank for zsets), the same
@@ -29,7 +30,8 @@
  *     grown at the head or in the middle split elsewhere in Redis.
  *
  * Any of these payloads restores to the same content on either server.
- * Streams are not serialized yet (see cmd_dump.c). */
+ * The intset limit is set-max-intset-entries' default, which Respite
+ * keeps for its config only. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -55,7 +55,7 @@ static uint64_t crc64(const unsigned char *p, size_t n)
     return c;
 }
 
-/* ---- Writing -------------------------------------------------------------- */
+/* ---- Writing ------------------------------------------------------------- */
 
 /* See rdb.h. */
 void rdb_put(struct rdb_buf *b, const void *p, size_t n)
@@ -173,7 +173,7 @@ char *rdb_finish(struct rdb_buf *b, size_t *len)
     return (char *)b->p;
 }
 
-/* ---- Reading -------------------------------------------------------------- */
+/* ---- Reading ------------------------------------------------------------- */
 
 /* See rdb.h. */
 int rdb_payload_ok(const unsigned char *p, size_t n)

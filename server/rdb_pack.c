@@ -60,7 +60,7 @@ static void elem_int(struct rdb_elem *e, int64_t v)
     e->p = e->num;
 }
 
-/* ---- Listpack writing ----------------------------------------------------- */
+/* ---- Listpack writing ---------------------------------------------------- */
 
 /* Bytes of a backlen for an entry of l bytes. */
 static size_t backlen_size(uint64_t l)
@@ -184,7 +184,7 @@ void rdb_intset_put(struct rdb_buf *b, const int64_t *v, size_t n)
     }
 }
 
-/* ---- Listpack reading ----------------------------------------------------- */
+/* ---- Listpack reading ---------------------------------------------------- */
 
 /* Decodes the entry at p[0..avail) into *e; returns its size without the
  * backlen, or 0 when malformed or past avail. */
@@ -293,7 +293,7 @@ int64_t rdb_lp_walk_stream(const unsigned char *p, size_t n, rdb_elem_cb cb,
     return lp_walk(p, n, cb, ctx, 0);
 }
 
-/* ---- Ziplist reading ------------------------------------------------------ */
+/* ---- Ziplist reading ----------------------------------------------------- */
 
 /* Decodes the entry (after its prevlen) at p[0..avail) into *e; returns
  * its size, or 0 when malformed or past avail. */

@@ -363,8 +363,6 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_RESTORE_IDLETIME] = "ERR Invalid IDLETIME value, must be >= 0",
     [ERR_RESTORE_FREQ] = "ERR Invalid FREQ value, must be >= 0 and <= 255",
     [ERR_BAD_DATA] = "ERR Bad data format",
-    [ERR_DUMP_STREAM] = "ERR DUMP and RESTORE of streams are not supported "
-                        "by Respite yet",
 };
 
 /* Counts an error reply under its code for INFO errorstats, as Redis's

@@ -284,7 +284,8 @@ static int load_group_pel(struct rdb_reader *r, struct store *s,
         }
         pel[npel++] = nk;
     }
-    qsort(pel, npel, sizeof(*pel), snack_cmp);
+    if (npel > 1)
+        qsort(pel, npel, sizeof(*pel), snack_cmp);
     for (size_t i = 1; i < npel; i++)
         if (store_sid_cmp(pel[i - 1].id, pel[i].id) == 0)
             goto out;

@@ -749,7 +749,6 @@ enum reply_err {
     ERR_RESTORE_IDLETIME,    /* Invalid IDLETIME value, must be >= 0 */
     ERR_RESTORE_FREQ,        /* Invalid FREQ value, must be >= 0 and <= 255 */
     ERR_BAD_DATA,            /* Bad data format */
-    ERR_DUMP_STREAM,         /* streams are not serialized yet */
     ERR__COUNT
 };
 

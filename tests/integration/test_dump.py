@@ -601,6 +601,21 @@ def restore_touches_watched_key():
 
 
 @test
+def restore_invalidates_tracked_key():
+    r = h.flushed()
+    r.set("k", "old")
+    r.set("src", "new")
+    p = r.dump("src")
+    with h.shared_server().conn() as c:
+        c.call("HELLO", "3")
+        c.call("CLIENT", "TRACKING", "on")
+        c.call("GET", "k")
+        r.restore("k", 0, p, replace=True)
+        assert_eq(h.parse(c.read_raw()), [b"invalidate", [b"k"]])
+        assert_eq(h.parse(c.call("GET", "k")), b"new")
+
+
+@test
 def restore_denied_over_maxmemory():
     r, ref = both()
     for x in (r, ref):

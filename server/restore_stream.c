@@ -7,11 +7,17 @@
  * sanitize-dump-payload yes (the master entry, every entry's shape and
  * element count, nothing after the last), and each entry, deleted ones
  * too, is appended in order and deleted again when flagged, so the
- * blocks and tombstones come back as they were. IDs must grow; a node key
- * is 16 bytes; groups and consumers are unique; every pending ID of a
- * consumer is in its group's PEL once, and every group PEL entry has a
- * consumer. Counts are checked against the bytes as they are read, never
- * trusted for an allocation. */
+ * blocks and tombstones come back as they were. A node key is 16 bytes;
+ * groups and consumers are unique; every pending ID of a consumer is in
+ * its group's PEL, once; every group PEL entry has a consumer. Counts
+ * are checked against the bytes as they are read, never trusted for an
+ * allocation.
+ *
+ * The counters (last ID, entries added, max deleted ID) are taken as
+ * given, the length and first ID are what the entries say. Where Redis
+ * 7.0 keeps a stream that breaks its own invariants, Respite refuses it:
+ * live entries' IDs must grow and stay within the last ID, and entries
+ * added must cover them. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -355,7 +361,7 @@ int restore_stream(struct rdb_reader *r, struct store *s,
         return DUMP_BAD;
     struct store_stream_info info;
     store_stream_info(st, &info);
-    if (store_sid_cmp(last, info.last_id) < 0)
+    if (store_sid_cmp(last, info.last_id) < 0 || added < info.length)
         return DUMP_BAD;
     store_stream_set_counters(st, last, added, maxdel);
     if (rdb_get_plain_len(r, &ngroups) != 0)

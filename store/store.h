@@ -730,7 +730,8 @@ int store_stream_delete(struct store *s, struct store_stream *st,
 void store_stream_set_last(struct store_stream *st, struct store_sid id,
                            int64_t entries_added, struct store_sid maxdel);
 /* Sets the last ID, entries added and max deleted ID as they are given
- * (RESTORE: a payload's counters, whatever the entries say). */
+ * (RESTORE: a payload's counters). The caller keeps the invariants: the
+ * last ID at or past the last entry, entries added at least the length. */
 void store_stream_set_counters(struct store_stream *st, struct store_sid last,
                                uint64_t entries_added,
                                struct store_sid maxdel);

@@ -734,7 +734,8 @@ def broken_on_reference(ref):
         first = sid(info[b"recorded-first-entry-id"])
         return (ids != sorted(set(ids)) or (ids and ids[-1] > last) or
                 (0, 0) in ids or first != (ids[0] if ids else (0, 0)) or
-                info[b"length"] != len(ids))
+                info[b"length"] != len(ids) or
+                info[b"entries-added"] < len(ids))
     return False
 
 

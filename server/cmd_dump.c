@@ -10,7 +10,9 @@
  *      stores nothing ("del" when a value was replaced), else the key is
  *      added ("new"), its TTL, idle time or LFU counter set, "restore"
  *      published and WATCH / tracking told.
- */
+ *
+ * A payload whose value does not decode is "Bad data format" (OOM when
+ * memory ran out while building it); nothing changes then. */
 #include <stdlib.h>
 
 #include "server/dump.h"

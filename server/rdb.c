@@ -308,13 +308,15 @@ static int get_int_string(struct rdb_reader *r, uint64_t code, char **out,
     return 0;
 }
 
-/* An LZF-compressed string (after its 0xC3). */
+/* An LZF-compressed string (after its 0xC3). Its plain length is
+ * bounded by what its compressed bytes can stand for and by the largest
+ * string the store holds, so a few bytes can not ask for gigabytes. */
 static int get_lzf_string(struct rdb_reader *r, char **out, size_t *n)
 {
     uint64_t clen, plen;
     if (rdb_get_plain_len(r, &clen) != 0 ||
         rdb_get_plain_len(r, &plen) != 0 || r->len - r->pos < clen ||
-        plen / LZF_MAX_RATIO > clen)
+        plen / LZF_MAX_RATIO > clen || plen > STORE_MAX_STR)
         return -1;
     /* A plain length of 0 is the empty string whatever the data, as in
      * Redis (liblzf fails at once and its 0 is the length). */

@@ -58,7 +58,7 @@ static void lp_int(struct rdb_buf *lp, int64_t v)
     rdb_lp_append(lp, num, (size_t)n);
 }
 
-/* 1 if the entry's names (pairs in vals, nf of them) are the master's. */
+/* 1 if the entry's field names e are the master's m, in order. */
 static int same_names(const struct names *m, const struct names *e)
 {
     if (m->n != e->n)
@@ -72,13 +72,19 @@ static int same_names(const struct names *m, const struct names *e)
     return 1;
 }
 
-static void sid_put_raw(struct rdb_buf *b, struct store_sid id)
+/* id as Redis's 16-byte key: ms, then seq, big endian. */
+static void sid_raw(struct store_sid id, unsigned char k[16])
 {
-    unsigned char k[16];
     for (int i = 0; i < 8; i++) {
         k[i] = (unsigned char)(id.ms >> (56 - 8 * i));
         k[8 + i] = (unsigned char)(id.seq >> (56 - 8 * i));
     }
+}
+
+static void sid_put_raw(struct rdb_buf *b, struct store_sid id)
+{
+    unsigned char k[16];
+    sid_raw(id, k);
     rdb_put(b, k, 16);
 }
 
@@ -104,68 +110,85 @@ static int entry_read(struct store_stream_entry *e, struct names *f,
     return 0;
 }
 
-/* Block i as a node: its master ID and listpack, into b. */
+static void names_free(struct names *nm)
+{
+    free(nm->bytes.p);
+    free(nm->off);
+}
+
+/* One entry (ID id, field names f, values v) of a node whose master ID
+ * is m and master fields are mf, appended to ents; returns how many
+ * listpack elements it took. */
+static size_t put_entry(struct rdb_buf *ents, struct store_sid m,
+                        const struct names *mf, struct store_sid id,
+                        int deleted, const struct names *f,
+                        const struct names *v)
+{
+    int same = same_names(mf, f);
+    lp_int(ents, (deleted ? F_DELETED : 0) | (same ? F_SAME : 0));
+    lp_int(ents, (int64_t)(id.ms - m.ms));
+    lp_int(ents, (int64_t)(id.seq - m.seq));
+    if (!same)
+        lp_int(ents, (int64_t)f->n);
+    for (size_t k = 0; k < v->n; k++) {
+        if (!same)
+            rdb_lp_append(ents, (const char *)f->bytes.p + f->off[k],
+                          f->off[k + 1] - f->off[k]);
+        rdb_lp_append(ents, (const char *)v->bytes.p + v->off[k],
+                      v->off[k + 1] - v->off[k]);
+    }
+    size_t count = same ? v->n + 3 : 2 * v->n + 4;
+    lp_int(ents, (int64_t)count);
+    return count + 1;
+}
+
+/* Block i as a node: its master ID and listpack, into b. The master's
+ * fields are the first entry's, which is why they are read first. */
 static int dump_node(struct rdb_buf *b, const struct store_stream *st,
                      size_t i)
 {
-    struct names master = { { NULL, 0, 0, 0 }, NULL, 0, 0 };
-    struct names f = master, v = master, mv = master;
+    struct names mf = { { NULL, 0, 0, 0 }, NULL, 0, 0 }, f = mf, v = mf;
     struct rdb_buf ents = { NULL, 0, 0, 0 }, lp = { NULL, 0, 0, 0 };
     struct store_stream_entry e;
-    struct store_sid first = { 0, 0 };
+    struct store_sid m = { 0, 0 };
     uint32_t off = 0;
     int deleted, rc = -1;
     size_t live = 0, dead = 0, elems = 0;
     while (store_stream_block_next(st, i, &off, &e, &deleted)) {
-        struct names *fn = live + dead ? &f : &master;
-        if (entry_read(&e, fn, live + dead ? &v : &mv) != 0)
+        if (entry_read(&e, &f, &v) != 0)
             goto out;
-        struct names *vals = live + dead ? &v : &mv;
-        if (live + dead == 0)
-            first = e.id;
-        int same = same_names(&master, fn);
-        lp_int(&ents, (deleted ? F_DELETED : 0) | (same ? F_SAME : 0));
-        lp_int(&ents, (int64_t)(e.id.ms - first.ms));
-        lp_int(&ents, (int64_t)(e.id.seq - first.seq));
-        if (!same)
-            lp_int(&ents, (int64_t)fn->n);
-        for (size_t k = 0; k < vals->n; k++) {
-            if (!same)
-                rdb_lp_append(&ents, (const char *)fn->bytes.p + fn->off[k],
-                              fn->off[k + 1] - fn->off[k]);
-            rdb_lp_append(&ents, (const char *)vals->bytes.p + vals->off[k],
-                          vals->off[k + 1] - vals->off[k]);
+        if (live + dead == 0) {
+            struct names t = mf;    /* the first entry's names are the */
+            mf = f;                 /* master's; f's buffers are reused */
+            f = t;
+            m = e.id;
+            elems += put_entry(&ents, m, &mf, e.id, deleted, &mf, &v);
+        } else {
+            elems += put_entry(&ents, m, &mf, e.id, deleted, &f, &v);
         }
-        size_t count = same ? vals->n + 3 : 2 * vals->n + 4;
-        lp_int(&ents, (int64_t)count);
-        elems += count + 1;
         deleted ? dead++ : live++;
     }
     size_t start = rdb_lp_begin(&lp);
     lp_int(&lp, (int64_t)live);
     lp_int(&lp, (int64_t)dead);
-    lp_int(&lp, (int64_t)master.n);
-    for (size_t k = 0; k < master.n; k++)
-        rdb_lp_append(&lp, (const char *)master.bytes.p + master.off[k],
-                      master.off[k + 1] - master.off[k]);
+    lp_int(&lp, (int64_t)mf.n);
+    for (size_t k = 0; k < mf.n; k++)
+        rdb_lp_append(&lp, (const char *)mf.bytes.p + mf.off[k],
+                      mf.off[k + 1] - mf.off[k]);
     lp_int(&lp, 0);
     rdb_put(&lp, ents.p, ents.len);
-    rdb_lp_end(&lp, start, elems + master.n + 4);
+    rdb_lp_end(&lp, start, elems + mf.n + 4);
     if (lp.nomem || ents.nomem)
         goto out;
-    struct rdb_buf key = { NULL, 0, 0, 0 };
-    sid_put_raw(&key, first);
-    if (key.nomem)
-        goto out;
-    rdb_put_string(b, (const char *)key.p, key.len);
-    free(key.p);
+    unsigned char key[16];
+    sid_raw(m, key);
+    rdb_put_string(b, (const char *)key, sizeof(key));
     rdb_put_string(b, (const char *)lp.p, lp.len);
     rc = 0;
 out:
-    free(master.bytes.p); free(master.off);
-    free(mv.bytes.p); free(mv.off);
-    free(f.bytes.p); free(f.off);
-    free(v.bytes.p); free(v.off);
+    names_free(&mf);
+    names_free(&f);
+    names_free(&v);
     free(ents.p);
     free(lp.p);
     return rc;

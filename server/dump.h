@@ -25,8 +25,8 @@ void dump_stream(struct rdb_buf *b, const struct store_stream *st);
 struct rdb_reader;
 /* restore_stream.c: fills the empty stream st from r, after the type
  * byte rdbtype (15 or 19). DUMP_OK, DUMP_BAD or DUMP_NOMEM. */
-int restore_stream(struct rdb_reader *r, struct store *s,
-                   struct store_stream *st, int rdbtype);
+int dump_restore_stream(struct rdb_reader *r, struct store *s,
+                        struct store_stream *st, int rdbtype);
 
 /* A value read back from a payload: a string (str, malloc'ed, owned) or
  * an object of type (obj, owned: store_key_set_obj takes it). */

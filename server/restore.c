@@ -310,7 +310,7 @@ static int load_obj(struct rdb_reader *r, struct fill *f, int rdbtype)
     case T_LIST_QUICKLIST: case T_LIST_QUICKLIST_2:
         return load_quicklist(r, f, rdbtype == T_LIST_QUICKLIST_2);
     case T_STREAM_LISTPACKS: case T_STREAM_LISTPACKS_2:
-        return restore_stream(r, f->s, f->obj, rdbtype);
+        return dump_restore_stream(r, f->s, f->obj, rdbtype);
     default:
         return DUMP_BAD;
     }

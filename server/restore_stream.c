@@ -340,8 +340,8 @@ static int load_group(struct rdb_reader *r, struct store *s,
 }
 
 /* See dump.h. */
-int restore_stream(struct rdb_reader *r, struct store *s,
-                   struct store_stream *st, int rdbtype)
+int dump_restore_stream(struct rdb_reader *r, struct store *s,
+                        struct store_stream *st, int rdbtype)
 {
     int v2 = rdbtype == T_STREAM_LISTPACKS_2, rc;
     uint64_t nodes, length, added, ngroups;

@@ -93,6 +93,7 @@ static const struct {
     { "EVALSHA_RO", { "slow", "scripting" } },
     { "FCALL_RO", { "slow", "scripting" } },
     { "PUBSUB|HELP", { "slow" } },
+    { "RESTORE", { "keyspace", "write", "slow", "dangerous" } },
 };
 
 /* The index in acl_overrides of the entry named name[0..len), or -1. */

@@ -34,4 +34,11 @@ size_t reply_xrange(struct client *c, const struct store_stream *st,
 /* The stream event of class NOTIFY_STREAM on argument i's key. */
 void notify_stream(struct client *c, size_t i, const char *event);
 
+/* Milliseconds from t to now, wrapping as Redis's arithmetic does in
+ * practice: RESTORE may bring delivery and seen times from anywhere. */
+static inline int64_t stream_ms_since(int64_t now, int64_t t)
+{
+    return (int64_t)((uint64_t)now - (uint64_t)t);
+}
+
 #endif

@@ -430,7 +430,7 @@ void cmd_xpending(struct client *c)
                      : store_sg_pel_at(g, i);
             if (!nk || store_sid_cmp(nk->id, hi) > 0)
                 break;
-            if (minidle && now - nk->delivery_time < minidle)
+            if (minidle && stream_ms_since(now, nk->delivery_time) < minidle)
                 continue;
             left--;
             n++;
@@ -439,7 +439,7 @@ void cmd_xpending(struct client *c)
             resp_add_array(&c->out, 4);
             reply_xid(c, nk->id);
             resp_add_bulk(&c->out, nk->consumer->name, nk->consumer->nlen);
-            int64_t el = now - nk->delivery_time;
+            int64_t el = stream_ms_since(now, nk->delivery_time);
             resp_add_int(&c->out, el < 0 ? 0 : el);
             resp_add_int(&c->out, (int64_t)nk->delivery_count);
         }
@@ -563,7 +563,7 @@ void cmd_xclaim(struct client *c)
         }
         uint64_t dcount;
         if (nk) {
-            if (minidle && now - nk->delivery_time < minidle)
+            if (minidle && stream_ms_since(now, nk->delivery_time) < minidle)
                 continue;
             dcount = nk->delivery_count;
         } else if (force) {
@@ -648,7 +648,7 @@ void cmd_xautoclaim(struct client *c)
             c->srv->dirty++;
             continue;
         }
-        if (minidle && now - nk->delivery_time < minidle) {
+        if (minidle && stream_ms_since(now, nk->delivery_time) < minidle) {
             i++;
             continue;
         }
@@ -749,7 +749,7 @@ static void xinfo_consumers(struct client *c)
         resp_add_bulk_cstr(&c->out, "pending");
         resp_add_int(&c->out, (int64_t)k->pel.n);
         resp_add_bulk_cstr(&c->out, "idle");
-        int64_t idle = now - k->seen_time;
+        int64_t idle = stream_ms_since(now, k->seen_time);
         resp_add_int(&c->out, idle < 0 ? 0 : idle);
     }
 }

@@ -119,6 +119,8 @@ static const struct command commands[] = {
 { "RENAMENX",    cmd_renamenx,       3, W|F,                1, 2, 1, "generic", "1.0.0", "Renames a key only when the target key name doesn't exist.", NULL },
 { "COPY",        cmd_copy,          -3, W|DOOM,             1, 2, 1, "generic", "6.2.0", "Copies the value of a key to a new key.", NULL },
 { "MOVE",        cmd_move,           3, W|F,                1, 1, 1, "generic", "1.0.0", "Moves a key to another database.", NULL },
+{ "DUMP",        cmd_dump,           2, R,                  1, 1, 1, "generic", "2.6.0", "Returns a serialized representation of the value stored at a key.", NULL },
+{ "RESTORE",     cmd_restore,       -4, W|DOOM,             1, 1, 1, "generic", "2.6.0", "Creates a key from the serialized representation of a value.", NULL },
 { "OBJECT",      cmd_object,        -2, 0,                  0, 0, 0, "generic", "2.2.3", "A container for object introspection commands.", &object_subs },
 { "RANDOMKEY",   cmd_randomkey,      1, R,                  0, 0, 0, "generic", "1.0.0", "Returns a random key name from the database.", NULL },
 { "KEYS",        cmd_keys,           2, R,                  0, 0, 0, "generic", "1.0.0", "Returns all key names that match a pattern.", NULL },

@@ -283,4 +283,8 @@ void cmd_publish(struct client *c);
 void cmd_spublish(struct client *c);
 void cmd_pubsub(struct client *c);
 
+/* cmd_dump.c */
+void cmd_dump(struct client *c);
+void cmd_restore(struct client *c);
+
 #endif

@@ -149,6 +149,10 @@ static const struct keyspec_cmd rows[] = {
 { "DIGEST", .specs = {   /* Respite's own */
     { RO | ACCESS, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
 { "DISCARD", .info = LOADING | STALE | ALLOW_BUSY },
+{ "DUMP",
+  .tips = "nondeterministic_output",
+  .specs = {
+    { RO | ACCESS, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
 { "ECHO", .info = LOADING | STALE },
 { "EVAL",
   .info = SKIP_MONITOR | NO_MANDATORY_KEYS,
@@ -433,6 +437,8 @@ static const struct keyspec_cmd rows[] = {
     { RW | ACCESS | DELETE, BEGIN_INDEX(1), RANGE(0, 1, 0) },
     { OW | INSERT, BEGIN_INDEX(2), RANGE(0, 1, 0) } } },
 { "RESET", .info = LOADING | STALE | ALLOW_BUSY },
+{ "RESTORE", .specs = {
+    { OW | UPDATE, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
 { "RPOP", .specs = {
     { RW | ACCESS | DELETE, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
 { "RPOPLPUSH", .specs = {

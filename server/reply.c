@@ -358,6 +358,11 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_GETKEYS_ARITY] = "ERR Invalid number of arguments specified for "
                           "command",
     [ERR_GETKEYS_ARGS] = "ERR Invalid arguments specified for command",
+    [ERR_BUSYKEY] = "BUSYKEY Target key name already exists.",
+    [ERR_RESTORE_TTL] = "ERR Invalid TTL value, must be >= 0",
+    [ERR_RESTORE_IDLETIME] = "ERR Invalid IDLETIME value, must be >= 0",
+    [ERR_RESTORE_FREQ] = "ERR Invalid FREQ value, must be >= 0 and <= 255",
+    [ERR_BAD_DATA] = "ERR Bad data format",
 };
 
 /* Counts an error reply under its code for INFO errorstats, as Redis's

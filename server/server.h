@@ -743,6 +743,12 @@ enum reply_err {
     ERR_GETKEYS_NO_KEYS,     /* The command has no key arguments */
     ERR_GETKEYS_ARITY,       /* Invalid number of arguments specified ... */
     ERR_GETKEYS_ARGS,        /* Invalid arguments specified for command */
+    /* DUMP / RESTORE (cmd_dump.c). */
+    ERR_BUSYKEY,             /* BUSYKEY Target key name already exists. */
+    ERR_RESTORE_TTL,         /* Invalid TTL value, must be >= 0 */
+    ERR_RESTORE_IDLETIME,    /* Invalid IDLETIME value, must be >= 0 */
+    ERR_RESTORE_FREQ,        /* Invalid FREQ value, must be >= 0 and <= 255 */
+    ERR_BAD_DATA,            /* Bad data format */
     ERR__COUNT
 };
 

@@ -97,6 +97,25 @@ int64_t store_entry_idle_ms(const struct store_entry *e, int64_t now_ms)
     return (int64_t)units * 1024;
 }
 
+/* See store.h. */
+void store_entry_set_access(struct store *s, struct store_entry *e,
+                            int64_t idle_ms, int64_t freq, int64_t now_ms)
+{
+    if (s->lfu) {
+        if (freq < 0)
+            return;
+        e->freq = (freq > STORE__LFU_MAX ? STORE__LFU_MAX : freq) &
+                  STORE__LFU_MAX;
+        store__touch(e, store__lfu_stamp(now_ms));
+    } else if (idle_ms >= 0) {
+        int64_t units = idle_ms / 1024 + (idle_ms % 1024 != 0);
+        if (units > 127)
+            units = 127;
+        store__touch(e, (uint8_t)(store__atime(now_ms) - 2 * units) &
+                            STORE__F_ATIME);
+    }
+}
+
 /* See store.h: for unit tests, a generator that repeats. */
 void store_set_seed(struct store *s, uint64_t seed)
 {

@@ -179,6 +179,13 @@ unsigned store_entry_freq(const struct store *s, const struct store_entry *e,
 /* Milliseconds since e was last looked up, in steps of 1024 and below
  * 128 steps (the stamp wraps), when LFU counting is off. */
 int64_t store_entry_idle_ms(const struct store_entry *e, int64_t now_ms);
+/* Sets what OBJECT IDLETIME / FREQ report for e, as RESTORE's IDLETIME
+ * and FREQ do: under an lfu policy the counter to freq (clipped to the
+ * 5-bit maximum) when freq >= 0, else the last access to idle_ms before
+ * now_ms (clipped to the stamp's 127 units of 1024 ms, rounded up) when
+ * idle_ms >= 0. */
+void store_entry_set_access(struct store *s, struct store_entry *e,
+                            int64_t idle_ms, int64_t freq, int64_t now_ms);
 /* Seeds the store's random generator (tests: repeatable draws). */
 void store_set_seed(struct store *s, uint64_t seed);
 
@@ -692,6 +699,9 @@ int store_sid_decr(struct store_sid *a);
 
 /* An empty stream the caller owns (until store_key_set_obj), or NULL. */
 struct store_stream *store_stream_new(struct store *s);
+/* Frees a stream the caller owns (from store_stream_new); NULL is a
+ * no-op. */
+void store_stream_free(struct store *s, struct store_stream *st);
 void store_stream_info(const struct store_stream *st,
                        struct store_stream_info *out);
 /* The first live entry's ID in *out; 0 when the stream is empty. */
@@ -719,6 +729,12 @@ int store_stream_delete(struct store *s, struct store_stream *st,
  * as XSETID does; the caller checked them. */
 void store_stream_set_last(struct store_stream *st, struct store_sid id,
                            int64_t entries_added, struct store_sid maxdel);
+/* Sets the last ID, entries added and max deleted ID as they are given
+ * (RESTORE: a payload's counters). The caller keeps the invariants: the
+ * last ID at or past the last entry, entries added at least the length. */
+void store_stream_set_counters(struct store_stream *st, struct store_sid last,
+                               uint64_t entries_added,
+                               struct store_sid maxdel);
 /* XTRIM / XADD trimming: removes the oldest entries while more than
  * maxlen remain (MAXLEN), or while their ID is below minid (MINID; maxlen
  * is then ignored, pass minid NULL for MAXLEN). approx only drops whole
@@ -741,6 +757,16 @@ int store_stream_it_next(struct store_stream_it *it,
  * stored as a number is formatted into e: valid until the next call. */
 int store_stream_field(struct store_stream_entry *e, const char **f,
                        size_t *flen, const char **v, size_t *vlen);
+
+/* The storage blocks, which end where Redis's stream nodes end (DUMP
+ * writes one node each): how many there are, and block i's entries in
+ * order, deleted ones too. Start a walk with *off = 0; each call gives
+ * the next entry in *e (read its pairs with store_stream_field) and sets
+ * *deleted: 1, or 0 after the block's last entry. */
+size_t store_stream_nblocks(const struct store_stream *st);
+int store_stream_block_next(const struct store_stream *st, size_t i,
+                            uint32_t *off, struct store_stream_entry *e,
+                            int *deleted);
 
 /* The lag and read-counter arithmetic of Redis 7 (XINFO, XREADGROUP):
  * the logical position of id counted from the first entry ever added,

@@ -511,6 +511,12 @@ static void obj_free(struct store *s, void *o)
     store__free(s, st);
 }
 
+/* See store.h. */
+void store_stream_free(struct store *s, struct store_stream *st)
+{
+    obj_free(s, st);
+}
+
 static void *obj_clone(struct store *d, const void *o)
 {
     const struct store_stream *src = o;
@@ -996,6 +1002,16 @@ void store_stream_set_last(struct store_stream *st, struct store_sid id,
         st->max_deleted = maxdel;
 }
 
+/* See store.h. */
+void store_stream_set_counters(struct store_stream *st, struct store_sid last,
+                               uint64_t entries_added,
+                               struct store_sid maxdel)
+{
+    st->last_id = last;
+    st->entries_added = entries_added;
+    st->max_deleted = maxdel;
+}
+
 /* Redis's streamTrim: whole blocks from the head while they can go,
  * then (unless approx) tombstones inside the next one. */
 uint64_t store_stream_trim(struct store *s, struct store_stream *st,
@@ -1114,6 +1130,29 @@ int store_stream_it_next(struct store_stream_it *it,
         return 1;
     }
     return 0;
+}
+
+/* See store.h. */
+size_t store_stream_nblocks(const struct store_stream *st)
+{
+    return st->nb;
+}
+
+/* See store.h. eoff is never 0 (the master comes first), so 0 can mean
+ * "from the first entry". */
+int store_stream_block_next(const struct store_stream *st, size_t i,
+                            uint32_t *off, struct store_stream_entry *e,
+                            int *deleted)
+{
+    const struct sblock *b = blk(st, i);
+    uint32_t o = *off ? *off : b->eoff;
+    if (o >= b->used)
+        return 0;
+    const char *p = b->data + o;
+    entry_view(b, p, e);
+    *deleted = *p & E_DELETED;
+    *off = (uint32_t)(entry_skip(b, p) - b->data);
+    return 1;
 }
 
 /* ---- Read counters (Redis 7's lag arithmetic) ------------------------- */

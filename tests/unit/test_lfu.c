@@ -312,7 +312,30 @@ TEST(entry_mem_follows_the_store_for_every_type)
     store_free(s);
 }
 
+/* RESTORE's IDLETIME and FREQ: one counts only without an lfu policy,
+ * the other only with one; both clip to what the stamp holds. */
+TEST(set_access_idle_and_freq)
+{
+    struct store *s = store_new(1);
+    ASSERT_OK(store_key_set(s, "k", 1, "v", 1, STORE_NO_TTL, T0));
+    struct store_entry *e = store_key_peek(s, "k", 1, T0);
+    store_entry_set_access(s, e, 10000, 20, T0);
+    ASSERT_EQ(store_entry_idle_ms(e, T0) / 1000, 10);
+    ASSERT_EQ(store_entry_freq(s, e, T0), STORE__LFU_INIT);
+    store_entry_set_access(s, e, INT64_C(1) << 40, -1, T0);
+    ASSERT_EQ(store_entry_idle_ms(e, T0), 127 * 1024);
+    store_entry_set_access(s, e, -1, -1, T0);
+    ASSERT_EQ(store_entry_idle_ms(e, T0), 127 * 1024);
+    store_set_lfu(s, 1, 10, 1);
+    store_entry_set_access(s, e, 5000, 20, T0);
+    ASSERT_EQ(store_entry_freq(s, e, T0), 20);
+    store_entry_set_access(s, e, -1, 255, T0);
+    ASSERT_EQ(store_entry_freq(s, e, T0), STORE__LFU_MAX);
+    store_free(s);
+}
+
 static const struct unit_test tests[] = {
+    UNIT(set_access_idle_and_freq),
     UNIT(new_key_starts_at_five),
     UNIT(factor_zero_counts_every_hit_up_to_31),
     UNIT(hits_count_with_log_probability),

@@ -573,6 +573,50 @@ TEST(tombstones)
     store_free(s);
 }
 
+/* DUMP's view: the blocks one by one, tombstones included; RESTORE's
+ * counters set as given; a detached stream freed. */
+TEST(block_walk_and_counters)
+{
+    struct store *s = store_new(1);
+    struct store_stream *st = open_s(s, "s", 1);
+    for (int i = 1; i <= 150; i++)
+        ASSERT_OK(add(s, st, sid((uint64_t)i, 0), 1, "x"));
+    store_stream_delete(s, st, sid(3, 0));
+    store_stream_delete(s, st, sid(120, 0));
+    ASSERT_EQ(store_stream_nblocks(st), 2);
+    size_t seen = 0, dead = 0;
+    for (size_t b = 0; b < store_stream_nblocks(st); b++) {
+        uint32_t off = 0;
+        struct store_stream_entry e;
+        int deleted;
+        while (store_stream_block_next(st, b, &off, &e, &deleted)) {
+            ASSERT_EQ(e.id.ms, seen + 1);
+            const char *f, *v;
+            size_t fl, vl;
+            ASSERT(store_stream_field(&e, &f, &fl, &v, &vl));
+            ASSERT_EQ(fl, 2);
+            seen++;
+            dead += (size_t)deleted;
+        }
+    }
+    ASSERT_EQ(seen, 150);
+    ASSERT_EQ(dead, 2);
+    store_stream_set_counters(st, sid(500, 1), 700, LO);
+    struct store_stream_info info;
+    store_stream_info(st, &info);
+    ASSERT_EQ(info.last_id.ms, 500);
+    ASSERT_EQ(info.entries_added, 700);
+    ASSERT_EQ(info.max_deleted.ms, 0);
+    ASSERT_OK(store__check(s));
+    struct store_stream *own = store_stream_new(s);
+    ASSERT(own != NULL);
+    ASSERT_OK(add(s, own, sid(1, 0), 2, "y"));
+    store_stream_free(s, own);
+    store_stream_free(s, NULL);
+    ASSERT_OK(store__check(s));
+    store_free(s);
+}
+
 /* ---- Trimming ----------------------------------------------------------- */
 
 static struct store_stream *filled(struct store *s, const char *key, int n)
@@ -997,6 +1041,7 @@ static const struct unit_test tests[] = {
     UNIT(block_heads),
     UNIT(node_bounds_as_redis),
     UNIT(tombstones),
+    UNIT(block_walk_and_counters),
     UNIT(trim_maxlen),
     UNIT(trim_minid),
     UNIT(read_counters),

@@ -1,0 +1,274 @@
+/* dump.c - DUMP's payload: a key's value serialized as Redis 7.0.15
+ * serializes it, one type byte and the value, then rdb.c's trailer.
+ *
+ *   string  0   an RDB string (integer, LZF or plain, rdb.c)
+ *   hash    16  a listpack of field, value, ... while compact,
+ *           4   else a count and field/value strings
+ *   set     11  an intset of the sorted members while they are all
+ *               integers and at most 512 (set-max-intset-entries),
+ *           2   else a count and member strings
+ *   zset    17  a listpack of member, score, ... by rank while compact,
+ *           5   else a count and, from the highest rank down, member
+ *               strings and binary (little-endian) double scores
+ *   list    18  a quicklist: a count of nodes, each 2 (packed) and a
+ *               listpack of at most list-max-listpack-size (8 KiB)
+ *   stream  19  nodes, counters and groups (dump_stream.c)
+ *
+ * Compact hashes and zsets are Redis's listpacks entry for entry: the
+ * same order (insertion order for hashes, rank for zsets), the same
+ * integer encodings, scores printed as Redis prints them (an integral
+ * score within +-2^62 as an integer, else %.17g, inf and -inf). The
+ * other encodings are what Redis would have after building the same
+ * value in one go, which Respite can not tell apart from other histories:
+ *
+ *   - a hash table's order is its own (Redis's too depends on its hash
+ *     seed, so two redis-servers differ as well);
+ *   - an intset is as wide as its widest member needs now (Redis never
+ *     narrows one after SREM), and a set that was ever too big or held a
+ *     string, and shrank back, is still an intset here;
+ *   - list nodes are filled as RPUSH fills them, from the head; lists
+ *     grown at the head or in the middle split elsewhere in Redis.
+ *
+ * Any of these payloads restores to the same content on either server.
+ * The intset limit is set-max-intset-entries' default, which Respite
+ * keeps for its config only. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/dump.h"
+#include "server/rdb.h"
+
+enum {
+    T_STRING = 0, T_SET = 2, T_HASH = 4, T_ZSET_2 = 5, T_SET_INTSET = 11,
+    T_HASH_LISTPACK = 16, T_ZSET_LISTPACK = 17, T_LIST_QUICKLIST_2 = 18,
+    T_STREAM_LISTPACKS_2 = 19,
+};
+#define QL_PACKED 2
+#define QL_SIZE_SAFETY 8192        /* bytes a node never passes by count */
+#define QL_ESTIMATE_OVERHEAD 8     /* Redis's guess of an entry's overhead */
+#define INTSET_MAX 512             /* set-max-intset-entries */
+
+/* Ends a listpack built in lp (count entries) and writes it to b as an
+ * RDB string. */
+static void put_listpack(struct rdb_buf *b, struct rdb_buf *lp, size_t count)
+{
+    rdb_lp_end(lp, 0, count);
+    if (lp->nomem)
+        b->nomem = 1;
+    else
+        rdb_put_string(b, (const char *)lp->p, lp->len);
+    free(lp->p);
+    *lp = (struct rdb_buf){ NULL, 0, 0, 0 };
+}
+
+static void dump_hash(struct rdb_buf *b, const struct store_coll *c)
+{
+    struct store_coll_it it = { 0, NULL };
+    struct store_coll_view v;
+    if (!store_coll_is_compact(c)) {
+        rdb_put_byte(b, T_HASH);
+        rdb_put_len(b, store_coll_len(c));
+        while (store_coll_next(c, &it, &v)) {
+            rdb_put_string(b, v.f, v.flen);
+            rdb_put_string(b, v.v, v.vlen);
+        }
+        return;
+    }
+    struct rdb_buf lp = { NULL, 0, 0, 0 };
+    rdb_lp_begin(&lp);
+    while (store_coll_next(c, &it, &v)) {
+        rdb_lp_append(&lp, v.f, v.flen);
+        rdb_lp_append(&lp, v.v, v.vlen);
+    }
+    rdb_put_byte(b, T_HASH_LISTPACK);
+    put_listpack(b, &lp, 2 * store_coll_len(c));
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The members of c as sorted integers (malloc'ed), or NULL when one is
+ * not an integer, there are too many, or memory ran out (*nomem). */
+static int64_t *set_ints(const struct store_coll *c, int *nomem)
+{
+    size_t n = store_coll_len(c);
+    *nomem = 0;
+    if (n > INTSET_MAX)
+        return NULL;
+    int64_t *v = malloc((n ? n : 1) * sizeof(*v));
+    if (!v) {
+        *nomem = 1;
+        return NULL;
+    }
+    struct store_coll_it it = { 0, NULL };
+    struct store_coll_view e;
+    for (size_t i = 0; store_coll_next(c, &it, &e); i++)
+        if (!store_i64_parse(e.f, e.flen, &v[i])) {
+            free(v);
+            return NULL;
+        }
+    qsort(v, n, sizeof(*v), cmp_i64);
+    return v;
+}
+
+static void dump_set(struct rdb_buf *b, const struct store_coll *c)
+{
+    int nomem;
+    int64_t *ints = set_ints(c, &nomem);
+    if (ints) {
+        struct rdb_buf is = { NULL, 0, 0, 0 };
+        rdb_intset_put(&is, ints, store_coll_len(c));
+        free(ints);
+        rdb_put_byte(b, T_SET_INTSET);
+        if (is.nomem)
+            b->nomem = 1;
+        else
+            rdb_put_string(b, (const char *)is.p, is.len);
+        free(is.p);
+        return;
+    }
+    if (nomem) {
+        b->nomem = 1;
+        return;
+    }
+    struct store_coll_it it = { 0, NULL };
+    struct store_coll_view v;
+    rdb_put_byte(b, T_SET);
+    rdb_put_len(b, store_coll_len(c));
+    while (store_coll_next(c, &it, &v))
+        rdb_put_string(b, v.f, v.flen);
+}
+
+/* A score as a compact zset stores it: an integer when it is one within
+ * +-2^62, else as %.17g prints it. Returns the text's length. */
+static size_t score_text(double d, char buf[32])
+{
+    if (isinf(d))
+        return (size_t)snprintf(buf, 32, d > 0 ? "inf" : "-inf");
+    if (d >= -4611686018427387904.0 && d <= 4611686018427387904.0 &&
+        d == (double)(long long)d)
+        return (size_t)snprintf(buf, 32, "%lld", (long long)d);
+    return (size_t)snprintf(buf, 32, "%.17g", d);
+}
+
+static void dump_zset(struct rdb_buf *b, const struct store_zset *z)
+{
+    struct store_zset_it it;
+    struct store_zset_view v;
+    int compact = store_zset_is_compact(z);
+    store_zset_seek(z, 0, !compact, &it);
+    if (!compact) {
+        rdb_put_byte(b, T_ZSET_2);
+        rdb_put_len(b, store_zset_len(z));
+        while (store_zset_next(z, &it, &v)) {
+            unsigned char d[8];
+            uint64_t u;
+            memcpy(&u, &v.score, 8);
+            for (int i = 0; i < 8; i++)
+                d[i] = (unsigned char)(u >> (8 * i));
+            rdb_put_string(b, v.m, v.mlen);
+            rdb_put(b, d, 8);
+        }
+        return;
+    }
+    struct rdb_buf lp = { NULL, 0, 0, 0 };
+    rdb_lp_begin(&lp);
+    while (store_zset_next(z, &it, &v)) {
+        char num[32];
+        rdb_lp_append(&lp, v.m, v.mlen);
+        rdb_lp_append(&lp, num, score_text(v.score, num));
+    }
+    rdb_put_byte(b, T_ZSET_LISTPACK);
+    put_listpack(b, &lp, 2 * store_zset_len(z));
+}
+
+/* 1 if a node of sz bytes and count entries may take one more element
+ * of n bytes under list-max-listpack-size fill (Redis's rule: the size
+ * guessed with n and an overhead, against 4..64 KiB for a negative fill,
+ * or against a count and 8 KiB for a positive one). */
+static int node_takes(size_t sz, size_t count, size_t n, int64_t fill)
+{
+    size_t guess = sz + n + QL_ESTIMATE_OVERHEAD;
+    if (fill < 0)
+        return guess <= ((size_t)4096 << (-fill - 1));
+    return guess <= QL_SIZE_SAFETY && (int64_t)count < fill;
+}
+
+static void dump_list(struct rdb_buf *b, const struct store_list *l,
+                      int64_t fill)
+{
+    /* Nodes go out as they fill, so their count is only known at the
+     * end: they are written to a buffer of their own first. */
+    struct rdb_buf nodes = { NULL, 0, 0, 0 }, lp = { NULL, 0, 0, 0 };
+    size_t nnodes = 0, count = 0;
+    struct store_list_it it;
+    struct store_list_view v;
+    store_list_it_init(l, 0, 0, &it);
+    while (store_list_next(&it, &v)) {
+        if (count && !node_takes(lp.len + 1, count, v.len, fill)) {
+            rdb_put_len(&nodes, QL_PACKED);
+            put_listpack(&nodes, &lp, count);
+            nnodes++;
+            count = 0;
+        }
+        if (count == 0)
+            rdb_lp_begin(&lp);
+        rdb_lp_append(&lp, v.p, v.len);
+        count++;
+    }
+    if (count) {
+        rdb_put_len(&nodes, QL_PACKED);
+        put_listpack(&nodes, &lp, count);
+        nnodes++;
+    }
+    rdb_put_byte(b, T_LIST_QUICKLIST_2);
+    rdb_put_len(b, nnodes);
+    if (nodes.nomem)
+        b->nomem = 1;
+    rdb_put(b, nodes.p, nodes.len);
+    free(nodes.p);
+}
+
+/* See dump.h. */
+char *dump_value(const struct store *s, const struct store_entry *e,
+                 size_t *len)
+{
+    struct rdb_buf b = { NULL, 0, 0, 0 };
+    void *o = NULL;
+    if (store_entry_type(e) != STORE_T_STRING)
+        o = store_entry_obj(e);
+    switch (store_entry_type(e)) {
+    case STORE_T_STRING: {
+        size_t n;
+        const char *p = store_entry_str(e, &n);
+        rdb_put_byte(&b, T_STRING);
+        rdb_put_string(&b, p, n);
+        break;
+    }
+    case STORE_T_HASH:
+        dump_hash(&b, o);
+        break;
+    case STORE_T_SET:
+        dump_set(&b, o);
+        break;
+    case STORE_T_ZSET:
+        dump_zset(&b, o);
+        break;
+    case STORE_T_LIST:
+        dump_list(&b, o, store_get_limits(s)->list_size);
+        break;
+    case STORE_T_STREAM:
+        rdb_put_byte(&b, T_STREAM_LISTPACKS_2);
+        dump_stream(&b, o);
+        break;
+    default:
+        free(b.p);
+        return NULL;
+    }
+    return rdb_finish(&b, len);
+}

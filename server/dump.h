@@ -1,0 +1,47 @@
+/* dump.h - a key's value as the payload of Redis 7.0's DUMP (dump.c), and
+ * such a payload back to a value (restore.c). */
+#ifndef RESPITE_DUMP_H
+#define RESPITE_DUMP_H
+
+#include <stddef.h>
+
+#include "store/store.h"
+
+enum dump_rc {
+    DUMP_OK = 0,
+    DUMP_NOMEM = -1,
+    DUMP_BAD = -2,         /* RESTORE: malformed payload ("Bad data format") */
+};
+
+/* The payload of e's value (s is e's store, for its encoding limits): a
+ * malloc'ed buffer of *len bytes, or NULL when out of memory. */
+char *dump_value(const struct store *s, const struct store_entry *e,
+                 size_t *len);
+
+struct rdb_buf;
+/* dump_stream.c: stream st's value (after its type byte) into b. */
+void dump_stream(struct rdb_buf *b, const struct store_stream *st);
+
+struct rdb_reader;
+/* restore_stream.c: fills the empty stream st from r, after the type
+ * byte rdbtype (15 or 19). DUMP_OK, DUMP_BAD or DUMP_NOMEM. */
+int dump_restore_stream(struct rdb_reader *r, struct store *s,
+                        struct store_stream *st, int rdbtype);
+
+/* A value read back from a payload: a string (str, malloc'ed, owned) or
+ * an object of type (obj, owned: store_key_set_obj takes it). */
+struct dump_value {
+    enum store_type type;
+    char *str;
+    size_t slen;
+    void *obj;
+};
+/* Reads the payload p[0..n), whose trailer the caller checked, into *v,
+ * building objects in s. DUMP_OK, DUMP_BAD or DUMP_NOMEM (nothing left
+ * to free then). */
+int dump_restore(struct store *s, const unsigned char *p, size_t n,
+                 struct dump_value *v);
+/* Frees what a successful dump_restore left in v. */
+void dump_value_free(struct store *s, struct dump_value *v);
+
+#endif

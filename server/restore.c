@@ -1,0 +1,352 @@
+/* restore.c - RESTORE's payload back to a value: every type byte Redis
+ * 7.0.15 reads for strings, hashes, sets, sorted sets and lists, older
+ * encodings included:
+ *
+ *   0 string            1 list (count, strings)   2 set (count, strings)
+ *   3 zset (count, member, score as text)         4 hash (count, pairs)
+ *   5 zset (count, member, binary double)         9 hash as a zipmap
+ *   10 list as a ziplist    11 set as an intset   12 zset as a ziplist
+ *   13 hash as a ziplist    14 list as ziplist nodes
+ *   16 hash as a listpack   17 zset as a listpack
+ *   18 list as nodes, each 1 (one plain element) or 2 (a listpack)
+ *   15, 19 stream (restore_stream.c)
+ *
+ * The bytes are a client's: rdb.c and rdb_pack.c bound every read, and a
+ * value is refused as Redis refuses it (with sanitize-dump-payload yes):
+ * an empty value, a duplicate field or member, an odd count of hash or
+ * zset entries, a malformed blob. Counts are never trusted for an
+ * allocation; elements are added one by one, so a lying count runs out
+ * of bytes. The value is built detached and handed to the caller, who
+ * stores it only when everything was read. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/dump.h"
+#include "server/rdb.h"
+
+enum {
+    T_STRING = 0, T_LIST = 1, T_SET = 2, T_ZSET = 3, T_HASH = 4,
+    T_ZSET_2 = 5, T_HASH_ZIPMAP = 9, T_LIST_ZIPLIST = 10,
+    T_SET_INTSET = 11, T_ZSET_ZIPLIST = 12, T_HASH_ZIPLIST = 13,
+    T_LIST_QUICKLIST = 14, T_HASH_LISTPACK = 16, T_ZSET_LISTPACK = 17,
+    T_LIST_QUICKLIST_2 = 18, T_STREAM_LISTPACKS = 15,
+    T_STREAM_LISTPACKS_2 = 19,
+};
+#define QL_PLAIN 1
+#define QL_PACKED 2
+#define SCORE_TEXT_MAX 127        /* Redis reads a text score's first 127 */
+
+/* What the element callbacks fill: the object, and for pairs the first
+ * half kept until the second comes. */
+struct fill {
+    struct store *s;
+    enum store_type type;
+    void *obj;
+    int rc;                        /* DUMP_BAD or DUMP_NOMEM once failed */
+    int have_first;
+    struct rdb_elem first;
+};
+
+static int fail(struct fill *f, int rc)
+{
+    f->rc = rc;
+    return -1;
+}
+
+/* A score from its text as Redis reads one from a blob (strtod of at
+ * most the first 127 bytes); NaN is refused. */
+static int score_of(const char *p, size_t n, double *d)
+{
+    char buf[SCORE_TEXT_MAX + 1];
+    if (n > SCORE_TEXT_MAX)
+        n = SCORE_TEXT_MAX;
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    *d = strtod(buf, NULL);
+    return isnan(*d) ? -1 : 0;
+}
+
+/* Adds one element (or pair: a, b) to f's object; duplicates fail. */
+static int add(struct fill *f, const char *a, size_t alen, const char *b,
+               size_t blen)
+{
+    int rc;
+    switch (f->type) {
+    case STORE_T_LIST:
+        rc = store_list_push(f->s, f->obj, STORE_LIST_TAIL, a, alen);
+        return rc == STORE_OK ? 0 : fail(f, DUMP_NOMEM);
+    case STORE_T_HASH:
+    case STORE_T_SET:
+        rc = store_coll_put(f->s, f->obj, a, alen, b, blen, 1);
+        if (rc == 1)
+            return 0;
+        return fail(f, rc == STORE_NOMEM ? DUMP_NOMEM : DUMP_BAD);
+    case STORE_T_ZSET: {
+        double d, out;
+        if (score_of(b, blen, &d) != 0)
+            return fail(f, DUMP_BAD);
+        rc = store_zset_add(f->s, f->obj, a, alen, d, STORE_ZADD_NX, &out);
+        if (rc == STORE_ZADD_ADDED)
+            return 0;
+        return fail(f, rc == STORE_NOMEM ? DUMP_NOMEM : DUMP_BAD);
+    }
+    default:
+        return fail(f, DUMP_BAD);
+    }
+}
+
+/* rdb_elem_cb for blobs of single elements (lists, intsets). */
+static int add_one(void *ctx, const struct rdb_elem *e)
+{
+    return add(ctx, e->p, e->len, NULL, 0);
+}
+
+/* rdb_elem_cb for blobs of pairs (hashes, zsets): keeps the first. */
+static int add_pair(void *ctx, const struct rdb_elem *e)
+{
+    struct fill *f = ctx;
+    if (!f->have_first) {
+        f->first = *e;
+        if (e->p == e->num)
+            f->first.p = f->first.num;
+        f->have_first = 1;
+        return 0;
+    }
+    f->have_first = 0;
+    return add(f, f->first.p, f->first.len, e->p, e->len);
+}
+
+/* Reads an RDB string holding a blob and walks it with walk; an empty
+ * blob, or a half pair left over, is bad. */
+static int load_blob(struct rdb_reader *r, struct fill *f,
+                     int64_t (*walk)(const unsigned char *, size_t,
+                                     rdb_elem_cb, void *),
+                     int pairs, int allow_empty)
+{
+    char *blob;
+    size_t n;
+    if (rdb_get_string(r, &blob, &n) != 0)
+        return DUMP_BAD;
+    int64_t count = walk((const unsigned char *)blob, n,
+                         pairs ? add_pair : add_one, f);
+    free(blob);
+    if (count < 0)
+        return f->rc ? f->rc : DUMP_BAD;
+    if ((count == 0 && !allow_empty) || f->have_first)
+        return DUMP_BAD;
+    return DUMP_OK;
+}
+
+/* A double written as text: a length byte (253 NaN, 254 +inf, 255 -inf)
+ * and that many bytes. */
+static int get_text_double(struct rdb_reader *r, double *d)
+{
+    unsigned char len;
+    const unsigned char *q;
+    if (rdb_get_byte(r, &len) != 0)
+        return -1;
+    if (len >= 253) {
+        *d = len == 253 ? NAN : len == 254 ? INFINITY : -INFINITY;
+        return isnan(*d) ? -1 : 0;
+    }
+    if (rdb_get_raw(r, len, &q) != 0)
+        return -1;
+    /* Redis scans it with sscanf: text that is no number fails. */
+    char buf[256], *end;
+    memcpy(buf, q, len);
+    buf[len] = '\0';
+    *d = strtod(buf, &end);
+    return end == buf || isnan(*d) ? -1 : 0;
+}
+
+static int get_binary_double(struct rdb_reader *r, double *d)
+{
+    const unsigned char *q;
+    if (rdb_get_raw(r, 8, &q) != 0)
+        return -1;
+    uint64_t u = 0;
+    for (int i = 0; i < 8; i++)
+        u |= (uint64_t)q[i] << (8 * i);
+    memcpy(d, &u, 8);
+    return isnan(*d) ? -1 : 0;
+}
+
+/* The plain encodings: a count, then per element one string (lists,
+ * sets), two (hashes), or a member and a score (zsets). */
+static int load_plain(struct rdb_reader *r, struct fill *f, int rdbtype)
+{
+    uint64_t count;
+    if (rdb_get_plain_len(r, &count) != 0 || count == 0)
+        return DUMP_BAD;
+    for (uint64_t i = 0; i < count; i++) {
+        char *a = NULL, *b = NULL;
+        size_t alen, blen = 0;
+        double d;
+        int bad = rdb_get_string(r, &a, &alen) != 0;
+        if (!bad && rdbtype == T_HASH)
+            bad = rdb_get_string(r, &b, &blen) != 0;
+        if (!bad && (rdbtype == T_ZSET || rdbtype == T_ZSET_2))
+            bad = (rdbtype == T_ZSET ? get_text_double(r, &d)
+                                     : get_binary_double(r, &d)) != 0;
+        int rc = bad ? DUMP_BAD : 0;
+        if (!bad && f->type == STORE_T_ZSET) {
+            double out;
+            int z = store_zset_add(f->s, f->obj, a, alen, d, STORE_ZADD_NX,
+                                   &out);
+            rc = z == STORE_ZADD_ADDED ? 0
+               : z == STORE_NOMEM ? DUMP_NOMEM : DUMP_BAD;
+        } else if (!bad && add(f, a, alen, b, blen) != 0) {
+            rc = f->rc;
+        }
+        free(a);
+        free(b);
+        if (rc)
+            return rc;
+    }
+    return DUMP_OK;
+}
+
+/* A quicklist: a count of nodes, each a ziplist (type 14) or a container
+ * byte and a listpack or one plain element (type 18). Empty nodes are
+ * skipped, as Redis skips them; an empty list is bad. */
+static int load_quicklist(struct rdb_reader *r, struct fill *f, int v2)
+{
+    uint64_t nodes;
+    if (rdb_get_plain_len(r, &nodes) != 0 || nodes == 0)
+        return DUMP_BAD;
+    for (uint64_t i = 0; i < nodes; i++) {
+        uint64_t container = QL_PACKED;
+        if (v2 && (rdb_get_plain_len(r, &container) != 0 ||
+                   (container != QL_PLAIN && container != QL_PACKED)))
+            return DUMP_BAD;
+        int rc;
+        if (container == QL_PLAIN) {
+            char *p;
+            size_t n;
+            if (rdb_get_string(r, &p, &n) != 0)
+                return DUMP_BAD;
+            rc = add(f, p, n, NULL, 0) ? f->rc : DUMP_OK;
+            free(p);
+        } else {
+            rc = load_blob(r, f, v2 ? rdb_lp_walk : rdb_zl_walk, 0, 1);
+        }
+        if (rc != DUMP_OK)
+            return rc;
+    }
+    return store_list_len(f->obj) ? DUMP_OK : DUMP_BAD;
+}
+
+/* The store type a Redis type byte makes, or -1. */
+static int store_type_of(int rdbtype)
+{
+    switch (rdbtype) {
+    case T_STRING:
+        return STORE_T_STRING;
+    case T_LIST: case T_LIST_ZIPLIST: case T_LIST_QUICKLIST:
+    case T_LIST_QUICKLIST_2:
+        return STORE_T_LIST;
+    case T_SET: case T_SET_INTSET:
+        return STORE_T_SET;
+    case T_ZSET: case T_ZSET_2: case T_ZSET_ZIPLIST: case T_ZSET_LISTPACK:
+        return STORE_T_ZSET;
+    case T_HASH: case T_HASH_ZIPMAP: case T_HASH_ZIPLIST:
+    case T_HASH_LISTPACK:
+        return STORE_T_HASH;
+    case T_STREAM_LISTPACKS: case T_STREAM_LISTPACKS_2:
+        return STORE_T_STREAM;
+    default:
+        return -1;
+    }
+}
+
+static void *obj_new(struct store *s, enum store_type t)
+{
+    switch (t) {
+    case STORE_T_LIST:
+        return store_list_new(s);
+    case STORE_T_ZSET:
+        return store_zset_new(s);
+    case STORE_T_STREAM:
+        return store_stream_new(s);
+    default:
+        return store_coll_new(s, t);
+    }
+}
+
+static void obj_free(struct store *s, enum store_type t, void *o)
+{
+    switch (t) {
+    case STORE_T_LIST:
+        store_list_free(s, o);
+        break;
+    case STORE_T_ZSET:
+        store_zset_free(s, o);
+        break;
+    case STORE_T_STREAM:
+        store_stream_free(s, o);
+        break;
+    default:
+        store_coll_free(s, o);
+    }
+}
+
+/* Fills f's object from the value of Redis type rdbtype. */
+static int load_obj(struct rdb_reader *r, struct fill *f, int rdbtype)
+{
+    switch (rdbtype) {
+    case T_LIST: case T_SET: case T_ZSET: case T_HASH: case T_ZSET_2:
+        return load_plain(r, f, rdbtype);
+    case T_HASH_ZIPMAP:
+        return load_blob(r, f, rdb_zipmap_walk, 1, 0);
+    case T_LIST_ZIPLIST:
+        return load_blob(r, f, rdb_zl_walk, 0, 0);
+    case T_SET_INTSET:
+        return load_blob(r, f, rdb_intset_walk, 0, 0);
+    case T_ZSET_ZIPLIST: case T_HASH_ZIPLIST:
+        return load_blob(r, f, rdb_zl_walk, 1, 0);
+    case T_ZSET_LISTPACK: case T_HASH_LISTPACK:
+        return load_blob(r, f, rdb_lp_walk, 1, 0);
+    case T_LIST_QUICKLIST: case T_LIST_QUICKLIST_2:
+        return load_quicklist(r, f, rdbtype == T_LIST_QUICKLIST_2);
+    case T_STREAM_LISTPACKS: case T_STREAM_LISTPACKS_2:
+        return dump_restore_stream(r, f->s, f->obj, rdbtype);
+    default:
+        return DUMP_BAD;
+    }
+}
+
+/* See dump.h. */
+int dump_restore(struct store *s, const unsigned char *p, size_t n,
+                 struct dump_value *v)
+{
+    struct rdb_reader r = { p, 0, n };
+    unsigned char rdbtype;
+    memset(v, 0, sizeof(*v));
+    if (rdb_get_byte(&r, &rdbtype) != 0 || store_type_of(rdbtype) < 0)
+        return DUMP_BAD;
+    v->type = (enum store_type)store_type_of(rdbtype);
+    if (v->type == STORE_T_STRING)
+        return rdb_get_string(&r, &v->str, &v->slen) == 0 ? DUMP_OK
+                                                          : DUMP_BAD;
+    struct fill f = { s, v->type, obj_new(s, v->type), 0, 0, { 0 } };
+    if (!f.obj)
+        return DUMP_NOMEM;
+    int rc = load_obj(&r, &f, rdbtype);
+    if (rc != DUMP_OK) {
+        obj_free(s, v->type, f.obj);
+        return rc;
+    }
+    v->obj = f.obj;
+    return DUMP_OK;
+}
+
+/* See dump.h. */
+void dump_value_free(struct store *s, struct dump_value *v)
+{
+    if (v->obj)
+        obj_free(s, v->type, v->obj);
+    free(v->str);
+    v->obj = NULL;
+    v->str = NULL;
+}

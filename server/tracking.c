@@ -452,8 +452,9 @@ static void flush_one(struct server *srv, struct tracking_client *tc)
         send_flush(tc);
 }
 
-/* See tracking.h. The clients are told in the order they connected, as
- * Redis walks its client list: two redirecting to one client show it. */
+/* See tracking.h. The clients are told in the order they connected, the
+ * order of Redis's client list until its cron rotates that list (two
+ * trackers redirecting to one client show it). */
 void tracking_flushed(struct server *srv)
 {
     struct tracking *t = srv->tracking;

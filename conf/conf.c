@@ -129,6 +129,9 @@ static const char *const supervised_modes[] = {
 static const char *const fsync_modes[] = {
     "everysec", "always", "no", NULL
 };
+static const char *const acl_pubsub_modes[] = {
+    "allchannels", "resetchannels", NULL
+};
 static const char *const debug_modes[] = {
     "no", "yes", "local", NULL
 };
@@ -165,6 +168,12 @@ static const struct conf_def defs[] = {
     /* Security. */
     { "requirepass", NULL, T_STR, F_MUTABLE | F_EMPTYNULL, AT(requirepass),
       "", 0, 0, NULL, NULL },
+    { "acl-pubsub-default", NULL, T_ENUM, F_MUTABLE, AT(acl_pubsub_default),
+      "resetchannels", 0, 0, acl_pubsub_modes, NULL },
+    { "aclfile", NULL, T_STR, F_EMPTYNULL, AT(aclfile), "",
+      0, 0, NULL, NULL },
+    { "acllog-max-len", NULL, T_INT, F_MUTABLE, AT(acllog_max_len), "128",
+      0, LONG_MAX, NULL, NULL },
 
     /* Keyspace and the expiry sweeper. databases and shards have our own
      * caps; hz takes any non-negative value and is clamped to 1..500. */
@@ -337,8 +346,6 @@ static const struct conf_def defs[] = {
     /* Monitoring: accepted, not used. */
     { "busy-reply-threshold", "lua-time-limit", T_INT, F_MUTABLE, NOOP,
       "5000", 0, LONG_MAX, NULL, NULL },
-    { "acllog-max-len", NULL, T_INT, F_MUTABLE, NOOP, "128",
-      0, LONG_MAX, NULL, NULL },
 
     /* Removed from Redis 7 but still accepted from old config files. */
     { "list-max-ziplist-entries", NULL, T_IGNORE, F_HIDDEN, NOOP, "",

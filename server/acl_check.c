@@ -81,6 +81,12 @@ static enum acl_denial check_keys(const struct acl_user *u,
                                   const char *const *argv,
                                   const size_t *argvlen, int *pos)
 {
+    /* Keys are found only in a call of the right arity
+     * (redis.acl_check_cmd does not check it): none otherwise. */
+    int arity = sub ? sub->arity : cmd->arity;
+    if ((arity > 0 && argc != (size_t)arity) ||
+        (arity < 0 && argc < (size_t)-arity))
+        return ACL_OK;
     char name[96];
     snprintf(name, sizeof(name), "%s%s%s", cmd->name, sub ? "|" : "",
              sub ? sub->name : "");

@@ -323,9 +323,10 @@ void acl_file_save_command(struct client *c)
                    strerror(errno));
         unlink(tmp);
         free(tmp);
-        reply_error_text(c, "ERR There was an error trying to save the ACLs. "
-                            "Please check the server logs for more "
-                            "information", 94);
+        static const char msg[] =
+            "ERR There was an error trying to save the ACLs. Please check "
+            "the server logs for more information";
+        reply_error_text(c, msg, sizeof(msg) - 1);
         return;
     }
     free(tmp);

@@ -248,9 +248,11 @@ static enum acl_rule_err key_pattern(struct acl_user *u, const char *op,
                 return ACL_RULE_SYNTAX;
             flags |= f;
         }
-        if (off == len || flags == 0)
+        /* As in Redis, "%RW" without '~' is the empty pattern. */
+        if (flags == 0)
             return ACL_RULE_SYNTAX;
-        off++;
+        if (off < len)
+            off++;
     }
     if (u->flags & ACL_USER_ALLKEYS)
         return ACL_RULE_KEYS_AFTER_ALL;
@@ -393,7 +395,7 @@ enum acl_rule_err acl_rule_apply(struct server *srv, struct acl_user *u,
                                  const char *op, size_t len)
 {
     if (len == 0)
-        return ACL_RULE_SYNTAX;
+        return ACL_RULE_OK;             /* Redis accepts it, doing nothing */
     enum acl_rule_err err = word_rule(srv, u, op, len);
     if (err != ACL_RULE_SYNTAX)
         return err;

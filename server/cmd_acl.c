@@ -15,6 +15,12 @@
 #include "server/handlers.h"
 #include "server/server.h"
 
+/* Replies the error text msg (a C string). */
+static void reply_error_cstr(struct client *c, const char *msg)
+{
+    reply_error_text(c, msg, strlen(msg));
+}
+
 /* Replies the error of rule argv[i], refused with err. */
 static void reply_rule_error(struct client *c, size_t i,
                              enum acl_rule_err err)
@@ -60,8 +66,8 @@ static void acl_setuser(struct client *c)
     const char *name = c->argv[2];
     size_t len = c->argvlen[2];
     if (memchr(name, ' ', len) || memchr(name, '\0', len)) {
-        reply_error_text(c, "ERR Usernames can't contain spaces or null "
-                            "characters", 54);
+        reply_error_cstr(c, "ERR Usernames can't contain spaces or null "
+                            "characters");
         return;
     }
     struct acl_user *u = acl_user_find(srv->acl, name, len);
@@ -131,8 +137,8 @@ static void acl_deluser(struct client *c)
     struct server *srv = c->srv;
     for (size_t i = 2; i < c->argc; i++) {
         if (c->argvlen[i] == 7 && memcmp(c->argv[i], "default", 7) == 0) {
-            reply_error_text(c, "ERR The 'default' user cannot be removed",
-                             40);
+            reply_error_cstr(c,
+                             "ERR The 'default' user cannot be removed");
             return;
         }
     }
@@ -226,9 +232,9 @@ static void acl_genpass(struct client *c)
     if (c->argc == 3 && !arg_i64_or_reply(c, 2, &bits))
         return;
     if (bits <= 0 || bits > 4096) {
-        reply_error_text(c, "ERR ACL GENPASS argument must be the number of "
+        reply_error_cstr(c, "ERR ACL GENPASS argument must be the number of "
                             "bits for the output password, a positive "
-                            "number up to 4096", 111);
+                            "number up to 4096");
         return;
     }
     size_t chars = (size_t)(bits + 3) / 4;
@@ -237,7 +243,7 @@ static void acl_genpass(struct client *c)
     while (got < need) {
         ssize_t r = getrandom(raw + got, need - got, 0);
         if (r <= 0) {
-            reply_error_text(c, "ERR failed to read random bytes", 31);
+            reply_error_cstr(c, "ERR failed to read random bytes");
             return;
         }
         got += (size_t)r;

@@ -298,10 +298,12 @@ void acl_user_kill_clients(struct server *srv, const struct acl_user *u)
             continue;
         o->user = srv->acl->dflt;
         o->authed = 0;
-        if (o == srv->current_client) {
+        /* The running client closes once its reply is out; its output
+         * stays unmuted for that reply (and EXEC's next ones, as Redis's
+         * CLIENT_CLOSE_AFTER_COMMAND). */
+        if (o == srv->current_client)
             o->flags |= CLIENT_CLOSE_AFTER_REPLY;
-            client_reply_mode_apply(o);
-        } else
+        else
             client_close(o);
     }
 }

@@ -229,10 +229,9 @@ void acl_kill_pubsub_clients(struct server *srv, struct acl_user *u)
             !pubsub_client_any(o, PUBSUB_SHARD, channel_lost, u) &&
             !pubsub_client_any(o, PUBSUB_PATTERN, pattern_lost, u))
             continue;
-        if (o == srv->current_client) {
-            o->flags |= CLIENT_CLOSE_AFTER_REPLY;
-            client_reply_mode_apply(o);
-        } else
+        if (o == srv->current_client)
+            o->flags |= CLIENT_CLOSE_AFTER_REPLY;   /* after its reply */
+        else
             client_close(o);
     }
 }

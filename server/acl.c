@@ -383,9 +383,54 @@ int acl_init(struct server *srv)
     return 0;
 }
 
-/* See acl.h. */
+/* Applies one "user" directive; on an error prints it and returns -1. */
+static int configured_user(struct server *srv, const struct conf_user *cu)
+{
+    const char *name = cu->argv[0];
+    size_t len = strlen(name);
+    struct acl_user *u = NULL;
+    const char *why = NULL;
+    if (strchr(name, ' ')) {
+        why = "Usernames can't contain spaces or null characters";
+    } else if (len == 7 && memcmp(name, "default", 7) == 0) {
+        u = srv->acl->dflt;
+        acl_rule_apply(srv, u, "reset", 5);
+    } else if (acl_user_find(srv->acl, name, len)) {
+        why = "Duplicate user found. A user can only be defined once in "
+              "config files";
+    } else if (!(u = acl_user_create(srv, name, len))) {
+        why = "Out of memory";
+    }
+    for (int i = 1; !why && i < cu->argc; i++) {
+        enum acl_rule_err err =
+            acl_rule_apply(srv, u, cu->argv[i], strlen(cu->argv[i]));
+        if (err != ACL_RULE_OK)
+            why = acl_rule_err_text(err);
+    }
+    if (why) {
+        fprintf(stderr, "respite: Error in user declaration '%s': %s\n",
+                name, why);
+        return -1;
+    }
+    acl_user_changed(srv, u);
+    return 0;
+}
+
+/* See acl.h. The "user" directives, or else the aclfile. */
 int acl_load_at_startup(struct server *srv)
 {
+    if (srv->conf.nusers && srv->conf.aclfile) {
+        fprintf(stderr, "respite: Configuring Redis with users defined in "
+                        "redis.conf and at the same setting an ACL file "
+                        "path is invalid. This setup is very likely to lead "
+                        "to configuration errors and security holes, please "
+                        "define either an ACL file or declare users directly "
+                        "in your redis.conf, but not both.\n");
+        return -1;
+    }
+    for (int i = 0; i < srv->conf.nusers; i++)
+        if (configured_user(srv, &srv->conf.users[i]) != 0)
+            return -1;
     if (!srv->conf.aclfile)
         return 0;
     char *err = NULL;

@@ -100,8 +100,8 @@ struct acl {
 /* Builds srv->acl with the default user (on, nopass, everything allowed,
  * requirepass applied). Returns 0, or -1 on OOM. */
 int acl_init(struct server *srv);
-/* Loads the aclfile, if one is set (start-up); on an error prints it
- * and returns -1. */
+/* Applies the "user" directives, or loads the aclfile (start-up); on an
+ * error prints it and returns -1. */
 int acl_load_at_startup(struct server *srv);
 /* Frees srv->acl. */
 void acl_close(struct server *srv);

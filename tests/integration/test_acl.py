@@ -356,6 +356,33 @@ def aclfile_load_and_save():
                               b"to use an ACL file."), got
 
 
+@test
+def user_directives():
+    d = tempfile.mkdtemp(prefix="respite-acl-")
+    conf = os.path.join(d, "respite.conf")
+    with open(conf, "w") as f:
+        f.write('user alice on ">p w" ~k* +get\n'
+                "user default on nopass ~* &* +@all -flushall\n")
+    s = h.Server("--user", "bob", "on", ">x", "+@all", name="acl",
+                 config_file=conf).start()
+    with s.conn() as c, s.conn() as a:
+        assert_eq(h.parse(c.call("ACL", "USERS")),
+                  [b"alice", b"bob", b"default"])
+        assert_eq(c.call("FLUSHALL"), noperm_cmd(b"flushall"))
+        assert_eq(a.call("AUTH", "alice", "p w"), b"+OK\r\n")
+        assert_eq(a.call("GET", "x"), NOPERM_KEY)
+    s.stop()
+    bad = h.Server("--user", "eve", "on", "bogus", name="acl",
+                   start_timeout=5.0)
+    try:
+        bad.start()
+        raise AssertionError("a bad user directive was accepted")
+    except h.ServerError:
+        pass
+    assert b"Error in user declaration 'eve': Syntax error" in \
+        bad.log_bytes(), bad.log_tail()
+
+
 # ---------------------------------------------------------------------------
 # Differential against redis-server
 # ---------------------------------------------------------------------------

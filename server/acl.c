@@ -134,6 +134,7 @@ static void user_clear(struct acl_user *u)
     for (size_t i = 0; i < u->nchans; i++)
         free(u->chans[i].pat);
     free(u->chans);
+    acl_selectors_clear(u);
 }
 
 /* See acl.h. */
@@ -254,6 +255,15 @@ struct acl_user *acl_user_dup(const struct acl *acl, const struct acl_user *u)
     d->nkeys = d->keys ? u->nkeys : 0;
     bad |= patterns_dup(&d->chans, u->chans, u->nchans) != 0;
     d->nchans = d->chans ? u->nchans : 0;
+    if (u->nsels && !bad) {
+        d->sels = calloc(u->nsels, sizeof(*d->sels));
+        bad = !d->sels;
+        for (size_t i = 0; !bad && i < u->nsels; i++) {
+            d->sels[i] = acl_user_dup(acl, u->sels[i]);
+            bad = !d->sels[i];
+            d->nsels += !bad;
+        }
+    }
     if (bad) {
         acl_user_free(d);
         return NULL;
@@ -401,12 +411,33 @@ static int configured_user(struct server *srv, const struct conf_user *cu)
     } else if (!(u = acl_user_create(srv, name, len))) {
         why = "Out of memory";
     }
-    for (int i = 1; !why && i < cu->argc; i++) {
-        enum acl_rule_err err =
-            acl_rule_apply(srv, u, cu->argv[i], strlen(cu->argv[i]));
+    size_t n = cu->argc > 1 ? (size_t)cu->argc - 1 : 0, bad = 0;
+    size_t *lens = calloc(n + 1, sizeof(*lens));
+    size_t *olens = calloc(n + 1, sizeof(*olens));
+    char **ops = calloc(n + 1, sizeof(*ops));
+    size_t nops = 0;
+    if (!why && (!lens || !olens || !ops)) {
+        why = "Out of memory";
+    } else if (!why) {
+        for (size_t i = 0; i < n; i++)
+            lens[i] = strlen(cu->argv[i + 1]);
+        nops = acl_merge_selectors((const char *const *)cu->argv + 1, lens,
+                                   n, ops, olens, &bad);
+        if (nops == (size_t)-1) {
+            why = "Unmatched parenthesis in acl selector";
+            nops = 0;
+        }
+    }
+    for (size_t i = 0; !why && i < nops; i++) {
+        enum acl_rule_err err = acl_rule_apply(srv, u, ops[i], olens[i]);
         if (err != ACL_RULE_OK)
             why = acl_rule_err_text(err);
     }
+    for (size_t i = 0; i < nops; i++)
+        free(ops[i]);
+    free(ops);
+    free(lens);
+    free(olens);
     if (why) {
         fprintf(stderr, "respite: Error in user declaration '%s': %s\n",
                 name, why);

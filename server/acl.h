@@ -60,6 +60,10 @@ struct acl_user {
     size_t nfa;
     struct acl_pattern *keys, *chans;
     size_t nkeys, nchans;
+    /* Selectors: users without name or passwords whose keys, channels and
+     * commands are an alternative to these (acl_rules.c). */
+    struct acl_user **sels;
+    size_t nsels;
 };
 
 /* A command or subcommand as ACL knows it: ids are INFO commandstats'
@@ -164,13 +168,25 @@ enum acl_rule_err {
     ACL_RULE_NO_SUCH_PASS,
     ACL_RULE_BAD_HASH,
     ACL_RULE_SUB_FIRSTARG,
-    ACL_RULE_SELECTOR,         /* selectors are not supported */
     ACL_RULE_NOMEM,
 };
 
 /* Applies one rule (op[0..len), borrowed) to u. */
 enum acl_rule_err acl_rule_apply(struct server *srv, struct acl_user *u,
                                  const char *op, size_t len);
+/* Applies one of a selector's rules (keys, channels, commands) to u. */
+enum acl_rule_err acl_selector_rule(struct server *srv, struct acl_user *u,
+                                    const char *op, size_t len);
+/* Frees u's selectors (clearselectors). */
+void acl_selectors_clear(struct acl_user *u);
+/* Copies argv[0..argc) into out (malloc'ed strings, lengths in outlens),
+ * joining each run of arguments from one starting with '(' to one ending
+ * with ')' with spaces. Returns how many, or (size_t)-1 with *bad the
+ * index of a '(' never closed ((size_t)-1 on OOM). out and outlens hold
+ * argc entries. */
+size_t acl_merge_selectors(const char *const *argv, const size_t *lens,
+                           size_t argc, char **out, size_t *outlens,
+                           size_t *bad);
 /* The text Redis gives for err, after "Error in ACL SETUSER modifier". */
 const char *acl_rule_err_text(enum acl_rule_err err);
 /* The id of the command or subcommand "name" or "container|sub" (any

@@ -59,7 +59,8 @@ static int key_allowed(const struct acl_user *u, const char *k, size_t n,
     return 0;
 }
 
-/* 1 if channel ch[0..n) (a pattern when is_pattern) is allowed to u. */
+/* 1 if channel ch[0..n) (a pattern when is_pattern) is allowed to the
+ * selector u. */
 static int channel_allowed(const struct acl_user *u, const char *ch, size_t n,
                            int is_pattern)
 {
@@ -141,12 +142,14 @@ static enum acl_denial check_channels(const struct acl_user *u,
     return ACL_OK;
 }
 
-/* See acl.h. */
-enum acl_denial acl_check(const struct server *srv, const struct acl_user *u,
-                          const struct command *cmd,
-                          const struct subcommand *sub, size_t argc,
-                          const char *const *argv, const size_t *argvlen,
-                          int *pos)
+/* acl_check for one selector (the user's own permissions are its
+ * first). */
+static enum acl_denial check_one(const struct server *srv,
+                                 const struct acl_user *u,
+                                 const struct command *cmd,
+                                 const struct subcommand *sub, size_t argc,
+                                 const char *const *argv,
+                                 const size_t *argvlen, int *pos)
 {
     *pos = 0;
     if (!(u->flags & ACL_USER_ALLCOMMANDS) && !(cmd->flags & CMD_NOAUTH)) {
@@ -163,6 +166,29 @@ enum acl_denial acl_check(const struct server *srv, const struct acl_user *u,
     if (!(u->flags & ACL_USER_ALLCHANNELS))
         return check_channels(u, cmd, argc, argv, argvlen, pos);
     return ACL_OK;
+}
+
+/* See acl.h. Any selector allowing the call is enough; when none does,
+ * the denial told is Redis's pick: the gravest reason (a channel over a
+ * key over the command), then the last argument at fault. */
+enum acl_denial acl_check(const struct server *srv, const struct acl_user *u,
+                          const struct command *cmd,
+                          const struct subcommand *sub, size_t argc,
+                          const char *const *argv, const size_t *argvlen,
+                          int *pos)
+{
+    enum acl_denial worst =
+        check_one(srv, u, cmd, sub, argc, argv, argvlen, pos);
+    for (size_t i = 0; worst != ACL_OK && i < u->nsels; i++) {
+        int at;
+        enum acl_denial r = check_one(srv, u->sels[i], cmd, sub, argc, argv,
+                                      argvlen, &at);
+        if (r == ACL_OK || r > worst || (r == worst && at > *pos)) {
+            worst = r;
+            *pos = at;
+        }
+    }
+    return worst;
 }
 
 /* See acl.h. */
@@ -205,15 +231,27 @@ void acl_denial_message(const struct client *c, enum acl_denial why,
     }
 }
 
+/* 1 if no selector of u allows the channel (or pattern). */
+static int channel_lost_to(const struct acl_user *u, const char *name,
+                           size_t len, int is_pattern)
+{
+    if (channel_allowed(u, name, len, is_pattern))
+        return 0;
+    for (size_t i = 0; i < u->nsels; i++)
+        if (channel_allowed(u->sels[i], name, len, is_pattern))
+            return 0;
+    return 1;
+}
+
 /* For pubsub_client_any: 1 if the channel is no longer allowed. */
 static int channel_lost(void *ctx, const char *name, size_t len)
 {
-    return !channel_allowed(ctx, name, len, 0);
+    return channel_lost_to(ctx, name, len, 0);
 }
 
 static int pattern_lost(void *ctx, const char *name, size_t len)
 {
-    return !channel_allowed(ctx, name, len, 1);
+    return channel_lost_to(ctx, name, len, 1);
 }
 
 /* See acl.h. */

@@ -14,7 +14,7 @@
  * Keys: "~*" for allkeys, else each pattern, "%R~", "%W~" or "~" (both).
  * Channels: "&*" for allchannels, else each pattern; ACL LIST puts
  * "resetchannels" before them, as channels default to all in old
- * configurations. */
+ * configurations. Selectors follow the user's own, each in parentheses. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -171,6 +171,20 @@ void acl_describe_channels(const struct acl_user *u, struct resp_out *out)
     }
 }
 
+/* Keys, channels (after "resetchannels" unless all) and commands of
+ * the selector u, as ACL LIST shows them. */
+static void describe_selector(const struct acl *acl, const struct acl_user *u,
+                              struct resp_out *out)
+{
+    acl_describe_keys(u, out);
+    if (!(u->flags & ACL_USER_ALLCHANNELS))
+        add_word(out, "resetchannels", 13);
+    acl_describe_channels(u, out);
+    if (out->len)
+        resp_add_raw(out, " ", 1);
+    acl_describe_commands(acl, u, out);
+}
+
 /* See acl.h. */
 void acl_describe_user(const struct acl *acl, const struct acl_user *u,
                        struct resp_out *out)
@@ -188,10 +202,15 @@ void acl_describe_user(const struct acl *acl, const struct acl_user *u,
         add_str(out, " #");
         resp_add_raw(out, u->pass[i], ACL_HASH_LEN);
     }
-    acl_describe_keys(u, out);
-    if (!(u->flags & ACL_USER_ALLCHANNELS))
-        add_str(out, " resetchannels");
-    acl_describe_channels(u, out);
-    add_str(out, " ");
-    acl_describe_commands(acl, u, out);
+    describe_selector(acl, u, out);
+    for (size_t i = 0; i < u->nsels; i++) {
+        struct resp_out sel;
+        resp_out_init(&sel, 2);
+        describe_selector(acl, u->sels[i], &sel);
+        add_str(out, " (");
+        resp_add_raw(out, sel.data ? sel.data : "", sel.len);
+        add_str(out, ")");
+        out->nomem |= sel.nomem;
+        resp_out_close(&sel);
+    }
 }

@@ -110,6 +110,48 @@ static void loaded_free(struct loaded *l)
     free(l->v);
 }
 
+/* Applies the rules of a line (arguments 2 on, a selector's joined) to
+ * u, or adds the error of the first refused. */
+static void apply_line_rules(struct server *srv, struct acl_user *u,
+                             const char *path, int no, const char *buf,
+                             const size_t *offs, const size_t *lens,
+                             size_t argc, struct errs *e)
+{
+    size_t n = argc - 2, bad = 0;
+    const char **argv = calloc(n + 1, sizeof(*argv));
+    char **ops = calloc(n + 1, sizeof(*ops));
+    size_t *olens = calloc(n + 1, sizeof(*olens));
+    size_t nops = (size_t)-1;
+    if (argv && ops && olens) {
+        for (size_t i = 0; i < n; i++)
+            argv[i] = buf + offs[i + 2];
+        nops = acl_merge_selectors(argv, lens + 2, n, ops, olens, &bad);
+    } else
+        bad = (size_t)-1;
+    if (nops == (size_t)-1) {
+        if (bad == (size_t)-1)
+            e->nomem = 1;
+        else
+            errs_add(e, "%s:%d: Unmatched parenthesis in acl selector "
+                        "starting at '%.*s'. ", path, no,
+                     (int)lens[bad + 2], argv[bad]);
+        nops = 0;
+    }
+    for (size_t i = 0; i < nops; i++) {
+        enum acl_rule_err err = acl_rule_apply(srv, u, ops[i], olens[i]);
+        if (err != ACL_RULE_OK) {
+            errs_add(e, "%s:%d: Error in applying operation '%s': %s. ",
+                     path, no, ops[i], acl_rule_err_text(err));
+            break;
+        }
+    }
+    for (size_t i = 0; i < nops; i++)
+        free(ops[i]);
+    free(ops);
+    free(olens);
+    free(argv);
+}
+
 /* Reads line number no (line[0..n), trimmed) into l, or adds its error. */
 static void load_line(struct server *srv, const char *path, int no,
                       const char *line, size_t n, struct loaded *l,
@@ -159,16 +201,7 @@ static void load_line(struct server *srv, const char *path, int no,
     }
     l->v = v;
     v[l->n++] = u;
-    for (size_t i = 2; i < argc; i++) {
-        enum acl_rule_err err =
-            acl_rule_apply(srv, u, buf + offs[i], lens[i]);
-        if (err != ACL_RULE_OK) {
-            errs_add(e, "%s:%d: Error in applying operation '%.*s': %s. ",
-                     path, no, (int)lens[i], buf + offs[i],
-                     acl_rule_err_text(err));
-            break;
-        }
-    }
+    apply_line_rules(srv, u, path, no, buf, offs, lens, argc, e);
     acl_user_changed(srv, u);
 out:
     free(buf);

@@ -18,8 +18,12 @@
  *
  * Passwords are kept as SHA-256 hex (>pass, #hash), each once.
  *
- * Selectors "(...)" are not supported: such a rule is an error, never
- * ignored. */
+ * A selector "(rule rule ...)" is a second set of keys, channels and
+ * commands (an acl_user without name or passwords, in u->sels): a call
+ * any one of them allows is allowed (acl_check.c). Its rules are split at
+ * single spaces; ACL SETUSER's and the aclfile's arguments are first
+ * joined from one starting with '(' to one ending with ')'
+ * (acl_merge_selectors), as Redis does. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -329,12 +333,50 @@ static int word_is(const char *op, size_t len, const char *w)
     return strlen(w) == len && strncasecmp(op, w, len) == 0;
 }
 
-/* The rules that are one word (on, nopass, allkeys...). Returns
+/* The one-word rules of a selector (allkeys, resetchannels...). Returns
  * ACL_RULE_SYNTAX when op is none of them. */
-static enum acl_rule_err word_rule(struct server *srv, struct acl_user *u,
-                                   const char *op, size_t len)
+static enum acl_rule_err selector_word(struct server *srv, struct acl_user *u,
+                                       const char *op, size_t len)
 {
     const struct acl *acl = srv->acl;
+    if (word_is(op, len, "allkeys") || (len == 2 && !memcmp(op, "~*", 2))) {
+        u->flags |= ACL_USER_ALLKEYS;
+        patterns_clear(&u->keys, &u->nkeys);
+    } else if (word_is(op, len, "resetkeys")) {
+        u->flags &= ~(unsigned)ACL_USER_ALLKEYS;
+        patterns_clear(&u->keys, &u->nkeys);
+    } else if (word_is(op, len, "allchannels") ||
+               (len == 2 && !memcmp(op, "&*", 2))) {
+        u->flags |= ACL_USER_ALLCHANNELS;
+        patterns_clear(&u->chans, &u->nchans);
+    } else if (word_is(op, len, "resetchannels")) {
+        u->flags &= ~(unsigned)ACL_USER_ALLCHANNELS;
+        patterns_clear(&u->chans, &u->nchans);
+    } else if (word_is(op, len, "allcommands") || word_is(op, len, "+@all")) {
+        all_commands(acl, u, 1);
+    } else if (word_is(op, len, "nocommands") || word_is(op, len, "-@all")) {
+        all_commands(acl, u, 0);
+    } else {
+        return ACL_RULE_SYNTAX;
+    }
+    return ACL_RULE_OK;
+}
+
+/* See acl.h. */
+void acl_selectors_clear(struct acl_user *u)
+{
+    for (size_t i = 0; i < u->nsels; i++)
+        acl_user_free(u->sels[i]);
+    free(u->sels);
+    u->sels = NULL;
+    u->nsels = 0;
+}
+
+/* The one-word rules of a user (on, nopass, reset...), a selector's
+ * included. Returns ACL_RULE_SYNTAX when op is none of them. */
+static enum acl_rule_err user_word(struct server *srv, struct acl_user *u,
+                                   const char *op, size_t len)
+{
     if (word_is(op, len, "on")) {
         u->flags |= ACL_USER_ON;
     } else if (word_is(op, len, "off")) {
@@ -355,55 +397,34 @@ static enum acl_rule_err word_rule(struct server *srv, struct acl_user *u,
         free(u->pass);
         u->pass = NULL;
         u->npass = 0;
-    } else if (word_is(op, len, "allkeys") || (len == 2 && !memcmp(op, "~*", 2))) {
-        u->flags |= ACL_USER_ALLKEYS;
-        patterns_clear(&u->keys, &u->nkeys);
-    } else if (word_is(op, len, "resetkeys")) {
-        u->flags &= ~(unsigned)ACL_USER_ALLKEYS;
-        patterns_clear(&u->keys, &u->nkeys);
-    } else if (word_is(op, len, "allchannels") ||
-               (len == 2 && !memcmp(op, "&*", 2))) {
-        u->flags |= ACL_USER_ALLCHANNELS;
-        patterns_clear(&u->chans, &u->nchans);
-    } else if (word_is(op, len, "resetchannels")) {
-        u->flags &= ~(unsigned)ACL_USER_ALLCHANNELS;
-        patterns_clear(&u->chans, &u->nchans);
-    } else if (word_is(op, len, "allcommands") || word_is(op, len, "+@all")) {
-        all_commands(acl, u, 1);
-    } else if (word_is(op, len, "nocommands") || word_is(op, len, "-@all")) {
-        all_commands(acl, u, 0);
     } else if (word_is(op, len, "clearselectors")) {
-        /* No selectors exist to clear. */
+        acl_selectors_clear(u);
     } else if (word_is(op, len, "reset")) {
         static const char *const steps[] = {
             "resetpass", "resetkeys", "resetchannels", "off",
-            "sanitize-payload", "-@all",
+            "sanitize-payload", "clearselectors", "-@all",
         };
         for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
-            word_rule(srv, u, steps[i], strlen(steps[i]));
+            user_word(srv, u, steps[i], strlen(steps[i]));
         if (srv->conf.acl_pubsub_default &&
             strcmp(srv->conf.acl_pubsub_default, "allchannels") == 0)
             u->flags |= ACL_USER_ALLCHANNELS;
     } else {
-        return ACL_RULE_SYNTAX;
+        return selector_word(srv, u, op, len);
     }
     return ACL_RULE_OK;
 }
 
-/* See acl.h. */
-enum acl_rule_err acl_rule_apply(struct server *srv, struct acl_user *u,
-                                 const char *op, size_t len)
+/* See acl.h. A selector's rules: keys, channels and commands only. */
+enum acl_rule_err acl_selector_rule(struct server *srv, struct acl_user *u,
+                                    const char *op, size_t len)
 {
     if (len == 0)
         return ACL_RULE_OK;             /* Redis accepts it, doing nothing */
-    enum acl_rule_err err = word_rule(srv, u, op, len);
+    enum acl_rule_err err = selector_word(srv, u, op, len);
     if (err != ACL_RULE_SYNTAX)
         return err;
     switch (op[0]) {
-    case '>': case '<': case '#': case '!':
-        return password_rule(u, op, len);
-    case '(':
-        return op[len - 1] == ')' ? ACL_RULE_SELECTOR : ACL_RULE_SYNTAX;
     case '~': case '%':
         return key_pattern(u, op, len);
     case '&':
@@ -437,6 +458,106 @@ enum acl_rule_err acl_rule_apply(struct server *srv, struct acl_user *u,
     return ACL_RULE_OK;
 }
 
+/* "(rule rule ...)": a new selector of u, its rules split at single
+ * spaces as Redis splits them. */
+static enum acl_rule_err selector_add(struct server *srv, struct acl_user *u,
+                                      const char *op, size_t len)
+{
+    struct acl_user *sel = acl_user_new(srv, "", 0);
+    if (!sel)
+        return ACL_RULE_NOMEM;
+    sel->flags = 0;                     /* no channels, whatever the default */
+    const char *p = op + 1, *end = op + len - 1;
+    while (p <= end) {
+        const char *sp = memchr(p, ' ', (size_t)(end - p));
+        const char *stop = sp ? sp : end;
+        enum acl_rule_err err =
+            acl_selector_rule(srv, sel, p, (size_t)(stop - p));
+        if (err != ACL_RULE_OK) {
+            acl_user_free(sel);
+            return err;
+        }
+        p = stop + 1;
+    }
+    struct acl_user **v = realloc(u->sels, (u->nsels + 1) * sizeof(*v));
+    if (!v) {
+        acl_user_free(sel);
+        return ACL_RULE_NOMEM;
+    }
+    u->sels = v;
+    v[u->nsels++] = sel;
+    return ACL_RULE_OK;
+}
+
+/* See acl.h. */
+enum acl_rule_err acl_rule_apply(struct server *srv, struct acl_user *u,
+                                 const char *op, size_t len)
+{
+    if (len == 0)
+        return ACL_RULE_OK;
+    enum acl_rule_err err = user_word(srv, u, op, len);
+    if (err != ACL_RULE_SYNTAX)
+        return err;
+    switch (op[0]) {
+    case '>': case '<': case '#': case '!':
+        return password_rule(u, op, len);
+    case '(':
+        if (op[len - 1] != ')')
+            return ACL_RULE_SYNTAX;
+        return selector_add(srv, u, op, len);
+    default:
+        return acl_selector_rule(srv, u, op, len);
+    }
+}
+
+/* See acl.h. */
+size_t acl_merge_selectors(const char *const *argv, const size_t *lens,
+                           size_t argc, char **out, size_t *outlens,
+                           size_t *bad)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < argc; i++) {
+        if (lens[i] == 0 || argv[i][0] != '(' ||
+            argv[i][lens[i] - 1] == ')') {
+            out[n] = malloc(lens[i] + 1);
+            if (!out[n])
+                goto nomem;
+            memcpy(out[n], argv[i], lens[i]);
+            out[n][lens[i]] = '\0';
+            outlens[n++] = lens[i];
+            continue;
+        }
+        size_t j = i, total = 0;
+        while (j < argc && (lens[j] == 0 || argv[j][lens[j] - 1] != ')'))
+            total += lens[j++] + 1;
+        if (j == argc) {
+            *bad = i;
+            goto fail;
+        }
+        total += lens[j];
+        out[n] = malloc(total + 1);
+        if (!out[n])
+            goto nomem;
+        size_t at = 0;
+        for (size_t k = i; k <= j; k++) {
+            memcpy(out[n] + at, argv[k], lens[k]);
+            at += lens[k];
+            if (k < j)
+                out[n][at++] = ' ';
+        }
+        out[n][at] = '\0';
+        outlens[n++] = at;
+        i = j;
+    }
+    return n;
+nomem:
+    *bad = (size_t)-1;
+fail:
+    while (n > 0)
+        free(out[--n]);
+    return (size_t)-1;
+}
+
 /* See acl.h. */
 const char *acl_rule_err_text(enum acl_rule_err err)
 {
@@ -464,8 +585,6 @@ const char *acl_rule_err_text(enum acl_rule_err err)
                "contain only lowercase hexadecimal characters";
     case ACL_RULE_SUB_FIRSTARG:
         return "Allowing first-arg of a subcommand is not supported";
-    case ACL_RULE_SELECTOR:
-        return "Selectors are not supported by Respite";
     case ACL_RULE_NOMEM:
         return "Out of memory";
     }

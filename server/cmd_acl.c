@@ -21,39 +21,64 @@ static void reply_error_cstr(struct client *c, const char *msg)
     reply_error_text(c, msg, strlen(msg));
 }
 
-/* Replies the error of rule argv[i], refused with err. */
-static void reply_rule_error(struct client *c, size_t i,
+/* Replies the error of rule op[0..len), refused with err. */
+static void reply_rule_error(struct client *c, const char *op, size_t len,
                              enum acl_rule_err err)
 {
     char msg[512];
     int n = snprintf(msg, sizeof(msg),
                      "ERR Error in ACL SETUSER modifier '%.*s': %s",
-                     ARGV_CLIPPED(c, i), acl_rule_err_text(err));
+                     (int)(len > 128 ? 128 : len), op,
+                     acl_rule_err_text(err));
     if (n < 0)
         n = 0;
     reply_error_text(c, msg, (size_t)n < sizeof(msg) ? (size_t)n
                                                       : sizeof(msg) - 1);
 }
 
-/* Applies rules argv[first..argc) to user u (atomically); replies the
- * error of the first rule refused and returns 0, else returns 1. */
+/* Applies rules argv[first..argc) to user u (atomically), a selector's
+ * arguments joined first; replies the error of the first rule refused and
+ * returns 0, else returns 1. */
 static int apply_rules_or_reply(struct client *c, struct acl_user *u,
                                 size_t first)
 {
     struct server *srv = c->srv;
-    struct acl_user *tmp = acl_user_dup(srv->acl, u);
-    if (!tmp) {
-        reply_error(c, ERR_OOM);
-        return 0;
-    }
-    for (size_t i = first; i < c->argc; i++) {
-        enum acl_rule_err err =
-            acl_rule_apply(srv, tmp, c->argv[i], c->argvlen[i]);
-        if (err != ACL_RULE_OK) {
-            acl_user_free(tmp);
-            reply_rule_error(c, i, err);
-            return 0;
+    size_t n = c->argc - first, bad = 0;
+    char **ops = calloc(n + 1, sizeof(*ops));
+    size_t *lens = calloc(n + 1, sizeof(*lens));
+    struct acl_user *tmp = ops && lens ? acl_user_dup(srv->acl, u) : NULL;
+    size_t nops = tmp ? acl_merge_selectors(c->argv + first,
+                                            c->argvlen + first, n, ops, lens,
+                                            &bad)
+                      : (size_t)-1;
+    int ok = nops != (size_t)-1;
+    if (!ok) {
+        if (!tmp || bad == (size_t)-1) {
+            reply_error(c, ERR_OOM);
+        } else {
+            char msg[256];
+            int m = snprintf(msg, sizeof(msg), "ERR Unmatched parenthesis "
+                             "in acl selector starting at '%.*s'.",
+                             ARGV_CLIPPED(c, first + bad));
+            reply_error_text(c, msg, m > 0 && (size_t)m < sizeof(msg)
+                                         ? (size_t)m : sizeof(msg) - 1);
         }
+        nops = 0;
+    }
+    for (size_t i = 0; ok && i < nops; i++) {
+        enum acl_rule_err err = acl_rule_apply(srv, tmp, ops[i], lens[i]);
+        if (err != ACL_RULE_OK) {
+            reply_rule_error(c, ops[i], lens[i], err);
+            ok = 0;
+        }
+    }
+    for (size_t i = 0; i < nops; i++)
+        free(ops[i]);
+    free(ops);
+    free(lens);
+    if (!ok) {
+        acl_user_free(tmp);
+        return 0;
     }
     acl_user_replace(srv, u, tmp);
     acl_kill_pubsub_clients(srv, u);
@@ -87,7 +112,27 @@ static void acl_setuser(struct client *c)
         acl_user_delete(srv, u);
 }
 
-/* The user of argv[i], or NULL after replying a null (GETUSER). */
+/* GETUSER's commands, keys and channels of the selector u. */
+static void add_selector_fields(struct client *c, const struct acl *acl,
+                                const struct acl_user *u)
+{
+    struct resp_out text;
+    resp_out_init(&text, 2);
+    resp_add_bulk_cstr(&c->out, "commands");
+    acl_describe_commands(acl, u, &text);
+    resp_add_bulk(&c->out, text.data ? text.data : "", text.len);
+    resp_out_reset(&text, 0);
+    resp_add_bulk_cstr(&c->out, "keys");
+    acl_describe_keys(u, &text);
+    resp_add_bulk(&c->out, text.data ? text.data : "", text.len);
+    resp_out_reset(&text, 0);
+    resp_add_bulk_cstr(&c->out, "channels");
+    acl_describe_channels(u, &text);
+    resp_add_bulk(&c->out, text.data ? text.data : "", text.len);
+    resp_out_close(&text);
+}
+
+/* ACL GETUSER name: a null when there is no such user. */
 static void acl_getuser(struct client *c)
 {
     const struct acl *acl = c->srv->acl;
@@ -114,22 +159,13 @@ static void acl_getuser(struct client *c)
     resp_add_array(&c->out, u->npass);
     for (size_t i = 0; i < u->npass; i++)
         resp_add_bulk(&c->out, u->pass[i], ACL_HASH_LEN);
-    struct resp_out text;
-    resp_out_init(&text, 2);
-    resp_add_bulk_cstr(&c->out, "commands");
-    acl_describe_commands(acl, u, &text);
-    resp_add_bulk(&c->out, text.data ? text.data : "", text.len);
-    resp_out_reset(&text, 0);
-    resp_add_bulk_cstr(&c->out, "keys");
-    acl_describe_keys(u, &text);
-    resp_add_bulk(&c->out, text.data ? text.data : "", text.len);
-    resp_out_reset(&text, 0);
-    resp_add_bulk_cstr(&c->out, "channels");
-    acl_describe_channels(u, &text);
-    resp_add_bulk(&c->out, text.data ? text.data : "", text.len);
-    resp_out_close(&text);
+    add_selector_fields(c, acl, u);
     resp_add_bulk_cstr(&c->out, "selectors");
-    resp_add_array(&c->out, 0);
+    resp_add_array(&c->out, u->nsels);
+    for (size_t i = 0; i < u->nsels; i++) {
+        resp_add_map(&c->out, 3);
+        add_selector_fields(c, acl, u->sels[i]);
+    }
 }
 
 static void acl_deluser(struct client *c)

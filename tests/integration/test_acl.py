@@ -3,7 +3,8 @@
 denials of each kind (command, key, channel) at the top level, in MULTI
 and in scripts, subscribers cut off when their channels are taken away,
 ACL DELUSER disconnecting, ACL LOG's entries, ACL DRYRUN, the aclfile with
-ACL LOAD/SAVE, requirepass as the default user's password, and a seeded
+ACL LOAD/SAVE, user directives, selectors, requirepass as the default
+user's password, and a seeded
 differential: random SETUSER rules, then random commands as that user,
 each reply compared byte for byte with redis-server's.
 
@@ -319,13 +320,17 @@ def aclfile_load_and_save():
     with s.conn() as c, s.conn() as a:
         assert_eq(h.parse(c.call("ACL", "USERS")), [b"alice", b"default"])
         assert_eq(a.call("AUTH", "alice", "pw"), b"+OK\r\n")
-        assert_eq(c.call("ACL", "SETUSER", "bob", "on", ">x", "%R~b*"),
-                  b"+OK\r\n")
+        assert_eq(c.call("ACL", "SETUSER", "bob", "on", ">x", "%R~b*",
+                         "(~c* +set", "+get)"), b"+OK\r\n")
         assert_eq(c.call("ACL", "SAVE"), b"+OK\r\n")
         with open(path) as f:
             saved = f.read().splitlines()
         assert_eq(saved, [x.decode() for x in
                           h.parse(c.call("ACL", "LIST"))])
+        before = h.parse(c.call("ACL", "LIST"))
+        assert_eq(c.call("ACL", "LOAD"), b"+OK\r\n")
+        assert_eq(h.parse(c.call("ACL", "LIST")), before,
+                  "SAVE then LOAD keeps every user, selectors too")
         with open(path, "w") as f:
             f.write("user carol on nopass +@all\nfoo\nuser carol off\n")
         err = h.parse(c.call("ACL", "LOAD"))
@@ -393,7 +398,9 @@ RULES = ["+get", "+set", "-get", "+@string", "-@string", "+@read", "+@write",
          "+client|getname", "+select|0", "+del", "+mget", "+mset", "+@list",
          "-lpush", "+@keyspace", "-@dangerous", "allcommands", "nocommands",
          "+exists", "+copy", "+sort", "+multi", "+exec", "%RW~b*", "+eval",
-         "-@fast", "+@fast", "+@connection", "-ping", "+object"]
+         "-@fast", "+@fast", "+@connection", "-ping", "+object",
+         "(~w* +set +get)", "(&x +publish)", "(%R~k* +@read)",
+         "clearselectors", "(~* +del)"]
 
 COMMANDS = [
     ["GET", "k1"], ["GET", "r1"], ["GET", "w1"], ["GET", "b1"],
@@ -426,7 +433,7 @@ def differential_against_redis_server():
     sut = server()
     pairs = [(ref.conn(), ref.conn()), (sut.conn(), sut.conn())]
     try:
-        for it in range(150):
+        for it in range(400):
             rules = ["reset", "on", "nopass"] + rnd.sample(
                 RULES, rnd.randint(1, 6))
             replies = []

@@ -88,6 +88,10 @@ static int apply_rules_or_reply(struct client *c, struct acl_user *u,
 static void acl_setuser(struct client *c)
 {
     struct server *srv = c->srv;
+    /* Passwords among them: the slow log shows "(redacted)" for every
+     * argument after SETUSER, as Redis's does, even when refused. */
+    for (size_t i = 2; i < c->argc; i++)
+        client_redact_arg(c, i);
     const char *name = c->argv[2];
     size_t len = c->argvlen[2];
     if (memchr(name, ' ', len) || memchr(name, '\0', len)) {

@@ -289,6 +289,21 @@ def acl_log_entries():
 
 
 @test
+def setuser_redacted_in_slowlog():
+    s = server("--slowlog-log-slower-than", "0")
+    r = s.client()
+    r.slowlog_reset()
+    r.execute_command("ACL", "SETUSER", "u", "on", ">secret")
+    try:
+        r.execute_command("ACL", "SETUSER", "u", "bogus")
+    except redis.exceptions.ResponseError:
+        pass
+    got = [e["command"] for e in r.slowlog_get(3)]
+    assert_eq(got[:2], [b"ACL SETUSER (redacted) (redacted)",
+                        b"ACL SETUSER (redacted) (redacted) (redacted)"])
+
+
+@test
 def dryrun():
     s = server()
     with s.conn() as c:

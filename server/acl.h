@@ -235,6 +235,10 @@ const char *acl_cmd_name(const struct client *c);
 /* The NOPERM error (no leading '-') dispatch gives for why. */
 void acl_denial_message(const struct client *c, enum acl_denial why,
                         char *buf, size_t cap);
+/* 1 if c's user may run its command reading any key (a selector that
+ * allows the call and has allkeys or a "*" pattern that reads): what
+ * SORT's BY and GET patterns need, as in Redis. */
+int acl_client_reads_all_keys(struct client *c);
 /* Disconnects u's subscribed clients that hold a subscription u may no
  * longer have (Redis 7.0 after SETUSER). */
 void acl_kill_pubsub_clients(struct server *srv, struct acl_user *u);

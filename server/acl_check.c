@@ -191,6 +191,38 @@ enum acl_denial acl_check(const struct server *srv, const struct acl_user *u,
     return worst;
 }
 
+/* 1 if selector u may read any key: allkeys, or a "*" pattern that
+ * reads. */
+static int reads_all_keys(const struct acl_user *u)
+{
+    if (u->flags & ACL_USER_ALLKEYS)
+        return 1;
+    for (size_t i = 0; i < u->nkeys; i++)
+        if ((u->keys[i].flags & ACL_READ) && u->keys[i].len == 1 &&
+            u->keys[i].pat[0] == '*')
+            return 1;
+    return 0;
+}
+
+/* See acl.h. */
+int acl_client_reads_all_keys(struct client *c)
+{
+    const struct acl_user *u = c->user;
+    if (!u->restricted)
+        return 1;
+    const struct subcommand *sub = subcommand_of(c);
+    int pos;
+    if (check_one(c->srv, u, c->cmd, sub, c->argc, c->argv, c->argvlen,
+                  &pos) == ACL_OK && reads_all_keys(u))
+        return 1;
+    for (size_t i = 0; i < u->nsels; i++)
+        if (check_one(c->srv, u->sels[i], c->cmd, sub, c->argc, c->argv,
+                      c->argvlen, &pos) == ACL_OK &&
+            reads_all_keys(u->sels[i]))
+            return 1;
+    return 0;
+}
+
 /* See acl.h. */
 enum acl_denial acl_check_client(struct client *c, enum acl_ctx ctx, int *pos)
 {

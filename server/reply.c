@@ -357,6 +357,10 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_GETKEYS_ARITY] = "ERR Invalid number of arguments specified for "
                           "command",
     [ERR_GETKEYS_ARGS] = "ERR Invalid arguments specified for command",
+    [ERR_SORT_BY_ACL] = "ERR BY option of SORT denied due to insufficient "
+                        "ACL permissions.",
+    [ERR_SORT_GET_ACL] = "ERR GET option of SORT denied due to insufficient "
+                         "ACL permissions.",
 };
 
 /* Counts an error reply under its code for INFO errorstats, as Redis's

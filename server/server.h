@@ -756,6 +756,9 @@ enum reply_err {
     ERR_GETKEYS_NO_KEYS,     /* The command has no key arguments */
     ERR_GETKEYS_ARITY,       /* Invalid number of arguments specified ... */
     ERR_GETKEYS_ARGS,        /* Invalid arguments specified for command */
+    /* ACL (acl*.c, and SORT's patterns). */
+    ERR_SORT_BY_ACL,         /* BY option of SORT denied due to ... ACL */
+    ERR_SORT_GET_ACL,        /* GET option of SORT denied due to ... ACL */
     ERR__COUNT
 };
 

@@ -415,7 +415,10 @@ RULES = ["+get", "+set", "-get", "+@string", "-@string", "+@read", "+@write",
          "+exists", "+copy", "+sort", "+multi", "+exec", "%RW~b*", "+eval",
          "-@fast", "+@fast", "+@connection", "-ping", "+object",
          "(~w* +set +get)", "(&x +publish)", "(%R~k* +@read)",
-         "clearselectors", "(~* +del)"]
+         "clearselectors", "(~* +del)", "+config|get", "+@sortedset",
+         "+@set", "-smove", "+@bitmap", "+rename", "+@geo", "+@hyperloglog",
+         "+expire|x", "+watch", "+unlink", "+@scripting", "%W~w7",
+         "(%W~w* +@write)", "-@keyspace"]
 
 COMMANDS = [
     ["GET", "k1"], ["GET", "r1"], ["GET", "w1"], ["GET", "b1"],
@@ -431,6 +434,15 @@ COMMANDS = [
     ["EVAL", "return redis.call('get', KEYS[1])", "1", "k1"],
     ["EVAL", "return redis.pcall('set', KEYS[1], 'x')", "1", "r1"],
     ["INCR", "w5"], ["APPEND", "r1", "x"], ["STRLEN", "w1"],
+    ["CONFIG", "GET", "maxmemory"], ["ZADD", "kz", "1", "a"],
+    ["ZRANGE", "kz", "0", "-1"], ["SINTERSTORE", "w3", "k5", "r5"],
+    ["GETEX", "k1"], ["LMOVE", "rl", "wl", "LEFT", "RIGHT"],
+    ["BITOP", "AND", "w4", "r1", "k1"], ["GEOADD", "kg", "1", "1", "a"],
+    ["PFADD", "kh", "a"], ["SETRANGE", "w1", "0", "x"],
+    ["RENAME", "r1", "w7"], ["ZUNIONSTORE", "w8", "2", "kz", "rz"],
+    ["HGETALL", "k3"], ["SMOVE", "r5", "w5", "m"], ["EXPIRE", "r1", "100"],
+    ["WATCH", "r1"], ["UNLINK", "b1"], ["MULTI"], ["EXEC"],
+    ["FCALL", "nosuch", "1", "k1"], ["GETRANGE", "r1", "0", "1"],
 ]
 
 

@@ -15,7 +15,11 @@
  * requirepass stays the default user's password, as in Redis: when it is
  * set or changes (start-up, CONFIG SET) the default user gets resetpass
  * then >pass, or nopass when it is cleared. ACL SETUSER default may then
- * change it again; CONFIG GET requirepass still shows the directive. */
+ * change it again; CONFIG GET requirepass still shows the directive.
+ *
+ * At start-up, after requirepass, the "user" directives are applied in
+ * order ("user default" resets the default user first) or the aclfile is
+ * loaded (acl_file.c); having both is an error, as in Redis. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>

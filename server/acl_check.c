@@ -17,7 +17,9 @@
  *             patterns must each equal one (a pattern is compared as
  *             text, not matched). Unsubscribing is always allowed.
  *
- * A denial names the argument at fault (*pos) for ACL LOG. */
+ * A user's selectors (acl_rules.c) are alternatives: the call is allowed
+ * when the user's own permissions or any selector's allow all of it. A
+ * denial names the argument at fault (*pos) for ACL LOG. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -343,17 +343,25 @@ static void acl_dryrun(struct client *c)
         reply_ok(c);
         return;
     }
-    if (why == ACL_DENIED_CMD)
+    if (why == ACL_DENIED_CMD) {
         n = snprintf(msg, sizeof(msg), "This user has no permissions to run "
                      "the '%s' command", name);
+        resp_add_bulk(&c->out, msg, n > 0 ? (size_t)n : 0);
+        return;
+    }
+    /* The key or channel whole, however long. */
+    struct resp_out text;
+    resp_out_init(&text, 2);
+    static const char head[] = "This user has no permissions to access the '";
+    resp_add_raw(&text, head, sizeof(head) - 1);
+    resp_add_raw(&text, argv[pos], argvlen[pos]);
+    const char *tail = why == ACL_DENIED_KEY ? "' key" : "' channel";
+    resp_add_raw(&text, tail, strlen(tail));
+    if (text.nomem)
+        reply_error(c, ERR_OOM);
     else
-        n = snprintf(msg, sizeof(msg), "This user has no permissions to "
-                     "access the '%.*s' %s", (int)argvlen[pos], argv[pos],
-                     why == ACL_DENIED_KEY ? "key" : "channel");
-    if (n < 0)
-        n = 0;
-    resp_add_bulk(&c->out, msg, (size_t)n < sizeof(msg) ? (size_t)n
-                                                        : sizeof(msg) - 1);
+        resp_add_bulk(&c->out, text.data, text.len);
+    resp_out_close(&text);
 }
 
 static void acl_log(struct client *c)

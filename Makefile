@@ -82,6 +82,12 @@ $(BUILD)/tests/test_sha1: tests/unit/test_sha1.c $(BUILD)/server/sha1.o
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -I. -o $@ $^ $(LDLIBS)
 
+# And test_sha256 the password hash of ACL (server/sha256.c).
+$(BUILD)/tests/test_sha256: tests/unit/test_sha256.c $(BUILD)/server/sha256.o
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -I. -o $@ $^ $(LDLIBS)
+
 $(THREAD_TESTS): $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/server/%.o \
                  $(BUILD)/server/worker.o
 	@mkdir -p $(dir $@)

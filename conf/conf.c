@@ -84,6 +84,7 @@ enum def_type {
     T_SAVE,     /* "seconds changes" pairs, no-op */
     T_IGNORE,   /* deprecated in Redis: accepted from files, not shown */
     T_PCTL,     /* percentiles 0..100, kept as CONFIG GET prints them */
+    T_USER,     /* "user name rules...": appended to c->users */
 };
 
 #define F_MUTABLE   (1u << 0)   /* CONFIG SET may change it at run time */
@@ -129,6 +130,9 @@ static const char *const supervised_modes[] = {
 static const char *const fsync_modes[] = {
     "everysec", "always", "no", NULL
 };
+static const char *const acl_pubsub_modes[] = {
+    "allchannels", "resetchannels", NULL
+};
 static const char *const debug_modes[] = {
     "no", "yes", "local", NULL
 };
@@ -165,6 +169,14 @@ static const struct conf_def defs[] = {
     /* Security. */
     { "requirepass", NULL, T_STR, F_MUTABLE | F_EMPTYNULL, AT(requirepass),
       "", 0, 0, NULL, NULL },
+    { "acl-pubsub-default", NULL, T_ENUM, F_MUTABLE, AT(acl_pubsub_default),
+      "resetchannels", 0, 0, acl_pubsub_modes, NULL },
+    { "aclfile", NULL, T_STR, F_EMPTYNULL, AT(aclfile), "",
+      0, 0, NULL, NULL },
+    { "user", NULL, T_USER, F_MULTI | F_HIDDEN, NOOP, "",
+      0, 0, NULL, NULL },
+    { "acllog-max-len", NULL, T_INT, F_MUTABLE, AT(acllog_max_len), "128",
+      0, LONG_MAX, NULL, NULL },
 
     /* Keyspace and the expiry sweeper. databases and shards have our own
      * caps; hz takes any non-negative value and is clamped to 1..500. */
@@ -337,8 +349,6 @@ static const struct conf_def defs[] = {
     /* Monitoring: accepted, not used. */
     { "busy-reply-threshold", "lua-time-limit", T_INT, F_MUTABLE, NOOP,
       "5000", 0, LONG_MAX, NULL, NULL },
-    { "acllog-max-len", NULL, T_INT, F_MUTABLE, NOOP, "128",
-      0, LONG_MAX, NULL, NULL },
 
     /* Removed from Redis 7 but still accepted from old config files. */
     { "list-max-ziplist-entries", NULL, T_IGNORE, F_HIDDEN, NOOP, "",
@@ -353,7 +363,7 @@ static const struct conf_def defs[] = {
 
 /* Redis directives we recognise but refuse, so the error says so. */
 static const char *const unsupported[] = {
-    "include", "rename-command", "user", "loadmodule", "replicaof",
+    "include", "rename-command", "loadmodule", "replicaof",
     "slaveof", "sentinel", "cluster-enabled", "tls-port", NULL
 };
 
@@ -1068,6 +1078,31 @@ static int apply_dir(struct conf *c, size_t row, const char *path,
     return APPLY_OK;
 }
 
+/* Appends a "user" directive (its name and rules, copied) to c->users;
+ * ACL checks the rules when the server starts. */
+static int apply_user(struct conf *c, const char *const *argv, int argc)
+{
+    struct conf_user *v = realloc(c->users, (size_t)(c->nusers + 1) *
+                                                sizeof(*v));
+    if (!v)
+        return APPLY_NOMEM;
+    c->users = v;
+    char **copy = calloc((size_t)argc, sizeof(*copy));
+    if (!copy)
+        return APPLY_NOMEM;
+    for (int i = 0; i < argc; i++) {
+        copy[i] = dup_str(argv[i]);
+        if (!copy[i]) {
+            while (i-- > 0)
+                free(copy[i]);
+            free(copy);
+            return APPLY_NOMEM;
+        }
+    }
+    v[c->nusers++] = (struct conf_user){ copy, argc };
+    return APPLY_OK;
+}
+
 /* Parses, validates and stores one directive. On APPLY_BAD the reason, in
  * Redis's words, is in why; on any failure the old value is untouched. */
 static int apply(struct conf *c, size_t row, const char *const *argv,
@@ -1171,6 +1206,8 @@ static int apply(struct conf *c, size_t row, const char *const *argv,
         return apply_save(c, row, argv, argc, ctx, why, wlen);
     case T_IGNORE:
         return APPLY_OK;
+    case T_USER:
+        return argc == 0 ? APPLY_OK : apply_user(c, argv, argc);
     }
     return APPLY_BAD;
 }
@@ -1239,6 +1276,12 @@ void conf_close(struct conf *c)
         if (d->size && is_str_type(d->type))
             free(*(char **)field(c, d));
     }
+    for (int i = 0; i < c->nusers; i++) {
+        for (int j = 0; j < c->users[i].argc; j++)
+            free(c->users[i].argv[j]);
+        free(c->users[i].argv);
+    }
+    free(c->users);
     memset(c, 0, sizeof(*c));
 }
 
@@ -1446,6 +1489,8 @@ static int conf_copy(struct conf *dst, const struct conf *src)
 {
     *dst = *src;
     dst->noop = NULL;
+    dst->users = NULL;          /* start-up only: not carried over */
+    dst->nusers = 0;
     for (int i = 0; i < CONF_MAX_BIND; i++)
         dst->bind[i] = NULL;
     for (size_t i = 0; i < NDEFS; i++) {

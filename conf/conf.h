@@ -27,6 +27,16 @@ struct conf {
     int hz;
     int64_t active_expire_budget_us;
     char *requirepass;          /* NULL = none */
+    char *acl_pubsub_default;   /* "resetchannels" or "allchannels" */
+    int64_t acllog_max_len;     /* ACL LOG entries kept */
+    char *aclfile;              /* NULL = none (ACL LOAD/SAVE) */
+    /* "user" directives in order: each a name and its ACL rules (owned).
+     * Read once at start-up; a copy made for CONFIG SET has none. */
+    struct conf_user {
+        char **argv;
+        int argc;
+    } *users;
+    int nusers;
     int64_t maxclients;
     int64_t busy_poll_us;       /* 0 = off (server/busypoll.c) */
     int64_t timeout;            /* idle client timeout, seconds, 0 = never */

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/acl.h"
 #include "server/blocking.h"
 #include "server/pubsub.h"
 #include "server/server.h"
@@ -518,7 +519,7 @@ static struct client *client_new(struct server *srv, int is_unix)
     resp_out_init(&c->out, 2);
     resp_out_init(&c->wbuf, 2);
     c->id = ++srv->next_client_id;
-    c->authed = srv->conf.requirepass == NULL;
+    acl_client_default(c);
     c->ctime_ms = c->last_ms = server_now_ms(srv);
     if (is_unix)
         c->flags |= CLIENT_UNIX;

@@ -657,3 +657,31 @@ void cmd_command(struct client *c)
     }
     subcommand_dispatch(c, &command_subs);
 }
+
+/* ---- For ACL (acl.c) ------------------------------------------------------ */
+
+/* See server.h. */
+const char *command_acl_category_name(size_t i)
+{
+    return i < sizeof(acl_cats) / sizeof(*acl_cats) ? acl_cats[i].name : NULL;
+}
+
+/* See server.h. Bit i stands for command_acl_category_name(i). */
+uint32_t command_acl_category_mask(const struct command *cmd,
+                                   const struct subcommand *sc)
+{
+    char name[96];
+    struct command sub;
+    if (sc) {
+        sub = sub_command(name, sizeof(name), cmd, sc);
+        cmd = &sub;
+    }
+    const char *cats[ACL_CATS_MAX];
+    size_t n = acl_categories(cmd, cats);
+    uint32_t mask = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < sizeof(acl_cats) / sizeof(*acl_cats); j++)
+            if (strcmp(cats[i], acl_cats[j].name) == 0)
+                mask |= (uint32_t)1 << j;
+    return mask;
+}

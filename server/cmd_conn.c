@@ -1,14 +1,14 @@
 /* cmd_conn.c - connection commands: PING, ECHO, QUIT, HELLO, AUTH, SELECT,
  * RESET and the CLIENT container.
  *
- * Authentication follows Redis 7's default user: without requirepass the
- * default user has no password (AUTH <pass> is an error, AUTH default
- * <anything> succeeds); with requirepass only that password opens the
- * connection. There are no other users. c->authed is Redis's
- * "authenticated" flag, set when the connection opens without a password
- * or when it gives the right one; whether a command needs it is asked
- * each time (client_auth_required), so clearing requirepass lets every
- * connection in and setting it again shuts out those that never
+ * Authentication is Redis 7's ACL (acl.c): AUTH [user] pass and HELLO's
+ * AUTH pick the user the connection runs as; AUTH <pass> alone is the
+ * default user's and an error while that user has no password (nopass).
+ * c->authed is Redis's "authenticated" flag, set when the connection
+ * opens while the default user needs no password or when it gives the
+ * right one; whether a command needs it is asked each time
+ * (client_auth_required), so giving the default user nopass lets every
+ * connection in and a password again shuts out those that never
  * authenticated, as in Redis.
  *
  * CLIENT REPLY OFF and SKIP mute c->out (resp_out.muted), which drops
@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/acl.h"
 #include "server/blocking.h"
 #include "server/handlers.h"
 #include "server/pubsub.h"
@@ -67,18 +68,6 @@ void cmd_quit(struct client *c)
     client_reply_mode_apply(c);
 }
 
-/* Checks user/password against the default user. Returns 1 when they
- * open the connection. */
-static int auth_check(const struct server *srv, const char *user, size_t ulen,
-                      const char *pass, size_t plen)
-{
-    if (ulen != 7 || memcmp(user, "default", 7) != 0)
-        return 0;
-    const char *want = srv->conf.requirepass;
-    return want == NULL ||
-           (strlen(want) == plen && memcmp(want, pass, plen) == 0);
-}
-
 void cmd_auth(struct client *c)
 {
     if (c->argc > 3) {
@@ -92,7 +81,7 @@ void cmd_auth(struct client *c)
         client_redact_arg(c, 2);
     const char *user = "default", *pass = c->argv[1];
     size_t ulen = 7, plen = c->argvlen[1];
-    if (c->argc == 2 && c->srv->conf.requirepass == NULL) {
+    if (c->argc == 2 && (c->srv->acl->dflt->flags & ACL_USER_NOPASS)) {
         reply_error(c, ERR_AUTH_NOPASS);
         return;
     }
@@ -102,11 +91,10 @@ void cmd_auth(struct client *c)
         pass = c->argv[2];
         plen = c->argvlen[2];
     }
-    if (!auth_check(c->srv, user, ulen, pass, plen)) {
+    if (!acl_auth(c, user, ulen, pass, plen)) {
         reply_error(c, ERR_WRONGPASS);
         return;
     }
-    c->authed = 1;
     reply_ok(c);
 }
 
@@ -159,12 +147,11 @@ void cmd_hello(struct client *c)
              * as sent, as in Redis. */
             client_redact_arg(c, j + 1);
             client_redact_arg(c, j + 2);
-            if (!auth_check(c->srv, c->argv[j + 1], c->argvlen[j + 1],
-                            c->argv[j + 2], c->argvlen[j + 2])) {
+            if (!acl_auth(c, c->argv[j + 1], c->argvlen[j + 1],
+                          c->argv[j + 2], c->argvlen[j + 2])) {
                 reply_error(c, ERR_WRONGPASS);
                 return;
             }
-            c->authed = 1;
             j += 2;
         } else if (arg_is(c, j, "SETNAME") && more >= 1) {
             if (!set_name_or_reply(c, c->argv[j + 1], c->argvlen[j + 1]))
@@ -233,7 +220,7 @@ void cmd_reset(struct client *c)
      * command skipped, as in Redis. */
     c->flags &= ~(unsigned)(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP_NEXT);
     client_reply_mode_apply(c);
-    c->authed = c->srv->conf.requirepass == NULL;
+    acl_client_default(c);
     monitor_stop(c);
     tracking_disable(c);
     resp_add_simple(&c->out, "RESET");
@@ -289,7 +276,7 @@ static void client_info_line(struct resp_out *out, const struct client *c,
         "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld "
         "flags=%s db=%d sub=%zu psub=%zu ssub=%zu multi=%d qbuf=%zu qbuf-free=0 "
         "argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=0 oll=0 omem=%zu "
-        "tot-mem=%zu events=r cmd=%s user=default redir=%lld resp=%d "
+        "tot-mem=%zu events=r cmd=%s user=%s redir=%lld resp=%d "
         "lib-name=%s lib-ver=%s\n",
         (unsigned long long)c->id, c->addr, c->laddr, (int)fd,
         c->name ? c->name : "", (long long)((now - c->ctime_ms) / 1000),
@@ -301,11 +288,17 @@ static void client_info_line(struct resp_out *out, const struct client *c,
         resp_reader_pending(&c->reader), c->reader.arena_cap,
         c->out.cap + c->wbuf.cap,
         sizeof(*c) + c->out.cap + c->wbuf.cap + c->reader.arena_cap, cmd,
-        tracking_redir_of(c), c->proto, c->lib_name ? c->lib_name : "",
+        c->user->name, tracking_redir_of(c), c->proto, c->lib_name ? c->lib_name : "",
         c->lib_ver ? c->lib_ver : "");
     if (n > 0)
         resp_add_raw(out, line, (size_t)n < sizeof(line) ? (size_t)n
                                                          : sizeof(line) - 1);
+}
+
+/* See server.h. */
+void client_info_text(struct resp_out *out, const struct client *c)
+{
+    client_info_line(out, c, server_now_ms(c->srv));
 }
 
 /* Replies text (built in a scratch buffer) as Redis replies CLIENT LIST:
@@ -459,6 +452,7 @@ struct kill_filter {
     size_t addrlen, laddrlen;
     int skipme;
     int type_normal;            /* -1 any, 1 normal, 0 none, 2 pubsub */
+    const struct acl_user *user; /* NULL: any */
 };
 
 static int kill_matches(const struct kill_filter *f, const struct client *c,
@@ -472,6 +466,8 @@ static int kill_matches(const struct kill_filter *f, const struct client *c,
         (f->type_normal == 2) != pubsub_client_subscribed(o))
         return 0;
     if (f->id && (uint64_t)f->id != o->id)
+        return 0;
+    if (f->user && o->user != f->user)
         return 0;
     if (f->addr && (strlen(o->addr) != f->addrlen ||
                     memcmp(o->addr, f->addr, f->addrlen) != 0))
@@ -525,7 +521,8 @@ static int kill_filter_parse(struct client *c, struct kill_filter *f)
                 return 0;
             }
         } else if (arg_is(c, j, "USER")) {
-            if (!arg_is(c, v, "default")) {
+            f->user = acl_user_find(c->srv->acl, c->argv[v], c->argvlen[v]);
+            if (!f->user) {
                 reply_error(c, ERR_NO_SUCH_USER, ARGV_CLIPPED(c, v));
                 return 0;
             }

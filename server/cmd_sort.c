@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/acl.h"
 #include "server/coll.h"
 #include "server/handlers.h"
 #include "server/keys.h"
@@ -88,9 +89,18 @@ static int sort_parse_or_reply(struct client *c, int ro, struct sort_opts *o)
         } else if (arg_is(c, j, "BY") && left >= 1) {
             o->by = c->argv[++j];
             o->bylen = c->argvlen[j];
-            if (!memchr(o->by, '*', strnlen(o->by, o->bylen)))
+            if (!memchr(o->by, '*', strnlen(o->by, o->bylen))) {
                 o->dontsort = 1;
+            } else if (!acl_client_reads_all_keys(c)) {
+                /* A pattern reads keys no ACL check saw. */
+                reply_error(c, ERR_SORT_BY_ACL);
+                return 0;
+            }
         } else if (arg_is(c, j, "GET") && left >= 1) {
+            if (!acl_client_reads_all_keys(c)) {
+                reply_error(c, ERR_SORT_GET_ACL);
+                return 0;
+            }
             o->gets[o->ngets++] = ++j;
         } else {
             reply_error(c, ERR_SYNTAX);

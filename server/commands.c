@@ -7,7 +7,8 @@
  * built once at start-up in struct server (no global state).
  *
  * Dispatch does, in order: lookup, arity (a container's subcommand
- * included), authentication, maxmemory, a MONITOR client's keyspace
+ * included), authentication, ACL permissions (a restricted user's only),
+ * maxmemory, a MONITOR client's keyspace
  * filter, the RESP2 subscribed-mode filter (CMD_PUBSUB), CLIENT PAUSE
  * (pause.c), MULTI queueing,
  * then calls the handler. A handler writes exactly one reply. */
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/acl.h"
 #include "server/blocking.h"
 #include "server/handlers.h"
 #include "server/pubsub.h"
@@ -38,6 +40,7 @@ static const struct command commands[] = {
 { "SELECT",      cmd_select,         2, F,                  0, 0, 0, "connection", "1.0.0", "Changes the selected database.", NULL },
 { "CLIENT",      cmd_client,        -2, 0,                  0, 0, 0, "connection", "2.4.0", "A container for client connection commands.", &client_subs },
 { "RESET",       cmd_reset,          1, F|CMD_NOAUTH|CMD_PUBSUB|CMD_NOMULTI|CMD_NOSCRIPT, 0, 0, 0, "connection", "6.2.0", "Resets the connection.", NULL },
+{ "ACL",         cmd_acl,           -2, 0,                  0, 0, 0, "server", "6.0.0", "A container for Access List Control commands.", &acl_subs },
 { "DBSIZE",      cmd_dbsize,         1, R|F,                0, 0, 0, "server", "1.0.0", "Returns the number of keys in the database.", NULL },
 { "FLUSHDB",     cmd_flushdb,       -1, W,                  0, 0, 0, "server", "1.0.0", "Removes all keys from the current database.", NULL },
 { "FLUSHALL",    cmd_flushall,      -1, W,                  0, 0, 0, "server", "1.0.0", "Removes all keys from all databases.", NULL },
@@ -638,8 +641,30 @@ static int held_or_refused(struct client *c)
            pause_postpones(c);
 }
 
-/* Looks up and runs the request in c->argv: lookup, arity, auth, MULTI
- * queueing, call. */
+/* The ACL checks of a restricted user's command (acl_check.c): returns 1
+ * when it was refused (a refused EXEC discards the transaction). Out of
+ * line: the default user never comes here. */
+static __attribute__((noinline)) int acl_refused(struct client *c)
+{
+    int pos;
+    enum acl_denial why = acl_check_client(
+        c, (c->flags & CLIENT_MULTI) ? ACL_CTX_MULTI : ACL_CTX_TOPLEVEL, &pos);
+    if (why == ACL_OK)
+        return 0;
+    char msg[256];
+    acl_denial_message(c, why, msg, sizeof(msg));
+    if (c->cmd->proc == cmd_exec) {
+        reject_exec(c, msg);
+        return 1;
+    }
+    reply_error_text(c, msg, strlen(msg));
+    count_rejected(c);
+    reject(c);
+    return 1;
+}
+
+/* Looks up and runs the request in c->argv: lookup, arity, auth, ACL,
+ * MULTI queueing, call. */
 static void dispatch(struct client *c)
 {
     struct server *srv = c->srv;
@@ -687,6 +712,8 @@ static void dispatch(struct client *c)
         reject(c);
         return;
     }
+    if (c->user->restricted && acl_refused(c))
+        return;
     if (srv->conf.maxmemory && maxmemory_refuses(c)) {
         if (c->cmd->proc == cmd_exec) {
             reject_exec(c, "OOM command not allowed when used memory > "

@@ -24,6 +24,10 @@ void cmd_select(struct client *c);
 void cmd_client(struct client *c);
 void cmd_reset(struct client *c);
 
+/* cmd_acl.c: ACL */
+extern const struct subcommand_table acl_subs;
+void cmd_acl(struct client *c);
+
 /* cmd_script.c: scripting */
 void cmd_eval(struct client *c);
 void cmd_eval_ro(struct client *c);

@@ -24,6 +24,7 @@
 #include "server/premap.h"
 #include "server/pubsub.h"
 #include "server/script.h"
+#include "server/acl.h"
 #include "server/server.h"
 #include "server/tracking.h"
 
@@ -113,6 +114,7 @@ void server_conf_applied(struct server *srv)
     latency_configure(srv);
     client_apply_limits_all(srv);
     apply_limits(srv);
+    acl_conf_applied(srv);
 }
 
 /* Zeroes the counters INFO stats and commandstats show. */
@@ -376,12 +378,12 @@ static int server_init(struct server *srv, int argc, char **argv)
     latency_monitor_init(&srv->latency);
     latency_configure(srv);
     if (open_databases(srv) != 0 || command_index_init(srv) != 0 ||
-        pubsub_init(srv) != 0 || script_engine_init(srv) != 0 ||
+        acl_init(srv) != 0 || pubsub_init(srv) != 0 || script_engine_init(srv) != 0 ||
         function_engine_init(srv) != 0) {
         fprintf(stderr, "respite: out of memory\n");
         return -1;
     }
-    return 0;
+    return acl_load_at_startup(srv);
 }
 
 static int server_start(struct server *srv)
@@ -450,6 +452,7 @@ int main(int argc, char **argv)
         uv_loop_close(srv->loop);
     close_databases(srv);
     pubsub_close(srv);
+    acl_close(srv);
     tracking_close(srv);
     slowlog_close(&srv->slowlog);
     latency_free(srv, 1);

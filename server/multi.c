@@ -13,9 +13,11 @@
  * up first so a key that expired logically but was not yet swept counts
  * too. The watcher lists are walked linearly: watching is rare and the
  * lists are short, so no reverse index is kept. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/acl.h"
 #include "server/blocking.h"
 #include "server/server.h"
 #include "server/tracking.h"
@@ -179,6 +181,31 @@ static void expire_watched(struct client *c)
                        c->watched[i].klen, now);
 }
 
+/* A queued command the user's ACL no longer allows (changed since it
+ * was queued): refused with Redis's reason, the others still run. */
+static __attribute__((noinline)) int exec_acl_refused(struct client *c)
+{
+    int pos;
+    enum acl_denial why = acl_check_client(c, ACL_CTX_MULTI, &pos);
+    if (why == ACL_OK)
+        return 0;
+    const char *reason =
+        why == ACL_DENIED_CMD
+            ? "no permission to execute the command or subcommand"
+        : why == ACL_DENIED_KEY
+            ? "no permission to touch the specified keys"
+            : "no permission to access one of the channels used as "
+              "arguments";
+    char msg[384];
+    int n = snprintf(msg, sizeof(msg),
+                     "NOPERM ACLs rules changed between the moment the "
+                     "transaction was accumulated and the EXEC call. This "
+                     "command is no longer allowed for the following "
+                     "reason: %s", reason);
+    reply_error_text(c, msg, (size_t)n);
+    return 1;
+}
+
 void cmd_exec(struct client *c)
 {
     if (!(c->flags & CLIENT_MULTI)) {
@@ -214,6 +241,8 @@ void cmd_exec(struct client *c)
         c->argc = q->argc;
         c->argv = (const char **)q->argv;
         c->argvlen = q->argvlen;
+        if (c->user->restricted && exec_acl_refused(c))
+            continue;
         client_call(c);
     }
     c->cmd = exec;

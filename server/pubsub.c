@@ -214,6 +214,17 @@ int pubsub_client_subscribed(const struct client *c)
     return c->ps && (c->ps->n[0] + c->ps->n[1] + c->ps->n[2]) > 0;
 }
 
+/* See pubsub.h. */
+int pubsub_client_any(const struct client *c, enum pubsub_kind k,
+                      int (*pred)(void *, const char *, size_t), void *ctx)
+{
+    const struct pubsub_client *pc = c->ps;
+    for (size_t i = 0; pc && i < pc->n[k]; i++)
+        if (pred(ctx, pc->v[k][i]->name, pc->v[k][i]->len))
+            return 1;
+    return 0;
+}
+
 #define PUBSUB_HOLD_BYTES ((size_t)64 * 1024)
 #define PUBSUB_HOLD_PASSES 32
 

@@ -50,6 +50,10 @@ size_t pubsub_client_count(const struct client *c, enum pubsub_kind k);
 /* 1 when c has any subscription: "subscribed mode" (Redis's
  * CLIENT_PUBSUB flag). */
 int pubsub_client_subscribed(const struct client *c);
+/* 1 if pred(ctx, name, len) is true for one of c's subscriptions in k
+ * (ACL: a user's channels shrank). */
+int pubsub_client_any(const struct client *c, enum pubsub_kind k,
+                      int (*pred)(void *, const char *, size_t), void *ctx);
 /* 1 when subscriber c may keep its unwritten output back for one more
  * pass of the loop (the caller knows more input is queued): less than
  * PUBSUB_HOLD_BYTES gathered and fewer than PUBSUB_HOLD_PASSES passes

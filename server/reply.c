@@ -363,6 +363,10 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_RESTORE_IDLETIME] = "ERR Invalid IDLETIME value, must be >= 0",
     [ERR_RESTORE_FREQ] = "ERR Invalid FREQ value, must be >= 0 and <= 255",
     [ERR_BAD_DATA] = "ERR Bad data format",
+    [ERR_SORT_BY_ACL] = "ERR BY option of SORT denied due to insufficient "
+                        "ACL permissions.",
+    [ERR_SORT_GET_ACL] = "ERR GET option of SORT denied due to insufficient "
+                         "ACL permissions.",
 };
 
 /* Counts an error reply under its code for INFO errorstats, as Redis's

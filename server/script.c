@@ -41,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/acl.h"
 #include "server/function.h"
 #include "server/handlers.h"
 #include "server/maxmemory.h"
@@ -85,6 +86,7 @@ struct scripting *script__engine_new(struct server *srv)
     fake->flags = CLIENT_SCRIPT;
     fake->proto = 2;
     fake->authed = 1;
+    fake->user = srv->acl->dflt;
     /* What Redis's script client shows as its address (SLOWLOG). */
     snprintf(fake->addr, sizeof(fake->addr), "?:0");
     resp_out_init(&fake->out, 2);
@@ -488,6 +490,7 @@ void script__call(struct scripting *s, struct client *c, int nargs,
     s->oom = srv->conf.maxmemory && maxmemory_enforce(srv);
     s->fake->db = c->db;
     s->fake->flags = CLIENT_SCRIPT;
+    s->fake->user = c->user;            /* its commands are c's user's */
 
     lua_pushcfunction(L, script__error_handler);
     lua_insert(L, base + 1);

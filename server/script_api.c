@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "server/acl.h"
 #include "server/script.h"
 #include "server/script_int.h"
 #include "server/server.h"
@@ -36,6 +38,29 @@ static int error_out(lua_State *L, int raise, const char *msg)
 }
 
 /* ---- The redis.* API ---------------------------------------------------- */
+
+/* Why the script's user may not run fake's command (it is then in ACL
+ * LOG, context "lua"), in Redis's words, or NULL when it may. */
+static const char *acl_refusal(struct client *fake)
+{
+    int pos;
+    switch (acl_check_client(fake, ACL_CTX_LUA, &pos)) {
+    case ACL_OK:
+        return NULL;
+    case ACL_DENIED_CMD:
+        return "The user executing the script can't run this command or "
+               "subcommand";
+    case ACL_DENIED_KEY:
+        return "The user executing the script can't access at least one of "
+               "the keys mentioned in the command arguments";
+    case ACL_DENIED_CHANNEL:
+        return "The user executing the script can't publish to the channel "
+               "mentioned in the command";
+    default:
+        return "The user executing the script is lacking the permissions "
+               "for the command";
+    }
+}
 
 /* redis.call and redis.pcall: runs a command as the script client. raise:
  * an error reply is raised (call) instead of returned (pcall). */
@@ -105,6 +130,8 @@ static int redis_command(lua_State *L, int raise)
         refused = "Wrong number of args calling Redis command from script";
     else if (flags & CMD_NOSCRIPT)
         refused = "This Redis command is not allowed from script";
+    else if (fake->user->restricted && (refused = acl_refusal(fake)))
+        ;
     else if ((flags & CMD_WRITE) && (s->ro || (s->flags & SCRIPT_NO_WRITES)))
         refused = "Write commands are not allowed from read-only scripts.";
     /* Over the limit when the script started, its first write may not
@@ -282,20 +309,50 @@ static int redis_debug(lua_State *L)
     return 0;
 }
 
-/* redis.acl_check_cmd(cmd, ...): whether the user may run it. Respite
- * has one user, the default one, allowed every command. */
+/* redis.acl_check_cmd(cmd, ...): whether the script's user may run the
+ * command with these arguments (arity unchecked, nothing logged), as
+ * ACL DRYRUN says. */
 static int redis_acl_check_cmd(lua_State *L)
 {
-    if (lua_gettop(L) == 0)
+    int argc = lua_gettop(L);
+    if (argc == 0)
         return error_out(L, 1, "Please specify at least one argument for "
                                "this redis lib call");
     struct scripting *s = engine_of(L);
-    size_t n;
-    const char *name = lua_tolstring(L, 1, &n);
-    if (!name || !command_lookup(s->srv, name, n))
+    const char *small[8], **argv = small;
+    size_t smalllen[8], *argvlen = smalllen;
+    if (argc > 8) {
+        argv = malloc((size_t)argc * sizeof(*argv));
+        argvlen = malloc((size_t)argc * sizeof(*argvlen));
+    }
+    int ok = argv && argvlen;
+    for (int i = 0; ok && i < argc; i++)
+        ok = (argv[i] = lua_tolstring(L, i + 1, &argvlen[i])) != NULL;
+    const struct command *cmd =
+        ok ? command_lookup(s->srv, argv[0], argvlen[0]) : NULL;
+    const struct subcommand *sub = NULL;
+    if (cmd && cmd->subs && argc > 1) {
+        for (size_t i = 0; i < cmd->subs->n && !sub; i++) {
+            const char *sn = cmd->subs->subs[i].name;
+            if (strlen(sn) == argvlen[1] &&
+                strncasecmp(sn, argv[1], argvlen[1]) == 0)
+                sub = &cmd->subs->subs[i];
+        }
+        if (!sub)
+            cmd = NULL;
+    }
+    int allowed = 0, pos;
+    if (cmd)
+        allowed = acl_check(s->srv, s->fake->user, cmd, sub, (size_t)argc,
+                            argv, argvlen, &pos) == ACL_OK;
+    if (argv != small) {
+        free(argv);
+        free(argvlen);
+    }
+    if (!cmd)
         return error_out(L, 1, "Invalid command passed to "
                                "redis.acl_check_cmd()");
-    lua_pushboolean(L, 1);
+    lua_pushboolean(L, allowed);
     return 1;
 }
 

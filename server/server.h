@@ -28,6 +28,8 @@
 /* ---- Commands ---------------------------------------------------------- */
 
 struct client;
+struct acl;
+struct acl_user;
 struct server;
 struct tracking;
 struct tracking_client;
@@ -131,6 +133,13 @@ const struct subcommand *subcommand_check(struct client *c,
 const struct subcommand *subcommand_of(const struct client *c);
 /* Runs the subcommand of t that argv[1] names, or replies the error. */
 void subcommand_dispatch(struct client *c, const struct subcommand_table *t);
+/* Redis's ACL category i ("keyspace", "read"...) in the order ACL CAT
+ * lists them, NULL past the last (cmd_command.c). */
+const char *command_acl_category_name(size_t i);
+/* The ACL categories of cmd, or of its subcommand sc when not NULL: bit i
+ * for command_acl_category_name(i). */
+uint32_t command_acl_category_mask(const struct command *cmd,
+                                   const struct subcommand *sc);
 
 /* ---- Clients ----------------------------------------------------------- */
 
@@ -229,6 +238,7 @@ struct client {
      * for its slow log entry when it is unblocked. */
     uint64_t block_ns;
     struct tracking_client *trk;        /* CLIENT TRACKING state (tracking.c) */
+    struct acl_user *user;              /* who it runs as (acl.h), never NULL */
 };
 
 /* The flags EVAL's script declares in its shebang, applied to flags as
@@ -348,6 +358,10 @@ struct server {
      * callbacks), which Redis's tracking counts as nobody's change. */
     int key_origin;
     char run_id[41];
+    struct acl *acl;                    /* users, ACL LOG (acl.c) */
+    /* The default user is off or has a password: a new connection must
+     * authenticate (acl_user_changed keeps it). */
+    int auth_required;
     char readbuf[64 * 1024];            /* libuv reads here; see client.c */
 };
 
@@ -415,14 +429,16 @@ void client_unwatch_all(struct client *c);
 void client_dispatch(struct client *c);
 
 /* Connection state (cmd_conn.c). */
-/* Whether c must authenticate first: a password is set and c has not
- * given it (Redis's authRequired, so clearing requirepass lets in a
- * connection that never authenticated, and setting it again shuts it
- * out). */
+/* Whether c must authenticate first: the default user is off or has a
+ * password and c has not authenticated (Redis's authRequired, so making
+ * the default user nopass lets in a connection that never authenticated,
+ * and a password again shuts it out). */
 static inline int client_auth_required(const struct client *c)
 {
-    return !c->authed && c->srv->conf.requirepass != NULL;
+    return !c->authed && c->srv->auth_required;
 }
+/* Appends c's CLIENT LIST line, its newline too, to out (ACL LOG). */
+void client_info_text(struct resp_out *out, const struct client *c);
 /* Mutes c->out while CLIENT REPLY OFF or SKIP is in force or c is to
  * close after its reply, unmutes it otherwise. Inline, as the two below
  * run for every command. */
@@ -749,6 +765,9 @@ enum reply_err {
     ERR_RESTORE_IDLETIME,    /* Invalid IDLETIME value, must be >= 0 */
     ERR_RESTORE_FREQ,        /* Invalid FREQ value, must be >= 0 and <= 255 */
     ERR_BAD_DATA,            /* Bad data format */
+    /* ACL (acl*.c, and SORT's patterns). */
+    ERR_SORT_BY_ACL,         /* BY option of SORT denied due to ... ACL */
+    ERR_SORT_GET_ACL,        /* GET option of SORT denied due to ... ACL */
     ERR__COUNT
 };
 

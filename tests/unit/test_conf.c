@@ -554,6 +554,13 @@ TEST(example_file)
     }
     if (fp)
         fclose(fp);
+    /* Aliases the table ends with have no line of their own. */
+    for (int alias = 1; order_ok && alias && k < a.n;) {
+        alias = 0;
+        for (int j = 0; aliases[j]; j++)
+            alias |= !strcmp(a.name[k], aliases[j]);
+        k += alias;
+    }
     int all_listed = k == a.n;
     if (order_ok && !all_listed)
         fprintf(stderr, "    file stops before '%s'\n", a.name[k]);

@@ -76,14 +76,16 @@ $(BUILD)/tests/%: tests/unit/%.c $(LEAF_OBJ)
 # The unit tests of a server thread link it and worker.o, which starts
 # and stops it.
 THREAD_TESTS := $(patsubst %,$(BUILD)/tests/test_%,prefault premap release)
-# Likewise test_sha1 links the one server/ leaf it tests.
-$(BUILD)/tests/test_sha1: tests/unit/test_sha1.c $(BUILD)/server/sha1.o
+# Likewise test_sha1 links the one server/ leaf it tests (and md32.o).
+$(BUILD)/tests/test_sha1: tests/unit/test_sha1.c $(BUILD)/server/sha1.o \
+                          $(BUILD)/server/md32.o
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -I. -o $@ $^ $(LDLIBS)
 
 # And test_sha256 the password hash of ACL (server/sha256.c).
-$(BUILD)/tests/test_sha256: tests/unit/test_sha256.c $(BUILD)/server/sha256.o
+$(BUILD)/tests/test_sha256: tests/unit/test_sha256.c $(BUILD)/server/sha256.o \
+                            $(BUILD)/server/md32.o
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -I. -o $@ $^ $(LDLIBS)

@@ -3,7 +3,8 @@
  * and each 64-byte block goes through 80 rounds that mix it into the five
  * 32-bit words of the state. The script cache needs it to name scripts as
  * Redis does (SCRIPT LOAD, EVALSHA, redis.sha1hex); speed does not matter
- * much next to compiling the script, so the rounds are a plain loop. */
+ * much next to compiling the script, so the rounds are a plain loop. The
+ * buffering and padding, which SHA-256 shares, are md32.c's. */
 #include <string.h>
 
 #include "server/sha1.h"
@@ -13,8 +14,8 @@ static uint32_t rol(uint32_t x, unsigned n)
     return (x << n) | (x >> (32 - n));
 }
 
-/* Mixes one 64-byte block p into s->h. */
-static void sha1_block(struct sha1 *s, const unsigned char *p)
+/* Mixes one 64-byte block p into the state h. */
+static void sha1_mix(uint32_t *h, const unsigned char *p)
 {
     uint32_t w[80];
     for (int i = 0; i < 16; i++)
@@ -22,8 +23,7 @@ static void sha1_block(struct sha1 *s, const unsigned char *p)
                (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
     for (int i = 16; i < 80; i++)
         w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-    uint32_t a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3],
-             e = s->h[4];
+    uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
     for (int i = 0; i < 80; i++) {
         uint32_t f, k;
         if (i < 20) {
@@ -46,11 +46,11 @@ static void sha1_block(struct sha1 *s, const unsigned char *p)
         b = a;
         a = t;
     }
-    s->h[0] += a;
-    s->h[1] += b;
-    s->h[2] += c;
-    s->h[3] += d;
-    s->h[4] += e;
+    h[0] += a;
+    h[1] += b;
+    h[2] += c;
+    h[3] += d;
+    h[4] += e;
 }
 
 /* Starts a hash with the standard initial state. */
@@ -58,61 +58,30 @@ void sha1_init(struct sha1 *s)
 {
     static const uint32_t h0[5] = { 0x67452301, 0xEFCDAB89, 0x98BADCFE,
                                     0x10325476, 0xC3D2E1F0 };
-    memcpy(s->h, h0, sizeof(h0));
-    s->len = 0;
+    memcpy(s->md.h, h0, sizeof(h0));
+    s->md.len = 0;
+    s->md.mix = sha1_mix;
 }
 
-/* Hashes n more bytes (borrowed). */
+/* See sha1.h. */
 void sha1_update(struct sha1 *s, const void *data, size_t n)
 {
-    const unsigned char *p = data;
-    size_t used = (size_t)(s->len % 64);
-    s->len += n;
-    if (used) {
-        size_t take = 64 - used < n ? 64 - used : n;
-        memcpy(s->block + used, p, take);
-        p += take;
-        n -= take;
-        if (used + take < 64)
-            return;
-        sha1_block(s, s->block);
-    }
-    for (; n >= 64; p += 64, n -= 64)
-        sha1_block(s, p);
-    memcpy(s->block, p, n);
+    md32_update(&s->md, data, n);
 }
 
-/* Pads, hashes the last block(s) and writes the digest big endian. */
+/* See sha1.h. */
 void sha1_final(struct sha1 *s, unsigned char digest[20])
 {
-    uint64_t bits = s->len * 8;
-    size_t used = (size_t)(s->len % 64);
-    s->block[used++] = 0x80;
-    if (used > 56) {
-        memset(s->block + used, 0, 64 - used);
-        sha1_block(s, s->block);
-        used = 0;
-    }
-    memset(s->block + used, 0, 56 - used);
-    for (int i = 0; i < 8; i++)
-        s->block[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
-    sha1_block(s, s->block);
-    for (int i = 0; i < 20; i++)
-        digest[i] = (unsigned char)(s->h[i / 4] >> (24 - 8 * (i % 4)));
+    md32_final(&s->md, digest, 5);
 }
 
 /* See sha1.h. */
 void sha1_hex(const void *data, size_t n, char hex[41])
 {
-    static const char digits[] = "0123456789abcdef";
     struct sha1 s;
     unsigned char d[20];
     sha1_init(&s);
     sha1_update(&s, data, n);
     sha1_final(&s, d);
-    for (int i = 0; i < 20; i++) {
-        hex[2 * i] = digits[d[i] >> 4];
-        hex[2 * i + 1] = digits[d[i] & 15];
-    }
-    hex[40] = '\0';
+    md32_hex(d, sizeof d, hex);
 }

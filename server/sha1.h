@@ -1,16 +1,15 @@
 /* sha1.h - SHA-1 (FIPS 180-4), for the script cache's keys: EVALSHA names
  * a script by the SHA-1 of its body in lower-case hex, as Redis does.
- * Not for anything that needs a secure hash. A leaf: libc only. */
+ * Not for anything that needs a secure hash. A leaf: libc and md32.c. */
 #ifndef RESPITE_SHA1_H
 #define RESPITE_SHA1_H
 
 #include <stddef.h>
-#include <stdint.h>
+
+#include "server/md32.h"
 
 struct sha1 {
-    uint32_t h[5];
-    uint64_t len;                       /* bytes hashed so far */
-    unsigned char block[64];            /* the partial block */
+    struct md32 md;
 };
 
 void sha1_init(struct sha1 *s);

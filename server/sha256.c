@@ -2,7 +2,8 @@
  * like SHA-1's (0x80, zeros, the bit length big endian) to whole 64-byte
  * blocks, and each block is expanded to 64 words that 64 rounds mix into
  * the eight 32-bit words of the state. ACL hashes a password on AUTH and
- * on SETUSER >pass only, so the rounds are a plain loop. */
+ * on SETUSER >pass only, so the rounds are a plain loop. The buffering
+ * and padding are md32.c's. */
 #include <string.h>
 
 #include "server/sha256.h"
@@ -28,8 +29,8 @@ static uint32_t ror(uint32_t x, unsigned n)
     return (x >> n) | (x << (32 - n));
 }
 
-/* Mixes one 64-byte block p into s->h. */
-static void sha256_block(struct sha256 *s, const unsigned char *p)
+/* Mixes one 64-byte block p into the state st. */
+static void sha256_mix(uint32_t *st, const unsigned char *p)
 {
     uint32_t w[64];
     for (int i = 0; i < 16; i++)
@@ -40,8 +41,8 @@ static void sha256_block(struct sha256 *s, const unsigned char *p)
         uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10);
         w[i] = w[i - 16] + s0 + w[i - 7] + s1;
     }
-    uint32_t a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3];
-    uint32_t e = s->h[4], f = s->h[5], g = s->h[6], h = s->h[7];
+    uint32_t a = st[0], b = st[1], c = st[2], d = st[3];
+    uint32_t e = st[4], f = st[5], g = st[6], h = st[7];
     for (int i = 0; i < 64; i++) {
         uint32_t S1 = ror(e, 6) ^ ror(e, 11) ^ ror(e, 25);
         uint32_t ch = (e & f) ^ (~e & g);
@@ -58,14 +59,14 @@ static void sha256_block(struct sha256 *s, const unsigned char *p)
         b = a;
         a = t1 + t2;
     }
-    s->h[0] += a;
-    s->h[1] += b;
-    s->h[2] += c;
-    s->h[3] += d;
-    s->h[4] += e;
-    s->h[5] += f;
-    s->h[6] += g;
-    s->h[7] += h;
+    st[0] += a;
+    st[1] += b;
+    st[2] += c;
+    st[3] += d;
+    st[4] += e;
+    st[5] += f;
+    st[6] += g;
+    st[7] += h;
 }
 
 /* Starts a hash: the first 32 bits of the fractional parts of the square
@@ -76,65 +77,30 @@ void sha256_init(struct sha256 *s)
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
         0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
     };
-    memcpy(s->h, h0, sizeof(h0));
-    s->len = 0;
+    memcpy(s->md.h, h0, sizeof(h0));
+    s->md.len = 0;
+    s->md.mix = sha256_mix;
 }
 
-/* Hashes data[0..n) (borrowed) into s. */
+/* See sha256.h. */
 void sha256_update(struct sha256 *s, const void *data, size_t n)
 {
-    const unsigned char *p = data;
-    size_t used = (size_t)(s->len % 64);
-    s->len += n;
-    if (used) {
-        size_t take = 64 - used < n ? 64 - used : n;
-        memcpy(s->block + used, p, take);
-        p += take;
-        n -= take;
-        if (used + take < 64)
-            return;
-        sha256_block(s, s->block);
-    }
-    for (; n >= 64; p += 64, n -= 64)
-        sha256_block(s, p);
-    memcpy(s->block, p, n);
+    md32_update(&s->md, data, n);
 }
 
-/* Pads, hashes the last block(s) and writes the digest big endian. */
+/* See sha256.h. */
 void sha256_final(struct sha256 *s, unsigned char digest[32])
 {
-    uint64_t bits = s->len * 8;
-    size_t used = (size_t)(s->len % 64);
-    s->block[used++] = 0x80;
-    if (used > 56) {
-        memset(s->block + used, 0, 64 - used);
-        sha256_block(s, s->block);
-        used = 0;
-    }
-    memset(s->block + used, 0, 56 - used);
-    for (int i = 0; i < 8; i++)
-        s->block[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
-    sha256_block(s, s->block);
-    for (int i = 0; i < 8; i++) {
-        digest[4 * i] = (unsigned char)(s->h[i] >> 24);
-        digest[4 * i + 1] = (unsigned char)(s->h[i] >> 16);
-        digest[4 * i + 2] = (unsigned char)(s->h[i] >> 8);
-        digest[4 * i + 3] = (unsigned char)s->h[i];
-    }
+    md32_final(&s->md, digest, 8);
 }
 
 /* See sha256.h. */
 void sha256_hex(const void *data, size_t n, char hex[65])
 {
-    static const char digits[] = "0123456789abcdef";
     struct sha256 s;
     unsigned char d[32];
     sha256_init(&s);
     sha256_update(&s, data, n);
     sha256_final(&s, d);
-    for (int i = 0; i < 32; i++) {
-        hex[2 * i] = digits[d[i] >> 4];
-        hex[2 * i + 1] = digits[d[i] & 15];
-    }
-    hex[64] = '\0';
+    md32_hex(d, sizeof d, hex);
 }

@@ -1,16 +1,15 @@
 /* sha256.h - SHA-256 (FIPS 180-4), for ACL password hashes: Redis keeps
  * and shows a user's passwords as the SHA-256 of each in lower-case hex.
- * A leaf: libc only. */
+ * A leaf: libc and md32.c. */
 #ifndef RESPITE_SHA256_H
 #define RESPITE_SHA256_H
 
 #include <stddef.h>
-#include <stdint.h>
+
+#include "server/md32.h"
 
 struct sha256 {
-    uint32_t h[8];
-    uint64_t len;                       /* bytes hashed so far */
-    unsigned char block[64];            /* the partial block */
+    struct md32 md;
 };
 
 void sha256_init(struct sha256 *s);

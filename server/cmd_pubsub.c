@@ -63,6 +63,12 @@ void cmd_psubscribe(struct client *c)
 
 void cmd_ssubscribe(struct client *c)
 {
+    /* Run by EXEC (the only way CLIENT_MULTI reaches a command that is
+     * not queued): Redis 7.0 refuses it there, unlike SUBSCRIBE. */
+    if (c->flags & CLIENT_MULTI) {
+        reply_error(c, ERR_SSUBSCRIBE_IN_EXEC);
+        return;
+    }
     subscribe_generic(c, PUBSUB_SHARD, "ssubscribe");
 }
 

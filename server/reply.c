@@ -51,6 +51,8 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_DISCARD_NO_MULTI] = "ERR DISCARD without MULTI",
     [ERR_WATCH_IN_MULTI] = "ERR WATCH inside MULTI is not allowed",
     [ERR_NOT_IN_MULTI] = "ERR Command not allowed inside a transaction",
+    [ERR_SSUBSCRIBE_IN_EXEC] = "ERR SSUBSCRIBE isn't allowed for a DENY "
+                               "BLOCKING client",
     [ERR_EXECABORT] = "EXECABORT Transaction discarded because of previous "
                       "errors.",
     [ERR_SAME_OBJECT] = "ERR source and destination objects are the same",

@@ -553,6 +553,7 @@ enum reply_err {
     ERR_DISCARD_NO_MULTI,    /* DISCARD without MULTI */
     ERR_WATCH_IN_MULTI,      /* WATCH inside MULTI is not allowed */
     ERR_NOT_IN_MULTI,        /* Command not allowed inside a transaction */
+    ERR_SSUBSCRIBE_IN_EXEC,  /* SSUBSCRIBE isn't allowed for a DENY ... */
     ERR_EXECABORT,
     ERR_SAME_OBJECT,         /* source and destination objects are the same */
     ERR_NOPROTO,

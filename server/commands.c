@@ -10,7 +10,7 @@
  * included), authentication, ACL permissions (a restricted user's only),
  * maxmemory, a MONITOR client's keyspace
  * filter, the RESP2 subscribed-mode filter (CMD_PUBSUB), CLIENT PAUSE
- * (pause.c), MULTI queueing,
+ * (pause.c), MULTI queueing (or refusal: CMD_REFUSED_IN_MULTI),
  * then calls the handler. A handler writes exactly one reply. */
 #include <ctype.h>
 #include <stdint.h>

@@ -122,23 +122,9 @@ static uint32_t category_named(const char *name, size_t len)
 /* See acl.h. */
 long acl_cmd_lookup(const struct server *srv, const char *name, size_t len)
 {
-    const char *bar = memchr(name, '|', len);
-    size_t clen = bar ? (size_t)(bar - name) : len;
-    const struct command *cmd = command_lookup(srv, name, clen);
-    if (!cmd)
-        return -1;
-    if (!bar)
-        return (long)acl_cmd_id(srv, cmd, NULL);
-    const char *sub = bar + 1;
-    size_t slen = len - clen - 1;
-    if (!cmd->subs || memchr(sub, '|', slen))
-        return -1;
-    for (size_t j = 0; j < cmd->subs->n; j++) {
-        const char *sn = cmd->subs->subs[j].name;
-        if (strlen(sn) == slen && strncasecmp(sn, sub, slen) == 0)
-            return (long)acl_cmd_id(srv, cmd, &cmd->subs->subs[j]);
-    }
-    return -1;
+    const struct subcommand *sub;
+    const struct command *cmd = command_lookup_full(srv, name, len, &sub);
+    return cmd ? (long)acl_cmd_id(srv, cmd, sub) : -1;
 }
 
 /* +cmd|arg on a command without subcommands. */

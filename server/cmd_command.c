@@ -395,18 +395,6 @@ static void command_count(struct client *c)
     resp_add_int(&c->out, (int64_t)n);
 }
 
-/* cmd's subcommand named name[0..len), any case, or NULL. */
-static const struct subcommand *subcommand_in(const struct command *cmd,
-                                              const char *name, size_t len)
-{
-    for (size_t i = 0; cmd->subs && i < cmd->subs->n; i++) {
-        const char *sub = cmd->subs->subs[i].name;
-        if (strlen(sub) == len && strncasecmp(sub, name, len) == 0)
-            return &cmd->subs->subs[i];
-    }
-    return NULL;
-}
-
 static void command_info(struct client *c)
 {
     if (c->argc == 2) {
@@ -415,19 +403,9 @@ static void command_info(struct client *c)
     }
     resp_add_array(&c->out, c->argc - 2);
     for (size_t i = 2; i < c->argc; i++) {
-        const char *name = c->argv[i];
-        size_t len = c->argvlen[i];
-        const struct command *cmd = command_lookup(c->srv, name, len);
-        const char *bar = memchr(name, '|', len);
-        const struct subcommand *sc = NULL;
-        if (!cmd && bar) {             /* "config|get", as Redis takes it */
-            cmd = command_lookup(c->srv, name, (size_t)(bar - name));
-            sc = cmd ? subcommand_in(cmd, bar + 1, len - 1 -
-                                                  (size_t)(bar - name))
-                     : NULL;
-            if (!sc)
-                cmd = NULL;
-        }
+        const struct subcommand *sc;
+        const struct command *cmd =
+            command_lookup_full(c->srv, c->argv[i], c->argvlen[i], &sc);
         if (sc)
             add_sub_info(&c->out, cmd, sc);
         else if (cmd)

@@ -148,25 +148,13 @@ static void visit(const struct server *srv, size_t i, long sub,
 static long lookup_full_name(const struct server *srv, const char *s,
                              size_t len, long *sub)
 {
-    const char *bar = memchr(s, '|', len);
-    size_t base = bar ? (size_t)(bar - s) : len;
-    const struct command *cmd = command_lookup(srv, s, base);
+    const struct subcommand *sc;
+    const struct command *cmd = command_lookup_full(srv, s, len, &sc);
     if (!cmd)
         return -1;
     size_t n;
-    long i = (long)(cmd - command_table(&n));
-    *sub = -1;
-    if (!bar)
-        return i;
-    const char *name = bar + 1;
-    size_t nlen = len - base - 1;
-    for (size_t j = 0; cmd->subs && j < cmd->subs->n; j++)
-        if (strlen(cmd->subs->subs[j].name) == nlen &&
-            !strncasecmp(cmd->subs->subs[j].name, name, nlen)) {
-            *sub = (long)j;
-            return i;
-        }
-    return -1;
+    *sub = sc ? (long)(sc - cmd->subs->subs) : -1;
+    return (long)(cmd - command_table(&n));
 }
 
 /* ------------------------------------------------------------------------

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "server/acl.h"
 #include "server/blocking.h"
@@ -390,6 +391,33 @@ const struct command *command_lookup(const struct server *srv,
             return srv->cmd_index[j].cmd;
     }
     return NULL;
+}
+
+/* See server.h. */
+const struct subcommand *subcommand_in(const struct command *cmd,
+                                       const char *name, size_t len)
+{
+    for (size_t i = 0; cmd->subs && i < cmd->subs->n; i++) {
+        const char *sub = cmd->subs->subs[i].name;
+        if (strlen(sub) == len && strncasecmp(sub, name, len) == 0)
+            return &cmd->subs->subs[i];
+    }
+    return NULL;
+}
+
+/* See server.h. */
+const struct command *command_lookup_full(const struct server *srv,
+                                          const char *name, size_t len,
+                                          const struct subcommand **sub)
+{
+    const char *bar = memchr(name, '|', len);
+    size_t clen = bar ? (size_t)(bar - name) : len;
+    const struct command *cmd = command_lookup(srv, name, clen);
+    *sub = NULL;
+    if (!cmd || !bar)
+        return cmd;
+    *sub = subcommand_in(cmd, bar + 1, len - clen - 1);
+    return *sub ? cmd : NULL;
 }
 
 static void lowercase(char *dst, size_t cap, const char *src, size_t n)

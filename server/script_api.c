@@ -332,12 +332,7 @@ static int redis_acl_check_cmd(lua_State *L)
         ok ? command_lookup(s->srv, argv[0], argvlen[0]) : NULL;
     const struct subcommand *sub = NULL;
     if (cmd && cmd->subs && argc > 1) {
-        for (size_t i = 0; i < cmd->subs->n && !sub; i++) {
-            const char *sn = cmd->subs->subs[i].name;
-            if (strlen(sn) == argvlen[1] &&
-                strncasecmp(sn, argv[1], argvlen[1]) == 0)
-                sub = &cmd->subs->subs[i];
-        }
+        sub = subcommand_in(cmd, argv[1], argvlen[1]);
         if (!sub)
             cmd = NULL;
     }

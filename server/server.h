@@ -121,6 +121,16 @@ struct command_stats *command_stats_of_cmd(struct server *srv,
 /* Exact, case-insensitive lookup; NULL when unknown. */
 const struct command *command_lookup(const struct server *srv,
                                      const char *name, size_t len);
+/* cmd's subcommand named name[0..len), any case; NULL when it has none
+ * of that name. */
+const struct subcommand *subcommand_in(const struct command *cmd,
+                                       const char *name, size_t len);
+/* The command a full name names, as Redis's lookups by name take it:
+ * "get", or "config|get" with *sub its subcommand (else *sub is NULL);
+ * NULL when either part is unknown. Any case. */
+const struct command *command_lookup_full(const struct server *srv,
+                                          const char *name, size_t len,
+                                          const struct subcommand **sub);
 /* The table and its size, for COMMAND and INFO. */
 const struct command *command_table(size_t *n);
 /* The subcommand of t that argv[1] names; NULL, after replying the

@@ -29,6 +29,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
 from harness import assert_eq, assert_raises_text, test  # noqa: E402
+from payload import seal  # noqa: E402
 
 REF_BIN = os.environ.get("REDIS_REF_BIN", "/usr/bin/redis-server")
 _ref = {}
@@ -51,38 +52,6 @@ def both():
 
 
 # ---- Payload building ------------------------------------------------------
-
-def _crc_table():
-    t = []
-    for i in range(256):
-        c = i
-        for _ in range(8):
-            c = (c >> 1) ^ 0x95AC9329AC4BC9B5 if c & 1 else c >> 1
-        t.append(c)
-    return t
-
-
-_CRC = _crc_table()
-
-
-def crc64(data):
-    c = 0
-    for b in data:
-        c = _CRC[(c ^ b) & 0xFF] ^ (c >> 8)
-    return c
-
-
-def seal(body, version=10):
-    """body + RDB version + CRC-64: a payload RESTORE checks."""
-    body = bytes(body) + struct.pack("<H", version)
-    return body + struct.pack("<Q", crc64(body))
-
-
-def reseal(payload):
-    """payload with its CRC recomputed (after a change to its body)."""
-    body = payload[:-8]
-    return body + struct.pack("<Q", crc64(body))
-
 
 def rlen(n):
     if n < 64:

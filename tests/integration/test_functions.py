@@ -29,6 +29,7 @@ import redis
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
 from harness import assert_eq, test  # noqa: E402
+from payload import seal  # noqa: E402
 
 LIB = """#!lua name=mylib
 local calls = 0
@@ -302,28 +303,6 @@ def error_table_whose_fields_raise():
 # ---------------------------------------------------------------------------
 
 REF_BIN = os.environ.get("REDIS_REF_BIN", "/usr/bin/redis-server")
-
-
-def _crc64_table():
-    table = []
-    for i in range(256):
-        c = i
-        for _ in range(8):
-            c = (c >> 1) ^ 0x95AC9329AC4BC9B5 if c & 1 else c >> 1
-        table.append(c)
-    return table
-
-
-_CRC = _crc64_table()
-
-
-def seal(body, ver=10):
-    """body followed by the RDB version and a CRC-64 that fits."""
-    body = bytes(body) + struct.pack("<H", ver)
-    c = 0
-    for x in body:
-        c = _CRC[(c ^ x) & 0xff] ^ (c >> 8)
-    return body + struct.pack("<Q", c)
 
 
 def rdb_len(n, form):

@@ -529,6 +529,16 @@ def blocked_count(r):
     return r.info("clients")["blocked_clients"]
 
 
+def wait_for(pred, what, timeout=10.0):
+    """Polls pred() (a server-side fact) until true; bounded."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return
+        time.sleep(0.01)
+    raise AssertionError("timed out waiting for " + what)
+
+
 def wait_blocked(r, n, timeout=5.0):
     """Waits until exactly n clients are blocked (the server has seen the
     blocking commands), or fails after timeout seconds."""

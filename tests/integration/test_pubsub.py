@@ -26,16 +26,6 @@ def pcall(conn, *args):
     return h.parse(conn.call(*args))
 
 
-def wait_for(pred, what, timeout=10.0):
-    """Polls pred() (a server-side fact) until true; bounded."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return
-        time.sleep(0.01)
-    raise AssertionError("timed out waiting for " + what)
-
-
 def next_message(ps, timeout=5.0):
     """The next real message of a redis-py PubSub (skipping nothing)."""
     deadline = time.monotonic() + timeout
@@ -221,9 +211,9 @@ def disconnect_and_reset_unsubscribe():
     c.read_raw()
     assert_eq(r.pubsub_numsub("gone"), [(b"gone", 1)])
     c.close()
-    wait_for(lambda: r.pubsub_numsub("gone") == [(b"gone", 0)],
+    h.wait_for(lambda: r.pubsub_numsub("gone") == [(b"gone", 0)],
              "NUMSUB 0 after close")
-    wait_for(lambda: r.pubsub_numpat() == 0, "NUMPAT 0 after close")
+    h.wait_for(lambda: r.pubsub_numpat() == 0, "NUMPAT 0 after close")
     assert_eq(r.pubsub_channels("gone*"), [])
     assert_eq(r.publish("gone", "x"), 0)
 
@@ -257,7 +247,7 @@ def info_and_client_list_fields():
         assert b"cmd=ssubscribe" not in normal, normal
         assert_eq(r.execute_command("CLIENT", "KILL", "TYPE", "pubsub"), 1)
         assert c.is_closed(), "killed subscriber closed"
-    wait_for(lambda: r.info("stats")["pubsub_channels"] == 0, "cleanup")
+    h.wait_for(lambda: r.info("stats")["pubsub_channels"] == 0, "cleanup")
 
 
 @test
@@ -268,7 +258,7 @@ def redis_cli_subscribe_mode():
                          stderr=subprocess.DEVNULL)
     try:
         r = s.client()
-        wait_for(lambda: r.pubsub_numsub("cli") == [(b"cli", 1)],
+        h.wait_for(lambda: r.pubsub_numsub("cli") == [(b"cli", 1)],
                  "redis-cli subscribed")
         assert_eq(r.publish("cli", "from-test"), 1)
         want = [b"subscribe", b"cli", b"1", b"message", b"cli", b"from-test"]

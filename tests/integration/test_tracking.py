@@ -29,24 +29,8 @@ INVALIDATE = b"*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n"
 PUSH = b">2\r\n$10\r\ninvalidate\r\n"
 
 
-def keys_frame(*keys):
-    out = [b"*%d\r\n" % len(keys)]
-    for k in keys:
-        out.append(b"$%d\r\n%s\r\n" % (len(k), k))
-    return b"".join(out)
-
-
 def client_id(conn):
     return int(conn.call("CLIENT", "ID")[1:-2])
-
-
-def wait_for(pred, what, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return
-        time.sleep(0.01)
-    raise AssertionError("timed out waiting for " + what)
 
 
 def subscriber(server):
@@ -76,14 +60,14 @@ def redirect_to_resp2_subscriber():
                   b"*3\r\n$-1\r\n$-1\r\n$-1\r\n")
         r.mset({"k1": "1", "k2": "2", "k3": "3"})
         # One message per key, in the order the write touched them.
-        assert_eq(b.read_raw(), INVALIDATE + keys_frame(b"k1"))
-        assert_eq(b.read_raw(), INVALIDATE + keys_frame(b"k2"))
+        assert_eq(b.read_raw(), INVALIDATE + h.encode(b"k1"))
+        assert_eq(b.read_raw(), INVALIDATE + h.encode(b"k2"))
         # Forgotten once invalidated: the next write sends nothing.
         r.set("k1", "x")
         assert_eq(a.call("GET", "k2"), b"$1\r\n2\r\n")
         # The tracking client's own write is sent too (no NOLOOP).
         assert_eq(a.call("DEL", "k2"), b":1\r\n")
-        assert_eq(b.read_raw(), INVALIDATE + keys_frame(b"k2"))
+        assert_eq(b.read_raw(), INVALIDATE + h.encode(b"k2"))
         assert h.no_reply(b)
     b.close()
 
@@ -107,7 +91,7 @@ def flush_null_follows_tracking_client_protocol():
         # SWAPDB invalidates nothing.
         a.call("GET", "k")
         r.set("k", "v")
-        assert_eq(b.read_raw(), INVALIDATE + keys_frame(b"k"))
+        assert_eq(b.read_raw(), INVALIDATE + h.encode(b"k"))
         a.call("GET", "k")
         r.swapdb(0, 1)
         assert h.no_reply(b)
@@ -128,12 +112,12 @@ def redirect_needs_resp3_or_subscribed_mode():
         b.call("SUBSCRIBE", "other")
         a.call("GET", "k")
         r.set("k", "2")
-        assert_eq(b.read_raw(), INVALIDATE + keys_frame(b"k"))
+        assert_eq(b.read_raw(), INVALIDATE + h.encode(b"k"))
         b.call("UNSUBSCRIBE")
         b.call("HELLO", "3")
         a.call("GET", "k")
         r.set("k", "3")
-        assert_eq(b.read_raw(), PUSH + keys_frame(b"k"))
+        assert_eq(b.read_raw(), PUSH + h.encode(b"k"))
         # RESP2 without REDIRECT: tracking is on, messages never come.
         c = s.conn()
         assert_eq(c.call("CLIENT", "TRACKING", "on"), b"+OK\r\n")
@@ -184,7 +168,7 @@ def broken_redirect():
         a.call("CLIENT", "TRACKING", "on", "REDIRECT", bid)
         a.call("GET", "k")
         b.close()
-        wait_for(lambda: all(int(c["id"]) != bid for c in r.client_list()),
+        h.wait_for(lambda: all(int(c["id"]) != bid for c in r.client_list()),
                  "the redirect client to go")
         r.set("k", "1")
         assert_eq(a.read_raw(),
@@ -247,7 +231,7 @@ def active_expiry_invalidates():
         assert_eq(a.call("GET", "e"), b"$1\r\n1\r\n")
         # No command runs: the sweeper finds it.
         a.settimeout(5)
-        assert_eq(a.read_raw(), PUSH + keys_frame(b"e"))
+        assert_eq(a.read_raw(), PUSH + h.encode(b"e"))
         assert_eq(r.exists("e"), 0)
 
 
@@ -297,7 +281,7 @@ def slow_redirect_subscriber_is_cut_off():
             h.parse(a.call("MGET", *keys[i:i + 500]))
         for i in range(0, len(keys), 500):
             r.delete(*keys[i:i + 500])
-        wait_for(lambda: all(int(c["id"]) != bid for c in r.client_list()),
+        h.wait_for(lambda: all(int(c["id"]) != bid for c in r.client_list()),
                  "the subscriber to be cut off")
         # The tracking client carries on, its redirect broken.
         assert_eq(a.call("CLIENT", "GETREDIR"), b":%d\r\n" % bid)
@@ -319,7 +303,7 @@ def many_clients_one_key():
             c.call("GET", "hot")
         r.set("hot", "1")
         for c in cs:
-            assert_eq(c.read_raw(), PUSH + keys_frame(b"hot"))
+            assert_eq(c.read_raw(), PUSH + h.encode(b"hot"))
         assert_eq(info_field(r, "stats", "tracking_total_keys"), 0)
 
 
@@ -378,7 +362,7 @@ def table_forgets_clients_that_leave():
         assert_eq((stats["tracking_total_keys"],
                    stats["tracking_total_items"]), (3, 4))
         b.close()
-        wait_for(lambda: r.info("stats")["tracking_total_items"] == 1,
+        h.wait_for(lambda: r.info("stats")["tracking_total_items"] == 1,
                  "b's keys to go")
         assert_eq(r.info("stats")["tracking_total_keys"], 1)
         c.call("RESET")

@@ -98,6 +98,18 @@ function pingOnce(port) {
   });
 }
 
+// An empty directory of this process's own for servers to run in, so a
+// redis-server never loads a dump file something else left in /tmp;
+// removed when the process exits.
+let scratch = null;
+function scratchDir() {
+  if (scratch === null) {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'respite-test-'));
+    process.on('exit', () => fs.rmSync(scratch, { recursive: true, force: true }));
+  }
+  return scratch;
+}
+
 export class Server {
   constructor(directives = [], name = 'node') {
     this.directives = directives.map(String);
@@ -114,7 +126,7 @@ export class Server {
     const argv = ['--port', String(this.port), '--bind', '127.0.0.1'];
     if (isRedis()) argv.push('--save', '', '--appendonly', 'no');
     argv.push('--enable-debug-command', 'yes', ...this.directives);
-    this.proc = spawn(bin, argv, { stdio: ['ignore', log, log], cwd: os.tmpdir() });
+    this.proc = spawn(bin, argv, { stdio: ['ignore', log, log], cwd: scratchDir() });
     fs.closeSync(log);
     this.exited = new Promise((resolve) => this.proc.on('exit', (code, sig) => resolve({ code, sig })));
     const deadline = Date.now() + 10000;

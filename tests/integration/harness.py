@@ -23,8 +23,10 @@ Three things live here, all with the standard library only:
 Run the test files with /usr/bin/python3, which has Debian's redis-py.
 """
 
+import atexit
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -78,6 +80,18 @@ def free_port():
 # ---------------------------------------------------------------------------
 # Server process
 # ---------------------------------------------------------------------------
+
+_scratch = []
+
+
+def scratch_dir():
+    """An empty directory of this process's own for servers to run in,
+    removed when the process exits."""
+    if not _scratch:
+        _scratch.append(tempfile.mkdtemp(prefix="respite-test-"))
+        atexit.register(shutil.rmtree, _scratch[0], True)
+    return _scratch[0]
+
 
 class ServerError(Exception):
     pass
@@ -133,10 +147,11 @@ class Server:
                 dir=LOG_DIR)
             with os.fdopen(fd, "wb") as log:
                 # In a scratch directory so a stray dump file never lands
-                # in the work tree.
+                # in the work tree, and a redis-server never loads one that
+                # something else left in /tmp.
                 self.proc = subprocess.Popen(
                     self.argv(self.port), stdout=log, stderr=log,
-                    stdin=subprocess.DEVNULL, cwd=tempfile.gettempdir())
+                    stdin=subprocess.DEVNULL, cwd=scratch_dir())
             try:
                 self._wait_ready()
                 return self

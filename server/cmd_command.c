@@ -37,6 +37,7 @@ static const struct {
     { CMD_FAST, 0, "fast" },
     { CMD_NOAUTH, 0, "no_auth" },
     { 0, KS_INFO_NO_MANDATORY_KEYS, "no_mandatory_keys" },
+    { 0, KS_INFO_NO_ASYNC_LOADING, "no_async_loading" },
     { CMD_REFUSED_IN_MULTI, 0, "no_multi" },
     { 0, MOVABLEKEYS, "movablekeys" },
     { 0, KS_INFO_ALLOW_BUSY, "allow_busy" },
@@ -75,6 +76,7 @@ static const struct {
     const char *name;
     const char *cats[ACL_CATS_MAX];
 } acl_overrides[] = {
+    { "ASKING", { "fast", "connection" } },
     { "COMMAND", { "slow", "connection" } },
     { "DBSIZE", { "keyspace", "read", "fast" } },
     { "FLUSHALL", { "keyspace", "write", "slow", "dangerous" } },

@@ -1,9 +1,8 @@
 /* cmd_server.c - whole-server commands: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB,
- * TIME, SHUTDOWN and DEBUG; and what clients ask a server about saving,
- * replication and cluster mode: LASTSAVE, ROLE, WAIT, READONLY and
- * READWRITE, answered truthfully for a server that never saves, has no
- * replicas and no cluster mode. INFO, COMMAND and CONFIG have files of
- * their own. */
+ * TIME, SHUTDOWN and DEBUG; and what clients ask a server about saving
+ * and replication: LASTSAVE, ROLE and WAIT, answered truthfully for a
+ * server that never saves and has no replicas. INFO, COMMAND, CONFIG and
+ * the cluster commands (cmd_cluster.c) have files of their own. */
 #include <stdio.h>
 #include <string.h>
 
@@ -123,13 +122,6 @@ void cmd_wait(struct client *c)
         return;
     }
     client_block_wait(c, deadline);
-}
-
-/* READONLY and READWRITE: cluster replicas' commands, refused outside
- * cluster mode with Redis's words. */
-void cmd_readonly(struct client *c)
-{
-    reply_error(c, ERR_CLUSTER_DISABLED);
 }
 
 void cmd_shutdown(struct client *c)

@@ -13,6 +13,7 @@ extern const struct subcommand_table client_subs, command_subs, config_subs,
     pubsub_subs, slowlog_subs, xgroup_subs, xinfo_subs, object_subs,
     memory_subs, script_subs;
 extern const struct subcommand_table latency_subs;
+extern const struct subcommand_table cluster_subs, module_subs;
 
 /* cmd_conn.c: connection */
 void cmd_ping(struct client *c);
@@ -55,7 +56,11 @@ void cmd_debug(struct client *c);
 void cmd_lastsave(struct client *c);
 void cmd_role(struct client *c);
 void cmd_wait(struct client *c);
-void cmd_readonly(struct client *c);
+/* cmd_cluster.c, cmd_module.c: cluster mode and modules, which Respite
+ * does not have */
+void cmd_cluster(struct client *c);
+void cmd_cluster_only(struct client *c);
+void cmd_module(struct client *c);
 
 /* cmd_object.c, cmd_memory.c: introspection */
 void cmd_object(struct client *c);

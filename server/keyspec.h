@@ -64,8 +64,9 @@ enum keyspec_proc {
 
 /* Flags Redis's COMMAND INFO prints that the dispatch table does not
  * carry: Respite acts as each says without a bit of its own (it never
- * loads data, is never a stale replica, a script never leaves it busy,
- * and the MONITOR feed shows a script's commands, not the script). */
+ * loads data, asynchronously or not, is never a stale replica, a script
+ * never leaves it busy, and the MONITOR feed shows a script's commands,
+ * not the script). */
 enum keyspec_info_flags {
     KS_INFO_PUBSUB = 1 << 0,
     KS_INFO_LOADING = 1 << 1,
@@ -73,6 +74,7 @@ enum keyspec_info_flags {
     KS_INFO_SKIP_MONITOR = 1 << 3,
     KS_INFO_NO_MANDATORY_KEYS = 1 << 4,
     KS_INFO_ALLOW_BUSY = 1 << 5,
+    KS_INFO_NO_ASYNC_LOADING = 1 << 6,
 };
 
 #define KEYSPEC_MAX 3

@@ -39,6 +39,7 @@
 #define SKIP_MONITOR KS_INFO_SKIP_MONITOR
 #define NO_MANDATORY_KEYS KS_INFO_NO_MANDATORY_KEYS
 #define ALLOW_BUSY KS_INFO_ALLOW_BUSY
+#define NO_ASYNC_LOADING KS_INFO_NO_ASYNC_LOADING
 
 #define BEGIN_INDEX(i) .begin = KS_BEGIN_INDEX, .pos = (i)
 #define BEGIN_KEYWORD(k, from) \
@@ -107,6 +108,37 @@ static const struct keyspec_cmd rows[] = {
 { "CLIENT|TRACKINGINFO", .info = LOADING | STALE },
 { "CLIENT|UNBLOCK", .info = LOADING | STALE },
 { "CLIENT|UNPAUSE", .info = LOADING | STALE },
+{ "CLUSTER|ADDSLOTS", .info = STALE | NO_ASYNC_LOADING },
+{ "CLUSTER|ADDSLOTSRANGE", .info = STALE | NO_ASYNC_LOADING },
+{ "CLUSTER|BUMPEPOCH",
+  .tips = "nondeterministic_output",
+  .info = STALE | NO_ASYNC_LOADING },
+{ "CLUSTER|COUNT-FAILURE-REPORTS",
+  .tips = "nondeterministic_output",
+  .info = STALE },
+{ "CLUSTER|COUNTKEYSINSLOT", .info = STALE },
+{ "CLUSTER|DELSLOTS", .info = STALE | NO_ASYNC_LOADING },
+{ "CLUSTER|DELSLOTSRANGE", .info = STALE | NO_ASYNC_LOADING },
+{ "CLUSTER|FAILOVER", .info = STALE | NO_ASYNC_LOADING },
+{ "CLUSTER|FLUSHSLOTS", .info = STALE | NO_ASYNC_LOADING },
+{ "CLUSTER|FORGET", .info = STALE | NO_ASYNC_LOADING },
+{ "CLUSTER|GETKEYSINSLOT", .tips = "nondeterministic_output", .info = STALE },
+{ "CLUSTER|HELP", .info = LOADING | STALE },
+{ "CLUSTER|INFO", .tips = "nondeterministic_output", .info = STALE },
+{ "CLUSTER|KEYSLOT", .info = STALE },
+{ "CLUSTER|LINKS", .tips = "nondeterministic_output", .info = STALE },
+{ "CLUSTER|MEET", .info = STALE | NO_ASYNC_LOADING },
+{ "CLUSTER|MYID", .info = STALE },
+{ "CLUSTER|NODES", .tips = "nondeterministic_output", .info = STALE },
+{ "CLUSTER|REPLICAS", .tips = "nondeterministic_output", .info = STALE },
+{ "CLUSTER|REPLICATE", .info = STALE | NO_ASYNC_LOADING },
+{ "CLUSTER|RESET", .info = STALE },
+{ "CLUSTER|SAVECONFIG", .info = STALE | NO_ASYNC_LOADING },
+{ "CLUSTER|SET-CONFIG-EPOCH", .info = STALE | NO_ASYNC_LOADING },
+{ "CLUSTER|SETSLOT", .info = STALE | NO_ASYNC_LOADING },
+{ "CLUSTER|SHARDS", .tips = "nondeterministic_output", .info = STALE },
+{ "CLUSTER|SLAVES", .tips = "nondeterministic_output", .info = STALE },
+{ "CLUSTER|SLOTS", .tips = "nondeterministic_output", .info = STALE },
 { "COMMAND",
   .tips = "nondeterministic_output_order",
   .info = LOADING | STALE },
@@ -362,6 +394,11 @@ static const struct keyspec_cmd rows[] = {
   .tips = "request_policy:multi_shard",
   .specs = {
     { RO | ACCESS, BEGIN_INDEX(1), RANGE(-1, 1, 0) } } },
+{ "MODULE|HELP", .info = LOADING | STALE },
+{ "MODULE|LIST", .tips = "nondeterministic_output_order" },
+{ "MODULE|LOAD", .info = NO_ASYNC_LOADING },
+{ "MODULE|LOADEX", .info = NO_ASYNC_LOADING },
+{ "MODULE|UNLOAD", .info = NO_ASYNC_LOADING },
 { "MOVE", .specs = {
     { RW | ACCESS | UPDATE, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
 { "MSET",

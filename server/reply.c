@@ -327,6 +327,12 @@ static const char *const errors[ERR__COUNT] = {
                       "transient memory for LCS",
     [ERR_CLUSTER_DISABLED] = "ERR This instance has cluster support "
                              "disabled",
+    [ERR_MODULE_REFUSED] = "ERR MODULE command not allowed. If the "
+                           "enable-module-command option is set to "
+                           "\"local\", you can run it from a local "
+                           "connection, otherwise you need to set this "
+                           "option in the configuration file, and then "
+                           "restart the server.",
     [ERR_TRACKING_REDIR_ONE] = "ERR A client can only redirect to a single "
                                "other client",
     [ERR_TRACKING_REDIR_NONE] = "ERR The client ID you want redirect to "

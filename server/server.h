@@ -753,6 +753,7 @@ enum reply_err {
     ERR_LCS_TOO_LONG,        /* String too long for LCS */
     ERR_LCS_NOMEM,           /* Insufficient memory, failed allocating ... */
     ERR_CLUSTER_DISABLED,    /* This instance has cluster support disabled */
+    ERR_MODULE_REFUSED,      /* MODULE command not allowed. ... */
     /* CLIENT TRACKING and CACHING (cmd_tracking.c). */
     ERR_TRACKING_REDIR_ONE,  /* A client can only redirect to a single ... */
     ERR_TRACKING_REDIR_NONE, /* The client ID you want redirect to does ... */

@@ -1,0 +1,58 @@
+/* cmd_module.c - MODULE. Respite loads no modules (its own commands, such
+ * as RATELIMIT and CL.THROTTLE, are built in), so MODULE LIST is always
+ * empty, which is how clients that look for RedisJSON or RediSearch learn
+ * they are absent. LOAD, LOADEX and UNLOAD are refused with the error
+ * Redis gives under its default enable-module-command no; Respite has no
+ * such directive, because there is no loader to enable. */
+#include "server/handlers.h"
+#include "server/server.h"
+
+static void module_list(struct client *c)
+{
+    resp_add_array(&c->out, 0);
+}
+
+static void module_refused(struct client *c)
+{
+    reply_error(c, ERR_MODULE_REFUSED);
+}
+
+static void module_help(struct client *c)
+{
+    static const char *const lines[] = {
+        "MODULE <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "LIST",
+        "    Return a list of loaded modules.",
+        "LOAD <path> [<arg> ...]",
+        "    Load a module library from <path>, passing to it any optional "
+        "arguments.",
+        "LOADEX <path> [[CONFIG NAME VALUE] [CONFIG NAME VALUE]] [ARGS ...]",
+        "    Load a module library from <path>, while passing it module "
+        "configurations and optional arguments.",
+        "UNLOAD <name>",
+        "    Unload a module.",
+        "HELP",
+        "    Prints this help.",
+    };
+    reply_help(c, lines, sizeof(lines) / sizeof(lines[0]));
+}
+
+#define A (CMD_ADMIN | CMD_NOSCRIPT)
+static const struct subcommand module_subcommands[] = {
+    { "LIST", module_list, 2, A },
+    { "LOAD", module_refused, -3, A },
+    { "LOADEX", module_refused, -3, A },
+    { "UNLOAD", module_refused, 3, A },
+    { "HELP", module_help, 2, 0 },
+};
+#undef A
+
+const struct subcommand_table module_subs = {
+    module_subcommands,
+    sizeof(module_subcommands) / sizeof(module_subcommands[0])
+};
+
+void cmd_module(struct client *c)
+{
+    subcommand_dispatch(c, &module_subs);
+}

@@ -717,10 +717,11 @@ class StartupRound:
                 f.write(dirs)
             s = h.Server(binary=binary, name=name, tracked=False,
                          debug_command=False, start_timeout=10,
-                         config_file=path)
+                         config_file=path, cwd=self.test.scratch)
         else:
             s = h.Server(*dirs, binary=binary, name=name, tracked=False,
-                         debug_command=False, start_timeout=10)
+                         debug_command=False, start_timeout=10,
+                         cwd=self.test.scratch)
         try:
             s.start()
             return s, True
@@ -785,14 +786,14 @@ class Test:
         os.mkdir(os.path.join(self.scratch, "sub"))
         with open(os.path.join(self.scratch, "afile"), "w") as f:
             f.write("not a directory\n")
-        # harness.Server runs servers in tempfile.gettempdir(): this round's
-        # scratch directory, so dir reads the same on both and whatever
-        # Redis writes (dump.rdb, appendonlydir, a pid file) lands here.
-        tempfile.tempdir = self.scratch
+        # Every server runs in this scratch directory, so dir reads the
+        # same on both and whatever Redis writes (dump.rdb, appendonlydir,
+        # a pid file) lands here.
         self.ref_server = h.Server(binary=compat.REF_BIN, name="cfg-ref",
-                                   tracked=False, debug_command=False)
+                                   tracked=False, debug_command=False,
+                                   cwd=self.scratch)
         self.sut_server = h.Server(name="cfg-sut", tracked=False,
-                                   debug_command=False)
+                                   debug_command=False, cwd=self.scratch)
         self.ref_server.start()
         self.sut_server.start()
         self.ref = compat.Side(self.ref_server)

@@ -102,9 +102,10 @@ class Server:
 
     def __init__(self, *directives, binary=None, name="server",
                  debug_command=True, start_timeout=10.0, tracked=True,
-                 config_file=None):
+                 config_file=None, cwd=None):
         self.binary = os.path.abspath(binary) if binary else server_bin()
         self.config_file = config_file
+        self.cwd = cwd              # None: scratch_dir()
         self.directives = [str(d) for d in directives]
         self.name = name
         self.debug_command = debug_command
@@ -151,7 +152,7 @@ class Server:
                 # something else left in /tmp.
                 self.proc = subprocess.Popen(
                     self.argv(self.port), stdout=log, stderr=log,
-                    stdin=subprocess.DEVNULL, cwd=scratch_dir())
+                    stdin=subprocess.DEVNULL, cwd=self.cwd or scratch_dir())
             try:
                 self._wait_ready()
                 return self

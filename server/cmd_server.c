@@ -1,11 +1,8 @@
 /* cmd_server.c - whole-server commands: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB,
- * TIME, SHUTDOWN and DEBUG; and what clients ask a server about saving
- * and replication: LASTSAVE, ROLE and WAIT, answered truthfully for a
- * server that never saves and has no replicas. INFO, COMMAND, CONFIG and
+ * TIME and SHUTDOWN; and what clients ask a server about saving and
+ * replication: LASTSAVE, ROLE and WAIT, answered truthfully for a server
+ * that never saves and has no replicas. INFO, COMMAND, CONFIG, DEBUG and
  * the cluster commands (cmd_cluster.c) have files of their own. */
-#include <stdio.h>
-#include <string.h>
-
 #include "server/blocking.h"
 #include "server/handlers.h"
 #include "server/server.h"
@@ -146,69 +143,4 @@ void cmd_shutdown(struct client *c)
     }
     server_log(c->srv, 'w', "User requested shutdown...");
     server_shutdown(c->srv);
-}
-
-/* DEBUG is for tests and, as in Redis 7, refused unless
- * enable-debug-command allows it. */
-static void debug_jump_clock(struct client *c)
-{
-    int64_t ms;
-    if (!arg_i64_or_reply(c, 2, &ms))
-        return;
-    c->srv->clock_offset_ms += ms;
-    reply_ok(c);
-}
-
-static void debug_set_active_expire(struct client *c)
-{
-    int64_t on;
-    if (!arg_i64_or_reply(c, 2, &on))
-        return;
-    c->srv->active_expire_off = on == 0;
-    reply_ok(c);
-}
-
-static void debug_help(struct client *c)
-{
-    static const char *const lines[] = {
-        "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-        "JUMP-CLOCK <milliseconds>",
-        "    Move the keyspace clock forward (or back) by <milliseconds>.",
-        "SET-ACTIVE-EXPIRE <0|1>",
-        "    Turn the active expiry sweeper off or on.",
-        "HELP",
-        "    Print this help.",
-    };
-    reply_help(c, lines, sizeof(lines) / sizeof(lines[0]));
-}
-
-static const struct subcommand debug_subcommands[] = {
-    { "JUMP-CLOCK", debug_jump_clock, 3, 0 },
-    { "SET-ACTIVE-EXPIRE", debug_set_active_expire, 3, 0 },
-    { "HELP", debug_help, 2, 0 },
-};
-
-/* Not in DEBUG's table entry: DEBUG checks enable-debug-command first. */
-static const struct subcommand_table debug_subs = {
-    debug_subcommands, sizeof(debug_subcommands) / sizeof(debug_subcommands[0])
-};
-
-/* enable-debug-command: "yes", or "local" for loopback and unix clients. */
-static int debug_allowed(const struct client *c)
-{
-    const char *mode = c->srv->conf.enable_debug_command;
-    if (strcmp(mode, "yes") == 0)
-        return 1;
-    return strcmp(mode, "local") == 0 &&
-           ((c->flags & CLIENT_UNIX) || strncmp(c->addr, "127.", 4) == 0 ||
-            strncmp(c->addr, "::1:", 4) == 0);
-}
-
-void cmd_debug(struct client *c)
-{
-    if (!debug_allowed(c)) {
-        reply_error(c, ERR_DEBUG_DISABLED);
-        return;
-    }
-    subcommand_dispatch(c, &debug_subs);
 }

@@ -63,7 +63,7 @@ static const struct command commands[] = {
 { "MONITOR",     cmd_monitor,        1, CMD_ADMIN|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 0, 0, 0, "server", "1.0.0", "Listens for all requests received by the server in real-time.", NULL },
 { "SLOWLOG",     cmd_slowlog,       -2, 0,                  0, 0, 0, "server", "2.2.12", "A container for slow log commands.", &slowlog_subs },
 { "LATENCY",     cmd_latency,       -2, 0,                  0, 0, 0, "server", "2.8.13", "A container for latency diagnostics commands.", &latency_subs },
-{ "DEBUG",       cmd_debug,         -2, CMD_ADMIN|CMD_NOSCRIPT,          0, 0, 0, "server", "1.0.0", "Test helpers (Respite: JUMP-CLOCK, SET-ACTIVE-EXPIRE).", NULL },
+{ "DEBUG",       cmd_debug,         -2, CMD_ADMIN|CMD_NOSCRIPT,          0, 0, 0, "server", "1.0.0", "Test helpers: SLEEP, PROTOCOL, ERROR, LOG, POPULATE; Respite's JUMP-CLOCK, SET-ACTIVE-EXPIRE.", NULL },
 { "MULTI",       cmd_multi,          1, F|CMD_NOMULTI|CMD_NOSCRIPT,      0, 0, 0, "transactions", "1.2.0", "Starts a transaction.", NULL },
 { "EXEC",        cmd_exec,           1, CMD_NOMULTI|CMD_SKIP_SLOWLOG|CMD_NOSCRIPT,        0, 0, 0, "transactions", "1.2.0", "Executes all commands in a transaction.", NULL },
 { "DISCARD",     cmd_discard,        1, F|CMD_NOMULTI|CMD_NOSCRIPT,      0, 0, 0, "transactions", "2.0.0", "Discards a transaction.", NULL },

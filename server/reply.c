@@ -327,6 +327,13 @@ static const char *const errors[ERR__COUNT] = {
                       "transient memory for LCS",
     [ERR_CLUSTER_DISABLED] = "ERR This instance has cluster support "
                              "disabled",
+    [ERR_DEBUG_SUBCOMMAND] = "ERR unknown subcommand or wrong number of "
+                             "arguments for '%.*s'. Try DEBUG HELP.",
+    [ERR_DEBUG_PROTOCOL_TYPE] = "ERR Wrong protocol type name. Please use "
+                                "one of the following: string|integer|"
+                                "double|bignum|null|array|set|map|attrib|"
+                                "push|verbatim|true|false",
+    [ERR_DEBUG_PUSH_RESP2] = "ERR RESP2 is not supported by this command",
     [ERR_MODULE_REFUSED] = "ERR MODULE command not allowed. If the "
                            "enable-module-command option is set to "
                            "\"local\", you can run it from a local "

@@ -753,6 +753,9 @@ enum reply_err {
     ERR_LCS_TOO_LONG,        /* String too long for LCS */
     ERR_LCS_NOMEM,           /* Insufficient memory, failed allocating ... */
     ERR_CLUSTER_DISABLED,    /* This instance has cluster support disabled */
+    ERR_DEBUG_SUBCOMMAND,    /* unknown subcommand or wrong number ... */
+    ERR_DEBUG_PROTOCOL_TYPE, /* Wrong protocol type name. ... */
+    ERR_DEBUG_PUSH_RESP2,    /* RESP2 is not supported by this command */
     ERR_MODULE_REFUSED,      /* MODULE command not allowed. ... */
     /* CLIENT TRACKING and CACHING (cmd_tracking.c). */
     ERR_TRACKING_REDIR_ONE,  /* A client can only redirect to a single ... */

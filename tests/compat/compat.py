@@ -3,7 +3,8 @@
 
 Starts Debian's redis-server (the reference, $REDIS_REF_BIN or
 /usr/bin/redis-server, with --save '' --appendonly no) and the server under
-test ($RESPITE_BIN, default bin/respite) side by side on free ports, then
+test ($RESPITE_BIN, default bin/respite), both with DEBUG enabled, side by
+side on free ports, then
 runs every case of cases.txt (or the files given with -f) on both over raw
 sockets and compares the raw reply bytes. Each case runs twice: in RESP2,
 and on a connection that first switched to RESP3 with HELLO 3 (whose reply
@@ -511,8 +512,8 @@ def start_pair(label):
     """The reference server and the server under test, started. They are
     untracked, so if the second fails to start the first is stopped here
     rather than outliving the run."""
-    ref_server = h.Server(binary=REF_BIN, name=label + "-ref", tracked=False,
-                          debug_command=False).start()
+    ref_server = h.Server(binary=REF_BIN, name=label + "-ref",
+                          tracked=False).start()
     try:
         sut_server = h.Server(name=label + "-sut", tracked=False).start()
     except BaseException:

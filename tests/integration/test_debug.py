@@ -1,0 +1,127 @@
+#!/usr/bin/python3
+"""DEBUG as the test suites of apps and client libraries use it: refused
+unless enable-debug-command allows it, SLEEP stalling every client, LOG
+writing into the server's log, POPULATE filling a database, ERROR not
+counted as a failure. Reply bytes are compared with redis-server in
+tests/compat/cases.txt; these are the effects a reply does not show. Every
+test but the HELP one passes against redis-server 7.0 too
+(RESPITE_BIN=/usr/bin/redis-server)."""
+
+import os
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness as h  # noqa: E402
+from harness import assert_eq, test  # noqa: E402
+
+DISABLED = ("DEBUG command not allowed. If the enable-debug-command option "
+            "is set to")
+
+
+@test
+def refused_unless_enabled():
+    with h.Server(debug_command=False) as s:
+        r = s.client()
+        h.assert_raises_text(lambda: r.execute_command("DEBUG", "SLEEP", 0),
+                             DISABLED)
+        assert_eq(r.config_get("enable-debug-command"),
+                  {"enable-debug-command": "no"})
+    with h.Server("--enable-debug-command", "local", debug_command=False) as s:
+        # Loopback clients are local.
+        assert_eq(s.client().execute_command("DEBUG", "SLEEP", 0), b"OK")
+
+
+@test
+def sleep_stalls_every_client():
+    s = h.shared_server()
+    sleeper = s.client()
+    other = s.client()
+    other.ping()                         # connected before the sleep
+    t = threading.Thread(
+        target=lambda: sleeper.execute_command("DEBUG", "SLEEP", "0.4"))
+    t.start()
+    time.sleep(0.1)                      # the sleep has begun by now
+    t0 = time.monotonic()
+    assert other.ping()
+    waited = time.monotonic() - t0
+    t.join()
+    # Only a lower bound: the PING waits out the rest of the 0.4 s.
+    assert waited >= 0.2, waited
+
+
+@test
+def log_writes_a_marker():
+    with h.Server() as s:
+        r = s.client()
+        assert_eq(r.execute_command("DEBUG", "LOG", "marker 42 here"), b"OK")
+        h.wait_for(lambda: b"DEBUG LOG: marker 42 here" in s.log_bytes(),
+                   "the marker in the log")
+
+
+@test
+def populate_fills_a_database():
+    r = h.flushed()
+    r.set("key:7", "mine")
+    r.rpush("key:8", "a list")
+    assert r.execute_command("DEBUG", "POPULATE", 100000)
+    assert_eq(r.dbsize(), 100000)
+    assert_eq(r.get("key:0"), b"value:0")
+    assert_eq(r.get("key:99999"), b"value:99999")
+    assert_eq(r.get("key:7"), b"mine")          # existing keys left alone
+    assert_eq(r.type("key:8"), b"list")
+    assert_eq(r.exists("key:100000"), 0)
+    assert r.execute_command("DEBUG", "POPULATE", 3, "big", 100000)
+    assert_eq(r.strlen("big:2"), 100000)
+    assert_eq(r.getrange("big:2", 0, 9), b"value:2\0\0\0")
+
+
+@test
+def populate_replaces_expired_keys():
+    r = h.flushed()
+    r.set("e:0", "old", px=1)
+    time.sleep(0.01)
+    assert r.execute_command("DEBUG", "POPULATE", 1, "e")
+    assert_eq((r.get("e:0"), r.ttl("e:0")), (b"value:0", -1))
+
+
+@test
+def populate_touches_watched_keys():
+    s = h.shared_server()
+    r = h.flushed()
+    with s.conn() as w:
+        assert_eq(w.call("WATCH", "key:1"), b"+OK\r\n")
+        assert r.execute_command("DEBUG", "POPULATE", 2)
+        w.call("MULTI")
+        w.call("GET", "key:1")
+        assert_eq(w.call("EXEC"), b"*-1\r\n")
+
+
+@test
+def error_is_not_counted_as_a_failure():
+    """The caller made the error up: as in Redis, neither errorstats nor
+    the command's failed calls count it."""
+    r = h.flushed()
+    r.config_resetstat()
+    h.assert_raises_text(
+        lambda: r.execute_command("DEBUG", "ERROR", "MYCODE went wrong"),
+        "MYCODE went wrong")
+    with h.shared_server().conn() as c:
+        info = h.parse(c.call("INFO", "errorstats"))
+        stats = h.parse(c.call("INFO", "stats"))
+    assert_eq(info, b"# Errorstats\r\n")
+    assert b"total_error_replies:0\r\n" in stats, stats
+
+
+@test(respite_only=True, reason="Respite's own HELP text")
+def help_lists_every_subcommand():
+    r = h.shared_server().client()
+    text = b"\n".join(r.execute_command("DEBUG", "HELP"))
+    for sub in (b"ERROR", b"JUMP-CLOCK", b"LOG", b"POPULATE", b"PROTOCOL",
+                b"SET-ACTIVE-EXPIRE", b"SLEEP", b"HELP"):
+        assert b"\n" + sub in text, sub
+
+
+if __name__ == "__main__":
+    h.run()

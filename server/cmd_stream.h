@@ -1,6 +1,6 @@
-/* cmd_stream.h - what the stream handlers (cmd_stream.c, cmd_xgroup.c)
- * share: Redis's stream ID parsers and the entry reply. Private to those
- * two files. */
+/* cmd_stream.h - what the stream handlers (cmd_stream.c, cmd_xread.c,
+ * cmd_xgroup.c) share: Redis's stream ID parsers and the entry reply.
+ * Private to those three files. */
 #ifndef RESPITE_CMD_STREAM_H
 #define RESPITE_CMD_STREAM_H
 

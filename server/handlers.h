@@ -264,7 +264,7 @@ void cmd_randomkey(struct client *c);
 void cmd_keys(struct client *c);
 void cmd_scan(struct client *c);
 
-/* cmd_stream.c, cmd_xgroup.c: streams */
+/* cmd_stream.c, cmd_xread.c, cmd_xgroup.c: streams */
 void cmd_xadd(struct client *c);
 void cmd_xlen(struct client *c);
 void cmd_xrange(struct client *c);

@@ -437,139 +437,188 @@ static void range_store(struct range_out *o)
     coll_changed(c, 1, NOTIFY_ZSET, "zrangestore");
 }
 
+/* A ZRANGE-family call, as its arguments give it. */
+struct zrange_req {
+    size_t first;                /* the source key's argument */
+    int store;                   /* ZRANGESTORE: argv[1] is the destination */
+    enum range_type type;
+    int rev, withscores;
+    int64_t offset, limit;       /* LIMIT (limit -1: none) */
+    int64_t start, end;          /* a rank range */
+    struct store_zset_srange sr; /* a score range */
+    struct store_zset_lrange lr; /* a lex range */
+};
+
+/* Reads the options after min and max, then settles what the command
+ * left open (type, direction); 1, or 0 after the error reply. */
+static int zrange_opts_or_reply(struct client *c, struct zrange_req *q,
+                                enum range_dir dir)
+{
+    q->limit = -1;
+    for (size_t j = q->first + 3; j < c->argc; j++) {
+        size_t left = c->argc - j - 1;
+        if (!q->store && arg_is(c, j, "WITHSCORES")) {
+            q->withscores = 1;
+        } else if (arg_is(c, j, "LIMIT") && left >= 2) {
+            if (!arg_i64_or_reply(c, j + 1, &q->offset) ||
+                !arg_i64_or_reply(c, j + 2, &q->limit))
+                return 0;
+            j += 2;
+        } else if (dir == DIR_AUTO && arg_is(c, j, "REV")) {
+            dir = DIR_REVERSE;
+        } else if (q->type == RANGE_AUTO && arg_is(c, j, "BYLEX")) {
+            q->type = RANGE_LEX;
+        } else if (q->type == RANGE_AUTO && arg_is(c, j, "BYSCORE")) {
+            q->type = RANGE_SCORE;
+        } else {
+            reply_error(c, ERR_SYNTAX);
+            return 0;
+        }
+    }
+    q->rev = dir == DIR_REVERSE;
+    if (q->type == RANGE_AUTO)
+        q->type = RANGE_RANK;
+    if (q->limit != -1 && q->type == RANGE_RANK) {
+        reply_error(c, ERR_ZRANGE_LIMIT);
+        return 0;
+    }
+    if (q->withscores && q->type == RANGE_LEX) {
+        reply_error(c, ERR_ZRANGE_LEX_SCORES);
+        return 0;
+    }
+    return 1;
+}
+
+/* Parses min and max as the range type reads them (a reversed score or
+ * lex range names max first); 1, or 0 after the error reply. */
+static int zrange_bounds_or_reply(struct client *c, struct zrange_req *q)
+{
+    size_t minidx = q->first + 1, maxidx = q->first + 2;
+    if (q->rev && q->type != RANGE_RANK) {
+        minidx = q->first + 2;
+        maxidx = q->first + 1;
+    }
+    if (q->type == RANGE_RANK)
+        return arg_i64_or_reply(c, minidx, &q->start) &&
+               arg_i64_or_reply(c, maxidx, &q->end);
+    if (q->type == RANGE_SCORE)
+        return srange_or_reply(c, minidx, maxidx, &q->sr);
+    return lrange_or_reply(c, minidx, maxidx, &q->lr);
+}
+
+/* Where the walk over z (NULL: empty) starts (*from) and which range
+ * stops it (*wsr, *wlr); returns 0 when there is nothing to walk. A rank
+ * range becomes offset 0 and limit its length. */
+static int zrange_plan(struct zrange_req *q, const struct store_zset *z,
+                       size_t *from,
+                       const struct store_zset_srange **wsr,
+                       const struct store_zset_lrange **wlr)
+{
+    size_t len = z ? store_zset_len(z) : 0;
+    int walk = 0;
+    *from = 0;
+    *wsr = NULL;
+    *wlr = NULL;
+    if (!z) {
+        /* empty */
+    } else if (q->type == RANGE_RANK) {
+        size_t n;
+        walk = rank_range(q->start, q->end, len, from, &n);
+        if (walk) {
+            q->offset = 0;
+            q->limit = (int64_t)n;
+        }
+    } else if (q->offset > 0 && (uint64_t)q->offset >= len) {
+        /* Redis answers an offset past the end at once. */
+    } else if (q->type == RANGE_SCORE) {
+        walk = store_zset_first_score(z, &q->sr, q->rev, from);
+        *wsr = &q->sr;
+    } else {
+        walk = store_zset_first_lex(z, &q->lr, q->rev, from);
+        *wlr = &q->lr;
+    }
+    /* From the first member in range on, Redis checks only the far end
+     * (which matters for lex ranges over members of different scores). */
+    if (q->rev) {
+        q->sr.max = HUGE_VAL;
+        q->sr.maxex = 0;
+        q->lr.maxk = 1;
+    } else {
+        q->sr.min = -HUGE_VAL;
+        q->sr.minex = 0;
+        q->lr.mink = -1;
+    }
+    return walk;
+}
+
+/* ZRANGESTORE: gathers the walk into a new set, stores it, replies its
+ * size. */
+static void zrange_store(struct client *c, const struct zrange_req *q,
+                         const struct store_zset *z, int walk, size_t from,
+                         const struct store_zset_srange *wsr,
+                         const struct store_zset_lrange *wlr)
+{
+    struct range_out o = { .c = c };
+    o.dst = store_zset_new(client_db(c));
+    if (!o.dst) {
+        reply_error(c, ERR_OOM);
+        return;
+    }
+    /* Like Redis, a rank range known to outgrow the compact limit is
+     * stored as a skip list from the start, not converted once full
+     * (which shows: a -0 score survives only in a skip list). */
+    if (walk && q->type == RANGE_RANK &&
+        q->limit > c->srv->conf.zset_max_listpack_entries &&
+        store_zset_expand(client_db(c), o.dst) != STORE_OK)
+        o.nomem = 1;
+    if (walk && !o.nomem)
+        range_walk(&o, z, from, q->rev, q->offset, q->limit, wsr, wlr);
+    range_store(&o);
+    if (o.dst)
+        store_zset_free(client_db(c), o.dst);
+}
+
+/* Replies the walk's members (and scores), counted first so they go
+ * straight into the reply with no staging. */
+static void zrange_reply(struct client *c, const struct zrange_req *q,
+                         const struct store_zset *z, int walk, size_t from,
+                         const struct store_zset_srange *wsr,
+                         const struct store_zset_lrange *wlr)
+{
+    struct range_out o = { .c = c, .withscores = q->withscores };
+    if (walk && q->type != RANGE_RANK) {
+        o.count_only = 1;
+        range_walk(&o, z, from, q->rev, q->offset, q->limit, wsr, wlr);
+        o.count_only = 0;
+    } else if (walk) {
+        o.n = (size_t)q->limit;
+    }
+    resp_add_array(&c->out, q->withscores && c->proto < 3 ? o.n * 2 : o.n);
+    if (walk)
+        range_walk(&o, z, from, q->rev, q->offset, q->limit, wsr, wlr);
+}
+
 /* Redis's zrangeGenericCommand: first is the source key's argument, then
  * min and max; options follow. store: ZRANGESTORE (argv[1] is the
  * destination). type/dir: what the command fixes (AUTO: options may). */
 static void zrange_generic(struct client *c, size_t first, int store,
                            enum range_type type, enum range_dir dir)
 {
-    size_t minidx = first + 1, maxidx = first + 2;
-    int withscores = 0;
-    int64_t offset = 0, limit = -1;
-    for (size_t j = first + 3; j < c->argc; j++) {
-        size_t left = c->argc - j - 1;
-        if (!store && arg_is(c, j, "WITHSCORES")) {
-            withscores = 1;
-        } else if (arg_is(c, j, "LIMIT") && left >= 2) {
-            if (!arg_i64_or_reply(c, j + 1, &offset) ||
-                !arg_i64_or_reply(c, j + 2, &limit))
-                return;
-            j += 2;
-        } else if (dir == DIR_AUTO && arg_is(c, j, "REV")) {
-            dir = DIR_REVERSE;
-        } else if (type == RANGE_AUTO && arg_is(c, j, "BYLEX")) {
-            type = RANGE_LEX;
-        } else if (type == RANGE_AUTO && arg_is(c, j, "BYSCORE")) {
-            type = RANGE_SCORE;
-        } else {
-            reply_error(c, ERR_SYNTAX);
-            return;
-        }
-    }
-    if (dir == DIR_AUTO)
-        dir = DIR_FORWARD;
-    if (type == RANGE_AUTO)
-        type = RANGE_RANK;
-    if (limit != -1 && type == RANGE_RANK) {
-        reply_error(c, ERR_ZRANGE_LIMIT);
+    struct zrange_req q = { .first = first, .store = store, .type = type };
+    if (!zrange_opts_or_reply(c, &q, dir) || !zrange_bounds_or_reply(c, &q))
         return;
-    }
-    if (withscores && type == RANGE_LEX) {
-        reply_error(c, ERR_ZRANGE_LEX_SCORES);
-        return;
-    }
-    int rev = dir == DIR_REVERSE;
-    if (rev && type != RANGE_RANK) {
-        size_t t = minidx;
-        minidx = maxidx;
-        maxidx = t;
-    }
-    int64_t start = 0, end = 0;
-    struct store_zset_srange sr;
-    struct store_zset_lrange lr;
-    if (type == RANGE_RANK) {
-        if (!arg_i64_or_reply(c, minidx, &start) ||
-            !arg_i64_or_reply(c, maxidx, &end))
-            return;
-    } else if (type == RANGE_SCORE) {
-        if (!srange_or_reply(c, minidx, maxidx, &sr))
-            return;
-    } else if (!lrange_or_reply(c, minidx, maxidx, &lr)) {
-        return;
-    }
-
     int ok;
     struct store_zset *z = obj_read(c, first, STORE_T_ZSET, &ok);
     if (!ok)
         return;
-    struct range_out o = { .c = c, .withscores = withscores };
-    if (store) {
-        o.dst = store_zset_new(client_db(c));
-        if (!o.dst) {
-            reply_error(c, ERR_OOM);
-            return;
-        }
-    }
-    /* Where the walk starts and how far it goes. */
-    size_t len = z ? store_zset_len(z) : 0, from = 0;
-    const struct store_zset_srange *wsr = NULL;
-    const struct store_zset_lrange *wlr = NULL;
-    int walk = 0;
-    if (!z) {
-        /* empty */
-    } else if (type == RANGE_RANK) {
-        size_t n;
-        walk = rank_range(start, end, len, &from, &n);
-        if (walk) {
-            offset = 0;
-            limit = (int64_t)n;
-        }
-    } else if (offset > 0 && (uint64_t)offset >= len) {
-        /* Redis answers an offset past the end at once. */
-    } else if (type == RANGE_SCORE) {
-        walk = store_zset_first_score(z, &sr, rev, &from);
-        wsr = &sr;
-    } else {
-        walk = store_zset_first_lex(z, &lr, rev, &from);
-        wlr = &lr;
-    }
-    /* From the first member in range on, Redis checks only the far end
-     * (which matters for lex ranges over members of different scores). */
-    if (rev) {
-        sr.max = HUGE_VAL;
-        sr.maxex = 0;
-        lr.maxk = 1;
-    } else {
-        sr.min = -HUGE_VAL;
-        sr.minex = 0;
-        lr.mink = -1;
-    }
-    if (store) {
-        /* Like Redis, a rank range known to outgrow the compact limit is
-         * stored as a skip list from the start, not converted once full
-         * (which shows: a -0 score survives only in a skip list). */
-        if (walk && type == RANGE_RANK &&
-            limit > c->srv->conf.zset_max_listpack_entries &&
-            store_zset_expand(client_db(c), o.dst) != STORE_OK)
-            o.nomem = 1;
-        if (walk && !o.nomem)
-            range_walk(&o, z, from, rev, offset, limit, wsr, wlr);
-        range_store(&o);
-        if (o.dst)
-            store_zset_free(client_db(c), o.dst);
-        return;
-    }
-    /* Count first, then write straight into the reply: no staging. */
-    if (walk && type != RANGE_RANK) {
-        o.count_only = 1;
-        range_walk(&o, z, from, rev, offset, limit, wsr, wlr);
-        o.count_only = 0;
-    } else if (walk) {
-        o.n = (size_t)limit;
-    }
-    resp_add_array(&c->out, withscores && c->proto < 3 ? o.n * 2 : o.n);
-    if (walk)
-        range_walk(&o, z, from, rev, offset, limit, wsr, wlr);
+    size_t from;
+    const struct store_zset_srange *wsr;
+    const struct store_zset_lrange *wlr;
+    int walk = zrange_plan(&q, z, &from, &wsr, &wlr);
+    if (store)
+        zrange_store(c, &q, z, walk, from, wsr, wlr);
+    else
+        zrange_reply(c, &q, z, walk, from, wsr, wlr);
 }
 
 /* ZRANGE key start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count]

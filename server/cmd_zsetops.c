@@ -212,33 +212,40 @@ static void cmd_name(const struct client *c, char *buf, size_t cap)
     buf[i] = '\0';
 }
 
-/* ZUNION/ZINTER/ZDIFF[STORE] and ZINTERCARD: numkeys is argument nk;
- * store: argv[1] is the destination; card: ZINTERCARD. */
-static void zset_op_cmd(struct client *c, enum zop op, size_t nk, int store,
-                        int card, const char *event)
+/* The options after the keys: WEIGHTS and AGGREGATE (ZUNION, ZINTER),
+ * LIMIT (ZINTERCARD), WITHSCORES (the replying forms). */
+struct zop_opts {
+    enum aggr ag;
+    int withscores;
+    int64_t limit;
+};
+
+/* The numkeys keys after argument nk, looked up (a missing key is an
+ * empty source, weight 1); NULL after the error reply. Sets *n. */
+static struct zsrc *zop_sources_or_reply(struct client *c, size_t nk,
+                                         size_t *n)
 {
     int64_t setnum;
     if (!arg_i64_or_reply(c, nk, &setnum))
-        return;
+        return NULL;
     if (setnum < 1) {
         char name[32];
         cmd_name(c, name, sizeof name);
         reply_error(c, ERR_ZSET_NUMKEYS, name);
-        return;
+        return NULL;
     }
     if ((uint64_t)setnum > c->argc - nk - 1) {
         reply_error(c, ERR_SYNTAX);
-        return;
+        return NULL;
     }
-    size_t n = (size_t)setnum;
-    struct zsrc *src = calloc(n, sizeof *src);
+    *n = (size_t)setnum;
+    struct zsrc *src = calloc(*n, sizeof *src);
     if (!src) {
         reply_error(c, ERR_OOM);
-        return;
+        return NULL;
     }
     int64_t now = server_now_ms(c->srv);
-    size_t j = nk + 1;
-    for (size_t i = 0; i < n; i++, j++) {
+    for (size_t i = 0, j = nk + 1; i < *n; i++, j++) {
         struct store_entry *e =
             key_lookup_read(c, c->argv[j], c->argvlen[j], now);
         src[i].weight = 1.0;
@@ -248,88 +255,75 @@ static void zset_op_cmd(struct client *c, enum zop op, size_t nk, int store,
         if (t != STORE_T_ZSET && t != STORE_T_SET) {
             free(src);
             reply_error(c, ERR_WRONGTYPE);
-            return;
+            return NULL;
         }
         src[i].type = t;
         src[i].o = store_entry_obj(e);
     }
-    enum aggr ag = AGGR_SUM;
-    int withscores = 0;
-    int64_t limit = 0;
+    return src;
+}
+
+/* Reads the options from argument j on, WEIGHTS into src; 1, or 0 after
+ * the error reply. */
+static int zop_opts_or_reply(struct client *c, enum zop op, int store,
+                             int card, size_t j, struct zsrc *src, size_t n,
+                             struct zop_opts *o)
+{
     while (j < c->argc) {
         size_t left = c->argc - j;
         if (op != ZOP_DIFF && !card && left >= n + 1 &&
             arg_is(c, j, "WEIGHTS")) {
             j++;
             for (size_t i = 0; i < n; i++, j++) {
-                double w;
-                if (!parse_double(c->argv[j], c->argvlen[j], &w)) {
-                    free(src);
+                if (!parse_double(c->argv[j], c->argvlen[j],
+                                  &src[i].weight)) {
                     reply_error(c, ERR_ZSET_WEIGHT);
-                    return;
+                    return 0;
                 }
-                src[i].weight = w;
             }
         } else if (op != ZOP_DIFF && !card && left >= 2 &&
                    arg_is(c, j, "AGGREGATE")) {
             j++;
-            if (arg_is(c, j, "SUM"))
-                ag = AGGR_SUM;
-            else if (arg_is(c, j, "MIN"))
-                ag = AGGR_MIN;
-            else if (arg_is(c, j, "MAX"))
-                ag = AGGR_MAX;
-            else {
-                free(src);
+            if (arg_is(c, j, "SUM")) {
+                o->ag = AGGR_SUM;
+            } else if (arg_is(c, j, "MIN")) {
+                o->ag = AGGR_MIN;
+            } else if (arg_is(c, j, "MAX")) {
+                o->ag = AGGR_MAX;
+            } else {
                 reply_error(c, ERR_SYNTAX);
-                return;
+                return 0;
             }
             j++;
         } else if (card && left >= 2 && arg_is(c, j, "LIMIT")) {
             j++;
-            if (!parse_i64(c->argv[j], c->argvlen[j], &limit) || limit < 0) {
-                free(src);
+            if (!parse_i64(c->argv[j], c->argvlen[j], &o->limit) ||
+                o->limit < 0) {
                 reply_error(c, ERR_LIMIT_NEG);
-                return;
+                return 0;
             }
             j++;
         } else if (!store && !card && arg_is(c, j, "WITHSCORES")) {
             j++;
-            withscores = 1;
+            o->withscores = 1;
         } else {
-            free(src);
             reply_error(c, ERR_SYNTAX);
-            return;
+            return 0;
         }
     }
+    return 1;
+}
+
+/* The STORE forms: dst (taken) becomes argv[1], or argv[1] is deleted
+ * when dst is empty; replies the size. */
+static void zop_store(struct client *c, struct store_zset *dst, size_t count,
+                      const char *event)
+{
     struct store *db = client_db(c);
-    size_t count;
-    if (card) {
-        zset_op(db, op, src, n, ag, NULL, (size_t)limit, &count);
-        free(src);
-        resp_add_int(&c->out, (int64_t)count);
-        return;
-    }
-    struct store_zset *dst = store_zset_new(db);
-    /* The result is built as Redis builds it, a skip list (then made
-     * compact if it fits, for STORE), so that -0 scores come out as in
-     * Redis (a compact set stores 0). */
-    if (!dst || store_zset_expand(db, dst) ||
-        zset_op(db, op, src, n, ag, dst, 0, &count)) {
-        free(src);
-        store_zset_free(db, dst);
-        reply_error(c, ERR_OOM);
-        return;
-    }
-    free(src);
-    if (!store) {
-        reply_zset(c, dst, withscores, 0);
-        store_zset_free(db, dst);
-        return;
-    }
     if (count == 0) {
         store_zset_free(db, dst);
-        if (store_key_delete(db, c->argv[1], c->argvlen[1], now))
+        if (store_key_delete(db, c->argv[1], c->argvlen[1],
+                             server_now_ms(c->srv)))
             coll_changed(c, 1, NOTIFY_GENERIC, "del");
         resp_add_int(&c->out, 0);
         return;
@@ -342,6 +336,46 @@ static void zset_op_cmd(struct client *c, enum zop op, size_t nk, int store,
     }
     coll_changed(c, 1, NOTIFY_ZSET, event);
     resp_add_int(&c->out, (int64_t)count);
+}
+
+/* ZUNION/ZINTER/ZDIFF[STORE] and ZINTERCARD: numkeys is argument nk;
+ * store: argv[1] is the destination; card: ZINTERCARD. */
+static void zset_op_cmd(struct client *c, enum zop op, size_t nk, int store,
+                        int card, const char *event)
+{
+    size_t n;
+    struct zsrc *src = zop_sources_or_reply(c, nk, &n);
+    if (!src)
+        return;
+    struct zop_opts o = { .ag = AGGR_SUM };
+    if (!zop_opts_or_reply(c, op, store, card, nk + 1 + n, src, n, &o)) {
+        free(src);
+        return;
+    }
+    struct store *db = client_db(c);
+    size_t count;
+    if (card) {
+        zset_op(db, op, src, n, o.ag, NULL, (size_t)o.limit, &count);
+        free(src);
+        resp_add_int(&c->out, (int64_t)count);
+        return;
+    }
+    struct store_zset *dst = store_zset_new(db);
+    /* The result is built as Redis builds it, a skip list (then made
+     * compact if it fits, for STORE), so that -0 scores come out as in
+     * Redis (a compact set stores 0). */
+    int failed = !dst || store_zset_expand(db, dst) ||
+                 zset_op(db, op, src, n, o.ag, dst, 0, &count);
+    free(src);
+    if (failed) {
+        store_zset_free(db, dst);
+        reply_error(c, ERR_OOM);
+    } else if (store) {
+        zop_store(c, dst, count, event);
+    } else {
+        reply_zset(c, dst, o.withscores, 0);
+        store_zset_free(db, dst);
+    }
 }
 
 /* ZUNIONSTORE destination numkeys key [key ...] [WEIGHTS w ...]

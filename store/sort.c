@@ -22,9 +22,17 @@
 
 #include "store/store.h"
 
-/* See store.h. */
-int store_sort_score(const char *p, double *out)
+/* See store.h. Most elements sorted by number are integers a list or a
+ * set keeps as such, so their canonical text is parsed as an integer
+ * first: converting that to a double rounds to nearest exactly as strtod
+ * does with the same digits, at a fraction of strtod's cost. */
+int store_sort_score(const char *p, size_t len, double *out)
 {
+    int64_t i;
+    if (store_i64_parse(p, len, &i)) {
+        *out = (double)i;
+        return 1;
+    }
     char *end;
     errno = 0;
     double d = strtod(p, &end);

@@ -133,6 +133,54 @@ TEST(sort_many_is_ordered_and_stable)
     }
 }
 
+/* The test's own statement of SORT's numeric order, DESC negating it. */
+static int ref_cmp(const struct store_sort_item *x,
+                   const struct store_sort_item *y, int desc)
+{
+    int r = x->score < y->score ? -1 : x->score > y->score;
+    if (!r) {
+        size_t m = x->len < y->len ? x->len : y->len;
+        r = memcmp(x->p, y->p, m);
+        if (!r)
+            r = x->len < y->len ? -1 : x->len > y->len;
+    }
+    return desc ? -r : r;
+}
+
+/* Every size from 0 past a few insertion runs and merges, few distinct
+ * scores and texts, so ties are common: the order must be what a plain
+ * stable insertion sort gives, equal items (same text, different
+ * buffers) in their input order. */
+TEST(sort_numeric_matches_stable_reference)
+{
+    enum { N = 70 };
+    static char text[N][8];
+    struct store_sort_item v[N], ref[N];
+    uint32_t x = 777;
+    for (size_t n = 0; n <= N; n++) {
+        for (int desc = 0; desc < 2; desc++) {
+            for (size_t i = 0; i < n; i++) {
+                x = x * 1103515245 + 12345;
+                snprintf(text[i], sizeof(text[i]), "%u", (x >> 16) % 3);
+                v[i] = item(text[i], strlen(text[i]), (x >> 20) % 5);
+            }
+            memcpy(ref, v, n * sizeof(*v));
+            for (size_t i = 1; i < n; i++) {
+                struct store_sort_item t = ref[i];
+                size_t j = i;
+                for (; j > 0 && ref_cmp(&t, &ref[j - 1], desc) < 0; j--)
+                    ref[j] = ref[j - 1];
+                ref[j] = t;
+            }
+            ASSERT_OK(store_sort_items(v, n, desc ? STORE_SORT_DESC : 0));
+            for (size_t i = 0; i < n; i++) {
+                ASSERT(v[i].p == ref[i].p);
+                ASSERT(v[i].score == ref[i].score);
+            }
+        }
+    }
+}
+
 /* ---- LCS ------------------------------------------------------------- */
 
 struct runs {
@@ -265,6 +313,7 @@ static const struct unit_test tests[] = {
     UNIT(sort_alpha_stops_at_nul_unless_binary),
     UNIT(sort_alpha_by_missing_first_and_stable),
     UNIT(sort_many_is_ordered_and_stable),
+    UNIT(sort_numeric_matches_stable_reference),
     UNIT(lcs_redis_example),
     UNIT(lcs_empty_and_disjoint),
     UNIT(lcs_random_against_reference),

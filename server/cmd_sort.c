@@ -228,7 +228,8 @@ static int sort_scores(struct client *c, const struct sort_opts *o,
         items[j].score = 0;
         items[j].by = NULL;
         if (!o->by) {
-            if (!o->alpha && !store_sort_score(items[j].p, &items[j].score))
+            if (!o->alpha &&
+                !store_sort_score(items[j].p, items[j].len, &items[j].score))
                 bad = 1;
             continue;
         }
@@ -244,7 +245,8 @@ static int sort_scores(struct client *c, const struct sort_opts *o,
             /* An offset, plus one so that NULL still means missing. */
             items[j].by = (const char *)(uintptr_t)(at + 1);
             items[j].bylen = vlen;
-        } else if (!store_sort_score(byarena->p + at, &items[j].score)) {
+        } else if (!store_sort_score(byarena->p + at, vlen,
+                                     &items[j].score)) {
             bad = 1;
         }
     }

@@ -185,22 +185,32 @@ int store_i64_parse(const char *p, size_t n, int64_t *out)
     return 1;
 }
 
-/* Decimal text of v into buf (at least 21 bytes); returns its length. */
-static size_t int_text(char *buf, int64_t v)
+/* Two digits a step halves the divisions; "00".."99". */
+static const char digits2[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
+/* Writes v's decimal text so that it ends just before end (20 bytes at
+ * most); returns where it starts. Reading a list of numbers (LRANGE,
+ * SORT) turns every element back into text, so this is on their path. */
+static char *int_text(char *end, int64_t v)
 {
-    char tmp[24];
-    size_t n = 0;
     uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    size_t len = 0;
+    char *p = end;
+    for (; u >= 100; u /= 100) {
+        p -= 2;
+        memcpy(p, digits2 + u % 100 * 2, 2);
+    }
+    if (u >= 10) {
+        p -= 2;
+        memcpy(p, digits2 + u * 2, 2);
+    } else {
+        *--p = (char)('0' + u);
+    }
     if (v < 0)
-        buf[len++] = '-';
-    while (n)
-        buf[len++] = tmp[--n];
-    return len;
+        *--p = '-';
+    return p;
 }
 
 /* An element ready to be written: tag and integer bytes or string length
@@ -314,8 +324,9 @@ static size_t el_view(const unsigned char *p, struct store_list_view *v)
         v->p = (const char *)p + 1;
         v->len = h;
     } else if (h < T_LSTR) {
-        v->len = int_text(v->buf, el_int(p));
-        v->p = v->buf;
+        char *end = v->buf + sizeof(v->buf);
+        v->p = int_text(end, el_int(p));
+        v->len = (size_t)(end - v->p);
     } else {
         uint64_t len;
         size_t k = store__varint_get(p + 1, &len);

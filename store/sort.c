@@ -11,7 +11,8 @@
  *     BY value comes first;
  *   - DESC negates the comparison, ties included;
  *   - glibc's qsort, which Redis calls, is a merge sort: elements that
- *     compare equal keep their input order. A merge sort here too.
+ *     compare equal keep their input order. A merge sort here too (any
+ *     stable sort gives the same order), on pointers to the items.
  *
  * Not here: Redis's partial quicksort for BY with LIMIT, which orders
  * equal elements in its own way (see the README). */
@@ -22,9 +23,17 @@
 
 #include "store/store.h"
 
-/* See store.h. */
-int store_sort_score(const char *p, double *out)
+/* See store.h. Most elements sorted by number are integers a list or a
+ * set keeps as such, so their canonical text is parsed as an integer
+ * first: converting that to a double rounds to nearest exactly as strtod
+ * does with the same digits, at a fraction of strtod's cost. */
+int store_sort_score(const char *p, size_t len, double *out)
 {
+    int64_t i;
+    if (store_i64_parse(p, len, &i)) {
+        *out = (double)i;
+        return 1;
+    }
     char *end;
     errno = 0;
     double d = strtod(p, &end);
@@ -43,8 +52,8 @@ static int cmp_binary(const char *a, size_t alen, const char *b, size_t blen)
     return alen < blen ? -1 : alen > blen;
 }
 
-static int cmp_items(const struct store_sort_item *x,
-                     const struct store_sort_item *y, unsigned flags)
+static inline int cmp_items(const struct store_sort_item *x,
+                            const struct store_sort_item *y, unsigned flags)
 {
     int r;
     if (!(flags & STORE_SORT_ALPHA)) {
@@ -69,21 +78,41 @@ static int cmp_items(const struct store_sort_item *x,
     return (flags & STORE_SORT_DESC) ? -r : r;
 }
 
-/* Sorts v[0..n) using tmp (n items) as scratch; stable. */
-static void merge_sort(struct store_sort_item *v, struct store_sort_item *tmp,
-                       size_t n, unsigned flags)
+/* Runs this short are sorted by insertion: fewer moves and calls than
+ * merging down to single elements. */
+#define INSERTION_MAX 8
+
+/* Sorts v[0..n) (n <= INSERTION_MAX) stably by insertion. */
+static void insertion_sort(const struct store_sort_item **v, size_t n,
+                           unsigned flags)
 {
-    if (n < 2)
+    for (size_t i = 1; i < n; i++) {
+        const struct store_sort_item *x = v[i];
+        size_t j = i;
+        for (; j > 0 && cmp_items(x, v[j - 1], flags) < 0; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
+}
+
+/* Sorts v[0..n) using tmp (n / 2 items) as scratch; stable. */
+static void merge_sort(const struct store_sort_item **v,
+                       const struct store_sort_item **tmp, size_t n,
+                       unsigned flags)
+{
+    if (n <= INSERTION_MAX) {
+        insertion_sort(v, n, flags);
         return;
+    }
     size_t h = n / 2;
     merge_sort(v, tmp, h, flags);
     merge_sort(v + h, tmp, n - h, flags);
-    if (cmp_items(&v[h - 1], &v[h], flags) <= 0)
+    if (cmp_items(v[h - 1], v[h], flags) <= 0)
         return;
     memcpy(tmp, v, h * sizeof(*v));
     size_t i = 0, j = h, k = 0;
     while (i < h && j < n) {
-        if (cmp_items(&v[j], &tmp[i], flags) < 0)
+        if (cmp_items(v[j], tmp[i], flags) < 0)
             v[k++] = v[j++];
         else
             v[k++] = tmp[i++];
@@ -92,15 +121,26 @@ static void merge_sort(struct store_sort_item *v, struct store_sort_item *tmp,
         v[k++] = tmp[i++];
 }
 
-/* See store.h. */
+/* See store.h. The merge sort moves pointers, not 40-byte items, and
+ * the items are put in place once at the end: one block holds a copy of
+ * the items, the pointers to them and the merge's scratch. */
 int store_sort_items(struct store_sort_item *v, size_t n, unsigned flags)
 {
     if (n < 2)
         return STORE_OK;
-    struct store_sort_item *tmp = malloc((n / 2 + 1) * sizeof(*tmp));
-    if (!tmp)
+    struct store_sort_item *copy;
+    const struct store_sort_item **ptr, **tmp;
+    copy = malloc(n * sizeof(*copy) + (n + n / 2) * sizeof(*ptr));
+    if (!copy)
         return STORE_NOMEM;
-    merge_sort(v, tmp, n, flags);
-    free(tmp);
+    ptr = (const struct store_sort_item **)(copy + n);
+    tmp = ptr + n;
+    memcpy(copy, v, n * sizeof(*v));
+    for (size_t i = 0; i < n; i++)
+        ptr[i] = &copy[i];
+    merge_sort(ptr, tmp, n, flags);
+    for (size_t i = 0; i < n; i++)
+        v[i] = *ptr[i];
+    free(copy);
     return STORE_OK;
 }

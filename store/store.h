@@ -1060,10 +1060,10 @@ struct store_sort_item {
 #define STORE_SORT_BY 4            /* ALPHA compares by, not p */
 #define STORE_SORT_BINARY 8        /* ALPHA compares all bytes (STORE), not
                                       up to the first NUL as strcoll does */
-/* SORT's score of p (NUL-terminated): strtod over the whole text ("" is
- * 0, leading space and hex allowed), no NaN, no overflow or underflow.
- * 1 and *out, or 0. */
-int store_sort_score(const char *p, double *out);
+/* SORT's score of p[0..len) (p[len] is '\0'): strtod up to the first
+ * NUL ("" is 0, leading space and hex allowed), no NaN, no overflow or
+ * underflow. 1 and *out, or 0. */
+int store_sort_score(const char *p, size_t len, double *out);
 /* Sorts v[0..n) stably as SORT does with flags: numeric by score, equal
  * scores by the elements' bytes; ALPHA by bytes (with BY, a missing by
  * first). Returns STORE_OK or STORE_NOMEM (v unchanged). */

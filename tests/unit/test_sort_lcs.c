@@ -17,16 +17,43 @@ static struct store_sort_item item(const char *p, size_t len, double score)
 TEST(sort_score_is_strtod_with_redis_checks)
 {
     double d = -1;
-    ASSERT(store_sort_score("", &d) && d == 0);
-    ASSERT(store_sort_score(" 5", &d) && d == 5);
-    ASSERT(store_sort_score("0x10", &d) && d == 16);
-    ASSERT(store_sort_score("1e2", &d) && d == 100);
-    ASSERT(store_sort_score("-inf", &d) && isinf(d) && d < 0);
-    ASSERT(!store_sort_score("5 ", &d));
-    ASSERT(!store_sort_score("nan", &d));
-    ASSERT(!store_sort_score("1e400", &d));
-    ASSERT(!store_sort_score("1e-400", &d));
-    ASSERT(!store_sort_score("abc", &d));
+    ASSERT(store_sort_score("", 0, &d) && d == 0);
+    ASSERT(store_sort_score(" 5", 2, &d) && d == 5);
+    ASSERT(store_sort_score("0x10", 4, &d) && d == 16);
+    ASSERT(store_sort_score("1e2", 3, &d) && d == 100);
+    ASSERT(store_sort_score("-inf", 4, &d) && isinf(d) && d < 0);
+    ASSERT(!store_sort_score("5 ", 2, &d));
+    ASSERT(!store_sort_score("nan", 3, &d));
+    ASSERT(!store_sort_score("1e400", 5, &d));
+    ASSERT(!store_sort_score("1e-400", 6, &d));
+    ASSERT(!store_sort_score("abc", 3, &d));
+}
+
+/* Canonical integers take the integer path; its double must be strtod's
+ * for the same digits, and every other text must still reach strtod. */
+TEST(sort_score_integers_match_strtod)
+{
+    static const char *ints[] = {
+        "0", "7", "-7", "123456", "9007199254740993", "-9007199254740993",
+        "9223372036854775807", "-9223372036854775808", "1234567890123456789",
+    };
+    for (size_t i = 0; i < sizeof(ints) / sizeof(*ints); i++) {
+        double d = -1;
+        ASSERT(store_sort_score(ints[i], strlen(ints[i]), &d));
+        ASSERT(d == strtod(ints[i], NULL));
+    }
+    /* Not canonical: strtod's reading, not the integer parser's refusal. */
+    double d = -1;
+    ASSERT(store_sort_score("-0", 2, &d) && d == 0 && signbit(d));
+    ASSERT(store_sort_score("007", 3, &d) && d == 7);
+    ASSERT(store_sort_score("+5", 2, &d) && d == 5);
+    ASSERT(store_sort_score("1e3", 3, &d) && d == 1000);
+    ASSERT(store_sort_score("9223372036854775808", 19, &d) &&
+           d == 9223372036854775808.0);
+    ASSERT(store_sort_score("99999999999999999999", 20, &d) && d == 1e20);
+    /* Up to the first NUL, as Redis's strtod reads it. */
+    ASSERT(store_sort_score("5\0x", 3, &d) && d == 5);
+    ASSERT(!store_sort_score("5x", 2, &d));
 }
 
 TEST(sort_numeric_ties_on_bytes)
@@ -103,6 +130,54 @@ TEST(sort_many_is_ordered_and_stable)
         ASSERT(c <= 0);
         if (c == 0)
             ASSERT(strcmp(v[i - 1].p, v[i].p) < 0);
+    }
+}
+
+/* The test's own statement of SORT's numeric order, DESC negating it. */
+static int ref_cmp(const struct store_sort_item *x,
+                   const struct store_sort_item *y, int desc)
+{
+    int r = x->score < y->score ? -1 : x->score > y->score;
+    if (!r) {
+        size_t m = x->len < y->len ? x->len : y->len;
+        r = memcmp(x->p, y->p, m);
+        if (!r)
+            r = x->len < y->len ? -1 : x->len > y->len;
+    }
+    return desc ? -r : r;
+}
+
+/* Every size from 0 past a few insertion runs and merges, few distinct
+ * scores and texts, so ties are common: the order must be what a plain
+ * stable insertion sort gives, equal items (same text, different
+ * buffers) in their input order. */
+TEST(sort_numeric_matches_stable_reference)
+{
+    enum { N = 70 };
+    static char text[N][8];
+    struct store_sort_item v[N], ref[N];
+    uint32_t x = 777;
+    for (size_t n = 0; n <= N; n++) {
+        for (int desc = 0; desc < 2; desc++) {
+            for (size_t i = 0; i < n; i++) {
+                x = x * 1103515245 + 12345;
+                snprintf(text[i], sizeof(text[i]), "%u", (x >> 16) % 3);
+                v[i] = item(text[i], strlen(text[i]), (x >> 20) % 5);
+            }
+            memcpy(ref, v, n * sizeof(*v));
+            for (size_t i = 1; i < n; i++) {
+                struct store_sort_item t = ref[i];
+                size_t j = i;
+                for (; j > 0 && ref_cmp(&t, &ref[j - 1], desc) < 0; j--)
+                    ref[j] = ref[j - 1];
+                ref[j] = t;
+            }
+            ASSERT_OK(store_sort_items(v, n, desc ? STORE_SORT_DESC : 0));
+            for (size_t i = 0; i < n; i++) {
+                ASSERT(v[i].p == ref[i].p);
+                ASSERT(v[i].score == ref[i].score);
+            }
+        }
     }
 }
 
@@ -233,10 +308,12 @@ TEST(lcs_random_against_reference)
 
 static const struct unit_test tests[] = {
     UNIT(sort_score_is_strtod_with_redis_checks),
+    UNIT(sort_score_integers_match_strtod),
     UNIT(sort_numeric_ties_on_bytes),
     UNIT(sort_alpha_stops_at_nul_unless_binary),
     UNIT(sort_alpha_by_missing_first_and_stable),
     UNIT(sort_many_is_ordered_and_stable),
+    UNIT(sort_numeric_matches_stable_reference),
     UNIT(lcs_redis_example),
     UNIT(lcs_empty_and_disjoint),
     UNIT(lcs_random_against_reference),

@@ -87,6 +87,15 @@ static unsigned char byte_mask(unsigned lo, unsigned hi)
     return (unsigned char)(left & right);
 }
 
+/* The 8 bytes at p as a word, in memory order (the callers only count,
+ * test or combine whole words' bits, so byte order does not matter). */
+static inline uint64_t load64(const unsigned char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
 /* Set bits in w. Without -mpopcnt (the build targets any x86-64)
  * __builtin_popcountll is a libgcc call per word; this is a few
  * instructions inline. */
@@ -109,16 +118,11 @@ uint64_t store_bits_count(const unsigned char *p, size_t n, uint64_t from,
     uint64_t count = pop64(p[first] & byte_mask(from & 7, 7)) +
                      pop64(p[last] & byte_mask(0, to & 7));
     const unsigned char *q = p + first + 1, *end = p + last;
-    for (; q + 32 <= end; q += 32) {
-        uint64_t w[4];
-        memcpy(w, q, sizeof(w));
-        count += pop64(w[0]) + pop64(w[1]) + pop64(w[2]) + pop64(w[3]);
-    }
-    for (; q + 8 <= end; q += 8) {
-        uint64_t w;
-        memcpy(&w, q, 8);
-        count += pop64(w);
-    }
+    for (; q + 32 <= end; q += 32)
+        count += pop64(load64(q)) + pop64(load64(q + 8)) +
+                 pop64(load64(q + 16)) + pop64(load64(q + 24));
+    for (; q + 8 <= end; q += 8)
+        count += pop64(load64(q));
     for (; q < end; q++)
         count += pop64(*q);
     return count;
@@ -132,15 +136,6 @@ static int byte_find(unsigned char c, unsigned char mask, int bit)
     if (!v)
         return -1;
     return __builtin_clz(v) - (int)(8 * sizeof(unsigned) - 8);
-}
-
-/* The 8 bytes at p as a word, in memory order (the callers only test or
- * combine whole words, so byte order does not matter). */
-static inline uint64_t load64(const unsigned char *p)
-{
-    uint64_t w;
-    memcpy(&w, p, 8);
-    return w;
 }
 
 /* The first of bytes p[b..end) that is not 0x00, or end. Four words a

@@ -170,6 +170,28 @@ static size_t skip_ones(const unsigned char *p, size_t b, size_t end)
     return b;
 }
 
+/* A kilobyte of 0x00 and one of 0xff to compare a bitmap against. libc's
+ * memcmp picks the widest vector loads the CPU has at run time, which
+ * code built for any x86-64 cannot, so it skips a long run about 1.6
+ * times as fast as the word loops above (64 KiB of zeros: 1.3 against
+ * 2.1 us; the OR of four words a step is bound by its chain of ORs). */
+#define RUN_BLOCK 1024
+static const unsigned char run_block[2][RUN_BLOCK] = {
+    { 0 }, { [0 ... RUN_BLOCK - 1] = 0xff }
+};
+
+/* The first of bytes p[b..end) that is not 0xff (ones) or not 0x00, or
+ * end: whole kilobytes by memcmp, the last of them and the rest a word at
+ * a time. */
+static size_t skip_run(const unsigned char *p, size_t b, size_t end,
+                       int ones)
+{
+    for (; b + RUN_BLOCK <= end; b += RUN_BLOCK)
+        if (memcmp(p + b, run_block[ones], RUN_BLOCK) != 0)
+            break;
+    return ones ? skip_ones(p, b, end) : skip_zeros(p, b, end);
+}
+
 /* See store.h. */
 int64_t store_bits_pos(const unsigned char *p, size_t n, int bit,
                        uint64_t from, uint64_t to)
@@ -185,8 +207,7 @@ int64_t store_bits_pos(const unsigned char *p, size_t n, int bit,
     if (i >= 0)
         return (int64_t)(first * 8 + (uint64_t)i);
     /* Whole bytes: skip those with nothing to find. */
-    size_t b = bit ? skip_zeros(p, first + 1, last)
-                   : skip_ones(p, first + 1, last);
+    size_t b = skip_run(p, first + 1, last, !bit);
     if (b < last)
         return (int64_t)(b * 8 + (uint64_t)byte_find(p[b], 0xff, bit));
     i = byte_find(p[last], byte_mask(0, to & 7), bit);

@@ -188,45 +188,61 @@ static size_t edge_lengths(size_t *out)
     return k;
 }
 
-/* One bit to find, at every position of buffers of every edge length
- * (so at every position of the last block too), the buffer starting at
- * each alignment; searched over the whole string, from a start inside a
- * byte, in BYTE and BIT ranges from store_bits_range, and in ranges just
- * before and after it, which must find nothing. */
+/* Searches p, n bytes of what bit is not, with only bit j flipped to bit:
+ * over the whole string, from a start inside a byte, in BYTE and BIT
+ * ranges from store_bits_range, and in the ranges just before and after
+ * j, which must find nothing. */
+static void check_pos_at(int *unit_failed_, unsigned char *p, size_t n,
+                         int bit, uint64_t j)
+{
+    uint64_t nbits = n * 8, f, t;
+    unsigned char flip = (unsigned char)(0x80 >> (j % 8));
+    p[j / 8] ^= flip;
+    ASSERT_EQ(store_bits_pos(p, n, bit, 0, nbits - 1), j);
+    uint64_t from = j - rnd() % (j + 1), to = j + rnd() % (nbits - j);
+    ASSERT_EQ(store_bits_pos(p, n, bit, from, to), j);
+    /* BYTE: from j's byte, counted from the end, on. */
+    ASSERT(store_bits_range((int64_t)(j / 8) - (int64_t)n, -1, 0, n, &f, &t));
+    ASSERT_EQ(store_bits_pos(p, n, bit, f, t), j);
+    /* BIT: exactly j. */
+    ASSERT(store_bits_range((int64_t)j, (int64_t)j, 1, n, &f, &t));
+    ASSERT_EQ(store_bits_pos(p, n, bit, f, t), j);
+    if (j > 0)
+        ASSERT_EQ(store_bits_pos(p, n, bit, 0, j - 1), -1);
+    if (j + 1 < nbits)
+        ASSERT_EQ(store_bits_pos(p, n, bit, j + 1, nbits - 1), -1);
+    p[j / 8] ^= flip;
+}
+
+/* One bit to find at every position of buffers of every edge length,
+ * each buffer at every alignment. Then lengths around the kilobyte runs
+ * store_bits_pos compares with memcmp, at two alignments, with the bit
+ * at every position of the first 80 and the last 1100 bytes (the last
+ * kilobyte, the words and bytes after it) and every 7th in between. */
 TEST(pos_single_bit_everywhere)
 {
-    static unsigned char buf[8 + 257];
-    size_t lens[100];
+    static const size_t longer[] = { 1023, 1024, 1025, 1026, 1056,
+                                     2048, 2049, 2050, 3100 };
+    static unsigned char buf[8 + 3100];
+    size_t lens[100 + sizeof(longer) / sizeof(longer[0])];
     size_t nlens = edge_lengths(lens);
+    for (size_t i = 0; i < sizeof(longer) / sizeof(longer[0]); i++)
+        lens[nlens++] = longer[i];
     for (size_t li = 0; li < nlens; li++) {
         size_t n = lens[li];
-        uint64_t nbits = n * 8, f, t;
-        for (size_t align = 0; align < 8; align++) {
+        uint64_t nbits = n * 8;
+        for (size_t align = 0; align < 8; align += n > 257 ? 3 : 1) {
             unsigned char *p = buf + align;
             for (int bit = 0; bit <= 1; bit++) {
                 memset(p, bit ? 0x00 : 0xff, n);
                 ASSERT_EQ(store_bits_pos(p, n, bit, 0, nbits - 1), -1);
                 for (uint64_t j = 0; j < nbits; j++) {
-                    unsigned char flip = (unsigned char)(0x80 >> (j % 8));
-                    p[j / 8] ^= flip;
-                    ASSERT_EQ(store_bits_pos(p, n, bit, 0, nbits - 1), j);
-                    uint64_t from = j - rnd() % (j + 1);
-                    uint64_t to = j + rnd() % (nbits - j);
-                    ASSERT_EQ(store_bits_pos(p, n, bit, from, to), j);
-                    /* BYTE: from j's byte, counted from the end, on. */
-                    ASSERT(store_bits_range((int64_t)(j / 8) - (int64_t)n,
-                                            -1, 0, n, &f, &t));
-                    ASSERT_EQ(store_bits_pos(p, n, bit, f, t), j);
-                    /* BIT: exactly j. */
-                    ASSERT(store_bits_range((int64_t)j, (int64_t)j, 1, n,
-                                            &f, &t));
-                    ASSERT_EQ(store_bits_pos(p, n, bit, f, t), j);
-                    if (j > 0)
-                        ASSERT_EQ(store_bits_pos(p, n, bit, 0, j - 1), -1);
-                    if (j + 1 < nbits)
-                        ASSERT_EQ(store_bits_pos(p, n, bit, j + 1, nbits - 1),
-                                  -1);
-                    p[j / 8] ^= flip;
+                    if (n > 257 && j >= 8 * 80 && j < nbits - 8 * 1100 &&
+                        j % 7)
+                        continue;
+                    check_pos_at(unit_failed_, p, n, bit, j);
+                    if (*unit_failed_)
+                        return;
                 }
             }
         }

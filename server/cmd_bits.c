@@ -26,7 +26,10 @@
  * OVERFLOW FAIL) fires no event, leaves WATCH alone and is not counted in
  * dirty, though creating or growing the key still happens (a created key
  * gets its "new" event). BITOP stores with "set" and no TTL, or deletes
- * the destination ("del") when every source is empty or missing. */
+ * the destination ("del") when every source is empty or missing. Its
+ * result goes straight into the destination when that is already a
+ * string of the result's length without a TTL, else through a buffer
+ * that store_key_set copies. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -305,6 +308,26 @@ void cmd_bitpos(struct client *c)
 
 /* ---- BITOP --------------------------------------------------------------- */
 
+/* destkey's entry de as the place for BITOP's n-byte result, or NULL. A
+ * string of exactly n bytes without a TTL is what store_key_set would
+ * overwrite in place anyway, so the result goes straight into it: no
+ * buffer of n bytes to allocate, fill and copy. store_bits_op reads every
+ * source's bytes at a position before writing there, so destkey may also
+ * be a source. */
+static unsigned char *bitop_target(struct store *db, struct store_entry *de,
+                                   size_t n)
+{
+    size_t vlen;
+    if (!de || store_entry_type(de) != STORE_T_STRING ||
+        store_entry_expire(de) != STORE_NO_TTL)
+        return NULL;
+    store_entry_str(de, &vlen);
+    if (vlen != n)
+        return NULL;
+    /* The same length: the bytes where they are, writable. */
+    return (unsigned char *)store_str_resize(db, &de, n);
+}
+
 /* BITOP AND|OR|XOR|NOT destkey key [key ...]: stores the result in
  * destkey and replies its length, the longest source's. */
 void cmd_bitop(struct client *c)
@@ -361,13 +384,19 @@ void cmd_bitop(struct client *c)
         resp_add_int(&c->out, 0);
         goto done;
     }
-    if (!(res = malloc(maxlen)))
-        goto oom;
-    store_bits_op(op, res, maxlen, src, len, nsrc);
-    int existed = store_key_find(db, dst, dlen, now) != NULL;
-    if (store_key_set(db, dst, dlen, (const char *)res, maxlen, STORE_NO_TTL,
-                      now) != STORE_OK)
-        goto oom;
+    struct store_entry *de = store_key_find(db, dst, dlen, now);
+    int existed = de != NULL;
+    unsigned char *out = bitop_target(db, de, maxlen);
+    if (out) {
+        store_bits_op(op, out, maxlen, src, len, nsrc);
+    } else {
+        if (!(res = malloc(maxlen)))
+            goto oom;
+        store_bits_op(op, res, maxlen, src, len, nsrc);
+        if (store_key_set(db, dst, dlen, (const char *)res, maxlen,
+                          STORE_NO_TTL, now) != STORE_OK)
+            goto oom;
+    }
     if (!existed)
         key_new(c, 2);
     server_key_modified(c->srv, c->db, dst, dlen);

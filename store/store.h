@@ -955,7 +955,8 @@ enum store_bitop { STORE_BITOP_AND, STORE_BITOP_OR, STORE_BITOP_XOR,
                    STORE_BITOP_NOT };
 /* dst[0..n) = op over src[0..nsrc), source k being len[k] bytes read as
  * zero-padded to n (a missing key is len 0, src NULL). NOT takes one
- * source of n bytes. dst must not overlap a source. */
+ * source of n bytes. dst may be a source (the same pointer, len n), as
+ * when BITOP writes into its own key; it must not partly overlap one. */
 void store_bits_op(enum store_bitop op, unsigned char *dst, size_t n,
                    const unsigned char *const *src, const size_t *len,
                    size_t nsrc);

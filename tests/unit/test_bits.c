@@ -173,6 +173,82 @@ TEST(count_and_pos_random)
     }
 }
 
+/* Lengths the scans and BITOP treat differently: all up to 70 (edge
+ * bytes alone, 8-byte words, the first 32- and 64-byte blocks), then
+ * around the later block boundaries. Returns how many it wrote to out. */
+static size_t edge_lengths(size_t *out)
+{
+    static const size_t more[] = { 95,  96,  97,  127, 128, 129, 159, 160,
+                                   161, 191, 192, 193, 255, 256, 257 };
+    size_t k = 0;
+    for (size_t n = 1; n <= 70; n++)
+        out[k++] = n;
+    for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
+        out[k++] = more[i];
+    return k;
+}
+
+/* Searches p, n bytes of what bit is not, with only bit j flipped to bit:
+ * over the whole string, from a start inside a byte, in BYTE and BIT
+ * ranges from store_bits_range, and in the ranges just before and after
+ * j, which must find nothing. */
+static void check_pos_at(int *unit_failed_, unsigned char *p, size_t n,
+                         int bit, uint64_t j)
+{
+    uint64_t nbits = n * 8, f, t;
+    unsigned char flip = (unsigned char)(0x80 >> (j % 8));
+    p[j / 8] ^= flip;
+    ASSERT_EQ(store_bits_pos(p, n, bit, 0, nbits - 1), j);
+    uint64_t from = j - rnd() % (j + 1), to = j + rnd() % (nbits - j);
+    ASSERT_EQ(store_bits_pos(p, n, bit, from, to), j);
+    /* BYTE: from j's byte, counted from the end, on. */
+    ASSERT(store_bits_range((int64_t)(j / 8) - (int64_t)n, -1, 0, n, &f, &t));
+    ASSERT_EQ(store_bits_pos(p, n, bit, f, t), j);
+    /* BIT: exactly j. */
+    ASSERT(store_bits_range((int64_t)j, (int64_t)j, 1, n, &f, &t));
+    ASSERT_EQ(store_bits_pos(p, n, bit, f, t), j);
+    if (j > 0)
+        ASSERT_EQ(store_bits_pos(p, n, bit, 0, j - 1), -1);
+    if (j + 1 < nbits)
+        ASSERT_EQ(store_bits_pos(p, n, bit, j + 1, nbits - 1), -1);
+    p[j / 8] ^= flip;
+}
+
+/* One bit to find at every position of buffers of every edge length,
+ * each buffer at every alignment. Then lengths around the kilobyte runs
+ * store_bits_pos compares with memcmp, at two alignments, with the bit
+ * at every position of the first 80 and the last 1100 bytes (the last
+ * kilobyte, the words and bytes after it) and every 7th in between. */
+TEST(pos_single_bit_everywhere)
+{
+    static const size_t longer[] = { 1023, 1024, 1025, 1026, 1056,
+                                     2048, 2049, 2050, 3100 };
+    static unsigned char buf[8 + 3100];
+    size_t lens[100 + sizeof(longer) / sizeof(longer[0])];
+    size_t nlens = edge_lengths(lens);
+    for (size_t i = 0; i < sizeof(longer) / sizeof(longer[0]); i++)
+        lens[nlens++] = longer[i];
+    for (size_t li = 0; li < nlens; li++) {
+        size_t n = lens[li];
+        uint64_t nbits = n * 8;
+        for (size_t align = 0; align < 8; align += n > 257 ? 3 : 1) {
+            unsigned char *p = buf + align;
+            for (int bit = 0; bit <= 1; bit++) {
+                memset(p, bit ? 0x00 : 0xff, n);
+                ASSERT_EQ(store_bits_pos(p, n, bit, 0, nbits - 1), -1);
+                for (uint64_t j = 0; j < nbits; j++) {
+                    if (n > 257 && j >= 8 * 80 && j < nbits - 8 * 1100 &&
+                        j % 7)
+                        continue;
+                    check_pos_at(unit_failed_, p, n, bit, j);
+                    if (*unit_failed_)
+                        return;
+                }
+            }
+        }
+    }
+}
+
 /* ---- BITOP -------------------------------------------------------------- */
 
 TEST(bitop_random)
@@ -204,6 +280,66 @@ TEST(bitop_random)
             store_bits_op(STORE_BITOP_NOT, out, la, src, len, 1);
             for (size_t i = 0; i < la; i++)
                 ASSERT_EQ(out[i], (unsigned char)~a[i]);
+        }
+    }
+}
+
+/* BITOP over every edge length with up to five sources of mixed lengths
+ * (some missing), each at its own alignment, so the spans between the
+ * lengths, the 64-byte blocks and the partial words are all run; then
+ * again with dst as each source of full length (BITOP writing into one
+ * of its own keys), which must give the same bytes. */
+TEST(bitop_lengths_and_in_place)
+{
+    enum { MAXN = 257, MAXSRC = 5 };
+    static unsigned char bufs[MAXSRC][8 + MAXN], out[8 + MAXN],
+        self[8 + MAXN], want[MAXN];
+    size_t lens[100];
+    size_t nlens = edge_lengths(lens);
+    for (size_t li = 0; li < nlens; li++) {
+        size_t n = lens[li];
+        for (int round = 0; round < 6; round++) {
+            size_t nsrc = 1 + rnd() % MAXSRC, full = rnd() % nsrc;
+            const unsigned char *src[MAXSRC];
+            size_t len[MAXSRC];
+            for (size_t k = 0; k < nsrc; k++) {
+                /* Half the sources as long as the result, as in BITOP of
+                 * equal bitmaps; one always is. */
+                len[k] = k == full || rnd() % 2 ? n : rnd() % (n + 1);
+                unsigned char *b = bufs[k] + rnd() % 8;
+                fill(b, len[k]);
+                src[k] = len[k] ? b : NULL;
+            }
+            unsigned char *o = out + rnd() % 8;
+            for (int op = STORE_BITOP_AND; op <= STORE_BITOP_NOT; op++) {
+                size_t ns = op == STORE_BITOP_NOT ? 1 : nsrc;
+                if (op == STORE_BITOP_NOT && len[0] != n)
+                    continue;
+                for (size_t i = 0; i < n; i++) {
+                    unsigned v = i < len[0] ? src[0][i] : 0;
+                    for (size_t k = 1; k < ns; k++) {
+                        unsigned x = i < len[k] ? src[k][i] : 0;
+                        v = op == STORE_BITOP_AND  ? v & x
+                            : op == STORE_BITOP_OR ? v | x
+                                                   : v ^ x;
+                    }
+                    want[i] = (unsigned char)(op == STORE_BITOP_NOT ? ~v : v);
+                }
+                memset(o, 0xAA, n);
+                store_bits_op((enum store_bitop)op, o, n, src, len, ns);
+                ASSERT(memcmp(o, want, n) == 0);
+                for (size_t k = 0; k < ns; k++) {
+                    if (len[k] != n)
+                        continue;
+                    unsigned char *d = self + ((uintptr_t)src[k] & 7);
+                    const unsigned char *keep = src[k];
+                    memcpy(d, keep, n);
+                    src[k] = d;
+                    store_bits_op((enum store_bitop)op, d, n, src, len, ns);
+                    src[k] = keep;
+                    ASSERT(memcmp(d, want, n) == 0);
+                }
+            }
         }
     }
 }
@@ -378,7 +514,9 @@ static const struct unit_test tests[] = {
     UNIT(count_examples),
     UNIT(pos_examples),
     UNIT(count_and_pos_random),
+    UNIT(pos_single_bit_everywhere),
     UNIT(bitop_random),
+    UNIT(bitop_lengths_and_in_place),
     UNIT(bitop_single_source_copies),
     UNIT(field_get_examples),
     UNIT(field_random),

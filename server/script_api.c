@@ -62,31 +62,31 @@ static const char *acl_refusal(struct client *fake)
     }
 }
 
-/* redis.call and redis.pcall: runs a command as the script client. raise:
- * an error reply is raised (call) instead of returned (pcall). */
-static int redis_command(lua_State *L, int raise)
+/* Makes room in s for argc arguments; 0, or -1 when out of memory. */
+static int args_reserve(struct scripting *s, size_t argc)
 {
-    struct scripting *s = engine_of(L);
-    struct client *fake = s->fake;
-    int argc = lua_gettop(L);
-    if (argc == 0)
-        return error_out(L, raise, "Please specify at least one argument "
-                                   "for this redis lib call");
-    if ((size_t)argc > s->argv_cap) {
-        size_t cap = (size_t)argc * 2;
-        const char **argv = realloc(s->argv, cap * sizeof(*argv));
-        if (argv)
-            s->argv = argv;
-        size_t *lens = realloc(s->argvlen, cap * sizeof(*lens));
-        if (lens)
-            s->argvlen = lens;
-        char *nums = realloc(s->numbuf, cap * NUM_SLOT);
-        if (nums)
-            s->numbuf = nums;
-        if (!argv || !lens || !nums)
-            return luaL_error(L, "not enough memory");
-        s->argv_cap = cap;
-    }
+    if (argc <= s->argv_cap)
+        return 0;
+    size_t cap = argc * 2;
+    const char **argv = realloc(s->argv, cap * sizeof(*argv));
+    if (argv)
+        s->argv = argv;
+    size_t *lens = realloc(s->argvlen, cap * sizeof(*lens));
+    if (lens)
+        s->argvlen = lens;
+    char *nums = realloc(s->numbuf, cap * NUM_SLOT);
+    if (nums)
+        s->numbuf = nums;
+    if (!argv || !lens || !nums)
+        return -1;
+    s->argv_cap = cap;
+    return 0;
+}
+
+/* The Lua call's arguments as the command's argv in s: strings as they
+ * are, numbers as Redis formats them. 0, or -1 when one is neither. */
+static int args_from_lua(lua_State *L, struct scripting *s, int argc)
+{
     for (int i = 0; i < argc; i++) {
         int t = lua_type(L, i + 1);
         if (t == LUA_TNUMBER) {
@@ -99,60 +99,42 @@ static int redis_command(lua_State *L, int raise)
         } else if (t == LUA_TSTRING) {
             s->argv[i] = lua_tolstring(L, i + 1, &s->argvlen[i]);
         } else {
-            return error_out(L, raise, "Lua redis lib command arguments "
-                                       "must be strings or integers");
+            return -1;
         }
     }
-    fake->argc = (size_t)argc;
-    fake->argv = s->argv;
-    fake->argvlen = s->argvlen;
-    const struct command *cmd =
-        command_lookup(s->srv, s->argv[0], s->argvlen[0]);
-    const struct subcommand *sub = NULL;
-    if (cmd && cmd->subs && argc > 1) {
-        for (size_t i = 0; i < cmd->subs->n && !sub; i++)
-            if (arg_is(fake, 1, cmd->subs->subs[i].name))
-                sub = &cmd->subs->subs[i];
-        if (!sub)
-            cmd = NULL;                 /* Redis finds no such command */
-    }
-    if (!cmd)
-        return error_out(L, raise,
-                         "Unknown Redis command called from script");
-    /* A command refused here counts as a rejected call of it, as in
-     * Redis. */
-    fake->cmd = cmd;
-    struct command_stats *st = command_stats_of(fake);
+    return 0;
+}
+
+/* Why the script may not run cmd (sub) with argc arguments as fake, in
+ * Redis's words, or NULL when it may. */
+static const char *call_refusal(struct scripting *s, struct client *fake,
+                                const struct command *cmd,
+                                const struct subcommand *sub, int argc)
+{
     int arity = sub ? sub->arity : cmd->arity;
-    const char *refused = NULL;
     unsigned flags = cmd->flags | (sub ? sub->flags : 0);
+    const char *refused;
     if ((arity > 0 && argc != arity) || (arity < 0 && argc < -arity))
-        refused = "Wrong number of args calling Redis command from script";
-    else if (flags & CMD_NOSCRIPT)
-        refused = "This Redis command is not allowed from script";
-    else if (fake->user->restricted && (refused = acl_refusal(fake)))
-        ;
-    else if ((flags & CMD_WRITE) && (s->ro || (s->flags & SCRIPT_NO_WRITES)))
-        refused = "Write commands are not allowed from read-only scripts.";
+        return "Wrong number of args calling Redis command from script";
+    if (flags & CMD_NOSCRIPT)
+        return "This Redis command is not allowed from script";
+    if (fake->user->restricted && (refused = acl_refusal(fake)))
+        return refused;
+    if ((flags & CMD_WRITE) && (s->ro || (s->flags & SCRIPT_NO_WRITES)))
+        return "Write commands are not allowed from read-only scripts.";
     /* Over the limit when the script started, its first write may not
      * add data, as in Redis (a later one may: half a script's writes are
      * worse than a little more memory). */
-    else if ((flags & CMD_DENYOOM) && s->oom && !s->wrote &&
-             !(s->flags & SCRIPT_ALLOW_OOM))
-        refused = "-OOM command not allowed when used memory > "
-                  "'maxmemory'.";
-    if (refused) {
-        if (st)
-            st->rejected++;
-        return error_out(L, raise, refused);
-    }
-    fake->last_sub = sub;
-    fake->proto = s->resp;
-    resp_out_reset(&fake->out, 64 * 1024);
-    fake->out.proto = s->resp;
-    client_call(fake);
-    if (flags & CMD_WRITE)
-        s->wrote = 1;
+    if ((flags & CMD_DENYOOM) && s->oom && !s->wrote &&
+        !(s->flags & SCRIPT_ALLOW_OOM))
+        return "-OOM command not allowed when used memory > 'maxmemory'.";
+    return NULL;
+}
+
+/* Pushes the command's reply in fake->out as a Lua value, or as an error
+ * (raised when raise). Returns lua's count of results. */
+static int reply_to_lua(lua_State *L, struct client *fake, int raise)
+{
     if (fake->out.nomem)
         return luaL_error(L, "not enough memory");
     const char *p = fake->out.data, *end = p + fake->out.len;
@@ -170,6 +152,53 @@ static int redis_command(lua_State *L, int raise)
     if (!script__parse_reply(L, p, end))
         return luaL_error(L, "unreadable reply from the command");
     return 1;
+}
+
+/* redis.call and redis.pcall: runs a command as the script client. raise:
+ * an error reply is raised (call) instead of returned (pcall). */
+static int redis_command(lua_State *L, int raise)
+{
+    struct scripting *s = engine_of(L);
+    struct client *fake = s->fake;
+    int argc = lua_gettop(L);
+    if (argc == 0)
+        return error_out(L, raise, "Please specify at least one argument "
+                                   "for this redis lib call");
+    if (args_reserve(s, (size_t)argc) != 0)
+        return luaL_error(L, "not enough memory");
+    if (args_from_lua(L, s, argc) != 0)
+        return error_out(L, raise, "Lua redis lib command arguments "
+                                   "must be strings or integers");
+    fake->argc = (size_t)argc;
+    fake->argv = s->argv;
+    fake->argvlen = s->argvlen;
+    const struct command *cmd =
+        command_lookup(s->srv, s->argv[0], s->argvlen[0]);
+    const struct subcommand *sub = NULL;
+    if (cmd && cmd->subs && argc > 1 &&
+        !(sub = subcommand_in(cmd, s->argv[1], s->argvlen[1])))
+        cmd = NULL;                     /* Redis finds no such command */
+    if (!cmd)
+        return error_out(L, raise,
+                         "Unknown Redis command called from script");
+    fake->cmd = cmd;
+    const char *refused = call_refusal(s, fake, cmd, sub, argc);
+    if (refused) {
+        /* A command refused here counts as a rejected call of it, as in
+         * Redis. */
+        struct command_stats *st = command_stats_of(fake);
+        if (st)
+            st->rejected++;
+        return error_out(L, raise, refused);
+    }
+    fake->last_sub = sub;
+    fake->proto = s->resp;
+    resp_out_reset(&fake->out, 64 * 1024);
+    fake->out.proto = s->resp;
+    client_call(fake);
+    if ((cmd->flags | (sub ? sub->flags : 0)) & CMD_WRITE)
+        s->wrote = 1;
+    return reply_to_lua(L, fake, raise);
 }
 
 static int redis_call(lua_State *L)

@@ -310,16 +310,9 @@ static void acl_dryrun(struct client *c)
         reply_error_text(c, msg, (size_t)n);
         return;
     }
-    const struct command *cmd = command_lookup(srv, c->argv[3],
-                                               c->argvlen[3]);
-    const struct subcommand *sub = NULL;
-    if (cmd && cmd->subs && c->argc > 4) {
-        for (size_t j = 0; j < cmd->subs->n && !sub; j++)
-            if (arg_is(c, 4, cmd->subs->subs[j].name))
-                sub = &cmd->subs->subs[j];
-        if (!sub)
-            cmd = NULL;
-    }
+    const struct subcommand *sub;
+    const struct command *cmd = command_of_call(
+        srv, c->argc - 3, c->argv + 3, c->argvlen + 3, &sub);
     if (!cmd) {
         n = snprintf(msg, sizeof(msg), "ERR Command '%.*s' not found",
                      ARGV_CLIPPED(c, 3));

@@ -396,16 +396,38 @@ const struct command *command_lookup(const struct server *srv,
     return NULL;
 }
 
+/* The subcommand of t named name[0..len), any case, or NULL. */
+static const struct subcommand *
+subcommand_find(const struct subcommand_table *t, const char *name,
+                size_t len)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        const char *sub = t->subs[i].name;
+        if (strlen(sub) == len && strncasecmp(sub, name, len) == 0)
+            return &t->subs[i];
+    }
+    return NULL;
+}
+
 /* See server.h. */
 const struct subcommand *subcommand_in(const struct command *cmd,
                                        const char *name, size_t len)
 {
-    for (size_t i = 0; cmd->subs && i < cmd->subs->n; i++) {
-        const char *sub = cmd->subs->subs[i].name;
-        if (strlen(sub) == len && strncasecmp(sub, name, len) == 0)
-            return &cmd->subs->subs[i];
-    }
-    return NULL;
+    return cmd->subs ? subcommand_find(cmd->subs, name, len) : NULL;
+}
+
+/* See server.h. */
+const struct command *command_of_call(const struct server *srv,
+                                      size_t argc, const char *const *argv,
+                                      const size_t *argvlen,
+                                      const struct subcommand **sub)
+{
+    *sub = NULL;
+    const struct command *cmd = command_lookup(srv, argv[0], argvlen[0]);
+    if (cmd && cmd->subs && argc > 1 &&
+        !(*sub = subcommand_find(cmd->subs, argv[1], argvlen[1])))
+        return NULL;
+    return cmd;
 }
 
 /* See server.h. */
@@ -445,10 +467,7 @@ static void subcommand_name(char *dst, const struct client *c)
 static const struct subcommand *
 subcommand_named(const struct client *c, const struct subcommand_table *t)
 {
-    for (size_t i = 0; i < t->n; i++)
-        if (arg_is(c, 1, t->subs[i].name))
-            return &t->subs[i];
-    return NULL;
+    return subcommand_find(t, c->argv[1], c->argvlen[1]);
 }
 
 /* See server.h. */

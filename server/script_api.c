@@ -172,12 +172,9 @@ static int redis_command(lua_State *L, int raise)
     fake->argc = (size_t)argc;
     fake->argv = s->argv;
     fake->argvlen = s->argvlen;
-    const struct command *cmd =
-        command_lookup(s->srv, s->argv[0], s->argvlen[0]);
-    const struct subcommand *sub = NULL;
-    if (cmd && cmd->subs && argc > 1 &&
-        !(sub = subcommand_in(cmd, s->argv[1], s->argvlen[1])))
-        cmd = NULL;                     /* Redis finds no such command */
+    const struct subcommand *sub;
+    const struct command *cmd = command_of_call(
+        s->srv, (size_t)argc, s->argv, s->argvlen, &sub);
     if (!cmd)
         return error_out(L, raise,
                          "Unknown Redis command called from script");

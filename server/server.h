@@ -125,6 +125,13 @@ const struct command *command_lookup(const struct server *srv,
  * of that name. */
 const struct subcommand *subcommand_in(const struct command *cmd,
                                        const char *name, size_t len);
+/* The command the call argv[0..argc) runs, as Redis looks one up for
+ * scripts and ACL DRYRUN: argv[0], and for a container given argv[1] its
+ * subcommand (*sub, else NULL); NULL when either is unknown. */
+const struct command *command_of_call(const struct server *srv,
+                                      size_t argc, const char *const *argv,
+                                      const size_t *argvlen,
+                                      const struct subcommand **sub);
 /* The command a full name names, as Redis's lookups by name take it:
  * "get", or "config|get" with *sub its subcommand (else *sub is NULL);
  * NULL when either part is unknown. Any case. */

@@ -22,10 +22,11 @@
  * bytes through store_str_resize, the path SETRANGE and APPEND use.
  *
  * Side effects are Redis's too: a write that changes nothing (SETBIT of a
- * bit to the value it has, a BITFIELD whose writes all failed under
- * OVERFLOW FAIL) fires no event, leaves WATCH alone and is not counted in
- * dirty, though creating or growing the key still happens (a created key
- * gets its "new" event). BITOP stores with "set" and no TTL, or deletes
+ * bit to the value it has unless that grew the key, a BITFIELD whose
+ * writes all failed under OVERFLOW FAIL or, on a key it neither created
+ * nor grew, left their fields as they were) fires no event, leaves WATCH
+ * alone and is not counted in dirty, though creating or growing the key
+ * still happens (a created key gets its "new" event). BITOP stores with "set" and no TTL, or deletes
  * the destination ("del") when every source is empty or missing. Its
  * result goes straight into the destination when that is already a
  * string of the result's length without a TTL, else through a buffer
@@ -486,7 +487,7 @@ static int bf_parse_or_reply(struct client *c, struct bf_op *ops,
 
 /* Runs write op on p (long enough for it): replies the old value (SET)
  * or the new one (INCRBY), or nil when OVERFLOW FAIL stops it. Returns 1
- * if the field was written. */
+ * if the field's bits changed, 0 if they stayed, -1 if not written. */
 static int bf_write(struct client *c, unsigned char *p, size_t n,
                     const struct bf_op *op)
 {
@@ -502,11 +503,11 @@ static int bf_write(struct client *c, unsigned char *p, size_t n,
                                           &val);
     if (over && op->overflow == STORE_BITS_FAIL) {
         resp_add_null(&c->out);
-        return 0;
+        return -1;
     }
     store_bits_field_set(p, op->off, op->bits, val);
     resp_add_int(&c->out, (int64_t)(op->kind == BF_INCRBY ? val : old));
-    return 1;
+    return store_bits_field_get(p, n, op->off, op->bits) != raw;
 }
 
 /* BITFIELD and BITFIELD_RO (ro: only GET allowed). */
@@ -541,7 +542,10 @@ static void bitfield_generic(struct client *c, int ro)
     for (size_t i = 0; i < nops; i++) {
         const struct bf_op *op = &ops[i];
         if (op->kind != BF_GET) {
-            changes += (uint64_t)bf_write(c, w, n, op);
+            /* Redis counts a write that changed the field, and any
+             * write into a key this call created or grew. */
+            int r = bf_write(c, w, n, op);
+            changes += r > 0 || (r == 0 && how);
             continue;
         }
         uint64_t v = store_bits_field_get(p, n, op->off, op->bits);
@@ -550,7 +554,7 @@ static void bitfield_generic(struct client *c, int ro)
     }
     if (changes) {
         bits_changed(c, "setbit");
-        c->srv->dirty += changes - 1;   /* Redis counts every write */
+        c->srv->dirty += changes - 1;   /* bits_changed counted one */
     }
 done:
     free(ops);

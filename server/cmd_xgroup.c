@@ -347,90 +347,88 @@ static int minidle_or_reply(struct client *c, const char *cmd,
     return 1;
 }
 
-/* XPENDING key group [[IDLE ms] start end count [consumer]]. */
-void cmd_xpending(struct client *c)
+/* XPENDING's extended form: [IDLE ms] start end count [consumer]. */
+struct xpending_range {
+    struct store_sid lo, hi;
+    int64_t count, minidle;
+    size_t consarg;              /* the consumer's argument, or 0 */
+};
+
+/* Parses the extended form's arguments in Redis's order; 1, or 0 after
+ * the error reply. */
+static int xpending_range_or_reply(struct client *c, struct xpending_range *r)
 {
-    int justinfo = c->argc == 3;
-    if (c->argc != 3 && (c->argc < 6 || c->argc > 9)) {
-        reply_error(c, ERR_SYNTAX);
+    size_t si = 3;
+    if (arg_is(c, 3, "IDLE")) {
+        if (!arg_i64_or_reply(c, 4, &r->minidle))
+            return 0;
+        if (c->argc < 8) {
+            reply_error(c, ERR_SYNTAX);
+            return 0;
+        }
+        si += 2;
+    }
+    if (!arg_i64_or_reply(c, si + 2, &r->count))
+        return 0;
+    if (r->count < 0)
+        r->count = 0;
+    if (!xid_interval_or_reply(c, si, 0, &r->lo) ||
+        !xid_interval_or_reply(c, si + 1, 1, &r->hi))
+        return 0;
+    if (si + 3 < c->argc)
+        r->consarg = si + 3;
+    return 1;
+}
+
+/* XPENDING key group: the count, the smallest and largest pending IDs and
+ * each consumer's count. */
+static void xpending_summary(struct client *c, const struct store_sgroup *g)
+{
+    resp_add_array(&c->out, 4);
+    size_t n = g->pel.n;
+    resp_add_int(&c->out, (int64_t)n);
+    if (n == 0) {
+        resp_add_null(&c->out);
+        resp_add_null(&c->out);
+        resp_add_null_array(&c->out);
         return;
     }
-    struct store_sid lo = { 0, 0 }, hi = { 0, 0 };
-    int64_t count = 0, minidle = 0;
-    size_t consarg = 0;
-    if (c->argc >= 6) {
-        size_t si = 3;
-        if (arg_is(c, 3, "IDLE")) {
-            if (!arg_i64_or_reply(c, 4, &minidle))
-                return;
-            if (c->argc < 8) {
-                reply_error(c, ERR_SYNTAX);
-                return;
-            }
-            si += 2;
-        }
-        if (!arg_i64_or_reply(c, si + 2, &count))
-            return;
-        if (count < 0)
-            count = 0;
-        if (!xid_interval_or_reply(c, si, 0, &lo) ||
-            !xid_interval_or_reply(c, si + 1, 1, &hi))
-            return;
-        if (si + 3 < c->argc)
-            consarg = si + 3;
+    reply_xid(c, store_sg_pel_at(g, 0)->id);
+    reply_xid(c, store_sg_pel_at(g, n - 1)->id);
+    size_t nc = 0;
+    for (size_t i = 0; i < g->nc; i++)
+        nc += g->c[i]->pel.n > 0;
+    resp_add_array(&c->out, nc);
+    for (size_t i = 0; i < g->nc; i++) {
+        const struct store_sconsumer *k = g->c[i];
+        if (!k->pel.n)
+            continue;
+        resp_add_array(&c->out, 2);
+        resp_add_bulk(&c->out, k->name, k->nlen);
+        resp_add_bulk_i64(&c->out, (int64_t)k->pel.n);
     }
-    struct store_stream *st;
-    struct store_sgroup *g = group_of_or_reply(c, stream_key_read(c), &st);
-    if (!g)
-        return;
-    if (justinfo) {
-        resp_add_array(&c->out, 4);
-        size_t n = g->pel.n;
-        resp_add_int(&c->out, (int64_t)n);
-        if (n == 0) {
-            resp_add_null(&c->out);
-            resp_add_null(&c->out);
-            resp_add_null_array(&c->out);
-            return;
-        }
-        reply_xid(c, store_sg_pel_at(g, 0)->id);
-        reply_xid(c, store_sg_pel_at(g, n - 1)->id);
-        size_t nc = 0;
-        for (size_t i = 0; i < g->nc; i++)
-            nc += g->c[i]->pel.n > 0;
-        resp_add_array(&c->out, nc);
-        for (size_t i = 0; i < g->nc; i++) {
-            const struct store_sconsumer *k = g->c[i];
-            if (!k->pel.n)
-                continue;
-            resp_add_array(&c->out, 2);
-            resp_add_bulk(&c->out, k->name, k->nlen);
-            resp_add_bulk_i64(&c->out, (int64_t)k->pel.n);
-        }
-        return;
-    }
-    const struct store_sconsumer *cons = NULL;
-    if (consarg) {
-        cons = store_sg_consumer_find(g, c->argv[consarg], c->argvlen[consarg]);
-        if (!cons) {
-            resp_add_array(&c->out, 0);
-            return;
-        }
-    }
+}
+
+/* The extended form's entries of g's (or cons's) pending list in r's
+ * range, idle at least r->minidle: two passes, count then write. */
+static void xpending_entries(struct client *c, const struct store_sgroup *g,
+                             const struct store_sconsumer *cons,
+                             const struct xpending_range *r)
+{
     int64_t now = server_now_ms(c->srv);
-    /* Two passes over the same range: count, then write. */
     for (int pass = 0; pass < 2; pass++) {
-        size_t i = cons ? store_sc_pel_seek(cons, lo)
-                        : store_sg_pel_seek(g, lo);
+        size_t i = cons ? store_sc_pel_seek(cons, r->lo)
+                        : store_sg_pel_seek(g, r->lo);
         size_t end = cons ? cons->pel.n : g->pel.n;
-        int64_t left = count, n = 0;
+        int64_t left = r->count, n = 0;
         for (; left && i < end; i++) {
             const struct store_snack *nk =
                 cons ? store_sg_pel_find(g, store_sc_pel_at(cons, i))
                      : store_sg_pel_at(g, i);
-            if (!nk || store_sid_cmp(nk->id, hi) > 0)
+            if (!nk || store_sid_cmp(nk->id, r->hi) > 0)
                 break;
-            if (minidle && stream_ms_since(now, nk->delivery_time) < minidle)
+            int64_t el = stream_ms_since(now, nk->delivery_time);
+            if (r->minidle && el < r->minidle)
                 continue;
             left--;
             n++;
@@ -439,13 +437,42 @@ void cmd_xpending(struct client *c)
             resp_add_array(&c->out, 4);
             reply_xid(c, nk->id);
             resp_add_bulk(&c->out, nk->consumer->name, nk->consumer->nlen);
-            int64_t el = stream_ms_since(now, nk->delivery_time);
             resp_add_int(&c->out, el < 0 ? 0 : el);
             resp_add_int(&c->out, (int64_t)nk->delivery_count);
         }
         if (pass == 0)
             resp_add_array(&c->out, (size_t)n);
     }
+}
+
+/* XPENDING key group [[IDLE ms] start end count [consumer]]. */
+void cmd_xpending(struct client *c)
+{
+    if (c->argc != 3 && (c->argc < 6 || c->argc > 9)) {
+        reply_error(c, ERR_SYNTAX);
+        return;
+    }
+    struct xpending_range r = { .count = 0 };
+    if (c->argc >= 6 && !xpending_range_or_reply(c, &r))
+        return;
+    struct store_stream *st;
+    struct store_sgroup *g = group_of_or_reply(c, stream_key_read(c), &st);
+    if (!g)
+        return;
+    if (c->argc == 3) {
+        xpending_summary(c, g);
+        return;
+    }
+    const struct store_sconsumer *cons = NULL;
+    if (r.consarg) {
+        cons = store_sg_consumer_find(g, c->argv[r.consarg],
+                                      c->argvlen[r.consarg]);
+        if (!cons) {
+            resp_add_array(&c->out, 0);
+            return;
+        }
+    }
+    xpending_entries(c, g, cons, &r);
 }
 
 /* The consumer named by argument i of c in g, created (with its event)

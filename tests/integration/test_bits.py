@@ -177,6 +177,9 @@ def notifications():
         r.bitfield("b").incrby("u8", 0, 1).incrby("u8", 8, 1).execute()
         r.bitfield("b").overflow("FAIL").incrby("u8", 0, 300).execute()
         r.bitfield("b").get("u8", 0).execute()
+        # Writes that leave every field as it was: no event.
+        r.bitfield("b").set("u8", 0, 1).incrby("u8", 8, 0).execute()
+        r.bitfield("b").incrby("i8", 0, 256).execute()      # wraps to 1
         r.bitop("OR", "c", "a", "b")
         r.bitop("AND", "c", "nosuch")
         r.bitop("AND", "c", "nosuch")
@@ -210,6 +213,8 @@ def watch_sees_changes_only():
     assert_eq(txn(lambda: other.bitfield("k").incrby("u1", 5, 1).execute()),
               "WatchError")
     assert_eq(txn(lambda: other.bitfield("k").get("u8", 0).execute()), [1])
+    assert_eq(txn(lambda: other.bitfield("k").set("u1", 5, 1).execute()),
+              [1], "no-op BITFIELD SET")
     assert_eq(txn(lambda: other.bitop("OR", "k", "k")), "WatchError")
 
 

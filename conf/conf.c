@@ -1103,6 +1103,109 @@ static int apply_user(struct conf *c, const char *const *argv, int argc)
     return APPLY_OK;
 }
 
+/* A yes/no directive. */
+static int apply_bool(struct conf *c, size_t row, const char *arg,
+                      char *why, size_t wlen)
+{
+    const struct conf_def *d = &defs[row];
+    long long v;
+    if (!strcasecmp(arg, "yes")) {
+        v = 1;
+    } else if (!strcasecmp(arg, "no")) {
+        v = 0;
+    } else {
+        snprintf(why, wlen, "argument must be 'yes' or 'no'");
+        return APPLY_BAD;
+    }
+    if (d->check && d->check(&v, why, wlen))
+        return APPLY_BAD;
+    return commit_num(c, row, v, 0);
+}
+
+/* A decimal integer directive within its row's range. */
+static int apply_int(struct conf *c, size_t row, const char *arg, char *why,
+                     size_t wlen)
+{
+    const struct conf_def *d = &defs[row];
+    long long v;
+    if (parse_ll(arg, &v)) {
+        snprintf(why, wlen, "argument couldn't be parsed into an integer");
+        return APPLY_BAD;
+    }
+    if (v < d->lo || (v > 0 && (unsigned long long)v > d->hi))
+        return range_error(d, why, wlen);
+    if (d->check && d->check(&v, why, wlen))
+        return APPLY_BAD;
+    return commit_num(c, row, v, 0);
+}
+
+/* An octal directive (unixsocketperm) within its row's range. */
+static int apply_octal(struct conf *c, size_t row, const char *arg,
+                       char *why, size_t wlen)
+{
+    const struct conf_def *d = &defs[row];
+    char *end;
+    errno = 0;
+    long long v = strtoll(arg, &end, 8);
+    if (errno || *end != '\0') {
+        snprintf(why, wlen, "argument couldn't be parsed as an octal "
+                 "number");
+        return APPLY_BAD;
+    }
+    if (v < d->lo || (v > 0 && (unsigned long long)v > d->hi))
+        return range_error(d, why, wlen);
+    return commit_num(c, row, v, 0);
+}
+
+/* A memory size ("100mb") within its row's range. */
+static int apply_mem(struct conf *c, size_t row, const char *arg, char *why,
+                     size_t wlen)
+{
+    const struct conf_def *d = &defs[row];
+    unsigned long long u;
+    if (parse_mem(arg, &u)) {
+        snprintf(why, wlen, "argument must be a memory value");
+        return APPLY_BAD;
+    }
+    if (u < (unsigned long long)d->lo || u > d->hi)
+        return range_error(d, why, wlen);
+    return commit_num(c, row, 0, u);
+}
+
+/* One of the row's choices, any case; stored as the choice is spelt. */
+static int apply_enum(struct conf *c, size_t row, const char *arg,
+                      char *why, size_t wlen)
+{
+    const struct conf_def *d = &defs[row];
+    for (size_t i = 0; d->choices[i]; i++)
+        if (!strcasecmp(arg, d->choices[i]))
+            return commit_str(c, row, d->choices[i]);
+    struct sbuf b = {0};
+    sbuf_str(&b, "argument(s) must be one of the following: ");
+    for (size_t i = 0; d->choices[i]; i++) {
+        sbuf_str(&b, i ? ", " : "");
+        sbuf_str(&b, d->choices[i]);
+    }
+    snprintf(why, wlen, "%s", b.oom ? "bad value" : b.p);
+    free(b.p);
+    return APPLY_BAD;
+}
+
+/* notify-keyspace-events: class letters, stored in canonical form. */
+static int apply_notify(struct conf *c, size_t row, const char *arg,
+                        char *why, size_t wlen)
+{
+    char buf[32];
+    int flags = notify_parse(arg);
+    if (flags < 0) {
+        snprintf(why, wlen, "Invalid event class character. Use "
+                 "'Ag$lshzxeKEtmdn'.");
+        return APPLY_BAD;
+    }
+    notify_format(flags, 0, buf);
+    return commit_str(c, row, buf);
+}
+
 /* Parses, validates and stores one directive. On APPLY_BAD the reason, in
  * Redis's words, is in why; on any failure the old value is untouched. */
 static int apply(struct conf *c, size_t row, const char *const *argv,
@@ -1113,56 +1216,14 @@ static int apply(struct conf *c, size_t row, const char *const *argv,
         return APPLY_ARITY;
 
     switch (d->type) {
-    case T_BOOL: {
-        long long v;
-        if (!strcasecmp(argv[0], "yes")) {
-            v = 1;
-        } else if (!strcasecmp(argv[0], "no")) {
-            v = 0;
-        } else {
-            snprintf(why, wlen, "argument must be 'yes' or 'no'");
-            return APPLY_BAD;
-        }
-        if (d->check && d->check(&v, why, wlen))
-            return APPLY_BAD;
-        return commit_num(c, row, v, 0);
-    }
-    case T_INT: {
-        long long v;
-        if (parse_ll(argv[0], &v)) {
-            snprintf(why, wlen, "argument couldn't be parsed into an "
-                     "integer");
-            return APPLY_BAD;
-        }
-        if (v < d->lo || (v > 0 && (unsigned long long)v > d->hi))
-            return range_error(d, why, wlen);
-        if (d->check && d->check(&v, why, wlen))
-            return APPLY_BAD;
-        return commit_num(c, row, v, 0);
-    }
-    case T_OCTAL: {
-        char *end;
-        errno = 0;
-        long long v = strtoll(argv[0], &end, 8);
-        if (errno || *end != '\0') {
-            snprintf(why, wlen, "argument couldn't be parsed as an octal "
-                     "number");
-            return APPLY_BAD;
-        }
-        if (v < d->lo || (v > 0 && (unsigned long long)v > d->hi))
-            return range_error(d, why, wlen);
-        return commit_num(c, row, v, 0);
-    }
-    case T_MEM: {
-        unsigned long long u;
-        if (parse_mem(argv[0], &u)) {
-            snprintf(why, wlen, "argument must be a memory value");
-            return APPLY_BAD;
-        }
-        if (u < (unsigned long long)d->lo || u > d->hi)
-            return range_error(d, why, wlen);
-        return commit_num(c, row, 0, u);
-    }
+    case T_BOOL:
+        return apply_bool(c, row, argv[0], why, wlen);
+    case T_INT:
+        return apply_int(c, row, argv[0], why, wlen);
+    case T_OCTAL:
+        return apply_octal(c, row, argv[0], why, wlen);
+    case T_MEM:
+        return apply_mem(c, row, argv[0], why, wlen);
     case T_STR:
         return commit_str(c, row, argv[0]);
     case T_FNAME:
@@ -1171,37 +1232,16 @@ static int apply(struct conf *c, size_t row, const char *const *argv,
         return commit_str(c, row, argv[0]);
     case T_DIR:
         return apply_dir(c, row, argv[0], why, wlen);
-    case T_ENUM: {
-        for (size_t i = 0; d->choices[i]; i++)
-            if (!strcasecmp(argv[0], d->choices[i]))
-                return commit_str(c, row, d->choices[i]);
-        struct sbuf b = {0};
-        sbuf_str(&b, "argument(s) must be one of the following: ");
-        for (size_t i = 0; d->choices[i]; i++) {
-            sbuf_str(&b, i ? ", " : "");
-            sbuf_str(&b, d->choices[i]);
-        }
-        snprintf(why, wlen, "%s", b.oom ? "bad value" : b.p);
-        free(b.p);
-        return APPLY_BAD;
-    }
+    case T_ENUM:
+        return apply_enum(c, row, argv[0], why, wlen);
     case T_BIND:
         return apply_bind(c, argv, argc, why, wlen);
     case T_PCTL:
         return apply_pctl(c, row, argv, argc, why, wlen);
     case T_OBUF:
         return apply_obuf(c, argv, argc, why, wlen);
-    case T_NOTIFY: {
-        char buf[32];
-        int flags = notify_parse(argv[0]);
-        if (flags < 0) {
-            snprintf(why, wlen, "Invalid event class character. Use "
-                     "'Ag$lshzxeKEtmdn'.");
-            return APPLY_BAD;
-        }
-        notify_format(flags, 0, buf);
-        return commit_str(c, row, buf);
-    }
+    case T_NOTIFY:
+        return apply_notify(c, row, argv[0], why, wlen);
     case T_SAVE:
         return apply_save(c, row, argv, argc, ctx, why, wlen);
     case T_IGNORE:

@@ -221,50 +221,63 @@ static int raw_field(lua_State *L, int idx, const char *name)
     return lua_type(L, -1);
 }
 
-/* Writes the table on top of the stack (left there) as Redis 7.0 does:
- * err, ok, double, big_number, verbatim_string, map, set, else an array
- * up to its first nil. */
-static void reply_table(struct scripting *s, struct client *c, int top)
+/* The helpers below each look at the table on top of the stack for one
+ * of Redis's reply shapes: they write it and return 1, or return 0; the
+ * stack is as it was either way. */
+
+/* {err = "..."}: an error reply, counted unless the command that raised
+ * it already was (top: the script's own reply). */
+static int table_error(struct client *c, lua_State *L, int top)
 {
-    lua_State *L = s->L;
-    struct resp_out *o = &c->out;
     size_t n;
-    if (raw_field(L, -1, "err") == LUA_TSTRING) {
+    int found = raw_field(L, -1, "err") == LUA_TSTRING;
+    if (found) {
         const char *e = lua_tolstring(L, -1, &n);
         int counted = raw_field(L, -2, ERR_COUNTED) != LUA_TNIL;
         lua_pop(L, 1);
         if (top && !counted) {
             reply_error_text(c, e, n);
         } else {
-            resp_add_error(o, e, n);
+            resp_add_error(&c->out, e, n);
             c->nerrors += (uint64_t)top;
         }
-        lua_pop(L, 1);
-        return;
     }
     lua_pop(L, 1);
+    return found;
+}
+
+/* {ok = "..."}, {double = n} and {big_number = "..."}. */
+static int table_scalar(struct resp_out *o, lua_State *L)
+{
+    size_t n;
     if (raw_field(L, -1, "ok") == LUA_TSTRING) {
         const char *ok = lua_tolstring(L, -1, &n);
         resp_add_status(o, ok, n);
         lua_pop(L, 1);
-        return;
+        return 1;
     }
     lua_pop(L, 1);
     if (raw_field(L, -1, "double") == LUA_TNUMBER) {
         resp_add_double(o, lua_tonumber(L, -1));
         lua_pop(L, 1);
-        return;
+        return 1;
     }
     lua_pop(L, 1);
-    if (raw_field(L, -1, "big_number") == LUA_TSTRING) {
+    int found = raw_field(L, -1, "big_number") == LUA_TSTRING;
+    if (found) {
         const char *big = lua_tolstring(L, -1, &n);
         resp_add_big_number(o, big, n);
-        lua_pop(L, 1);
-        return;
     }
     lua_pop(L, 1);
+    return found;
+}
+
+/* {verbatim_string = {format = "txt", string = "..."}}. */
+static int table_verbatim(struct resp_out *o, lua_State *L)
+{
+    int found = 0;
     if (raw_field(L, -1, "verbatim_string") == LUA_TTABLE) {
-        size_t flen = 0;
+        size_t flen = 0, n = 0;
         const char *fmt = NULL, *str = NULL;
         if (raw_field(L, -1, "format") == LUA_TSTRING)
             fmt = lua_tolstring(L, -1, &flen);
@@ -275,16 +288,23 @@ static void reply_table(struct scripting *s, struct client *c, int top)
             char fbuf[3] = {' ', ' ', ' '};
             memcpy(fbuf, fmt, flen < 3 ? flen : 3);
             resp_add_verbatim_as(o, fbuf, str, n);
-            lua_pop(L, 3);
-            return;
+            found = 1;
         }
         lua_pop(L, 2);
     }
     lua_pop(L, 1);
+    return found;
+}
+
+/* {map = {k = v, ...}} and {set = {k = true, ...}}: every pair, in the
+ * table's order. */
+static int table_map_or_set(struct scripting *s, struct client *c)
+{
+    lua_State *L = s->L;
     int kind = 0;
-    if (raw_field(L, -1, "map") == LUA_TTABLE)
+    if (raw_field(L, -1, "map") == LUA_TTABLE) {
         kind = 'm';
-    else {
+    } else {
         lua_pop(L, 1);
         if (raw_field(L, -1, "set") == LUA_TTABLE)
             kind = 's';
@@ -297,9 +317,9 @@ static void reply_table(struct scripting *s, struct client *c, int top)
             lua_pop(L, 1);
         }
         if (kind == 'm')
-            resp_add_map(o, count);
+            resp_add_map(&c->out, count);
         else
-            resp_add_set(o, count);
+            resp_add_set(&c->out, count);
         lua_pushnil(L);
         while (lua_next(L, -2)) {
             lua_pushvalue(L, -2);       /* the key, copied for lua_next */
@@ -309,10 +329,15 @@ static void reply_table(struct scripting *s, struct client *c, int top)
             else
                 lua_pop(L, 1);
         }
-        lua_pop(L, 1);
-        return;
     }
     lua_pop(L, 1);
+    return kind != 0;
+}
+
+/* Any other table: an array of t[1], t[2], ... up to the first nil. */
+static void table_array(struct scripting *s, struct client *c)
+{
+    lua_State *L = s->L;
     size_t len = 0;
     for (;;) {
         lua_rawgeti(L, -1, (int)len + 1);
@@ -322,11 +347,22 @@ static void reply_table(struct scripting *s, struct client *c, int top)
             break;
         len++;
     }
-    resp_add_array(o, len);
+    resp_add_array(&c->out, len);
     for (size_t i = 1; i <= len; i++) {
         lua_rawgeti(L, -1, (int)i);
         script__reply_value(s, c, 0);
     }
+}
+
+/* Writes the table on top of the stack (left there) as Redis 7.0 does:
+ * err, ok, double, big_number, verbatim_string, map, set, else an array
+ * up to its first nil. */
+static void reply_table(struct scripting *s, struct client *c, int top)
+{
+    lua_State *L = s->L;
+    if (!table_error(c, L, top) && !table_scalar(&c->out, L) &&
+        !table_verbatim(&c->out, L) && !table_map_or_set(s, c))
+        table_array(s, c);
 }
 
 /* Writes the value on top of the stack to c->out and pops it. top: it is

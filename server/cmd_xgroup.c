@@ -516,6 +516,101 @@ static int claim_opt_or_reply(struct client *c, size_t i, const char *opt,
     return 0;
 }
 
+/* XCLAIM's options after its IDs. */
+struct xclaim_opts {
+    int64_t minidle, retrycount, deliverytime;
+    int force, justid;
+    struct store_sid lastid;
+    size_t ids_end;              /* the first argument after the IDs */
+};
+
+/* Reads min-idle, skips the IDs and reads the options, in Redis's order;
+ * the delivery time comes out settled (now unless IDLE or TIME set a
+ * past one). 1, or 0 after the error reply. */
+static int xclaim_opts_or_reply(struct client *c, int64_t now,
+                                struct xclaim_opts *o)
+{
+    o->retrycount = o->deliverytime = -1;
+    if (!minidle_or_reply(c, "XCLAIM", &o->minidle))
+        return 0;
+    size_t j = 5;
+    struct store_sid id;
+    while (j < c->argc &&
+           xid_parse(c->argv[j], c->argvlen[j], 0, 1, &id, NULL))
+        j++;
+    o->ids_end = j;
+    for (; j < c->argc; j++) {
+        int more = j + 1 < c->argc;
+        if (arg_is(c, j, "FORCE")) {
+            o->force = 1;
+        } else if (arg_is(c, j, "JUSTID")) {
+            o->justid = 1;
+        } else if (arg_is(c, j, "IDLE") && more) {
+            if (!claim_opt_or_reply(c, ++j, "IDLE", &o->deliverytime))
+                return 0;
+            o->deliverytime = now - o->deliverytime;
+        } else if (arg_is(c, j, "TIME") && more) {
+            if (!claim_opt_or_reply(c, ++j, "TIME", &o->deliverytime))
+                return 0;
+        } else if (arg_is(c, j, "RETRYCOUNT") && more) {
+            if (!claim_opt_or_reply(c, ++j, "RETRYCOUNT", &o->retrycount))
+                return 0;
+        } else if (arg_is(c, j, "LASTID") && more) {
+            j++;
+            if (!xid_parse_or_reply(c, j, 0, 1, &o->lastid, NULL))
+                return 0;
+        } else {
+            reply_error(c, ERR_XCLAIM_UNKNOWN, ARGV_CLIPPED(c, j));
+            return 0;
+        }
+    }
+    if (o->deliverytime < 0 || o->deliverytime > now)
+        o->deliverytime = now;
+    return 1;
+}
+
+/* Claims entry id of st for the consumer (*cons, created on the first
+ * claim) as o says: 1 claimed, 0 passed over (not pending and no FORCE,
+ * idle too short, or deleted: then its pending entry goes), -1 when out
+ * of memory (the claims so far stand). */
+static int xclaim_one(struct client *c, struct store_stream *st,
+                      struct store_sgroup *g, struct store_sconsumer **cons,
+                      struct store_sid id, const struct xclaim_opts *o,
+                      int64_t now)
+{
+    struct store *s = client_db(c);
+    struct store_snack *nk = store_sg_pel_find(g, id);
+    if (!store_stream_get(st, id, NULL)) {
+        /* The entry is gone: so is its pending entry. */
+        if (nk) {
+            store_sg_pel_ack(s, g, id);
+            c->srv->dirty++;
+        }
+        return 0;
+    }
+    uint64_t dcount;
+    if (nk) {
+        if (o->minidle &&
+            stream_ms_since(now, nk->delivery_time) < o->minidle)
+            return 0;
+        dcount = nk->delivery_count;
+    } else if (o->force) {
+        dcount = 1;
+    } else {
+        return 0;
+    }
+    if (!*cons && !(*cons = claimer(c, g, 3)))
+        return -1;
+    if (o->retrycount >= 0)
+        dcount = (uint64_t)o->retrycount;
+    else if (!o->justid)
+        dcount++;
+    if (store_sg_pel_assign(s, g, *cons, id, o->deliverytime, dcount))
+        return -1;
+    c->srv->dirty++;
+    return 1;
+}
+
 /* XCLAIM key group consumer min-idle id [id ...] [IDLE ms] [TIME ms]
  * [RETRYCOUNT n] [FORCE] [JUSTID] [LASTID id]. */
 void cmd_xclaim(struct client *c)
@@ -524,94 +619,32 @@ void cmd_xclaim(struct client *c)
     struct store_sgroup *g = group_of_or_reply(c, stream_key_read(c), &st);
     if (!g)
         return;
-    int64_t minidle, retrycount = -1, deliverytime = -1;
-    int force = 0, justid = 0;
-    if (!minidle_or_reply(c, "XCLAIM", &minidle))
-        return;
-    size_t j = 5;
-    struct store_sid id, lastid = { 0, 0 };
-    while (j < c->argc &&
-           xid_parse(c->argv[j], c->argvlen[j], 0, 1, &id, NULL))
-        j++;
-    size_t last_id_arg = j;
     int64_t now = server_now_ms(c->srv);
-    for (; j < c->argc; j++) {
-        int more = j + 1 < c->argc;
-        if (arg_is(c, j, "FORCE")) {
-            force = 1;
-        } else if (arg_is(c, j, "JUSTID")) {
-            justid = 1;
-        } else if (arg_is(c, j, "IDLE") && more) {
-            if (!claim_opt_or_reply(c, ++j, "IDLE", &deliverytime))
-                return;
-            deliverytime = now - deliverytime;
-        } else if (arg_is(c, j, "TIME") && more) {
-            if (!claim_opt_or_reply(c, ++j, "TIME", &deliverytime))
-                return;
-        } else if (arg_is(c, j, "RETRYCOUNT") && more) {
-            if (!claim_opt_or_reply(c, ++j, "RETRYCOUNT", &retrycount))
-                return;
-        } else if (arg_is(c, j, "LASTID") && more) {
-            j++;
-            if (!xid_parse_or_reply(c, j, 0, 1, &lastid, NULL))
-                return;
-        } else {
-            reply_error(c, ERR_XCLAIM_UNKNOWN, ARGV_CLIPPED(c, j));
-            return;
-        }
-    }
-    if (store_sid_cmp(lastid, g->last_id) > 0)
-        g->last_id = lastid;
-    if (deliverytime != -1) {
-        if (deliverytime < 0 || deliverytime > now)
-            deliverytime = now;
-    } else {
-        deliverytime = now;
-    }
-    struct store *s = client_db(c);
+    struct xclaim_opts o = { .force = 0 };
+    if (!xclaim_opts_or_reply(c, now, &o))
+        return;
+    if (store_sid_cmp(o.lastid, g->last_id) > 0)
+        g->last_id = o.lastid;
+    size_t nids = o.ids_end - 5;
     struct store_sid small[16], *done = small;
     size_t ndone = 0;
-    if (last_id_arg - 5 > 16 &&
-        !(done = malloc((last_id_arg - 5) * sizeof(*done)))) {
+    if (nids > 16 && !(done = malloc(nids * sizeof(*done)))) {
         reply_error(c, ERR_OOM);
         return;
     }
     struct store_sconsumer *cons = NULL;
-    for (size_t k = 5; k < last_id_arg; k++) {
+    for (size_t k = 5; k < o.ids_end; k++) {
+        struct store_sid id;
         xid_parse(c->argv[k], c->argvlen[k], 0, 1, &id, NULL);
-        struct store_snack *nk = store_sg_pel_find(g, id);
-        if (!store_stream_get(st, id, NULL)) {
-            /* The entry is gone: so is its pending entry. */
-            if (nk) {
-                store_sg_pel_ack(s, g, id);
-                c->srv->dirty++;
-            }
-            continue;
-        }
-        uint64_t dcount;
-        if (nk) {
-            if (minidle && stream_ms_since(now, nk->delivery_time) < minidle)
-                continue;
-            dcount = nk->delivery_count;
-        } else if (force) {
-            dcount = 1;
-        } else {
-            continue;
-        }
-        if (!cons && !(cons = claimer(c, g, 3)))
+        int r = xclaim_one(c, st, g, &cons, id, &o, now);
+        if (r < 0)
             break;
-        if (retrycount >= 0)
-            dcount = (uint64_t)retrycount;
-        else if (!justid)
-            dcount++;
-        if (store_sg_pel_assign(s, g, cons, id, deliverytime, dcount))
-            break;
-        done[ndone++] = id;
-        c->srv->dirty++;
+        if (r > 0)
+            done[ndone++] = id;
     }
     resp_add_array(&c->out, ndone);
     for (size_t k = 0; k < ndone; k++)
-        reply_claimed(c, st, done[k], justid);
+        reply_claimed(c, st, done[k], o.justid);
     if (done != small)
         free(done);
 }

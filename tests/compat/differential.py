@@ -111,6 +111,7 @@ import argparse
 import collections
 import os
 import random
+import re
 import socket
 import sys
 import time
@@ -122,7 +123,9 @@ import compat  # noqa: E402
 
 CHECK_EVERY = 25
 TTL_MARGIN_MS = 250          # the servers run each command in turn
-FAMILIES = "shlzx"           # string, hash, list, zset, stream; sets use "t"
+# string, hash, list, zset, stream, geo (a zset), HyperLogLog (a string);
+# sets use "t"
+FAMILIES = "shlzxgp"
 KEYS = ["%s%d" % (f, i) for f in FAMILIES + "t" for i in range(3)] + ["{k}"]
 
 INTS = ["0", "1", "2", "3", "5", "-1", "-2", "10", "100", "-100",
@@ -231,6 +234,207 @@ def bitfield_ops():
             out.append(pick(SMALL + ["200", "-200", "9223372036854775807",
                                      "-9223372036854775808", "x"]))
     return out
+
+
+# GEO: coordinates near Palermo and Catania (166 km apart, so radii in m
+# and km both find some and leave some out), the limits of the index and
+# bad numbers; radii and counts from tiny to absurd.
+GEO_LONS = ["13.361389", "15.087269", "13.5", "13.361389000000001",
+            "-122.27652", "0", "-0", "180", "-180", "180.0001", "1e1", "x",
+            "", "inf"]
+GEO_LATS = ["38.115556", "37.502669", "38", "37.805186", "0",
+            "85.05112878", "-85.05112878", "85.06", "90", "x", "nan", ""]
+GEO_RADII = ["0", "1", "100", "200", "500", "1000", "200000", "-1", "x",
+             "0.5", "inf", "1e9", ""]
+GEO_UNITS = ["m", "km", "ft", "mi", "km", "KM", "Mi", "x", ""]
+GEO_COUNTS = ["1", "2", "3", "0", "-1", "x", "100", "9223372036854775807"]
+
+
+def geo_members(lo=1, hi=3):
+    return [pick(MEMBERS) for _ in range(random.randint(lo, hi))]
+
+
+def geoadd():
+    out = ["GEOADD", key("g")] + one_of(
+        [], [], [], ["NX"], ["XX"], ["CH"], ["NX", "CH"], ["XX", "CH"],
+        ["NX", "XX"], ["CH", "CH"], ["BOGUS"])
+    n = random.randint(1, 36 if WIDE[0] else 3)
+    for _ in range(n):
+        out += [pick(GEO_LONS), pick(GEO_LATS), pick(MEMBERS)]
+    return out
+
+
+def geo_shape(search):
+    """The centre and shape clauses of a GEOSEARCH, or GEORADIUS's
+    positional ones (search False)."""
+    if not search:
+        return [pick(GEO_RADII), pick(GEO_UNITS)]
+    centre = one_of(["FROMMEMBER", pick(MEMBERS)],
+                    ["FROMLONLAT", pick(GEO_LONS), pick(GEO_LATS)])
+    area = one_of(["BYRADIUS", pick(GEO_RADII), pick(GEO_UNITS)],
+                  ["BYBOX", pick(GEO_RADII), pick(GEO_RADII),
+                   pick(GEO_UNITS)])
+    return [centre, area]
+
+
+def geo_options(search, store):
+    """The optional clauses, in a random order (Redis parses them so),
+    now and then one repeated, missing or unknown."""
+    clauses = geo_shape(search) if search else []
+    clauses += [one_of(["ASC"], ["DESC"]) for _ in range(random.random() < 0.6)]
+    if random.random() < 0.5:
+        clauses.append(["COUNT", pick(GEO_COUNTS)] + maybe("ANY", p=0.3))
+    if not store or random.random() < 0.1:
+        clauses += [[w] for w in ("WITHCOORD", "WITHDIST", "WITHHASH")
+                    if random.random() < 0.4]
+    if store == "search" and random.random() < 0.5:
+        clauses.append(["STOREDIST"])
+    if store == "radius":
+        clauses.append(one_of(["STORE", key("g")], ["STOREDIST", key("g")],
+                              ["STORE", key("g"), "STOREDIST", key("g")]))
+    if random.random() < 0.1 and clauses:
+        clauses.append(pick(clauses))           # repeated
+    if random.random() < 0.05:
+        clauses.append([pick(["BOGUS", "ANY", "COUNT", "FROMMEMBER",
+                              "BYBOX"])])
+    if random.random() < 0.05 and clauses:
+        clauses.pop(random.randrange(len(clauses)))
+    random.shuffle(clauses)
+    return [w for c in clauses for w in c]
+
+
+def geosearch(store):
+    if store:
+        return ["GEOSEARCHSTORE", key("g"), key("g")] + geo_options(
+            True, "search")
+    return ["GEOSEARCH", key("g")] + geo_options(True, None)
+
+
+def georadius(by_member, ro):
+    name = "GEORADIUS" + ("BYMEMBER" if by_member else "") + \
+        ("_RO" if ro else "")
+    centre = [pick(MEMBERS)] if by_member else [pick(GEO_LONS),
+                                                pick(GEO_LATS)]
+    store = "radius" if not ro and random.random() < 0.3 else None
+    return [name, key("g")] + centre + geo_shape(False) + geo_options(
+        False, store)
+
+
+# HyperLogLog: besides the values PFADD makes, strings with its header
+# that are broken in the ways Redis checks (length, encoding byte, sparse
+# opcodes that do not cover exactly 16384 registers, a cached count that
+# is valid or not) and plain strings. Sparse bodies never end in the
+# middle of an XZERO, a documented difference (README).
+HLL_XZERO_ALL = b"\x7f\xff"             # 16384 empty registers
+
+
+def hll_value():
+    card = pick([b"\x00" * 8, b"\x00" * 7 + b"\x80",
+                 b"\x05\x00\x00\x00\x00\x00\x00\x00"])
+    head = b"HYLL" + pick([b"\x01", b"\x01", b"\x00", b"\x02", b"\x09"]) \
+        + b"\x00\x00\x00" + card
+    body = pick([
+        HLL_XZERO_ALL,
+        b"\x7f\xfe" + b"\x80",                  # 16383 + a VAL of 1
+        b"\x7f\xfe" + b"\x00",                  # one short
+        HLL_XZERO_ALL + b"\x00",                # one too many
+        b"\x00" + b"\x90" + b"\x7f\xfd",        # ZERO 1, VAL 5, XZERO
+        b"\x7f\xff\x7f\xff",                    # twice the registers
+        b"\xfc" * 4 + b"\x7f\xfb",              # VAL runs of 4
+        b"",
+        bytes(12288),                           # a dense length of zeros
+        bytes(12287),
+    ])
+    return pick([head + body, head + body, b"HYLL", b"HYLL\x01",
+                 b"hyll" + head[4:] + body, b"not an hll"])
+
+
+def hll_commands():
+    return [
+        (3, "exact", lambda: ["PFADD", key("p")] + some(MEMBERS, 0, 4)),
+        (3, "exact", lambda: ["PFCOUNT"] + [key("p") for _ in range(
+            random.choice([1, 1, 1, 2, 3]))]),
+        (2, "exact", lambda: ["PFMERGE", key("p")] + [key("p") for _ in range(
+            random.choice([0, 1, 1, 2, 3]))]),
+        (1, "exact", lambda: ["SET", key("p"), hll_value()]),
+        (1, "exact", lambda: ["SETRANGE", key("p"),
+                              pick(["0", "4", "5", "15", "16", "17", "18"]),
+                              pick([b"\x00", b"\xff", b"\x80", b"\x7f\xff",
+                                    b"A", b"\x02"])]),
+        (1, "exact", lambda: ["APPEND", key("p"), pick([b"\x00", b"\x80",
+                                                         b"xyz"])]),
+    ]
+
+
+# SORT: patterns that reach the keys of the rounds (elements "0" to "2"
+# and "a" name s0, h1, ...; "#" is the element), ones that reach nothing
+# or the wrong type, and broken ones.
+SORT_BY = ["nosort", "s*", "s*", "h*->f1", "h*->a", "*", "nokey*", "s0",
+           "s*->f1", "h*->", "*->f1", "l*", "h*->f1->x"]
+SORT_GET = ["#", "#", "s*", "h*->f1", "h*->1", "nokey*", "*->", "l*",
+            "s0", "h*"]
+
+
+def sort_command(ro):
+    clauses = []
+    if random.random() < 0.5:
+        clauses.append(["BY", pick(SORT_BY)])
+    clauses += [["GET", pick(SORT_GET)] for _ in range(
+        random.choice([0, 0, 1, 1, 2, 3]))]
+    if random.random() < 0.3:
+        clauses.append(["LIMIT", pick(INDEXES), pick(INDEXES)])
+    if random.random() < 0.4:
+        clauses.append([pick(["ASC", "DESC", "asc"])])
+    if random.random() < 0.4:
+        clauses.append(["ALPHA"])
+    if (not ro and random.random() < 0.3) or random.random() < 0.03:
+        clauses.append(["STORE", key(pick("lt"))])
+    if random.random() < 0.05:
+        clauses.append(pick([["BOGUS"], ["LIMIT", "1"], ["BY"], ["GET"],
+                             ["STORE"]]))
+    random.shuffle(clauses)
+    return ["SORT_RO" if ro else "SORT", key(pick("ltz"))] + \
+        [w for c in clauses for w in c]
+
+
+def sort_fit(args, kind):
+    """args of a SORT fitted to the type of its key (kind, TYPE's word)
+    and a compare mode: a set's (and a sorted set's) members come in each
+    server's own order, so ALPHA with a BY that sorts leaves the order of
+    ties open there, and no sort (BY without '*') leaves the whole order
+    open without STORE (Redis sorts a set it stores); with a LIMIT that
+    leaves some out, Redis's partial quicksort orders ALPHA BY ties its
+    own way. All documented in README."""
+    words = [a.upper() if isinstance(a, str) else a for a in args]
+    by = [args[j + 1] for j in range(2, len(args) - 1) if words[j] == "BY"]
+    sorts = not by or "*" in by[-1]
+    alpha, limit = "ALPHA" in words, "LIMIT" in words
+    store = "STORE" in words and args[0] == "SORT"
+    if by and sorts and alpha:
+        if kind in ("set", "zset"):
+            args = [a for a in args if a != "ALPHA"]
+        elif limit:
+            j = words.index("LIMIT")
+            args = args[:j] + args[j + 3:]
+    if kind == "set" and not sorts and not store:
+        return ("shape" if limit else "sorted"), args
+    return "exact", args
+
+
+# LCS: strings with long common runs, besides the usual values.
+LCS_VALUES = ["ohmytext", "mynewtext", "abcbdab", "bdcaba", "aaaa", "a", "",
+              "ACCGGTCGAGTGCGCGGAAGCCGGCCGAA", "GTCGTTCGGAATGCCGTTGCTCTGTAAA",
+              "1234", "4321", "xyzzy" * 20]
+
+
+def lcs_command():
+    opts = [c for c in (["LEN"], ["IDX"], ["MINMATCHLEN",
+                                           pick(SMALL + ["4", "x", "100"])],
+                        ["WITHMATCHLEN"]) if random.random() < 0.4]
+    if random.random() < 0.08:
+        opts.append(pick([["BOGUS"], ["MINMATCHLEN"], ["IDX"], ["LEN"]]))
+    random.shuffle(opts)
+    return ["LCS", key("s"), key("s")] + [w for c in opts for w in c]
 
 
 # (weight, compare mode, argument maker)
@@ -488,6 +692,37 @@ def commands():
         # Not below the XDEL IDs: Respite refuses an ID under the stream's
         # max-deleted-entry-id as Redis 7.2 does, and 7.0 accepts it.
         (1, "exact", lambda: ["XSETID", key("x"), pick(["3-0", "5-0", "9-9"])]),
+        # geo (sorted sets of geohashes)
+        (4, "exact", geoadd),
+        (1, "exact", lambda: ["GEOPOS", key("g")] + geo_members(0, 4)),
+        (2, "exact", lambda: ["GEODIST", key("g"), pick(MEMBERS),
+                              pick(MEMBERS)] + maybe(pick(GEO_UNITS), p=0.7)
+         + maybe(pick(["km", "x"]), p=0.05)),
+        (1, "exact", lambda: ["GEOHASH", key("g")] + geo_members(0, 4)),
+        (3, "exact", lambda: geosearch(False)),
+        (1, "exact", lambda: geosearch(True)),
+        (2, "exact", lambda: georadius(random.random() < 0.5,
+                                       random.random() < 0.3)),
+        # HyperLogLog (strings)
+        *hll_commands(),
+        # SORT: a compare mode of its own, fitted to the key's type
+        (3, "sort", lambda: sort_command(random.random() < 0.3)),
+        # LCS
+        (1, "exact", lambda: ["SET", key("s"), pick(LCS_VALUES)]),
+        (2, "exact", lcs_command),
+        # OBJECT: ENCODING, REFCOUNT and IDLETIME compared as README
+        # documents them
+        (3, "encoding", lambda: ["OBJECT", pick(["ENCODING", "ENCODING",
+                                                 "REFCOUNT"]), k()]),
+        (1, "exact", lambda: ["OBJECT", "FREQ", k()]),
+        (1, "encoding", lambda: ["OBJECT", "IDLETIME", k()]),
+        (1, "exact", lambda: ["OBJECT"] + one_of(
+            ["HELP"], ["BOGUS", k()], ["ENCODING"], ["ENCODING", k(), k()],
+            ["REFCOUNT"], ["help", "x"])),
+        # keys that expire (1 ms, then a 5 ms pause): the lazy paths of
+        # every command on a key past its time
+        (1, "expire", lambda: pick([["PEXPIRE", k(), "1"],
+                                    ["SET", k(), pick(VALUES), "PX", "1"]])),
         # whole iterations, compared as sets
         (1, "scan", lambda: ["SCAN"] + maybe("MATCH", pick(["*", "?0", "t*"]))
          + maybe("TYPE", pick(["set", "string", "zset", "stream"]))
@@ -499,6 +734,33 @@ def commands():
         # rate limiter: Redis has none, so only its wrong-type and unknown
         # replies are comparable; left to test_ratelimit.py.
     ]
+
+
+# Compare modes that take more than one request, so never in a pipeline:
+# whole iterations, SORT (fitted to its key's type), OBJECT ENCODING and
+# REFCOUNT (which may ask for the key's type and value), and a TTL of 1 ms
+# (a pause after it).
+ALONE = ("scan", "sort", "encoding", "expire")
+
+
+def bulk(raw):
+    """The bytes of a bulk string reply, else the raw reply."""
+    if raw[:1] == b"$" and b"\r\n" in raw:
+        return raw[raw.index(b"\r\n") + 2:-2]
+    return raw
+
+
+def content_encoding(value):
+    """The encoding Redis's SET gives a string value (and Respite gives
+    any): int for a canonical 64-bit integer of up to 20 bytes, embstr up
+    to 44 bytes, raw beyond."""
+    if len(value) <= 20 and INT_TEXT.fullmatch(value) and \
+            -2 ** 63 <= int(value) < 2 ** 63:
+        return b"int"
+    return b"embstr" if len(value) <= 44 else b"raw"
+
+
+INT_TEXT = re.compile(rb"-?[1-9][0-9]*|0")
 
 
 # Without their count these answer a random pick: never cut short.
@@ -558,7 +820,67 @@ class Differ:
 
     def compare(self, mode, args):
         a, b = self.both(args)
+        if mode == "encoding":
+            return self.encoding_fit(args, a, b)
+        if mode == "expire":
+            time.sleep(0.005)           # past the 1 ms TTL on both
         return self.normalise(mode, args, a, b)
+
+    def type_of(self, name):
+        """TYPE of a key, asked of both (so both count the lookup); the
+        reference's word."""
+        a, _ = self.both(["TYPE", name])
+        return a[1:-2].decode(errors="replace")
+
+    def fit_sort(self, args):
+        """A drawn SORT fitted to its key's type (sort_fit): its compare
+        mode and arguments."""
+        return sort_fit(args, self.type_of(args[1]) if len(args) > 1
+                        else "none")
+
+    def encoding_fit(self, args, a, b):
+        """OBJECT ENCODING and REFCOUNT replies, a and b, as equal where
+        README documents the difference and the rest holds: a set is
+        listpack or hashtable on Respite (Redis 7.0: intset or hashtable,
+        past other limits); a string is encoded by its content on Respite
+        (int, embstr up to 44 bytes, raw) where Redis's APPEND, SETRANGE,
+        INCRBYFLOAT, SETBIT, PFADD... leave raw or embstr, and its
+        REFCOUNT is the shared one's (2147483647) when that content is 0
+        to 9999, where Redis's such a string is 1 unless int-encoded.
+        IDLETIME: within 2 s (a second can tick between the calls), and
+        any for a string Redis shares, whose idle time is the shared
+        object's (README)."""
+        if len(args) != 3:
+            return a, b
+        sub = args[1].upper()
+        if sub == "IDLETIME":
+            a, b = near(a, b)
+        if a == b:
+            return a, b
+        if sub == "IDLETIME":
+            ra, _ = self.both(["OBJECT", "REFCOUNT", args[2]])
+            return (a, a) if ra == b":2147483647\r\n" else (a, b)
+        kind = self.type_of(args[2])
+        if kind == "set" and sub == "ENCODING":
+            if bulk(a) in (b"intset", b"hashtable") and \
+                    bulk(b) in (b"listpack", b"hashtable"):
+                return a, a
+        if kind != "string":
+            return a, b
+        va, vb = self.both(["GET", args[2]])
+        content = content_encoding(bulk(va))
+        if va != vb:
+            return a, b
+        if sub == "ENCODING" and bulk(a) in (b"raw", b"embstr") and \
+                bulk(b) == content:
+            return a, a
+        if sub == "REFCOUNT":
+            ea, _ = self.both(["OBJECT", "ENCODING", args[2]])
+            shared = content == b"int" and 0 <= int(bulk(va)) <= 9999
+            if bulk(ea) != b"int" and shared and a == b":1\r\n" and \
+                    b == b":2147483647\r\n":
+                return a, a
+        return a, b
 
     def compare_batch(self, batch):
         """The (mode, args) of batch sent to each side in one write, as a
@@ -912,8 +1234,9 @@ class Differ:
             if pipelined and random.random() < 0.5:
                 batch = [self.draw(lex_ok=False)
                          for _ in range(random.randint(2, 16))]
-                batch = [b for b in batch if b[0] != "scan"] or [batch[0]]
-                if batch[0][0] == "scan":
+                batch = [b for b in batch if b[0] not in ALONE] \
+                    or [batch[0]]
+                if batch[0][0] in ALONE:
                     batch = [("exact", ["PING"])]
                 sent = len(batch)
                 if due and not waits:   # somewhere in the pipeline
@@ -945,6 +1268,8 @@ class Differ:
                 mode, args = self.draw()
                 if lex_key(args) and not self.equal_scores(lex_key(args)):
                     continue
+                if mode == "sort":
+                    mode, args = self.fit_sort(args)
                 log.append(args)
                 if mode == "scan" and self.subs and "TYPE" in args:
                     report = self.hear(seed, log[:-1], since)
@@ -1134,8 +1459,9 @@ def show(dump):
 def mismatch(seed, log, what, a, b, labels=("redis", "respite")):
     lines = ["seed %d: %s command %d differs" % (seed, what, len(log))]
     for args in log[-40:]:
-        lines.append("    " + " ".join(repr(x) if (" " in x or not x) else x
-                                       for x in args))
+        lines.append("    " + " ".join(
+            repr(x) if (isinstance(x, bytes) or " " in x or not x) else x
+            for x in args))
     for label, x in zip(labels, (a, b)):
         lines.append("  %-8s %s" % (label + ":", compat.clip(x, 1500)))
     return "\n".join(lines)

@@ -23,9 +23,10 @@
  *
  * Side effects are Redis's too: a write that changes nothing (SETBIT of a
  * bit to the value it has, a BITFIELD whose writes all failed under
- * OVERFLOW FAIL) fires no event, leaves WATCH alone and is not counted in
- * dirty, though creating or growing the key still happens (a created key
- * gets its "new" event). BITOP stores with "set" and no TTL, or deletes
+ * OVERFLOW FAIL or left their fields as they were) fires no event, leaves
+ * WATCH alone and is not counted in dirty, though creating or growing the
+ * key still happens (a created key gets its "new" event); once the key
+ * was created or grown, every BITFIELD write that ran counts. BITOP stores with "set" and no TTL, or deletes
  * the destination ("del") when every source is empty or missing. */
 #include <stdlib.h>
 #include <string.h>
@@ -457,9 +458,10 @@ static int bf_parse_or_reply(struct client *c, struct bf_op *ops,
 
 /* Runs write op on p (long enough for it): replies the old value (SET)
  * or the new one (INCRBY), or nil when OVERFLOW FAIL stops it. Returns 1
- * if the field was written. */
+ * if the field was written and either changed or the command created or
+ * grew the key (resized), which is what Redis counts as a change. */
 static int bf_write(struct client *c, unsigned char *p, size_t n,
-                    const struct bf_op *op)
+                    const struct bf_op *op, int resized)
 {
     uint64_t raw = store_bits_field_get(p, n, op->off, op->bits);
     uint64_t old = op->sign ? (uint64_t)store_bits_sign_extend(raw, op->bits)
@@ -477,7 +479,7 @@ static int bf_write(struct client *c, unsigned char *p, size_t n,
     }
     store_bits_field_set(p, op->off, op->bits, val);
     resp_add_int(&c->out, (int64_t)(op->kind == BF_INCRBY ? val : old));
-    return 1;
+    return resized || store_bits_field_get(p, n, op->off, op->bits) != raw;
 }
 
 /* BITFIELD and BITFIELD_RO (ro: only GET allowed). */
@@ -512,7 +514,7 @@ static void bitfield_generic(struct client *c, int ro)
     for (size_t i = 0; i < nops; i++) {
         const struct bf_op *op = &ops[i];
         if (op->kind != BF_GET) {
-            changes += (uint64_t)bf_write(c, w, n, op);
+            changes += (uint64_t)bf_write(c, w, n, op, how != 0);
             continue;
         }
         uint64_t v = store_bits_field_get(p, n, op->off, op->bits);

@@ -752,6 +752,7 @@ enum reply_err {
     ERR_LCS_LEN_IDX,         /* If you want both the length and indexes... */
     ERR_LCS_TOO_LONG,        /* String too long for LCS */
     ERR_LCS_NOMEM,           /* Insufficient memory, failed allocating ... */
+    ERR_LCS_TABLE_LIMIT,     /* ... transient memory for LCS exceeds ... */
     ERR_CLUSTER_DISABLED,    /* This instance has cluster support disabled */
     /* CLIENT TRACKING and CACHING (cmd_tracking.c). */
     ERR_TRACKING_REDIR_ONE,  /* A client can only redirect to a single ... */

@@ -397,19 +397,28 @@ def sort_command(ro):
         [w for c in clauses for w in c]
 
 
-def sort_fit(args, kind):
+def sort_fit(args, kind, keymiss=False):
     """args of a SORT fitted to the type of its key (kind, TYPE's word)
     and a compare mode: a set's (and a sorted set's) members come in each
     server's own order, so ALPHA with a BY that sorts leaves the order of
     ties open there, and no sort (BY without '*') leaves the whole order
     open without STORE (Redis sorts a set it stores); with a LIMIT that
     leaves some out, Redis's partial quicksort orders ALPHA BY ties its
-    own way. All documented in README."""
+    own way. All documented in README. In that order BY patterns are
+    looked up (before sorting) and, when nothing sorts, GET patterns too:
+    with keymiss published (keymiss), such a SORT of a set or sorted set
+    loses those patterns, since the order of its keymiss events is open
+    as well."""
     words = [a.upper() if isinstance(a, str) else a for a in args]
     by = [args[j + 1] for j in range(2, len(args) - 1) if words[j] == "BY"]
     sorts = not by or "*" in by[-1]
     alpha, limit = "ALPHA" in words, "LIMIT" in words
     store = "STORE" in words and args[0] == "SORT"
+    if keymiss and kind in ("set", "zset") and by and sorts:
+        args = drop_clause(args, "BY")
+        by = []
+    if keymiss and kind == "set" and not sorts and not store:
+        args = drop_clause(args, "GET", keep="#")
     if by and sorts and alpha:
         if kind in ("set", "zset"):
             args = [a for a in args if a != "ALPHA"]
@@ -419,6 +428,19 @@ def sort_fit(args, kind):
     if kind == "set" and not sorts and not store:
         return ("shape" if limit else "sorted"), args
     return "exact", args
+
+
+def drop_clause(args, word, keep=None):
+    """args without their `word value` clauses (but those whose value is
+    keep)."""
+    out, j = list(args[:2]), 2
+    while j < len(args):
+        if args[j] == word and j + 1 < len(args) and args[j + 1] != keep:
+            j += 2
+            continue
+        out.append(args[j])
+        j += 1
+    return out
 
 
 # LCS: strings with long common runs, besides the usual values.
@@ -836,7 +858,7 @@ class Differ:
         """A drawn SORT fitted to its key's type (sort_fit): its compare
         mode and arguments."""
         return sort_fit(args, self.type_of(args[1]) if len(args) > 1
-                        else "none")
+                        else "none", self.subs and "m" in self.flags)
 
     def encoding_fit(self, args, a, b):
         """OBJECT ENCODING and REFCOUNT replies, a and b, as equal where

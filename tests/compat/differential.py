@@ -757,7 +757,7 @@ def commands():
                                                  "REFCOUNT"]), k()]),
         (1, "exact", lambda: ["OBJECT", "FREQ", k()]),
         (1, "encoding", lambda: ["OBJECT", "IDLETIME", k()]),
-        (1, "exact", lambda: ["OBJECT"] + one_of(
+        (1, "encoding", lambda: ["OBJECT"] + one_of(      # may be cut
             ["HELP"], ["BOGUS", k()], ["ENCODING"], ["ENCODING", k(), k()],
             ["REFCOUNT"], ["help", "x"])),
         # keys that expire (1 ms, a 5 ms pause, then a command of the new

@@ -389,6 +389,8 @@ def sort_command(ro):
         clauses.append(["ALPHA"])
     if (not ro and random.random() < 0.3) or random.random() < 0.03:
         clauses.append(["STORE", key(pick("lt"))])
+    if random.random() < 0.1 and clauses:
+        clauses.append(pick(clauses))           # repeated
     if random.random() < 0.05:
         clauses.append(pick([["BOGUS"], ["LIMIT", "1"], ["BY"], ["GET"],
                              ["STORE"]]))
@@ -411,7 +413,7 @@ def sort_fit(args, kind, keymiss=False):
     as well."""
     words = [a.upper() if isinstance(a, str) else a for a in args]
     by = [args[j + 1] for j in range(2, len(args) - 1) if words[j] == "BY"]
-    sorts = not by or "*" in by[-1]
+    sorts = all("*" in b for b in by)       # no sort is for good
     alpha, limit = "ALPHA" in words, "LIMIT" in words
     store = "STORE" in words and args[0] == "SORT"
     if keymiss and kind in ("set", "zset") and by and sorts:
@@ -423,20 +425,20 @@ def sort_fit(args, kind, keymiss=False):
         if kind in ("set", "zset"):
             args = [a for a in args if a != "ALPHA"]
         elif limit:
-            j = words.index("LIMIT")
-            args = args[:j] + args[j + 3:]
+            args = drop_clause(args, "LIMIT", width=2)
     if kind == "set" and not sorts and not store:
         return ("shape" if limit else "sorted"), args
     return "exact", args
 
 
-def drop_clause(args, word, keep=None):
-    """args without their `word value` clauses (but those whose value is
-    keep)."""
+def drop_clause(args, word, keep=None, width=1):
+    """args without their `word value...` clauses of width values (but
+    those whose value is keep)."""
     out, j = list(args[:2]), 2
     while j < len(args):
-        if args[j] == word and j + 1 < len(args) and args[j + 1] != keep:
-            j += 2
+        if args[j] == word and j + width < len(args) and \
+                args[j + 1] != keep:
+            j += 1 + width
             continue
         out.append(args[j])
         j += 1

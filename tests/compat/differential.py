@@ -19,7 +19,22 @@ except where Redis itself leaves the answer open:
              DBSIZE within 2, since an expired key counts until swept
 
 and lex range commands go only to sorted sets whose members share one
-score, the case Redis defines (see equal_scores).
+score, the case Redis defines (see equal_scores). Three more modes take
+a request or two of their own on both sides (so never in a pipeline or
+a transaction):
+
+    sort     SORT/SORT_RO fitted to its key's type first (sort_fit): no
+             ALPHA BY on sets and sorted sets, whose member order is each
+             server's own, ... (README documents these)
+    encoding OBJECT ENCODING/REFCOUNT/IDLETIME, where README documents
+             Respite's answers: strings encoded by content, no intset,
+             shared integers (encoding_fit)
+    expire   a TTL of 1 ms, 5 ms of pause, then a command of the new
+             families (GEO, HyperLogLog, SORT, LCS, OBJECT) that looks
+             the key up: its lazy expiry (expire_touch)
+
+Keys g0..g2 are for GEO and p0..p2 for HyperLogLog values, which the
+generator also breaks by hand (hll_value) in the ways Redis checks.
 
 Every CHECK_EVERY commands the whole keyspace is dumped on both (type,
 content, TTL) and compared, so a write that replied right but stored

@@ -900,8 +900,14 @@ class Differ:
             return a, b
         time.sleep(0.005)
         touch = expiry_touch(args[1])
+        # The key may live on (a refused SET, a PEXPIRE of nothing):
+        # compared as when drawn.
+        mode = {"SORT": "sort", "SORT_RO": "sort",
+                "OBJECT": "encoding"}.get(touch[0], "exact")
+        if mode == "sort":
+            mode, touch = self.fit_sort(touch)
         log.append(touch)
-        return self.both(touch)
+        return self.compare(mode, touch)
 
     def type_of(self, name):
         """TYPE of a key, asked of both (so both count the lookup); the

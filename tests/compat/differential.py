@@ -832,7 +832,9 @@ LIMITS = [("hash-max-listpack-entries", "512", ["0", "1", "4"]),
           ("hash-max-listpack-value", "64", ["1", "3", "8"]),
           ("zset-max-listpack-entries", "128", ["0", "1", "4"]),
           ("zset-max-listpack-value", "64", ["1", "3", "8"]),
-          ("list-max-listpack-size", "-2", ["1", "2", "4", "-1"])]
+          ("list-max-listpack-size", "-2", ["1", "2", "4", "-1"]),
+          # sparse HyperLogLogs turn dense past it
+          ("hll-sparse-max-bytes", "3000", ["0", "20", "40", "200"])]
 # Blocking commands only with timeouts that end, bad ones included.
 TIMEOUTS = ["0.01", "0.001", "-1", "x", "0.01"]
 GROUPS = ["g1", "g2"]

@@ -442,7 +442,9 @@ def sort_fit(args, kind, keymiss=False):
         elif limit:
             args = drop_clause(args, "LIMIT", width=2)
     if kind == "set" and not sorts and not store:
-        return ("shape" if limit else "sorted"), args
+        if limit:       # which members: open, so which GET finds a key too
+            return "shape", drop_clause(args, "GET", keep="#")
+        return "sorted", args
     return "exact", args
 
 
@@ -938,7 +940,8 @@ class Differ:
         (int, embstr up to 44 bytes, raw) where Redis's APPEND, SETRANGE,
         INCRBYFLOAT, SETBIT, PFADD... leave raw or embstr, and its
         REFCOUNT is the shared one's (2147483647) when that content is 0
-        to 9999, where Redis's such a string is 1 unless int-encoded.
+        to 9999, where Redis's such a string is 1 when not int-encoded
+        or when COPY made it (a copy of a shared integer is not shared).
         IDLETIME: within 2 s (a second can tick between the calls), and
         any for a string Redis shares, whose idle time is the shared
         object's (README)."""
@@ -967,10 +970,8 @@ class Differ:
                 bulk(b) == content:
             return a, a
         if sub == "REFCOUNT":
-            ea, _ = self.both(["OBJECT", "ENCODING", args[2]])
             shared = content == b"int" and 0 <= int(bulk(va)) <= 9999
-            if bulk(ea) != b"int" and shared and a == b":1\r\n" and \
-                    b == b":2147483647\r\n":
+            if shared and a == b":1\r\n" and b == b":2147483647\r\n":
                 return a, a
         return a, b
 

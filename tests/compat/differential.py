@@ -23,9 +23,9 @@ score, the case Redis defines (see equal_scores). Three more modes take
 a request or two of their own on both sides (so never in a pipeline or
 a transaction):
 
-    sort     SORT/SORT_RO fitted to its key's type first (sort_fit): no
-             ALPHA BY on sets and sorted sets, whose member order is each
-             server's own, ... (README documents these)
+    sort     SORT/SORT_RO fitted to its key's type first (sort_fit)
+             where README documents the order as each server's own (a
+             set's members, ties of ALPHA BY values)
     encoding OBJECT ENCODING/REFCOUNT/IDLETIME, where README documents
              Respite's answers: strings encoded by content, no intset,
              shared integers (encoding_fit)
@@ -421,8 +421,9 @@ def sort_fit(args, kind, keymiss=False):
     ties open there, and no sort (BY without '*') leaves the whole order
     open without STORE (Redis sorts a set it stores); with a LIMIT that
     leaves some out, Redis's partial quicksort orders ALPHA BY ties its
-    own way. All documented in README. In that order BY patterns are
-    looked up (before sorting) and, when nothing sorts, GET patterns too:
+    own way. All documented in README. In the members' order BY
+    patterns are looked up (before sorting) and, when nothing sorts, GET
+    patterns too:
     with keymiss published (keymiss), such a SORT of a set or sorted set
     loses those patterns, since the order of its keymiss events is open
     as well."""

@@ -29,7 +29,7 @@ a transaction):
     encoding OBJECT ENCODING/REFCOUNT/IDLETIME, where README documents
              Respite's answers: strings encoded by content, no intset,
              shared integers (encoding_fit)
-    expire   a TTL of 1 ms, 5 ms of pause, then a command of the new
+    expire   a TTL of 4 ms, 12 ms of pause, then a command of the new
              families (GEO, HyperLogLog, SORT, LCS, OBJECT) that looks
              the key up: its lazy expiry (expire_touch)
 
@@ -784,10 +784,10 @@ def commands():
         (1, "encoding", lambda: ["OBJECT"] + one_of(      # may be cut
             ["HELP"], ["BOGUS", k()], ["ENCODING"], ["ENCODING", k(), k()],
             ["REFCOUNT"], ["help", "x"])),
-        # keys that expire (1 ms, a 5 ms pause, then a command of the new
+        # keys that expire (4 ms, a 12 ms pause, then a command of the new
         # families on the key: see Differ.expire_touch)
-        (2, "expire", lambda: pick([["PEXPIRE", k(), "1"],
-                                    ["SET", k(), pick(VALUES), "PX", "1"]])),
+        (2, "expire", lambda: pick([["PEXPIRE", k(), "4"],
+                                    ["SET", k(), pick(VALUES), "PX", "4"]])),
         # whole iterations, compared as sets
         (1, "scan", lambda: ["SCAN"] + maybe("MATCH", pick(["*", "?0", "t*"]))
          + maybe("TYPE", pick(["set", "string", "zset", "stream"]))
@@ -803,7 +803,7 @@ def commands():
 
 # Compare modes that take more than one request, so never in a pipeline:
 # whole iterations, SORT (fitted to its key's type), OBJECT ENCODING and
-# REFCOUNT (which may ask for the key's type and value), and a TTL of 1 ms
+# REFCOUNT (which may ask for the key's type and value), and a TTL of 4 ms
 # (a pause after it).
 ALONE = ("scan", "sort", "encoding", "expire")
 
@@ -892,18 +892,23 @@ class Differ:
         return self.normalise(mode, args, a, b)
 
     def expire_touch(self, log, args):
-        """args (a TTL of 1 ms on key args[1]) on both, 5 ms of pause, then
+        """args (a TTL of 4 ms on key args[1]) on both, 12 ms of pause, then
         a command of the new families that looks the key up (read or
         write) on both: its lazy expiry, compared. Not left for any later
         command, since Redis's stores of an empty result (GEOSEARCHSTORE,
         SORT ... STORE, ZUNIONSTORE...) delete their destination without
         looking at its TTL: a key past its time then goes with "del", or
         with "expired" if the sweeper took it first, which is timing.
+        The TTL is 4 ms, not 1: Redis's PEXPIRE adds the TTL to the time
+        its command began and deletes the key at once ("del", not
+        "expire") if the clock has passed that by its check, so with 1 ms
+        a millisecond ticking in between decides (seeds 20088, 20204 on a
+        busy machine).
         Returns the first pair of replies that differ, else the last."""
         a, b = self.both(args)
         if a != b or len(args) < 2:     # or cut short (draw)
             return a, b
-        time.sleep(0.005)
+        time.sleep(0.012)
         touch = expiry_touch(args[1])
         # The key may live on (a refused SET, a PEXPIRE of nothing):
         # compared as when drawn.

@@ -296,7 +296,8 @@ def geo_options(search, store):
     """The optional clauses, in a random order (Redis parses them so),
     now and then one repeated, missing or unknown."""
     clauses = geo_shape(search) if search else []
-    clauses += [one_of(["ASC"], ["DESC"]) for _ in range(random.random() < 0.6)]
+    if random.random() < 0.6:
+        clauses.append(one_of(["ASC"], ["DESC"]))
     if random.random() < 0.5:
         clauses.append(["COUNT", pick(GEO_COUNTS)] + maybe("ANY", p=0.3))
     if not store or random.random() < 0.1:

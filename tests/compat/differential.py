@@ -265,6 +265,25 @@ GEO_UNITS = ["m", "km", "ft", "mi", "km", "KM", "Mi", "x", ""]
 GEO_COUNTS = ["1", "2", "3", "0", "-1", "x", "100", "9223372036854775807"]
 
 
+def lonlat():
+    """A longitude and latitude: mostly a pair of the first four of each
+    (points in Sicily, so searches find some), else mostly valid ones,
+    since one bad pair fails a whole GEOADD."""
+    if random.random() < 0.6:
+        return [pick(GEO_LONS[:4]), pick(GEO_LATS[:4])]
+    if random.random() < 0.7:
+        return [pick(GEO_LONS[:8]), pick(GEO_LATS[:7])]
+    return [pick(GEO_LONS), pick(GEO_LATS)]
+
+
+def radius():
+    return pick(GEO_RADII[:7] if random.random() < 0.85 else GEO_RADII)
+
+
+def unit():
+    return pick(GEO_UNITS[:5] if random.random() < 0.85 else GEO_UNITS)
+
+
 def geo_members(lo=1, hi=3):
     return [pick(MEMBERS) for _ in range(random.randint(lo, hi))]
 
@@ -275,7 +294,7 @@ def geoadd():
         ["NX", "XX"], ["CH", "CH"], ["BOGUS"])
     n = random.randint(1, 36 if WIDE[0] else 3)
     for _ in range(n):
-        out += [pick(GEO_LONS), pick(GEO_LATS), pick(MEMBERS)]
+        out += lonlat() + [pick(MEMBERS)]
     return out
 
 
@@ -283,12 +302,12 @@ def geo_shape(search):
     """The centre and shape clauses of a GEOSEARCH, or GEORADIUS's
     positional ones (search False)."""
     if not search:
-        return [pick(GEO_RADII), pick(GEO_UNITS)]
+        return [radius(), unit()]
     centre = one_of(["FROMMEMBER", pick(MEMBERS)],
-                    ["FROMLONLAT", pick(GEO_LONS), pick(GEO_LATS)])
-    area = one_of(["BYRADIUS", pick(GEO_RADII), pick(GEO_UNITS)],
-                  ["BYBOX", pick(GEO_RADII), pick(GEO_RADII),
-                   pick(GEO_UNITS)])
+                    ["FROMLONLAT"] + lonlat())
+    area = one_of(["BYRADIUS", radius(), unit()],
+                  ["BYBOX", radius(), radius(),
+                   unit()])
     return [centre, area]
 
 
@@ -329,8 +348,7 @@ def geosearch(store):
 def georadius(by_member, ro):
     name = "GEORADIUS" + ("BYMEMBER" if by_member else "") + \
         ("_RO" if ro else "")
-    centre = [pick(MEMBERS)] if by_member else [pick(GEO_LONS),
-                                                pick(GEO_LATS)]
+    centre = [pick(MEMBERS)] if by_member else lonlat()
     store = "radius" if not ro and random.random() < 0.3 else None
     return [name, key("g")] + centre + geo_shape(False) + geo_options(
         False, store)
@@ -762,7 +780,7 @@ def commands():
         (4, "exact", geoadd),
         (1, "exact", lambda: ["GEOPOS", key("g")] + geo_members(0, 4)),
         (2, "exact", lambda: ["GEODIST", key("g"), pick(MEMBERS),
-                              pick(MEMBERS)] + maybe(pick(GEO_UNITS), p=0.7)
+                              pick(MEMBERS)] + maybe(unit(), p=0.7)
          + maybe(pick(["km", "x"]), p=0.05)),
         (1, "exact", lambda: ["GEOHASH", key("g")] + geo_members(0, 4)),
         (3, "exact", lambda: geosearch(False)),

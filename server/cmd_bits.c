@@ -26,11 +26,11 @@
  * writes all failed under OVERFLOW FAIL or, on a key it neither created
  * nor grew, left their fields as they were) fires no event, leaves WATCH
  * alone and is not counted in dirty, though creating or growing the key
- * still happens (a created key gets its "new" event). BITOP stores with "set" and no TTL, or deletes
- * the destination ("del") when every source is empty or missing. Its
- * result goes straight into the destination when that is already a
- * string of the result's length without a TTL, else through a buffer
- * that store_key_set copies. */
+ * still happens (a created key gets its "new" event). BITOP stores with
+ * "set" and no TTL, or deletes the destination ("del") when every source
+ * is empty or missing. Its result goes straight into the destination when
+ * that is already a string of the result's length without a TTL, else
+ * through a buffer that store_key_set copies. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

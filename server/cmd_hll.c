@@ -179,12 +179,16 @@ void cmd_pfadd(struct client *c)
         if (rc > 0)
             changes++;
     }
-    /* Registers set before a broken part was met stay set, as in Redis. */
+    /* Registers set before a broken part was met stay set, as in Redis,
+     * and so does the stale count: Redis's sparse write marks it at each
+     * change, before the error is known. */
     unsigned char *p = hll_close(c, &e, &b, changes > 0);
     if (!p) {
         reply_error(c, ERR_OOM);
         return;
     }
+    if (changes)
+        store_hll_invalidate(p);
     if (rc < 0) {
         hll_reply_failure(c, rc);
         return;

@@ -8,7 +8,8 @@
  * empty string, each lookup a keyspace hit or miss), then their types
  * are checked (with LCS's own error, not WRONGTYPE), then the options.
  * The table and its walk are store/lcs.c's; its (len1 + 1) x (len2 + 1)
- * counts are allocated per call, as in Redis, and a failed allocation is
+ * counts are allocated per call, as in Redis, refused with Redis's error
+ * when larger than proto-max-bulk-len, and a failed allocation is
  * Redis's error, not a crash. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -101,6 +102,14 @@ void cmd_lcs(struct client *c)
         return;
     }
 
+    /* Redis refuses a table of counts larger than proto-max-bulk-len
+     * before it tries to allocate one (strings of at most 512 MB: the
+     * product fits in 64 bits). */
+    uint64_t cells = (uint64_t)(alen + 1) * (uint64_t)(blen + 1);
+    if (cells > c->srv->conf.proto_max_bulk_len / sizeof(uint32_t)) {
+        reply_error(c, ERR_LCS_TABLE_LIMIT);
+        return;
+    }
     struct store_lcs l;
     int rc = store_lcs_init(&l, a, alen, b, blen);
     if (rc != STORE_OK) {

@@ -357,6 +357,13 @@ static void sort_generic(struct client *c, int ro)
         goto done;
     }
     void *obj = e ? store_entry_obj(e) : NULL;
+    /* Redis reads a sorted set to sort as a skip list, converting a
+     * compact one for good (OBJECT ENCODING, DUMP and ZSCAN show it). */
+    if (obj && t == STORE_T_ZSET &&
+        store_zset_expand(client_db(c), obj) != STORE_OK) {
+        reply_error(c, ERR_OOM);
+        goto done;
+    }
     if (o.dontsort && t == STORE_T_SET &&
         (o.store_at || (c->flags & CLIENT_SCRIPT))) {
         o.dontsort = 0;

@@ -325,6 +325,8 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_LCS_TOO_LONG] = "ERR String too long for LCS",
     [ERR_LCS_NOMEM] = "ERR Insufficient memory, failed allocating "
                       "transient memory for LCS",
+    [ERR_LCS_TABLE_LIMIT] = "ERR Insufficient memory, transient memory "
+                            "for LCS exceeds proto-max-bulk-len",
     [ERR_CLUSTER_DISABLED] = "ERR This instance has cluster support "
                              "disabled",
     [ERR_DEBUG_SUBCOMMAND] = "ERR unknown subcommand or wrong number of "

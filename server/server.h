@@ -759,6 +759,7 @@ enum reply_err {
     ERR_LCS_LEN_IDX,         /* If you want both the length and indexes... */
     ERR_LCS_TOO_LONG,        /* String too long for LCS */
     ERR_LCS_NOMEM,           /* Insufficient memory, failed allocating ... */
+    ERR_LCS_TABLE_LIMIT,     /* ... transient memory for LCS exceeds ... */
     ERR_CLUSTER_DISABLED,    /* This instance has cluster support disabled */
     ERR_DEBUG_SUBCOMMAND,    /* unknown subcommand or wrong number ... */
     ERR_DEBUG_PROTOCOL_TYPE, /* Wrong protocol type name. ... */

@@ -411,6 +411,12 @@ int store_bits_field_add(int sign, unsigned bits, uint64_t value,
         sum = (__int128)value + incr;
     }
     int dir = sum > max ? 1 : sum < min ? -1 : 0;
+    /* Redis picks the side from max - value in 64-bit arithmetic, which
+     * wraps for a value more than 2^63 - 1 - max below zero (only SET
+     * passes one out of range): such a value overflows towards max, so
+     * SAT stores max (SET i8 0 -9223372036854775681: 127). */
+    if (sign && bits < 64 && (int64_t)((uint64_t)(int64_t)max - value) < 0)
+        dir = 1;
     if (dir == 0) {
         *out = (uint64_t)sum;
         return 0;

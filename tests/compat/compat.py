@@ -339,7 +339,7 @@ def _shape(raw, pos):
     pos = end + 2
     if t in b"$!=":
         n = int(body)
-        return (t.decode(),) if n >= 0 else ("null",), pos + max(n + 2, 0)
+        return ((t.decode(),), pos + n + 2) if n >= 0 else (("null",), pos)
     if t in b"*~>":
         n = int(body)
         items = []

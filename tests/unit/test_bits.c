@@ -443,6 +443,16 @@ TEST(overflow_modes)
     ASSERT_EQ((int64_t)add(1, 8, 200, 0, STORE_BITS_WRAP, &d), -56);
     ASSERT_EQ((int64_t)add(1, 1, 0, -1, STORE_BITS_FAIL, &d), -1);
     ASSERT_EQ(d, 0);
+    /* Redis's quirk: SET of a value so low that max - value passes
+     * INT64_MAX saturates to the max (127 for i8 from here down). */
+    ASSERT_EQ((int64_t)add(1, 8, INT64_MIN + 127, 0, STORE_BITS_SAT, &d),
+              127);
+    ASSERT_EQ(d, 1);
+    ASSERT_EQ((int64_t)add(1, 8, INT64_MIN + 128, 0, STORE_BITS_SAT, &d),
+              -128);
+    ASSERT_EQ(d, -1);
+    ASSERT_EQ((int64_t)add(1, 8, INT64_MIN + 127, 0, STORE_BITS_WRAP, &d),
+              127);
     /* i64: the sum is exact, no wrap in the check itself. */
     ASSERT_EQ((int64_t)add(1, 64, INT64_MAX, 1, STORE_BITS_SAT, &d),
               INT64_MAX);
@@ -487,6 +497,10 @@ TEST(overflow_random)
         __int128 sum = sign ? (__int128)value + incr
                             : (__int128)(uint64_t)value + incr;
         int want = sum > max ? 1 : sum < min ? -1 : 0;
+        /* Redis's check computes max - value in 64 bits: past INT64_MAX
+         * it wraps, and the value counts as above the field. */
+        if (sign && bits < 64 && (__int128)value < max - INT64_MAX)
+            want = 1;
         for (int mode = STORE_BITS_WRAP; mode <= STORE_BITS_FAIL; mode++) {
             int d;
             uint64_t out = add(sign, bits, value, incr,

@@ -505,6 +505,181 @@ static void geo_store(struct client *c, size_t di, const struct geo_found *f,
     resp_add_int(&c->out, (int64_t)n);
 }
 
+/* A search as its arguments give it. */
+struct geo_req {
+    enum geo_kind kind;
+    int nostore;                 /* a _RO form: no STORE options */
+    int search;                  /* GEOSEARCH or GEOSEARCHSTORE */
+    struct store_geo_shape s;    /* centre, radius or box, unit */
+    size_t store_at;             /* the destination's argument, or 0 */
+    int withdist, withhash, withcoord, storedist, any;
+    int frommember, fromloc, byradius, bybox;
+    int sort;                    /* 1 ASC, -1 DESC, 0 none */
+    int64_t count;
+};
+
+/* Sets q's centre to member's position in z (a missing z leaves it);
+ * 1, or 0 after the error reply. */
+static int centre_of_member_or_reply(struct client *c,
+                                     const struct store_zset *z, size_t arg,
+                                     struct geo_req *q)
+{
+    double xy[2], score;
+    if (!z)
+        return 1;
+    if (!store_zset_score(z, c->argv[arg], c->argvlen[arg], &score) ||
+        !store_geo_score_decode(score, xy)) {
+        reply_error(c, ERR_GEO_MEMBER);
+        return 0;
+    }
+    q->s.lon = xy[0];
+    q->s.lat = xy[1];
+    return 1;
+}
+
+/* GEORADIUS's and GEORADIUSBYMEMBER's positional centre and radius; sets
+ * *base to the first option's argument. 1, or 0 after the error reply. */
+static int geo_positional_or_reply(struct client *c,
+                                   const struct store_zset *z,
+                                   struct geo_req *q, size_t *base)
+{
+    double xy[2];
+    if (q->kind == GEO_RADIUS) {
+        *base = 6;
+        if (!lonlat_or_reply(c, 2, xy) || !radius_or_reply(c, 4, &q->s))
+            return 0;
+        q->s.lon = xy[0];
+        q->s.lat = xy[1];
+    } else if (q->kind == GEO_BYMEMBER) {
+        *base = 5;
+        if (z && (!centre_of_member_or_reply(c, z, 2, q) ||
+                  !radius_or_reply(c, 3, &q->s)))
+            return 0;
+    } else {
+        *base = q->kind == GEO_SEARCHSTORE ? 3 : 2;
+    }
+    return 1;
+}
+
+/* Reads the options from argument i on, in Redis's order; 1, or 0 after
+ * the error reply. */
+static int geo_opts_or_reply(struct client *c, const struct store_zset *z,
+                             struct geo_req *q, size_t i)
+{
+    double xy[2];
+    for (; i < c->argc; i++) {
+        size_t left = c->argc - i - 1;
+        if (arg_is(c, i, "WITHDIST")) {
+            q->withdist = 1;
+        } else if (arg_is(c, i, "WITHHASH")) {
+            q->withhash = 1;
+        } else if (arg_is(c, i, "WITHCOORD")) {
+            q->withcoord = 1;
+        } else if (arg_is(c, i, "ANY")) {
+            q->any = 1;
+        } else if (arg_is(c, i, "ASC")) {
+            q->sort = 1;
+        } else if (arg_is(c, i, "DESC")) {
+            q->sort = -1;
+        } else if (arg_is(c, i, "COUNT") && left >= 1) {
+            if (!arg_i64_or_reply(c, i + 1, &q->count))
+                return 0;
+            if (q->count <= 0) {
+                reply_error(c, ERR_GEO_COUNT);
+                return 0;
+            }
+            i++;
+        } else if ((arg_is(c, i, "STORE") || arg_is(c, i, "STOREDIST")) &&
+                   left >= 1 && !q->nostore && !q->search) {
+            q->storedist = arg_is(c, i, "STOREDIST");
+            q->store_at = i + 1;
+            i++;
+        } else if (arg_is(c, i, "STOREDIST") &&
+                   q->kind == GEO_SEARCHSTORE) {
+            q->storedist = 1;
+        } else if (arg_is(c, i, "FROMMEMBER") && left >= 1 && q->search &&
+                   !q->fromloc) {
+            if (!centre_of_member_or_reply(c, z, i + 1, q))
+                return 0;
+            q->frommember = 1;
+            i++;
+        } else if (arg_is(c, i, "FROMLONLAT") && left >= 2 && q->search &&
+                   !q->frommember) {
+            if (!lonlat_or_reply(c, i + 1, xy))
+                return 0;
+            q->s.lon = xy[0];
+            q->s.lat = xy[1];
+            q->fromloc = 1;
+            i += 2;
+        } else if (arg_is(c, i, "BYRADIUS") && left >= 2 && q->search &&
+                   !q->bybox) {
+            if (!radius_or_reply(c, i + 1, &q->s))
+                return 0;
+            q->byradius = 1;
+            i += 2;
+        } else if (arg_is(c, i, "BYBOX") && left >= 3 && q->search &&
+                   !q->byradius) {
+            if (!box_or_reply(c, i + 1, &q->s))
+                return 0;
+            q->bybox = 1;
+            i += 3;
+        } else {
+            reply_error(c, ERR_SYNTAX);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The checks of the options together, in Redis's order; 1, or 0 after
+ * the error reply. */
+static int geo_combination_or_reply(struct client *c,
+                                    const struct geo_req *q)
+{
+    if (q->store_at && (q->withdist || q->withhash || q->withcoord)) {
+        reply_error(c, ERR_GEO_STORE_WITH,
+                    q->kind == GEO_SEARCHSTORE ? "GEOSEARCHSTORE"
+                                               : "STORE option in GEORADIUS");
+        return 0;
+    }
+    if (q->search && !q->frommember && !q->fromloc) {
+        reply_error(c, ERR_GEO_FROM, c->argv[0]);
+        return 0;
+    }
+    if (q->search && !q->byradius && !q->bybox) {
+        reply_error(c, ERR_GEO_BY, c->argv[0]);
+        return 0;
+    }
+    if (q->any && !q->count) {
+        reply_error(c, ERR_GEO_ANY);
+        return 0;
+    }
+    return 1;
+}
+
+/* Replies the first n points of f, each with the WITH* extras asked. */
+static void geo_reply_points(struct client *c, const struct geo_req *q,
+                             const struct geo_found *f, size_t n)
+{
+    size_t extra = (size_t)(q->withdist + q->withhash + q->withcoord);
+    resp_add_array(&c->out, n);
+    for (size_t i = 0; i < n; i++) {
+        const struct geo_point *p = &f->p[i];
+        if (extra)
+            resp_add_array(&c->out, extra + 1);
+        resp_add_bulk(&c->out, p->m, p->mlen);
+        if (q->withdist)
+            add_dist(&c->out, p->dist / q->s.conversion);
+        if (q->withhash)
+            resp_add_int(&c->out, (int64_t)p->score);
+        if (q->withcoord) {
+            resp_add_array(&c->out, 2);
+            add_coord(&c->out, p->lon);
+            add_coord(&c->out, p->lat);
+        }
+    }
+}
+
 /* Redis's georadiusGeneric for every search command. */
 static void geo_search(struct client *c, enum geo_kind kind, int nostore)
 {
@@ -513,172 +688,46 @@ static void geo_search(struct client *c, enum geo_kind kind, int nostore)
     struct store_zset *z = obj_read(c, src, STORE_T_ZSET, &ok);
     if (!ok)
         return;
-    struct store_geo_shape s = { 0 };
+    struct geo_req q = {
+        .kind = kind, .nostore = nostore,
+        .search = kind == GEO_SEARCH || kind == GEO_SEARCHSTORE,
+        .store_at = kind == GEO_SEARCHSTORE ? 1 : 0,
+    };
     size_t base;
-    size_t store_at = kind == GEO_SEARCHSTORE ? 1 : 0;  /* 0: no store */
-    double xy[2], score;
-    if (kind == GEO_RADIUS) {
-        base = 6;
-        if (!lonlat_or_reply(c, 2, xy) || !radius_or_reply(c, 4, &s))
-            return;
-        s.lon = xy[0];
-        s.lat = xy[1];
-    } else if (kind == GEO_BYMEMBER) {
-        base = 5;
-        if (z) {
-            if (!store_zset_score(z, c->argv[2], c->argvlen[2], &score) ||
-                !store_geo_score_decode(score, xy)) {
-                reply_error(c, ERR_GEO_MEMBER);
-                return;
-            }
-            s.lon = xy[0];
-            s.lat = xy[1];
-            if (!radius_or_reply(c, 3, &s))
-                return;
-        }
-    } else {
-        base = kind == GEO_SEARCHSTORE ? 3 : 2;
-    }
-
-    int withdist = 0, withhash = 0, withcoord = 0, storedist = 0;
-    int frommember = 0, fromloc = 0, byradius = 0, bybox = 0, any = 0;
-    int sort = 0;   /* 1 ASC, -1 DESC */
-    int search = kind == GEO_SEARCH || kind == GEO_SEARCHSTORE;
-    int64_t count = 0;
-    for (size_t i = base; i < c->argc; i++) {
-        size_t left = c->argc - i - 1;
-        if (arg_is(c, i, "WITHDIST")) {
-            withdist = 1;
-        } else if (arg_is(c, i, "WITHHASH")) {
-            withhash = 1;
-        } else if (arg_is(c, i, "WITHCOORD")) {
-            withcoord = 1;
-        } else if (arg_is(c, i, "ANY")) {
-            any = 1;
-        } else if (arg_is(c, i, "ASC")) {
-            sort = 1;
-        } else if (arg_is(c, i, "DESC")) {
-            sort = -1;
-        } else if (arg_is(c, i, "COUNT") && left >= 1) {
-            if (!arg_i64_or_reply(c, i + 1, &count))
-                return;
-            if (count <= 0) {
-                reply_error(c, ERR_GEO_COUNT);
-                return;
-            }
-            i++;
-        } else if ((arg_is(c, i, "STORE") || arg_is(c, i, "STOREDIST")) &&
-                   left >= 1 && !nostore && !search) {
-            storedist = arg_is(c, i, "STOREDIST");
-            store_at = i + 1;
-            i++;
-        } else if (arg_is(c, i, "STOREDIST") && kind == GEO_SEARCHSTORE) {
-            storedist = 1;
-        } else if (arg_is(c, i, "FROMMEMBER") && left >= 1 && search &&
-                   !fromloc) {
-            if (z && (!store_zset_score(z, c->argv[i + 1], c->argvlen[i + 1],
-                                        &score) ||
-                      !store_geo_score_decode(score, xy))) {
-                reply_error(c, ERR_GEO_MEMBER);
-                return;
-            }
-            if (z) {
-                s.lon = xy[0];
-                s.lat = xy[1];
-            }
-            frommember = 1;
-            i++;
-        } else if (arg_is(c, i, "FROMLONLAT") && left >= 2 && search &&
-                   !frommember) {
-            if (!lonlat_or_reply(c, i + 1, xy))
-                return;
-            s.lon = xy[0];
-            s.lat = xy[1];
-            fromloc = 1;
-            i += 2;
-        } else if (arg_is(c, i, "BYRADIUS") && left >= 2 && search &&
-                   !bybox) {
-            if (!radius_or_reply(c, i + 1, &s))
-                return;
-            byradius = 1;
-            i += 2;
-        } else if (arg_is(c, i, "BYBOX") && left >= 3 && search &&
-                   !byradius) {
-            if (!box_or_reply(c, i + 1, &s))
-                return;
-            bybox = 1;
-            i += 3;
-        } else {
-            reply_error(c, ERR_SYNTAX);
-            return;
-        }
-    }
-    if (store_at && (withdist || withhash || withcoord)) {
-        reply_error(c, ERR_GEO_STORE_WITH,
-                    kind == GEO_SEARCHSTORE ? "GEOSEARCHSTORE"
-                                            : "STORE option in GEORADIUS");
+    if (!geo_positional_or_reply(c, z, &q, &base) ||
+        !geo_opts_or_reply(c, z, &q, base) ||
+        !geo_combination_or_reply(c, &q))
         return;
-    }
-    if (search && !frommember && !fromloc) {
-        reply_error(c, ERR_GEO_FROM, c->argv[0]);
-        return;
-    }
-    if (search && !byradius && !bybox) {
-        reply_error(c, ERR_GEO_BY, c->argv[0]);
-        return;
-    }
-    if (any && !count) {
-        reply_error(c, ERR_GEO_ANY);
-        return;
-    }
-    const char *event = search ? "geosearchstore" : "georadiusstore";
+    const char *event = q.search ? "geosearchstore" : "georadiusstore";
     if (!z) {
         struct geo_found none = { 0 };
-        if (store_at)
-            geo_store(c, store_at, &none, 0, 0, 1, event);
+        if (q.store_at)
+            geo_store(c, q.store_at, &none, 0, 0, 1, event);
         else
             resp_add_array(&c->out, 0);
         return;
     }
-    if (count && !sort && !any)
-        sort = 1;
+    if (q.count && !q.sort && !q.any)
+        q.sort = 1;
 
     struct geo_found f = { 0 };
-    if (geo_collect(z, &s, any ? (size_t)count : 0, &f) < 0) {
+    if (geo_collect(z, &q.s, q.any ? (size_t)q.count : 0, &f) < 0) {
         free(f.p);
         reply_error(c, ERR_OOM);
         return;
     }
-    size_t n = count && (uint64_t)count < f.n ? (size_t)count : f.n;
+    size_t n = q.count && (uint64_t)q.count < f.n ? (size_t)q.count : f.n;
     /* All matches: glibc's qsort (a stable merge sort), as Redis; fewer:
      * the partial quicksort, as Redis. */
-    geo_cmp *cmp = sort > 0 ? by_dist_asc : by_dist_desc;
-    if (sort && n == f.n && f.n > 1)
+    geo_cmp *cmp = q.sort > 0 ? by_dist_asc : by_dist_desc;
+    if (q.sort && n == f.n && f.n > 1)
         qsort(f.p, f.n, sizeof *f.p, cmp);
-    else if (sort && n > 0)
+    else if (q.sort && n > 0)
         partial_sort(f.p, f.n, cmp, f.p, f.p + n - 1);
-    if (store_at) {
-        geo_store(c, store_at, &f, n, storedist, s.conversion, event);
-        free(f.p);
-        return;
-    }
-    size_t extra = (size_t)(withdist + withhash + withcoord);
-    resp_add_array(&c->out, n);
-    for (size_t i = 0; i < n; i++) {
-        const struct geo_point *p = &f.p[i];
-        if (extra)
-            resp_add_array(&c->out, extra + 1);
-        resp_add_bulk(&c->out, p->m, p->mlen);
-        if (withdist)
-            add_dist(&c->out, p->dist / s.conversion);
-        if (withhash)
-            resp_add_int(&c->out, (int64_t)p->score);
-        if (withcoord) {
-            resp_add_array(&c->out, 2);
-            add_coord(&c->out, p->lon);
-            add_coord(&c->out, p->lat);
-        }
-    }
+    if (q.store_at)
+        geo_store(c, q.store_at, &f, n, q.storedist, q.s.conversion, event);
+    else
+        geo_reply_points(c, &q, &f, n);
     free(f.p);
 }
 

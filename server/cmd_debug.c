@@ -158,7 +158,8 @@ static size_t populate_key(char *key, size_t plen, int64_t n)
 
 /* DEBUG POPULATE count [prefix] [size]: string keys prefix:0 .. prefix:
  * count-1 ("key" by default) holding "value:<n>", or with size that text
- * cut or zero-padded to size bytes. Existing keys are left alone. */
+ * cut or zero-padded to size bytes. Existing keys are left alone. Out of
+ * memory (or a size past the string limit) it stops with an error. */
 static void debug_populate(struct client *c)
 {
     int64_t count, size = 0;
@@ -186,10 +187,18 @@ static void debug_populate(struct client *c)
                 memset(val + vlen, 0, (size_t)size - vlen);
             vlen = (size_t)size;
         }
-        if (!store_key_peek(db, key, klen, now) &&
-            store_key_set(db, key, klen, val, vlen, STORE_NO_TTL, now) ==
-                STORE_OK)
-            server_key_modified(c->srv, c->db, key, klen);
+        if (store_key_peek(db, key, klen, now))
+            continue;
+        int rc = store_key_set(db, key, klen, val, vlen, STORE_NO_TTL, now);
+        if (rc != STORE_OK) {
+            /* The keys made so far stay, as after any partial write. */
+            free(key);
+            free(val);
+            reply_error(c, rc == STORE_TOO_BIG ? ERR_STRING_TOO_LONG
+                                               : ERR_OOM);
+            return;
+        }
+        server_key_modified(c->srv, c->db, key, klen);
     }
     free(key);
     free(val);

@@ -4,8 +4,8 @@ unless enable-debug-command allows it, SLEEP stalling every client, LOG
 writing into the server's log, POPULATE filling a database, ERROR not
 counted as a failure. Reply bytes are compared with redis-server in
 tests/compat/cases.txt; these are the effects a reply does not show. Every
-test but the HELP one passes against redis-server 7.0 too
-(RESPITE_BIN=/usr/bin/redis-server)."""
+test but two (HELP's text, a 600 MB POPULATE) passes against redis-server
+7.0 too (RESPITE_BIN=/usr/bin/redis-server)."""
 
 import os
 import sys
@@ -112,6 +112,17 @@ def error_is_not_counted_as_a_failure():
         stats = h.parse(c.call("INFO", "stats"))
     assert_eq(info, b"# Errorstats\r\n")
     assert b"total_error_replies:0\r\n" in stats, stats
+
+
+@test(respite_only=True, reason="Redis would build a 600 MB string")
+def populate_stops_at_the_string_limit():
+    r = h.flushed()
+    h.assert_raises_text(
+        lambda: r.execute_command("DEBUG", "POPULATE", 2, "big", 600000000),
+        "string exceeds maximum allowed size")
+    assert_eq(r.dbsize(), 0)
+    assert r.execute_command("DEBUG", "POPULATE", 2, "small", 5)
+    assert_eq(r.dbsize(), 2)
 
 
 @test(respite_only=True, reason="Respite's own HELP text")

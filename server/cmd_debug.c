@@ -158,14 +158,19 @@ static size_t populate_key(char *key, size_t plen, int64_t n)
 
 /* DEBUG POPULATE count [prefix] [size]: string keys prefix:0 .. prefix:
  * count-1 ("key" by default) holding "value:<n>", or with size that text
- * cut or zero-padded to size bytes. Existing keys are left alone. Out of
- * memory (or a size past the string limit) it stops with an error. */
+ * cut or zero-padded to size bytes. Existing keys are left alone. A size
+ * past the string limit is refused; out of memory it stops with an
+ * error. */
 static void debug_populate(struct client *c)
 {
     int64_t count, size = 0;
     if (!populate_arg_or_reply(c, 2, &count) ||
         (c->argc == 5 && !populate_arg_or_reply(c, 4, &size)))
         return;
+    if ((uint64_t)size > STORE_MAX_STR) {
+        reply_error(c, ERR_STRING_TOO_LONG);    /* before any key is made */
+        return;
+    }
     const char *prefix = c->argc >= 4 ? c->argv[3] : "key";
     size_t plen = c->argc >= 4 ? c->argvlen[3] : 3;
     char *key = malloc(plen + 24);           /* ":" and 20 digits, sign */

@@ -9,7 +9,6 @@ test but two (HELP's text, a 600 MB POPULATE) passes against redis-server
 
 import os
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -36,19 +35,21 @@ def refused_unless_enabled():
 @test
 def sleep_stalls_every_client():
     s = h.shared_server()
-    sleeper = s.client()
-    other = s.client()
-    other.ping()                         # connected before the sleep
-    t = threading.Thread(
-        target=lambda: sleeper.execute_command("DEBUG", "SLEEP", "0.4"))
-    t.start()
-    time.sleep(0.1)                      # the sleep has begun by now
-    t0 = time.monotonic()
-    assert other.ping()
-    waited = time.monotonic() - t0
-    t.join()
-    # Only a lower bound: the PING waits out the rest of the 0.4 s.
-    assert waited >= 0.2, waited
+    with s.conn() as sleeper, s.conn() as other:
+        assert_eq(other.call("PING"), b"+PONG\r\n")
+        t0 = time.monotonic()
+        sleeper.send(h.encode("DEBUG", "SLEEP", "1"))
+        # A PING the server reads before the sleep starts comes back at
+        # once; the first one after it waits out the rest of the second.
+        longest = 0.0
+        while time.monotonic() - t0 < 0.7 and longest < 0.3:
+            t1 = time.monotonic()
+            assert_eq(other.call("PING"), b"+PONG\r\n")
+            longest = max(longest, time.monotonic() - t1)
+        assert_eq(sleeper.read_raw(), b"+OK\r\n")
+        slept = time.monotonic() - t0
+    assert longest >= 0.3, longest
+    assert slept >= 0.95, slept
 
 
 @test

@@ -906,6 +906,10 @@ static void xinfo_stream_cmd(struct client *c)
     int full = 0;
     int64_t count = 10;
     size_t extra = c->argc - 3;
+    /* Redis looks the key up before it reads the options. */
+    struct store_stream *st = xinfo_stream(c);
+    if (!st)
+        return;
     if (extra) {
         if (!arg_is(c, 3, "FULL") || (extra != 1 && extra != 3) ||
             (extra == 3 && !arg_is(c, 4, "COUNT"))) {
@@ -920,9 +924,6 @@ static void xinfo_stream_cmd(struct client *c)
         }
         full = 1;
     }
-    struct store_stream *st = xinfo_stream(c);
-    if (!st)
-        return;
     struct store_stream_info info;
     store_stream_info(st, &info);
     struct store_sid first = { 0, 0 };

@@ -99,7 +99,7 @@ static const struct command commands[] = {
 { "BITFIELD",    cmd_bitfield,      -2, W|DOOM,             1, 1, 1, "bitmap", "3.2.0", "Performs arbitrary bitfield integer operations on strings.", NULL },
 { "BITFIELD_RO", cmd_bitfield_ro,   -2, R|F,                1, 1, 1, "bitmap", "6.0.0", "Performs arbitrary read-only bitfield integer operations on strings.", NULL },
 { "PFADD",       cmd_pfadd,         -2, W|DOOM|F,           1, 1, 1, "hyperloglog", "2.8.9", "Adds elements to a HyperLogLog key. Creates the key if it doesn't exist.", NULL },
-{ "PFCOUNT",     cmd_pfcount,       -2, R,                  1, -1, 1, "hyperloglog", "2.8.9", "Returns the approximated cardinality of the set(s) observed by the HyperLogLog key(s).", NULL },
+{ "PFCOUNT",     cmd_pfcount,       -2, R|CMD_MAY_REPLICATE, 1, -1, 1, "hyperloglog", "2.8.9", "Returns the approximated cardinality of the set(s) observed by the HyperLogLog key(s).", NULL },
 { "PFMERGE",     cmd_pfmerge,       -2, W|DOOM,             1, -1, 1, "hyperloglog", "2.8.9", "Merges one or more HyperLogLog values into a single key.", NULL },
 { "PFDEBUG",     cmd_pfdebug,        3, W|DOOM|CMD_ADMIN,    2, 2, 1, "hyperloglog", "2.8.9", "Internal commands for debugging HyperLogLog values.", NULL },
 { "PFSELFTEST",  cmd_pfselftest,     1, CMD_ADMIN,            0, 0, 0, "hyperloglog", "2.8.9", "An internal command for testing HyperLogLog values.", NULL },

@@ -120,7 +120,9 @@ static const char *call_refusal(struct scripting *s, struct client *fake,
         return "This Redis command is not allowed from script";
     if (fake->user->restricted && (refused = acl_refusal(fake)))
         return refused;
-    if ((flags & CMD_WRITE) && (s->ro || (s->flags & SCRIPT_NO_WRITES)))
+    /* As Redis: what may replicate (PUBLISH, PFCOUNT) counts as a write. */
+    if ((flags & (CMD_WRITE | CMD_MAY_REPLICATE)) &&
+        (s->ro || (s->flags & SCRIPT_NO_WRITES)))
         return "Write commands are not allowed from read-only scripts.";
     /* Over the limit when the script started, its first write may not
      * add data, as in Redis (a later one may: half a script's writes are

@@ -17,6 +17,8 @@ except where Redis itself leaves the answer open:
     ttl      remaining times and expiry times, equal within 2 s (a second
              can tick between the two servers' calls) or TTL_MARGIN_MS;
              DBSIZE within 2, since an expired key counts until swept
+    xinfo    XINFO's times (a consumer's idle, a PEL entry's delivery
+             time) by sign only, the rest byte for byte (xinfo_times)
 
 and lex range commands go only to sorted sets whose members share one
 score, the case Redis defines (see equal_scores). Three more modes take
@@ -32,6 +34,12 @@ a transaction):
     expire   a TTL of 4 ms, 12 ms of pause, then a command of the new
              families (GEO, HyperLogLog, SORT, LCS, OBJECT) that looks
              the key up: its lazy expiry (expire_touch)
+
+Scripts (EVAL, EVAL_RO, EVALSHA of a body the round sent or of an
+unknown sha, SCRIPT LOAD) run one or two of the exactly compared
+commands by redis.call or redis.pcall, keys as KEYS and the rest as ARGV,
+and return what they got, pcall's error table, a reply of their own or
+raise (script_body).
 
 Keys g0..g2 are for GEO and p0..p2 for HyperLogLog values, which the
 generator also breaks by hand (hll_value) in the ways Redis checks.
@@ -124,6 +132,7 @@ Exit status 1 when any round mismatched. Prints "RESULT <passed> <failed>"
 
 import argparse
 import collections
+import hashlib
 import os
 import random
 import re
@@ -215,12 +224,17 @@ def expire_flag(relative):
                   ["GT", "LT"], ["BAD"])
 
 
-def abs_time(unit_ms):
-    """An absolute time near now: the same argument goes to both."""
+def abs_time(unit_ms, past=True):
+    """An absolute time near now: the same argument goes to both. Not in
+    the past (past=False) for SET, which stores such a key past its time
+    where EXPIREAT deletes it: a store of an empty result over it then
+    publishes del on Redis (expired if its sweeper came first), expired
+    on Respite (README; seed 5022)."""
     now = int(time.time() * (1000 if unit_ms else 1))
     # Far from the relative times (100 s, 1000 s), so GT and LT against an
     # expiry set by one never depend on when it ran.
-    delta = pick([-5, 300, 3000]) * (1000 if unit_ms else 1)
+    delta = pick([-5, 300, 3000] if past else [300, 3000]) * \
+        (1000 if unit_ms else 1)
     return str(now + delta)
 
 
@@ -521,6 +535,149 @@ def lcs_command():
     return ["LCS", key("s"), key("s")] + [w for c in opts for w in c]
 
 
+def xinfo_command():
+    """XINFO STREAM [FULL [COUNT n]], GROUPS, CONSUMERS on the streams of
+    the round (any key now and then), with bad counts, unknown groups and
+    subcommands; arities come from the cut of draw."""
+    return pick([
+        lambda: ["XINFO", "STREAM", key("x")],
+        lambda: ["XINFO", "STREAM", key("x"), "FULL"]
+        + maybe("COUNT", pick(["0", "1", "2", "-1", "x", "100"])),
+        lambda: ["XINFO", "STREAM", key("x"), pick(["BOGUS", "full",
+                                                     "COUNT"])],
+        lambda: ["XINFO", "GROUPS", key("x")] + maybe("x", p=0.05),
+        lambda: ["XINFO", "CONSUMERS", key("x"),
+                 pick(GROUPS + ["nogroup"])] + maybe("x", p=0.05),
+        lambda: ["XINFO", pick(["HELP", "help", "BOGUS", "HELP x"])],
+    ])()
+
+
+# Names whose value is a time: XINFO's idle (ms since the consumer was
+# last seen) and Redis 7.2's seen-time/active-time/inactive.
+XINFO_TIMES = {b"idle", b"inactive", b"seen-time", b"active-time"}
+
+
+def xinfo_times(raw):
+    """A raw XINFO reply with its times as signs only: a millisecond can
+    tick between the two servers' calls, and between the two servers'
+    XREADGROUPs that set a delivery time (a Unix time in ms, the only
+    integers from 10^12 up in these replies; in FULL's PEL entries, by
+    position, not by name). Everything else stays byte for byte."""
+    out, pos, prev = [], 0, None
+    while pos < len(raw):
+        end = raw.index(b"\r\n", pos)
+        line, pos = raw[pos:end], end + 2
+        t = line[:1]
+        if t and t in b"$=!" and int(line[1:]) >= 0:
+            n = int(line[1:])
+            prev = raw[pos:pos + n]
+            out += [line, prev]
+            pos += n + 2
+            continue
+        if t == b":" and (prev in XINFO_TIMES or
+                          abs(int(line[1:])) >= 10 ** 12):
+            line = b":-" if line[1:2] == b"-" else b":+"
+        prev = line[1:] if t == b"+" else None
+        out.append(line)
+    return b"\r\n".join(out)
+
+
+# Scripts: commands drawn from the exact ones, deterministic and with no
+# lex ranges (whose order is defined only for equal scores), run by
+# redis.call or redis.pcall with their keys as KEYS and the rest as ARGV.
+SCRIPT_INNER = []
+# Bodies this round's EVAL and SCRIPT LOAD sent, for EVALSHA (emptied
+# at each round's start, so a seed replays alone).
+SCRIPT_BODIES = []
+KEY_NAMES = set(KEYS)
+
+
+def script_inner():
+    if not SCRIPT_INNER:
+        SCRIPT_INNER.extend((w, make) for w, mode, make in commands()
+                            if mode == "exact")
+    while True:
+        args = random.choices([m for _, m in SCRIPT_INNER],
+                              [w for w, _ in SCRIPT_INNER])[0]()
+        if lex_key(args) is None:
+            return args
+
+
+def lua_call(args, keys, argv, fn):
+    """A redis.call/pcall of args, its keys appended to keys and the rest
+    to argv: Lua source."""
+    parts = ["'%s'" % args[0]]
+    for a in args[1:]:
+        if isinstance(a, str) and a in KEY_NAMES:
+            keys.append(a)
+            parts.append("KEYS[%d]" % len(keys))
+        else:
+            argv.append(a)
+            parts.append("ARGV[%d]" % len(argv))
+    return "redis.%s(%s)" % (fn, ", ".join(parts))
+
+
+def script_body():
+    """A short Lua body and its keys and arguments: one or two commands
+    returned as they are, in a table, or as pcall's error table, a status
+    or error reply of its own, or an error raised."""
+    keys, argv = [], []
+    fn = pick(["call", "call", "pcall"])
+    first = lua_call(script_inner(), keys, argv, fn)
+    shape = random.randrange(9)
+    if shape == 0:
+        body = "return {%s, %s}" % (first, lua_call(script_inner(), keys,
+                                                      argv, fn))
+    elif shape == 1:
+        body = "local r = %s\nif type(r) == 'table' and r.err then " \
+               "return {'err', r.err} end\nreturn r" % \
+               first.replace("redis.call", "redis.pcall")
+    elif shape == 2:
+        body = "%s\nreturn redis.status_reply('DONE')" % first
+    elif shape == 3:
+        body = "%s\nreturn redis.error_reply('MY failure')" % first
+    elif shape == 4:
+        body = "%s\nerror('boom')" % first
+    elif shape == 5:
+        body = pick(["return redis.call('NOSUCHCMD', 'x')",
+                     "return redis.call('GET')",
+                     "return redis.pcall('GET')",
+                     "return redis.pcall('NOSUCHCMD')",
+                     "return {err='ERR custom'}", "return {ok='fine'}",
+                     "return redis.call('INCR', KEYS[1] or 's0', 'x')",
+                     "return redis.call('SCARD', KEYS[1] or 'h0')",
+                     "return redis.pcall('HLEN', KEYS[1] or 't0')",
+                     "error({err='WRONG table'})", "return 1.5",
+                     "return {1, 2, {3, 'x'}, false, true}"])
+    elif shape == 6:
+        body = "redis.setresp(3)\nreturn %s" % first
+    else:
+        body = "return %s" % first
+    return body, keys, argv
+
+
+def eval_command():
+    body, keys, argv = script_body()
+    name = pick(["EVAL", "EVAL", "EVAL", "EVAL_RO"])
+    if random.random() < 0.1:
+        body = "#!lua flags=no-writes\n" + body
+    numkeys = str(len(keys))
+    if random.random() < 0.04:
+        numkeys = pick(["-1", "x", str(len(keys) + len(argv) + 1)])
+    if random.random() < 0.15:
+        if SCRIPT_BODIES and random.random() < 0.7:
+            body, keys, argv = pick(SCRIPT_BODIES)
+            numkeys = str(len(keys))
+        sha = hashlib.sha1(body.encode()).hexdigest()
+        if random.random() < 0.2:
+            sha = "%040x" % random.getrandbits(160)     # never loaded
+        return [pick(["EVALSHA", "EVALSHA_RO"]), sha, numkeys] + keys + argv
+    SCRIPT_BODIES.append((body, keys, argv))
+    if random.random() < 0.08:
+        return ["SCRIPT", "LOAD", body]
+    return [name, body, numkeys] + keys + argv
+
+
 # (weight, compare mode, argument maker)
 def commands():
     k = key
@@ -529,9 +686,10 @@ def commands():
         (6, "exact", lambda: ["SET", key("s"), pick(VALUES)] + one_of(
             [], ["NX"], ["XX"], ["GET"], ["EX", pick(["100", "0", "-1", "x"])],
             ["PX", "100000"], ["KEEPTTL"], ["XX", "GET"], ["NX", "GET"],
-            ["EX", "100", "PX", "100"], ["EXAT", abs_time(False)],
+            ["EX", "100", "PX", "100"], ["EXAT", abs_time(False, False)],
             ["EX", "9223372036854775807"], ["PX", "9223372036854775807"],
-            ["PXAT", abs_time(True)], ["KEEPTTL", "EX", "10"], ["BOGUS"])),
+            ["PXAT", abs_time(True, False)], ["KEEPTTL", "EX", "10"],
+            ["BOGUS"])),
         (5, "exact", lambda: ["GET", key("s")]),
         (2, "exact", lambda: ["MGET"] + some(KEYS)),
         (1, "exact", lambda: ["MSET"] + pairs(KEYS, VALUES)),
@@ -743,8 +901,6 @@ def commands():
          + [pick(["0", "2", "3-0", "x"])]
          + maybe("LIMIT", pick(["0", "5", "x"]), p=0.3)
          + [pick(["6-0", "7-*", "9-9", "1-1"])] + pairs(FIELDS, VALUES, 1, 2)),
-        (1, "shape", lambda: ["XINFO", "STREAM", key("x")]
-         + maybe("FULL", p=0.5)),
         (2, "exact", lambda: ["XGROUP", "CREATE", key("x"), pick(GROUPS),
                               pick(["0", "$", "1-1", "x"])]
          + maybe("MKSTREAM", p=0.3)),
@@ -771,8 +927,8 @@ def commands():
         (1, "exact", lambda: ["XAUTOCLAIM", key("x"), pick(GROUPS),
                               pick(CONSUMERS), "0", pick(["0", "2-0", "-"])]
          + maybe("COUNT", pick(["1", "2", "10"])) + ["JUSTID"]),
-        (1, "exact", lambda: ["XINFO", "GROUPS", key("x")]),
-        (1, "shape", lambda: ["XINFO", "CONSUMERS", key("x"), pick(GROUPS)]),
+        # XINFO: times compared by sign (xinfo_times)
+        (3, "xinfo", xinfo_command),
         # Not below the XDEL IDs: Respite refuses an ID under the stream's
         # max-deleted-entry-id as Redis 7.2 does, and 7.0 accepts it.
         (1, "exact", lambda: ["XSETID", key("x"), pick(["3-0", "5-0", "9-9"])]),
@@ -815,6 +971,9 @@ def commands():
                              key(pick("htz"))]
          + maybe("MATCH", pick(["*", "1*", "m?"]))
          + maybe("COUNT", pick(["1", "3", "100"]))),
+        # scripts: EVAL, EVAL_RO, EVALSHA of a loaded script or an unknown
+        # one, each running one or two of the exact commands above
+        (3, "exact", eval_command),
         # rate limiter: Redis has none, so only its wrong-type and unknown
         # replies are comparable; left to test_ratelimit.py.
     ]
@@ -1033,6 +1192,8 @@ class Differ:
                 compat.sorted_elements(pairwise(args, b))
         elif mode == "shape":
             a, b = compat.shape(a), compat.shape(b)
+        elif mode == "xinfo":
+            a, b = xinfo_times(a), xinfo_times(b)
         elif mode == "ttl":
             in_ms = args[0] in ("PTTL", "PEXPIRETIME")
             a, b = near(a, b, TTL_MARGIN_MS if in_ms else 2)
@@ -1314,6 +1475,7 @@ class Differ:
     def round(self, seed, n):
         """One round (see play); whatever way it ends, the out of memory
         plan's limit is lifted, so the next round is not affected."""
+        SCRIPT_BODIES.clear()
         try:
             return self.play(seed, n)
         finally:

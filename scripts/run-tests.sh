@@ -179,7 +179,7 @@ integration_pass() {
         [ -f "$t" ] || continue
         run_suite "$(basename "$t") [$tag]" "$PY" "$t"
     done
-    for t in tests/integration/test_*.mjs tests/scenarios/*.mjs; do
+    for t in tests/integration/test_*.mjs tests/scenarios/scenarios_*.mjs; do
         [ -f "$t" ] || continue
         if [ $have_node -eq 1 ]; then
             run_suite "$(basename "$t") [$tag]" node "$t"

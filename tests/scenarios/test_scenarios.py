@@ -2,7 +2,7 @@
 """What apps do with Respite, through redis-py (Debian's python3-redis)
 with its default options: the ten scenarios of issue 8, each a real
 assertion against a real server. The Node clients run the same ones
-(tests/scenarios/*.mjs).
+(tests/scenarios/scenarios_*.mjs).
 
  1 cache with TTLs         6 rate limit shared by two clients
  2 prefix listing          7 a lock only its owner releases

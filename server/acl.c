@@ -158,13 +158,11 @@ struct acl_user *acl_user_new(const struct server *srv, const char *name,
     struct acl_user *u = user_alloc(srv->acl);
     if (!u)
         return NULL;
-    u->name = malloc(len + 1);
+    u->name = bytes_dup(name, len);
     if (!u->name) {
         acl_user_free(u);
         return NULL;
     }
-    memcpy(u->name, name, len);
-    u->name[len] = '\0';
     u->namelen = len;
     /* acl-pubsub-default decides a new user's channels, as in Redis 7.0. */
     if (srv->conf.acl_pubsub_default &&

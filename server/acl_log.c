@@ -46,16 +46,6 @@ void acl_log_reset(struct server *srv)
     acl->nlog = 0;
 }
 
-static char *copy_of(const char *p, size_t n)
-{
-    char *s = malloc(n + 1);
-    if (s) {
-        memcpy(s, p, n);
-        s[n] = '\0';
-    }
-    return s;
-}
-
 /* The CLIENT LIST line of c, owned, without its newline; NULL on OOM. */
 static char *client_line(const struct client *c, size_t *len)
 {
@@ -65,7 +55,7 @@ static char *client_line(const struct client *c, size_t *len)
     size_t n = text.len;
     if (n && text.data[n - 1] == '\n')
         n--;
-    char *s = text.nomem ? NULL : copy_of(text.data ? text.data : "", n);
+    char *s = text.nomem ? NULL : bytes_dup(text.data ? text.data : "", n);
     resp_out_close(&text);
     *len = n;
     return s;
@@ -147,8 +137,8 @@ void acl_log_add(struct client *c, enum acl_denial why, enum acl_ctx ctx,
     } else {
         e = calloc(1, sizeof(*e));
         if (e) {
-            e->object = copy_of(obj, olen);
-            e->user = copy_of(user, ulen);
+            e->object = bytes_dup(obj, olen);
+            e->user = bytes_dup(user, ulen);
         }
         if (!e || !e->object || !e->user) {
             if (e)

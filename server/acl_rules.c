@@ -139,11 +139,9 @@ static enum acl_rule_err firstarg_add(struct acl_user *u, size_t id,
     if (!v)
         return ACL_RULE_NOMEM;
     u->fa = v;
-    char *copy = malloc(len + 1);
+    char *copy = bytes_dup(arg, len);
     if (!copy)
         return ACL_RULE_NOMEM;
-    memcpy(copy, arg, len);
-    copy[len] = '\0';
     u->fa[u->nfa++] = (struct acl_firstarg){ id, copy };
     return ACL_RULE_OK;
 }
@@ -204,11 +202,9 @@ static enum acl_rule_err pattern_add(struct acl_pattern **v, size_t *n,
     if (!nv)
         return ACL_RULE_NOMEM;
     *v = nv;
-    char *copy = malloc(len + 1);
+    char *copy = bytes_dup(p, len);
     if (!copy)
         return ACL_RULE_NOMEM;
-    memcpy(copy, p, len);
-    copy[len] = '\0';
     nv[(*n)++] = (struct acl_pattern){ flags, len, copy };
     return ACL_RULE_OK;
 }

@@ -449,11 +449,9 @@ int client_block_set_arg(struct client *c, size_t i, const char *s,
         return 0;
     if (!bl->sent && !(bl->sent = calloc(bl->argc, sizeof(*bl->sent))))
         return -1;
-    char *p = malloc(len + 1);
+    char *p = bytes_dup(s, len);
     if (!p)
         return -1;
-    memcpy(p, s, len);
-    p[len] = '\0';
     if (bl->sent[i].p) {
         free(bl->argv[i]);
     } else {

@@ -76,16 +76,6 @@ static int raise_error(lua_State *L, const char *msg)
     return lua_error(L);
 }
 
-static char *dup_bytes(const char *p, size_t n)
-{
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, p, n);
-        d[n] = '\0';
-    }
-    return d;
-}
-
 /* Letters, digits and underscores, at least one: Redis's rule for both
  * library and function names. */
 static int name_valid(const char *p, size_t n)
@@ -397,8 +387,8 @@ static void add_function(lua_State *L, struct fn_lib *lib,
      * would leak the copies below, not yet owned by lib. */
     lua_pushvalue(L, a->callback);
     fn->ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    fn->name = dup_bytes(name, nlen);
-    fn->desc = desc ? dup_bytes(desc, dlen) : NULL;
+    fn->name = bytes_dup(name, nlen);
+    fn->desc = desc ? bytes_dup(desc, dlen) : NULL;
     if (!fn->name || (desc && !fn->desc)) {
         free(fn->name);
         free(fn->desc);
@@ -624,9 +614,9 @@ const struct fn_lib *function_load_or_reply(struct client *c,
     }
     struct fn_lib *lib = calloc(1, sizeof(*lib));
     if (lib)
-        lib->name = dup_bytes(name, namelen);
+        lib->name = bytes_dup(name, namelen);
     shebang_free(&sb);
-    if (!lib || !lib->name || !(lib->code = dup_bytes(code, len)) ||
+    if (!lib || !lib->name || !(lib->code = bytes_dup(code, len)) ||
         set_reserve(set, 1) != 0) {
         lib_free(f->eng->L, lib);
         reply_error(c, ERR_OOM);

@@ -271,7 +271,7 @@ void cmd_watch(struct client *c)
         store_key_find(client_db(c), c->argv[i], c->argvlen[i], now);
         struct watched_key *w =
             realloc(c->watched, (c->nwatched + 1) * sizeof(*w));
-        char *key = malloc(c->argvlen[i] + 1);
+        char *key = bytes_dup(c->argv[i], c->argvlen[i]);
         if (!w || !key) {
             if (w)
                 c->watched = w;
@@ -280,7 +280,6 @@ void cmd_watch(struct client *c)
             return;
         }
         c->watched = w;
-        memcpy(key, c->argv[i], c->argvlen[i]);
         w[c->nwatched] = (struct watched_key){ c->db, c->argvlen[i], key };
         if (c->nwatched++ == 0)
             c->srv->nwatching++;

@@ -458,6 +458,17 @@ void reply_help(struct client *c, const char *const *lines, size_t n)
         resp_add_simple(&c->out, lines[i]);
 }
 
+/* See server.h. */
+char *bytes_dup(const void *p, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, p, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
 /* Returns 1 if argument i equals word, ignoring ASCII case. */
 int arg_is(const struct client *c, size_t i, const char *word)
 {

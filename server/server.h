@@ -811,6 +811,9 @@ void reply_help(struct client *c, const char *const *lines, size_t n);
 
 /* ---- Arguments ---------------------------------------------------------- */
 
+/* A malloc'd copy of p[0..n) with a NUL after it (a strndup that keeps
+ * NUL bytes), or NULL when out of memory. The caller frees it. */
+char *bytes_dup(const void *p, size_t n);
 /* 1 if argument i equals word, ASCII case-insensitively. */
 int arg_is(const struct client *c, size_t i, const char *word);
 /* Strict integer parse as Redis's string2ll: no spaces, no '+', no leading

@@ -328,6 +328,12 @@ class Round(compat.ScenarioRound):
         return random.randint(50, 200) if random.random() < 0.85 \
             else random.randint(200, 400)
 
+    def second_ahead(self):
+        """An EXAT/EXPIREAT time a second or so ahead: the first whole
+        second that does not fall within the step setting it (plus the
+        margin), which would otherwise pass between the two servers."""
+        return (int(now_ms()) + MARGIN_MS + int(self.span) + 5) // 1000 + 1
+
     def rel_or_abs(self):
         """An expiry option of SET/GETEX."""
         r, ms = random.random(), self.ms()
@@ -338,7 +344,7 @@ class Round(compat.ScenarioRound):
         if r < 0.74:
             return [b"EX", b"1"]
         if r < 0.78:
-            return [b"EXAT", b(int(now_ms() / 1000) + 1)]
+            return [b"EXAT", b(self.second_ahead())]
         if r < 0.84:
             return [b"EX", b"100"]
         if r < 0.9:
@@ -362,7 +368,7 @@ class Round(compat.ScenarioRound):
             cmd = [b"EXPIRE", k, random.choice([b"1", b"100", b"0", b"-1"])]
         elif r < 0.78:
             cmd = [b"EXPIREAT", k, random.choice(
-                [b(now // 1000 + 1), b(now // 1000 - 5), b"1"])]
+                [b(self.second_ahead()), b(now // 1000 - 5), b"1"])]
         elif r < 0.9:
             cmd = [b"PEXPIRE", k, random.choice([b"0", b"-100", b"100000"])]
         else:

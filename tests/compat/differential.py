@@ -166,6 +166,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 import harness as h  # noqa: E402
 import compat  # noqa: E402
+import payload  # noqa: E402
 
 CHECK_EVERY = 25
 TTL_MARGIN_MS = 250          # the servers run each command in turn
@@ -733,14 +734,16 @@ BLOCKING_FOREVER = [
              pick(["LEFT", "RIGHT"]), "0"],
     lambda: ["BRPOPLPUSH", key("l"), key("l"), "0"],
     lambda: ["BLMPOP", "0", "1", key("l"), pick(["LEFT", "RIGHT"])]
-    + maybe("COUNT", "2"),
+    + maybe("COUNT", pick(["2", "0", "x"])),
     lambda: [pick(["BZPOPMIN", "BZPOPMAX"]), key("z"), "0"],
-    lambda: ["BZMPOP", "0", "2", key("z"), key("z"), pick(["MIN", "MAX"])],
+    lambda: ["BZMPOP", "0", "2", key("z"), key("z"), pick(["MIN", "MAX"])]
+    + maybe("COUNT", pick(["3", "-1"])),
     lambda: ["XREAD"] + maybe("COUNT", "1") + ["BLOCK", "0", "STREAMS",
                                                 key("x"), stream_id()],
-    lambda: ["XREAD", "BLOCK", "0", "STREAMS", key("x"), "$"],
+    lambda: ["XREAD", "BLOCK", "0", "STREAMS", key("x"), key("x"), "$",
+             pick(["$", "0-0"])],
     lambda: ["XREADGROUP", "GROUP", pick(GROUPS), pick(CONSUMERS), "BLOCK",
-             "0", "STREAMS", key("x"), pick([">", "0"])],
+             "0"] + maybe("NOACK") + ["STREAMS", key("x"), pick([">", "0"])],
 ]
 
 
@@ -863,6 +866,23 @@ def fcall_command():
     if random.random() < 0.05:
         numkeys = pick(["-1", "x", str(len(keys) + len(args) + 1)])
     return [pick(["FCALL", "FCALL", "FCALL_RO"]), name, numkeys] + keys + args
+
+
+def libraries_payload():
+    """A FUNCTION DUMP payload made here of one or two new libraries
+    (function_code: a library now and then broken, the two may share a
+    name), sealed as RESTORE checks; and how many functions it may hold,
+    for collisions_fit."""
+    codes = [function_code() for _ in range(random.choice([1, 1, 2]))]
+    body = b""
+    for code in codes:
+        data = code.encode()
+        n = len(data)       # an RDB string: a length of 6, 14 or 32 bits
+        size = bytes([n]) if n < 64 else bytes([0x40 | n >> 8, n & 255]) \
+            if n < 16384 else b"\x80" + n.to_bytes(4, "big")
+        body += b"\xf5" + size + data
+    return payload.seal(body), sum(c.count("register_function")
+                                   for c in codes)
 
 
 def function_list():
@@ -1388,7 +1408,8 @@ class Differ:
         """FUNCTION DUMP (args) on both, then, after a FUNCTION FLUSH now
         and then, FUNCTION RESTORE with a policy (or a bad one) of a
         payload the reference dumped this round, which Respite restores
-        too (README), or of one broken. A payload of several libraries is
+        too (README), of one made of new libraries (libraries_payload), or
+        of one broken. A payload of several libraries is
         not compared: they come in each server's own order (README), and
         Respite's is kept for a RESTORE on both too; nor
         which library or function a RESTORE finds already there when it
@@ -1402,14 +1423,15 @@ class Differ:
             DUMPS.append((bulk(a), fns))
             if a != b and b[:1] == b"$":
                 DUMPS.append((bulk(b), fns))
-        if not DUMPS:
-            return a, b
-        payload, fns = pick(DUMPS)
+        if DUMPS and random.random() < 0.7:
+            pay, fns = pick(DUMPS)
+        else:
+            pay, fns = libraries_payload()
         if random.random() < 0.15:      # a checksum or a length that fails
-            payload = pick([payload[:-1] + bytes([payload[-1] ^ 1]),
-                            payload[:len(payload) // 2], b"x"])
+            pay = pick([pay[:-1] + bytes([pay[-1] ^ 1]),
+                        pay[:len(pay) // 2], b"x"])
         steps = [["FUNCTION", "FLUSH"]] if random.random() < 0.3 else []
-        steps.append(["FUNCTION", "RESTORE", payload] + one_of(
+        steps.append(["FUNCTION", "RESTORE", pay] + one_of(
             [], [], ["FLUSH"], ["APPEND"], ["REPLACE"], ["replace"],
             ["BOGUS"], ["FLUSH", "APPEND"]))
         for step in steps:
@@ -1621,7 +1643,11 @@ class Differ:
         once one or more commands are queued. Returns the first
         difference."""
         pre = []
-        if random.random() < 0.3:
+        if random.random() < 0.03:
+            diff = self.watch_expired(log)
+            if diff:
+                return diff
+        elif random.random() < 0.3:
             pre.append(["WATCH"] + some(KEYS, 1, 2))
             if random.random() < 0.7:
                 pre.append(self.untimed_write())
@@ -1643,6 +1669,20 @@ class Differ:
                 return a, b
             if j == len(pre) and a != b"+OK\r\n":
                 return None     # not in MULTI: a blocking body would wait
+        return None
+
+    def watch_expired(self, log):
+        """SET of a key with a TTL of 40 ms, WATCH of it, then 60 ms of
+        pause: it expires while watched (on a lookup or by the sweeper,
+        either way), so EXEC aborts. The margins are wide enough for a
+        busy machine."""
+        name = key("s")
+        for args in (["SET", name, "v", "PX", "40"], ["WATCH", name]):
+            log.append(args)
+            a, b = self.both(args)
+            if a != b:
+                return a, b
+        time.sleep(0.06)
         return None
 
     def tx_command(self):

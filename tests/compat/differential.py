@@ -779,7 +779,16 @@ def function_body(keys, args):
                      "return redis.call('MULTI')", "return KEYS",
                      "return {redis.replicate_commands(), "
                      "redis.breakpoint()}",
-                     "return {err='ERR custom'}", "return 3.7"])
+                     "return {err='ERR custom'}", "return 3.7",
+                     # RESP3 maps and doubles through Lua and back
+                     "redis.setresp(3)\nreturn redis.call('XINFO', "
+                     "'STREAM', keys[1] or 'x0')",
+                     "redis.setresp(3)\nreturn redis.pcall('HGETALL', "
+                     "'nokey')",
+                     "redis.setresp(3)\nreturn redis.call('ZRANGE', "
+                     "keys[1] or 'z0', 0, -1, 'WITHSCORES')",
+                     "redis.setresp(3)\nreturn redis.call('ZINCRBY', "
+                     "keys[1] or 'z0', '0.5', 'a')"])
     if shape == 4:
         return "redis.setresp(3)\nreturn %s" % first
     return "return %s" % first

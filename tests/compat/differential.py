@@ -539,7 +539,12 @@ def expiry_touch(name):
         ["SORT", name] + maybe("ALPHA"), ["SORT_RO", name, "BY", "nosort"],
         ["LCS", name, key("s")], ["LCS", key("s"), name, "IDX"],
         ["OBJECT", pick(["ENCODING", "REFCOUNT", "FREQ"]), name],
-        ["TYPE", name]])
+        ["TYPE", name],
+        # a script's lookup, read-only or not
+        ["EVAL", "return redis.call('EXISTS', KEYS[1])", "1", name],
+        ["EVAL_RO", "return redis.pcall('TYPE', KEYS[1])", "1", name],
+        ["EVAL", "#!lua flags=no-writes\nreturn redis.pcall('PTTL', "
+         "KEYS[1])", "1", name]])
 
 
 # LCS: strings with long common runs, besides the usual values.

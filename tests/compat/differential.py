@@ -633,16 +633,28 @@ def script_inner():
 
 def lua_call(args, keys, argv, fn, names=("KEYS", "ARGV")):
     """A redis.call/pcall of args, its keys appended to keys and the rest
-    to argv, read from the Lua tables names: Lua source."""
+    to argv, read from the Lua tables names; with no name for the rest
+    (None), written in the source instead: Lua source."""
     parts = ["'%s'" % args[0]]
     for a in args[1:]:
         if isinstance(a, str) and a in KEY_NAMES:
             keys.append(a)
             parts.append("%s[%d]" % (names[0], len(keys)))
+        elif names[1] is None:
+            parts.append(lua_string(a))
         else:
             argv.append(a)
             parts.append("%s[%d]" % (names[1], len(argv)))
     return "redis.%s(%s)" % (fn, ", ".join(parts))
+
+
+def lua_string(value):
+    """value (str or bytes) as a Lua string literal: bytes other than
+    printable ASCII, quotes and backslashes as decimal escapes."""
+    raw = value.encode("utf-8", "surrogateescape") \
+        if isinstance(value, str) else value
+    return '"%s"' % "".join(chr(c) if 32 <= c < 127 and c not in b'"\\'
+                            else "\\%03d" % c for c in raw)
 
 
 def script_body():
@@ -718,15 +730,15 @@ def blocking_script():
 # Functions: libraries lib0..lib2 registering functions of a few names
 # (F1 meets f1 of another library: names are case-insensitive across
 # libraries), each running one or two of the exact commands as scripts
-# do, with keys and args as the callback's arguments. What each function
-# name was last generated with (keys and args) is kept for FCALL (emptied
-# at each round's start, as the libraries are).
+# do, with keys as the callback's argument. The keys each function name
+# was last generated with are kept for FCALL (emptied at each round's
+# start, as the libraries are).
 LIB_NAMES = ["lib0", "lib1", "lib2"]
 # Payloads FUNCTION DUMP gave on the reference this round, with how many
 # functions each holds.
 DUMPS = []
 FUNC_NAMES = ["f0", "f1", "f2", "f3", "F1"]
-FUNCTION_ARGS = {}
+FUNCTION_KEYS = {}
 FUNCTION_FLAGS = [[], [], [], ["no-writes"], ["no-writes"], ["allow-oom"],
                   ["no-writes", "allow-oom"], ["allow-stale", "no-cluster"],
                   ["allow-cross-slot-keys"]]
@@ -756,12 +768,15 @@ def blocking_forever():
     return pick(BLOCKING_FOREVER)()
 
 
-def function_body(keys, args):
-    """A callback's body over keys and args (appended to): one or two
-    exact commands by redis.call or pcall (now and then a blocking one,
+def function_body(keys):
+    """A callback's body over keys (appended to): one or two exact
+    commands by redis.call or pcall, their other arguments written in
+    (an FCALL may reach another function of the name than the one it
+    was drawn for, after a LOAD that failed or one that replaced it: its
+    args made that one's PSETEX a TTL of 2 ms, seed 60286) (now and then a blocking one,
     at once here), returned (after redis.setresp(3) too) or not, a reply
     of its own, an error raised, or a call that scripts may not make."""
-    names = ("keys", "args")
+    names, args = ("keys", None), []
     fn = pick(["call", "call", "pcall"])
     inner = blocking_forever() if random.random() < 0.15 \
         else script_inner()
@@ -801,9 +816,9 @@ def function_body(keys, args):
 
 def register(fname, flags):
     """A redis.register_function of fname, positional or named."""
-    keys, args = [], []
-    body = function_body(keys, args)
-    FUNCTION_ARGS[fname.lower()] = (keys, args)
+    keys = []
+    body = function_body(keys)
+    FUNCTION_KEYS[fname.lower()] = keys
     callback = "function(keys, args)\n%s\nend" % body
     if not flags and random.random() < 0.5:
         return "redis.register_function('%s', %s)" % (fname, callback)
@@ -867,13 +882,14 @@ def function_load():
 
 
 def fcall_command():
-    """FCALL or FCALL_RO of a function generated this round (its keys and
-    args, in another case now and then) or of one never loaded, with a
-    bad number of keys now and then."""
-    known = sorted(FUNCTION_ARGS)
+    """FCALL or FCALL_RO of a function generated this round (its keys, a
+    few args for the bodies that return them; the name in another case
+    now and then) or of one never loaded, with a bad number of keys now
+    and then."""
+    known = sorted(FUNCTION_KEYS)
     name = pick(known) if known and random.random() < 0.9 else \
         pick(FUNC_NAMES + ["nofunc"])
-    keys, args = FUNCTION_ARGS.get(name.lower(), ([], []))
+    keys, args = FUNCTION_KEYS.get(name.lower(), []), some(VALUES, 0, 2)
     if random.random() < 0.2:
         name = name.upper()
     numkeys = str(len(keys))
@@ -1912,7 +1928,7 @@ class Differ:
         """One round (see play); whatever way it ends, the out of memory
         plan's limit is lifted, so the next round is not affected."""
         SCRIPT_BODIES.clear()
-        FUNCTION_ARGS.clear()
+        FUNCTION_KEYS.clear()
         DUMPS.clear()
         try:
             return self.play(seed, n)

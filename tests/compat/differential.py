@@ -841,6 +841,9 @@ def function_code():
             names.append(fname)
     head = "#!lua name=%s\n" % lib
     regs = [register(n, pick(FUNCTION_FLAGS)) for n in names]
+    if random.random() < 0.05:      # long: DUMP's 32-bit lengths and LZF
+        regs.append("-- " + "".join(pick(LCS_VALUES) for _ in range(
+            random.choice([10, 700, 2000]))))
     if random.random() < 0.12:
         broken = random.randrange(13)
         if broken == 0:

@@ -39,7 +39,8 @@ Scripts (EVAL, EVAL_RO, EVALSHA of a body the round sent or of an
 unknown sha, SCRIPT LOAD) run one or two of the exactly compared
 commands by redis.call or redis.pcall, keys as KEYS and the rest as ARGV,
 and return what they got, pcall's error table, a reply of their own or
-raise (script_body).
+raise (script_body); one in ten has a shebang with flags (no-writes,
+allow-oom, none, a bad one), which decide what runs over maxmemory.
 
 Functions: FUNCTION LOAD [REPLACE] of libraries lib0..lib2, each
 registering one or two functions (positional or named, with and without
@@ -700,7 +701,11 @@ def eval_command():
     body, keys, argv = script_body()
     name = pick(["EVAL", "EVAL", "EVAL", "EVAL_RO"])
     if random.random() < 0.1:
-        body = "#!lua flags=no-writes\n" + body
+        body = pick(["#!lua flags=no-writes", "#!lua flags=no-writes",
+                     "#!lua", "#!lua flags=allow-oom",
+                     "#!lua flags=no-writes,allow-oom", "#!lua flags=",
+                     "#!lua flags=allow-stale,no-cluster",
+                     "#!lua flags=bogus", "#!lua name=x"]) + "\n" + body
     numkeys = str(len(keys))
     if random.random() < 0.04:
         numkeys = pick(["-1", "x", str(len(keys) + len(argv) + 1)])

@@ -39,7 +39,30 @@ Scripts (EVAL, EVAL_RO, EVALSHA of a body the round sent or of an
 unknown sha, SCRIPT LOAD) run one or two of the exactly compared
 commands by redis.call or redis.pcall, keys as KEYS and the rest as ARGV,
 and return what they got, pcall's error table, a reply of their own or
-raise (script_body).
+raise (script_body); one in ten has a shebang with flags (no-writes,
+allow-oom, none, a bad one), which decide what runs over maxmemory.
+
+Functions: FUNCTION LOAD [REPLACE] of libraries lib0..lib2, each
+registering one or two functions (positional or named, with and without
+flags such as no-writes and allow-oom) whose callbacks run commands as
+scripts do, keys and args their arguments, and now and then broken in
+one of the ways Redis checks (shebang, engine, names, flags, duplicate,
+none registered, compile and load errors); FCALL and FCALL_RO of them
+(their keys, a wrong number now and then) or of unknown ones; FUNCTION
+LIST (libraries, and each one's functions, sorted: hash order on Redis),
+DELETE, STATS, FLUSH; and FUNCTION DUMP, compared when it holds one
+library at most, then FUNCTION RESTORE with a policy of a payload the
+reference dumped this round, or of a broken one (function_dump). Which
+library or function a load of several finds already there is left open
+(collisions_fit). Rounds start with FUNCTION FLUSH (FLUSHALL keeps
+libraries) and the dumps compare FUNCTION LIST WITHCODE too.
+
+Transactions (a few a round, never pipelined) may WATCH a key or two and
+touch them on the same connection first, and queue blocking commands
+with no timeout (BLPOP ... 0, XREAD BLOCK 0 ...: at once inside MULTI),
+unknown commands, wrong arities, nested MULTI and WATCH (EXECABORT)
+besides the exact commands; scripts and functions run such blocking
+commands too (blocking_script).
 
 Keys g0..g2 are for GEO and p0..p2 for HyperLogLog values, which the
 generator also breaks by hand (hll_value) in the ways Redis checks.
@@ -144,6 +167,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 import harness as h  # noqa: E402
 import compat  # noqa: E402
+import payload  # noqa: E402
 
 CHECK_EVERY = 25
 TTL_MARGIN_MS = 250          # the servers run each command in turn
@@ -516,7 +540,12 @@ def expiry_touch(name):
         ["SORT", name] + maybe("ALPHA"), ["SORT_RO", name, "BY", "nosort"],
         ["LCS", name, key("s")], ["LCS", key("s"), name, "IDX"],
         ["OBJECT", pick(["ENCODING", "REFCOUNT", "FREQ"]), name],
-        ["TYPE", name]])
+        ["TYPE", name],
+        # a script's lookup, read-only or not
+        ["EVAL", "return redis.call('EXISTS', KEYS[1])", "1", name],
+        ["EVAL_RO", "return redis.pcall('TYPE', KEYS[1])", "1", name],
+        ["EVAL", "#!lua flags=no-writes\nreturn redis.pcall('PTTL', "
+         "KEYS[1])", "1", name]])
 
 
 # LCS: strings with long common runs, besides the usual values.
@@ -595,7 +624,7 @@ KEY_NAMES = set(KEYS)
 def script_inner():
     if not SCRIPT_INNER:
         SCRIPT_INNER.extend((w, make) for w, mode, make in commands()
-                            if mode == "exact")
+                            if mode == "exact" and make is not function_load)
     while True:
         args = random.choices([m for _, m in SCRIPT_INNER],
                               [w for w, _ in SCRIPT_INNER])[0]()
@@ -603,18 +632,30 @@ def script_inner():
             return args
 
 
-def lua_call(args, keys, argv, fn):
+def lua_call(args, keys, argv, fn, names=("KEYS", "ARGV")):
     """A redis.call/pcall of args, its keys appended to keys and the rest
-    to argv: Lua source."""
+    to argv, read from the Lua tables names; with no name for the rest
+    (None), written in the source instead: Lua source."""
     parts = ["'%s'" % args[0]]
     for a in args[1:]:
         if isinstance(a, str) and a in KEY_NAMES:
             keys.append(a)
-            parts.append("KEYS[%d]" % len(keys))
+            parts.append("%s[%d]" % (names[0], len(keys)))
+        elif names[1] is None:
+            parts.append(lua_string(a))
         else:
             argv.append(a)
-            parts.append("ARGV[%d]" % len(argv))
+            parts.append("%s[%d]" % (names[1], len(argv)))
     return "redis.%s(%s)" % (fn, ", ".join(parts))
+
+
+def lua_string(value):
+    """value (str or bytes) as a Lua string literal: bytes other than
+    printable ASCII, quotes and backslashes as decimal escapes."""
+    raw = value.encode("utf-8", "surrogateescape") \
+        if isinstance(value, str) else value
+    return '"%s"' % "".join(chr(c) if 32 <= c < 127 and c not in b'"\\'
+                            else "\\%03d" % c for c in raw)
 
 
 def script_body():
@@ -660,7 +701,11 @@ def eval_command():
     body, keys, argv = script_body()
     name = pick(["EVAL", "EVAL", "EVAL", "EVAL_RO"])
     if random.random() < 0.1:
-        body = "#!lua flags=no-writes\n" + body
+        body = pick(["#!lua flags=no-writes", "#!lua flags=no-writes",
+                     "#!lua", "#!lua flags=allow-oom",
+                     "#!lua flags=no-writes,allow-oom", "#!lua flags=",
+                     "#!lua flags=allow-stale,no-cluster",
+                     "#!lua flags=bogus", "#!lua name=x"]) + "\n" + body
     numkeys = str(len(keys))
     if random.random() < 0.04:
         numkeys = pick(["-1", "x", str(len(keys) + len(argv) + 1)])
@@ -676,6 +721,302 @@ def eval_command():
     if random.random() < 0.08:
         return ["SCRIPT", "LOAD", body]
     return [name, body, numkeys] + keys + argv
+
+
+def blocking_script():
+    """EVAL or EVAL_RO of a blocking command with no timeout, which
+    answers at once in a script."""
+    keys, argv = [], []
+    call = lua_call(blocking_forever(), keys, argv, pick(["call", "pcall"]))
+    return [pick(["EVAL", "EVAL", "EVAL_RO"]), "return %s" % call,
+            str(len(keys))] + keys + argv
+
+
+# Functions: libraries lib0..lib2 registering functions of a few names
+# (F1 meets f1 of another library: names are case-insensitive across
+# libraries), each running one or two of the exact commands as scripts
+# do, with keys as the callback's argument. The keys each function name
+# was last generated with are kept for FCALL (emptied at each round's
+# start, as the libraries are).
+LIB_NAMES = ["lib0", "lib1", "lib2"]
+# Payloads FUNCTION DUMP gave on the reference this round, with how many
+# functions each holds.
+DUMPS = []
+FUNC_NAMES = ["f0", "f1", "f2", "f3", "F1"]
+FUNCTION_KEYS = {}
+FUNCTION_FLAGS = [[], [], [], ["no-writes"], ["no-writes"], ["allow-oom"],
+                  ["no-writes", "allow-oom"], ["allow-stale", "no-cluster"],
+                  ["allow-cross-slot-keys"]]
+# Blocking commands with a timeout of 0, which would wait for ever on
+# their own: inside MULTI and scripts they answer at once.
+BLOCKING_FOREVER = [
+    lambda: ["BLPOP", key("l"), "0"],
+    lambda: ["BRPOP", key("l"), key("l"), "0"],
+    lambda: ["BLMOVE", key("l"), key("l"), pick(["LEFT", "RIGHT"]),
+             pick(["LEFT", "RIGHT"]), "0"],
+    lambda: ["BRPOPLPUSH", key("l"), key("l"), "0"],
+    lambda: ["BLMPOP", "0", "1", key("l"), pick(["LEFT", "RIGHT"])]
+    + maybe("COUNT", pick(["2", "0", "x"])),
+    lambda: [pick(["BZPOPMIN", "BZPOPMAX"]), key("z"), "0"],
+    lambda: ["BZMPOP", "0", "2", key("z"), key("z"), pick(["MIN", "MAX"])]
+    + maybe("COUNT", pick(["3", "-1"])),
+    lambda: ["XREAD"] + maybe("COUNT", "1") + ["BLOCK", "0", "STREAMS",
+                                                key("x"), stream_id()],
+    lambda: ["XREAD", "BLOCK", "0", "STREAMS", key("x"), key("x"), "$",
+             pick(["$", "0-0"])],
+    lambda: ["XREADGROUP", "GROUP", pick(GROUPS), pick(CONSUMERS), "BLOCK",
+             "0"] + maybe("NOACK") + ["STREAMS", key("x"), pick([">", "0"])],
+]
+
+
+def blocking_forever():
+    return pick(BLOCKING_FOREVER)()
+
+
+def function_body(keys):
+    """A callback's body over keys (appended to): one or two exact
+    commands by redis.call or pcall, their other arguments written in
+    (an FCALL may reach another function of the name than the one it
+    was drawn for, after a LOAD that failed or one that replaced it: its
+    args made that one's PSETEX a TTL of 2 ms, seed 60286) (now and then a blocking one,
+    at once here), returned (after redis.setresp(3) too) or not, a reply
+    of its own, an error raised, or a call that scripts may not make."""
+    names, args = ("keys", None), []
+    fn = pick(["call", "call", "pcall"])
+    inner = blocking_forever() if random.random() < 0.15 \
+        else script_inner()
+    first = lua_call(inner, keys, args, fn, names)
+    shape = random.randrange(7)
+    if shape == 0:
+        return "return {%s, %s}" % (first, lua_call(script_inner(), keys,
+                                                     args, fn, names))
+    if shape == 1:
+        return "%s\nreturn redis.status_reply('DONE')" % first
+    if shape == 2:
+        return "%s\nerror('boom')" % first
+    if shape == 3:
+        return pick(["return {keys, args}", "return #keys",
+                     "return redis.call('GET')",
+                     "return redis.pcall('NOSUCHCMD')",
+                     "return redis.call('EVAL', 'return 1', '0')",
+                     "return redis.call('FCALL', 'f0', '0')",
+                     "return redis.pcall('FUNCTION', 'DELETE', 'lib0')",
+                     "return redis.call('MULTI')", "return KEYS",
+                     "return {redis.replicate_commands(), "
+                     "redis.breakpoint()}",
+                     "return {err='ERR custom'}", "return 3.7",
+                     # RESP3 maps and doubles through Lua and back
+                     "redis.setresp(3)\nreturn redis.call('XINFO', "
+                     "'STREAM', keys[1] or 'x0')",
+                     "redis.setresp(3)\nreturn redis.pcall('HGETALL', "
+                     "'nokey')",
+                     "redis.setresp(3)\nreturn redis.call('ZRANGE', "
+                     "keys[1] or 'z0', 0, -1, 'WITHSCORES')",
+                     "redis.setresp(3)\nreturn redis.call('ZINCRBY', "
+                     "keys[1] or 'z0', '0.5', 'a')"])
+    if shape == 4:
+        return "redis.setresp(3)\nreturn %s" % first
+    return "return %s" % first
+
+
+def register(fname, flags):
+    """A redis.register_function of fname, positional or named."""
+    keys = []
+    body = function_body(keys)
+    FUNCTION_KEYS[fname.lower()] = keys
+    callback = "function(keys, args)\n%s\nend" % body
+    if not flags and random.random() < 0.5:
+        return "redis.register_function('%s', %s)" % (fname, callback)
+    return "redis.register_function{function_name='%s', callback=%s%s%s}" % (
+        fname, callback,
+        ", flags={%s}" % ", ".join("'%s'" % f for f in flags)
+        if flags or random.random() < 0.3 else "",
+        ", description='d'" if random.random() < 0.3 else "")
+
+
+def function_code():
+    """FUNCTION LOAD's code: a library of one or two functions (not two
+    of one name in any case: README), now and then broken in one of the
+    ways Redis checks."""
+    lib = pick(LIB_NAMES)
+    names = []
+    for _ in range(random.choice([1, 1, 2])):
+        fname = pick(FUNC_NAMES)
+        if fname.lower() not in [n.lower() for n in names]:
+            names.append(fname)
+    head = "#!lua name=%s\n" % lib
+    regs = [register(n, pick(FUNCTION_FLAGS)) for n in names]
+    if random.random() < 0.05:      # long: DUMP's 32-bit lengths and LZF
+        regs.append("-- " + "".join(pick(LCS_VALUES) for _ in range(
+            random.choice([10, 700, 2000]))))
+    if random.random() < 0.12:
+        broken = random.randrange(13)
+        if broken == 0:
+            head = ""
+        elif broken == 1:
+            head = "#!lua\n"
+        elif broken == 2:
+            head = "#!js name=%s\n" % lib
+        elif broken == 3:
+            head = "#!lua name=%s-x\n" % lib
+        elif broken == 4:
+            head = "#!lua name=%s foo=bar\n" % lib
+        elif broken == 5:
+            regs.append(regs[0])                # the same name twice
+        elif broken == 6:
+            regs = ["redis.register_function('f-x', function() end)"]
+        elif broken == 7:
+            regs = ["local x = 1"]              # registers nothing
+        elif broken == 8:
+            regs.append("return +")             # does not compile
+        elif broken == 9:
+            regs.append("redis.call('GET', 'x')")   # no calls at load
+        elif broken == 10:
+            regs = ["redis.register_function{function_name='f0', "
+                    "callback=function() end, flags={'bogus'}}"]
+        elif broken == 11:
+            regs.append(pick(["error('at load')", "KEYS[1] = 1",
+                              "redis.register_function('f0')",
+                              "redis.register_function{function_name="
+                              "'f0', callback=function() end, "
+                              "description=1}"]))
+        else:
+            regs.append("redis.log(redis.LOG_NOTICE, 'loading')")
+    return head + "\n".join(regs)
+
+
+def function_load():
+    return ["FUNCTION", "LOAD"] + maybe("REPLACE", p=0.4) + [function_code()]
+
+
+def fcall_command():
+    """FCALL or FCALL_RO of a function generated this round (its keys, a
+    few args for the bodies that return them; the name in another case
+    now and then) or of one never loaded, with a bad number of keys now
+    and then."""
+    known = sorted(FUNCTION_KEYS)
+    name = pick(known) if known and random.random() < 0.9 else \
+        pick(FUNC_NAMES + ["nofunc"])
+    keys, args = FUNCTION_KEYS.get(name.lower(), []), some(VALUES, 0, 2)
+    if random.random() < 0.2:
+        name = name.upper()
+    numkeys = str(len(keys))
+    if random.random() < 0.05:
+        numkeys = pick(["-1", "x", str(len(keys) + len(args) + 1)])
+    return [pick(["FCALL", "FCALL", "FCALL_RO"]), name, numkeys] + keys + args
+
+
+def libraries_payload():
+    """A FUNCTION DUMP payload made here of one or two new libraries
+    (function_code: a library now and then broken, the two may share a
+    name), sealed as RESTORE checks; and how many functions it may hold,
+    for collisions_fit."""
+    codes = [function_code() for _ in range(random.choice([1, 1, 2]))]
+    body = b""
+    for code in codes:
+        data = code.encode()
+        n = len(data)       # an RDB string: a length of 6, 14 or 32 bits
+        size = bytes([n]) if n < 64 else bytes([0x40 | n >> 8, n & 255]) \
+            if n < 16384 else b"\x80" + n.to_bytes(4, "big")
+        body += b"\xf5" + size + data
+    return payload.seal(body), sum(c.count("register_function")
+                                   for c in codes)
+
+
+def function_list():
+    clauses = []
+    if random.random() < 0.5:
+        clauses.append(["LIBRARYNAME", pick(LIB_NAMES + [
+            "lib*", "*", "LIB?", "lib[01]", "l*1", "lib\\0", "nomatch"])])
+    if random.random() < 0.4:
+        clauses.append(["WITHCODE"])
+    if random.random() < 0.05:
+        clauses.append(pick([["BOGUS"], ["LIBRARYNAME"], ["WITHCODE"]]))
+    random.shuffle(clauses)
+    return ["FUNCTION", "LIST"] + [w for c in clauses for w in c]
+
+
+def function_commands():
+    return [
+        (3, "exact", function_load),
+        (4, "exact", fcall_command),
+        (1, "functions", function_list),
+        (1, "exact", lambda: ["FUNCTION", "DELETE", pick(LIB_NAMES + ["LIB0",
+                                                                      "x"])]),
+        (1, "exact", lambda: ["FUNCTION", "STATS"]),
+        (1, "fdump", lambda: ["FUNCTION", "DUMP"]),
+        (0.3, "exact", lambda: ["FUNCTION", "FLUSH"]
+         + maybe(pick(["ASYNC", "SYNC", "sync", "x"]), p=0.3)),
+    ]
+
+
+def raw_tree(raw, pos=0):
+    """One raw reply at pos split as (header line, children or None, end):
+    children are the trees of an aggregate's elements (a map's keys and
+    values in turn)."""
+    end = raw.index(b"\r\n", pos) + 2
+    t, n = raw[pos:pos + 1], raw[pos + 1:end - 2]
+    if t in b"$=!" and int(n) >= 0:
+        return raw[pos:end], [raw[end:end + int(n) + 2]], end + int(n) + 2
+    if t in b"*~%>" and int(n) >= 0:
+        kids, at = [], end
+        for _ in range(int(n) * (2 if t == b"%" else 1)):
+            kid = raw_tree(raw, at)
+            kids.append(kid)
+            at = kid[2]
+        return raw[pos:end], kids, at
+    return raw[pos:end], None, end
+
+
+def raw_join(tree):
+    head, kids, _ = tree
+    if kids is None:
+        return head
+    return head + b"".join(k if isinstance(k, bytes) else raw_join(k)
+                           for k in kids)
+
+
+def function_list_sorted(raw):
+    """A FUNCTION LIST reply with its libraries, and each library's
+    functions, sorted: both come in hash order on Redis (README). Bytes
+    kept otherwise."""
+    if raw[:1] != b"*":
+        return raw
+    try:
+        tree = raw_tree(raw)
+    except (ValueError, IndexError):
+        return raw
+    libs = []
+    for lib in tree[1]:
+        kids = list(lib[1] or [])
+        for j in range(0, len(kids) - 1, 2):
+            if kids[j][1] and kids[j][1][0] == b"functions\r\n" and \
+                    kids[j + 1][1] is not None:
+                fns = kids[j + 1]
+                kids[j + 1] = (fns[0], sorted(fns[1], key=raw_join), 0)
+        libs.append(raw_join((lib[0], kids, 0)))
+    return tree[0] + b"".join(sorted(libs))
+
+
+COLLISION = re.compile(rb"-ERR (Library|Function) \S+ already exists\r\n")
+
+
+def collisions_fit(a, b, several=True):
+    """Replies a and b (an EXEC's array too) with the names of libraries
+    and functions that already exist blurred, when the command (or one
+    of the transaction) loaded several (several): Redis names the first
+    it meets in hash order."""
+    if a == b or not several:
+        return a, b
+    return tuple(COLLISION.sub(rb"-ERR \1 * already exists\r\n", x)
+                 for x in (a, b))
+
+
+def loads_several(commands):
+    """Whether one of commands is a FUNCTION LOAD of several functions."""
+    return any(args[:2] == ["FUNCTION", "LOAD"] and
+               str(args[-1]).count("register_function") > 1
+               for args in commands)
 
 
 # (weight, compare mode, argument maker)
@@ -974,6 +1315,10 @@ def commands():
         # scripts: EVAL, EVAL_RO, EVALSHA of a loaded script or an unknown
         # one, each running one or two of the exact commands above
         (3, "exact", eval_command),
+        # blocking commands with no timeout in scripts: at once
+        (1, "exact", blocking_script),
+        # functions: FUNCTION LOAD/LIST/DELETE/STATS/DUMP+RESTORE, FCALL
+        *function_commands(),
         # rate limiter: Redis has none, so only its wrong-type and unknown
         # replies are comparable; left to test_ratelimit.py.
     ]
@@ -981,9 +1326,9 @@ def commands():
 
 # Compare modes that take more than one request, so never in a pipeline:
 # whole iterations, SORT (fitted to its key's type), OBJECT ENCODING and
-# REFCOUNT (which may ask for the key's type and value), and a TTL of 4 ms
-# (a pause after it).
-ALONE = ("scan", "sort", "encoding", "expire")
+# REFCOUNT (which may ask for the key's type and value), a TTL of 4 ms
+# (a pause after it) and FUNCTION DUMP (a RESTORE after it).
+ALONE = ("scan", "sort", "encoding", "expire", "fdump")
 
 
 def bulk(raw):
@@ -1097,6 +1442,55 @@ class Differ:
         log.append(touch)
         return self.compare(mode, touch)
 
+    def function_dump(self, log, args):
+        """FUNCTION DUMP (args) on both, then, after a FUNCTION FLUSH now
+        and then, FUNCTION RESTORE with a policy (or a bad one) of a
+        payload the reference dumped this round, which Respite restores
+        too (README), of one made of new libraries (libraries_payload), or
+        of one broken. A payload of several libraries is
+        not compared: they come in each server's own order (README), and
+        Respite's is kept for a RESTORE on both too; nor
+        which library or function a RESTORE finds already there when it
+        holds several (collisions_fit). Returns the first pair of replies
+        that differ, else the last."""
+        a, b = self.both(args)
+        libs, fns = self.functions_loaded()
+        if a != b and not (libs > 1 and a[:1] == b[:1] == b"$"):
+            return a, b
+        if a[:1] == b"$" and len(args) == 2:
+            DUMPS.append((bulk(a), fns))
+            if a != b and b[:1] == b"$":
+                DUMPS.append((bulk(b), fns))
+        if DUMPS and random.random() < 0.7:
+            pay, fns = pick(DUMPS)
+        else:
+            pay, fns = libraries_payload()
+        if random.random() < 0.15:      # a checksum or a length that fails
+            pay = pick([pay[:-1] + bytes([pay[-1] ^ 1]),
+                        pay[:len(pay) // 2], b"x"])
+        steps = [["FUNCTION", "FLUSH"]] if random.random() < 0.3 else []
+        steps.append(["FUNCTION", "RESTORE", pay] + one_of(
+            [], [], ["FLUSH"], ["APPEND"], ["REPLACE"], ["replace"],
+            ["BOGUS"], ["FLUSH", "APPEND"]))
+        for step in steps:
+            log.append(step)
+            a, b = collisions_fit(*self.both(step), fns > 1)
+            if a != b:
+                return a, b
+        return a, b
+
+    def functions_loaded(self):
+        """How many libraries and functions the reference holds."""
+        libs = h.parse(self.ref.request(0, h.encode("FUNCTION", "LIST")))
+        if not isinstance(libs, list):
+            return 0, 0
+        fns = 0
+        for lib in libs:
+            pairs = lib if isinstance(lib[0], tuple) or \
+                isinstance(lib[0], list) else list(zip(lib[::2], lib[1::2]))
+            fns += sum(len(v) for k, v in pairs if k == b"functions")
+        return len(libs), fns
+
     def type_of(self, name):
         """TYPE of a key, asked of both (so both count the lookup); the
         reference's word."""
@@ -1187,6 +1581,7 @@ class Differ:
 
     @staticmethod
     def normalise(mode, args, a, b):
+        a, b = collisions_fit(a, b, loads_several([args]))
         if mode == "sorted":
             a, b = compat.sorted_elements(pairwise(args, a)), \
                 compat.sorted_elements(pairwise(args, b))
@@ -1194,6 +1589,8 @@ class Differ:
             a, b = compat.shape(a), compat.shape(b)
         elif mode == "xinfo":
             a, b = xinfo_times(a), xinfo_times(b)
+        elif mode == "functions":
+            a, b = function_list_sorted(a), function_list_sorted(b)
         elif mode == "ttl":
             in_ms = args[0] in ("PTTL", "PEXPIRETIME")
             a, b = near(a, b, TTL_MARGIN_MS if in_ms else 2)
@@ -1231,6 +1628,8 @@ class Differ:
                     rep = compat.sorted_elements(pairwise(read, rep))
                 lines.append(rep)
                 ttls.append(side.request(0, h.encode("PTTL", k)))
+        lines.append(function_list_sorted(side.request(0, h.encode(
+            "FUNCTION", "LIST", "WITHCODE"))))
         return lines, ttls
 
     def lookups(self):
@@ -1274,46 +1673,107 @@ class Differ:
         return mode, args
 
     def transaction(self, log, limit=False):
-        """MULTI, a few commands, then EXEC or DISCARD: the queued replies
-        and the EXEC array compared whole. With limit, the out of memory
-        plan's limit is set from the second connection once one or more
-        commands are queued. Returns the first difference."""
-        body = [self.draw(exact_only=True, lex_ok=False)[1]
-                for _ in range(random.randint(1, 4))]
+        """Now and then WATCH of a key or two and a command that may touch
+        them on this same connection (UNWATCH after it, rarely); then
+        MULTI, a few commands (tx_command), then EXEC or DISCARD: the
+        queued replies and the EXEC array compared whole. With limit,
+        the out of memory plan's limit is set from the second connection
+        once one or more commands are queued. Returns the first
+        difference."""
+        pre = []
+        if random.random() < 0.03:
+            diff = self.watch_expired(log)
+            if diff:
+                return diff
+        elif random.random() < 0.3:
+            pre.append(["WATCH"] + some(KEYS, 1, 2))
+            if random.random() < 0.7:
+                pre.append(self.untimed_write())
+            if random.random() < 0.15:
+                pre.append(["UNWATCH"])
+        body = [self.tx_command() for _ in range(random.randint(1, 4))]
         end = ["DISCARD"] if random.random() < 0.15 else ["EXEC"]
-        at = self.oom.rng.randint(2, len(body) + 1) if limit else None
-        for j, args in enumerate([["MULTI"]] + body + [end]):
+        at = self.oom.rng.randint(2, len(body) + 1) + len(pre) \
+            if limit else None
+        for j, args in enumerate(pre + [["MULTI"]] + body + [end]):
             if j == at:
                 diff = self.set_limit(log, conn=1)
                 if diff:
                     return diff
+            log.append(args)
+            a, b = collisions_fit(*self.both(args), loads_several(
+                body if args is end else [args]))
+            if a != b:
+                return a, b
+            if j == len(pre) and a != b"+OK\r\n":
+                return None     # not in MULTI: a blocking body would wait
+        return None
+
+    def watch_expired(self, log):
+        """SET of a key with a TTL of 40 ms, WATCH of it, 60 ms of pause,
+        then TYPE of it: it expires while watched, so EXEC aborts. The
+        TYPE deletes it if the sweeper has not yet, so that it is gone
+        before MULTI either way: Redis queues no more flags once a
+        watched key is gone, so whether EXEC of a denyoom command over
+        the limit (OOM_IN_MULTI) is refused as OOM or answers null would
+        depend on the sweeper (seed 8017 with --oom-share 0.6). The
+        margins are wide enough for a busy machine."""
+        name = key("s")
+        for args in (["SET", name, "v", "PX", "40"], ["WATCH", name],
+                     None, ["TYPE", name]):
+            if args is None:
+                time.sleep(0.06)
+                continue
             log.append(args)
             a, b = self.both(args)
             if a != b:
                 return a, b
         return None
 
+    def tx_command(self):
+        """A command to queue: mostly an exact one, else a blocking one with
+        no timeout (at once inside MULTI), or one refused while queueing
+        (EXECABORT): unknown, wrong arity, nested MULTI, WATCH. Never EXEC
+        or DISCARD with an argument: that arity error ends the transaction
+        (Redis 7.0), and a blocking command after it would wait."""
+        r = random.random()
+        if r < 0.12:
+            return blocking_forever()
+        if r < 0.18:
+            return pick([["NOSUCHCMD", "x"], ["GET"], ["SET", key("s")],
+                         ["MULTI"], ["MULTI", "x"], ["WATCH", key()],
+                         ["UNWATCH"]])
+        return self.draw(exact_only=True, lex_ok=False)[1]
+
+    def untimed_write(self):
+        """A drawn exact command, but not XSETID: Redis 7.0's leaves WATCH
+        alone."""
+        write = self.draw(True, False)[1]
+        while write[0] == "XSETID":
+            write = self.draw(True, False)[1]
+        return write
+
     def watched(self, log):
         """A second connection WATCHes keys, this one runs a command that
         may touch them, and the second's MULTI/EXEC runs or aborts."""
-        write = self.draw(True, False)[1]
-        while write[0] == "XSETID":     # Redis 7.0's leaves WATCH alone
-            write = self.draw(True, False)[1]
-        steps = [(1, ["WATCH"] + some(KEYS, 1, 2)), (0, write),
-                 (1, ["MULTI"]), (1, self.draw(True, False)[1]),
-                 (1, ["EXEC"])]
+        queued = self.draw(True, False)[1]
+        steps = [(1, ["WATCH"] + some(KEYS, 1, 2)), (0, self.untimed_write()),
+                 (1, ["MULTI"]), (1, queued), (1, ["EXEC"])]
         for conn, args in steps:
-            diff = self.send_both(log, conn, args)
+            diff = self.send_both(log, conn, args, [queued])
             if diff:
                 return diff
         return None
 
-    def send_both(self, log, conn, args):
+    def send_both(self, log, conn, args, queued=()):
         """Sends args on connection conn of both servers, logged; the two
-        replies if they differ, else None."""
+        replies if they differ, else None. queued: the commands an EXEC
+        runs, for collisions_fit."""
         log.append((["@2"] if conn else []) + args)
         data = h.encode(*args)
-        a, b = self.ref.request(conn, data), self.sut.request(conn, data)
+        a, b = collisions_fit(self.ref.request(conn, data),
+                              self.sut.request(conn, data),
+                              loads_several([args] + list(queued)))
         return (a, b) if a != b else None
 
     def limits(self, tight):
@@ -1476,6 +1936,8 @@ class Differ:
         """One round (see play); whatever way it ends, the out of memory
         plan's limit is lifted, so the next round is not affected."""
         SCRIPT_BODIES.clear()
+        FUNCTION_KEYS.clear()
+        DUMPS.clear()
         try:
             return self.play(seed, n)
         finally:
@@ -1492,6 +1954,9 @@ class Differ:
             FIELDS.extend(EXTRA)
         pipelined = random.random() < 0.3
         self.open()
+        for side in (self.ref, self.sut):      # FLUSHALL keeps them
+            if side.request(0, h.encode("FUNCTION", "FLUSH")) != b"+OK\r\n":
+                raise h.ServerError("FUNCTION FLUSH failed")
         self.limits(random.random() < 0.3)
         self.base = self.lookups()
         # Its own generator, so a seed sends the same commands either way.
@@ -1565,6 +2030,8 @@ class Differ:
                     a, b = self.compare_scan(args)
                 elif mode == "expire":
                     a, b = self.expire_touch(log, args)
+                elif mode == "fdump":
+                    a, b = self.function_dump(log, args)
                 else:
                     a, b = self.compare(mode, args)
                 if a != b:

@@ -9,8 +9,9 @@
  *
  * Blocking goes through server/blocking.h: a write to one of the keys
  * runs the command again (client_block_rerun tells the rerun apart).
- * XREAD's "$" is replaced in the saved command by the stream's last ID at
- * the time it blocked, so the rerun returns only newer entries.
+ * XREAD's "$" (and 7.4's "+", the last entry) is replaced in the saved
+ * command by the ID it stood for at the time it blocked, so the rerun
+ * returns only newer entries.
  * XREADGROUP also wakes when its key is deleted and answers as Redis
  * does, -UNBLOCKED or -NOGROUP. A rerun without COUNT returns at most
  * 1000 entries a stream, as Redis serves blocked readers.
@@ -253,7 +254,8 @@ static struct store_sgroup *xread_group_or_reply(struct client *c,
 }
 
 /* Stream j's ID argument into k->gt: "$" (XREAD: the stream's last ID),
- * ">" (XREADGROUP: new entries) or an ID. 1, or 0 after the error. */
+ * "+" (XREAD: its last entry), ">" (XREADGROUP: new entries) or an ID.
+ * 1, or 0 after the error. */
 static int xread_id_or_reply(struct client *c, const struct xread_opts *o,
                              const struct store_stream *st, size_t j,
                              struct xread_key *k)
@@ -270,6 +272,18 @@ static int xread_id_or_reply(struct client *c, const struct xread_opts *o,
         if (st)
             store_stream_info(st, &info);
         k->gt = info.last_id;
+        return 1;
+    }
+    if (al == 1 && a[0] == '+') {
+        /* Redis 7.4: the last entry, read as "after the ID just below
+         * it"; a missing or empty stream reads from 0-0. */
+        if (o->group) {
+            reply_error(c, ERR_XREAD_PLUS);
+            return 0;
+        }
+        k->gt.ms = k->gt.seq = 0;
+        if (st && store_stream_last_live_id(st, &k->gt))
+            store_sid_decr(&k->gt);
         return 1;
     }
     if (al == 1 && a[0] == '>') {
@@ -379,8 +393,9 @@ static void xread_serve(struct client *c, const struct xread_opts *o,
     }
 }
 
-/* Blocks the client on every key of the call. XREAD's "$" becomes the
- * ID it stood for now, so the rerun reads what came after it. */
+/* Blocks the client on every key of the call. XREAD's "$" and "+"
+ * become the ID they stood for now, so the rerun reads what came after
+ * it (all of it, as Redis serves a woken reader, not only the last). */
 static void xread_block(struct client *c, const struct xread_opts *o,
                         const struct xread_key *k, int rerun)
 {
@@ -394,7 +409,8 @@ static void xread_block(struct client *c, const struct xread_opts *o,
     client_block(c, keys, o->n, STORE_T_STREAM, o->group, o->deadline);
     for (size_t j = 0; !o->group && !rerun && j < o->n; j++) {
         size_t ia = o->streams + o->n + j;
-        if (c->argvlen[ia] == 1 && c->argv[ia][0] == '$') {
+        if (c->argvlen[ia] == 1 &&
+            (c->argv[ia][0] == '$' || c->argv[ia][0] == '+')) {
             char buf[48];
             int len = snprintf(buf, sizeof buf, "%llu-%llu",
                                (unsigned long long)k[j].gt.ms,

@@ -258,6 +258,11 @@ static const char *const errors[ERR__COUNT] = {
                          "consumer by specifying a proper ID, or use the > "
                          "ID to get new messages. The $ ID would just return "
                          "an empty result set.",
+    [ERR_XREAD_PLUS] = "ERR The + ID is meaningless in the context of "
+                       "XREADGROUP: you want to read the history of this "
+                       "consumer by specifying a proper ID, or use the > "
+                       "ID to get new messages. The + ID would just return "
+                       "an empty result set.",
     [ERR_XREAD_BLOCK_SCRIPT] = "ERR %.*s command is not allowed with BLOCK "
                                "option from scripts",
     [ERR_XREAD_GT] = "ERR The > ID can be specified only when calling "

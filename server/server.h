@@ -714,6 +714,7 @@ enum reply_err {
     ERR_XREAD_MISSING_GROUP, /* Missing GROUP option for XREADGROUP */
     ERR_XREAD_DOLLAR,        /* The $ ID is meaningless in ... XREADGROUP */
     ERR_XREAD_GT,            /* The > ID can be specified only when ... */
+    ERR_XREAD_PLUS,          /* The + ID is meaningless in ... XREADGROUP */
     ERR_XREAD_BLOCK_SCRIPT,  /* (ARGV_CLIPPED name) ... BLOCK ... scripts */
     ERR_NOGROUP_READ,        /* (ARGV_CLIPPED key, ARGV_CLIPPED group) */
     ERR_NOGROUP_KEY,         /* (ARGV_CLIPPED key, ARGV_CLIPPED group) */

@@ -81,5 +81,78 @@ def zrank_withscore_errors():
         b"-ERR wrong number of arguments for 'zrank' command\r\n"])
 
 
+# ---- XREAD ... STREAMS key + (7.4) -----------------------------------------
+
+def entry(id_, *fv):
+    out = b"*2\r\n$%d\r\n%s\r\n*%d\r\n" % (len(id_), id_, len(fv))
+    return out + b"".join(b"$%d\r\n%s\r\n" % (len(x), x) for x in fv)
+
+
+@v74
+def xread_plus_reads_the_last_entry():
+    r = h.flushed()
+    r.xadd("s", {"a": "1"}, id="1-1")
+    r.xadd("s", {"b": "2"}, id="2-0")
+    r.xadd("t", {"c": "3"}, id="5-0")
+    got = both_protocols([("XREAD", "STREAMS", "s", "+"),
+                          ("XREAD", "COUNT", "5", "STREAMS", "s", "t", "+",
+                           "0"),
+                          ("XREAD", "STREAMS", "nokey", "+")])
+    last_s = b"$1\r\ns\r\n*1\r\n" + entry(b"2-0", b"b", b"2")
+    all_t = b"$1\r\nt\r\n*1\r\n" + entry(b"5-0", b"c", b"3")
+    assert_eq(got[2], [b"*1\r\n*2\r\n" + last_s,
+                       b"*2\r\n*2\r\n" + last_s + b"*2\r\n" + all_t,
+                       b"*-1\r\n"])
+    assert_eq(got[3], [b"%1\r\n" + last_s, b"%2\r\n" + last_s + all_t,
+                       b"_\r\n"])
+    # The last entry still there, after the newest is deleted.
+    r.xdel("s", "2-0")
+    assert_eq(r.execute_command("XREAD", "STREAMS", "s", "+"),
+              [[b"s", [(b"1-1", {b"a": b"1"})]]])
+    r.xdel("s", "1-1")
+    with h.shared_server().conn() as c:
+        assert_eq(c.call("XREAD", "STREAMS", "s", "+"), b"*-1\r\n")
+
+
+@v74
+def xread_plus_errors():
+    r = h.flushed()
+    r.xadd("s", {"a": "1"}, id="1-1")
+    r.xgroup_create("s", "g", "0")
+    r.set("str", "x")
+    got = both_protocols([("XREADGROUP", "GROUP", "g", "c", "STREAMS", "s",
+                           "+"),
+                          ("XREAD", "STREAMS", "str", "+"),
+                          ("XREAD", "STREAMS", "s", "++")])
+    assert_eq(got[2], got[3])
+    assert_eq(got[2], [
+        b"-ERR The + ID is meaningless in the context of XREADGROUP: you "
+        b"want to read the history of this consumer by specifying a proper "
+        b"ID, or use the > ID to get new messages. The + ID would just "
+        b"return an empty result set.\r\n",
+        b"-WRONGTYPE Operation against a key holding the wrong kind of "
+        b"value\r\n",
+        b"-ERR Invalid stream ID specified as stream command argument\r\n"])
+
+
+@v74
+def xread_plus_blocks_on_a_missing_or_empty_stream():
+    """BLOCK with + on a missing stream waits from 0-0, and the woken
+    reader gets everything written meanwhile, as a woken "$" reader does,
+    not only the last entry."""
+    r = h.flushed()
+    with h.conns(1) as (c,):
+        h.send_blocked(r, c, 1, "XREAD", "BLOCK", "0", "STREAMS", "s", "+")
+        p = r.pipeline(transaction=True)
+        p.xadd("s", {"a": "1"}, id="1-0")
+        p.xadd("s", {"b": "2"}, id="2-0")
+        p.execute()
+        assert_eq(h.parse(c.read_raw()),
+                  [[b"s", [[b"1-0", [b"a", b"1"]], [b"2-0", [b"b", b"2"]]]]])
+    # On a stream with entries it answers at once.
+    assert_eq(r.execute_command("XREAD", "BLOCK", "0", "STREAMS", "s", "+"),
+              [[b"s", [(b"2-0", {b"b": b"2"})]]])
+
+
 if __name__ == "__main__":
     h.run()

@@ -453,6 +453,8 @@ struct kill_filter {
     int skipme;
     int type_normal;            /* -1 any, 1 normal, 0 none, 2 pubsub */
     const struct acl_user *user; /* NULL: any */
+    int64_t maxage;             /* 0: any; else older than this, seconds */
+    int64_t now;                /* ms, for maxage */
 };
 
 static int kill_matches(const struct kill_filter *f, const struct client *c,
@@ -466,6 +468,9 @@ static int kill_matches(const struct kill_filter *f, const struct client *c,
         (f->type_normal == 2) != pubsub_client_subscribed(o))
         return 0;
     if (f->id && (uint64_t)f->id != o->id)
+        return 0;
+    /* Redis 7.4's MAXAGE: the age CLIENT LIST shows, above the limit. */
+    if (f->maxage && (f->now - o->ctime_ms) / 1000 <= f->maxage)
         return 0;
     if (f->user && o->user != f->user)
         return 0;
@@ -481,7 +486,8 @@ static int kill_matches(const struct kill_filter *f, const struct client *c,
 /* Parses CLIENT KILL's filter form. Returns 1, or replies and returns 0. */
 static int kill_filter_parse(struct client *c, struct kill_filter *f)
 {
-    *f = (struct kill_filter){ .skipme = 1, .type_normal = -1 };
+    *f = (struct kill_filter){ .skipme = 1, .type_normal = -1,
+                               .now = server_now_ms(c->srv) };
     for (size_t j = 2; j < c->argc; j += 2) {
         if (j + 1 >= c->argc) {
             reply_error(c, ERR_SYNTAX);
@@ -491,6 +497,15 @@ static int kill_filter_parse(struct client *c, struct kill_filter *f)
         if (arg_is(c, j, "ID")) {
             if (!parse_i64(c->argv[v], c->argvlen[v], &f->id) || f->id <= 0) {
                 reply_error(c, ERR_CLIENT_ID_POSITIVE);
+                return 0;
+            }
+        } else if (arg_is(c, j, "MAXAGE")) {
+            if (!parse_i64(c->argv[v], c->argvlen[v], &f->maxage)) {
+                reply_error(c, ERR_CLIENT_MAXAGE_INT);
+                return 0;
+            }
+            if (f->maxage <= 0) {
+                reply_error(c, ERR_CLIENT_MAXAGE_POSITIVE);
                 return 0;
             }
         } else if (arg_is(c, j, "ADDR")) {
@@ -655,7 +670,7 @@ static void client_help(struct client *c)
         "KILL <ip:port>", "    Kill connection made from <ip:port>.",
         "KILL <option> <value> [<option> <value> [...]]",
         "    Kill connections. Options are: ID, ADDR, LADDR, TYPE, USER, "
-        "SKIPME.",
+        "SKIPME, MAXAGE (seconds; connections older than it).",
         "LIST [TYPE normal|master|replica|pubsub] [ID <id> ...]",
         "    Return information about client connections.",
         "REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current "

@@ -588,6 +588,8 @@ enum reply_err {
     ERR_HELLO_OPTION,        /* (ARGV_CLIPPED) */
     ERR_INVALID_CLIENT_ID,
     ERR_CLIENT_ID_POSITIVE,
+    ERR_CLIENT_MAXAGE_INT,   /* maxage is not an integer or out of range */
+    ERR_CLIENT_MAXAGE_POSITIVE, /* maxage should be greater than 0 */
     ERR_CLIENT_TYPE,         /* (ARGV_CLIPPED) */
     ERR_NO_SUCH_CLIENT,
     ERR_NO_SUCH_USER,        /* (ARGV_CLIPPED) */

@@ -154,5 +154,47 @@ def xread_plus_blocks_on_a_missing_or_empty_stream():
               [[b"s", [(b"2-0", {b"b": b"2"})]]])
 
 
+# ---- CLIENT KILL ... MAXAGE (7.4) ------------------------------------------
+
+@v74
+def client_kill_maxage_kills_older_connections():
+    with h.Server() as s, s.conn() as old, s.conn() as killer:
+        old_id = int(h.parse(old.call("CLIENT", "ID")))
+        assert_eq(killer.call("DEBUG", "JUMP-CLOCK", "10000"), b"+OK\r\n")
+        with s.conn() as young:
+            # 10 s old: killed by MAXAGE 5 but not 10; the caller, as old,
+            # is skipped (SKIPME yes); the young one is kept.
+            assert_eq(killer.call("CLIENT", "KILL", "MAXAGE", "10"),
+                      b":0\r\n")
+            assert_eq(killer.call("CLIENT", "KILL", "MAXAGE", "5", "ID",
+                                  str(old_id + 100)), b":0\r\n")
+            assert_eq(killer.call("CLIENT", "KILL", "ID", str(old_id),
+                                  "MAXAGE", "5"), b":1\r\n")
+            assert old.is_closed()
+            assert_eq(young.call("PING"), b"+PONG\r\n")
+            assert_eq(killer.call("CLIENT", "KILL", "MAXAGE", "5",
+                                  "SKIPME", "no"), b":1\r\n")
+            assert killer.is_closed()
+            assert_eq(young.call("PING"), b"+PONG\r\n")
+
+
+@v74
+def client_kill_maxage_errors():
+    got = both_protocols([("CLIENT", "KILL", "MAXAGE", "x"),
+                          ("CLIENT", "KILL", "MAXAGE", "99999999999999999999"),
+                          ("CLIENT", "KILL", "MAXAGE", "0"),
+                          ("CLIENT", "KILL", "MAXAGE", "-1"),
+                          ("CLIENT", "KILL", "ID", "1", "MAXAGE"),
+                          ("CLIENT", "KILL", "MAXAGE")])
+    assert_eq(got[2], got[3])
+    assert_eq(got[2], [
+        b"-ERR maxage is not an integer or out of range\r\n",
+        b"-ERR maxage is not an integer or out of range\r\n",
+        b"-ERR maxage should be greater than 0\r\n",
+        b"-ERR maxage should be greater than 0\r\n",
+        b"-ERR syntax error\r\n",
+        b"-ERR No such client\r\n"])
+
+
 if __name__ == "__main__":
     h.run()

@@ -60,6 +60,9 @@ void client_block(struct client *c, const size_t *key_args, size_t nkeys,
  * UNBLOCK without ERROR, reply the integer 0 (no replica acknowledged)
  * instead of a null. */
 void client_block_wait(struct client *c, int64_t deadline_ms);
+/* client_block_wait for WAITAOF: those replies are [0, 0] (no local or
+ * replica AOF holds the writes). */
+void client_block_waitaof(struct client *c, int64_t deadline_ms);
 
 /* Replaces argument i of the saved command of c, which has just called
  * client_block() (XREAD: "$" becomes the stream's last ID, so a rerun

@@ -50,6 +50,7 @@ static const struct command commands[] = {
 { "LASTSAVE",    cmd_lastsave,       1, F|CMD_LOADING|CMD_STALE, 0, 0, 0, "server", "1.0.0", "Returns the Unix timestamp of the last successful save to disk.", NULL },
 { "ROLE",        cmd_role,           1, F|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 0, 0, 0, "server", "2.8.12", "Returns the replication role.", NULL },
 { "WAIT",        cmd_wait,           3, CMD_NOSCRIPT,       0, 0, 0, "generic", "3.0.0", "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.", NULL },
+{ "WAITAOF",     cmd_waitaof,        4, CMD_NOSCRIPT,       0, 0, 0, "generic", "7.2.0", "Blocks until all of the preceding write commands sent by the connection are written to the append-only file of the master and/or replicas.", NULL },
 { "READONLY",    cmd_cluster_only,   1, F|CMD_LOADING|CMD_STALE, 0, 0, 0, "cluster", "3.0.0", "Enables read-only queries for a connection to a Redis Cluster replica node.", NULL },
 { "READWRITE",   cmd_cluster_only,   1, F|CMD_LOADING|CMD_STALE, 0, 0, 0, "cluster", "3.0.0", "Enables read-write queries for a connection to a Redis Cluster replica node.", NULL },
 { "ASKING",      cmd_cluster_only,   1, F,                  0, 0, 0, "cluster", "3.0.0", "Sent by cluster clients after an -ASK redirect.", NULL },

@@ -620,6 +620,7 @@ static const struct keyspec_cmd rows[] = {
 { "UNSUBSCRIBE", .info = PUBSUB },
 { "UNWATCH", .info = LOADING | STALE | ALLOW_BUSY },
 { "WAIT", .tips = "request_policy:all_shards response_policy:agg_min" },
+{ "WAITAOF", .tips = "request_policy:all_shards response_policy:agg_min" },
 { "WATCH",
   .info = LOADING | STALE | ALLOW_BUSY,
   .specs = {

@@ -125,6 +125,10 @@ static const char *const errors[ERR__COUNT] = {
                        "-9223372036854775807 and 9223372036854775807",
     [ERR_VALUE_RANGE] = "ERR value is out of range",
     [ERR_NOT_POSITIVE] = "ERR value is out of range, must be positive",
+    [ERR_ZERO_OR_ONE] = "ERR value is out of range, value must between 0 "
+                        "and 1",
+    [ERR_WAITAOF_NO_AOF] = "ERR WAITAOF cannot be used when numlocal is set "
+                           "but appendonly is disabled.",
     [ERR_NUMKEYS_ZERO] = "ERR numkeys should be greater than 0",
     [ERR_NUMKEYS_ARGS] = "ERR Number of keys can't be greater than number "
                          "of args",

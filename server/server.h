@@ -619,6 +619,8 @@ enum reply_err {
     ERR_LONG_RANGE,          /* value must between -LONG_MAX and LONG_MAX */
     ERR_VALUE_RANGE,         /* value is out of range */
     ERR_NOT_POSITIVE,        /* value is out of range, must be positive */
+    ERR_ZERO_OR_ONE,         /* value must between 0 and 1 (WAITAOF) */
+    ERR_WAITAOF_NO_AOF,      /* WAITAOF ... numlocal ... appendonly disabled */
     ERR_NUMKEYS_ZERO,        /* numkeys should be greater than 0 */
     ERR_NUMKEYS_ARGS,        /* Number of keys can't be greater than ... */
     ERR_NUMKEYS_NEG,         /* Number of keys can't be negative */

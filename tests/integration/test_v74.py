@@ -196,5 +196,74 @@ def client_kill_maxage_errors():
         b"-ERR No such client\r\n"])
 
 
+# ---- WAITAOF (7.2) -----------------------------------------------------------
+
+ZEROS = b"*2\r\n:0\r\n:0\r\n"
+
+
+@v74
+def waitaof_without_aof():
+    """As Redis with appendonly no: numlocal 1 is refused, and nothing is
+    ever fsynced, so the reply is [0, 0]."""
+    got = both_protocols([("WAITAOF", "0", "0", "0"),
+                          ("WAITAOF", "0", "0", "100"),
+                          ("WAITAOF", "1", "0", "0"),
+                          ("WAITAOF", "2", "0", "0"),
+                          ("WAITAOF", "-1", "0", "0"),
+                          ("WAITAOF", "x", "-1", "-1"),
+                          ("WAITAOF", "0", "-1", "x"),
+                          ("WAITAOF", "0", "x", "0"),
+                          ("WAITAOF", "1", "1", "-1"),
+                          ("WAITAOF", "1", "1", "x"),
+                          ("WAITAOF", "0", "0"),
+                          ("WAITAOF", "0", "0", "0", "0")])
+    assert_eq(got[2], got[3])
+    assert_eq(got[2], [
+        ZEROS, ZEROS,
+        b"-ERR WAITAOF cannot be used when numlocal is set but appendonly "
+        b"is disabled.\r\n",
+        b"-ERR value is out of range, value must between 0 and 1\r\n",
+        b"-ERR value is out of range, value must between 0 and 1\r\n",
+        b"-ERR value is not an integer or out of range\r\n",
+        b"-ERR value is out of range, must be positive\r\n",
+        b"-ERR value is not an integer or out of range\r\n",
+        b"-ERR timeout is negative\r\n",
+        b"-ERR timeout is not an integer or out of range\r\n",
+        b"-ERR wrong number of arguments for 'waitaof' command\r\n",
+        b"-ERR wrong number of arguments for 'waitaof' command\r\n"])
+
+
+@v74
+def waitaof_for_replicas_waits_like_wait():
+    r = h.flushed()
+    with h.shared_server().conn() as c:
+        t0 = time.monotonic()
+        assert_eq(c.call("WAITAOF", "0", "1", "150"), ZEROS)
+        assert 0.14 <= time.monotonic() - t0 < 2.0
+        c.call("HELLO", "3")
+        assert_eq(c.call("WAITAOF", "0", "1", "50"), ZEROS)
+    with h.shared_server().conn() as b:
+        bid = int(h.parse(b.call("CLIENT", "ID")))
+        for how, want in ((None, ZEROS), ("TIMEOUT", ZEROS),
+                          ("ERROR", b"-UNBLOCKED client unblocked via "
+                                    b"CLIENT UNBLOCK\r\n")):
+            b.send(h.encode("WAITAOF", "0", "3", "0"))
+            h.wait_blocked(r, 1)
+            args = ["CLIENT", "UNBLOCK", bid] + ([how] if how else [])
+            assert_eq(r.execute_command(*args), 1)
+            assert_eq(b.read_raw(), want)
+            h.wait_blocked(r, 0)
+    # Inside MULTI it does not block.
+    with h.shared_server().conn() as c:
+        c.call("MULTI")
+        c.call("WAITAOF", "0", "1", "0")
+        assert_eq(c.call("EXEC"), b"*1\r\n" + ZEROS)
+    # Not from scripts, as in Redis 7.2.
+    with h.shared_server().conn() as c:
+        assert c.call("EVAL", "return redis.call('waitaof', 0, 0, 0)",
+                      "0").startswith(b"-ERR This Redis command is not "
+                                      b"allowed from script")
+
+
 if __name__ == "__main__":
     h.run()

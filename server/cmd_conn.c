@@ -217,8 +217,9 @@ void cmd_reset(struct client *c)
     free(c->name);
     c->name = NULL;
     /* Not CLIENT_REPLY_SKIP: right after CLIENT REPLY SKIP, RESET is the
-     * command skipped, as in Redis. */
-    c->flags &= ~(unsigned)(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP_NEXT);
+     * command skipped, as in Redis. NO-TOUCH goes, as in Redis 7.2. */
+    c->flags &= ~(unsigned)(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP_NEXT |
+                            CLIENT_NO_TOUCH);
     client_reply_mode_apply(c);
     acl_client_default(c);
     monitor_stop(c);
@@ -252,6 +253,8 @@ static void client_flags_str(const struct client *c, char *buf)
         *p++ = 'U';
     if (c->flags & CLIENT_NO_EVICT)
         *p++ = 'e';
+    if (c->flags & CLIENT_NO_TOUCH)
+        *p++ = 'T';
     if (p == buf)
         *p++ = 'N';
     *p = '\0';
@@ -654,6 +657,22 @@ static void client_no_evict(struct client *c)
     reply_ok(c);
 }
 
+/* CLIENT NO-TOUCH ON|OFF (Redis 7.2): while on, the client's commands
+ * other than TOUCH leave the LRU/LFU of the keys they read as it was
+ * (client_call in commands.c); CLIENT LIST flag T; RESET turns it off. */
+static void client_no_touch(struct client *c)
+{
+    if (arg_is(c, 2, "ON"))
+        c->flags |= CLIENT_NO_TOUCH;
+    else if (arg_is(c, 2, "OFF"))
+        c->flags &= ~(unsigned)CLIENT_NO_TOUCH;
+    else {
+        reply_error(c, ERR_SYNTAX);
+        return;
+    }
+    reply_ok(c);
+}
+
 static void client_help(struct client *c)
 {
     static const char *const lines[] = {
@@ -688,6 +707,8 @@ static void client_help(struct client *c)
         "    Report tracking status for the current connection.",
         "NO-EVICT (ON|OFF)",
         "    Protect current client connection from eviction.",
+        "NO-TOUCH (ON|OFF)",
+        "    Will not touch LRU/LFU stats when this mode is on.",
         "PAUSE <timeout> [WRITE|ALL]",
         "    Suspend all, or just write, clients for <timeout> milliseconds.",
         "UNPAUSE", "    Stop the current client pause, resuming traffic.",
@@ -707,6 +728,7 @@ static const struct subcommand client_subcommands[] = {
     { "REPLY", client_reply, 3, CMD_NOSCRIPT },
     { "UNBLOCK", client_unblock, -3, CMD_ADMIN | CMD_NOSCRIPT },
     { "NO-EVICT", client_no_evict, 3, CMD_ADMIN | CMD_NOSCRIPT },
+    { "NO-TOUCH", client_no_touch, 3, CMD_NOSCRIPT },
     { "PAUSE", client_pause, -3, CMD_ADMIN | CMD_NOSCRIPT },
     { "UNPAUSE", client_unpause, 2, CMD_ADMIN | CMD_NOSCRIPT },
     { "TRACKING", client_tracking, -3, CMD_NOSCRIPT },

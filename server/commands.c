@@ -596,6 +596,28 @@ static __attribute__((noinline, cold)) void call_observed(struct client *c,
     c->redacted = 0;
 }
 
+/* Makes lookups in every database mark the keys they find as used (on)
+ * or not; returns the setting before. */
+static int keys_touch_set(struct server *srv, int on)
+{
+    int was = !srv->keys_no_touch;
+    srv->keys_no_touch = !on;
+    for (int i = 0; i < srv->conf.databases; i++)
+        store_set_touch(srv->db[i], on);
+    return was;
+}
+
+/* Runs c->cmd for a CLIENT NO-TOUCH client: its lookups leave the keys'
+ * LRU/LFU as they were, except TOUCH's, as in Redis 7.2. A script's
+ * commands (another client, without the flag) run under the setting of
+ * the EVAL that runs them; a command inside EXEC under its own. */
+static __attribute__((noinline, cold)) void call_no_touch(struct client *c)
+{
+    int was = keys_touch_set(c->srv, c->cmd->proc == cmd_touch);
+    c->cmd->proc(c);
+    keys_touch_set(c->srv, was);
+}
+
 /* Runs c->cmd with its statistics. */
 void client_call(struct client *c)
 {
@@ -603,7 +625,10 @@ void client_call(struct client *c)
     size_t before = c->out.len;
     uint64_t errors = c->nerrors;
     uint64_t t0 = uv_hrtime();
-    c->cmd->proc(c);
+    if (__builtin_expect(c->flags & CLIENT_NO_TOUCH, 0))
+        call_no_touch(c);
+    else
+        c->cmd->proc(c);
     srv->call_end_ns = uv_hrtime();
     uint64_t dt = srv->call_end_ns - t0;
     /* MONITOR, the slow log, the latency monitor, a blocked command's

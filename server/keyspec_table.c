@@ -101,6 +101,7 @@ static const struct keyspec_cmd rows[] = {
   .tips = "nondeterministic_output",
   .info = LOADING | STALE },
 { "CLIENT|NO-EVICT", .info = LOADING | STALE },
+{ "CLIENT|NO-TOUCH", .info = LOADING | STALE },
 { "CLIENT|PAUSE", .info = LOADING | STALE },
 { "CLIENT|REPLY", .info = LOADING | STALE },
 { "CLIENT|SETNAME", .info = LOADING | STALE },

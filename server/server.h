@@ -180,6 +180,7 @@ enum client_flags {
     CLIENT_NO_EVICT = 1 << 16,          /* CLIENT NO-EVICT ON (recorded) */
     CLIENT_POSTPONED = 1 << 17,         /* waits out a CLIENT PAUSE (pause.c) */
     CLIENT_SCRIPT = 1 << 18,            /* runs a script's commands */
+    CLIENT_NO_TOUCH = 1 << 19,          /* CLIENT NO-TOUCH ON (Redis 7.2) */
 };
 
 /* A queued MULTI command: argv copied into one allocation. */
@@ -379,6 +380,9 @@ struct server {
     /* The default user is off or has a password: a new connection must
      * authenticate (acl_user_changed keeps it). */
     int auth_required;
+    /* A CLIENT NO-TOUCH client's command is running: store_set_touch(0)
+     * on every database (commands.c). */
+    int keys_no_touch;
     char readbuf[64 * 1024];            /* libuv reads here; see client.c */
 };
 

@@ -265,5 +265,85 @@ def waitaof_for_replicas_waits_like_wait():
                                       b"allowed from script")
 
 
+# ---- CLIENT NO-TOUCH (7.2) ---------------------------------------------------
+
+def idle(r, key):
+    return r.object("idletime", key)
+
+
+@v74
+def client_no_touch_leaves_lru_alone():
+    r = h.flushed()
+    r.mset({"a": "1", "b": "2", "c": "3"})
+    r.execute_command("DEBUG", "JUMP-CLOCK", "5000")
+    with h.shared_server().conn() as c:
+        assert_eq(c.call("CLIENT", "NO-TOUCH", "ON"), b"+OK\r\n")
+        assert b" flags=T " in c.call("CLIENT", "INFO")
+        c.call("GET", "a")
+        c.call("MGET", "a", "b")
+        c.call("APPEND", "c", "x")
+        c.call("EVAL", "return redis.call('get', KEYS[1])", "1", "b")
+        for k in ("a", "b", "c"):
+            assert idle(r, k) >= 4, k
+        # TOUCH still touches, inside EXEC too (by its own command).
+        assert_eq(c.call("TOUCH", "a"), b":1\r\n")
+        assert_eq(idle(r, "a"), 0)
+        c.call("MULTI")
+        c.call("GET", "b")
+        c.call("TOUCH", "c")
+        assert_eq(c.call("EXEC"), b"*2\r\n$1\r\n2\r\n:1\r\n")
+        assert idle(r, "b") >= 4
+        assert_eq(idle(r, "c"), 0)
+        # A key it creates is new, so not idle.
+        c.call("SET", "n", "1")
+        assert_eq(idle(r, "n"), 0)
+        # OFF, and RESET, make it an ordinary client again.
+        assert_eq(c.call("CLIENT", "NO-TOUCH", "OFF"), b"+OK\r\n")
+        assert b" flags=N " in c.call("CLIENT", "INFO")
+        c.call("GET", "b")
+        assert_eq(idle(r, "b"), 0)
+        c.call("CLIENT", "NO-TOUCH", "on")
+        c.call("RESET")
+        assert b" flags=N " in c.call("CLIENT", "INFO")
+    # Other clients touch as before.
+    r.execute_command("DEBUG", "JUMP-CLOCK", "5000")
+    r.get("a")
+    assert_eq(idle(r, "a"), 0)
+
+
+@v74
+def client_no_touch_leaves_lfu_alone():
+    r = h.flushed()
+    r.config_set("maxmemory-policy", "allkeys-lfu")
+    r.config_set("lfu-log-factor", "0")
+    try:
+        r.set("k", "v")
+        freq = r.object("freq", "k")
+        with h.shared_server().conn() as c:
+            c.call("CLIENT", "NO-TOUCH", "ON")
+            for _ in range(5):
+                c.call("GET", "k")
+            assert_eq(r.object("freq", "k"), freq)
+            c.call("TOUCH", "k")
+            assert_eq(r.object("freq", "k"), freq + 1)
+        r.get("k")
+        assert_eq(r.object("freq", "k"), freq + 2)
+    finally:
+        r.config_set("maxmemory-policy", "noeviction")
+        r.config_set("lfu-log-factor", "10")
+
+
+@v74
+def client_no_touch_errors():
+    got = both_protocols([("CLIENT", "NO-TOUCH", "maybe"),
+                          ("CLIENT", "NO-TOUCH"),
+                          ("CLIENT", "NO-TOUCH", "on", "off")])
+    assert_eq(got[2], got[3])
+    assert_eq(got[2], [
+        b"-ERR syntax error\r\n",
+        b"-ERR wrong number of arguments for 'client|no-touch' command\r\n",
+        b"-ERR wrong number of arguments for 'client|no-touch' command\r\n"])
+
+
 if __name__ == "__main__":
     h.run()

@@ -104,8 +104,10 @@ static void xreadgroup_new(struct client *c, struct store_stream *st,
         /* The PEL never allocates from the stream's blocks, so the
          * iterator stays valid. A failed allocation leaves the entry
          * delivered but not pending, as NOACK would. */
-        if (!noack)
+        if (!noack) {
             store_sg_pel_assign(s, g, cons, id, now, 1);
+            cons->active_time = now;
+        }
     }
 }
 

@@ -675,11 +675,13 @@ struct store_svec {
 };
 
 /* A consumer of a group: its name, when it was last seen (any command
- * naming it) and its own pending IDs (struct store_sid, sorted). */
+ * naming it), when it was last active (Redis 7.2: an entry read or
+ * claimed; -1 never) and its own pending IDs (struct store_sid, sorted). */
 struct store_sconsumer {
     char *name;
     size_t nlen;
     int64_t seen_time;
+    int64_t active_time;
     struct store_svec pel;
 };
 

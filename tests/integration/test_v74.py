@@ -345,5 +345,85 @@ def client_no_touch_errors():
         b"-ERR wrong number of arguments for 'client|no-touch' command\r\n"])
 
 
+# ---- XINFO: a consumer's inactive / active-time (7.2) ----------------------
+
+def consumers(c):
+    return h.parse(c.call("XINFO", "CONSUMERS", "s", "g"))
+
+
+def full_consumers(c):
+    full = h.parse(c.call("XINFO", "STREAM", "s", "FULL"))
+    group = dict(zip(full[::2], full[1::2]))[b"groups"][0]
+    group = dict(zip(group[::2], group[1::2]))
+    return [dict(zip(x[::2], x[1::2])) for x in group[b"consumers"]]
+
+
+@v74
+def xinfo_consumer_activity():
+    r = h.flushed()
+    for i in range(1, 4):
+        r.xadd("s", {"f": str(i)}, id="%d-0" % i)
+    r.xgroup_create("s", "g", "0")
+    with h.shared_server().conn() as c:
+        # Created, never active: inactive -1, active-time -1.
+        c.call("XGROUP", "CREATECONSUMER", "s", "g", "idle")
+        # Read with NOACK: seen, not active (nothing became pending).
+        c.call("XREADGROUP", "GROUP", "g", "noack", "COUNT", "1", "NOACK",
+               "STREAMS", "s", ">")
+        # A read of nothing is no activity either.
+        c.call("XREADGROUP", "GROUP", "g", "reader", "STREAMS", "s", "0")
+        r.execute_command("DEBUG", "JUMP-CLOCK", "1000")
+        c.call("XREADGROUP", "GROUP", "g", "reader", "COUNT", "1",
+               "STREAMS", "s", ">")
+        r.execute_command("DEBUG", "JUMP-CLOCK", "1000")
+        got = {x[1]: x for x in consumers(c)}
+        assert_eq(sorted(got), [b"idle", b"noack", b"reader"])
+        for name in (b"idle", b"noack"):
+            assert_eq(got[name][6:], [b"inactive", -1])
+        reader = got[b"reader"]
+        assert_eq(reader[:6:2] + reader[6:7], [b"name", b"pending", b"idle",
+                                               b"inactive"])
+        assert 1000 <= reader[7] < 1500, reader
+        full = {x[b"name"]: x for x in full_consumers(c)}
+        assert_eq(list(full[b"idle"]), [b"name", b"seen-time", b"active-time",
+                                        b"pel-count", b"pending"])
+        assert_eq(full[b"idle"][b"active-time"], -1)
+        assert_eq(full[b"noack"][b"active-time"], -1)
+        active = full[b"reader"][b"active-time"]
+        assert full[b"reader"][b"seen-time"] == active > 10 ** 12
+        # XCLAIM and XAUTOCLAIM of an entry make the claimer active, a
+        # claim of nothing does not.
+        c.call("XCLAIM", "s", "g", "idle", "0", "9-0")
+        assert_eq(full_consumers(c)[0][b"active-time"], -1)
+        c.call("XCLAIM", "s", "g", "idle", "0", "2-0")
+        claimed = {x[b"name"]: x for x in full_consumers(c)}
+        assert claimed[b"idle"][b"active-time"] > active
+        c.call("XAUTOCLAIM", "s", "g", "noack", "0", "0")
+        claimed = {x[b"name"]: x for x in full_consumers(c)}
+        assert claimed[b"noack"][b"active-time"] > active
+    # RESP3: maps with the same fields.
+    with h.shared_server().conn() as c:
+        c.call("HELLO", "3")
+        raw = c.call("XINFO", "CONSUMERS", "s", "g")
+        assert raw.startswith(b"*3\r\n%4\r\n$4\r\nname\r\n"), raw
+        assert b"$8\r\ninactive\r\n" in raw
+
+
+@v74
+def xinfo_activity_survives_dump_restore():
+    """DUMP writes Redis 7.0's RDB 10, which has no active time: RESTORE
+    takes the seen time for it, as Redis 7.2 loads an older RDB."""
+    r = h.flushed()
+    r.xadd("s", {"f": "1"}, id="1-0")
+    r.xgroup_create("s", "g", "0")
+    r.execute_command("XGROUP", "CREATECONSUMER", "s", "g", "c")
+    blob = r.dump("s")
+    r.delete("s")
+    r.restore("s", 0, blob)
+    with h.shared_server().conn() as c:
+        (cons,) = full_consumers(c)
+        assert_eq(cons[b"active-time"], cons[b"seen-time"])
+
+
 if __name__ == "__main__":
     h.run()

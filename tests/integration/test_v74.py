@@ -425,5 +425,32 @@ def xinfo_activity_survives_dump_restore():
         assert_eq(cons[b"active-time"], cons[b"seen-time"])
 
 
+# ---- Lua os.clock (7.4) ------------------------------------------------------
+
+@v74
+def lua_os_clock_only():
+    r = h.flushed()
+    assert_eq(r.eval("return type(os.clock())", 0), b"number")
+    # It measures the script's own work: CPU seconds, going up.
+    spent = r.eval("local t = os.clock() local x = 0 "
+                   "for i = 1, 2000000 do x = x + i end "
+                   "return tostring(os.clock() - t)", 0)
+    assert 0 < float(spent) < 10, spent
+    # The rest of the os library stays out of reach, and the table is
+    # read-only like the other libraries.
+    assert_eq(r.eval("return {type(os.time), type(os.execute), "
+                     "type(os.exit), type(os.getenv)}", 0),
+              [b"nil", b"nil", b"nil", b"nil"])
+    with h.shared_server().conn() as c:
+        for body in ("os.clock = nil", "os.time = function() end"):
+            assert b"Attempt to modify a readonly table" in \
+                c.call("EVAL", body, "0"), body
+    r.function_load("#!lua name=v74lib\n"
+                    "redis.register_function('v74clock', function() "
+                    "return type(os.clock()) end)", replace=True)
+    assert_eq(r.fcall("v74clock", 0), b"number")
+    r.function_delete("v74lib")
+
+
 if __name__ == "__main__":
     h.run()

@@ -654,6 +654,24 @@ size_t blocking_count_timed(const struct server *srv)
     return srv->blocking ? srv->blocking->nheap : 0;
 }
 
+/* See blocking.h. Walks the key index: INFO is rare, blocked keys few. */
+size_t blocking_count_keys(const struct server *srv, size_t *on_nokey)
+{
+    const struct blocking *b = srv->blocking;
+    *on_nokey = 0;
+    if (!b || !b->tab)
+        return 0;
+    for (size_t i = 0; i < b->tabsize; i++) {
+        for (const struct bkey *k = b->tab[i]; k; k = k->hnext) {
+            const struct bwait *w = k->head;
+            while (w && !w->c->blocked->wake_on_delete)
+                w = w->next;
+            *on_nokey += w != NULL;
+        }
+    }
+    return b->nkeys;
+}
+
 /* ---- Timeouts and set-up ----------------------------------------------------- */
 
 /* See blocking.h. Redis 7.0 takes seconds as a long double and XREAD's

@@ -95,6 +95,10 @@ int blocking_unblock(struct client *c, int error);
 size_t blocking_count(const struct server *srv);
 /* Of them, those with a timeout (INFO clients_in_timeout_table). */
 size_t blocking_count_timed(const struct server *srv);
+/* Keys (db, key) clients are blocked on (INFO total_blocking_keys); in
+ * *on_nokey those of them a client waits on to be told of their deletion
+ * (XREADGROUP: total_blocking_keys_on_nokey, Redis 7.2's). */
+size_t blocking_count_keys(const struct server *srv, size_t *on_nokey);
 /* Set-up at start (0, or -1 on OOM) and tear-down at shutdown, after the
  * last client is closed. */
 int blocking_init(struct server *srv);

@@ -150,10 +150,14 @@ static void section_clients(struct resp_out *o, const struct server *srv)
     add(o, "blocked_clients:%zu",
         blocking_count(srv) + pause_postponed_count(srv));
     add(o, "tracking_clients:%zu", srv->tracking_clients);
-    /* Redis 7.4's, in its order. */
+    /* Redis 7.4's and 7.2's, in 7.4's order. */
     add(o, "pubsub_clients:%zu", pubsub_clients(srv));
     add(o, "watching_clients:%zu", srv->nwatching);
     add(o, "clients_in_timeout_table:%zu", blocking_count_timed(srv));
+    size_t on_nokey, blocking_keys = blocking_count_keys(srv, &on_nokey);
+    add(o, "total_watched_keys:%zu", client_watched_keys_total(srv));
+    add(o, "total_blocking_keys:%zu", blocking_keys);
+    add(o, "total_blocking_keys_on_nokey:%zu", on_nokey);
 }
 
 /* Not const: what INFO reads counts towards the peak, as in Redis. */

@@ -446,6 +446,9 @@ void client_multi_queue(struct client *c);
 int client_cmd_save(const struct client *c, struct queued_cmd *q);
 /* Forgets every WATCHed key. */
 void client_unwatch_all(struct client *c);
+/* Distinct (db, key) pairs WATCHed by any client: INFO total_watched_keys
+ * (Redis 7.4's). On allocation failure, the sum over clients. */
+size_t client_watched_keys_total(const struct server *srv);
 /* Runs one parsed command: lookup, arity, auth, MULTI queueing, call. */
 void client_dispatch(struct client *c);
 

@@ -452,5 +452,44 @@ def lua_os_clock_only():
     r.function_delete("v74lib")
 
 
+# ---- INFO: total_watched_keys (7.4), total_blocking_keys[_on_nokey] (7.2) --
+
+def key_counts(r):
+    i = r.info("clients")
+    return (i["total_watched_keys"], i["total_blocking_keys"],
+            i["total_blocking_keys_on_nokey"])
+
+
+@v74
+def info_watched_and_blocking_key_counts():
+    r = h.flushed()
+    assert_eq(key_counts(r), (0, 0, 0))
+    with h.shared_server().conn() as c:
+        text = h.parse(c.call("INFO", "clients"))
+    fields = [x.split(b":")[0] for x in text.split(b"\r\n")[1:] if x]
+    assert_eq(fields[-5:], [b"watching_clients", b"clients_in_timeout_table",
+                            b"total_watched_keys", b"total_blocking_keys",
+                            b"total_blocking_keys_on_nokey"])
+    r.xadd("s", {"f": "1"}, id="1-0")
+    r.xgroup_create("s", "g", "$")
+    with h.conns(4) as (w1, w2, b1, b2):
+        # Distinct keys: a and b in db 0, a in db 1.
+        w1.call("WATCH", "a", "b")
+        w2.call("WATCH", "a")
+        w2.call("SELECT", "1")
+        w2.call("WATCH", "a")
+        assert_eq(key_counts(r)[0], 3)
+        # BLPOP on l and m; XREADGROUP on s, which also waits to be told
+        # of its deletion ("on nokey").
+        h.send_blocked(r, b1, 1, "BLPOP", "l", "m", "0")
+        h.send_blocked(r, b2, 2, "XREADGROUP", "GROUP", "g", "c", "BLOCK",
+                       "0", "STREAMS", "s", ">")
+        assert_eq(key_counts(r), (3, 3, 1))
+        w1.call("UNWATCH")
+        assert_eq(key_counts(r)[0], 2)
+    h.wait_blocked(r, 0)
+    assert_eq(key_counts(r), (0, 0, 0))
+
+
 if __name__ == "__main__":
     h.run()

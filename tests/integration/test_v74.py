@@ -491,5 +491,47 @@ def info_watched_and_blocking_key_counts():
     assert_eq(key_counts(r), (0, 0, 0))
 
 
+# ---- ACL LOG: entry-id, timestamp-created, timestamp-last-updated (7.2) ----
+
+def acl_log(r):
+    return [dict(zip(e[::2], e[1::2]))
+            for e in r.execute_command("ACL", "LOG")]
+
+
+@v74
+def acl_log_entry_ids_and_timestamps():
+    with h.Server() as s, s.conn() as c:
+        r = s.client()
+        r.execute_command("ACL", "SETUSER", "u", "on", ">pw", "+get", "~k*")
+        c.call("AUTH", "u", "pw")
+        c.call("GET", "x")
+        (e,) = acl_log(r)
+        assert_eq(list(e)[7:], [b"entry-id", b"timestamp-created",
+                                b"timestamp-last-updated"])
+        assert_eq(e[b"entry-id"], 0)
+        created = e[b"timestamp-created"]
+        assert_eq(e[b"timestamp-last-updated"], created)
+        assert abs(created / 1000 - time.time()) < 60, created
+        # A like denial updates the entry: same id and creation time.
+        r.execute_command("DEBUG", "JUMP-CLOCK", "2000")
+        c.call("GET", "x")
+        (e,) = acl_log(r)
+        assert_eq((e[b"count"], e[b"entry-id"], e[b"timestamp-created"]),
+                  (2, 0, created))
+        assert e[b"timestamp-last-updated"] >= created + 2000
+        # A new entry takes the next id; RESET does not restart them.
+        c.call("GET", "y")
+        assert_eq([x[b"entry-id"] for x in acl_log(r)], [1, 0])
+        r.execute_command("ACL", "LOG", "RESET")
+        c.call("SET", "k", "v")
+        assert_eq([x[b"entry-id"] for x in acl_log(r)], [2])
+        # RESP3: a map of ten fields.
+        with s.conn() as c3:
+            c3.call("HELLO", "3")
+            raw = c3.call("ACL", "LOG")
+            assert raw.startswith(b"*1\r\n%10\r\n"), raw
+            assert b"$8\r\nentry-id\r\n:2\r\n" in raw, raw
+
+
 if __name__ == "__main__":
     h.run()

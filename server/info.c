@@ -280,6 +280,8 @@ static void section_stats(struct resp_out *o, const struct server *srv)
         (unsigned long long)(sweep_us / 1000));
     add(o, "evicted_keys:%llu", (unsigned long long)srv->maxmem.evicted);
     add(o, "evicted_clients:0");
+    /* Redis 7.4's: EVAL's scripts evicted from the cache (script.c). */
+    add(o, "evicted_scripts:%llu", (unsigned long long)script_evicted(srv));
     add(o, "keyspace_hits:%llu", (unsigned long long)srv->stat_hits);
     add(o, "keyspace_misses:%llu", (unsigned long long)srv->stat_misses);
     add(o, "pubsub_channels:%zu", pubsub_size(srv, PUBSUB_CHANNEL));

@@ -533,5 +533,48 @@ def acl_log_entry_ids_and_timestamps():
             assert b"$8\r\nentry-id\r\n:2\r\n" in raw, raw
 
 
+# ---- EVAL's scripts evicted past 500 (7.4) ---------------------------------
+
+def sha1(body):
+    import hashlib
+    return hashlib.sha1(body.encode()).hexdigest()
+
+
+@v74
+def eval_scripts_evicted_least_recently_run_first():
+    with h.Server() as s:
+        r = s.client()
+        loaded = r.script_load("return 'loaded'")
+        # An EVAL script that SCRIPT LOAD loads again is never evicted.
+        r.eval("return 'promoted'", 0)
+        r.script_load("return 'promoted'")
+        for i in range(500):
+            r.eval("return %d" % i, 0)
+        stats = lambda: (r.info("stats")["evicted_scripts"],
+                         r.info("memory")["number_of_cached_scripts"])
+        assert_eq(stats(), (0, 502))
+        r.evalsha(sha1("return 0"), 0)      # now the most recently run
+        r.eval("return 'one more'", 0)
+        assert_eq(stats(), (1, 502))
+        assert_eq(r.script_exists(sha1("return 0"), sha1("return 1"),
+                                  sha1("return 2"), loaded,
+                                  sha1("return 'promoted'")),
+                  [True, False, True, True, True])
+        with s.conn() as c:
+            assert_eq(c.call("EVALSHA", sha1("return 1"), "0"),
+                      b"-NOSCRIPT No matching script. Please use EVAL.\r\n")
+        # Evicted scripts run again through EVAL (and evict another).
+        assert_eq(r.eval("return 1", 0), 1)
+        assert_eq(stats(), (2, 502))
+        assert_eq(r.script_exists(sha1("return 2")), [False])
+        r.config_resetstat()
+        assert_eq(stats(), (0, 502))
+        r.script_flush()
+        assert_eq(stats(), (0, 0))
+        for i in range(501):
+            r.eval("return %d" % i, 0)
+        assert_eq(stats(), (1, 500))
+
+
 if __name__ == "__main__":
     h.run()

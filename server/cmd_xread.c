@@ -197,7 +197,9 @@ static int xread_opts_or_reply(struct client *c, struct xread_opts *o)
         } else if (arg_is(c, i, "STREAMS") && more) {
             o->streams = i + 1;
             if ((c->argc - o->streams) % 2) {
-                reply_error(c, ERR_XREAD_UNBALANCED);
+                reply_error(c, ERR_XREAD_UNBALANCED,
+                            o->group ? "xreadgroup" : "xread",
+                            o->group ? '>' : '$');
                 return 0;
             }
             break;

@@ -252,8 +252,10 @@ static const char *const errors[ERR__COUNT] = {
                               "than current max_deleted_entry_id",
     [ERR_XSETID_ADDED_NEG] = "ERR entries_added must be positive",
     /* 7.0.15 says XREAD and '$' for XREADGROUP too. */
-    [ERR_XREAD_UNBALANCED] = "ERR Unbalanced XREAD list of streams: for each "
-                             "stream key an ID or '$' must be specified.",
+    /* Redis 7.4's wording, which names the command (7.0 said XREAD for
+     * both). */
+    [ERR_XREAD_UNBALANCED] = "ERR Unbalanced '%s' list of streams: for each "
+                             "stream key an ID or '%c' must be specified.",
     [ERR_XREAD_GROUP_OPT] = "ERR The GROUP option is only supported by "
                             "XREADGROUP. You called XREAD instead.",
     [ERR_XREAD_NOACK_OPT] = "ERR The NOACK option is only supported by "

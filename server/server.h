@@ -719,7 +719,7 @@ enum reply_err {
     ERR_XSETID_MAXDEL_ARG,   /* ... smaller than the provided max_deleted... */
     ERR_XSETID_MAXDEL_CUR,   /* ... smaller than current max_deleted_entry_id */
     ERR_XSETID_ADDED_NEG,    /* entries_added must be positive */
-    ERR_XREAD_UNBALANCED,    /* Unbalanced XREAD list of streams ... */
+    ERR_XREAD_UNBALANCED,    /* (name, '$' or '>') Unbalanced '...' list */
     ERR_XREAD_GROUP_OPT,     /* The GROUP option is only supported by ... */
     ERR_XREAD_NOACK_OPT,     /* The NOACK option is only supported by ... */
     ERR_XREAD_MISSING_GROUP, /* Missing GROUP option for XREADGROUP */

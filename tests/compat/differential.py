@@ -1069,7 +1069,9 @@ class Differ:
 
     def both(self, args):
         data = h.encode(*args)
-        return self.ref.request(0, data), self.sut.request(0, data)
+        # Respite's reply with Redis 7.2/7.4's additions turned into 7.0's.
+        return (self.ref.request(0, data),
+                compat.as_7_0(args, self.sut.request(0, data)))
 
     def compare(self, mode, args):
         a, b = self.both(args)
@@ -1195,14 +1197,15 @@ class Differ:
 
     @staticmethod
     def normalise(mode, args, a, b):
+        # b is Respite's: Redis 7.2/7.4's additions turned into 7.0's.
+        b = compat.as_7_0(args, b)
         if mode == "sorted":
             a, b = compat.sorted_elements(pairwise(args, a)), \
                 compat.sorted_elements(pairwise(args, b))
         elif mode == "shape":
             a, b = compat.shape(a), compat.shape(b)
         elif mode == "xinfo":
-            # b is Respite's: Redis 7.2's consumer fields go first.
-            a, b = xinfo_times(a), xinfo_times(compat.without_xinfo_7_2(b))
+            a, b = xinfo_times(a), xinfo_times(b)
         elif mode == "ttl":
             in_ms = args[0] in ("PTTL", "PEXPIRETIME")
             a, b = near(a, b, TTL_MARGIN_MS if in_ms else 2)
@@ -1322,7 +1325,8 @@ class Differ:
         replies if they differ, else None."""
         log.append((["@2"] if conn else []) + args)
         data = h.encode(*args)
-        a, b = self.ref.request(conn, data), self.sut.request(conn, data)
+        a, b = self.ref.request(conn, data), \
+            compat.as_7_0(args, self.sut.request(conn, data))
         return (a, b) if a != b else None
 
     def limits(self, tight):

@@ -136,6 +136,23 @@ def xread_plus_errors():
 
 
 @v74
+def xread_unbalanced_names_the_command():
+    """Redis 7.4's wording: the command by name, and the ID it takes."""
+    got = both_protocols([("XREAD", "STREAMS", "s", "t", "0"),
+                          ("XREADGROUP", "GROUP", "g", "c", "STREAMS", "s",
+                           "s", ">"),
+                          ("XREADGROUP", "STREAMS", "s", "0", "a", "b", "c")])
+    assert_eq(got[2], got[3])
+    assert_eq(got[2], [
+        b"-ERR Unbalanced 'xread' list of streams: for each stream key an "
+        b"ID or '$' must be specified.\r\n",
+        b"-ERR Unbalanced 'xreadgroup' list of streams: for each stream key "
+        b"an ID or '>' must be specified.\r\n",
+        b"-ERR Unbalanced 'xreadgroup' list of streams: for each stream key "
+        b"an ID or '>' must be specified.\r\n"])
+
+
+@v74
 def xread_plus_blocks_on_a_missing_or_empty_stream():
     """BLOCK with + on a missing stream waits from 0-0, and the woken
     reader gets everything written meanwhile, as a woken "$" reader does,

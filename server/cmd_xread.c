@@ -12,8 +12,8 @@
  * XREAD's "$" (and 7.4's "+", the last entry) is replaced in the saved
  * command by the ID it stood for at the time it blocked, so the rerun
  * returns only newer entries.
- * XREADGROUP also wakes when its key is deleted and answers as Redis
- * does, -UNBLOCKED or -NOGROUP. A rerun without COUNT returns at most
+ * XREADGROUP also wakes when its key is deleted or changes type and, run
+ * again, answers as Redis 7.2 does: -NOGROUP or -WRONGTYPE. A rerun without COUNT returns at most
  * 1000 entries a stream, as Redis serves blocked readers.
  *
  * XREADGROUP ">" hands out new entries and makes them pending for the
@@ -234,27 +234,23 @@ static int xread_opts_or_reply(struct client *c, struct xread_opts *o)
     return 1;
 }
 
-/* Stream j's group, or NULL after the error reply: Redis's NOGROUP, or on
- * a rerun the error of a blocked reader whose key or group went. */
+/* Stream j's group, or NULL after Redis's NOGROUP reply. A blocked
+ * reader woken by its key's deletion or its group's destruction gets it
+ * too, from its command run again, as in Redis 7.2 (7.0 had texts of its
+ * own for those). */
 static struct store_sgroup *xread_group_or_reply(struct client *c,
                                                  const struct xread_opts *o,
                                                  struct store_stream *st,
-                                                 size_t j, int rerun)
+                                                 size_t j)
 {
     struct store_sgroup *g =
         st ? store_stream_group_find(st, c->argv[o->gname],
                                      c->argvlen[o->gname])
            : NULL;
-    if (g)
-        return g;
-    if (rerun && !st)
-        reply_error(c, ERR_UNBLOCKED_DELETED);
-    else if (rerun)
-        reply_error(c, ERR_NOGROUP_BLOCKED);
-    else
+    if (!g)
         reply_error(c, ERR_NOGROUP_READ, ARGV_CLIPPED(c, o->streams + j),
                     ARGV_CLIPPED(c, o->gname));
-    return NULL;
+    return g;
 }
 
 /* Stream j's ID argument into k->gt: "$" (XREAD: the stream's last ID),
@@ -327,6 +323,22 @@ static void xread_decide(const struct xread_opts *o, struct xread_key *k,
     }
 }
 
+/* Argument i's stream for a woken XREADGROUP run again: NULL when absent,
+ * or with *ok 0 after WRONGTYPE (Redis 7.2's replies). Like obj_woken it
+ * counts no keyspace hit or miss, as a woken reader in Redis 7.0. */
+static struct store_stream *woken_group_stream(struct client *c, size_t i,
+                                               int *ok)
+{
+    void *o;
+    int rc = store_obj_open(client_db(c), c->argv[i], c->argvlen[i],
+                            STORE_T_STREAM, 0, server_now_ms(c->srv), &o);
+    if (rc == STORE_WRONGTYPE) {
+        reply_error(c, ERR_WRONGTYPE);
+        *ok = 0;
+    }
+    return rc == STORE_OK ? o : NULL;
+}
+
 /* Parses every ID and checks every key (type, group) before anything is
  * served, as Redis does. Returns how many streams have entries to serve,
  * or -1 after the error reply. */
@@ -338,12 +350,18 @@ static long xread_prepare_or_reply(struct client *c,
     for (size_t j = 0; j < o->n; j++) {
         size_t ka = o->streams + j;
         int ok = 1;
-        struct store_stream *st = rerun ? obj_woken(c, ka, STORE_T_STREAM)
-                                        : obj_read(c, ka, STORE_T_STREAM, &ok);
+        /* A woken XREAD serves the streams it can, one of another type
+         * counting as absent, as 7.0 does; XREADGROUP, woken also when
+         * its key goes or changes type, runs again as Redis 7.2's does:
+         * NOGROUP or WRONGTYPE. */
+        struct store_stream *st =
+            !rerun     ? obj_read(c, ka, STORE_T_STREAM, &ok)
+            : o->group ? woken_group_stream(c, ka, &ok)
+                       : obj_woken(c, ka, STORE_T_STREAM);
         if (!ok)
             return -1;
         struct store_sgroup *g = NULL;
-        if (o->group && !(g = xread_group_or_reply(c, o, st, j, rerun)))
+        if (o->group && !(g = xread_group_or_reply(c, o, st, j)))
             return -1;
         if (!xread_id_or_reply(c, o, st, j, &k[j]))
             return -1;

@@ -280,9 +280,6 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_NOGROUP_KEY] = "NOGROUP No such key '%.*s' or consumer group '%.*s'",
     [ERR_NOGROUP_XGROUP] = "NOGROUP No such consumer group '%.*s' for key "
                            "name '%.*s'",
-    [ERR_NOGROUP_BLOCKED] = "NOGROUP the consumer group this client was "
-                            "blocked on no longer exists",
-    [ERR_UNBLOCKED_DELETED] = "UNBLOCKED the stream key no longer exists",
     [ERR_UNBLOCKED_CLIENT] = "UNBLOCKED client unblocked via CLIENT UNBLOCK",
     [ERR_UNBLOCK_REASON] = "ERR CLIENT UNBLOCK reason should be TIMEOUT or "
                            "ERROR",

@@ -730,8 +730,6 @@ enum reply_err {
     ERR_NOGROUP_READ,        /* (ARGV_CLIPPED key, ARGV_CLIPPED group) */
     ERR_NOGROUP_KEY,         /* (ARGV_CLIPPED key, ARGV_CLIPPED group) */
     ERR_NOGROUP_XGROUP,      /* (ARGV_CLIPPED group, ARGV_CLIPPED key) */
-    ERR_NOGROUP_BLOCKED,     /* the consumer group this client was blocked on */
-    ERR_UNBLOCKED_DELETED,   /* UNBLOCKED the stream key no longer exists */
     ERR_UNBLOCKED_CLIENT,    /* UNBLOCKED client unblocked via CLIENT UNBLOCK */
     ERR_UNBLOCK_REASON,      /* CLIENT UNBLOCK reason should be ... */
     ERR_BUSYGROUP,           /* BUSYGROUP Consumer Group name already exists */

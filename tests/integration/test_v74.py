@@ -1,13 +1,18 @@
 #!/usr/bin/python3
 """The Redis 7.2 and 7.4 additions Respite has (it reports redis_version
 7.4.0, so client libraries use them): ZRANK/ZREVRANK ... WITHSCORE,
-XREAD ... STREAMS key +, CLIENT KILL ... MAXAGE, WAITAOF, CLIENT
-NO-TOUCH, XINFO's consumer `inactive` and `active-time`. The replies
-asserted are the documented bytes of those versions, in RESP2 and RESP3.
+XREAD ... STREAMS key + and 7.4's unbalanced-list error, CLIENT KILL ...
+MAXAGE, WAITAOF, CLIENT NO-TOUCH, XINFO's consumer inactive and
+active-time, Lua's os.clock, INFO's total_watched_keys /
+total_blocking_keys / total_blocking_keys_on_nokey, ACL LOG's entry-id and
+timestamps, and EVAL's script cache bounded at 500 (evicted_scripts). The
+replies asserted are the documented bytes of those versions, in RESP2 and
+RESP3 where the protocol matters.
 
 These run against Respite only: the reference redis-server is 7.0,
 which lacks every one of them (inputs whose 7.0 reply is unchanged are
-in tests/compat/cases.txt)."""
+in tests/compat/cases.txt; a blocked XREADGROUP whose stream goes is in
+test_streams.py and test_blocking.py)."""
 
 import os
 import sys

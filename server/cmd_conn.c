@@ -217,9 +217,10 @@ void cmd_reset(struct client *c)
     free(c->name);
     c->name = NULL;
     /* Not CLIENT_REPLY_SKIP: right after CLIENT REPLY SKIP, RESET is the
-     * command skipped, as in Redis. NO-TOUCH goes, as in Redis 7.2. */
+     * command skipped, as in Redis. NO-TOUCH and NO-EVICT go, as in
+     * Redis 7.2 (7.0 kept NO-EVICT). */
     c->flags &= ~(unsigned)(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP_NEXT |
-                            CLIENT_NO_TOUCH);
+                            CLIENT_NO_TOUCH | CLIENT_NO_EVICT);
     client_reply_mode_apply(c);
     acl_client_default(c);
     monitor_stop(c);
@@ -641,8 +642,8 @@ static void client_reply(struct client *c)
     }
 }
 
-/* CLIENT NO-EVICT ON|OFF: recorded (CLIENT LIST flag e, kept by RESET as
- * in Redis 7.0). Respite never evicts a client, as Redis does not while
+/* CLIENT NO-EVICT ON|OFF: recorded (CLIENT LIST flag e, cleared by RESET
+ * as in Redis 7.2). Respite never evicts a client, as Redis does not while
  * maxmemory-clients is 0, its default, so the answer is true either way. */
 static void client_no_evict(struct client *c)
 {

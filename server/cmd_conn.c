@@ -278,7 +278,8 @@ static void client_info_line(struct resp_out *out, const struct client *c,
     uv_fileno(&c->h.handle, &fd);
     int n = snprintf(line, sizeof(line),
         "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld "
-        "flags=%s db=%d sub=%zu psub=%zu ssub=%zu multi=%d qbuf=%zu qbuf-free=0 "
+        "flags=%s db=%d sub=%zu psub=%zu ssub=%zu multi=%d watch=%zu "
+        "qbuf=%zu qbuf-free=0 "
         "argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=0 oll=0 omem=%zu "
         "tot-mem=%zu events=r cmd=%s user=%s redir=%lld resp=%d "
         "lib-name=%s lib-ver=%s\n",
@@ -289,6 +290,7 @@ static void client_info_line(struct resp_out *out, const struct client *c,
         pubsub_client_count(c, PUBSUB_PATTERN),
         pubsub_client_count(c, PUBSUB_SHARD),
         (c->flags & CLIENT_MULTI) ? (int)c->mcount : -1,
+        c->nwatched,                    /* Redis 7.4's watch= */
         resp_reader_pending(&c->reader), c->reader.arena_cap,
         c->out.cap + c->wbuf.cap,
         sizeof(*c) + c->out.cap + c->wbuf.cap + c->reader.arena_cap, cmd,

@@ -82,8 +82,9 @@ What differs by nature or by design is left out:
 
     values   the fields above, HELLO's version (Respite says 7.4.0,
              README) and id, client ids and ports
-    fields   Respite's CLIENT LIST and CLIENT INFO end with lib-name= and
-             lib-ver= (Redis 7.2's fields, set by CLIENT SETINFO, which
+    fields   Respite's CLIENT LIST and CLIENT INFO have watch= (Redis 7.4's
+             count of the keys the client WATCHes) and end with lib-name=
+             and lib-ver= (Redis 7.2's fields, set by CLIENT SETINFO, which
              7.0 lacks); they are dropped before comparing
     CLIENT   HELP (Respite lists only what it has), PAUSE, UNPAUSE,
              NO-EVICT, TRACKING, CACHING, GETREDIR, TRACKINGINFO (7.0 has
@@ -145,7 +146,8 @@ CHANNELS = [b"ch1", b"ch2"]
 VARYING = {b"fd", b"age", b"idle", b"qbuf", b"qbuf-free", b"argv-mem",
            b"multi-mem", b"rbs", b"rbp", b"obl", b"oll", b"omem",
            b"tot-mem"}
-DROPPED = {b"lib-name", b"lib-ver"}     # Redis 7.2's, Respite's too
+# Redis 7.2's lib-name, lib-ver and 7.4's watch, Respite's too
+DROPPED = {b"lib-name", b"lib-ver", b"watch"}
 CLIENT_TEXT = re.compile(rb"([$=])\d+\r\n((?:txt:)?)(id=[^\r]*)\r\n")
 # HELLO's reply from its version to its id, wherever it is (EXEC too)
 HELLO = re.compile(rb"(\$6\r\nserver\r\n\$5\r\nredis\r\n\$7\r\nversion"

@@ -3,11 +3,11 @@
 7.4.0, so client libraries use them): ZRANK/ZREVRANK ... WITHSCORE,
 XREAD ... STREAMS key + and 7.4's unbalanced-list error, CLIENT KILL ...
 MAXAGE, WAITAOF, CLIENT NO-TOUCH, XINFO's consumer inactive and
-active-time, Lua's os.clock, INFO's total_watched_keys /
-total_blocking_keys / total_blocking_keys_on_nokey, ACL LOG's entry-id and
-timestamps, and EVAL's script cache bounded at 500 (evicted_scripts). The
-replies asserted are the documented bytes of those versions, in RESP2 and
-RESP3 where the protocol matters.
+active-time, CLIENT LIST's watch=, Lua's os.clock, INFO's
+total_watched_keys, total_blocking_keys and total_blocking_keys_on_nokey,
+ACL LOG's entry-id and timestamps, and EVAL's script cache bounded at 500
+(evicted_scripts). The replies asserted are the documented bytes of those
+versions, in RESP2 and RESP3 where the protocol matters.
 
 These run against Respite only: the reference redis-server is 7.0,
 which lacks every one of them (inputs whose 7.0 reply is unchanged are
@@ -511,6 +511,28 @@ def info_watched_and_blocking_key_counts():
         assert_eq(key_counts(r)[0], 2)
     h.wait_blocked(r, 0)
     assert_eq(key_counts(r), (0, 0, 0))
+
+
+# ---- CLIENT LIST / INFO watch= (7.4) -----------------------------------------
+
+@v74
+def client_info_counts_watched_keys():
+    h.flushed()
+    with h.conns(2) as (c, other):
+        def field(line, name):
+            return [w for w in line.split() if w.startswith(name + b"=")]
+        info = c.call("CLIENT", "INFO")
+        assert_eq(field(info, b"watch"), [b"watch=0"])
+        # After multi=, as Redis 7.4 places it.
+        words = [w.split(b"=")[0] for w in info.split()]
+        assert_eq(words[words.index(b"multi") + 1], b"watch")
+        c.call("WATCH", "a", "b", "a")
+        assert_eq(field(c.call("CLIENT", "INFO"), b"watch"), [b"watch=2"])
+        cid = h.parse(c.call("CLIENT", "ID"))
+        listed = h.parse(other.call("CLIENT", "LIST", "ID", str(cid)))
+        assert_eq(field(listed, b"watch"), [b"watch=2"])
+        c.call("UNWATCH")
+        assert_eq(field(c.call("CLIENT", "INFO"), b"watch"), [b"watch=0"])
 
 
 # ---- ACL LOG: entry-id, timestamp-created, timestamp-last-updated (7.2) ----

@@ -97,6 +97,7 @@ struct acl {
     char *requirepass;         /* the one last given the default user */
     struct acl_log_entry *log; /* newest first */
     size_t nlog;
+    uint64_t log_next_id;      /* ACL LOG entry-id of the next new entry */
 };
 
 /* ---- Registry (acl.c) ---------------------------------------------------- */

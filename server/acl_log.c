@@ -6,7 +6,9 @@
  * new entry: that entry counts one more, takes the new time and client
  * description, and moves to the front. The client description is the
  * CLIENT LIST line of the client at fault (of the caller, for a script's
- * command) at the time. */
+ * command) at the time. Redis 7.2's fields: entry-id numbers the new
+ * entries since the start (RESET does not restart it), timestamp-created
+ * and timestamp-last-updated are Unix ms. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,7 +25,9 @@ struct acl_log_entry {
     enum acl_ctx ctx;
     char *object, *user, *cinfo;        /* owned */
     size_t olen, ulen, cilen;
-    int64_t ctime_ms;
+    int64_t ctime_ms;                   /* last updated */
+    int64_t created_ms;                 /* Redis 7.2's timestamp-created */
+    uint64_t id;                        /* Redis 7.2's entry-id */
 };
 
 static void entry_free(struct acl_log_entry *e)
@@ -147,6 +151,8 @@ void acl_log_add(struct client *c, enum acl_denial why, enum acl_ctx ctx,
             return;
         }
         e->count = 1;
+        e->id = acl->log_next_id++;
+        e->created_ms = now;
         e->reason = why;
         e->ctx = ctx;
         e->olen = olen;
@@ -208,7 +214,7 @@ void acl_log_command(struct client *c)
     resp_add_array(&c->out, n);
     const struct acl_log_entry *e = acl->log;
     for (size_t i = 0; i < n; i++, e = e->next) {
-        resp_add_map(&c->out, 7);
+        resp_add_map(&c->out, 10);
         resp_add_bulk_cstr(&c->out, "count");
         resp_add_int(&c->out, (int64_t)e->count);
         resp_add_bulk_cstr(&c->out, "reason");
@@ -223,5 +229,11 @@ void acl_log_command(struct client *c)
         resp_add_double(&c->out, (double)(now - e->ctime_ms) / 1000);
         resp_add_bulk_cstr(&c->out, "client-info");
         resp_add_bulk(&c->out, e->cinfo, e->cilen);
+        resp_add_bulk_cstr(&c->out, "entry-id");
+        resp_add_int(&c->out, (int64_t)e->id);
+        resp_add_bulk_cstr(&c->out, "timestamp-created");
+        resp_add_int(&c->out, e->created_ms);
+        resp_add_bulk_cstr(&c->out, "timestamp-last-updated");
+        resp_add_int(&c->out, e->ctime_ms);
     }
 }

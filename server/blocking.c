@@ -74,7 +74,8 @@ struct blocked {
     size_t heap_slot;
     enum store_type type;
     int wake_on_delete;
-    int timeout_zero;                   /* WAIT: times out with :0 */
+    int timeout_zero;                   /* WAIT: times out with :0, 2:
+                                           WAITAOF: with [0, 0] */
     size_t nwait;
     struct bwait wait[];
 };
@@ -441,6 +442,14 @@ void client_block_wait(struct client *c, int64_t deadline_ms)
 }
 
 /* See blocking.h. */
+void client_block_waitaof(struct client *c, int64_t deadline_ms)
+{
+    client_block_wait(c, deadline_ms);
+    if (c->flags & CLIENT_BLOCKED)
+        c->blocked->timeout_zero = 2;
+}
+
+/* See blocking.h. */
 int client_block_set_arg(struct client *c, size_t i, const char *s,
                          size_t len)
 {
@@ -583,10 +592,15 @@ static void count_failed(struct client *c)
     command_stats_of_cmd(c->srv, c->blocked->cmd)->failed++;
 }
 
-/* The reply of blocked c's timeout: a null array, WAIT's 0. */
+/* The reply of blocked c's timeout: a null array, WAIT's 0, WAITAOF's
+ * [0, 0]. */
 static void reply_timeout(struct client *c)
 {
-    if (c->blocked->timeout_zero)
+    if (c->blocked->timeout_zero == 2) {
+        resp_add_array(&c->out, 2);
+        resp_add_int(&c->out, 0);
+        resp_add_int(&c->out, 0);
+    } else if (c->blocked->timeout_zero)
         resp_add_int(&c->out, 0);
     else
         resp_add_null_array(&c->out);
@@ -638,6 +652,24 @@ size_t blocking_count(const struct server *srv)
 size_t blocking_count_timed(const struct server *srv)
 {
     return srv->blocking ? srv->blocking->nheap : 0;
+}
+
+/* See blocking.h. Walks the key index: INFO is rare, blocked keys few. */
+size_t blocking_count_keys(const struct server *srv, size_t *on_nokey)
+{
+    const struct blocking *b = srv->blocking;
+    *on_nokey = 0;
+    if (!b || !b->tab)
+        return 0;
+    for (size_t i = 0; i < b->tabsize; i++) {
+        for (const struct bkey *k = b->tab[i]; k; k = k->hnext) {
+            const struct bwait *w = k->head;
+            while (w && !w->c->blocked->wake_on_delete)
+                w = w->next;
+            *on_nokey += w != NULL;
+        }
+    }
+    return b->nkeys;
 }
 
 /* ---- Timeouts and set-up ----------------------------------------------------- */

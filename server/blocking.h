@@ -60,6 +60,9 @@ void client_block(struct client *c, const size_t *key_args, size_t nkeys,
  * UNBLOCK without ERROR, reply the integer 0 (no replica acknowledged)
  * instead of a null. */
 void client_block_wait(struct client *c, int64_t deadline_ms);
+/* client_block_wait for WAITAOF: those replies are [0, 0] (no local or
+ * replica AOF holds the writes). */
+void client_block_waitaof(struct client *c, int64_t deadline_ms);
 
 /* Replaces argument i of the saved command of c, which has just called
  * client_block() (XREAD: "$" becomes the stream's last ID, so a rerun
@@ -92,6 +95,10 @@ int blocking_unblock(struct client *c, int error);
 size_t blocking_count(const struct server *srv);
 /* Of them, those with a timeout (INFO clients_in_timeout_table). */
 size_t blocking_count_timed(const struct server *srv);
+/* Keys (db, key) clients are blocked on (INFO total_blocking_keys); in
+ * *on_nokey those of them a client waits on to be told of their deletion
+ * (XREADGROUP: total_blocking_keys_on_nokey, Redis 7.2's). */
+size_t blocking_count_keys(const struct server *srv, size_t *on_nokey);
 /* Set-up at start (0, or -1 on OOM) and tear-down at shutdown, after the
  * last client is closed. */
 int blocking_init(struct server *srv);

@@ -91,6 +91,7 @@ static const struct {
     { "SORT_RO", { "read", "set", "sortedset", "list", "slow", "dangerous" } },
     { "SWAPDB", { "keyspace", "write", "fast", "dangerous" } },
     { "WAIT", { "slow", "connection" } },
+    { "WAITAOF", { "slow", "connection" } },
     { "EVAL_RO", { "slow", "scripting" } },
     { "EVALSHA_RO", { "slow", "scripting" } },
     { "FCALL_RO", { "slow", "scripting" } },

@@ -217,8 +217,10 @@ void cmd_reset(struct client *c)
     free(c->name);
     c->name = NULL;
     /* Not CLIENT_REPLY_SKIP: right after CLIENT REPLY SKIP, RESET is the
-     * command skipped, as in Redis. */
-    c->flags &= ~(unsigned)(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP_NEXT);
+     * command skipped, as in Redis. NO-TOUCH and NO-EVICT go, as in
+     * Redis 7.2 (7.0 kept NO-EVICT). */
+    c->flags &= ~(unsigned)(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP_NEXT |
+                            CLIENT_NO_TOUCH | CLIENT_NO_EVICT);
     client_reply_mode_apply(c);
     acl_client_default(c);
     monitor_stop(c);
@@ -252,6 +254,8 @@ static void client_flags_str(const struct client *c, char *buf)
         *p++ = 'U';
     if (c->flags & CLIENT_NO_EVICT)
         *p++ = 'e';
+    if (c->flags & CLIENT_NO_TOUCH)
+        *p++ = 'T';
     if (p == buf)
         *p++ = 'N';
     *p = '\0';
@@ -274,7 +278,8 @@ static void client_info_line(struct resp_out *out, const struct client *c,
     uv_fileno(&c->h.handle, &fd);
     int n = snprintf(line, sizeof(line),
         "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld "
-        "flags=%s db=%d sub=%zu psub=%zu ssub=%zu multi=%d qbuf=%zu qbuf-free=0 "
+        "flags=%s db=%d sub=%zu psub=%zu ssub=%zu multi=%d watch=%zu "
+        "qbuf=%zu qbuf-free=0 "
         "argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=0 oll=0 omem=%zu "
         "tot-mem=%zu events=r cmd=%s user=%s redir=%lld resp=%d "
         "lib-name=%s lib-ver=%s\n",
@@ -285,6 +290,7 @@ static void client_info_line(struct resp_out *out, const struct client *c,
         pubsub_client_count(c, PUBSUB_PATTERN),
         pubsub_client_count(c, PUBSUB_SHARD),
         (c->flags & CLIENT_MULTI) ? (int)c->mcount : -1,
+        c->nwatched,                    /* Redis 7.4's watch= */
         resp_reader_pending(&c->reader), c->reader.arena_cap,
         c->out.cap + c->wbuf.cap,
         sizeof(*c) + c->out.cap + c->wbuf.cap + c->reader.arena_cap, cmd,
@@ -453,6 +459,8 @@ struct kill_filter {
     int skipme;
     int type_normal;            /* -1 any, 1 normal, 0 none, 2 pubsub */
     const struct acl_user *user; /* NULL: any */
+    int64_t maxage;             /* 0: any; else older than this, seconds */
+    int64_t now;                /* ms, for maxage */
 };
 
 static int kill_matches(const struct kill_filter *f, const struct client *c,
@@ -466,6 +474,9 @@ static int kill_matches(const struct kill_filter *f, const struct client *c,
         (f->type_normal == 2) != pubsub_client_subscribed(o))
         return 0;
     if (f->id && (uint64_t)f->id != o->id)
+        return 0;
+    /* Redis 7.4's MAXAGE: the age CLIENT LIST shows, above the limit. */
+    if (f->maxage && (f->now - o->ctime_ms) / 1000 <= f->maxage)
         return 0;
     if (f->user && o->user != f->user)
         return 0;
@@ -481,7 +492,8 @@ static int kill_matches(const struct kill_filter *f, const struct client *c,
 /* Parses CLIENT KILL's filter form. Returns 1, or replies and returns 0. */
 static int kill_filter_parse(struct client *c, struct kill_filter *f)
 {
-    *f = (struct kill_filter){ .skipme = 1, .type_normal = -1 };
+    *f = (struct kill_filter){ .skipme = 1, .type_normal = -1,
+                               .now = server_now_ms(c->srv) };
     for (size_t j = 2; j < c->argc; j += 2) {
         if (j + 1 >= c->argc) {
             reply_error(c, ERR_SYNTAX);
@@ -491,6 +503,15 @@ static int kill_filter_parse(struct client *c, struct kill_filter *f)
         if (arg_is(c, j, "ID")) {
             if (!parse_i64(c->argv[v], c->argvlen[v], &f->id) || f->id <= 0) {
                 reply_error(c, ERR_CLIENT_ID_POSITIVE);
+                return 0;
+            }
+        } else if (arg_is(c, j, "MAXAGE")) {
+            if (!parse_i64(c->argv[v], c->argvlen[v], &f->maxage)) {
+                reply_error(c, ERR_CLIENT_MAXAGE_INT);
+                return 0;
+            }
+            if (f->maxage <= 0) {
+                reply_error(c, ERR_CLIENT_MAXAGE_POSITIVE);
                 return 0;
             }
         } else if (arg_is(c, j, "ADDR")) {
@@ -623,8 +644,8 @@ static void client_reply(struct client *c)
     }
 }
 
-/* CLIENT NO-EVICT ON|OFF: recorded (CLIENT LIST flag e, kept by RESET as
- * in Redis 7.0). Respite never evicts a client, as Redis does not while
+/* CLIENT NO-EVICT ON|OFF: recorded (CLIENT LIST flag e, cleared by RESET
+ * as in Redis 7.2). Respite never evicts a client, as Redis does not while
  * maxmemory-clients is 0, its default, so the answer is true either way. */
 static void client_no_evict(struct client *c)
 {
@@ -632,6 +653,22 @@ static void client_no_evict(struct client *c)
         c->flags |= CLIENT_NO_EVICT;
     else if (arg_is(c, 2, "OFF"))
         c->flags &= ~(unsigned)CLIENT_NO_EVICT;
+    else {
+        reply_error(c, ERR_SYNTAX);
+        return;
+    }
+    reply_ok(c);
+}
+
+/* CLIENT NO-TOUCH ON|OFF (Redis 7.2): while on, the client's commands
+ * other than TOUCH leave the LRU/LFU of the keys they read as it was
+ * (client_call in commands.c); CLIENT LIST flag T; RESET turns it off. */
+static void client_no_touch(struct client *c)
+{
+    if (arg_is(c, 2, "ON"))
+        c->flags |= CLIENT_NO_TOUCH;
+    else if (arg_is(c, 2, "OFF"))
+        c->flags &= ~(unsigned)CLIENT_NO_TOUCH;
     else {
         reply_error(c, ERR_SYNTAX);
         return;
@@ -655,7 +692,7 @@ static void client_help(struct client *c)
         "KILL <ip:port>", "    Kill connection made from <ip:port>.",
         "KILL <option> <value> [<option> <value> [...]]",
         "    Kill connections. Options are: ID, ADDR, LADDR, TYPE, USER, "
-        "SKIPME.",
+        "SKIPME, MAXAGE (seconds; connections older than it).",
         "LIST [TYPE normal|master|replica|pubsub] [ID <id> ...]",
         "    Return information about client connections.",
         "REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current "
@@ -673,6 +710,8 @@ static void client_help(struct client *c)
         "    Report tracking status for the current connection.",
         "NO-EVICT (ON|OFF)",
         "    Protect current client connection from eviction.",
+        "NO-TOUCH (ON|OFF)",
+        "    Will not touch LRU/LFU stats when this mode is on.",
         "PAUSE <timeout> [WRITE|ALL]",
         "    Suspend all, or just write, clients for <timeout> milliseconds.",
         "UNPAUSE", "    Stop the current client pause, resuming traffic.",
@@ -692,6 +731,7 @@ static const struct subcommand client_subcommands[] = {
     { "REPLY", client_reply, 3, CMD_NOSCRIPT },
     { "UNBLOCK", client_unblock, -3, CMD_ADMIN | CMD_NOSCRIPT },
     { "NO-EVICT", client_no_evict, 3, CMD_ADMIN | CMD_NOSCRIPT },
+    { "NO-TOUCH", client_no_touch, 3, CMD_NOSCRIPT },
     { "PAUSE", client_pause, -3, CMD_ADMIN | CMD_NOSCRIPT },
     { "UNPAUSE", client_unpause, 2, CMD_ADMIN | CMD_NOSCRIPT },
     { "TRACKING", client_tracking, -3, CMD_NOSCRIPT },

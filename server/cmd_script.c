@@ -70,7 +70,8 @@ static void eval_body(struct client *c, int ro)
     unsigned flags;
     show_to_monitors(c);
     if (!numkeys_or_reply(c, &numkeys) ||
-        script_load_or_reply(c, c->argv[1], c->argvlen[1], sha, &flags) != 0 ||
+        script_load_or_reply(c, c->argv[1], c->argvlen[1], sha, &flags, 1) !=
+            0 ||
         !script_may_run_or_reply(c, flags, ro))
         return;
     script_run(c, sha, flags, numkeys, ro);
@@ -129,7 +130,8 @@ static void script_load_cmd(struct client *c)
 {
     char sha[41];
     unsigned flags;
-    if (script_load_or_reply(c, c->argv[2], c->argvlen[2], sha, &flags) == 0)
+    if (script_load_or_reply(c, c->argv[2], c->argvlen[2], sha, &flags, 0) ==
+        0)
         resp_add_bulk(&c->out, sha, 40);
 }
 

@@ -1,7 +1,7 @@
 /* cmd_server.c - whole-server commands: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB,
  * TIME and SHUTDOWN; and what clients ask a server about saving and
- * replication: LASTSAVE, ROLE and WAIT, answered truthfully for a server
- * that never saves and has no replicas. INFO, COMMAND, CONFIG, DEBUG and
+ * replication: LASTSAVE, ROLE, WAIT and WAITAOF, answered truthfully for a
+ * server that never saves and has no replicas. INFO, COMMAND, CONFIG, DEBUG and
  * the cluster commands (cmd_cluster.c) have files of their own. */
 #include "server/blocking.h"
 #include "server/handlers.h"
@@ -119,6 +119,41 @@ void cmd_wait(struct client *c)
         return;
     }
     client_block_wait(c, deadline);
+}
+
+/* WAITAOF numlocal numreplicas timeout (Redis 7.2): [local, replicas] AOF
+ * fsyncs of this client's writes. Respite has no AOF, so it answers as
+ * Redis with appendonly no: numlocal 1 is refused, and no file ever holds
+ * the writes, so the reply is [0, 0], at once for numreplicas 0 (or
+ * inside MULTI), else after waiting like WAIT. */
+void cmd_waitaof(struct client *c)
+{
+    int64_t local, replicas, deadline;
+    if (!arg_i64_or_reply(c, 1, &local))
+        return;
+    if (local < 0 || local > 1) {
+        reply_error(c, ERR_ZERO_OR_ONE);
+        return;
+    }
+    if (!arg_i64_or_reply(c, 2, &replicas))
+        return;
+    if (replicas < 0) {
+        reply_error(c, ERR_NOT_POSITIVE);
+        return;
+    }
+    if (!block_timeout_or_reply(c, 3, BLOCK_MILLISECONDS, &deadline))
+        return;
+    if (local) {
+        reply_error(c, ERR_WAITAOF_NO_AOF);
+        return;
+    }
+    if (replicas == 0 || !client_can_block(c)) {
+        resp_add_array(&c->out, 2);
+        resp_add_int(&c->out, 0);
+        resp_add_int(&c->out, 0);
+        return;
+    }
+    client_block_waitaof(c, deadline);
 }
 
 void cmd_shutdown(struct client *c)

@@ -607,6 +607,7 @@ static int xclaim_one(struct client *c, struct store_stream *st,
         dcount++;
     if (store_sg_pel_assign(s, g, *cons, id, o->deliverytime, dcount))
         return -1;
+    (*cons)->active_time = now;
     c->srv->dirty++;
     return 1;
 }
@@ -717,6 +718,7 @@ void cmd_xautoclaim(struct client *c)
         uint64_t dcount = nk->delivery_count + (justid ? 0 : 1);
         if (store_sg_pel_assign(s, g, cons, id, now, dcount))
             break;
+        cons->active_time = now;
         claimed[nclaimed++] = id;
         count--;
         i++;
@@ -803,7 +805,7 @@ static void xinfo_consumers(struct client *c)
     resp_add_array(&c->out, g->nc);
     for (size_t i = 0; i < g->nc; i++) {
         const struct store_sconsumer *k = g->c[i];
-        resp_add_map(&c->out, 3);
+        resp_add_map(&c->out, 4);
         resp_add_bulk_cstr(&c->out, "name");
         resp_add_bulk(&c->out, k->name, k->nlen);
         resp_add_bulk_cstr(&c->out, "pending");
@@ -811,6 +813,11 @@ static void xinfo_consumers(struct client *c)
         resp_add_bulk_cstr(&c->out, "idle");
         int64_t idle = stream_ms_since(now, k->seen_time);
         resp_add_int(&c->out, idle < 0 ? 0 : idle);
+        /* Redis 7.2: ms since it last read or claimed an entry, or -1. */
+        resp_add_bulk_cstr(&c->out, "inactive");
+        resp_add_int(&c->out, k->active_time == -1
+                                  ? -1
+                                  : stream_ms_since(now, k->active_time));
     }
 }
 
@@ -878,11 +885,13 @@ static void xinfo_stream_full(struct client *c, const struct store_stream *st,
         resp_add_array(&c->out, g->nc);
         for (size_t k = 0; k < g->nc; k++) {
             const struct store_sconsumer *cn = g->c[k];
-            resp_add_map(&c->out, 4);
+            resp_add_map(&c->out, 5);
             resp_add_bulk_cstr(&c->out, "name");
             resp_add_bulk(&c->out, cn->name, cn->nlen);
             resp_add_bulk_cstr(&c->out, "seen-time");
             resp_add_int(&c->out, cn->seen_time);
+            resp_add_bulk_cstr(&c->out, "active-time");   /* Redis 7.2 */
+            resp_add_int(&c->out, cn->active_time);
             resp_add_bulk_cstr(&c->out, "pel-count");
             resp_add_int(&c->out, (int64_t)cn->pel.n);
             resp_add_bulk_cstr(&c->out, "pending");

@@ -9,10 +9,11 @@
  *
  * Blocking goes through server/blocking.h: a write to one of the keys
  * runs the command again (client_block_rerun tells the rerun apart).
- * XREAD's "$" is replaced in the saved command by the stream's last ID at
- * the time it blocked, so the rerun returns only newer entries.
- * XREADGROUP also wakes when its key is deleted and answers as Redis
- * does, -UNBLOCKED or -NOGROUP. A rerun without COUNT returns at most
+ * XREAD's "$" (and 7.4's "+", the last entry) is replaced in the saved
+ * command by the ID it stood for at the time it blocked, so the rerun
+ * returns only newer entries.
+ * XREADGROUP also wakes when its key is deleted or changes type and, run
+ * again, answers as Redis 7.2 does: -NOGROUP or -WRONGTYPE. A rerun without COUNT returns at most
  * 1000 entries a stream, as Redis serves blocked readers.
  *
  * XREADGROUP ">" hands out new entries and makes them pending for the
@@ -103,8 +104,10 @@ static void xreadgroup_new(struct client *c, struct store_stream *st,
         /* The PEL never allocates from the stream's blocks, so the
          * iterator stays valid. A failed allocation leaves the entry
          * delivered but not pending, as NOACK would. */
-        if (!noack)
+        if (!noack) {
             store_sg_pel_assign(s, g, cons, id, now, 1);
+            cons->active_time = now;
+        }
     }
 }
 
@@ -194,7 +197,9 @@ static int xread_opts_or_reply(struct client *c, struct xread_opts *o)
         } else if (arg_is(c, i, "STREAMS") && more) {
             o->streams = i + 1;
             if ((c->argc - o->streams) % 2) {
-                reply_error(c, ERR_XREAD_UNBALANCED);
+                reply_error(c, ERR_XREAD_UNBALANCED,
+                            o->group ? "xreadgroup" : "xread",
+                            o->group ? '>' : '$');
                 return 0;
             }
             break;
@@ -229,31 +234,28 @@ static int xread_opts_or_reply(struct client *c, struct xread_opts *o)
     return 1;
 }
 
-/* Stream j's group, or NULL after the error reply: Redis's NOGROUP, or on
- * a rerun the error of a blocked reader whose key or group went. */
+/* Stream j's group, or NULL after Redis's NOGROUP reply. A blocked
+ * reader woken by its key's deletion or its group's destruction gets it
+ * too, from its command run again, as in Redis 7.2 (7.0 had texts of its
+ * own for those). */
 static struct store_sgroup *xread_group_or_reply(struct client *c,
                                                  const struct xread_opts *o,
                                                  struct store_stream *st,
-                                                 size_t j, int rerun)
+                                                 size_t j)
 {
     struct store_sgroup *g =
         st ? store_stream_group_find(st, c->argv[o->gname],
                                      c->argvlen[o->gname])
            : NULL;
-    if (g)
-        return g;
-    if (rerun && !st)
-        reply_error(c, ERR_UNBLOCKED_DELETED);
-    else if (rerun)
-        reply_error(c, ERR_NOGROUP_BLOCKED);
-    else
+    if (!g)
         reply_error(c, ERR_NOGROUP_READ, ARGV_CLIPPED(c, o->streams + j),
                     ARGV_CLIPPED(c, o->gname));
-    return NULL;
+    return g;
 }
 
 /* Stream j's ID argument into k->gt: "$" (XREAD: the stream's last ID),
- * ">" (XREADGROUP: new entries) or an ID. 1, or 0 after the error. */
+ * "+" (XREAD: its last entry), ">" (XREADGROUP: new entries) or an ID.
+ * 1, or 0 after the error. */
 static int xread_id_or_reply(struct client *c, const struct xread_opts *o,
                              const struct store_stream *st, size_t j,
                              struct xread_key *k)
@@ -270,6 +272,18 @@ static int xread_id_or_reply(struct client *c, const struct xread_opts *o,
         if (st)
             store_stream_info(st, &info);
         k->gt = info.last_id;
+        return 1;
+    }
+    if (al == 1 && a[0] == '+') {
+        /* Redis 7.4: the last entry, read as "after the ID just below
+         * it"; a missing or empty stream reads from 0-0. */
+        if (o->group) {
+            reply_error(c, ERR_XREAD_PLUS);
+            return 0;
+        }
+        k->gt.ms = k->gt.seq = 0;
+        if (st && store_stream_last_live_id(st, &k->gt))
+            store_sid_decr(&k->gt);
         return 1;
     }
     if (al == 1 && a[0] == '>') {
@@ -309,6 +323,22 @@ static void xread_decide(const struct xread_opts *o, struct xread_key *k,
     }
 }
 
+/* Argument i's stream for a woken XREADGROUP run again: NULL when absent,
+ * or with *ok 0 after WRONGTYPE (Redis 7.2's replies). Like obj_woken it
+ * counts no keyspace hit or miss, as a woken reader in Redis 7.0. */
+static struct store_stream *woken_group_stream(struct client *c, size_t i,
+                                               int *ok)
+{
+    void *o;
+    int rc = store_obj_open(client_db(c), c->argv[i], c->argvlen[i],
+                            STORE_T_STREAM, 0, server_now_ms(c->srv), &o);
+    if (rc == STORE_WRONGTYPE) {
+        reply_error(c, ERR_WRONGTYPE);
+        *ok = 0;
+    }
+    return rc == STORE_OK ? o : NULL;
+}
+
 /* Parses every ID and checks every key (type, group) before anything is
  * served, as Redis does. Returns how many streams have entries to serve,
  * or -1 after the error reply. */
@@ -320,12 +350,18 @@ static long xread_prepare_or_reply(struct client *c,
     for (size_t j = 0; j < o->n; j++) {
         size_t ka = o->streams + j;
         int ok = 1;
-        struct store_stream *st = rerun ? obj_woken(c, ka, STORE_T_STREAM)
-                                        : obj_read(c, ka, STORE_T_STREAM, &ok);
+        /* A woken XREAD serves the streams it can, one of another type
+         * counting as absent, as 7.0 does; XREADGROUP, woken also when
+         * its key goes or changes type, runs again as Redis 7.2's does:
+         * NOGROUP or WRONGTYPE. */
+        struct store_stream *st =
+            !rerun     ? obj_read(c, ka, STORE_T_STREAM, &ok)
+            : o->group ? woken_group_stream(c, ka, &ok)
+                       : obj_woken(c, ka, STORE_T_STREAM);
         if (!ok)
             return -1;
         struct store_sgroup *g = NULL;
-        if (o->group && !(g = xread_group_or_reply(c, o, st, j, rerun)))
+        if (o->group && !(g = xread_group_or_reply(c, o, st, j)))
             return -1;
         if (!xread_id_or_reply(c, o, st, j, &k[j]))
             return -1;
@@ -379,8 +415,9 @@ static void xread_serve(struct client *c, const struct xread_opts *o,
     }
 }
 
-/* Blocks the client on every key of the call. XREAD's "$" becomes the
- * ID it stood for now, so the rerun reads what came after it. */
+/* Blocks the client on every key of the call. XREAD's "$" and "+"
+ * become the ID they stood for now, so the rerun reads what came after
+ * it (all of it, as Redis serves a woken reader, not only the last). */
 static void xread_block(struct client *c, const struct xread_opts *o,
                         const struct xread_key *k, int rerun)
 {
@@ -394,7 +431,8 @@ static void xread_block(struct client *c, const struct xread_opts *o,
     client_block(c, keys, o->n, STORE_T_STREAM, o->group, o->deadline);
     for (size_t j = 0; !o->group && !rerun && j < o->n; j++) {
         size_t ia = o->streams + o->n + j;
-        if (c->argvlen[ia] == 1 && c->argv[ia][0] == '$') {
+        if (c->argvlen[ia] == 1 &&
+            (c->argv[ia][0] == '$' || c->argv[ia][0] == '+')) {
             char buf[48];
             int len = snprintf(buf, sizeof buf, "%llu-%llu",
                                (unsigned long long)k[j].gt.ms,

@@ -301,29 +301,58 @@ void cmd_zmscore(struct client *c)
     }
 }
 
-static void zrank_generic(struct client *c, int rev)
+/* ZRANK/ZREVRANK key member [WITHSCORE] (7.2): the option is checked
+ * before the key, as Redis does; with it the reply is [rank, score] and a
+ * miss is a null array rather than a null bulk. */
+static void zrank_generic(struct client *c, int rev, const char *name)
 {
+    int withscore = 0;
+    if (c->argc > 4) {
+        reply_error(c, ERR_ARITY, name);
+        return;
+    }
+    if (c->argc == 4) {
+        if (!arg_is(c, 3, "WITHSCORE")) {
+            reply_error(c, ERR_SYNTAX);
+            return;
+        }
+        withscore = 1;
+    }
     int ok;
     struct store_zset *z = obj_read(c, 1, STORE_T_ZSET, &ok);
     size_t rank;
+    double d;
     if (!ok)
         return;
-    if (z && store_zset_rank(z, c->argv[2], c->argvlen[2], rev, &rank))
+    if (!z || !store_zset_rank(z, c->argv[2], c->argvlen[2], rev, &rank)) {
+        if (withscore)
+            resp_add_null_array(&c->out);
+        else
+            resp_add_null(&c->out);
+        return;
+    }
+    if (!withscore) {
         resp_add_int(&c->out, (int64_t)rank);
-    else
-        resp_add_null(&c->out);
+        return;
+    }
+    store_zset_score(z, c->argv[2], c->argvlen[2], &d);
+    resp_add_array(&c->out, 2);
+    resp_add_int(&c->out, (int64_t)rank);
+    add_score(&c->out, d);
 }
 
-/* ZRANK key member: 0-based rank by ascending score, or null. */
+/* ZRANK key member [WITHSCORE]: 0-based rank by ascending score, or
+ * null. */
 void cmd_zrank(struct client *c)
 {
-    zrank_generic(c, 0);
+    zrank_generic(c, 0, "zrank");
 }
 
-/* ZREVRANK key member: 0-based rank by descending score, or null. */
+/* ZREVRANK key member [WITHSCORE]: 0-based rank by descending score,
+ * or null. */
 void cmd_zrevrank(struct client *c)
 {
-    zrank_generic(c, 1);
+    zrank_generic(c, 1, "zrevrank");
 }
 
 /* ZCOUNT key min max: members with a score in the range. */

@@ -50,6 +50,7 @@ static const struct command commands[] = {
 { "LASTSAVE",    cmd_lastsave,       1, F|CMD_LOADING|CMD_STALE, 0, 0, 0, "server", "1.0.0", "Returns the Unix timestamp of the last successful save to disk.", NULL },
 { "ROLE",        cmd_role,           1, F|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 0, 0, 0, "server", "2.8.12", "Returns the replication role.", NULL },
 { "WAIT",        cmd_wait,           3, CMD_NOSCRIPT,       0, 0, 0, "generic", "3.0.0", "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.", NULL },
+{ "WAITAOF",     cmd_waitaof,        4, CMD_NOSCRIPT,       0, 0, 0, "generic", "7.2.0", "Blocks until all of the preceding write commands sent by the connection are written to the append-only file of the master and/or replicas.", NULL },
 { "READONLY",    cmd_cluster_only,   1, F|CMD_LOADING|CMD_STALE, 0, 0, 0, "cluster", "3.0.0", "Enables read-only queries for a connection to a Redis Cluster replica node.", NULL },
 { "READWRITE",   cmd_cluster_only,   1, F|CMD_LOADING|CMD_STALE, 0, 0, 0, "cluster", "3.0.0", "Enables read-write queries for a connection to a Redis Cluster replica node.", NULL },
 { "ASKING",      cmd_cluster_only,   1, F,                  0, 0, 0, "cluster", "3.0.0", "Sent by cluster clients after an -ASK redirect.", NULL },
@@ -197,8 +198,8 @@ static const struct command commands[] = {
 { "ZLEXCOUNT",   cmd_zlexcount,      4, R|F,                 1, 1, 1, "sorted-set", "2.8.9", "Returns the number of members in a sorted set within a lexicographical range.", NULL },
 { "ZSCORE",      cmd_zscore,         3, R|F,                 1, 1, 1, "sorted-set", "1.2.0", "Returns the score of a member in a sorted set.", NULL },
 { "ZMSCORE",     cmd_zmscore,       -3, R|F,                 1, 1, 1, "sorted-set", "6.2.0", "Returns the score of one or more members in a sorted set.", NULL },
-{ "ZRANK",       cmd_zrank,          3, R|F,                 1, 1, 1, "sorted-set", "2.0.0", "Returns the index of a member in a sorted set ordered by ascending scores.", NULL },
-{ "ZREVRANK",    cmd_zrevrank,       3, R|F,                 1, 1, 1, "sorted-set", "2.0.0", "Returns the index of a member in a sorted set ordered by descending scores.", NULL },
+{ "ZRANK",       cmd_zrank,         -3, R|F,                 1, 1, 1, "sorted-set", "2.0.0", "Returns the index of a member in a sorted set ordered by ascending scores.", NULL },
+{ "ZREVRANK",    cmd_zrevrank,      -3, R|F,                 1, 1, 1, "sorted-set", "2.0.0", "Returns the index of a member in a sorted set ordered by descending scores.", NULL },
 { "ZRANGE",      cmd_zrange,        -4, R,                   1, 1, 1, "sorted-set", "1.2.0", "Returns members in a sorted set within a range of indexes, scores or lexicographical values.", NULL },
 { "ZRANGESTORE", cmd_zrangestore,   -5, W|DOOM,              1, 2, 1, "sorted-set", "6.2.0", "Stores a range of members from sorted set in a key.", NULL },
 { "ZREVRANGE",   cmd_zrevrange,     -4, R,                   1, 1, 1, "sorted-set", "1.2.0", "Returns members in a sorted set within a range of indexes in reverse order.", NULL },
@@ -595,6 +596,28 @@ static __attribute__((noinline, cold)) void call_observed(struct client *c,
     c->redacted = 0;
 }
 
+/* Makes lookups in every database mark the keys they find as used (on)
+ * or not; returns the setting before. */
+static int keys_touch_set(struct server *srv, int on)
+{
+    int was = !srv->keys_no_touch;
+    srv->keys_no_touch = !on;
+    for (int i = 0; i < srv->conf.databases; i++)
+        store_set_touch(srv->db[i], on);
+    return was;
+}
+
+/* Runs c->cmd for a CLIENT NO-TOUCH client: its lookups leave the keys'
+ * LRU/LFU as they were, except TOUCH's, as in Redis 7.2. A script's
+ * commands (another client, without the flag) run under the setting of
+ * the EVAL that runs them; a command inside EXEC under its own. */
+static __attribute__((noinline, cold)) void call_no_touch(struct client *c)
+{
+    int was = keys_touch_set(c->srv, c->cmd->proc == cmd_touch);
+    c->cmd->proc(c);
+    keys_touch_set(c->srv, was);
+}
+
 /* Runs c->cmd with its statistics. */
 void client_call(struct client *c)
 {
@@ -602,7 +625,10 @@ void client_call(struct client *c)
     size_t before = c->out.len;
     uint64_t errors = c->nerrors;
     uint64_t t0 = uv_hrtime();
-    c->cmd->proc(c);
+    if (__builtin_expect(c->flags & CLIENT_NO_TOUCH, 0))
+        call_no_touch(c);
+    else
+        c->cmd->proc(c);
     srv->call_end_ns = uv_hrtime();
     uint64_t dt = srv->call_end_ns - t0;
     /* MONITOR, the slow log, the latency monitor, a blocked command's

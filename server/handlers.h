@@ -56,6 +56,7 @@ void cmd_debug(struct client *c);
 void cmd_lastsave(struct client *c);
 void cmd_role(struct client *c);
 void cmd_wait(struct client *c);
+void cmd_waitaof(struct client *c);
 /* cmd_cluster.c, cmd_module.c: cluster mode and modules, which Respite
  * does not have */
 void cmd_cluster(struct client *c);

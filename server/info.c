@@ -150,10 +150,14 @@ static void section_clients(struct resp_out *o, const struct server *srv)
     add(o, "blocked_clients:%zu",
         blocking_count(srv) + pause_postponed_count(srv));
     add(o, "tracking_clients:%zu", srv->tracking_clients);
-    /* Redis 7.4's, in its order. */
+    /* Redis 7.4's and 7.2's, in 7.4's order. */
     add(o, "pubsub_clients:%zu", pubsub_clients(srv));
     add(o, "watching_clients:%zu", srv->nwatching);
     add(o, "clients_in_timeout_table:%zu", blocking_count_timed(srv));
+    size_t on_nokey, blocking_keys = blocking_count_keys(srv, &on_nokey);
+    add(o, "total_watched_keys:%zu", client_watched_keys_total(srv));
+    add(o, "total_blocking_keys:%zu", blocking_keys);
+    add(o, "total_blocking_keys_on_nokey:%zu", on_nokey);
 }
 
 /* Not const: what INFO reads counts towards the peak, as in Redis. */
@@ -276,6 +280,8 @@ static void section_stats(struct resp_out *o, const struct server *srv)
         (unsigned long long)(sweep_us / 1000));
     add(o, "evicted_keys:%llu", (unsigned long long)srv->maxmem.evicted);
     add(o, "evicted_clients:0");
+    /* Redis 7.4's: EVAL's scripts evicted from the cache (script.c). */
+    add(o, "evicted_scripts:%llu", (unsigned long long)script_evicted(srv));
     add(o, "keyspace_hits:%llu", (unsigned long long)srv->stat_hits);
     add(o, "keyspace_misses:%llu", (unsigned long long)srv->stat_misses);
     add(o, "pubsub_channels:%zu", pubsub_size(srv, PUBSUB_CHANNEL));

@@ -101,6 +101,7 @@ static const struct keyspec_cmd rows[] = {
   .tips = "nondeterministic_output",
   .info = LOADING | STALE },
 { "CLIENT|NO-EVICT", .info = LOADING | STALE },
+{ "CLIENT|NO-TOUCH", .info = LOADING | STALE },
 { "CLIENT|PAUSE", .info = LOADING | STALE },
 { "CLIENT|REPLY", .info = LOADING | STALE },
 { "CLIENT|SETNAME", .info = LOADING | STALE },
@@ -620,6 +621,7 @@ static const struct keyspec_cmd rows[] = {
 { "UNSUBSCRIBE", .info = PUBSUB },
 { "UNWATCH", .info = LOADING | STALE | ALLOW_BUSY },
 { "WAIT", .tips = "request_policy:all_shards response_policy:agg_min" },
+{ "WAITAOF", .tips = "request_policy:all_shards response_policy:agg_min" },
 { "WATCH",
   .info = LOADING | STALE | ALLOW_BUSY,
   .specs = {

@@ -127,6 +127,8 @@ void server_reset_stats(struct server *srv)
     srv->maxmem.evicted = 0;
     srv->stat_net_in = srv->stat_net_out = srv->stat_errors = 0;
     srv->nerrorstats = 0;
+    if (srv->scripting)
+        script_evicted_reset(srv);
 }
 
 static void close_listeners(struct server *srv)

@@ -101,6 +101,41 @@ void client_unwatch_all(struct client *c)
     c->srv->nwatching--;
 }
 
+static int watched_cmp(const void *a, const void *b)
+{
+    const struct watched_key *x = *(const struct watched_key *const *)a;
+    const struct watched_key *y = *(const struct watched_key *const *)b;
+    if (x->db != y->db)
+        return x->db < y->db ? -1 : 1;
+    if (x->klen != y->klen)
+        return x->klen < y->klen ? -1 : 1;
+    return memcmp(x->key, y->key, x->klen);
+}
+
+/* See server.h. Sorts pointers to every client's watched keys and counts
+ * the distinct ones: INFO is rare, watched keys few. */
+size_t client_watched_keys_total(const struct server *srv)
+{
+    size_t n = 0;
+    for (const struct client *c = srv->clients; c; c = c->next)
+        n += c->nwatched;
+    if (n < 2)
+        return n;
+    const struct watched_key **all = malloc(n * sizeof(*all));
+    if (!all)
+        return n;
+    size_t i = 0;
+    for (const struct client *c = srv->clients; c; c = c->next)
+        for (size_t j = 0; j < c->nwatched; j++)
+            all[i++] = &c->watched[j];
+    qsort(all, n, sizeof(*all), watched_cmp);
+    size_t distinct = 1;
+    for (i = 1; i < n; i++)
+        distinct += watched_cmp(&all[i - 1], &all[i]) != 0;
+    free(all);
+    return distinct;
+}
+
 /* Marks every client watching (db, key) dirty. */
 void server_key_modified(struct server *srv, int db, const char *key,
                          size_t klen)

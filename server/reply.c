@@ -80,6 +80,8 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_HELLO_OPTION] = "ERR Syntax error in HELLO option '%.*s'",
     [ERR_INVALID_CLIENT_ID] = "ERR Invalid client ID",
     [ERR_CLIENT_ID_POSITIVE] = "ERR client-id should be greater than 0",
+    [ERR_CLIENT_MAXAGE_INT] = "ERR maxage is not an integer or out of range",
+    [ERR_CLIENT_MAXAGE_POSITIVE] = "ERR maxage should be greater than 0",
     [ERR_CLIENT_TYPE] = "ERR Unknown client type '%.*s'",
     [ERR_NO_SUCH_CLIENT] = "ERR No such client",
     [ERR_NO_SUCH_USER] = "ERR No such user '%.*s'",
@@ -123,6 +125,10 @@ static const char *const errors[ERR__COUNT] = {
                        "-9223372036854775807 and 9223372036854775807",
     [ERR_VALUE_RANGE] = "ERR value is out of range",
     [ERR_NOT_POSITIVE] = "ERR value is out of range, must be positive",
+    [ERR_ZERO_OR_ONE] = "ERR value is out of range, value must between 0 "
+                        "and 1",
+    [ERR_WAITAOF_NO_AOF] = "ERR WAITAOF cannot be used when numlocal is set "
+                           "but appendonly is disabled.",
     [ERR_NUMKEYS_ZERO] = "ERR numkeys should be greater than 0",
     [ERR_NUMKEYS_ARGS] = "ERR Number of keys can't be greater than number "
                          "of args",
@@ -246,8 +252,10 @@ static const char *const errors[ERR__COUNT] = {
                               "than current max_deleted_entry_id",
     [ERR_XSETID_ADDED_NEG] = "ERR entries_added must be positive",
     /* 7.0.15 says XREAD and '$' for XREADGROUP too. */
-    [ERR_XREAD_UNBALANCED] = "ERR Unbalanced XREAD list of streams: for each "
-                             "stream key an ID or '$' must be specified.",
+    /* Redis 7.4's wording, which names the command (7.0 said XREAD for
+     * both). */
+    [ERR_XREAD_UNBALANCED] = "ERR Unbalanced '%s' list of streams: for each "
+                             "stream key an ID or '%c' must be specified.",
     [ERR_XREAD_GROUP_OPT] = "ERR The GROUP option is only supported by "
                             "XREADGROUP. You called XREAD instead.",
     [ERR_XREAD_NOACK_OPT] = "ERR The NOACK option is only supported by "
@@ -258,6 +266,11 @@ static const char *const errors[ERR__COUNT] = {
                          "consumer by specifying a proper ID, or use the > "
                          "ID to get new messages. The $ ID would just return "
                          "an empty result set.",
+    [ERR_XREAD_PLUS] = "ERR The + ID is meaningless in the context of "
+                       "XREADGROUP: you want to read the history of this "
+                       "consumer by specifying a proper ID, or use the > "
+                       "ID to get new messages. The + ID would just return "
+                       "an empty result set.",
     [ERR_XREAD_BLOCK_SCRIPT] = "ERR %.*s command is not allowed with BLOCK "
                                "option from scripts",
     [ERR_XREAD_GT] = "ERR The > ID can be specified only when calling "
@@ -267,9 +280,6 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_NOGROUP_KEY] = "NOGROUP No such key '%.*s' or consumer group '%.*s'",
     [ERR_NOGROUP_XGROUP] = "NOGROUP No such consumer group '%.*s' for key "
                            "name '%.*s'",
-    [ERR_NOGROUP_BLOCKED] = "NOGROUP the consumer group this client was "
-                            "blocked on no longer exists",
-    [ERR_UNBLOCKED_DELETED] = "UNBLOCKED the stream key no longer exists",
     [ERR_UNBLOCKED_CLIENT] = "UNBLOCKED client unblocked via CLIENT UNBLOCK",
     [ERR_UNBLOCK_REASON] = "ERR CLIENT UNBLOCK reason should be TIMEOUT or "
                            "ERROR",

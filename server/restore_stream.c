@@ -231,6 +231,8 @@ static int load_consumer(struct rdb_reader *r, struct store *s,
     if (rc != STORE_OK)
         return rc == STORE_NOMEM ? DUMP_NOMEM : DUMP_BAD;
     c->seen_time = seen;
+    /* RDB 10 has no active time: Redis 7.2 loads it as the seen time. */
+    c->active_time = seen;
     if (rdb_get_plain_len(r, &n) != 0)
         return DUMP_BAD;
     for (uint64_t i = 0; i < n; i++) {

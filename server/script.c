@@ -64,6 +64,8 @@ static int engine_setup(lua_State *L)
     lua_setfield(L, LUA_REGISTRYINDEX, REG_SCRIPTS);
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, REG_FLAGS);
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, REG_LRU);
     script__setup_globals(L);
     s->globals_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     return 0;
@@ -102,11 +104,14 @@ struct scripting *script__engine_new(struct server *srv)
     return s;
 }
 
+static void lru_free_all(struct scripting *s);
+
 /* See script_int.h. */
 void script__engine_free(struct scripting *s)
 {
     if (!s)
         return;
+    lru_free_all(s);
     lua_close(s->L);
     resp_out_close(&s->fake->out);
     free(s->fake);
@@ -126,6 +131,98 @@ void script_engine_close(struct server *srv)
 {
     script__engine_free(srv->scripting);
     srv->scripting = NULL;
+}
+
+/* ---- EVAL's LRU ------------------------------------------------------- */
+
+/* Redis 7.4 keeps at most this many scripts that EVAL compiled (SCRIPT
+ * LOAD's are never evicted): an application that builds a new body for
+ * every call no longer grows the cache for ever. */
+#define EVAL_LRU_MAX 500
+
+struct eval_lru {
+    struct eval_lru *prev, *next;
+    size_t body_len;
+    char sha[41];
+};
+
+static void lru_unlink(struct scripting *s, struct eval_lru *n)
+{
+    *(n->prev ? &n->prev->next : &s->lru_head) = n->next;
+    *(n->next ? &n->next->prev : &s->lru_tail) = n->prev;
+    n->prev = n->next = NULL;
+    s->nlru--;
+}
+
+static void lru_append(struct scripting *s, struct eval_lru *n)
+{
+    n->prev = s->lru_tail;
+    n->next = NULL;
+    *(s->lru_tail ? &s->lru_tail->next : &s->lru_head) = n;
+    s->lru_tail = n;
+    s->nlru++;
+}
+
+static void lru_free_all(struct scripting *s)
+{
+    while (s->lru_head) {
+        struct eval_lru *n = s->lru_head;
+        lru_unlink(s, n);
+        free(n);
+    }
+}
+
+/* The LRU entry of cached script sha, or NULL when SCRIPT LOAD's. */
+static struct eval_lru *lru_find(struct scripting *s, const char *sha)
+{
+    lua_getfield(s->L, LUA_REGISTRYINDEX, REG_LRU);
+    lua_getfield(s->L, -1, sha);
+    struct eval_lru *n = lua_touserdata(s->L, -1);
+    lua_pop(s->L, 2);
+    return n;
+}
+
+/* Sets registry[reg][sha] = nil: the key exists, so Lua allocates
+ * nothing and cannot raise. */
+static void registry_forget(lua_State *L, const char *reg, const char *sha)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, reg);
+    lua_pushnil(L);
+    lua_setfield(L, -2, sha);
+    lua_pop(L, 1);
+}
+
+/* Takes script n out of the LRU: SCRIPT LOAD of a script EVAL cached
+ * makes it one that is never evicted, as in Redis. */
+static void lru_forget(struct scripting *s, struct eval_lru *n)
+{
+    registry_forget(s->L, REG_LRU, n->sha);
+    lru_unlink(s, n);
+    free(n);
+}
+
+/* Evicts EVAL's least recently run scripts until one more fits. */
+static void lru_make_room(struct scripting *s)
+{
+    while (s->nlru >= EVAL_LRU_MAX) {
+        struct eval_lru *n = s->lru_head;
+        registry_forget(s->L, REG_SCRIPTS, n->sha);
+        registry_forget(s->L, REG_FLAGS, n->sha);
+        s->nscripts--;
+        s->body_bytes -= n->body_len;
+        s->evicted++;
+        lru_forget(s, n);
+    }
+}
+
+/* A run of script sha makes it EVAL's most recently run. */
+static void lru_touch(struct scripting *s, const char *sha)
+{
+    struct eval_lru *n = lru_find(s, sha);
+    if (n && n != s->lru_tail) {
+        lru_unlink(s, n);
+        lru_append(s, n);
+    }
 }
 
 /* ---- The cache ---------------------------------------------------------- */
@@ -223,10 +320,12 @@ int script_cached(struct server *srv, const char *sha, size_t len,
     return found;
 }
 
-/* lua_cpcall body: registry.scripts[sha] = the function below it. */
+/* lua_cpcall body: registry.scripts[sha] = the function below it, and
+ * for EVAL's, registry.lru[sha] = its LRU entry. */
 struct cache_put {
     const char *sha;
     unsigned flags;
+    struct eval_lru *lru;               /* NULL: SCRIPT LOAD's */
 };
 
 static int cache_put(lua_State *L)
@@ -238,17 +337,26 @@ static int cache_put(lua_State *L)
     lua_getfield(L, LUA_REGISTRYINDEX, REG_FLAGS);
     lua_pushinteger(L, (lua_Integer)p->flags);
     lua_setfield(L, -2, p->sha);
+    if (p->lru) {
+        lua_getfield(L, LUA_REGISTRYINDEX, REG_LRU);
+        lua_pushlightuserdata(L, p->lru);
+        lua_setfield(L, -2, p->sha);
+    }
     return 0;
 }
 
 int script_load_or_reply(struct client *c, const char *body, size_t len,
-                         char sha[41], unsigned *flags)
+                         char sha[41], unsigned *flags, int from_eval)
 {
     struct scripting *s = c->srv->scripting;
     lua_State *L = s->L;
     sha1_hex(body, len, sha);
-    if (script_cached(c->srv, sha, 40, flags))
+    if (script_cached(c->srv, sha, 40, flags)) {
+        struct eval_lru *n = from_eval ? NULL : lru_find(s, sha);
+        if (n)
+            lru_forget(s, n);
         return 0;
+    }
     *flags = SCRIPT_LEGACY;
     const char *code = body;
     size_t codelen = len;
@@ -279,7 +387,18 @@ int script_load_or_reply(struct client *c, const char *body, size_t len,
         lua_pop(L, 1);
         return -1;
     }
-    struct cache_put put = { sha, *flags };
+    struct cache_put put = { sha, *flags, NULL };
+    if (from_eval) {
+        put.lru = calloc(1, sizeof(*put.lru));
+        if (!put.lru) {
+            lua_pop(L, 1);
+            reply_error(c, ERR_OOM);
+            return -1;
+        }
+        memcpy(put.lru->sha, sha, 41);
+        put.lru->body_len = len;
+        lru_make_room(s);
+    }
     lua_pushcfunction(L, cache_put);
     lua_insert(L, -2);
     lua_pushlightuserdata(L, &put);
@@ -287,9 +406,12 @@ int script_load_or_reply(struct client *c, const char *body, size_t len,
     /* cache_put(&put, fn) */
     if (lua_pcall(L, 2, 0, 0) != 0) {
         lua_pop(L, 1);
+        free(put.lru);
         reply_error(c, ERR_OOM);
         return -1;
     }
+    if (put.lru)
+        lru_append(s, put.lru);
     s->nscripts++;
     s->body_bytes += len;
     return 0;
@@ -303,6 +425,9 @@ void script_flush(struct server *srv)
     lua_setfield(L, LUA_REGISTRYINDEX, REG_SCRIPTS);
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, REG_FLAGS);
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, REG_LRU);
+    lru_free_all(s);
     s->nscripts = 0;
     s->body_bytes = 0;
     lua_gc(L, LUA_GCCOLLECT, 0);
@@ -474,6 +599,7 @@ void script_run(struct client *c, const char *sha, unsigned flags,
     lua_pop(L, 1);
     cache_get(L, REG_SCRIPTS, sha);
     script__call(s, c, 0, sha, flags, ro);
+    lru_touch(s, sha);
 }
 
 /* See script_int.h. */
@@ -516,6 +642,16 @@ size_t script_count(const struct server *srv)
 size_t script_bodies_bytes(const struct server *srv)
 {
     return srv->scripting->body_bytes;
+}
+
+uint64_t script_evicted(const struct server *srv)
+{
+    return srv->scripting->evicted;
+}
+
+void script_evicted_reset(struct server *srv)
+{
+    srv->scripting->evicted = 0;
 }
 
 size_t script_lua_memory(const struct server *srv)

@@ -5,6 +5,7 @@
 #define RESPITE_SCRIPT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct client;
 struct server;
@@ -27,9 +28,12 @@ void script_engine_close(struct server *srv);
 
 /* Compiles body[0..len) unless its SHA-1 is cached, and caches it. On
  * success returns 0 with sha (41 bytes) holding the name and *flags the
- * shebang's; otherwise replies the error to c and returns -1. */
+ * shebang's; otherwise replies the error to c and returns -1. from_eval:
+ * EVAL's, which Redis 7.4 evicts past 500 (least recently run first);
+ * else SCRIPT LOAD's, never evicted (an EVAL script it loads again
+ * becomes one). */
 int script_load_or_reply(struct client *c, const char *body, size_t len,
-                         char sha[41], unsigned *flags);
+                         char sha[41], unsigned *flags, int from_eval);
 /* Whether the script sha (any case) is cached; *flags receives its
  * shebang flags when it is. */
 int script_cached(struct server *srv, const char *sha, size_t len,
@@ -50,6 +54,9 @@ int script_may_run_or_reply(struct client *c, unsigned flags, int ro);
 /* For INFO: scripts cached, bytes of their bodies, the Lua heap. */
 size_t script_count(const struct server *srv);
 size_t script_bodies_bytes(const struct server *srv);
+/* EVAL's scripts evicted (INFO evicted_scripts), and CONFIG RESETSTAT. */
+uint64_t script_evicted(const struct server *srv);
+void script_evicted_reset(struct server *srv);
 size_t script_lua_memory(const struct server *srv);
 
 #endif

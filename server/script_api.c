@@ -1,6 +1,7 @@
 /* script_api.c - what a script sees: redis.call/pcall and the rest of
  * the redis table, pcall as Redis 7.0 has it, loadstring/load of text only,
- * and the protected globals (script.c's essay says how they work). */
+ * Redis 7.4's os table (os.clock alone), and the protected globals
+ * (script.c's essay says how they work). */
 #include <lauxlib.h>
 #include <lua.h>
 #include <lualib.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "server/acl.h"
 #include "server/script.h"
@@ -660,6 +662,24 @@ static void register_redis(lua_State *L)
     lua_setglobal(L, "redis");
 }
 
+/* os.clock(): the CPU time the server has used, in seconds, as Lua's
+ * own; Redis 7.4 gives scripts this one function of the os library, to
+ * time their own work. */
+static int os_clock(lua_State *L)
+{
+    lua_pushnumber(L, (lua_Number)clock() / (lua_Number)CLOCKS_PER_SEC);
+    return 1;
+}
+
+/* The os table of Redis 7.4's scripts: clock only. */
+static void register_os(lua_State *L)
+{
+    lua_newtable(L);
+    lua_pushcfunction(L, os_clock);
+    lua_setfield(L, -2, "clock");
+    lua_setglobal(L, "os");
+}
+
 /* Opens the libraries Redis gives scripts, then moves every global into
  * the hidden table and protects the globals and the library tables. */
 int script__setup_globals(lua_State *L)
@@ -707,6 +727,7 @@ int script__setup_globals(lua_State *L)
     lua_pushcclosure(L, ro_setmetatable, 1);
     lua_setglobal(L, "setmetatable");
     register_redis(L);
+    register_os(L);
 
     lua_newtable(L);                    /* the hidden table */
     int hidden = lua_gettop(L);
@@ -722,7 +743,7 @@ int script__setup_globals(lua_State *L)
     }
     static const char *const ro[] = { "string", "math", "table", "coroutine",
                                       "redis", "cjson", "bit", "cmsgpack",
-                                      "struct" };
+                                      "struct", "os" };
     for (size_t i = 0; i < sizeof(ro) / sizeof(ro[0]); i++) {
         lua_getfield(L, hidden, ro[i]);
         push_readonly_proxy(L);

@@ -10,6 +10,7 @@
 
 struct client;
 struct server;
+struct eval_lru;                        /* script.c */
 
 struct scripting {
     struct server *srv;
@@ -28,11 +29,17 @@ struct scripting {
     int wrote;                          /* a write command ran */
     int oom;                            /* over maxmemory at the start */
     uint64_t runs;                      /* scripts run, for the GC steps */
+    /* EVAL's scripts (not SCRIPT LOAD's), least recently run first:
+     * Redis 7.4 evicts the oldest past EVAL_LRU_MAX. */
+    struct eval_lru *lru_head, *lru_tail;
+    size_t nlru;
+    uint64_t evicted;                   /* INFO evicted_scripts */
 };
 
 #define NUM_SLOT 32                     /* "%.17g" of a double fits */
 #define REG_SCRIPTS "respite.scripts"
 #define REG_FLAGS "respite.flags"
+#define REG_LRU "respite.lru"           /* sha -> its struct eval_lru */
 #define REG_ENGINE "respite.engine"
 /* A read-only proxy's metatable names the table it stands for under this
  * key, so the raw functions (and cmsgpack.pack) can see through it. */

@@ -180,6 +180,7 @@ enum client_flags {
     CLIENT_NO_EVICT = 1 << 16,          /* CLIENT NO-EVICT ON (recorded) */
     CLIENT_POSTPONED = 1 << 17,         /* waits out a CLIENT PAUSE (pause.c) */
     CLIENT_SCRIPT = 1 << 18,            /* runs a script's commands */
+    CLIENT_NO_TOUCH = 1 << 19,          /* CLIENT NO-TOUCH ON (Redis 7.2) */
 };
 
 /* A queued MULTI command: argv copied into one allocation. */
@@ -379,6 +380,9 @@ struct server {
     /* The default user is off or has a password: a new connection must
      * authenticate (acl_user_changed keeps it). */
     int auth_required;
+    /* A CLIENT NO-TOUCH client's command is running: store_set_touch(0)
+     * on every database (commands.c). */
+    int keys_no_touch;
     char readbuf[64 * 1024];            /* libuv reads here; see client.c */
 };
 
@@ -442,6 +446,9 @@ void client_multi_queue(struct client *c);
 int client_cmd_save(const struct client *c, struct queued_cmd *q);
 /* Forgets every WATCHed key. */
 void client_unwatch_all(struct client *c);
+/* Distinct (db, key) pairs WATCHed by any client: INFO total_watched_keys
+ * (Redis 7.4's). On allocation failure, the sum over clients. */
+size_t client_watched_keys_total(const struct server *srv);
 /* Runs one parsed command: lookup, arity, auth, MULTI queueing, call. */
 void client_dispatch(struct client *c);
 
@@ -588,6 +595,8 @@ enum reply_err {
     ERR_HELLO_OPTION,        /* (ARGV_CLIPPED) */
     ERR_INVALID_CLIENT_ID,
     ERR_CLIENT_ID_POSITIVE,
+    ERR_CLIENT_MAXAGE_INT,   /* maxage is not an integer or out of range */
+    ERR_CLIENT_MAXAGE_POSITIVE, /* maxage should be greater than 0 */
     ERR_CLIENT_TYPE,         /* (ARGV_CLIPPED) */
     ERR_NO_SUCH_CLIENT,
     ERR_NO_SUCH_USER,        /* (ARGV_CLIPPED) */
@@ -617,6 +626,8 @@ enum reply_err {
     ERR_LONG_RANGE,          /* value must between -LONG_MAX and LONG_MAX */
     ERR_VALUE_RANGE,         /* value is out of range */
     ERR_NOT_POSITIVE,        /* value is out of range, must be positive */
+    ERR_ZERO_OR_ONE,         /* value must between 0 and 1 (WAITAOF) */
+    ERR_WAITAOF_NO_AOF,      /* WAITAOF ... numlocal ... appendonly disabled */
     ERR_NUMKEYS_ZERO,        /* numkeys should be greater than 0 */
     ERR_NUMKEYS_ARGS,        /* Number of keys can't be greater than ... */
     ERR_NUMKEYS_NEG,         /* Number of keys can't be negative */
@@ -708,18 +719,17 @@ enum reply_err {
     ERR_XSETID_MAXDEL_ARG,   /* ... smaller than the provided max_deleted... */
     ERR_XSETID_MAXDEL_CUR,   /* ... smaller than current max_deleted_entry_id */
     ERR_XSETID_ADDED_NEG,    /* entries_added must be positive */
-    ERR_XREAD_UNBALANCED,    /* Unbalanced XREAD list of streams ... */
+    ERR_XREAD_UNBALANCED,    /* (name, '$' or '>') Unbalanced '...' list */
     ERR_XREAD_GROUP_OPT,     /* The GROUP option is only supported by ... */
     ERR_XREAD_NOACK_OPT,     /* The NOACK option is only supported by ... */
     ERR_XREAD_MISSING_GROUP, /* Missing GROUP option for XREADGROUP */
     ERR_XREAD_DOLLAR,        /* The $ ID is meaningless in ... XREADGROUP */
     ERR_XREAD_GT,            /* The > ID can be specified only when ... */
+    ERR_XREAD_PLUS,          /* The + ID is meaningless in ... XREADGROUP */
     ERR_XREAD_BLOCK_SCRIPT,  /* (ARGV_CLIPPED name) ... BLOCK ... scripts */
     ERR_NOGROUP_READ,        /* (ARGV_CLIPPED key, ARGV_CLIPPED group) */
     ERR_NOGROUP_KEY,         /* (ARGV_CLIPPED key, ARGV_CLIPPED group) */
     ERR_NOGROUP_XGROUP,      /* (ARGV_CLIPPED group, ARGV_CLIPPED key) */
-    ERR_NOGROUP_BLOCKED,     /* the consumer group this client was blocked on */
-    ERR_UNBLOCKED_DELETED,   /* UNBLOCKED the stream key no longer exists */
     ERR_UNBLOCKED_CLIENT,    /* UNBLOCKED client unblocked via CLIENT UNBLOCK */
     ERR_UNBLOCK_REASON,      /* CLIENT UNBLOCK reason should be ... */
     ERR_BUSYGROUP,           /* BUSYGROUP Consumer Group name already exists */

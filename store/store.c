@@ -257,15 +257,17 @@ static int drop_expired(struct store *s, struct store_shard *sh,
     return 1;
 }
 
-/* find_live under an lfu policy, out of the way of the common path. */
+/* find_live under an lfu policy or store_set_touch(s, 0), out of the way
+ * of the common path. s->atime moves on either way: it stamps the entries
+ * the command creates. */
 static __attribute__((noinline)) struct store_entry **
-find_live_lfu(struct store *s, struct store_shard *sh,
-              struct store_entry **link, int64_t now_ms)
+find_live_slow(struct store *s, struct store_shard *sh,
+               struct store_entry **link, int64_t now_ms)
 {
-    s->atime = store__lfu_stamp(now_ms);
+    s->atime = store__stamp(s, now_ms);
     if (!link || drop_expired(s, sh, link, now_ms))
         return NULL;
-    store__lfu_hit(s, *link);
+    store__access(s, *link);
     return link;
 }
 
@@ -277,8 +279,8 @@ static struct store_entry **find_live(struct store *s, struct store_shard *sh,
                                       size_t klen, int64_t now_ms)
 {
     struct store_entry **link = store__table_find(sh, h, key, klen);
-    if (__builtin_expect(s->lfu, 0))
-        return find_live_lfu(s, sh, link, now_ms);
+    if (__builtin_expect(s->lfu | s->notouch, 0))
+        return find_live_slow(s, sh, link, now_ms);
     s->atime = store__atime(now_ms);
     if (!link || drop_expired(s, sh, link, now_ms))
         return NULL;
@@ -327,6 +329,12 @@ void store_free(struct store *s)
 void store_set_expire_paused(struct store *s, int on)
 {
     s->expire_paused = on != 0;
+}
+
+/* See store.h. */
+void store_set_touch(struct store *s, int on)
+{
+    s->notouch = on == 0;
 }
 
 /* Sets the callback told about keys removed because their TTL passed. */

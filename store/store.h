@@ -78,6 +78,10 @@ void store_set_expired_cb(struct store *s, store_expired_cb cb, void *ctx);
  * since a write would not see the entry. 0 (the default): such a key is
  * removed when found. */
 void store_set_expire_paused(struct store *s, int on);
+/* on == 0: lookups find keys without marking them used (access stamp and
+ * LFU counter stay), as for a Redis 7.2 CLIENT NO-TOUCH client; 1 (the
+ * default): every lookup but store_key_peek* marks the key. */
+void store_set_touch(struct store *s, int on);
 /* Hands the store's pages-release jobs to cb instead of running them in
  * the call that frees (store/pages.c): cb must run them in the order
  * given, and may run them later on another thread. Set before use. */
@@ -671,11 +675,13 @@ struct store_svec {
 };
 
 /* A consumer of a group: its name, when it was last seen (any command
- * naming it) and its own pending IDs (struct store_sid, sorted). */
+ * naming it), when it was last active (Redis 7.2: an entry read or
+ * claimed; -1 never) and its own pending IDs (struct store_sid, sorted). */
 struct store_sconsumer {
     char *name;
     size_t nlen;
     int64_t seen_time;
+    int64_t active_time;
     struct store_svec pel;
 };
 

@@ -124,6 +124,7 @@ struct store {
     uint32_t lfu_log_factor;       /* lfu-log-factor */
     uint32_t lfu_decay;            /* lfu-decay-time, minutes; 0: never */
     uint8_t expire_paused;         /* store_set_expire_paused */
+    uint8_t notouch;               /* store_set_touch(s, 0) */
     struct store_stream *streams;  /* stream.c: retention ring */
     struct store_shard shards[];
 };
@@ -184,6 +185,8 @@ static inline uint8_t store__stamp(const struct store *s, int64_t now_ms)
  * counts the access (LFU). */
 static inline void store__access(struct store *s, struct store_entry *e)
 {
+    if (__builtin_expect(s->notouch, 0))
+        return;
     if (__builtin_expect(s->lfu, 0))
         store__lfu_hit(s, e);
     else

@@ -5,7 +5,8 @@
  *                                        pel, c[] sorted by name}
  *   group pel:   struct store_snack {id, delivery time, count, consumer}
  *                sorted by ID, in one array
- *   consumer:    {name, seen_time, pel: its pending IDs, sorted}
+ *   consumer:    {name, seen_time, active_time, pel: its pending IDs,
+ *                sorted}
  *
  * Both PELs are "svec"s: a sorted array with free room at both ends
  * (head offset), so the usual traffic - deliver new IDs at the end,
@@ -358,6 +359,7 @@ int store_sg_consumer_create(struct store *s, struct store_sgroup *g,
     c->name = nm;
     c->nlen = nlen;
     c->seen_time = now_ms;
+    c->active_time = -1;
     memmove(&g->c[pos + 1], &g->c[pos], (g->nc - pos) * sizeof(*g->c));
     g->c[pos] = c;
     g->nc++;
@@ -504,6 +506,7 @@ static struct store_sgroup *group_clone(struct store *d,
             c->name = name_dup(d, sc->name, sc->nlen);
             c->nlen = sc->nlen;
             c->seen_time = sc->seen_time;
+            c->active_time = sc->active_time;
             if (!c->name || sv_clone(d, &c->pel, &sc->pel, SID_SZ))
                 goto fail;
         }

@@ -90,6 +90,11 @@ reference, 7.0, serves it from the key that woke it:
               waiter is blocked in XREADGROUP on that stream and not in
               a MULTI (one left open may run after a waiter blocks);
               otherwise it is drawn as SETID $, which never moves back
+    gone      a blocked XREADGROUP whose stream is deleted or changes type,
+              or whose group is destroyed, gets 7.0's -UNBLOCKED or
+              -NOGROUP texts of its own, where 7.2 and Respite run it
+              again (-NOGROUP No such key..., -WRONGTYPE): a waiter's
+              replies of either kind are compared as one (GONE)
 
 A round stops at its first difference and prints its seed, protocol and
 every step so far; `--seed S --rounds 1 --resp N --steps K` replays it.
@@ -577,7 +582,8 @@ class Round(compat.ScenarioRound):
         while True:
             for g, s in zip(got, self.sides):
                 for i, reps in s.poll().items():
-                    g.setdefault(i, []).extend(reps)
+                    g.setdefault(i, []).extend(GONE.sub(b"-<gone>\r\n", x)
+                                               for x in reps)
             if got[0] == got[1] and all(got[0].get(i) and got[1].get(i)
                                         for i in due) and all(
                                             s.still(g) for g, s in
@@ -685,6 +691,16 @@ class Round(compat.ScenarioRound):
                 lines.append("  %s respite: %s" % (label, compat.clip(
                     db.get(label, b"<nothing>"), 1500)))
         return "\n".join(lines)
+
+
+# The replies of an XREADGROUP waiter whose stream or group went, 7.0's
+# and 7.2's (see "gone" in the docstring).
+GONE = re.compile(rb"-(UNBLOCKED the stream key no longer exists|NOGROUP the "
+                  rb"consumer group this client was blocked on no longer "
+                  rb"exists|NOGROUP No such key '[^'\r\n]*' or consumer "
+                  rb"group '[^'\r\n]*' in XREADGROUP with GROUP option|"
+                  rb"WRONGTYPE Operation against a key holding the wrong "
+                  rb"kind of value)\r\n")
 
 
 # A stream reader woken with an empty entry list (RESP2 and RESP3),

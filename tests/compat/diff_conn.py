@@ -33,8 +33,8 @@ slot sending one command, or a few in one write:
              a bad option
     kill     CLIENT KILL ip:port (a slot's address, the slot's own, one no
              one has) and the filter form: ID, ADDR, LADDR, TYPE, USER,
-             SKIPME yes/no, MAXAGE (7.2's; 7.0 says syntax error), an
-             unknown filter, a filter missing its value
+             SKIPME yes/no, an unknown filter, a filter missing its value
+             (not 7.4's MAXAGE, which 7.0 refuses: test_v74.py)
     block    BLPOP of a key no one pushes, then CLIENT UNBLOCK of that
              slot by another ([TIMEOUT|ERROR], or of one not blocked, or
              a bad id or reason), or the blocked slot is killed or closed
@@ -82,17 +82,20 @@ What differs by nature or by design is left out:
 
     values   the fields above, HELLO's version (Respite says 7.4.0,
              README) and id, client ids and ports
-    fields   Respite's CLIENT LIST and CLIENT INFO end with lib-name= and
-             lib-ver= (Redis 7.2's fields, set by CLIENT SETINFO, which
+    fields   Respite's CLIENT LIST and CLIENT INFO have watch= (Redis 7.4's
+             count of the keys the client WATCHes) and end with lib-name=
+             and lib-ver= (Redis 7.2's fields, set by CLIENT SETINFO, which
              7.0 lacks); they are dropped before comparing
     CLIENT   HELP (Respite lists only what it has), PAUSE, UNPAUSE,
              NO-EVICT, TRACKING, CACHING, GETREDIR, TRACKINGINFO (7.0 has
              them, Respite not: README) and SETINFO (7.2's) are never
-             sent; NO-TOUCH (7.2's) is, as an unknown subcommand on both
+             sent, nor NO-TOUCH and KILL ... MAXAGE (7.2's and 7.4's,
+             which 7.0 refuses: test_v74.py); NO-TOUCHES is, an unknown
+             subcommand on both
     users    one user, default (README: no ACL); AUTH of other users only
              fails
     timing   no step waits on a clock: BLPOP waits forever, CLIENT KILL
-             MAXAGE only meets 7.0's syntax error; in a slot's own CLIENT
+             MAXAGE is never sent; in a slot's own CLIENT
              LIST or INFO reply the admin connection's cmd is not compared
              (the slot's command may run before or during the barrier's
              INFO), in the CLIENT LIST after the step it is
@@ -143,7 +146,8 @@ CHANNELS = [b"ch1", b"ch2"]
 VARYING = {b"fd", b"age", b"idle", b"qbuf", b"qbuf-free", b"argv-mem",
            b"multi-mem", b"rbs", b"rbp", b"obl", b"oll", b"omem",
            b"tot-mem"}
-DROPPED = {b"lib-name", b"lib-ver"}     # Redis 7.2's, Respite's too
+# Redis 7.2's lib-name, lib-ver and 7.4's watch, Respite's too
+DROPPED = {b"lib-name", b"lib-ver", b"watch"}
 CLIENT_TEXT = re.compile(rb"([$=])\d+\r\n((?:txt:)?)(id=[^\r]*)\r\n")
 # HELLO's reply from its version to its id, wherever it is (EXEC too)
 HELLO = re.compile(rb"(\$6\r\nserver\r\n\$5\r\nredis\r\n\$7\r\nversion"
@@ -563,7 +567,7 @@ class Round(compat.ScenarioRound):
                 [b"ID", pick([b"0", b"-2", b"abc", b"99999999"])],
                 [b"ADDR", b"127.0.0.1:1"]]))
         if random.random() < 0.04:
-            filters.append(pick([[b"MAXAGE", b"100"], [b"FOO", b"bar"],
+            filters.append(pick([[b"FOO", b"100"], [b"FOO", b"bar"],
                                  [b"id"], [b"SKIPME"]]))
         random.shuffle(filters)
         args = [b"CLIENT", b"KILL"] + [a for f in filters for a in f]
@@ -588,7 +592,7 @@ class Round(compat.ScenarioRound):
             [b"ECHO", self.tok()], self.kill(i, narrow=True)[0],
             [b"CLIENT", b"LIST", b"ID", Slot("id", self.any_slot(i))],
             [b"AUTH", PASSWORD], [b"SET", b"k", self.tok()],
-            [b"CLIENT", b"NO-TOUCH", b"on"], [b"CLIENT", b"FOO"],
+            [b"CLIENT", b"NO-TOUCHES", b"on"], [b"CLIENT", b"FOO"],
             [b"WATCH", b"k"], [b"MULTI"], [b"HELLO", b"3"]])
 
     def draw(self, i):
@@ -676,7 +680,7 @@ class Round(compat.ScenarioRound):
                                   else []), False
         if r < 0.95:
             return [pick([[b"CLIENT"], [b"CLIENT", b"FOO"],
-                          [b"CLIENT", b"NO-TOUCH", b"on"],
+                          [b"CLIENT", b"NO-TOUCHES", b"on"],
                           [b"CLIENT", b"KILL"], [b"CLIENT", b"UNBLOCK"],
                           [b"CLIENT", b"REPLY"],
                           [b"CLIENT", b"SETNAME"]])], False

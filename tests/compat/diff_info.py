@@ -140,9 +140,12 @@ PERCENTILE = re.compile(r"p([0-9.]+)=\d+\.\d{3}$")
 # Fields Respite prints and Redis 7.0 does not: README "Where Respite
 # differs" (respite_version, used_memory_prefix_index) and the Redis 7.4
 # fields that go with redis_version:7.4.0 (pubsub_clients,
-# watching_clients).
+# watching_clients, total_watched_keys; 7.2's total_blocking_keys,
+# total_blocking_keys_on_nokey; 7.4's evicted_scripts).
 RESPITE_ONLY = {"respite_version", "used_memory_prefix_index",
-                "pubsub_clients", "watching_clients"}
+                "pubsub_clients", "watching_clients", "total_watched_keys",
+                "total_blocking_keys", "total_blocking_keys_on_nokey",
+                "evicted_scripts"}
 EXACT = {
     "Server": {"redis_mode", "arch_bits", "io_threads_active"},
     "Clients": {"connected_clients", "maxclients", "blocked_clients",

@@ -108,6 +108,38 @@ TEST(peek_does_not_touch)
     store_free(s);
 }
 
+/* store_set_touch(s, 0), for CLIENT NO-TOUCH: finds mark nothing, LRU or
+ * LFU, but the keys they create get the current stamp. */
+TEST(no_touch_finds_leave_keys_as_they_were)
+{
+    struct store *s = store_new(4);
+    ASSERT_OK(store_key_set(s, "k", 1, "v", 1, STORE_NO_TTL, T0));
+    store_set_touch(s, 0);
+    struct store_entry *e = store_key_find(s, "k", 1, T0 + 10000);
+    ASSERT(e != NULL);
+    ASSERT(store_entry_idle_ms(e, T0 + 10000) >= 9 * 1024);
+    ASSERT_OK(store_key_set(s, "n", 1, "v", 1, STORE_NO_TTL, T0 + 10000));
+    e = store_key_peek(s, "n", 1, T0 + 10000);
+    ASSERT_EQ(store_entry_idle_ms(e, T0 + 10000), 0);
+    store_set_touch(s, 1);
+    e = store_key_find(s, "k", 1, T0 + 10000);
+    ASSERT_EQ(store_entry_idle_ms(e, T0 + 10000), 0);
+    store_free(s);
+
+    s = lfu_store(0, 1);
+    ASSERT_OK(store_key_set(s, "k", 1, "v", 1, STORE_NO_TTL, T0));
+    store_set_touch(s, 0);
+    for (int i = 0; i < 10; i++)
+        ASSERT(store_key_find(s, "k", 1, T0) != NULL);
+    ASSERT_EQ(store_entry_freq(s, store_key_peek(s, "k", 1, T0), T0),
+              STORE__LFU_INIT);
+    store_set_touch(s, 1);
+    store_key_find(s, "k", 1, T0);
+    ASSERT_EQ(store_entry_freq(s, store_key_peek(s, "k", 1, T0), T0),
+              STORE__LFU_INIT + 1);
+    store_free(s);
+}
+
 TEST(idle_time_in_1024_ms_steps)
 {
     struct store *s = store_new(4);
@@ -341,6 +373,7 @@ static const struct unit_test tests[] = {
     UNIT(hits_count_with_log_probability),
     UNIT(counter_decays_by_periods),
     UNIT(peek_does_not_touch),
+    UNIT(no_touch_finds_leave_keys_as_they_were),
     UNIT(idle_time_in_1024_ms_steps),
     UNIT(evict_lfu_picks_the_coldest),
     UNIT(evict_sampling_settles_the_decay),

@@ -125,6 +125,8 @@ struct store {
     uint32_t lfu_decay;            /* lfu-decay-time, minutes; 0: never */
     uint8_t expire_paused;         /* store_set_expire_paused */
     struct store_stream *streams;  /* stream.c: retention ring */
+    struct store__hfe **hfev;      /* hfe.c: hashes with field TTLs */
+    size_t nhfe, hfecap, hfecur;   /* registered, allocated, sweep cursor */
     struct store_shard shards[];
 };
 
@@ -388,6 +390,28 @@ extern const struct store__obj_ops store__coll_ops;
 extern const struct store__obj_ops store__list_ops;
 extern const struct store__obj_ops store__zset_ops;
 extern const struct store__obj_ops store__stream_ops;
+
+/* ---- Hash field TTLs (hfe.c, coll.c) ---------------------------------- */
+
+struct store__hfe;
+struct store__hfe *store__coll_hfe(const struct store_coll *c);
+struct store_coll *store__coll_hfe_attach(struct store *s,
+                                          struct store_coll *c,
+                                          struct store__hfe *x);
+void store__hfe_free(struct store *s, struct store__hfe *x);
+struct store__hfe *store__hfe_clone(struct store *d,
+                                    const struct store__hfe *x);
+void store__hfe_set_owner(struct store__hfe *x, struct store_coll *c);
+size_t store__hfe_mem(const struct store__hfe *x);
+void store__hfe_forget(struct store *s, struct store__hfe *x, const char *f,
+                       size_t flen);
+int store__hfe_expired(const struct store__hfe *x, const char *f,
+                       size_t flen, int64_t now_ms);
+int store__hfe_rekey(struct store *s, struct store *d, struct store_coll *c,
+                     const char *dst, size_t dlen);
+int store__hfe_check(const struct store__hfe *x, const struct store_coll *c);
+void store__hfe_registry_free(struct store *s);
+int store__hfe_registry_check(const struct store *s, size_t *mem);
 
 /* 1 while table-encoded c is moving to new buckets (coll.c; tests). */
 int store__coll_rehashing(const struct store_coll *c);

@@ -177,6 +177,8 @@ struct obj_scan {
     size_t nitems, seen;
     const char *pat;
     size_t plen;
+    const struct store_coll *hfe;  /* a hash with field TTLs: skip expired */
+    int64_t now;
 };
 
 /* Walks one bucket of object o from cursor into s; returns the next
@@ -217,5 +219,14 @@ int mpop_args(struct client *c, size_t numkeys_at, const char *w0,
  * negative count allows repeats; with values as HRANDFIELD WITHVALUES. */
 void cmd_coll_rand_count(struct client *c, struct store_coll *h,
                          int64_t count, int withvalues);
+/* Lazy field expiry (cmd_hash_ttl.c): deletes field f of argument i's
+ * hash *h, found past its deadline, with the "hexpired" event when notify
+ * is set; when that was the last field the key goes too ("del" event when
+ * notify) and *h becomes NULL: returns 1 then, else 0. */
+int hash_field_expired(struct client *c, size_t i, struct store_coll **h,
+                       const char *f, size_t flen, int notify);
+/* Deletes every expired field of argument i's hash *h (HRANDFIELD), with
+ * one "hexpired" event, and the key ("del", *h NULL) if none is left. */
+void hash_expire_all(struct client *c, size_t i, struct store_coll **h);
 
 #endif

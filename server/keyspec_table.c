@@ -283,6 +283,12 @@ static const struct keyspec_cmd rows[] = {
 { "HELLO", .info = LOADING | STALE | ALLOW_BUSY },
 { "HEXISTS", .specs = {
     { RO, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
+{ "HEXPIRE", .specs = {
+    { RW | UPDATE, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
+{ "HEXPIREAT", .specs = {
+    { RW | UPDATE, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
+{ "HEXPIRETIME", .specs = {
+    { RO | ACCESS, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
 { "HGET", .specs = {
     { RO | ACCESS, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
 { "HGETALL",
@@ -303,6 +309,16 @@ static const struct keyspec_cmd rows[] = {
     { RO | ACCESS, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
 { "HMSET", .specs = {
     { RW | UPDATE, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
+{ "HPERSIST", .specs = {
+    { RW | UPDATE, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
+{ "HPEXPIRE", .specs = {
+    { RW | UPDATE, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
+{ "HPEXPIREAT", .specs = {
+    { RW | UPDATE, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
+{ "HPEXPIRETIME", .specs = {
+    { RO | ACCESS, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
+{ "HPTTL", .specs = {
+    { RO | ACCESS, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
 { "HRANDFIELD",
   .tips = "nondeterministic_output",
   .specs = {
@@ -317,6 +333,8 @@ static const struct keyspec_cmd rows[] = {
     { RW | INSERT, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
 { "HSTRLEN", .specs = {
     { RO, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
+{ "HTTL", .specs = {
+    { RO | ACCESS, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
 { "HVALS",
   .tips = "nondeterministic_output_order",
   .specs = {

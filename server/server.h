@@ -791,6 +791,12 @@ enum reply_err {
     /* ACL (acl*.c, and SORT's patterns). */
     ERR_SORT_BY_ACL,         /* BY option of SORT denied due to ... ACL */
     ERR_SORT_GET_ACL,        /* GET option of SORT denied due to ... ACL */
+    /* Hash field expiration (cmd_hash_ttl.c). */
+    ERR_HFE_EXPIRE_NEG,      /* invalid expire time, must be >= 0 */
+    ERR_HFE_FIELDS_MISSING,  /* Mandatory argument FIELDS is missing ... */
+    ERR_HFE_NUMFIELDS_GT0,   /* Parameter `numFields` should be ... > 0 */
+    ERR_HFE_NUMFIELDS_POS,   /* Number of fields must be a positive integer */
+    ERR_HFE_NUMFIELDS_MATCH, /* The `numfields` parameter must match ... */
     ERR__COUNT
 };
 

@@ -102,19 +102,31 @@ void cmd_hsetnx(struct client *c)
     resp_add_int(&c->out, rc);
 }
 
+/* hash_get for a hash that holds field TTLs: the clock, and lazy expiry
+ * of the field when it is past its deadline. */
+static __attribute__((noinline)) int
+hash_get_ttl(struct client *c, struct store_coll **h, size_t fi, int notify)
+{
+    const char *f = c->argv[fi];
+    size_t flen = c->argvlen[fi];
+    if (!store_coll_field_expired(*h, f, flen, server_now_ms(c->srv)))
+        return 1;
+    return hash_field_expired(c, 1, h, f, flen, notify) ? -2 : -1;
+}
+
 /* Field argument fi of argument 1's hash *h for a read: 1 and *v, or 0
  * when absent. A field past its deadline is deleted (hash_field_expired,
  * which may delete the key and set *h NULL) and counts as absent; -1
- * then instead of 0, and -2 if that deleted the key. */
-static int hash_get(struct client *c, struct store_coll **h, size_t fi,
-                    struct store_coll_view *v, int notify)
+ * then instead of 0, and -2 if that deleted the key. Hashes without field
+ * TTLs never read the clock here. */
+static inline __attribute__((always_inline)) int
+hash_get(struct client *c, struct store_coll **h, size_t fi,
+         struct store_coll_view *v, int notify)
 {
-    int r = store_coll_get_at(*h, c->argv[fi], c->argvlen[fi],
-                              server_now_ms(c->srv), v);
-    if (__builtin_expect(r >= 0, 1))
-        return r;
-    return hash_field_expired(c, 1, h, c->argv[fi], c->argvlen[fi], notify) ?
-           -2 : -1;
+    int r = store_coll_lookup(*h, c->argv[fi], c->argvlen[fi], v);
+    if (__builtin_expect(r == 2, 0))
+        return hash_get_ttl(c, h, fi, notify);
+    return r;
 }
 
 /* HGET key field: the value or null. */

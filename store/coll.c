@@ -532,8 +532,8 @@ int store_coll_is_compact(const struct store_coll *c)
 
 /* Looks up field f: returns 1 and fills *out (borrowed views; out may be
  * NULL), or 0. */
-int store_coll_get(const struct store_coll *c, const char *f, size_t flen,
-                   struct store_coll_view *out)
+static inline int get_impl(const struct store_coll *c, const char *f,
+                           size_t flen, struct store_coll_view *out)
 {
     if (c->compact) {
         size_t end;
@@ -551,10 +551,37 @@ int store_coll_get(const struct store_coll *c, const char *f, size_t flen,
     return 1;
 }
 
-/* store_coll_put without the TTL bookkeeping: an overwritten field keeps
- * its deadline. */
-static int put_raw(struct store *s, struct store_coll *c, const char *f,
-                   size_t flen, const char *v, size_t vlen, int nx)
+int store_coll_get(const struct store_coll *c, const char *f, size_t flen,
+                   struct store_coll_view *out)
+{
+    return get_impl(c, f, flen, out);
+}
+
+/* See store.h: store_coll_get, and 2 instead of 1 when c holds field
+ * TTLs, so that only their readers need the clock. */
+int store_coll_lookup(const struct store_coll *c, const char *f, size_t flen,
+                      struct store_coll_view *out)
+{
+    /* The flag first: the common case is then store_coll_get's code. */
+    if (__builtin_expect(c->hfe, 0))
+        return 2 * store_coll_get(c, f, flen, out);
+    return get_impl(c, f, flen, out);
+}
+
+/* An overwrite of field f in c: unless keep, its TTL goes (HSET). */
+static inline void overwritten(struct store *s, struct store_coll *c,
+                               const char *f, size_t flen, int keep)
+{
+    if (__builtin_expect(c->hfe, 0) && !keep)
+        store__hfe_forget(s, store__coll_hfe(c), f, flen);
+}
+
+/* store_coll_put; keep leaves an overwritten field's TTL alone. Inlined
+ * in both callers so that the TTL costs a hash without them only a flag
+ * test, on overwrites. */
+static inline __attribute__((always_inline)) int
+put_raw(struct store *s, struct store_coll *c, const char *f, size_t flen,
+        const char *v, size_t vlen, int nx, int keep)
 {
     if (c->type != STORE_T_HASH)
         vlen = 0;
@@ -573,16 +600,22 @@ static int put_raw(struct store *s, struct store_coll *c, const char *f,
             if (vlen > max_value) {
                 if (to_table(s, c, 0))
                     return STORE_NOMEM;
-                return put_raw(s, c, f, flen, v, vlen, 0);
+                int rc = store_coll_put_keepttl(s, c, f, flen, v, vlen);
+                if (rc == 0)
+                    overwritten(s, c, f, flen, keep);
+                return rc;
             }
-            return lp_splice(s, c, (size_t)off, end, f, flen, v, vlen) ?
-                   STORE_NOMEM : 0;
+            if (lp_splice(s, c, (size_t)off, end, f, flen, v, vlen))
+                return STORE_NOMEM;
+            overwritten(s, c, f, flen, keep);
+            return 0;
         }
         if (c->n + 1 > max_entries || flen > max_value ||
             vlen > max_value) {
             if (to_table(s, c, 1))
                 return STORE_NOMEM;
-            return put_raw(s, c, f, flen, v, vlen, nx);
+            /* f is new: nx changes nothing. */
+            return store_coll_put_keepttl(s, c, f, flen, v, vlen);
         }
         if (lp_splice(s, c, lp_used(c), lp_used(c), f, flen, v, vlen))
             return STORE_NOMEM;
@@ -598,6 +631,7 @@ static int put_raw(struct store *s, struct store_coll *c, const char *f,
         if (x->vlen == vlen) {
             if (vlen)
                 memcpy(x->data + flen, v, vlen);
+            overwritten(s, c, f, flen, keep);
             return 0;
         }
         struct coll_node *y = node_new(s, f, flen, v, vlen);
@@ -606,6 +640,7 @@ static int put_raw(struct store *s, struct store_coll *c, const char *f,
         y->next = x->next;
         *l = y;
         store__free(s, x);
+        overwritten(s, c, f, flen, keep);
         return 0;
     }
     struct coll_node *y = node_new(s, f, flen, v, vlen);
@@ -642,10 +677,7 @@ int store_coll_get_at(const struct store_coll *c, const char *f, size_t flen,
 int store_coll_put(struct store *s, struct store_coll *c, const char *f,
                    size_t flen, const char *v, size_t vlen, int nx)
 {
-    int rc = put_raw(s, c, f, flen, v, vlen, nx);
-    if (__builtin_expect(c->hfe, 0) && rc == 0 && !nx)
-        store__hfe_forget(s, store__coll_hfe(c), f, flen);
-    return rc;
+    return put_raw(s, c, f, flen, v, vlen, nx, 0);
 }
 
 /* store_coll_put (not nx) that leaves an overwritten field's TTL alone,
@@ -654,7 +686,7 @@ int store_coll_put_keepttl(struct store *s, struct store_coll *c,
                            const char *f, size_t flen, const char *v,
                            size_t vlen)
 {
-    return put_raw(s, c, f, flen, v, vlen, 0);
+    return put_raw(s, c, f, flen, v, vlen, 0, 1);
 }
 
 static int del_raw(struct store *s, struct store_coll *c, const char *f,

@@ -321,6 +321,11 @@ int store_hash_ttl_open(struct store *s, const char *key, size_t klen,
                         int64_t now_ms, struct store_coll **out);
 /* 1 once c went through store_hash_ttl_open (the listpackex encoding). */
 int store_coll_is_hfe(const struct store_coll *c);
+/* store_coll_get that answers 2 instead of 1 when c may hold field TTLs:
+ * a reader that gets 2 checks store_coll_field_expired, the others need
+ * no clock. */
+int store_coll_lookup(const struct store_coll *c, const char *f, size_t flen,
+                      struct store_coll_view *out);
 /* 1 and *out if f is there and live at now_ms; -1 if there but expired;
  * 0 if absent. */
 int store_coll_get_at(const struct store_coll *c, const char *f, size_t flen,

@@ -73,11 +73,9 @@ void hash_expire_all(struct client *c, size_t i, struct store_coll **h)
 
 /* ---- Arguments ----------------------------------------------------------- */
 
-/* Argument i as an absolute deadline in ms: relative to basetime (0 for
- * the *AT forms), in seconds when secs is set. 0 after replying Redis's
- * error. */
-static int expire_arg(struct client *c, size_t i, int secs, int64_t basetime,
-                      const char *name, int64_t *out)
+/* See coll.h. */
+int hash_expire_arg(struct client *c, size_t i, int secs, int64_t basetime,
+                    const char *name, int64_t *out)
 {
     int64_t v;
     if (!arg_i64_or_reply(c, i, &v))
@@ -101,18 +99,17 @@ static int expire_arg(struct client *c, size_t i, int secs, int64_t basetime,
     return 1;
 }
 
-/* FIELDS numfields field...: FIELDS at argument at - 1, the count at at,
- * as many fields as the rest. Returns the count, or 0 after replying
- * (count_err for a count that is not a positive integer). */
-static int64_t fields_arg(struct client *c, size_t at,
-                          enum reply_err count_err)
+/* See coll.h. */
+int64_t hash_fields_arg(struct client *c, size_t at,
+                        enum reply_err count_err)
 {
     if (!arg_is(c, at - 1, "FIELDS")) {
         reply_error(c, ERR_HFE_FIELDS_MISSING);
         return 0;
     }
     int64_t n;
-    if (!parse_i64(c->argv[at], c->argvlen[at], &n) || n < 1) {
+    if (at >= c->argc || !parse_i64(c->argv[at], c->argvlen[at], &n) ||
+        n < 1) {
         reply_error(c, count_err);
         return 0;
     }
@@ -165,7 +162,7 @@ static void hexpire_generic(struct client *c, int relative, int secs,
     if (!ok)
         return;
     int64_t now = server_now_ms(c->srv), at;
-    if (!expire_arg(c, 2, secs, relative ? now : 0, name, &at))
+    if (!hash_expire_arg(c, 2, secs, relative ? now : 0, name, &at))
         return;
     size_t nf = 4;
     int cond = 0;
@@ -175,7 +172,7 @@ static void hexpire_generic(struct client *c, int relative, int secs,
             cond = 1 << k;
             nf++;
         }
-    int64_t n = fields_arg(c, nf, ERR_HFE_NUMFIELDS_GT0);
+    int64_t n = hash_fields_arg(c, nf, ERR_HFE_NUMFIELDS_GT0);
     if (n == 0)
         return;
     if (!h) {
@@ -247,7 +244,7 @@ static void httl_generic(struct client *c, int relative, int secs)
     struct store_coll *h = coll_read(c, 1, STORE_T_HASH, &ok);
     if (!ok)
         return;
-    int64_t n = fields_arg(c, 3, ERR_HFE_NUMFIELDS_POS);
+    int64_t n = hash_fields_arg(c, 3, ERR_HFE_NUMFIELDS_POS);
     if (n == 0)
         return;
     if (!h) {
@@ -305,7 +302,7 @@ void cmd_hpersist(struct client *c)
     struct store_coll *h = coll_write(c, 1, STORE_T_HASH, 0, &ok);
     if (!ok)
         return;
-    int64_t n = fields_arg(c, 3, ERR_HFE_NUMFIELDS_POS);
+    int64_t n = hash_fields_arg(c, 3, ERR_HFE_NUMFIELDS_POS);
     if (n == 0)
         return;
     if (!h) {

@@ -225,6 +225,17 @@ void cmd_coll_rand_count(struct client *c, struct store_coll *h,
  * notify) and *h becomes NULL: returns 1 then, else 0. */
 int hash_field_expired(struct client *c, size_t i, struct store_coll **h,
                        const char *f, size_t flen, int notify);
+/* Argument i as an absolute field deadline in ms (cmd_hash_ttl.c):
+ * relative to basetime (0 for absolute times), in seconds when secs is
+ * set; at most 2^46-1. 0 after replying Redis's error (name: the command,
+ * lowercase). */
+int hash_expire_arg(struct client *c, size_t i, int secs, int64_t basetime,
+                    const char *name, int64_t *out);
+/* FIELDS numfields field...: FIELDS at argument at - 1, the count at at,
+ * as many fields as the arguments left. The count, or 0 after replying
+ * (count_err for a count that is not a positive integer). */
+int64_t hash_fields_arg(struct client *c, size_t at,
+                        enum reply_err count_err);
 /* Deletes every expired field of argument i's hash *h (HRANDFIELD), with
  * one "hexpired" event, and the key ("del", *h NULL) if none is left. */
 void hash_expire_all(struct client *c, size_t i, struct store_coll **h);

@@ -307,4 +307,9 @@ void cmd_hexpiretime(struct client *c);
 void cmd_hpexpiretime(struct client *c);
 void cmd_hpersist(struct client *c);
 
+/* cmd_hash_ex.c */
+void cmd_hgetdel(struct client *c);
+void cmd_hgetex(struct client *c);
+void cmd_hsetex(struct client *c);
+
 #endif

@@ -295,6 +295,10 @@ static const struct keyspec_cmd rows[] = {
   .tips = "nondeterministic_output_order",
   .specs = {
     { RO | ACCESS, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
+{ "HGETDEL", .specs = {
+    { RW | ACCESS | DELETE, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
+{ "HGETEX", .specs = {
+    { RW | ACCESS | UPDATE, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
 { "HINCRBY", .specs = {
     { RW | ACCESS | UPDATE, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
 { "HINCRBYFLOAT", .specs = {
@@ -328,6 +332,8 @@ static const struct keyspec_cmd rows[] = {
   .specs = {
     { RO | ACCESS, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
 { "HSET", .specs = {
+    { RW | UPDATE, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
+{ "HSETEX", .specs = {
     { RW | UPDATE, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
 { "HSETNX", .specs = {
     { RW | INSERT, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },

@@ -393,6 +393,13 @@ static const char *const errors[ERR__COUNT] = {
                               "integer",
     [ERR_HFE_NUMFIELDS_MATCH] = "ERR The `numfields` parameter must match "
                                 "the number of arguments",
+    [ERR_HFE_BAD_NUMFIELDS] = "ERR invalid number of fields",
+    [ERR_HFE_ONE_EXPIRY] = "ERR Only one of EX, PX, EXAT, PXAT or KEEPTTL "
+                           "arguments can be specified",
+    [ERR_HFE_MISSING_EXPIRE] = "ERR missing expire time",
+    [ERR_HFE_ONE_FXX] = "ERR Only one of FXX or FNX arguments can be "
+                        "specified",
+    [ERR_HFE_UNKNOWN_ARG] = "ERR unknown argument: %.*s",
 };
 
 /* Counts an error reply under its code for INFO errorstats, as Redis's

@@ -797,6 +797,11 @@ enum reply_err {
     ERR_HFE_NUMFIELDS_GT0,   /* Parameter `numFields` should be ... > 0 */
     ERR_HFE_NUMFIELDS_POS,   /* Number of fields must be a positive integer */
     ERR_HFE_NUMFIELDS_MATCH, /* The `numfields` parameter must match ... */
+    ERR_HFE_BAD_NUMFIELDS,   /* invalid number of fields (HSETEX) */
+    ERR_HFE_ONE_EXPIRY,      /* Only one of EX, PX, EXAT, PXAT or KEEPTTL */
+    ERR_HFE_MISSING_EXPIRE,  /* missing expire time */
+    ERR_HFE_ONE_FXX,         /* Only one of FXX or FNX ... */
+    ERR_HFE_UNKNOWN_ARG,     /* unknown argument: (int len, const char *) */
     ERR__COUNT
 };
 

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Hash field expiration (Redis 7.4): HEXPIRE, HPEXPIRE, HEXPIREAT,
-HPEXPIREAT, HTTL, HPTTL, HEXPIRETIME, HPEXPIRETIME, HPERSIST, and what
-the other hash commands do with fields past their TTL.
+HPEXPIREAT, HTTL, HPTTL, HEXPIRETIME, HPEXPIRETIME, HPERSIST, Redis 8.0's
+HGETDEL, HGETEX and HSETEX, and what the other hash commands do with
+fields past their TTL.
 
 Respite only: Debian's redis-server 7.0 has none of these commands, so
 every test is marked respite_only and skipped with RESPITE_BIN pointing
@@ -406,6 +407,94 @@ def resp3_and_raw_replies():
     assert_eq(info[0:6], [b"hexpire", -6, [b"write", b"denyoom", b"fast"],
                           1, 1, 1])
     c.close()
+
+
+@test(**ONLY)
+def hgetdel_hgetex_hsetex():
+    s = h.shared_server()
+    r = h.flushed()
+    r.config_set("notify-keyspace-events", "EA")
+    ev = h.KeyEvents(s)
+    try:
+        r.hset("h", mapping={"a": "1", "b": "2", "c": "3"})
+        ev.keyevents(r)
+        assert_eq(cmd(r, "HGETDEL", "h", "FIELDS", "3", "a", "zz", "a"),
+                  [b"1", None, None])
+        assert_eq(cmd(r, "HGETEX", "h", "EX", "100", "FIELDS", "2", "b", "zz"),
+                  [b"2", None])
+        assert_eq(cmd(r, "HTTL", "h", "FIELDS", "2", "b", "c"), [100, -1])
+        assert_eq(cmd(r, "HGETEX", "h", "PERSIST", "FIELDS", "2", "b", "c"),
+                  [b"2", b"3"])
+        assert_eq(cmd(r, "HGETEX", "h", "FIELDS", "1", "b"), [b"2"])
+        assert_eq(cmd(r, "HGETEX", "h", "PXAT", "1", "FIELDS", "1", "b"),
+                  [b"2"])
+        assert_eq(r.hgetall("h"), {b"c": b"3"})
+        assert_eq(cmd(r, "HGETDEL", "h", "FIELDS", "1", "c"), [b"3"])
+        assert_eq(r.exists("h"), 0)
+        assert_eq(cmd(r, "HGETDEL", "h", "FIELDS", "1", "c"), [None])
+        assert_eq(cmd(r, "HGETEX", "h", "PX", "5", "FIELDS", "1", "c"), [None])
+        assert_eq(ev.keyevents(r), [
+            ("hdel", "h"), ("hexpire", "h"), ("hpersist", "h"),
+            ("hdel", "h"), ("hdel", "h"), ("del", "h")])
+        # HSETEX: FNX / FXX, the TTL options, the reply 0 or 1.
+        assert_eq(cmd(r, "HSETEX", "h", "FXX", "FIELDS", "1", "a", "1"), 0)
+        assert_eq(r.exists("h"), 0)
+        assert_eq(cmd(r, "HSETEX", "h", "FNX", "EX", "100", "FIELDS", "2",
+                      "a", "1", "b", "2"), 1)
+        assert_eq(cmd(r, "HSETEX", "h", "FNX", "FIELDS", "2", "x", "1", "a",
+                      "2"), 0)
+        assert_eq(cmd(r, "HTTL", "h", "FIELDS", "3", "a", "b", "x"),
+                  [100, 100, -2])
+        assert_eq(cmd(r, "HSETEX", "h", "FXX", "KEEPTTL", "FIELDS", "1", "a",
+                      "k"), 1)
+        assert_eq(cmd(r, "HSETEX", "h", "FIELDS", "1", "b", "p"), 1)
+        assert_eq(cmd(r, "HTTL", "h", "FIELDS", "2", "a", "b"), [100, -1])
+        assert_eq(cmd(r, "HSETEX", "h", "PXAT", "1", "FIELDS", "1", "c", "3"),
+                  1)
+        assert_eq(r.hgetall("h"), {b"a": b"k", b"b": b"p"})
+        assert_eq(ev.keyevents(r), [
+            ("hset", "h"), ("hexpire", "h"), ("hset", "h"), ("hset", "h"),
+            ("hset", "h"), ("hdel", "h")])
+        err = [
+            (("HSETEX", "h", "EX", "10", "KEEPTTL", "FIELDS", "1", "a", "b"),
+             "Only one of EX, PX, EXAT, PXAT or KEEPTTL arguments can be "
+             "specified"),
+            (("HSETEX", "h", "FXX", "FNX", "FIELDS", "1", "a", "b"),
+             "Only one of FXX or FNX arguments can be specified"),
+            (("HSETEX", "h", "BAD", "FIELDS", "1", "a", "b"),
+             "unknown argument: BAD"),
+            (("HSETEX", "h", "FIELDS", "2", "a", "b", "c"),
+             "wrong number of arguments for 'hsetex' command"),
+            (("HSETEX", "h", "FIELDS", "0", "a", "b"),
+             "invalid number of fields"),
+            (("HSETEX", "h", "EX", "-1", "FIELDS", "1", "a", "b"),
+             "invalid expire time, must be >= 0"),
+            (("HSETEX", "h", "FXX", "FXX", "FIELDS", "1", "a", "b"),
+             "Only one of FXX or FNX arguments can be specified"),
+            (("HGETEX", "h", "EX", "x", "FIELDS", "1", "a"),
+             "value is not an integer or out of range"),
+            (("HGETEX", "h", "PERSIST", "NOPE", "1", "a"),
+             "Mandatory argument FIELDS is missing or not at the right "
+             "position"),
+            (("HGETDEL", "h", "FIELDS", "2", "a"),
+             "The `numfields` parameter must match the number of arguments"),
+            (("HGETDEL", "h", "FIELDS", "0", "a"),
+             "Number of fields must be a positive integer"),
+        ]
+        for args, text in err:
+            assert_raises_text(lambda: cmd(r, *args), text)
+        r.set("str", "v")
+        for args in (("HGETDEL", "str", "X", "1", "a"),
+                     ("HGETEX", "str", "EX", "x", "FIELDS", "1", "a"),
+                     ("HSETEX", "str", "FIELDS", "1", "a", "b")):
+            assert_raises_text(lambda: cmd(r, *args), "WRONGTYPE")
+        # The options are read before the type.
+        assert_raises_text(
+            lambda: cmd(r, "HSETEX", "str", "BAD", "FIELDS", "1", "a", "b"),
+            "unknown argument")
+    finally:
+        r.config_set("notify-keyspace-events", "")
+        ev.close()
 
 
 if __name__ == "__main__":

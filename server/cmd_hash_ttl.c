@@ -45,6 +45,9 @@ static int drop_emptied(struct client *c, size_t i, struct store_coll *h,
 int hash_field_expired(struct client *c, size_t i, struct store_coll **h,
                        const char *f, size_t flen, int notify)
 {
+    /* CLIENT PAUSE: expired fields only look gone, as keys do. */
+    if (c->srv->pause_type != PAUSE_NONE)
+        return 0;
     store_coll_del(client_db(c), *h, f, flen);
     server_key_modified(c->srv, c->db, c->argv[i], c->argvlen[i]);
     if (notify)
@@ -59,7 +62,7 @@ int hash_field_expired(struct client *c, size_t i, struct store_coll **h,
 /* See coll.h. */
 void hash_expire_all(struct client *c, size_t i, struct store_coll **h)
 {
-    if (!store_coll_is_hfe(*h))
+    if (!store_coll_is_hfe(*h) || c->srv->pause_type != PAUSE_NONE)
         return;
     if (store_coll_expire(client_db(c), *h, server_now_ms(c->srv),
                           SIZE_MAX) == 0)

@@ -222,7 +222,8 @@ void cmd_coll_rand_count(struct client *c, struct store_coll *h,
 /* Lazy field expiry (cmd_hash_ttl.c): deletes field f of argument i's
  * hash *h, found past its deadline, with the "hexpired" event when notify
  * is set; when that was the last field the key goes too ("del" event when
- * notify) and *h becomes NULL: returns 1 then, else 0. */
+ * notify) and *h becomes NULL: returns 1 then, else 0. Under CLIENT PAUSE
+ * it deletes nothing (the field only reads as absent). */
 int hash_field_expired(struct client *c, size_t i, struct store_coll **h,
                        const char *f, size_t flen, int notify);
 /* Argument i as an absolute field deadline in ms (cmd_hash_ttl.c):

@@ -230,6 +230,12 @@ def lazy_expiry_on_reads():
         ev.keyevents(r)
         cmd(r, "DEBUG", "JUMP-CLOCK", "2000")
         assert_eq(r.hlen("h"), 4)           # HLEN counts them, as Redis
+        # Under CLIENT PAUSE an expired field reads as absent, stays put.
+        cmd(r, "CLIENT", "PAUSE", "100000", "WRITE")
+        assert_eq(r.hget("h", "a"), None)
+        assert_eq(r.hrandfield("h", -20).count(b"keep") < 20, True)
+        assert_eq(r.hlen("h"), 4)
+        cmd(r, "CLIENT", "UNPAUSE")
         assert_eq(r.hgetall("h"), {b"keep": b"k"})
         assert_eq(r.hkeys("h"), [b"keep"])
         assert_eq(r.hvals("h"), [b"k"])

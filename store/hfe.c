@@ -17,10 +17,14 @@
  * store_coll_put_keepttl does not). A field is expired once its deadline
  * is below now (Redis keeps it alive for the deadline's millisecond).
  *
- * The registry s->hfev is a dense array of every such hash in the store,
- * so the sweeper visits only hashes that have had field TTLs. A hash is
- * registered with a copy of its key's name, which the sweeper needs to
- * delete the key when its last field expires and to report the key.
+ * The registry s->hfev holds every such hash of the store as a binary
+ * min-heap on min, a lower bound of the hash's earliest deadline (exact
+ * when set; deleting or persisting fields leaves it low until the sweeper
+ * looks, finds nothing due and moves the hash down). So the sweeper only
+ * touches hashes with something due, however many others wait, as Redis's
+ * ebuckets of hashes ordered by next deadline do. A hash is registered
+ * with a copy of its key's name, which the sweeper needs to delete the key
+ * when its last field expires and to report the key.
  * Consistency without dangling pointers: freeing the collection (DEL,
  * overwrite, FLUSHDB, eviction, key expiry) unregisters it; RENAME, MOVE
  * and COPY call store__hfe_rekey (store.c's key_move), which renames it,
@@ -29,19 +33,21 @@
  * not in the object's (MOVE hands the object's bytes to the other store).
  *
  * A hash keeps its coll_x once made, as Redis keeps listpackex, even when
- * no TTL is left; the sweeper skips it in O(1). */
+ * no TTL is left; its min is then NO_DEADLINE, at the bottom of the heap. */
 #include "store/store_int.h"
 
 #include <malloc.h>
 #include <stdlib.h>
 
 #define NO_SLOT ((size_t)-1)
+#define NO_DEADLINE INT64_MAX
 #define FIELDS_PER_HASH 100        /* most fields one visit expires */
 #define VISITS_PER_CHECK 16        /* hashes between clock reads */
 
 struct store__hfe {
     struct store_zset *dl;     /* field -> absolute deadline (ms) */
     struct store_coll *c;      /* the hash */
+    int64_t min;               /* <= every deadline in dl; NO_DEADLINE */
     size_t slot;               /* index in s->hfev, NO_SLOT when off it */
     char *key;                 /* the key's name; NULL off the registry */
     size_t klen;
@@ -63,22 +69,61 @@ static int reg_reserve(struct store *s)
     return STORE_OK;
 }
 
+static void heap_put(struct store *s, size_t i, struct store__hfe *x)
+{
+    s->hfev[i] = x;
+    x->slot = i;
+}
+
+/* Moves the hash at slot i up or down to where its min belongs. */
+static void heap_fix(struct store *s, size_t i)
+{
+    struct store__hfe *x = s->hfev[i];
+    while (i > 0 && s->hfev[(i - 1) / 2]->min > x->min) {
+        heap_put(s, i, s->hfev[(i - 1) / 2]);
+        i = (i - 1) / 2;
+    }
+    for (;;) {
+        size_t k = 2 * i + 1;
+        if (k >= s->nhfe)
+            break;
+        if (k + 1 < s->nhfe && s->hfev[k + 1]->min < s->hfev[k]->min)
+            k++;
+        if (s->hfev[k]->min >= x->min)
+            break;
+        heap_put(s, i, s->hfev[k]);
+        i = k;
+    }
+    heap_put(s, i, x);
+}
+
 /* Adds x to s's registry, which reg_reserve made room in. */
 static void reg_add(struct store *s, struct store__hfe *x)
 {
-    x->slot = s->nhfe;
-    s->hfev[s->nhfe++] = x;
+    heap_put(s, s->nhfe++, x);
+    heap_fix(s, x->slot);
 }
 
-/* Takes x off s's registry (the last one moves into its slot). */
+/* Takes x off s's registry (the last one fills its slot). */
 static void reg_remove(struct store *s, struct store__hfe *x)
 {
     if (x->slot == NO_SLOT)
         return;
+    size_t i = x->slot;
     struct store__hfe *last = s->hfev[--s->nhfe];
-    s->hfev[x->slot] = last;
-    last->slot = x->slot;
     x->slot = NO_SLOT;
+    if (last == x)
+        return;
+    heap_put(s, i, last);
+    heap_fix(s, i);
+}
+
+/* Sets x's lower bound to m, and its place in s's heap if it is on it. */
+static void set_min(struct store *s, struct store__hfe *x, int64_t m)
+{
+    x->min = m;
+    if (x->slot != NO_SLOT)
+        heap_fix(s, x->slot);
 }
 
 /* Frees the registry array of s (store_free, after every key is gone). */
@@ -86,7 +131,7 @@ void store__hfe_registry_free(struct store *s)
 {
     store__free(s, s->hfev);
     s->hfev = NULL;
-    s->nhfe = s->hfecap = s->hfecur = 0;
+    s->nhfe = s->hfecap = 0;
 }
 
 /* ---- Deadlines ----------------------------------------------------------- */
@@ -96,7 +141,7 @@ static struct store__hfe *hfe_new(struct store *s)
     struct store__hfe *x = store__malloc(s, sizeof *x);
     if (!x)
         return NULL;
-    *x = (struct store__hfe){ .slot = NO_SLOT };
+    *x = (struct store__hfe){ .slot = NO_SLOT, .min = NO_DEADLINE };
     x->dl = store_zset_new(s);
     if (!x->dl) {
         store__free(s, x);
@@ -134,6 +179,7 @@ struct store__hfe *store__hfe_clone(struct store *d,
             store__hfe_free(d, n);
             return NULL;
         }
+    n->min = x->min;
     return n;
 }
 
@@ -166,14 +212,14 @@ int store__hfe_expired(const struct store__hfe *x, const char *f,
     return store_zset_score(x->dl, f, flen, &d) && (int64_t)d < now_ms;
 }
 
-/* The earliest deadline in x, or STORE_NO_TTL. */
+/* The earliest deadline in x, or NO_DEADLINE. */
 static int64_t first_deadline(const struct store__hfe *x)
 {
     struct store_zset_it it;
     struct store_zset_view v;
     store_zset_seek(x->dl, 0, 0, &it);
     if (!store_zset_next(x->dl, &it, &v))
-        return STORE_NO_TTL;
+        return NO_DEADLINE;
     return (int64_t)v.score;
 }
 
@@ -227,6 +273,9 @@ int store__hfe_registry_check(const struct store *s, size_t *mem)
     for (size_t i = 0; i < s->nhfe; i++) {
         const struct store__hfe *x = s->hfev[i];
         if (x->slot != i || !x->key || store__coll_hfe(x->c) != x)
+            return __LINE__;
+        if (x->min > first_deadline(x) ||
+            (i > 0 && s->hfev[(i - 1) / 2]->min > x->min))
             return __LINE__;
         *mem += malloc_usable_size(x->key);
     }
@@ -289,7 +338,11 @@ int store_coll_ttl_set(struct store *s, struct store_coll *c, const char *f,
         return STORE_NOT_FOUND;
     double out;
     int rc = store_zset_add(s, x->dl, f, flen, (double)at_ms, 0, &out);
-    return rc < 0 ? rc : STORE_OK;
+    if (rc < 0)
+        return rc;
+    if (at_ms < x->min)
+        set_min(s, x, at_ms);
+    return STORE_OK;
 }
 
 /* See store.h. */
@@ -356,7 +409,7 @@ size_t store_coll_expire(struct store *s, struct store_coll *c,
     return n;
 }
 
-/* Removes key e, whose hash the sweep emptied. */
+/* Removes key, whose hash the sweep emptied. */
 static void drop_key(struct store *s, const char *key, size_t klen)
 {
     uint64_t h = store__hash(key, klen);
@@ -375,18 +428,15 @@ size_t store_hfe_step(struct store *s, int64_t now_ms, uint64_t budget_us,
 {
     uint64_t start = clock ? clock(clock_ctx) : 0;
     size_t expired = 0, visits = s->nhfe;
+    /* Each hash about once a call: one with more than FIELDS_PER_HASH due
+     * waits for the next. */
     for (size_t k = 0; k < visits && s->nhfe > 0; k++) {
         if (k % VISITS_PER_CHECK == VISITS_PER_CHECK - 1 && clock &&
             clock(clock_ctx) - start >= budget_us)
             break;
-        if (s->hfecur >= s->nhfe)
-            s->hfecur = 0;
-        struct store__hfe *x = s->hfev[s->hfecur];
-        int64_t first = first_deadline(x);
-        if (first == STORE_NO_TTL || first >= now_ms) {
-            s->hfecur++;
-            continue;
-        }
+        struct store__hfe *x = s->hfev[0];
+        if (x->min >= now_ms)
+            break;                     /* nothing due anywhere */
         struct store_coll *c = x->c;
         size_t n = store_coll_expire(s, c, now_ms, FIELDS_PER_HASH);
         expired += n;
@@ -394,9 +444,9 @@ size_t store_hfe_step(struct store *s, int64_t now_ms, uint64_t budget_us,
         if (n && cb)
             cb(ctx, x->key, x->klen, n, gone);
         if (gone)
-            drop_key(s, x->key, x->klen);   /* x's slot now holds another */
+            drop_key(s, x->key, x->klen);    /* frees x, off the heap */
         else
-            s->hfecur++;
+            set_min(s, x, first_deadline(x));
     }
     s->stats.hfe_expired += expired;
     return expired;

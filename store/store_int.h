@@ -125,8 +125,8 @@ struct store {
     uint32_t lfu_decay;            /* lfu-decay-time, minutes; 0: never */
     uint8_t expire_paused;         /* store_set_expire_paused */
     struct store_stream *streams;  /* stream.c: retention ring */
-    struct store__hfe **hfev;      /* hfe.c: hashes with field TTLs */
-    size_t nhfe, hfecap, hfecur;   /* registered, allocated, sweep cursor */
+    struct store__hfe **hfev;      /* hfe.c: hashes with field TTLs, a heap */
+    size_t nhfe, hfecap;           /* registered, allocated */
     struct store_shard shards[];
 };
 

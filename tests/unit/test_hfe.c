@@ -2,7 +2,8 @@
  * moved clock: deadlines set, read and cleared; fields absent once past
  * them; HSET-style overwrites clear a TTL and HINCRBY-style ones keep it;
  * compact and table encodings and the conversion between them; the sweep
- * (store_hfe_step) reclaiming fields and deleting emptied keys; and the
+ * (store_hfe_step) reclaiming fields and deleting emptied keys, visiting
+ * hashes in deadline order through the registry's heap; and the
  * registry kept right through DEL, overwrite, RENAME, MOVE, COPY, FLUSHDB
  * and key expiry, with store__check's memory accounting after each step
  * (and ASan for dangling pointers). */
@@ -228,6 +229,42 @@ TEST(sweep_is_bounded)
     store_free(s);
 }
 
+/* The registry is a heap on each hash's earliest deadline: a step expires
+ * what is due among many hashes that are not, and a bound left low by a
+ * cleared TTL is fixed by the visit. */
+TEST(heap_order)
+{
+    struct store *s = store_new(4);
+    char k[32];
+    for (int i = 0; i < 200; i++) {
+        snprintf(k, sizeof k, "h%d", i);
+        filled(s, k, 2);
+        ASSERT_OK(expire_first(s, k, 1, T0 + 1000 + i));
+    }
+    filled(s, "due", 2);
+    ASSERT_OK(expire_first(s, "due", 2, T0 + 5));
+    ASSERT_OK(store__check(s));
+    struct seen w = { 0 };
+    ASSERT_EQ(store_hfe_step(s, T0 + 10, 1000, NULL, NULL, on_hexpired, &w),
+              2);
+    ASSERT_EQ(w.calls, 1);
+    ASSERT_STR_EQ(w.key, "due");
+    ASSERT_EQ(s->nhfe, 200);
+    /* Clearing TTLs leaves those hashes' bounds low until a step looks. */
+    for (int i = 0; i < 100; i += 2) {
+        snprintf(k, sizeof k, "h%d", i);
+        ASSERT_EQ(store_coll_ttl_clear(s, open_h(s, k, 0), K("f0")), 1);
+    }
+    memset(&w, 0, sizeof w);
+    ASSERT_EQ(store_hfe_step(s, T0 + 1100, 1000, NULL, NULL, on_hexpired, &w),
+              50);
+    ASSERT_EQ(w.calls, 50);
+    ASSERT_OK(store__check(s));
+    ASSERT_EQ(store_hfe_step(s, T0 + 1100, 1000, NULL, NULL, on_hexpired, &w),
+              0);
+    store_free(s);
+}
+
 /* ---- Registry ------------------------------------------------------------ */
 
 TEST(registry_lifecycle)
@@ -314,6 +351,7 @@ static const struct unit_test tests[] = {
     UNIT(encodings),
     UNIT(expire_and_sweep),
     UNIT(sweep_is_bounded),
+    UNIT(heap_order),
     UNIT(registry_lifecycle),
     UNIT(fault_injection),
 };

@@ -16,6 +16,7 @@
 
 #define K(lit) (lit), (sizeof(lit) - 1)
 #define T0 INT64_C(1700000000000)
+#define FIELDS_MAX_SWEEP 100       /* hfe.c's FIELDS_PER_HASH */
 
 /* key's hash (created when create is set), or NULL. */
 static struct store_coll *open_h(struct store *s, const char *key,
@@ -265,6 +266,151 @@ TEST(heap_order)
     store_free(s);
 }
 
+/* ---- Random operations against a model ---------------------------------- */
+
+#define MODEL_FIELDS 40
+
+struct model {
+    int present[MODEL_FIELDS];
+    int64_t at[MODEL_FIELDS];      /* STORE_NO_TTL: none */
+};
+
+static int name_of(char *buf, int i)
+{
+    return snprintf(buf, 16, "f%d", i);
+}
+
+/* Model of store_coll_expire: the due fields, earliest first, ties by
+ * name bytes (the deadline zset's order). */
+static size_t model_expire(struct model *m, int64_t now, size_t max)
+{
+    size_t n = 0;
+    while (n < max) {
+        int best = -1;
+        char a[16], b[16];
+        for (int i = 0; i < MODEL_FIELDS; i++) {
+            if (!m->present[i] || m->at[i] == STORE_NO_TTL || m->at[i] >= now)
+                continue;
+            if (best >= 0) {
+                name_of(a, i);
+                name_of(b, best);
+                if (m->at[i] > m->at[best] ||
+                    (m->at[i] == m->at[best] && strcmp(a, b) > 0))
+                    continue;
+            }
+            best = i;
+        }
+        if (best < 0)
+            break;
+        m->present[best] = 0;
+        m->at[best] = STORE_NO_TTL;
+        n++;
+    }
+    return n;
+}
+
+/* Whether store key "h" matches model m, field by field: 0 or a line. */
+static int model_check(struct store *s, const struct model *m)
+{
+    struct store_coll *h = open_h(s, "h", 0);
+    size_t len = 0;
+    for (int i = 0; i < MODEL_FIELDS; i++) {
+        char f[16];
+        int n = name_of(f, i);
+        len += m->present[i];
+        int got = h && store_coll_get(h, f, (size_t)n, NULL);
+        if (got != m->present[i])
+            return __LINE__;
+        if (h && store_coll_ttl(h, f, (size_t)n) != m->at[i])
+            return __LINE__;
+    }
+    if ((h ? store_coll_len(h) : 0) != len)
+        return __LINE__;
+    return store__check(s);
+}
+
+TEST(random_model)
+{
+    struct store *s = STORE_WITH_LIMITS(.hash_entries = 8);
+    struct model m;
+    memset(&m, 0, sizeof m);
+    for (int i = 0; i < MODEL_FIELDS; i++)
+        m.at[i] = STORE_NO_TTL;
+    uint64_t seed = 12345;
+    int64_t now = T0;
+    for (int step = 0; step < 20000; step++) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        unsigned r = (unsigned)(seed >> 33);
+        int i = (int)(r % MODEL_FIELDS), op = (int)((r >> 8) % 12);
+        char f[16];
+        size_t fl = (size_t)name_of(f, i);
+        struct store_coll *h = open_h(s, "h", 1);
+        ASSERT(h != NULL);
+        switch (op) {
+        case 0: case 1:                /* HSET */
+            store_coll_put(s, h, f, fl, K("v"), 0);
+            m.present[i] = 1;
+            m.at[i] = STORE_NO_TTL;
+            break;
+        case 2:                        /* HINCRBY */
+            store_coll_put_keepttl(s, h, f, fl, K("12"));
+            m.present[i] = 1;
+            break;
+        case 3:                        /* HSETNX */
+            store_coll_put(s, h, f, fl, K("n"), 1);
+            m.present[i] = 1;
+            break;
+        case 4:                        /* HDEL */
+            store_coll_del(s, h, f, fl);
+            m.present[i] = 0;
+            m.at[i] = STORE_NO_TTL;
+            break;
+        case 5: case 6: {              /* HPEXPIREAT */
+            int64_t at = now + (int64_t)((r >> 16) % 50);
+            h = ttl_h(s, "h");
+            ASSERT(h != NULL);
+            int rc = store_coll_ttl_set(s, h, f, fl, at);
+            ASSERT_EQ(rc, m.present[i] ? STORE_OK : STORE_NOT_FOUND);
+            if (m.present[i])
+                m.at[i] = at;
+            break;
+        }
+        case 7:                        /* HPERSIST */
+            ASSERT_EQ(store_coll_ttl_clear(s, h, f, fl),
+                      m.at[i] != STORE_NO_TTL);
+            m.at[i] = STORE_NO_TTL;
+            break;
+        case 8: {                      /* lazy expiry, bounded */
+            size_t max = (r >> 16) % 4;
+            ASSERT_EQ(store_coll_expire(s, h, now, max),
+                      model_expire(&m, now, max));
+            break;
+        }
+        case 9: {                      /* the sweeper */
+            struct seen w = { 0 };
+            size_t want = model_expire(&m, now, FIELDS_MAX_SWEEP);
+            ASSERT_EQ(store_hfe_step(s, now, 1000, NULL, NULL, on_hexpired,
+                                     &w), want);
+            break;
+        }
+        case 10:                       /* RENAME there and back, COPY */
+            ASSERT_OK(store_key_rename(s, K("h"), s, K("other"), now));
+            ASSERT_OK(store_key_copy(s, K("other"), s, K("copy"), now));
+            ASSERT_OK(store_key_rename(s, K("other"), s, K("h"), now));
+            store_key_delete(s, K("copy"), now);
+            break;
+        default:                       /* time passes */
+            now += (int64_t)((r >> 16) % 20);
+            break;
+        }
+        int rc = model_check(s, &m);
+        if (rc)
+            UNIT_FAIL_("step %d (op %d): model_check failed at line %d", step,
+                       op, rc);
+    }
+    store_free(s);
+}
+
 /* ---- Registry ------------------------------------------------------------ */
 
 TEST(registry_lifecycle)
@@ -352,6 +498,7 @@ static const struct unit_test tests[] = {
     UNIT(expire_and_sweep),
     UNIT(sweep_is_bounded),
     UNIT(heap_order),
+    UNIT(random_model),
     UNIT(registry_lifecycle),
     UNIT(fault_injection),
 };

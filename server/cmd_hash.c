@@ -12,7 +12,13 @@
  *
  * Element views die at the next store change, so handlers that both read
  * and write (HINCRBY) copy what they need first. An emptied hash loses
- * its key (coll_drop_if_empty), with the "del" event after "hdel". */
+ * its key (coll_drop_if_empty), with the "del" event after "hdel".
+ *
+ * Fields past their TTL (cmd_hash_ttl.c) are handled as Redis 7.4/8 does:
+ * single-field reads and HSETNX/HINCRBY delete them ("hexpired"), the
+ * whole-hash reads skip them, HLEN counts them, HRANDFIELD expires them
+ * first. Hashes that never had a TTL take none of these paths: the lookup
+ * answers 2 only for hashes that hold TTLs (store_coll_lookup). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

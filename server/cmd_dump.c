@@ -5,7 +5,8 @@
  *
  *   1. options: REPLACE, ABSTTL, IDLETIME s or FREQ f (not both);
  *   2. BUSYKEY unless REPLACE, then the TTL (an integer, >= 0);
- *   3. the trailer (RDB version <= 10, CRC-64), then the value;
+ *   3. the trailer (RDB version <= 10, or 12 for Redis 7.4's hashes with
+ *      field TTLs), CRC-64, then the value;
  *   4. with REPLACE the old value goes; a TTL already past (ABSTTL)
  *      stores nothing ("del" when a value was replaced), else the key is
  *      added ("new"), its TTL, idle time or LFU counter set, "restore"
@@ -117,6 +118,12 @@ static int restore_store(struct store *s, const char *key, size_t klen,
         return rc;
     }
     v->obj = NULL;
+    rc = dump_apply_ttls(s, key, klen, v, now);
+    dump_value_free(s, v);
+    if (rc != STORE_OK) {
+        store_key_delete(s, key, klen, now);
+        return STORE_NOMEM;
+    }
     if (expire_ms != STORE_NO_TTL &&
         store_key_expire_set(s, key, klen, expire_ms, now) != STORE_OK) {
         store_key_delete(s, key, klen, now);

@@ -12,7 +12,13 @@
  *
  * Element views die at the next store change, so handlers that both read
  * and write (HINCRBY) copy what they need first. An emptied hash loses
- * its key (coll_drop_if_empty), with the "del" event after "hdel". */
+ * its key (coll_drop_if_empty), with the "del" event after "hdel".
+ *
+ * Fields past their TTL (cmd_hash_ttl.c) are handled as Redis 7.4/8 does:
+ * single-field reads and HSETNX/HINCRBY delete them ("hexpired"), the
+ * whole-hash reads skip them, HLEN counts them, HRANDFIELD expires them
+ * first. Hashes that never had a TTL take none of these paths: the lookup
+ * answers 2 only for hashes that hold TTLs (store_coll_lookup). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,12 +72,29 @@ void cmd_hmset(struct client *c)
         reply_ok(c);
 }
 
+/* For a write to field argv[2] of hash h (from coll_write with create):
+ * expires the field if it is past its deadline, and when that deletes the
+ * hash, creates it anew, as Redis's HSETNX and HINCRBY do. Returns the
+ * hash, or NULL after replying an error. */
+static struct store_coll *live_field_or_new(struct client *c,
+                                            struct store_coll *h)
+{
+    if (store_coll_get_at(h, c->argv[2], c->argvlen[2],
+                          server_now_ms(c->srv), NULL) >= 0)
+        return h;
+    if (!hash_field_expired(c, 1, &h, c->argv[2], c->argvlen[2], 1))
+        return h;
+    int ok;
+    h = coll_write(c, 1, STORE_T_HASH, 1, &ok);
+    return ok ? h : NULL;
+}
+
 /* HSETNX key field value: 1 if set, 0 if the field existed. */
 void cmd_hsetnx(struct client *c)
 {
     int ok;
     struct store_coll *h = coll_write(c, 1, STORE_T_HASH, 1, &ok);
-    if (!ok)
+    if (!ok || !(h = live_field_or_new(c, h)))
         return;
     int rc = store_coll_put(client_db(c), h, c->argv[2], c->argvlen[2],
                             c->argv[3], c->argvlen[3], 1);
@@ -85,6 +108,33 @@ void cmd_hsetnx(struct client *c)
     resp_add_int(&c->out, rc);
 }
 
+/* hash_get for a hash that holds field TTLs: the clock, and lazy expiry
+ * of the field when it is past its deadline. */
+static __attribute__((noinline)) int
+hash_get_ttl(struct client *c, struct store_coll **h, size_t fi, int notify)
+{
+    const char *f = c->argv[fi];
+    size_t flen = c->argvlen[fi];
+    if (!store_coll_field_expired(*h, f, flen, server_now_ms(c->srv)))
+        return 1;
+    return hash_field_expired(c, 1, h, f, flen, notify) ? -2 : -1;
+}
+
+/* Field argument fi of argument 1's hash *h for a read: 1 and *v, or 0
+ * when absent. A field past its deadline is deleted (hash_field_expired,
+ * which may delete the key and set *h NULL) and counts as absent; -1
+ * then instead of 0, and -2 if that deleted the key. Hashes without field
+ * TTLs never read the clock here. */
+static inline __attribute__((always_inline)) int
+hash_get(struct client *c, struct store_coll **h, size_t fi,
+         struct store_coll_view *v, int notify)
+{
+    int r = store_coll_lookup(*h, c->argv[fi], c->argvlen[fi], v);
+    if (__builtin_expect(r == 2, 0))
+        return hash_get_ttl(c, h, fi, notify);
+    return r;
+}
+
 /* HGET key field: the value or null. */
 void cmd_hget(struct client *c)
 {
@@ -93,7 +143,7 @@ void cmd_hget(struct client *c)
     if (!ok)
         return;
     struct store_coll_view v;
-    if (h && store_coll_get(h, c->argv[2], c->argvlen[2], &v))
+    if (h && hash_get(c, &h, 2, &v, 1) > 0)
         resp_add_bulk(&c->out, v.v, v.vlen);
     else
         resp_add_null(&c->out);
@@ -107,13 +157,24 @@ void cmd_hmget(struct client *c)
     if (!ok)
         return;
     resp_add_array(&c->out, c->argc - 2);
+    int expired = 0, gone = 0;
     for (size_t i = 2; i < c->argc; i++) {
         struct store_coll_view v;
-        if (h && store_coll_get(h, c->argv[i], c->argvlen[i], &v))
+        int r = h ? hash_get(c, &h, i, &v, 0) : 0;
+        expired |= r < 0;
+        gone |= r == -2;
+        if (r > 0)
             resp_add_bulk(&c->out, v.v, v.vlen);
         else
             resp_add_null(&c->out);
     }
+    /* Redis reports the fields HMGET expired once, after the reply. */
+    if (expired)
+        server_notify(c->srv, NOTIFY_HASH, "hexpired", c->db, c->argv[1],
+                      c->argvlen[1]);
+    if (gone)
+        server_notify(c->srv, NOTIFY_GENERIC, "del", c->db, c->argv[1],
+                      c->argvlen[1]);
 }
 
 enum { ALL_KEYS = 1, ALL_VALS = 2 };
@@ -125,16 +186,21 @@ static void hash_all(struct client *c, int what)
     struct store_coll *h = coll_read(c, 1, STORE_T_HASH, &ok);
     if (!ok)
         return;
-    size_t n = h ? store_coll_len(h) : 0;
+    int64_t now = server_now_ms(c->srv);
+    /* Fields past their deadline are skipped, not deleted, as Redis. */
+    int hfe = h && store_coll_is_hfe(h);
+    size_t n = h ? hfe ? store_coll_live_len(h, now) : store_coll_len(h) : 0;
     if (what == (ALL_KEYS | ALL_VALS))
         resp_add_map(&c->out, n);
     else
         resp_add_array(&c->out, n);
-    if (!h)
+    if (!h || n == 0)
         return;
     struct store_coll_it it = { 0, NULL };
     struct store_coll_view v;
     while (store_coll_next(h, &it, &v)) {
+        if (hfe && store_coll_field_expired(h, v.f, v.flen, now))
+            continue;
         if (what & ALL_KEYS)
             resp_add_bulk(&c->out, v.f, v.flen);
         if (what & ALL_VALS)
@@ -186,8 +252,7 @@ void cmd_hexists(struct client *c)
     int ok;
     struct store_coll *h = coll_read(c, 1, STORE_T_HASH, &ok);
     if (ok)
-        resp_add_int(&c->out,
-                     h && store_coll_get(h, c->argv[2], c->argvlen[2], NULL));
+        resp_add_int(&c->out, h && hash_get(c, &h, 2, NULL, 1) > 0);
 }
 
 /* HLEN key */
@@ -207,8 +272,8 @@ void cmd_hstrlen(struct client *c)
     if (!ok)
         return;
     struct store_coll_view v = { 0 };
-    if (h)
-        store_coll_get(h, c->argv[2], c->argvlen[2], &v);
+    if (h && hash_get(c, &h, 2, &v, 1) <= 0)
+        v.vlen = 0;
     resp_add_int(&c->out, (int64_t)v.vlen);
 }
 
@@ -218,8 +283,8 @@ void cmd_hstrlen(struct client *c)
 static int hincr_store(struct client *c, struct store_coll *h,
                        const char *buf, size_t n, const char *event)
 {
-    if (store_coll_put(client_db(c), h, c->argv[2], c->argvlen[2], buf, n,
-                       0) < 0) {
+    if (store_coll_put_keepttl(client_db(c), h, c->argv[2], c->argvlen[2],
+                               buf, n) < 0) {
         coll_drop_if_empty(c, 1, h);
         reply_error(c, ERR_OOM);
         return 0;
@@ -236,7 +301,7 @@ void cmd_hincrby(struct client *c)
         return;
     int ok;
     struct store_coll *h = coll_write(c, 1, STORE_T_HASH, 1, &ok);
-    if (!ok)
+    if (!ok || !(h = live_field_or_new(c, h)))
         return;
     struct store_coll_view v;
     if (store_coll_get(h, c->argv[2], c->argvlen[2], &v) &&
@@ -270,7 +335,7 @@ void cmd_hincrbyfloat(struct client *c)
     }
     int ok;
     struct store_coll *h = coll_write(c, 1, STORE_T_HASH, 1, &ok);
-    if (!ok)
+    if (!ok || !(h = live_field_or_new(c, h)))
         return;
     struct store_coll_view v;
     if (store_coll_get(h, c->argv[2], c->argvlen[2], &v) &&
@@ -354,6 +419,8 @@ void cmd_hrandfield(struct client *c)
         struct store_coll *h = coll_read(c, 1, STORE_T_HASH, &ok);
         if (!ok)
             return;
+        if (h)
+            hash_expire_all(c, 1, &h);
         if (!h) {
             resp_add_null(&c->out);
             return;
@@ -385,6 +452,8 @@ void cmd_hrandfield(struct client *c)
     struct store_coll *h = coll_read(c, 1, STORE_T_HASH, &ok);
     if (!ok)
         return;
+    if (h)
+        hash_expire_all(c, 1, &h);
     if (!h || count == 0) {
         resp_add_array(&c->out, 0);
         return;
@@ -413,6 +482,10 @@ void cmd_obj_scan(struct client *c, enum store_type t, obj_scan_step *step)
         return;
     }
     struct obj_scan s = { .pat = NULL };
+    if (t == STORE_T_HASH && store_coll_is_hfe(o)) {
+        s.hfe = o;
+        s.now = server_now_ms(c->srv);
+    }
     int64_t count = 10;
     for (size_t i = 3; i < c->argc; i += 2) {
         int has_value = i + 1 < c->argc;
@@ -460,6 +533,8 @@ static void set_scan_cb(void *ctx, const struct store_coll_view *v)
 static void hash_scan_cb(void *ctx, const struct store_coll_view *v)
 {
     struct obj_scan *s = ctx;
+    if (s->hfe && store_coll_field_expired(s->hfe, v->f, v->flen, s->now))
+        return;
     if (!obj_scan_take(s, v->f, v->flen))
         return;
     resp_add_bulk(&s->items, v->v, v->vlen);

@@ -9,7 +9,8 @@
  *           as bytes, so this is the encoding Redis's SET would give the
  *           same value (after APPEND, SETRANGE or INCRBYFLOAT Redis can
  *           say raw or embstr where this says int or embstr)
- *   hash    listpack while compact, then hashtable (same thresholds)
+ *   hash    listpack while compact, then hashtable (same thresholds);
+ *           listpackex for a compact one that has had a field TTL
  *   set     listpack while compact (Redis 7.2's name: 7.0 has intset for
  *           integers and hashtable for the rest), then hashtable
  *   zset    listpack while compact, then skiplist
@@ -71,7 +72,10 @@ static const char *encoding(const struct store_entry *e)
         return n <= EMBSTR_MAX ? "embstr" : "raw";
     case STORE_T_HASH:
     case STORE_T_SET:
-        return store_coll_is_compact(o) ? "listpack" : "hashtable";
+        if (!store_coll_is_compact(o))
+            return "hashtable";
+        /* A compact hash that has had a field TTL (Redis 7.4). */
+        return store_coll_is_hfe(o) ? "listpackex" : "listpack";
     case STORE_T_ZSET:
         return store_zset_is_compact(o) ? "listpack" : "skiplist";
     case STORE_T_LIST:

@@ -154,8 +154,14 @@ static int sort_lookup(struct client *c, const char *pat, size_t plen,
         return 0;
     if (field) {
         struct store_coll_view fv;
-        if (store_entry_type(ent) != STORE_T_HASH ||
-            !store_coll_get(store_entry_obj(ent), field, flen, &fv))
+        if (store_entry_type(ent) != STORE_T_HASH)
+            return 0;
+        /* A field past its TTL is missing; deleting it here would move
+         * the values earlier lookups point into. */
+        const struct store_coll *hc = store_entry_obj(ent);
+        int r = store_coll_lookup(hc, field, flen, &fv);
+        if (r == 0 || (r == 2 && store_coll_field_expired(
+                                     hc, field, flen, server_now_ms(c->srv))))
             return 0;
         *v = fv.v;
         *vlen = fv.vlen;

@@ -177,6 +177,8 @@ struct obj_scan {
     size_t nitems, seen;
     const char *pat;
     size_t plen;
+    const struct store_coll *hfe;  /* a hash with field TTLs: skip expired */
+    int64_t now;
 };
 
 /* Walks one bucket of object o from cursor into s; returns the next
@@ -217,5 +219,26 @@ int mpop_args(struct client *c, size_t numkeys_at, const char *w0,
  * negative count allows repeats; with values as HRANDFIELD WITHVALUES. */
 void cmd_coll_rand_count(struct client *c, struct store_coll *h,
                          int64_t count, int withvalues);
+/* Lazy field expiry (cmd_hash_ttl.c): deletes field f of argument i's
+ * hash *h, found past its deadline, with the "hexpired" event when notify
+ * is set; when that was the last field the key goes too ("del" event when
+ * notify) and *h becomes NULL: returns 1 then, else 0. Under CLIENT PAUSE
+ * it deletes nothing (the field only reads as absent). */
+int hash_field_expired(struct client *c, size_t i, struct store_coll **h,
+                       const char *f, size_t flen, int notify);
+/* Argument i as an absolute field deadline in ms (cmd_hash_ttl.c):
+ * relative to basetime (0 for absolute times), in seconds when secs is
+ * set; at most 2^46-1. 0 after replying Redis's error (name: the command,
+ * lowercase). */
+int hash_expire_arg(struct client *c, size_t i, int secs, int64_t basetime,
+                    const char *name, int64_t *out);
+/* FIELDS numfields field...: FIELDS at argument at - 1, the count at at,
+ * as many fields as the arguments left. The count, or 0 after replying
+ * (count_err for a count that is not a positive integer). */
+int64_t hash_fields_arg(struct client *c, size_t at,
+                        enum reply_err count_err);
+/* Deletes every expired field of argument i's hash *h (HRANDFIELD), with
+ * one "hexpired" event, and the key ("del", *h NULL) if none is left. */
+void hash_expire_all(struct client *c, size_t i, struct store_coll **h);
 
 #endif

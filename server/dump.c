@@ -13,6 +13,8 @@
  *   list    18  a quicklist: a count of nodes, each 2 (packed) and a
  *               listpack of at most list-max-listpack-size (8 KiB)
  *   stream  19  nodes, counters and groups (dump_stream.c)
+ *   hash    25, 24 with field TTLs: Redis 7.4's types (dump_hash_ttl),
+ *               in a payload of RDB version 12 as 7.4 writes it
  *
  * Compact hashes and zsets are Redis's listpacks entry for entry: the
  * same order (insertion order for hashes, rank for zsets), the same
@@ -63,8 +65,101 @@ static void put_listpack(struct rdb_buf *b, struct rdb_buf *lp, size_t count)
     *lp = (struct rdb_buf){ NULL, 0, 0, 0 };
 }
 
+/* A field and its deadline, for the hash types with TTLs. */
+struct ttl_elem {
+    struct store_coll_view v;
+    int64_t at;                    /* STORE_NO_TTL: none */
+    size_t order;
+};
+
+/* Deadlines first, earliest first; then the fields without one, in the
+ * hash's order: the order of Redis's listpackex. */
+static int cmp_ttl_elem(const void *a, const void *b)
+{
+    const struct ttl_elem *x = a, *y = b;
+    int xn = x->at == STORE_NO_TTL, yn = y->at == STORE_NO_TTL;
+    if (xn != yn)
+        return xn - yn;
+    if (!xn && x->at != y->at)
+        return x->at < y->at ? -1 : 1;
+    return (x->order > y->order) - (x->order < y->order);
+}
+
+/* An 8-byte little-endian ms time, as Redis's rdbSaveMillisecondTime. */
+static void put_ms(struct rdb_buf *b, int64_t t)
+{
+    unsigned char q[8];
+    for (int i = 0; i < 8; i++)
+        q[i] = (unsigned char)((uint64_t)t >> (8 * i));
+    rdb_put(b, q, 8);
+}
+
+/* A hash that has had field TTLs, as Redis 7.4 writes one: type 25 (the
+ * earliest deadline, then a listpack of field, value, deadline or 0,
+ * ordered as cmp_ttl_elem) while compact, else type 24 (the earliest
+ * deadline, a count, then per field its deadline as 0 or 1 + the
+ * distance from the earliest, the field and the value). */
+static void dump_hash_ttl(struct rdb_buf *b, const struct store_coll *c)
+{
+    size_t n = store_coll_len(c);
+    struct ttl_elem *el = malloc((n ? n : 1) * sizeof *el);
+    if (!el) {
+        b->nomem = 1;
+        return;
+    }
+    struct store_coll_it it = { 0, NULL };
+    int64_t min = STORE_NO_TTL;
+    for (size_t i = 0; i < n && store_coll_next(c, &it, &el[i].v); i++) {
+        el[i].at = store_coll_ttl(c, el[i].v.f, el[i].v.flen);
+        el[i].order = i;
+        if (el[i].at != STORE_NO_TTL && (min == STORE_NO_TTL || el[i].at < min))
+            min = el[i].at;
+    }
+    if (!store_coll_is_compact(c)) {
+        rdb_put_byte(b, RDB_TYPE_HASH_METADATA);
+        put_ms(b, min);
+        rdb_put_len(b, n);
+        for (size_t i = 0; i < n; i++) {
+            int64_t at = el[i].at;
+            rdb_put_len(b, at == STORE_NO_TTL ? 0 : (uint64_t)(at - min) + 1);
+            rdb_put_string(b, el[i].v.f, el[i].v.flen);
+            rdb_put_string(b, el[i].v.v, el[i].v.vlen);
+        }
+        free(el);
+        return;
+    }
+    qsort(el, n, sizeof *el, cmp_ttl_elem);
+    struct rdb_buf lp = { NULL, 0, 0, 0 };
+    rdb_lp_begin(&lp);
+    for (size_t i = 0; i < n; i++) {
+        char num[24];
+        int len = snprintf(num, sizeof num, "%lld",
+                           (long long)(el[i].at == STORE_NO_TTL ? 0
+                                                                : el[i].at));
+        rdb_lp_append(&lp, el[i].v.f, el[i].v.flen);
+        rdb_lp_append(&lp, el[i].v.v, el[i].v.vlen);
+        rdb_lp_append(&lp, num, (size_t)len);
+    }
+    free(el);
+    rdb_put_byte(b, RDB_TYPE_HASH_LISTPACK_EX);
+    put_ms(b, min == STORE_NO_TTL ? 0 : min);
+    put_listpack(b, &lp, 3 * n);
+}
+
+/* 1 when c is written as a hash with field TTLs (dump_hash_ttl): Redis
+ * 7.4 does for a listpackex, and for a table with a TTL left. */
+static int hash_has_ttls(const struct store_coll *c)
+{
+    return store_coll_is_compact(c) ? store_coll_is_hfe(c)
+                                    : store_coll_ttl_count(c) > 0;
+}
+
 static void dump_hash(struct rdb_buf *b, const struct store_coll *c)
 {
+    if (hash_has_ttls(c)) {
+        dump_hash_ttl(b, c);
+        return;
+    }
     struct store_coll_it it = { 0, NULL };
     struct store_coll_view v;
     if (!store_coll_is_compact(c)) {
@@ -270,5 +365,7 @@ char *dump_value(const struct store *s, const struct store_entry *e,
         free(b.p);
         return NULL;
     }
+    if (store_entry_type(e) == STORE_T_HASH && hash_has_ttls(o))
+        return rdb_finish_version(&b, RDB_VERSION_HFE, len);
     return rdb_finish(&b, len);
 }

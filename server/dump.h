@@ -35,12 +35,26 @@ struct dump_value {
     char *str;
     size_t slen;
     void *obj;
+    /* A hash of Redis 7.4's types with field TTLs (hfe set): the fields'
+     * deadlines, which only a key's hash can hold (dump_apply_ttls). */
+    int hfe;
+    struct dump_ttl *ttls;
+    size_t nttls, cttls;
+};
+struct dump_ttl {
+    char *f;                       /* malloc'ed */
+    size_t flen;
+    int64_t at;
 };
 /* Reads the payload p[0..n), whose trailer the caller checked, into *v,
  * building objects in s. DUMP_OK, DUMP_BAD or DUMP_NOMEM (nothing left
  * to free then). */
 int dump_restore(struct store *s, const unsigned char *p, size_t n,
                  struct dump_value *v);
+/* Gives key's hash (just stored from v) the field TTLs v read, after the
+ * store took v->obj. STORE_OK or STORE_NOMEM. */
+int dump_apply_ttls(struct store *s, const char *key, size_t klen,
+                    const struct dump_value *v, int64_t now);
 /* Frees what a successful dump_restore left in v. */
 void dump_value_free(struct store *s, struct dump_value *v);
 

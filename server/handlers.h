@@ -297,4 +297,20 @@ void cmd_pubsub(struct client *c);
 void cmd_dump(struct client *c);
 void cmd_restore(struct client *c);
 
+/* cmd_hash_ttl.c */
+void cmd_hexpire(struct client *c);
+void cmd_hpexpire(struct client *c);
+void cmd_hexpireat(struct client *c);
+void cmd_hpexpireat(struct client *c);
+void cmd_httl(struct client *c);
+void cmd_hpttl(struct client *c);
+void cmd_hexpiretime(struct client *c);
+void cmd_hpexpiretime(struct client *c);
+void cmd_hpersist(struct client *c);
+
+/* cmd_hash_ex.c */
+void cmd_hgetdel(struct client *c);
+void cmd_hgetex(struct client *c);
+void cmd_hsetex(struct client *c);
+
 #endif

@@ -284,12 +284,22 @@ static const struct keyspec_cmd rows[] = {
 { "HELLO", .info = LOADING | STALE | ALLOW_BUSY },
 { "HEXISTS", .specs = {
     { RO, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
+{ "HEXPIRE", .specs = {
+    { RW | UPDATE, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
+{ "HEXPIREAT", .specs = {
+    { RW | UPDATE, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
+{ "HEXPIRETIME", .specs = {
+    { RO | ACCESS, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
 { "HGET", .specs = {
     { RO | ACCESS, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
 { "HGETALL",
   .tips = "nondeterministic_output_order",
   .specs = {
     { RO | ACCESS, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
+{ "HGETDEL", .specs = {
+    { RW | ACCESS | DELETE, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
+{ "HGETEX", .specs = {
+    { RW | ACCESS | UPDATE, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
 { "HINCRBY", .specs = {
     { RW | ACCESS | UPDATE, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
 { "HINCRBYFLOAT", .specs = {
@@ -304,6 +314,16 @@ static const struct keyspec_cmd rows[] = {
     { RO | ACCESS, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
 { "HMSET", .specs = {
     { RW | UPDATE, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
+{ "HPERSIST", .specs = {
+    { RW | UPDATE, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
+{ "HPEXPIRE", .specs = {
+    { RW | UPDATE, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
+{ "HPEXPIREAT", .specs = {
+    { RW | UPDATE, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
+{ "HPEXPIRETIME", .specs = {
+    { RO | ACCESS, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
+{ "HPTTL", .specs = {
+    { RO | ACCESS, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
 { "HRANDFIELD",
   .tips = "nondeterministic_output",
   .specs = {
@@ -314,10 +334,14 @@ static const struct keyspec_cmd rows[] = {
     { RO | ACCESS, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
 { "HSET", .specs = {
     { RW | UPDATE, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
+{ "HSETEX", .specs = {
+    { RW | UPDATE, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
 { "HSETNX", .specs = {
     { RW | INSERT, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
 { "HSTRLEN", .specs = {
     { RO, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
+{ "HTTL", .specs = {
+    { RO | ACCESS, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
 { "HVALS",
   .tips = "nondeterministic_output_order",
   .specs = {

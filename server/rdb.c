@@ -157,7 +157,13 @@ void rdb_put_string(struct rdb_buf *b, const char *p, size_t n)
 /* See rdb.h. */
 char *rdb_finish(struct rdb_buf *b, size_t *len)
 {
-    unsigned char ver[2] = { RDB_VERSION & 0xFF, RDB_VERSION >> 8 };
+    return rdb_finish_version(b, RDB_VERSION, len);
+}
+
+/* See rdb.h. */
+char *rdb_finish_version(struct rdb_buf *b, unsigned version, size_t *len)
+{
+    unsigned char ver[2] = { version & 0xFF, (version >> 8) & 0xFF };
     rdb_put(b, ver, 2);
     uint64_t crc = b->nomem ? 0 : crc64(b->p, b->len);
     unsigned char c8[8];
@@ -178,7 +184,12 @@ char *rdb_finish(struct rdb_buf *b, size_t *len)
 /* See rdb.h. */
 int rdb_payload_ok(const unsigned char *p, size_t n)
 {
-    if (n < RDB_TRAILER || (p[n - 10] | p[n - 9] << 8) > RDB_VERSION)
+    if (n < RDB_TRAILER)
+        return 0;
+    unsigned max = RDB_VERSION;
+    if (p[0] == RDB_TYPE_HASH_METADATA || p[0] == RDB_TYPE_HASH_LISTPACK_EX)
+        max = RDB_VERSION_HFE;
+    if ((unsigned)(p[n - 10] | p[n - 9] << 8) > max)
         return 0;
     uint64_t crc = 0;
     for (int i = 0; i < 8; i++)

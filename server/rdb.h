@@ -10,6 +10,9 @@
 #include <stdint.h>
 
 #define RDB_VERSION 10              /* Redis 7.0's */
+#define RDB_VERSION_HFE 12          /* Redis 7.4's: hashes with field TTLs */
+#define RDB_TYPE_HASH_METADATA 24   /* Redis 7.4's hash types with TTLs */
+#define RDB_TYPE_HASH_LISTPACK_EX 25
 #define RDB_TRAILER 10              /* version (2) + CRC-64 (8) */
 
 /* ---- Writing ------------------------------------------------------------ */
@@ -34,11 +37,14 @@ void rdb_put_string(struct rdb_buf *b, const char *p, size_t n);
  * b's bytes: a malloc'ed buffer of *len bytes, or NULL (and b freed) when
  * an allocation failed. */
 char *rdb_finish(struct rdb_buf *b, size_t *len);
+/* rdb_finish with another RDB version in the trailer. */
+char *rdb_finish_version(struct rdb_buf *b, unsigned version, size_t *len);
 
 /* ---- Reading ------------------------------------------------------------ */
 
 /* 1 if p[0..n) ends in a trailer Redis 7.0 accepts: an RDB version of at
- * most 10 and the CRC-64 of what precedes the CRC. */
+ * most 10 and the CRC-64 of what precedes the CRC. A value of the hash
+ * types with field TTLs (24, 25) may say 12, as Redis 7.4 writes them. */
 int rdb_payload_ok(const unsigned char *p, size_t n);
 
 /* Client bytes p[0..len) read from pos on; every get checks the bound. */

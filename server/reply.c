@@ -394,6 +394,22 @@ static const char *const errors[ERR__COUNT] = {
                         "ACL permissions.",
     [ERR_SORT_GET_ACL] = "ERR GET option of SORT denied due to insufficient "
                          "ACL permissions.",
+    [ERR_HFE_EXPIRE_NEG] = "ERR invalid expire time, must be >= 0",
+    [ERR_HFE_FIELDS_MISSING] = "ERR Mandatory argument FIELDS is missing or "
+                               "not at the right position",
+    [ERR_HFE_NUMFIELDS_GT0] = "ERR Parameter `numFields` should be greater "
+                              "than 0",
+    [ERR_HFE_NUMFIELDS_POS] = "ERR Number of fields must be a positive "
+                              "integer",
+    [ERR_HFE_NUMFIELDS_MATCH] = "ERR The `numfields` parameter must match "
+                                "the number of arguments",
+    [ERR_HFE_BAD_NUMFIELDS] = "ERR invalid number of fields",
+    [ERR_HFE_ONE_EXPIRY] = "ERR Only one of EX, PX, EXAT, PXAT or KEEPTTL "
+                           "arguments can be specified",
+    [ERR_HFE_MISSING_EXPIRE] = "ERR missing expire time",
+    [ERR_HFE_ONE_FXX] = "ERR Only one of FXX or FNX arguments can be "
+                        "specified",
+    [ERR_HFE_UNKNOWN_ARG] = "ERR unknown argument: %.*s",
 };
 
 /* Counts an error reply under its code for INFO errorstats, as Redis's

@@ -10,6 +10,9 @@
  *   16 hash as a listpack   17 zset as a listpack
  *   18 list as nodes, each 1 (one plain element) or 2 (a listpack)
  *   15, 19 stream (restore_stream.c)
+ *   24 hash with field TTLs (count, deadline, pairs)   25 the same as a
+ *   listpack of triplets: Redis 7.4's (load_hash_ttl); the deadlines are
+ *   set once the key holds the hash (dump_apply_ttls)
  *
  * The bytes are a client's: rdb.c and rdb_pack.c bound every read, and a
  * value is refused as Redis refuses it (with sanitize-dump-payload yes):
@@ -31,7 +34,8 @@ enum {
     T_SET_INTSET = 11, T_ZSET_ZIPLIST = 12, T_HASH_ZIPLIST = 13,
     T_LIST_QUICKLIST = 14, T_HASH_LISTPACK = 16, T_ZSET_LISTPACK = 17,
     T_LIST_QUICKLIST_2 = 18, T_STREAM_LISTPACKS = 15,
-    T_STREAM_LISTPACKS_2 = 19,
+    T_STREAM_LISTPACKS_2 = 19, T_HASH_METADATA = RDB_TYPE_HASH_METADATA,
+    T_HASH_LISTPACK_EX = RDB_TYPE_HASH_LISTPACK_EX,
 };
 #define QL_PLAIN 1
 #define QL_PACKED 2
@@ -46,6 +50,9 @@ struct fill {
     int rc;                        /* DUMP_BAD or DUMP_NOMEM once failed */
     int have_first;
     struct rdb_elem first;
+    struct dump_value *v;          /* where field deadlines go */
+    int have_second;               /* triplets (type 25): field, value */
+    struct rdb_elem second;
 };
 
 static int fail(struct fill *f, int rc)
@@ -117,8 +124,55 @@ static int add_pair(void *ctx, const struct rdb_elem *e)
     return add(f, f->first.p, f->first.len, e->p, e->len);
 }
 
-/* Reads an RDB string holding a blob and walks it with walk; an empty
- * blob, or a half pair left over, is bad. */
+/* Records field f's deadline at in f->v (for dump_apply_ttls). */
+static int add_ttl(struct fill *fl, const char *f, size_t flen, int64_t at)
+{
+    struct dump_value *v = fl->v;
+    if (v->nttls == v->cttls) {
+        size_t cap = v->cttls ? v->cttls * 2 : 8;
+        struct dump_ttl *t = realloc(v->ttls, cap * sizeof *t);
+        if (!t)
+            return fail(fl, DUMP_NOMEM);
+        v->ttls = t;
+        v->cttls = cap;
+    }
+    char *copy = malloc(flen ? flen : 1);
+    if (!copy)
+        return fail(fl, DUMP_NOMEM);
+    memcpy(copy, f, flen);
+    v->ttls[v->nttls++] = (struct dump_ttl){ copy, flen, at };
+    return 0;
+}
+
+/* rdb_elem_cb for a listpackex (type 25): field, value, then the
+ * deadline as an integer, 0 for none. */
+static int add_triple(void *ctx, const struct rdb_elem *e)
+{
+    struct fill *f = ctx;
+    struct rdb_elem *keep = !f->have_first ? &f->first
+                          : !f->have_second ? &f->second : NULL;
+    if (keep) {
+        *keep = *e;
+        if (e->p == e->num)
+            keep->p = keep->num;
+        if (keep == &f->first)
+            f->have_first = 1;
+        else
+            f->have_second = 1;
+        return 0;
+    }
+    f->have_first = f->have_second = 0;
+    int64_t at;
+    if (e->p != e->num || !store_i64_parse(e->p, e->len, &at) || at < 0)
+        return fail(f, DUMP_BAD);
+    if (add(f, f->first.p, f->first.len, f->second.p, f->second.len))
+        return -1;
+    return at ? add_ttl(f, f->first.p, f->first.len, at) : 0;
+}
+
+/* Reads an RDB string holding a blob and walks it with walk, taking its
+ * elements one (pairs 0), two (1) or three (2, type 25) at a time; an
+ * empty blob, or a part of a group left over, is bad. */
 static int load_blob(struct rdb_reader *r, struct fill *f,
                      int64_t (*walk)(const unsigned char *, size_t,
                                      rdb_elem_cb, void *),
@@ -129,12 +183,65 @@ static int load_blob(struct rdb_reader *r, struct fill *f,
     if (rdb_get_string(r, &blob, &n) != 0)
         return DUMP_BAD;
     int64_t count = walk((const unsigned char *)blob, n,
-                         pairs ? add_pair : add_one, f);
+                         pairs == 2 ? add_triple : pairs ? add_pair : add_one,
+                         f);
     free(blob);
     if (count < 0)
         return f->rc ? f->rc : DUMP_BAD;
     if ((count == 0 && !allow_empty) || f->have_first)
         return DUMP_BAD;
+    return DUMP_OK;
+}
+
+/* An 8-byte little-endian ms time. */
+static int get_ms(struct rdb_reader *r, int64_t *t)
+{
+    const unsigned char *q;
+    if (rdb_get_raw(r, 8, &q) != 0)
+        return -1;
+    uint64_t u = 0;
+    for (int i = 0; i < 8; i++)
+        u |= (uint64_t)q[i] << (8 * i);
+    *t = (int64_t)u;
+    return *t < 0 ? -1 : 0;
+}
+
+/* Redis 7.4's hashes with field TTLs: type 25, the earliest deadline and
+ * a listpack of triplets; type 24, the earliest deadline, a count, and
+ * per field 0 or 1 + its deadline's distance from the earliest, the field
+ * and the value. */
+static int load_hash_ttl(struct rdb_reader *r, struct fill *f, int rdbtype)
+{
+    int64_t min;
+    f->v->hfe = 1;
+    if (get_ms(r, &min) != 0)
+        return DUMP_BAD;
+    if (rdbtype == T_HASH_LISTPACK_EX) {
+        int rc = load_blob(r, f, rdb_lp_walk, 2, 0);
+        return rc == DUMP_OK && f->have_second ? DUMP_BAD : rc;
+    }
+    uint64_t count;
+    if (rdb_get_plain_len(r, &count) != 0 || count == 0)
+        return DUMP_BAD;
+    for (uint64_t i = 0; i < count; i++) {
+        uint64_t ttl;
+        char *a = NULL, *b = NULL;
+        size_t alen, blen;
+        int rc = DUMP_BAD;
+        if (rdb_get_plain_len(r, &ttl) == 0 &&
+            (ttl == 0 || ttl - 1 <= (uint64_t)(INT64_MAX - min)) &&
+            rdb_get_string(r, &a, &alen) == 0 &&
+            rdb_get_string(r, &b, &blen) == 0) {
+            rc = add(f, a, alen, b, blen) ? f->rc : DUMP_OK;
+            if (rc == DUMP_OK && ttl &&
+                add_ttl(f, a, alen, min + (int64_t)(ttl - 1)))
+                rc = f->rc;
+        }
+        free(a);
+        free(b);
+        if (rc)
+            return rc;
+    }
     return DUMP_OK;
 }
 
@@ -251,7 +358,7 @@ static int store_type_of(int rdbtype)
     case T_ZSET: case T_ZSET_2: case T_ZSET_ZIPLIST: case T_ZSET_LISTPACK:
         return STORE_T_ZSET;
     case T_HASH: case T_HASH_ZIPMAP: case T_HASH_ZIPLIST:
-    case T_HASH_LISTPACK:
+    case T_HASH_LISTPACK: case T_HASH_METADATA: case T_HASH_LISTPACK_EX:
         return STORE_T_HASH;
     case T_STREAM_LISTPACKS: case T_STREAM_LISTPACKS_2:
         return STORE_T_STREAM;
@@ -311,6 +418,8 @@ static int load_obj(struct rdb_reader *r, struct fill *f, int rdbtype)
         return load_quicklist(r, f, rdbtype == T_LIST_QUICKLIST_2);
     case T_STREAM_LISTPACKS: case T_STREAM_LISTPACKS_2:
         return dump_restore_stream(r, f->s, f->obj, rdbtype);
+    case T_HASH_METADATA: case T_HASH_LISTPACK_EX:
+        return load_hash_ttl(r, f, rdbtype);
     default:
         return DUMP_BAD;
     }
@@ -329,16 +438,32 @@ int dump_restore(struct store *s, const unsigned char *p, size_t n,
     if (v->type == STORE_T_STRING)
         return rdb_get_string(&r, &v->str, &v->slen) == 0 ? DUMP_OK
                                                           : DUMP_BAD;
-    struct fill f = { s, v->type, obj_new(s, v->type), 0, 0, { 0 } };
+    struct fill f = { s, v->type, obj_new(s, v->type), 0, 0, { 0 }, v, 0,
+                      { 0 } };
     if (!f.obj)
         return DUMP_NOMEM;
     int rc = load_obj(&r, &f, rdbtype);
     if (rc != DUMP_OK) {
         obj_free(s, v->type, f.obj);
+        dump_value_free(s, v);
         return rc;
     }
     v->obj = f.obj;
     return DUMP_OK;
+}
+
+/* See dump.h. */
+int dump_apply_ttls(struct store *s, const char *key, size_t klen,
+                    const struct dump_value *v, int64_t now)
+{
+    struct store_coll *h;
+    if (!v->hfe)
+        return STORE_OK;
+    int rc = store_hash_ttl_open(s, key, klen, now, &h);
+    for (size_t i = 0; rc == STORE_OK && i < v->nttls; i++)
+        rc = store_coll_ttl_set(s, h, v->ttls[i].f, v->ttls[i].flen,
+                                v->ttls[i].at);
+    return rc == STORE_OK ? STORE_OK : STORE_NOMEM;
 }
 
 /* See dump.h. */
@@ -347,6 +472,11 @@ void dump_value_free(struct store *s, struct dump_value *v)
     if (v->obj)
         obj_free(s, v->type, v->obj);
     free(v->str);
+    for (size_t i = 0; i < v->nttls; i++)
+        free(v->ttls[i].f);
+    free(v->ttls);
     v->obj = NULL;
     v->str = NULL;
+    v->ttls = NULL;
+    v->nttls = v->cttls = 0;
 }

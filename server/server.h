@@ -801,6 +801,17 @@ enum reply_err {
     /* ACL (acl*.c, and SORT's patterns). */
     ERR_SORT_BY_ACL,         /* BY option of SORT denied due to ... ACL */
     ERR_SORT_GET_ACL,        /* GET option of SORT denied due to ... ACL */
+    /* Hash field expiration (cmd_hash_ttl.c). */
+    ERR_HFE_EXPIRE_NEG,      /* invalid expire time, must be >= 0 */
+    ERR_HFE_FIELDS_MISSING,  /* Mandatory argument FIELDS is missing ... */
+    ERR_HFE_NUMFIELDS_GT0,   /* Parameter `numFields` should be ... > 0 */
+    ERR_HFE_NUMFIELDS_POS,   /* Number of fields must be a positive integer */
+    ERR_HFE_NUMFIELDS_MATCH, /* The `numfields` parameter must match ... */
+    ERR_HFE_BAD_NUMFIELDS,   /* invalid number of fields (HSETEX) */
+    ERR_HFE_ONE_EXPIRY,      /* Only one of EX, PX, EXAT, PXAT or KEEPTTL */
+    ERR_HFE_MISSING_EXPIRE,  /* missing expire time */
+    ERR_HFE_ONE_FXX,         /* Only one of FXX or FNX ... */
+    ERR_HFE_UNKNOWN_ARG,     /* unknown argument: (int len, const char *) */
     ERR__COUNT
 };
 

@@ -3,7 +3,8 @@
  * microseconds (default 1000, about a millisecond, so no tick holds the
  * loop much longer), spent database by database starting where the last
  * tick stopped; store_expire_step samples each shard's keys-with-TTL and
- * frees the expired ones (and moves incremental rehashing along). Lazy
+ * frees the expired ones (and moves incremental rehashing along), then
+ * store_hfe_step does the same for hash fields past their TTL. Lazy
  * expiry on every lookup keeps clients from ever seeing an expired key;
  * this is what gives the memory back.
  *
@@ -14,6 +15,7 @@
  * time; a million keys expiring at once are gone in a second or two
  * rather than the minutes that 1 ms per 100 ms would take. The latency
  * monitor (cmd_latency.c) sees each tick's sweep as "expire-cycle". */
+#include "server/pubsub.h"
 #include "server/server.h"
 
 #define HURRY_FACTOR 4
@@ -23,6 +25,22 @@ static uint64_t clock_us(void *ctx)
 {
     (void)ctx;
     return uv_hrtime() / 1000;
+}
+
+/* Hash fields the sweep expired (store_hfe_step): Redis's active field
+ * expiry reports "hexpired" once per hash and visit, then "del" if the
+ * hash is gone. ctx is the database's struct db_ctx. */
+static void on_hexpired(void *ctx, const char *key, size_t klen, size_t n,
+                        int gone)
+{
+    struct db_ctx *d = ctx;
+    (void)n;
+    d->srv->key_origin = KEY_BY_SERVER;
+    server_key_modified(d->srv, d->db, key, klen);
+    d->srv->key_origin = KEY_BY_COMMAND;
+    server_notify(d->srv, NOTIFY_HASH, "hexpired", d->db, key, klen);
+    if (gone)
+        server_notify(d->srv, NOTIFY_GENERIC, "del", d->db, key, klen);
 }
 
 static uint64_t period_ms(const struct server *srv)
@@ -46,6 +64,12 @@ static int sweep(struct server *srv)
             return 1;
         }
         store_expire_step(srv->db[db], now, budget - spent, clock_us, NULL);
+        spent = clock_us(NULL) - start;
+        if (spent < budget) {
+            struct db_ctx *d = &srv->db_ctx[db];
+            store_hfe_step(srv->db[db], now, budget - spent, clock_us, NULL,
+                           on_hexpired, d);
+        }
     }
     srv->sweep_db = (srv->sweep_db + 1) % ndb;
     return clock_us(NULL) - start >= budget;

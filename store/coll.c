@@ -29,6 +29,12 @@
  * present for the whole scan is returned at least once across resizes.
  * A compact collection is returned whole by the first call (cursor 0).
  *
+ * Field TTLs (hfe.c) cost nothing here until a hash first gets one: then
+ * the hash is moved into a struct coll_x, the 16 bytes plus a pointer to
+ * its deadlines, and the hfe flag says so. Deletes and overwrites of such
+ * a hash drop the field's deadline (store_coll_put_keepttl keeps it);
+ * hashes without the flag take one predictable branch more, nothing else.
+ *
  * Every allocation goes through store__malloc & co., so used_memory
  * counts collections; a failed allocation changes nothing. */
 #include "store/store_int.h"
@@ -50,9 +56,17 @@ struct coll_node {
 struct store_coll {
     uint8_t type;              /* STORE_T_HASH or STORE_T_SET */
     uint8_t compact;
-    uint8_t pad[2];
+    uint8_t hfe;               /* 1: a struct coll_x, with field deadlines */
+    uint8_t pad;
     uint32_t n;                /* elements */
     void *p;
+};
+
+/* A hash that has had a field TTL: the same 16 bytes, then the pointer to
+ * its deadlines (hfe.c). Only these pay for field expiry. */
+struct coll_x {
+    struct store_coll c;
+    struct store__hfe *x;
 };
 
 /* A table's buckets: b[0], and b[1] while an incremental rehash moves
@@ -366,7 +380,38 @@ void store_coll_free(struct store *s, struct store_coll *c)
         }
     }
     store__free(s, c->p);
+    if (c->hfe)
+        store__hfe_free(s, store__coll_hfe(c));
     store__free(s, c);
+}
+
+/* The deadlines of c, or NULL when c never had a field TTL. */
+struct store__hfe *store__coll_hfe(const struct store_coll *c)
+{
+    return c->hfe ? ((const struct coll_x *)c)->x : NULL;
+}
+
+/* Moves hash c into a struct coll_x that points at x; c is freed. Returns
+ * the new collection (whoever held c must now hold it), or NULL on OOM
+ * with c untouched. */
+struct store_coll *store__coll_hfe_attach(struct store *s,
+                                          struct store_coll *c,
+                                          struct store__hfe *x)
+{
+    struct coll_x *cx = store__malloc(s, sizeof *cx);
+    if (!cx)
+        return NULL;
+    cx->c = *c;
+    cx->c.hfe = 1;
+    cx->x = x;
+    store__free(s, c);
+    return &cx->c;
+}
+
+/* 1 once c has had a field TTL (OBJECT ENCODING's listpackex). */
+int store_coll_is_hfe(const struct store_coll *c)
+{
+    return c->hfe;
 }
 
 static void obj_free(struct store *s, void *o)
@@ -392,7 +437,18 @@ static void *obj_clone(struct store *d, const void *o)
             store_coll_free(d, n);
             return NULL;
         }
-    return n;
+    if (!c->hfe)
+        return n;
+    /* The copy is off the registry until store__hfe_rekey names its key. */
+    struct store__hfe *x = store__hfe_clone(d, store__coll_hfe(c));
+    struct store_coll *nx = x ? store__coll_hfe_attach(d, n, x) : NULL;
+    if (!nx) {
+        store__hfe_free(d, x);
+        store_coll_free(d, n);
+        return NULL;
+    }
+    store__hfe_set_owner(store__coll_hfe(nx), nx);
+    return nx;
 }
 
 /* Bytes malloc holds for o. */
@@ -400,6 +456,8 @@ static size_t obj_mem(const void *o)
 {
     const struct store_coll *c = o;
     size_t m = malloc_usable_size((void *)c);
+    if (c->hfe)
+        m += store__hfe_mem(store__coll_hfe(c));
     if (c->compact) {
         if (c->p)
             m += malloc_usable_size(c->p);
@@ -474,8 +532,8 @@ int store_coll_is_compact(const struct store_coll *c)
 
 /* Looks up field f: returns 1 and fills *out (borrowed views; out may be
  * NULL), or 0. */
-int store_coll_get(const struct store_coll *c, const char *f, size_t flen,
-                   struct store_coll_view *out)
+static inline int get_impl(const struct store_coll *c, const char *f,
+                           size_t flen, struct store_coll_view *out)
 {
     if (c->compact) {
         size_t end;
@@ -493,11 +551,37 @@ int store_coll_get(const struct store_coll *c, const char *f, size_t flen,
     return 1;
 }
 
-/* Sets field f to v (sets ignore v). With nx an existing field is left
- * alone. Returns 1 if f was added, 0 if it existed, STORE_NOMEM or
- * STORE_TOO_BIG (nothing changed). f and v must not point into c. */
-int store_coll_put(struct store *s, struct store_coll *c, const char *f,
-                   size_t flen, const char *v, size_t vlen, int nx)
+int store_coll_get(const struct store_coll *c, const char *f, size_t flen,
+                   struct store_coll_view *out)
+{
+    return get_impl(c, f, flen, out);
+}
+
+/* See store.h: store_coll_get, and 2 instead of 1 when c holds field
+ * TTLs, so that only their readers need the clock. */
+int store_coll_lookup(const struct store_coll *c, const char *f, size_t flen,
+                      struct store_coll_view *out)
+{
+    /* The flag first: the common case is then store_coll_get's code. */
+    if (__builtin_expect(c->hfe, 0))
+        return 2 * store_coll_get(c, f, flen, out);
+    return get_impl(c, f, flen, out);
+}
+
+/* An overwrite of field f in c: unless keep, its TTL goes (HSET). */
+static inline void overwritten(struct store *s, struct store_coll *c,
+                               const char *f, size_t flen, int keep)
+{
+    if (__builtin_expect(c->hfe, 0) && !keep)
+        store__hfe_forget(s, store__coll_hfe(c), f, flen);
+}
+
+/* store_coll_put; keep leaves an overwritten field's TTL alone. Inlined
+ * in both callers so that the TTL costs a hash without them only a flag
+ * test, on overwrites. */
+static inline __attribute__((always_inline)) int
+put_raw(struct store *s, struct store_coll *c, const char *f, size_t flen,
+        const char *v, size_t vlen, int nx, int keep)
 {
     if (c->type != STORE_T_HASH)
         vlen = 0;
@@ -516,16 +600,22 @@ int store_coll_put(struct store *s, struct store_coll *c, const char *f,
             if (vlen > max_value) {
                 if (to_table(s, c, 0))
                     return STORE_NOMEM;
-                return store_coll_put(s, c, f, flen, v, vlen, 0);
+                int rc = store_coll_put_keepttl(s, c, f, flen, v, vlen);
+                if (rc == 0)
+                    overwritten(s, c, f, flen, keep);
+                return rc;
             }
-            return lp_splice(s, c, (size_t)off, end, f, flen, v, vlen) ?
-                   STORE_NOMEM : 0;
+            if (lp_splice(s, c, (size_t)off, end, f, flen, v, vlen))
+                return STORE_NOMEM;
+            overwritten(s, c, f, flen, keep);
+            return 0;
         }
         if (c->n + 1 > max_entries || flen > max_value ||
             vlen > max_value) {
             if (to_table(s, c, 1))
                 return STORE_NOMEM;
-            return store_coll_put(s, c, f, flen, v, vlen, nx);
+            /* f is new: nx changes nothing. */
+            return store_coll_put_keepttl(s, c, f, flen, v, vlen);
         }
         if (lp_splice(s, c, lp_used(c), lp_used(c), f, flen, v, vlen))
             return STORE_NOMEM;
@@ -541,6 +631,7 @@ int store_coll_put(struct store *s, struct store_coll *c, const char *f,
         if (x->vlen == vlen) {
             if (vlen)
                 memcpy(x->data + flen, v, vlen);
+            overwritten(s, c, f, flen, keep);
             return 0;
         }
         struct coll_node *y = node_new(s, f, flen, v, vlen);
@@ -549,6 +640,7 @@ int store_coll_put(struct store *s, struct store_coll *c, const char *f,
         y->next = x->next;
         *l = y;
         store__free(s, x);
+        overwritten(s, c, f, flen, keep);
         return 0;
     }
     struct coll_node *y = node_new(s, f, flen, v, vlen);
@@ -565,9 +657,53 @@ int store_coll_put(struct store *s, struct store_coll *c, const char *f,
     return 1;
 }
 
-/* Removes field f. Returns 1 if it was there, else 0. The caller deletes
- * the key when c becomes empty. */
+/* store_coll_get for a hash that may hold field TTLs: 1 and *out when f
+ * is there and live at now_ms, -1 when it is there but past its deadline
+ * (the caller expires it), 0 when absent. */
+int store_coll_get_at(const struct store_coll *c, const char *f, size_t flen,
+                      int64_t now_ms, struct store_coll_view *out)
+{
+    int found = store_coll_get(c, f, flen, out);
+    if (__builtin_expect(c->hfe, 0) && found &&
+        store__hfe_expired(store__coll_hfe(c), f, flen, now_ms))
+        return -1;
+    return found;
+}
+
+/* Sets field f to v (sets ignore v). With nx an existing field is left
+ * alone. Returns 1 if f was added, 0 if it existed, STORE_NOMEM or
+ * STORE_TOO_BIG (nothing changed). f and v must not point into c. An
+ * overwritten field loses its TTL, as HSET's does in Redis. */
+int store_coll_put(struct store *s, struct store_coll *c, const char *f,
+                   size_t flen, const char *v, size_t vlen, int nx)
+{
+    return put_raw(s, c, f, flen, v, vlen, nx, 0);
+}
+
+/* store_coll_put (not nx) that leaves an overwritten field's TTL alone,
+ * as HINCRBY does. */
+int store_coll_put_keepttl(struct store *s, struct store_coll *c,
+                           const char *f, size_t flen, const char *v,
+                           size_t vlen)
+{
+    return put_raw(s, c, f, flen, v, vlen, 0, 1);
+}
+
+static int del_raw(struct store *s, struct store_coll *c, const char *f,
+                   size_t flen);
+
+/* Removes field f (and its TTL). Returns 1 if it was there, else 0. The
+ * caller deletes the key when c becomes empty. */
 int store_coll_del(struct store *s, struct store_coll *c, const char *f,
+                   size_t flen)
+{
+    int rc = del_raw(s, c, f, flen);
+    if (__builtin_expect(c->hfe, 0) && rc)
+        store__hfe_forget(s, store__coll_hfe(c), f, flen);
+    return rc;
+}
+
+static int del_raw(struct store *s, struct store_coll *c, const char *f,
                    size_t flen)
 {
     if (c->compact) {
@@ -778,6 +914,8 @@ static int coll_check(const struct store_coll *c)
             return __LINE__;
     }
     if (n != c->n)
+        return __LINE__;
+    if (c->hfe && store__hfe_check(store__coll_hfe(c), c))
         return __LINE__;
     if (c->compact)
         return 0;

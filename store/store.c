@@ -322,6 +322,7 @@ void store_free(struct store *s)
     if (!s)
         return;
     store_clear(s);
+    store__hfe_registry_free(s);
     free(s);
 }
 
@@ -675,6 +676,20 @@ static int key_move(struct store *s, const char *src, size_t slen,
         if (ttl)
             store__expire_put(ne, exp);
     }
+    /* A hash with field TTLs is registered under its key's name (hfe.c):
+     * the last step that may fail. */
+    if (e->type == STORE_T_HASH) {
+        struct store_coll *hc = store__obj(ne);
+        if (store_coll_is_hfe(hc) &&
+            store__hfe_rekey(s, d, hc, dst, dlen) != STORE_OK) {
+            if (ne != e) {
+                if (!move)
+                    store__ops[e->type]->free(d, hc);
+                store__free(d, ne);
+            }
+            return STORE_NOMEM;
+        }
+    }
 
     if (move) {
         *sl = e->next;
@@ -955,6 +970,9 @@ int store__check(const struct store *s)
     int prc = store__presume_check(s, &mem);
     if (prc)
         return prc;
+    int hrc = store__hfe_registry_check(s, &mem);
+    if (hrc)
+        return hrc;
     CHECK(mem == s->mem);
     return 0;
 }

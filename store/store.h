@@ -311,6 +311,55 @@ void store_coll_random(struct store *s, const struct store_coll *c,
 int store_coll_sample(struct store *s, const struct store_coll *c,
                       size_t count, struct store_coll_view *out);
 
+/* ---- Hash field TTLs (hfe.c) ------------------------------------------ */
+
+/* Deadlines are absolute Unix ms; a field is expired once its deadline is
+ * below now_ms. Reads that may meet expired fields use store_coll_get_at;
+ * the caller deletes what it finds expired (store_coll_del), as Redis's
+ * lazy expiry does. */
+
+/* Key's hash (which must exist) made able to hold field TTLs, in *out:
+ * the collection moves, so earlier pointers to it are stale. STORE_OK,
+ * STORE_NOT_FOUND, STORE_WRONGTYPE or STORE_NOMEM (unchanged). */
+int store_hash_ttl_open(struct store *s, const char *key, size_t klen,
+                        int64_t now_ms, struct store_coll **out);
+/* 1 once c went through store_hash_ttl_open (the listpackex encoding). */
+int store_coll_is_hfe(const struct store_coll *c);
+/* store_coll_get that answers 2 instead of 1 when c may hold field TTLs:
+ * a reader that gets 2 checks store_coll_field_expired, the others need
+ * no clock. */
+int store_coll_lookup(const struct store_coll *c, const char *f, size_t flen,
+                      struct store_coll_view *out);
+/* 1 and *out if f is there and live at now_ms; -1 if there but expired;
+ * 0 if absent. */
+int store_coll_get_at(const struct store_coll *c, const char *f, size_t flen,
+                      int64_t now_ms, struct store_coll_view *out);
+/* store_coll_put (not nx) keeping an overwritten field's TTL (HINCRBY). */
+int store_coll_put_keepttl(struct store *s, struct store_coll *c,
+                           const char *f, size_t flen, const char *v,
+                           size_t vlen);
+/* Field f's deadline, or STORE_NO_TTL (also when f is absent). */
+int64_t store_coll_ttl(const struct store_coll *c, const char *f,
+                       size_t flen);
+/* Sets existing field f's deadline; c must come from store_hash_ttl_open.
+ * STORE_OK, STORE_NOT_FOUND or STORE_NOMEM (unchanged). */
+int store_coll_ttl_set(struct store *s, struct store_coll *c, const char *f,
+                       size_t flen, int64_t at_ms);
+/* Removes f's deadline: 1 if it had one, else 0. */
+int store_coll_ttl_clear(struct store *s, struct store_coll *c,
+                         const char *f, size_t flen);
+/* 1 if field f has a deadline below now_ms. */
+int store_coll_field_expired(const struct store_coll *c, const char *f,
+                             size_t flen, int64_t now_ms);
+/* Fields with a deadline. */
+size_t store_coll_ttl_count(const struct store_coll *c);
+/* Fields not expired at now_ms. O(expired fields). */
+size_t store_coll_live_len(const struct store_coll *c, int64_t now_ms);
+/* Deletes up to max fields expired at now_ms, earliest first; returns how
+ * many. The caller deletes the key if c is left empty. */
+size_t store_coll_expire(struct store *s, struct store_coll *c,
+                         int64_t now_ms, size_t max);
+
 /* ---- Lists (list.c) --------------------------------------------------- */
 
 /* Parses p[0..n) as a signed 64-bit decimal with Redis's strictness
@@ -528,6 +577,7 @@ struct store_expire_stats {
     uint64_t expired;          /* keys removed by store_expire_step */
     uint64_t time_us;          /* time spent in store_expire_step */
     double last_stale_ratio;   /* expired/sampled in the last step */
+    uint64_t hfe_expired;      /* hash fields removed by store_hfe_step */
 };
 
 /* Active expiry: samples keys with a TTL shard by shard, removing expired
@@ -536,6 +586,19 @@ struct store_expire_stats {
 size_t store_expire_step(struct store *s, int64_t now_ms, uint64_t budget_us,
                          store_clock_us clock, void *clock_ctx);
 void store_expire_stats(const struct store *s, struct store_expire_stats *out);
+
+/* Told by store_hfe_step that n fields of key's hash expired; gone: the
+ * hash is now empty and the key is deleted right after the call. The key
+ * view is valid only during the call. */
+typedef void (*store_hexpired_cb)(void *ctx, const char *key, size_t klen,
+                                  size_t n, int gone);
+/* Active expiry of hash fields (hfe.c): visits the hashes that have had
+ * field TTLs, from where the last call stopped, removing at most 100 due
+ * fields of each, until every such hash was visited once or budget_us
+ * (clock) is spent. Returns the fields removed. */
+size_t store_hfe_step(struct store *s, int64_t now_ms, uint64_t budget_us,
+                      store_clock_us clock, void *clock_ctx,
+                      store_hexpired_cb cb, void *ctx);
 
 /* Redis-style glob match: *, ?, [a-z], [^x], \\ escapes. Returns 1 or 0. */
 int store_glob_match(const char *pat, size_t plen, const char *s, size_t slen,

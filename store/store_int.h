@@ -126,6 +126,8 @@ struct store {
     uint8_t expire_paused;         /* store_set_expire_paused */
     uint8_t notouch;               /* store_set_touch(s, 0) */
     struct store_stream *streams;  /* stream.c: retention ring */
+    struct store__hfe **hfev;      /* hfe.c: hashes with field TTLs, a heap */
+    size_t nhfe, hfecap;           /* registered, allocated */
     struct store_shard shards[];
 };
 
@@ -391,6 +393,28 @@ extern const struct store__obj_ops store__coll_ops;
 extern const struct store__obj_ops store__list_ops;
 extern const struct store__obj_ops store__zset_ops;
 extern const struct store__obj_ops store__stream_ops;
+
+/* ---- Hash field TTLs (hfe.c, coll.c) ---------------------------------- */
+
+struct store__hfe;
+struct store__hfe *store__coll_hfe(const struct store_coll *c);
+struct store_coll *store__coll_hfe_attach(struct store *s,
+                                          struct store_coll *c,
+                                          struct store__hfe *x);
+void store__hfe_free(struct store *s, struct store__hfe *x);
+struct store__hfe *store__hfe_clone(struct store *d,
+                                    const struct store__hfe *x);
+void store__hfe_set_owner(struct store__hfe *x, struct store_coll *c);
+size_t store__hfe_mem(const struct store__hfe *x);
+void store__hfe_forget(struct store *s, struct store__hfe *x, const char *f,
+                       size_t flen);
+int store__hfe_expired(const struct store__hfe *x, const char *f,
+                       size_t flen, int64_t now_ms);
+int store__hfe_rekey(struct store *s, struct store *d, struct store_coll *c,
+                     const char *dst, size_t dlen);
+int store__hfe_check(const struct store__hfe *x, const struct store_coll *c);
+void store__hfe_registry_free(struct store *s);
+int store__hfe_registry_check(const struct store *s, size_t *mem);
 
 /* 1 while table-encoded c is moving to new buckets (coll.c; tests). */
 int store__coll_rehashing(const struct store_coll *c);

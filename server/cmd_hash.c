@@ -463,9 +463,10 @@ void cmd_hrandfield(struct client *c)
 
 /* ---- HSCAN / SSCAN / ZSCAN ---------------------------------------------- */
 
-/* HSCAN / SSCAN / ZSCAN key cursor [MATCH pattern] [COUNT count]: Redis's
- * order, cursor first, then the key, then the options. step walks one
- * bucket of the object into s. */
+/* HSCAN / SSCAN / ZSCAN key cursor [MATCH pattern] [COUNT count]
+ * [NOVALUES] (HSCAN's alone, Redis 7.4): Redis's order, cursor first,
+ * then the key, then the options. step walks one bucket of the object
+ * into s. */
 void cmd_obj_scan(struct client *c, enum store_type t, obj_scan_step *step)
 {
     uint64_t cursor;
@@ -489,7 +490,14 @@ void cmd_obj_scan(struct client *c, enum store_type t, obj_scan_step *step)
     int64_t count = 10;
     for (size_t i = 3; i < c->argc; i += 2) {
         int has_value = i + 1 < c->argc;
-        if (arg_is(c, i, "COUNT") && has_value) {
+        if (arg_is(c, i, "NOVALUES")) {
+            if (t != STORE_T_HASH) {
+                reply_error(c, ERR_NOVALUES_HSCAN);
+                return;
+            }
+            s.novalues = 1;
+            i--;                       /* a flag: no value follows */
+        } else if (arg_is(c, i, "COUNT") && has_value) {
             if (!arg_i64_or_reply(c, i + 1, &count))
                 return;
             if (count < 1) {
@@ -535,7 +543,7 @@ static void hash_scan_cb(void *ctx, const struct store_coll_view *v)
     struct obj_scan *s = ctx;
     if (s->hfe && store_coll_field_expired(s->hfe, v->f, v->flen, s->now))
         return;
-    if (!obj_scan_take(s, v->f, v->flen))
+    if (!obj_scan_take(s, v->f, v->flen) || s->novalues)
         return;
     resp_add_bulk(&s->items, v->v, v->vlen);
     s->nitems++;

@@ -687,6 +687,9 @@ static int scan_args_or_reply(struct client *c, struct scan_ctx *s,
         } else if (arg_is(c, i, "TYPE") && has_value) {
             s->type = c->argv[i + 1];
             s->tlen = c->argvlen[i + 1];
+        } else if (arg_is(c, i, "NOVALUES")) {
+            reply_error(c, ERR_NOVALUES_HSCAN);  /* Redis 7.4's text */
+            return 0;
         } else {
             reply_error(c, ERR_SYNTAX);
             return 0;

@@ -179,6 +179,7 @@ struct obj_scan {
     size_t plen;
     const struct store_coll *hfe;  /* a hash with field TTLs: skip expired */
     int64_t now;
+    int novalues;                  /* HSCAN NOVALUES: fields only */
 };
 
 /* Walks one bucket of object o from cursor into s; returns the next

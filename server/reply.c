@@ -410,6 +410,7 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_HFE_ONE_FXX] = "ERR Only one of FXX or FNX arguments can be "
                         "specified",
     [ERR_HFE_UNKNOWN_ARG] = "ERR unknown argument: %.*s",
+    [ERR_NOVALUES_HSCAN] = "ERR NOVALUES option can only be used in HSCAN",
 };
 
 /* Counts an error reply under its code for INFO errorstats, as Redis's

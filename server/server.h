@@ -812,6 +812,7 @@ enum reply_err {
     ERR_HFE_MISSING_EXPIRE,  /* missing expire time */
     ERR_HFE_ONE_FXX,         /* Only one of FXX or FNX ... */
     ERR_HFE_UNKNOWN_ARG,     /* unknown argument: (int len, const char *) */
+    ERR_NOVALUES_HSCAN,      /* NOVALUES option can only be used in HSCAN */
     ERR__COUNT
 };
 

@@ -5,8 +5,8 @@ XREAD ... STREAMS key + and 7.4's unbalanced-list error, CLIENT KILL ...
 MAXAGE, WAITAOF, CLIENT NO-TOUCH, XINFO's consumer inactive and
 active-time, CLIENT LIST's watch=, Lua's os.clock, INFO's
 total_watched_keys, total_blocking_keys and total_blocking_keys_on_nokey,
-ACL LOG's entry-id and timestamps, and EVAL's script cache bounded at 500
-(evicted_scripts). The replies asserted are the documented bytes of those
+ACL LOG's entry-id and timestamps, EVAL's script cache bounded at 500
+(evicted_scripts), and HSCAN ... NOVALUES. The replies asserted are the documented bytes of those
 versions, in RESP2 and RESP3 where the protocol matters.
 
 These run against Respite only: the reference redis-server is 7.0,
@@ -618,6 +618,44 @@ def eval_scripts_evicted_least_recently_run_first():
         for i in range(501):
             r.eval("return %d" % i, 0)
         assert_eq(stats(), (1, 500))
+
+
+# ---- HSCAN NOVALUES (7.4) ---------------------------------------------------
+
+@v74
+def hscan_novalues():
+    r = h.flushed()
+    r.hset("h", mapping={"a": "1", "b": "2"})
+    r.sadd("s", "a")
+    r.zadd("z", {"a": 1})
+    only = b"-ERR NOVALUES option can only be used in HSCAN\r\n"
+    with h.shared_server().conn() as c:
+        # Fields only, with the other options in any order; a compact hash
+        # comes whole, in insertion order.
+        assert_eq(c.call("HSCAN", "h", "0", "NOVALUES"),
+                  b"*2\r\n$1\r\n0\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n")
+        assert_eq(c.call("HSCAN", "h", "0", "COUNT", "5", "novalues",
+                         "MATCH", "b*"),
+                  b"*2\r\n$1\r\n0\r\n*1\r\n$1\r\nb\r\n")
+        assert_eq(c.call("HSCAN", "h", "0", "NOVALUES", "x"),
+                  b"-ERR syntax error\r\n")
+        assert_eq(c.call("SSCAN", "s", "0", "NOVALUES"), only)
+        assert_eq(c.call("ZSCAN", "z", "0", "NOVALUES"), only)
+        assert_eq(c.call("SCAN", "0", "NOVALUES"), only)
+        # A missing key answers the empty scan before any option is read.
+        assert_eq(c.call("SSCAN", "nokey", "0", "NOVALUES"),
+                  b"*2\r\n$1\r\n0\r\n*0\r\n")
+    # A table-encoded hash, walked by cursor, gives every field once.
+    r.hset("big", mapping={"f%d" % i: "v" for i in range(300)})
+    cursor, seen = b"0", []
+    with h.shared_server().conn() as c:
+        while True:
+            cursor, fields = h.parse(c.call("HSCAN", "big", cursor,
+                                            "NOVALUES", "COUNT", "50"))
+            seen += fields
+            if cursor == b"0":
+                break
+    assert_eq(sorted(set(seen)), sorted(b"f%d" % i for i in range(300)))
 
 
 if __name__ == "__main__":

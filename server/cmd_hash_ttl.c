@@ -22,8 +22,6 @@
 
 #define HFE_MAX_MS ((INT64_C(1) << 46) - 1)
 
-enum { COND_NX = 1, COND_XX = 2, COND_GT = 4, COND_LT = 8 };
-
 /* ---- Lazy expiry (for cmd_hash.c) ---------------------------------------- */
 
 /* Deletes the hash at argument i when fields expiring emptied it, with
@@ -135,19 +133,13 @@ static void reply_all_missing(struct client *c, int64_t n)
 
 /* One field's HEXPIRE: -2, 0, 1 or 2 (see the top), or STORE_NOMEM. */
 static int expire_field(struct store *db, struct store_coll *h,
-                        const char *f, size_t flen, int64_t at, int cond,
-                        int64_t now)
+                        const char *f, size_t flen, int64_t at,
+                        unsigned cond, int64_t now)
 {
     if (!store_coll_get(h, f, flen, NULL))
         return -2;
-    int64_t prev = store_coll_ttl(h, f, flen);
-    if (prev == STORE_NO_TTL) {
-        if (cond & (COND_XX | COND_GT))
-            return 0;
-    } else if ((cond == COND_GT && prev >= at) ||
-               (cond == COND_LT && prev <= at) || cond == COND_NX) {
+    if (!expire_allowed(cond, store_coll_ttl(h, f, flen), at))
         return 0;
-    }
     if (at <= now) {
         store_coll_del(db, h, f, flen);
         return 2;
@@ -167,14 +159,9 @@ static void hexpire_generic(struct client *c, int relative, int secs,
     int64_t now = server_now_ms(c->srv), at;
     if (!hash_expire_arg(c, 2, secs, relative ? now : 0, name, &at))
         return;
-    size_t nf = 4;
-    int cond = 0;
-    static const char *const words[] = { "NX", "XX", "GT", "LT" };
-    for (int k = 0; k < 4; k++)
-        if (arg_is(c, 3, words[k])) {
-            cond = 1 << k;
-            nf++;
-        }
+    /* One condition at most: a second word is where FIELDS must be. */
+    unsigned cond = expire_word_flag(c, 3);
+    size_t nf = cond ? 5 : 4;
     int64_t n = hash_fields_arg(c, nf, ERR_HFE_NUMFIELDS_GT0);
     if (n == 0)
         return;

@@ -207,15 +207,6 @@ void cmd_pexpiretime(struct client *c)
 
 /* ---- EXPIRE family ------------------------------------------------------ */
 
-enum { EXP_NX = 1, EXP_XX = 2, EXP_GT = 4, EXP_LT = 8 };
-
-static const struct {
-    const char *name;
-    unsigned flag;
-} expire_opts[] = {
-    { "NX", EXP_NX }, { "XX", EXP_XX }, { "GT", EXP_GT }, { "LT", EXP_LT },
-};
-
 /* Replies Redis's error for an unknown EXPIRE option (argument i),
  * clipped; Redis prints it as a C string, so it stops at a NUL byte. */
 static void expire_reply_bad_option(struct client *c, size_t i)
@@ -231,20 +222,18 @@ static int expire_flags_or_reply(struct client *c, unsigned *flags)
 {
     *flags = 0;
     for (size_t i = 3; i < c->argc; i++) {
-        size_t k = 0, nopts = sizeof(expire_opts) / sizeof(expire_opts[0]);
-        while (k < nopts && !arg_is(c, i, expire_opts[k].name))
-            k++;
-        if (k == nopts) {
+        unsigned f = expire_word_flag(c, i);
+        if (!f) {
             expire_reply_bad_option(c, i);
             return 0;
         }
-        *flags |= expire_opts[k].flag;
+        *flags |= f;
     }
-    if ((*flags & EXP_NX) && (*flags & (EXP_XX | EXP_GT | EXP_LT))) {
+    if ((*flags & EXPIRE_NX) && (*flags & (EXPIRE_XX | EXPIRE_GT | EXPIRE_LT))) {
         reply_error(c, ERR_EXPIRE_NX_XX);
         return 0;
     }
-    if ((*flags & EXP_GT) && (*flags & EXP_LT)) {
+    if ((*flags & EXPIRE_GT) && (*flags & EXPIRE_LT)) {
         reply_error(c, ERR_EXPIRE_GT_LT);
         return 0;
     }
@@ -273,21 +262,6 @@ invalid:
     return 0;
 }
 
-/* 1 if NX/XX/GT/LT allow replacing the expire cur (STORE_NO_TTL counts as
- * infinite) with when. */
-static int expire_allowed(unsigned flags, int64_t cur, int64_t when)
-{
-    int has = cur != STORE_NO_TTL;
-    if ((flags & EXP_NX) && has)
-        return 0;
-    if ((flags & EXP_XX) && !has)
-        return 0;
-    if ((flags & EXP_GT) && (!has || when <= cur))
-        return 0;
-    if ((flags & EXP_LT) && has && when >= cur)
-        return 0;
-    return 1;
-}
 
 /* The EXPIRE family: argv[2] in seconds or ms, relative to now or to the
  * epoch (base 0). Replies 1 when the TTL was set or the key deleted for a

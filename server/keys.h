@@ -47,6 +47,36 @@ static inline struct store_entry *key_peek_read(struct client *c,
     return e;
 }
 
+/* EXPIRE's and HEXPIRE's NX XX GT LT conditions, as flags. */
+enum { EXPIRE_NX = 1, EXPIRE_XX = 2, EXPIRE_GT = 4, EXPIRE_LT = 8 };
+
+/* The condition flag argument i of c names (NX XX GT LT, any case), or 0. */
+static inline unsigned expire_word_flag(const struct client *c, size_t i)
+{
+    static const char *const words[] = { "NX", "XX", "GT", "LT" };
+    for (unsigned k = 0; k < sizeof words / sizeof words[0]; k++)
+        if (arg_is(c, i, words[k]))
+            return 1u << k;             /* the enum above, in order */
+    return 0;
+}
+
+/* 1 if the conditions in flags allow replacing the deadline cur
+ * (STORE_NO_TTL counts as infinite) with when: for keys (EXPIRE) and
+ * hash fields (HEXPIRE) alike. */
+static inline int expire_allowed(unsigned flags, int64_t cur, int64_t when)
+{
+    int has = cur != STORE_NO_TTL;
+    if ((flags & EXPIRE_NX) && has)
+        return 0;
+    if ((flags & EXPIRE_XX) && !has)
+        return 0;
+    if ((flags & EXPIRE_GT) && (!has || when <= cur))
+        return 0;
+    if ((flags & EXPIRE_LT) && has && when >= cur)
+        return 0;
+    return 1;
+}
+
 /* Publishes "new" for argument i's key, which this command created: the
  * event of Redis's dbAdd, before the command's own events on the key. */
 static inline void key_new(struct client *c, size_t i)

@@ -217,6 +217,19 @@ int rdb_get_raw(struct rdb_reader *r, size_t n, const unsigned char **out)
 }
 
 /* See rdb.h. */
+int rdb_get_u64le(struct rdb_reader *r, uint64_t *out)
+{
+    const unsigned char *q;
+    if (rdb_get_raw(r, 8, &q) != 0)
+        return -1;
+    uint64_t u = 0;
+    for (int i = 0; i < 8; i++)
+        u |= (uint64_t)q[i] << (8 * i);
+    *out = u;
+    return 0;
+}
+
+/* See rdb.h. */
 int rdb_get_len(struct rdb_reader *r, uint64_t *n, int *enc)
 {
     unsigned char b;

@@ -64,6 +64,8 @@ int rdb_get_plain_len(struct rdb_reader *r, uint64_t *n);
 int rdb_get_string(struct rdb_reader *r, char **out, size_t *n);
 /* n raw bytes, borrowed from the reader's buffer. */
 int rdb_get_raw(struct rdb_reader *r, size_t n, const unsigned char **out);
+/* 8 bytes, little-endian (ms times, doubles' bits). */
+int rdb_get_u64le(struct rdb_reader *r, uint64_t *out);
 
 /* ---- Packed blobs (rdb_pack.c) -------------------------------------------
  * Redis keeps small values as one blob that an RDB string carries whole:

@@ -196,12 +196,9 @@ static int load_blob(struct rdb_reader *r, struct fill *f,
 /* An 8-byte little-endian ms time. */
 static int get_ms(struct rdb_reader *r, int64_t *t)
 {
-    const unsigned char *q;
-    if (rdb_get_raw(r, 8, &q) != 0)
+    uint64_t u;
+    if (rdb_get_u64le(r, &u) != 0)
         return -1;
-    uint64_t u = 0;
-    for (int i = 0; i < 8; i++)
-        u |= (uint64_t)q[i] << (8 * i);
     *t = (int64_t)u;
     return *t < 0 ? -1 : 0;
 }
@@ -269,12 +266,9 @@ static int get_text_double(struct rdb_reader *r, double *d)
 
 static int get_binary_double(struct rdb_reader *r, double *d)
 {
-    const unsigned char *q;
-    if (rdb_get_raw(r, 8, &q) != 0)
+    uint64_t u;
+    if (rdb_get_u64le(r, &u) != 0)
         return -1;
-    uint64_t u = 0;
-    for (int i = 0; i < 8; i++)
-        u |= (uint64_t)q[i] << (8 * i);
     memcpy(d, &u, 8);
     return isnan(*d) ? -1 : 0;
 }

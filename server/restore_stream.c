@@ -106,12 +106,9 @@ static int get_sid(struct rdb_reader *r, struct store_sid *id)
 
 static int get_ms(struct rdb_reader *r, int64_t *ms)
 {
-    const unsigned char *t;
-    if (rdb_get_raw(r, 8, &t) != 0)
+    uint64_t u;
+    if (rdb_get_u64le(r, &u) != 0)
         return -1;
-    uint64_t u = 0;
-    for (int i = 0; i < 8; i++)
-        u |= (uint64_t)t[i] << (8 * i);
     *ms = (int64_t)u;
     return 0;
 }

@@ -15,6 +15,22 @@
 #define RDB_TYPE_HASH_LISTPACK_EX 25
 #define RDB_TRAILER 10              /* version (2) + CRC-64 (8) */
 
+/* ---- Whole files (rdb_save.c, rdb_load.c) ------------------------------
+ * A file is "REDIS" and a 4-digit version, then opcodes and keys, then EOF
+ * and the CRC-64 of everything before it (zeros with rdbchecksum no). */
+#define RDB_OPCODE_SLOT_INFO 244    /* Redis 7.4 cluster: skipped */
+#define RDB_OPCODE_FUNCTION2 245    /* a function library's code */
+#define RDB_OPCODE_FUNCTION_PRE_GA 246
+#define RDB_OPCODE_MODULE_AUX 247
+#define RDB_OPCODE_IDLE 248         /* LRU idle seconds of the next key */
+#define RDB_OPCODE_FREQ 249         /* LFU counter of the next key */
+#define RDB_OPCODE_AUX 250          /* a name and value string */
+#define RDB_OPCODE_RESIZEDB 251     /* two lengths: keys, keys with TTLs */
+#define RDB_OPCODE_EXPIRETIME_MS 252
+#define RDB_OPCODE_EXPIRETIME 253   /* seconds, before RDB version 3 */
+#define RDB_OPCODE_SELECTDB 254
+#define RDB_OPCODE_EOF 255
+
 /* ---- Writing ------------------------------------------------------------ */
 
 /* A growing byte buffer; nomem sticks once an allocation failed (later

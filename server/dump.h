@@ -49,9 +49,9 @@ struct dump_ttl {
     int64_t at;
 };
 /* Reads the value of Redis type byte rdbtype from r into *v, building
- * objects in s; r is left just past the value. DUMP_OK, DUMP_BAD,
- * DUMP_EMPTY or DUMP_NOMEM (nothing left to free then; where r stopped
- * is undefined). */
+ * objects in s; r is left just past the value. DUMP_OK; DUMP_EMPTY (an
+ * empty collection, r past it too); DUMP_BAD or DUMP_NOMEM (where r
+ * stopped is undefined). Nothing is left to free but after DUMP_OK. */
 int dump_read_value(struct store *s, struct rdb_reader *r, int rdbtype,
                     struct dump_value *v);
 /* Reads the payload p[0..n), whose trailer the caller checked, into *v,

@@ -327,14 +327,16 @@ static int store_key(struct loader *ld, const char *key, size_t klen,
         ld->expired++;
         return 0;
     }
-    if (store_key_peek_any(s, key, klen)) {
-        dump_value_free(s, v);
-        return fail(ld, "RDB has duplicated key '%s' in DB %d",
-                    shown(buf, key, klen), ld->db);
-    }
+    /* A duplicate replaces the first value and leaves the count as it
+     * was: found after the fact, which spares every key a lookup, and
+     * the load fails anyway. */
+    size_t before = store_size(s);
     int64_t at = ld->expire != -1 ? ld->expire : STORE_NO_TTL;
     if (dump_value_store(s, key, klen, v, at, ld->now) != STORE_OK)
         return fail(ld, "Out of memory loading key '%s' in DB %d",
+                    shown(buf, key, klen), ld->db);
+    if (store_size(s) == before)
+        return fail(ld, "RDB has duplicated key '%s' in DB %d",
                     shown(buf, key, klen), ld->db);
     struct store_entry *e = store_key_peek_any(s, key, klen);
     if (e && (ld->idle_s >= 0 || ld->freq >= 0))

@@ -527,6 +527,31 @@ def redis_72_set_listpack_loads():
         assert b"skipping empty key: empty" in res.log_bytes()
 
 
+@test(respite_only=True, reason="Redis 7.0 reads no field TTLs (type 24)")
+def redis_74_hash_field_ttls_load():
+    """Redis 7.4's type 24 (RDB version 12): the earliest deadline, then
+    per field 0 (no TTL) or 1 + its deadline's distance from the earliest.
+    A field whose deadline has passed is gone once read."""
+    now = int(time.time() * 1000)
+    soon, later = now + 50000, now + 90000
+    past = now - 5000
+    body = (b"\x18" + rstr("h") + struct.pack("<Q", past) + rlen(4) +
+            rlen(0) + rstr("plain") + rstr("1") +
+            rlen(1 + soon - past) + rstr("soon") + rstr("2") +
+            rlen(1 + later - past) + rstr("later") + rstr("3") +
+            rlen(1) + rstr("gone") + rstr("4"))
+    with respite(write_dump(rdb_file(body, version=12))) as res:
+        r = res.client()
+        assert_eq(r.hget("h", "gone"), None, "expired field")
+        assert_eq(r.hgetall("h"), {b"plain": b"1", b"soon": b"2",
+                                   b"later": b"3"}, "fields")
+        ttl = r.execute_command("HPTTL", "h", "FIELDS", 3, "plain", "soon",
+                                "later")
+        assert_eq(ttl[0], -1, "no TTL")
+        assert 45000 < ttl[1] <= 50000, ttl
+        assert 85000 < ttl[2] <= 90000, ttl
+
+
 @test
 def empty_collections_are_skipped():
     """Redis 7.0 skips empty keys (old versions could write them)."""

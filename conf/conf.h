@@ -65,6 +65,8 @@ struct conf {
     int64_t stream_retention_ms; /* retention: max entry age by ID, 0 off */
     int daemonize;              /* only "no" is supported */
     char *dir;
+    char *dbfilename;           /* the RDB file in dir, loaded at start-up */
+    int rdbchecksum;            /* check the RDB file's CRC-64 on load */
     char *enable_debug_command; /* no, yes, or local (loopback clients) */
     /* Compact encodings' limits, the *-max-listpack-* directives. */
     int64_t hash_max_listpack_entries;

@@ -100,40 +100,6 @@ static int restore_value_or_reply(struct client *c, struct dump_value *v)
     return 0;
 }
 
-/* Stores v (taken) at key with expire_ms (or STORE_NO_TTL). STORE_OK or
- * STORE_NOMEM (v freed either way). */
-static int restore_store(struct store *s, const char *key, size_t klen,
-                         struct dump_value *v, int64_t expire_ms,
-                         int64_t now)
-{
-    int rc;
-    if (v->type == STORE_T_STRING) {
-        rc = store_key_set(s, key, klen, v->str, v->slen, expire_ms, now);
-        dump_value_free(s, v);
-        return rc;
-    }
-    rc = store_key_set_obj(s, key, klen, v->type, v->obj, now);
-    if (rc != STORE_OK) {
-        dump_value_free(s, v);
-        return rc;
-    }
-    v->obj = NULL;
-    rc = dump_apply_ttls(s, key, klen, v, now);
-    dump_value_free(s, v);
-    if (rc != STORE_OK) {
-        store_key_delete(s, key, klen, now);
-        return STORE_NOMEM;
-    }
-    if (expire_ms != STORE_NO_TTL &&
-        store_key_expire_set(s, key, klen, expire_ms, now) != STORE_OK) {
-        store_key_delete(s, key, klen, now);
-        return STORE_NOMEM;
-    }
-    if (v->type == STORE_T_STREAM)
-        store_stream_placed(s, key, klen, now);
-    return STORE_OK;
-}
-
 /* RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds]
  * [FREQ frequency] */
 void cmd_restore(struct client *c)
@@ -171,7 +137,7 @@ void cmd_restore(struct client *c)
         resp_add_simple(&c->out, "OK");
         return;
     }
-    if (restore_store(s, key, klen, &v, ttl ? ttl : STORE_NO_TTL, now) !=
+    if (dump_value_store(s, key, klen, &v, ttl ? ttl : STORE_NO_TTL, now) !=
         STORE_OK) {
         if (deleted)
             server_key_modified(c->srv, c->db, key, klen);

@@ -1,5 +1,6 @@
 /* dump.h - a key's value as the payload of Redis 7.0's DUMP (dump.c), and
- * such a payload back to a value (restore.c). */
+ * such a payload, or one value of an RDB file, back to a value
+ * (restore.c). */
 #ifndef RESPITE_DUMP_H
 #define RESPITE_DUMP_H
 
@@ -11,6 +12,7 @@ enum dump_rc {
     DUMP_OK = 0,
     DUMP_NOMEM = -1,
     DUMP_BAD = -2,         /* RESTORE: malformed payload ("Bad data format") */
+    DUMP_EMPTY = -3,       /* an empty collection: Redis's loader skips it */
 };
 
 /* The payload of e's value (s is e's store, for its encoding limits): a
@@ -24,7 +26,7 @@ void dump_stream(struct rdb_buf *b, const struct store_stream *st);
 
 struct rdb_reader;
 /* restore_stream.c: fills the empty stream st from r, after the type
- * byte rdbtype (15 or 19). DUMP_OK, DUMP_BAD or DUMP_NOMEM. */
+ * byte rdbtype (15, 19 or 21). DUMP_OK, DUMP_BAD or DUMP_NOMEM. */
 int dump_restore_stream(struct rdb_reader *r, struct store *s,
                         struct store_stream *st, int rdbtype);
 
@@ -46,11 +48,22 @@ struct dump_ttl {
     size_t flen;
     int64_t at;
 };
+/* Reads the value of Redis type byte rdbtype from r into *v, building
+ * objects in s; r is left just past the value. DUMP_OK; DUMP_EMPTY (an
+ * empty collection, r past it too); DUMP_BAD or DUMP_NOMEM (where r
+ * stopped is undefined). Nothing is left to free but after DUMP_OK. */
+int dump_read_value(struct store *s, struct rdb_reader *r, int rdbtype,
+                    struct dump_value *v);
 /* Reads the payload p[0..n), whose trailer the caller checked, into *v,
- * building objects in s. DUMP_OK, DUMP_BAD or DUMP_NOMEM (nothing left
- * to free then). */
+ * as RESTORE does: the types Redis 7.0 knows, an empty collection bad.
+ * DUMP_OK, DUMP_BAD or DUMP_NOMEM (nothing left to free then). */
 int dump_restore(struct store *s, const unsigned char *p, size_t n,
                  struct dump_value *v);
+/* Stores v (taken: freed either way) as key's new value with expire_ms
+ * (absolute, or STORE_NO_TTL), field TTLs included. STORE_OK, or
+ * STORE_NOMEM / STORE_TOO_BIG with nothing stored. */
+int dump_value_store(struct store *s, const char *key, size_t klen,
+                     struct dump_value *v, int64_t expire_ms, int64_t now);
 /* Gives key's hash (just stored from v) the field TTLs v read, after the
  * store took v->obj. STORE_OK or STORE_NOMEM. */
 int dump_apply_ttls(struct store *s, const char *key, size_t klen,

@@ -91,6 +91,13 @@ size_t function_lua_memory(const struct server *srv);
  * (RDB opcodes and strings, RDB version, CRC-64). Returns a malloc'ed
  * buffer of *len bytes, or NULL when out of memory. */
 char *function_dump(const struct server *srv, size_t *len);
+struct rdb_reader;
+/* Reads the library that opcode op (RDB_OPCODE_FUNCTION2 or _PRE_GA,
+ * just read) introduces from r and loads it into set (the server's when
+ * NULL), as FUNCTION RESTORE does. 0, or -1 after replying the error to c
+ * (another op is "given type is not a function"). */
+int function_read_lib_or_reply(struct client *c, struct rdb_reader *r,
+                               unsigned char op, struct fn_libset *set);
 /* Reads the payload p[0..n) into set (empty), or replies the error to c
  * and returns -1 (set keeps what was read: the caller flushes it). */
 int function_undump_or_reply(struct client *c, const char *p, size_t n,

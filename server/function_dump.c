@@ -9,7 +9,9 @@
  * then, as in Redis, strings are read up to the end of the whole
  * payload, trailer included, while opcodes start before the trailer. A
  * library may also come as 0xF6 and the pre-GA fields (Redis 7.0's
- * release candidates wrote them), which Redis still reads. */
+ * release candidates wrote them), which Redis still reads. An RDB file
+ * holds the same opcodes among its others: its loader (rdb_load.c) reads
+ * each library through function_read_lib_or_reply too. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +21,8 @@
 #include "server/rdb.h"
 #include "server/server.h"
 
-#define OP_FUNCTION_PRE_GA 0xF6
-#define OP_FUNCTION2 0xF5
+#define OP_FUNCTION_PRE_GA RDB_OPCODE_FUNCTION_PRE_GA
+#define OP_FUNCTION2 RDB_OPCODE_FUNCTION2
 
 /* See function.h. */
 char *function_dump(const struct server *srv, size_t *len)
@@ -76,6 +78,27 @@ static char *pre_ga_code_or_reply(struct client *c, struct rdb_reader *r,
 }
 
 /* See function.h. */
+int function_read_lib_or_reply(struct client *c, struct rdb_reader *r,
+                               unsigned char op, struct fn_libset *set)
+{
+    char *code;
+    size_t len;
+    if (op == OP_FUNCTION_PRE_GA) {
+        if (!(code = pre_ga_code_or_reply(c, r, &len)))
+            return -1;
+    } else if (op != OP_FUNCTION2) {
+        reply_error(c, ERR_FN_NOT_FUNCTION);
+        return -1;
+    } else if (rdb_get_string(r, &code, &len) != 0) {
+        reply_error(c, ERR_FN_LOAD_PAYLOAD);
+        return -1;
+    }
+    const struct fn_lib *lib = function_load_or_reply(c, set, code, len, 0);
+    free(code);
+    return lib ? 0 : -1;
+}
+
+/* See function.h. */
 int function_undump_or_reply(struct client *c, const char *p, size_t n,
                              struct fn_libset *set)
 {
@@ -87,22 +110,7 @@ int function_undump_or_reply(struct client *c, const char *p, size_t n,
     struct rdb_reader r = { u, 0, n };
     while (r.pos < n - RDB_TRAILER) {
         unsigned char op = u[r.pos++];
-        char *code;
-        size_t len;
-        if (op == OP_FUNCTION_PRE_GA) {
-            if (!(code = pre_ga_code_or_reply(c, &r, &len)))
-                return -1;
-        } else if (op != OP_FUNCTION2) {
-            reply_error(c, ERR_FN_NOT_FUNCTION);
-            return -1;
-        } else if (rdb_get_string(&r, &code, &len) != 0) {
-            reply_error(c, ERR_FN_LOAD_PAYLOAD);
-            return -1;
-        }
-        const struct fn_lib *lib = function_load_or_reply(c, set, code, len,
-                                                          0);
-        free(code);
-        if (!lib)
+        if (function_read_lib_or_reply(c, &r, op, set) != 0)
             return -1;
     }
     return 0;

@@ -2,7 +2,8 @@
  * struct server, opens the listeners (TCP on every bind address, a unix
  * socket when configured), starts the sweeper, the flush-before-poll
  * handle and the signal handlers, runs the loop, and tears everything down
- * in order on SHUTDOWN or SIGTERM/SIGINT so the process exits 0.
+ * in order on SHUTDOWN or SIGTERM/SIGINT so the process exits 0. The RDB
+ * file (dir/dbfilename) is loaded before the listeners open.
  *
  * Time: the keyspace clock is Unix milliseconds derived from libuv's
  * cached loop time (one clock read per loop iteration, not per command),
@@ -19,6 +20,8 @@
 
 #include "server/blocking.h"
 #include "server/function.h"
+#include "server/maxmemory.h"
+#include "server/persist.h"
 #include "server/ping.h"
 #include "server/prefault.h"
 #include "server/premap.h"
@@ -388,6 +391,36 @@ static int server_init(struct server *srv, int argc, char **argv)
     return acl_load_at_startup(srv);
 }
 
+/* Loads dir/dbfilename when it exists, before anything listens (Redis
+ * listens first and answers -LOADING meanwhile). 0, or -1 after logging
+ * why the file could not be loaded: the server must not start then. */
+static int server_load(struct server *srv)
+{
+    char path[4096], err[1024];
+    int n = snprintf(path, sizeof(path), "%s/%s", srv->conf.dir,
+                     srv->conf.dbfilename);
+    if (n < 0 || (size_t)n >= sizeof(path)) {
+        server_log(srv, 'w', "The RDB file's path is too long");
+        return -1;
+    }
+    uint64_t start = uv_hrtime();
+    /* The stores count accesses as the policy says (LFU or LRU) before
+     * the loader gives keys their IDLE or FREQ. */
+    maxmemory_apply_policy(srv);
+    int rc = rdb_load_file(srv, path, err, sizeof(err));
+    if (rc == 1)
+        return 0;
+    if (rc != 0) {
+        server_log(srv, 'w', "%s", err);
+        server_log(srv, 'w', "Fatal error loading the DB: %s. Exiting.",
+                   path);
+        return -1;
+    }
+    server_log(srv, 'n', "DB loaded from disk: %.3f seconds",
+               (double)(uv_hrtime() - start) / 1e9);
+    return 0;
+}
+
 static int server_start(struct server *srv)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -437,7 +470,8 @@ int main(int argc, char **argv)
     srv->prefault = prefault_loop_arena();
     srv->premap = premap_tables();
     int status = 1;
-    if (server_init(srv, argc, argv) == 0 && server_start(srv) == 0) {
+    if (server_init(srv, argc, argv) == 0 && server_load(srv) == 0 &&
+        server_start(srv) == 0) {
         server_log(srv, 'n', "Respite %s (redis %s compatible) started, "
                    "pid=%d, port=%d", RESPITE_VERSION, REDIS_COMPAT_VERSION,
                    (int)getpid(), srv->conf.port);

@@ -124,7 +124,7 @@ static void limit_changed(struct server *srv, size_t used)
 }
 
 /* See maxmemory.h. */
-void maxmemory_configure(struct server *srv)
+void maxmemory_apply_policy(struct server *srv)
 {
     struct maxmemory *m = &srv->maxmem;
     const char *p = srv->conf.maxmemory_policy;
@@ -144,6 +144,13 @@ void maxmemory_configure(struct server *srv)
         store_set_lfu(srv->db[i], m->by == STORE_EVICT_LFU,
                       (uint32_t)srv->conf.lfu_log_factor,
                       (uint32_t)srv->conf.lfu_decay_time);
+}
+
+/* See maxmemory.h. */
+void maxmemory_configure(struct server *srv)
+{
+    struct maxmemory *m = &srv->maxmem;
+    maxmemory_apply_policy(srv);
     m->budget_ns = budget_ns(srv->conf.maxmemory_eviction_tenacity);
     size_t used = server_used_memory(srv);
     refresh_base(srv, used);

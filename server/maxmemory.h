@@ -31,6 +31,10 @@ void maxmemory_close(struct server *srv);
  * new limit takes effect at once, as in Redis: a warning when used memory
  * is above it, and eviction. */
 void maxmemory_configure(struct server *srv);
+/* The part of maxmemory_configure that the stores see: how they rank
+ * keys, and whether they count accesses as LFU counters. Also run before
+ * the RDB file is loaded, whose keys may carry an LFU counter. */
+void maxmemory_apply_policy(struct server *srv);
 /* INFO's used_memory: the allocator's figure, the stores' own mappings
  * and the pages waiting for the release thread. Costs a few us. */
 size_t server_used_memory(const struct server *srv);

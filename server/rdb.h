@@ -31,6 +31,10 @@
 #define RDB_OPCODE_SELECTDB 254
 #define RDB_OPCODE_EOF 255
 
+/* The CRC-64 Redis computes (Jones, reflected) of p[0..n), continued from
+ * crc: 0 for the first piece, then the previous piece's result. */
+uint64_t rdb_crc64(uint64_t crc, const unsigned char *p, size_t n);
+
 /* ---- Writing ------------------------------------------------------------ */
 
 /* A growing byte buffer; nomem sticks once an allocation failed (later

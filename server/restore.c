@@ -10,14 +10,24 @@
  *   16 hash as a listpack   17 zset as a listpack
  *   18 list as nodes, each 1 (one plain element) or 2 (a listpack)
  *   15, 19 stream (restore_stream.c)
+ *   20 set as a listpack, 21 stream with consumers' active times: Redis
+ *   7.2's, read from files only (a RESTORE payload of Redis 7.0's RDB
+ *   version cannot hold them)
  *   24 hash with field TTLs (count, deadline, pairs)   25 the same as a
  *   listpack of triplets: Redis 7.4's (load_hash_ttl); the deadlines are
  *   set once the key holds the hash (dump_apply_ttls)
  *
+ * One value is read from a shared struct rdb_reader, which it advances
+ * past the value: dump_restore wraps it for RESTORE's payload, the RDB
+ * file loader (rdb_load.c) calls it once a key.
+ *
  * The bytes are a client's: rdb.c and rdb_pack.c bound every read, and a
  * value is refused as Redis refuses it (with sanitize-dump-payload yes):
- * an empty value, a duplicate field or member, an odd count of hash or
- * zset entries, a malformed blob. Counts are never trusted for an
+ * a duplicate field or member, an odd count of hash or zset entries, a
+ * malformed blob. An empty collection is DUMP_EMPTY where Redis 7.0's
+ * loader says "empty key" (RESTORE refuses it, a file skips it), and
+ * DUMP_BAD where Redis finds the blob itself malformed (an empty intset
+ * or zipmap). Counts are never trusted for an
  * allocation; elements are added one by one, so a lying count runs out
  * of bytes. The value is built detached and handed to the caller, who
  * stores it only when everything was read. */
@@ -34,7 +44,8 @@ enum {
     T_SET_INTSET = 11, T_ZSET_ZIPLIST = 12, T_HASH_ZIPLIST = 13,
     T_LIST_QUICKLIST = 14, T_HASH_LISTPACK = 16, T_ZSET_LISTPACK = 17,
     T_LIST_QUICKLIST_2 = 18, T_STREAM_LISTPACKS = 15,
-    T_STREAM_LISTPACKS_2 = 19, T_HASH_METADATA = RDB_TYPE_HASH_METADATA,
+    T_STREAM_LISTPACKS_2 = 19, T_SET_LISTPACK = 20,
+    T_STREAM_LISTPACKS_3 = 21, T_HASH_METADATA = RDB_TYPE_HASH_METADATA,
     T_HASH_LISTPACK_EX = RDB_TYPE_HASH_LISTPACK_EX,
 };
 #define QL_PLAIN 1
@@ -171,12 +182,12 @@ static int add_triple(void *ctx, const struct rdb_elem *e)
 }
 
 /* Reads an RDB string holding a blob and walks it with walk, taking its
- * elements one (pairs 0), two (1) or three (2, type 25) at a time; an
- * empty blob, or a part of a group left over, is bad. */
+ * elements one (pairs 0), two (1) or three (2, type 25) at a time; a part
+ * of a group left over is bad; an empty blob returns if_empty. */
 static int load_blob(struct rdb_reader *r, struct fill *f,
                      int64_t (*walk)(const unsigned char *, size_t,
                                      rdb_elem_cb, void *),
-                     int pairs, int allow_empty)
+                     int pairs, int if_empty)
 {
     char *blob;
     size_t n;
@@ -188,9 +199,9 @@ static int load_blob(struct rdb_reader *r, struct fill *f,
     free(blob);
     if (count < 0)
         return f->rc ? f->rc : DUMP_BAD;
-    if ((count == 0 && !allow_empty) || f->have_first)
+    if (f->have_first)
         return DUMP_BAD;
-    return DUMP_OK;
+    return count == 0 ? if_empty : DUMP_OK;
 }
 
 /* An 8-byte little-endian ms time. */
@@ -214,12 +225,14 @@ static int load_hash_ttl(struct rdb_reader *r, struct fill *f, int rdbtype)
     if (get_ms(r, &min) != 0)
         return DUMP_BAD;
     if (rdbtype == T_HASH_LISTPACK_EX) {
-        int rc = load_blob(r, f, rdb_lp_walk, 2, 0);
+        int rc = load_blob(r, f, rdb_lp_walk, 2, DUMP_EMPTY);
         return rc == DUMP_OK && f->have_second ? DUMP_BAD : rc;
     }
     uint64_t count;
-    if (rdb_get_plain_len(r, &count) != 0 || count == 0)
+    if (rdb_get_plain_len(r, &count) != 0)
         return DUMP_BAD;
+    if (count == 0)
+        return DUMP_EMPTY;
     for (uint64_t i = 0; i < count; i++) {
         uint64_t ttl;
         char *a = NULL, *b = NULL;
@@ -278,8 +291,10 @@ static int get_binary_double(struct rdb_reader *r, double *d)
 static int load_plain(struct rdb_reader *r, struct fill *f, int rdbtype)
 {
     uint64_t count;
-    if (rdb_get_plain_len(r, &count) != 0 || count == 0)
+    if (rdb_get_plain_len(r, &count) != 0)
         return DUMP_BAD;
+    if (count == 0)
+        return DUMP_EMPTY;
     for (uint64_t i = 0; i < count; i++) {
         char *a = NULL, *b = NULL;
         size_t alen, blen = 0;
@@ -310,11 +325,11 @@ static int load_plain(struct rdb_reader *r, struct fill *f, int rdbtype)
 
 /* A quicklist: a count of nodes, each a ziplist (type 14) or a container
  * byte and a listpack or one plain element (type 18). Empty nodes are
- * skipped, as Redis skips them; an empty list is bad. */
+ * skipped, as Redis skips them; a list left empty is DUMP_EMPTY. */
 static int load_quicklist(struct rdb_reader *r, struct fill *f, int v2)
 {
     uint64_t nodes;
-    if (rdb_get_plain_len(r, &nodes) != 0 || nodes == 0)
+    if (rdb_get_plain_len(r, &nodes) != 0)
         return DUMP_BAD;
     for (uint64_t i = 0; i < nodes; i++) {
         uint64_t container = QL_PACKED;
@@ -330,12 +345,12 @@ static int load_quicklist(struct rdb_reader *r, struct fill *f, int v2)
             rc = add(f, p, n, NULL, 0) ? f->rc : DUMP_OK;
             free(p);
         } else {
-            rc = load_blob(r, f, v2 ? rdb_lp_walk : rdb_zl_walk, 0, 1);
+            rc = load_blob(r, f, v2 ? rdb_lp_walk : rdb_zl_walk, 0, DUMP_OK);
         }
         if (rc != DUMP_OK)
             return rc;
     }
-    return store_list_len(f->obj) ? DUMP_OK : DUMP_BAD;
+    return store_list_len(f->obj) ? DUMP_OK : DUMP_EMPTY;
 }
 
 /* The store type a Redis type byte makes, or -1. */
@@ -347,7 +362,7 @@ static int store_type_of(int rdbtype)
     case T_LIST: case T_LIST_ZIPLIST: case T_LIST_QUICKLIST:
     case T_LIST_QUICKLIST_2:
         return STORE_T_LIST;
-    case T_SET: case T_SET_INTSET:
+    case T_SET: case T_SET_INTSET: case T_SET_LISTPACK:
         return STORE_T_SET;
     case T_ZSET: case T_ZSET_2: case T_ZSET_ZIPLIST: case T_ZSET_LISTPACK:
         return STORE_T_ZSET;
@@ -355,6 +370,7 @@ static int store_type_of(int rdbtype)
     case T_HASH_LISTPACK: case T_HASH_METADATA: case T_HASH_LISTPACK_EX:
         return STORE_T_HASH;
     case T_STREAM_LISTPACKS: case T_STREAM_LISTPACKS_2:
+    case T_STREAM_LISTPACKS_3:
         return STORE_T_STREAM;
     default:
         return -1;
@@ -399,18 +415,21 @@ static int load_obj(struct rdb_reader *r, struct fill *f, int rdbtype)
     case T_LIST: case T_SET: case T_ZSET: case T_HASH: case T_ZSET_2:
         return load_plain(r, f, rdbtype);
     case T_HASH_ZIPMAP:
-        return load_blob(r, f, rdb_zipmap_walk, 1, 0);
+        return load_blob(r, f, rdb_zipmap_walk, 1, DUMP_BAD);
     case T_LIST_ZIPLIST:
-        return load_blob(r, f, rdb_zl_walk, 0, 0);
+        return load_blob(r, f, rdb_zl_walk, 0, DUMP_EMPTY);
     case T_SET_INTSET:
-        return load_blob(r, f, rdb_intset_walk, 0, 0);
+        return load_blob(r, f, rdb_intset_walk, 0, DUMP_BAD);
+    case T_SET_LISTPACK:
+        return load_blob(r, f, rdb_lp_walk, 0, DUMP_EMPTY);
     case T_ZSET_ZIPLIST: case T_HASH_ZIPLIST:
-        return load_blob(r, f, rdb_zl_walk, 1, 0);
+        return load_blob(r, f, rdb_zl_walk, 1, DUMP_EMPTY);
     case T_ZSET_LISTPACK: case T_HASH_LISTPACK:
-        return load_blob(r, f, rdb_lp_walk, 1, 0);
+        return load_blob(r, f, rdb_lp_walk, 1, DUMP_EMPTY);
     case T_LIST_QUICKLIST: case T_LIST_QUICKLIST_2:
         return load_quicklist(r, f, rdbtype == T_LIST_QUICKLIST_2);
     case T_STREAM_LISTPACKS: case T_STREAM_LISTPACKS_2:
+    case T_STREAM_LISTPACKS_3:
         return dump_restore_stream(r, f->s, f->obj, rdbtype);
     case T_HASH_METADATA: case T_HASH_LISTPACK_EX:
         return load_hash_ttl(r, f, rdbtype);
@@ -420,23 +439,21 @@ static int load_obj(struct rdb_reader *r, struct fill *f, int rdbtype)
 }
 
 /* See dump.h. */
-int dump_restore(struct store *s, const unsigned char *p, size_t n,
-                 struct dump_value *v)
+int dump_read_value(struct store *s, struct rdb_reader *r, int rdbtype,
+                    struct dump_value *v)
 {
-    struct rdb_reader r = { p, 0, n };
-    unsigned char rdbtype;
     memset(v, 0, sizeof(*v));
-    if (rdb_get_byte(&r, &rdbtype) != 0 || store_type_of(rdbtype) < 0)
+    if (store_type_of(rdbtype) < 0)
         return DUMP_BAD;
     v->type = (enum store_type)store_type_of(rdbtype);
     if (v->type == STORE_T_STRING)
-        return rdb_get_string(&r, &v->str, &v->slen) == 0 ? DUMP_OK
-                                                          : DUMP_BAD;
+        return rdb_get_string(r, &v->str, &v->slen) == 0 ? DUMP_OK
+                                                         : DUMP_BAD;
     struct fill f = { s, v->type, obj_new(s, v->type), 0, 0, { 0 }, v, 0,
                       { 0 } };
     if (!f.obj)
         return DUMP_NOMEM;
-    int rc = load_obj(&r, &f, rdbtype);
+    int rc = load_obj(r, &f, rdbtype);
     if (rc != DUMP_OK) {
         obj_free(s, v->type, f.obj);
         dump_value_free(s, v);
@@ -444,6 +461,21 @@ int dump_restore(struct store *s, const unsigned char *p, size_t n,
     }
     v->obj = f.obj;
     return DUMP_OK;
+}
+
+/* See dump.h. */
+int dump_restore(struct store *s, const unsigned char *p, size_t n,
+                 struct dump_value *v)
+{
+    struct rdb_reader r = { p, 0, n };
+    unsigned char rdbtype;
+    memset(v, 0, sizeof(*v));
+    /* Types newer than Redis 7.0's RDB version are bad data there. */
+    if (rdb_get_byte(&r, &rdbtype) != 0 || rdbtype == T_SET_LISTPACK ||
+        rdbtype == T_STREAM_LISTPACKS_3)
+        return DUMP_BAD;
+    int rc = dump_read_value(s, &r, rdbtype, v);
+    return rc == DUMP_EMPTY ? DUMP_BAD : rc;
 }
 
 /* See dump.h. */
@@ -458,6 +490,38 @@ int dump_apply_ttls(struct store *s, const char *key, size_t klen,
         rc = store_coll_ttl_set(s, h, v->ttls[i].f, v->ttls[i].flen,
                                 v->ttls[i].at);
     return rc == STORE_OK ? STORE_OK : STORE_NOMEM;
+}
+
+/* See dump.h. */
+int dump_value_store(struct store *s, const char *key, size_t klen,
+                     struct dump_value *v, int64_t expire_ms, int64_t now)
+{
+    int rc;
+    if (v->type == STORE_T_STRING) {
+        rc = store_key_set(s, key, klen, v->str, v->slen, expire_ms, now);
+        dump_value_free(s, v);
+        return rc;
+    }
+    rc = store_key_set_obj(s, key, klen, v->type, v->obj, now);
+    if (rc != STORE_OK) {
+        dump_value_free(s, v);
+        return rc;
+    }
+    v->obj = NULL;
+    rc = dump_apply_ttls(s, key, klen, v, now);
+    dump_value_free(s, v);
+    if (rc != STORE_OK) {
+        store_key_delete(s, key, klen, now);
+        return STORE_NOMEM;
+    }
+    if (expire_ms != STORE_NO_TTL &&
+        store_key_expire_set(s, key, klen, expire_ms, now) != STORE_OK) {
+        store_key_delete(s, key, klen, now);
+        return STORE_NOMEM;
+    }
+    if (v->type == STORE_T_STREAM)
+        store_stream_placed(s, key, klen, now);
+    return STORE_OK;
 }
 
 /* See dump.h. */

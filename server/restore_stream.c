@@ -1,7 +1,8 @@
-/* restore_stream.c - a stream from RESTORE's payload: Redis 7.0's types
- * 15 (RDB_TYPE_STREAM_LISTPACKS, Redis 5 and 6) and 19 (..._2, with the
- * first ID, max deleted ID, entries added and groups' entries read);
- * dump_stream.c shows the layout.
+/* restore_stream.c - a stream from RESTORE's payload or an RDB file:
+ * Redis 7.0's types 15 (RDB_TYPE_STREAM_LISTPACKS, Redis 5 and 6) and 19
+ * (..._2, with the first ID, max deleted ID, entries added and groups'
+ * entries read), and Redis 7.2's 21 (..._3: each consumer's active time
+ * after its seen time); dump_stream.c shows the layout.
  *
  * Each node's listpack is checked whole as Redis does with
  * sanitize-dump-payload yes (the master entry, every entry's shape and
@@ -25,6 +26,7 @@
 #include "server/rdb.h"
 
 #define T_STREAM_LISTPACKS_2 19
+#define T_STREAM_LISTPACKS_3 21
 #define F_DELETED 1
 #define F_SAME 2
 
@@ -208,28 +210,30 @@ static int load_node(struct rdb_reader *r, struct store *s,
     return rc;
 }
 
-/* Consumer number k's pending IDs: each must be in g's PEL (delivery
- * time and count from there) and not listed twice; one an earlier
- * consumer owned moves here, as in Redis. owned[i]: who owns pel[i]. */
+/* Consumer number k (its active time follows its seen time with v3)
+ * and its pending IDs: each must be in g's PEL (delivery time and count
+ * from there) and not listed twice; one an earlier consumer owned moves
+ * here, as in Redis. owned[i]: who owns pel[i]. */
 static int load_consumer(struct rdb_reader *r, struct store *s,
                          struct store_sgroup *g, const struct store_snack *pel,
-                         uint64_t *owned, size_t npel, uint64_t k)
+                         uint64_t *owned, size_t npel, uint64_t k, int v3)
 {
     char *name;
     size_t nlen;
-    int64_t seen;
+    int64_t seen, active = 0;
     uint64_t n;
     struct store_sconsumer *c;
     if (rdb_get_string(r, &name, &nlen) != 0)
         return DUMP_BAD;
-    int rc = get_ms(r, &seen) != 0 ? DUMP_BAD
+    int rc = get_ms(r, &seen) != 0 || (v3 && get_ms(r, &active) != 0)
+           ? DUMP_BAD
            : store_sg_consumer_create(s, g, name, nlen, seen, &c);
     free(name);
     if (rc != STORE_OK)
         return rc == STORE_NOMEM ? DUMP_NOMEM : DUMP_BAD;
     c->seen_time = seen;
     /* RDB 10 has no active time: Redis 7.2 loads it as the seen time. */
-    c->active_time = seen;
+    c->active_time = v3 ? active : seen;
     if (rdb_get_plain_len(r, &n) != 0)
         return DUMP_BAD;
     for (uint64_t i = 0; i < n; i++) {
@@ -264,7 +268,7 @@ static int snack_cmp(const void *a, const void *b)
 /* A group's PEL, read into an array sorted by ID (in any order, once
  * each), then its consumers. */
 static int load_group_pel(struct rdb_reader *r, struct store *s,
-                          struct store_sgroup *g)
+                          struct store_sgroup *g, int v3)
 {
     uint64_t n, nc;
     struct store_snack *pel = NULL;
@@ -300,7 +304,7 @@ static int load_group_pel(struct rdb_reader *r, struct store *s,
         goto out;
     }
     for (uint64_t i = 0; i < nc; i++)
-        if ((rc = load_consumer(r, s, g, pel, owned, npel, i + 1)) !=
+        if ((rc = load_consumer(r, s, g, pel, owned, npel, i + 1, v3)) !=
             DUMP_OK)
             goto out;
     rc = DUMP_OK;
@@ -314,7 +318,7 @@ out:
 }
 
 static int load_group(struct rdb_reader *r, struct store *s,
-                      struct store_stream *st, int v2)
+                      struct store_stream *st, int v2, int v3)
 {
     char *name;
     size_t nlen;
@@ -335,14 +339,15 @@ static int load_group(struct rdb_reader *r, struct store *s,
     free(name);
     if (rc != STORE_OK)
         return rc == STORE_NOMEM ? DUMP_NOMEM : DUMP_BAD;
-    return load_group_pel(r, s, g);
+    return load_group_pel(r, s, g, v3);
 }
 
 /* See dump.h. */
 int dump_restore_stream(struct rdb_reader *r, struct store *s,
                         struct store_stream *st, int rdbtype)
 {
-    int v2 = rdbtype == T_STREAM_LISTPACKS_2, rc;
+    int v3 = rdbtype == T_STREAM_LISTPACKS_3;
+    int v2 = rdbtype == T_STREAM_LISTPACKS_2 || v3, rc;
     uint64_t nodes, length, added, ngroups;
     struct store_sid last, first, maxdel = { 0, 0 };
     if (rdb_get_plain_len(r, &nodes) != 0)
@@ -366,7 +371,7 @@ int dump_restore_stream(struct rdb_reader *r, struct store *s,
     if (rdb_get_plain_len(r, &ngroups) != 0)
         return DUMP_BAD;
     for (uint64_t i = 0; i < ngroups; i++)
-        if ((rc = load_group(r, s, st, v2)) != DUMP_OK)
+        if ((rc = load_group(r, s, st, v2, v3)) != DUMP_OK)
             return rc;
     return DUMP_OK;
 }

@@ -99,6 +99,11 @@ void store_set_map_cb(struct store *s, store_map_cb cb, void *ctx);
 /* Removes every key (FLUSHDB). */
 void store_clear(struct store *s);
 
+/* A hint that about nkeys keys are coming (an RDB file's RESIZEDB):
+ * shards that never held a key get tables of that size at once, so that
+ * loading them rehashes nothing. Nothing else changes; a failed
+ * allocation is ignored. */
+void store_reserve(struct store *s, size_t nkeys);
 /* Keys held, including expired keys not yet swept. */
 size_t store_size(const struct store *s);
 /* Keys held that carry a TTL. */

@@ -60,6 +60,8 @@
  * key counters; store.c keeps those. */
 #include "store/store_int.h"
 
+#include <string.h>
+
 #define TABLE_MIN 4
 
 /* Returns the link (the pointer that points at the entry: a bucket slot or
@@ -200,6 +202,34 @@ static size_t next_pow2(size_t n)
     while (p < n)
         p *= 2;
     return p;
+}
+
+/* See store.h. Only a shard that never held a key is sized: its first
+ * bucket array is made at the hinted size instead of TABLE_MIN, and must
+ * read as empty at once (a fresh mapping is zeros already; a malloc'ed
+ * one is zeroed here, small by definition). A shard in use keeps its
+ * table: resizing is the rehash's business. */
+void store_reserve(struct store *s, size_t nkeys)
+{
+    /* Shards get uneven shares of the keys: an eighth more each keeps
+     * the fuller ones below load factor 1. */
+    size_t per = nkeys / s->nshards;
+    size_t size = next_pow2(per + per / 8);
+    if (size <= TABLE_MIN)
+        return;
+    for (unsigned i = 0; i < s->nshards; i++) {
+        struct store_shard *sh = &s->shards[i];
+        if (sh->t[0].size != 0)
+            continue;
+        size_t bytes = size * sizeof *sh->t[0].b;
+        struct store_entry **b = store__array_alloc(s, bytes);
+        if (!b)
+            return;            /* a hint only: the tables grow as usual */
+        if (bytes < s->map_min)
+            memset(b, 0, bytes);
+        sh->t[0].b = b;
+        sh->t[0].size = size;
+    }
 }
 
 /* Starts shrinking when the load factor fell below 1/8; the new size

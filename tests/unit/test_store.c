@@ -179,6 +179,56 @@ TEST(many_keys_grow_and_shrink)
     store_free(s);
 }
 
+/* RESIZEDB's hint: empty shards get their tables at once, both below and
+ * above the size at which arrays become mappings, so loading that many
+ * keys never starts a rehash; a shard already in use keeps its table;
+ * memory comes back whole when the store is cleared. */
+TEST(reserve_presizes_empty_shards)
+{
+    size_t counts[] = { 3000, 200000 };
+    for (size_t c = 0; c < 2; c++) {
+        size_t n = counts[c];
+        struct store *s = store_new(4);
+        char k[32];
+        size_t empty = store_mem_usage(s);
+        ASSERT_OK(set(s, "first", "v", STORE_NO_TTL, T0));
+        unsigned used = 0;
+        for (unsigned i = 0; i < s->nshards; i++)
+            if (s->shards[i].used)
+                used = i;
+        size_t before = s->shards[used].t[0].size;
+        store_reserve(s, n);
+        ASSERT_EQ(s->shards[used].t[0].size, before);
+        size_t want[STORE_MAX_SHARDS];
+        for (unsigned i = 0; i < s->nshards; i++) {
+            want[i] = s->shards[i].t[0].size;
+            if (i != used)
+                ASSERT(want[i] >= n / s->nshards);
+        }
+        ASSERT_OK(store__check(s));
+        for (size_t i = 0; i < n; i++) {
+            keyname(k, sizeof k, "key:", (long)i);
+            ASSERT_OK(set(s, k, k, STORE_NO_TTL, T0));
+        }
+        for (unsigned i = 0; i < s->nshards; i++) {
+            if (i == used)
+                continue;
+            ASSERT(!store__rehashing(&s->shards[i]));
+            ASSERT_EQ(s->shards[i].t[0].size, want[i]);
+        }
+        ASSERT_OK(store__check(s));
+        store_clear(s);
+        ASSERT_EQ(store_mem_usage(s), empty);
+        store_free(s);
+    }
+    /* A hint too small to matter changes nothing. */
+    struct store *s = store_new(4);
+    store_reserve(s, 10);
+    for (unsigned i = 0; i < s->nshards; i++)
+        ASSERT_EQ(s->shards[i].t[0].size, 0);
+    store_free(s);
+}
+
 /* The new bucket array of a resize is not zeroed; its buckets are written
  * as the rehash reaches them and keys go to the table their bucket has
  * reached (store__home). Check every invariant after every call while one
@@ -1321,6 +1371,7 @@ TEST(memory_per_key)
 static const struct unit_test tests[] = {
     UNIT(set_get_overwrite_delete),
     UNIT(many_keys_grow_and_shrink),
+    UNIT(reserve_presizes_empty_shards),
     UNIT(rehash_checked_every_call),
     UNIT(prefetch_changes_nothing),
     UNIT(expire_paused_leaves_expired_keys),

@@ -91,6 +91,10 @@ size_t function_lua_memory(const struct server *srv);
  * (RDB opcodes and strings, RDB version, CRC-64). Returns a malloc'ed
  * buffer of *len bytes, or NULL when out of memory. */
 char *function_dump(const struct server *srv, size_t *len);
+struct rdb_buf;
+/* The same libraries, each an RDB_OPCODE_FUNCTION2 and its code, as an
+ * RDB file holds them, appended to b (no trailer). */
+void function_dump_put(struct rdb_buf *b, const struct server *srv);
 /* Reads the payload p[0..n) into set (empty), or replies the error to c
  * and returns -1 (set keeps what was read: the caller flushes it). */
 int function_undump_or_reply(struct client *c, const char *p, size_t n,

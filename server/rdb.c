@@ -36,8 +36,10 @@
 
 /* ---- CRC-64 ------------------------------------------------------------- */
 
-static uint64_t crc64(const unsigned char *p, size_t n)
+/* See rdb.h. */
+uint64_t rdb_crc64(uint64_t crc, const void *buf, size_t n)
 {
+    const unsigned char *p = buf;
     static uint64_t table[256];
     static int ready;
     if (!ready) {
@@ -49,7 +51,7 @@ static uint64_t crc64(const unsigned char *p, size_t n)
         }
         ready = 1;
     }
-    uint64_t c = 0;
+    uint64_t c = crc;
     for (size_t i = 0; i < n; i++)
         c = table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
     return c;
@@ -135,7 +137,7 @@ void rdb_put_string(struct rdb_buf *b, const char *p, size_t n)
 {
     if (put_int_string(b, p, n))
         return;
-    if (n > LZF_MIN && n <= UINT32_MAX) {
+    if (n > LZF_MIN && n <= UINT32_MAX && !b->nolzf) {
         unsigned char *out = malloc(n - 4);
         unsigned clen = out ? lzf_compress(p, (unsigned)n, out,
                                            (unsigned)(n - 4))
@@ -165,7 +167,7 @@ char *rdb_finish_version(struct rdb_buf *b, unsigned version, size_t *len)
 {
     unsigned char ver[2] = { version & 0xFF, (version >> 8) & 0xFF };
     rdb_put(b, ver, 2);
-    uint64_t crc = b->nomem ? 0 : crc64(b->p, b->len);
+    uint64_t crc = b->nomem ? 0 : rdb_crc64(0, b->p, b->len);
     unsigned char c8[8];
     for (int i = 0; i < 8; i++)
         c8[i] = (unsigned char)(crc >> (8 * i));
@@ -194,7 +196,7 @@ int rdb_payload_ok(const unsigned char *p, size_t n)
     uint64_t crc = 0;
     for (int i = 0; i < 8; i++)
         crc |= (uint64_t)p[n - 8 + i] << (8 * i);
-    return crc64(p, n - 8) == crc;
+    return rdb_crc64(0, p, n - 8) == crc;
 }
 
 /* See rdb.h. */

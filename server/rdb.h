@@ -34,12 +34,19 @@
 /* ---- Writing ------------------------------------------------------------ */
 
 /* A growing byte buffer; nomem sticks once an allocation failed (later
- * writes are dropped). Zero it to start; p is malloc'ed, the caller's. */
+ * writes are dropped). Zero it to start; p is malloc'ed, the caller's.
+ * nolzf (rdbcompression no) keeps rdb_put_string from compressing; a
+ * buffer built to be put into b as a string takes b's. */
 struct rdb_buf {
     unsigned char *p;
     size_t len, cap;
     int nomem;
+    int nolzf;
 };
+
+/* The CRC-64 of the file or payload so far (crc, 0 to start) carried on
+ * over buf[0..n). */
+uint64_t rdb_crc64(uint64_t crc, const void *buf, size_t n);
 
 void rdb_put(struct rdb_buf *b, const void *p, size_t n);
 void rdb_put_byte(struct rdb_buf *b, unsigned char c);

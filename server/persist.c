@@ -102,7 +102,6 @@ int persist_save(struct server *srv)
 {
     char path[4400], err[512];
     rdb_path(srv, path, sizeof(path));
-    srv->persist.saves++;
     if (rdb_save_file(srv, path, err, sizeof(err)) != 0) {
         server_log(srv, 'w', "%s", err);
         return -1;
@@ -232,6 +231,7 @@ static void kill_child_now(struct server *srv)
     if (!p->child)
         return;
     kill(p->child, SIGUSR1);
+    kill(p->child, SIGCONT);        /* a stopped child would never see it */
     while (waitpid(p->child, NULL, 0) < 0 && errno == EINTR)
         ;
     remove_child_temp(srv, p->child);
@@ -248,12 +248,10 @@ void persist_flushall(struct server *srv)
         return;
     }
     /* Waited for, unlike in Redis: a child renaming its file after ours
-     * would bring the flushed keys back. */
+     * would bring the flushed keys back. The save zeroes the changes
+     * count, FLUSHALL's own too, as Redis 7.0.15 shows it. */
     kill_child_now(srv);
-    /* SAVE zeroes dirty; FLUSHALL's own changes must still count. */
-    uint64_t dirty = srv->dirty;
     persist_save(srv);
-    srv->dirty = dirty;
 }
 
 /* See persist.h. */
@@ -289,6 +287,7 @@ void cmd_save(struct client *c)
         reply_error(c, ERR_BGSAVE_RUNNING);
         return;
     }
+    c->srv->persist.saves++;        /* rdb_saves counts SAVE and BGSAVE */
     if (persist_save(c->srv) == 0)
         reply_ok(c);
     else

@@ -73,7 +73,7 @@ void persist_cron(struct server *srv);
  * -1 (logged). */
 int persist_save(struct server *srv);
 /* FLUSHALL's: kills a BGSAVE child, and saves the empty dataset when
- * save points are configured, keeping the dirty count. */
+ * save points are configured. */
 void persist_flushall(struct server *srv);
 /* SHUTDOWN flags, as Redis's. */
 enum { PERSIST_SHUTDOWN_SAVE = 1, PERSIST_SHUTDOWN_NOSAVE = 2,

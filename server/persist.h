@@ -10,8 +10,6 @@
 #include <sys/types.h>
 
 struct server;
-struct client;
-struct resp_out;
 
 /* Writes every database (and the function libraries) to path through a
  * temporary file in the same directory, fsynced and renamed over path.

@@ -44,10 +44,10 @@
  * Deliberately not done: `include`, `rename-command`, users and modules
  * (rejected with a clear error); CONFIG REWRITE; resolving or binding
  * addresses (the server does that). The module never prints or exits.
- * Differences from Redis: `save` defaults to "" (Respite does not
- * persist); `dir` is not changed into, just recorded (checked as chdir
+ * Differences from Redis: `save` defaults to "" (no snapshots unless
+ * configured); `dir` is not changed into, just recorded (checked as chdir
  * would, a relative one joined to the previous, and shown resolved as
- * getcwd() would show it); protected directives (dir, dbfilename) are
+ * getcwd() would show it; snapshots are written into it by path); protected directives (dir, dbfilename) are
  * always refused by CONFIG SET, as there without enable-protected-configs,
  * which Respite does not have.
  * notify-keyspace-events is stored with "n" next to "A", so the flag
@@ -81,7 +81,7 @@ enum def_type {
     T_BIND,     /* 0..CONF_MAX_BIND addresses */
     T_OBUF,     /* client-output-buffer-limit triples */
     T_NOTIFY,   /* notify-keyspace-events class letters */
-    T_SAVE,     /* "seconds changes" pairs, no-op */
+    T_SAVE,     /* "seconds changes" pairs, char * field */
     T_IGNORE,   /* deprecated in Redis: accepted from files, not shown */
     T_PCTL,     /* percentiles 0..100, kept as CONFIG GET prints them */
     T_USER,     /* "user name rules...": appended to c->users */
@@ -255,12 +255,13 @@ static const struct conf_def defs[] = {
     { "jemalloc-bg-thread", NULL, T_BOOL, F_MUTABLE, NOOP, "yes",
       0, 0, NULL, NULL },
 
-    /* Persistence: accepted, not implemented. */
-    { "save", NULL, T_SAVE, F_MUTABLE | F_MULTI, NOOP, "",
+    /* RDB snapshots (server/persist.c, server/rdb_save.c); the AOF
+     * directives after them are accepted, not implemented. */
+    { "save", NULL, T_SAVE, F_MUTABLE | F_MULTI, AT(save), "",
       0, 0, NULL, NULL },
-    { "stop-writes-on-bgsave-error", NULL, T_BOOL, F_MUTABLE, NOOP, "yes",
-      0, 0, NULL, NULL },
-    { "rdbcompression", NULL, T_BOOL, F_MUTABLE, NOOP, "yes",
+    { "stop-writes-on-bgsave-error", NULL, T_BOOL, F_MUTABLE,
+      AT(stop_writes_on_bgsave_error), "yes", 0, 0, NULL, NULL },
+    { "rdbcompression", NULL, T_BOOL, F_MUTABLE, AT(rdbcompression), "yes",
       0, 0, NULL, NULL },
     { "rdbchecksum", NULL, T_BOOL, 0, AT(rdbchecksum), "yes",
       0, 0, NULL, NULL },
@@ -805,7 +806,7 @@ static void notify_format(int flags, int shown, char *buf)
 static int is_str_type(enum def_type t)
 {
     return t == T_STR || t == T_FNAME || t == T_DIR || t == T_ENUM ||
-           t == T_NOTIFY || t == T_PCTL;
+           t == T_NOTIFY || t == T_PCTL || t == T_SAVE;
 }
 
 static void *field(struct conf *c, const struct conf_def *d)
@@ -1009,10 +1010,12 @@ static int apply_save(struct conf *c, size_t row, const char *const *argv,
         snprintf(why, wlen, "Invalid save parameters");
         return APPLY_BAD;
     }
+    char **slot = defs[row].size ? (char **)field(c, &defs[row])
+                                 : &c->noop[row];
     struct sbuf b = {0};
     int append = ctx && ctx->save_seen && argc > 0;
-    if (append && c->noop[row])
-        sbuf_str(&b, c->noop[row]);
+    if (append && *slot)
+        sbuf_str(&b, *slot);
     sbuf_add(&b, "", 0);
     for (int j = 0; j < argc; j++) {
         char *end, num[24];
@@ -1033,7 +1036,7 @@ static int apply_save(struct conf *c, size_t row, const char *const *argv,
         free(b.p);
         return APPLY_NOMEM;
     }
-    replace_str(&c->noop[row], b.p);
+    replace_str(slot, b.p);
     if (ctx)
         ctx->save_seen = 1;
     return APPLY_OK;
@@ -1041,9 +1044,9 @@ static int apply_save(struct conf *c, size_t row, const char *const *argv,
 
 /* dir: Redis chdir()s into it, so the value must name a directory that
  * can be entered, the error is strerror's text, and a relative path starts
- * from the previous dir. Respite writes no files and never changes
- * directory: it keeps the joined path, and format_value shows it resolved
- * as Redis's getcwd() would. */
+ * from the previous dir. Respite never changes directory: it keeps the
+ * joined path, writes its snapshots under it, and format_value shows it
+ * resolved as Redis's getcwd() would. */
 static int apply_dir(struct conf *c, size_t row, const char *path,
                      char *why, size_t wlen)
 {
@@ -1730,7 +1733,8 @@ static const char *format_value(const struct conf *c, size_t row,
     case T_STR:
     case T_FNAME:
     case T_ENUM:
-    case T_PCTL: {
+    case T_PCTL:
+    case T_SAVE: {
         const char *s = *(char *const *)p;
         return s ? s : "";
     }

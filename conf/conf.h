@@ -65,8 +65,13 @@ struct conf {
     int64_t stream_retention_ms; /* retention: max entry age by ID, 0 off */
     int daemonize;              /* only "no" is supported */
     char *dir;
-    char *dbfilename;           /* the RDB file in dir, loaded at start-up */
-    int rdbchecksum;            /* check the RDB file's CRC-64 on load */
+    /* RDB snapshots (server/persist.c): the "seconds changes" pairs as
+     * CONFIG GET shows them ("" = none), and the file's options. */
+    char *save;
+    char *dbfilename;           /* loaded at start-up, written by saves */
+    int stop_writes_on_bgsave_error;
+    int rdbcompression;
+    int rdbchecksum;
     char *enable_debug_command; /* no, yes, or local (loopback clients) */
     /* Compact encodings' limits, the *-max-listpack-* directives. */
     int64_t hash_max_listpack_entries;

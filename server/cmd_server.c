@@ -1,8 +1,9 @@
 /* cmd_server.c - whole-server commands: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB,
- * TIME and SHUTDOWN; and what clients ask a server about saving and
- * replication: LASTSAVE, ROLE, WAIT and WAITAOF, answered truthfully for a
- * server that never saves and has no replicas. INFO, COMMAND, CONFIG, DEBUG and
- * the cluster commands (cmd_cluster.c) have files of their own. */
+ * TIME and SHUTDOWN; and what clients ask a server about replication:
+ * ROLE, WAIT and WAITAOF, answered truthfully for a server that has no
+ * replicas and no AOF. SAVE, BGSAVE and LASTSAVE are persist.c's; INFO,
+ * COMMAND, CONFIG, DEBUG and the cluster commands (cmd_cluster.c) have
+ * files of their own. */
 #include "server/blocking.h"
 #include "server/handlers.h"
 #include "server/server.h"
@@ -40,6 +41,7 @@ void cmd_flushall(struct client *c)
     server_db_modified(c->srv, -1, -1);
     for (int i = 0; i < c->srv->conf.databases; i++)
         store_clear(c->srv->db[i]);
+    persist_flushall(c->srv);
     reply_ok(c);
 }
 
@@ -86,13 +88,6 @@ void cmd_time(struct client *c)
     resp_add_array(&c->out, 2);
     resp_add_bulk_i64(&c->out, us / 1000000);
     resp_add_bulk_i64(&c->out, us % 1000000);
-}
-
-/* LASTSAVE: Redis replies its start time until it first saves; Respite
- * never saves (INFO's rdb_last_save_time says the same). */
-void cmd_lastsave(struct client *c)
-{
-    resp_add_int(&c->out, c->srv->start_ms / 1000);
 }
 
 /* ROLE: a master at replication offset 0 with no replicas. */
@@ -156,26 +151,42 @@ void cmd_waitaof(struct client *c)
     client_block_waitaof(c, deadline);
 }
 
+/* SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]: saves first when save
+ * points are configured (not with NOSAVE) or SAVE is given; a failed save
+ * keeps the server up (unless FORCE) and says so. NOW has nothing to
+ * skip here (no replicas to wait for); ABORT has no shutdown to cancel. */
 void cmd_shutdown(struct client *c)
 {
+    int flags = 0, abort = 0, now = 0;
     for (size_t i = 1; i < c->argc; i++) {
-        if (arg_is(c, i, "ABORT")) {
-            reply_error(c, ERR_NO_SHUTDOWN);
-            return;
-        }
-        if (arg_is(c, i, "SAVE")) {
-            /* There is nothing to save to: refuse rather than pretend. */
-            server_log(c->srv, 'w', "SHUTDOWN SAVE refused: Respite has no "
-                       "persistence");
-            reply_error(c, ERR_SHUTDOWN_FAILED);
-            return;
-        }
-        if (!arg_is(c, i, "NOSAVE") && !arg_is(c, i, "NOW") &&
-            !arg_is(c, i, "FORCE")) {
+        if (arg_is(c, i, "NOSAVE")) {
+            flags |= PERSIST_SHUTDOWN_NOSAVE;
+        } else if (arg_is(c, i, "SAVE")) {
+            flags |= PERSIST_SHUTDOWN_SAVE;
+        } else if (arg_is(c, i, "FORCE")) {
+            flags |= PERSIST_SHUTDOWN_FORCE;
+        } else if (arg_is(c, i, "ABORT")) {
+            abort = 1;
+        } else if (arg_is(c, i, "NOW")) {
+            now = 1;
+        } else {
             reply_error(c, ERR_SYNTAX);
             return;
         }
     }
+    if ((abort && (flags || now)) ||
+        ((flags & PERSIST_SHUTDOWN_SAVE) && (flags & PERSIST_SHUTDOWN_NOSAVE))) {
+        reply_error(c, ERR_SYNTAX);
+        return;
+    }
+    if (abort) {
+        reply_error(c, ERR_NO_SHUTDOWN);
+        return;
+    }
     server_log(c->srv, 'w', "User requested shutdown...");
+    if (persist_shutdown(c->srv, flags) != 0) {
+        reply_error(c, ERR_SHUTDOWN_FAILED);
+        return;
+    }
     server_shutdown(c->srv);
 }

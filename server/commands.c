@@ -8,7 +8,7 @@
  *
  * Dispatch does, in order: lookup, arity (a container's subcommand
  * included), authentication, ACL permissions (a restricted user's only),
- * maxmemory, a MONITOR client's keyspace
+ * maxmemory, a failed BGSAVE's MISCONF (persist.c), a MONITOR client's keyspace
  * filter, the RESP2 subscribed-mode filter (CMD_PUBSUB), CLIENT PAUSE
  * (pause.c), MULTI queueing (or refusal: CMD_REFUSED_IN_MULTI),
  * then calls the handler. A handler writes exactly one reply. */
@@ -47,6 +47,8 @@ static const struct command commands[] = {
 { "FLUSHALL",    cmd_flushall,      -1, W,                  0, 0, 0, "server", "1.0.0", "Removes all keys from all databases.", NULL },
 { "SWAPDB",      cmd_swapdb,         3, W|F,                0, 0, 0, "server", "4.0.0", "Swaps two databases.", NULL },
 { "TIME",        cmd_time,           1, F,                  0, 0, 0, "server", "2.6.0", "Returns the server time.", NULL },
+{ "SAVE",        cmd_save,           1, CMD_ADMIN|CMD_NOSCRIPT|CMD_REFUSED_IN_MULTI, 0, 0, 0, "server", "1.0.0", "Synchronously saves the database(s) to disk.", NULL },
+{ "BGSAVE",      cmd_bgsave,        -1, CMD_ADMIN|CMD_NOSCRIPT, 0, 0, 0, "server", "1.0.0", "Asynchronously saves the database(s) to disk.", NULL },
 { "LASTSAVE",    cmd_lastsave,       1, F|CMD_LOADING|CMD_STALE, 0, 0, 0, "server", "1.0.0", "Returns the Unix timestamp of the last successful save to disk.", NULL },
 { "ROLE",        cmd_role,           1, F|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 0, 0, 0, "server", "2.8.12", "Returns the replication role.", NULL },
 { "WAIT",        cmd_wait,           3, CMD_NOSCRIPT,       0, 0, 0, "generic", "3.0.0", "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.", NULL },
@@ -751,6 +753,19 @@ static __attribute__((noinline)) int acl_refused(struct client *c)
     return 1;
 }
 
+/* 1 if c's command is refused while the last BGSAVE failed (Redis's
+ * processCommand): a write, EXEC of a transaction holding one, and PING. */
+static int misconf_refuses(const struct client *c)
+{
+    if ((client_cmd_flags(c) & CMD_WRITE) || c->cmd->proc == cmd_ping)
+        return 1;
+    if (c->cmd->proc == cmd_exec)
+        for (size_t i = 0; i < c->mcount; i++)
+            if (c->mqueue[i].flags & CMD_WRITE)
+                return 1;
+    return 0;
+}
+
 /* Looks up and runs the request in c->argv: lookup, arity, auth, ACL,
  * MULTI queueing, call. */
 static void dispatch(struct client *c)
@@ -809,6 +824,18 @@ static void dispatch(struct client *c)
             return;
         }
         reply_error(c, ERR_OOM);
+        count_rejected(c);
+        reject(c);
+        return;
+    }
+    if (persist_refuses_writes(&srv->persist,
+                               srv->conf.stop_writes_on_bgsave_error) &&
+        misconf_refuses(c)) {
+        if (c->cmd->proc == cmd_exec) {
+            reject_exec(c, PERSIST_MISCONF);
+            return;
+        }
+        reply_error(c, ERR_MISCONF);
         count_rejected(c);
         reject(c);
         return;

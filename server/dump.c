@@ -32,6 +32,8 @@
  *     grown at the head or in the middle split elsewhere in Redis.
  *
  * Any of these payloads restores to the same content on either server.
+ * An RDB file (rdb_save.c) holds each key's value in the same bytes, with
+ * the key's name between the type byte and the rest (dump_value_put).
  * The intset limit is set-max-intset-entries' default, which Respite
  * keeps for its config only. */
 #include <math.h>
@@ -62,7 +64,17 @@ static void put_listpack(struct rdb_buf *b, struct rdb_buf *lp, size_t count)
     else
         rdb_put_string(b, (const char *)lp->p, lp->len);
     free(lp->p);
-    *lp = (struct rdb_buf){ NULL, 0, 0, 0 };
+    *lp = (struct rdb_buf){ NULL, 0, 0, 0, 0 };
+}
+
+/* The value's RDB type byte, then, in a file (key not NULL), the key's
+ * name, which comes between the two there. */
+static void put_type(struct rdb_buf *b, unsigned char type,
+                     const struct dump_key *key)
+{
+    rdb_put_byte(b, type);
+    if (key)
+        rdb_put_string(b, key->p, key->n);
 }
 
 /* A field and its deadline, for the hash types with TTLs. */
@@ -99,7 +111,8 @@ static void put_ms(struct rdb_buf *b, int64_t t)
  * ordered as cmp_ttl_elem) while compact, else type 24 (the earliest
  * deadline, a count, then per field its deadline as 0 or 1 + the
  * distance from the earliest, the field and the value). */
-static void dump_hash_ttl(struct rdb_buf *b, const struct store_coll *c)
+static void dump_hash_ttl(struct rdb_buf *b, const struct store_coll *c,
+                          const struct dump_key *key)
 {
     size_t n = store_coll_len(c);
     struct ttl_elem *el = malloc((n ? n : 1) * sizeof *el);
@@ -116,7 +129,7 @@ static void dump_hash_ttl(struct rdb_buf *b, const struct store_coll *c)
             min = el[i].at;
     }
     if (!store_coll_is_compact(c)) {
-        rdb_put_byte(b, RDB_TYPE_HASH_METADATA);
+        put_type(b, RDB_TYPE_HASH_METADATA, key);
         put_ms(b, min);
         rdb_put_len(b, n);
         for (size_t i = 0; i < n; i++) {
@@ -129,7 +142,7 @@ static void dump_hash_ttl(struct rdb_buf *b, const struct store_coll *c)
         return;
     }
     qsort(el, n, sizeof *el, cmp_ttl_elem);
-    struct rdb_buf lp = { NULL, 0, 0, 0 };
+    struct rdb_buf lp = { NULL, 0, 0, 0, 0 };
     rdb_lp_begin(&lp);
     for (size_t i = 0; i < n; i++) {
         char num[24];
@@ -141,7 +154,7 @@ static void dump_hash_ttl(struct rdb_buf *b, const struct store_coll *c)
         rdb_lp_append(&lp, num, (size_t)len);
     }
     free(el);
-    rdb_put_byte(b, RDB_TYPE_HASH_LISTPACK_EX);
+    put_type(b, RDB_TYPE_HASH_LISTPACK_EX, key);
     put_ms(b, min == STORE_NO_TTL ? 0 : min);
     put_listpack(b, &lp, 3 * n);
 }
@@ -154,16 +167,17 @@ static int hash_has_ttls(const struct store_coll *c)
                                     : store_coll_ttl_count(c) > 0;
 }
 
-static void dump_hash(struct rdb_buf *b, const struct store_coll *c)
+static void dump_hash(struct rdb_buf *b, const struct store_coll *c,
+                      const struct dump_key *key)
 {
     if (hash_has_ttls(c)) {
-        dump_hash_ttl(b, c);
+        dump_hash_ttl(b, c, key);
         return;
     }
     struct store_coll_it it = { 0, NULL };
     struct store_coll_view v;
     if (!store_coll_is_compact(c)) {
-        rdb_put_byte(b, T_HASH);
+        put_type(b, T_HASH, key);
         rdb_put_len(b, store_coll_len(c));
         while (store_coll_next(c, &it, &v)) {
             rdb_put_string(b, v.f, v.flen);
@@ -171,13 +185,13 @@ static void dump_hash(struct rdb_buf *b, const struct store_coll *c)
         }
         return;
     }
-    struct rdb_buf lp = { NULL, 0, 0, 0 };
+    struct rdb_buf lp = { NULL, 0, 0, 0, 0 };
     rdb_lp_begin(&lp);
     while (store_coll_next(c, &it, &v)) {
         rdb_lp_append(&lp, v.f, v.flen);
         rdb_lp_append(&lp, v.v, v.vlen);
     }
-    rdb_put_byte(b, T_HASH_LISTPACK);
+    put_type(b, T_HASH_LISTPACK, key);
     put_listpack(b, &lp, 2 * store_coll_len(c));
 }
 
@@ -211,15 +225,16 @@ static int64_t *set_ints(const struct store_coll *c, int *nomem)
     return v;
 }
 
-static void dump_set(struct rdb_buf *b, const struct store_coll *c)
+static void dump_set(struct rdb_buf *b, const struct store_coll *c,
+                     const struct dump_key *key)
 {
     int nomem;
     int64_t *ints = set_ints(c, &nomem);
     if (ints) {
-        struct rdb_buf is = { NULL, 0, 0, 0 };
+        struct rdb_buf is = { NULL, 0, 0, 0, 0 };
         rdb_intset_put(&is, ints, store_coll_len(c));
         free(ints);
-        rdb_put_byte(b, T_SET_INTSET);
+        put_type(b, T_SET_INTSET, key);
         if (is.nomem)
             b->nomem = 1;
         else
@@ -233,7 +248,7 @@ static void dump_set(struct rdb_buf *b, const struct store_coll *c)
     }
     struct store_coll_it it = { 0, NULL };
     struct store_coll_view v;
-    rdb_put_byte(b, T_SET);
+    put_type(b, T_SET, key);
     rdb_put_len(b, store_coll_len(c));
     while (store_coll_next(c, &it, &v))
         rdb_put_string(b, v.f, v.flen);
@@ -251,14 +266,15 @@ static size_t score_text(double d, char buf[32])
     return (size_t)snprintf(buf, 32, "%.17g", d);
 }
 
-static void dump_zset(struct rdb_buf *b, const struct store_zset *z)
+static void dump_zset(struct rdb_buf *b, const struct store_zset *z,
+                      const struct dump_key *key)
 {
     struct store_zset_it it;
     struct store_zset_view v;
     int compact = store_zset_is_compact(z);
     store_zset_seek(z, 0, !compact, &it);
     if (!compact) {
-        rdb_put_byte(b, T_ZSET_2);
+        put_type(b, T_ZSET_2, key);
         rdb_put_len(b, store_zset_len(z));
         while (store_zset_next(z, &it, &v)) {
             unsigned char d[8];
@@ -271,14 +287,14 @@ static void dump_zset(struct rdb_buf *b, const struct store_zset *z)
         }
         return;
     }
-    struct rdb_buf lp = { NULL, 0, 0, 0 };
+    struct rdb_buf lp = { NULL, 0, 0, 0, 0 };
     rdb_lp_begin(&lp);
     while (store_zset_next(z, &it, &v)) {
         char num[32];
         rdb_lp_append(&lp, v.m, v.mlen);
         rdb_lp_append(&lp, num, score_text(v.score, num));
     }
-    rdb_put_byte(b, T_ZSET_LISTPACK);
+    put_type(b, T_ZSET_LISTPACK, key);
     put_listpack(b, &lp, 2 * store_zset_len(z));
 }
 
@@ -295,11 +311,12 @@ static int node_takes(size_t sz, size_t count, size_t n, int64_t fill)
 }
 
 static void dump_list(struct rdb_buf *b, const struct store_list *l,
-                      int64_t fill)
+                      int64_t fill, const struct dump_key *key)
 {
     /* Nodes go out as they fill, so their count is only known at the
      * end: they are written to a buffer of their own first. */
-    struct rdb_buf nodes = { NULL, 0, 0, 0 }, lp = { NULL, 0, 0, 0 };
+    struct rdb_buf nodes = { NULL, 0, 0, 0, b->nolzf };
+    struct rdb_buf lp = { NULL, 0, 0, 0, 0 };
     size_t nnodes = 0, count = 0;
     struct store_list_it it;
     struct store_list_view v;
@@ -321,7 +338,7 @@ static void dump_list(struct rdb_buf *b, const struct store_list *l,
         put_listpack(&nodes, &lp, count);
         nnodes++;
     }
-    rdb_put_byte(b, T_LIST_QUICKLIST_2);
+    put_type(b, T_LIST_QUICKLIST_2, key);
     rdb_put_len(b, nnodes);
     if (nodes.nomem)
         b->nomem = 1;
@@ -330,10 +347,9 @@ static void dump_list(struct rdb_buf *b, const struct store_list *l,
 }
 
 /* See dump.h. */
-char *dump_value(const struct store *s, const struct store_entry *e,
-                 size_t *len)
+int dump_value_put(struct rdb_buf *b, const struct store *s,
+                   const struct store_entry *e, const struct dump_key *key)
 {
-    struct rdb_buf b = { NULL, 0, 0, 0 };
     void *o = NULL;
     if (store_entry_type(e) != STORE_T_STRING)
         o = store_entry_obj(e);
@@ -341,31 +357,49 @@ char *dump_value(const struct store *s, const struct store_entry *e,
     case STORE_T_STRING: {
         size_t n;
         const char *p = store_entry_str(e, &n);
-        rdb_put_byte(&b, T_STRING);
-        rdb_put_string(&b, p, n);
+        put_type(b, T_STRING, key);
+        rdb_put_string(b, p, n);
         break;
     }
     case STORE_T_HASH:
-        dump_hash(&b, o);
+        dump_hash(b, o, key);
         break;
     case STORE_T_SET:
-        dump_set(&b, o);
+        dump_set(b, o, key);
         break;
     case STORE_T_ZSET:
-        dump_zset(&b, o);
+        dump_zset(b, o, key);
         break;
     case STORE_T_LIST:
-        dump_list(&b, o, store_get_limits(s)->list_size);
+        dump_list(b, o, store_get_limits(s)->list_size, key);
         break;
     case STORE_T_STREAM:
-        rdb_put_byte(&b, T_STREAM_LISTPACKS_2);
-        dump_stream(&b, o);
+        put_type(b, T_STREAM_LISTPACKS_2, key);
+        dump_stream(b, o);
         break;
     default:
+        return -1;
+    }
+    return 0;
+}
+
+/* See dump.h. */
+unsigned dump_value_version(const struct store_entry *e)
+{
+    if (store_entry_type(e) == STORE_T_HASH &&
+        hash_has_ttls(store_entry_obj(e)))
+        return RDB_VERSION_HFE;
+    return RDB_VERSION;
+}
+
+/* See dump.h. */
+char *dump_value(const struct store *s, const struct store_entry *e,
+                 size_t *len)
+{
+    struct rdb_buf b = { NULL, 0, 0, 0, 0 };
+    if (dump_value_put(&b, s, e, NULL) != 0) {
         free(b.p);
         return NULL;
     }
-    if (store_entry_type(e) == STORE_T_HASH && hash_has_ttls(o))
-        return rdb_finish_version(&b, RDB_VERSION_HFE, len);
-    return rdb_finish(&b, len);
+    return rdb_finish_version(&b, dump_value_version(e), len);
 }

@@ -21,6 +21,19 @@ char *dump_value(const struct store *s, const struct store_entry *e,
                  size_t *len);
 
 struct rdb_buf;
+/* A key's name (borrowed), which an RDB file puts after the type byte. */
+struct dump_key {
+    const char *p;
+    size_t n;
+};
+/* e's RDB type byte and value appended to b (b->nomem when memory ran
+ * out): DUMP's bytes before the trailer with key NULL, an RDB file's
+ * type, key and value with it. 0, or -1 for an unknown type. */
+int dump_value_put(struct rdb_buf *b, const struct store *s,
+                   const struct store_entry *e, const struct dump_key *key);
+/* The RDB version that can hold e's value: 10, or 12 for a hash of Redis
+ * 7.4's types with field TTLs. */
+unsigned dump_value_version(const struct store_entry *e);
 /* dump_stream.c: stream st's value (after its type byte) into b. */
 void dump_stream(struct rdb_buf *b, const struct store_stream *st);
 

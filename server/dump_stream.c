@@ -147,8 +147,8 @@ static size_t put_entry(struct rdb_buf *ents, struct store_sid m,
 static int dump_node(struct rdb_buf *b, const struct store_stream *st,
                      size_t i)
 {
-    struct names mf = { { NULL, 0, 0, 0 }, NULL, 0, 0 }, f = mf, v = mf;
-    struct rdb_buf ents = { NULL, 0, 0, 0 }, lp = { NULL, 0, 0, 0 };
+    struct names mf = { { NULL, 0, 0, 0, 0 }, NULL, 0, 0 }, f = mf, v = mf;
+    struct rdb_buf ents = { NULL, 0, 0, 0, 0 }, lp = { NULL, 0, 0, 0, 0 };
     struct store_stream_entry e;
     struct store_sid m = { 0, 0 };
     uint32_t off = 0;

@@ -98,6 +98,10 @@ struct rdb_reader;
  * (another op is "given type is not a function"). */
 int function_read_lib_or_reply(struct client *c, struct rdb_reader *r,
                                unsigned char op, struct fn_libset *set);
+struct rdb_buf;
+/* The same libraries, each an RDB_OPCODE_FUNCTION2 and its code, as an
+ * RDB file holds them, appended to b (no trailer). */
+void function_dump_put(struct rdb_buf *b, const struct server *srv);
 /* Reads the payload p[0..n) into set (empty), or replies the error to c
  * and returns -1 (set keeps what was read: the caller flushes it). */
 int function_undump_or_reply(struct client *c, const char *p, size_t n,

@@ -25,14 +25,20 @@
 #define OP_FUNCTION2 RDB_OPCODE_FUNCTION2
 
 /* See function.h. */
-char *function_dump(const struct server *srv, size_t *len)
+void function_dump_put(struct rdb_buf *b, const struct server *srv)
 {
     const struct fn_libset *set = function_libraries(srv);
-    struct rdb_buf b = { NULL, 0, 0, 0 };
     for (size_t i = 0; i < set->n; i++) {
-        rdb_put_byte(&b, OP_FUNCTION2);
-        rdb_put_string(&b, set->libs[i]->code, set->libs[i]->codelen);
+        rdb_put_byte(b, OP_FUNCTION2);
+        rdb_put_string(b, set->libs[i]->code, set->libs[i]->codelen);
     }
+}
+
+/* See function.h. */
+char *function_dump(const struct server *srv, size_t *len)
+{
+    struct rdb_buf b = { NULL, 0, 0, 0, 0 };
+    function_dump_put(&b, srv);
     return rdb_finish(&b, len);
 }
 

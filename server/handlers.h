@@ -53,6 +53,9 @@ void cmd_info(struct client *c);
 void cmd_command(struct client *c);
 void cmd_config(struct client *c);
 void cmd_debug(struct client *c);
+/* persist.c: snapshots */
+void cmd_save(struct client *c);
+void cmd_bgsave(struct client *c);
 void cmd_lastsave(struct client *c);
 void cmd_role(struct client *c);
 void cmd_wait(struct client *c);

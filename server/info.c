@@ -234,13 +234,15 @@ static void section_persistence(struct resp_out *o, const struct server *srv)
     add(o, "async_loading:0");
     add(o, "rdb_changes_since_last_save:%llu",
         (unsigned long long)srv->dirty);
-    /* What Redis shows with persistence off and nothing ever saved. */
-    add(o, "rdb_bgsave_in_progress:0");
-    add(o, "rdb_last_save_time:%lld", (long long)(srv->start_ms / 1000));
-    add(o, "rdb_last_bgsave_status:ok");
-    add(o, "rdb_last_bgsave_time_sec:-1");
-    add(o, "rdb_current_bgsave_time_sec:-1");
-    add(o, "rdb_saves:0");
+    const struct persist *p = &srv->persist;
+    add(o, "rdb_bgsave_in_progress:%d", p->child != 0);
+    add(o, "rdb_last_save_time:%lld", (long long)p->lastsave);
+    add(o, "rdb_last_bgsave_status:%s", p->last_bgsave_ok ? "ok" : "err");
+    add(o, "rdb_last_bgsave_time_sec:%lld", (long long)p->last_bgsave_sec);
+    add(o, "rdb_current_bgsave_time_sec:%lld",
+        p->child ? (long long)(server_now_ms(srv) / 1000 - p->child_start)
+                 : -1LL);
+    add(o, "rdb_saves:%llu", (unsigned long long)p->saves);
     add(o, "aof_enabled:0");
     add(o, "aof_rewrite_in_progress:0");
     add(o, "aof_rewrite_scheduled:0");
@@ -287,8 +289,9 @@ static void section_stats(struct resp_out *o, const struct server *srv)
     add(o, "pubsub_channels:%zu", pubsub_size(srv, PUBSUB_CHANNEL));
     add(o, "pubsub_patterns:%zu", pubsub_size(srv, PUBSUB_PATTERN));
     add(o, "pubsubshard_channels:%zu", pubsub_size(srv, PUBSUB_SHARD));
-    add(o, "latest_fork_usec:0");           /* Respite never forks */
-    add(o, "total_forks:0");
+    add(o, "latest_fork_usec:%llu",        /* BGSAVE's (persist.c) */
+        (unsigned long long)srv->persist.fork_usec);
+    add(o, "total_forks:%llu", (unsigned long long)srv->persist.forks);
     struct tracking_stats ts;
     tracking_stats(srv, &ts);
     add(o, "tracking_total_keys:%zu", ts.keys);

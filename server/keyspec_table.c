@@ -55,6 +55,7 @@ static const struct keyspec_cmd rows[] = {
 { "APPEND", .specs = {
     { RW | INSERT, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
 { "AUTH", .info = LOADING | STALE | ALLOW_BUSY },
+{ "BGSAVE", .info = NO_ASYNC_LOADING },
 { "BITCOUNT", .specs = {
     { RO | ACCESS, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
 { "BITFIELD",
@@ -512,6 +513,7 @@ static const struct keyspec_cmd rows[] = {
     { RW | INSERT, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
 { "SADD", .specs = {
     { RW | INSERT, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
+{ "SAVE", .info = NO_ASYNC_LOADING },
 { "SCAN", .tips = "nondeterministic_output request_policy:special" },
 { "SCARD", .specs = {
     { RO, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },

@@ -2,8 +2,9 @@
  * struct server, opens the listeners (TCP on every bind address, a unix
  * socket when configured), starts the sweeper, the flush-before-poll
  * handle and the signal handlers, runs the loop, and tears everything down
- * in order on SHUTDOWN or SIGTERM/SIGINT so the process exits 0. The RDB
- * file (dir/dbfilename) is loaded before the listeners open.
+ * in order on SHUTDOWN or SIGTERM/SIGINT (after the final save, when save
+ * points are configured: persist.c) so the process exits 0. The RDB file
+ * (dir/dbfilename) is loaded before the listeners open.
  *
  * Time: the keyspace clock is Unix milliseconds derived from libuv's
  * cached loop time (one clock read per loop iteration, not per command),
@@ -115,6 +116,7 @@ void server_conf_applied(struct server *srv)
     server_notify_conf(srv);
     slowlog_configure(srv);
     latency_configure(srv);
+    persist_configure(srv);
     client_apply_limits_all(srv);
     apply_limits(srv);
     acl_conf_applied(srv);
@@ -165,11 +167,18 @@ void server_shutdown(struct server *srv)
     uv_close((uv_handle_t *)&srv->sigint, NULL);
 }
 
+/* SIGTERM, SIGINT: saves first when save points are configured (a
+ * failed save keeps the server up, as in Redis), then shuts down. */
 static void on_signal(uv_signal_t *h, int signum)
 {
     struct server *srv = h->data;
     server_log(srv, 'w', "Received %s scheduling shutdown...",
                signum == SIGINT ? "SIGINT" : "SIGTERM");
+    if (persist_shutdown(srv, 0) != 0) {
+        server_log(srv, 'w', "SIGTERM received but errors trying to shut "
+                   "down the server, check the logs for more information");
+        return;
+    }
     server_shutdown(srv);
 }
 
@@ -384,7 +393,7 @@ static int server_init(struct server *srv, int argc, char **argv)
     latency_configure(srv);
     if (open_databases(srv) != 0 || command_index_init(srv) != 0 ||
         acl_init(srv) != 0 || pubsub_init(srv) != 0 || script_engine_init(srv) != 0 ||
-        function_engine_init(srv) != 0) {
+        function_engine_init(srv) != 0 || persist_init(srv) != 0) {
         fprintf(stderr, "respite: out of memory\n");
         return -1;
     }
@@ -494,6 +503,7 @@ int main(int argc, char **argv)
     latency_free(srv, 1);
     script_engine_close(srv);
     function_engine_close(srv);
+    persist_close(srv);
     free(srv->cmd_index);
     free(srv->cmdstats);
     free(srv->sub_stats);

@@ -37,8 +37,9 @@
 /* ---- CRC-64 ------------------------------------------------------------- */
 
 /* See rdb.h. */
-uint64_t rdb_crc64(uint64_t crc, const unsigned char *p, size_t n)
+uint64_t rdb_crc64(uint64_t crc, const void *buf, size_t n)
 {
+    const unsigned char *p = buf;
     static uint64_t table[256];
     static int ready;
     if (!ready) {
@@ -136,7 +137,7 @@ void rdb_put_string(struct rdb_buf *b, const char *p, size_t n)
 {
     if (put_int_string(b, p, n))
         return;
-    if (n > LZF_MIN && n <= UINT32_MAX) {
+    if (n > LZF_MIN && n <= UINT32_MAX && !b->nolzf) {
         unsigned char *out = malloc(n - 4);
         unsigned clen = out ? lzf_compress(p, (unsigned)n, out,
                                            (unsigned)(n - 4))

@@ -33,16 +33,19 @@
 
 /* The CRC-64 Redis computes (Jones, reflected) of p[0..n), continued from
  * crc: 0 for the first piece, then the previous piece's result. */
-uint64_t rdb_crc64(uint64_t crc, const unsigned char *p, size_t n);
+uint64_t rdb_crc64(uint64_t crc, const void *buf, size_t n);
 
 /* ---- Writing ------------------------------------------------------------ */
 
 /* A growing byte buffer; nomem sticks once an allocation failed (later
- * writes are dropped). Zero it to start; p is malloc'ed, the caller's. */
+ * writes are dropped). Zero it to start; p is malloc'ed, the caller's.
+ * nolzf (rdbcompression no) keeps rdb_put_string from compressing; a
+ * buffer built to be put into b as a string takes b's. */
 struct rdb_buf {
     unsigned char *p;
     size_t len, cap;
     int nomem;
+    int nolzf;
 };
 
 void rdb_put(struct rdb_buf *b, const void *p, size_t n);

@@ -99,6 +99,9 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_DECR_OVERFLOW] = "ERR decrement would overflow",
     [ERR_NO_SHUTDOWN] = "ERR No shutdown in progress.",
     [ERR_SHUTDOWN_FAILED] = "ERR Errors trying to SHUTDOWN. Check logs.",
+    [ERR_BGSAVE_RUNNING] = "ERR Background save already in progress",
+    [ERR_BARE] = "ERR",
+    [ERR_MISCONF] = PERSIST_MISCONF,
     [ERR_DEBUG_DISABLED] = "ERR DEBUG command not allowed. If the "
                            "enable-debug-command option is set to \"local\", "
                            "you can run it from a local connection, otherwise "

@@ -126,6 +126,11 @@ static const char *call_refusal(struct scripting *s, struct client *fake,
     if ((flags & (CMD_WRITE | CMD_MAY_REPLICATE)) &&
         (s->ro || (s->flags & SCRIPT_NO_WRITES)))
         return "Write commands are not allowed from read-only scripts.";
+    /* The last BGSAVE failed: no write (persist.c). */
+    if ((flags & CMD_WRITE) &&
+        persist_refuses_writes(&fake->srv->persist,
+                               fake->srv->conf.stop_writes_on_bgsave_error))
+        return "-" PERSIST_MISCONF;
     /* Over the limit when the script started, its first write may not
      * add data, as in Redis (a later one may: half a script's writes are
      * worse than a little more memory). */

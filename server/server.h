@@ -16,6 +16,7 @@
 #include "store/store.h"
 #include "server/busypoll.h"
 #include "server/maxmemory.h"
+#include "server/persist.h"
 #include "server/prefault.h"
 #include "server/premap.h"
 #include "server/release.h"
@@ -339,7 +340,8 @@ struct server {
         uint64_t count;
     } errorstats[32];
     size_t nerrorstats;
-    uint64_t dirty;                     /* writes since start */
+    uint64_t dirty;                     /* writes since the last save */
+    struct persist persist;             /* SAVE, BGSAVE (persist.c) */
     struct pubsub *pubsub;              /* channels, patterns (pubsub.c) */
     struct blocking *blocking;          /* blocked clients (blocking.c) */
     struct client *monitors;            /* MONITOR clients, or NULL */
@@ -609,6 +611,9 @@ enum reply_err {
     ERR_DECR_OVERFLOW,
     ERR_NO_SHUTDOWN,
     ERR_SHUTDOWN_FAILED,
+    ERR_BGSAVE_RUNNING,      /* Background save already in progress */
+    ERR_BARE,                /* ERR (Redis's shared.err: a failed SAVE) */
+    ERR_MISCONF,             /* PERSIST_MISCONF */
     ERR_DEBUG_DISABLED,
     ERR_SWAPDB_INDEX,        /* (const char *"first" or "second") */
     ERR_CONFIG,              /* (const char *conf's reason) */

@@ -78,6 +78,8 @@ static int sweep(struct server *srv)
 static void on_tick(uv_timer_t *t)
 {
     struct server *srv = t->data;
+    /* A BGSAVE child's end, or a save point due (persist.c). */
+    persist_cron(srv);
     /* CLIENT PAUSE: nothing expires or is trimmed meanwhile, as in Redis
      * (maxmemory_tick sees the pause too and evicts nothing). */
     if (srv->pause_type == PAUSE_NONE)

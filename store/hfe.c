@@ -55,6 +55,12 @@ struct store__hfe {
 
 /* ---- Registry ------------------------------------------------------------ */
 
+/* See store.h. */
+size_t store_hfe_hashes(const struct store *s)
+{
+    return s->nhfe;
+}
+
 /* Room for one more hash in s's registry: STORE_OK or STORE_NOMEM. */
 static int reg_reserve(struct store *s)
 {

@@ -597,6 +597,9 @@ void store_expire_stats(const struct store *s, struct store_expire_stats *out);
  * view is valid only during the call. */
 typedef void (*store_hexpired_cb)(void *ctx, const char *key, size_t klen,
                                   size_t n, int gone);
+/* Hashes of s that went through store_hash_ttl_open (hfe.c): a snapshot
+ * holding one needs Redis 7.4's hash types. */
+size_t store_hfe_hashes(const struct store *s);
 /* Active expiry of hash fields (hfe.c): visits the hashes that have had
  * field TTLs, from where the last call stopped, removing at most 100 due
  * fields of each, until every such hash was visited once or budget_us

@@ -48,6 +48,7 @@ import os
 import select
 import socket
 import sys
+import tempfile
 import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -595,13 +596,16 @@ def scenario_rounds(doc, label, side_cls, round_cls):
 
 
 def start_pair(label):
-    """The reference server and the server under test, started. They are
-    untracked, so if the second fails to start the first is stopped here
-    rather than outliving the run."""
-    ref_server = h.Server(binary=REF_BIN, name=label + "-ref",
-                          tracked=False).start()
+    """The reference server and the server under test, started, each in a
+    directory of its own (SAVE writes dump.rdb there). They are untracked,
+    so if the second fails to start the first is stopped here rather than
+    outliving the run."""
+    ref_server = h.Server(binary=REF_BIN, name=label + "-ref", tracked=False,
+                          cwd=tempfile.mkdtemp(dir=h.scratch_dir())).start()
     try:
-        sut_server = h.Server(name=label + "-sut", tracked=False).start()
+        sut_server = h.Server(name=label + "-sut", tracked=False,
+                              cwd=tempfile.mkdtemp(
+                                  dir=h.scratch_dir())).start()
     except BaseException:
         ref_server.stop()
         raise

@@ -7,15 +7,19 @@
  * test suites of apps and client libraries: SLEEP (a server that stalls,
  * for timeout handling), PROTOCOL (one reply of each RESP3 type), ERROR
  * (an error reply of the caller's text), LOG (a marker in the server log)
- * and POPULATE (many keys at once). The rest of Redis's DEBUG is about
- * persistence, replication, the allocator and crashing on purpose, and is
- * absent: such a subcommand gets the same error as an unknown one. */
+ * and POPULATE (many keys at once) and RELOAD (save, empty, load back).
+ * The rest of Redis's DEBUG is about the AOF, replication, the allocator
+ * and crashing on purpose, and is absent: such a subcommand gets the same
+ * error as an unknown one. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "server/function.h"
 #include "server/handlers.h"
+#include "server/persist.h"
 #include "server/server.h"
 
 static void debug_jump_clock(struct client *c)
@@ -33,6 +37,45 @@ static void debug_set_active_expire(struct client *c)
     if (!arg_i64_or_reply(c, 2, &on))
         return;
     c->srv->active_expire_off = on == 0;
+    reply_ok(c);
+}
+
+/* DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: saves dir/dbfilename, empties
+ * the databases and the function libraries, and loads the file back, as
+ * Redis does; a suite's way to check that everything survives a restart.
+ * NOSAVE loads the file already there, NOFLUSH keeps what is in memory
+ * (a key or library in both then fails the load, unless MERGE lets the
+ * file's win). A failed load leaves what it loaded so far. */
+static void debug_reload(struct client *c)
+{
+    int merge = 0, flush = 1, save = 1;
+    for (size_t i = 2; i < c->argc; i++) {
+        if (arg_is(c, i, "MERGE")) {
+            merge = 1;
+        } else if (arg_is(c, i, "NOFLUSH")) {
+            flush = 0;
+        } else if (arg_is(c, i, "NOSAVE")) {
+            save = 0;
+        } else {
+            reply_error(c, ERR_DEBUG_RELOAD_OPTION);
+            return;
+        }
+    }
+    if (save && persist_save(c->srv) != 0) {
+        reply_error(c, ERR_BARE);
+        return;
+    }
+    if (flush) {
+        server_db_modified(c->srv, -1, -1);
+        for (int i = 0; i < c->srv->conf.databases; i++)
+            store_clear(c->srv->db[i]);
+        function_flush(c->srv, NULL);
+    }
+    if (persist_load(c->srv, merge) != 0) {
+        reply_error(c, ERR_DEBUG_RELOAD_LOAD);
+        return;
+    }
+    server_log(c->srv, 'w', "DB reloaded by DEBUG RELOAD");
     reply_ok(c);
 }
 
@@ -228,6 +271,11 @@ static void debug_help(struct client *c)
         "    Reply with a test value of <type>: string, integer, double,",
         "    bignum, null, array, set, map, attrib, push, verbatim, true,",
         "    false.",
+        "RELOAD [option ...]",
+        "    Save the RDB file, empty the databases and the functions, and load",
+        "    the file back. Options: MERGE (keys and libraries of the file",
+        "    replace those in memory), NOFLUSH (keep the data in memory; a key in",
+        "    both fails the load without MERGE), NOSAVE (load the file there).",
         "SET-ACTIVE-EXPIRE <0|1>",
         "    Turn the active expiry sweeper off or on.",
         "SLEEP <seconds>",
@@ -250,6 +298,7 @@ static const struct {
     { "LOG", debug_log, 3, 3 },
     { "POPULATE", debug_populate, 3, 5 },
     { "PROTOCOL", debug_protocol, 3, 3 },
+    { "RELOAD", debug_reload, 2, SIZE_MAX },
     { "SET-ACTIVE-EXPIRE", debug_set_active_expire, 3, 3 },
     { "SLEEP", debug_sleep, 3, 3 },
 };

@@ -94,10 +94,12 @@ char *function_dump(const struct server *srv, size_t *len);
 struct rdb_reader;
 /* Reads the library that opcode op (RDB_OPCODE_FUNCTION2 or _PRE_GA,
  * just read) introduces from r and loads it into set (the server's when
- * NULL), as FUNCTION RESTORE does. 0, or -1 after replying the error to c
+ * NULL), as FUNCTION RESTORE does; with replace, one of the same name
+ * gives way (DEBUG RELOAD MERGE). 0, or -1 after replying the error to c
  * (another op is "given type is not a function"). */
 int function_read_lib_or_reply(struct client *c, struct rdb_reader *r,
-                               unsigned char op, struct fn_libset *set);
+                               unsigned char op, struct fn_libset *set,
+                               int replace);
 struct rdb_buf;
 /* The same libraries, each an RDB_OPCODE_FUNCTION2 and its code, as an
  * RDB file holds them, appended to b (no trailer). */

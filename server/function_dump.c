@@ -85,7 +85,8 @@ static char *pre_ga_code_or_reply(struct client *c, struct rdb_reader *r,
 
 /* See function.h. */
 int function_read_lib_or_reply(struct client *c, struct rdb_reader *r,
-                               unsigned char op, struct fn_libset *set)
+                               unsigned char op, struct fn_libset *set,
+                               int replace)
 {
     char *code;
     size_t len;
@@ -99,7 +100,8 @@ int function_read_lib_or_reply(struct client *c, struct rdb_reader *r,
         reply_error(c, ERR_FN_LOAD_PAYLOAD);
         return -1;
     }
-    const struct fn_lib *lib = function_load_or_reply(c, set, code, len, 0);
+    const struct fn_lib *lib = function_load_or_reply(c, set, code, len,
+                                                     replace);
     free(code);
     return lib ? 0 : -1;
 }
@@ -116,7 +118,7 @@ int function_undump_or_reply(struct client *c, const char *p, size_t n,
     struct rdb_reader r = { u, 0, n };
     while (r.pos < n - RDB_TRAILER) {
         unsigned char op = u[r.pos++];
-        if (function_read_lib_or_reply(c, &r, op, set) != 0)
+        if (function_read_lib_or_reply(c, &r, op, set, 0) != 0)
             return -1;
     }
     return 0;

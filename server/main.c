@@ -405,28 +405,14 @@ static int server_init(struct server *srv, int argc, char **argv)
  * why the file could not be loaded: the server must not start then. */
 static int server_load(struct server *srv)
 {
-    char path[4096], err[1024];
-    int n = snprintf(path, sizeof(path), "%s/%s", srv->conf.dir,
-                     srv->conf.dbfilename);
-    if (n < 0 || (size_t)n >= sizeof(path)) {
-        server_log(srv, 'w', "The RDB file's path is too long");
-        return -1;
-    }
-    uint64_t start = uv_hrtime();
     /* The stores count accesses as the policy says (LFU or LRU) before
      * the loader gives keys their IDLE or FREQ. */
     maxmemory_apply_policy(srv);
-    int rc = rdb_load_file(srv, path, err, sizeof(err));
-    if (rc == 1)
-        return 0;
-    if (rc != 0) {
-        server_log(srv, 'w', "%s", err);
-        server_log(srv, 'w', "Fatal error loading the DB: %s. Exiting.",
-                   path);
+    if (persist_load(srv, 0) < 0) {
+        server_log(srv, 'w', "Fatal error loading the DB, check server "
+                   "logs. Exiting.");
         return -1;
     }
-    server_log(srv, 'n', "DB loaded from disk: %.3f seconds",
-               (double)(uv_hrtime() - start) / 1e9);
     return 0;
 }
 

@@ -98,6 +98,21 @@ void persist_close(struct server *srv)
 }
 
 /* See persist.h. */
+int persist_load(struct server *srv, int merge)
+{
+    char path[4400], err[1024];
+    rdb_path(srv, path, sizeof(path));
+    uint64_t start = uv_hrtime();
+    int rc = rdb_load_file(srv, path, merge, err, sizeof(err));
+    if (rc < 0)
+        server_log(srv, 'w', "%s", err);
+    else if (rc == 0)
+        server_log(srv, 'n', "DB loaded from disk: %.3f seconds",
+                   (double)(uv_hrtime() - start) / 1e9);
+    return rc;
+}
+
+/* See persist.h. */
 int persist_save(struct server *srv)
 {
     char path[4400], err[512];

@@ -17,11 +17,17 @@ struct server;
 int rdb_save_file(struct server *srv, const char *path, char *err,
                   size_t errlen);
 
-/* Loads path into the (empty) databases: 1 when path does not exist, 0
- * when loaded, -1 with a reason for the log in err when the file is
- * unreadable or malformed (what was loaded so far stays). */
-int rdb_load_file(struct server *srv, const char *path, char *err,
-                  size_t errlen);
+/* Loads path into the databases (empty, unless merge): 1 when path does
+ * not exist, 0 when loaded, -1 with a reason for the log in err when the
+ * file is unreadable or malformed (what was loaded so far stays). A key
+ * or library already there fails the load, unless merge lets the file's
+ * replace it (DEBUG RELOAD MERGE). */
+int rdb_load_file(struct server *srv, const char *path, int merge,
+                  char *err, size_t errlen);
+
+/* Loads dir/dbfilename with rdb_load_file, logging why when it fails
+ * (start-up and DEBUG RELOAD): 0 loaded, 1 no file, -1 failed. */
+int persist_load(struct server *srv, int merge);
 
 /* ---- SAVE, BGSAVE and save points (persist.c) ----------------------- */
 

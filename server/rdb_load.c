@@ -63,6 +63,7 @@ struct loader {
     struct rdb_reader r;
     int version;
     int check_crc;                  /* rdbchecksum yes */
+    int merge;                      /* keys and libraries may replace */
     uint64_t crc;                   /* of file[0..crc_pos) */
     size_t crc_pos, dropped;        /* dropped: pages given back below */
     int db;
@@ -248,7 +249,8 @@ static int load_function(struct loader *ld, unsigned char op)
     c.srv = ld->srv;
     c.proto = 2;
     resp_out_init(&c.out, 2);
-    int rc = function_read_lib_or_reply(&c, &ld->r, op, NULL);
+    int rc = function_read_lib_or_reply(&c, &ld->r, op, NULL,
+                                        ld->merge);
     if (rc != 0) {
         /* "-ERR <reason>\r\n", or nothing when even that failed. */
         const char *msg = c.out.data ? c.out.data : "";
@@ -329,13 +331,13 @@ static int store_key(struct loader *ld, const char *key, size_t klen,
     }
     /* A duplicate replaces the first value and leaves the count as it
      * was: found after the fact, which spares every key a lookup, and
-     * the load fails anyway. */
+     * the load fails anyway unless merging asked for that. */
     size_t before = store_size(s);
     int64_t at = ld->expire != -1 ? ld->expire : STORE_NO_TTL;
     if (dump_value_store(s, key, klen, v, at, ld->now) != STORE_OK)
         return fail(ld, "Out of memory loading key '%s' in DB %d",
                     shown(buf, key, klen), ld->db);
-    if (store_size(s) == before)
+    if (store_size(s) == before && !ld->merge)
         return fail(ld, "RDB has duplicated key '%s' in DB %d",
                     shown(buf, key, klen), ld->db);
     struct store_entry *e = store_key_peek_any(s, key, klen);
@@ -485,8 +487,8 @@ static int load_header(struct loader *ld)
 }
 
 /* See persist.h. */
-int rdb_load_file(struct server *srv, const char *path, char *err,
-                  size_t errlen)
+int rdb_load_file(struct server *srv, const char *path, int merge,
+                  char *err, size_t errlen)
 {
     struct loader ld;
     memset(&ld, 0, sizeof(ld));
@@ -494,6 +496,7 @@ int rdb_load_file(struct server *srv, const char *path, char *err,
     ld.err = err;
     ld.errlen = errlen;
     ld.check_crc = srv->conf.rdbchecksum;
+    ld.merge = merge;
     ld.expire = ld.idle_s = ld.freq = -1;
     ld.now = server_now_ms(srv);
     int rc = file_open(&ld, path);

@@ -342,6 +342,9 @@ static const char *const errors[ERR__COUNT] = {
                             "for LCS exceeds proto-max-bulk-len",
     [ERR_CLUSTER_DISABLED] = "ERR This instance has cluster support "
                              "disabled",
+    [ERR_DEBUG_RELOAD_OPTION] = "ERR DEBUG RELOAD only supports the MERGE, "
+        "NOFLUSH and NOSAVE options.",
+    [ERR_DEBUG_RELOAD_LOAD] = "ERR Error trying to load the RDB dump",
     [ERR_DEBUG_SUBCOMMAND] = "ERR unknown subcommand or wrong number of "
                              "arguments for '%.*s'. Try DEBUG HELP.",
     [ERR_DEBUG_PROTOCOL_TYPE] = "ERR Wrong protocol type name. Please use "

@@ -776,6 +776,8 @@ enum reply_err {
     ERR_LCS_NOMEM,           /* Insufficient memory, failed allocating ... */
     ERR_LCS_TABLE_LIMIT,     /* ... transient memory for LCS exceeds ... */
     ERR_CLUSTER_DISABLED,    /* This instance has cluster support disabled */
+    ERR_DEBUG_RELOAD_OPTION, /* DEBUG RELOAD with another option */
+    ERR_DEBUG_RELOAD_LOAD,   /* DEBUG RELOAD's load failed */
     ERR_DEBUG_SUBCOMMAND,    /* unknown subcommand or wrong number ... */
     ERR_DEBUG_PROTOCOL_TYPE, /* Wrong protocol type name. ... */
     ERR_DEBUG_PUSH_RESP2,    /* RESP2 is not supported by this command */

@@ -478,5 +478,64 @@ def flushall_saves_with_save_points():
               (0, 0))
 
 
+def with_field_ttls(r):
+    """A hash with field TTLs (7.4's, which 7.0 cannot load) and its
+    fields' remaining ms."""
+    r.hset("hf", mapping={"a": "1", "b": "2", "c": "3"})
+    r.execute_command("HPEXPIRE", "hf", 500_000, "FIELDS", 1, "a")
+    r.execute_command("HPEXPIRE", "hf", 900_000, "FIELDS", 1, "c")
+    return lambda c: c.execute_command("HPTTL", "hf", "FIELDS", 3,
+                                       "a", "b", "c")
+
+
+def near(got, want, what):
+    assert_eq(len(got), len(want), what)
+    for g, w in zip(got, want):
+        assert (g < 0 and g == w) or (w >= 0 and abs(g - w) < 5000), \
+            (what, got, want)
+
+
+@test
+def respite_loads_its_own_file():
+    """What SAVE writes, a Respite started on a copy of the file holds:
+    every type, field TTLs and the 7.4 stream fields included."""
+    d = new_dir()
+    s = respite(d)
+    r = s.client()
+    populate(r)
+    pttls = with_field_ttls(r)
+    r.save()
+    d2 = new_dir()
+    shutil.copy(os.path.join(d, "dump.rdb"), d2)
+    s2 = respite(d2, name="reload")
+    assert b"DB loaded from disk" in s2.log_bytes(), s2.log_tail()
+    r2 = s2.client()
+    same_data(r, r2)
+    near(pttls(r2), pttls(r), "HPTTL after the load")
+    assert_eq(r2.object("encoding", "hf"), b"listpackex")
+
+
+@test
+def debug_reload_keeps_everything():
+    d = new_dir()
+    s = respite(d)
+    r = s.client()
+    populate(r)
+    pttls = with_field_ttls(r)
+    before = {db: snapshot(r, db) for db in (0, 3, 15)}
+    ttls = pttls(r)
+    assert_eq(r.execute_command("DEBUG", "RELOAD"), b"OK")
+    for db in (0, 3, 15):
+        after = snapshot(r, db)
+        assert_eq(set(after), set(before[db]), "keys of db %d" % db)
+        for k, (t, v, ttl) in before[db].items():
+            assert_eq(after[k][:2], (t, v), "db %d key %r" % (db, k))
+            assert (ttl < 0 and after[k][2] == ttl) or \
+                abs(after[k][2] - ttl) < 5000, (k, ttl, after[k][2])
+    near(pttls(r), ttls, "HPTTL after DEBUG RELOAD")
+    assert_eq(r.fcall("savefn", 0), b"saved")
+    assert b"DB reloaded by DEBUG RELOAD" in s.log_bytes(), s.log_tail()
+
+
 if __name__ == "__main__":
     h.run()

@@ -115,6 +115,14 @@ $(BUILD)/tests/test_keyspec: tests/unit/test_keyspec.c $(BUILD)/server/keyspec.o
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -I. -o $@ $^ $(LDLIBS)
 
+# And test_restore RESTORE's parser with what it builds on.
+RESTORE_OBJ := $(patsubst %,$(BUILD)/server/%.o,restore restore_stream rdb rdb_pack \
+                 dump dump_stream)
+$(BUILD)/tests/test_restore: tests/unit/test_restore.c $(RESTORE_OBJ) $(LEAF_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -I. -o $@ $^ $(LDLIBS)
+
 unit-bins: $(UNIT_BIN)
 
 # The release objects linked with -static against Debian's archives

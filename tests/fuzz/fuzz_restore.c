@@ -61,6 +61,8 @@ static void store_value(struct store *s, const char *key, size_t klen,
             v->obj = NULL;
             rc = dump_apply_ttls(s, key, klen, v, NOW);
         }
+        if (rc == STORE_OK && v->type == STORE_T_STREAM)
+            store_stream_placed(s, key, klen, NOW);
     }
     dump_value_free(s, v);
     if (rc != STORE_OK)

@@ -116,8 +116,10 @@ $(BUILD)/tests/test_keyspec: tests/unit/test_keyspec.c $(BUILD)/server/keyspec.o
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -I. -o $@ $^ $(LDLIBS)
 
 # And test_restore the reading of one RDB value from a shared reader
-# (server/restore*.c over rdb*.c), with the store it builds values in.
-RESTORE_OBJ := $(patsubst %,$(BUILD)/server/%.o,restore restore_stream rdb rdb_pack)
+# (server/restore*.c over rdb*.c), with the store it builds values in and
+# DUMP's writer to make payloads.
+RESTORE_OBJ := $(patsubst %,$(BUILD)/server/%.o,restore restore_stream rdb rdb_pack \
+                 dump dump_stream)
 $(BUILD)/tests/test_restore: tests/unit/test_restore.c $(RESTORE_OBJ) $(LEAF_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
@@ -173,12 +175,31 @@ bench: all
 check-includes:
 	$(Q)scripts/check-includes.sh
 
+# RESTORE's value parser and what it builds on (tests/fuzz/fuzz_restore.c).
+# FUZZ_OPT=-O0 keeps every load where the source has it: -O1 may sink a
+# read past the check that guards it, hiding an out-of-bounds one.
+FUZZ_OPT ?= -O1
+FUZZ_RESTORE_SRC := $(addprefix server/,restore.c restore_stream.c rdb.c rdb_pack.c \
+                    dump.c dump_stream.c)
+FUZZ_CFLAGS := -g $(FUZZ_OPT) -Wall -Wextra -Werror -std=c11 -I. -D_GNU_SOURCE \
+               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
 fuzz:
-	$(Q)mkdir -p build/fuzz
+	$(Q)mkdir -p build/fuzz/corpus_restore build/fuzz/corpus_function build/fuzz/crashes
 	$(Q)clang -g -O1 -fsanitize=fuzzer,address -I. -D_GNU_SOURCE \
 	    -o build/fuzz/fuzz_reader tests/fuzz/fuzz_reader.c $(PROTOCOL_SRC) \
 	    $(shell pkg-config --cflags --libs hiredis)
+	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/fuzz_restore tests/fuzz/fuzz_restore.c \
+	    $(FUZZ_RESTORE_SRC) $(STORE_SRC) $(shell pkg-config --cflags --libs libxxhash) \
+	    -llzf -lm
+	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/fuzz_function_restore \
+	    tests/fuzz/fuzz_function_restore.c server/function_dump.c server/rdb.c \
+	    $(STORE_SRC) $(shell pkg-config --cflags --libs libuv libxxhash) -llzf -lm
 	@echo "run: build/fuzz/fuzz_reader -max_total_time=60"
+	@echo "     build/fuzz/fuzz_restore -max_total_time=300 -malloc_limit_mb=64 \\"
+	@echo "         build/fuzz/corpus_restore tests/fuzz/corpus_restore"
+	@echo "     build/fuzz/fuzz_function_restore -max_total_time=300 \\"
+	@echo "         build/fuzz/corpus_function tests/fuzz/corpus_function"
 
 clean:
 	rm -rf build bin

@@ -51,6 +51,9 @@ enum {
 #define QL_PLAIN 1
 #define QL_PACKED 2
 #define SCORE_TEXT_MAX 127        /* Redis reads a text score's first 127 */
+/* The latest field deadline Redis 7.4 loads (EB_EXPIRE_TIME_MAX, 48
+ * bits); later ones are corrupt. */
+#define HFE_AT_MAX ((INT64_C(1) << 48) - 1)
 
 /* What the element callbacks fill: the object, and for pairs the first
  * half kept until the second comes. */
@@ -64,6 +67,8 @@ struct fill {
     struct dump_value *v;          /* where field deadlines go */
     int have_second;               /* triplets (type 25): field, value */
     struct rdb_elem second;
+    int64_t last_at;               /* type 25: deadlines must not shrink */
+    int ttl_ended;                 /* nor follow a field without one */
 };
 
 static int fail(struct fill *f, int rc)
@@ -174,8 +179,13 @@ static int add_triple(void *ctx, const struct rdb_elem *e)
     }
     f->have_first = f->have_second = 0;
     int64_t at;
-    if (e->p != e->num || !store_i64_parse(e->p, e->len, &at) || at < 0)
+    if (e->p != e->num || !store_i64_parse(e->p, e->len, &at) || at < 0 ||
+        at > HFE_AT_MAX || (at && (f->ttl_ended || at < f->last_at)))
         return fail(f, DUMP_BAD);
+    if (at)
+        f->last_at = at;
+    else
+        f->ttl_ended = 1;
     if (add(f, f->first.p, f->first.len, f->second.p, f->second.len))
         return -1;
     return at ? add_ttl(f, f->first.p, f->first.len, at) : 0;
@@ -204,25 +214,16 @@ static int load_blob(struct rdb_reader *r, struct fill *f,
     return count == 0 ? if_empty : DUMP_OK;
 }
 
-/* An 8-byte little-endian ms time. */
-static int get_ms(struct rdb_reader *r, int64_t *t)
-{
-    uint64_t u;
-    if (rdb_get_u64le(r, &u) != 0)
-        return -1;
-    *t = (int64_t)u;
-    return *t < 0 ? -1 : 0;
-}
-
 /* Redis 7.4's hashes with field TTLs: type 25, the earliest deadline and
  * a listpack of triplets; type 24, the earliest deadline, a count, and
  * per field 0 or 1 + its deadline's distance from the earliest, the field
- * and the value. */
+ * and the value. As in Redis, a deadline past HFE_AT_MAX is bad, and the
+ * earliest deadline is not checked (type 25 does not use it). */
 static int load_hash_ttl(struct rdb_reader *r, struct fill *f, int rdbtype)
 {
-    int64_t min;
+    uint64_t min;
     f->v->hfe = 1;
-    if (get_ms(r, &min) != 0)
+    if (rdb_get_u64le(r, &min) != 0)
         return DUMP_BAD;
     if (rdbtype == T_HASH_LISTPACK_EX) {
         int rc = load_blob(r, f, rdb_lp_walk, 2, DUMP_EMPTY);
@@ -234,17 +235,17 @@ static int load_hash_ttl(struct rdb_reader *r, struct fill *f, int rdbtype)
     if (count == 0)
         return DUMP_EMPTY;
     for (uint64_t i = 0; i < count; i++) {
-        uint64_t ttl;
+        uint64_t ttl, at = 0;
         char *a = NULL, *b = NULL;
         size_t alen, blen;
         int rc = DUMP_BAD;
+        /* As Redis: unsigned 64-bit sums, wrapping; a sum of 0 is no TTL. */
         if (rdb_get_plain_len(r, &ttl) == 0 &&
-            (ttl == 0 || ttl - 1 <= (uint64_t)(INT64_MAX - min)) &&
+            (at = ttl ? ttl + min - 1 : 0) <= (uint64_t)HFE_AT_MAX &&
             rdb_get_string(r, &a, &alen) == 0 &&
             rdb_get_string(r, &b, &blen) == 0) {
             rc = add(f, a, alen, b, blen) ? f->rc : DUMP_OK;
-            if (rc == DUMP_OK && ttl &&
-                add_ttl(f, a, alen, min + (int64_t)(ttl - 1)))
+            if (rc == DUMP_OK && at && add_ttl(f, a, alen, (int64_t)at))
                 rc = f->rc;
         }
         free(a);
@@ -342,7 +343,8 @@ static int load_quicklist(struct rdb_reader *r, struct fill *f, int v2)
             size_t n;
             if (rdb_get_string(r, &p, &n) != 0)
                 return DUMP_BAD;
-            rc = add(f, p, n, NULL, 0) ? f->rc : DUMP_OK;
+            /* Redis refuses an empty node's string, plain ones too. */
+            rc = n == 0 ? DUMP_BAD : add(f, p, n, NULL, 0) ? f->rc : DUMP_OK;
             free(p);
         } else {
             rc = load_blob(r, f, v2 ? rdb_lp_walk : rdb_zl_walk, 0, DUMP_OK);
@@ -450,7 +452,7 @@ int dump_read_value(struct store *s, struct rdb_reader *r, int rdbtype,
         return rdb_get_string(r, &v->str, &v->slen) == 0 ? DUMP_OK
                                                          : DUMP_BAD;
     struct fill f = { s, v->type, obj_new(s, v->type), 0, 0, { 0 }, v, 0,
-                      { 0 } };
+                      { 0 }, 0, 0 };
     if (!f.obj)
         return DUMP_NOMEM;
     int rc = load_obj(r, &f, rdbtype);

@@ -62,12 +62,15 @@ static const char *el(struct elems *es, size_t i, size_t *len)
     return e->p ? e->p : e->num;
 }
 
-/* Element i as an integer (an integer entry, or a string that is one). */
+/* Element i as an integer (an integer entry, or a string that is one);
+ * -1 past the last element (the node's listpack may be empty). */
 static int el_int(struct elems *es, size_t i, int64_t *v)
 {
+    if (i >= es->n)
+        return -1;
     size_t n;
     const char *p = el(es, i, &n);
-    return i < es->n && store_i64_parse(p, n, v) ? 0 : -1;
+    return store_i64_parse(p, n, v) ? 0 : -1;
 }
 
 static int get_sid_raw(struct rdb_reader *r, struct store_sid *id)
@@ -212,8 +215,8 @@ static int load_node(struct rdb_reader *r, struct store *s,
 
 /* Consumer number k (its active time follows its seen time with v3)
  * and its pending IDs: each must be in g's PEL (delivery time and count
- * from there) and not listed twice; one an earlier consumer owned moves
- * here, as in Redis. owned[i]: who owns pel[i]. */
+ * from there) and owned by no consumer before, this one or an earlier
+ * one: Redis 7.0 refuses an ID claimed twice. owned[i]: who owns pel[i]. */
 static int load_consumer(struct rdb_reader *r, struct store *s,
                          struct store_sgroup *g, const struct store_snack *pel,
                          uint64_t *owned, size_t npel, uint64_t k, int v3)
@@ -249,7 +252,7 @@ static int load_consumer(struct rdb_reader *r, struct store *s,
                 hi = mid;
         }
         if (lo == npel || store_sid_cmp(pel[lo].id, id) != 0 ||
-            owned[lo] == k)
+            owned[lo] != 0)
             return DUMP_BAD;
         owned[lo] = k;
         if (store_sg_pel_assign(s, g, c, id, pel[lo].delivery_time,

@@ -630,6 +630,89 @@ def dump_missing_and_errors():
         ref.delete("k")
 
 
+# ---- What tests/fuzz/fuzz_restore.c found, and hostile lengths -----------------
+
+def stream_with_pel(consumers):
+    """Stream 1-1, 2-1 whose group g has 1-1 and 2-1 pending, claimed by
+    consumers [(name, [ms of the IDs])]."""
+    sid = lambda ms: struct.pack(">QQ", ms, 1)  # noqa: E731
+    lp = listpack([2, 0, 1, "f", 0, 2, 0, 0, 0, 4, 2, 1, 0, 1, 4])
+    out = (b"\x13" + rlen(1) + rstr(sid(1)) + rstr(lp) + rlen(2) + rlen(2) +
+           rlen(1) + rlen(1) + rlen(1) + rlen(0) + rlen(0) + rlen(2) +
+           rlen(1) + rstr("g") + rlen(2) + rlen(1) + rlen(2) + rlen(2))
+    for ms in (1, 2):
+        out += sid(ms) + struct.pack("<q", 1000) + rlen(1)
+    out += rlen(len(consumers))
+    for name, ids in consumers:
+        out += (rstr(name) + struct.pack("<q", 1000) + rlen(len(ids)) +
+                b"".join(sid(ms) for ms in ids))
+    return seal(out)
+
+
+def huge(n):
+    """An RDB length of n (2^32 and up)."""
+    return b"\x81" + struct.pack(">Q", n)
+
+
+@test
+def restore_fuzz_findings():
+    r, ref = both()
+    empty_lp = struct.pack("<IH", 7, 0) + b"\xff"
+    cases = [
+        # A stream node with an empty listpack (read a NULL array).
+        seal(b"\x13" + rlen(1) + rstr(struct.pack(">QQ", 1, 1)) +
+             rstr(empty_lp) + bytes(20)),
+        # A PEL ID two consumers claim; one claimed twice; one nobody.
+        stream_with_pel([("a", [1, 2]), ("b", [2])]),
+        stream_with_pel([("a", [1, 2, 1])]),
+        stream_with_pel([("a", [1])]),
+        # An empty plain quicklist node.
+        seal(b"\x12" + rlen(1) + b"\x01" + rstr("")),
+        # 2^40 as a string's length, an LZF plain length, counts.
+        seal(b"\x00" + huge(1 << 40) + b"abc"),
+        seal(b"\x00\xc3" + rlen(5) + huge(1 << 40) + b"\x00abcde"),
+        seal(b"\x01" + huge(1 << 40) + rstr("a")),
+        seal(b"\x12" + huge(1 << 40) + b"\x01" + rstr("a")),
+        seal(b"\x13" + huge(1 << 40)),
+        seal(b"\x12\x01\x02" + rstr(struct.pack("<IH", 15, 1) +
+                                    b"\xf0\xff\xff\xff\xff" + b"ab\xff")),
+        # NaN scores (text, binary).
+        seal(b"\x03" + rlen(1) + rstr("a") + b"\x03nan"),
+        seal(b"\x05" + rlen(1) + rstr("a") + struct.pack("<d", float("nan"))),
+    ]
+    for p in cases:
+        for x in (r, ref):
+            assert_raises_text(lambda: x.restore("k", 0, p),
+                               "Bad data format")
+            assert_eq(x.exists("k"), 0, p.hex())
+            assert_eq(x.ping(), True)
+    p = stream_with_pel([("a", [1]), ("b", [2])])
+    for x in (r, ref):
+        assert_eq(x.restore("k", 0, p), b"OK")
+    assert_eq(content(r, "k"), content(ref, "k"))
+
+
+@test(respite_only=True, reason="Redis 7.0 has no hash field TTLs")
+def restore_field_deadlines_redis_refuses():
+    """Redis 7.4 refuses a field deadline past 2^48 - 1, and in a
+    listpack deadlines that shrink or follow a field without one."""
+    r = h.flushed()
+
+    def lpex(items):
+        return seal(b"\x19" + bytes(8) + rstr(listpack(items)), version=12)
+
+    for p in (seal(b"\x18" + bytes([1, 1, 1, 1, 3, 1, 1, 1]) + rlen(1) +
+                   rlen(1) + rstr("\x01") + rstr("\x01"), version=12),
+              lpex(["a", "1", 2 ** 48]), lpex(["a", "1", 5, "b", "2", 3]),
+              lpex(["a", "1", 0, "b", "2", 3])):
+        assert_raises_text(lambda: r.restore("k", 0, p), "Bad data format")
+        assert_eq(r.exists("k"), 0)
+    assert_eq(r.ping(), True)
+    assert_eq(r.restore("k", 0, lpex(["a", "1", 2 ** 48 - 1])), b"OK")
+    assert_eq(r.execute_command("HPEXPIRETIME", "k", "FIELDS", 1, "a"),
+              [2 ** 48 - 1])
+
+
 # ---- Fuzz ----------------------------------------------------------------------
 
 def fuzz_values(x, rnd):

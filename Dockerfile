@@ -12,6 +12,10 @@
 #   mount your own file there to configure with a file instead;
 # - the image listens on 0.0.0.0 whatever the file says; pass
 #   `--bind ADDR` as an argument to change that.
+# - the working directory is /data, owned by the image's user, so
+#   `dir .` puts SAVE's and BGSAVE's dump.rdb there and a start loads it;
+#   mount a volume on /data to keep snapshots past the container (no
+#   VOLUME line: a test sidecar should not leave anonymous volumes).
 # The HEALTHCHECK runs `respite --ping 127.0.0.1:6379` (no shell in the
 # image), which takes the password from $REDISCLI_AUTH: with requirepass,
 # set that variable too (see docker-compose.yml). With another port,
@@ -36,7 +40,7 @@ COPY conf/ conf/
 COPY server/ server/
 RUN make -j"$(nproc)" static \
  && ./bin/respite-static --version \
- && mkdir -p /out/etc \
+ && mkdir -p /out/etc /data \
  && cp bin/respite-static /out/respite \
  && cp conf/respite.conf /out/etc/respite.conf \
  && echo 'respite:x:65532:65532:respite:/:/respite' >/out/etc/passwd \
@@ -45,6 +49,8 @@ RUN make -j"$(nproc)" static \
 # ---- the image: one binary, its default config, a non-root user
 FROM scratch
 COPY --from=build /out/ /
+COPY --from=build --chown=65532:65532 /data /data
+WORKDIR /data
 USER 65532:65532
 EXPOSE 6379
 ENTRYPOINT ["/respite", "/etc/respite.conf", "--bind", "0.0.0.0"]

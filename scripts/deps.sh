@@ -30,9 +30,12 @@ if [ -n "$(echo "$missing" | tr -d ' ')" ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
 fi
 
+# npm ci leaves its own lock in node_modules: without it (an empty or
+# half-deleted directory) or older than ours, install again.
+installed=tests/node_modules/.package-lock.json
 if [ -f tests/package-lock.json ] && \
-   { [ ! -d tests/node_modules ] || [ tests/package-lock.json -nt tests/node_modules ]; }; then
+   { [ ! -f $installed ] || [ tests/package-lock.json -nt $installed ]; }; then
     echo "deps: npm ci (tests/)"
     (cd tests && npm ci --no-audit --no-fund --loglevel=error)
-    touch tests/node_modules
+    touch $installed
 fi

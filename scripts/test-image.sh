@@ -19,6 +19,7 @@
 #      port, runs a Lua script (cjson, bit), reports healthy, stops on
 #      SIGTERM within 2 s with exit status 0; arguments are appended as
 #      directives; a config file mounted on /etc/respite.conf is used;
+#      SAVE writes into /data and a restarted container loads it;
 #      `podman-compose up -d` brings up docker-compose.yml and the example
 #      app exits 0.
 # Containers it started are removed on exit; images are kept, so the next
@@ -312,6 +313,26 @@ if wait_pong "$port" 10 &&
 else
     cat "$WORK/run.log"; podman logs "$c" 2>&1 | tail -n 20
     bad "mounted /etc/respite.conf is used"
+fi
+podman rm -f -t 0 "$c" >/dev/null 2>&1
+
+# Snapshots go to /data, which the image's user can write: SAVE there,
+# then the same container, restarted, loads the file back.
+port=$(free_port)
+c=$TAG-data
+podman run -d --name "$c" -p "127.0.0.1:$port:6379" "$IMAGE" \
+    >"$WORK/run.log" 2>&1
+if wait_pong "$port" 10 &&
+   [ "$(redis-cli -p "$port" config get dir | tail -n 1)" = /data ] &&
+   [ "$(redis-cli -p "$port" set kept yes)" = OK ] &&
+   [ "$(redis-cli -p "$port" save)" = OK ] &&
+   podman restart -t 2 "$c" >>"$WORK/run.log" 2>&1 &&
+   wait_pong "$port" 10 &&
+   [ "$(redis-cli -p "$port" get kept)" = yes ]; then
+    ok "SAVE writes /data/dump.rdb; the restarted container loads it"
+else
+    cat "$WORK/run.log"; podman logs "$c" 2>&1 | tail -n 20
+    bad "SAVE writes /data/dump.rdb; the restarted container loads it"
 fi
 podman rm -f -t 0 "$c" >/dev/null 2>&1
 

@@ -29,7 +29,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
 from harness import assert_eq, assert_raises_text, test  # noqa: E402
-from payload import seal  # noqa: E402
+from payload import rlen, rstr, seal  # noqa: E402
 
 REF_BIN = os.environ.get("REDIS_REF_BIN", "/usr/bin/redis-server")
 _ref = {}
@@ -52,19 +52,6 @@ def both():
 
 
 # ---- Payload building ------------------------------------------------------
-
-def rlen(n):
-    if n < 64:
-        return bytes([n])
-    if n < 16384:
-        return bytes([0x40 | (n >> 8), n & 0xFF])
-    return b"\x80" + struct.pack(">I", n)
-
-
-def rstr(s):
-    s = s.encode() if isinstance(s, str) else s
-    return rlen(len(s)) + s
-
 
 def ziplist(items):
     """A ziplist of str/bytes/int items, with each integer in the
@@ -794,7 +781,7 @@ def broken_on_reference(ref):
 def restore_reply(x, p):
     try:
         return x.restore("t", 0, p, replace=True)
-    except Exception as e:
+    except Exception:
         return "error"
 
 

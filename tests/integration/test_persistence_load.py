@@ -23,6 +23,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
 from harness import assert_eq, encode, test  # noqa: E402
+from payload import crc64, rlen, rstr  # noqa: E402
 
 REDIS = "/usr/bin/redis-server"
 TTL_SLACK_MS = 3000
@@ -340,40 +341,6 @@ def many_keys_load_in_one_go():
 # ---------------------------------------------------------------------------
 # Files made by hand: the RDB encoding, enough for small files
 # ---------------------------------------------------------------------------
-
-def _crc_table():
-    t = []
-    for i in range(256):
-        c = i
-        for _ in range(8):
-            c = (c >> 1) ^ 0x95AC9329AC4BC9B5 if c & 1 else c >> 1
-        t.append(c)
-    return t
-
-
-CRC_TABLE = _crc_table()
-
-
-def crc64(data):
-    c = 0
-    for b in data:
-        c = CRC_TABLE[(c ^ b) & 0xFF] ^ (c >> 8)
-    return c
-
-
-def rlen(n):
-    if n < 64:
-        return bytes([n])
-    if n < 16384:
-        return bytes([0x40 | (n >> 8), n & 0xFF])
-    return b"\x80" + struct.pack(">I", n)
-
-
-def rstr(s):
-    if isinstance(s, str):
-        s = s.encode()
-    return rlen(len(s)) + s
-
 
 def listpack(items):
     """A listpack of short strings (< 64 bytes each)."""

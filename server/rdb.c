@@ -36,24 +36,49 @@
 
 /* ---- CRC-64 ------------------------------------------------------------- */
 
+/* Slice-by-8: t[0] is the byte-at-a-time table, t[k][i] the CRC of byte
+ * i followed by k zero bytes, so eight bytes take eight lookups and no
+ * dependent shifts between them (about five times the speed of one byte
+ * a step, which loading a file of gigabytes notices). */
+static uint64_t crc_table[8][256];
+
+static void crc_tables_make(void)
+{
+    for (unsigned i = 0; i < 256; i++) {
+        uint64_t c = i;
+        for (int k = 0; k < 8; k++)
+            c = (c & 1) ? (c >> 1) ^ 0x95AC9329AC4BC9B5ull : c >> 1;
+        crc_table[0][i] = c;
+    }
+    for (unsigned i = 0; i < 256; i++)
+        for (int k = 1; k < 8; k++) {
+            uint64_t prev = crc_table[k - 1][i];
+            crc_table[k][i] = (prev >> 8) ^ crc_table[0][prev & 0xFF];
+        }
+}
+
 /* See rdb.h. */
 uint64_t rdb_crc64(uint64_t crc, const void *buf, size_t n)
 {
     const unsigned char *p = buf;
-    static uint64_t table[256];
     static int ready;
     if (!ready) {
-        for (unsigned i = 0; i < 256; i++) {
-            uint64_t c = i;
-            for (int k = 0; k < 8; k++)
-                c = (c & 1) ? (c >> 1) ^ 0x95AC9329AC4BC9B5ull : c >> 1;
-            table[i] = c;
-        }
+        crc_tables_make();
         ready = 1;
     }
     uint64_t c = crc;
-    for (size_t i = 0; i < n; i++)
-        c = table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
+    for (; n >= 8; n -= 8, p += 8) {
+        uint64_t w = 0;
+        for (int k = 0; k < 8; k++)
+            w |= (uint64_t)p[k] << (8 * k);
+        c ^= w;
+        c = crc_table[7][c & 0xFF] ^ crc_table[6][(c >> 8) & 0xFF] ^
+            crc_table[5][(c >> 16) & 0xFF] ^ crc_table[4][(c >> 24) & 0xFF] ^
+            crc_table[3][(c >> 32) & 0xFF] ^ crc_table[2][(c >> 40) & 0xFF] ^
+            crc_table[1][(c >> 48) & 0xFF] ^ crc_table[0][c >> 56];
+    }
+    for (; n > 0; n--, p++)
+        c = crc_table[0][(c ^ *p) & 0xFF] ^ (c >> 8);
     return c;
 }
 

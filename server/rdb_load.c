@@ -340,8 +340,10 @@ static int store_key(struct loader *ld, const char *key, size_t klen,
     if (store_size(s) == before && !ld->merge)
         return fail(ld, "RDB has duplicated key '%s' in DB %d",
                     shown(buf, key, klen), ld->db);
-    struct store_entry *e = store_key_peek_any(s, key, klen);
-    if (e && (ld->idle_s >= 0 || ld->freq >= 0))
+    struct store_entry *e = ld->idle_s >= 0 || ld->freq >= 0
+                                ? store_key_peek_any(s, key, klen)
+                                : NULL;
+    if (e)
         store_entry_set_access(s, e, ld->idle_s >= 0 ? ld->idle_s * 1000
                                                      : -1,
                                ld->freq, ld->now);
@@ -486,6 +488,27 @@ static int load_header(struct loader *ld)
     return 0;
 }
 
+/* The keys of a whole file go into the ordered indexes at the end, in
+ * one sort (store_index_defer), not one by one. */
+static void index_defer(struct server *srv)
+{
+    for (int i = 0; i < srv->conf.databases; i++)
+        store_index_defer(srv->db[i]);
+}
+
+/* Builds the indexes deferred; where memory runs out the database is
+ * emptied, since its index could not follow its keys. Returns 0 or -1. */
+static int index_build(struct server *srv)
+{
+    int rc = 0;
+    for (int i = 0; i < srv->conf.databases; i++)
+        if (store_index_build(srv->db[i]) != STORE_OK) {
+            store_clear(srv->db[i]);
+            rc = -1;
+        }
+    return rc;
+}
+
 /* See persist.h. */
 int rdb_load_file(struct server *srv, const char *path, int merge,
                   char *err, size_t errlen)
@@ -506,8 +529,12 @@ int rdb_load_file(struct server *srv, const char *path, int merge,
         rc = fail(&ld, "Out of memory reading %s", path);
     if (rc == 0)
         rc = load_header(&ld);
-    if (rc == 0)
+    if (rc == 0) {
+        index_defer(srv);
         rc = load_body(&ld);
+        if (index_build(srv) != 0 && rc == 0)
+            rc = fail(&ld, "Out of memory indexing the keys loaded");
+    }
     if (rc == 0 && ld.version >= RDB_VERSION_CRC)
         rc = load_crc(&ld);
     file_close(&ld);

@@ -51,7 +51,9 @@
  * counted 13% fewer L1 misses on scripts/bench-key-churn.sh's workload,
  * but neither that script's times (200k and 2M keys) nor the server's
  * CPU a RATELIMIT call moved measurably: the prefetching above already
- * overlaps the misses. Not kept.
+ * overlaps the misses. Not kept. A whole file of keys (an RDB load)
+ * skips all this: the index is deferred and then built in one sort
+ * (prefix_build.c), a third of the time of the inserts it replaces.
  *
  * Invariants (store__pindex_check verifies them):
  *   - every entry linked in the shard's hash tables is in exactly one
@@ -136,7 +138,6 @@
 #include <malloc.h>
 #include <stdlib.h>
 
-#define DIR_MIN 4
 #define PRESUME_SLOTS 1024
 #define SLOT_BITS 10
 #define GEN_BITS 30
@@ -171,13 +172,6 @@ static int entry_cmp(const struct store_entry *e, const char *key,
     return key_cmp(store__ckey(e), e->klen, key, klen);
 }
 
-/* A directory slot's copy of the first 16 bytes of its chunk's first key,
- * big-endian and zero-padded: two integer compares order most keys, even
- * ones that share an 8-byte prefix ("user:100", "rl:00000"). */
-struct phead {
-    uint64_t hi, lo;
-};
-
 /* n bytes at p (8 of them at most) as a big-endian integer, zero-padded. */
 static uint64_t be_word(const char *p, size_t n)
 {
@@ -193,9 +187,10 @@ static uint64_t be_word(const char *p, size_t n)
     return v;
 }
 
-static struct phead head_of(const char *key, size_t klen)
+/* See store_int.h. */
+struct store__phead store__phead_of(const char *key, size_t klen)
 {
-    struct phead h = { be_word(key, klen), 0 };
+    struct store__phead h = { be_word(key, klen), 0 };
     if (klen > 8)
         h.lo = be_word(key + 8, klen - 8);
     return h;
@@ -204,14 +199,15 @@ static struct phead head_of(const char *key, size_t klen)
 /* Stores the head of e (the chunk's new first key) in directory slot d. */
 static void dir_set_head(struct store__pdir *d, const struct store_entry *e)
 {
-    struct phead h = head_of(store__ckey(e), e->klen);
+    struct store__phead h = store__phead_of(store__ckey(e), e->klen);
     d->head = h.hi;
     d->head2 = h.lo;
 }
 
 /* ---- Allocation ---------------------------------------------------------- */
 
-static void *pmalloc(struct store *s, size_t n)
+/* See store_int.h. */
+void *store__pmalloc(struct store *s, size_t n)
 {
     void *p = store__malloc(s, n);
     if (p)
@@ -219,7 +215,8 @@ static void *pmalloc(struct store *s, size_t n)
     return p;
 }
 
-static void pfree(struct store *s, void *p)
+/* See store_int.h. */
+void store__pfree(struct store *s, void *p)
 {
     if (!p)
         return;
@@ -234,7 +231,7 @@ static void chunk_release(struct store *s, struct store_pindex *px,
     if (!px->spare)
         px->spare = c;
     else
-        pfree(s, c);
+        store__pfree(s, c);
 }
 
 /* ---- Searching ----------------------------------------------------------- */
@@ -244,7 +241,7 @@ static void chunk_release(struct store *s, struct store_pindex *px,
 static uint32_t dir_find(const struct store_pindex *px, const char *key,
                          size_t klen)
 {
-    struct phead h = head_of(key, klen);
+    struct store__phead h = store__phead_of(key, klen);
     uint32_t lo = 1, hi = px->nc;      /* answer in [lo - 1, hi - 1] */
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
@@ -346,13 +343,15 @@ static struct ppos seek(const struct store_pindex *px, const char *key,
 int store__pindex_reserve(struct store *s, struct store_shard *sh)
 {
     struct store_pindex *px = &sh->pix;
+    if (px->deferred)
+        return STORE_OK;
     if (!px->spare) {
-        px->spare = pmalloc(s, sizeof *px->spare);
+        px->spare = store__pmalloc(s, sizeof *px->spare);
         if (!px->spare)
             return STORE_NOMEM;
     }
     if (px->nc + 1 > px->dcap) {
-        uint32_t cap = px->dcap ? px->dcap * 2 : DIR_MIN;
+        uint32_t cap = px->dcap ? px->dcap * 2 : PDIR_MIN;
         size_t old = px->dir ? malloc_usable_size(px->dir) : 0;
         struct store__pdir *d = store__realloc(s, px->dir, cap * sizeof *d);
         if (!d)
@@ -382,7 +381,7 @@ static void dir_remove(struct store *s, struct store_pindex *px, uint32_t ci)
     px->nc--;
     /* An empty dir[] is kept: a reservation made earlier in the same
      * operation must still hold. store_clear frees it. */
-    if (px->dcap > 4 * DIR_MIN && px->nc < px->dcap / 4) {
+    if (px->dcap > 4 * PDIR_MIN && px->nc < px->dcap / 4) {
         /* Not a fault-injection point: a failed shrink changes nothing,
          * and half of dcap still leaves room for one more slot. */
         size_t old = malloc_usable_size(px->dir);
@@ -404,6 +403,8 @@ static void dir_remove(struct store *s, struct store_pindex *px, uint32_t ci)
 void store__pindex_insert(struct store_shard *sh, struct store_entry *e)
 {
     struct store_pindex *px = &sh->pix;
+    if (px->deferred)
+        return;
     const char *key = store__ckey(e);
     size_t klen = e->klen;
     px->n++;
@@ -491,12 +492,15 @@ static struct ppos locate(const struct store_pindex *px,
     return p;
 }
 
-/* Returns the index slot that holds e (alive, in sh). Storing another
- * entry with the same key bytes there is how a caller moves an entry;
- * the slot is valid until the next insert or removal on sh. */
+/* Returns the index slot that holds e (alive, in sh), or NULL while the
+ * index is deferred. Storing another entry with the same key bytes there
+ * is how a caller moves an entry; the slot is valid until the next
+ * insert or removal on sh. */
 struct store_entry **store__pindex_slot(struct store_shard *sh,
                                         const struct store_entry *e)
 {
+    if (sh->pix.deferred)
+        return NULL;
     struct ppos p = locate(&sh->pix, e);
     return &sh->pix.dir[p.ci].c->e[p.i];
 }
@@ -508,6 +512,8 @@ void store__pindex_remove(struct store *s, struct store_shard *sh,
                           const struct store_entry *e)
 {
     struct store_pindex *px = &sh->pix;
+    if (px->deferred)
+        return;
     struct ppos p = locate(px, e);
     struct store__pchunk *c = px->dir[p.ci].c;
     memmove(&c->e[p.i], &c->e[p.i + 1], (c->n - p.i - 1) * sizeof c->e[0]);
@@ -539,14 +545,15 @@ void store__pindex_remove(struct store *s, struct store_shard *sh,
     chunk_release(s, px, b);
 }
 
-/* Frees the index of sh (the entries are the table's business). */
+/* Frees the index of sh (the entries are the table's business); a
+ * deferred index is no longer deferred. */
 void store__pindex_clear(struct store *s, struct store_shard *sh)
 {
     struct store_pindex *px = &sh->pix;
     for (uint32_t i = 0; i < px->nc; i++)
-        pfree(s, px->dir[i].c);
-    pfree(s, px->dir);
-    pfree(s, px->spare);
+        store__pfree(s, px->dir[i].c);
+    store__pfree(s, px->dir);
+    store__pfree(s, px->spare);
     memset(px, 0, sizeof *px);
 }
 
@@ -559,6 +566,11 @@ void store__pindex_clear(struct store *s, struct store_shard *sh)
 int store__pindex_check(const struct store_shard *sh, size_t *mem)
 {
     const struct store_pindex *px = &sh->pix;
+    if (px->deferred) {
+        /* Deferred: empty until store_index_build (prefix_build.c). */
+        CHECK(px->n == 0 && px->nc == 0 && !px->dir && !px->spare);
+        return 0;
+    }
     CHECK(px->n == sh->used);
     CHECK(px->nc <= px->dcap);
     CHECK(!px->dcap == !px->dir);
@@ -572,7 +584,8 @@ int store__pindex_check(const struct store_shard *sh, size_t *mem)
         const struct store__pchunk *c = px->dir[ci].c;
         *mem += malloc_usable_size((void *)c);
         CHECK(c->n >= 1 && c->n <= PCHUNK_CAP);
-        struct phead h = head_of(store__ckey(c->e[0]), c->e[0]->klen);
+        struct store__phead h =
+            store__phead_of(store__ckey(c->e[0]), c->e[0]->klen);
         CHECK(px->dir[ci].head == h.hi && px->dir[ci].head2 == h.lo);
         for (uint32_t i = 0; i < c->n; i++) {
             const struct store_entry *e = c->e[i];
@@ -644,8 +657,8 @@ void store__presume_clear(struct store *s)
     if (!s->presume)
         return;
     for (unsigned i = 0; i < PRESUME_SLOTS; i++)
-        pfree(s, s->presume[i].key);
-    pfree(s, s->presume);
+        store__pfree(s, s->presume[i].key);
+    store__pfree(s, s->presume);
     s->presume = NULL;
 }
 
@@ -661,7 +674,7 @@ static struct store__presume *presume_get(struct store *s, uint64_t cursor)
 
 static void presume_free(struct store *s, struct store__presume *r)
 {
-    pfree(s, r->key);
+    store__pfree(s, r->key);
     memset(r, 0, sizeof *r);
 }
 
@@ -683,7 +696,8 @@ static uint64_t presume_save(struct store *s, struct store__presume *r,
     uint64_t hint = hint_of(key, klen, plen) << HINT_SHIFT;
     uint64_t none = hint | (PRESUME_SLOTS - 1);     /* gen 0: stale */
     if (!s->presume) {
-        s->presume = pmalloc(s, PRESUME_SLOTS * sizeof *s->presume);
+        s->presume =
+            store__pmalloc(s, PRESUME_SLOTS * sizeof *s->presume);
         if (!s->presume)
             return none;
         memset(s->presume, 0, PRESUME_SLOTS * sizeof *s->presume);
@@ -701,12 +715,12 @@ static uint64_t presume_save(struct store *s, struct store__presume *r,
     }
     if (klen > r->cap || (r->cap > 256 && klen < r->cap / 4)) {
         size_t cap = klen ? klen : 1;
-        char *k = pmalloc(s, cap);
+        char *k = store__pmalloc(s, cap);
         if (!k) {
             presume_free(s, r);
             return none;
         }
-        pfree(s, r->key);
+        store__pfree(s, r->key);
         r->key = k;
         r->cap = (uint32_t)cap;
     }

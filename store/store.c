@@ -233,7 +233,9 @@ void store__entry_remove(struct store *s, struct store_shard *sh,
 static void entry_swap(struct store_shard *sh, struct store_entry **link,
                        struct store_entry *old, struct store_entry *ne)
 {
-    *store__pindex_slot(sh, old) = ne;
+    struct store_entry **slot = store__pindex_slot(sh, old);
+    if (slot)
+        *slot = ne;
     ne->next = old->next;
     *link = ne;
     if (store__has_ttl(old) && store__has_ttl(ne)) {
@@ -823,7 +825,8 @@ char *store_str_resize(struct store *s, struct store_entry **ep,
     if (!ne)
         return NULL;
     *link = ne;
-    *pslot = ne;
+    if (pslot)
+        *pslot = ne;
     if (store__has_ttl(ne))
         sh->vol[store__vidx(ne)] = ne;
     ne->vlen = (uint32_t)newlen;

@@ -104,6 +104,14 @@ void store_clear(struct store *s);
  * loading them rehashes nothing. Nothing else changes; a failed
  * allocation is ignored. */
 void store_reserve(struct store *s, size_t nkeys);
+/* Bulk loading: after store_index_defer, new keys go into the hash
+ * tables only, and store_index_build sorts every key into the ordered
+ * index at once (store/prefix_build.c), far faster than one insert at a
+ * time. Meanwhile nothing may scan by prefix or list KEYS. Build returns
+ * STORE_OK, or STORE_NOMEM with some shards still deferred: the caller
+ * must then store_clear. */
+void store_index_defer(struct store *s);
+int store_index_build(struct store *s);
 /* Keys held, including expired keys not yet swept. */
 size_t store_size(const struct store *s);
 /* Keys held that carry a TTL. */

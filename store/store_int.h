@@ -75,11 +75,13 @@ struct store__pdir {
     uint64_t head, head2;          /* first 16 key bytes of c->e[0] */
     struct store__pchunk *c;
 };
+#define PDIR_MIN 4                 /* dir[] slots first allocated */
 struct store_pindex {
     struct store__pdir *dir;
     uint32_t nc, dcap;             /* chunks in dir[], slots allocated */
     size_t n;                      /* entries */
     struct store__pchunk *spare;   /* for the next split (reserve) */
+    int deferred;                  /* empty until built (prefix_build.c) */
 };
 
 /* A shard: t[0] is the table; t[1] is non-empty only while rehashing
@@ -480,6 +482,15 @@ void store__pindex_clear(struct store *s, struct store_shard *sh);
 int store__pindex_check(const struct store_shard *sh, size_t *mem);
 void store__presume_clear(struct store *s);
 int store__presume_check(const struct store *s, size_t *mem);
+/* The first 16 bytes of a key, big-endian and zero-padded: a directory
+ * slot's head, two integer compares that order most keys. */
+struct store__phead {
+    uint64_t hi, lo;
+};
+struct store__phead store__phead_of(const char *key, size_t klen);
+/* Allocations of the indexes and resume points, counted in pmem too. */
+void *store__pmalloc(struct store *s, size_t n);
+void store__pfree(struct store *s, void *p);
 
 /* ---- ratelimit.c ------------------------------------------------------- */
 

@@ -336,6 +336,18 @@ def many_keys_load_in_one_go():
         c = res.client(db=3)
         assert_eq(c.get("key:49999"), b"49999", "a key")
         assert 990 <= c.ttl("key:49990") <= 1000
+        # The ordered index was built in one sort at the end of the load:
+        # KEYS and SCAN by prefix see exactly the keys under the prefix.
+        c0 = res.client(db=0)
+        want = sorted(b"key:%d" % i for i in range(150000)
+                      if str(i).startswith("1234"))
+        assert_eq(sorted(c0.keys("key:1234*")), want, "KEYS by prefix")
+        assert_eq(sorted(c0.scan_iter(match="key:1234*", count=50)), want,
+                  "SCAN by prefix")
+        c0.set("key:12345x", "new")
+        c0.delete("key:1234")
+        assert_eq(sorted(c0.keys("key:1234*")),
+                  sorted(want[1:] + [b"key:12345x"]), "after changes")
 
 
 # ---------------------------------------------------------------------------

@@ -2,8 +2,9 @@
  * in step with every kind of change (checked by store__check after random
  * operations), prefix scans in order, the cursor guarantee under random
  * inserts, deletes and expiries interleaved with small COUNT steps, stale
- * and garbage cursors, a failed resume-point allocation, and the index's
- * bytes per key.
+ * and garbage cursors, a failed resume-point allocation, the index's
+ * bytes per key, and the index built in one sort (prefix_build.c) against
+ * one built key by key, on keys made to trip the sort.
  *
  * Keys are "<prefix><id>" with a few prefixes sharing leading bytes
  * ("p:", "p:x", "q") so the range bounds get exercised. */
@@ -472,6 +473,172 @@ TEST(index_memory_per_key)
     store_free(s);
 }
 
+/* ---- Bulk building (prefix_build.c) ---------------------------------------- */
+
+/* Key number i of a set made to test the sort; writes it to k (400
+ * bytes), returns its length. Short keys, keys that share 40 or 300
+ * bytes, 16 or 32 bytes then up to 3 bytes that may be zero, zero bytes
+ * only (the empty key too), and short keys of bytes 0 to 3. */
+static size_t bulk_key(unsigned i, uint64_t *x, char *k)
+{
+    size_t n;
+    switch (i % 6) {
+    case 0:
+        return (size_t)snprintf(k, 400, "k:%u",
+                                (unsigned)(lcg(x) % 100000));
+    case 1:
+        return (size_t)snprintf(k, 400, "tenant:acme:session:0123456789"
+                                "abcdefghij:%u", (unsigned)(lcg(x) % 100000));
+    case 2:
+        n = lcg(x) & 1 ? 16 : 32;
+        memset(k, 'p', n);
+        for (size_t m = lcg(x) % 4; m > 0; m--)
+            k[n++] = lcg(x) & 1 ? 'q' : 0;
+        return n;
+    case 3:
+        n = lcg(x) % 41;
+        memset(k, 0, n);
+        return n;
+    case 4:
+        memset(k, 'L', 300);
+        return 300 + (size_t)snprintf(k + 300, 100, "%u",
+                                      (unsigned)(lcg(x) % 1000));
+    default:
+        n = 1 + lcg(x) % 20;
+        for (size_t m = 0; m < n; m++)
+            k[m] = (char)(lcg(x) % 4);
+        return n;
+    }
+}
+
+struct keylist {
+    char **k;
+    size_t *len, n, cap;
+};
+
+static void keylist_add(void *ctx, const struct store_entry *e)
+{
+    struct keylist *l = ctx;
+    size_t klen;
+    const char *k = store_entry_key(e, &klen);
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 1024;
+        l->k = realloc(l->k, l->cap * sizeof *l->k);
+        l->len = realloc(l->len, l->cap * sizeof *l->len);
+    }
+    l->k[l->n] = malloc(klen + 1);
+    memcpy(l->k[l->n], k, klen);
+    l->len[l->n++] = klen;
+}
+
+static void keylist_free(struct keylist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->k[i]);
+    free(l->k);
+    free(l->len);
+}
+
+/* Every key of s in the order a prefix scan of "" gives. */
+static void all_keys(struct store *s, struct keylist *l)
+{
+    uint64_t cur = 0;
+    memset(l, 0, sizeof *l);
+    do
+        cur = store_scan_prefix(s, "", 0, cur, 1000, keylist_add, l);
+    while (cur != 0);
+}
+
+/* The same changes to a (indexed one key at a time) and b (deferred,
+ * then built, with keys from before the deferral too, as DEBUG RELOAD
+ * MERGE has them): overwrites, TTLs, deletes and resizes meanwhile. Both
+ * pass store__check and list the same keys in the same order. */
+TEST(bulk_build_matches_inserts)
+{
+    struct store *a = store_new(4), *b = store_new(4);
+    uint64_t x = 11;
+    char k[400];
+    for (unsigned i = 0; i < 30000; i++) {
+        if (i == 1000)
+            store_index_defer(b);
+        size_t n = bulk_key(i, &x, k);
+        unsigned r = (unsigned)(lcg(&x) % 10);
+        for (int j = 0; j < 2; j++) {
+            struct store *s = j ? b : a;
+            if (r < 7)
+                ASSERT_OK(store_key_set(s, k, n, K("v"), STORE_NO_TTL, T0));
+            else if (r == 7)
+                ASSERT_OK(store_key_set(s, k, n, K("a longer value"),
+                                        T0 + 100000, T0));
+            else if (r == 8)
+                store_key_delete(s, k, n, T0);
+            else {
+                struct store_entry *e = store_key_find(s, k, n, T0);
+                if (e)
+                    ASSERT(store_str_resize(s, &e, 30) != NULL);
+            }
+        }
+    }
+    ASSERT_OK(store__check(b));
+    ASSERT_EQ(store_index_build(b), STORE_OK);
+    ASSERT_OK(store__check(a));
+    ASSERT_OK(store__check(b));
+    struct keylist la, lb;
+    all_keys(a, &la);
+    all_keys(b, &lb);
+    ASSERT_EQ(la.n, store_size(a));
+    ASSERT_EQ(lb.n, la.n);
+    for (size_t i = 0; i < la.n; i++) {
+        ASSERT_EQ(lb.len[i], la.len[i]);
+        ASSERT(memcmp(lb.k[i], la.k[i], la.len[i]) == 0);
+    }
+    keylist_free(&la);
+    keylist_free(&lb);
+    /* Built, the index follows changes one at a time again. */
+    for (unsigned i = 0; i < 3000; i++) {
+        size_t n = bulk_key(i, &x, k);
+        if (i & 1)
+            store_key_delete(b, k, n, T0);
+        else
+            ASSERT_OK(store_key_set(b, k, n, K("v"), STORE_NO_TTL, T0));
+    }
+    ASSERT_OK(store__check(b));
+    store_free(a);
+    store_free(b);
+}
+
+/* A build that runs out of memory at any allocation says so, and a
+ * store_clear leaves an empty store that indexes keys as usual. */
+TEST(bulk_build_nomem)
+{
+    char k[400];
+    for (unsigned long f = 1;; f++) {
+        struct store *s = store_new(4);
+        uint64_t x = 5;
+        store_index_defer(s);
+        for (unsigned i = 0; i < 3000; i++) {
+            size_t n = bulk_key(i, &x, k);
+            ASSERT_OK(store_key_set(s, k, n, K("v"), STORE_NO_TTL, T0));
+        }
+        store_set_fail_after(s, f);
+        int rc = store_index_build(s);
+        store_set_fail_after(s, 0);
+        if (rc == STORE_OK) {
+            ASSERT_OK(store__check(s));
+            store_free(s);
+            ASSERT(f > 4);     /* each shard's records, dir, chunks */
+            break;
+        }
+        ASSERT_EQ(rc, STORE_NOMEM);
+        store_clear(s);
+        ASSERT_OK(store__check(s));
+        ASSERT_OK(store_key_set(s, K("after"), K("v"), STORE_NO_TTL, T0));
+        ASSERT_OK(store__check(s));
+        store_free(s);
+        ASSERT(f < 1000);
+    }
+}
+
 static const struct unit_test tests[] = {
     UNIT(literal_len),
     UNIT(ordered_ranges),
@@ -481,6 +648,8 @@ static const struct unit_test tests[] = {
     UNIT(resume_point_nomem),
     UNIT(expired_keys_visited_not_removed),
     UNIT(index_memory_per_key),
+    UNIT(bulk_build_matches_inserts),
+    UNIT(bulk_build_nomem),
 };
 
 int main(void)

@@ -6,7 +6,9 @@
 # bytes, every TTL_EVERY-th key with a TTL) and SAVEs; then each round
 # starts each server on a copy of the file (loopback only) and reports the
 # "DB loaded from disk: S seconds" its log prints, the wall time from
-# spawn to the first PONG, and the resident memory once loaded. Reports
+# spawn to the first PONG, the resident memory once loaded, and how long a
+# SAVE of it all takes (redis-cli's round trip, into the round's own
+# directory). Reports
 # only; every server is stopped by PID and the work directory removed.
 #
 # Settings (environment):
@@ -76,15 +78,18 @@ one() {
     RSS=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")
     [ "$(redis-cli -p "$port" DBSIZE)" = "$KEYS" ] ||
         die "$name holds $(redis-cli -p "$port" DBSIZE) keys, not $KEYS"
+    t0=$(now_ms)
+    [ "$(redis-cli -p "$port" SAVE)" = OK ] || die "$name: SAVE failed"
+    SAVE=$(( $(now_ms) - t0 ))
     stop_pid "$pid"
 }
 
-printf '| round | server | DB loaded from disk (s) | spawn to PONG (ms) | RSS (MB) |\n'
-printf '|---|---|---|---|---|\n'
+printf '| round | server | DB loaded from disk (s) | spawn to PONG (ms) | RSS (MB) | SAVE (ms) |\n'
+printf '|---|---|---|---|---|---|\n'
 for ((r = 1; r <= ROUNDS; r++)); do
     for name in $(ab_order "$r"); do
         one "$name"
-        printf '| %d | %s | %s | %s | %d |\n' "$r" "$name" "$LOAD" "$WALL" \
-            $((RSS / 1024))
+        printf '| %d | %s | %s | %s | %d | %d |\n' "$r" "$name" "$LOAD" \
+            "$WALL" $((RSS / 1024)) "$SAVE"
     done
 done

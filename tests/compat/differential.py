@@ -807,7 +807,7 @@ BLOCKING_FOREVER = [
     lambda: ["BZMPOP", "0", "2", key("z"), key("z"), pick(["MIN", "MAX"])]
     + maybe("COUNT", pick(["3", "-1"])),
     lambda: ["XREAD"] + maybe("COUNT", "1") + ["BLOCK", "0", "STREAMS",
-                                                key("x"), stream_id()],
+                                                key("x"), xread_id()],
     lambda: ["XREAD", "BLOCK", "0", "STREAMS", key("x"), key("x"), "$",
              pick(["$", "0-0"])],
     lambda: ["XREADGROUP", "GROUP", pick(GROUPS), pick(CONSUMERS), "BLOCK",

@@ -253,8 +253,6 @@ static int load_hash_ttl(struct rdb_reader *r, struct fill *f, int rdbtype)
         if (rc)
             return rc;
     }
-    if (f->type == STORE_T_ZSET)
-        store_zset_fit(f->s, f->obj);
     return DUMP_OK;
 }
 
@@ -327,6 +325,8 @@ static int load_plain(struct rdb_reader *r, struct fill *f, int rdbtype)
         if (rc)
             return rc;
     }
+    if (f->type == STORE_T_ZSET)
+        store_zset_fit(f->s, f->obj);
     return DUMP_OK;
 }
 

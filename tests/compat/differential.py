@@ -69,10 +69,10 @@ generator also breaks by hand (hll_value) in the ways Redis checks.
 
 Every CHECK_EVERY commands the whole keyspace is dumped on both (type,
 content, TTL, more below) and compared, so a write that replied right
-but stored wrong is caught too. A run is a number of rounds, each from FLUSHALL,
-each a seeded sequence: a mismatch prints the round's seed and protocol
-and its last 40 commands; `--seed S --rounds 1 --resp N` replays it. A
-round stops at its first mismatch (the two states may have diverged).
+but stored wrong is caught too. A run is a number of rounds, each from
+FLUSHALL, each a seeded sequence: a mismatch prints the round's seed and
+protocol and its last 40 commands; `--seed S --rounds 1 --resp N`
+replays it. A round stops at its first mismatch (the two states may have diverged).
 A few commands a round lose their last arguments, for the arity errors;
 some rounds send commands in pipelines of 2 to 16, in one write, and
 some set the compact encodings' limits (CONFIG SET) to a few entries.
@@ -1449,6 +1449,8 @@ class Differ:
         self.limited = False    # whether its limit is set yet
         self.reload_share, self.cross_share = RELOAD_SHARE, CROSS_SHARE
         self.reload = None      # the reload plan of the round
+        self.last_reply = None  # the reference's, of send_both
+        self.limit_values = []  # the round's limits, as directives
 
     def open(self):
         for c in self.subs or ():
@@ -1668,7 +1670,7 @@ class Differ:
         return out
 
     def dump(self, side):
-        """The whole keyspace of the round's connection's database (dumped)."""
+        """The keyspace of the round's connection's database (dumped)."""
         return dumped(lambda *args: side.request(0, h.encode(*args)))
 
     def lookups(self):

@@ -65,8 +65,9 @@ static int same_names(const struct names *m, const struct names *e)
         return 0;
     for (size_t i = 0; i < m->n; i++) {
         size_t a = m->off[i + 1] - m->off[i], b = e->off[i + 1] - e->off[i];
-        if (a != b || memcmp(m->bytes.p + m->off[i], e->bytes.p + e->off[i],
-                             a) != 0)
+        /* Names all empty leave bytes.p NULL, which memcmp may not take. */
+        if (a != b || (a && memcmp(m->bytes.p + m->off[i],
+                                   e->bytes.p + e->off[i], a) != 0))
             return 0;
     }
     return 1;

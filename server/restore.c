@@ -288,7 +288,9 @@ static int get_binary_double(struct rdb_reader *r, double *d)
 }
 
 /* The plain encodings: a count, then per element one string (lists,
- * sets), two (hashes), or a member and a score (zsets). */
+ * sets), two (hashes), or a member and a score (zsets). A zset is built
+ * as a skip list and made compact at the end if it fits, as Redis does,
+ * so a -0 score stays -0 in one that does not (compact ones store 0). */
 static int load_plain(struct rdb_reader *r, struct fill *f, int rdbtype)
 {
     uint64_t count;
@@ -296,6 +298,8 @@ static int load_plain(struct rdb_reader *r, struct fill *f, int rdbtype)
         return DUMP_BAD;
     if (count == 0)
         return DUMP_EMPTY;
+    if (f->type == STORE_T_ZSET && store_zset_expand(f->s, f->obj) != 0)
+        return DUMP_NOMEM;
     for (uint64_t i = 0; i < count; i++) {
         char *a = NULL, *b = NULL;
         size_t alen, blen = 0;
@@ -321,6 +325,8 @@ static int load_plain(struct rdb_reader *r, struct fill *f, int rdbtype)
         if (rc)
             return rc;
     }
+    if (f->type == STORE_T_ZSET)
+        store_zset_fit(f->s, f->obj);
     return DUMP_OK;
 }
 

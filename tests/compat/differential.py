@@ -68,14 +68,15 @@ Keys g0..g2 are for GEO and p0..p2 for HyperLogLog values, which the
 generator also breaks by hand (hll_value) in the ways Redis checks.
 
 Every CHECK_EVERY commands the whole keyspace is dumped on both (type,
-content, TTL) and compared, so a write that replied right but stored
-wrong is caught too. A run is a number of rounds, each from FLUSHALL,
-each a seeded sequence: a mismatch prints the round's seed and protocol
-and its last 40 commands; `--seed S --rounds 1 --resp N` replays it. A
-round stops at its first mismatch (the two states may have diverged).
-A few commands a round lose their last arguments, for the arity errors;
-some rounds send commands in pipelines of 2 to 16, in one write, and
-some set the compact encodings' limits (CONFIG SET) to a few entries.
+content, TTL, more below) and compared, so a write that replied right
+but stored wrong is caught too. A run is a number of rounds, each from
+FLUSHALL, each a seeded sequence: a mismatch prints the round's seed and
+protocol and its last 40 commands; `--seed S --rounds 1 --resp N`
+replays it. A round stops at its first mismatch (the two states may
+have diverged). A few commands a round lose their last arguments, for
+the arity errors; some rounds send commands in pipelines of 2 to 16, in
+one write, and some set the compact encodings' limits (CONFIG SET) to a
+few entries.
 
 Keyspace notifications: NOTIFY_SHARE of the rounds (drawn from a
 generator of their own, so a seed sends the same commands either way)
@@ -145,10 +146,50 @@ harness sends besides the drawn commands (the dumps' reads, INFO, the
 SCAN family, PUBLISH of the marker, SELECT, TYPE, CONFIG SET, FLUSHALL,
 HELLO) is not denyoom in Redis, so it works the same under the limit.
 
+Reloads: RELOAD_SHARE of the rounds (drawn from a generator of their
+own too) stop at one to RELOAD_POINTS random points, between two
+commands or inside a pipeline, for DEBUG RELOAD on both (saves dump.rdb,
+empties the databases and the function libraries, loads the file back),
+replies compared, then go on: the dumps and every later reply check
+that the load kept everything. Now and then it is DEBUG RELOAD MERGE
+NOFLUSH (the file's keys and libraries replace the ones in memory), a
+SAVE, a bad option, or, once the round has saved, DEBUG RELOAD NOSAVE
+[MERGE NOFLUSH], which takes the keyspace back to that file (or merges
+it in). Never NOFLUSH alone, on which Redis panics at a key in both, nor
+NOSAVE after an allkeys-random limit (it would load keys to evict). What
+Redis changes on a load, Respite must change too, and the comparisons
+above already hold it: a hash or sorted set that fits the listpack
+limits again is listpack, a set of integers intset (Respite: listpack,
+as encoding_fit allows), a string is encoded by its content, as
+Respite's always is; idle times start again (within 2 s); keys past
+their time are dropped without a notification (so in a notification
+round a reload point first has every key in both databases TYPEd on
+both servers, as "expired" above: each key past its time then
+goes with its expired message on both, where a sweep could publish it
+on one and the load drop it silently on the other); consumers keep their
+seen-time and PEL entries their delivery time and count (XINFO, by
+sign).
+
+Cross-loads: CROSS_SHARE of the rounds end, after their last checks,
+with DEBUG RELOAD on both (compared; each then holds its keyspace as
+loaded, and its dump.rdb), a new redis-server started on Respite's file
+and a new Respite on the reference's, each in a directory of its own
+and with the round's encoding limits: every database of the first
+dumped and compared with the reference's, of the second with
+Respite's, encodings included, so each server loads what the other
+wrote the way it loads its own.
+
+The dumps (every CHECK_EVERY commands and of a cross-load) hold, for
+each key, its type, content and PTTL, a stream's XINFO STREAM FULL
+(groups, consumers, PELs; times by sign) and a hash's, sorted set's or
+list's OBJECT ENCODING, which the encoding mode compares exactly; and
+FUNCTION LIST WITHCODE.
+
 Usage: differential.py [--seed S] [--rounds R] [--commands N]
                        [--resp 2|3|both] [--quiet]
                        [--notify-flags F,...] [--notify-every N]
-                       [--oom-share F]
+                       [--oom-share F] [--reload-share F]
+                       [--cross-share F]
 Exit status 1 when any round mismatched. Prints "RESULT <passed> <failed>"
 (a round is a test) last, as the other suites do.
 """
@@ -159,8 +200,10 @@ import hashlib
 import os
 import random
 import re
+import shutil
 import socket
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -769,7 +812,7 @@ BLOCKING_FOREVER = [
     lambda: ["BZMPOP", "0", "2", key("z"), key("z"), pick(["MIN", "MAX"])]
     + maybe("COUNT", pick(["3", "-1"])),
     lambda: ["XREAD"] + maybe("COUNT", "1") + ["BLOCK", "0", "STREAMS",
-                                                key("x"), stream_id()],
+                                                key("x"), xread_id()],
     lambda: ["XREAD", "BLOCK", "0", "STREAMS", key("x"), key("x"), "$",
              pick(["$", "0-0"])],
     lambda: ["XREADGROUP", "GROUP", pick(GROUPS), pick(CONSUMERS), "BLOCK",
@@ -1384,6 +1427,11 @@ NOTIFY_SHARE = 0.3
 OOM_SHARE = 0.3
 OOM_POLICIES = ["noeviction", "noeviction", "allkeys-random"]
 OOM_IN_MULTI = 0.3
+# Reload rounds (see the docstring): their share, how many reload points
+# at most, and the share of rounds that end with a cross-load.
+RELOAD_SHARE = 0.3
+RELOAD_POINTS = 3
+CROSS_SHARE = 0.125
 MARKER = b"differential-marker"     # matches no keyspace pattern
 SCORE_BOUNDS = ["-inf", "+inf", "0", "1", "(1", "1.5", "(2", "3", "-1",
                 "10", "x", "(inf", "(-inf", "nan"]
@@ -1404,6 +1452,10 @@ class Differ:
         self.oom_share = OOM_SHARE
         self.oom = None         # the out of memory plan of the round
         self.limited = False    # whether its limit is set yet
+        self.reload_share, self.cross_share = RELOAD_SHARE, CROSS_SHARE
+        self.reload = None      # the reload plan of the round
+        self.last_reply = None  # the reference's, of send_both
+        self.limit_values = []  # the round's limits, as directives
 
     def open(self):
         for c in self.subs or ():
@@ -1623,26 +1675,8 @@ class Differ:
         return out
 
     def dump(self, side):
-        """The whole keyspace: a line a key with its type and content, and
-        its PTTL as a number for same_state to compare within a margin."""
-        lines, ttls = [], []
-        for k in KEYS:
-            t = side.request(0, h.encode("TYPE", k))
-            lines.append(k.encode() + b" " + t)
-            t = t.strip(b"+\r\n")
-            read = {b"string": ["GET", k], b"hash": ["HGETALL", k],
-                    b"list": ["LRANGE", k, "0", "-1"], b"set": ["SMEMBERS", k],
-                    b"zset": ["ZRANGE", k, "0", "-1", "WITHSCORES"],
-                    b"stream": ["XRANGE", k, "-", "+"]}.get(t)
-            if read:
-                rep = side.request(0, h.encode(*read))
-                if t in (b"hash", b"set"):
-                    rep = compat.sorted_elements(pairwise(read, rep))
-                lines.append(rep)
-                ttls.append(side.request(0, h.encode("PTTL", k)))
-        lines.append(function_list_sorted(side.request(0, h.encode(
-            "FUNCTION", "LIST", "WITHCODE"))))
-        return lines, ttls
+        """The keyspace of the round's connection's database (dumped)."""
+        return dumped(lambda *args: side.request(0, h.encode(*args)))
 
     def lookups(self):
         """Each side's keyspace_hits + keyspace_misses: which lookups
@@ -1786,6 +1820,7 @@ class Differ:
         a, b = collisions_fit(self.ref.request(conn, data),
                               compat.as_7_0(args, self.sut.request(conn, data)),
                               loads_several([args] + list(queued)))
+        self.last_reply = a
         return (a, b) if a != b else None
 
     def limits(self, tight):
@@ -1793,8 +1828,10 @@ class Differ:
         defaults, or (tight) a few entries and bytes, so that conversions
         both ways happen with small values. Sets are left out: Redis 7.0
         has no set-max-listpack-*."""
+        self.limit_values = []
         for name, default, small in LIMITS:
             args = ["CONFIG", "SET", name, pick(small) if tight else default]
+            self.limit_values += ["--" + name, args[3]]
             for side in (self.ref, self.sut):
                 rep = side.request(0, h.encode(*args))
                 if rep != b"+OK\r\n":
@@ -1868,6 +1905,17 @@ class Differ:
                 got.append(b"<subscriber: %s>" % str(e).encode())
         return out
 
+    def touch_all(self):
+        """TYPE of every key in both databases of both servers, from a
+        connection of their own, so that each key past its time goes now,
+        with its expired message."""
+        for side in (self.ref, self.sut):
+            with side.server.conn(timeout=compat.REPLY_TIMEOUT) as c:
+                for db in ("0", "1"):
+                    c.call("SELECT", db)
+                    for k in KEYS:
+                        c.call("TYPE", k)
+
     def expired_differ(self):
         """The expired messages of the whole round, compared as multisets:
         when they differ, after 300 ms (three sweeps) and a TYPE of every
@@ -1875,12 +1923,7 @@ class Differ:
         whichever way it went. Returns the difference, or None."""
         if self.expired[0] != self.expired[1]:
             time.sleep(0.3)
-            for side in (self.ref, self.sut):
-                with side.server.conn(timeout=compat.REPLY_TIMEOUT) as c:
-                    for db in ("0", "1"):
-                        c.call("SELECT", db)
-                        for k in KEYS:
-                            c.call("TYPE", k)
+            self.touch_all()
             self.notified()             # only the expired ones count now
         a, b = self.expired
         if a == b:
@@ -1905,6 +1948,96 @@ class Differ:
             policy = "noeviction"
         return OomPlan(rng, at, policy, rng.random() < OOM_IN_MULTI,
                        at + max(1, n // 6))
+
+    def plan_reload(self, seed, n):
+        """The round's reload plan, or None, from a generator of its own
+        (so a seed sends the same commands either way): one to
+        RELOAD_POINTS points among its commands."""
+        rng = random.Random("reload %d" % seed)
+        if rng.random() >= self.reload_share or n < 2:
+            return None
+        return ReloadPlan(rng, sorted(rng.randrange(1, n) for _ in
+                                      range(rng.randint(1, RELOAD_POINTS))))
+
+    def reload_due(self, i):
+        """Whether the reload plan has a point at or before command i
+        left; takes it if so."""
+        plan = self.reload
+        if plan and plan.at and i >= plan.at[0]:
+            plan.at.pop(0)
+            return True
+        return False
+
+    def reload_args(self):
+        """What a reload point sends: mostly DEBUG RELOAD, which saves,
+        empties and loads back, else with MERGE NOFLUSH (each key and
+        library replaced by the file's), a SAVE, or a bad option; once
+        the round has saved, NOSAVE too, which takes the keyspace back
+        to that file (with MERGE NOFLUSH: merges it into the current
+        one). Never NOFLUSH alone: Redis panics on a key in both. No
+        NOSAVE over an allkeys-random limit, which would evict what it
+        loads (the round's eviction is all at once, see the docstring)."""
+        rng = self.reload.rng
+        options = [[], [], [], [], [], ["MERGE", "NOFLUSH"],
+                   ["NOFLUSH", "merge"], None, [rng.choice(
+                       ["BOGUS", "NOSAVEX", "", "MERGE NOFLUSH"])]]
+        evicting = self.limited and self.oom.policy != "noeviction"
+        if self.reload.saved and not evicting:
+            options += [["NOSAVE"], ["NOSAVE"], ["NOSAVE", "MERGE", "NOFLUSH"],
+                        ["noflush", "NOSAVE", "MERGE"]]
+        opts = rng.choice(options)
+        return ["SAVE"] if opts is None else ["DEBUG", "RELOAD"] + opts
+
+    def reloaded(self, args, reply):
+        """Notes a file saved by args (SAVE or DEBUG RELOAD without NOSAVE)
+        that replied reply."""
+        if reply == b"+OK\r\n" and "NOSAVE" not in [a.upper() for a in args]:
+            self.reload.saved = True
+
+    def reload_step(self, log):
+        """A reload point on its own (reload_args), replies compared; the
+        difference, or None."""
+        args = self.reload_args()
+        diff = self.send_both(log, 0, args)
+        if not diff:
+            self.reloaded(args, self.last_reply)
+        return diff
+
+    def cross_load(self, log):
+        """DEBUG RELOAD on both (replies compared), which leaves each one's
+        dump.rdb and its keyspace as loaded from it (encodings
+        converted); then a new redis-server on Respite's file and a new
+        Respite on the reference's, each in a directory of its own and
+        with the round's encoding limits (limits): every
+        database of the first (dumped_server) compared with the
+        reference's, of the second with Respite's (which equals the
+        reference's, the round's dumps say), encodings included. The
+        first difference as (what, a, b), or None."""
+        args = ["DEBUG", "RELOAD"]
+        diff = self.send_both(log, 0, args)
+        if diff:
+            return ("reply",) + diff
+        pairs = ((self.sut, compat.REF_BIN, self.ref, "redis on respite's"),
+                 (self.ref, None, self.sut, "respite on redis's"))
+        for saver, binary, peer, what in pairs:
+            d = tempfile.mkdtemp(dir=h.scratch_dir())
+            shutil.copy(os.path.join(saver.server.cwd, "dump.rdb"), d)
+            fresh = h.Server("--dir", d, *self.limit_values, binary=binary,
+                             name="diff-cross", tracked=False, cwd=d)
+            try:
+                fresh.start()
+                da, db = dumped_server(peer.server), dumped_server(fresh)
+            except h.ServerError as e:
+                return what + " file: start", b"", str(e).encode()
+            finally:
+                fresh.stop()
+                shutil.rmtree(d, True)
+            crash = fresh.sanitizer_report()
+            if crash:
+                return what + " file: sanitizer", b"", crash.encode()
+            if not self.same_state(da, db):
+                return what + " file: state", show(da), show(db)
+        return None
 
     def limit_args(self):
         """The CONFIG SETs that put both servers over their limit: with
@@ -1955,7 +2088,7 @@ class Differ:
         finally:
             if self.oom:
                 self.unlimit()
-            self.oom, self.limited = None, False
+            self.oom, self.limited, self.reload = None, False, None
 
     def play(self, seed, n):
         random.seed(seed)
@@ -1980,6 +2113,8 @@ class Differ:
         if diff:
             return mismatch(seed, log, "setup", *diff)
         self.oom = plan = self.plan_oom(seed, n, flags)
+        self.reload = self.plan_reload(seed, n)
+        cross = random.Random("cross %d" % seed).random() < self.cross_share
         i = checked = heard = 0
         since = len(log)
         while i < n:
@@ -1987,8 +2122,19 @@ class Differ:
             # transaction waits for one up to plan.wait_until.
             due = plan and not self.limited and i >= plan.at
             waits = due and plan.in_multi and i < plan.wait_until
+            reload = self.reload_due(i)
             i += 1
-            if pipelined and random.random() < 0.5:
+            piped = pipelined and random.random() < 0.5
+            if reload and self.subs:
+                # A key past its time is dropped by a load without a
+                # message, by a sweep with one: which comes first is
+                # timing (seed 800214 on respite-san).
+                self.touch_all()
+            if reload and not piped:
+                diff = self.reload_step(log)
+                if diff:
+                    return mismatch(seed, log, "reply", *diff)
+            if piped:
                 batch = [self.draw(lex_ok=False)
                          for _ in range(random.randint(2, 16))]
                 batch = [b for b in batch if b[0] not in ALONE] \
@@ -2000,11 +2146,16 @@ class Differ:
                     at = plan.rng.randint(0, len(batch))
                     batch[at:at] = [("exact", a) for a in self.limit_args()]
                     self.limited = True
+                if reload:              # the reload too
+                    at = self.reload.rng.randint(0, len(batch))
+                    batch.insert(at, ("exact", self.reload_args()))
                 log.extend(args for _, args in batch)
                 for j, (a, b) in enumerate(self.compare_batch(batch)):
                     if a != b:
                         return mismatch(seed, log, "reply %d of the pipeline "
                                         "ending at" % (j + 1), a, b)
+                    if reload and j == at:
+                        self.reloaded(batch[j][1], a)
                 i += sent - 1
             elif random.random() < 0.04:
                 in_tx = random.random() < 0.7
@@ -2072,6 +2223,11 @@ class Differ:
             if diff:
                 return mismatch(seed, log, "expired notifications over the "
                                 "round, after", *diff)
+        if cross:
+            diff = self.cross_load(log)
+            if diff:
+                return mismatch(seed, log, "cross-load (%s) after" % diff[0],
+                                *diff[1:])
         return None
 
     def hear(self, seed, log, since, typed_scan=False):
@@ -2102,6 +2258,60 @@ class Differ:
             event_text(a[k]) == event_text(b[k])
         return mismatch(seed, log, "notification %d since command %d, at"
                         % (k + 1, since), events(a, k, raw), events(b, k, raw))
+
+
+def dumped(call):
+    """The whole keyspace of a connection's database, call(*args) giving
+    a raw reply: a line a key with its type and content (a stream's
+    groups, consumers and PELs too, its times by sign as xinfo_times
+    has them; a hash's, sorted set's or list's encoding, compared
+    exactly where the encoding mode does), and its PTTL as a number for
+    same_state to compare within a margin; the function libraries last."""
+    lines, ttls = [], []
+    for k in KEYS:
+        t = call("TYPE", k)
+        lines.append(k.encode() + b" " + t)
+        t = t.strip(b"+\r\n")
+        read = {b"string": ["GET", k], b"hash": ["HGETALL", k],
+                b"list": ["LRANGE", k, "0", "-1"], b"set": ["SMEMBERS", k],
+                b"zset": ["ZRANGE", k, "0", "-1", "WITHSCORES"],
+                b"stream": ["XRANGE", k, "-", "+"]}.get(t)
+        if not read:
+            continue
+        rep = call(*read)
+        if t in (b"hash", b"set"):
+            rep = compat.sorted_elements(pairwise(read, rep))
+        lines.append(rep)
+        if t == b"stream":
+            args = ["XINFO", "STREAM", k, "FULL"]
+            lines.append(xinfo_times(compat.as_7_0(args, call(*args))))
+        if t in (b"hash", b"zset", b"list"):
+            lines.append(call("OBJECT", "ENCODING", k))
+        ttls.append(call("PTTL", k))
+    lines.append(function_list_sorted(call("FUNCTION", "LIST", "WITHCODE")))
+    return lines, ttls
+
+
+def dumped_server(server, dbs=("0", "1")):
+    """dumped() of every database the rounds use, on a new connection
+    (RESP2) to server."""
+    out = ([], [])
+    with server.conn(timeout=compat.REPLY_TIMEOUT) as c:
+        for db in dbs:
+            c.call("SELECT", db)
+            lines, ttls = dumped(c.call)
+            out[0].extend([b"db" + db.encode()] + lines)
+            out[1].extend(ttls)
+    return out
+
+
+class ReloadPlan:
+    """Where a round reloads (Differ.plan_reload): before the commands
+    numbered in `at`, in order; rng draws what each reload sends, saved
+    says whether a file of this round is there for NOSAVE to load."""
+
+    def __init__(self, rng, at):
+        self.rng, self.at, self.saved = rng, at, False
 
 
 class OomPlan:
@@ -2244,15 +2454,23 @@ def main():
     ap.add_argument("--oom-share", type=float, default=OOM_SHARE,
                     help="share of the rounds that go out of memory "
                     "partway (default %.1f)" % OOM_SHARE)
+    ap.add_argument("--reload-share", type=float, default=RELOAD_SHARE,
+                    help="share of the rounds that DEBUG RELOAD partway "
+                    "(default %.1f)" % RELOAD_SHARE)
+    ap.add_argument("--cross-share", type=float, default=CROSS_SHARE,
+                    help="share of the rounds that end with each server "
+                    "loading the other's SAVE (default %.3f)" % CROSS_SHARE)
     opts = ap.parse_args()
-    ref_server = h.Server(binary=compat.REF_BIN, name="diff-ref",
-                          tracked=False, debug_command=False).start()
-    sut_server = h.Server(name="diff-sut", tracked=False).start()
+    # DEBUG on both, each in a directory of its own (DEBUG RELOAD and SAVE
+    # write dump.rdb there).
+    ref_server, sut_server = compat.start_pair("diff")
     differ = Differ(compat.Side(ref_server), compat.Side(sut_server), 2)
     if opts.notify_flags:
         differ.notify_flags = opts.notify_flags.split(",")
     differ.notify_every = opts.notify_every
     differ.oom_share = opts.oom_share
+    differ.reload_share = opts.reload_share
+    differ.cross_share = opts.cross_share
 
     def play(seed, proto):
         differ.proto = proto

@@ -944,7 +944,7 @@ static void xinfo_stream_cmd(struct client *c)
     resp_add_bulk_cstr(&c->out, "radix-tree-keys");
     resp_add_int(&c->out, (int64_t)info.nblocks);
     resp_add_bulk_cstr(&c->out, "radix-tree-nodes");
-    resp_add_int(&c->out, (int64_t)info.nblocks + 1);
+    resp_add_int(&c->out, (int64_t)store_stream_rax_nodes(st));
     resp_add_bulk_cstr(&c->out, "last-generated-id");
     reply_xid(c, info.last_id);
     resp_add_bulk_cstr(&c->out, "max-deleted-entry-id");

@@ -849,6 +849,9 @@ int store_stream_field(struct store_stream_entry *e, const char **f,
  * the next entry in *e (read its pairs with store_stream_field) and sets
  * *deleted: 1, or 0 after the block's last entry. */
 size_t store_stream_nblocks(const struct store_stream *st);
+/* The nodes of the radix tree Redis would keep over these blocks' first
+ * IDs (XINFO STREAM radix-tree-nodes). */
+size_t store_stream_rax_nodes(const struct store_stream *st);
 int store_stream_block_next(const struct store_stream *st, size_t i,
                             uint32_t *off, struct store_stream_entry *e,
                             int *deleted);

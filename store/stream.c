@@ -1138,6 +1138,53 @@ size_t store_stream_nblocks(const struct store_stream *st)
     return st->nb;
 }
 
+/* Byte d of block i's key in Redis's rax: its first ID as 16 big-endian
+ * bytes, milliseconds then sequence. */
+static unsigned rax_byte(const struct store_stream *st, size_t i, int d)
+{
+    const struct sblock *b = blk(st, i);
+    uint64_t v = d < 8 ? b->first.ms : b->first.seq;
+    return (unsigned)(v >> (8 * (7 - d % 8))) & 0xff;
+}
+
+/* Depth at which blocks lo and hi-1 (and so every block between, the
+ * keys being sorted) first differ, at least d. */
+static int rax_common(const struct store_stream *st, size_t lo, size_t hi,
+                      int d)
+{
+    while (d < 16 && rax_byte(st, lo, d) == rax_byte(st, hi - 1, d))
+        d++;
+    return d;
+}
+
+/* Nodes under a rax node that starts at depth d over keys [lo, hi): the
+ * chain down to where they branch (one node when it has a byte), the
+ * branch, then a subtree per byte value; one key is a chain and a leaf. */
+static size_t rax_subtree(const struct store_stream *st, size_t lo,
+                          size_t hi, int d)
+{
+    if (hi - lo == 1)
+        return d == 16 ? 1 : 2;
+    int at = rax_common(st, lo, hi, d);
+    size_t n = (at > d) + 1;
+    for (size_t i = lo; i < hi;) {
+        size_t j = i + 1;
+        while (j < hi && rax_byte(st, j, at) == rax_byte(st, i, at))
+            j++;
+        n += rax_subtree(st, i, j, at + 1);
+        i = j;
+    }
+    return n;
+}
+
+/* See store.h. Redis's rax merges every unbranched run into one node
+ * after each insert and delete, so its node count depends only on the
+ * keys: the root, each branch, each branch's children and the leaves. */
+size_t store_stream_rax_nodes(const struct store_stream *st)
+{
+    return st->nb ? rax_subtree(st, 0, st->nb, 0) : 1;
+}
+
 /* See store.h. eoff is never 0 (the master comes first), so 0 can mean
  * "from the first entry". */
 int store_stream_block_next(const struct store_stream *st, size_t i,

@@ -171,10 +171,9 @@ def raw(server, db, *args):
         return c.call(*args)
 
 
-# XINFO STREAM FULL fields that are not the data: the radix tree's node
-# count is how each server lays its tree out, and Respite adds Redis
+# XINFO STREAM FULL fields that are not the data: Respite adds Redis
 # 7.2's consumer active-time (the seen time, from a 7.0 file).
-NOT_DATA = (b"radix-tree-nodes", b"active-time")
+NOT_DATA = (b"active-time",)
 
 
 def _strip(v):

@@ -530,6 +530,30 @@ TEST(node_bounds_as_redis)
     store_free(s);
 }
 
+/* radix-tree-nodes as redis-server 7.0 counts them over the blocks' first
+ * IDs (16 big-endian bytes): the root, branches, their children, leaves. */
+TEST(rax_nodes_as_redis)
+{
+    struct store *s = store_new(1);
+    struct store_stream *st = open_s(s, "s", 1);
+    ASSERT_EQ(store_stream_rax_nodes(st), 1);
+    ASSERT_OK(add(s, st, sid(1, 1), 1, "x"));
+    ASSERT_EQ(store_stream_rax_nodes(st), 2);
+    /* Firsts 1-1, 101-1, 201-1 differ in byte 7 alone: a chain from the
+     * root, the branch, and a chain and leaf under each of its three. */
+    for (int i = 2; i <= 300; i++)
+        ASSERT_OK(add(s, st, sid((uint64_t)i, 1), 1, "x"));
+    ASSERT_EQ(store_stream_rax_nodes(st), 8);
+    /* A fourth first, 65536-1, differs at byte 5: the root's chain ends
+     * in a branch there, whose first child now chains to the old branch
+     * and whose second is a chain and a leaf (12, as redis-server). */
+    for (int i = 0; i < 100; i++)
+        ASSERT_OK(add(s, st, sid(65536 + (uint64_t)i, 1), 1, "x"));
+    ASSERT_EQ(store_stream_rax_nodes(st), 12);
+    ASSERT_OK(store__check(s));
+    store_free(s);
+}
+
 TEST(tombstones)
 {
     struct store *s = store_new(1);
@@ -1040,6 +1064,7 @@ static const struct unit_test tests[] = {
     UNIT(setid_then_append),
     UNIT(block_heads),
     UNIT(node_bounds_as_redis),
+    UNIT(rax_nodes_as_redis),
     UNIT(tombstones),
     UNIT(block_walk_and_counters),
     UNIT(trim_maxlen),

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/blocking.h"
 #include "server/cmd_stream.h"
 #include "server/handlers.h"
 
@@ -187,8 +188,9 @@ static void xgroup_destroy(struct client *c)
     resp_add_int(&c->out, 1);
     c->srv->dirty++;
     notify_stream(c, 2, "xgroup-destroy");
-    /* Blocked readers of the group rerun and answer NOGROUP. */
-    server_key_modified(c->srv, c->db, c->argv[2], c->argvlen[2]);
+    /* Blocked readers of the group rerun and answer NOGROUP; as in Redis,
+     * the key does not count as modified (WATCH, tracking). */
+    blocking_key_touched(c->srv, c->db, c->argv[2], c->argvlen[2]);
 }
 
 /* XGROUP CREATECONSUMER key group consumer: 1 if created, else 0. */

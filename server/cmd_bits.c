@@ -554,7 +554,7 @@ static void bitfield_generic(struct client *c, int ro)
     }
     if (changes) {
         bits_changed(c, "setbit");
-        c->srv->dirty += changes - 1;   /* bits_changed counted one */
+        server_dirty_elements(c->srv, changes);
     }
 done:
     free(ops);

@@ -501,7 +501,7 @@ static void geo_store(struct client *c, size_t di, const struct geo_found *f,
     if (!existed)
         key_new(c, di);
     coll_changed(c, di, NOTIFY_ZSET, event);
-    c->srv->dirty += n - 1;   /* Redis counts every member stored */
+    server_dirty_elements(c->srv, n);
     resp_add_int(&c->out, (int64_t)n);
 }
 

@@ -54,6 +54,7 @@ static int64_t hset_pairs(struct client *c, const char *name)
         added += rc;
     }
     coll_changed(c, 1, NOTIFY_HASH, "hset");
+    server_dirty_elements(c->srv, (c->argc - 2) / 2);
     return added;
 }
 
@@ -241,6 +242,7 @@ void cmd_hdel(struct client *c)
     }
     if (n > 0) {
         coll_changed(c, 1, NOTIFY_HASH, "hdel");
+        server_dirty_elements(c->srv, (uint64_t)n);
         coll_drop_if_empty(c, 1, h);
     }
     resp_add_int(&c->out, n);

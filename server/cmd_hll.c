@@ -197,7 +197,7 @@ void cmd_pfadd(struct client *c)
     if (updated) {
         store_hll_invalidate(p);
         server_key_modified(c->srv, c->db, c->argv[1], c->argvlen[1]);
-        c->srv->dirty += updated - 1;
+        server_dirty_elements(c->srv, updated);
         server_notify(c->srv, NOTIFY_STRING, "pfadd", c->db, c->argv[1],
                       c->argvlen[1]);
     }

@@ -376,7 +376,7 @@ static void rename_generic(struct client *c, int nx)
     }
     store_stream_placed(db, dst, dlen, now);
     server_key_modified(c->srv, c->db, src, slen);
-    server_key_modified(c->srv, c->db, dst, dlen);
+    server_key_signal(c->srv, c->db, dst, dlen);   /* one write, as Redis */
     server_notify(c->srv, NOTIFY_NEW, "new", c->db, dst, dlen);
     server_notify(c->srv, NOTIFY_GENERIC, "rename_from", c->db, src, slen);
     server_notify(c->srv, NOTIFY_GENERIC, "rename_to", c->db, dst, dlen);
@@ -471,7 +471,7 @@ void cmd_move(struct client *c)
     }
     store_stream_placed(d, key, klen, now);
     server_key_modified(c->srv, c->db, key, klen);
-    server_key_modified(c->srv, dbid, key, klen);
+    server_key_signal(c->srv, dbid, key, klen);    /* one write, as Redis */
     server_notify(c->srv, NOTIFY_NEW, "new", dbid, key, klen);
     server_notify(c->srv, NOTIFY_GENERIC, "move_from", c->db, key, klen);
     server_notify(c->srv, NOTIFY_GENERIC, "move_to", dbid, key, klen);

@@ -56,14 +56,23 @@ static void drop_new(struct client *c, size_t i, struct store_list *l)
 
 /* What Redis's listElementsRemoved does after a pop from argument i's
  * list l at end: the lpop/rpop event, the key deleted with "del" when
- * emptied, and the key marked modified. */
+ * emptied, and the key marked modified; the caller counts the change. */
 static void popped(struct client *c, size_t i, int end, struct store_list *l)
 {
     server_notify(c->srv, NOTIFY_LIST,
                   end == STORE_LIST_HEAD ? "lpop" : "rpop", c->db,
                   c->argv[i], c->argvlen[i]);
     obj_drop_if_empty(c, i, STORE_T_LIST, l);
-    server_key_modified(c->srv, c->db, c->argv[i], c->argvlen[i]);
+    server_key_signal(c->srv, c->db, c->argv[i], c->argvlen[i]);
+}
+
+/* Counts a single pop or move as one change, unless it serves a woken
+ * BLPOP, BRPOP or BLMOVE: Redis 7.0 serves those outside the command and
+ * counts nothing for them. */
+static void popped_one_counted(struct client *c)
+{
+    if (!client_block_rerun(c))
+        c->srv->dirty++;
 }
 
 /* Argument i as an integer in [min, max], or replies err (also for a
@@ -119,6 +128,7 @@ static void pop_range(struct client *c, size_t i, struct store_list *l,
         add_range(c, l, len - 1, n, 1);
     store_list_pop(client_db(c), l, end, n);
     popped(c, i, end, l);
+    c->srv->dirty += n;
 }
 
 /* Replies the element at end of non-empty l (argument i) and pops it. */
@@ -130,6 +140,7 @@ static void pop_one(struct client *c, size_t i, struct store_list *l,
     add_view(c, &v);
     store_list_pop(client_db(c), l, end, 1);
     popped(c, i, end, l);
+    popped_one_counted(c);
 }
 
 /* ---- Push ------------------------------------------------------------------ */
@@ -158,6 +169,7 @@ static void push_generic(struct client *c, int end, int xx)
     }
     resp_add_int(&c->out, (int64_t)store_list_len(l));
     coll_changed(c, 1, NOTIFY_LIST, event);
+    server_dirty_elements(c->srv, c->argc - 2);
 }
 
 /* LPUSH key element [element ...]: the new length. */
@@ -449,6 +461,7 @@ void cmd_lrem(struct client *c)
                           c->argvlen[1]);
             obj_drop_if_empty(c, 1, STORE_T_LIST, l);
             server_key_modified(c->srv, c->db, c->argv[1], c->argvlen[1]);
+            server_dirty_elements(c->srv, removed);
         }
     }
     resp_add_int(&c->out, (int64_t)removed);
@@ -465,14 +478,16 @@ void cmd_ltrim(struct client *c)
     if (!ok)
         return;
     if (l) {
-        size_t from = 0, n = 0;
-        if (!rank_range(start, end, store_list_len(l), &from, &n))
+        size_t from = 0, n = 0, len = store_list_len(l);
+        if (!rank_range(start, end, len, &from, &n))
             n = 0;
         store_list_trim(client_db(c), l, from, n);
         server_notify(c->srv, NOTIFY_LIST, "ltrim", c->db, c->argv[1],
                       c->argvlen[1]);
         obj_drop_if_empty(c, 1, STORE_T_LIST, l);
-        server_key_modified(c->srv, c->db, c->argv[1], c->argvlen[1]);
+        /* Modified even when nothing went, but counted per element. */
+        server_key_signal(c->srv, c->db, c->argv[1], c->argvlen[1]);
+        c->srv->dirty += len - n;
     }
     reply_ok(c);
 }
@@ -517,8 +532,12 @@ static void move_generic(struct client *c, int from, int to, int block,
         reply_error(c, ERR_OOM);
         return;
     }
-    coll_changed(c, 2, NOTIFY_LIST, to == STORE_LIST_HEAD ? "lpush" : "rpush");
+    server_key_signal(c->srv, c->db, c->argv[2], c->argvlen[2]);
+    const char *push = to == STORE_LIST_HEAD ? "lpush" : "rpush";
+    server_notify(c->srv, NOTIFY_LIST, push, c->db, c->argv[2],
+                  c->argvlen[2]);
     popped(c, 1, from, src);
+    popped_one_counted(c);
 }
 
 /* LMOVE source destination LEFT|RIGHT LEFT|RIGHT: the element moved. */

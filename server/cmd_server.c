@@ -30,6 +30,7 @@ void cmd_flushdb(struct client *c)
     if (!flush_args_ok(c))
         return;
     server_db_modified(c->srv, c->db, -1);
+    c->srv->dirty += store_size(client_db(c));  /* as Redis counts it */
     store_clear(client_db(c));
     reply_ok(c);
 }
@@ -39,8 +40,10 @@ void cmd_flushall(struct client *c)
     if (!flush_args_ok(c))
         return;
     server_db_modified(c->srv, -1, -1);
-    for (int i = 0; i < c->srv->conf.databases; i++)
+    for (int i = 0; i < c->srv->conf.databases; i++) {
+        c->srv->dirty += store_size(c->srv->db[i]);
         store_clear(c->srv->db[i]);
+    }
     persist_flushall(c->srv);
     reply_ok(c);
 }
@@ -71,6 +74,7 @@ void cmd_swapdb(struct client *c)
         reply_error(c, ERR_DB_INDEX);
         return;
     }
+    srv->dirty++;
     if (a != b) {
         server_db_modified(srv, a, b);
         server_db_modified(srv, b, a);

@@ -41,8 +41,10 @@ void cmd_sadd(struct client *c)
         }
         added += rc;
     }
-    if (added)
+    if (added) {
         coll_changed(c, 1, NOTIFY_SET, "sadd");
+        server_dirty_elements(c->srv, (uint64_t)added);
+    }
     resp_add_int(&c->out, added);
 }
 
@@ -61,6 +63,7 @@ void cmd_srem(struct client *c)
     }
     if (n > 0) {
         coll_changed(c, 1, NOTIFY_SET, "srem");
+        server_dirty_elements(c->srv, (uint64_t)n);
         coll_drop_if_empty(c, 1, s);
     }
     resp_add_int(&c->out, n);
@@ -163,9 +166,11 @@ void cmd_spop(struct client *c)
          * counts a keyspace hit. */
         key_count_read(c, c->argv[1], c->argvlen[1], 1);
         reply_members(c, s);
+        uint64_t popped = store_coll_len(s);
         store_key_delete(client_db(c), c->argv[1], c->argvlen[1],
                          server_now_ms(c->srv));
         coll_changed(c, 1, NOTIFY_SET, "spop");
+        server_dirty_elements(c->srv, popped);
         server_notify(c->srv, NOTIFY_GENERIC, "del", c->db, c->argv[1],
                       c->argvlen[1]);
         return;
@@ -174,6 +179,7 @@ void cmd_spop(struct client *c)
         for (int64_t i = 0; i < count; i++)
             if (!pop_one(c, s))
                 return;        /* cannot happen before the set is empty */
+        server_dirty_elements(c->srv, (uint64_t)count);
     }
     coll_changed(c, 1, NOTIFY_SET, "spop");
     coll_drop_if_empty(c, 1, s);

@@ -313,8 +313,7 @@ static void sort_store(struct client *c, const struct sort_opts *o,
     if (!existed)
         key_new(c, d);
     coll_changed(c, d, NOTIFY_LIST, "sortstore");
-    /* Redis counts every element stored as a change. */
-    c->srv->dirty += (uint64_t)outlen - 1;
+    server_dirty_elements(c->srv, (uint64_t)outlen);
     resp_add_int(&c->out, outlen);
 }
 

@@ -367,6 +367,7 @@ void cmd_xtrim(struct client *c)
     uint64_t n = st ? xtrim_apply(c, st, &a) : 0;
     if (n) {
         server_key_modified(c->srv, c->db, c->argv[1], c->argvlen[1]);
+        server_dirty_elements(c->srv, n);
         notify_stream(c, 1, "xtrim");
     }
     resp_add_int(&c->out, (int64_t)n);
@@ -451,6 +452,7 @@ void cmd_xdel(struct client *c)
     }
     if (n) {
         server_key_modified(c->srv, c->db, c->argv[1], c->argvlen[1]);
+        server_dirty_elements(c->srv, (uint64_t)n);
         notify_stream(c, 1, "xdel");
     }
     resp_add_int(&c->out, n);

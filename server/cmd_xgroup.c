@@ -130,8 +130,8 @@ static void xgroup_create(struct client *c)
         reply_error(c, ERR_OOM);
         return;
     }
-    if (created)
-        server_key_modified(c->srv, c->db, c->argv[2], c->argvlen[2]);
+    if (created)       /* counted once with the group, as Redis does */
+        server_key_signal(c->srv, c->db, c->argv[2], c->argvlen[2]);
     if (rc == STORE_EXISTS) {
         reply_error(c, ERR_BUSYGROUP);
         return;
@@ -489,8 +489,10 @@ static struct store_sconsumer *claimer(struct client *c, struct store_sgroup *g,
     if (rc == STORE_NOMEM)
         return NULL;
     cons->seen_time = now;
-    if (rc == STORE_OK)
+    if (rc == STORE_OK) {
         notify_stream(c, 1, "xgroup-createconsumer");
+        c->srv->dirty++;       /* a write of its own, as in Redis */
+    }
     return cons;
 }
 

@@ -156,8 +156,10 @@ static struct store_sconsumer *consumer_get(struct client *c, size_t keyarg,
         return NULL;
     }
     cons->seen_time = now;
-    if (rc == STORE_OK)
+    if (rc == STORE_OK) {
         notify_stream(c, keyarg, "xgroup-createconsumer");
+        c->srv->dirty++;       /* a write of its own, as in Redis */
+    }
     return cons;
 }
 
@@ -411,7 +413,10 @@ static void xread_serve(struct client *c, const struct xread_opts *o,
         else
             xreadgroup_new(c, st, g, cons, start, (size_t)o->count,
                            o->noack);
-        c->srv->dirty++;
+        /* Redis 7.0 serves a woken reader outside the command, which
+         * counts only a consumer it creates. */
+        if (!client_block_rerun(c))
+            c->srv->dirty++;
     }
 }
 

@@ -215,8 +215,10 @@ static void zadd_generic(struct client *c, int flags)
         }
     }
     free(scores);
-    if (added || updated)
+    if (added || updated) {
         coll_changed(c, 1, NOTIFY_ZSET, incr ? "zincr" : "zadd");
+        server_dirty_elements(c->srv, (uint64_t)(added + updated));
+    }
     if (incr) {
         if (processed)
             add_score(&c->out, score);
@@ -254,6 +256,7 @@ void cmd_zrem(struct client *c)
     }
     if (n > 0) {
         coll_changed(c, 1, NOTIFY_ZSET, "zrem");
+        server_dirty_elements(c->srv, (uint64_t)n);
         obj_drop_if_empty(c, 1, STORE_T_ZSET, z);
     }
     resp_add_int(&c->out, n);
@@ -746,6 +749,7 @@ static void zremrange_generic(struct client *c, enum range_type type)
         store_zset_del_rank(client_db(c), z, from, from + count - 1);
     if (count) {
         coll_changed(c, 1, NOTIFY_ZSET, events[type]);
+        server_dirty_elements(c->srv, count);
         obj_drop_if_empty(c, 1, STORE_T_ZSET, z);
     }
     resp_add_int(&c->out, (int64_t)count);
@@ -816,6 +820,7 @@ static void pop_reply(struct client *c, size_t ki, struct store_zset *z,
         else
             store_zset_del_rank(client_db(c), z, 0, n - 1);
         coll_changed(c, ki, NOTIFY_ZSET, max ? "zpopmax" : "zpopmin");
+        server_dirty_elements(c->srv, n);
         obj_drop_if_empty(c, ki, STORE_T_ZSET, z);
     }
 }

@@ -90,7 +90,8 @@ static void on_expired(void *ctx, const char *key, size_t klen)
     struct db_ctx *d = ctx;
     d->srv->stat_expired++;
     d->srv->key_origin = KEY_BY_SERVER;
-    server_key_modified(d->srv, d->db, key, klen);
+    /* Not a change in Redis's dirty count, only in the data. */
+    server_key_signal(d->srv, d->db, key, klen);
     d->srv->key_origin = KEY_BY_COMMAND;
     server_notify(d->srv, NOTIFY_EXPIRED, "expired", d->db, key, klen);
 }

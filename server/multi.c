@@ -136,11 +136,26 @@ size_t client_watched_keys_total(const struct server *srv)
     return distinct;
 }
 
-/* Marks every client watching (db, key) dirty. */
+/* See server.h. */
 void server_key_modified(struct server *srv, int db, const char *key,
                          size_t klen)
 {
     srv->dirty++;
+    server_key_signal(srv, db, key, klen);
+}
+
+/* See server.h. */
+void server_dirty_elements(struct server *srv, uint64_t n)
+{
+    if (n > 1)
+        srv->dirty += n - 1;
+}
+
+/* See server.h: wakes blocked clients, invalidates tracking, marks every
+ * client watching (db, key) dirty. */
+void server_key_signal(struct server *srv, int db, const char *key,
+                       size_t klen)
+{
     blocking_key_touched(srv, db, key, klen);
     if (srv->tracking_clients)
         tracking_key_modified(srv, key, klen);
@@ -163,7 +178,6 @@ void server_key_modified(struct server *srv, int db, const char *key,
  * over (with), as Redis does. */
 void server_db_modified(struct server *srv, int db, int with)
 {
-    srv->dirty++;
     blocking_db_touched(srv, db);
     /* FLUSHDB and FLUSHALL (not SWAPDB, as in Redis). */
     if (srv->tracking_clients && with < 0)

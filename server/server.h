@@ -398,9 +398,19 @@ enum { KEY_BY_COMMAND, KEY_BY_SERVER };
  * Every write handler calls it once per key it modified. */
 void server_key_modified(struct server *srv, int db, const char *key,
                          size_t klen);
+/* server_key_modified without the dirty count: a second key of a command
+ * Redis counts as one write (RENAME, MOVE, LMOVE). */
+void server_key_signal(struct server *srv, int db, const char *key,
+                       size_t klen);
+/* Redis's dirty counter (INFO rdb_changes_since_last_save, the save
+ * points) counts HSET's pairs, SADD's new members, pushes, pops and
+ * removals one by one: the n - 1 changes of a key beyond the one its
+ * server_key_modified counted. */
+void server_dirty_elements(struct server *srv, uint64_t n);
 /* Whole-database change (FLUSHDB, FLUSHALL, SWAPDB): db < 0 means all.
  * with >= 0 is the database whose keys db takes over (SWAPDB): a key
- * watched in db and present in either counts as modified. */
+ * watched in db and present in either counts as modified. The caller
+ * counts the dirty changes (keys flushed, or one SWAPDB). */
 void server_db_modified(struct server *srv, int db, int with);
 /* Swaps databases a and b (SWAPDB). */
 void server_db_swap(struct server *srv, int a, int b);

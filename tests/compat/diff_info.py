@@ -80,11 +80,10 @@ and these values (the rest is left out):
                                        left out (Redis's is its command
                                        dict's hash order)
     db<N>: keys, expires               exactly
-    rdb_changes_since_last_save        left out: Redis adds what each
-                                       command says it changed (elements
-                                       pushed, fields set, 1 for a FLUSHALL
-                                       of nothing), Respite one a key
-                                       modified; neither persists here
+    rdb_changes_since_last_save        as a delta since the round's
+                                       previous INFO: Redis's count of
+                                       changes (elements pushed, fields
+                                       set, keys flushed...)
     role, connected_slaves, loading,   exactly (constants while nothing
       aof_enabled, redis_mode,           persists or replicates)
       io_threads_active, the rdb_*
@@ -210,6 +209,7 @@ class Side:
                   .count(b"\n") <= 1)
         self.admin.call("CONFIG", "RESETSTAT")
         self.sent, self.polls, self.last_in = 0, 0, 0
+        self.last_dirty = None
         self.proto = proto
         self.slots, self.ids = [None] * n, [None] * n
         return [self.connect(i) for i in range(n)]
@@ -625,10 +625,26 @@ class Round(compat.ScenarioRound):
                                      "the test sent %d" % (
                                          name, got - side.last_in, sent))
                     side.last_in, side.sent = got, 0
+            if title == "Persistence":
+                probs += self.dirty_growth(dict(fa), dict(fb))
         if probs:
             return "\n".join(self.report_head("INFO at") +
                              ["  " + p for p in probs])
         return None
+
+    def dirty_growth(self, fa, fb):
+        """rdb_changes_since_last_save as a delta since the round's last
+        INFO: the servers run earlier rounds' setups of their own."""
+        grew = []
+        for f, side in ((fa, self.sides[0]), (fb, self.sides[1])):
+            got = int(f["rdb_changes_since_last_save"])
+            grew.append(None if side.last_dirty is None
+                        else got - side.last_dirty)
+            side.last_dirty = got
+        if grew[0] != grew[1]:
+            return ["Persistence: rdb_changes_since_last_save grew by %s on "
+                    "redis, %s on respite" % tuple(grew)]
+        return []
 
     def values(self, title, fa, fb):
         probs = []

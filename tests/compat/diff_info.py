@@ -357,6 +357,23 @@ class Round(compat.ScenarioRound):
             ["RENAME", k, random.choice(ANY)], ["DBSIZE"], ["PING"],
             ["ECHO", "hi"], ["SELECT", str(random.randint(0, 3))],
             ["FLUSHDB"] if r() < 0.3 else ["PING"],
+            # counted per element, or once for two keys (the changes
+            # count of INFO persistence)
+            ["RPUSH", l, self.tok(), self.tok(), self.tok()],
+            ["LPOP", l, "2"], ["LTRIM", l, "1", "-1"], ["LREM", l, "0", "v1"],
+            ["LMOVE", l, random.choice(LISTS), "LEFT", "RIGHT"],
+            ["SADD", t, self.tok(), self.tok()],
+            ["SREM", t, "v1", "v2", "v3"],
+            ["HSET", hh, "f1", self.tok(), "f2", self.tok()],
+            ["HDEL", hh, "f1", "f2", "f3"],
+            ["ZADD", z, "1", self.tok(), "2", self.tok()],
+            ["ZPOPMIN", z, "2"], ["ZREMRANGEBYSCORE", z, "0", "5"],
+            ["XDEL", x, "1-1", "2-1", "3-1"], ["XTRIM", x, "MAXLEN", "1"],
+            ["XGROUP", "CREATE", x, "g", "0", "MKSTREAM"],
+            ["XREADGROUP", "GROUP", "g", "c%d" % random.randint(0, 1),
+             "COUNT", "2", "STREAMS", x, ">"],
+            ["MOVE", k, "1"], ["SWAPDB", "0", str(random.randint(0, 1))],
+            ["FLUSHALL"] if r() < 0.1 else ["PING"],
             # errors of every kind
             ["NOSUCHCMD", k], ["GET"], ["HSET", hh, "f"], ["SET", s, "v",
                                                          "XX", "NX"],

@@ -96,14 +96,11 @@ $(THREAD_TESTS): $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/server/%.o 
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -I. -o $@ $^ $(LDLIBS)
 
-# The slow log's list is plain data in server/: its test links it alone.
-$(BUILD)/tests/test_slowlog: tests/unit/test_slowlog.c $(BUILD)/server/slowlog.o
-	@mkdir -p $(dir $@)
-	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -I. -o $@ $^ $(LDLIBS)
-
-# So are the latency histograms and series (server/latency.c).
-$(BUILD)/tests/test_latency: tests/unit/test_latency.c $(BUILD)/server/latency.o
+# The slow log's list, the latency histograms and series and INFO's
+# instantaneous_* rates are plain data in server/: each test links its
+# file alone.
+PLAIN_TESTS := $(patsubst %,$(BUILD)/tests/test_%,slowlog latency rates)
+$(PLAIN_TESTS): $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/server/%.o
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -I. -o $@ $^ $(LDLIBS)

@@ -135,6 +135,9 @@ static void section_server(struct resp_out *o, const struct server *srv)
     add(o, "uptime_in_days:%lld", (long long)(up / 86400));
     add(o, "hz:%d", srv->conf.hz);
     add(o, "configured_hz:%d", srv->conf.hz);
+    /* Redis's LRU clock: Unix seconds modulo 2^24. */
+    add(o, "lru_clock:%lld", (long long)(server_now_ms(srv) / 1000 &
+                                         ((1 << 24) - 1)));
     add(o, "executable:%s", srv->executable);
     add(o, "config_file:%s", srv->config_file);
     add(o, "io_threads_active:0");
@@ -270,10 +273,21 @@ static void section_stats(struct resp_out *o, const struct server *srv)
         (unsigned long long)srv->stat_connections);
     add(o, "total_commands_processed:%llu",
         (unsigned long long)srv->stat_commands);
+    add(o, "instantaneous_ops_per_sec:%llu",
+        (unsigned long long)rates_get(&srv->rates, RATE_COMMANDS));
     add(o, "total_net_input_bytes:%llu",
         (unsigned long long)srv->stat_net_in);
     add(o, "total_net_output_bytes:%llu",
         (unsigned long long)srv->stat_net_out);
+    /* No replication: its traffic is truthfully nothing. */
+    add(o, "total_net_repl_input_bytes:0");
+    add(o, "total_net_repl_output_bytes:0");
+    add(o, "instantaneous_input_kbps:%.2f",
+        (double)rates_get(&srv->rates, RATE_NET_IN) / 1024);
+    add(o, "instantaneous_output_kbps:%.2f",
+        (double)rates_get(&srv->rates, RATE_NET_OUT) / 1024);
+    add(o, "instantaneous_input_repl_kbps:0.00");
+    add(o, "instantaneous_output_repl_kbps:0.00");
     add(o, "rejected_connections:%llu",
         (unsigned long long)srv->stat_rejected_conn);
     add(o, "expired_keys:%llu", (unsigned long long)expired);

@@ -135,6 +135,19 @@ void server_reset_stats(struct server *srv)
     srv->nerrorstats = 0;
     if (srv->scripting)
         script_evicted_reset(srv);
+    static const uint64_t zero[RATE_COUNT];
+    rates_init(&srv->rates, uv_now(srv->loop), zero);
+}
+
+/* See server.h. */
+void server_rates_tick(struct server *srv)
+{
+    uint64_t now[RATE_COUNT] = {
+        [RATE_COMMANDS] = srv->stat_commands,
+        [RATE_NET_IN] = srv->stat_net_in,
+        [RATE_NET_OUT] = srv->stat_net_out,
+    };
+    rates_tick(&srv->rates, uv_now(srv->loop), now);
 }
 
 static void close_listeners(struct server *srv)
@@ -429,6 +442,8 @@ static int server_start(struct server *srv)
     srv->reader_idle.data = srv;
     busypoll_init(srv);
     uv_timer_init(srv->loop, &srv->sweeper);
+    static const uint64_t zero[RATE_COUNT];
+    rates_init(&srv->rates, uv_now(srv->loop), zero);
     sweeper_start(srv);
     maxmemory_init(srv);
     maxmemory_configure(srv);

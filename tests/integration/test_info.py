@@ -225,5 +225,38 @@ def used_memory_peak_keeps_the_high_water_mark():
     s.stop()
 
 
+@test
+def instantaneous_rates_follow_the_traffic():
+    """instantaneous_ops_per_sec and the kbps figures: the mean rate of
+    the last 1.6 s, sampled every 100 ms; they rise under a steady load
+    and are back to 0 once it has stopped that long."""
+    with reset() as c:
+        batch = b"".join(h.encode("SET", "k", "v" * 100)
+                         for _ in range(200))
+        end = time.monotonic() + 2.0
+        sent = 0
+        t0 = time.monotonic()
+        while time.monotonic() < end:
+            c.send(batch)
+            c.read_n(200)
+            sent += 200
+            time.sleep(0.01)
+        rate = sent / (time.monotonic() - t0)
+        st = info(c, "stats")["Stats"]
+        ops = int(st["instantaneous_ops_per_sec"])
+        assert rate / 4 < ops < rate * 2, (ops, rate)
+        kin = float(st["instantaneous_input_kbps"])
+        assert rate * 100 / 1024 / 4 < kin < rate * 130 / 1024 * 2, \
+            (kin, rate)
+        assert float(st["instantaneous_output_kbps"]) > 0, st
+        assert_eq(st["instantaneous_input_repl_kbps"], "0.00", "repl in")
+        time.sleep(2.0)
+        st = info(c, "stats")["Stats"]
+        assert_eq(st["instantaneous_ops_per_sec"], "0", "idle ops/s")
+        assert_eq(st["instantaneous_input_kbps"], "0.00", "idle input")
+        lru = int(info(c, "server")["Server"]["lru_clock"])
+        assert abs(lru - int(time.time()) % (1 << 24)) <= 1, lru
+
+
 if __name__ == "__main__":
     h.run()

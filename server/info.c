@@ -341,9 +341,12 @@ static void section_keyspace(struct resp_out *o, const struct server *srv)
     header(o, "Keyspace");
     for (int i = 0; i < srv->conf.databases; i++) {
         size_t keys = store_size(srv->db[i]);
+        struct store_expire_stats es;
+        store_expire_stats(srv->db[i], &es);
         if (keys)
-            add(o, "db%d:keys=%zu,expires=%zu,avg_ttl=0", i, keys,
-                store_volatile_size(srv->db[i]));
+            add(o, "db%d:keys=%zu,expires=%zu,avg_ttl=%llu", i, keys,
+                store_volatile_size(srv->db[i]),
+                (unsigned long long)es.avg_ttl);
     }
 }
 

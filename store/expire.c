@@ -33,6 +33,7 @@ struct sweep {
     uint64_t start, budget;
     size_t sampled, expired;
     unsigned rounds;
+    uint64_t ttl_sum, ttl_n;   /* TTLs left of the live keys sampled */
 };
 
 static int out_of_time(const struct sweep *w)
@@ -46,6 +47,21 @@ static void expire_entry(struct store *s, struct store_shard *sh,
     store__entry_remove(s, sh, store__table_link_of(sh, e), 1);
 }
 
+/* Removes e if it is past its time (1), else notes its TTL left for the
+ * average (0). */
+static int check_entry(struct sweep *w, struct store_shard *sh,
+                       struct store_entry *e)
+{
+    int64_t left = store__expire(e) - w->now;
+    if (left <= 0) {
+        expire_entry(w->s, sh, e);
+        return 1;
+    }
+    w->ttl_sum += (uint64_t)left;
+    w->ttl_n++;
+    return 0;
+}
+
 /* One sampling round on sh; returns the number of keys it removed and
  * sets *all when it looked at every volatile key of the shard. */
 static size_t sample_round(struct sweep *w, struct store_shard *sh,
@@ -57,24 +73,15 @@ static size_t sample_round(struct sweep *w, struct store_shard *sh,
          * slot j. */
         *nsampled = sh->nvol;
         *all = 1;
-        for (size_t j = sh->nvol; j-- > 0;) {
-            struct store_entry *e = sh->vol[j];
-            if (store__expire(e) <= w->now) {
-                expire_entry(w->s, sh, e);
-                expired++;
-            }
-        }
+        for (size_t j = sh->nvol; j-- > 0;)
+            expired += (size_t)check_entry(w, sh, sh->vol[j]);
         return expired;
     }
     *nsampled = SAMPLE;
     *all = 0;
-    for (int j = 0; j < SAMPLE && sh->nvol > 0; j++) {
-        struct store_entry *e = sh->vol[store__rand(w->s) % sh->nvol];
-        if (store__expire(e) <= w->now) {
-            expire_entry(w->s, sh, e);
-            expired++;
-        }
-    }
+    for (int j = 0; j < SAMPLE && sh->nvol > 0; j++)
+        expired += (size_t)check_entry(
+            w, sh, sh->vol[store__rand(w->s) % sh->nvol]);
     return expired;
 }
 
@@ -99,6 +106,20 @@ static int sweep_shard(struct sweep *w, struct store_shard *sh)
     }
     store__table_shrink(w->s, sh);
     return 0;
+}
+
+/* INFO keyspace's avg_ttl, as Redis estimates it: each step's mean TTL
+ * of the live keys it sampled weighs 1/50 against the estimate so far;
+ * 0 once no key has a TTL. */
+static void note_avg_ttl(struct store *s, const struct sweep *w)
+{
+    uint64_t *avg = &s->stats.avg_ttl;
+    if (store_volatile_size(s) == 0) {
+        *avg = 0;
+    } else if (w->ttl_n) {
+        uint64_t mean = w->ttl_sum / w->ttl_n;
+        *avg = *avg ? *avg / 50 * 49 + mean / 50 : mean;
+    }
 }
 
 /* Removes expired keys shard by shard, and advances rehashing, until
@@ -129,6 +150,7 @@ size_t store_expire_step(struct store *s, int64_t now_ms, uint64_t budget_us,
     s->stats.time_us += end - w.start;
     s->stats.last_stale_ratio =
         w.sampled ? (double)w.expired / (double)w.sampled : 0.0;
+    note_avg_ttl(s, &w);
     return w.expired;
 }
 

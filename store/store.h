@@ -591,6 +591,7 @@ struct store_expire_stats {
     uint64_t time_us;          /* time spent in store_expire_step */
     double last_stale_ratio;   /* expired/sampled in the last step */
     uint64_t hfe_expired;      /* hash fields removed by store_hfe_step */
+    uint64_t avg_ttl;          /* ms, estimated from the sampled keys */
 };
 
 /* Active expiry: samples keys with a TTL shard by shard, removing expired

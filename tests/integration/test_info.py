@@ -258,5 +258,26 @@ def instantaneous_rates_follow_the_traffic():
         assert abs(lru - int(time.time()) % (1 << 24)) <= 1, lru
 
 
+@test
+def avg_ttl_estimates_the_ttls_left():
+    """Keyspace's avg_ttl: the sweeper's estimate from the keys it samples
+    (ms), as Redis's; 0 while no key has a TTL."""
+    with reset() as c:
+        c.send(b"".join(h.encode("SET", "t%d" % i, "v", "PX",
+                                 str(90000 + i * 20)) for i in range(1000)))
+        c.read_n(1000)
+        c.call("SET", "plain", "v")
+        time.sleep(0.5)
+        ks = info(c, "keyspace")["Keyspace"]["db0"]
+        fields = dict(x.split("=") for x in ks.split(","))
+        assert_eq(fields["expires"], "1000", "expires")
+        assert 80000 < int(fields["avg_ttl"]) < 110000, ks
+        c.call("FLUSHALL")
+        c.call("SET", "plain", "v")
+        time.sleep(0.3)
+        ks = info(c, "keyspace")["Keyspace"]["db0"]
+        assert ks.endswith(",expires=0,avg_ttl=0"), ks
+
+
 if __name__ == "__main__":
     h.run()

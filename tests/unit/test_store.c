@@ -808,6 +808,45 @@ TEST(expire_step_mixed)
     store_free(s);
 }
 
+/* avg_ttl: the first step's sample mean, then each step weighs 1/50;
+ * 0 again once no key has a TTL. */
+TEST(expire_step_avg_ttl)
+{
+    struct store *s = store_new(4);
+    char k[32];
+    /* TTLs left at T0: 1000..2000 ms, mean 1500. */
+    for (long i = 0; i <= 1000; i++) {
+        keyname(k, sizeof k, "t", i);
+        ASSERT_OK(set(s, k, "v", T0 + 1000 + i, T0));
+    }
+    struct store_expire_stats st;
+    store_expire_stats(s, &st);
+    ASSERT_EQ(st.avg_ttl, 0);
+    store_expire_step(s, T0, 0, NULL, NULL);
+    store_expire_stats(s, &st);
+    ASSERT(st.avg_ttl >= 1200 && st.avg_ttl <= 1800);
+    /* 500 ms on, the means sampled are 500 less: the estimate moves a
+     * fiftieth of the way per step (less what Redis's integer division
+     * drops, up to 49 ms). */
+    uint64_t before = st.avg_ttl;
+    store_expire_step(s, T0 + 500, 0, NULL, NULL);
+    store_expire_stats(s, &st);
+    ASSERT(st.avg_ttl < before && st.avg_ttl > before - 100);
+    for (int i = 0; i < 400; i++)
+        store_expire_step(s, T0 + 500, 0, NULL, NULL);
+    store_expire_stats(s, &st);
+    ASSERT(st.avg_ttl >= 700 && st.avg_ttl <= 1300);
+    for (long i = 0; i <= 1000; i++) {
+        keyname(k, sizeof k, "t", i);
+        store_key_delete(s, k, strlen(k), T0 + 500);
+    }
+    store_expire_step(s, T0 + 500, 0, NULL, NULL);
+    store_expire_stats(s, &st);
+    ASSERT_EQ(st.avg_ttl, 0);
+    ASSERT_OK(store__check(s));
+    store_free(s);
+}
+
 /* ---- Rename / copy ------------------------------------------------------- */
 
 TEST(rename_copy_across_stores)
@@ -1384,6 +1423,7 @@ static const struct unit_test tests[] = {
     UNIT(scan_with_random_ops),
     UNIT(expire_step_budget),
     UNIT(expire_step_mixed),
+    UNIT(expire_step_avg_ttl),
     UNIT(rename_copy_across_stores),
     UNIT(str_resize),
     UNIT(random_key),

@@ -58,45 +58,6 @@ static void memory_usage(struct client *c)
     resp_add_int(&c->out, (int64_t)store_entry_mem(e));
 }
 
-/* Bytes the connected clients' buffers take. */
-static size_t clients_bytes(const struct server *srv)
-{
-    size_t n = 0;
-    for (const struct client *o = srv->clients; o; o = o->next)
-        n += sizeof(*o) + o->out.cap + o->wbuf.cap + o->reader.stage_cap +
-             o->reader.arena_cap;
-    return n;
-}
-
-/* What MEMORY STATS and DOCTOR look at. */
-struct mem_report {
-    size_t used, peak, startup, clients, rss, keys, overhead, dataset;
-    size_t prefix;
-    int has_alloc;
-    struct server_mem_alloc alloc;
-};
-
-static void report_fill(struct server *srv, struct mem_report *r)
-{
-    memset(r, 0, sizeof(*r));
-    r->used = server_used_memory(srv);
-    if (r->used > srv->mem_peak)
-        srv->mem_peak = r->used;
-    r->peak = srv->mem_peak;
-    r->startup = srv->mem_startup;
-    r->clients = clients_bytes(srv);
-    r->rss = server_mem_rss();
-    r->overhead = r->startup + r->clients;
-    for (int i = 0; i < srv->conf.databases; i++) {
-        size_t m, x;
-        store_mem_tables(srv->db[i], &m, &x);
-        r->overhead += m + x + store_prefix_mem_usage(srv->db[i]);
-        r->keys += store_size(srv->db[i]);
-    }
-    r->dataset = r->used > r->overhead ? r->used - r->overhead : 0;
-    r->has_alloc = server_mem_alloc_stats(&r->alloc) == 0;
-}
-
 static double ratio(size_t a, size_t b)
 {
     return b ? (double)a / (double)b : 0;
@@ -129,7 +90,7 @@ static void memory_stats(struct client *c)
 {
     struct server *srv = c->srv;
     struct mem_report r;
-    report_fill(srv, &r);
+    mem_report_fill(srv, &r);
     struct resp_out o;
     size_t n = 0;
     resp_out_init(&o, c->out.proto);
@@ -160,11 +121,10 @@ static void memory_stats(struct client *c)
     }
     stat_int(&o, &n, "overhead.total", (int64_t)r.overhead);
     stat_int(&o, &n, "keys.count", (int64_t)r.keys);
-    size_t net = r.used > r.startup ? r.used - r.startup : 0;
     stat_int(&o, &n, "keys.bytes-per-key",
-             r.keys ? (int64_t)(net / r.keys) : 0);
+             r.keys ? (int64_t)(r.net / r.keys) : 0);
     stat_int(&o, &n, "dataset.bytes", (int64_t)r.dataset);
-    stat_double(&o, &n, "dataset.percentage", ratio(r.dataset, net) * 100);
+    stat_double(&o, &n, "dataset.percentage", ratio(r.dataset, r.net) * 100);
     stat_double(&o, &n, "peak.percentage", ratio(r.used, r.peak) * 100);
     if (r.has_alloc) {
         const struct server_mem_alloc *a = &r.alloc;
@@ -210,7 +170,7 @@ static void memory_doctor(struct client *c)
 {
     struct server *srv = c->srv;
     struct mem_report r;
-    report_fill(srv, &r);
+    mem_report_fill(srv, &r);
     char buf[2048];
     size_t len = 0;
     if (r.used < DOCTOR_MIN_USED) {

@@ -163,19 +163,32 @@ static void section_clients(struct resp_out *o, const struct server *srv)
     add(o, "total_blocking_keys_on_nokey:%zu", on_nokey);
 }
 
+/* jemalloc's fragmentation between its layers, as Redis prints it. */
+static void allocator_ratios(struct resp_out *o,
+                             const struct server_mem_alloc *a, size_t rss)
+{
+    add(o, "allocator_frag_ratio:%.2f",
+        a->allocated ? (double)a->active / (double)a->allocated : 0.0);
+    add(o, "allocator_frag_bytes:%lld",
+        (long long)a->active - (long long)a->allocated);
+    add(o, "allocator_rss_ratio:%.2f",
+        a->active ? (double)a->resident / (double)a->active : 0.0);
+    add(o, "allocator_rss_bytes:%lld",
+        (long long)a->resident - (long long)a->active);
+    add(o, "rss_overhead_ratio:%.2f",
+        a->resident ? (double)rss / (double)a->resident : 0.0);
+    add(o, "rss_overhead_bytes:%lld", (long long)rss - (long long)a->resident);
+}
+
 /* Not const: what INFO reads counts towards the peak, as in Redis. */
 static void section_memory(struct resp_out *o, struct server *srv)
 {
-    size_t dataset = 0, prefix_index = 0;
-    for (int i = 0; i < srv->conf.databases; i++) {
-        dataset += store_mem_usage(srv->db[i]);
+    size_t prefix_index = 0;
+    for (int i = 0; i < srv->conf.databases; i++)
         prefix_index += store_prefix_mem_usage(srv->db[i]);
-    }
-    size_t used = server_used_memory(srv);
-    if (used > srv->mem_peak)
-        srv->mem_peak = used;
-    size_t peak = srv->mem_peak;
-    size_t rss = server_mem_rss();
+    struct mem_report r;
+    mem_report_fill(srv, &r);
+    size_t used = r.used, peak = r.peak, rss = r.rss;
     char h1[32], h2[32], h3[32], h4[32], h5[32], alloc[32];
     human_bytes(h1, sizeof(h1), used);
     human_bytes(h2, sizeof(h2), rss);
@@ -192,9 +205,18 @@ static void section_memory(struct resp_out *o, struct server *srv)
     add(o, "used_memory_peak:%zu", peak);
     add(o, "used_memory_peak_human:%s", h5);
     add(o, "used_memory_peak_perc:%.2f%%", (double)used * 100 / (double)peak);
-    add(o, "used_memory_dataset:%zu", dataset);
-    /* Respite's: the part of the dataset the prefix index takes. */
+    add(o, "used_memory_overhead:%zu", r.overhead);
+    add(o, "used_memory_startup:%zu", r.startup);
+    add(o, "used_memory_dataset:%zu", r.dataset);
+    add(o, "used_memory_dataset_perc:%.2f%%",
+        r.net ? (double)r.dataset * 100 / (double)r.net : 0.0);
+    /* Respite's: the part of the overhead the prefix index takes. */
     add(o, "used_memory_prefix_index:%zu", prefix_index);
+    if (r.has_alloc) {
+        add(o, "allocator_allocated:%zu", r.alloc.allocated);
+        add(o, "allocator_active:%zu", r.alloc.active);
+        add(o, "allocator_resident:%zu", r.alloc.resident);
+    }
     add(o, "total_system_memory:%llu", (unsigned long long)total);
     add(o, "total_system_memory_human:%s", h4);
     /* Scripting: the Lua heap, and the cached scripts' bodies. */
@@ -223,11 +245,25 @@ static void section_memory(struct resp_out *o, struct server *srv)
     add(o, "maxmemory:%llu", (unsigned long long)srv->conf.maxmemory);
     add(o, "maxmemory_human:%s", h3);
     add(o, "maxmemory_policy:%s", srv->conf.maxmemory_policy);
+    if (r.has_alloc)
+        allocator_ratios(o, &r.alloc, rss);
     /* As Redis computes them: resident memory against used_memory. */
     add(o, "mem_fragmentation_ratio:%.2f", used ? (double)rss / (double)used
                                                 : 0.0);
     add(o, "mem_fragmentation_bytes:%lld", (long long)rss - (long long)used);
+    /* No replicas, AOF or cluster: their buffers are truthfully empty. */
+    add(o, "mem_not_counted_for_evict:0");
+    add(o, "mem_replication_backlog:0");
+    add(o, "mem_total_replication_buffers:0");
+    add(o, "mem_clients_slaves:0");
+    add(o, "mem_clients_normal:%zu", r.clients);
+    add(o, "mem_cluster_links:0");
+    add(o, "mem_aof_buffer:0");
     add(o, "mem_allocator:%s", alloc);
+    /* No active defragmentation, and every free is done at once. */
+    add(o, "active_defrag_running:0");
+    add(o, "lazyfree_pending_objects:0");
+    add(o, "lazyfreed_objects:0");
 }
 
 static void section_persistence(struct resp_out *o, const struct server *srv)

@@ -1,4 +1,5 @@
-/* memory.h - allocator and process memory figures for INFO. */
+/* memory.h - allocator and process memory figures for INFO and MEMORY
+ * (memory.c), and the breakdown both show (mem_report.c). */
 #ifndef RESPITE_MEMORY_H
 #define RESPITE_MEMORY_H
 
@@ -22,5 +23,16 @@ char *server_mem_malloc_stats(size_t *len);
  * (MEMORY PURGE). 0, or -1 if jemalloc refused; 0 with another
  * allocator, which has nothing to purge this way. */
 int server_mem_purge(void);
+
+/* The breakdown of used_memory (mem_report.c) that INFO memory and
+ * MEMORY STATS / DOCTOR show. */
+struct mem_report {
+    size_t used, peak, startup, net, clients, rss, keys, overhead, dataset;
+    int has_alloc;                      /* alloc is filled (jemalloc) */
+    struct server_mem_alloc alloc;
+};
+struct server;
+/* Fills *r now; used_memory above the peak raises it. */
+void mem_report_fill(struct server *srv, struct mem_report *r);
 
 #endif

@@ -279,5 +279,31 @@ def avg_ttl_estimates_the_ttls_left():
         assert ks.endswith(",expires=0,avg_ttl=0"), ks
 
 
+@test
+def memory_breakdown_adds_up():
+    """used_memory is the overhead (start-up, clients, the keyspace's
+    tables) plus the dataset, and the dataset grows with the data, as
+    MEMORY STATS shows it; dataset_perc is of what start-up left."""
+    with reset() as c:
+        before = info(c, "memory")["Memory"]
+        c.send(b"".join(h.encode("SET", "k%d" % i, "v" * 200)
+                        for i in range(5000)))
+        c.read_n(5000)
+        m = info(c, "memory")["Memory"]
+        used, over = int(m["used_memory"]), int(m["used_memory_overhead"])
+        start, data = int(m["used_memory_startup"]), \
+            int(m["used_memory_dataset"])
+        assert_eq(over + data, used, "overhead + dataset")
+        assert start <= over, (start, over)
+        assert data - int(before["used_memory_dataset"]) > 5000 * 200, \
+            (before["used_memory_dataset"], data)
+        perc = float(m["used_memory_dataset_perc"].rstrip("%"))
+        assert abs(perc - data * 100.0 / (used - start)) < 0.1, (perc, m)
+        assert_eq(m["mem_aof_buffer"], "0", "mem_aof_buffer")
+        st = h.parse(c.call("MEMORY", "STATS"))
+        stats = dict(zip(st[::2], st[1::2]))
+        assert_eq(int(stats[b"startup.allocated"]), start, "startup")
+
+
 if __name__ == "__main__":
     h.run()

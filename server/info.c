@@ -282,6 +282,8 @@ static void section_persistence(struct resp_out *o, const struct server *srv)
         p->child ? (long long)(server_now_ms(srv) / 1000 - p->child_start)
                  : -1LL);
     add(o, "rdb_saves:%llu", (unsigned long long)p->saves);
+    add(o, "rdb_last_load_keys_expired:%lld", p->last_load_expired);
+    add(o, "rdb_last_load_keys_loaded:%lld", p->last_load_loaded);
     add(o, "aof_enabled:0");
     add(o, "aof_rewrite_in_progress:0");
     add(o, "aof_rewrite_scheduled:0");
@@ -289,6 +291,7 @@ static void section_persistence(struct resp_out *o, const struct server *srv)
     add(o, "aof_current_rewrite_time_sec:-1");
     add(o, "aof_last_bgrewrite_status:ok");
     add(o, "aof_rewrites:0");
+    add(o, "aof_rewrites_consecutive_failures:0");
     add(o, "aof_last_write_status:ok");
 }
 

@@ -61,6 +61,8 @@ struct persist {
     uint64_t saves;                 /* rdb_saves */
     uint64_t forks;                 /* total_forks */
     uint64_t fork_usec;             /* latest_fork_usec */
+    long long last_load_loaded;     /* keys the last good load added */
+    long long last_load_expired;    /* and those it skipped as expired */
 };
 
 /* Start-up: state as after no save, save points from the config. 0, or

@@ -540,6 +540,8 @@ int rdb_load_file(struct server *srv, const char *path, int merge,
     file_close(&ld);
     if (rc != 0)
         return -1;
+    srv->persist.last_load_loaded = ld.loaded;
+    srv->persist.last_load_expired = ld.expired;
     if (ld.empty)
         server_log(srv, 'w', "Done loading RDB, keys loaded: %lld, keys "
                    "expired: %lld, empty keys skipped: %lld.", ld.loaded,

@@ -551,6 +551,10 @@ def expired_keys_are_dropped_at_load():
         r = res.client()
         assert_eq(r.exists("old"), 0, "expired key")
         assert 90000 < r.pttl("new") <= 100000, r.pttl("new")
+        info = r.info("persistence")
+        assert_eq((info["rdb_last_load_keys_loaded"],
+                   info["rdb_last_load_keys_expired"]), (1, 1),
+                  "INFO's last load counts")
 
 
 @test(respite_only=True, reason="Redis 7.0 exits 0 after redis-check-rdb")

@@ -197,6 +197,7 @@ static void on_write(uv_write_t *req, int status)
 {
     struct client *c = req->data;
     c->writing = 0;
+    c->srv->stat_writes++;
     c->srv->stat_net_out += c->wbuf.len - c->wbuf_sent;
     c->wbuf_sent = 0;
     resp_out_reset(&c->wbuf, OUT_KEEP);
@@ -226,6 +227,7 @@ void client_flush(struct client *c)
         return;
     }
     uv_buf_t b = uv_buf_init(c->out.data, (unsigned)c->out.len);
+    c->srv->stat_writes++;
     int n = uv_try_write(&c->h.stream, &b, 1);
     if (n == UV_EAGAIN || n == UV_ENOSYS)
         n = 0;
@@ -455,6 +457,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
     if (nread == 0 || (c->flags & (CLIENT_CLOSING | CLIENT_CLOSE_AFTER_REPLY)))
         return;
     c->srv->stat_net_in += (uint64_t)nread;
+    c->srv->stat_reads++;
     if (resp_reader_feed(&c->reader, buf->base, (size_t)nread) != RESP_OK) {
         protocol_error(c);
         return;

@@ -329,8 +329,13 @@ static void section_stats(struct resp_out *o, const struct server *srv)
     add(o, "instantaneous_output_repl_kbps:0.00");
     add(o, "rejected_connections:%llu",
         (unsigned long long)srv->stat_rejected_conn);
+    add(o, "sync_full:0");              /* no replicas */
+    add(o, "sync_partial_ok:0");
+    add(o, "sync_partial_err:0");
     add(o, "expired_keys:%llu", (unsigned long long)expired);
     add(o, "expired_stale_perc:%.2f", stale * 100);
+    add(o, "expired_time_cap_reached_count:%llu",
+        (unsigned long long)srv->stat_sweep_capped);
     add(o, "expire_cycle_cpu_milliseconds:%llu",
         (unsigned long long)(sweep_us / 1000));
     add(o, "evicted_keys:%llu", (unsigned long long)srv->maxmem.evicted);
@@ -345,6 +350,15 @@ static void section_stats(struct resp_out *o, const struct server *srv)
     add(o, "latest_fork_usec:%llu",        /* BGSAVE's (persist.c) */
         (unsigned long long)srv->persist.fork_usec);
     add(o, "total_forks:%llu", (unsigned long long)srv->persist.forks);
+    /* Neither MIGRATE, replicas nor active defragmentation. */
+    add(o, "migrate_cached_sockets:0");
+    add(o, "slave_expires_tracked_keys:0");
+    add(o, "active_defrag_hits:0");
+    add(o, "active_defrag_misses:0");
+    add(o, "active_defrag_key_hits:0");
+    add(o, "active_defrag_key_misses:0");
+    add(o, "total_active_defrag_time:0");
+    add(o, "current_active_defrag_time:0");
     struct tracking_stats ts;
     tracking_stats(srv, &ts);
     add(o, "tracking_total_keys:%zu", ts.keys);
@@ -353,6 +367,11 @@ static void section_stats(struct resp_out *o, const struct server *srv)
     /* Redis's counts errors met in AOF loading and replication. */
     add(o, "unexpected_error_replies:0");
     add(o, "total_error_replies:%llu", (unsigned long long)srv->stat_errors);
+    add(o, "total_reads_processed:%llu", (unsigned long long)srv->stat_reads);
+    add(o, "total_writes_processed:%llu",
+        (unsigned long long)srv->stat_writes);
+    add(o, "io_threaded_reads_processed:0");     /* no I/O threads */
+    add(o, "io_threaded_writes_processed:0");
 }
 
 /* One "name_sys" and "name_user" pair from getrusage(who): INFO runs on

@@ -132,6 +132,7 @@ void server_reset_stats(struct server *srv)
     srv->stat_expired = srv->stat_hits = srv->stat_misses = 0;
     srv->maxmem.evicted = 0;
     srv->stat_net_in = srv->stat_net_out = srv->stat_errors = 0;
+    srv->stat_reads = srv->stat_writes = srv->stat_sweep_capped = 0;
     srv->nerrorstats = 0;
     if (srv->scripting)
         script_evicted_reset(srv);

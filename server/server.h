@@ -331,6 +331,8 @@ struct server {
     int64_t start_ms;
     uint64_t stat_commands, stat_connections, stat_rejected_conn;
     uint64_t stat_expired, stat_hits, stat_misses, stat_net_in, stat_net_out;
+    uint64_t stat_reads, stat_writes;   /* socket reads and write attempts */
+    uint64_t stat_sweep_capped;         /* sweeps that spent their budget */
     uint64_t stat_errors;
     size_t mem_peak;                    /* most used_memory seen by a tick */
     size_t mem_startup;                 /* used_memory once started */

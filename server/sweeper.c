@@ -90,6 +90,7 @@ static void on_tick(uv_timer_t *t)
         return;
     uint64_t t0 = uv_hrtime();
     int behind = sweep(srv);
+    srv->stat_sweep_capped += (uint64_t)behind;
     latency_event(srv, LATENCY_EV_EXPIRE_CYCLE, uv_hrtime() - t0);
     if (behind != srv->sweep_hurry) {
         srv->sweep_hurry = behind;

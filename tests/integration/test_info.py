@@ -305,5 +305,22 @@ def memory_breakdown_adds_up():
         assert_eq(int(stats[b"startup.allocated"]), start, "startup")
 
 
+@test
+def reads_and_writes_processed_count_socket_calls():
+    """total_reads_processed / total_writes_processed: one read and one
+    write a request when a client waits for each reply."""
+    with reset() as c:
+        st = info(c, "stats")["Stats"]
+        r0, w0 = int(st["total_reads_processed"]), \
+            int(st["total_writes_processed"])
+        for _ in range(100):
+            assert_eq(c.call("PING"), b"+PONG\r\n", "PING")
+        st = info(c, "stats")["Stats"]
+        # The 100 PINGs and the second INFO's read; the first INFO's write.
+        assert_eq(int(st["total_reads_processed"]) - r0, 101, "reads")
+        assert_eq(int(st["total_writes_processed"]) - w0, 101, "writes")
+        assert_eq(st["io_threaded_reads_processed"], "0", "io threads")
+
+
 if __name__ == "__main__":
     h.run()

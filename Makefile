@@ -96,10 +96,10 @@ $(THREAD_TESTS): $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/server/%.o 
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -I. -o $@ $^ $(LDLIBS)
 
-# The slow log's list, the latency histograms and series and INFO's
-# instantaneous_* rates are plain data in server/: each test links its
-# file alone.
-PLAIN_TESTS := $(patsubst %,$(BUILD)/tests/test_%,slowlog latency rates)
+# The slow log's list, the latency histograms and series, INFO's
+# instantaneous_* rates and client buffer peaks are plain data in
+# server/: each test links its file alone.
+PLAIN_TESTS := $(patsubst %,$(BUILD)/tests/test_%,slowlog latency rates peaks)
 $(PLAIN_TESTS): $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/server/%.o
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"

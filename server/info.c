@@ -149,6 +149,10 @@ static void section_clients(struct resp_out *o, const struct server *srv)
     add(o, "connected_clients:%zu", srv->nclients);
     add(o, "cluster_connections:0");
     add(o, "maxclients:%lld", (long long)srv->conf.maxclients);
+    add(o, "client_recent_max_input_buffer:%llu",
+        (unsigned long long)peaks_max_in(&srv->client_peaks));
+    add(o, "client_recent_max_output_buffer:%llu",
+        (unsigned long long)peaks_max_out(&srv->client_peaks));
     /* Clients waiting out a CLIENT PAUSE count, as in Redis 7.0. */
     add(o, "blocked_clients:%zu",
         blocking_count(srv) + pause_postponed_count(srv));

@@ -140,15 +140,27 @@ void server_reset_stats(struct server *srv)
     rates_init(&srv->rates, uv_now(srv->loop), zero);
 }
 
-/* See server.h. */
-void server_rates_tick(struct server *srv)
+/* See server.h. The buffers are measured as CLIENT LIST's qbuf plus rbs
+ * and omem. */
+void server_stats_tick(struct server *srv)
 {
+    uint64_t now_ms = uv_now(srv->loop);
+    if (now_ms < srv->rates.last_ms + RATES_PERIOD_MS)
+        return;
     uint64_t now[RATE_COUNT] = {
         [RATE_COMMANDS] = srv->stat_commands,
         [RATE_NET_IN] = srv->stat_net_in,
         [RATE_NET_OUT] = srv->stat_net_out,
     };
-    rates_tick(&srv->rates, uv_now(srv->loop), now);
+    rates_tick(&srv->rates, now_ms, now);
+    uint64_t in = 0, out = 0;
+    for (const struct client *c = srv->clients; c; c = c->next) {
+        uint64_t i = resp_reader_pending(&c->reader) + c->reader.arena_cap;
+        uint64_t o = c->out.cap + c->wbuf.cap;
+        in = i > in ? i : in;
+        out = o > out ? o : out;
+    }
+    peaks_note(&srv->client_peaks, server_now_ms(srv) / 1000, in, out);
 }
 
 static void close_listeners(struct server *srv)
@@ -445,6 +457,7 @@ static int server_start(struct server *srv)
     uv_timer_init(srv->loop, &srv->sweeper);
     static const uint64_t zero[RATE_COUNT];
     rates_init(&srv->rates, uv_now(srv->loop), zero);
+    peaks_init(&srv->client_peaks, server_now_ms(srv) / 1000);
     sweeper_start(srv);
     maxmemory_init(srv);
     maxmemory_configure(srv);

@@ -22,6 +22,7 @@
 #include "server/release.h"
 #include "server/slowlog.h"
 #include "server/latency.h"
+#include "server/peaks.h"
 #include "server/rates.h"
 
 #define RESPITE_VERSION "0.1.0"
@@ -361,6 +362,7 @@ struct server {
     uint64_t slowlog_threshold_ns;
     struct latency_monitor latency;     /* LATENCY's events (cmd_latency.c) */
     struct rates rates;                 /* INFO's instantaneous_* */
+    struct peaks client_peaks;          /* INFO's client_recent_max_* */
     /* latency-monitor-threshold in ns, UINT64_MAX when off; observe_ns is
      * the smaller of it and slowlog_threshold_ns, what client_call tests. */
     uint64_t latency_threshold_ns, observe_ns;
@@ -424,9 +426,10 @@ void server_conf_applied(struct server *srv);
 void server_reset_stats(struct server *srv);
 /* Starts the active expiry timer (sweeper.c). Returns 0 or a libuv error. */
 int sweeper_start(struct server *srv);
-/* Samples the counters behind INFO's instantaneous_* (rates.h); the
- * sweeper calls it every tick. */
-void server_rates_tick(struct server *srv);
+/* Samples the counters behind INFO's instantaneous_* (rates.h) and the
+ * clients' largest buffers (peaks.h), every RATES_PERIOD_MS; the sweeper
+ * calls it every tick. */
+void server_stats_tick(struct server *srv);
 /* Stream retention for one sweeper tick (retention.c): streams visited. */
 size_t stream_retention_step(struct server *srv, uint64_t budget_us);
 /* Starts an orderly shutdown (SHUTDOWN, SIGTERM). */

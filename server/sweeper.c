@@ -78,7 +78,7 @@ static int sweep(struct server *srv)
 static void on_tick(uv_timer_t *t)
 {
     struct server *srv = t->data;
-    server_rates_tick(srv);
+    server_stats_tick(srv);
     /* A BGSAVE child's end, or a save point due (persist.c). */
     persist_cron(srv);
     /* CLIENT PAUSE: nothing expires or is trimmed meanwhile, as in Redis

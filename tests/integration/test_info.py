@@ -322,5 +322,25 @@ def reads_and_writes_processed_count_socket_calls():
         assert_eq(st["io_threaded_reads_processed"], "0", "io threads")
 
 
+@test
+def recent_max_client_buffers():
+    """client_recent_max_input_buffer / _output_buffer: the largest
+    request being read and reply waiting to go, seen in the last seconds
+    (sampled every 100 ms)."""
+    with reset() as c:
+        c.call("SET", "big", "x" * (4 << 20))
+        s = h.shared_server()
+        with s.conn() as writer, s.conn() as reader:
+            # Half of a 1 MB argument, the rest never sent.
+            writer.send(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1048576\r\n" +
+                        b"y" * (600 << 10))
+            # A 4 MB reply that nobody reads.
+            reader.send(h.encode("GET", "big"))
+            time.sleep(0.5)
+            cl = info(c, "clients")["Clients"]
+        assert int(cl["client_recent_max_input_buffer"]) >= 600 << 10, cl
+        assert int(cl["client_recent_max_output_buffer"]) >= 1 << 20, cl
+
+
 if __name__ == "__main__":
     h.run()

@@ -123,10 +123,12 @@ static void section_server(struct resp_out *o, const struct server *srv)
     add(o, "redis_mode:standalone");
     add(o, "os:%s %s %s", u.sysname, u.release, u.machine);
     add(o, "arch_bits:%d", (int)(sizeof(void *) * 8));
+    add(o, "monotonic_clock:POSIX clock_gettime");      /* libuv's */
     add(o, "multiplexing_api:libuv-%s", uv_version_string());
     add(o, "gcc_version:%d.%d.%d", __GNUC__, __GNUC_MINOR__,
         __GNUC_PATCHLEVEL__);
     add(o, "process_id:%d", (int)getpid());
+    add(o, "process_supervised:no");    /* supervised is not acted on */
     add(o, "run_id:%s", srv->run_id);
     add(o, "tcp_port:%d", srv->conf.port);
     add(o, "server_time_usec:%lld",

@@ -387,50 +387,6 @@ static void iset_view(const struct store_coll *c, size_t i,
     v->vlen = 0;
 }
 
-/* Moves intset c's members into a compact block. STORE_OK or STORE_NOMEM
- * (c unchanged). */
-static int to_compact(struct store *s, struct store_coll *c)
-{
-    struct store_coll t = { .type = c->type, .enc = ENC_COMPACT };
-    for (size_t i = 0; i < c->n; i++) {
-        struct store_coll_view v;
-        iset_view(c, i, &v);
-        if (lp_splice(s, &t, lp_used(&t), lp_used(&t), v.f, v.flen, NULL,
-                      0)) {
-            store__free(s, t.p);
-            return STORE_NOMEM;
-        }
-    }
-    store__free(s, c->p);
-    c->p = t.p;
-    c->enc = ENC_COMPACT;
-    return STORE_OK;
-}
-
-/* Digits and sign of intset c's longest member. */
-static size_t iset_maxlen(const struct store_coll *c)
-{
-    if (!c->n)
-        return 0;
-    struct store__intset is = iset(c);
-    char buf[24];
-    size_t a = i64_format(store__intset_get(&is, 0), buf);
-    size_t b = i64_format(store__intset_get(&is, c->n - 1), buf);
-    return a > b ? a : b;
-}
-
-/* Converts intset c (a set) for member f, which is not an integer, as
- * Redis 7.2 does: to compact if f and every member fit the
- * set-max-listpack-* limits with one element more, else to a table. */
-static int iset_leave(struct store *s, struct store_coll *c, size_t flen)
-{
-    const struct store_limits *lim = &s->limits;
-    if (c->n + 1 <= lim->set_entries && flen <= lim->set_value &&
-        iset_maxlen(c) <= lim->set_value)
-        return to_compact(s, c);
-    return to_table(s, c, 1);
-}
-
 enum { ISET_CONVERTED = 2 };
 
 /* store_coll_put for intset c: 1 added, 0 present, STORE_NOMEM, or
@@ -440,8 +396,17 @@ static int iset_add(struct store *s, struct store_coll *c, const char *f,
                     size_t flen)
 {
     int64_t x;
-    if (!store_i64_parse(f, flen, &x))
-        return iset_leave(s, c, flen) ? STORE_NOMEM : ISET_CONVERTED;
+    if (!store_i64_parse(f, flen, &x)) {
+        if (c->n == 0) {
+            /* A new set of strings: compact, as Respite's always are. */
+            store__free(s, c->p);
+            c->p = NULL;
+            c->enc = ENC_COMPACT;
+            return ISET_CONVERTED;
+        }
+        /* As Redis 7.0 (7.2 would make small ones a listpack). */
+        return to_table(s, c, 1) ? STORE_NOMEM : ISET_CONVERTED;
+    }
     struct store__intset is = iset(c);
     size_t pos;
     if (store__intset_width(x) <= is.w && store__intset_find(&is, x, &pos))

@@ -1,4 +1,4 @@
-/* coll.c - hash and set values: one structure, two encodings.
+/* coll.c - hash and set values: one structure, three encodings.
  *
  * A hash maps fields to values; a set is a hash whose values are empty.
  * The entry of such a key holds, as its value bytes, a pointer to a
@@ -21,9 +21,20 @@
  * write, so no single HSET into a hash of millions of fields pays for
  * moving them all. A table never goes back to compact, as in Redis.
  *
- * Hashes follow hash-max-listpack-*, sets Redis 7.2's set-max-listpack-*
- * (Redis 7.0 keeps small sets of strings in a hash table, so ours are
- * smaller there). Lowering a limit at run time converts nothing at once.
+ * A set whose members are all integers (canonical decimals in int64
+ * range, store_i64_parse) is a third encoding, Redis's intset:
+ *
+ *   intset:   p -> [v0][v1]...  ascending, c->w = 2, 4 or 8 bytes each
+ *
+ * (intset.c). Every set starts as one; while empty, a string member
+ * makes it compact; later, a string member or more members than
+ * set-max-intset-entries make it a table, as in Redis 7.0. Its members
+ * have no bytes to point at, so a view formats one into its own buf.
+ *
+ * Hashes follow hash-max-listpack-*, sets of strings Redis 7.2's
+ * set-max-listpack-* (Redis 7.0 keeps small sets of strings in a hash
+ * table, so ours are smaller there). Lowering a limit at run time
+ * converts nothing at once.
  *
  * Scanning a table uses Redis's reverse-binary cursor: every element
  * present for the whole scan is returned at least once across resizes.

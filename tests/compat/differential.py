@@ -75,8 +75,8 @@ protocol and its last 40 commands; `--seed S --rounds 1 --resp N`
 replays it. A round stops at its first mismatch (the two states may
 have diverged). A few commands a round lose their last arguments, for
 the arity errors; some rounds send commands in pipelines of 2 to 16, in
-one write, and some set the compact encodings' limits (CONFIG SET) to a
-few entries.
+one write, some set the compact encodings' limits (CONFIG SET) to a
+few entries, and some draw their members from integers (INT_MEMBERS).
 
 Keyspace notifications: NOTIFY_SHARE of the rounds (drawn from a
 generator of their own, so a seed sends the same commands either way)
@@ -159,8 +159,8 @@ it in). Never NOFLUSH alone, on which Redis panics at a key in both, nor
 NOSAVE after an allkeys-random limit (it would load keys to evict). What
 Redis changes on a load, Respite must change too, and the comparisons
 above already hold it: a hash or sorted set that fits the listpack
-limits again is listpack, a set of integers intset, a string is encoded by its content, as
-Respite's always is; idle times start again (within 2 s); keys past
+limits again is listpack, a set of integers intset, a string is
+encoded by its content, as Respite's always is; idle times start again (within 2 s); keys past
 their time are dropped without a notification (so in a notification
 round a reload point first has every key in both databases TYPEd on
 both servers, as "expired" above: each key past its time then
@@ -237,6 +237,15 @@ FIELDS = ["f1", "f2", "f3", "a", "1", ""]
 # encodings (Redis's listpacks and intsets) and their conversions run.
 WIDE = [False]
 NARROW = (MEMBERS[:], FIELDS[:])
+# An integer round (INT_SHARE of the rounds, drawn from a generator of its
+# own so a seed's other draws stay the same) takes its members from
+# integers of every intset width and a few texts that only look like one,
+# so sets are intsets that widen, shrink and convert.
+INT_SHARE = 0.25
+INT_MEMBERS = ["0", "1", "2", "3", "-1", "-2", "100", "-100", "32767",
+               "32768", "-32768", "-32769", "70000", "-70000", "2147483647",
+               "2147483648", "-2147483649", "9223372036854775807",
+               "-9223372036854775808", "123456789012", "-0", "01"]
 EXTRA = [str(i) for i in range(300)] + ["m%d" % i for i in range(200)]
 
 
@@ -2097,6 +2106,8 @@ class Differ:
         if WIDE[0]:
             MEMBERS.extend(EXTRA)
             FIELDS.extend(EXTRA)
+        if random.Random("ints %d" % seed).random() < INT_SHARE:
+            MEMBERS[:] = INT_MEMBERS + [m for m in MEMBERS if m.isdigit()]
         pipelined = random.random() < 0.3
         self.open()
         for side in (self.ref, self.sut):      # FLUSHALL keeps them

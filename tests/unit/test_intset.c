@@ -51,7 +51,7 @@ static int members_are(const struct store_coll *c, const char *const *want,
     return i == n;
 }
 
-/* ---- intset.c on its own ------------------------------------------------- */
+/* ---- intset.c on its own ---------------------------------------------- */
 
 TEST(raw_add_find_del)
 {
@@ -176,7 +176,7 @@ TEST(raw_random_model)
     store_free(s);
 }
 
-/* ---- Sets in the intset encoding (coll.c) --------------------------------- */
+/* ---- Sets in the intset encoding (coll.c) ----------------------------- */
 
 TEST(set_order_and_edges)
 {

@@ -287,8 +287,8 @@ static const struct conf_def defs[] = {
       0, 0, NULL, NULL },
 
     /* Compact encodings' limits (store_limits, and the HyperLogLog
-     * commands' sparse limit); intsets and list compression do not exist
-     * here, so those two are accepted only. */
+     * commands' sparse limit); list compression does not exist here, so
+     * that one is accepted only. */
     { "hash-max-listpack-entries", "hash-max-ziplist-entries", T_INT,
       F_MUTABLE, AT(hash_max_listpack_entries), "512", 0, LONG_MAX, NULL,
       NULL },
@@ -299,8 +299,8 @@ static const struct conf_def defs[] = {
       NULL },
     { "list-compress-depth", NULL, T_INT, F_MUTABLE, NOOP, "0",
       0, INT_MAX, NULL, NULL },
-    { "set-max-intset-entries", NULL, T_INT, F_MUTABLE, NOOP, "512",
-      0, LONG_MAX, NULL, NULL },
+    { "set-max-intset-entries", NULL, T_INT, F_MUTABLE,
+      AT(set_max_intset_entries), "512", 0, LONG_MAX, NULL, NULL },
     { "set-max-listpack-entries", NULL, T_INT, F_MUTABLE,
       AT(set_max_listpack_entries), "128", 0, LONG_MAX, NULL, NULL },
     { "set-max-listpack-value", NULL, T_MEM, F_MUTABLE,

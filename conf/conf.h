@@ -78,6 +78,7 @@ struct conf {
     uint64_t hash_max_listpack_value;
     int64_t list_max_listpack_size;
     int64_t set_max_listpack_entries;
+    int64_t set_max_intset_entries;
     uint64_t set_max_listpack_value;
     int64_t zset_max_listpack_entries;
     uint64_t zset_max_listpack_value;

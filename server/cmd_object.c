@@ -11,8 +11,9 @@
  *           say raw or embstr where this says int or embstr)
  *   hash    listpack while compact, then hashtable (same thresholds);
  *           listpackex for a compact one that has had a field TTL
- *   set     listpack while compact (Redis 7.2's name: 7.0 has intset for
- *           integers and hashtable for the rest), then hashtable
+ *   set     intset while every member is an integer and there are at most
+ *           set-max-intset-entries; else listpack while compact (Redis
+ *           7.2's name and rules, where 7.0 has hashtable), then hashtable
  *   zset    listpack while compact, then skiplist
  *   list    quicklist: a chain of blocks, as Redis 7.0's lists always are
  *   stream  stream
@@ -72,6 +73,8 @@ static const char *encoding(const struct store_entry *e)
         return n <= EMBSTR_MAX ? "embstr" : "raw";
     case STORE_T_HASH:
     case STORE_T_SET:
+        if (store_coll_intset_width(o))
+            return "intset";
         if (!store_coll_is_compact(o))
             return "hashtable";
         /* A compact hash that has had a field TTL (Redis 7.4). */

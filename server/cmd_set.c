@@ -28,6 +28,17 @@ void cmd_sadd(struct client *c)
     if (!ok)
         return;
     int64_t added = 0;
+    /* Sizes an intset once for many members that look like integers
+     * (ignored by the other encodings, and past set-max-intset-entries). */
+    int64_t first;
+    if (c->argc > 3 &&
+        store_i64_parse(c->argv[2], c->argvlen[2], &first) &&
+        store_coll_intset_reserve(client_db(c), s,
+                                  store_coll_len(s) + c->argc - 2, 2)) {
+        coll_drop_if_empty(c, 1, s);
+        reply_error(c, ERR_OOM);
+        return;
+    }
     for (size_t i = 2; i < c->argc; i++) {
         int rc = store_coll_put(client_db(c), s, c->argv[i], c->argvlen[i],
                                 NULL, 0, 0);

@@ -35,6 +35,7 @@ struct zsrc {
 struct zsrc_it {
     struct store_zset_it zit;
     struct store_coll_it cit;
+    struct store_coll_view cv;   /* holds an intset member's text */
 };
 
 static size_t src_len(const struct zsrc *s)
@@ -59,11 +60,10 @@ static int src_next(const struct zsrc *s, struct zsrc_it *it,
         return 0;
     if (s->type == STORE_T_ZSET)
         return store_zset_next(s->o, &it->zit, v);
-    struct store_coll_view cv;
-    if (!store_coll_next(s->o, &it->cit, &cv))
+    if (!store_coll_next(s->o, &it->cit, &it->cv))
         return 0;
-    v->m = cv.f;
-    v->mlen = cv.flen;
+    v->m = it->cv.f;
+    v->mlen = it->cv.flen;
     v->score = 1.0;
     return 1;
 }

@@ -4,8 +4,8 @@
  *   string  0   an RDB string (integer, LZF or plain, rdb.c)
  *   hash    16  a listpack of field, value, ... while compact,
  *           4   else a count and field/value strings
- *   set     11  an intset of the sorted members while they are all
- *               integers and at most 512 (set-max-intset-entries),
+ *   set     11  an intset, at its own width, while the set is one
+ *               (store_coll_intset_width),
  *           2   else a count and member strings
  *   zset    17  a listpack of member, score, ... by rank while compact,
  *           5   else a count and, from the highest rank down, member
@@ -19,23 +19,20 @@
  * Compact hashes and zsets are Redis's listpacks entry for entry: the
  * same order (insertion order for hashes, rank for zsets), the same
  * integer encodings, scores printed as Redis prints them (an integral
- * score within +-2^62 as an integer, else %.17g, inf and -inf). The
+ * score within +-2^62 as an integer, else %.17g, inf and -inf).
+ * Intsets are Redis's byte for byte too: ascending, as wide as the
+ * widest member ever added (neither server narrows one on SREM). The
  * other encodings are what Redis would have after building the same
  * value in one go, which Respite can not tell apart from other histories:
  *
  *   - a hash table's order is its own (Redis's too depends on its hash
  *     seed, so two redis-servers differ as well);
- *   - an intset is as wide as its widest member needs now (Redis never
- *     narrows one after SREM), and a set that was ever too big or held a
- *     string, and shrank back, is still an intset here;
  *   - list nodes are filled as RPUSH fills them, from the head; lists
  *     grown at the head or in the middle split elsewhere in Redis.
  *
  * Any of these payloads restores to the same content on either server.
  * An RDB file (rdb_save.c) holds each key's value in the same bytes, with
- * the key's name between the type byte and the rest (dump_value_put).
- * The intset limit is set-max-intset-entries' default, which Respite
- * keeps for its config only. */
+ * the key's name between the type byte and the rest (dump_value_put). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,7 +49,6 @@ enum {
 #define QL_PACKED 2
 #define QL_SIZE_SAFETY 8192        /* bytes a node never passes by count */
 #define QL_ESTIMATE_OVERHEAD 8     /* Redis's guess of an entry's overhead */
-#define INTSET_MAX 512             /* set-max-intset-entries */
 
 /* Ends a listpack built in lp (count entries) and writes it to b as an
  * RDB string. */
@@ -195,44 +191,33 @@ static void dump_hash(struct rdb_buf *b, const struct store_coll *c,
     put_listpack(b, &lp, 2 * store_coll_len(c));
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* The members of c as sorted integers (malloc'ed), or NULL when one is
- * not an integer, there are too many, or memory ran out (*nomem). */
-static int64_t *set_ints(const struct store_coll *c, int *nomem)
+/* Intset c's members, ascending as it keeps them (malloc'ed), or NULL
+ * when memory ran out. */
+static int64_t *set_ints(const struct store_coll *c)
 {
     size_t n = store_coll_len(c);
-    *nomem = 0;
-    if (n > INTSET_MAX)
-        return NULL;
     int64_t *v = malloc((n ? n : 1) * sizeof(*v));
-    if (!v) {
-        *nomem = 1;
+    if (!v)
         return NULL;
-    }
     struct store_coll_it it = { 0, NULL };
     struct store_coll_view e;
     for (size_t i = 0; store_coll_next(c, &it, &e); i++)
-        if (!store_i64_parse(e.f, e.flen, &v[i])) {
-            free(v);
-            return NULL;
-        }
-    qsort(v, n, sizeof(*v), cmp_i64);
+        store_i64_parse(e.f, e.flen, &v[i]);
     return v;
 }
 
 static void dump_set(struct rdb_buf *b, const struct store_coll *c,
                      const struct dump_key *key)
 {
-    int nomem;
-    int64_t *ints = set_ints(c, &nomem);
-    if (ints) {
+    int w = store_coll_intset_width(c);
+    if (w) {
+        int64_t *ints = set_ints(c);
+        if (!ints) {
+            b->nomem = 1;
+            return;
+        }
         struct rdb_buf is = { NULL, 0, 0, 0, 0 };
-        rdb_intset_put(&is, ints, store_coll_len(c));
+        rdb_intset_put(&is, ints, store_coll_len(c), (size_t)w);
         free(ints);
         put_type(b, T_SET_INTSET, key);
         if (is.nomem)
@@ -240,10 +225,6 @@ static void dump_set(struct rdb_buf *b, const struct store_coll *c,
         else
             rdb_put_string(b, (const char *)is.p, is.len);
         free(is.p);
-        return;
-    }
-    if (nomem) {
-        b->nomem = 1;
         return;
     }
     struct store_coll_it it = { 0, NULL };

@@ -307,6 +307,7 @@ static void apply_limits(struct server *srv)
         .zset_entries = (size_t)cf->zset_max_listpack_entries,
         .zset_value = (size_t)cf->zset_max_listpack_value,
         .list_size = cf->list_max_listpack_size,
+        .set_intset = (size_t)cf->set_max_intset_entries,
     };
     for (int i = 0; i < cf->databases; i++)
         store_set_limits(srv->db[i], &l);

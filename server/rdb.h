@@ -116,9 +116,10 @@ void rdb_lp_append(struct rdb_buf *b, const char *p, size_t n);
 size_t rdb_lp_entry_size(const char *p, size_t n);
 /* Ends the listpack begun at offset start with count entries. */
 void rdb_lp_end(struct rdb_buf *b, size_t start, size_t count);
-/* Writes an intset of the n sorted values v, each as wide as the widest
- * needs (2, 4 or 8 bytes). */
-void rdb_intset_put(struct rdb_buf *b, const int64_t *v, size_t n);
+/* Writes an intset of the n sorted values v, each w bytes (2, 4 or 8) or
+ * as wide as the widest needs if that is more. */
+void rdb_intset_put(struct rdb_buf *b, const int64_t *v, size_t n,
+                    size_t w);
 
 /* Each walk checks p[0..n) and calls cb for every element; it returns
  * the element count, or -1 when the blob is malformed or cb failed. */

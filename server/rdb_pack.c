@@ -165,9 +165,9 @@ void rdb_lp_end(struct rdb_buf *b, size_t start, size_t count)
 }
 
 /* See rdb.h. */
-void rdb_intset_put(struct rdb_buf *b, const int64_t *v, size_t n)
+void rdb_intset_put(struct rdb_buf *b, const int64_t *v, size_t n,
+                    size_t w)
 {
-    size_t w = 2;
     for (size_t i = 0; i < n; i++) {
         if (v[i] < INT32_MIN || v[i] > INT32_MAX)
             w = 8;

@@ -214,6 +214,27 @@ static int load_blob(struct rdb_reader *r, struct fill *f,
     return count == 0 ? if_empty : DUMP_OK;
 }
 
+/* An intset (type 11): its members, in a set that keeps the blob's width
+ * while it stays an intset, as Redis keeps the blob itself. */
+static int load_intset(struct rdb_reader *r, struct fill *f)
+{
+    char *blob;
+    size_t n;
+    if (rdb_get_string(r, &blob, &n) != 0)
+        return DUMP_BAD;
+    const unsigned char *p = (const unsigned char *)blob;
+    int64_t count = rdb_intset_walk(p, n, NULL, NULL);
+    if (count > 0 &&
+        store_coll_intset_reserve(f->s, f->obj, (size_t)count, p[0]))
+        f->rc = DUMP_NOMEM;
+    if (count > 0 && !f->rc)
+        count = rdb_intset_walk(p, n, add_one, f);
+    free(blob);
+    if (count < 0 || f->rc)
+        return f->rc ? f->rc : DUMP_BAD;
+    return count == 0 ? DUMP_BAD : DUMP_OK;
+}
+
 /* Redis 7.4's hashes with field TTLs: type 25, the earliest deadline and
  * a listpack of triplets; type 24, the earliest deadline, a count, and
  * per field 0 or 1 + its deadline's distance from the earliest, the field
@@ -427,7 +448,7 @@ static int load_obj(struct rdb_reader *r, struct fill *f, int rdbtype)
     case T_LIST_ZIPLIST:
         return load_blob(r, f, rdb_zl_walk, 0, DUMP_EMPTY);
     case T_SET_INTSET:
-        return load_blob(r, f, rdb_intset_walk, 0, DUMP_BAD);
+        return load_intset(r, f);
     case T_SET_LISTPACK:
         return load_blob(r, f, rdb_lp_walk, 0, DUMP_EMPTY);
     case T_ZSET_ZIPLIST: case T_HASH_ZIPLIST:

@@ -1,4 +1,4 @@
-/* coll.c - hash and set values: one structure, two encodings.
+/* coll.c - hash and set values: one structure, three encodings.
  *
  * A hash maps fields to values; a set is a hash whose values are empty.
  * The entry of such a key holds, as its value bytes, a pointer to a
@@ -21,9 +21,20 @@
  * write, so no single HSET into a hash of millions of fields pays for
  * moving them all. A table never goes back to compact, as in Redis.
  *
- * Hashes follow hash-max-listpack-*, sets Redis 7.2's set-max-listpack-*
- * (Redis 7.0 keeps small sets of strings in a hash table, so ours are
- * smaller there). Lowering a limit at run time converts nothing at once.
+ * A set whose members are all integers (canonical decimals in int64
+ * range, store_i64_parse) is a third encoding, Redis's intset:
+ *
+ *   intset:   p -> [v0][v1]...  ascending, c->w = 2, 4 or 8 bytes each
+ *
+ * (intset.c). Every set starts as one; while empty, a string member
+ * makes it compact; later, a string member or more members than
+ * set-max-intset-entries make it a table, as in Redis 7.0. Its members
+ * have no bytes to point at, so a view formats one into its own buf.
+ *
+ * Hashes follow hash-max-listpack-*, sets of strings Redis 7.2's
+ * set-max-listpack-* (Redis 7.0 keeps small sets of strings in a hash
+ * table, so ours are smaller there). Lowering a limit at run time
+ * converts nothing at once.
  *
  * Scanning a table uses Redis's reverse-binary cursor: every element
  * present for the whole scan is returned at least once across resizes.
@@ -37,6 +48,7 @@
  *
  * Every allocation goes through store__malloc & co., so used_memory
  * counts collections; a failed allocation changes nothing. */
+#include "store/intset.h"
 #include "store/store_int.h"
 
 #include <malloc.h>
@@ -50,14 +62,16 @@ struct coll_node {
     char data[];               /* field, then value */
 };
 
+enum { ENC_TABLE, ENC_COMPACT, ENC_INTSET };
+
 /* 16 bytes, one allocator size class below 24: it counts once per key.
  * compact: p is NULL or [uint32 bytes used][elements]; table: p is a
- * struct coll_ht. */
+ * struct coll_ht; intset: p is NULL or n integers of w bytes (intset.c). */
 struct store_coll {
     uint8_t type;              /* STORE_T_HASH or STORE_T_SET */
-    uint8_t compact;
+    uint8_t enc;               /* ENC_* */
     uint8_t hfe;               /* 1: a struct coll_x, with field deadlines */
-    uint8_t pad;
+    uint8_t w;                 /* intset: the elements' width */
     uint32_t n;                /* elements */
     void *p;
 };
@@ -298,7 +312,7 @@ static struct coll_node *node_new(struct store *s, const char *f,
     return x;
 }
 
-/* Converts compact c to a table sized for extra more elements. */
+/* Converts compact or intset c to a table sized for extra more elements. */
 static int to_table(struct store *s, struct store_coll *c, size_t extra)
 {
     size_t size = TABLE_MIN;
@@ -312,10 +326,9 @@ static int to_table(struct store *s, struct store_coll *c, size_t extra)
         return STORE_NOMEM;
     }
     struct coll_node *list = NULL;
-    size_t off = 0;
-    while (off < lp_used(c)) {
-        struct store_coll_view v;
-        off = lp_elem(c, off, &v);
+    struct store_coll_it it = { 0, NULL };
+    struct store_coll_view v;
+    while (store_coll_next(c, &it, &v)) {
         struct coll_node *x = node_new(s, v.f, v.flen, v.v, v.vlen);
         if (!x) {
             while (list) {
@@ -339,9 +352,81 @@ static int to_table(struct store *s, struct store_coll *c, size_t extra)
     }
     store__free(s, c->p);
     *h = (struct coll_ht){ .b = { b, NULL }, .shift = { log2_of(size), 0 } };
-    c->compact = 0;
+    c->enc = ENC_TABLE;
     c->p = h;
     return STORE_OK;
+}
+
+/* ---- Intset encoding ---------------------------------------------------- */
+
+static struct store__intset iset(const struct store_coll *c)
+{
+    return (struct store__intset){ c->p, c->n, c->w };
+}
+
+static void iset_put(struct store_coll *c, const struct store__intset *is)
+{
+    c->p = is->p;
+    c->n = is->n;
+    c->w = is->w;
+}
+
+/* Writes v in decimal to buf (at least 21 bytes); returns the length. */
+static size_t i64_format(int64_t v, char *buf)
+{
+    char tmp[20];
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    size_t k = 0, n = 0;
+    do
+        tmp[k++] = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        buf[n++] = '-';
+    while (k)
+        buf[n++] = tmp[--k];
+    return n;
+}
+
+/* Fills *v with element i of intset c, formatted into v->buf. */
+static void iset_view(const struct store_coll *c, size_t i,
+                      struct store_coll_view *v)
+{
+    struct store__intset is = iset(c);
+    v->flen = i64_format(store__intset_get(&is, i), v->buf);
+    v->f = v->buf;
+    v->v = NULL;
+    v->vlen = 0;
+}
+
+enum { ISET_CONVERTED = 2 };
+
+/* store_coll_put for intset c: 1 added, 0 present, STORE_NOMEM, or
+ * ISET_CONVERTED when c has left the intset encoding for f (not added
+ * yet: the caller goes on with c's new encoding). */
+static int iset_add(struct store *s, struct store_coll *c, const char *f,
+                    size_t flen)
+{
+    int64_t x;
+    if (!store_i64_parse(f, flen, &x)) {
+        if (c->n == 0) {
+            /* A new set of strings: compact, as Respite's always are. */
+            store__free(s, c->p);
+            c->p = NULL;
+            c->enc = ENC_COMPACT;
+            return ISET_CONVERTED;
+        }
+        /* As Redis 7.0 (7.2 would make small ones a listpack). */
+        return to_table(s, c, 1) ? STORE_NOMEM : ISET_CONVERTED;
+    }
+    struct store__intset is = iset(c);
+    size_t pos;
+    if (store__intset_width(x) <= is.w && store__intset_find(&is, x, &pos))
+        return 0;
+    if (c->n + 1 > s->limits.set_intset)
+        return to_table(s, c, 1) ? STORE_NOMEM : ISET_CONVERTED;
+    int rc = store__intset_add(s, &is, x);
+    iset_put(c, &is);
+    return rc;
 }
 
 /* ---- Object ops (store_int.h) --------------------------------------------- */
@@ -355,7 +440,9 @@ struct store_coll *store_coll_new(struct store *s, enum store_type type)
         return NULL;
     memset(c, 0, sizeof *c);
     c->type = (uint8_t)type;
-    c->compact = 1;
+    /* A set is an intset until a member is not an integer, as in Redis. */
+    c->enc = type == STORE_T_SET ? ENC_INTSET : ENC_COMPACT;
+    c->w = 2;
     return c;
 }
 
@@ -365,7 +452,7 @@ void store_coll_free(struct store *s, struct store_coll *c)
 {
     if (!c)
         return;
-    if (!c->compact) {
+    if (c->enc == ENC_TABLE) {
         struct coll_ht *h = ht(c);
         for (int t = 0; t < 2; t++) {
             for (size_t i = 0; i < ht_size(h, t); i++) {
@@ -428,7 +515,23 @@ static void *obj_clone(struct store *d, const void *o)
         return NULL;
     struct store_coll_it it = { 0, NULL };
     struct store_coll_view v;
-    if (!c->compact && to_table(d, n, c->n)) {
+    if (c->enc == ENC_INTSET) {
+        /* The same bytes: the copy keeps the width, as Redis's does. */
+        size_t bytes = (size_t)c->n * c->w;
+        n->p = bytes ? store__malloc(d, bytes) : NULL;
+        if (bytes && !n->p) {
+            store_coll_free(d, n);
+            return NULL;
+        }
+        if (bytes)
+            memcpy(n->p, c->p, bytes);
+        n->n = c->n;
+        n->w = c->w;
+        return n;
+    }
+    /* A set stays compact or a table, as it was. */
+    n->enc = ENC_COMPACT;
+    if (c->enc == ENC_TABLE && to_table(d, n, c->n)) {
         store_coll_free(d, n);
         return NULL;
     }
@@ -458,7 +561,7 @@ static size_t obj_mem(const void *o)
     size_t m = malloc_usable_size((void *)c);
     if (c->hfe)
         m += store__hfe_mem(store__coll_hfe(c));
-    if (c->compact) {
+    if (c->enc != ENC_TABLE) {
         if (c->p)
             m += malloc_usable_size(c->p);
         return m;
@@ -527,7 +630,26 @@ enum store_type store_coll_type(const struct store_coll *c)
 /* 1 while c is in the compact encoding (OBJECT ENCODING, tests). */
 int store_coll_is_compact(const struct store_coll *c)
 {
-    return c->compact;
+    return c->enc == ENC_COMPACT;
+}
+
+/* The width in bytes (2, 4 or 8) of intset c's elements, or 0 when c is
+ * not an intset (OBJECT ENCODING, DUMP). */
+int store_coll_intset_width(const struct store_coll *c)
+{
+    return c->enc == ENC_INTSET ? c->w : 0;
+}
+
+/* See store.h: widens intset c to w bytes and makes room for n members. */
+int store_coll_intset_reserve(struct store *s, struct store_coll *c,
+                              size_t n, int w)
+{
+    if (c->enc != ENC_INTSET || n > s->limits.set_intset)
+        return STORE_OK;
+    struct store__intset is = iset(c);
+    int rc = store__intset_reserve(s, &is, n, (uint8_t)w);
+    iset_put(c, &is);
+    return rc;
 }
 
 /* Looks up field f: returns 1 and fills *out (borrowed views; out may be
@@ -535,9 +657,19 @@ int store_coll_is_compact(const struct store_coll *c)
 static inline int get_impl(const struct store_coll *c, const char *f,
                            size_t flen, struct store_coll_view *out)
 {
-    if (c->compact) {
+    if (c->enc == ENC_COMPACT) {
         size_t end;
         return lp_find(c, f, flen, &end, out) >= 0;
+    }
+    if (c->enc == ENC_INTSET) {
+        int64_t x;
+        size_t pos;
+        struct store__intset is = iset(c);
+        if (!store_i64_parse(f, flen, &x) || !store__intset_find(&is, x, &pos))
+            return 0;
+        if (out)
+            iset_view(c, pos, out);
+        return 1;
     }
     struct coll_node **l = ht_find(c, f, flen);
     if (!l)
@@ -587,7 +719,12 @@ put_raw(struct store *s, struct store_coll *c, const char *f, size_t flen,
         vlen = 0;
     if (flen > UINT32_MAX || vlen > UINT32_MAX)
         return STORE_TOO_BIG;
-    if (c->compact) {
+    if (c->enc == ENC_INTSET) {
+        int rc = iset_add(s, c, f, flen);
+        if (rc != ISET_CONVERTED)
+            return rc;
+    }
+    if (c->enc == ENC_COMPACT) {
         const struct store_limits *lim = &s->limits;
         int hash = c->type == STORE_T_HASH;
         size_t max_entries = hash ? lim->hash_entries : lim->set_entries;
@@ -706,7 +843,7 @@ int store_coll_del(struct store *s, struct store_coll *c, const char *f,
 static int del_raw(struct store *s, struct store_coll *c, const char *f,
                    size_t flen)
 {
-    if (c->compact) {
+    if (c->enc == ENC_COMPACT) {
         size_t end;
         long off = lp_find(c, f, flen, &end, NULL);
         if (off < 0)
@@ -716,6 +853,14 @@ static int del_raw(struct store *s, struct store_coll *c, const char *f,
         memmove(buf + off, buf + end, used - end);
         lp_used_put(c, used - (end - (size_t)off));
         c->n--;
+        return 1;
+    }
+    if (c->enc == ENC_INTSET) {
+        int64_t x;
+        struct store__intset is = iset(c);
+        if (!store_i64_parse(f, flen, &x) || !store__intset_del(s, &is, x))
+            return 0;
+        iset_put(c, &is);
         return 1;
     }
     ht_step(s, c, REHASH_STEP);
@@ -741,10 +886,16 @@ static int del_raw(struct store *s, struct store_coll *c, const char *f,
 int store_coll_next(const struct store_coll *c, struct store_coll_it *it,
                     struct store_coll_view *v)
 {
-    if (c->compact) {
+    if (c->enc == ENC_COMPACT) {
         if (it->pos >= lp_used(c))
             return 0;
         it->pos = lp_elem(c, it->pos, v);
+        return 1;
+    }
+    if (c->enc == ENC_INTSET) {
+        if (it->pos >= c->n)
+            return 0;
+        iset_view(c, it->pos++, v);
         return 1;
     }
     const struct coll_ht *h = ht(c);
@@ -768,9 +919,11 @@ static void emit_chain(const struct coll_node *x, store_coll_cb cb,
                        void *ctx)
 {
     for (; x; x = x->next) {
-        struct store_coll_view v = {
-            x->data, x->data + x->flen, x->flen, x->vlen,
-        };
+        struct store_coll_view v;
+        v.f = x->data;
+        v.v = x->data + x->flen;
+        v.flen = x->flen;
+        v.vlen = x->vlen;
         cb(ctx, &v);
     }
 }
@@ -795,7 +948,7 @@ uint64_t store_coll_scan(const struct store_coll *c, uint64_t cursor,
                          size_t count, store_coll_cb cb, void *ctx)
 {
     struct store_coll_view v;
-    if (c->compact) {
+    if (c->enc != ENC_TABLE) {
         struct store_coll_it it = { 0, NULL };
         while (store_coll_next(c, &it, &v))
             cb(ctx, &v);
@@ -811,7 +964,11 @@ uint64_t store_coll_scan(const struct store_coll *c, uint64_t cursor,
 void store_coll_random(struct store *s, const struct store_coll *c,
                        struct store_coll_view *v)
 {
-    if (c->compact) {
+    if (c->enc == ENC_INTSET) {
+        iset_view(c, store__rand(s) % c->n, v);
+        return;
+    }
+    if (c->enc == ENC_COMPACT) {
         size_t k = store__rand(s) % c->n;
         struct store_coll_it it = { 0, NULL };
         do
@@ -867,6 +1024,29 @@ static int sample_draws(struct store *s, const struct store_coll *c,
     return STORE_OK;
 }
 
+/* store_coll_sample for an intset: a partial shuffle of the indexes,
+ * each view formatted in place (a view's member is in its own buf, so
+ * views are not copied). */
+static int sample_intset(struct store *s, const struct store_coll *c,
+                         size_t count, struct store_coll_view *out)
+{
+    size_t n = c->n;
+    uint32_t *idx = malloc((n ? n : 1) * sizeof *idx);
+    if (!idx)
+        return STORE_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        idx[i] = (uint32_t)i;
+    for (size_t i = 0; i < count && i < n; i++) {
+        size_t j = i + store__rand(s) % (n - i);
+        uint32_t t = idx[i];
+        idx[i] = idx[j];
+        idx[j] = t;
+        iset_view(c, idx[i], &out[i]);
+    }
+    free(idx);
+    return STORE_OK;
+}
+
 /* Fills out[0..count) with distinct random elements of c (borrowed);
  * count must not exceed store_coll_len(c). Returns STORE_OK or
  * STORE_NOMEM. A few of many are drawn at random (sample_draws); else
@@ -875,8 +1055,10 @@ static int sample_draws(struct store *s, const struct store_coll *c,
 int store_coll_sample(struct store *s, const struct store_coll *c,
                       size_t count, struct store_coll_view *out)
 {
-    if (!c->compact && count <= c->n / 4)
+    if (c->enc == ENC_TABLE && count <= c->n / 4)
         return sample_draws(s, c, count, out);
+    if (c->enc == ENC_INTSET)
+        return sample_intset(s, c, count, out);
     struct store_coll_view *all = malloc((c->n ? c->n : 1) * sizeof *all);
     if (!all)
         return STORE_NOMEM;
@@ -897,7 +1079,20 @@ int store_coll_sample(struct store *s, const struct store_coll *c,
 
 int store__coll_rehashing(const struct store_coll *c)
 {
-    return !c->compact && ht_rehashing(ht(c));
+    return c->enc == ENC_TABLE && ht_rehashing(ht(c));
+}
+
+/* An intset's invariants: a set, ascending, every element fitting its
+ * width. 0 or the failing line. */
+static int iset_check(const struct store_coll *c)
+{
+    struct store__intset is = iset(c);
+    if (c->type != STORE_T_SET || (c->w != 2 && c->w != 4 && c->w != 8))
+        return __LINE__;
+    for (size_t i = 1; i < c->n; i++)
+        if (store__intset_get(&is, i - 1) >= store__intset_get(&is, i))
+            return __LINE__;
+    return 0;
 }
 
 /* Invariant check for the tests: 0 or the failing line. */
@@ -908,16 +1103,20 @@ static int coll_check(const struct store_coll *c)
     struct store_coll_view v;
     while (store_coll_next(c, &it, &v)) {
         n++;
-        if (c->compact && c->n > STORE_COMPACT_MAX)
+        if (c->enc == ENC_COMPACT && c->n > STORE_COMPACT_MAX)
             return __LINE__;
-        if (!c->compact && ht_find(c, v.f, v.flen) == NULL)
+        if (c->enc == ENC_INTSET && c->n > STORE_INTSET_MAX)
+            return __LINE__;
+        if (c->enc == ENC_TABLE && ht_find(c, v.f, v.flen) == NULL)
             return __LINE__;
     }
     if (n != c->n)
         return __LINE__;
     if (c->hfe && store__hfe_check(store__coll_hfe(c), c))
         return __LINE__;
-    if (c->compact)
+    if (c->enc == ENC_INTSET)
+        return iset_check(c);
+    if (c->enc == ENC_COMPACT)
         return 0;
     const struct coll_ht *h = ht(c);
     if (!h->b[0] || (ht_rehashing(h) && h->rehashidx >= ht_size(h, 0)))

@@ -76,6 +76,8 @@ void store_set_limits(struct store *s, const struct store_limits *l)
     s->limits.set_value = clamp(l->set_value);
     s->limits.zset_entries = clamp(l->zset_entries);
     s->limits.zset_value = clamp(l->zset_value);
+    if (l->set_intset > STORE_INTSET_MAX)
+        s->limits.set_intset = STORE_INTSET_MAX;
     if (l->list_size > STORE_COMPACT_MAX)
         s->limits.list_size = STORE_COMPACT_MAX;
     if (l->list_size < -5)

@@ -234,10 +234,14 @@ struct store_limits {
     size_t set_entries, set_value;
     size_t zset_entries, zset_value;
     int64_t list_size;         /* >0: entries a block; -1..-5: 4..64 KiB */
+    size_t set_intset;         /* set-max-intset-entries */
 };
 #define STORE_COMPACT_MAX 4096
+/* set_intset above this is taken as this: adds move the array's tail,
+ * so an intset stays small enough for that (Redis allows 2^30). */
+#define STORE_INTSET_MAX 65536
 /* Redis 7's defaults (sets: Redis 7.2's set-max-listpack-*). */
-#define STORE_LIMITS_DEFAULT { 512, 64, 128, 64, 128, 64, -2 }
+#define STORE_LIMITS_DEFAULT { 512, 64, 128, 64, 128, 64, -2, 512 }
 /* Applies l to collections that grow from now on; existing ones keep
  * their encoding until they next grow past the limits. */
 void store_set_limits(struct store *s, const struct store_limits *l);
@@ -280,10 +284,13 @@ size_t store_obj_len(enum store_type type, const void *o);
  * change the store), except a collection from store_coll_new, which the
  * caller owns until store_key_set_obj or store_coll_free. */
 struct store_coll;
-/* One element: field (or member) and value (empty for sets). Borrowed. */
+/* One element: field (or member) and value (empty for sets). Borrowed;
+ * an intset's member is written into buf, so f may point into the view
+ * itself: keep the view, not a copy of it, while using f. */
 struct store_coll_view {
     const char *f, *v;
     size_t flen, vlen;
+    char buf[24];
 };
 /* Iterator for store_coll_next: zero it to start. */
 struct store_coll_it {
@@ -302,6 +309,13 @@ void store_coll_free(struct store *s, struct store_coll *c);
 size_t store_coll_len(const struct store_coll *c);
 enum store_type store_coll_type(const struct store_coll *c);
 int store_coll_is_compact(const struct store_coll *c);
+/* 2, 4 or 8 while c is a set of integers kept as an intset, else 0. */
+int store_coll_intset_width(const struct store_coll *c);
+/* Size hint for an intset c about to hold n members, at least w bytes
+ * wide (RESTORE keeps a payload's width): STORE_OK or STORE_NOMEM. Does
+ * nothing for other encodings or past set-max-intset-entries. */
+int store_coll_intset_reserve(struct store *s, struct store_coll *c,
+                              size_t n, int w);
 /* 1 and *out filled (out may be NULL) if field f exists, else 0. */
 int store_coll_get(const struct store_coll *c, const char *f, size_t flen,
                    struct store_coll_view *out);

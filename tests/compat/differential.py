@@ -29,8 +29,8 @@ a transaction):
              where README documents the order as each server's own (a
              set's members, ties of ALPHA BY values)
     encoding OBJECT ENCODING/REFCOUNT/IDLETIME, where README documents
-             Respite's answers: strings encoded by content, no intset,
-             shared integers (encoding_fit)
+             Respite's answers: strings encoded by content, small sets
+             of strings listpack, shared integers (encoding_fit)
     expire   a TTL of 4 ms, 12 ms of pause, then a command of the new
              families (GEO, HyperLogLog, SORT, LCS, OBJECT) that looks
              the key up: its lazy expiry (expire_touch)
@@ -75,8 +75,8 @@ protocol and its last 40 commands; `--seed S --rounds 1 --resp N`
 replays it. A round stops at its first mismatch (the two states may
 have diverged). A few commands a round lose their last arguments, for
 the arity errors; some rounds send commands in pipelines of 2 to 16, in
-one write, and some set the compact encodings' limits (CONFIG SET) to a
-few entries.
+one write, some set the compact encodings' limits (CONFIG SET) to a
+few entries, and some draw their members from integers (INT_MEMBERS).
 
 Keyspace notifications: NOTIFY_SHARE of the rounds (drawn from a
 generator of their own, so a seed sends the same commands either way)
@@ -159,9 +159,8 @@ it in). Never NOFLUSH alone, on which Redis panics at a key in both, nor
 NOSAVE after an allkeys-random limit (it would load keys to evict). What
 Redis changes on a load, Respite must change too, and the comparisons
 above already hold it: a hash or sorted set that fits the listpack
-limits again is listpack, a set of integers intset (Respite: listpack,
-as encoding_fit allows), a string is encoded by its content, as
-Respite's always is; idle times start again (within 2 s); keys past
+limits again is listpack, a set of integers intset, a string is
+encoded by its content, as Respite's always is; idle times start again (within 2 s); keys past
 their time are dropped without a notification (so in a notification
 round a reload point first has every key in both databases TYPEd on
 both servers, as "expired" above: each key past its time then
@@ -181,8 +180,9 @@ wrote the way it loads its own.
 
 The dumps (every CHECK_EVERY commands and of a cross-load) hold, for
 each key, its type, content and PTTL, a stream's XINFO STREAM FULL
-(groups, consumers, PELs; times by sign) and a hash's, sorted set's or
-list's OBJECT ENCODING, which the encoding mode compares exactly; and
+(groups, consumers, PELs; times by sign) and a hash's, set's, sorted
+set's or list's OBJECT ENCODING, which the encoding mode compares exactly
+(a set's listpack read as hashtable, set_encoding); and
 FUNCTION LIST WITHCODE.
 
 Usage: differential.py [--seed S] [--rounds R] [--commands N]
@@ -237,6 +237,15 @@ FIELDS = ["f1", "f2", "f3", "a", "1", ""]
 # encodings (Redis's listpacks and intsets) and their conversions run.
 WIDE = [False]
 NARROW = (MEMBERS[:], FIELDS[:])
+# An integer round (INT_SHARE of the rounds, drawn from a generator of its
+# own so a seed's other draws stay the same) takes its members from
+# integers of every intset width and a few texts that only look like one,
+# so sets are intsets that widen, shrink and convert.
+INT_SHARE = 0.25
+INT_MEMBERS = ["0", "1", "2", "3", "-1", "-2", "100", "-100", "32767",
+               "32768", "-32768", "-32769", "70000", "-70000", "2147483647",
+               "2147483648", "-2147483649", "9223372036854775807",
+               "-9223372036854775808", "123456789012", "-0", "01"]
 EXTRA = [str(i) for i in range(300)] + ["m%d" % i for i in range(200)]
 
 
@@ -1410,6 +1419,8 @@ LIMITS = [("hash-max-listpack-entries", "512", ["0", "1", "4"]),
           ("zset-max-listpack-entries", "128", ["0", "1", "4"]),
           ("zset-max-listpack-value", "64", ["1", "3", "8"]),
           ("list-max-listpack-size", "-2", ["1", "2", "4", "-1"]),
+          # intsets turn into hash tables past it
+          ("set-max-intset-entries", "512", ["0", "1", "4"]),
           # sparse HyperLogLogs turn dense past it
           ("hll-sparse-max-bytes", "3000", ["0", "20", "40", "200"])]
 # Blocking commands only with timeouts that end, bad ones included.
@@ -1574,9 +1585,9 @@ class Differ:
 
     def encoding_fit(self, args, a, b):
         """OBJECT ENCODING and REFCOUNT replies, a and b, as equal where
-        README documents the difference and the rest holds: a set is
-        listpack or hashtable on Respite (Redis 7.0: intset or hashtable,
-        past other limits); a string is encoded by its content on Respite
+        README documents the difference and the rest holds: a set
+        Redis 7.0 keeps as a hashtable may be a listpack on Respite
+        (set_encoding); a string is encoded by its content on Respite
         (int, embstr up to 44 bytes, raw) where Redis's APPEND, SETRANGE,
         INCRBYFLOAT, SETBIT, PFADD... leave raw or embstr, and its
         REFCOUNT is the shared one's (2147483647) when that content is 0
@@ -1597,9 +1608,7 @@ class Differ:
             return (a, a) if ra == b":2147483647\r\n" else (a, b)
         kind = self.type_of(args[2])
         if kind == "set" and sub == "ENCODING":
-            if bulk(a) in (b"intset", b"hashtable") and \
-                    bulk(b) in (b"listpack", b"hashtable"):
-                return a, a
+            return a, set_encoding(b)
         if kind != "string":
             return a, b
         va, vb = self.both(["GET", args[2]])
@@ -1826,8 +1835,8 @@ class Differ:
     def limits(self, tight):
         """The compact encodings' limits both servers share: Redis's
         defaults, or (tight) a few entries and bytes, so that conversions
-        both ways happen with small values. Sets are left out: Redis 7.0
-        has no set-max-listpack-*."""
+        both ways happen with small values. Sets have only
+        set-max-intset-entries: Redis 7.0 has no set-max-listpack-*."""
         self.limit_values = []
         for name, default, small in LIMITS:
             args = ["CONFIG", "SET", name, pick(small) if tight else default]
@@ -2097,6 +2106,8 @@ class Differ:
         if WIDE[0]:
             MEMBERS.extend(EXTRA)
             FIELDS.extend(EXTRA)
+        if random.Random("ints %d" % seed).random() < INT_SHARE:
+            MEMBERS[:] = INT_MEMBERS + [m for m in MEMBERS if m.isdigit()]
         pipelined = random.random() < 0.3
         self.open()
         for side in (self.ref, self.sut):      # FLUSHALL keeps them
@@ -2260,6 +2271,13 @@ class Differ:
                         % (k + 1, since), events(a, k, raw), events(b, k, raw))
 
 
+def set_encoding(rep):
+    """A set's OBJECT ENCODING reply with listpack read as hashtable:
+    Respite keeps small sets of strings as Redis 7.2 does, in a listpack,
+    where Redis 7.0 has a hash table (README); intsets are the same."""
+    return b"$9\r\nhashtable\r\n" if rep == b"$8\r\nlistpack\r\n" else rep
+
+
 def dumped(call):
     """The whole keyspace of a connection's database, call(*args) giving
     a raw reply: a line a key with its type and content (a stream's
@@ -2287,6 +2305,8 @@ def dumped(call):
             lines.append(xinfo_times(compat.as_7_0(args, call(*args))))
         if t in (b"hash", b"zset", b"list"):
             lines.append(call("OBJECT", "ENCODING", k))
+        if t == b"set":
+            lines.append(set_encoding(call("OBJECT", "ENCODING", k)))
         ttls.append(call("PTTL", k))
     lines.append(function_list_sorted(call("FUNCTION", "LIST", "WITHCODE")))
     return lines, ttls

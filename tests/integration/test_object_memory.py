@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """OBJECT, MEMORY and LFU eviction over a socket, as Redis 7.0 answers.
 
-Covers: OBJECT ENCODING of every type and across the compact thresholds;
+Covers: OBJECT ENCODING of every type and across the compact thresholds,
+intsets (order, the texts that are not integers, set-max-intset-entries,
+RESTORE, MEMORY USAGE);
 the keyspace hits and misses OBJECT counts (and no keymiss event);
 REFCOUNT; IDLETIME growing with the keyspace clock and reset by a read,
 not by OBJECT, EXISTS, TYPE or TTL; FREQ rising with reads under
@@ -62,6 +64,53 @@ def object_encoding_of_every_type():
     r.zadd("z2", {"m%d" % i: i for i in range(129)})
     assert_eq(obj(r, "ENCODING", "z2"), "skiplist")
     assert_eq(obj(r, "ENCODING", "missing"), None)
+
+
+@test
+def intset_encoding_order_limit_and_memory():
+    r = h.flushed()
+    r.sadd("s", 5, -3, 70000, 0, 2**63 - 1, -2**63)
+    assert_eq(obj(r, "ENCODING", "s"), "intset")
+    # An intset lists its members in ascending order, as Redis's does,
+    # all in SSCAN's first call.
+    assert_eq(r.execute_command("SSCAN", "s", 0),
+              (0, [b"-9223372036854775808", b"-3", b"0", b"5", b"70000",
+                   b"9223372036854775807"]))
+    # Not integers by Redis's rules: each makes a table, for good.
+    for i, m in enumerate(["+1", "01", "-0", " 1", "1.0", "x"]):
+        r.sadd("t%d" % i, 1, 2, 3)
+        r.sadd("t%d" % i, m)
+        assert_eq(obj(r, "ENCODING", "t%d" % i), "hashtable", m)
+        r.srem("t%d" % i, m)
+        assert_eq(obj(r, "ENCODING", "t%d" % i), "hashtable", m)
+    # set-max-intset-entries is live.
+    try:
+        r.config_set("set-max-intset-entries", 3)
+        assert_eq(r.config_get("set-max-intset-entries"),
+                  {"set-max-intset-entries": "3"})
+        r.sadd("l", 1, 2, 3)
+        assert_eq(obj(r, "ENCODING", "l"), "intset")
+        r.sadd("l", 4)
+        assert_eq(obj(r, "ENCODING", "l"), "hashtable")
+        # A payload past the limit loads as a table; within it, an intset.
+        r.config_set("set-max-intset-entries", 512)
+        payload = r.dump("s")
+        r.config_set("set-max-intset-entries", 5)
+        r.restore("s2", 0, payload)
+        assert_eq(obj(r, "ENCODING", "s2"), "hashtable")
+        r.config_set("set-max-intset-entries", 512)
+        r.restore("s3", 0, payload)
+        assert_eq(obj(r, "ENCODING", "s3"), "intset")
+        assert_eq(r.dump("s3"), payload)
+    finally:
+        r.config_set("set-max-intset-entries", 512)
+    # 400 ids take about 2 bytes each, several times less than strings.
+    r.sadd("ids", *range(1000, 1000 + 400 * 37, 37))
+    r.sadd("strs", *["m%d" % i for i in range(1000, 1000 + 400 * 37, 37)])
+    assert_eq(obj(r, "ENCODING", "ids"), "intset")
+    ids, strs = r.memory_usage("ids"), r.memory_usage("strs")
+    assert ids < 400 * 2 + 300, ids
+    assert ids * 5 < strs, (ids, strs)
 
 
 @test

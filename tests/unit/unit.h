@@ -129,7 +129,7 @@ static inline struct store *unit_store_with_(const struct store_limits *set)
     UNIT_LIMIT_(hash_entries); UNIT_LIMIT_(hash_value);
     UNIT_LIMIT_(set_entries); UNIT_LIMIT_(set_value);
     UNIT_LIMIT_(zset_entries); UNIT_LIMIT_(zset_value);
-    UNIT_LIMIT_(list_size);
+    UNIT_LIMIT_(list_size); UNIT_LIMIT_(set_intset);
 #undef UNIT_LIMIT_
     struct store *s = store_new(1);
     store_set_limits(s, &lim);

@@ -26,6 +26,7 @@ Run the test files with /usr/bin/python3, which has Debian's redis-py.
 import atexit
 import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -97,6 +98,10 @@ class ServerError(Exception):
     pass
 
 
+class PortTaken(ServerError):
+    """Another process answered on the port picked for a new server."""
+
+
 class Server:
     """One server process on a free port. Use start()/stop() or `with`."""
 
@@ -159,7 +164,8 @@ class Server:
             except ServerError as e:
                 last_err = e
                 self.kill()
-                if b"ddress already in use" not in self.log_bytes():
+                if not isinstance(e, PortTaken) and \
+                        b"ddress already in use" not in self.log_bytes():
                     break
         raise ServerError("%s did not start: %s\n%s" % (
             self.binary, last_err, self.log_tail()))
@@ -172,13 +178,25 @@ class Server:
             try:
                 with Conn(self.port, timeout=1.0) as c:
                     reply = c.call("PING")
+                    if reply == b"+PONG\r\n":
+                        self._check_pid(c)
+                        return
                     # NOAUTH also proves it is up and serving.
-                    if reply == b"+PONG\r\n" or reply.startswith(b"-NOAUTH"):
+                    if reply.startswith(b"-NOAUTH"):
                         return
             except (OSError, ConnectionError):
                 pass
             time.sleep(0.02)
         raise ServerError("no PING reply within %.0fs" % self.start_timeout)
+
+    def _check_pid(self, c):
+        """Raises PortTaken unless INFO's process_id is this server's: a
+        process of another test may have bound the port between
+        free_port and the start, and answered the PING."""
+        m = re.search(rb"process_id:(\d+)", c.call("INFO", "server"))
+        if m and int(m.group(1)) != self.proc.pid:
+            raise PortTaken("port %d answered by pid %s" % (
+                self.port, m.group(1).decode()))
 
     def wait_exit(self, timeout=10.0):
         """Waits for the process to exit by itself; returns its status."""

@@ -27,7 +27,10 @@ until a command finds it, and what happens then is deterministic:
               whose order is each server's own); INFO's keyspace_hits,
               keyspace_misses, expired_keys and evicted_keys
 
-Scenarios: every access command over every type (ACCESS: reads, writes,
+Scenarios: TTLs set, kept, overwritten and passed by whole sequences of
+commands, past times that delete, hit and miss counting, and scripts
+and transactions, whose clock stands still (MISC); every access command
+over every type (ACCESS: reads, writes,
 blocking commands with a short timeout, scripts, OBJECT, DUMP, SORT, the
 EXPIRE family, GETEX, PERSIST...), writes from a live key onto an
 expired one (TARGET: RENAME, COPY, MOVE, SMOVE, the STORE commands...),
@@ -199,6 +202,60 @@ SET w 1 PX 30,WATCH w,MULTI,DEBUG SLEEP 0.05,GET w,EXEC,GET w
 SELECT 1,SET k 1 PX 3,SELECT 0,SLEEP 10,WATCH k,@2 SWAPDB 0 1,MULTI,EXEC
 """
 
+# Whole sequences: TTLs set, kept, overwritten and passed, writes that
+# delete (a time in the past), lookups that count hits and misses, and
+# scripts, whose clock stands still while they run.
+BUSY = ("local t = redis.call('time') "
+        "local s = t[1] * 1000000 + t[2] repeat t = redis.call('time') "
+        "until t[1] * 1000000 + t[2] > s + 20000 ")
+MISC = [
+    ("ttl: SET EX then overwritten, KEEPTTL, APPEND, INCR",
+     ["SET k v EX 100", "SET k w", "TTL k", "SET k v EX 100",
+      "SET k w KEEPTTL", "TTL k", "APPEND k x", "TTL k", "INCR n",
+      "EXPIRE n 100", "INCR n", "TTL n", "SET n 5 PX 3", SLEEP, "INCR n",
+      "TTL n"]),
+    ("ttl: GETEX and GETDEL",
+     ["SET k v", "GETEX k EX 100", "GETEX k PERSIST", "GETEX k PX 100",
+      "GETEX k EXAT 99999999999", "GETEX k PXAT 1", "EXISTS k", "SET k v",
+      "GETEX k EX 0", "GETEX k PX -1", "GETEX k EXAT 0",
+      "GETEX k EX 100 PX 100", "GETDEL k", "GETDEL k", "GETEX nosuch EX 1"]),
+    ("ttl: PERSIST",
+     ["SET k v EX 100", "PERSIST k", "PERSIST k", "PERSIST nosuch",
+      "SET k v PX 3", SLEEP, "PERSIST k"]),
+    ("ttl: the EXPIRE family, past times delete",
+     ["SET k v", "EXPIRE k 100 NX", "EXPIRE k 50 GT", "EXPIRE k 50 LT",
+      "EXPIRE k 200 XX", "EXPIRE k 0", "EXISTS k", "SET k v",
+      "PEXPIREAT k 0", "SET k v", "EXPIREAT k -5", "SET k v",
+      "EXPIRE k -1 NX", "SET k v EX 10", "EXPIRE k -1 GT", "EXPIRE k -1 LT",
+      "EXISTS k", "SET k v EXAT 1", "DBSIZE", "GET k", "DBSIZE"]),
+    ("ttl: RENAME onto keys with and past a TTL",
+     ["SET a 1", "SET b 2 EX 100", "RENAME a b", "TTL b", "SET a 1 EX 50",
+      "RENAME a b", "TTL b", "SET c 3 PX 3", SLEEP, "RENAME b c", "TTL c",
+      "RENAMENX c d", "SET e 1 PX 3", SLEEP, "RENAMENX d e", "GET e"]),
+    ("ttl: COPY and MOVE onto keys past a TTL",
+     ["SET a 1 EX 100", "SET b 2 PX 3", SLEEP, "COPY a b", "TTL b",
+      "SET c 3 PX 3", SLEEP, "COPY a c REPLACE", "TTL c", "COPY a b REPLACE",
+      "COPY a b", "SELECT 1", "SET a 2 PX 3", "SELECT 0", SLEEP, "MOVE a 1",
+      "SELECT 1", "TTL a", "SELECT 0"]),
+    ("hits and misses of every kind of lookup",
+     ["SET a 1", "MGET a b c", "EXISTS a b", "TOUCH a b", "TYPE b", "TTL b",
+      "STRLEN b", "GETRANGE b 0 1", "SUBSTR a 0 1", "GETBIT b 1",
+      "BITCOUNT b", "BITPOS b 1", "HGET b f", "LRANGE b 0 1", "LINDEX a 0",
+      "SISMEMBER b x", "ZSCORE b x", "XRANGE b - +", "PFCOUNT b",
+      "GEOPOS b x", "DUMP b", "OBJECT ENCODING b", "SORT b", "SINTER a b",
+      "SINTERSTORE d a b", "ZUNIONSTORE d 2 a b", "LCS a b",
+      "EVAL \"return redis.call('get', 'zz')\" 0", "SCAN 0", "KEYS *"]),
+    ("script: a key set in the script does not pass its time there",
+     ["EVAL \"redis.call('set', 'k', 'v', 'px', '5') " + BUSY +
+      "return redis.call('get', 'k')\" 0", "GET k"]),
+    ("script: a key that passes its time while the script runs",
+     ["SET k v PX 5", "EVAL \"" + BUSY + "return {redis.call('get', 'k'), "
+      "redis.call('exists', 'k')}\" 0", "GET k"]),
+    ("MULTI: the clock stands still for reads",
+     ["MULTI", "SET k v PX 5", "DEBUG SLEEP 0.02", "GET k", "EXISTS k",
+      "EXEC", "GET k"]),
+]
+
 POLICIES = ["volatile-ttl", "volatile-lru", "volatile-lfu", "volatile-random",
             "allkeys-lru", "allkeys-random", "allkeys-lfu", "noeviction"]
 EVICT_AFTER = [[], ["GET k"], ["SET n 1"],
@@ -261,6 +318,7 @@ def scenarios():
                          "CONFIG SET maxmemory-policy noeviction",
                          "CONFIG SET maxmemory-eviction-tenacity 10",
                          "DBSIZE", "EXISTS s k l v n"], False, True))
+    out += [(name, cmds, False, False) for name, cmds in MISC]
     out += [(name, cmds, True, True) for name, cmds in SWEEP]
     return out
 

@@ -30,14 +30,15 @@ until a command finds it, and what happens then is deterministic:
 Scenarios: TTLs set, kept, overwritten and passed by whole sequences of
 commands, past times that delete, hit and miss counting, and scripts
 and transactions, whose clock stands still (MISC); every access command
-over every type (ACCESS: reads, writes,
-blocking commands with a short timeout, scripts, OBJECT, DUMP, SORT, the
-EXPIRE family, GETEX, PERSIST...), writes from a live key onto an
-expired one (TARGET: RENAME, COPY, MOVE, SMOVE, the STORE commands...),
-WATCH with the key expired before WATCH or between WATCH and EXEC and
-another connection's FLUSHDB, SWAPDB, DEBUG RELOAD or writes (WATCHES),
-eviction of expired and live keys under each maxmemory-policy (EVICTION),
-and the sweeper over several databases (SWEEP, the sweeper on, 400 ms).
+over every type (ACCESS: reads, writes, blocking commands with a short
+timeout, scripts, OBJECT, DUMP, SORT, the EXPIRE family, GETEX,
+PERSIST...); writes from a live key onto an expired one (TARGET: RENAME,
+COPY, MOVE, SMOVE, the STORE commands...); WATCH with the key expired
+before WATCH or between WATCH and EXEC and another connection's FLUSHDB,
+SWAPDB, DEBUG RELOAD or writes of every kind (WATCHES, WATCH_WRITES);
+eviction of expired and live keys under each maxmemory-policy
+(POLICIES); and the sweeper over several databases (SWEEP, the sweeper
+on, 400 ms).
 
 Left out, as README documents them: MEMORY USAGE (Respite counts its own
 structures) and DEBUG OBJECT (absent); a store of an empty result
@@ -256,6 +257,21 @@ MISC = [
       "EXEC", "GET k"]),
 ]
 
+# Another connection's write onto the expired k that WATCH saw past its
+# time: a new value aborts EXEC, a deletion does not.
+WATCH_WRITES = """
+MSET k 1|SETEX k 100 v|SORT s STORE k|SINTERSTORE k s|COPY s k|COPY s k REPLACE
+LPUSH k x|SADD k x|ZADD k 1 x|HSET k f v|XADD k 5-1 f v|INCR k|APPEND k x
+SETRANGE k 0 x|PFADD k a|SETBIT k 1 1|GEOADD k 1 1 a|LMOVE s k LEFT LEFT
+SMOVE s k a|BITOP OR k s|ZUNIONSTORE k 1 s|ZRANGESTORE k s 0 -1|RENAMENX s k
+SET k v NX|MSETNX k 1|SETNX k 1|GETSET k 1|PSETEX k 100 v|INCRBYFLOAT k 1
+HINCRBY k f 1|ZINCRBY k 1 a|LPUSHX k x|XGROUP CREATE k g $ MKSTREAM
+BITFIELD k SET u8 0 1|SUNIONSTORE k s|SDIFFSTORE k s|ZINTERSTORE k 1 s
+ZDIFFSTORE k 1 s|PFMERGE k|DEL k|UNLINK k|EXPIRE k 100|PERSIST k|GETDEL k
+GETEX k PERSIST|SET k v XX|HSETNX k f v|LINSERT k BEFORE a x|SREM k a
+ZREM k a|HDEL k f|XDEL k 1-1|XTRIM k MAXLEN 0
+"""
+
 POLICIES = ["volatile-ttl", "volatile-lru", "volatile-lfu", "volatile-random",
             "allkeys-lru", "allkeys-random", "allkeys-lfu", "noeviction"]
 EVICT_AFTER = [[], ["GET k"], ["SET n 1"],
@@ -306,6 +322,11 @@ def scenarios():
         for acc in lines(WATCHES):
             out.append(("%s watched: %s" % (t, " / ".join(acc)),
                         LIVE[t] + setup + [SLEEP] + acc, False, False))
+        for acc in lines(WATCH_WRITES):
+            out.append(("%s watched, written: %s" % (t, acc[0]),
+                        LIVE[t] + setup + [SLEEP, "WATCH k", "@2 " + acc[0],
+                                           "MULTI", "PING", "EXEC"],
+                        False, False))
     for pol in POLICIES:
         for extra in EVICT_AFTER:
             out.append(("evict %s: %s" % (pol, " / ".join(extra)),

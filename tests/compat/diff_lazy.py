@@ -22,6 +22,10 @@ until a command finds it, and what happens then is deterministic:
               connection, scripts, SELECT) on the main connection, sent to
               both servers before either reply is read, so that both see
               the same time pass
+    timing    a key that must still be live at a later command (WATCH
+              before it expires, a script started before it does) gets
+              100 ms or more, so that a busy machine's pause between two
+              commands does not decide; sleeps past a deadline are long
     compared  every reply byte for byte; every notification since the
               setup, in order (a multiset for eviction and the sweeper,
               whose order is each server's own); INFO's keyspace_hits,
@@ -195,11 +199,11 @@ WATCH k k2,@2 GET k,MULTI,GET k2,EXEC|WATCH k,@2 DEBUG RELOAD,MULTI,EXEC
 WATCH s,@2 DEBUG RELOAD,MULTI,EXEC|WATCH k,@2 RENAME s k,MULTI,EXEC
 WATCH k,@2 MOVE k 1,MULTI,EXEC|WATCH k,@2 EXPIRE k 100,MULTI,EXEC
 WATCH k,@2 PERSIST k,MULTI,EXEC|WATCH k,@2 DEBUG POPULATE 2 k,MULTI,EXEC
-SET w 1 PX 30,WATCH w,SLEEP 50,MULTI,PING,EXEC,DBSIZE,GET w
-SET w 1 PX 30,WATCH w,SLEEP 50,@2 FLUSHDB,MULTI,PING,EXEC
-SET w 1 PX 30,WATCH w,SLEEP 50,@2 GET w,MULTI,PING,EXEC
-SET w 1 PX 30,WATCH w,SLEEP 50,@2 SWAPDB 0 1,MULTI,PING,EXEC
-SET w 1 PX 30,WATCH w,MULTI,DEBUG SLEEP 0.05,GET w,EXEC,GET w
+SET w 1 PX 100,WATCH w,SLEEP 150,MULTI,PING,EXEC,DBSIZE,GET w
+SET w 1 PX 100,WATCH w,SLEEP 150,@2 FLUSHDB,MULTI,PING,EXEC
+SET w 1 PX 100,WATCH w,SLEEP 150,@2 GET w,MULTI,PING,EXEC
+SET w 1 PX 100,WATCH w,SLEEP 150,@2 SWAPDB 0 1,MULTI,PING,EXEC
+SET w 1 PX 100,WATCH w,MULTI,DEBUG SLEEP 0.15,GET w,EXEC,GET w
 SELECT 1,SET k 1 PX 3,SELECT 0,SLEEP 10,WATCH k,@2 SWAPDB 0 1,MULTI,EXEC
 """
 
@@ -208,7 +212,7 @@ SELECT 1,SET k 1 PX 3,SELECT 0,SLEEP 10,WATCH k,@2 SWAPDB 0 1,MULTI,EXEC
 # scripts, whose clock stands still while they run.
 BUSY = ("local t = redis.call('time') "
         "local s = t[1] * 1000000 + t[2] repeat t = redis.call('time') "
-        "until t[1] * 1000000 + t[2] > s + 20000 ")
+        "until t[1] * 1000000 + t[2] > s + 200000 ")
 MISC = [
     ("ttl: SET EX then overwritten, KEEPTTL, APPEND, INCR",
      ["SET k v EX 100", "SET k w", "TTL k", "SET k v EX 100",
@@ -250,7 +254,7 @@ MISC = [
      ["EVAL \"redis.call('set', 'k', 'v', 'px', '5') " + BUSY +
       "return redis.call('get', 'k')\" 0", "GET k"]),
     ("script: a key that passes its time while the script runs",
-     ["SET k v PX 5", "EVAL \"" + BUSY + "return {redis.call('get', 'k'), "
+     ["SET k v PX 100", "EVAL \"" + BUSY + "return {redis.call('get', 'k'), "
       "redis.call('exists', 'k')}\" 0", "GET k"]),
     ("MULTI: the clock stands still for reads",
      ["MULTI", "SET k v PX 5", "DEBUG SLEEP 0.02", "GET k", "EXISTS k",
@@ -288,7 +292,7 @@ SWEEP = [
       "EVAL \"for i=0,199 do redis.call('pexpire', 'key:'..i, 20) end\" 0",
       "SLEEP 600", "DBSIZE"]),
     ("sweep: a watched key",
-     ["SET a 1 PX 20", "WATCH a", "SLEEP 400", "MULTI", "PING", "EXEC"]),
+     ["SET a 1 PX 100", "WATCH a", "SLEEP 500", "MULTI", "PING", "EXEC"]),
     ("sweep: a key past its time at WATCH",
      ["SET a 1 PX 5", "SLEEP 20", "WATCH a", "SLEEP 400", "MULTI", "PING",
       "EXEC", "DBSIZE"]),

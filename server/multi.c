@@ -143,9 +143,10 @@ size_t client_watched_keys_total(const struct server *srv)
 }
 
 /* Marks every client watching (db, key) dirty, except a watcher that
- * saw the key past its time at WATCH while the key is now gone: its
- * deletion changes nothing (Redis's touchWatchedKey), and the mark is
- * cleared, so a later write to the key counts. */
+ * saw the key past its time at WATCH (Redis's touchWatchedKey): to it
+ * the key's deletion changes nothing, and clears the mark so that a
+ * later write counts; while the key is still held, past its time,
+ * nothing has changed either. */
 void server_key_modified(struct server *srv, int db, const char *key,
                          size_t klen)
 {

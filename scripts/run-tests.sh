@@ -8,8 +8,8 @@
 #                scenarios in tests/scenarios/, tests/compat: compat.py,
 #                differential.py, diff_blocking.py, diff_pubsub.py,
 #                diff_multi.py, diff_config.py, diff_protocol.py,
-#                diff_conn.py, diff_expiry.py, diff_info.py,
-#                diff_tracking.py)
+#                diff_conn.py, diff_expiry.py, diff_lazy.py,
+#                diff_info.py, diff_tracking.py)
 #                against bin/respite and against bin/respite-san, the two
 #                passes side by side (PARALLEL_PASSES below)
 #   all          both, plus scripts/check-includes.sh (the default)
@@ -208,6 +208,8 @@ integration_pass() {
             "$PY" tests/compat/diff_conn.py --rounds 60 --steps 40 --quiet
         run_suite "expiry differential vs redis-server [$tag]" "$PY" \
             tests/compat/diff_expiry.py --rounds 60 --quiet
+        run_suite "lazy expiry differential vs redis-server [$tag]" "$PY" \
+            tests/compat/diff_lazy.py --sample 500 --quiet
         run_suite "INFO differential vs redis-server [$tag]" "$PY" \
             tests/compat/diff_info.py --rounds 60 --quiet
         run_suite "tracking differential vs redis-server [$tag]" "$PY" \

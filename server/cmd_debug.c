@@ -20,6 +20,7 @@
 #include "server/function.h"
 #include "server/handlers.h"
 #include "server/persist.h"
+#include "server/pubsub.h"
 #include "server/server.h"
 
 static void debug_jump_clock(struct client *c)
@@ -201,7 +202,8 @@ static size_t populate_key(char *key, size_t plen, int64_t n)
 
 /* DEBUG POPULATE count [prefix] [size]: string keys prefix:0 .. prefix:
  * count-1 ("key" by default) holding "value:<n>", or with size that text
- * cut or zero-padded to size bytes. Existing keys are left alone. A size
+ * cut or zero-padded to size bytes, each with its "new" event. Existing
+ * keys are left alone (one past its time goes first). A size
  * past the string limit is refused; out of memory it stops with an
  * error. */
 static void debug_populate(struct client *c)
@@ -246,6 +248,8 @@ static void debug_populate(struct client *c)
                                                : ERR_OOM);
             return;
         }
+        /* Redis adds each key with dbAdd, which publishes "new". */
+        server_notify(c->srv, NOTIFY_NEW, "new", c->db, key, klen);
         server_key_modified(c->srv, c->db, key, klen);
     }
     free(key);

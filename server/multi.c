@@ -9,10 +9,16 @@
  * tracks), is otherwise a no-op while nobody watches, and marks every
  * client watching that key CLIENT_DIRTY_CAS (the writer included, as in
  * Redis). Keys removed by expiry count as modified
- * (the store's expired callback calls it), and EXEC looks each watched key
- * up first so a key that expired logically but was not yet swept counts
- * too. The watcher lists are walked linearly: watching is rare and the
- * lists are short, so no reverse index is kept. */
+ * (the store's expired callback calls it), and EXEC checks each watched
+ * key's TTL first so a key that expired logically but was not yet swept
+ * counts too. The watcher lists are walked linearly: watching is rare and
+ * the lists are short, so no reverse index is kept.
+ *
+ * As in Redis 7.0, WATCH and EXEC look at a key without expiring it (no
+ * "expired" event, DBSIZE still counts it): a key already past its time
+ * at WATCH is marked expired, and its deletion later (by a lookup, the
+ * sweeper or a flush) is no change to that watcher, since the key was
+ * logically absent all along. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,8 +157,12 @@ void server_dirty_elements(struct server *srv, uint64_t n)
         srv->dirty += n - 1;
 }
 
-/* See server.h: wakes blocked clients, invalidates tracking, marks every
- * client watching (db, key) dirty. */
+/* See server.h: wakes blocked clients, invalidates tracking, and marks
+ * every client watching (db, key) dirty, except a watcher that saw the
+ * key past its time at WATCH (Redis's touchWatchedKey): to it the key's
+ * deletion changes nothing, and clears the mark so that a later write
+ * counts; while the key is still held, past its time, nothing has
+ * changed either. */
 void server_key_signal(struct server *srv, int db, const char *key,
                        size_t klen)
 {
@@ -163,14 +173,52 @@ void server_key_signal(struct server *srv, int db, const char *key,
         return;
     for (struct client *w = srv->clients; w; w = w->next) {
         for (size_t i = 0; i < w->nwatched; i++) {
-            const struct watched_key *k = &w->watched[i];
-            if (k->db == db && k->klen == klen &&
-                memcmp(k->key, key, klen) == 0) {
-                w->flags |= CLIENT_DIRTY_CAS;
+            struct watched_key *k = &w->watched[i];
+            if (k->db != db || k->klen != klen ||
+                memcmp(k->key, key, klen) != 0)
+                continue;
+            if (k->expired) {
+                if (!store_key_peek_any(srv->db[db], key, klen))
+                    k->expired = 0;
                 break;
             }
+            w->flags |= CLIENT_DIRTY_CAS;
+            break;
         }
     }
+}
+
+/* 1 if entry e exists and is past its time at now: Redis's keyIsExpired,
+ * which looks without deleting. */
+static int held_expired(const struct store_entry *e, int64_t now)
+{
+    return e && store_entry_expired(e, now);
+}
+
+/* Whether a FLUSHDB, FLUSHALL or SWAPDB that empties database k->db (and,
+ * with repl, moves repl's keys in) changes what k's watcher saw: Redis's
+ * touchAllWatchedKeysInDb, which goes by the keys held, expired or not,
+ * and by the expired mark. Updates the mark as Redis does. */
+static int flush_touches(struct watched_key *k, struct store *emptied,
+                         struct store *repl, int64_t now)
+{
+    int in_emptied = store_key_peek_any(emptied, k->key, k->klen) != NULL;
+    struct store_entry *in_repl =
+        repl ? store_key_peek_any(repl, k->key, k->klen) : NULL;
+    if (!in_emptied && !in_repl)
+        return 0;
+    if (k->expired) {
+        if (!in_repl) {
+            k->expired = 0;             /* an expired key goes: no change */
+            return 0;
+        }
+        if (held_expired(in_repl, now))
+            return 0;                   /* expired before and after */
+    } else if (!in_emptied && held_expired(in_repl, now)) {
+        k->expired = 1;                 /* absent, and absent after */
+        return 0;
+    }
+    return 1;
 }
 
 /* Before a database is emptied or swapped (db < 0: all of them): marks
@@ -185,13 +233,14 @@ void server_db_modified(struct server *srv, int db, int with)
     if (srv->nwatching == 0)
         return;
     int64_t now = server_now_ms(srv);
+    struct store *repl = with >= 0 ? srv->db[with] : NULL;
     for (struct client *w = srv->clients; w; w = w->next) {
+        if (w->flags & CLIENT_DIRTY_CAS)
+            continue;
         for (size_t i = 0; i < w->nwatched; i++) {
-            const struct watched_key *k = &w->watched[i];
+            struct watched_key *k = &w->watched[i];
             if ((db < 0 || k->db == db) &&
-                (store_key_find(srv->db[k->db], k->key, k->klen, now) ||
-                 (with >= 0 &&
-                  store_key_find(srv->db[with], k->key, k->klen, now)))) {
+                flush_touches(k, srv->db[k->db], repl, now)) {
                 w->flags |= CLIENT_DIRTY_CAS;
                 break;
             }
@@ -220,14 +269,21 @@ void cmd_discard(struct client *c)
     reply_ok(c);
 }
 
-/* Looks every watched key up so that one which expired since WATCH is
- * removed now and, through the expired callback, marks this client. */
-static void expire_watched(struct client *c)
+/* 1 if a watched key that was live at WATCH is now past its time, still
+ * held or not (Redis's isWatchedKeyExpired). Nothing is deleted: the key
+ * goes, with its "expired" event, when a command or the sweeper finds
+ * it, as in Redis. */
+static int watched_expired(const struct client *c)
 {
     int64_t now = server_now_ms(c->srv);
-    for (size_t i = 0; i < c->nwatched && !(c->flags & CLIENT_DIRTY_CAS); i++)
-        store_key_find(c->srv->db[c->watched[i].db], c->watched[i].key,
-                       c->watched[i].klen, now);
+    for (size_t i = 0; i < c->nwatched; i++) {
+        const struct watched_key *k = &c->watched[i];
+        if (!k->expired &&
+            held_expired(store_key_peek_any(c->srv->db[k->db], k->key,
+                                            k->klen), now))
+            return 1;
+    }
+    return 0;
 }
 
 /* A queued command the user's ACL no longer allows (changed since it
@@ -267,7 +323,8 @@ void cmd_exec(struct client *c)
         client_unwatch_all(c);
         return;
     }
-    expire_watched(c);
+    if (watched_expired(c))
+        c->flags |= CLIENT_DIRTY_CAS;
     if (c->flags & CLIENT_DIRTY_CAS) {
         resp_add_null_array(&c->out);
         client_multi_reset(c);
@@ -316,8 +373,9 @@ void cmd_watch(struct client *c)
                    memcmp(c->watched[j].key, c->argv[i], c->argvlen[i]) == 0;
         if (seen)
             continue;
-        /* An expired key is removed now, so it reads as absent from here. */
-        store_key_find(client_db(c), c->argv[i], c->argvlen[i], now);
+        /* A key past its time stays where it is (see the top). */
+        int expired = held_expired(
+            store_key_peek_any(client_db(c), c->argv[i], c->argvlen[i]), now);
         struct watched_key *w =
             realloc(c->watched, (c->nwatched + 1) * sizeof(*w));
         char *key = bytes_dup(c->argv[i], c->argvlen[i]);
@@ -329,7 +387,8 @@ void cmd_watch(struct client *c)
             return;
         }
         c->watched = w;
-        w[c->nwatched] = (struct watched_key){ c->db, c->argvlen[i], key };
+        w[c->nwatched] =
+            (struct watched_key){ c->db, expired, c->argvlen[i], key };
         if (c->nwatched++ == 0)
             c->srv->nwatching++;
     }

@@ -197,6 +197,7 @@ struct queued_cmd {
 
 struct watched_key {
     int db;
+    int expired;                        /* held but past its time at WATCH */
     size_t klen;
     char *key;                          /* owned */
 };

@@ -35,7 +35,9 @@ Case file syntax (see cases.txt):
                                   caused); RESP2: nothing
     !closed                       both connections must now be closed
 
-Before each case both servers get FLUSHALL and the connections are new.
+Before each case both servers get FLUSHALL and DEBUG SET-ACTIVE-EXPIRE 1
+(a case may turn the sweeper off, so that a key past its time waits for a
+command to find it) and the connections are new.
 If the server under test dies, the case fails and the server is restarted
 so the remaining cases still run.
 
@@ -214,6 +216,11 @@ class Side:
             rep = admin.call("FLUSHALL")
             if rep != b"+OK\r\n":
                 raise h.ServerError("FLUSHALL replied %r" % rep)
+            # A case may switch the sweeper off (keys past their time then
+            # stay until a command touches them); on again for the next.
+            # Servers started without DEBUG (diff_config.py's) refuse it,
+            # and need no reset.
+            admin.call("DEBUG", "SET-ACTIVE-EXPIRE", "1")
 
     def conn(self, i):
         if self.conns[i] is None:

@@ -250,7 +250,8 @@ static void debug_populate(struct client *c)
         }
         /* Redis adds each key with dbAdd, which publishes "new". */
         server_notify(c->srv, NOTIFY_NEW, "new", c->db, key, klen);
-        server_key_modified(c->srv, c->db, key, klen);
+        /* Redis counts no change for them (they are not propagated). */
+        server_key_signal(c->srv, c->db, key, klen);
     }
     free(key);
     free(val);

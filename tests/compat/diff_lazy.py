@@ -29,7 +29,8 @@ until a command finds it, and what happens then is deterministic:
     compared  every reply byte for byte; every notification since the
               setup, in order (a multiset for eviction and the sweeper,
               whose order is each server's own); INFO's keyspace_hits,
-              keyspace_misses, expired_keys and evicted_keys
+              keyspace_misses, expired_keys and evicted_keys, and how
+              much rdb_changes_since_last_save grew
 
 Scenarios: TTLs set, kept, overwritten and passed by whole sequences of
 commands, past times that delete, hit and miss counting, and scripts
@@ -363,7 +364,7 @@ class Side:
         for args in (["FLUSHALL"], ["FUNCTION", "FLUSH"],
                      ["CONFIG", "SET", "notify-keyspace-events", FLAGS],
                      ["DEBUG", "SET-ACTIVE-EXPIRE", "1" if sweeper else "0"],
-                     ["CONFIG", "RESETSTAT"]):
+                     ["CONFIG", "RESETSTAT"], ["SAVE"]):
             rep = admin.call(*args)
             if rep != b"+OK\r\n":
                 raise h.ServerError("%s replied %r" % (args, rep))
@@ -376,6 +377,16 @@ class Side:
         sub.send(h.encode("SUBSCRIBE", MARKER) +
                  h.encode("PSUBSCRIBE", "__key*__:*"))
         sub.read_n(2)
+        self.dirty = self.changes()
+
+    def changes(self):
+        """INFO's rdb_changes_since_last_save (0 after open's SAVE, so a
+        DEBUG RELOAD's save compares too)."""
+        info = h.parse(self.conns["admin"].call("INFO", "persistence"))
+        for line in info.split(b"\r\n"):
+            if line.startswith(b"rdb_changes_since_last_save:"):
+                return int(line.split(b":")[1])
+        return None
 
     def close(self):
         for c in self.conns.values():
@@ -398,6 +409,7 @@ class Side:
             name, _, value = line.partition(b":")
             if name in STATS:
                 stats[name] = value
+        stats[b"changes"] = self.changes() - self.dirty
         admin.call("DEBUG", "SET-ACTIVE-EXPIRE", "1")
         admin.call("CONFIG", "SET", "notify-keyspace-events", "")
         self.close()

@@ -231,7 +231,8 @@ class DumpPoints:
     def read_key(self, side, name):
         """TYPE and content of a key on one side, as differential's dumps
         read it (radix-tree-nodes left out), and its OBJECT ENCODING for
-        hashes, sorted sets and lists; sets' encoding apart (set_encoding)."""
+        hashes, sorted sets and lists; and a set's OBJECT ENCODING apart
+        (same_key compares it as differential's encoding_fit does)."""
         d = self.d
         call = (lambda *args: side.request(0, d.h.encode(*args)))
         t = call("TYPE", name)
@@ -312,7 +313,25 @@ class DumpPoints:
             diff = self.broken(log, rng, payloads, new)
             if diff:
                 return diff
+        if payloads and rng.random() < 0.3:
+            return self.over_round_key(log, rng, payloads)
         return None
+
+    def over_round_key(self, log, rng, payloads):
+        """RESTORE ... REPLACE of a payload over a key of the round (its
+        own, or another key's, of any type), so the commands after it and
+        the dumps work on what each server restored. No IDLETIME: past
+        120 s Respite's idle times differ (README), and the round's
+        OBJECT IDLETIME compares them."""
+        name, _, pays = rng.choice(payloads)
+        target = rng.choice([name, rng.choice(self.d.KEYS)])
+        args = ["RESTORE", target, rng.choice(["0", "100000"]),
+                rng.choice(pays), "REPLACE"]
+        diff = self.same(log, args)
+        if diff:
+            return ("RESTORE over a key of the round",) + diff
+        diff = self.same_key(log, target)
+        return ("key of the round restored",) + diff if diff else None
 
     def pick_keys(self, log, rng):
         """One key of each type present (TYPE asked of both, compared by
@@ -508,6 +527,15 @@ class DumpPoints:
                 diff = self.same(log, ["OBJECT", "IDLETIME", target])
                 if diff:
                     return ("OBJECT IDLETIME under LFU",) + diff
+                if opt[:1] == ["FREQ"] and n < 5 and rng.random() < 0.5:
+                    # Below LFU_INIT_VAL a lookup adds one for sure:
+                    # DUMP's (its payloads compared above), not TYPE's.
+                    self.send(log, ["DUMP", target])
+                    for args in (["TYPE", target],
+                                 ["OBJECT", "FREQ", target]):
+                        diff = self.same(log, args, freq_fit)
+                        if diff:
+                            return ("after a lookup under LFU",) + diff
             return None
         finally:
             self.send(log, ["CONFIG", "SET", "maxmemory-policy",

@@ -2474,9 +2474,10 @@ def main():
     ap.add_argument("--cross-share", type=float, default=CROSS_SHARE,
                     help="share of the rounds that end with each server "
                     "loading the other's SAVE (default %.3f)" % CROSS_SHARE)
-    ap.add_argument("--dump-share", type=float, default=diff_dump.DUMP_SHARE,
+    dump_share = diff_dump.DUMP_SHARE
+    ap.add_argument("--dump-share", type=float, default=dump_share,
                     help="share of the rounds that DUMP and RESTORE across "
-                    "the servers partway (default %.2f)" % diff_dump.DUMP_SHARE)
+                    "the servers partway (default %.2f)" % dump_share)
     opts = ap.parse_args()
     # DEBUG on both, each in a directory of its own (DEBUG RELOAD and SAVE
     # write dump.rdb there).

@@ -204,6 +204,7 @@ class DumpPoints:
         self.plan = None
         self.names = 0
         self.restored_table = False     # see table_order
+        self.fill = None    # list-max-listpack-size of other_limits
 
     def start(self, seed, n):
         """Draws the round's plan (or none)."""
@@ -351,7 +352,14 @@ class DumpPoints:
         if diff:
             return ("RESTORE over a key of the round",) + diff
         diff = self.same_key(log, target)
-        return ("key of the round restored",) + diff if diff else None
+        if diff:
+            return ("key of the round restored",) + diff
+        return self.dumped_again(log, target, self.kind_of(log, target))
+
+    def kind_of(self, log, name):
+        """TYPE of name on both (compared by same_key before), Redis's."""
+        a, _ = self.send(log, ["TYPE", name])
+        return a[1:-2].decode(errors="replace")
 
     def other_limits(self, log, rng):
         """Other compact encoding limits than the round's, on both, for the
@@ -361,14 +369,17 @@ class DumpPoints:
         listpack whose elements pass *-max-listpack-value). The first
         difference in the replies, as (what, a, b), or None."""
         for name, default, small in rng.sample(self.d.LIMITS, 3):
-            diff = self.same(log, ["CONFIG", "SET", name,
-                                   rng.choice(small + [default])])
+            value = rng.choice(small + [default])
+            if name == "list-max-listpack-size":
+                self.fill = int(value)
+            diff = self.same(log, ["CONFIG", "SET", name, value])
             if diff:
                 return ("reply",) + diff
         return None
 
     def round_limits(self, log):
         """The round's limits back on both (Differ.limits)."""
+        self.fill = None
         vals = self.differ.limit_values
         for i in range(0, len(vals), 2):
             self.send(log, ["CONFIG", "SET", vals[i][2:], vals[i + 1]])
@@ -407,9 +418,11 @@ class DumpPoints:
             return ("DUMP payload (%s)" % why, a, b), None
         return None, (pa, pb)
 
-    def differ_payloads(self, log, name, kind, pa, pb):
+    def differ_payloads(self, log, name, kind, pa, pb, restored=False):
         """Why the two payloads of name differ where they must not, or
-        None (see the docstring)."""
+        None (see the docstring). restored: name was restored from one
+        payload on both, so a listpack hash has that payload's order on
+        both, whatever table_order says."""
         if pa == pb:
             return None
         if version_of(pb) not in (10,) or len(pb) < 11:
@@ -419,7 +432,8 @@ class DumpPoints:
             return "type byte"
         if ta == b"\x00":
             return "string"
-        if ta == b"\x10" and pb[:1] == b"\x10" and not self.table_order:
+        if ta == b"\x10" and pb[:1] == b"\x10" and (
+                restored or not self.table_order):
             return "listpack hash"
         if ta in (b"\x05", b"\x11"):
             return "sorted set"
@@ -476,7 +490,9 @@ class DumpPoints:
         the directive (README's DUMP and RESTORE: list nodes)."""
         vals = self.differ.limit_values
         fill = -2
-        if "--list-max-listpack-size" in vals:
+        if self.fill is not None:           # other_limits' (seed 21025)
+            fill = self.fill
+        elif "--list-max-listpack-size" in vals:
             fill = int(vals[vals.index("--list-max-listpack-size") + 1])
         if fill > 0:
             return struct.unpack("<H", lp[4:6])[0] <= fill
@@ -509,11 +525,23 @@ class DumpPoints:
             if diff:
                 return ("RESTORE again",) + diff
             # Idle 3 s or none: the reads above touched what stayed.
-            diff = self.check_restored(log, target, 0)
+            diff = self.check_restored(log, target, 0) or \
+                self.dumped_again(log, target, kind)
             if diff:
                 return diff
         self.names += 1
         return None
+
+    def dumped_again(self, log, target, kind):
+        """DUMP of a restored key on both, compared as the round's keys'
+        (differ_payloads): what each server made of one payload, dumped
+        again."""
+        a, b = self.send(log, ["DUMP", target])
+        if not (is_payload(a) and is_payload(b)):
+            return ("DUMP of a restored key", a, b) if a != b else None
+        why = self.differ_payloads(log, target, kind, self.d.bulk(a),
+                                   self.d.bulk(b), restored=True)
+        return ("DUMP of a restored key (%s)" % why, a, b) if why else None
 
     def restore_args(self, rng, target, pay):
         """A RESTORE of pay to target with a TTL or none, maybe ABSTTL
@@ -639,8 +667,9 @@ class DumpPoints:
         diff = self.same_key(log, target)
         if diff and how == "byte" and self.kept_apart(log, target, pay):
             return None
-        return ("key restored from a payload %s" % how,) + diff \
-            if diff else None
+        if diff:
+            return ("key restored from a payload %s" % how,) + diff
+        return self.dumped_again(log, target, self.kind_of(log, target))
 
     # README's DUMP and RESTORE: where Redis 7.0 keeps a value that breaks
     # its own type, Respite sorts a listpack sorted set whose scores are

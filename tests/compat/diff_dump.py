@@ -669,6 +669,11 @@ class DumpPoints:
             return None
         if diff:
             return ("key restored from a payload %s" % how,) + diff
+        if how == "byte" and pay[:1] != b"\x00":
+            # Redis keeps a blob as it came, in encodings it would not
+            # have written (seed 24021 of a run with 40 broken payloads a
+            # point); Respite's DUMP writes its value afresh (README).
+            return None
         return self.dumped_again(log, target, self.kind_of(log, target))
 
     # README's DUMP and RESTORE: where Redis 7.0 keeps a value that breaks

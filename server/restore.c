@@ -437,6 +437,24 @@ static void obj_free(struct store *s, enum store_type t, void *o)
     }
 }
 
+/* A hash or sorted set in one blob (ziplist, listpack). Redis 7.0 keeps
+ * such a blob as it is while it holds at most *-max-listpack-entries
+ * elements, however long they are (only the plain encodings' elements
+ * are held to *-max-listpack-value), so the value limit is lifted to
+ * STORE_COMPACT_MAX, the longest a compact element may be, while the
+ * elements are added; the entries limit still applies. */
+static int load_pairs_blob(struct rdb_reader *r, struct fill *f,
+                           int64_t (*walk)(const unsigned char *, size_t,
+                                           rdb_elem_cb, void *))
+{
+    struct store_limits saved = *store_get_limits(f->s), wide = saved;
+    wide.hash_value = wide.zset_value = STORE_COMPACT_MAX;
+    store_set_limits(f->s, &wide);
+    int rc = load_blob(r, f, walk, 1, DUMP_EMPTY);
+    store_set_limits(f->s, &saved);
+    return rc;
+}
+
 /* Fills f's object from the value of Redis type rdbtype. */
 static int load_obj(struct rdb_reader *r, struct fill *f, int rdbtype)
 {
@@ -452,9 +470,9 @@ static int load_obj(struct rdb_reader *r, struct fill *f, int rdbtype)
     case T_SET_LISTPACK:
         return load_blob(r, f, rdb_lp_walk, 0, DUMP_EMPTY);
     case T_ZSET_ZIPLIST: case T_HASH_ZIPLIST:
-        return load_blob(r, f, rdb_zl_walk, 1, DUMP_EMPTY);
+        return load_pairs_blob(r, f, rdb_zl_walk);
     case T_ZSET_LISTPACK: case T_HASH_LISTPACK:
-        return load_blob(r, f, rdb_lp_walk, 1, DUMP_EMPTY);
+        return load_pairs_blob(r, f, rdb_lp_walk);
     case T_LIST_QUICKLIST: case T_LIST_QUICKLIST_2:
         return load_quicklist(r, f, rdbtype == T_LIST_QUICKLIST_2);
     case T_STREAM_LISTPACKS: case T_STREAM_LISTPACKS_2:

@@ -118,7 +118,11 @@ static int get_ms(struct rdb_reader *r, int64_t *ms)
     return 0;
 }
 
-/* Appends the entries of one node (master ID m, elements es) to st. */
+/* Appends the entries of one node (master ID m, elements es) to st, then
+ * deletes the ones flagged deleted: not each at once, since deleting the
+ * only entry of a block frees the block, and the node's next entry would
+ * start another one, where Redis's node keeps the tombstone (a node whose
+ * first entry was deleted, after DEBUG RELOAD). */
 static int load_entries(struct store *s, struct store_stream *st,
                         struct store_sid m, struct elems *es)
 {
@@ -130,8 +134,11 @@ static int load_entries(struct store *s, struct store_stream *st,
     size_t i = 4 + (size_t)nmf, mf = 3;
     const char **fv = NULL;
     size_t *fvlen = NULL, cap = 0;
-    int rc = DUMP_BAD;
-    for (int64_t k = 0; k < live + dead; k++) {
+    /* At most one per entry, and an entry takes four elements or more. */
+    struct store_sid *dead_ids = malloc((es->n / 4 + 1) * sizeof *dead_ids);
+    size_t ndead = 0;
+    int rc = dead_ids ? DUMP_BAD : DUMP_NOMEM;
+    for (int64_t k = 0; dead_ids && k < live + dead; k++) {
         int64_t flags, dms, dseq, nf = nmf;
         if (el_int(es, i, &flags) || el_int(es, i + 1, &dms) ||
             el_int(es, i + 2, &dseq))
@@ -180,10 +187,14 @@ static int load_entries(struct store *s, struct store_stream *st,
             goto out;
         }
         if (flags & F_DELETED)
-            store_stream_delete(s, st, id);
+            dead_ids[ndead++] = id;
     }
-    rc = i == es->n ? DUMP_OK : DUMP_BAD;
+    if (dead_ids)
+        rc = i == es->n ? DUMP_OK : DUMP_BAD;
+    for (size_t d = 0; d < ndead; d++)
+        store_stream_delete(s, st, dead_ids[d]);
 out:
+    free(dead_ids);
     free(fv);
     free(fvlen);
     return rc;

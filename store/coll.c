@@ -34,7 +34,10 @@
  * Hashes follow hash-max-listpack-*, sets of strings Redis 7.2's
  * set-max-listpack-* (Redis 7.0 keeps small sets of strings in a hash
  * table, so ours are smaller there). Lowering a limit at run time
- * converts nothing at once.
+ * converts nothing at once, and a hash RESTORE or a file loads from a
+ * listpack is filled with the value limit lifted to STORE_COMPACT_MAX
+ * (server/restore.c), as Redis keeps such a blob whole: compact elements
+ * may be that long.
  *
  * Scanning a table uses Redis's reverse-binary cursor: every element
  * present for the whole scan is returned at least once across resizes.

@@ -19,8 +19,10 @@
  * member is a linear scan, which is fast for the store's limits
  * (struct store_limits: zset_entries members of at most zset_value
  * bytes, Redis's zset-max-listpack-*, 128 and 64 by default, at most
- * STORE_COMPACT_MAX). The first insert beyond either limit converts the
- * set, once, to
+ * STORE_COMPACT_MAX; a compact set RESTORE or a file loaded while
+ * zset_value was lifted may hold members up to STORE_COMPACT_MAX bytes,
+ * as Redis keeps such a listpack). The first insert beyond either limit
+ * converts the set, once, to
  *
  *   skip list:  head -> node -> node -> ...   (level 0 links all, in
  *               order; higher levels skip, each link knows how many

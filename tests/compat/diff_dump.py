@@ -61,9 +61,6 @@ DUMP_POINTS = 2
 KEYS_A_POINT = 5            # at most, besides the one of each type
 IDLE_EXACT_MAX = 120        # seconds: Respite's idle times end at ~130 s
 LFU_MAX = 31                # Respite's LFU counter (README)
-# XINFO STREAM's radix-tree-nodes: a difference from Redis being fixed in
-# another branch; not what a dump point checks.
-RADIX_NODES = b"radix-tree-nodes"
 
 
 def rdb_len(p, pos):
@@ -241,8 +238,8 @@ class DumpPoints:
 
     def read_key(self, side, name):
         """TYPE and content of a key on one side, as differential's dumps
-        read it (radix-tree-nodes left out), and its OBJECT ENCODING for
-        hashes, sorted sets and lists; and a set's OBJECT ENCODING apart
+        read it, and its OBJECT ENCODING for hashes, sorted sets and
+        lists; and a set's OBJECT ENCODING apart
         (same_key compares it as differential's encoding_fit does)."""
         d = self.d
         call = (lambda *args: side.request(0, d.h.encode(*args)))
@@ -263,7 +260,7 @@ class DumpPoints:
         if t == b"stream":
             args = ["XINFO", "STREAM", name, "FULL"]
             info = d.xinfo_times(d.compat.as_7_0(args, call(*args)))
-            out.append(drop_radix_nodes(info))
+            out.append(info)
         if t in (b"hash", b"zset", b"list"):
             out.append(call("OBJECT", "ENCODING", name))
         enc = call("OBJECT", "ENCODING", name) if t == b"set" else None
@@ -775,14 +772,3 @@ def blank_field(raw, name):
         raw = raw[:start] + b"?" + raw[end:]
         at = raw.find(b"\r\n" + name + b"\r\n", start)
     return raw
-
-
-def drop_radix_nodes(raw):
-    """XINFO STREAM FULL's reply with radix-tree-nodes' value blanked."""
-    at = raw.find(RADIX_NODES)
-    if at < 0:
-        return raw
-    end = raw.find(b"\r\n", at + len(RADIX_NODES) + 2)
-    if end < 0:
-        return raw
-    return raw[:at + len(RADIX_NODES) + 2] + b":?" + raw[end:]

@@ -547,12 +547,7 @@ def seeded_rounds(label, opts, ref_server, sut_server, play):
                 failed += 1
                 break
     finally:
-        crash = sut_server.sanitizer_report()
-        ref_server.stop()
-        sut_server.stop()
-    if crash:
-        failed += 1
-        print("FAIL sanitizer: " + crash)
+        failed += stop_pair(ref_server, sut_server)
     return passed, failed
 
 
@@ -617,6 +612,18 @@ def start_pair(label):
         ref_server.stop()
         raise
     return ref_server, sut_server
+
+
+def stop_pair(ref_server, sut_server):
+    """Stops start_pair's servers; 1 after printing the sanitizer's report
+    if the server under test logged one, else 0."""
+    crash = sut_server.sanitizer_report()
+    ref_server.stop()
+    sut_server.stop()
+    if crash:
+        print("FAIL sanitizer: " + crash)
+        return 1
+    return 0
 
 
 def clip(b, n=600):

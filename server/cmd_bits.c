@@ -378,7 +378,8 @@ void cmd_bitop(struct client *c)
     const char *dst = c->argv[2];
     size_t dlen = c->argvlen[2];
     if (maxlen == 0) {
-        if (store_key_delete(db, dst, dlen, now)) {
+        /* Even when past its time, as Redis's dbDelete (no "expired"). */
+        if (store_key_delete_held(db, dst, dlen)) {
             server_key_modified(c->srv, c->db, dst, dlen);
             server_notify(c->srv, NOTIFY_GENERIC, "del", c->db, dst, dlen);
         }

@@ -418,11 +418,9 @@ static void set_op_cmd(struct client *c, enum set_op op, int store,
         return;
     }
     struct store *db = client_db(c);
-    int64_t now = server_now_ms(c->srv);
     if (card == 0) {
         store_coll_free(db, out);
-        if (store_key_delete(db, c->argv[1], c->argvlen[1], now))
-            coll_changed(c, 1, NOTIFY_GENERIC, "del");
+        obj_store_empty(c, 1);
         resp_add_int(&c->out, 0);
         return;
     }

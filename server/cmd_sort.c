@@ -298,8 +298,7 @@ static void sort_store(struct client *c, const struct sort_opts *o,
     int64_t now = server_now_ms(c->srv);
     if (outlen == 0) {
         store_list_free(db, l);
-        if (store_key_delete(db, c->argv[d], c->argvlen[d], now))
-            coll_changed(c, d, NOTIFY_GENERIC, "del");
+        obj_store_empty(c, d);
         resp_add_int(&c->out, 0);
         return;
     }

@@ -448,16 +448,13 @@ static void range_walk(struct range_out *o, const struct store_zset *z,
 static void range_store(struct range_out *o)
 {
     struct client *c = o->c;
-    struct store *db = client_db(c);
-    int64_t now = server_now_ms(c->srv);
     if (o->nomem) {
         reply_error(c, ERR_OOM);
         return;
     }
     if (o->n == 0) {
         resp_add_int(&c->out, 0);
-        if (store_key_delete(db, c->argv[1], c->argvlen[1], now))
-            coll_changed(c, 1, NOTIFY_GENERIC, "del");
+        obj_store_empty(c, 1);
         return;
     }
     if (obj_store(c, STORE_T_ZSET, o->dst)) {

@@ -322,9 +322,7 @@ static void zop_store(struct client *c, struct store_zset *dst, size_t count,
     struct store *db = client_db(c);
     if (count == 0) {
         store_zset_free(db, dst);
-        if (store_key_delete(db, c->argv[1], c->argvlen[1],
-                             server_now_ms(c->srv)))
-            coll_changed(c, 1, NOTIFY_GENERIC, "del");
+        obj_store_empty(c, 1);
         resp_add_int(&c->out, 0);
         return;
     }

@@ -589,6 +589,20 @@ int store_key_delete(struct store *s, const char *key, size_t klen,
     return 1;
 }
 
+/* See store.h. */
+int store_key_delete_held(struct store *s, const char *key, size_t klen)
+{
+    uint64_t h = store__hash(key, klen);
+    struct store_shard *sh = store__shard(s, h);
+    store__rehash_step(s, sh);
+    struct store_entry **link = store__table_find(sh, h, key, klen);
+    if (!link)
+        return 0;
+    store__entry_remove(s, sh, link, 0);
+    store__table_shrink(s, sh);
+    return 1;
+}
+
 /* Sets or clears key's TTL. Adding or dropping the TTL prefix moves the
  * entry to a new allocation. Returns STORE_OK, STORE_NOT_FOUND or
  * STORE_NOMEM (nothing changed). */

@@ -137,6 +137,9 @@ struct store_entry *store_key_peek_any(struct store *s, const char *key,
 int store_key_set(struct store *s, const char *key, size_t klen,
                   const char *val, size_t vlen, int64_t expire_ms,
                   int64_t now_ms);
+/* Removes key whether or not it is past its time, reporting no expiry:
+ * Redis's dbDelete. Returns 1 if there was such a key, else 0. */
+int store_key_delete_held(struct store *s, const char *key, size_t klen);
 /* Removes key. Returns 1 if a live key was removed, else 0. */
 int store_key_delete(struct store *s, const char *key, size_t klen,
                      int64_t now_ms);

@@ -46,9 +46,7 @@ eviction of expired and live keys under each maxmemory-policy
 on, 400 ms).
 
 Left out, as README documents them: MEMORY USAGE (Respite counts its own
-structures) and DEBUG OBJECT (absent); a store of an empty result
-(GEOSEARCHSTORE ...) onto a destination past its time, which publishes
-"expired" on Respite and "del" on Redis; PTTL inside EXEC after time
+structures) and DEBUG OBJECT (absent); PTTL inside EXEC after time
 passed (Redis's reads the moving clock); and whatever comes in hash
 order on Redis (RANDOMKEY, SCAN and KEYS with several keys, SORT of a
 set by a missing pattern).
@@ -161,6 +159,9 @@ LMOVE s k LEFT RIGHT|RPOPLPUSH s k|SORT s STORE k|SORT s ALPHA STORE k
 SINTERSTORE k s|SUNIONSTORE k s k2|SDIFFSTORE k s k2|ZUNIONSTORE k 2 s k2
 ZINTERSTORE k 1 s|ZRANGESTORE k s 0 -1|ZDIFFSTORE k 1 s|BITOP OR k s k2
 PFMERGE k s|GEOSEARCHSTORE k s FROMLONLAT 0 0 BYRADIUS 20000 km
+SINTERSTORE k nokey|SUNIONSTORE k nokey|ZUNIONSTORE k 1 nokey|BITOP OR k nokey
+ZRANGESTORE k nokey 0 -1|SORT nokey STORE k|ZDIFFSTORE k 1 nokey
+GEOSEARCHSTORE k nokey FROMLONLAT 0 0 BYRADIUS 1 km
 SORT s BY k GET k|SORT s BY nosort GET k GET k2|SORT_RO s GET k
 MGET k s k2|EXISTS k s k2 k|DEL k s k2|UNLINK k2 k|TOUCH k s k2
 MSET k 1 k2 2|MSETNX k 1 k2 2|MSETNX k 1 s 2|SUNION k s k2|SINTER s k

@@ -847,6 +847,28 @@ TEST(expire_step_avg_ttl)
     store_free(s);
 }
 
+/* store_key_delete_held removes a key past its time without reporting
+ * an expiry (Redis's dbDelete); store_key_delete expires it instead. */
+TEST(delete_held_ignores_the_ttl)
+{
+    struct store *s = store_new(4);
+    struct expired_log log = { 0 };
+    store_set_expired_cb(s, on_expired, &log);
+    ASSERT_OK(set(s, "a", "v", T0 + 10, T0));
+    ASSERT_OK(set(s, "b", "v", T0 + 10, T0));
+    ASSERT_OK(set(s, "c", "v", STORE_NO_TTL, T0));
+    ASSERT_EQ(store_key_delete(s, K("a"), T0 + 20), 0);
+    ASSERT_EQ(log.n, 1);                 /* a expired, not deleted */
+    ASSERT_EQ(store_key_delete_held(s, K("b")), 1);
+    ASSERT_EQ(store_key_delete_held(s, K("c")), 1);
+    ASSERT_EQ(store_key_delete_held(s, K("nokey")), 0);
+    ASSERT_EQ(log.n, 1);
+    ASSERT_EQ(store_size(s), 0);
+    ASSERT_EQ(store_volatile_size(s), 0);
+    ASSERT_OK(store__check(s));
+    store_free(s);
+}
+
 /* ---- Rename / copy ------------------------------------------------------- */
 
 TEST(rename_copy_across_stores)
@@ -1424,6 +1446,7 @@ static const struct unit_test tests[] = {
     UNIT(expire_step_budget),
     UNIT(expire_step_mixed),
     UNIT(expire_step_avg_ttl),
+    UNIT(delete_held_ignores_the_ttl),
     UNIT(rename_copy_across_stores),
     UNIT(str_resize),
     UNIT(random_key),

@@ -374,29 +374,14 @@ static void iset_put(struct store_coll *c, const struct store__intset *is)
     c->w = is->w;
 }
 
-/* Writes v in decimal to buf (at least 21 bytes); returns the length. */
-static size_t i64_format(int64_t v, char *buf)
-{
-    char tmp[20];
-    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    size_t k = 0, n = 0;
-    do
-        tmp[k++] = (char)('0' + u % 10);
-    while (u /= 10);
-    if (v < 0)
-        buf[n++] = '-';
-    while (k)
-        buf[n++] = tmp[--k];
-    return n;
-}
-
 /* Fills *v with element i of intset c, formatted into v->buf. */
 static void iset_view(const struct store_coll *c, size_t i,
                       struct store_coll_view *v)
 {
     struct store__intset is = iset(c);
-    v->flen = i64_format(store__intset_get(&is, i), v->buf);
-    v->f = v->buf;
+    char *end = v->buf + sizeof v->buf;
+    v->f = store__int_text(end, store__intset_get(&is, i));
+    v->flen = (size_t)(end - v->f);
     v->v = NULL;
     v->vlen = 0;
 }

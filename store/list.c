@@ -191,10 +191,10 @@ static const char digits2[] =
     "34353637383940414243444546474849505152535455565758596061626364656667"
     "6869707172737475767778798081828384858687888990919293949596979899";
 
-/* Writes v's decimal text so that it ends just before end (20 bytes at
- * most); returns where it starts. Reading a list of numbers (LRANGE,
- * SORT) turns every element back into text, so this is on their path. */
-static char *int_text(char *end, int64_t v)
+/* See store_int.h. Reading a list of numbers (LRANGE, SORT) or an intset
+ * (SMEMBERS) turns every element back into text, so this is on their
+ * path. */
+char *store__int_text(char *end, int64_t v)
 {
     uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
     char *p = end;
@@ -325,7 +325,7 @@ static size_t el_view(const unsigned char *p, struct store_list_view *v)
         v->len = h;
     } else if (h < T_LSTR) {
         char *end = v->buf + sizeof(v->buf);
-        v->p = int_text(end, el_int(p));
+        v->p = store__int_text(end, el_int(p));
         v->len = (size_t)(end - v->p);
     } else {
         uint64_t len;

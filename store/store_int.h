@@ -279,6 +279,12 @@ static inline int store__key_eq(const char *a, const char *b, size_t n)
     return store__mem_eq(a, b, n);
 }
 
+/* ---- Integers as text (list.c, coll.c) -------------------------------- */
+
+/* Writes v's decimal text so that it ends just before end (20 bytes at
+ * most); returns where it starts: how store_i64_parse reads it back. */
+char *store__int_text(char *end, int64_t v);
+
 /* ---- LEB128 varints (coll.c, list.c, stream.c) ------------------------- */
 
 /* Bytes store__varint_put writes for v: 7 bits a byte, low group first. */

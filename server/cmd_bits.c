@@ -378,11 +378,7 @@ void cmd_bitop(struct client *c)
     const char *dst = c->argv[2];
     size_t dlen = c->argvlen[2];
     if (maxlen == 0) {
-        /* Even when past its time, as Redis's dbDelete (no "expired"). */
-        if (store_key_delete_held(db, dst, dlen)) {
-            server_key_modified(c->srv, c->db, dst, dlen);
-            server_notify(c->srv, NOTIFY_GENERIC, "del", c->db, dst, dlen);
-        }
+        key_store_empty(c, 2);
         resp_add_int(&c->out, 0);
         goto done;
     }

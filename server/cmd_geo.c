@@ -476,7 +476,7 @@ static void geo_store(struct client *c, size_t di, const struct geo_found *f,
     struct store *db = client_db(c);
     int64_t now = server_now_ms(c->srv);
     if (n == 0) {
-        obj_store_empty(c, di);
+        key_store_empty(c, di);
         resp_add_int(&c->out, 0);
         return;
     }

@@ -420,7 +420,7 @@ static void set_op_cmd(struct client *c, enum set_op op, int store,
     struct store *db = client_db(c);
     if (card == 0) {
         store_coll_free(db, out);
-        obj_store_empty(c, 1);
+        key_store_empty(c, 1);
         resp_add_int(&c->out, 0);
         return;
     }

@@ -298,7 +298,7 @@ static void sort_store(struct client *c, const struct sort_opts *o,
     int64_t now = server_now_ms(c->srv);
     if (outlen == 0) {
         store_list_free(db, l);
-        obj_store_empty(c, d);
+        key_store_empty(c, d);
         resp_add_int(&c->out, 0);
         return;
     }

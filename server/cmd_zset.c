@@ -454,7 +454,7 @@ static void range_store(struct range_out *o)
     }
     if (o->n == 0) {
         resp_add_int(&c->out, 0);
-        obj_store_empty(c, 1);
+        key_store_empty(c, 1);
         return;
     }
     if (obj_store(c, STORE_T_ZSET, o->dst)) {

@@ -322,7 +322,7 @@ static void zop_store(struct client *c, struct store_zset *dst, size_t count,
     struct store *db = client_db(c);
     if (count == 0) {
         store_zset_free(db, dst);
-        obj_store_empty(c, 1);
+        key_store_empty(c, 1);
         resp_add_int(&c->out, 0);
         return;
     }

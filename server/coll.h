@@ -121,18 +121,6 @@ static inline int obj_store(struct client *c, enum store_type t, void *o)
     return rc;
 }
 
-/* A STORE command's empty result: deletes argument i's key, with "del",
- * even when it is past its time, as Redis's dbDelete does (no "expired"
- * for it). */
-static inline void obj_store_empty(struct client *c, size_t i)
-{
-    if (store_key_delete_held(client_db(c), c->argv[i], c->argvlen[i])) {
-        server_key_modified(c->srv, c->db, c->argv[i], c->argvlen[i]);
-        server_notify(c->srv, NOTIFY_GENERIC, "del", c->db, c->argv[i],
-                      c->argvlen[i]);
-    }
-}
-
 /* Records a change to argument i's key: WATCH, dirty, event of class cls. */
 static inline void coll_changed(struct client *c, size_t i, int cls,
                                 const char *event)

@@ -85,6 +85,18 @@ static inline void key_new(struct client *c, size_t i)
                   c->argvlen[i]);
 }
 
+/* A STORE command's empty result (SINTERSTORE, BITOP...): deletes
+ * argument i's key, with "del", even when it is past its time, as Redis's
+ * dbDelete does (no "expired" for it). */
+static inline void key_store_empty(struct client *c, size_t i)
+{
+    if (store_key_delete_held(client_db(c), c->argv[i], c->argvlen[i])) {
+        server_key_modified(c->srv, c->db, c->argv[i], c->argvlen[i]);
+        server_notify(c->srv, NOTIFY_GENERIC, "del", c->db, c->argv[i],
+                      c->argvlen[i]);
+    }
+}
+
 /* 1 if e holds a string; else replies WRONGTYPE and returns 0. */
 static inline int key_is_string_or_reply(struct client *c,
                                          const struct store_entry *e)

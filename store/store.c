@@ -574,14 +574,17 @@ int store__key_insert(struct store *s, struct store_shard *sh, uint64_t h,
     return STORE_OK;
 }
 
-/* Removes key; returns 1 if a live key was removed, else 0. */
-int store_key_delete(struct store *s, const char *key, size_t klen,
-                     int64_t now_ms)
+/* Removes key if there is one: with live_only, one past its time is
+ * expired instead (reported, not counted as removed). 1 if removed. */
+static int delete_key(struct store *s, const char *key, size_t klen,
+                      int live_only, int64_t now_ms)
 {
     uint64_t h = store__hash(key, klen);
     struct store_shard *sh = store__shard(s, h);
     store__rehash_step(s, sh);
-    struct store_entry **link = find_live(s, sh, h, key, klen, now_ms);
+    struct store_entry **link =
+        live_only ? find_live(s, sh, h, key, klen, now_ms)
+                  : store__table_find(sh, h, key, klen);
     if (!link)
         return 0;
     store__entry_remove(s, sh, link, 0);
@@ -589,18 +592,17 @@ int store_key_delete(struct store *s, const char *key, size_t klen,
     return 1;
 }
 
+/* Removes key; returns 1 if a live key was removed, else 0. */
+int store_key_delete(struct store *s, const char *key, size_t klen,
+                     int64_t now_ms)
+{
+    return delete_key(s, key, klen, 1, now_ms);
+}
+
 /* See store.h. */
 int store_key_delete_held(struct store *s, const char *key, size_t klen)
 {
-    uint64_t h = store__hash(key, klen);
-    struct store_shard *sh = store__shard(s, h);
-    store__rehash_step(s, sh);
-    struct store_entry **link = store__table_find(sh, h, key, klen);
-    if (!link)
-        return 0;
-    store__entry_remove(s, sh, link, 0);
-    store__table_shrink(s, sh);
-    return 1;
+    return delete_key(s, key, klen, 0, 0);
 }
 
 /* Sets or clears key's TTL. Adding or dropping the TTL prefix moves the

@@ -189,9 +189,6 @@ static void allocator_ratios(struct resp_out *o,
 /* Not const: what INFO reads counts towards the peak, as in Redis. */
 static void section_memory(struct resp_out *o, struct server *srv)
 {
-    size_t prefix_index = 0;
-    for (int i = 0; i < srv->conf.databases; i++)
-        prefix_index += store_prefix_mem_usage(srv->db[i]);
     struct mem_report r;
     mem_report_fill(srv, &r);
     size_t used = r.used, peak = r.peak, rss = r.rss;
@@ -217,7 +214,7 @@ static void section_memory(struct resp_out *o, struct server *srv)
     add(o, "used_memory_dataset_perc:%.2f%%",
         r.net ? (double)r.dataset * 100 / (double)r.net : 0.0);
     /* Respite's: the part of the overhead the prefix index takes. */
-    add(o, "used_memory_prefix_index:%zu", prefix_index);
+    add(o, "used_memory_prefix_index:%zu", r.prefix);
     if (r.has_alloc) {
         add(o, "allocator_allocated:%zu", r.alloc.allocated);
         add(o, "allocator_active:%zu", r.alloc.active);
@@ -405,12 +402,12 @@ static void section_keyspace(struct resp_out *o, const struct server *srv)
     header(o, "Keyspace");
     for (int i = 0; i < srv->conf.databases; i++) {
         size_t keys = store_size(srv->db[i]);
+        if (!keys)
+            continue;
         struct store_expire_stats es;
         store_expire_stats(srv->db[i], &es);
-        if (keys)
-            add(o, "db%d:keys=%zu,expires=%zu,avg_ttl=%llu", i, keys,
-                store_volatile_size(srv->db[i]),
-                (unsigned long long)es.avg_ttl);
+        add(o, "db%d:keys=%zu,expires=%zu,avg_ttl=%llu", i, keys,
+            store_volatile_size(srv->db[i]), (unsigned long long)es.avg_ttl);
     }
 }
 

@@ -136,8 +136,7 @@ void server_reset_stats(struct server *srv)
     srv->nerrorstats = 0;
     if (srv->scripting)
         script_evicted_reset(srv);
-    static const uint64_t zero[RATE_COUNT];
-    rates_init(&srv->rates, uv_now(srv->loop), zero);
+    rates_init(&srv->rates, uv_now(srv->loop));
 }
 
 /* See server.h. The buffers are measured as CLIENT LIST's qbuf plus rbs
@@ -145,14 +144,14 @@ void server_reset_stats(struct server *srv)
 void server_stats_tick(struct server *srv)
 {
     uint64_t now_ms = uv_now(srv->loop);
-    if (now_ms < srv->rates.last_ms + RATES_PERIOD_MS)
+    if (!rates_due(&srv->rates, now_ms))
         return;
     uint64_t now[RATE_COUNT] = {
         [RATE_COMMANDS] = srv->stat_commands,
         [RATE_NET_IN] = srv->stat_net_in,
         [RATE_NET_OUT] = srv->stat_net_out,
     };
-    rates_tick(&srv->rates, now_ms, now);
+    rates_sample(&srv->rates, now_ms, now);
     uint64_t in = 0, out = 0;
     for (const struct client *c = srv->clients; c; c = c->next) {
         uint64_t i = resp_reader_pending(&c->reader) + c->reader.arena_cap;
@@ -456,8 +455,7 @@ static int server_start(struct server *srv)
     srv->reader_idle.data = srv;
     busypoll_init(srv);
     uv_timer_init(srv->loop, &srv->sweeper);
-    static const uint64_t zero[RATE_COUNT];
-    rates_init(&srv->rates, uv_now(srv->loop), zero);
+    rates_init(&srv->rates, uv_now(srv->loop));
     peaks_init(&srv->client_peaks, server_now_ms(srv) / 1000);
     sweeper_start(srv);
     maxmemory_init(srv);

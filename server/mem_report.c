@@ -33,9 +33,11 @@ void mem_report_fill(struct server *srv, struct mem_report *r)
     for (int i = 0; i < srv->conf.databases; i++) {
         size_t m, x;
         store_mem_tables(srv->db[i], &m, &x);
-        r->overhead += m + x + store_prefix_mem_usage(srv->db[i]);
+        r->prefix += store_prefix_mem_usage(srv->db[i]);
+        r->overhead += m + x;
         r->keys += store_size(srv->db[i]);
     }
+    r->overhead += r->prefix;
     r->dataset = r->used > r->overhead ? r->used - r->overhead : 0;
     r->has_alloc = server_mem_alloc_stats(&r->alloc) == 0;
 }

@@ -28,6 +28,7 @@ int server_mem_purge(void);
  * MEMORY STATS / DOCTOR show. */
 struct mem_report {
     size_t used, peak, startup, net, clients, rss, keys, overhead, dataset;
+    size_t prefix;                      /* of overhead: the prefix index */
     int has_alloc;                      /* alloc is filled (jemalloc) */
     struct server_mem_alloc alloc;
 };

@@ -6,18 +6,21 @@
 
 #include <string.h>
 
-void rates_init(struct rates *r, uint64_t now_ms,
-                const uint64_t counters[RATE_COUNT])
+void rates_init(struct rates *r, uint64_t now_ms)
 {
     memset(r, 0, sizeof *r);
     r->last_ms = now_ms;
-    memcpy(r->last, counters, sizeof r->last);
 }
 
-void rates_tick(struct rates *r, uint64_t now_ms,
-                const uint64_t counters[RATE_COUNT])
+int rates_due(const struct rates *r, uint64_t now_ms)
 {
-    if (now_ms < r->last_ms + RATES_PERIOD_MS)
+    return now_ms >= r->last_ms + RATES_PERIOD_MS;
+}
+
+void rates_sample(struct rates *r, uint64_t now_ms,
+                  const uint64_t counters[RATE_COUNT])
+{
+    if (!rates_due(r, now_ms))
         return;
     uint64_t elapsed = now_ms - r->last_ms;
     for (int k = 0; k < RATE_COUNT; k++) {

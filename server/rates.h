@@ -20,14 +20,17 @@ struct rates {
     unsigned next;                      /* the slot the next sample takes */
 };
 
-/* Starts at now_ms with the counters as they are, no rate seen yet. */
-void rates_init(struct rates *r, uint64_t now_ms,
-                const uint64_t counters[RATE_COUNT]);
-/* Takes a sample when RATES_PERIOD_MS have passed since the last one;
- * call it as often as convenient. A counter that went down (CONFIG
- * RESETSTAT) counts as having started again from 0. */
-void rates_tick(struct rates *r, uint64_t now_ms,
-                const uint64_t counters[RATE_COUNT]);
+/* Starts at now_ms with every counter at 0 (start-up, CONFIG
+ * RESETSTAT), no rate seen yet. */
+void rates_init(struct rates *r, uint64_t now_ms);
+/* 1 when RATES_PERIOD_MS have passed since the last sample: the caller
+ * then passes the counters to rates_sample. */
+int rates_due(const struct rates *r, uint64_t now_ms);
+/* Takes a sample at now_ms if due (else does nothing); call it as often
+ * as convenient. A counter that went down (CONFIG RESETSTAT) counts as
+ * having started again from 0. */
+void rates_sample(struct rates *r, uint64_t now_ms,
+                  const uint64_t counters[RATE_COUNT]);
 /* The mean of the samples of counter k, per second. */
 uint64_t rates_get(const struct rates *r, int k);
 

@@ -16,7 +16,7 @@ static void run(struct rates *r, uint64_t *now, uint64_t c[RATE_COUNT],
     for (int i = 0; i < n; i++) {
         *now += ms;
         c[0] += step;
-        rates_tick(r, *now, c);
+        rates_sample(r, *now, c);
     }
 }
 
@@ -24,7 +24,7 @@ TEST(steady_rate_once_the_ring_is_full)
 {
     struct rates r;
     uint64_t c[RATE_COUNT] = { 0 }, now = 1000;
-    rates_init(&r, now, c);
+    rates_init(&r, now);
     ASSERT_EQ(rates_get(&r, 0), 0);
     run(&r, &now, c, RATES_SAMPLES / 2, RATES_PERIOD_MS, 500);
     ASSERT_EQ(rates_get(&r, 0), 2500);    /* half the ring: half of 5000 */
@@ -37,7 +37,9 @@ TEST(no_sample_before_the_period)
 {
     struct rates r;
     uint64_t c[RATE_COUNT] = { 0 }, now = 0;
-    rates_init(&r, now, c);
+    rates_init(&r, now);
+    ASSERT(!rates_due(&r, now + RATES_PERIOD_MS - 1));
+    ASSERT(rates_due(&r, now + RATES_PERIOD_MS));
     run(&r, &now, c, RATES_SAMPLES * 4, RATES_PERIOD_MS / 4, 100);
     /* Every fourth call sampled 400 over 100 ms. */
     ASSERT_EQ(rates_get(&r, 0), 4000);
@@ -47,7 +49,7 @@ TEST(late_tick_divides_by_the_real_time)
 {
     struct rates r;
     uint64_t c[RATE_COUNT] = { 0 }, now = 0;
-    rates_init(&r, now, c);
+    rates_init(&r, now);
     run(&r, &now, c, RATES_SAMPLES, 4 * RATES_PERIOD_MS, 1000);
     ASSERT_EQ(rates_get(&r, 0), 1000 * 1000 / (4 * RATES_PERIOD_MS));
 }
@@ -56,7 +58,7 @@ TEST(counter_reset_starts_over_and_stop_fades)
 {
     struct rates r;
     uint64_t c[RATE_COUNT] = { 0 }, now = 0;
-    rates_init(&r, now, c);
+    rates_init(&r, now);
     run(&r, &now, c, RATES_SAMPLES, RATES_PERIOD_MS, 1000000);
     c[0] = 0;                          /* reset under the sampler */
     run(&r, &now, c, RATES_SAMPLES, RATES_PERIOD_MS, 10);

@@ -362,11 +362,11 @@ struct server {
      * client_call tests one comparison. */
     uint64_t slowlog_threshold_ns;
     struct latency_monitor latency;     /* LATENCY's events (cmd_latency.c) */
-    struct rates rates;                 /* INFO's instantaneous_* */
-    struct peaks client_peaks;          /* INFO's client_recent_max_* */
     /* latency-monitor-threshold in ns, UINT64_MAX when off; observe_ns is
      * the smaller of it and slowlog_threshold_ns, what client_call tests. */
     uint64_t latency_threshold_ns, observe_ns;
+    struct rates rates;                 /* INFO's instantaneous_* */
+    struct peaks client_peaks;          /* INFO's client_recent_max_* */
     struct scripting *scripting;        /* Lua and its cache (script.c) */
     struct functions *functions;        /* FUNCTION's libraries (function.c) */
     int notify_mask;                    /* notify-keyspace-events bits */

@@ -81,9 +81,12 @@ static void stat_double(struct resp_out *o, size_t *n, const char *name,
 }
 
 /* Signed difference a - b, as Redis prints its ".bytes" fields. */
-static int64_t diff(size_t a, size_t b)
+/* A layer's ratio and bytes (mem_report.c), under their two names. */
+static void stat_gap(struct resp_out *o, size_t *n, const char *ratio_name,
+                     const char *bytes_name, const struct mem_gap *g)
 {
-    return (int64_t)a - (int64_t)b;
+    stat_double(o, n, ratio_name, g->ratio);
+    stat_int(o, n, bytes_name, g->bytes);
 }
 
 static void memory_stats(struct client *c)
@@ -131,18 +134,14 @@ static void memory_stats(struct client *c)
         stat_int(&o, &n, "allocator.allocated", (int64_t)a->allocated);
         stat_int(&o, &n, "allocator.active", (int64_t)a->active);
         stat_int(&o, &n, "allocator.resident", (int64_t)a->resident);
-        stat_double(&o, &n, "allocator-fragmentation.ratio",
-                    ratio(a->active, a->allocated));
-        stat_int(&o, &n, "allocator-fragmentation.bytes",
-                 diff(a->active, a->allocated));
-        stat_double(&o, &n, "allocator-rss.ratio",
-                    ratio(a->resident, a->active));
-        stat_int(&o, &n, "allocator-rss.bytes", diff(a->resident, a->active));
-        stat_double(&o, &n, "rss-overhead.ratio", ratio(r.rss, a->resident));
-        stat_int(&o, &n, "rss-overhead.bytes", diff(r.rss, a->resident));
+        stat_gap(&o, &n, "allocator-fragmentation.ratio",
+                 "allocator-fragmentation.bytes", &r.alloc_frag);
+        stat_gap(&o, &n, "allocator-rss.ratio", "allocator-rss.bytes",
+                 &r.alloc_rss);
+        stat_gap(&o, &n, "rss-overhead.ratio", "rss-overhead.bytes",
+                 &r.rss_overhead);
     }
-    stat_double(&o, &n, "fragmentation", ratio(r.rss, r.used));
-    stat_int(&o, &n, "fragmentation.bytes", diff(r.rss, r.used));
+    stat_gap(&o, &n, "fragmentation", "fragmentation.bytes", &r.frag);
     if (o.nomem) {
         reply_error(c, ERR_OOM);
     } else {
@@ -199,7 +198,7 @@ static void memory_doctor(struct client *c)
             " * Fragmentation: the process holds %zu bytes of RAM (RSS) for "
             "%zu bytes in use (ratio %.2f). MEMORY PURGE gives the "
             "allocator's free pages back to the system.\n\n",
-            r.rss, r.used, ratio(r.rss, r.used));
+            r.rss, r.used, r.frag.ratio);
     }
     if (srv->nclients && r.clients / srv->nclients > (200u << 10)) {
         issues++;

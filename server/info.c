@@ -169,21 +169,12 @@ static void section_clients(struct resp_out *o, const struct server *srv)
     add(o, "total_blocking_keys_on_nokey:%zu", on_nokey);
 }
 
-/* jemalloc's fragmentation between its layers, as Redis prints it. */
-static void allocator_ratios(struct resp_out *o,
-                             const struct server_mem_alloc *a, size_t rss)
+/* name_ratio and name_bytes, as Redis prints a layer's fragmentation. */
+static void gap_fields(struct resp_out *o, const char *name,
+                       const struct mem_gap *g)
 {
-    add(o, "allocator_frag_ratio:%.2f",
-        a->allocated ? (double)a->active / (double)a->allocated : 0.0);
-    add(o, "allocator_frag_bytes:%lld",
-        (long long)a->active - (long long)a->allocated);
-    add(o, "allocator_rss_ratio:%.2f",
-        a->active ? (double)a->resident / (double)a->active : 0.0);
-    add(o, "allocator_rss_bytes:%lld",
-        (long long)a->resident - (long long)a->active);
-    add(o, "rss_overhead_ratio:%.2f",
-        a->resident ? (double)rss / (double)a->resident : 0.0);
-    add(o, "rss_overhead_bytes:%lld", (long long)rss - (long long)a->resident);
+    add(o, "%s_ratio:%.2f", name, g->ratio);
+    add(o, "%s_bytes:%lld", name, (long long)g->bytes);
 }
 
 /* Not const: what INFO reads counts towards the peak, as in Redis. */
@@ -248,12 +239,12 @@ static void section_memory(struct resp_out *o, struct server *srv)
     add(o, "maxmemory:%llu", (unsigned long long)srv->conf.maxmemory);
     add(o, "maxmemory_human:%s", h3);
     add(o, "maxmemory_policy:%s", srv->conf.maxmemory_policy);
-    if (r.has_alloc)
-        allocator_ratios(o, &r.alloc, rss);
-    /* As Redis computes them: resident memory against used_memory. */
-    add(o, "mem_fragmentation_ratio:%.2f", used ? (double)rss / (double)used
-                                                : 0.0);
-    add(o, "mem_fragmentation_bytes:%lld", (long long)rss - (long long)used);
+    if (r.has_alloc) {
+        gap_fields(o, "allocator_frag", &r.alloc_frag);
+        gap_fields(o, "allocator_rss", &r.alloc_rss);
+        gap_fields(o, "rss_overhead", &r.rss_overhead);
+    }
+    gap_fields(o, "mem_fragmentation", &r.frag);
     /* No replicas, AOF or cluster: their buffers are truthfully empty. */
     add(o, "mem_not_counted_for_evict:0");
     add(o, "mem_replication_backlog:0");

@@ -18,6 +18,13 @@ static size_t clients_bytes(const struct server *srv)
     return n;
 }
 
+static struct mem_gap gap(size_t a, size_t b)
+{
+    struct mem_gap g = { b ? (double)a / (double)b : 0.0,
+                         (int64_t)a - (int64_t)b };
+    return g;
+}
+
 void mem_report_fill(struct server *srv, struct mem_report *r)
 {
     memset(r, 0, sizeof(*r));
@@ -39,5 +46,11 @@ void mem_report_fill(struct server *srv, struct mem_report *r)
     }
     r->overhead += r->prefix;
     r->dataset = r->used > r->overhead ? r->used - r->overhead : 0;
+    r->frag = gap(r->rss, r->used);
     r->has_alloc = server_mem_alloc_stats(&r->alloc) == 0;
+    if (r->has_alloc) {
+        r->alloc_frag = gap(r->alloc.active, r->alloc.allocated);
+        r->alloc_rss = gap(r->alloc.resident, r->alloc.active);
+        r->rss_overhead = gap(r->rss, r->alloc.resident);
+    }
 }

@@ -4,6 +4,7 @@
 #define RESPITE_MEMORY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 size_t server_mem_used(void);
 size_t server_mem_rss(void);
@@ -24,13 +25,22 @@ char *server_mem_malloc_stats(size_t *len);
  * allocator, which has nothing to purge this way. */
 int server_mem_purge(void);
 
+/* One layer's memory against the layer below it: a / b and a - b. */
+struct mem_gap {
+    double ratio;                       /* 0 when b is 0 */
+    int64_t bytes;
+};
+
 /* The breakdown of used_memory (mem_report.c) that INFO memory and
  * MEMORY STATS / DOCTOR show. */
 struct mem_report {
     size_t used, peak, startup, net, clients, rss, keys, overhead, dataset;
     size_t prefix;                      /* of overhead: the prefix index */
-    int has_alloc;                      /* alloc is filled (jemalloc) */
+    struct mem_gap frag;                /* rss against used */
+    int has_alloc;                      /* alloc and what follows filled */
     struct server_mem_alloc alloc;
+    /* jemalloc's layers: active/allocated, resident/active, rss/resident */
+    struct mem_gap alloc_frag, alloc_rss, rss_overhead;
 };
 struct server;
 /* Fills *r now; used_memory above the peak raises it. */

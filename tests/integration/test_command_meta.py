@@ -17,7 +17,10 @@ of the comparison (README, "What differs from Redis"):
     (ZRANK/ZREVRANK ... WITHSCORE: -3 where 7.0 says 3)."""
 
 import os
+import re
 import sys
+
+import redis
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
@@ -138,6 +141,42 @@ def list_names_subcommands():
     assert_eq(sorted(n for n in got if not n.startswith(b"client")), [])
     assert_eq(r.execute_command("COMMAND LIST FILTERBY PATTERN *|help")
               .count(b"client|help"), 1)
+
+
+README = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                      "..", "..", "README.md")
+
+
+def readme_lacking():
+    """The README's list of Redis 7.0 commands Respite lacks, lower case,
+    "config rewrite" as "config|rewrite" (COMMAND LIST's spelling)."""
+    text = open(README, encoding="utf-8").read()
+    start = text.index("Redis 7.0 commands Respite does not have")
+    para = text[start:text.index("\n\n", start)]
+    listed = para.split("):", 1)[1].split("`.", 1)[0] + "`"
+    names = re.findall(r"`([A-Z][A-Z0-9 -]*)`", listed)
+    return {n.lower().replace(" ", "|").encode() for n in names}
+
+
+@test
+def readme_names_the_commands_redis_has_and_respite_lacks():
+    if h.is_redis():
+        return                          # the list is Respite's own
+    ours = set(h.flushed().execute_command("COMMAND LIST"))
+    theirs = set(reference().execute_command("COMMAND LIST"))
+    lacking = readme_lacking()
+    assert len(lacking) >= 10, lacking
+    assert_eq(sorted(theirs - ours), sorted(lacking))
+    r = h.flushed()
+    for name in sorted(lacking):
+        cmd = name.decode().split("|")
+        try:
+            r.execute_command(*cmd)
+            raise AssertionError("%s answered" % name)
+        except redis.ResponseError as e:
+            text = str(e)
+            want = "unknown subcommand" if len(cmd) > 1 else "unknown command"
+            assert text.startswith(want), (name, text)
 
 
 # ---- COMMAND INFO entries, whole ------------------------------------------

@@ -84,6 +84,7 @@ enum def_type {
     T_SAVE,     /* "seconds changes" pairs, char * field */
     T_IGNORE,   /* deprecated in Redis: accepted from files, not shown */
     T_PCTL,     /* percentiles 0..100, kept as CONFIG GET prints them */
+    T_OOMADJ,   /* oom-score-adj-values: three integers -2000..2000 */
     T_USER,     /* "user name rules...": appended to c->users */
 };
 
@@ -135,6 +136,12 @@ static const char *const acl_pubsub_modes[] = {
 };
 static const char *const debug_modes[] = {
     "no", "yes", "local", NULL
+};
+static const char *const oom_modes[] = {
+    "no", "yes", "relative", "absolute", NULL
+};
+static const char *const diskless_load_modes[] = {
+    "disabled", "on-empty-db", "swapdb", NULL
 };
 static const char *const facilities[] = {
     "user", "local0", "local1", "local2", "local3", "local4", "local5",
@@ -254,6 +261,15 @@ static const struct conf_def defs[] = {
       1, 128, NULL, NULL },
     { "jemalloc-bg-thread", NULL, T_BOOL, F_MUTABLE, NOOP, "yes",
       0, 0, NULL, NULL },
+    /* Set in Redis's own redis.conf, so that file loads. */
+    { "proc-title-template", NULL, T_STR, F_MUTABLE, NOOP,
+      "{title} {listen-addr} {server-mode}", 0, 0, NULL, NULL },
+    { "oom-score-adj", NULL, T_ENUM, F_MUTABLE, NOOP, "no",
+      0, 0, oom_modes, NULL },
+    { "oom-score-adj-values", NULL, T_OOMADJ, F_MUTABLE | F_MULTI, NOOP,
+      "0 200 800", 0, 0, NULL, NULL },
+    { "disable-thp", NULL, T_BOOL, 0, NOOP, "yes",
+      0, 0, NULL, NULL },
 
     /* RDB snapshots (server/persist.c, server/rdb_save.c); the AOF
      * directives after them are accepted, not implemented. */
@@ -267,6 +283,10 @@ static const struct conf_def defs[] = {
       0, 0, NULL, NULL },
     { "dbfilename", NULL, T_FNAME, F_MUTABLE | F_PROTECTED, AT(dbfilename),
       "dump.rdb", 0, 0, NULL, NULL },
+    { "rdb-save-incremental-fsync", NULL, T_BOOL, F_MUTABLE, NOOP, "yes",
+      0, 0, NULL, NULL },
+    { "rdb-del-sync-files", NULL, T_BOOL, F_MUTABLE, NOOP, "no",
+      0, 0, NULL, NULL },
     { "appendonly", NULL, T_BOOL, F_MUTABLE, NOOP, "no",
       0, 0, NULL, NULL },
     { "appendfilename", NULL, T_FNAME, F_NONEMPTY, NOOP, "appendonly.aof",
@@ -285,6 +305,31 @@ static const struct conf_def defs[] = {
       0, 0, NULL, NULL },
     { "aof-use-rdb-preamble", NULL, T_BOOL, F_MUTABLE, NOOP, "yes",
       0, 0, NULL, NULL },
+    { "aof-rewrite-incremental-fsync", NULL, T_BOOL, F_MUTABLE, NOOP, "yes",
+      0, 0, NULL, NULL },
+    { "aof-timestamp-enabled", NULL, T_BOOL, F_MUTABLE, NOOP, "no",
+      0, 0, NULL, NULL },
+
+    /* Replication: what Redis's redis.conf sets, accepted so that file
+     * loads (replicaof itself is refused, see unsupported[]). */
+    { "replica-serve-stale-data", "slave-serve-stale-data", T_BOOL,
+      F_MUTABLE, NOOP, "yes", 0, 0, NULL, NULL },
+    { "replica-read-only", "slave-read-only", T_BOOL, F_MUTABLE, NOOP,
+      "yes", 0, 0, NULL, NULL },
+    { "repl-diskless-sync", NULL, T_BOOL, F_MUTABLE, NOOP, "yes",
+      0, 0, NULL, NULL },
+    { "repl-diskless-sync-delay", NULL, T_INT, F_MUTABLE, NOOP, "5",
+      0, INT_MAX, NULL, NULL },
+    { "repl-diskless-sync-max-replicas", NULL, T_INT, F_MUTABLE, NOOP, "0",
+      0, INT_MAX, NULL, NULL },
+    { "repl-diskless-load", NULL, T_ENUM, F_MUTABLE, NOOP, "disabled",
+      0, 0, diskless_load_modes, NULL },
+    { "repl-disable-tcp-nodelay", NULL, T_BOOL, F_MUTABLE, NOOP, "no",
+      0, 0, NULL, NULL },
+    { "replica-priority", "slave-priority", T_INT, F_MUTABLE, NOOP, "100",
+      0, INT_MAX, NULL, NULL },
+    { "replica-lazy-flush", "slave-lazy-flush", T_BOOL, F_MUTABLE, NOOP,
+      "no", 0, 0, NULL, NULL },
 
     /* Compact encodings' limits (store_limits, and the HyperLogLog
      * commands' sparse limit); list compression does not exist here, so
@@ -806,7 +851,7 @@ static void notify_format(int flags, int shown, char *buf)
 static int is_str_type(enum def_type t)
 {
     return t == T_STR || t == T_FNAME || t == T_DIR || t == T_ENUM ||
-           t == T_NOTIFY || t == T_PCTL || t == T_SAVE;
+           t == T_NOTIFY || t == T_PCTL || t == T_OOMADJ || t == T_SAVE;
 }
 
 static void *field(struct conf *c, const struct conf_def *d)
@@ -945,6 +990,31 @@ static int apply_pctl(struct conf *c, size_t row, const char *const *argv,
     int rc = b.oom ? APPLY_NOMEM : commit_str(c, row, b.p ? b.p : "");
     free(b.p);
     return rc;
+}
+
+/* oom-score-adj-values: exactly three integers, each -2000..2000, read
+ * as Redis reads them (strtoll, so "+5" is 5 and "" is 0). Kept as
+ * CONFIG GET prints them. */
+static int apply_oomadj(struct conf *c, size_t row, const char *const *argv,
+                        int argc, char *why, size_t wlen)
+{
+    if (argc != 3) {
+        snprintf(why, wlen, "wrong number of arguments");
+        return APPLY_BAD;
+    }
+    long long v[3];
+    for (int i = 0; i < 3; i++) {
+        char *end;
+        v[i] = strtoll(argv[i], &end, 10);
+        if (*end != '\0' || v[i] < -2000 || v[i] > 2000) {
+            snprintf(why, wlen, "Invalid oom-score-adj-values, elements "
+                     "must be between -2000 and 2000.");
+            return APPLY_BAD;
+        }
+    }
+    char buf[40];
+    snprintf(buf, sizeof(buf), "%lld %lld %lld", v[0], v[1], v[2]);
+    return commit_str(c, row, buf);
 }
 
 static struct conf_obuf_limit *obuf_class(struct conf *c, const char *name)
@@ -1241,6 +1311,8 @@ static int apply(struct conf *c, size_t row, const char *const *argv,
         return apply_bind(c, argv, argc, why, wlen);
     case T_PCTL:
         return apply_pctl(c, row, argv, argc, why, wlen);
+    case T_OOMADJ:
+        return apply_oomadj(c, row, argv, argc, why, wlen);
     case T_OBUF:
         return apply_obuf(c, argv, argc, why, wlen);
     case T_NOTIFY:
@@ -1734,6 +1806,7 @@ static const char *format_value(const struct conf *c, size_t row,
     case T_FNAME:
     case T_ENUM:
     case T_PCTL:
+    case T_OOMADJ:
     case T_SAVE: {
         const char *s = *(char *const *)p;
         return s ? s : "";

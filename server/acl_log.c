@@ -111,8 +111,10 @@ void acl_log_add(struct client *c, enum acl_denial why, enum acl_ctx ctx,
     const char *obj;
     size_t olen;
     if (why == ACL_DENIED_AUTH) {
-        obj = "AUTH";
-        olen = 4;
+        /* The command's name as the client spelled it ("auth", "HELLO"),
+         * as Redis logs it: differently spelled failures stay apart. */
+        obj = c->argv[0];
+        olen = c->argvlen[0];
     } else if (why == ACL_DENIED_CMD) {
         obj = acl_cmd_name(c);
         olen = strlen(obj);

@@ -208,14 +208,22 @@ static void on_signal(uv_signal_t *h, int signum)
     server_shutdown(srv);
 }
 
+/* Listens on one bind address, in Redis's notation: "*" and "::*" are
+ * every IPv4 / IPv6 interface, and a leading '-' makes the address
+ * optional: if it is not on this host (EADDRNOTAVAIL, or its family is
+ * unsupported: the "::1" of a container without IPv6, in Redis's own
+ * "bind 127.0.0.1 -::1") it is skipped with a warning. Returns 0 (listening or skipped) or an error. */
 static int listen_tcp(struct server *srv, const char *addr)
 {
     struct sockaddr_storage ss;
+    int optional = addr[0] == '-';
+    addr += optional;
     int v6 = strchr(addr, ':') != NULL;
-    int rc = v6 ? uv_ip6_addr(addr, srv->conf.port, (struct sockaddr_in6 *)&ss)
-                : uv_ip4_addr(addr, srv->conf.port, (struct sockaddr_in *)&ss);
-    if (!v6 && strcmp(addr, "*") == 0)
-        rc = uv_ip4_addr("0.0.0.0", srv->conf.port, (struct sockaddr_in *)&ss);
+    const char *ip = strcmp(addr, "*") == 0      ? "0.0.0.0"
+                     : strcmp(addr, "::*") == 0 ? "::"
+                                                : addr;
+    int rc = v6 ? uv_ip6_addr(ip, srv->conf.port, (struct sockaddr_in6 *)&ss)
+                : uv_ip4_addr(ip, srv->conf.port, (struct sockaddr_in *)&ss);
     uv_tcp_t *t = malloc(sizeof(*t));
     if (!t)
         return UV_ENOMEM;
@@ -230,7 +238,9 @@ static int listen_tcp(struct server *srv, const char *addr)
         server_log(srv, 'w', "Could not create server TCP listening socket "
                    "%s:%d: %s", addr, srv->conf.port, uv_strerror(rc));
         uv_close((uv_handle_t *)t, (uv_close_cb)free);
-        return rc;
+        return optional && (rc == UV_EADDRNOTAVAIL || rc == UV_EAFNOSUPPORT)
+                   ? 0
+                   : rc;
     }
     srv->listeners[srv->nlisteners++] = (uv_stream_t *)t;
     return 0;

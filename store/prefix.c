@@ -87,17 +87,19 @@
  * points (PRESUME_SLOTS slots, allocated on first use), each a copy of the
  * last key examined and the generation it was written with:
  *
- *   63          40 39                       10 9        0
- *   +-------------+---------------------------+----------+
- *   | hint (3 B)  | generation (30 bits, != 0) |   slot   |
- *   +-------------+---------------------------+----------+
+ *   63  53 52         37 36                       10 9        0
+ *   +-----+--------------+---------------------------+----------+
+ *   |  0  |  hint (2 B)  | generation (27 bits, != 0) |   slot   |
+ *   +-----+--------------+---------------------------+----------+
  *
  * The generation comes from a per-store counter bumped on every save
  * (starting at a random value, and not reset by FLUSHDB), so a cursor
  * names its save, not just its slot: a cursor from before a FLUSHDB, from
  * another store after SWAPDB, or made up, matches a live save with a
- * chance of about 1 in 2^20 at worst (1024 live slots, 30 bits). hint is
- * the first 3 bytes after the prefix of the same key, zero-padded.
+ * chance of about 1 in 2^17 at worst (1024 live slots, 27 bits). hint is
+ * the first 2 bytes after the prefix of the same key, zero-padded. The
+ * cursor stays below 2^53, as store_scan's does (see scan.c): clients
+ * that parse it as a double must get it back unchanged.
  *
  * Resuming: if the slot still holds that generation, start strictly after
  * the saved key; otherwise (slot reused, table freed by FLUSHDB, a cursor
@@ -108,7 +110,7 @@
  * the calls, every such key below the resume point was examined already.
  * With a live slot the resume point is the last key examined itself, and
  * keys are examined in order, so every key <= it was reached. With a
- * stale one the start is h = trunc3(suffix) with zeros cut; h <= trunc3
+ * stale one the start is h = trunc2(suffix) with zeros cut; h <= trunc2
  * <= the saved key's suffix, so starting at h only examines keys again
  * (duplicates), never passes one. Keys inserted or deleted elsewhere do
  * not move a key's place in byte order, and the per-shard structure
@@ -140,10 +142,10 @@
 
 #define PRESUME_SLOTS 1024
 #define SLOT_BITS 10
-#define GEN_BITS 30
+#define GEN_BITS 27
 #define GEN_MASK ((UINT32_C(1) << GEN_BITS) - 1)
 #define HINT_SHIFT (SLOT_BITS + GEN_BITS)
-#define HINT_BYTES 3
+#define HINT_BYTES 2
 #define SEEK_BUF 512               /* longest prefix the hint can extend */
 
 /* A resume point: a copy of the last key an iteration examined. */

@@ -2,12 +2,18 @@
  * Redis's dict.c, so that a key present for the whole iteration is
  * visited at least once even when tables grow or shrink between calls.
  *
- * Cursor layout (opaque to clients, a 64-bit integer on the wire):
+ * Cursor layout (opaque to clients, an integer on the wire):
  *
- *   63      56 55                                        0
- *   +---------+------------------------------------------+
- *   |  shard  |  bucket cursor v (bits of the table mask) |
- *   +---------+------------------------------------------+
+ *   63    53 52     45 44                                      0
+ *   +-------+---------+-----------------------------------------+
+ *   |   0   |  shard  | bucket cursor v (bits of the table mask) |
+ *   +-------+---------+-----------------------------------------+
+ *
+ * Every cursor stays below 2^53 because clients parse it as a double
+ * (node-redis 4's SCAN does Number(cursor)), which would round a larger
+ * one to a different cursor: keys repeated or skipped. Redis's own
+ * cursors are bucket indexes, far below that. 45 bits of buckets is a
+ * 256 TiB table per shard, and shards are at most 256 (8 bits).
  *
  * Within a shard, buckets are visited in the order of their index with
  * the bits reversed: the next cursor is v with its mask bits set above,
@@ -37,8 +43,10 @@
  * Redis does). Nothing here starts or advances a rehash or removes a key. */
 #include "store/store_int.h"
 
-#define CURSOR_BITS 56
+#define CURSOR_BITS 45
 #define CURSOR_MASK ((UINT64_C(1) << CURSOR_BITS) - 1)
+_Static_assert(STORE_MAX_SHARDS <= 1 << (53 - CURSOR_BITS),
+               "a cursor's shard bits end below bit 53");
 
 static uint64_t rev64(uint64_t v)
 {

@@ -286,6 +286,16 @@ def acl_log_entries():
         assert_eq(len(log_entries(r, 1)), 1)
         assert_eq(r.execute_command("ACL", "LOG", "RESET"), b"OK")
         assert_eq(log_entries(r), [])
+        # A failed AUTH or HELLO logs the command as the client spelled it
+        # (ioredis sends "auth", node-redis "AUTH"), one entry per spelling.
+        for cmd in (["auth", "u", "bad"], ["Auth", "u", "bad"],
+                    ["HELLO", "2", "AUTH", "u", "bad"],
+                    ["auth", "u", "bad"]):
+            c.call(*cmd)
+        entries = log_entries(r)
+        assert_eq([(e["reason"], e["object"], e["count"]) for e in entries],
+                  [("auth", "auth", 2), ("auth", "HELLO", 1),
+                   ("auth", "Auth", 1)])
 
 
 @test

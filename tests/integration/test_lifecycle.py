@@ -164,5 +164,25 @@ def port_in_use_fails_to_start():
         assert_eq(c.call("PING"), b"+PONG\r\n", "first server unharmed")
 
 
+@test
+def optional_bind_address_is_skipped():
+    """Redis's own redis.conf says "bind 127.0.0.1 -::1": a leading '-'
+    makes an address optional, skipped when it is not on this host
+    (192.0.2.1 is TEST-NET-1, never local). Without the '-' it stops
+    start-up; with only optional addresses that all fail, nothing is
+    left to listen on."""
+    for bind in (["127.0.0.1", "-::1"], ["127.0.0.1", "-192.0.2.1"]):
+        with h.Server("--bind", *bind) as s:
+            with s.conn() as c:
+                assert_eq(c.call("PING"), b"+PONG\r\n", "bind %r" % bind)
+                got = h.parse(c.call("CONFIG", "GET", "bind"))
+                assert_eq(got, [b"bind", " ".join(bind).encode()])
+    port = h.free_port()
+    for bind in (["127.0.0.1", "192.0.2.1"], ["-192.0.2.1"]):
+        p = run_bin("--port", str(port), "--save", "", "--bind", *bind)
+        assert_eq(p.returncode, 1, "bind %r: exit status (%r)"
+                  % (bind, p.stdout[-300:] + p.stderr[-300:]))
+
+
 if __name__ == "__main__":
     h.run()

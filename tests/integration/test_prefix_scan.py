@@ -8,6 +8,7 @@ Tests that rely on Respite's own behaviour (keys in byte order, exactly
 COUNT keys examined per call, DEBUG JUMP-CLOCK) are respite_only; the rest
 pass against redis-server too (RESPITE_BIN=redis-server)."""
 
+import fnmatch
 import os
 import random
 import subprocess
@@ -230,6 +231,32 @@ def cost_proportional_to_matches():
     assert_eq((cursor, len(keys)), (0, 1000))
     info = r.info("memory")
     assert 0 < info["used_memory_prefix_index"] < 16 * 100000, info
+
+
+@test
+def cursors_are_exact_doubles():
+    """Every SCAN cursor, by prefix or by hash table, is below 2^53: node-
+    redis 4 parses it with Number(), and a larger cursor came back rounded
+    (connect-redis's length() counted sessions twice)."""
+    r = h.flushed()
+    fill(r, 400, prefix="sess:")
+    every = r.keys("*")
+    c = h.shared_server().conn()
+    for pattern, count in (("sess:*", "3"), ("*", "3"), ("*:1*", "5")):
+        cursor, calls, seen = b"0", 0, set()
+        while True:
+            # As a client that keeps the cursor in a double would.
+            cursor = b"%d" % float(cursor)
+            cursor, keys = scan(c, "SCAN", cursor, "MATCH", pattern,
+                                "COUNT", count)
+            assert int(cursor) < 2 ** 53, (pattern, cursor)
+            seen.update(keys)
+            calls += 1
+            assert calls <= 2000, pattern
+            if cursor == b"0":
+                break
+        want = {k for k in every if fnmatch.fnmatchcase(k, pattern.encode())}
+        assert_eq(seen, want, "SCAN MATCH %s" % pattern)
 
 
 if __name__ == "__main__":

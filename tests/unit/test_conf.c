@@ -460,6 +460,52 @@ TEST(file_deprecated_ignored)
     conf_close(&c);
 }
 
+/* The lines Redis 7.0's own redis.conf sets that apply to nothing here
+ * load (a compose file may mount that file), as Redis checks them. */
+TEST(file_redis_conf_lines)
+{
+    struct conf c;
+    char err[512], path[64];
+    ASSERT_OK(conf_init(&c));
+    ASSERT_OK(load_text(&c,
+        "proc-title-template \"{title} {listen-addr} {server-mode}\"\n"
+        "rdb-del-sync-files no\n"
+        "replica-serve-stale-data yes\n"
+        "replica-read-only yes\n"
+        "repl-diskless-sync yes\n"
+        "repl-diskless-sync-delay 5\n"
+        "repl-diskless-sync-max-replicas 0\n"
+        "repl-diskless-load disabled\n"
+        "repl-disable-tcp-nodelay no\n"
+        "replica-priority 100\n"
+        "replica-lazy-flush no\n"
+        "oom-score-adj no\n"
+        "oom-score-adj-values 0 200 800\n"
+        "disable-thp yes\n"
+        "aof-timestamp-enabled no\n"
+        "aof-rewrite-incremental-fsync yes\n"
+        "rdb-save-incremental-fsync yes\n"
+        "slave-priority 7\n"
+        "oom-score-adj-values -2000 +5 2000\n",
+        err, sizeof(err), path, sizeof(path)));
+    ASSERT_STR_EQ(get(&c, "replica-priority"), "7");
+    ASSERT_STR_EQ(get(&c, "oom-score-adj-values"), "-2000 5 2000");
+    ASSERT_STR_EQ(get(&c, "proc-title-template"),
+                  "{title} {listen-addr} {server-mode}");
+    conf_close(&c);
+    ASSERT(load_fails("oom-score-adj-values 0 200\n", 1,
+                      "bad value for 'oom-score-adj-values': wrong number "
+                      "of arguments"));
+    ASSERT(load_fails("oom-score-adj-values 0 200 2001\n", 1,
+                      "bad value for 'oom-score-adj-values': Invalid "
+                      "oom-score-adj-values, elements must be between "
+                      "-2000 and 2000."));
+    ASSERT(load_fails("repl-diskless-load sometimes\n", 1,
+                      "bad value for 'repl-diskless-load': argument(s) "
+                      "must be one of the following: disabled, "
+                      "on-empty-db, swapdb"));
+}
+
 /* The shipped example must load, change nothing, and list every visible
  * directive once, in table order. */
 static void example_path(char *buf, size_t len)
@@ -506,7 +552,9 @@ TEST(example_file)
     static const char *const aliases[] = {
         "hash-max-ziplist-entries", "hash-max-ziplist-value",
         "list-max-ziplist-size", "zset-max-ziplist-entries",
-        "zset-max-ziplist-value", "lua-time-limit", NULL
+        "zset-max-ziplist-value", "lua-time-limit",
+        "slave-serve-stale-data", "slave-read-only", "slave-priority",
+        "slave-lazy-flush", NULL
     };
     char path[PATH_MAX], err[512];
     struct conf def, ex;
@@ -1217,6 +1265,7 @@ static const struct unit_test tests[] = {
     UNIT(file_save_lines_add_up),
     UNIT(file_hz_clamped),
     UNIT(file_deprecated_ignored),
+    UNIT(file_redis_conf_lines),
     UNIT(example_file),
     UNIT(args_override_file),
     UNIT(args_only_directives),

@@ -58,8 +58,10 @@ CONFIG FILE ERROR", the line and the reason, Respite "command line: bad
 value for 'name': reason" (or "file:line: ..."), so Respite's last line
 must end with Redis's reason ("Bad directive or wrong number of arguments"
 stands for Respite's "unknown directive" and "wrong number of
-arguments"); the banner, the line echo and exit statuses are wording, not
-compared. File names that exist are never dbfilename (Redis would load
+arguments"; an aclfile's error Redis logs after reading the
+configuration, behind a log line's prefix and "Aborting Redis startup
+because of ACL errors: ", which Respite does not print); the banner, the
+line echo and exit statuses are wording, not compared. File names that exist are never dbfilename (Redis would load
 it) nor an AOF name.
 
 Designed out, and why:
@@ -100,6 +102,7 @@ last; exit status 1 when any round failed.
 import argparse
 import os
 import random
+import re
 import shutil
 import sys
 import tempfile
@@ -636,7 +639,17 @@ def last_line(server):
     return lines[-1] if lines else ""
 
 
+# A reason Redis logs after the configuration is read (the aclfile's:
+# "Aborting Redis startup because of ACL errors: Error loading ACLs, ..."
+# under serverLog's "pid:role date time level" prefix), where Respite
+# prints the reason alone.
+LOGGED_REASON = re.compile(r"^\d+:[A-Z] \d+ \w+ \d+ [\d:.]+ [.\-*#] "
+                           r"(?:Aborting Redis startup because of ACL "
+                           r"errors: )?")
+
+
 def reasons_agree(redis_line, respite_line):
+    redis_line = LOGGED_REASON.sub("", redis_line)
     if redis_line == "Bad directive or wrong number of arguments":
         return ("unknown directive" in respite_line
                 or "wrong number of arguments" in respite_line)

@@ -212,7 +212,8 @@ static void on_signal(uv_signal_t *h, int signum)
  * every IPv4 / IPv6 interface, and a leading '-' makes the address
  * optional: if it is not on this host (EADDRNOTAVAIL, or its family is
  * unsupported: the "::1" of a container without IPv6, in Redis's own
- * "bind 127.0.0.1 -::1") it is skipped with a warning. Returns 0 (listening or skipped) or an error. */
+ * "bind 127.0.0.1 -::1") it is skipped with a warning. Returns 0
+ * (listening or skipped) or an error. */
 static int listen_tcp(struct server *srv, const char *addr)
 {
     struct sockaddr_storage ss;

@@ -1,5 +1,6 @@
 /* info.c - INFO: the sections server, clients, memory, persistence, stats,
- * replication, cpu, commandstats, errorstats and keyspace, in Redis's
+ * replication, cpu, modules (none), commandstats, errorstats,
+ * latencystats, cluster (never enabled) and keyspace, in Redis's
  * "field:value" text and Redis 7.0's order. redis_version says 7.4.0
  * because client libraries gate features on it; respite_version says
  * what this really is. The reply is a bulk string
@@ -33,9 +34,11 @@ enum {
     SEC_COMMANDSTATS = 1 << 8,
     SEC_ERRORSTATS = 1 << 9,
     SEC_LATENCYSTATS = 1 << 10,
+    SEC_MODULES = 1 << 11,
+    SEC_CLUSTER = 1 << 12,
     SEC_DEFAULT = SEC_SERVER | SEC_CLIENTS | SEC_MEMORY | SEC_PERSISTENCE |
-                  SEC_STATS | SEC_REPLICATION | SEC_CPU | SEC_ERRORSTATS |
-                  SEC_KEYSPACE,
+                  SEC_STATS | SEC_REPLICATION | SEC_CPU | SEC_MODULES |
+                  SEC_ERRORSTATS | SEC_CLUSTER | SEC_KEYSPACE,
     SEC_ALL = SEC_DEFAULT | SEC_COMMANDSTATS | SEC_LATENCYSTATS,
 };
 
@@ -49,6 +52,7 @@ static const struct {
     { "cpu", SEC_CPU },           { "keyspace", SEC_KEYSPACE },
     { "commandstats", SEC_COMMANDSTATS }, { "errorstats", SEC_ERRORSTATS },
     { "latencystats", SEC_LATENCYSTATS },
+    { "modules", SEC_MODULES },   { "cluster", SEC_CLUSTER },
     { "default", SEC_DEFAULT },   { "all", SEC_ALL },
     { "everything", SEC_ALL },
 };
@@ -474,6 +478,8 @@ void cmd_info(struct client *c)
     }
     if (mask & SEC_CPU)
         section_cpu(&text);
+    if (mask & SEC_MODULES)
+        header(&text, "Modules");       /* none loaded: an empty section */
     if (mask & SEC_COMMANDSTATS)
         section_commandstats(&text, srv);
     if (mask & SEC_ERRORSTATS)
@@ -481,6 +487,11 @@ void cmd_info(struct client *c)
     if (mask & SEC_LATENCYSTATS) {
         header(&text, "Latencystats");
         latency_info(&text, srv);
+    }
+    if (mask & SEC_CLUSTER) {
+        /* Clients look here to tell a cluster node from a lone server. */
+        header(&text, "Cluster");
+        add(&text, "cluster_enabled:0");
     }
     if (mask & SEC_KEYSPACE)
         section_keyspace(&text, srv);

@@ -131,6 +131,7 @@ void server_reset_stats(struct server *srv)
     srv->stat_commands = srv->stat_connections = srv->stat_rejected_conn = 0;
     srv->stat_expired = srv->stat_hits = srv->stat_misses = 0;
     srv->maxmem.evicted = 0;
+    srv->maxmem.over_since_ns = srv->maxmem.over_total_ns = 0;
     srv->stat_net_in = srv->stat_net_out = srv->stat_errors = 0;
     srv->stat_reads = srv->stat_writes = srv->stat_sweep_capped = 0;
     srv->nerrorstats = 0;

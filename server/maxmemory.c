@@ -207,16 +207,34 @@ static int evict_one(struct server *srv, int64_t now)
 
 enum { EVICT_OK, EVICT_FAIL, EVICT_RUNNING };
 
+/* Times the spells that eviction ends over the limit, as Redis does: a
+ * spell starts at the first call that leaves memory over (refused or
+ * still evicting) and ends at the first that gets it under. */
+static int timed(struct server *srv, int rc)
+{
+    struct maxmemory *m = &srv->maxmem;
+    if (rc != EVICT_OK && !m->over_since_ns) {
+        m->over_since_ns = uv_hrtime();
+    } else if (rc == EVICT_OK && m->over_since_ns) {
+        m->over_total_ns += uv_hrtime() - m->over_since_ns;
+        m->over_since_ns = 0;
+    }
+    return rc;
+}
+
 /* Evicts while over the limit, for at most the time tenacity allows. */
 static int evict_for_a_while(struct server *srv)
 {
     /* Nothing is evicted while CLIENT PAUSE holds, nor refused for
-     * memory: a write waits for the pause's end anyway (Redis 7.0). */
-    if (!srv->conf.maxmemory || srv->pause_type != PAUSE_NONE ||
-        !over(srv, used_fresh(srv)))
+     * memory: a write waits for the pause's end anyway (Redis 7.0). Nor
+     * is the spell over the limit timed then, or without a limit (Redis
+     * does not look, so a spell goes on until a limit is set again). */
+    if (!srv->conf.maxmemory || srv->pause_type != PAUSE_NONE)
         return EVICT_OK;
+    if (!over(srv, used_fresh(srv)))
+        return timed(srv, EVICT_OK);
     if (srv->maxmem.none)
-        return EVICT_FAIL;
+        return timed(srv, EVICT_FAIL);
     int64_t now = server_now_ms(srv);
     uint64_t start = uv_hrtime();
     int rc = EVICT_OK;
@@ -231,7 +249,7 @@ static int evict_for_a_while(struct server *srv)
         }
     }
     latency_event(srv, LATENCY_EV_EVICTION_CYCLE, uv_hrtime() - start);
-    return rc;
+    return timed(srv, rc);
 }
 
 /* The eviction that ran out of time goes on, a step a loop turn (Redis's
@@ -289,4 +307,14 @@ void maxmemory_tick(struct server *srv)
     if (used > 0 && (size_t)used > srv->mem_peak)
         srv->mem_peak = (size_t)used;
     maxmemory_enforce(srv);
+}
+
+/* See maxmemory.h. */
+void maxmemory_over_ms(const struct server *srv, uint64_t *total_ms,
+                       uint64_t *current_ms)
+{
+    const struct maxmemory *m = &srv->maxmem;
+    uint64_t now = m->over_since_ns ? uv_hrtime() - m->over_since_ns : 0;
+    *total_ms = (m->over_total_ns + now) / 1000000;
+    *current_ms = now / 1000000;
 }

@@ -21,6 +21,8 @@ struct maxmemory {
     uint64_t base_ms;               /* uv_now of its last refresh */
     unsigned ticks;                 /* sweeper ticks, for the refresh */
     uint64_t evicted;               /* INFO evicted_keys */
+    uint64_t over_since_ns;         /* uv_hrtime the spell over began; 0: none */
+    uint64_t over_total_ns;         /* the ended spells' time over, summed */
     uint64_t limit;                 /* maxmemory when last configured */
     uv_timer_t timer;               /* goes on evicting after a call's time */
 };
@@ -48,5 +50,10 @@ int maxmemory_enforce(struct server *srv);
 /* 1 when c's command must be refused with OOM: used memory is over
  * maxmemory after eviction and the command may grow it (Redis's rule). */
 int maxmemory_refuses(struct client *c);
+/* INFO's total_eviction_exceeded_time and current_eviction_exceeded_time
+ * in ms: how long eviction has left used memory over maxmemory, in all
+ * (since start or CONFIG RESETSTAT) and in the spell going on now. */
+void maxmemory_over_ms(const struct server *srv, uint64_t *total_ms,
+                       uint64_t *current_ms);
 
 #endif

@@ -10,8 +10,8 @@ read-only one runs); allkeys-* policies evicting from every database;
 volatile-* policies evicting only keys with a TTL; evicted_keys, the
 "evicted" keyspace event and WATCH of an evicted key; a realistic limit
 under a pipelined write load (allkeys-lru and noeviction); the quality
-of the LRU approximation and of volatile-ttl; INFO memory and CONFIG
-RESETSTAT.
+of the LRU approximation and of volatile-ttl; INFO memory, the eviction
+exceeded times and CONFIG RESETSTAT.
 
 Each test starts its own server, so no limit leaks into another test.
 Every test passes on redis-server 7.0 too
@@ -615,6 +615,41 @@ def config_resetstat_zeroes_evicted_keys():
     assert_eq(c.call("CONFIG", "RESETSTAT"), OK, "RESETSTAT")
     assert_eq(field(c, "stats", "evicted_keys"), "0",
               "evicted_keys after RESETSTAT")
+
+
+def over_times(c):
+    """INFO's (total_eviction_exceeded_time, current_...), in ms."""
+    st = info(c, "stats")
+    return (int(st["total_eviction_exceeded_time"]),
+            int(st["current_eviction_exceeded_time"]))
+
+
+@test
+def eviction_exceeded_time_counts_the_spells_over_the_limit():
+    s, c = server()
+    populate(c)
+    assert_eq(over_times(c), (0, 0), "under no limit")
+    limit(c, 1)
+    assert_eq(c.call("SET", "s", "2"), OOM, "SET over the limit")
+    time.sleep(0.3)
+    total, now = over_times(c)
+    assert 250 <= now < 5000 and total == now, (total, now)
+    limit(c, 1 << 30)
+    c.call("PING")
+    total, now = over_times(c)
+    assert now == 0 and total >= 250, (total, now)
+    time.sleep(0.1)
+    assert_eq(over_times(c), (total, 0), "no spell, nothing added")
+    limit(c, 1)
+    time.sleep(0.1)
+    total2, now = over_times(c)
+    assert now >= 50 and total2 >= total + now, (total, total2, now)
+    c.call("CONFIG", "RESETSTAT")
+    total, now = over_times(c)
+    assert total < 50 and now == total, ("during a spell", total, now)
+    limit(c, 1 << 30)
+    c.call("CONFIG", "RESETSTAT")
+    assert_eq(over_times(c), (0, 0), "after RESETSTAT, under the limit")
 
 
 if __name__ == "__main__":

@@ -592,7 +592,10 @@ static int split_token(const char **pp, struct sbuf *tok)
                 ch = *p++;
             }
         } else {
-            if (*p == '\0' || isspace((unsigned char)*p))
+            /* Not isspace: Redis ends a bare token at these alone, so
+             * "a\vb" is one token there. */
+            if (*p == '\0' || *p == ' ' || *p == '\t' || *p == '\n' ||
+                *p == '\r')
                 break;
             if (*p == '"' || *p == '\'') {
                 quote = *p++;

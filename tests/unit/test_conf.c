@@ -264,7 +264,7 @@ TEST(file_syntax)
         "proto-max-bulk-len 2gb\n"
         "client-query-buffer-limit 1048576\n"
         "loglevel WARNING\n"
-        "notify-keyspace-events Ex\n"
+        "\vnotify-keyspace-events \"Ex\"\f\n"
         "timeout 30\n"
         "hz 100\n"
         "databases 32\n"
@@ -321,6 +321,12 @@ TEST(file_errors)
     ASSERT(load_fails("requirepass \"abc\n", 1, "unbalanced quotes"));
     ASSERT(load_fails("requirepass \"abc\"def\n", 1, "unbalanced quotes"));
     ASSERT(load_fails("requirepass 'abc\n", 1, "unbalanced quotes"));
+    /* \v and \f separate tokens only around quotes and before the
+     * first, as in Redis: here the directive's name takes them in. */
+    ASSERT(load_fails("loglevel\vwarning\n", 1,
+                      "unknown directive 'loglevel\vwarning'"));
+    ASSERT(load_fails("\floglevel\fwarning\n", 1,
+                      "unknown directive 'loglevel\fwarning'"));
     ASSERT(load_fails("requirepass \"a\\x00b\"\n", 1,
                       "NUL byte (\\x00) in a value"));
     ASSERT(load_fails("include /etc/other.conf\n", 1,

@@ -78,6 +78,7 @@ enum def_type {
     T_DIR,      /* an existing directory, char * field (see apply_dir) */
     T_FNAME,    /* a file name, not a path (Redis's pathIsBaseName) */
     T_ENUM,     /* one of `choices`, kept in its canonical spelling */
+    T_FLAGS,    /* words of `choices` as an int mask (see apply_flags) */
     T_BIND,     /* 0..CONF_MAX_BIND addresses */
     T_OBUF,     /* client-output-buffer-limit triples */
     T_NOTIFY,   /* notify-keyspace-events class letters */
@@ -107,8 +108,8 @@ struct conf_def {
     const char *def;            /* default, as a config file would say it */
     long long lo;               /* bounds for T_INT, T_OCTAL, T_MEM */
     unsigned long long hi;
-    const char *const *choices; /* T_ENUM, NULL terminated */
-    def_check_fn check;         /* T_BOOL, T_INT: extra check or clamp */
+    const char *const *choices; /* T_ENUM, T_FLAGS: NULL terminated */
+    def_check_fn check;         /* T_BOOL, T_INT, T_FLAGS: extra check */
 };
 
 #define AT(f) offsetof(struct conf, f), sizeof(((struct conf *)0)->f)
@@ -117,6 +118,7 @@ struct conf_def {
 
 static int check_hz(long long *v, char *why, size_t wlen);
 static int check_daemonize(long long *v, char *why, size_t wlen);
+static int check_shutdown(long long *v, char *why, size_t wlen);
 
 static const char *const loglevels[] = {
     "debug", "verbose", "notice", "warning", NULL
@@ -133,6 +135,10 @@ static const char *const fsync_modes[] = {
 };
 static const char *const acl_pubsub_modes[] = {
     "allchannels", "resetchannels", NULL
+};
+/* In CONF_SHUTDOWN_* order: choices[i] is bit i - 1. */
+static const char *const shutdown_words[] = {
+    "default", "save", "nosave", "now", "force", NULL
 };
 static const char *const debug_modes[] = {
     "no", "yes", "local", NULL
@@ -287,6 +293,15 @@ static const struct conf_def defs[] = {
       0, 0, NULL, NULL },
     { "rdb-del-sync-files", NULL, T_BOOL, F_MUTABLE, NOOP, "no",
       0, 0, NULL, NULL },
+    { "shutdown-on-sigint", NULL, T_FLAGS, F_MUTABLE | F_MULTI,
+      AT(shutdown_on_sigint), "default", 0, 0, shutdown_words,
+      check_shutdown },
+    { "shutdown-on-sigterm", NULL, T_FLAGS, F_MUTABLE | F_MULTI,
+      AT(shutdown_on_sigterm), "default", 0, 0, shutdown_words,
+      check_shutdown },
+    /* How long SHUTDOWN waits for lagging replicas: there are none. */
+    { "shutdown-timeout", NULL, T_INT, F_MUTABLE, NOOP, "10",
+      0, INT_MAX, NULL, NULL },
     { "appendonly", NULL, T_BOOL, F_MUTABLE, NOOP, "no",
       0, 0, NULL, NULL },
     { "appendfilename", NULL, T_FNAME, F_NONEMPTY, NOOP, "appendonly.aof",
@@ -758,6 +773,18 @@ static int check_hz(long long *v, char *why, size_t wlen)
         *v = 1;
     if (*v > 500)
         *v = 500;
+    return 0;
+}
+
+/* shutdown-on-sigint / -sigterm: SAVE and NOSAVE contradict each other,
+ * as in SHUTDOWN. */
+static int check_shutdown(long long *v, char *why, size_t wlen)
+{
+    if ((*v & CONF_SHUTDOWN_SAVE) && (*v & CONF_SHUTDOWN_NOSAVE)) {
+        snprintf(why, wlen, "shutdown options SAVE and NOSAVE can't be used "
+                 "simultaneously");
+        return -1;
+    }
     return 0;
 }
 
@@ -1248,14 +1275,18 @@ static int apply_mem(struct conf *c, size_t row, const char *arg, char *why,
     return commit_num(c, row, 0, u);
 }
 
-/* One of the row's choices, any case; stored as the choice is spelt. */
-static int apply_enum(struct conf *c, size_t row, const char *arg,
-                      char *why, size_t wlen)
+/* The index of arg among d's choices, any case, or -1. */
+static int choice_of(const struct conf_def *d, const char *arg)
 {
-    const struct conf_def *d = &defs[row];
-    for (size_t i = 0; d->choices[i]; i++)
+    for (int i = 0; d->choices[i]; i++)
         if (!strcasecmp(arg, d->choices[i]))
-            return commit_str(c, row, d->choices[i]);
+            return i;
+    return -1;
+}
+
+/* Redis's error for a word that is none of d's choices. */
+static int choices_error(const struct conf_def *d, char *why, size_t wlen)
+{
     struct sbuf b = {0};
     sbuf_str(&b, "argument(s) must be one of the following: ");
     for (size_t i = 0; d->choices[i]; i++) {
@@ -1265,6 +1296,38 @@ static int apply_enum(struct conf *c, size_t row, const char *arg,
     snprintf(why, wlen, "%s", b.oom ? "bad value" : b.p);
     free(b.p);
     return APPLY_BAD;
+}
+
+/* One of the row's choices, any case; stored as the choice is spelt. */
+static int apply_enum(struct conf *c, size_t row, const char *arg,
+                      char *why, size_t wlen)
+{
+    const struct conf_def *d = &defs[row];
+    int i = choice_of(d, arg);
+    return i < 0 ? choices_error(d, why, wlen)
+                 : commit_str(c, row, d->choices[i]);
+}
+
+/* One or more of the row's choices, any case, in any order, repeats
+ * allowed (Redis's multi-argument enum): choices[0] is the empty set and
+ * choices[i] sets bit i - 1 of the mask stored. */
+static int apply_flags(struct conf *c, size_t row, const char *const *argv,
+                       int argc, char *why, size_t wlen)
+{
+    const struct conf_def *d = &defs[row];
+    long long mask = 0;
+    if (argc == 0)
+        return choices_error(d, why, wlen);
+    for (int a = 0; a < argc; a++) {
+        int i = choice_of(d, argv[a]);
+        if (i < 0)
+            return choices_error(d, why, wlen);
+        if (i > 0)
+            mask |= 1LL << (i - 1);
+    }
+    if (d->check && d->check(&mask, why, wlen))
+        return APPLY_BAD;
+    return commit_num(c, row, mask, 0);
 }
 
 /* notify-keyspace-events: class letters, stored in canonical form. */
@@ -1310,6 +1373,8 @@ static int apply(struct conf *c, size_t row, const char *const *argv,
         return apply_dir(c, row, argv[0], why, wlen);
     case T_ENUM:
         return apply_enum(c, row, argv[0], why, wlen);
+    case T_FLAGS:
+        return apply_flags(c, row, argv, argc, why, wlen);
     case T_BIND:
         return apply_bind(c, argv, argc, why, wlen);
     case T_PCTL:
@@ -1858,6 +1923,18 @@ static const char *format_value(const struct conf *c, size_t row,
         format_num(d, 0, *(const uint64_t *)p, num, sizeof(num));
         sbuf_str(b, num);
         break;
+    case T_FLAGS: {
+        int mask = *(const int *)p;
+        if (!mask)
+            sbuf_str(b, d->choices[0]);
+        for (int i = 1; d->choices[i]; i++) {
+            if (mask & (1 << (i - 1))) {
+                sbuf_str(b, b->len ? " " : "");
+                sbuf_str(b, d->choices[i]);
+            }
+        }
+        break;
+    }
     default: {
         long long v = d->size == sizeof(int) ? *(const int *)p
                                              : (long long)*(const int64_t *)p;

@@ -16,6 +16,14 @@ struct conf_obuf_limit {
     int64_t soft_seconds;
 };
 
+/* shutdown-on-sigint / shutdown-on-sigterm words, as SHUTDOWN's. */
+enum {
+    CONF_SHUTDOWN_SAVE = 1,
+    CONF_SHUTDOWN_NOSAVE = 2,
+    CONF_SHUTDOWN_NOW = 4,
+    CONF_SHUTDOWN_FORCE = 8,
+};
+
 struct conf {
     char *bind[CONF_MAX_BIND];
     int nbind;                  /* 0 after bind "": all interfaces */
@@ -72,6 +80,9 @@ struct conf {
     int stop_writes_on_bgsave_error;
     int rdbcompression;
     int rdbchecksum;
+    /* What SIGINT and SIGTERM do: CONF_SHUTDOWN_* flags, 0 = "default". */
+    int shutdown_on_sigint;
+    int shutdown_on_sigterm;
     char *enable_debug_command; /* no, yes, or local (loopback clients) */
     /* Compact encodings' limits, the *-max-listpack-* directives. */
     int64_t hash_max_listpack_entries;

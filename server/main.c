@@ -194,14 +194,26 @@ void server_shutdown(struct server *srv)
     uv_close((uv_handle_t *)&srv->sigint, NULL);
 }
 
-/* SIGTERM, SIGINT: saves first when save points are configured (a
+/* shutdown-on-sigint / -sigterm as persist_shutdown's flags ("now" has
+ * no replicas to skip waiting for). */
+static int signal_flags(const struct server *srv, int signum)
+{
+    int words = signum == SIGINT ? srv->conf.shutdown_on_sigint
+                                 : srv->conf.shutdown_on_sigterm;
+    return (words & CONF_SHUTDOWN_SAVE ? PERSIST_SHUTDOWN_SAVE : 0) |
+           (words & CONF_SHUTDOWN_NOSAVE ? PERSIST_SHUTDOWN_NOSAVE : 0) |
+           (words & CONF_SHUTDOWN_FORCE ? PERSIST_SHUTDOWN_FORCE : 0);
+}
+
+/* SIGTERM, SIGINT: as SHUTDOWN with shutdown-on-sigterm's (-sigint's)
+ * words; by default that saves first when save points are configured (a
  * failed save keeps the server up, as in Redis), then shuts down. */
 static void on_signal(uv_signal_t *h, int signum)
 {
     struct server *srv = h->data;
     server_log(srv, 'w', "Received %s scheduling shutdown...",
                signum == SIGINT ? "SIGINT" : "SIGTERM");
-    if (persist_shutdown(srv, 0) != 0) {
+    if (persist_shutdown(srv, signal_flags(srv, signum)) != 0) {
         server_log(srv, 'w', "SIGTERM received but errors trying to shut "
                    "down the server, check the logs for more information");
         return;

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """RDB snapshots, the saving side: SAVE, BGSAVE, save points, LASTSAVE and
-INFO persistence, the final save of SHUTDOWN and SIGTERM, FLUSHALL's save
+INFO persistence, the final save of SHUTDOWN and SIGTERM (and the
+shutdown-on-sigterm / -sigint words), FLUSHALL's save
 and MISCONF after a failed BGSAVE.
 
 The files are judged by Debian's Redis 7.0: redis-check-rdb must accept
@@ -371,6 +372,37 @@ def sigterm_saves_with_save_points():
     for db, keys in want.items():
         got = snapshot(ref.client(), db)
         assert_eq(set(got), set(keys), "keys of db %d" % db)
+
+
+@test
+def shutdown_on_sigterm_and_sigint_words():
+    # "save" saves with no save points set.
+    d = new_dir()
+    s = respite(d, "--shutdown-on-sigterm", "save")
+    s.client().set("k", "v")
+    s.proc.send_signal(signal.SIGTERM)
+    assert_eq(s.wait_exit(timeout=30), 0)
+    check_rdb(os.path.join(d, "dump.rdb"))
+    # "nosave" writes nothing despite save points; SIGINT's own words,
+    # set at run time and shown in Redis's order.
+    d2 = new_dir()
+    s2 = respite(d2, "--save", "3600 1", "--shutdown-on-sigterm", "save")
+    r2 = s2.client()
+    r2.set("k", "v")
+    r2.config_set("shutdown-on-sigint", "now NOSAVE")
+    assert_eq(r2.config_get("shutdown-on-sigint"),
+              {"shutdown-on-sigint": "nosave now"})
+    s2.proc.send_signal(signal.SIGINT)
+    assert_eq(s2.wait_exit(timeout=30), 0)
+    assert_eq(os.listdir(d2), [])
+    # "force": a save that fails (its directory gone) exits all the same.
+    d3 = new_dir()
+    s3 = respite(d3, "--shutdown-on-sigterm", "force save")
+    s3.client().set("k", "v")
+    shutil.rmtree(d3)
+    s3.proc.send_signal(signal.SIGTERM)
+    assert_eq(s3.wait_exit(timeout=30), 0)
+    assert b"Error trying to save the DB. Exit anyway." in s3.log_bytes()
 
 
 @test

@@ -553,6 +553,43 @@ static void pairs_free(struct pairs *p)
     }
 }
 
+TEST(shutdown_signal_words)
+{
+    struct conf c;
+    char err[256], path[64];
+    ASSERT_OK(conf_init(&c));
+    ASSERT_EQ(c.shutdown_on_sigterm, 0);
+    ASSERT_STR_EQ(get(&c, "shutdown-on-sigterm"), "default");
+    ASSERT_OK(load_text(&c, "shutdown-on-sigterm FORCE now save\n"
+                        "shutdown-on-sigint default nosave\n", err,
+                        sizeof(err), path, sizeof(path)));
+    ASSERT_EQ(c.shutdown_on_sigterm,
+              CONF_SHUTDOWN_SAVE | CONF_SHUTDOWN_NOW | CONF_SHUTDOWN_FORCE);
+    ASSERT_STR_EQ(get(&c, "shutdown-on-sigterm"), "save now force");
+    ASSERT_EQ(c.shutdown_on_sigint, CONF_SHUTDOWN_NOSAVE);
+    /* A CONFIG SET value is split at spaces; a refused one changes
+     * nothing. */
+    ASSERT_OK(set1(&c, "shutdown-on-sigint", "default", 1, err,
+                   sizeof(err)));
+    ASSERT_EQ(c.shutdown_on_sigint, 0);
+    ASSERT_EQ(set1(&c, "shutdown-on-sigterm", "save nosave", 1, err,
+                   sizeof(err)), -1);
+    ASSERT(strstr(err, "shutdown options SAVE and NOSAVE can't be used "
+                  "simultaneously") != NULL);
+    ASSERT_EQ(set1(&c, "shutdown-on-sigterm", "now  force", 1, err,
+                   sizeof(err)), -1);
+    ASSERT(strstr(err, "argument(s) must be one of the following: "
+                  "default, save, nosave, now, force") != NULL);
+    ASSERT_STR_EQ(get(&c, "shutdown-on-sigterm"), "save now force");
+    conf_close(&c);
+    ASSERT(load_fails("shutdown-on-sigint\n", 1, "bad value for "
+                      "'shutdown-on-sigint': argument(s) must be one of "
+                      "the following: default, save, nosave, now, force"));
+    ASSERT(load_fails("shutdown-on-sigint save nosave\n", 1, "bad value "
+                      "for 'shutdown-on-sigint': shutdown options SAVE and "
+                      "NOSAVE can't be used simultaneously"));
+}
+
 TEST(example_file)
 {
     static const char *const aliases[] = {
@@ -1272,6 +1309,7 @@ static const struct unit_test tests[] = {
     UNIT(file_hz_clamped),
     UNIT(file_deprecated_ignored),
     UNIT(file_redis_conf_lines),
+    UNIT(shutdown_signal_words),
     UNIT(example_file),
     UNIT(args_override_file),
     UNIT(args_only_directives),

@@ -47,9 +47,9 @@
  * Differences from Redis: `save` defaults to "" (no snapshots unless
  * configured); `dir` is not changed into, just recorded (checked as chdir
  * would, a relative one joined to the previous, and shown resolved as
- * getcwd() would show it; snapshots are written into it by path); protected directives (dir, dbfilename) are
- * always refused by CONFIG SET, as there without enable-protected-configs,
- * which Respite does not have.
+ * getcwd() would show it; snapshots are written into it by path); protected
+ * directives (dir, dbfilename) are refused by CONFIG SET unless the caller
+ * says enable-protected-configs admits the client.
  * notify-keyspace-events is stored with "n" next to "A", so the flag
  * survives, and printed as Redis 7 prints it, without (the flag stays set
  * there too). */
@@ -253,6 +253,10 @@ static const struct conf_def defs[] = {
       0, 0, NULL, NULL },
     { "enable-debug-command", NULL, T_ENUM, 0, AT(enable_debug_command),
       "no", 0, 0, debug_modes, NULL },
+    { "enable-module-command", NULL, T_ENUM, 0, AT(enable_module_command),
+      "no", 0, 0, debug_modes, NULL },
+    { "enable-protected-configs", NULL, T_ENUM, 0,
+      AT(enable_protected_configs), "no", 0, 0, debug_modes, NULL },
     { "always-show-logo", NULL, T_BOOL, 0, NOOP, "no",
       0, 0, NULL, NULL },
     { "set-proc-title", NULL, T_BOOL, 0, NOOP, "yes",
@@ -1718,10 +1722,11 @@ static const char set_failed[] = "CONFIG SET failed (possibly related to "
                                  "argument '%s') - %s";
 
 /* The first check of CONFIG SET, on the name alone: writes the error for
- * an unknown (or hidden), immutable or protected directive into err, the
- * name shown as the client spelled it, and returns -1 (unknown) or -2;
- * else returns the row. */
-static int set_row(const char *name, char *err, size_t errlen)
+ * an unknown (or hidden), immutable or protected (unless protected_ok)
+ * directive into err, the name shown as the client spelled it, and
+ * returns -1 (unknown) or -2; else returns the row. */
+static int set_row(const char *name, int protected_ok, char *err,
+                   size_t errlen)
 {
     char shown[64];
     int row = lookup(name);
@@ -1735,7 +1740,7 @@ static int set_row(const char *name, char *err, size_t errlen)
         snprintf(err, errlen, set_failed, shown, "can't set immutable config");
         return -2;
     }
-    if (defs[row].flags & F_PROTECTED) {
+    if ((defs[row].flags & F_PROTECTED) && !protected_ok) {
         snprintf(err, errlen, set_failed, shown, "can't set protected config");
         return -2;
     }
@@ -1789,7 +1794,7 @@ int conf_set(struct conf *c, const char *name, const char *const *args,
 {
     int row;
     if (runtime) {
-        row = set_row(name, err, errlen);
+        row = set_row(name, 0, err, errlen);
         if (row < 0)
             return -1;
     } else {
@@ -1811,7 +1816,8 @@ int conf_set(struct conf *c, const char *name, const char *const *args,
  * two parameters there, so both may appear); then the values are applied
  * in order to a copy of c, which replaces c only if all of them succeed. */
 int conf_set_many(struct conf *c, const char *const *names,
-                  const char *const *values, int n, char *err, size_t errlen)
+                  const char *const *values, int n, int protected_ok,
+                  char *err, size_t errlen)
 {
     int *rows = calloc(n > 0 ? (size_t)n : 1, sizeof(*rows));
     if (!rows) {
@@ -1820,7 +1826,7 @@ int conf_set_many(struct conf *c, const char *const *names,
     }
     int rc = 0;
     for (int i = 0; i < n && rc == 0; i++) {
-        rows[i] = set_row(names[i], err, errlen);
+        rows[i] = set_row(names[i], protected_ok, err, errlen);
         if (rows[i] < 0) {
             rc = -1;
             break;

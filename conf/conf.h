@@ -84,6 +84,8 @@ struct conf {
     int shutdown_on_sigint;
     int shutdown_on_sigterm;
     char *enable_debug_command; /* no, yes, or local (loopback clients) */
+    char *enable_module_command;    /* the same for MODULE LOAD / UNLOAD */
+    char *enable_protected_configs; /* ... for CONFIG SET of dir, dbfilename */
     /* Compact encodings' limits, the *-max-listpack-* directives. */
     int64_t hash_max_listpack_entries;
     uint64_t hash_max_listpack_value;
@@ -131,11 +133,13 @@ int conf_set(struct conf *c, const char *name, const char *const *args,
 
 /* CONFIG SET name value [name value ...] (n pairs, NUL-terminated, borrowed)
  * with Redis 7.0's rules: all names are checked first and the first
- * unknown, immutable, protected or repeated one is reported; then every
+ * unknown, immutable, protected (unless protected_ok, which the caller
+ * takes from enable-protected-configs) or repeated one is reported; then every
  * value is applied, in order, and c changes only if all of them apply (all
  * or nothing). Returns 0, or -1 with the reply text in err (without "ERR "). */
 int conf_set_many(struct conf *c, const char *const *names,
-                  const char *const *values, int n, char *err, size_t errlen);
+                  const char *const *values, int n, int protected_ok,
+                  char *err, size_t errlen);
 
 /* Visits every directive, in table order, with its current value
  * formatted as CONFIG GET prints it (the caller filters by pattern). The

@@ -486,6 +486,17 @@ static void client_fill_addrs(struct client *c)
         server_format_addr((struct sockaddr *)&ss, c->laddr, sizeof(c->laddr));
 }
 
+/* See server.h. Local is Redis's islocalClient: a unix socket or a
+ * loopback address. */
+int client_enabled_by(const struct client *c, const char *mode)
+{
+    if (strcmp(mode, "yes") == 0)
+        return 1;
+    return strcmp(mode, "local") == 0 &&
+           ((c->flags & CLIENT_UNIX) || strncmp(c->addr, "127.", 4) == 0 ||
+            strncmp(c->addr, "::1:", 4) == 0);
+}
+
 /* The request limits the configuration sets for every reader. */
 static void reader_limits(const struct server *srv, struct resp_limits *lim)
 {

@@ -99,8 +99,10 @@ static void config_set(struct client *c)
             values[i] = strs[2 * i + 1];
         }
         char err[512];
-        if (conf_set_many(&c->srv->conf, names, values, n, err,
-                          sizeof(err)) != 0) {
+        int protected_ok =
+            client_enabled_by(c, c->srv->conf.enable_protected_configs);
+        if (conf_set_many(&c->srv->conf, names, values, n, protected_ok,
+                          err, sizeof(err)) != 0) {
             reply_error(c, ERR_CONFIG, err);
         } else {
             server_conf_applied(c->srv);

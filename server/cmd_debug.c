@@ -308,23 +308,12 @@ static const struct {
     { "SLEEP", debug_sleep, 3, 3 },
 };
 
-/* enable-debug-command: "yes", or "local" for loopback and unix clients. */
-static int debug_allowed(const struct client *c)
-{
-    const char *mode = c->srv->conf.enable_debug_command;
-    if (strcmp(mode, "yes") == 0)
-        return 1;
-    return strcmp(mode, "local") == 0 &&
-           ((c->flags & CLIENT_UNIX) || strncmp(c->addr, "127.", 4) == 0 ||
-            strncmp(c->addr, "::1:", 4) == 0);
-}
-
 /* Not a container in the command table: DEBUG checks enable-debug-command
  * first, and, as Redis's DEBUG, answers an unknown subcommand and a wrong
  * argument count with one error. */
 void cmd_debug(struct client *c)
 {
-    if (!debug_allowed(c)) {
+    if (!client_enabled_by(c, c->srv->conf.enable_debug_command)) {
         reply_error(c, ERR_DEBUG_DISABLED);
         return;
     }

@@ -358,6 +358,10 @@ static const char *const errors[ERR__COUNT] = {
                            "connection, otherwise you need to set this "
                            "option in the configuration file, and then "
                            "restart the server.",
+    [ERR_MODULE_LOAD] = "ERR Error loading the extension. Please check the "
+                        "server logs.",
+    [ERR_MODULE_UNLOAD] = "ERR Error unloading module: no such module with "
+                          "that name",
     [ERR_TRACKING_REDIR_ONE] = "ERR A client can only redirect to a single "
                                "other client",
     [ERR_TRACKING_REDIR_NONE] = "ERR The client ID you want redirect to "

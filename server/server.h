@@ -501,6 +501,10 @@ static inline void client_reply_done(struct client *c)
     c->flags &= ~(unsigned)CLIENT_REPLY_SKIP;
     client_reply_mode_apply(c);
 }
+/* Whether an enable-*-command / enable-protected-configs value ("no",
+ * "yes", "local") lets c through: "local" admits unix-socket and loopback
+ * clients only. */
+int client_enabled_by(const struct client *c, const char *mode);
 /* Unmutes c->out for a pub/sub frame, unless c is to close after its
  * reply; returns the mute to put back after the frame. */
 int client_push_unmute(struct client *c);
@@ -803,6 +807,8 @@ enum reply_err {
     ERR_DEBUG_PROTOCOL_TYPE, /* Wrong protocol type name. ... */
     ERR_DEBUG_PUSH_RESP2,    /* RESP2 is not supported by this command */
     ERR_MODULE_REFUSED,      /* MODULE command not allowed. ... */
+    ERR_MODULE_LOAD,         /* Error loading the extension. ... */
+    ERR_MODULE_UNLOAD,       /* Error unloading module: no such module ... */
     /* CLIENT TRACKING and CACHING (cmd_tracking.c). */
     ERR_TRACKING_REDIR_ONE,  /* A client can only redirect to a single ... */
     ERR_TRACKING_REDIR_NONE, /* The client ID you want redirect to does ... */

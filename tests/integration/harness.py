@@ -245,10 +245,17 @@ class Server:
         return None
 
     def client(self, **kw):
-        """A redis-py client for this server (decode_responses off)."""
+        """A redis-py client for this server (decode_responses off). It
+        parses replies in Python even where python3-hiredis is installed,
+        whose reader refuses replies nested deeper than 7 (COMMAND DOCS),
+        so that the tests behave the same on any machine."""
         import redis
-        return redis.Redis(host="127.0.0.1", port=self.port,
-                           socket_timeout=kw.pop("socket_timeout", 30), **kw)
+        from redis.connection import PythonParser
+        r = redis.Redis(host="127.0.0.1", port=self.port,
+                        socket_timeout=kw.pop("socket_timeout", 30), **kw)
+        r.connection_pool.connection_kwargs.setdefault("parser_class",
+                                                       PythonParser)
+        return r
 
     def conn(self, timeout=10.0):
         return Conn(self.port, timeout=timeout)

@@ -917,7 +917,7 @@ static int set_many(struct conf *c, char *err, size_t errlen, int n, ...)
         values[i] = va_arg(ap, const char *);
     }
     va_end(ap);
-    return conf_set_many(c, names, values, n, err, errlen);
+    return conf_set_many(c, names, values, n, 0, err, errlen);
 }
 
 TEST(set_many_all_or_nothing)

@@ -140,6 +140,9 @@ static const char *const acl_pubsub_modes[] = {
 static const char *const shutdown_words[] = {
     "default", "save", "nosave", "now", "force", NULL
 };
+static const char *const sanitize_modes[] = {
+    "no", "yes", "clients", NULL
+};
 static const char *const debug_modes[] = {
     "no", "yes", "local", NULL
 };
@@ -190,6 +193,9 @@ static const struct conf_def defs[] = {
       0, 0, NULL, NULL },
     { "acllog-max-len", NULL, T_INT, F_MUTABLE, AT(acllog_max_len), "128",
       0, LONG_MAX, NULL, NULL },
+    /* RESTORE checks every payload whole whatever this says (as "yes"). */
+    { "sanitize-dump-payload", NULL, T_ENUM, F_MUTABLE, NOOP, "no",
+      0, 0, sanitize_modes, NULL },
 
     /* Keyspace and the expiry sweeper. databases and shards have our own
      * caps; hz takes any non-negative value and is clamped to 1..500. */
@@ -269,6 +275,8 @@ static const struct conf_def defs[] = {
       0, 0, facilities, NULL },
     { "io-threads", NULL, T_INT, 0, NOOP, "1",
       1, 128, NULL, NULL },
+    { "io-threads-do-reads", NULL, T_BOOL, 0, NOOP, "no",
+      0, 0, NULL, NULL },
     { "jemalloc-bg-thread", NULL, T_BOOL, F_MUTABLE, NOOP, "yes",
       0, 0, NULL, NULL },
     /* Set in Redis's own redis.conf, so that file loads. */

@@ -84,6 +84,7 @@ struct conf {
     int shutdown_on_sigint;
     int shutdown_on_sigterm;
     char *enable_debug_command; /* no, yes, or local (loopback clients) */
+    int crash_log_enabled;      /* a report in the log on a fatal signal */
     char *enable_module_command;    /* the same for MODULE LOAD / UNLOAD */
     char *enable_protected_configs; /* ... for CONFIG SET of dir, dbfilename */
     /* Compact encodings' limits, the *-max-listpack-* directives. */

@@ -7,14 +7,17 @@
  * test suites of apps and client libraries: SLEEP (a server that stalls,
  * for timeout handling), PROTOCOL (one reply of each RESP3 type), ERROR
  * (an error reply of the caller's text), LOG (a marker in the server log)
- * and POPULATE (many keys at once) and RELOAD (save, empty, load back).
+ * and POPULATE (many keys at once) and RELOAD (save, empty, load back),
+ * and SEGFAULT, a real invalid write, which shows the crash log (crash.c).
  * The rest of Redis's DEBUG is about the AOF, replication, the allocator
- * and crashing on purpose, and is absent: such a subcommand gets the same
- * error as an unknown one. */
+ * and other ways of crashing on purpose, and is absent: such a subcommand
+ * gets the same error as an unknown one. */
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "server/function.h"
@@ -258,6 +261,18 @@ static void debug_populate(struct client *c)
     reply_ok(c);
 }
 
+/* DEBUG SEGFAULT: writes into a read-only page, so the server dies of a
+ * real SIGSEGV with a faulting address, as a bug would make it. */
+static void debug_segfault(struct client *c)
+{
+    server_log(c->srv, 'w', "DEBUG SEGFAULT: crashing on purpose");
+    volatile char *p = mmap(NULL, 4096, PROT_READ,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p != MAP_FAILED)
+        *p = 'x';
+    raise(SIGSEGV);                 /* no page to fault on: die all the same */
+}
+
 static void debug_help(struct client *c)
 {
     static const char *const lines[] = {
@@ -281,6 +296,8 @@ static void debug_help(struct client *c)
         "    the file back. Options: MERGE (keys and libraries of the file",
         "    replace those in memory), NOFLUSH (keep the data in memory; a key in",
         "    both fails the load without MERGE), NOSAVE (load the file there).",
+        "SEGFAULT",
+        "    Crash the server with a segmentation fault (see the crash log).",
         "SET-ACTIVE-EXPIRE <0|1>",
         "    Turn the active expiry sweeper off or on.",
         "SLEEP <seconds>",
@@ -304,6 +321,7 @@ static const struct {
     { "POPULATE", debug_populate, 3, 5 },
     { "PROTOCOL", debug_protocol, 3, 3 },
     { "RELOAD", debug_reload, 2, SIZE_MAX },
+    { "SEGFAULT", debug_segfault, 2, 2 },
     { "SET-ACTIVE-EXPIRE", debug_set_active_expire, 3, 3 },
     { "SLEEP", debug_sleep, 3, 3 },
 };

@@ -22,6 +22,7 @@
 #include "server/blocking.h"
 #include "server/function.h"
 #include "server/maxmemory.h"
+#include "server/crash.h"
 #include "server/persist.h"
 #include "server/ping.h"
 #include "server/prefault.h"
@@ -121,6 +122,7 @@ void server_conf_applied(struct server *srv)
     client_apply_limits_all(srv);
     apply_limits(srv);
     acl_conf_applied(srv);
+    crash_configure(srv);
 }
 
 /* Zeroes the counters INFO stats and commandstats show. */
@@ -437,6 +439,7 @@ static int server_init(struct server *srv, int argc, char **argv)
                    (int64_t)uv_now(srv->loop);
     srv->start_ms = server_now_ms(srv);
     make_run_id(srv->run_id);
+    crash_configure(srv);
     server_notify_conf(srv);
     slowlog_init(&srv->slowlog);
     slowlog_configure(srv);

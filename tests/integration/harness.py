@@ -240,7 +240,8 @@ class Server:
             if ("ERROR: AddressSanitizer" in line
                     or "ERROR: LeakSanitizer" in line
                     or "runtime error:" in line
-                    or "=== REDIS BUG REPORT" in line):
+                    or "=== REDIS BUG REPORT" in line
+                    or "=== RESPITE BUG REPORT" in line):
                 return line.strip()
         return None
 

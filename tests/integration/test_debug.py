@@ -8,6 +8,7 @@ test but two (HELP's text, a 600 MB POPULATE) passes against redis-server
 7.0 too (RESPITE_BIN=/usr/bin/redis-server)."""
 
 import os
+import signal
 import sys
 import time
 
@@ -131,8 +132,42 @@ def help_lists_every_subcommand():
     r = h.shared_server().client()
     text = b"\n".join(r.execute_command("DEBUG", "HELP"))
     for sub in (b"ERROR", b"JUMP-CLOCK", b"LOG", b"POPULATE", b"PROTOCOL",
-                b"SET-ACTIVE-EXPIRE", b"SLEEP", b"HELP"):
+                b"SEGFAULT", b"SET-ACTIVE-EXPIRE", b"SLEEP", b"HELP"):
         assert b"\n" + sub in text, sub
+
+
+def crash(*directives):
+    """A server killed by DEBUG SEGFAULT: (exit status, its log)."""
+    s = h.Server(*directives, tracked=False, name="crash").start()
+    with s.conn() as c:
+        c.send(h.encode("DEBUG", "SEGFAULT"))
+        assert c.is_closed(timeout=30)
+    return s.wait_exit(timeout=30), s.log_bytes()
+
+
+@test(respite_only=True, reason="Respite's own report (Redis writes its "
+      "REDIS BUG REPORT)")
+def segfault_writes_the_crash_log():
+    status, log = crash()
+    if b"AddressSanitizer" in log:
+        # The sanitized build leaves the report to ASan (crash.c).
+        assert b"SEGV on unknown address" in log, log[-2000:]
+        return
+    assert_eq(status, -signal.SIGSEGV, "dies of the signal itself")
+    report = log[log.index(b"=== RESPITE BUG REPORT START ==="):]
+    assert b"crashed by signal 11 (SIGSEGV)" in report, report
+    assert b"Faulting address: 0x" in report, report
+    assert b"(client_call+0x" in report, report   # a frame by name
+    assert report.rstrip().endswith(b"=== RESPITE BUG REPORT END ==="), \
+        report[-300:]
+
+
+@test(respite_only=True, reason="Respite's own report")
+def no_crash_log_when_disabled():
+    status, log = crash("--crash-log-enabled", "no")
+    assert b"BUG REPORT" not in log, log[-2000:]
+    if b"AddressSanitizer" not in log:
+        assert_eq(status, -signal.SIGSEGV)
 
 
 if __name__ == "__main__":

@@ -119,6 +119,7 @@ struct conf_def {
 static int check_hz(long long *v, char *why, size_t wlen);
 static int check_daemonize(long long *v, char *why, size_t wlen);
 static int check_shutdown(long long *v, char *why, size_t wlen);
+static int check_activedefrag(long long *v, char *why, size_t wlen);
 
 static const char *const loglevels[] = {
     "debug", "verbose", "notice", "warning", NULL
@@ -406,6 +407,24 @@ static const struct conf_def defs[] = {
       0, 0, NULL, NULL },
     { "lazyfree-lazy-user-flush", NULL, T_BOOL, F_MUTABLE, NOOP, "no",
       0, 0, NULL, NULL },
+
+    /* Active defragmentation: refused as Debian's redis-server refuses it
+     * (its jemalloc lacks the hooks, as Respite's does); the tuning is
+     * accepted, no effect. */
+    { "activedefrag", NULL, T_BOOL, F_MUTABLE, NOOP, "no",
+      0, 0, NULL, check_activedefrag },
+    { "active-defrag-ignore-bytes", NULL, T_MEM, F_MUTABLE, NOOP, "100mb",
+      1, LLONG_MAX, NULL, NULL },
+    { "active-defrag-threshold-lower", NULL, T_INT, F_MUTABLE, NOOP, "10",
+      0, 1000, NULL, NULL },
+    { "active-defrag-threshold-upper", NULL, T_INT, F_MUTABLE, NOOP, "100",
+      0, 1000, NULL, NULL },
+    { "active-defrag-cycle-min", NULL, T_INT, F_MUTABLE, NOOP, "1",
+      1, 99, NULL, NULL },
+    { "active-defrag-cycle-max", NULL, T_INT, F_MUTABLE, NOOP, "25",
+      1, 99, NULL, NULL },
+    { "active-defrag-max-scan-fields", NULL, T_INT, F_MUTABLE, NOOP, "1000",
+      1, LLONG_MAX, NULL, NULL },
 
     /* The slow log (server/cmd_slowlog.c). */
     { "slowlog-log-slower-than", NULL, T_INT, F_MUTABLE,
@@ -799,6 +818,20 @@ static int check_shutdown(long long *v, char *why, size_t wlen)
     if ((*v & CONF_SHUTDOWN_SAVE) && (*v & CONF_SHUTDOWN_NOSAVE)) {
         snprintf(why, wlen, "shutdown options SAVE and NOSAVE can't be used "
                  "simultaneously");
+        return -1;
+    }
+    return 0;
+}
+
+/* activedefrag yes: Redis's refusal where its jemalloc cannot move
+ * allocations, word for word (Debian's redis-server gives it too). */
+static int check_activedefrag(long long *v, char *why, size_t wlen)
+{
+    if (*v) {
+        snprintf(why, wlen, "Active defragmentation cannot be enabled: it "
+                 "requires a Redis server compiled with a modified Jemalloc "
+                 "like the one shipped by default with the Redis source "
+                 "distribution");
         return -1;
     }
     return 0;

@@ -164,6 +164,9 @@ static const struct conf_def defs[] = {
     /* Network. */
     { "bind", NULL, T_BIND, F_MULTI, AT(bind), "127.0.0.1",
       0, 0, NULL, NULL },
+    /* The source of outgoing connections: Respite makes none. */
+    { "bind-source-addr", NULL, T_STR, F_MUTABLE, NOOP, "",
+      0, 0, NULL, NULL },
     { "port", NULL, T_INT, 0, AT(port), "6379",
       0, 65535, NULL, NULL },
     { "unixsocket", NULL, T_STR, F_EMPTYNULL, AT(unixsocket), "",
@@ -284,6 +287,9 @@ static const struct conf_def defs[] = {
       0, 0, NULL, NULL },
     { "jemalloc-bg-thread", NULL, T_BOOL, F_MUTABLE, NOOP, "yes",
       0, 0, NULL, NULL },
+    /* Redis's start-up warnings to silence: Respite gives none. */
+    { "ignore-warnings", NULL, T_STR, F_MUTABLE, NOOP, "",
+      0, 0, NULL, NULL },
     /* Set in Redis's own redis.conf, so that file loads. */
     { "proc-title-template", NULL, T_STR, F_MUTABLE, NOOP,
       "{title} {listen-addr} {server-mode}", 0, 0, NULL, NULL },
@@ -340,6 +346,8 @@ static const struct conf_def defs[] = {
     { "aof-rewrite-incremental-fsync", NULL, T_BOOL, F_MUTABLE, NOOP, "yes",
       0, 0, NULL, NULL },
     { "aof-timestamp-enabled", NULL, T_BOOL, F_MUTABLE, NOOP, "no",
+      0, 0, NULL, NULL },
+    { "aof-disable-auto-gc", NULL, T_BOOL, F_MUTABLE, NOOP, "no",
       0, 0, NULL, NULL },
 
     /* Replication: what Redis's redis.conf sets, accepted so that file

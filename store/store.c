@@ -383,6 +383,9 @@ void store_clear(struct store *s)
     store__presume_clear(s);
     s->nkeys = 0;
     s->nvol = 0;
+    /* As Redis's emptyDb: keys given a TTL right after a flush seed a new
+     * estimate instead of weighing 1/50 against the flushed keys'. */
+    s->stats.avg_ttl = 0;
 }
 
 /* Returns the number of keys held, expired or not. */

@@ -280,6 +280,25 @@ def avg_ttl_estimates_the_ttls_left():
 
 
 @test
+def flush_forgets_the_avg_ttl_estimate():
+    """FLUSHALL and FLUSHDB start avg_ttl afresh, as Redis's emptyDb does:
+    keys given a TTL before the sweeper's next tick seed a new estimate,
+    not 1/50 of one against the old keys' (seen as Predis parses INFO)."""
+    for flush in (["FLUSHALL"], ["FLUSHDB"]):
+        with reset() as c:
+            c.call("SET", "short", "v", "PX", "10000")
+            time.sleep(0.3)
+            ks = info(c, "keyspace")["Keyspace"]["db0"]
+            assert 5000 < int(ks.rsplit("=", 1)[1]) <= 10000, ks
+            c.send(h.encode(*flush) + h.encode("SET", "k", "v", "PX",
+                                               "1000000"))
+            c.read_n(2)
+            time.sleep(0.5)
+            ks = info(c, "keyspace")["Keyspace"]["db0"]
+            assert int(ks.rsplit("=", 1)[1]) > 900000, (flush, ks)
+
+
+@test
 def memory_breakdown_adds_up():
     """used_memory is the overhead (start-up, clients, the keyspace's
     tables) plus the dataset, and the dataset grows with the data, as

@@ -848,6 +848,12 @@ TEST(expire_step_avg_ttl)
     store_expire_step(s, T0 + 500, 0, NULL, NULL);
     store_expire_stats(s, &st);
     ASSERT_EQ(st.avg_ttl, 0);
+    /* A flush forgets the estimate at once, before any step runs. */
+    ASSERT_OK(set(s, "x", "v", T0 + 1000, T0));
+    store_expire_step(s, T0, 0, NULL, NULL);
+    store_clear(s);
+    store_expire_stats(s, &st);
+    ASSERT_EQ(st.avg_ttl, 0);
     ASSERT_OK(store__check(s));
     store_free(s);
 }

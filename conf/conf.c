@@ -77,6 +77,7 @@ enum def_type {
     T_STR,      /* any string, char * field */
     T_DIR,      /* an existing directory, char * field (see apply_dir) */
     T_FNAME,    /* a file name, not a path (Redis's pathIsBaseName) */
+    T_PTITLE,   /* a process title template (see check_ptitle) */
     T_ENUM,     /* one of `choices`, kept in its canonical spelling */
     T_FLAGS,    /* words of `choices` as an int mask (see apply_flags) */
     T_BIND,     /* 0..CONF_MAX_BIND addresses */
@@ -291,7 +292,7 @@ static const struct conf_def defs[] = {
     { "ignore-warnings", NULL, T_STR, F_MUTABLE, NOOP, "",
       0, 0, NULL, NULL },
     /* Set in Redis's own redis.conf, so that file loads. */
-    { "proc-title-template", NULL, T_STR, F_MUTABLE, NOOP,
+    { "proc-title-template", NULL, T_PTITLE, F_MUTABLE, NOOP,
       "{title} {listen-addr} {server-mode}", 0, 0, NULL, NULL },
     { "oom-score-adj", NULL, T_ENUM, F_MUTABLE, NOOP, "no",
       0, 0, oom_modes, NULL },
@@ -805,6 +806,56 @@ static int check_fname(const struct conf_def *d, const char *s, char *why,
         return -1;
     }
     return 0;
+}
+
+/* Whether a {variable} of a process title template names one Redis
+ * knows, and whether it can expand to something (title and server-mode
+ * are empty when Redis checks a template; unixsocket when there is none). */
+static int ptitle_var(const struct conf *c, const char *name, size_t len,
+                      int *nonempty)
+{
+    static const char *const filled[] = { "listen-addr", "port", "tls-port",
+                                          "config-file", NULL };
+    static const char *const blank[] = { "title", "server-mode", NULL };
+    for (int i = 0; filled[i]; i++)
+        if (strlen(filled[i]) == len && !memcmp(name, filled[i], len))
+            return *nonempty = 1;
+    for (int i = 0; blank[i]; i++)
+        if (strlen(blank[i]) == len && !memcmp(name, blank[i], len))
+            return 1;
+    if (len == 10 && !memcmp(name, "unixsocket", 10)) {
+        *nonempty |= c->unixsocket && *c->unixsocket;
+        return 1;
+    }
+    return 0;
+}
+
+/* proc-title-template, checked as Redis checks it: "{name}" must be a
+ * known variable ("{{" is a literal brace, a lone "}" is text), and the
+ * title must not come out empty or only spaces. */
+static int check_ptitle(const struct conf *c, const char *s, char *why,
+                        size_t wlen)
+{
+    int nonempty = 0, ok = 1;
+    while (*s && ok) {
+        if (*s != '{') {
+            nonempty |= *s != ' ';
+            s++;
+        } else if (s[1] == '{') {
+            nonempty = 1;
+            s += 2;
+        } else {
+            const char *end = strchr(s + 1, '}');
+            ok = end && ptitle_var(c, s + 1, (size_t)(end - s - 1),
+                                   &nonempty);
+            s = end ? end + 1 : s;
+        }
+    }
+    if (ok && nonempty)
+        return 0;
+    snprintf(why, wlen, "template format is invalid or contains unknown "
+             "variables");
+    return -1;
 }
 
 static int check_hz(long long *v, char *why, size_t wlen)
@@ -1424,6 +1475,10 @@ static int apply(struct conf *c, size_t row, const char *const *argv,
         return commit_str(c, row, argv[0]);
     case T_FNAME:
         if (check_fname(d, argv[0], why, wlen))
+            return APPLY_BAD;
+        return commit_str(c, row, argv[0]);
+    case T_PTITLE:
+        if (check_ptitle(c, argv[0], why, wlen))
             return APPLY_BAD;
         return commit_str(c, row, argv[0]);
     case T_DIR:

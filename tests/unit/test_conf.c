@@ -327,6 +327,15 @@ TEST(file_errors)
                       "unknown directive 'loglevel\vwarning'"));
     ASSERT(load_fails("\floglevel\fwarning\n", 1,
                       "unknown directive 'loglevel\fwarning'"));
+    ASSERT(load_fails("proc-title-template {bogus}\n", 1, "bad value for "
+                      "'proc-title-template': template format is invalid "
+                      "or contains unknown variables"));
+    /* {unixsocket} fills the title only when there is a socket. */
+    ASSERT(load_fails("proc-title-template {unixsocket}\n", 1, "bad value "
+                      "for 'proc-title-template': template format is "
+                      "invalid or contains unknown variables"));
+    ASSERT(!load_fails("unixsocket /tmp/x.sock\n"
+                       "proc-title-template {unixsocket}\n", 2, ""));
     ASSERT(load_fails("requirepass \"a\\x00b\"\n", 1,
                       "NUL byte (\\x00) in a value"));
     ASSERT(load_fails("include /etc/other.conf\n", 1,

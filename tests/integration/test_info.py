@@ -280,6 +280,25 @@ def avg_ttl_estimates_the_ttls_left():
 
 
 @test
+def avg_ttl_starts_over_after_a_flush():
+    """FLUSHALL and FLUSHDB zero avg_ttl, as Redis's: it is a running
+    average, and the flushed keys' TTLs (Sidekiq's 5-year stats keys, say)
+    must not stand in for the new keys' for the next hundred sweeps."""
+    for flush in (("FLUSHALL",), ("FLUSHDB",)):
+        with reset() as c:
+            c.call("SET", "long", "v", "EX", "157680000")
+            time.sleep(0.3)
+            ks = info(c, "keyspace")["Keyspace"]["db0"]
+            assert int(ks.split("avg_ttl=")[1]) > 10 ** 11, ks
+            c.call(*flush)
+            c.call("SET", "short", "v", "EX", "100")
+            for _ in range(3):
+                ks = info(c, "keyspace")["Keyspace"]["db0"]
+                assert int(ks.split("avg_ttl=")[1]) <= 100000, (flush, ks)
+                time.sleep(0.15)
+
+
+@test
 def memory_breakdown_adds_up():
     """used_memory is the overhead (start-up, clients, the keyspace's
     tables) plus the dataset, and the dataset grows with the data, as

@@ -308,8 +308,9 @@ static const struct {
     { "SLEEP", debug_sleep, 3, 3 },
 };
 
-/* enable-debug-command: "yes", or "local" for loopback and unix clients. */
-static int debug_allowed(const struct client *c)
+/* See handlers.h. enable-debug-command: "yes", or "local" for loopback and
+ * unix clients. Dispatch checks it (CMD_PROTECTED) before the handler. */
+int debug_command_allowed(const struct client *c)
 {
     const char *mode = c->srv->conf.enable_debug_command;
     if (strcmp(mode, "yes") == 0)
@@ -324,7 +325,7 @@ static int debug_allowed(const struct client *c)
  * argument count with one error. */
 void cmd_debug(struct client *c)
 {
-    if (!debug_allowed(c)) {
+    if (!debug_command_allowed(c)) {
         reply_error(c, ERR_DEBUG_DISABLED);
         return;
     }

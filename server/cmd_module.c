@@ -2,8 +2,10 @@
  * as RATELIMIT and CL.THROTTLE, are built in), so MODULE LIST is always
  * empty, which is how clients that look for RedisJSON or RediSearch learn
  * they are absent. LOAD, LOADEX and UNLOAD are refused with the error
- * Redis gives under its default enable-module-command no; Respite has no
- * such directive, because there is no loader to enable. */
+ * Redis gives under its default enable-module-command no, by dispatch as
+ * Redis's protected commands are (CMD_PROTECTED: before NOAUTH, never
+ * queued in MULTI); Respite has no such directive, because there is no
+ * loader to enable. */
 #include "server/handlers.h"
 #include "server/server.h"
 
@@ -40,9 +42,9 @@ static void module_help(struct client *c)
 #define A (CMD_ADMIN | CMD_NOSCRIPT)
 static const struct subcommand module_subcommands[] = {
     { "LIST", module_list, 2, A },
-    { "LOAD", module_refused, -3, A },
-    { "LOADEX", module_refused, -3, A },
-    { "UNLOAD", module_refused, 3, A },
+    { "LOAD", module_refused, -3, A | CMD_PROTECTED },
+    { "LOADEX", module_refused, -3, A | CMD_PROTECTED },
+    { "UNLOAD", module_refused, 3, A | CMD_PROTECTED },
     { "HELP", module_help, 2, 0 },
 };
 #undef A

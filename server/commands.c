@@ -7,7 +7,7 @@
  * built once at start-up in struct server (no global state).
  *
  * Dispatch does, in order: lookup, arity (a container's subcommand
- * included), authentication, ACL permissions (a restricted user's only),
+ * included), the protected commands' refusal (CMD_PROTECTED), authentication, ACL permissions (a restricted user's only),
  * maxmemory, a failed BGSAVE's MISCONF (persist.c), a MONITOR client's keyspace
  * filter, the RESP2 subscribed-mode filter (CMD_PUBSUB), CLIENT PAUSE
  * (pause.c), MULTI queueing (or refusal: CMD_REFUSED_IN_MULTI),
@@ -66,7 +66,7 @@ static const struct command commands[] = {
 { "MONITOR",     cmd_monitor,        1, CMD_ADMIN|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 0, 0, 0, "server", "1.0.0", "Listens for all requests received by the server in real-time.", NULL },
 { "SLOWLOG",     cmd_slowlog,       -2, 0,                  0, 0, 0, "server", "2.2.12", "A container for slow log commands.", &slowlog_subs },
 { "LATENCY",     cmd_latency,       -2, 0,                  0, 0, 0, "server", "2.8.13", "A container for latency diagnostics commands.", &latency_subs },
-{ "DEBUG",       cmd_debug,         -2, CMD_ADMIN|CMD_NOSCRIPT,          0, 0, 0, "server", "1.0.0", "Test helpers: SLEEP, PROTOCOL, ERROR, LOG, POPULATE; Respite's JUMP-CLOCK, SET-ACTIVE-EXPIRE.", NULL },
+{ "DEBUG",       cmd_debug,         -2, CMD_ADMIN|CMD_NOSCRIPT|CMD_PROTECTED, 0, 0, 0, "server", "1.0.0", "Test helpers: SLEEP, PROTOCOL, ERROR, LOG, POPULATE; Respite's JUMP-CLOCK, SET-ACTIVE-EXPIRE.", NULL },
 { "MULTI",       cmd_multi,          1, F|CMD_NOMULTI|CMD_NOSCRIPT,      0, 0, 0, "transactions", "1.2.0", "Starts a transaction.", NULL },
 { "EXEC",        cmd_exec,           1, CMD_NOMULTI|CMD_SKIP_SLOWLOG|CMD_NOSCRIPT,        0, 0, 0, "transactions", "1.2.0", "Executes all commands in a transaction.", NULL },
 { "DISCARD",     cmd_discard,        1, F|CMD_NOMULTI|CMD_NOSCRIPT,      0, 0, 0, "transactions", "2.0.0", "Discards a transaction.", NULL },
@@ -677,6 +677,23 @@ void client_call(struct client *c)
 
 /* Marks a rejected command inside MULTI so EXEC aborts, as Redis does.
  * Its error reply counted itself in total_error_replies (reply_error). */
+/* Redis's protected commands, refused right after the arity checks (so
+ * before NOAUTH and ACL, and at MULTI queueing time): DEBUG unless
+ * enable-debug-command allows the client, MODULE LOAD, LOADEX and UNLOAD
+ * always (Redis's enable-module-command no; Respite loads no modules).
+ * Returns 1 after replying the refusal. */
+static int protected_refused(struct client *c)
+{
+    if (c->cmd->proc == cmd_debug) {
+        if (debug_command_allowed(c))
+            return 0;
+        reply_error(c, ERR_DEBUG_DISABLED);
+    } else {
+        reply_error(c, ERR_MODULE_REFUSED);
+    }
+    return 1;
+}
+
 static void reject(struct client *c)
 {
     if (c->flags & CLIENT_MULTI)
@@ -805,6 +822,11 @@ static void dispatch(struct client *c)
         return;
     }
     if (c->cmd->subs && c->argc > 1 && !subcommand_check(c, c->cmd->subs)) {
+        count_rejected(c);
+        reject(c);
+        return;
+    }
+    if ((client_cmd_flags(c) & CMD_PROTECTED) && protected_refused(c)) {
         count_rejected(c);
         reject(c);
         return;

@@ -53,6 +53,8 @@ void cmd_info(struct client *c);
 void cmd_command(struct client *c);
 void cmd_config(struct client *c);
 void cmd_debug(struct client *c);
+/* 1 when enable-debug-command lets c run DEBUG (cmd_debug.c). */
+int debug_command_allowed(const struct client *c);
 /* persist.c: snapshots */
 void cmd_save(struct client *c);
 void cmd_bgsave(struct client *c);

@@ -61,6 +61,9 @@ enum cmd_flags {
                                     denyoom, stale (EVAL...: script.c) */
     CMD_REFUSED_IN_MULTI = 1 << 16, /* Redis's no_multi: an error, not
                                        queued, inside MULTI (SHUTDOWN) */
+    CMD_PROTECTED = 1 << 17,     /* Redis's protected (DEBUG, MODULE LOAD):
+                                    refused, unless allowed, before auth;
+                                    not shown by COMMAND, as in Redis */
 };
 
 struct command {

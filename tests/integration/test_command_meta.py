@@ -48,8 +48,14 @@ def info(r):
 
 
 def docs(r):
-    """COMMAND DOCS of every command: name -> {field: value}."""
-    raw = r.execute_command("COMMAND DOCS")
+    """COMMAND DOCS of every command: name -> {field: value}. Read with
+    redis-py's own parser: with python3-hiredis installed redis-py uses
+    hiredis-py 1.0, which refuses replies nested more than 7 deep, and
+    COMMAND DOCS's argument trees nest deeper."""
+    kw = dict(r.connection_pool.connection_kwargs,
+              parser_class=redis.connection.PythonParser)
+    raw = redis.Redis(connection_pool=redis.ConnectionPool(**kw)) \
+        .execute_command("COMMAND DOCS")
     return {raw[i]: dict(zip(raw[i + 1][::2], raw[i + 1][1::2]))
             for i in range(0, len(raw), 2)}
 

@@ -7,8 +7,9 @@
  * built once at start-up in struct server (no global state).
  *
  * Dispatch does, in order: lookup, arity (a container's subcommand
- * included), the protected commands' refusal (CMD_PROTECTED), authentication, ACL permissions (a restricted user's only),
- * maxmemory, a failed BGSAVE's MISCONF (persist.c), a MONITOR client's keyspace
+ * included), the protected commands' refusal (CMD_PROTECTED),
+ * authentication, ACL permissions (a restricted user's only), maxmemory,
+ * a failed BGSAVE's MISCONF (persist.c), a MONITOR client's keyspace
  * filter, the RESP2 subscribed-mode filter (CMD_PUBSUB), CLIENT PAUSE
  * (pause.c), MULTI queueing (or refusal: CMD_REFUSED_IN_MULTI),
  * then calls the handler. A handler writes exactly one reply. */
@@ -675,8 +676,6 @@ void client_call(struct client *c)
     srv->stat_commands += call;
 }
 
-/* Marks a rejected command inside MULTI so EXEC aborts, as Redis does.
- * Its error reply counted itself in total_error_replies (reply_error). */
 /* Redis's protected commands, refused right after the arity checks (so
  * before NOAUTH and ACL, and at MULTI queueing time): DEBUG unless
  * enable-debug-command allows the client, MODULE LOAD, LOADEX and UNLOAD
@@ -694,6 +693,8 @@ static int protected_refused(struct client *c)
     return 1;
 }
 
+/* Marks a rejected command inside MULTI so EXEC aborts, as Redis does.
+ * Its error reply counted itself in total_error_replies (reply_error). */
 static void reject(struct client *c)
 {
     if (c->flags & CLIENT_MULTI)

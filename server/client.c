@@ -207,6 +207,7 @@ static void on_write(uv_write_t *req, int status)
         client_close(c);
         return;
     }
+    c->last_ms = server_now_ms(c->srv);
     if (c->out.len > 0)
         client_mark_write(c);
     else if (c->flags & CLIENT_CLOSE_AFTER_REPLY)
@@ -235,6 +236,8 @@ void client_flush(struct client *c)
         client_close(c);
         return;
     }
+    if (n > 0)
+        c->last_ms = server_now_ms(c->srv);
     if ((size_t)n == c->out.len) {
         c->srv->stat_net_out += (size_t)n;
         resp_out_reset(&c->out, OUT_KEEP);
@@ -261,6 +264,36 @@ void client_flush(struct client *c)
     }
     if (pending_output(c) > CLIENT_OUTBUF_PAUSE)
         pause_reading(c);
+}
+
+/* Clients the idle timeout spares, as Redis's clientsCronHandleTimeout:
+ * those waiting on something else (a key, a replica, a pause), subscribers
+ * and monitors, which may well hear nothing for a long time. */
+static int timeout_exempt(const struct client *c)
+{
+    return (c->flags & (CLIENT_BLOCKED | CLIENT_POSTPONED | CLIENT_MONITOR |
+                        CLIENT_CLOSING)) ||
+           pubsub_client_subscribed(c);
+}
+
+/* See server.h. Walks the clients at most once a second: Redis's
+ * clientsCron visits each about that often, and a server with many
+ * connections should not walk them all every tick. */
+void client_timeout_check(struct server *srv)
+{
+    int64_t limit_ms = (int64_t)srv->conf.timeout * 1000;
+    int64_t now = server_now_ms(srv);
+    if (limit_ms <= 0 || (now >= srv->idle_checked_ms &&
+                          now - srv->idle_checked_ms < 1000))
+        return;
+    srv->idle_checked_ms = now;
+    for (struct client *c = srv->clients, *next; c; c = next) {
+        next = c->next;
+        if (now - c->last_ms > limit_ms && !timeout_exempt(c)) {
+            server_log(srv, 'v', "Closing idle client");
+            client_close(c);
+        }
+    }
 }
 
 /* See server.h: a blocked client was served or timed out. */
@@ -458,6 +491,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         return;
     c->srv->stat_net_in += (uint64_t)nread;
     c->srv->stat_reads++;
+    c->last_ms = server_now_ms(c->srv);
     if (resp_reader_feed(&c->reader, buf->base, (size_t)nread) != RESP_OK) {
         protocol_error(c);
         return;

@@ -1,6 +1,6 @@
 /* cmd_debug.c - DEBUG, the test hooks. As in Redis 7, every call is
  * refused unless enable-debug-command allows it ("yes", or "local" for
- * loopback and unix-socket clients).
+ * loopback and unix-socket clients); dispatch checks that (CMD_PROTECTED).
  *
  * Respite's own: JUMP-CLOCK (move the keyspace clock, so TTL tests need
  * not sleep) and SET-ACTIVE-EXPIRE. Redis's, with Redis's replies, for the
@@ -326,15 +326,11 @@ static const struct {
     { "SLEEP", debug_sleep, 3, 3 },
 };
 
-/* Not a container in the command table: DEBUG checks enable-debug-command
- * first, and, as Redis's DEBUG, answers an unknown subcommand and a wrong
- * argument count with one error. */
+/* Not a container in the command table: dispatch checked
+ * enable-debug-command (CMD_PROTECTED), and, as Redis's DEBUG, this answers
+ * an unknown subcommand and a wrong argument count with one error. */
 void cmd_debug(struct client *c)
 {
-    if (!client_enabled_by(c, c->srv->conf.enable_debug_command)) {
-        reply_error(c, ERR_DEBUG_DISABLED);
-        return;
-    }
     size_t n = sizeof(debug_subcommands) / sizeof(debug_subcommands[0]);
     for (size_t i = 0; i < n; i++) {
         if (arg_is(c, 1, debug_subcommands[i].name)) {

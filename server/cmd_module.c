@@ -2,9 +2,11 @@
  * as RATELIMIT and CL.THROTTLE, are built in), so MODULE LIST is always
  * empty, which is how clients that look for RedisJSON or RediSearch learn
  * they are absent. LOAD, LOADEX and UNLOAD are refused with the error
- * Redis gives under its default enable-module-command no; where that
- * directive admits the client, they fail as Redis's do for a library that
- * cannot be loaded (LOAD, LOADEX) or a name not loaded (UNLOAD). */
+ * Redis gives under its default enable-module-command no, by dispatch as
+ * Redis's protected commands are (CMD_PROTECTED: before NOAUTH, never
+ * queued in MULTI); where that directive admits the client, they fail as
+ * Redis's do for a library that cannot be loaded (LOAD, LOADEX) or a name
+ * not loaded (UNLOAD). */
 #include "server/handlers.h"
 #include "server/server.h"
 
@@ -13,20 +15,10 @@ static void module_list(struct client *c)
     resp_add_array(&c->out, 0);
 }
 
-/* 1 if enable-module-command admits c; else replies the refusal. */
-static int module_allowed(struct client *c)
-{
-    if (client_enabled_by(c, c->srv->conf.enable_module_command))
-        return 1;
-    reply_error(c, ERR_MODULE_REFUSED);
-    return 0;
-}
-
-/* LOAD path [arg ...], LOADEX path [CONFIG name value ...] [ARGS ...]. */
+/* LOAD path [arg ...], LOADEX path [CONFIG name value ...] [ARGS ...],
+ * once enable-module-command admitted the client (dispatch). */
 static void module_load(struct client *c)
 {
-    if (!module_allowed(c))
-        return;
     server_log(c->srv, 'w', "Module %.*s failed to load: Respite loads no "
                "modules", (int)c->argvlen[2], c->argv[2]);
     reply_error(c, ERR_MODULE_LOAD);
@@ -34,8 +26,7 @@ static void module_load(struct client *c)
 
 static void module_unload(struct client *c)
 {
-    if (module_allowed(c))
-        reply_error(c, ERR_MODULE_UNLOAD);
+    reply_error(c, ERR_MODULE_UNLOAD);
 }
 
 static void module_help(struct client *c)
@@ -61,9 +52,9 @@ static void module_help(struct client *c)
 #define A (CMD_ADMIN | CMD_NOSCRIPT)
 static const struct subcommand module_subcommands[] = {
     { "LIST", module_list, 2, A },
-    { "LOAD", module_load, -3, A },
-    { "LOADEX", module_load, -3, A },
-    { "UNLOAD", module_unload, 3, A },
+    { "LOAD", module_load, -3, A | CMD_PROTECTED },
+    { "LOADEX", module_load, -3, A | CMD_PROTECTED },
+    { "UNLOAD", module_unload, 3, A | CMD_PROTECTED },
     { "HELP", module_help, 2, 0 },
 };
 #undef A

@@ -7,8 +7,9 @@
  * built once at start-up in struct server (no global state).
  *
  * Dispatch does, in order: lookup, arity (a container's subcommand
- * included), authentication, ACL permissions (a restricted user's only),
- * maxmemory, a failed BGSAVE's MISCONF (persist.c), a MONITOR client's keyspace
+ * included), the protected commands' refusal (CMD_PROTECTED),
+ * authentication, ACL permissions (a restricted user's only), maxmemory,
+ * a failed BGSAVE's MISCONF (persist.c), a MONITOR client's keyspace
  * filter, the RESP2 subscribed-mode filter (CMD_PUBSUB), CLIENT PAUSE
  * (pause.c), MULTI queueing (or refusal: CMD_REFUSED_IN_MULTI),
  * then calls the handler. A handler writes exactly one reply. */
@@ -66,7 +67,7 @@ static const struct command commands[] = {
 { "MONITOR",     cmd_monitor,        1, CMD_ADMIN|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 0, 0, 0, "server", "1.0.0", "Listens for all requests received by the server in real-time.", NULL },
 { "SLOWLOG",     cmd_slowlog,       -2, 0,                  0, 0, 0, "server", "2.2.12", "A container for slow log commands.", &slowlog_subs },
 { "LATENCY",     cmd_latency,       -2, 0,                  0, 0, 0, "server", "2.8.13", "A container for latency diagnostics commands.", &latency_subs },
-{ "DEBUG",       cmd_debug,         -2, CMD_ADMIN|CMD_NOSCRIPT,          0, 0, 0, "server", "1.0.0", "Test helpers: SLEEP, PROTOCOL, ERROR, LOG, POPULATE; Respite's JUMP-CLOCK, SET-ACTIVE-EXPIRE.", NULL },
+{ "DEBUG",       cmd_debug,         -2, CMD_ADMIN|CMD_NOSCRIPT|CMD_PROTECTED, 0, 0, 0, "server", "1.0.0", "Test helpers: SLEEP, PROTOCOL, ERROR, LOG, POPULATE; Respite's JUMP-CLOCK, SET-ACTIVE-EXPIRE.", NULL },
 { "MULTI",       cmd_multi,          1, F|CMD_NOMULTI|CMD_NOSCRIPT,      0, 0, 0, "transactions", "1.2.0", "Starts a transaction.", NULL },
 { "EXEC",        cmd_exec,           1, CMD_NOMULTI|CMD_SKIP_SLOWLOG|CMD_NOSCRIPT,        0, 0, 0, "transactions", "1.2.0", "Executes all commands in a transaction.", NULL },
 { "DISCARD",     cmd_discard,        1, F|CMD_NOMULTI|CMD_NOSCRIPT,      0, 0, 0, "transactions", "2.0.0", "Discards a transaction.", NULL },
@@ -675,6 +676,22 @@ void client_call(struct client *c)
     srv->stat_commands += call;
 }
 
+/* Redis's protected commands, refused right after the arity checks (so
+ * before NOAUTH and ACL, and at MULTI queueing time) unless their
+ * directive admits the client: DEBUG by enable-debug-command, MODULE
+ * LOAD, LOADEX and UNLOAD by enable-module-command. Returns 1 after
+ * replying the refusal. */
+static int protected_refused(struct client *c)
+{
+    int debug = c->cmd->proc == cmd_debug;
+    const struct conf *conf = &c->srv->conf;
+    if (client_enabled_by(c, debug ? conf->enable_debug_command
+                                   : conf->enable_module_command))
+        return 0;
+    reply_error(c, debug ? ERR_DEBUG_DISABLED : ERR_MODULE_REFUSED);
+    return 1;
+}
+
 /* Marks a rejected command inside MULTI so EXEC aborts, as Redis does.
  * Its error reply counted itself in total_error_replies (reply_error). */
 static void reject(struct client *c)
@@ -805,6 +822,11 @@ static void dispatch(struct client *c)
         return;
     }
     if (c->cmd->subs && c->argc > 1 && !subcommand_check(c, c->cmd->subs)) {
+        count_rejected(c);
+        reject(c);
+        return;
+    }
+    if ((client_cmd_flags(c) & CMD_PROTECTED) && protected_refused(c)) {
         count_rejected(c);
         reject(c);
         return;

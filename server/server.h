@@ -61,6 +61,9 @@ enum cmd_flags {
                                     denyoom, stale (EVAL...: script.c) */
     CMD_REFUSED_IN_MULTI = 1 << 16, /* Redis's no_multi: an error, not
                                        queued, inside MULTI (SHUTDOWN) */
+    CMD_PROTECTED = 1 << 17,     /* Redis's protected (DEBUG, MODULE LOAD):
+                                    refused, unless allowed, before auth;
+                                    not shown by COMMAND, as in Redis */
 };
 
 struct command {
@@ -222,7 +225,9 @@ struct client {
     uint64_t nerrors;                   /* error replies (reply_error) */
     char *lib_name, *lib_ver;           /* CLIENT SETINFO, owned, or NULL */
     char addr[64], laddr[64];
-    int64_t ctime_ms, last_ms;          /* created, last command */
+    /* Created; last read, write or command (Redis's lastinteraction:
+     * CLIENT LIST's idle=, the idle timeout). */
+    int64_t ctime_ms, last_ms;
     uint64_t unblocked_turn;            /* srv->loop_turns + 1 at unblock */
     const struct command *last_cmd;     /* CLIENT LIST cmd=, or NULL */
     const struct subcommand *last_sub;  /* its subcommand, or NULL */
@@ -335,6 +340,7 @@ struct server {
     uint64_t stat_expired, stat_hits, stat_misses, stat_net_in, stat_net_out;
     uint64_t stat_reads, stat_writes;   /* socket reads and write attempts */
     uint64_t stat_sweep_capped;         /* sweeps that spent their budget */
+    int64_t idle_checked_ms;            /* client_timeout_check's last walk */
     uint64_t stat_errors;
     size_t mem_peak;                    /* most used_memory seen by a tick */
     size_t mem_startup;                 /* used_memory once started */
@@ -452,6 +458,8 @@ void client_apply_limits_all(struct server *srv);
 void client_resume(struct client *c);
 /* Writes out what the client has gathered (called by the prepare handle). */
 void client_flush(struct client *c);
+/* Closes the clients idle for more than `timeout` seconds (sweeper tick). */
+void client_timeout_check(struct server *srv);
 void server_on_connection(uv_stream_t *listener, int status);
 void server_on_prepare(uv_prepare_t *h);
 void server_on_idle(uv_idle_t *h);

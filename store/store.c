@@ -368,7 +368,10 @@ void store_set_map_cb(struct store *s, store_map_cb cb, void *ctx)
     s->map_ctx = ctx;
 }
 
-/* Removes every key and frees every table (FLUSHDB). No callbacks. */
+/* Removes every key and frees every table (FLUSHDB). No callbacks. The
+ * avg_ttl estimate goes too, as Redis's emptyDbStructure zeroes it: it is
+ * a running average, so the TTLs of the flushed keys would otherwise weigh
+ * on the new keys' figure for hundreds of sweeps. */
 void store_clear(struct store *s)
 {
     for (unsigned i = 0; i < s->nshards; i++) {
@@ -383,8 +386,6 @@ void store_clear(struct store *s)
     store__presume_clear(s);
     s->nkeys = 0;
     s->nvol = 0;
-    /* As Redis's emptyDb: keys given a TTL right after a flush seed a new
-     * estimate instead of weighing 1/50 against the flushed keys'. */
     s->stats.avg_ttl = 0;
 }
 

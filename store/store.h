@@ -96,7 +96,7 @@ void store_set_populate_cb(struct store *s, store_populate_cb cb, void *ctx);
  * which the store then owns (and unmaps as any of its mappings), or NULL,
  * and the store maps it itself. Set before use. */
 void store_set_map_cb(struct store *s, store_map_cb cb, void *ctx);
-/* Removes every key (FLUSHDB). */
+/* Removes every key (FLUSHDB) and zeroes the avg_ttl estimate. */
 void store_clear(struct store *s);
 
 /* A hint that about nkeys keys are coming (an RDB file's RESIZEDB):

@@ -34,6 +34,38 @@ def refused_unless_enabled():
 
 
 @test
+def refused_before_auth_and_multi_as_a_rejected_call():
+    """DEBUG, and MODULE LOAD/LOADEX/UNLOAD, are Redis's protected
+    commands: refused by processCommand right after the arity checks, so
+    before NOAUTH, queued in no MULTI (EXEC aborts) and counted as
+    rejected_calls, not calls (found with redis-rb's debug method)."""
+    module = ("MODULE command not allowed. If the enable-module-command "
+              "option is set to")
+    with h.Server("--requirepass", "pw", debug_command=False) as s:
+        with s.conn() as c:
+            err = h.parse(c.call("DEBUG", "OBJECT", "k"))
+            assert DISABLED in str(err), err
+            err = h.parse(c.call("MODULE", "LOAD", "/x.so"))
+            assert module in str(err), err
+            err = h.parse(c.call("MODULE", "LIST"))
+            assert "NOAUTH" in str(err), err
+            assert_eq(c.call("AUTH", "pw"), b"+OK\r\n")
+            assert_eq(c.call("MULTI"), b"+OK\r\n")
+            assert DISABLED in str(h.parse(c.call("DEBUG", "SLEEP", "0")))
+            assert module in str(h.parse(c.call("MODULE", "UNLOAD", "m")))
+            assert_eq(c.call("SET", "k", "v"), b"+QUEUED\r\n")
+            err = h.parse(c.call("EXEC"))
+            assert str(err).startswith("EXECABORT"), err
+            stats = h.parse(c.call("INFO", "commandstats")).decode()
+            for name, n in (("debug", 2), ("module|load", 1),
+                            ("module|unload", 1)):
+                line = [x for x in stats.split("\r\n")
+                        if x.startswith("cmdstat_%s:" % name)]
+                assert line and "calls=0," in line[0] and \
+                    "rejected_calls=%d," % n in line[0], (name, line)
+
+
+@test
 def sleep_stalls_every_client():
     s = h.shared_server()
     with s.conn() as sleeper, s.conn() as other:

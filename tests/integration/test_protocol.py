@@ -647,6 +647,45 @@ def maxclients_rejects_extra():
 
 
 @test
+def timeout_closes_idle_clients_only():
+    """timeout N closes a client that has read and written nothing for more
+    than N seconds, as Redis's clientsCron: inside MULTI too, but not one
+    blocked, subscribed or monitoring. A reply written counts as activity
+    (CLIENT LIST's idle= restarts), as Redis's lastinteraction does. Found
+    with redis-rb: Respite accepted the directive and closed nobody."""
+    s = h.Server("--timeout", "1", name="timeout").start()
+    try:
+        idle, multi, sub, mon, blk = (s.conn() for _ in range(5))
+        for name, c in (("idle", idle), ("multi", multi), ("sub", sub),
+                        ("mon", mon), ("blk", blk)):
+            assert_eq(c.call("CLIENT", "SETNAME", name), b"+OK\r\n")
+        assert_eq(multi.call("MULTI"), b"+OK\r\n")
+        sub.call("SUBSCRIBE", "ch")
+        assert_eq(mon.call("MONITOR"), b"+OK\r\n")
+        blk.send(encode("BLPOP", "q", "0"))
+        start = time.monotonic()
+        assert idle.is_closed(timeout=4), "idle client kept"
+        assert multi.is_closed(timeout=4), "idle client in MULTI kept"
+        time.sleep(max(0.0, start + 3.2 - time.monotonic()))
+        with s.conn() as c:
+            names = [client_fields(line).get(b"name") for line in
+                     h.parse(c.call("CLIENT", "LIST")).split(b"\n") if line]
+            for name in (b"sub", b"mon", b"blk"):
+                assert name in names, (name, names)
+            assert_eq(c.call("RPUSH", "q", "x"), b":1\r\n")
+            assert_eq(h.parse(blk.read_raw()), [b"q", b"x"])
+            lines = h.parse(c.call("CLIENT", "LIST")).split(b"\n")
+            fields = [client_fields(x) for x in lines if b"name=blk " in x]
+            assert int(fields[0][b"idle"]) <= 1, fields
+            assert_eq(c.call("PUBLISH", "ch", "m"), b":1\r\n")
+            assert_eq(h.parse(sub.read_raw()), [b"message", b"ch", b"m"])
+        for c in (idle, multi, sub, mon, blk):
+            c.close()
+    finally:
+        s.stop()
+
+
+@test
 def query_buffer_limit_closes_client():
     """A bulk bigger than proto-max-bulk-len is a protocol error."""
     s = h.Server("--proto-max-bulk-len", "1mb", name="bulklimit").start()

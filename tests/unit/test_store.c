@@ -848,12 +848,27 @@ TEST(expire_step_avg_ttl)
     store_expire_step(s, T0 + 500, 0, NULL, NULL);
     store_expire_stats(s, &st);
     ASSERT_EQ(st.avg_ttl, 0);
-    /* A flush forgets the estimate at once, before any step runs. */
-    ASSERT_OK(set(s, "x", "v", T0 + 1000, T0));
+    ASSERT_OK(store__check(s));
+    store_free(s);
+}
+
+/* FLUSHDB forgets the estimate, as Redis's: keys with TTLs set after it
+ * start a new average instead of joining the flushed keys' one. */
+TEST(clear_resets_avg_ttl)
+{
+    struct store *s = store_new(4);
+    ASSERT_OK(set(s, "long", "v", T0 + 1000000000, T0));
     store_expire_step(s, T0, 0, NULL, NULL);
+    struct store_expire_stats st;
+    store_expire_stats(s, &st);
+    ASSERT(st.avg_ttl > 900000000);
     store_clear(s);
     store_expire_stats(s, &st);
     ASSERT_EQ(st.avg_ttl, 0);
+    ASSERT_OK(set(s, "short", "v", T0 + 1000, T0));
+    store_expire_step(s, T0, 0, NULL, NULL);
+    store_expire_stats(s, &st);
+    ASSERT_EQ(st.avg_ttl, 1000);
     ASSERT_OK(store__check(s));
     store_free(s);
 }
@@ -1457,6 +1472,7 @@ static const struct unit_test tests[] = {
     UNIT(expire_step_budget),
     UNIT(expire_step_mixed),
     UNIT(expire_step_avg_ttl),
+    UNIT(clear_resets_avg_ttl),
     UNIT(delete_held_ignores_the_ttl),
     UNIT(rename_copy_across_stores),
     UNIT(str_resize),

@@ -136,11 +136,6 @@ void client_wake(struct client *c)
     mark_read(c);
 }
 
-static size_t pending_output(const struct client *c)
-{
-    return c->out.len + c->wbuf.len - c->wbuf_sent;
-}
-
 /* Reading from the socket stops while the client owes too much output
  * (CLIENT_READ_PAUSED) or already has more complete input than it has had
  * turns to run (CLIENT_INPUT_FULL); it runs again once neither holds. */
@@ -212,7 +207,7 @@ static void on_write(uv_write_t *req, int status)
         client_mark_write(c);
     else if (c->flags & CLIENT_CLOSE_AFTER_REPLY)
         client_close(c);
-    if (pending_output(c) < CLIENT_OUTBUF_PAUSE / 2)
+    if (client_output_pending(c) < CLIENT_OUTBUF_PAUSE / 2)
         resume_reading(c);
 }
 
@@ -262,7 +257,7 @@ void client_flush(struct client *c)
         client_close(c);
         return;
     }
-    if (pending_output(c) > CLIENT_OUTBUF_PAUSE)
+    if (client_output_pending(c) > CLIENT_OUTBUF_PAUSE)
         pause_reading(c);
 }
 
@@ -363,7 +358,7 @@ static void after_dispatch(struct client *c)
     blocking_serve_ready(c->srv);
     if (c->out.len > 0)
         client_mark_write(c);
-    if (pending_output(c) > CLIENT_OUTBUF_PAUSE)
+    if (client_output_pending(c) > CLIENT_OUTBUF_PAUSE)
         pause_reading(c);
 }
 

@@ -292,7 +292,7 @@ static void client_info_line(struct resp_out *out, const struct client *c,
         (c->flags & CLIENT_MULTI) ? (int)c->mcount : -1,
         c->nwatched,                    /* Redis 7.4's watch= */
         resp_reader_pending(&c->reader), c->reader.arena_cap,
-        c->out.cap + c->wbuf.cap,
+        client_output_pending(c),
         sizeof(*c) + c->out.cap + c->wbuf.cap + c->reader.arena_cap, cmd,
         c->user->name, tracking_redir_of(c), c->proto, c->lib_name ? c->lib_name : "",
         c->lib_ver ? c->lib_ver : "");

@@ -158,7 +158,7 @@ void server_stats_tick(struct server *srv)
     uint64_t in = 0, out = 0;
     for (const struct client *c = srv->clients; c; c = c->next) {
         uint64_t i = resp_reader_pending(&c->reader) + c->reader.arena_cap;
-        uint64_t o = c->out.cap + c->wbuf.cap;
+        uint64_t o = client_output_pending(c);
         in = i > in ? i : in;
         out = o > out ? o : out;
     }

@@ -442,7 +442,7 @@ static void doom(struct pubsub *ps, struct client *s)
 static void check_limits(struct server *srv, struct client *s)
 {
     const struct conf_obuf_limit *l = &srv->conf.obuf_pubsub;
-    size_t pend = s->out.len + s->wbuf.len - s->wbuf_sent;
+    size_t pend = client_output_pending(s);
     int over = l->hard && pend >= l->hard;
     if (l->soft && pend >= l->soft) {
         int64_t now = server_now_ms(srv);
@@ -487,7 +487,7 @@ static void close_victims(struct server *srv)
                    "omem=%zu scheduled to be closed ASAP for overcoming of "
                    "output buffer limits.", (unsigned long long)v->id,
                    v->addr, v->laddr, v->name ? v->name : "",
-                   v->out.len + v->wbuf.len - v->wbuf_sent);
+                   client_output_pending(v));
         client_close(v);
     }
 }

@@ -446,6 +446,12 @@ void server_log(const struct server *srv, char level, const char *fmt, ...)
 
 /* Client lifecycle and I/O (client.c). */
 void client_close(struct client *c);
+/* Reply bytes c has gathered and not yet handed to the socket: what the
+ * output limits measure, and CLIENT LIST's omem (Redis's reply_bytes). */
+static inline size_t client_output_pending(const struct client *c)
+{
+    return c->out.len + c->wbuf.len - c->wbuf_sent;
+}
 /* Gives c a turn to run its input on the next pass of the loop (a
  * postponed client, when a pause ends). */
 void client_wake(struct client *c);

@@ -246,16 +246,21 @@ class Server:
         return None
 
     def client(self, **kw):
-        """A redis-py client for this server (decode_responses off). It
-        parses replies in Python even where python3-hiredis is installed,
-        whose reader refuses replies nested deeper than 7 (COMMAND DOCS),
-        so that the tests behave the same on any machine."""
+        """A redis-py client for this server (decode_responses off).
+
+        It reads replies with redis-py's own parser even when
+        python3-hiredis is installed: redis-py would then use Debian's
+        hiredis 0.14, which refuses replies nested deeper than 7 levels,
+        and redis-server's COMMAND DOCS goes 11 deep."""
         import redis
         from redis.connection import PythonParser
+        single = kw.pop("single_connection_client", False)
         r = redis.Redis(host="127.0.0.1", port=self.port,
                         socket_timeout=kw.pop("socket_timeout", 30), **kw)
-        r.connection_pool.connection_kwargs.setdefault("parser_class",
-                                                       PythonParser)
+        r.connection_pool.connection_kwargs["parser_class"] = PythonParser
+        if single:
+            r.single_connection_client = True
+            r.connection = r.connection_pool.get_connection("_")
         return r
 
     def conn(self, timeout=10.0):

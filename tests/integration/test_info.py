@@ -347,13 +347,13 @@ def recent_max_client_buffers():
     request being read and reply waiting to go, seen in the last seconds
     (sampled every 100 ms)."""
     with reset() as c:
-        c.call("SET", "big", "x" * (4 << 20))
+        c.call("SET", "big", "x" * (16 << 20))
         s = h.shared_server()
         with s.conn() as writer, s.conn() as reader:
             # Half of a 1 MB argument, the rest never sent.
             writer.send(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1048576\r\n" +
                         b"y" * (600 << 10))
-            # A 4 MB reply that nobody reads.
+            # A 16 MB reply that nobody reads (the kernel takes a few MB).
             reader.send(h.encode("GET", "big"))
             time.sleep(0.5)
             cl = info(c, "clients")["Clients"]

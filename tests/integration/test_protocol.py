@@ -547,6 +547,33 @@ def client_list_unblocked_flag():
 
 
 @test
+def client_list_omem_is_output_owed():
+    """omem= is the reply bytes the client still owes, what Redis's
+    client-output-buffer-limit measures and prometheus-redis-exporter's
+    --export-client-list puts in a label: 0 once big replies (CONFIG GET *,
+    a 50 KB value) have gone out, above 0 while a 32 MB reply waits
+    unread. It was the capacity of the output buffers, kept after use."""
+    s = server()
+    with s.conn() as a, s.conn() as b:
+        bid = h.parse(b.call("CLIENT", "ID"))
+        a.call("SET", "big", "x" * 50000)
+        b.call("CONFIG", "GET", "*")
+        b.call("GET", "big")
+
+        def omem():
+            line = h.parse(a.call("CLIENT", "LIST", "ID", bid))
+            return int(client_fields(line)[b"omem"])
+        assert_eq(omem(), 0, "after its replies went out")
+        a.call("SETRANGE", "huge", 32 << 20, "x")
+        b.send(encode("GET", "huge"))
+        deadline = time.time() + 5
+        while omem() == 0:
+            assert time.time() < deadline, "omem stayed 0"
+            time.sleep(0.01)
+        assert omem() <= (33 << 20), "omem above the reply's size"
+
+
+@test
 def exec_killing_its_own_connection():
     """A CLIENT KILL of the client itself inside EXEC: Redis adds nothing
     to a connection once it is to close, so the array's header and the

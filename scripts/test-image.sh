@@ -19,7 +19,8 @@
 #      port, runs a Lua script (cjson, bit), reports healthy, stops on
 #      SIGTERM within 2 s with exit status 0; arguments are appended as
 #      directives; a config file mounted on /etc/respite.conf is used;
-#      SAVE writes into /data and a restarted container loads it;
+#      SAVE writes into /data and a restarted container loads it, as does
+#      the snapshot that SIGTERM takes with shutdown-on-sigterm save;
 #      `podman-compose up -d` brings up docker-compose.yml and the example
 #      app exits 0.
 # Containers it started are removed on exit; images are kept, so the next
@@ -333,6 +334,25 @@ if wait_pong "$port" 10 &&
 else
     cat "$WORK/run.log"; podman logs "$c" 2>&1 | tail -n 20
     bad "SAVE writes /data/dump.rdb; the restarted container loads it"
+fi
+podman rm -f -t 0 "$c" >/dev/null 2>&1
+
+# With shutdown-on-sigterm save and no save points, the stop's SIGTERM
+# takes the snapshot that the restarted container loads.
+port=$(free_port)
+c=$TAG-stopsave
+podman run -d --name "$c" -p "127.0.0.1:$port:6379" "$IMAGE" \
+    --shutdown-on-sigterm save >"$WORK/run.log" 2>&1
+if wait_pong "$port" 10 &&
+   [ "$(redis-cli -p "$port" set kept-at-stop yes)" = OK ] &&
+   podman stop -t 10 "$c" >>"$WORK/run.log" 2>&1 &&
+   podman start "$c" >>"$WORK/run.log" 2>&1 &&
+   wait_pong "$port" 10 &&
+   [ "$(redis-cli -p "$port" get kept-at-stop)" = yes ]; then
+    ok "shutdown-on-sigterm save: docker stop saves, the next start loads"
+else
+    cat "$WORK/run.log"; podman logs "$c" 2>&1 | tail -n 20
+    bad "shutdown-on-sigterm save: docker stop saves, the next start loads"
 fi
 podman rm -f -t 0 "$c" >/dev/null 2>&1
 

@@ -74,6 +74,7 @@ enum def_type {
     T_INT,      /* strict decimal integer, int or int64_t field */
     T_OCTAL,    /* octal integer, int field */
     T_MEM,      /* byte count with k/kb/m/mb/g/gb units, uint64_t field */
+    T_MEMPCT,   /* T_MEM's, or "N%" kept as -N, int64_t field */
     T_STR,      /* any string, char * field */
     T_DIR,      /* an existing directory, char * field (see apply_dir) */
     T_FNAME,    /* a file name, not a path (Redis's pathIsBaseName) */
@@ -239,6 +240,8 @@ static const struct conf_def defs[] = {
       "noeviction", 0, 0, policies, NULL },
     { "maxmemory-samples", NULL, T_INT, F_MUTABLE, AT(maxmemory_samples),
       "5", 1, INT_MAX, NULL, NULL },
+    { "maxmemory-clients", NULL, T_MEMPCT, F_MUTABLE,
+      AT(maxmemory_clients), "0", 0, 0, NULL, NULL },
     { "maxmemory-eviction-tenacity", NULL, T_INT, F_MUTABLE,
       AT(maxmemory_eviction_tenacity), "10", 0, 100, NULL, NULL },
     { "lfu-log-factor", NULL, T_INT, F_MUTABLE, AT(lfu_log_factor), "10",
@@ -1016,6 +1019,9 @@ static void format_num(const struct conf_def *d, long long v,
     case T_BOOL:  snprintf(buf, len, "%s", v ? "yes" : "no"); break;
     case T_OCTAL: snprintf(buf, len, "%llo", (unsigned long long)v); break;
     case T_MEM:   snprintf(buf, len, "%llu", u); break;
+    case T_MEMPCT:
+        snprintf(buf, len, v < 0 ? "%lld%%" : "%lld", v < 0 ? -v : v);
+        break;
     default:      snprintf(buf, len, "%lld", v); break;
     }
 }
@@ -1406,6 +1412,32 @@ static int choices_error(const struct conf_def *d, char *why, size_t wlen)
     return APPLY_BAD;
 }
 
+/* maxmemory-clients: a memory value, or a percentage of maxmemory ("10%",
+ * 0 to 100) kept negative, as Redis keeps it. */
+static int apply_mempct(struct conf *c, size_t row, const char *arg,
+                        char *why, size_t wlen)
+{
+    size_t n = strlen(arg);
+    long long v;
+    unsigned long long u;
+    if (n > 1 && n < 32 && arg[n - 1] == '%') {
+        char num[32];
+        memcpy(num, arg, n - 1);
+        num[n - 1] = '\0';
+        if (parse_ll(num, &v) == 0 && v >= 0) {
+            if (v <= 100)
+                return commit_num(c, row, -v, 0);
+            snprintf(why, wlen, "percentage argument must be less or equal "
+                     "to 100");
+            return APPLY_BAD;
+        }
+    } else if (parse_mem(arg, &u) == 0 && u <= LLONG_MAX) {
+        return commit_num(c, row, (long long)u, 0);
+    }
+    snprintf(why, wlen, "argument must be a memory or percent value");
+    return APPLY_BAD;
+}
+
 /* One of the row's choices, any case; stored as the choice is spelt. */
 static int apply_enum(struct conf *c, size_t row, const char *arg,
                       char *why, size_t wlen)
@@ -1471,6 +1503,8 @@ static int apply(struct conf *c, size_t row, const char *const *argv,
         return apply_octal(c, row, argv[0], why, wlen);
     case T_MEM:
         return apply_mem(c, row, argv[0], why, wlen);
+    case T_MEMPCT:
+        return apply_mempct(c, row, argv[0], why, wlen);
     case T_STR:
         return commit_str(c, row, argv[0]);
     case T_FNAME:

@@ -58,6 +58,7 @@ struct conf {
     char *maxmemory_policy;     /* noeviction, allkeys-lru... */
     int64_t maxmemory_samples;  /* keys sampled a choice (lru, ttl) */
     int64_t maxmemory_eviction_tenacity; /* eviction time a command, 0-100 */
+    int64_t maxmemory_clients;  /* bytes, -percent of maxmemory; 0 = off */
     int64_t lfu_log_factor;     /* LFU counter growth (store/lfu.c) */
     int64_t lfu_decay_time;     /* minutes a counter decrement, 0 = never */
     int64_t tracking_table_max_keys; /* CLIENT TRACKING's table, 0 = no limit */

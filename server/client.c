@@ -291,6 +291,64 @@ void client_timeout_check(struct server *srv)
     }
 }
 
+/* See server.h. */
+size_t client_memory(const struct client *c)
+{
+    return sizeof(*c) + c->out.cap + c->wbuf.cap + c->reader.arena_cap +
+           resp_reader_pending(&c->reader);
+}
+
+/* maxmemory-clients in bytes now: a percentage follows maxmemory. As
+ * Redis, never under 128 KB, so a bad setting cannot shut every client
+ * out. 0 is off. */
+static size_t client_eviction_limit(const struct server *srv)
+{
+    int64_t v = srv->conf.maxmemory_clients;
+    size_t limit = v >= 0 ? (size_t)v
+                          : (size_t)(srv->conf.maxmemory * (uint64_t)-v / 100);
+    return limit && limit < 128 * 1024 ? 128 * 1024 : limit;
+}
+
+/* The evictable client using the most memory, or NULL. */
+static struct client *largest_evictable(struct server *srv, size_t *mem)
+{
+    struct client *big = NULL;
+    *mem = 0;
+    for (struct client *c = srv->clients; c; c = c->next) {
+        size_t m = client_memory(c);
+        if (!(c->flags & (CLIENT_NO_EVICT | CLIENT_CLOSING)) && m > *mem) {
+            big = c;
+            *mem = m;
+        }
+    }
+    return big;
+}
+
+/* See server.h. Runs once a loop turn while a limit is set: a walk of
+ * the clients, then one more for each client evicted. */
+void client_evict_for_memory(struct server *srv)
+{
+    size_t limit = client_eviction_limit(srv), total = 0, mem;
+    if (!limit)
+        return;
+    for (const struct client *c = srv->clients; c; c = c->next)
+        if (!(c->flags & CLIENT_CLOSING))
+            total += client_memory(c);
+    while (total >= limit) {
+        struct client *c = largest_evictable(srv, &mem);
+        if (!c) {
+            server_log(srv, 'v', "Over client maxmemory after evicting all "
+                       "evictable clients");
+            return;
+        }
+        server_log(srv, 'v', "Evicting client: id=%llu addr=%s tot-mem=%zu",
+                   (unsigned long long)c->id, c->addr, mem);
+        srv->stat_evicted_clients++;
+        total -= mem;
+        client_close(c);
+    }
+}
+
 /* See server.h: a blocked client was served or timed out. */
 void client_resume(struct client *c)
 {
@@ -620,6 +678,9 @@ void server_on_connection(uv_stream_t *listener, int status)
 void server_on_prepare(uv_prepare_t *h)
 {
     struct server *srv = h->data;
+    /* Before the replies go: Redis evicts clients before it sleeps too. */
+    if (srv->conf.maxmemory_clients)
+        client_evict_for_memory(srv);
     /* Keys made ready by something other than a command (expiry). */
     blocking_serve_ready(srv);
     /* tracking-table-max-keys, and the BCAST invalidations gathered

@@ -293,7 +293,7 @@ static void client_info_line(struct resp_out *out, const struct client *c,
         c->nwatched,                    /* Redis 7.4's watch= */
         resp_reader_pending(&c->reader), c->reader.arena_cap,
         client_output_pending(c),
-        sizeof(*c) + c->out.cap + c->wbuf.cap + c->reader.arena_cap, cmd,
+        client_memory(c), cmd,
         c->user->name, tracking_redir_of(c), c->proto, c->lib_name ? c->lib_name : "",
         c->lib_ver ? c->lib_ver : "");
     if (n > 0)
@@ -644,9 +644,9 @@ static void client_reply(struct client *c)
     }
 }
 
-/* CLIENT NO-EVICT ON|OFF: recorded (CLIENT LIST flag e, cleared by RESET
- * as in Redis 7.2). Respite never evicts a client, as Redis does not while
- * maxmemory-clients is 0, its default, so the answer is true either way. */
+/* CLIENT NO-EVICT ON|OFF: CLIENT LIST flag e, cleared by RESET as in
+ * Redis 7.2; client eviction (maxmemory-clients) passes such a client
+ * over. */
 static void client_no_evict(struct client *c)
 {
     if (arg_is(c, 2, "ON"))

@@ -337,7 +337,8 @@ static void section_stats(struct resp_out *o, const struct server *srv)
     add(o, "expire_cycle_cpu_milliseconds:%llu",
         (unsigned long long)(sweep_us / 1000));
     add(o, "evicted_keys:%llu", (unsigned long long)srv->maxmem.evicted);
-    add(o, "evicted_clients:0");
+    add(o, "evicted_clients:%llu",
+        (unsigned long long)srv->stat_evicted_clients);
     uint64_t over_total, over_now;
     maxmemory_over_ms(srv, &over_total, &over_now);
     add(o, "total_eviction_exceeded_time:%llu",

@@ -136,6 +136,7 @@ void server_reset_stats(struct server *srv)
     srv->maxmem.over_since_ns = srv->maxmem.over_total_ns = 0;
     srv->stat_net_in = srv->stat_net_out = srv->stat_errors = 0;
     srv->stat_reads = srv->stat_writes = srv->stat_sweep_capped = 0;
+    srv->stat_evicted_clients = 0;
     srv->nerrorstats = 0;
     if (srv->scripting)
         script_evicted_reset(srv);

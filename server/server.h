@@ -340,6 +340,7 @@ struct server {
     uint64_t stat_expired, stat_hits, stat_misses, stat_net_in, stat_net_out;
     uint64_t stat_reads, stat_writes;   /* socket reads and write attempts */
     uint64_t stat_sweep_capped;         /* sweeps that spent their budget */
+    uint64_t stat_evicted_clients;      /* by maxmemory-clients */
     int64_t idle_checked_ms;            /* client_timeout_check's last walk */
     uint64_t stat_errors;
     size_t mem_peak;                    /* most used_memory seen by a tick */
@@ -464,6 +465,13 @@ void client_apply_limits_all(struct server *srv);
 void client_resume(struct client *c);
 /* Writes out what the client has gathered (called by the prepare handle). */
 void client_flush(struct client *c);
+/* A client's memory as CLIENT LIST's tot-mem and client eviction count
+ * it: its struct, its buffers' capacity and its unread input. */
+size_t client_memory(const struct client *c);
+/* maxmemory-clients: while the clients' memory is at or over the limit,
+ * closes the evictable clients, largest first (Redis's client eviction).
+ * Called before the loop sleeps. */
+void client_evict_for_memory(struct server *srv);
 /* Closes the clients idle for more than `timeout` seconds (sweeper tick). */
 void client_timeout_check(struct server *srv);
 void server_on_connection(uv_stream_t *listener, int status);

@@ -11,7 +11,7 @@ volatile-* policies evicting only keys with a TTL; evicted_keys, the
 "evicted" keyspace event and WATCH of an evicted key; a realistic limit
 under a pipelined write load (allkeys-lru and noeviction); the quality
 of the LRU approximation and of volatile-ttl; INFO memory, the eviction
-exceeded times and CONFIG RESETSTAT.
+exceeded times and CONFIG RESETSTAT; client eviction (maxmemory-clients).
 
 Each test starts its own server, so no limit leaks into another test.
 Every test passes on redis-server 7.0 too
@@ -650,6 +650,65 @@ def eviction_exceeded_time_counts_the_spells_over_the_limit():
     limit(c, 1 << 30)
     c.call("CONFIG", "RESETSTAT")
     assert_eq(over_times(c), (0, 0), "after RESETSTAT, under the limit")
+
+
+# ---------------------------------------------------------------------------
+# Client eviction (maxmemory-clients)
+# ---------------------------------------------------------------------------
+
+BIG_HEAD = b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3000000\r\n"
+
+
+def half_a_big_set(c):
+    """Sends the first half of a 3 MB SET, so c holds 1.5 MB of input."""
+    c.send(BIG_HEAD + b"x" * 1500000)
+
+
+@test
+def client_eviction_disconnects_the_largest_client():
+    s, admin = server()
+    assert_eq(admin.call("CONFIG", "SET", "maxmemory-clients", "1mb"), OK)
+    assert_eq(admin.call("CONFIG", "GET", "maxmemory-clients"),
+              b"*2\r\n$17\r\nmaxmemory-clients\r\n$7\r\n1048576\r\n")
+    with s.conn() as small, s.conn() as big:
+        assert_eq(small.call("PING"), b"+PONG\r\n")
+        half_a_big_set(big)
+        assert big.is_closed(timeout=10), "the big client stayed"
+        assert_eq(small.call("PING"), b"+PONG\r\n", "the small one stays")
+    assert_eq(field(admin, "stats", "evicted_clients"), "1")
+    assert_eq(admin.call("CONFIG", "RESETSTAT"), OK)
+    assert_eq(field(admin, "stats", "evicted_clients"), "0")
+
+
+@test
+def client_eviction_spares_no_evict_clients():
+    s, admin = server()
+    assert_eq(admin.call("CONFIG", "SET", "maxmemory-clients", "1mb"), OK)
+    with s.conn() as kept:
+        assert_eq(kept.call("CLIENT", "NO-EVICT", "on"), OK)
+        half_a_big_set(kept)
+        time.sleep(0.3)
+        kept.send(b"x" * 1500000 + b"\r\n")
+        assert_eq(kept.read_raw(), OK, "the rest of the SET")
+        assert_eq(kept.call("STRLEN", "k"), b":3000000\r\n")
+
+
+@test
+def client_eviction_limit_as_a_share_of_maxmemory():
+    s, admin = server()
+    limit(admin, "10mb")
+    assert_eq(admin.call("CONFIG", "SET", "maxmemory-clients", "10%"), OK)
+    assert_eq(admin.call("CONFIG", "GET", "maxmemory-clients"),
+              b"*2\r\n$17\r\nmaxmemory-clients\r\n$3\r\n10%\r\n")
+    with s.conn() as big:
+        half_a_big_set(big)
+        assert big.is_closed(timeout=10), "over 10% of 10 MB"
+    assert_eq(field(admin, "stats", "evicted_clients"), "1")
+    # Off again: the same input is kept.
+    assert_eq(admin.call("CONFIG", "SET", "maxmemory-clients", "0"), OK)
+    with s.conn() as big:
+        half_a_big_set(big)
+        assert not big.is_closed(timeout=0.5), "evicted with no limit"
 
 
 if __name__ == "__main__":

@@ -122,6 +122,7 @@ static int check_hz(long long *v, char *why, size_t wlen);
 static int check_daemonize(long long *v, char *why, size_t wlen);
 static int check_shutdown(long long *v, char *why, size_t wlen);
 static int check_activedefrag(long long *v, char *why, size_t wlen);
+static int check_cluster(long long *v, char *why, size_t wlen);
 
 static const char *const loglevels[] = {
     "debug", "verbose", "notice", "warning", NULL
@@ -187,6 +188,8 @@ static const struct conf_def defs[] = {
       0, 10000, NULL, NULL },
     { "protected-mode", NULL, T_BOOL, F_MUTABLE, NOOP, "yes",
       0, 0, NULL, NULL },
+    { "cluster-enabled", NULL, T_BOOL, 0, NOOP, "no",
+      0, 0, NULL, check_cluster },
 
     /* Security. */
     { "requirepass", NULL, T_STR, F_MUTABLE | F_EMPTYNULL, AT(requirepass),
@@ -472,7 +475,7 @@ static const struct conf_def defs[] = {
 /* Redis directives we recognise but refuse, so the error says so. */
 static const char *const unsupported[] = {
     "include", "rename-command", "loadmodule", "replicaof",
-    "slaveof", "sentinel", "cluster-enabled", "tls-port", NULL
+    "slaveof", "sentinel", "tls-port", NULL
 };
 
 /* Results of apply(). */
@@ -880,6 +883,17 @@ static int check_shutdown(long long *v, char *why, size_t wlen)
     if ((*v & CONF_SHUTDOWN_SAVE) && (*v & CONF_SHUTDOWN_NOSAVE)) {
         snprintf(why, wlen, "shutdown options SAVE and NOSAVE can't be used "
                  "simultaneously");
+        return -1;
+    }
+    return 0;
+}
+
+/* cluster-enabled yes asks for what a single node cannot give. */
+static int check_cluster(long long *v, char *why, size_t wlen)
+{
+    if (*v) {
+        snprintf(why, wlen, "cluster mode is not supported: Respite is a "
+                 "single node");
         return -1;
     }
     return 0;

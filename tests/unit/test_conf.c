@@ -81,6 +81,20 @@ static int load_fails(const char *text, int line, const char *reason)
     return 1;
 }
 
+/* 1 when text loads without an error (the error is printed if not). */
+static int loads(const char *text)
+{
+    struct conf c;
+    char err[512], path[64];
+    if (conf_init(&c) != 0)
+        return 0;
+    int rc = load_text(&c, text, err, sizeof(err), path, sizeof(path));
+    if (rc != 0)
+        fprintf(stderr, "    %s\n", err);
+    conf_close(&c);
+    return rc == 0;
+}
+
 static int set1(struct conf *c, const char *name, const char *value,
                 int runtime, char *err, size_t errlen)
 {
@@ -327,6 +341,10 @@ TEST(file_errors)
                       "unknown directive 'loglevel\vwarning'"));
     ASSERT(load_fails("\floglevel\fwarning\n", 1,
                       "unknown directive 'loglevel\fwarning'"));
+    ASSERT(load_fails("cluster-enabled yes\n", 1, "bad value for "
+                      "'cluster-enabled': cluster mode is not supported: "
+                      "Respite is a single node"));
+    ASSERT(loads("cluster-enabled no\n"));
     ASSERT(load_fails("proc-title-template {bogus}\n", 1, "bad value for "
                       "'proc-title-template': template format is invalid "
                       "or contains unknown variables"));
@@ -334,8 +352,8 @@ TEST(file_errors)
     ASSERT(load_fails("proc-title-template {unixsocket}\n", 1, "bad value "
                       "for 'proc-title-template': template format is "
                       "invalid or contains unknown variables"));
-    ASSERT(!load_fails("unixsocket /tmp/x.sock\n"
-                       "proc-title-template {unixsocket}\n", 2, ""));
+    ASSERT(loads("unixsocket /tmp/x.sock\n"
+                 "proc-title-template {unixsocket}\n"));
     ASSERT(load_fails("requirepass \"a\\x00b\"\n", 1,
                       "NUL byte (\\x00) in a value"));
     ASSERT(load_fails("include /etc/other.conf\n", 1,

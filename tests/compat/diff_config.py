@@ -76,7 +76,9 @@ Designed out, and why:
                 64..10000 (Redis also fits it to RLIMIT_NOFILE, lowering it
                 or refusing, which Respite does not do), timeout 0 or at
                 least 60 s, normal clients' output buffer limits 0 or at
-                least 1mb (the replies must get through), no daemonize yes,
+                least 1mb (the replies must get through), no daemonize yes
+                (nor cluster-enabled yes: Redis would start a cluster node,
+                Respite refuses it, as its README says),
                 no unixsocket, logfile or syslog at start-up, databases at
                 most 4096 (Respite's own cap; Redis takes INT_MAX, and
                 the bounds in the error of --databases 0 say so)
@@ -170,13 +172,42 @@ DIRS = [".", "sub", "nosuchdir", "/nonexistent", "afile", "", "sub/..",
 DATABASES = ["1", "16", "100", "4096", "0", "-1", "abc", "", "01", "+5",
              "1.5"]
 
+SHUTDOWN_WORDS = ["default", "save", "nosave", "now force", "save nosave",
+                  "NOW", "", "bogus", "default save", "force  now"]
+
 # The parameters both have (Redis 7.0.15 against Respite), by the shape of
 # their values; a shared parameter missing here gets ANY_POOL. Bounds are
 # Redis's, for the bound+-1 values.
 PARAMS = {
     "acllog-max-len": ("int", 0, LONG_MAX),
+    "active-defrag-cycle-max": ("int", 1, 99),
+    "active-defrag-cycle-min": ("int", 1, 99),
+    "active-defrag-ignore-bytes": ("mem", 1, LONG_MAX),
+    "active-defrag-max-scan-fields": ("int", 1, LONG_MAX),
+    "active-defrag-threshold-lower": ("int", 0, 1000),
+    "active-defrag-threshold-upper": ("int", 0, 1000),
     "active-expire-effort": ("int", 1, 10),
+    "activedefrag": ("bool",),
     "activerehashing": ("bool",),
+    "aof-disable-auto-gc": ("bool",),
+    "bind-source-addr": ("pool", ["", "127.0.0.1", "nonsense"]),
+    "cluster-enabled": ("daemonize",),
+    "crash-log-enabled": ("bool",),
+    "crash-memcheck-enabled": ("bool",),
+    "enable-module-command": ("enum", "no", "yes", "local"),
+    "enable-protected-configs": ("enum", "no", "yes", "local"),
+    "ignore-warnings": ("pool", ["", "ARM64-COW-BUG", "x y"]),
+    "io-threads-do-reads": ("bool",),
+    "maxmemory-clients": ("pool", ["0", "1mb", "10%", "100%", "101%", "0%",
+                                   "-1", "1.5%", "abc", "5", "%", "-5%"]),
+    "proc-title-template": ("pool", [
+        "{title} {listen-addr} {server-mode}", "", "{title}", "x{title}",
+        "{port}", "{bogus}", "{title", "{{", "}", "{}", "{unixsocket}",
+        " ", "{TITLE}", "{config-file}"]),
+    "sanitize-dump-payload": ("enum", "no", "yes", "clients"),
+    "shutdown-on-sigint": ("pool", SHUTDOWN_WORDS),
+    "shutdown-on-sigterm": ("pool", SHUTDOWN_WORDS),
+    "shutdown-timeout": ("int", 0, INT_MAX),
     "always-show-logo": ("bool",),
     "aof-load-truncated": ("bool",),
     "aof-use-rdb-preamble": ("bool",),
@@ -273,6 +304,7 @@ FILE_NAMES = [v for v in STRS if v not in (".", "..")]
 STARTUP_SAFE = {
     "daemonize": ["no", "NO", "maybe", "", "1"],
     "syslog-enabled": ["no", "NO", "maybe", "", "1"],
+    "cluster-enabled": ["no", "NO", "maybe", "", "1"],
     "logfile": [""],
     "unixsocket": [""],
     "dbfilename": FILE_NAMES,
@@ -411,7 +443,7 @@ def gen_value(rng, name, startup=False):
     if k == "bool":
         return rng.choice(BOOLS)
     if k == "daemonize":
-        return rng.choice(STARTUP_SAFE["daemonize"])
+        return rng.choice(STARTUP_SAFE[name])
     if k == "enum":
         c = rng.choice(kind[1:])
         return rng.choice([c, c, c.upper(), c.title(), "", "maybe", c + " x",

@@ -341,6 +341,7 @@ struct server {
     uint64_t stat_reads, stat_writes;   /* socket reads and write attempts */
     uint64_t stat_sweep_capped;         /* sweeps that spent their budget */
     uint64_t stat_evicted_clients;      /* by maxmemory-clients */
+    int clients_over_logged;            /* client eviction could not help */
     int64_t idle_checked_ms;            /* client_timeout_check's last walk */
     uint64_t stat_errors;
     size_t mem_peak;                    /* most used_memory seen by a tick */

@@ -339,14 +339,14 @@ static void section_stats(struct resp_out *o, const struct server *srv)
     add(o, "evicted_keys:%llu", (unsigned long long)srv->maxmem.evicted);
     add(o, "evicted_clients:%llu",
         (unsigned long long)srv->stat_evicted_clients);
+    /* Redis 7.4's: EVAL's scripts evicted from the cache (script.c). */
+    add(o, "evicted_scripts:%llu", (unsigned long long)script_evicted(srv));
     uint64_t over_total, over_now;
     maxmemory_over_ms(srv, &over_total, &over_now);
     add(o, "total_eviction_exceeded_time:%llu",
         (unsigned long long)over_total);
     add(o, "current_eviction_exceeded_time:%llu",
         (unsigned long long)over_now);
-    /* Redis 7.4's: EVAL's scripts evicted from the cache (script.c). */
-    add(o, "evicted_scripts:%llu", (unsigned long long)script_evicted(srv));
     add(o, "keyspace_hits:%llu", (unsigned long long)srv->stat_hits);
     add(o, "keyspace_misses:%llu", (unsigned long long)srv->stat_misses);
     add(o, "pubsub_channels:%zu", pubsub_size(srv, PUBSUB_CHANNEL));

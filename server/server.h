@@ -340,7 +340,7 @@ struct server {
     uint64_t stat_expired, stat_hits, stat_misses, stat_net_in, stat_net_out;
     uint64_t stat_reads, stat_writes;   /* socket reads and write attempts */
     uint64_t stat_sweep_capped;         /* sweeps that spent their budget */
-    int64_t idle_checked_ms;            /* client_timeout_check's last walk */
+    int64_t idle_checked_ms;            /* client_cron's last walk */
     uint64_t stat_errors;
     size_t mem_peak;                    /* most used_memory seen by a tick */
     size_t mem_startup;                 /* used_memory once started */
@@ -464,8 +464,9 @@ void client_apply_limits_all(struct server *srv);
 void client_resume(struct client *c);
 /* Writes out what the client has gathered (called by the prepare handle). */
 void client_flush(struct client *c);
-/* Closes the clients idle for more than `timeout` seconds (sweeper tick). */
-void client_timeout_check(struct server *srv);
+/* Once a second (sweeper tick): closes the clients idle for more than
+ * `timeout` seconds and the subscribers over client-output-buffer-limit. */
+void client_cron(struct server *srv);
 void server_on_connection(uv_stream_t *listener, int status);
 void server_on_prepare(uv_prepare_t *h);
 void server_on_idle(uv_idle_t *h);

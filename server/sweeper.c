@@ -79,8 +79,9 @@ static void on_tick(uv_timer_t *t)
 {
     struct server *srv = t->data;
     server_stats_tick(srv);
-    /* The idle client timeout, paused or not, as Redis's clientsCron. */
-    client_timeout_check(srv);
+    /* The idle client timeout and the subscribers' output limits, paused
+     * or not, as Redis's clientsCron. */
+    client_cron(srv);
     /* A BGSAVE child's end, or a save point due (persist.c). */
     persist_cron(srv);
     /* CLIENT PAUSE: nothing expires or is trimmed meanwhile, as in Redis

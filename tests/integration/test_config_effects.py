@@ -85,5 +85,73 @@ def tcp_keepalive_probes_as_redis():
                 assert_eq(got, [(1, 2, 1, 3), (1, 60, 20, 3)])
 
 
+def stalled_subscriber(s):
+    """A subscriber to "ch" that reads nothing after its SUBSCRIBE reply,
+    with a small receive buffer so the server's output to it piles up."""
+    sub = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sub.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sub.connect(("127.0.0.1", s.port))
+    sub.sendall(encode("SUBSCRIBE", "ch"))
+    want = b"*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n"
+    got = b""
+    while len(got) < len(want):
+        got += sub.recv(len(want) - len(got))
+    assert_eq(got, want, "SUBSCRIBE reply")
+    return sub
+
+
+def subscriber_count(c):
+    reply = h.parse(c.call("PUBSUB", "NUMSUB", "ch"))
+    return reply[1]
+
+
+def wait_subscriber_gone(c, seconds):
+    """Seconds until "ch" has no subscriber, or None after `seconds`."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < seconds:
+        if subscriber_count(c) == 0:
+            return time.monotonic() - t0
+        time.sleep(0.05)
+    return None
+
+
+def flood(c, mbytes):
+    """Publishes mbytes MB to "ch" in 100 KB messages; returns how many
+    subscribers the last one reached."""
+    msg = b"x" * 100000
+    c.send(b"".join(encode("PUBLISH", "ch", msg) for _ in range(mbytes * 10)))
+    return [c.read_raw() for _ in range(mbytes * 10)][-1]
+
+
+@test
+def pubsub_output_limit_lowered_applies_to_a_stalled_subscriber():
+    """CONFIG SET client-output-buffer-limit below what a subscriber already
+    owes closes it within about a second, with no message published after
+    the change, as Redis 7's clientsCron does."""
+    with h.Server() as s, s.conn(timeout=30) as c:
+        sub = stalled_subscriber(s)
+        assert_eq(flood(c, 20), b":1\r\n", "still subscribed at 20 MB")
+        time.sleep(0.3)
+        assert_eq(subscriber_count(c), 1)
+        assert_eq(c.call("CONFIG", "SET", "client-output-buffer-limit",
+                         "pubsub 2mb 0 0"), b"+OK\r\n")
+        gone = wait_subscriber_gone(c, 5)
+        assert gone is not None, "subscriber kept after the lower limit"
+        sub.close()
+
+
+@test
+def pubsub_soft_limit_closes_without_more_messages():
+    """Past the soft limit, the subscriber is closed once soft-seconds have
+    gone by even if nothing more is published to it."""
+    with h.Server("--client-output-buffer-limit", "pubsub 0 2mb 1") as s, \
+            s.conn(timeout=30) as c:
+        sub = stalled_subscriber(s)
+        assert_eq(flood(c, 20), b":1\r\n", "under the soft limit's time")
+        gone = wait_subscriber_gone(c, 6)
+        assert gone is not None, "subscriber kept past the soft limit"
+        sub.close()
+
+
 if __name__ == "__main__":
     h.run()

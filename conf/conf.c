@@ -1927,6 +1927,16 @@ int conf_set_many(struct conf *c, const char *const *names,
                   const char *const *values, int n, int protected_ok,
                   char *err, size_t errlen)
 {
+    return conf_set_many_checked(c, names, values, n, protected_ok, NULL,
+                                 NULL, err, errlen);
+}
+
+/* See conf.h. */
+int conf_set_many_checked(struct conf *c, const char *const *names,
+                          const char *const *values, int n, int protected_ok,
+                          conf_check_cb check, void *ctx, char *err,
+                          size_t errlen)
+{
     int *rows = calloc(n > 0 ? (size_t)n : 1, sizeof(*rows));
     if (!rows) {
         snprintf(err, errlen, "out of memory");
@@ -1962,6 +1972,8 @@ int conf_set_many(struct conf *c, const char *const *names,
         for (int i = 0; i < n && rc == 0; i++)
             rc = set_value(&tmp, rows[i], names[i], &values[i], 1, err,
                            errlen);
+        if (rc == 0 && check)
+            rc = check(ctx, &tmp, err, errlen);
         if (rc == 0) {
             conf_close(c);
             *c = tmp;

@@ -470,10 +470,40 @@ static int server_load(struct server *srv)
     return 0;
 }
 
+/* maxclients as the open-files limit allows, adjusted as Redis adjusts
+ * it at start-up: the limit is raised to fit when it can be, else
+ * maxclients comes down, with Redis's warnings; a limit that leaves no
+ * room for a client stops start-up. */
+static int fit_maxclients(struct server *srv)
+{
+    int why;
+    long long want = (long long)srv->conf.maxclients;
+    long long fit = (long long)server_fdlimit_fit(want, &why);
+    if (fit == want)
+        return 0;
+    if (fit < 1) {
+        server_log(srv, 'w', "Your current 'ulimit -n' of %lld is not "
+                   "enough for the server to start. Please increase your "
+                   "open file limit to at least %lld. Exiting.", fit + 32,
+                   want + 32);
+        return -1;
+    }
+    server_log(srv, 'w', "You requested maxclients of %lld requiring at "
+               "least %lld max file descriptors.", want, want + 32);
+    server_log(srv, 'w', "Server can't set maximum open files to %lld "
+               "because of OS error: %s.", want + 32, strerror(why));
+    server_log(srv, 'w', "Current maximum open files is %lld. maxclients "
+               "has been reduced to %lld to compensate for low ulimit. If "
+               "you need higher maxclients increase 'ulimit -n'.", fit + 32,
+               fit);
+    srv->conf.maxclients = fit;
+    return 0;
+}
+
 static int server_start(struct server *srv)
 {
     signal(SIGPIPE, SIG_IGN);
-    if (open_listeners(srv) != 0)
+    if (fit_maxclients(srv) != 0 || open_listeners(srv) != 0)
         return -1;
     uv_prepare_init(srv->loop, &srv->flusher);
     srv->flusher.data = srv;

@@ -429,6 +429,11 @@ void server_db_modified(struct server *srv, int db, int with);
 void server_db_swap(struct server *srv, int a, int b);
 /* Acts on configuration that changed at run time (CONFIG SET). */
 void server_conf_applied(struct server *srv);
+/* Raises the open-files limit so that maxclients clients fit beside the
+ * server's own descriptors, as far as the OS lets it (Redis's
+ * adjustOpenFilesLimit). Returns maxclients when they fit, else how many
+ * do (< 1 when none), with the setrlimit errno in *why. */
+int64_t server_fdlimit_fit(int64_t maxclients, int *why);
 /* Zeroes the INFO stats counters (CONFIG RESETSTAT). */
 void server_reset_stats(struct server *srv);
 /* Starts the active expiry timer (sweeper.c). Returns 0 or a libuv error. */

@@ -4,9 +4,12 @@ accepted connections (tcp-keepalive), limits the server checks on its own
 timer (client-output-buffer-limit after CONFIG SET), and the open-files
 limit maxclients needs. Each test passes against redis-server too."""
 
+import contextlib
 import ctypes
 import errno
 import os
+import re
+import resource
 import socket
 import sys
 import time
@@ -151,6 +154,65 @@ def pubsub_soft_limit_closes_without_more_messages():
         gone = wait_subscriber_gone(c, 6)
         assert gone is not None, "subscriber kept past the soft limit"
         sub.close()
+
+
+def open_files_limit(pid):
+    """The soft RLIMIT_NOFILE of process pid."""
+    with open("/proc/%d/limits" % pid) as f:
+        for line in f:
+            if line.startswith("Max open files"):
+                return int(line.split()[3])
+    raise AssertionError("no open files limit for %d" % pid)
+
+
+@contextlib.contextmanager
+def soft_nofile(n):
+    """Servers started meanwhile inherit a soft open-files limit of n."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (n, hard))
+    try:
+        yield hard
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def maxclients(c):
+    return int(h.parse(c.call("CONFIG", "GET", "maxclients"))[1])
+
+
+def assert_clients_fit(s, c):
+    """Every client maxclients admits has a descriptor, with 32 to spare
+    (Redis's CONFIG_MIN_RESERVED_FDS): past the limit, accept() would fail
+    and the client be dropped without "max number of clients reached"."""
+    limit = open_files_limit(s.proc.pid)
+    assert maxclients(c) + 32 <= limit, \
+        "maxclients %d with an open files limit of %d" % (maxclients(c), limit)
+
+
+@test
+def maxclients_fits_the_open_files_limit():
+    """At start-up the server raises its open-files limit for maxclients,
+    or lowers maxclients to what the limit allows; CONFIG SET maxclients
+    beyond what the limit can be raised to is refused with Redis's error
+    and changes nothing."""
+    with soft_nofile(256) as hard:
+        s = h.Server("--maxclients", "10000").start()   # stopped by run()
+    with s.conn() as c:
+        assert_clients_fit(s, c)
+        before = maxclients(c)
+        if hard == resource.RLIM_INFINITY:
+            h.skip("no hard open-files limit to go past")
+        reply = c.call("CONFIG", "SET", "maxclients", str(hard + 1000))
+        if reply == b"+OK\r\n":       # allowed past the hard limit (root)
+            assert_clients_fit(s, c)
+            return
+        m = re.match(rb"-ERR CONFIG SET failed \(possibly related to "
+                     rb"argument 'maxclients'\) - The operating system is not "
+                     rb"able to handle the specified number of clients, try "
+                     rb"with (\d+)\r\n$", reply)
+        assert m, "CONFIG SET maxclients: %r" % reply
+        assert int(m.group(1)) + 32 <= open_files_limit(s.proc.pid), reply
+        assert_eq(maxclients(c), before, "maxclients after the refusal")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,10 @@
 /* log.c - one line per event on stderr (or logfile): pid, role, time,
  * level mark and message, the shape Redis's log has so the same eyes and
- * greps work. Levels: 'd' debug, 'v' verbose, 'n' notice, 'w' warning. */
+ * greps work. Levels: 'd' debug, 'v' verbose, 'n' notice, 'w' warning.
+ * The file is opened for each line, as Redis does, so a rotated file is
+ * picked up, and a relative logfile is in dir, where Redis would have
+ * changed into. */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,6 +35,19 @@ static int conf_rank(const char *name)
     return 3;
 }
 
+/* See server.h. Redis changes into dir, so a relative logfile is found
+ * there; Respite records dir instead and joins the two. */
+const char *server_log_path(const struct server *srv, char *buf, size_t cap)
+{
+    const char *f = srv->conf.logfile;
+    if (!f || !f[0])
+        return NULL;
+    if (f[0] == '/' || !srv->conf.dir)
+        return f;
+    snprintf(buf, cap, "%s/%s", srv->conf.dir, f);
+    return buf;
+}
+
 /* Writes one log line if level passes the configured loglevel. */
 void server_log(const struct server *srv, char level, const char *fmt, ...)
 {
@@ -51,8 +68,10 @@ void server_log(const struct server *srv, char level, const char *fmt, ...)
     const char *marks = ".-*#";
     FILE *out = stderr;
     int opened = 0;
-    if (srv->conf.logfile && srv->conf.logfile[0]) {
-        FILE *f = fopen(srv->conf.logfile, "a");
+    char pbuf[PATH_MAX];
+    const char *path = server_log_path(srv, pbuf, sizeof(pbuf));
+    if (path) {
+        FILE *f = fopen(path, "a");
         if (f) {
             out = f;
             opened = 1;

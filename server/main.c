@@ -9,7 +9,9 @@
  * Time: the keyspace clock is Unix milliseconds derived from libuv's
  * cached loop time (one clock read per loop iteration, not per command),
  * plus a test-only offset that DEBUG JUMP-CLOCK moves. */
+#include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -414,6 +416,24 @@ static struct premap *premap_tables(void)
     return m;
 }
 
+/* A logfile that cannot be opened stops start-up, as Redis's config check
+ * does, rather than leaving the log on stderr unseen. */
+static int check_logfile(const struct server *srv)
+{
+    char buf[PATH_MAX];
+    const char *path = server_log_path(srv, buf, sizeof(buf));
+    FILE *f = path ? fopen(path, "a") : NULL;
+    if (path && !f) {
+        fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR (Respite %s) ***\n"
+                "Can't open the log file: %s\n", RESPITE_VERSION,
+                strerror(errno));
+        return -1;
+    }
+    if (f)
+        fclose(f);
+    return 0;
+}
+
 static int server_init(struct server *srv, int argc, char **argv)
 {
     char err[512];
@@ -426,6 +446,8 @@ static int server_init(struct server *srv, int argc, char **argv)
                 "%s\n", RESPITE_VERSION, err);
         return -1;
     }
+    if (check_logfile(srv) != 0)
+        return -1;
     if (argc > 1 && strncmp(argv[1], "--", 2) != 0)
         snprintf(srv->config_file, sizeof(srv->config_file), "%s", argv[1]);
     size_t exe = sizeof(srv->executable);

@@ -448,6 +448,9 @@ size_t stream_retention_step(struct server *srv, uint64_t budget_us);
 void server_shutdown(struct server *srv);
 void server_log(const struct server *srv, char level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The file log lines go to: logfile, joined to dir when relative (in buf,
+ * cap bytes), or NULL for stderr. */
+const char *server_log_path(const struct server *srv, char *buf, size_t cap);
 
 /* Client lifecycle and I/O (client.c). */
 void client_close(struct client *c);

@@ -11,6 +11,8 @@ import os
 import re
 import resource
 import socket
+import subprocess
+import tempfile
 import sys
 import time
 
@@ -213,6 +215,31 @@ def maxclients_fits_the_open_files_limit():
         assert m, "CONFIG SET maxclients: %r" % reply
         assert int(m.group(1)) + 32 <= open_files_limit(s.proc.pid), reply
         assert_eq(maxclients(c), before, "maxclients after the refusal")
+
+
+@test
+def relative_logfile_is_in_dir():
+    """Redis changes into dir, so a relative logfile lands there, whatever
+    the directory the server was started from."""
+    home = tempfile.mkdtemp(dir=h.scratch_dir())
+    data = tempfile.mkdtemp(dir=h.scratch_dir())
+    s = h.Server("--dir", data, "--logfile", "server.log", cwd=home).start()
+    with s.conn() as c:
+        assert_eq(c.call("PING"), b"+PONG\r\n")
+    s.stop()
+    assert_eq(os.listdir(home), [], "files left where it started")
+    with open(os.path.join(data, "server.log"), "rb") as f:
+        assert b"Ready to accept connections" in f.read()
+
+
+@test
+def logfile_that_cannot_be_opened_stops_startup():
+    s = h.Server("--logfile", "/nonexistent-dir/server.log")
+    p = subprocess.run(s.argv(h.free_port()), capture_output=True,
+                       timeout=10, cwd=h.scratch_dir())
+    assert_eq(p.returncode, 1, "exit status")
+    assert b"Can't open the log file: No such file or directory" in \
+        p.stdout + p.stderr, p.stdout + p.stderr
 
 
 if __name__ == "__main__":

@@ -153,7 +153,8 @@ void crash_configure(const struct server *srv)
 {
     static int prepared;
     char pbuf[sizeof(crash_logfile)];
-    const char *path = server_log_path(srv, pbuf, sizeof(pbuf));
+    const char *path = server_dir_path(srv, srv->conf.logfile, pbuf,
+                                       sizeof(pbuf));
     if (!path)
         path = "";
     if (strlen(path) < sizeof(crash_logfile))

@@ -35,19 +35,6 @@ static int conf_rank(const char *name)
     return 3;
 }
 
-/* See server.h. Redis changes into dir, so a relative logfile is found
- * there; Respite records dir instead and joins the two. */
-const char *server_log_path(const struct server *srv, char *buf, size_t cap)
-{
-    const char *f = srv->conf.logfile;
-    if (!f || !f[0])
-        return NULL;
-    if (f[0] == '/' || !srv->conf.dir)
-        return f;
-    snprintf(buf, cap, "%s/%s", srv->conf.dir, f);
-    return buf;
-}
-
 /* Writes one log line if level passes the configured loglevel. */
 void server_log(const struct server *srv, char level, const char *fmt, ...)
 {
@@ -69,7 +56,8 @@ void server_log(const struct server *srv, char level, const char *fmt, ...)
     FILE *out = stderr;
     int opened = 0;
     char pbuf[PATH_MAX];
-    const char *path = server_log_path(srv, pbuf, sizeof(pbuf));
+    const char *path = server_dir_path(srv, srv->conf.logfile, pbuf,
+                                       sizeof(pbuf));
     if (path) {
         FILE *f = fopen(path, "a");
         if (f) {

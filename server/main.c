@@ -99,6 +99,18 @@ static void on_expired(void *ctx, const char *key, size_t klen)
     server_notify(d->srv, NOTIFY_EXPIRED, "expired", d->db, key, klen);
 }
 
+/* See server.h. Respite records dir rather than changing into it. */
+const char *server_dir_path(const struct server *srv, const char *name,
+                            char *buf, size_t cap)
+{
+    if (!name || !name[0])
+        return NULL;
+    if (name[0] == '/' || !srv->conf.dir)
+        return name;
+    snprintf(buf, cap, "%s/%s", srv->conf.dir, name);
+    return buf;
+}
+
 /* Swaps databases a and b; each store keeps reporting under its new
  * index. */
 void server_db_swap(struct server *srv, int a, int b)
@@ -172,8 +184,9 @@ static void close_listeners(struct server *srv)
     for (int i = 0; i < srv->nlisteners; i++)
         uv_close((uv_handle_t *)srv->listeners[i], (uv_close_cb)free);
     srv->nlisteners = 0;
-    if (srv->conf.unixsocket)
-        unlink(srv->conf.unixsocket);
+    if (srv->unix_path[0])
+        unlink(srv->unix_path);
+    srv->unix_path[0] = '\0';
 }
 
 /* Closes listeners, clients and every handle; uv_run then returns. Replies
@@ -264,8 +277,14 @@ static int listen_tcp(struct server *srv, const char *addr)
     return 0;
 }
 
-static int listen_unix(struct server *srv, const char *path)
+/* Listens on the unixsocket, a relative path being in dir as in Redis;
+ * the path is kept for the unlink at exit, whatever dir is by then. */
+static int listen_unix(struct server *srv, const char *name)
 {
+    const char *path = server_dir_path(srv, name, srv->unix_path,
+                                       sizeof(srv->unix_path));
+    if (path != srv->unix_path)
+        snprintf(srv->unix_path, sizeof(srv->unix_path), "%s", path);
     uv_pipe_t *p = malloc(sizeof(*p));
     if (!p)
         return UV_ENOMEM;
@@ -421,7 +440,8 @@ static struct premap *premap_tables(void)
 static int check_logfile(const struct server *srv)
 {
     char buf[PATH_MAX];
-    const char *path = server_log_path(srv, buf, sizeof(buf));
+    const char *path = server_dir_path(srv, srv->conf.logfile, buf,
+                                       sizeof(buf));
     FILE *f = path ? fopen(path, "a") : NULL;
     if (path && !f) {
         fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR (Respite %s) ***\n"

@@ -6,6 +6,7 @@
 #ifndef RESPITE_SERVER_H
 #define RESPITE_SERVER_H
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -335,6 +336,7 @@ struct server {
     struct prefault *prefault;          /* faults memory in ahead; or NULL */
     struct premap *premap;              /* maps tables ahead; or NULL */
     char executable[256], config_file[256];
+    char unix_path[PATH_MAX];           /* the unix socket bound, "" none */
     int64_t start_ms;
     uint64_t stat_commands, stat_connections, stat_rejected_conn;
     uint64_t stat_expired, stat_hits, stat_misses, stat_net_in, stat_net_out;
@@ -448,9 +450,11 @@ size_t stream_retention_step(struct server *srv, uint64_t budget_us);
 void server_shutdown(struct server *srv);
 void server_log(const struct server *srv, char level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* The file log lines go to: logfile, joined to dir when relative (in buf,
- * cap bytes), or NULL for stderr. */
-const char *server_log_path(const struct server *srv, char *buf, size_t cap);
+/* Where a file directive's name is: as given when absolute, else joined to
+ * dir (in buf, cap bytes), since Redis changes into dir and opens them
+ * there (logfile, unixsocket, aclfile); NULL for NULL or "". */
+const char *server_dir_path(const struct server *srv, const char *name,
+                            char *buf, size_t cap);
 
 /* Client lifecycle and I/O (client.c). */
 void client_close(struct client *c);

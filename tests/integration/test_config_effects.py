@@ -218,18 +218,32 @@ def maxclients_fits_the_open_files_limit():
 
 
 @test
-def relative_logfile_is_in_dir():
-    """Redis changes into dir, so a relative logfile lands there, whatever
-    the directory the server was started from."""
+def relative_paths_are_in_dir():
+    """Redis changes into dir, so a relative logfile, unixsocket or aclfile
+    is there, whatever the directory the server was started from."""
     home = tempfile.mkdtemp(dir=h.scratch_dir())
     data = tempfile.mkdtemp(dir=h.scratch_dir())
-    s = h.Server("--dir", data, "--logfile", "server.log", cwd=home).start()
+    with open(os.path.join(data, "users.acl"), "w") as f:
+        f.write("user default on nopass ~* &* +@all\n"
+                "user alice on nopass ~* +@all\n")
+    s = h.Server("--dir", data, "--logfile", "server.log", "--unixsocket",
+                 "s.sock", "--aclfile", "users.acl", cwd=home).start()
     with s.conn() as c:
-        assert_eq(c.call("PING"), b"+PONG\r\n")
+        assert_eq(h.parse(c.call("ACL", "USERS")), [b"alice", b"default"])
+        assert_eq(c.call("ACL", "SETUSER", "bob"), b"+OK\r\n")
+        assert_eq(c.call("ACL", "SAVE"), b"+OK\r\n")
+    u = socket.socket(socket.AF_UNIX)
+    u.connect(os.path.join(data, "s.sock"))
+    u.sendall(encode("PING"))
+    assert_eq(u.recv(100), b"+PONG\r\n")
+    u.close()
     s.stop()
     assert_eq(os.listdir(home), [], "files left where it started")
+    assert_eq(sorted(os.listdir(data)), ["server.log", "users.acl"])
     with open(os.path.join(data, "server.log"), "rb") as f:
         assert b"Ready to accept connections" in f.read()
+    with open(os.path.join(data, "users.acl"), "rb") as f:
+        assert b"user bob off" in f.read()
 
 
 @test

@@ -127,7 +127,7 @@ static void apply_limits(struct server *srv);
 /* Re-arms what depends on configuration changed by CONFIG SET. */
 void server_conf_applied(struct server *srv)
 {
-    sweeper_start(srv);
+    sweeper_configure(srv);
     maxmemory_configure(srv);
     server_notify_conf(srv);
     slowlog_configure(srv);

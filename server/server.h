@@ -440,6 +440,8 @@ int64_t server_fdlimit_fit(int64_t maxclients, int *why);
 void server_reset_stats(struct server *srv);
 /* Starts the active expiry timer (sweeper.c). Returns 0 or a libuv error. */
 int sweeper_start(struct server *srv);
+/* Re-arms the timer if hz changed (CONFIG SET). */
+void sweeper_configure(struct server *srv);
 /* Samples the counters behind INFO's instantaneous_* (rates.h) and the
  * clients' largest buffers (peaks.h), every RATES_PERIOD_MS; the sweeper
  * calls it every tick. */

@@ -104,6 +104,18 @@ static void on_tick(uv_timer_t *t)
     }
 }
 
+/* See server.h. Only a new hz re-arms the timer: re-arming pushes the next
+ * tick back a full period, so CONFIG SET of anything, sent more often than
+ * hz, would keep it from ever coming (no active expiry, no client timeout,
+ * no save points). While the sweep is behind, on_tick re-arms at the new
+ * hz when it catches up. */
+void sweeper_configure(struct server *srv)
+{
+    if (!srv->sweep_hurry &&
+        uv_timer_get_repeat(&srv->sweeper) != period_ms(srv))
+        sweeper_start(srv);
+}
+
 /* (Re)starts the timer at the configured hz. Returns 0 or a libuv error. */
 int sweeper_start(struct server *srv)
 {

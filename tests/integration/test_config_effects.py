@@ -256,5 +256,22 @@ def logfile_that_cannot_be_opened_stops_startup():
         p.stdout + p.stderr, p.stdout + p.stderr
 
 
+@test
+def frequent_config_set_does_not_hold_back_the_timer():
+    """Active expiry (and the rest of the periodic work) goes on while a
+    client sends CONFIG SET more often than hz ticks: only a new hz
+    re-arms the timer, as in Redis."""
+    with h.Server("--hz", "10") as s, s.conn() as c:
+        assert_eq(c.call("SET", "k", "v", "PX", "100"), b"+OK\r\n")
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 1.5:
+            assert_eq(c.call("CONFIG", "SET", "maxmemory-samples", "5"),
+                      b"+OK\r\n")
+            time.sleep(0.02)
+        info = c.call("INFO", "stats")
+        assert b"expired_keys:1\r\n" in info, info
+        assert_eq(c.call("DBSIZE"), b":0\r\n")
+
+
 if __name__ == "__main__":
     h.run()

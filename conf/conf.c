@@ -47,7 +47,8 @@
  * Differences from Redis: `save` defaults to "" (no snapshots unless
  * configured); `dir` is not changed into, just recorded (checked as chdir
  * would, a relative one joined to the previous, and shown resolved as
- * getcwd() would show it; snapshots are written into it by path); protected
+ * getcwd() would show it; snapshots, and a relative logfile, unixsocket
+ * or aclfile, are found in it by path, server_dir_path()); protected
  * directives (dir, dbfilename) are refused by CONFIG SET unless the caller
  * says enable-protected-configs admits the client.
  * notify-keyspace-events is stored with "n" next to "A", so the flag

@@ -273,5 +273,42 @@ def frequent_config_set_does_not_hold_back_the_timer():
         assert_eq(c.call("DBSIZE"), b":0\r\n")
 
 
+def closed_after_any_reply(sock, timeout=5.0):
+    """True when the server closes sock, after at most one error reply
+    (Respite says why; Redis closes without a word)."""
+    sock.settimeout(timeout)
+    got = b""
+    try:
+        while True:
+            data = sock.recv(65536)
+            if not data:
+                break
+            got += data
+    except ConnectionResetError:
+        pass
+    except socket.timeout:
+        return False
+    return got == b"" or (got.startswith(b"-") and got.count(b"\r\n") == 1)
+
+
+@test
+def query_buffer_limit_lowered_applies_to_a_request_under_way():
+    """CONFIG SET client-query-buffer-limit below what a client has already
+    sent of a request: its next bytes close it, as in Redis."""
+    with h.Server() as s, s.conn() as c:
+        slow = socket.create_connection(("127.0.0.1", s.port))
+        slow.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3000000\r\n" +
+                     b"x" * 1500000)
+        time.sleep(0.2)
+        assert_eq(c.call("CONFIG", "SET", "client-query-buffer-limit",
+                         "1mb"), b"+OK\r\n")
+        try:
+            slow.sendall(b"x" * 100000)
+        except OSError:
+            pass            # already closed: as good
+        assert closed_after_any_reply(slow), "client kept over the limit"
+        slow.close()
+
+
 if __name__ == "__main__":
     h.run()

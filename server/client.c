@@ -530,14 +530,15 @@ static void client_fill_addrs(struct client *c)
         server_format_addr((struct sockaddr *)&ss, c->laddr, sizeof(c->laddr));
 }
 
-/* See server.h. Local is Redis's islocalClient: a unix socket or a
- * loopback address. */
+/* See server.h. Local is Redis's islocalClient: a unix socket, 127.0.0.1
+ * or ::1 (not the rest of 127.0.0.0/8). c->addr is "ip:port". */
 int client_enabled_by(const struct client *c, const char *mode)
 {
     if (strcmp(mode, "yes") == 0)
         return 1;
     return strcmp(mode, "local") == 0 &&
-           ((c->flags & CLIENT_UNIX) || strncmp(c->addr, "127.", 4) == 0 ||
+           ((c->flags & CLIENT_UNIX) ||
+            strncmp(c->addr, "127.0.0.1:", 10) == 0 ||
             strncmp(c->addr, "::1:", 4) == 0);
 }
 

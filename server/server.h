@@ -531,8 +531,8 @@ static inline void client_reply_done(struct client *c)
     client_reply_mode_apply(c);
 }
 /* Whether an enable-*-command / enable-protected-configs value ("no",
- * "yes", "local") lets c through: "local" admits unix-socket and loopback
- * clients only. */
+ * "yes", "local") lets c through: "local" admits unix-socket clients and
+ * those from 127.0.0.1 or ::1 only, as Redis's islocalClient. */
 int client_enabled_by(const struct client *c, const char *mode);
 /* Unmutes c->out for a pub/sub frame, unless c is to close after its
  * reply; returns the mute to put back after the frame. */

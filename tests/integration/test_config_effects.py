@@ -1,8 +1,11 @@
 #!/usr/bin/python3
-"""Directives whose effect is outside any reply: socket options set on
-accepted connections (tcp-keepalive), limits the server checks on its own
-timer (client-output-buffer-limit after CONFIG SET), and the open-files
-limit maxclients needs. Each test passes against redis-server too."""
+"""Directives whose effect is outside any one reply, each checked against
+what redis-server 7.0 does (every test passes on it too): socket options
+on accepted connections (tcp-keepalive), limits checked on the server's
+own timer or on a client's next bytes after CONFIG SET lowered them
+(client-output-buffer-limit pubsub, client-query-buffer-limit), the timer
+itself under frequent CONFIG SETs, the open-files limit maxclients needs,
+and where relative logfile, unixsocket and aclfile paths are (in dir)."""
 
 import contextlib
 import ctypes
@@ -12,8 +15,8 @@ import re
 import resource
 import socket
 import subprocess
-import tempfile
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -24,9 +27,8 @@ SYS_pidfd_getfd = 438      # the same number on every Linux architecture
 
 
 def server_sockets(pid):
-    """Duplicates of the server's connected TCP sockets (pidfd_getfd), as
-    (local port, socket) pairs; skips the test where the kernel or the
-    sandbox does not allow it."""
+    """Duplicates of the server's connected TCP sockets (pidfd_getfd);
+    skips the test where the kernel or the sandbox does not allow it."""
     libc = ctypes.CDLL(None, use_errno=True)
     try:
         pidfd = os.pidfd_open(pid)

@@ -47,7 +47,8 @@
  * Differences from Redis: `save` defaults to "" (no snapshots unless
  * configured); `dir` is not changed into, just recorded (checked as chdir
  * would, a relative one joined to the previous, and shown resolved as
- * getcwd() would show it; snapshots are written into it by path); protected
+ * getcwd() would show it; snapshots, and a relative logfile, unixsocket
+ * or aclfile, are found in it by path, server_dir_path()); protected
  * directives (dir, dbfilename) are refused by CONFIG SET unless the caller
  * says enable-protected-configs admits the client.
  * notify-keyspace-events is stored with "n" next to "A", so the flag
@@ -1975,6 +1976,16 @@ int conf_set_many(struct conf *c, const char *const *names,
                   const char *const *values, int n, int protected_ok,
                   char *err, size_t errlen)
 {
+    return conf_set_many_checked(c, names, values, n, protected_ok, NULL,
+                                 NULL, err, errlen);
+}
+
+/* See conf.h. */
+int conf_set_many_checked(struct conf *c, const char *const *names,
+                          const char *const *values, int n, int protected_ok,
+                          conf_check_cb check, void *ctx, char *err,
+                          size_t errlen)
+{
     int *rows = calloc(n > 0 ? (size_t)n : 1, sizeof(*rows));
     if (!rows) {
         snprintf(err, errlen, "out of memory");
@@ -2010,6 +2021,8 @@ int conf_set_many(struct conf *c, const char *const *names,
         for (int i = 0; i < n && rc == 0; i++)
             rc = set_value(&tmp, rows[i], names[i], &values[i], 1, err,
                            errlen);
+        if (rc == 0 && check)
+            rc = check(ctx, &tmp, err, errlen);
         if (rc == 0) {
             conf_close(c);
             *c = tmp;

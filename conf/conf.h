@@ -143,6 +143,18 @@ int conf_set_many(struct conf *c, const char *const *names,
                   const char *const *values, int n, int protected_ok,
                   char *err, size_t errlen);
 
+/* The same, with a last say for the caller: check sees the configuration
+ * as it would be after every pair applied (and before c changes), and may
+ * refuse it by returning -1 with the reply text in err, as Redis's apply
+ * functions do for what the running server cannot have (more clients than
+ * the open-files limit allows). */
+typedef int (*conf_check_cb)(void *ctx, const struct conf *next, char *err,
+                             size_t errlen);
+int conf_set_many_checked(struct conf *c, const char *const *names,
+                          const char *const *values, int n, int protected_ok,
+                          conf_check_cb check, void *ctx, char *err,
+                          size_t errlen);
+
 /* Visits every directive, in table order, with its current value
  * formatted as CONFIG GET prints it (the caller filters by pattern). The
  * value string is valid only during the call. */

@@ -995,7 +995,10 @@ int resp_reader_feed(struct resp_reader *r, const char *buf, size_t len)
     if (len == 0)
         return RESP_OK;
     size_t pending = resp_reader_pending(r);
-    if (len > r->limits.max_querybuf - pending)
+    /* pending may exceed a limit lowered since (CONFIG SET): no more then,
+     * as Redis closes a client whose buffer is over the new limit. */
+    if (pending > r->limits.max_querybuf ||
+        len > r->limits.max_querybuf - pending)
         return set_error(r, RESP_ERR_PROTOCOL,
                          "Protocol error: query buffer limit exceeded");
     if (r->stage_pos == r->stage_len) {

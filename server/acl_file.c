@@ -12,6 +12,7 @@
  * Saving writes to a temporary file next to the aclfile and renames it
  * over, so a crash never leaves half a file. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,8 +250,10 @@ static void install(struct server *srv, struct loaded *l)
 int acl_file_load(struct server *srv, char **err)
 {
     const char *path = srv->conf.aclfile;
+    char pbuf[PATH_MAX];
     size_t len;
-    char *text = read_all(path, &len);
+    char *text = read_all(server_dir_path(srv, path, pbuf, sizeof(pbuf)),
+                          &len);
     struct errs e = { 0 };
     if (!text) {
         errs_add(&e, "Error loading ACLs, opening file '%s': %s", path,
@@ -343,7 +346,9 @@ static int save_to(const struct acl *acl, const char *path)
 void acl_file_save_command(struct client *c)
 {
     struct server *srv = c->srv;
-    const char *path = srv->conf.aclfile;
+    char pbuf[PATH_MAX];
+    const char *path = server_dir_path(srv, srv->conf.aclfile, pbuf,
+                                       sizeof(pbuf));
     size_t n = strlen(path);
     char *tmp = malloc(n + 32);
     if (!tmp) {

@@ -29,8 +29,11 @@
  * the requests already received still run and their replies go out
  * before the close, as with Redis (on_eof). */
 #include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "server/acl.h"
 #include "server/blocking.h"
@@ -485,14 +488,15 @@ static void client_fill_addrs(struct client *c)
         server_format_addr((struct sockaddr *)&ss, c->laddr, sizeof(c->laddr));
 }
 
-/* See server.h. Local is Redis's islocalClient: a unix socket or a
- * loopback address. */
+/* See server.h. Local is Redis's islocalClient: a unix socket, 127.0.0.1
+ * or ::1 (not the rest of 127.0.0.0/8). c->addr is "ip:port". */
 int client_enabled_by(const struct client *c, const char *mode)
 {
     if (strcmp(mode, "yes") == 0)
         return 1;
     return strcmp(mode, "local") == 0 &&
-           ((c->flags & CLIENT_UNIX) || strncmp(c->addr, "127.", 4) == 0 ||
+           ((c->flags & CLIENT_UNIX) ||
+            strncmp(c->addr, "127.0.0.1:", 10) == 0 ||
             strncmp(c->addr, "::1:", 4) == 0);
 }
 
@@ -547,6 +551,21 @@ static struct client *client_new(struct server *srv, int is_unix)
     return c;
 }
 
+/* tcp-keepalive as Redis's anetKeepAlive sets it: a probe after `secs`
+ * idle seconds, then one every `secs` / 3, and three unanswered drop the
+ * peer, after about twice `secs`. libuv sets only the first delay (and, as
+ * Debian builds it, probes a second apart ten times). */
+static void set_keepalive(struct client *c, int secs)
+{
+    uv_os_fd_t fd;
+    uv_tcp_keepalive(&c->h.tcp, 1, (unsigned)secs);
+    if (uv_fileno(&c->h.handle, &fd) != 0)
+        return;
+    int intvl = secs / 3 > 0 ? secs / 3 : 1, cnt = 3;
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+}
+
 /* Accepts one connection on a listener; over maxclients the client is told
  * so and closed, as Redis does. */
 void server_on_connection(uv_stream_t *listener, int status)
@@ -571,8 +590,7 @@ void server_on_connection(uv_stream_t *listener, int status)
     if (!is_unix) {
         uv_tcp_nodelay(&c->h.tcp, 1);
         if (srv->conf.tcp_keepalive > 0)
-            uv_tcp_keepalive(&c->h.tcp, 1,
-                             (unsigned)srv->conf.tcp_keepalive);
+            set_keepalive(c, (int)srv->conf.tcp_keepalive);
     }
     client_fill_addrs(c);
     if ((int64_t)srv->nclients > srv->conf.maxclients) {

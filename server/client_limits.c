@@ -3,7 +3,8 @@
  *
  *   timeout            a client idle (nothing read or written) for longer
  *                      is closed, unless it waits on something (blocked,
- *                      subscribed, MONITOR), checked once a second;
+ *                      subscribed, MONITOR), checked once a second, when
+ *                      subscribers' output limits are checked too;
  *   maxmemory-clients  while the clients' memory (CLIENT LIST's tot-mem,
  *                      summed) is at the limit or over, the client using
  *                      the most is closed, and the next, checked before
@@ -25,24 +26,36 @@ static int timeout_exempt(const struct client *c)
            pubsub_client_subscribed(c);
 }
 
+/* `timeout`: whether c has been idle too long and may be closed for it. */
+static int timed_out(const struct client *c, int64_t now, int64_t limit_ms)
+{
+    return limit_ms > 0 && now - c->last_ms > limit_ms && !timeout_exempt(c);
+}
+
 /* See server.h. Walks the clients at most once a second: Redis's
  * clientsCron visits each about that often, and a server with many
- * connections should not walk them all every tick. */
-void client_timeout_check(struct server *srv)
+ * connections should not walk them all every tick. Subscribers' output
+ * limits are checked here too, as Redis 7's clientsCron does, since a
+ * publish checks only the subscribers it writes to: a limit lowered by
+ * CONFIG SET, or a soft limit's seconds running out while no message
+ * comes, then closes the client all the same. */
+void client_cron(struct server *srv)
 {
     int64_t limit_ms = (int64_t)srv->conf.timeout * 1000;
     int64_t now = server_now_ms(srv);
-    if (limit_ms <= 0 || (now >= srv->idle_checked_ms &&
-                          now - srv->idle_checked_ms < 1000))
+    if (now >= srv->idle_checked_ms && now - srv->idle_checked_ms < 1000)
         return;
     srv->idle_checked_ms = now;
     for (struct client *c = srv->clients, *next; c; c = next) {
         next = c->next;
-        if (now - c->last_ms > limit_ms && !timeout_exempt(c)) {
+        if (timed_out(c, now, limit_ms)) {
             server_log(srv, 'v', "Closing idle client");
             client_close(c);
+        } else {
+            pubsub_client_check_limits(c);
         }
     }
+    pubsub_close_victims(srv);
 }
 
 /* See server.h. */

@@ -10,6 +10,7 @@
  * Not here: CONFIG REWRITE (Respite never writes its config file), so
  * CONFIG HELP lists the other four. */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -71,6 +72,26 @@ static void config_get(struct client *c)
     resp_out_close(&g.pairs);
 }
 
+/* What the running server cannot have, refused before anything changes,
+ * as Redis's apply functions refuse it: more clients than the open-files
+ * limit can be raised for (updateMaxclients). */
+static int check_next(void *ctx, const struct conf *next, char *err,
+                      size_t errlen)
+{
+    const struct server *srv = ctx;
+    if (next->maxclients == srv->conf.maxclients)
+        return 0;
+    int why;
+    int64_t fit = server_fdlimit_fit(next->maxclients, &why);
+    if (fit >= next->maxclients)
+        return 0;
+    snprintf(err, errlen, "CONFIG SET failed (possibly related to argument "
+             "'maxclients') - The operating system is not able to handle "
+             "the specified number of clients, try with %lld",
+             (long long)fit);
+    return -1;
+}
+
 /* CONFIG SET name value [name value ...]: conf_set_many does Redis 7.0's
  * checks and applies the pairs all or nothing. Names and values become C
  * strings, so a NUL byte ends one here (Redis would find no parameter of a
@@ -101,8 +122,9 @@ static void config_set(struct client *c)
         char err[512];
         int protected_ok =
             client_enabled_by(c, c->srv->conf.enable_protected_configs);
-        if (conf_set_many(&c->srv->conf, names, values, n, protected_ok,
-                          err, sizeof(err)) != 0) {
+        if (conf_set_many_checked(&c->srv->conf, names, values, n,
+                                  protected_ok, check_next, c->srv, err,
+                                  sizeof(err)) != 0) {
             reply_error(c, ERR_CONFIG, err);
         } else {
             server_conf_applied(c->srv);

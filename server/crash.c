@@ -152,7 +152,11 @@ static void install(int on)
 void crash_configure(const struct server *srv)
 {
     static int prepared;
-    const char *path = srv->conf.logfile ? srv->conf.logfile : "";
+    char pbuf[sizeof(crash_logfile)];
+    const char *path = server_dir_path(srv, srv->conf.logfile, pbuf,
+                                       sizeof(pbuf));
+    if (!path)
+        path = "";
     if (strlen(path) < sizeof(crash_logfile))
         memcpy(crash_logfile, path, strlen(path) + 1);
     if (!CRASH_HANDLER)

@@ -1,6 +1,10 @@
 /* log.c - one line per event on stderr (or logfile): pid, role, time,
  * level mark and message, the shape Redis's log has so the same eyes and
- * greps work. Levels: 'd' debug, 'v' verbose, 'n' notice, 'w' warning. */
+ * greps work. Levels: 'd' debug, 'v' verbose, 'n' notice, 'w' warning.
+ * The file is opened for each line, as Redis does, so a rotated file is
+ * picked up, and a relative logfile is in dir, where Redis would have
+ * changed into. */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,8 +55,11 @@ void server_log(const struct server *srv, char level, const char *fmt, ...)
     const char *marks = ".-*#";
     FILE *out = stderr;
     int opened = 0;
-    if (srv->conf.logfile && srv->conf.logfile[0]) {
-        FILE *f = fopen(srv->conf.logfile, "a");
+    char pbuf[PATH_MAX];
+    const char *path = server_dir_path(srv, srv->conf.logfile, pbuf,
+                                       sizeof(pbuf));
+    if (path) {
+        FILE *f = fopen(path, "a");
         if (f) {
             out = f;
             opened = 1;

@@ -9,7 +9,9 @@
  * Time: the keyspace clock is Unix milliseconds derived from libuv's
  * cached loop time (one clock read per loop iteration, not per command),
  * plus a test-only offset that DEBUG JUMP-CLOCK moves. */
+#include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +99,18 @@ static void on_expired(void *ctx, const char *key, size_t klen)
     server_notify(d->srv, NOTIFY_EXPIRED, "expired", d->db, key, klen);
 }
 
+/* See server.h. Respite records dir rather than changing into it. */
+const char *server_dir_path(const struct server *srv, const char *name,
+                            char *buf, size_t cap)
+{
+    if (!name || !name[0])
+        return NULL;
+    if (name[0] == '/' || !srv->conf.dir)
+        return name;
+    snprintf(buf, cap, "%s/%s", srv->conf.dir, name);
+    return buf;
+}
+
 /* Swaps databases a and b; each store keeps reporting under its new
  * index. */
 void server_db_swap(struct server *srv, int a, int b)
@@ -113,7 +127,7 @@ static void apply_limits(struct server *srv);
 /* Re-arms what depends on configuration changed by CONFIG SET. */
 void server_conf_applied(struct server *srv)
 {
-    sweeper_start(srv);
+    sweeper_configure(srv);
     maxmemory_configure(srv);
     server_notify_conf(srv);
     slowlog_configure(srv);
@@ -171,8 +185,9 @@ static void close_listeners(struct server *srv)
     for (int i = 0; i < srv->nlisteners; i++)
         uv_close((uv_handle_t *)srv->listeners[i], (uv_close_cb)free);
     srv->nlisteners = 0;
-    if (srv->conf.unixsocket)
-        unlink(srv->conf.unixsocket);
+    if (srv->unix_path[0])
+        unlink(srv->unix_path);
+    srv->unix_path[0] = '\0';
 }
 
 /* Closes listeners, clients and every handle; uv_run then returns. Replies
@@ -263,8 +278,14 @@ static int listen_tcp(struct server *srv, const char *addr)
     return 0;
 }
 
-static int listen_unix(struct server *srv, const char *path)
+/* Listens on the unixsocket, a relative path being in dir as in Redis;
+ * the path is kept for the unlink at exit, whatever dir is by then. */
+static int listen_unix(struct server *srv, const char *name)
 {
+    const char *path = server_dir_path(srv, name, srv->unix_path,
+                                       sizeof(srv->unix_path));
+    if (path != srv->unix_path)
+        snprintf(srv->unix_path, sizeof(srv->unix_path), "%s", path);
     uv_pipe_t *p = malloc(sizeof(*p));
     if (!p)
         return UV_ENOMEM;
@@ -415,6 +436,25 @@ static struct premap *premap_tables(void)
     return m;
 }
 
+/* A logfile that cannot be opened stops start-up, as Redis's config check
+ * does, rather than leaving the log on stderr unseen. */
+static int check_logfile(const struct server *srv)
+{
+    char buf[PATH_MAX];
+    const char *path = server_dir_path(srv, srv->conf.logfile, buf,
+                                       sizeof(buf));
+    FILE *f = path ? fopen(path, "a") : NULL;
+    if (path && !f) {
+        fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR (Respite %s) ***\n"
+                "Can't open the log file: %s\n", RESPITE_VERSION,
+                strerror(errno));
+        return -1;
+    }
+    if (f)
+        fclose(f);
+    return 0;
+}
+
 static int server_init(struct server *srv, int argc, char **argv)
 {
     char err[512];
@@ -427,6 +467,8 @@ static int server_init(struct server *srv, int argc, char **argv)
                 "%s\n", RESPITE_VERSION, err);
         return -1;
     }
+    if (check_logfile(srv) != 0)
+        return -1;
     if (argc > 1 && strncmp(argv[1], "--", 2) != 0)
         snprintf(srv->config_file, sizeof(srv->config_file), "%s", argv[1]);
     size_t exe = sizeof(srv->executable);
@@ -471,10 +513,40 @@ static int server_load(struct server *srv)
     return 0;
 }
 
+/* maxclients as the open-files limit allows, adjusted as Redis adjusts
+ * it at start-up: the limit is raised to fit when it can be, else
+ * maxclients comes down, with Redis's warnings; a limit that leaves no
+ * room for a client stops start-up. */
+static int fit_maxclients(struct server *srv)
+{
+    int why;
+    long long want = (long long)srv->conf.maxclients;
+    long long fit = (long long)server_fdlimit_fit(want, &why);
+    if (fit == want)
+        return 0;
+    if (fit < 1) {
+        server_log(srv, 'w', "Your current 'ulimit -n' of %lld is not "
+                   "enough for the server to start. Please increase your "
+                   "open file limit to at least %lld. Exiting.", fit + 32,
+                   want + 32);
+        return -1;
+    }
+    server_log(srv, 'w', "You requested maxclients of %lld requiring at "
+               "least %lld max file descriptors.", want, want + 32);
+    server_log(srv, 'w', "Server can't set maximum open files to %lld "
+               "because of OS error: %s.", want + 32, strerror(why));
+    server_log(srv, 'w', "Current maximum open files is %lld. maxclients "
+               "has been reduced to %lld to compensate for low ulimit. If "
+               "you need higher maxclients increase 'ulimit -n'.", fit + 32,
+               fit);
+    srv->conf.maxclients = fit;
+    return 0;
+}
+
 static int server_start(struct server *srv)
 {
     signal(SIGPIPE, SIG_IGN);
-    if (open_listeners(srv) != 0)
+    if (fit_maxclients(srv) != 0 || open_listeners(srv) != 0)
         return -1;
     uv_prepare_init(srv->loop, &srv->flusher);
     srv->flusher.data = srv;

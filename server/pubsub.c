@@ -24,7 +24,9 @@
  * output passes client-output-buffer-limit pubsub (hard, or soft for
  * longer than soft-seconds) is closed once the delivery loop is done, as
  * Redis's "closed ASAP": the publisher and the other subscribers do not
- * notice, and the dropped output is freed with the client.
+ * notice, and the dropped output is freed with the client. client_cron()
+ * checks every subscriber once a second as well (a limit lowered by CONFIG
+ * SET, a soft limit's time running out with no message coming).
  *
  * Batching: while a publisher's pipeline is still being run, the flush
  * before poll (client.c) lets a subscriber's output wait until it is

@@ -6,6 +6,7 @@
 #ifndef RESPITE_SERVER_H
 #define RESPITE_SERVER_H
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -335,6 +336,7 @@ struct server {
     struct prefault *prefault;          /* faults memory in ahead; or NULL */
     struct premap *premap;              /* maps tables ahead; or NULL */
     char executable[256], config_file[256];
+    char unix_path[PATH_MAX];           /* the unix socket bound, "" none */
     int64_t start_ms;
     uint64_t stat_commands, stat_connections, stat_rejected_conn;
     uint64_t stat_expired, stat_hits, stat_misses, stat_net_in, stat_net_out;
@@ -342,7 +344,7 @@ struct server {
     uint64_t stat_sweep_capped;         /* sweeps that spent their budget */
     uint64_t stat_evicted_clients;      /* by maxmemory-clients */
     int clients_over_logged;            /* client eviction could not help */
-    int64_t idle_checked_ms;            /* client_timeout_check's last walk */
+    int64_t idle_checked_ms;            /* client_cron's last walk */
     uint64_t stat_errors;
     size_t mem_peak;                    /* most used_memory seen by a tick */
     size_t mem_startup;                 /* used_memory once started */
@@ -431,10 +433,17 @@ void server_db_modified(struct server *srv, int db, int with);
 void server_db_swap(struct server *srv, int a, int b);
 /* Acts on configuration that changed at run time (CONFIG SET). */
 void server_conf_applied(struct server *srv);
+/* Raises the open-files limit so that maxclients clients fit beside the
+ * server's own descriptors, as far as the OS lets it (Redis's
+ * adjustOpenFilesLimit). Returns maxclients when they fit, else how many
+ * do (< 1 when none), with the setrlimit errno in *why. */
+int64_t server_fdlimit_fit(int64_t maxclients, int *why);
 /* Zeroes the INFO stats counters (CONFIG RESETSTAT). */
 void server_reset_stats(struct server *srv);
 /* Starts the active expiry timer (sweeper.c). Returns 0 or a libuv error. */
 int sweeper_start(struct server *srv);
+/* Re-arms the timer if hz changed (CONFIG SET). */
+void sweeper_configure(struct server *srv);
 /* Samples the counters behind INFO's instantaneous_* (rates.h) and the
  * clients' largest buffers (peaks.h), every RATES_PERIOD_MS; the sweeper
  * calls it every tick. */
@@ -445,6 +454,11 @@ size_t stream_retention_step(struct server *srv, uint64_t budget_us);
 void server_shutdown(struct server *srv);
 void server_log(const struct server *srv, char level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Where a file directive's name is: as given when absolute, else joined to
+ * dir (in buf, cap bytes), since Redis changes into dir and opens them
+ * there (logfile, unixsocket, aclfile); NULL for NULL or "". */
+const char *server_dir_path(const struct server *srv, const char *name,
+                            char *buf, size_t cap);
 
 /* Client lifecycle and I/O (client.c). */
 void client_close(struct client *c);
@@ -473,8 +487,9 @@ size_t client_memory(const struct client *c);
  * closes the evictable clients, largest first (Redis's client eviction).
  * Called before the loop sleeps. */
 void client_evict_for_memory(struct server *srv);
-/* Closes the clients idle for more than `timeout` seconds (sweeper tick). */
-void client_timeout_check(struct server *srv);
+/* Once a second (sweeper tick): closes the clients idle for more than
+ * `timeout` seconds and the subscribers over client-output-buffer-limit. */
+void client_cron(struct server *srv);
 void server_on_connection(uv_stream_t *listener, int status);
 void server_on_prepare(uv_prepare_t *h);
 void server_on_idle(uv_idle_t *h);
@@ -525,8 +540,8 @@ static inline void client_reply_done(struct client *c)
     client_reply_mode_apply(c);
 }
 /* Whether an enable-*-command / enable-protected-configs value ("no",
- * "yes", "local") lets c through: "local" admits unix-socket and loopback
- * clients only. */
+ * "yes", "local") lets c through: "local" admits unix-socket clients and
+ * those from 127.0.0.1 or ::1 only, as Redis's islocalClient. */
 int client_enabled_by(const struct client *c, const char *mode);
 /* Unmutes c->out for a pub/sub frame, unless c is to close after its
  * reply; returns the mute to put back after the frame. */

@@ -79,8 +79,9 @@ static void on_tick(uv_timer_t *t)
 {
     struct server *srv = t->data;
     server_stats_tick(srv);
-    /* The idle client timeout, paused or not, as Redis's clientsCron. */
-    client_timeout_check(srv);
+    /* The idle client timeout and the subscribers' output limits, paused
+     * or not, as Redis's clientsCron. */
+    client_cron(srv);
     /* A BGSAVE child's end, or a save point due (persist.c). */
     persist_cron(srv);
     /* CLIENT PAUSE: nothing expires or is trimmed meanwhile, as in Redis
@@ -101,6 +102,18 @@ static void on_tick(uv_timer_t *t)
         uint64_t next = behind ? (hurry ? hurry : 1) : period_ms(srv);
         uv_timer_start(t, on_tick, next, next);
     }
+}
+
+/* See server.h. Only a new hz re-arms the timer: re-arming pushes the next
+ * tick back a full period, so CONFIG SET of anything, sent more often than
+ * hz, would keep it from ever coming (no active expiry, no client timeout,
+ * no save points). While the sweep is behind, on_tick re-arms at the new
+ * hz when it catches up. */
+void sweeper_configure(struct server *srv)
+{
+    if (!srv->sweep_hurry &&
+        uv_timer_get_repeat(&srv->sweeper) != period_ms(srv))
+        sweeper_start(srv);
 }
 
 /* (Re)starts the timer at the configured hz. Returns 0 or a libuv error. */

@@ -3,11 +3,12 @@
 enable-protected-configs, which lets CONFIG SET change dir and
 dbfilename, and enable-module-command, which lets MODULE LOAD, LOADEX and
 UNLOAD through to fail as they do in a Redis that cannot load the library
-(Respite loads none). Each is "no", "yes" or "local" (unix socket and
-loopback clients), fixed at start. Every test passes against
+(Respite loads none). Each is "no", "yes" or "local" (unix socket,
+127.0.0.1 and ::1 clients), fixed at start. Every test passes against
 redis-server 7.0 too (RESPITE_BIN=/usr/bin/redis-server)."""
 
 import os
+import socket
 import sys
 import tempfile
 
@@ -88,6 +89,31 @@ def module_command_fails_to_load_where_enabled():
             assert_eq(c.call("MODULE", "LIST"), b"*0\r\n")
             assert b"Module /nonexistent/m.so failed to load" in \
                 s.log_bytes(), s.log_tail()
+
+
+@test
+def local_is_127_0_0_1_not_all_of_loopback():
+    """"local" admits the unix socket, 127.0.0.1 and ::1, as Redis's
+    islocalClient does, not a client from elsewhere in 127.0.0.0/8."""
+    # (protected-mode no: Redis's would refuse 127.0.0.2 anything at all)
+    with h.Server("--enable-protected-configs", "local", "--protected-mode",
+                  "no") as s:
+        other = socket.socket()
+        try:
+            other.bind(("127.0.0.2", 0))
+        except OSError as e:
+            other.close()
+            h.skip("no 127.0.0.2 to connect from: %s" % e)
+        other.connect(("127.0.0.1", s.port))
+        other.sendall(h.encode("CONFIG", "SET", "dbfilename", "x.rdb"))
+        reply = b""
+        while not reply.endswith(b"\r\n"):
+            reply += other.recv(4096)
+        other.close()
+        assert_eq(reply, PROTECTED % b"dbfilename", "from 127.0.0.2")
+        with s.conn() as c:
+            assert_eq(c.call("CONFIG", "SET", "dbfilename", "x.rdb"), OK,
+                      "from 127.0.0.1")
 
 
 if __name__ == "__main__":

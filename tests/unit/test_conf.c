@@ -1017,6 +1017,44 @@ TEST(set_many_all_or_nothing)
     conf_close(&c);
 }
 
+/* The caller's last check sees every pair applied, and its refusal keeps
+ * the old values of all of them (the server refuses a maxclients the
+ * open-files limit cannot give). */
+static int refuse_over_100(void *ctx, const struct conf *next, char *err,
+                           size_t errlen)
+{
+    ++*(int *)ctx;
+    if (next->maxclients <= 100)
+        return 0;
+    snprintf(err, errlen, "too many: %lld", (long long)next->maxclients);
+    return -1;
+}
+
+TEST(set_many_checked_by_caller)
+{
+    struct conf c;
+    char err[512];
+    int calls = 0;
+    const char *names[] = { "timeout", "maxclients" };
+    const char *big[] = { "5", "101" }, *small[] = { "6", "100" };
+    ASSERT_OK(conf_init(&c));
+    ASSERT_EQ(conf_set_many_checked(&c, names, big, 2, 0, refuse_over_100,
+                                    &calls, err, sizeof(err)), -1);
+    ASSERT_STR_EQ(err, "too many: 101");
+    ASSERT_EQ(c.timeout, 0);
+    ASSERT_EQ(c.maxclients, 10000);
+    ASSERT_OK(conf_set_many_checked(&c, names, small, 2, 0, refuse_over_100,
+                                    &calls, err, sizeof(err)));
+    ASSERT_EQ(c.timeout, 6);
+    ASSERT_EQ(c.maxclients, 100);
+    /* Not consulted when a value is bad: that error stands. */
+    const char *bad[] = { "x", "100" };
+    ASSERT_EQ(conf_set_many_checked(&c, names, bad, 2, 0, refuse_over_100,
+                                    &calls, err, sizeof(err)), -1);
+    ASSERT_EQ(calls, 2);
+    conf_close(&c);
+}
+
 TEST(dir_like_getcwd)
 {
     struct conf c;
@@ -1345,6 +1383,7 @@ static const struct unit_test tests[] = {
     UNIT(set_requirepass),
     UNIT(set_multi_arg_values),
     UNIT(set_many_all_or_nothing),
+    UNIT(set_many_checked_by_caller),
     UNIT(dir_like_getcwd),
     UNIT(multi_arg_directive_in_one_argument),
     UNIT(noop_round_trip),

@@ -515,6 +515,28 @@ TEST(reader_limit_querybuf)
     resp_reader_close(&r);
 }
 
+/* A limit lowered below what is already buffered (CONFIG SET
+ * client-query-buffer-limit) refuses the next bytes; the subtraction
+ * wrapped around and let them all in. */
+TEST(reader_limit_querybuf_lowered)
+{
+    struct resp_limits lim = default_limits;
+    lim.max_querybuf = 64;
+    struct resp_reader r;
+    struct resp_request req;
+    ASSERT_OK(resp_reader_init(&r, &lim));
+    ASSERT_OK(FEED(&r, "*1\r\n$60\r\n"));
+    ASSERT_OK(FEED(&r, "0123456789012345678901234567890123456789"));
+    ASSERT_EQ(resp_reader_next(&r, &req), RESP_AGAIN);
+    ASSERT(resp_reader_pending(&r) > 32);
+    lim.max_querybuf = 32;
+    resp_reader_set_limits(&r, &lim);
+    ASSERT_EQ(FEED(&r, "0"), RESP_ERR_PROTOCOL);
+    ASSERT_STR_EQ(resp_reader_error(&r),
+                  "Protocol error: query buffer limit exceeded");
+    resp_reader_close(&r);
+}
+
 TEST(reader_limit_inline)
 {
     struct resp_limits lim = default_limits;
@@ -1354,6 +1376,7 @@ static const struct unit_test tests[] = {
     UNIT(reader_limit_bulk_len),
     UNIT(reader_limit_unauthenticated),
     UNIT(reader_limit_querybuf),
+    UNIT(reader_limit_querybuf_lowered),
     UNIT(reader_limit_inline),
     UNIT(reader_pipeline_5000),
     UNIT(reader_arena_reuse_after_large_argument),

@@ -889,39 +889,36 @@ static int check_shutdown(long long *v, char *why, size_t wlen)
     return 0;
 }
 
-/* cluster-enabled yes asks for what a single node cannot give. */
-static int check_cluster(long long *v, char *why, size_t wlen)
+/* A yes/no directive whose "yes" asks for what Respite cannot do. */
+static int refuse_yes(long long v, const char *reason, char *why,
+                      size_t wlen)
 {
-    if (*v) {
-        snprintf(why, wlen, "cluster mode is not supported: Respite is a "
-                 "single node");
-        return -1;
-    }
-    return 0;
+    if (!v)
+        return 0;
+    snprintf(why, wlen, "%s", reason);
+    return -1;
 }
 
-/* activedefrag yes: Redis's refusal where its jemalloc cannot move
- * allocations, word for word (Debian's redis-server gives it too). */
+static int check_cluster(long long *v, char *why, size_t wlen)
+{
+    return refuse_yes(*v, "cluster mode is not supported: Respite is a "
+                      "single node", why, wlen);
+}
+
+/* Redis's refusal where its jemalloc cannot move allocations, word for
+ * word (Debian's redis-server gives it too). */
 static int check_activedefrag(long long *v, char *why, size_t wlen)
 {
-    if (*v) {
-        snprintf(why, wlen, "Active defragmentation cannot be enabled: it "
-                 "requires a Redis server compiled with a modified Jemalloc "
-                 "like the one shipped by default with the Redis source "
-                 "distribution");
-        return -1;
-    }
-    return 0;
+    return refuse_yes(*v, "Active defragmentation cannot be enabled: it "
+                      "requires a Redis server compiled with a modified "
+                      "Jemalloc like the one shipped by default with the "
+                      "Redis source distribution", why, wlen);
 }
 
 static int check_daemonize(long long *v, char *why, size_t wlen)
 {
-    if (*v) {
-        snprintf(why, wlen, "daemonize yes is not supported; run respite "
-                 "in the foreground under a supervisor");
-        return -1;
-    }
-    return 0;
+    return refuse_yes(*v, "daemonize yes is not supported; run respite in "
+                      "the foreground under a supervisor", why, wlen);
 }
 
 static int range_error(const struct conf_def *d, char *why, size_t wlen)

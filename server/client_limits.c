@@ -11,7 +11,8 @@
  *                      the loop sleeps; CLIENT NO-EVICT spares a client.
  *
  * Both walk the client list: cheap for the tens of clients a dev server
- * has, and neither runs unless its directive is set. Redis keeps clients
+ * has. The once-a-second walk always runs (the subscribers' limits);
+ * client eviction only while maxmemory-clients is set. Redis keeps clients
  * in buckets by memory to avoid the walk; not done here. */
 #include "server/pubsub.h"
 #include "server/server.h"

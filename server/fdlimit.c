@@ -1,11 +1,11 @@
 /* fdlimit.c - maxclients and the open-files limit (RLIMIT_NOFILE), as
  * Redis's adjustOpenFilesLimit sees them: every client is a descriptor,
- * and the server keeps RESERVED_FDS more for itself (listeners, the log,
- * an RDB file, a BGSAVE child's pipe, its threads' needs). When the limit
- * is too low for maxclients it is raised; when it cannot be raised that
- * far, maxclients must come down (start-up) or the change is refused
- * (CONFIG SET). Otherwise connections past the limit would fail in
- * accept() and be dropped without Redis's "max number of clients
+ * and the server keeps SERVER_RESERVED_FDS more for itself (listeners,
+ * the log, an RDB file, a BGSAVE child's pipe, its threads' needs). When
+ * the limit is too low for maxclients it is raised; when it cannot be
+ * raised that far, maxclients must come down (start-up) or the change is
+ * refused (CONFIG SET). Otherwise connections past the limit would fail
+ * in accept() and be dropped without Redis's "max number of clients
  * reached" error.
  *
  * Unlike Redis, the hard limit is never lowered: each attempt asks for
@@ -15,7 +15,6 @@
 
 #include "server/server.h"
 
-#define RESERVED_FDS 32     /* Redis's CONFIG_MIN_RESERVED_FDS */
 #define STEP 16             /* Redis lowers its attempts by this much */
 
 /* Sets the soft limit to n (and the hard one to n if lower); 0 or errno. */
@@ -34,9 +33,10 @@ int64_t server_fdlimit_fit(int64_t maxclients, int *why)
     *why = 0;
     if (getrlimit(RLIMIT_NOFILE, &lim) != 0) {
         *why = errno;
-        return 1024 - RESERVED_FDS;
+        return 1024 - SERVER_RESERVED_FDS;
     }
-    rlim_t want = (rlim_t)maxclients + RESERVED_FDS, old = lim.rlim_cur;
+    rlim_t want = (rlim_t)maxclients + SERVER_RESERVED_FDS;
+    rlim_t old = lim.rlim_cur;
     if (old >= want)
         return maxclients;
     /* Step k tries want - STEP * k; the steps above the old limit are
@@ -54,5 +54,5 @@ int64_t server_fdlimit_fit(int64_t maxclients, int *why)
     }
     rlim_t best = lo < n ? want - STEP * lo : old;
     try_limit(best, lim.rlim_max);
-    return best >= want ? maxclients : (int64_t)best - RESERVED_FDS;
+    return best >= want ? maxclients : (int64_t)best - SERVER_RESERVED_FDS;
 }

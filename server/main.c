@@ -524,20 +524,21 @@ static int fit_maxclients(struct server *srv)
     long long fit = (long long)server_fdlimit_fit(want, &why);
     if (fit == want)
         return 0;
+    long long need = want + SERVER_RESERVED_FDS;
+    long long have = fit + SERVER_RESERVED_FDS;
     if (fit < 1) {
         server_log(srv, 'w', "Your current 'ulimit -n' of %lld is not "
                    "enough for the server to start. Please increase your "
-                   "open file limit to at least %lld. Exiting.", fit + 32,
-                   want + 32);
+                   "open file limit to at least %lld. Exiting.", have, need);
         return -1;
     }
     server_log(srv, 'w', "You requested maxclients of %lld requiring at "
-               "least %lld max file descriptors.", want, want + 32);
+               "least %lld max file descriptors.", want, need);
     server_log(srv, 'w', "Server can't set maximum open files to %lld "
-               "because of OS error: %s.", want + 32, strerror(why));
+               "because of OS error: %s.", need, strerror(why));
     server_log(srv, 'w', "Current maximum open files is %lld. maxclients "
                "has been reduced to %lld to compensate for low ulimit. If "
-               "you need higher maxclients increase 'ulimit -n'.", fit + 32,
+               "you need higher maxclients increase 'ulimit -n'.", have,
                fit);
     srv->conf.maxclients = fit;
     return 0;

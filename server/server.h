@@ -433,6 +433,9 @@ void server_db_modified(struct server *srv, int db, int with);
 void server_db_swap(struct server *srv, int a, int b);
 /* Acts on configuration that changed at run time (CONFIG SET). */
 void server_conf_applied(struct server *srv);
+/* Descriptors the server keeps beside its clients' (Redis's
+ * CONFIG_MIN_RESERVED_FDS). */
+#define SERVER_RESERVED_FDS 32
 /* Raises the open-files limit so that maxclients clients fit beside the
  * server's own descriptors, as far as the OS lets it (Redis's
  * adjustOpenFilesLimit). Returns maxclients when they fit, else how many

@@ -112,6 +112,14 @@ $(BUILD)/tests/test_keyspec: tests/unit/test_keyspec.c $(BUILD)/server/keyspec.o
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -I. -o $@ $^ $(LDLIBS)
 
+# And COMMAND DOCS's syntax reader and table (server/docs*.c), whose
+# lookup shares the key spec table's name order.
+DOCS_OBJ := $(patsubst %,$(BUILD)/server/%.o,docs_syntax docs_table keyspec_table)
+$(BUILD)/tests/test_docs: tests/unit/test_docs.c $(DOCS_OBJ) $(LEAF_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -I. -o $@ $^ $(LDLIBS)
+
 # And test_restore the reading of one RDB value from a shared reader
 # (server/restore*.c over rdb*.c), with the store it builds values in and
 # DUMP's writer to make payloads.

@@ -42,6 +42,9 @@ def fetch_docs(binary):
                              "127.0.0.1"], stderr=subprocess.DEVNULL)
     try:
         r = redis.Redis(port=port, decode_responses=True)
+        # COMMAND DOCS nests deeper than python3-hiredis's parser reads.
+        from redis.connection import PythonParser
+        r.connection_pool.connection_kwargs["parser_class"] = PythonParser
         for _ in range(100):
             try:
                 r.ping()

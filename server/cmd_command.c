@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/docs.h"
 #include "server/handlers.h"
 #include "server/keyspec.h"
 #include "server/server.h"
@@ -370,16 +371,52 @@ static void add_info(struct resp_out *o, const struct command *cmd)
         add_sub_info(o, cmd, &cmd->subs->subs[i]);
 }
 
-static void add_docs(struct resp_out *o, const struct command *cmd)
+/* A COMMAND DOCS entry's map: summary, since and group, then from the
+ * docs table (docs.h) the arguments, and for a container each
+ * subcommand's entry. name is the table's ("CONFIG|GET" for a
+ * subcommand, whose summary and since are the table's too). */
+static void add_docs_map(struct resp_out *o, const char *name,
+                         const struct command *cmd)
 {
-    add_lower_bulk(o, cmd->name);
-    resp_add_map(o, 3);
+    static struct docs_tree tree;
+    const struct docs_row *row = docs_lookup(name, strlen(name));
+    int sub = strchr(name, '|') != NULL;
+    int args = row && row->syntax[0] && docs_parse(row->syntax, &tree) == 0;
+    size_t nsubs = !sub && cmd->subs ? cmd->subs->n : 0;
+    resp_add_map(o, 3 + (size_t)args + (nsubs > 0));
     resp_add_bulk_cstr(o, "summary");
-    resp_add_bulk_cstr(o, cmd->summary);
+    resp_add_bulk_cstr(o, sub ? (row ? row->summary : "") : cmd->summary);
     resp_add_bulk_cstr(o, "since");
-    resp_add_bulk_cstr(o, cmd->since);
+    resp_add_bulk_cstr(o, sub ? (row ? row->since : "") : cmd->since);
     resp_add_bulk_cstr(o, "group");
     resp_add_bulk_cstr(o, cmd->group);
+    if (args) {
+        resp_add_bulk_cstr(o, "arguments");
+        docs_add_arguments(o, &tree);
+    }
+    if (nsubs == 0)
+        return;
+    resp_add_bulk_cstr(o, "subcommands");
+    resp_add_map(o, nsubs);
+    for (size_t i = 0; i < nsubs; i++) {
+        char sname[96];
+        sub_name(sname, sizeof(sname), cmd, &cmd->subs->subs[i]);
+        add_lower_bulk(o, sname);
+        add_docs_map(o, sname, cmd);
+    }
+}
+
+/* cmd's (or its subcommand sc's) name and COMMAND DOCS entry. */
+static void add_docs(struct resp_out *o, const struct command *cmd,
+                     const struct subcommand *sc)
+{
+    char name[96];
+    if (sc)
+        sub_name(name, sizeof(name), cmd, sc);
+    else
+        snprintf(name, sizeof(name), "%s", cmd->name);
+    add_lower_bulk(o, name);
+    add_docs_map(o, name, cmd);
 }
 
 static void command_all(struct client *c)
@@ -425,18 +462,20 @@ static void command_docs(struct client *c)
     if (c->argc == 2) {
         resp_add_map(&c->out, n);
         for (size_t i = 0; i < n; i++)
-            add_docs(&c->out, &t[i]);
+            add_docs(&c->out, &t[i], NULL);
         return;
     }
+    const struct subcommand *sc;
     size_t found = 0;
     for (size_t i = 2; i < c->argc; i++)
-        found += command_lookup(c->srv, c->argv[i], c->argvlen[i]) != NULL;
+        found += command_lookup_full(c->srv, c->argv[i], c->argvlen[i],
+                                     &sc) != NULL;
     resp_add_map(&c->out, found);
     for (size_t i = 2; i < c->argc; i++) {
         const struct command *cmd =
-            command_lookup(c->srv, c->argv[i], c->argvlen[i]);
+            command_lookup_full(c->srv, c->argv[i], c->argvlen[i], &sc);
         if (cmd)
-            add_docs(&c->out, cmd);
+            add_docs(&c->out, cmd, sc);
     }
 }
 

@@ -99,6 +99,11 @@ const struct keyspec_cmd *keyspec_rows(size_t *n);
 /* The row of name[0..len) (any case; "OBJECT|ENCODING" for a
  * subcommand), or NULL when it has none: no keys, tips or extra flags. */
 const struct keyspec_cmd *keyspec_lookup(const char *name, size_t len);
+/* The row named name (any case) in table, n rows of size bytes sorted
+ * by their upper-case names, each row's first member: this table's lookup,
+ * and docs_table.c's. NULL if none. */
+const void *keyspec_find_row(const void *table, size_t n, size_t size,
+                             const char *name, size_t len);
 /* The number of specs in row (NULL: 0). */
 int keyspec_count(const struct keyspec_cmd *row);
 /* 1 if finding row's keys takes more than fixed positions (Redis's

@@ -809,18 +809,27 @@ static int name_cmp(const char *name, size_t len, const char *row)
 }
 
 /* See keyspec.h. */
-const struct keyspec_cmd *keyspec_lookup(const char *name, size_t len)
+const void *keyspec_find_row(const void *table, size_t n, size_t size,
+                             const char *name, size_t len)
 {
-    size_t lo = 0, hi = sizeof(rows) / sizeof(rows[0]);
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int d = name_cmp(name, len, rows[mid].name);
+        const void *row = (const char *)table + mid * size;
+        int d = name_cmp(name, len, *(const char *const *)row);
         if (d == 0)
-            return &rows[mid];
+            return row;
         if (d < 0)
             hi = mid;
         else
             lo = mid + 1;
     }
     return NULL;
+}
+
+/* See keyspec.h. */
+const struct keyspec_cmd *keyspec_lookup(const char *name, size_t len)
+{
+    return keyspec_find_row(rows, sizeof(rows) / sizeof(rows[0]),
+                            sizeof(rows[0]), name, len);
 }

@@ -458,9 +458,9 @@ static const struct conf_def defs[] = {
       F_MUTABLE | F_MULTI, AT(latency_tracking_info_percentiles),
       "50 99 99.9", 0, 0, NULL, NULL },
 
-    /* Monitoring: accepted, not used. */
-    { "busy-reply-threshold", "lua-time-limit", T_INT, F_MUTABLE, NOOP,
-      "5000", 0, LONG_MAX, NULL, NULL },
+    /* Long scripts (server/script_busy.c). */
+    { "busy-reply-threshold", "lua-time-limit", T_INT, F_MUTABLE,
+      AT(busy_reply_threshold), "5000", 0, LONG_MAX, NULL, NULL },
 
     /* Removed from Redis 7 but still accepted from old config files. */
     { "list-max-ziplist-entries", NULL, T_IGNORE, F_HIDDEN, NOOP, "",

@@ -48,6 +48,8 @@ struct conf {
     int64_t maxclients;
     int64_t busy_poll_us;       /* 0 = off (server/busypoll.c) */
     int64_t timeout;            /* idle client timeout, seconds, 0 = never */
+    int64_t busy_reply_threshold; /* ms a script runs before the others get
+                                     -BUSY (server/script_busy.c); 0 never */
     int64_t tcp_keepalive;
     int64_t tcp_backlog;
     uint64_t proto_max_bulk_len;

@@ -560,7 +560,9 @@ void blocking_db_touched(struct server *srv, int db)
 void blocking_serve_ready(struct server *srv)
 {
     struct blocking *b = srv->blocking;
-    if (!b || !b->ready_head || b->serving)
+    /* Not while a busy script runs (script_busy.c): the keys it made
+     * ready are served once it ends, by its caller's dispatch. */
+    if (!b || !b->ready_head || b->serving || srv->script_run.busy)
         return;
     b->serving = 1;
     while (b->ready_head) {

@@ -28,12 +28,14 @@
  * callback (STYLE.md 5). At EOF (the peer shut down its writing side)
  * the requests already received still run and their replies go out
  * before the close, as with Redis (on_eof). */
+#include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "server/acl.h"
 #include "server/blocking.h"
@@ -566,21 +568,10 @@ static void set_keepalive(struct client *c, int secs)
     setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
 }
 
-/* Accepts one connection on a listener; over maxclients the client is told
- * so and closed, as Redis does. */
-void server_on_connection(uv_stream_t *listener, int status)
+/* Takes in c, whose socket is open: over maxclients it is told so and
+ * closed, as Redis does. */
+static void client_admit(struct server *srv, struct client *c, int is_unix)
 {
-    struct server *srv = listener->data;
-    if (status < 0)
-        return;
-    int is_unix = listener->type == UV_NAMED_PIPE;
-    struct client *c = client_new(srv, is_unix);
-    if (!c)
-        return;
-    if (uv_accept(listener, &c->h.stream) != 0) {
-        uv_close(&c->h.handle, on_close);
-        return;
-    }
     c->next = srv->clients;
     if (srv->clients)
         srv->clients->prev = c;
@@ -602,6 +593,75 @@ void server_on_connection(uv_stream_t *listener, int status)
     update_reading(c);
     if (!(c->flags & CLIENT_READING))
         client_close(c);
+}
+
+/* Accepts one connection on a listener. */
+void server_on_connection(uv_stream_t *listener, int status)
+{
+    struct server *srv = listener->data;
+    if (status < 0)
+        return;
+    int is_unix = listener->type == UV_NAMED_PIPE;
+    struct client *c = client_new(srv, is_unix);
+    if (!c)
+        return;
+    if (uv_accept(listener, &c->h.stream) != 0) {
+        uv_close(&c->h.handle, on_close);
+        return;
+    }
+    client_admit(srv, c, is_unix);
+}
+
+/* See server.h. libuv accepts only from its loop, so this takes the
+ * connection from the listening socket itself and gives libuv the
+ * descriptor. */
+void client_accept_now(struct server *srv, uv_stream_t *listener)
+{
+    uv_os_fd_t lfd;
+    if (uv_fileno((uv_handle_t *)listener, &lfd) != 0)
+        return;
+    int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0)
+        return;
+    int is_unix = listener->type == UV_NAMED_PIPE;
+    struct client *c = client_new(srv, is_unix);
+    if (!c) {
+        close(fd);
+        return;
+    }
+    int rc = is_unix ? uv_pipe_open(&c->h.pipe, fd)
+                     : uv_tcp_open(&c->h.tcp, fd);
+    if (rc != 0) {
+        close(fd);
+        uv_close(&c->h.handle, on_close);
+        return;
+    }
+    client_admit(srv, c, is_unix);
+    client_flush(c);
+}
+
+/* See server.h. */
+int client_readable_now(const struct client *c)
+{
+    return (c->flags & (CLIENT_READING | CLIENT_CLOSING |
+                        CLIENT_CLOSE_AFTER_REPLY)) == CLIENT_READING;
+}
+
+/* See server.h: one read(2) of what libuv would have read, through
+ * on_read, and the replies written at once (the loop that would write
+ * them is not running). */
+void client_read_now(struct client *c)
+{
+    uv_os_fd_t fd;
+    if (!client_readable_now(c) || uv_fileno(&c->h.handle, &fd) != 0)
+        return;
+    uv_buf_t buf;
+    on_alloc(&c->h.handle, 0, &buf);
+    ssize_t n = read(fd, buf.base, buf.len);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return;
+    on_read(&c->h.stream, n > 0 ? n : n == 0 ? UV_EOF : UV_ECONNRESET, &buf);
+    client_flush(c);
 }
 
 /* The prepare callback: flushes every client with pending output. */

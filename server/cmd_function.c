@@ -3,10 +3,10 @@
  * libraries and running them are in function.c, the DUMP payload in
  * function_dump.c; this file reads the arguments and writes the replies.
  *
- * FUNCTION KILL answers NOTBUSY, as SCRIPT KILL does: a function runs to
- * its end on the loop thread, so none is running when another command is
- * read; FUNCTION STATS's running_script is always null for that reason.
- * FLUSH ASYNC frees at once, like SYNC. */
+ * FUNCTION KILL stops, and FUNCTION STATS's running_script shows, a
+ * function that has run past busy-reply-threshold (script_busy.c, which
+ * reads and answers the other clients meanwhile). FLUSH ASYNC frees at
+ * once, like SYNC. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -237,16 +237,40 @@ static void function_restore_cmd(struct client *c)
 }
 
 /* FUNCTION STATS: no function is ever running; the one engine's counts. */
+/* FUNCTION STATS' running_script: the busy function's name, the command
+ * that called it, and how long it has run. */
+static void add_running(struct resp_out *o, const struct script_run *r)
+{
+    const struct client *caller = r->caller;
+    resp_add_map(o, 3);
+    resp_add_bulk_cstr(o, "name");
+    resp_add_bulk_cstr(o, r->name);
+    resp_add_bulk_cstr(o, "command");
+    resp_add_array(o, caller->argc);
+    for (size_t i = 0; i < caller->argc; i++)
+        resp_add_bulk(o, caller->argv[i], caller->argvlen[i]);
+    resp_add_bulk_cstr(o, "duration_ms");
+    resp_add_int(o, (int64_t)((uv_hrtime() - r->start_ns) / 1000000));
+}
+
 static void function_stats_cmd(struct client *c)
 {
     const struct fn_libset *set = function_libraries(c->srv);
     size_t nfuncs = 0;
     for (size_t i = 0; i < set->n; i++)
         nfuncs += set->libs[i]->nfuncs;
+    const struct script_run *r = &c->srv->script_run;
+    if (r->busy && !r->function) {
+        reply_error(c, ERR_BUSY_SCRIPT);      /* as Redis: EVAL is not ours */
+        return;
+    }
     struct resp_out *o = &c->out;
     resp_add_map(o, 2);
     resp_add_bulk(o, "running_script", 14);
-    resp_add_null(o);
+    if (r->busy)
+        add_running(o, r);
+    else
+        resp_add_null(o);
     resp_add_bulk(o, "engines", 7);
     resp_add_map(o, 1);
     resp_add_bulk(o, "LUA", 3);
@@ -257,10 +281,11 @@ static void function_stats_cmd(struct client *c)
     resp_add_int(o, (int64_t)nfuncs);
 }
 
-/* FUNCTION KILL: no function is ever running when a command is read. */
+/* FUNCTION KILL: stops a function past busy-reply-threshold that has
+ * not written (script_busy.c). */
 static void function_kill_cmd(struct client *c)
 {
-    reply_error(c, ERR_NOTBUSY);
+    script_busy_kill(c, 1);
 }
 
 static void function_help_cmd(struct client *c)

@@ -3,9 +3,9 @@
  * engine, the cache and the conversions are in script.c; this file reads
  * the arguments and applies the checks Redis makes before a script runs.
  *
- * SCRIPT KILL answers NOTBUSY, which is the truth here: a script runs to
- * its end on the loop thread, so none is running when another command is
- * read. SCRIPT DEBUG (the Lua debugger) is not implemented and stays an
+ * SCRIPT KILL stops a script that has run past busy-reply-threshold
+ * (script_busy.c, which reads and answers the other clients meanwhile).
+ * SCRIPT DEBUG (the Lua debugger) is not implemented and stays an
  * unknown subcommand. */
 #include <string.h>
 
@@ -156,10 +156,11 @@ static void script_flush_cmd(struct client *c)
     reply_ok(c);
 }
 
-/* SCRIPT KILL: no script is ever running when a command is read. */
+/* SCRIPT KILL: stops a script past busy-reply-threshold that has not
+ * written (script_busy.c). */
 static void script_kill_cmd(struct client *c)
 {
-    reply_error(c, ERR_NOTBUSY);
+    script_busy_kill(c, 0);
 }
 
 static void script_help_cmd(struct client *c)

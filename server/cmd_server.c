@@ -6,6 +6,7 @@
  * files of their own. */
 #include "server/blocking.h"
 #include "server/handlers.h"
+#include "server/script.h"
 #include "server/server.h"
 
 void cmd_dbsize(struct client *c)
@@ -185,6 +186,12 @@ void cmd_shutdown(struct client *c)
     }
     if (abort) {
         reply_error(c, ERR_NO_SHUTDOWN);
+        return;
+    }
+    /* A busy script (script_busy.c) leaves only NOSAVE: it stops the
+     * script and the server, without saving a half-run script's writes. */
+    if (c->srv->script_run.busy && !(flags & PERSIST_SHUTDOWN_NOSAVE)) {
+        reply_error(c, (enum reply_err)script_busy_error(c->srv));
         return;
     }
     server_log(c->srv, 'w', "User requested shutdown...");

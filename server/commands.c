@@ -23,7 +23,9 @@
 #include "server/acl.h"
 #include "server/blocking.h"
 #include "server/handlers.h"
+#include "server/keyspec.h"
 #include "server/pubsub.h"
+#include "server/script.h"
 #include "server/server.h"
 #include "server/tracking.h"
 
@@ -783,6 +785,32 @@ static int misconf_refuses(const struct client *c)
     return 0;
 }
 
+/* While a script is busy (script_busy.c), refuses with -BUSY what Redis
+ * refuses then: all but the commands its key spec row lets run
+ * (allow_busy: AUTH, HELLO, MULTI, SCRIPT KILL, SHUTDOWN...). Returns 1
+ * after refusing; EXEC discards the transaction. */
+static __attribute__((noinline, cold)) int busy_refused(struct client *c)
+{
+    char name[96];
+    if (c->last_sub)
+        snprintf(name, sizeof(name), "%s|%s", c->cmd->name,
+                 c->last_sub->name);
+    else
+        snprintf(name, sizeof(name), "%s", c->cmd->name);
+    const struct keyspec_cmd *ks = keyspec_lookup(name, strlen(name));
+    if (ks && (ks->info & KS_INFO_ALLOW_BUSY))
+        return 0;
+    enum reply_err e = (enum reply_err)script_busy_error(c->srv);
+    if (c->cmd->proc == cmd_exec) {
+        reject_exec(c, reply_error_string(e));
+        return 1;
+    }
+    reply_error(c, e);
+    count_rejected(c);
+    reject(c);
+    return 1;
+}
+
 /* Looks up and runs the request in c->argv: lookup, arity, auth, ACL,
  * MULTI queueing, call. */
 static void dispatch(struct client *c)
@@ -878,6 +906,8 @@ static void dispatch(struct client *c)
         reject(c);
         return;
     }
+    if (srv->script_run.busy && busy_refused(c))
+        return;
     if ((c->flags & CLIENT_MULTI) && !(c->cmd->flags & CMD_NOMULTI)) {
         if (c->cmd->flags & CMD_REFUSED_IN_MULTI) {
             reply_error(c, ERR_NOT_IN_MULTI);

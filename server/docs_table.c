@@ -353,8 +353,8 @@ SUB("FUNCTION|HELP", "7.0.0",
     "Shows what the FUNCTION subcommands do.",
     ""),
 SUB("FUNCTION|KILL", "7.0.0",
-    "Replies NOTBUSY, since a function always runs to completion before "
-    "others are read.",
+    "Stops a function running past busy-reply-threshold, unless it has "
+    "written.",
     ""),
 SUB("FUNCTION|LIST", "7.0.0",
     "Returns loaded libraries and their functions, optionally with code or "
@@ -369,8 +369,8 @@ SUB("FUNCTION|RESTORE", "7.0.0",
     "REPLACE policy.",
     "serialized-value [FLUSH|APPEND|REPLACE]"),
 SUB("FUNCTION|STATS", "7.0.0",
-    "Returns engine and library counts; the running script field is always "
-    "null.",
+    "Returns engine and library counts and the function running past "
+    "busy-reply-threshold.",
     ""),
 CMD("GEOADD",
     "key [NX|XX] [CH] longitude:double latitude:double member "
@@ -626,8 +626,8 @@ SUB("SCRIPT|HELP", "5.0.0",
     "Shows what the SCRIPT subcommands do.",
     ""),
 SUB("SCRIPT|KILL", "2.6.0",
-    "Replies NOTBUSY, since a script always runs to completion before "
-    "others are read.",
+    "Stops a script running past busy-reply-threshold, unless it has "
+    "written.",
     ""),
 SUB("SCRIPT|LOAD", "2.6.0",
     "Caches a Lua script without running it and returns its SHA1 digest.",

@@ -138,6 +138,14 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_NUMKEYS_NEG] = "ERR Number of keys can't be negative",
     [ERR_NOSCRIPT] = "NOSCRIPT No matching script. Please use EVAL.",
     [ERR_NOTBUSY] = "NOTBUSY No scripts in execution right now.",
+    [ERR_BUSY_SCRIPT] = "BUSY Redis is busy running a script. You can only "
+                        "call SCRIPT KILL or SHUTDOWN NOSAVE.",
+    [ERR_BUSY_FUNCTION] = "BUSY Redis is busy running a script. You can "
+                          "only call FUNCTION KILL or SHUTDOWN NOSAVE.",
+    [ERR_UNKILLABLE] = "UNKILLABLE Sorry the script already executed write "
+                       "commands against the dataset. You can either wait "
+                       "the script termination or kill the server in a "
+                       "hard way using the SHUTDOWN NOSAVE command.",
     [ERR_SCRIPT_FLUSH_MODE] = "ERR SCRIPT FLUSH only support SYNC|ASYNC "
                               "option",
     [ERR_SCRIPT_RO_WRITE_FLAG] = "ERR Can not execute a script with write "
@@ -453,6 +461,12 @@ static void count_error(struct server *srv, const char *msg, size_t len)
     srv->errorstats[i].code[n] = '\0';
     srv->errorstats[i].count = 1;
     srv->nerrorstats++;
+}
+
+/* See server.h. */
+const char *reply_error_string(enum reply_err e)
+{
+    return errors[e];
 }
 
 /* Writes error e, formatted with the arguments its table entry expects. */

@@ -620,7 +620,10 @@ void script__call(struct scripting *s, struct client *c, int nargs,
 
     lua_pushcfunction(L, script__error_handler);
     lua_insert(L, base + 1);
-    if (lua_pcall(L, nargs, 1, base + 1) == 0)
+    script__watch_start(s, c, name);
+    int rc = lua_pcall(L, nargs, 1, base + 1);
+    script__watch_stop(s);
+    if (rc == 0)
         script__reply_value(s, c, 1);
     else
         reply_script_error(c, L, name);

@@ -59,4 +59,13 @@ uint64_t script_evicted(const struct server *srv);
 void script_evicted_reset(struct server *srv);
 size_t script_lua_memory(const struct server *srv);
 
+/* A script or function past busy-reply-threshold (script_busy.c) has
+ * srv->script_run.busy set while it runs. Its -BUSY error (an enum
+ * reply_err), which the refused commands get. */
+int script_busy_error(const struct server *srv);
+/* SCRIPT KILL (function 0) and FUNCTION KILL (1): stops the busy script
+ * and replies OK, or replies why not (NOTBUSY, UNKILLABLE once it wrote,
+ * or -BUSY when the other kind runs). */
+void script_busy_kill(struct client *c, int function);
+
 #endif

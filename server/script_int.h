@@ -1,6 +1,7 @@
-/* script_int.h - what script.c, script_conv.c and script_api.c share:
- * the engine's state and the helpers one file lends another. Private to
- * the three. */
+/* script_int.h - what script.c, script_conv.c, script_api.c and
+ * script_busy.c share: the engine's state and the helpers one file lends
+ * another. Private to them (and function.c, which runs functions on an
+ * engine of its own). */
 #ifndef RESPITE_SCRIPT_INT_H
 #define RESPITE_SCRIPT_INT_H
 
@@ -96,5 +97,12 @@ int script__load_text(lua_State *L, const char *p, size_t n,
  * tables. May raise (out of memory). */
 int script__open_cmsgpack(lua_State *L);
 int script__open_struct(lua_State *L);
+
+/* script_busy.c: watches the run of s about to start for c (name: the
+ * SHA-1 or function name) for busy-reply-threshold, and stops watching
+ * when it ends. */
+void script__watch_start(struct scripting *s, struct client *c,
+                         const char *name);
+void script__watch_stop(struct scripting *s);
 
 #endif

@@ -79,6 +79,18 @@ struct command {
     const struct subcommand_table *subs;   /* a container's, else NULL */
 };
 
+/* The script or function running, while one runs (script_busy.c). */
+struct script_run {
+    struct client *caller;   /* whose EVAL or FCALL; NULL between runs */
+    const struct scripting *eng;   /* the engine running it */
+    const char *name;        /* the script's SHA-1 or the function's name */
+    uint64_t start_ns;       /* uv_hrtime() when it started */
+    int function;            /* an FCALL's, not an EVAL's */
+    int busy;                /* past busy-reply-threshold: the server now
+                                answers others, with -BUSY but for a few */
+    int kill;                /* SCRIPT KILL or FUNCTION KILL stops it */
+};
+
 /* Per-command counters for INFO commandstats, indexed like the table. */
 struct command_stats {
     uint64_t calls, rejected, failed;
@@ -379,6 +391,7 @@ struct server {
     struct peaks client_peaks;          /* INFO's client_recent_max_* */
     struct scripting *scripting;        /* Lua and its cache (script.c) */
     struct functions *functions;        /* FUNCTION's libraries (function.c) */
+    struct script_run script_run;       /* the one running (script_busy.c) */
     int notify_mask;                    /* notify-keyspace-events bits */
     /* Client-side caching (tracking.c): its state, allocated with the
      * first tracking client, and how many track now (0: no hook runs). */
@@ -494,6 +507,13 @@ void client_evict_for_memory(struct server *srv);
  * `timeout` seconds and the subscribers over client-output-buffer-limit. */
 void client_cron(struct server *srv);
 void server_on_connection(uv_stream_t *listener, int status);
+/* While a script is busy (script_busy.c), the loop is not running: these
+ * accept a connection waiting on listener, and read what client c sent
+ * (if client_readable_now) and run it as the loop would, writing the
+ * replies at once. */
+void client_accept_now(struct server *srv, uv_stream_t *listener);
+int client_readable_now(const struct client *c);
+void client_read_now(struct client *c);
 void server_on_prepare(uv_prepare_t *h);
 void server_on_idle(uv_idle_t *h);
 /* "ip:port" of a socket address ("[v6]:port" is not used: Redis prints
@@ -705,6 +725,9 @@ enum reply_err {
     /* Scripting (cmd_script.c, script.c). */
     ERR_NOSCRIPT,            /* NOSCRIPT No matching script. ... */
     ERR_NOTBUSY,             /* NOTBUSY No scripts in execution right now. */
+    ERR_BUSY_SCRIPT,         /* BUSY ... You can only call SCRIPT KILL ... */
+    ERR_BUSY_FUNCTION,       /* BUSY ... You can only call FUNCTION KILL ... */
+    ERR_UNKILLABLE,          /* UNKILLABLE ... already executed write ... */
     ERR_SCRIPT_FLUSH_MODE,   /* SCRIPT FLUSH only support SYNC|ASYNC option */
     ERR_SCRIPT_RO_WRITE_FLAG, /* Can not execute a script with write flag ... */
     ERR_SHEBANG_ENGINE,      /* (int len, const char *word) */
@@ -899,6 +922,9 @@ enum reply_err {
 /* Writes the error e; some take printf arguments as listed in reply.c.
  * Bytes from the client are clipped and stripped of CR/LF. */
 void reply_error(struct client *c, enum reply_err e, ...);
+/* Error e's text, as its table holds it (a format for those taking
+ * arguments). */
+const char *reply_error_string(enum reply_err e);
 /* An error whose text is not in reply_error's table (a protocol error):
  * written and counted (INFO errorstats, total_error_replies) as one. */
 void reply_error_text(struct client *c, const char *msg, size_t len);

@@ -84,7 +84,7 @@ struct script_run {
     struct client *caller;   /* whose EVAL or FCALL; NULL between runs */
     const struct scripting *eng;   /* the engine running it */
     const char *name;        /* the script's SHA-1 or the function's name */
-    uint64_t start_ns;       /* uv_hrtime() when it started */
+    uint64_t start_ns;       /* when it started, on uv_hrtime()'s clock */
     int function;            /* an FCALL's, not an EVAL's */
     int busy;                /* past busy-reply-threshold: the server now
                                 answers others, with -BUSY but for a few */

@@ -637,7 +637,6 @@ void client_accept_now(struct server *srv, uv_stream_t *listener)
         return;
     }
     client_admit(srv, c, is_unix);
-    client_flush(c);
 }
 
 /* See server.h. */
@@ -648,8 +647,7 @@ int client_readable_now(const struct client *c)
 }
 
 /* See server.h: one read(2) of what libuv would have read, through
- * on_read, and the replies written at once (the loop that would write
- * them is not running). */
+ * on_read. */
 void client_read_now(struct client *c)
 {
     uv_os_fd_t fd;
@@ -661,7 +659,23 @@ void client_read_now(struct client *c)
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
         return;
     on_read(&c->h.stream, n > 0 ? n : n == 0 ? UV_EOF : UV_ECONNRESET, &buf);
-    client_flush(c);
+}
+
+/* See server.h: what the idle and prepare handles would do next, the
+ * clients' next slices of buffered requests, then every reply written
+ * (without the prepare handle's holding back of pub/sub output). */
+void client_run_turn(struct server *srv)
+{
+    if (srv->pending_read)
+        server_on_idle(&srv->reader_idle);
+    struct client *list = srv->pending_write;
+    srv->pending_write = NULL;
+    while (list) {
+        struct client *c = list;
+        list = c->pw_next;
+        c->flags &= ~(unsigned)CLIENT_PENDING_WRITE;
+        client_flush(c);
+    }
 }
 
 /* The prepare callback: flushes every client with pending output. */

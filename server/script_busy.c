@@ -34,8 +34,9 @@ static struct server *server_of(lua_State *L)
 }
 
 /* One look at every socket, without waiting: new connections accepted,
- * what clients sent read and run (or refused), replies written. The
- * state of the script's own call is kept across the commands run here. */
+ * what clients sent read and run (or refused), then a turn for those
+ * with more buffered, and replies written. The state of the script's own
+ * call is kept across the commands run here. */
 static void serve(struct server *srv)
 {
     size_t cap = (size_t)srv->nlisteners + srv->nclients, n = 0;
@@ -59,11 +60,10 @@ static void serve(struct server *srv)
             owner[n++] = c;
         }
     }
-    if (n == 0 || poll(fds, (nfds_t)n, 0) <= 0)
-        goto out;
+    int ready = n > 0 ? poll(fds, (nfds_t)n, 0) : 0;
     int in_call = srv->in_call;
     uint64_t end_ns = srv->call_end_ns, end_ms = srv->call_end_ms;
-    for (size_t i = 0; i < n && !srv->shutting_down; i++) {
+    for (size_t i = 0; i < n && ready > 0 && !srv->shutting_down; i++) {
         if (!fds[i].revents)
             continue;
         if (i < first_client)
@@ -71,6 +71,8 @@ static void serve(struct server *srv)
         else
             client_read_now(owner[i]);
     }
+    if (!srv->shutting_down)
+        client_run_turn(srv);
     srv->in_call = in_call;
     srv->call_end_ns = end_ns;
     srv->call_end_ms = end_ms;

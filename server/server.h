@@ -508,12 +508,14 @@ void client_evict_for_memory(struct server *srv);
 void client_cron(struct server *srv);
 void server_on_connection(uv_stream_t *listener, int status);
 /* While a script is busy (script_busy.c), the loop is not running: these
- * accept a connection waiting on listener, and read what client c sent
- * (if client_readable_now) and run it as the loop would, writing the
- * replies at once. */
+ * accept a connection waiting on listener, read what client c sent (if
+ * client_readable_now) and run it as the loop would, and give the
+ * clients with more requests buffered their next turn and write every
+ * pending reply. */
 void client_accept_now(struct server *srv, uv_stream_t *listener);
 int client_readable_now(const struct client *c);
 void client_read_now(struct client *c);
+void client_run_turn(struct server *srv);
 void server_on_prepare(uv_prepare_t *h);
 void server_on_idle(uv_idle_t *h);
 /* "ip:port" of a socket address ("[v6]:port" is not used: Redis prints

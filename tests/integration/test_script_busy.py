@@ -9,6 +9,7 @@ function; blocked clients wait for the script's end; a threshold of 0
 never answers BUSY. Every reply text is redis-server 7.0's: the file
 passes against it too (RESPITE_BIN=/usr/bin/redis-server)."""
 
+import hashlib
 import os
 import sys
 import time
@@ -80,13 +81,32 @@ def eval_busy_answers_busy_and_script_kill_stops_it():
     assert_eq(b.call("SHUTDOWN", "SAVE"), BUSY_EVAL)
     assert_eq(b.call("SCRIPT", "KILL"), b"+OK\r\n")
     runner.settimeout(10)
-    sha = h.parse(b.call("SCRIPT", "LOAD", SPIN)).decode()
+    sha = hashlib.sha1(SPIN.encode()).hexdigest()
     assert_eq(runner.read_raw(), (
         "-ERR Script killed by user with SCRIPT KILL... script: %s, "
         "on @user_script:1.\r\n" % sha).encode())
     assert_eq(b.call("GET", "k"), b"$-1\r\n")
     assert_eq(b.call("SCRIPT", "KILL"), NOTBUSY)
     assert_eq(runner.call("PING"), b"+PONG\r\n")
+
+
+@test
+def long_pipelines_and_split_requests_are_all_refused():
+    s = server()
+    runner, b = start_script(s, "EVAL", SPIN, "0")
+    piped, split = s.conn(), s.conn()
+    # More than one read's share of requests (client.c's CMDS_PER_READ):
+    # the rest get their turns while the script still runs.
+    piped.send(h.encode("GET", "k") * 500)
+    big = h.encode("SET", "k", "x" * 100000)
+    split.send(big[:50000])
+    assert_eq(b"".join(piped.read_n(500)), BUSY_EVAL * 500)
+    split.send(big[50000:])
+    assert_eq(split.read_raw(), BUSY_EVAL)
+    assert_eq(b.call("SCRIPT", "KILL"), b"+OK\r\n")
+    runner.settimeout(10)
+    runner.read_raw()
+    assert_eq(b.call("EXISTS", "k"), b":0\r\n")
 
 
 @test

@@ -217,5 +217,45 @@ def a_client_leaving_mid_script_is_closed_cleanly():
     assert_eq(len(clients), 2, clients)
 
 
+REF_BIN = os.environ.get("REDIS_REF_BIN", "/usr/bin/redis-server")
+# Not sent: they end the connection or the script, or run it again.
+NOT_SENT = {("quit",), ("hello",), ("shutdown",), ("multi",), ("exec",),
+            ("script", "kill"), ("function", "kill"), ("client", "kill")}
+# Redis 7.2's arity (README): with 2 arguments, a refusal, not 7.0's error.
+ARITY_7_2 = {("zrank",), ("zrevrank",)}
+
+
+def command_names(conn):
+    """Every command and subcommand, as the words that name it."""
+    out = set()
+    for e in h.parse(conn.call("COMMAND", "INFO")):
+        out.add((e[0].decode(),))
+        out.update(tuple(s[0].decode().split("|")) for s in e[9])
+    return out
+
+
+@test
+def every_command_while_busy_answers_as_redis_does():
+    # Alone, with two arguments and with six: arity errors, unknown
+    # subcommands and the like come before the refusal, as in Redis.
+    ours = server()
+    ref = h.Server("--busy-reply-threshold", "100", binary=REF_BIN,
+                   name="reference").start()
+    with ours.conn() as c1, ref.conn() as c2:
+        both = sorted(command_names(c1) & command_names(c2))
+    assert len(both) > 300, len(both)
+    a1, b1 = start_script(ours, "EVAL", SPIN, "0")
+    a2, b2 = start_script(ref, "EVAL", SPIN, "0")
+    for extra in ([], ["k", "1"], ["k", "v", "x", "y", "z", "w"]):
+        for words in both:
+            if words in NOT_SENT or (extra and words in ARITY_7_2 and
+                                     not h.is_redis()):
+                continue
+            call = list(words) + extra
+            assert_eq((call, b1.call(*call)), (call, b2.call(*call)))
+    for b in (b1, b2):
+        assert_eq(b.call("SCRIPT", "KILL"), b"+OK\r\n")
+
+
 if __name__ == "__main__":
     h.run()

@@ -120,6 +120,7 @@ struct conf_def {
 #define MB (1024LL * 1024)
 
 static int check_hz(long long *v, char *why, size_t wlen);
+static int check_appendonly(long long *v, char *why, size_t wlen);
 static int check_daemonize(long long *v, char *why, size_t wlen);
 static int check_shutdown(long long *v, char *why, size_t wlen);
 static int check_activedefrag(long long *v, char *why, size_t wlen);
@@ -308,8 +309,9 @@ static const struct conf_def defs[] = {
     { "disable-thp", NULL, T_BOOL, 0, NOOP, "yes",
       0, 0, NULL, NULL },
 
-    /* RDB snapshots (server/persist.c, server/rdb_save.c); the AOF
-     * directives after them are accepted, not implemented. */
+    /* RDB snapshots (server/persist.c, server/rdb_save.c); of the AOF
+     * directives after them, appendonly yes is refused, the rest tune an
+     * AOF that is never written. */
     { "save", NULL, T_SAVE, F_MUTABLE | F_MULTI, AT(save), "",
       0, 0, NULL, NULL },
     { "stop-writes-on-bgsave-error", NULL, T_BOOL, F_MUTABLE,
@@ -334,7 +336,7 @@ static const struct conf_def defs[] = {
     { "shutdown-timeout", NULL, T_INT, F_MUTABLE, NOOP, "10",
       0, INT_MAX, NULL, NULL },
     { "appendonly", NULL, T_BOOL, F_MUTABLE, NOOP, "no",
-      0, 0, NULL, NULL },
+      0, 0, NULL, check_appendonly },
     { "appendfilename", NULL, T_FNAME, F_NONEMPTY, NOOP, "appendonly.aof",
       0, 0, NULL, NULL },
     { "appenddirname", NULL, T_FNAME, F_NONEMPTY, NOOP, "appendonlydir",
@@ -913,6 +915,15 @@ static int check_activedefrag(long long *v, char *why, size_t wlen)
                       "requires a Redis server compiled with a modified "
                       "Jemalloc like the one shipped by default with the "
                       "Redis source distribution", why, wlen);
+}
+
+/* Accepting it would leave a user who asked for durability with none. */
+static int check_appendonly(long long *v, char *why, size_t wlen)
+{
+    return refuse_yes(*v, "appendonly yes is not supported: Respite writes "
+                      "no append-only file; persist with RDB snapshots "
+                      "instead (save \"60 1\", or shutdown-on-sigterm "
+                      "save)", why, wlen);
 }
 
 static int check_daemonize(long long *v, char *why, size_t wlen)

@@ -80,7 +80,8 @@ Designed out, and why:
                 least 60 s, normal clients' output buffer limits 0 or at
                 least 1mb (the replies must get through), no daemonize yes
                 (nor cluster-enabled yes: Redis would start a cluster node,
-                Respite refuses it, as its README says),
+                Respite refuses it, as its README says; nor appendonly
+                yes: Redis writes an AOF, Respite refuses it),
                 no unixsocket, logfile or syslog at start-up, databases at
                 most 4096 (Respite's own cap; Redis takes INT_MAX, and
                 the bounds in the error of --databases 0 say so)
@@ -216,7 +217,7 @@ PARAMS = {
     "appenddirname": ("str",),
     "appendfilename": ("str",),
     "appendfsync": ("enum", "everysec", "always", "no"),
-    "appendonly": ("bool",),
+    "appendonly": ("daemonize",),
     "auto-aof-rewrite-min-size": ("mem", 0, LONG_MAX),
     "auto-aof-rewrite-percentage": ("int", 0, INT_MAX),
     "bind": ("str",),
@@ -307,6 +308,7 @@ STARTUP_SAFE = {
     "daemonize": ["no", "NO", "maybe", "", "1"],
     "syslog-enabled": ["no", "NO", "maybe", "", "1"],
     "cluster-enabled": ["no", "NO", "maybe", "", "1"],
+    "appendonly": ["no", "NO", "maybe", "", "1"],
     "logfile": [""],
     "unixsocket": [""],
     "dbfilename": FILE_NAMES,

@@ -312,5 +312,25 @@ def query_buffer_limit_lowered_applies_to_a_request_under_way():
         slow.close()
 
 
+@test(respite_only=True, reason="Redis writes an AOF")
+def appendonly_yes_is_refused_not_ignored():
+    """Respite writes no AOF: asking for one fails, at start-up and by
+    CONFIG SET, rather than run without the durability it asks for."""
+    with h.Server() as s, s.conn() as c:
+        reply = c.call("CONFIG", "SET", "appendonly", "yes")
+        assert reply.startswith(b"-ERR CONFIG SET failed (possibly related "
+                                b"to argument 'appendonly') - appendonly "
+                                b"yes is not supported"), reply
+        assert_eq(c.call("CONFIG", "SET", "appendonly", "no"), b"+OK\r\n")
+        assert_eq(h.parse(c.call("CONFIG", "GET", "appendonly")),
+                  [b"appendonly", b"no"])
+    p = subprocess.run([h.server_bin(), "--port", str(h.free_port()),
+                        "--bind", "127.0.0.1", "--appendonly", "yes"],
+                       capture_output=True, timeout=10)
+    assert_eq(p.returncode, 1)
+    assert b"bad value for 'appendonly': appendonly yes is not supported" \
+        in p.stdout + p.stderr, p.stdout + p.stderr
+
+
 if __name__ == "__main__":
     h.run()

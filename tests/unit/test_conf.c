@@ -416,6 +416,12 @@ TEST(file_errors)
                       "parameters"));
     ASSERT(load_fails("appendonly maybe\n", 1, "bad value for 'appendonly': "
                       "argument must be 'yes' or 'no'"));
+    ASSERT(load_fails("appendonly yes\n", 1, "bad value for 'appendonly': "
+                      "appendonly yes is not supported: Respite writes no "
+                      "append-only file; persist with RDB snapshots "
+                      "instead (save \"60 1\", or shutdown-on-sigterm "
+                      "save)"));
+    ASSERT(loads("appendonly no\n"));
     ASSERT(load_fails("maxmemory-samples 0\n", 1, "bad value for "
                       "'maxmemory-samples': argument must be between 1 and "
                       "2147483647 inclusive"));
@@ -1145,8 +1151,8 @@ TEST(noop_round_trip)
     ASSERT_OK(set1(&c, "maxmemory-policy", "ALLKEYS-LRU", 1, err,
                    sizeof(err)));
     ASSERT_STR_EQ(get(&c, "maxmemory-policy"), "allkeys-lru");
-    ASSERT_OK(set1(&c, "appendonly", "YES", 1, err, sizeof(err)));
-    ASSERT_STR_EQ(get(&c, "appendonly"), "yes");
+    ASSERT_OK(set1(&c, "activerehashing", "NO", 1, err, sizeof(err)));
+    ASSERT_STR_EQ(get(&c, "activerehashing"), "no");
     ASSERT_OK(set1(&c, "dbfilename", "x.rdb", 0, err, sizeof(err)));
     ASSERT_STR_EQ(get(&c, "dbfilename"), "x.rdb");
     ASSERT_OK(set1(&c, "list-max-listpack-size", "-5", 1, err,

@@ -236,7 +236,6 @@ static void function_restore_cmd(struct client *c)
     }
 }
 
-/* FUNCTION STATS: no function is ever running; the one engine's counts. */
 /* FUNCTION STATS' running_script: the busy function's name, the command
  * that called it, and how long it has run. */
 static void add_running(struct resp_out *o, const struct script_run *r)
@@ -253,6 +252,8 @@ static void add_running(struct resp_out *o, const struct script_run *r)
     resp_add_int(o, (int64_t)((uv_hrtime() - r->start_ns) / 1000000));
 }
 
+/* FUNCTION STATS: the function running past busy-reply-threshold, if
+ * any, and the one engine's counts; -BUSY while a script is (Redis's). */
 static void function_stats_cmd(struct client *c)
 {
     const struct fn_libset *set = function_libraries(c->srv);
@@ -261,7 +262,7 @@ static void function_stats_cmd(struct client *c)
         nfuncs += set->libs[i]->nfuncs;
     const struct script_run *r = &c->srv->script_run;
     if (r->busy && !r->function) {
-        reply_error(c, ERR_BUSY_SCRIPT);      /* as Redis: EVAL is not ours */
+        reply_error(c, ERR_BUSY_SCRIPT);
         return;
     }
     struct resp_out *o = &c->out;

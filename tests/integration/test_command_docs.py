@@ -144,16 +144,19 @@ def arities(server):
 
 @test
 def usage_lines_match_redis():
-    ours = fetch_docs(h.shared_server())
-    ref = fetch_docs(reference())
-    both = sorted(set(ours) & set(ref))
-    assert len(both) > 300, len(both)
-    for name in both:
-        if name in NEWER and not h.is_redis():
-            assert usage(ours[name]) != usage(ref[name]), \
-                "%s is in NEWER but matches 7.0: %s" % (name, usage(ref[name]))
-            continue
-        assert_eq((name, usage(ours[name])), (name, usage(ref[name])))
+    for proto in (2, 3):
+        ours = fetch_docs(h.shared_server(), proto)
+        ref = fetch_docs(reference(), proto)
+        both = sorted(set(ours) & set(ref))
+        assert len(both) > 300, len(both)
+        for name in both:
+            if name in NEWER and not h.is_redis():
+                assert usage(ours[name]) != usage(ref[name]), \
+                    "%s is in NEWER but matches 7.0: %s" % (
+                        name, usage(ref[name]))
+                continue
+            assert_eq((proto, name, usage(ours[name])),
+                      (proto, name, usage(ref[name])))
 
 
 # Commands whose documented syntax says less than their arity, in both

@@ -890,6 +890,11 @@ static void dispatch(struct client *c)
         reject(c);
         return;
     }
+    /* A busy script (script_busy.c) refuses after the subscribed mode
+     * (below) and before a MONITOR's refusal and CLIENT PAUSE, as in
+     * Redis's processCommand. */
+    if (srv->script_run.busy && !pubsub_refuses(c) && busy_refused(c))
+        return;
     /* A MONITOR client and CLIENT PAUSE: one branch while neither. */
     if (((c->flags & CLIENT_MONITOR) | (unsigned)srv->pause_type) != 0 &&
         held_or_refused(c))
@@ -906,8 +911,6 @@ static void dispatch(struct client *c)
         reject(c);
         return;
     }
-    if (srv->script_run.busy && busy_refused(c))
-        return;
     if ((c->flags & CLIENT_MULTI) && !(c->cmd->flags & CMD_NOMULTI)) {
         if (c->cmd->flags & CMD_REFUSED_IN_MULTI) {
             reply_error(c, ERR_NOT_IN_MULTI);

@@ -110,6 +110,37 @@ def long_pipelines_and_split_requests_are_all_refused():
 
 
 @test
+def busy_comes_after_subscribed_mode_and_before_monitor_and_pause():
+    """Redis's order of refusals: a RESP2 subscriber gets its own error,
+    a MONITOR client and a write held by CLIENT PAUSE get -BUSY."""
+    s = server()
+    with s.conn() as pauser:
+        assert_eq(pauser.call("CLIENT", "PAUSE", "100000", "WRITE"),
+                  b"+OK\r\n")
+    sub, mon = s.conn(), s.conn()
+    sub.call("SUBSCRIBE", "ch")
+    assert_eq(mon.call("MONITOR"), b"+OK\r\n")
+    # Read-only, so the pause lets it run.
+    runner, b = start_script(s, "EVAL", "#!lua flags=no-writes\n" + SPIN,
+                             "0")
+    assert_eq(sub.call("GET", "k"), b"-ERR Can't execute 'get': only "
+              b"(P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
+              b"are allowed in this context\r\n")
+    assert_eq(sub.call("PING"), BUSY_EVAL)
+    assert_eq(b.call("SET", "k", "v"), BUSY_EVAL)
+    mon.send(h.encode("GET", "k"))
+    while True:                    # past the lines MONITOR feeds it
+        line = mon.read_raw()
+        if not line.startswith(b"+"):
+            break
+    assert_eq(line, BUSY_EVAL)
+    assert_eq(b.call("SCRIPT", "KILL"), b"+OK\r\n")
+    runner.settimeout(10)
+    runner.read_raw()
+    assert_eq(b.call("CLIENT", "UNPAUSE"), b"+OK\r\n")
+
+
+@test
 def a_pcall_in_the_script_can_not_swallow_the_kill():
     s = server()
     runner, b = start_script(

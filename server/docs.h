@@ -39,6 +39,8 @@ const struct docs_row *docs_lookup(const char *name, size_t len);
 /* The table, sorted by name, for the unit test. */
 const struct docs_row *docs_rows(size_t *n);
 
+/* COMMAND DOCS's argument types; those a ":type" may name come first,
+ * DOCS_STRING to DOCS_UNIX_TIME. */
 enum docs_type {
     DOCS_STRING, DOCS_INTEGER, DOCS_DOUBLE, DOCS_KEY, DOCS_PATTERN,
     DOCS_UNIX_TIME, DOCS_PURE_TOKEN, DOCS_ONEOF, DOCS_BLOCK,

@@ -54,6 +54,13 @@ def start_script(s, *cmd):
         time.sleep(0.02)
 
 
+def kill(other, runner, what="SCRIPT"):
+    """SCRIPT (or FUNCTION) KILL from other; the script's caller's reply."""
+    assert_eq(other.call(what, "KILL"), b"+OK\r\n")
+    runner.settimeout(10)
+    return runner.read_raw()
+
+
 @test
 def eval_busy_answers_busy_and_script_kill_stops_it():
     s = server()
@@ -79,10 +86,8 @@ def eval_busy_answers_busy_and_script_kill_stops_it():
     assert_eq(b.call("FUNCTION", "STATS"), BUSY_EVAL)
     assert_eq(b.call("SHUTDOWN"), BUSY_EVAL)
     assert_eq(b.call("SHUTDOWN", "SAVE"), BUSY_EVAL)
-    assert_eq(b.call("SCRIPT", "KILL"), b"+OK\r\n")
-    runner.settimeout(10)
     sha = hashlib.sha1(SPIN.encode()).hexdigest()
-    assert_eq(runner.read_raw(), (
+    assert_eq(kill(b, runner), (
         "-ERR Script killed by user with SCRIPT KILL... script: %s, "
         "on @user_script:1.\r\n" % sha).encode())
     assert_eq(b.call("GET", "k"), b"$-1\r\n")
@@ -103,9 +108,7 @@ def long_pipelines_and_split_requests_are_all_refused():
     assert_eq(b"".join(piped.read_n(500)), BUSY_EVAL * 500)
     split.send(big[50000:])
     assert_eq(split.read_raw(), BUSY_EVAL)
-    assert_eq(b.call("SCRIPT", "KILL"), b"+OK\r\n")
-    runner.settimeout(10)
-    runner.read_raw()
+    kill(b, runner)
     assert_eq(b.call("EXISTS", "k"), b":0\r\n")
 
 
@@ -134,9 +137,7 @@ def busy_comes_after_subscribed_mode_and_before_monitor_and_pause():
         if not line.startswith(b"+"):
             break
     assert_eq(line, BUSY_EVAL)
-    assert_eq(b.call("SCRIPT", "KILL"), b"+OK\r\n")
-    runner.settimeout(10)
-    runner.read_raw()
+    kill(b, runner)
     assert_eq(b.call("CLIENT", "UNPAUSE"), b"+OK\r\n")
 
 
@@ -146,9 +147,7 @@ def a_pcall_in_the_script_can_not_swallow_the_kill():
     runner, b = start_script(
         s, "EVAL", "while true do pcall(function() while true do end end) "
         "end", "0")
-    assert_eq(b.call("SCRIPT", "KILL"), b"+OK\r\n")
-    runner.settimeout(10)
-    assert runner.read_raw().startswith(
+    assert kill(b, runner).startswith(
         b"-ERR Script killed by user with SCRIPT KILL... script: ")
 
 
@@ -180,9 +179,7 @@ def function_busy_function_kill_and_stats():
     assert running[b"duration_ms"] >= 100, running
     assert_eq(stats[2:], [b"engines", [b"LUA", [b"libraries_count", 1,
                                                   b"functions_count", 2]]])
-    assert_eq(b.call("FUNCTION", "KILL"), b"+OK\r\n")
-    runner.settimeout(10)
-    assert_eq(runner.read_raw(), b"-ERR Script killed by user with SCRIPT "
+    assert_eq(kill(b, runner, "FUNCTION"), b"-ERR Script killed by user with SCRIPT "
               b"KILL... script: spin, on @user_function:2.\r\n")
     assert_eq(h.parse(b.call("FUNCTION", "STATS"))[1], None)
     # A function that wrote can not be killed either.
@@ -241,9 +238,7 @@ def a_client_leaving_mid_script_is_closed_cleanly():
     gone.close()
     b.send(h.encode("GET", "k"))           # a turn for the server to see it
     assert_eq(b.read_raw(), BUSY_EVAL)
-    assert_eq(b.call("SCRIPT", "KILL"), b"+OK\r\n")
-    runner.settimeout(10)
-    runner.read_raw()
+    kill(b, runner)
     clients = h.parse(b.call("CLIENT", "LIST")).decode().splitlines()
     assert_eq(len(clients), 2, clients)
 

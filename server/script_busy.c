@@ -7,10 +7,11 @@
  *
  * A count hook looks at the clock every HOOK_EVERY Lua instructions. libuv
  * can not run its loop from inside a callback, so past the threshold the
- * hook polls the listeners and the clients' sockets itself, without
- * waiting, and feeds what it reads to the clients' usual input path
- * (client_read_now, client_accept_now), whose dispatch refuses what may
- * not run. The caller of the script is not read meanwhile. */
+ * hook polls the listeners and the clients' sockets itself (at most every
+ * SERVE_EVERY_NS), without waiting, and feeds what it reads to the
+ * clients' usual input path (client_read_now, client_accept_now), whose
+ * dispatch refuses what may not run. The caller of the script is not
+ * read meanwhile. */
 #include <poll.h>
 #include <stdlib.h>
 #include <uv.h>
@@ -23,6 +24,10 @@
 #include "server/server.h"
 
 #define HOOK_EVERY 100000       /* Lua instructions between two looks */
+/* Time between two polls of the sockets: poll(2) costs in proportion to
+ * the clients, which with thousands of them would halve the script's
+ * speed if it ran at every look; -BUSY comes this much later at most. */
+#define SERVE_EVERY_NS 5000000ull
 #define KILLED "Script killed by user with SCRIPT KILL..."
 
 static struct server *server_of(lua_State *L)
@@ -89,8 +94,9 @@ static void hook(lua_State *L, lua_Debug *ar)
     (void)ar;
     struct server *srv = server_of(L);
     struct script_run *r = &srv->script_run;
+    uint64_t now = uv_hrtime();
     if (!r->busy) {
-        uint64_t ms = (uv_hrtime() - r->start_ns) / 1000000;
+        uint64_t ms = (now - r->start_ns) / 1000000;
         if (ms < (uint64_t)srv->conf.busy_reply_threshold)
             return;
         r->busy = 1;
@@ -99,8 +105,10 @@ static void hook(lua_State *L, lua_Debug *ar)
                    "%s KILL stops it. Script: %s.", (unsigned long long)ms,
                    r->function ? "FUNCTION" : "SCRIPT", r->name);
     }
-    if (!r->kill && !srv->shutting_down)
+    if (!r->kill && !srv->shutting_down && now >= r->next_serve_ns) {
         serve(srv);
+        r->next_serve_ns = uv_hrtime() + SERVE_EVERY_NS;
+    }
     if (r->kill || srv->shutting_down) {
         lua_sethook(L, hook, LUA_MASKCOUNT, 1);
         lua_pushstring(L, KILLED);

@@ -85,6 +85,7 @@ struct script_run {
     const struct scripting *eng;   /* the engine running it */
     const char *name;        /* the script's SHA-1 or the function's name */
     uint64_t start_ns;       /* when it started, on uv_hrtime()'s clock */
+    uint64_t next_serve_ns;  /* while busy, the sockets' next poll */
     int function;            /* an FCALL's, not an EVAL's */
     int busy;                /* past busy-reply-threshold: the server now
                                 answers others, with -BUSY but for a few */

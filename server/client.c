@@ -612,6 +612,26 @@ void server_on_connection(uv_stream_t *listener, int status)
     client_admit(srv, c, is_unix);
 }
 
+/* Writes the replies of every client on srv->pending_write; with hold,
+ * a subscriber pubsub_client_hold() lets wait stays on the list. */
+static void flush_pending(struct server *srv, int hold)
+{
+    struct client *list = srv->pending_write;
+    srv->pending_write = NULL;
+    while (list) {
+        struct client *c = list;
+        list = c->pw_next;
+        if (hold && !(c->flags & CLIENT_PENDING_READ) &&
+            pubsub_client_hold(c)) {
+            c->pw_next = srv->pending_write;
+            srv->pending_write = c;
+            continue;
+        }
+        c->flags &= ~(unsigned)CLIENT_PENDING_WRITE;
+        client_flush(c);
+    }
+}
+
 /* See server.h. libuv accepts only from its loop, so this takes the
  * connection from the listening socket itself and gives libuv the
  * descriptor. */
@@ -668,14 +688,7 @@ void client_run_turn(struct server *srv)
 {
     if (srv->pending_read)
         server_on_idle(&srv->reader_idle);
-    struct client *list = srv->pending_write;
-    srv->pending_write = NULL;
-    while (list) {
-        struct client *c = list;
-        list = c->pw_next;
-        c->flags &= ~(unsigned)CLIENT_PENDING_WRITE;
-        client_flush(c);
-    }
+    flush_pending(srv, 0);
 }
 
 /* The prepare callback: flushes every client with pending output. */
@@ -691,26 +704,12 @@ void server_on_prepare(uv_prepare_t *h)
      * during this turn of the loop. */
     if (srv->tracking)
         tracking_before_sleep(srv);
-    struct client *list = srv->pending_write;
-    srv->pending_write = NULL;
     /* While requests are still queued (the idle handle keeps the loop from
      * blocking), a subscriber that is not itself running commands may keep
      * its pub/sub output back until a batch is worth a write: one syscall
      * per subscriber per batch, not per slice of a publisher's pipeline.
      * pubsub_client_hold() bounds the wait in bytes and loop passes. */
-    int hold = srv->pending_read != NULL && !srv->shutting_down;
-    while (list) {
-        struct client *c = list;
-        list = c->pw_next;
-        if (hold && !(c->flags & CLIENT_PENDING_READ) &&
-            pubsub_client_hold(c)) {
-            c->pw_next = srv->pending_write;
-            srv->pending_write = c;
-            continue;
-        }
-        c->flags &= ~(unsigned)CLIENT_PENDING_WRITE;
-        client_flush(c);
-    }
+    flush_pending(srv, srv->pending_read != NULL && !srv->shutting_down);
     srv->loop_turns++;
     busypoll_before_poll(srv);
 }

@@ -90,10 +90,8 @@ static enum acl_denial check_keys(const struct acl_user *u,
     if ((arity > 0 && argc != (size_t)arity) ||
         (arity < 0 && argc < (size_t)-arity))
         return ACL_OK;
-    char name[96];
-    snprintf(name, sizeof(name), "%s%s%s", cmd->name, sub ? "|" : "",
-             sub ? sub->name : "");
-    const struct keyspec_cmd *row = keyspec_lookup(name, strlen(name));
+    const struct keyspec_cmd *row =
+        keyspec_lookup_call(cmd->name, sub ? sub->name : NULL);
     if (!row)
         return ACL_OK;
     struct keyspec_key small[16], *keys = small;

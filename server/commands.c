@@ -791,13 +791,8 @@ static int misconf_refuses(const struct client *c)
  * after refusing; EXEC discards the transaction. */
 static __attribute__((noinline, cold)) int busy_refused(struct client *c)
 {
-    char name[96];
-    if (c->last_sub)
-        snprintf(name, sizeof(name), "%s|%s", c->cmd->name,
-                 c->last_sub->name);
-    else
-        snprintf(name, sizeof(name), "%s", c->cmd->name);
-    const struct keyspec_cmd *ks = keyspec_lookup(name, strlen(name));
+    const struct keyspec_cmd *ks = keyspec_lookup_call(
+        c->cmd->name, c->last_sub ? c->last_sub->name : NULL);
     if (ks && (ks->info & KS_INFO_ALLOW_BUSY))
         return 0;
     enum reply_err e = (enum reply_err)script_busy_error(c->srv);

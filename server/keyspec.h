@@ -99,6 +99,10 @@ const struct keyspec_cmd *keyspec_rows(size_t *n);
 /* The row of name[0..len) (any case; "OBJECT|ENCODING" for a
  * subcommand), or NULL when it has none: no keys, tips or extra flags. */
 const struct keyspec_cmd *keyspec_lookup(const char *name, size_t len);
+/* The row of command cmd, or of its subcommand sub ("CMD|SUB") when sub
+ * is not NULL; NULL if none. */
+const struct keyspec_cmd *keyspec_lookup_call(const char *cmd,
+                                              const char *sub);
 /* The row named name (any case) in table, n rows of size bytes sorted
  * by their upper-case names, each row's first member: this table's lookup,
  * and docs_table.c's. NULL if none. */

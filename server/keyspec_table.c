@@ -18,6 +18,7 @@
  *     KEYNUM(at, first, step)  a count at argv[begin + at], the keys
  *                              from argv[begin + first] */
 #include <stddef.h>
+#include <stdio.h>
 
 #include "server/keyspec.h"
 
@@ -832,4 +833,16 @@ const struct keyspec_cmd *keyspec_lookup(const char *name, size_t len)
 {
     return keyspec_find_row(rows, sizeof(rows) / sizeof(rows[0]),
                             sizeof(rows[0]), name, len);
+}
+
+/* See keyspec.h. */
+const struct keyspec_cmd *keyspec_lookup_call(const char *cmd,
+                                              const char *sub)
+{
+    char name[96];
+    int n = snprintf(name, sizeof(name), "%s%s%s", cmd, sub ? "|" : "",
+                     sub ? sub : "");
+    if (n < 0 || (size_t)n >= sizeof(name))
+        return NULL;
+    return keyspec_lookup(name, (size_t)n);
 }

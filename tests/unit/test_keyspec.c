@@ -76,6 +76,12 @@ TEST(lookup_folds_case_only)
     ASSERT(keyspec_lookup("GET\0", 4) == NULL);
     ASSERT(keyspec_lookup("", 0) == NULL);
     ASSERT(keyspec_lookup("SWAPDB", 6) == NULL);   /* no keys, tips... */
+    /* A call's row: the command's, or "CMD|SUB" for a subcommand. */
+    ASSERT(keyspec_lookup_call("GET", NULL) == keyspec_lookup("GET", 3));
+    ASSERT(keyspec_lookup_call("OBJECT", "ENCODING") ==
+           keyspec_lookup("OBJECT|ENCODING", 15));
+    ASSERT(keyspec_lookup_call("OBJECT", "ENCODING") != NULL);
+    ASSERT(keyspec_lookup_call("OBJECT", "NOSUCH") == NULL);
 }
 
 TEST(short_buffer_still_counts)

@@ -163,4 +163,34 @@ int conf_set_many_checked(struct conf *c, const char *const *names,
 typedef void (*conf_visit_cb)(void *ctx, const char *name, const char *value);
 void conf_each(const struct conf *c, conf_visit_cb cb, void *ctx);
 
+/* Visits every directive a config file can set (not "user", not the
+ * deprecated ones), in table order, one call a line that sets its current
+ * value ("name arg...", quoted so that a load reads it back; save and
+ * client-output-buffer-limit take several lines). slot is what the line
+ * sets: the directive's name, or for client-output-buffer-limit the name
+ * and the class ("client-output-buffer-limit pubsub"). changed says the
+ * default would not write that line; dir counts as changed always. cb
+ * returns 0, or -1 to stop. Returns 0, or -1 on OOM or when cb stopped. */
+typedef int (*conf_line_cb)(void *ctx, const char *slot, const char *line,
+                            int changed);
+int conf_each_line(const struct conf *c, conf_line_cb cb, void *ctx);
+
+/* The slot (as conf_each_line's) a config file line sets, the canonical
+ * name for an alias ("user" is one; a client-output-buffer-limit line
+ * setting several classes is its first class's), or NULL for a comment, a
+ * blank line, a deprecated directive or one that does not parse. */
+const char *conf_line_directive(const char *line);
+
+/* CONFIG REWRITE (conf/rewrite.c): rewrites the config file at path so
+ * that loading it gives c's values, keeping its comments and layout.
+ * user_lines ("user name rules...", n of them) replace the file's user
+ * lines; NULL drops them (an aclfile holds the users). The new file
+ * replaces the old by rename, with the old one's mode, or overwrites it
+ * when rename cannot (no file can be made in its directory, or it is a
+ * mount point); a symbolic link is followed. Returns
+ * 0, or -1 with the reason (strerror's) in err. */
+int conf_rewrite(const struct conf *c, const char *path,
+                 const char *const *user_lines, int n, char *err,
+                 size_t errlen);
+
 #endif

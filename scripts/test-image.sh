@@ -18,7 +18,8 @@
 #      non-root user; a container answers PING on a 127.0.0.1-published
 #      port, runs a Lua script (cjson, bit), reports healthy, stops on
 #      SIGTERM within 2 s with exit status 0; arguments are appended as
-#      directives; a config file mounted on /etc/respite.conf is used;
+#      directives; a config file mounted on /etc/respite.conf is used,
+#      and CONFIG REWRITE writes one mounted read-write in place;
 #      SAVE writes into /data and a restarted container loads it, as does
 #      the snapshot that SIGTERM takes with shutdown-on-sigterm save;
 #      `podman-compose up -d` brings up docker-compose.yml and the example
@@ -314,6 +315,28 @@ if wait_pong "$port" 10 &&
 else
     cat "$WORK/run.log"; podman logs "$c" 2>&1 | tail -n 20
     bad "mounted /etc/respite.conf is used"
+fi
+podman rm -f -t 0 "$c" >/dev/null 2>&1
+
+# CONFIG REWRITE of a single file bind-mounted read-write: the image's
+# user cannot create a file in /etc, and rename cannot replace a mount
+# point, so the file is written in place.
+printf 'databases 3\n# kept\n' >"$WORK/rewrite.conf"
+chmod 666 "$WORK/rewrite.conf"
+port=$(free_port)
+c=$TAG-rewrite
+podman run -d --name "$c" -p "127.0.0.1:$port:6379" \
+    -v "$WORK/rewrite.conf:/etc/respite.conf" "$IMAGE" >"$WORK/run.log" 2>&1
+if wait_pong "$port" 10 &&
+   [ "$(redis-cli -p "$port" config set hz 30)" = OK ] &&
+   [ "$(redis-cli -p "$port" config rewrite)" = OK ] &&
+   [ "$(head -n 2 "$WORK/rewrite.conf")" = "$(printf 'databases 3\n# kept')" ] &&
+   grep -qx 'hz 30' "$WORK/rewrite.conf" &&
+   grep -qx 'bind 0.0.0.0' "$WORK/rewrite.conf"; then
+    ok "CONFIG REWRITE writes a bind-mounted /etc/respite.conf in place"
+else
+    cat "$WORK/run.log" "$WORK/rewrite.conf"; podman logs "$c" 2>&1 | tail -n 20
+    bad "CONFIG REWRITE writes a bind-mounted /etc/respite.conf in place"
 fi
 podman rm -f -t 0 "$c" >/dev/null 2>&1
 

@@ -7,14 +7,15 @@
  * need the running server to act (hz re-arms the sweeper) go through
  * server_conf_applied().
  *
- * Not here: CONFIG REWRITE (Respite never writes its config file), so
- * CONFIG HELP lists the other four. */
+ * CONFIG REWRITE hands the merge to conf/rewrite.c; the users go into the
+ * file as "user" lines unless an aclfile keeps them, as in Redis. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "server/acl.h"
 #include "server/handlers.h"
 #include "server/server.h"
 
@@ -144,6 +145,60 @@ static void config_resetstat(struct client *c)
     reply_ok(c);
 }
 
+/* Every user as its "user name rules..." line, in *lines (owned, n of
+ * them). Returns 0, or -1 on OOM. */
+static int user_lines(const struct acl *acl, char ***lines, int *n)
+{
+    *lines = calloc(acl->nusers, sizeof(**lines));
+    *n = 0;
+    if (!*lines)
+        return -1;
+    struct resp_out text;
+    resp_out_init(&text, 2);
+    int rc = 0;
+    for (size_t i = 0; i < acl->nusers && rc == 0; i++) {
+        resp_out_reset(&text, 0);
+        acl_describe_user(acl, acl->users[i], &text);
+        char *line = text.nomem ? NULL : strndup(text.data, text.len);
+        if (!line)
+            rc = -1;
+        else
+            (*lines)[(*n)++] = line;
+    }
+    resp_out_close(&text);
+    return rc;
+}
+
+static void config_rewrite(struct client *c)
+{
+    struct server *srv = c->srv;
+    if (!srv->config_file[0]) {
+        reply_error(c, ERR_CONFIG,
+                    "The server is running without a config file");
+        return;
+    }
+    char **users = NULL, err[256];
+    int n = 0, rc = 0;
+    if (!srv->conf.aclfile)
+        rc = user_lines(srv->acl, &users, &n);
+    if (rc != 0) {
+        reply_error(c, ERR_OOM);
+    } else if (conf_rewrite(&srv->conf, srv->config_file,
+                            (const char *const *)users, n, err,
+                            sizeof(err)) != 0) {
+        server_log(srv, 'w', "CONFIG REWRITE failed: %s", err);
+        char msg[300];
+        snprintf(msg, sizeof(msg), "Rewriting config file: %s", err);
+        reply_error(c, ERR_CONFIG, msg);
+    } else {
+        server_log(srv, 'n', "CONFIG REWRITE executed with success.");
+        reply_ok(c);
+    }
+    for (int i = 0; i < n; i++)
+        free(users[i]);
+    free(users);
+}
+
 static void config_help(struct client *c)
 {
     static const char *const lines[] = {
@@ -155,6 +210,8 @@ static void config_help(struct client *c)
         "    Set the configuration <directive> to <value>.",
         "RESETSTAT",
         "    Reset statistics reported by the INFO command.",
+        "REWRITE",
+        "    Rewrite the configuration file.",
         "HELP",
         "    Prints this help.",
     };
@@ -165,6 +222,7 @@ static const struct subcommand config_subcommands[] = {
     { "GET", config_get, -3, CMD_ADMIN | CMD_NOSCRIPT },
     { "SET", config_set, -4, CMD_ADMIN | CMD_NOSCRIPT },
     { "RESETSTAT", config_resetstat, 2, CMD_ADMIN | CMD_NOSCRIPT },
+    { "REWRITE", config_rewrite, 2, CMD_ADMIN | CMD_NOSCRIPT },
     { "HELP", config_help, 2, 0 },
 };
 

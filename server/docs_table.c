@@ -313,6 +313,10 @@ SUB("CONFIG|RESETSTAT", "2.0.0",
     "Zeroes the server statistics reported by INFO, such as command and "
     "keyspace counts.",
     ""),
+SUB("CONFIG|REWRITE", "2.8.0",
+    "Writes the running configuration into the config file the server "
+    "started with, keeping its comments.",
+    ""),
 SUB("CONFIG|SET", "2.0.0",
     "Changes one or more configuration parameters at runtime, all of them "
     "or none.",

@@ -161,6 +161,7 @@ static const struct keyspec_cmd rows[] = {
 { "CONFIG|GET", .info = LOADING | STALE },
 { "CONFIG|HELP", .info = LOADING | STALE },
 { "CONFIG|RESETSTAT", .info = LOADING | STALE },
+{ "CONFIG|REWRITE", .info = LOADING | STALE },
 { "CONFIG|SET",
   .tips = "request_policy:all_nodes response_policy:all_succeeded",
   .info = LOADING | STALE },

@@ -469,8 +469,14 @@ static int server_init(struct server *srv, int argc, char **argv)
     }
     if (check_logfile(srv) != 0)
         return -1;
-    if (argc > 1 && strncmp(argv[1], "--", 2) != 0)
-        snprintf(srv->config_file, sizeof(srv->config_file), "%s", argv[1]);
+    if (argc > 1 && strncmp(argv[1], "--", 2) != 0) {
+        /* Absolute, as INFO shows it in Redis, and as CONFIG REWRITE
+         * needs it should the working directory change. */
+        char *abs = realpath(argv[1], NULL);
+        snprintf(srv->config_file, sizeof(srv->config_file), "%s",
+                 abs ? abs : argv[1]);
+        free(abs);
+    }
     size_t exe = sizeof(srv->executable);
     if (uv_exepath(srv->executable, &exe) != 0)
         snprintf(srv->executable, sizeof(srv->executable), "%s", argv[0]);

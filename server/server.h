@@ -348,7 +348,7 @@ struct server {
     struct release release;             /* gives the stores' pages back */
     struct prefault *prefault;          /* faults memory in ahead; or NULL */
     struct premap *premap;              /* maps tables ahead; or NULL */
-    char executable[256], config_file[256];
+    char executable[256], config_file[PATH_MAX];
     char unix_path[PATH_MAX];           /* the unix socket bound, "" none */
     int64_t start_ms;
     uint64_t stat_commands, stat_connections, stat_rejected_conn;

@@ -46,6 +46,14 @@ settable parameter back to its start-up value (both servers are restarted
 if that fails). A round stops at its first difference and prints its steps
 and the line that replays it.
 
+A rewrite round (--rewrite-share of the rounds) starts both servers from
+the same config file (as a start-up round writes one, drawn again until
+both start), sends the same two to eight CONFIG SETs (not save or
+appendonly, which the harness's arguments to redis-server override),
+CONFIG REWRITE, compares CONFIG GET *, restarts each server from the file
+it rewrote and compares again; Respite's CONFIG GET * must also be what
+it was before its restart.
+
 A start-up round (--startup-share of the rounds) instead starts a fresh
 pair of servers with one to four random "--name value" directives (or a
 bare --save, or a value spread over several arguments), or in three
@@ -69,9 +77,9 @@ Designed out, and why:
     port, bind  Redis can move its listeners at run time, Respite cannot
                 (CONFIG SET says immutable): never set, at start-up the
                 harness's own values; port is never compared
-    CONFIG REWRITE and HELP   Respite writes no config file and has no
-                REWRITE: never sent, and its two lines are dropped from
-                Redis's CONFIG HELP before comparing
+    CONFIG REWRITE  the servers run without a config file here, so it
+                would only compare the error; test_config_rewrite.py
+                compares rewritten files
     values that would break the test or the machine: maxclients only
                 64..100000 (both fit it to RLIMIT_NOFILE, refusing what the
                 limit cannot be raised for; Redis tries limits 16 apart
@@ -99,7 +107,8 @@ Designed out, and why:
                 Start-up rounds use them
 
 Usage: diff_config.py [--seed S] [--rounds R] [--steps N]
-                      [--resp 2|3|both] [--startup-share F] [--quiet]
+                      [--resp 2|3|both] [--startup-share F]
+                      [--rewrite-share F] [--quiet]
 Prints "ok ..." / "FAIL ..." per round and "RESULT <passed> <failed>"
 last; exit status 1 when any round failed.
 """
@@ -499,35 +508,17 @@ class Views:
         return (raw[:1], sorted(keep))
 
 
-def help_lines(raw):
-    """CONFIG HELP without its REWRITE entry (Respite has no REWRITE)."""
-    if raw.startswith(b"<") or raw[:1] != b"*":
-        return raw
-    lines = h.parse(raw)
-    out = []
-    skip = False
-    for line in lines:
-        if line == b"REWRITE":
-            skip = True
-            continue
-        if skip and line.startswith(b"    "):
-            continue
-        skip = False
-        out.append(line)
-    return (raw[:1], out)
-
-
 def show(v, n=700):
     return compat.clip(v, n) if isinstance(v, bytes) else \
         (repr(v) if len(repr(v)) <= n else repr(v)[:n] + "...")
 
 
-def first_diff(a, b):
+def first_diff(a, b, names=("redis", "respite")):
     """For two (type, pairs) views: the pairs only one side has."""
     if isinstance(a, tuple) and isinstance(b, tuple) and a[0] == b[0]:
         sa, sb = set(a[1]), set(b[1])
-        return "only redis: %s\n    only respite: %s" % (
-            show(sorted(sa - sb)), show(sorted(sb - sa)))
+        return "only %s: %s\n    only %s: %s" % (
+            names[0], show(sorted(sa - sb)), names[1], show(sorted(sb - sa)))
     return None
 
 
@@ -559,8 +550,6 @@ class Round(compat.ScenarioRound):
             raw = side.request(0, h.encode(*args))
             if mode == "config":
                 outs.append(self.views.pairs(raw))
-            elif mode == "help":
-                outs.append(help_lines(raw))
             else:
                 outs.append(raw)
         if outs[0] != outs[1]:
@@ -647,8 +636,7 @@ class Round(compat.ScenarioRound):
                 elif r < 0.9:
                     self.send(rng.choice(SUBCOMMANDS))
                 elif r < 0.94:
-                    self.send(["CONFIG", rng.choice(["HELP", "help"])],
-                              "help")
+                    self.send(["CONFIG", rng.choice(["HELP", "help"])])
                 else:
                     self.fresh_ping()
             self.send(["CONFIG", "GET", "*"], "config")
@@ -824,6 +812,136 @@ class StartupRound:
                         self.seed, status, crash or "", sut.log_tail()))
 
 
+class RewriteRound(StartupRound):
+    """Both servers started from the same config file (written as a
+    start-up round writes one), then the same random CONFIG SETs, CONFIG
+    REWRITE, and a restart of each from the file it rewrote. The replies
+    and CONFIG GET * after the rewrite and after the restarts must agree,
+    and Respite's CONFIG GET * must survive its restart. save and
+    appendonly are left alone: the harness's --save '' --appendonly no
+    for redis-server override its file."""
+
+    def __init__(self, test, proto, seed):
+        super().__init__(test, proto, seed)
+        self.in_file = True
+
+    def start_from(self, binary, name, path):
+        s = h.Server(binary=binary, name=name, tracked=False,
+                     debug_command=False, start_timeout=10,
+                     config_file=path, cwd=self.test.scratch)
+        try:
+            return s.start()
+        except h.ServerError:
+            return None
+
+    def call_both(self, servers, password, *args):
+        outs = []
+        for s in servers:
+            with s.conn(timeout=compat.REPLY_TIMEOUT) as c:
+                if password:
+                    c.call("AUTH", password)
+                if self.proto == 3:
+                    c.call("HELLO", "3")
+                outs.append(c.call(*args))
+        return outs
+
+    def changes(self, servers, password, log):
+        """The random CONFIG SETs; returns (report or None, password)."""
+        rng = self.rng
+        names = [n for n in self.test.resettable
+                 if n not in self.NOT_IN_FILE]
+        for _ in range(rng.randint(2, 8)):
+            name = odd_case(rng, rng.choice(names))
+            value = gen_value(rng, name.lower())
+            log.append("CONFIG SET %s %r" % (name, value))
+            a, b = self.call_both(servers, password, "CONFIG", "SET", name,
+                                  value)
+            if a != b:
+                return "  redis:   %s\n  respite: %s" % (show(a), show(b)), \
+                    password
+            if a == b"+OK\r\n" and name.lower() == "requirepass":
+                password = value or None
+        return None, password
+
+    def start_both(self, bins, paths):
+        """Both servers from one config file; a file that either refuses
+        (start-up rounds compare those) is drawn again, four times, then
+        one of comments only. Returns (servers, log, password)."""
+        for attempt in range(5):
+            if attempt < 4:
+                text, shown, password = self.directives()
+            else:
+                text, shown, password = "# nothing set\n", [""], None
+            self.test.clean_scratch()
+            for path in paths:
+                with open(path, "w") as f:
+                    f.write(text)
+            servers = [self.start_from(b, "rewrite-%d" % i, p)
+                       for i, (b, p) in enumerate(zip(bins, paths))]
+            if None not in servers:
+                return servers, ["config file:"] + shown[1:], password
+            for s in servers:
+                if s is not None:
+                    s.stop()
+        return [None, None], [], None
+
+    def run(self):
+        bins = (compat.REF_BIN, h.server_bin())
+        paths = [os.path.join(self.test.scratch, n)
+                 for n in ("ref.conf", "sut.conf")]
+        servers, log, password = self.start_both(bins, paths)
+
+        def fail(what):
+            return "seed %d [resp%d] rewrite round: %s\n    %s\n" \
+                   "  replay with --seed %d --rounds 1 --resp %d" % (
+                       self.seed, self.proto, what, "\n    ".join(log),
+                       self.seed, self.proto)
+        try:
+            if None in servers:
+                return fail("no config file both servers start from")
+            report, password = self.changes(servers, password, log)
+            if report:
+                return fail("CONFIG SET replies differ\n" + report)
+            log.append("CONFIG REWRITE")
+            a, b = self.call_both(servers, password, "CONFIG", "REWRITE")
+            if a != b or a != b"+OK\r\n":
+                return fail("CONFIG REWRITE: redis %s, respite %s" % (
+                    show(a), show(b)))
+            before = [self.config_all(s, password) for s in servers]
+            if before[0] != before[1]:
+                return fail("CONFIG GET * differs before the restart\n  " +
+                            str(first_diff(before[0], before[1])))
+            for s in servers:
+                s.stop()
+            log.append("(restart both from their rewritten files)")
+            servers = [self.start_from(b, "rewrite-%d" % i, p)
+                       for i, (b, p) in enumerate(zip(bins, paths))]
+            with open(paths[1]) as f:
+                written = f.read()
+            if servers[1] is None:
+                return fail("Respite did not start from its file:\n" +
+                            written)
+            after = self.config_all(servers[1], password)
+            if after != before[1]:
+                return fail("Respite's CONFIG GET * changed over its "
+                            "restart\n  %s\n%s" % (
+                                first_diff(before[1], after,
+                                           ("before", "after")), written))
+            if servers[0] is not None and \
+                    self.config_all(servers[0], password) != after:
+                return fail("CONFIG GET * differs after the restart\n" +
+                            written)
+            return None
+        finally:
+            for s in servers:
+                if s is not None:
+                    s.stop()
+                    crash = s.sanitizer_report()
+                    if crash:
+                        self.test.startup_crashes.append(
+                            "seed %d rewrite round: %s" % (self.seed, crash))
+
+
 # ---------------------------------------------------------------------------
 # The test
 # ---------------------------------------------------------------------------
@@ -938,13 +1056,19 @@ class Test:
                     pass
 
     def play(self, seed, proto):
-        if random.Random(seed * 7919).random() < self.opts.startup_share:
-            try:
-                return StartupRound(self, proto, seed).run()
-            except Exception:
-                return "seed %d [resp%d] start-up: harness error\n%s" % (
-                    seed, proto, traceback.format_exc())
-        return Round(self, proto, seed, self.opts.steps).run()
+        r = random.Random(seed * 7919).random()
+        kind = None
+        if r < self.opts.startup_share:
+            kind = StartupRound
+        elif r < self.opts.startup_share + self.opts.rewrite_share:
+            kind = RewriteRound
+        if kind is None:
+            return Round(self, proto, seed, self.opts.steps).run()
+        try:
+            return kind(self, proto, seed).run()
+        except Exception:
+            return "seed %d [resp%d] %s: harness error\n%s" % (
+                seed, proto, kind.__name__, traceback.format_exc())
 
     def close(self):
         self.ref.close()
@@ -962,6 +1086,9 @@ def main():
                     help="protocol of the rounds (both: alternate)")
     ap.add_argument("--startup-share", type=float, default=0.1,
                     help="share of the rounds that are start-up rounds")
+    ap.add_argument("--rewrite-share", type=float, default=0.1,
+                    help="share of the rounds that are CONFIG REWRITE "
+                    "rounds")
     ap.add_argument("--quiet", action="store_true")
     opts = ap.parse_args()
     test = Test(opts)

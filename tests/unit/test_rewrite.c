@@ -60,6 +60,33 @@ static int set(struct conf *c, const char *name, const char *value)
     return rc;
 }
 
+/* c with its defaults and then dir/name, written with text, loaded; the
+ * path in buf. Returns 0, or -1 (the reason on stderr). */
+static int load_new(struct conf *c, const char *name, const char *text,
+                    char *buf, size_t len)
+{
+    char err[256];
+    if (conf_init(c) != 0 || !file_at(name, text, buf, len))
+        return -1;
+    if (conf_load_file(c, buf, err, sizeof(err)) != 0) {
+        fprintf(stderr, "    %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* conf_rewrite, then the file's text (malloc'd); NULL if either failed. */
+static char *rewrite_text(const struct conf *c, const char *path,
+                          const char *const *users, int n)
+{
+    char err[256];
+    if (conf_rewrite(c, path, users, n, err, sizeof(err)) != 0) {
+        fprintf(stderr, "    rewrite %s: %s\n", path, err);
+        return NULL;
+    }
+    return slurp(path);
+}
+
 struct dump {
     char text[65536];
     size_t len;
@@ -99,31 +126,27 @@ static const char *dir_line(void)
  * not the default comes last, below the signature. */
 TEST(in_place_then_appended)
 {
-    char path[128], err[256], want[PATH_MAX + 2048];
+    char path[128], want[PATH_MAX + 2048];
     struct conf c;
-    ASSERT_OK(conf_init(&c));
-    ASSERT(file_at("a.conf",
-                   "  # indented comment\n"
-                   "port 7000\n"
-                   "hz 10\n"
-                   "\n"
-                   "\n"
-                   "hz 12   \n"
-                   "MaxMemory 1mb\n"
-                   "hash-max-ziplist-entries 100\n"
-                   "list-max-ziplist-entries 512\n"
-                   "\n"
-                   "\n"
-                   "# tail comment\n"
-                   "maxmemory-samples 7\n",
-                   path, sizeof(path)));
-    ASSERT_OK(conf_load_file(&c, path, err, sizeof(err)));
+    ASSERT_OK(load_new(&c, "a.conf",
+                       "  # indented comment\n"
+                       "port 7000\n"
+                       "hz 10\n"
+                       "\n"
+                       "\n"
+                       "hz 12   \n"
+                       "MaxMemory 1mb\n"
+                       "hash-max-ziplist-entries 100\n"
+                       "list-max-ziplist-entries 512\n"
+                       "\n"
+                       "\n"
+                       "# tail comment\n"
+                       "maxmemory-samples 7\n", path, sizeof(path)));
     ASSERT_OK(set(&c, "maxmemory", "0"));
     ASSERT_OK(set(&c, "maxmemory-samples", "5"));
     ASSERT_OK(set(&c, "timeout", "3"));
     ASSERT_OK(set(&c, "requirepass", "s p"));
-    ASSERT_OK(conf_rewrite(&c, path, NULL, 0, err, sizeof(err)));
-    char *got = slurp(path);
+    char *got = rewrite_text(&c, path, NULL, 0);
     snprintf(want, sizeof(want),
              "# indented comment\n"
              "port 7000\n"
@@ -145,13 +168,11 @@ TEST(in_place_then_appended)
 
     /* Again, unchanged: the same bytes; then back to the default, the
      * appended line stays and says so. */
-    ASSERT_OK(conf_rewrite(&c, path, NULL, 0, err, sizeof(err)));
-    got = slurp(path);
+    got = rewrite_text(&c, path, NULL, 0);
     ASSERT_STR_EQ(got, want);
     free(got);
     ASSERT_OK(set(&c, "timeout", "0"));
-    ASSERT_OK(conf_rewrite(&c, path, NULL, 0, err, sizeof(err)));
-    got = slurp(path);
+    got = rewrite_text(&c, path, NULL, 0);
     ASSERT(strstr(got, "\ntimeout 0\n") != NULL);
     ASSERT(strstr(got, "CONFIG REWRITE\n# Generated") == NULL);
     free(got);
@@ -164,17 +185,15 @@ TEST(in_place_then_appended)
  * (Redis's names: replica, not slave). */
 TEST(multi_line_directives)
 {
-    char path[128], err[256];
+    char path[128];
     struct conf c;
-    ASSERT_OK(conf_init(&c));
-    ASSERT(file_at("m.conf", "save 900 1\n# between\nsave 300 10\n"
-                   "save 60 10000\nport 1\n", path, sizeof(path)));
-    ASSERT_OK(conf_load_file(&c, path, err, sizeof(err)));
+    ASSERT_OK(load_new(&c, "m.conf",
+                       "save 900 1\n# between\nsave 300 10\n"
+                       "save 60 10000\nport 1\n", path, sizeof(path)));
     ASSERT_OK(set(&c, "save", "10 1"));
     ASSERT_OK(set(&c, "client-output-buffer-limit",
                   "replica 1gb 100mb 3 normal 3kb 1000 0"));
-    ASSERT_OK(conf_rewrite(&c, path, NULL, 0, err, sizeof(err)));
-    char *got = slurp(path);
+    char *got = rewrite_text(&c, path, NULL, 0);
     char want[PATH_MAX + 1024];
     snprintf(want, sizeof(want),
              "save 10 1\n"
@@ -188,8 +207,7 @@ TEST(multi_line_directives)
     ASSERT_STR_EQ(got, want);
     free(got);
     ASSERT_OK(set(&c, "save", ""));
-    ASSERT_OK(conf_rewrite(&c, path, NULL, 0, err, sizeof(err)));
-    got = slurp(path);
+    got = rewrite_text(&c, path, NULL, 0);
     ASSERT(strncmp(got, "save \"\"\n# between\n", 18) == 0);
     free(got);
     conf_close(&c);
@@ -201,16 +219,14 @@ TEST(multi_line_directives)
  * rewriting again moves nothing, where Redis takes the lines in order. */
 TEST(buffer_limit_classes_keep_their_lines)
 {
-    char path[128], err[256];
+    char path[128];
     struct conf c;
-    ASSERT_OK(conf_init(&c));
-    ASSERT(file_at("o.conf", "client-output-buffer-limit pubsub 1mb 2mb 5\n"
-                   "# x\nclient-output-buffer-limit slave 0 0 0\n", path,
-                   sizeof(path)));
-    ASSERT_OK(conf_load_file(&c, path, err, sizeof(err)));
+    ASSERT_OK(load_new(&c, "o.conf",
+                       "client-output-buffer-limit pubsub 1mb 2mb 5\n"
+                       "# x\nclient-output-buffer-limit slave 0 0 0\n",
+                       path, sizeof(path)));
     ASSERT_OK(set(&c, "client-output-buffer-limit", "normal 3kb 1000 0"));
-    ASSERT_OK(conf_rewrite(&c, path, NULL, 0, err, sizeof(err)));
-    char *got = slurp(path);
+    char *got = rewrite_text(&c, path, NULL, 0);
     char want[PATH_MAX + 1024];
     snprintf(want, sizeof(want),
              "client-output-buffer-limit pubsub 1mb 2mb 5\n"
@@ -222,8 +238,7 @@ TEST(buffer_limit_classes_keep_their_lines)
              "%s", dir_line());
     ASSERT_STR_EQ(got, want);
     free(got);
-    ASSERT_OK(conf_rewrite(&c, path, NULL, 0, err, sizeof(err)));
-    got = slurp(path);
+    got = rewrite_text(&c, path, NULL, 0);
     ASSERT_STR_EQ(got, want);
     free(got);
     ASSERT_STR_EQ(conf_line_directive("client-output-buffer-limit SLAVE 0 "
@@ -297,13 +312,12 @@ TEST(round_trip)
  * created, without a blank first line. */
 TEST(defaults_write_only_dir)
 {
-    char path[128], err[256], want[PATH_MAX + 64];
+    char path[128], want[PATH_MAX + 64];
     struct conf c;
     ASSERT_OK(conf_init(&c));
     ASSERT(file_at("new.conf", NULL, path, sizeof(path)));
     unlink(path);
-    ASSERT_OK(conf_rewrite(&c, path, NULL, 0, err, sizeof(err)));
-    char *got = slurp(path);
+    char *got = rewrite_text(&c, path, NULL, 0);
     snprintf(want, sizeof(want), "# Generated by CONFIG REWRITE\n%s",
              dir_line());
     ASSERT_STR_EQ(got, want);
@@ -316,17 +330,16 @@ TEST(defaults_write_only_dir)
  * (an aclfile keeps the users) the file's user lines go. */
 TEST(user_lines)
 {
-    char path[128], err[256];
+    char path[128];
     struct conf c;
-    ASSERT_OK(conf_init(&c));
-    ASSERT(file_at("u.conf", "user default on nopass ~* +@all\n# x\n"
-                   "user old on >pw ~k +get\nport 2\n", path, sizeof(path)));
-    ASSERT_OK(conf_load_file(&c, path, err, sizeof(err)));
+    ASSERT_OK(load_new(&c, "u.conf",
+                       "user default on nopass ~* +@all\n# x\n"
+                       "user old on >pw ~k +get\nport 2\n",
+                       path, sizeof(path)));
     const char *users[] = { "user alice on #ab ~a* +get",
                             "user bob off",
                             "user default on nopass ~* &* +@all" };
-    ASSERT_OK(conf_rewrite(&c, path, users, 3, err, sizeof(err)));
-    char *got = slurp(path);
+    char *got = rewrite_text(&c, path, users, 3);
     char want[PATH_MAX + 1024];
     snprintf(want, sizeof(want),
              "user alice on #ab ~a* +get\n"
@@ -339,8 +352,7 @@ TEST(user_lines)
              "user default on nopass ~* &* +@all\n", dir_line());
     ASSERT_STR_EQ(got, want);
     free(got);
-    ASSERT_OK(conf_rewrite(&c, path, NULL, 0, err, sizeof(err)));
-    got = slurp(path);
+    got = rewrite_text(&c, path, NULL, 0);
     ASSERT(strstr(got, "user ") == NULL);
     ASSERT(strncmp(got, "# x\nport 2\n", 11) == 0);
     free(got);

@@ -7,6 +7,7 @@ part of README.md between the COMMANDS markers. With --check it only
 compares and exits 1 when the README is stale (the integration suite runs
 that, so the list can not drift)."""
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -31,9 +32,21 @@ GROUP_TITLES = {
 
 
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """One the system picks, or of RESPITE_TEST_PORTS=LOW-HIGH when set
+    (as tests/integration/harness.py)."""
+    span = os.environ.get("RESPITE_TEST_PORTS")
+    ports = [0]
+    if span:
+        low, high = (int(x) for x in span.split("-"))
+        ports = random.sample(range(low, high + 1), high - low + 1)
+    for port in ports:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise OSError("no free port in RESPITE_TEST_PORTS=%s" % span)
 
 
 def fetch_docs(binary):

@@ -26,6 +26,7 @@ Run the test files with /usr/bin/python3, which has Debian's redis-py.
 import atexit
 import contextlib
 import os
+import random
 import re
 import shutil
 import signal
@@ -69,13 +70,26 @@ def is_redis(binary=None):
 
 
 def free_port():
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-    finally:
-        s.close()
+    """A TCP port on 127.0.0.1 that nothing listens on right now: one the
+    system picks, or with RESPITE_TEST_PORTS=LOW-HIGH set (17000-17499 on
+    a shared machine) a random one of that range."""
+    span = os.environ.get("RESPITE_TEST_PORTS")
+    if not span:
+        candidates = [0]
+    else:
+        low, high = (int(x) for x in span.split("-"))
+        candidates = random.sample(range(low, high + 1), high - low + 1)
+    for port in candidates:
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            s.bind(("127.0.0.1", port))
+            return s.getsockname()[1]
+        except OSError:
+            if port == 0:
+                raise
+        finally:
+            s.close()
+    raise ServerError("no free port in RESPITE_TEST_PORTS=%s" % span)
 
 
 # ---------------------------------------------------------------------------

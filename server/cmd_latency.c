@@ -19,7 +19,8 @@
  * The latency monitor (latency-monitor-threshold ms, 0 off): "command"
  * and "fast-command" (CMD_FAST) from client_call's slow path, whenever a
  * command that did not block ran that long; "expire-cycle" from the
- * sweeper's tick; "eviction-cycle" and "eviction-del" from maxmemory.c.
+ * sweeper's tick; "eviction-cycle" and "eviction-del" from maxmemory.c;
+ * "fork" from BGSAVE's fork (persist.c).
  * client_call tests srv->observe_ns, the smaller of the two thresholds,
  * so the monitor adds nothing to a fast command.
  *

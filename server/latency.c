@@ -92,6 +92,7 @@ static const char *const event_names[LATENCY_EV_COUNT] = {
     [LATENCY_EV_EXPIRE_CYCLE] = "expire-cycle",
     [LATENCY_EV_EVICTION_CYCLE] = "eviction-cycle",
     [LATENCY_EV_EVICTION_DEL] = "eviction-del",
+    [LATENCY_EV_FORK] = "fork",
 };
 
 const char *latency_event_name(enum latency_event ev)

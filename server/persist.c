@@ -156,7 +156,8 @@ static int bgsave_start(struct server *srv)
     pid_t pid = fork();
     if (pid == 0)
         child_main(srv);
-    p->fork_usec = (uv_hrtime() - t0) / 1000;
+    uint64_t fork_ns = uv_hrtime() - t0;
+    p->fork_usec = fork_ns / 1000;
     if (pid < 0) {
         p->last_bgsave_ok = 0;
         server_log(srv, 'w', "Can't save in background: fork: %s",
@@ -164,6 +165,9 @@ static int bgsave_start(struct server *srv)
         return -1;
     }
     p->forks++;
+    /* The latency monitor's "fork", as Redis records it: successful forks
+     * only. */
+    latency_event(srv, LATENCY_EV_FORK, fork_ns);
     server_log(srv, 'n', "Background saving started by pid %ld", (long)pid);
     p->child = pid;
     p->child_start = now_s(srv);

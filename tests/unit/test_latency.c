@@ -70,6 +70,13 @@ TEST(series_keeps_the_worst_of_a_second_and_wraps)
     ASSERT_EQ(latency_event_lookup("fast-command", 12),
               LATENCY_EV_FAST_COMMAND);
     ASSERT_EQ(latency_event_lookup("Command", 7), -1);
+    /* Redis's names, every one of them looked up by itself. */
+    ASSERT_EQ(latency_event_lookup("fork", 4), LATENCY_EV_FORK);
+    for (int i = 0; i < LATENCY_EV_COUNT; i++) {
+        const char *name = latency_event_name((enum latency_event)i);
+        ASSERT(name != NULL);
+        ASSERT_EQ(latency_event_lookup(name, strlen(name)), i);
+    }
     ASSERT_OK(latency_monitor_add(&m, LATENCY_EV_COMMAND, 100, 5));
     ASSERT_OK(latency_monitor_add(&m, LATENCY_EV_COMMAND, 100, 9));
     ASSERT_OK(latency_monitor_add(&m, LATENCY_EV_COMMAND, 100, 7));

@@ -1,5 +1,6 @@
-/* cmd_latency.c - LATENCY LATEST | HISTORY | GRAPH | RESET | HISTOGRAM | HELP,
- * INFO latencystats, and what feeds them (the data is latency.c).
+/* cmd_latency.c - LATENCY LATEST | HISTORY | GRAPH | RESET | HISTOGRAM |
+ * DOCTOR | HELP, INFO latencystats, and what feeds them (the data is
+ * latency.c).
  *
  * Per-command latency tracking (latency-tracking yes): client_call
  * already reads the clock around every command for INFO commandstats;
@@ -24,10 +25,13 @@
  * client_call tests srv->observe_ns, the smaller of the two thresholds,
  * so the monitor adds nothing to a fast command.
  *
- * Not done: LATENCY DOCTOR (Redis's prose report of the events, with
- * advice) replies as an unknown subcommand does, and HELP does not list
- * it. */
+ * LATENCY DOCTOR is a report in plain words of the same series (Redis
+ * has one too; the wording and the advice here are Respite's own): per
+ * event what it measures, how many spikes are kept, the latest, worst and
+ * average, how often they came; then advice for the events seen, naming
+ * the settings that bear on each. */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -460,10 +464,236 @@ static void latency_reset_cmd(struct client *c)
     resp_add_int(&c->out, n);
 }
 
+/* ------------------------------------------------------------------------
+ * LATENCY DOCTOR
+ * --------------------------------------------------------------------- */
+
+/* Appends printf-style text to o (a text buffer, not a reply). */
+static void say(struct resp_out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void say(struct resp_out *o, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof(buf)) {
+        resp_add_raw(o, buf, (size_t)n);
+        return;
+    }
+    char *big = malloc((size_t)n + 1);
+    if (!big) {
+        o->nomem = 1;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    resp_add_raw(o, big, (size_t)n);
+    free(big);
+}
+
+/* What each event times, completing "spikes of ...". */
+static const char *const event_what[LATENCY_EV_COUNT] = {
+    [LATENCY_EV_COMMAND] = "commands not flagged fast, each timed on its own",
+    [LATENCY_EV_FAST_COMMAND] =
+        "commands flagged fast (O(1) or O(log N) ones such as GET or INCR)",
+    [LATENCY_EV_EXPIRE_CYCLE] =
+        "the sweeper's tick that deletes expired keys in the background",
+    [LATENCY_EV_EVICTION_CYCLE] =
+        "eviction passes, run before a command while used memory is over "
+        "maxmemory",
+    [LATENCY_EV_EVICTION_DEL] = "the deletion of one evicted key",
+    [LATENCY_EV_FORK] =
+        "the fork of the child that writes a snapshot (BGSAVE, or a save "
+        "point reached)",
+};
+
+/* "this second", "12 s ago", "5 min ago", "3 h ago", "2 days ago". */
+static void ago(char *buf, size_t cap, int64_t secs)
+{
+    if (secs <= 0)
+        snprintf(buf, cap, "this second");
+    else if (secs < 120)
+        snprintf(buf, cap, "%lld s ago", (long long)secs);
+    else if (secs < 7200)
+        snprintf(buf, cap, "%lld min ago", (long long)(secs / 60));
+    else if (secs < 172800)
+        snprintf(buf, cap, "%lld h ago", (long long)(secs / 3600));
+    else
+        snprintf(buf, cap, "%lld days ago", (long long)(secs / 86400));
+}
+
+/* One numbered paragraph on event ev's series s. */
+static void doctor_event(struct resp_out *o, int num, enum latency_event ev,
+                         const struct latency_series *s, int64_t now)
+{
+    struct latency_sample x[LATENCY_SERIES_LEN];
+    size_t n = latency_series_samples(s, x);
+    uint64_t sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += x[i].ms;
+    char when[32];
+    ago(when, sizeof(when), now - x[n - 1].time);
+    say(o, "%d. %s: spikes of %s.\n", num, latency_event_name(ev),
+        event_what[ev]);
+    say(o, "   %zu second%s with a spike kept (at most %d are); the latest "
+        "(%s) took %lu ms; the worst since the last reset %lu ms; "
+        "%.1f ms on average over those kept.\n",
+        n, n == 1 ? "" : "s", LATENCY_SERIES_LEN, when,
+        (unsigned long)x[n - 1].ms, (unsigned long)s->max_ms,
+        (double)sum / (double)n);
+    if (n > 1)
+        say(o, "   One spike every %.1f s on average, over the %lld s "
+            "between the first and the latest kept.\n",
+            (double)(x[n - 1].time - x[0].time) / (double)(n - 1),
+            (long long)(x[n - 1].time - x[0].time));
+    else
+        say(o, "   A single spike so far: no pattern to read yet.\n");
+}
+
+/* The advice for the events in seen[], each piece once. */
+static void doctor_advice(struct resp_out *o, const struct server *srv,
+                          const int *seen)
+{
+    const struct conf *cf = &srv->conf;
+    /* The monitor's threshold in us, as the slow log counts; 0 when the
+     * monitor is off, or for a threshold too large to say in us. */
+    int64_t us = cf->latency_monitor_threshold > 0 &&
+                         cf->latency_monitor_threshold < INT64_MAX / 1000
+                     ? cf->latency_monitor_threshold * 1000 : 0;
+    say(o, "What to look at:\n\n");
+    if (seen[LATENCY_EV_COMMAND] || seen[LATENCY_EV_FAST_COMMAND]) {
+        if (cf->slowlog_log_slower_than < 0)
+            say(o, "- The slow log is off (slowlog-log-slower-than is "
+                "negative). Turn it on with CONFIG SET "
+                "slowlog-log-slower-than %lld (%s), and SLOWLOG GET will "
+                "name the commands behind the next spikes, with their "
+                "arguments and clients.\n",
+                (long long)(us ? us : 10000),
+                us ? "the monitor's threshold in microseconds"
+                   : "microseconds; 10 ms, for instance");
+        else if (us && cf->slowlog_log_slower_than > us)
+            say(o, "- The slow log keeps only commands slower than %lld us, "
+                "longer than the monitor's threshold, so some spikes have "
+                "no entry there. CONFIG SET slowlog-log-slower-than %lld "
+                "makes SLOWLOG GET list every command behind a spike.\n",
+                (long long)cf->slowlog_log_slower_than, (long long)us);
+        else
+            say(o, "- SLOWLOG GET lists the recent slow commands with their "
+                "arguments, client and duration: start there to see which "
+                "calls made these spikes.\n");
+    }
+    if (seen[LATENCY_EV_COMMAND])
+        say(o, "- Respite runs one command at a time, so a command that "
+            "walks a whole keyspace or collection (KEYS, SMEMBERS, HGETALL, "
+            "LRANGE 0 -1, SORT, the set and sorted set unions and "
+            "intersections) holds up every client meanwhile. Prefer SCAN, "
+            "SSCAN, HSCAN and ZSCAN, and ranges read in pieces. Deleting a "
+            "big value costs time too: Respite frees its memory at once, "
+            "with UNLINK as with DEL. Long EVAL or FCALL scripts and big "
+            "MULTI blocks count as one command.\n");
+    if (seen[LATENCY_EV_FAST_COMMAND])
+        say(o, "- A command flagged fast should take microseconds, so slow "
+            "ones point at the machine rather than at the command: the "
+            "process being swapped out, CPU time taken by other processes "
+            "or by a virtual machine's neighbours, or transparent huge "
+            "pages. redis-cli --intrinsic-latency 10, run on the host, "
+            "shows how much latency the system adds by itself.\n");
+    if (seen[LATENCY_EV_EXPIRE_CYCLE])
+        say(o, "- The sweeper runs hz times a second (hz is now %d) and "
+            "may spend active-expire-budget-us (now %lld us) on each run; "
+            "it reads the clock only every few rounds, so one key that is "
+            "slow to delete (a big hash, set, list or stream) can take it "
+            "past that. Many keys expiring at the same moment make longer "
+            "runs too: spread their TTLs, or keep the collections that "
+            "expire small. A smaller active-expire-budget-us with a higher "
+            "hz does the same work in shorter steps.\n",
+            cf->hz, (long long)cf->active_expire_budget_us);
+    if (seen[LATENCY_EV_EVICTION_CYCLE] || seen[LATENCY_EV_EVICTION_DEL])
+        say(o, "- Eviction is running: used memory went over maxmemory "
+            "(now %llu bytes, policy %s). Each command first evicts keys "
+            "for up to the time maxmemory-eviction-tenacity allows (now "
+            "%lld); a lower value spreads the work over more commands. "
+            "Big values are slow to evict one by one, and a maxmemory "
+            "with some headroom for the dataset avoids evicting at "
+            "all.\n",
+            (unsigned long long)cf->maxmemory,
+            cf->maxmemory_policy ? cf->maxmemory_policy : "?",
+            (long long)cf->maxmemory_eviction_tenacity);
+    if (seen[LATENCY_EV_FORK])
+        say(o, "- Each BGSAVE, asked for or started by a save point, forks "
+            "a child to write the snapshot, and the fork copies the "
+            "process's page tables: the bigger the dataset, the longer the "
+            "server stands still (on the order of 10 ms per GB, more on "
+            "some virtual machines). Keep transparent huge pages off, save "
+            "less often (the save directive), or run BGSAVE when the load "
+            "is low.\n");
+    say(o, "\nLATENCY HISTORY <event> lists an event's samples, LATENCY "
+        "GRAPH <event> charts them, and LATENCY RESET forgets them.\n");
+}
+
+/* DOCTOR: a report in words of the monitor's events and what to do about
+ * them, as a verbatim string. */
+static void latency_doctor(struct client *c)
+{
+    const struct server *srv = c->srv;
+    const struct latency_monitor *m = &srv->latency;
+    int64_t threshold = srv->conf.latency_monitor_threshold;
+    int seen[LATENCY_EV_COUNT] = {0}, nseen = 0;
+    for (int i = 0; i < LATENCY_EV_COUNT; i++)
+        nseen += seen[i] = m->series[i] != NULL;
+    struct resp_out text;
+    resp_out_init(&text, 2);
+    if (threshold <= 0 && !nseen) {
+        say(&text, "The latency monitor is off (latency-monitor-threshold "
+            "is 0), so Respite has nothing to report. Turn it on with "
+            "CONFIG SET latency-monitor-threshold <milliseconds>: from then "
+            "on every command, expiry sweep or eviction that takes at least "
+            "that long is recorded, and this report explains what was "
+            "seen.\n");
+    } else if (!nseen) {
+        say(&text, "No latency spike recorded: nothing has taken %lld ms "
+            "or more (latency-monitor-threshold) since the server started "
+            "or since the last LATENCY RESET. All is calm.\n",
+            (long long)threshold);
+    } else {
+        int64_t now = (int64_t)time(NULL);
+        say(&text, "Latency report: %d kind%s of event reached the "
+            "monitor's threshold", nseen, nseen == 1 ? "" : "s");
+        if (threshold > 0)
+            say(&text, " of %lld ms.\n\n", (long long)threshold);
+        else
+            say(&text, ". The monitor is off now "
+                "(latency-monitor-threshold is 0): these were recorded "
+                "before it was turned off.\n\n");
+        int num = 0;
+        for (int i = 0; i < LATENCY_EV_COUNT; i++) {
+            if (!seen[i])
+                continue;
+            doctor_event(&text, ++num, (enum latency_event)i, m->series[i],
+                         now);
+            say(&text, "\n");
+        }
+        doctor_advice(&text, srv, seen);
+    }
+    if (text.nomem)
+        reply_error(c, ERR_OOM);
+    else
+        resp_add_verbatim(&c->out, text.data, text.len);
+    resp_out_close(&text);
+}
+
 static void latency_help(struct client *c)
 {
     static const char *const lines[] = {
         "LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "DOCTOR",
+        "    Return a human readable latency analysis report.",
         "GRAPH <event>",
         "    Return an ASCII latency graph for the <event> class.",
         "HISTORY <event>",
@@ -485,6 +715,7 @@ static void latency_help(struct client *c)
 /* Redis 7.0's flags: admin, noscript, loading, stale; HELP only the
  * last two. */
 static const struct subcommand latency_sub_list[] = {
+    { "DOCTOR", latency_doctor, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE },
     { "LATEST", latency_latest, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE },
     { "HISTORY", latency_history, 3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE },
     { "GRAPH", latency_graph, 3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE },

@@ -468,6 +468,10 @@ CMD("INCRBY", "key increment:integer"),
 CMD("INCRBYFLOAT", "key increment:double"),
 CMD("INFO", "[section [section ...]]"),
 CMD("KEYS", "pattern"),
+SUB("LATENCY|DOCTOR", "2.8.13",
+    "Explains in words the latency spikes the monitor recorded, with "
+    "advice on their causes.",
+    ""),
 SUB("LATENCY|GRAPH", "2.8.13",
     "Returns an ASCII chart of the samples recorded for a latency monitor "
     "event.",

@@ -361,6 +361,9 @@ static const struct keyspec_cmd rows[] = {
   .info = LOADING | STALE },
 { "KEYS", .tips = "request_policy:all_shards nondeterministic_output_order" },
 { "LASTSAVE", .tips = "nondeterministic_output" },
+{ "LATENCY|DOCTOR",
+  .tips = "nondeterministic_output request_policy:all_nodes "
+          "response_policy:special" },
 { "LATENCY|GRAPH",
   .tips = "nondeterministic_output request_policy:all_nodes "
           "response_policy:special" },

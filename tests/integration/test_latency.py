@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""The latency monitor (LATENCY LATEST, HISTORY, RESET) and per-command
-latency tracking (LATENCY HISTOGRAM, INFO latencystats), as Redis 7.0
-keeps them.
+"""The latency monitor (LATENCY LATEST, HISTORY, RESET, GRAPH, DOCTOR) and
+per-command latency tracking (LATENCY HISTOGRAM, INFO latencystats), as
+Redis 7.0 keeps them.
 
 A command is made slow on purpose with a Lua busy loop (EVAL, tens of
 milliseconds on either server). Times differ between servers and runs,
@@ -10,7 +10,8 @@ at least latency-monitor-threshold ms and at most the wall time the call
 took; a histogram's cumulative counts rise to its calls at Redis's
 power-of-two steps (1, 2, 4, 8, 16, 33, 66, ... 1073741 us), in RESP2 and
 RESP3. Every test passes against redis-server 7.0 too
-(RESPITE_BIN=/usr/bin/redis-server).
+(RESPITE_BIN=/usr/bin/redis-server). LATENCY DOCTOR's prose is Respite's
+own: against Redis only its framing and the events it names are checked.
 """
 
 import os
@@ -305,6 +306,13 @@ def eviction_is_an_eviction_cycle_event():
     ev = events(r)
     assert b"eviction-cycle" in ev, ev
     assert ev[b"eviction-cycle"][2] >= 1, ev
+    with s.conn() as c:
+        text = doctor(c)
+    assert "eviction-cycle" in doctor_events(text), text
+    if not s.redis:
+        assert "Eviction is running: used memory went over maxmemory (now " \
+               "%d bytes, policy allkeys-random)" % (used // 3) in text, text
+        assert "maxmemory-eviction-tenacity allows (now 100)" in text, text
 
 
 @test
@@ -320,6 +328,185 @@ def active_expiry_is_an_expire_cycle_event():
         assert time.monotonic() < deadline, (r.dbsize(), events(r))
         time.sleep(0.05)
     assert events(r)[b"expire-cycle"][2] >= 1
+    with s.conn() as c:
+        text = doctor(c)
+    assert "expire-cycle" in doctor_events(text), text
+    if not s.redis:
+        assert "The sweeper runs hz times a second (hz is now 10) and may " \
+               "spend active-expire-budget-us (now 20000 us)" in text, text
+
+
+# ---- LATENCY DOCTOR --------------------------------------------------------
+
+def doctor(c, proto=2):
+    """LATENCY DOCTOR's text, after checking its framing: a bulk string in
+    RESP2, a verbatim "txt" string in RESP3, ending in a newline."""
+    raw = c.call("LATENCY", "DOCTOR")
+    assert raw[:1] == (b"=" if proto == 3 else b"$"), raw[:60]
+    body = h.parse(raw)
+    assert isinstance(body, bytes), body
+    if proto == 3:
+        assert body.startswith(b"txt:"), body[:60]
+        body = body[4:]
+    assert body.endswith(b"\n"), body[-60:]
+    return body.decode()
+
+
+def doctor_events(text):
+    """The events a report's numbered paragraphs name, in order."""
+    return [m.group(1) for m in re.finditer(r"^\d+\. ([a-z-]+): ", text,
+                                            re.M)]
+
+
+def latest(c):
+    """LATENCY LATEST as {event: (time, latest ms, worst ms)}."""
+    return {e[0].decode(): tuple(e[1:]) for e in call(c, "LATENCY", "LATEST")}
+
+
+@test
+def doctor_reply_type_help_and_arity():
+    s = server()
+    for proto in (2, 3):
+        with s.conn() as c:
+            if proto == 3:
+                call(c, "HELLO", "3")
+            doctor(c, proto)
+            # Any case, as every subcommand.
+            raw = c.call("latency", "doctor")
+            assert raw[:1] == (b"=" if proto == 3 else b"$"), raw[:60]
+            assert_eq(call(c, "LATENCY", "DOCTOR", "x"), h.RespError(
+                "ERR wrong number of arguments for 'latency|doctor' "
+                "command"))
+            # HELP lists it first, in Redis's words.
+            lines = call(c, "LATENCY", "HELP")
+            assert_eq(lines[1:3], [
+                b"DOCTOR",
+                b"    Return a human readable latency analysis report."])
+
+
+@test
+def doctor_says_when_the_monitor_is_off():
+    s = server()
+    with s.conn() as c:
+        slow_eval(c, 20)                # not recorded: the monitor is off
+        text = doctor(c)
+        assert "CONFIG SET latency-monitor-threshold" in text, text
+        assert_eq(doctor_events(text), [])
+        if not s.redis:
+            assert text.startswith("The latency monitor is off "
+                                   "(latency-monitor-threshold is 0)"), text
+
+
+@test
+def doctor_says_when_nothing_was_recorded():
+    s = server("--latency-monitor-threshold", "100000")
+    with s.conn() as c:
+        call(c, "SET", "k", "v")
+        text = doctor(c)
+        assert_eq(doctor_events(text), [])
+        assert "command" not in text, text
+        if not s.redis:
+            assert text.startswith("No latency spike recorded: nothing has "
+                                   "taken 100000 ms or more"), text
+
+
+@test
+def doctor_reports_a_provoked_spike():
+    # 10 ms: well above a busy machine's hiccups, so the report's calls do
+    # not become samples themselves.
+    s = server("--latency-monitor-threshold", "10")
+    with s.conn() as c:
+        call(c, "LATENCY", "RESET")
+        assert_eq(call(c, "DEBUG", "SLEEP", "0.05"), b"OK")
+        ev = latest(c)
+        assert "command" in ev and ev["command"][1] >= 50, ev
+        text = doctor(c)
+        # One paragraph per event LATEST shows, in LATEST's order (a busy
+        # machine may add one; both lists then name it).
+        assert_eq(doctor_events(text), list(latest(c)))
+        assert text.count("1. command: ") == 1, text
+        if s.redis:
+            return
+        _, ms, worst = latest(c)["command"]
+        assert "\n   1 second with a spike kept (at most 160 are); the " \
+               "latest (" in text, text
+        assert re.search(r"\) took %d ms; the worst since the last reset "
+                         r"%d ms; %d\.0 ms on average over those kept\.\n"
+                         % (ms, worst, ms), text), text
+        assert "A single spike so far" in text, text
+        # Advice for slow commands: the slow log (10 ms by default, as the
+        # monitor's threshold) and the commands that walk a collection.
+        assert "- SLOWLOG GET lists the recent slow commands" in text, text
+        assert "Prefer SCAN, SSCAN, HSCAN and ZSCAN" in text, text
+        assert "A command flagged fast" not in text, text
+        assert "active-expire-budget-us" not in text, text
+        assert text.rstrip().endswith("LATENCY RESET forgets them."), text
+
+        # A second spike in a later second: two kept, and how often.
+        sec = int(time.time())
+        while int(time.time()) == sec:
+            time.sleep(0.01)
+        call(c, "DEBUG", "SLEEP", "0.02")
+        hist = call(c, "LATENCY", "HISTORY", "command")
+        assert_eq(len(hist), 2)
+        (t0, m0), (t1, m1) = hist
+        text = doctor(c)
+        assert "2 seconds with a spike kept" in text, text
+        assert "%.1f ms on average" % ((m0 + m1) / 2) in text, text
+        assert ("One spike every %.1f s on average, over the %d s between "
+                "the first and the latest kept." % (t1 - t0, t1 - t0)
+                in text), text
+        assert "the worst since the last reset %d ms" % max(m0, m1) \
+            in text, text
+
+        # The slow log's setting changes the advice.
+        call(c, "CONFIG", "SET", "slowlog-log-slower-than", "20000")
+        text = doctor(c)
+        assert "The slow log keeps only commands slower than 20000 us, " \
+               "longer than the monitor's threshold" in text, text
+        assert "CONFIG SET slowlog-log-slower-than 10000 makes SLOWLOG GET " \
+               "list every command behind a spike" in text, text
+        call(c, "CONFIG", "SET", "slowlog-log-slower-than", "-1")
+        text = doctor(c)
+        assert "The slow log is off (slowlog-log-slower-than is negative)." \
+               " Turn it on with CONFIG SET slowlog-log-slower-than 10000 " \
+               "(the monitor's threshold in microseconds)" in text, text
+        assert "SLOWLOG GET lists" not in text, text
+
+        # Turned off, the monitor keeps what it saw and says so.
+        call(c, "CONFIG", "SET", "latency-monitor-threshold", "0")
+        text = doctor(c)
+        assert "The monitor is off now (latency-monitor-threshold is 0)" \
+            in text, text
+        assert "1. command: " in text, text
+        call(c, "LATENCY", "RESET")
+        assert doctor(c).startswith("The latency monitor is off")
+
+
+@test
+def bgsave_fork_is_a_fork_event():
+    # Redis records a BGSAVE's fork when it takes the threshold or more;
+    # a million keys make it take a few ms, but a fast machine may fork
+    # quicker, so the event must be there exactly when INFO's
+    # latest_fork_usec says the fork reached 1 ms.
+    s = server("--latency-monitor-threshold", "1")
+    r = s.client()
+    r.execute_command("DEBUG", "POPULATE", "1000000")
+    r.execute_command("LATENCY", "RESET")
+    r.execute_command("BGSAVE")
+    h.wait_for(lambda: r.info("persistence")["rdb_bgsave_in_progress"] == 0,
+               "the BGSAVE child to finish", timeout=60)
+    usec = int(r.info("stats")["latest_fork_usec"])
+    ev = events(r)
+    assert_eq((b"fork" in ev, usec), (usec >= 1000, usec))
+    if b"fork" not in ev:
+        return
+    assert_eq(ev[b"fork"][2], usec // 1000)
+    with s.conn() as c:
+        text = doctor(c)
+    assert "fork" in doctor_events(text), text
+    if not s.redis:
+        assert "the fork copies the process's page tables" in text, text
 
 
 def expected_graph(event, samples, worst, now):

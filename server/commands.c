@@ -69,6 +69,7 @@ static const struct command commands[] = {
 { "MONITOR",     cmd_monitor,        1, CMD_ADMIN|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 0, 0, 0, "server", "1.0.0", "Turns the connection into a feed of every command the server runs from now on.", NULL },
 { "SLOWLOG",     cmd_slowlog,       -2, 0,                  0, 0, 0, "server", "2.2.12", "Groups the SLOWLOG subcommands, which read, size and clear the log of slow commands.", &slowlog_subs },
 { "LATENCY",     cmd_latency,       -2, 0,                  0, 0, 0, "server", "2.8.13", "Groups the LATENCY subcommands, which show recorded latency spikes and histograms.", &latency_subs },
+{ "LOLWUT",      cmd_lolwut,        -1, R|F,                0, 0, 0, "server", "5.0.0", "Draws a small contour map of imaginary hills, then states the Respite version.", NULL },
 { "DEBUG",       cmd_debug,         -2, CMD_ADMIN|CMD_NOSCRIPT|CMD_PROTECTED, 0, 0, 0, "server", "1.0.0", "Runs test helpers such as SLEEP, POPULATE, RELOAD and JUMP-CLOCK when enabled.", NULL },
 { "MULTI",       cmd_multi,          1, F|CMD_NOMULTI|CMD_NOSCRIPT,      0, 0, 0, "transactions", "1.2.0", "Opens a transaction: later commands are queued until EXEC or DISCARD.", NULL },
 { "EXEC",        cmd_exec,           1, CMD_NOMULTI|CMD_SKIP_SLOWLOG|CMD_NOSCRIPT,        0, 0, 0, "transactions", "1.2.0", "Runs the queued transaction commands atomically, or aborts if a watched key changed.", NULL },

@@ -503,6 +503,7 @@ CMD("LLEN", "key"),
 CMD("LMOVE", "source destination (LEFT|RIGHT) (LEFT|RIGHT)"),
 CMD("LMPOP",
     "numkeys:integer key [key ...] (LEFT|RIGHT) [COUNT count:integer]"),
+CMD("LOLWUT", "[VERSION version:integer]"),
 CMD("LPOP", "key [count:integer]"),
 CMD("LPOS",
     "key element [RANK rank:integer] [COUNT num-matches:integer] [MAXLEN "

@@ -74,6 +74,8 @@ void cmd_monitor(struct client *c);
 void cmd_slowlog(struct client *c);
 /* cmd_latency.c: the latency monitor and histograms */
 void cmd_latency(struct client *c);
+/* cmd_lolwut.c: a drawing and the version */
+void cmd_lolwut(struct client *c);
 
 /* multi.c: transactions */
 void cmd_multi(struct client *c);

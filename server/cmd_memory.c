@@ -174,11 +174,10 @@ static void memory_doctor(struct client *c)
     size_t len = 0;
     if (r.used < DOCTOR_MIN_USED) {
         say(buf, sizeof(buf), &len, "%s",
-            "Hi Sam, this instance is empty or is using very little memory, "
-            "my issues detector can't be used in these conditions. Please, "
-            "leave for your mission on Earth and fill it with some data. The "
-            "new Sam and I will be back to our programming as soon as I "
-            "finished rebooting.\n");
+            "Too little memory in use to judge: the checks of the peak, "
+            "fragmentation and client buffers need a few megabytes of "
+            "data before their ratios mean anything. Ask again once the "
+            "server holds some.\n");
         resp_add_verbatim(&c->out, buf, len);
         return;
     }
@@ -211,8 +210,9 @@ static void memory_doctor(struct client *c)
     if (!issues) {
         len = 0;
         say(buf, sizeof(buf), &len, "%s",
-            "Hi Sam, I can't find any memory issue in your instance. I can "
-            "only account for what occurs on this base.\n");
+            "No memory issue found: the peak is within 150% of the memory "
+            "in use, RSS is not far above it, and client buffers are "
+            "small.\n");
     }
     resp_add_verbatim(&c->out, buf, len);
 }

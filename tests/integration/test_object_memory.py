@@ -349,7 +349,11 @@ def memory_stats_doctor_purge_malloc_stats():
     assert db0[3] > 0, db0
     assert st["total.allocated"] <= st["peak.allocated"]
     doctor = r.execute_command("MEMORY", "DOCTOR")
-    assert doctor.startswith(b"Hi Sam,"), doctor
+    if h.is_redis():
+        assert doctor.startswith(b"Hi Sam,"), doctor
+    else:
+        assert doctor.startswith(b"Too little memory in use to judge"), \
+            doctor
     assert_eq(r.execute_command("MEMORY", "PURGE"), b"OK")
     text = r.execute_command("MEMORY", "MALLOC-STATS")
     assert (text.startswith(b"___ Begin jemalloc statistics ___")

@@ -7,8 +7,6 @@ part of README.md between the COMMANDS markers. With --check it only
 compares and exits 1 when the README is stale (the integration suite runs
 that, so the list can not drift)."""
 import os
-import random
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +16,8 @@ import redis
 import readme_section
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+from harness import free_port  # noqa: E402  (RESPITE_TEST_PORTS too)
 BEGIN = "<!-- COMMANDS BEGIN (scripts/gen-commands.py) -->"
 END = "<!-- COMMANDS END -->"
 GROUP_TITLES = {
@@ -29,24 +29,6 @@ GROUP_TITLES = {
     "list": "Lists",
     "stream": "Streams", "scripting": "Scripting",
 }
-
-
-def free_port():
-    """One the system picks, or of RESPITE_TEST_PORTS=LOW-HIGH when set
-    (as tests/integration/harness.py)."""
-    span = os.environ.get("RESPITE_TEST_PORTS")
-    ports = [0]
-    if span:
-        low, high = (int(x) for x in span.split("-"))
-        ports = random.sample(range(low, high + 1), high - low + 1)
-    for port in ports:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return s.getsockname()[1]
-    raise OSError("no free port in RESPITE_TEST_PORTS=%s" % span)
 
 
 def fetch_docs(binary):

@@ -2214,11 +2214,15 @@ static void add_words(struct sbuf *b, const char *s)
         sbuf_str(b, "\"\"");
         return;
     }
-    char word[256];
     while (*s) {
         size_t n = strcspn(s, " ");
-        snprintf(word, sizeof(word), "%.*s", (int)n, s);
+        char *word = strndup(s, n);
+        if (!word) {
+            b->oom = 1;
+            return;
+        }
         add_token(b, word, 0);
+        free(word);
         s += n;
         while (*s == ' ')
             s++;
@@ -2269,7 +2273,8 @@ static void add_obuf_lines(struct sbuf *b, const char *name,
         add_bytes(b, cls[i].l->soft);
         sbuf_str(b, secs);
     }
-    b->p[--b->len] = '\0';
+    if (!b->oom)
+        b->p[--b->len] = '\0';    /* the last line's '\n' */
 }
 
 /* The lines that set row's current value in c, '\n'-separated, into b
@@ -2337,7 +2342,8 @@ static const char *obuf_slot(const char *cls, size_t len)
         { "pubsub", "client-output-buffer-limit pubsub" },
     };
     for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
-        if (strlen(slots[i][0]) == len && !strncasecmp(cls, slots[i][0], len))
+        if (strlen(slots[i][0]) == len &&
+            !strncasecmp(cls, slots[i][0], len))
             return slots[i][1];
     return NULL;
 }
@@ -2358,6 +2364,7 @@ static int visit_lines(const struct conf_def *d, char *now, const char *was,
         if (d->type == T_OBUF) {
             const char *cls = line + strlen(d->name) + 1;
             slot = obuf_slot(cls, strcspn(cls, " "));
+            slot = slot ? slot : d->name;
         }
         /* dir always: a relative default means another directory when
          * the server starts elsewhere (Redis writes it always too). */

@@ -137,27 +137,23 @@ static int put_line(void *ctx, const char *slot, const char *text,
     return 0;
 }
 
-/* Writes what remains: not the directive lines nothing rewrote, and one
- * blank line for each run of them. */
+/* Writes every line but the directive lines nothing rewrote, each run of
+ * blank lines as one, and none at the end. */
 static int doc_print(const struct doc *d, FILE *fp)
 {
     int blank = 0;
-    size_t last = d->n;
-    while (last > 0 && d->v[last - 1].text[0] == '\0')
-        last--;
-    for (size_t i = 0; i < last; i++) {
+    for (size_t i = 0; i < d->n; i++) {
         const struct line *l = &d->v[i];
         if (l->directive && !l->done)
             continue;
         if (l->text[0] == '\0') {
-            if (blank)
-                continue;
             blank = 1;
-        } else {
-            blank = 0;
+            continue;
         }
-        if (fputs(l->text, fp) == EOF || fputc('\n', fp) == EOF)
+        if ((blank && fputc('\n', fp) == EOF) || fputs(l->text, fp) == EOF ||
+            fputc('\n', fp) == EOF)
             return -1;
+        blank = 0;
     }
     return 0;
 }

@@ -356,6 +356,14 @@ TEST(user_lines)
     ASSERT(strstr(got, "user ") == NULL);
     ASSERT(strncmp(got, "# x\nport 2\n", 11) == 0);
     free(got);
+    /* A user line that goes from the end leaves no blank line behind. */
+    ASSERT(file_at("u.conf", "dir /\n\nuser old on\n", path,
+                   sizeof(path)));
+    conf_close(&c);
+    ASSERT_OK(conf_init(&c));
+    got = rewrite_text(&c, path, NULL, 0);
+    ASSERT_STR_EQ(got, dir_line());
+    free(got);
     conf_close(&c);
     unlink(path);
 }

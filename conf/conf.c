@@ -41,8 +41,8 @@
  * config", and so on. File and command-line errors wrap the same reasons
  * as "path:line: bad value for 'port': ...".
  *
- * Deliberately not done: `include`, `rename-command`, users and modules
- * (rejected with a clear error); CONFIG REWRITE; resolving or binding
+ * Deliberately not done: `rename-command` and modules (rejected with a
+ * clear error); resolving or binding
  * addresses (the server does that). The module never prints or exits.
  * Differences from Redis: `save` defaults to "" (no snapshots unless
  * configured); `dir` is not changed into, just recorded (checked as chdir
@@ -58,6 +58,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <glob.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -477,7 +478,7 @@ static const struct conf_def defs[] = {
 
 /* Redis directives we recognise but refuse, so the error says so. */
 static const char *const unsupported[] = {
-    "include", "rename-command", "loadmodule", "replicaof",
+    "rename-command", "loadmodule", "replicaof",
     "slaveof", "sentinel", "tls-port", NULL
 };
 
@@ -492,7 +493,14 @@ enum {
 /* State kept across the lines of one start-up load (file then args). */
 struct load_ctx {
     int save_seen;      /* later "save" lines add to earlier ones */
+    int depth;          /* include files open around this one */
 };
+
+#define INCLUDE_DEPTH 16    /* a file including itself stops here */
+/* load_file's failure at a line, whose message already says
+ * "file:line: " (-1 is a file that cannot be read). apply_include passes
+ * it on, so that an error is reported where it is, in whichever file. */
+#define LINE_FAILED (-2)
 
 /* ------------------------------------------------------------------------
  * Small helpers: growable strings and argument vectors
@@ -1637,6 +1645,52 @@ void conf_close(struct conf *c)
     memset(c, 0, sizeof(*c));
 }
 
+/* Applies the lines of the file at path. Returns 0, -1 when it cannot be
+ * read ("path: reason" in err) or LINE_FAILED ("path:line: reason"). */
+static int load_file(struct conf *c, const char *path, struct load_ctx *ctx,
+                     char *err, size_t errlen);
+
+/* "include pattern", as Redis 7.0 reads it: the files the pattern names
+ * are applied where the line stands, in alphabetical order; a pattern
+ * with wildcards may match nothing, a plain path must open. A relative
+ * path is from the working directory, Redis's before it changes into
+ * dir. Returns 0, -1 (reason not located: the include line's own), or
+ * LINE_FAILED from a line of an included file. */
+static int apply_include(struct conf *c, const char *const *argv, int argc,
+                         struct load_ctx *ctx, char *reason, size_t rlen)
+{
+    if (argc != 1) {
+        snprintf(reason, rlen, "wrong number of arguments for 'include'");
+        return -1;
+    }
+    if (ctx->depth >= INCLUDE_DEPTH) {
+        snprintf(reason, rlen, "include files nested more than %d deep "
+                 "(does one include itself?)", INCLUDE_DEPTH);
+        return -1;
+    }
+    const char *pattern = argv[0];
+    glob_t g = {0};
+    int rc = 0;
+    ctx->depth++;
+    if (!strpbrk(pattern, "*?[")) {
+        rc = load_file(c, pattern, ctx, reason, rlen);
+    } else {
+        int grc = glob(pattern, 0, NULL, &g);
+        if (grc == GLOB_NOSPACE) {
+            snprintf(reason, rlen, "out of memory");
+            rc = -1;
+        } else if (grc == GLOB_ABORTED) {
+            snprintf(reason, rlen, "%s: can't read a directory", pattern);
+            rc = -1;
+        }
+        for (size_t i = 0; grc == 0 && rc == 0 && i < g.gl_pathc; i++)
+            rc = load_file(c, g.gl_pathv[i], ctx, reason, rlen);
+        globfree(&g);
+    }
+    ctx->depth--;
+    return rc;
+}
+
 /* Applies one "name arg..." from a file or the command line; on failure
  * writes a reason without location into reason. */
 static int apply_directive(struct conf *c, const char *name,
@@ -1644,6 +1698,8 @@ static int apply_directive(struct conf *c, const char *name,
                            struct load_ctx *ctx, char *reason, size_t rlen)
 {
     char shown[64], why[256];
+    if (!strcasecmp(name, "include"))
+        return apply_include(c, argv, argc, ctx, reason, rlen);
     clip(shown, sizeof(shown), name);
     int row = lookup(name);
     if (row < 0) {
@@ -1734,8 +1790,12 @@ static int load_file(struct conf *c, const char *path, struct load_ctx *ctx,
             break;
         }
         args_free(&a);
-        if (rc) {
+        if (rc == LINE_FAILED)
+            snprintf(err, errlen, "%s", reason);
+        else if (rc)
             snprintf(err, errlen, "%s:%d: %s", path, lineno, reason);
+        if (rc) {
+            rc = LINE_FAILED;
             break;
         }
     }
@@ -1753,7 +1813,7 @@ static int load_file(struct conf *c, const char *path, struct load_ctx *ctx,
 int conf_load_file(struct conf *c, const char *path, char *err, size_t errlen)
 {
     struct load_ctx ctx = {0};
-    return load_file(c, path, &ctx, err, errlen);
+    return load_file(c, path, &ctx, err, errlen) ? -1 : 0;
 }
 
 static int is_main_flag(const char *s)
@@ -1828,7 +1888,8 @@ int conf_load_args(struct conf *c, int argc, char **argv, char *err,
                              a.n - 1, &ctx, reason, sizeof(reason));
         args_free(&a);
         if (rc) {
-            snprintf(err, errlen, "command line: %s", reason);
+            snprintf(err, errlen, "%s%s", rc == LINE_FAILED ? ""
+                     : "command line: ", reason);
             return -1;
         }
     }

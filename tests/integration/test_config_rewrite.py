@@ -2,9 +2,9 @@
 """CONFIG REWRITE on a real server: the error without a config file, a
 restart from the rewritten file giving back every CONFIG GET value and
 every user, the same file redis-server 7.0 writes for the same file and
-the same CONFIG SETs, users left to an aclfile, and errno's reason when
-the file cannot be written. Every test passes against redis-server too
-(RESPITE_BIN=/usr/bin/redis-server)."""
+the same CONFIG SETs, users left to an aclfile, include lines, and
+errno's reason when the file cannot be written. Every test passes
+against redis-server too (RESPITE_BIN=/usr/bin/redis-server)."""
 
 import os
 import re
@@ -190,6 +190,32 @@ def users_stay_in_the_aclfile():
     text = read(path)
     assert "\ntimeout 30\n" in text, text
     assert "user " not in text, text
+
+
+@test
+def include_lines_apply_and_stay():
+    """include applies the files a wildcard matches; CONFIG REWRITE keeps
+    the include line and, as Redis does, writes what the included file set
+    into the main file where it differs from the default."""
+    d = config_dir()
+    write(os.path.join(d, "base-1.conf"), "hz 25\nmaxmemory-policy "
+          "allkeys-lru\n")
+    write(os.path.join(d, "base-2.conf"), "hz 26\n")
+    include = "include %s" % os.path.join(d, "base-*.conf")
+    path = os.path.join(d, "app.conf")
+    write(path, "%s\n# local\ntimeout 30\n" % include)
+    s = h.Server(config_file=path).start()
+    r = s.client()
+    assert_eq(r.config_get("hz"), {"hz": "26"})
+    assert_eq(r.config_get("maxmemory-policy"),
+              {"maxmemory-policy": "allkeys-lru"})
+    assert_eq(r.config_get("timeout"), {"timeout": "30"})
+    r.config_set("timeout", "45")
+    assert_eq(r.execute_command("CONFIG", "REWRITE"), b"OK")
+    text = read(path)
+    assert text.startswith("%s\n# local\ntimeout 45\n" % include), text
+    tail = text.split(SIGNATURE + "\n", 1)[1].splitlines()
+    assert "hz 26" in tail and "maxmemory-policy allkeys-lru" in tail, tail
 
 
 @test

@@ -58,7 +58,9 @@ A start-up round (--startup-share of the rounds) instead starts a fresh
 pair of servers with one to four random "--name value" directives (or a
 bare --save, or a value spread over several arguments), or in three
 rounds out of ten the same directives as lines of a config file (quoted,
-indented, among comments; not save and appendonly, which the harness's own
+indented, among comments, a quarter of the time some of them in one or two
+files that an include line names, through a wildcard for two; not save
+and appendonly, which the harness's own
 --save '' --appendonly no for redis-server would override), with values
 from the same pools, and compares whether each starts; if both do, their
 CONFIG GET * as above; if both fail, the reason: Redis prints "*** FATAL
@@ -710,6 +712,7 @@ class StartupRound:
         self.test, self.proto, self.seed = test, proto, seed
         self.rng = random.Random(seed)
         self.in_file = self.rng.random() < self.FILE_SHARE
+        self.included = {}      # file name in the scratch dir -> text
 
     def directives(self):
         """Returns (argv or config file text, what to print, the password
@@ -740,15 +743,44 @@ class StartupRound:
             if rng.random() < 0.2:
                 lines.append(rng.choice(["# a comment", "", "   "]))
         if self.in_file:
+            lines = self.split_include(lines)
             text = "\n".join(lines) + "\n"
-            return text, ["config file:"] + lines, password
+            shown = ["config file:"] + lines
+            for name, body in sorted(self.included.items()):
+                shown += ["%s:" % name] + body.splitlines()
+            return text, shown, password
         if rng.random() < 0.04:
             out.append("--save")
             shown.append("--save")
         return out, shown, password
 
+    def split_include(self, lines):
+        """A quarter of the time, the first lines go to an included file
+        (or two, through a wildcard), the include line in their place."""
+        rng = self.rng
+        self.included = {}
+        if not lines or rng.random() >= 0.25:
+            return lines
+        k = rng.randint(1, len(lines))
+        head, rest = lines[:k], lines[k:]
+        if len(head) > 1 and rng.random() < 0.5:
+            cut = rng.randint(1, len(head) - 1)
+            self.included = {"inc-a.conf": "\n".join(head[:cut]) + "\n",
+                             "inc-b.conf": "\n".join(head[cut:]) + "\n"}
+            target = "inc-*.conf"
+        else:
+            self.included = {"inc-a.conf": "\n".join(head) + "\n"}
+            target = "inc-a.conf"
+        return ["include " + os.path.join(self.test.scratch, target)] + rest
+
+    def write_included(self):
+        for name, body in self.included.items():
+            with open(os.path.join(self.test.scratch, name), "w") as f:
+                f.write(body)
+
     def start(self, binary, name, dirs):
         if self.in_file:
+            self.write_included()
             path = os.path.join(self.test.scratch, "round.conf")
             with open(path, "w") as f:
                 f.write(dirs)
@@ -873,6 +905,7 @@ class RewriteRound(StartupRound):
             else:
                 text, shown, password = "# nothing set\n", [""], None
             self.test.clean_scratch()
+            self.write_included()
             for path in paths:
                 with open(path, "w") as f:
                     f.write(text)

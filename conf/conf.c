@@ -41,8 +41,8 @@
  * config", and so on. File and command-line errors wrap the same reasons
  * as "path:line: bad value for 'port': ...".
  *
- * Deliberately not done: `rename-command` and modules (rejected with a
- * clear error); resolving or binding
+ * Deliberately not done: modules (rejected with a clear error); which
+ * commands rename-command names (the server checks); resolving or binding
  * addresses (the server does that). The module never prints or exits.
  * Differences from Redis: `save` defaults to "" (no snapshots unless
  * configured); `dir` is not changed into, just recorded (checked as chdir
@@ -91,6 +91,7 @@ enum def_type {
     T_PCTL,     /* percentiles 0..100, kept as CONFIG GET prints them */
     T_OOMADJ,   /* oom-score-adj-values: three integers -2000..2000 */
     T_USER,     /* "user name rules...": appended to c->users */
+    T_RENAME,   /* "rename-command from to": appended to c->renames */
 };
 
 #define F_MUTABLE   (1u << 0)   /* CONFIG SET may change it at run time */
@@ -202,6 +203,8 @@ static const struct conf_def defs[] = {
     { "aclfile", NULL, T_STR, F_EMPTYNULL, AT(aclfile), "",
       0, 0, NULL, NULL },
     { "user", NULL, T_USER, F_MULTI | F_HIDDEN, NOOP, "",
+      0, 0, NULL, NULL },
+    { "rename-command", NULL, T_RENAME, F_MULTI | F_HIDDEN, NOOP, "",
       0, 0, NULL, NULL },
     { "acllog-max-len", NULL, T_INT, F_MUTABLE, AT(acllog_max_len), "128",
       0, LONG_MAX, NULL, NULL },
@@ -478,8 +481,7 @@ static const struct conf_def defs[] = {
 
 /* Redis directives we recognise but refuse, so the error says so. */
 static const char *const unsupported[] = {
-    "rename-command", "loadmodule", "replicaof",
-    "slaveof", "sentinel", "tls-port", NULL
+    "loadmodule", "replicaof", "slaveof", "sentinel", "tls-port", NULL
 };
 
 /* Results of apply(). */
@@ -1352,6 +1354,25 @@ static int apply_user(struct conf *c, const char *const *argv, int argc)
 }
 
 /* A yes/no directive. */
+/* Appends a "rename-command from to" (copied) to c->renames; which
+ * commands exist is the server's to check. */
+static int apply_rename(struct conf *c, const char *const *argv)
+{
+    struct conf_rename *v = realloc(c->renames, (size_t)(c->nrenames + 1) *
+                                                    sizeof(*v));
+    if (!v)
+        return APPLY_NOMEM;
+    c->renames = v;
+    char *from = dup_str(argv[0]), *to = dup_str(argv[1]);
+    if (!from || !to) {
+        free(from);
+        free(to);
+        return APPLY_NOMEM;
+    }
+    v[c->nrenames++] = (struct conf_rename){ from, to };
+    return APPLY_OK;
+}
+
 static int apply_bool(struct conf *c, size_t row, const char *arg,
                       char *why, size_t wlen)
 {
@@ -1568,6 +1589,10 @@ static int apply(struct conf *c, size_t row, const char *const *argv,
         return APPLY_OK;
     case T_USER:
         return argc == 0 ? APPLY_OK : apply_user(c, argv, argc);
+    case T_RENAME:
+        if (argc == 0)
+            return APPLY_OK;    /* the default: none */
+        return argc == 2 ? apply_rename(c, argv) : APPLY_ARITY;
     }
     return APPLY_BAD;
 }
@@ -1642,6 +1667,11 @@ void conf_close(struct conf *c)
         free(c->users[i].argv);
     }
     free(c->users);
+    for (int i = 0; i < c->nrenames; i++) {
+        free(c->renames[i].from);
+        free(c->renames[i].to);
+    }
+    free(c->renames);
     memset(c, 0, sizeof(*c));
 }
 
@@ -1904,6 +1934,8 @@ static int conf_copy(struct conf *dst, const struct conf *src)
     dst->noop = NULL;
     dst->users = NULL;          /* start-up only: not carried over */
     dst->nusers = 0;
+    dst->renames = NULL;
+    dst->nrenames = 0;
     for (int i = 0; i < CONF_MAX_BIND; i++)
         dst->bind[i] = NULL;
     for (size_t i = 0; i < NDEFS; i++) {
@@ -2470,8 +2502,11 @@ const char *conf_line_directive(const char *line)
     if (split_line(line, &a) != SPLIT_OK || a.n == 0)
         return NULL;
     int row = lookup(a.v[0]);
-    const char *slot = row < 0 || defs[row].type == T_IGNORE ? NULL
-                                                             : defs[row].name;
+    /* Of the directives never rewritten, only users' lines are replaced
+     * (by the caller's); the others stay as they are. */
+    const char *slot = row >= 0 && (!(defs[row].flags & F_HIDDEN) ||
+                                    defs[row].type == T_USER)
+                           ? defs[row].name : NULL;
     if (slot && defs[row].type == T_OBUF && a.n > 1) {
         const char *cls = obuf_slot(a.v[1], strlen(a.v[1]));
         slot = cls ? cls : slot;

@@ -45,6 +45,13 @@ struct conf {
         int argc;
     } *users;
     int nusers;
+    /* "rename-command" directives in order (owned): the command named
+     * from answers to to from then on, or to nothing when to is "". Read
+     * once at start-up (server/commands.c); a copy has none. */
+    struct conf_rename {
+        char *from, *to;
+    } *renames;
+    int nrenames;
     int64_t maxclients;
     int64_t busy_poll_us;       /* 0 = off (server/busypoll.c) */
     int64_t timeout;            /* idle client timeout, seconds, 0 = never */
@@ -178,7 +185,8 @@ int conf_each_line(const struct conf *c, conf_line_cb cb, void *ctx);
 /* The slot (as conf_each_line's) a config file line sets, the canonical
  * name for an alias ("user" is one; a client-output-buffer-limit line
  * setting several classes is its first class's), or NULL for a comment, a
- * blank line, a deprecated directive or one that does not parse. */
+ * blank line, a line that does not parse, and the directives a rewrite
+ * leaves as they are (rename-command, deprecated ones). */
 const char *conf_line_directive(const char *line);
 
 /* CONFIG REWRITE (conf/rewrite.c): rewrites the config file at path so

@@ -119,12 +119,16 @@ static uint32_t category_named(const char *name, size_t len)
     return 0;
 }
 
-/* See acl.h. */
+/* See acl.h. By the command's own name ("client|id"), not the one
+ * rename-command gave it, as Redis 7.0's ACL rules name commands. */
 long acl_cmd_lookup(const struct server *srv, const char *name, size_t len)
 {
-    const struct subcommand *sub;
-    const struct command *cmd = command_lookup_full(srv, name, len, &sub);
-    return cmd ? (long)acl_cmd_id(srv, cmd, sub) : -1;
+    const struct acl *acl = srv->acl;
+    for (size_t i = 0; i < acl->ncmds; i++)
+        if (strlen(acl->cmds[i].name) == len &&
+            strncasecmp(acl->cmds[i].name, name, len) == 0)
+            return (long)i;
+    return -1;
 }
 
 /* +cmd|arg on a command without subcommands. */

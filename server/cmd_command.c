@@ -419,20 +419,30 @@ static void add_docs(struct resp_out *o, const struct command *cmd,
     add_docs_map(o, name, cmd);
 }
 
+/* The commands a name answers to: all but those rename-command took away
+ * (renamed ones are listed under their own names, as in Redis). */
+static size_t answering(const struct server *srv)
+{
+    size_t n, k = 0;
+    const struct command *t = command_table(&n);
+    for (size_t i = 0; i < n; i++)
+        k += command_answers(srv, &t[i]);
+    return k;
+}
+
 static void command_all(struct client *c)
 {
     size_t n;
     const struct command *t = command_table(&n);
-    resp_add_array(&c->out, n);
+    resp_add_array(&c->out, answering(c->srv));
     for (size_t i = 0; i < n; i++)
-        add_info(&c->out, &t[i]);
+        if (command_answers(c->srv, &t[i]))
+            add_info(&c->out, &t[i]);
 }
 
 static void command_count(struct client *c)
 {
-    size_t n;
-    command_table(&n);
-    resp_add_int(&c->out, (int64_t)n);
+    resp_add_int(&c->out, (int64_t)answering(c->srv));
 }
 
 static void command_info(struct client *c)
@@ -460,9 +470,10 @@ static void command_docs(struct client *c)
     size_t n;
     const struct command *t = command_table(&n);
     if (c->argc == 2) {
-        resp_add_map(&c->out, n);
+        resp_add_map(&c->out, answering(c->srv));
         for (size_t i = 0; i < n; i++)
-            add_docs(&c->out, &t[i], NULL);
+            if (command_answers(c->srv, &t[i]))
+                add_docs(&c->out, &t[i], NULL);
         return;
     }
     const struct subcommand *sc;
@@ -521,6 +532,8 @@ static void command_list(struct client *c)
     resp_out_init(&names, c->out.proto);
     size_t count = 0;
     for (size_t i = 0; i < n && !none; i++) {
+        if (!command_answers(c->srv, &t[i]))
+            continue;
         if (cat) {
             if (in_acl_category(&t[i], cat, clen))
                 count += list_name(&names, NULL, 0, t[i].name);

@@ -4,7 +4,8 @@
  * The table is static and declarative; COMMAND, INFO commandstats and the
  * README's command list are generated from it. Lookup is exact and
  * case-insensitive on (length, bytes) through an open-addressing index
- * built once at start-up in struct server (no global state).
+ * built once at start-up in struct server (no global state), under the
+ * names rename-command leaves each command (apply_renames).
  *
  * Dispatch does, in order: lookup, arity (a container's subcommand
  * included), the protected commands' refusal (CMD_PROTECTED),
@@ -355,7 +356,7 @@ static uint64_t load(const char *s, size_t i, size_t w)
  * one before it so no byte past either name is read. */
 static int name_eq(const struct command_slot *slot, const char *p, size_t n)
 {
-    const char *c = slot->cmd->name;
+    const char *c = slot->name;
     if (slot->len != n)
         return 0;
     if (n < 4) {
@@ -371,11 +372,85 @@ static int name_eq(const struct command_slot *slot, const char *p, size_t n)
     return word_eq(load(c, n - w, w), load(p, n - w, w));
 }
 
-/* Builds the lookup index in srv. Returns 0, or -1 on OOM. */
-int command_index_init(struct server *srv)
+/* The command of t[0..n) that answers to name (any case) in names, or n. */
+static size_t named(const char *const *names, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (names[i] && !strcasecmp(names[i], name))
+            return i;
+    return n;
+}
+
+/* The name each command answers to once the rename-command directives
+ * are applied in order, as Redis applies them to its table: the table's,
+ * another (an upper-case copy, owned), or none (NULL). Only the lookup by
+ * name changes: ACL rules, INFO commandstats and COMMAND's replies keep
+ * the command's own name, as in Redis. Returns 0, or -1 with the reason
+ * in err. */
+static int apply_renames(struct server *srv, const struct command *t,
+                         size_t n, char *err, size_t errlen)
+{
+    const char **names = calloc(n, sizeof(*names));
+    if (!names) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        names[i] = t[i].name;
+    srv->cmd_names = names;
+    for (int k = 0; k < srv->conf.nrenames; k++) {
+        const struct conf_rename *r = &srv->conf.renames[k];
+        size_t i = named(names, n, r->from), j = named(names, n, r->to);
+        const char *why = i == n ? "No such command in rename-command"
+                        : r->to[0] && j < n && j != i
+                            ? "Target command name already exists" : NULL;
+        char *to = NULL;
+        if (!why && r->to[0] && !(to = strdup(r->to)))
+            why = "out of memory";
+        if (why) {
+            snprintf(err, errlen, "rename-command '%.60s' '%.60s': %s",
+                     r->from, r->to, why);
+            return -1;
+        }
+        for (char *p = to; p && *p; p++)
+            *p = (char)toupper((unsigned char)*p);
+        if (names[i] != t[i].name)
+            free((char *)names[i]);
+        names[i] = to;
+    }
+    return 0;
+}
+
+/* See server.h. */
+void command_index_close(struct server *srv)
 {
     size_t n;
     const struct command *t = command_table(&n);
+    for (size_t i = 0; srv->cmd_names && i < n; i++)
+        if (srv->cmd_names[i] != t[i].name)
+            free((char *)srv->cmd_names[i]);
+    free(srv->cmd_names);
+    free(srv->cmd_index);
+    free(srv->cmdstats);
+    free(srv->sub_stats);
+}
+
+/* See server.h. */
+int command_answers(const struct server *srv, const struct command *cmd)
+{
+    size_t n;
+    return srv->cmd_names[cmd - command_table(&n)] != NULL;
+}
+
+/* Builds the lookup index in srv. Returns 0, or -1 with the reason in
+ * err. */
+int command_index_init(struct server *srv, char *err, size_t errlen)
+{
+    size_t n;
+    const struct command *t = command_table(&n);
+    if (apply_renames(srv, t, n, err, errlen) != 0)
+        return -1;
+    snprintf(err, errlen, "out of memory");
     size_t slots = 16;
     while (slots < n * 4)
         slots <<= 1;
@@ -394,11 +469,14 @@ int command_index_init(struct server *srv)
     srv->ncmdstats = nstats;
     srv->cmd_index_mask = slots - 1;
     for (size_t i = 0; i < n; i++) {
-        size_t len = strlen(t[i].name);
-        size_t j = name_hash(t[i].name, len) & srv->cmd_index_mask;
+        const char *name = srv->cmd_names[i];
+        if (!name)
+            continue;
+        size_t len = strlen(name);
+        size_t j = name_hash(name, len) & srv->cmd_index_mask;
         while (srv->cmd_index[j].cmd)
             j = (j + 1) & srv->cmd_index_mask;
-        srv->cmd_index[j] = (struct command_slot){ &t[i], len };
+        srv->cmd_index[j] = (struct command_slot){ &t[i], name, len };
     }
     return 0;
 }
@@ -511,8 +589,15 @@ const struct subcommand *subcommand_check(struct client *c,
         }
         return sc;
     }
+    /* The container as the client named it, upper case: another name
+     * than the table's after rename-command, as Redis says it. */
+    char cmd[64];
+    size_t n = c->argvlen[0] < sizeof(cmd) ? c->argvlen[0] : sizeof(cmd) - 1;
+    for (size_t i = 0; i < n; i++)
+        cmd[i] = (char)toupper((unsigned char)c->argv[0][i]);
+    cmd[n] = '\0';
     int len = c->argvlen[1] > 128 ? 128 : (int)c->argvlen[1];
-    reply_error(c, ERR_UNKNOWN_SUBCMD, len, c->argv[1], c->cmd->name);
+    reply_error(c, ERR_UNKNOWN_SUBCMD, len, c->argv[1], cmd);
     return NULL;
 }
 

@@ -494,8 +494,12 @@ static int server_init(struct server *srv, int argc, char **argv)
     slowlog_configure(srv);
     latency_monitor_init(&srv->latency);
     latency_configure(srv);
-    if (open_databases(srv) != 0 || command_index_init(srv) != 0 ||
-        acl_init(srv) != 0 || pubsub_init(srv) != 0 || script_engine_init(srv) != 0 ||
+    if (command_index_init(srv, err, sizeof(err)) != 0) {
+        fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR (Respite %s) ***\n"
+                "%s\n", RESPITE_VERSION, err);
+        return -1;
+    }
+    if (open_databases(srv) != 0 || acl_init(srv) != 0 || pubsub_init(srv) != 0 || script_engine_init(srv) != 0 ||
         function_engine_init(srv) != 0 || persist_init(srv) != 0) {
         fprintf(stderr, "respite: out of memory\n");
         return -1;
@@ -626,9 +630,7 @@ int main(int argc, char **argv)
     script_engine_close(srv);
     function_engine_close(srv);
     persist_close(srv);
-    free(srv->cmd_index);
-    free(srv->cmdstats);
-    free(srv->sub_stats);
+    command_index_close(srv);
     conf_close(&srv->conf);
     prefault_free(srv->prefault);
     premap_free(srv->premap);

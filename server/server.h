@@ -124,14 +124,23 @@ struct subcommand_table {
     size_t n;
 };
 
-/* A slot of srv->cmd_index: a table entry and its name's length. */
+/* A slot of srv->cmd_index: a table entry, the name it answers to (upper
+ * case; another after rename-command) and that name's length. */
 struct command_slot {
     const struct command *cmd;          /* NULL: empty */
+    const char *name;
     size_t len;
 };
 
-/* Builds srv->cmd_index and the counters; returns 0, or -1 on OOM. */
-int command_index_init(struct server *srv);
+/* Builds srv->cmd_index, with the rename-command directives applied, and
+ * the counters; returns 0, or -1 with the reason in err (OOM, or a bad
+ * rename-command as Redis words it). */
+int command_index_init(struct server *srv, char *err, size_t errlen);
+/* Frees what command_index_init built. */
+void command_index_close(struct server *srv);
+/* 0 when rename-command took cmd's name away with nothing in its place:
+ * COMMAND's lists leave it out, as Redis's do. */
+int command_answers(const struct server *srv, const struct command *cmd);
 /* The counters of c's command: a container's subcommand's own, or NULL
  * when argv[1] names none (Redis counts such a call nowhere). */
 struct command_stats *command_stats_of(const struct client *c);
@@ -333,6 +342,7 @@ struct server {
     size_t ncmdstats;
     size_t *sub_stats;
     struct command_slot *cmd_index;     /* open-addressing, see commands.c */
+    const char **cmd_names;             /* per table row, see commands.c */
     size_t cmd_index_mask;
     int64_t clock_offset_ms;            /* DEBUG JUMP-CLOCK, tests only */
     /* uv_hrtime() when the last command's call ended (client_call), and

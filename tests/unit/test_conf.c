@@ -515,6 +515,31 @@ TEST(file_include)
     rmdir(dir);
 }
 
+/* rename-command lines are kept in order for the server to apply (which
+ * commands exist is its business); two arguments exactly; CONFIG GET
+ * does not show them and CONFIG SET does not know them, as in Redis. */
+TEST(file_rename_command)
+{
+    struct conf c;
+    char err[512], path[64];
+    ASSERT_OK(conf_init(&c));
+    ASSERT_OK(load_text(&c, "rename-command FLUSHALL \"\"\n"
+                        "Rename-Command config 'my config'\n",
+                        err, sizeof(err), path, sizeof(path)));
+    ASSERT_EQ(c.nrenames, 2);
+    ASSERT_STR_EQ(c.renames[0].from, "FLUSHALL");
+    ASSERT_STR_EQ(c.renames[0].to, "");
+    ASSERT_STR_EQ(c.renames[1].from, "config");
+    ASSERT_STR_EQ(c.renames[1].to, "my config");
+    ASSERT_STR_EQ(get(&c, "rename-command"), "(missing)");
+    ASSERT_EQ(set1(&c, "rename-command", "a b", 1, err, sizeof(err)), -1);
+    conf_close(&c);
+    ASSERT(load_fails("rename-command get\n", 1,
+                      "wrong number of arguments for 'rename-command'"));
+    ASSERT(load_fails("rename-command a b c\n", 1,
+                      "wrong number of arguments for 'rename-command'"));
+}
+
 TEST(file_missing)
 {
     struct conf c;
@@ -1457,6 +1482,7 @@ static const struct unit_test tests[] = {
     UNIT(file_single_quote_adjacent_fails),
     UNIT(file_errors),
     UNIT(file_include),
+    UNIT(file_rename_command),
     UNIT(file_missing),
     UNIT(file_error_keeps_earlier_lines_and_old_value),
     UNIT(file_save_lines_add_up),

@@ -428,6 +428,7 @@ TEST(line_directive)
     ASSERT(conf_line_directive("") == NULL);
     ASSERT(conf_line_directive("no-such-thing 1") == NULL);
     ASSERT(conf_line_directive("list-max-ziplist-entries 5") == NULL);
+    ASSERT(conf_line_directive("rename-command get fetch") == NULL);
     ASSERT(conf_line_directive("port \"1") == NULL);
 }
 

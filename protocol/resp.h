@@ -128,6 +128,9 @@ void resp_out_close(struct resp_out *o);
 /* Drops the bytes but keeps the allocation (unless it grew beyond keep). */
 void resp_out_reset(struct resp_out *o, size_t keep);
 void resp_add_raw(struct resp_out *o, const char *p, size_t n);
+/* resp_add_raw of printf-formatted text (building a text, not a reply). */
+void resp_add_rawf(struct resp_out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Write v in decimal so that it ends just before end (two digits at a
  * time, no snprintf); return the first character written. Room for 20
  * digits and a sign is the caller's. For replies built by hand. */

@@ -206,32 +206,49 @@ void resp_add_error(struct resp_out *o, const char *msg, size_t n)
     add_line(o, '-', msg, n);
 }
 
-/* resp_add_error with a printf format; long texts go through the heap. */
-void resp_add_errorf(struct resp_out *o, const char *fmt, ...)
+/* Formats fmt and hands the text to add, through the heap when it is
+ * long. Returns -1 when the format fails (o unchanged). */
+static int add_formatted(struct resp_out *o,
+                         void (*add)(struct resp_out *, const char *, size_t),
+                         const char *fmt, va_list ap)
 {
     char buf[256];
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    if (n >= 0 && (size_t)n < sizeof(buf)) {
+        add(o, buf, (size_t)n);
+    } else if (n >= 0) {
+        char *big = malloc((size_t)n + 1);
+        if (big) {
+            vsnprintf(big, (size_t)n + 1, fmt, again);
+            add(o, big, (size_t)n);
+            free(big);
+        } else {
+            o->nomem = 1;
+        }
+    }
+    va_end(again);
+    return n < 0 ? -1 : 0;
+}
+
+/* resp_add_error with a printf format. */
+void resp_add_errorf(struct resp_out *o, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    if (n < 0) {
+    if (add_formatted(o, resp_add_error, fmt, ap) != 0)
         resp_add_error(o, "ERR", 3);
-        return;
-    }
-    if ((size_t)n < sizeof(buf)) {
-        resp_add_error(o, buf, (size_t)n);
-        return;
-    }
-    char *big = malloc((size_t)n + 1);
-    if (!big) {
-        o->nomem = 1;
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
     va_end(ap);
-    resp_add_error(o, big, (size_t)n);
-    free(big);
+}
+
+/* resp_add_raw with a printf format. */
+void resp_add_rawf(struct resp_out *o, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_formatted(o, resp_add_raw, fmt, ap);
+    va_end(ap);
 }
 
 /* ":v\r\n". */

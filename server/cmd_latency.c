@@ -31,7 +31,6 @@
  * average, how often they came; then advice for the events seen, naming
  * the settings that bear on each. */
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -468,35 +467,6 @@ static void latency_reset_cmd(struct client *c)
  * LATENCY DOCTOR
  * --------------------------------------------------------------------- */
 
-/* Appends printf-style text to o (a text buffer, not a reply). */
-static void say(struct resp_out *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void say(struct resp_out *o, const char *fmt, ...)
-{
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n < sizeof(buf)) {
-        resp_add_raw(o, buf, (size_t)n);
-        return;
-    }
-    char *big = malloc((size_t)n + 1);
-    if (!big) {
-        o->nomem = 1;
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    resp_add_raw(o, big, (size_t)n);
-    free(big);
-}
-
 /* What each event times, completing "spikes of ...". */
 static const char *const event_what[LATENCY_EV_COUNT] = {
     [LATENCY_EV_COMMAND] = "commands not flagged fast, each timed on its own",
@@ -539,21 +509,24 @@ static void doctor_event(struct resp_out *o, int num, enum latency_event ev,
         sum += x[i].ms;
     char when[32];
     ago(when, sizeof(when), now - x[n - 1].time);
-    say(o, "%d. %s: spikes of %s.\n", num, latency_event_name(ev),
+    resp_add_rawf(o, "%d. %s: spikes of %s.\n", num, latency_event_name(ev),
         event_what[ev]);
-    say(o, "   %zu second%s with a spike kept (at most %d are); the latest "
+    resp_add_rawf(o,
+        "   %zu second%s with a spike kept (at most %d are); the latest "
         "(%s) took %lu ms; the worst since the last reset %lu ms; "
         "%.1f ms on average over those kept.\n",
         n, n == 1 ? "" : "s", LATENCY_SERIES_LEN, when,
         (unsigned long)x[n - 1].ms, (unsigned long)s->max_ms,
         (double)sum / (double)n);
     if (n > 1)
-        say(o, "   One spike every %.1f s on average, over the %lld s "
+        resp_add_rawf(o,
+            "   One spike every %.1f s on average, over the %lld s "
             "between the first and the latest kept.\n",
             (double)(x[n - 1].time - x[0].time) / (double)(n - 1),
             (long long)(x[n - 1].time - x[0].time));
     else
-        say(o, "   A single spike so far: no pattern to read yet.\n");
+        resp_add_rawf(o,
+            "   A single spike so far: no pattern to read yet.\n");
 }
 
 /* The advice for the events in seen[], each piece once. */
@@ -566,10 +539,11 @@ static void doctor_advice(struct resp_out *o, const struct server *srv,
     int64_t us = cf->latency_monitor_threshold > 0 &&
                          cf->latency_monitor_threshold < INT64_MAX / 1000
                      ? cf->latency_monitor_threshold * 1000 : 0;
-    say(o, "What to look at:\n\n");
+    resp_add_rawf(o, "What to look at:\n\n");
     if (seen[LATENCY_EV_COMMAND] || seen[LATENCY_EV_FAST_COMMAND]) {
         if (cf->slowlog_log_slower_than < 0)
-            say(o, "- The slow log is off (slowlog-log-slower-than is "
+            resp_add_rawf(o,
+                "- The slow log is off (slowlog-log-slower-than is "
                 "negative). Turn it on with CONFIG SET "
                 "slowlog-log-slower-than %lld (%s), and SLOWLOG GET will "
                 "name the commands behind the next spikes, with their "
@@ -578,18 +552,21 @@ static void doctor_advice(struct resp_out *o, const struct server *srv,
                 us ? "the monitor's threshold in microseconds"
                    : "microseconds; 10 ms, for instance");
         else if (us && cf->slowlog_log_slower_than > us)
-            say(o, "- The slow log keeps only commands slower than %lld us, "
+            resp_add_rawf(o,
+                "- The slow log keeps only commands slower than %lld us, "
                 "longer than the monitor's threshold, so some spikes have "
                 "no entry there. CONFIG SET slowlog-log-slower-than %lld "
                 "makes SLOWLOG GET list every command behind a spike.\n",
                 (long long)cf->slowlog_log_slower_than, (long long)us);
         else
-            say(o, "- SLOWLOG GET lists the recent slow commands with their "
+            resp_add_rawf(o,
+                "- SLOWLOG GET lists the recent slow commands with their "
                 "arguments, client and duration: start there to see which "
                 "calls made these spikes.\n");
     }
     if (seen[LATENCY_EV_COMMAND])
-        say(o, "- Respite runs one command at a time, so a command that "
+        resp_add_rawf(o,
+            "- Respite runs one command at a time, so a command that "
             "walks a whole keyspace or collection (KEYS, SMEMBERS, HGETALL, "
             "LRANGE 0 -1, SORT, the set and sorted set unions and "
             "intersections) holds up every client meanwhile. Prefer SCAN, "
@@ -598,14 +575,16 @@ static void doctor_advice(struct resp_out *o, const struct server *srv,
             "with UNLINK as with DEL. Long EVAL or FCALL scripts and big "
             "MULTI blocks count as one command.\n");
     if (seen[LATENCY_EV_FAST_COMMAND])
-        say(o, "- A command flagged fast should take microseconds, so slow "
+        resp_add_rawf(o,
+            "- A command flagged fast should take microseconds, so slow "
             "ones point at the machine rather than at the command: the "
             "process being swapped out, CPU time taken by other processes "
             "or by a virtual machine's neighbours, or transparent huge "
             "pages. redis-cli --intrinsic-latency 10, run on the host, "
             "shows how much latency the system adds by itself.\n");
     if (seen[LATENCY_EV_EXPIRE_CYCLE])
-        say(o, "- The sweeper runs hz times a second (hz is now %d) and "
+        resp_add_rawf(o,
+            "- The sweeper runs hz times a second (hz is now %d) and "
             "may spend active-expire-budget-us (now %lld us) on each run; "
             "it reads the clock only every few rounds, so one key that is "
             "slow to delete (a big hash, set, list or stream) can take it "
@@ -615,7 +594,8 @@ static void doctor_advice(struct resp_out *o, const struct server *srv,
             "hz does the same work in shorter steps.\n",
             cf->hz, (long long)cf->active_expire_budget_us);
     if (seen[LATENCY_EV_EVICTION_CYCLE] || seen[LATENCY_EV_EVICTION_DEL])
-        say(o, "- Eviction is running: used memory went over maxmemory "
+        resp_add_rawf(o,
+            "- Eviction is running: used memory went over maxmemory "
             "(now %llu bytes, policy %s). Each command first evicts keys "
             "for up to the time maxmemory-eviction-tenacity allows (now "
             "%lld); a lower value spreads the work over more commands. "
@@ -626,14 +606,16 @@ static void doctor_advice(struct resp_out *o, const struct server *srv,
             cf->maxmemory_policy ? cf->maxmemory_policy : "?",
             (long long)cf->maxmemory_eviction_tenacity);
     if (seen[LATENCY_EV_FORK])
-        say(o, "- Each BGSAVE, asked for or started by a save point, forks "
+        resp_add_rawf(o,
+            "- Each BGSAVE, asked for or started by a save point, forks "
             "a child to write the snapshot, and the fork copies the "
             "process's page tables: the bigger the dataset, the longer the "
             "server stands still (on the order of 10 ms per GB, more on "
             "some virtual machines). Keep transparent huge pages off, save "
             "less often (the save directive), or run BGSAVE when the load "
             "is low.\n");
-    say(o, "\nLATENCY HISTORY <event> lists an event's samples, LATENCY "
+    resp_add_rawf(o,
+        "\nLATENCY HISTORY <event> lists an event's samples, LATENCY "
         "GRAPH <event> charts them, and LATENCY RESET forgets them.\n");
 }
 
@@ -650,25 +632,27 @@ static void latency_doctor(struct client *c)
     struct resp_out text;
     resp_out_init(&text, 2);
     if (threshold <= 0 && !nseen) {
-        say(&text, "The latency monitor is off (latency-monitor-threshold "
+        resp_add_rawf(&text,
+            "The latency monitor is off (latency-monitor-threshold "
             "is 0), so Respite has nothing to report. Turn it on with "
             "CONFIG SET latency-monitor-threshold <milliseconds>: from then "
             "on every command, expiry sweep or eviction that takes at least "
             "that long is recorded, and this report explains what was "
             "seen.\n");
     } else if (!nseen) {
-        say(&text, "No latency spike recorded: nothing has taken %lld ms "
+        resp_add_rawf(&text,
+            "No latency spike recorded: nothing has taken %lld ms "
             "or more (latency-monitor-threshold) since the server started "
             "or since the last LATENCY RESET. All is calm.\n",
             (long long)threshold);
     } else {
         int64_t now = (int64_t)time(NULL);
-        say(&text, "Latency report: %d kind%s of event reached the "
+        resp_add_rawf(&text, "Latency report: %d kind%s of event reached the "
             "monitor's threshold", nseen, nseen == 1 ? "" : "s");
         if (threshold > 0)
-            say(&text, " of %lld ms.\n\n", (long long)threshold);
+            resp_add_rawf(&text, " of %lld ms.\n\n", (long long)threshold);
         else
-            say(&text, ". The monitor is off now "
+            resp_add_rawf(&text, ". The monitor is off now "
                 "(latency-monitor-threshold is 0): these were recorded "
                 "before it was turned off.\n\n");
         int num = 0;
@@ -677,7 +661,7 @@ static void latency_doctor(struct client *c)
                 continue;
             doctor_event(&text, ++num, (enum latency_event)i, m->series[i],
                          now);
-            say(&text, "\n");
+            resp_add_rawf(&text, "\n");
         }
         doctor_advice(&text, srv, seen);
     }

@@ -1776,14 +1776,11 @@ static int apply_directive(struct conf *c, const char *name,
     }
 }
 
-static int load_file(struct conf *c, const char *path, struct load_ctx *ctx,
-                     char *err, size_t errlen)
+/* Applies the lines read from fp, named path in errors; load_file's
+ * returns. */
+static int load_lines(struct conf *c, FILE *fp, const char *path,
+                      struct load_ctx *ctx, char *err, size_t errlen)
 {
-    FILE *fp = fopen(path, "r");
-    if (!fp) {
-        snprintf(err, errlen, "%s: can't open: %s", path, strerror(errno));
-        return -1;
-    }
     char *line = NULL, reason[384];
     size_t cap = 0;
     int lineno = 0, rc = 0;
@@ -1834,6 +1831,18 @@ static int load_file(struct conf *c, const char *path, struct load_ctx *ctx,
         rc = -1;
     }
     free(line);
+    return rc;
+}
+
+static int load_file(struct conf *c, const char *path, struct load_ctx *ctx,
+                     char *err, size_t errlen)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        snprintf(err, errlen, "%s: can't open: %s", path, strerror(errno));
+        return -1;
+    }
+    int rc = load_lines(c, fp, path, ctx, err, errlen);
     fclose(fp);
     return rc;
 }
@@ -1853,7 +1862,9 @@ static int is_main_flag(const char *s)
 }
 
 /* Applies "[config-file] [--directive value...]" like redis-server: the
- * file first, then each directive in order, so the command line wins. The
+ * file first, then config lines from standard input when "-" is the first
+ * or the last argument, then each directive in order, so the command line
+ * wins. The
  * first token after a directive name is always a value (so "--requirepass
  * --x" works); later tokens starting with "--" begin the next directive.
  * "--port 7000" as one token is split like a config line. A bare "--save"
@@ -1864,13 +1875,23 @@ int conf_load_args(struct conf *c, int argc, char **argv, char *err,
 {
     struct load_ctx ctx = {0};
     char reason[384];
-    int i = 1;
-    if (argc > 1 && strncmp(argv[1], "--", 2) != 0 && !is_main_flag(argv[1])) {
+    int i = 1, end = argc, from_stdin = 0;
+    if (argc > 1 && !strcmp(argv[1], "-")) {
+        from_stdin = 1;
+        i = 2;
+    } else if (argc > 1 && strncmp(argv[1], "--", 2) != 0 &&
+               !is_main_flag(argv[1])) {
         if (load_file(c, argv[1], &ctx, err, errlen) != 0)
             return -1;
         i = 2;
     }
-    while (i < argc) {
+    if (end > i && !strcmp(argv[end - 1], "-")) {
+        from_stdin = 1;
+        end--;
+    }
+    if (from_stdin && load_lines(c, stdin, "(stdin)", &ctx, err, errlen))
+        return -1;
+    while (i < end) {
         const char *tok = argv[i];
         if (is_main_flag(tok)) {
             i++;
@@ -1898,12 +1919,12 @@ int conf_load_args(struct conf *c, int argc, char **argv, char *err,
         i++;
         /* The first value may start with "--", except after a bare
          * "--save" (Redis reads "--save --port 1" as save ""). */
-        if (a.n == 1 && i < argc &&
+        if (a.n == 1 && i < end &&
             (strcasecmp(a.v[0], "save") || strncmp(argv[i], "--", 2))) {
             rc = args_push_copy(&a, argv[i], strlen(argv[i]));
             i++;
         }
-        while (rc == 0 && i < argc && strncmp(argv[i], "--", 2) != 0) {
+        while (rc == 0 && i < end && strncmp(argv[i], "--", 2) != 0) {
             rc = args_push_copy(&a, argv[i], strlen(argv[i]));
             i++;
         }

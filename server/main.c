@@ -395,7 +395,8 @@ static void close_databases(struct server *srv)
 static void usage(FILE *f)
 {
     fprintf(f,
-        "Usage: respite [/path/to/respite.conf] [--directive value ...]\n"
+        "Usage: respite [/path/to/respite.conf] [--directive value ...] "
+        "[-]\n"
         "       respite --ping HOST:PORT [PASSWORD]   (health check: exit 0 "
         "on PONG)\n"
         "       respite --version\n"
@@ -404,8 +405,10 @@ static void usage(FILE *f)
         "       respite                      (defaults: 127.0.0.1:6379)\n"
         "       respite conf/respite.conf\n"
         "       respite --port 7777 --requirepass secret\n"
-        "       respite conf/respite.conf --loglevel verbose\n\n"
-        "Every directive of conf/respite.conf may be given as --name value.\n");
+        "       respite conf/respite.conf --loglevel verbose\n"
+        "       echo 'maxmemory 64mb' | respite -\n\n"
+        "Every directive of conf/respite.conf may be given as --name value;\n"
+        "\"-\", first or last, reads config lines from standard input.\n");
 }
 
 /* Has a thread populate the memory jemalloc maps for this (the loop's)
@@ -469,7 +472,7 @@ static int server_init(struct server *srv, int argc, char **argv)
     }
     if (check_logfile(srv) != 0)
         return -1;
-    if (argc > 1 && strncmp(argv[1], "--", 2) != 0) {
+    if (argc > 1 && strncmp(argv[1], "--", 2) != 0 && strcmp(argv[1], "-")) {
         /* Absolute, as INFO shows it in Redis, and as CONFIG REWRITE
          * needs it should the working directory change. */
         char *abs = realpath(argv[1], NULL);

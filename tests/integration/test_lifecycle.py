@@ -95,6 +95,55 @@ def config_file_and_command_line_override():
         os.unlink(f.name)
 
 
+def start_with_stdin(args, text):
+    """The server with args, its config lines from a pipe (the "-"
+    argument); returns (process, port) once it answers PING."""
+    port = h.free_port()
+    argv = [h.server_bin()] + [a if a != "PORT" else str(port) for a in args]
+    p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, cwd=h.scratch_dir())
+    p.stdin.write(text.encode())
+    p.stdin.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and p.poll() is None:
+        try:
+            with h.Conn(port, timeout=1.0) as c:
+                if c.call("PING") == b"+PONG\r\n":
+                    return p, port
+        except (OSError, ConnectionError):
+            time.sleep(0.02)
+    p.kill()
+    raise AssertionError("did not start: %r" % p.communicate()[0])
+
+
+@test
+def config_from_standard_input():
+    """redis-server's "-": config lines from standard input, first or last
+    argument, applied after the file and before the command line."""
+    with tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False) as f:
+        f.write("hz 44\ntimeout 7\n")
+    cases = (
+        (["-", "--port", "PORT", "--bind", "127.0.0.1", "--save", ""],
+         {"hz": "33", "maxclients": "99", "timeout": "0"}),
+        ([f.name, "--port", "PORT", "--bind", "127.0.0.1", "--save", "",
+          "--maxclients", "98", "-"],
+         {"hz": "33", "maxclients": "98", "timeout": "7"}),
+    )
+    try:
+        for args, want in cases:
+            p, port = start_with_stdin(args, "hz 33\nmaxclients 99\n")
+            try:
+                with h.Conn(port) as c:
+                    for name, value in want.items():
+                        assert_eq(h.parse(c.call("CONFIG", "GET", name)),
+                                  [name.encode(), value.encode()], args)
+            finally:
+                p.terminate()
+                p.wait(timeout=10)
+    finally:
+        os.unlink(f.name)
+
+
 @test
 def shutdown_command_exits_zero():
     s = h.Server(name="shutdown").start()

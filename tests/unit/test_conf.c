@@ -806,6 +806,51 @@ TEST(example_file)
 
 /* ---- command line ------------------------------------------------------ */
 
+/* "-" first or last reads config lines from standard input, after the
+ * file and before the directives; elsewhere it is a stray argument, and a
+ * bad line there is reported as "(stdin):line". */
+TEST(args_stdin)
+{
+    struct conf c;
+    char err[512], path[64], in[64];
+    ASSERT_OK(write_tmp(path, sizeof(path), "hz 44\ntimeout 7\n"));
+    ASSERT_OK(write_tmp(in, sizeof(in), "hz 33\nmaxclients 99\n"));
+    ASSERT(freopen(in, "r", stdin) != NULL);
+    char *last[] = { "respite", path, "--maxclients", "98", "-", NULL };
+    ASSERT_OK(conf_init(&c));
+    ASSERT_OK(conf_load_args(&c, 5, last, err, sizeof(err)));
+    ASSERT_EQ(c.hz, 33);
+    ASSERT_EQ(c.maxclients, 98);
+    ASSERT_EQ(c.timeout, 7);
+    conf_close(&c);
+
+    ASSERT(freopen(in, "r", stdin) != NULL);
+    char *first[] = { "respite", "-", "--timeout", "3", NULL };
+    ASSERT_OK(conf_init(&c));
+    ASSERT_OK(conf_load_args(&c, 4, first, err, sizeof(err)));
+    ASSERT_EQ(c.hz, 33);
+    ASSERT_EQ(c.timeout, 3);
+    conf_close(&c);
+
+    char *middle[] = { "respite", "--hz", "12", "-", "--timeout", "3",
+                       NULL };
+    ASSERT_OK(conf_init(&c));
+    ASSERT_EQ(conf_load_args(&c, 6, middle, err, sizeof(err)), -1);
+    ASSERT_STR_EQ(err, "command line: wrong number of arguments for 'hz'");
+    conf_close(&c);
+
+    unlink(in);
+    ASSERT_OK(write_tmp(in, sizeof(in), "\nport x\n"));
+    ASSERT(freopen(in, "r", stdin) != NULL);
+    ASSERT_OK(conf_init(&c));
+    ASSERT_EQ(conf_load_args(&c, 4, first, err, sizeof(err)), -1);
+    ASSERT_STR_EQ(err, "(stdin):2: bad value for 'port': argument couldn't "
+                  "be parsed into an integer");
+    conf_close(&c);
+    unlink(in);
+    unlink(path);
+}
+
 TEST(args_override_file)
 {
     struct conf c;
@@ -1491,6 +1536,7 @@ static const struct unit_test tests[] = {
     UNIT(file_redis_conf_lines),
     UNIT(shutdown_signal_words),
     UNIT(example_file),
+    UNIT(args_stdin),
     UNIT(args_override_file),
     UNIT(args_only_directives),
     UNIT(args_errors),

@@ -330,7 +330,7 @@ STARTUP_SAFE = {
 UNKNOWN = ["no-such-param", "maxclient", "maxclientsx", "hash-max-ziplist",
            "list-max-ziplist-entries", "lua-replicate-commands", "x", "-",
            "max clients", "maxmemory-", "*", "save2", "max\tclients",
-           "hz\r\n"]
+           "hz\r\n", "include", "rename-command", "user"]
 
 GLOBS = ["*", "*max*", "hash-*", "HASH-MAX-*", "*ziplist*", "*listpack*",
          "*-entries", "*-value", "maxmemory*", "maxmemory-?olicy", "[lm]a*",

@@ -5,8 +5,9 @@
  *
  * SCRIPT KILL stops a script that has run past busy-reply-threshold
  * (script_busy.c, which reads and answers the other clients meanwhile).
- * SCRIPT DEBUG (the Lua debugger) is not implemented and stays an
- * unknown subcommand. */
+ * SCRIPT DEBUG SYNC makes the client's next EVAL a session of the Lua
+ * debugger (script_debug.c); SCRIPT DEBUG YES, Redis's forked session,
+ * is refused with an error that points to SYNC. */
 #include <string.h>
 
 #include "server/handlers.h"
@@ -74,7 +75,10 @@ static void eval_body(struct client *c, int ro)
             0 ||
         !script_may_run_or_reply(c, flags, ro))
         return;
-    script_run(c, sha, flags, numkeys, ro);
+    if (c->script_debug)
+        script_debug_run(c, sha, flags, numkeys, ro);
+    else
+        script_run(c, sha, flags, numkeys, ro);
 }
 
 /* EVALSHA and EVALSHA_RO: a cached script by its SHA-1, in any case. */
@@ -83,6 +87,10 @@ static void eval_sha(struct client *c, int ro)
     size_t numkeys;
     unsigned flags;
     show_to_monitors(c);
+    if (c->script_debug) {
+        reply_error(c, ERR_SCRIPT_DEBUG_EVALSHA);
+        return;
+    }
     /* Redis answers a name that is no SHA-1 before it reads numkeys. */
     if (c->argvlen[1] != 40) {
         reply_error(c, ERR_NOSCRIPT);
@@ -163,10 +171,39 @@ static void script_kill_cmd(struct client *c)
     script_busy_kill(c, 0);
 }
 
+/* SCRIPT DEBUG YES|SYNC|NO: SYNC makes the next EVAL a debugging session
+ * (script_debug.c); NO cancels that; YES is refused. As in Redis, a
+ * session must not start behind replies still waiting to be sent (inside
+ * MULTI, the EXEC's own). */
+static void script_debug_cmd(struct client *c)
+{
+    if (arg_is(c, 2, "NO")) {
+        c->script_debug = 0;
+        reply_ok(c);
+        return;
+    }
+    if (!arg_is(c, 2, "YES") && !arg_is(c, 2, "SYNC")) {
+        reply_error(c, ERR_SCRIPT_DEBUG_MODE);
+        return;
+    }
+    if (c->out.len > 0 || (c->flags & CLIENT_MULTI)) {
+        reply_error(c, ERR_SCRIPT_DEBUG_PIPELINE);
+        return;
+    }
+    if (arg_is(c, 2, "YES")) {
+        reply_error(c, ERR_SCRIPT_DEBUG_FORK);
+        return;
+    }
+    c->script_debug = 1;
+    reply_ok(c);
+}
+
 static void script_help_cmd(struct client *c)
 {
     static const char *const lines[] = {
         "SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "DEBUG (YES|SYNC|NO)",
+        "    Set the debug mode for subsequent scripts executed.",
         "EXISTS <sha1> [<sha1> ...]",
         "    Return information about the existence of the scripts in the "
         "script cache.",
@@ -189,6 +226,7 @@ static void script_help_cmd(struct client *c)
 }
 
 static const struct subcommand script_subcommands[] = {
+    { "DEBUG", script_debug_cmd, 3, CMD_NOSCRIPT },
     { "LOAD", script_load_cmd, 3, CMD_NOSCRIPT | CMD_STALE },
     { "EXISTS", script_exists_cmd, -3, CMD_NOSCRIPT },
     { "FLUSH", script_flush_cmd, -2, CMD_NOSCRIPT },

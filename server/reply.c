@@ -150,6 +150,15 @@ static const char *const errors[ERR__COUNT] = {
                               "option",
     [ERR_SCRIPT_RO_WRITE_FLAG] = "ERR Can not execute a script with write "
                                  "flag using *_ro command.",
+    [ERR_SCRIPT_DEBUG_MODE] = "ERR Use SCRIPT DEBUG YES/SYNC/NO",
+    [ERR_SCRIPT_DEBUG_PIPELINE] = "ERR SCRIPT DEBUG must be called outside "
+                                  "a pipeline",
+    [ERR_SCRIPT_DEBUG_FORK] = "ERR SCRIPT DEBUG YES (a forked session) is "
+                              "not supported by this server; use SCRIPT "
+                              "DEBUG SYNC (redis-cli --ldb-sync-mode), "
+                              "which keeps the script's changes",
+    [ERR_SCRIPT_DEBUG_EVALSHA] = "ERR Please use EVAL instead of EVALSHA "
+                                 "for debugging",
     [ERR_SHEBANG_ENGINE] = "ERR Unexpected engine in script shebang: %.*s",
     [ERR_SHEBANG_OPTION] = "ERR Unknown lua shebang option: %.*s",
     [ERR_SHEBANG_FLAG] = "ERR Unexpected flag in script shebang: %.*s",

@@ -31,10 +31,9 @@
  *
  * Lua raises errors with longjmp: the functions Lua calls hold no C
  * allocation across a call that may raise (the argv of redis.call lives in
- * struct scripting and is reused). What this does not do: SCRIPT DEBUG,
- * killing a running script (a script runs to its end on the one loop
- * thread, so none is ever running when another command is read), and
- * Redis's own math.random generator. */
+ * struct scripting and is reused). SCRIPT DEBUG SYNC sessions are in
+ * script_debug.c. What this does not do: SCRIPT DEBUG YES (a forked
+ * session), and Redis's own math.random generator. */
 #include <lauxlib.h>
 #include <lua.h>
 #include <stdio.h>
@@ -621,6 +620,7 @@ void script__call(struct scripting *s, struct client *c, int nargs,
     lua_pushcfunction(L, script__error_handler);
     lua_insert(L, base + 1);
     script__watch_start(s, c, name);
+    script__debug_hook(s);
     int rc = lua_pcall(L, nargs, 1, base + 1);
     script__watch_stop(s);
     if (rc == 0)

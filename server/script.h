@@ -46,6 +46,12 @@ void script_flush(struct server *srv);
 void script_run(struct client *c, const char *sha, unsigned flags,
                 size_t numkeys, int ro);
 
+/* Runs script_run as a debugging session for c, which sent SCRIPT DEBUG
+ * SYNC (script_debug.c): the server waits while the client steps through
+ * the script; the connection closes after the EVAL's reply. */
+void script_debug_run(struct client *c, const char *sha, unsigned flags,
+                      size_t numkeys, int ro);
+
 /* Whether a script (or function) of these flags may run for c now: a
  * *_RO command (ro) refuses one that may write, maxmemory one that may
  * add data; otherwise replies the error and returns 0 (cmd_script.c). */

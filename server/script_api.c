@@ -178,15 +178,22 @@ static int redis_command(lua_State *L, int raise)
     if (args_from_lua(L, s, argc) != 0)
         return error_out(L, raise, "Lua redis lib command arguments "
                                    "must be strings or integers");
+    int logged = script__debug_stepping(s);
+    if (logged)
+        script__debug_log_call(s, (size_t)argc, s->argv, s->argvlen);
     fake->argc = (size_t)argc;
     fake->argv = s->argv;
     fake->argvlen = s->argvlen;
     const struct subcommand *sub;
     const struct command *cmd = command_of_call(
         s->srv, (size_t)argc, s->argv, s->argvlen, &sub);
-    if (!cmd)
+    if (!cmd) {
+        if (logged)
+            script__debug_log_error(s, "Unknown Redis command called from "
+                                       "script");
         return error_out(L, raise,
                          "Unknown Redis command called from script");
+    }
     fake->cmd = cmd;
     const char *refused = call_refusal(s, fake, cmd, sub, argc);
     if (refused) {
@@ -195,6 +202,8 @@ static int redis_command(lua_State *L, int raise)
         struct command_stats *st = command_stats_of(fake);
         if (st)
             st->rejected++;
+        if (logged)
+            script__debug_log_error(s, refused);
         return error_out(L, raise, refused);
     }
     fake->last_sub = sub;
@@ -204,6 +213,8 @@ static int redis_command(lua_State *L, int raise)
     client_call(fake);
     if ((cmd->flags | (sub ? sub->flags : 0)) & CMD_WRITE)
         s->wrote = 1;
+    if (logged)
+        script__debug_log_reply(s, fake->out.data, fake->out.len);
     return reply_to_lua(L, fake, raise);
 }
 
@@ -330,17 +341,23 @@ static int redis_replicate_commands(lua_State *L)
     return 1;
 }
 
-/* redis.breakpoint() outside the debugger, which Respite lacks: false. */
+/* redis.breakpoint(): in a debugging session, stops at the next line and
+ * returns true; outside one, false. */
 static int redis_breakpoint(lua_State *L)
 {
-    lua_pushboolean(L, 0);
+    int active = script__debug_active(L);
+    if (active)
+        script__debug_breakpoint(engine_of(L));
+    lua_pushboolean(L, active);
     return 1;
 }
 
-/* redis.debug(...) outside the debugger: nothing. */
+/* redis.debug(...): in a debugging session, logs the values; outside
+ * one, nothing. */
 static int redis_debug(lua_State *L)
 {
-    (void)L;
+    if (script__debug_active(L))
+        script__debug_log_values(engine_of(L), L);
     return 0;
 }
 

@@ -12,6 +12,7 @@
 struct client;
 struct server;
 struct eval_lru;                        /* script.c */
+struct ldb;                             /* script_debug.c */
 
 struct scripting {
     struct server *srv;
@@ -35,6 +36,7 @@ struct scripting {
     struct eval_lru *lru_head, *lru_tail;
     size_t nlru;
     uint64_t evicted;                   /* INFO evicted_scripts */
+    struct ldb *ldb;                    /* a SCRIPT DEBUG session runs */
 };
 
 #define NUM_SLOT 32                     /* "%.17g" of a double fits */
@@ -104,5 +106,22 @@ int script__open_struct(lua_State *L);
 void script__watch_start(struct scripting *s, struct client *c,
                          const char *name);
 void script__watch_stop(struct scripting *s);
+
+/* script_debug.c: the debugger's side of a run (SCRIPT DEBUG SYNC). */
+/* Sets the line hook when a session runs (after script__watch_start). */
+void script__debug_hook(struct scripting *s);
+/* Whether the engine of L runs a session. */
+int script__debug_active(lua_State *L);
+/* redis.breakpoint() in a session: stop at the next line. */
+void script__debug_breakpoint(struct scripting *s);
+/* redis.debug(...) in a session: logs the values on L's stack. */
+void script__debug_log_values(struct scripting *s, lua_State *L);
+/* Whether redis.call should log its command and reply now. */
+int script__debug_stepping(const struct scripting *s);
+/* Logs a command a script runs, why it was refused, its reply p[0..n). */
+void script__debug_log_call(struct scripting *s, size_t argc,
+                            const char *const *argv, const size_t *argvlen);
+void script__debug_log_error(struct scripting *s, const char *msg);
+void script__debug_log_reply(struct scripting *s, const char *p, size_t n);
 
 #endif

@@ -244,6 +244,7 @@ struct client {
     int proto;                          /* 2 or 3 */
     int db;
     int authed;
+    int script_debug;                   /* SCRIPT DEBUG SYNC: next EVAL debugs */
     char *name;                         /* CLIENT SETNAME, owned, or NULL */
     uint64_t nerrors;                   /* error replies (reply_error) */
     char *lib_name, *lib_ver;           /* CLIENT SETINFO, owned, or NULL */
@@ -743,6 +744,10 @@ enum reply_err {
     ERR_UNKILLABLE,          /* UNKILLABLE ... already executed write ... */
     ERR_SCRIPT_FLUSH_MODE,   /* SCRIPT FLUSH only support SYNC|ASYNC option */
     ERR_SCRIPT_RO_WRITE_FLAG, /* Can not execute a script with write flag ... */
+    ERR_SCRIPT_DEBUG_MODE,   /* Use SCRIPT DEBUG YES/SYNC/NO */
+    ERR_SCRIPT_DEBUG_PIPELINE, /* SCRIPT DEBUG must be called outside ... */
+    ERR_SCRIPT_DEBUG_FORK,   /* SCRIPT DEBUG YES: not supported here */
+    ERR_SCRIPT_DEBUG_EVALSHA, /* Please use EVAL instead of EVALSHA ... */
     ERR_SHEBANG_ENGINE,      /* (int len, const char *word) */
     ERR_SHEBANG_OPTION,      /* (int len, const char *word) */
     ERR_SHEBANG_FLAG,        /* (int len, const char *flag) */

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <lauxlib.h>
@@ -140,7 +141,7 @@ static void log_clear(struct ldb *d)
 static void send_all(struct ldb *d, const char *p, size_t n)
 {
     while (n > 0 && !d->gone) {
-        ssize_t w = write(d->fd, p, n);
+        ssize_t w = send(d->fd, p, n, MSG_NOSIGNAL);
         if (w > 0) {
             p += w;
             n -= (size_t)w;
@@ -834,7 +835,7 @@ static void line_hook(lua_State *L, lua_Debug *ar)
     d->luabp = 0;
     log_source_line(d, d->current);
     if (repl(d, L) == REPL_ABORT) {
-        const char *m = "ERR script aborted for user request";
+        const char *m = "-ERR script aborted for user request";
         script__push_error(L, m, strlen(m));
         lua_error(L);
     }

@@ -412,8 +412,9 @@ def subscribe_and_monitor_modes():
 @test(respite_only=True, reason="redis-server has SYNC and a Lua debugger")
 def rdb_replica_and_ldb_end_plainly():
     """Respite has no SYNC: --rdb and --replica exit 1 at once with the
-    error, rather than wait. --ldb's SCRIPT DEBUG is refused, which
-    redis-cli ignores: the script runs through and its writes stay."""
+    error, rather than wait. --ldb's SCRIPT DEBUG YES (a forked session)
+    is refused, which redis-cli ignores: the script runs through and its
+    writes stay."""
     h.flushed()
     for mode in (["--rdb", os.path.join(h.scratch_dir(), "cli.rdb")],
                  ["--functions-rdb", os.path.join(h.scratch_dir(), "f.rdb")],

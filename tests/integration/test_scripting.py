@@ -474,20 +474,21 @@ def a_table_that_holds_itself_ends_at_the_stack_limit():
     assert_eq(h.shared_server().client().ping(), True)
 
 
-@test(respite_only=True, reason="Respite has no Lua debugger; Redis's "
-      "SCRIPT HELP lists DEBUG")
-def script_help_and_no_debugger():
+@test()
+def script_help_and_debug_errors():
     r = h.flushed()
     lines = r.execute_command("SCRIPT", "HELP")
     assert_eq(lines[0], b"SCRIPT <subcommand> [<arg> [value] [opt] ...]. "
               b"Subcommands are:")
     names = [ln.split()[0] for ln in lines[1:] if not ln.startswith(b" ")]
-    assert_eq(names, [b"EXISTS", b"FLUSH", b"KILL", b"LOAD", b"HELP"])
+    assert_eq(names, [b"DEBUG", b"EXISTS", b"FLUSH", b"KILL", b"LOAD",
+                      b"HELP"])
     try:
-        r.execute_command("SCRIPT", "DEBUG", "YES")
-        raise AssertionError("SCRIPT DEBUG answered")
+        r.execute_command("SCRIPT", "DEBUG", "MAYBE")
+        raise AssertionError("SCRIPT DEBUG MAYBE answered")
     except redis.exceptions.ResponseError as e:
-        assert_eq(str(e), "unknown subcommand 'DEBUG'. Try SCRIPT HELP.")
+        assert_eq(str(e), "Use SCRIPT DEBUG YES/SYNC/NO")
+    assert_eq(r.execute_command("SCRIPT", "DEBUG", "NO"), b"OK")
 
 
 @test

@@ -1,0 +1,304 @@
+#!/usr/bin/python3
+"""SCRIPT DEBUG and the Lua debugger. Each session runs twice, on the
+server under test and on redis-server 7.0 (/usr/bin/redis-server, or
+$REDIS_REFERENCE), over raw sockets, and every reply must be the same
+bytes: the stops, list/whole/print/break/trace/eval/redis/maxlen output,
+redis.debug() and redis.breakpoint(), the commands a stepped line runs,
+errors, abort, the <endsession> array, the EVAL's own reply, and the
+connection closed after it. Only the debugger's help text is our own.
+
+SCRIPT DEBUG SYNC is compared everywhere; SCRIPT DEBUG YES (Redis's forked
+session) is refused by Respite, which one respite-only test checks. The
+last tests drive the real `redis-cli --ldb-sync-mode --eval` with the
+debugger's commands on its standard input. The file passes against
+redis-server too (RESPITE_BIN=/usr/bin/redis-server)."""
+
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness as h  # noqa: E402
+from harness import assert_eq, test  # noqa: E402
+
+REFERENCE = os.environ.get("REDIS_REFERENCE", "/usr/bin/redis-server")
+ENDSESSION = b"+<endsession>\r\n"
+
+SCRIPT4 = ("local a = 1\n"
+           "local b = redis.call('set', KEYS[1], ARGV[1])\n"
+           "redis.debug('x', a, {1,2})\n"
+           "return a+1\n")
+SCRIPT_ERRORS = ('local t = {1,"a",x=3}\n'
+                 'redis.breakpoint()\n'
+                 'local r = redis.call("set", KEYS[1], "v")\n'
+                 'local e = redis.pcall("incr", KEYS[1])\n'
+                 'error("boom")\n')
+SCRIPT_VALUES = ('local x = {a={1,2},b=true,c=nil}\n'
+                 'local y = "q\\"\\n\\0z"\n'
+                 'local z = 1.5\n'
+                 'return x')
+SCRIPT_NESTED = ("local function f(q)\n"
+                 "  local w = q * 2\n"
+                 "  return w\n"
+                 "end\n"
+                 "local r = f(5)\n"
+                 "return r\n")
+
+_servers = {}
+
+
+def servers():
+    """(ours, reference), each started once for the file; the reference
+    is None when redis-server is missing."""
+    if "ours" not in _servers:
+        _servers["ours"] = h.Server(name="ours", tracked=False).start()
+        ref = None
+        if os.access(REFERENCE, os.X_OK):
+            ref = h.Server(binary=REFERENCE, name="reference",
+                           tracked=False).start()
+        _servers["ref"] = ref
+    return _servers["ours"], _servers["ref"]
+
+
+def session(server, setup, evalargs, commands, debug=True):
+    """Runs setup commands (their replies kept), SCRIPT DEBUG SYNC (unless
+    not debug: setup has it), EVAL with evalargs, then each debugger
+    command; returns every raw reply.
+    After the one that ends the session, the EVAL's reply follows and the
+    connection must close."""
+    out = []
+    with server.conn() as c:
+        for cmd in setup:
+            out.append(c.call(*cmd))
+        if debug:
+            out.append(c.call("SCRIPT", "DEBUG", "SYNC"))
+        out.append(c.call(*evalargs))
+        for cmd in commands:
+            reply = c.call(*cmd)
+            out.append(reply)
+            if reply.endswith(ENDSESSION) or ENDSESSION in reply:
+                out.append(c.read_raw())
+                assert c.is_closed(), "connection left open after session"
+                out.append(b"<closed>")
+                break
+    return out
+
+
+def compare(setup, evalargs, commands, must_end=True, debug=True):
+    """The same session on both servers: replies byte for byte. Returns
+    ours."""
+    ours, ref = servers()
+    got = session(ours, setup, evalargs, commands, debug)
+    if must_end:
+        assert_eq(got[-1], b"<closed>", "session ended")
+    if ref is None:
+        h.skip("no reference redis-server at %s" % REFERENCE)
+    want = session(ref, setup, evalargs, commands, debug)
+    for i, (g, w) in enumerate(zip(got, want)):
+        assert_eq(g, w, "reply %d of the session" % i)
+    assert_eq(len(got), len(want), "number of replies")
+    return got
+
+
+@test()
+def stepping_listing_and_breakpoints():
+    """The walk-through of the brief, step by step."""
+    got = compare(
+        [("DEL", "k")], ("EVAL", SCRIPT4, 1, "k", "v"),
+        [("step",), ("print",), ("print", "a"), ("list",), ("list", "2", "1"),
+         ("whole",), ("break", "4"), ("break",), ("trace",),
+         ("eval", "return 1+1"), ("redis", "get", "k"), ("maxlen",),
+         ("maxlen", "10"), ("maxlen", "0"), ("foo",), ("continue",),
+         ("step",)])
+    assert_eq(got[2], b"*2\r\n+* Stopped at 1, stop reason = step over\r\n"
+              b"+-> 1   local a = 1\r\n")
+    assert_eq(got[18], b"*3\r\n+<debug> line 3: \"x\", 1, {1; 2}\r\n"
+              b"+* Stopped at 4, stop reason = break point\r\n"
+              b"+->#4   return a+1\r\n")
+    assert_eq(got[-2], b":2\r\n")
+
+
+@test()
+def errors_breakpoint_call_and_commands_logged():
+    """redis.breakpoint(), commands run while stepping (with their error
+    replies), the debugger's own errors, and a script that raises."""
+    got = compare(
+        [("DEL", "k", "h")], ("EVAL", SCRIPT_ERRORS, 1, "k"),
+        [("step",), ("step",), ("print",), ("step",), ("print", "zz"),
+         ("maxlen", "0"), ("eval", "error(1)"), ("eval", "retrun"),
+         ("eval",), ("redis", "incr"), ("redis", "lrange", "k", "0", "-1"),
+         ("redis", "hgetall", "h"), ("redis", "nosuch"), ("redis",),
+         ("break", "-3"), ("break", "0"), ("break", "99"), ("break", "x"),
+         ("break", "1", "2"), ("break", "1"), ("break",), ("list", "1", "0"),
+         ("list", "0", "-1"), ("print", "a", "b"), ("s",), ("p", "t"),
+         ("P", "KEYS"), ("step",)])
+    assert got[-2].startswith(b"-ERR user_script:5: boom script: "), got[-2]
+
+
+@test()
+def values_and_replies_printed():
+    """Strings with escapes, nested tables, numbers, nil; replies of every
+    RESP2 type, and maxlen cutting them."""
+    compare(
+        [("DEL", "L", "f", "big"), ("RPUSH", "L", "a", 'b\n"x', "3")],
+        ("EVAL", SCRIPT_VALUES, 0),
+        [("n",), ("n",), ("n",), ("print",), ("print", "x"),
+         ("redis", "lrange", "L", "0", "-1"), ("redis", "ping"),
+         ("redis", "incrbyfloat", "f", "1.5"),
+         ("redis", "set", "big", "x" * 100), ("redis", "get", "big"),
+         ("maxlen", "60"), ("redis", "get", "big"), ("print", "x"),
+         ("eval", "return {1,2,{3}}"), ("eval", 'return "x"*1'),
+         ("eval", "return nil"), ("eval", "return 1,2"),
+         ("eval", "redis.call('set','a','b')"), ("whole", "x"),
+         ("step", "x")])
+
+
+@test()
+def nested_functions_trace_and_breakpoint_continue():
+    compare([], ("EVAL", SCRIPT_NESTED, 0),
+            [("s",), ("s",), ("s",), ("trace",), ("print",), ("s",),
+             ("s",)])
+    compare([], ("EVAL", "local x = 1\nredis.breakpoint()\nreturn x", 0),
+            [("c",), ("c",)])
+    compare([], ("EVAL", "return redis.breakpoint()", 0), [("c",)])
+
+
+@test()
+def abort_and_refused_write():
+    got = compare([], ("EVAL", "local x = 1\nreturn x", 0), [("abort",)])
+    assert got[-2].startswith(b"-ERR script aborted for user request"), got
+    compare([], ("EVAL", '#!lua flags=no-writes\nlocal x = 1\n'
+                 'return redis.call("set","x","y")', 0),
+            [("n",), ("n",)])
+
+
+@test()
+def script_debug_arguments_multi_and_evalsha():
+    """Errors of SCRIPT DEBUG, in MULTI, of EVALSHA in debug mode, and an
+    EVAL queued in MULTI that EXEC runs as a session."""
+    setup = [("SCRIPT", "DEBUG"), ("SCRIPT", "DEBUG", "foo"),
+             ("SCRIPT", "DEBUG", "SYNC", "x"), ("SCRIPT", "DEBUG", "NO"),
+             ("MULTI",), ("SCRIPT", "DEBUG", "SYNC"), ("EXEC",),
+             ("SCRIPT", "HELP")]
+    got = compare(setup, ("EVALSHA", "a" * 40, 0), [], must_end=False)
+    assert_eq(got[1], b"-ERR Use SCRIPT DEBUG YES/SYNC/NO\r\n")
+    assert_eq(got[6], b"*1\r\n-ERR SCRIPT DEBUG must be called outside a "
+              b"pipeline\r\n")
+    assert_eq(got[-1], b"-ERR Please use EVAL instead of EVALSHA for "
+              b"debugging\r\n")
+    got = compare([("SCRIPT", "DEBUG", "SYNC"), ("MULTI",)],
+                  ("EVAL", "return 1", 0), [("EXEC",), ("c",)], debug=False)
+    assert_eq(got[-3], b"*1\r\n+<endsession>\r\n")
+    assert_eq(got[-2], b"*1\r\n:1\r\n")
+
+
+@test()
+def sync_keeps_changes_blocks_others_and_survives_disconnect():
+    """In SYNC mode another client waits for the session and the writes
+    stay; a debugged client that disconnects lets the script finish."""
+    script = ("redis.call('set', KEYS[1], '1')\n"
+              "redis.call('set', KEYS[1], '2')\n"
+              "return 1")
+    ours, ref = servers()
+    for server in [ours] + ([ref] if ref else []):
+        for leave in (False, True):
+            other = server.conn()
+            other.call("DEL", "d")
+            c = server.conn()
+            c.call("SCRIPT", "DEBUG", "SYNC")
+            first = c.call("EVAL", script, 1, "d")
+            assert first.startswith(b"*2\r\n+* Stopped at 1"), first
+            other.send(h.encode("GET", "d"))
+            other.settimeout(0.5)
+            try:
+                early = other.read_raw()
+            except OSError:
+                early = None
+            assert_eq(early, None, "another client served mid-session")
+            if leave:
+                c.close()
+            else:
+                assert ENDSESSION in c.call("continue")
+                assert_eq(c.read_raw(), b":1\r\n")
+                assert c.is_closed()
+            other.settimeout(10)
+            assert_eq(other.read_raw(), b"$1\r\n2\r\n")
+            other.close()
+
+
+@test()
+def help_is_our_own():
+    ours, _ = servers()
+    with ours.conn() as c:
+        c.call("SCRIPT", "DEBUG", "SYNC")
+        c.call("EVAL", "return 1", 0)
+        reply = c.call("help")
+        assert reply.startswith(b"*"), reply
+        lines = reply.split(b"\r\n")[1:-1]
+        assert all(ln.startswith(b"+") for ln in lines), reply
+        if not ours.redis:
+            assert_eq(lines[0], b"+Respite Lua debugger commands:")
+        assert ENDSESSION in c.call("c")
+
+
+@test(respite_only=True, reason="redis-server has the forked session")
+def yes_is_refused():
+    ours, _ = servers()
+    with ours.conn() as c:
+        reply = c.call("SCRIPT", "DEBUG", "YES")
+        assert reply.startswith(b"-ERR SCRIPT DEBUG YES (a forked session) "
+                                b"is not supported"), reply
+        assert_eq(c.call("EVAL", "return 1", 0), b":1\r\n")
+
+
+def run_cli(server, path, stdin):
+    p = subprocess.run(
+        ["redis-cli", "-p", str(server.port), "--ldb-sync-mode", "--eval",
+         path, "k", ",", "v"],
+        input=stdin, capture_output=True, timeout=30)
+    return p.returncode, p.stdout + p.stderr
+
+
+@test()
+def redis_cli_ldb_sync_mode():
+    """The real redis-cli drives a session from its standard input; its
+    output is the same on both servers, and the write stays."""
+    path = os.path.join(h.scratch_dir(), "debugged.lua")
+    with open(path, "w") as f:
+        f.write('local a = 1\n'
+                'local b = redis.call("set", KEYS[1], ARGV[1])\n'
+                'redis.debug("x", a)\n'
+                'return a+1\n')
+    ours, ref = servers()
+    stdin = b"step\nprint\nstep\nbreak 4\nlist\ncontinue\ncontinue\n"
+    with ours.conn() as c:
+        c.call("DEL", "k")
+    rc, out = run_cli(ours, path, stdin)
+    assert_eq(rc, 0, "redis-cli exit status")
+    for want in (b"Lua debugging session started",
+                 b"* Stopped at 1, stop reason = step over",
+                 b"<value> a = 1", b"<redis> set k v", b'<reply> "+OK"',
+                 b"  #4   return a+1", b'<debug> line 3: "x", 1',
+                 b"* Stopped at 4, stop reason = break point",
+                 b"(integer) 2", b"(Lua debugging session ended)"):
+        assert want in out, (want, out)
+    with ours.conn() as c:
+        assert_eq(c.call("GET", "k"), b"$1\r\nv\r\n")
+    if ref is None:
+        h.skip("no reference redis-server at %s" % REFERENCE)
+    rc2, out2 = run_cli(ref, path, stdin)
+    assert_eq(out, out2, "redis-cli's output on both servers")
+
+
+def _stop_all():
+    for s in _servers.values():
+        if s:
+            s.stop()
+
+
+if __name__ == "__main__":
+    try:
+        h.run()
+    finally:
+        _stop_all()

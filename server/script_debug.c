@@ -725,6 +725,10 @@ static void cmd_eval(struct ldb *d, lua_State *L, char **argv, int argc)
 /* redis: the command through redis.call, which logs it and its reply. */
 static void cmd_redis(struct ldb *d, lua_State *L, char **argv, int argc)
 {
+    if (!lua_checkstack(L, argc + 8)) {
+        log_fmt(d, "<error> Too many arguments.");
+        return;
+    }
     int top = lua_gettop(L);
     lua_getfield(L, LUA_REGISTRYINDEX, REG_ENGINE);
     struct scripting *eng = lua_touserdata(L, -1);
@@ -788,7 +792,7 @@ static enum repl_next repl(struct ldb *d, lua_State *L)
     size_t argvlen[MAX_ARGS];
     for (;;) {
         log_send(d);
-        int argc = 0, r;
+        int argc = 0, r = 0;
         size_t used = 0;
         while (!d->gone &&
                (r = parse_command(d, argv, argvlen, &argc, &used)) == 0)

@@ -49,16 +49,15 @@ _servers = {}
 
 
 def servers():
-    """(ours, reference), each started once for the file; the reference
-    is None when redis-server is missing."""
-    if "ours" not in _servers:
-        _servers["ours"] = h.Server(name="ours", tracked=False).start()
+    """(ours, reference): ours is the harness's shared server (its clean
+    exit, sanitizer report included, is checked at the end); the
+    reference is started once for the file, None when it is missing."""
+    if "ref" not in _servers:
         ref = None
         if os.access(REFERENCE, os.X_OK):
-            ref = h.Server(binary=REFERENCE, name="reference",
-                           tracked=False).start()
+            ref = h.file_server(binary=REFERENCE, name="reference")
         _servers["ref"] = ref
-    return _servers["ours"], _servers["ref"]
+    return h.shared_server(), _servers["ref"]
 
 
 def session(server, setup, evalargs, commands, debug=True):
@@ -291,14 +290,5 @@ def redis_cli_ldb_sync_mode():
     assert_eq(out, out2, "redis-cli's output on both servers")
 
 
-def _stop_all():
-    for s in _servers.values():
-        if s:
-            s.stop()
-
-
 if __name__ == "__main__":
-    try:
-        h.run()
-    finally:
-        _stop_all()
+    h.run()

@@ -396,8 +396,30 @@ static void log_value(struct ldb *d, lua_State *L, const char *prefix,
     resp_out_close(&b);
 }
 
+static const char *add_reply(struct resp_out *b, const char *p,
+                             const char *end);
+
+/* Appends n elements (pairs: "k => v") from p joined by commas; returns
+ * where they end, or NULL. */
+static const char *add_elements(struct resp_out *b, const char *p,
+                                const char *end, long n, int pairs)
+{
+    for (long i = 0; i < n && p; i++) {
+        if (i)
+            resp_add_raw(b, ",", 1);
+        p = add_reply(b, p, end);
+        if (pairs && p) {
+            resp_add_raw(b, " => ", 4);
+            p = add_reply(b, p, end);
+        }
+    }
+    return p;
+}
+
 /* Appends the RESP reply at p as the debugger shows it and returns where
- * it ends, or NULL when it is malformed. */
+ * it ends, or NULL when it is malformed. RESP3 types (redis.setresp(3))
+ * as Redis 7.0 shows them; a verbatim string or big number shows as
+ * nothing there, and here. */
 static const char *add_reply(struct resp_out *b, const char *p,
                              const char *end)
 {
@@ -429,13 +451,33 @@ static const char *add_reply(struct resp_out *b, const char *p,
             return next;
         }
         resp_add_raw(b, "[", 1);
-        for (long i = 0; i < n && next; i++) {
-            if (i)
-                resp_add_raw(b, ",", 1);
-            next = add_reply(b, next, end);
-        }
+        next = add_elements(b, next, end, n, 0);
         resp_add_raw(b, "]", 1);
         return next;
+    case '%':
+        resp_add_raw(b, "{", 1);
+        next = add_elements(b, next, end, n, 1);
+        resp_add_raw(b, "}", 1);
+        return next;
+    case '~':
+        resp_add_raw(b, "~(", 2);
+        next = add_elements(b, next, end, n, 0);
+        resp_add_raw(b, ")", 1);
+        return next;
+    case '_':
+        resp_add_raw(b, "(null)", 6);
+        return next;
+    case ',':
+        resp_add_raw(b, "(double) ", 9);
+        resp_add_raw(b, p + 1, (size_t)(eol - p - 1));
+        return next;
+    case '#':
+        resp_add_rawf(b, "%s", p[1] == 't' ? "#true" : "#false");
+        return next;
+    case '(':
+        return next;
+    case '=':
+        return n >= 0 && end - next >= n + 2 ? next + n + 2 : NULL;
     default:
         return NULL;
     }
@@ -743,7 +785,7 @@ static void cmd_redis(struct ldb *d, lua_State *L, char **argv, int argc)
     lua_settop(L, top);
 }
 
-enum repl_next { REPL_AGAIN, REPL_RESUME, REPL_ABORT };
+enum repl_next { REPL_AGAIN, REPL_RESUME, REPL_ABORT, REPL_PROTO };
 
 /* Runs one debugger command. */
 static enum repl_next run_command(struct ldb *d, lua_State *L, char **argv,
@@ -784,8 +826,9 @@ static enum repl_next run_command(struct ldb *d, lua_State *L, char **argv,
 }
 
 /* Prompts and runs commands until one resumes the script; REPL_ABORT
- * when the user asked to stop it. A client that goes away resumes it for
- * good. */
+ * when the user asked to stop it, REPL_PROTO when what came is no
+ * command (the script stops with an error, as in Redis). A client that
+ * goes away resumes it for good. */
 static enum repl_next repl(struct ldb *d, lua_State *L)
 {
     char *argv[MAX_ARGS];
@@ -797,7 +840,9 @@ static enum repl_next repl(struct ldb *d, lua_State *L)
         while (!d->gone &&
                (r = parse_command(d, argv, argvlen, &argc, &used)) == 0)
             read_more(d);
-        if (d->gone || r < 0) {
+        if (r < 0)
+            return REPL_PROTO;
+        if (d->gone) {
             d->gone = 1;
             d->step = 0;
             d->nbp = 0;
@@ -838,8 +883,11 @@ static void line_hook(lua_State *L, lua_Debug *ar)
     d->step = 0;
     d->luabp = 0;
     log_source_line(d, d->current);
-    if (repl(d, L) == REPL_ABORT) {
-        const char *m = "-ERR script aborted for user request";
+    enum repl_next next = repl(d, L);
+    if (next == REPL_ABORT || next == REPL_PROTO) {
+        const char *m = next == REPL_ABORT
+                            ? "-ERR script aborted for user request"
+                            : "-ERR protocol error";
         script__push_error(L, m, strlen(m));
         lua_error(L);
     }

@@ -154,6 +154,45 @@ def values_and_replies_printed():
 
 
 @test()
+def resp3_replies_printed():
+    """After redis.setresp(3): maps, sets, doubles and nulls as Redis
+    shows them."""
+    compare(
+        [("DEL", "h4", "s4", "z4", "nokey")],
+        ("EVAL", "redis.setresp(3)\nlocal x = 1\nreturn x", 0),
+        [("s",), ("redis", "hset", "h4", "a", "1", "b", "2"),
+         ("redis", "hgetall", "h4"), ("redis", "sadd", "s4", "x"),
+         ("redis", "smembers", "s4"), ("redis", "zadd", "z4", "1.5", "m"),
+         ("redis", "zscore", "z4", "m"),
+         ("redis", "zrange", "z4", "0", "-1", "withscores"),
+         ("redis", "get", "nokey"), ("c",)])
+
+
+@test()
+def input_that_is_no_command_stops_the_script():
+    """An inline command, an empty array or an argument over 1 KiB ends
+    the session with the script's error "protocol error"."""
+    ours, ref = servers()
+    results = []
+    for server in [ours] + ([ref] if ref else []):
+        got = []
+        for raw in (b"PING\r\n", b"*0\r\n", h.encode("eval", "x" * 2000)):
+            with server.conn() as c:
+                c.call("SCRIPT", "DEBUG", "SYNC")
+                c.call("EVAL", "local x = 1\nreturn x", 0)
+                c.send(raw)
+                got.append(c.read_raw())
+                got.append(c.read_raw())
+        results.append(got)
+    assert_eq(results[0][1], b"-ERR protocol error script: "
+              b"81d3cc25cd49aae96a424764ed1ee8c44c88ce76, on "
+              b"@user_script:1.\r\n")
+    if ref is None:
+        h.skip("no reference redis-server at %s" % REFERENCE)
+    assert_eq(results[0], results[1])
+
+
+@test()
 def nested_functions_trace_and_breakpoint_continue():
     compare([], ("EVAL", SCRIPT_NESTED, 0),
             [("s",), ("s",), ("s",), ("trace",), ("print",), ("s",),

@@ -75,9 +75,12 @@ struct ldb {
 
 /* ---- The log -------------------------------------------------------- */
 
-/* Appends p[0..n) as one log line; on OOM the line is dropped. */
+/* Appends p[0..n) as one log line; on OOM, or once the client is gone
+ * (nobody would read it), the line is dropped. */
 static void log_add(struct ldb *d, const char *p, size_t n)
 {
+    if (d->gone)
+        return;
     if (d->nlog == d->logcap) {
         size_t cap = d->logcap ? d->logcap * 2 : 16;
         char **l = realloc(d->log, cap * sizeof(*l));

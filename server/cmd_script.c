@@ -172,11 +172,15 @@ static void script_kill_cmd(struct client *c)
 }
 
 /* SCRIPT DEBUG YES|SYNC|NO: SYNC makes the next EVAL a debugging session
- * (script_debug.c); NO cancels that; YES is refused. As in Redis, a
- * session must not start behind replies still waiting to be sent (inside
- * MULTI, the EXEC's own). */
+ * (script_debug.c); NO cancels that; YES is refused. As in Redis, it is
+ * refused first of all (NO too) behind replies still waiting to be sent
+ * (inside MULTI, the EXEC's own). */
 static void script_debug_cmd(struct client *c)
 {
+    if (c->out.len > 0 || (c->flags & CLIENT_MULTI)) {
+        reply_error(c, ERR_SCRIPT_DEBUG_PIPELINE);
+        return;
+    }
     if (arg_is(c, 2, "NO")) {
         c->script_debug = 0;
         reply_ok(c);
@@ -184,10 +188,6 @@ static void script_debug_cmd(struct client *c)
     }
     if (!arg_is(c, 2, "YES") && !arg_is(c, 2, "SYNC")) {
         reply_error(c, ERR_SCRIPT_DEBUG_MODE);
-        return;
-    }
-    if (c->out.len > 0 || (c->flags & CLIENT_MULTI)) {
-        reply_error(c, ERR_SCRIPT_DEBUG_PIPELINE);
         return;
     }
     if (arg_is(c, 2, "YES")) {

@@ -218,7 +218,8 @@ def script_debug_arguments_multi_and_evalsha():
     setup = [("SCRIPT", "DEBUG"), ("SCRIPT", "DEBUG", "foo"),
              ("SCRIPT", "DEBUG", "SYNC", "x"), ("SCRIPT", "DEBUG", "NO"),
              ("MULTI",), ("SCRIPT", "DEBUG", "SYNC"), ("EXEC",),
-             ("SCRIPT", "HELP")]
+             ("MULTI",), ("SCRIPT", "DEBUG", "foo"), ("SCRIPT", "DEBUG", "NO"),
+             ("EXEC",), ("SCRIPT", "HELP")]
     got = compare(setup, ("EVALSHA", "a" * 40, 0), [], must_end=False)
     assert_eq(got[1], b"-ERR Use SCRIPT DEBUG YES/SYNC/NO\r\n")
     assert_eq(got[6], b"*1\r\n-ERR SCRIPT DEBUG must be called outside a "

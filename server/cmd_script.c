@@ -64,18 +64,29 @@ static void show_to_monitors(struct client *c)
 }
 
 /* EVAL and EVAL_RO: the body in argv[1], compiled and cached first. */
+/* After a refused SCRIPT DEBUG YES, the next EVAL or EVALSHA is refused
+ * too (see SCRIPT_DEBUG_REFUSED). Returns 1 after replying. */
+static int refused_debug(struct client *c)
+{
+    if (c->script_debug != SCRIPT_DEBUG_REFUSED)
+        return 0;
+    c->script_debug = SCRIPT_DEBUG_OFF;
+    reply_error(c, ERR_SCRIPT_DEBUG_NOT_RUN);
+    return 1;
+}
+
 static void eval_body(struct client *c, int ro)
 {
     size_t numkeys;
     char sha[41];
     unsigned flags;
     show_to_monitors(c);
-    if (!numkeys_or_reply(c, &numkeys) ||
+    if (refused_debug(c) || !numkeys_or_reply(c, &numkeys) ||
         script_load_or_reply(c, c->argv[1], c->argvlen[1], sha, &flags, 1) !=
             0 ||
         !script_may_run_or_reply(c, flags, ro))
         return;
-    if (c->script_debug)
+    if (c->script_debug == SCRIPT_DEBUG_SYNC)
         script_debug_run(c, sha, flags, numkeys, ro);
     else
         script_run(c, sha, flags, numkeys, ro);
@@ -87,7 +98,9 @@ static void eval_sha(struct client *c, int ro)
     size_t numkeys;
     unsigned flags;
     show_to_monitors(c);
-    if (c->script_debug) {
+    if (refused_debug(c))
+        return;
+    if (c->script_debug == SCRIPT_DEBUG_SYNC) {
         reply_error(c, ERR_SCRIPT_DEBUG_EVALSHA);
         return;
     }
@@ -182,7 +195,7 @@ static void script_debug_cmd(struct client *c)
         return;
     }
     if (arg_is(c, 2, "NO")) {
-        c->script_debug = 0;
+        c->script_debug = SCRIPT_DEBUG_OFF;
         reply_ok(c);
         return;
     }
@@ -191,10 +204,11 @@ static void script_debug_cmd(struct client *c)
         return;
     }
     if (arg_is(c, 2, "YES")) {
+        c->script_debug = SCRIPT_DEBUG_REFUSED;
         reply_error(c, ERR_SCRIPT_DEBUG_FORK);
         return;
     }
-    c->script_debug = 1;
+    c->script_debug = SCRIPT_DEBUG_SYNC;
     reply_ok(c);
 }
 

@@ -938,7 +938,7 @@ void script_debug_run(struct client *c, const char *sha, unsigned flags,
     server_log(c->srv, 'n', "Lua debugging session ended (synchronous)");
     ldb_free(d);
     /* The end of the session closes the connection after EVAL's reply. */
-    c->script_debug = 0;
+    c->script_debug = SCRIPT_DEBUG_OFF;
     c->flags |= CLIENT_CLOSE_AFTER_REPLY;
 }
 

@@ -244,7 +244,7 @@ struct client {
     int proto;                          /* 2 or 3 */
     int db;
     int authed;
-    int script_debug;                   /* SCRIPT DEBUG SYNC: next EVAL debugs */
+    int script_debug;                   /* SCRIPT_DEBUG_*: the next EVAL's */
     char *name;                         /* CLIENT SETNAME, owned, or NULL */
     uint64_t nerrors;                   /* error replies (reply_error) */
     char *lib_name, *lib_ver;           /* CLIENT SETINFO, owned, or NULL */
@@ -655,6 +655,16 @@ void latency_info(struct resp_out *o, const struct server *srv);
  * reply_error(), the one place that knows every error text a client sees
  * (reply.c). */
 
+/* struct client's script_debug: what SCRIPT DEBUG asked of the next
+ * EVAL. After a refused YES that EVAL is refused too: redis-cli --ldb
+ * ignores the first error and would run the script for real, keeping
+ * writes the user expects a forked session to roll back. */
+enum {
+    SCRIPT_DEBUG_OFF,
+    SCRIPT_DEBUG_SYNC,
+    SCRIPT_DEBUG_REFUSED,
+};
+
 enum reply_err {
     ERR_SYNTAX,              /* ERR syntax error */
     ERR_NOT_INT,             /* ERR value is not an integer or out of range */
@@ -747,6 +757,7 @@ enum reply_err {
     ERR_SCRIPT_DEBUG_MODE,   /* Use SCRIPT DEBUG YES/SYNC/NO */
     ERR_SCRIPT_DEBUG_PIPELINE, /* SCRIPT DEBUG must be called outside ... */
     ERR_SCRIPT_DEBUG_FORK,   /* SCRIPT DEBUG YES: not supported here */
+    ERR_SCRIPT_DEBUG_NOT_RUN, /* the EVAL after a refused YES */
     ERR_SCRIPT_DEBUG_EVALSHA, /* Please use EVAL instead of EVALSHA ... */
     ERR_SHEBANG_ENGINE,      /* (int len, const char *word) */
     ERR_SHEBANG_OPTION,      /* (int len, const char *word) */

@@ -288,7 +288,19 @@ def yes_is_refused():
         reply = c.call("SCRIPT", "DEBUG", "YES")
         assert reply.startswith(b"-ERR SCRIPT DEBUG YES (a forked session) "
                                 b"is not supported"), reply
+        # The next EVAL too (redis-cli --ldb goes on after the error), and
+        # it writes nothing; the one after runs.
+        reply = c.call("EVAL", "return redis.call('incr', 'n')", 0)
+        assert reply.startswith(b"-ERR script not run: it follows a "
+                                b"refused SCRIPT DEBUG YES"), reply
+        assert_eq(c.call("EXISTS", "n"), b":0\r\n")
+        c.call("SCRIPT", "DEBUG", "YES")
+        assert c.call("EVALSHA", "a" * 40, 0).startswith(
+            b"-ERR script not run"), c
         assert_eq(c.call("EVAL", "return 1", 0), b":1\r\n")
+        c.call("SCRIPT", "DEBUG", "YES")
+        assert_eq(c.call("SCRIPT", "DEBUG", "NO"), b"+OK\r\n")
+        assert_eq(c.call("EVAL", "return 2", 0), b":2\r\n")
 
 
 def run_cli(server, path, stdin):

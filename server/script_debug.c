@@ -20,6 +20,8 @@
  * redis-cli knows). A client that goes away mid-session lets the script
  * run to its end without stopping again, as Redis does.
  *
+ * How values and replies are shown is script_debug_print.c's.
+ *
  * What it does not do: SCRIPT DEBUG YES (Redis forks a child that runs the
  * session and rolls its changes back; this server refuses it), and
  * sessions for functions (FCALL), which Redis has none of either. */
@@ -46,8 +48,8 @@
 #define DEFAULT_MAXLEN 256
 #define MIN_MAXLEN 60
 #define WAIT_SLICE_MS 100        /* one poll(2) of the REPL's read */
-#define SEND_TIMEOUT_MS 5000     /* a client that reads nothing for this long is gone */
-#define MAX_DEPTH 16             /* nested tables printed */
+#define SEND_TIMEOUT_MS 5000     /* a client reading nothing this long is
+                                    gone */
 
 struct ldb {
     struct client *c;
@@ -282,110 +284,7 @@ static int parse_command(struct ldb *d, char **argv, size_t *argvlen,
     return 1;
 }
 
-/* ---- Printing values -------------------------------------------------- */
-
-/* Appends p[0..n) quoted, with escapes for what is not printable. */
-static void add_quoted(struct resp_out *b, const char *p, size_t n)
-{
-    resp_add_raw(b, "\"", 1);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)p[i];
-        switch (ch) {
-        case '\\': resp_add_raw(b, "\\\\", 2); break;
-        case '"': resp_add_raw(b, "\\\"", 2); break;
-        case '\n': resp_add_raw(b, "\\n", 2); break;
-        case '\r': resp_add_raw(b, "\\r", 2); break;
-        case '\t': resp_add_raw(b, "\\t", 2); break;
-        case '\a': resp_add_raw(b, "\\a", 2); break;
-        case '\b': resp_add_raw(b, "\\b", 2); break;
-        default:
-            if (ch >= 32 && ch < 127)
-                resp_add_raw(b, (const char *)&ch, 1);
-            else
-                resp_add_rawf(b, "\\x%02x", ch);
-        }
-    }
-    resp_add_raw(b, "\"", 1);
-}
-
-static void add_value(struct resp_out *b, lua_State *L, int idx, int depth);
-
-/* A table: {v1; v2} when its keys are 1..n in order, else {[k]=v; ...}. */
-static void add_table(struct resp_out *b, lua_State *L, int idx, int depth)
-{
-    if (depth >= MAX_DEPTH || !lua_checkstack(L, 4)) {
-        resp_add_rawf(b, "\"table@%p\"", lua_topointer(L, idx));
-        return;
-    }
-    struct resp_out arr, map;
-    resp_out_init(&arr, 2);
-    resp_out_init(&map, 2);
-    int is_array = 1;
-    lua_Number expected = 1;
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-        int k = lua_gettop(L) - 1, v = lua_gettop(L);
-        if (is_array && lua_type(L, k) == LUA_TNUMBER &&
-            lua_tonumber(L, k) == expected) {
-            expected++;
-        } else {
-            is_array = 0;
-        }
-        if (is_array) {
-            if (arr.len)
-                resp_add_raw(&arr, "; ", 2);
-            add_value(&arr, L, v, depth + 1);
-        }
-        if (map.len)
-            resp_add_raw(&map, "; ", 2);
-        resp_add_raw(&map, "[", 1);
-        add_value(&map, L, k, depth + 1);
-        resp_add_raw(&map, "]=", 2);
-        add_value(&map, L, v, depth + 1);
-        lua_pop(L, 1);
-    }
-    struct resp_out *use = is_array ? &arr : &map;
-    resp_add_raw(b, "{", 1);
-    resp_add_raw(b, use->data ? use->data : "", use->len);
-    resp_add_raw(b, "}", 1);
-    resp_out_close(&arr);
-    resp_out_close(&map);
-}
-
-/* Appends the value at idx as the debugger shows it. */
-static void add_value(struct resp_out *b, lua_State *L, int idx, int depth)
-{
-    if (idx < 0)
-        idx = lua_gettop(L) + idx + 1;
-    switch (lua_type(L, idx)) {
-    case LUA_TSTRING: {
-        size_t n;
-        const char *p = lua_tolstring(L, idx, &n);
-        add_quoted(b, p, n);
-        break;
-    }
-    case LUA_TNUMBER: {
-        lua_pushvalue(L, idx);          /* tostring of a copy */
-        size_t n;
-        const char *p = lua_tolstring(L, -1, &n);
-        resp_add_raw(b, p, n);
-        lua_pop(L, 1);
-        break;
-    }
-    case LUA_TBOOLEAN:
-        resp_add_rawf(b, "%s", lua_toboolean(L, idx) ? "true" : "false");
-        break;
-    case LUA_TNIL:
-        resp_add_raw(b, "nil", 3);
-        break;
-    case LUA_TTABLE:
-        add_table(b, L, idx, depth);
-        break;
-    default:
-        resp_add_rawf(b, "\"%s@%p\"", lua_typename(L, lua_type(L, idx)),
-                      lua_topointer(L, idx));
-    }
-}
+/* ---- Logging values (shown by script_debug_print.c) ------------------ */
 
 /* Logs prefix and the value at idx, cut at maxlen. */
 static void log_value(struct ldb *d, lua_State *L, const char *prefix,
@@ -394,96 +293,9 @@ static void log_value(struct ldb *d, lua_State *L, const char *prefix,
     struct resp_out b;
     resp_out_init(&b, 2);
     resp_add_rawf(&b, "%s", prefix);
-    add_value(&b, L, idx, 0);
+    script__debug_add_value(&b, L, idx);
     log_cut(d, &b);
     resp_out_close(&b);
-}
-
-static const char *add_reply(struct resp_out *b, const char *p,
-                             const char *end);
-
-/* Appends n elements (pairs: "k => v") from p joined by commas; returns
- * where they end, or NULL. */
-static const char *add_elements(struct resp_out *b, const char *p,
-                                const char *end, long n, int pairs)
-{
-    for (long i = 0; i < n && p; i++) {
-        if (i)
-            resp_add_raw(b, ",", 1);
-        p = add_reply(b, p, end);
-        if (pairs && p) {
-            resp_add_raw(b, " => ", 4);
-            p = add_reply(b, p, end);
-        }
-    }
-    return p;
-}
-
-/* Appends the RESP reply at p as the debugger shows it and returns where
- * it ends, or NULL when it is malformed. RESP3 types (redis.setresp(3))
- * as Redis 7.0 shows them; a verbatim string or big number shows as
- * nothing there, and here. */
-static const char *add_reply(struct resp_out *b, const char *p,
-                             const char *end)
-{
-    const char *eol = script__line_end(p, end);
-    if (!eol || eol + 1 >= end)
-        return NULL;
-    const char *next = eol + 2;
-    long n = p + 1 < eol ? strtol(p + 1, NULL, 10) : 0;
-    switch (*p) {
-    case '+':
-    case '-':
-        add_quoted(b, p, (size_t)(eol - p));
-        return next;
-    case ':':
-        resp_add_raw(b, p + 1, (size_t)(eol - p - 1));
-        return next;
-    case '$':
-        if (n < 0) {
-            resp_add_raw(b, "NULL", 4);
-            return next;
-        }
-        if (end - next < n + 2)
-            return NULL;
-        add_quoted(b, next, (size_t)n);
-        return next + n + 2;
-    case '*':
-        if (n < 0) {
-            resp_add_raw(b, "NULL", 4);
-            return next;
-        }
-        resp_add_raw(b, "[", 1);
-        next = add_elements(b, next, end, n, 0);
-        resp_add_raw(b, "]", 1);
-        return next;
-    case '%':
-        resp_add_raw(b, "{", 1);
-        next = add_elements(b, next, end, n, 1);
-        resp_add_raw(b, "}", 1);
-        return next;
-    case '~':
-        resp_add_raw(b, "~(", 2);
-        next = add_elements(b, next, end, n, 0);
-        resp_add_raw(b, ")", 1);
-        return next;
-    case '_':
-        resp_add_raw(b, "(null)", 6);
-        return next;
-    case ',':
-        resp_add_raw(b, "(double) ", 9);
-        resp_add_raw(b, p + 1, (size_t)(eol - p - 1));
-        return next;
-    case '#':
-        resp_add_rawf(b, "%s", p[1] == 't' ? "#true" : "#false");
-        return next;
-    case '(':
-        return next;
-    case '=':
-        return n >= 0 && end - next >= n + 2 ? next + n + 2 : NULL;
-    default:
-        return NULL;
-    }
 }
 
 /* ---- The source ------------------------------------------------------- */
@@ -681,7 +493,7 @@ static void cmd_print(struct ldb *d, lua_State *L, char **argv, int argc)
             struct resp_out b;
             resp_out_init(&b, 2);
             resp_add_rawf(&b, "<value> %s = ", name);
-            add_value(&b, L, -1, 0);
+            script__debug_add_value(&b, L, -1);
             log_cut(d, &b);
             resp_out_close(&b);
             lua_pop(L, 1);
@@ -980,7 +792,7 @@ void script__debug_log_values(struct scripting *s, lua_State *L)
     for (int i = 1; i <= n; i++) {
         if (i > 1)
             resp_add_raw(&b, ", ", 2);
-        add_value(&b, L, i, 0);
+        script__debug_add_value(&b, L, i);
     }
     log_cut(d, &b);
     resp_out_close(&b);
@@ -1032,7 +844,7 @@ void script__debug_log_reply(struct scripting *s, const char *p, size_t n)
     struct resp_out b;
     resp_out_init(&b, 2);
     resp_add_raw(&b, "<reply> ", 8);
-    add_reply(&b, p, p + n);
+    script__debug_add_reply(&b, p, p + n);
     log_cut(d, &b);
     resp_out_close(&b);
 }

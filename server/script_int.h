@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 struct client;
+struct resp_out;
 struct server;
 struct eval_lru;                        /* script.c */
 struct ldb;                             /* script_debug.c */
@@ -123,5 +124,13 @@ void script__debug_log_call(struct scripting *s, size_t argc,
                             const char *const *argv, const size_t *argvlen);
 void script__debug_log_error(struct scripting *s, const char *msg);
 void script__debug_log_reply(struct scripting *s, const char *p, size_t n);
+
+/* script_debug_print.c: values as the debugger shows them. */
+/* Appends the Lua value at idx of L to b. */
+void script__debug_add_value(struct resp_out *b, lua_State *L, int idx);
+/* Appends the RESP reply at p to b; returns where it ends in [p, end), or
+ * NULL when it is malformed. */
+const char *script__debug_add_reply(struct resp_out *b, const char *p,
+                                    const char *end);
 
 #endif

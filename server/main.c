@@ -502,7 +502,8 @@ static int server_init(struct server *srv, int argc, char **argv)
                 "%s\n", RESPITE_VERSION, err);
         return -1;
     }
-    if (open_databases(srv) != 0 || acl_init(srv) != 0 || pubsub_init(srv) != 0 || script_engine_init(srv) != 0 ||
+    if (open_databases(srv) != 0 || acl_init(srv) != 0 ||
+        pubsub_init(srv) != 0 || script_engine_init(srv) != 0 ||
         function_engine_init(srv) != 0 || persist_init(srv) != 0) {
         fprintf(stderr, "respite: out of memory\n");
         return -1;

@@ -112,6 +112,11 @@ size_t resp_reader_peek_keys(const struct resp_reader *r, const char **keys,
  * left, or -1 for unbalanced quotes. */
 int resp_split_next(const char *line, size_t n, size_t *pos, char *out,
                     size_t *len);
+/* Writes s[0..n) double-quoted as Redis's sdscatrepr does, which
+ * resp_split_next reads back: printable ASCII as is, \\ \" \n \r \t \a
+ * \b escaped, any other byte as \xhh. dst needs room for 4n + 2 bytes.
+ * Returns the bytes written. */
+size_t resp_repr(char *dst, const char *s, size_t n);
 
 /* ---- Reply encoder ---------------------------------------------------- */
 
@@ -128,6 +133,8 @@ void resp_out_close(struct resp_out *o);
 /* Drops the bytes but keeps the allocation (unless it grew beyond keep). */
 void resp_out_reset(struct resp_out *o, size_t keep);
 void resp_add_raw(struct resp_out *o, const char *p, size_t n);
+/* resp_add_raw of s[0..n) quoted by resp_repr. */
+void resp_add_repr(struct resp_out *o, const char *s, size_t n);
 /* resp_add_raw of printf-formatted text (building a text, not a reply). */
 void resp_add_rawf(struct resp_out *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

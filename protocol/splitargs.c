@@ -5,7 +5,8 @@
  * Spaces (and \v \f) separate arguments; inside one, only space, \t, \r
  * and \n end it. Double quotes take \n \r \t \b \a \xHH and \<any>
  * escapes, single quotes only \'. A closing quote must be the end of its
- * argument, and a quote left open is an error. */
+ * argument, and a quote left open is an error. resp_repr writes the
+ * double-quoted form these rules read back (Redis's sdscatrepr). */
 #include "protocol/resp.h"
 
 static int is_sep(char c)
@@ -84,4 +85,38 @@ int resp_split_next(const char *line, size_t n, size_t *pos, char *out,
     *pos = i;
     *len = o;
     return 1;
+}
+
+/* See resp.h. */
+size_t resp_repr(char *dst, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    char *p = dst;
+    *p++ = '"';
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        switch (ch) {
+        case '\\':
+        case '"':
+            *p++ = '\\';
+            *p++ = (char)ch;
+            break;
+        case '\n': *p++ = '\\'; *p++ = 'n'; break;
+        case '\r': *p++ = '\\'; *p++ = 'r'; break;
+        case '\t': *p++ = '\\'; *p++ = 't'; break;
+        case '\a': *p++ = '\\'; *p++ = 'a'; break;
+        case '\b': *p++ = '\\'; *p++ = 'b'; break;
+        default:
+            if (ch >= 0x20 && ch < 0x7f) {   /* isprint in the C locale */
+                *p++ = (char)ch;
+            } else {
+                *p++ = '\\';
+                *p++ = 'x';
+                *p++ = hex[ch >> 4];
+                *p++ = hex[ch & 15];
+            }
+        }
+    }
+    *p++ = '"';
+    return (size_t)(p - dst);
 }

@@ -206,6 +206,18 @@ void resp_add_error(struct resp_out *o, const char *msg, size_t n)
     add_line(o, '-', msg, n);
 }
 
+/* See resp.h. */
+void resp_add_repr(struct resp_out *o, const char *s, size_t n)
+{
+    if (n > (SIZE_MAX - 2) / 4) {
+        o->nomem = 1;
+        return;
+    }
+    char *p = out_reserve(o, 4 * n + 2);
+    if (p)
+        o->len += resp_repr(p, s, n);
+}
+
 /* Formats fmt and hands the text to add, through the heap when it is
  * long. Returns -1 when the format fails (o unchanged). */
 static int add_formatted(struct resp_out *o,

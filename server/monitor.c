@@ -35,42 +35,6 @@
 #include "server/blocking.h"
 #include "server/server.h"
 
-/* Appends s[0..n) to dst quoted as sdscatrepr does: printable ASCII as
- * is, \\ \" \n \r \t \a \b escaped, any other byte as \xhh. dst needs
- * room for 4n + 2 bytes. Returns the bytes written. */
-static size_t repr(char *dst, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    char *p = dst;
-    *p++ = '"';
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        switch (ch) {
-        case '\\':
-        case '"':
-            *p++ = '\\';
-            *p++ = (char)ch;
-            break;
-        case '\n': *p++ = '\\'; *p++ = 'n'; break;
-        case '\r': *p++ = '\\'; *p++ = 'r'; break;
-        case '\t': *p++ = '\\'; *p++ = 't'; break;
-        case '\a': *p++ = '\\'; *p++ = 'a'; break;
-        case '\b': *p++ = '\\'; *p++ = 'b'; break;
-        default:
-            if (ch >= 0x20 && ch < 0x7f) {   /* isprint in the C locale */
-                *p++ = (char)ch;
-            } else {
-                *p++ = '\\';
-                *p++ = 'x';
-                *p++ = hex[ch >> 4];
-                *p++ = hex[ch & 15];
-            }
-        }
-    }
-    *p++ = '"';
-    return (size_t)(p - dst);
-}
-
 /* The flags that decide whether c's command is shown: a container's
  * subcommand's own (CONFIG HELP is shown, CONFIG SET is not). */
 static unsigned shown_flags(const struct client *c)
@@ -112,9 +76,9 @@ void monitor_feed(struct client *c)
     for (size_t i = 0; i < c->argc; i++) {
         line[len++] = ' ';
         if ((c->redacted >> (i < 63 ? i : 63)) & 1)
-            len += repr(line + len, REDACTED, sizeof(REDACTED) - 1);
+            len += resp_repr(line + len, REDACTED, sizeof(REDACTED) - 1);
         else
-            len += repr(line + len, c->argv[i], c->argvlen[i]);
+            len += resp_repr(line + len, c->argv[i], c->argvlen[i]);
     }
     line[len++] = '\r';
     line[len++] = '\n';

@@ -12,30 +12,6 @@
 
 #define MAX_DEPTH 16             /* nested tables printed */
 
-/* Appends p[0..n) quoted, with escapes for what is not printable. */
-static void add_quoted(struct resp_out *b, const char *p, size_t n)
-{
-    resp_add_raw(b, "\"", 1);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)p[i];
-        switch (ch) {
-        case '\\': resp_add_raw(b, "\\\\", 2); break;
-        case '"': resp_add_raw(b, "\\\"", 2); break;
-        case '\n': resp_add_raw(b, "\\n", 2); break;
-        case '\r': resp_add_raw(b, "\\r", 2); break;
-        case '\t': resp_add_raw(b, "\\t", 2); break;
-        case '\a': resp_add_raw(b, "\\a", 2); break;
-        case '\b': resp_add_raw(b, "\\b", 2); break;
-        default:
-            if (ch >= 32 && ch < 127)
-                resp_add_raw(b, (const char *)&ch, 1);
-            else
-                resp_add_rawf(b, "\\x%02x", ch);
-        }
-    }
-    resp_add_raw(b, "\"", 1);
-}
-
 static void add_value(struct resp_out *b, lua_State *L, int idx, int depth);
 
 /* A table: {v1; v2} when its keys are 1..n in order, else {[k]=v; ...}. */
@@ -89,7 +65,7 @@ static void add_value(struct resp_out *b, lua_State *L, int idx, int depth)
     case LUA_TSTRING: {
         size_t n;
         const char *p = lua_tolstring(L, idx, &n);
-        add_quoted(b, p, n);
+        resp_add_repr(b, p, n);
         break;
     }
     case LUA_TNUMBER: {
@@ -146,7 +122,7 @@ const char *script__debug_add_reply(struct resp_out *b, const char *p,
     switch (*p) {
     case '+':
     case '-':
-        add_quoted(b, p, (size_t)(eol - p));
+        resp_add_repr(b, p, (size_t)(eol - p));
         return next;
     case ':':
         resp_add_raw(b, p + 1, (size_t)(eol - p - 1));
@@ -158,7 +134,7 @@ const char *script__debug_add_reply(struct resp_out *b, const char *p,
         }
         if (end - next < n + 2)
             return NULL;
-        add_quoted(b, next, (size_t)n);
+        resp_add_repr(b, next, (size_t)n);
         return next + n + 2;
     case '*':
         if (n < 0) {

@@ -1297,6 +1297,26 @@ TEST(writer_number_widths)
     resp_out_close(&o);
 }
 
+/* resp_repr writes sdscatrepr's quoting, and resp_split_next reads every
+ * byte value back from it. */
+TEST(repr_round_trip)
+{
+    char all[256], out[4 * 256 + 2], back[sizeof(out)];
+    for (int i = 0; i < 256; i++)
+        all[i] = (char)i;
+    size_t n = resp_repr(out, all, sizeof(all));
+    ASSERT(n <= sizeof(out));
+    size_t pos = 0, len = 0;
+    ASSERT_EQ(resp_split_next(out, n, &pos, back, &len), 1);
+    ASSERT_EQ(len, sizeof(all));
+    ASSERT(memcmp(back, all, len) == 0);
+    struct resp_out o;
+    resp_out_init(&o, 2);
+    resp_add_repr(&o, "a\"b\\\n\x01\x7f\xff", 8);
+    ASSERT_MEM_EQ(o.data, o.len, "\"a\\\"b\\\\\\n\\x01\\x7f\\xff\"");
+    resp_out_close(&o);
+}
+
 TEST(writer_growth_and_nomem)
 {
     struct resp_out o;
@@ -1358,6 +1378,7 @@ TEST(writer_growth_and_nomem)
 }
 
 static const struct unit_test tests[] = {
+    UNIT(repr_round_trip),
     UNIT(reader_set_command),
     UNIT(reader_length_digits),
     UNIT(reader_pipelined_batch),

@@ -53,6 +53,15 @@
 
 /* ---- Engine lifecycle ------------------------------------------------- */
 
+/* See script_int.h. */
+struct scripting *script__engine(lua_State *L)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, REG_ENGINE);
+    struct scripting *s = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    return s;
+}
+
 /* lua_cpcall body: everything that may raise while the state is built. */
 static int engine_setup(lua_State *L)
 {

@@ -22,14 +22,6 @@
 int luaopen_cjson(lua_State *L);
 int luaopen_bit(lua_State *L);
 
-static struct scripting *engine_of(lua_State *L)
-{
-    lua_getfield(L, LUA_REGISTRYINDEX, REG_ENGINE);
-    struct scripting *s = lua_touserdata(L, -1);
-    lua_pop(L, 1);
-    return s;
-}
-
 /* Pushes the error msg and raises it, or returns it as the one result. */
 static int error_out(lua_State *L, int raise, const char *msg)
 {
@@ -167,7 +159,7 @@ static int reply_to_lua(lua_State *L, struct client *fake, int raise)
  * an error reply is raised (call) instead of returned (pcall). */
 static int redis_command(lua_State *L, int raise)
 {
-    struct scripting *s = engine_of(L);
+    struct scripting *s = script__engine(L);
     struct client *fake = s->fake;
     int argc = lua_gettop(L);
     if (argc == 0)
@@ -300,7 +292,7 @@ static int redis_log(lua_State *L)
         used += n;
     }
     msg[used] = '\0';
-    struct scripting *s = engine_of(L);
+    struct scripting *s = script__engine(L);
     server_log(s->srv, "dvnw"[(int)level], "%s", msg);
     return 0;
 }
@@ -313,7 +305,7 @@ static int redis_setresp(lua_State *L)
     lua_Number v = lua_tonumber(L, 1);          /* truncated, as Redis */
     if (!(v >= 2 && v < 4))
         return error_out(L, 1, "RESP version must be 2 or 3.");
-    engine_of(L)->resp = (int)v;
+    script__engine(L)->resp = (int)v;
     return 0;
 }
 
@@ -345,9 +337,10 @@ static int redis_replicate_commands(lua_State *L)
  * returns true; outside one, false. */
 static int redis_breakpoint(lua_State *L)
 {
-    int active = script__debug_active(L);
+    struct scripting *s = script__engine(L);
+    int active = script__debug_active(s);
     if (active)
-        script__debug_breakpoint(engine_of(L));
+        script__debug_breakpoint(s);
     lua_pushboolean(L, active);
     return 1;
 }
@@ -356,8 +349,9 @@ static int redis_breakpoint(lua_State *L)
  * one, nothing. */
 static int redis_debug(lua_State *L)
 {
-    if (script__debug_active(L))
-        script__debug_log_values(engine_of(L), L);
+    struct scripting *s = script__engine(L);
+    if (script__debug_active(s))
+        script__debug_log_values(s, L);
     return 0;
 }
 
@@ -370,7 +364,7 @@ static int redis_acl_check_cmd(lua_State *L)
     if (argc == 0)
         return error_out(L, 1, "Please specify at least one argument for "
                                "this redis lib call");
-    struct scripting *s = engine_of(L);
+    struct scripting *s = script__engine(L);
     const char *small[8], **argv = small;
     size_t smalllen[8], *argvlen = smalllen;
     if (argc > 8) {

@@ -30,14 +30,6 @@
 #define SERVE_EVERY_NS 5000000ull
 #define KILLED "Script killed by user with SCRIPT KILL..."
 
-static struct server *server_of(lua_State *L)
-{
-    lua_getfield(L, LUA_REGISTRYINDEX, REG_ENGINE);
-    struct scripting *s = lua_touserdata(L, -1);
-    lua_pop(L, 1);
-    return s->srv;
-}
-
 /* One look at every socket, without waiting: new connections accepted,
  * what clients sent read and run (or refused), then a turn for those
  * with more buffered, and replies written. The state of the script's own
@@ -92,7 +84,7 @@ out:
 static void hook(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
-    struct server *srv = server_of(L);
+    struct server *srv = script__engine(L)->srv;
     struct script_run *r = &srv->script_run;
     uint64_t now = uv_hrtime();
     if (!r->busy) {

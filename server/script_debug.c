@@ -506,9 +506,7 @@ static void cmd_print(struct ldb *d, lua_State *L, char **argv, int argc)
         return;
     }
     /* A global: read from the hidden table without its guard. */
-    lua_getfield(L, LUA_REGISTRYINDEX, REG_ENGINE);
-    struct scripting *eng = lua_touserdata(L, -1);
-    lua_pop(L, 1);
+    struct scripting *eng = script__engine(L);
     lua_rawgeti(L, LUA_REGISTRYINDEX, eng->globals_ref);
     lua_pushstring(L, argv[1]);
     lua_rawget(L, -2);
@@ -587,8 +585,7 @@ static void cmd_redis(struct ldb *d, lua_State *L, char **argv, int argc)
         return;
     }
     int top = lua_gettop(L);
-    lua_getfield(L, LUA_REGISTRYINDEX, REG_ENGINE);
-    struct scripting *eng = lua_touserdata(L, -1);
+    struct scripting *eng = script__engine(L);
     lua_rawgeti(L, LUA_REGISTRYINDEX, eng->globals_ref);
     lua_getfield(L, -1, "redis");
     lua_getfield(L, -1, "call");
@@ -658,7 +655,6 @@ static enum repl_next repl(struct ldb *d, lua_State *L)
         if (r < 0)
             return REPL_PROTO;
         if (d->gone) {
-            d->gone = 1;
             d->step = 0;
             d->nbp = 0;
             d->luabp = 0;
@@ -678,10 +674,7 @@ static enum repl_next repl(struct ldb *d, lua_State *L)
 /* The line hook of a session: stops where asked. */
 static void line_hook(lua_State *L, lua_Debug *ar)
 {
-    lua_getfield(L, LUA_REGISTRYINDEX, REG_ENGINE);
-    struct scripting *s = lua_touserdata(L, -1);
-    lua_pop(L, 1);
-    struct ldb *d = s->ldb;
+    struct ldb *d = script__engine(L)->ldb;
     if (!d || d->gone || !lua_getinfo(L, "Sl", ar) ||
         !strstr(ar->short_src, "user_script"))
         return;
@@ -762,12 +755,9 @@ void script__debug_hook(struct scripting *s)
 }
 
 /* See script_int.h. */
-int script__debug_active(lua_State *L)
+int script__debug_active(const struct scripting *s)
 {
-    lua_getfield(L, LUA_REGISTRYINDEX, REG_ENGINE);
-    struct scripting *s = lua_touserdata(L, -1);
-    lua_pop(L, 1);
-    return s && s->ldb != NULL;
+    return s->ldb != NULL;
 }
 
 /* See script_int.h. */

@@ -45,6 +45,8 @@ struct scripting {
 #define REG_FLAGS "respite.flags"
 #define REG_LRU "respite.lru"           /* sha -> its struct eval_lru */
 #define REG_ENGINE "respite.engine"
+/* The engine whose Lua state L is (script.c), from the registry. */
+struct scripting *script__engine(lua_State *L);
 /* A read-only proxy's metatable names the table it stands for under this
  * key, so the raw functions (and cmsgpack.pack) can see through it. */
 #define RO_BACKING "__respite_ro"
@@ -111,8 +113,8 @@ void script__watch_stop(struct scripting *s);
 /* script_debug.c: the debugger's side of a run (SCRIPT DEBUG SYNC). */
 /* Sets the line hook when a session runs (after script__watch_start). */
 void script__debug_hook(struct scripting *s);
-/* Whether the engine of L runs a session. */
-int script__debug_active(lua_State *L);
+/* Whether s runs a session. */
+int script__debug_active(const struct scripting *s);
 /* redis.breakpoint() in a session: stop at the next line. */
 void script__debug_breakpoint(struct scripting *s);
 /* redis.debug(...) in a session: logs the values on L's stack. */

@@ -158,14 +158,10 @@ static int doc_print(const struct doc *d, FILE *fp)
     return 0;
 }
 
-/* Overwrites target in place, for a file rename cannot replace: one in a
- * directory the server may not write to, or a mount point (EBUSY). Both
- * are what a container gets from a single-file bind mount on /etc. */
-static int doc_overwrite(const struct doc *d, const char *target)
+/* Prints d into fp, flushes it to the disk and closes fp, even on a
+ * failure. Returns 0, or -1 with errno from the first failure. */
+static int doc_save(const struct doc *d, FILE *fp)
 {
-    FILE *fp = fopen(target, "w");
-    if (!fp)
-        return -1;
     int rc = doc_print(d, fp);
     if (rc == 0 && (fflush(fp) != 0 || fsync(fileno(fp)) != 0))
         rc = -1;
@@ -176,6 +172,15 @@ static int doc_overwrite(const struct doc *d, const char *target)
     }
     errno = saved;
     return rc;
+}
+
+/* Overwrites target in place, for a file rename cannot replace: one in a
+ * directory the server may not write to, or a mount point (EBUSY). Both
+ * are what a container gets from a single-file bind mount on /etc. */
+static int doc_overwrite(const struct doc *d, const char *target)
+{
+    FILE *fp = fopen(target, "w");
+    return fp ? doc_save(d, fp) : -1;
 }
 
 /* Writes d next to target and renames it over target, so that a crash
@@ -194,18 +199,11 @@ static int doc_replace(const struct doc *d, const char *target)
     }
     struct stat st;
     mode_t mode = stat(target, &st) == 0 ? st.st_mode & 07777 : 0644;
-    FILE *fp = fdopen(fd, "w");
-    int rc = fp && fchmod(fd, mode) == 0 ? 0 : -1;
-    if (rc == 0)
-        rc = doc_print(d, fp);
-    if (rc == 0 && (fflush(fp) != 0 || fsync(fd) != 0))
-        rc = -1;
+    FILE *fp = fchmod(fd, mode) == 0 ? fdopen(fd, "w") : NULL;
+    int rc = fp ? doc_save(d, fp) : -1;
     int saved = errno;
-    if (fp ? fclose(fp) != 0 : close(fd) != 0) {
-        if (rc == 0)
-            saved = errno;
-        rc = -1;
-    }
+    if (!fp)
+        close(fd);
     if (rc == 0 && rename(tmp, target) != 0) {
         saved = errno;
         rc = -1;

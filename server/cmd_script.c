@@ -5,9 +5,9 @@
  *
  * SCRIPT KILL stops a script that has run past busy-reply-threshold
  * (script_busy.c, which reads and answers the other clients meanwhile).
- * SCRIPT DEBUG SYNC makes the client's next EVAL a session of the Lua
- * debugger (script_debug.c); SCRIPT DEBUG YES, Redis's forked session,
- * is refused with an error that points to SYNC. */
+ * SCRIPT DEBUG YES or SYNC makes the client's next EVAL a session of
+ * the Lua debugger (script_debug.c), in a forked child or on the server
+ * itself. */
 #include <string.h>
 
 #include "server/handlers.h"
@@ -64,29 +64,18 @@ static void show_to_monitors(struct client *c)
 }
 
 /* EVAL and EVAL_RO: the body in argv[1], compiled and cached first. */
-/* After a refused SCRIPT DEBUG YES, the next EVAL or EVALSHA is refused
- * too (see SCRIPT_DEBUG_REFUSED). Returns 1 after replying. */
-static int refused_debug(struct client *c)
-{
-    if (c->script_debug != SCRIPT_DEBUG_REFUSED)
-        return 0;
-    c->script_debug = SCRIPT_DEBUG_OFF;
-    reply_error(c, ERR_SCRIPT_DEBUG_NOT_RUN);
-    return 1;
-}
-
 static void eval_body(struct client *c, int ro)
 {
     size_t numkeys;
     char sha[41];
     unsigned flags;
     show_to_monitors(c);
-    if (refused_debug(c) || !numkeys_or_reply(c, &numkeys) ||
+    if (!numkeys_or_reply(c, &numkeys) ||
         script_load_or_reply(c, c->argv[1], c->argvlen[1], sha, &flags, 1) !=
             0 ||
         !script_may_run_or_reply(c, flags, ro))
         return;
-    if (c->script_debug == SCRIPT_DEBUG_SYNC)
+    if (c->script_debug != SCRIPT_DEBUG_OFF)
         script_debug_run(c, sha, flags, numkeys, ro);
     else
         script_run(c, sha, flags, numkeys, ro);
@@ -98,9 +87,7 @@ static void eval_sha(struct client *c, int ro)
     size_t numkeys;
     unsigned flags;
     show_to_monitors(c);
-    if (refused_debug(c))
-        return;
-    if (c->script_debug == SCRIPT_DEBUG_SYNC) {
+    if (c->script_debug != SCRIPT_DEBUG_OFF) {
         reply_error(c, ERR_SCRIPT_DEBUG_EVALSHA);
         return;
     }
@@ -184,8 +171,8 @@ static void script_kill_cmd(struct client *c)
     script_busy_kill(c, 0);
 }
 
-/* SCRIPT DEBUG YES|SYNC|NO: SYNC makes the next EVAL a debugging session
- * (script_debug.c); NO cancels that; YES is refused. As in Redis, it is
+/* SCRIPT DEBUG YES|SYNC|NO: YES and SYNC make the next EVAL a debugging
+ * session (script_debug.c); NO cancels that. As in Redis, it is
  * refused first of all (NO too) behind replies still waiting to be sent
  * (inside MULTI, the EXEC's own). */
 static void script_debug_cmd(struct client *c)
@@ -199,16 +186,14 @@ static void script_debug_cmd(struct client *c)
         reply_ok(c);
         return;
     }
-    if (!arg_is(c, 2, "YES") && !arg_is(c, 2, "SYNC")) {
+    int mode = arg_is(c, 2, "YES")    ? SCRIPT_DEBUG_FORK
+               : arg_is(c, 2, "SYNC") ? SCRIPT_DEBUG_SYNC
+                                      : SCRIPT_DEBUG_OFF;
+    if (mode == SCRIPT_DEBUG_OFF) {
         reply_error(c, ERR_SCRIPT_DEBUG_MODE);
         return;
     }
-    if (arg_is(c, 2, "YES")) {
-        c->script_debug = SCRIPT_DEBUG_REFUSED;
-        reply_error(c, ERR_SCRIPT_DEBUG_FORK);
-        return;
-    }
-    c->script_debug = SCRIPT_DEBUG_SYNC;
+    c->script_debug = mode;
     reply_ok(c);
 }
 

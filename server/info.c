@@ -352,9 +352,8 @@ static void section_stats(struct resp_out *o, const struct server *srv)
     add(o, "pubsub_channels:%zu", pubsub_size(srv, PUBSUB_CHANNEL));
     add(o, "pubsub_patterns:%zu", pubsub_size(srv, PUBSUB_PATTERN));
     add(o, "pubsubshard_channels:%zu", pubsub_size(srv, PUBSUB_SHARD));
-    add(o, "latest_fork_usec:%llu",        /* BGSAVE's (persist.c) */
-        (unsigned long long)srv->persist.fork_usec);
-    add(o, "total_forks:%llu", (unsigned long long)srv->persist.forks);
+    add(o, "latest_fork_usec:%llu", (unsigned long long)srv->fork_usec);
+    add(o, "total_forks:%llu", (unsigned long long)srv->forks);
     /* Neither MIGRATE, replicas nor active defragmentation. */
     add(o, "migrate_cached_sockets:0");
     add(o, "slave_expires_tracked_keys:0");

@@ -197,6 +197,7 @@ void server_shutdown(struct server *srv)
     if (srv->shutting_down)
         return;
     srv->shutting_down = 1;
+    script_debug_kill_sessions(srv);
     server_on_prepare(&srv->flusher);
     while (srv->clients)
         client_close(srv->clients);

@@ -20,12 +20,8 @@
  * Why fork is safe here: the child only reads the stores (store_scan,
  * which never expires, touches or frees) and the function libraries'
  * code, allocates through malloc (jemalloc and glibc both prepare for
- * fork), writes its own file and leaves with _exit. It takes no lock of
- * the helper threads (release.c, prefault.c, premap.c: worker.c), which
- * do not exist in it, and runs no libuv call, so the loop's descriptors
- * and signal pipe are never used there. SIGTERM and SIGINT go back to
- * their default action in the child: libuv's handler would write to the
- * parent's signal pipe. */
+ * fork), writes its own file and leaves with _exit. It runs no libuv
+ * call; what else it lets go of at the fork is server_fork's (fork.c). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -132,8 +128,6 @@ int persist_save(struct server *srv)
 static void child_main(struct server *srv)
 {
     char path[4400], err[512];
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGINT, SIG_DFL);
     rdb_path(srv, path, sizeof(path));
     if (rdb_save_file(srv, path, err, sizeof(err)) != 0) {
         server_log(srv, 'w', "%s", err);
@@ -152,22 +146,15 @@ static int bgsave_start(struct server *srv)
     p->saves++;
     p->dirty_before = srv->dirty;
     p->last_try = now_s(srv);
-    uint64_t t0 = uv_hrtime();
-    pid_t pid = fork();
+    pid_t pid = server_fork(srv, NULL);
     if (pid == 0)
         child_main(srv);
-    uint64_t fork_ns = uv_hrtime() - t0;
-    p->fork_usec = fork_ns / 1000;
     if (pid < 0) {
         p->last_bgsave_ok = 0;
         server_log(srv, 'w', "Can't save in background: fork: %s",
                    strerror(errno));
         return -1;
     }
-    p->forks++;
-    /* The latency monitor's "fork", as Redis records it: successful forks
-     * only. */
-    latency_event(srv, LATENCY_EV_FORK, fork_ns);
     server_log(srv, 'n', "Background saving started by pid %ld", (long)pid);
     p->child = pid;
     p->child_start = now_s(srv);

@@ -59,8 +59,6 @@ struct persist {
     int64_t last_bgsave_sec;        /* its duration, -1 before any */
     int scheduled;                  /* BGSAVE SCHEDULE (or in EXEC) waits */
     uint64_t saves;                 /* rdb_saves */
-    uint64_t forks;                 /* total_forks */
-    uint64_t fork_usec;             /* latest_fork_usec */
     long long last_load_loaded;     /* keys the last good load added */
     long long last_load_expired;    /* and those it skipped as expired */
 };

@@ -235,6 +235,13 @@ void prefault_stats(struct prefault *p, struct prefault_stats *out)
     uv_mutex_unlock(&p->w.lock);
 }
 
+/* See prefault.h. */
+void prefault_forget(struct prefault *p)
+{
+    if (p)
+        worker_forget(&p->w);
+}
+
 /* Gives jemalloc its own hooks back, ends the thread (dropping what is
  * queued) and frees p; a no-op for NULL. If the hooks cannot be restored
  * p is left allocated, since jemalloc still points into it. */

@@ -29,6 +29,10 @@ int prefault_queue(struct prefault *p, void *addr, size_t len);
  * the pages in themselves). */
 void prefault_pages(void *ctx, void *addr, size_t len);
 void prefault_stats(struct prefault *p, struct prefault_stats *out);
+/* In a forked child, where the thread does not exist: jobs are queued
+ * until the queue is full, then dropped, and none runs (a no-op for
+ * NULL). */
+void prefault_forget(struct prefault *p);
 void prefault_free(struct prefault *p);
 
 #endif

@@ -238,6 +238,13 @@ void premap_stats(struct premap *m, struct premap_stats *out)
     uv_mutex_unlock(&m->w.lock);
 }
 
+/* See premap.h. */
+void premap_forget(struct premap *m)
+{
+    if (m)
+        worker_forget(&m->w);
+}
+
 /* Ends the thread (the jobs still queued never run), unmaps every region
  * nobody took and frees m; a no-op for NULL. Regions taken are the
  * takers'. */

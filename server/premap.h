@@ -31,6 +31,10 @@ void *premap_take(struct premap *m, size_t len);
  * thread. */
 void *premap_map(void *ctx, size_t len);
 void premap_stats(struct premap *m, struct premap_stats *out);
+/* In a forked child, where the thread does not exist: regions ready at
+ * the fork can still be taken; jobs queue until every slot is taken,
+ * then drop, and none runs (a no-op for NULL). */
+void premap_forget(struct premap *m);
 void premap_free(struct premap *m);
 
 #endif

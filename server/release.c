@@ -82,9 +82,15 @@ no_room:
     return rc;
 }
 
+/* Without the thread (stopped, or a forked child's, where it does not
+ * exist) the job runs here: nobody else would run it. */
 void release_pages(void *ctx, const struct store_release *job)
 {
     struct release *r = ctx;
+    if (!r->w.started) {
+        run(job);
+        return;
+    }
     uv_mutex_lock(&r->w.lock);
     while (r->n == RELEASE_QUEUE)
         uv_cond_wait(&r->room, &r->w.lock);
@@ -99,6 +105,13 @@ void release_pages(void *ctx, const struct store_release *job)
 size_t release_pending(const struct release *r)
 {
     return atomic_load(&r->pending);
+}
+
+/* See release.h. */
+void release_forget(struct release *r)
+{
+    worker_forget(&r->w);
+    uv_cond_init(&r->room);
 }
 
 /* Runs what is queued, then ends the thread; a no-op if it never

@@ -27,6 +27,10 @@ int release_start(struct release *r);
  * struct release. */
 void release_pages(void *ctx, const struct store_release *job);
 size_t release_pending(const struct release *r);
+/* In a forked child: the thread is not there, so jobs run inline from
+ * now on; those queued at the fork never run (the child's copy of that
+ * memory goes when it exits). */
+void release_forget(struct release *r);
 void release_stop(struct release *r);
 
 #endif

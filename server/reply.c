@@ -153,14 +153,8 @@ static const char *const errors[ERR__COUNT] = {
     [ERR_SCRIPT_DEBUG_MODE] = "ERR Use SCRIPT DEBUG YES/SYNC/NO",
     [ERR_SCRIPT_DEBUG_PIPELINE] = "ERR SCRIPT DEBUG must be called outside "
                                   "a pipeline",
-    [ERR_SCRIPT_DEBUG_FORK] = "ERR SCRIPT DEBUG YES (a forked session) is "
-                              "not supported by this server; use SCRIPT "
-                              "DEBUG SYNC (redis-cli --ldb-sync-mode), "
-                              "which keeps the script's changes",
-    [ERR_SCRIPT_DEBUG_NOT_RUN] = "ERR script not run: it follows a refused "
-                                 "SCRIPT DEBUG YES, and would have kept "
-                                 "its changes; use SCRIPT DEBUG SYNC "
-                                 "(redis-cli --ldb-sync-mode) to debug it",
+    [ERR_SCRIPT_DEBUG_FORK] = "ERR Fork() failed: can't run EVAL in "
+                              "debugging mode: %s",
     [ERR_SCRIPT_DEBUG_EVALSHA] = "ERR Please use EVAL instead of EVALSHA "
                                  "for debugging",
     [ERR_SHEBANG_ENGINE] = "ERR Unexpected engine in script shebang: %.*s",

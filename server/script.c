@@ -31,9 +31,9 @@
  *
  * Lua raises errors with longjmp: the functions Lua calls hold no C
  * allocation across a call that may raise (the argv of redis.call lives in
- * struct scripting and is reused). SCRIPT DEBUG SYNC sessions are in
- * script_debug.c. What this does not do: SCRIPT DEBUG YES (a forked
- * session), and Redis's own math.random generator. */
+ * struct scripting and is reused). SCRIPT DEBUG sessions are in
+ * script_debug.c. What this does not do: Redis's own math.random
+ * generator. */
 #include <lauxlib.h>
 #include <lua.h>
 #include <stdio.h>
@@ -126,6 +126,7 @@ void script__engine_free(struct scripting *s)
     free(s->argv);
     free(s->argvlen);
     free(s->numbuf);
+    free(s->children);
     free(s);
 }
 

@@ -47,10 +47,16 @@ void script_run(struct client *c, const char *sha, unsigned flags,
                 size_t numkeys, int ro);
 
 /* Runs script_run as a debugging session for c, which sent SCRIPT DEBUG
- * SYNC (script_debug.c): the server waits while the client steps through
- * the script; the connection closes after the EVAL's reply. */
+ * YES or SYNC (script_debug.c): with SYNC the server waits while the
+ * client steps through the script, with YES a forked child runs the
+ * session and the server goes on; the connection closes after the EVAL's
+ * reply. */
 void script_debug_run(struct client *c, const char *sha, unsigned flags,
                       size_t numkeys, int ro);
+/* The sweeper's tick: reaps the forked sessions' children that ended. */
+void script_debug_reap(struct server *srv);
+/* Shutdown: kills the forked sessions still running and waits for them. */
+void script_debug_kill_sessions(struct server *srv);
 
 /* Whether a script (or function) of these flags may run for c now: a
  * *_RO command (ro) refuses one that may write, maxmemory one that may

@@ -1,7 +1,8 @@
-/* script_debug.c - the Lua debugger of SCRIPT DEBUG SYNC, speaking the
- * protocol redis-cli --ldb-sync-mode expects from Redis 7.0.
+/* script_debug.c - the Lua debugger of SCRIPT DEBUG YES and SYNC,
+ * speaking the protocol redis-cli --ldb and --ldb-sync-mode expect from
+ * Redis 7.0.
  *
- * A client that sent SCRIPT DEBUG SYNC has its next EVAL run as a
+ * A client that sent SCRIPT DEBUG YES or SYNC has its next EVAL run as a
  * session: a line hook (set only while a session runs, so plain EVAL pays
  * nothing) stops the script at its first line, at breakpoints and where
  * redis.breakpoint() asked, and each stop is a little REPL. The REPL
@@ -20,11 +21,18 @@
  * redis-cli knows). A client that goes away mid-session lets the script
  * run to its end without stopping again, as Redis does.
  *
- * How values and replies are shown is script_debug_print.c's.
+ * YES runs the session in a forked child (server_fork), so the server
+ * goes on serving the others and the script's changes die with the
+ * child, as in Redis:
  *
- * What it does not do: SCRIPT DEBUG YES (Redis forks a child that runs the
- * session and rolls its changes back; this server refuses it), and
- * sessions for functions (FCALL), which Redis has none of either. */
+ *   EVAL --fork--> child: the session as above on its copy of the data,
+ *      |           EVAL's reply written to the socket, _exit(0)
+ *      +-- parent: forgets the client (its socket stays open in the
+ *          child only); the sweeper's tick reaps the child, and a
+ *          shutdown kills the children still running.
+ *
+ * How values and replies are shown is script_debug_print.c's. Functions
+ * (FCALL) have no sessions, in Redis either. */
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -32,7 +40,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <lauxlib.h>
@@ -717,16 +727,74 @@ static void ldb_free(struct ldb *d)
     free(d);
 }
 
+/* Remembers a forked session's child, for the reaping and the kill;
+ * -1 on OOM. */
+static int child_add(struct scripting *s, pid_t pid)
+{
+    if (s->nchildren == s->children_cap) {
+        size_t cap = s->children_cap ? s->children_cap * 2 : 4;
+        pid_t *p = realloc(s->children, cap * sizeof(*p));
+        if (!p)
+            return -1;
+        s->children = p;
+        s->children_cap = cap;
+    }
+    s->children[s->nchildren++] = pid;
+    return 0;
+}
+
+/* SCRIPT DEBUG YES's fork: 0 in the child, which runs the session; 1 in
+ * the parent, or when the fork failed (then with Redis's error). The
+ * parent lets go of the client at once, as Redis frees it: nothing
+ * more is read or written there, and its socket closes on the parent's
+ * side only. */
+static int fork_session(struct client *c)
+{
+    struct server *srv = c->srv;
+    pid_t pid = server_fork(srv, c);
+    if (pid == 0)
+        return 0;
+    c->script_debug = SCRIPT_DEBUG_OFF;
+    if (pid < 0) {
+        reply_error(c, ERR_SCRIPT_DEBUG_FORK, strerror(errno));
+        return 1;
+    }
+    if (child_add(srv->scripting, pid) != 0)
+        server_log(srv, 'w', "Lua debugging session %ld: out of memory "
+                   "to track it; it is reaped by nobody", (long)pid);
+    resp_out_reset(&c->out, 4096);
+    c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+    client_reply_mode_apply(c);
+    client_mark_write(c);       /* where an empty output closes it */
+    return 1;
+}
+
+/* A forked session's end: what c->out holds, EVAL's reply (after an
+ * EXEC's header when EXEC ran it, as in Redis), goes out directly (the
+ * child never runs the loop), then the child leaves. */
+static void end_in_child(struct ldb *d, struct client *c)
+{
+    send_all(d, c->out.data, c->out.len);
+    server_log(c->srv, 'n', "Lua debugging session ended (forked child "
+               "exiting, its changes discarded)");
+    _exit(0);
+}
+
 /* See script.h. */
 void script_debug_run(struct client *c, const char *sha, unsigned flags,
                       size_t numkeys, int ro)
 {
     struct scripting *s = c->srv->scripting;
+    int forked = c->script_debug == SCRIPT_DEBUG_FORK;
+    if (forked && fork_session(c))
+        return;
     struct ldb *d = calloc(1, sizeof(*d));
     uv_os_fd_t fd;
     if (!d || uv_fileno(&c->h.handle, &fd) != 0 ||
         source_split(d, c->argv[1], c->argvlen[1]) != 0) {
         ldb_free(d);
+        if (forked)
+            _exit(1);   /* the client sees its connection end */
         reply_error(c, ERR_OOM);
         return;
     }
@@ -734,17 +802,47 @@ void script_debug_run(struct client *c, const char *sha, unsigned flags,
     d->fd = fd;
     d->step = 1;
     d->maxlen = DEFAULT_MAXLEN;
-    server_log(c->srv, 'n', "Lua debugging session started (synchronous)");
+    server_log(c->srv, 'n', "Lua debugging session started (%s)",
+               forked ? "forked child" : "synchronous");
     s->ldb = d;
     script_run(c, sha, flags, numkeys, ro);
     s->ldb = NULL;
     log_fmt(d, "<endsession>");
     log_send(d);
+    if (forked)
+        end_in_child(d, c);
     server_log(c->srv, 'n', "Lua debugging session ended (synchronous)");
     ldb_free(d);
     /* The end of the session closes the connection after EVAL's reply. */
     c->script_debug = SCRIPT_DEBUG_OFF;
     c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+}
+
+/* See script.h. */
+void script_debug_reap(struct server *srv)
+{
+    struct scripting *s = srv->scripting;
+    size_t kept = 0;
+    for (size_t i = 0; i < s->nchildren; i++) {
+        pid_t r = waitpid(s->children[i], NULL, WNOHANG);
+        if (r == 0 || (r < 0 && errno == EINTR))
+            s->children[kept++] = s->children[i];
+    }
+    s->nchildren = kept;
+}
+
+/* See script.h. */
+void script_debug_kill_sessions(struct server *srv)
+{
+    struct scripting *s = srv->scripting;
+    for (size_t i = 0; i < s->nchildren; i++) {
+        server_log(srv, 'w', "Killing Lua debugging session %ld",
+                   (long)s->children[i]);
+        kill(s->children[i], SIGKILL);
+        while (waitpid(s->children[i], NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    s->nchildren = 0;
 }
 
 /* See script_int.h. */

@@ -8,6 +8,7 @@
 #include <lua.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct client;
 struct resp_out;
@@ -38,6 +39,8 @@ struct scripting {
     size_t nlru;
     uint64_t evicted;                   /* INFO evicted_scripts */
     struct ldb *ldb;                    /* a SCRIPT DEBUG session runs */
+    pid_t *children;                    /* SCRIPT DEBUG YES's, running */
+    size_t nchildren, children_cap;
 };
 
 #define NUM_SLOT 32                     /* "%.17g" of a double fits */

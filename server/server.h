@@ -381,6 +381,8 @@ struct server {
     size_t nerrorstats;
     uint64_t dirty;                     /* writes since the last save */
     struct persist persist;             /* SAVE, BGSAVE (persist.c) */
+    uint64_t forks;                     /* total_forks (fork.c) */
+    uint64_t fork_usec;                 /* latest_fork_usec */
     struct pubsub *pubsub;              /* channels, patterns (pubsub.c) */
     struct blocking *blocking;          /* blocked clients (blocking.c) */
     struct client *monitors;            /* MONITOR clients, or NULL */
@@ -478,6 +480,11 @@ void sweeper_configure(struct server *srv);
 void server_stats_tick(struct server *srv);
 /* Stream retention for one sweeper tick (retention.c): streams visited. */
 size_t stream_retention_step(struct server *srv, uint64_t budget_us);
+/* fork(2) for a child that does one job and leaves with _exit (fork.c
+ * says what the child lets go of): in it, keep (or NULL) is the only
+ * connection left open. Returns as fork does; counted in INFO and the
+ * latency monitor when it succeeds. */
+pid_t server_fork(struct server *srv, struct client *keep);
 /* Starts an orderly shutdown (SHUTDOWN, SIGTERM). */
 void server_shutdown(struct server *srv);
 void server_log(const struct server *srv, char level, const char *fmt, ...)
@@ -656,13 +663,11 @@ void latency_info(struct resp_out *o, const struct server *srv);
  * (reply.c). */
 
 /* struct client's script_debug: what SCRIPT DEBUG asked of the next
- * EVAL. After a refused YES that EVAL is refused too: redis-cli --ldb
- * ignores the first error and would run the script for real, keeping
- * writes the user expects a forked session to roll back. */
+ * EVAL (YES: a session in a forked child; SYNC: on the server itself). */
 enum {
     SCRIPT_DEBUG_OFF,
     SCRIPT_DEBUG_SYNC,
-    SCRIPT_DEBUG_REFUSED,
+    SCRIPT_DEBUG_FORK,
 };
 
 enum reply_err {
@@ -756,8 +761,7 @@ enum reply_err {
     ERR_SCRIPT_RO_WRITE_FLAG, /* Can not execute a script with write flag ... */
     ERR_SCRIPT_DEBUG_MODE,   /* Use SCRIPT DEBUG YES/SYNC/NO */
     ERR_SCRIPT_DEBUG_PIPELINE, /* SCRIPT DEBUG must be called outside ... */
-    ERR_SCRIPT_DEBUG_FORK,   /* SCRIPT DEBUG YES: not supported here */
-    ERR_SCRIPT_DEBUG_NOT_RUN, /* the EVAL after a refused YES */
+    ERR_SCRIPT_DEBUG_FORK,   /* Fork() failed: can't run EVAL ...: %s */
     ERR_SCRIPT_DEBUG_EVALSHA, /* Please use EVAL instead of EVALSHA ... */
     ERR_SHEBANG_ENGINE,      /* (int len, const char *word) */
     ERR_SHEBANG_OPTION,      /* (int len, const char *word) */

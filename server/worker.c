@@ -51,6 +51,18 @@ void worker_stop(struct worker *w)
     w->started = 0;
 }
 
+/* In a forked child: the thread does not exist there, and at the fork it
+ * may have held the lock or waited on the condition, whose copies would
+ * then never be released. Both are made anew (nothing else can use them
+ * in the child yet) and the worker counts as never started, which its
+ * user reads as "run the job yourself, or drop it". */
+void worker_forget(struct worker *w)
+{
+    w->started = 0;
+    uv_mutex_init(&w->lock);
+    uv_cond_init(&w->wake);
+}
+
 /* Destroys the lock and the condition; the thread must be stopped. */
 void worker_close(struct worker *w)
 {

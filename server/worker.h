@@ -18,6 +18,7 @@ struct worker {
 int worker_init(struct worker *w);
 int worker_start(struct worker *w, void (*fn)(void *), void *arg);
 void worker_stop(struct worker *w);
+void worker_forget(struct worker *w);
 void worker_close(struct worker *w);
 
 /* Whether worker_stop has asked the thread to end. */

@@ -5,9 +5,10 @@ commands, --pipe mass insert of 100k SETs, INFO keyspace; --csv and
 --json, -e, -x, -X, -d/-D, --quoted-input, --eval, the key samplers
 (--bigkeys, --memkeys, --hotkeys), --latency, --cluster check, ACL users
 by --user/--pass and by -u URL, -s, RESP3 pushes of client tracking,
-subscribe and monitor modes, and how --rdb, --replica and --ldb end on
-Respite, which has no SYNC and no Lua debugger. Every expected output
-here is redis-server 7.0.15's too, except in the respite-only tests."""
+subscribe and monitor modes, and how --rdb and --replica end on Respite,
+which has no SYNC. Every expected output here is redis-server 7.0.15's
+too, except in the respite-only tests. (--ldb and --ldb-sync-mode are
+test_script_debug.py's.)"""
 
 import os
 import re
@@ -409,13 +410,10 @@ def subscribe_and_monitor_modes():
                      rb'"a b\\"c"$', m, re.M), m
 
 
-@test(respite_only=True, reason="redis-server has SYNC and a Lua debugger")
-def rdb_replica_and_ldb_end_plainly():
+@test(respite_only=True, reason="redis-server has SYNC")
+def rdb_and_replica_end_plainly():
     """Respite has no SYNC: --rdb and --replica exit 1 at once with the
-    error, rather than wait. --ldb's SCRIPT DEBUG YES (a forked session)
-    is refused, which redis-cli ignores; the EVAL after it is refused too,
-    with the reason, so the script writes nothing a forked session would
-    have rolled back."""
+    error, rather than wait."""
     h.flushed()
     for mode in (["--rdb", os.path.join(h.scratch_dir(), "cli.rdb")],
                  ["--functions-rdb", os.path.join(h.scratch_dir(), "f.rdb")],
@@ -427,16 +425,6 @@ def rdb_replica_and_ldb_end_plainly():
     want = (b"SYNC with master failed: -ERR unknown command 'SYNC', "
             b"with args beginning with: \r\n")
     assert p.stderr.endswith(want), p.stderr
-    script = os.path.join(h.scratch_dir(), "ldb.lua")
-    with open(script, "w") as f:
-        f.write('return redis.call("incr", KEYS[1])\n')
-    o = out("--ldb", "--eval", script, "n", stdin=b"")
-    assert o.startswith(b"Lua debugging session started"), o
-    assert o.endswith(b"ERR script not run: it follows a refused SCRIPT "
-                      b"DEBUG YES, and would have kept its changes; use "
-                      b"SCRIPT DEBUG SYNC (redis-cli --ldb-sync-mode) to "
-                      b"debug it\n\n"), o
-    assert_eq(out("get", "n"), b"\n", "the script did not run")
 
 
 if __name__ == "__main__":

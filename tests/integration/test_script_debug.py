@@ -7,10 +7,11 @@ redis.debug() and redis.breakpoint(), the commands a stepped line runs,
 errors, abort, the <endsession> array, the EVAL's own reply, and the
 connection closed after it. Only the debugger's help text is our own.
 
-SCRIPT DEBUG SYNC is compared everywhere; SCRIPT DEBUG YES (Redis's forked
-session) is refused by Respite, which one respite-only test checks. The
-last tests drive the real `redis-cli --ldb-sync-mode --eval` with the
-debugger's commands on its standard input. The file passes against
+The sessions run in both modes: SCRIPT DEBUG SYNC, on the server itself,
+and YES, in a forked child whose changes are rolled back while the
+server goes on serving the others. The last tests drive the real
+`redis-cli --ldb-sync-mode --eval` and `redis-cli --ldb --eval` with the
+debugger's commands on their standard input. The file passes against
 redis-server too (RESPITE_BIN=/usr/bin/redis-server)."""
 
 import os
@@ -60,8 +61,11 @@ def servers():
     return h.shared_server(), _servers["ref"]
 
 
-def session(server, setup, evalargs, commands, debug=True):
-    """Runs setup commands (their replies kept), SCRIPT DEBUG SYNC (unless
+MODES = ("SYNC", "YES")
+
+
+def session(server, setup, evalargs, commands, debug=True, mode="SYNC"):
+    """Runs setup commands (their replies kept), SCRIPT DEBUG mode (unless
     not debug: setup has it), EVAL with evalargs, then each debugger
     command; returns every raw reply.
     After the one that ends the session, the EVAL's reply follows and the
@@ -71,7 +75,7 @@ def session(server, setup, evalargs, commands, debug=True):
         for cmd in setup:
             out.append(c.call(*cmd))
         if debug:
-            out.append(c.call("SCRIPT", "DEBUG", "SYNC"))
+            out.append(c.call("SCRIPT", "DEBUG", mode))
         out.append(c.call(*evalargs))
         for cmd in commands:
             reply = c.call(*cmd)
@@ -84,16 +88,17 @@ def session(server, setup, evalargs, commands, debug=True):
     return out
 
 
-def compare(setup, evalargs, commands, must_end=True, debug=True):
+def compare(setup, evalargs, commands, must_end=True, debug=True,
+            mode="SYNC"):
     """The same session on both servers: replies byte for byte. Returns
     ours."""
     ours, ref = servers()
-    got = session(ours, setup, evalargs, commands, debug)
+    got = session(ours, setup, evalargs, commands, debug, mode)
     if must_end:
         assert_eq(got[-1], b"<closed>", "session ended")
     if ref is None:
         h.skip("no reference redis-server at %s" % REFERENCE)
-    want = session(ref, setup, evalargs, commands, debug)
+    want = session(ref, setup, evalargs, commands, debug, mode)
     for i, (g, w) in enumerate(zip(got, want)):
         assert_eq(g, w, "reply %d of the session" % i)
     assert_eq(len(got), len(want), "number of replies")
@@ -102,37 +107,41 @@ def compare(setup, evalargs, commands, must_end=True, debug=True):
 
 @test()
 def stepping_listing_and_breakpoints():
-    """The walk-through of the brief, step by step."""
-    got = compare(
-        [("DEL", "k")], ("EVAL", SCRIPT4, 1, "k", "v"),
-        [("step",), ("print",), ("print", "a"), ("list",), ("list", "2", "1"),
-         ("whole",), ("break", "4"), ("break",), ("trace",),
-         ("eval", "return 1+1"), ("redis", "get", "k"), ("maxlen",),
-         ("maxlen", "10"), ("maxlen", "0"), ("foo",), ("continue",),
-         ("step",)])
-    assert_eq(got[2], b"*2\r\n+* Stopped at 1, stop reason = step over\r\n"
-              b"+-> 1   local a = 1\r\n")
-    assert_eq(got[18], b"*3\r\n+<debug> line 3: \"x\", 1, {1; 2}\r\n"
-              b"+* Stopped at 4, stop reason = break point\r\n"
-              b"+->#4   return a+1\r\n")
-    assert_eq(got[-2], b":2\r\n")
+    """The walk-through of the brief, step by step, in both modes."""
+    for mode in MODES:
+        got = compare(
+            [("DEL", "k")], ("EVAL", SCRIPT4, 1, "k", "v"),
+            [("step",), ("print",), ("print", "a"), ("list",),
+             ("list", "2", "1"), ("whole",), ("break", "4"), ("break",),
+             ("trace",), ("eval", "return 1+1"), ("redis", "get", "k"),
+             ("maxlen",), ("maxlen", "10"), ("maxlen", "0"), ("foo",),
+             ("continue",), ("step",)], mode=mode)
+        assert_eq(got[2], b"*2\r\n+* Stopped at 1, stop reason = step "
+                  b"over\r\n+-> 1   local a = 1\r\n", mode)
+        assert_eq(got[18], b"*3\r\n+<debug> line 3: \"x\", 1, {1; 2}\r\n"
+                  b"+* Stopped at 4, stop reason = break point\r\n"
+                  b"+->#4   return a+1\r\n", mode)
+        assert_eq(got[-2], b":2\r\n", mode)
 
 
 @test()
 def errors_breakpoint_call_and_commands_logged():
     """redis.breakpoint(), commands run while stepping (with their error
     replies), the debugger's own errors, and a script that raises."""
-    got = compare(
-        [("DEL", "k", "h")], ("EVAL", SCRIPT_ERRORS, 1, "k"),
-        [("step",), ("step",), ("print",), ("step",), ("print", "zz"),
-         ("maxlen", "0"), ("eval", "error(1)"), ("eval", "retrun"),
-         ("eval",), ("redis", "incr"), ("redis", "lrange", "k", "0", "-1"),
-         ("redis", "hgetall", "h"), ("redis", "nosuch"), ("redis",),
-         ("break", "-3"), ("break", "0"), ("break", "99"), ("break", "x"),
-         ("break", "1", "2"), ("break", "1"), ("break",), ("list", "1", "0"),
-         ("list", "0", "-1"), ("print", "a", "b"), ("s",), ("p", "t"),
-         ("P", "KEYS"), ("step",)])
-    assert got[-2].startswith(b"-ERR user_script:5: boom script: "), got[-2]
+    for mode in MODES:
+        got = compare(
+            [("DEL", "k", "h")], ("EVAL", SCRIPT_ERRORS, 1, "k"),
+            [("step",), ("step",), ("print",), ("step",), ("print", "zz"),
+             ("maxlen", "0"), ("eval", "error(1)"), ("eval", "retrun"),
+             ("eval",), ("redis", "incr"),
+             ("redis", "lrange", "k", "0", "-1"), ("redis", "hgetall", "h"),
+             ("redis", "nosuch"), ("redis",), ("break", "-3"),
+             ("break", "0"), ("break", "99"), ("break", "x"),
+             ("break", "1", "2"), ("break", "1"), ("break",),
+             ("list", "1", "0"), ("list", "0", "-1"), ("print", "a", "b"),
+             ("s",), ("p", "t"), ("P", "KEYS"), ("step",)], mode=mode)
+        assert got[-2].startswith(b"-ERR user_script:5: boom script: "), \
+            got[-2]
 
 
 @test()
@@ -204,11 +213,14 @@ def nested_functions_trace_and_breakpoint_continue():
 
 @test()
 def abort_and_refused_write():
-    got = compare([], ("EVAL", "local x = 1\nreturn x", 0), [("abort",)])
-    assert got[-2].startswith(b"-ERR script aborted for user request"), got
-    compare([], ("EVAL", '#!lua flags=no-writes\nlocal x = 1\n'
-                 'return redis.call("set","x","y")', 0),
-            [("n",), ("n",)])
+    for mode in MODES:
+        got = compare([], ("EVAL", "local x = 1\nreturn x", 0), [("abort",)],
+                      mode=mode)
+        assert got[-2].startswith(b"-ERR script aborted for user request"), \
+            got
+        compare([], ("EVAL", '#!lua flags=no-writes\nlocal x = 1\n'
+                     'return redis.call("set","x","y")', 0),
+                [("n",), ("n",)], mode=mode)
 
 
 @test()
@@ -226,10 +238,12 @@ def script_debug_arguments_multi_and_evalsha():
               b"pipeline\r\n")
     assert_eq(got[-1], b"-ERR Please use EVAL instead of EVALSHA for "
               b"debugging\r\n")
-    got = compare([("SCRIPT", "DEBUG", "SYNC"), ("MULTI",)],
-                  ("EVAL", "return 1", 0), [("EXEC",), ("c",)], debug=False)
-    assert_eq(got[-3], b"*1\r\n+<endsession>\r\n")
-    assert_eq(got[-2], b"*1\r\n:1\r\n")
+    for mode in MODES:
+        got = compare([("SCRIPT", "DEBUG", mode), ("MULTI",)],
+                      ("EVAL", "return 1", 0), [("EXEC",), ("c",)],
+                      debug=False)
+        assert_eq(got[-3], b"*1\r\n+<endsession>\r\n", mode)
+        assert_eq(got[-2], b"*1\r\n:1\r\n", mode)
 
 
 @test()
@@ -281,40 +295,128 @@ def help_is_our_own():
         assert ENDSESSION in c.call("c")
 
 
-@test(respite_only=True, reason="redis-server has the forked session")
-def yes_is_refused():
+def children(server):
+    """The pids of the server's child processes (a forked session's)."""
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(server.proc.pid)],
+                         capture_output=True, text=True).stdout
+    return [int(x) for x in out.split()]
+
+
+def running(pid):
+    """Whether pid is a live process (not gone, not a zombie)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def info_field(c, section, name):
+    for line in c.call("INFO", section).split(b"\r\n"):
+        if line.startswith(name.encode() + b":"):
+            return int(line.split(b":")[1])
+    raise AssertionError("no %s in INFO %s" % (name, section))
+
+
+@test()
+def yes_rolls_back_serves_others_and_reaps():
+    """In YES mode the server answers another client mid-session, the
+    session's writes never reach the dataset, the debugged connection is
+    no longer the server's own (connected_clients), the fork is counted,
+    and the child is reaped whether the session ends or its client goes
+    away."""
+    script = ("redis.call('set', KEYS[1], '1')\n"
+              "redis.call('set', KEYS[1], '2')\n"
+              "return 1")
+    ours, ref = servers()
+    for server in [ours] + ([ref] if ref else []):
+        for leave in (False, True):
+            other = server.conn()
+            assert_eq(other.call("SET", "d", "0"), b"+OK\r\n")
+            forks = info_field(other, "stats", "total_forks")
+            c = server.conn()
+            assert_eq(c.call("SCRIPT", "DEBUG", "YES"), b"+OK\r\n")
+            first = c.call("EVAL", script, 1, "d")
+            assert first.startswith(b"*2\r\n+* Stopped at 1"), first
+            assert c.call("step").startswith(b"*"), "stepped over a SET"
+            assert_eq(other.call("GET", "d"), b"$1\r\n0\r\n",
+                      "another client served mid-session, unchanged")
+            assert_eq(info_field(other, "stats", "total_forks"), forks + 1)
+            h.wait_for(lambda: info_field(other, "clients",
+                                          "connected_clients") == 1,
+                       "the parent let go of the debugged client")
+            if leave:
+                c.close()
+            else:
+                assert ENDSESSION in c.call("continue")
+                assert_eq(c.read_raw(), b":1\r\n")
+                assert c.is_closed()
+            h.wait_for(lambda: children(server) == [],
+                       "the session's child reaped")
+            assert_eq(other.call("GET", "d"), b"$1\r\n0\r\n",
+                      "the session's writes rolled back")
+            other.close()
+
+
+@test(respite_only=True, reason="Redis's child keeps every connection open")
+def forked_session_keeps_no_other_connection():
+    """The child of a YES session holds only its own client's socket: a
+    client the server kills meanwhile sees its connection end at once,
+    not when the session ends, and the child has no listening socket."""
     ours, _ = servers()
-    with ours.conn() as c:
-        reply = c.call("SCRIPT", "DEBUG", "YES")
-        assert reply.startswith(b"-ERR SCRIPT DEBUG YES (a forked session) "
-                                b"is not supported"), reply
-        # The next EVAL too (redis-cli --ldb goes on after the error), and
-        # it writes nothing; the one after runs.
-        reply = c.call("EVAL", "return redis.call('incr', 'n')", 0)
-        assert reply.startswith(b"-ERR script not run: it follows a "
-                                b"refused SCRIPT DEBUG YES"), reply
-        assert_eq(c.call("EXISTS", "n"), b":0\r\n")
-        c.call("SCRIPT", "DEBUG", "YES")
-        assert c.call("EVALSHA", "a" * 40, 0).startswith(
-            b"-ERR script not run"), c
-        assert_eq(c.call("EVAL", "return 1", 0), b":1\r\n")
-        c.call("SCRIPT", "DEBUG", "YES")
-        assert_eq(c.call("SCRIPT", "DEBUG", "NO"), b"+OK\r\n")
-        assert_eq(c.call("EVAL", "return 2", 0), b":2\r\n")
+    victim = ours.conn()
+    vid = int(victim.call("CLIENT", "ID")[1:-2])
+    c = ours.conn()
+    c.call("SCRIPT", "DEBUG", "YES")
+    assert c.call("EVAL", "local x = 1\nreturn x", 0).startswith(b"*2")
+    kids = children(ours)
+    assert_eq(len(kids), 1, "one child runs the session")
+    socks = [os.readlink("/proc/%d/fd/%s" % (kids[0], fd))
+             for fd in os.listdir("/proc/%d/fd" % kids[0])]
+    assert_eq(len([s for s in socks if s.startswith("socket:")]), 1,
+              "sockets the child holds: %r" % socks)
+    with ours.conn() as o:
+        assert_eq(o.call("CLIENT", "KILL", "ID", vid), b":1\r\n")
+    assert victim.is_closed(timeout=2.0), "killed client still connected"
+    assert ENDSESSION in c.call("continue")
+    h.wait_for(lambda: children(ours) == [], "the session's child reaped")
 
 
-def run_cli(server, path, stdin):
+@test()
+def shutdown_kills_forked_sessions():
+    """SHUTDOWN ends a session's child too: its client sees the end, and
+    no process is left behind."""
+    server = h.file_server(name="ldb-shutdown")
+    try:
+        c = server.conn()
+        c.call("SCRIPT", "DEBUG", "YES")
+        assert c.call("EVAL", "local x = 1\nreturn x", 0).startswith(
+            b"*2\r\n+* Stopped at 1")
+        kids = children(server)
+        assert_eq(len(kids), 1, "one child runs the session")
+        with server.conn() as o:
+            o.send(h.encode("SHUTDOWN", "NOSAVE"))
+        assert_eq(server.wait_exit(), 0, "exit status")
+        assert c.is_closed(), "the session's connection ended"
+        h.wait_for(lambda: not running(kids[0]), "the child ended")
+        assert b"Killing Lua debugging session" in server.log_bytes() or \
+            server.redis, server.log_tail()
+    finally:
+        server.stop()
+
+
+def run_cli(server, flag, path, stdin):
     p = subprocess.run(
-        ["redis-cli", "-p", str(server.port), "--ldb-sync-mode", "--eval",
-         path, "k", ",", "v"],
-        input=stdin, capture_output=True, timeout=30)
+        ["redis-cli", "-p", str(server.port), flag, "--eval", path, "k", ",",
+         "v"], input=stdin, capture_output=True, timeout=30)
     return p.returncode, p.stdout + p.stderr
 
 
 @test()
-def redis_cli_ldb_sync_mode():
-    """The real redis-cli drives a session from its standard input; its
-    output is the same on both servers, and the write stays."""
+def redis_cli_ldb_and_ldb_sync_mode():
+    """The real redis-cli drives a session from its standard input, in
+    both modes; its output is the same on both servers, and the write
+    stays after --ldb-sync-mode only."""
     path = os.path.join(h.scratch_dir(), "debugged.lua")
     with open(path, "w") as f:
         f.write('local a = 1\n'
@@ -323,23 +425,32 @@ def redis_cli_ldb_sync_mode():
                 'return a+1\n')
     ours, ref = servers()
     stdin = b"step\nprint\nstep\nbreak 4\nlist\ncontinue\ncontinue\n"
-    with ours.conn() as c:
-        c.call("DEL", "k")
-    rc, out = run_cli(ours, path, stdin)
-    assert_eq(rc, 0, "redis-cli exit status")
-    for want in (b"Lua debugging session started",
-                 b"* Stopped at 1, stop reason = step over",
-                 b"<value> a = 1", b"<redis> set k v", b'<reply> "+OK"',
-                 b"  #4   return a+1", b'<debug> line 3: "x", 1',
-                 b"* Stopped at 4, stop reason = break point",
-                 b"(integer) 2", b"(Lua debugging session ended)"):
-        assert want in out, (want, out)
-    with ours.conn() as c:
-        assert_eq(c.call("GET", "k"), b"$1\r\nv\r\n")
-    if ref is None:
-        h.skip("no reference redis-server at %s" % REFERENCE)
-    rc2, out2 = run_cli(ref, path, stdin)
-    assert_eq(out, out2, "redis-cli's output on both servers")
+    for flag, ended, kept in (
+            ("--ldb-sync-mode", b"(Lua debugging session ended)",
+             b"$1\r\nv\r\n"),
+            ("--ldb", b"(Lua debugging session ended -- dataset changes "
+                      b"rolled back)", b"$-1\r\n")):
+        outs = []
+        for server in [ours] + ([ref] if ref else []):
+            with server.conn() as c:
+                c.call("DEL", "k")
+            rc, out = run_cli(server, flag, path, stdin)
+            assert_eq(rc, 0, "redis-cli exit status")
+            for want in (b"Lua debugging session started",
+                         b"* Stopped at 1, stop reason = step over",
+                         b"<value> a = 1", b"<redis> set k v",
+                         b'<reply> "+OK"', b"  #4   return a+1",
+                         b'<debug> line 3: "x", 1',
+                         b"* Stopped at 4, stop reason = break point",
+                         b"(integer) 2", ended):
+                assert want in out, (flag, want, out)
+            with server.conn() as c:
+                assert_eq(c.call("GET", "k"), kept, flag)
+            outs.append(out)
+        if ref is None:
+            h.skip("no reference redis-server at %s" % REFERENCE)
+        assert_eq(outs[0], outs[1], "redis-cli %s output on both servers"
+                  % flag)
 
 
 if __name__ == "__main__":

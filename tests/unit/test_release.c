@@ -12,9 +12,16 @@
  * so many jobs are still queued then (a release that ended without them
  * left 4 MB pending in 5 runs of 5). Were the thread faster, the drain
  * test would pass without testing the drain; it cannot fail on a correct
- * release.c. */
+ * release.c.
+ *
+ * And that in a forked child, after release_forget, a job runs inline,
+ * even when the lock was held at the fork (as the thread may hold it):
+ * without the forget the child waits on that lock for ever, and its
+ * alarm ends it. */
+#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "server/release.h"
@@ -63,9 +70,42 @@ TEST(stop_without_start_is_a_noop)
     ASSERT_EQ(release_pending(&r), 0);
 }
 
+/* The child's side: exit status 0 when the job ran inline. */
+static void child_drop(struct release *r, char *page, size_t pg)
+{
+    alarm(5);
+    release_forget(r);
+    release_pages(r, &(struct store_release){ page, pg, pg, 0 });
+    _exit(unit_resident_pages(page, pg) == 0 && page[0] == 0 ? 0 : 2);
+}
+
+TEST(forked_child_runs_jobs_inline)
+{
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+    char *page = map(pg);
+    ASSERT(page != NULL);
+    memset(page, 0xab, pg);
+    struct release r;
+    ASSERT_OK(release_start(&r));
+    uv_mutex_lock(&r.w.lock);
+    pid_t pid = fork();
+    if (pid == 0)
+        child_drop(&r, page, pg);
+    uv_mutex_unlock(&r.w.lock);
+    ASSERT(pid > 0);
+    int st;
+    ASSERT_EQ(waitpid(pid, &st, 0), pid);
+    ASSERT(WIFEXITED(st));
+    ASSERT_EQ(WEXITSTATUS(st), 0);
+    ASSERT_EQ((unsigned char)page[0], 0xab);    /* the parent's untouched */
+    release_stop(&r);
+    munmap(page, pg);
+}
+
 static const struct unit_test tests[] = {
     UNIT(stop_runs_every_queued_job),
     UNIT(stop_without_start_is_a_noop),
+    UNIT(forked_child_runs_jobs_inline),
 };
 
 int main(void)

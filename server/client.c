@@ -115,6 +115,15 @@ void client_close(struct client *c)
     uv_close(&c->h.handle, on_close);
 }
 
+/* See server.h. The empty output's flush is what closes it. */
+void client_hand_off(struct client *c)
+{
+    resp_out_reset(&c->out, OUT_KEEP);
+    c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+    client_reply_mode_apply(c);
+    client_mark_write(c);
+}
+
 /* Puts the client on the list the prepare handle flushes. */
 void client_mark_write(struct client *c)
 {

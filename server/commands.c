@@ -53,6 +53,8 @@ static const struct command commands[] = {
 { "TIME",        cmd_time,           1, F,                  0, 0, 0, "server", "2.6.0", "Reports the current server clock as Unix seconds plus microseconds.", NULL },
 { "SAVE",        cmd_save,           1, CMD_ADMIN|CMD_NOSCRIPT|CMD_REFUSED_IN_MULTI, 0, 0, 0, "server", "1.0.0", "Writes an RDB snapshot of the whole dataset in the foreground, blocking until done.", NULL },
 { "BGSAVE",      cmd_bgsave,        -1, CMD_ADMIN|CMD_NOSCRIPT, 0, 0, 0, "server", "1.0.0", "Forks a child process that writes an RDB snapshot while the server keeps serving.", NULL },
+{ "SYNC",        cmd_sync,           1, CMD_ADMIN|CMD_NOSCRIPT|CMD_REFUSED_IN_MULTI, 0, 0, 0, "server", "1.0.0", "Sends an RDB snapshot of the dataset to a client that asked for the snapshot only (redis-cli --rdb); there is no replication.", NULL },
+{ "REPLCONF",    cmd_replconf,      -1, CMD_ADMIN|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 0, 0, 0, "server", "3.0.0", "Sets what the next SYNC sends: the stream format the client reads, the snapshot only, functions only.", NULL },
 { "LASTSAVE",    cmd_lastsave,       1, F|CMD_LOADING|CMD_STALE, 0, 0, 0, "server", "1.0.0", "Gives the Unix time in seconds at which an RDB snapshot last succeeded.", NULL },
 { "ROLE",        cmd_role,           1, F|CMD_NOSCRIPT|CMD_LOADING|CMD_STALE, 0, 0, 0, "server", "2.8.12", "Reports this node as a master at replication offset 0 with no replicas attached.", NULL },
 { "WAIT",        cmd_wait,           3, CMD_NOSCRIPT,       0, 0, 0, "generic", "3.0.0", "Replies 0 as there are no replicas, first blocking until its timeout when n is above 0.", NULL },

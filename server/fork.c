@@ -15,9 +15,14 @@
  *    would otherwise take the parent's registration with it;
  *  - the signals the loop handles go back to their default action, as
  *    libuv's handler would write to the parent's signal pipe.
- * The child never runs the loop after this. */
+ * The child never runs the loop after this.
+ *
+ * A child that takes a client's connection over (server_fork_client)
+ * is watched here: the sweeper's tick reaps it, a shutdown kills it. */
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "server/server.h"
@@ -34,6 +39,7 @@ static void close_in_child(uv_handle_t *h, void *keep)
 
 static void child_setup(struct server *srv, struct client *keep)
 {
+    srv->child = 1;                     /* its log lines say "C" */
     release_forget(&srv->release);
     prefault_forget(srv->prefault);
     premap_forget(srv->premap);
@@ -59,4 +65,68 @@ pid_t server_fork(struct server *srv, struct client *keep)
      * only. */
     latency_event(srv, LATENCY_EV_FORK, ns);
     return pid;
+}
+
+/* Remembers a child for the reaping and the kill; -1 on OOM. */
+static int watch(struct server *srv, pid_t pid, const char *what)
+{
+    struct forked *f = &srv->forked;
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 4;
+        struct forked_child *v = realloc(f->v, cap * sizeof(*v));
+        if (!v)
+            return -1;
+        f->v = v;
+        f->cap = cap;
+    }
+    f->v[f->n++] = (struct forked_child){ pid, what };
+    return 0;
+}
+
+/* See server.h. */
+pid_t server_fork_client(struct server *srv, struct client *c,
+                         const char *what)
+{
+    pid_t pid = server_fork(srv, c);
+    if (pid <= 0)
+        return pid;
+    if (watch(srv, pid, what) != 0)
+        server_log(srv, 'w', "%s, pid %ld: out of memory to watch it; "
+                   "nobody will reap it", what, (long)pid);
+    client_hand_off(c);
+    return pid;
+}
+
+/* See server.h. */
+void server_fork_reap(struct server *srv)
+{
+    struct forked *f = &srv->forked;
+    size_t kept = 0;
+    for (size_t i = 0; i < f->n; i++) {
+        pid_t r = waitpid(f->v[i].pid, NULL, WNOHANG);
+        if (r == 0 || (r < 0 && errno == EINTR))
+            f->v[kept++] = f->v[i];
+    }
+    f->n = kept;
+}
+
+/* See server.h. */
+void server_fork_kill_all(struct server *srv)
+{
+    struct forked *f = &srv->forked;
+    for (size_t i = 0; i < f->n; i++) {
+        server_log(srv, 'w', "Killing the child of a %s (pid %ld)",
+                   f->v[i].what, (long)f->v[i].pid);
+        kill(f->v[i].pid, SIGKILL);
+        while (waitpid(f->v[i].pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    f->n = 0;
+}
+
+/* See server.h. */
+void server_fork_close(struct server *srv)
+{
+    free(srv->forked.v);
+    srv->forked = (struct forked){ 0 };
 }

@@ -57,6 +57,8 @@ void cmd_debug(struct client *c);
 void cmd_save(struct client *c);
 void cmd_bgsave(struct client *c);
 void cmd_lastsave(struct client *c);
+void cmd_sync(struct client *c);
+void cmd_replconf(struct client *c);
 void cmd_role(struct client *c);
 void cmd_wait(struct client *c);
 void cmd_waitaof(struct client *c);

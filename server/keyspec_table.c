@@ -504,6 +504,7 @@ static const struct keyspec_cmd rows[] = {
 { "RENAMENX", .specs = {
     { RW | ACCESS | DELETE, BEGIN_INDEX(1), RANGE(0, 1, 0) },
     { OW | INSERT, BEGIN_INDEX(2), RANGE(0, 1, 0) } } },
+{ "REPLCONF", .info = ALLOW_BUSY },
 { "RESET", .info = LOADING | STALE | ALLOW_BUSY },
 { "RESTORE", .specs = {
     { OW | UPDATE, BEGIN_INDEX(1), RANGE(0, 1, 0) } } },
@@ -632,6 +633,7 @@ static const struct keyspec_cmd rows[] = {
   .info = PUBSUB,
   .specs = {
     { NOT_KEY, BEGIN_INDEX(1), RANGE(-1, 1, 0) } } },
+{ "SYNC", .info = NO_ASYNC_LOADING },
 { "TIME",
   .tips = "nondeterministic_output",
   .info = LOADING | STALE },

@@ -65,8 +65,8 @@ void server_log(const struct server *srv, char level, const char *fmt, ...)
             opened = 1;
         }
     }
-    fprintf(out, "%d:M %s %c %s\n", (int)getpid(), when,
-            marks[level_rank(level)], msg);
+    fprintf(out, "%d:%c %s %c %s\n", (int)getpid(), srv->child ? 'C' : 'M',
+            when, marks[level_rank(level)], msg);
     if (opened)
         fclose(out);
     else

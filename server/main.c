@@ -197,7 +197,7 @@ void server_shutdown(struct server *srv)
     if (srv->shutting_down)
         return;
     srv->shutting_down = 1;
-    script_debug_kill_sessions(srv);
+    server_fork_kill_all(srv);
     server_on_prepare(&srv->flusher);
     while (srv->clients)
         client_close(srv->clients);
@@ -635,6 +635,7 @@ int main(int argc, char **argv)
     script_engine_close(srv);
     function_engine_close(srv);
     persist_close(srv);
+    server_fork_close(srv);
     command_index_close(srv);
     conf_close(&srv->conf);
     prefault_free(srv->prefault);

@@ -18,12 +18,17 @@
  * the target, is fsynced, then renamed over the target, so the target is
  * always a whole file.
  *
+ * rdb_save_stream writes the same bytes to a socket or any descriptor
+ * instead (SYNC's snapshot, cmd_sync.c), waiting for room when the
+ * socket is full, up to STALL_MS at a time.
+ *
  * Saving reads and never changes: keys past their TTL are skipped, not
  * expired; nothing is marked as used; no event fires. That is what lets
  * a forked child (persist.c) run it on its copy of the parent's memory,
  * and the loop run it for SAVE. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +44,8 @@
 #define FLUSH_AT (64 * 1024)        /* bytes gathered before a write */
 #define KEEP_AT (1024 * 1024)       /* a bigger buffer is freed after */
 #define AOF_BASE 0                  /* not an AOF's base file */
+#define STALL_MS 60000              /* a reader taking nothing this long is
+                                       gone (Redis's repl-timeout) */
 
 /* The file being written: its descriptor, the bytes not written yet, and
  * the CRC of those written. */
@@ -50,6 +57,16 @@ struct rdb_out {
     int err;                        /* errno of the first failure, or 0 */
 };
 
+/* See persist.h. */
+int rdb_wait_room(int fd)
+{
+    struct pollfd pf = { .fd = fd, .events = POLLOUT };
+    int r;
+    while ((r = poll(&pf, 1, STALL_MS)) < 0 && errno == EINTR)
+        ;
+    return r > 0 ? 0 : r == 0 ? ETIMEDOUT : errno;
+}
+
 /* Writes out what b gathered and adds it to the CRC; after a failure the
  * bytes are dropped and err stays. */
 static void out_flush(struct rdb_out *o)
@@ -59,10 +76,12 @@ static void out_flush(struct rdb_out *o)
     size_t off = 0;
     while (!o->err && off < o->b.len) {
         ssize_t n = write(o->fd, o->b.p + off, o->b.len - off);
-        if (n < 0 && errno != EINTR)
-            o->err = errno;
-        else if (n > 0)
+        if (n > 0)
             off += (size_t)n;
+        else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            o->err = rdb_wait_room(o->fd);
+        else if (n < 0 && errno != EINTR)
+            o->err = errno;
     }
     if (!o->err && o->checksum)
         o->crc = rdb_crc64(o->crc, o->b.p, o->b.len);
@@ -163,8 +182,9 @@ static void put_head(struct rdb_out *o, const struct server *srv)
     out_maybe_flush(o);
 }
 
-/* Every database holding keys, then EOF and the checksum. */
-static void put_body(struct rdb_out *o, struct server *srv)
+/* Every database holding keys (none unless keys), then EOF and the
+ * checksum. */
+static void put_body(struct rdb_out *o, struct server *srv, int keys)
 {
     const char *policy = srv->conf.maxmemory_policy;
     struct db_walk w = {
@@ -173,7 +193,7 @@ static void put_body(struct rdb_out *o, struct server *srv)
         .lru = strstr(policy, "-lru") != NULL,
         .lfu = strstr(policy, "-lfu") != NULL,
     };
-    for (int i = 0; i < srv->conf.databases && !o->err; i++) {
+    for (int i = 0; keys && i < srv->conf.databases && !o->err; i++) {
         struct store *s = srv->db[i];
         if (store_size(s) == 0)
             continue;
@@ -234,7 +254,7 @@ int rdb_save_file(struct server *srv, const char *path, char *err,
     }
     put_head(&o, srv);
     if (!o.err)
-        put_body(&o, srv);
+        put_body(&o, srv, 1);
     free(o.b.p);
     if (!o.err && fsync(o.fd) != 0)
         o.err = errno;
@@ -255,4 +275,16 @@ int rdb_save_file(struct server *srv, const char *path, char *err,
     }
     sync_dir(dir);
     return 0;
+}
+
+/* See persist.h. */
+int rdb_save_stream(struct server *srv, int fd, int keys)
+{
+    struct rdb_out o = { .fd = fd, .checksum = srv->conf.rdbchecksum };
+    o.b.nolzf = !srv->conf.rdbcompression;
+    put_head(&o, srv);
+    if (!o.err)
+        put_body(&o, srv, keys);
+    free(o.b.p);
+    return o.err;
 }

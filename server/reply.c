@@ -155,6 +155,14 @@ static const char *const errors[ERR__COUNT] = {
                                   "a pipeline",
     [ERR_SCRIPT_DEBUG_FORK] = "ERR Fork() failed: can't run EVAL in "
                               "debugging mode: %s",
+    [ERR_REPLCONF_OPTION] = "ERR Unrecognized REPLCONF option: %s",
+    [ERR_REPLCONF_FILTER] = "ERR Unsupported rdb-filter-only option: %s",
+    [ERR_SYNC_PENDING] = "ERR SYNC and PSYNC are invalid with pending "
+                         "output",
+    [ERR_SYNC_NOT_RDB_ONLY] = "ERR this server does not replicate: SYNC "
+                              "sends an RDB snapshot only, after REPLCONF "
+                              "rdb-only 1 (as redis-cli --rdb sends it)",
+    [ERR_SYNC_FORK] = "ERR Unable to fork the snapshot for SYNC: %s",
     [ERR_SCRIPT_DEBUG_EVALSHA] = "ERR Please use EVAL instead of EVALSHA "
                                  "for debugging",
     [ERR_SHEBANG_ENGINE] = "ERR Unexpected engine in script shebang: %.*s",

@@ -126,7 +126,6 @@ void script__engine_free(struct scripting *s)
     free(s->argv);
     free(s->argvlen);
     free(s->numbuf);
-    free(s->children);
     free(s);
 }
 

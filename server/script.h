@@ -53,10 +53,6 @@ void script_run(struct client *c, const char *sha, unsigned flags,
  * reply. */
 void script_debug_run(struct client *c, const char *sha, unsigned flags,
                       size_t numkeys, int ro);
-/* The sweeper's tick: reaps the forked sessions' children that ended. */
-void script_debug_reap(struct server *srv);
-/* Shutdown: kills the forked sessions still running and waits for them. */
-void script_debug_kill_sessions(struct server *srv);
 
 /* Whether a script (or function) of these flags may run for c now: a
  * *_RO command (ro) refuses one that may write, maxmemory one that may

@@ -27,9 +27,8 @@
  *
  *   EVAL --fork--> child: the session as above on its copy of the data,
  *      |           EVAL's reply written to the socket, _exit(0)
- *      +-- parent: forgets the client (its socket stays open in the
- *          child only); the sweeper's tick reaps the child, and a
- *          shutdown kills the children still running.
+ *      +-- parent: hands the client off (its socket stays open in the
+ *          child only); server_fork_client watches the child.
  *
  * How values and replies are shown is script_debug_print.c's. Functions
  * (FCALL) have no sessions, in Redis either. */
@@ -40,9 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <lauxlib.h>
@@ -727,45 +724,17 @@ static void ldb_free(struct ldb *d)
     free(d);
 }
 
-/* Remembers a forked session's child, for the reaping and the kill;
- * -1 on OOM. */
-static int child_add(struct scripting *s, pid_t pid)
-{
-    if (s->nchildren == s->children_cap) {
-        size_t cap = s->children_cap ? s->children_cap * 2 : 4;
-        pid_t *p = realloc(s->children, cap * sizeof(*p));
-        if (!p)
-            return -1;
-        s->children = p;
-        s->children_cap = cap;
-    }
-    s->children[s->nchildren++] = pid;
-    return 0;
-}
-
 /* SCRIPT DEBUG YES's fork: 0 in the child, which runs the session; 1 in
- * the parent, or when the fork failed (then with Redis's error). The
- * parent lets go of the client at once, as Redis frees it: nothing
- * more is read or written there, and its socket closes on the parent's
- * side only. */
+ * the parent, which has handed the client off, or when the fork failed
+ * (then with Redis's error). */
 static int fork_session(struct client *c)
 {
-    struct server *srv = c->srv;
-    pid_t pid = server_fork(srv, c);
+    pid_t pid = server_fork_client(c->srv, c, "Lua debugging session");
     if (pid == 0)
         return 0;
     c->script_debug = SCRIPT_DEBUG_OFF;
-    if (pid < 0) {
+    if (pid < 0)
         reply_error(c, ERR_SCRIPT_DEBUG_FORK, strerror(errno));
-        return 1;
-    }
-    if (child_add(srv->scripting, pid) != 0)
-        server_log(srv, 'w', "Lua debugging session %ld: out of memory "
-                   "to track it; it is reaped by nobody", (long)pid);
-    resp_out_reset(&c->out, 4096);
-    c->flags |= CLIENT_CLOSE_AFTER_REPLY;
-    client_reply_mode_apply(c);
-    client_mark_write(c);       /* where an empty output closes it */
     return 1;
 }
 
@@ -816,33 +785,6 @@ void script_debug_run(struct client *c, const char *sha, unsigned flags,
     /* The end of the session closes the connection after EVAL's reply. */
     c->script_debug = SCRIPT_DEBUG_OFF;
     c->flags |= CLIENT_CLOSE_AFTER_REPLY;
-}
-
-/* See script.h. */
-void script_debug_reap(struct server *srv)
-{
-    struct scripting *s = srv->scripting;
-    size_t kept = 0;
-    for (size_t i = 0; i < s->nchildren; i++) {
-        pid_t r = waitpid(s->children[i], NULL, WNOHANG);
-        if (r == 0 || (r < 0 && errno == EINTR))
-            s->children[kept++] = s->children[i];
-    }
-    s->nchildren = kept;
-}
-
-/* See script.h. */
-void script_debug_kill_sessions(struct server *srv)
-{
-    struct scripting *s = srv->scripting;
-    for (size_t i = 0; i < s->nchildren; i++) {
-        server_log(srv, 'w', "Killing Lua debugging session %ld",
-                   (long)s->children[i]);
-        kill(s->children[i], SIGKILL);
-        while (waitpid(s->children[i], NULL, 0) < 0 && errno == EINTR)
-            ;
-    }
-    s->nchildren = 0;
 }
 
 /* See script_int.h. */

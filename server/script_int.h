@@ -8,7 +8,6 @@
 #include <lua.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 struct client;
 struct resp_out;
@@ -39,8 +38,6 @@ struct scripting {
     size_t nlru;
     uint64_t evicted;                   /* INFO evicted_scripts */
     struct ldb *ldb;                    /* a SCRIPT DEBUG session runs */
-    pid_t *children;                    /* SCRIPT DEBUG YES's, running */
-    size_t nchildren, children_cap;
 };
 
 #define NUM_SLOT 32                     /* "%.17g" of a double fits */

@@ -245,6 +245,7 @@ struct client {
     int db;
     int authed;
     int script_debug;                   /* SCRIPT_DEBUG_*: the next EVAL's */
+    unsigned repl;                      /* REPL_*: what REPLCONF asked */
     char *name;                         /* CLIENT SETNAME, owned, or NULL */
     uint64_t nerrors;                   /* error replies (reply_error) */
     char *lib_name, *lib_ver;           /* CLIENT SETINFO, owned, or NULL */
@@ -381,8 +382,17 @@ struct server {
     size_t nerrorstats;
     uint64_t dirty;                     /* writes since the last save */
     struct persist persist;             /* SAVE, BGSAVE (persist.c) */
+    int child;                          /* this is a forked child (fork.c) */
     uint64_t forks;                     /* total_forks (fork.c) */
     uint64_t fork_usec;                 /* latest_fork_usec */
+    /* Children that took a client over (server_fork_client). */
+    struct forked {
+        struct forked_child {
+            pid_t pid;
+            const char *what;           /* static: for the log */
+        } *v;
+        size_t n, cap;
+    } forked;
     struct pubsub *pubsub;              /* channels, patterns (pubsub.c) */
     struct blocking *blocking;          /* blocked clients (blocking.c) */
     struct client *monitors;            /* MONITOR clients, or NULL */
@@ -485,6 +495,17 @@ size_t stream_retention_step(struct server *srv, uint64_t budget_us);
  * connection left open. Returns as fork does; counted in INFO and the
  * latency monitor when it succeeds. */
 pid_t server_fork(struct server *srv, struct client *keep);
+/* server_fork for a child that takes c's connection over (what, static,
+ * names its job in the log): in the parent the child is watched and c
+ * handed off (client_hand_off). Returns as fork does. */
+pid_t server_fork_client(struct server *srv, struct client *c,
+                         const char *what);
+/* The sweeper's tick: reaps the watched children that ended. */
+void server_fork_reap(struct server *srv);
+/* Shutdown: kills the watched children and waits for them. */
+void server_fork_kill_all(struct server *srv);
+/* Frees the watch list (exit). */
+void server_fork_close(struct server *srv);
 /* Starts an orderly shutdown (SHUTDOWN, SIGTERM). */
 void server_shutdown(struct server *srv);
 void server_log(const struct server *srv, char level, const char *fmt, ...)
@@ -497,6 +518,10 @@ const char *server_dir_path(const struct server *srv, const char *name,
 
 /* Client lifecycle and I/O (client.c). */
 void client_close(struct client *c);
+/* c's connection now belongs to a forked child: the server lets go of it
+ * as Redis frees such a client. Its output is dropped, nothing more is
+ * read or run, and the server's side closes after the current command. */
+void client_hand_off(struct client *c);
 /* Reply bytes c has gathered and not yet handed to the socket: what the
  * output limits measure, and CLIENT LIST's omem (Redis's reply_bytes). */
 static inline size_t client_output_pending(const struct client *c)
@@ -662,6 +687,13 @@ void latency_info(struct resp_out *o, const struct server *srv);
  * reply_error(), the one place that knows every error text a client sees
  * (reply.c). */
 
+/* struct client's repl: what REPLCONF asked of the SYNC to come. */
+enum {
+    REPL_CAPA_EOF = 1 << 0,             /* takes "$EOF:<mark>" streams */
+    REPL_RDB_ONLY = 1 << 1,             /* wants the snapshot only */
+    REPL_FUNCTIONS_ONLY = 1 << 2,       /* and in it, no keys */
+};
+
 /* struct client's script_debug: what SCRIPT DEBUG asked of the next
  * EVAL (YES: a session in a forked child; SYNC: on the server itself). */
 enum {
@@ -762,6 +794,11 @@ enum reply_err {
     ERR_SCRIPT_DEBUG_MODE,   /* Use SCRIPT DEBUG YES/SYNC/NO */
     ERR_SCRIPT_DEBUG_PIPELINE, /* SCRIPT DEBUG must be called outside ... */
     ERR_SCRIPT_DEBUG_FORK,   /* Fork() failed: can't run EVAL ...: %s */
+    ERR_REPLCONF_OPTION,     /* Unrecognized REPLCONF option: %s */
+    ERR_REPLCONF_FILTER,     /* Unsupported rdb-filter-only option: %s */
+    ERR_SYNC_PENDING,        /* SYNC and PSYNC are invalid with pending ... */
+    ERR_SYNC_NOT_RDB_ONLY,   /* SYNC without REPLCONF rdb-only 1 */
+    ERR_SYNC_FORK,           /* the snapshot's fork failed: %s */
     ERR_SCRIPT_DEBUG_EVALSHA, /* Please use EVAL instead of EVALSHA ... */
     ERR_SHEBANG_ENGINE,      /* (int len, const char *word) */
     ERR_SHEBANG_OPTION,      /* (int len, const char *word) */

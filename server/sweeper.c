@@ -16,7 +16,6 @@
  * rather than the minutes that 1 ms per 100 ms would take. The latency
  * monitor (cmd_latency.c) sees each tick's sweep as "expire-cycle". */
 #include "server/pubsub.h"
-#include "server/script.h"
 #include "server/server.h"
 
 #define HURRY_FACTOR 4
@@ -83,10 +82,10 @@ static void on_tick(uv_timer_t *t)
     /* The idle client timeout and the subscribers' output limits, paused
      * or not, as Redis's clientsCron. */
     client_cron(srv);
-    /* A BGSAVE child's end, or a save point due (persist.c); a forked
-     * debugging session's end. */
+    /* A BGSAVE child's end, or a save point due (persist.c); the end of
+     * a child that took a client over (fork.c). */
     persist_cron(srv);
-    script_debug_reap(srv);
+    server_fork_reap(srv);
     /* CLIENT PAUSE: nothing expires or is trimmed meanwhile, as in Redis
      * (maxmemory_tick sees the pause too and evicts nothing). */
     if (srv->pause_type == PAUSE_NONE)

@@ -160,11 +160,12 @@ def usage_lines_match_redis():
 
 
 # Commands whose documented syntax says less than their arity, in both
-# servers: DEBUG's subcommands are undocumented, QUIT ignores arguments.
-LOOSE = {"debug", "quit"}
+# servers: DEBUG's subcommands are undocumented, QUIT ignores arguments,
+# REPLCONF's option pairs are undocumented.
+LOOSE = {"debug", "quit", "replconf"}
 # And in Redis 7.0 only: lines Respite corrects (NEWER) or lacks.
 LOOSE_7_0 = {"client|kill", "command|getkeys", "command|getkeysandflags",
-             "psync", "replconf"}
+             "psync"}
 
 
 @test

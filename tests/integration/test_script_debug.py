@@ -399,7 +399,7 @@ def shutdown_kills_forked_sessions():
         assert_eq(server.wait_exit(), 0, "exit status")
         assert c.is_closed(), "the session's connection ended"
         h.wait_for(lambda: not running(kids[0]), "the child ended")
-        assert b"Killing Lua debugging session" in server.log_bytes() or \
+        assert b"Killing the child of a Lua debugging session" in server.log_bytes() or \
             server.redis, server.log_tail()
     finally:
         server.stop()

@@ -69,15 +69,39 @@ export function isRedis() {
   return isRedisCache;
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
+// Whether port (0: one the system picks) can be bound on 127.0.0.1; the
+// port bound, or null.
+function tryPort(port) {
+  return new Promise((resolve) => {
     const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
+    srv.once('error', () => resolve(null));
+    srv.listen(port, '127.0.0.1', () => {
+      const bound = srv.address().port;
+      srv.close(() => resolve(bound));
     });
   });
+}
+
+// A free port: one the system picks, or with RESPITE_TEST_PORTS=LOW-HIGH
+// set (as harness.py reads it) a random free one of that range.
+async function freePort() {
+  const span = process.env.RESPITE_TEST_PORTS;
+  if (!span) {
+    const port = await tryPort(0);
+    if (port === null) throw new Error('no free port');
+    return port;
+  }
+  const [low, high] = span.split('-').map(Number);
+  const ports = [];
+  for (let p = low; p <= high; p++) ports.push(p);
+  for (let i = ports.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [ports[i], ports[j]] = [ports[j], ports[i]];
+  }
+  for (const p of ports) {
+    if ((await tryPort(p)) !== null) return p;
+  }
+  throw new Error(`no free port in RESPITE_TEST_PORTS=${span}`);
 }
 
 // Sends one inline PING on a fresh socket; resolves to the first reply line

@@ -26,7 +26,6 @@
 #include <strings.h>
 #include <sys/mman.h>
 #include <sys/random.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "server/handlers.h"
@@ -89,28 +88,6 @@ void cmd_replconf(struct client *c)
     reply_ok(c);
 }
 
-/* Writes p[0..n) to the socket, waiting for room as rdb_save_stream
- * does: 0, or an errno. */
-static int send_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-        if (w > 0) {
-            p += w;
-            n -= (size_t)w;
-            continue;
-        }
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-            return errno;
-        int e = rdb_wait_room(fd);
-        if (e)
-            return e;
-    }
-    return 0;
-}
-
 /* The snapshot between two copies of a random mark: 0, or an errno. */
 static int send_marked(struct server *srv, int fd, int keys)
 {
@@ -121,10 +98,10 @@ static int send_marked(struct server *srv, int fd, int keys)
     for (size_t i = 0; i < sizeof(raw); i++)
         snprintf(mark + 2 * i, 3, "%02x", raw[i]);
     int n = snprintf(head, sizeof(head), "$EOF:%s\r\n", mark);
-    int e = send_all(fd, head, (size_t)n);
+    int e = server_write_all(fd, head, (size_t)n, SERVER_STALL_MS);
     if (!e)
         e = rdb_save_stream(srv, fd, keys);
-    return e ? e : send_all(fd, mark, MARK_LEN);
+    return e ? e : server_write_all(fd, mark, MARK_LEN, SERVER_STALL_MS);
 }
 
 /* The snapshot as one bulk string: it goes to a memory file first for
@@ -143,9 +120,9 @@ static int send_bulk(struct server *srv, int fd, int keys)
     if (!e) {
         char head[32];
         int n = snprintf(head, sizeof(head), "$%lld\r\n", (long long)len);
-        e = send_all(fd, head, (size_t)n);
+        e = server_write_all(fd, head, (size_t)n, SERVER_STALL_MS);
         if (!e)
-            e = send_all(fd, p, (size_t)len);
+            e = server_write_all(fd, p, (size_t)len, SERVER_STALL_MS);
         munmap(p, (size_t)len);
     }
     close(mem);

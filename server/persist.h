@@ -21,9 +21,6 @@ int rdb_save_file(struct server *srv, const char *path, char *err,
  * non-blocking, or a file), only the function libraries unless keys.
  * 0, or the errno of the failure. */
 int rdb_save_stream(struct server *srv, int fd, int keys);
-/* A non-blocking socket is full: waits until it takes more. 0, or
- * ETIMEDOUT after a minute (Redis's repl-timeout), or poll's errno. */
-int rdb_wait_room(int fd);
 
 /* Loads path into the databases (empty, unless merge): 1 when path does
  * not exist, 0 when loaded, -1 with a reason for the log in err when the

@@ -20,7 +20,7 @@
  *
  * rdb_save_stream writes the same bytes to a socket or any descriptor
  * instead (SYNC's snapshot, cmd_sync.c), waiting for room when the
- * socket is full, up to STALL_MS at a time.
+ * socket is full, up to SERVER_STALL_MS at a time.
  *
  * Saving reads and never changes: keys past their TTL are skipped, not
  * expired; nothing is marked as used; no event fires. That is what lets
@@ -28,7 +28,6 @@
  * and the loop run it for SAVE. */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,8 +43,6 @@
 #define FLUSH_AT (64 * 1024)        /* bytes gathered before a write */
 #define KEEP_AT (1024 * 1024)       /* a bigger buffer is freed after */
 #define AOF_BASE 0                  /* not an AOF's base file */
-#define STALL_MS 60000              /* a reader taking nothing this long is
-                                       gone (Redis's repl-timeout) */
 
 /* The file being written: its descriptor, the bytes not written yet, and
  * the CRC of those written. */
@@ -57,32 +54,14 @@ struct rdb_out {
     int err;                        /* errno of the first failure, or 0 */
 };
 
-/* See persist.h. */
-int rdb_wait_room(int fd)
-{
-    struct pollfd pf = { .fd = fd, .events = POLLOUT };
-    int r;
-    while ((r = poll(&pf, 1, STALL_MS)) < 0 && errno == EINTR)
-        ;
-    return r > 0 ? 0 : r == 0 ? ETIMEDOUT : errno;
-}
-
 /* Writes out what b gathered and adds it to the CRC; after a failure the
  * bytes are dropped and err stays. */
 static void out_flush(struct rdb_out *o)
 {
     if (o->b.nomem && !o->err)
         o->err = ENOMEM;
-    size_t off = 0;
-    while (!o->err && off < o->b.len) {
-        ssize_t n = write(o->fd, o->b.p + off, o->b.len - off);
-        if (n > 0)
-            off += (size_t)n;
-        else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            o->err = rdb_wait_room(o->fd);
-        else if (n < 0 && errno != EINTR)
-            o->err = errno;
-    }
+    if (!o->err)
+        o->err = server_write_all(o->fd, o->b.p, o->b.len, SERVER_STALL_MS);
     if (!o->err && o->checksum)
         o->crc = rdb_crc64(o->crc, o->b.p, o->b.len);
     o->b.len = 0;

@@ -39,7 +39,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <lauxlib.h>
@@ -152,22 +151,8 @@ static void log_clear(struct ldb *d)
  * at a time; a failure marks the client gone. */
 static void send_all(struct ldb *d, const char *p, size_t n)
 {
-    while (n > 0 && !d->gone) {
-        ssize_t w = send(d->fd, p, n, MSG_NOSIGNAL);
-        if (w > 0) {
-            p += w;
-            n -= (size_t)w;
-            continue;
-        }
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            struct pollfd pf = { .fd = d->fd, .events = POLLOUT };
-            if (poll(&pf, 1, SEND_TIMEOUT_MS) > 0)
-                continue;
-        }
+    if (!d->gone && server_write_all(d->fd, p, n, SEND_TIMEOUT_MS) != 0)
         d->gone = 1;
-    }
 }
 
 /* Sends the log as one array of status replies (CR and LF become

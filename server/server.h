@@ -506,6 +506,13 @@ void server_fork_reap(struct server *srv);
 void server_fork_kill_all(struct server *srv);
 /* Frees the watch list (exit). */
 void server_fork_close(struct server *srv);
+/* Writes buf[0..n) to fd outside libuv, waiting up to timeout_ms at a
+ * time for a full non-blocking socket to take more (fdio.c): 0, or an
+ * errno (ETIMEDOUT when it took nothing that long). */
+int server_write_all(int fd, const void *buf, size_t n, int timeout_ms);
+/* How long a reader of a snapshot may take nothing before it counts as
+ * gone (Redis's repl-timeout). */
+#define SERVER_STALL_MS 60000
 /* Starts an orderly shutdown (SHUTDOWN, SIGTERM). */
 void server_shutdown(struct server *srv);
 void server_log(const struct server *srv, char level, const char *fmt, ...)

@@ -17,7 +17,6 @@ redis-server too (RESPITE_BIN=/usr/bin/redis-server)."""
 import os
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
@@ -46,6 +45,10 @@ SCRIPT_NESTED = ("local function f(q)\n"
                  "local r = f(5)\n"
                  "return r\n")
 
+SCRIPT_TWO_SETS = ("redis.call('set', KEYS[1], '1')\n"
+                   "redis.call('set', KEYS[1], '2')\n"
+                   "return 1")
+
 _servers = {}
 
 
@@ -62,6 +65,12 @@ def servers():
 
 
 MODES = ("SYNC", "YES")
+
+
+def both():
+    """The servers to run a check on: ours, and the reference if any."""
+    ours, ref = servers()
+    return [ours] + ([ref] if ref else [])
 
 
 def session(server, setup, evalargs, commands, debug=True, mode="SYNC"):
@@ -183,7 +192,7 @@ def input_that_is_no_command_stops_the_script():
     the session with the script's error "protocol error"."""
     ours, ref = servers()
     results = []
-    for server in [ours] + ([ref] if ref else []):
+    for server in both():
         got = []
         for raw in (b"PING\r\n", b"*0\r\n", h.encode("eval", "x" * 2000)):
             with server.conn() as c:
@@ -250,11 +259,8 @@ def script_debug_arguments_multi_and_evalsha():
 def sync_keeps_changes_blocks_others_and_survives_disconnect():
     """In SYNC mode another client waits for the session and the writes
     stay; a debugged client that disconnects lets the script finish."""
-    script = ("redis.call('set', KEYS[1], '1')\n"
-              "redis.call('set', KEYS[1], '2')\n"
-              "return 1")
-    ours, ref = servers()
-    for server in [ours] + ([ref] if ref else []):
+    script = SCRIPT_TWO_SETS
+    for server in both():
         for leave in (False, True):
             other = server.conn()
             other.call("DEL", "d")
@@ -325,11 +331,8 @@ def yes_rolls_back_serves_others_and_reaps():
     no longer the server's own (connected_clients), the fork is counted,
     and the child is reaped whether the session ends or its client goes
     away."""
-    script = ("redis.call('set', KEYS[1], '1')\n"
-              "redis.call('set', KEYS[1], '2')\n"
-              "return 1")
-    ours, ref = servers()
-    for server in [ours] + ([ref] if ref else []):
+    script = SCRIPT_TWO_SETS
+    for server in both():
         for leave in (False, True):
             other = server.conn()
             assert_eq(other.call("SET", "d", "0"), b"+OK\r\n")
@@ -431,7 +434,7 @@ def redis_cli_ldb_and_ldb_sync_mode():
             ("--ldb", b"(Lua debugging session ended -- dataset changes "
                       b"rolled back)", b"$-1\r\n")):
         outs = []
-        for server in [ours] + ([ref] if ref else []):
+        for server in both():
             with server.conn() as c:
                 c.call("DEL", "k")
             rc, out = run_cli(server, flag, path, stdin)

@@ -63,22 +63,31 @@ static void show_to_monitors(struct client *c)
         monitor_feed(c);
 }
 
-/* EVAL and EVAL_RO: the body in argv[1], compiled and cached first. */
-static void eval_body(struct client *c, int ro)
+/* EVAL and EVAL_RO's run: the body in argv[1], compiled and cached
+ * first, and the checks, each of which may reply an error instead. */
+static void eval_run(struct client *c, int ro)
 {
     size_t numkeys;
     char sha[41];
     unsigned flags;
-    show_to_monitors(c);
     if (!numkeys_or_reply(c, &numkeys) ||
         script_load_or_reply(c, c->argv[1], c->argvlen[1], sha, &flags, 1) !=
             0 ||
         !script_may_run_or_reply(c, flags, ro))
         return;
+    script_run(c, sha, flags, numkeys, ro);
+}
+
+/* EVAL and EVAL_RO. In debug mode the whole run is the session's, its
+ * errors too (a bad numkeys, a script that does not compile), which
+ * then come after the session's end, as in Redis. */
+static void eval_body(struct client *c, int ro)
+{
+    show_to_monitors(c);
     if (c->script_debug != SCRIPT_DEBUG_OFF)
-        script_debug_run(c, sha, flags, numkeys, ro);
+        script_debug_run(c, ro, eval_run);
     else
-        script_run(c, sha, flags, numkeys, ro);
+        eval_run(c, ro);
 }
 
 /* EVALSHA and EVALSHA_RO: a cached script by its SHA-1, in any case. */
@@ -87,13 +96,14 @@ static void eval_sha(struct client *c, int ro)
     size_t numkeys;
     unsigned flags;
     show_to_monitors(c);
-    if (c->script_debug != SCRIPT_DEBUG_OFF) {
-        reply_error(c, ERR_SCRIPT_DEBUG_EVALSHA);
-        return;
-    }
-    /* Redis answers a name that is no SHA-1 before it reads numkeys. */
+    /* Redis answers a name that is no SHA-1 before it reads numkeys, or
+     * refuses to debug. */
     if (c->argvlen[1] != 40) {
         reply_error(c, ERR_NOSCRIPT);
+        return;
+    }
+    if (c->script_debug != SCRIPT_DEBUG_OFF) {
+        reply_error(c, ERR_SCRIPT_DEBUG_EVALSHA);
         return;
     }
     if (!numkeys_or_reply(c, &numkeys))

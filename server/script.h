@@ -46,13 +46,13 @@ void script_flush(struct server *srv);
 void script_run(struct client *c, const char *sha, unsigned flags,
                 size_t numkeys, int ro);
 
-/* Runs script_run as a debugging session for c, which sent SCRIPT DEBUG
- * YES or SYNC (script_debug.c): with SYNC the server waits while the
- * client steps through the script, with YES a forked child runs the
- * session and the server goes on; the connection closes after the EVAL's
- * reply. */
-void script_debug_run(struct client *c, const char *sha, unsigned flags,
-                      size_t numkeys, int ro);
+/* Runs eval(c, ro), EVAL's run (which replies errors or calls
+ * script_run), as a debugging session for c, which sent SCRIPT DEBUG YES
+ * or SYNC (script_debug.c): with SYNC the server waits while the client
+ * steps through the script, with YES a forked child runs the session and
+ * the server goes on; the connection closes after the EVAL's reply. */
+void script_debug_run(struct client *c, int ro,
+                      void (*eval)(struct client *c, int ro));
 
 /* Whether a script (or function) of these flags may run for c now: a
  * *_RO command (ro) refuses one that may write, maxmemory one that may

@@ -735,8 +735,8 @@ static void end_in_child(struct ldb *d, struct client *c)
 }
 
 /* See script.h. */
-void script_debug_run(struct client *c, const char *sha, unsigned flags,
-                      size_t numkeys, int ro)
+void script_debug_run(struct client *c, int ro,
+                      void (*eval)(struct client *c, int ro))
 {
     struct scripting *s = c->srv->scripting;
     int forked = c->script_debug == SCRIPT_DEBUG_FORK;
@@ -759,7 +759,7 @@ void script_debug_run(struct client *c, const char *sha, unsigned flags,
     server_log(c->srv, 'n', "Lua debugging session started (%s)",
                forked ? "forked child" : "synchronous");
     s->ldb = d;
-    script_run(c, sha, flags, numkeys, ro);
+    eval(c, ro);
     s->ldb = NULL;
     log_fmt(d, "<endsession>");
     log_send(d);

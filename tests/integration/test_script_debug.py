@@ -256,6 +256,38 @@ def script_debug_arguments_multi_and_evalsha():
 
 
 @test()
+def errors_before_the_run_end_the_session():
+    """A bad numkeys or a script that does not compile still ends the
+    session (its end, then the error, then the close), in both modes;
+    EVALSHA of a name that is no SHA-1 gets NOSCRIPT first."""
+    results = []
+    for server in both():
+        got = []
+        for mode in MODES:
+            for evalargs in (("EVAL", "retrun 1", 0), ("EVAL", "return 1", "x"),
+                             ("EVAL", "return 1", 5)):
+                with server.conn() as c:
+                    c.call("SCRIPT", "DEBUG", mode)
+                    got.append(c.call(*evalargs))
+                    got.append(c.read_raw())
+                    got.append(c.is_closed())
+            with server.conn() as c:
+                c.call("SCRIPT", "DEBUG", mode)
+                got.append(c.call("EVALSHA", "abc", 0))
+                got.append(c.call("EVALSHA", "a" * 40, 0))
+        results.append(got)
+    assert_eq(results[0][:3], [b"*1\r\n+<endsession>\r\n",
+                               b"-ERR Error compiling script (new function): "
+                               b"user_script:1: '=' expected near '1'\r\n",
+                               True])
+    assert_eq(results[0][9], b"-NOSCRIPT No matching script. Please use "
+              b"EVAL.\r\n")
+    if len(results) == 1:
+        h.skip("no reference redis-server at %s" % REFERENCE)
+    assert_eq(results[0], results[1])
+
+
+@test()
 def sync_keeps_changes_blocks_others_and_survives_disconnect():
     """In SYNC mode another client waits for the session and the writes
     stay; a debugged client that disconnects lets the script finish."""

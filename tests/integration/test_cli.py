@@ -5,10 +5,10 @@ commands, --pipe mass insert of 100k SETs, INFO keyspace; --csv and
 --json, -e, -x, -X, -d/-D, --quoted-input, --eval, the key samplers
 (--bigkeys, --memkeys, --hotkeys), --latency, --cluster check, ACL users
 by --user/--pass and by -u URL, -s, RESP3 pushes of client tracking,
-subscribe and monitor modes, and how --rdb and --replica end on Respite,
-which has no SYNC. Every expected output here is redis-server 7.0.15's
-too, except in the respite-only tests. (--ldb and --ldb-sync-mode are
-test_script_debug.py's.)"""
+subscribe and monitor modes. Every expected output here is redis-server
+7.0.15's too, except in the respite-only tests. (--ldb and
+--ldb-sync-mode are test_script_debug.py's; --rdb, --functions-rdb and
+--replica test_sync.py's.)"""
 
 import os
 import re
@@ -408,23 +408,6 @@ def subscribe_and_monitor_modes():
     assert m.startswith(b"OK\n"), m
     assert re.search(rb'^\d+\.\d+ \[0 127\.0\.0\.1:\d+\] "SET" "mk" '
                      rb'"a b\\"c"$', m, re.M), m
-
-
-@test(respite_only=True, reason="redis-server has SYNC")
-def rdb_and_replica_end_plainly():
-    """Respite has no SYNC: --rdb and --replica exit 1 at once with the
-    error, rather than wait."""
-    h.flushed()
-    for mode in (["--rdb", os.path.join(h.scratch_dir(), "cli.rdb")],
-                 ["--functions-rdb", os.path.join(h.scratch_dir(), "f.rdb")],
-                 ["--replica"]):
-        p = cli(*mode, timeout=20)
-        assert_eq(p.returncode, 1, "exit status of %r" % mode)
-        assert b"unknown command 'REPLCONF'" in p.stderr + p.stdout, p
-    p = cli("--rdb", os.path.join(h.scratch_dir(), "cli.rdb"))
-    want = (b"SYNC with master failed: -ERR unknown command 'SYNC', "
-            b"with args beginning with: \r\n")
-    assert p.stderr.endswith(want), p.stderr
 
 
 if __name__ == "__main__":

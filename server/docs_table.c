@@ -626,8 +626,8 @@ CMD("SCAN",
     "cursor:integer [MATCH pattern] [COUNT count:integer] [TYPE type]"),
 CMD("SCARD", "key"),
 SUB("SCRIPT|DEBUG", "3.2.0",
-    "Makes this client's next EVAL a Lua debugger session (SYNC), or not "
-    "(NO); YES is refused.",
+    "Makes this client's next EVAL a Lua debugger session, in a forked "
+    "child (YES) or on the server (SYNC), or not (NO).",
     "YES|SYNC|NO"),
 SUB("SCRIPT|EXISTS", "2.6.0",
     "Tells, for each SHA1 digest given, whether a script with it is cached.",

@@ -1,6 +1,6 @@
 /* fork.c - the one fork(2) of the server, for the children that do one
- * job and leave with _exit: BGSAVE's (persist.c) and a forked debugging
- * session's (script_debug.c).
+ * job and leave with _exit: BGSAVE's (persist.c), a forked debugging
+ * session's (script_debug.c) and SYNC's snapshot (cmd_sync.c).
  *
  * What the child must not share with the parent, set right before fork
  * returns in it:

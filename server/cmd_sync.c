@@ -113,8 +113,10 @@ static int send_bulk(struct server *srv, int fd, int keys)
         return errno;
     int e = rdb_save_stream(srv, mem, keys);
     off_t len = e ? 0 : lseek(mem, 0, SEEK_CUR);
-    char *p = len > 0 ? mmap(NULL, (size_t)len, PROT_READ, MAP_PRIVATE, mem,
-                             0) : NULL;
+    if (len <= 0 && !e)
+        e = len < 0 ? errno : EIO;      /* an RDB is never empty */
+    char *p = e ? MAP_FAILED
+                : mmap(NULL, (size_t)len, PROT_READ, MAP_PRIVATE, mem, 0);
     if (!e && p == MAP_FAILED)
         e = errno;
     if (!e) {

@@ -608,12 +608,13 @@ static void doctor_advice(struct resp_out *o, const struct server *srv,
     if (seen[LATENCY_EV_FORK])
         resp_add_rawf(o,
             "- Each BGSAVE, asked for or started by a save point, forks "
-            "a child to write the snapshot, and the fork copies the "
-            "process's page tables: the bigger the dataset, the longer the "
-            "server stands still (on the order of 10 ms per GB, more on "
-            "some virtual machines). Keep transparent huge pages off, save "
-            "less often (the save directive), or run BGSAVE when the load "
-            "is low.\n");
+            "a child to write the snapshot (so does a SYNC, for "
+            "redis-cli --rdb, and a SCRIPT DEBUG YES session), and the "
+            "fork copies the process's page tables: the bigger the "
+            "dataset, the longer the server stands still (on the order of "
+            "10 ms per GB, more on some virtual machines). Keep "
+            "transparent huge pages off, save less often (the save "
+            "directive), or run BGSAVE when the load is low.\n");
     resp_add_rawf(o,
         "\nLATENCY HISTORY <event> lists an event's samples, LATENCY "
         "GRAPH <event> charts them, and LATENCY RESET forgets them.\n");

@@ -101,6 +101,8 @@ enum def_type {
 #define F_PROTECTED (1u << 4)   /* CONFIG SET refuses it, as Redis does
                                    while enable-protected-configs is no */
 #define F_NONEMPTY  (1u << 5)   /* T_FNAME: "" is refused */
+#define F_UNLISTED  (1u << 6)   /* CONFIG GET shows it to its exact name
+                                   only, as Redis's hidden configs */
 
 typedef int (*def_check_fn)(long long *v, char *why, size_t wlen);
 
@@ -463,6 +465,11 @@ static const struct conf_def defs[] = {
     { "latency-tracking-info-percentiles", NULL, T_PCTL,
       F_MUTABLE | F_MULTI, AT(latency_tracking_info_percentiles),
       "50 99 99.9", 0, 0, NULL, NULL },
+
+    /* Redis's test hook: microseconds slept after each key a save writes
+     * (server/rdb_save.c). */
+    { "rdb-key-save-delay", NULL, T_INT, F_MUTABLE | F_UNLISTED,
+      AT(rdb_key_save_delay), "0", INT_MIN, INT_MAX, NULL, NULL },
 
     /* Long scripts (server/script_busy.c). */
     { "busy-reply-threshold", "lua-time-limit", T_INT, F_MUTABLE,
@@ -2241,6 +2248,13 @@ static const char *format_value(const struct conf *c, size_t row,
     }
     }
     return b->oom || !b->p ? "" : b->p;
+}
+
+/* See conf.h. */
+int conf_unlisted(const char *name)
+{
+    int row = lookup(name);
+    return row >= 0 && (defs[row].flags & F_UNLISTED);
 }
 
 /* Calls cb for every visible directive in table order, and once more

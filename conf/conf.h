@@ -57,6 +57,7 @@ struct conf {
     int64_t timeout;            /* idle client timeout, seconds, 0 = never */
     int64_t busy_reply_threshold; /* ms a script runs before the others get
                                      -BUSY (server/script_busy.c); 0 never */
+    int64_t rdb_key_save_delay; /* us slept after each key saved (tests) */
     int64_t tcp_keepalive;
     int64_t tcp_backlog;
     uint64_t proto_max_bulk_len;
@@ -169,6 +170,9 @@ int conf_set_many_checked(struct conf *c, const char *const *names,
  * value string is valid only during the call. */
 typedef void (*conf_visit_cb)(void *ctx, const char *name, const char *value);
 void conf_each(const struct conf *c, conf_visit_cb cb, void *ctx);
+/* Whether CONFIG GET shows name only when asked for it by its exact name,
+ * not to a pattern (Redis's hidden configs: rdb-key-save-delay). */
+int conf_unlisted(const char *name);
 
 /* Visits every directive a config file can set (not "user", not the
  * deprecated ones), in table order, one call a line that sets its current

@@ -50,7 +50,8 @@ static void get_visit(void *ctx, const char *name, const char *value)
             g->count++;
             return;
         }
-        if (store_glob_match(c->argv[i], c->argvlen[i], name, nlen, 1)) {
+        if (!conf_unlisted(name) &&
+            store_glob_match(c->argv[i], c->argvlen[i], name, nlen, 1)) {
             resp_add_bulk(&g->pairs, name, nlen);
             resp_add_bulk_cstr(&g->pairs, value);
             g->count++;

@@ -108,7 +108,20 @@ struct db_walk {
     const struct store *s;
     int64_t now;
     int lru, lfu;                   /* maxmemory-policy's kind */
+    int64_t delay;                  /* rdb-key-save-delay */
 };
+
+/* rdb-key-save-delay after a key, as Redis's debugDelay reads it: n > 0
+ * sleeps n microseconds; -n sleeps one, once in n keys on average. Tests
+ * use it to make a save (a BGSAVE's, SYNC's) last. */
+static void key_delay(int64_t us)
+{
+    if (us < 0)
+        us = rand() % -us == 0;
+    if (us > 0)
+        nanosleep(&(struct timespec){ us / 1000000, us % 1000000 * 1000 },
+                  NULL);
+}
 
 /* store_scan's callback: one live key, its TTL, access data, type, name
  * and value. */
@@ -134,6 +147,8 @@ static void save_key(void *ctx, const struct store_entry *e)
     key.p = store_entry_key(e, &key.n);
     dump_value_put(b, w->s, e, &key);
     out_maybe_flush(w->o);
+    if (w->delay)
+        key_delay(w->delay);
 }
 
 /* The RDB version the file needs: 12 once any hash has had field TTLs
@@ -171,6 +186,7 @@ static void put_body(struct rdb_out *o, struct server *srv, int keys)
         .now = server_now_ms(srv),
         .lru = strstr(policy, "-lru") != NULL,
         .lfu = strstr(policy, "-lfu") != NULL,
+        .delay = srv->conf.rdb_key_save_delay,
     };
     for (int i = 0; keys && i < srv->conf.databases && !o->err; i++) {
         struct store *s = srv->db[i];

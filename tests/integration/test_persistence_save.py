@@ -493,6 +493,23 @@ def a_running_child_refuses_saves_and_dies_at_shutdown():
             pass
 
 
+@test(respite_only=True, reason="Redis's child keeps every client's socket")
+def bgsave_child_keeps_no_client_socket():
+    """A client the server kills while a BGSAVE runs (made to last by
+    rdb-key-save-delay) sees its connection end at once: the child holds
+    no socket but its own file's."""
+    s = respite(new_dir(), "--rdb-key-save-delay", "1000")
+    r = s.client()
+    r.execute_command("DEBUG", "POPULATE", 3000)
+    victim = s.conn()
+    vid = int(victim.call("CLIENT", "ID")[1:-2])
+    r.bgsave()
+    assert_eq(info(r, "rdb_bgsave_in_progress"), 1)
+    r.execute_command("CLIENT", "KILL", "ID", vid)
+    assert victim.is_closed(timeout=1.0), "killed client still connected"
+    assert_eq(info(r, "rdb_bgsave_in_progress"), 1, "the save still runs")
+
+
 @test
 def flushall_saves_with_save_points():
     d = new_dir()

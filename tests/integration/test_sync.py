@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
@@ -173,6 +174,43 @@ def snapshot_is_the_dataset_at_the_sync():
         got, _ = loaded(path, binary)
         assert_eq(got, {(0, b"k"): (b"string", b"before", False)},
                   "the snapshot loaded by " + label)
+
+
+@test(respite_only=True, reason="redis-server waits before the transfer")
+def server_serves_during_a_long_snapshot_and_shutdown_kills_it():
+    """With rdb-key-save-delay making the transfer last seconds, the
+    server answers at once meanwhile; SHUTDOWN kills the child, whose
+    client sees its connection end before the snapshot's."""
+    server = h.Server("--rdb-key-save-delay", "1000", name="long-sync").start()
+    try:
+        r = server.client()
+        r.execute_command("DEBUG", "POPULATE", 3000)
+        c = server.conn()
+        c.call("REPLCONF", "capa", "eof")
+        c.call("REPLCONF", "rdb-only", "1")
+        c.send(h.encode("SYNC"))
+        head = read_line(c)
+        assert head.startswith(b"$EOF:") and len(head) == 47, head
+        mark = head[5:45]
+        t0 = time.monotonic()
+        assert r.ping()
+        assert_eq(r.dbsize(), 3000)
+        assert time.monotonic() - t0 < 1.0, "served late during the SYNC"
+        assert_eq(len(children(server)), 1, "the snapshot's child runs")
+        with server.conn() as o:
+            o.send(h.encode("SHUTDOWN", "NOSAVE"))
+        assert_eq(server.wait_exit(), 0)
+        c.settimeout(5)
+        got = b""
+        while True:
+            chunk = c.sock.recv(65536)
+            if not chunk:
+                break
+            got += chunk
+        assert not got.endswith(mark), "the snapshot finished"
+        assert b"Killing the child of a SYNC snapshot" in server.log_bytes()
+    finally:
+        server.stop()
 
 
 @test(respite_only=True, reason="redis-server replicates")

@@ -16,7 +16,9 @@
 #   4. `podman build --format docker` (the OCI format drops HEALTHCHECK);
 #   5. checks, each one counted: the image is under 10 MB and runs as a
 #      non-root user; a container answers PING on a 127.0.0.1-published
-#      port, runs a Lua script (cjson, bit), reports healthy, stops on
+#      port, runs a Lua script (cjson, bit), forks a child that sends
+#      `redis-cli --rdb` a snapshot holding what the script set, reports
+#      healthy, stops on
 #      SIGTERM within 2 s with exit status 0; arguments are appended as
 #      directives; a config file mounted on /etc/respite.conf is used,
 #      and CONFIG REWRITE writes one mounted read-write in place;
@@ -239,11 +241,26 @@ else
     bad "EVAL runs Lua with cjson and bit in the image (got '$got')"
 fi
 
-uid=$(podman top "$c" huser 2>/dev/null | tail -n 1 | tr -d ' ')
-if [ -n "$uid" ] && [ "$uid" != 0 ] && [ "$uid" != root ]; then
+# A forked child in the container (SYNC): redis-cli --rdb fetches a
+# snapshot that holds the key the script set ("k" = "v" as RDB strings).
+rdb="$WORK/cli.rdb"
+if redis-cli -p "$port" --rdb "$rdb" >"$WORK/rdb.log" 2>&1 &&
+        [ "$(head -c 9 "$rdb")" = REDIS0010 ] &&
+        LC_ALL=C grep -aq $'\x01k\x01v' "$rdb"; then
+    ok "redis-cli --rdb gets a snapshot from the container"
+else
+    cat "$WORK/rdb.log"
+    bad "redis-cli --rdb gets a snapshot from the container"
+fi
+
+# The server's real uid on the host, from /proc (podman top's huser can
+# print "?" here, which proves nothing).
+pid=$(podman inspect -f '{{.State.Pid}}' "$c" 2>/dev/null)
+uid=$(awk '/^Uid:/ {print $2}' "/proc/${pid:-0}/status" 2>/dev/null)
+if [ -n "$uid" ] && [ "$uid" != 0 ]; then
     ok "server process runs as host uid $uid"
 else
-    bad "server process runs as non-root (podman top: '$uid')"
+    bad "server process runs as non-root (pid '$pid', uid '$uid')"
 fi
 
 if podman healthcheck run "$c" >"$WORK/health.log" 2>&1; then

@@ -1376,7 +1376,7 @@ static int apply_rename(struct conf *c, const char *const *argv)
         free(to);
         return APPLY_NOMEM;
     }
-    v[c->nrenames++] = (struct conf_rename){ from, to };
+    v[c->nrenames++] = (struct conf_rename){ from, to, NULL };
     return APPLY_OK;
 }
 
@@ -1677,6 +1677,7 @@ void conf_close(struct conf *c)
     for (int i = 0; i < c->nrenames; i++) {
         free(c->renames[i].from);
         free(c->renames[i].to);
+        free(c->renames[i].where);
     }
     free(c->renames);
     memset(c, 0, sizeof(*c));
@@ -1783,6 +1784,24 @@ static int apply_directive(struct conf *c, const char *name,
     }
 }
 
+/* Records where the renames from index `from` on were read (path:lineno,
+ * or the command line for a NULL path), but for those an included file
+ * already placed: the server checks the names, and its error says where.
+ * 0, or -1 on OOM. */
+static int rename_origin(struct conf *c, int from, const char *path,
+                         int lineno)
+{
+    char buf[PATH_MAX + 16];
+    if (path)
+        snprintf(buf, sizeof(buf), "%s:%d", path, lineno);
+    else
+        snprintf(buf, sizeof(buf), "command line");
+    for (int i = from; i < c->nrenames; i++)
+        if (!c->renames[i].where && !(c->renames[i].where = dup_str(buf)))
+            return -1;
+    return 0;
+}
+
 /* Applies the lines read from fp, named path in errors; load_file's
  * returns. */
 static int load_lines(struct conf *c, FILE *fp, const char *path,
@@ -1793,6 +1812,7 @@ static int load_lines(struct conf *c, FILE *fp, const char *path,
     int lineno = 0, rc = 0;
     while (getline(&line, &cap, fp) != -1) {
         lineno++;
+        int renames = c->nrenames;
         char *s = line, *e = line + strlen(line);
         while (*s == ' ' || *s == '\t')
             s++;
@@ -1821,6 +1841,10 @@ static int load_lines(struct conf *c, FILE *fp, const char *path,
                 rc = apply_directive(c, a.v[0],
                                      (const char *const *)a.v + 1, a.n - 1,
                                      ctx, reason, sizeof(reason));
+            if (rc == 0 && rename_origin(c, renames, path, lineno) != 0) {
+                snprintf(reason, sizeof(reason), "out of memory");
+                rc = -1;
+            }
             break;
         }
         args_free(&a);
@@ -1942,9 +1966,14 @@ int conf_load_args(struct conf *c, int argc, char **argv, char *err,
             snprintf(err, errlen, "command line: out of memory");
             return -1;
         }
+        int renames = c->nrenames;
         rc = apply_directive(c, a.v[0], (const char *const *)a.v + 1,
                              a.n - 1, &ctx, reason, sizeof(reason));
         args_free(&a);
+        if (rc == 0 && rename_origin(c, renames, NULL, 0) != 0) {
+            snprintf(reason, sizeof(reason), "out of memory");
+            rc = -1;
+        }
         if (rc) {
             snprintf(err, errlen, "%s%s", rc == LINE_FAILED ? ""
                      : "command line: ", reason);

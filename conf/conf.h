@@ -50,6 +50,8 @@ struct conf {
      * once at start-up (server/commands.c); a copy has none. */
     struct conf_rename {
         char *from, *to;
+        char *where;            /* "file:line" or "command line", for
+                                   the server's error; or NULL */
     } *renames;
     int nrenames;
     int64_t maxclients;

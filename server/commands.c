@@ -410,8 +410,9 @@ static int apply_renames(struct server *srv, const struct command *t,
         if (!why && r->to[0] && !(to = strdup(r->to)))
             why = "out of memory";
         if (why) {
-            snprintf(err, errlen, "rename-command '%.60s' '%.60s': %s",
-                     r->from, r->to, why);
+            snprintf(err, errlen, "%s%srename-command '%.60s' '%.60s': %s",
+                     r->where ? r->where : "", r->where ? ": " : "", r->from,
+                     r->to, why);
             return -1;
         }
         for (char *p = to; p && *p; p++)

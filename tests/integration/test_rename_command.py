@@ -94,8 +94,9 @@ def command_count_and_list_leave_out_removed_commands():
     assert_eq(counts[2] - counts[3], 1)
 
 
-def start_fails(binary, *args):
-    p = subprocess.run([binary, "--port", str(h.free_port()),
+def start_fails(binary, *args, config=None):
+    p = subprocess.run([binary] + ([config] if config else []) +
+                       ["--port", str(h.free_port()),
                         "--bind", "127.0.0.1", "--save", ""] + list(args),
                        capture_output=True, timeout=30,
                        stdin=subprocess.DEVNULL, cwd=h.scratch_dir())
@@ -117,6 +118,29 @@ def a_bad_rename_stops_start_up_with_redis_reason():
         assert reason.lower() in last.lower(), (args, last)
         if reason != "wrong number of arguments":
             assert_eq(start_fails(REF_BIN, *args)[1], reason)
+            if not h.is_redis():
+                assert last.startswith("command line: rename-command"), last
+
+
+@test(respite_only=True, reason="redis-server words its error otherwise")
+def a_bad_rename_names_its_file_and_line():
+    """The error gives where the rename was read, as a bad value does:
+    the file and line, an included file's own."""
+    d = tempfile.mkdtemp(dir=h.scratch_dir())
+    inc, main = os.path.join(d, "inc.conf"), os.path.join(d, "main.conf")
+    with open(inc, "w") as f:
+        f.write("# renames\nrename-command nosuch x\n")
+    with open(main, "w") as f:
+        f.write("hz 10\nrename-command get g\ninclude %s\n" % inc)
+    code, last = start_fails(h.server_bin(), config=main)
+    assert_eq(code, 1)
+    assert_eq(last, "%s:2: rename-command 'nosuch' 'x': No such command in "
+              "rename-command" % inc)
+    with open(main, "w") as f:
+        f.write("hz 10\n\nrename-command get set\n")
+    assert_eq(start_fails(h.server_bin(), config=main)[1],
+              "%s:3: rename-command 'get' 'set': Target command name "
+              "already exists" % main)
 
 
 @test

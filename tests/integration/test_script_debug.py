@@ -287,6 +287,17 @@ def errors_before_the_run_end_the_session():
     assert_eq(results[0], results[1])
 
 
+def end_or_leave(c, leave):
+    """Ends SCRIPT_TWO_SETS's session with continue (its reply 1, then the
+    close), or has the client go away mid-session."""
+    if leave:
+        c.close()
+        return
+    assert ENDSESSION in c.call("continue")
+    assert_eq(c.read_raw(), b":1\r\n")
+    assert c.is_closed()
+
+
 @test()
 def sync_keeps_changes_blocks_others_and_survives_disconnect():
     """In SYNC mode another client waits for the session and the writes
@@ -307,12 +318,7 @@ def sync_keeps_changes_blocks_others_and_survives_disconnect():
             except OSError:
                 early = None
             assert_eq(early, None, "another client served mid-session")
-            if leave:
-                c.close()
-            else:
-                assert ENDSESSION in c.call("continue")
-                assert_eq(c.read_raw(), b":1\r\n")
-                assert c.is_closed()
+            end_or_leave(c, leave)
             other.settimeout(10)
             assert_eq(other.read_raw(), b"$1\r\n2\r\n")
             other.close()
@@ -380,12 +386,7 @@ def yes_rolls_back_serves_others_and_reaps():
             h.wait_for(lambda: info_field(other, "clients",
                                           "connected_clients") == 1,
                        "the parent let go of the debugged client")
-            if leave:
-                c.close()
-            else:
-                assert ENDSESSION in c.call("continue")
-                assert_eq(c.read_raw(), b":1\r\n")
-                assert c.is_closed()
+            end_or_leave(c, leave)
             h.wait_for(lambda: children(server) == [],
                        "the session's child reaped")
             assert_eq(other.call("GET", "d"), b"$1\r\n0\r\n",

@@ -94,7 +94,7 @@ static int send_marked(struct server *srv, int fd, int keys)
     unsigned char raw[MARK_LEN / 2];
     char head[64], mark[MARK_LEN + 1];
     if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
-        return errno;
+        return errno ? errno : EIO;
     for (size_t i = 0; i < sizeof(raw); i++)
         snprintf(mark + 2 * i, 3, "%02x", raw[i]);
     int n = snprintf(head, sizeof(head), "$EOF:%s\r\n", mark);

@@ -114,6 +114,7 @@ void server_fork_reap(struct server *srv)
 void server_fork_kill_all(struct server *srv)
 {
     struct forked *f = &srv->forked;
+    server_fork_reap(srv);      /* those done already are not "killed" */
     for (size_t i = 0; i < f->n; i++) {
         server_log(srv, 'w', "Killing the child of a %s (pid %ld)",
                    f->v[i].what, (long)f->v[i].pid);

@@ -9,6 +9,7 @@
 #ifndef RESPITE_RESP_H
 #define RESPITE_RESP_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -138,6 +139,9 @@ void resp_add_repr(struct resp_out *o, const char *s, size_t n);
 /* resp_add_raw of printf-formatted text (building a text, not a reply). */
 void resp_add_rawf(struct resp_out *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* resp_add_rawf for a caller's own printf-like function. */
+void resp_add_vrawf(struct resp_out *o, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /* Write v in decimal so that it ends just before end (two digits at a
  * time, no snprintf); return the first character written. Room for 20
  * digits and a sign is the caller's. For replies built by hand. */

@@ -259,8 +259,14 @@ void resp_add_rawf(struct resp_out *o, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    add_formatted(o, resp_add_raw, fmt, ap);
+    resp_add_vrawf(o, fmt, ap);
     va_end(ap);
+}
+
+/* resp_add_rawf with the arguments in ap. */
+void resp_add_vrawf(struct resp_out *o, const char *fmt, va_list ap)
+{
+    add_formatted(o, resp_add_raw, fmt, ap);
 }
 
 /* ":v\r\n". */

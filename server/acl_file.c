@@ -21,35 +21,14 @@
 #include "server/acl.h"
 #include "server/server.h"
 
-/* A growing message of errors. */
-struct errs {
-    char *s;
-    size_t len;
-    int nomem;
-};
-
-static void errs_add(struct errs *e, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void errs_add(struct errs *e, const char *fmt, ...)
+/* The errors gathered while loading go to a struct resp_out (sticky
+ * nomem included) through resp_add_rawf; this hands its text over as the
+ * caller's NUL-terminated string (NULL on OOM) and closes it. */
+static char *errs_take(struct resp_out *e)
 {
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n >= sizeof(buf))
-        n = sizeof(buf) - 1;
-    char *s = realloc(e->s, e->len + (size_t)n + 1);
-    if (!s) {
-        e->nomem = 1;
-        return;
-    }
-    memcpy(s + e->len, buf, (size_t)n + 1);
-    e->s = s;
-    e->len += (size_t)n;
+    char *s = e->nomem ? NULL : strndup(e->data ? e->data : "", e->len);
+    resp_out_close(e);
+    return s;
 }
 
 /* The whole file, owned, NUL-terminated; NULL with errno set. */
@@ -116,7 +95,7 @@ static void loaded_free(struct loaded *l)
 static void apply_line_rules(struct server *srv, struct acl_user *u,
                              const char *path, int no, const char *buf,
                              const size_t *offs, const size_t *lens,
-                             size_t argc, struct errs *e)
+                             size_t argc, struct resp_out *e)
 {
     size_t n = argc - 2, bad = 0;
     const char **argv = calloc(n + 1, sizeof(*argv));
@@ -133,16 +112,17 @@ static void apply_line_rules(struct server *srv, struct acl_user *u,
         if (bad == (size_t)-1)
             e->nomem = 1;
         else
-            errs_add(e, "%s:%d: Unmatched parenthesis in acl selector "
-                        "starting at '%.*s'. ", path, no,
-                     (int)lens[bad + 2], argv[bad]);
+            resp_add_rawf(e, "%s:%d: Unmatched parenthesis in acl "
+                             "selector starting at '%.*s'. ", path, no,
+                          (int)lens[bad + 2], argv[bad]);
         nops = 0;
     }
     for (size_t i = 0; i < nops; i++) {
         enum acl_rule_err err = acl_rule_apply(srv, u, ops[i], olens[i]);
         if (err != ACL_RULE_OK) {
-            errs_add(e, "%s:%d: Error in applying operation '%s': %s. ",
-                     path, no, ops[i], acl_rule_err_text(err));
+            resp_add_rawf(e, "%s:%d: Error in applying operation '%s': "
+                             "%s. ", path, no, ops[i],
+                          acl_rule_err_text(err));
             break;
         }
     }
@@ -156,7 +136,7 @@ static void apply_line_rules(struct server *srv, struct acl_user *u,
 /* Reads line number no (line[0..n), trimmed) into l, or adds its error. */
 static void load_line(struct server *srv, const char *path, int no,
                       const char *line, size_t n, struct loaded *l,
-                      struct errs *e)
+                      struct resp_out *e)
 {
     char *buf = malloc(n + 1);
     size_t *lens = malloc((n / 2 + 2) * sizeof(*lens));
@@ -173,22 +153,23 @@ static void load_line(struct server *srv, const char *path, int no,
         used += len;
     }
     if (rc < 0) {
-        errs_add(e, "%s:%d: unbalanced quotes in acl line. ", path, no);
+        resp_add_rawf(e, "%s:%d: unbalanced quotes in acl line. ", path,
+                      no);
         goto out;
     }
     if (argc < 2 || lens[0] != 4 || memcmp(buf + offs[0], "user", 4) != 0) {
-        errs_add(e, "%s:%d should start with user keyword followed by the "
-                    "username. ", path, no);
+        resp_add_rawf(e, "%s:%d should start with user keyword followed "
+                         "by the username. ", path, no);
         goto out;
     }
     const char *name = buf + offs[1];
     if (memchr(name, ' ', lens[1]) || memchr(name, '\0', lens[1])) {
-        errs_add(e, "%s:%d: Syntax error. ", path, no);
+        resp_add_rawf(e, "%s:%d: Syntax error. ", path, no);
         goto out;
     }
     if (loaded_find(l, name, lens[1])) {
-        errs_add(e, "WARNING: Duplicate user '%.*s' found on line %d. ",
-                 (int)lens[1], name, no);
+        resp_add_rawf(e, "WARNING: Duplicate user '%.*s' found on line "
+                         "%d. ", (int)lens[1], name, no);
         goto out;
     }
     struct acl_user *u = acl_user_new(srv, name, lens[1]);
@@ -254,11 +235,12 @@ int acl_file_load(struct server *srv, char **err)
     size_t len;
     char *text = read_all(server_dir_path(srv, path, pbuf, sizeof(pbuf)),
                           &len);
-    struct errs e = { 0 };
+    struct resp_out e;
+    resp_out_init(&e, 2);
     if (!text) {
-        errs_add(&e, "Error loading ACLs, opening file '%s': %s", path,
-                 strerror(errno));
-        *err = e.s;
+        resp_add_rawf(&e, "Error loading ACLs, opening file '%s': %s",
+                      path, strerror(errno));
+        *err = errs_take(&e);
         return -1;
     }
     struct loaded l = { 0 };
@@ -282,17 +264,15 @@ int acl_file_load(struct server *srv, char **err)
     if (e.len || e.nomem) {
         loaded_free(&l);
         if (e.nomem) {
-            free(e.s);
-            e.s = NULL;
-            e.len = 0;
-            e.nomem = 0;
-            errs_add(&e, "Out of memory loading ACLs. ");
+            resp_out_reset(&e, 0);
+            resp_add_rawf(&e, "Out of memory loading ACLs. ");
         }
-        errs_add(&e, "WARNING: ACL errors detected, no change to the "
-                     "previously active ACL rules was performed");
-        *err = e.s;
+        resp_add_rawf(&e, "WARNING: ACL errors detected, no change to "
+                          "the previously active ACL rules was performed");
+        *err = errs_take(&e);
         return -1;
     }
+    resp_out_close(&e);
     install(srv, &l);
     return 0;
 }

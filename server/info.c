@@ -76,18 +76,11 @@ static void add(struct resp_out *o, const char *fmt, ...)
 /* Appends one formatted line plus CRLF. */
 static void add(struct resp_out *o, const char *fmt, ...)
 {
-    char line[512];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof(line) - 2, fmt, ap);
+    resp_add_vrawf(o, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n > sizeof(line) - 3)
-        n = (int)sizeof(line) - 3;
-    line[n++] = '\r';
-    line[n++] = '\n';
-    resp_add_raw(o, line, (size_t)n);
+    resp_add_raw(o, "\r\n", 2);
 }
 
 /* Starts a section: a blank line before every section but the first. */

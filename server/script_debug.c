@@ -104,7 +104,8 @@ static void log_add(struct ldb *d, const char *p, size_t n)
     char *copy = malloc(n + 1);
     if (!copy)
         return;
-    memcpy(copy, p, n);
+    if (n)                      /* p may be an empty buffer's NULL */
+        memcpy(copy, p, n);
     copy[n] = '\0';
     d->log[d->nlog] = copy;
     d->loglen[d->nlog++] = n;
@@ -115,14 +116,15 @@ static void log_fmt(struct ldb *d, const char *fmt, ...)
 
 static void log_fmt(struct ldb *d, const char *fmt, ...)
 {
-    char buf[512];
+    struct resp_out b;
+    resp_out_init(&b, 2);
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    resp_add_vrawf(&b, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return;
-    log_add(d, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+    if (!b.nomem)
+        log_add(d, b.data, b.len);
+    resp_out_close(&b);
 }
 
 /* Logs the text in b, cut at maxlen with " ..." after it when longer,

@@ -307,17 +307,6 @@ void client_info_text(struct resp_out *out, const struct client *c)
     client_info_line(out, c, server_now_ms(c->srv));
 }
 
-/* Replies text (built in a scratch buffer) as Redis replies CLIENT LIST:
- * a bulk string, verbatim in RESP3. */
-static void reply_text(struct client *c, struct resp_out *text)
-{
-    if (text->nomem) {
-        reply_error(c, ERR_OOM);
-        return;
-    }
-    resp_add_verbatim(&c->out, text->data ? text->data : "", text->len);
-}
-
 static void client_id(struct client *c)
 {
     resp_add_int(&c->out, (int64_t)c->id);
@@ -373,7 +362,6 @@ static void client_info(struct client *c)
     resp_out_init(&text, 2);
     client_info_line(&text, c, server_now_ms(c->srv));
     reply_text(c, &text);
-    resp_out_close(&text);
 }
 
 /* The client with this id, or NULL. */
@@ -439,7 +427,6 @@ static void client_list(struct client *c)
                 client_info_line(&text, o, now);
     }
     reply_text(c, &text);
-    resp_out_close(&text);
 }
 
 /* Kills o; the caller's own connection closes once its reply is out. */

@@ -438,11 +438,7 @@ static void latency_graph(struct client *c)
         size_t w = n - j < GRAPH_COLS ? n - j : GRAPH_COLS;
         graph_block(&text, x + j, label + j, w, low, high);
     }
-    if (text.nomem)
-        reply_error(c, ERR_OOM);
-    else
-        resp_add_verbatim(&c->out, text.data, text.len);
-    resp_out_close(&text);
+    reply_text(c, &text);
 }
 
 /* RESET [event ...]: the number of events that had samples and lost
@@ -666,11 +662,7 @@ static void latency_doctor(struct client *c)
         }
         doctor_advice(&text, srv, seen);
     }
-    if (text.nomem)
-        reply_error(c, ERR_OOM);
-    else
-        resp_add_verbatim(&c->out, text.data, text.len);
-    resp_out_close(&text);
+    reply_text(c, &text);
 }
 
 static void latency_help(struct client *c)

@@ -200,9 +200,5 @@ void cmd_lolwut(struct client *c)
                      "%lu.\nRespite ver. %s\n",
                      (unsigned long)a.seed, RESPITE_VERSION);
     resp_add_raw(&text, tail, (size_t)n);
-    if (text.nomem)
-        reply_error(c, ERR_OOM);
-    else
-        resp_add_verbatim(&c->out, text.data, text.len);
-    resp_out_close(&text);
+    reply_text(c, &text);
 }

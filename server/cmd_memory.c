@@ -20,7 +20,6 @@
  * well above the memory in use, fragmentation (RSS against allocated),
  * and big client buffers. With too little memory in use to judge, or
  * nothing found, it gives Redis's two stock answers. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,41 +150,27 @@ static void memory_stats(struct client *c)
     resp_out_close(&o);
 }
 
-/* Appends a formatted line to the report in buf (cap bytes, len used). */
-static void say(char *buf, size_t cap, size_t *len, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void say(char *buf, size_t cap, size_t *len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(buf + *len, cap - *len, fmt, ap);
-    va_end(ap);
-    if (k > 0)
-        *len = *len + (size_t)k < cap ? *len + (size_t)k : cap - 1;
-}
-
 static void memory_doctor(struct client *c)
 {
     struct server *srv = c->srv;
     struct mem_report r;
     mem_report_fill(srv, &r);
-    char buf[2048];
-    size_t len = 0;
+    struct resp_out text;
+    resp_out_init(&text, 2);
     if (r.used < DOCTOR_MIN_USED) {
-        say(buf, sizeof(buf), &len, "%s",
+        resp_add_rawf(&text, "%s",
             "Too little memory in use to judge: the checks of the peak, "
             "fragmentation and client buffers need a few megabytes of "
             "data before their ratios mean anything. Ask again once the "
             "server holds some.\n");
-        resp_add_verbatim(&c->out, buf, len);
+        reply_text(c, &text);
         return;
     }
     int issues = 0;
-    say(buf, sizeof(buf), &len, "Memory report:\n\n");
+    resp_add_rawf(&text, "Memory report:\n\n");
     if (r.peak > r.used + r.used / 2) {
         issues++;
-        say(buf, sizeof(buf), &len,
+        resp_add_rawf(&text,
             " * Peak: used memory peaked at %zu bytes, more than 150%% of "
             "the %zu in use now. Memory freed since is given back to the "
             "allocator, not necessarily to the system, so RSS can stay "
@@ -193,7 +178,7 @@ static void memory_doctor(struct client *c)
     }
     if (r.rss > r.used + r.used * 2 / 5 && r.rss - r.used > (10u << 20)) {
         issues++;
-        say(buf, sizeof(buf), &len,
+        resp_add_rawf(&text,
             " * Fragmentation: the process holds %zu bytes of RAM (RSS) for "
             "%zu bytes in use (ratio %.2f). MEMORY PURGE gives the "
             "allocator's free pages back to the system.\n\n",
@@ -201,20 +186,20 @@ static void memory_doctor(struct client *c)
     }
     if (srv->nclients && r.clients / srv->nclients > (200u << 10)) {
         issues++;
-        say(buf, sizeof(buf), &len,
+        resp_add_rawf(&text,
             " * Client buffers: the %zu clients take %zu bytes of buffers, "
             "more than 200 KB each on average: big replies or requests, or "
             "clients that read their replies slowly (see CLIENT LIST).\n\n",
             srv->nclients, r.clients);
     }
     if (!issues) {
-        len = 0;
-        say(buf, sizeof(buf), &len, "%s",
+        resp_out_reset(&text, 0);
+        resp_add_rawf(&text, "%s",
             "No memory issue found: the peak is within 150% of the memory "
             "in use, RSS is not far above it, and client buffers are "
             "small.\n");
     }
-    resp_add_verbatim(&c->out, buf, len);
+    reply_text(c, &text);
 }
 
 static void memory_malloc_stats(struct client *c)

@@ -494,9 +494,5 @@ void cmd_info(struct client *c)
     }
     if (mask & SEC_KEYSPACE)
         section_keyspace(&text, srv);
-    if (text.nomem)
-        reply_error(c, ERR_OOM);
-    else
-        resp_add_verbatim(&c->out, text.data ? text.data : "", text.len);
-    resp_out_close(&text);
+    reply_text(c, &text);
 }

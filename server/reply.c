@@ -516,6 +516,16 @@ void reply_ok(struct client *c)
     resp_add_simple(&c->out, "OK");
 }
 
+/* See server.h. */
+void reply_text(struct client *c, struct resp_out *text)
+{
+    if (text->nomem)
+        reply_error(c, ERR_OOM);
+    else
+        resp_add_verbatim(&c->out, text->data ? text->data : "", text->len);
+    resp_out_close(text);
+}
+
 /* Writes a HELP reply: an array of status lines, as Redis's addReplyHelp. */
 void reply_help(struct client *c, const char *const *lines, size_t n)
 {

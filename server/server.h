@@ -1006,6 +1006,10 @@ const char *reply_error_string(enum reply_err e);
  * written and counted (INFO errorstats, total_error_replies) as one. */
 void reply_error_text(struct client *c, const char *msg, size_t len);
 void reply_ok(struct client *c);
+/* Replies text, a report built in a scratch buffer, as Redis replies
+ * CLIENT LIST or INFO: a bulk string, verbatim in RESP3 (or the OOM
+ * error when building it ran out of memory); closes text. */
+void reply_text(struct client *c, struct resp_out *text);
 /* Writes the lines of a container command's HELP as status strings. */
 void reply_help(struct client *c, const char *const *lines, size_t n);
 

@@ -110,7 +110,7 @@ struct conf {
     int64_t zset_max_listpack_entries;
     uint64_t zset_max_listpack_value;
     uint64_t hll_sparse_max_bytes;      /* sparse HyperLogLog size limit */
-    /* Private to conf.c: values of the Redis directives accepted as no-ops
+    /* Private to conf/: values of the Redis directives accepted as no-ops
      * (encodings, persistence...), kept as CONFIG GET prints them. */
     char **noop;
 };

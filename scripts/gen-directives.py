@@ -3,7 +3,7 @@
 
 conf/respite.conf lists every directive at its default, under a comment
 that says what it does (a unit test keeps it complete and in the order of
-conf/conf.c's table). This script turns it into one table per section and
+conf/defs.c's table). This script turns it into one table per section and
 rewrites the part of README.md between the DIRECTIVES markers; with
 --check it only compares and exits 1 when the README is stale
 (scripts/run-tests.sh runs that, so the two cannot drift)."""

@@ -47,7 +47,7 @@ static void rdb_path(const struct server *srv, char *buf, size_t cap)
     snprintf(buf, cap, "%s/%s", srv->conf.dir, srv->conf.dbfilename);
 }
 
-/* Parses the save directive's pairs (conf.c checked them) into p. */
+/* Parses the save directive's pairs (conf/ checked them) into p. */
 static int parse_points(const char *text, struct persist *p)
 {
     size_t n = 0;

@@ -332,6 +332,23 @@ int conf_load_file(struct conf *c, const char *path, char *err, size_t errlen)
     return load_file(c, path, &ctx, err, errlen) ? -1 : 0;
 }
 
+/* See conf_int.h. */
+int conf__apply_include(struct conf *c, const char *line)
+{
+    struct args a = {0};
+    if (conf__split_line(line, &a) != SPLIT_OK)
+        return 0;
+    int rc = 0;
+    if (a.n > 0 && !strcasecmp(a.v[0], "include")) {
+        struct load_ctx ctx = {0};
+        char reason[384];
+        rc = apply_include(c, (const char *const *)a.v + 1, a.n - 1, &ctx,
+                           reason, sizeof(reason)) == 0 ? 1 : -1;
+    }
+    conf__args_free(&a);
+    return rc;
+}
+
 static int is_main_flag(const char *s)
 {
     return !strcmp(s, "--version") || !strcmp(s, "--help") ||

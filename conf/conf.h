@@ -181,12 +181,14 @@ int conf_unlisted(const char *name);
  * value ("name arg...", quoted so that a load reads it back; save and
  * client-output-buffer-limit take several lines). slot is what the line
  * sets: the directive's name, or for client-output-buffer-limit the name
- * and the class ("client-output-buffer-limit pubsub"). changed says the
- * default would not write that line; dir counts as changed always. cb
- * returns 0, or -1 to stop. Returns 0, or -1 on OOM or when cb stopped. */
+ * and the class ("client-output-buffer-limit pubsub"). changed says base
+ * (the defaults when NULL) would not write that line; dir counts as
+ * changed always. cb returns 0, or -1 to stop. Returns 0, or -1 on OOM or
+ * when cb stopped. */
 typedef int (*conf_line_cb)(void *ctx, const char *slot, const char *line,
                             int changed);
-int conf_each_line(const struct conf *c, conf_line_cb cb, void *ctx);
+int conf_each_line(const struct conf *c, const struct conf *base,
+                   conf_line_cb cb, void *ctx);
 
 /* The slot (as conf_each_line's) a config file line sets, the canonical
  * name for an alias ("user" is one; a client-output-buffer-limit line

@@ -114,6 +114,11 @@ int conf__split_spaces(const char *s, struct args *out);
 int conf__parse_ll(const char *s, long long *out);
 int conf__parse_mem(const char *s, unsigned long long *out);
 
+/* conf.c: if line is "include pattern", applies the files it names to c
+ * and returns 1 (-1 if one failed, what it set before that kept); else
+ * returns 0. */
+int conf__apply_include(struct conf *c, const char *line);
+
 /* apply.c */
 int conf__apply(struct conf *c, size_t row, const char *const *argv,
                 int argc, struct load_ctx *ctx, char *why, size_t wlen);

@@ -234,10 +234,11 @@ static int visit_lines(const struct conf_def *d, char *now, const char *was,
 }
 
 /* See conf.h. */
-int conf_each_line(const struct conf *c, conf_line_cb cb, void *ctx)
+int conf_each_line(const struct conf *c, const struct conf *base,
+                   conf_line_cb cb, void *ctx)
 {
     struct conf dflt;
-    if (conf_init(&dflt) != 0)
+    if (!base && conf_init(&dflt) != 0)
         return -1;
     int rc = 0;
     for (size_t i = 0; i < conf__ndefs && rc == 0; i++) {
@@ -245,7 +246,7 @@ int conf_each_line(const struct conf *c, conf_line_cb cb, void *ctx)
             continue;
         struct sbuf now = {0}, was = {0};
         file_lines(c, i, &now);
-        file_lines(&dflt, i, &was);
+        file_lines(base ? base : &dflt, i, &was);
         /* A dir that is gone has no line to give: leave it out. */
         if (now.oom || was.oom)
             rc = -1;
@@ -254,7 +255,8 @@ int conf_each_line(const struct conf *c, conf_line_cb cb, void *ctx)
         free(now.p);
         free(was.p);
     }
-    conf_close(&dflt);
+    if (!base)
+        conf_close(&dflt);
     return rc;
 }
 

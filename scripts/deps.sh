@@ -13,6 +13,11 @@ libxxhash-dev liblua5.1-0-dev lua-cjson-dev lua-bitop-dev redis-server redis-too
 PKGS="$PKGS liblzf-dev"
 # python3-rq: a real Python job queue the tests run on Respite (test_rq.py).
 PKGS="$PKGS python3-rq"
+# Apps' libraries the tests run on Respite as their users run them:
+# Celery's Redis broker and result backend (test_celery.py), Sidekiq on
+# Ruby's redis gem (test_sidekiq.py), the limits rate limiter and
+# cachelib's RedisCache (test_limits_cache.py).
+PKGS="$PKGS python3-celery ruby-sidekiq ruby-redis python3-limits python3-cachelib"
 
 missing=""
 for p in $PKGS; do

@@ -20,8 +20,12 @@
  * going to c->out. So replies are gathered and written once per iteration.
  *
  * Back-pressure: a client whose unwritten output passes
- * CLIENT_OUTBUF_PAUSE stops being read until it drains, so a pipeline of
- * big GETs against a client that does not read cannot grow without bound.
+ * CLIENT_OUTBUF_PAUSE has no more of its commands run until the output
+ * drains below half of that, so a pipeline of big GETs against a client
+ * that does not read cannot grow without bound. Its input is still read
+ * (up to client-query-buffer-limit): a client that writes its whole
+ * pipeline before it reads a reply (phpredis, Predis) would otherwise
+ * block in its write while the server waits for it to read.
  *
  * Closing. client_close() takes the client off every list at once and
  * asks libuv to close the handle; memory is freed only in the close
@@ -150,14 +154,14 @@ void client_wake(struct client *c)
     mark_read(c);
 }
 
-/* Reading from the socket stops while the client owes too much output
- * (CLIENT_READ_PAUSED) or already has more complete input than it has had
- * turns to run (CLIENT_INPUT_FULL); it runs again once neither holds. */
+/* Reading from the socket stops while the client already has more
+ * complete input than it has had turns to run (CLIENT_INPUT_FULL), and
+ * starts again once it has run it. */
 static void update_reading(struct client *c)
 {
     if (c->flags & CLIENT_CLOSING)
         return;
-    int want = !(c->flags & (CLIENT_READ_PAUSED | CLIENT_INPUT_FULL));
+    int want = !(c->flags & CLIENT_INPUT_FULL);
     int reading = (c->flags & CLIENT_READING) != 0;
     if (want && !reading) {
         if (uv_read_start(&c->h.stream, on_alloc, on_read) == 0)
@@ -166,21 +170,6 @@ static void update_reading(struct client *c)
         uv_read_stop(&c->h.stream);
         c->flags &= ~(unsigned)CLIENT_READING;
     }
-}
-
-static void pause_reading(struct client *c)
-{
-    c->flags |= CLIENT_READ_PAUSED;
-    update_reading(c);
-}
-
-static void resume_reading(struct client *c)
-{
-    if (!(c->flags & CLIENT_READ_PAUSED))
-        return;
-    c->flags &= ~(unsigned)CLIENT_READ_PAUSED;
-    update_reading(c);
-    process_input(c);
 }
 
 /* Input backlog: a client waiting for another turn with more than
@@ -200,6 +189,21 @@ static void update_input_full(struct client *c)
     else
         c->flags &= ~(unsigned)CLIENT_INPUT_FULL;
     update_reading(c);
+}
+
+static void pause_running(struct client *c)
+{
+    c->flags |= CLIENT_RUN_PAUSED;
+}
+
+/* Its waiting commands run in the client's next turn (the idle handle),
+ * not from inside a write's callback or the flush. */
+static void resume_running(struct client *c)
+{
+    if (!(c->flags & CLIENT_RUN_PAUSED))
+        return;
+    c->flags &= ~(unsigned)CLIENT_RUN_PAUSED;
+    mark_read(c);
 }
 
 static void on_write(uv_write_t *req, int status)
@@ -222,7 +226,7 @@ static void on_write(uv_write_t *req, int status)
     else if (c->flags & CLIENT_CLOSE_AFTER_REPLY)
         client_close(c);
     if (client_output_pending(c) < CLIENT_OUTBUF_PAUSE / 2)
-        resume_reading(c);
+        resume_running(c);
 }
 
 /* Writes what c->out holds: as much as the socket takes now, the rest
@@ -252,6 +256,8 @@ void client_flush(struct client *c)
         resp_out_reset(&c->out, OUT_KEEP);
         if (c->flags & CLIENT_CLOSE_AFTER_REPLY)
             client_close(c);
+        else
+            resume_running(c);
         return;
     }
     struct resp_out tmp = c->wbuf;
@@ -272,7 +278,7 @@ void client_flush(struct client *c)
         return;
     }
     if (client_output_pending(c) > CLIENT_OUTBUF_PAUSE)
-        pause_reading(c);
+        pause_running(c);
 }
 
 /* See server.h: a blocked client was served or timed out. */
@@ -336,14 +342,14 @@ static int prefetch_ahead(struct client *c)
 }
 
 /* What follows each command: waiters it woke are served, its reply is
- * queued, and a client owing too much output stops being read. */
+ * queued, and a client owing too much output has its next commands wait. */
 static void after_dispatch(struct client *c)
 {
     blocking_serve_ready(c->srv);
     if (c->out.len > 0)
         client_mark_write(c);
     if (client_output_pending(c) > CLIENT_OUTBUF_PAUSE)
-        pause_reading(c);
+        pause_running(c);
 }
 
 /* Runs up to CMDS_PER_READ buffered requests; leaves the client on the
@@ -353,9 +359,14 @@ static void process_input(struct client *c)
 {
     int ahead = 0;             /* requests the last prefetch covered */
     for (int budget = CMDS_PER_READ; budget > 0; budget--) {
-        if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSING |
-                        CLIENT_READ_PAUSED))
+        if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSING))
             return;
+        if (c->flags & CLIENT_RUN_PAUSED) {
+            /* It waits for its output to drain, not for a turn: its
+             * input is read on, an input backlog's stop lifted. */
+            update_input_full(c);
+            return;
+        }
         struct queued_cmd held = { 0 };
         if ((c->flags & CLIENT_POSTPONED) && pause_take_postponed(c, &held)) {
             /* Its turn after a CLIENT PAUSE: the held command runs first. */

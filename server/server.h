@@ -201,7 +201,8 @@ enum client_flags {
     CLIENT_PENDING_WRITE = 1 << 8,      /* on srv->pending_write */
     CLIENT_PENDING_READ = 1 << 9,       /* unparsed input, on pending_read */
     CLIENT_UNIX = 1 << 10,
-    CLIENT_READ_PAUSED = 1 << 11,       /* output over its limit */
+    CLIENT_RUN_PAUSED = 1 << 11,        /* output over its limit: its
+                                           commands wait (client.c) */
     CLIENT_INPUT_FULL = 1 << 12,        /* unrun input over its limit */
     CLIENT_READING = 1 << 13,           /* uv_read_start is in effect */
     CLIENT_BLOCKED = 1 << 14,           /* waits on keys (blocking.c) */

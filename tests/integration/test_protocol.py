@@ -286,6 +286,59 @@ def deep_pipeline_does_not_starve_others():
         assert_eq(c.call("GET", "counter"), b"$4\r\n5000\r\n")
 
 
+MB = 1 << 20
+
+
+@test
+def whole_pipeline_written_before_any_reply_is_read():
+    """phpredis and Predis write a whole pipeline before they read a
+    reply: GETs of 1 MB (80 MB of replies, more than the server holds for
+    a client before its next commands wait), with 20,000 INCRs (a backlog
+    of small requests waiting for turns) among them, and then a 20 MB SET
+    must all be taken while nothing is read; then every reply comes."""
+    s = server()
+    with s.conn() as c:
+        assert_eq(c.call("SET", "big", b"v" * MB), b"+OK\r\n")
+    req = encode("GET", "big") * 60 + encode("INCR", "n") * 20000 + \
+        encode("GET", "big") * 20 + encode("SET", "x", b"w" * (20 * MB))
+    with s.conn(timeout=20) as c:
+        c.send(req)                     # times out if the server stops reading
+        one = b"$%d\r\n" % MB + b"v" * MB + b"\r\n"
+        for i in range(60):
+            assert c.read_raw() == one, "GET reply %d" % i
+        for i in range(20000):
+            assert_eq(c.read_raw(), b":%d\r\n" % (i + 1))
+        for i in range(20):
+            assert c.read_raw() == one, "GET reply %d" % (60 + i)
+        assert_eq(c.read_raw(), b"+OK\r\n")
+        assert_eq(c.call("STRLEN", "x"), b":%d\r\n" % (20 * MB))
+
+
+@test(respite_only=True, reason="Redis runs every command; Respite holds "
+      "a non-reading client's output near 64 MB")
+def commands_wait_while_output_is_unread():
+    """A client that does not read: once about 64 MB of its replies are
+    unwritten its next commands wait (its input is still read), and they
+    run as it reads. Redis runs them all and buffers the output."""
+    s = server()
+    with s.conn() as c:
+        assert_eq(c.call("SET", "big", b"v" * (4 * MB)), b"+OK\r\n")
+    a = s.conn(timeout=30)
+    a.send(encode("GET", "big") * 40 + encode("INCR", "after"))
+    with s.conn() as b:
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline:
+            assert_eq(b.call("GET", "after"), b"$-1\r\n",
+                      "INCR ran with 160 MB of replies unread")
+            time.sleep(0.1)
+        one = b"$%d\r\n" % (4 * MB) + b"v" * (4 * MB) + b"\r\n"
+        for i in range(40):
+            assert a.read_raw() == one, "GET reply %d" % i
+        assert_eq(a.read_raw(), b":1\r\n")
+        assert_eq(b.call("GET", "after"), b"$1\r\n1\r\n")
+    a.close()
+
+
 @test
 def pipeline_10000_in_one_write():
     s = server()

@@ -18,6 +18,12 @@ PKGS="$PKGS python3-rq"
 # Ruby's redis gem (test_sidekiq.py), the limits rate limiter and
 # cachelib's RedisCache (test_limits_cache.py).
 PKGS="$PKGS python3-celery ruby-sidekiq ruby-redis python3-limits python3-cachelib"
+# Django's cache, sessions and Channels layer (test_django.py); PHP's two
+# clients, phpredis and Predis, under Laravel's Redis, cache and queue
+# components and Symfony's lock (test_php.py).
+PKGS="$PKGS python3-django-redis python3-django-redis-sessions python3-channels-redis"
+PKGS="$PKGS php-cli php-redis php-predis php-illuminate-redis php-illuminate-cache"
+PKGS="$PKGS php-illuminate-queue php-symfony-lock"
 
 missing=""
 for p in $PKGS; do

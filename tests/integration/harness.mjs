@@ -279,19 +279,37 @@ export async function run(directives = []) {
     }
     const t0 = Date.now();
     let timer;
+    let err = null;
+    // An error a library throws where nobody awaits it (an event handler,
+    // a rejected promise inside it) fails the test, reported before what
+    // it led to, instead of ending the process with its servers running.
+    const stray = [];
+    const keep = (e) => stray.push(e);
+    process.on('uncaughtException', keep);
+    process.on('unhandledRejection', keep);
     try {
       await Promise.race([
         t.fn(server),
         new Promise((_, rej) => { timer = setTimeout(() => rej(new Error('test timed out after 60 s')), 60000); }),
       ]);
-      passed++;
-      console.log(`ok   ${t.name} (${((Date.now() - t0) / 1000).toFixed(2)}s)`);
     } catch (e) {
-      failed++;
-      console.log(`FAIL ${t.name}\n${e && e.stack ? e.stack : e}`);
-      console.log(`  server log ${server.logPath}:\n${server.logTail()}`);
+      err = e;
     } finally {
       clearTimeout(timer);
+      process.off('uncaughtException', keep);
+      process.off('unhandledRejection', keep);
+    }
+    if (stray.length) {
+      const then = err ? `\nthen: ${err.message}` : '';
+      err = new Error(`uncaught in a library: ${stray[0] && stray[0].stack}${then}`);
+    }
+    if (!err) {
+      passed++;
+      console.log(`ok   ${t.name} (${((Date.now() - t0) / 1000).toFixed(2)}s)`);
+    } else {
+      failed++;
+      console.log(`FAIL ${t.name}\n${err.stack ? err.stack : err}`);
+      console.log(`  server log ${server.logPath}:\n${server.logTail()}`);
     }
   }
   const status = await server.stop();

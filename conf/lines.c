@@ -204,18 +204,22 @@ static const char *obuf_slot(const char *cls, size_t len)
     return NULL;
 }
 
-/* Calls cb for each line of now; a line is changed when the default
- * would not write it: for client-output-buffer-limit, whose lines are
- * separate classes, line by line, otherwise the lines as a whole. */
+/* Calls cb for each line of now; a line is changed when the default (was)
+ * or base, if there is one, would not write it: for
+ * client-output-buffer-limit, whose lines are separate classes, line by
+ * line, otherwise the lines as a whole. */
 static int visit_lines(const struct conf_def *d, char *now, const char *was,
-                       conf_line_cb cb, void *ctx)
+                       const char *base, conf_line_cb cb, void *ctx)
 {
-    int same = !strcmp(now, was);
+    int same = !strcmp(now, was) && (!base || !strcmp(now, base));
     for (char *line = now; line;) {
         char *next = strchr(line, '\n');
         if (next)
             *next++ = '\0';
-        int changed = d->type == T_OBUF ? !has_line(was, line) : !same;
+        int changed = d->type == T_OBUF
+                          ? !has_line(was, line) ||
+                                (base && !has_line(base, line))
+                          : !same;
         const char *slot = d->name;
         if (d->type == T_OBUF) {
             const char *cls = line + strlen(d->name) + 1;
@@ -238,25 +242,27 @@ int conf_each_line(const struct conf *c, const struct conf *base,
                    conf_line_cb cb, void *ctx)
 {
     struct conf dflt;
-    if (!base && conf_init(&dflt) != 0)
+    if (conf_init(&dflt) != 0)
         return -1;
     int rc = 0;
     for (size_t i = 0; i < conf__ndefs && rc == 0; i++) {
         if (conf__defs[i].flags & F_HIDDEN)
             continue;
-        struct sbuf now = {0}, was = {0};
+        struct sbuf now = {0}, was = {0}, from = {0};
         file_lines(c, i, &now);
-        file_lines(base ? base : &dflt, i, &was);
+        file_lines(&dflt, i, &was);
+        if (base)
+            file_lines(base, i, &from);
         /* A dir that is gone has no line to give: leave it out. */
-        if (now.oom || was.oom)
+        if (now.oom || was.oom || from.oom)
             rc = -1;
         else if (!(conf__defs[i].type == T_DIR && !strcmp(now.p, "dir \"\"")))
-            rc = visit_lines(&conf__defs[i], now.p, was.p, cb, ctx);
+            rc = visit_lines(&conf__defs[i], now.p, was.p, from.p, cb, ctx);
         free(now.p);
         free(was.p);
+        free(from.p);
     }
-    if (!base)
-        conf_close(&dflt);
+    conf_close(&dflt);
     return rc;
 }
 

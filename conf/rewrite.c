@@ -220,9 +220,10 @@ static int doc_replace(const struct doc *d, const char *target)
 }
 
 /* What a restart gives a directive the file does not set: its default, or
- * what the file's include lines set it to. Redis compares with the default
- * alone, so a value put back to its default while an included file sets
- * another is lost at the restart; here it is written. 0, or -1 on OOM. */
+ * what the file's include lines set it to. Redis appends what differs
+ * from the default alone, so a value put back to its default while an
+ * included file sets another is lost at the restart; here what differs
+ * from this is appended too. 0, or -1 on OOM. */
 static int doc_base(const struct doc *d, struct conf *base)
 {
     if (conf_init(base) != 0)

@@ -359,12 +359,13 @@ static void process_input(struct client *c)
 {
     int ahead = 0;             /* requests the last prefetch covered */
     for (int budget = CMDS_PER_READ; budget > 0; budget--) {
-        if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSING))
-            return;
-        if (c->flags & CLIENT_RUN_PAUSED) {
-            /* It waits for its output to drain, not for a turn: its
-             * input is read on, an input backlog's stop lifted. */
-            update_input_full(c);
+        if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSING |
+                        CLIENT_RUN_PAUSED)) {
+            /* A paused client waits for its output to drain, not for a
+             * turn: its input is read on, an input backlog's stop
+             * lifted. */
+            if (!(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSING)))
+                update_input_full(c);
             return;
         }
         struct queued_cmd held = { 0 };

@@ -183,8 +183,8 @@ int conf_unlisted(const char *name);
  * sets: the directive's name, or for client-output-buffer-limit the name
  * and the class ("client-output-buffer-limit pubsub"). changed says the
  * defaults, or base unless it is NULL, would not write that line; dir
- * counts as changed always. cb returns 0, or -1 to stop. Returns 0, or -1 on OOM or
- * when cb stopped. */
+ * counts as changed always. cb returns 0, or -1 to stop. Returns 0, or -1
+ * on OOM or when cb stopped. */
 typedef int (*conf_line_cb)(void *ctx, const char *slot, const char *line,
                             int changed);
 int conf_each_line(const struct conf *c, const struct conf *base,

@@ -107,7 +107,8 @@ static int doc_read(struct doc *d, const char *path)
 
 /* conf_each_line's callback: the next line of this directive the file
  * has not had rewritten takes the line; failing that, it is appended if
- * a restart would not give it otherwise (doc_base). */
+ * changed: the default would not give it, or a restart would not
+ * (doc_base). */
 static int put_line(void *ctx, const char *slot, const char *text,
                     int changed)
 {

@@ -265,8 +265,14 @@ static void client_flags_str(const struct client *c, char *buf)
 static void client_info_line(struct resp_out *out, const struct client *c,
                              int64_t now)
 {
-    char flags[16], cmd[96] = "NULL", line[1024];
+    char flags[16], cmd[96] = "NULL", line[1024], events[3], *e = events;
     client_flags_str(c, flags);
+    /* As Redis's: r while the socket is read, w while a write waits. */
+    if (c->flags & CLIENT_READING)
+        *e++ = 'r';
+    if (c->writing)
+        *e++ = 'w';
+    *e = '\0';
     if (c->last_cmd) {
         /* "get", or "client|list" for a subcommand, as Redis names them */
         snprintf(cmd, sizeof(cmd), "%s%s%s", c->last_cmd->name,
@@ -281,7 +287,7 @@ static void client_info_line(struct resp_out *out, const struct client *c,
         "flags=%s db=%d sub=%zu psub=%zu ssub=%zu multi=%d watch=%zu "
         "qbuf=%zu qbuf-free=0 "
         "argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=0 oll=0 omem=%zu "
-        "tot-mem=%zu events=r cmd=%s user=%s redir=%lld resp=%d "
+        "tot-mem=%zu events=%s cmd=%s user=%s redir=%lld resp=%d "
         "lib-name=%s lib-ver=%s\n",
         (unsigned long long)c->id, c->addr, c->laddr, (int)fd,
         c->name ? c->name : "", (long long)((now - c->ctime_ms) / 1000),
@@ -293,7 +299,7 @@ static void client_info_line(struct resp_out *out, const struct client *c,
         c->nwatched,                    /* Redis 7.4's watch= */
         resp_reader_pending(&c->reader), c->reader.arena_cap,
         client_output_pending(c),
-        client_memory(c), cmd,
+        client_memory(c), events, cmd,
         c->user->name, tracking_redir_of(c), c->proto, c->lib_name ? c->lib_name : "",
         c->lib_ver ? c->lib_ver : "");
     if (n > 0)

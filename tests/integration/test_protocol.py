@@ -319,11 +319,13 @@ def whole_pipeline_written_before_any_reply_is_read():
 def commands_wait_while_output_is_unread():
     """A client that does not read: once about 64 MB of its replies are
     unwritten its next commands wait (its input is still read), and they
-    run as it reads. Redis runs them all and buffers the output."""
+    run as it reads. Redis runs them all and buffers the output. CLIENT
+    LIST shows it read and written (events=rw) meanwhile."""
     s = server()
     with s.conn() as c:
         assert_eq(c.call("SET", "big", b"v" * (4 * MB)), b"+OK\r\n")
     a = s.conn(timeout=30)
+    a_id = int(a.call("CLIENT", "ID")[1:-2])
     a.send(encode("GET", "big") * 40 + encode("INCR", "after"))
     with s.conn() as b:
         deadline = time.monotonic() + 2
@@ -331,6 +333,9 @@ def commands_wait_while_output_is_unread():
             assert_eq(b.call("GET", "after"), b"$-1\r\n",
                       "INCR ran with 160 MB of replies unread")
             time.sleep(0.1)
+        line = [ln for ln in h.parse(b.call("CLIENT", "LIST")).split(b"\n")
+                if ln.startswith(b"id=%d " % a_id)][0]
+        assert b" events=rw cmd=get " in line, line
         one = b"$%d\r\n" % (4 * MB) + b"v" * (4 * MB) + b"\r\n"
         for i in range(40):
             assert a.read_raw() == one, "GET reply %d" % i

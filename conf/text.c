@@ -111,48 +111,36 @@ static int split_token(const char **pp, struct sbuf *tok)
     int quote = 0;
     for (;;) {
         char ch;
-        if (quote == '"') {
-            if (p[0] == '\\' && p[1] == 'x' &&
-                isxdigit((unsigned char)p[2]) &&
-                isxdigit((unsigned char)p[3])) {
-                ch = (char)(hexval(p[2]) * 16 + hexval(p[3]));
-                if (ch == '\0')
-                    return SPLIT_NUL;
-                p += 4;
-            } else if (p[0] == '\\' && p[1]) {
-                switch (p[1]) {
-                case 'n': ch = '\n'; break;
-                case 'r': ch = '\r'; break;
-                case 't': ch = '\t'; break;
-                case 'b': ch = '\b'; break;
-                case 'a': ch = '\a'; break;
-                default:  ch = p[1]; break;
-                }
-                p += 2;
-            } else if (p[0] == '"') {
+        if (quote == '"' && p[0] == '\\' && p[1] == 'x' &&
+            isxdigit((unsigned char)p[2]) && isxdigit((unsigned char)p[3])) {
+            ch = (char)(hexval(p[2]) * 16 + hexval(p[3]));
+            if (ch == '\0')
+                return SPLIT_NUL;
+            p += 4;
+        } else if (quote == '"' && p[0] == '\\' && p[1]) {
+            switch (p[1]) {
+            case 'n': ch = '\n'; break;
+            case 'r': ch = '\r'; break;
+            case 't': ch = '\t'; break;
+            case 'b': ch = '\b'; break;
+            case 'a': ch = '\a'; break;
+            default:  ch = p[1]; break;
+            }
+            p += 2;
+        } else if (quote == '\'' && p[0] == '\\' && p[1] == '\'') {
+            ch = '\'';
+            p += 2;
+        } else if (quote) {
+            /* The closing quote, which must end the token. */
+            if (p[0] == quote) {
                 if (p[1] && !isspace((unsigned char)p[1]))
                     return SPLIT_QUOTES;
                 p++;
                 break;
-            } else if (p[0] == '\0') {
-                return SPLIT_QUOTES;
-            } else {
-                ch = *p++;
             }
-        } else if (quote == '\'') {
-            if (p[0] == '\\' && p[1] == '\'') {
-                ch = '\'';
-                p += 2;
-            } else if (p[0] == '\'') {
-                if (p[1] && !isspace((unsigned char)p[1]))
-                    return SPLIT_QUOTES;
-                p++;
-                break;
-            } else if (p[0] == '\0') {
+            if (p[0] == '\0')
                 return SPLIT_QUOTES;
-            } else {
-                ch = *p++;
-            }
+            ch = *p++;
         } else {
             /* Not isspace: Redis ends a bare token at these alone, so
              * "a\vb" is one token there. */

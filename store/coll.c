@@ -968,13 +968,14 @@ void store_coll_random(struct store *s, const struct store_coll *c,
     size_t size0 = ht_size(h, 0), skip = ht_rehashing(h) ? h->rehashidx : 0;
     size_t span = size0 - skip + ht_size(h, 1);
     const struct coll_node *x;
+    size_t len;
     do {
         size_t i = skip + store__rand(s) % span;
         x = i < size0 ? h->b[0][i] : h->b[1][i - size0];
-    } while (!x);
-    size_t len = 0;
-    for (const struct coll_node *y = x; y; y = y->next)
-        len++;
+        len = 0;
+        for (const struct coll_node *y = x; y; y = y->next)
+            len++;
+    } while (!len || !store__chain_keep(s, len));
     for (size_t k = store__rand(s) % len; k; k--)
         x = x->next;
     v->f = x->data;

@@ -101,6 +101,12 @@ uint64_t store__rand(struct store *s)
     return z ^ (z >> 31);
 }
 
+/* See store_int.h. */
+int store__chain_keep(struct store *s, size_t len)
+{
+    return len >= STORE__CHAIN_CAP || store__rand(s) % STORE__CHAIN_CAP < len;
+}
+
 /* ---- The volatile array -------------------------------------------------- */
 
 /* Doubles sh's vol[]. A big array is a mapping that grows in place or by
@@ -790,28 +796,42 @@ static struct store_entry *random_bucket(struct store *s,
     return NULL;
 }
 
+/* A random entry of non-empty s, expired or not: a shard with probability
+ * proportional to its keys, then an element of a kept chain of it. A
+ * chain turned down is drawn again in the same shard: shards whose
+ * chains are longer keep more of them. */
+static struct store_entry *random_entry(struct store *s,
+                                        struct store_shard **shp)
+{
+    size_t r = store__rand(s) % s->nkeys;
+    struct store_shard *sh = s->shards;
+    while (r >= sh->used) {
+        r -= sh->used;
+        sh++;
+    }
+    store__rehash_step(s, sh);
+    struct store_entry *e;
+    size_t len;
+    do {
+        e = random_bucket(s, sh);
+        len = 0;
+        for (struct store_entry *x = e; x; x = x->next)
+            len++;
+    } while (!len || !store__chain_keep(s, len)); /* !len: cannot happen */
+    for (size_t k = store__rand(s) % len; k > 0; k--)
+        e = e->next;
+    *shp = sh;
+    return e;
+}
+
 /* Returns a random live entry (borrowed) or NULL when the store is empty.
  * Expired keys met on the way are removed; after 1000 of them in one call
  * it gives up and returns NULL to bound the time. */
 struct store_entry *store_key_random(struct store *s, int64_t now_ms)
 {
     for (int tries = 0; tries < 1000 && s->nkeys > 0; tries++) {
-        /* Pick a shard with probability proportional to its keys. */
-        size_t r = store__rand(s) % s->nkeys;
-        struct store_shard *sh = s->shards;
-        while (r >= sh->used) {
-            r -= sh->used;
-            sh++;
-        }
-        store__rehash_step(s, sh);
-        struct store_entry *e = random_bucket(s, sh);
-        if (!e)
-            return NULL;       /* cannot happen: used > 0 */
-        size_t len = 0;
-        for (struct store_entry *x = e; x; x = x->next)
-            len++;
-        for (size_t k = store__rand(s) % len; k > 0; k--)
-            e = e->next;
+        struct store_shard *sh;
+        struct store_entry *e = random_entry(s, &sh);
         if (!store__expired(e, now_ms))
             return e;
         if (!s->expire_paused)

@@ -214,6 +214,48 @@ def watch_sees_hash_and_set_writes():
         other.delete("k", "k2")
 
 
+def chi_square(draws, names):
+    """Pearson's chi-square of draws against equal odds for names."""
+    want = len(draws) / len(names)
+    counts = dict.fromkeys(names, 0)
+    for d in draws:
+        counts[d] += 1
+    return sum((n - want) ** 2 / want for n in counts.values())
+
+
+@test(respite_only=True,
+      reason="Redis's draws from a table are uneven (chi-square 700-1700)")
+def random_draws_are_even():
+    # 100 members of 80 bytes: hash tables, not listpacks; 20000 draws of
+    # each kind. Fair draws give a chi-square of about 99 (sd 14), and one
+    # over 200 has odds of about 1e-8. Taking any non-empty bucket's
+    # chain with equal odds gave about 3900.
+    r = h.flushed()
+    names = [b"%s%d" % (b"m" * 80, i) for i in range(100)]
+    r.hset("h", mapping={n: 1 for n in names})
+    r.sadd("s", *names)
+    assert_eq(r.object("encoding", "h"), b"hashtable", "hash encoding")
+    assert_eq(r.object("encoding", "s"), b"hashtable", "set encoding")
+    p = r.pipeline(transaction=False)
+    for _ in range(2000):
+        p.srandmember("s", 10)     # a few of many: distinct draws
+    few = [m for ten in p.execute() for m in ten]
+    cases = [("HRANDFIELD -20000", r.hrandfield("h", -20000)),
+             ("SRANDMEMBER -20000", r.srandmember("s", -20000)),
+             ("SRANDMEMBER 10", few)]
+    r.delete("h", "s")
+    for n in names:
+        p.set(n, 1)
+    p.execute()
+    for _ in range(20000):
+        p.randomkey()
+    cases.append(("RANDOMKEY", p.execute()))
+    for name, draws in cases:
+        assert_eq(len(draws), 20000, name + " draws")
+        chi = chi_square(draws, names)
+        assert chi < 200, "%s: chi-square %.0f" % (name, chi)
+
+
 @test
 def events():
     s = h.shared_server()

@@ -290,6 +290,26 @@ TEST(scan_during_rehash)
     store_free(s);
 }
 
+/* Pearson's chi-square of 200 draws a member of c's n members "m<i>"
+ * against equal odds: about n - 1 for fair draws (sd sqrt(2 (n - 1)),
+ * 45 for 1000). Taking any non-empty bucket's chain with equal odds gave
+ * about 45000 for 1000 members. */
+static double chi_square(struct store *s, const struct store_coll *c, int n)
+{
+    int *hits = calloc((size_t)n, sizeof *hits);
+    double chi = 0;
+    store_set_seed(s, 42);
+    for (int i = 0; i < 200 * n; i++) {
+        struct store_coll_view v;
+        store_coll_random(s, c, &v);
+        hits[num(&v)]++;
+    }
+    for (int i = 0; i < n; i++)
+        chi += (hits[i] - 200.0) * (hits[i] - 200.0) / 200.0;
+    free(hits);
+    return chi;
+}
+
 TEST(random_members)
 {
     struct store *s = store_new(1);
@@ -311,6 +331,8 @@ TEST(random_members)
         for (int i = 0; i < n; i++)
             distinct += hits[i] > 0;
         ASSERT(distinct > n * 9 / 10);
+        if (big)
+            ASSERT(chi_square(s, c, n) < 1200);
         /* 10 of 10 lists them all; k of 1000 (k <= 250) draws. */
         for (int k = 10; k <= (big ? 250 : 10); k += 240) {
             struct store_coll_view out[250];

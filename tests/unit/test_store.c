@@ -1036,26 +1036,32 @@ TEST(str_resize)
 /* ---- Random key ---------------------------------------------------------- */
 
 /* The chance that store_key_random returns each key "r<id>" (id < n):
- * a shard in proportion to its keys, then one of its non-empty buckets,
- * then one entry of that bucket's chain, each uniformly (as Redis does;
- * a key sharing its bucket comes up less often). No shard may be
- * rehashing. */
+ * a shard in proportion to its keys, then a non-empty bucket uniformly,
+ * kept with probability min(len, STORE__CHAIN_CAP) / STORE__CHAIN_CAP
+ * for a chain of len, then one entry of the chain uniformly; so within a
+ * shard an entry weighs 1 / STORE__CHAIN_CAP, or 1 / len in a longer
+ * chain. No shard may be rehashing. */
 static void random_key_odds(const struct store *s, double *p, long n)
 {
     for (unsigned si = 0; si < s->nshards; si++) {
         const struct store_shard *sh = &s->shards[si];
-        size_t nonempty = 0;
-        for (size_t j = 0; j < sh->t[0].size; j++)
-            nonempty += sh->t[0].b[j] != NULL;
-        for (size_t j = 0; j < sh->t[0].size; j++) {
-            size_t len = 0;
-            for (const struct store_entry *e = sh->t[0].b[j]; e; e = e->next)
-                len++;
-            for (const struct store_entry *e = sh->t[0].b[j]; e; e = e->next) {
-                long id = key_id(e, "r");
-                if (id >= 0 && id < n)
-                    p[id] = (double)sh->used / (double)s->nkeys /
-                            (double)nonempty / (double)len;
+        double total = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            for (size_t j = 0; j < sh->t[0].size; j++) {
+                const struct store_entry *b = sh->t[0].b[j], *e;
+                size_t len = 0;
+                for (e = b; e; e = e->next)
+                    len++;
+                double w = 1.0 / (len > STORE__CHAIN_CAP ? len
+                                                         : STORE__CHAIN_CAP);
+                for (e = b; e; e = e->next) {
+                    long id = key_id(e, "r");
+                    if (pass == 0)
+                        total += w;
+                    else if (id >= 0 && id < n)
+                        p[id] = (double)sh->used / (double)s->nkeys * w /
+                                total;
+                }
             }
         }
     }
@@ -1090,11 +1096,12 @@ TEST(random_key)
     random_key_odds(s, odds, 100);
     for (int i = 0; i < 20000; i++)
         on_scan(&sn, store_key_random(s, T0));
-    /* Each count within 6 standard deviations of its expectation (about
-     * 200, from 90 to 400 with this layout): a false failure about once
-     * in 10^8 runs. The old fixed bounds (50, 450) failed about once in
-     * 100 runs on the key expected 400 times. Picking shards uniformly,
-     * or always a chain's first entry, fails this. */
+    /* Each count within 6 standard deviations of its expectation (200
+     * for every key in chains of up to STORE__CHAIN_CAP): a false
+     * failure about once in 10^8 runs. Picking shards uniformly, always
+     * a chain's first entry, any chain's entries with equal odds (from 90
+     * to 400 times with this layout), or drawing the shard again with the
+     * bucket fails this. */
     for (int i = 0; i < 100; i++) {
         double want = 20000 * odds[i];
         total += odds[i];

@@ -602,6 +602,52 @@ static int ro_setmetatable(lua_State *L)
     return lua_gettop(L);
 }
 
+/* getmetatable as Redis's read-only tables answer it: nil for a library
+ * table, a read-only view of the globals' metatable for the globals
+ * (upvalue 3), and for a string a read-only view of the strings'
+ * metatable (upvalue 2): the real one leads to the string library's own
+ * table, through which a script could change string functions for every
+ * later script. Anything else goes to Lua's getmetatable (upvalue 1). */
+static int ro_getmetatable(lua_State *L)
+{
+    luaL_checkany(L, 1);
+    if (lua_type(L, 1) == LUA_TSTRING) {
+        lua_pushvalue(L, lua_upvalueindex(2));
+        return 1;
+    }
+    if (proxied(L, 1)) {
+        lua_getmetatable(L, 1);
+        lua_getfield(L, -1, "__index");
+        if (lua_iscfunction(L, -1))     /* global_get: globals */
+            lua_pushvalue(L, lua_upvalueindex(3));
+        else
+            lua_pushnil(L);
+        return 1;
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_pushvalue(L, 1);
+    lua_call(L, 1, 1);
+    return 1;
+}
+
+/* Puts ro_getmetatable in the hidden table (at index hidden), after the
+ * library proxies. */
+static void register_getmetatable(lua_State *L, int hidden)
+{
+    lua_getfield(L, hidden, "getmetatable");
+    lua_newtable(L);                    /* the strings' metatable, seen */
+    lua_getfield(L, hidden, "string");
+    lua_setfield(L, -2, "__index");
+    push_readonly_proxy(L);
+    lua_newtable(L);                    /* the globals' metatable, seen */
+    lua_newtable(L);                    /* its __index knows no name */
+    lua_pushcclosure(L, global_get, 1);
+    lua_setfield(L, -2, "__index");
+    push_readonly_proxy(L);
+    lua_pushcclosure(L, ro_getmetatable, 3);
+    lua_setfield(L, hidden, "getmetatable");
+}
+
 /* rawget, next and pairs read what a proxy stands for, as they read a
  * read-only table in Redis. */
 static int ro_rawget(lua_State *L)
@@ -765,6 +811,7 @@ int script__setup_globals(lua_State *L)
         push_readonly_proxy(L);
         lua_setfield(L, hidden, ro[i]);
     }
+    register_getmetatable(L, hidden);
     lua_pushvalue(L, LUA_GLOBALSINDEX);
     lua_setfield(L, hidden, "_G");
     lua_newtable(L);                    /* the globals' metatable */

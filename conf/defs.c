@@ -126,12 +126,12 @@ static const char *const facilities[] = {
  * checks it). Bounds and defaults are Redis 7's unless noted. */
 const struct conf_def conf__defs[] = {
     /* Network. */
-    { "bind", NULL, T_BIND, F_MULTI, AT(bind), "127.0.0.1",
+    { "bind", NULL, T_BIND, F_MULTI | F_MUTABLE, AT(bind), "127.0.0.1",
       0, 0, NULL, NULL },
     /* The source of outgoing connections: Respite makes none. */
     { "bind-source-addr", NULL, T_STR, F_MUTABLE, NOOP, "",
       0, 0, NULL, NULL },
-    { "port", NULL, T_INT, 0, AT(port), "6379",
+    { "port", NULL, T_INT, F_MUTABLE, AT(port), "6379",
       0, 65535, NULL, NULL },
     { "unixsocket", NULL, T_STR, F_EMPTYNULL, AT(unixsocket), "",
       0, 0, NULL, NULL },

@@ -74,13 +74,12 @@ static void config_get(struct client *c)
     resp_out_close(&g.pairs);
 }
 
-/* What the running server cannot have, refused before anything changes,
- * as Redis's apply functions refuse it: more clients than the open-files
- * limit can be raised for (updateMaxclients). */
-static int check_next(void *ctx, const struct conf *next, char *err,
-                      size_t errlen)
+/* More clients than the open-files limit can be raised for, refused as
+ * Redis's updateMaxclients refuses them. */
+static int check_maxclients(const struct server *srv,
+                            const struct conf *next, char *err,
+                            size_t errlen)
 {
-    const struct server *srv = ctx;
     if (next->maxclients == srv->conf.maxclients)
         return 0;
     int why;
@@ -92,6 +91,19 @@ static int check_next(void *ctx, const struct conf *next, char *err,
              "the specified number of clients, try with %lld",
              (long long)fit);
     return -1;
+}
+
+/* What the running server cannot have, refused before anything changes,
+ * as Redis's apply functions refuse it: too many clients, or bind
+ * addresses or a port it cannot listen on. The listeners move here, last:
+ * conf/ commits next when this returns 0. */
+static int check_next(void *ctx, const struct conf *next, char *err,
+                      size_t errlen)
+{
+    struct server *srv = ctx;
+    if (check_maxclients(srv, next, err, errlen) != 0)
+        return -1;
+    return server_listen_move(srv, next, err, errlen);
 }
 
 /* CONFIG SET name value [name value ...]: conf_set_many does Redis 7.0's

@@ -1,10 +1,10 @@
 /* main.c - the daemon: parses the command line and config, owns the one
- * struct server, opens the listeners (TCP on every bind address, a unix
- * socket when configured), starts the sweeper, the flush-before-poll
- * handle and the signal handlers, runs the loop, and tears everything down
- * in order on SHUTDOWN or SIGTERM/SIGINT (after the final save, when save
- * points are configured: persist.c) so the process exits 0. The RDB file
- * (dir/dbfilename) is loaded before the listeners open.
+ * struct server, opens the listeners (listen.c), starts the sweeper, the
+ * flush-before-poll handle and the signal handlers, runs the loop, and
+ * tears everything down in order on SHUTDOWN or SIGTERM/SIGINT (after the
+ * final save, when save points are configured: persist.c) so the process
+ * exits 0. The RDB file (dir/dbfilename) is loaded before the listeners
+ * open.
  *
  * Time: the keyspace clock is Unix milliseconds derived from libuv's
  * cached loop time (one clock read per loop iteration, not per command),
@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <hiredis/hiredis.h>
@@ -180,16 +179,6 @@ void server_stats_tick(struct server *srv)
     peaks_note(&srv->client_peaks, server_now_ms(srv) / 1000, in, out);
 }
 
-static void close_listeners(struct server *srv)
-{
-    for (int i = 0; i < srv->nlisteners; i++)
-        uv_close((uv_handle_t *)srv->listeners[i], (uv_close_cb)free);
-    srv->nlisteners = 0;
-    if (srv->unix_path[0])
-        unlink(srv->unix_path);
-    srv->unix_path[0] = '\0';
-}
-
 /* Closes listeners, clients and every handle; uv_run then returns. Replies
  * already gathered get one last non-blocking write first. */
 void server_shutdown(struct server *srv)
@@ -201,7 +190,7 @@ void server_shutdown(struct server *srv)
     server_on_prepare(&srv->flusher);
     while (srv->clients)
         client_close(srv->clients);
-    close_listeners(srv);
+    server_unlisten(srv);
     blocking_close(srv);
     uv_close((uv_handle_t *)&srv->sweeper, NULL);
     uv_close((uv_handle_t *)&srv->pause_timer, NULL);
@@ -238,95 +227,6 @@ static void on_signal(uv_signal_t *h, int signum)
         return;
     }
     server_shutdown(srv);
-}
-
-/* Listens on one bind address, in Redis's notation: "*" and "::*" are
- * every IPv4 / IPv6 interface, and a leading '-' makes the address
- * optional: if it is not on this host (EADDRNOTAVAIL, or its family is
- * unsupported: the "::1" of a container without IPv6, in Redis's own
- * "bind 127.0.0.1 -::1") it is skipped with a warning. Returns 0
- * (listening or skipped) or an error. */
-static int listen_tcp(struct server *srv, const char *addr)
-{
-    struct sockaddr_storage ss;
-    int optional = addr[0] == '-';
-    addr += optional;
-    int v6 = strchr(addr, ':') != NULL;
-    const char *ip = strcmp(addr, "*") == 0      ? "0.0.0.0"
-                     : strcmp(addr, "::*") == 0 ? "::"
-                                                : addr;
-    int rc = v6 ? uv_ip6_addr(ip, srv->conf.port, (struct sockaddr_in6 *)&ss)
-                : uv_ip4_addr(ip, srv->conf.port, (struct sockaddr_in *)&ss);
-    uv_tcp_t *t = malloc(sizeof(*t));
-    if (!t)
-        return UV_ENOMEM;
-    uv_tcp_init(srv->loop, t);
-    t->data = srv;
-    if (rc == 0)
-        rc = uv_tcp_bind(t, (struct sockaddr *)&ss, v6 ? UV_TCP_IPV6ONLY : 0);
-    if (rc == 0)
-        rc = uv_listen((uv_stream_t *)t, (int)srv->conf.tcp_backlog,
-                       server_on_connection);
-    if (rc != 0) {
-        server_log(srv, 'w', "Could not create server TCP listening socket "
-                   "%s:%d: %s", addr, srv->conf.port, uv_strerror(rc));
-        uv_close((uv_handle_t *)t, (uv_close_cb)free);
-        return optional && (rc == UV_EADDRNOTAVAIL || rc == UV_EAFNOSUPPORT)
-                   ? 0
-                   : rc;
-    }
-    srv->listeners[srv->nlisteners++] = (uv_stream_t *)t;
-    return 0;
-}
-
-/* Listens on the unixsocket, a relative path being in dir as in Redis;
- * the path is kept for the unlink at exit, whatever dir is by then. */
-static int listen_unix(struct server *srv, const char *name)
-{
-    const char *path = server_dir_path(srv, name, srv->unix_path,
-                                       sizeof(srv->unix_path));
-    if (path != srv->unix_path)
-        snprintf(srv->unix_path, sizeof(srv->unix_path), "%s", path);
-    uv_pipe_t *p = malloc(sizeof(*p));
-    if (!p)
-        return UV_ENOMEM;
-    uv_pipe_init(srv->loop, p, 0);
-    p->data = srv;
-    unlink(path);
-    int rc = uv_pipe_bind(p, path);
-    if (rc == 0 && srv->conf.unixsocketperm)
-        chmod(path, (mode_t)srv->conf.unixsocketperm);
-    if (rc == 0)
-        rc = uv_listen((uv_stream_t *)p, (int)srv->conf.tcp_backlog,
-                       server_on_connection);
-    if (rc != 0) {
-        server_log(srv, 'w', "Failed opening Unix socket %s: %s", path,
-                   uv_strerror(rc));
-        uv_close((uv_handle_t *)p, (uv_close_cb)free);
-        return rc;
-    }
-    srv->listeners[srv->nlisteners++] = (uv_stream_t *)p;
-    return 0;
-}
-
-static int open_listeners(struct server *srv)
-{
-    if (srv->conf.port > 0 && srv->conf.nbind == 0) {
-        /* bind "" means every interface, as in Redis. */
-        if (listen_tcp(srv, "0.0.0.0") != 0 || listen_tcp(srv, "::") != 0)
-            return -1;
-    }
-    if (srv->conf.port > 0)
-        for (int i = 0; i < srv->conf.nbind; i++)
-            if (listen_tcp(srv, srv->conf.bind[i]) != 0)
-                return -1;
-    if (srv->conf.unixsocket && listen_unix(srv, srv->conf.unixsocket) != 0)
-        return -1;
-    if (srv->nlisteners == 0) {
-        server_log(srv, 'w', "Configured to not listen anywhere, exiting.");
-        return -1;
-    }
-    return 0;
 }
 
 static void make_run_id(char *out)
@@ -562,7 +462,7 @@ static int fit_maxclients(struct server *srv)
 static int server_start(struct server *srv)
 {
     signal(SIGPIPE, SIG_IGN);
-    if (fit_maxclients(srv) != 0 || open_listeners(srv) != 0)
+    if (fit_maxclients(srv) != 0 || server_listen(srv) != 0)
         return -1;
     uv_prepare_init(srv->loop, &srv->flusher);
     srv->flusher.data = srv;
@@ -621,7 +521,7 @@ int main(int argc, char **argv)
         status = 0;
     } else if (srv->loop) {
         /* Start-up failed before any other handle was opened. */
-        close_listeners(srv);
+        server_unlisten(srv);
         uv_run(srv->loop, UV_RUN_DEFAULT);
     }
     if (srv->loop)

@@ -559,6 +559,17 @@ void client_evict_for_memory(struct server *srv);
  * `timeout` seconds and the subscribers over client-output-buffer-limit. */
 void client_cron(struct server *srv);
 void server_on_connection(uv_stream_t *listener, int status);
+
+/* listen.c: opens the listeners of srv->conf (TCP at every bind address,
+ * the unixsocket); -1, logged, when one fails or there are none. */
+int server_listen(struct server *srv);
+/* Closes every listener and unlinks the unix socket's file. */
+void server_unlisten(struct server *srv);
+/* CONFIG SET bind / port: moves the TCP listeners to next's addresses and
+ * port; if that fails, reopens the old ones, writes Redis's message to
+ * err and returns -1. 0 when moved or nothing changed. */
+int server_listen_move(struct server *srv, const struct conf *next,
+                       char *err, size_t errlen);
 /* While a script is busy (script_busy.c), the loop is not running: these
  * accept a connection waiting on listener, read what client c sent (if
  * client_readable_now) and run it as the loop would, and give the

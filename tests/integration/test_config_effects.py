@@ -5,7 +5,8 @@ on accepted connections (tcp-keepalive), limits checked on the server's
 own timer or on a client's next bytes after CONFIG SET lowered them
 (client-output-buffer-limit pubsub, client-query-buffer-limit), the timer
 itself under frequent CONFIG SETs, the open-files limit maxclients needs,
-and where relative logfile, unixsocket and aclfile paths are (in dir)."""
+the listeners CONFIG SET port and bind move, and where relative logfile,
+unixsocket and aclfile paths are (in dir)."""
 
 import contextlib
 import ctypes
@@ -246,6 +247,76 @@ def relative_paths_are_in_dir():
         assert b"Ready to accept connections" in f.read()
     with open(os.path.join(data, "users.acl"), "rb") as f:
         assert b"user bob off" in f.read()
+
+
+def refused(port):
+    with contextlib.closing(socket.socket()) as so:
+        so.settimeout(5)
+        return so.connect_ex(("127.0.0.1", port)) == errno.ECONNREFUSED
+
+
+@test
+def config_set_port_and_bind_move_the_listeners():
+    """CONFIG SET port and bind close the old listening sockets and open
+    the new ones; connected clients stay. A port in use, or an address
+    that cannot be bound, fails with Redis's text and keeps the old
+    sockets (Redis 7.0's changeListenPort and changeBindAddr)."""
+    s = h.Server().start()
+    c = s.conn()
+    old, new = s.port, h.free_port()
+    assert_eq(c.call("CONFIG", "SET", "port", str(new)), b"+OK\r\n")
+    s.port = new
+    assert refused(old), "the old port still listens"
+    assert_eq(c.call("PING"), b"+PONG\r\n", "connected client")
+    with s.conn() as d:
+        assert_eq(h.parse(d.call("CONFIG", "GET", "port")),
+                  [b"port", str(new).encode()])
+    assert_eq(c.call("CONFIG", "SET", "port", str(new)), b"+OK\r\n")
+    with contextlib.closing(socket.socket()) as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        assert_eq(c.call("CONFIG", "SET", "port", str(taken)),
+                  b"-ERR CONFIG SET failed (possibly related to argument "
+                  b"'port') - Unable to listen on this port. Check server "
+                  b"logs.\r\n")
+    for value in ("300.1.1.1", "127.0.0.1 300.1.1.1"):
+        assert_eq(c.call("CONFIG", "SET", "bind", value),
+                  b"-ERR CONFIG SET failed (possibly related to argument "
+                  b"'bind') - Failed to bind to specified addresses.\r\n")
+    with s.conn() as d:
+        assert_eq(h.parse(d.call("CONFIG", "GET", "port")),
+                  [b"port", str(new).encode()], "port after the failures")
+        assert_eq(h.parse(d.call("CONFIG", "GET", "bind")),
+                  [b"bind", b"127.0.0.1"], "bind after the failures")
+    # Both at once, an optional address among the new ones.
+    moved = h.free_port()
+    assert_eq(c.call("CONFIG", "SET", "bind", "-::1 127.0.0.1",
+                     "port", str(moved)), b"+OK\r\n")
+    s.port = moved
+    assert refused(new), "the previous port still listens"
+    with s.conn() as d:
+        assert_eq(h.parse(d.call("CONFIG", "GET", "bind")),
+                  [b"bind", b"-::1 127.0.0.1"])
+    # Port 0 or bind "" listens nowhere (Redis 7); those connected go on.
+    for name, value, back in (("port", "0", str(moved)),
+                              ("bind", "", "127.0.0.1")):
+        assert_eq(c.call("CONFIG", "SET", name, value), b"+OK\r\n")
+        assert refused(moved), "%s %r still listens" % (name, value)
+        assert_eq(c.call("CONFIG", "SET", name, back), b"+OK\r\n")
+        with s.conn() as d:
+            assert_eq(d.call("PING"), b"+PONG\r\n")
+    c.close()
+
+
+@test
+def bind_empty_listens_on_no_tcp_address():
+    s = h.Server("--bind", "")
+    p = subprocess.run(s.argv(h.free_port()), capture_output=True,
+                       timeout=10, cwd=h.scratch_dir())
+    assert_eq(p.returncode, 1, "exit status")
+    assert b"Configured to not listen anywhere, exiting." in \
+        p.stdout + p.stderr, p.stdout + p.stderr
 
 
 @test

@@ -309,24 +309,26 @@ def config_set_port_and_bind_move_the_listeners():
     c.close()
 
 
-@test
-def bind_empty_listens_on_no_tcp_address():
-    s = h.Server("--bind", "")
+def assert_startup_fails(message, *directives):
+    """The server started with directives exits 1 saying message."""
+    s = h.Server(*directives)
     p = subprocess.run(s.argv(h.free_port()), capture_output=True,
                        timeout=10, cwd=h.scratch_dir())
     assert_eq(p.returncode, 1, "exit status")
-    assert b"Configured to not listen anywhere, exiting." in \
-        p.stdout + p.stderr, p.stdout + p.stderr
+    assert message in p.stdout + p.stderr, p.stdout + p.stderr
+
+
+@test
+def bind_empty_listens_on_no_tcp_address():
+    assert_startup_fails(b"Configured to not listen anywhere, exiting.",
+                         "--bind", "")
 
 
 @test
 def logfile_that_cannot_be_opened_stops_startup():
-    s = h.Server("--logfile", "/nonexistent-dir/server.log")
-    p = subprocess.run(s.argv(h.free_port()), capture_output=True,
-                       timeout=10, cwd=h.scratch_dir())
-    assert_eq(p.returncode, 1, "exit status")
-    assert b"Can't open the log file: No such file or directory" in \
-        p.stdout + p.stderr, p.stdout + p.stderr
+    assert_startup_fails(b"Can't open the log file: No such file or "
+                         b"directory", "--logfile",
+                         "/nonexistent-dir/server.log")
 
 
 @test

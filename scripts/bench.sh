@@ -29,7 +29,7 @@
 #             pipe: the whole load as one stream into redis-cli --pipe
 #   FEATURES  the scripts/bench-NAME.sh run after the core tables
 #             (prefix-scan pubsub ratelimit types streams evict bits lfu
-#             eval geo hll sort; empty: none)
+#             eval geo hll sort random; empty: none)
 #   PIN       1 pins servers to CPU 0 and clients to CPU 1 when there are
 #             at least 2 CPUs; 0 leaves placement to the kernel  (0)
 #   RESPITE_BIN  the Respite binary                   (bin/respite)
@@ -50,7 +50,7 @@ else
 fi
 KEYSPACE=${KEYSPACE:-100000}
 PIN=${PIN:-0}
-FEATURES=${FEATURES-prefix-scan pubsub ratelimit types streams evict bits lfu eval geo hll sort}
+FEATURES=${FEATURES-prefix-scan pubsub ratelimit types streams evict bits lfu eval geo hll sort random}
 MEM_LOADER=${MEM_LOADER:-py}
 PYTHON=${PYTHON:-/usr/bin/python3}
 RESPITE_BIN=${RESPITE_BIN:-bin/respite}

@@ -451,9 +451,9 @@ uint64_t store__rand(struct store *s);
  * probability len / STORE__CHAIN_CAP, else drawing again, makes every
  * element of a chain up to that long equally likely. At the tables' load
  * factor of at most 1, under 0.1% of elements are in longer chains; a
- * larger cap costs more draws (SRANDMEMBER -5 of 500k members: 300k
- * requests/s unfair, 205k at 6, 170k at 8; Redis 145k). Returns 1 to keep
- * the chain. */
+ * larger cap costs more draws (scripts/bench-random.sh: SRANDMEMBER -5 of
+ * 200k members took 2.6 us of server CPU unfair, 4.3 at 6; Redis 6.8).
+ * Returns 1 to keep the chain. */
 #define STORE__CHAIN_CAP 6
 int store__chain_keep(struct store *s, size_t len);
 void store__entry_remove(struct store *s, struct store_shard *sh,

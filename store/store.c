@@ -796,10 +796,11 @@ static struct store_entry *random_bucket(struct store *s,
     return NULL;
 }
 
-/* A random entry of non-empty s, expired or not: a shard with probability
- * proportional to its keys, then an element of a kept chain of it. A
- * chain turned down is drawn again in the same shard: shards whose
- * chains are longer keep more of them. */
+/* A random entry of non-empty s, expired or not (NULL only if its shard
+ * has none after all): a shard with probability proportional to its keys,
+ * then an element of a kept chain of it. A chain turned down is drawn
+ * again in the same shard: shards whose chains are longer keep more of
+ * them. */
 static struct store_entry *random_entry(struct store *s,
                                         struct store_shard **shp)
 {
@@ -814,10 +815,12 @@ static struct store_entry *random_entry(struct store *s,
     size_t len;
     do {
         e = random_bucket(s, sh);
+        if (!e)
+            return NULL;       /* cannot happen: used > 0 */
         len = 0;
         for (struct store_entry *x = e; x; x = x->next)
             len++;
-    } while (!len || !store__chain_keep(s, len)); /* !len: cannot happen */
+    } while (!store__chain_keep(s, len));
     for (size_t k = store__rand(s) % len; k > 0; k--)
         e = e->next;
     *shp = sh;
@@ -832,7 +835,7 @@ struct store_entry *store_key_random(struct store *s, int64_t now_ms)
     for (int tries = 0; tries < 1000 && s->nkeys > 0; tries++) {
         struct store_shard *sh;
         struct store_entry *e = random_entry(s, &sh);
-        if (!store__expired(e, now_ms))
+        if (!e || !store__expired(e, now_ms))
             return e;
         if (!s->expire_paused)
             store__entry_remove(s, sh, store__table_link_of(sh, e), 1);

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Process lifecycle: --version/--help, bad configuration (exit 1 with the
-reason on stderr), config files, SHUTDOWN, SIGTERM/SIGINT exit status 0."""
+reason on stderr), the log on stdout, config files, SHUTDOWN,
+SIGTERM/SIGINT exit status 0."""
 
 import os
 import re
@@ -142,6 +143,37 @@ def config_from_standard_input():
                 p.wait(timeout=10)
     finally:
         os.unlink(f.name)
+
+
+@test
+def log_goes_to_standard_output():
+    """With logfile "" the log is on stdout, as Redis's; stderr stays
+    empty for a start and a SHUTDOWN."""
+    port = h.free_port()
+    d = tempfile.mkdtemp(dir=h.scratch_dir())
+    with open(os.path.join(d, "out"), "wb") as out, \
+            open(os.path.join(d, "err"), "wb") as err:
+        p = subprocess.Popen(h.Server().argv(port), stdout=out, stderr=err,
+                             stdin=subprocess.DEVNULL, cwd=d)
+        try:
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                try:
+                    with h.Conn(port, timeout=1.0) as c:
+                        c.send(encode("SHUTDOWN", "NOSAVE"))
+                        assert c.is_closed(timeout=10)
+                    break
+                except (OSError, ConnectionError):
+                    time.sleep(0.02)
+            assert_eq(p.wait(timeout=10), 0, "exit status")
+        finally:
+            if p.poll() is None:
+                p.kill()
+    with open(os.path.join(d, "out"), "rb") as f:
+        logged = f.read()
+    with open(os.path.join(d, "err"), "rb") as f:
+        assert_eq(f.read(), b"", "stderr")
+    assert b"Ready to accept connections" in logged, logged
 
 
 @test

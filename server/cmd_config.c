@@ -106,14 +106,43 @@ static int check_next(void *ctx, const struct conf *next, char *err,
     return server_listen_move(srv, next, err, errlen);
 }
 
+/* A name or value with a NUL byte, refused with *err: directives are C
+ * strings, and cutting one there would change what was asked, a
+ * requirepass "abc\0def" becoming "abc" (Redis keeps that password
+ * whole). A name is refused as Redis refuses an unknown one, which it
+ * prints up to the NUL too. 0 when there is none. */
+static int nul_in_args(const struct client *c, char *err, size_t errlen)
+{
+    for (size_t i = 2; i + 1 < c->argc; i += 2) {
+        if (memchr(c->argv[i], '\0', c->argvlen[i])) {
+            snprintf(err, errlen, "Unknown option or number of arguments "
+                     "for CONFIG SET - '%s'", c->argv[i]);
+            return -1;
+        }
+    }
+    for (size_t i = 2; i + 1 < c->argc; i += 2) {
+        if (memchr(c->argv[i + 1], '\0', c->argvlen[i + 1])) {
+            snprintf(err, errlen, "CONFIG SET failed (possibly related to "
+                     "argument '%s') - a NUL byte is not supported in a "
+                     "value", c->argv[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* CONFIG SET name value [name value ...]: conf_set_many does Redis 7.0's
  * checks and applies the pairs all or nothing. Names and values become C
- * strings, so a NUL byte ends one here (Redis would find no parameter of a
- * name holding one). */
+ * strings (nul_in_args refuses a NUL byte in one). */
 static void config_set(struct client *c)
 {
+    char err[512];
     if (c->argc % 2 != 0) {
         reply_error(c, ERR_SYNTAX);
+        return;
+    }
+    if (nul_in_args(c, err, sizeof(err)) != 0) {
+        reply_error(c, ERR_CONFIG, err);
         return;
     }
     size_t nstr = c->argc - 2;
@@ -133,7 +162,6 @@ static void config_set(struct client *c)
             names[i] = strs[2 * i];
             values[i] = strs[2 * i + 1];
         }
-        char err[512];
         int protected_ok =
             client_enabled_by(c, c->srv->conf.enable_protected_configs);
         if (conf_set_many_checked(&c->srv->conf, names, values, n,

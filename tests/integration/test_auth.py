@@ -125,5 +125,35 @@ def auth_without_password_configured():
         assert_eq(c.call("PING"), b"+PONG\r\n")
 
 
+@test
+def binary_password_in_acl_setuser():
+    """A password with a NUL byte is kept whole: its first part fails."""
+    s = h.Server(name="auth").start()
+    with s.conn() as c:
+        assert_eq(c.call("ACL", "SETUSER", "u", "on", b">abc\x00def",
+                         "+@all"), b"+OK\r\n")
+        assert_eq(c.call("AUTH", "u", "abc"), WRONGPASS)
+        assert_eq(c.call("AUTH", "u", b"abc\x00def"), b"+OK\r\n")
+
+
+@test(respite_only=True, reason="Redis keeps a NUL byte in requirepass; "
+      "Respite's directives are C strings and refuse one")
+def config_set_refuses_a_nul_byte_rather_than_cut_there():
+    s = h.Server(name="auth").start()
+    with s.conn() as c:
+        assert_eq(c.call("CONFIG", "SET", "requirepass", b"abc\x00def"),
+                  b"-ERR CONFIG SET failed (possibly related to argument "
+                  b"'requirepass') - a NUL byte is not supported in a "
+                  b"value\r\n")
+        assert_eq(c.call("CONFIG", "SET", b"maxmemory\x00x", "1"),
+                  b"-ERR Unknown option or number of arguments for CONFIG "
+                  b"SET - 'maxmemory'\r\n")
+        assert_eq(h.parse(c.call("CONFIG", "GET", "requirepass")),
+                  [b"requirepass", b""])
+        assert_eq(h.parse(c.call("CONFIG", "GET", "maxmemory")),
+                  [b"maxmemory", b"0"])
+        assert_eq(c.call("PING"), b"+PONG\r\n")
+
+
 if __name__ == "__main__":
     h.run()

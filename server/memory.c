@@ -28,11 +28,19 @@ size_t server_mem_used(void)
     uint64_t epoch = 1;
     size_t sz = sizeof(epoch);
     mallctl("epoch", &epoch, &sz, &epoch, sz);
-    size_t allocated = 0;
+    size_t allocated = 0, cached = 0;
     sz = sizeof(allocated);
-    if (mallctl("stats.allocated", &allocated, &sz, NULL, 0) == 0)
-        return allocated;
-    return 0;
+    if (mallctl("stats.allocated", &allocated, &sz, NULL, 0) != 0)
+        return 0;
+    /* Freed blocks the thread cache keeps count as allocated, and come
+     * and go by the batch (a swing of ~100 KB that pushed a small
+     * maxmemory into OOM with no key left); Redis counts what is in use.
+     * Arena 4096 is MALLCTL_ARENAS_ALL, every arena merged. */
+    sz = sizeof(cached);
+    if (mallctl("stats.arenas.4096.tcache_bytes", &cached, &sz, NULL, 0) ==
+            0 && cached < allocated)
+        allocated -= cached;
+    return allocated;
 #elif defined(__SANITIZE_ADDRESS__)
     return __sanitizer_get_current_allocated_bytes();
 #else

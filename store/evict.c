@@ -31,19 +31,6 @@
 #define CHUNK 16                   /* keys gathered in one walk */
 #define WALK 32                    /* buckets or slots walked a key wanted */
 
-/* A shard picked in proportion to its keys (vol: to its keys with a
- * TTL); total > 0. */
-static struct store_shard *pick_shard(struct store *s, size_t total, int vol)
-{
-    size_t r = store__rand(s) % total;
-    struct store_shard *sh = s->shards;
-    while (r >= (vol ? sh->nvol : sh->used)) {
-        r -= vol ? sh->nvol : sh->used;
-        sh++;
-    }
-    return sh;
-}
-
 /* Up to n (<= CHUNK) keys of s from consecutive buckets of one
  * shard, from a random bucket on, as Redis's dictGetSomeKeys: the bucket
  * array is read in order, so a key costs about one cache miss instead of
@@ -51,7 +38,7 @@ static struct store_shard *pick_shard(struct store *s, size_t total, int vol)
 static unsigned walk_buckets(struct store *s, struct store_entry **out,
                              unsigned n)
 {
-    struct store_shard *sh = pick_shard(s, s->nkeys, 0);
+    struct store_shard *sh = store__pick_shard(s, s->nkeys, 0);
     store__rehash_step(s, sh);
     size_t s0 = sh->t[0].size, s1 = sh->t[1].size;
     size_t lo = store__rehashing(sh) ? sh->rehashidx : 0;
@@ -74,7 +61,7 @@ static unsigned walk_buckets(struct store *s, struct store_entry **out,
 static unsigned walk_volatile(struct store *s, struct store_entry **out,
                               unsigned n)
 {
-    struct store_shard *sh = pick_shard(s, s->nvol, 1);
+    struct store_shard *sh = store__pick_shard(s, s->nvol, 1);
     size_t i = store__rand(s) % sh->nvol;
     unsigned got = 0;
     for (size_t k = 0; k < sh->nvol && got < n; k++) {

@@ -102,6 +102,18 @@ uint64_t store__rand(struct store *s)
 }
 
 /* See store_int.h. */
+struct store_shard *store__pick_shard(struct store *s, size_t total, int vol)
+{
+    size_t r = store__rand(s) % total;
+    struct store_shard *sh = s->shards;
+    while (r >= (vol ? sh->nvol : sh->used)) {
+        r -= vol ? sh->nvol : sh->used;
+        sh++;
+    }
+    return sh;
+}
+
+/* See store_int.h. */
 int store__chain_keep(struct store *s, size_t len)
 {
     return len >= STORE__CHAIN_CAP || store__rand(s) % STORE__CHAIN_CAP < len;
@@ -804,12 +816,7 @@ static struct store_entry *random_bucket(struct store *s,
 static struct store_entry *random_entry(struct store *s,
                                         struct store_shard **shp)
 {
-    size_t r = store__rand(s) % s->nkeys;
-    struct store_shard *sh = s->shards;
-    while (r >= sh->used) {
-        r -= sh->used;
-        sh++;
-    }
+    struct store_shard *sh = store__pick_shard(s, s->nkeys, 0);
     store__rehash_step(s, sh);
     struct store_entry *e;
     size_t len;

@@ -444,6 +444,9 @@ void store__free(struct store *s, void *p);
 int store__fail_now(struct store *s);
 void store__entry_free(struct store *s, struct store_entry *e);
 uint64_t store__rand(struct store *s);
+/* A shard picked in proportion to its keys (vol: to its keys with a
+ * TTL); total, their sum, > 0. */
+struct store_shard *store__pick_shard(struct store *s, size_t total, int vol);
 /* A random element drawn as a random non-empty bucket, then a random one
  * of its chain, favours elements in short chains (as Redis's
  * dictGetRandomKey does: in a hash of 1000 fields, HRANDFIELD -200000

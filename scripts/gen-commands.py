@@ -34,8 +34,7 @@ GROUP_TITLES = {
 def fetch_docs(binary):
     port = free_port()
     proc = subprocess.Popen([binary, "--port", str(port), "--bind",
-                             "127.0.0.1"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+                             "127.0.0.1"], stderr=subprocess.DEVNULL)
     try:
         r = redis.Redis(port=port, decode_responses=True)
         # COMMAND DOCS nests deeper than python3-hiredis's parser reads.

@@ -1,6 +1,6 @@
 /* crash.c - the crash log of Redis's crash-log-enabled: when the server
  * dies of SIGSEGV, SIGBUS, SIGFPE, SIGILL or SIGABRT it first writes a
- * report into its log (stdout or the logfile): the signal, the address it
+ * report into its log (stderr or the logfile): the signal, the address it
  * faulted on and a stack trace, between START and END lines that a user
  * can cut out for a bug report. Then it dies of the same signal with the
  * default action, so the exit status, and a core dump where the system
@@ -39,7 +39,7 @@
 static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL,
                                      SIGABRT };
 
-/* Read by the handler: the logfile's path, "" for stdout. A copy, as the
+/* Read by the handler: the logfile's path, "" for stderr. A copy, as the
  * configuration's own string is freed at exit. */
 static char crash_logfile[4096];
 
@@ -116,10 +116,10 @@ static void on_fatal(int sig, siginfo_t *info, void *uctx)
     (void)uctx;
     int fd = crash_logfile[0] ? open(crash_logfile,
                                      O_WRONLY | O_APPEND | O_CREAT, 0644)
-                              : STDOUT_FILENO;
+                              : STDERR_FILENO;
     if (fd >= 0) {
         report(fd, sig, info);
-        if (fd != STDOUT_FILENO)
+        if (fd != STDERR_FILENO)
             close(fd);
     }
     /* Die of the signal itself: the default action, raised again. */

@@ -1,9 +1,9 @@
-/* log.c - one line per event on stdout, as Redis's logfile "", flushed
- * at once (or on the logfile): pid, role, time, level mark and message,
- * the shape Redis's log has so the same eyes and greps work. Levels: 'd'
- * debug, 'v' verbose, 'n' notice, 'w' warning. The file is opened for
- * each line, as Redis does, so a rotated file is picked up, and a
- * relative logfile is in dir, where Redis would have changed into. */
+/* log.c - one line per event on stderr (or logfile): pid, role, time,
+ * level mark and message, the shape Redis's log has so the same eyes and
+ * greps work. Levels: 'd' debug, 'v' verbose, 'n' notice, 'w' warning.
+ * The file is opened for each line, as Redis does, so a rotated file is
+ * picked up, and a relative logfile is in dir, where Redis would have
+ * changed into. */
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -53,7 +53,7 @@ void server_log(const struct server *srv, char level, const char *fmt, ...)
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     const char *marks = ".-*#";
-    FILE *out = stdout;
+    FILE *out = stderr;
     int opened = 0;
     char pbuf[PATH_MAX];
     const char *path = server_dir_path(srv, srv->conf.logfile, pbuf,

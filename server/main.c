@@ -341,7 +341,7 @@ static struct premap *premap_tables(void)
 }
 
 /* A logfile that cannot be opened stops start-up, as Redis's config check
- * does, rather than leaving the log on stdout unseen. */
+ * does, rather than leaving the log on stderr unseen. */
 static int check_logfile(const struct server *srv)
 {
     char buf[PATH_MAX];

@@ -110,6 +110,8 @@ struct conf {
     int64_t zset_max_listpack_entries;
     uint64_t zset_max_listpack_value;
     uint64_t hll_sparse_max_bytes;      /* sparse HyperLogLog size limit */
+    int64_t stream_node_max_entries;    /* where a stream's block ends */
+    uint64_t stream_node_max_bytes;
     /* Private to conf/: values of the Redis directives accepted as no-ops
      * (encodings, persistence...), kept as CONFIG GET prints them. */
     char **noop;

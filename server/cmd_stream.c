@@ -187,6 +187,17 @@ struct xtrim_args {
     struct store_sid minid, id;
 };
 
+/* "~" without LIMIT removes at most 100 nodes' worth of entries, as Redis
+ * does: 100 * stream-node-max-entries, taken as 10000 when that is 0 or
+ * less and as 1000000 above it. The product wraps as Redis's does on a
+ * huge setting, so the same setting gives the same limit. */
+static uint64_t default_trim_limit(const struct client *c)
+{
+    uint64_t n = (uint64_t)c->srv->conf.stream_node_max_entries;
+    int64_t l = (int64_t)(n * 100u);
+    return l <= 0 ? 10000 : l > 1000000 ? 1000000 : (uint64_t)l;
+}
+
 /* Redis's streamParseAddOrTrimArgsOrReply: options from argv[2]. For XADD
  * returns the index of the ID argument; for XTRIM, argc. -1 after an
  * error reply. */
@@ -263,8 +274,7 @@ static long xtrim_parse(struct client *c, struct xtrim_args *a, int xadd)
             return -1;
         }
     } else {
-        /* Redis: 100 * stream-node-max-entries for "~", none for "=". */
-        a->limit = a->approx ? 10000 : 0;
+        a->limit = a->approx ? default_trim_limit(c) : 0;
     }
     return (long)i;
 }

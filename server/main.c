@@ -256,6 +256,8 @@ static void apply_limits(struct server *srv)
         .zset_value = (size_t)cf->zset_max_listpack_value,
         .list_size = cf->list_max_listpack_size,
         .set_intset = (size_t)cf->set_max_intset_entries,
+        .stream_entries = (size_t)cf->stream_node_max_entries,
+        .stream_bytes = (size_t)cf->stream_node_max_bytes,
     };
     for (int i = 0; i < cf->databases; i++)
         store_set_limits(srv->db[i], &l);

@@ -84,6 +84,10 @@ void store_set_limits(struct store *s, const struct store_limits *l)
         s->limits.list_size = -5;
     if (l->list_size == 0)
         s->limits.list_size = 1;
+    if (l->stream_entries == 0 || l->stream_entries > STORE_STREAM_BLOCK_MAX)
+        s->limits.stream_entries = STORE_STREAM_BLOCK_MAX;
+    if (l->stream_bytes == 0 || l->stream_bytes > STORE_STREAM_BYTES_MAX)
+        s->limits.stream_bytes = STORE_STREAM_BYTES_MAX;
 }
 
 const struct store_limits *store_get_limits(const struct store *s)

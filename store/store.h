@@ -238,13 +238,23 @@ struct store_limits {
     size_t zset_entries, zset_value;
     int64_t list_size;         /* >0: entries a block; -1..-5: 4..64 KiB */
     size_t set_intset;         /* set-max-intset-entries */
+    /* stream-node-max-entries and -bytes: where a stream's block ends,
+     * as Redis ends a node, so that XTRIM "~" removes the same entries.
+     * 0 means no limit: entries then count as STORE_STREAM_BLOCK_MAX
+     * (as do values above it), bytes as STORE_STREAM_BYTES_MAX. */
+    size_t stream_entries, stream_bytes;
 };
 #define STORE_COMPACT_MAX 4096
 /* set_intset above this is taken as this: adds move the array's tail,
  * so an intset stays small enough for that (Redis allows 2^30). */
 #define STORE_INTSET_MAX 65536
 /* Redis 7's defaults (sets: Redis 7.2's set-max-listpack-*). */
-#define STORE_LIMITS_DEFAULT { 512, 64, 128, 64, 128, 64, -2, 512 }
+#define STORE_LIMITS_DEFAULT { 512, 64, 128, 64, 128, 64, -2, 512, 100, 4096 }
+/* A stream block's entries are walked through an array of this many
+ * offsets (struct store_stream_it). */
+#define STORE_STREAM_BLOCK_MAX 128
+/* Redis's own bound on a node's bytes (1 GiB). */
+#define STORE_STREAM_BYTES_MAX ((size_t)1 << 30)
 /* Applies l to collections that grow from now on; existing ones keep
  * their encoding until they next grow past the limits. */
 void store_set_limits(struct store *s, const struct store_limits *l);
@@ -738,7 +748,7 @@ struct store_stream_it {
     int rev, done;
     size_t b;                  /* private: block index */
     uint32_t k, nk;            /* private: entry index / entries in offs */
-    uint32_t offs[128];        /* private: entry offsets of block b */
+    uint32_t offs[STORE_STREAM_BLOCK_MAX];  /* private: block b's entries */
 };
 
 /* Counters kept for XINFO and the consumer groups' lag (Redis 7 fields). */

@@ -5,9 +5,9 @@
  *
  * Entries arrive in ID order, so they are packed into contiguous blocks,
  * held in an array sorted by ID (blocks never overlap). A block ends
- * where Redis ends a stream node (100 entries, or about 4096 bytes of
- * listpack, which each block counts as Redis would encode it), so that
- * XTRIM "~" removes the same entries:
+ * where Redis ends a stream node (stream-node-max-entries, 100, or about
+ * stream-node-max-bytes, 4096, of listpack, which each block counts as
+ * Redis would encode it), so that XTRIM "~" removes the same entries:
  *
  *   st->b[b0 .. b0+nb)  ->  block{first, last, used, cap, eoff, lastoff,
  *                                 lpbytes, n, live}
@@ -32,11 +32,11 @@
  * and its block's first ID, so a lookup walks the block without keeping
  * state, and a block keeps its first ID when its first entry is deleted.
  * Blocks take their allocation's whole size class (see "Block
- * allocation"); a 56-byte header and the master come once per 100
- * entries.
+ * allocation"); a 56-byte header and the master come once per block
+ * (100 entries by default).
  *
  * A range lookup binary-searches the block array by ID, then walks
- * entries inside the block (at most 100). Deleting marks the entry
+ * entries inside the block (at most 128). Deleting marks the entry
  * DELETED (a tombstone) and counts it out of the block's live entries; a
  * block left with no live entry is freed, so the first block always has
  * a live entry and the first ID is cheap. Trimming from the head frees
@@ -60,16 +60,13 @@
 #include <malloc.h>
 #include <stdlib.h>
 
-#define BLOCK_MAX_ENTRIES 100   /* Redis's stream-node-max-entries */
-#define BLOCK_MAX_BYTES 4096    /* and stream-node-max-bytes */
+#define BLOCK_PREALLOC_MAX 4096 /* a new block's room, as Redis's node */
 #define E_DELETED 0x01
 #define E_SAME 0x02             /* the master's field names */
 #define E_ID_MASK 0x0c          /* the ID's shape (id_size) */
 #define E_ID_SEQ 0x00
 #define E_ID_MS 0x04
 #define E_ID_BOTH 0x08
-
-_Static_assert(BLOCK_MAX_ENTRIES <= 128, "it->offs holds a block");
 
 /* ---- IDs -------------------------------------------------------------- */
 
@@ -575,13 +572,13 @@ static int obj_check(const void *o)
     uint64_t live = 0;
     struct store_sid prev = { 0, 0 };
     int any = 0;
-    uint32_t offs[BLOCK_MAX_ENTRIES + 28];
+    uint32_t offs[STORE_STREAM_BLOCK_MAX];
     if (st->b0 + st->nb > st->bcap && st->nb)
         return -1;
     for (size_t i = 0; i < st->nb; i++) {
         const struct sblock *b = blk(st, i);
         if (b->used > b->cap || b->n == 0 || b->live == 0 ||
-            b->n > BLOCK_MAX_ENTRIES || b->live > b->n)
+            b->n > STORE_STREAM_BLOCK_MAX || b->live > b->n)
             return -2;
         uint32_t k = block_offsets(b, offs);
         if (k != b->n)
@@ -657,7 +654,7 @@ int store_stream_last_live_id(const struct store_stream *st,
         *out = b->last;
         return 1;
     }
-    uint32_t offs[BLOCK_MAX_ENTRIES];
+    uint32_t offs[STORE_STREAM_BLOCK_MAX];
     uint32_t k = block_offsets(b, offs);
     while (k-- > 0) {
         if (!(b->data[offs[k]] & E_DELETED)) {
@@ -688,8 +685,9 @@ int store_stream_next_id(const struct store_stream *st, int64_t now_ms,
 
 /* XTRIM "~" removes whole blocks only, so which entries it removes depends
  * on where blocks end; to remove the ones Redis does, a block ends where
- * Redis ends a node: at 100 entries, or when the node's listpack bytes
- * plus the new entry's field and value lengths reach 4096. A block
+ * Redis ends a node: at stream-node-max-entries entries (deleted ones
+ * too), or when the node's listpack bytes plus the new entry's field and
+ * value lengths reach stream-node-max-bytes (the store's limits). A block
  * counts its listpack bytes as Redis would encode them: integers (and
  * strings that are canonical int64s) in 1 to 9 bytes, other strings
  * after a 1, 2 or 5 byte length, each element followed by its back
@@ -765,14 +763,15 @@ static uint32_t lp_master(size_t nf, const char *const *fv,
 }
 
 /* 1 if Redis would start a new node for an entry of fields fv. */
-static int lp_full(const struct sblock *b, size_t nf, const size_t *fvlen)
+static int lp_full(const struct store *s, const struct sblock *b, size_t nf,
+                   const size_t *fvlen)
 {
-    if (b->n >= BLOCK_MAX_ENTRIES)
+    if (b->n >= s->limits.stream_entries)
         return 1;
     size_t raw = 0;
     for (size_t i = 0; i < 2 * nf; i++)
         raw += fvlen[i];
-    return b->lpbytes + raw >= BLOCK_MAX_BYTES;
+    return b->lpbytes + raw >= s->limits.stream_bytes;
 }
 
 /* ---- Block allocation ------------------------------------------------- */
@@ -817,8 +816,8 @@ static struct sblock *block_open(struct store *s, struct store_stream *st,
     if (st->nb) {
         const struct sblock *prev = blk(st, st->nb - 1);
         cap = prev->used + prev->used / 16;
-        if (cap > BLOCK_MAX_BYTES)
-            cap = BLOCK_MAX_BYTES;
+        if (cap > BLOCK_PREALLOC_MAX)
+            cap = BLOCK_PREALLOC_MAX;
     }
     if (cap < msz + need)
         cap = msz + need;
@@ -892,7 +891,7 @@ int store_stream_append(struct store *s, struct store_stream *st,
         if (!same)
             esz += store__varint_len(nfields) + names_size(nfields, fvlen);
     }
-    if (!b || lp_full(b, nfields, fvlen)) {
+    if (!b || lp_full(s, b, nfields, fvlen)) {
         /* The first entry of a new block: its names are the master's,
          * its ID the block's first (ID_SEQ, distance 0). */
         same = 1;

@@ -530,6 +530,50 @@ TEST(node_bounds_as_redis)
     store_free(s);
 }
 
+static void set_node_limits(struct store *s, size_t entries, size_t bytes)
+{
+    struct store_limits l = *store_get_limits(s);
+    l.stream_entries = entries;
+    l.stream_bytes = bytes;
+    store_set_limits(s, &l);
+}
+
+/* Where blocks end follows stream-node-max-entries and -bytes as Redis's
+ * nodes do (figures from redis-server 7.0: radix-tree-keys, XTRIM "~");
+ * no entries limit, or one above 128, is 128. */
+TEST(node_bounds_follow_the_limits)
+{
+    struct store *s = store_new(1);
+    set_node_limits(s, 10, 4096);
+    ASSERT_EQ(blocks_of(s, "e10", 25, 5), 3);
+    ASSERT_EQ(store_stream_trim(s, open_s(s, "e10", 0), 12, NULL, 1, 0), 10);
+    set_node_limits(s, 1, 4096);
+    ASSERT_EQ(blocks_of(s, "e1", 5, 5), 5);
+    ASSERT_EQ(store_stream_trim(s, open_s(s, "e1", 0), 2, NULL, 1, 0), 3);
+    set_node_limits(s, 100, 200);
+    ASSERT_EQ(blocks_of(s, "b200", 20, 30), 5);
+    ASSERT_EQ(store_stream_trim(s, open_s(s, "b200", 0), 10, NULL, 1, 0), 8);
+    set_node_limits(s, 3, 0);
+    ASSERT_EQ(blocks_of(s, "e3", 10, 5), 4);
+    ASSERT_EQ(store_stream_trim(s, open_s(s, "e3", 0), 4, NULL, 1, 0), 6);
+    set_node_limits(s, 100, 1);
+    ASSERT_EQ(blocks_of(s, "b1", 4, 5), 4);
+    set_node_limits(s, 0, 0);
+    ASSERT_EQ(store_get_limits(s)->stream_entries, STORE_STREAM_BLOCK_MAX);
+    ASSERT_EQ(blocks_of(s, "e0", 300, 5), 3);
+    set_node_limits(s, 1000, 4096);
+    ASSERT_EQ(blocks_of(s, "e1000", 129, 1), 2);
+    /* A lower limit ends the last block at once; entries go on. */
+    set_node_limits(s, 2, 4096);
+    struct store_stream *st = open_s(s, "e10", 0);
+    const char *fv[] = { "a", "x" };
+    size_t fl[] = { 1, 1 };
+    ASSERT_OK(store_stream_append(s, st, sid(26, 0), 1, fv, fl));
+    ASSERT_EQ(store_stream_nblocks(st), 3);
+    ASSERT_OK(store__check(s));
+    store_free(s);
+}
+
 /* radix-tree-nodes as redis-server 7.0 counts them over the blocks' first
  * IDs (16 big-endian bytes): the root, branches, their children, leaves. */
 TEST(rax_nodes_as_redis)
@@ -1064,6 +1108,7 @@ static const struct unit_test tests[] = {
     UNIT(setid_then_append),
     UNIT(block_heads),
     UNIT(node_bounds_as_redis),
+    UNIT(node_bounds_follow_the_limits),
     UNIT(rax_nodes_as_redis),
     UNIT(tombstones),
     UNIT(block_walk_and_counters),

@@ -8,12 +8,18 @@
  *   maxmemory-clients  while the clients' memory (CLIENT LIST's tot-mem,
  *                      summed) is at the limit or over, the client using
  *                      the most is closed, and the next, checked before
- *                      the loop sleeps; CLIENT NO-EVICT spares a client.
+ *                      the loop sleeps and before a command runs that
+ *                      may take the sum over (its arguments are counted,
+ *                      as Redis counts them); CLIENT NO-EVICT spares a
+ *                      client.
  *
  * Both walk the client list: cheap for the tens of clients a dev server
  * has. The once-a-second walk always runs (the subscribers' limits);
  * client eviction only while maxmemory-clients is set. Redis keeps clients
- * in buckets by memory to avoid the walk; not done here. */
+ * in buckets by memory to avoid the walk; not done here. Before a command,
+ * the sum is estimated instead, from the last walk's figures with the
+ * running client's own taken anew, and only an estimate at the limit or
+ * over walks. */
 #include "server/pubsub.h"
 #include "server/server.h"
 
@@ -63,7 +69,13 @@ void client_cron(struct server *srv)
 size_t client_memory(const struct client *c)
 {
     return sizeof(*c) + c->out.cap + c->wbuf.cap + c->reader.arena_cap +
-           resp_reader_pending(&c->reader);
+           resp_reader_pending(&c->reader) + client_multi_memory(c);
+}
+
+/* See server.h. */
+size_t client_multi_memory(const struct client *c)
+{
+    return c->mbytes + c->mcap * sizeof(*c->mqueue);
 }
 
 /* maxmemory-clients in bytes now: a percentage follows maxmemory. As
@@ -99,9 +111,10 @@ void client_evict_for_memory(struct server *srv)
     size_t limit = client_eviction_limit(srv), total = 0, mem;
     if (!limit)
         return;
-    for (const struct client *c = srv->clients; c; c = c->next)
-        if (!(c->flags & CLIENT_CLOSING))
-            total += client_memory(c);
+    for (struct client *c = srv->clients; c; c = c->next) {
+        c->mem_walked = c->flags & CLIENT_CLOSING ? 0 : client_memory(c);
+        total += c->mem_walked;
+    }
     if (total < limit)
         srv->clients_over_logged = 0;
     while (total >= limit) {
@@ -112,12 +125,32 @@ void client_evict_for_memory(struct server *srv)
                 server_log(srv, 'w', "Over client maxmemory after "
                            "evicting all evictable clients");
             srv->clients_over_logged = 1;
-            return;
+            break;
         }
         server_log(srv, 'v', "Evicting client: id=%llu addr=%s tot-mem=%zu",
                    (unsigned long long)c->id, c->addr, mem);
         srv->stat_evicted_clients++;
         total -= mem;
+        c->mem_walked = 0;
         client_close(c);
     }
+    srv->clients_mem = total;
+}
+
+/* See server.h. A client that connected since the last walk counts as 0
+ * in its sum; it is small until it sends something, and then it is the
+ * one measured. Over the limit with nothing left to evict, only the walk
+ * before the loop sleeps looks again. */
+int client_evicted_before_call(struct client *c)
+{
+    struct server *srv = c->srv;
+    size_t limit = client_eviction_limit(srv);
+    if (!limit || srv->clients_over_logged)
+        return 0;
+    size_t others = srv->clients_mem > c->mem_walked
+                        ? srv->clients_mem - c->mem_walked : 0;
+    if (others + client_memory(c) < limit)
+        return 0;
+    client_evict_for_memory(srv);
+    return (c->flags & CLIENT_CLOSING) != 0;
 }

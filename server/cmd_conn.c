@@ -286,7 +286,7 @@ static void client_info_line(struct resp_out *out, const struct client *c,
         "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld "
         "flags=%s db=%d sub=%zu psub=%zu ssub=%zu multi=%d watch=%zu "
         "qbuf=%zu qbuf-free=0 "
-        "argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=0 oll=0 omem=%zu "
+        "argv-mem=0 multi-mem=%zu rbs=%zu rbp=0 obl=0 oll=0 omem=%zu "
         "tot-mem=%zu events=%s cmd=%s user=%s redir=%lld resp=%d "
         "lib-name=%s lib-ver=%s\n",
         (unsigned long long)c->id, c->addr, c->laddr, (int)fd,
@@ -297,7 +297,8 @@ static void client_info_line(struct resp_out *out, const struct client *c,
         pubsub_client_count(c, PUBSUB_SHARD),
         (c->flags & CLIENT_MULTI) ? (int)c->mcount : -1,
         c->nwatched,                    /* Redis 7.4's watch= */
-        resp_reader_pending(&c->reader), c->reader.arena_cap,
+        resp_reader_pending(&c->reader), client_multi_memory(c),
+        c->reader.arena_cap,
         client_output_pending(c),
         client_memory(c), events, cmd,
         c->user->name, tracking_redir_of(c), c->proto, c->lib_name ? c->lib_name : "",

@@ -951,6 +951,9 @@ static void dispatch(struct client *c)
     }
     if (c->user->restricted && acl_refused(c))
         return;
+    /* As Redis's processCommand: clients first, then keys. */
+    if (srv->conf.maxmemory_clients && client_evicted_before_call(c))
+        return;
     if (srv->conf.maxmemory && maxmemory_refuses(c)) {
         if (c->cmd->proc == cmd_exec) {
             reject_exec(c, "OOM command not allowed when used memory > "

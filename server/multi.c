@@ -54,6 +54,7 @@ void client_multi_queue(struct client *c)
         c->flags |= CLIENT_DIRTY_EXEC;
         return;
     }
+    c->mbytes += c->mqueue[c->mcount].bytes;
     c->mcount++;
     resp_add_simple(&c->out, "QUEUED");
 }
@@ -73,6 +74,7 @@ int client_cmd_save(const struct client *c, struct queued_cmd *q)
     q->argc = c->argc;
     q->argv = (char **)block;
     q->argvlen = (size_t *)(block + c->argc * sizeof(char *));
+    q->bytes = head + bytes;
     char *p = block + head;
     for (size_t i = 0; i < c->argc; i++) {
         memcpy(p, c->argv[i], c->argvlen[i]);
@@ -90,6 +92,7 @@ void client_multi_reset(struct client *c)
     for (size_t i = 0; i < c->mcount; i++)
         free(c->mqueue[i].argv);
     c->mcount = 0;
+    c->mbytes = 0;
     c->flags &= ~(unsigned)(CLIENT_MULTI | CLIENT_DIRTY_CAS |
                             CLIENT_DIRTY_EXEC);
 }

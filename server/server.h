@@ -220,6 +220,7 @@ struct queued_cmd {
     size_t argc;
     char **argv;
     size_t *argvlen;
+    size_t bytes;                       /* the allocation argv points to */
 };
 
 struct watched_key {
@@ -273,6 +274,7 @@ struct client {
 
     struct queued_cmd *mqueue;
     size_t mcount, mcap;
+    size_t mbytes;                      /* the queued commands' copies */
     struct watched_key *watched;
     size_t nwatched;
     struct pubsub_client *ps;           /* subscriptions, see pubsub.c */
@@ -292,6 +294,8 @@ struct client {
     uint64_t block_ns;
     struct tracking_client *trk;        /* CLIENT TRACKING state (tracking.c) */
     struct acl_user *user;              /* who it runs as (acl.h), never NULL */
+    size_t mem_walked;                  /* client_memory at client eviction's
+                                           last walk, 0 if none since */
 };
 
 /* The flags EVAL's script declares in its shebang, applied to flags as
@@ -370,6 +374,7 @@ struct server {
     uint64_t stat_sweep_capped;         /* sweeps that spent their budget */
     uint64_t stat_evicted_clients;      /* by maxmemory-clients */
     int clients_over_logged;            /* client eviction could not help */
+    size_t clients_mem;                 /* client eviction's last walk's sum */
     int64_t idle_checked_ms;            /* client_cron's last walk */
     uint64_t stat_errors;
     size_t mem_peak;                    /* most used_memory seen by a tick */
@@ -549,12 +554,19 @@ void client_resume(struct client *c);
 /* Writes out what the client has gathered (called by the prepare handle). */
 void client_flush(struct client *c);
 /* A client's memory as CLIENT LIST's tot-mem and client eviction count
- * it: its struct, its buffers' capacity and its unread input. */
+ * it: its struct, its buffers' capacity, its unread input and its MULTI
+ * queue. */
 size_t client_memory(const struct client *c);
+/* CLIENT LIST's multi-mem: the MULTI queue and the commands in it. */
+size_t client_multi_memory(const struct client *c);
 /* maxmemory-clients: while the clients' memory is at or over the limit,
  * closes the evictable clients, largest first (Redis's client eviction).
  * Called before the loop sleeps. */
 void client_evict_for_memory(struct server *srv);
+/* The same before c's command runs, when c's memory now may take the
+ * clients over the limit (its arguments count). 1 if c itself was
+ * closed: the command must not run. */
+int client_evicted_before_call(struct client *c);
 /* Once a second (sweeper tick): closes the clients idle for more than
  * `timeout` seconds and the subscribers over client-output-buffer-limit. */
 void client_cron(struct server *srv);

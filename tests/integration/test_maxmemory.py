@@ -25,6 +25,7 @@ starting a server a test); LRU quality sleeps 2.2 s for real, since the
 per-key access clock of both servers ticks about once a second."""
 
 import os
+import re
 import sys
 import time
 
@@ -738,6 +739,61 @@ def client_eviction_spares_no_evict_clients():
         kept.send(b"x" * 1500000 + b"\r\n")
         assert_eq(kept.read_raw(), OK, "the rest of the SET")
         assert_eq(kept.call("STRLEN", "k"), b":3000000\r\n")
+
+
+@test
+def client_eviction_comes_before_a_command_whose_arguments_cross_it():
+    """Redis's 'client evicted due to large argv': a command read whole in
+    one go counts its arguments, and a client they take over the limit is
+    closed before the command runs, with no reply."""
+    s, admin = server()
+    assert_eq(admin.call("CONFIG", "SET", "maxmemory-clients", "3000000"),
+              OK)
+    with s.conn() as c:
+        assert_eq(c.call("MSET", "k", "v", "k2", "x" * 1000000), OK)
+        assert_eq(c.call("GET", "k"), b"$1\r\nv\r\n")
+        c.send(h.encode("MSET", "k", "w", "k2", "y" * 3000000))
+        assert c.is_closed(timeout=10), "the client stayed"
+    assert_eq(admin.call("GET", "k"), b"$1\r\nv\r\n", "the MSET ran")
+    assert_eq(admin.call("STRLEN", "k2"), b":1000000\r\n")
+    assert_eq(field(admin, "stats", "evicted_clients"), "1")
+
+
+@test
+def client_eviction_counts_the_multi_queue():
+    """Redis's 'client evicted due to large multi buf': the commands a
+    MULTI queued count (CLIENT LIST multi-mem), so a queue that grows past
+    the limit closes its client and nothing of it runs."""
+    s, admin = server()
+    assert_eq(admin.call("CONFIG", "SET", "maxmemory-clients", "3000000"),
+              OK)
+    quarter = 750000
+    with s.conn() as c:
+        assert_eq(c.call("CLIENT", "SETNAME", "queuer"), OK)
+        assert_eq(c.call("MULTI"), OK)
+        assert_eq(c.call("SET", "k", "a" * quarter), b"+QUEUED\r\n")
+        line = [ln for ln in admin.call("CLIENT", "LIST").split(b"\n")
+                if b"name=queuer" in ln][0]
+        mem = int(re.search(rb" multi-mem=(\d+)", line).group(1))
+        assert quarter < mem < 2 * quarter, line
+        assert_eq(c.call("SET", "k", "a" * quarter), b"+QUEUED\r\n")
+        assert_eq(c.call("EXEC"), b"*2\r\n+OK\r\n+OK\r\n")
+        assert_eq(c.call("MULTI"), OK)
+        try:
+            for _ in range(5):
+                c.send(h.encode("SET", "k", "b" * quarter))
+            c.send(h.encode("EXEC"))
+        except (BrokenPipeError, ConnectionResetError):
+            pass                    # closed already, as it should be
+        # Queued ones get +QUEUED until the one that crosses the limit.
+        queued = 0
+        while not c.is_closed(timeout=10):
+            assert_eq(c.read_raw(), b"+QUEUED\r\n")
+            queued += 1
+            assert queued < 5, "the client stayed"
+    assert_eq(admin.call("STRLEN", "k"), b":%d\r\n" % quarter)
+    assert_eq(admin.call("GETRANGE", "k", 0, 0), b"$1\r\na\r\n")
+    assert_eq(field(admin, "stats", "evicted_clients"), "1")
 
 
 @test

@@ -543,26 +543,32 @@ static void set_node_limits(struct store *s, size_t entries, size_t bytes)
  * no entries limit, or one above 128, is 128. */
 TEST(node_bounds_follow_the_limits)
 {
+    static const struct {
+        const char *key;
+        size_t entries, bytes;            /* the limits */
+        int n;                            /* entries "a" = vlen bytes */
+        size_t vlen, blocks;
+        uint64_t trim_to, trimmed;        /* XTRIM MAXLEN ~ trim_to */
+    } cases[] = {
+        { "e10", 10, 4096, 25, 5, 3, 12, 10 },
+        { "e1", 1, 4096, 5, 5, 5, 2, 3 },
+        { "b200", 100, 200, 20, 30, 5, 10, 8 },
+        { "e3", 3, 0, 10, 5, 4, 4, 6 },
+        { "b1", 100, 1, 4, 5, 4, 2, 2 },
+        /* No limit, or one above 128: 128 entries. */
+        { "e0", 0, 0, 300, 5, 3, 200, 0 },
+        { "e1000", 1000, 4096, 129, 1, 2, 1, 128 },
+    };
     struct store *s = store_new(1);
-    set_node_limits(s, 10, 4096);
-    ASSERT_EQ(blocks_of(s, "e10", 25, 5), 3);
-    ASSERT_EQ(store_stream_trim(s, open_s(s, "e10", 0), 12, NULL, 1, 0), 10);
-    set_node_limits(s, 1, 4096);
-    ASSERT_EQ(blocks_of(s, "e1", 5, 5), 5);
-    ASSERT_EQ(store_stream_trim(s, open_s(s, "e1", 0), 2, NULL, 1, 0), 3);
-    set_node_limits(s, 100, 200);
-    ASSERT_EQ(blocks_of(s, "b200", 20, 30), 5);
-    ASSERT_EQ(store_stream_trim(s, open_s(s, "b200", 0), 10, NULL, 1, 0), 8);
-    set_node_limits(s, 3, 0);
-    ASSERT_EQ(blocks_of(s, "e3", 10, 5), 4);
-    ASSERT_EQ(store_stream_trim(s, open_s(s, "e3", 0), 4, NULL, 1, 0), 6);
-    set_node_limits(s, 100, 1);
-    ASSERT_EQ(blocks_of(s, "b1", 4, 5), 4);
-    set_node_limits(s, 0, 0);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        set_node_limits(s, cases[i].entries, cases[i].bytes);
+        ASSERT_EQ(blocks_of(s, cases[i].key, cases[i].n, cases[i].vlen),
+                  cases[i].blocks);
+        ASSERT_EQ(store_stream_trim(s, open_s(s, cases[i].key, 0),
+                                    cases[i].trim_to, NULL, 1, 0),
+                  cases[i].trimmed);
+    }
     ASSERT_EQ(store_get_limits(s)->stream_entries, STORE_STREAM_BLOCK_MAX);
-    ASSERT_EQ(blocks_of(s, "e0", 300, 5), 3);
-    set_node_limits(s, 1000, 4096);
-    ASSERT_EQ(blocks_of(s, "e1000", 129, 1), 2);
     /* A lower limit ends the last block at once; entries go on. */
     set_node_limits(s, 2, 4096);
     struct store_stream *st = open_s(s, "e10", 0);

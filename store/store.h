@@ -241,7 +241,8 @@ struct store_limits {
     /* stream-node-max-entries and -bytes: where a stream's block ends,
      * as Redis ends a node, so that XTRIM "~" removes the same entries.
      * 0 means no limit: entries then count as STORE_STREAM_BLOCK_MAX
-     * (as do values above it), bytes as STORE_STREAM_BYTES_MAX. */
+     * (as do values above it), bytes as STORE_STREAM_BYTES_MAX (so does
+     * Redis). */
     size_t stream_entries, stream_bytes;
 };
 #define STORE_COMPACT_MAX 4096
@@ -250,9 +251,10 @@ struct store_limits {
 #define STORE_INTSET_MAX 65536
 /* Redis 7's defaults (sets: Redis 7.2's set-max-listpack-*). */
 #define STORE_LIMITS_DEFAULT { 512, 64, 128, 64, 128, 64, -2, 512, 100, 4096 }
-/* A stream block's entries are walked through an array of this many
- * offsets (struct store_stream_it). */
-#define STORE_STREAM_BLOCK_MAX 128
+/* Entries a stream block holds at most: it counts them in 16 bits. */
+#define STORE_STREAM_BLOCK_MAX 65535
+/* Entry offsets a range walk holds at a time (struct store_stream_it). */
+#define STORE_STREAM_IT_WINDOW 128
 /* Redis's own bound on a node's bytes (1 GiB). */
 #define STORE_STREAM_BYTES_MAX ((size_t)1 << 30)
 /* Applies l to collections that grow from now on; existing ones keep
@@ -747,8 +749,10 @@ struct store_stream_it {
     struct store_sid lo, hi;
     int rev, done;
     size_t b;                  /* private: block index */
-    uint32_t k, nk;            /* private: entry index / entries in offs */
-    uint32_t offs[STORE_STREAM_BLOCK_MAX];  /* private: block b's entries */
+    uint32_t k, nk;            /* private: next in offs / entries in offs */
+    uint32_t edge;             /* private: where block b's next window
+                                  starts (forward) or ends (reverse) */
+    uint32_t offs[STORE_STREAM_IT_WINDOW];  /* private: a run of entries */
 };
 
 /* Counters kept for XINFO and the consumer groups' lag (Redis 7 fields). */

@@ -36,7 +36,7 @@
  * (100 entries by default).
  *
  * A range lookup binary-searches the block array by ID, then walks
- * entries inside the block (at most 128). Deleting marks the entry
+ * entries inside the block (100 by default). Deleting marks the entry
  * DELETED (a tombstone) and counts it out of the block's live entries; a
  * block left with no live entry is freed, so the first block always has
  * a live entry and the first ID is cheap. Trimming from the head frees
@@ -325,15 +325,10 @@ int store_stream_field(struct store_stream_entry *e, const char **f,
     return 1;
 }
 
-/* Offsets of the entries of b into offs; returns how many. */
-static uint32_t block_offsets(const struct sblock *b, uint32_t *offs)
+/* The offset of the entry after the one at off in b. */
+static uint32_t next_off(const struct sblock *b, uint32_t off)
 {
-    uint32_t k = 0, off = b->eoff;
-    while (off < b->used) {
-        offs[k++] = off;
-        off = (uint32_t)(entry_skip(b, b->data + off) - b->data);
-    }
-    return k;
+    return (uint32_t)(entry_skip(b, b->data + off) - b->data);
 }
 
 /* ---- Blocks ----------------------------------------------------------- */
@@ -572,30 +567,28 @@ static int obj_check(const void *o)
     uint64_t live = 0;
     struct store_sid prev = { 0, 0 };
     int any = 0;
-    uint32_t offs[STORE_STREAM_BLOCK_MAX];
     if (st->b0 + st->nb > st->bcap && st->nb)
         return -1;
     for (size_t i = 0; i < st->nb; i++) {
         const struct sblock *b = blk(st, i);
         if (b->used > b->cap || b->n == 0 || b->live == 0 ||
-            b->n > STORE_STREAM_BLOCK_MAX || b->live > b->n)
+            b->live > b->n)
             return -2;
-        uint32_t k = block_offsets(b, offs);
-        if (k != b->n)
-            return -3;
-        uint32_t nlive = 0;
-        for (uint32_t j = 0; j < k; j++) {
+        uint32_t k = 0, nlive = 0;
+        for (uint32_t off = b->eoff; off < b->used; off = next_off(b, off)) {
             struct store_stream_entry e;
-            entry_view(b, b->data + offs[j], &e);
+            entry_view(b, b->data + off, &e);
             if (any && store_sid_cmp(e.id, prev) <= 0)
                 return -4;
-            if (j == 0 && store_sid_cmp(e.id, b->first) != 0)
+            if (k++ == 0 && store_sid_cmp(e.id, b->first) != 0)
                 return -5;
             prev = e.id;
             any = 1;
-            if (!(b->data[offs[j]] & E_DELETED))
+            if (!(b->data[off] & E_DELETED))
                 nlive++;
         }
+        if (k != b->n)
+            return -3;
         if (nlive != b->live || store_sid_cmp(prev, b->last) != 0)
             return -6;
         live += nlive;
@@ -654,17 +647,16 @@ int store_stream_last_live_id(const struct store_stream *st,
         *out = b->last;
         return 1;
     }
-    uint32_t offs[STORE_STREAM_BLOCK_MAX];
-    uint32_t k = block_offsets(b, offs);
-    while (k-- > 0) {
-        if (!(b->data[offs[k]] & E_DELETED)) {
-            int flags;
-            uint64_t nf;
-            entry_head(b, b->data + offs[k], out, &flags, &nf);
-            return 1;
-        }
-    }
-    return 0;
+    uint32_t live = b->used;
+    for (uint32_t off = b->eoff; off < b->used; off = next_off(b, off))
+        if (!(b->data[off] & E_DELETED))
+            live = off;
+    if (live == b->used)
+        return 0;
+    int flags;
+    uint64_t nf;
+    entry_head(b, b->data + live, out, &flags, &nf);
+    return 1;
 }
 
 /* XADD *'s ID at now_ms. Returns 0, or -1 when IDs are exhausted. */
@@ -691,7 +683,8 @@ int store_stream_next_id(const struct store_stream *st, int64_t now_ms,
  * counts its listpack bytes as Redis would encode them: integers (and
  * strings that are canonical int64s) in 1 to 9 bytes, other strings
  * after a 1, 2 or 5 byte length, each element followed by its back
- * length. Deleting never changes them (flags and counts stay below 128). */
+ * length. The master's live and deleted counts, which Redis rewrites in
+ * place, are counted apart (lp_now), as their sizes follow them. */
 
 #define LP_HEADER 7            /* total bytes, element count, end byte */
 
@@ -751,8 +744,8 @@ static uint32_t lp_entry(struct store_sid f, struct store_sid id, int same,
     return sat_add(t, lp_int((int64_t)(3 + nf + (same ? 0 : nf + 1))));
 }
 
-/* A new node's header and master entry: count, deleted, the names and
- * their count, and the terminating 0. */
+/* A new node's header and master entry: count, deleted (both as 0), the
+ * names and their count, and the terminating 0. */
 static uint32_t lp_master(size_t nf, const char *const *fv,
                           const size_t *fvlen)
 {
@@ -760,6 +753,13 @@ static uint32_t lp_master(size_t nf, const char *const *fv,
     for (size_t i = 0; i < nf; i++)
         t = sat_add(t, lp_str(fv[2 * i], fvlen[2 * i]));
     return sat_add(t, lp_int(0));
+}
+
+/* b's size as Redis's node now: its live and deleted counts as they are. */
+static uint32_t lp_now(const struct sblock *b)
+{
+    uint32_t counts = lp_int(b->live) + lp_int(b->n - b->live);
+    return sat_add(b->lpbytes, counts - 2 * lp_int(0));
 }
 
 /* 1 if Redis would start a new node for an entry of fields fv. */
@@ -771,7 +771,7 @@ static int lp_full(const struct store *s, const struct sblock *b, size_t nf,
     size_t raw = 0;
     for (size_t i = 0; i < 2 * nf; i++)
         raw += fvlen[i];
-    return b->lpbytes + raw >= s->limits.stream_bytes;
+    return lp_now(b) + raw >= s->limits.stream_bytes;
 }
 
 /* ---- Block allocation ------------------------------------------------- */
@@ -1062,6 +1062,56 @@ uint64_t store_stream_trim(struct store *s, struct store_stream *st,
 
 /* ---- Range iteration -------------------------------------------------- */
 
+/* A walk holds the offsets of a window of up to STORE_STREAM_IT_WINDOW
+ * entries of its block: forwards, the entries from it->edge on; in
+ * reverse, the ones just before it->edge. Entries decode only forwards,
+ * so a reverse window reads the block from its start up to the edge,
+ * keeping the last offsets in a ring. A block of the default 100
+ * entries takes one window either way; a block of n above the window
+ * costs about n * n / 256 steps to walk whole in reverse. */
+#define WINDOW STORE_STREAM_IT_WINDOW
+
+static uint32_t window_forward(const struct sblock *b, uint32_t *edge,
+                               uint32_t *offs)
+{
+    uint32_t k = 0, off = *edge;
+    for (; off < b->used && k < WINDOW; off = next_off(b, off))
+        offs[k++] = off;
+    *edge = off;
+    return k;
+}
+
+static uint32_t window_back(const struct sblock *b, uint32_t *edge,
+                            uint32_t *offs)
+{
+    uint32_t ring[WINDOW], t = 0;
+    for (uint32_t off = b->eoff; off < *edge; off = next_off(b, off))
+        ring[t++ % WINDOW] = off;
+    uint32_t k = t < WINDOW ? t : WINDOW;
+    for (uint32_t j = 0; j < k; j++)
+        offs[j] = ring[(t - k + j) % WINDOW];
+    if (k)
+        *edge = offs[0];
+    return k;
+}
+
+/* The next window of block b: how many entries it holds (0: b is done). */
+static uint32_t window_fill(struct store_stream_it *it, const struct sblock *b)
+{
+    it->nk = it->rev ? window_back(b, &it->edge, it->offs)
+                     : window_forward(b, &it->edge, it->offs);
+    it->k = it->rev ? it->nk : 0;
+    return it->nk;
+}
+
+static void window_at_block(struct store_stream_it *it, size_t i)
+{
+    const struct sblock *b = blk(it->st, i);
+    it->b = i;
+    it->edge = it->rev ? b->used : b->eoff;
+    it->nk = it->k = 0;
+}
+
 /* Starts a walk over live entries with lo <= ID <= hi, reverse if rev. */
 void store_stream_it_init(struct store_stream_it *it,
                           const struct store_stream *st,
@@ -1083,9 +1133,7 @@ void store_stream_it_init(struct store_stream_it *it,
         }
         i = 0;
     }
-    it->b = (size_t)i;
-    it->nk = block_offsets(blk(st, it->b), it->offs);
-    it->k = rev ? it->nk : 0;
+    window_at_block(it, (size_t)i);
 }
 
 /* The next live entry in range: 1 and *e, or 0 at the end. */
@@ -1095,15 +1143,12 @@ int store_stream_it_next(struct store_stream_it *it,
     const struct store_stream *st = it->st;
     while (!it->done) {
         const struct sblock *b = blk(st, it->b);
-        if (it->rev ? it->k == 0 : it->k == it->nk) {
+        if ((it->rev ? it->k == 0 : it->k == it->nk) && !window_fill(it, b)) {
             if (it->rev ? it->b == 0 : it->b + 1 >= st->nb) {
                 it->done = 1;
                 break;
             }
-            it->b += it->rev ? (size_t)-1 : 1;
-            b = blk(st, it->b);
-            it->nk = block_offsets(b, it->offs);
-            it->k = it->rev ? it->nk : 0;
+            window_at_block(it, it->rev ? it->b - 1 : it->b + 1);
             continue;
         }
         uint32_t off = it->rev ? it->offs[--it->k] : it->offs[it->k++];

@@ -539,8 +539,7 @@ static void set_node_limits(struct store *s, size_t entries, size_t bytes)
 }
 
 /* Where blocks end follows stream-node-max-entries and -bytes as Redis's
- * nodes do (figures from redis-server 7.0: radix-tree-keys, XTRIM "~");
- * no entries limit, or one above 128, is 128. */
+ * nodes do (figures from redis-server 7.0: radix-tree-keys, XTRIM "~"). */
 TEST(node_bounds_follow_the_limits)
 {
     static const struct {
@@ -555,9 +554,13 @@ TEST(node_bounds_follow_the_limits)
         { "b200", 100, 200, 20, 30, 5, 10, 8 },
         { "e3", 3, 0, 10, 5, 4, 4, 6 },
         { "b1", 100, 1, 4, 5, 4, 2, 2 },
-        /* No limit, or one above 128: 128 entries. */
-        { "e0", 0, 0, 300, 5, 3, 200, 0 },
-        { "e1000", 1000, 4096, 129, 1, 2, 1, 128 },
+        { "e0", 0, 0, 300, 5, 1, 200, 0 },
+        { "e1000", 1000, 4096, 129, 1, 1, 1, 0 },
+        { "e0b4096", 0, 4096, 1000, 5, 4, 500, 263 },
+        { "e200b0", 200, 0, 500, 1, 3, 100, 400 },
+        { "e0b1500", 0, 1500, 400, 1, 3, 100, 268 },
+        /* Over 127 entries the master's count takes another byte. */
+        { "e0b1681", 0, 1681, 300, 1, 3, 100, 149 },
     };
     struct store *s = store_new(1);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -568,7 +571,9 @@ TEST(node_bounds_follow_the_limits)
                                     cases[i].trim_to, NULL, 1, 0),
                   cases[i].trimmed);
     }
+    set_node_limits(s, 0, 0);
     ASSERT_EQ(store_get_limits(s)->stream_entries, STORE_STREAM_BLOCK_MAX);
+    ASSERT_EQ(store_get_limits(s)->stream_bytes, STORE_STREAM_BYTES_MAX);
     /* A lower limit ends the last block at once; entries go on. */
     set_node_limits(s, 2, 4096);
     struct store_stream *st = open_s(s, "e10", 0);
@@ -576,6 +581,52 @@ TEST(node_bounds_follow_the_limits)
     size_t fl[] = { 1, 1 };
     ASSERT_OK(store_stream_append(s, st, sid(26, 0), 1, fv, fl));
     ASSERT_EQ(store_stream_nblocks(st), 3);
+    ASSERT_OK(store__check(s));
+    store_free(s);
+}
+
+/* Blocks far above a walk's window of offsets (no entries limit): ranges
+ * forwards and in reverse, over tombstones, match a model, and the last
+ * live ID is found behind deleted ones. */
+TEST(long_blocks_walk_both_ways)
+{
+    enum { N = 1000 };
+    struct store *s = store_new(1);
+    set_node_limits(s, 0, 0);
+    struct store_stream *st = open_s(s, "s", 1);
+    for (uint64_t i = 1; i <= N; i++)
+        ASSERT_OK(add(s, st, sid(i, 0), 1, "v"));
+    ASSERT_EQ(store_stream_nblocks(st), 1);
+    int live[N + 1];
+    for (int i = 1; i <= N; i++) {
+        live[i] = i % 7 != 0 && i < N - 3;
+        if (!live[i])
+            ASSERT_EQ(store_stream_delete(s, st, sid((uint64_t)i, 0)), 1);
+    }
+    static const uint64_t bounds[][2] = {
+        { 0, N + 1 }, { 100, 900 }, { 129, 129 }, { 1, 128 }, { 500, 501 },
+        { 990, N },
+    };
+    static struct store_sid got[N];
+    for (size_t c = 0; c < sizeof(bounds) / sizeof(bounds[0]); c++) {
+        for (int rev = 0; rev <= 1; rev++) {
+            size_t n = range_ids(st, sid(bounds[c][0], 0),
+                                 sid(bounds[c][1], 0), rev, got, N);
+            size_t want = 0;
+            for (uint64_t i = bounds[c][0]; i <= bounds[c][1]; i++) {
+                if (i < 1 || i > N || !live[i])
+                    continue;
+                size_t at = rev ? n - 1 - want : want;
+                ASSERT(want < n);
+                ASSERT_EQ(got[at].ms, i);
+                want++;
+            }
+            ASSERT_EQ(n, want);
+        }
+    }
+    struct store_sid last;
+    ASSERT_EQ(store_stream_last_live_id(st, &last), 1);
+    ASSERT_EQ(last.ms, N - 4);
     ASSERT_OK(store__check(s));
     store_free(s);
 }
@@ -1115,6 +1166,7 @@ static const struct unit_test tests[] = {
     UNIT(block_heads),
     UNIT(node_bounds_as_redis),
     UNIT(node_bounds_follow_the_limits),
+    UNIT(long_blocks_walk_both_ways),
     UNIT(rax_nodes_as_redis),
     UNIT(tombstones),
     UNIT(block_walk_and_counters),

@@ -241,8 +241,8 @@ struct store_limits {
     /* stream-node-max-entries and -bytes: where a stream's block ends,
      * as Redis ends a node, so that XTRIM "~" removes the same entries.
      * 0 means no limit: entries then count as STORE_STREAM_BLOCK_MAX
-     * (as do values above it), bytes as STORE_STREAM_BYTES_MAX (so does
-     * Redis). */
+     * (as do values above it), bytes as STORE_STREAM_BYTES_MAX, Redis's
+     * own bound. */
     size_t stream_entries, stream_bytes;
 };
 #define STORE_COMPACT_MAX 4096

@@ -1434,7 +1434,10 @@ LIMITS = [("hash-max-listpack-entries", "512", ["0", "1", "4"]),
           # intsets turn into hash tables past it
           ("set-max-intset-entries", "512", ["0", "1", "4"]),
           # sparse HyperLogLogs turn dense past it
-          ("hll-sparse-max-bytes", "3000", ["0", "20", "40", "200"])]
+          ("hll-sparse-max-bytes", "3000", ["0", "20", "40", "200"]),
+          # where stream nodes end: XTRIM "~" and LIMIT, XINFO, DUMP
+          ("stream-node-max-entries", "100", ["0", "1", "2", "5"]),
+          ("stream-node-max-bytes", "4096", ["0", "1", "60", "200"])]
 # Blocking commands only with timeouts that end, bad ones included.
 TIMEOUTS = ["0.01", "0.001", "-1", "x", "0.01"]
 GROUPS = ["g1", "g2"]

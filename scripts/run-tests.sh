@@ -9,7 +9,7 @@
 #                differential.py, diff_blocking.py, diff_pubsub.py,
 #                diff_multi.py, diff_config.py, diff_protocol.py,
 #                diff_conn.py, diff_expiry.py, diff_lazy.py,
-#                diff_info.py, diff_tracking.py)
+#                diff_info.py, diff_tracking.py, diff_streams.py)
 #                against bin/respite and against bin/respite-san, the two
 #                passes side by side (PARALLEL_PASSES below)
 #   all          both, plus scripts/check-includes.sh (the default)
@@ -214,6 +214,8 @@ integration_pass() {
             tests/compat/diff_info.py --rounds 60 --quiet
         run_suite "tracking differential vs redis-server [$tag]" "$PY" \
             tests/compat/diff_tracking.py --rounds 60 --steps 40 --quiet
+        run_suite "stream node differential vs redis-server [$tag]" "$PY" \
+            tests/compat/diff_streams.py --rounds 60 --steps 60 --quiet
     fi
 }
 

@@ -122,7 +122,8 @@ static int get_ms(struct rdb_reader *r, int64_t *ms)
  * deletes the ones flagged deleted: not each at once, since deleting the
  * only entry of a block frees the block, and the node's next entry would
  * start another one, where Redis's node keeps the tombstone (a node whose
- * first entry was deleted, after DEBUG RELOAD). */
+ * first entry was deleted, after DEBUG RELOAD). The first node stays
+ * even with every entry deleted, as a trim can leave Redis's. */
 static int load_entries(struct store *s, struct store_stream *st,
                         struct store_sid m, struct elems *es)
 {
@@ -132,6 +133,7 @@ static int load_entries(struct store *s, struct store_stream *st,
         el_int(es, 3 + (size_t)nmf, &v) || v != 0)
         return DUMP_BAD;
     size_t i = 4 + (size_t)nmf, mf = 3;
+    int first = store_stream_nblocks(st) == 0;
     const char **fv = NULL;
     size_t *fvlen = NULL, cap = 0;
     /* At most one per entry, and an entry takes four elements or more. */
@@ -192,7 +194,7 @@ static int load_entries(struct store *s, struct store_stream *st,
     if (dead_ids)
         rc = i == es->n ? DUMP_OK : DUMP_BAD;
     for (size_t d = 0; d < ndead; d++)
-        store_stream_delete(s, st, dead_ids[d]);
+        (first ? store_stream_bury : store_stream_delete)(s, st, dead_ids[d]);
 out:
     free(dead_ids);
     free(fv);
@@ -200,7 +202,10 @@ out:
     return rc;
 }
 
-/* One node: its key (the master ID) and its listpack. */
+/* One node: its key (the master ID) and its listpack. The node stays one
+ * block whatever the stream-node-* limits are now, as Redis keeps the
+ * nodes it loads, so that "~" trims and DUMP go on as they did where it
+ * was saved. */
 static int load_node(struct rdb_reader *r, struct store *s,
                      struct store_stream *st)
 {
@@ -215,10 +220,15 @@ static int load_node(struct rdb_reader *r, struct store *s,
     if (bad || rdb_get_string(r, &lp, &n) != 0)
         return DUMP_BAD;
     struct elems es = { NULL, 0, 0 };
+    struct store_limits saved = *store_get_limits(s), wide = saved;
+    wide.stream_entries = wide.stream_bytes = 0;        /* no limit */
+    store_set_limits(s, &wide);
+    store_stream_cut(st);
     int rc = rdb_lp_walk_stream((const unsigned char *)lp, n, elems_add,
                                 &es) < 0
                  ? DUMP_BAD
                  : load_entries(s, st, m, &es);
+    store_set_limits(s, &saved);
     free(es.v);
     free(lp);
     return rc;

@@ -842,6 +842,13 @@ int store_stream_append(struct store *s, struct store_stream *st,
  * it was a live entry, else 0. Updates max_deleted. */
 int store_stream_delete(struct store *s, struct store_stream *st,
                         struct store_sid id);
+/* The same, except that the first block stays when it is emptied, as a
+ * trim leaves it (and Redis its node): for loading such a node. */
+int store_stream_bury(struct store *s, struct store_stream *st,
+                      struct store_sid id);
+/* The next entry appended to st opens a block of its own: loading a
+ * stream node by node keeps each node one block. */
+void store_stream_cut(struct store_stream *st);
 /* Sets the last ID, entries_added (if >= 0) and max_deleted (if not 0-0)
  * as XSETID does; the caller checked them. */
 void store_stream_set_last(struct store_stream *st, struct store_sid id,

@@ -38,11 +38,13 @@
  * A range lookup binary-searches the block array by ID, then walks
  * entries inside the block (100 by default). Deleting marks the entry
  * DELETED (a tombstone) and counts it out of the block's live entries; a
- * block left with no live entry is freed, so the first block always has
- * a live entry and the first ID is cheap. Trimming from the head frees
- * whole blocks (the array keeps a head offset b0, so that is O(1)) and
- * tombstones inside the first block that survives, with Redis's rules
- * for "~" and LIMIT so that XTRIM removes the same entries Redis does.
+ * block XDEL leaves with no live entry is freed. Trimming from the head
+ * frees whole blocks (the array keeps a head offset b0, so that is O(1))
+ * and tombstones inside the first block that survives, with Redis's
+ * rules for "~" and LIMIT so that XTRIM removes the same entries Redis
+ * does; like Redis's node, that block stays even when no live entry is
+ * left in it. So only the first block can be all tombstones, and the
+ * first ID is found in the first two.
  *
  * Retention: the store keeps a ring of the streams that XADD touched
  * (s->streams, linked through the streams themselves, with a copy of the
@@ -571,7 +573,7 @@ static int obj_check(const void *o)
         return -1;
     for (size_t i = 0; i < st->nb; i++) {
         const struct sblock *b = blk(st, i);
-        if (b->used > b->cap || b->n == 0 || b->live == 0 ||
+        if (b->used > b->cap || b->n == 0 || (b->live == 0 && i > 0) ||
             b->live > b->n)
             return -2;
         uint32_t k = 0, nlive = 0;
@@ -620,18 +622,17 @@ void store_stream_info(const struct store_stream *st,
 int store_stream_first_id(const struct store_stream *st,
                           struct store_sid *out)
 {
-    if (st->nb == 0)
-        return 0;
-    const struct sblock *b = blk(st, 0);
-    const char *p = b->data + b->eoff, *end = b->data + b->used;
-    while (p < end) {
-        if (!(*p & E_DELETED)) {
-            int flags;
-            uint64_t nf;
-            entry_head(b, p, out, &flags, &nf);
-            return 1;
+    for (size_t i = 0; i < st->nb; i++) {
+        const struct sblock *b = blk(st, i);
+        const char *p = b->data + b->eoff, *end = b->data + b->used;
+        for (; p < end; p = entry_skip(b, p)) {
+            if (!(*p & E_DELETED)) {
+                int flags;
+                uint64_t nf;
+                entry_head(b, p, out, &flags, &nf);
+                return 1;
+            }
         }
-        p = entry_skip(b, p);
     }
     return 0;
 }
@@ -891,7 +892,7 @@ int store_stream_append(struct store *s, struct store_stream *st,
         if (!same)
             esz += store__varint_len(nfields) + names_size(nfields, fvlen);
     }
-    if (!b || lp_full(s, b, nfields, fvlen)) {
+    if (!b || st->cut || lp_full(s, b, nfields, fvlen)) {
         /* The first entry of a new block: its names are the master's,
          * its ID the block's first (ID_SEQ, distance 0). */
         same = 1;
@@ -904,6 +905,7 @@ int store_stream_append(struct store *s, struct store_stream *st,
             return STORE_NOMEM;
         b->first = id;
         b->lpbytes = lp_master(nfields, fv, fvlen);
+        st->cut = 0;
     } else if (block_grow(s, st, esz)) {
         return STORE_NOMEM;
     }
@@ -969,9 +971,11 @@ int store_stream_get(const struct store_stream *st, struct store_sid id,
     return 1;
 }
 
-/* Tombstones live entry id. Returns 1, or 0 if it was not live. */
-int store_stream_delete(struct store *s, struct store_stream *st,
-                        struct store_sid id)
+/* Tombstones live entry id; a block left with no live entry is freed,
+ * but for the first one with keep_first. Returns 1, or 0 if it was not
+ * live. */
+static int tombstone(struct store *s, struct store_stream *st,
+                     struct store_sid id, int keep_first)
 {
     size_t bi;
     uint32_t off;
@@ -985,9 +989,29 @@ int store_stream_delete(struct store *s, struct store_stream *st,
     st->length--;
     if (store_sid_cmp(id, st->max_deleted) > 0)
         st->max_deleted = id;
-    if (b->live == 0)
+    if (b->live == 0 && !(keep_first && bi == 0))
         block_drop(s, st, bi);
     return 1;
+}
+
+/* See store.h. */
+int store_stream_delete(struct store *s, struct store_stream *st,
+                        struct store_sid id)
+{
+    return tombstone(s, st, id, 0);
+}
+
+/* See store.h. */
+int store_stream_bury(struct store *s, struct store_stream *st,
+                      struct store_sid id)
+{
+    return tombstone(s, st, id, 1);
+}
+
+/* See store.h. */
+void store_stream_cut(struct store_stream *st)
+{
+    st->cut = 1;
 }
 
 /* XSETID: the caller checked the values against the stream. */
@@ -1053,9 +1077,7 @@ uint64_t store_stream_trim(struct store *s, struct store_stream *st,
             }
             p = (char *)entry_skip(b, p);
         }
-        if (b->live == 0)
-            block_drop(s, st, 0);
-        break;
+        break;                  /* a block left all tombstones stays */
     }
     return removed;
 }

@@ -22,6 +22,7 @@ struct store_stream {
     struct sblock **b;             /* blocks in b[b0 .. b0+nb) */
     size_t b0, nb, bcap;
     uint64_t length, entries_added;
+    int cut;                       /* the next append opens a block */
     struct store_sid last_id, max_deleted;
     struct store_sgroup **g;       /* groups sorted by name */
     size_t ng, gcap;

@@ -803,6 +803,41 @@ TEST(trim_minid)
     store_free(s);
 }
 
+/* An exact MINID trim that deletes every live entry of the first block,
+ * whose last entry (deleted) is at or past the minimum, leaves the block
+ * as Redis leaves its node: XINFO's radix-tree-keys and where the next
+ * entries go follow from it. */
+TEST(trim_leaves_a_tombstone_block)
+{
+    struct store *s = store_new(1);
+    struct store_stream *st = filled(s, "s", 150);
+    ASSERT_EQ(store_stream_delete(s, st, sid(100, 0)), 1);
+    ASSERT_EQ(store_stream_trim(s, st, 0, &(struct store_sid){ 99, 1 }, 0,
+                                0),
+              99);
+    ASSERT_EQ(store_stream_nblocks(st), 2);
+    struct store_sid first;
+    ASSERT(store_stream_first_id(st, &first));
+    ASSERT_EQ(first.ms, 101);
+    ASSERT_OK(store__check(s));
+    /* A trim of everything past it removes it whole. */
+    ASSERT_EQ(store_stream_trim(s, st, 0, &HI, 0, 0), 50);
+    ASSERT_EQ(store_stream_nblocks(st), 0);
+    /* Loading such a node: bury keeps the first block, delete does not,
+     * and bury frees any other block it empties. */
+    st = filled(s, "t", 150);
+    for (uint64_t i = 1; i <= 100; i++)
+        ASSERT_EQ(store_stream_bury(s, st, sid(i, 0)), 1);
+    ASSERT_EQ(store_stream_bury(s, st, sid(7, 0)), 0);
+    ASSERT_EQ(store_stream_nblocks(st), 2);
+    for (uint64_t i = 101; i <= 150; i++)
+        ASSERT_EQ(store_stream_bury(s, st, sid(i, 0)), 1);
+    ASSERT_EQ(store_stream_nblocks(st), 1);
+    ASSERT_EQ(slen(st), 0);
+    ASSERT_OK(store__check(s));
+    store_free(s);
+}
+
 /* ---- Read counters ------------------------------------------------------ */
 
 TEST(read_counters)
@@ -1172,6 +1207,7 @@ static const struct unit_test tests[] = {
     UNIT(block_walk_and_counters),
     UNIT(trim_maxlen),
     UNIT(trim_minid),
+    UNIT(trim_leaves_a_tombstone_block),
     UNIT(read_counters),
     UNIT(groups),
     UNIT(pel_queue),

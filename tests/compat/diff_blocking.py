@@ -191,6 +191,21 @@ class Link(h.Conn):
         except (ConnectionError, OSError):
             return CLOSED
 
+    def replies(self, n=None):
+        """Up to n replies (None: to the end), read in turn; NOREPLY or
+        CLOSED ends them."""
+        out = []
+        while n is None or len(out) < n:
+            try:
+                out.append(self.read_raw())
+            except Incomplete:
+                out.append(NOREPLY)
+                break
+            except (ConnectionError, OSError):
+                out.append(CLOSED)
+                break
+        return out
+
     def poll(self):
         out, self.wait = [], 0
         try:

@@ -339,18 +339,7 @@ class Side:
 
     def drain(self, i):
         """Reads slot i to its end (the server has let it go)."""
-        out = []
-        c = self.conns[i]
-        while True:
-            try:
-                out.append(c.read_raw())
-            except Incomplete:
-                out.append(NOREPLY)
-                break
-            except (ConnectionError, OSError):
-                out.append(CLOSED)
-                break
-        return out
+        return self.conns[i].replies()
 
     def drop(self, i):
         """Slot i is closed: waits until the server has let it go."""

@@ -133,16 +133,7 @@ class Side:
         connection is read to its end."""
         c = self.conn(i)
         c.send(b"".join(h.encode(*a) for a in cmds))
-        out = []
-        for _ in cmds:
-            try:
-                out.append(c.read_raw())
-            except Incomplete:
-                out.append(NOREPLY)
-                break
-            except (ConnectionError, OSError):
-                out.append(CLOSED)
-                break
+        out = c.replies(len(cmds))
         if quits:
             until(lambda: self.gone(i))
             if out[-1] != CLOSED:

@@ -43,7 +43,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 import harness as h  # noqa: E402
 import compat  # noqa: E402
-from diff_blocking import CLOSED, NOREPLY, Incomplete, Link  # noqa: E402
+from diff_blocking import Link  # noqa: E402
 from diff_pubsub import fmt  # noqa: E402
 
 KEY = b"s"
@@ -75,19 +75,8 @@ class Side:
 
     def run(self, cmds):
         """cmds in one write; their raw replies, joined."""
-        c = self.conn
-        c.send(b"".join(h.encode(*a) for a in cmds))
-        out = []
-        for _ in cmds:
-            try:
-                out.append(c.read_raw())
-            except Incomplete:
-                out.append(NOREPLY)
-                break
-            except (ConnectionError, OSError):
-                out.append(CLOSED)
-                break
-        return b"".join(out)
+        self.conn.send(b"".join(h.encode(*a) for a in cmds))
+        return b"".join(self.conn.replies(len(cmds)))
 
 
 class Round(compat.ScenarioRound):

@@ -202,10 +202,8 @@ out:
     return rc;
 }
 
-/* One node: its key (the master ID) and its listpack. The node stays one
- * block whatever the stream-node-* limits are now, as Redis keeps the
- * nodes it loads, so that "~" trims and DUMP go on as they did where it
- * was saved. */
+/* One node: its key (the master ID) and its listpack, into a block of its
+ * own. */
 static int load_node(struct rdb_reader *r, struct store *s,
                      struct store_stream *st)
 {
@@ -220,17 +218,29 @@ static int load_node(struct rdb_reader *r, struct store *s,
     if (bad || rdb_get_string(r, &lp, &n) != 0)
         return DUMP_BAD;
     struct elems es = { NULL, 0, 0 };
-    struct store_limits saved = *store_get_limits(s), wide = saved;
-    wide.stream_entries = wide.stream_bytes = 0;        /* no limit */
-    store_set_limits(s, &wide);
     store_stream_cut(st);
     int rc = rdb_lp_walk_stream((const unsigned char *)lp, n, elems_add,
                                 &es) < 0
                  ? DUMP_BAD
                  : load_entries(s, st, m, &es);
-    store_set_limits(s, &saved);
     free(es.v);
     free(lp);
+    return rc;
+}
+
+/* The stream's nodes, each one block whatever the stream-node-* limits
+ * are now (lifted while they load), as Redis keeps the nodes it loads,
+ * so that "~" trims and DUMP go on as they did where it was saved. */
+static int load_nodes(struct rdb_reader *r, struct store *s,
+                      struct store_stream *st, uint64_t nodes)
+{
+    struct store_limits saved = *store_get_limits(s), wide = saved;
+    wide.stream_entries = wide.stream_bytes = 0;        /* no limit */
+    store_set_limits(s, &wide);
+    int rc = DUMP_OK;
+    for (uint64_t i = 0; i < nodes && rc == DUMP_OK; i++)
+        rc = load_node(r, s, st);
+    store_set_limits(s, &saved);
     return rc;
 }
 
@@ -376,9 +386,8 @@ int dump_restore_stream(struct rdb_reader *r, struct store *s,
     struct store_sid last, first, maxdel = { 0, 0 };
     if (rdb_get_plain_len(r, &nodes) != 0)
         return DUMP_BAD;
-    for (uint64_t i = 0; i < nodes; i++)
-        if ((rc = load_node(r, s, st)) != DUMP_OK)
-            return rc;
+    if ((rc = load_nodes(r, s, st, nodes)) != DUMP_OK)
+        return rc;
     if (get_loose(r, &length) != 0 || get_sid(r, &last) != 0)
         return DUMP_BAD;
     added = length;
